@@ -1,0 +1,27 @@
+import { announceReady, createLogger, onShutdown, parsePort } from '@hub/core';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
+
+const logger = createLogger('gateway');
+
+/** `--supergraph <file>` or SUPERGRAPH_PATH serve another federation's supergraph with the URLs it names. */
+function supergraphPath(argv: string[]): string {
+  const i = argv.indexOf('--supergraph');
+  if (i >= 0) {
+    const path = argv[i + 1];
+    if (!path) throw new Error('--supergraph needs a file path');
+    return path;
+  }
+  return process.env.SUPERGRAPH_PATH || DEFAULT_SUPERGRAPH;
+}
+
+try {
+  const path = supergraphPath(process.argv.slice(2));
+  const gateway = createGateway({ supergraphSdl: readSupergraph(path) });
+  const service = await gateway.listen(parsePort('GATEWAY_PORT', process.env.GATEWAY_PORT, 4000), process.env.HOST || '127.0.0.1');
+  logger.info('serving supergraph', { supergraph: path, subgraphs: JSON.stringify(gateway.urls) });
+  announceReady('gateway', service, logger);
+  onShutdown(logger, () => service.close());
+} catch (error) {
+  logger.error('could not start', { error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+}

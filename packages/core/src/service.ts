@@ -1,0 +1,61 @@
+import { databaseUrlFromEnv } from './config.ts';
+import type { Department } from './departments.ts';
+import type { RunningService } from './http.ts';
+import type { Logger } from './log.ts';
+
+/** What a service process tells the hub launcher over IPC once it listens. */
+export interface ReadyMessage {
+  type: 'ready';
+  service: string;
+  url: string;
+}
+
+/**
+ * Runs one department's service as a process: takes its database URL from the environment, starts it, reports
+ * readiness to the launcher (when there is one) and closes cleanly on SIGINT/SIGTERM.
+ */
+export async function runService(
+  dept: Department,
+  logger: Logger,
+  start: (databaseUrl: string) => Promise<RunningService>,
+): Promise<void> {
+  const databaseUrl = databaseUrlFromEnv(dept);
+  if (!databaseUrl) {
+    logger.error(`${dept.envPrefix}_DATABASE_URL is not set; start the whole hub with \`npm start\`, or set it`);
+    process.exit(2);
+  }
+  let service: RunningService;
+  try {
+    service = await start(databaseUrl);
+  } catch (error) {
+    logger.error('could not start', { error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  }
+  announceReady(dept.name, service, logger);
+  onShutdown(logger, () => service.close());
+}
+
+export function announceReady(name: string, service: RunningService, logger: Logger): void {
+  logger.info('ready', { url: service.url });
+  const message: ReadyMessage = { type: 'ready', service: name, url: service.url };
+  process.send?.(message);
+}
+
+export function onShutdown(logger: Logger, close: () => Promise<void>): void {
+  let closing = false;
+  const stop = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info('stopping', { signal });
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  // The launcher's IPC channel closing means the launcher is gone: do not outlive it.
+  process.on('disconnect', () => stop('disconnect'));
+}

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import { ApolloServer, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import type { Pool } from 'pg';
+import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
+import { createLogger, type Logger } from './log.ts';
+
+/** Reads a subgraph's schema.graphql next to the module, never from the working directory. */
+export function loadTypeDefs(url: URL): DocumentNode {
+  return parse(readFileSync(url, 'utf8'));
+}
+
+export interface SubgraphServiceOptions<TContext extends BaseContext> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: unknown;
+  context: (req: IncomingMessage) => Promise<TContext>;
+  /** The department's database: health pings it, closing the service closes it. */
+  database: { pool: Pick<Pool, 'query'>; close(): Promise<void> };
+  logger?: Logger;
+}
+
+export interface SubgraphService {
+  name: string;
+  listen(port: number, host?: string): Promise<RunningService>;
+}
+
+/** Codes our resolvers and Apollo set on purpose; anything else is an unexpected failure. */
+const EXPECTED = /^[A-Z_]+$/;
+
+/**
+ * Hides the message of unexpected errors: a database error can quote the row it failed on, and that row may hold
+ * an ID number or a name. The full error goes to the log, redacted, under an id the client is given.
+ */
+export function safeFormatError(logger: Logger) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const code = formatted.extensions?.code;
+    // Already masked downstream (a subgraph's error passing through the gateway): keep its id for the logs.
+    if (formatted.extensions?.errorId) return formatted;
+    if (typeof code === 'string' && EXPECTED.test(code) && code !== 'INTERNAL_SERVER_ERROR') {
+      const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+      return { ...formatted, extensions };
+    }
+    const errorId = Math.random().toString(36).slice(2, 10);
+    const original = (error as { originalError?: unknown }).originalError ?? error;
+    logger.error('unexpected error', {
+      errorId,
+      path: formatted.path?.join('.'),
+      error: original instanceof Error ? `${original.name}: ${original.message}` : String(original),
+    });
+    return {
+      message: `Internal error (${errorId})`,
+      ...(formatted.path ? { path: formatted.path } : {}),
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', errorId },
+    };
+  };
+}
+
+export function createSubgraphService<TContext extends BaseContext>(options: SubgraphServiceOptions<TContext>): SubgraphService {
+  const logger = options.logger ?? createLogger(options.name);
+  const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  return {
+    name: options.name,
+    async listen(port, host = '127.0.0.1') {
+      const apollo = new ApolloServer<TContext>({
+        schema,
+        formatError: safeFormatError(logger),
+        includeStacktraceInErrorResponses: false,
+        // Subgraphs sit behind the gateway; their own landing page would load a CDN sandbox anyway.
+        plugins: [ApolloServerPluginLandingPageDisabled()],
+      });
+      await apollo.start();
+      const server = createHttpService({
+        apollo,
+        context: options.context,
+        routes: {
+          '/health': async (_req, res) => {
+            try {
+              await options.database.pool.query('select 1');
+              sendJson(res, 200, { status: 'ok', service: options.name });
+            } catch {
+              sendJson(res, 503, { status: 'unavailable', service: options.name, reason: 'database not reachable' });
+            }
+          },
+        },
+      });
+      return listen(server, port, host, async () => {
+        await apollo.stop();
+        await options.database.close();
+      });
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildCreditCode,
+  buildIdNumber,
+  communityCodeOfGrid,
+  isCommunityCode,
+  isGridCode,
+  isMobilePhone,
+  isStreetCode,
+  isValidCreditCode,
+  maskIdNumber,
+  maskName,
+  maskPhone,
+  parseIdNumber,
+  redactText,
+  residentKey,
+  streetCodeOfCommunity,
+  townshipKind,
+} from '../src/index.ts';
+
+describe('citizen ID numbers (GB 11643-1999)', () => {
+  it('accepts the standard example and reads birth date and sex from it', () => {
+    expect(parseIdNumber('11010519491231002X')).toEqual({
+      idNumber: '11010519491231002X',
+      addressCode: '110105',
+      birthDate: '1949-12-31',
+      sequence: 2,
+      sex: 'FEMALE',
+    });
+    expect(parseIdNumber('11010519491231002x')).toMatchObject({ idNumber: '11010519491231002X' });
+  });
+
+  it('names what is wrong', () => {
+    expect(parseIdNumber('110105194912310021')).toEqual({ problem: 'check-digit' });
+    expect(parseIdNumber('11010519491331002X')).toEqual({ problem: 'birth-date' });
+    expect(parseIdNumber('110105194902300029')).toEqual({ problem: 'birth-date' });
+    expect(parseIdNumber('1101051949123100')).toEqual({ problem: 'format' });
+    expect(parseIdNumber('01010519491231002X')).toEqual({ problem: 'address' });
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    expect(parseIdNumber(buildIdNumber('320311', tomorrow, 11))).toEqual({ problem: 'birth-date' });
+  });
+
+  it('builds numbers whose check character, birth date and sex parity hold', () => {
+    const male = buildIdNumber('320311', '1988-02-29', 123);
+    expect(parseIdNumber(male)).toMatchObject({ birthDate: '1988-02-29', sex: 'MALE' });
+    expect(parseIdNumber(buildIdNumber('320311', '2001-07-15', 124))).toMatchObject({ sex: 'FEMALE' });
+  });
+});
+
+describe('unified social credit codes (GB 32100-2015)', () => {
+  it('accepts a valid code and refuses a changed character', () => {
+    const code = buildCreditCode('91320311MA1XYW123');
+    expect(code).toHaveLength(18);
+    expect(isValidCreditCode(code)).toBe(true);
+    const changed = code.slice(0, 10) + (code[10] === 'A' ? 'B' : 'A') + code.slice(11);
+    expect(isValidCreditCode(changed)).toBe(false);
+    expect(isValidCreditCode('91320311MA1XYW12I3')).toBe(false); // I is not in the alphabet
+  });
+});
+
+describe('place codes', () => {
+  it('checks streets, communities and grids structurally', () => {
+    expect(isStreetCode('320311001000')).toBe(true);
+    expect(townshipKind('320311101000')).toBe('TOWN');
+    expect(isStreetCode('320311001001')).toBe(false);
+    expect(isCommunityCode('320311001003')).toBe(true);
+    expect(isCommunityCode('320311001000')).toBe(false);
+    expect(isGridCode('320311001003002')).toBe(true);
+    expect(isGridCode('32031100100300')).toBe(false);
+    expect(isGridCode('320311001003000')).toBe(false);
+    expect(communityCodeOfGrid('320311001003002')).toBe('320311001003');
+    expect(streetCodeOfCommunity('320311001003')).toBe('320311001000');
+  });
+
+  it('checks mobile numbers', () => {
+    expect(isMobilePhone('13800138000')).toBe(true);
+    expect(isMobilePhone('12800138000')).toBe(false);
+    expect(isMobilePhone('1380013800')).toBe(false);
+  });
+});
+
+describe('pseudonymous resident key', () => {
+  it('is the same for the same number under the same secret, different under another', () => {
+    const a = residentKey('11010519491231002X', 'secret-one-abcdefgh');
+    expect(a).toMatch(/^[0-9a-f]{32}$/);
+    expect(residentKey('11010519491231002x', 'secret-one-abcdefgh')).toBe(a);
+    expect(residentKey('11010519491231002X', 'secret-two-abcdefgh')).not.toBe(a);
+  });
+});
+
+describe('masking', () => {
+  it('masks as displayed in common use', () => {
+    expect(maskIdNumber('11010519491231002X')).toBe('110105********002X');
+    expect(maskPhone('13800138000')).toBe('138****8000');
+    expect(maskName('张三')).toBe('张*');
+    expect(maskName('欧阳娜娜')).toBe('欧***');
+  });
+
+  it('redacts ID and phone numbers inside free text', () => {
+    expect(redactText('lookup 11010519491231002X by 13800138000 failed')).toBe(
+      'lookup 110105********002X by 138****8000 failed',
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import type { DemoGridContents, DemoWorld } from './types.ts';
+
+/**
+ * How one department takes in the demo district: its view of the places once, then grid by grid. Each department
+ * writes its own database inside one transaction, so a seed interrupted halfway leaves nothing behind.
+ */
+export interface DepartmentSeeder {
+  department: string;
+  start(world: DemoWorld): Promise<void>;
+  grid(contents: DemoGridContents): Promise<void>;
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+export interface SeedProgress {
+  gridsDone: number;
+  gridsTotal: number;
+  residentsDone: number;
+}
+
+/**
+ * Walks the district once and hands every grid to every department, so a million residents are generated once,
+ * not once per department, and the departments' databases take their inserts in parallel.
+ */
+export async function seedDepartments(
+  world: DemoWorld,
+  seeders: DepartmentSeeder[],
+  onProgress?: (progress: SeedProgress) => void,
+): Promise<void> {
+  if (seeders.length === 0) return;
+  let residentsDone = 0;
+  let gridsDone = 0;
+  try {
+    await Promise.all(seeders.map((s) => s.start(world)));
+    for (const contents of world.gridContents()) {
+      await Promise.all(seeders.map((s) => s.grid(contents)));
+      gridsDone++;
+      residentsDone += contents.residents.length;
+      onProgress?.({ gridsDone, gridsTotal: world.grids.length, residentsDone });
+    }
+    await Promise.all(seeders.map((s) => s.finish()));
+  } catch (error) {
+    await Promise.allSettled(seeders.map((s) => s.abort()));
+    throw error;
+  }
+}

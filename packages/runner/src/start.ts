@@ -1,0 +1,110 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { department, hubSecret, parsePort, portOf, type ReadyMessage } from '@hub/core';
+import { prepareDatabases } from './databases.ts';
+import { departmentRuntimes } from './departments.ts';
+import { parseDemoOptions } from './options.ts';
+
+/**
+ * `npm start`: the whole hub on one machine. The embedded PostgreSQL server (unless every department's database is
+ * given by URL), then every subgraph as its own process, then the gateway; one line per service when it is ready;
+ * Ctrl-C stops them all and the database server.
+ */
+const startedAt = Date.now();
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const GATEWAY_ENTRY = fileURLToPath(new URL('../../../gateway/src/index.ts', import.meta.url));
+
+let options: ReturnType<typeof parseDemoOptions>;
+let secret: string;
+try {
+  options = parseDemoOptions(process.argv.slice(2), process.env);
+  secret = hubSecret();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(2);
+}
+const children: { name: string; child: ChildProcess }[] = [];
+let stopping = false;
+
+const databases = await prepareDatabases({
+  demo: options.demo,
+  secret,
+  reset: options.reset,
+  port: parsePort('HUB_POSTGRES_PORT', process.env.HUB_POSTGRES_PORT, 54329),
+  log: (line) => say(`  ${line}`),
+  progress: true,
+}).catch((error: unknown) => {
+  console.error(`could not prepare the department databases: ${error instanceof Error ? error.message : error}`);
+  process.exit(1);
+});
+
+/** Starts a service as its own Node process and resolves with its URL once it says it is ready. */
+function startService(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = fork(entry, [], {
+      env: { ...process.env, ...env },
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    children.push({ name, child });
+    const timer = setTimeout(() => reject(new Error(`${name} did not become ready within 60 s`)), 60_000);
+    child.on('message', (message: ReadyMessage) => {
+      if (message?.type === 'ready') {
+        clearTimeout(timer);
+        resolve(message.url);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (!stopping) {
+        console.error(`${name} exited (${signal ?? `code ${code}`}); stopping the hub`);
+        reject(new Error(`${name} exited`));
+        void shutdown(1);
+      }
+    });
+  });
+}
+
+async function shutdown(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    say('stopping the hub…');
+    await Promise.all(
+      children.map(
+        ({ child }) =>
+          new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
+            child.once('exit', () => resolve());
+            child.kill('SIGTERM');
+          }),
+      ),
+    );
+    await databases.stop();
+    say('stopped');
+  }
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const subgraphUrls: Record<string, string> = {};
+  await Promise.all(
+    departmentRuntimes.map(async (runtime) => {
+      const dept = department(runtime.name);
+      const url = await startService(runtime.name, runtime.entry, {
+        [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
+        [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
+      });
+      subgraphUrls[`${dept.envPrefix}_URL`] = url;
+      say(`✔ ${runtime.name.padEnd(16)} ${url}`);
+    }),
+  );
+  const gatewayUrl = await startService('gateway', GATEWAY_ENTRY, subgraphUrls);
+  say(`✔ ${'gateway'.padEnd(16)} ${gatewayUrl}`);
+  say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  await shutdown(1);
+}

@@ -1,0 +1,12 @@
+/** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
+import type { Connection } from '@hub/core';
+import type { CommunityRow, DistrictRow, GridRow, GridWorkerRow, StreetRow } from './db/schema.ts';
+
+export type DistrictModel = DistrictRow;
+export type StreetModel = StreetRow;
+export type CommunityModel = CommunityRow;
+export type GridModel = GridRow;
+export type GridWorkerModel = GridWorkerRow;
+export type ResidentModel = { id: string };
+export type GridConnectionModel = Connection<GridRow> & { totalCount: number };
+export type GridEdgeModel = { cursor: string; node: GridRow };

@@ -1,0 +1,46 @@
+import { residentKey, TransactionalBatchWriter } from '@hub/core';
+import type { DepartmentSeeder, DemoWorld } from '@hub/demo';
+import type { PublicSecurityDatabase } from './index.ts';
+import { floatingDetails, residents } from './schema.ts';
+
+/** Public security's view of the demo district: everyone on the actual-population register. */
+export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: string): DepartmentSeeder {
+  const writer = new TransactionalBatchWriter(database.pool);
+  let world: DemoWorld | null = null;
+  return {
+    department: 'public-security',
+    async start(w) {
+      world = w;
+      await writer.begin();
+    },
+    async grid({ residents: people }) {
+      const ids = people.map((p) => residentKey(p.idNumber, secret));
+      await writer.add(
+        residents,
+        people.map((p, i) => ({
+          id: ids[i]!,
+          idNumber: p.idNumber,
+          name: p.name,
+          sex: p.sex,
+          birthDate: p.birthDate,
+          phone: p.phone,
+          populationType: p.populationType,
+          registeredAddress: p.registeredAddress,
+          houseCode: p.houseCode,
+          gridCode: p.gridCode,
+          householdId: p.householdId,
+          relationToHead: p.relationToHead,
+        })),
+      );
+      await writer.add(
+        floatingDetails,
+        people.flatMap((p, i) => (p.floating ? [{ residentId: ids[i]!, ...p.floating }] : [])),
+      );
+    },
+    async finish() {
+      if (!world) throw new Error('seeder not started');
+      await writer.commit({ department: 'public-security', seed: world.options.seed, residents: world.options.residents });
+    },
+    abort: () => writer.rollback(),
+  };
+}

@@ -1,0 +1,20 @@
+import { maskIdNumber, maskPhone } from '@hub/core';
+import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
+
+/** Whole years between a YYYY-MM-DD birth date and today. */
+export function ageOn(birthDate: string, today = new Date()): number {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  let age = today.getUTCFullYear() - y;
+  if (today.getUTCMonth() + 1 < m || (today.getUTCMonth() + 1 === m && today.getUTCDate() < d)) age--;
+  return age;
+}
+
+export const Resident: ResidentResolvers = {
+  __resolveReference: ({ id }, { loaders }) => loaders.residentById.load(id),
+  idNumber: (r, _, { revealIdentity }) => (revealIdentity ? r.idNumber : maskIdNumber(r.idNumber)),
+  phone: (r, _, { revealIdentity }) => (r.phone && !revealIdentity ? maskPhone(r.phone) : r.phone),
+  age: (r) => ageOn(r.birthDate),
+  residence: (r) => (r.houseCode ? { code: r.houseCode } : null),
+  grid: (r) => ({ code: r.gridCode }),
+  floating: (r, _, { loaders }) => (r.populationType === 'FLOATING' ? loaders.floatingByResidentId.load(r.id) : null),
+};
