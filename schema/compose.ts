@@ -24,8 +24,8 @@ export function subgraphDefinitions() {
 }
 
 /** Composes the subgraphs offline; throws one readable message listing every composition error. */
-export function compose(): Composition {
-  const result = composeServices(subgraphDefinitions());
+export function compose(definitions = subgraphDefinitions()): Composition {
+  const result = composeServices(definitions);
   if (result.errors) {
     const lines = result.errors.map((e) => {
       const code = (e.extensions?.code as string | undefined) ?? 'ERROR';

@@ -1,3 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { hubVitestConfig } from '../../vitest.shared.ts';
 
-export default defineConfig({ test: { include: ['test/**/*.test.ts'] } });
+export default hubVitestConfig({ test: { include: ['test/**/*.test.ts'] } });

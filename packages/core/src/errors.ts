@@ -20,8 +20,9 @@ export function inputError(code: ErrorCode, message: string, extensions: Record<
   return new GraphQLError(message, { extensions: { code, ...extensions } });
 }
 
-export function notFound(entity: string, key: string, value: string): GraphQLError {
-  return new GraphQLError(`${entity} ${value} does not exist`, {
-    extensions: { code: ErrorCode.NOT_FOUND, entity, [key]: value },
+/** A named record that does not exist. Only for keys that are not personal (place codes, case ids). */
+export function notFound(entity: string, keyField: string, keyValue: string): GraphQLError {
+  return new GraphQLError(`${entity} ${keyValue} does not exist`, {
+    extensions: { code: ErrorCode.NOT_FOUND, entity, keyField, keyValue },
   });
 }

@@ -4,7 +4,7 @@
  */
 export function createProgressBar(label: string, total: number, unit: string, stream: NodeJS.WriteStream = process.stderr) {
   const started = Date.now();
-  let lastDraw = 0;
+  let lastDraw = started;
   const interactive = Boolean(stream.isTTY);
   const format = (done: number) => {
     const ratio = total > 0 ? Math.min(1, done / total) : 1;

@@ -54,7 +54,13 @@ export function onShutdown(logger: Logger, close: () => Promise<void>): void {
       () => process.exit(1),
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
+  if (process.send) {
+    // Under the hub launcher a terminal's Ctrl-C reaches every process of the group; the launcher alone decides
+    // the order of shutdown and sends SIGTERM.
+    process.on('SIGINT', () => {});
+  } else {
+    process.on('SIGINT', () => stop('SIGINT'));
+  }
   process.on('SIGTERM', () => stop('SIGTERM'));
   // The launcher's IPC channel closing means the launcher is gone: do not outlive it.
   process.on('disconnect', () => stop('disconnect'));

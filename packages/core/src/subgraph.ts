@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
@@ -71,8 +71,8 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         schema,
         formatError: safeFormatError(logger),
         includeStacktraceInErrorResponses: false,
-        // Subgraphs sit behind the gateway; their own landing page would load a CDN sandbox anyway.
-        plugins: [ApolloServerPluginLandingPageDisabled()],
+        // Subgraphs sit behind the gateway: no landing page (it loads a CDN sandbox), no traces for Apollo Studio.
+        plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
       });
       await apollo.start();
       const server = createHttpService({

@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { civilAffairsDatabase } from '@hub/civil-affairs/db';
 import { civilAffairsSeeder } from '@hub/civil-affairs/seed';
-import type { DepartmentDatabase } from '@hub/core';
+import type { DepartmentDatabase, RunningService, StatementCounter, SubgraphService } from '@hub/core';
+import { createServer as createCivilAffairs } from '@hub/civil-affairs';
+import { createServer as createPublicSecurity } from '@hub/public-security';
 import type { DepartmentSeeder } from '@hub/demo';
 import type pg from 'pg';
 import { publicSecurityDatabase } from '@hub/public-security/db';
@@ -21,7 +23,10 @@ export interface DepartmentRuntime {
 
 export interface ConnectedDepartment {
   pool: pg.Pool;
+  statements: StatementCounter;
   seeder(secret: string): DepartmentSeeder;
+  /** Serves the department in this process (tests, benchmarks); closing the service closes the database. */
+  serve(port: number, secret: string): Promise<RunningService>;
   close(): Promise<void>;
 }
 
@@ -32,6 +37,7 @@ function runtime<TSchema extends Record<string, unknown>>(
     migrate(database: DepartmentDatabase<TSchema>): Promise<void>;
   },
   seeder: (database: DepartmentDatabase<TSchema>, secret: string) => DepartmentSeeder,
+  createServer: (options: { database: DepartmentDatabase<TSchema>; secret: string }) => SubgraphService,
 ): DepartmentRuntime {
   return {
     name: definition.name,
@@ -44,12 +50,18 @@ function runtime<TSchema extends Record<string, unknown>>(
         await database.close();
         throw error;
       }
-      return { pool: database.pool, seeder: (secret) => seeder(database, secret), close: () => database.close() };
+      return {
+        pool: database.pool,
+        statements: database.statements,
+        seeder: (secret) => seeder(database, secret),
+        serve: (port, secret) => createServer({ database, secret }).listen(port),
+        close: () => database.close(),
+      };
     },
   };
 }
 
 export const departmentRuntimes: DepartmentRuntime[] = [
-  runtime(publicSecurityDatabase, publicSecuritySeeder),
-  runtime(civilAffairsDatabase, civilAffairsSeeder),
+  runtime(publicSecurityDatabase, publicSecuritySeeder, createPublicSecurity),
+  runtime(civilAffairsDatabase, civilAffairsSeeder, createCivilAffairs),
 ];

@@ -30,6 +30,7 @@ const databases = await prepareDatabases({
   demo: options.demo,
   secret,
   reset: options.reset,
+  dataDir: process.env.HUB_DATA_DIR || undefined,
   port: parsePort('HUB_POSTGRES_PORT', process.env.HUB_POSTGRES_PORT, 54329),
   log: (line) => say(`  ${line}`),
   progress: true,
@@ -42,7 +43,8 @@ const databases = await prepareDatabases({
 function startService(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = fork(entry, [], {
-      env: { ...process.env, ...env },
+      // Services log JSON to stderr; under the launcher only warnings and errors, so the ready lines stand out.
+      env: { LOG_LEVEL: 'warn', ...process.env, ...env },
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -87,6 +89,10 @@ async function shutdown(exitCode: number): Promise<never> {
 
 process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
+process.on('uncaughtException', (error) => {
+  console.error(error);
+  void shutdown(1);
+});
 
 try {
   const subgraphUrls: Record<string, string> = {};

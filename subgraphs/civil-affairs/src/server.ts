@@ -10,7 +10,7 @@ export { civilAffairsDatabase, type CivilAffairsDatabase } from './db/index.ts';
 export const SUBGRAPH_NAME = 'civil-affairs';
 
 /** The civil-affairs subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database }: { database: CivilAffairsDatabase }) {
+export function createServer({ database }: { database: CivilAffairsDatabase; secret?: string }) {
   return createSubgraphService({
     name: SUBGRAPH_NAME,
     typeDefs,

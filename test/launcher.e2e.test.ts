@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { databaseUrlFromEnv, departments, dropDatabase, freePort, withDatabase } from '@hub/core';
+import { postGraphQL, uniqueDatabaseName } from '@hub/core/testing';
+import { generateDemoWorld } from '@hub/demo';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const START = fileURLToPath(new URL('../packages/runner/src/start.ts', import.meta.url));
+const RESIDENTS = 1500;
+
+interface Launch {
+  child: ChildProcess;
+  lines: string[];
+  /** What the services logged (JSON lines), for the failure message. */
+  errors: string[];
+  exited: Promise<number | null>;
+}
+
+/** Runs `npm start`'s script as a user would, on free ports and a data folder of its own. */
+function launch(env: NodeJS.ProcessEnv): Launch {
+  const child = spawn(process.execPath, ['--import', 'tsx', START, '--residents', String(RESIDENTS)], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => lines.push(...chunk.split('\n').filter(Boolean)));
+  const errors: string[] = [];
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => errors.push(chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, lines, errors, exited };
+}
+
+async function waitFor(launch: Launch, pattern: RegExp, ms = 90_000): Promise<string> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    const line = launch.lines.find((l) => pattern.test(l));
+    if (line) return line;
+    if (launch.child.exitCode !== null) throw new Error(`the hub exited early:\n${launch.lines.join('\n')}\n${launch.errors.join('')}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no line matching ${pattern} within ${ms} ms:\n${launch.lines.join('\n')}`);
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups) await cleanup();
+});
+
+describe('npm start', () => {
+  it('starts every service, answers through the gateway, stops cleanly on Ctrl-C, and starts again without reseeding', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-launch-'));
+    await chmod(dataDir, 0o755); // the server runs as `postgres` when tests run as root
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const env: NodeJS.ProcessEnv = { HUB_DATA_DIR: path.join(dataDir, 'postgres'), HUB_POSTGRES_PORT: '0', GATEWAY_PORT: String(await freePort()) };
+    for (const dept of departments) {
+      env[`${dept.envPrefix}_PORT`] = String(await freePort());
+      // On CI's second run the departments' server is given by URL: give this hub databases of its own there.
+      const external = databaseUrlFromEnv(dept);
+      if (external) {
+        const url = withDatabase(external, uniqueDatabaseName(`launch_${dept.database}`));
+        env[`${dept.envPrefix}_DATABASE_URL`] = url;
+        cleanups.push(() => dropDatabase(url));
+      }
+    }
+    const gatewayUrl = `http://127.0.0.1:${env.GATEWAY_PORT}/graphql`;
+    const world = generateDemoWorld({ residents: RESIDENTS });
+    const grid = [...world.gridContents()][0]!;
+
+    const first = launch(env);
+    cleanups.push(async () => {
+      first.child.kill('SIGKILL');
+    });
+    await waitFor(first, /hub ready in/);
+    for (const name of [...departments.map((d) => d.name), 'gateway']) {
+      expect(first.lines.some((l) => l.startsWith(`✔ ${name}`))).toBe(true);
+    }
+    expect(first.lines.some((l) => /seeded .*public-security.*civil-affairs|seeded .*civil-affairs.*public-security/.test(l))).toBe(true);
+    const response = await postGraphQL<{ grid: { name: string; residents: { totalCount: number } } }>(
+      gatewayUrl,
+      `{ grid(code: "${grid.grid.code}") { name residents(first: 1) { totalCount } } }`,
+    );
+    expect(response.data).toEqual({ grid: { name: grid.grid.name, residents: { totalCount: grid.residents.length } } });
+
+    first.child.kill('SIGINT');
+    expect(await first.exited).toBe(0);
+    expect(first.lines.at(-1)).toBe('stopped');
+    await expect(fetch(gatewayUrl)).rejects.toThrow();
+
+    const second = launch(env);
+    cleanups.push(async () => {
+      second.child.kill('SIGKILL');
+    });
+    await waitFor(second, /hub ready in/);
+    expect(second.lines.some((l) => l.includes('seeded'))).toBe(false);
+    const again = await postGraphQL<{ grid: { residents: { totalCount: number } } }>(
+      gatewayUrl,
+      `{ grid(code: "${grid.grid.code}") { residents(first: 1) { totalCount } } }`,
+    );
+    expect(again.data?.grid.residents.totalCount).toBe(grid.residents.length);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 240_000);
+});
