@@ -131,6 +131,7 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type Query = {
   __typename?: 'Query';
   /** Communities and villages (社区/村), by code, optionally of one street. */
@@ -150,21 +151,25 @@ export type Query = {
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryCommunitiesArgs = {
   streetCode?: InputMaybe<Scalars['ID']['input']>;
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryCommunityArgs = {
   code: Scalars['ID']['input'];
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryGridArgs = {
   code: Scalars['ID']['input'];
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryGridsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   communityCode?: InputMaybe<Scalars['ID']['input']>;
@@ -173,6 +178,7 @@ export type QueryGridsArgs = {
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryStreetArgs = {
   code: Scalars['ID']['input'];
 };

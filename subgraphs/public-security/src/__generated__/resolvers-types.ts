@@ -127,6 +127,7 @@ export type PopulationType =
   /** Persons without household registration (未落户人员). */
   | 'UNSETTLED';
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type Query = {
   __typename?: 'Query';
   /**
@@ -147,16 +148,19 @@ export type Query = {
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryResidentArgs = {
   id: Scalars['ID']['input'];
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryResidentByIdNumberArgs = {
   idNumber: Scalars['String']['input'];
 };
 
 
+/** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryResidentIdOfArgs = {
   idNumber: Scalars['String']['input'];
 };
