@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { announceReady, createLogger, onShutdown, parsePort } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
 
@@ -9,9 +10,14 @@ function supergraphPath(argv: string[]): string {
   if (i >= 0) {
     const path = argv[i + 1];
     if (!path) throw new Error('--supergraph needs a file path');
-    return path;
+    return resolveFromCaller(path);
   }
-  return process.env.SUPERGRAPH_PATH || DEFAULT_SUPERGRAPH;
+  return process.env.SUPERGRAPH_PATH ? resolveFromCaller(process.env.SUPERGRAPH_PATH) : DEFAULT_SUPERGRAPH;
+}
+
+/** `npm start -w @hub/gateway` runs in gateway/; a relative path means the folder npm was called from. */
+function resolveFromCaller(file: string): string {
+  return resolve(process.env.INIT_CWD ?? process.cwd(), file);
 }
 
 try {

@@ -1,3 +1,4 @@
+import { TransactionalBatchWriter } from '@hub/core';
 import type { DemoGridContents, DemoWorld } from './types.ts';
 
 /**
@@ -43,4 +44,35 @@ export async function seedDepartments(
     await Promise.allSettled(seeders.map((s) => s.abort()));
     throw error;
   }
+}
+
+/**
+ * A seeder that writes one department's records through one transaction: `start` takes the places, `grid` each
+ * grid's contents; the demo-seed marker is written in the same transaction, so a database holds the whole demo
+ * district or none of it.
+ */
+export function transactionalSeeder(
+  department: string,
+  pool: ConstructorParameters<typeof TransactionalBatchWriter>[0],
+  handlers: {
+    start?(writer: TransactionalBatchWriter, world: DemoWorld): Promise<void>;
+    grid(writer: TransactionalBatchWriter, contents: DemoGridContents): Promise<void>;
+  },
+): DepartmentSeeder {
+  const writer = new TransactionalBatchWriter(pool);
+  let world: DemoWorld | null = null;
+  return {
+    department,
+    async start(w) {
+      world = w;
+      await writer.begin();
+      await handlers.start?.(writer, w);
+    },
+    grid: (contents) => handlers.grid(writer, contents),
+    async finish() {
+      if (!world) throw new Error('seeder not started');
+      await writer.commit({ department, seed: world.options.seed, residents: world.options.residents });
+    },
+    abort: () => writer.rollback(),
+  };
 }

@@ -1,6 +1,6 @@
 import type { DemoSize } from './databases.ts';
 
-export const DEFAULT_DEMO_RESIDENTS = 20_000;
+export const DEFAULT_DEMO_RESIDENTS = 50_000;
 export const DEFAULT_DEMO_SEED = 20261126;
 export const MAX_DEMO_RESIDENTS = 1_000_000;
 

@@ -19,6 +19,10 @@ let secret: string;
 try {
   options = parseDemoOptions(process.argv.slice(2), process.env);
   secret = hubSecret();
+  for (const runtime of departmentRuntimes) {
+    const dept = department(runtime.name);
+    if (portOf(dept) === 0) throw new Error(`${dept.envPrefix}_PORT must be a fixed port under the launcher (the gateway is told it)`);
+  }
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   process.exit(2);
@@ -95,20 +99,25 @@ process.on('uncaughtException', (error) => {
 });
 
 try {
-  const subgraphUrls: Record<string, string> = {};
-  await Promise.all(
-    departmentRuntimes.map(async (runtime) => {
-      const dept = department(runtime.name);
-      const url = await startService(runtime.name, runtime.entry, {
-        [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
-        [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
-      });
-      subgraphUrls[`${dept.envPrefix}_URL`] = url;
-      say(`✔ ${runtime.name.padEnd(16)} ${url}`);
+  // The gateway plans over the committed supergraph and needs no subgraph to start, so all start at once; it is
+  // told the ports the subgraphs will listen on.
+  const subgraphUrls = Object.fromEntries(
+    departmentRuntimes.map((r) => {
+      const dept = department(r.name);
+      return [`${dept.envPrefix}_URL`, `http://127.0.0.1:${portOf(dept)}/graphql`];
     }),
   );
-  const gatewayUrl = await startService('gateway', GATEWAY_ENTRY, subgraphUrls);
-  say(`✔ ${'gateway'.padEnd(16)} ${gatewayUrl}`);
+  const ready = (name: string) => (url: string) => say(`✔ ${name.padEnd(16)} ${url}`);
+  await Promise.all([
+    ...departmentRuntimes.map((runtime) => {
+      const dept = department(runtime.name);
+      return startService(runtime.name, runtime.entry, {
+        [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
+        [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
+      }).then(ready(runtime.name));
+    }),
+    startService('gateway', GATEWAY_ENTRY, subgraphUrls).then(ready('gateway')),
+  ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);

@@ -1,19 +1,12 @@
-import { residentKey, TransactionalBatchWriter } from '@hub/core';
-import type { DepartmentSeeder, DemoWorld } from '@hub/demo';
+import { residentKey } from '@hub/core';
+import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
 import type { PublicSecurityDatabase } from './index.ts';
 import { floatingDetails, residents } from './schema.ts';
 
 /** Public security's view of the demo district: everyone on the actual-population register. */
 export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: string): DepartmentSeeder {
-  const writer = new TransactionalBatchWriter(database.pool);
-  let world: DemoWorld | null = null;
-  return {
-    department: 'public-security',
-    async start(w) {
-      world = w;
-      await writer.begin();
-    },
-    async grid({ residents: people }) {
+  return transactionalSeeder('public-security', database.pool, {
+    async grid(writer, { residents: people }) {
       const ids = people.map((p) => residentKey(p.idNumber, secret));
       await writer.add(
         residents,
@@ -37,10 +30,5 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
         people.flatMap((p, i) => (p.floating ? [{ residentId: ids[i]!, ...p.floating }] : [])),
       );
     },
-    async finish() {
-      if (!world) throw new Error('seeder not started');
-      await writer.commit({ department: 'public-security', seed: world.options.seed, residents: world.options.residents });
-    },
-    abort: () => writer.rollback(),
-  };
+  });
 }
