@@ -16,6 +16,9 @@ export interface Department {
 export const departments = [
   { name: 'public-security', envPrefix: 'PUBLIC_SECURITY', database: 'public_security', defaultPort: 4001, title: 'Public security 公安' },
   { name: 'civil-affairs', envPrefix: 'CIVIL_AFFAIRS', database: 'civil_affairs', defaultPort: 4002, title: 'Civil affairs 民政' },
+  { name: 'party', envPrefix: 'PARTY', database: 'party', defaultPort: 4003, title: 'Party building 党建' },
+  { name: 'housing', envPrefix: 'HOUSING', database: 'housing', defaultPort: 4004, title: 'Housing 住建' },
+  { name: 'mediation', envPrefix: 'MEDIATION', database: 'mediation', defaultPort: 4005, title: 'People\'s mediation 人民调解' },
 ] as const satisfies readonly Department[];
 
 export type DepartmentName = (typeof departments)[number]['name'];

@@ -9,6 +9,14 @@ export const ErrorCode = {
   INVALID_RESIDENT_ID: 'INVALID_RESIDENT_ID',
   INVALID_GRID_CODE: 'INVALID_GRID_CODE',
   INVALID_PLACE_CODE: 'INVALID_PLACE_CODE',
+  INVALID_CREDIT_CODE: 'INVALID_CREDIT_CODE',
+  INVALID_HOUSE_CODE: 'INVALID_HOUSE_CODE',
+  INVALID_BUILDING_CODE: 'INVALID_BUILDING_CODE',
+  INVALID_ORGANIZATION_ID: 'INVALID_ORGANIZATION_ID',
+  INVALID_CASE_ID: 'INVALID_CASE_ID',
+  INVALID_INCIDENT_ID: 'INVALID_INCIDENT_ID',
+  INVALID_DATE_RANGE: 'INVALID_DATE_RANGE',
+  INPUT_TOO_LONG: 'INPUT_TOO_LONG',
   INVALID_PAGE_SIZE: 'INVALID_PAGE_SIZE',
   INVALID_CURSOR: 'INVALID_CURSOR',
   NOT_FOUND: 'NOT_FOUND',
@@ -25,4 +33,15 @@ export function notFound(entity: string, keyField: string, keyValue: string): Gr
   return new GraphQLError(`${entity} ${keyValue} does not exist`, {
     extensions: { code: ErrorCode.NOT_FOUND, entity, keyField, keyValue },
   });
+}
+
+/** Free-text arguments (names to search, notes) have a maximum length; longer ones are refused, not cut. */
+export function checkLength(value: string, argumentName: string, maxLength: number): string {
+  if ([...value].length > maxLength) {
+    throw inputError(ErrorCode.INPUT_TOO_LONG, `${argumentName} is longer than ${maxLength} characters`, {
+      argumentName,
+      maxLength,
+    });
+  }
+  return value;
 }

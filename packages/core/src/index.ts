@@ -14,3 +14,4 @@ export * from './service.ts';
 export * from './db/batch-writer.ts';
 export * from './db/meta-tables.ts';
 export * from './progress.ts';
+export * from './db/loaders.ts';

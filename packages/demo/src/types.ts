@@ -100,6 +100,316 @@ export interface DemoGridContents {
   houses: DemoHouse[];
   residents: DemoResident[];
   workers: DemoGridWorker[];
+  /** Every organization whose office lies in this grid, whichever department registered it (the directory). */
+  organizations: DemoOrganization[];
+  publicSecurity: DemoPublicSecurityRecords;
+  civilAffairs: DemoCivilAffairsRecords;
+  housing: DemoHousingRecords;
+  party: DemoPartyRecords;
+  mediation: DemoMediationRecords;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Organizations: one directory across departments. Every id is `<2-letter kind prefix><12-digit community code>
+// <3-digit sequence>` (e.g. PB320311001001003), a pure function of community and sequence, so a grid's records can
+// name an organization registered in another grid of the same community without shared state.
+
+export type OrganizationKind =
+  | 'PARTY_ORGANIZATION' // 党组织 (prefixes PC committee, PG general branch, PB branch)
+  | 'SOCIAL_ORGANIZATION' // 社会组织 (SO)
+  | 'RESIDENTS_COMMITTEE' // 居民委员会 (RC)
+  | 'VILLAGERS_COMMITTEE' // 村民委员会 (VC)
+  | 'PROPERTY_COMPANY' // 物业服务企业 (PM)
+  | 'OWNERS_COMMITTEE' // 业主委员会 (OC)
+  | 'MEDIATION_COMMITTEE'; // 人民调解委员会 (MC)
+
+export interface DemoOrganization {
+  id: string;
+  kind: OrganizationKind;
+  name: string;
+  /** Valid GB 32100 code for every kind but party organizations (which have none): null there. */
+  creditCode: string | null;
+  /** The grid its office lies in (community-level bodies sit in their community's first grid). */
+  gridCode: string;
+  communityCode: string;
+  registeredOn: string;
+  /** The department that registers and details it. */
+  department: 'party' | 'civil-affairs' | 'housing' | 'mediation';
+}
+
+// --- public security (公安) ----------------------------------------------------------------------------------
+export type KeyPersonCategory =
+  | 'COMMUNITY_CORRECTION'
+  | 'RELEASED_PRISONER'
+  | 'SEVERE_MENTAL_DISORDER'
+  | 'DRUG_USER'
+  | 'KEY_YOUTH';
+
+export interface DemoKeyPerson {
+  id: string; // ZD + grid code + 3-digit seq
+  idNumber: string; // a resident of this grid
+  category: KeyPersonCategory;
+  riskLevel: 'LOW' | 'MEDIUM' | 'HIGH';
+  responsibleOfficerName: string;
+  responsibleOfficerBadge: string; // 6 digits
+  plan: string; // one person, one plan (一人一策), Chinese text
+  since: string;
+  /** For severe mental disorder: a guardian from the same household when there is one. */
+  guardianIdNumber: string | null;
+}
+
+export type IncidentType = 'DISPUTE' | 'THEFT' | 'FRAUD' | 'TRAFFIC' | 'NOISE' | 'DOMESTIC' | 'OTHER';
+
+export interface DemoIncident {
+  id: string; // JQ + YYYYMMDD + grid code + 3-digit seq
+  occurredAt: string; // ISO 8601 with +08:00
+  gridCode: string;
+  address: string;
+  type: IncidentType;
+  summary: string;
+  involvedIdNumbers: string[]; // residents of this grid
+  /** 警调对接: referred to people's mediation; mediation then holds a case whose incidentId is this id. */
+  referredToMediation: boolean;
+  referredOn: string | null;
+}
+
+export interface DemoPublicSecurityRecords {
+  keyPersons: DemoKeyPerson[];
+  incidents: DemoIncident[];
+}
+
+// --- civil affairs (民政) ------------------------------------------------------------------------------------
+export type WelfareKind =
+  | 'MINIMUM_LIVING' // 最低生活保障 低保
+  | 'EXTREME_POVERTY' // 特困人员供养
+  | 'DISABILITY_LIVING' // 困难残疾人生活补贴
+  | 'DISABILITY_CARE' // 重度残疾人护理补贴
+  | 'OLD_AGE'; // 高龄津贴
+
+export interface DemoWelfareEntitlement {
+  id: string; // MZ + grid code + 4-digit seq
+  idNumber: string; // a resident of this grid
+  gridCode: string;
+  kind: WelfareKind;
+  monthlyAmount: number; // yuan, two decimals
+  startsOn: string;
+  endsOn: string | null;
+  status: 'ACTIVE' | 'SUSPENDED' | 'ENDED';
+  /** For the disability kinds: ID number + category digit (1-7) + grade digit (1-4); null otherwise. */
+  disabilityCertificateNumber: string | null;
+}
+
+export interface DemoSocialOrganization {
+  organizationId: string; // kind SOCIAL_ORGANIZATION
+  type: 'SOCIAL_GROUP' | 'PRIVATE_NON_ENTERPRISE' | 'FOUNDATION';
+  legalRepresentativeIdNumber: string;
+  businessScope: string;
+}
+
+export interface DemoCivilAffairsRecords {
+  welfare: DemoWelfareEntitlement[];
+  socialOrganizations: DemoSocialOrganization[];
+}
+
+// --- housing (住建) ------------------------------------------------------------------------------------------
+export interface DemoOwnership {
+  houseCode: string; // a house of this grid
+  /** Exactly one of the two owners is set. */
+  ownerIdNumber: string | null;
+  ownerOrganizationId: string | null;
+  sharePercent: number; // 1-100; co-owners of one house add up to 100
+  certificateNumber: string; // 不动产权证号, e.g. 苏(2019)徐州市不动产权第0012345号
+  registeredOn: string;
+}
+
+export interface DemoTenancy {
+  id: string; // ZL + grid code + 4-digit seq (rental registration 租赁登记备案)
+  houseCode: string;
+  landlordIdNumber: string | null;
+  landlordOrganizationId: string | null;
+  occupantIdNumbers: string[]; // residents of this grid who live in the house
+  rooms: number;
+  areaM2: number;
+  monthlyRent: number;
+  filingNumber: string | null; // null: not filed
+  startsOn: string;
+  endsOn: string;
+}
+
+export type GroupRentalStatus = 'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED';
+
+export interface DemoGroupRental {
+  id: string; // QZ + grid code + 3-digit seq
+  houseCode: string; // a crowded house of this grid (its occupants are floating TENANT residents)
+  status: GroupRentalStatus; // of identified: ~81% interviewed, ~44% rectified (DOMAIN.md section 5)
+  identifiedOn: string;
+  interviewedOn: string | null;
+  rectifiedOn: string | null;
+  occupantCount: number; // people living there when identified
+  note: string;
+}
+
+export interface DemoPropertyCompany {
+  organizationId: string; // kind PROPERTY_COMPANY
+  qualification: string;
+  managedBuildingCodes: string[]; // buildings of this grid it manages
+}
+
+export interface DemoOwnersCommittee {
+  organizationId: string; // kind OWNERS_COMMITTEE
+  electedOn: string;
+  filedOn: string | null; // filed within 30 days of election, or not yet
+  chairIdNumber: string; // an owner in this grid
+  buildingCodes: string[];
+}
+
+export interface DemoHousingRecords {
+  ownerships: DemoOwnership[];
+  tenancies: DemoTenancy[];
+  groupRentals: DemoGroupRental[];
+  propertyCompanies: DemoPropertyCompany[];
+  ownersCommittees: DemoOwnersCommittee[];
+}
+
+// --- party building (党建) -----------------------------------------------------------------------------------
+export interface DemoPartyOrganization {
+  organizationId: string; // kind PARTY_ORGANIZATION
+  level: 'COMMITTEE' | 'GENERAL_BRANCH' | 'BRANCH';
+  parentId: string | null; // street committee > community general branch > branch
+  servesCommunityCode: string;
+  /** Branches serve one grid (down to residential compounds); general branches and committees serve wider. */
+  servesGridCode: string | null;
+  secretaryIdNumber: string | null;
+  foundedOn: string;
+}
+
+export interface DemoPartyMember {
+  idNumber: string; // a resident of the grid the member's branch serves
+  organizationId: string; // a BRANCH
+  memberNumber: string; // internal, e.g. DY + 10 digits
+  status: 'EMPLOYED' | 'FLOATING' | 'RETIRED';
+  joinedOn: string; // 入党 (probationary) date
+  fullMemberOn: string | null; // 转正; null while probationary
+}
+
+export type PartyActivityKind =
+  | 'BRANCH_ASSEMBLY' // 支部党员大会 (quarterly)
+  | 'COMMITTEE_MEETING' // 支委会 (monthly)
+  | 'GROUP_MEETING' // 党小组会 (monthly)
+  | 'PARTY_LESSON' // 党课
+  | 'VOLUNTEER_SERVICE'; // 志愿服务
+
+export interface DemoPartyActivity {
+  id: string; // HD + branch id + 3-digit seq
+  organizationId: string;
+  kind: PartyActivityKind;
+  heldOn: string;
+  title: string;
+  attendeeIdNumbers: string[]; // members of the branch
+}
+
+export interface DemoPointsEntry {
+  id: string; // JF + member number + 3-digit seq
+  memberIdNumber: string;
+  activityId: string | null;
+  points: number; // positive earned, negative deducted
+  reason: string;
+  awardedOn: string;
+}
+
+export interface DemoPartyRecords {
+  organizations: DemoPartyOrganization[];
+  members: DemoPartyMember[];
+  activities: DemoPartyActivity[];
+  points: DemoPointsEntry[];
+}
+
+// --- people's mediation (人民调解) ---------------------------------------------------------------------------
+export type CaseCategory =
+  | 'MARRIAGE_FAMILY'
+  | 'NEIGHBOURS'
+  | 'HOUSES_HOMESTEADS'
+  | 'CONTRACTS'
+  | 'PRODUCTION_BUSINESS'
+  | 'DAMAGES'
+  | 'FORESTS_LAND'
+  | 'LAND_ACQUISITION_DEMOLITION'
+  | 'ENVIRONMENT'
+  | 'LABOUR'
+  | 'CONSUMER'
+  | 'MEDICAL'
+  | 'ROAD_TRAFFIC'
+  | 'PROPERTY_MANAGEMENT'
+  | 'OTHER';
+
+export type CaseSource =
+  | 'PARTY_APPLICATION'
+  | 'COMMITTEE_INITIATIVE'
+  | 'POLICE_REFERRAL'
+  | 'COURT_REFERRAL'
+  | 'PETITION_REFERRAL'
+  | 'GOVERNMENT_ASSIGNED'
+  | 'GRID_WORKER_REPORT';
+
+export type CaseStatus =
+  | 'REPORTED'
+  | 'ACCEPTED'
+  | 'REJECTED'
+  | 'DISPATCHED'
+  | 'IN_PROGRESS'
+  | 'RESOLVED'
+  | 'CLOSED'
+  | 'ESCALATED';
+
+export interface DemoMediationCommittee {
+  organizationId: string; // kind MEDIATION_COMMITTEE
+  type: 'COMMUNITY' | 'INDUSTRY';
+  industry: 'PROPERTY' | 'HOUSING' | 'LAND' | 'AGRICULTURE' | 'MEDICAL' | 'LABOUR' | null;
+}
+
+export interface DemoMediator {
+  id: string; // TY + committee id + 2-digit seq
+  committeeId: string;
+  name: string;
+  idNumber: string | null; // set when the mediator is a resident of the register
+  employment: 'FULL_TIME' | 'PART_TIME';
+  background: 'LAWYER' | 'GRID_WORKER' | 'JUDGE' | 'PROSECUTOR' | 'POLICE' | 'ELDER' | 'OTHER';
+}
+
+export interface DemoCaseParty {
+  /** Exactly one is set: a resident of the case's grid, or an organization of its community. */
+  idNumber: string | null;
+  organizationId: string | null;
+  role: 'APPLICANT' | 'RESPONDENT';
+}
+
+export interface DemoCase {
+  id: string; // TJ + grid code + 4-digit seq
+  category: CaseCategory;
+  source: CaseSource; // POLICE_REFERRAL exactly when incidentId is set
+  gridCode: string;
+  committeeId: string;
+  mediatorId: string | null;
+  status: CaseStatus;
+  outcome: 'AGREEMENT_REACHED' | 'MEDIATION_FAILED' | 'HANDLED_BY_DEPARTMENT' | null; // set once resolved
+  summary: string;
+  receivedAt: string; // ISO 8601 with +08:00
+  acceptedAt: string | null;
+  resolvedAt: string | null;
+  closedAt: string | null;
+  dueOn: string; // normally one month after acceptance
+  incidentId: string | null; // the police incident it was referred from
+  houseCode: string | null; // the house in dispute (group rentals, neighbours, property management)
+  parties: DemoCaseParty[];
+  records: { heldOn: string; mediatorId: string; content: string }[];
+  agreement: { reachedOn: string; terms: string; performBy: string; performed: boolean } | null;
+  followUps: { visitedOn: string; satisfied: boolean; note: string }[];
+}
+
+export interface DemoMediationRecords {
+  committees: DemoMediationCommittee[];
+  mediators: DemoMediator[];
+  cases: DemoCase[];
 }
 
 export interface DemoOptions {

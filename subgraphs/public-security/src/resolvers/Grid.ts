@@ -8,20 +8,20 @@ export const Grid: GridResolvers = {
     const page = pageRequest('grid-residents', args, RESIDENT_KEY);
     const populationType = args.populationType ?? null;
     const [rows, counts] = await Promise.all([
-      loaders.residentPageByGrid.load({ gridCode: code, populationType, ...page }),
+      loaders.residentPageByGrid.load({ parent: code, filter: populationType, ...page }),
       loaders.populationByGrid.load(code),
     ]);
     const connection = toConnection('grid-residents', rows, page, (r) => r.id);
-    return { ...connection, totalCount: populationType ? counts[populationType] : counts.total };
+    return { ...connection, totalCount: populationType ? (counts.by[populationType] ?? 0) : counts.total };
   },
   population: async ({ code }, _, { loaders }) => {
     const counts = await loaders.populationByGrid.load(code);
     return {
       total: counts.total,
-      registered: counts.REGISTERED,
-      floating: counts.FLOATING,
-      overseas: counts.OVERSEAS,
-      unsettled: counts.UNSETTLED,
+      registered: counts.by.REGISTERED ?? 0,
+      floating: counts.by.FLOATING ?? 0,
+      overseas: counts.by.OVERSEAS ?? 0,
+      unsettled: counts.by.UNSETTLED ?? 0,
     };
   },
 };
