@@ -13,8 +13,15 @@ let houses = 0;
 let peakHeap = 0;
 let peakLive = 0;
 let grid = 0;
+let records = 0;
 for (const contents of world.gridContents()) {
   count += contents.residents.length;
+  const { publicSecurity: ps, civilAffairs: ca, housing: h, party: p, mediation: m } = contents;
+  records +=
+    contents.organizations.length + ps.keyPersons.length + ps.incidents.length + ca.welfare.length +
+    ca.socialOrganizations.length + h.ownerships.length + h.tenancies.length + h.groupRentals.length +
+    h.propertyCompanies.length + h.ownersCommittees.length + p.organizations.length + p.members.length +
+    p.activities.length + p.points.length + m.committees.length + m.mediators.length + m.cases.length;
   houses += contents.houses.length;
   peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   if (gc && ++grid % 100 === 0) {
@@ -29,7 +36,7 @@ const seconds = (performance.now() - started - ((globalThis as { gcMs?: number }
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 console.log(
   `${count} residents, ${houses} houses, ${world.grids.length} grids, ${world.communities.length} communities, ` +
-    `${world.streets.length} streets in ${seconds.toFixed(2)} s; peak heap ${mb(peakHeap)}` +
+    `${world.streets.length} streets, ${records} department records in ${seconds.toFixed(2)} s; peak heap ${mb(peakHeap)}` +
     (gc ? `, peak live heap ${mb(peakLive)}` : '') +
     `, rss ${mb(process.memoryUsage().rss)}`,
 );

@@ -4,6 +4,158 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Category of a dispute, as counted in mediation statistics (纠纷类别). */
+export type CaseCategory =
+  /** Consumer rights (消费纠纷). */
+  | 'CONSUMER'
+  /** Contracts (合同纠纷). */
+  | 'CONTRACTS'
+  /** Damages (损害赔偿纠纷). */
+  | 'DAMAGES'
+  /** Environmental pollution (环境污染纠纷). */
+  | 'ENVIRONMENT'
+  /** Forests and land (山林土地纠纷). */
+  | 'FORESTS_LAND'
+  /** Houses and homesteads (房屋宅基地纠纷). */
+  | 'HOUSES_HOMESTEADS'
+  /** Labour (劳动争议纠纷). */
+  | 'LABOUR'
+  /** Land acquisition and demolition (征地拆迁纠纷). */
+  | 'LAND_ACQUISITION_DEMOLITION'
+  /** Marriage and family (婚姻家庭纠纷). */
+  | 'MARRIAGE_FAMILY'
+  /** Medical (医疗纠纷). */
+  | 'MEDICAL'
+  /** Neighbours (邻里纠纷). */
+  | 'NEIGHBOURS'
+  /** Other disputes (其他纠纷). */
+  | 'OTHER'
+  /** Production and business (生产经营纠纷). */
+  | 'PRODUCTION_BUSINESS'
+  /** Property management (物业管理纠纷). */
+  | 'PROPERTY_MANAGEMENT'
+  /** Road traffic accidents (道路交通事故纠纷). */
+  | 'ROAD_TRAFFIC';
+
+/** How a resolved case ended (调解结果). */
+export type CaseOutcome =
+  /** The parties reached an agreement (调解成功, 达成协议). */
+  | 'AGREEMENT_REACHED'
+  /** Handled by the department it was dispatched to (部门处置). */
+  | 'HANDLED_BY_DEPARTMENT'
+  /** Mediation failed; the parties were told of their right to go to court (调解不成, 告知诉讼). */
+  | 'MEDIATION_FAILED';
+
+/** How a case came to the mediation committee (案件来源). */
+export type CaseSource =
+  /** The committee took it up on its own initiative (主动调解). */
+  | 'COMMITTEE_INITIATIVE'
+  /** Referred by a court (诉调对接, 法院委托). */
+  | 'COURT_REFERRAL'
+  /** Assigned by the government (政府交办). */
+  | 'GOVERNMENT_ASSIGNED'
+  /** Reported by a grid worker (网格员上报). */
+  | 'GRID_WORKER_REPORT'
+  /** A party applied (当事人申请). */
+  | 'PARTY_APPLICATION'
+  /** Referred by the petitions office (访调对接, 信访移送). */
+  | 'PETITION_REFERRAL'
+  /** Referred by the police (警调对接, 公安移送); the case names the incident. */
+  | 'POLICE_REFERRAL';
+
+/** Where a case stands in its life at the comprehensive governance centre (案件状态). */
+export type CaseStatus =
+  /** Accepted by the committee (已受理). */
+  | 'ACCEPTED'
+  /** Closed after the follow-up visit (已结案). */
+  | 'CLOSED'
+  /** Dispatched to a department (已派单, 街道吹哨、部门报到). */
+  | 'DISPATCHED'
+  /** Escalated to the supervision office after repeated dissatisfaction (已提级督办). */
+  | 'ESCALATED'
+  /** Mediation in progress (调解中). */
+  | 'IN_PROGRESS'
+  /** Refused with a reason (不予受理). */
+  | 'REJECTED'
+  /** Reported, not yet accepted (已登记/待受理). */
+  | 'REPORTED'
+  /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
+  | 'RESOLVED';
+
+/** Stage of a group rental's remediation (群租整治状态). */
+export type GroupRentalStatus =
+  /** Identified, not yet interviewed (已发现). */
+  | 'IDENTIFIED'
+  /** Landlord and tenants interviewed, not yet rectified (已约谈). */
+  | 'INTERVIEWED'
+  /** Rectified: the crowding has ended (已整改). */
+  | 'RECTIFIED';
+
+/** How a resident holds a home (住房关系). */
+export type HomeRole =
+  /** Holds the title, alone or with others (产权人). */
+  | 'OWNER'
+  /** Lives there under a registered lease (承租人). */
+  | 'TENANT';
+
+/** Type of police incident (警情类别). */
+export type IncidentType =
+  /** Dispute (纠纷). */
+  | 'DISPUTE'
+  /** Domestic (家庭纠纷/家暴). */
+  | 'DOMESTIC'
+  /** Fraud (诈骗). */
+  | 'FRAUD'
+  /** Noise (噪音扰民). */
+  | 'NOISE'
+  /** Other (其他). */
+  | 'OTHER'
+  /** Theft (盗窃). */
+  | 'THEFT'
+  /** Traffic (交通). */
+  | 'TRAFFIC';
+
+/** Why a floating resident came (流入原因). */
+export type InflowReason =
+  /** Business (经商). */
+  | 'BUSINESS'
+  /** Joining family (投亲靠友). */
+  | 'FAMILY'
+  /** Medical treatment (就医). */
+  | 'MEDICAL'
+  /** Other (其他). */
+  | 'OTHER'
+  /** Study (就学). */
+  | 'STUDY'
+  /** Work (务工). */
+  | 'WORK';
+
+/** Kind of organization in the directory (组织类型). */
+export type OrganizationKind =
+  /** People's mediation committee (人民调解委员会); registered by justice mediation. */
+  | 'MEDIATION_COMMITTEE'
+  /** Owners' committee (业主委员会); registered by housing. */
+  | 'OWNERS_COMMITTEE'
+  /** Party organization: committee, general branch or branch (党组织); registered by party building. */
+  | 'PARTY_ORGANIZATION'
+  /** Property-service company (物业服务企业); registered by housing. */
+  | 'PROPERTY_COMPANY'
+  /** Residents' committee (居民委员会). */
+  | 'RESIDENTS_COMMITTEE'
+  /** Registered social organization (社会组织): social group, private non-enterprise unit or foundation. */
+  | 'SOCIAL_ORGANIZATION'
+  /** Villagers' committee (村民委员会). */
+  | 'VILLAGERS_COMMITTEE';
+
+/** Standing of a party member (党员类别). */
+export type PartyMemberStatus =
+  /** In employment (在职党员). */
+  | 'EMPLOYED'
+  /** Floating member, living away from where the membership is kept (流动党员). */
+  | 'FLOATING'
+  /** Retired (退休党员). */
+  | 'RETIRED';
+
 /** Population type on the actual-population register (人口类型). */
 export type PopulationType =
   /** Floating population (流动人口). */
@@ -26,6 +178,44 @@ export type Sex =
   /** Unstated (未说明的性别), code 9. */
   | 'UNSTATED';
 
+/** Kind of welfare entitlement (救助福利类别). */
+export type WelfareKind =
+  /** Care allowance for severely disabled people (重度残疾人护理补贴). */
+  | 'DISABILITY_CARE'
+  /** Living allowance for disabled people in need (困难残疾人生活补贴). */
+  | 'DISABILITY_LIVING'
+  /** Extreme-poverty support (特困人员救助供养). */
+  | 'EXTREME_POVERTY'
+  /** Minimum living guarantee (最低生活保障, 低保). */
+  | 'MINIMUM_LIVING'
+  /** Old-age allowance (高龄津贴). */
+  | 'OLD_AGE';
+
+/** Status of a welfare entitlement (待遇状态). */
+export type WelfareStatus =
+  /** Being paid (正常发放). */
+  | 'ACTIVE'
+  /** Ended (已停止). */
+  | 'ENDED'
+  /** Payment suspended pending review (暂停发放). */
+  | 'SUSPENDED';
+
+export type GridOverviewQueryVariables = Exact<{
+  code: string | number;
+}>;
+
+
+export type GridOverviewQuery = { grid: { code: string, name: string, community: { name: string }, population: { total: number, registered: number, floating: number, overseas: number, unsettled: number }, partyMembers: { totalCount: number }, welfareCounts: { total: number, minimumLiving: number, extremePoverty: number, disabilityLiving: number, disabilityCare: number, oldAge: number }, housingCounts: { buildings: number, houses: number, groupRentalsByStatus: { total: number, identified: number, interviewed: number, rectified: number } }, caseCounts: { total: number, byCategory: Array<{ category: CaseCategory, count: number }> }, organizationCounts: { total: number, byKind: Array<{ kind: OrganizationKind, count: number }> } } | null };
+
+export type GridPartyMembersQueryVariables = Exact<{
+  code: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type GridPartyMembersQuery = { grid: { code: string, name: string, partyMembers: { totalCount: number, edges: Array<{ node: { memberNumber: string, status: PartyMemberStatus, points: number, branch: { id: string, name: string, servesGrid: { code: string } | null }, resident: { id: string, name: string, populationType: PopulationType, grid: { code: string, name: string } } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
 export type GridResidentsQueryVariables = Exact<{
   code: string | number;
   first?: number | null | undefined;
@@ -35,5 +225,47 @@ export type GridResidentsQueryVariables = Exact<{
 
 export type GridResidentsQuery = { grid: { code: string, name: string, community: { code: string, name: string, street: { code: string, name: string } }, residents: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, name: string, sex: Sex, birthDate: string, populationType: PopulationType, grid: { code: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
+export type GroupRentalRemediationQueryVariables = Exact<{
+  streetCode: string | number;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
 
+
+export type GroupRentalRemediationQuery = { street: { code: string, name: string, groupRentals: { totalCount: number, edges: Array<{ node: { id: string, status: GroupRentalStatus, identifiedOn: string, interviewedOn: string | null, rectifiedOn: string | null, occupantCount: number, grid: { code: string, name: string }, house: { code: string, occupants: Array<{ id: string, name: string, populationType: PopulationType, floating: { inflowReason: InflowReason, originAddress: string, residencePermitValid: boolean } | null }>, cases: Array<{ id: string, category: CaseCategory, status: CaseStatus }> } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
+
+export type PoliceReferralsQueryVariables = Exact<{
+  streetCode?: string | number | null | undefined;
+  from?: string | null | undefined;
+  to?: string | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type PoliceReferralsQuery = { incidents: { totalCount: number, edges: Array<{ node: { id: string, type: IncidentType, occurredAt: string, referredOn: string | null, grid: { code: string }, mediationCase: { id: string, source: CaseSource, status: CaseStatus, outcome: CaseOutcome | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+export type ResidentProfileQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type ResidentProfileQuery = { resident: { id: string, name: string, populationType: PopulationType, grid: { code: string, name: string, community: { code: string, name: string } }, homes: Array<{ role: HomeRole, sharePercent: number | null, house: { code: string, areaM2: number } }>, partyMembership: { memberNumber: string, status: PartyMemberStatus, points: number, branch: { id: string, name: string } } | null, welfare: Array<{ id: string, kind: WelfareKind, status: WelfareStatus, monthlyAmount: number }>, cases: Array<{ id: string, category: CaseCategory, status: CaseStatus }> } | null };
+
+export type WelfareCrossCheckQueryVariables = Exact<{
+  streetCode?: string | number | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type WelfareCrossCheckQuery = { welfareEntitlements: { totalCount: number, edges: Array<{ node: { id: string, monthlyAmount: number, grid: { code: string }, resident: { id: string, name: string, housingSummary: { ownedHouses: number, ownedAreaM2: number, largestOwnedAreaM2: number | null }, homes: Array<{ role: HomeRole, house: { code: string, areaM2: number } }> } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
+
+
+export const GridOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridOverview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"population"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"registered"}},{"kind":"Field","name":{"kind":"Name","value":"floating"}},{"kind":"Field","name":{"kind":"Name","value":"overseas"}},{"kind":"Field","name":{"kind":"Name","value":"unsettled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"partyMembers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"welfareCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"ACTIVE"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"minimumLiving"}},{"kind":"Field","name":{"kind":"Name","value":"extremePoverty"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityLiving"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityCare"}},{"kind":"Field","name":{"kind":"Name","value":"oldAge"}}]}},{"kind":"Field","name":{"kind":"Name","value":"housingCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"buildings"}},{"kind":"Field","name":{"kind":"Name","value":"houses"}},{"kind":"Field","name":{"kind":"Name","value":"groupRentalsByStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"identified"}},{"kind":"Field","name":{"kind":"Name","value":"interviewed"}},{"kind":"Field","name":{"kind":"Name","value":"rectified"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"caseCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"open"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byCategory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"organizationCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byKind"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridOverviewQuery, GridOverviewQueryVariables>;
+export const GridPartyMembersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridPartyMembers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"partyMembers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"memberNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"points"}},{"kind":"Field","name":{"kind":"Name","value":"branch"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"servesGrid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"resident"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridPartyMembersQuery, GridPartyMembersQueryVariables>;
 export const GridResidentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridResidents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"street"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"residents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"sex"}},{"kind":"Field","name":{"kind":"Name","value":"birthDate"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridResidentsQuery, GridResidentsQueryVariables>;
+export const GroupRentalRemediationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GroupRentalRemediation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"street"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"groupRentals"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"identifiedOn"}},{"kind":"Field","name":{"kind":"Name","value":"interviewedOn"}},{"kind":"Field","name":{"kind":"Name","value":"rectifiedOn"}},{"kind":"Field","name":{"kind":"Name","value":"occupantCount"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"house"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"occupants"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"floating"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inflowReason"}},{"kind":"Field","name":{"kind":"Name","value":"originAddress"}},{"kind":"Field","name":{"kind":"Name","value":"residencePermitValid"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"cases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GroupRentalRemediationQuery, GroupRentalRemediationQueryVariables>;
+export const PoliceReferralsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PoliceReferrals"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Date"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Date"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"incidents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"referredToMediation"},"value":{"kind":"BooleanValue","value":true}},{"kind":"Argument","name":{"kind":"Name","value":"streetCode"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}}},{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}},{"kind":"Field","name":{"kind":"Name","value":"referredOn"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"mediationCase"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<PoliceReferralsQuery, PoliceReferralsQueryVariables>;
+export const ResidentProfileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ResidentProfile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resident"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"homes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"sharePercent"}},{"kind":"Field","name":{"kind":"Name","value":"house"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"areaM2"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"partyMembership"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"memberNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"points"}},{"kind":"Field","name":{"kind":"Name","value":"branch"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"welfare"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"monthlyAmount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<ResidentProfileQuery, ResidentProfileQueryVariables>;
+export const WelfareCrossCheckDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"WelfareCrossCheck"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"welfareEntitlements"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"kind"},"value":{"kind":"EnumValue","value":"MINIMUM_LIVING"}},{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"ACTIVE"}},{"kind":"Argument","name":{"kind":"Name","value":"streetCode"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"monthlyAmount"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"resident"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"housingSummary"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ownedHouses"}},{"kind":"Field","name":{"kind":"Name","value":"ownedAreaM2"}},{"kind":"Field","name":{"kind":"Name","value":"largestOwnedAreaM2"}}]}},{"kind":"Field","name":{"kind":"Name","value":"homes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"house"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"areaM2"}}]}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<WelfareCrossCheckQuery, WelfareCrossCheckQueryVariables>;

@@ -79,3 +79,14 @@ export class PermitAllocator {
     return `${this.districtCode}${year}${String(n).padStart(7, '0')}`;
   }
 }
+
+/** Serial numbers that restart every year: certificate and filing numbers carry the year and a serial. */
+export class YearSerial {
+  private readonly counts = new Map<number, number>();
+
+  next(year: number): number {
+    const n = (this.counts.get(year) ?? 0) + 1;
+    this.counts.set(year, n);
+    return n;
+  }
+}

@@ -76,3 +76,26 @@ export function ageOn(birthDay: number, onDay = REF_DAY): number {
   if (beforeBirthday) age--;
   return age;
 }
+
+/** The same day of the month n months later (clipped to the month's last day). */
+export function addMonths(day: number, months: number): number {
+  checkDay(day);
+  const total = (YEARS[day] as number) * 12 + (MONTHS[day] as number) - 1 + months;
+  const y = Math.floor(total / 12);
+  const m = (total % 12) + 1;
+  return dayOf(y, m, Math.min(DAYS[day] as number, daysInMonth(y, m)));
+}
+
+export function monthOf(day: number): number {
+  checkDay(day);
+  return MONTHS[day] as number;
+}
+
+/** A moment as minutes since day 0, formatted as ISO 8601 in China Standard Time, e.g. 2026-03-04T09:30:00+08:00. */
+export function dateTimeOf(minutes: number): string {
+  const day = Math.floor(minutes / 1440);
+  const m = minutes - day * 1440;
+  const hh = Math.floor(m / 60);
+  const mm = m % 60;
+  return `${isoOf(day)}T${hh < 10 ? '0' : ''}${hh}:${mm < 10 ? '0' : ''}${mm}:00+08:00`;
+}

@@ -13,7 +13,7 @@ import type {
   PopulationType,
   Sex,
 } from './types.ts';
-import { IdNumberAllocator, PermitAllocator, PhoneAllocator } from './allocators.ts';
+import { IdNumberAllocator, PermitAllocator, PhoneAllocator, YearSerial } from './allocators.ts';
 import { REF_DAY, addYears, ageOn, dayOf, isoOf, yearOf } from './dates.ts';
 import { composeHousehold, pickHouseholdSize, type HouseholdKind, type MemberSpec } from './household.ts';
 import { pickGivenName, pickSurname } from './names.ts';
@@ -21,6 +21,8 @@ import { DISTRICT, ORIGIN_COUNTIES, ORIGIN_TOWNS, VILLAGE_FAMILIES, VILLAGE_SUFF
 import type { OriginCounty } from './places.ts';
 import { Rng, WeightedTable } from './random.ts';
 import type { GridPlan, WorldPlan } from './world.ts';
+import { communityInfos } from './community.ts';
+import { gridRecords } from './records.ts';
 
 /** Shares tuned so that people come out about 75% registered, 22% floating, 0.7% overseas, 1% unsettled. */
 const FLOATING_HOUSEHOLD_SHARE = 0.205;
@@ -53,6 +55,24 @@ export interface Session {
   ids: IdNumberAllocator;
   phones: PhoneAllocator;
   permits: PermitAllocator;
+  /** 不动产权证 serials per year of registration. */
+  certificates: YearSerial;
+  /** Rental filing (租赁备案) serials per year. */
+  filings: YearSerial;
+  /** Party member numbers per year of joining. */
+  memberNumbers: YearSerial;
+  /** Group rentals seen so far in this pass: their ordinal spreads the remediation statuses evenly. */
+  groupRentals: number;
+  /** Mediation cases dealt so far: their ordinal picks the status from a fixed deck (see mediation.ts). */
+  cases: number;
+  /** Key persons dealt so far: their ordinal picks the category from a fixed deck (see public-security.ts). */
+  keyPersons: number;
+}
+
+/** A grid's base contents (places and people) with the birth days kept as numbers. */
+export interface GridBase {
+  contents: Pick<DemoGridContents, 'grid' | 'buildings' | 'houses' | 'residents' | 'workers'>;
+  birthDays: number[];
 }
 
 interface BuildingStyle {
@@ -237,7 +257,7 @@ export class GridGenerator {
     this.supply = new HouseSupply(this.rng, plan);
   }
 
-  generate(): DemoGridContents {
+  generate(): GridBase {
     const { rng, plan, supply } = this;
     const occupied: DemoHouse[] = [];
     let remaining = plan.targetResidents;
@@ -267,11 +287,14 @@ export class GridGenerator {
       remaining -= size;
     }
     return {
-      grid: plan.grid,
-      buildings: supply.buildings,
-      houses: supply.houses,
-      residents: this.residents,
-      workers: this.pickWorkers(),
+      contents: {
+        grid: plan.grid,
+        buildings: supply.buildings,
+        houses: supply.houses,
+        residents: this.residents,
+        workers: this.pickWorkers(),
+      },
+      birthDays: this.birthDays,
     };
   }
 
@@ -433,9 +456,23 @@ export class GridGenerator {
 
 export function* generateGrids(world: WorldPlan, createSession: () => Session): Generator<DemoGridContents> {
   const session = createSession();
-  for (const plan of world.plans) yield new GridGenerator(world, plan, session).generate();
+  const communities = communityInfos(world);
+  for (const plan of world.plans) {
+    const base = new GridGenerator(world, plan, session).generate();
+    yield gridRecords(world, plan, session, communities, base);
+  }
 }
 
 export function newSession(codes: readonly string[]): Session {
-  return { ids: new IdNumberAllocator(codes), phones: new PhoneAllocator(), permits: new PermitAllocator(DISTRICT.code) };
+  return {
+    ids: new IdNumberAllocator(codes),
+    phones: new PhoneAllocator(),
+    permits: new PermitAllocator(DISTRICT.code),
+    certificates: new YearSerial(),
+    filings: new YearSerial(),
+    memberNumbers: new YearSerial(),
+    groupRentals: 0,
+    cases: 0,
+    keyPersons: 0,
+  };
 }

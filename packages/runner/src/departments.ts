@@ -4,6 +4,15 @@ import { civilAffairsSeeder } from '@hub/civil-affairs/seed';
 import type { DepartmentDatabase, RunningService, StatementCounter, SubgraphService } from '@hub/core';
 import { createServer as createCivilAffairs } from '@hub/civil-affairs';
 import { createServer as createPublicSecurity } from '@hub/public-security';
+import { createServer as createHousing } from '@hub/housing';
+import { housingDatabase } from '@hub/housing/db';
+import { housingSeeder } from '@hub/housing/seed';
+import { createServer as createMediation } from '@hub/mediation';
+import { mediationDatabase } from '@hub/mediation/db';
+import { mediationSeeder } from '@hub/mediation/seed';
+import { createServer as createParty } from '@hub/party';
+import { partyDatabase } from '@hub/party/db';
+import { partySeeder } from '@hub/party/seed';
 import type { DepartmentSeeder } from '@hub/demo';
 import type pg from 'pg';
 import { publicSecurityDatabase } from '@hub/public-security/db';
@@ -64,4 +73,7 @@ function runtime<TSchema extends Record<string, unknown>>(
 export const departmentRuntimes: DepartmentRuntime[] = [
   runtime(publicSecurityDatabase, publicSecuritySeeder, createPublicSecurity),
   runtime(civilAffairsDatabase, civilAffairsSeeder, createCivilAffairs),
+  runtime(partyDatabase, partySeeder, createParty),
+  runtime(housingDatabase, housingSeeder, createHousing),
+  runtime(mediationDatabase, mediationSeeder, createMediation),
 ];

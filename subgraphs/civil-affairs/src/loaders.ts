@@ -1,9 +1,30 @@
-import { rowByKey, rowsByKey } from '@hub/core';
+import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
-import { communities, districts, gridWorkers, grids, streets } from './db/schema.ts';
+import {
+  communities,
+  districts,
+  gridWorkers,
+  grids,
+  organizations,
+  socialOrganizations,
+  streets,
+  welfareEntitlements,
+} from './db/schema.ts';
+import type { OrganizationKind, WelfareKind, WelfareStatus } from './__generated__/resolvers-types.ts';
 
 /** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
 export function createLoaders(db: Db) {
+  // Counts of a grid's welfare entitlements by kind, one loader per status asked (null: every status).
+  const welfareCountsByStatus = new Map<WelfareStatus | null, ReturnType<typeof welfareCounts>>();
+  const welfareCounts = (status: WelfareStatus | null) =>
+    countsByParent<WelfareKind>({
+      db,
+      table: welfareEntitlements,
+      parentColumn: welfareEntitlements.gridCode,
+      groupColumn: welfareEntitlements.kind,
+      where: status ? eq(welfareEntitlements.status, status) : undefined,
+    });
   return {
     districtByCode: rowByKey(db, districts, districts.code, (r) => r.code),
     streetByCode: rowByKey(db, streets, streets.code, (r) => r.code),
@@ -13,6 +34,40 @@ export function createLoaders(db: Db) {
     communitiesByStreet: rowsByKey(db, communities, communities.streetCode, communities.code, (r) => r.streetCode),
     gridsByCommunity: rowsByKey(db, grids, grids.communityCode, grids.code, (r) => r.communityCode),
     workersByGrid: rowsByKey(db, gridWorkers, gridWorkers.gridCode, gridWorkers.id, (r) => r.gridCode),
+    organizationById: rowByKey(db, organizations, organizations.id, (r) => r.id),
+    organizationByCreditCode: rowByKey(db, organizations, organizations.creditCode, (r) => r.creditCode ?? ''),
+    socialOrganizationById: rowByKey(db, socialOrganizations, socialOrganizations.organizationId, (r) => r.organizationId),
+    /** A page of a grid's organizations; one statement for every grid asked with the same page and kind. */
+    organizationPageByGrid: pageByParent<typeof organizations, OrganizationKind | null>({
+      db,
+      table: organizations,
+      parentColumn: organizations.gridCode,
+      orderColumn: organizations.id,
+      parentOf: (r) => r.gridCode,
+      where: (kind) => (kind ? eq(organizations.kind, kind) : undefined),
+    }),
+    organizationCountsByGrid: countsByParent<OrganizationKind>({
+      db,
+      table: organizations,
+      parentColumn: organizations.gridCode,
+      groupColumn: organizations.kind,
+    }),
+    welfareByResident: rowsByKey(db, welfareEntitlements, welfareEntitlements.residentId, welfareEntitlements.id, (r) => r.residentId),
+    /** A page of a grid's welfare entitlements, filtered by [kind, status] (null: any). */
+    welfarePageByGrid: pageByParent<typeof welfareEntitlements, [WelfareKind | null, WelfareStatus | null]>({
+      db,
+      table: welfareEntitlements,
+      parentColumn: welfareEntitlements.gridCode,
+      orderColumn: welfareEntitlements.id,
+      parentOf: (r) => r.gridCode,
+      where: ([kind, status]) =>
+        and(kind ? eq(welfareEntitlements.kind, kind) : undefined, status ? eq(welfareEntitlements.status, status) : undefined),
+    }),
+    welfareCountsByGrid: (status: WelfareStatus | null) => {
+      let loader = welfareCountsByStatus.get(status);
+      if (!loader) welfareCountsByStatus.set(status, (loader = welfareCounts(status)));
+      return loader;
+    },
   };
 }
 

@@ -1,6 +1,15 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
-import type { CommunityRow, DistrictRow, GridRow, GridWorkerRow, StreetRow } from './db/schema.ts';
+import type {
+  CommunityRow,
+  DistrictRow,
+  GridRow,
+  GridWorkerRow,
+  OrganizationRow,
+  SocialOrganizationRow,
+  StreetRow,
+  WelfareEntitlementRow,
+} from './db/schema.ts';
 
 export type DistrictModel = DistrictRow;
 export type StreetModel = StreetRow;
@@ -10,3 +19,10 @@ export type GridWorkerModel = GridWorkerRow;
 export type ResidentModel = { id: string };
 export type GridConnectionModel = Connection<GridRow> & { totalCount: number };
 export type GridEdgeModel = { cursor: string; node: GridRow };
+export type OrganizationModel = OrganizationRow;
+export type SocialOrganizationDetailsModel = SocialOrganizationRow;
+export type OrganizationConnectionModel = Connection<OrganizationRow> & { totalCount: number };
+export type OrganizationEdgeModel = { cursor: string; node: OrganizationRow };
+export type WelfareEntitlementModel = WelfareEntitlementRow;
+export type WelfareEntitlementConnectionModel = Connection<WelfareEntitlementRow> & { totalCount: number };
+export type WelfareEntitlementEdgeModel = { cursor: string; node: WelfareEntitlementRow };

@@ -1,8 +1,8 @@
-import { countsByParent, pageByParent, rowByKey } from '@hub/core';
+import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
 import { eq } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
-import { floatingDetails, residents } from './db/schema.ts';
-import type { PopulationType } from './__generated__/resolvers-types.ts';
+import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from './db/schema.ts';
+import type { IncidentType, KeyPersonCategory, PopulationType } from './__generated__/resolvers-types.ts';
 
 /** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
 export function createLoaders(db: Db) {
@@ -24,6 +24,41 @@ export function createLoaders(db: Db) {
       parentColumn: residents.gridCode,
       groupColumn: residents.populationType,
     }),
+    /** The people living in a house (residents_house_idx). */
+    residentsByHouse: rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? ''),
+    keyPersonByResident: rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId),
+    keyPersonPageByGrid: pageByParent<typeof keyPersons, KeyPersonCategory | null>({
+      db,
+      table: keyPersons,
+      parentColumn: keyPersons.gridCode,
+      orderColumn: keyPersons.id,
+      parentOf: (r) => r.gridCode,
+      where: (category) => (category ? eq(keyPersons.category, category) : undefined),
+    }),
+    keyPersonCountsByGrid: countsByParent<KeyPersonCategory>({
+      db,
+      table: keyPersons,
+      parentColumn: keyPersons.gridCode,
+      groupColumn: keyPersons.category,
+    }),
+    incidentById: rowByKey(db, incidents, incidents.id, (r) => r.id),
+    incidentPageByGrid: pageByParent<typeof incidents, null>({
+      db,
+      table: incidents,
+      parentColumn: incidents.gridCode,
+      orderColumn: incidents.id,
+      parentOf: (r) => r.gridCode,
+    }),
+    incidentCountsByGrid: countsByParent<IncidentType>({
+      db,
+      table: incidents,
+      parentColumn: incidents.gridCode,
+      groupColumn: incidents.type,
+    }),
+    /** Who an incident involved, in recorded order. */
+    involvementsByIncident: rowsByKey(db, incidentInvolved, incidentInvolved.incidentId, incidentInvolved.position, (r) => r.incidentId),
+    /** The incidents a resident was involved in (ids; the incidents load through incidentById). */
+    involvementsByResident: rowsByKey(db, incidentInvolved, incidentInvolved.residentId, incidentInvolved.incidentId, (r) => r.residentId),
   };
 }
 

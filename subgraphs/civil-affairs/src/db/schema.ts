@@ -1,10 +1,20 @@
-import { date, doublePrecision, index, integer, pgEnum, pgTable, text, varchar } from 'drizzle-orm/pg-core';
+import { date, doublePrecision, index, integer, numeric, pgEnum, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
 export { demoSeed } from '@hub/core/db-meta';
 
 export const townshipKind = pgEnum('township_kind', ['STREET', 'TOWN', 'TOWNSHIP']);
 export const communityKind = pgEnum('community_kind', ['COMMUNITY', 'VILLAGE']);
 export const gridWorkerRole = pgEnum('grid_worker_role', ['FULL_TIME', 'PART_TIME']);
+export const organizationKind = pgEnum('organization_kind', [
+  'PARTY_ORGANIZATION', 'SOCIAL_ORGANIZATION', 'RESIDENTS_COMMITTEE', 'VILLAGERS_COMMITTEE', 'PROPERTY_COMPANY',
+  'OWNERS_COMMITTEE', 'MEDIATION_COMMITTEE',
+]);
+export const registeringDepartment = pgEnum('registering_department', ['PARTY', 'CIVIL_AFFAIRS', 'HOUSING', 'MEDIATION']);
+export const socialOrganizationType = pgEnum('social_organization_type', ['SOCIAL_GROUP', 'PRIVATE_NON_ENTERPRISE', 'FOUNDATION']);
+export const welfareKind = pgEnum('welfare_kind', [
+  'MINIMUM_LIVING', 'EXTREME_POVERTY', 'DISABILITY_LIVING', 'DISABILITY_CARE', 'OLD_AGE',
+]);
+export const welfareStatus = pgEnum('welfare_status', ['ACTIVE', 'SUSPENDED', 'ENDED']);
 
 /** County-level districts (区县). */
 export const districts = pgTable('districts', {
@@ -68,8 +78,72 @@ export const gridWorkers = pgTable(
   (t) => [index('grid_workers_grid_idx').on(t.gridCode), index('grid_workers_resident_idx').on(t.residentId)],
 );
 
+/**
+ * The organization directory (组织机构目录): every organization of the district, whichever department registered it.
+ * Only the directory entry lives here; the registering department keeps the details under the same id.
+ */
+export const organizations = pgTable(
+  'organizations',
+  {
+    id: varchar('id', { length: 17 }).primaryKey(),
+    kind: organizationKind('kind').notNull(),
+    name: text('name').notNull(),
+    /** Null for party organizations, which have no credit code; unique among the rest. */
+    creditCode: varchar('credit_code', { length: 18 }),
+    gridCode: varchar('grid_code', { length: 15 }).notNull().references(() => grids.code),
+    communityCode: varchar('community_code', { length: 12 }).notNull().references(() => communities.code),
+    registeredOn: date('registered_on', { mode: 'string' }).notNull(),
+    registeredBy: registeringDepartment('registered_by').notNull(),
+  },
+  (t) => [
+    uniqueIndex('organizations_credit_code_idx').on(t.creditCode),
+    // A grid's organizations page by id, all kinds or one kind; the directory filters by community or kind alone.
+    index('organizations_grid_id_idx').on(t.gridCode, t.id),
+    index('organizations_grid_kind_idx').on(t.gridCode, t.kind, t.id),
+    index('organizations_community_idx').on(t.communityCode, t.id),
+    index('organizations_kind_idx').on(t.kind, t.id),
+  ],
+);
+
+/** Social organizations' registration details (社会组织登记), one row per directory entry of that kind. */
+export const socialOrganizations = pgTable('social_organizations', {
+  organizationId: varchar('organization_id', { length: 17 })
+    .primaryKey()
+    .references(() => organizations.id, { onDelete: 'cascade' }),
+  type: socialOrganizationType('type').notNull(),
+  legalRepresentativeId: varchar('legal_representative_id', { length: 32 }).notNull(),
+  businessScope: text('business_scope').notNull(),
+});
+
+/**
+ * Welfare entitlements (社会救助与福利待遇). Recipients are referred to by hub id; the disability certificate number
+ * embeds the ID number, which civil affairs keeps as part of its own record and shows masked.
+ */
+export const welfareEntitlements = pgTable(
+  'welfare_entitlements',
+  {
+    id: varchar('id', { length: 21 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull().references(() => grids.code),
+    kind: welfareKind('kind').notNull(),
+    monthlyAmount: numeric('monthly_amount', { precision: 10, scale: 2, mode: 'number' }).notNull(),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    endsOn: date('ends_on', { mode: 'string' }),
+    status: welfareStatus('status').notNull(),
+    disabilityCertificateNumber: varchar('disability_certificate_number', { length: 20 }),
+  },
+  (t) => [
+    index('welfare_resident_idx').on(t.residentId),
+    index('welfare_grid_id_idx').on(t.gridCode, t.id),
+    index('welfare_grid_kind_idx').on(t.gridCode, t.kind, t.id),
+  ],
+);
+
 export type DistrictRow = typeof districts.$inferSelect;
 export type StreetRow = typeof streets.$inferSelect;
 export type CommunityRow = typeof communities.$inferSelect;
 export type GridRow = typeof grids.$inferSelect;
 export type GridWorkerRow = typeof gridWorkers.$inferSelect;
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type SocialOrganizationRow = typeof socialOrganizations.$inferSelect;
+export type WelfareEntitlementRow = typeof welfareEntitlements.$inferSelect;

@@ -1,9 +1,28 @@
 import { residentKey } from '@hub/core';
-import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
+import { transactionalSeeder, type DemoOrganization, type DepartmentSeeder } from '@hub/demo';
 import type { CivilAffairsDatabase } from './index.ts';
-import { communities, districts, gridWorkers, grids, streets } from './schema.ts';
+import {
+  communities,
+  districts,
+  gridWorkers,
+  grids,
+  organizations,
+  socialOrganizations,
+  streets,
+  welfareEntitlements,
+} from './schema.ts';
 
-/** Civil affairs' view of the demo district: the place hierarchy and the grid workers. */
+const REGISTERED_BY = {
+  party: 'PARTY',
+  'civil-affairs': 'CIVIL_AFFAIRS',
+  housing: 'HOUSING',
+  mediation: 'MEDIATION',
+} as const satisfies Record<DemoOrganization['department'], string>;
+
+/**
+ * Civil affairs' view of the demo district: the place hierarchy, the grid workers, the directory of every
+ * organization (whichever department registered it), social organizations' details and welfare entitlements.
+ */
 export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: string): DepartmentSeeder {
   return transactionalSeeder('civil-affairs', database.pool, {
     async start(writer, world) {
@@ -17,10 +36,46 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
       );
       await writer.flush();
     },
-    async grid(writer, { workers }) {
+    async grid(writer, { workers, organizations: directory, civilAffairs }) {
       await writer.add(
         gridWorkers,
         workers.map((w) => ({ ...w, residentId: residentKey(w.idNumber, secret) })),
+      );
+      await writer.add(
+        organizations,
+        directory.map((o) => ({
+          id: o.id,
+          kind: o.kind,
+          name: o.name,
+          creditCode: o.creditCode,
+          gridCode: o.gridCode,
+          communityCode: o.communityCode,
+          registeredOn: o.registeredOn,
+          registeredBy: REGISTERED_BY[o.department],
+        })),
+      );
+      await writer.add(
+        socialOrganizations,
+        civilAffairs.socialOrganizations.map((s) => ({
+          organizationId: s.organizationId,
+          type: s.type,
+          legalRepresentativeId: residentKey(s.legalRepresentativeIdNumber, secret),
+          businessScope: s.businessScope,
+        })),
+      );
+      await writer.add(
+        welfareEntitlements,
+        civilAffairs.welfare.map((w) => ({
+          id: w.id,
+          residentId: residentKey(w.idNumber, secret),
+          gridCode: w.gridCode,
+          kind: w.kind,
+          monthlyAmount: w.monthlyAmount,
+          startsOn: w.startsOn,
+          endsOn: w.endsOn,
+          status: w.status,
+          disabilityCertificateNumber: w.disabilityCertificateNumber,
+        })),
       );
     },
   });

@@ -4,7 +4,23 @@ import { Community } from './Community.ts';
 import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GridWorker } from './GridWorker.ts';
+import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
+import { Resident } from './Resident.ts';
+import { SocialOrganizationDetails } from './SocialOrganizationDetails.ts';
 import { Street } from './Street.ts';
+import { WelfareEntitlement } from './WelfareEntitlement.ts';
 
-export const resolvers: Resolvers = { Date: DateScalar, Query, District, Street, Community, Grid, GridWorker };
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  Query,
+  District,
+  Street,
+  Community,
+  Grid,
+  GridWorker,
+  Resident,
+  Organization,
+  SocialOrganizationDetails,
+  WelfareEntitlement,
+};

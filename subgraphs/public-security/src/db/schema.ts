@@ -1,4 +1,4 @@
-import { date, index, pgEnum, pgTable, text, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { boolean, date, index, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
 export { demoSeed } from '@hub/core/db-meta';
 
@@ -8,6 +8,11 @@ export const householdRelation = pgEnum('household_relation', [
   'SELF', 'SPOUSE', 'CHILD', 'PARENT', 'GRANDCHILD', 'OTHER_RELATIVE', 'TENANT',
 ]);
 export const inflowReason = pgEnum('inflow_reason', ['WORK', 'BUSINESS', 'STUDY', 'FAMILY', 'MEDICAL', 'OTHER']);
+export const keyPersonCategory = pgEnum('key_person_category', [
+  'COMMUNITY_CORRECTION', 'RELEASED_PRISONER', 'SEVERE_MENTAL_DISORDER', 'DRUG_USER', 'KEY_YOUTH',
+]);
+export const riskLevel = pgEnum('risk_level', ['LOW', 'MEDIUM', 'HIGH']);
+export const incidentType = pgEnum('incident_type', ['DISPUTE', 'THEFT', 'FRAUD', 'TRAFFIC', 'NOISE', 'DOMESTIC', 'OTHER']);
 
 /** The actual-population register (实有人口). */
 export const residents = pgTable(
@@ -50,5 +55,64 @@ export const floatingDetails = pgTable('floating_details', {
   residencePermitExpiresOn: date('residence_permit_expires_on', { mode: 'string' }),
 });
 
+/** Key persons (重点人员), one person one plan: at most one record per resident. */
+export const keyPersons = pgTable(
+  'key_persons',
+  {
+    id: varchar('id', { length: 20 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 })
+      .notNull()
+      .references(() => residents.id, { onDelete: 'cascade' }),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    category: keyPersonCategory('category').notNull(),
+    riskLevel: riskLevel('risk_level').notNull(),
+    officerName: text('officer_name').notNull(),
+    officerBadge: varchar('officer_badge', { length: 6 }).notNull(),
+    plan: text('plan').notNull(),
+    since: date('since', { mode: 'string' }).notNull(),
+    guardianId: varchar('guardian_id', { length: 32 }),
+  },
+  (t) => [
+    uniqueIndex('key_persons_resident_idx').on(t.residentId),
+    index('key_persons_grid_id_idx').on(t.gridCode, t.id),
+    index('key_persons_grid_category_idx').on(t.gridCode, t.category, t.id),
+  ],
+);
+
+/** Police incidents (警情). The id begins with the date, so id order is roughly time order. */
+export const incidents = pgTable(
+  'incidents',
+  {
+    id: varchar('id', { length: 28 }).primaryKey(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    address: text('address').notNull(),
+    type: incidentType('type').notNull(),
+    summary: text('summary').notNull(),
+    referredToMediation: boolean('referred_to_mediation').notNull(),
+    referredOn: date('referred_on', { mode: 'string' }),
+  },
+  (t) => [
+    index('incidents_grid_id_idx').on(t.gridCode, t.id),
+    index('incidents_occurred_at_idx').on(t.occurredAt),
+  ],
+);
+
+/** The residents an incident involved, in the order recorded. */
+export const incidentInvolved = pgTable(
+  'incident_involved',
+  {
+    incidentId: varchar('incident_id', { length: 28 })
+      .notNull()
+      .references(() => incidents.id, { onDelete: 'cascade' }),
+    position: smallint('position').notNull(),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.incidentId, t.position] }), index('incident_involved_resident_idx').on(t.residentId)],
+);
+
 export type ResidentRow = typeof residents.$inferSelect;
 export type FloatingDetailsRow = typeof floatingDetails.$inferSelect;
+export type KeyPersonRow = typeof keyPersons.$inferSelect;
+export type IncidentRow = typeof incidents.$inferSelect;
+export type IncidentInvolvedRow = typeof incidentInvolved.$inferSelect;

@@ -1,5 +1,6 @@
 import { pageRequest, RESIDENT_KEY, toConnection } from '@hub/core';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
+import { INCIDENT_ID, KEY_PERSON_ID } from './ids.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that residents are registered under.
@@ -23,5 +24,23 @@ export const Grid: GridResolvers = {
       overseas: counts.by.OVERSEAS ?? 0,
       unsettled: counts.by.UNSETTLED ?? 0,
     };
+  },
+  keyPersons: async ({ code }, args, { loaders }) => {
+    const page = pageRequest('grid-key-persons', args, KEY_PERSON_ID);
+    const category = args.category ?? null;
+    const [rows, counts] = await Promise.all([
+      loaders.keyPersonPageByGrid.load({ parent: code, filter: category, ...page }),
+      loaders.keyPersonCountsByGrid.load(code),
+    ]);
+    const connection = toConnection('grid-key-persons', rows, page, (k) => k.id);
+    return { ...connection, totalCount: category ? (counts.by[category] ?? 0) : counts.total };
+  },
+  incidents: async ({ code }, args, { loaders }) => {
+    const page = pageRequest('grid-incidents', args, INCIDENT_ID);
+    const [rows, counts] = await Promise.all([
+      loaders.incidentPageByGrid.load({ parent: code, filter: null, ...page }),
+      loaders.incidentCountsByGrid.load(code),
+    ]);
+    return { ...toConnection('grid-incidents', rows, page, (i) => i.id), totalCount: counts.total };
   },
 };

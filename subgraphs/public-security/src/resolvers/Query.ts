@@ -1,6 +1,8 @@
-import { ErrorCode, inputError, parseIdNumber, residentKey } from '@hub/core';
+import { ErrorCode, inputError, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
+import { and, asc, count, eq, gte, gt, like, lt } from 'drizzle-orm';
+import { incidents } from '../db/schema.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
-import { checkResidentId } from './ids.ts';
+import { checkDateRange, checkGridCode, checkIncidentId, checkResidentId, checkStreetCode, INCIDENT_ID } from './ids.ts';
 
 const ID_NUMBER_PROBLEMS = {
   format: 'must be 17 digits followed by a digit or X',
@@ -21,9 +23,43 @@ export function residentIdOfIdNumber(idNumber: string, secret: string): string {
   return residentKey(parsed.idNumber, secret);
 }
 
+/** Midnight China time (+08:00) at the start of a YYYY-MM-DD day, `days` later. */
+function chinaMidnight(day: string, days = 0): Date {
+  const midnight = new Date(`${day}T00:00:00+08:00`);
+  return new Date(midnight.getTime() + days * 86_400_000);
+}
+
 export const Query: QueryResolvers = {
   resident: (_, { id }, { loaders }) => loaders.residentById.load(checkResidentId(id)),
   residentByIdNumber: (_, { idNumber }, { loaders, secret }) =>
     loaders.residentById.load(residentIdOfIdNumber(idNumber, secret)),
   residentIdOf: (_, { idNumber }, { secret }) => residentIdOfIdNumber(idNumber, secret),
+  incident: (_, { id }, { loaders }) => loaders.incidentById.load(checkIncidentId(id)),
+  incidents: async (_, args, { db }) => {
+    const page = pageRequest('incidents', args, INCIDENT_ID);
+    checkDateRange(args.from, args.to);
+    if (args.streetCode != null) checkStreetCode(args.streetCode);
+    if (args.gridCode != null) checkGridCode(args.gridCode);
+    // Public security does not keep the place hierarchy: a street's grids are those whose code starts with its 9 digits.
+    const filter = and(
+      args.referredToMediation != null ? eq(incidents.referredToMediation, args.referredToMediation) : undefined,
+      args.type != null ? eq(incidents.type, args.type) : undefined,
+      args.streetCode != null ? like(incidents.gridCode, `${args.streetCode.slice(0, 9)}%`) : undefined,
+      args.gridCode != null ? eq(incidents.gridCode, args.gridCode) : undefined,
+      args.from != null ? gte(incidents.occurredAt, chinaMidnight(args.from)) : undefined,
+      args.to != null ? lt(incidents.occurredAt, chinaMidnight(args.to, 1)) : undefined,
+    );
+    const [rows, [total]] = await Promise.all([
+      page.first === 0
+        ? Promise.resolve([])
+        : db
+            .select()
+            .from(incidents)
+            .where(and(filter, page.after ? gt(incidents.id, page.after) : undefined))
+            .orderBy(asc(incidents.id))
+            .limit(page.first + 1),
+      db.select({ n: count() }).from(incidents).where(filter),
+    ]);
+    return { ...toConnection('incidents', rows, page, (i) => i.id), totalCount: total?.n ?? 0 };
+  },
 };

@@ -1,5 +1,6 @@
 import { maskIdNumber, maskPhone } from '@hub/core';
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
+import { isRow } from './rows.ts';
 
 /** Whole years between a YYYY-MM-DD birth date and today. */
 export function ageOn(birthDate: string, today = new Date()): number {
@@ -17,4 +18,10 @@ export const Resident: ResidentResolvers = {
   residence: (r) => (r.houseCode ? { code: r.houseCode } : null),
   grid: (r) => ({ code: r.gridCode }),
   floating: (r, _, { loaders }) => (r.populationType === 'FLOATING' ? loaders.floatingByResidentId.load(r.id) : null),
+  keyPerson: (r, _, { loaders }) => loaders.keyPersonByResident.load(r.id),
+  incidents: async (r, _, { loaders }) => {
+    const involvements = await loaders.involvementsByResident.load(r.id);
+    const ids = [...new Set(involvements.map((i) => i.incidentId))];
+    return (await loaders.incidentById.loadMany(ids)).filter(isRow);
+  },
 };

@@ -1,8 +1,21 @@
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
-import { DateScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar } from '@hub/core';
 import { FloatingDetails } from './FloatingDetails.ts';
 import { Grid } from './Grid.ts';
+import { House } from './House.ts';
+import { Incident } from './Incident.ts';
+import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 
-export const resolvers: Resolvers = { Date: DateScalar, Query, Resident, FloatingDetails, Grid };
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  DateTime: DateTimeScalar,
+  Query,
+  Resident,
+  FloatingDetails,
+  KeyPerson,
+  Incident,
+  House,
+  Grid,
+};

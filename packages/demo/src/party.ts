@@ -1,0 +1,201 @@
+/**
+ * Party-building records of a grid: its branches (and, in seat grids, the community general branch and the street
+ * committee), members (6-8% of adults), "three meetings and one lesson" over the last twelve months, service points.
+ */
+import { pad, topicRng } from './community.ts';
+import { addYears, isoOf, monthOf, yearOf } from './dates.ts';
+import { LAST_DAY, dayBetween, weightedSample, type GridFacts } from './facts.ts';
+import type { GridOrganizations } from './organizations.ts';
+
+import type {
+  DemoPartyActivity,
+  DemoPartyMember,
+  DemoPartyOrganization,
+  DemoPartyRecords,
+  DemoPointsEntry,
+  DemoResident,
+  PartyActivityKind,
+} from './types.ts';
+
+const LESSONS = ['学习贯彻党的二十届三中全会精神', '践行全过程人民民主', '基层治理现代化与网格化服务', '党员先锋模范作用', '学习新修订的《中国共产党纪律处分条例》', '弘扬淮海战役精神', '推进平安建设'];
+const SERVICES = ['小区环境卫生整治', '关爱独居老人上门走访', '反诈宣传进楼栋', '文明交通劝导', '垃圾分类督导', '义务理发和家电维修', '防汛巡查', '疫苗接种和义诊服务保障'];
+
+interface Member {
+  index: number;
+  record: DemoPartyMember;
+  branch: number;
+
+}
+
+export function party(facts: GridFacts, orgs: GridOrganizations): DemoPartyRecords {
+  const { grid, residents, ages, birthDays, info, seed, session } = facts;
+  const rng = topicRng(seed, grid.code, 'party');
+  const adults: number[] = [];
+  residents.forEach((_, i) => {
+    if ((ages[i] as number) >= 18) adults.push(i);
+  });
+  const nMembers = Math.round(adults.length * rng.real(0.06, 0.08));
+  const weight = (i: number) => {
+    const age = ages[i] as number;
+    if (addYears(birthDays[i] as number, 18) >= LAST_DAY) return 0; // joined after the 18th birthday, before today
+    const base = age >= 60 ? 1.6 : age >= 35 ? 1 : age >= 22 ? 0.7 : 0.15;
+    return residents[i]?.populationType === 'FLOATING' ? base * 0.6 : residents[i]?.populationType === 'REGISTERED' ? base : base * 0.3;
+  };
+  const chosen = weightedSample(rng, adults, weight, nMembers).sort((a, b) => a - b);
+  const branches = orgs.branchIds;
+
+  const members: Member[] = chosen.map((i, k) => {
+    const r = residents[i] as DemoResident;
+    const age = ages[i] as number;
+    const birth = birthDays[i] as number;
+    const status: DemoPartyMember['status'] = r.populationType === 'FLOATING'
+      ? 'FLOATING'
+      : age >= 60 || (r.sex === 'FEMALE' && age >= 55 && rng.chance(0.7)) ? 'RETIRED' : 'EMPLOYED';
+    const adult = addYears(birth, 18);
+    const latestFull = LAST_DAY - 366;
+    const probationary = adult > latestFull || rng.chance(0.03);
+    let joined: number;
+    if (probationary) {
+      joined = dayBetween(rng, Math.max(adult, LAST_DAY - 330), LAST_DAY - 1);
+    } else {
+      const span = Math.min(age - 18, 40);
+      joined = Math.min(latestFull, addYears(adult, Math.floor(span * rng.next() ** 1.6)) + rng.int(0, 364));
+      if (joined < adult) joined = adult;
+    }
+    const year = yearOf(joined);
+    return {
+      index: i,
+      branch: branches.length === 0 ? 0 : k % branches.length,
+
+      record: {
+        idNumber: r.idNumber,
+        organizationId: branches[k % Math.max(1, branches.length)] as string,
+        memberNumber: `DY${year}${pad(session.memberNumbers.next(year), 6)}`,
+        status,
+        joinedOn: isoOf(joined),
+        fullMemberOn: probationary ? null : isoOf(addYears(joined, 1)),
+      },
+    };
+  });
+
+  // Organizations detailed here: the grid's branches, and the general branch and street committee in their seats.
+  const organizations: DemoPartyOrganization[] = [];
+  const byBranch = branches.map((_, b) => members.filter((m) => m.branch === b));
+  const secretaryOf = (list: Member[]) => {
+    const full = list.filter((m) => m.record.fullMemberOn !== null && m.record.status !== 'FLOATING');
+    const pool = full.length > 0 ? full : list;
+    return pool.length === 0 ? null : (residents[rng.pick(pool).index] as DemoResident).idNumber;
+  };
+  const founded = new Map(orgs.list.map((o) => [o.id, o.registeredOn]));
+  if (facts.isStreetSeat) {
+    organizations.push({
+      organizationId: info.streetCommitteeId,
+      level: 'COMMITTEE',
+      parentId: null,
+      servesCommunityCode: info.streetFirstCommunityCode,
+      servesGridCode: null,
+      secretaryIdNumber: secretaryOf(members),
+      foundedOn: founded.get(info.streetCommitteeId) as string,
+    });
+  }
+  if (facts.isFirstGrid) {
+    organizations.push({
+      organizationId: info.generalBranchId,
+      level: 'GENERAL_BRANCH',
+      parentId: info.streetCommitteeId,
+      servesCommunityCode: info.community.code,
+      servesGridCode: null,
+      secretaryIdNumber: secretaryOf(members),
+      foundedOn: founded.get(info.generalBranchId) as string,
+    });
+  }
+  branches.forEach((id, b) => {
+    organizations.push({
+      organizationId: id,
+      level: 'BRANCH',
+      parentId: info.generalBranchId,
+      servesCommunityCode: info.community.code,
+      servesGridCode: grid.code,
+      secretaryIdNumber: secretaryOf(byBranch[b] ?? []),
+      foundedOn: founded.get(id) as string,
+    });
+  });
+
+  // Activities of the last twelve months and the points they earn.
+  const activities: DemoPartyActivity[] = [];
+  const points: DemoPointsEntry[] = [];
+  const ledger = new Map<Member, number>();
+  const award = (m: Member, activityId: string | null, value: number, reason: string, on: number) => {
+    const seq = (ledger.get(m) ?? 0) + 1;
+    ledger.set(m, seq);
+    points.push({
+      id: `JF${m.record.memberNumber}${pad(seq, 3)}`,
+      memberIdNumber: m.record.idNumber,
+      activityId,
+      points: value,
+      reason,
+      awardedOn: isoOf(Math.min(LAST_DAY, on)),
+    });
+  };
+  branches.forEach((branchId, b) => {
+    const list = byBranch[b] ?? [];
+    if (list.length === 0) return;
+    const committee = list.slice(0, Math.min(list.length, 3 + Math.floor(list.length / 15)));
+    const groups = Math.max(1, Math.ceil(list.length / 12));
+    const planned: { kind: PartyActivityKind; day: number; title: string }[] = [];
+    const start = LAST_DAY - 364;
+    const monthStart = (k: number) => start + Math.floor((k * 365) / 12);
+    const lessonMonths = new Set(rng.shuffle([...Array(12).keys()]).slice(0, rng.int(2, 4)));
+    const serviceMonths = rng.shuffle([...Array(12).keys()]).slice(0, rng.int(3, 6));
+    for (let k = 0; k < 12; k++) {
+      const from = monthStart(k);
+      const to = monthStart(k + 1) - 1;
+      const month = monthOf(from + 15);
+      planned.push({ kind: 'COMMITTEE_MEETING', day: dayBetween(rng, from, to), title: `${month}月支部委员会会议` });
+      planned.push({ kind: 'GROUP_MEETING', day: dayBetween(rng, from, to), title: `${month}月党小组会` });
+      if (k % 3 === 2) planned.push({ kind: 'BRANCH_ASSEMBLY', day: dayBetween(rng, from, to), title: `${yearOf(from + 15)}年第${Math.ceil(month / 3)}季度支部党员大会` });
+      if (lessonMonths.has(k)) planned.push({ kind: 'PARTY_LESSON', day: dayBetween(rng, from, to), title: `专题党课：${rng.pick(LESSONS)}` });
+      if (serviceMonths.includes(k)) planned.push({ kind: 'VOLUNTEER_SERVICE', day: dayBetween(rng, from, to), title: `志愿服务：${rng.pick(SERVICES)}` });
+    }
+    planned.sort((x, y) => x.day - y.day);
+    planned.forEach((p, k) => {
+      const id = `HD${branchId}${pad(k + 1, 3)}`;
+      const attend = (m: Member, p0: number) => rng.chance(m.record.status === 'FLOATING' ? p0 * 0.5 : p0);
+      let attendees: Member[];
+      if (p.kind === 'COMMITTEE_MEETING') attendees = committee.filter((m) => attend(m, 0.95));
+      else if (p.kind === 'GROUP_MEETING') attendees = list.filter((m, j) => j % groups === k % groups && attend(m, 0.9));
+      else if (p.kind === 'BRANCH_ASSEMBLY') attendees = list.filter((m) => attend(m, 0.88));
+      else if (p.kind === 'PARTY_LESSON') attendees = list.filter((m) => attend(m, 0.8));
+      else attendees = list.filter((m) => attend(m, 0.3));
+      if (attendees.length === 0) attendees = [rng.pick(list)];
+      activities.push({
+        id,
+        organizationId: branchId,
+        kind: p.kind,
+        heldOn: isoOf(p.day),
+        title: p.title,
+        attendeeIdNumbers: attendees.map((m) => m.record.idNumber),
+      });
+      if (p.kind === 'BRANCH_ASSEMBLY' || p.kind === 'PARTY_LESSON') {
+        const value = p.kind === 'BRANCH_ASSEMBLY' ? 2 : 3;
+        for (const m of attendees) award(m, id, value, `参加${p.kind === 'BRANCH_ASSEMBLY' ? '支部党员大会' : '党课学习'}`, p.day);
+        if (p.kind === 'BRANCH_ASSEMBLY') {
+          // Now and then someone who stayed away without leave loses points.
+          const present = new Set(attendees);
+          for (const m of list) {
+            if (!present.has(m) && m.record.status !== 'FLOATING' && rng.chance(0.1)) award(m, id, -2, '无故缺席支部党员大会', p.day + rng.int(1, 7));
+          }
+        }
+      } else if (p.kind === 'VOLUNTEER_SERVICE') {
+        for (const m of attendees) award(m, id, rng.int(5, 10), `参加${p.title}`, p.day);
+      }
+    });
+    for (const m of list) {
+      if (rng.chance(0.02)) award(m, null, -3, '未按规定按时交纳党费', dayBetween(rng, LAST_DAY - 300, LAST_DAY));
+    }
+  });
+
+  return { organizations, members: members.map((m) => m.record), activities, points };
+}
+
+

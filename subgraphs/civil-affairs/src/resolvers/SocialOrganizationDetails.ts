@@ -1,0 +1,5 @@
+import type { SocialOrganizationDetailsResolvers } from '../__generated__/resolvers-types.ts';
+
+export const SocialOrganizationDetails: SocialOrganizationDetailsResolvers = {
+  legalRepresentative: (s) => ({ id: s.legalRepresentativeId }),
+};

@@ -1,0 +1,227 @@
+import { DEMO_HUB_SECRET, maskIdNumber, residentKey, type RunningService } from '@hub/core';
+import { cloneDatabase, errorCodes, postGraphQL } from '@hub/core/testing';
+import { generateDemoWorld, type DemoWelfareEntitlement, type WelfareKind } from '@hub/demo';
+import { TEST_DEMO } from '@hub/demo/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { civilAffairsDatabase, type CivilAffairsDatabase } from '../src/db/index.ts';
+import { createServer } from '../src/server.ts';
+
+let service: RunningService;
+let database: CivilAffairsDatabase;
+let dropClone: () => Promise<void>;
+const world = generateDemoWorld(TEST_DEMO);
+const contents = [...world.gridContents()];
+const welfare: DemoWelfareEntitlement[] = contents.flatMap((c) => c.civilAffairs.welfare);
+const KINDS: WelfareKind[] = ['MINIMUM_LIVING', 'EXTREME_POVERTY', 'DISABILITY_LIVING', 'DISABILITY_CARE', 'OLD_AGE'];
+const idOf = (idNumber: string) => residentKey(idNumber, DEMO_HUB_SECRET);
+const ids = (list: DemoWelfareEntitlement[]) => list.map((w) => w.id).sort();
+
+beforeAll(async () => {
+  const clone = await cloneDatabase(inject('templateUrl'));
+  dropClone = clone.drop;
+  database = civilAffairsDatabase.open(clone.url);
+  service = await createServer({ database }).listen(0);
+});
+
+afterAll(async () => {
+  await service?.close();
+  await dropClone?.();
+});
+
+const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(service.url, query, variables);
+
+interface Page<T> {
+  totalCount: number;
+  edges: { cursor: string; node: T }[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+const ENTITLEMENT_FIELDS = 'id resident { id } kind monthlyAmount startsOn endsOn status disabilityCertificateNumber grid { code }';
+const entitlement = (w: DemoWelfareEntitlement) => ({
+  id: w.id,
+  resident: { id: idOf(w.idNumber) },
+  kind: w.kind,
+  monthlyAmount: w.monthlyAmount,
+  startsOn: w.startsOn,
+  endsOn: w.endsOn,
+  status: w.status,
+  disabilityCertificateNumber: w.disabilityCertificateNumber
+    ? maskIdNumber(w.disabilityCertificateNumber.slice(0, 18)) + w.disabilityCertificateNumber.slice(18)
+    : null,
+  grid: { code: w.gridCode },
+});
+
+const GRID_WELFARE = /* GraphQL */ `
+  query ($reps: [_Any!]!, $kind: WelfareKind, $status: WelfareStatus, $first: Int, $after: String) {
+    _entities(representations: $reps) {
+      ... on Grid {
+        welfareRecipients(kind: $kind, status: $status, first: $first, after: $after) {
+          totalCount
+          edges { cursor node { ${ENTITLEMENT_FIELDS} grid { name community { name } } } }
+          pageInfo { hasNextPage endCursor }
+        }
+        welfareCounts(status: $status) { total minimumLiving extremePoverty disabilityLiving disabilityCare oldAge }
+      }
+    }
+  }
+`;
+
+interface GridWelfare {
+  welfareRecipients: Page<{ id: string }>;
+  welfareCounts: Record<string, number>;
+}
+
+const gridWelfare = async (codes: string[], variables: Record<string, unknown>) => {
+  const response = await gql(GRID_WELFARE, { reps: codes.map((code) => ({ __typename: 'Grid', code })), ...variables });
+  expect(response.errors).toBeUndefined();
+  return (response.data as { _entities: GridWelfare[] })._entities;
+};
+
+describe('welfare entitlements', () => {
+  const busiest = contents.reduce((a, b) => (b.civilAffairs.welfare.length > a.civilAffairs.welfare.length ? b : a));
+
+  it("answers a resident's entitlements, the certificate number masked", async () => {
+    expect(welfare.length).toBeGreaterThan(0);
+    const byResident = new Map<string, DemoWelfareEntitlement[]>();
+    for (const w of welfare) byResident.set(w.idNumber, [...(byResident.get(w.idNumber) ?? []), w]);
+    const withCertificate = welfare.find((w) => w.disabilityCertificateNumber)!;
+    expect(withCertificate).toBeDefined();
+    const several = [...byResident.values()].find((list) => list.length > 1) ?? [];
+    const people = [...new Set([withCertificate.idNumber, ...several.map((w) => w.idNumber), welfare[0]!.idNumber])];
+    const nobody = contents[0]!.residents.find((r) => !byResident.has(r.idNumber))!;
+    const response = await gql(
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Resident { id welfare { ${ENTITLEMENT_FIELDS} } } } }`,
+      { reps: [...people, nobody.idNumber].map((n) => ({ __typename: 'Resident', id: idOf(n) })) },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({
+      _entities: [
+        ...people.map((n) => ({
+          id: idOf(n),
+          welfare: byResident.get(n)!.sort((a, b) => (a.id < b.id ? -1 : 1)).map(entitlement),
+        })),
+        { id: idOf(nobody.idNumber), welfare: [] },
+      ],
+    });
+    const masked = entitlement(withCertificate).disabilityCertificateNumber!;
+    expect(masked).toMatch(/^\d{6}\*{8}[\dX]{4}\d{2}$/);
+    expect(masked).not.toContain(withCertificate.idNumber.slice(6, 14));
+  });
+
+  it("answers a grid's recipients by kind and status, with totals and counts", async () => {
+    const all = busiest.civilAffairs.welfare;
+    for (const status of [null, 'ACTIVE', 'SUSPENDED', 'ENDED'] as const) {
+      const matching = all.filter((w) => !status || w.status === status);
+      const [grid] = await gridWelfare([busiest.grid.code], { status, first: 500 });
+      expect(grid!.welfareRecipients.totalCount).toBe(matching.length);
+      expect(grid!.welfareRecipients.edges.map((e) => e.node.id)).toEqual(ids(matching));
+      const countOf = (kind: WelfareKind) => matching.filter((w) => w.kind === kind).length;
+      expect(grid!.welfareCounts).toEqual({
+        total: matching.length,
+        minimumLiving: countOf('MINIMUM_LIVING'),
+        extremePoverty: countOf('EXTREME_POVERTY'),
+        disabilityLiving: countOf('DISABILITY_LIVING'),
+        disabilityCare: countOf('DISABILITY_CARE'),
+        oldAge: countOf('OLD_AGE'),
+      });
+    }
+    for (const kind of KINDS) {
+      const ofKind = all.filter((w) => w.kind === kind);
+      const [grid] = await gridWelfare([busiest.grid.code], { kind, first: 500 });
+      expect(grid!.welfareRecipients.totalCount).toBe(ofKind.length);
+      expect(grid!.welfareRecipients.edges.map((e) => e.node)).toEqual(
+        ofKind
+          .sort((a, b) => (a.id < b.id ? -1 : 1))
+          .map((w) => ({ ...entitlement(w), grid: expect.objectContaining({ code: w.gridCode }) })),
+      );
+    }
+  });
+
+  it("pages through a grid's recipients in id order", async () => {
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const [grid] = await gridWelfare([busiest.grid.code], { first: 3, after });
+      seen.push(...grid!.welfareRecipients.edges.map((e) => e.node.id));
+      after = grid!.welfareRecipients.pageInfo.hasNextPage ? grid!.welfareRecipients.pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toEqual(ids(busiest.civilAffairs.welfare));
+  });
+
+  it('lists entitlements by kind, status, street, community and grid', async () => {
+    const list = async (args: Record<string, unknown>) => {
+      const response = await gql(
+        `query ($kind: WelfareKind, $status: WelfareStatus, $s: ID, $c: ID, $g: ID) {
+          welfareEntitlements(kind: $kind, status: $status, streetCode: $s, communityCode: $c, gridCode: $g, first: 500) {
+            totalCount edges { node { id } }
+          }
+        }`,
+        args,
+      );
+      expect(response.errors).toBeUndefined();
+      const page = (response.data as { welfareEntitlements: Page<{ id: string }> }).welfareEntitlements;
+      return { total: page.totalCount, ids: page.edges.map((e) => e.node.id) };
+    };
+    const expected = (list: DemoWelfareEntitlement[]) => ({ total: list.length, ids: ids(list).slice(0, 500) });
+    const street = world.streets[0]!;
+    const community = busiest.grid.communityCode;
+    const inStreet = welfare.filter((w) => w.gridCode.startsWith(street.code.slice(0, 9)));
+    expect(await list({ s: street.code })).toEqual(expected(inStreet));
+    expect(await list({ s: street.code, kind: 'MINIMUM_LIVING', status: 'ACTIVE' })).toEqual(
+      expected(inStreet.filter((w) => w.kind === 'MINIMUM_LIVING' && w.status === 'ACTIVE')),
+    );
+    expect(await list({ c: community })).toEqual(expected(welfare.filter((w) => w.gridCode.startsWith(community))));
+    expect(await list({ g: busiest.grid.code, kind: 'OLD_AGE' })).toEqual(
+      expected(busiest.civilAffairs.welfare.filter((w) => w.kind === 'OLD_AGE')),
+    );
+    for (const kind of KINDS) expect((await list({ kind })).total).toBe(welfare.filter((w) => w.kind === kind).length);
+  });
+});
+
+describe('statement counts', () => {
+  const gridCodes = contents.slice(0, 10).map((c) => c.grid.code);
+  const measure = async (query: string, variables: Record<string, unknown>) => {
+    database.statements.reset();
+    const response = await gql(query, variables);
+    expect(response.errors).toBeUndefined();
+    return database.statements.count;
+  };
+
+  it("costs the same for 10 grids' recipients as for 1, and for first=500 as for first=10", async () => {
+    const reps = (codes: string[]) => codes.map((code) => ({ __typename: 'Grid', code }));
+    const one = await measure(GRID_WELFARE, { reps: reps(gridCodes.slice(0, 1)), first: 10, kind: null });
+    expect(one).toBeGreaterThan(0);
+    expect(await measure(GRID_WELFARE, { reps: reps(gridCodes.slice(0, 1)), first: 500 })).toBe(one);
+    expect(await measure(GRID_WELFARE, { reps: reps(gridCodes), first: 10 })).toBe(one);
+  });
+
+  it('costs the same for a page of 500 entitlements as of 10, and for 10 residents as for 1', async () => {
+    const query = `query ($first: Int) { welfareEntitlements(first: $first) { totalCount edges { node { ${ENTITLEMENT_FIELDS} grid { name street { name } } } } } }`;
+    expect(welfare.length).toBeGreaterThan(10);
+    expect(await measure(query, { first: 500 })).toBe(await measure(query, { first: 10 }));
+    const residents = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Resident { welfare { ${ENTITLEMENT_FIELDS} grid { name } } } } }`;
+    const reps = (n: number) => [...new Set(welfare.map((w) => w.idNumber))].slice(0, n).map((i) => ({ __typename: 'Resident', id: idOf(i) }));
+    expect(await measure(residents, { reps: reps(10) })).toBe(await measure(residents, { reps: reps(1) }));
+  });
+});
+
+describe('bad input', () => {
+  const reps = [{ __typename: 'Grid', code: contents[0]!.grid.code }];
+
+  it.each([
+    ['a page above the maximum', `{ welfareEntitlements(first: 501) { totalCount } }`, 'INVALID_PAGE_SIZE'],
+    ['a malformed cursor', `{ welfareEntitlements(after: "bm90LWEtY3Vyc29y") { totalCount } }`, 'INVALID_CURSOR'],
+    ['a malformed street filter', `{ welfareEntitlements(streetCode: "320311001001") { totalCount } }`, 'INVALID_PLACE_CODE'],
+    ['an unknown street filter', `{ welfareEntitlements(streetCode: "320311098000") { totalCount } }`, 'NOT_FOUND'],
+    ['a malformed grid filter', `{ welfareEntitlements(gridCode: "32031100100100X") { totalCount } }`, 'INVALID_GRID_CODE'],
+  ])('refuses %s', async (_, query, code) => {
+    expect(errorCodes(await gql(query))).toEqual([code]);
+  });
+
+  it("refuses page sizes out of range on a grid's recipients", async () => {
+    for (const first of [501, -1]) {
+      const response = await gql(GRID_WELFARE, { reps, first });
+      expect(errorCodes(response)).toEqual(['INVALID_PAGE_SIZE']);
+    }
+  });
+});

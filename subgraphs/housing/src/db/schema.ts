@@ -1,0 +1,215 @@
+import { sql } from 'drizzle-orm';
+import {
+  check,
+  date,
+  doublePrecision,
+  index,
+  integer,
+  numeric,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  varchar,
+} from 'drizzle-orm/pg-core';
+
+export { demoSeed } from '@hub/core/db-meta';
+
+export const buildingUse = pgEnum('building_use', ['RESIDENTIAL', 'MIXED', 'COMMERCIAL']);
+export const houseUse = pgEnum('house_use', ['RESIDENTIAL', 'COMMERCIAL', 'OFFICE', 'OTHER']);
+export const groupRentalStatus = pgEnum('group_rental_status', ['IDENTIFIED', 'INTERVIEWED', 'RECTIFIED']);
+
+/** Buildings (楼栋). */
+export const buildings = pgTable(
+  'buildings',
+  {
+    /** Community code + 5-digit building number. */
+    code: varchar('code', { length: 17 }).primaryKey(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    number: integer('number').notNull(),
+    address: text('address').notNull(),
+    floors: integer('floors').notNull(),
+    units: integer('units').notNull(),
+    use: buildingUse('use').notNull(),
+    builtYear: integer('built_year').notNull(),
+  },
+  // A grid's buildings page by code within the grid; counts per grid group by use on the same index.
+  (t) => [index('buildings_grid_idx').on(t.gridCode, t.code)],
+);
+
+/** Houses (房屋): dwellings of a building. */
+export const houses = pgTable(
+  'houses',
+  {
+    /** `<building code>-<unit 2 digits>-<room 4 digits>`. */
+    code: varchar('code', { length: 25 }).primaryKey(),
+    buildingCode: varchar('building_code', { length: 17 })
+      .notNull()
+      .references(() => buildings.code),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    unit: integer('unit').notNull(),
+    room: varchar('room', { length: 4 }).notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    rooms: integer('rooms').notNull(),
+    use: houseUse('use').notNull().default('RESIDENTIAL'),
+    address: text('address').notNull(),
+  },
+  (t) => [index('houses_building_idx').on(t.buildingCode, t.code), index('houses_grid_idx').on(t.gridCode)],
+);
+
+/**
+ * Registered titles (产权登记). Owners are kept by hub id only: the graph joins on it, and the housing register's
+ * own copy of ID numbers is not needed to answer anything here.
+ */
+export const ownerships = pgTable(
+  'ownerships',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    houseCode: varchar('house_code', { length: 25 })
+      .notNull()
+      .references(() => houses.code),
+    ownerResidentId: varchar('owner_resident_id', { length: 32 }),
+    ownerOrganizationId: varchar('owner_organization_id', { length: 17 }),
+    sharePercent: numeric('share_percent', { precision: 5, scale: 2, mode: 'number' }).notNull(),
+    certificateNumber: text('certificate_number').notNull(),
+    registeredOn: date('registered_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [
+    index('ownerships_house_idx').on(t.houseCode, t.id),
+    index('ownerships_resident_idx').on(t.ownerResidentId),
+    index('ownerships_organization_idx').on(t.ownerOrganizationId),
+    check('ownerships_one_owner', sql`(${t.ownerResidentId} is null) <> (${t.ownerOrganizationId} is null)`),
+  ],
+);
+
+/** Rental registrations (租赁登记备案). */
+export const tenancies = pgTable(
+  'tenancies',
+  {
+    /** ZL + grid code + 4-digit sequence. */
+    id: varchar('id', { length: 21 }).primaryKey(),
+    houseCode: varchar('house_code', { length: 25 })
+      .notNull()
+      .references(() => houses.code),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    landlordResidentId: varchar('landlord_resident_id', { length: 32 }),
+    landlordOrganizationId: varchar('landlord_organization_id', { length: 17 }),
+    rooms: integer('rooms').notNull(),
+    areaM2: doublePrecision('area_m2').notNull(),
+    monthlyRent: numeric('monthly_rent', { precision: 10, scale: 2, mode: 'number' }).notNull(),
+    filingNumber: text('filing_number'),
+    startsOn: date('starts_on', { mode: 'string' }).notNull(),
+    endsOn: date('ends_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [
+    index('tenancies_house_idx').on(t.houseCode, t.startsOn),
+    // Grid figures count registrations and filed ones per grid.
+    index('tenancies_grid_idx').on(t.gridCode),
+  ],
+);
+
+/** The people who live in a house under a lease (居住人). */
+export const tenancyOccupants = pgTable(
+  'tenancy_occupants',
+  {
+    tenancyId: varchar('tenancy_id', { length: 21 })
+      .notNull()
+      .references(() => tenancies.id),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenancyId, t.residentId] }),
+    index('tenancy_occupants_resident_idx').on(t.residentId),
+  ],
+);
+
+/**
+ * Group rentals (群租). A street's group rentals are those whose house code starts with the street's first 9 digits;
+ * rather than scan that prefix (a LIKE on the house code needs a text_pattern_ops index and still sorts by house, not
+ * by id), the street and community codes are stored beside the grid code. Each listing (grid, community, street)
+ * then pages by keyset on one plain b-tree, `(place, id)`, and its status filter and per-status counts use
+ * `(place, status, id)`.
+ */
+export const groupRentals = pgTable(
+  'group_rentals',
+  {
+    /** QZ + grid code + 3-digit sequence. */
+    id: varchar('id', { length: 20 }).primaryKey(),
+    houseCode: varchar('house_code', { length: 25 })
+      .notNull()
+      .references(() => houses.code),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    communityCode: varchar('community_code', { length: 12 }).notNull(),
+    streetCode: varchar('street_code', { length: 12 }).notNull(),
+    status: groupRentalStatus('status').notNull(),
+    identifiedOn: date('identified_on', { mode: 'string' }).notNull(),
+    interviewedOn: date('interviewed_on', { mode: 'string' }),
+    rectifiedOn: date('rectified_on', { mode: 'string' }),
+    occupantCount: integer('occupant_count').notNull(),
+    note: text('note').notNull(),
+  },
+  (t) => [
+    index('group_rentals_house_idx').on(t.houseCode, t.identifiedOn),
+    index('group_rentals_grid_idx').on(t.gridCode, t.id),
+    index('group_rentals_grid_status_idx').on(t.gridCode, t.status, t.id),
+    index('group_rentals_community_idx').on(t.communityCode, t.id),
+    index('group_rentals_street_idx').on(t.streetCode, t.id),
+    index('group_rentals_street_status_idx').on(t.streetCode, t.status, t.id),
+  ],
+);
+
+/** Property-service companies (物业服务企业): what housing records beside the directory entry. */
+export const propertyCompanies = pgTable('property_companies', {
+  organizationId: varchar('organization_id', { length: 17 }).primaryKey(),
+  qualification: text('qualification').notNull(),
+});
+
+/**
+ * Buildings under a property-service contract. One management area has one property-service company (物业管理条例),
+ * so a building appears once: the building code is the key, and a company's buildings page by it.
+ */
+export const propertyCompanyBuildings = pgTable(
+  'property_company_buildings',
+  {
+    buildingCode: varchar('building_code', { length: 17 })
+      .primaryKey()
+      .references(() => buildings.code),
+    organizationId: varchar('organization_id', { length: 17 })
+      .notNull()
+      .references(() => propertyCompanies.organizationId),
+  },
+  (t) => [index('property_company_buildings_company_idx').on(t.organizationId, t.buildingCode)],
+);
+
+/** Owners' committees (业主委员会). */
+export const ownersCommittees = pgTable('owners_committees', {
+  organizationId: varchar('organization_id', { length: 17 }).primaryKey(),
+  electedOn: date('elected_on', { mode: 'string' }).notNull(),
+  filedOn: date('filed_on', { mode: 'string' }),
+  chairResidentId: varchar('chair_resident_id', { length: 32 }).notNull(),
+});
+
+/** The buildings an owners' committee represents; a building's owners elect one committee, so the code is the key. */
+export const ownersCommitteeBuildings = pgTable(
+  'owners_committee_buildings',
+  {
+    buildingCode: varchar('building_code', { length: 17 })
+      .primaryKey()
+      .references(() => buildings.code),
+    organizationId: varchar('organization_id', { length: 17 })
+      .notNull()
+      .references(() => ownersCommittees.organizationId),
+  },
+  (t) => [index('owners_committee_buildings_committee_idx').on(t.organizationId, t.buildingCode)],
+);
+
+export type BuildingRow = typeof buildings.$inferSelect;
+export type HouseRow = typeof houses.$inferSelect;
+export type OwnershipRow = typeof ownerships.$inferSelect;
+export type TenancyRow = typeof tenancies.$inferSelect;
+export type TenancyOccupantRow = typeof tenancyOccupants.$inferSelect;
+export type GroupRentalRow = typeof groupRentals.$inferSelect;
+export type PropertyCompanyRow = typeof propertyCompanies.$inferSelect;
+export type PropertyCompanyBuildingRow = typeof propertyCompanyBuildings.$inferSelect;
+export type OwnersCommitteeRow = typeof ownersCommittees.$inferSelect;
+export type OwnersCommitteeBuildingRow = typeof ownersCommitteeBuildings.$inferSelect;

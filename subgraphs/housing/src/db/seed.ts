@@ -1,0 +1,105 @@
+import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/core';
+import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
+import type { HousingDatabase } from './index.ts';
+import {
+  buildings,
+  groupRentals,
+  houses,
+  ownersCommitteeBuildings,
+  ownersCommittees,
+  ownerships,
+  propertyCompanies,
+  propertyCompanyBuildings,
+  tenancies,
+  tenancyOccupants,
+} from './schema.ts';
+
+/**
+ * Housing's view of the demo district: buildings, houses, titles, rental registrations, group rentals, and the
+ * details of property-service companies and owners' committees. People are stored by hub id only.
+ */
+export function housingSeeder(database: HousingDatabase, secret: string): DepartmentSeeder {
+  // A company or committee may serve buildings in several grids and so appear in each grid's records: its own row
+  // is written once, its buildings grid by grid.
+  const companiesSeen = new Set<string>();
+  const committeesSeen = new Set<string>();
+  const idOf = (idNumber: string) => residentKey(idNumber, secret);
+  return transactionalSeeder('housing', database.pool, {
+    async grid(writer, { grid, buildings: gridBuildings, houses: gridHouses, housing }) {
+      const communityCode = communityCodeOfGrid(grid.code);
+      const streetCode = streetCodeOfCommunity(communityCode);
+      // Parents first: the writer flushes tables in the order they were first added.
+      await writer.add(buildings, gridBuildings);
+      await writer.add(
+        houses,
+        gridHouses.map((h) => ({ ...h, use: 'RESIDENTIAL' as const })),
+      );
+      await writer.add(
+        propertyCompanies,
+        housing.propertyCompanies
+          .filter((c) => !companiesSeen.has(c.organizationId) && companiesSeen.add(c.organizationId))
+          .map((c) => ({ organizationId: c.organizationId, qualification: c.qualification })),
+      );
+      await writer.add(
+        propertyCompanyBuildings,
+        housing.propertyCompanies.flatMap((c) =>
+          c.managedBuildingCodes.map((buildingCode) => ({ buildingCode, organizationId: c.organizationId })),
+        ),
+      );
+      await writer.add(
+        ownersCommittees,
+        housing.ownersCommittees
+          .filter((c) => !committeesSeen.has(c.organizationId) && committeesSeen.add(c.organizationId))
+          .map((c) => ({
+            organizationId: c.organizationId,
+            electedOn: c.electedOn,
+            filedOn: c.filedOn,
+            chairResidentId: idOf(c.chairIdNumber),
+          })),
+      );
+      await writer.add(
+        ownersCommitteeBuildings,
+        housing.ownersCommittees.flatMap((c) =>
+          c.buildingCodes.map((buildingCode) => ({ buildingCode, organizationId: c.organizationId })),
+        ),
+      );
+      await writer.add(
+        ownerships,
+        housing.ownerships.map((o) => ({
+          houseCode: o.houseCode,
+          ownerResidentId: o.ownerIdNumber === null ? null : idOf(o.ownerIdNumber),
+          ownerOrganizationId: o.ownerOrganizationId,
+          sharePercent: o.sharePercent,
+          certificateNumber: o.certificateNumber,
+          registeredOn: o.registeredOn,
+        })),
+      );
+      await writer.add(
+        tenancies,
+        housing.tenancies.map((t) => ({
+          id: t.id,
+          houseCode: t.houseCode,
+          gridCode: grid.code,
+          landlordResidentId: t.landlordIdNumber === null ? null : idOf(t.landlordIdNumber),
+          landlordOrganizationId: t.landlordOrganizationId,
+          rooms: t.rooms,
+          areaM2: t.areaM2,
+          monthlyRent: t.monthlyRent,
+          filingNumber: t.filingNumber,
+          startsOn: t.startsOn,
+          endsOn: t.endsOn,
+        })),
+      );
+      await writer.add(
+        tenancyOccupants,
+        housing.tenancies.flatMap((t) =>
+          [...new Set(t.occupantIdNumbers)].map((idNumber) => ({ tenancyId: t.id, residentId: idOf(idNumber) })),
+        ),
+      );
+      await writer.add(
+        groupRentals,
+        housing.groupRentals.map((g) => ({ ...g, gridCode: grid.code, communityCode, streetCode })),
+      );
+    },
+  });
+}

@@ -1,0 +1,202 @@
+import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
+import DataLoader from 'dataloader';
+import { asc, count, eq, inArray, max, sql, sum } from 'drizzle-orm';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { Db } from './db/index.ts';
+import {
+  buildings,
+  groupRentals,
+  houses,
+  ownersCommitteeBuildings,
+  ownersCommittees,
+  ownerships,
+  propertyCompanies,
+  propertyCompanyBuildings,
+  tenancies,
+  tenancyOccupants,
+} from './db/schema.ts';
+import type { GroupRentalStatus } from './__generated__/resolvers-types.ts';
+import type { HomeModel } from './mappers.ts';
+
+/** Rows per parent, one statement a batch; for connection totals that need no breakdown. */
+function totalsByParent(db: Db, table: PgTable, parentColumn: AnyPgColumn) {
+  return new DataLoader<string, number>(async (parents) => {
+    const rows = await db
+      .select({ parent: sql<string>`${parentColumn}`, n: count() })
+      .from(table)
+      .where(inArray(parentColumn, [...parents]))
+      .groupBy(parentColumn);
+    const byParent = new Map(rows.map((r) => [r.parent, r.n]));
+    return parents.map((p) => byParent.get(p) ?? 0);
+  });
+}
+
+export interface OwnedSummary {
+  ownedHouses: number;
+  ownedAreaM2: number;
+  largestOwnedAreaM2: number | null;
+}
+
+/** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
+export function createLoaders(db: Db) {
+  return {
+    buildingByCode: rowByKey(db, buildings, buildings.code, (r) => r.code),
+    houseByCode: rowByKey(db, houses, houses.code, (r) => r.code),
+
+    /** A page of a grid's buildings; one statement for every grid asked with the same page. */
+    buildingPageByGrid: pageByParent<typeof buildings, null>({
+      db,
+      table: buildings,
+      parentColumn: buildings.gridCode,
+      orderColumn: buildings.code,
+      parentOf: (r) => r.gridCode,
+    }),
+    buildingCountsByGrid: countsByParent<string>({ db, table: buildings, parentColumn: buildings.gridCode, groupColumn: buildings.use }),
+    houseCountsByGrid: countsByParent<string>({ db, table: houses, parentColumn: houses.gridCode, groupColumn: houses.use }),
+    housePageByBuilding: pageByParent<typeof houses, null>({
+      db,
+      table: houses,
+      parentColumn: houses.buildingCode,
+      orderColumn: houses.code,
+      parentOf: (r) => r.buildingCode,
+    }),
+    houseCountByBuilding: totalsByParent(db, houses, houses.buildingCode),
+
+    ownershipsByHouse: rowsByKey(db, ownerships, ownerships.houseCode, ownerships.id, (r) => r.houseCode),
+    /**
+     * A resident's homes: titles, then leases they live under. Both statements run in one batch, so every resident's
+     * homes resolve together and the houses they name are fetched in one batch too.
+     */
+    homesByResident: new DataLoader<string, HomeModel[]>(async (residentIds) => {
+      const [titles, leases] = await Promise.all([
+        db
+          .select()
+          .from(ownerships)
+          .where(inArray(ownerships.ownerResidentId, [...residentIds]))
+          .orderBy(asc(ownerships.registeredOn), asc(ownerships.id)),
+        db
+          .select({ residentId: tenancyOccupants.residentId, tenancy: tenancies })
+          .from(tenancyOccupants)
+          .innerJoin(tenancies, eq(tenancies.id, tenancyOccupants.tenancyId))
+          .where(inArray(tenancyOccupants.residentId, [...residentIds]))
+          .orderBy(asc(tenancies.startsOn), asc(tenancies.id)),
+      ]);
+      const homes = new Map<string, HomeModel[]>(residentIds.map((id) => [id, []]));
+      for (const t of titles) {
+        homes.get(t.ownerResidentId ?? '')?.push({
+          role: 'OWNER',
+          houseCode: t.houseCode,
+          sharePercent: t.sharePercent,
+          since: t.registeredOn,
+          until: null,
+        });
+      }
+      for (const { residentId, tenancy } of leases) {
+        homes.get(residentId)?.push({
+          role: 'TENANT',
+          houseCode: tenancy.houseCode,
+          sharePercent: null,
+          since: tenancy.startsOn,
+          until: tenancy.endsOn,
+        });
+      }
+      return residentIds.map((id) => homes.get(id) ?? []);
+    }),
+    /** Houses, total and largest area a resident owns: one aggregate over titles joined to houses per batch. */
+    ownedSummaryByResident: new DataLoader<string, OwnedSummary>(async (residentIds) => {
+      const perHouse = db
+        .selectDistinct({ residentId: ownerships.ownerResidentId, houseCode: ownerships.houseCode, areaM2: houses.areaM2 })
+        .from(ownerships)
+        .innerJoin(houses, eq(houses.code, ownerships.houseCode))
+        .where(inArray(ownerships.ownerResidentId, [...residentIds]))
+        .as('owned');
+      const rows = await db
+        .select({ residentId: perHouse.residentId, n: count(), area: sum(perHouse.areaM2).mapWith(Number), largest: max(perHouse.areaM2) })
+        .from(perHouse)
+        .groupBy(perHouse.residentId);
+      const byResident = new Map(rows.map((r) => [r.residentId, r]));
+      return residentIds.map((id) => {
+        const row = byResident.get(id);
+        return row
+          ? { ownedHouses: row.n, ownedAreaM2: Math.round(row.area * 100) / 100, largestOwnedAreaM2: row.largest }
+          : { ownedHouses: 0, ownedAreaM2: 0, largestOwnedAreaM2: null };
+      });
+    }),
+
+    tenanciesByHouse: rowsByKey(db, tenancies, tenancies.houseCode, tenancies.startsOn, (r) => r.houseCode),
+    occupantsByTenancy: rowsByKey(db, tenancyOccupants, tenancyOccupants.tenancyId, tenancyOccupants.residentId, (r) => r.tenancyId),
+    /** Registrations and filed registrations per grid, one statement a batch. */
+    tenancyCountsByGrid: new DataLoader<string, { total: number; filed: number }>(async (gridCodes) => {
+      const rows = await db
+        .select({ gridCode: tenancies.gridCode, total: count(), filed: count(tenancies.filingNumber) })
+        .from(tenancies)
+        .where(inArray(tenancies.gridCode, [...gridCodes]))
+        .groupBy(tenancies.gridCode);
+      const byGrid = new Map(rows.map((r) => [r.gridCode, r]));
+      return gridCodes.map((code) => byGrid.get(code) ?? { total: 0, filed: 0 });
+    }),
+
+    groupRentalsByHouse: rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode),
+    groupRentalPageByGrid: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
+      db,
+      table: groupRentals,
+      parentColumn: groupRentals.gridCode,
+      orderColumn: groupRentals.id,
+      parentOf: (r) => r.gridCode,
+      where: (status) => (status ? eq(groupRentals.status, status) : undefined),
+    }),
+    groupRentalPageByStreet: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
+      db,
+      table: groupRentals,
+      parentColumn: groupRentals.streetCode,
+      orderColumn: groupRentals.id,
+      parentOf: (r) => r.streetCode,
+      where: (status) => (status ? eq(groupRentals.status, status) : undefined),
+    }),
+    groupRentalCountsByGrid: countsByParent<GroupRentalStatus>({
+      db,
+      table: groupRentals,
+      parentColumn: groupRentals.gridCode,
+      groupColumn: groupRentals.status,
+    }),
+    groupRentalCountsByStreet: countsByParent<GroupRentalStatus>({
+      db,
+      table: groupRentals,
+      parentColumn: groupRentals.streetCode,
+      groupColumn: groupRentals.status,
+    }),
+
+    propertyCompanyById: rowByKey(db, propertyCompanies, propertyCompanies.organizationId, (r) => r.organizationId),
+    propertyCompanyOfBuilding: rowByKey(
+      db,
+      propertyCompanyBuildings,
+      propertyCompanyBuildings.buildingCode,
+      (r) => r.buildingCode,
+    ),
+    managedBuildingPageByCompany: pageByParent<typeof propertyCompanyBuildings, null>({
+      db,
+      table: propertyCompanyBuildings,
+      parentColumn: propertyCompanyBuildings.organizationId,
+      orderColumn: propertyCompanyBuildings.buildingCode,
+      parentOf: (r) => r.organizationId,
+    }),
+    managedBuildingCountByCompany: totalsByParent(db, propertyCompanyBuildings, propertyCompanyBuildings.organizationId),
+
+    ownersCommitteeById: rowByKey(db, ownersCommittees, ownersCommittees.organizationId, (r) => r.organizationId),
+    ownersCommitteeOfBuilding: rowByKey(
+      db,
+      ownersCommitteeBuildings,
+      ownersCommitteeBuildings.buildingCode,
+      (r) => r.buildingCode,
+    ),
+    buildingsOfCommittee: rowsByKey(
+      db,
+      ownersCommitteeBuildings,
+      ownersCommitteeBuildings.organizationId,
+      ownersCommitteeBuildings.buildingCode,
+      (r) => r.organizationId,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

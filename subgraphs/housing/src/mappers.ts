@@ -1,0 +1,39 @@
+/** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
+import type { Connection } from '@hub/core';
+import type {
+  BuildingRow,
+  GroupRentalRow,
+  HouseRow,
+  OwnersCommitteeRow,
+  OwnershipRow,
+  PropertyCompanyRow,
+  TenancyRow,
+} from './db/schema.ts';
+
+export type BuildingModel = BuildingRow;
+export type HouseModel = HouseRow;
+export type OwnershipModel = OwnershipRow;
+export type TenancyModel = TenancyRow;
+export type GroupRentalModel = GroupRentalRow;
+export type PropertyCompanyDetailsModel = PropertyCompanyRow;
+export type OwnersCommitteeDetailsModel = OwnersCommitteeRow;
+export type HomeModel = {
+  role: 'OWNER' | 'TENANT';
+  houseCode: string;
+  sharePercent: number | null;
+  since: string | null;
+  until: string | null;
+};
+/** Resolved field by field, so a client asking one figure runs one count. */
+export type HousingCountsModel = { gridCode: string };
+export type GroupRentalCountsModel = { total: number; by: Partial<Record<'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED', number>> };
+export type ResidentModel = { id: string };
+export type GridModel = { code: string };
+export type StreetModel = { code: string };
+export type OrganizationModel = { id: string };
+export type BuildingConnectionModel = Connection<BuildingRow> & { totalCount: number };
+export type BuildingEdgeModel = { cursor: string; node: BuildingRow };
+export type HouseConnectionModel = Connection<HouseRow> & { totalCount: number };
+export type HouseEdgeModel = { cursor: string; node: HouseRow };
+export type GroupRentalConnectionModel = Connection<GroupRentalRow> & { totalCount: number };
+export type GroupRentalEdgeModel = { cursor: string; node: GroupRentalRow };

@@ -1,0 +1,35 @@
+import { DateScalar } from '@hub/core';
+import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { Building } from './Building.ts';
+import { Grid } from './Grid.ts';
+import { GroupRental } from './GroupRental.ts';
+import { Home } from './Home.ts';
+import { House } from './House.ts';
+import { GroupRentalCounts, HousingCounts } from './HousingCounts.ts';
+import { Organization } from './Organization.ts';
+import { OwnersCommitteeDetails } from './OwnersCommitteeDetails.ts';
+import { Ownership } from './Ownership.ts';
+import { PropertyCompanyDetails } from './PropertyCompanyDetails.ts';
+import { Query } from './Query.ts';
+import { Resident } from './Resident.ts';
+import { Street } from './Street.ts';
+import { Tenancy } from './Tenancy.ts';
+
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  Query,
+  Building,
+  House,
+  Ownership,
+  Tenancy,
+  GroupRental,
+  GroupRentalCounts,
+  Home,
+  HousingCounts,
+  PropertyCompanyDetails,
+  OwnersCommitteeDetails,
+  Resident,
+  Grid,
+  Street,
+  Organization,
+};

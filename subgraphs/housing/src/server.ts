@@ -1,0 +1,21 @@
+import { createSubgraphService, loadTypeDefs } from '@hub/core';
+import { createContext } from './context.ts';
+import type { HousingDatabase } from './db/index.ts';
+import { resolvers } from './resolvers/index.ts';
+
+export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
+export { resolvers };
+export { housingDatabase, type HousingDatabase } from './db/index.ts';
+
+export const SUBGRAPH_NAME = 'housing';
+
+/** The housing subgraph over an open database; `listen` starts it (tests use port 0). */
+export function createServer({ database }: { database: HousingDatabase; secret?: string }) {
+  return createSubgraphService({
+    name: SUBGRAPH_NAME,
+    typeDefs,
+    resolvers,
+    context: async () => createContext(database.db),
+    database,
+  });
+}

@@ -1,0 +1,89 @@
+import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/core';
+import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
+import type { MediationDatabase } from './index.ts';
+import { agreements, caseParties, cases, followUps, mediationCommittees, mediationRecords, mediators } from './schema.ts';
+
+/** The community an organization id belongs to: the 12 digits after its 2-letter kind prefix. */
+export const communityCodeOfOrganization = (organizationId: string) => organizationId.slice(2, 14);
+
+/** People's mediation's view of the demo district: its committees, their mediators and the dispute cases. */
+export function mediationSeeder(database: MediationDatabase, secret: string): DepartmentSeeder {
+  const idOf = (idNumber: string) => residentKey(idNumber, secret);
+  return transactionalSeeder('mediation', database.pool, {
+    async grid(writer, { mediation }) {
+      // Parents before children: the writer flushes tables in the order they are first added.
+      await writer.add(
+        mediationCommittees,
+        mediation.committees.map((c) => ({
+          organizationId: c.organizationId,
+          type: c.type,
+          industry: c.industry,
+          communityCode: communityCodeOfOrganization(c.organizationId),
+        })),
+      );
+      await writer.add(
+        mediators,
+        mediation.mediators.map((m) => ({
+          id: m.id,
+          committeeId: m.committeeId,
+          name: m.name,
+          idNumber: m.idNumber,
+          residentId: m.idNumber === null ? null : idOf(m.idNumber),
+          employment: m.employment,
+          background: m.background,
+        })),
+      );
+      await writer.add(
+        cases,
+        mediation.cases.map((c) => {
+          const communityCode = communityCodeOfGrid(c.gridCode);
+          return {
+            id: c.id,
+            category: c.category,
+            source: c.source,
+            gridCode: c.gridCode,
+            communityCode,
+            streetCode: streetCodeOfCommunity(communityCode),
+            committeeId: c.committeeId,
+            mediatorId: c.mediatorId,
+            status: c.status,
+            outcome: c.outcome,
+            summary: c.summary,
+            receivedAt: new Date(c.receivedAt),
+            acceptedAt: c.acceptedAt === null ? null : new Date(c.acceptedAt),
+            resolvedAt: c.resolvedAt === null ? null : new Date(c.resolvedAt),
+            closedAt: c.closedAt === null ? null : new Date(c.closedAt),
+            dueOn: c.dueOn,
+            incidentId: c.incidentId,
+            houseCode: c.houseCode,
+          };
+        }),
+      );
+      await writer.add(
+        caseParties,
+        mediation.cases.flatMap((c) =>
+          c.parties.map((p, i) => ({
+            caseId: c.id,
+            position: i + 1,
+            role: p.role,
+            residentId: p.idNumber === null ? null : idOf(p.idNumber),
+            idNumber: p.idNumber,
+            organizationId: p.organizationId,
+          })),
+        ),
+      );
+      await writer.add(
+        mediationRecords,
+        mediation.cases.flatMap((c) => c.records.map((r, i) => ({ caseId: c.id, position: i + 1, ...r }))),
+      );
+      await writer.add(
+        agreements,
+        mediation.cases.flatMap((c) => (c.agreement ? [{ caseId: c.id, ...c.agreement }] : [])),
+      );
+      await writer.add(
+        followUps,
+        mediation.cases.flatMap((c) => c.followUps.map((f, i) => ({ caseId: c.id, position: i + 1, ...f }))),
+      );
+    },
+  });
+}

@@ -1,0 +1,8 @@
+import { createLogger, department, hubSecret, portOf, runService } from '@hub/core';
+import { createServer, mediationDatabase, SUBGRAPH_NAME } from './server.ts';
+
+await runService(department(SUBGRAPH_NAME), createLogger(SUBGRAPH_NAME), async (databaseUrl) => {
+  const database = mediationDatabase.open(databaseUrl);
+  await mediationDatabase.migrate(database);
+  return createServer({ database, secret: hubSecret() }).listen(portOf(department(SUBGRAPH_NAME)));
+});

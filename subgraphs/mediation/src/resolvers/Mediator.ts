@@ -1,0 +1,6 @@
+import type { MediatorResolvers } from '../__generated__/resolvers-types.ts';
+
+export const Mediator: MediatorResolvers = {
+  committee: (m) => ({ id: m.committeeId }),
+  resident: (m) => (m.residentId === null ? null : { id: m.residentId }),
+};

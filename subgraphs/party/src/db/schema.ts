@@ -1,0 +1,108 @@
+import { date, index, integer, pgEnum, pgTable, text, varchar } from 'drizzle-orm/pg-core';
+
+export { demoSeed } from '@hub/core/db-meta';
+
+export const partyOrganizationLevel = pgEnum('party_organization_level', ['COMMITTEE', 'GENERAL_BRANCH', 'BRANCH']);
+export const partyMemberStatus = pgEnum('party_member_status', ['EMPLOYED', 'FLOATING', 'RETIRED']);
+export const partyActivityKind = pgEnum('party_activity_kind', [
+  'BRANCH_ASSEMBLY', 'COMMITTEE_MEETING', 'GROUP_MEETING', 'PARTY_LESSON', 'VOLUNTEER_SERVICE',
+]);
+
+/**
+ * Party organizations (党组织), keyed by their id in the organization directory. The name is the party
+ * department's own copy: it does not read the directory civil affairs keeps.
+ */
+export const partyOrganizations = pgTable(
+  'party_organizations',
+  {
+    id: varchar('id', { length: 17 }).primaryKey(),
+    name: text('name').notNull(),
+    level: partyOrganizationLevel('level').notNull(),
+    /** No foreign key: the tree is written as the district is walked, and a parent may come after its children. */
+    parentId: varchar('parent_id', { length: 17 }),
+    servesCommunityCode: varchar('serves_community_code', { length: 12 }).notNull(),
+    servesGridCode: varchar('serves_grid_code', { length: 15 }),
+    secretaryId: varchar('secretary_id', { length: 32 }),
+    foundedOn: date('founded_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [
+    index('party_organizations_parent_idx').on(t.parentId, t.id),
+    index('party_organizations_grid_idx').on(t.servesGridCode, t.id),
+  ],
+);
+
+/**
+ * Party members (党员), one membership per resident, keyed by hub id. `gridCode` is the grid the member's branch
+ * serves, kept on the member so a grid's members page by one index.
+ */
+export const partyMembers = pgTable(
+  'party_members',
+  {
+    residentId: varchar('resident_id', { length: 32 }).primaryKey(),
+    memberNumber: varchar('member_number', { length: 20 }).notNull().unique(),
+    organizationId: varchar('organization_id', { length: 17 }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }),
+    status: partyMemberStatus('status').notNull(),
+    joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+    fullMemberOn: date('full_member_on', { mode: 'string' }),
+  },
+  (t) => [
+    index('party_members_organization_idx').on(t.organizationId, t.residentId),
+    index('party_members_grid_idx').on(t.gridCode, t.residentId),
+  ],
+);
+
+/** Organizational life (组织生活): "three meetings and one lesson" and volunteer service. */
+export const partyActivities = pgTable(
+  'party_activities',
+  {
+    id: varchar('id', { length: 24 }).primaryKey(),
+    organizationId: varchar('organization_id', { length: 17 }).notNull(),
+    kind: partyActivityKind('kind').notNull(),
+    heldOn: date('held_on', { mode: 'string' }).notNull(),
+    title: text('title').notNull(),
+  },
+  (t) => [index('party_activities_organization_idx').on(t.organizationId, t.id)],
+);
+
+/**
+ * Who attended which activity. `id` is the activity id followed by the hub id: unique, and within one activity
+ * (or one member) it orders like the other half, so both lists page by it.
+ */
+export const activityAttendance = pgTable(
+  'activity_attendance',
+  {
+    id: varchar('id', { length: 56 }).primaryKey(),
+    activityId: varchar('activity_id', { length: 24 })
+      .notNull()
+      .references(() => partyActivities.id, { onDelete: 'cascade' }),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+  },
+  (t) => [
+    index('activity_attendance_activity_idx').on(t.activityId, t.id),
+    index('activity_attendance_resident_idx').on(t.residentId, t.id),
+  ],
+);
+
+/** The service points ledger (积分): a member's balance is the sum of their entries. */
+export const pointsEntries = pgTable(
+  'points_entries',
+  {
+    id: varchar('id', { length: 24 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+    activityId: varchar('activity_id', { length: 24 }),
+    points: integer('points').notNull(),
+    reason: text('reason').notNull(),
+    awardedOn: date('awarded_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [
+    // The ledger pages by id within a member; the balance sums a member's entries (the index covers both).
+    index('points_entries_resident_idx').on(t.residentId, t.id, t.points),
+  ],
+);
+
+export type PartyOrganizationRow = typeof partyOrganizations.$inferSelect;
+export type PartyMemberRow = typeof partyMembers.$inferSelect;
+export type PartyActivityRow = typeof partyActivities.$inferSelect;
+export type ActivityAttendanceRow = typeof activityAttendance.$inferSelect;
+export type PointsEntryRow = typeof pointsEntries.$inferSelect;

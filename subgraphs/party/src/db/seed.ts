@@ -1,0 +1,103 @@
+import { residentKey } from '@hub/core';
+import { transactionalSeeder, type DemoPartyOrganization, type DepartmentSeeder } from '@hub/demo';
+import type { PartyDatabase } from './index.ts';
+import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from './schema.ts';
+
+/**
+ * The party department's view of the demo district: its organizations, members, organizational life and points.
+ * An organization's name is the one it carries in the directory; the directory lists an organization in the grid
+ * its office lies in, which need not be the grid whose records hold the organization, so an organization waits
+ * here until both have been seen.
+ */
+export function partySeeder(database: PartyDatabase, secret: string): DepartmentSeeder {
+  const names = new Map<string, string>();
+  const waiting = new Map<string, DemoPartyOrganization>();
+  /** The grid each branch serves, for the members kept under it. */
+  const gridOf = new Map<string, string | null>();
+  const toRow = (o: DemoPartyOrganization, name: string) => ({
+    id: o.organizationId,
+    name,
+    level: o.level,
+    parentId: o.parentId,
+    servesCommunityCode: o.servesCommunityCode,
+    servesGridCode: o.servesGridCode,
+    secretaryId: o.secretaryIdNumber === null ? null : residentKey(o.secretaryIdNumber, secret),
+    foundedOn: o.foundedOn,
+  });
+
+  const seeder = transactionalSeeder('party', database.pool, {
+    async grid(writer, { grid, organizations, party }) {
+      for (const o of organizations) if (o.kind === 'PARTY_ORGANIZATION') names.set(o.id, o.name);
+      for (const o of party.organizations) {
+        gridOf.set(o.organizationId, o.servesGridCode);
+        waiting.set(o.organizationId, o);
+      }
+      const named = [...waiting.values()].flatMap((o) => {
+        const name = names.get(o.organizationId);
+        return name === undefined ? [] : [toRow(o, name)];
+      });
+      for (const row of named) {
+        waiting.delete(row.id);
+        names.delete(row.id);
+      }
+      // Tables are registered parents first, also when empty, so the writer flushes them in that order.
+      await writer.add(partyOrganizations, named);
+
+      // A member's hub id is needed for the membership, every attendance and every points entry: hash it once.
+      const hubIds = new Map<string, string>();
+      const idOf = (idNumber: string) => {
+        let id = hubIds.get(idNumber);
+        if (id === undefined) hubIds.set(idNumber, (id = residentKey(idNumber, secret)));
+        return id;
+      };
+      await writer.add(
+        partyMembers,
+        party.members.map((m) => ({
+          residentId: idOf(m.idNumber),
+          memberNumber: m.memberNumber,
+          organizationId: m.organizationId,
+          gridCode: gridOf.has(m.organizationId) ? gridOf.get(m.organizationId)! : grid.code,
+          status: m.status,
+          joinedOn: m.joinedOn,
+          fullMemberOn: m.fullMemberOn,
+        })),
+      );
+      await writer.add(
+        partyActivities,
+        party.activities.map((a) => ({ id: a.id, organizationId: a.organizationId, kind: a.kind, heldOn: a.heldOn, title: a.title })),
+      );
+      await writer.add(
+        activityAttendance,
+        party.activities.flatMap((a) =>
+          a.attendeeIdNumbers.map((n) => {
+            const residentId = idOf(n);
+            return { id: `${a.id}${residentId}`, activityId: a.id, residentId };
+          }),
+        ),
+      );
+      await writer.add(
+        pointsEntries,
+        party.points.map((p) => ({
+          id: p.id,
+          residentId: idOf(p.memberIdNumber),
+          activityId: p.activityId,
+          points: p.points,
+          reason: p.reason,
+          awardedOn: p.awardedOn,
+        })),
+      );
+    },
+  });
+
+  return {
+    ...seeder,
+    async finish() {
+      if (waiting.size > 0) {
+        throw new Error(
+          `${waiting.size} party organization(s) have no entry in the organization directory, e.g. ${waiting.keys().next().value}`,
+        );
+      }
+      await seeder.finish();
+    },
+  };
+}

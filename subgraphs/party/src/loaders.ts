@@ -1,0 +1,125 @@
+import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
+import DataLoader from 'dataloader';
+import { inArray, sql } from 'drizzle-orm';
+import type { Db } from './db/index.ts';
+import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from './db/schema.ts';
+import type { PartyActivityKind, PartyMemberStatus } from './__generated__/resolvers-types.ts';
+
+/** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
+export function createLoaders(db: Db) {
+  return {
+    organizationById: rowByKey(db, partyOrganizations, partyOrganizations.id, (r) => r.id),
+    organizationsByParent: rowsByKey(db, partyOrganizations, partyOrganizations.parentId, partyOrganizations.id, (r) => r.parentId!),
+    organizationsByGrid: rowsByKey(db, partyOrganizations, partyOrganizations.servesGridCode, partyOrganizations.id, (r) => r.servesGridCode!),
+    memberByResidentId: rowByKey(db, partyMembers, partyMembers.residentId, (r) => r.residentId),
+    activityById: rowByKey(db, partyActivities, partyActivities.id, (r) => r.id),
+
+    memberPageByOrganization: pageByParent<typeof partyMembers, null>({
+      db,
+      table: partyMembers,
+      parentColumn: partyMembers.organizationId,
+      orderColumn: partyMembers.residentId,
+      parentOf: (r) => r.organizationId,
+    }),
+    memberCountsByOrganization: countsByParent<PartyMemberStatus>({
+      db,
+      table: partyMembers,
+      parentColumn: partyMembers.organizationId,
+      groupColumn: partyMembers.status,
+    }),
+    memberPageByGrid: pageByParent<typeof partyMembers, null>({
+      db,
+      table: partyMembers,
+      parentColumn: partyMembers.gridCode,
+      orderColumn: partyMembers.residentId,
+      parentOf: (r) => r.gridCode!,
+    }),
+    memberCountsByGrid: countsByParent<PartyMemberStatus>({
+      db,
+      table: partyMembers,
+      parentColumn: partyMembers.gridCode,
+      groupColumn: partyMembers.status,
+    }),
+    /** Members of each organization and of every organization under it: one recursive statement per batch. */
+    memberCountUnder: new DataLoader<string, number>(async (ids) => {
+      const tree = sql`with recursive tree(root, id) as (
+          select ${partyOrganizations.id}, ${partyOrganizations.id} from ${partyOrganizations}
+          where ${inArray(partyOrganizations.id, [...ids])}
+          union all
+          select tree.root, ${partyOrganizations.id} from ${partyOrganizations}
+          join tree on ${partyOrganizations.parentId} = tree.id
+        )
+        select tree.root as root, count(*)::int as n from tree
+        join ${partyMembers} on ${partyMembers.organizationId} = tree.id
+        group by tree.root`;
+      const { rows } = await db.execute<{ root: string; n: number }>(tree);
+      const byId = new Map(rows.map((r) => [r.root, r.n]));
+      return ids.map((id) => byId.get(id) ?? 0);
+    }),
+
+    activityPageByOrganization: pageByParent<typeof partyActivities, null>({
+      db,
+      table: partyActivities,
+      parentColumn: partyActivities.organizationId,
+      orderColumn: partyActivities.id,
+      parentOf: (r) => r.organizationId,
+    }),
+    activityCountsByOrganization: countsByParent<PartyActivityKind>({
+      db,
+      table: partyActivities,
+      parentColumn: partyActivities.organizationId,
+      groupColumn: partyActivities.kind,
+    }),
+    attendancePageByActivity: pageByParent<typeof activityAttendance, null>({
+      db,
+      table: activityAttendance,
+      parentColumn: activityAttendance.activityId,
+      orderColumn: activityAttendance.id,
+      parentOf: (r) => r.activityId,
+    }),
+    attendancePageByResident: pageByParent<typeof activityAttendance, null>({
+      db,
+      table: activityAttendance,
+      parentColumn: activityAttendance.residentId,
+      orderColumn: activityAttendance.id,
+      parentOf: (r) => r.residentId,
+    }),
+    // Attendance has nothing to break down by: grouping by the parent itself gives one count per parent.
+    attendanceCountsByActivity: countsByParent<string>({
+      db,
+      table: activityAttendance,
+      parentColumn: activityAttendance.activityId,
+      groupColumn: activityAttendance.activityId,
+    }),
+    attendanceCountsByResident: countsByParent<string>({
+      db,
+      table: activityAttendance,
+      parentColumn: activityAttendance.residentId,
+      groupColumn: activityAttendance.residentId,
+    }),
+
+    pointsPageByResident: pageByParent<typeof pointsEntries, null>({
+      db,
+      table: pointsEntries,
+      parentColumn: pointsEntries.residentId,
+      orderColumn: pointsEntries.id,
+      parentOf: (r) => r.residentId,
+    }),
+    /** Each member's points balance (the sum of the ledger) and number of entries: one grouped statement per batch. */
+    pointsByResident: new DataLoader<string, { balance: number; entries: number }>(async (residentIds) => {
+      const rows = await db
+        .select({
+          residentId: pointsEntries.residentId,
+          balance: sql<number>`sum(${pointsEntries.points})::int`,
+          entries: sql<number>`count(*)::int`,
+        })
+        .from(pointsEntries)
+        .where(inArray(pointsEntries.residentId, [...residentIds]))
+        .groupBy(pointsEntries.residentId);
+      const byId = new Map(rows.map((r) => [r.residentId, r]));
+      return residentIds.map((id) => byId.get(id) ?? { balance: 0, entries: 0 });
+    }),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,0 +1,18 @@
+/** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
+import type { Connection } from '@hub/core';
+import type { PartyActivityRow, PartyMemberRow, PartyOrganizationRow, PointsEntryRow } from './db/schema.ts';
+
+export type PartyOrganizationModel = PartyOrganizationRow;
+export type PartyMemberModel = PartyMemberRow;
+export type PartyActivityModel = PartyActivityRow;
+export type PointsEntryModel = PointsEntryRow;
+export type ResidentModel = { id: string };
+export type GridModel = { code: string };
+export type OrganizationModel = { id: string };
+export type CommunityModel = { code: string };
+export type PartyMemberConnectionModel = Connection<PartyMemberRow> & { totalCount: number };
+export type PartyMemberEdgeModel = { cursor: string; node: PartyMemberRow };
+export type PartyActivityConnectionModel = Connection<PartyActivityRow> & { totalCount: number };
+export type PartyActivityEdgeModel = { cursor: string; node: PartyActivityRow };
+export type PointsEntryConnectionModel = Connection<PointsEntryRow> & { totalCount: number };
+export type PointsEntryEdgeModel = { cursor: string; node: PointsEntryRow };

@@ -1,0 +1,15 @@
+import type { GridResolvers } from '../__generated__/resolvers-types.ts';
+import { memberPage } from './pages.ts';
+
+export const Grid: GridResolvers = {
+  // Civil affairs owns grids; here a grid is only the code that branches serve.
+  __resolveReference: ({ code }) => ({ code }),
+  partyOrganizations: ({ code }, _, { loaders }) => loaders.organizationsByGrid.load(code),
+  partyMembers: ({ code }, args, { loaders }) =>
+    memberPage('grid-party-members', args, (page) =>
+      Promise.all([
+        loaders.memberPageByGrid.load({ parent: code, filter: null, ...page }),
+        loaders.memberCountsByGrid.load(code).then((c) => c.total),
+      ]),
+    ),
+};

@@ -1,0 +1,30 @@
+import { pageRequest, toConnection } from '@hub/core';
+import type { PartyOrganizationResolvers } from '../__generated__/resolvers-types.ts';
+import { ACTIVITY_ID } from './ids.ts';
+import { memberPage } from './pages.ts';
+
+export const PartyOrganization: PartyOrganizationResolvers = {
+  // The directory entry is civil affairs'; the party organization shares its id.
+  organization: (o) => ({ id: o.id }),
+  parent: (o, _, { loaders }) => (o.parentId === null ? null : loaders.organizationById.load(o.parentId)),
+  children: (o, _, { loaders }) => loaders.organizationsByParent.load(o.id),
+  servesGrid: (o) => (o.servesGridCode === null ? null : { code: o.servesGridCode }),
+  servesCommunity: (o) => ({ code: o.servesCommunityCode }),
+  secretary: (o) => (o.secretaryId === null ? null : { id: o.secretaryId }),
+  members: (o, args, { loaders }) =>
+    memberPage('organization-members', args, (page) =>
+      Promise.all([
+        loaders.memberPageByOrganization.load({ parent: o.id, filter: null, ...page }),
+        loaders.memberCountsByOrganization.load(o.id).then((c) => c.total),
+      ]),
+    ),
+  memberCount: (o, _, { loaders }) => loaders.memberCountUnder.load(o.id),
+  activities: async (o, args, { loaders }) => {
+    const page = pageRequest('organization-activities', args, ACTIVITY_ID);
+    const [rows, counts] = await Promise.all([
+      loaders.activityPageByOrganization.load({ parent: o.id, filter: null, ...page }),
+      loaders.activityCountsByOrganization.load(o.id),
+    ]);
+    return { ...toConnection('organization-activities', rows, page, (r) => r.id), totalCount: counts.total };
+  },
+};

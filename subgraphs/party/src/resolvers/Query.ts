@@ -1,0 +1,8 @@
+import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
+import { checkOrganizationId, checkResidentId } from './ids.ts';
+
+export const Query: QueryResolvers = {
+  partyOrganization: (_, { id }, { loaders }) => loaders.organizationById.load(checkOrganizationId(id)),
+  partyMember: (_, { residentId }, { loaders }) =>
+    loaders.memberByResidentId.load(checkResidentId(residentId, 'residentId')),
+};

@@ -1,0 +1,7 @@
+import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
+
+export const Resident: ResidentResolvers = {
+  // Public security owns residents; a reference needs no lookup here, the membership is looked up on its own.
+  __resolveReference: ({ id }) => ({ id }),
+  partyMembership: ({ id }, _, { loaders }) => loaders.memberByResidentId.load(id),
+};

@@ -1,0 +1,22 @@
+import { DateScalar } from '@hub/core';
+import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { Grid } from './Grid.ts';
+import { Organization } from './Organization.ts';
+import { PartyActivity } from './PartyActivity.ts';
+import { PartyMember } from './PartyMember.ts';
+import { PartyOrganization } from './PartyOrganization.ts';
+import { PointsEntry } from './PointsEntry.ts';
+import { Query } from './Query.ts';
+import { Resident } from './Resident.ts';
+
+export const resolvers: Resolvers = {
+  Date: DateScalar,
+  Query,
+  PartyOrganization,
+  PartyMember,
+  PartyActivity,
+  PointsEntry,
+  Resident,
+  Grid,
+  Organization,
+};
