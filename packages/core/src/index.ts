@@ -15,3 +15,4 @@ export * from './db/batch-writer.ts';
 export * from './db/meta-tables.ts';
 export * from './progress.ts';
 export * from './db/loaders.ts';
+export * from './checks.ts';

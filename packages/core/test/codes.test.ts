@@ -102,3 +102,20 @@ describe('masking', () => {
     );
   });
 });
+
+describe('shared entity keys', () => {
+  it('accepts well-formed keys and refuses malformed ones', async () => {
+    const { isOrganizationId, isHouseCode, isBuildingCode, isCaseId, isIncidentId } = await import('../src/index.ts');
+    expect(isOrganizationId('PB320311001001003')).toBe(true);
+    expect(isOrganizationId('XX320311001001003')).toBe(false);
+    expect(isOrganizationId('PB320311001000003')).toBe(false); // a street code, not a community's
+    expect(isBuildingCode('32031100100100012')).toBe(true);
+    expect(isBuildingCode('32031100100100000')).toBe(false);
+    expect(isHouseCode('32031100100100012-02-0301')).toBe(true);
+    expect(isHouseCode('32031100100100012-2-0301')).toBe(false);
+    expect(isCaseId('TJ3203110010010010001')).toBe(true);
+    expect(isCaseId('TJ320311001001000001')).toBe(false);
+    expect(isIncidentId('JQ20260315320311001001001007')).toBe(true);
+    expect(isIncidentId('JQ20260230320311001001001007')).toBe(false); // 30 February
+  });
+});

@@ -3,3 +3,4 @@ export * from './credit-code.ts';
 export * from './places.ts';
 export * from './resident-key.ts';
 export * from './mask.ts';
+export * from './keys.ts';

@@ -67,15 +67,15 @@ export const Query: QueryResolvers = {
   },
   streets: (_, __, { db }) => db.select().from(streets).orderBy(asc(streets.code)),
   street: async (_, { code }, { loaders }) =>
-    found(await loaders.streetByCode.load(checkStreetCode(code)), 'Street', code),
+    found(await loaders.streetByCode.load(checkStreetCode(code, 'code')), 'Street', code),
   communities: async (_, { streetCode }, { db, loaders }) => {
     if (streetCode == null) return db.select().from(communities).orderBy(asc(communities.code));
     found(await loaders.streetByCode.load(checkStreetCode(streetCode, 'streetCode')), 'Street', streetCode);
     return loaders.communitiesByStreet.load(streetCode);
   },
   community: async (_, { code }, { loaders }) =>
-    found(await loaders.communityByCode.load(checkCommunityCode(code)), 'Community', code),
-  grid: async (_, { code }, { loaders }) => found(await loaders.gridByCode.load(checkGridCode(code)), 'Grid', code),
+    found(await loaders.communityByCode.load(checkCommunityCode(code, 'code')), 'Community', code),
+  grid: async (_, { code }, { loaders }) => found(await loaders.gridByCode.load(checkGridCode(code, 'code')), 'Grid', code),
   grids: async (_, args, { db, loaders }) => {
     const page = pageRequest('grids', args, GRID_CODE_KEY);
     await checkPlaceFilters(args, loaders);

@@ -15,7 +15,7 @@ import {
 
 export const Query: QueryResolvers = {
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
-  caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId)),
+  caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
   cases: async (_, args, { db }) => {
     const page = pageRequest('cases', args, CASE_ID);
     // Places are civil affairs': a well-formed code of a place without cases simply lists none.
