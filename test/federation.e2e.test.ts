@@ -129,10 +129,31 @@ describe('bad input through the gateway', () => {
     ['a page size above the maximum', `{ grid(code: "${known}") { residents(first: 501) { totalCount } } }`, 'INVALID_PAGE_SIZE'],
     ['a negative page size', `{ grids(first: -5) { totalCount } }`, 'INVALID_PAGE_SIZE'],
     ['a malformed cursor', `{ grid(code: "${known}") { residents(first: 5, after: "garbage!") { totalCount } } }`, 'INVALID_CURSOR'],
+    ['a credit code with a wrong check character', `{ organizationByCreditCode(creditCode: "91320311MA1XYW1230") { name } }`, 'INVALID_CREDIT_CODE'],
+    ['a malformed house code', `{ house(code: "32031100100100012-2-301") { address } }`, 'INVALID_HOUSE_CODE'],
+    ['a malformed case id', `{ case(id: "TJ-1") { status } }`, 'INVALID_CASE_ID'],
+    ['a malformed organization id', `{ organization(id: "ZZ1") { name } }`, 'INVALID_ORGANIZATION_ID'],
+    ['an over-long search string', `{ organizations(nameContains: "${'社'.repeat(51)}") { totalCount } }`, 'INPUT_TOO_LONG'],
+    ['a date range that ends before it starts', `{ incidents(from: "2026-05-01", to: "2026-04-01") { totalCount } }`, 'INVALID_DATE_RANGE'],
+    ['an invalid enum value', `{ grid(code: "${known}") { cases(status: SOLVED) { totalCount } } }`, 'GRAPHQL_VALIDATION_FAILED'],
   ])('refuses %s with a stable code', async (_, query, code) => {
     const response = await gql(query);
     expect(errorCodes(response)).toContain(code);
     expect(JSON.stringify(response)).not.toContain(person.idNumber.slice(0, 17));
+  });
+
+  it('resolves well-formed keys that name nothing to null, across departments, without errors', async () => {
+    const response = await gql<Record<string, unknown>>(
+      `{
+        house(code: "${known.slice(0, 12)}99999-09-9999") { address }
+        case(id: "TJ${known}9999") { status }
+        organization(id: "PB${known.slice(0, 12)}999") { name }
+        incident(id: "JQ20260101${known}999") { summary }
+        resident(id: "${'f'.repeat(32)}") { name homes { role } welfare { kind } partyMembership { status } cases { id } }
+      }`,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data).toEqual({ house: null, case: null, organization: null, incident: null, resident: null });
   });
 
   it('leaves the rest of an answer in place when one field is refused', async () => {
