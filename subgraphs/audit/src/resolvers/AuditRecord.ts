@@ -1,0 +1,9 @@
+import { canonicalJson } from '../chain.ts';
+import type { AuditRecordResolvers } from '../__generated__/resolvers-types.ts';
+
+export const AuditRecord: AuditRecordResolvers = {
+  seq: ({ seq }) => String(seq),
+  occurredAt: ({ occurredAt }) => occurredAt.toISOString(),
+  // The same text the record's hash was computed over.
+  variables: ({ variables }) => (variables === null ? null : canonicalJson(variables)),
+};

@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { desc, sql } from 'drizzle-orm';
+import { CHAIN_LOCK, GENESIS_HASH, recordHash, sha256 } from './chain.ts';
+import { auditDatabase } from './db/index.ts';
+import { auditEventType, auditOutcome, auditRecords, type AuditRecordRow, type JsonValue } from './db/schema.ts';
+import { redactVariables, storableText } from './redact.ts';
+import { auditRetentionDays } from './retention.ts';
+
+export { redactVariables, REDACTED } from './redact.ts';
+export { auditRetentionDays, MIN_RETENTION_DAYS } from './retention.ts';
+export { GENESIS_HASH, canonicalJson, recordHash } from './chain.ts';
+
+export type AuditEventType = AuditRecordRow['eventType'];
+export type AuditOutcome = AuditRecordRow['outcome'];
+
+/** The sensitive categories the access policy names (PIPL art. 28); the trail takes any other short name too. */
+export const SENSITIVE_CATEGORIES = ['identity', 'key-person', 'health', 'minors', 'address'] as const;
+export type SensitiveCategory = (typeof SENSITIVE_CATEGORIES)[number];
+
+/**
+ * One event, as the gateway knows it. The caller's fields have the names of `Caller` in @hub/core, so
+ * `{ ...caller, eventType, … }` fills them; for a refused token there is no verified caller and they stay null.
+ */
+export interface AuditRecordInput {
+  /** When the request arrived; default now. */
+  occurredAt?: Date;
+  userId?: string | null;
+  role?: string | null;
+  department?: string | null;
+  purpose?: string | null;
+  eventType: AuditEventType;
+  operationName?: string | null;
+  /** The operation's document: only its sha256 is kept. */
+  document?: string | null;
+  /** Instead of `document`: its sha256 or a persisted document's id (64 hex characters, `sha256:` prefix allowed). */
+  operationHash?: string | null;
+  /** The variables as received: redacted here (`redactVariables`) before anything is stored. */
+  variables?: Record<string, unknown> | null;
+  /** Sensitive categories the operation read (`SENSITIVE_CATEGORIES`). */
+  categories?: readonly (SensitiveCategory | (string & {}))[];
+  /** Pseudonymous ids of the residents whose records it read. */
+  residentIds?: readonly string[];
+  outcome: AuditOutcome;
+  /** `extensions.code` of the errors answered, in order. */
+  errorCodes?: readonly string[];
+}
+
+/** Where a record landed in the chain. */
+export interface AppendedRecord {
+  seq: number;
+  id: string;
+  hash: string;
+}
+
+export interface AuditWriter {
+  /** Appends one record; resolves once the transaction holding it has committed, rejects if it did not. */
+  write(record: AuditRecordInput): Promise<AppendedRecord>;
+  /** Waits for every accepted record to be committed (or refused), then closes the connections. */
+  close(): Promise<void>;
+}
+
+export interface AuditWriterOptions {
+  /** Most records appended in one transaction (default 200). */
+  maxBatch?: number;
+  /** Read for `HUB_AUDIT_RETENTION_DAYS`, which is refused below 180. */
+  env?: NodeJS.ProcessEnv;
+}
+
+type PreparedRecord = Omit<AuditRecordRow, 'seq' | 'previousHash' | 'hash'>;
+
+const EVENT_TYPES = new Set<string>(auditEventType.enumValues);
+const OUTCOMES = new Set<string>(auditOutcome.enumValues);
+const HASH = /^(?:sha256:)?([0-9a-fA-F]{64})$/;
+const SHORT_TEXT = 256;
+
+const text = (value: string | null | undefined, max = SHORT_TEXT): string | null => (value == null ? null : storableText(value, max));
+const distinct = (values: readonly string[] | undefined, max: number) => [...new Set((values ?? []).map((v) => storableText(v, max)))];
+
+/** Checks and redacts one input; throws on what only a programming error gives (an unknown event type or outcome). */
+export function prepareRecord(input: AuditRecordInput): PreparedRecord {
+  if (!EVENT_TYPES.has(input.eventType)) throw new TypeError(`unknown audit event type ${String(input.eventType)}`);
+  if (!OUTCOMES.has(input.outcome)) throw new TypeError(`unknown audit outcome ${String(input.outcome)}`);
+  const occurredAt = input.occurredAt ?? new Date();
+  if (!(occurredAt instanceof Date) || Number.isNaN(occurredAt.getTime())) throw new TypeError('occurredAt is not a time');
+  let operationHash: string | null = null;
+  if (input.operationHash != null) {
+    const match = HASH.exec(input.operationHash);
+    if (!match) throw new TypeError('operationHash must be 64 hexadecimal characters (a sha256)');
+    operationHash = match[1]!.toLowerCase();
+  } else if (input.document != null) {
+    operationHash = sha256(input.document);
+  }
+  let variables: JsonValue = null;
+  if (input.variables != null) {
+    const redacted = redactVariables(input.variables);
+    // Kept as an object: JSONB hands a top-level string back in a form drizzle would re-parse.
+    variables = redacted !== null && typeof redacted === 'object' && !Array.isArray(redacted) ? redacted : { value: redacted };
+  }
+  return {
+    id: randomUUID(),
+    occurredAt: new Date(occurredAt.getTime()),
+    userId: text(input.userId),
+    role: text(input.role),
+    department: text(input.department),
+    purpose: text(input.purpose),
+    eventType: input.eventType,
+    operationName: text(input.operationName),
+    operationHash,
+    variables,
+    categories: distinct(input.categories, 64).sort(),
+    residentIds: distinct(input.residentIds, 64).sort(),
+    outcome: input.outcome,
+    errorCodes: distinct(input.errorCodes, 64),
+  };
+}
+
+interface Pending {
+  record: PreparedRecord;
+  resolve(appended: AppendedRecord): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * The audit trail's writer, for the gateway: `write` for every operation, `close` on shutdown. Records accepted
+ * while a transaction is running go together into the next one (group commit), so under load a writer needs one
+ * transaction per batch, not per record. Each transaction takes the chain's advisory lock, reads the head, links
+ * and hashes its records in order and inserts them; writers in other processes wait on the same lock, so the chain
+ * never forks and `seq` order is chain order. `write` resolves only after the commit: a record is either in the
+ * chain or its caller hears that it is not.
+ */
+export function createAuditWriter(url: string, options: AuditWriterOptions = {}): AuditWriter {
+  auditRetentionDays(options.env);
+  const maxBatch = options.maxBatch ?? 200;
+  const database = auditDatabase.open(url, { max: 2, applicationName: 'audit-writer' });
+  const queue: Pending[] = [];
+  let draining: Promise<void> | null = null;
+  let closed = false;
+  let closing: Promise<void> | null = null;
+
+  async function append(records: PreparedRecord[]): Promise<AppendedRecord[]> {
+    return database.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${CHAIN_LOCK}::bigint)`);
+      const [head] = await tx
+        .select({ seq: auditRecords.seq, hash: auditRecords.hash })
+        .from(auditRecords)
+        .orderBy(desc(auditRecords.seq))
+        .limit(1);
+      let seq = head?.seq ?? 0;
+      let previousHash = head?.hash ?? GENESIS_HASH;
+      const rows = records.map((record) => {
+        const linked = { ...record, seq: ++seq, previousHash };
+        previousHash = recordHash(linked);
+        return { ...linked, hash: previousHash };
+      });
+      await tx.insert(auditRecords).overridingSystemValue().values(rows);
+      return rows.map(({ seq, id, hash }) => ({ seq, id, hash }));
+    });
+  }
+
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const batch = queue.splice(0, maxBatch);
+      try {
+        const appended = await append(batch.map((p) => p.record));
+        batch.forEach((p, i) => p.resolve(appended[i]!));
+      } catch (error) {
+        // The driver's error, not drizzle's wrapper: that one quotes the statement and every parameter.
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        const refusal = new Error(`audit records not written: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+        for (const p of batch) p.reject(refusal);
+      }
+    }
+    draining = null;
+  }
+
+  return {
+    write(input) {
+      if (closed) return Promise.reject(new Error('audit writer is closed'));
+      let record: PreparedRecord;
+      try {
+        record = prepareRecord(input);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return new Promise<AppendedRecord>((resolve, reject) => {
+        queue.push({ record, resolve, reject });
+        // Started after the current task, so the writes of one tick share a transaction.
+        draining ??= new Promise<void>((start) => queueMicrotask(start)).then(drain);
+      });
+    },
+    close() {
+      closed = true;
+      closing ??= (async () => {
+        await draining;
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,265 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { cloneDatabase, testCaller } from '@hub/core/testing';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { GENESIS_HASH, recordHash } from '../src/chain.ts';
+import { auditDatabase } from '../src/db/index.ts';
+import { auditRecords, type AuditRecordRow } from '../src/db/schema.ts';
+import { verifyAuditChain } from '../src/verify.ts';
+import { auditRetentionDays, createAuditWriter, type AppendedRecord, type AuditWriter } from '../src/writer.ts';
+import { operation } from './records.ts';
+
+const drops: (() => Promise<void>)[] = [];
+const writers: AuditWriter[] = [];
+afterEach(async () => {
+  await Promise.all(writers.splice(0).map((w) => w.close()));
+});
+afterAll(async () => {
+  await Promise.allSettled(drops.map((drop) => drop()));
+});
+
+/** A fresh, migrated audit database of this test's own. */
+async function freshTrail(): Promise<string> {
+  const clone = await cloneDatabase(inject('templateUrl'));
+  drops.push(clone.drop);
+  return clone.url;
+}
+
+function writer(url: string, options?: Parameters<typeof createAuditWriter>[1]): AuditWriter {
+  const created = createAuditWriter(url, options);
+  writers.push(created);
+  return created;
+}
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+async function readChain(url: string): Promise<AuditRecordRow[]> {
+  const database = auditDatabase.open(url, { max: 1 });
+  try {
+    return await database.db.select().from(auditRecords).orderBy(auditRecords.seq);
+  } finally {
+    await database.close();
+  }
+}
+
+/** Runs SQL on the trail with its append-only triggers off, as a superuser tampering with it would. */
+async function tamper(url: string, statement: string, params: unknown[] = []): Promise<void> {
+  await withClient(url, async (client) => {
+    await client.query('ALTER TABLE audit_records DISABLE TRIGGER audit_records_no_update_delete');
+    try {
+      await client.query(statement, params);
+    } finally {
+      await client.query('ALTER TABLE audit_records ENABLE TRIGGER audit_records_no_update_delete');
+    }
+  });
+}
+
+describe('the chain', () => {
+  it('links every record to the one before it, in seq order, and verifies', async () => {
+    const url = await freshTrail();
+    expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 0, headSeq: null, headHash: null });
+    const trail = writer(url);
+    const appended: AppendedRecord[] = [];
+    for (let n = 1; n <= 5; n++) appended.push(await trail.write(operation(n)));
+    expect(appended.map((a) => a.seq)).toEqual([1, 2, 3, 4, 5]);
+
+    const rows = await readChain(url);
+    expect(rows.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(rows[0]!.previousHash).toBe(GENESIS_HASH);
+    rows.forEach((row, i) => {
+      if (i > 0) expect(row.previousHash).toBe(rows[i - 1]!.hash);
+      expect(row.hash).toBe(recordHash(row));
+      expect(row.hash).toBe(appended[i]!.hash);
+      expect(row.id).toBe(appended[i]!.id);
+    });
+    expect(rows[0]).toMatchObject({
+      userId: 'user-1',
+      role: 'police-officer',
+      department: 'public-security',
+      purpose: 'public-safety',
+      eventType: 'OPERATION',
+      operationName: 'ResidentProfile',
+      categories: ['identity'],
+      outcome: 'SUCCESS',
+      errorCodes: [],
+    });
+    // The document itself is not kept, only its sha256.
+    expect(rows[0]!.operationHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(rows)).not.toContain('query ResidentProfile');
+
+    expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 5, headSeq: 5, headHash: rows[4]!.hash });
+  });
+
+  it('keeps one unbroken chain under 50 concurrent writes from two writers', async () => {
+    const url = await freshTrail();
+    // Small batches, so the two writers' transactions interleave many times.
+    const [a, b] = [writer(url, { maxBatch: 3 }), writer(url, { maxBatch: 3 })];
+    const appended = await Promise.all(
+      Array.from({ length: 50 }, (_, n) => (n % 2 === 0 ? a : b).write(operation(n, { operationName: `op-${n}` }))),
+    );
+    expect(appended.map((r) => r.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+
+    const rows = await readChain(url);
+    expect(rows).toHaveLength(50);
+    expect(new Set(rows.map((r) => r.previousHash)).size).toBe(50); // no two records after the same one: no fork
+    rows.forEach((row, i) => {
+      expect(row.seq).toBe(i + 1);
+      expect(row.previousHash).toBe(i === 0 ? GENESIS_HASH : rows[i - 1]!.hash);
+    });
+    // Both writers' records are in it, each where its write said.
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    appended.forEach((r, n) => expect(bySeq.get(r.seq)!.operationName).toBe(`op-${n}`));
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 50, headSeq: 50 });
+  });
+
+  it('batches the writes of one moment into one transaction, and resolves each only once committed', async () => {
+    const url = await freshTrail();
+    const trail = writer(url);
+    const pending = Array.from({ length: 20 }, (_, n) => trail.write(operation(n)));
+    const appended = await Promise.all(pending);
+    const rows = await readChain(url);
+    // Resolved means committed: another connection sees every record.
+    expect(rows.map((r) => r.id).sort()).toEqual(appended.map((r) => r.id).sort());
+    const xmins = await withClient(url, (client) => client.query<{ xmin: string }>('SELECT DISTINCT xmin FROM audit_records'));
+    expect(xmins.rowCount).toBe(1);
+  });
+
+  it("takes the caller's fields from a Caller as the gateway holds it", async () => {
+    const url = await freshTrail();
+    const caller = testCaller('grid-worker', { userId: 'gw-0042', purpose: 'grid-service', grids: ['320311001001001'] });
+    await writer(url).write({ ...caller, eventType: 'OPERATION', outcome: 'PARTIAL', errorCodes: ['FORBIDDEN', 'FORBIDDEN'] });
+    const [row] = await readChain(url);
+    expect(row).toMatchObject({
+      userId: 'gw-0042',
+      role: 'grid-worker',
+      department: 'civil-affairs',
+      purpose: 'grid-service',
+      operationHash: null,
+      variables: null,
+      outcome: 'PARTIAL',
+      errorCodes: ['FORBIDDEN'],
+    });
+  });
+
+  it('refuses a record it cannot write, and keeps the chain whole', async () => {
+    const url = await freshTrail();
+    const trail = writer(url);
+    await expect(trail.write(operation(1, { operationHash: 'not-a-hash' }))).rejects.toThrow(/operationHash/);
+    await expect(trail.write({ ...operation(2), eventType: 'DELETED' as 'OPERATION' })).rejects.toThrow(/event type/);
+    await trail.write(operation(3));
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 1 });
+    await trail.close();
+    await expect(trail.write(operation(4))).rejects.toThrow(/closed/);
+  });
+
+  it('rejects writes when the database cannot take them', async () => {
+    const url = await freshTrail();
+    const broken = new URL(url);
+    broken.pathname = '/no_such_audit_database';
+    const trail = writer(broken.toString());
+    await expect(trail.write(operation(1))).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('append-only', () => {
+  it.each([
+    ['UPDATE', `UPDATE audit_records SET outcome = 'SUCCESS'`],
+    ['UPDATE of no row', `UPDATE audit_records SET outcome = 'SUCCESS' WHERE seq = -1`],
+    ['DELETE', 'DELETE FROM audit_records WHERE seq = 1'],
+    ['TRUNCATE', 'TRUNCATE audit_records'],
+  ])('the database refuses %s, even to its superuser', async (_, statement) => {
+    const url = await freshTrail();
+    await writer(url).write(operation(1));
+    await withClient(url, async (client) => {
+      await expect(client.query(statement)).rejects.toMatchObject({
+        code: '42501',
+        message: expect.stringMatching(/audit_records is append-only: (UPDATE|DELETE|TRUNCATE) refused/),
+      });
+    });
+    expect(await readChain(url)).toHaveLength(1);
+  });
+});
+
+describe('tampering', () => {
+  async function trailOf(records: number): Promise<{ url: string; rows: AuditRecordRow[] }> {
+    const url = await freshTrail();
+    const trail = writer(url);
+    for (let n = 1; n <= records; n++) await trail.write(operation(n, { outcome: n === 7 ? 'DENIED' : 'SUCCESS' }));
+    return { url, rows: await readChain(url) };
+  }
+
+  it('finds a record whose field was changed, and names it', async () => {
+    const { url } = await trailOf(12);
+    await tamper(url, `UPDATE audit_records SET outcome = 'SUCCESS' WHERE seq = 7`);
+    // Pages smaller than the chain: the break is found across page boundaries.
+    expect(await verifyAuditChain(url, { pageSize: 5 })).toEqual({
+      ok: false,
+      records: 6,
+      firstBrokenSeq: 7,
+      reason: 'its contents do not match its hash: the record was altered',
+    });
+  });
+
+  it.each([
+    ['the user', `UPDATE audit_records SET user_id = 'someone-else' WHERE seq = 4`, 4],
+    ['the residents concerned', `UPDATE audit_records SET resident_ids = '{}' WHERE seq = 9`, 9],
+    ['the variables', `UPDATE audit_records SET variables = '{"id":"x"}' WHERE seq = 2`, 2],
+    ['the time', `UPDATE audit_records SET occurred_at = occurred_at + interval '1 hour' WHERE seq = 11`, 11],
+    ['the first record', `UPDATE audit_records SET role = 'administrator' WHERE seq = 1`, 1],
+    ['the last record', `UPDATE audit_records SET error_codes = '{FORBIDDEN}' WHERE seq = 12`, 12],
+  ])('finds a change of %s', async (_, statement, seq) => {
+    const { url } = await trailOf(12);
+    await tamper(url, statement);
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: false, firstBrokenSeq: seq });
+  });
+
+  it('finds a record changed with its hash recomputed, at the link after it', async () => {
+    const { url, rows } = await trailOf(12);
+    const forged = { ...rows[5]!, outcome: 'DENIED' as const };
+    await tamper(url, 'UPDATE audit_records SET outcome = $1, hash = $2 WHERE seq = 6', [forged.outcome, recordHash(forged)]);
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: false, records: 6, firstBrokenSeq: 7, reason: expect.stringMatching(/record 6/) });
+  });
+
+  it('finds a deleted record', async () => {
+    const { url } = await trailOf(12);
+    await tamper(url, 'DELETE FROM audit_records WHERE seq IN (5, 6)');
+    expect(await verifyAuditChain(url)).toEqual({ ok: false, records: 4, firstBrokenSeq: 7, reason: 'follows record 4: records 5 to 6 missing' });
+  });
+
+  it('npm run audit:verify exits 0 on an intact chain and 1 naming the first broken record', async () => {
+    const { url } = await trailOf(8);
+    const command = fileURLToPath(new URL('../src/verify-command.ts', import.meta.url));
+    const run = () =>
+      promisify(execFile)(process.execPath, ['--import', 'tsx', command], { env: { ...process.env, AUDIT_DATABASE_URL: url } }).then(
+        ({ stdout }) => ({ code: 0, output: stdout }),
+        (error: { code: number; stderr: string }) => ({ code: error.code, output: error.stderr }),
+      );
+    const intact = await run();
+    expect(intact).toMatchObject({ code: 0, output: expect.stringMatching(/intact, 8 records; head seq 8/) });
+    await tamper(url, `UPDATE audit_records SET purpose = 'statistics' WHERE seq = 3`);
+    const broken = await run();
+    expect(broken).toMatchObject({ code: 1, output: expect.stringMatching(/BROKEN at record seq 3: .*altered/) });
+  });
+});
+
+describe('retention', () => {
+  it('is 180 days unless set longer, and a shorter period is refused at start', async () => {
+    expect(auditRetentionDays({})).toBe(180);
+    expect(auditRetentionDays({ HUB_AUDIT_RETENTION_DAYS: '400' })).toBe(400);
+    for (const value of ['179', '90', '0', '-1', '180.5', 'half a year']) {
+      expect(() => auditRetentionDays({ HUB_AUDIT_RETENTION_DAYS: value })).toThrow(/at least 180/);
+    }
+    const url = await freshTrail();
+    expect(() => createAuditWriter(url, { env: { HUB_AUDIT_RETENTION_DAYS: '30' } })).toThrow(/HUB_AUDIT_RETENTION_DAYS/);
+  });
+});

@@ -1,0 +1,16 @@
+import { prepareDepartmentTemplate } from '@hub/demo/testing';
+import type { TestProject } from 'vitest/node';
+import { auditDatabase } from '../src/db/index.ts';
+import { auditSeeder } from '../src/db/seed.ts';
+
+export default async function setup(project: TestProject) {
+  const { templateUrl, teardown } = await prepareDepartmentTemplate(auditDatabase, auditSeeder);
+  project.provide('templateUrl', templateUrl);
+  return teardown;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    templateUrl: string;
+  }
+}
