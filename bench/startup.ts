@@ -13,7 +13,7 @@ import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { departments, freePort } from '@hub/core';
+import { demoIssuer, departments, freePort } from '@hub/core';
 import { parseDemoOptions } from '@hub/runner/options';
 import { machineLine } from './machine.ts';
 
@@ -70,11 +70,13 @@ async function startOnce(env: NodeJS.ProcessEnv) {
   const readySeconds = (Date.now() - started) / 1000;
   // Let the services settle (JIT, pools) before reading memory, then exercise the gateway once.
   await new Promise((r) => setTimeout(r, 2000));
-  await fetch(`http://127.0.0.1:${env.GATEWAY_PORT}/graphql`, {
+  const token = await demoIssuer(env).mint({ sub: 'bench', role: 'administrator' });
+  const response = await fetch(`http://127.0.0.1:${env.GATEWAY_PORT}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({ query: '{ grids(first: 50) { edges { node { name residents(first: 100) { totalCount edges { node { name grid { name } } } } } } } }' }),
   });
+  if (!response.ok) throw new Error(`the gateway answered ${response.status}: ${await response.text()}`);
   const pids = await descendants(child.pid!);
   const memory = await memoryOf(pids);
   const exited = new Promise((resolve) => child.on('exit', resolve));
@@ -87,6 +89,7 @@ const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-bench-'));
 await chmod(dataDir, 0o755);
 const env: NodeJS.ProcessEnv = {
   HUB_DATA_DIR: path.join(dataDir, 'postgres'),
+  HUB_DEMO_ISSUER_DIR: path.join(dataDir, 'demo-issuer'),
   HUB_POSTGRES_PORT: '0',
   GATEWAY_PORT: String(await freePort()),
 };

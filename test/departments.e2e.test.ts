@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 async function ask<TData, TVariables extends Record<string, unknown>>(document: TypedDocumentNode<TData, TVariables>, variables: TVariables) {
-  const response = await postGraphQL(hub.gatewayUrl, document, variables);
+  const response = await postGraphQL(hub.gatewayUrl, document, variables, hub.headers);
   expect(response.errors).toBeUndefined();
   return response.data!;
 }
@@ -39,12 +39,15 @@ async function statementsFor<TData, TVariables extends Record<string, unknown>>(
 }
 
 /** Walks a connection to its end, `size` rows a page. */
-async function allPages<TNode>(fetchPage: (after: string | null) => Promise<{ totalCount: number; edges: { node: TNode }[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } }>) {
+async function allPages<TNode>(
+  fetchPage: (after: string | null) => Promise<{ totalCount: number; edges: { node: TNode }[]; pageInfo: { hasNextPage: boolean; endCursor?: string | null } } | null | undefined>,
+) {
   const nodes: TNode[] = [];
   let after: string | null = null;
   let totalCount = 0;
   for (let pages = 0; pages < 1000; pages++) {
     const page = await fetchPage(after);
+    if (!page) throw new Error('the connection came back null');
     totalCount = page.totalCount;
     nodes.push(...page.edges.map((e) => e.node));
     if (!page.pageInfo.hasNextPage) break;
@@ -97,26 +100,26 @@ describe('1. resident profile: five departments in one query', () => {
             }
           : null,
       );
-      expect([...resident!.welfare].sort(byId)).toEqual(
+      expect([...resident!.welfare!].sort(byId)).toEqual(
         welfare
           .filter((w) => w.idNumber === person.idNumber)
           .map((w) => ({ id: w.id, kind: w.kind, status: w.status, monthlyAmount: w.monthlyAmount }))
           .sort(byId),
       );
-      expect([...resident!.cases].sort(byId)).toEqual(
+      expect([...resident!.cases!].sort(byId)).toEqual(
         allCases
           .filter((c) => c.parties.some((p) => p.idNumber === person.idNumber))
           .map((c) => ({ id: c.id, category: c.category, status: c.status }))
           .sort(byId),
       );
       const homeKey = (h: { role: string; house: { code: string } }) => `${h.role} ${h.house.code}`;
-      expect(resident!.homes.map(homeKey).sort()).toEqual(
+      expect(resident!.homes!.map(homeKey).sort()).toEqual(
         [
           ...ownerships.filter((o) => o.ownerIdNumber === person.idNumber).map((o) => `OWNER ${o.houseCode}`),
           ...tenancies.filter((t) => t.occupantIdNumbers.includes(person.idNumber)).map((t) => `TENANT ${t.houseCode}`),
         ].sort(),
       );
-      for (const home of resident!.homes) {
+      for (const home of resident!.homes!) {
         expect(home.house.areaM2).toBe(houseByCode.get(home.house.code)!.areaM2);
         if (home.role === 'OWNER') {
           const ownership = ownerships.find((o) => o.houseCode === home.house.code && o.ownerIdNumber === person.idNumber)!;
@@ -185,7 +188,7 @@ describe('2. grid overview: every department counts its part of one grid', () =>
           ),
         },
       });
-      expect(grid!.caseCounts.byCategory.reduce((n, c) => n + c.count, 0)).toBe(openCases.length);
+      expect(grid!.caseCounts!.byCategory.reduce((n, c) => n + c.count, 0)).toBe(openCases.length);
     }
   });
 });
@@ -211,13 +214,13 @@ describe('3. group-rental remediation in a street', () => {
           house: { code: rental.houseCode },
         });
         const occupants = residents.filter((r) => r.houseCode === rental.houseCode);
-        expect(row.house.occupants.map((o) => o.id).sort()).toEqual(occupants.map((o) => idOf(o.idNumber)).sort());
-        for (const occupant of row.house.occupants) {
+        expect(row.house.occupants!.map((o) => o.id).sort()).toEqual(occupants.map((o) => idOf(o.idNumber)).sort());
+        for (const occupant of row.house.occupants!) {
           const person = residentByIdNumber.get(occupants.find((o) => idOf(o.idNumber) === occupant.id)!.idNumber)!;
           expect(occupant.name).toBe(person.name);
           expect(occupant.floating?.originAddress ?? null).toBe(person.floating?.originAddress ?? null);
         }
-        expect(row.house.cases.map((c) => c.id).sort()).toEqual(allCases.filter((c) => c.houseCode === rental.houseCode).map((c) => c.id).sort());
+        expect(row.house.cases!.map((c) => c.id).sort()).toEqual(allCases.filter((c) => c.houseCode === rental.houseCode).map((c) => c.id).sort());
         seen++;
       }
     }
@@ -287,11 +290,11 @@ describe('5. welfare cross-check: minimum-living recipients and the houses in th
       expect(row.resident.id).toBe(idOf(entitlement.idNumber));
       expect(row.grid.code).toBe(entitlement.gridCode);
       const summary = summaryOf(entitlement.idNumber);
-      expect(row.resident.housingSummary.ownedHouses).toBe(summary.ownedHouses);
-      expect(row.resident.housingSummary.ownedAreaM2).toBeCloseTo(summary.ownedAreaM2, 2);
-      expect(row.resident.housingSummary.largestOwnedAreaM2 ?? null).toBe(summary.largestOwnedAreaM2);
+      expect(row.resident.housingSummary!.ownedHouses).toBe(summary.ownedHouses);
+      expect(row.resident.housingSummary!.ownedAreaM2).toBeCloseTo(summary.ownedAreaM2, 2);
+      expect(row.resident.housingSummary!.largestOwnedAreaM2 ?? null).toBe(summary.largestOwnedAreaM2);
     }
-    const flagged = rows.filter((r) => r.resident.housingSummary.ownedHouses > 1 || (r.resident.housingSummary.largestOwnedAreaM2 ?? 0) > AREA);
+    const flagged = rows.filter((r) => r.resident.housingSummary!.ownedHouses > 1 || (r.resident.housingSummary!.largestOwnedAreaM2 ?? 0) > AREA);
     const expectedFlagged = expected.filter((w) => {
       const s = summaryOf(w.idNumber);
       return s.ownedHouses > 1 || (s.largestOwnedAreaM2 ?? 0) > AREA;

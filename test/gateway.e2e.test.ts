@@ -24,9 +24,9 @@ describe('the gateway', () => {
     await writeFile(file, sdl);
     const urls = subgraphUrls(readSupergraph(file), {});
     expect(urls).toEqual(Object.fromEntries(Object.entries(hub.subgraphs).map(([n, s]) => [n, s.url])));
-    const other = await createGateway({ supergraphSdl: readSupergraph(file), urls }).listen(0);
+    const other = await createGateway({ supergraphSdl: readSupergraph(file), urls, ...hub.gatewayAccess }).listen(0);
     try {
-      const response = await postGraphQL<{ district: { name: string } }>(other.url, '{ district { name } }');
+      const response = await postGraphQL<{ district: { name: string } }>(other.url, '{ district { name } }', undefined, hub.headers);
       expect(response.errors).toBeUndefined();
       expect(response.data?.district.name).toBeTruthy();
     } finally {
@@ -58,7 +58,8 @@ describe('the gateway', () => {
 
   it('answers 404 off its routes and 400 for a body that is not JSON', async () => {
     expect((await fetch(hub.gatewayUrl.replace('/graphql', '/nowhere'))).status).toBe(404);
-    const bad = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json' });
+    const bad = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...hub.headers }, body: '{not json' });
     expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ code: 'BODY_NOT_JSON' });
   });
 });

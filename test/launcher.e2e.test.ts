@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { generateDemoWorld } from '@hub/demo';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = fileURLToPath(new URL('../packages/runner/src/start.ts', import.meta.url));
+const TOKEN = fileURLToPath(new URL('../gateway/src/token.ts', import.meta.url));
 const RESIDENTS = 1500;
 
 interface Launch {
@@ -44,6 +45,16 @@ async function waitFor(launch: Launch, pattern: RegExp, ms = 90_000): Promise<st
   throw new Error(`no line matching ${pattern} within ${ms} ms:\n${launch.lines.join('\n')}`);
 }
 
+/** `npm run token`'s script, as a user would run it: the token alone on stdout. */
+function mintToken(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ['--import', 'tsx', TOKEN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(stdout.trim());
+    });
+  });
+}
+
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
@@ -54,7 +65,12 @@ describe('npm start', () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-launch-'));
     await chmod(dataDir, 0o755); // the server runs as `postgres` when tests run as root
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
-    const env: NodeJS.ProcessEnv = { HUB_DATA_DIR: path.join(dataDir, 'postgres'), HUB_POSTGRES_PORT: '0', GATEWAY_PORT: String(await freePort()) };
+    const env: NodeJS.ProcessEnv = {
+      HUB_DATA_DIR: path.join(dataDir, 'postgres'),
+      HUB_DEMO_ISSUER_DIR: path.join(dataDir, 'demo-issuer'),
+      HUB_POSTGRES_PORT: '0',
+      GATEWAY_PORT: String(await freePort()),
+    };
     for (const dept of departments) {
       env[`${dept.envPrefix}_PORT`] = String(await freePort());
       // On CI's second run the departments' server is given by URL: give this hub databases of its own there.
@@ -78,10 +94,13 @@ describe('npm start', () => {
       expect(first.lines.some((l) => l.startsWith(`✔ ${name}`))).toBe(true);
     }
     expect(first.lines.some((l) => /seeded .*public-security.*civil-affairs|seeded .*civil-affairs.*public-security/.test(l))).toBe(true);
-    const response = await postGraphQL<{ grid: { name: string; residents: { totalCount: number } } }>(
-      gatewayUrl,
-      `{ grid(code: "${grid.grid.code}") { name residents(first: 1) { totalCount } } }`,
-    );
+    const query = `{ grid(code: "${grid.grid.code}") { name residents(first: 1) { totalCount } } }`;
+    const anonymous = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.json()).toMatchObject({ code: 'TOKEN_MISSING' });
+    const token = await mintToken(env, '--role', 'grid-worker', '--grid', grid.grid.code, '--purpose', 'grid-service', '--ttl', '10m');
+    const headers = { authorization: `Bearer ${token}`, 'x-hub-purpose': 'grid-service' };
+    const response = await postGraphQL<{ grid: { name: string; residents: { totalCount: number } } }>(gatewayUrl, query, undefined, headers);
     expect(response.data).toEqual({ grid: { name: grid.grid.name, residents: { totalCount: grid.residents.length } } });
 
     first.child.kill('SIGINT');
@@ -95,9 +114,12 @@ describe('npm start', () => {
     });
     await waitFor(second, /hub ready in/);
     expect(second.lines.some((l) => l.includes('seeded'))).toBe(false);
+    // The demo issuer's key outlives a run: a token minted before the restart still works.
     const again = await postGraphQL<{ grid: { residents: { totalCount: number } } }>(
       gatewayUrl,
       `{ grid(code: "${grid.grid.code}") { residents(first: 1) { totalCount } } }`,
+      undefined,
+      headers,
     );
     expect(again.data?.grid.residents.totalCount).toBe(grid.residents.length);
     second.child.kill('SIGTERM');

@@ -24,7 +24,7 @@ try {
   const path = supergraphPath(process.argv.slice(2));
   const gateway = createGateway({ supergraphSdl: readSupergraph(path) });
   const service = await gateway.listen(parsePort('GATEWAY_PORT', process.env.GATEWAY_PORT, 4000), process.env.HOST || '127.0.0.1');
-  logger.info('serving supergraph', { supergraph: path, subgraphs: JSON.stringify(gateway.urls) });
+  logger.info('serving supergraph', { supergraph: path, subgraphs: JSON.stringify(gateway.urls), identity: gateway.identity });
   announceReady('gateway', service, logger);
   onShutdown(logger, () => service.close());
 } catch (error) {

@@ -1,16 +1,74 @@
-import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { createHttpService, createLogger, listen, safeFormatError, sendJson, type RunningService } from '@hub/core';
+import {
+  AccessRefusal,
+  callerFromClaims,
+  CALLER_HEADER,
+  createHttpService,
+  createLogger,
+  declarePurpose,
+  internalSigningKey,
+  listen,
+  safeFormatError,
+  sendJson,
+  signCallerToken,
+  type AccessCode,
+  type Caller,
+  type RunningService,
+} from '@hub/core';
+import { decodeJwt } from 'jose';
+import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, type IdentityOptions } from './identity.ts';
+import { AbortableRemoteGraphQLDataSource, apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
+import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
 import { subgraphUrls } from './supergraph.ts';
 
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
+export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
+
+/** What every operation through the gateway runs with: the caller its bearer token and declared purpose make. */
+export interface GatewayContext {
+  caller: Caller;
+}
+
+/**
+ * A request refused before GraphQL ran (no token, a bad token, a purpose the role may not declare): what the audit
+ * trail records of it. Never the token itself.
+ */
+export interface RefusalEvent {
+  time: string;
+  status: number;
+  code: AccessCode;
+  /** Which check failed: `missing`, `expired`, `not-before`, `signature`, `issuer`, `audience`, `algorithm`, `role`, … */
+  reason: string;
+  /** The subject the token names; `subjectVerified` is false when the token's signature or validity failed. */
+  subject: string | null;
+  subjectVerified: boolean;
+  role: string | null;
+  purpose: string | null;
+  method: string;
+  path: string;
+  remoteAddress: string | null;
+}
 
 export interface GatewayOptions {
   /** The composed supergraph SDL the gateway plans against; never introspected at run time. */
   supergraphSdl: string;
   /** Subgraph URL by subgraph name; defaults to the environment's overrides, then the supergraph's own URLs. */
   urls?: Record<string, string>;
+  /** Query limits (depth, aliases, root fields, tokens, cost, body size, time); default from the environment. */
+  limits?: Limits;
+  /** Whose bearer tokens to trust; default from the environment (`identityFromEnv`). */
+  identity?: IdentityOptions;
+  /** The key the gateway signs callers for the subgraphs with; default HUB_INTERNAL_PRIVATE_KEY. */
+  internalKey?: KeyObject;
+  /**
+   * Told of every refused request (the audit trail's hook), and awaited before the refusal is answered; default: one
+   * redacted JSON log line. A hook that fails is logged; the request is refused all the same.
+   */
+  onRefusal?: (event: RefusalEvent) => void | Promise<void>;
 }
 
 export interface SubgraphHealth {
@@ -20,12 +78,28 @@ export interface SubgraphHealth {
   error?: string;
 }
 
+/**
+ * Who the gateway's own health probe is to a subgraph: no scopes, no grids, so it may ask `__typename` and nothing
+ * more. Subgraphs serve only signed callers, the probe included.
+ */
+const HEALTH_PROBE: Caller = {
+  userId: 'hub-gateway',
+  role: 'health-probe',
+  department: null,
+  scopes: [],
+  purpose: null,
+  grids: [],
+  communities: [],
+  ownGridsOnly: true,
+  namesMasked: true,
+};
+
 /** Asks each subgraph the smallest GraphQL question there is; works for any federation's subgraphs. */
-async function checkSubgraph(name: string, url: string): Promise<SubgraphHealth> {
+async function checkSubgraph(name: string, url: string, key: KeyObject): Promise<SubgraphHealth> {
   try {
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', [CALLER_HEADER]: await signCallerToken(HEALTH_PROBE, name, key) },
       body: JSON.stringify({ query: '{ __typename }' }),
       signal: AbortSignal.timeout(2000),
     });
@@ -36,30 +110,117 @@ async function checkSubgraph(name: string, url: string): Promise<SubgraphHealth>
   }
 }
 
+/** What a refused token claims about itself, unverified, for the audit trail only. */
+function unverifiedClaims(token: string | undefined): { subject: string | null; role: string | null } {
+  if (!token) return { subject: null, role: null };
+  try {
+    const { sub, role } = decodeJwt(token);
+    return { subject: typeof sub === 'string' ? sub.slice(0, 128) : null, role: typeof role === 'string' ? role.slice(0, 64) : null };
+  } catch {
+    return { subject: null, role: null };
+  }
+}
+
 export function createGateway(options: GatewayOptions) {
   const logger = createLogger('gateway');
   const urls = options.urls ?? subgraphUrls(options.supergraphSdl);
+  const limits = options.limits ?? limitsFromEnv();
+  // Both resolved now, so a missing key or a misconfigured identity provider stops the gateway at start.
+  const identity = options.identity ?? identityFromEnv();
+  const internalKey = options.internalKey ?? internalSigningKey();
+  const verifier = createTokenVerifier(identity);
+  const onRefusal = options.onRefusal ?? ((event: RefusalEvent) => logger.warn('request refused', { ...event }));
+  const reportRefusal = async (event: RefusalEvent) => {
+    try {
+      await onRefusal(event);
+    } catch (error) {
+      logger.error('the refusal hook failed', { code: event.code, error: error instanceof Error ? error.message : String(error) });
+    }
+  };
+
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new RemoteGraphQLDataSource({ url: urls[name] ?? url }),
+    // The hub enforces the authorization directives itself (policy plugin), so the stock gateway may load them.
+    supergraphSdl: withEnforcedSecurityLinks(options.supergraphSdl),
+    buildService: ({ name, url }) =>
+      // Abortable: a request past its time limit stops its subgraph fetches too.
+      new AbortableRemoteGraphQLDataSource<GatewayContext>({
+        url: urls[name] ?? url,
+        // Each subgraph gets the caller signed for it alone, fresh for every fetch of the plan.
+        willSendRequest: async (request) => {
+          // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
+          if (!('incomingRequestContext' in request)) return;
+          request.request.http?.headers.set(CALLER_HEADER, await signCallerToken(request.context.caller, name, internalKey));
+        },
+      }),
   });
+
+  /** The caller of a `/graphql` request, or an `AccessRefusal` (reported to `onRefusal`) before GraphQL runs. */
+  async function authenticate(req: IncomingMessage, url: URL, body: () => Promise<unknown>): Promise<GatewayContext> {
+    let token: string | undefined;
+    let verified: Record<string, unknown> | undefined;
+    let purpose: string | null = null;
+    try {
+      token = bearerToken(req);
+      verified = await verifier.verify(token);
+      const caller = callerFromClaims(verified, verifier.roles);
+      purpose = await declaredPurpose(req, body, url);
+      return { caller: declarePurpose(caller, purpose, verifier.roles) };
+    } catch (error) {
+      if (error instanceof AccessRefusal) {
+        const claimed = verified
+          ? { subject: typeof verified.sub === 'string' ? verified.sub : null, role: typeof verified.role === 'string' ? verified.role : null }
+          : unverifiedClaims(token);
+        await reportRefusal({
+          time: new Date().toISOString(),
+          status: error.status,
+          code: error.accessCode,
+          reason: error.reason,
+          ...claimed,
+          subjectVerified: verified !== undefined,
+          purpose: purpose?.slice(0, 64) ?? null,
+          method: req.method ?? 'GET',
+          path: url.pathname,
+          remoteAddress: req.socket.remoteAddress ?? null,
+        });
+      }
+      throw error;
+    }
+  }
+
   return {
     urls,
+    /** Where the trusted keys come from, for the start-up log line. */
+    identity: identity.description ?? `issuer ${identity.issuer}`,
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
-      const apollo = new ApolloServer({
+      const apollo = new ApolloServer<GatewayContext>({
         gateway,
         formatError: safeFormatError(logger),
-        includeStacktraceInErrorResponses: false,
-        // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
-        plugins: [ApolloServerPluginLandingPageDisabled()],
+        // Token limit, and in production no introspection and no schema hints in errors.
+        ...apolloServerOptions(limits),
+        plugins: [
+          // First: it rewrites refusals and timeouts at the start of willSendResponse, for the plugins after it to see.
+          createLimitsPlugin<GatewayContext>(undefined, limits),
+          createPolicyPlugin<GatewayContext>({
+            supergraphSdl: options.supergraphSdl,
+            grantsOf: ({ caller }) => ({
+              authenticated: true,
+              scopes: new Set(caller.scopes),
+              policy: (name) => name === `purpose:${caller.purpose}` || name === `role:${caller.role}` || name === `department:${caller.department}`,
+            }),
+          }),
+          // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
+          ApolloServerPluginLandingPageDisabled(),
+        ],
       });
       await apollo.start();
       const server = createHttpService({
         apollo,
-        context: async () => ({}),
+        guard: ({ req, url, body }) => authenticate(req, url, body),
+        maxBodyBytes: limits.maxBodyBytes,
+        context: async (_req, context: GatewayContext) => context,
         routes: {
           '/health': async (_req, res) => {
-            const subgraphs = await Promise.all(Object.entries(urls).map(([name, url]) => checkSubgraph(name, url)));
+            const subgraphs = await Promise.all(Object.entries(urls).map(([name, url]) => checkSubgraph(name, url, internalKey)));
             const ok = subgraphs.every((s) => s.ok);
             sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', service: 'gateway', subgraphs });
           },

@@ -19,6 +19,7 @@ export const departments = [
   { name: 'party', envPrefix: 'PARTY', database: 'party', defaultPort: 4003, title: 'Party building 党建' },
   { name: 'housing', envPrefix: 'HOUSING', database: 'housing', defaultPort: 4004, title: 'Housing 住建' },
   { name: 'mediation', envPrefix: 'MEDIATION', database: 'mediation', defaultPort: 4005, title: 'People\'s mediation 人民调解' },
+  { name: 'audit', envPrefix: 'AUDIT', database: 'audit', defaultPort: 4006, title: 'Audit trail 审计' },
 ] as const satisfies readonly Department[];
 
 export type DepartmentName = (typeof departments)[number]['name'];

@@ -4,10 +4,22 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
-export interface HttpServiceOptions<TContext extends BaseContext> {
+/** A `/graphql` request as a guard sees it: the body is read only when the guard (or GraphQL) asks for it. */
+export interface GuardedRequest {
+  req: IncomingMessage;
+  url: URL;
+  body(): Promise<unknown>;
+}
+
+export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefined> {
   apollo: ApolloServer<TContext>;
-  /** Builds the per-request context (and with it the request's DataLoaders). */
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /**
+   * Runs before GraphQL on every `/graphql` request: returns who is asking, or throws an `HttpError` to refuse the
+   * request with that status and code before any operation is parsed. Extra routes (`/health`) are not guarded.
+   */
+  guard?: (request: GuardedRequest) => Promise<TAuth>;
+  /** Builds the per-request context (and with it the request's DataLoaders) for the guard's answer. */
+  context: (req: IncomingMessage, auth: TAuth) => Promise<TContext>;
   /** Extra routes by exact path, e.g. `/health`. */
   routes?: Record<string, RouteHandler>;
   maxBodyBytes?: number;
@@ -26,7 +38,7 @@ const GRAPHQL_PATH = '/graphql';
  * Serves an Apollo Server on node:http without a framework: `/graphql` plus a few exact routes. The gateway and
  * every subgraph share it, so health checks and body limits behave the same everywhere.
  */
-export function createHttpService<TContext extends BaseContext>(options: HttpServiceOptions<TContext>): Server {
+export function createHttpService<TContext extends BaseContext, TAuth = undefined>(options: HttpServiceOptions<TContext, TAuth>): Server {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -34,7 +46,10 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
     const handle = route ? async () => route(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
     if (!handle) return sendJson(res, 404, { error: `no route ${url.pathname}; GraphQL is served at ${GRAPHQL_PATH}` });
     Promise.resolve(handle()).catch((error: unknown) => {
-      if (error instanceof HttpError) return sendJson(res, error.status, { error: error.message });
+      if (error instanceof HttpError && !res.headersSent) {
+        for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
+        return sendJson(res, error.status, error.code ? { error: error.message, code: error.code } : { error: error.message });
+      }
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
       else res.destroy();
     });
@@ -46,10 +61,12 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    const body = req.method === 'POST' ? await readJsonBody(req, maxBody) : undefined;
+    let read: Promise<unknown> | undefined;
+    const body = () => (read ??= req.method === 'POST' ? readJsonBody(req, maxBody) : Promise.resolve(undefined));
+    const auth = options.guard ? await options.guard({ req, url, body }) : (undefined as TAuth);
     const result = await options.apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-      context: () => options.context(req),
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: await body() },
+      context: () => options.context(req, auth),
     });
     res.statusCode = result.status ?? 200;
     for (const [key, value] of result.headers) res.setHeader(key, value);
@@ -64,10 +81,13 @@ export function createHttpService<TContext extends BaseContext>(options: HttpSer
   return server;
 }
 
+/** A refusal answered as JSON `{ error, code }` with the given status (and headers, e.g. `WWW-Authenticate`). */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code?: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -75,10 +95,12 @@ export class HttpError extends Error {
 
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   const chunks: Buffer[] = [];
+  const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE');
+  if (Number(req.headers['content-length']) > maxBytes) throw tooLarge();
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > maxBytes) throw new HttpError(413, `request body larger than ${maxBytes} bytes`);
+    if (size > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -86,7 +108,7 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
   try {
     return JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'request body is not valid JSON');
+    throw new HttpError(400, 'request body is not valid JSON', 'BODY_NOT_JSON');
   }
 }
 

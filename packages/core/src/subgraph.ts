@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
@@ -6,6 +7,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { Pool } from 'pg';
+import { AccessRefusal } from './access/claims.ts';
+import { CALLER_HEADER, internalVerificationKey, verifyCallerToken } from './access/internal-token.ts';
+import type { Caller } from './access/model.ts';
 import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 
@@ -18,7 +22,13 @@ export interface SubgraphServiceOptions<TContext extends BaseContext> {
   name: string;
   typeDefs: DocumentNode;
   resolvers: unknown;
-  context: (req: IncomingMessage) => Promise<TContext>;
+  /** Builds the request's context for the caller the gateway vouched for. */
+  context: (req: IncomingMessage, caller: Caller) => Promise<TContext>;
+  /**
+   * The gateway's public key, which every `/graphql` request's internal token must verify against. Defaults to
+   * HUB_INTERNAL_PUBLIC_KEY (required in production; a development key otherwise).
+   */
+  callerKey?: KeyObject;
   /** The department's database: health pings it, closing the service closes it. */
   database: { pool: Pick<Pool, 'query'>; close(): Promise<void> };
   logger?: Logger;
@@ -63,6 +73,8 @@ export function safeFormatError(logger: Logger) {
 
 export function createSubgraphService<TContext extends BaseContext>(options: SubgraphServiceOptions<TContext>): SubgraphService {
   const logger = options.logger ?? createLogger(options.name);
+  // Resolved now, not per request: a missing or malformed key stops the service at start.
+  const callerKey = options.callerKey ?? internalVerificationKey();
   const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   return {
     name: options.name,
@@ -77,6 +89,18 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
       await apollo.start();
       const server = createHttpService({
         apollo,
+        // Before GraphQL parses anything: a request that did not come through the gateway learns nothing here.
+        guard: async ({ req }) => {
+          const header = req.headers[CALLER_HEADER];
+          try {
+            return await verifyCallerToken(Array.isArray(header) ? header[0] : header, options.name, callerKey);
+          } catch (error) {
+            if (error instanceof AccessRefusal) {
+              logger.warn('request refused', { code: error.accessCode, reason: error.reason, remoteAddress: req.socket.remoteAddress });
+            }
+            throw error;
+          }
+        },
         context: options.context,
         routes: {
           '/health': async (_req, res) => {

@@ -1,4 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { createServer as createAudit } from '@hub/audit';
+import { auditDatabase } from '@hub/audit/db';
+import { auditSeeder } from '@hub/audit/seed';
 import { civilAffairsDatabase } from '@hub/civil-affairs/db';
 import { civilAffairsSeeder } from '@hub/civil-affairs/seed';
 import type { DepartmentDatabase, RunningService, StatementCounter, SubgraphService } from '@hub/core';
@@ -34,8 +38,11 @@ export interface ConnectedDepartment {
   pool: pg.Pool;
   statements: StatementCounter;
   seeder(secret: string): DepartmentSeeder;
-  /** Serves the department in this process (tests, benchmarks); closing the service closes the database. */
-  serve(port: number, secret: string): Promise<RunningService>;
+  /**
+   * Serves the department in this process (tests, benchmarks); closing the service closes the database. It trusts
+   * callers signed by the gateway key whose public half is `callerKey` (default: HUB_INTERNAL_PUBLIC_KEY).
+   */
+  serve(port: number, secret: string, callerKey?: KeyObject): Promise<RunningService>;
   close(): Promise<void>;
 }
 
@@ -46,7 +53,7 @@ function runtime<TSchema extends Record<string, unknown>>(
     migrate(database: DepartmentDatabase<TSchema>): Promise<void>;
   },
   seeder: (database: DepartmentDatabase<TSchema>, secret: string) => DepartmentSeeder,
-  createServer: (options: { database: DepartmentDatabase<TSchema>; secret: string }) => SubgraphService,
+  createServer: (options: { database: DepartmentDatabase<TSchema>; secret: string; callerKey?: KeyObject }) => SubgraphService,
 ): DepartmentRuntime {
   return {
     name: definition.name,
@@ -63,7 +70,7 @@ function runtime<TSchema extends Record<string, unknown>>(
         pool: database.pool,
         statements: database.statements,
         seeder: (secret) => seeder(database, secret),
-        serve: (port, secret) => createServer({ database, secret }).listen(port),
+        serve: (port, secret, callerKey) => createServer({ database, secret, callerKey }).listen(port),
         close: () => database.close(),
       };
     },
@@ -76,4 +83,5 @@ export const departmentRuntimes: DepartmentRuntime[] = [
   runtime(partyDatabase, partySeeder, createParty),
   runtime(housingDatabase, housingSeeder, createHousing),
   runtime(mediationDatabase, mediationSeeder, createMediation),
+  runtime(auditDatabase, auditSeeder, createAudit),
 ];

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { department, hubSecret, parsePort, portOf, type ReadyMessage } from '@hub/core';
+import { department, hubSecret, internalKeysForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { parseDemoOptions } from './options.ts';
@@ -16,9 +16,13 @@ const GATEWAY_ENTRY = fileURLToPath(new URL('../../../gateway/src/index.ts', imp
 
 let options: ReturnType<typeof parseDemoOptions>;
 let secret: string;
+let internalKeys: ReturnType<typeof internalKeysForRun>;
 try {
   options = parseDemoOptions(process.argv.slice(2), process.env);
   secret = hubSecret();
+  // The gateway signs each subgraph request with the private half; subgraphs hold only the public half. Unless a
+  // deployment configures the pair, each run makes its own, which never touches the disk.
+  internalKeys = internalKeysForRun();
   for (const runtime of departmentRuntimes) {
     const dept = department(runtime.name);
     if (portOf(dept) === 0) throw new Error(`${dept.envPrefix}_PORT must be a fixed port under the launcher (the gateway is told it)`);
@@ -46,9 +50,11 @@ const databases = await prepareDatabases({
 /** Starts a service as its own Node process and resolves with its URL once it says it is ready. */
 function startService(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
+    const childEnv: NodeJS.ProcessEnv = { LOG_LEVEL: 'warn', ...process.env, ...env };
+    for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
     const child = fork(entry, [], {
       // Services log JSON to stderr; under the launcher only warnings and errors, so the ready lines stand out.
-      env: { LOG_LEVEL: 'warn', ...process.env, ...env },
+      env: childEnv,
       execArgv: ['--import', 'tsx'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -114,9 +120,11 @@ try {
       return startService(runtime.name, runtime.entry, {
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
         [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
+        HUB_INTERNAL_PUBLIC_KEY: internalKeys.HUB_INTERNAL_PUBLIC_KEY,
+        HUB_INTERNAL_PRIVATE_KEY: undefined,
       }).then(ready(runtime.name));
     }),
-    startService('gateway', GATEWAY_ENTRY, subgraphUrls).then(ready('gateway')),
+    startService('gateway', GATEWAY_ENTRY, { ...subgraphUrls, ...internalKeys }).then(ready('gateway')),
   ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
 } catch (error) {

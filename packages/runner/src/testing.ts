@@ -1,7 +1,17 @@
-import { DEMO_HUB_SECRET, department, dropDatabase, type RunningService, type StatementCounter } from '@hub/core';
+import {
+  DEMO_HUB_SECRET,
+  DEMO_ROLES,
+  department,
+  dropDatabase,
+  generateSigningKeyPair,
+  TokenIssuer,
+  type MintOptions,
+  type RunningService,
+  type StatementCounter,
+} from '@hub/core';
 import { cloneDatabase, startTestPostgres, uniqueDatabaseName } from '@hub/core/testing';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, type GatewayOptions, type RefusalEvent } from '@hub/gateway';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 
@@ -26,9 +36,25 @@ export async function prepareHubTemplates(): Promise<{ templates: Record<string,
   };
 }
 
+/** The issuer and audience of the test hub's tokens (the demo issuer's are different, so neither accepts the other's). */
+export const TEST_ISSUER = 'hub-test-issuer';
+export const TEST_AUDIENCE = 'governance-hub-test';
+
 export interface TestHub {
   gatewayUrl: string;
   subgraphs: Record<string, { url: string; statements: StatementCounter; service: RunningService }>;
+  /** `Authorization` header of an administrator: what a test sends unless it is about who is asking. */
+  headers: Record<string, string>;
+  /** A bearer token of this hub's issuer for a role; `claims` add to or override `sub`, `grids`, … */
+  tokenFor(role: string, claims?: Record<string, unknown>, options?: MintOptions): Promise<string>;
+  /** The identity provider this hub's gateway trusts (tests that forge tokens sign with keys of their own). */
+  issuer: TokenIssuer;
+  /** For another gateway over these subgraphs: the same identity provider and the same internal signing key. */
+  gatewayAccess: Pick<GatewayOptions, 'identity' | 'internalKey'>;
+  /** The gateway's internal key pair: subgraphs trust `publicKey`; tests sign their own subgraph requests with it. */
+  internalKeys: ReturnType<typeof generateSigningKeyPair>;
+  /** Every request the gateway refused, as its audit hook heard it. */
+  refusals: RefusalEvent[];
   /** Stops one subgraph (to see how the gateway copes without it). */
   stopSubgraph(name: string): Promise<void>;
   close(): Promise<void>;
@@ -39,20 +65,39 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
   const subgraphs: TestHub['subgraphs'] = {};
   const drops: (() => Promise<void>)[] = [];
   const stopped = new Set<string>();
+  const internalKeys = generateSigningKeyPair();
   for (const runtime of departmentRuntimes) {
     const clone = await cloneDatabase(templates[runtime.name]!);
     drops.push(clone.drop);
     const connected = await runtime.connect(clone.url);
-    const service = await connected.serve(0, DEMO_HUB_SECRET);
+    const service = await connected.serve(0, DEMO_HUB_SECRET, internalKeys.publicKey);
     subgraphs[runtime.name] = { url: service.url, statements: connected.statements, service };
   }
+  const issuer = TokenIssuer.generate(TEST_ISSUER, TEST_AUDIENCE);
+  const gatewayAccess = {
+    identity: { jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience, roles: DEMO_ROLES, description: 'test issuer' },
+    internalKey: internalKeys.privateKey,
+  };
+  const refusals: RefusalEvent[] = [];
   const gateway = await createGateway({
     supergraphSdl,
     urls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
+    ...gatewayAccess,
+    onRefusal: (event) => {
+      refusals.push(event);
+    },
   }).listen(0);
+  const tokenFor: TestHub['tokenFor'] = (role, claims = {}, options = {}) => issuer.mint({ sub: `test-${role}`, role, ...claims }, options);
   return {
     gatewayUrl: gateway.url,
     subgraphs,
+    // Long enough for any test file; tests about expiry mint their own.
+    headers: { authorization: `Bearer ${await tokenFor('administrator', {}, { expiresIn: '6h' })}` },
+    tokenFor,
+    issuer,
+    gatewayAccess,
+    internalKeys,
+    refusals,
     stopSubgraph: async (name) => {
       stopped.add(name);
       await subgraphs[name]!.service.close();

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createSubgraphService, loadTypeDefs } from '@hub/core';
 import { createContext } from './context.ts';
 import type { CivilAffairsDatabase } from './db/index.ts';
@@ -10,12 +11,13 @@ export { civilAffairsDatabase, type CivilAffairsDatabase } from './db/index.ts';
 export const SUBGRAPH_NAME = 'civil-affairs';
 
 /** The civil-affairs subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database }: { database: CivilAffairsDatabase; secret?: string }) {
+export function createServer({ database, callerKey }: { database: CivilAffairsDatabase; secret?: string; callerKey?: KeyObject }) {
   return createSubgraphService({
     name: SUBGRAPH_NAME,
     typeDefs,
     resolvers,
-    context: async () => createContext(database.db),
+    context: async (_req, caller) => createContext(database.db, caller),
+    callerKey,
     database,
   });
 }

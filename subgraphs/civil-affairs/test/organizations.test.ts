@@ -1,12 +1,12 @@
 import { buildCreditCode, DEMO_HUB_SECRET, residentKey, type RunningService } from '@hub/core';
-import { cloneDatabase, errorCodes, postGraphQL } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoOrganization, type OrganizationKind } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { civilAffairsDatabase, type CivilAffairsDatabase } from '../src/db/index.ts';
 import { organizations } from '../src/db/schema.ts';
-import { createServer } from '../src/server.ts';
+import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
 
 let service: RunningService;
 let database: CivilAffairsDatabase;
@@ -42,7 +42,7 @@ beforeAll(async () => {
   const clone = await cloneDatabase(inject('templateUrl'));
   dropClone = clone.drop;
   database = civilAffairsDatabase.open(clone.url);
-  service = await createServer({ database }).listen(0);
+  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
 });
 
 afterAll(async () => {
@@ -50,7 +50,8 @@ afterAll(async () => {
   await dropClone?.();
 });
 
-const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(service.url, query, variables);
+const gql = async (query: string, variables?: Record<string, unknown>) =>
+  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
 
 interface Page<T> {
   totalCount: number;

@@ -1,3 +1,4 @@
+import type { Caller } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -8,8 +9,13 @@ import { createLoaders, type Loaders } from './loaders.ts';
 export interface HousingContext {
   db: Db;
   loaders: Loaders;
+  /**
+   * Who is asking, as the gateway verified and vouched for them in the request's internal token: role, scopes,
+   * declared purpose, own grids.
+   */
+  caller: Caller;
 }
 
-export function createContext(db: Db): HousingContext {
-  return { db, loaders: createLoaders(db) };
+export function createContext(db: Db, caller: Caller): HousingContext {
+  return { db, loaders: createLoaders(db), caller };
 }

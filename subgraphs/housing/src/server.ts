@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createSubgraphService, loadTypeDefs } from '@hub/core';
 import { createContext } from './context.ts';
 import type { HousingDatabase } from './db/index.ts';
@@ -10,12 +11,13 @@ export { housingDatabase, type HousingDatabase } from './db/index.ts';
 export const SUBGRAPH_NAME = 'housing';
 
 /** The housing subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database }: { database: HousingDatabase; secret?: string }) {
+export function createServer({ database, callerKey }: { database: HousingDatabase; secret?: string; callerKey?: KeyObject }) {
   return createSubgraphService({
     name: SUBGRAPH_NAME,
     typeDefs,
     resolvers,
-    context: async () => createContext(database.db),
+    context: async (_req, caller) => createContext(database.db, caller),
+    callerKey,
     database,
   });
 }

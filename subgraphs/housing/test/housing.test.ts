@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, residentKey, streetCodeOfCommunity, type RunningService } from '@hub/core';
-import { cloneDatabase, errorCodes, postGraphQL, type GraphQLResponse } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
 import {
   generateDemoWorld,
   type DemoGridContents,
@@ -13,7 +13,7 @@ import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { housingDatabase, type HousingDatabase } from '../src/db/index.ts';
 import { buildings, groupRentals, houses, ownerships, tenancies } from '../src/db/schema.ts';
-import { createServer } from '../src/server.ts';
+import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
 
 let service: RunningService;
 let database: HousingDatabase;
@@ -34,7 +34,7 @@ beforeAll(async () => {
   const clone = await cloneDatabase(inject('templateUrl'));
   dropClone = clone.drop;
   database = housingDatabase.open(clone.url);
-  service = await createServer({ database }).listen(0);
+  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
 });
 
 afterAll(async () => {
@@ -42,8 +42,8 @@ afterAll(async () => {
   await dropClone?.();
 });
 
-const gql = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  postGraphQL<T>(service.url, query, variables);
+const gql = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+  postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
 
 /** The data of a response that must have succeeded. */
 function dataOf<T>(response: GraphQLResponse<T>): T {

@@ -1,12 +1,12 @@
 import { DEMO_HUB_SECRET, residentKey, toChinaTime, type RunningService } from '@hub/core';
-import { cloneDatabase, errorCodes, postGraphQL } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoCase, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
 import { caseParties, cases, mediationCommittees, mediators } from '../src/db/schema.ts';
-import { createServer } from '../src/server.ts';
+import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
 import { addDays, chinaToday } from '../src/today.ts';
 
 let service: RunningService;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   const clone = await cloneDatabase(inject('templateUrl'));
   dropClone = clone.drop;
   database = mediationDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET }).listen(0);
+  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
 });
 
 afterAll(async () => {
@@ -32,7 +32,8 @@ afterAll(async () => {
   await dropClone?.();
 });
 
-const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(service.url, query, variables);
+const gql = async (query: string, variables?: Record<string, unknown>) =>
+  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
 
 type Page = {
   totalCount: number;

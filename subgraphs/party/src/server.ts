@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createSubgraphService, loadTypeDefs } from '@hub/core';
 import { createContext } from './context.ts';
 import type { PartyDatabase } from './db/index.ts';
@@ -10,12 +11,13 @@ export { partyDatabase, type PartyDatabase } from './db/index.ts';
 export const SUBGRAPH_NAME = 'party';
 
 /** The party-building subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database, secret }: { database: PartyDatabase; secret: string }) {
+export function createServer({ database, secret, callerKey }: { database: PartyDatabase; secret: string; callerKey?: KeyObject }) {
   return createSubgraphService({
     name: SUBGRAPH_NAME,
     typeDefs,
     resolvers,
-    context: async () => createContext(database.db, secret),
+    context: async (_req, caller) => createContext(database.db, secret, caller),
+    callerKey,
     database,
   });
 }

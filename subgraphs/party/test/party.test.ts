@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, encodeCursor, residentKey, type RunningService } from '@hub/core';
-import { cloneDatabase, errorCodes, postGraphQL, type GraphQLResponse } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
 import {
   generateDemoWorld,
   type DemoGridContents,
@@ -14,7 +14,7 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { partyDatabase, type PartyDatabase } from '../src/db/index.ts';
 import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from '../src/db/schema.ts';
-import { createServer } from '../src/server.ts';
+import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
 
 let service: RunningService;
 let database: PartyDatabase;
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const clone = await cloneDatabase(inject('templateUrl'));
   dropClone = clone.drop;
   database = partyDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET }).listen(0);
+  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
 });
 
 afterAll(async () => {
@@ -49,8 +49,8 @@ afterAll(async () => {
   await dropClone?.();
 });
 
-const gql = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  postGraphQL<T>(service.url, query, variables);
+const gql = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+  postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
 
 interface Page<T> {
   totalCount: number;

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { createSubgraphService, loadTypeDefs } from '@hub/core';
 import { createContext } from './context.ts';
 import type { PublicSecurityDatabase } from './db/index.ts';
@@ -10,12 +11,13 @@ export { publicSecurityDatabase, type PublicSecurityDatabase } from './db/index.
 export const SUBGRAPH_NAME = 'public-security';
 
 /** The public-security subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database, secret }: { database: PublicSecurityDatabase; secret: string }) {
+export function createServer({ database, secret, callerKey }: { database: PublicSecurityDatabase; secret: string; callerKey?: KeyObject }) {
   return createSubgraphService({
     name: SUBGRAPH_NAME,
     typeDefs,
     resolvers,
-    context: async () => createContext(database.db, secret),
+    context: async (_req, caller) => createContext(database.db, secret, caller),
+    callerKey,
     database,
   });
 }

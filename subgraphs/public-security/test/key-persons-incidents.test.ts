@@ -1,10 +1,10 @@
 import { DEMO_HUB_SECRET, residentKey, type RunningService } from '@hub/core';
-import { cloneDatabase, errorCodes, postGraphQL } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoIncident, type DemoKeyPerson, type KeyPersonCategory } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { publicSecurityDatabase, type PublicSecurityDatabase } from '../src/db/index.ts';
-import { createServer } from '../src/server.ts';
+import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
 
 let service: RunningService;
 let database: PublicSecurityDatabase;
@@ -21,7 +21,7 @@ beforeAll(async () => {
   const clone = await cloneDatabase(inject('templateUrl'));
   dropClone = clone.drop;
   database = publicSecurityDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET }).listen(0);
+  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
 });
 
 afterAll(async () => {
@@ -29,7 +29,8 @@ afterAll(async () => {
   await dropClone?.();
 });
 
-const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(service.url, query, variables);
+const gql = async (query: string, variables?: Record<string, unknown>) =>
+  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
 
 interface Page<T> {
   totalCount: number;

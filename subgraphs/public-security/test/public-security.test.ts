@@ -1,11 +1,11 @@
 import { DEMO_HUB_SECRET, maskIdNumber, maskPhone, residentKey, type RunningService } from '@hub/core';
-import { cloneDatabase, errorCodes, postGraphQL } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoResident } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { publicSecurityDatabase, type PublicSecurityDatabase } from '../src/db/index.ts';
 import { residents } from '../src/db/schema.ts';
-import { createServer } from '../src/server.ts';
+import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
 import { count } from 'drizzle-orm';
 
 let service: RunningService;
@@ -19,7 +19,7 @@ beforeAll(async () => {
   const clone = await cloneDatabase(inject('templateUrl'));
   dropClone = clone.drop;
   database = publicSecurityDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET }).listen(0);
+  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
 });
 
 afterAll(async () => {
@@ -27,7 +27,8 @@ afterAll(async () => {
   await dropClone?.();
 });
 
-const gql = (query: string, variables?: Record<string, unknown>) => postGraphQL(service.url, query, variables);
+const gql = async (query: string, variables?: Record<string, unknown>) =>
+  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
 
 const GRID_RESIDENTS = /* GraphQL */ `
   query ($reps: [_Any!]!, $first: Int, $after: String, $type: PopulationType) {

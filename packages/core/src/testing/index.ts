@@ -59,3 +59,4 @@ export async function cloneDatabase(templateUrl: string): Promise<{ url: string;
   return { url, drop: () => dropDatabase(url) };
 }
 export * from './graphql.ts';
+export * from './access.ts';

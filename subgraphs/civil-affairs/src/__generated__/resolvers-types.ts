@@ -69,19 +69,19 @@ export type Grid = {
   /** Name (网格名称). */
   name: Scalars['String']['output'];
   /** Organizations whose office lies in the grid, counted by kind (辖区组织统计). */
-  organizationCounts: OrganizationCounts;
+  organizationCounts?: Maybe<OrganizationCounts>;
   /** Organizations whose office lies in the grid (辖区组织), of every kind and department, by id. */
-  organizations: OrganizationConnection;
+  organizations?: Maybe<OrganizationConnection>;
   /** Sequence within the community (网格序号), 1-999. */
   sequence: Scalars['Int']['output'];
   /** The street or town it lies in (所属街道/乡镇). */
   street: Street;
   /** Welfare entitlements of the grid counted by kind (救助对象统计). */
-  welfareCounts: WelfareCounts;
+  welfareCounts?: Maybe<WelfareCounts>;
   /** Welfare entitlements of the grid's residents (救助对象), by id; each names its recipient. */
-  welfareRecipients: WelfareEntitlementConnection;
+  welfareRecipients?: Maybe<WelfareEntitlementConnection>;
   /** The grid workers responsible for it (网格员). */
-  workers: Array<GridWorker>;
+  workers?: Maybe<Array<GridWorker>>;
 };
 
 
@@ -169,21 +169,21 @@ export type GridWorkerRole =
 export type Organization = {
   __typename?: 'Organization';
   /** The community it belongs to (所属社区/村). */
-  community: Community;
+  community?: Maybe<Community>;
   /** Unified social credit code (统一社会信用代码, GB 32100); null for party organizations, which have none. */
   creditCode?: Maybe<Scalars['String']['output']>;
   /** The grid its office lies in (所在网格); community-level bodies sit in their community's first grid. */
-  grid: Grid;
+  grid?: Maybe<Grid>;
   /** Organization id (组织标识): a 2-letter kind prefix, the 12-digit community code and a 3-digit sequence. */
   id: Scalars['ID']['output'];
   /** Kind (组织类型). */
-  kind: OrganizationKind;
+  kind?: Maybe<OrganizationKind>;
   /** Name (名称). */
-  name: Scalars['String']['output'];
+  name?: Maybe<Scalars['String']['output']>;
   /** The department that registered it (登记部门). */
-  registeredBy: RegisteringDepartment;
+  registeredBy?: Maybe<RegisteringDepartment>;
   /** Date of registration (登记日期). */
-  registeredOn: Scalars['Date']['output'];
+  registeredOn?: Maybe<Scalars['Date']['output']>;
   /** Registration details of a social organization (社会组织登记信息); null for other kinds. */
   socialOrganization?: Maybe<SocialOrganizationDetails>;
 };
@@ -277,13 +277,13 @@ export type Query = {
    */
   organizationByCreditCode?: Maybe<Organization>;
   /** Organizations of the directory (组织机构目录), by id, optionally of one kind, grid or community, or by name. */
-  organizations: OrganizationConnection;
+  organizations?: Maybe<OrganizationConnection>;
   /** A street or town by its 12-digit statistical code; INVALID_PLACE_CODE for a malformed code, NOT_FOUND for an unknown one. */
   street?: Maybe<Street>;
   /** Every street and town of the district (街道/乡镇), by code. */
   streets: Array<Street>;
   /** Welfare entitlements (社会救助与福利), by id, optionally of one kind and status, within a street, community or grid. */
-  welfareEntitlements: WelfareEntitlementConnection;
+  welfareEntitlements?: Maybe<WelfareEntitlementConnection>;
 };
 
 
@@ -374,7 +374,7 @@ export type Resident = {
   /** Pseudonymous hub id (居民标识). */
   id: Scalars['ID']['output'];
   /** The resident's welfare entitlements (社会救助与福利待遇), current and past, by id. */
-  welfare: Array<WelfareEntitlement>;
+  welfare?: Maybe<Array<WelfareEntitlement>>;
 };
 
 /** Registration details of a social organization (社会组织登记信息), kept by civil affairs. */
@@ -715,13 +715,13 @@ export type GridResolvers<ContextType = CivilAffairsContext, ParentType extends 
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   community?: Resolver<ResolversTypes['Community'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  organizationCounts?: Resolver<ResolversTypes['OrganizationCounts'], ParentType, ContextType>;
-  organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<GridOrganizationsArgs, 'first'>>;
+  organizationCounts?: Resolver<Maybe<ResolversTypes['OrganizationCounts']>, ParentType, ContextType>;
+  organizations?: Resolver<Maybe<ResolversTypes['OrganizationConnection']>, ParentType, ContextType, RequireFields<GridOrganizationsArgs, 'first'>>;
   sequence?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   street?: Resolver<ResolversTypes['Street'], ParentType, ContextType>;
-  welfareCounts?: Resolver<ResolversTypes['WelfareCounts'], ParentType, ContextType, Partial<GridWelfareCountsArgs>>;
-  welfareRecipients?: Resolver<ResolversTypes['WelfareEntitlementConnection'], ParentType, ContextType, RequireFields<GridWelfareRecipientsArgs, 'first'>>;
-  workers?: Resolver<Array<ResolversTypes['GridWorker']>, ParentType, ContextType>;
+  welfareCounts?: Resolver<Maybe<ResolversTypes['WelfareCounts']>, ParentType, ContextType, Partial<GridWelfareCountsArgs>>;
+  welfareRecipients?: Resolver<Maybe<ResolversTypes['WelfareEntitlementConnection']>, ParentType, ContextType, RequireFields<GridWelfareRecipientsArgs, 'first'>>;
+  workers?: Resolver<Maybe<Array<ResolversTypes['GridWorker']>>, ParentType, ContextType>;
 }>;
 
 export type GridConnectionResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['GridConnection'] = ResolversParentTypes['GridConnection']> = ResolversObject<{
@@ -747,14 +747,14 @@ export type GridWorkerResolvers<ContextType = CivilAffairsContext, ParentType ex
 
 export type OrganizationResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Organization']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  community?: Resolver<ResolversTypes['Community'], ParentType, ContextType>;
+  community?: Resolver<Maybe<ResolversTypes['Community']>, ParentType, ContextType>;
   creditCode?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  kind?: Resolver<ResolversTypes['OrganizationKind'], ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  registeredBy?: Resolver<ResolversTypes['RegisteringDepartment'], ParentType, ContextType>;
-  registeredOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  kind?: Resolver<Maybe<ResolversTypes['OrganizationKind']>, ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  registeredBy?: Resolver<Maybe<ResolversTypes['RegisteringDepartment']>, ParentType, ContextType>;
+  registeredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   socialOrganization?: Resolver<Maybe<ResolversTypes['SocialOrganizationDetails']>, ParentType, ContextType>;
 }>;
 
@@ -792,16 +792,16 @@ export type QueryResolvers<ContextType = CivilAffairsContext, ParentType extends
   grids?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<QueryGridsArgs, 'first'>>;
   organization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationArgs, 'id'>>;
   organizationByCreditCode?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType, RequireFields<QueryOrganizationByCreditCodeArgs, 'creditCode'>>;
-  organizations?: Resolver<ResolversTypes['OrganizationConnection'], ParentType, ContextType, RequireFields<QueryOrganizationsArgs, 'first'>>;
+  organizations?: Resolver<Maybe<ResolversTypes['OrganizationConnection']>, ParentType, ContextType, RequireFields<QueryOrganizationsArgs, 'first'>>;
   street?: Resolver<Maybe<ResolversTypes['Street']>, ParentType, ContextType, RequireFields<QueryStreetArgs, 'code'>>;
   streets?: Resolver<Array<ResolversTypes['Street']>, ParentType, ContextType>;
-  welfareEntitlements?: Resolver<ResolversTypes['WelfareEntitlementConnection'], ParentType, ContextType, RequireFields<QueryWelfareEntitlementsArgs, 'first'>>;
+  welfareEntitlements?: Resolver<Maybe<ResolversTypes['WelfareEntitlementConnection']>, ParentType, ContextType, RequireFields<QueryWelfareEntitlementsArgs, 'first'>>;
 }>;
 
 export type ResidentResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['Resident'] = ResolversParentTypes['Resident'], FederationReferenceType extends FederationReferenceTypes['Resident'] = FederationReferenceTypes['Resident']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Resident']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  welfare?: Resolver<Array<ResolversTypes['WelfareEntitlement']>, ParentType, ContextType>;
+  welfare?: Resolver<Maybe<Array<ResolversTypes['WelfareEntitlement']>>, ParentType, ContextType>;
 }>;
 
 export type SocialOrganizationDetailsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['SocialOrganizationDetails'] = ResolversParentTypes['SocialOrganizationDetails']> = ResolversObject<{

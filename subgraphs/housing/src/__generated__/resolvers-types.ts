@@ -24,27 +24,27 @@ export type Scalars = {
 export type Building = {
   __typename?: 'Building';
   /** Address (楼栋地址). */
-  address: Scalars['String']['output'];
+  address?: Maybe<Scalars['String']['output']>;
   /** Year the building was completed (建成年份). */
-  builtYear: Scalars['Int']['output'];
+  builtYear?: Maybe<Scalars['Int']['output']>;
   /** Building code (楼栋编码), 17 digits. */
   code: Scalars['ID']['output'];
   /** Number of floors above ground (地上层数). */
-  floors: Scalars['Int']['output'];
+  floors?: Maybe<Scalars['Int']['output']>;
   /** The grid the building stands in (所属网格); civil affairs resolves it. */
-  grid: Grid;
+  grid?: Maybe<Grid>;
   /** The dwellings of the building (房屋), ordered by house code. */
   houses: HouseConnection;
   /** Building number within its community (楼栋号). */
-  number: Scalars['Int']['output'];
+  number?: Maybe<Scalars['Int']['output']>;
   /** The owners' committee of the building's compound (业主委员会); null when none has been elected. */
   ownersCommittee?: Maybe<Organization>;
   /** The property-service company that manages the building (物业服务企业); null when none is registered. */
   propertyCompany?: Maybe<Organization>;
   /** Number of units, i.e. stairwells (单元数). */
-  units: Scalars['Int']['output'];
+  units?: Maybe<Scalars['Int']['output']>;
   /** What the building is used for (房屋用途). */
-  use: BuildingUse;
+  use?: Maybe<BuildingUse>;
 };
 
 
@@ -90,13 +90,13 @@ export type BuildingUse =
 export type Grid = {
   __typename?: 'Grid';
   /** Buildings standing in the grid (楼栋), ordered by code. */
-  buildings: BuildingConnection;
+  buildings?: Maybe<BuildingConnection>;
   /** Grid code (网格编码), 15 digits. */
   code: Scalars['ID']['output'];
   /** Group rentals in the grid (群租), ordered by id. */
-  groupRentals: GroupRentalConnection;
+  groupRentals?: Maybe<GroupRentalConnection>;
   /** Housing figures of the grid (房屋统计). */
-  housingCounts: HousingCounts;
+  housingCounts?: Maybe<HousingCounts>;
 };
 
 
@@ -227,31 +227,31 @@ export type HomeRole =
 export type House = {
   __typename?: 'House';
   /** Address (房屋地址). */
-  address: Scalars['String']['output'];
+  address?: Maybe<Scalars['String']['output']>;
   /** Floor area in square metres (建筑面积). */
-  areaM2: Scalars['Float']['output'];
+  areaM2?: Maybe<Scalars['Float']['output']>;
   /** The building the house is in (所属楼栋). */
-  building: Building;
+  building?: Maybe<Building>;
   /** House code (房屋编码): building code, unit and room. */
   code: Scalars['ID']['output'];
   /** Floor (楼层), from the room number. */
-  floor: Scalars['Int']['output'];
+  floor?: Maybe<Scalars['Int']['output']>;
   /** The grid the house lies in (所属网格); civil affairs resolves it. */
-  grid: Grid;
+  grid?: Maybe<Grid>;
   /** The latest group-rental record of the house (群租); null when it was never identified as one. */
   groupRental?: Maybe<GroupRental>;
   /** Its registered owners (产权人), with their shares; empty when no title is registered. */
-  owners: Array<Ownership>;
+  owners?: Maybe<Array<Ownership>>;
   /** Room number (室号), floor and position, e.g. 0301. */
-  room: Scalars['String']['output'];
+  room?: Maybe<Scalars['String']['output']>;
   /** Number of rooms (居室数). */
-  rooms: Scalars['Int']['output'];
+  rooms?: Maybe<Scalars['Int']['output']>;
   /** Rental registrations of the house (租赁登记), oldest first. */
-  tenancies: Array<Tenancy>;
+  tenancies?: Maybe<Array<Tenancy>>;
   /** Unit number (单元号). */
-  unit: Scalars['Int']['output'];
+  unit?: Maybe<Scalars['Int']['output']>;
   /** What the house is used for (房屋用途). */
-  use: HouseUse;
+  use?: Maybe<HouseUse>;
 };
 
 /** A page of houses (房屋分页). */
@@ -415,7 +415,7 @@ export type Query = {
    * remediation status. Malformed place codes are refused (INVALID_PLACE_CODE, INVALID_GRID_CODE); unknown ones give an
    * empty page.
    */
-  groupRentals: GroupRentalConnection;
+  groupRentals?: Maybe<GroupRentalConnection>;
   /**
    * A house by its code (房屋). Null when the housing register has no such house; a malformed code is refused with
    * INVALID_HOUSE_CODE.
@@ -450,9 +450,9 @@ export type QueryHouseArgs = {
 export type Resident = {
   __typename?: 'Resident';
   /** Houses the person owns or lives in under a registered lease (住房), owned ones first. */
-  homes: Array<Home>;
+  homes?: Maybe<Array<Home>>;
   /** What the person owns, summed (名下房产汇总). */
-  housingSummary: HousingSummary;
+  housingSummary?: Maybe<HousingSummary>;
   /** Pseudonymous hub id (居民标识). */
   id: Scalars['ID']['output'];
 };
@@ -463,7 +463,7 @@ export type Street = {
   /** Statistical division code (统计用区划代码), 12 digits. */
   code: Scalars['ID']['output'];
   /** Group rentals in the street's communities (群租), ordered by id. */
-  groupRentals: GroupRentalConnection;
+  groupRentals?: Maybe<GroupRentalConnection>;
 };
 
 
@@ -692,17 +692,17 @@ export type ResolversParentTypes = ResolversObject<{
 
 export type BuildingResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['Building'] = ResolversParentTypes['Building'], FederationReferenceType extends FederationReferenceTypes['Building'] = FederationReferenceTypes['Building']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Building']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  builtYear?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  builtYear?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  floors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  floors?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   houses?: Resolver<ResolversTypes['HouseConnection'], ParentType, ContextType, RequireFields<BuildingHousesArgs, 'first'>>;
-  number?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  number?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   ownersCommittee?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   propertyCompany?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
-  units?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  use?: Resolver<ResolversTypes['BuildingUse'], ParentType, ContextType>;
+  units?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  use?: Resolver<Maybe<ResolversTypes['BuildingUse']>, ParentType, ContextType>;
 }>;
 
 export type BuildingConnectionResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['BuildingConnection'] = ResolversParentTypes['BuildingConnection']> = ResolversObject<{
@@ -722,10 +722,10 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 
 export type GridResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['Grid'] = ResolversParentTypes['Grid'], FederationReferenceType extends FederationReferenceTypes['Grid'] = FederationReferenceTypes['Grid']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Grid']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  buildings?: Resolver<ResolversTypes['BuildingConnection'], ParentType, ContextType, RequireFields<GridBuildingsArgs, 'first'>>;
+  buildings?: Resolver<Maybe<ResolversTypes['BuildingConnection']>, ParentType, ContextType, RequireFields<GridBuildingsArgs, 'first'>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  groupRentals?: Resolver<ResolversTypes['GroupRentalConnection'], ParentType, ContextType, RequireFields<GridGroupRentalsArgs, 'first'>>;
-  housingCounts?: Resolver<ResolversTypes['HousingCounts'], ParentType, ContextType>;
+  groupRentals?: Resolver<Maybe<ResolversTypes['GroupRentalConnection']>, ParentType, ContextType, RequireFields<GridGroupRentalsArgs, 'first'>>;
+  housingCounts?: Resolver<Maybe<ResolversTypes['HousingCounts']>, ParentType, ContextType>;
 }>;
 
 export type GroupRentalResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['GroupRental'] = ResolversParentTypes['GroupRental']> = ResolversObject<{
@@ -771,19 +771,19 @@ export type HomeResolvers<ContextType = HousingContext, ParentType extends Resol
 
 export type HouseResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['House'] = ResolversParentTypes['House'], FederationReferenceType extends FederationReferenceTypes['House'] = FederationReferenceTypes['House']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['House']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  areaM2?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  building?: Resolver<ResolversTypes['Building'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  areaM2?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  building?: Resolver<Maybe<ResolversTypes['Building']>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  floor?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  floor?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   groupRental?: Resolver<Maybe<ResolversTypes['GroupRental']>, ParentType, ContextType>;
-  owners?: Resolver<Array<ResolversTypes['Ownership']>, ParentType, ContextType>;
-  room?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  rooms?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  tenancies?: Resolver<Array<ResolversTypes['Tenancy']>, ParentType, ContextType>;
-  unit?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  use?: Resolver<ResolversTypes['HouseUse'], ParentType, ContextType>;
+  owners?: Resolver<Maybe<Array<ResolversTypes['Ownership']>>, ParentType, ContextType>;
+  room?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  rooms?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  tenancies?: Resolver<Maybe<Array<ResolversTypes['Tenancy']>>, ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  use?: Resolver<Maybe<ResolversTypes['HouseUse']>, ParentType, ContextType>;
 }>;
 
 export type HouseConnectionResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['HouseConnection'] = ResolversParentTypes['HouseConnection']> = ResolversObject<{
@@ -851,21 +851,21 @@ export type PropertyCompanyDetailsResolvers<ContextType = HousingContext, Parent
 
 export type QueryResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   building?: Resolver<Maybe<ResolversTypes['Building']>, ParentType, ContextType, RequireFields<QueryBuildingArgs, 'code'>>;
-  groupRentals?: Resolver<ResolversTypes['GroupRentalConnection'], ParentType, ContextType, RequireFields<QueryGroupRentalsArgs, 'first'>>;
+  groupRentals?: Resolver<Maybe<ResolversTypes['GroupRentalConnection']>, ParentType, ContextType, RequireFields<QueryGroupRentalsArgs, 'first'>>;
   house?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType, RequireFields<QueryHouseArgs, 'code'>>;
 }>;
 
 export type ResidentResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['Resident'] = ResolversParentTypes['Resident'], FederationReferenceType extends FederationReferenceTypes['Resident'] = FederationReferenceTypes['Resident']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Resident']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  homes?: Resolver<Array<ResolversTypes['Home']>, ParentType, ContextType>;
-  housingSummary?: Resolver<ResolversTypes['HousingSummary'], ParentType, ContextType>;
+  homes?: Resolver<Maybe<Array<ResolversTypes['Home']>>, ParentType, ContextType>;
+  housingSummary?: Resolver<Maybe<ResolversTypes['HousingSummary']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type StreetResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['Street'] = ResolversParentTypes['Street'], FederationReferenceType extends FederationReferenceTypes['Street'] = FederationReferenceTypes['Street']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Street']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  groupRentals?: Resolver<ResolversTypes['GroupRentalConnection'], ParentType, ContextType, RequireFields<StreetGroupRentalsArgs, 'first'>>;
+  groupRentals?: Resolver<Maybe<ResolversTypes['GroupRentalConnection']>, ParentType, ContextType, RequireFields<StreetGroupRentalsArgs, 'first'>>;
 }>;
 
 export type TenancyResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['Tenancy'] = ResolversParentTypes['Tenancy']> = ResolversObject<{

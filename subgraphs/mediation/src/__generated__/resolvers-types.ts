@@ -249,9 +249,9 @@ export type FollowUp = {
 export type Grid = {
   __typename?: 'Grid';
   /** The grid's cases counted by status and category (网格纠纷统计). */
-  caseCounts: CaseCounts;
+  caseCounts?: Maybe<CaseCounts>;
   /** Dispute cases that arose in the grid (网格矛盾纠纷), by case id. */
-  cases: CaseConnection;
+  cases?: Maybe<CaseConnection>;
   /** Grid code (网格编码), 15 digits. */
   code: Scalars['ID']['output'];
 };
@@ -275,7 +275,7 @@ export type GridCasesArgs = {
 export type House = {
   __typename?: 'House';
   /** Dispute cases about the house (涉房纠纷), by case id. */
-  cases: Array<Case>;
+  cases?: Maybe<Array<Case>>;
   /** House code (房屋编码): building code, unit and room. */
   code: Scalars['ID']['output'];
 };
@@ -415,7 +415,7 @@ export type Query = {
    * Malformed codes are refused (INVALID_PLACE_CODE, INVALID_GRID_CODE, INVALID_ORGANIZATION_ID); codes of places or
    * committees that hold no case give an empty page.
    */
-  cases: CaseConnection;
+  cases?: Maybe<CaseConnection>;
 };
 
 
@@ -447,7 +447,7 @@ export type QueryCasesArgs = {
 export type Resident = {
   __typename?: 'Resident';
   /** Cases the resident is a party to (涉及的矛盾纠纷), by case id. */
-  cases: Array<Case>;
+  cases?: Maybe<Array<Case>>;
   /** Pseudonymous hub id (居民标识). */
   id: Scalars['ID']['output'];
 };
@@ -715,14 +715,14 @@ export type FollowUpResolvers<ContextType = MediationContext, ParentType extends
 
 export type GridResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Grid'] = ResolversParentTypes['Grid'], FederationReferenceType extends FederationReferenceTypes['Grid'] = FederationReferenceTypes['Grid']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Grid']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  caseCounts?: Resolver<ResolversTypes['CaseCounts'], ParentType, ContextType, RequireFields<GridCaseCountsArgs, 'open'>>;
-  cases?: Resolver<ResolversTypes['CaseConnection'], ParentType, ContextType, RequireFields<GridCasesArgs, 'first'>>;
+  caseCounts?: Resolver<Maybe<ResolversTypes['CaseCounts']>, ParentType, ContextType, RequireFields<GridCaseCountsArgs, 'open'>>;
+  cases?: Resolver<Maybe<ResolversTypes['CaseConnection']>, ParentType, ContextType, RequireFields<GridCasesArgs, 'first'>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type HouseResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['House'] = ResolversParentTypes['House'], FederationReferenceType extends FederationReferenceTypes['House'] = FederationReferenceTypes['House']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['House']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  cases?: Resolver<Array<ResolversTypes['Case']>, ParentType, ContextType>;
+  cases?: Resolver<Maybe<Array<ResolversTypes['Case']>>, ParentType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -768,12 +768,12 @@ export type PageInfoResolvers<ContextType = MediationContext, ParentType extends
 export type QueryResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   case?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType, RequireFields<QueryCaseArgs, 'id'>>;
   caseByIncident?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType, RequireFields<QueryCaseByIncidentArgs, 'incidentId'>>;
-  cases?: Resolver<ResolversTypes['CaseConnection'], ParentType, ContextType, RequireFields<QueryCasesArgs, 'first'>>;
+  cases?: Resolver<Maybe<ResolversTypes['CaseConnection']>, ParentType, ContextType, RequireFields<QueryCasesArgs, 'first'>>;
 }>;
 
 export type ResidentResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Resident'] = ResolversParentTypes['Resident'], FederationReferenceType extends FederationReferenceTypes['Resident'] = FederationReferenceTypes['Resident']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Resident']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  cases?: Resolver<Array<ResolversTypes['Case']>, ParentType, ContextType>;
+  cases?: Resolver<Maybe<Array<ResolversTypes['Case']>>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 

@@ -30,9 +30,9 @@ export type Grid = {
   /** Grid code (网格编码), 15 digits. */
   code: Scalars['ID']['output'];
   /** Members of the branches serving the grid (网格党员), by hub id. */
-  partyMembers: PartyMemberConnection;
+  partyMembers?: Maybe<PartyMemberConnection>;
   /** Party organizations serving the grid (网格党组织), by id: the branches tied to it. */
-  partyOrganizations: Array<PartyOrganization>;
+  partyOrganizations?: Maybe<Array<PartyOrganization>>;
 };
 
 
@@ -495,8 +495,8 @@ export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes
 export type GridResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['Grid'] = ResolversParentTypes['Grid'], FederationReferenceType extends FederationReferenceTypes['Grid'] = FederationReferenceTypes['Grid']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Grid']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  partyMembers?: Resolver<ResolversTypes['PartyMemberConnection'], ParentType, ContextType, RequireFields<GridPartyMembersArgs, 'first'>>;
-  partyOrganizations?: Resolver<Array<ResolversTypes['PartyOrganization']>, ParentType, ContextType>;
+  partyMembers?: Resolver<Maybe<ResolversTypes['PartyMemberConnection']>, ParentType, ContextType, RequireFields<GridPartyMembersArgs, 'first'>>;
+  partyOrganizations?: Resolver<Maybe<Array<ResolversTypes['PartyOrganization']>>, ParentType, ContextType>;
 }>;
 
 export type OrganizationResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{

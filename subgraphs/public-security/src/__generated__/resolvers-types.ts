@@ -42,13 +42,13 @@ export type Grid = {
   /** Grid code (网格编码), 15 digits. */
   code: Scalars['ID']['output'];
   /** Police incidents in the grid (网格警情), by id (date first). */
-  incidents: IncidentConnection;
+  incidents?: Maybe<IncidentConnection>;
   /** Key persons managed in the grid (重点人员), by record id. */
-  keyPersons: KeyPersonConnection;
+  keyPersons?: Maybe<KeyPersonConnection>;
   /** Residents counted by population type (人口统计). */
-  population: PopulationCounts;
+  population?: Maybe<PopulationCounts>;
   /** Residents registered as living in the grid (网格实有人口), ordered by hub id. */
-  residents: ResidentConnection;
+  residents?: Maybe<ResidentConnection>;
 };
 
 
@@ -83,7 +83,7 @@ export type House = {
   /** House code (房屋编码): building code, unit and room. */
   code: Scalars['ID']['output'];
   /** Residents registered as actually living in the house (实际居住人员), by hub id. */
-  occupants: Array<Resident>;
+  occupants?: Maybe<Array<Resident>>;
 };
 
 /** Relation to the head of household (与户主关系). */
@@ -110,23 +110,23 @@ export type HouseholdRelation =
 export type Incident = {
   __typename?: 'Incident';
   /** Where it happened (发生地址). */
-  address: Scalars['String']['output'];
+  address?: Maybe<Scalars['String']['output']>;
   /** The grid it happened in (发生网格). */
-  grid: Grid;
+  grid?: Maybe<Grid>;
   /** Incident id (警情编号): JQ, the date YYYYMMDD, the grid code and a 3-digit sequence. */
   id: Scalars['ID']['output'];
   /** Residents involved (涉及人员). */
-  involved: Array<Resident>;
+  involved?: Maybe<Array<Resident>>;
   /** When it happened (发生时间). */
-  occurredAt: Scalars['DateTime']['output'];
+  occurredAt?: Maybe<Scalars['DateTime']['output']>;
   /** Date of referral to mediation (移交日期); null when not referred. */
   referredOn?: Maybe<Scalars['Date']['output']>;
   /** Whether it was referred to people's mediation (是否移交人民调解, 警调对接). */
-  referredToMediation: Scalars['Boolean']['output'];
+  referredToMediation?: Maybe<Scalars['Boolean']['output']>;
   /** Summary (简要案情). */
-  summary: Scalars['String']['output'];
+  summary?: Maybe<Scalars['String']['output']>;
   /** Type (警情类别). */
-  type: IncidentType;
+  type?: Maybe<IncidentType>;
 };
 
 /** A page of police incidents (警情分页). */
@@ -281,7 +281,7 @@ export type Query = {
    */
   incident?: Maybe<Incident>;
   /** Police incidents (警情), by id (date first), filtered by referral, type, place and date of occurrence. */
-  incidents: IncidentConnection;
+  incidents?: Maybe<IncidentConnection>;
   /**
    * A resident of the actual-population register by hub id (实有人口).
    * Null when the register has no such person; an id that is not a hub id is refused with INVALID_RESIDENT_ID.
@@ -296,7 +296,7 @@ export type Query = {
    * The hub id a citizen ID number maps to (居民标识). Any department can derive it; it does not say whether the
    * person is on the register.
    */
-  residentIdOf: Scalars['ID']['output'];
+  residentIdOf?: Maybe<Scalars['ID']['output']>;
 };
 
 
@@ -344,35 +344,35 @@ export type QueryResidentIdOfArgs = {
 export type Resident = {
   __typename?: 'Resident';
   /** Age in whole years on today's date (年龄). */
-  age: Scalars['Int']['output'];
+  age?: Maybe<Scalars['Int']['output']>;
   /** Birth date (出生日期), as in the ID number. */
-  birthDate: Scalars['Date']['output'];
+  birthDate?: Maybe<Scalars['Date']['output']>;
   /** Floating-population details (流动人口信息); null for people who are not floating. */
   floating?: Maybe<FloatingDetails>;
   /** The grid the residence lies in (所属网格); civil affairs resolves it. */
-  grid: Grid;
+  grid?: Maybe<Grid>;
   /** Pseudonymous hub id (居民标识): HMAC-SHA256 of the ID number under the hub secret. */
   id: Scalars['ID']['output'];
   /** Citizen ID number (公民身份号码), masked as 110105********0123 unless the caller may see it whole. */
-  idNumber: Scalars['String']['output'];
+  idNumber?: Maybe<Scalars['String']['output']>;
   /** Police incidents the person was involved in (涉及警情), by id. */
-  incidents: Array<Incident>;
+  incidents?: Maybe<Array<Incident>>;
   /** Key-person record (重点人员), one person one plan; null for people who are not key persons. */
   keyPerson?: Maybe<KeyPerson>;
   /** Name (姓名). */
-  name: Scalars['String']['output'];
+  name?: Maybe<Scalars['String']['output']>;
   /** Mobile phone (联系电话), masked as 138****8000 unless the caller may see it whole. */
   phone?: Maybe<Scalars['String']['output']>;
   /** Population type (人口类型): registered, floating, overseas or unsettled. */
-  populationType: PopulationType;
+  populationType?: Maybe<PopulationType>;
   /** Registered (hukou) address (户籍地址). */
   registeredAddress?: Maybe<Scalars['String']['output']>;
   /** Relation to the head of the household at the residence (与户主关系). */
-  relationToHead: HouseholdRelation;
+  relationToHead?: Maybe<HouseholdRelation>;
   /** The house the person actually lives in (实际居住地); the housing department resolves its details. */
   residence?: Maybe<House>;
   /** Sex (性别, GB/T 2261.1). */
-  sex: Sex;
+  sex?: Maybe<Sex>;
 };
 
 /** A page of residents (居民分页). */
@@ -608,29 +608,29 @@ export type FloatingDetailsResolvers<ContextType = PublicSecurityContext, Parent
 export type GridResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['Grid'] = ResolversParentTypes['Grid'], FederationReferenceType extends FederationReferenceTypes['Grid'] = FederationReferenceTypes['Grid']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Grid']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  incidents?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<GridIncidentsArgs, 'first'>>;
-  keyPersons?: Resolver<ResolversTypes['KeyPersonConnection'], ParentType, ContextType, RequireFields<GridKeyPersonsArgs, 'first'>>;
-  population?: Resolver<ResolversTypes['PopulationCounts'], ParentType, ContextType>;
-  residents?: Resolver<ResolversTypes['ResidentConnection'], ParentType, ContextType, RequireFields<GridResidentsArgs, 'first'>>;
+  incidents?: Resolver<Maybe<ResolversTypes['IncidentConnection']>, ParentType, ContextType, RequireFields<GridIncidentsArgs, 'first'>>;
+  keyPersons?: Resolver<Maybe<ResolversTypes['KeyPersonConnection']>, ParentType, ContextType, RequireFields<GridKeyPersonsArgs, 'first'>>;
+  population?: Resolver<Maybe<ResolversTypes['PopulationCounts']>, ParentType, ContextType>;
+  residents?: Resolver<Maybe<ResolversTypes['ResidentConnection']>, ParentType, ContextType, RequireFields<GridResidentsArgs, 'first'>>;
 }>;
 
 export type HouseResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['House'] = ResolversParentTypes['House'], FederationReferenceType extends FederationReferenceTypes['House'] = FederationReferenceTypes['House']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['House']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  occupants?: Resolver<Array<ResolversTypes['Resident']>, ParentType, ContextType>;
+  occupants?: Resolver<Maybe<Array<ResolversTypes['Resident']>>, ParentType, ContextType>;
 }>;
 
 export type IncidentResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['Incident'] = ResolversParentTypes['Incident'], FederationReferenceType extends FederationReferenceTypes['Incident'] = FederationReferenceTypes['Incident']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Incident']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  address?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  involved?: Resolver<Array<ResolversTypes['Resident']>, ParentType, ContextType>;
-  occurredAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  involved?: Resolver<Maybe<Array<ResolversTypes['Resident']>>, ParentType, ContextType>;
+  occurredAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   referredOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
-  referredToMediation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  type?: Resolver<ResolversTypes['IncidentType'], ParentType, ContextType>;
+  referredToMediation?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
+  summary?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['IncidentType']>, ParentType, ContextType>;
 }>;
 
 export type IncidentConnectionResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['IncidentConnection'] = ResolversParentTypes['IncidentConnection']> = ResolversObject<{
@@ -682,29 +682,29 @@ export type PopulationCountsResolvers<ContextType = PublicSecurityContext, Paren
 
 export type QueryResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
   incident?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType, RequireFields<QueryIncidentArgs, 'id'>>;
-  incidents?: Resolver<ResolversTypes['IncidentConnection'], ParentType, ContextType, RequireFields<QueryIncidentsArgs, 'first'>>;
+  incidents?: Resolver<Maybe<ResolversTypes['IncidentConnection']>, ParentType, ContextType, RequireFields<QueryIncidentsArgs, 'first'>>;
   resident?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType, RequireFields<QueryResidentArgs, 'id'>>;
   residentByIdNumber?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType, RequireFields<QueryResidentByIdNumberArgs, 'idNumber'>>;
-  residentIdOf?: Resolver<ResolversTypes['ID'], ParentType, ContextType, RequireFields<QueryResidentIdOfArgs, 'idNumber'>>;
+  residentIdOf?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType, RequireFields<QueryResidentIdOfArgs, 'idNumber'>>;
 }>;
 
 export type ResidentResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['Resident'] = ResolversParentTypes['Resident'], FederationReferenceType extends FederationReferenceTypes['Resident'] = FederationReferenceTypes['Resident']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Resident']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  age?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  birthDate?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  age?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  birthDate?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   floating?: Resolver<Maybe<ResolversTypes['FloatingDetails']>, ParentType, ContextType>;
-  grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  idNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  incidents?: Resolver<Array<ResolversTypes['Incident']>, ParentType, ContextType>;
+  idNumber?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  incidents?: Resolver<Maybe<Array<ResolversTypes['Incident']>>, ParentType, ContextType>;
   keyPerson?: Resolver<Maybe<ResolversTypes['KeyPerson']>, ParentType, ContextType>;
-  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  populationType?: Resolver<ResolversTypes['PopulationType'], ParentType, ContextType>;
+  populationType?: Resolver<Maybe<ResolversTypes['PopulationType']>, ParentType, ContextType>;
   registeredAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  relationToHead?: Resolver<ResolversTypes['HouseholdRelation'], ParentType, ContextType>;
+  relationToHead?: Resolver<Maybe<ResolversTypes['HouseholdRelation']>, ParentType, ContextType>;
   residence?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType>;
-  sex?: Resolver<ResolversTypes['Sex'], ParentType, ContextType>;
+  sex?: Resolver<Maybe<ResolversTypes['Sex']>, ParentType, ContextType>;
 }>;
 
 export type ResidentConnectionResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['ResidentConnection'] = ResolversParentTypes['ResidentConnection']> = ResolversObject<{

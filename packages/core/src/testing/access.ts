@@ -1,0 +1,32 @@
+import { CALLER_HEADER, signCallerToken } from '../access/internal-token.ts';
+import { generateSigningKeyPair } from '../access/keys.ts';
+import { DEMO_ROLES, type Caller, type DemoRole, type RoleDefinition } from '../access/model.ts';
+
+/**
+ * This test process's stand-in for the gateway's internal key pair. A subgraph under test is created with
+ * `callerKey: testCallerKey` and asked with `callerHeaders(<subgraph name>)`, exactly as the gateway would ask it.
+ */
+export const testInternalKeys = generateSigningKeyPair();
+export const testCallerKey = testInternalKeys.publicKey;
+
+/** A caller of a demo role (the administrator unless told), as the gateway would pass it on. */
+export function testCaller(role: DemoRole = 'administrator', overrides: Partial<Caller> = {}): Caller {
+  const definition: RoleDefinition = DEMO_ROLES[role];
+  return {
+    userId: `test-${role}`,
+    role,
+    department: definition.department,
+    scopes: [...definition.scopes],
+    purpose: null,
+    grids: [],
+    communities: [],
+    ownGridsOnly: definition.ownGridsOnly,
+    namesMasked: definition.namesMasked,
+    ...overrides,
+  };
+}
+
+/** The internal-token header for one request to the named subgraph, signed fresh (tokens live a minute). */
+export async function callerHeaders(subgraph: string, caller: Caller = testCaller()): Promise<Record<string, string>> {
+  return { [CALLER_HEADER]: await signCallerToken(caller, subgraph, testInternalKeys.privateKey) };
+}

@@ -1,0 +1,192 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parse } from 'graphql';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  CALLER_HEADER,
+  callerFromClaims,
+  createSubgraphService,
+  declarePurpose,
+  DEMO_ROLES,
+  demoIssuer,
+  generateSigningKeyPair,
+  internalKeysForRun,
+  internalSigningKey,
+  internalVerificationKey,
+  loadRoles,
+  parseKey,
+  parseRoles,
+  privatePem,
+  publicPem,
+  signCallerToken,
+  verifyCallerToken,
+  type Caller,
+  type RunningService,
+} from '../src/index.ts';
+import { callerHeaders, testCaller, testCallerKey } from '../src/testing/index.ts';
+
+const GRID = '320311001001001';
+const temporaryDir = () => mkdtemp(path.join(tmpdir(), 'hub-access-'));
+
+describe('roles', () => {
+  const clerk = { department: 'civil-affairs', scopes: ['resident:read'], purposes: ['welfare-review'], ownGridsOnly: false, namesMasked: false };
+
+  it('adds the roles of HUB_ROLES_FILE to the demo roles', async () => {
+    const file = path.join(await temporaryDir(), 'roles.json');
+    await writeFile(file, JSON.stringify({ 'street-clerk': { ...clerk, description: 'Street clerk' } }));
+    const roles = loadRoles({ HUB_ROLES_FILE: file });
+    expect(roles['street-clerk']).toEqual({ ...clerk, description: 'Street clerk' });
+    expect(roles.administrator).toEqual(DEMO_ROLES.administrator);
+    expect(loadRoles({})).toBe(DEMO_ROLES);
+  });
+
+  it('names every problem of a roles file at once, and grants nothing by default', () => {
+    const attempt = () =>
+      parseRoles(
+        {
+          'Bad Name': clerk,
+          sloppy: { department: 'treasury', scopes: ['resident:everything'], purposes: ['curiosity'], namesMasked: false, colour: 'red' },
+        },
+        'roles.json',
+      );
+    expect(attempt).toThrow(/role "Bad Name": a role name/);
+    expect(attempt).toThrow(/role "sloppy": department must be null or one of/);
+    expect(attempt).toThrow(/scope "resident:everything" is not one of/);
+    expect(attempt).toThrow(/purpose "curiosity" is not one of/);
+    expect(attempt).toThrow(/ownGridsOnly must be true or false/);
+    expect(attempt).toThrow(/unknown field "colour"/);
+    expect(() => loadRoles({ HUB_ROLES_FILE: '/nonexistent/roles.json' })).toThrow(/HUB_ROLES_FILE \/nonexistent\/roles.json/);
+  });
+});
+
+describe('the caller a token makes', () => {
+  it("takes scopes and flags from the hub's role, places from the token", () => {
+    const caller = callerFromClaims({ sub: 'u1', role: 'grid-worker', grids: [GRID, GRID], scopes: ['audit:read'], ownGridsOnly: false }, DEMO_ROLES);
+    expect(caller).toEqual({
+      userId: 'u1',
+      role: 'grid-worker',
+      department: 'civil-affairs',
+      scopes: DEMO_ROLES['grid-worker'].scopes,
+      purpose: null,
+      grids: [GRID],
+      communities: [],
+      ownGridsOnly: true,
+      namesMasked: false,
+    });
+  });
+
+  it.each([
+    [{ role: 'administrator' }, 'TOKEN_CLAIMS_INVALID'],
+    [{ sub: 'u', role: 'root' }, 'TOKEN_ROLE_UNKNOWN'],
+    [{ sub: 'u', role: 'grid-worker' }, 'TOKEN_CLAIMS_INVALID'],
+    [{ sub: 'u', role: 'grid-worker', grids: GRID }, 'TOKEN_CLAIMS_INVALID'],
+    [{ sub: 'u', role: 'grid-worker', communities: ['320311001'] }, 'TOKEN_CLAIMS_INVALID'],
+    [{ sub: 'u', role: 'mediator', department: 'party' }, 'TOKEN_CLAIMS_INVALID'],
+  ])('refuses %j with %s', (claims, code) => {
+    expect(() => callerFromClaims(claims, DEMO_ROLES)).toThrow(expect.objectContaining({ status: 401, code }));
+  });
+
+  it('lets a role declare only its own purposes', () => {
+    const worker = callerFromClaims({ sub: 'u', role: 'grid-worker', communities: ['320311001001'] }, DEMO_ROLES);
+    expect(declarePurpose(worker, 'grid-service', DEMO_ROLES).purpose).toBe('grid-service');
+    expect(declarePurpose(worker, null, DEMO_ROLES).purpose).toBeNull();
+    for (const purpose of ['public-safety', 'anything']) {
+      expect(() => declarePurpose(worker, purpose, DEMO_ROLES)).toThrow(expect.objectContaining({ status: 403, code: 'PURPOSE_NOT_ALLOWED' }));
+    }
+  });
+});
+
+describe('internal keys and tokens', () => {
+  const caller: Caller = { ...testCaller('grid-worker', { grids: [GRID] }), purpose: 'grid-service' };
+
+  it('reads keys as PEM (escaped newlines too) or JWK, EC P-256 or Ed25519', () => {
+    const { privateKey, publicKey } = generateSigningKeyPair();
+    expect(publicPem(createPublicKey(parseKey(privatePem(privateKey).replace(/\n/g, '\\n'), 'private', 'K')))).toBe(publicPem(publicKey));
+    expect(publicPem(parseKey(JSON.stringify(publicKey.export({ format: 'jwk' })), 'public', 'K'))).toBe(publicPem(publicKey));
+    const ed = generateKeyPairSync('ed25519');
+    expect(parseKey(publicPem(ed.publicKey), 'public', 'K').asymmetricKeyType).toBe('ed25519');
+    expect(() => parseKey(privatePem(privateKey), 'public', 'HUB_INTERNAL_PUBLIC_KEY')).toThrow(/HUB_INTERNAL_PUBLIC_KEY .*holds a private key/);
+    expect(() => parseKey(JSON.stringify(privateKey.export({ format: 'jwk' })), 'public', 'K')).toThrow(/holds a private key/);
+    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    expect(() => parseKey(publicPem(rsa.publicKey), 'public', 'K')).toThrow(/EC P-256 or Ed25519/);
+    expect(() => parseKey('not a key', 'private', 'HUB_INTERNAL_PRIVATE_KEY')).toThrow(/HUB_INTERNAL_PRIVATE_KEY is not a usable private key/);
+  });
+
+  it('carries the caller to the subgraph it is signed for, and only there', async () => {
+    for (const { privateKey, publicKey } of [generateSigningKeyPair(), generateKeyPairSync('ed25519')]) {
+      const token = await signCallerToken(caller, 'party', privateKey);
+      expect(await verifyCallerToken(token, 'party', publicKey)).toEqual(caller);
+      await expect(verifyCallerToken(token, 'housing', publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+      await expect(verifyCallerToken(token, 'party', generateSigningKeyPair().publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+      await expect(verifyCallerToken(await signCallerToken(caller, 'party', privateKey, -60), 'party', publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+      await expect(verifyCallerToken(undefined, 'party', publicKey)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_MISSING' });
+    }
+  });
+
+  it('requires both halves in production, and a matching pair whenever they are set', () => {
+    const production = { NODE_ENV: 'production' };
+    expect(() => internalSigningKey(production)).toThrow(/HUB_INTERNAL_PRIVATE_KEY is required when NODE_ENV=production/);
+    expect(() => internalVerificationKey(production)).toThrow(/HUB_INTERNAL_PUBLIC_KEY is required when NODE_ENV=production/);
+    expect(() => internalKeysForRun(production)).toThrow(/required when NODE_ENV=production/);
+    const one = generateSigningKeyPair();
+    const other = generateSigningKeyPair();
+    const pair = { HUB_INTERNAL_PRIVATE_KEY: privatePem(one.privateKey), HUB_INTERNAL_PUBLIC_KEY: publicPem(one.publicKey) };
+    expect(internalKeysForRun({ ...production, ...pair })).toEqual(pair);
+    expect(() => internalKeysForRun({ ...pair, HUB_INTERNAL_PUBLIC_KEY: publicPem(other.publicKey) })).toThrow(/not the public half/);
+    expect(() => internalKeysForRun({ HUB_INTERNAL_PUBLIC_KEY: pair.HUB_INTERNAL_PUBLIC_KEY })).toThrow(/both .* or neither/);
+    const fresh = internalKeysForRun({});
+    expect(publicPem(createPublicKey(parseKey(fresh.HUB_INTERNAL_PRIVATE_KEY, 'private', 'K')))).toBe(fresh.HUB_INTERNAL_PUBLIC_KEY);
+  });
+
+  it('shares one development key between separately started services', async () => {
+    const env = { HUB_DEMO_ISSUER_DIR: await temporaryDir() };
+    const token = await signCallerToken(caller, 'party', internalSigningKey(env));
+    expect((await verifyCallerToken(token, 'party', internalVerificationKey(env))).userId).toBe(caller.userId);
+  });
+});
+
+describe('the demo issuer', () => {
+  it('keeps its key pair on disk, publishes the public half as jwks.json, and is refused in production', async () => {
+    const dir = await temporaryDir();
+    const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: dir });
+    expect(demoIssuer({ HUB_DEMO_ISSUER_DIR: dir }).kid).toBe(issuer.kid);
+    expect(JSON.parse(await readFile(path.join(dir, 'jwks.json'), 'utf8'))).toEqual(issuer.jwks);
+    expect(JSON.stringify(issuer.jwks)).not.toMatch(/"d"/);
+    expect((await stat(path.join(dir, 'issuer-key.pem'))).mode & 0o077).toBe(0);
+    expect(() => demoIssuer({ HUB_DEMO_ISSUER_DIR: dir, NODE_ENV: 'production' })).toThrow(/refused when NODE_ENV=production/);
+  });
+});
+
+describe('a subgraph service', () => {
+  let service: RunningService;
+  afterAll(async () => {
+    await service?.close();
+  });
+
+  it('verifies the internal token before GraphQL runs and hands the caller to the context', async () => {
+    // The pool is never queried: only /health would, and this test does not ask it.
+    const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
+    service = await createSubgraphService({
+      name: 'probe',
+      typeDefs: parse('type Query { whoAmI: String }'),
+      resolvers: { Query: { whoAmI: (_: unknown, __: unknown, context: { caller: Caller }) => `${context.caller.userId} ${context.caller.purpose}` } },
+      context: async (_req, caller) => ({ caller }),
+      callerKey: testCallerKey,
+      database: { pool, close: () => pool.end() },
+    }).listen(0);
+    const ask = async (headers: Record<string, string>) => {
+      const response = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ whoAmI }' }) });
+      return { status: response.status, body: await response.json() };
+    };
+    expect(await ask(await callerHeaders('probe', testCaller('mediator', { purpose: 'case-handling' })))).toEqual({
+      status: 200,
+      body: { data: { whoAmI: 'test-mediator case-handling' } },
+    });
+    expect(await ask({})).toEqual({ status: 401, body: { error: expect.any(String), code: 'INTERNAL_TOKEN_MISSING' } });
+    expect(await ask(await callerHeaders('other'))).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
+    expect(await ask({ [CALLER_HEADER]: 'garbage' })).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
+  });
+});
