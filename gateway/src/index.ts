@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { createAuditWriter } from '@hub/audit/writer';
 import { announceReady, createLogger, onShutdown, parsePort } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
 
@@ -22,11 +23,16 @@ function resolveFromCaller(file: string): string {
 
 try {
   const path = supergraphPath(process.argv.slice(2));
-  const gateway = createGateway({ supergraphSdl: readSupergraph(path) });
+  // The audit department's database, written directly: the trail must not depend on a subgraph being up.
+  const audit = process.env.AUDIT_DATABASE_URL ? createAuditWriter(process.env.AUDIT_DATABASE_URL) : undefined;
+  const gateway = createGateway({ supergraphSdl: readSupergraph(path), audit });
   const service = await gateway.listen(parsePort('GATEWAY_PORT', process.env.GATEWAY_PORT, 4000), process.env.HOST || '127.0.0.1');
   logger.info('serving supergraph', { supergraph: path, subgraphs: JSON.stringify(gateway.urls), identity: gateway.identity });
   announceReady('gateway', service, logger);
-  onShutdown(logger, () => service.close());
+  onShutdown(logger, async () => {
+    await service.close();
+    await audit?.close();
+  });
 } catch (error) {
   logger.error('could not start', { error: error instanceof Error ? error.message : String(error) });
   process.exit(1);

@@ -11,6 +11,7 @@ import {
   createLogger,
   declarePurpose,
   internalSigningKey,
+  isProduction,
   listen,
   safeFormatError,
   sendJson,
@@ -23,6 +24,7 @@ import { decodeJwt } from 'jose';
 import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, type IdentityOptions } from './identity.ts';
 import { AbortableRemoteGraphQLDataSource, apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
 import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
+import { createAuditPlugin, type AuditSink } from './audit.ts';
 import { subgraphUrls } from './supergraph.ts';
 
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
@@ -58,6 +60,12 @@ export interface GatewayOptions {
   supergraphSdl: string;
   /** Subgraph URL by subgraph name; defaults to the environment's overrides, then the supergraph's own URLs. */
   urls?: Record<string, string>;
+  /**
+   * Where every operation and every refused request is recorded: the audit department's writer
+   * (`@hub/audit/writer` over AUDIT_DATABASE_URL, which `index.ts` opens). Without one, records go to the log only,
+   * which production refuses.
+   */
+  audit?: AuditSink;
   /** Query limits (depth, aliases, root fields, tokens, cost, body size, time); default from the environment. */
   limits?: Limits;
   /** Whose bearer tokens to trust; default from the environment (`identityFromEnv`). */
@@ -129,7 +137,28 @@ export function createGateway(options: GatewayOptions) {
   const identity = options.identity ?? identityFromEnv();
   const internalKey = options.internalKey ?? internalSigningKey();
   const verifier = createTokenVerifier(identity);
-  const onRefusal = options.onRefusal ?? ((event: RefusalEvent) => logger.warn('request refused', { ...event }));
+  if (!options.audit && isProduction()) throw new Error('the gateway needs an audit trail in production: set AUDIT_DATABASE_URL');
+  const audit: AuditSink = options.audit ?? {
+    write: async (record) => logger.info('audit', { eventType: record.eventType, operationName: record.operationName ?? null, outcome: record.outcome }),
+  };
+  const recordRefusal = (event: RefusalEvent) =>
+    audit.write({
+      occurredAt: new Date(event.time),
+      // An unverified token's claims are recorded as claims, never as the caller: the subject says "claimed:".
+      userId: event.subject === null ? null : event.subjectVerified ? event.subject : `claimed:${event.subject}`,
+      role: event.role,
+      purpose: event.purpose,
+      eventType: 'TOKEN_REFUSED',
+      operationName: `${event.method} ${event.path}`,
+      outcome: 'DENIED',
+      errorCodes: [event.code],
+    });
+  const onRefusal =
+    options.onRefusal ??
+    (async (event: RefusalEvent) => {
+      logger.warn('request refused', { ...event });
+      await recordRefusal(event);
+    });
   const reportRefusal = async (event: RefusalEvent) => {
     try {
       await onRefusal(event);
@@ -208,6 +237,8 @@ export function createGateway(options: GatewayOptions) {
               policy: (name) => name === `purpose:${caller.purpose}` || name === `role:${caller.role}` || name === `department:${caller.department}`,
             }),
           }),
+          // After the policy plugin, so it records the answer as the caller receives it.
+          createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: audit }),
           // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
           ApolloServerPluginLandingPageDisabled(),
         ],

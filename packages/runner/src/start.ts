@@ -124,7 +124,7 @@ try {
         HUB_INTERNAL_PRIVATE_KEY: undefined,
       }).then(ready(runtime.name));
     }),
-    startService('gateway', GATEWAY_ENTRY, { ...subgraphUrls, ...internalKeys }).then(ready('gateway')),
+    startService('gateway', GATEWAY_ENTRY, { ...subgraphUrls, ...internalKeys, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
   ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
 } catch (error) {

@@ -12,6 +12,7 @@ import {
 import { cloneDatabase, startTestPostgres, uniqueDatabaseName } from '@hub/core/testing';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, type GatewayOptions, type RefusalEvent } from '@hub/gateway';
+import { createAuditWriter } from '@hub/audit/writer';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 
@@ -55,6 +56,8 @@ export interface TestHub {
   internalKeys: ReturnType<typeof generateSigningKeyPair>;
   /** Every request the gateway refused, as its audit hook heard it. */
   refusals: RefusalEvent[];
+  /** The test hub's audit database, for tests that read or tamper with the trail. */
+  auditUrl: string;
   /** Stops one subgraph (to see how the gateway copes without it). */
   stopSubgraph(name: string): Promise<void>;
   close(): Promise<void>;
@@ -66,9 +69,11 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
   const drops: (() => Promise<void>)[] = [];
   const stopped = new Set<string>();
   const internalKeys = generateSigningKeyPair();
+  const clones: Record<string, string> = {};
   for (const runtime of departmentRuntimes) {
     const clone = await cloneDatabase(templates[runtime.name]!);
     drops.push(clone.drop);
+    clones[runtime.name] = clone.url;
     const connected = await runtime.connect(clone.url);
     const service = await connected.serve(0, DEMO_HUB_SECRET, internalKeys.publicKey);
     subgraphs[runtime.name] = { url: service.url, statements: connected.statements, service };
@@ -79,12 +84,15 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
     internalKey: internalKeys.privateKey,
   };
   const refusals: RefusalEvent[] = [];
+  const audit = createAuditWriter(clones.audit!);
   const gateway = await createGateway({
     supergraphSdl,
     urls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
     ...gatewayAccess,
-    onRefusal: (event) => {
+    audit,
+    onRefusal: async (event) => {
       refusals.push(event);
+      await audit.write({ userId: event.subject, role: event.role, eventType: 'TOKEN_REFUSED', operationName: `${event.method} ${event.path}`, outcome: 'DENIED', errorCodes: [event.code] });
     },
   }).listen(0);
   const tokenFor: TestHub['tokenFor'] = (role, claims = {}, options = {}) => issuer.mint({ sub: `test-${role}`, role, ...claims }, options);
@@ -102,8 +110,10 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
       stopped.add(name);
       await subgraphs[name]!.service.close();
     },
+    auditUrl: clones.audit!,
     close: async () => {
       await gateway.close();
+      await audit.close();
       for (const [name, s] of Object.entries(subgraphs)) if (!stopped.has(name)) await s.service.close();
       await Promise.allSettled(drops.map((drop) => drop()));
     },
