@@ -1,3 +1,4 @@
+import { maskAddress } from '@hub/core';
 import { postGraphQL } from '@hub/core/testing';
 import type { DemoCase, DemoGridContents } from '@hub/demo';
 import { bootTestHub, type TestHub } from '@hub/runner/testing';
@@ -218,7 +219,8 @@ describe('3. group-rental remediation in a street', () => {
         for (const occupant of row.house.occupants!) {
           const person = residentByIdNumber.get(occupants.find((o) => idOf(o.idNumber) === occupant.id)!.idNumber)!;
           expect(occupant.name).toBe(person.name);
-          expect(occupant.floating?.originAddress ?? null).toBe(person.floating?.originAddress ?? null);
+          // The hub's administrator declares no purpose here: exact addresses come back kept down to the place.
+          expect(occupant.floating?.originAddress ?? null).toBe(person.floating ? maskAddress(person.floating.originAddress) : null);
         }
         expect(row.house.cases!.map((c) => c.id).sort()).toEqual(allCases.filter((c) => c.houseCode === rental.houseCode).map((c) => c.id).sort());
         seen++;

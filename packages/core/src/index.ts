@@ -22,3 +22,4 @@ export * from './access/claims.ts';
 export * from './access/keys.ts';
 export * from './access/issuer.ts';
 export * from './access/internal-token.ts';
+export * from './access/disclosure.ts';

@@ -1,4 +1,4 @@
-import type { Caller } from '@hub/core';
+import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -10,13 +10,13 @@ export interface CivilAffairsContext {
    * declared purpose, own grids.
    */
   caller: Caller;
-  /**
-   * Whether grid workers' phones may be shown whole. Off for every request until access control decides it per
-   * caller; until then they are masked.
-   */
-  revealIdentity: boolean;
+  /** The caller's masks: phones and certificate numbers in clear only as disclosure (scope and purpose) allows. */
+  masks: Masks;
+  /** The grids whose welfare rows the caller may see (grid workers: their own); the loaders filter by it in SQL. */
+  scope: RowScope;
 }
 
 export function createContext(db: Db, caller: Caller): CivilAffairsContext {
-  return { db, loaders: createLoaders(db), caller, revealIdentity: false };
+  const scope = rowScope(caller);
+  return { db, loaders: createLoaders(db, scope), caller, masks: masksFor(caller), scope };
 }

@@ -1,4 +1,4 @@
-import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
+import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
@@ -13,8 +13,13 @@ import {
 } from './db/schema.ts';
 import type { OrganizationKind, WelfareKind, WelfareStatus } from './__generated__/resolvers-types.ts';
 
-/** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
-export function createLoaders(db: Db) {
+/**
+ * The request's loaders. Built per request, so nothing cached outlives the request that read it. Welfare rows outside
+ * the caller's row scope (a grid worker's grids) are filtered in the same statements. Places, workers and the
+ * organization directory are not personal records and are not scoped.
+ */
+export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
+  const welfareScope = gridScopeWhere(scope, welfareEntitlements.gridCode);
   // Counts of a grid's welfare entitlements by kind, one loader per status asked (null: every status).
   const welfareCountsByStatus = new Map<WelfareStatus | null, ReturnType<typeof welfareCounts>>();
   const welfareCounts = (status: WelfareStatus | null) =>
@@ -23,7 +28,7 @@ export function createLoaders(db: Db) {
       table: welfareEntitlements,
       parentColumn: welfareEntitlements.gridCode,
       groupColumn: welfareEntitlements.kind,
-      where: status ? eq(welfareEntitlements.status, status) : undefined,
+      where: and(welfareScope, status ? eq(welfareEntitlements.status, status) : undefined),
     });
   return {
     districtByCode: rowByKey(db, districts, districts.code, (r) => r.code),
@@ -52,7 +57,7 @@ export function createLoaders(db: Db) {
       parentColumn: organizations.gridCode,
       groupColumn: organizations.kind,
     }),
-    welfareByResident: rowsByKey(db, welfareEntitlements, welfareEntitlements.residentId, welfareEntitlements.id, (r) => r.residentId),
+    welfareByResident: rowsByKey(db, welfareEntitlements, welfareEntitlements.residentId, welfareEntitlements.id, (r) => r.residentId, welfareScope),
     /** A page of a grid's welfare entitlements, filtered by [kind, status] (null: any). */
     welfarePageByGrid: pageByParent<typeof welfareEntitlements, [WelfareKind | null, WelfareStatus | null]>({
       db,
@@ -61,7 +66,7 @@ export function createLoaders(db: Db) {
       orderColumn: welfareEntitlements.id,
       parentOf: (r) => r.gridCode,
       where: ([kind, status]) =>
-        and(kind ? eq(welfareEntitlements.kind, kind) : undefined, status ? eq(welfareEntitlements.status, status) : undefined),
+        and(welfareScope, kind ? eq(welfareEntitlements.kind, kind) : undefined, status ? eq(welfareEntitlements.status, status) : undefined),
     }),
     welfareCountsByGrid: (status: WelfareStatus | null) => {
       let loader = welfareCountsByStatus.get(status);

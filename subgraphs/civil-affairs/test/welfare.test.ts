@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, maskIdNumber, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoWelfareEntitlement, type WelfareKind } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -224,5 +224,31 @@ describe('bad input', () => {
       const response = await gql(GRID_WELFARE, { reps, first });
       expect(errorCodes(response)).toEqual(['INVALID_PAGE_SIZE']);
     }
+  });
+});
+
+describe('disclosure and row scope at the subgraph itself', () => {
+  const withCertificate = welfare.find((w) => w.disabilityCertificateNumber)!;
+  const as = async (caller: ReturnType<typeof testCaller>, query: string) =>
+    postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, caller));
+  const QUERY = `{ _entities(representations: [{ __typename: "Resident", id: "${idOf(withCertificate.idNumber)}" }]) {
+    ... on Resident { welfare { id disabilityCertificateNumber } } } }`;
+  const certificateOf = (response: { data?: Record<string, any> | null }) =>
+    response.data?._entities[0].welfare.find((w: { id: string }) => w.id === withCertificate.id)?.disabilityCertificateNumber;
+
+  it('shows a disability certificate whole only to a role with the scopes and a purpose', async () => {
+    expect(certificateOf(await as(testCaller('civil-affairs-clerk', { purpose: 'welfare-review' }), QUERY))).toBe(withCertificate.disabilityCertificateNumber);
+    expect(certificateOf(await as(testCaller('civil-affairs-clerk'), QUERY))).toBe(entitlement(withCertificate).disabilityCertificateNumber);
+    expect(certificateOf(await as(testCaller('district-analyst', { purpose: 'statistics' }), QUERY))).toBe(entitlement(withCertificate).disabilityCertificateNumber);
+  });
+
+  it("leaves welfare of other grids out for a grid worker, in lookups, lists and counts", async () => {
+    const elsewhere = contents.find((c) => c.grid.code !== withCertificate.gridCode && c.civilAffairs.welfare.length > 0)!;
+    const worker = testCaller('grid-worker', { grids: [elsewhere.grid.code] });
+    expect(certificateOf(await as(worker, QUERY))).toBeUndefined();
+    const response = await as(worker, `{ welfareEntitlements(first: 500) { totalCount edges { node { id } } } }`);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.welfareEntitlements.totalCount).toBe(elsewhere.civilAffairs.welfare.length);
+    expect(response.data?.welfareEntitlements.edges.map((e: { node: { id: string } }) => e.node.id).sort()).toEqual(ids(elsewhere.civilAffairs.welfare));
   });
 });

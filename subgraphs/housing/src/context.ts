@@ -1,10 +1,10 @@
-import type { Caller } from '@hub/core';
+import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
 /**
  * Housing answers people only by hub id (owners, landlords, tenants, committee chairs), so no identity number or
- * phone of its own ever needs masking here.
+ * phone of its own needs masking here; exact addresses of houses and buildings do.
  */
 export interface HousingContext {
   db: Db;
@@ -14,8 +14,13 @@ export interface HousingContext {
    * declared purpose, own grids.
    */
   caller: Caller;
+  /** The caller's masks: house and building addresses in clear only with resident:address and a purpose. */
+  masks: Masks;
+  /** The grids whose buildings, houses and rentals the caller may see (grid workers: their own), filtered in SQL. */
+  scope: RowScope;
 }
 
 export function createContext(db: Db, caller: Caller): HousingContext {
-  return { db, loaders: createLoaders(db), caller };
+  const scope = rowScope(caller);
+  return { db, loaders: createLoaders(db, scope), caller, masks: masksFor(caller), scope };
 }

@@ -1,6 +1,6 @@
-import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
+import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import DataLoader from 'dataloader';
-import { asc, count, eq, inArray, max, sql, sum } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db/index.ts';
 import {
@@ -19,12 +19,12 @@ import type { GroupRentalStatus } from './__generated__/resolvers-types.ts';
 import type { HomeModel } from './mappers.ts';
 
 /** Rows per parent, one statement a batch; for connection totals that need no breakdown. */
-function totalsByParent(db: Db, table: PgTable, parentColumn: AnyPgColumn) {
+function totalsByParent(db: Db, table: PgTable, parentColumn: AnyPgColumn, where?: SQL) {
   return new DataLoader<string, number>(async (parents) => {
     const rows = await db
       .select({ parent: sql<string>`${parentColumn}`, n: count() })
       .from(table)
-      .where(inArray(parentColumn, [...parents]))
+      .where(and(inArray(parentColumn, [...parents]), where))
       .groupBy(parentColumn);
     const byParent = new Map(rows.map((r) => [r.parent, r.n]));
     return parents.map((p) => byParent.get(p) ?? 0);
@@ -37,11 +37,24 @@ export interface OwnedSummary {
   largestOwnedAreaM2: number | null;
 }
 
-/** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
-export function createLoaders(db: Db) {
+/**
+ * The request's loaders. Built per request, so nothing cached outlives the request that read it. Buildings, houses,
+ * titles, leases and group rentals outside the caller's row scope (a grid worker's grids) are filtered in the same
+ * statements: they load as null, lists and counts leave them out.
+ */
+export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
+  const buildingScope = gridScopeWhere(scope, buildings.gridCode);
+  const houseScope = gridScopeWhere(scope, houses.gridCode);
+  const tenancyScope = gridScopeWhere(scope, tenancies.gridCode);
+  const rentalScope = gridScopeWhere(scope, groupRentals.gridCode);
+  /** Titles name a house only: in scope when the house is. */
+  const ownershipScope = houseScope && inArray(ownerships.houseCode, db.select({ code: houses.code }).from(houses).where(houseScope));
+  const inScopeBuilding = (column: AnyPgColumn) => buildingScope && inArray(column, db.select({ code: buildings.code }).from(buildings).where(buildingScope));
+  const managedScope = inScopeBuilding(propertyCompanyBuildings.buildingCode);
+  const committeeScope = inScopeBuilding(ownersCommitteeBuildings.buildingCode);
   return {
-    buildingByCode: rowByKey(db, buildings, buildings.code, (r) => r.code),
-    houseByCode: rowByKey(db, houses, houses.code, (r) => r.code),
+    buildingByCode: rowByKey(db, buildings, buildings.code, (r) => r.code, buildingScope),
+    houseByCode: rowByKey(db, houses, houses.code, (r) => r.code, houseScope),
 
     /** A page of a grid's buildings; one statement for every grid asked with the same page. */
     buildingPageByGrid: pageByParent<typeof buildings, null>({
@@ -50,19 +63,21 @@ export function createLoaders(db: Db) {
       parentColumn: buildings.gridCode,
       orderColumn: buildings.code,
       parentOf: (r) => r.gridCode,
+      where: () => buildingScope,
     }),
-    buildingCountsByGrid: countsByParent<string>({ db, table: buildings, parentColumn: buildings.gridCode, groupColumn: buildings.use }),
-    houseCountsByGrid: countsByParent<string>({ db, table: houses, parentColumn: houses.gridCode, groupColumn: houses.use }),
+    buildingCountsByGrid: countsByParent<string>({ db, table: buildings, parentColumn: buildings.gridCode, groupColumn: buildings.use, where: buildingScope }),
+    houseCountsByGrid: countsByParent<string>({ db, table: houses, parentColumn: houses.gridCode, groupColumn: houses.use, where: houseScope }),
     housePageByBuilding: pageByParent<typeof houses, null>({
       db,
       table: houses,
       parentColumn: houses.buildingCode,
       orderColumn: houses.code,
       parentOf: (r) => r.buildingCode,
+      where: () => houseScope,
     }),
-    houseCountByBuilding: totalsByParent(db, houses, houses.buildingCode),
+    houseCountByBuilding: totalsByParent(db, houses, houses.buildingCode, houseScope),
 
-    ownershipsByHouse: rowsByKey(db, ownerships, ownerships.houseCode, ownerships.id, (r) => r.houseCode),
+    ownershipsByHouse: rowsByKey(db, ownerships, ownerships.houseCode, ownerships.id, (r) => r.houseCode, ownershipScope),
     /**
      * A resident's homes: titles, then leases they live under. Both statements run in one batch, so every resident's
      * homes resolve together and the houses they name are fetched in one batch too.
@@ -72,13 +87,13 @@ export function createLoaders(db: Db) {
         db
           .select()
           .from(ownerships)
-          .where(inArray(ownerships.ownerResidentId, [...residentIds]))
+          .where(and(inArray(ownerships.ownerResidentId, [...residentIds]), ownershipScope))
           .orderBy(asc(ownerships.registeredOn), asc(ownerships.id)),
         db
           .select({ residentId: tenancyOccupants.residentId, tenancy: tenancies })
           .from(tenancyOccupants)
           .innerJoin(tenancies, eq(tenancies.id, tenancyOccupants.tenancyId))
-          .where(inArray(tenancyOccupants.residentId, [...residentIds]))
+          .where(and(inArray(tenancyOccupants.residentId, [...residentIds]), tenancyScope))
           .orderBy(asc(tenancies.startsOn), asc(tenancies.id)),
       ]);
       const homes = new Map<string, HomeModel[]>(residentIds.map((id) => [id, []]));
@@ -108,7 +123,7 @@ export function createLoaders(db: Db) {
         .selectDistinct({ residentId: ownerships.ownerResidentId, houseCode: ownerships.houseCode, areaM2: houses.areaM2 })
         .from(ownerships)
         .innerJoin(houses, eq(houses.code, ownerships.houseCode))
-        .where(inArray(ownerships.ownerResidentId, [...residentIds]))
+        .where(and(inArray(ownerships.ownerResidentId, [...residentIds]), houseScope))
         .as('owned');
       const rows = await db
         .select({ residentId: perHouse.residentId, n: count(), area: sum(perHouse.areaM2).mapWith(Number), largest: max(perHouse.areaM2) })
@@ -123,27 +138,27 @@ export function createLoaders(db: Db) {
       });
     }),
 
-    tenanciesByHouse: rowsByKey(db, tenancies, tenancies.houseCode, tenancies.startsOn, (r) => r.houseCode),
+    tenanciesByHouse: rowsByKey(db, tenancies, tenancies.houseCode, tenancies.startsOn, (r) => r.houseCode, tenancyScope),
     occupantsByTenancy: rowsByKey(db, tenancyOccupants, tenancyOccupants.tenancyId, tenancyOccupants.residentId, (r) => r.tenancyId),
     /** Registrations and filed registrations per grid, one statement a batch. */
     tenancyCountsByGrid: new DataLoader<string, { total: number; filed: number }>(async (gridCodes) => {
       const rows = await db
         .select({ gridCode: tenancies.gridCode, total: count(), filed: count(tenancies.filingNumber) })
         .from(tenancies)
-        .where(inArray(tenancies.gridCode, [...gridCodes]))
+        .where(and(inArray(tenancies.gridCode, [...gridCodes]), tenancyScope))
         .groupBy(tenancies.gridCode);
       const byGrid = new Map(rows.map((r) => [r.gridCode, r]));
       return gridCodes.map((code) => byGrid.get(code) ?? { total: 0, filed: 0 });
     }),
 
-    groupRentalsByHouse: rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode),
+    groupRentalsByHouse: rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode, rentalScope),
     groupRentalPageByGrid: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
       db,
       table: groupRentals,
       parentColumn: groupRentals.gridCode,
       orderColumn: groupRentals.id,
       parentOf: (r) => r.gridCode,
-      where: (status) => (status ? eq(groupRentals.status, status) : undefined),
+      where: (status) => and(rentalScope, status ? eq(groupRentals.status, status) : undefined),
     }),
     groupRentalPageByStreet: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
       db,
@@ -151,19 +166,21 @@ export function createLoaders(db: Db) {
       parentColumn: groupRentals.streetCode,
       orderColumn: groupRentals.id,
       parentOf: (r) => r.streetCode,
-      where: (status) => (status ? eq(groupRentals.status, status) : undefined),
+      where: (status) => and(rentalScope, status ? eq(groupRentals.status, status) : undefined),
     }),
     groupRentalCountsByGrid: countsByParent<GroupRentalStatus>({
       db,
       table: groupRentals,
       parentColumn: groupRentals.gridCode,
       groupColumn: groupRentals.status,
+      where: rentalScope,
     }),
     groupRentalCountsByStreet: countsByParent<GroupRentalStatus>({
       db,
       table: groupRentals,
       parentColumn: groupRentals.streetCode,
       groupColumn: groupRentals.status,
+      where: rentalScope,
     }),
 
     propertyCompanyById: rowByKey(db, propertyCompanies, propertyCompanies.organizationId, (r) => r.organizationId),
@@ -179,8 +196,9 @@ export function createLoaders(db: Db) {
       parentColumn: propertyCompanyBuildings.organizationId,
       orderColumn: propertyCompanyBuildings.buildingCode,
       parentOf: (r) => r.organizationId,
+      where: () => managedScope,
     }),
-    managedBuildingCountByCompany: totalsByParent(db, propertyCompanyBuildings, propertyCompanyBuildings.organizationId),
+    managedBuildingCountByCompany: totalsByParent(db, propertyCompanyBuildings, propertyCompanyBuildings.organizationId, managedScope),
 
     ownersCommitteeById: rowByKey(db, ownersCommittees, ownersCommittees.organizationId, (r) => r.organizationId),
     ownersCommitteeOfBuilding: rowByKey(
@@ -195,6 +213,7 @@ export function createLoaders(db: Db) {
       ownersCommitteeBuildings.organizationId,
       ownersCommitteeBuildings.buildingCode,
       (r) => r.organizationId,
+      committeeScope,
     ),
   };
 }

@@ -1,5 +1,5 @@
-import { DEMO_HUB_SECRET, residentKey, streetCodeOfCommunity, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, maskAddress, residentKey, streetCodeOfCommunity, type RunningService } from '@hub/core';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
 import {
   generateDemoWorld,
   type DemoGridContents,
@@ -42,8 +42,10 @@ afterAll(async () => {
   await dropClone?.();
 });
 
+// A housing officer on housing work sees addresses in clear; masking and row scope are tested at the end.
+const HOUSING_OFFICER = testCaller('housing-officer', { purpose: 'housing-management' });
 const gql = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, HOUSING_OFFICER));
 
 /** The data of a response that must have succeeded. */
 function dataOf<T>(response: GraphQLResponse<T>): T {
@@ -632,5 +634,39 @@ describe('bad input', () => {
       { reps: [{ __typename: 'Grid', code: '123' }, { __typename: 'Street', code: gridCode }] },
     ));
     expect(data._entities).toEqual([null, null]);
+  });
+});
+
+describe('masking and row scope at the subgraph itself', () => {
+  const [own, other] = grids.filter((g) => g.buildings.length > 0 && g.houses.length > 0) as [DemoGridContents, DemoGridContents];
+  const worker = (purpose: 'grid-service' | null) => testCaller('grid-worker', { grids: [own.grid.code], purpose });
+  const as = async (caller: ReturnType<typeof testCaller>, query: string) =>
+    postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, caller));
+  const QUERY = `{
+    mine: house(code: "${own.houses[0]!.code}") { code address }
+    theirs: house(code: "${other.houses[0]!.code}") { code address }
+    theirBuilding: building(code: "${other.buildings[0]!.code}") { code }
+    _entities(representations: [{ __typename: "Grid", code: "${own.grid.code}" }, { __typename: "Grid", code: "${other.grid.code}" }]) {
+      ... on Grid { buildings(first: 500) { totalCount edges { node { code } } } housingCounts { buildings houses } }
+    }
+  }`;
+
+  it('answers a grid worker their own grid, and nothing of another grid', async () => {
+    const response = await as(worker('grid-service'), QUERY);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.mine).toEqual({ code: own.houses[0]!.code, address: own.houses[0]!.address });
+    expect(response.data?.theirs).toBeNull();
+    expect(response.data?.theirBuilding).toBeNull();
+    const [ownGrid, otherGrid] = response.data?._entities;
+    expect(ownGrid.buildings.totalCount).toBe(own.buildings.length);
+    expect(ownGrid.buildings.edges).toHaveLength(own.buildings.length);
+    expect(ownGrid.housingCounts).toEqual({ buildings: own.buildings.length, houses: own.houses.length });
+    expect(otherGrid).toEqual({ buildings: { totalCount: 0, edges: [] }, housingCounts: { buildings: 0, houses: 0 } });
+  });
+
+  it('masks exact addresses without a purpose', async () => {
+    const response = await as(worker(null), QUERY);
+    expect(response.data?.mine).toEqual({ code: own.houses[0]!.code, address: maskAddress(own.houses[0]!.address) });
+    expect(maskAddress(own.houses[0]!.address)).toMatch(/\*\*\*$/);
   });
 });

@@ -1,4 +1,4 @@
-import type { Caller } from '@hub/core';
+import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -10,13 +10,13 @@ export interface MediationContext {
    * declared purpose, own grids.
    */
   caller: Caller;
-  /**
-   * Whether identity numbers and phones may be shown whole. Mediation answers with hub ids only today; the flag is
-   * here so that fields added later mask by default, as in every department, until access control decides it.
-   */
-  revealIdentity: boolean;
+  /** The caller's masks: mediators' names (surname + * for namesMasked roles), and any identity data added later. */
+  masks: Masks;
+  /** The grids whose cases the caller may see (grid workers: their own); the loaders filter by it in SQL. */
+  scope: RowScope;
 }
 
 export function createContext(db: Db, caller: Caller): MediationContext {
-  return { db, loaders: createLoaders(db), caller, revealIdentity: false };
+  const scope = rowScope(caller);
+  return { db, loaders: createLoaders(db, scope), caller, masks: masksFor(caller), scope };
 }

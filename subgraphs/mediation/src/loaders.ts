@@ -1,4 +1,5 @@
-import { rowByKey, rowsByKey, pageByParent } from '@hub/core';
+import { gridScopeWhere, rowByKey, rowsByKey, pageByParent, type RowScope } from '@hub/core';
+import type { SQL } from 'drizzle-orm';
 import DataLoader from 'dataloader';
 import { and, asc, count, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
@@ -34,12 +35,17 @@ export const overdueSql = (today: string) =>
 export const caseFilterSql = ({ status, category }: CaseFilter) =>
   and(status ? eq(cases.status, status) : undefined, category ? eq(cases.category, category) : undefined);
 
-/** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
-export function createLoaders(db: Db) {
+/**
+ * The request's loaders. Built per request, so nothing cached outlives the request that read it. Cases outside the
+ * caller's row scope (a grid worker's grids) are filtered in the same statements: they load as null, lists and
+ * counts leave them out. A case's parties, sessions and agreement are reached only through a case.
+ */
+export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
+  const caseScope = gridScopeWhere(scope, cases.gridCode);
   return {
-    caseById: rowByKey(db, cases, cases.id, (r) => r.id),
-    caseByIncidentId: rowByKey(db, cases, cases.incidentId, (r) => r.incidentId ?? ''),
-    casesByHouse: rowsByKey(db, cases, cases.houseCode, cases.id, (r) => r.houseCode ?? ''),
+    caseById: rowByKey(db, cases, cases.id, (r) => r.id, caseScope),
+    caseByIncidentId: rowByKey(db, cases, cases.incidentId, (r) => r.incidentId ?? '', caseScope),
+    casesByHouse: rowsByKey(db, cases, cases.houseCode, cases.id, (r) => r.houseCode ?? '', caseScope),
     /** A resident's party rows; the cases themselves then come through `caseById`. */
     partiesByResident: rowsByKey(db, caseParties, caseParties.residentId, caseParties.caseId, (r) => r.residentId ?? ''),
     partiesByCase: rowsByKey(db, caseParties, caseParties.caseId, caseParties.position, (r) => r.caseId),
@@ -56,9 +62,9 @@ export function createLoaders(db: Db) {
       parentColumn: cases.gridCode,
       orderColumn: cases.id,
       parentOf: (r) => r.gridCode,
-      where: caseFilterSql,
+      where: (filter) => and(caseScope, caseFilterSql(filter)),
     }),
-    caseTallyByGrid: caseTallyByGrid(db),
+    caseTallyByGrid: caseTallyByGrid(db, caseScope),
   };
 }
 
@@ -91,7 +97,7 @@ function recordsByCase(db: Db) {
  * Per grid, the number of cases in each (status, category) cell and how many of them are overdue: one statement
  * for any number of grids, from which both `Grid.caseCounts` and the totals of filtered `Grid.cases` are summed.
  */
-function caseTallyByGrid(db: Db) {
+function caseTallyByGrid(db: Db, scope: SQL | undefined) {
   return new DataLoader<string, CaseTally>(async (gridCodes) => {
     const rows = await db
       .select({
@@ -102,7 +108,7 @@ function caseTallyByGrid(db: Db) {
         overdue: sql<number>`count(*) filter (where ${overdueSql(chinaToday())})`.mapWith(Number),
       })
       .from(cases)
-      .where(inArray(cases.gridCode, [...gridCodes]))
+      .where(and(inArray(cases.gridCode, [...gridCodes]), scope))
       .groupBy(cases.gridCode, cases.status, cases.category);
     const byGrid = new Map<string, CaseTally>();
     for (const { gridCode, ...cell } of rows) {

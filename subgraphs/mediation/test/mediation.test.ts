@@ -1,5 +1,5 @@
-import { DEMO_HUB_SECRET, residentKey, toChinaTime, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, maskName, residentKey, toChinaTime, type RunningService } from '@hub/core';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoCase, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
@@ -524,5 +524,41 @@ describe('bad input', () => {
     expect(response.data).toBeUndefined();
     const viaVariable = await gql(`query ($c: CaseCategory) { cases(category: $c) { totalCount } }`, { c: 'NOISE' });
     expect(errorCodes(viaVariable)).toEqual(['BAD_USER_INPUT']);
+  });
+});
+
+describe('row scope and masking at the subgraph itself', () => {
+  const [own, other] = grids.filter((g) => g.mediation.cases.length > 0) as [DemoGridContents, DemoGridContents];
+  const as = async (caller: ReturnType<typeof testCaller>, query: string) =>
+    postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, caller));
+
+  it("answers a grid worker their own grid's cases only: another grid's case is null, its lists and counts empty", async () => {
+    const response = await as(
+      testCaller('grid-worker', { grids: [own.grid.code] }),
+      `{
+        mine: case(id: "${own.mediation.cases[0]!.id}") { id }
+        theirs: case(id: "${other.mediation.cases[0]!.id}") { id }
+        cases(first: 500) { totalCount edges { node { id } } }
+        _entities(representations: [{ __typename: "Grid", code: "${own.grid.code}" }, { __typename: "Grid", code: "${other.grid.code}" }]) {
+          ... on Grid { cases(first: 500) { totalCount } caseCounts { total } }
+        }
+      }`,
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.mine).toEqual({ id: own.mediation.cases[0]!.id });
+    expect(response.data?.theirs).toBeNull();
+    expect(response.data?.cases.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(sorted(own.mediation.cases));
+    expect(response.data?.cases.totalCount).toBe(own.mediation.cases.length);
+    expect(response.data?._entities).toEqual([
+      { cases: { totalCount: own.mediation.cases.length }, caseCounts: { total: own.mediation.cases.length } },
+      { cases: { totalCount: 0 }, caseCounts: { total: 0 } },
+    ]);
+  });
+
+  it("masks mediators' names for an analyst", async () => {
+    const mediated = allCases.find((c) => c.mediatorId)!;
+    const mediator = grids.flatMap((g) => g.mediation.mediators).find((m) => m.id === mediated.mediatorId)!;
+    const response = await as(testCaller('district-analyst'), `{ case(id: "${mediated.id}") { mediator { name } } }`);
+    expect(response.data?.case).toEqual({ mediator: { name: maskName(mediator.name) } });
   });
 });

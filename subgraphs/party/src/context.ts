@@ -1,4 +1,4 @@
-import type { Caller } from '@hub/core';
+import { rowScope, type Caller, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -12,8 +12,11 @@ export interface PartyContext {
   caller: Caller;
   /** Hub secret that keys resident ids. */
   secret: string;
+  /** The grids whose party members the caller may see (grid workers: their own); the loaders filter by it in SQL. */
+  scope: RowScope;
 }
 
 export function createContext(db: Db, secret: string, caller: Caller): PartyContext {
-  return { db, loaders: createLoaders(db), caller, secret };
+  const scope = rowScope(caller);
+  return { db, loaders: createLoaders(db, scope), caller, secret, scope };
 }

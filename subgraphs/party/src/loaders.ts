@@ -1,17 +1,25 @@
-import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
+import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import DataLoader from 'dataloader';
-import { inArray, sql } from 'drizzle-orm';
+import { and, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from './db/schema.ts';
 import type { PartyActivityKind, PartyMemberStatus } from './__generated__/resolvers-types.ts';
 
-/** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
-export function createLoaders(db: Db) {
+/**
+ * The request's loaders. Built per request, so nothing cached outlives the request that read it. Members outside the
+ * caller's row scope (a grid worker's grids; a member with no grid is outside it) are filtered in the same
+ * statements: they load as null, lists and counts leave them out, and so does their attendance at activities.
+ * Party organizations and activities are not personal records and are not scoped.
+ */
+export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
+  const memberScope = gridScopeWhere(scope, partyMembers.gridCode);
+  const attendanceScope =
+    memberScope && inArray(activityAttendance.residentId, db.select({ id: partyMembers.residentId }).from(partyMembers).where(memberScope));
   return {
     organizationById: rowByKey(db, partyOrganizations, partyOrganizations.id, (r) => r.id),
     organizationsByParent: rowsByKey(db, partyOrganizations, partyOrganizations.parentId, partyOrganizations.id, (r) => r.parentId!),
     organizationsByGrid: rowsByKey(db, partyOrganizations, partyOrganizations.servesGridCode, partyOrganizations.id, (r) => r.servesGridCode!),
-    memberByResidentId: rowByKey(db, partyMembers, partyMembers.residentId, (r) => r.residentId),
+    memberByResidentId: rowByKey(db, partyMembers, partyMembers.residentId, (r) => r.residentId, memberScope),
     activityById: rowByKey(db, partyActivities, partyActivities.id, (r) => r.id),
 
     memberPageByOrganization: pageByParent<typeof partyMembers, null>({
@@ -20,12 +28,14 @@ export function createLoaders(db: Db) {
       parentColumn: partyMembers.organizationId,
       orderColumn: partyMembers.residentId,
       parentOf: (r) => r.organizationId,
+      where: () => memberScope,
     }),
     memberCountsByOrganization: countsByParent<PartyMemberStatus>({
       db,
       table: partyMembers,
       parentColumn: partyMembers.organizationId,
       groupColumn: partyMembers.status,
+      where: memberScope,
     }),
     memberPageByGrid: pageByParent<typeof partyMembers, null>({
       db,
@@ -33,12 +43,14 @@ export function createLoaders(db: Db) {
       parentColumn: partyMembers.gridCode,
       orderColumn: partyMembers.residentId,
       parentOf: (r) => r.gridCode!,
+      where: () => memberScope,
     }),
     memberCountsByGrid: countsByParent<PartyMemberStatus>({
       db,
       table: partyMembers,
       parentColumn: partyMembers.gridCode,
       groupColumn: partyMembers.status,
+      where: memberScope,
     }),
     /** Members of each organization and of every organization under it: one recursive statement per batch. */
     memberCountUnder: new DataLoader<string, number>(async (ids) => {
@@ -51,6 +63,7 @@ export function createLoaders(db: Db) {
         )
         select tree.root as root, count(*)::int as n from tree
         join ${partyMembers} on ${partyMembers.organizationId} = tree.id
+        ${memberScope ? sql`where ${memberScope}` : sql``}
         group by tree.root`;
       const { rows } = await db.execute<{ root: string; n: number }>(tree);
       const byId = new Map(rows.map((r) => [r.root, r.n]));
@@ -76,6 +89,7 @@ export function createLoaders(db: Db) {
       parentColumn: activityAttendance.activityId,
       orderColumn: activityAttendance.id,
       parentOf: (r) => r.activityId,
+      where: () => attendanceScope,
     }),
     attendancePageByResident: pageByParent<typeof activityAttendance, null>({
       db,
@@ -90,6 +104,7 @@ export function createLoaders(db: Db) {
       table: activityAttendance,
       parentColumn: activityAttendance.activityId,
       groupColumn: activityAttendance.activityId,
+      where: attendanceScope,
     }),
     attendanceCountsByResident: countsByParent<string>({
       db,

@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, encodeCursor, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
 import {
   generateDemoWorld,
   type DemoGridContents,
@@ -462,4 +462,33 @@ describe('bad input', () => {
       }
     });
   }
+});
+
+describe('row scope at the subgraph itself', () => {
+  const [own, other] = grids.filter((g) => g.party.members.length > 0 && g.party.organizations.length > 0) as [DemoGridContents, DemoGridContents];
+  const worker = testCaller('grid-worker', { grids: [own.grid.code] });
+  const as = async (query: string) => postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, worker));
+
+  it("answers a grid worker their own grid's party members, and none of another grid", async () => {
+    const ownMember = own.party.members[0]!;
+    const otherMember = other.party.members[0]!;
+    const response = await as(`{
+      mine: partyMember(residentId: "${idOf(ownMember.idNumber)}") { memberNumber }
+      theirs: partyMember(residentId: "${idOf(otherMember.idNumber)}") { memberNumber }
+      _entities(representations: [{ __typename: "Grid", code: "${own.grid.code}" }, { __typename: "Grid", code: "${other.grid.code}" }]) {
+        ... on Grid { partyMembers(first: 500) { totalCount edges { node { memberNumber } } } }
+      }
+      org: partyOrganization(id: "${other.party.organizations[0]!.organizationId}") { memberCount members(first: 500) { totalCount edges { node { memberNumber } } } }
+    }`);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.mine).toEqual({ memberNumber: ownMember.memberNumber });
+    expect(response.data?.theirs).toBeNull();
+    const [ownGrid, otherGrid] = response.data?._entities;
+    expect(ownGrid.partyMembers.edges).toHaveLength(ownGrid.partyMembers.totalCount);
+    expect(ownGrid.partyMembers.totalCount).toBeGreaterThan(0);
+    expect(otherGrid.partyMembers).toEqual({ totalCount: 0, edges: [] });
+    // Another grid's branch: its members are left out of the list, the count and the count under it alike.
+    expect(response.data?.org.members.edges).toHaveLength(response.data?.org.members.totalCount);
+    expect(response.data?.org.memberCount).toBe(response.data?.org.members.totalCount);
+  });
 });

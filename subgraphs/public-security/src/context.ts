@@ -1,4 +1,4 @@
-import type { Caller } from '@hub/core';
+import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -12,13 +12,13 @@ export interface PublicSecurityContext {
   caller: Caller;
   /** Hub secret that keys resident ids. */
   secret: string;
-  /**
-   * Whether identity numbers and phones may be shown whole. Off for every request until access control decides it
-   * per caller and purpose; until then they are always masked.
-   */
-  revealIdentity: boolean;
+  /** The caller's masks: ID numbers, phones, addresses, names and key-person plans in clear only as disclosure allows. */
+  masks: Masks;
+  /** The grids whose rows the caller may see (grid workers: their own); the loaders filter by it in SQL. */
+  scope: RowScope;
 }
 
 export function createContext(db: Db, secret: string, caller: Caller): PublicSecurityContext {
-  return { db, loaders: createLoaders(db), caller, secret, revealIdentity: false };
+  const scope = rowScope(caller);
+  return { db, loaders: createLoaders(db, scope), caller, secret, masks: masksFor(caller), scope };
 }

@@ -1,13 +1,20 @@
-import { countsByParent, pageByParent, rowByKey, rowsByKey } from '@hub/core';
-import { eq } from 'drizzle-orm';
+import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
+import { and, eq } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from './db/schema.ts';
 import type { IncidentType, KeyPersonCategory, PopulationType } from './__generated__/resolvers-types.ts';
 
-/** The request's loaders. Built per request, so nothing cached outlives the request that read it. */
-export function createLoaders(db: Db) {
+/**
+ * The request's loaders. Built per request, so nothing cached outlives the request that read it. Rows outside the
+ * caller's row scope (a grid worker's grids) are filtered in the same statements: they load as null, lists and
+ * counts leave them out.
+ */
+export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
+  const residentScope = gridScopeWhere(scope, residents.gridCode);
+  const keyPersonScope = gridScopeWhere(scope, keyPersons.gridCode);
+  const incidentScope = gridScopeWhere(scope, incidents.gridCode);
   return {
-    residentById: rowByKey(db, residents, residents.id, (r) => r.id),
+    residentById: rowByKey(db, residents, residents.id, (r) => r.id, residentScope),
     floatingByResidentId: rowByKey(db, floatingDetails, floatingDetails.residentId, (r) => r.residentId),
     /** A page of a grid's residents; one statement for every grid asked with the same page and filter. */
     residentPageByGrid: pageByParent<typeof residents, PopulationType | null>({
@@ -16,44 +23,48 @@ export function createLoaders(db: Db) {
       parentColumn: residents.gridCode,
       orderColumn: residents.id,
       parentOf: (r) => r.gridCode,
-      where: (type) => (type ? eq(residents.populationType, type) : undefined),
+      where: (type) => and(residentScope, type ? eq(residents.populationType, type) : undefined),
     }),
     populationByGrid: countsByParent<PopulationType>({
       db,
       table: residents,
       parentColumn: residents.gridCode,
       groupColumn: residents.populationType,
+      where: residentScope,
     }),
     /** The people living in a house (residents_house_idx). */
-    residentsByHouse: rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? ''),
-    keyPersonByResident: rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId),
+    residentsByHouse: rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? '', residentScope),
+    keyPersonByResident: rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId, keyPersonScope),
     keyPersonPageByGrid: pageByParent<typeof keyPersons, KeyPersonCategory | null>({
       db,
       table: keyPersons,
       parentColumn: keyPersons.gridCode,
       orderColumn: keyPersons.id,
       parentOf: (r) => r.gridCode,
-      where: (category) => (category ? eq(keyPersons.category, category) : undefined),
+      where: (category) => and(keyPersonScope, category ? eq(keyPersons.category, category) : undefined),
     }),
     keyPersonCountsByGrid: countsByParent<KeyPersonCategory>({
       db,
       table: keyPersons,
       parentColumn: keyPersons.gridCode,
       groupColumn: keyPersons.category,
+      where: keyPersonScope,
     }),
-    incidentById: rowByKey(db, incidents, incidents.id, (r) => r.id),
+    incidentById: rowByKey(db, incidents, incidents.id, (r) => r.id, incidentScope),
     incidentPageByGrid: pageByParent<typeof incidents, null>({
       db,
       table: incidents,
       parentColumn: incidents.gridCode,
       orderColumn: incidents.id,
       parentOf: (r) => r.gridCode,
+      where: () => incidentScope,
     }),
     incidentCountsByGrid: countsByParent<IncidentType>({
       db,
       table: incidents,
       parentColumn: incidents.gridCode,
       groupColumn: incidents.type,
+      where: incidentScope,
     }),
     /** Who an incident involved, in recorded order. */
     involvementsByIncident: rowsByKey(db, incidentInvolved, incidentInvolved.incidentId, incidentInvolved.position, (r) => r.incidentId),

@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoIncident, type DemoKeyPerson, type KeyPersonCategory } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -29,8 +29,9 @@ afterAll(async () => {
   await dropClone?.();
 });
 
+// A police officer on public-safety work: plans, addresses and names in clear (masking is tested in public-security.test.ts).
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, testCaller('police-officer', { purpose: 'public-safety' })));
 
 interface Page<T> {
   totalCount: number;

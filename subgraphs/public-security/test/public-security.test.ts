@@ -1,5 +1,5 @@
-import { DEMO_HUB_SECRET, maskIdNumber, maskPhone, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, maskAddress, maskIdNumber, maskName, maskPhone, residentKey, type RunningService } from '@hub/core';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoResident } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -85,8 +85,8 @@ describe('the population register', () => {
         floating: {
           inflowReason: person.floating!.inflowReason,
           inflowDate: person.floating!.inflowDate,
-          originAddress: person.floating!.originAddress,
-          residencePermitNumber: person.floating!.residencePermitNumber,
+          originAddress: maskAddress(person.floating!.originAddress),
+          residencePermitNumber: person.floating!.residencePermitNumber && maskIdNumber(person.floating!.residencePermitNumber),
         },
       },
       residentIdOf: idOf(person),
@@ -170,5 +170,42 @@ describe("a grid's residents", () => {
     for (const after of ['not a cursor', 'Z3JpZHM6MzIwMzExMDAxMDAxMDAx']) {
       expect(errorCodes(await gql(GRID_RESIDENTS, { reps, first: 5, after }))).toEqual(['INVALID_CURSOR']);
     }
+  });
+});
+
+describe('masking and row scope at the subgraph itself (a request that bypasses the gateway gains nothing)', () => {
+  const [own, other] = grids.filter((g) => g.residents.length > 0) as [DemoGridContents, DemoGridContents];
+  const mine = own.residents.find((r) => r.phone && r.registeredAddress)!;
+  const theirs = other.residents[0]!;
+  const as = async (caller: ReturnType<typeof testCaller>, query: string, variables?: Record<string, unknown>) =>
+    postGraphQL<Record<string, any>>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, caller));
+  const PROFILE = `query ($ids: [_Any!]!) { _entities(representations: $ids) { ... on Resident { id name idNumber phone registeredAddress } } }`;
+  const reps = [mine, theirs].map((r) => ({ __typename: 'Resident', id: idOf(r) }));
+
+  it('answers a grid worker with a purpose their own grid in clear, and nothing of another grid', async () => {
+    const worker = testCaller('grid-worker', { grids: [own.grid.code], purpose: 'grid-service' });
+    const response = await as(worker, PROFILE, { ids: reps });
+    expect(response.errors).toBeUndefined();
+    expect(response.data?._entities).toEqual([
+      { id: idOf(mine), name: mine.name, idNumber: mine.idNumber, phone: mine.phone, registeredAddress: mine.registeredAddress },
+      null,
+    ]);
+    const lists = await as(worker, GRID_RESIDENTS, { reps: [own, other].map((g) => ({ __typename: 'Grid', code: g.grid.code })), first: 500 });
+    const [ownPage, otherPage] = lists.data?._entities as { residents: { totalCount: number; edges: unknown[] }; population: { total: number } }[];
+    expect(ownPage!.residents.totalCount).toBe(own.residents.length);
+    expect(ownPage!.residents.edges).toHaveLength(own.residents.length);
+    expect(otherPage!.residents).toMatchObject({ totalCount: 0, edges: [] });
+    expect(otherPage!.population.total).toBe(0);
+  });
+
+  it('masks identity and address without a purpose, and names for an analyst', async () => {
+    const noPurpose = await as(testCaller('grid-worker', { grids: [own.grid.code] }), PROFILE, { ids: reps.slice(0, 1) });
+    expect(noPurpose.data?._entities).toEqual([
+      { id: idOf(mine), name: mine.name, idNumber: maskIdNumber(mine.idNumber), phone: maskPhone(mine.phone!), registeredAddress: maskAddress(mine.registeredAddress!) },
+    ]);
+    const analyst = await as(testCaller('district-analyst', { purpose: 'statistics' }), PROFILE, { ids: reps.slice(0, 1) });
+    expect(analyst.data?._entities).toEqual([
+      { id: idOf(mine), name: maskName(mine.name), idNumber: maskIdNumber(mine.idNumber), phone: maskPhone(mine.phone!), registeredAddress: maskAddress(mine.registeredAddress!) },
+    ]);
   });
 });

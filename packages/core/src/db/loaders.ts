@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import type { RowScope } from '../access/disclosure.ts';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 
@@ -11,9 +12,16 @@ type Db = NodePgDatabase<Record<string, unknown>>;
 type Row<T extends PgTable> = T['$inferSelect'];
 
 /** One row per key (or null), from `WHERE column IN (...)`. */
-export function rowByKey<T extends PgTable, K extends string | number = string>(db: Db, table: T, column: AnyPgColumn, keyOf: (row: Row<T>) => K) {
+export function rowByKey<T extends PgTable, K extends string | number = string>(
+  db: Db,
+  table: T,
+  column: AnyPgColumn,
+  keyOf: (row: Row<T>) => K,
+  /** Rows outside this condition (a caller's row scope) load as null, in the same statement. */
+  where?: SQL,
+) {
   return new DataLoader<K, Row<T> | null>(async (keys) => {
-    const rows = (await db.select().from(table as PgTable).where(inArray(column, [...keys]))) as Row<T>[];
+    const rows = (await db.select().from(table as PgTable).where(and(inArray(column, [...keys]), where))) as Row<T>[];
     const byKey = new Map(rows.map((r) => [keyOf(r), r]));
     return keys.map((k) => byKey.get(k) ?? null);
   });
@@ -26,9 +34,11 @@ export function rowsByKey<T extends PgTable, K extends string | number = string>
   column: AnyPgColumn,
   orderBy: AnyPgColumn,
   keyOf: (row: Row<T>) => K,
+  /** Rows outside this condition (a caller's row scope) are left out, in the same statement. */
+  where?: SQL,
 ) {
   return new DataLoader<K, Row<T>[]>(async (keys) => {
-    const rows = (await db.select().from(table as PgTable).where(inArray(column, [...keys])).orderBy(asc(orderBy))) as Row<T>[];
+    const rows = (await db.select().from(table as PgTable).where(and(inArray(column, [...keys]), where)).orderBy(asc(orderBy))) as Row<T>[];
     const byKey = new Map<K, Row<T>[]>();
     for (const row of rows) {
       const list = byKey.get(keyOf(row));
@@ -131,4 +141,20 @@ export function countsByParent<G extends string>(options: {
     }
     return parents.map((p) => byParent.get(p) ?? { total: 0, by: {} });
   });
+}
+
+/**
+ * A caller's row scope as a condition on a grid-code column: the grid is one of theirs or lies in one of their
+ * communities (its first 12 digits). Undefined (no condition) when every grid is in scope; a scope naming nothing
+ * matches nothing.
+ */
+export function gridScopeWhere(scope: RowScope, gridColumn: AnyPgColumn | SQL): SQL | undefined {
+  if (scope.allGrids) return undefined;
+  const grids = [...scope.grids];
+  const communities = [...scope.communities];
+  if (grids.length === 0 && communities.length === 0) return sql`false`;
+  return or(
+    grids.length ? inArray(sql`${gridColumn}`, grids) : undefined,
+    communities.length ? inArray(sql`left(${gridColumn}, 12)`, communities) : undefined,
+  );
 }

@@ -1,4 +1,4 @@
-import { checkLength, pageRequest, toConnection, type PageRequest } from '@hub/core';
+import { checkLength, gridScopeWhere, pageRequest, toConnection, type PageRequest } from '@hub/core';
 import { and, asc, count, eq, gt, ilike, inArray, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/index.ts';
@@ -102,12 +102,13 @@ export const Query: QueryResolvers = {
     const { rows, totalCount } = await filteredPage(db, organizations, organizations.id, filter, page);
     return { ...toConnection('organizations', rows, page, (o) => o.id), totalCount };
   },
-  welfareEntitlements: async (_, args, { db, loaders }) => {
+  welfareEntitlements: async (_, args, { db, loaders, scope }) => {
     const page = pageRequest('welfare', args, WELFARE_ID);
     await checkPlaceFilters(args, loaders);
     // Entitlements keep their grid; the street and community of a grid are civil affairs' own places table.
     const gridsWhere = (where: SQL) => inArray(welfareEntitlements.gridCode, db.select({ code: grids.code }).from(grids).where(where));
     const filter = and(
+      gridScopeWhere(scope, welfareEntitlements.gridCode),
       args.kind != null ? eq(welfareEntitlements.kind, args.kind) : undefined,
       args.status != null ? eq(welfareEntitlements.status, args.status) : undefined,
       args.streetCode != null ? gridsWhere(eq(grids.streetCode, args.streetCode)) : undefined,

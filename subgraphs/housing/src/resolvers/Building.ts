@@ -6,6 +6,7 @@ import { HOUSE_PAGE, housePage } from './connections.ts';
 export const Building: BuildingResolvers = {
   __resolveReference: ({ code }, { loaders }) => (isBuildingCode(code) ? loaders.buildingByCode.load(code) : null),
   grid: (b) => ({ code: b.gridCode }),
+  address: (b, _, { masks }) => masks.address(b.address),
   houses: async (b, args, { loaders }) => {
     const page = housePage(args);
     const [rows, total] = await Promise.all([

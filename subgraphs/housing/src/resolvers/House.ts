@@ -6,6 +6,7 @@ export const House: HouseResolvers = {
   __resolveReference: ({ code }, { loaders }) => (isHouseCode(code) ? loaders.houseByCode.load(code) : null),
   building: async (h, _, { loaders }) =>
     present(await loaders.buildingByCode.load(h.buildingCode), `building ${h.buildingCode}`),
+  address: (h, _, { masks }) => masks.address(h.address),
   floor: (h) => Math.floor(Number(h.room) / 100),
   grid: (h) => ({ code: h.gridCode }),
   owners: (h, _, { loaders }) => loaders.ownershipsByHouse.load(h.code),

@@ -1,4 +1,4 @@
-import { pageRequest, toConnection } from '@hub/core';
+import { gridScopeWhere, pageRequest, toConnection } from '@hub/core';
 import { and, asc, count, eq, gt } from 'drizzle-orm';
 import { cases } from '../db/schema.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -16,10 +16,11 @@ import {
 export const Query: QueryResolvers = {
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
   caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
-  cases: async (_, args, { db }) => {
+  cases: async (_, args, { db, scope }) => {
     const page = pageRequest('cases', args, CASE_ID);
     // Places are civil affairs': a well-formed code of a place without cases simply lists none.
     const filter = and(
+      gridScopeWhere(scope, cases.gridCode),
       caseFilterSql({ status: args.status ?? null, category: args.category ?? null }),
       args.streetCode != null ? eq(cases.streetCode, checkStreetCode(args.streetCode, 'streetCode')) : undefined,
       args.communityCode != null ? eq(cases.communityCode, checkCommunityCode(args.communityCode, 'communityCode')) : undefined,

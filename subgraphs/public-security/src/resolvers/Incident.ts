@@ -7,6 +7,7 @@ export const Incident: IncidentResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.incidentById.load(id),
   occurredAt: (i) => toChinaTime(i.occurredAt),
   grid: (i) => ({ code: i.gridCode }),
+  address: (i, _, { masks }) => masks.address(i.address),
   involved: async (i, _, { loaders }) => {
     const involvements = await loaders.involvementsByIncident.load(i.id);
     return (await loaders.residentById.loadMany(involvements.map((v) => v.residentId))).filter(isRow);

@@ -8,7 +8,9 @@ export const KeyPerson: KeyPersonResolvers = {
     if (!resident) throw notFound('Resident', 'id', k.residentId);
     return resident;
   },
-  responsibleOfficer: (k) => ({ name: k.officerName, badge: k.officerBadge }),
+  responsibleOfficer: (k, _, { masks }) => ({ name: masks.name(k.officerName), badge: k.officerBadge }),
+  // One person, one plan: health and conduct details, in clear only with keyperson:read and a purpose.
+  plan: (k, _, { masks }) => masks.keyPersonText(k.plan),
   guardian: (k, _, { loaders }) => (k.guardianId ? loaders.residentById.load(k.guardianId) : null),
   grid: (k) => ({ code: k.gridCode }),
 };

@@ -1,4 +1,4 @@
-import { ErrorCode, inputError, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
+import { ErrorCode, gridScopeWhere, inputError, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
 import { and, asc, count, eq, gte, gt, like, lt } from 'drizzle-orm';
 import { incidents } from '../db/schema.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -35,13 +35,14 @@ export const Query: QueryResolvers = {
     loaders.residentById.load(residentIdOfIdNumber(idNumber, secret)),
   residentIdOf: (_, { idNumber }, { secret }) => residentIdOfIdNumber(idNumber, secret),
   incident: (_, { id }, { loaders }) => loaders.incidentById.load(checkIncidentId(id)),
-  incidents: async (_, args, { db }) => {
+  incidents: async (_, args, { db, scope }) => {
     const page = pageRequest('incidents', args, INCIDENT_ID);
     checkDateRange(args.from, args.to);
     if (args.streetCode != null) checkStreetCode(args.streetCode);
     if (args.gridCode != null) checkGridCode(args.gridCode);
     // Public security does not keep the place hierarchy: a street's grids are those whose code starts with its 9 digits.
     const filter = and(
+      gridScopeWhere(scope, incidents.gridCode),
       args.referredToMediation != null ? eq(incidents.referredToMediation, args.referredToMediation) : undefined,
       args.type != null ? eq(incidents.type, args.type) : undefined,
       args.streetCode != null ? like(incidents.gridCode, `${args.streetCode.slice(0, 9)}%`) : undefined,

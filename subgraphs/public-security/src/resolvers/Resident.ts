@@ -1,4 +1,3 @@
-import { maskIdNumber, maskPhone } from '@hub/core';
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
 import { isRow } from './rows.ts';
 
@@ -12,8 +11,11 @@ export function ageOn(birthDate: string, today = new Date()): number {
 
 export const Resident: ResidentResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.residentById.load(id),
-  idNumber: (r, _, { revealIdentity }) => (revealIdentity ? r.idNumber : maskIdNumber(r.idNumber)),
-  phone: (r, _, { revealIdentity }) => (r.phone && !revealIdentity ? maskPhone(r.phone) : r.phone),
+  // Masked unless the caller's disclosure allows (scope and purpose); names for roles that may not know who.
+  name: (r, _, { masks }) => masks.name(r.name),
+  idNumber: (r, _, { masks }) => masks.idNumber(r.idNumber),
+  phone: (r, _, { masks }) => masks.phone(r.phone),
+  registeredAddress: (r, _, { masks }) => masks.address(r.registeredAddress),
   age: (r) => ageOn(r.birthDate),
   residence: (r) => (r.houseCode ? { code: r.houseCode } : null),
   grid: (r) => ({ code: r.gridCode }),

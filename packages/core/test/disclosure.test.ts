@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { disclosure, inScope, maskAddress, masksFor, rowScope, scopeFilter } from '../src/access/disclosure.ts';
+import { testCaller } from '../src/testing/access.ts';
+
+describe('disclosure', () => {
+  it('needs the scope and a disclosing purpose for each sensitive category', () => {
+    expect(disclosure(testCaller('police-officer'))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'clear' });
+    expect(disclosure(testCaller('police-officer', { purpose: 'public-safety' }))).toEqual({ identity: true, address: true, health: true, keyPerson: true, names: 'clear' });
+    expect(disclosure(testCaller('housing-officer', { purpose: 'housing-management' }))).toEqual({ identity: false, address: true, health: false, keyPerson: false, names: 'clear' });
+    expect(disclosure(testCaller('mediator', { purpose: 'case-handling' }))).toMatchObject({ identity: true, address: false });
+  });
+  it('never discloses for statistics or audit, and masks names for namesMasked roles', () => {
+    expect(disclosure(testCaller('administrator', { purpose: 'statistics' }))).toMatchObject({ identity: false, address: false, health: false });
+    expect(disclosure(testCaller('district-analyst', { purpose: 'statistics' }))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'masked' });
+  });
+});
+
+describe('masks', () => {
+  it('masks what the caller may not see, keeps null as null', () => {
+    const masked = masksFor(testCaller('district-analyst'));
+    expect(masked.idNumber('110105194912310021')).toBe('110105********0021');
+    expect(masked.phone('13812348000')).toBe('138****8000');
+    expect(masked.name('欧阳娜娜')).toBe('欧***');
+    expect(masked.phone(null)).toBeNull();
+    expect(masked.certificate('11010519491231002142')).toBe('110105********002142');
+    expect(masked.keyPersonText('plan')).toBe('***');
+    const clear = masksFor(testCaller('administrator', { purpose: 'case-handling' }));
+    expect(clear.idNumber('110105194912310021')).toBe('110105194912310021');
+    expect(clear.address('云龙区彭城街道和平社区解放路12号')).toBe('云龙区彭城街道和平社区解放路12号');
+    expect(clear.name('张三')).toBe('张三');
+  });
+  it('keeps an address down to its community', () => {
+    expect(maskAddress('云龙区彭城街道和平社区解放路12号3单元301室')).toBe('云龙区彭城街道和平社区***');
+    expect(maskAddress('铜山区大许镇张庄村3组12号')).toBe('铜山区大许镇张庄村***');
+    expect(maskAddress('解放路12号')).toBe('***');
+  });
+});
+
+describe('row scope', () => {
+  it('limits grid workers to their grids and their communities’ grids', () => {
+    const scope = rowScope(testCaller('grid-worker', { grids: ['320311001001001'], communities: ['320311001002'] }));
+    expect(inScope(scope, '320311001001001')).toBe(true);
+    expect(inScope(scope, '320311001001002')).toBe(false);
+    expect(inScope(scope, '320311001002007')).toBe(true);
+    expect(inScope(scope, null)).toBe(false);
+    expect(scopeFilter(scope)).toEqual({ grids: ['320311001001001'], communityPrefixes: ['320311001002'] });
+    expect(rowScope(testCaller('police-officer'))).toEqual({ allGrids: true });
+    expect(inScope(rowScope(testCaller()), null)).toBe(true);
+  });
+});
