@@ -27,7 +27,7 @@ try {
   const audit = process.env.AUDIT_DATABASE_URL ? createAuditWriter(process.env.AUDIT_DATABASE_URL) : undefined;
   const gateway = createGateway({ supergraphSdl: readSupergraph(path), audit });
   const service = await gateway.listen(parsePort('GATEWAY_PORT', process.env.GATEWAY_PORT, 4000), process.env.HOST || '127.0.0.1');
-  logger.info('serving supergraph', { supergraph: path, subgraphs: JSON.stringify(gateway.urls), identity: gateway.identity });
+  logger.info('serving supergraph', { supergraph: path, subgraphs: JSON.stringify(gateway.urls), identity: gateway.identity, trustedDocuments: gateway.trustedDocuments });
   announceReady('gateway', service, logger);
   onShutdown(logger, async () => {
     await service.close();

@@ -18,6 +18,7 @@ import {
   signCallerToken,
   type AccessCode,
   type Caller,
+  type RoleRegistry,
   type RunningService,
 } from '@hub/core';
 import { decodeJwt } from 'jose';
@@ -25,10 +26,21 @@ import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, typ
 import { AbortableRemoteGraphQLDataSource, apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
 import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
+import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
 
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
+export {
+  DEFAULT_MANIFEST,
+  documentHash,
+  parseManifest,
+  readManifest,
+  TrustedDocumentCode,
+  trustedDocumentsFromEnv,
+  type TrustedDocuments,
+  type TrustedDocumentsMode,
+} from './trusted-documents.ts';
 
 /** What every operation through the gateway runs with: the caller its bearer token and declared purpose make. */
 export interface GatewayContext {
@@ -68,6 +80,11 @@ export interface GatewayOptions {
   audit?: AuditSink;
   /** Query limits (depth, aliases, root fields, tokens, cost, body size, time); default from the environment. */
   limits?: Limits;
+  /**
+   * Which operations run: the trusted-documents mode (`off`, `allow`, `enforce`) and the manifest of persisted
+   * documents; default from HUB_TRUSTED_DOCUMENTS and HUB_TRUSTED_DOCUMENTS_MANIFEST (`trustedDocumentsFromEnv`).
+   */
+  trustedDocuments?: TrustedDocuments;
   /** Whose bearer tokens to trust; default from the environment (`identityFromEnv`). */
   identity?: IdentityOptions;
   /** The key the gateway signs callers for the subgraphs with; default HUB_INTERNAL_PRIVATE_KEY. */
@@ -136,7 +153,9 @@ export function createGateway(options: GatewayOptions) {
   // Both resolved now, so a missing key or a misconfigured identity provider stops the gateway at start.
   const identity = options.identity ?? identityFromEnv();
   const internalKey = options.internalKey ?? internalSigningKey();
+  const trustedDocuments = options.trustedDocuments ?? trustedDocumentsFromEnv();
   const verifier = createTokenVerifier(identity);
+  const roles: RoleRegistry = verifier.roles;
   if (!options.audit && isProduction()) throw new Error('the gateway needs an audit trail in production: set AUDIT_DATABASE_URL');
   const audit: AuditSink = options.audit ?? {
     write: async (record) => logger.info('audit', { eventType: record.eventType, operationName: record.operationName ?? null, outcome: record.outcome }),
@@ -220,15 +239,24 @@ export function createGateway(options: GatewayOptions) {
     urls,
     /** Where the trusted keys come from, for the start-up log line. */
     identity: identity.description ?? `issuer ${identity.issuer}`,
+    /** The trusted-documents mode and how many documents the manifest holds, for the start-up log line. */
+    trustedDocuments: `${trustedDocuments.mode}${trustedDocuments.mode === 'off' ? '' : ` (${trustedDocuments.manifest.size} documents)`}`,
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
       const apollo = new ApolloServer<GatewayContext>({
         gateway,
         formatError: safeFormatError(logger),
         // Token limit, and in production no introspection and no schema hints in errors.
         ...apolloServerOptions(limits),
+        // With trusted documents on, the plugin below resolves every persisted-query id, from the manifest only.
+        ...(trustedDocuments.mode === 'off' ? {} : { persistedQueries: false as const }),
         plugins: [
           // First: it rewrites refusals and timeouts at the start of willSendResponse, for the plugins after it to see.
           createLimitsPlugin<GatewayContext>(undefined, limits),
+          // Before the audit plugin, which then records a refused ad-hoc operation as refused.
+          createTrustedDocumentsPlugin<GatewayContext>({
+            trusted: trustedDocuments,
+            mayRunAdHoc: ({ caller }) => roles[caller.role]?.adHocQueries === true,
+          }),
           createPolicyPlugin<GatewayContext>({
             supergraphSdl: options.supergraphSdl,
             grantsOf: ({ caller }) => ({

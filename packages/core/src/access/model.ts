@@ -44,6 +44,8 @@ export interface RoleDefinition {
   ownGridsOnly: boolean;
   /** May know that a person exists but not who: names come back as surname + `*`. */
   namesMasked: boolean;
+  /** May run ad-hoc operations where the gateway enforces trusted documents (still under the cost limit); default false. */
+  adHocQueries?: boolean;
 }
 
 export const DEMO_ROLES = {
@@ -110,6 +112,7 @@ export const DEMO_ROLES = {
     purposes: ['statistics'],
     ownGridsOnly: false,
     namesMasked: true,
+    adHocQueries: true,
   },
   auditor: {
     description: 'Auditor (审计员): the audit trail only',
@@ -126,6 +129,7 @@ export const DEMO_ROLES = {
     purposes: Object.keys(PURPOSES) as Purpose[],
     ownGridsOnly: false,
     namesMasked: false,
+    adHocQueries: true,
   },
 } as const satisfies Record<string, RoleDefinition>;
 export type DemoRole = keyof typeof DEMO_ROLES;

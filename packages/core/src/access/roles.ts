@@ -38,9 +38,9 @@ export function parseRoles(json: unknown, source: string): Record<string, RoleDe
       problem('expected an object');
       continue;
     }
-    const known = new Set(['description', 'department', 'scopes', 'purposes', 'ownGridsOnly', 'namesMasked']);
+    const known = new Set(['description', 'department', 'scopes', 'purposes', 'ownGridsOnly', 'namesMasked', 'adHocQueries']);
     for (const key of Object.keys(value)) if (!known.has(key)) problem(`unknown field "${key}"`);
-    const { description = name, department, scopes, purposes, ownGridsOnly, namesMasked } = value;
+    const { description = name, department, scopes, purposes, ownGridsOnly, namesMasked, adHocQueries = false } = value;
     if (typeof description !== 'string') problem('description must be a string');
     if (department !== null && !(typeof department === 'string' && departmentNames.includes(department))) {
       problem(`department must be null or one of ${departmentNames.join(', ')}`);
@@ -52,6 +52,7 @@ export function parseRoles(json: unknown, source: string): Record<string, RoleDe
     // No defaults for these two: a forgotten flag must not widen what a role sees.
     if (typeof ownGridsOnly !== 'boolean') problem('ownGridsOnly must be true or false');
     if (typeof namesMasked !== 'boolean') problem('namesMasked must be true or false');
+    if (typeof adHocQueries !== 'boolean') problem('adHocQueries must be true or false');
     if (problems.length === before) {
       roles[name] = {
         description: description as string,
@@ -60,6 +61,7 @@ export function parseRoles(json: unknown, source: string): Record<string, RoleDe
         purposes: [...new Set(purposes as Purpose[])],
         ownGridsOnly: ownGridsOnly as boolean,
         namesMasked: namesMasked as boolean,
+        ...(adHocQueries === true ? { adHocQueries: true } : {}),
       };
     }
   }

@@ -1,0 +1,155 @@
+import { idNumberCheckChar, isValidIdNumber, TokenIssuer } from '@hub/core';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
+import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/runner/testing';
+import { print } from 'graphql';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { GridResidentsDocument, ResidentProfileDocument } from './__generated__/operations.ts';
+import { busiestGrid, idOf, residents } from './world.ts';
+
+/**
+ * No log line carries a raw ID number, phone number or resident name: everything the gateway and the subgraphs
+ * write (stderr JSON lines, and anything that goes to the console) is captured while operations handle ID numbers,
+ * phones and names, including bad input, refused tokens and an unexpected error, and then scanned.
+ */
+const captured: string[] = [];
+const restore: (() => void)[] = [];
+let hub: TestHub;
+/** A gateway with the default hooks: refusals and audit records go to its log (the hub's go to the audit database). */
+let logging: { url: string; close(): Promise<void> };
+let previousLevel: string | undefined;
+
+function capture() {
+  const stderr = process.stderr.write;
+  const stdout = process.stdout.write;
+  const take = (chunk: unknown) => captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    take(chunk);
+    const done = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    done?.();
+    return true;
+  }) as typeof process.stderr.write;
+  process.stdout.write = ((chunk: unknown, ...rest: unknown[]) => {
+    take(chunk);
+    return stdout.call(process.stdout, chunk as string, ...(rest as []));
+  }) as typeof process.stdout.write;
+  restore.push(() => {
+    process.stderr.write = stderr;
+    process.stdout.write = stdout;
+  });
+  for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+    const original = console[method];
+    console[method] = (...args: unknown[]) => take(args.map((a) => (typeof a === 'string' ? a : a instanceof Error ? `${a.message}\n${a.stack}` : JSON.stringify(a))).join(' '));
+    restore.push(() => (console[method] = original));
+  }
+}
+
+beforeAll(async () => {
+  previousLevel = process.env.LOG_LEVEL;
+  process.env.LOG_LEVEL = 'debug';
+  capture();
+  hub = await bootTestHub(inject('hubTemplates'));
+  logging = await createGateway({
+    supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
+    urls: Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])),
+    ...hub.gatewayAccess,
+  }).listen(0);
+});
+afterAll(async () => {
+  await logging?.close();
+  await hub?.close();
+  for (const undo of restore.reverse()) undo();
+  if (previousLevel === undefined) delete process.env.LOG_LEVEL;
+  else process.env.LOG_LEVEL = previousLevel;
+});
+
+interface Answer {
+  status: number;
+  data?: Record<string, unknown> | null;
+  errors?: { message: string; extensions?: Record<string, unknown> }[];
+}
+async function ask(headers: Record<string, string>, query: string, variables?: Record<string, unknown>): Promise<Answer> {
+  const response = await fetch(logging.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
+  return { status: response.status, ...((await response.json()) as Omit<Answer, 'status'>) };
+}
+const bearer = async (role: string, claims: Record<string, unknown> = {}, purpose?: string) => ({
+  authorization: `Bearer ${await hub.tokenFor(role, claims)}`,
+  ...(purpose ? { 'x-hub-purpose': purpose } : {}),
+});
+
+/** Every string value under a key named `name` in an answer: the names the operations handled. */
+function namesIn(value: unknown, into: Set<string>): Set<string> {
+  if (Array.isArray(value)) value.forEach((v) => namesIn(v, into));
+  else if (value && typeof value === 'object') {
+    for (const [key, v] of Object.entries(value)) {
+      if (key === 'name' && typeof v === 'string' && !v.includes('*')) into.add(v);
+      else namesIn(v, into);
+    }
+  }
+  return into;
+}
+
+const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+const MOBILE = /(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/g;
+
+describe('logs', () => {
+  it('never carry a raw ID number, phone number or resident name', async () => {
+    const person = residents.find((r) => r.phone && busiestGrid.residents.includes(r)) ?? residents.find((r) => r.phone)!;
+    const admin = await bearer('administrator', {}, 'case-handling');
+    const handled = new Set<string>([person.name]);
+    const wrongCheck = person.idNumber.slice(0, 17) + (idNumberCheckChar(person.idNumber.slice(0, 17)) === '0' ? '1' : '0');
+
+    // ID numbers in variables and inline, answered in clear to a caller who may see them.
+    const byNumber = await ask(admin, 'query Find($n: String!) { residentByIdNumber(idNumber: $n) { id name idNumber phone } residentIdOf(idNumber: $n) }', { n: person.idNumber });
+    expect(byNumber.errors).toBeUndefined();
+    expect(byNumber.data).toMatchObject({ residentByIdNumber: { id: idOf(person.idNumber) }, residentIdOf: idOf(person.idNumber) });
+    namesIn(byNumber.data, handled);
+    const inline = await ask(admin, `{ residentByIdNumber(idNumber: "${person.idNumber}") { name phone } }`);
+    expect(inline.errors).toBeUndefined();
+    // Names: a resident's profile and a grid's residents.
+    const profile = await ask(admin, print(ResidentProfileDocument), { id: idOf(person.idNumber) });
+    expect(profile.errors).toBeUndefined();
+    namesIn(profile.data, handled);
+    const grid = await ask(await bearer('grid-worker', { grids: [busiestGrid.grid.code] }, 'grid-service'), print(GridResidentsDocument), { code: busiestGrid.grid.code, first: 50 });
+    expect(grid.errors).toBeUndefined();
+    namesIn(grid.data, handled);
+
+    // Bad input: a wrong check digit, a phone number where an ID number belongs, a malformed resident id.
+    const bad = await ask(admin, 'query Find($n: String!) { residentByIdNumber(idNumber: $n) { id } }', { n: wrongCheck });
+    expect(bad.errors?.[0]?.extensions?.code).toBe('INVALID_ID_NUMBER');
+    const phoneAsId = await ask(admin, `{ residentIdOf(idNumber: "${person.phone}") }`);
+    expect(phoneAsId.errors?.[0]?.extensions?.code).toBe('INVALID_ID_NUMBER');
+    expect((await ask(admin, `{ resident(id: "${person.idNumber}") { name } }`)).errors?.[0]?.extensions?.code).toBe('INVALID_RESIDENT_ID');
+
+    // Refused tokens that carry personal data in their claims: another issuer's key, an expired one, a purpose the
+    // role may not declare.
+    const stranger = TokenIssuer.generate(TEST_ISSUER, TEST_AUDIENCE);
+    const forged = await stranger.mint({ sub: person.idNumber, role: 'administrator', phone: person.phone, name: person.name });
+    expect((await ask({ authorization: `Bearer ${forged}` }, '{ district { name } }')).status).toBe(401);
+    const expired = await hub.tokenFor('police-officer', { sub: person.idNumber }, { expiresIn: -120 });
+    expect((await ask({ authorization: `Bearer ${expired}` }, '{ district { name } }')).status).toBe(401);
+    expect((await ask(await bearer('grid-worker', { sub: person.phone, grids: [busiestGrid.grid.code] }, 'public-safety'), '{ district { name } }')).status).toBe(403);
+
+    // An unexpected error: a department gone while its data is asked for.
+    await hub.stopSubgraph('mediation');
+    const broken = await ask(admin, print(ResidentProfileDocument), { id: idOf(person.idNumber) });
+    expect(broken.errors?.length).toBeGreaterThan(0);
+
+    const log = captured.join('');
+    // The capture works: the refusals were logged, and so were the audit records of this gateway.
+    expect(log).toContain('request refused');
+    expect(log).toContain('"message":"audit"');
+
+    // The scan itself finds what it looks for.
+    expect([...`{"subject":"${person.idNumber}"}`.matchAll(ID_NUMBER)].map((m) => m[0])).toEqual([person.idNumber]);
+    expect([...`{"user":"${person.phone}"}`.matchAll(MOBILE)].map((m) => m[0])).toEqual([person.phone]);
+
+    const idNumbers = [...log.matchAll(ID_NUMBER)].map((m) => m[0]).filter((m) => isValidIdNumber(m));
+    expect(idNumbers).toEqual([]);
+    expect(log).not.toContain(wrongCheck);
+    expect([...log.matchAll(MOBILE)].map((m) => m[0])).toEqual([]);
+    expect(handled.size).toBeGreaterThan(10);
+    expect([...handled].filter((name) => log.includes(name))).toEqual([]);
+    // And the generator's own values, whatever their shape.
+    expect(residents.filter((r) => log.includes(r.idNumber) || (r.phone !== null && log.includes(r.phone))).map((r) => idOf(r.idNumber))).toEqual([]);
+  });
+});
