@@ -113,10 +113,15 @@ export const WITHHELD = '***';
 
 export function masksFor(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMasked'>): Masks {
   const d = disclosure(caller);
-  const apply =
-    (clear: boolean, mask: (v: string) => string) =>
-    (value: string | null | undefined): any =>
-      value == null ? null : clear ? value : mask(value);
+  const apply = (clear: boolean, mask: (v: string) => string) => {
+    // Overloaded so a non-null value stays typed non-null for the resolvers.
+    function masked(value: string): string;
+    function masked(value: string | null | undefined): string | null;
+    function masked(value: string | null | undefined): string | null {
+      return value == null ? null : clear ? value : mask(value);
+    }
+    return masked;
+  };
   return {
     disclosure: d,
     idNumber: apply(d.identity, maskIdNumber),
