@@ -37,7 +37,8 @@ async function trail(userId: string): Promise<AuditRow[]> {
     hub.gatewayUrl,
     `query ($u: String) { auditRecords(userId: $u, first: 100) { edges { node { seq userId role purpose eventType operationName variables categories residentIds outcome errorCodes } } } }`,
     { u: userId },
-    { authorization: `Bearer ${token}` },
+    // Reading the trail is itself purpose-bound (@policy purpose:audit).
+    { authorization: `Bearer ${token}`, 'x-hub-purpose': 'audit' },
   );
   expect(response.errors).toBeUndefined();
   return response.data!.auditRecords.edges.map((e) => e.node);

@@ -1,3 +1,4 @@
+import { ageOn } from '@hub/core';
 import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/runner/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -19,9 +20,10 @@ const keyPerson = grids.flatMap((g) => g.publicSecurity.keyPersons)[0]!;
 const person = keyPerson.idNumber;
 const grid = grids.find((g) => g.residents.some((r) => r.idNumber === person))!;
 
-async function as(role: string, query: string, claims: Record<string, unknown> = {}) {
+async function as(role: string, query: string, claims: Record<string, unknown> = {}, purpose?: string) {
   const token = await hub.tokenFor(role, claims);
-  return postGraphQL<Record<string, unknown>>(hub.gatewayUrl, query, undefined, { authorization: `Bearer ${token}` });
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, ...(purpose ? { 'x-hub-purpose': purpose } : {}) };
+  return postGraphQL<Record<string, unknown>>(hub.gatewayUrl, query, undefined, headers);
 }
 
 const forbidden = (response: Awaited<ReturnType<typeof as>>) =>
@@ -46,8 +48,17 @@ describe('field policy through the gateway', () => {
     expect(forbidden(response)).toContainEqual({ path: ['resident', 'keyPerson'], missingScopes: ['keyperson:read'] });
   });
 
+  it('gives an auditor the audit trail, only with the audit purpose declared (@policy)', async () => {
+    const without = await as('auditor', '{ auditChainStatus { ok } }');
+    expect(without.data).toEqual({ auditChainStatus: null });
+    expect(without.errors?.[0]).toMatchObject({
+      path: ['auditChainStatus'],
+      extensions: { code: 'FORBIDDEN', missingPolicies: ['purpose:audit'] },
+    });
+  });
+
   it('gives an auditor the audit trail and nothing about residents', async () => {
-    const response = await as('auditor', `{ auditChainStatus { ok } resident(id: "${idOf(person)}") { name } }`);
+    const response = await as('auditor', `{ auditChainStatus { ok } resident(id: "${idOf(person)}") { name } }`, {}, 'audit');
     expect(response.data).toEqual({ auditChainStatus: { ok: true }, resident: null });
     expect(forbidden(response)).toEqual([{ path: ['resident'], missingScopes: ['resident:read'] }]);
   });
@@ -78,5 +89,23 @@ describe('field policy through the gateway', () => {
     expect(police.data).toEqual({ resident: { keyPerson: { category: keyPerson.category } } });
     expect(housing.data).toEqual({ resident: { keyPerson: null } });
     expect(policeAgain.data).toEqual(police.data);
+  });
+});
+
+describe("minors' data", () => {
+  const ageOf = (birthDate: string) => ageOn(birthDate);
+  const child = grids.flatMap((g) => g.residents).find((r) => ageOf(r.birthDate) < 12)!;
+  const query = `{ resident(id: "${idOf(child.idNumber)}") { name birthDate age } }`;
+
+  it("withholds a child's name and birth date without a declared purpose, even from a role that sees names", async () => {
+    const response = await as('police-officer', query);
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.resident).toEqual({ name: `${[...child.name][0]}${'*'.repeat([...child.name].length - 1)}`, birthDate: null, age: ageOf(child.birthDate) });
+  });
+
+  it('shows them with a purpose the role may declare', async () => {
+    const token = await hub.tokenFor('police-officer');
+    const response = await postGraphQL(hub.gatewayUrl, query, undefined, { authorization: `Bearer ${token}`, 'x-hub-purpose': 'public-safety' });
+    expect(response.data?.resident).toEqual({ name: child.name, birthDate: child.birthDate, age: ageOf(child.birthDate) });
   });
 });

@@ -4,14 +4,14 @@ import { testCaller } from '../src/testing/access.ts';
 
 describe('disclosure', () => {
   it('needs the scope and a disclosing purpose for each sensitive category', () => {
-    expect(disclosure(testCaller('police-officer'))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'clear' });
-    expect(disclosure(testCaller('police-officer', { purpose: 'public-safety' }))).toEqual({ identity: true, address: true, health: true, keyPerson: true, names: 'clear' });
-    expect(disclosure(testCaller('housing-officer', { purpose: 'housing-management' }))).toEqual({ identity: false, address: true, health: false, keyPerson: false, names: 'clear' });
+    expect(disclosure(testCaller('police-officer'))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'clear', minors: false });
+    expect(disclosure(testCaller('police-officer', { purpose: 'public-safety' }))).toEqual({ identity: true, address: true, health: true, keyPerson: true, names: 'clear', minors: true });
+    expect(disclosure(testCaller('housing-officer', { purpose: 'housing-management' }))).toEqual({ identity: false, address: true, health: false, keyPerson: false, names: 'clear', minors: true });
     expect(disclosure(testCaller('mediator', { purpose: 'case-handling' }))).toMatchObject({ identity: true, address: false });
   });
   it('never discloses for statistics or audit, and masks names for namesMasked roles', () => {
     expect(disclosure(testCaller('administrator', { purpose: 'statistics' }))).toMatchObject({ identity: false, address: false, health: false });
-    expect(disclosure(testCaller('district-analyst', { purpose: 'statistics' }))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'masked' });
+    expect(disclosure(testCaller('district-analyst', { purpose: 'statistics' }))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'masked', minors: false });
   });
 });
 

@@ -28,7 +28,15 @@ export interface Disclosure {
   keyPerson: boolean;
   /** Names of people in clear, or surname + `*`. */
   names: 'clear' | 'masked';
+  /**
+   * Children under 14 (PIPL art. 28: all their data is sensitive): their names and birth dates only with a
+   * disclosing purpose; without one the name is masked and the birth date withheld, whatever the role.
+   */
+  minors: boolean;
 }
+
+/** Below this age a person's data is a minor's (未满十四周岁). */
+export const MINOR_AGE = 14;
 
 const NON_DISCLOSING: ReadonlySet<Purpose> = new Set<Purpose>(['statistics', 'audit']);
 
@@ -43,6 +51,7 @@ export function disclosure(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMas
     address: purpose && has('resident:address'),
     health: purpose && has('health:read'),
     keyPerson: purpose && has('keyperson:read'),
+    minors: purpose,
     names: caller.namesMasked ? 'masked' : 'clear',
   };
 }

@@ -58,3 +58,11 @@ export function buildIdNumber(addressCode: string, birthDate: string, sequence: 
   const first17 = `${addressCode}${birthDate.replaceAll('-', '')}${String(sequence).padStart(3, '0')}`;
   return first17 + idNumberCheckChar(first17);
 }
+
+/** Whole years between a YYYY-MM-DD birth date and today. */
+export function ageOn(birthDate: string, today = new Date()): number {
+  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
+  let age = today.getUTCFullYear() - y;
+  if (today.getUTCMonth() + 1 < m || (today.getUTCMonth() + 1 === m && today.getUTCDate() < d)) age--;
+  return age;
+}

@@ -1,18 +1,16 @@
+import { ageOn, maskName, MINOR_AGE } from '@hub/core';
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
 import { isRow } from './rows.ts';
 
-/** Whole years between a YYYY-MM-DD birth date and today. */
-export function ageOn(birthDate: string, today = new Date()): number {
-  const [y, m, d] = birthDate.split('-').map(Number) as [number, number, number];
-  let age = today.getUTCFullYear() - y;
-  if (today.getUTCMonth() + 1 < m || (today.getUTCMonth() + 1 === m && today.getUTCDate() < d)) age--;
-  return age;
-}
+
+const isMinor = (birthDate: string) => ageOn(birthDate) < MINOR_AGE;
 
 export const Resident: ResidentResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.residentById.load(id),
   // Masked unless the caller's disclosure allows (scope and purpose); names for roles that may not know who.
-  name: (r, _, { masks }) => masks.name(r.name),
+  name: (r, _, { masks }) =>
+    isMinor(r.birthDate) && !masks.disclosure.minors ? maskName(r.name) : masks.name(r.name),
+  birthDate: (r, _, { masks }) => (isMinor(r.birthDate) && !masks.disclosure.minors ? null : r.birthDate),
   idNumber: (r, _, { masks }) => masks.idNumber(r.idNumber),
   phone: (r, _, { masks }) => masks.phone(r.phone),
   registeredAddress: (r, _, { masks }) => masks.address(r.registeredAddress),
