@@ -25,6 +25,7 @@ import { decodeJwt } from 'jose';
 import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, type IdentityOptions } from './identity.ts';
 import { AbortableRemoteGraphQLDataSource, apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
 import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
+import type { AuditRecordInput } from '@hub/audit/writer';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
@@ -146,6 +147,21 @@ function unverifiedClaims(token: string | undefined): { subject: string | null; 
   }
 }
 
+/** The audit record of a refused request; the hub's own hook and any custom `onRefusal` write the same one. */
+export function refusalAuditRecord(event: RefusalEvent): AuditRecordInput {
+  return {
+    occurredAt: new Date(event.time),
+    // An unverified token's claims are recorded as claims, never as the caller: the subject says "claimed:".
+    userId: event.subject === null ? null : event.subjectVerified ? event.subject : `claimed:${event.subject}`,
+    role: event.role,
+    purpose: event.purpose,
+    eventType: 'TOKEN_REFUSED',
+    operationName: `${event.method} ${event.path}`,
+    outcome: 'DENIED',
+    errorCodes: [event.code],
+  };
+}
+
 export function createGateway(options: GatewayOptions) {
   const logger = createLogger('gateway');
   const urls = options.urls ?? subgraphUrls(options.supergraphSdl);
@@ -160,23 +176,11 @@ export function createGateway(options: GatewayOptions) {
   const audit: AuditSink = options.audit ?? {
     write: async (record) => logger.info('audit', { eventType: record.eventType, operationName: record.operationName ?? null, outcome: record.outcome }),
   };
-  const recordRefusal = (event: RefusalEvent) =>
-    audit.write({
-      occurredAt: new Date(event.time),
-      // An unverified token's claims are recorded as claims, never as the caller: the subject says "claimed:".
-      userId: event.subject === null ? null : event.subjectVerified ? event.subject : `claimed:${event.subject}`,
-      role: event.role,
-      purpose: event.purpose,
-      eventType: 'TOKEN_REFUSED',
-      operationName: `${event.method} ${event.path}`,
-      outcome: 'DENIED',
-      errorCodes: [event.code],
-    });
   const onRefusal =
     options.onRefusal ??
     (async (event: RefusalEvent) => {
       logger.warn('request refused', { ...event });
-      await recordRefusal(event);
+      await audit.write(refusalAuditRecord(event));
     });
   const reportRefusal = async (event: RefusalEvent) => {
     try {

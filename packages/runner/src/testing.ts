@@ -11,7 +11,7 @@ import {
 } from '@hub/core';
 import { cloneDatabase, startTestPostgres, uniqueDatabaseName } from '@hub/core/testing';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, type GatewayOptions, type RefusalEvent } from '@hub/gateway';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, refusalAuditRecord, type GatewayOptions, type RefusalEvent } from '@hub/gateway';
 import { createAuditWriter } from '@hub/audit/writer';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
@@ -92,7 +92,7 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
     audit,
     onRefusal: async (event) => {
       refusals.push(event);
-      await audit.write({ userId: event.subject, role: event.role, eventType: 'TOKEN_REFUSED', operationName: `${event.method} ${event.path}`, outcome: 'DENIED', errorCodes: [event.code] });
+      await audit.write(refusalAuditRecord(event));
     },
   }).listen(0);
   const tokenFor: TestHub['tokenFor'] = (role, claims = {}, options = {}) => issuer.mint({ sub: `test-${role}`, role, ...claims }, options);
