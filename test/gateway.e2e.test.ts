@@ -15,6 +15,7 @@ afterAll(async () => {
 });
 
 const healthUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '/health');
+const readyUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '/ready');
 
 describe('the gateway', () => {
   it('serves another supergraph file with the subgraph URLs that file names', async () => {
@@ -40,15 +41,16 @@ describe('the gateway', () => {
     expect(() => subgraphUrls(sdl, { PUBLIC_SECURITY_URL: 'not a url' })).toThrow(/PUBLIC_SECURITY_URL is not a URL/);
   });
 
-  it('reports health: ok with every subgraph up, degraded (503) naming the one that is down', async () => {
-    const healthy = await fetch(healthUrl(hub.gatewayUrl));
+  it('reports readiness: ok with every subgraph up, degraded (503) naming the one that is down; liveness stays ok', async () => {
+    const healthy = await fetch(readyUrl(hub.gatewayUrl));
     expect(healthy.status).toBe(200);
     expect(await healthy.json()).toMatchObject({ status: 'ok', subgraphs: expect.arrayContaining([expect.objectContaining({ name: 'civil-affairs', ok: true })]) });
     const subgraphHealth = await fetch(healthUrl(hub.subgraphs['public-security']!.url));
     expect(await subgraphHealth.json()).toEqual({ status: 'ok', service: 'public-security' });
 
     await hub.stopSubgraph('civil-affairs');
-    const degraded = await fetch(healthUrl(hub.gatewayUrl));
+    expect((await fetch(healthUrl(hub.gatewayUrl))).status).toBe(200);
+    const degraded = await fetch(readyUrl(hub.gatewayUrl));
     expect(degraded.status).toBe(503);
     const body = (await degraded.json()) as { status: string; subgraphs: { name: string; ok: boolean }[] };
     expect(body.status).toBe('degraded');

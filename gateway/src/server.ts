@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { ApolloGateway } from '@apollo/gateway';
+import { ApolloGateway, type GatewayConfig } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
@@ -10,9 +10,12 @@ import {
   createHttpService,
   createLogger,
   declarePurpose,
+  currentRequestId,
   internalSigningKey,
+  isDraining,
   isProduction,
   listen,
+  REQUEST_ID_HEADER,
   safeFormatError,
   sendJson,
   signCallerToken,
@@ -23,13 +26,23 @@ import {
 } from '@hub/core';
 import { decodeJwt } from 'jose';
 import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, type IdentityOptions } from './identity.ts';
-import { AbortableRemoteGraphQLDataSource, apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
+import { apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
 import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
 import type { AuditRecordInput } from '@hub/audit/writer';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
+import { CountingLruCache } from './cache.ts';
+import { createGatewayMetrics } from './metrics.ts';
+import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
+import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
+import { keepAliveFetcher } from './resilience/fetcher.ts';
+import type { BreakerState } from './resilience/breaker.ts';
+import type { DocumentNode } from 'graphql';
 
+export { CircuitBreaker, type BreakerState } from './resilience/breaker.ts';
+export { DEFAULT_RESILIENCE, resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
+export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {
@@ -42,6 +55,9 @@ export {
   type TrustedDocuments,
   type TrustedDocumentsMode,
 } from './trusted-documents.ts';
+
+/** The query plan type, as the gateway's plan cache option names it (the planner is not a dependency of ours). */
+type PlanOf<C> = C extends { queryPlannerConfig?: { cache?: { get(key: string): Promise<infer P | undefined> } } } ? P : never;
 
 /** What every operation through the gateway runs with: the caller its bearer token and declared purpose make. */
 export interface GatewayContext {
@@ -95,12 +111,19 @@ export interface GatewayOptions {
    * redacted JSON log line. A hook that fails is logged; the request is refused all the same.
    */
   onRefusal?: (event: RefusalEvent) => void | Promise<void>;
+  /** Timeouts, retries and circuit breakers for the subgraph fetches; default from the environment (`resilienceFromEnv`). */
+  resilience?: ResilienceOptions;
+  /** Entries of the parsed-document and query-plan caches (one per distinct operation); default 1,000 each. */
+  cacheEntries?: { documents: number; plans: number };
+  /** Open connections to each subgraph at most (keep-alive); default 64. */
+  maxSocketsPerSubgraph?: number;
 }
 
 export interface SubgraphHealth {
   name: string;
-  url: string;
   ok: boolean;
+  /** The subgraph's circuit breaker: `open` while the gateway answers its part as unavailable without asking it. */
+  breaker: BreakerState;
   error?: string;
 }
 
@@ -120,8 +143,11 @@ const HEALTH_PROBE: Caller = {
   namesMasked: true,
 };
 
-/** Asks each subgraph the smallest GraphQL question there is; works for any federation's subgraphs. */
-async function checkSubgraph(name: string, url: string, key: KeyObject): Promise<SubgraphHealth> {
+/**
+ * Asks a subgraph the smallest GraphQL question there is; works for any federation's subgraphs. The answer says
+ * whether it is up, never where it is or what the socket said (readiness is served to anyone).
+ */
+async function checkSubgraph(name: string, url: string, key: KeyObject): Promise<{ ok: boolean; error?: string }> {
   try {
     const response = await fetch(url, {
       method: 'POST',
@@ -130,9 +156,9 @@ async function checkSubgraph(name: string, url: string, key: KeyObject): Promise
       signal: AbortSignal.timeout(2000),
     });
     const ok = response.ok && ((await response.json()) as { data?: unknown }).data !== undefined;
-    return ok ? { name, url, ok } : { name, url, ok, error: `HTTP ${response.status}` };
+    return ok ? { ok } : { ok, error: `HTTP ${response.status}` };
   } catch (error) {
-    return { name, url, ok: false, error: error instanceof Error ? error.message : String(error) };
+    return { ok: false, error: error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable' };
   }
 }
 
@@ -190,21 +216,58 @@ export function createGateway(options: GatewayOptions) {
     }
   };
 
+  const resilience = options.resilience ?? resilienceFromEnv();
+  const metrics = createGatewayMetrics();
+  metrics.initBreakers(Object.keys(urls));
+  const fetcher = keepAliveFetcher({ maxSockets: options.maxSocketsPerSubgraph ?? 64 });
+  const dataSources = new Map<string, ResilientRemoteGraphQLDataSource<GatewayContext>>();
+  const cacheEntries = options.cacheEntries ?? { documents: 1000, plans: 1000 };
+  const documentCache = new CountingLruCache<DocumentNode>('documents', cacheEntries.documents, metrics.onCacheLookup);
+  const planCache = new CountingLruCache<PlanOf<GatewayConfig>>('plans', cacheEntries.plans, metrics.onCacheLookup);
+
   const gateway = new ApolloGateway({
     // The hub enforces the authorization directives itself (policy plugin), so the stock gateway may load them.
     supergraphSdl: withEnforcedSecurityLinks(options.supergraphSdl),
-    buildService: ({ name, url }) =>
-      // Abortable: a request past its time limit stops its subgraph fetches too.
-      new AbortableRemoteGraphQLDataSource<GatewayContext>({
-        url: urls[name] ?? url,
-        // Each subgraph gets the caller signed for it alone, fresh for every fetch of the plan.
-        willSendRequest: async (request) => {
-          // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
-          if (!('incomingRequestContext' in request)) return;
-          request.request.http?.headers.set(CALLER_HEADER, await signCallerToken(request.context.caller, name, internalKey));
+    queryPlannerConfig: { cache: planCache },
+    buildService: ({ name, url }) => {
+      // Abortable (a request past its time limit stops its subgraph fetches too) and resilient: timeouts, retries
+      // of reads, a circuit breaker, and a department that is down answered as unavailable, not as a failure.
+      const dataSource = new ResilientRemoteGraphQLDataSource<GatewayContext>({
+        name,
+        resilience,
+        fetcher,
+        onFetch: metrics.onFetch,
+        onBreakerChange: (service, state, previous) => {
+          metrics.onBreaker(service, state);
+          logger[state === 'open' ? 'warn' : 'info']('circuit breaker', { subgraph: service, state, previous });
         },
-      }),
+        dataSource: {
+          url: urls[name] ?? url,
+          // Each subgraph gets the caller signed for it alone, fresh for every fetch of the plan.
+          willSendRequest: async (request) => {
+            // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
+            if (!('incomingRequestContext' in request)) return;
+            const headers = request.request.http?.headers;
+            headers?.set(CALLER_HEADER, await signCallerToken(request.context.caller, name, internalKey));
+            const requestId = currentRequestId();
+            if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
+          },
+        },
+      });
+      dataSources.set(name, dataSource);
+      return dataSource;
+    },
   });
+
+  /** Each subgraph probed now, with its breaker's state. */
+  const subgraphHealth = (): Promise<SubgraphHealth[]> =>
+    Promise.all(
+      Object.entries(urls).map(async ([name, url]) => ({
+        name,
+        breaker: dataSources.get(name)?.breaker.state ?? 'closed',
+        ...(await checkSubgraph(name, url, internalKey)),
+      })),
+    );
 
   /** The caller of a `/graphql` request, or an `AccessRefusal` (reported to `onRefusal`) before GraphQL runs. */
   async function authenticate(req: IncomingMessage, url: URL, body: () => Promise<unknown>): Promise<GatewayContext> {
@@ -245,9 +308,14 @@ export function createGateway(options: GatewayOptions) {
     identity: identity.description ?? `issuer ${identity.issuer}`,
     /** The trusted-documents mode and how many documents the manifest holds, for the start-up log line. */
     trustedDocuments: `${trustedDocuments.mode}${trustedDocuments.mode === 'off' ? '' : ` (${trustedDocuments.manifest.size} documents)`}`,
+    /** The gateway's Prometheus registry (also served at `/metrics`). */
+    metrics: metrics.registry,
+    /** Each subgraph's circuit breaker state, for tests and diagnostics. */
+    breakerStates: (): Record<string, BreakerState> => Object.fromEntries([...dataSources].map(([name, source]) => [name, source.breaker.state])),
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
       const apollo = new ApolloServer<GatewayContext>({
         gateway,
+        documentStore: documentCache,
         formatError: safeFormatError(logger),
         // Token limit, and in production no introspection and no schema hints in errors.
         ...apolloServerOptions(limits),
@@ -273,6 +341,8 @@ export function createGateway(options: GatewayOptions) {
           createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: audit }),
           // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
           ApolloServerPluginLandingPageDisabled(),
+          // Last, so it counts each answer as the client receives it.
+          metrics.plugin<GatewayContext>(),
         ],
       });
       await apollo.start();
@@ -281,15 +351,24 @@ export function createGateway(options: GatewayOptions) {
         guard: ({ req, url, body }) => authenticate(req, url, body),
         maxBodyBytes: limits.maxBodyBytes,
         context: async (_req, context: GatewayContext) => context,
+        metrics,
         routes: {
-          '/health': async (_req, res) => {
-            const subgraphs = await Promise.all(Object.entries(urls).map(([name, url]) => checkSubgraph(name, url, internalKey)));
+          // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
+          // an orchestrator does not restart a gateway that is doing its job.
+          '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
+          // Readiness: 200 when every subgraph answers; 503 naming those that do not, or while draining.
+          '/ready': async (_req, res) => {
+            if (isDraining(server)) return sendJson(res, 503, { status: 'draining', service: 'gateway' });
+            const subgraphs = await subgraphHealth();
             const ok = subgraphs.every((s) => s.ok);
             sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', service: 'gateway', subgraphs });
           },
         },
       });
-      return listen(server, port, host, () => apollo.stop());
+      return listen(server, port, host, async () => {
+        await apollo.stop();
+        fetcher.destroy();
+      });
     },
   };
 }

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { ServiceMetrics } from './metrics.ts';
+import { REQUEST_ID_HEADER, requestIdOf, runInRequestScope } from './request-context.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
@@ -23,6 +25,8 @@ export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefi
   /** Extra routes by exact path, e.g. `/health`. */
   routes?: Record<string, RouteHandler>;
   maxBodyBytes?: number;
+  /** The service's Prometheus registry: every request is counted in it, and it is served at `/metrics`. */
+  metrics?: ServiceMetrics;
 }
 
 export interface RunningService {
@@ -34,26 +38,55 @@ export interface RunningService {
 
 const GRAPHQL_PATH = '/graphql';
 
+/** Requests a server is still answering, so that closing it can wait for them (graceful shutdown). */
+interface Drain {
+  inFlight: number;
+  draining: boolean;
+  idle: (() => void)[];
+}
+const drains = new WeakMap<Server, Drain>();
+
+/** Whether the server is closing: it answers what it has, and readiness says it takes nothing new. */
+export function isDraining(server: Server): boolean {
+  return drains.get(server)?.draining ?? false;
+}
+
 /**
  * Serves an Apollo Server on node:http without a framework: `/graphql` plus a few exact routes. The gateway and
  * every subgraph share it, so health checks and body limits behave the same everywhere.
  */
 export function createHttpService<TContext extends BaseContext, TAuth = undefined>(options: HttpServiceOptions<TContext, TAuth>): Server {
   const maxBody = options.maxBodyBytes ?? 1024 * 1024;
+  const metrics = options.metrics;
+  const routes: Record<string, RouteHandler> = { ...options.routes, ...(metrics ? { '/metrics': (_req, res) => metrics.serve(res) } : {}) };
+  const drain: Drain = { inFlight: 0, draining: false, idle: [] };
   const server = createServer((req, res) => {
+    const startedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = options.routes?.[url.pathname];
+    const route = routes[url.pathname];
     const handle = route ? async () => route(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
+    metrics?.observeRequest(handle ? url.pathname : 'unknown', res, startedAt);
+    const requestId = requestIdOf(req);
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    // A keep-alive client of a closing server is told to reconnect (to another instance) after this answer.
+    if (drain.draining) res.setHeader('connection', 'close');
     if (!handle) return sendJson(res, 404, { error: `no route ${url.pathname}; GraphQL is served at ${GRAPHQL_PATH}` });
-    Promise.resolve(handle()).catch((error: unknown) => {
-      if (error instanceof HttpError && !res.headersSent) {
-        for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
-        return sendJson(res, error.status, error.code ? { error: error.message, code: error.code } : { error: error.message });
-      }
-      if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-      else res.destroy();
+    drain.inFlight++;
+    res.once('close', () => {
+      if (--drain.inFlight === 0) for (const resolve of drain.idle.splice(0)) resolve();
     });
+    runInRequestScope({ requestId }, () =>
+      Promise.resolve(handle()).catch((error: unknown) => {
+        if (error instanceof HttpError && !res.headersSent) {
+          for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
+          return sendJson(res, error.status, error.code ? { error: error.message, code: error.code } : { error: error.message });
+        }
+        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+        else res.destroy();
+      }),
+    );
   });
+  drains.set(server, drain);
   server.keepAliveTimeout = 65_000;
 
   async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
@@ -118,8 +151,20 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(JSON.stringify(body));
 }
 
-/** Listens on the port (0 picks a free one) and returns the GraphQL URL and a close that drains connections. */
-export async function listen(server: Server, port: number, host = '127.0.0.1', onClose?: () => Promise<void>): Promise<RunningService> {
+/** How long closing waits for requests in flight before it cuts their connections. */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/**
+ * Listens on the port (0 picks a free one) and returns the GraphQL URL and a close that drains: it stops accepting
+ * connections, answers every request already in flight (up to `drainMs`), then closes what is left and calls `onClose`.
+ */
+export async function listen(
+  server: Server,
+  port: number,
+  host = '127.0.0.1',
+  onClose?: () => Promise<void>,
+  drainMs = DRAIN_TIMEOUT_MS,
+): Promise<RunningService> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -133,10 +178,21 @@ export async function listen(server: Server, port: number, host = '127.0.0.1', o
     port: actual,
     server,
     close: async () => {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const drain = drains.get(server);
+      if (drain) drain.draining = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      if (drain && drain.inFlight > 0) {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          new Promise<void>((resolve) => drain.idle.push(resolve)),
+          new Promise<void>((resolve) => (timer = setTimeout(resolve, drainMs))),
+        ]);
+        clearTimeout(timer);
+      }
+      // Answered connections a keep-alive client still holds open, and whatever outlived the drain time.
+      server.closeAllConnections();
+      await closed;
       await onClose?.();
     },
   };

@@ -3,6 +3,8 @@ export * from './config.ts';
 export * from './departments.ts';
 export * from './errors.ts';
 export * from './log.ts';
+export * from './request-context.ts';
+export * from './metrics.ts';
 export * from './pagination.ts';
 export * from './db/database.ts';
 export * from './db/bulk-insert.ts';

@@ -1,4 +1,5 @@
 import { redactText } from './codes/mask.ts';
+import { currentRequestId } from './request-context.ts';
 
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -14,7 +15,9 @@ export function createLogger(service: string, minLevel: Level = (process.env.LOG
     if (order[level] < threshold) return;
     const clean: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(fields)) clean[k] = typeof v === 'string' ? redactText(v) : v;
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, service, message: redactText(message), ...clean })}\n`);
+    // Every line written while a request is served carries its id, so one request is followed across services.
+    const requestId = currentRequestId();
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, service, ...(requestId ? { requestId } : {}), message: redactText(message), ...clean })}\n`);
   };
   return {
     debug: (m: string, f?: Record<string, unknown>) => write('debug', m, f),

@@ -12,6 +12,7 @@ import { CALLER_HEADER, internalVerificationKey, verifyCallerToken } from './acc
 import type { Caller } from './access/model.ts';
 import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
+import { createServiceMetrics } from './metrics.ts';
 
 /** Reads a subgraph's schema.graphql next to the module, never from the working directory. */
 export function loadTypeDefs(url: URL): DocumentNode {
@@ -102,6 +103,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
           }
         },
         context: options.context,
+        metrics: createServiceMetrics(options.name),
         routes: {
           '/health': async (_req, res) => {
             try {

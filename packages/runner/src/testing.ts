@@ -1,9 +1,11 @@
+import type { KeyObject } from 'node:crypto';
 import {
   DEMO_HUB_SECRET,
   DEMO_ROLES,
   department,
   dropDatabase,
   generateSigningKeyPair,
+  publicPem,
   TokenIssuer,
   type MintOptions,
   type RunningService,
@@ -15,6 +17,7 @@ import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, refusalAuditRecord, 
 import { createAuditWriter } from '@hub/audit/writer';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
+import { forkService, type ServiceProcess } from './process.ts';
 
 /**
  * For the end-to-end tests' globalSetup: one template database per department on the test server, migrated and
@@ -122,3 +125,24 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
 
 /** A database name unique to this run, for tests that need one of their own. */
 export { uniqueDatabaseName };
+
+/**
+ * One department as its own process (its `index.ts`, as `npm start` runs it) on a fixed port over the given
+ * database, trusting callers signed with the private half of `callerKey`: for tests that kill and restart it.
+ */
+export function forkSubgraph(options: { name: string; databaseUrl: string; port: number; callerKey: KeyObject; logLevel?: string }): ServiceProcess {
+  const runtime = departmentRuntimes.find((r) => r.name === options.name);
+  if (!runtime) throw new Error(`no department named ${options.name}`);
+  const dept = department(options.name);
+  // A fixed port: the gateway is told it once, and a restarted process must come back on it.
+  if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new Error(`a subgraph process needs a fixed port, not ${options.port}`);
+  return forkService(options.name, runtime.entry, {
+    ...process.env,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    HUB_SECRET: DEMO_HUB_SECRET,
+    [`${dept.envPrefix}_DATABASE_URL`]: options.databaseUrl,
+    [`${dept.envPrefix}_PORT`]: String(options.port),
+    HUB_INTERNAL_PUBLIC_KEY: publicPem(options.callerKey),
+    HUB_INTERNAL_PRIVATE_KEY: undefined,
+  });
+}

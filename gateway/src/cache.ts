@@ -1,0 +1,55 @@
+/**
+ * A least-recently-used cache of a fixed number of entries, in the shape Apollo's `KeyValueCache` asks for (the
+ * parsed-document store and the query-plan store), counting its hits and misses for `/metrics`. Entries are counted,
+ * not sized: both stores hold one entry per distinct operation, and a hub's clients send a few hundred at most.
+ */
+export class CountingLruCache<V> {
+  private readonly entries = new Map<string, V>();
+  hits = 0;
+  misses = 0;
+
+  constructor(
+    readonly name: string,
+    readonly maxEntries: number,
+    private readonly onLookup?: (cache: string, hit: boolean) => void,
+  ) {
+    if (!(maxEntries >= 1)) throw new Error(`the ${name} cache needs room for at least one entry`);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    const value = this.entries.get(key);
+    const hit = value !== undefined;
+    if (hit) {
+      // Most recently used goes last; the first key is the one to evict.
+      this.entries.delete(key);
+      this.entries.set(key, value);
+      this.hits++;
+    } else {
+      this.misses++;
+    }
+    this.onLookup?.(this.name, hit);
+    return value;
+  }
+
+  async set(key: string, value: V): Promise<void> {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    return this.entries.delete(key);
+  }
+
+  /** The gateway empties its plan cache when the supergraph changes. */
+  clear(): void {
+    this.entries.clear();
+  }
+}

@@ -1,0 +1,165 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
+import type { GraphQLFormattedError } from 'graphql';
+import { AbortableRemoteGraphQLDataSource, requestSignal } from '../limits/timeout.ts';
+import { CircuitBreaker, type BreakerState } from './breaker.ts';
+import type { ResilienceOptions } from './config.ts';
+
+type Fetcher = RemoteGraphQLDataSource['fetcher'];
+type DataSourceConfig<TContext extends Record<string, any>> = ConstructorParameters<typeof AbortableRemoteGraphQLDataSource<TContext>>[0]; // the bound the stock data source declares
+type ProcessResult = Awaited<ReturnType<RemoteGraphQLDataSource['process']>>;
+
+/** Codes of the errors the gateway answers for a department it could not ask. */
+export const SubgraphErrorCode = {
+  UNAVAILABLE: 'SUBGRAPH_UNAVAILABLE',
+  REFUSED: 'SUBGRAPH_REQUEST_REFUSED',
+} as const;
+
+/** Why a department's part is missing: told to the client in `extensions.reason`, and counted in the metrics. */
+export type FailureReason = 'timeout' | 'unreachable' | 'server-error' | 'circuit-open';
+
+/** What one subgraph fetch came to, for metrics and logs. */
+export interface FetchOutcome {
+  service: string;
+  /** `ok`, or why the department's part is missing. */
+  outcome: 'ok' | FailureReason | 'refused';
+  attempts: number;
+  durationMs: number;
+}
+
+export interface ResilientDataSourceConfig<TContext extends Record<string, any>> {
+  name: string;
+  resilience: ResilienceOptions;
+  fetcher: Fetcher;
+  /** The stock data source's options: `url`, `willSendRequest`, … */
+  dataSource: DataSourceConfig<TContext>;
+  onFetch?: (outcome: FetchOutcome) => void;
+  onBreakerChange?: (service: string, state: BreakerState, previous: BreakerState) => void;
+}
+
+/** A failed attempt the department is to blame for (the breaker counts it; a read may retry it). */
+class SubgraphFailure extends Error {
+  constructor(readonly reason: FailureReason) {
+    super(reason);
+  }
+}
+
+/** HTTP statuses under 500 other than 200: the subgraph answered, and refused (a bad internal token, a bad body). */
+class SubgraphRefusal extends Error {
+  constructor(readonly status: number) {
+    super(`HTTP ${status}`);
+  }
+}
+
+const attemptSignal = new AsyncLocalStorage<AbortSignal>();
+
+const MUTATION = /^\s*mutation\b/;
+
+/**
+ * The gateway's data source for one subgraph: each attempt under the subgraph's timeout, reads retried with
+ * exponential backoff and jitter (a mutation never: it may have run), a circuit breaker in front. A department that
+ * cannot answer does not fail the request: its fetch answers an error naming it (`SUBGRAPH_UNAVAILABLE`,
+ * `extensions.service`), its fields are null and every other department's data still arrives. The error says
+ * nothing of URLs, sockets or stacks; those go to the metrics and logs.
+ */
+export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, any> = Record<string, any>> extends AbortableRemoteGraphQLDataSource<TContext> {
+  readonly breaker: CircuitBreaker;
+  private readonly service: string;
+  private readonly resilience: ResilienceOptions;
+  private readonly timeoutMs: number;
+  private readonly onFetch: ((outcome: FetchOutcome) => void) | undefined;
+
+  constructor(config: ResilientDataSourceConfig<TContext>) {
+    super(config.dataSource);
+    this.service = config.name;
+    this.resilience = config.resilience;
+    this.timeoutMs = config.resilience.timeoutMsBySubgraph[config.name] ?? config.resilience.timeoutMs;
+    this.onFetch = config.onFetch;
+    this.breaker = new CircuitBreaker({
+      failureThreshold: config.resilience.failureThreshold,
+      openMs: config.resilience.openMs,
+      onStateChange: (state, previous) => config.onBreakerChange?.(config.name, state, previous),
+    });
+    const fetcher = config.fetcher;
+    // Replaces the stock fetcher (and the abortable one's wrapper): every attempt runs under its own signal, which
+    // fires at the subgraph's timeout or the request's deadline, whichever comes first.
+    this.fetcher = (async (url, init) => {
+      const signal = attemptSignal.getStore();
+      const response = await fetcher(url, signal ? { ...init, signal } : init);
+      if (response.status >= 500) throw new SubgraphFailure('server-error');
+      if (!response.ok) throw new SubgraphRefusal(response.status);
+      return response;
+    }) as Fetcher;
+  }
+
+  override async process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<ProcessResult> {
+    const started = performance.now();
+    const deadline = 'incomingRequestContext' in options ? requestSignal(options.incomingRequestContext.context) : undefined;
+    const isRead = !MUTATION.test(options.request.query ?? '');
+    const maxAttempts = isRead ? 1 + this.resilience.retries : 1;
+    const report = (outcome: FetchOutcome['outcome'], attempts: number) =>
+      this.onFetch?.({ service: this.service, outcome, attempts, durationMs: performance.now() - started });
+
+    for (let attempt = 1; ; attempt++) {
+      if (!this.breaker.tryAcquire()) {
+        report('circuit-open', attempt - 1);
+        return this.unavailable('circuit-open');
+      }
+      const timeout = AbortSignal.timeout(this.timeoutMs);
+      const signal = deadline ? AbortSignal.any([deadline, timeout]) : timeout;
+      try {
+        const response = await attemptSignal.run(signal, () => super.process(options));
+        this.breaker.succeeded();
+        report('ok', attempt);
+        return response;
+      } catch (error) {
+        // The request's own deadline: not the department's fault; the limits plugin answers REQUEST_TIMEOUT.
+        if (deadline?.aborted) {
+          this.breaker.released();
+          throw error;
+        }
+        if (error instanceof SubgraphRefusal) {
+          // The department answered: it is up, and the request was wrong (e.g. an internal token it refused).
+          this.breaker.succeeded();
+          report('refused', attempt);
+          return this.refused(error.status);
+        }
+        const reason: FailureReason = error instanceof SubgraphFailure ? error.reason : timeout.aborted ? 'timeout' : 'unreachable';
+        this.breaker.failed();
+        if (attempt >= maxAttempts) {
+          report(reason, attempt);
+          return this.unavailable(reason);
+        }
+        try {
+          await sleep(this.backoffMs(attempt), undefined, deadline ? { signal: deadline } : undefined);
+        } catch {
+          throw deadline?.reason ?? error;
+        }
+      }
+    }
+  }
+
+  /** Exponential backoff with full jitter, so retries of many requests do not arrive together. */
+  private backoffMs(attempt: number): number {
+    return Math.random() * this.resilience.backoffMs * 2 ** (attempt - 1);
+  }
+
+  private unavailable(reason: FailureReason): ProcessResult {
+    return this.answer({
+      message: `The ${this.service} department is unavailable; its part of this answer is missing`,
+      extensions: { code: SubgraphErrorCode.UNAVAILABLE, service: this.service, reason },
+    });
+  }
+
+  private refused(status: number): ProcessResult {
+    return this.answer({
+      message: `The ${this.service} department refused the gateway's request`,
+      extensions: { code: SubgraphErrorCode.REFUSED, service: this.service, status },
+    });
+  }
+
+  private answer(error: GraphQLFormattedError): ProcessResult {
+    return { errors: [error] };
+  }
+}

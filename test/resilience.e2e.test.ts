@@ -1,0 +1,157 @@
+import { freePort } from '@hub/core';
+import { cloneDatabase, postGraphQL, type GraphQLResponse } from '@hub/core/testing';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
+import type { RunningService } from '@hub/core';
+import type { ServiceProcess } from '@hub/runner/process';
+import { bootTestHub, forkSubgraph, type TestHub } from '@hub/runner/testing';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ResidentProfileDocument, type ResidentProfileQuery } from './__generated__/operations.ts';
+import { grids, idOf, residents } from './world.ts';
+
+/*
+ * One department (party) runs as its own process, as under `npm start`; the others in this process. Under steady
+ * load through the gateway the party process is killed, then started again: the test watches every answer.
+ */
+
+let hub: TestHub;
+let gateway: RunningService;
+let breakerStates: () => Record<string, string>;
+let party: ServiceProcess;
+let partyPort: number;
+let partyDatabase: { url: string; drop(): Promise<void> };
+const startParty = () => forkSubgraph({ name: 'party', databaseUrl: partyDatabase.url, port: partyPort, callerKey: hub.internalKeys.publicKey });
+
+const member = grids.flatMap((g) => g.party.members)[0]!;
+const memberResident = residents.find((r) => r.idNumber === member.idNumber)!;
+const variables = { id: idOf(member.idNumber) };
+
+beforeAll(async () => {
+  hub = await bootTestHub(inject('hubTemplates'));
+  partyDatabase = await cloneDatabase(inject('hubTemplates').party!);
+  partyPort = await freePort();
+  party = startParty();
+  const partyUrl = await party.ready;
+  const created = createGateway({
+    supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
+    urls: { ...Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])), party: partyUrl },
+    ...hub.gatewayAccess,
+    // Short, so the test sees the breaker open and probe within its few seconds.
+    resilience: { timeoutMs: 2_000, timeoutMsBySubgraph: {}, retries: 2, backoffMs: 20, failureThreshold: 3, openMs: 300 },
+  });
+  breakerStates = created.breakerStates;
+  gateway = await created.listen(0);
+}, 120_000);
+
+afterAll(async () => {
+  await gateway?.close();
+  await party?.stop('SIGKILL');
+  await hub?.close();
+  await partyDatabase?.drop();
+});
+
+interface Observed {
+  at: number;
+  status: number;
+  body: GraphQLResponse<ResidentProfileQuery>;
+}
+
+/** Clients asking the resident profile back to back until stopped; every answer is kept. */
+function steadyLoad(clients: number) {
+  const observed: Observed[] = [];
+  let running = true;
+  const client = async () => {
+    while (running) {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...hub.headers },
+        body: JSON.stringify({ query: ResidentProfileQueryText, variables }),
+      });
+      observed.push({ at: Date.now(), status: response.status, body: (await response.json()) as GraphQLResponse<ResidentProfileQuery> });
+    }
+  };
+  const done = Promise.all(Array.from({ length: clients }, client));
+  return {
+    observed,
+    stop: async () => {
+      running = false;
+      await done;
+    },
+  };
+}
+
+const { print } = await import('graphql');
+const ResidentProfileQueryText = print(ResidentProfileDocument);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const healthUrl = (path: string) => gateway.url.replace(/\/graphql$/, path);
+
+describe('a department that goes down and comes back', () => {
+  it('keeps every other department in the answer, names the missing one, and is whole again after its restart', async () => {
+    const whole = await postGraphQL(gateway.url, ResidentProfileDocument, variables, hub.headers);
+    expect(whole.errors).toBeUndefined();
+    expect(whole.data?.resident?.partyMembership?.memberNumber).toBe(member.memberNumber);
+
+    const load = steadyLoad(4);
+    await sleep(500);
+    const killedAt = Date.now();
+    await party.stop('SIGKILL');
+    await sleep(1_500);
+
+    // While it is down: the gateway lives, is not ready, and says which department is missing.
+    expect((await fetch(healthUrl('/health'))).status).toBe(200);
+    const ready = await fetch(healthUrl('/ready'));
+    expect(ready.status).toBe(503);
+    const readiness = (await ready.json()) as { status: string; subgraphs: { name: string; ok: boolean; breaker: string }[] };
+    expect(readiness.status).toBe('degraded');
+    expect(readiness.subgraphs.filter((s) => !s.ok).map((s) => s.name)).toEqual(['party']);
+    expect(JSON.stringify(readiness)).not.toMatch(/127\.0\.0\.1|localhost|ECONNREFUSED/);
+    expect(breakerStates().party).toBe('open');
+
+    const restartedAt = Date.now();
+    party = startParty();
+    await party.ready;
+    const backBy = Date.now();
+    // Answers are whole again within seconds: the breaker's next probe finds the department up.
+    let wholeAgainAt: number | undefined;
+    while (Date.now() - backBy < 5_000 && wholeAgainAt === undefined) {
+      await sleep(100);
+      wholeAgainAt = load.observed.find((o) => o.at > backBy && !o.body.errors)?.at;
+    }
+    await sleep(300);
+    await load.stop();
+
+    expect(wholeAgainAt, 'a whole answer within 5 s of the restart').toBeDefined();
+    // Every answer, before, during and after: HTTP 200 with the resident from the other departments.
+    for (const { status, body } of load.observed) {
+      expect(status).toBe(200);
+      expect(body.data?.resident).toMatchObject({ id: variables.id, name: memberResident.name, grid: { code: memberResident.gridCode } });
+    }
+    const duringOutage = load.observed.filter((o) => o.at > killedAt + 200 && o.at < restartedAt);
+    expect(duringOutage.length).toBeGreaterThan(10);
+    for (const { body } of duringOutage) {
+      expect(body.data?.resident?.partyMembership).toBeNull();
+      expect(body.errors?.length).toBeGreaterThan(0);
+      for (const error of body.errors ?? []) {
+        expect(error.extensions).toMatchObject({ code: 'SUBGRAPH_UNAVAILABLE', service: 'party' });
+        expect(error.extensions).not.toHaveProperty('stacktrace');
+        expect(JSON.stringify(error)).not.toMatch(/127\.0\.0\.1|localhost|:\d{4,5}\/|ECONNREFUSED|socket|at .*\.ts/);
+      }
+      // The other departments' parts are all there.
+      expect(body.data?.resident?.grid?.community?.code).toBeTruthy();
+    }
+    // Once whole again, it stays whole.
+    const afterRecovery = load.observed.filter((o) => o.at > wholeAgainAt! + 100);
+    expect(afterRecovery.length).toBeGreaterThan(0);
+    for (const { body } of afterRecovery) {
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.resident?.partyMembership?.memberNumber).toBe(member.memberNumber);
+    }
+    expect(breakerStates().party).toBe('closed');
+    expect((await fetch(healthUrl('/ready'))).status).toBe(200);
+
+    // The breaker's story is in the metrics: it opened, and it closed again.
+    const metrics = await (await fetch(healthUrl('/metrics'))).text();
+    expect(metrics).toMatch(/hub_gateway_breaker_transitions_total\{subgraph="party",state="open",service="gateway"\} [1-9]/);
+    expect(metrics).toMatch(/hub_gateway_breaker_transitions_total\{subgraph="party",state="closed",service="gateway"\} [1-9]/);
+    expect(metrics).toMatch(/hub_gateway_errors_total\{code="SUBGRAPH_UNAVAILABLE",service="party"(,service="gateway")?\} [1-9]/);
+  }, 60_000);
+});
