@@ -1,6 +1,6 @@
 import { date, doublePrecision, index, integer, numeric, pgEnum, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
-export { demoSeed } from '@hub/core/db-meta';
+export { demoSeed, importRuns } from '@hub/core/db-meta';
 
 export const townshipKind = pgEnum('township_kind', ['STREET', 'TOWN', 'TOWNSHIP']);
 export const communityKind = pgEnum('community_kind', ['COMMUNITY', 'VILLAGE']);

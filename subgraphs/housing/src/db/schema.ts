@@ -13,7 +13,7 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 
-export { demoSeed } from '@hub/core/db-meta';
+export { demoSeed, importRuns } from '@hub/core/db-meta';
 
 export const buildingUse = pgEnum('building_use', ['RESIDENTIAL', 'MIXED', 'COMMERCIAL']);
 export const houseUse = pgEnum('house_use', ['RESIDENTIAL', 'COMMERCIAL', 'OFFICE', 'OTHER']);

@@ -1,6 +1,6 @@
 import { date, index, integer, pgEnum, pgTable, text, varchar } from 'drizzle-orm/pg-core';
 
-export { demoSeed } from '@hub/core/db-meta';
+export { demoSeed, importRuns } from '@hub/core/db-meta';
 
 export const partyOrganizationLevel = pgEnum('party_organization_level', ['COMMITTEE', 'GENERAL_BRANCH', 'BRANCH']);
 export const partyMemberStatus = pgEnum('party_member_status', ['EMPLOYED', 'FLOATING', 'RETIRED']);

@@ -1,6 +1,6 @@
 import { boolean, date, index, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
 
-export { demoSeed } from '@hub/core/db-meta';
+export { demoSeed, importRuns } from '@hub/core/db-meta';
 
 export const sex = pgEnum('sex', ['UNKNOWN', 'MALE', 'FEMALE', 'UNSTATED']);
 export const populationType = pgEnum('population_type', ['REGISTERED', 'FLOATING', 'OVERSEAS', 'UNSETTLED']);

@@ -1,0 +1,12 @@
+export * from './entity.ts';
+export * from './fields.ts';
+export * from './problems.ts';
+export * from './mapping.ts';
+export * from './references.ts';
+export * from './reject-report.ts';
+export * from './run.ts';
+export * from './upsert.ts';
+export { ENTITIES, findEntity } from './entities/index.ts';
+export { CsvParser } from './read/csv.ts';
+export { detectEncoding, parseEncodingName, type TextEncoding } from './read/decode.ts';
+export { openSource, formatOf, type FileFormat, type RecordSource, type SourceRow } from './read/source.ts';
