@@ -31,8 +31,8 @@ export function createGatewayMetrics() {
   });
   const errors = new Counter({
     name: 'hub_gateway_errors_total',
-    help: 'Errors in GraphQL answers, by extensions.code (and the department, for subgraph errors)',
-    labelNames: ['code', 'service'] as const,
+    help: 'Errors in GraphQL answers, by extensions.code (and the subgraph, for a department that could not answer)',
+    labelNames: ['code', 'subgraph'] as const,
     registers,
   });
   const fetches = new Counter({
@@ -118,7 +118,7 @@ export function createGatewayMetrics() {
               for (const error of answerErrors ?? []) {
                 const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
                 const service = typeof error.extensions?.service === 'string' ? error.extensions.service : '';
-                errors.inc({ code, service });
+                errors.inc({ code, subgraph: service });
               }
             },
           };

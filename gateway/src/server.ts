@@ -352,6 +352,7 @@ export function createGateway(options: GatewayOptions) {
         maxBodyBytes: limits.maxBodyBytes,
         context: async (_req, context: GatewayContext) => context,
         metrics,
+        logger,
         routes: {
           // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
           // an orchestrator does not restart a gateway that is doing its job.

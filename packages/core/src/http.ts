@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import type { Logger } from './log.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, requestIdOf, runInRequestScope } from './request-context.ts';
 
@@ -27,6 +28,8 @@ export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefi
   maxBodyBytes?: number;
   /** The service's Prometheus registry: every request is counted in it, and it is served at `/metrics`. */
   metrics?: ServiceMetrics;
+  /** Where each answered request is logged, at debug level: route, status, time and the request id. */
+  logger?: Logger;
 }
 
 export interface RunningService {
@@ -68,6 +71,13 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     metrics?.observeRequest(handle ? url.pathname : 'unknown', res, startedAt);
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
+    if (options.logger) {
+      const logger = options.logger;
+      // The route, never the query string (a GET's query may carry variables).
+      res.once('finish', () =>
+        logger.debug('request', { requestId, method: req.method, route: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - startedAt) }),
+      );
+    }
     // A keep-alive client of a closing server is told to reconnect (to another instance) after this answer.
     if (drain.draining) res.setHeader('connection', 'close');
     if (!handle) return sendJson(res, 404, { error: `no route ${url.pathname}; GraphQL is served at ${GRAPHQL_PATH}` });

@@ -104,6 +104,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         },
         context: options.context,
         metrics: createServiceMetrics(options.name),
+        logger,
         routes: {
           '/health': async (_req, res) => {
             try {

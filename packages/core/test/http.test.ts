@@ -1,0 +1,65 @@
+import { ApolloServer } from '@apollo/server';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpService, isDraining, listen, REQUEST_ID_HEADER, type RunningService } from '../src/index.ts';
+
+const services: RunningService[] = [];
+afterEach(async () => {
+  for (const s of services.splice(0)) await s.close().catch(() => {});
+});
+
+async function serve(routes: Parameters<typeof createHttpService>[0]['routes']) {
+  const apollo = new ApolloServer({ typeDefs: 'type Query { ping: String }', resolvers: { Query: { ping: () => 'pong' } } });
+  await apollo.start();
+  const server = createHttpService({ apollo, context: async () => ({}), routes });
+  const service = await listen(server, 0, '127.0.0.1', () => apollo.stop(), 2_000);
+  services.push(service);
+  return { service, base: service.url.replace(/\/graphql$/, '') };
+}
+
+describe('the HTTP service', () => {
+  it('drains on close: a request in flight is answered, new connections are refused', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { service, base } = await serve({
+      '/slow': async (_req, res) => {
+        await held;
+        res.end('done');
+      },
+    });
+    const inFlight = fetch(`${base}/slow`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = service.close();
+    expect(isDraining(service.server)).toBe(true);
+    // No new connection once closing began.
+    await expect(fetch(`${base}/slow`, { headers: { connection: 'close' } })).rejects.toThrow();
+    setTimeout(release, 100);
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('done');
+    await closing;
+  });
+
+  it('cuts what is still running once the drain time is over', async () => {
+    const { service, base } = await serve({ '/stuck': () => new Promise<void>(() => {}) });
+    const stuck = fetch(`${base}/stuck`).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    await service.close();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+    expect(await stuck).toBe('cut');
+  });
+
+  it("answers with the caller's request id when it is a plain token, a fresh one otherwise", async () => {
+    const { base } = await serve({ '/ok': (_req, res) => void res.end('ok') });
+    const given = await fetch(`${base}/ok`, { headers: { [REQUEST_ID_HEADER]: 'app-42.retry:1' } });
+    expect(given.headers.get(REQUEST_ID_HEADER)).toBe('app-42.retry:1');
+    const forged = await fetch(`${base}/ok`, { headers: { [REQUEST_ID_HEADER]: 'x'.repeat(129) } });
+    expect(forged.headers.get(REQUEST_ID_HEADER)).toMatch(/^[0-9a-f-]{36}$/);
+    const none = await fetch(`${base}/ok`);
+    expect(none.headers.get(REQUEST_ID_HEADER)).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
