@@ -15,6 +15,7 @@ export * from './subgraph.ts';
 export * from './service.ts';
 export * from './db/batch-writer.ts';
 export * from './db/meta-tables.ts';
+export * from './db/import-runs.ts';
 export * from './progress.ts';
 export * from './db/loaders.ts';
 export * from './checks.ts';

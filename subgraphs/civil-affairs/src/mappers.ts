@@ -26,3 +26,5 @@ export type OrganizationEdgeModel = { cursor: string; node: OrganizationRow };
 export type WelfareEntitlementModel = WelfareEntitlementRow;
 export type WelfareEntitlementConnectionModel = Connection<WelfareEntitlementRow> & { totalCount: number };
 export type WelfareEntitlementEdgeModel = { cursor: string; node: WelfareEntitlementRow };
+/** A row of the department's import log (import_runs, defined in @hub/core). */
+export type CivilAffairsImportModel = import('@hub/core').ImportRunRow;

@@ -16,3 +16,5 @@ export type PartyActivityConnectionModel = Connection<PartyActivityRow> & { tota
 export type PartyActivityEdgeModel = { cursor: string; node: PartyActivityRow };
 export type PointsEntryConnectionModel = Connection<PointsEntryRow> & { totalCount: number };
 export type PointsEntryEdgeModel = { cursor: string; node: PointsEntryRow };
+/** A row of the department's import log (import_runs, defined in @hub/core). */
+export type PartyImportModel = import('@hub/core').ImportRunRow;

@@ -14,3 +14,5 @@ export type KeyPersonEdgeModel = { cursor: string; node: KeyPersonRow };
 export type IncidentModel = IncidentRow;
 export type IncidentConnectionModel = Connection<IncidentRow> & { totalCount: number };
 export type IncidentEdgeModel = { cursor: string; node: IncidentRow };
+/** A row of the department's import log (import_runs, defined in @hub/core). */
+export type PublicSecurityImportModel = import('@hub/core').ImportRunRow;

@@ -20,6 +20,10 @@ export const SCOPES = {
   'case:write': 'report, dispatch and handle dispute cases (案件办理)',
   'statistics:read': 'aggregate figures and pseudonymous datasets (统计)',
   'audit:read': 'the audit trail (审计日志)',
+  'import:public-security': "public security's import log: who loaded which file, and what it did (数据导入记录)",
+  'import:civil-affairs': "civil affairs' import log (数据导入记录)",
+  'import:party': "the party department's import log (数据导入记录)",
+  'import:housing': "housing's import log (数据导入记录)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -60,7 +64,7 @@ export const DEMO_ROLES = {
   'party-affairs-worker': {
     description: 'Party-affairs worker (党务工作者)',
     department: 'party',
-    scopes: ['resident:read', 'party:read', 'organization:read'],
+    scopes: ['resident:read', 'party:read', 'organization:read', 'import:party'],
     purposes: ['party-affairs'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -68,7 +72,7 @@ export const DEMO_ROLES = {
   'civil-affairs-clerk': {
     description: 'Civil-affairs clerk (民政工作人员): welfare and social organizations',
     department: 'civil-affairs',
-    scopes: ['resident:read', 'resident:identity', 'resident:address', 'welfare:read', 'health:read', 'housing:read', 'organization:read'],
+    scopes: ['resident:read', 'resident:identity', 'resident:address', 'welfare:read', 'health:read', 'housing:read', 'organization:read', 'import:civil-affairs'],
     purposes: ['welfare-review'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -76,7 +80,7 @@ export const DEMO_ROLES = {
   'police-officer': {
     description: 'Police officer (民警): the population register, key persons, incidents',
     department: 'public-security',
-    scopes: ['resident:read', 'resident:identity', 'resident:address', 'keyperson:read', 'incident:read', 'health:read', 'case:read', 'organization:read'],
+    scopes: ['resident:read', 'resident:identity', 'resident:address', 'keyperson:read', 'incident:read', 'health:read', 'case:read', 'organization:read', 'import:public-security'],
     purposes: ['public-safety', 'case-handling'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -84,7 +88,7 @@ export const DEMO_ROLES = {
   'housing-officer': {
     description: 'Housing officer (住建工作人员): houses, tenancies, group rentals',
     department: 'housing',
-    scopes: ['resident:read', 'resident:address', 'housing:read', 'organization:read', 'case:read'],
+    scopes: ['resident:read', 'resident:address', 'housing:read', 'organization:read', 'case:read', 'import:housing'],
     purposes: ['housing-management'],
     ownGridsOnly: false,
     namesMasked: false,

@@ -1,4 +1,4 @@
-import { checkLength, gridScopeWhere, pageRequest, toConnection, type PageRequest } from '@hub/core';
+import { checkLength, gridScopeWhere, latestImportRuns, pageRequest, type PageRequest, toConnection } from '@hub/core';
 import { and, asc, count, eq, gt, ilike, inArray, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from '../db/index.ts';
@@ -60,6 +60,7 @@ async function filteredPage<T extends PgTable>(
 const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const Query: QueryResolvers = {
+  civilAffairsImports: (_, { first }, { db }) => latestImportRuns(db, first),
   district: async (_, __, { db }) => {
     const [district] = await db.select().from(districts).limit(1);
     if (!district) throw new Error('the civil-affairs database holds no district: seed or import one');

@@ -1,4 +1,4 @@
-import { DateScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
@@ -10,9 +10,11 @@ import { Resident } from './Resident.ts';
 import { SocialOrganizationDetails } from './SocialOrganizationDetails.ts';
 import { Street } from './Street.ts';
 import { WelfareEntitlement } from './WelfareEntitlement.ts';
+import { CivilAffairsImport } from './CivilAffairsImport.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
+  DateTime: DateTimeScalar,
   Query,
   District,
   Street,
@@ -23,4 +25,5 @@ export const resolvers: Resolvers = {
   Organization,
   SocialOrganizationDetails,
   WelfareEntitlement,
+  CivilAffairsImport,
 };

@@ -1,4 +1,4 @@
-import { gridScopeWhere } from '@hub/core';
+import { gridScopeWhere, latestImportRuns } from '@hub/core';
 import { and, asc, count, eq, gt } from 'drizzle-orm';
 import { groupRentals } from '../db/schema.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -6,6 +6,7 @@ import { checkBuildingCode, checkCommunityCode, checkGridCode, checkHouseCode, c
 import { groupRentalConnection, groupRentalPage } from './connections.ts';
 
 export const Query: QueryResolvers = {
+  housingImports: (_, { first }, { db }) => latestImportRuns(db, first),
   house: (_, { code }, { loaders }) => loaders.houseByCode.load(checkHouseCode(code)),
   building: (_, { code }, { loaders }) => loaders.buildingByCode.load(checkBuildingCode(code)),
   groupRentals: async (_, args, { db, scope }) => {

@@ -1,4 +1,4 @@
-import { DateScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Building } from './Building.ts';
 import { Grid } from './Grid.ts';
@@ -14,9 +14,11 @@ import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { Street } from './Street.ts';
 import { Tenancy } from './Tenancy.ts';
+import { HousingImport } from './HousingImport.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
+  DateTime: DateTimeScalar,
   Query,
   Building,
   House,
@@ -32,4 +34,5 @@ export const resolvers: Resolvers = {
   Grid,
   Street,
   Organization,
+  HousingImport,
 };

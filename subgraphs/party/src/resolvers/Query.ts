@@ -1,7 +1,9 @@
+import { latestImportRuns } from '@hub/core';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { checkOrganizationId, checkResidentId } from './ids.ts';
 
 export const Query: QueryResolvers = {
+  partyImports: (_, { first }, { db }) => latestImportRuns(db, first),
   partyOrganization: (_, { id }, { loaders }) => loaders.organizationById.load(checkOrganizationId(id)),
   partyMember: (_, { residentId }, { loaders }) =>
     loaders.memberByResidentId.load(checkResidentId(residentId, 'residentId')),

@@ -1,4 +1,4 @@
-import { DateScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Grid } from './Grid.ts';
 import { Organization } from './Organization.ts';
@@ -8,9 +8,11 @@ import { PartyOrganization } from './PartyOrganization.ts';
 import { PointsEntry } from './PointsEntry.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { PartyImport } from './PartyImport.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
+  DateTime: DateTimeScalar,
   Query,
   PartyOrganization,
   PartyMember,
@@ -19,4 +21,5 @@ export const resolvers: Resolvers = {
   Resident,
   Grid,
   Organization,
+  PartyImport,
 };

@@ -1,4 +1,4 @@
-import { ErrorCode, gridScopeWhere, inputError, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
+import { ErrorCode, gridScopeWhere, inputError, latestImportRuns, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
 import { and, asc, count, eq, gte, gt, like, lt } from 'drizzle-orm';
 import { incidents } from '../db/schema.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -30,6 +30,7 @@ function chinaMidnight(day: string, days = 0): Date {
 }
 
 export const Query: QueryResolvers = {
+  publicSecurityImports: (_, { first }, { db }) => latestImportRuns(db, first),
   resident: (_, { id }, { loaders }) => loaders.residentById.load(checkResidentId(id)),
   residentByIdNumber: (_, { idNumber }, { loaders, secret }) =>
     loaders.residentById.load(residentIdOfIdNumber(idNumber, secret)),

@@ -7,6 +7,7 @@ import { Incident } from './Incident.ts';
 import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { PublicSecurityImport } from './PublicSecurityImport.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -18,4 +19,5 @@ export const resolvers: Resolvers = {
   Incident,
   House,
   Grid,
+  PublicSecurityImport,
 };

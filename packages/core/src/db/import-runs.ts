@@ -1,0 +1,19 @@
+import { desc } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { ErrorCode, inputError } from '../errors.ts';
+import { importRuns, type ImportRunRow } from './meta-tables.ts';
+
+export const MAX_IMPORT_RUNS = 100;
+
+/**
+ * A department's latest import records, newest first, for its `<department>Imports` query field. A short log, not
+ * a paged list: a department imports a few files a day.
+ */
+export async function latestImportRuns(db: NodePgDatabase<Record<string, unknown>>, first: number | null | undefined): Promise<ImportRunRow[]> {
+  const limit = first ?? 20;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_IMPORT_RUNS) {
+    throw inputError(ErrorCode.INVALID_PAGE_SIZE, `"first" must be between 0 and ${MAX_IMPORT_RUNS}, got ${limit}`, { argumentName: 'first' });
+  }
+  if (limit === 0) return [];
+  return db.select().from(importRuns).orderBy(desc(importRuns.id)).limit(limit);
+}
