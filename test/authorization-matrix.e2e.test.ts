@@ -30,6 +30,7 @@ const MATRIX: Record<DemoRole, Record<Category, [Outcome, Outcome]>> = {
   'housing-officer': { identity: ['masked', 'masked'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
   mediator: { identity: ['masked', 'clear'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
   dispatcher: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
+  supervisor: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
   // Statistics identifies no one: the analyst's only purpose discloses nothing.
   'district-analyst': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['masked', 'masked'] },
   // No resident:read: the resident itself is refused.
@@ -46,6 +47,7 @@ const PURPOSE: Record<DemoRole, string> = {
   'housing-officer': 'housing-management',
   mediator: 'case-handling',
   dispatcher: 'case-handling',
+  supervisor: 'case-handling',
   'district-analyst': 'statistics',
   auditor: 'audit',
   administrator: 'case-handling',

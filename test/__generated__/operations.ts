@@ -52,6 +52,8 @@ export type CaseSource =
   | 'COMMITTEE_INITIATIVE'
   /** Referred by a court (诉调对接, 法院委托). */
   | 'COURT_REFERRAL'
+  /** Referred by a department, e.g. a housing complaint or a group-rental dispute (部门移送). */
+  | 'DEPARTMENT_REFERRAL'
   /** Assigned by the government (政府交办). */
   | 'GOVERNMENT_ASSIGNED'
   /** Reported by a grid worker (网格员上报). */

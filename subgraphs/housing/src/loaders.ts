@@ -151,6 +151,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       return gridCodes.map((code) => byGrid.get(code) ?? { total: 0, filed: 0 });
     }),
 
+    groupRentalById: rowByKey(db, groupRentals, groupRentals.id, (r) => r.id, rentalScope),
     groupRentalsByHouse: rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode, rentalScope),
     groupRentalPageByGrid: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
       db,

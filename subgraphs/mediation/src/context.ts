@@ -1,6 +1,13 @@
 import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
+import { chinaToday, type Clock } from './today.ts';
+
+/** How the workflow keeps time: the clock and the red card's grace period (configured per deployment). */
+export interface WorkflowSettings {
+  clock: Clock;
+  redCardGraceDays: number;
+}
 
 export interface MediationContext {
   db: Db;
@@ -14,9 +21,23 @@ export interface MediationContext {
   masks: Masks;
   /** The grids whose cases the caller may see (grid workers: their own); the loaders filter by it in SQL. */
   scope: RowScope;
+  clock: Clock;
+  /** Today in China Standard Time, read once per request so every field of an answer counts on the same day. */
+  today: string;
+  redCardGraceDays: number;
 }
 
-export function createContext(db: Db, caller: Caller): MediationContext {
+export function createContext(db: Db, caller: Caller, settings: WorkflowSettings): MediationContext {
   const scope = rowScope(caller);
-  return { db, loaders: createLoaders(db, scope), caller, masks: masksFor(caller), scope };
+  const today = chinaToday(settings.clock());
+  return {
+    db,
+    loaders: createLoaders(db, scope, today, settings.redCardGraceDays),
+    caller,
+    masks: masksFor(caller),
+    scope,
+    clock: settings.clock,
+    today,
+    redCardGraceDays: settings.redCardGraceDays,
+  };
 }

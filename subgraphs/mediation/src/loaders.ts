@@ -1,10 +1,11 @@
 import { gridScopeWhere, rowByKey, rowsByKey, pageByParent, type RowScope } from '@hub/core';
 import type { SQL } from 'drizzle-orm';
 import DataLoader from 'dataloader';
-import { and, asc, count, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
   agreements,
+  caseEvents,
   caseParties,
   cases,
   followUps,
@@ -15,7 +16,7 @@ import {
   type MediatorRow,
 } from './db/schema.ts';
 import type { CaseCategory, CaseStatus } from './__generated__/resolvers-types.ts';
-import { chinaToday } from './today.ts';
+import { addDays, DEADLINE_STATUSES } from './today.ts';
 
 /** The filter of a case list: both optional. */
 export interface CaseFilter {
@@ -29,8 +30,15 @@ export interface CaseTally {
 }
 
 /** `isOverdue` of today.ts, in SQL. */
-export const overdueSql = (today: string) =>
-  and(isNull(cases.resolvedAt), ne(cases.status, 'REJECTED'), lt(cases.dueOn, today));
+export const overdueSql = (today: string) => and(inArray(cases.status, [...DEADLINE_STATUSES]), lt(cases.dueOn, today));
+
+/** `supervisionCard(...) === 'YELLOW'` of today.ts, in SQL: overdue by 1 to `graceDays` days. */
+export const yellowCardSql = (today: string, graceDays: number) =>
+  and(overdueSql(today), gte(cases.dueOn, addDays(today, -graceDays)));
+
+/** `supervisionCard(...) === 'RED'` of today.ts, in SQL: overdue by more than `graceDays` days. */
+export const redCardSql = (today: string, graceDays: number) =>
+  and(inArray(cases.status, [...DEADLINE_STATUSES]), lt(cases.dueOn, addDays(today, -graceDays)));
 
 export const caseFilterSql = ({ status, category }: CaseFilter) =>
   and(status ? eq(cases.status, status) : undefined, category ? eq(cases.category, category) : undefined);
@@ -40,12 +48,13 @@ export const caseFilterSql = ({ status, category }: CaseFilter) =>
  * caller's row scope (a grid worker's grids) are filtered in the same statements: they load as null, lists and
  * counts leave them out. A case's parties, sessions and agreement are reached only through a case.
  */
-export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
+export function createLoaders(db: Db, scope: RowScope, today: string, redCardGraceDays: number) {
   const caseScope = gridScopeWhere(scope, cases.gridCode);
   return {
     caseById: rowByKey(db, cases, cases.id, (r) => r.id, caseScope),
     caseByIncidentId: rowByKey(db, cases, cases.incidentId, (r) => r.incidentId ?? '', caseScope),
     casesByHouse: rowsByKey(db, cases, cases.houseCode, cases.id, (r) => r.houseCode ?? '', caseScope),
+    casesByGroupRental: rowsByKey(db, cases, cases.groupRentalId, cases.id, (r) => r.groupRentalId ?? '', caseScope),
     /** A resident's party rows; the cases themselves then come through `caseById`. */
     partiesByResident: rowsByKey(db, caseParties, caseParties.residentId, caseParties.caseId, (r) => r.residentId ?? ''),
     partiesByCase: rowsByKey(db, caseParties, caseParties.caseId, caseParties.position, (r) => r.caseId),
@@ -64,12 +73,15 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: (filter) => and(caseScope, caseFilterSql(filter)),
     }),
-    caseTallyByGrid: caseTallyByGrid(db, caseScope),
+    caseTallyByGrid: caseTallyByGrid(db, caseScope, today),
+    /** A case's events in version order: its timeline. */
+    eventsByCase: rowsByKey(db, caseEvents, caseEvents.caseId, caseEvents.caseVersion, (r) => r.caseId),
+    caseFiguresByGrid: caseFiguresByGridLoader(db, caseScope, today, redCardGraceDays),
   };
 }
 
 /** A mediation session with the mediator who held it. */
-export type RecordWithMediator = MediationRecordRow & { mediator: MediatorRow };
+export type RecordWithMediator = MediationRecordRow & { mediator: MediatorRow | null };
 
 /**
  * A case's sessions joined to their mediators in the same statement: sessions are never shown without who held
@@ -80,7 +92,7 @@ function recordsByCase(db: Db) {
     const rows = await db
       .select({ record: mediationRecords, mediator: mediators })
       .from(mediationRecords)
-      .innerJoin(mediators, eq(mediators.id, mediationRecords.mediatorId))
+      .leftJoin(mediators, eq(mediators.id, mediationRecords.mediatorId))
       .where(inArray(mediationRecords.caseId, [...caseIds]))
       .orderBy(asc(mediationRecords.caseId), asc(mediationRecords.position));
     const byCase = new Map<string, RecordWithMediator[]>();
@@ -97,7 +109,7 @@ function recordsByCase(db: Db) {
  * Per grid, the number of cases in each (status, category) cell and how many of them are overdue: one statement
  * for any number of grids, from which both `Grid.caseCounts` and the totals of filtered `Grid.cases` are summed.
  */
-function caseTallyByGrid(db: Db, scope: SQL | undefined) {
+function caseTallyByGrid(db: Db, scope: SQL | undefined, today: string) {
   return new DataLoader<string, CaseTally>(async (gridCodes) => {
     const rows = await db
       .select({
@@ -105,7 +117,7 @@ function caseTallyByGrid(db: Db, scope: SQL | undefined) {
         status: cases.status,
         category: cases.category,
         count: count(),
-        overdue: sql<number>`count(*) filter (where ${overdueSql(chinaToday())})`.mapWith(Number),
+        overdue: sql<number>`count(*) filter (where ${overdueSql(today)})`.mapWith(Number),
       })
       .from(cases)
       .where(and(inArray(cases.gridCode, [...gridCodes]), scope))
@@ -118,6 +130,132 @@ function caseTallyByGrid(db: Db, scope: SQL | undefined) {
     }
     return gridCodes.map((code) => byGrid.get(code) ?? { cells: [] });
   });
+}
+
+/** The figures of `CaseFigures` for one group of cases (a grid, a department). */
+export interface CaseFigureRow {
+  received: number;
+  dispatched: number;
+  acknowledged: number;
+  meanHoursToAcknowledge: number | null;
+  resolved: number;
+  meanDaysToResolve: number | null;
+  overdue: number;
+  yellowCards: number;
+  redCards: number;
+  followUps: number;
+  satisfiedFollowUps: number;
+  satisfactionRate: number | null;
+}
+
+/** A period of receipt, as dates in China Standard Time, both included; either end open. */
+export interface Period {
+  from: string | null;
+  to: string | null;
+}
+
+/** Cases received within a period: its days begin at midnight in China Standard Time. */
+export const receivedWithin = ({ from, to }: Period) =>
+  and(
+    from !== null ? gte(cases.receivedAt, new Date(`${from}T00:00:00+08:00`)) : undefined,
+    to !== null ? lt(cases.receivedAt, new Date(`${addDays(to, 1)}T00:00:00+08:00`)) : undefined,
+  );
+
+/** Visits per case, to join to cases so that figures count each case once and its visits all. */
+const visitsPerCase = (db: Db) =>
+  db
+    .select({
+      caseId: followUps.caseId,
+      visits: sql<number>`count(*)`.as('visits'),
+      satisfied: sql<number>`count(*) filter (where ${followUps.satisfied})`.as('satisfied'),
+    })
+    .from(followUps)
+    .groupBy(followUps.caseId)
+    .as('visits_per_case');
+
+/**
+ * The case-handling figures of groups of cases in one statement: `group` is the column the groups are told apart
+ * by (grid code, assigned department), `where` what else limits the cases.
+ */
+export async function caseFigures(
+  db: Db,
+  group: typeof cases.gridCode | typeof cases.assignedDepartment,
+  where: SQL | undefined,
+  today: string,
+  graceDays: number,
+): Promise<Map<string, CaseFigureRow>> {
+  const visits = visitsPerCase(db);
+  const number = (expression: SQL) => sql<number>`${expression}`.mapWith(Number);
+  const rows = await db
+    .select({
+      key: group,
+      received: count(),
+      dispatched: count(cases.dispatchedAt),
+      acknowledged: count(cases.acknowledgedAt),
+      meanHoursToAcknowledge: sql<number | null>`avg(extract(epoch from ${cases.acknowledgedAt} - ${cases.dispatchedAt}) / 3600)`,
+      resolved: count(cases.resolvedAt),
+      meanDaysToResolve: sql<number | null>`avg(extract(epoch from ${cases.resolvedAt} - ${cases.receivedAt}) / 86400)`,
+      overdue: number(sql`count(*) filter (where ${overdueSql(today)})`),
+      yellowCards: number(sql`count(*) filter (where ${yellowCardSql(today, graceDays)})`),
+      redCards: number(sql`count(*) filter (where ${redCardSql(today, graceDays)})`),
+      followUps: number(sql`coalesce(sum(${visits.visits}), 0)`),
+      satisfiedFollowUps: number(sql`coalesce(sum(${visits.satisfied}), 0)`),
+    })
+    .from(cases)
+    .leftJoin(visits, eq(visits.caseId, cases.id))
+    .where(where)
+    .groupBy(group);
+  const round = (n: number | null, digits: number) => (n === null ? null : Number(Number(n).toFixed(digits)));
+  return new Map(
+    rows.map(({ key, ...r }) => [
+      String(key),
+      {
+        ...r,
+        meanHoursToAcknowledge: round(r.meanHoursToAcknowledge, 2),
+        meanDaysToResolve: round(r.meanDaysToResolve, 2),
+        satisfactionRate: r.followUps === 0 ? null : round(r.satisfiedFollowUps / r.followUps, 4),
+      },
+    ]),
+  );
+}
+
+export const NO_CASES: CaseFigureRow = {
+  received: 0,
+  dispatched: 0,
+  acknowledged: 0,
+  meanHoursToAcknowledge: null,
+  resolved: 0,
+  meanDaysToResolve: null,
+  overdue: 0,
+  yellowCards: 0,
+  redCards: 0,
+  followUps: 0,
+  satisfiedFollowUps: 0,
+  satisfactionRate: null,
+};
+
+/** Figures per grid, one statement for every grid asked with the same period. */
+function caseFiguresByGridLoader(db: Db, scope: SQL | undefined, today: string, graceDays: number) {
+  return new DataLoader<{ gridCode: string; period: Period }, CaseFigureRow, string>(
+    async (keys) => {
+      const byPeriod = new Map<string, { period: Period; grids: string[] }>();
+      for (const { gridCode, period } of keys) {
+        const tag = `${period.from}|${period.to}`;
+        const entry = byPeriod.get(tag) ?? { period, grids: [] };
+        entry.grids.push(gridCode);
+        byPeriod.set(tag, entry);
+      }
+      const results = new Map<string, CaseFigureRow>();
+      await Promise.all(
+        [...byPeriod].map(async ([tag, { period, grids }]) => {
+          const figures = await caseFigures(db, cases.gridCode, and(inArray(cases.gridCode, grids), receivedWithin(period), scope), today, graceDays);
+          for (const grid of grids) results.set(`${tag}|${grid}`, figures.get(grid) ?? NO_CASES);
+        }),
+      );
+      return keys.map(({ gridCode, period }) => results.get(`${period.from}|${period.to}|${gridCode}`) ?? NO_CASES);
+    },
+    { cacheKeyFn: ({ gridCode, period }) => `${period.from}|${period.to}|${gridCode}` },
+  );
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -2,13 +2,15 @@
 import type { Connection } from '@hub/core';
 import type {
   AgreementRow,
+  CaseEventRow,
   CasePartyRow,
   CaseRow,
   FollowUpRow,
   MediationCommitteeRow,
   MediatorRow,
 } from './db/schema.ts';
-import type { RecordWithMediator } from './loaders.ts';
+import type { CaseFigureRow, RecordWithMediator } from './loaders.ts';
+import type { CaseChangeResult } from './workflow/commands.ts';
 
 export type CaseModel = CaseRow;
 export type CasePartyModel = CasePartyRow;
@@ -19,8 +21,15 @@ export type MediatorModel = MediatorRow;
 export type MediationCommitteeDetailsModel = MediationCommitteeRow;
 export type CaseConnectionModel = Connection<CaseRow> & { totalCount: number };
 export type CaseEdgeModel = { cursor: string; node: CaseRow };
+export type CaseEventModel = CaseEventRow;
+export type CaseActorModel = { userId: string; role: string; department: string | null };
+export type CaseEventConnectionModel = Connection<CaseEventRow>;
+export type CaseEventEdgeModel = { cursor: string; node: CaseEventRow };
+export type CaseChangeModel = CaseChangeResult;
+export type CaseFiguresModel = CaseFigureRow;
 export type ResidentModel = { id: string };
 export type GridModel = { code: string };
 export type HouseModel = { code: string };
 export type IncidentModel = { id: string };
 export type OrganizationModel = { id: string };
+export type GroupRentalModel = { id: string };

@@ -17,7 +17,10 @@ export const SCOPES = {
   'housing:read': 'buildings, houses, owners, tenancies, group rentals (房屋)',
   'organization:read': 'the organization directory and its details (组织)',
   'case:read': 'dispute cases (矛盾纠纷)',
-  'case:write': 'report, dispatch and handle dispute cases (案件办理)',
+  'case:report': 'report a case or refer one from a department (上报、移送案件)',
+  'case:write': 'take in, route, follow up and close cases at the governance centre (受理、派单、回访、结案)',
+  'case:respond': "acknowledge and handle the cases dispatched to one's own department (部门报到、办理)",
+  'case:supervise': 'supervise overdue and escalated cases, re-dispatch escalated ones (督查督办)',
   'statistics:read': 'aggregate figures and pseudonymous datasets (统计)',
   'audit:read': 'the audit trail (审计日志)',
   'import:public-security': "public security's import log: who loaded which file, and what it did (数据导入记录)",
@@ -56,7 +59,7 @@ export const DEMO_ROLES = {
   'grid-worker': {
     description: 'Grid worker (网格员): the residents, houses and cases of their own grids',
     department: 'civil-affairs',
-    scopes: ['resident:read', 'resident:address', 'resident:identity', 'housing:read', 'organization:read', 'case:read', 'case:write', 'party:read'],
+    scopes: ['resident:read', 'resident:address', 'resident:identity', 'housing:read', 'organization:read', 'case:read', 'case:report', 'party:read'],
     purposes: ['grid-service', 'case-handling'],
     ownGridsOnly: true,
     namesMasked: false,
@@ -64,7 +67,7 @@ export const DEMO_ROLES = {
   'party-affairs-worker': {
     description: 'Party-affairs worker (党务工作者)',
     department: 'party',
-    scopes: ['resident:read', 'party:read', 'organization:read', 'import:party'],
+    scopes: ['resident:read', 'party:read', 'organization:read', 'case:read', 'case:report', 'case:respond', 'import:party'],
     purposes: ['party-affairs'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -72,7 +75,7 @@ export const DEMO_ROLES = {
   'civil-affairs-clerk': {
     description: 'Civil-affairs clerk (民政工作人员): welfare and social organizations',
     department: 'civil-affairs',
-    scopes: ['resident:read', 'resident:identity', 'resident:address', 'welfare:read', 'health:read', 'housing:read', 'organization:read', 'import:civil-affairs'],
+    scopes: ['resident:read', 'resident:identity', 'resident:address', 'welfare:read', 'health:read', 'housing:read', 'organization:read', 'case:read', 'case:report', 'case:respond', 'import:civil-affairs'],
     purposes: ['welfare-review'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -80,7 +83,7 @@ export const DEMO_ROLES = {
   'police-officer': {
     description: 'Police officer (民警): the population register, key persons, incidents',
     department: 'public-security',
-    scopes: ['resident:read', 'resident:identity', 'resident:address', 'keyperson:read', 'incident:read', 'health:read', 'case:read', 'organization:read', 'import:public-security'],
+    scopes: ['resident:read', 'resident:identity', 'resident:address', 'keyperson:read', 'incident:read', 'health:read', 'case:read', 'case:report', 'case:respond', 'organization:read', 'import:public-security'],
     purposes: ['public-safety', 'case-handling'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -88,7 +91,7 @@ export const DEMO_ROLES = {
   'housing-officer': {
     description: 'Housing officer (住建工作人员): houses, tenancies, group rentals',
     department: 'housing',
-    scopes: ['resident:read', 'resident:address', 'housing:read', 'organization:read', 'case:read', 'import:housing'],
+    scopes: ['resident:read', 'resident:address', 'housing:read', 'organization:read', 'case:read', 'case:report', 'case:respond', 'import:housing'],
     purposes: ['housing-management'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -96,7 +99,7 @@ export const DEMO_ROLES = {
   mediator: {
     description: 'Mediator (调解员): dispute cases and their parties',
     department: 'mediation',
-    scopes: ['resident:read', 'resident:identity', 'case:read', 'case:write', 'organization:read', 'housing:read'],
+    scopes: ['resident:read', 'resident:identity', 'case:read', 'case:report', 'case:write', 'case:respond', 'organization:read', 'housing:read'],
     purposes: ['case-handling'],
     ownGridsOnly: false,
     namesMasked: false,
@@ -104,7 +107,15 @@ export const DEMO_ROLES = {
   dispatcher: {
     description: 'Governance-centre dispatcher (综治中心调度员): takes in and routes cases',
     department: 'mediation',
-    scopes: ['resident:read', 'case:read', 'case:write', 'organization:read', 'incident:read'],
+    scopes: ['resident:read', 'case:read', 'case:report', 'case:write', 'organization:read', 'incident:read'],
+    purposes: ['case-handling'],
+    ownGridsOnly: false,
+    namesMasked: false,
+  },
+  supervisor: {
+    description: 'Supervision office (督查室): overdue and escalated cases, yellow and red cards',
+    department: null,
+    scopes: ['resident:read', 'case:read', 'case:supervise', 'statistics:read', 'organization:read'],
     purposes: ['case-handling'],
     ownGridsOnly: false,
     namesMasked: false,

@@ -118,7 +118,8 @@ export type GridGroupRentalsArgs = {
 
 /**
  * A group rental (群租): a dwelling let to more people than the legal minimum allows, e.g. under 5 m² of floor area per
- * person or more than 2 people per room. Remediation goes identified → interviewed → rectified.
+ * person or more than 2 people per room. Remediation goes identified → interviewed → rectified. Mediation keeps the
+ * disputes about it (`disputes`).
  */
 export type GroupRental = {
   __typename?: 'GroupRental';
@@ -640,6 +641,7 @@ export type DirectiveResolverFn<TResult = Record<PropertyKey, never>, TParent = 
 export type FederationTypes = ResolversObject<{
   Building: Building;
   Grid: Grid;
+  GroupRental: GroupRental;
   House: House;
   Organization: Organization;
   Resident: Resident;
@@ -654,6 +656,9 @@ export type FederationReferenceTypes = ResolversObject<{
   Grid:
     ( { __typename: 'Grid' }
     & GraphQLRecursivePick<FederationTypes['Grid'], {"code":true}> );
+  GroupRental:
+    ( { __typename: 'GroupRental' }
+    & GraphQLRecursivePick<FederationTypes['GroupRental'], {"id":true}> );
   House:
     ( { __typename: 'House' }
     & GraphQLRecursivePick<FederationTypes['House'], {"code":true}> );
@@ -787,7 +792,8 @@ export type GridResolvers<ContextType = HousingContext, ParentType extends Resol
   housingCounts?: Resolver<Maybe<ResolversTypes['HousingCounts']>, ParentType, ContextType>;
 }>;
 
-export type GroupRentalResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['GroupRental'] = ResolversParentTypes['GroupRental']> = ResolversObject<{
+export type GroupRentalResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['GroupRental'] = ResolversParentTypes['GroupRental'], FederationReferenceType extends FederationReferenceTypes['GroupRental'] = FederationReferenceTypes['GroupRental']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['GroupRental']> | FederationReferenceType, FederationReferenceType, ContextType>;
   areaPerPersonM2?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
   house?: Resolver<ResolversTypes['House'], ParentType, ContextType>;

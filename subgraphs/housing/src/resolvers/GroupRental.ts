@@ -8,6 +8,8 @@ const MAX_PEOPLE_PER_ROOM = 2;
 const twoDecimals = (n: number) => Math.round(n * 100) / 100;
 
 export const GroupRental: GroupRentalResolvers = {
+  // Mediation refers to a group rental by id from the disputes about it.
+  __resolveReference: ({ id }, { loaders }) => loaders.groupRentalById.load(id),
   house: async (g, _, { loaders }) => present(await loaders.houseByCode.load(g.houseCode), `house ${g.houseCode}`),
   grid: (g) => ({ code: g.gridCode }),
   peoplePerRoom: async (g, _, { loaders }) => {

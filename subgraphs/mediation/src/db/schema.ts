@@ -1,9 +1,11 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   date,
   index,
+  jsonb,
   integer,
   pgEnum,
   pgTable,
@@ -42,6 +44,7 @@ export const caseSource = pgEnum('case_source', [
   'PETITION_REFERRAL',
   'GOVERNMENT_ASSIGNED',
   'GRID_WORKER_REPORT',
+  'DEPARTMENT_REFERRAL',
 ]);
 export const caseStatus = pgEnum('case_status', [
   'REPORTED',
@@ -53,6 +56,22 @@ export const caseStatus = pgEnum('case_status', [
   'CLOSED',
   'ESCALATED',
 ]);
+/** The departments a case can be dispatched to; the names of their callers' `department` claim, in enum form. */
+export const caseDepartment = pgEnum('case_department', ['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
+/** What a change to a case was: one value per mutation of the workflow. */
+export const caseAction = pgEnum('case_action', [
+  'REPORT',
+  'ACCEPT',
+  'REJECT',
+  'DISPATCH',
+  'ACKNOWLEDGE',
+  'ADD_RECORD',
+  'RESOLVE',
+  'FOLLOW_UP',
+  'CLOSE',
+  'REOPEN',
+]);
+export const caseRecordKind = pgEnum('case_record_kind', ['MEDIATION_SESSION', 'VISIT', 'EVIDENCE_NOTE']);
 export const caseOutcome = pgEnum('case_outcome', ['AGREEMENT_REACHED', 'MEDIATION_FAILED', 'HANDLED_BY_DEPARTMENT']);
 export const casePartyRole = pgEnum('case_party_role', ['APPLICANT', 'RESPONDENT']);
 export const committeeType = pgEnum('mediation_committee_type', ['COMMUNITY', 'INDUSTRY']);
@@ -131,6 +150,18 @@ export const cases = pgTable(
     incidentId: varchar('incident_id', { length: 28 }),
     /** The house in dispute; housing owns houses, so no foreign key. */
     houseCode: varchar('house_code', { length: 25 }),
+    /** The group rental the dispute is about (群租纠纷); housing owns group rentals, so no foreign key. */
+    groupRentalId: varchar('group_rental_id', { length: 20 }),
+    /** The department the case is dispatched to (承办部门); null before dispatch. */
+    assignedDepartment: caseDepartment('assigned_department'),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    escalatedAt: timestamp('escalated_at', { withTimezone: true }),
+    rejectionReason: text('rejection_reason'),
+    resolutionNote: text('resolution_note'),
+    /** Unsatisfied follow-up visits since the case was last resolved: the second one escalates it. */
+    unsatisfiedFollowUps: smallint('unsatisfied_follow_ups').notNull().default(0),
+    /** Changes so far: every change adds one and writes the event of that version (optimistic locking). */
     version: integer('version').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
@@ -146,7 +177,83 @@ export const cases = pgTable(
     // One case per referred incident: Incident.mediationCase is a single case.
     uniqueIndex('cases_incident_idx').on(t.incidentId),
     index('cases_house_idx').on(t.houseCode, t.id),
+    index('cases_group_rental_idx').on(t.groupRentalId, t.id),
+    index('cases_department_idx').on(t.assignedDepartment, t.id),
+    index('cases_due_idx').on(t.status, t.dueOn),
   ],
+);
+
+/**
+ * The next sequence number of a grid's case ids (TJ + grid code + 4 digits): a row per grid, locked while a report
+ * takes its number, so two reports in one grid never get the same id.
+ */
+export const caseSequences = pgTable('case_sequences', {
+  gridCode: varchar('grid_code', { length: 15 }).primaryKey(),
+  lastSequence: integer('last_sequence').notNull(),
+});
+
+/**
+ * Every change to a case (案件流转记录): the case's timeline and, in `sequence` order, the outbox feed other systems
+ * follow. Written in the transaction of the change it records, under one advisory lock so that sequence order is
+ * commit order and a reader never sees a later event before an earlier one commits. One event per case version.
+ */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    sequence: bigint('sequence', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    caseId: varchar('case_id', { length: 21 })
+      .notNull()
+      .references(() => cases.id),
+    caseVersion: integer('case_version').notNull(),
+    action: caseAction('action').notNull(),
+    fromStatus: caseStatus('from_status'),
+    toStatus: caseStatus('to_status').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    actorUserId: text('actor_user_id').notNull(),
+    actorRole: text('actor_role').notNull(),
+    actorDepartment: text('actor_department'),
+    /** The case's grid, so a grid worker's feed is filtered by the same grid scope as their case lists. */
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    /** The department the case was assigned to after this change. */
+    department: caseDepartment('department'),
+    /** What the action carried: reason, note, deadline, outcome, record kind; never a personal identifier. */
+    details: jsonb('details').$type<CaseEventDetails>().notNull(),
+  },
+  (t) => [
+    uniqueIndex('case_events_case_version_idx').on(t.caseId, t.caseVersion),
+    index('case_events_grid_idx').on(t.gridCode, t.sequence),
+    index('case_events_department_idx').on(t.department, t.sequence),
+  ],
+);
+
+/** What an event records beside its action and statuses. */
+export interface CaseEventDetails {
+  note?: string;
+  dueOn?: string;
+  outcome?: 'AGREEMENT_REACHED' | 'MEDIATION_FAILED' | 'HANDLED_BY_DEPARTMENT';
+  recordKind?: 'MEDIATION_SESSION' | 'VISIT' | 'EVIDENCE_NOTE';
+  satisfied?: boolean;
+  mediatorId?: string;
+}
+
+/**
+ * Idempotency keys of case mutations, per caller: the first successful use stores what it did; a replay with the
+ * same input gets that back, the same key with another input is refused. Written in the mutation's transaction.
+ */
+export const caseIdempotencyKeys = pgTable(
+  'case_idempotency_keys',
+  {
+    callerUserId: text('caller_user_id').notNull(),
+    key: varchar('key', { length: 100 }).notNull(),
+    action: caseAction('action').notNull(),
+    /** SHA-256 of the action and its input, without the key. */
+    requestHash: varchar('request_hash', { length: 64 }).notNull(),
+    /** The case and event the first use made; set before its transaction commits, so never seen empty. */
+    caseId: varchar('case_id', { length: 21 }),
+    eventSequence: bigint('event_sequence', { mode: 'number' }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.callerUserId, t.key] })],
 );
 
 /**
@@ -182,13 +289,19 @@ export const mediationRecords = pgTable(
       .notNull()
       .references(() => cases.id, { onDelete: 'cascade' }),
     position: smallint('position').notNull(),
+    kind: caseRecordKind('kind').notNull().default('MEDIATION_SESSION'),
     heldOn: date('held_on', { mode: 'string' }).notNull(),
-    mediatorId: varchar('mediator_id', { length: 21 })
-      .notNull()
-      .references(() => mediators.id),
+    /** The mediator who held a session; visits and evidence notes by a department's staff name none. */
+    mediatorId: varchar('mediator_id', { length: 21 }).references(() => mediators.id),
+    /** Who entered it through the hub (user id); null for records loaded from the committee's files. */
+    recordedBy: text('recorded_by'),
     content: text('content').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.caseId, t.position] }), index('mediation_records_mediator_idx').on(t.mediatorId)],
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.position] }),
+    index('mediation_records_mediator_idx').on(t.mediatorId),
+    check('mediation_records_session_mediator', sql`${t.kind} <> 'MEDIATION_SESSION' or ${t.mediatorId} is not null`),
+  ],
 );
 
 /** Mediation agreements (人民调解协议书), at most one per case. */
@@ -224,3 +337,4 @@ export type CasePartyRow = typeof caseParties.$inferSelect;
 export type MediationRecordRow = typeof mediationRecords.$inferSelect;
 export type AgreementRow = typeof agreements.$inferSelect;
 export type FollowUpRow = typeof followUps.$inferSelect;
+export type CaseEventRow = typeof caseEvents.$inferSelect;

@@ -1,7 +1,8 @@
 import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/core';
 import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
 import type { MediationDatabase } from './index.ts';
-import { agreements, caseParties, cases, followUps, mediationCommittees, mediationRecords, mediators } from './schema.ts';
+import { demoHistory } from './history.ts';
+import { agreements, caseEvents, caseParties, cases, followUps, mediationCommittees, mediationRecords, mediators } from './schema.ts';
 
 /** The community an organization id belongs to: the 12 digits after its 2-letter kind prefix. */
 export const communityCodeOfOrganization = (organizationId: string) => organizationId.slice(2, 14);
@@ -33,11 +34,13 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
           background: m.background,
         })),
       );
+      const histories = mediation.cases.map((c) => ({ c, history: demoHistory(c) }));
       await writer.add(
         cases,
-        mediation.cases.map((c) => {
+        histories.map(({ c, history }) => {
           const communityCode = communityCodeOfGrid(c.gridCode);
           return {
+            ...history.caseFields,
             id: c.id,
             category: c.category,
             source: c.source,
@@ -83,6 +86,10 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
       await writer.add(
         followUps,
         mediation.cases.flatMap((c) => c.followUps.map((f, i) => ({ caseId: c.id, position: i + 1, ...f }))),
+      );
+      await writer.add(
+        caseEvents,
+        histories.flatMap(({ history }) => history.events),
       );
     },
   });

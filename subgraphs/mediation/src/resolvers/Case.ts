@@ -1,17 +1,21 @@
 import type { CaseResolvers } from '../__generated__/resolvers-types.ts';
-import { isOverdue } from '../today.ts';
+import { overdueDays, supervisionCard } from '../today.ts';
 
 export const Case: CaseResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.caseById.load(id),
   grid: (c) => ({ code: c.gridCode }),
   committee: (c) => ({ id: c.committeeId }),
   mediator: (c, _, { loaders }) => (c.mediatorId === null ? null : loaders.mediatorById.load(c.mediatorId)),
-  overdue: (c) => isOverdue(c),
-  // Incidents are public security's and houses housing's: the case holds their keys only.
+  overdue: (c, _, { today }) => overdueDays(c, today) > 0,
+  overdueDays: (c, _, { today }) => overdueDays(c, today),
+  card: (c, _, { today, redCardGraceDays }) => supervisionCard(c, today, redCardGraceDays),
+  // Incidents are public security's, houses and group rentals housing's: the case holds their keys only.
   incident: (c) => (c.incidentId === null ? null : { id: c.incidentId }),
   house: (c) => (c.houseCode === null ? null : { code: c.houseCode }),
+  groupRental: (c) => (c.groupRentalId === null ? null : { id: c.groupRentalId }),
   parties: (c, _, { loaders }) => loaders.partiesByCase.load(c.id),
   records: (c, _, { loaders }) => loaders.recordsByCase.load(c.id),
   agreement: (c, _, { loaders }) => loaders.agreementByCase.load(c.id),
   followUps: (c, _, { loaders }) => loaders.followUpsByCase.load(c.id),
+  timeline: (c, _, { loaders }) => loaders.eventsByCase.load(c.id),
 };

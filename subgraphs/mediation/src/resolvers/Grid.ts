@@ -1,4 +1,4 @@
-import { pageRequest, toConnection } from '@hub/core';
+import { checkDateRange, pageRequest, toConnection } from '@hub/core';
 import { caseCategory, caseStatus } from '../db/schema.ts';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import type { CaseTally } from '../loaders.ts';
@@ -24,6 +24,10 @@ export const Grid: GridResolvers = {
       (cell) => (!filter.status || cell.status === filter.status) && (!filter.category || cell.category === filter.category),
     );
     return { ...toConnection('grid-cases', rows, page, (c) => c.id), totalCount: sum(matching, (c) => c.count) };
+  },
+  caseFigures: (g, { from, to }, { loaders }) => {
+    checkDateRange(from, to);
+    return loaders.caseFiguresByGrid.load({ gridCode: g.code, period: { from: from ?? null, to: to ?? null } });
   },
   caseCounts: async ({ code }, { open }, { loaders }) => {
     const tally = await loaders.caseTallyByGrid.load(code);

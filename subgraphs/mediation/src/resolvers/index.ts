@@ -2,12 +2,16 @@ import { DateScalar, DateTimeScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Agreement } from './Agreement.ts';
 import { Case } from './Case.ts';
+import { CaseEvent } from './CaseEvent.ts';
 import { CaseParty } from './CaseParty.ts';
 import { Grid } from './Grid.ts';
+import { GroupRental } from './GroupRental.ts';
 import { House } from './House.ts';
 import { Incident } from './Incident.ts';
 import { MediationCommitteeDetails } from './MediationCommitteeDetails.ts';
+import { MediationRecord } from './MediationRecord.ts';
 import { Mediator } from './Mediator.ts';
+import { Mutation } from './Mutation.ts';
 import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
@@ -16,7 +20,11 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   Query,
+  Mutation,
   Case,
+  CaseEvent,
+  MediationRecord,
+  GroupRental,
   CaseParty,
   Agreement,
   Mediator,

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import type { DemoCase } from '@hub/demo';
+import { CASE_ID } from '@hub/core';
+import type { caseEvents, cases, CaseEventDetails } from './schema.ts';
+
+/**
+ * The workflow history of a generated case: the events that lead to its status, and the workflow columns they
+ * leave on the case. The generator knows the times a case was received, accepted, resolved, visited and closed;
+ * the department it went to and the times of dispatch and acknowledgement are derived here, deterministically from
+ * the case id, so that timelines, the event feed and the handling figures have something true to show.
+ */
+export interface DemoHistory {
+  caseFields: Pick<
+    typeof cases.$inferInsert,
+    | 'assignedDepartment'
+    | 'dispatchedAt'
+    | 'acknowledgedAt'
+    | 'escalatedAt'
+    | 'rejectionReason'
+    | 'resolutionNote'
+    | 'unsatisfiedFollowUps'
+    | 'version'
+  >;
+  events: (typeof caseEvents.$inferInsert)[];
+}
+
+type Department = NonNullable<typeof cases.$inferInsert.assignedDepartment>;
+type Status = (typeof cases.$inferInsert)['status'];
+
+/** Where the centre sends a category in the demo district; everything else the mediation committee handles itself. */
+const DEPARTMENT_OF_CATEGORY: Partial<Record<DemoCase['category'], Department>> = {
+  HOUSES_HOMESTEADS: 'HOUSING',
+  PROPERTY_MANAGEMENT: 'HOUSING',
+  LAND_ACQUISITION_DEMOLITION: 'HOUSING',
+  ROAD_TRAFFIC: 'PUBLIC_SECURITY',
+};
+
+/** The demo accounts that act in generated histories, by what they do. */
+const ACTORS = {
+  centre: { actorUserId: 'demo:dispatcher', actorRole: 'dispatcher', actorDepartment: 'mediation' },
+  gridWorker: { actorUserId: 'demo:grid-worker', actorRole: 'grid-worker', actorDepartment: 'civil-affairs' },
+  police: { actorUserId: 'demo:police-officer', actorRole: 'police-officer', actorDepartment: 'public-security' },
+  HOUSING: { actorUserId: 'demo:housing-officer', actorRole: 'housing-officer', actorDepartment: 'housing' },
+  PUBLIC_SECURITY: { actorUserId: 'demo:police-officer', actorRole: 'police-officer', actorDepartment: 'public-security' },
+  MEDIATION: { actorUserId: 'demo:mediator', actorRole: 'mediator', actorDepartment: 'mediation' },
+  CIVIL_AFFAIRS: { actorUserId: 'demo:civil-affairs-clerk', actorRole: 'civil-affairs-clerk', actorDepartment: 'civil-affairs' },
+  PARTY: { actorUserId: 'demo:party-affairs-worker', actorRole: 'party-affairs-worker', actorDepartment: 'party' },
+} as const;
+
+const REJECTION_REASONS = ['不属于人民调解受理范围，已告知当事人向有关部门反映', '已进入诉讼程序，不予受理', '当事人撤回申请'];
+const RESOLUTION_NOTES = {
+  MEDIATION_FAILED: '调解不成，已告知当事人可依法向人民法院起诉',
+  HANDLED_BY_DEPARTMENT: '承办部门已依职责处置完毕',
+} as const;
+
+/** Minutes in [min, max] from a hash of the case id and a salt: the same case always gets the same lag. */
+function lagMinutes(caseId: string, salt: string, min: number, max: number): number {
+  const n = createHash('sha256').update(`${caseId}:${salt}`).digest().readUInt32BE(0);
+  return min + (n % (max - min + 1));
+}
+
+const MINUTE = 60_000;
+
+export function demoHistory(c: DemoCase): DemoHistory {
+  if (!CASE_ID.test(c.id)) throw new Error(`generated case id ${c.id} is malformed`);
+  const events: DemoHistory['events'] = [];
+  let status: Status | null = null;
+  let department: Department | null = null;
+  const add = (
+    action: (typeof caseEvents.$inferInsert)['action'],
+    to: Status,
+    at: Date,
+    actor: (typeof ACTORS)[keyof typeof ACTORS],
+    details: CaseEventDetails = {},
+  ) => {
+    events.push({
+      caseId: c.id,
+      caseVersion: events.length + 1,
+      action,
+      fromStatus: status,
+      toStatus: to,
+      at,
+      ...actor,
+      gridCode: c.gridCode,
+      department,
+      details,
+    });
+    status = to;
+  };
+
+  const received = new Date(c.receivedAt);
+  add('REPORT', 'REPORTED', received, c.source === 'GRID_WORKER_REPORT' ? ACTORS.gridWorker : c.source === 'POLICE_REFERRAL' ? ACTORS.police : ACTORS.centre);
+
+  let rejectionReason: string | null = null;
+  if (c.status === 'REJECTED') {
+    rejectionReason = REJECTION_REASONS[lagMinutes(c.id, 'reason', 0, REJECTION_REASONS.length - 1)] ?? null;
+    add('REJECT', 'REJECTED', new Date(received.getTime() + lagMinutes(c.id, 'reject', 30, 600) * MINUTE), ACTORS.centre, { note: rejectionReason ?? '' });
+  }
+
+  const resolved = c.resolvedAt === null ? null : new Date(c.resolvedAt);
+  let dispatchedAt: Date | null = null;
+  let acknowledgedAt: Date | null = null;
+  if (c.acceptedAt !== null) {
+    const accepted = new Date(c.acceptedAt);
+    add('ACCEPT', 'ACCEPTED', accepted, ACTORS.centre, { dueOn: c.dueOn, ...(c.mediatorId ? { mediatorId: c.mediatorId } : {}) });
+    if (c.status !== 'ACCEPTED') {
+      // Referred police cases go back to the community committee; other categories to the department that must act.
+      department = c.source === 'POLICE_REFERRAL' ? 'MEDIATION' : (DEPARTMENT_OF_CATEGORY[c.category] ?? 'MEDIATION');
+      const latest = resolved ?? new Date(Math.max(accepted.getTime(), received.getTime()) + 2 * 60 * MINUTE);
+      dispatchedAt = new Date(Math.min(accepted.getTime() + lagMinutes(c.id, 'dispatch', 10, 120) * MINUTE, latest.getTime()));
+      add('DISPATCH', 'DISPATCHED', dispatchedAt, ACTORS.centre, { dueOn: c.dueOn });
+      if (c.status !== 'DISPATCHED') {
+        acknowledgedAt = new Date(Math.min(dispatchedAt.getTime() + lagMinutes(c.id, 'acknowledge', 30, 1440) * MINUTE, latest.getTime()));
+        add('ACKNOWLEDGE', 'IN_PROGRESS', acknowledgedAt, ACTORS[department]);
+      }
+    }
+  }
+
+  let resolutionNote: string | null = null;
+  let unsatisfied = 0;
+  let escalatedAt: Date | null = null;
+  if (resolved !== null && c.outcome !== null && department !== null) {
+    resolutionNote = c.outcome === 'AGREEMENT_REACHED' ? null : RESOLUTION_NOTES[c.outcome];
+    add('RESOLVE', 'RESOLVED', resolved, ACTORS[department], { outcome: c.outcome, ...(resolutionNote ? { note: resolutionNote } : {}) });
+    for (const visit of c.followUps) {
+      const at = new Date(Math.max(new Date(`${visit.visitedOn}T10:00:00+08:00`).getTime(), resolved.getTime() + MINUTE));
+      if (!visit.satisfied) unsatisfied++;
+      const escalate = unsatisfied >= 2;
+      if (escalate) escalatedAt = at;
+      add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, note: visit.note });
+    }
+  }
+  if (c.closedAt !== null) add('CLOSE', 'CLOSED', new Date(c.closedAt), ACTORS.centre);
+
+  if (status !== c.status) throw new Error(`history of ${c.id} ends in ${status}, the case is ${c.status}`);
+  return {
+    caseFields: {
+      assignedDepartment: department,
+      dispatchedAt,
+      acknowledgedAt,
+      escalatedAt,
+      rejectionReason,
+      resolutionNote,
+      unsatisfiedFollowUps: unsatisfied,
+      version: events.length,
+    },
+    events,
+  };
+}

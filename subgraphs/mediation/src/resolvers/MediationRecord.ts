@@ -1,0 +1,5 @@
+import type { MediationRecordResolvers } from '../__generated__/resolvers-types.ts';
+
+export const MediationRecord: MediationRecordResolvers = {
+  mediator: (r) => r.mediator,
+};

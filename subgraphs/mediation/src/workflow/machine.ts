@@ -1,0 +1,164 @@
+/**
+ * The life of a case at the comprehensive governance centre (综治中心), as a table: which action is legal in which
+ * status, where it leads, and who may take it. Everything that writes a case goes through `transition`, so no
+ * resolver can move a case along a path this table does not hold.
+ */
+import type { Caller } from '@hub/core';
+import { GraphQLError } from 'graphql';
+import type { CaseAction, CaseDepartment, CaseStatus } from '../__generated__/resolvers-types.ts';
+
+export const WorkflowErrorCode = {
+  INVALID_TRANSITION: 'INVALID_TRANSITION',
+  CONFLICT: 'CONFLICT',
+  FORBIDDEN: 'FORBIDDEN',
+  IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+  FOLLOW_UP_REQUIRED: 'FOLLOW_UP_REQUIRED',
+  ALREADY_REFERRED: 'ALREADY_REFERRED',
+  SOURCE_NOT_ALLOWED: 'SOURCE_NOT_ALLOWED',
+  CASE_SEQUENCE_EXHAUSTED: 'CASE_SEQUENCE_EXHAUSTED',
+} as const;
+
+/**
+ * Who takes an action: the centre (受理、派单、回访、结案: `case:write`), the department the case is dispatched to
+ * (部门报到、办理: `case:respond` and the same department), the supervision office (督查室: `case:supervise`), or a
+ * grid worker on a visit to a case of their own grid (`case:report`).
+ */
+export type Actor = 'CENTRE' | 'ASSIGNED_DEPARTMENT' | 'SUPERVISION' | 'GRID_WORKER';
+
+interface Rule {
+  /** Where the action leads: a status, SAME (records), or DECIDED by the action itself (a follow-up may escalate). */
+  to: CaseStatus | 'SAME' | 'DECIDED';
+  actors: readonly Actor[];
+}
+
+/** status -> action -> rule. An action missing from a status is illegal there. */
+const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>>> = {
+  REPORTED: {
+    ACCEPT: { to: 'ACCEPTED', actors: ['CENTRE'] },
+    REJECT: { to: 'REJECTED', actors: ['CENTRE'] },
+  },
+  ACCEPTED: {
+    DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
+    ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
+  },
+  REJECTED: {
+    REOPEN: { to: 'REPORTED', actors: ['CENTRE'] },
+  },
+  DISPATCHED: {
+    ACKNOWLEDGE: { to: 'IN_PROGRESS', actors: ['ASSIGNED_DEPARTMENT'] },
+    // A department that is not the right one hands it back; the centre sends it on to another.
+    DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
+    ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
+  },
+  IN_PROGRESS: {
+    ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    RESOLVE: { to: 'RESOLVED', actors: ['ASSIGNED_DEPARTMENT'] },
+  },
+  RESOLVED: {
+    // Satisfied: stays resolved until closed; unsatisfied once: another visit; twice: escalated.
+    FOLLOW_UP: { to: 'DECIDED', actors: ['CENTRE', 'GRID_WORKER'] },
+    CLOSE: { to: 'CLOSED', actors: ['CENTRE'] },
+  },
+  CLOSED: {
+    REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+  },
+  ESCALATED: {
+    DISPATCH: { to: 'DISPATCHED', actors: ['SUPERVISION'] },
+    ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+  },
+};
+
+/** The actions legal in a status, in the order of the table. */
+export function allowedActions(status: CaseStatus): CaseAction[] {
+  return Object.keys(RULES[status]) as CaseAction[];
+}
+
+/** The statuses an action can lead to from a status, for the refusal message. */
+function nextStatuses(status: CaseStatus): CaseStatus[] {
+  const next = new Set<CaseStatus>();
+  for (const rule of Object.values(RULES[status])) {
+    if (rule.to === 'SAME') next.add(status);
+    else if (rule.to === 'DECIDED') next.add(status).add('ESCALATED');
+    else next.add(rule.to);
+  }
+  return [...next];
+}
+
+/** The `department` claim of a caller, as the enum cases are dispatched with. */
+export const DEPARTMENT_OF_CLAIM: Record<string, CaseDepartment> = {
+  'public-security': 'PUBLIC_SECURITY',
+  'civil-affairs': 'CIVIL_AFFAIRS',
+  party: 'PARTY',
+  housing: 'HOUSING',
+  mediation: 'MEDIATION',
+};
+
+export const callerDepartment = (caller: Caller): CaseDepartment | null =>
+  caller.department === null ? null : (DEPARTMENT_OF_CLAIM[caller.department] ?? null);
+
+/** The ways the caller can act on this case. */
+export function actorsOf(caller: Caller, c: { assignedDepartment: CaseDepartment | null; gridCode: string }): Set<Actor> {
+  const actors = new Set<Actor>();
+  const scopes = new Set<string>(caller.scopes);
+  if (scopes.has('case:write')) actors.add('CENTRE');
+  if (scopes.has('case:supervise')) actors.add('SUPERVISION');
+  if (scopes.has('case:respond') && c.assignedDepartment !== null && callerDepartment(caller) === c.assignedDepartment) {
+    actors.add('ASSIGNED_DEPARTMENT');
+  }
+  if (scopes.has('case:report') && caller.ownGridsOnly && caller.grids.includes(c.gridCode)) actors.add('GRID_WORKER');
+  return actors;
+}
+
+/**
+ * Checks that `action` is legal for a case in `status` and that the caller may take it; returns the rule's target.
+ * Illegal: INVALID_TRANSITION naming the current status and the allowed actions and statuses. Legal but not the
+ * caller's to take: FORBIDDEN naming who may.
+ */
+export function transition(
+  status: CaseStatus,
+  action: Exclude<CaseAction, 'REPORT'>,
+  actors: ReadonlySet<Actor>,
+): CaseStatus | 'SAME' | 'DECIDED' {
+  const rule = RULES[status][action];
+  if (!rule) {
+    const allowed = allowedActions(status);
+    throw new GraphQLError(
+      `a case in status ${status} cannot ${action.toLowerCase().replace('_', ' ')}; allowed now: ${allowed.join(', ') || 'nothing'}`,
+      {
+        extensions: {
+          code: WorkflowErrorCode.INVALID_TRANSITION,
+          currentStatus: status,
+          action,
+          allowedActions: allowed,
+          allowedStatuses: nextStatuses(status),
+        },
+      },
+    );
+  }
+  if (!rule.actors.some((actor) => actors.has(actor))) {
+    throw new GraphQLError(`${action} of a case in status ${status} is for ${rule.actors.map(describeActor).join(' or ')}`, {
+      extensions: { code: WorkflowErrorCode.FORBIDDEN, action, currentStatus: status, entitled: rule.actors },
+    });
+  }
+  return rule.to;
+}
+
+function describeActor(actor: Actor): string {
+  switch (actor) {
+    case 'CENTRE':
+      return 'the governance centre (case:write)';
+    case 'ASSIGNED_DEPARTMENT':
+      return 'the department it is dispatched to (case:respond)';
+    case 'SUPERVISION':
+      return 'the supervision office (case:supervise)';
+    case 'GRID_WORKER':
+      return "a grid worker of the case's grid";
+  }
+}
+
+/** Every (status, action) pair of the table, for tests that walk all of them. */
+export function legalPairs(): { status: CaseStatus; action: CaseAction; actors: readonly Actor[] }[] {
+  return (Object.entries(RULES) as [CaseStatus, Partial<Record<CaseAction, Rule>>][]).flatMap(([status, rules]) =>
+    (Object.entries(rules) as [CaseAction, Rule][]).map(([action, rule]) => ({ status, action, actors: rule.actors })),
+  );
+}

@@ -1,0 +1,629 @@
+import { DEMO_HUB_SECRET, residentKey, type Caller, type DemoRole, type RunningService } from '@hub/core';
+import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
+import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
+import { TEST_DEMO } from '@hub/demo/testing';
+import { and, count, eq, inArray, isNull } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { CaseAction, CaseStatus } from '../src/__generated__/resolvers-types.ts';
+import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
+import { caseEvents, cases } from '../src/db/schema.ts';
+import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { addDays, chinaToday } from '../src/today.ts';
+import { allowedActions, legalPairs } from '../src/workflow/machine.ts';
+
+let service: RunningService;
+let database: MediationDatabase;
+let dropClone: () => Promise<void>;
+/** The workflow's clock: tests move it. */
+let now = new Date('2026-11-26T02:00:00Z');
+const GRACE_DAYS = 5;
+
+const world = [...generateDemoWorld(TEST_DEMO).gridContents()];
+const home: DemoGridContents = world.find((g) => g.mediation.committees.some((c) => c.type === 'COMMUNITY') && g.residents.length >= 2)!;
+const other = world.find((g) => g.grid.code !== home.grid.code)!;
+const GRID = home.grid.code;
+const [applicant, respondent] = home.residents.map((r) => residentKey(r.idNumber, DEMO_HUB_SECRET));
+const mediatorOfHome = home.mediation.mediators.find((m) => home.mediation.committees.some((c) => c.type === 'COMMUNITY' && c.organizationId === m.committeeId))!;
+
+beforeAll(async () => {
+  const clone = await cloneDatabase(inject('templateUrl'));
+  dropClone = clone.drop;
+  database = mediationDatabase.open(clone.url);
+  service = await createServer({ database, callerKey: testCallerKey, clock: () => now, redCardGraceDays: GRACE_DAYS }).listen(0);
+});
+
+afterAll(async () => {
+  await service?.close();
+  await dropClone?.();
+});
+
+const as = (role: DemoRole, overrides: Partial<Caller> = {}) => testCaller(role, overrides);
+const CENTRE = as('dispatcher');
+const HOUSING = as('housing-officer');
+const POLICE = as('police-officer');
+const SUPERVISOR = as('supervisor');
+const GRID_WORKER = as('grid-worker', { grids: [GRID] });
+const ADMIN = as('administrator');
+
+async function gql<T = Record<string, unknown>>(caller: Caller, query: string, variables?: Record<string, unknown>) {
+  return postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, caller));
+}
+
+const CHANGE = /* GraphQL */ `
+  replayed
+  case { id status version dueOn assignedDepartment overdue overdueDays card acceptedAt resolvedAt closedAt escalatedAt outcome }
+  event { sequence caseVersion action fromStatus toStatus note dueOn outcome recordKind satisfied actor { userId role department } }
+`;
+
+type Change = {
+  replayed: boolean;
+  case: {
+    id: string;
+    status: CaseStatus;
+    version: number;
+    dueOn: string;
+    assignedDepartment: string | null;
+    overdue: boolean;
+    overdueDays: number;
+    card: 'YELLOW' | 'RED' | null;
+    acceptedAt: string | null;
+    resolvedAt: string | null;
+    closedAt: string | null;
+    escalatedAt: string | null;
+    outcome: string | null;
+  };
+  event: {
+    sequence: string;
+    caseVersion: number;
+    action: CaseAction;
+    fromStatus: CaseStatus | null;
+    toStatus: CaseStatus;
+    note: string | null;
+    dueOn: string | null;
+    actor: { userId: string; role: string; department: string | null };
+  };
+};
+
+const MUTATION_OF: Record<CaseAction, [string, string]> = {
+  REPORT: ['reportCase', 'ReportCaseInput'],
+  ACCEPT: ['acceptCase', 'AcceptCaseInput'],
+  REJECT: ['rejectCase', 'RejectCaseInput'],
+  DISPATCH: ['dispatchCase', 'DispatchCaseInput'],
+  ACKNOWLEDGE: ['acknowledgeCase', 'AcknowledgeCaseInput'],
+  ADD_RECORD: ['addCaseRecord', 'AddCaseRecordInput'],
+  RESOLVE: ['resolveCase', 'ResolveCaseInput'],
+  FOLLOW_UP: ['followUpCase', 'FollowUpCaseInput'],
+  CLOSE: ['closeCase', 'CloseCaseInput'],
+  REOPEN: ['reopenCase', 'ReopenCaseInput'],
+};
+
+let keys = 0;
+const newKey = () => `test-key-${process.pid}-${++keys}`;
+
+async function send(caller: Caller, action: CaseAction, input: Record<string, unknown>): Promise<GraphQLResponse<Record<string, Change | null>>> {
+  const [field, type] = MUTATION_OF[action];
+  return gql<Record<string, Change | null>>(caller, `mutation ($input: ${type}!) { ${field}(input: $input) { ${CHANGE} } }`, {
+    input: { idempotencyKey: newKey(), ...input },
+  });
+}
+
+/** Sends a change that must succeed, returning it. */
+async function act(caller: Caller, action: CaseAction, input: Record<string, unknown>): Promise<Change> {
+  const response = await send(caller, action, input);
+  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+  const change = response.data?.[MUTATION_OF[action][0]];
+  if (!change) throw new Error(`${action} answered no change`);
+  return change;
+}
+
+const today = () => chinaToday(now);
+
+/** A valid input of each action for a case at `version` (beside the key). */
+function inputOf(action: CaseAction, caseId: string, version: number): Record<string, unknown> {
+  const base = { caseId, expectedVersion: version };
+  switch (action) {
+    case 'REPORT':
+      return reportInput();
+    case 'ACCEPT':
+    case 'ACKNOWLEDGE':
+    case 'CLOSE':
+      return base;
+    case 'REJECT':
+      return { ...base, reason: '不属于人民调解受理范围' };
+    case 'DISPATCH':
+      return { ...base, department: 'HOUSING', dueOn: addDays(today(), 10), note: '请住建部门核查' };
+    case 'ADD_RECORD':
+      return { ...base, kind: 'VISIT', heldOn: today(), content: '走访当事人，了解情况' };
+    case 'RESOLVE':
+      return { ...base, outcome: 'HANDLED_BY_DEPARTMENT', note: '已责令整改' };
+    case 'FOLLOW_UP':
+      return { ...base, satisfied: true, note: '当事人表示满意' };
+    case 'REOPEN':
+      return { ...base, reason: '当事人再次反映' };
+  }
+}
+
+function reportInput(overrides: Record<string, unknown> = {}) {
+  return {
+    category: 'PROPERTY_MANAGEMENT',
+    source: 'GRID_WORKER_REPORT',
+    gridCode: GRID,
+    summary: '楼上漏水影响楼下住户，物业未及时处理',
+    parties: [
+      { role: 'APPLICANT', residentId: applicant },
+      { role: 'RESPONDENT', residentId: respondent },
+    ],
+    ...overrides,
+  };
+}
+
+/** Who is entitled to take an action, for a case dispatched to housing. */
+const ENTITLED: Record<CaseAction, Caller> = {
+  REPORT: GRID_WORKER,
+  ACCEPT: CENTRE,
+  REJECT: CENTRE,
+  DISPATCH: CENTRE,
+  ACKNOWLEDGE: HOUSING,
+  ADD_RECORD: CENTRE,
+  RESOLVE: HOUSING,
+  FOLLOW_UP: CENTRE,
+  CLOSE: CENTRE,
+  REOPEN: CENTRE,
+};
+
+/** Walks a new case to `status` along the usual path; returns its id and version. */
+async function caseIn(status: CaseStatus): Promise<{ id: string; version: number }> {
+  let c = (await act(GRID_WORKER, 'REPORT', reportInput())).case;
+  const step = async (caller: Caller, action: CaseAction, extra: Record<string, unknown> = {}) => {
+    c = (await act(caller, action, { ...inputOf(action, c.id, c.version), ...extra })).case;
+  };
+  if (status === 'REJECTED') await step(CENTRE, 'REJECT');
+  if (status === 'REPORTED' || status === 'REJECTED') return c;
+  await step(CENTRE, 'ACCEPT');
+  if (status === 'ACCEPTED') return c;
+  await step(CENTRE, 'DISPATCH');
+  if (status === 'DISPATCHED') return c;
+  await step(HOUSING, 'ACKNOWLEDGE');
+  if (status === 'IN_PROGRESS') return c;
+  await step(HOUSING, 'RESOLVE');
+  if (status === 'RESOLVED') return c;
+  if (status === 'ESCALATED') {
+    await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '不满意' });
+    await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '仍不满意' });
+    return c;
+  }
+  await step(CENTRE, 'FOLLOW_UP');
+  await step(CENTRE, 'CLOSE');
+  expect(c.status).toBe(status);
+  return c;
+}
+
+async function eventCount(caseId: string): Promise<number> {
+  const [row] = await database.db.select({ n: count() }).from(caseEvents).where(eq(caseEvents.caseId, caseId));
+  return row?.n ?? 0;
+}
+
+const TIMELINE = /* GraphQL */ `query ($id: ID!) { case(id: $id) { id status version timeline { sequence caseVersion action fromStatus toStatus } } }`;
+type Timeline = { case: { id: string; status: CaseStatus; version: number; timeline: { sequence: string; caseVersion: number; action: CaseAction; fromStatus: CaseStatus | null; toStatus: CaseStatus }[] } };
+
+describe('a case through its whole life', () => {
+  it('goes from report to close, is reopened, escalated after two unsatisfied visits, re-dispatched and closed', async () => {
+    const report = await act(GRID_WORKER, 'REPORT', reportInput());
+    expect(report.case).toMatchObject({ status: 'REPORTED', version: 1 });
+    expect(report.case.id).toMatch(new RegExp(`^TJ${GRID}\\d{4}$`));
+    expect(report.event).toMatchObject({ action: 'REPORT', fromStatus: null, toStatus: 'REPORTED', caseVersion: 1, actor: { role: 'grid-worker', department: 'civil-affairs' } });
+    const id = report.case.id;
+    const path: [Caller, CaseAction, Record<string, unknown>, CaseStatus][] = [
+      [CENTRE, 'ACCEPT', { mediatorId: mediatorOfHome.id }, 'ACCEPTED'],
+      [CENTRE, 'DISPATCH', {}, 'DISPATCHED'],
+      [HOUSING, 'ACKNOWLEDGE', { note: '住建部门已报到' }, 'IN_PROGRESS'],
+      [HOUSING, 'ADD_RECORD', {}, 'IN_PROGRESS'],
+      [CENTRE, 'ADD_RECORD', { kind: 'MEDIATION_SESSION', mediatorId: mediatorOfHome.id, content: '组织双方调解' }, 'IN_PROGRESS'],
+      [HOUSING, 'RESOLVE', { outcome: 'AGREEMENT_REACHED', note: null, agreement: { terms: '物业三日内维修', performBy: addDays(today(), 3) } }, 'RESOLVED'],
+      [GRID_WORKER, 'FOLLOW_UP', {}, 'RESOLVED'],
+      [CENTRE, 'CLOSE', {}, 'CLOSED'],
+      [CENTRE, 'REOPEN', {}, 'ACCEPTED'],
+      [CENTRE, 'DISPATCH', {}, 'DISPATCHED'],
+      [HOUSING, 'ACKNOWLEDGE', {}, 'IN_PROGRESS'],
+      [HOUSING, 'RESOLVE', { outcome: 'MEDIATION_FAILED', note: '调解不成，已告知当事人可向法院起诉' }, 'RESOLVED'],
+      [CENTRE, 'FOLLOW_UP', { satisfied: false, note: '当事人不满意' }, 'RESOLVED'],
+      [GRID_WORKER, 'FOLLOW_UP', { satisfied: false, note: '再次回访仍不满意' }, 'ESCALATED'],
+      [SUPERVISOR, 'DISPATCH', { department: 'HOUSING' }, 'DISPATCHED'],
+      [HOUSING, 'ACKNOWLEDGE', {}, 'IN_PROGRESS'],
+      [HOUSING, 'RESOLVE', {}, 'RESOLVED'],
+      [CENTRE, 'FOLLOW_UP', {}, 'RESOLVED'],
+      [CENTRE, 'CLOSE', {}, 'CLOSED'],
+    ];
+    let version = 1;
+    for (const [caller, action, extra, expected] of path) {
+      const change = await act(caller, action, { ...inputOf(action, id, version), ...extra });
+      expect(change.case.status, `${action} leads to ${expected}`).toBe(expected);
+      expect(change.case.version).toBe(version + 1);
+      expect(change.event).toMatchObject({ action, caseVersion: version + 1, toStatus: expected, actor: { userId: caller.userId, role: caller.role } });
+      version = change.case.version;
+    }
+    const { data } = await gql<Timeline>(CENTRE, TIMELINE, { id });
+    expect(data?.case.version).toBe(path.length + 1);
+    expect(data?.case.timeline.map((e) => e.action)).toEqual(['REPORT', ...path.map(([, action]) => action)]);
+    expect(data?.case.timeline.map((e) => e.caseVersion)).toEqual(Array.from({ length: path.length + 1 }, (_, i) => i + 1));
+    // Each event starts where the one before it ended.
+    data?.case.timeline.forEach((e, i, all) => expect(e.fromStatus).toBe(i === 0 ? null : all[i - 1]?.toStatus));
+
+    const file = await gql<{ case: { records: { kind: string; mediator: { id: string } | null }[]; followUps: { satisfied: boolean }[]; agreement: unknown; mediator: { id: string } | null; escalatedAt: string | null } }>(
+      CENTRE,
+      `query ($id: ID!) { case(id: $id) { mediator { id } escalatedAt records { kind mediator { id } } followUps { satisfied } agreement { terms } } }`,
+      { id },
+    );
+    expect(file.data?.case.records).toEqual([
+      { kind: 'VISIT', mediator: null },
+      { kind: 'MEDIATION_SESSION', mediator: { id: mediatorOfHome.id } },
+    ]);
+    expect(file.data?.case.followUps.map((f) => f.satisfied)).toEqual([true, false, false, true]);
+    expect(file.data?.case.mediator).toEqual({ id: mediatorOfHome.id });
+    // Resolved again without an agreement: the first round's agreement no longer stands.
+    expect(file.data?.case.agreement).toBeNull();
+  });
+
+  it('refuses a case, reopens it for reconsideration and accepts it then', async () => {
+    const c = await caseIn('REJECTED');
+    const reopened = await act(CENTRE, 'REOPEN', inputOf('REOPEN', c.id, c.version));
+    expect(reopened.case.status).toBe('REPORTED');
+    const accepted = await act(CENTRE, 'ACCEPT', inputOf('ACCEPT', c.id, reopened.case.version));
+    expect(accepted.case.status).toBe('ACCEPTED');
+  });
+});
+
+describe('the state machine', () => {
+  const statuses: CaseStatus[] = ['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED'];
+  const actions: CaseAction[] = ['ACCEPT', 'REJECT', 'DISPATCH', 'ACKNOWLEDGE', 'ADD_RECORD', 'RESOLVE', 'FOLLOW_UP', 'CLOSE', 'REOPEN'];
+
+  it('takes every legal action from every status, for the role entitled to it', async () => {
+    for (const { status, action } of legalPairs()) {
+      const c = await caseIn(status);
+      const caller = status === 'ESCALATED' && action === 'DISPATCH' ? SUPERVISOR : ENTITLED[action];
+      // Closing needs a satisfied visit first, which leaves the case resolved.
+      const version = action === 'CLOSE' ? (await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, c.version))).case.version : c.version;
+      const change = await act(caller, action, inputOf(action, c.id, version));
+      expect(change.event.fromStatus).toBe(status);
+      expect(change.case.version).toBe(version + 1);
+    }
+  });
+
+  it('refuses every illegal action with INVALID_TRANSITION naming the status and what is allowed, changing nothing', async () => {
+    for (const status of statuses) {
+      const c = await caseIn(status);
+      const events = await eventCount(c.id);
+      for (const action of actions.filter((a) => !allowedActions(status).includes(a))) {
+        const response = await send(ADMIN, action, inputOf(action, c.id, c.version));
+        expect(errorCodes(response), `${action} from ${status}`).toEqual(['INVALID_TRANSITION']);
+        expect(response.errors?.[0]?.extensions).toMatchObject({ currentStatus: status, action, allowedActions: allowedActions(status) });
+      }
+      const [row] = await database.db.select().from(cases).where(eq(cases.id, c.id));
+      expect(row).toMatchObject({ status, version: c.version });
+      expect(await eventCount(c.id)).toBe(events);
+    }
+  });
+
+  it('lets a department acknowledge and resolve only the cases dispatched to it', async () => {
+    const dispatched = await caseIn('DISPATCHED');
+    for (const caller of [POLICE, ADMIN, as('civil-affairs-clerk'), GRID_WORKER]) {
+      const response = await send(caller, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', dispatched.id, dispatched.version));
+      expect(errorCodes(response), caller.role).toEqual(['FORBIDDEN']);
+    }
+    const inProgress = await caseIn('IN_PROGRESS');
+    expect(errorCodes(await send(POLICE, 'RESOLVE', inputOf('RESOLVE', inProgress.id, inProgress.version)))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await send(HOUSING, 'ACCEPT', inputOf('ACCEPT', inProgress.id, inProgress.version)))).toEqual(['INVALID_TRANSITION']);
+    const reported = await caseIn('REPORTED');
+    expect(errorCodes(await send(HOUSING, 'ACCEPT', inputOf('ACCEPT', reported.id, reported.version)))).toEqual(['FORBIDDEN']);
+    // Only the supervision office re-dispatches an escalated case.
+    const escalated = await caseIn('ESCALATED');
+    expect(errorCodes(await send(CENTRE, 'DISPATCH', inputOf('DISPATCH', escalated.id, escalated.version)))).toEqual(['FORBIDDEN']);
+  });
+
+  it('closes a resolved case only after a satisfied follow-up visit', async () => {
+    const c = await caseIn('RESOLVED');
+    expect(errorCodes(await send(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, c.version)))).toEqual(['FOLLOW_UP_REQUIRED']);
+    const unsatisfied = await act(CENTRE, 'FOLLOW_UP', { ...inputOf('FOLLOW_UP', c.id, c.version), satisfied: false });
+    expect(errorCodes(await send(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, unsatisfied.case.version)))).toEqual(['FOLLOW_UP_REQUIRED']);
+    const satisfied = await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, unsatisfied.case.version));
+    expect((await act(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, satisfied.case.version))).case.status).toBe('CLOSED');
+  });
+});
+
+describe('reporting', () => {
+  it('lets a grid worker report only in their own grids and only as a grid-worker report', async () => {
+    expect(errorCodes(await send(GRID_WORKER, 'REPORT', reportInput({ gridCode: other.grid.code })))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await send(GRID_WORKER, 'REPORT', reportInput({ source: 'COURT_REFERRAL' })))).toEqual(['SOURCE_NOT_ALLOWED']);
+    expect(errorCodes(await send(HOUSING, 'REPORT', reportInput({ source: 'GRID_WORKER_REPORT' })))).toEqual(['SOURCE_NOT_ALLOWED']);
+    const referral = await act(HOUSING, 'REPORT', reportInput({ source: 'DEPARTMENT_REFERRAL', houseCode: home.houses[0]?.code }));
+    expect(referral.case.status).toBe('REPORTED');
+  });
+
+  it('takes a police referral once per incident', async () => {
+    const incident = world.flatMap((g) => g.publicSecurity.incidents).find((i) => !i.referredToMediation && i.gridCode === GRID) ?? world.flatMap((g) => g.publicSecurity.incidents).find((i) => !i.referredToMediation)!;
+    const input = reportInput({ source: 'POLICE_REFERRAL', incidentId: incident.id, gridCode: incident.gridCode, category: 'NEIGHBOURS' });
+    const first = await act(POLICE, 'REPORT', input);
+    const again = await send(POLICE, 'REPORT', input);
+    expect(errorCodes(again)).toEqual(['ALREADY_REFERRED']);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ incidentId: incident.id, caseId: first.case.id });
+    const byIncident = await gql<{ caseByIncident: { id: string; source: string } }>(CENTRE, `query ($id: ID!) { caseByIncident(incidentId: $id) { id source } }`, { id: incident.id });
+    expect(byIncident.data?.caseByIncident).toEqual({ id: first.case.id, source: 'POLICE_REFERRAL' });
+    expect(errorCodes(await send(POLICE, 'REPORT', reportInput({ source: 'POLICE_REFERRAL' })))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(CENTRE, 'REPORT', reportInput({ source: 'PARTY_APPLICATION', incidentId: incident.id })))).toEqual(['INVALID_INPUT']);
+  });
+
+  it('refuses malformed reports before anything is written', async () => {
+    const [before] = await database.db.select({ n: count() }).from(cases);
+    const bad: [Record<string, unknown>, string][] = [
+      [{ gridCode: '123' }, 'INVALID_GRID_CODE'],
+      [{ summary: '   ' }, 'INVALID_INPUT'],
+      [{ summary: '纠'.repeat(2001) }, 'INPUT_TOO_LONG'],
+      [{ parties: [] }, 'INVALID_INPUT'],
+      [{ parties: [{ role: 'RESPONDENT', residentId: respondent }] }, 'INVALID_INPUT'],
+      [{ parties: [{ role: 'APPLICANT', residentId: applicant, organizationId: 'MC110101001001001' }] }, 'INVALID_INPUT'],
+      [{ parties: [{ role: 'APPLICANT', residentId: 'not-a-hub-id' }] }, 'INVALID_RESIDENT_ID'],
+      [{ houseCode: 'nope' }, 'INVALID_HOUSE_CODE'],
+      [{ groupRentalId: 'QZ1' }, 'INVALID_GROUP_RENTAL_ID'],
+      [{ committeeId: 'MC110101001001999' }, 'NOT_FOUND'],
+    ];
+    for (const [overrides, code] of bad) {
+      expect(errorCodes(await send(CENTRE, 'REPORT', reportInput(overrides))), JSON.stringify(overrides)).toEqual([code]);
+    }
+    const badKey = await gql(CENTRE, `mutation ($input: ReportCaseInput!) { reportCase(input: $input) { replayed } }`, { input: { ...reportInput(), idempotencyKey: 'short' } });
+    expect(errorCodes(badKey)).toEqual(['INVALID_IDEMPOTENCY_KEY']);
+    const [after] = await database.db.select({ n: count() }).from(cases);
+    expect(after?.n).toBe(before?.n);
+  });
+
+  it('refuses malformed changes', async () => {
+    const c = await caseIn('ACCEPTED');
+    const strangerMediator = world.flatMap((g) => g.mediation.mediators).find((m) => m.committeeId !== mediatorOfHome.committeeId)!;
+    const bad: [CaseAction, Record<string, unknown>, string][] = [
+      ['DISPATCH', { dueOn: addDays(today(), -1) }, 'INVALID_DATE'],
+      ['DISPATCH', { dueOn: addDays(today(), 400) }, 'INVALID_DATE'],
+      ['DISPATCH', { expectedVersion: 0 }, 'INVALID_INPUT'],
+      ['ADD_RECORD', { heldOn: addDays(today(), 1) }, 'INVALID_DATE'],
+      ['ADD_RECORD', { kind: 'MEDIATION_SESSION' }, 'INVALID_INPUT'],
+      ['ADD_RECORD', { kind: 'MEDIATION_SESSION', mediatorId: strangerMediator.id }, 'NOT_FOUND'],
+      ['ADD_RECORD', { caseId: 'TJ1' }, 'INVALID_CASE_ID'],
+      ['ADD_RECORD', { caseId: `TJ${GRID}9999` }, 'NOT_FOUND'],
+    ];
+    for (const [action, overrides, code] of bad) {
+      expect(errorCodes(await send(CENTRE, action, { ...inputOf(action, c.id, c.version), ...overrides })), `${action} ${JSON.stringify(overrides)}`).toEqual([code]);
+    }
+    expect(await eventCount(c.id)).toBe(c.version);
+  });
+
+  it('hides cases outside a grid worker’s grids from their writes as from their reads', async () => {
+    const c = await caseIn('RESOLVED');
+    const stranger = as('grid-worker', { grids: [other.grid.code] });
+    expect(errorCodes(await send(stranger, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, c.version)))).toEqual(['NOT_FOUND']);
+  });
+});
+
+describe('idempotency and versions', () => {
+  it('replays a mutation with the same key: the same case and event, nothing new', async () => {
+    const c = await caseIn('ACCEPTED');
+    const input = { ...inputOf('DISPATCH', c.id, c.version), idempotencyKey: newKey() };
+    const mutation = `mutation ($input: DispatchCaseInput!) { dispatchCase(input: $input) { ${CHANGE} } }`;
+    const first = await gql<{ dispatchCase: Change }>(CENTRE, mutation, { input });
+    const events = await eventCount(c.id);
+    const again = await gql<{ dispatchCase: Change }>(CENTRE, mutation, { input });
+    expect(again.errors).toBeUndefined();
+    expect(again.data?.dispatchCase.replayed).toBe(true);
+    expect(again.data?.dispatchCase.event).toEqual(first.data?.dispatchCase.event);
+    expect(again.data?.dispatchCase.case.id).toBe(c.id);
+    expect(await eventCount(c.id)).toBe(events);
+    // The same key with another input is refused; another caller's key of the same text is theirs alone.
+    const other = await gql(CENTRE, mutation, { input: { ...input, note: '另一条说明' } });
+    expect(errorCodes(other)).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+    const otherUser = await gql(as('dispatcher', { userId: 'another-dispatcher' }), mutation, { input });
+    expect(errorCodes(otherUser)).toEqual(['CONFLICT']);
+    expect(await eventCount(c.id)).toBe(events);
+  });
+
+  it('replays a report: no second case', async () => {
+    const input = { ...reportInput(), idempotencyKey: newKey() };
+    const mutation = `mutation ($input: ReportCaseInput!) { reportCase(input: $input) { ${CHANGE} } }`;
+    const [a, b] = await Promise.all([gql<{ reportCase: Change }>(CENTRE, mutation, { input }), gql<{ reportCase: Change }>(CENTRE, mutation, { input })]);
+    expect(a.errors ?? b.errors).toBeUndefined();
+    expect(a.data?.reportCase.case.id).toBe(b.data?.reportCase.case.id);
+    expect([a.data?.reportCase.replayed, b.data?.reportCase.replayed].sort()).toEqual([false, true]);
+    expect(await eventCount(a.data!.reportCase.case.id)).toBe(1);
+  });
+
+  it('refuses a change against a stale version with CONFLICT and the current version', async () => {
+    const c = await caseIn('ACCEPTED');
+    await act(CENTRE, 'ADD_RECORD', inputOf('ADD_RECORD', c.id, c.version));
+    const stale = await send(CENTRE, 'DISPATCH', inputOf('DISPATCH', c.id, c.version));
+    expect(errorCodes(stale)).toEqual(['CONFLICT']);
+    expect(stale.errors?.[0]?.extensions).toMatchObject({ caseId: c.id, expectedVersion: c.version, currentVersion: c.version + 1 });
+  });
+});
+
+describe('deadlines and supervision cards', () => {
+  const at = (iso: string) => {
+    now = new Date(iso);
+  };
+
+  it('gives one month from acceptance, ending on the last day of a shorter month', async () => {
+    at('2027-01-31T01:00:00Z'); // 31 January, 09:00 in Beijing
+    const c = await caseIn('REPORTED');
+    const accepted = await act(CENTRE, 'ACCEPT', inputOf('ACCEPT', c.id, c.version));
+    expect(accepted.case.dueOn).toBe('2027-02-28');
+    expect(accepted.event.dueOn).toBe('2027-02-28');
+    at('2028-01-31T01:00:00Z');
+    const leap = await caseIn('ACCEPTED');
+    const [row] = await database.db.select({ dueOn: cases.dueOn }).from(cases).where(eq(cases.id, leap.id));
+    expect(row?.dueOn).toBe('2028-02-29');
+  });
+
+  it('gives a yellow card the day after the time limit and a red one past the grace period, by the date in Beijing', async () => {
+    at('2027-01-31T01:00:00Z');
+    const c = await caseIn('ACCEPTED'); // due 2027-02-28
+    const read = async () =>
+      (await gql<{ case: { overdue: boolean; overdueDays: number; card: string | null } }>(CENTRE, `query ($id: ID!) { case(id: $id) { overdue overdueDays card } }`, { id: c.id })).data?.case;
+    const listed = async (list: string) => {
+      const ids: string[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const page: GraphQLResponse<{ supervisedCases: { edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string } } }> = await gql(
+          SUPERVISOR,
+          `query ($list: SupervisionList!, $after: String) { supervisedCases(list: $list, first: 500, after: $after) { edges { node { id } } pageInfo { hasNextPage endCursor } } }`,
+          { list, after },
+        );
+        ids.push(...(page.data?.supervisedCases.edges.map((e) => e.node.id) ?? []));
+        if (!page.data?.supervisedCases.pageInfo.hasNextPage) return ids;
+        after = page.data.supervisedCases.pageInfo.endCursor;
+      }
+    };
+    at('2027-02-28T15:59:00Z'); // 23:59 on the 28th in Beijing: still in time
+    expect(await read()).toEqual({ overdue: false, overdueDays: 0, card: null });
+    at('2027-02-28T16:00:00Z'); // midnight into 1 March in Beijing
+    expect(await read()).toEqual({ overdue: true, overdueDays: 1, card: 'YELLOW' });
+    expect(await listed('YELLOW_CARD')).toContain(c.id);
+    expect(await listed('RED_CARD')).not.toContain(c.id);
+    at(`2027-03-05T08:00:00Z`); // 5 days past: still yellow
+    expect(await read()).toEqual({ overdue: true, overdueDays: 5, card: 'YELLOW' });
+    at(`2027-03-06T08:00:00Z`); // 6 days past: red
+    expect(await read()).toEqual({ overdue: true, overdueDays: 6, card: 'RED' });
+    expect(await listed('RED_CARD')).toContain(c.id);
+    expect(await listed('YELLOW_CARD')).not.toContain(c.id);
+    // Dispatching sets the department's deadline: the card goes until that passes.
+    const [row] = await database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, c.id));
+    const dispatched = await act(CENTRE, 'DISPATCH', { ...inputOf('DISPATCH', c.id, row!.version), dueOn: '2027-03-31' });
+    expect(dispatched.case).toMatchObject({ dueOn: '2027-03-31', overdue: false, card: null });
+    at('2027-04-01T00:00:00Z'); // 1 April in Beijing
+    expect(await read()).toEqual({ overdue: true, overdueDays: 1, card: 'YELLOW' });
+    at('2026-11-26T02:00:00Z');
+  });
+});
+
+describe('the event feed', () => {
+  it('read from the start equals every case’s timeline, in commit order, each event once', async () => {
+    type FeedPage = { caseEvents: { edges: { cursor: string; node: { sequence: string; caseVersion: number; action: CaseAction; case: { id: string } } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const feed: { sequence: number; caseId: string; caseVersion: number; action: CaseAction }[] = [];
+    let after: string | null = null;
+    for (;;) {
+      const page: GraphQLResponse<FeedPage> = await gql(CENTRE, `query ($after: String) { caseEvents(first: 500, after: $after) { edges { cursor node { sequence caseVersion action case { id } } } pageInfo { hasNextPage endCursor } } }`, { after });
+      expect(page.errors).toBeUndefined();
+      feed.push(...page.data!.caseEvents.edges.map((e) => ({ sequence: Number(e.node.sequence), caseId: e.node.case.id, caseVersion: e.node.caseVersion, action: e.node.action })));
+      if (!page.data!.caseEvents.pageInfo.hasNextPage) {
+        // At the end the cursor stays put: asking again gives nothing new, not the feed from the start.
+        const tail: GraphQLResponse<FeedPage> = await gql(CENTRE, `query ($after: String) { caseEvents(after: $after) { edges { cursor } pageInfo { hasNextPage endCursor } } }`, { after: page.data!.caseEvents.pageInfo.endCursor });
+        expect(tail.data?.caseEvents.edges).toEqual([]);
+        break;
+      }
+      after = page.data!.caseEvents.pageInfo.endCursor;
+    }
+    const sequences = feed.map((e) => e.sequence);
+    expect(sequences).toEqual([...sequences].sort((a, b) => a - b));
+    expect(new Set(sequences).size).toBe(sequences.length);
+    const byCase = new Map<string, typeof feed>();
+    for (const e of feed) byCase.set(e.caseId, [...(byCase.get(e.caseId) ?? []), e]);
+    const [all] = await database.db.select({ n: count() }).from(cases);
+    expect(byCase.size).toBe(all?.n);
+    const ids = [...byCase.keys()];
+    for (let i = 0; i < ids.length; i += 200) {
+      const batch = ids.slice(i, i + 200);
+      const response = await gql<{ _entities: { id: string; version: number; timeline: { sequence: string; caseVersion: number; action: CaseAction }[] }[] }>(
+        CENTRE,
+        `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Case { id version timeline { sequence caseVersion action } } } }`,
+        { reps: batch.map((id) => ({ __typename: 'Case', id })) },
+      );
+      for (const c of response.data!._entities) {
+        const fromFeed = byCase.get(c.id)!;
+        expect(c.timeline.map((e) => ({ sequence: Number(e.sequence), caseId: c.id, caseVersion: e.caseVersion, action: e.action }))).toEqual(fromFeed);
+        expect(c.version).toBe(fromFeed.length);
+      }
+    }
+  });
+
+  it('gives a grid worker the events of their own grids only, and a department those of its cases', async () => {
+    const page = await gql<{ caseEvents: { edges: { node: { case: { grid: { code: string } }; department: string | null } }[] } }>(
+      GRID_WORKER,
+      `{ caseEvents(first: 500) { edges { node { department case { grid { code } } } } } }`,
+    );
+    expect(page.data?.caseEvents.edges.length).toBeGreaterThan(0);
+    expect(new Set(page.data?.caseEvents.edges.map((e) => e.node.case.grid.code))).toEqual(new Set([GRID]));
+    const housing = await gql<{ caseEvents: { edges: { node: { department: string | null } }[] } }>(HOUSING, `{ caseEvents(first: 500, department: HOUSING) { edges { node { department } } } }`);
+    expect(housing.data?.caseEvents.edges.length).toBeGreaterThan(0);
+    expect(new Set(housing.data?.caseEvents.edges.map((e) => e.node.department))).toEqual(new Set(['HOUSING']));
+    expect(errorCodes(await gql(CENTRE, `{ caseEvents(after: "bm90LWEtY3Vyc29y") { edges { cursor } } }`))).toEqual(['INVALID_CURSOR']);
+  });
+});
+
+describe('case-handling figures', () => {
+  it('count received, acknowledged, resolved, overdue cases and satisfaction per department and per grid, as the rows say', async () => {
+    const rows = await database.db.select().from(cases);
+    const visits = await database.db.execute<{ case_id: string; satisfied: boolean }>(`select case_id, satisfied from follow_ups`);
+    const t = today();
+    const expected = (subset: typeof rows) => {
+      const ids = new Set(subset.map((c) => c.id));
+      const theirVisits = visits.rows.filter((v) => ids.has(v.case_id));
+      const acknowledged = subset.filter((c) => c.acknowledgedAt && c.dispatchedAt);
+      const resolved = subset.filter((c) => c.resolvedAt);
+      const overdue = subset.filter((c) => ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS'].includes(c.status) && c.dueOn < t);
+      const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+      return {
+        received: subset.length,
+        acknowledged: acknowledged.length,
+        resolved: resolved.length,
+        overdue: overdue.length,
+        redCards: overdue.filter((c) => c.dueOn < addDays(t, -GRACE_DAYS)).length,
+        followUps: theirVisits.length,
+        satisfiedFollowUps: theirVisits.filter((v) => v.satisfied).length,
+        meanHoursToAcknowledge: mean(acknowledged.map((c) => (c.acknowledgedAt!.getTime() - c.dispatchedAt!.getTime()) / 3_600_000)),
+        meanDaysToResolve: mean(resolved.map((c) => (c.resolvedAt!.getTime() - c.receivedAt.getTime()) / 86_400_000)),
+      };
+    };
+    const check = (figures: Record<string, number | null>, want: ReturnType<typeof expected>) => {
+      const { meanHoursToAcknowledge, meanDaysToResolve, ...counts } = want;
+      expect(figures).toMatchObject(counts);
+      expect(figures.yellowCards).toBe(want.overdue - want.redCards);
+      if (meanHoursToAcknowledge === null) expect(figures.meanHoursToAcknowledge).toBeNull();
+      else expect(figures.meanHoursToAcknowledge).toBeCloseTo(meanHoursToAcknowledge, 1);
+      if (meanDaysToResolve === null) expect(figures.meanDaysToResolve).toBeNull();
+      else expect(figures.meanDaysToResolve).toBeCloseTo(meanDaysToResolve, 1);
+      expect(figures.satisfactionRate).toBe(want.followUps === 0 ? null : Number((want.satisfiedFollowUps / want.followUps).toFixed(4)));
+    };
+    const FIGURES = 'received dispatched acknowledged meanHoursToAcknowledge resolved meanDaysToResolve overdue yellowCards redCards followUps satisfiedFollowUps satisfactionRate';
+    const byDepartment = await gql<{ caseFiguresByDepartment: { department: string; figures: Record<string, number | null> }[] }>(SUPERVISOR, `{ caseFiguresByDepartment { department figures { ${FIGURES} } } }`);
+    expect(byDepartment.errors).toBeUndefined();
+    expect(byDepartment.data?.caseFiguresByDepartment.map((d) => d.department)).toEqual(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
+    for (const { department, figures } of byDepartment.data!.caseFiguresByDepartment) {
+      check(figures, expected(rows.filter((c) => c.assignedDepartment === department)));
+    }
+    const grid = await gql<{ _entities: { caseFigures: Record<string, number | null> }[] }>(
+      SUPERVISOR,
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { caseFigures { ${FIGURES} } } } }`,
+      { reps: [{ __typename: 'Grid', code: GRID }] },
+    );
+    check(grid.data!._entities[0]!.caseFigures, expected(rows.filter((c) => c.gridCode === GRID)));
+    // A period: only the cases received in it, counted by the day in Beijing.
+    const firstDay = chinaToday(rows.filter((c) => c.gridCode === GRID).map((c) => c.receivedAt).sort((a, b) => a.getTime() - b.getTime())[0]!);
+    const period = await gql<{ _entities: { caseFigures: { received: number } }[] }>(
+      SUPERVISOR,
+      `query ($reps: [_Any!]!, $from: Date, $to: Date) { _entities(representations: $reps) { ... on Grid { caseFigures(from: $from, to: $to) { received } } } }`,
+      { reps: [{ __typename: 'Grid', code: GRID }], from: firstDay, to: firstDay },
+    );
+    expect(period.data!._entities[0]!.caseFigures.received).toBe(rows.filter((c) => c.gridCode === GRID && chinaToday(c.receivedAt) === firstDay).length);
+    expect(errorCodes(await gql(SUPERVISOR, `{ caseFiguresByDepartment(from: "2026-12-01", to: "2026-11-01") { department } }`))).toEqual(['INVALID_DATE_RANGE']);
+  });
+});
+
+describe('the demo history', () => {
+  it('gives every generated case a timeline that ends in its status, one event per version', async () => {
+    const mismatched = await database.db.execute(
+      `select c.id from cases c left join lateral (select count(*) n, max(case_version) v from case_events e where e.case_id = c.id) e on true
+       where e.n <> c.version or e.v <> c.version
+          or c.status <> (select to_status from case_events e where e.case_id = c.id order by case_version desc limit 1)`,
+    );
+    expect(mismatched.rows).toEqual([]);
+    const [dispatchedWithoutDepartment] = await database.db
+      .select({ n: count() })
+      .from(cases)
+      .where(and(inArray(cases.status, ['DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED']), isNull(cases.assignedDepartment)));
+    expect(dispatchedWithoutDepartment?.n).toBe(0);
+  });
+});
