@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createProgressBar, hubSecret } from '@hub/core';
+import { createProgressBar, hubSecret, redactText } from '@hub/core';
 import { findEntity, ENTITIES } from './entities/index.ts';
 import { MappingError, readMappingFile } from './mapping.ts';
 import { formatOf } from './read/source.ts';
@@ -63,11 +63,21 @@ const [departmentName, entityName, fileArg] = positionals as [string, string, st
 const base = process.env.INIT_CWD ?? process.cwd();
 const file = path.resolve(base, fileArg);
 
+// Bad arguments are refused (exit 2) before any database is touched.
+const { entity, format, encoding } = (() => {
+  try {
+    return {
+      entity: findEntity(departmentName, entityName),
+      format: formatOf(file, flags.format),
+      encoding: flags.encoding ? parseEncodingName(flags.encoding) : undefined,
+    };
+  } catch (error) {
+    return fail(`refused: ${error instanceof Error ? error.message : error}`);
+  }
+})();
+
 let summary: ImportSummary;
 try {
-  const entity = findEntity(departmentName, entityName);
-  const format = formatOf(file, flags.format);
-  const encoding = flags.encoding ? parseEncodingName(flags.encoding) : undefined;
   const mapping = flags.mapping ? await readMappingFile(path.resolve(base, flags.mapping)) : undefined;
   const batchSize = flags['batch-size'] ? Number(flags['batch-size']) : 5000;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) fail('--batch-size must be a whole number from 1 to 100000');
@@ -113,8 +123,7 @@ try {
 } catch (error) {
   if (error instanceof ImportRefused || error instanceof MappingError) fail(`refused: ${error.message}`);
   // Error text may quote a value from the file: mask any ID number or phone in it before it reaches a log.
-  const { redactText } = await import('@hub/core');
-  fail(`import failed: ${redactText(error instanceof Error ? error.message : String(error))}`, 1);
+  fail(`import failed: ${redactText(describe(error))}`, 1);
 }
 
 const n = (v: number) => v.toLocaleString('en');
@@ -137,4 +146,15 @@ async function countLines(target: string): Promise<number> {
     for (let at = buffer.indexOf(10); at !== -1; at = buffer.indexOf(10, at + 1)) count++;
   }
   return Math.max(0, count - 1);
+}
+
+/** An error and its causes (a failed statement wraps the driver's reason, e.g. a refused connection). */
+function describe(error: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = error; e !== undefined && e !== null && parts.length < 4; e = e instanceof Error ? e.cause : undefined) {
+    const message = e instanceof Error ? e.message || e.name : String(e);
+    // Statement text and parameters stay out of the message: parameters may hold a row's personal data.
+    parts.push(message.split('\nparams:')[0]!.trim());
+  }
+  return parts.join(': ');
 }
