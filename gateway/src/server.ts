@@ -43,6 +43,7 @@ import type { DocumentNode } from 'graphql';
 export { CircuitBreaker, type BreakerState } from './resilience/breaker.ts';
 export { DEFAULT_RESILIENCE, resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.ts';
+export { withEnforcedSecurityLinks } from './policy/plugin.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {

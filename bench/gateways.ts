@@ -1,0 +1,351 @@
+/**
+ * Our gateway against stock @apollo/gateway and Hive Gateway, in one run, on the same subgraphs and supergraph.
+ *
+ *   npm run bench:gateways -- [--residents 10000|100000|1000000] [--duration 10] [--connections 10] [--warmup 3]
+ *                             [--gateways hub,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
+ *
+ * Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
+ * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
+ * (the gateways' order rotated each time), drives each gateway with autocannon at a fixed number of connections.
+ * Reports requests per second, p50/p95/p99 latency, errors (non-2xx, timeouts, answers with GraphQL errors), each
+ * gateway process's CPU seconds per request, the subgraphs' CPU per request and the gateway's peak RSS. `--write`
+ * puts the table into BENCHMARKS.md between its gateway-benchmark markers.
+ *
+ * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
+ */
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import {
+  callerFromClaims,
+  declarePurpose,
+  DEMO_HUB_SECRET,
+  DEMO_ROLES,
+  demoIssuer,
+  department,
+  freePort,
+  internalKeysForRun,
+} from '@hub/core';
+import { readSupergraph, subgraphsOf, DEFAULT_SUPERGRAPH } from '@hub/gateway';
+import { prepareDatabases } from '@hub/runner';
+import { departmentRuntimes } from '@hub/runner/departments';
+import { DEFAULT_DEMO_SEED } from '@hub/runner/options';
+import { forkService, type ServiceProcess } from '@hub/runner/process';
+import { machineLine } from './machine.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OPERATIONS_DIR = path.join(ROOT, 'test/operations');
+const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
+const PURPOSE = 'case-handling';
+/** The six cross-department questions of the five-department issue. */
+const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemediation', 'GridPartyMembers', 'WelfareCrossCheck', 'PoliceReferrals'];
+
+const GATEWAYS = {
+  hub: { label: 'ours (hub gateway)', entry: path.join(ROOT, 'gateway/src/index.ts') },
+  apollo: { label: 'stock @apollo/gateway', entry: path.join(ROOT, 'bench/peers/apollo-gateway.ts') },
+  hive: { label: 'Hive Gateway', entry: path.join(ROOT, 'bench/peers/hive-gateway.ts') },
+} as const;
+type GatewayKind = keyof typeof GATEWAYS;
+
+function parseArgs(argv: string[]) {
+  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write'];
+  for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const integer = (flag: string, fallback: number, min: number, max: number) => {
+    const raw = value(flag);
+    if (raw === undefined) return fallback;
+    const n = Number(raw.replaceAll('_', '').replaceAll(',', ''));
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${flag} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    return n;
+  };
+  const gateways = (value('--gateways') ?? 'hub,apollo,hive').split(',') as GatewayKind[];
+  for (const g of gateways) if (!(g in GATEWAYS)) throw new Error(`--gateways: no gateway "${g}"; known: ${Object.keys(GATEWAYS).join(', ')}`);
+  return {
+    residents: integer('--residents', 10_000, 100, 1_000_000),
+    duration: integer('--duration', 10, 1, 600),
+    connections: integer('--connections', 10, 1, 1000),
+    warmup: integer('--warmup', 3, 0, 60),
+    gateways,
+    operations: value('--operations')?.split(',') ?? DEFAULT_OPERATIONS,
+    write: argv.includes('--write'),
+  };
+}
+
+/** Each operation file's operation name and its whole text (with the fragments it spreads). */
+async function readOperations(): Promise<Map<string, string>> {
+  const documents = new Map<string, string>();
+  for (const file of (await readdir(OPERATIONS_DIR)).filter((f) => f.endsWith('.graphql')).sort()) {
+    const text = await readFile(path.join(OPERATIONS_DIR, file), 'utf8');
+    const name = /\bquery\s+(\w+)/.exec(text)?.[1];
+    if (name) documents.set(name, text);
+  }
+  return documents;
+}
+
+/** utime + stime of a process, in seconds, from /proc (clock ticks of 1/100 s on Linux). */
+async function cpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+}
+
+const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+
+interface Measured {
+  operation: string;
+  gateway: GatewayKind;
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  gatewayCpuMsPerRequest: number;
+  subgraphsCpuMsPerRequest: number;
+  peakRssMiB: number;
+}
+
+async function drive(url: string, headers: Record<string, string>, body: string, seconds: number, connections: number) {
+  const latencies: number[] = [];
+  let graphqlErrors = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body,
+        connections,
+        duration: seconds,
+        // An answer with GraphQL errors is an error here, though it came with HTTP 200.
+        verifyBody: (text) => {
+          const ok = !String(text ?? '').includes('"errors"');
+          if (!ok) graphqlErrors++;
+          return ok;
+        },
+      },
+      (error, finished) => (error ? reject(error) : resolve(finished)),
+    );
+    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+  });
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: result.requests.total,
+    rps: result.requests.total / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    errors: result.non2xx + result.errors + result.timeouts + graphqlErrors,
+  };
+}
+
+const options = parseArgs(process.argv.slice(2));
+const dataDir = path.join(ROOT, '.data', `bench-${options.residents}`);
+const issuerDir = path.join(ROOT, '.data', 'bench-issuer');
+const keys = internalKeysForRun({});
+const started: ServiceProcess[] = [];
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+say(`preparing the demo district of ${options.residents.toLocaleString('en')} residents in ${path.relative(ROOT, dataDir)}…`);
+const databases = await prepareDatabases({
+  demo: { residents: options.residents, seed: DEFAULT_DEMO_SEED },
+  secret: DEMO_HUB_SECRET,
+  dataDir,
+  port: 0,
+  env: {},
+  log: say,
+  progress: true,
+});
+
+try {
+  // Subgraphs on free ports; every gateway reads one supergraph that names them.
+  let supergraph = readSupergraph(DEFAULT_SUPERGRAPH);
+  const subgraphPids: number[] = [];
+  const ports: Record<string, number> = {};
+  for (const runtime of departmentRuntimes) ports[runtime.name] = await freePort();
+  // Pushed in departmentRuntimes' order (before any await), so `started[i]` is runtime i.
+  await Promise.all(
+    departmentRuntimes.map(async (runtime) => {
+      const dept = department(runtime.name);
+      const service = forkService(runtime.name, runtime.entry, {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LOG_LEVEL: 'error',
+        HUB_SECRET: DEMO_HUB_SECRET,
+        [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
+        [`${dept.envPrefix}_PORT`]: String(ports[runtime.name]),
+        HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
+      });
+      started.push(service);
+      await service.ready;
+      subgraphPids.push(service.child.pid!);
+    }),
+  );
+  supergraph = await rewriteUrls(supergraph);
+  const supergraphFile = path.join(dataDir, 'bench-supergraph.graphql');
+  await writeFile(supergraphFile, supergraph);
+
+  const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
+  const claims = { sub: 'bench', role: 'administrator' };
+  const token = await issuer.mint(claims, { expiresIn: '8h' });
+  const caller = declarePurpose(callerFromClaims({ ...claims, exp: 0 }, DEMO_ROLES), PURPOSE, DEMO_ROLES);
+
+  const gateways = new Map<GatewayKind, { url: string; pid: number; headers: Record<string, string> }>();
+  for (const kind of options.gateways) {
+    const service = forkService(kind, GATEWAYS[kind].entry, {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'error',
+      SUPERGRAPH_PATH: supergraphFile,
+      GATEWAY_PORT: String(await freePort()),
+      PEER_PORT: String(await freePort()),
+      HUB_DEMO_ISSUER_DIR: issuerDir,
+      HUB_TRUSTED_DOCUMENTS: 'allow',
+      AUDIT_DATABASE_URL: databases.urls.audit,
+      BENCH_CALLER: JSON.stringify(caller),
+      ...keys,
+    });
+    started.push(service);
+    const url = await service.ready;
+    gateways.set(kind, {
+      url,
+      pid: service.child.pid!,
+      headers: kind === 'hub' ? { authorization: `Bearer ${token}`, 'x-hub-purpose': PURPOSE } : {},
+    });
+    say(`${GATEWAYS[kind].label} ready at ${url}`);
+  }
+
+  const documents = await readOperations();
+  const hub = gateways.get('hub') ?? [...gateways.values()][0]!;
+  const variables = await pickVariables(hub.url, hub.headers);
+  const results: Measured[] = [];
+  const sameAnswer = new Map<string, boolean>();
+  let rotation = 0;
+  for (const operation of options.operations) {
+    const query = documents.get(operation);
+    if (!query) throw new Error(`no operation ${operation} under test/operations`);
+    const body = JSON.stringify({ query, operationName: operation, variables: variables[operation] ?? {} });
+    // One answer from each, compared: a gateway that answers something else is not doing the same work.
+    const answers = new Map<GatewayKind, string>();
+    for (const [kind, g] of gateways) {
+      const response = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', ...g.headers }, body });
+      const answer = (await response.json()) as { data?: unknown; errors?: { message: string }[] };
+      if (answer.errors) say(`${kind} ${operation}: ${answer.errors.map((e) => e.message).join('; ').slice(0, 300)}`);
+      answers.set(kind, JSON.stringify(answer.data ?? null));
+    }
+    sameAnswer.set(operation, new Set(answers.values()).size === 1);
+    const order = [...gateways.keys()];
+    const rotated = [...order.slice(rotation % order.length), ...order.slice(0, rotation % order.length)];
+    rotation++;
+    for (const kind of rotated) {
+      const g = gateways.get(kind)!;
+      if (options.warmup > 0) await drive(g.url, g.headers, body, options.warmup, options.connections);
+      const cpuBefore = await cpuSeconds(g.pid);
+      const subgraphsBefore = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+      let peak = await rssMiB(g.pid);
+      const sampler = setInterval(() => void rssMiB(g.pid).then((mib) => (peak = Math.max(peak, mib))), 200);
+      const run = await drive(g.url, g.headers, body, options.duration, options.connections);
+      clearInterval(sampler);
+      const cpu = (await cpuSeconds(g.pid)) - cpuBefore;
+      const subgraphsCpu = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
+      const measured: Measured = {
+        operation,
+        gateway: kind,
+        ...run,
+        gatewayCpuMsPerRequest: (cpu * 1000) / Math.max(1, run.requests),
+        subgraphsCpuMsPerRequest: (subgraphsCpu * 1000) / Math.max(1, run.requests),
+        peakRssMiB: peak,
+      };
+      results.push(measured);
+      say(
+        `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50} ms  p95 ${measured.p95} ms  p99 ${measured.p99} ms  ` +
+          `errors ${measured.errors}  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
+      );
+    }
+  }
+
+  const command = `npm run bench:gateways -- ${process.argv.slice(2).join(' ')}`.trim();
+  const table = renderTable(results, sameAnswer, options, command);
+  process.stdout.write(`${table}\n`);
+  if (options.write) await writeIntoBenchmarks(table);
+} finally {
+  await Promise.allSettled(started.map((s) => s.stop('SIGTERM')));
+  await databases.stop();
+}
+
+/** Points every subgraph URL of the supergraph at the port its process reported ready on. */
+async function rewriteUrls(sdl: string): Promise<string> {
+  let out = sdl;
+  const ready = await Promise.all(started.map((s) => s.ready));
+  for (const [i, runtime] of departmentRuntimes.entries()) {
+    const entry = subgraphsOf(sdl).find((s) => s.name === runtime.name);
+    if (entry) out = out.replace(`url: "${entry.url}"`, `url: "${ready[i]}"`);
+  }
+  return out;
+}
+
+/** Variables for each operation from the district itself: its fullest grid, that grid's street, a party member. */
+async function pickVariables(url: string, headers: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
+  const ask = async <T>(query: string, vars: Record<string, unknown> = {}): Promise<T> => {
+    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables: vars }) });
+    const answer = (await response.json()) as { data?: T; errors?: { message: string }[] };
+    if (!answer.data) throw new Error(`could not pick variables: ${JSON.stringify(answer.errors)}`);
+    return answer.data;
+  };
+  const { grids } = await ask<{ grids: { edges: { node: { code: string; community: { street: { code: string } }; partyMembers: { totalCount: number; edges: { node: { resident: { id: string } | null } }[] } } }[] } }>(
+    '{ grids(first: 100) { edges { node { code community { street { code } } partyMembers(first: 1) { totalCount edges { node { resident { id } } } } } } } }',
+  );
+  const fullest = grids.edges.map((e) => e.node).sort((a, b) => b.partyMembers.totalCount - a.partyMembers.totalCount)[0];
+  const residentId = fullest?.partyMembers.edges[0]?.node.resident?.id;
+  if (!fullest || !residentId) throw new Error('the district has no grid with a party member');
+  const code = fullest.code;
+  const streetCode = fullest.community.street.code;
+  return {
+    ResidentProfile: { id: residentId },
+    GridOverview: { code },
+    GridPartyMembers: { code, first: 20 },
+    GridResidents: { code, first: 20 },
+    GroupRentalRemediation: { streetCode, first: 20 },
+    WelfareCrossCheck: { streetCode, first: 20 },
+    PoliceReferrals: { streetCode, first: 20 },
+  };
+}
+
+function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string): string {
+  const lines = [
+    `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
+    `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up.`,
+    '',
+    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of results) {
+    const ours = results.find((o) => o.operation === r.operation && o.gateway === 'hub');
+    const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
+    const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
+    lines.push(
+      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} |`,
+    );
+  }
+  if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways did not all return the same data for this operation (see the run\'s log).');
+  return lines.join('\n');
+}
+
+async function writeIntoBenchmarks(table: string): Promise<void> {
+  const begin = `<!-- bench:gateways ${options.residents} begin -->`;
+  const end = `<!-- bench:gateways ${options.residents} end -->`;
+  const current = await readFile(BENCHMARKS, 'utf8');
+  const block = `${begin}\n${table}\n${end}`;
+  const at = current.indexOf(begin);
+  const next = at >= 0 ? current.slice(0, at) + block + current.slice(current.indexOf(end) + end.length) : `${current.trimEnd()}\n\n${block}\n`;
+  await writeFile(BENCHMARKS, next);
+}
