@@ -4,6 +4,71 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** Accepting a case. */
+export type AcceptCaseInput = {
+  caseId: string | number;
+  /** The version of the case this change was decided on. */
+  expectedVersion: number;
+  idempotencyKey: string;
+  /** The mediator in charge (调解员编号), of the case's committee. */
+  mediatorId?: string | number | null | undefined;
+};
+
+/** A department reporting in. */
+export type AcknowledgeCaseInput = {
+  caseId: string | number;
+  expectedVersion: number;
+  idempotencyKey: string;
+  /** Note of the department, up to 500 characters. */
+  note?: string | null | undefined;
+};
+
+/** A record added to a case file. */
+export type AddCaseRecordInput = {
+  caseId: string | number;
+  /** What was said and done, 1 to 2000 characters. */
+  content: string;
+  expectedVersion: number;
+  /** Date it took place, not after today. */
+  heldOn: string;
+  idempotencyKey: string;
+  /** What kind of record. */
+  kind: CaseRecordKind;
+  /** The mediator who held a mediation session (required for sessions, of the case's committee). */
+  mediatorId?: string | number | null | undefined;
+};
+
+/** The agreement of a resolution that reached one. */
+export type AgreementInput = {
+  /** Date by which it must be performed, today or later (履行期限). */
+  performBy: string;
+  /** Terms agreed, 1 to 2000 characters (协议内容). */
+  terms: string;
+};
+
+/** What a change to a case was (办理环节). */
+export type CaseAction =
+  /** Accepted (受理). */
+  | 'ACCEPT'
+  /** The department reported in (报到). */
+  | 'ACKNOWLEDGE'
+  /** A record added (添加记录). */
+  | 'ADD_RECORD'
+  /** Closed (结案). */
+  | 'CLOSE'
+  /** Dispatched to a department (派单). */
+  | 'DISPATCH'
+  /** A follow-up visit (回访). */
+  | 'FOLLOW_UP'
+  /** Refused (不予受理). */
+  | 'REJECT'
+  /** Reopened (重新办理). */
+  | 'REOPEN'
+  /** Reported (登记). */
+  | 'REPORT'
+  /** Resolved (办结). */
+  | 'RESOLVE';
+
 /** Category of a dispute, as counted in mediation statistics (纠纷类别). */
 export type CaseCategory =
   /** Consumer rights (消费纠纷). */
@@ -37,6 +102,19 @@ export type CaseCategory =
   /** Road traffic accidents (道路交通事故纠纷). */
   | 'ROAD_TRAFFIC';
 
+/** The departments a case can be dispatched to (承办部门). */
+export type CaseDepartment =
+  /** Civil affairs (民政). */
+  | 'CIVIL_AFFAIRS'
+  /** Housing (住建). */
+  | 'HOUSING'
+  /** Justice mediation: the case's mediation committee (司法/人民调解). */
+  | 'MEDIATION'
+  /** Party building (党建). */
+  | 'PARTY'
+  /** Public security (公安). */
+  | 'PUBLIC_SECURITY';
+
 /** How a resolved case ended (调解结果). */
 export type CaseOutcome =
   /** The parties reached an agreement (调解成功, 达成协议). */
@@ -45,6 +123,32 @@ export type CaseOutcome =
   | 'HANDLED_BY_DEPARTMENT'
   /** Mediation failed; the parties were told of their right to go to court (调解不成, 告知诉讼). */
   | 'MEDIATION_FAILED';
+
+/** A party named when a case is reported: a resident by hub id, or an organization, never both. */
+export type CasePartyInput = {
+  /** The party as an organization of the directory (organization id). */
+  organizationId?: string | number | null | undefined;
+  /** The party as a resident (32-character hub id). */
+  residentId?: string | number | null | undefined;
+  /** Applicant or respondent. */
+  role: CasePartyRole;
+};
+
+/** Role of a party in a dispute (当事人类型). */
+export type CasePartyRole =
+  /** Applicant (申请人). */
+  | 'APPLICANT'
+  /** Respondent (被申请人). */
+  | 'RESPONDENT';
+
+/** Kind of record in a case file (记录类型). */
+export type CaseRecordKind =
+  /** A note on evidence (证据材料说明). */
+  | 'EVIDENCE_NOTE'
+  /** A mediation session (调解记录). */
+  | 'MEDIATION_SESSION'
+  /** A visit to the parties or the place (走访). */
+  | 'VISIT';
 
 /** How a case came to the mediation committee (案件来源). */
 export type CaseSource =
@@ -83,6 +187,37 @@ export type CaseStatus =
   | 'REPORTED'
   /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
   | 'RESOLVED';
+
+/** Closing a case. */
+export type CloseCaseInput = {
+  caseId: string | number;
+  expectedVersion: number;
+  idempotencyKey: string;
+};
+
+/** Dispatching a case. */
+export type DispatchCaseInput = {
+  caseId: string | number;
+  /** The department that must act (承办部门). */
+  department: CaseDepartment;
+  /** Deadline for the department (办理期限): today or later, within a year. */
+  dueOn: string;
+  expectedVersion: number;
+  idempotencyKey: string;
+  /** Instructions for the department, up to 500 characters. */
+  note?: string | null | undefined;
+};
+
+/** A follow-up visit. */
+export type FollowUpCaseInput = {
+  caseId: string | number;
+  expectedVersion: number;
+  idempotencyKey: string;
+  /** Notes of the visit, 1 to 500 characters. */
+  note: string;
+  /** Whether the parties were satisfied. */
+  satisfied: boolean;
+};
 
 /** Stage of a group rental's remediation (群租整治状态). */
 export type GroupRentalStatus =
@@ -169,6 +304,64 @@ export type PopulationType =
   /** Persons without household registration (未落户人员). */
   | 'UNSETTLED';
 
+/** Refusing a case. */
+export type RejectCaseInput = {
+  caseId: string | number;
+  expectedVersion: number;
+  idempotencyKey: string;
+  /** Why it is refused, 1 to 500 characters (不予受理理由). */
+  reason: string;
+};
+
+/** Reopening a case. */
+export type ReopenCaseInput = {
+  caseId: string | number;
+  expectedVersion: number;
+  idempotencyKey: string;
+  /** Why it is reopened, 1 to 500 characters. */
+  reason: string;
+};
+
+/** What a case is reported with (登记信息). */
+export type ReportCaseInput = {
+  /** Category (纠纷类别). */
+  category: CaseCategory;
+  /** The committee to handle it; by default the community mediation committee of the grid's community. */
+  committeeId?: string | number | null | undefined;
+  /** Grid where it arose (15-digit grid code). */
+  gridCode: string | number;
+  /** The group rental concerned (群租编号, QZ…), for a group-rental dispute. */
+  groupRentalId?: string | number | null | undefined;
+  /** The house concerned (房屋编码), for a housing complaint. */
+  houseCode?: string | number | null | undefined;
+  /** Idempotency key of this report. */
+  idempotencyKey: string;
+  /** The police incident referred (警情编号): required for POLICE_REFERRAL, not allowed otherwise. */
+  incidentId?: string | number | null | undefined;
+  /** The parties, 1 to 20, at least one applicant. */
+  parties: Array<CasePartyInput>;
+  /** Source (案件来源). */
+  source: CaseSource;
+  /** Summary of the dispute or problem, 1 to 2000 characters (简要情况). */
+  summary: string;
+};
+
+/** Resolving a case. */
+export type ResolveCaseInput = {
+  /** The agreement: required when the outcome is AGREEMENT_REACHED, not allowed otherwise. */
+  agreement?: AgreementInput | null | undefined;
+  caseId: string | number;
+  expectedVersion: number;
+  idempotencyKey: string;
+  /**
+   * What was done, 1 to 2000 characters: required for MEDIATION_FAILED (how the parties were told of their right to go
+   * to court) and HANDLED_BY_DEPARTMENT; optional with an agreement.
+   */
+  note?: string | null | undefined;
+  /** How it ended. */
+  outcome: CaseOutcome;
+};
+
 /** Sex (性别), GB/T 2261.1. */
 export type Sex =
   /** Female (女), code 2. */
@@ -179,6 +372,22 @@ export type Sex =
   | 'UNKNOWN'
   /** Unstated (未说明的性别), code 9. */
   | 'UNSTATED';
+
+/** Supervision card of an overdue case (督办牌). */
+export type SupervisionCard =
+  /** Red card (红牌督办): past the time limit by more than the grace period. */
+  | 'RED'
+  /** Yellow card (黄牌督办): past the time limit. */
+  | 'YELLOW';
+
+/** Which supervision list (督办清单). */
+export type SupervisionList =
+  /** Cases escalated after two unsatisfied follow-ups. */
+  | 'ESCALATED'
+  /** Cases with a red card. */
+  | 'RED_CARD'
+  /** Cases with a yellow card. */
+  | 'YELLOW_CARD';
 
 /** Kind of welfare entitlement (救助福利类别). */
 export type WelfareKind =
@@ -201,6 +410,104 @@ export type WelfareStatus =
   | 'ENDED'
   /** Payment suspended pending review (暂停发放). */
   | 'SUSPENDED';
+
+export type CaseChangeFieldsFragment = { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } };
+
+export type ReportCaseMutationVariables = Exact<{
+  input: ReportCaseInput;
+}>;
+
+
+export type ReportCaseMutation = { reportCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type AcceptCaseMutationVariables = Exact<{
+  input: AcceptCaseInput;
+}>;
+
+
+export type AcceptCaseMutation = { acceptCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type RejectCaseMutationVariables = Exact<{
+  input: RejectCaseInput;
+}>;
+
+
+export type RejectCaseMutation = { rejectCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type DispatchCaseMutationVariables = Exact<{
+  input: DispatchCaseInput;
+}>;
+
+
+export type DispatchCaseMutation = { dispatchCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type AcknowledgeCaseMutationVariables = Exact<{
+  input: AcknowledgeCaseInput;
+}>;
+
+
+export type AcknowledgeCaseMutation = { acknowledgeCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type AddCaseRecordMutationVariables = Exact<{
+  input: AddCaseRecordInput;
+}>;
+
+
+export type AddCaseRecordMutation = { addCaseRecord: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type ResolveCaseMutationVariables = Exact<{
+  input: ResolveCaseInput;
+}>;
+
+
+export type ResolveCaseMutation = { resolveCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type FollowUpCaseMutationVariables = Exact<{
+  input: FollowUpCaseInput;
+}>;
+
+
+export type FollowUpCaseMutation = { followUpCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type CloseCaseMutationVariables = Exact<{
+  input: CloseCaseInput;
+}>;
+
+
+export type CloseCaseMutation = { closeCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type ReopenCaseMutationVariables = Exact<{
+  input: ReopenCaseInput;
+}>;
+
+
+export type ReopenCaseMutation = { reopenCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type CaseTimelineQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CaseTimelineQuery = { case: { id: string, status: CaseStatus, version: number, source: CaseSource, assignedDepartment: CaseDepartment | null, dueOn: string, card: SupervisionCard | null, incident: { id: string, type: IncidentType | null } | null, timeline: Array<{ sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string, department: CaseDepartment | null, note: string | null, dueOn: string | null, outcome: CaseOutcome | null, satisfied: boolean | null, actor: { role: string, department: string | null } }> } | null };
+
+export type CaseEventFeedQueryVariables = Exact<{
+  department?: CaseDepartment | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type CaseEventFeedQuery = { caseEvents: { edges: Array<{ cursor: string, node: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string, department: CaseDepartment | null, case: { id: string } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+
+export type SupervisionQueryVariables = Exact<{
+  list: SupervisionList;
+  department?: CaseDepartment | null | undefined;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+}>;
+
+
+export type SupervisionQuery = { supervisedCases: { totalCount: number, edges: Array<{ node: { id: string, status: CaseStatus, assignedDepartment: CaseDepartment | null, dueOn: string, overdueDays: number, card: SupervisionCard | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null, caseFiguresByDepartment: Array<{ department: CaseDepartment, figures: { received: number, acknowledged: number, meanHoursToAcknowledge: number | null, resolved: number, meanDaysToResolve: number | null, overdue: number, yellowCards: number, redCards: number, satisfactionRate: number | null } }> | null };
 
 export type GridOverviewQueryVariables = Exact<{
   code: string | number;
@@ -263,7 +570,20 @@ export type WelfareCrossCheckQueryVariables = Exact<{
 
 export type WelfareCrossCheckQuery = { welfareEntitlements: { totalCount: number, edges: Array<{ node: { id: string, monthlyAmount: number, grid: { code: string }, resident: { id: string, name: string | null, housingSummary: { ownedHouses: number, ownedAreaM2: number, largestOwnedAreaM2: number | null } | null, homes: Array<{ role: HomeRole, house: { code: string, areaM2: number | null } }> | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
-
+export const CaseChangeFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<CaseChangeFieldsFragment, unknown>;
+export const ReportCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReportCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReportCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reportCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReportCaseMutation, ReportCaseMutationVariables>;
+export const AcceptCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<AcceptCaseMutation, AcceptCaseMutationVariables>;
+export const RejectCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RejectCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RejectCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rejectCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RejectCaseMutation, RejectCaseMutationVariables>;
+export const DispatchCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DispatchCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"DispatchCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"dispatchCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<DispatchCaseMutation, DispatchCaseMutationVariables>;
+export const AcknowledgeCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcknowledgeCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AcknowledgeCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acknowledgeCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<AcknowledgeCaseMutation, AcknowledgeCaseMutationVariables>;
+export const AddCaseRecordDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AddCaseRecord"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AddCaseRecordInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addCaseRecord"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<AddCaseRecordMutation, AddCaseRecordMutationVariables>;
+export const ResolveCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ResolveCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ResolveCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resolveCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ResolveCaseMutation, ResolveCaseMutationVariables>;
+export const FollowUpCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"FollowUpCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"FollowUpCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"followUpCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<FollowUpCaseMutation, FollowUpCaseMutationVariables>;
+export const CloseCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CloseCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CloseCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"closeCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<CloseCaseMutation, CloseCaseMutationVariables>;
+export const ReopenCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReopenCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReopenCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reopenCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReopenCaseMutation, ReopenCaseMutationVariables>;
+export const CaseTimelineDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseTimeline"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"case"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"card"}},{"kind":"Field","name":{"kind":"Name","value":"incident"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}},{"kind":"Field","name":{"kind":"Name","value":"timeline"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"department"}}]}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"satisfied"}}]}}]}}]}}]} as unknown as DocumentNode<CaseTimelineQuery, CaseTimelineQueryVariables>;
+export const CaseEventFeedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseEventFeed"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"department"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CaseDepartment"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"caseEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"department"},"value":{"kind":"Variable","name":{"kind":"Name","value":"department"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<CaseEventFeedQuery, CaseEventFeedQueryVariables>;
+export const SupervisionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Supervision"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"list"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SupervisionList"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"department"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CaseDepartment"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"supervisedCases"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"list"},"value":{"kind":"Variable","name":{"kind":"Name","value":"list"}}},{"kind":"Argument","name":{"kind":"Name","value":"department"},"value":{"kind":"Variable","name":{"kind":"Name","value":"department"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"overdueDays"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"caseFiguresByDepartment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"figures"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"received"}},{"kind":"Field","name":{"kind":"Name","value":"acknowledged"}},{"kind":"Field","name":{"kind":"Name","value":"meanHoursToAcknowledge"}},{"kind":"Field","name":{"kind":"Name","value":"resolved"}},{"kind":"Field","name":{"kind":"Name","value":"meanDaysToResolve"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"yellowCards"}},{"kind":"Field","name":{"kind":"Name","value":"redCards"}},{"kind":"Field","name":{"kind":"Name","value":"satisfactionRate"}}]}}]}}]}}]} as unknown as DocumentNode<SupervisionQuery, SupervisionQueryVariables>;
 export const GridOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridOverview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"population"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"registered"}},{"kind":"Field","name":{"kind":"Name","value":"floating"}},{"kind":"Field","name":{"kind":"Name","value":"overseas"}},{"kind":"Field","name":{"kind":"Name","value":"unsettled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"partyMembers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"welfareCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"ACTIVE"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"minimumLiving"}},{"kind":"Field","name":{"kind":"Name","value":"extremePoverty"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityLiving"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityCare"}},{"kind":"Field","name":{"kind":"Name","value":"oldAge"}}]}},{"kind":"Field","name":{"kind":"Name","value":"housingCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"buildings"}},{"kind":"Field","name":{"kind":"Name","value":"houses"}},{"kind":"Field","name":{"kind":"Name","value":"groupRentalsByStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"identified"}},{"kind":"Field","name":{"kind":"Name","value":"interviewed"}},{"kind":"Field","name":{"kind":"Name","value":"rectified"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"caseCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"open"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byCategory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"organizationCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byKind"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridOverviewQuery, GridOverviewQueryVariables>;
 export const GridPartyMembersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridPartyMembers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"partyMembers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"memberNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"points"}},{"kind":"Field","name":{"kind":"Name","value":"branch"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"servesGrid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"resident"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridPartyMembersQuery, GridPartyMembersQueryVariables>;
 export const GridResidentsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridResidents"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"street"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"residents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"sex"}},{"kind":"Field","name":{"kind":"Name","value":"birthDate"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridResidentsQuery, GridResidentsQueryVariables>;

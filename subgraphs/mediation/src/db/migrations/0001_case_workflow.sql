@@ -52,4 +52,11 @@ CREATE INDEX "case_events_department_idx" ON "case_events" USING btree ("departm
 CREATE INDEX "cases_group_rental_idx" ON "cases" USING btree ("group_rental_id","id");--> statement-breakpoint
 CREATE INDEX "cases_department_idx" ON "cases" USING btree ("assigned_department","id");--> statement-breakpoint
 CREATE INDEX "cases_due_idx" ON "cases" USING btree ("status","due_on");--> statement-breakpoint
-ALTER TABLE "mediation_records" ADD CONSTRAINT "mediation_records_session_mediator" CHECK ("mediation_records"."kind" <> 'MEDIATION_SESSION' or "mediation_records"."mediator_id" is not null);
+ALTER TABLE "mediation_records" ADD CONSTRAINT "mediation_records_session_mediator" CHECK ("mediation_records"."kind" <> 'MEDIATION_SESSION' or "mediation_records"."mediator_id" is not null);--> statement-breakpoint
+-- Cases loaded before the workflow kept its history get one event that stands for all of it, so that every case's
+-- version is the number of its events and its status is where its last event left it.
+INSERT INTO "case_events" ("case_id", "case_version", "action", "from_status", "to_status", "at", "actor_user_id", "actor_role", "actor_department", "grid_code", "department", "details")
+SELECT "id", 1, 'REPORT', NULL, "status", "received_at", 'migration', 'migration', NULL, "grid_code", NULL,
+       '{"note":"recorded before the hub kept case histories (迁移前已有案件)"}'::jsonb
+  FROM "cases" ORDER BY "received_at", "id";--> statement-breakpoint
+UPDATE "cases" SET "version" = 1;
