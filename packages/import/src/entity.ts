@@ -5,14 +5,20 @@ import type { Problem } from './problems.ts';
 
 /** The values a row's fields parsed to; a field the file lacks or left empty reads as null. */
 export class FieldValues {
+  /**
+   * @param values each field's value at the field's position in `positions` (undefined: empty or no column)
+   * @param positions every field of the entity and its position in `values`; fields the file maps are in `mapped`
+   */
   constructor(
-    private readonly values: ReadonlyMap<Field<unknown>, unknown>,
+    private readonly values: readonly unknown[],
+    private readonly positions: ReadonlyMap<Field<unknown>, number>,
     private readonly mapped: ReadonlySet<Field<unknown>>,
   ) {}
 
   get<T>(field: Field<T>): T | null {
-    // Values are stored by the field that parsed them, so each has that field's type.
-    return (this.values.get(field) as T | undefined) ?? null;
+    const at = this.positions.get(field);
+    // Values are stored at the position of the field that parsed them, so each has that field's type.
+    return at === undefined ? null : ((this.values[at] as T | undefined) ?? null);
   }
 
   /**
@@ -41,8 +47,8 @@ export interface FieldProblem {
 export interface PendingRow<TInsert> {
   row: number;
   values: TInsert;
-  /** The file's text per field, for the reject report. */
-  cells: ReadonlyMap<Field<unknown>, string>;
+  /** The row's cells as read from the file, for the reject report. */
+  cells: readonly string[];
 }
 
 /**

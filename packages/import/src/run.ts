@@ -12,6 +12,7 @@ import { openSource, type FileFormat } from './read/source.ts';
 import type { TextEncoding } from './read/decode.ts';
 import { RejectReport } from './reject-report.ts';
 import { upsertRows } from './upsert.ts';
+import { KeyIndex } from './key-index.ts';
 
 export interface ImportOptions {
   entity: RegisteredEntity;
@@ -94,12 +95,14 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
       `required columns missing: ${names}. Found: ${source.header.join(', ')}. Rename them, or map them with --mapping. No row was read.`,
     );
   }
-  const columns = [...mapping.columns];
+  const positions = new Map(definition.fields.map((field, at) => [field, at]));
+  // Per mapped field: its position among the entity's fields and its column in the file.
+  const columns = [...mapping.columns].map(([field, column]) => ({ field, at: positions.get(field)!, column }));
   const mapped = new Set(mapping.columns.keys());
   const report = new RejectReport(options.rejectReport);
   const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
-  const firstRowOfKey = new Map<string, number>();
-  const uniqueSeen = new Map<Field<unknown>, Map<string, number>>((definition.uniqueFields ?? []).map((f) => [f, new Map()]));
+  const firstRowOfKey = new KeyIndex();
+  const uniqueSeen = new Map((definition.uniqueFields ?? []).map((f) => [f, new KeyIndex()]));
   let batch: PendingRow<Insert>[] = [];
   let completed = false;
   let committedAny = false;
@@ -108,15 +111,16 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
     const at = mapping.columns.get(field);
     return at === undefined ? field.name : source.header[at]!;
   };
+  const textOf = (cells: readonly string[], field: Field<unknown>) => {
+    const at = mapping.columns.get(field);
+    return at === undefined ? '' : (cells[at] ?? '').trim();
+  };
   const reject = async (row: number, problems: { field: Field<unknown> | null; value: string; problem: FieldProblem['problem'] }[]) => {
     counts.rejected++;
     for (const p of problems) await report.add(row, p.field ? headerOf(p.field) : '', p.value, p.field?.personal, p.problem);
   };
 
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const rows = batch;
-    batch = [];
+  const writeBatch = async (rows: PendingRow<Insert>[]) => {
     const client = await options.pool.connect();
     try {
       await client.query('BEGIN');
@@ -124,7 +128,7 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
       const accepted: Insert[] = [];
       for (const row of rows) {
         const problems = refused.get(row);
-        if (problems) await reject(row.row, problems.map((p: FieldProblem) => ({ field: p.field, value: row.cells.get(p.field) ?? '', problem: p.problem })));
+        if (problems) await reject(row.row, problems.map((p: FieldProblem) => ({ field: p.field, value: textOf(row.cells, p.field), problem: p.problem })));
         else accepted.push(row.values);
       }
       const result = await upsertRows(client, definition.table, definition.conflictColumns, accepted, { touchColumn: definition.touchColumn });
@@ -141,72 +145,92 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
       client.release();
     }
   };
+  // One batch is written while the next is read and checked: the database and this process work at once, and
+  // batches still commit one after another, in file order.
+  let writing: Promise<void> = Promise.resolve();
+  let writeFailure: { error: unknown } | null = null;
+  const settle = async () => {
+    await writing;
+    if (writeFailure) throw writeFailure.error;
+  };
+  const flush = async () => {
+    await settle();
+    if (batch.length === 0) return;
+    const rows = batch;
+    batch = [];
+    writing = writeBatch(rows).catch((error: unknown) => {
+      writeFailure = { error };
+    });
+  };
 
   try {
-    for await (const source_row of source.rows) {
-      if (source_row.cells.length === 0 && !source_row.unreadable) continue; // a blank line
+    const values: unknown[] = new Array<unknown>(definition.fields.length);
+    for await (const sourceRow of source.rows) {
+      if (sourceRow.cells.length === 0 && !sourceRow.unreadable) continue; // a blank line
       counts.read++;
       if (counts.read % 1000 === 0) options.onProgress?.(counts.read);
-      if (source_row.unreadable === 'not-json') {
-        await reject(source_row.row, [{ field: null, value: '', problem: PROBLEMS.notJson }]);
+      if (sourceRow.unreadable === 'not-json') {
+        await reject(sourceRow.row, [{ field: null, value: '', problem: PROBLEMS.notJson }]);
         continue;
       }
-      if (source_row.cells.length > source.header.length && source_row.cells.slice(source.header.length).some((c) => c.trim() !== '')) {
-        await reject(source_row.row, [{ field: null, value: '', problem: PROBLEMS.malformedRow }]);
+      const { cells } = sourceRow;
+      if (cells.length > source.header.length && cells.slice(source.header.length).some((c) => c.trim() !== '')) {
+        await reject(sourceRow.row, [{ field: null, value: '', problem: PROBLEMS.malformedRow }]);
         continue;
       }
-      const values = new Map<Field<unknown>, unknown>();
-      const cells = new Map<Field<unknown>, string>();
-      const problems: { field: Field<unknown>; value: string; problem: FieldProblem['problem'] }[] = [];
-      for (const [field, index] of columns) {
-        const text = (source_row.cells[index] ?? '').trim();
-        cells.set(field, text);
+      values.fill(undefined);
+      let problems: { field: Field<unknown>; value: string; problem: FieldProblem['problem'] }[] | null = null;
+      for (const { field, at, column } of columns) {
+        const text = (cells[column] ?? '').trim();
         if (text === '') {
-          if (field.required) problems.push({ field, value: text, problem: PROBLEMS.required });
+          if (field.required) (problems ??= []).push({ field, value: text, problem: PROBLEMS.required });
           continue;
         }
         const parsed = field.parse(text);
-        if ('problem' in parsed) problems.push({ field, value: text, problem: parsed.problem });
-        else values.set(field, parsed.value);
+        if ('problem' in parsed) (problems ??= []).push({ field, value: text, problem: parsed.problem });
+        else values[at] = parsed.value;
       }
-      if (problems.length > 0) {
-        await reject(source_row.row, problems);
+      if (problems) {
+        await reject(sourceRow.row, problems);
         continue;
       }
-      const built = definition.build(new FieldValues(values, mapped), { secret: options.secret });
+      const built = definition.build(new FieldValues(values, positions, mapped), { secret: options.secret });
       if ('problems' in built) {
-        await reject(source_row.row, built.problems.map((p) => ({ field: p.field, value: cells.get(p.field) ?? '', problem: p.problem })));
+        await reject(sourceRow.row, built.problems.map((p) => ({ field: p.field, value: textOf(cells, p.field), problem: p.problem })));
         continue;
       }
       const first = firstRowOfKey.get(built.key);
       if (first !== undefined) {
-        await reject(source_row.row, [{ field: definition.keyField, value: cells.get(definition.keyField) ?? '', problem: PROBLEMS.duplicateKey(first) }]);
+        await reject(sourceRow.row, [{ field: definition.keyField, value: textOf(cells, definition.keyField), problem: PROBLEMS.duplicateKey(first) }]);
         continue;
       }
       let duplicate = false;
       for (const [field, seen] of uniqueSeen) {
-        const value = cells.get(field) ?? '';
+        const value = textOf(cells, field);
         const firstWith = seen.get(value);
         if (firstWith !== undefined) {
-          await reject(source_row.row, [{ field, value, problem: PROBLEMS.duplicateKey(firstWith) }]);
+          await reject(sourceRow.row, [{ field, value, problem: PROBLEMS.duplicateKey(firstWith) }]);
           duplicate = true;
           break;
         }
       }
       if (duplicate) continue;
-      firstRowOfKey.set(built.key, source_row.row);
-      for (const [field, seen] of uniqueSeen) seen.set(cells.get(field) ?? '', source_row.row);
-      batch.push({ row: source_row.row, values: built.row, cells });
+      firstRowOfKey.set(built.key, sourceRow.row);
+      for (const [field, seen] of uniqueSeen) seen.set(textOf(cells, field), sourceRow.row);
+      batch.push({ row: sourceRow.row, values: built.row, cells });
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    await settle();
     completed = true;
   } finally {
+    // A failed read leaves a batch in flight: let it end (it commits or rolls back whole) before the record.
+    await writing;
     await report.close();
     await source.close();
     options.onProgress?.(counts.read);
     // A run that failed after committing some batches is recorded too, as not completed: those rows are in.
-    if (!completed && committedAny) {
+    if (!completed && committedAny && !dryRun) {
       await recordRun(options.pool, { definition, options, fileSha256, format: source.format, startedAt, counts, completed }).catch(() => null);
     }
   }

@@ -7,8 +7,9 @@ const POPULATION = ['户籍', '户籍', '户籍', '流动', '境外', '未落户
 export const RESIDENT_HEADER = ['姓名', '公民身份号码', '性别', '出生日期', '联系电话', '人口类型', '户籍地址', '房屋编码', '网格编码', '户号', '与户主关系'];
 
 /**
- * The i-th synthetic resident as a CSV row, all valid: a real ID number (unique per i), a grid and house of the
- * test district's form. Deterministic, so two files of the same size are identical.
+ * Synthetic register rows for tests and benchmarks (the kill test, bench/import.ts). The i-th resident as a CSV row,
+ * all valid: a real ID number (unique per i up to 24,975,000), a grid and house of the test district's form.
+ * Deterministic, so two files of the same size are identical.
  */
 export function syntheticResident(i: number): string[] {
   const day = new Date(Date.UTC(1940, 0, 1) + (i % 25_000) * 86_400_000).toISOString().slice(0, 10);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clone, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
-import { csvLine, RESIDENT_HEADER, syntheticResident } from './synthetic.ts';
+import { csvLine, RESIDENT_HEADER, syntheticResident } from '../src/synthetic.ts';
 
 const templates = inject('importTemplates');
 const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
