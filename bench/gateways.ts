@@ -3,6 +3,7 @@
  *
  *   npm run bench:gateways -- [--residents 10000|100000|1000000] [--duration 10] [--connections 10] [--warmup 3]
  *                             [--gateways hub,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
+ *                             [--profile <folder>]
  *
  * Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
@@ -49,7 +50,7 @@ const GATEWAYS = {
 type GatewayKind = keyof typeof GATEWAYS;
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write'];
+  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -72,6 +73,8 @@ function parseArgs(argv: string[]) {
     gateways,
     operations: value('--operations')?.split(',') ?? DEFAULT_OPERATIONS,
     write: argv.includes('--write'),
+    /** A folder for V8 CPU profiles of every gateway and subgraph process (written when they stop). */
+    profile: value('--profile'),
   };
 }
 
@@ -114,7 +117,12 @@ interface Measured {
   peakRssMiB: number;
 }
 
-async function drive(url: string, headers: Record<string, string>, body: string, seconds: number, connections: number) {
+/**
+ * Drives one gateway: the bodies are sent in turn (different variables), so a gateway that merges identical requests
+ * in flight gains only what real traffic, which rarely repeats itself exactly, would give it.
+ */
+async function drive(url: string, headers: Record<string, string>, bodies: string[], seconds: number, connections: number) {
+  let turn = 0;
   const latencies: number[] = [];
   let graphqlErrors = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -123,7 +131,8 @@ async function drive(url: string, headers: Record<string, string>, body: string,
         url,
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body,
+        body: bodies[0],
+        requests: [{ setupRequest: (request) => ({ ...request, body: bodies[turn++ % bodies.length] }) }],
         connections,
         duration: seconds,
         // An answer with GraphQL errors is an error here, though it came with HTTP 200.
@@ -184,7 +193,7 @@ try {
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
         [`${dept.envPrefix}_PORT`]: String(ports[runtime.name]),
         HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
-      });
+      }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, runtime.name)}`] } : {});
       started.push(service);
       await service.ready;
       subgraphPids.push(service.child.pid!);
@@ -213,7 +222,7 @@ try {
       AUDIT_DATABASE_URL: databases.urls.audit,
       BENCH_CALLER: JSON.stringify(caller),
       ...keys,
-    });
+    }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, kind)}`] } : {});
     started.push(service);
     const url = await service.ready;
     gateways.set(kind, {
@@ -233,7 +242,8 @@ try {
   for (const operation of options.operations) {
     const query = documents.get(operation);
     if (!query) throw new Error(`no operation ${operation} under test/operations`);
-    const body = JSON.stringify({ query, operationName: operation, variables: variables[operation] ?? {} });
+    const bodies = (variables[operation] ?? [{}]).map((v) => JSON.stringify({ query, operationName: operation, variables: v }));
+    const body = bodies[0]!;
     // One answer from each, compared: a gateway that answers something else is not doing the same work.
     const answers = new Map<GatewayKind, string>();
     for (const [kind, g] of gateways) {
@@ -248,12 +258,12 @@ try {
     rotation++;
     for (const kind of rotated) {
       const g = gateways.get(kind)!;
-      if (options.warmup > 0) await drive(g.url, g.headers, body, options.warmup, options.connections);
+      if (options.warmup > 0) await drive(g.url, g.headers, bodies, options.warmup, options.connections);
       const cpuBefore = await cpuSeconds(g.pid);
       const subgraphsBefore = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
       let peak = await rssMiB(g.pid);
       const sampler = setInterval(() => void rssMiB(g.pid).then((mib) => (peak = Math.max(peak, mib))), 200);
-      const run = await drive(g.url, g.headers, body, options.duration, options.connections);
+      const run = await drive(g.url, g.headers, bodies, options.duration, options.connections);
       clearInterval(sampler);
       const cpu = (await cpuSeconds(g.pid)) - cpuBefore;
       const subgraphsCpu = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
@@ -293,30 +303,34 @@ async function rewriteUrls(sdl: string): Promise<string> {
   return out;
 }
 
-/** Variables for each operation from the district itself: its fullest grid, that grid's street, a party member. */
-async function pickVariables(url: string, headers: Record<string, string>): Promise<Record<string, Record<string, unknown>>> {
-  const ask = async <T>(query: string, vars: Record<string, unknown> = {}): Promise<T> => {
-    const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables: vars }) });
-    const answer = (await response.json()) as { data?: T; errors?: { message: string }[] };
-    if (!answer.data) throw new Error(`could not pick variables: ${JSON.stringify(answer.errors)}`);
-    return answer.data;
-  };
-  const { grids } = await ask<{ grids: { edges: { node: { code: string; community: { street: { code: string } }; partyMembers: { totalCount: number; edges: { node: { resident: { id: string } | null } }[] } } }[] } }>(
-    '{ grids(first: 100) { edges { node { code community { street { code } } partyMembers(first: 1) { totalCount edges { node { resident { id } } } } } } } }',
-  );
-  const fullest = grids.edges.map((e) => e.node).sort((a, b) => b.partyMembers.totalCount - a.partyMembers.totalCount)[0];
-  const residentId = fullest?.partyMembers.edges[0]?.node.resident?.id;
-  if (!fullest || !residentId) throw new Error('the district has no grid with a party member');
-  const code = fullest.code;
-  const streetCode = fullest.community.street.code;
+/**
+ * Variables for each operation from the district itself: the 20 grids with the most party members, their streets,
+ * and one party member of each (for the resident profile). Each request takes the next set in turn.
+ */
+async function pickVariables(url: string, headers: Record<string, string>): Promise<Record<string, Record<string, unknown>[]>> {
+  type Grid = { code: string; community: { street: { code: string } }; partyMembers: { totalCount: number; edges: { node: { resident: { id: string } | null } }[] } };
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ query: '{ grids(first: 200) { edges { node { code community { street { code } } partyMembers(first: 1) { totalCount edges { node { resident { id } } } } } } } }' }),
+  });
+  const answer = (await response.json()) as { data?: { grids: { edges: { node: Grid }[] } }; errors?: unknown };
+  if (!answer.data) throw new Error(`could not pick variables: ${JSON.stringify(answer.errors)}`);
+  const grids = answer.data.grids.edges
+    .map((e) => e.node)
+    .filter((g) => g.partyMembers.edges[0]?.node.resident)
+    .sort((a, b) => b.partyMembers.totalCount - a.partyMembers.totalCount)
+    .slice(0, 20);
+  if (grids.length === 0) throw new Error('the district has no grid with a party member');
+  const streets = [...new Set(grids.map((g) => g.community.street.code))];
   return {
-    ResidentProfile: { id: residentId },
-    GridOverview: { code },
-    GridPartyMembers: { code, first: 20 },
-    GridResidents: { code, first: 20 },
-    GroupRentalRemediation: { streetCode, first: 20 },
-    WelfareCrossCheck: { streetCode, first: 20 },
-    PoliceReferrals: { streetCode, first: 20 },
+    ResidentProfile: grids.map((g) => ({ id: g.partyMembers.edges[0]!.node.resident!.id })),
+    GridOverview: grids.map((g) => ({ code: g.code })),
+    GridPartyMembers: grids.map((g) => ({ code: g.code, first: 20 })),
+    GridResidents: grids.map((g) => ({ code: g.code, first: 20 })),
+    GroupRentalRemediation: streets.map((streetCode) => ({ streetCode, first: 20 })),
+    WelfareCrossCheck: streets.map((streetCode) => ({ streetCode, first: 20 })),
+    PoliceReferrals: streets.map((streetCode) => ({ streetCode, first: 20 })),
   };
 }
 

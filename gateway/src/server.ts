@@ -33,6 +33,7 @@ import { createAuditPlugin, type AuditSink } from './audit.ts';
 import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
 import { CountingLruCache } from './cache.ts';
+import { createCallerTokenCache } from './caller-tokens.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
@@ -220,6 +221,7 @@ export function createGateway(options: GatewayOptions) {
   const resilience = options.resilience ?? resilienceFromEnv();
   const metrics = createGatewayMetrics();
   metrics.initBreakers(Object.keys(urls));
+  const callerToken = createCallerTokenCache(internalKey);
   const fetcher = keepAliveFetcher({ maxSockets: options.maxSocketsPerSubgraph ?? 64 });
   const dataSources = new Map<string, ResilientRemoteGraphQLDataSource<GatewayContext>>();
   const cacheEntries = options.cacheEntries ?? { documents: 1000, plans: 1000 };
@@ -249,7 +251,7 @@ export function createGateway(options: GatewayOptions) {
             // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
             if (!('incomingRequestContext' in request)) return;
             const headers = request.request.http?.headers;
-            headers?.set(CALLER_HEADER, await signCallerToken(request.context.caller, name, internalKey));
+            headers?.set(CALLER_HEADER, await callerToken(request.context.caller, name));
             const requestId = currentRequestId();
             if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
           },

@@ -106,10 +106,18 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         report('circuit-open', attempt - 1);
         return this.unavailable('circuit-open');
       }
-      const timeout = AbortSignal.timeout(this.timeoutMs);
-      const signal = deadline ? AbortSignal.any([deadline, timeout]) : timeout;
+      // One controller per attempt, fired by the subgraph timeout or the request's deadline; its listeners are
+      // removed when the attempt ends (AbortSignal.any would leave one on the deadline per fetch of the request).
+      const attempt$ = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attempt$.abort(new SubgraphFailure('timeout'));
+      }, this.timeoutMs);
+      const onDeadline = () => attempt$.abort(deadline?.reason);
+      deadline?.addEventListener('abort', onDeadline, { once: true });
       try {
-        const response = await attemptSignal.run(signal, () => super.process(options));
+        const response = await attemptSignal.run(attempt$.signal, () => super.process(options));
         this.breaker.succeeded();
         report('ok', attempt);
         return response;
@@ -125,7 +133,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
           report('refused', attempt);
           return this.refused(error.status);
         }
-        const reason: FailureReason = error instanceof SubgraphFailure ? error.reason : timeout.aborted ? 'timeout' : 'unreachable';
+        const reason: FailureReason = timedOut ? 'timeout' : error instanceof SubgraphFailure ? error.reason : 'unreachable';
         this.breaker.failed();
         if (attempt >= maxAttempts) {
           report(reason, attempt);
@@ -136,6 +144,9 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         } catch {
           throw deadline?.reason ?? error;
         }
+      } finally {
+        clearTimeout(timer);
+        deadline?.removeEventListener('abort', onDeadline);
       }
     }
   }

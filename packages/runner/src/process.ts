@@ -19,12 +19,12 @@ export function forkService(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,
-  options: { readyTimeoutMs?: number; stdio?: 'inherit' | 'ignore' } = {},
+  options: { readyTimeoutMs?: number; stdio?: 'inherit' | 'ignore'; execArgv?: string[] } = {},
 ): ServiceProcess {
   const childEnv: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
   const stdio = options.stdio ?? 'inherit';
-  const child = fork(entry, [], { env: childEnv, execArgv: ['--import', 'tsx'], stdio: ['ignore', stdio, stdio, 'ipc'] });
+  const child = fork(entry, [], { env: childEnv, execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])], stdio: ['ignore', stdio, stdio, 'ipc'] });
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<string>((resolve, reject) => {
     const timeoutMs = options.readyTimeoutMs ?? 60_000;
