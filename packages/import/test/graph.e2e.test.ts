@@ -1,0 +1,155 @@
+import { DEMO_HUB_SECRET } from '@hub/core';
+import { cloneDatabase, postGraphQL } from '@hub/core/testing';
+import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
+import { TEST_DEMO } from '@hub/demo/testing';
+import { bootTestHub, prepareHubTemplates, type TestHub } from '@hub/runner/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findEntity, graphReferences, runImport, type ImportSummary } from '../src/index.ts';
+import { csv, rejectLines, workspace, type Workspace } from './fixtures.ts';
+
+/**
+ * Residents loaded from a file answer through the whole hub exactly as generated ones do, with every department's
+ * contributions joined on them; grids and houses of other departments are checked through the graph; the import
+ * record is visible to public security and to no other department.
+ */
+const RESIDENTS_OF_GRID = `query ($code: ID!) {
+  grid(code: $code) {
+    residents(first: 500) {
+      totalCount
+      edges { node {
+        id name idNumber sex birthDate age phone populationType registeredAddress relationToHead
+        residence { code } grid { code }
+        floating { inflowReason inflowDate originAddress }
+        keyPerson { category riskLevel }
+        welfare { id kind monthlyAmount status }
+        partyMembership { memberNumber status branch { id } }
+        homes { role house { code } }
+      } }
+    }
+  }
+}`;
+
+const IMPORT_LOG = `{ publicSecurityImports { entity fileName fileSha256 importedBy rowsRead inserted updated unchanged rejected completed foreignReferencesThroughGraph } }`;
+
+let templates: Awaited<ReturnType<typeof prepareHubTemplates>>;
+let files: Workspace;
+let grid: DemoGridContents;
+
+beforeAll(async () => {
+  templates = await prepareHubTemplates();
+  files = await workspace();
+  // The grid with the most residents that are neither floating nor key persons: those rows alone can be removed
+  // and loaded again without touching other tables.
+  grid = [...generateDemoWorld(TEST_DEMO).gridContents()].sort((a, b) => b.residents.length - a.residents.length)[0]!;
+});
+afterAll(async () => {
+  await files?.remove();
+  await templates?.teardown();
+});
+
+const asPolice = async (hub: TestHub) => ({ authorization: `Bearer ${await hub.tokenFor('police-officer')}` });
+// Every department's fields, ID numbers and phones in clear: the comparison is of everything the graph holds.
+const asAdministrator = (hub: TestHub) => ({ ...hub.headers, 'x-hub-purpose': 'public-safety' });
+
+describe('residents loaded from a file, through the graph', () => {
+  it('answer exactly as the generated ones, and the import log is public security\'s alone', async () => {
+    const SEX = { MALE: '男', FEMALE: '女', UNKNOWN: '未知', UNSTATED: '未说明' } as const;
+    let expected: unknown;
+    let summary: ImportSummary;
+    const register = await cloneDatabase(templates.templates['public-security']!);
+    try {
+      const before = await bootTestHub(templates.templates);
+      try {
+        const answer = await postGraphQL(before.gatewayUrl, RESIDENTS_OF_GRID, { code: grid.grid.code }, asAdministrator(before));
+        expect(answer.errors).toBeUndefined();
+        expected = answer.data;
+
+        const pool = new pg.Pool({ connectionString: register.url, max: 2 });
+        try {
+          const removed = await pool.query(
+            `DELETE FROM residents r WHERE grid_code = $1
+               AND NOT EXISTS (SELECT 1 FROM floating_details f WHERE f.resident_id = r.id)
+               AND NOT EXISTS (SELECT 1 FROM key_persons k WHERE k.resident_id = r.id)`,
+            [grid.grid.code],
+          );
+          expect(removed.rowCount).toBeGreaterThan(10);
+          const header = ['公民身份号码', '姓名', '性别', '出生日期', '联系电话', '人口类型', '户籍地址', '房屋编码', '网格编码', '户号', '与户主关系'];
+          const row = (r: DemoGridContents['residents'][number], over: Partial<DemoGridContents['residents'][number]> = {}) => {
+            const x = { ...r, ...over };
+            return [x.idNumber, x.name, SEX[x.sex], x.birthDate, x.phone ?? '', x.populationType, x.registeredAddress, x.houseCode, x.gridCode, x.householdId, x.relationToHead];
+          };
+          const other = generateDemoWorld({ residents: 200, seed: 7 });
+          const strangers = [...other.gridContents()][0]!.residents;
+          const unknownGrid = `${grid.grid.code.slice(0, 12)}999`;
+          const unknownHouse = `${grid.houses[0]!.buildingCode}-01-9999`;
+          const file = await files.write(
+            'grid.csv',
+            csv(header, [...grid.residents.map((r) => row(r)), row(strangers[0]!, { gridCode: unknownGrid, houseCode: grid.houses[0]!.code }), row(strangers[1]!, { gridCode: grid.grid.code, houseCode: unknownHouse })]),
+          );
+          summary = await runImport({
+            entity: findEntity('public-security', 'residents'),
+            file,
+            pool,
+            secret: DEMO_HUB_SECRET,
+            foreign: graphReferences({ url: before.gatewayUrl, token: before.headers.authorization!.replace(/^Bearer /, '') }),
+            importedBy: 'police-officer-7',
+            rejectReport: `${file}.rejects.csv`,
+            batchSize: 50,
+          });
+          expect(summary).toMatchObject({
+            read: grid.residents.length + 2,
+            inserted: removed.rowCount,
+            updated: 0,
+            unchanged: grid.residents.length - removed.rowCount!,
+            rejected: 2,
+            foreignReferences: 'graph',
+          });
+          expect((await rejectLines(summary.rejectReport)).map((l) => [l.column, l.code])).toEqual([
+            ['网格编码', 'UNKNOWN_GRID'],
+            ['房屋编码', 'UNKNOWN_HOUSE'],
+          ]);
+        } finally {
+          await pool.end();
+        }
+      } finally {
+        await before.close();
+      }
+
+      const after = await bootTestHub({ ...templates.templates, 'public-security': register.url });
+      try {
+        const answer = await postGraphQL(after.gatewayUrl, RESIDENTS_OF_GRID, { code: grid.grid.code }, asAdministrator(after));
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data).toEqual(expected);
+
+        const log = await postGraphQL<{ publicSecurityImports: unknown[] }>(after.gatewayUrl, IMPORT_LOG, {}, await asPolice(after));
+        expect(log.errors).toBeUndefined();
+        expect(log.data!.publicSecurityImports).toEqual([
+          {
+            entity: 'residents',
+            fileName: 'grid.csv',
+            fileSha256: summary!.fileSha256,
+            importedBy: 'police-officer-7',
+            rowsRead: summary!.read,
+            inserted: summary!.inserted,
+            updated: 0,
+            unchanged: summary!.unchanged,
+            rejected: 2,
+            completed: true,
+            foreignReferencesThroughGraph: true,
+          },
+        ]);
+        const housing = { authorization: `Bearer ${await after.tokenFor('housing-officer')}` };
+        const refused = await postGraphQL(after.gatewayUrl, IMPORT_LOG, {}, housing);
+        expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+        const own = await postGraphQL<{ housingImports: unknown[] }>(after.gatewayUrl, '{ housingImports { id } }', {}, housing);
+        expect(own.errors).toBeUndefined();
+        expect(own.data!.housingImports).toEqual([]);
+      } finally {
+        await after.close();
+      }
+    } finally {
+      await register.drop();
+    }
+  }, 300_000);
+});
