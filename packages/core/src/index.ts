@@ -18,6 +18,7 @@ export * from './db/meta-tables.ts';
 export * from './db/import-runs.ts';
 export * from './progress.ts';
 export * from './db/loaders.ts';
+export * from './db/place-counts.ts';
 export * from './checks.ts';
 export * from './access/model.ts';
 export * from './access/roles.ts';

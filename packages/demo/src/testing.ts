@@ -2,7 +2,7 @@ import { DEMO_HUB_SECRET, dropDatabase, ensureDatabase, type DepartmentDatabase,
 import { startTestPostgres, uniqueDatabaseName } from '@hub/core/testing';
 import { generateDemoWorld } from './index.ts';
 import { seedDepartments, type DepartmentSeeder } from './seeding.ts';
-import type { DemoOptions } from './types.ts';
+import type { DemoGridContents, DemoOptions, DemoWorld } from './types.ts';
 
 /** The district every test run seeds: small enough to build in a second, big enough for several pages per grid. */
 export const TEST_DEMO: Required<DemoOptions> = { residents: 3000, seed: 20261126 };
@@ -37,3 +37,31 @@ export async function prepareDepartmentTemplate<TSchema extends Record<string, u
     },
   };
 }
+
+/** A place above the grid, as an entity representation names its type, with the contents of the grids it holds. */
+export interface DemoPlace {
+  typename: 'Community' | 'Street' | 'District';
+  code: string;
+  grids: DemoGridContents[];
+}
+
+/**
+ * Every community, street and the district of a generated world, each with its grids' contents, found through the
+ * place tree (a grid's community, a community's street), never through code digits: what tests sum a place's
+ * statistics over.
+ */
+export function demoPlaces(world: DemoWorld, grids: readonly DemoGridContents[]): DemoPlace[] {
+  const streetOf = new Map(world.communities.map((c) => [c.code, c.streetCode]));
+  return [
+    ...world.communities.map((c) => ({ typename: 'Community' as const, code: c.code, grids: grids.filter((g) => g.grid.communityCode === c.code) })),
+    ...world.streets.map((s) => ({ typename: 'Street' as const, code: s.code, grids: grids.filter((g) => streetOf.get(g.grid.communityCode) === s.code) })),
+    { typename: 'District' as const, code: world.district.code, grids: [...grids] },
+  ];
+}
+
+/** Well-formed place codes the generated district holds nothing under (another district's), for "zeros, not errors". */
+export const EMPTY_PLACES: readonly { typename: DemoPlace['typename']; code: string }[] = [
+  { typename: 'Community', code: '110105001001' },
+  { typename: 'Street', code: '110105001000' },
+  { typename: 'District', code: '110105' },
+];

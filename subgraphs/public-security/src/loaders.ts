@@ -1,4 +1,4 @@
-import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from './db/schema.ts';
@@ -32,6 +32,17 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: residents.populationType,
       where: residentScope,
     }),
+    /** The same counts for communities, streets and the district: one statement per level, over their grids' code ranges. */
+    populationByPlace: byPlaceLevel((level) =>
+      countsByPlace<PopulationType>({
+        db,
+        level,
+        table: residents,
+        gridColumn: residents.gridCode,
+        groupColumn: residents.populationType,
+        where: residentScope,
+      }),
+    ),
     /** The people living in a house (residents_house_idx). */
     residentsByHouse: rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? '', residentScope),
     keyPersonByResident: rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId, keyPersonScope),

@@ -1,6 +1,7 @@
 import { pageRequest, RESIDENT_KEY, toConnection } from '@hub/core';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { INCIDENT_ID, KEY_PERSON_ID } from './ids.ts';
+import { populationCounts } from './places.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that residents are registered under.
@@ -15,16 +16,7 @@ export const Grid: GridResolvers = {
     const connection = toConnection('grid-residents', rows, page, (r) => r.id);
     return { ...connection, totalCount: populationType ? (counts.by[populationType] ?? 0) : counts.total };
   },
-  population: async ({ code }, _, { loaders }) => {
-    const counts = await loaders.populationByGrid.load(code);
-    return {
-      total: counts.total,
-      registered: counts.by.REGISTERED ?? 0,
-      floating: counts.by.FLOATING ?? 0,
-      overseas: counts.by.OVERSEAS ?? 0,
-      unsettled: counts.by.UNSETTLED ?? 0,
-    };
-  },
+  population: async ({ code }, _, { loaders }) => populationCounts(await loaders.populationByGrid.load(code)),
   keyPersons: async ({ code }, args, { loaders }) => {
     const page = pageRequest('grid-key-persons', args, KEY_PERSON_ID);
     const category = args.category ?? null;

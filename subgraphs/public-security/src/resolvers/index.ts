@@ -1,5 +1,7 @@
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { DateScalar, DateTimeScalar } from '@hub/core';
+import { Community } from './Community.ts';
+import { District } from './District.ts';
 import { FloatingDetails } from './FloatingDetails.ts';
 import { Grid } from './Grid.ts';
 import { House } from './House.ts';
@@ -7,6 +9,7 @@ import { Incident } from './Incident.ts';
 import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { Street } from './Street.ts';
 import { PublicSecurityImport } from './PublicSecurityImport.ts';
 
 export const resolvers: Resolvers = {
@@ -19,5 +22,8 @@ export const resolvers: Resolvers = {
   Incident,
   House,
   Grid,
+  Community,
+  Street,
+  District,
   PublicSecurityImport,
 };

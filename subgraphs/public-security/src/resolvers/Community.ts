@@ -1,0 +1,9 @@
+import { isCommunityCode } from '@hub/core';
+import type { CommunityResolvers } from '../__generated__/resolvers-types.ts';
+import { populationCounts } from './places.ts';
+
+export const Community: CommunityResolvers = {
+  // Civil affairs owns communities; here a community is the code its grids' codes start with.
+  __resolveReference: ({ code }) => (isCommunityCode(code) ? { code } : null),
+  population: async ({ code }, _, { loaders }) => populationCounts(await loaders.populationByPlace.COMMUNITY.load(code)),
+};
