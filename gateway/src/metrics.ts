@@ -54,6 +54,18 @@ export function createGatewayMetrics() {
     labelNames: ['subgraph'] as const,
     registers,
   });
+  const coalesced = new Counter({
+    name: 'hub_gateway_coalesced_fetches_total',
+    help: 'Subgraph fetches of one request that went out together in one HTTP request, by subgraph',
+    labelNames: ['subgraph'] as const,
+    registers,
+  });
+  const coalescedRequests = new Counter({
+    name: 'hub_gateway_coalesced_requests_total',
+    help: 'HTTP requests to a subgraph that carried several fetches of one request, by subgraph',
+    labelNames: ['subgraph'] as const,
+    registers,
+  });
   const breakerState = new Gauge({
     name: 'hub_gateway_breaker_state',
     help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open',
@@ -90,6 +102,10 @@ export function createGatewayMetrics() {
       fetches.inc({ subgraph: outcome.service, outcome: outcome.outcome });
       fetchDuration.observe({ subgraph: outcome.service }, outcome.durationMs / 1000);
       if (outcome.attempts > 1) retries.inc({ subgraph: outcome.service }, outcome.attempts - 1);
+    },
+    onCoalesce(subgraph: string, fetchCount: number): void {
+      coalesced.inc({ subgraph }, fetchCount);
+      coalescedRequests.inc({ subgraph });
     },
     onBreaker(subgraph: string, state: BreakerState): void {
       breakerState.set({ subgraph }, BREAKER_VALUE[state]);

@@ -35,6 +35,7 @@ import { subgraphUrls } from './supergraph.ts';
 import { CountingLruCache } from './cache.ts';
 import { createCallerTokenCache } from './caller-tokens.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
 import { keepAliveFetcher } from './resilience/fetcher.ts';
@@ -64,6 +65,8 @@ type PlanOf<C> = C extends { queryPlannerConfig?: { cache?: { get(key: string): 
 /** What every operation through the gateway runs with: the caller its bearer token and declared purpose make. */
 export interface GatewayContext {
   caller: Caller;
+  /** Set when the operation is a page of a dataset export: a document of the repository's, not the client's. */
+  dataset?: string;
 }
 
 /**
@@ -117,6 +120,8 @@ export interface GatewayOptions {
   resilience?: ResilienceOptions;
   /** Entries of the parsed-document and query-plan caches (one per distinct operation); default 1,000 each. */
   cacheEntries?: { documents: number; plans: number };
+  /** Send the fetches one request makes to one subgraph at once as one HTTP request (`mergeFetches`); default true. */
+  coalesceFetches?: boolean;
   /** Open connections to each subgraph at most (keep-alive); default 64. */
   maxSocketsPerSubgraph?: number;
 }
@@ -240,6 +245,8 @@ export function createGateway(options: GatewayOptions) {
         resilience,
         fetcher,
         onFetch: metrics.onFetch,
+        coalesce: options.coalesceFetches ?? true,
+        onCoalesce: metrics.onCoalesce,
         onBreakerChange: (service, state, previous) => {
           metrics.onBreaker(service, state);
           logger[state === 'open' ? 'warn' : 'info']('circuit breaker', { subgraph: service, state, previous });
@@ -330,7 +337,7 @@ export function createGateway(options: GatewayOptions) {
           // Before the audit plugin, which then records a refused ad-hoc operation as refused.
           createTrustedDocumentsPlugin<GatewayContext>({
             trusted: trustedDocuments,
-            mayRunAdHoc: ({ caller }) => roles[caller.role]?.adHocQueries === true,
+            mayRunAdHoc: ({ caller, dataset }) => dataset !== undefined || roles[caller.role]?.adHocQueries === true,
           }),
           createPolicyPlugin<GatewayContext>({
             supergraphSdl: options.supergraphSdl,
@@ -356,6 +363,19 @@ export function createGateway(options: GatewayOptions) {
         context: async (_req, context: GatewayContext) => context,
         metrics,
         logger,
+        prefixRoutes: {
+          [DATASETS_PATH]: datasetRoutes({
+            // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions.
+            authenticate: (req, url) => authenticate(req, url, () => Promise.resolve(undefined)),
+            executeAs: (caller, dataset) => async ({ document, operationName, variables }) => {
+              const response = await apollo.executeOperation<Record<string, unknown>>({ query: document, operationName, variables }, { contextValue: { caller, dataset } });
+              if (response.body.kind !== 'single') throw new Error(`${operationName} answered incrementally`);
+              return response.body.singleResult;
+            },
+            audit,
+            logger,
+          }),
+        },
         routes: {
           // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
           // an orchestrator does not restart a gateway that is doing its job.

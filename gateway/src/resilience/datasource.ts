@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError } from 'graphql';
+import { mergeFetches } from '../coalesce.ts';
 import { AbortableRemoteGraphQLDataSource, requestSignal } from '../limits/timeout.ts';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
 import type { ResilienceOptions } from './config.ts';
@@ -36,6 +37,19 @@ export interface ResilientDataSourceConfig<TContext extends Record<string, any>>
   dataSource: DataSourceConfig<TContext>;
   onFetch?: (outcome: FetchOutcome) => void;
   onBreakerChange?: (service: string, state: BreakerState, previous: BreakerState) => void;
+  /**
+   * Whether the queries one request sends this subgraph at once (a parallel step of the plan) go as one HTTP
+   * request (`mergeFetches`); default true.
+   */
+  coalesce?: boolean;
+  /** Told how many fetches shared one HTTP request, when more than one did. */
+  onCoalesce?: (service: string, fetches: number) => void;
+}
+
+interface PendingFetch<TContext extends Record<string, any>> {
+  options: GraphQLDataSourceProcessOptions<TContext>;
+  resolve(result: ProcessResult): void;
+  reject(error: unknown): void;
 }
 
 /** A failed attempt the department is to blame for (the breaker counts it; a read may retry it). */
@@ -69,6 +83,10 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
   private readonly resilience: ResilienceOptions;
   private readonly timeoutMs: number;
   private readonly onFetch: ((outcome: FetchOutcome) => void) | undefined;
+  private readonly coalesce: boolean;
+  private readonly onCoalesce: ((service: string, fetches: number) => void) | undefined;
+  /** This subgraph's fetches per incoming request, gathered until the current turn of the event loop ends. */
+  private readonly pending = new WeakMap<object, PendingFetch<TContext>[]>();
 
   constructor(config: ResilientDataSourceConfig<TContext>) {
     super(config.dataSource);
@@ -76,6 +94,8 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
     this.resilience = config.resilience;
     this.timeoutMs = config.resilience.timeoutMsBySubgraph[config.name] ?? config.resilience.timeoutMs;
     this.onFetch = config.onFetch;
+    this.coalesce = config.coalesce ?? true;
+    this.onCoalesce = config.onCoalesce;
     this.breaker = new CircuitBreaker({
       failureThreshold: config.resilience.failureThreshold,
       openMs: config.resilience.openMs,
@@ -93,7 +113,50 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
     }) as Fetcher;
   }
 
-  override async process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<ProcessResult> {
+  override process(options: GraphQLDataSourceProcessOptions<TContext>): Promise<ProcessResult> {
+    if (!this.coalesce || !('incomingRequestContext' in options) || MUTATION.test(options.request.query ?? '')) return this.processResilient(options);
+    const request = options.incomingRequestContext;
+    let batch = this.pending.get(request);
+    if (!batch) {
+      const gathered: PendingFetch<TContext>[] = [];
+      batch = gathered;
+      this.pending.set(request, gathered);
+      // Every fetch of a parallel step starts in the same turn; the batch leaves once that turn's work is done.
+      setImmediate(() => {
+        this.pending.delete(request);
+        void this.sendBatch(gathered);
+      });
+    }
+    const entries = batch;
+    return new Promise<ProcessResult>((resolve, reject) => entries.push({ options, resolve, reject }));
+  }
+
+  private async sendBatch(batch: PendingFetch<TContext>[]): Promise<void> {
+    const alone = (entry: PendingFetch<TContext>) => this.processResilient(entry.options).then(entry.resolve, entry.reject);
+    if (batch.length === 1) return alone(batch[0]!);
+    let merged: ReturnType<typeof mergeFetches>;
+    try {
+      merged = mergeFetches(batch.map(({ options }) => ({ query: options.request.query ?? '', variables: options.request.variables })));
+    } catch {
+      // Not mergeable (a fragment at a fetch's root): each goes alone, as the stock gateway sends it.
+      for (const entry of batch) void alone(entry);
+      return;
+    }
+    const first = batch[0]!.options;
+    this.onCoalesce?.(this.service, batch.length);
+    try {
+      const answer = await this.processResilient({
+        ...first,
+        request: { ...first.request, query: merged.query, variables: merged.variables, operationName: undefined, http: undefined },
+      });
+      const parts = merged.split(answer);
+      batch.forEach((entry, i) => entry.resolve({ ...answer, data: parts[i]!.data, errors: parts[i]!.errors }));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    }
+  }
+
+  private async processResilient(options: GraphQLDataSourceProcessOptions<TContext>): Promise<ProcessResult> {
     const started = performance.now();
     const deadline = 'incomingRequestContext' in options ? requestSignal(options.incomingRequestContext.context) : undefined;
     const isRead = !MUTATION.test(options.request.query ?? '');
