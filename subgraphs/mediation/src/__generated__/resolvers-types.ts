@@ -22,9 +22,11 @@ export type Scalars = {
 
 /** Accepting a case. */
 export type AcceptCaseInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
   /** The version of the case this change was decided on. */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /** The mediator in charge (调解员编号), of the case's committee. */
   mediatorId?: InputMaybe<Scalars['ID']['input']>;
@@ -32,8 +34,11 @@ export type AcceptCaseInput = {
 
 /** A department reporting in. */
 export type AcknowledgeCaseInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /** Note of the department, up to 500 characters. */
   note?: InputMaybe<Scalars['String']['input']>;
@@ -41,12 +46,15 @@ export type AcknowledgeCaseInput = {
 
 /** A record added to a case file. */
 export type AddCaseRecordInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
   /** What was said and done, 1 to 2000 characters. */
   content: Scalars['String']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
   /** Date it took place, not after today. */
   heldOn: Scalars['Date']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /** What kind of record. */
   kind: CaseRecordKind;
@@ -460,8 +468,11 @@ export type CaseStatusCount = {
 
 /** Closing a case. */
 export type CloseCaseInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
 };
 
@@ -476,12 +487,15 @@ export type DepartmentCaseFigures = {
 
 /** Dispatching a case. */
 export type DispatchCaseInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
   /** The department that must act (承办部门). */
   department: CaseDepartment;
   /** Deadline for the department (办理期限): today or later, within a year. */
   dueOn: Scalars['Date']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /** Instructions for the department, up to 500 characters. */
   note?: InputMaybe<Scalars['String']['input']>;
@@ -500,8 +514,11 @@ export type FollowUp = {
 
 /** A follow-up visit. */
 export type FollowUpCaseInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /** Notes of the visit, 1 to 500 characters. */
   note: Scalars['String']['input'];
@@ -947,8 +964,11 @@ export type QuerySupervisedCasesArgs = {
 
 /** Refusing a case. */
 export type RejectCaseInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /** Why it is refused, 1 to 500 characters (不予受理理由). */
   reason: Scalars['String']['input'];
@@ -956,8 +976,11 @@ export type RejectCaseInput = {
 
 /** Reopening a case. */
 export type ReopenCaseInput = {
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /** Why it is reopened, 1 to 500 characters. */
   reason: Scalars['String']['input'];
@@ -1000,8 +1023,11 @@ export type Resident = {
 export type ResolveCaseInput = {
   /** The agreement: required when the outcome is AGREEMENT_REACHED, not allowed otherwise. */
   agreement?: InputMaybe<AgreementInput>;
+  /** The case (案件编号). */
   caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /**
    * What was done, 1 to 2000 characters: required for MEDIATION_FAILED (how the parties were told of their right to go
