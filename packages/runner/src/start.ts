@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { department, hubSecret, internalKeysForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
+import { checkEnvironment, department, hubSecret, internalKeysForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { parseDemoOptions } from './options.ts';
@@ -17,6 +17,12 @@ const GATEWAY_ENTRY = fileURLToPath(new URL('../../../gateway/src/index.ts', imp
 let options: ReturnType<typeof parseDemoOptions>;
 let secret: string;
 let internalKeys: ReturnType<typeof internalKeysForRun>;
+// Every variable the launcher reads, each bad one named on its own line, before the database server starts.
+const configProblems = checkEnvironment('launcher');
+if (configProblems.length > 0) {
+  for (const { message } of configProblems) console.error(`invalid configuration: ${message}`);
+  process.exit(2);
+}
 try {
   options = parseDemoOptions(process.argv.slice(2), process.env);
   secret = hubSecret();
@@ -81,16 +87,15 @@ async function shutdown(exitCode: number): Promise<never> {
   if (!stopping) {
     stopping = true;
     say('stopping the hub…');
-    await Promise.all(
-      children.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
+    const stop = ({ child }: { child: ChildProcess }) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
+    // The gateway first: it drains the requests in flight, which still need the departments to answer them.
+    await Promise.all(children.filter((c) => c.name === 'gateway').map(stop));
+    await Promise.all(children.filter((c) => c.name !== 'gateway').map(stop));
     await databases.stop();
     say('stopped');
   }
