@@ -1,4 +1,4 @@
-import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import DataLoader from 'dataloader';
 import { and, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
@@ -52,6 +52,17 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: partyMembers.status,
       where: memberScope,
     }),
+    /** The same counts for communities, streets and the district: one statement per level, over their grids' code ranges. */
+    memberCountsByPlace: byPlaceLevel((level) =>
+      countsByPlace<PartyMemberStatus>({
+        db,
+        level,
+        table: partyMembers,
+        gridColumn: partyMembers.gridCode,
+        groupColumn: partyMembers.status,
+        where: memberScope,
+      }),
+    ),
     /** Members of each organization and of every organization under it: one recursive statement per batch. */
     memberCountUnder: new DataLoader<string, number>(async (ids) => {
       const tree = sql`with recursive tree(root, id) as (

@@ -1,5 +1,6 @@
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { memberPage } from './pages.ts';
+import { partyMemberCounts } from './places.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that branches serve.
@@ -12,4 +13,5 @@ export const Grid: GridResolvers = {
         loaders.memberCountsByGrid.load(code).then((c) => c.total),
       ]),
     ),
+  partyMemberCounts: async ({ code }, _, { loaders }) => partyMemberCounts(await loaders.memberCountsByGrid.load(code)),
 };

@@ -1,5 +1,7 @@
 import { DateScalar, DateTimeScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { Community } from './Community.ts';
+import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { Organization } from './Organization.ts';
 import { PartyActivity } from './PartyActivity.ts';
@@ -8,6 +10,7 @@ import { PartyOrganization } from './PartyOrganization.ts';
 import { PointsEntry } from './PointsEntry.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { Street } from './Street.ts';
 import { PartyImport } from './PartyImport.ts';
 
 export const resolvers: Resolvers = {
@@ -20,6 +23,9 @@ export const resolvers: Resolvers = {
   PointsEntry,
   Resident,
   Grid,
+  Community,
+  Street,
+  District,
   Organization,
   PartyImport,
 };

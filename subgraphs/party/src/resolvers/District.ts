@@ -1,0 +1,9 @@
+import { isDivisionCode } from '@hub/core';
+import type { DistrictResolvers } from '../__generated__/resolvers-types.ts';
+import { partyMemberCounts } from './places.ts';
+
+export const District: DistrictResolvers = {
+  // Civil affairs owns the district; here a district is the 6 digits its grids' codes start with.
+  __resolveReference: ({ code }) => (isDivisionCode(code) ? { code } : null),
+  partyMemberCounts: async ({ code }, _, { loaders }) => partyMemberCounts(await loaders.memberCountsByPlace.DISTRICT.load(code)),
+};
