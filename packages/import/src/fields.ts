@@ -1,6 +1,5 @@
 import {
   isBuildingCode,
-  isCommunityCode,
   isGridCode,
   isHouseCode,
   isMobilePhone,
@@ -70,7 +69,6 @@ function codeField(name: string, options: FieldOptions, check: (code: string) =>
 }
 
 export const gridCodeField = (name: string, o: FieldOptions) => codeField(name, o, isGridCode, PROBLEMS.gridCode);
-export const communityCodeField = (name: string, o: FieldOptions) => codeField(name, o, isCommunityCode, PROBLEMS.communityCode);
 export const houseCodeField = (name: string, o: FieldOptions) => codeField(name, o, isHouseCode, PROBLEMS.houseCode);
 export const buildingCodeField = (name: string, o: FieldOptions) => codeField(name, o, isBuildingCode, PROBLEMS.buildingCode);
 export const organizationIdField = (name: string, o: FieldOptions) =>
