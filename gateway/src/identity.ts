@@ -93,6 +93,9 @@ function jwksUrl(value: string, env: NodeJS.ProcessEnv): URL {
 class KeySetUnavailable extends Error {}
 
 /** Checks bearer tokens against one identity provider; `verify` answers the token's claims or an `AccessRefusal`. */
+const VERIFIED_REUSE_MS = 5 * 60_000;
+const VERIFIED_MAX_ENTRIES = 10_000;
+
 export function createTokenVerifier(options: IdentityOptions) {
   const roles = options.roles ?? DEMO_ROLES;
   let keys: JWTVerifyGetKey;
@@ -110,9 +113,15 @@ export function createTokenVerifier(options: IdentityOptions) {
   } else {
     keys = createLocalJWKSet(options.jwks);
   }
+  // Verified tokens, kept until their expiry but at most VERIFIED_REUSE_MS (so a key the provider withdraws stops
+  // working within minutes): a signature check per request was a large part of the gateway's own CPU.
+  const verified = new Map<string, { payload: Record<string, unknown>; until: number }>();
   return {
     roles,
     async verify(token: string): Promise<Record<string, unknown>> {
+      const known = verified.get(token);
+      if (known && Date.now() < known.until) return known.payload;
+      if (known) verified.delete(token);
       try {
         const { payload } = await jwtVerify(token, keys, {
           issuer: options.issuer,
@@ -121,6 +130,10 @@ export function createTokenVerifier(options: IdentityOptions) {
           requiredClaims: ['sub', 'exp'],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
         });
+        // `exp` is required, so it is a number here; past it (less the tolerance) the token is verified afresh and refused.
+        const until = Math.min(Date.now() + VERIFIED_REUSE_MS, (payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000);
+        if (verified.size >= VERIFIED_MAX_ENTRIES) verified.delete(verified.keys().next().value!);
+        verified.set(token, { payload, until });
         return payload;
       } catch (error) {
         throw refusalOf(error);

@@ -132,3 +132,22 @@ describe('npm run token', () => {
     expect(() => parseTokenArguments(['--rol', 'auditor'])).toThrow(/unknown argument --rol/);
   });
 });
+
+describe('verified tokens kept for reuse', () => {
+  it('serve a token again without a new check, and never past its expiry', async () => {
+    const { vi } = await import('vitest');
+    const issuer = TokenIssuer.generate('reuse-issuer', 'reuse-audience');
+    const verifier = createTokenVerifier({ jwks: issuer.jwks, issuer: issuer.issuer, audience: issuer.audience, roles: DEMO_ROLES });
+    const token = await issuer.mint({ sub: 'u1', role: 'administrator' }, { expiresIn: '60s' });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      expect(await verifier.verify(token)).toMatchObject({ sub: 'u1' });
+      expect(await verifier.verify(token)).toMatchObject({ sub: 'u1' });
+      // 60 s of life and 30 s of allowed clock skew later, the kept result is not used: the token is refused.
+      vi.setSystemTime(Date.now() + 95_000);
+      await expect(verifier.verify(token)).rejects.toMatchObject({ accessCode: 'TOKEN_EXPIRED' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
