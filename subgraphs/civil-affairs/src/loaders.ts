@@ -1,4 +1,4 @@
-import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
+import { countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type PlaceLevel, type RowScope } from '@hub/core';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
@@ -27,6 +27,17 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       db,
       table: welfareEntitlements,
       parentColumn: welfareEntitlements.gridCode,
+      groupColumn: welfareEntitlements.kind,
+      where: and(welfareScope, status ? eq(welfareEntitlements.status, status) : undefined),
+    });
+  // The same counts for communities, streets and the district, one loader per level and status asked.
+  const welfareCountsByPlaceStatus = new Map<string, ReturnType<typeof welfarePlaceCounts>>();
+  const welfarePlaceCounts = (level: PlaceLevel, status: WelfareStatus | null) =>
+    countsByPlace<WelfareKind>({
+      db,
+      level,
+      table: welfareEntitlements,
+      gridColumn: welfareEntitlements.gridCode,
       groupColumn: welfareEntitlements.kind,
       where: and(welfareScope, status ? eq(welfareEntitlements.status, status) : undefined),
     });
@@ -71,6 +82,13 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
     welfareCountsByGrid: (status: WelfareStatus | null) => {
       let loader = welfareCountsByStatus.get(status);
       if (!loader) welfareCountsByStatus.set(status, (loader = welfareCounts(status)));
+      return loader;
+    },
+    /** A community's, street's or the district's welfare counts: one statement per level and status, over their grids' code ranges. */
+    welfareCountsByPlace: (level: PlaceLevel, status: WelfareStatus | null) => {
+      const key = `${level}|${status ?? ''}`;
+      let loader = welfareCountsByPlaceStatus.get(key);
+      if (!loader) welfareCountsByPlaceStatus.set(key, (loader = welfarePlaceCounts(level, status)));
       return loader;
     },
   };

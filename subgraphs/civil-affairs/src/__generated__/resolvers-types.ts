@@ -72,6 +72,14 @@ export type Community = {
   name: Scalars['String']['output'];
   /** The street or town it belongs to (所属街道/乡镇). */
   street: Street;
+  /** Welfare entitlements of the community's grids counted by kind (社区救助对象统计); zeros where it has none. */
+  welfareCounts?: Maybe<WelfareCounts>;
+};
+
+
+/** A community or village (社区/村), identified by its 12-digit statistical code. */
+export type CommunityWelfareCountsArgs = {
+  status?: InputMaybe<WelfareStatus>;
 };
 
 /** Community or village (社区/村). */
@@ -94,6 +102,14 @@ export type District = {
   provinceName: Scalars['String']['output'];
   /** Its streets and towns (街道/乡镇). */
   streets: Array<Street>;
+  /** Welfare entitlements of the district's grids counted by kind (区救助对象统计); zeros where it has none. */
+  welfareCounts?: Maybe<WelfareCounts>;
+};
+
+
+/** A county-level district (区县), identified by its 6-digit division code (GB/T 2260). */
+export type DistrictWelfareCountsArgs = {
+  status?: InputMaybe<WelfareStatus>;
 };
 
 /**
@@ -461,6 +477,14 @@ export type Street = {
   kind: TownshipKind;
   /** Name (名称). */
   name: Scalars['String']['output'];
+  /** Welfare entitlements of the street's grids counted by kind (街道救助对象统计); zeros where it has none. */
+  welfareCounts?: Maybe<WelfareCounts>;
+};
+
+
+/** A street or town (街道/乡镇), identified by its 12-digit statistical code ending in 000. */
+export type StreetWelfareCountsArgs = {
+  status?: InputMaybe<WelfareStatus>;
 };
 
 /** Township level (乡级区划类型), from the statistical code's digits 7-9. */
@@ -768,6 +792,7 @@ export type CommunityResolvers<ContextType = CivilAffairsContext, ParentType ext
   kind?: Resolver<ResolversTypes['CommunityKind'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   street?: Resolver<ResolversTypes['Street'], ParentType, ContextType>;
+  welfareCounts?: Resolver<Maybe<ResolversTypes['WelfareCounts']>, ParentType, ContextType, Partial<CommunityWelfareCountsArgs>>;
 }>;
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
@@ -785,6 +810,7 @@ export type DistrictResolvers<ContextType = CivilAffairsContext, ParentType exte
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   provinceName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   streets?: Resolver<Array<ResolversTypes['Street']>, ParentType, ContextType>;
+  welfareCounts?: Resolver<Maybe<ResolversTypes['WelfareCounts']>, ParentType, ContextType, Partial<DistrictWelfareCountsArgs>>;
 }>;
 
 export type GridResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['Grid'] = ResolversParentTypes['Grid'], FederationReferenceType extends FederationReferenceTypes['Grid'] = FederationReferenceTypes['Grid']> = ResolversObject<{
@@ -895,6 +921,7 @@ export type StreetResolvers<ContextType = CivilAffairsContext, ParentType extend
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['TownshipKind'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  welfareCounts?: Resolver<Maybe<ResolversTypes['WelfareCounts']>, ParentType, ContextType, Partial<StreetWelfareCountsArgs>>;
 }>;
 
 export type WelfareCountsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['WelfareCounts'] = ResolversParentTypes['WelfareCounts']> = ResolversObject<{

@@ -1,8 +1,10 @@
 import type { CommunityResolvers } from '../__generated__/resolvers-types.ts';
-import { found } from './places.ts';
+import { found, welfareCounts } from './places.ts';
 
 export const Community: CommunityResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.communityByCode.load(code),
   street: async (c, _, { loaders }) => found(await loaders.streetByCode.load(c.streetCode), 'Street', c.streetCode),
   grids: (c, _, { loaders }) => loaders.gridsByCommunity.load(c.code),
+  welfareCounts: async (place, { status }, { loaders }) =>
+    welfareCounts(await loaders.welfareCountsByPlace('COMMUNITY', status ?? null).load(place.code)),
 };

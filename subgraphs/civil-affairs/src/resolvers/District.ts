@@ -1,6 +1,9 @@
 import type { DistrictResolvers } from '../__generated__/resolvers-types.ts';
+import { welfareCounts } from './places.ts';
 
 export const District: DistrictResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.districtByCode.load(code),
   streets: (d, _, { loaders }) => loaders.streetsByDistrict.load(d.code),
+  welfareCounts: async (place, { status }, { loaders }) =>
+    welfareCounts(await loaders.welfareCountsByPlace('DISTRICT', status ?? null).load(place.code)),
 };

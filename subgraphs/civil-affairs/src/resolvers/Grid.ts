@@ -2,7 +2,7 @@ import { pageRequest, toConnection } from '@hub/core';
 import { organizationKind } from '../db/schema.ts';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { ORGANIZATION_ID, WELFARE_ID } from './ids.ts';
-import { found } from './places.ts';
+import { found, welfareCounts } from './places.ts';
 
 export const Grid: GridResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.gridByCode.load(code),
@@ -38,15 +38,5 @@ export const Grid: GridResolvers = {
     const connection = toConnection('grid-welfare', rows, page, (w) => w.id);
     return { ...connection, totalCount: kind ? (counts.by[kind] ?? 0) : counts.total };
   },
-  welfareCounts: async ({ code }, { status }, { loaders }) => {
-    const counts = await loaders.welfareCountsByGrid(status ?? null).load(code);
-    return {
-      total: counts.total,
-      minimumLiving: counts.by.MINIMUM_LIVING ?? 0,
-      extremePoverty: counts.by.EXTREME_POVERTY ?? 0,
-      disabilityLiving: counts.by.DISABILITY_LIVING ?? 0,
-      disabilityCare: counts.by.DISABILITY_CARE ?? 0,
-      oldAge: counts.by.OLD_AGE ?? 0,
-    };
-  },
+  welfareCounts: async ({ code }, { status }, { loaders }) => welfareCounts(await loaders.welfareCountsByGrid(status ?? null).load(code)),
 };

@@ -1,8 +1,10 @@
 import type { StreetResolvers } from '../__generated__/resolvers-types.ts';
-import { found } from './places.ts';
+import { found, welfareCounts } from './places.ts';
 
 export const Street: StreetResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.streetByCode.load(code),
   district: async (s, _, { loaders }) => found(await loaders.districtByCode.load(s.districtCode), 'District', s.districtCode),
   communities: (s, _, { loaders }) => loaders.communitiesByStreet.load(s.code),
+  welfareCounts: async (place, { status }, { loaders }) =>
+    welfareCounts(await loaders.welfareCountsByPlace('STREET', status ?? null).load(place.code)),
 };

@@ -1,4 +1,5 @@
 import { notFound } from '@hub/core';
+import type { WelfareCounts, WelfareKind } from '../__generated__/resolvers-types.ts';
 
 /** A row the caller named must exist; an unknown code is an error, not a silent null. */
 export function found<T>(row: T | null, entity: string, code: string): T {
@@ -8,3 +9,15 @@ export function found<T>(row: T | null, entity: string, code: string): T {
 
 // Key formats and checks shared by every department.
 export { checkCommunityCode, checkGridCode, checkStreetCode } from '@hub/core';
+
+/** `WelfareCounts` of a grid or a place from its counts by kind; kinds it has none of count zero. */
+export function welfareCounts(counts: { total: number; by: Partial<Record<WelfareKind, number>> }): WelfareCounts {
+  return {
+    total: counts.total,
+    minimumLiving: counts.by.MINIMUM_LIVING ?? 0,
+    extremePoverty: counts.by.EXTREME_POVERTY ?? 0,
+    disabilityLiving: counts.by.DISABILITY_LIVING ?? 0,
+    disabilityCare: counts.by.DISABILITY_CARE ?? 0,
+    oldAge: counts.by.OLD_AGE ?? 0,
+  };
+}
