@@ -1,4 +1,4 @@
-import { countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, tallyByPlace, type RowScope } from '@hub/core';
 import DataLoader from 'dataloader';
 import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
@@ -29,6 +29,17 @@ function totalsByParent(db: Db, table: PgTable, parentColumn: AnyPgColumn, where
     const byParent = new Map(rows.map((r) => [r.parent, r.n]));
     return parents.map((p) => byParent.get(p) ?? 0);
   });
+}
+
+/** A community's, street's or district's housing figures, as one statement computes them for a batch of places. */
+export interface PlaceHousingFigures {
+  place: string;
+  buildings: number;
+  houses: number;
+  tenancies: number;
+  filedTenancies: number;
+  /** Group rentals per status; statuses with none are absent. */
+  groupRentals: Partial<Record<GroupRentalStatus, number>>;
 }
 
 export interface OwnedSummary {
@@ -183,6 +194,26 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: groupRentals.status,
       where: rentalScope,
     }),
+
+    /**
+     * Every housing figure of communities, streets or the district in one statement per level, whatever the number of
+     * places: each table counted over the place's grid-code range (an index range per place and table).
+     */
+    housingFiguresByPlace: byPlaceLevel((level) =>
+      tallyByPlace<PlaceHousingFigures>(db, level, (place) => {
+        const within = (column: AnyPgColumn, scope: SQL | undefined) => sql`${place.contains(column)}${scope ? sql` and ${scope}` : sql``}`;
+        return sql`select ${place.code} as place,
+          (select count(*)::int from ${buildings} where ${within(buildings.gridCode, buildingScope)}) as buildings,
+          (select count(*)::int from ${houses} where ${within(houses.gridCode, houseScope)}) as houses,
+          (select count(*)::int from ${tenancies} where ${within(tenancies.gridCode, tenancyScope)}) as tenancies,
+          (select count(${tenancies.filingNumber})::int from ${tenancies} where ${within(tenancies.gridCode, tenancyScope)}) as "filedTenancies",
+          (select coalesce(json_object_agg(by_status.status, by_status.n), '{}'::json) from (
+            select ${groupRentals.status} as status, count(*)::int as n from ${groupRentals}
+            where ${within(groupRentals.gridCode, rentalScope)} group by 1
+          ) as by_status) as "groupRentals"
+          from ${place.from}`;
+      }),
+    ),
 
     propertyCompanyById: rowByKey(db, propertyCompanies, propertyCompanies.organizationId, (r) => r.organizationId),
     propertyCompanyOfBuilding: rowByKey(

@@ -24,12 +24,17 @@ export type HomeModel = {
   since: string | null;
   until: string | null;
 };
-/** Resolved field by field, so a client asking one figure runs one count. */
-export type HousingCountsModel = { gridCode: string };
+/**
+ * A grid's figures are resolved field by field, so a client asking one figure runs one count; a community's,
+ * street's or district's come all at once from one statement per level.
+ */
+export type HousingCountsModel = { level: 'GRID' | import('@hub/core').PlaceLevel; code: string };
 export type GroupRentalCountsModel = { total: number; by: Partial<Record<'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED', number>> };
 export type ResidentModel = { id: string };
 export type GridModel = { code: string };
 export type StreetModel = { code: string };
+export type CommunityModel = { code: string };
+export type DistrictModel = { code: string };
 export type OrganizationModel = { id: string };
 export type BuildingConnectionModel = Connection<BuildingRow> & { totalCount: number };
 export type BuildingEdgeModel = { cursor: string; node: BuildingRow };

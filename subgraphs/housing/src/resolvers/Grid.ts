@@ -22,5 +22,5 @@ export const Grid: GridResolvers = {
     ]);
     return groupRentalConnection(rows, page, status ? (counts.by[status] ?? 0) : counts.total);
   },
-  housingCounts: ({ code }) => ({ gridCode: code }),
+  housingCounts: ({ code }) => ({ level: 'GRID', code }),
 };

@@ -14,4 +14,5 @@ export const Street: StreetResolvers = {
     ]);
     return groupRentalConnection(rows, page, status ? (counts.by[status] ?? 0) : counts.total);
   },
+  housingCounts: ({ code }) => ({ level: 'STREET', code }),
 };

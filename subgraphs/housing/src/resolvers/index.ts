@@ -1,6 +1,8 @@
 import { DateScalar, DateTimeScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Building } from './Building.ts';
+import { Community } from './Community.ts';
+import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
 import { Home } from './Home.ts';
@@ -33,6 +35,8 @@ export const resolvers: Resolvers = {
   Resident,
   Grid,
   Street,
+  Community,
+  District,
   Organization,
   HousingImport,
 };

@@ -1,0 +1,8 @@
+import { isCommunityCode } from '@hub/core';
+import type { CommunityResolvers } from '../__generated__/resolvers-types.ts';
+
+export const Community: CommunityResolvers = {
+  // Civil affairs owns communities; here a community is the code its grids' codes start with.
+  __resolveReference: ({ code }) => (isCommunityCode(code) ? { code } : null),
+  housingCounts: ({ code }) => ({ level: 'COMMUNITY', code }),
+};
