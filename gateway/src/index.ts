@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { createAuditWriter } from '@hub/audit/writer';
 import { announceReady, createLogger, onShutdown, parsePort } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
+import { exitOnGatewayConfigProblems } from './startup-config.ts';
 
 const logger = createLogger('gateway');
 
@@ -23,6 +24,8 @@ function resolveFromCaller(file: string): string {
 
 try {
   const path = supergraphPath(process.argv.slice(2));
+  // Every variable the gateway reads, checked before anything opens: each bad one is named, then exit 2.
+  exitOnGatewayConfigProblems(logger, path);
   // The audit department's database, written directly: the trail must not depend on a subgraph being up.
   const audit = process.env.AUDIT_DATABASE_URL ? createAuditWriter(process.env.AUDIT_DATABASE_URL) : undefined;
   const gateway = createGateway({ supergraphSdl: readSupergraph(path), audit });

@@ -27,3 +27,4 @@ export * from './access/keys.ts';
 export * from './access/issuer.ts';
 export * from './access/internal-token.ts';
 export * from './access/disclosure.ts';
+export * from './env-config.ts';

@@ -1,0 +1,248 @@
+import { accessSync, constants, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { isProduction, parsePort } from './config.ts';
+import { departments, type DepartmentName } from './departments.ts';
+import { parseKey } from './access/keys.ts';
+import type { Logger } from './log.ts';
+
+/**
+ * Every environment variable the hub's code reads, in one catalogue: its default, who reads it, whether it belongs
+ * in a deployment, and how a value is checked. Each service checks the variables it reads before it does anything
+ * else (`checkEnvironment`), so a typo in a manifest stops the service at once with the variable's name, not at the
+ * first request. The README's *Configuration* table and the manifests under `deploy/` are tested against this list.
+ */
+
+/** A process that reads configuration: the gateway, a department's subgraph, or one of the hub's commands. */
+export type ConfigReader = 'gateway' | DepartmentName | 'launcher' | 'token' | 'import' | 'audit-verify' | 'codegen';
+
+/** The long-running services a deployment runs; every variable one of them reads belongs in the manifests. */
+export const DEPLOYED_SERVICES: readonly ConfigReader[] = ['gateway', ...departments.map((d) => d.name)];
+
+export interface EnvVariable {
+  name: string;
+  /** `<DEPT>_PORT` for the per-department family this one belongs to, as the README's table writes it. */
+  family?: string;
+  /** What applies when it is unset, in words. */
+  default: string;
+  readBy: readonly ConfigReader[];
+  /** For development only (the launcher, the demo issuer, npm itself): never set in a deployment. */
+  developmentOnly?: boolean;
+  /** Whether `reader` cannot start without it (in this environment); the reason, in words, when so. */
+  required?: (reader: ConfigReader, env: NodeJS.ProcessEnv) => string | undefined;
+  /** The problem with a set value, or undefined when it is fine. */
+  check?: (value: string, env: NodeJS.ProcessEnv) => string | undefined;
+}
+
+/** One thing wrong with the configuration: the variables it concerns and a sentence naming them. */
+export interface ConfigProblem {
+  variables: string[];
+  message: string;
+}
+
+// --- checks of one value; each answers the problem in words or undefined ---
+
+const port = (name: string) => (value: string) => problemOf(() => parsePort(name, value, 0), name);
+
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => (value: string) => {
+  const n = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    return max === Number.MAX_SAFE_INTEGER ? `must be a whole number of at least ${min}, got "${value}"` : `must be a whole number from ${min} to ${max}, got "${value}"`;
+  }
+  return undefined;
+};
+
+const oneOf = (...values: string[]) => (value: string) => (values.includes(value.trim()) ? undefined : `must be one of ${values.join(', ')}, got "${value}"`);
+
+const postgresUrl = (value: string) => (/^postgres(ql)?:\/\/[^/\s]+/.test(value) ? undefined : 'must be a postgres:// URL');
+
+const httpUrl = (value: string) => {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? undefined : `must be an http(s) URL, got ${url.protocol}`;
+  } catch {
+    return `must be an http(s) URL, got "${value}"`;
+  }
+};
+
+const readableFile = (value: string) => {
+  try {
+    if (!statSync(value).isFile()) return `must name a file; ${value} is not one`;
+    accessSync(value, constants.R_OK);
+    return undefined;
+  } catch {
+    return `must name a readable file; ${value} cannot be read`;
+  }
+};
+
+const nonBlank = (value: string) => (value.trim() === '' ? 'must not be blank' : undefined);
+
+const hostName = (value: string) => (/^[A-Za-z0-9.:[\]-]+$/.test(value) ? undefined : `must be a host name or IP address to listen on, got "${value}"`);
+
+const keyOf = (kind: 'private' | 'public', name: string) => (value: string) => problemOf(() => parseKey(value, kind, name), name);
+
+/** The message of what `run` throws, without the variable's name when it leads (the report names it anyway). */
+function problemOf(run: () => unknown, name: string): string | undefined {
+  try {
+    run();
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return message.startsWith(`${name} `) ? message.slice(name.length + 1) : message;
+  }
+}
+
+/** The per-department families, expanded for every department. */
+function perDepartment(): EnvVariable[] {
+  return departments.flatMap((d): EnvVariable[] => [
+    {
+      name: `${d.envPrefix}_DATABASE_URL`,
+      family: '<DEPT>_DATABASE_URL',
+      default: `the embedded server's \`${d.database}\` database under the launcher`,
+      readBy: d.name === 'audit' ? ['audit', 'gateway', 'launcher', 'audit-verify'] : [d.name, 'launcher', 'import'],
+      // A subgraph has no other way to find its database; the gateway writes the audit trail there in production.
+      required: (reader, env) =>
+        reader === d.name ? 'the department\'s own database' : d.name === 'audit' && reader === 'gateway' && isProduction(env) ? 'the audit trail, when NODE_ENV=production' : undefined,
+      check: postgresUrl,
+    },
+    {
+      name: `${d.envPrefix}_PORT`,
+      family: '<DEPT>_PORT',
+      default: String(d.defaultPort),
+      readBy: [d.name, 'launcher'],
+      check: port(`${d.envPrefix}_PORT`),
+    },
+    {
+      name: `${d.envPrefix}_URL`,
+      family: '<DEPT>_URL',
+      default: `the URL the supergraph names (http://localhost:${d.defaultPort}/graphql)`,
+      readBy: ['gateway'],
+      check: httpUrl,
+    },
+    {
+      name: `${d.envPrefix}_TIMEOUT_MS`,
+      family: '<DEPT>_TIMEOUT_MS',
+      default: 'HUB_SUBGRAPH_TIMEOUT_MS',
+      readBy: ['gateway'],
+      check: wholeNumber(1),
+    },
+  ]);
+}
+
+/** Required by every reader when NODE_ENV=production (the demo fallback is refused there). */
+const inProduction = (_reader: ConfigReader, env: NodeJS.ProcessEnv) => (isProduction(env) ? 'when NODE_ENV=production (the demo fallback is refused)' : undefined);
+
+const SUBGRAPHS = departments.map((d) => d.name);
+const LIMITS: [string, number][] = [
+  ['HUB_MAX_DEPTH', 12],
+  ['HUB_MAX_ALIASES', 30],
+  ['HUB_MAX_ROOT_FIELDS', 10],
+  ['HUB_MAX_TOKENS', 4000],
+  ['HUB_MAX_COST', 50_000],
+  ['HUB_ASSUMED_LIST_SIZE', 10],
+  ['HUB_MAX_BODY_BYTES', 1_048_576],
+  ['HUB_REQUEST_TIMEOUT_MS', 30_000],
+];
+
+export const ENV_VARIABLES: readonly EnvVariable[] = [
+  { name: 'NODE_ENV', default: 'development', readBy: ['gateway', ...SUBGRAPHS, 'launcher', 'token', 'import'], check: oneOf('production', 'development', 'test') },
+  { name: 'LOG_LEVEL', default: 'info (warn for services under the launcher)', readBy: ['gateway', ...SUBGRAPHS, 'launcher'], check: oneOf('debug', 'info', 'warn', 'error') },
+  {
+    name: 'HUB_SECRET',
+    default: 'a demo secret (refused in production)',
+    readBy: ['public-security', 'party', 'mediation', 'launcher', 'import'],
+    required: inProduction,
+    check: (value) => (value.length < 16 ? 'must be at least 16 characters' : undefined),
+  },
+  ...perDepartment(),
+  { name: 'GATEWAY_PORT', default: '4000', readBy: ['gateway'], check: port('GATEWAY_PORT') },
+  { name: 'HOST', default: '127.0.0.1', readBy: ['gateway', ...SUBGRAPHS], check: hostName },
+    // Resolved from where `npm` was called, as the gateway resolves it.
+  { name: 'SUPERGRAPH_PATH', default: 'schema/supergraph.graphql', readBy: ['gateway'], check: (value, env) => readableFile(resolve(env.INIT_CWD ?? process.cwd(), value)) },
+  { name: 'HUB_DATA_DIR', default: '.data/postgres', readBy: ['launcher', 'import'], developmentOnly: true, check: nonBlank },
+  { name: 'HUB_POSTGRES_PORT', default: '54329', readBy: ['launcher', 'import', 'audit-verify'], developmentOnly: true, check: port('HUB_POSTGRES_PORT') },
+  { name: 'HUB_DEMO_RESIDENTS', default: '50000', readBy: ['launcher'], developmentOnly: true, check: wholeNumber(100, 1_000_000) },
+  { name: 'HUB_DEMO_ISSUER_DIR', default: '.data/demo-issuer', readBy: ['gateway', ...SUBGRAPHS, 'token'], developmentOnly: true, check: nonBlank },
+  { name: 'HUB_JWKS_FILE', default: 'unset: the demo issuer', readBy: ['gateway'], check: readableFile },
+  { name: 'HUB_JWKS_URL', default: 'unset: the demo issuer', readBy: ['gateway'], check: (value, env) => httpUrl(value) ?? (isProduction(env) && !value.startsWith('https://') ? 'must be an https:// URL when NODE_ENV=production' : undefined) },
+  { name: 'HUB_JWT_ISSUER', default: 'hub-demo-issuer (the demo issuer)', readBy: ['gateway'], check: nonBlank },
+  { name: 'HUB_JWT_AUDIENCE', default: 'governance-hub (the demo issuer)', readBy: ['gateway'], check: nonBlank },
+  { name: 'HUB_ROLES_FILE', default: 'unset: the demo roles', readBy: ['gateway', 'token'], check: readableFile },
+  { name: 'HUB_INTERNAL_PRIVATE_KEY', default: 'a fresh pair per launcher run', readBy: ['gateway', 'launcher'], required: inProduction, check: keyOf('private', 'HUB_INTERNAL_PRIVATE_KEY') },
+  { name: 'HUB_INTERNAL_PUBLIC_KEY', default: "the launcher pair's public half", readBy: [...SUBGRAPHS, 'launcher'], required: inProduction, check: keyOf('public', 'HUB_INTERNAL_PUBLIC_KEY') },
+  { name: 'HUB_AUDIT_RETENTION_DAYS', default: '180 (the minimum)', readBy: ['gateway', 'audit'], check: wholeNumber(180) },
+  { name: 'HUB_TRUSTED_DOCUMENTS', default: 'allow; enforce when NODE_ENV=production', readBy: ['gateway'], check: oneOf('off', 'allow', 'enforce') },
+  { name: 'HUB_TRUSTED_DOCUMENTS_MANIFEST', default: 'schema/persisted-documents.json', readBy: ['gateway'], check: readableFile },
+  ...LIMITS.map(([name, fallback]): EnvVariable => ({ name, default: String(fallback), readBy: ['gateway'], check: wholeNumber(1) })),
+  { name: 'HUB_SUBGRAPH_TIMEOUT_MS', default: '10000', readBy: ['gateway'], check: wholeNumber(1) },
+  { name: 'HUB_SUBGRAPH_RETRIES', default: '2', readBy: ['gateway'], check: wholeNumber(0) },
+  { name: 'HUB_SUBGRAPH_RETRY_BACKOFF_MS', default: '50', readBy: ['gateway'], check: wholeNumber(0) },
+  { name: 'HUB_BREAKER_FAILURES', default: '5', readBy: ['gateway'], check: wholeNumber(1) },
+  { name: 'HUB_BREAKER_OPEN_MS', default: '5000', readBy: ['gateway'], check: wholeNumber(1) },
+  { name: 'MEDIATION_RED_CARD_GRACE_DAYS', default: '5', readBy: ['mediation'], check: wholeNumber(0, 365) },
+  { name: 'HUB_IMPORT_TOKEN', default: 'unset (needed with --gateway)', readBy: ['import'] },
+  { name: 'HUB_IMPORT_USER', default: 'the operating-system user', readBy: ['import'] },
+  { name: 'HUB_CODEGEN_ONLY', default: 'unset: every subgraph', readBy: ['codegen'], developmentOnly: true },
+  // npm sets it to the directory `npm run`/`npm start` was typed in; relative paths are resolved from there.
+  { name: 'INIT_CWD', default: 'set by npm', readBy: ['gateway', 'import'], developmentOnly: true },
+];
+
+/** The variables a process reads. */
+export function variablesReadBy(reader: ConfigReader): EnvVariable[] {
+  return ENV_VARIABLES.filter((v) => v.readBy.includes(reader));
+}
+
+/**
+ * Every problem with the variables `reader` reads: a malformed value, or a required one unset. `extraChecks` are the
+ * reader's own whole-configuration checks (a key set with its issuer, a manifest's hashes); their errors are added
+ * unless they concern a variable already reported.
+ */
+export function checkEnvironment(reader: ConfigReader, env: NodeJS.ProcessEnv = process.env, extraChecks: ((env: NodeJS.ProcessEnv) => unknown)[] = []): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const variable of variablesReadBy(reader)) {
+    const value = env[variable.name];
+    if (value === undefined || value === '') {
+      const reason = variable.required?.(reader, env);
+      if (reason) problems.push({ variables: [variable.name], message: `${variable.name} is required: ${reason}` });
+      continue;
+    }
+    const problem = variable.check?.(value, env);
+    if (problem) problems.push({ variables: [variable.name], message: `${variable.name} ${problem}` });
+  }
+  for (const check of extraChecks) {
+    try {
+      check(env);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const named = ENV_VARIABLES.filter((v) => new RegExp(`\\b${v.name}\\b`).test(message)).map((v) => v.name);
+      if (problems.some((p) => p.variables.some((v) => named.includes(v)))) continue;
+      problems.push({ variables: named, message });
+    }
+  }
+  return problems;
+}
+
+/**
+ * Checks the environment and, when anything is wrong, writes one line per problem (naming the variable) to stderr
+ * and exits with code 2, before any connection is opened. `write` is the service's own log line writer.
+ */
+export function exitOnConfigProblems(
+  reader: ConfigReader,
+  write: (problem: ConfigProblem) => void,
+  extraChecks: ((env: NodeJS.ProcessEnv) => unknown)[] = [],
+  env: NodeJS.ProcessEnv = process.env,
+): void {
+  const problems = checkEnvironment(reader, env, extraChecks);
+  if (problems.length === 0) return;
+  for (const problem of problems) write(problem);
+  process.exit(2);
+}
+
+/** `exitOnConfigProblems` for a service that logs JSON lines: one error line per problem, naming the variable. */
+export function exitOnServiceConfigProblems(reader: ConfigReader, logger: Logger, extraChecks: ((env: NodeJS.ProcessEnv) => unknown)[] = []): void {
+  exitOnConfigProblems(reader, ({ variables, message }) => logger.error(`invalid configuration: ${message}`, { variables: variables.join(',') }), extraChecks);
+}
+
+/** `HOST` for a service: where it listens (0.0.0.0 in a container, so the load balancer reaches it). */
+export function listenHost(env: NodeJS.ProcessEnv = process.env): string {
+  return env.HOST || '127.0.0.1';
+}
