@@ -92,6 +92,8 @@ export interface RefusalEvent {
 export interface GatewayOptions {
   /** The composed supergraph SDL the gateway plans against; never introspected at run time. */
   supergraphSdl: string;
+  /** Dataset exports: rows per page and grids read at once (defaults 500 and 4). */
+  datasets?: { pageSize?: number; concurrency?: number };
   /** Subgraph URL by subgraph name; defaults to the environment's overrides, then the supergraph's own URLs. */
   urls?: Record<string, string>;
   /**
@@ -122,6 +124,11 @@ export interface GatewayOptions {
   cacheEntries?: { documents: number; plans: number };
   /** Send the fetches one request makes to one subgraph at once as one HTTP request (`mergeFetches`); default true. */
   coalesceFetches?: boolean;
+  /**
+   * A read identical to one in flight to the same subgraph for the same caller waits for that one's answer (each
+   * request parses its own copy); default true.
+   */
+  shareInFlightReads?: boolean;
   /** Open connections to each subgraph at most (keep-alive); default 64. */
   maxSocketsPerSubgraph?: number;
 }
@@ -247,6 +254,8 @@ export function createGateway(options: GatewayOptions) {
         onFetch: metrics.onFetch,
         coalesce: options.coalesceFetches ?? true,
         onCoalesce: metrics.onCoalesce,
+        shareInFlight: options.shareInFlightReads ?? true,
+        onShared: metrics.onShared,
         onBreakerChange: (service, state, previous) => {
           metrics.onBreaker(service, state);
           logger[state === 'open' ? 'warn' : 'info']('circuit breaker', { subgraph: service, state, previous });
@@ -374,6 +383,7 @@ export function createGateway(options: GatewayOptions) {
             },
             audit,
             logger,
+            ...options.datasets,
           }),
         },
         routes: {

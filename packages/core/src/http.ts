@@ -25,6 +25,8 @@ export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefi
   context: (req: IncomingMessage, auth: TAuth) => Promise<TContext>;
   /** Extra routes by exact path, e.g. `/health`. */
   routes?: Record<string, RouteHandler>;
+  /** Extra routes by path prefix: `/datasets` serves `/datasets` and everything under `/datasets/`. */
+  prefixRoutes?: Record<string, RouteHandler>;
   maxBodyBytes?: number;
   /** The service's Prometheus registry: every request is counted in it, and it is served at `/metrics`. */
   metrics?: ServiceMetrics;
@@ -66,9 +68,11 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   const server = createServer((req, res) => {
     const startedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
-    const route = routes[url.pathname];
+    const prefixed = routes[url.pathname] ? undefined : prefixRouteOf(options.prefixRoutes, url.pathname);
+    const route = routes[url.pathname] ?? prefixed?.handler;
     const handle = route ? async () => route(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
-    metrics?.observeRequest(handle ? url.pathname : 'unknown', res, startedAt);
+    // A prefix route is counted under its prefix, so paths under it cannot grow the metric's label set.
+    metrics?.observeRequest(prefixed ? prefixed.prefix : handle ? url.pathname : 'unknown', res, startedAt);
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
     if (options.logger) {
@@ -122,6 +126,14 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   }
 
   return server;
+}
+
+function prefixRouteOf(prefixRoutes: Record<string, RouteHandler> | undefined, path: string): { prefix: string; handler: RouteHandler } | undefined {
+  if (!prefixRoutes) return undefined;
+  for (const [prefix, handler] of Object.entries(prefixRoutes)) {
+    if (path === prefix || path.startsWith(`${prefix}/`)) return { prefix, handler };
+  }
+  return undefined;
 }
 
 /** A refusal answered as JSON `{ error, code }` with the given status (and headers, e.g. `WWW-Authenticate`). */

@@ -1,0 +1,270 @@
+/**
+ * The named datasets analysts pull (数据集): each one GraphQL operation over the supergraph, paged grid by grid, and
+ * the columns its rows become. The operation is the only way a dataset reads data, so the gateway's policy,
+ * masking and audit apply to every page exactly as to any client's query.
+ */
+import { readFileSync } from 'node:fs';
+import type { Scope } from '@hub/core';
+import type {
+  DatasetCasesQuery,
+  DatasetGroupRentalsQuery,
+  DatasetPartyMembersByGridQuery,
+  DatasetResidentsByGridQuery,
+  DatasetWelfareCrossCheckQuery,
+} from '../__generated__/datasets.ts';
+
+export type ColumnType = 'string' | 'integer' | 'double' | 'boolean' | 'date' | 'timestamp';
+export type Cell = string | number | boolean | null;
+
+/** Where a row lies: the grid a page was read for, with its community and street. */
+export interface GridPlace {
+  streetCode: string;
+  streetName: string;
+  communityCode: string;
+  communityName: string;
+  gridCode: string;
+  gridName: string;
+}
+
+export interface Column<TNode> {
+  name: string;
+  type: ColumnType;
+  en: string;
+  zh: string;
+  value: (node: TNode, place: GridPlace) => Cell;
+}
+
+/** A page of a connection as every dataset operation answers it. */
+export interface Page<TNode> {
+  nodes: TNode[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface Dataset<TNode = unknown> {
+  name: string;
+  title: { en: string; zh: string };
+  /** The operation's name and text (from `operations/<name>.graphql`). */
+  operationName: string;
+  document: string;
+  /** Any one of these sets of scopes lets a caller pull the dataset (the fields' own `@requiresScopes`, combined). */
+  scopes: Scope[][];
+  /** The page of one grid in the operation's answer; null when the grid is out of the caller's sight. */
+  page: (data: unknown) => Page<TNode> | null;
+  columns: Column<TNode>[];
+  /** The instant a row is filtered by with `from` and `to`; datasets without one refuse a date range. */
+  dateOf?: (node: TNode) => string;
+}
+
+const operation = (file: string) => readFileSync(new URL(`./operations/${file}`, import.meta.url), 'utf8');
+
+/** The place columns every dataset starts with. */
+function placeColumns<TNode>(): Column<TNode>[] {
+  return [
+    { name: 'street_code', type: 'string', en: 'Street or town code', zh: '街道/乡镇代码', value: (_, p) => p.streetCode },
+    { name: 'street', type: 'string', en: 'Street or town', zh: '街道/乡镇', value: (_, p) => p.streetName },
+    { name: 'community_code', type: 'string', en: 'Community or village code', zh: '社区/村代码', value: (_, p) => p.communityCode },
+    { name: 'community', type: 'string', en: 'Community or village', zh: '社区/村', value: (_, p) => p.communityName },
+    { name: 'grid_code', type: 'string', en: 'Grid code', zh: '网格编码', value: (_, p) => p.gridCode },
+    { name: 'grid', type: 'string', en: 'Grid', zh: '网格', value: (_, p) => p.gridName },
+  ];
+}
+
+/** Age bands of population statistics (年龄段): children, youth, working age, the elderly and the very old. */
+export function ageBand(age: number | null): string | null {
+  if (age === null) return null;
+  if (age < 18) return '0-17';
+  if (age < 35) return '18-34';
+  if (age < 60) return '35-59';
+  if (age < 80) return '60-79';
+  return '80+';
+}
+
+const OPEN_CASE_STATUSES = new Set(['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED']);
+
+type Connection<TNode> = { edges: { node: TNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null | undefined;
+const pageOf = <TNode>(connection: Connection<TNode>): Page<TNode> | null =>
+  connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
+
+type ResidentNode = NonNullable<NonNullable<DatasetResidentsByGridQuery['grid']>['residents']>['edges'][number]['node'];
+type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
+type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
+type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
+type PartyMemberNode = NonNullable<NonNullable<DatasetPartyMembersByGridQuery['grid']>['partyMembers']>['edges'][number]['node'];
+
+const residentsByGrid: Dataset<ResidentNode> = {
+  name: 'residents-by-grid',
+  title: { en: 'Residents by grid, pseudonymous, with what each department holds on them', zh: '网格实有人口（去标识化）' },
+  operationName: 'DatasetResidentsByGrid',
+  document: operation('residents-by-grid.graphql'),
+  scopes: [['resident:read', 'party:read', 'welfare:read', 'case:read']],
+  page: (data) => pageOf((data as DatasetResidentsByGridQuery).grid?.residents),
+  columns: [
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id (keyed hash of the ID number)', zh: '居民标识（去标识化）', value: (r) => r.id },
+    ...placeColumns<ResidentNode>(),
+    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (r) => r.populationType },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (r) => r.sex },
+    { name: 'age_band', type: 'string', en: 'Age band (0-17, 18-34, 35-59, 60-79, 80+)', zh: '年龄段', value: (r) => ageBand(r.age) },
+    { name: 'party_member', type: 'boolean', en: 'Is a party member', zh: '是否党员', value: (r) => r.partyMembership !== null },
+    {
+      name: 'welfare_kinds',
+      type: 'string',
+      en: 'Welfare kinds received now, separated by ";"',
+      zh: '在享救助类别',
+      value: (r) => [...new Set((r.welfare ?? []).filter((w) => w.status === 'ACTIVE').map((w) => w.kind))].sort().join(';'),
+    },
+    { name: 'open_cases', type: 'integer', en: 'Open dispute cases the resident is a party to', zh: '未办结纠纷数', value: (r) => (r.cases ?? []).filter((c) => OPEN_CASE_STATUSES.has(c.status)).length },
+  ],
+};
+
+const groupRentals: Dataset<GroupRentalNode> = {
+  name: 'group-rentals',
+  title: { en: 'Group rentals with their occupants and disputes', zh: '群租房整治台账' },
+  operationName: 'DatasetGroupRentals',
+  document: operation('group-rentals.graphql'),
+  scopes: [['housing:read', 'resident:read', 'case:read']],
+  page: (data) => pageOf((data as DatasetGroupRentalsQuery).grid?.groupRentals),
+  columns: [
+    { name: 'group_rental_id', type: 'string', en: 'Group-rental record id', zh: '群租编号', value: (g) => g.id },
+    { name: 'house_code', type: 'string', en: 'House code', zh: '房屋编码', value: (g) => g.house.code },
+    ...placeColumns<GroupRentalNode>(),
+    { name: 'status', type: 'string', en: 'Remediation status', zh: '整治状态', value: (g) => g.status },
+    { name: 'identified_on', type: 'date', en: 'Date identified', zh: '发现日期', value: (g) => g.identifiedOn },
+    { name: 'occupants', type: 'integer', en: 'People living there when identified', zh: '居住人数', value: (g) => g.occupantCount },
+    { name: 'registered_occupants', type: 'integer', en: 'People the register has living there now', zh: '登记居住人数', value: (g) => (g.house.occupants ?? []).length },
+    {
+      name: 'floating_occupants',
+      type: 'integer',
+      en: 'Of them, floating population',
+      zh: '其中流动人口',
+      value: (g) => (g.house.occupants ?? []).filter((o) => o.populationType === 'FLOATING').length,
+    },
+    { name: 'disputes', type: 'integer', en: 'Dispute cases about the group rental', zh: '相关纠纷数', value: (g) => (g.disputes ?? []).length },
+  ],
+};
+
+const cases: Dataset<CaseNode> = {
+  name: 'cases',
+  title: { en: 'Dispute cases with handling times, deadlines and satisfaction', zh: '矛盾纠纷办理台账' },
+  operationName: 'DatasetCases',
+  document: operation('cases.graphql'),
+  scopes: [['case:read']],
+  page: (data) => pageOf((data as DatasetCasesQuery).grid?.cases),
+  dateOf: (c) => c.receivedAt,
+  columns: [
+    { name: 'case_id', type: 'string', en: 'Case id', zh: '案件编号', value: (c) => c.id },
+    ...placeColumns<CaseNode>(),
+    { name: 'category', type: 'string', en: 'Category', zh: '纠纷类别', value: (c) => c.category },
+    { name: 'source', type: 'string', en: 'Source', zh: '案件来源', value: (c) => c.source },
+    { name: 'status', type: 'string', en: 'Status', zh: '案件状态', value: (c) => c.status },
+    { name: 'department', type: 'string', en: 'Department dispatched to', zh: '承办部门', value: (c) => c.assignedDepartment },
+    { name: 'received_at', type: 'timestamp', en: 'Reported', zh: '登记时间', value: (c) => c.receivedAt },
+    { name: 'accepted_at', type: 'timestamp', en: 'Accepted', zh: '受理时间', value: (c) => c.acceptedAt },
+    { name: 'acknowledged_at', type: 'timestamp', en: 'Acknowledged by the department', zh: '报到时间', value: (c) => c.acknowledgedAt },
+    { name: 'resolved_at', type: 'timestamp', en: 'Resolved', zh: '办结时间', value: (c) => c.resolvedAt },
+    { name: 'closed_at', type: 'timestamp', en: 'Closed', zh: '结案时间', value: (c) => c.closedAt },
+    { name: 'due_on', type: 'date', en: 'Time limit', zh: '办理期限', value: (c) => c.dueOn },
+    { name: 'overdue', type: 'boolean', en: 'Overdue today', zh: '是否超期', value: (c) => c.overdue },
+    { name: 'overdue_days', type: 'integer', en: 'Days past the time limit', zh: '超期天数', value: (c) => c.overdueDays },
+    { name: 'card', type: 'string', en: 'Supervision card (YELLOW, RED)', zh: '督办牌', value: (c) => c.card },
+    { name: 'follow_ups', type: 'integer', en: 'Follow-up visits', zh: '回访次数', value: (c) => c.followUps.length },
+    { name: 'satisfied', type: 'boolean', en: 'Satisfied at the last follow-up visit; empty without one', zh: '最近回访是否满意', value: (c) => c.followUps.at(-1)?.satisfied ?? null },
+  ],
+};
+
+const welfareCrossCheck: Dataset<WelfareNode> = {
+  name: 'welfare-cross-check',
+  title: { en: 'Welfare recipients with the houses they own', zh: '救助对象房产比对' },
+  operationName: 'DatasetWelfareCrossCheck',
+  document: operation('welfare-cross-check.graphql'),
+  scopes: [['welfare:read', 'resident:read']],
+  page: (data) => pageOf((data as DatasetWelfareCrossCheckQuery).grid?.welfareRecipients),
+  columns: [
+    { name: 'entitlement_id', type: 'string', en: 'Welfare entitlement id', zh: '救助编号', value: (w) => w.id },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous id of the recipient', zh: '救助对象标识', value: (w) => w.resident.id },
+    ...placeColumns<WelfareNode>(),
+    { name: 'kind', type: 'string', en: 'Kind of welfare', zh: '救助类别', value: (w) => w.kind },
+    { name: 'status', type: 'string', en: 'Status', zh: '状态', value: (w) => w.status },
+    { name: 'monthly_amount', type: 'double', en: 'Monthly amount (yuan)', zh: '月救助金额（元）', value: (w) => w.monthlyAmount },
+    { name: 'starts_on', type: 'date', en: 'First day', zh: '起始日期', value: (w) => w.startsOn },
+    { name: 'houses_owned', type: 'integer', en: 'Houses registered in the recipient’s name', zh: '名下房产套数', value: (w) => w.resident.housingSummary?.ownedHouses ?? null },
+    { name: 'total_area_m2', type: 'double', en: 'Their total floor area (m²)', zh: '名下房产总面积（平方米）', value: (w) => w.resident.housingSummary?.ownedAreaM2 ?? null },
+  ],
+};
+
+const partyMembersByGrid: Dataset<PartyMemberNode> = {
+  name: 'party-members-by-grid',
+  title: { en: 'Party members by grid, pseudonymous, with their branch and points', zh: '网格党员（去标识化）' },
+  operationName: 'DatasetPartyMembersByGrid',
+  document: operation('party-members-by-grid.graphql'),
+  scopes: [['party:read', 'resident:read']],
+  page: (data) => pageOf((data as DatasetPartyMembersByGridQuery).grid?.partyMembers),
+  columns: [
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '党员标识（去标识化）', value: (m) => m.resident.id },
+    ...placeColumns<PartyMemberNode>(),
+    { name: 'member_type', type: 'string', en: 'Member type (employed, floating, retired)', zh: '党员类型', value: (m) => m.status },
+    { name: 'probationary', type: 'boolean', en: 'Probationary member', zh: '是否预备党员', value: (m) => m.probationary },
+    { name: 'joined_on', type: 'date', en: 'Joined the party', zh: '入党日期', value: (m) => m.joinedOn },
+    { name: 'full_member_on', type: 'date', en: 'Became a full member', zh: '转正日期', value: (m) => m.fullMemberOn },
+    { name: 'branch_id', type: 'string', en: 'Branch id', zh: '所在党组织编号', value: (m) => m.branch.id },
+    { name: 'branch', type: 'string', en: 'Branch', zh: '所在党组织', value: (m) => m.branch.name },
+    { name: 'branch_level', type: 'string', en: 'Branch level', zh: '党组织层级', value: (m) => m.branch.level },
+    { name: 'points', type: 'integer', en: 'Service points', zh: '积分', value: (m) => m.points },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (m) => m.resident.sex },
+    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (m) => ageBand(m.resident.age) },
+    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (m) => m.resident.populationType },
+  ],
+};
+
+/** A column without its node type: what the catalog and the writers need. */
+export type ColumnSpec = Pick<Column<unknown>, 'name' | 'type' | 'en' | 'zh'>;
+
+/** A page turned into rows, with the instant each row is dated by when the dataset has one. */
+export interface RowPage {
+  rows: Cell[][];
+  dates: string[] | null;
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** A dataset with its node type closed over: what the engine runs. */
+export interface DatasetSpec {
+  name: string;
+  title: { en: string; zh: string };
+  operationName: string;
+  document: string;
+  scopes: Scope[][];
+  columns: ColumnSpec[];
+  datedBy: boolean;
+  rowsOf: (data: unknown, place: GridPlace) => RowPage | null;
+}
+
+function spec<TNode>(dataset: Dataset<TNode>): DatasetSpec {
+  const { dateOf } = dataset;
+  return {
+    name: dataset.name,
+    title: dataset.title,
+    operationName: dataset.operationName,
+    document: dataset.document,
+    scopes: dataset.scopes,
+    columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
+    datedBy: dateOf !== undefined,
+    rowsOf: (data, place) => {
+      const page = dataset.page(data);
+      if (!page) return null;
+      return {
+        rows: page.nodes.map((node) => dataset.columns.map((column) => column.value(node, place))),
+        dates: dateOf ? page.nodes.map(dateOf) : null,
+        hasNextPage: page.hasNextPage,
+        endCursor: page.endCursor,
+      };
+    },
+  };
+}
+
+/** Every dataset, by name. */
+export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
+  [spec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), spec(partyMembersByGrid)].map((d) => [d.name, d]),
+);
+
+export const PLACES_OPERATION = { operationName: 'DatasetPlaces', document: operation('places.graphql') };

@@ -1,0 +1,248 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { postGraphQL } from '@hub/core/testing';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
+import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { grids, idOf, residentByIdNumber, residents, world } from './world.ts';
+
+/**
+ * The datasets analysts pull, read back with DuckDB as an analyst's tool would: row counts and aggregates must equal
+ * the generator's records and the graph's own statistics, Chinese text must survive, types must be real types.
+ */
+let hub: TestHub;
+let duck: DuckDBConnection;
+let folder: string;
+let analyst: Record<string, string>;
+
+beforeAll(async () => {
+  hub = await bootTestHub(inject('hubTemplates'));
+  duck = await (await DuckDBInstance.create(':memory:')).connect();
+  folder = mkdtempSync(join(tmpdir(), 'hub-datasets-'));
+  analyst = { authorization: `Bearer ${await hub.tokenFor('district-analyst')}`, 'x-hub-purpose': 'statistics' };
+});
+afterAll(async () => {
+  await hub?.close();
+  if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+const url = (path: string) => new URL(path, hub.gatewayUrl).toString();
+
+/** Downloads a dataset into a file for DuckDB, checking the answer is a whole file. */
+async function download(path: string, headers = analyst): Promise<{ file: string; bytes: Buffer }> {
+  const response = await fetch(url(path), { headers });
+  expect(response.status, await response.clone().text().then((t) => t.slice(0, 300))).toBe(200);
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const file = join(folder, path.replace(/[^a-z0-9.]+/gi, '_'));
+  writeFileSync(file, bytes);
+  return { file, bytes };
+}
+
+async function sql<T extends Record<string, unknown>>(query: string): Promise<T[]> {
+  return (await duck.runAndReadAll(query)).getRowObjectsJson() as T[];
+}
+
+const streetOfGrid = (gridCode: string) => `${gridCode.slice(0, 9)}000`;
+
+describe('the catalog', () => {
+  it('lists every dataset the caller may read, with columns, types and descriptions in both languages', async () => {
+    const response = await fetch(url('/datasets'), { headers: analyst });
+    expect(response.status).toBe(200);
+    const { datasets } = (await response.json()) as { datasets: { name: string; formats: Record<string, string>; columns: { name: string; type: string; en: string; zh: string }[] }[] };
+    expect(datasets.map((d) => d.name).sort()).toEqual(['cases', 'group-rentals', 'party-members-by-grid', 'residents-by-grid', 'welfare-cross-check']);
+    for (const dataset of datasets) {
+      expect(Object.keys(dataset.formats)).toEqual(['csv', 'ndjson', 'parquet']);
+      for (const column of dataset.columns) {
+        expect(column.en.length, `${dataset.name}.${column.name}`).toBeGreaterThan(0);
+        expect(column.zh).toMatch(/[\u4e00-\u9fff]/);
+      }
+    }
+    const auditor = await fetch(url('/datasets'), { headers: { authorization: `Bearer ${await hub.tokenFor('auditor')}` } });
+    expect(((await auditor.json()) as { datasets: unknown[] }).datasets).toEqual([]);
+  });
+});
+
+describe('residents by grid', () => {
+  it('reads in DuckDB from CSV and Parquet with the generator’s counts, the graph’s statistics and the Chinese names intact', async () => {
+    const csv = await download('/datasets/residents-by-grid.csv');
+    expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(csv.bytes.toString('utf8', 3, 200)).toMatch(/^resident_id,street_code,street,community_code,community,grid_code,grid,population_type,sex,age_band,party_member,welfare_kinds,open_cases\r\n/);
+    const parquet = await download('/datasets/residents-by-grid.parquet');
+    expect(parquet.bytes.subarray(0, 4).toString()).toBe('PAR1');
+
+    for (const source of [`read_csv('${csv.file}', header = true)`, `read_parquet('${parquet.file}')`]) {
+      const [total] = await sql<{ n: string; ids: string }>(`select count(*) n, count(distinct resident_id) ids from ${source}`);
+      expect(Number(total!.n)).toBe(residents.length);
+      expect(Number(total!.ids)).toBe(residents.length);
+      // Population by street and type, against the generator.
+      const byStreet = await sql<{ street_code: string; street: string; population_type: string; n: string }>(
+        `select street_code, street, population_type, count(*) n from ${source} group by all order by all`,
+      );
+      const expected = new Map<string, number>();
+      for (const r of residents) {
+        const key = `${streetOfGrid(r.gridCode)}|${r.populationType}`;
+        expected.set(key, (expected.get(key) ?? 0) + 1);
+      }
+      expect(new Map(byStreet.map((r) => [`${r.street_code}|${r.population_type}`, Number(r.n)]))).toEqual(expected);
+      // Chinese names come through whole.
+      for (const row of byStreet) expect(row.street).toBe(world.streets.find((s) => s.code === row.street_code)?.name);
+      // Party members: residents the party's register names.
+      const members = new Set(grids.flatMap((g) => g.party.members.map((m) => idOf(m.idNumber))).filter((id) => residents.some((r) => idOf(r.idNumber) === id)));
+      const [party] = await sql<{ n: string }>(`select count(*) n from ${source} where party_member`);
+      expect(Number(party!.n)).toBe(members.size);
+    }
+
+    // The same population per grid as the graph's own statistics.
+    type GridPopulation = { code: string; population: { registered: number; floating: number; overseas: number; unsettled: number } };
+    type Places = { district: { streets: { communities: { grids: GridPopulation[] }[] }[] } };
+    const graph = await postGraphQL<Places>(
+      hub.gatewayUrl,
+      '{ district { streets { communities { grids { code population { registered floating overseas unsettled } } } } } }',
+      {},
+      analyst,
+    );
+    expect(graph.errors).toBeUndefined();
+    const fromGraph = new Map<string, number>();
+    for (const street of graph.data!.district.streets)
+      for (const community of street.communities)
+        for (const grid of community.grids)
+          for (const [type, count] of Object.entries(grid.population)) if (count > 0) fromGraph.set(`${grid.code}|${type.toUpperCase()}`, count);
+    const fromParquet = await sql<{ grid_code: string; population_type: string; n: string }>(`select grid_code, population_type, count(*) n from read_parquet('${parquet.file}') group by all`);
+    expect(new Map(fromParquet.map((r) => [`${r.grid_code}|${r.population_type}`, Number(r.n)]))).toEqual(fromGraph);
+  });
+
+  it('gives Parquet real column types and NDJSON typed values', async () => {
+    const parquet = await download('/datasets/residents-by-grid.parquet');
+    const types = await sql<{ column_name: string; column_type: string }>(`describe select * from read_parquet('${parquet.file}')`);
+    expect(Object.fromEntries(types.map((t) => [t.column_name, t.column_type]))).toMatchObject({ resident_id: 'VARCHAR', party_member: 'BOOLEAN', open_cases: 'INTEGER', age_band: 'VARCHAR' });
+    const cases = await download('/datasets/cases.parquet');
+    const caseTypes = await sql<{ column_name: string; column_type: string }>(`describe select * from read_parquet('${cases.file}')`);
+    expect(Object.fromEntries(caseTypes.map((t) => [t.column_name, t.column_type]))).toMatchObject({ received_at: 'TIMESTAMP', due_on: 'DATE', overdue: 'BOOLEAN', overdue_days: 'INTEGER' });
+    const ndjson = await download('/datasets/residents-by-grid.ndjson');
+    const lines = ndjson.bytes.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(residents.length);
+    expect(typeof lines[0]!.party_member).toBe('boolean');
+    expect(typeof lines[0]!.open_cases).toBe('number');
+  });
+
+  it('is pseudonymous for an analyst: no name, ID number or phone of anyone in it', async () => {
+    const csv = await download('/datasets/residents-by-grid.csv');
+    const text = csv.bytes.toString('utf8');
+    for (const r of residents.slice(0, 200)) {
+      expect(text).not.toContain(r.idNumber);
+      expect(text).not.toContain(r.name);
+    }
+    const ids = await sql<{ resident_id: string }>(`select resident_id from read_csv('${csv.file}', header = true) limit 5`);
+    for (const { resident_id } of ids) expect(residentByIdNumber.size > 0 && /^[0-9a-f]{32}$/.test(resident_id)).toBe(true);
+  });
+
+  it('covers only a grid worker’s own grids', async () => {
+    const grid = grids.find((g) => g.residents.length > 0)!;
+    const gridWorker = { authorization: `Bearer ${await hub.tokenFor('grid-worker', { grids: [grid.grid.code] })}` };
+    const response = await fetch(url('/datasets/party-members-by-grid.csv'), { headers: gridWorker });
+    expect(response.status).toBe(200);
+    const rows = (await response.text()).trim().split('\r\n').slice(1);
+    expect(new Set(rows.map((r) => r.split(',')[5]))).toEqual(rows.length > 0 ? new Set([grid.grid.code]) : new Set());
+  });
+});
+
+describe('the other datasets', () => {
+  it('agree with the generator: cases, group rentals, welfare, party members', async () => {
+    const count = async (path: string) => {
+      const { file } = await download(path);
+      const [row] = await sql<{ n: string }>(`select count(*) n from read_parquet('${file}')`);
+      return Number(row!.n);
+    };
+    expect(await count('/datasets/cases.parquet')).toBe(grids.flatMap((g) => g.mediation.cases).length);
+    expect(await count('/datasets/group-rentals.parquet')).toBe(grids.flatMap((g) => g.housing.groupRentals).length);
+    expect(await count('/datasets/welfare-cross-check.parquet')).toBe(grids.flatMap((g) => g.civilAffairs.welfare).length);
+    const { file } = await download('/datasets/cases.csv');
+    const byCategory = await sql<{ category: string; n: string }>(`select category, count(*) n from read_csv('${file}', header = true) group by all`);
+    const expected = new Map<string, number>();
+    for (const c of grids.flatMap((g) => g.mediation.cases)) expected.set(c.category, (expected.get(c.category) ?? 0) + 1);
+    expect(new Map(byCategory.map((r) => [r.category, Number(r.n)]))).toEqual(expected);
+  });
+
+  it('filters by place and by date', async () => {
+    const street = world.streets[0]!;
+    const { file } = await download(`/datasets/residents-by-grid.csv?street=${street.code}`);
+    const [row] = await sql<{ n: string; streets: string }>(`select count(*) n, count(distinct street_code) streets from read_csv('${file}', header = true)`);
+    expect(Number(row!.n)).toBe(residents.filter((r) => streetOfGrid(r.gridCode) === street.code).length);
+    const all = grids.flatMap((g) => g.mediation.cases).map((c) => c.receivedAt.slice(0, 10)).sort();
+    const from = all[Math.floor(all.length / 3)]!;
+    const to = all[Math.floor((2 * all.length) / 3)]!;
+    const dated = await download(`/datasets/cases.ndjson?from=${from}&to=${to}`);
+    const lines = dated.bytes.toString('utf8').trimEnd().split('\n').filter(Boolean);
+    expect(lines.length).toBe(all.filter((d) => d >= from && d <= to).length);
+  });
+});
+
+describe('refusals', () => {
+  it('answers bad filters 400, unknown datasets, formats and places 404, without a token 401', async () => {
+    const status = async (path: string, headers = analyst) => {
+      const response = await fetch(url(path), { headers });
+      return [response.status, ((await response.json()) as { code: string }).code];
+    };
+    expect(await status('/datasets/residents-by-grid.csv?grid=123')).toEqual([400, 'INVALID_FILTER']);
+    expect(await status('/datasets/residents-by-grid.csv?colour=red')).toEqual([400, 'INVALID_FILTER']);
+    expect(await status('/datasets/residents-by-grid.csv?from=2026-01-01')).toEqual([400, 'INVALID_FILTER']);
+    expect(await status('/datasets/cases.csv?from=2026-02-30')).toEqual([400, 'INVALID_FILTER']);
+    expect(await status('/datasets/cases.csv?from=2026-12-01&to=2026-01-01')).toEqual([400, 'INVALID_FILTER']);
+    const unknownStreet = `${world.streets[0]!.code.slice(0, 6)}${world.streets[0]!.code.slice(6, 7)}99000`;
+    expect(world.streets.some((s) => s.code === unknownStreet)).toBe(false);
+    expect(await status(`/datasets/residents-by-grid.csv?street=${unknownStreet}`)).toEqual([404, 'PLACE_NOT_FOUND']);
+    expect(await status('/datasets/no-such-thing.csv')).toEqual([404, 'DATASET_NOT_FOUND']);
+    expect(await status('/datasets/residents-by-grid.xlsx')).toEqual([404, 'FORMAT_NOT_SUPPORTED']);
+    expect(await status('/datasets/residents-by-grid.csv', {})).toEqual([401, 'TOKEN_MISSING']);
+  });
+
+  it('refuses a dataset the role may not read with 403 and records the refusal', async () => {
+    const party = { authorization: `Bearer ${await hub.tokenFor('party-affairs-worker', { sub: 'party-worker-7' })}` };
+    const response = await fetch(url('/datasets/welfare-cross-check.csv'), { headers: party });
+    expect(response.status).toBe(403);
+    expect(((await response.json()) as { code: string }).code).toBe('DATASET_FORBIDDEN');
+    const audit = new pg.Client({ connectionString: hub.auditUrl });
+    await audit.connect();
+    try {
+      const { rows } = await audit.query<{ event_type: string; outcome: string; error_codes: string[] }>(
+        "SELECT event_type, outcome, error_codes FROM audit_records WHERE user_id = 'party-worker-7' AND operation_name = 'GET /datasets/welfare-cross-check.csv'",
+      );
+      expect(rows).toEqual([{ event_type: 'REQUEST_REFUSED', outcome: 'DENIED', error_codes: ['DATASET_FORBIDDEN'] }]);
+    } finally {
+      await audit.end();
+    }
+  });
+});
+
+describe('a client that goes away', () => {
+  it('stops the export: no page is read after the disconnect', async () => {
+    // A gateway of its own with tiny pages, so the export is long enough to be interrupted.
+    const gateway = await createGateway({
+      supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
+      urls: Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])),
+      ...hub.gatewayAccess,
+      datasets: { pageSize: 2, concurrency: 1 },
+    }).listen(0);
+    try {
+      const statements = hub.subgraphs['public-security']!.statements;
+      const before = statements.count;
+      const controller = new AbortController();
+      const response = await fetch(new URL('/datasets/residents-by-grid.ndjson', gateway.url), { headers: analyst, signal: controller.signal });
+      const reader = response.body!.getReader();
+      await reader.read();
+      controller.abort();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const settled = statements.count;
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      expect(statements.count).toBe(settled);
+      // A whole export at two rows a page takes a statement or more for each of over a thousand pages.
+      expect(residents.length / 2).toBeGreaterThan(1000);
+      expect(settled - before).toBeLessThan(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
