@@ -1,4 +1,4 @@
-import { gridScopeWhere, rowByKey, rowsByKey, pageByParent, type RowScope } from '@hub/core';
+import { byPlaceLevel, gridScopeWhere, rowByKey, rowsByKey, pageByParent, tallyByPlace, type PlaceLevel, type RowScope } from '@hub/core';
 import type { SQL } from 'drizzle-orm';
 import DataLoader from 'dataloader';
 import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
@@ -74,6 +74,8 @@ export function createLoaders(db: Db, scope: RowScope, today: string, redCardGra
       where: (filter) => and(caseScope, caseFilterSql(filter)),
     }),
     caseTallyByGrid: caseTallyByGrid(db, caseScope, today),
+    /** The same tally for communities, streets and the district: one statement per level, over their grids' code ranges. */
+    caseTallyByPlace: byPlaceLevel((level) => caseTallyByPlace(db, level, caseScope, today)),
     /** A case's events in version order: its timeline. */
     eventsByCase: rowsByKey(db, caseEvents, caseEvents.caseId, caseEvents.caseVersion, (r) => r.caseId),
     caseFiguresByGrid: caseFiguresByGridLoader(db, caseScope, today, redCardGraceDays),
@@ -130,6 +132,24 @@ function caseTallyByGrid(db: Db, scope: SQL | undefined, today: string) {
     }
     return gridCodes.map((code) => byGrid.get(code) ?? { cells: [] });
   });
+}
+
+/** Per community, street or district, the cells of `caseTallyByGrid` over the place's grids: one statement a batch. */
+function caseTallyByPlace(db: Db, level: PlaceLevel, scope: SQL | undefined, today: string) {
+  const tally = tallyByPlace<{ place: string } & CaseTally['cells'][number]>(
+    db,
+    level,
+    (place) => sql`select ${place.code} as place, ${cases.status} as status, ${cases.category} as category,
+        count(*)::int as count, (count(*) filter (where ${overdueSql(today)}))::int as overdue
+      from ${place.from} join ${cases} on ${place.contains(cases.gridCode)}
+      ${scope ? sql`where ${scope}` : sql``}
+      group by 1, 2, 3`,
+  );
+  return new DataLoader<string, CaseTally>(async (codes) =>
+    (await tally.loadMany(codes)).map((rows) =>
+      rows instanceof Error ? rows : { cells: rows.map(({ status, category, count, overdue }) => ({ status, category, count, overdue })) },
+    ),
+  );
 }
 
 /** The figures of `CaseFigures` for one group of cases (a grid, a department). */

@@ -1,14 +1,7 @@
 import { checkDateRange, pageRequest, toConnection } from '@hub/core';
-import { caseCategory, caseStatus } from '../db/schema.ts';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
-import type { CaseTally } from '../loaders.ts';
+import { caseCounts, sum } from './counts.ts';
 import { CASE_ID } from './ids.ts';
-
-/** Statuses of a case not yet settled: still to be handled by someone. */
-const OPEN_STATUSES = new Set<string>(['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED']);
-
-const sum = (cells: CaseTally['cells'], of: (cell: CaseTally['cells'][number]) => number) =>
-  cells.reduce((n, cell) => n + of(cell), 0);
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that cases arose under.
@@ -29,20 +22,5 @@ export const Grid: GridResolvers = {
     checkDateRange(from, to);
     return loaders.caseFiguresByGrid.load({ gridCode: g.code, period: { from: from ?? null, to: to ?? null } });
   },
-  caseCounts: async ({ code }, { open }, { loaders }) => {
-    const tally = await loaders.caseTallyByGrid.load(code);
-    const cells = open ? tally.cells.filter((c) => OPEN_STATUSES.has(c.status)) : tally.cells;
-    return {
-      total: sum(cells, (c) => c.count),
-      overdue: sum(cells, (c) => c.overdue),
-      byStatus: caseStatus.enumValues.map((status) => ({
-        status,
-        count: sum(cells.filter((c) => c.status === status), (c) => c.count),
-      })),
-      byCategory: caseCategory.enumValues.map((category) => ({
-        category,
-        count: sum(cells.filter((c) => c.category === category), (c) => c.count),
-      })),
-    };
-  },
+  caseCounts: async ({ code }, { open }, { loaders }) => caseCounts(await loaders.caseTallyByGrid.load(code), open ?? false),
 };

@@ -4,6 +4,8 @@ import { Agreement } from './Agreement.ts';
 import { Case } from './Case.ts';
 import { CaseEvent } from './CaseEvent.ts';
 import { CaseParty } from './CaseParty.ts';
+import { Community } from './Community.ts';
+import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
 import { House } from './House.ts';
@@ -15,6 +17,7 @@ import { Mutation } from './Mutation.ts';
 import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { Street } from './Street.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -34,4 +37,7 @@ export const resolvers: Resolvers = {
   House,
   Resident,
   Grid,
+  Community,
+  Street,
+  District,
 };

@@ -1,0 +1,9 @@
+import { isDivisionCode } from '@hub/core';
+import type { DistrictResolvers } from '../__generated__/resolvers-types.ts';
+import { caseCounts } from './counts.ts';
+
+export const District: DistrictResolvers = {
+  // Civil affairs owns the district; here a district is the 6 digits its grids' codes start with.
+  __resolveReference: ({ code }) => (isDivisionCode(code) ? { code } : null),
+  caseCounts: async ({ code }, { open }, { loaders }) => caseCounts(await loaders.caseTallyByPlace.DISTRICT.load(code), open ?? false),
+};
