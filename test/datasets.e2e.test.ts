@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -244,5 +246,38 @@ describe('a client that goes away', () => {
     } finally {
       await gateway.close();
     }
+  });
+});
+
+describe('the export command', () => {
+  const run = (args: string[], env: Record<string, string>) =>
+    new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../gateway/src/export.ts', import.meta.url)), ...args], {
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('exit', (code) => resolve({ code, stderr }));
+    });
+
+  it('writes a dataset to a file with its row count, and leaves no file when refused', async () => {
+    const out = join(folder, 'cases-export.csv');
+    const token = analyst.authorization!.slice('Bearer '.length);
+    const ok = await run(['cases', '--format', 'csv', '--out', out, '--gateway', hub.gatewayUrl.replace(/\/graphql$/, ''), '--purpose', 'statistics'], { HUB_TOKEN: token });
+    const cases = grids.flatMap((g) => g.mediation.cases).length;
+    expect(ok.stderr).toContain(`${cases.toLocaleString('en')} rows written to ${out}`);
+    expect(ok.code).toBe(0);
+    const [row] = await sql<{ n: string }>(`select count(*) n from read_csv('${out}', header = true)`);
+    expect(Number(row!.n)).toBe(cases);
+
+    const refusedOut = join(folder, 'refused.csv');
+    const party = await hub.tokenFor('party-affairs-worker');
+    const refused = await run(['welfare-cross-check', '--out', refusedOut, '--gateway', hub.gatewayUrl.replace(/\/graphql$/, '')], { HUB_TOKEN: party });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('DATASET_FORBIDDEN');
+    expect(existsSync(refusedOut) || existsSync(`${refusedOut}.partial`)).toBe(false);
+    const usage = await run(['--format', 'csv'], { HUB_TOKEN: token });
+    expect(usage.code).toBe(2);
   });
 });
