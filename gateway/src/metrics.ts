@@ -66,6 +66,12 @@ export function createGatewayMetrics() {
     labelNames: ['subgraph'] as const,
     registers,
   });
+  const shared = new Counter({
+    name: 'hub_gateway_shared_fetches_total',
+    help: 'Subgraph reads answered by an identical read in flight (same caller, query and variables), by subgraph',
+    labelNames: ['subgraph'] as const,
+    registers,
+  });
   const breakerState = new Gauge({
     name: 'hub_gateway_breaker_state',
     help: 'Circuit breaker per subgraph: 0 closed, 1 half-open, 2 open',
@@ -106,6 +112,9 @@ export function createGatewayMetrics() {
     onCoalesce(subgraph: string, fetchCount: number): void {
       coalesced.inc({ subgraph }, fetchCount);
       coalescedRequests.inc({ subgraph });
+    },
+    onShared(subgraph: string): void {
+      shared.inc({ subgraph });
     },
     onBreaker(subgraph: string, state: BreakerState): void {
       breakerState.set({ subgraph }, BREAKER_VALUE[state]);

@@ -46,16 +46,19 @@ function dataSource(url: string, resilience: ResilienceOptions, onBreakerChange?
   const fetcher = keepAliveFetcher({ maxSockets: 4 });
   closers.push(() => fetcher.destroy());
   const outcomes: FetchOutcome[] = [];
-  const source = new ResilientRemoteGraphQLDataSource({
+  let shared = 0;
+  const source = new ResilientRemoteGraphQLDataSource<{ caller: string }>({
     name: 'party',
     resilience,
     fetcher,
-    dataSource: { url },
+    // Stands in for the signed caller token the gateway sends.
+    dataSource: { url, willSendRequest: ({ request, context }) => void request.http?.headers.set('x-hub-caller', context.caller ?? 'nobody') },
     onFetch: (outcome) => outcomes.push(outcome),
     onBreakerChange: (_service, state) => onBreakerChange?.(state),
+    onShared: () => shared++,
   });
-  const ask = (query: string) => source.process({ kind: HEALTH_CHECK, request: { query }, context: {} });
-  return { source, ask, outcomes };
+  const ask = (query: string, caller = 'u1') => source.process({ kind: HEALTH_CHECK, request: { query }, context: { caller } });
+  return { source, ask, outcomes, shared: () => shared };
 }
 
 describe('subgraph fetches', () => {
@@ -141,6 +144,39 @@ describe('subgraph fetches', () => {
     expect(await ask('{ ping }')).toMatchObject({ data: { ping: 'pong' } });
     expect(source.breaker.state).toBe('closed');
     expect(states).toEqual(['open', 'half-open', 'open', 'half-open', 'closed']);
+  });
+});
+
+describe('identical reads in flight', () => {
+  const slow = (hits: { count: number }) => (_req: IncomingMessage, res: ServerResponse) => {
+    hits.count++;
+    setTimeout(() => ok(res), 100);
+  };
+
+  it('share one subgraph request for one caller, each with its own copy of the answer', async () => {
+    const hits = { count: 0 };
+    const server = await upstream(slow(hits));
+    closers.push(server.close);
+    const { ask, shared } = dataSource(server.url, FAST);
+    const [a, b] = await Promise.all([ask('{ ping }'), ask('{ ping }')]);
+    expect(hits.count).toBe(1);
+    expect(shared()).toBe(1);
+    expect(a).toMatchObject({ data: { ping: 'pong' } });
+    expect(b).toMatchObject({ data: { ping: 'pong' } });
+    // The gateway merges later fetches into these objects: two requests must never hold the same one.
+    expect(a.data).not.toBe(b.data);
+  });
+
+  it('are not shared between callers, nor are mutations', async () => {
+    const hits = { count: 0 };
+    const server = await upstream(slow(hits));
+    closers.push(server.close);
+    const { ask, shared } = dataSource(server.url, FAST);
+    await Promise.all([ask('{ ping }', 'u1'), ask('{ ping }', 'u2')]);
+    expect(hits.count).toBe(2);
+    await Promise.all([ask('mutation { ping }'), ask('mutation { ping }')]);
+    expect(hits.count).toBe(4);
+    expect(shared()).toBe(0);
   });
 });
 

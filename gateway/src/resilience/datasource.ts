@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError } from 'graphql';
 import { mergeFetches } from '../coalesce.ts';
-import { AbortableRemoteGraphQLDataSource, requestSignal } from '../limits/timeout.ts';
+import { CALLER_HEADER } from '@hub/core';
+import { AbortableRemoteGraphQLDataSource, raceAbort, requestSignal } from '../limits/timeout.ts';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
 import type { ResilienceOptions } from './config.ts';
 
@@ -44,6 +45,14 @@ export interface ResilientDataSourceConfig<TContext extends Record<string, any>>
   coalesce?: boolean;
   /** Told how many fetches shared one HTTP request, when more than one did. */
   onCoalesce?: (service: string, fetches: number) => void;
+  /**
+   * Whether a read identical to one already in flight to this subgraph (same caller token, same query and
+   * variables, from any client request) waits for that one's answer instead of asking again; default true. Each
+   * waiter parses its own copy of the answer.
+   */
+  shareInFlight?: boolean;
+  /** Told of each read answered by an identical one in flight. */
+  onShared?: (service: string) => void;
 }
 
 interface PendingFetch<TContext extends Record<string, any>> {
@@ -66,7 +75,14 @@ class SubgraphRefusal extends Error {
   }
 }
 
-const attemptSignal = new AsyncLocalStorage<AbortSignal>();
+/** What the fetcher needs to know of the attempt it serves. */
+interface Attempt {
+  signal: AbortSignal;
+  /** A read: an identical one already in flight may be shared. */
+  shareable: boolean;
+}
+const attemptScope = new AsyncLocalStorage<Attempt>();
+type FetcherResponse = Awaited<ReturnType<Fetcher>>;
 
 const MUTATION = /^\s*mutation\b/;
 
@@ -87,6 +103,8 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
   private readonly onCoalesce: ((service: string, fetches: number) => void) | undefined;
   /** This subgraph's fetches per incoming request, gathered until the current turn of the event loop ends. */
   private readonly pending = new WeakMap<object, PendingFetch<TContext>[]>();
+  /** Reads in flight, by caller token and body. */
+  private readonly inFlight = new Map<string, Promise<FetcherResponse>>();
 
   constructor(config: ResilientDataSourceConfig<TContext>) {
     super(config.dataSource);
@@ -102,11 +120,38 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
       onStateChange: (state, previous) => config.onBreakerChange?.(config.name, state, previous),
     });
     const fetcher = config.fetcher;
+    const shareInFlight = config.shareInFlight ?? true;
     // Replaces the stock fetcher (and the abortable one's wrapper): every attempt runs under its own signal, which
     // fires at the subgraph's timeout or the request's deadline, whichever comes first.
     this.fetcher = (async (url, init) => {
-      const signal = attemptSignal.getStore();
-      const response = await fetcher(url, signal ? { ...init, signal } : init);
+      const attempt = attemptScope.getStore();
+      const send = () => fetcher(url, attempt ? { ...init, signal: attempt.signal } : init);
+      let response: FetcherResponse;
+      if (attempt?.shareable && shareInFlight && typeof init?.body === 'string') {
+        // The caller token is part of the key: subgraphs mask and filter by caller, so only one caller's reads share.
+        const key = `${init.headers?.[CALLER_HEADER] ?? ''}\u0000${init.body}`;
+        const inFlight = this.inFlight.get(key);
+        if (inFlight) {
+          config.onShared?.(config.name);
+          try {
+            response = (await raceAbort(inFlight, attempt.signal)).clone();
+          } catch (error) {
+            // The one we waited for was cut short by its own request's deadline, not ours: ask ourselves.
+            if (attempt.signal.aborted) throw error;
+            response = await send();
+          }
+        } else {
+          const sent = send();
+          this.inFlight.set(key, sent);
+          const forget = () => {
+            if (this.inFlight.get(key) === sent) this.inFlight.delete(key);
+          };
+          sent.then(forget, forget);
+          response = (await sent).clone();
+        }
+      } else {
+        response = await send();
+      }
       if (response.status >= 500) throw new SubgraphFailure('server-error');
       if (!response.ok) throw new SubgraphRefusal(response.status);
       return response;
@@ -180,7 +225,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
       const onDeadline = () => attempt$.abort(deadline?.reason);
       deadline?.addEventListener('abort', onDeadline, { once: true });
       try {
-        const response = await attemptSignal.run(attempt$.signal, () => super.process(options));
+        const response = await attemptScope.run({ signal: attempt$.signal, shareable: isRead }, () => super.process(options));
         this.breaker.succeeded();
         report('ok', attempt);
         return response;
