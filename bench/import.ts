@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -76,6 +76,9 @@ try {
   await publicSecurityDatabase.migrate(database);
 
   say(`machine: ${machineLine()}`);
+  // Other work on the machine slows both loads, but not alike: the load average says how quiet the run was.
+  const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  say(`load average at start: ${load()}`);
   const importFile = path.join(dir, 'register.csv');
   const copyFile = path.join(dir, 'register.copy.csv');
   await writeLines(importFile, (i) => csvLine(syntheticResident(i)), `\uFEFF${csvLine(RESIDENT_HEADER)}`);
@@ -123,6 +126,7 @@ try {
   say(`re-run (all unchanged)       ${again.seconds.toFixed(1)} s  ${n(rows / again.seconds)} rows/s`);
   say(`import process RSS, MiB, through its run: ${profile(first.rssMiB)}; peak ${Math.max(...first.rssMiB).toFixed(0)}`);
   say(`re-run process RSS, MiB, through its run: ${profile(again.rssMiB)}; peak ${Math.max(...again.rssMiB).toFixed(0)}`);
+  say(`load average at end: ${load()}`);
 } finally {
   await server.stop();
   await rm(dir, { recursive: true, force: true });

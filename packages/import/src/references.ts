@@ -31,6 +31,8 @@ export function graphReferences(options: GraphReferenceOptions): ForeignReferenc
   const grids = new Map<string, boolean>();
   const buildingsSeen = new Set<string>();
   const houses = new Set<string>();
+  const bigBuildings = new Set<string>();
+  const housesAsked = new Set<string>();
 
   async function ask(query: string): Promise<Record<string, unknown>> {
     const response = await doFetch(options.url, {
@@ -60,15 +62,30 @@ export function graphReferences(options: GraphReferenceOptions): ForeignReferenc
     },
     async existingHouses(codes) {
       const buildings = [...new Set(codes.map((c) => c.slice(0, 17)))].filter((b) => !buildingsSeen.has(b));
+      // A building with more houses than one page lists has its remaining houses asked one by one.
+      const unlisted = new Set<string>();
       for (let i = 0; i < buildings.length; i += LOOKUPS_PER_REQUEST) {
         const chunk = buildings.slice(i, i + LOOKUPS_PER_REQUEST);
         const data = await ask(
-          `{ ${chunk.map((code, k) => `b${k}: building(code: ${JSON.stringify(code)}) { houses(first: 500) { edges { node { code } } } }`).join(' ')} }`,
+          `{ ${chunk
+            .map((code, k) => `b${k}: building(code: ${JSON.stringify(code)}) { houses(first: 500) { edges { node { code } } pageInfo { hasNextPage } } }`)
+            .join(' ')} }`,
         );
         chunk.forEach((code, k) => {
           buildingsSeen.add(code);
-          const building = data[`b${k}`] as { houses?: { edges: { node: { code: string } }[] } | null } | null | undefined;
+          const building = data[`b${k}`] as { houses?: { edges: { node: { code: string } }[]; pageInfo: { hasNextPage: boolean } } | null } | null | undefined;
           for (const edge of building?.houses?.edges ?? []) houses.add(edge.node.code);
+          if (building?.houses?.pageInfo.hasNextPage) unlisted.add(code);
+        });
+      }
+      const single = codes.filter((c) => !houses.has(c) && !housesAsked.has(c) && (unlisted.has(c.slice(0, 17)) || bigBuildings.has(c.slice(0, 17))));
+      for (const code of unlisted) bigBuildings.add(code);
+      for (let i = 0; i < single.length; i += LOOKUPS_PER_REQUEST) {
+        const chunk = single.slice(i, i + LOOKUPS_PER_REQUEST);
+        const data = await ask(`{ ${chunk.map((code, k) => `h${k}: house(code: ${JSON.stringify(code)}) { code }`).join(' ')} }`);
+        chunk.forEach((code, k) => {
+          housesAsked.add(code);
+          if (data[`h${k}`]) houses.add(code);
         });
       }
       return new Set(codes.filter((c) => houses.has(c)));
