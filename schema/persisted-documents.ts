@@ -1,6 +1,6 @@
 /**
  * Builds the trusted-documents manifest (`schema/persisted-documents.json`): every client operation under
- * `test/operations/` (and any further operation directories named on the command line), each with the fragments it
+ * `clients/` and `test/operations/` (and any further operation directories named on the command line), each with the fragments it
  * spreads, printed by graphql-js and keyed by the SHA-256 of that text, the hash Apollo's persisted-query extension
  * (`extensions.persistedQuery.sha256Hash`) and `documentId` carry. `npm run codegen` runs it; the output is committed
  * and CI fails when it is stale. Deterministic: the same operations give the same bytes.
@@ -23,7 +23,8 @@ import {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const MANIFEST_PATH = join(ROOT, 'schema', 'persisted-documents.json');
-const DEFAULT_DIRECTORIES = ['test/operations'];
+// The client kit's operations (clients/<app>/) and the tests' own.
+const DEFAULT_DIRECTORIES = ['test/operations', 'clients'];
 
 export const documentHash = (document: string): string => createHash('sha256').update(document).digest('hex');
 
