@@ -1,0 +1,255 @@
+/**
+ * The residents dataset exported through the hub, beside its floor: the same joined rows from one SQL join over all
+ * departments' tables loaded into a single PostgreSQL database and written with COPY.
+ *
+ *   npm run bench:datasets -- [--residents 100000,1000000] [--format csv|ndjson|parquet] [--write]
+ *
+ * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
+ * as their own processes; the export is read over HTTP to the end while each process's resident memory is sampled
+ * every 100 ms. Then the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`, indexed on
+ * their join keys, and `COPY (join) TO STDOUT WITH CSV`. Everything shares the machine: read the ratio.
+ */
+import { request } from 'node:http';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { DEMO_HUB_SECRET, demoIssuer, department, freePort, internalKeysForRun } from '@hub/core';
+import { prepareDatabases } from '@hub/runner';
+import { departmentRuntimes } from '@hub/runner/departments';
+import { DEFAULT_DEMO_SEED } from '@hub/runner/options';
+import { forkService, type ServiceProcess } from '@hub/runner/process';
+import { machineLine } from './machine.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+function parseArgs(argv: string[]) {
+  const known = ['--residents', '--format', '--write'];
+  for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const sizes = (value('--residents') ?? '100000').split(',').map((s) => Number(s));
+  for (const size of sizes) if (!Number.isInteger(size) || size < 1000 || size > 2_000_000) throw new Error(`--residents takes sizes from 1000 to 2000000, got ${size}`);
+  const format = value('--format') ?? 'csv';
+  if (!['csv', 'ndjson', 'parquet'].includes(format)) throw new Error(`--format is csv, ndjson or parquet, got ${format}`);
+  return { sizes, format, write: argv.includes('--write') };
+}
+
+async function rssMiB(pid: number): Promise<number> {
+  try {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples each process's RSS every 100 ms until stopped; returns the peaks. */
+function sampleMemory(pids: Record<string, number>) {
+  const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((name) => [name, 0]));
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name] ?? 0, await rssMiB(pid));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return peaks;
+  };
+}
+
+/** Reads a dataset to the end; returns the rows the gateway counted and the bytes. */
+function exportOnce(url: URL, token: string): Promise<{ rows: number; bytes: number }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: { authorization: `Bearer ${token}`, 'x-hub-purpose': 'statistics' } }, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`export answered ${res.statusCode}`));
+      let bytes = 0;
+      res.on('data', (chunk: Buffer) => (bytes += chunk.length));
+      res.on('end', () => resolve({ rows: Number(res.trailers['x-hub-rows']), bytes }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The tables the residents dataset joins, as (department, query of the columns it needs, floor table). */
+const FLOOR_TABLES = [
+  ['public-security', 'select id, sex::text, birth_date, population_type::text, grid_code from residents', 'residents (id text, sex text, birth_date date, population_type text, grid_code text)'],
+  ['civil-affairs', 'select code, name from streets', 'streets (code text, name text)'],
+  ['civil-affairs', 'select code, name, street_code from communities', 'communities (code text, name text, street_code text)'],
+  ['civil-affairs', 'select code, name, community_code from grids', 'grids (code text, name text, community_code text)'],
+  ['civil-affairs', 'select resident_id, kind::text, status::text from welfare_entitlements', 'welfare (resident_id text, kind text, status text)'],
+  ['party', 'select resident_id from party_members', 'party_members (resident_id text)'],
+  ['mediation', 'select case_id, resident_id from case_parties where resident_id is not null', 'case_parties (case_id text, resident_id text)'],
+  ['mediation', 'select id, status::text from cases', 'cases (id text, status text)'],
+] as const;
+
+const FLOOR_INDEXES = [
+  'create index on residents (grid_code, id)',
+  'create index on grids (code)',
+  'create index on communities (code)',
+  'create index on streets (code)',
+  'create index on welfare (resident_id)',
+  'create index on party_members (resident_id)',
+  'create index on case_parties (resident_id)',
+  'create index on cases (id)',
+];
+
+/** The same columns as the dataset, in one statement. */
+const FLOOR_JOIN = `
+  select r.id as resident_id, s.code as street_code, s.name as street, c.code as community_code, c.name as community,
+         g.code as grid_code, g.name as grid, r.population_type, r.sex,
+         case when a.age < 18 then '0-17' when a.age < 35 then '18-34' when a.age < 60 then '35-59' when a.age < 80 then '60-79' else '80+' end as age_band,
+         exists (select 1 from party_members m where m.resident_id = r.id) as party_member,
+         coalesce((select string_agg(distinct w.kind, ';' order by w.kind) from welfare w where w.resident_id = r.id and w.status = 'ACTIVE'), '') as welfare_kinds,
+         (select count(*) from case_parties p join cases k on k.id = p.case_id
+           where p.resident_id = r.id and k.status in ('REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED')) as open_cases
+    from residents r
+    join grids g on g.code = r.grid_code
+    join communities c on c.code = g.community_code
+    join streets s on s.code = c.street_code
+    cross join lateral (select date_part('year', age(current_date, r.birth_date))::int as age) a
+   order by g.code, r.id`;
+
+async function floor(urls: Record<string, string>, residents: number): Promise<{ rows: number; seconds: number }> {
+  const name = `bench_floor_${residents}`;
+  const adminUrl = new URL(urls['public-security'] as string);
+  adminUrl.pathname = '/postgres';
+  const admin = new pg.Client({ connectionString: adminUrl.toString() });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name}`);
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const floorUrl = new URL(adminUrl);
+  floorUrl.pathname = `/${name}`;
+  const target = new pg.Client({ connectionString: floorUrl.toString() });
+  await target.connect();
+  try {
+    for (const [dept, query, table] of FLOOR_TABLES) {
+      await target.query(`create table ${table}`);
+      const source = new pg.Client({ connectionString: urls[dept] });
+      await source.connect();
+      try {
+        await pipeline(source.query(copyTo(`copy (${query}) to stdout`)), target.query(copyFrom(`copy ${table.slice(0, table.indexOf(' '))} from stdin`)));
+      } finally {
+        await source.end();
+      }
+    }
+    for (const statement of FLOOR_INDEXES) await target.query(statement);
+    await target.query('analyze');
+    let rows = 0;
+    const started = performance.now();
+    await pipeline(
+      target.query(copyTo(`copy (${FLOOR_JOIN}) to stdout with (format csv, header)`)),
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const byte of chunk) if (byte === 0x0a) rows++;
+          done();
+        },
+      }),
+    );
+    return { rows: rows - 1, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    await target.end();
+  }
+}
+
+const options = parseArgs(process.argv.slice(2));
+const results: string[] = [];
+for (const residents of options.sizes) {
+  const dataDir = path.join(ROOT, '.data', `bench-${residents}`);
+  const keys = internalKeysForRun({});
+  const started: ServiceProcess[] = [];
+  say(`preparing the demo district of ${residents.toLocaleString('en')} residents in ${path.relative(ROOT, dataDir)}…`);
+  const databases = await prepareDatabases({ demo: { residents, seed: DEFAULT_DEMO_SEED }, secret: DEMO_HUB_SECRET, dataDir, port: 0, env: {}, log: say, progress: true });
+  try {
+    const pids: Record<string, number> = {};
+    const urls: Record<string, string> = {};
+    for (const runtime of departmentRuntimes) {
+      const dept = department(runtime.name);
+      const port = await freePort();
+      const service = forkService(runtime.name, runtime.entry, {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LOG_LEVEL: 'error',
+        HUB_SECRET: DEMO_HUB_SECRET,
+        [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
+        [`${dept.envPrefix}_PORT`]: String(port),
+        HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
+      });
+      started.push(service);
+      await service.ready;
+      pids[runtime.name] = service.child.pid as number;
+      urls[`${dept.envPrefix}_URL`] = `http://127.0.0.1:${port}/graphql`;
+    }
+    const issuerDir = path.join(ROOT, '.data', 'bench-issuer');
+    const gatewayPort = await freePort();
+    const gateway = forkService('gateway', path.join(ROOT, 'gateway/src/index.ts'), {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'error',
+      GATEWAY_PORT: String(gatewayPort),
+      HUB_DEMO_ISSUER_DIR: issuerDir,
+      HUB_INTERNAL_PRIVATE_KEY: keys.HUB_INTERNAL_PRIVATE_KEY,
+      HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
+      AUDIT_DATABASE_URL: databases.urls.audit as string,
+      ...urls,
+    });
+    started.push(gateway);
+    await gateway.ready;
+    pids.gateway = gateway.child.pid as number;
+    const token = await demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir }).mint({ sub: 'bench', role: 'district-analyst' }, { expiresIn: '8h' });
+
+    const url = new URL(`http://127.0.0.1:${gatewayPort}/datasets/residents-by-grid.${options.format}`);
+    const idle = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await rssMiB(pid)] as const)));
+    const stop = sampleMemory(pids);
+    const t0 = performance.now();
+    const exported = await exportOnce(url, token);
+    const seconds = (performance.now() - t0) / 1000;
+    const peaks = await stop();
+    say(`export: ${exported.rows.toLocaleString('en')} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s (${Math.round(exported.rows / seconds).toLocaleString('en')} rows/s)`);
+    const floorRun = await floor(databases.urls, residents);
+    say(`floor: ${floorRun.rows.toLocaleString('en')} rows in ${floorRun.seconds.toFixed(1)} s (${Math.round(floorRun.rows / floorRun.seconds).toLocaleString('en')} rows/s)`);
+    const memory = Object.keys(pids)
+      .map((name) => `${name} ${idle[name]?.toFixed(0)}→${peaks[name]?.toFixed(0)}`)
+      .join(', ');
+    say(`peak RSS MiB (idle→peak): ${memory}`);
+    results.push(
+      `| ${residents.toLocaleString('en')} | ${options.format} | ${exported.rows.toLocaleString('en')} | ${seconds.toFixed(1)} | ${Math.round(exported.rows / seconds).toLocaleString('en')} | ${floorRun.seconds.toFixed(1)} | ${Math.round(floorRun.rows / floorRun.seconds).toLocaleString('en')} | ${(floorRun.rows / floorRun.seconds / (exported.rows / seconds)).toFixed(1)}x | ${peaks.gateway?.toFixed(0)} | ${memory} |`,
+    );
+    if (floorRun.rows !== exported.rows) say(`warning: the floor has ${floorRun.rows} rows, the export ${exported.rows}`);
+  } finally {
+    for (const service of started.reverse()) await service.stop();
+    await databases.stop();
+  }
+}
+
+const table = [
+  `Machine: ${machineLine()}`,
+  '',
+  `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --format ${options.format}\``,
+  '',
+  '| residents | format | rows | export s | export rows/s | floor s | floor rows/s | floor ÷ export | gateway peak RSS MiB | every process, idle→peak RSS MiB |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  ...results,
+].join('\n');
+process.stdout.write(`${table}\n`);
+if (options.write) {
+  const text = await readFile(BENCHMARKS, 'utf8');
+  const start = '<!-- datasets-benchmark:start -->';
+  const end = '<!-- datasets-benchmark:end -->';
+  const block = `${start}\n${table}\n${end}`;
+  const next = text.includes(start) ? text.replace(new RegExp(`${start}[\\s\\S]*?${end}`), block) : `${text.trimEnd()}\n\n## Dataset exports\n\n${block}\n`;
+  await writeFile(BENCHMARKS, next);
+}
