@@ -13,7 +13,7 @@ import type { Logger } from './log.ts';
  */
 
 /** A process that reads configuration: the gateway, a department's subgraph, or one of the hub's commands. */
-export type ConfigReader = 'gateway' | DepartmentName | 'launcher' | 'token' | 'import' | 'audit-verify' | 'codegen';
+export type ConfigReader = 'gateway' | DepartmentName | 'launcher' | 'token' | 'import' | 'export' | 'audit-verify' | 'codegen';
 
 /** The long-running services a deployment runs; every variable one of them reads belongs in the manifests. */
 export const DEPLOYED_SERVICES: readonly ConfigReader[] = ['gateway', ...departments.map((d) => d.name)];
@@ -154,7 +154,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     check: (value) => (value.length < 16 ? 'must be at least 16 characters' : undefined),
   },
   ...perDepartment(),
-  { name: 'GATEWAY_PORT', default: '4000', readBy: ['gateway'], check: port('GATEWAY_PORT') },
+  { name: 'GATEWAY_PORT', default: '4000', readBy: ['gateway', 'export'], check: port('GATEWAY_PORT') },
   { name: 'HOST', default: '127.0.0.1', readBy: ['gateway', ...SUBGRAPHS], check: hostName },
     // Resolved from where `npm` was called, as the gateway resolves it.
   { name: 'SUPERGRAPH_PATH', default: 'schema/supergraph.graphql', readBy: ['gateway'], check: (value, env) => readableFile(resolve(env.INIT_CWD ?? process.cwd(), value)) },
@@ -179,6 +179,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_BREAKER_FAILURES', default: '5', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'HUB_BREAKER_OPEN_MS', default: '5000', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'MEDIATION_RED_CARD_GRACE_DAYS', default: '5', readBy: ['mediation'], check: wholeNumber(0, 365) },
+  { name: 'HUB_TOKEN', default: 'unset: a demo token of --role (development only)', readBy: ['export'] },
   { name: 'HUB_IMPORT_TOKEN', default: 'unset (needed with --gateway)', readBy: ['import'] },
   { name: 'HUB_IMPORT_USER', default: 'the operating-system user', readBy: ['import'] },
   { name: 'HUB_CODEGEN_ONLY', default: 'unset: every subgraph', readBy: ['codegen'], developmentOnly: true },
