@@ -3,9 +3,9 @@
  *
  *   npm run bench:gateways -- [--residents 10000|100000|1000000] [--duration 10] [--connections 10] [--warmup 3]
  *                             [--gateways hub,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
- *                             [--profile <folder>]
+ *                             [--profile <folder>] [--soak <minutes>]
  *
- * Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
+ * The operations are the departmental apps' (`clients/<app>/*.graphql`). Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
  * (the gateways' order rotated each time), drives each gateway with autocannon at a fixed number of connections.
  * Reports requests per second, p50/p95/p99 latency, errors (non-2xx, timeouts, answers with GraphQL errors), each
@@ -15,6 +15,7 @@
  * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
  */
 import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -36,7 +37,8 @@ import { forkService, type ServiceProcess } from '@hub/runner/process';
 import { machineLine } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OPERATIONS_DIR = path.join(ROOT, 'test/operations');
+/** Where the departmental apps' operations live (`clients/<app>/*.graphql`), and the tests' own. */
+const OPERATION_DIRS = [path.join(ROOT, 'clients'), path.join(ROOT, 'test/operations')];
 const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
 const PURPOSE = 'case-handling';
 /** The six cross-department questions of the five-department issue. */
@@ -50,7 +52,7 @@ const GATEWAYS = {
 type GatewayKind = keyof typeof GATEWAYS;
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile'];
+  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -75,16 +77,20 @@ function parseArgs(argv: string[]) {
     write: argv.includes('--write'),
     /** A folder for V8 CPU profiles of every gateway and subgraph process (written when they stop). */
     profile: value('--profile'),
+    /** Minutes of steady load on the first gateway and operation, RSS of every process read each minute. */
+    soak: integer('--soak', 0, 0, 120),
   };
 }
 
-/** Each operation file's operation name and its whole text (with the fragments it spreads). */
+/** Every named query under the operation folders, with the whole text of its file (the fragments it spreads). */
 async function readOperations(): Promise<Map<string, string>> {
   const documents = new Map<string, string>();
-  for (const file of (await readdir(OPERATIONS_DIR)).filter((f) => f.endsWith('.graphql')).sort()) {
-    const text = await readFile(path.join(OPERATIONS_DIR, file), 'utf8');
-    const name = /\bquery\s+(\w+)/.exec(text)?.[1];
-    if (name) documents.set(name, text);
+  for (const dir of OPERATION_DIRS) {
+    const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
+    for (const file of files.filter((f) => f.endsWith('.graphql')).sort()) {
+      const text = await readFile(path.join(dir, file), 'utf8');
+      for (const [, name] of text.matchAll(/\bquery\s+(\w+)/g)) if (name && !documents.has(name)) documents.set(name, text);
+    }
   }
   return documents;
 }
@@ -236,12 +242,16 @@ try {
   const documents = await readOperations();
   const hub = gateways.get('hub') ?? [...gateways.values()][0]!;
   const variables = await pickVariables(hub.url, hub.headers);
+  if (options.soak > 0) {
+    await soak(gateways, documents, variables, subgraphPids);
+    process.exit(0);
+  }
   const results: Measured[] = [];
   const sameAnswer = new Map<string, boolean>();
   let rotation = 0;
   for (const operation of options.operations) {
     const query = documents.get(operation);
-    if (!query) throw new Error(`no operation ${operation} under test/operations`);
+    if (!query) throw new Error(`no query ${operation} under clients/ or test/operations/`);
     const bodies = (variables[operation] ?? [{}]).map((v) => JSON.stringify({ query, operationName: operation, variables: v }));
     const body = bodies[0]!;
     // One answer from each, compared: a gateway that answers something else is not doing the same work.
@@ -277,7 +287,7 @@ try {
       };
       results.push(measured);
       say(
-        `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50} ms  p95 ${measured.p95} ms  p99 ${measured.p99} ms  ` +
+        `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50.toFixed(0)} ms  p95 ${measured.p95.toFixed(0)} ms  p99 ${measured.p99.toFixed(0)} ms  ` +
           `errors ${measured.errors}  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
       );
     }
@@ -290,6 +300,43 @@ try {
 } finally {
   await Promise.allSettled(started.map((s) => s.stop('SIGTERM')));
   await databases.stop();
+}
+
+/**
+ * Steady load for `--soak` minutes on the first gateway with the first operation; each minute, every process's RSS.
+ * Growth is read from the second minute on (the first fills caches and warms the JIT).
+ */
+async function soak(
+  gateways: Map<GatewayKind, { url: string; pid: number; headers: Record<string, string> }>,
+  documents: Map<string, string>,
+  variables: Record<string, Record<string, unknown>[]>,
+  subgraphPids: number[],
+): Promise<void> {
+  const [kind, g] = [...gateways][0]!;
+  const operation = options.operations[0]!;
+  const query = documents.get(operation)!;
+  const bodies = (variables[operation] ?? [{}]).map((v) => JSON.stringify({ query, operationName: operation, variables: v }));
+  const pids: [string, number][] = [[kind, g.pid], ...departmentRuntimes.map((r, i): [string, number] => [r.name, subgraphPids[i]!])];
+  const rows: string[] = [];
+  const samples: number[][] = [];
+  for (let minute = 1; minute <= options.soak; minute++) {
+    const run = await drive(g.url, g.headers, bodies, 60, options.connections);
+    const rss = await Promise.all(pids.map(([, pid]) => rssMiB(pid)));
+    samples.push(rss);
+    rows.push(`| ${minute} | ${run.rps.toFixed(0)} | ${run.errors} | ${rss.map((m) => m.toFixed(0)).join(' | ')} |`);
+    say(rows.at(-1)!);
+  }
+  const growth = pids.map((_, i) => (samples.length > 1 ? samples.at(-1)![i]! - samples[1 < samples.length ? 1 : 0]![i]! : 0));
+  process.stdout.write(
+    [
+      `Machine: ${machineLine()}. Command: \`npm run bench:gateways -- ${process.argv.slice(2).join(' ')}\`. ${GATEWAYS[kind].label}, ${operation}, ${options.connections} connections.`,
+      '',
+      `| minute | req/s | errors | ${pids.map(([name]) => `${name} RSS MiB`).join(' | ')} |`,
+      `|---:|---:|---:|${pids.map(() => '---:').join('|')}|`,
+      ...rows,
+      `| growth from minute 2 | | | ${growth.map((m) => `${m >= 0 ? '+' : ''}${m.toFixed(0)}`).join(' | ')} |`,
+    ].join('\n') + '\n',
+  );
 }
 
 /** Points every subgraph URL of the supergraph at the port its process reported ready on. */
@@ -336,6 +383,7 @@ async function pickVariables(url: string, headers: Record<string, string>): Prom
 
 function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string): string {
   const lines = [
+    `Load average when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (2 cores).`,
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
     `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up.`,
     '',
@@ -347,7 +395,7 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
     const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
     lines.push(
-      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50} | ${r.p95} | ${r.p99} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} |`,
+      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} |`,
     );
   }
   if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways did not all return the same data for this operation (see the run\'s log).');
