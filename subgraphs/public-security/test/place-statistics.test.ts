@@ -1,9 +1,12 @@
-import { DEMO_HUB_SECRET, type RunningService } from '@hub/core';
+import { DEMO_HUB_SECRET, placeRelation, type RunningService } from '@hub/core';
 import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { demoPlaces, EMPTY_PLACES, TEST_DEMO } from '@hub/demo/testing';
+import { sql } from 'drizzle-orm';
+import { drizzle } from 'drizzle-orm/node-postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { publicSecurityDatabase, type PublicSecurityDatabase } from '../src/db/index.ts';
+import { residents } from '../src/db/schema.ts';
 import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
 
 let service: RunningService;
@@ -88,5 +91,23 @@ describe('population of communities, streets and the district', () => {
       places.map((p) => ({ code: p.code, population: expected(p.grids.filter((g) => g.grid.code === own.grid.code)) })),
     );
     expect(entities.at(-1)!.population!.total).toBe(own.residents.length);
+  });
+
+  it("finds each place's rows by a range an index on the grid code answers", async () => {
+    // The test district is small enough for a scan to be cheaper; with scans off, the plan shows whether the join
+    // condition can be an index condition at all (a condition such as left(grid_code, 12) = … could not).
+    const client = await database.pool.connect();
+    try {
+      await client.query('set enable_seqscan = off');
+      const place = placeRelation('COMMUNITY', places.filter((p) => p.typename === 'Community').map((p) => p.code));
+      const { rows } = await drizzle(client).execute<{ 'QUERY PLAN': string }>(
+        sql`explain select count(*) from ${place.from} join ${residents} on ${place.contains(residents.gridCode)}`,
+      );
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Cond: \(+\(?grid_code\)?(::text)? >= /);
+    } finally {
+      await client.query('reset enable_seqscan');
+      client.release();
+    }
   });
 });

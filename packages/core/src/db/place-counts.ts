@@ -46,7 +46,8 @@ export interface PlaceRelation {
   contains(gridColumn: AnyPgColumn): SQL;
 }
 
-function placeRelation(level: PlaceLevel, codes: readonly string[]): PlaceRelation {
+/** Places of one level as a relation to join to: what `tallyByPlace` selects from. */
+export function placeRelation(level: PlaceLevel, codes: readonly string[]): PlaceRelation {
   const rows = codes.map((code) => {
     const { from, to } = gridCodeRange(level, code);
     return sql`(${code}::text, ${from}::text, ${to}::text)`;
