@@ -15,6 +15,8 @@ type Db = NodePgDatabase<Record<string, unknown>>;
 export type PlaceLevel = 'COMMUNITY' | 'STREET' | 'DISTRICT';
 export const PLACE_LEVELS: readonly PlaceLevel[] = ['COMMUNITY', 'STREET', 'DISTRICT'];
 
+const PREFIX_LENGTH: Record<PlaceLevel, number> = { COMMUNITY: 12, STREET: 9, DISTRICT: 6 };
+
 /** The digits every grid code of a place starts with: a community's 12, a street's first 9, a district's 6. */
 export function gridPrefixOf(level: PlaceLevel, code: string): string {
   switch (level) {
@@ -33,6 +35,8 @@ export function gridPrefixOf(level: PlaceLevel, code: string): string {
  */
 export function gridCodeRange(level: PlaceLevel, code: string): { from: string; to: string } {
   const prefix = gridPrefixOf(level, code);
+  // A code too short or not of digits would widen the range to other places' grids: it matches nothing instead.
+  if (!new RegExp(`^\\d{${PREFIX_LENGTH[level]}}$`).test(prefix)) return { from: '1', to: '0' };
   return { from: prefix.padEnd(15, '0'), to: prefix.padEnd(15, '9') };
 }
 
