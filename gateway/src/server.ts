@@ -36,6 +36,7 @@ import { CountingLruCache } from './cache.ts';
 import { createCallerTokenCache } from './caller-tokens.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
+import type { RunOptions } from './datasets/engine.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
 import { keepAliveFetcher } from './resilience/fetcher.ts';
@@ -92,8 +93,8 @@ export interface RefusalEvent {
 export interface GatewayOptions {
   /** The composed supergraph SDL the gateway plans against; never introspected at run time. */
   supergraphSdl: string;
-  /** Dataset exports: rows per page and grids read at once (defaults 500 and 4). */
-  datasets?: { pageSize?: number; concurrency?: number };
+  /** Dataset exports: page sizes and grids read at once (tests make them small to interrupt an export midway). */
+  datasets?: Omit<RunOptions, 'signal'>;
   /** Subgraph URL by subgraph name; defaults to the environment's overrides, then the supergraph's own URLs. */
   urls?: Record<string, string>;
   /**
@@ -383,7 +384,7 @@ export function createGateway(options: GatewayOptions) {
             },
             audit,
             logger,
-            ...options.datasets,
+            ...(options.datasets ? { tuning: options.datasets } : {}),
           }),
         },
         routes: {

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isCommunityCode, isGridCode, isStreetCode, sendJson, type Caller, type Logger, type RouteHandler } from '@hub/core';
 import type { AuditSink } from '../audit.ts';
 import { DATASETS, type DatasetSpec } from './catalog.ts';
-import { DatasetError, datasetRows, gridsOf, type DatasetFilter, type Execute } from './engine.ts';
+import { DatasetError, datasetRows, gridsOf, type DatasetFilter, type Execute, type RunOptions } from './engine.ts';
 import { encoderFor, FORMATS, isFormat, type Format } from './formats.ts';
 
 export const DATASETS_PATH = '/datasets';
@@ -19,9 +19,8 @@ export interface DatasetRouteOptions {
   executeAs(caller: Caller, dataset: string): Execute;
   audit: AuditSink;
   logger: Logger;
-  /** Rows asked per page and grids read at once (defaults 500 and 4). */
-  pageSize?: number;
-  concurrency?: number;
+  /** Page sizes and how many grids are read at once (see `RunOptions`; the defaults suit a real district). */
+  tuning?: Omit<RunOptions, 'signal'>;
 }
 
 const FILTERS = ['street', 'community', 'grid', 'from', 'to'] as const;
@@ -150,11 +149,7 @@ async function stream(dataset: DatasetSpec, format: Format, req: IncomingMessage
   res.once('close', () => stopped.abort());
   req.once('aborted', () => stopped.abort());
   const grids = await gridsOf(filter, execute);
-  const rows = datasetRows(dataset, grids, filter, execute, {
-    signal: stopped.signal,
-    ...(options.pageSize !== undefined ? { pageSize: options.pageSize } : {}),
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-  });
+  const rows = datasetRows(dataset, grids, filter, execute, { ...options.tuning, signal: stopped.signal });
   // The first grid is read before anything is sent, so an early failure is still a proper HTTP status.
   const first = await rows.next();
   const encoder = encoderFor(format, dataset.columns);
