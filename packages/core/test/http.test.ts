@@ -20,14 +20,18 @@ describe('the HTTP service', () => {
   it('drains on close: a request in flight is answered, new connections are refused', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
+    let arrived!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
     const { service, base } = await serve({
       '/slow': async (_req, res) => {
+        arrived();
         await held;
         res.end('done');
       },
     });
     const inFlight = fetch(`${base}/slow`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Closing starts once the server is answering the request (not after a guessed delay: CI machines are busy).
+    await reached;
     const closing = service.close();
     expect(isDraining(service.server)).toBe(true);
     // No new connection once closing began.
@@ -40,12 +44,19 @@ describe('the HTTP service', () => {
   });
 
   it('cuts what is still running once the drain time is over', async () => {
-    const { service, base } = await serve({ '/stuck': () => new Promise<void>(() => {}) });
+    let arrived!: () => void;
+    const reached = new Promise<void>((resolve) => (arrived = resolve));
+    const { service, base } = await serve({
+      '/stuck': () => {
+        arrived();
+        return new Promise<void>(() => {});
+      },
+    });
     const stuck = fetch(`${base}/stuck`).then(
       () => 'answered',
       () => 'cut',
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await reached;
     const started = Date.now();
     await service.close();
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
