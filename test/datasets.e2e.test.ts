@@ -114,6 +114,20 @@ describe('residents by grid', () => {
           for (const [type, count] of Object.entries(grid.population)) if (count > 0) fromGraph.set(`${grid.code}|${type.toUpperCase()}`, count);
     const fromParquet = await sql<{ grid_code: string; population_type: string; n: string }>(`select grid_code, population_type, count(*) n from read_parquet('${parquet.file}') group by all`);
     expect(new Map(fromParquet.map((r) => [`${r.grid_code}|${r.population_type}`, Number(r.n)]))).toEqual(fromGraph);
+
+    // And per street, against the street's own statistics in the graph (public security's figures of the street).
+    const streets = await postGraphQL<{ district: { streets: { code: string; population: Record<string, number> }[] } }>(
+      hub.gatewayUrl,
+      '{ district { streets { code population { registered floating overseas unsettled } } } }',
+      {},
+      analyst,
+    );
+    expect(streets.errors).toBeUndefined();
+    const streetsFromGraph = new Map<string, number>();
+    for (const street of streets.data!.district.streets)
+      for (const [type, count] of Object.entries(street.population)) if (count > 0) streetsFromGraph.set(`${street.code}|${type.toUpperCase()}`, count);
+    const streetsFromCsv = await sql<{ street_code: string; population_type: string; n: string }>(`select street_code, population_type, count(*) n from read_csv('${csv.file}', header = true) group by all`);
+    expect(new Map(streetsFromCsv.map((r) => [`${r.street_code}|${r.population_type}`, Number(r.n)]))).toEqual(streetsFromGraph);
   });
 
   it('gives Parquet real column types and NDJSON typed values', async () => {
