@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { createAuditWriter } from '@hub/audit/writer';
 import { announceReady, createLogger, onShutdown, parsePort } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
+import { demoTokenMinterFromEnv } from './explorer/index.ts';
 import { exitOnGatewayConfigProblems } from './startup-config.ts';
 
 const logger = createLogger('gateway');
@@ -28,7 +29,8 @@ try {
   exitOnGatewayConfigProblems(logger, path);
   // The audit department's database, written directly: the trail must not depend on a subgraph being up.
   const audit = process.env.AUDIT_DATABASE_URL ? createAuditWriter(process.env.AUDIT_DATABASE_URL) : undefined;
-  const gateway = createGateway({ supergraphSdl: readSupergraph(path), audit });
+  // The explorer's identity picker mints demo tokens only while the gateway trusts the demo issuer (never in production).
+  const gateway = createGateway({ supergraphSdl: readSupergraph(path), audit, explorer: { mintToken: demoTokenMinterFromEnv() } });
   const service = await gateway.listen(parsePort('GATEWAY_PORT', process.env.GATEWAY_PORT, 4000), process.env.HOST || '127.0.0.1');
   logger.info('serving supergraph', { supergraph: path, subgraphs: JSON.stringify(gateway.urls), identity: gateway.identity, trustedDocuments: gateway.trustedDocuments });
   announceReady('gateway', service, logger);

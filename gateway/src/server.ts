@@ -36,6 +36,8 @@ import { CountingLruCache } from './cache.ts';
 import { createCallerTokenCache } from './caller-tokens.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
+import { explorerRoutes, type ExplorerOptions } from './explorer/index.ts';
+import { DEFAULT_MANIFEST, readManifest } from './trusted-documents.ts';
 import type { RunOptions } from './datasets/engine.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
@@ -95,6 +97,11 @@ export interface GatewayOptions {
   supergraphSdl: string;
   /** Dataset exports: page sizes and grids read at once (tests make them small to interrupt an export midway). */
   datasets?: Omit<RunOptions, 'signal'>;
+  /**
+   * The explorer (`/explorer`) and overview page (`/overview`), from local files; `mintToken` adds the development-only
+   * identity picker (`index.ts` passes the demo issuer's outside production). `false` serves neither.
+   */
+  explorer?: { mintToken?: ExplorerOptions['mintToken'] } | false;
   /** Subgraph URL by subgraph name; defaults to the environment's overrides, then the supergraph's own URLs. */
   urls?: Record<string, string>;
   /**
@@ -366,6 +373,15 @@ export function createGateway(options: GatewayOptions) {
         ],
       });
       await apollo.start();
+      const explorer =
+        options.explorer === false
+          ? undefined
+          : explorerRoutes({
+              // The explorer offers the client kit's trusted documents, from the manifest in force (or the committed one).
+              manifest: trustedDocuments.mode === 'off' ? readManifest(DEFAULT_MANIFEST) : trustedDocuments.manifest,
+              roles,
+              ...(options.explorer?.mintToken ? { mintToken: options.explorer.mintToken } : {}),
+            });
       const server = createHttpService({
         apollo,
         guard: ({ req, url, body }) => authenticate(req, url, body),
@@ -374,6 +390,7 @@ export function createGateway(options: GatewayOptions) {
         metrics,
         logger,
         prefixRoutes: {
+          ...explorer?.prefix,
           [DATASETS_PATH]: datasetRoutes({
             // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions.
             authenticate: (req, url) => authenticate(req, url, () => Promise.resolve(undefined)),
@@ -388,6 +405,7 @@ export function createGateway(options: GatewayOptions) {
           }),
         },
         routes: {
+          ...explorer?.routes,
           // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
           // an orchestrator does not restart a gateway that is doing its job.
           '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),

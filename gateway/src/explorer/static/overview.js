@@ -1,0 +1,92 @@
+// The overview page: a grid's figures from every department as charts, asked through /graphql as the chosen
+// identity with the client kit's GridOverview (sent by its trusted-document id), drawn as plain SVG.
+'use strict';
+(function () {
+  const config = JSON.parse(document.getElementById('hub-config').textContent);
+  const identity = window.HubIdentity.setUp(config, show);
+  const figures = document.getElementById('figures');
+  const placeGrid = document.getElementById('place-grid');
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  function svg(name, attributes, text) {
+    const node = document.createElementNS(SVG, name);
+    for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, String(value));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /** A horizontal bar chart of label → count. */
+  function barChart(id, rows) {
+    const barHeight = 22;
+    const labelWidth = 150;
+    const width = 300;
+    const max = Math.max(1, ...rows.map(([, n]) => n));
+    const chart = svg('svg', { class: 'chart', 'data-chart': id, width, height: rows.length * barHeight + 4, role: 'img' });
+    rows.forEach(([label, count], i) => {
+      const y = i * barHeight + 2;
+      chart.append(svg('text', { x: 0, y: y + 15 }, label));
+      chart.append(svg('rect', { x: labelWidth, y: y + 3, height: barHeight - 8, width: Math.max(1, ((width - labelWidth - 40) * count) / max) }));
+      chart.append(svg('text', { x: labelWidth + ((width - labelWidth - 40) * count) / max + 4, y: y + 15 }, String(count)));
+    });
+    return chart;
+  }
+
+  function panel(title, total, chart) {
+    const section = document.createElement('div');
+    section.className = 'figure';
+    const heading = document.createElement('h2');
+    heading.textContent = title;
+    section.append(heading);
+    if (total === null) {
+      const refused = document.createElement('p');
+      refused.className = 'refused';
+      refused.textContent = 'not visible to your role';
+      section.append(refused);
+      return section;
+    }
+    const number = document.createElement('div');
+    number.className = 'total';
+    number.textContent = String(total);
+    section.append(number);
+    if (chart) section.append(chart);
+    return section;
+  }
+
+  async function show() {
+    const grid = placeGrid.value.trim() || identity.grid();
+    placeGrid.value = grid;
+    figures.replaceChildren();
+    if (!identity.token() || !grid || !config.gridOverview) return;
+    const response = await fetch(config.graphqlPath, {
+      method: 'POST',
+      headers: Object.assign({ 'content-type': 'application/json' }, identity.headers()),
+      body: JSON.stringify({ documentId: `sha256:${config.gridOverview.hash}`, variables: { code: grid } }),
+    });
+    const answer = await response.json();
+    const g = answer.data && answer.data.grid;
+    const status = document.getElementById('status');
+    if (!g) {
+      status.textContent = answer.errors ? `${answer.errors[0].extensions && answer.errors[0].extensions.code}: ${answer.errors[0].message}` : `grid ${grid}: not found, or not one of yours`;
+      return;
+    }
+    status.textContent = `${g.name} (${g.code}), ${g.community.name}`;
+    const p = g.population;
+    const w = g.welfareCounts;
+    const h = g.housingCounts;
+    const c = g.caseCounts;
+    const o = g.organizationCounts;
+    figures.append(
+      panel('Residents by type 人口类型', p && p.total, p && barChart('population', [['registered 户籍', p.registered], ['floating 流动', p.floating], ['overseas 境外', p.overseas], ['unsettled 未落户', p.unsettled]])),
+      panel('Party members 党员', g.partyMembers && g.partyMembers.totalCount, null),
+      panel('Welfare recipients 救助对象', w && w.total, w && barChart('welfare', [['minimum living 低保', w.minimumLiving], ['extreme poverty 特困', w.extremePoverty], ['disability living 残疾生活', w.disabilityLiving], ['disability care 残疾护理', w.disabilityCare], ['old age 高龄', w.oldAge]])),
+      panel('Group rentals by status 群租', h && h.groupRentalsByStatus.total, h && barChart('group-rentals', [['identified 已发现', h.groupRentalsByStatus.identified], ['interviewed 已约谈', h.groupRentalsByStatus.interviewed], ['rectified 已整改', h.groupRentalsByStatus.rectified]])),
+      panel('Open cases by category 在办案件', c && c.total, c && barChart('cases', c.byCategory.map((x) => [x.category, x.count]))),
+      panel('Organizations by kind 组织', o && o.total, o && barChart('organizations', o.byKind.map((x) => [x.kind, x.count]))),
+    );
+  }
+
+  document.getElementById('place').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void show();
+  });
+})();

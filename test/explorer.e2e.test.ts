@@ -1,0 +1,107 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
+import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { busiestGrid } from './world.ts';
+
+/**
+ * The explorer and the overview page in a real browser (Debian's Chromium, driven by playwright-core) with every
+ * request to anything but this machine blocked: what a closed government network sees. Screenshots go to
+ * `.data/test-artifacts/` (kept by CI, ignored by git).
+ */
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const ARTIFACTS = fileURLToPath(new URL('../.data/test-artifacts/', import.meta.url));
+// CI installs Debian's chromium (.ci/run) and must run this test; a developer's machine without it skips it, saying so.
+if (!CHROMIUM && process.env.CI) throw new Error('the explorer test needs Chromium: apt-get install chromium');
+if (!CHROMIUM) console.warn('explorer.e2e.test.ts skipped: no Chromium (apt-get install chromium)');
+
+describe.skipIf(!CHROMIUM)('the explorer and the overview page, offline', () => {
+  let hub: TestHub;
+  let gateway: { url: string; close(): Promise<void> };
+  let base: string;
+  let browser: Browser;
+  let context: BrowserContext;
+  const leftTheMachine: string[] = [];
+  const code = busiestGrid.grid.code;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    hub = await bootTestHub(inject('hubTemplates'));
+    gateway = await createGateway({
+      supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
+      urls: Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])),
+      ...hub.gatewayAccess,
+      audit: { write: async () => {} },
+      // The picker mints tokens of the identity provider this gateway trusts (the test hub's).
+      explorer: { mintToken: ({ role, grids }) => hub.tokenFor(role, { grids }) },
+    }).listen(0);
+    base = new URL(gateway.url).origin;
+    browser = await chromium.launch({ executablePath: CHROMIUM!, args: ['--no-sandbox'] });
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    await context.route('**/*', (route) => {
+      const { hostname } = new URL(route.request().url());
+      if (hostname === '127.0.0.1' || hostname === 'localhost') return route.continue();
+      leftTheMachine.push(route.request().url());
+      return route.abort('blockedbyclient');
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway?.close();
+    await hub?.close();
+  });
+
+  /** The whole answer in GraphiQL's result pane (CodeMirror draws only the lines in view). */
+  const resultText = (page: Page) => page.evaluate<string>("document.querySelector('.result-window .CodeMirror')?.CodeMirror?.getValue() ?? ''");
+
+  /** Opens the explorer as a role, runs the preselected operation and answers the status line and the result pane. */
+  async function runInExplorer(page: Page, role: string, purpose: string): Promise<{ status: string; result: string }> {
+    await page.goto(`${base}/explorer?role=${role}&grid=${code}&purpose=${purpose}&operation=GridOverview`);
+    const run = page.locator('.graphiql-execute-button');
+    await run.waitFor({ timeout: 30_000 });
+    // The tab of the chosen operation is the first one and active.
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 15_000 }).toContain('query GridOverview');
+    await run.click();
+    await expect.poll(() => page.locator('#status').innerText(), { timeout: 30_000 }).toMatch(/answered in full|error/);
+    await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('"grid"');
+    await page.screenshot({ path: `${ARTIFACTS}explorer-${role}.png` });
+    return { status: await page.locator('#status').innerText(), result: await resultText(page) };
+  }
+
+  it('runs the grid overview as a grid worker (welfare refused) and as an administrator (in full)', async () => {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+
+    const gridWorker = await runInExplorer(page, 'grid-worker', 'grid-service');
+    expect(gridWorker.status).toContain('refused to this role: grid.welfareCounts');
+    expect(gridWorker.result).toContain('"welfareCounts": null');
+    expect(gridWorker.result).toContain('FORBIDDEN');
+    expect(gridWorker.result).toContain(`"total": ${busiestGrid.residents.length}`);
+
+    const administrator = await runInExplorer(page, 'administrator', 'grid-service');
+    expect(administrator.status).toBe('answered in full');
+    expect(administrator.result).toMatch(/"welfareCounts": \{/);
+    expect(administrator.result).not.toContain('FORBIDDEN');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("draws the overview page's charts from the graph's figures", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/overview?role=district-analyst&purpose=statistics&grid=${code}`);
+    await page.locator('svg.chart[data-chart="population"] rect').first().waitFor({ timeout: 30_000 });
+    for (const chart of ['population', 'welfare', 'group-rentals', 'organizations']) {
+      expect(await page.locator(`svg.chart[data-chart="${chart}"] rect`).count(), chart).toBeGreaterThan(0);
+    }
+    expect(await page.locator('.figure .total').first().innerText()).toBe(String(busiestGrid.residents.length));
+    await page.screenshot({ path: `${ARTIFACTS}overview-district-analyst.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('asked nothing of any other machine', () => {
+    expect(leftTheMachine).toEqual([]);
+  });
+});
