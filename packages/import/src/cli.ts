@@ -88,8 +88,7 @@ try {
     foreign = graphReferences({ url: flags.gateway, token });
   }
   const rejects = flags.rejects ? path.resolve(base, flags.rejects) : `${file.replace(/\.[^./\\]+$/, '')}.rejects.csv`;
-  const estimate = format === 'xlsx' ? 0 : await countLines(file);
-  const bar = flags['no-progress'] ? null : createProgressBar(`importing ${departmentName} ${entityName}`, estimate, 'rows');
+  const progress: { bar: ReturnType<typeof createProgressBar> | null } = { bar: null };
   const located = await locateDatabase(departmentName);
   const database = await openDepartmentDatabase(departmentName, located.url).catch(async (error: unknown) => {
     await located.server?.stop();
@@ -110,12 +109,18 @@ try {
       rejectReport: rejects,
       dryRun: flags['dry-run'],
       batchSize,
+      onAccepted: async () => {
+        if (flags['no-progress']) return;
+        // A workbook's row count is not known before it is read: its bar stands full, its count and rate still move.
+        const estimate = format === 'xlsx' ? 0 : await countLines(file);
+        progress.bar = createProgressBar(`importing ${departmentName} ${entityName}`, estimate, 'rows');
+      },
       onProgress: (read) => {
         done = read;
-        bar?.update(read);
+        progress.bar?.update(read);
       },
     });
-    bar?.finish(done);
+    progress.bar?.finish(done);
   } finally {
     await database.close();
     await located.server?.stop();

@@ -33,6 +33,8 @@ export interface ImportOptions {
   dryRun?: boolean;
   /** Rows per batch; each batch is one transaction. */
   batchSize?: number;
+  /** Called once the header is accepted, before any row is read (the command sizes its progress bar here). */
+  onAccepted?(): Promise<void> | void;
   onProgress?(rowsRead: number): void;
 }
 
@@ -79,7 +81,6 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
   const startedAt = new Date();
   const dryRun = options.dryRun ?? false;
   const batchSize = options.batchSize ?? 5000;
-  const fileSha256 = await sha256OfFile(options.file);
   const source = await openSource(options.file, { format: options.format, encoding: options.encoding });
   let mapping: ReturnType<typeof mapColumns>;
   try {
@@ -95,6 +96,12 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
       `required columns missing: ${names}. Found: ${source.header.join(', ')}. Rename them, or map them with --mapping. No row was read.`,
     );
   }
+  // Hashed only once the header is accepted: a refused file is read no further than its header.
+  const fileSha256 = await sha256OfFile(options.file).catch(async (error: unknown) => {
+    await source.close();
+    throw error;
+  });
+  await options.onAccepted?.();
   const positions = new Map(definition.fields.map((field, at) => [field, at]));
   // Per mapped field: its position among the entity's fields and its column in the file.
   const columns = [...mapping.columns].map(([field, column]) => ({ field, at: positions.get(field)!, column }));
