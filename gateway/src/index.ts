@@ -1,11 +1,13 @@
 import { resolve } from 'node:path';
 import { createAuditWriter } from '@hub/audit/writer';
-import { announceReady, createLogger, onShutdown, parsePort } from '@hub/core';
+import { announceReady, createLogger, onShutdown, parsePort, startTracing } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
 import { demoTokenMinterFromEnv } from './explorer/index.ts';
 import { exitOnGatewayConfigProblems } from './startup-config.ts';
 
 const logger = createLogger('gateway');
+// Spans of every request go to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT, if any; before anything serves.
+const tracing = startTracing('gateway');
 
 /** `--supergraph <file>` or SUPERGRAPH_PATH serve another federation's supergraph with the URLs it names. */
 function supergraphPath(argv: string[]): string {
@@ -37,6 +39,7 @@ try {
   onShutdown(logger, async () => {
     await service.close();
     await audit?.close();
+    await tracing?.shutdown();
   });
 } catch (error) {
   logger.error('could not start', { error: error instanceof Error ? error.message : String(error) });

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError } from 'graphql';
 import { mergeFetches } from '../coalesce.ts';
-import { CALLER_HEADER } from '@hub/core';
+import { CALLER_HEADER, injectTraceContext } from '@hub/core';
 import { AbortableRemoteGraphQLDataSource, raceAbort, requestSignal } from '../limits/timeout.ts';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
 import type { ResilienceOptions } from './config.ts';
@@ -125,7 +125,10 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
     // fires at the subgraph's timeout or the request's deadline, whichever comes first.
     this.fetcher = (async (url, init) => {
       const attempt = attemptScope.getStore();
-      const send = () => fetcher(url, attempt ? { ...init, signal: attempt.signal } : init);
+      // The trace continues in the subgraph: `traceparent` of the active span (the gateway's fetch).
+      const headers: Record<string, string> = { ...init?.headers };
+      injectTraceContext({ set: (name, value) => (headers[name] = value) });
+      const send = () => fetcher(url, { ...init, headers, ...(attempt ? { signal: attempt.signal } : {}) });
       let response: FetcherResponse;
       if (attempt?.shareable && shareInFlight && typeof init?.body === 'string') {
         // The caller token is part of the key: subgraphs mask and filter by caller, so only one caller's reads share.

@@ -4,6 +4,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './log.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { REQUEST_ID_HEADER, requestIdOf, runInRequestScope } from './request-context.ts';
+import { traceRequest } from './tracing.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
@@ -32,6 +33,8 @@ export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefi
   metrics?: ServiceMetrics;
   /** Where each answered request is logged, at debug level: route, status, time and the request id. */
   logger?: Logger;
+  /** The service's name on its trace spans (see `startTracing`); default the metrics' service name. */
+  service?: string;
 }
 
 export interface RunningService {
@@ -89,15 +92,17 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     res.once('close', () => {
       if (--drain.inFlight === 0) for (const resolve of drain.idle.splice(0)) resolve();
     });
-    runInRequestScope({ requestId }, () =>
-      Promise.resolve(handle()).catch((error: unknown) => {
-        if (error instanceof HttpError && !res.headersSent) {
-          for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
-          return sendJson(res, error.status, error.code ? { error: error.message, code: error.code } : { error: error.message });
-        }
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-        else res.destroy();
-      }),
+    traceRequest(options.service ?? metrics?.service ?? 'hub', req, res, url.pathname, () =>
+      runInRequestScope({ requestId }, () =>
+        Promise.resolve(handle()).catch((error: unknown) => {
+          if (error instanceof HttpError && !res.headersSent) {
+            for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
+            return sendJson(res, error.status, error.code ? { error: error.message, code: error.code } : { error: error.message });
+          }
+          if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+          else res.destroy();
+        }),
+      ),
     );
   });
   drains.set(server, drain);

@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './log.ts';
 export * from './request-context.ts';
 export * from './metrics.ts';
+export * from './tracing.ts';
 export * from './pagination.ts';
 export * from './db/database.ts';
 export * from './db/bulk-insert.ts';

@@ -27,6 +27,7 @@ export function createServiceMetrics(service: string) {
   });
   return {
     registry,
+    service,
     /** Counts the request once its response has ended; `route` is one of the service's fixed paths, never the raw URL. */
     observeRequest(route: string, res: ServerResponse, startedAt: number): void {
       res.once('finish', () => {

@@ -2,6 +2,7 @@ import { databaseUrlFromEnv } from './config.ts';
 import type { Department } from './departments.ts';
 import type { RunningService } from './http.ts';
 import type { Logger } from './log.ts';
+import { startTracing } from './tracing.ts';
 
 /** What a service process tells the hub launcher over IPC once it listens. */
 export interface ReadyMessage {
@@ -19,6 +20,8 @@ export async function runService(
   logger: Logger,
   start: (databaseUrl: string) => Promise<RunningService>,
 ): Promise<void> {
+  // Before anything serves: spans of every request go to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT, if any.
+  const tracing = startTracing(dept.name);
   const databaseUrl = databaseUrlFromEnv(dept);
   if (!databaseUrl) {
     logger.error(`${dept.envPrefix}_DATABASE_URL is not set; start the whole hub with \`npm start\`, or set it`);
@@ -32,7 +35,10 @@ export async function runService(
     process.exit(1);
   }
   announceReady(dept.name, service, logger);
-  onShutdown(logger, () => service.close());
+  onShutdown(logger, async () => {
+    await service.close();
+    await tracing?.shutdown();
+  });
 }
 
 export function announceReady(name: string, service: RunningService, logger: Logger): void {
