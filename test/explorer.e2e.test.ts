@@ -4,7 +4,7 @@ import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway'
 import { bootTestHub, type TestHub } from '@hub/runner/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { busiestGrid } from './world.ts';
+import { busiestGrid, grids } from './world.ts';
 
 /**
  * The explorer and the overview page in a real browser (Debian's Chromium, driven by playwright-core) with every
@@ -89,15 +89,24 @@ describe.skipIf(!CHROMIUM)('the explorer and the overview page, offline', () => 
     await page.close();
   });
 
-  it("draws the overview page's charts from the graph's figures", async () => {
+  it("draws the overview page's charts from the graph's figures, of a grid and of a street", async () => {
     const page = await context.newPage();
     await page.goto(`${base}/overview?role=district-analyst&purpose=statistics&grid=${code}`);
     await page.locator('svg.chart[data-chart="population"] rect').first().waitFor({ timeout: 30_000 });
-    for (const chart of ['population', 'welfare', 'group-rentals', 'organizations']) {
+    for (const chart of ['population', 'welfare', 'group-rentals', 'case-status', 'case-category', 'organizations']) {
       expect(await page.locator(`svg.chart[data-chart="${chart}"] rect`).count(), chart).toBeGreaterThan(0);
     }
     expect(await page.locator('.figure .total').first().innerText()).toBe(String(busiestGrid.residents.length));
-    await page.screenshot({ path: `${ARTIFACTS}overview-district-analyst.png`, fullPage: true });
+    await page.screenshot({ path: `${ARTIFACTS}overview-grid.png`, fullPage: true });
+
+    // A street: the sums of its grids.
+    const street = `${code.slice(0, 9)}000`;
+    await page.locator('#place-code').fill(street);
+    await page.locator('#place button').click();
+    const streetResidents = grids.filter((g) => g.grid.code.startsWith(street.slice(0, 9))).reduce((sum, g) => sum + g.residents.length, 0);
+    await expect.poll(() => page.locator('.figure .total').first().innerText(), { timeout: 15_000 }).toBe(String(streetResidents));
+    expect(await page.locator('svg.chart[data-chart="case-status"] rect').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${ARTIFACTS}overview-street.png`, fullPage: true });
     await page.close();
   });
 

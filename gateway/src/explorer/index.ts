@@ -141,11 +141,12 @@ export function explorerRoutes(options: ExplorerOptions): { routes: Record<strin
     res.end(html);
   };
   const explorerHtml = page('Explorer · Governance hub', `${IDENTITY_BAR}\n<div id="graphiql"></div>`, config, ['react.production.min.js', 'react-dom.production.min.js', 'graphiql.min.js', 'identity.js', 'explorer.js'], ['graphiql.min.css', 'hub.css']);
-  const overview = operations.find((o) => o.name === 'GridOverview');
+  // The overview page asks by trusted-document id: a grid's figures and cases, or a street's.
+  const documentIds = Object.fromEntries(operations.filter((o) => ['GridOverview', 'GridCaseCounts', 'StreetOverview'].includes(o.name)).map((o) => [o.name, o.hash]));
   const overviewHtml = page(
     'Overview · Governance hub',
-    `${IDENTITY_BAR}\n<main id="overview"><form id="place"><label>grid <input id="place-grid" size="16" placeholder="15-digit grid code"></label> <button type="submit">Show</button></form><section id="figures"></section></main>`,
-    { ...config, operations: [], gridOverview: overview ? { hash: overview.hash } : null },
+    `${IDENTITY_BAR}\n<main id="overview"><form id="place"><label>grid or street <input id="place-code" size="16" placeholder="grid (15 digits) or street (12) code"></label> <button type="submit">Show</button></form><section id="figures"></section></main>`,
+    { ...config, operations: [], documentIds },
     ['identity.js', 'overview.js'],
     ['hub.css'],
   );

@@ -12,7 +12,7 @@
     const definitions = /^[^{]*\(([^)]*)\)/.exec(text);
     for (const [, name] of (definitions ? definitions[1] : '').matchAll(/\$(\w+)\s*:/g)) {
       if (name === 'code' || name === 'gridCode') variables[name] = grid || '';
-      else if (name === 'streetCode') variables[name] = grid ? grid.slice(0, 9) : '';
+      else if (name === 'streetCode') variables[name] = grid ? `${grid.slice(0, 9)}000` : '';
       else if (name === 'first') variables[name] = 10;
     }
     return JSON.stringify(variables, null, 2);

@@ -1,11 +1,11 @@
-// The overview page: a grid's figures from every department as charts, asked through /graphql as the chosen
-// identity with the client kit's GridOverview (sent by its trusted-document id), drawn as plain SVG.
+// The overview page: a grid's or a street's figures from every department as charts, asked through /graphql as the
+// chosen identity with the client kit's operations (sent by their trusted-document ids), drawn as plain SVG.
 'use strict';
 (function () {
   const config = JSON.parse(document.getElementById('hub-config').textContent);
   const identity = window.HubIdentity.setUp(config, show);
   const figures = document.getElementById('figures');
-  const placeGrid = document.getElementById('place-grid');
+  const placeCode = document.getElementById('place-code');
   const SVG = 'http://www.w3.org/2000/svg';
 
   function svg(name, attributes, text) {
@@ -52,37 +52,54 @@
     return section;
   }
 
-  async function show() {
-    const grid = placeGrid.value.trim() || identity.grid();
-    placeGrid.value = grid;
-    figures.replaceChildren();
-    if (!identity.token() || !grid || !config.gridOverview) return;
+  /** One trusted document, by its id in the manifest, under the chosen identity. */
+  async function ask(name, variables) {
     const response = await fetch(config.graphqlPath, {
       method: 'POST',
       headers: Object.assign({ 'content-type': 'application/json' }, identity.headers()),
-      body: JSON.stringify({ documentId: `sha256:${config.gridOverview.hash}`, variables: { code: grid } }),
+      body: JSON.stringify({ documentId: `sha256:${config.documentIds[name]}`, variables }),
     });
-    const answer = await response.json();
-    const g = answer.data && answer.data.grid;
+    return response.json();
+  }
+
+  const problem = (answer) => (answer.errors && answer.errors.find((e) => !e.extensions || e.extensions.code !== 'FORBIDDEN')) || null;
+
+  async function show() {
+    // A 15-digit code is a grid, a 12-digit one ending in 000 a street; the grid of the identity bar by default.
+    const code = placeCode.value.trim() || identity.grid();
+    placeCode.value = code;
+    figures.replaceChildren();
     const status = document.getElementById('status');
-    if (!g) {
-      status.textContent = answer.errors ? `${answer.errors[0].extensions && answer.errors[0].extensions.code}: ${answer.errors[0].message}` : `grid ${grid}: not found, or not one of yours`;
+    if (!identity.token() || !code) return;
+    const isStreet = /^\d{9}000$/.test(code);
+    const [overview, cases] = isStreet
+      ? [await ask('StreetOverview', { code }), null]
+      : await Promise.all([ask('GridOverview', { code }), ask('GridCaseCounts', { code })]);
+    const place = overview.data && (isStreet ? overview.data.street : overview.data.grid);
+    if (!place) {
+      const failure = problem(overview) || (overview.errors && overview.errors[0]);
+      status.textContent = failure ? `${failure.extensions && failure.extensions.code}: ${failure.message}` : `${code}: not found, or not one of yours`;
       return;
     }
-    status.textContent = `${g.name} (${g.code}), ${g.community.name}`;
-    const p = g.population;
-    const w = g.welfareCounts;
-    const h = g.housingCounts;
-    const c = g.caseCounts;
-    const o = g.organizationCounts;
+    status.textContent = isStreet ? `${place.name} (${place.code})` : `${place.name} (${place.code}), ${place.community.name}`;
+    const p = place.population;
+    const party = isStreet ? place.partyMemberCounts : place.partyMembers;
+    const w = place.welfareCounts;
+    const h = place.housingCounts;
+    const c = isStreet ? place.caseCounts : cases && cases.data && cases.data.grid && cases.data.grid.caseCounts;
+    const o = place.organizationCounts;
     figures.append(
       panel('Residents by type 人口类型', p && p.total, p && barChart('population', [['registered 户籍', p.registered], ['floating 流动', p.floating], ['overseas 境外', p.overseas], ['unsettled 未落户', p.unsettled]])),
-      panel('Party members 党员', g.partyMembers && g.partyMembers.totalCount, null),
+      panel('Party members 党员', party ? (isStreet ? party.total : party.totalCount) : null, null),
       panel('Welfare recipients 救助对象', w && w.total, w && barChart('welfare', [['minimum living 低保', w.minimumLiving], ['extreme poverty 特困', w.extremePoverty], ['disability living 残疾生活', w.disabilityLiving], ['disability care 残疾护理', w.disabilityCare], ['old age 高龄', w.oldAge]])),
       panel('Group rentals by status 群租', h && h.groupRentalsByStatus.total, h && barChart('group-rentals', [['identified 已发现', h.groupRentalsByStatus.identified], ['interviewed 已约谈', h.groupRentalsByStatus.interviewed], ['rectified 已整改', h.groupRentalsByStatus.rectified]])),
-      panel('Open cases by category 在办案件', c && c.total, c && barChart('cases', c.byCategory.map((x) => [x.category, x.count]))),
-      panel('Organizations by kind 组织', o && o.total, o && barChart('organizations', o.byKind.map((x) => [x.kind, x.count]))),
+      panel('Cases by status 案件状态', c && c.total, c && barChart('case-status', c.byStatus.map((x) => [x.status, x.count]))),
+      panel('Overdue cases 超期案件', c && c.overdue, null),
     );
+    const categories = place.caseCounts;
+    if (categories) figures.append(panel(isStreet ? 'Cases by category 案件类别' : 'Open cases by category 在办案件', categories.total, barChart('case-category', categories.byCategory.map((x) => [x.category, x.count]))));
+    else figures.append(panel('Cases by category 案件类别', null, null));
+    if (!isStreet) figures.append(panel('Organizations by kind 组织', o && o.total, o && barChart('organizations', o.byKind.map((x) => [x.kind, x.count]))));
   }
 
   document.getElementById('place').addEventListener('submit', (event) => {
