@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
+import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, documentHash, readManifest, readSupergraph } from '@hub/gateway';
 import { bootTestHub, type TestHub } from '@hub/runner/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -11,6 +11,7 @@ import { busiestGrid, grids } from './world.ts';
  * request to anything but this machine blocked: what a closed government network sees. Screenshots go to
  * `.data/test-artifacts/` (kept by CI, ignored by git).
  */
+const manifest = readManifest(DEFAULT_MANIFEST);
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
 const ARTIFACTS = fileURLToPath(new URL('../.data/test-artifacts/', import.meta.url));
 // CI installs Debian's chromium (.ci/run) and must run this test; a developer's machine without it skips it, saying so.
@@ -63,6 +64,9 @@ describe.skipIf(!CHROMIUM)('the explorer and the overview page, offline', () => 
     await run.waitFor({ timeout: 30_000 });
     // The tab of the chosen operation is the first one and active.
     await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 15_000 }).toContain('query GridOverview');
+    // The tab holds the trusted document itself: its text hashes to its id in the manifest.
+    const queryText = await page.evaluate<string>("document.querySelector('.graphiql-query-editor .CodeMirror')?.CodeMirror?.getValue() ?? ''");
+    expect(manifest.has(documentHash(queryText)), 'the tab is a trusted document').toBe(true);
     await run.click();
     await expect.poll(() => page.locator('#status').innerText(), { timeout: 30_000 }).toMatch(/answered in full|error/);
     await expect.poll(() => resultText(page), { timeout: 15_000 }).toContain('"grid"');
