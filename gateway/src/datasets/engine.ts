@@ -177,7 +177,7 @@ async function batchRows(dataset: DatasetSpec, batch: GridPlace[], filter: Datas
  * is handed on only when all before it have been.
  */
 export async function* datasetRows(dataset: DatasetSpec, grids: GridPlace[], filter: DatasetFilter, execute: Execute, options: RunOptions): AsyncGenerator<Cell[][]> {
-  const settings: Settings = { pageSize: 500, concurrency: 3, gridsPerOperation: 8, batchedPageSize: 100, ...options };
+  const settings: Settings = { pageSize: 500, concurrency: 2, gridsPerOperation: 4, batchedPageSize: 250, ...options };
   const documents = new Map<number, string>();
   const batches: GridPlace[][] = [];
   for (let i = 0; i < grids.length; i += settings.gridsPerOperation) batches.push(grids.slice(i, i + settings.gridsPerOperation));
