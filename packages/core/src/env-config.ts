@@ -178,6 +178,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_SUBGRAPH_RETRY_BACKOFF_MS', default: '50', readBy: ['gateway'], check: wholeNumber(0) },
   { name: 'HUB_BREAKER_FAILURES', default: '5', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'HUB_BREAKER_OPEN_MS', default: '5000', readBy: ['gateway'], check: wholeNumber(1) },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset: no traces are exported', readBy: ['gateway', ...SUBGRAPHS], check: httpUrl },
   { name: 'MEDIATION_RED_CARD_GRACE_DAYS', default: '5', readBy: ['mediation'], check: wholeNumber(0, 365) },
   { name: 'HUB_TOKEN', default: 'unset: a demo token of --role (development only)', readBy: ['export'] },
   { name: 'HUB_IMPORT_TOKEN', default: 'unset (needed with --gateway)', readBy: ['import'] },

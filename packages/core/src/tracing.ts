@@ -6,8 +6,8 @@ import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@open
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 
 /**
- * OpenTelemetry traces across the hub. Each service calls `startTracing` once: with OTEL_EXPORTER_OTLP_ENDPOINT (or
- * OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) set, spans go to that collector over OTLP/HTTP; without it nothing is
+ * OpenTelemetry traces across the hub. Each service calls `startTracing` once: with OTEL_EXPORTER_OTLP_ENDPOINT set
+ * (the collector's base URL), spans go to `<it>/v1/traces` over OTLP/HTTP; without it nothing is
  * registered and every span below is the API's no-op. Context travels in W3C `traceparent` headers: from a client
  * into the gateway, and from the gateway into every subgraph request, so one trace spans all the departments.
  */
@@ -15,7 +15,7 @@ export function startTracing(service: string, options: { env?: NodeJS.ProcessEnv
   const env = options.env ?? process.env;
   let processor = options.processor;
   if (!processor) {
-    if (!env.OTEL_EXPORTER_OTLP_ENDPOINT && !env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return null;
+    if (!env.OTEL_EXPORTER_OTLP_ENDPOINT) return null;
     const exporter: SpanExporter = new OTLPTraceExporter();
     processor = new BatchSpanProcessor(exporter);
   }
