@@ -139,8 +139,10 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
           try {
             response = (await raceAbort(inFlight, attempt.signal)).clone();
           } catch (error) {
-            // The one we waited for was cut short by its own request's deadline, not ours: ask ourselves.
-            if (attempt.signal.aborted) throw error;
+            // The one we waited for was cut short by its own request's deadline or timeout, not ours: ask ourselves.
+            // Any other failure (the department down) is ours as much as its, and asking again would double it.
+            const aborted = error instanceof Error && error.name === 'AbortError';
+            if (attempt.signal.aborted || !aborted) throw error;
             response = await send();
           }
         } else {
