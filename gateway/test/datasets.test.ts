@@ -1,0 +1,44 @@
+import { buildSchema, parse, validate } from 'graphql';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ageBand, DATASETS } from '../src/datasets/catalog.ts';
+import { batchedDocument } from '../src/datasets/engine.ts';
+import { csvField } from '../src/datasets/formats.ts';
+
+const api = buildSchema(readFileSync(new URL('../../schema/api.graphql', import.meta.url), 'utf8'));
+
+describe('the datasets', () => {
+  it('are operations valid against the API, and stay valid asked for several grids at once', () => {
+    for (const dataset of DATASETS.values()) {
+      expect(validate(api, parse(dataset.document)), dataset.name).toEqual([]);
+      const batched = batchedDocument(dataset.document, dataset.operationName, 4);
+      expect(validate(api, parse(batched)), `${dataset.name} batched`).toEqual([]);
+      expect(batched).toContain('g3: grid(code: $g3)');
+      expect(batched).not.toContain('$after');
+      expect(batched).not.toContain('$gridCode');
+    }
+  });
+
+  it('name their columns uniquely and describe each in both languages', () => {
+    for (const dataset of DATASETS.values()) {
+      const names = dataset.columns.map((c) => c.name);
+      expect(new Set(names).size, dataset.name).toBe(names.length);
+      for (const column of dataset.columns) expect(column.zh).toMatch(/[\u4e00-\u9fff]/);
+    }
+  });
+});
+
+describe('cells', () => {
+  it('quotes CSV fields as RFC 4180 says', () => {
+    expect(csvField('plain')).toBe('plain');
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('two\nlines')).toBe('"two\nlines"');
+    expect(csvField(null)).toBe('');
+    expect(csvField(true)).toBe('true');
+  });
+
+  it('bands ages at 18, 35, 60 and 80', () => {
+    expect([null, 0, 17, 18, 34, 35, 59, 60, 79, 80, 104].map(ageBand)).toEqual([null, '0-17', '0-17', '18-34', '18-34', '35-59', '35-59', '60-79', '60-79', '80+', '80+']);
+  });
+});
