@@ -291,7 +291,7 @@ describe('fifty clients on the same cases', () => {
       const fromFeed = feed.filter((e) => e.node.case.id === caseId).map((e) => [e.node.sequence, e.node.caseVersion, e.node.action]);
       expect(fromFeed).toEqual(timeline.map((e) => [e.sequence, e.caseVersion, e.action]));
     }
-  });
+  }, 180_000);
 
   it('answers a replayed mutation with the first result and refuses the key with another input', async () => {
     const centre = await as('dispatcher');

@@ -263,7 +263,7 @@ describe('a case through its whole life', () => {
     expect(file.data?.case.mediator).toEqual({ id: mediatorOfHome.id });
     // Resolved again without an agreement: the first round's agreement no longer stands.
     expect(file.data?.case.agreement).toBeNull();
-  });
+  }, 120_000);
 
   it('refuses a case, reopens it for reconsideration and accepts it then', async () => {
     const c = await caseIn('REJECTED');
@@ -288,7 +288,7 @@ describe('the state machine', () => {
       expect(change.event.fromStatus).toBe(status);
       expect(change.case.version).toBe(version + 1);
     }
-  });
+  }, 120_000);
 
   it('refuses every illegal action with INVALID_TRANSITION naming the status and what is allowed, changing nothing', async () => {
     for (const status of statuses) {
@@ -303,7 +303,7 @@ describe('the state machine', () => {
       expect(row).toMatchObject({ status, version: c.version });
       expect(await eventCount(c.id)).toBe(events);
     }
-  });
+  }, 120_000);
 
   it('lets a department acknowledge and resolve only the cases dispatched to it', async () => {
     const dispatched = await caseIn('DISPATCHED');
@@ -538,7 +538,7 @@ describe('the event feed', () => {
         expect(c.version).toBe(fromFeed.length);
       }
     }
-  });
+  }, 120_000);
 
   it('gives a grid worker the events of their own grids only, and a department those of its cases', async () => {
     const page = await gql<{ caseEvents: { edges: { node: { case: { grid: { code: string } }; department: string | null } }[] } }>(
