@@ -25,7 +25,7 @@ function csvCell(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-export const REJECT_REPORT_HEADER = ['行号 row', '列 column', '值 value (masked)', '代码 code', '原因 reason', 'reason'] as const;
+export const REJECT_REPORT_HEADER = ['行号 row', '列 column', '值 value (masked)', '代码 code', '原因', 'reason'] as const;
 
 /**
  * The reject report: a CSV in UTF-8 with a byte-order mark (so Excel opens the Chinese correctly), one line per
