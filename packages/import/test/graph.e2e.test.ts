@@ -139,6 +139,10 @@ describe('residents loaded from a file, through the graph', () => {
             foreignReferencesThroughGraph: true,
           },
         ]);
+        const tooMany = await postGraphQL(after.gatewayUrl, '{ publicSecurityImports(first: 101) { id } }', {}, await asPolice(after));
+        expect(tooMany.errors?.map((e) => e.extensions?.code)).toEqual(['INVALID_PAGE_SIZE']);
+        const none = await postGraphQL<{ publicSecurityImports: unknown[] }>(after.gatewayUrl, '{ publicSecurityImports(first: 0) { id } }', {}, await asPolice(after));
+        expect(none.data!.publicSecurityImports).toEqual([]);
         const housing = { authorization: `Bearer ${await after.tokenFor('housing-officer')}` };
         const refused = await postGraphQL(after.gatewayUrl, IMPORT_LOG, {}, housing);
         expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
