@@ -160,7 +160,13 @@ export function explorerRoutes(options: ExplorerOptions): { routes: Record<strin
         if (!options.mintToken) return sendJson(res, 404, { error: 'demo tokens are for development only' });
         if (req.method !== 'POST') return sendJson(res, 405, { error: 'POST { role, grid, purpose }' });
         const chunks: Buffer[] = [];
-        for await (const chunk of req) chunks.push(chunk as Buffer);
+        let size = 0;
+        for await (const chunk of req) {
+          size += (chunk as Buffer).length;
+          // A role, a grid and a purpose fit in far less; anything larger is not the picker.
+          if (size > 4096) return sendJson(res, 413, { error: 'expected JSON { role, grid, purpose }' });
+          chunks.push(chunk as Buffer);
+        }
         let request: { role?: unknown; grid?: unknown; purpose?: unknown };
         try {
           request = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof request;
