@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, documentHash, readManifest, readSupergraph } from '@hub/gateway';
+import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, demoTokenMinterFromEnv, documentHash, readManifest, readSupergraph } from '@hub/gateway';
 import { bootTestHub, type TestHub } from '@hub/runner/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -17,6 +17,35 @@ const ARTIFACTS = fileURLToPath(new URL('../.data/test-artifacts/', import.meta.
 // CI installs Debian's chromium (.ci/run) and must run this test; a developer's machine without it skips it, saying so.
 if (!CHROMIUM && process.env.CI) throw new Error('the explorer test needs Chromium: apt-get install chromium');
 if (!CHROMIUM) console.warn('explorer.e2e.test.ts skipped: no Chromium (apt-get install chromium)');
+
+describe('the demo token picker', () => {
+  it('exists only outside production and while no identity provider is configured', () => {
+    expect(demoTokenMinterFromEnv({})).toBeTypeOf('function');
+    expect(demoTokenMinterFromEnv({ NODE_ENV: 'production' })).toBeUndefined();
+    expect(demoTokenMinterFromEnv({ HUB_JWKS_URL: 'https://idp.example/jwks.json' })).toBeUndefined();
+    expect(demoTokenMinterFromEnv({ HUB_JWKS_FILE: '/etc/hub/jwks.json' })).toBeUndefined();
+  });
+
+  it('is not served by a gateway given no minter, and the pages offer none', async () => {
+    const hub = await bootTestHub(inject('hubTemplates'));
+    const gateway = await createGateway({ supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH), ...hub.gatewayAccess, audit: { write: async () => {} } }).listen(0);
+    try {
+      const origin = new URL(gateway.url).origin;
+      const minted = await fetch(`${origin}/explorer/token`, { method: 'POST', body: JSON.stringify({ role: 'administrator' }) });
+      expect(minted.status).toBe(404);
+      const page = await (await fetch(`${origin}/explorer`)).text();
+      expect(page).toContain('"tokenPath":null');
+      // Every script and style the page loads is the gateway's own.
+      for (const [, src] of page.matchAll(/(?:src|href)="([^"]+)"/g)) expect(src!.startsWith('/'), src).toBe(true);
+      const graphiql = await fetch(`${origin}/explorer/assets/graphiql.min.js`);
+      expect(graphiql.status).toBe(200);
+      expect((await fetch(`${origin}/explorer/assets/..%2F..%2Fpackage.json`)).status).toBe(404);
+    } finally {
+      await gateway.close();
+      await hub.close();
+    }
+  });
+});
 
 describe.skipIf(!CHROMIUM)('the explorer and the overview page, offline', () => {
   let hub: TestHub;

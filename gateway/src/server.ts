@@ -49,6 +49,7 @@ export { CircuitBreaker, type BreakerState } from './resilience/breaker.ts';
 export { DEFAULT_RESILIENCE, resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.ts';
 export { withEnforcedSecurityLinks } from './policy/plugin.ts';
+export { demoTokenMinterFromEnv, EXPLORER_PATH, OVERVIEW_PATH } from './explorer/index.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {
