@@ -18,8 +18,8 @@
   /** A horizontal bar chart of label → count. */
   function barChart(id, rows) {
     const barHeight = 22;
-    const labelWidth = 150;
-    const width = 300;
+    const labelWidth = 200;
+    const width = 360;
     const max = Math.max(1, ...rows.map(([, n]) => n));
     const chart = svg('svg', { class: 'chart', 'data-chart': id, width, height: rows.length * barHeight + 4, role: 'img' });
     rows.forEach(([label, count], i) => {
