@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -65,6 +65,8 @@ export function clientKitOperations(manifest: ReadonlyMap<string, string>, clien
     if (match) byName.set(match[1]!, { document, hash });
   }
   const operations: KitOperation[] = [];
+  // A deployment without the client kit's folder still serves the explorer, with no tabs to offer.
+  if (!existsSync(clientsDir)) return operations;
   const apps = readdirSync(clientsDir, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('_') && d.name !== 'example');
   for (const app of apps.map((d) => d.name).sort()) {
     for (const file of readdirSync(`${clientsDir}${app}`).filter((f) => f.endsWith('.graphql')).sort()) {
