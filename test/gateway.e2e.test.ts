@@ -18,6 +18,11 @@ const healthUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '/hea
 const readyUrl = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '/ready');
 
 describe('the gateway', () => {
+  it('turns off @apollo/gateway\'s usage reporting, so nothing leaves the network', () => {
+    // Set by createGateway before the ApolloGateway is built, whatever the environment said.
+    expect(process.env.APOLLO_TELEMETRY_DISABLED).toBe('true');
+  });
+
   it('serves another supergraph file with the subgraph URLs that file names', async () => {
     let sdl = readSupergraph(DEFAULT_SUPERGRAPH);
     for (const { name, url } of subgraphsOf(sdl)) sdl = sdl.replace(`url: "${url}"`, `url: "${hub.subgraphs[name]!.url}"`);

@@ -249,6 +249,9 @@ export function createGateway(options: GatewayOptions) {
   const documentCache = new CountingLruCache<DocumentNode>('documents', cacheEntries.documents, metrics.onCacheLookup);
   const planCache = new CountingLruCache<PlanOf<GatewayConfig>>('plans', cacheEntries.plans, metrics.onCacheLookup);
 
+  // Unless this is set, @apollo/gateway sends usage metrics to Apollo's servers and probes cloud metadata addresses
+  // at start. Nothing of a district's hub may leave its network, so the gateway sets it whatever the environment says.
+  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
   const gateway = new ApolloGateway({
     // The hub enforces the authorization directives itself (policy plugin), so the stock gateway may load them.
     supergraphSdl: withEnforcedSecurityLinks(options.supergraphSdl),

@@ -170,6 +170,12 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_INTERNAL_PRIVATE_KEY', default: 'a fresh pair per launcher run', readBy: ['gateway', 'launcher'], required: inProduction, check: keyOf('private', 'HUB_INTERNAL_PRIVATE_KEY') },
   { name: 'HUB_INTERNAL_PUBLIC_KEY', default: "the launcher pair's public half", readBy: [...SUBGRAPHS, 'launcher'], required: inProduction, check: keyOf('public', 'HUB_INTERNAL_PUBLIC_KEY') },
   { name: 'HUB_AUDIT_RETENTION_DAYS', default: '180 (the minimum)', readBy: ['gateway', 'audit'], check: wholeNumber(180) },
+  {
+    name: 'APOLLO_TELEMETRY_DISABLED',
+    default: 'true, set by the gateway itself (@apollo/gateway would otherwise send usage data to Apollo)',
+    readBy: ['gateway'],
+    check: oneOf('true'),
+  },
   { name: 'HUB_TRUSTED_DOCUMENTS', default: 'allow; enforce when NODE_ENV=production', readBy: ['gateway'], check: oneOf('off', 'allow', 'enforce') },
   { name: 'HUB_TRUSTED_DOCUMENTS_MANIFEST', default: 'schema/persisted-documents.json', readBy: ['gateway'], check: readableFile },
   ...LIMITS.map(([name, fallback]): EnvVariable => ({ name, default: String(fallback), readBy: ['gateway'], check: wholeNumber(1) })),
