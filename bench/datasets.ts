@@ -2,7 +2,7 @@
  * The residents dataset exported through the hub, beside its floor: the same joined rows from one SQL join over all
  * departments' tables loaded into a single PostgreSQL database and written with COPY.
  *
- *   npm run bench:datasets -- [--residents 100000,1000000] [--format csv|ndjson|parquet] [--write]
+ *   npm run bench:datasets -- [--residents 100000,1000000] [--format csv|ndjson|parquet] [--gateway-heap-mb N] [--write]
  *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
  * as their own processes; the export is read over HTTP to the end while each process's resident memory is sampled
@@ -29,7 +29,7 @@ const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--format', '--write'];
+  const known = ['--residents', '--format', '--gateway-heap-mb', '--write'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -39,7 +39,10 @@ function parseArgs(argv: string[]) {
   for (const size of sizes) if (!Number.isInteger(size) || size < 1000 || size > 2_000_000) throw new Error(`--residents takes sizes from 1000 to 2000000, got ${size}`);
   const format = value('--format') ?? 'csv';
   if (!['csv', 'ndjson', 'parquet'].includes(format)) throw new Error(`--format is csv, ndjson or parquet, got ${format}`);
-  return { sizes, format, write: argv.includes('--write') };
+  const heap = value('--gateway-heap-mb');
+  const gatewayHeapMb = heap === undefined ? null : Number(heap);
+  if (gatewayHeapMb !== null && (!Number.isInteger(gatewayHeapMb) || gatewayHeapMb < 32)) throw new Error(`--gateway-heap-mb takes a whole number of MiB from 32, got ${heap}`);
+  return { sizes, format, gatewayHeapMb, write: argv.includes('--write') };
 }
 
 async function rssMiB(pid: number): Promise<number> {
@@ -205,7 +208,7 @@ for (const residents of options.sizes) {
       HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
       AUDIT_DATABASE_URL: databases.urls.audit as string,
       ...urls,
-    });
+    }, options.gatewayHeapMb === null ? {} : { execArgv: [`--max-old-space-size=${options.gatewayHeapMb}`] });
     started.push(gateway);
     await gateway.ready;
     pids.gateway = gateway.child.pid as number;
@@ -238,7 +241,7 @@ for (const residents of options.sizes) {
 const table = [
   `Machine: ${machineLine()}`,
   '',
-  `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --format ${options.format}\``,
+  `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --format ${options.format}${options.gatewayHeapMb === null ? '' : ` --gateway-heap-mb ${options.gatewayHeapMb}`}\``,
   '',
   '| residents | format | rows | export s | export rows/s | floor s | floor rows/s | floor ÷ export | gateway peak RSS MiB | every process, idle→peak RSS MiB |',
   '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
