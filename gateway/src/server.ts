@@ -345,6 +345,8 @@ export function createGateway(options: GatewayOptions) {
     breakerStates: (): Record<string, BreakerState> => Object.fromEntries([...dataSources].map(([name, source]) => [name, source.breaker.state])),
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
       const apollo = new ApolloServer<GatewayContext>({
+        // The process stops on signals itself (`onShutdown`), draining first; Apollo's own handlers would race it.
+        stopOnTerminationSignals: false,
         gateway,
         documentStore: documentCache,
         formatError: safeFormatError(logger),

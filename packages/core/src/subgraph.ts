@@ -81,6 +81,8 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
     name: options.name,
     async listen(port, host = '127.0.0.1') {
       const apollo = new ApolloServer<TContext>({
+        // The service stops on signals itself (`onShutdown`), in its own order; Apollo's own handlers would race it.
+        stopOnTerminationSignals: false,
         schema,
         formatError: safeFormatError(logger),
         includeStacktraceInErrorResponses: false,
