@@ -36,3 +36,5 @@ export type HouseModel = { code: string };
 export type IncidentModel = { id: string };
 export type OrganizationModel = { id: string };
 export type GroupRentalModel = { id: string };
+/** A row of the department's import log (import_runs, defined in @hub/core). */
+export type MediationImportModel = import('@hub/core').ImportRunRow;

@@ -27,6 +27,7 @@ export const SCOPES = {
   'import:civil-affairs': "civil affairs' import log (数据导入记录)",
   'import:party': "the party department's import log (数据导入记录)",
   'import:housing': "housing's import log (数据导入记录)",
+  'import:mediation': "people's mediation's import log (数据导入记录)",
 } as const;
 export type Scope = keyof typeof SCOPES;
 
@@ -99,7 +100,7 @@ export const DEMO_ROLES = {
   mediator: {
     description: 'Mediator (调解员): dispute cases and their parties',
     department: 'mediation',
-    scopes: ['resident:read', 'resident:identity', 'case:read', 'case:report', 'case:write', 'case:respond', 'organization:read', 'housing:read'],
+    scopes: ['resident:read', 'resident:identity', 'case:read', 'case:report', 'case:write', 'case:respond', 'organization:read', 'housing:read', 'import:mediation'],
     purposes: ['case-handling'],
     ownGridsOnly: false,
     namesMasked: false,

@@ -17,7 +17,7 @@ import {
   varchar,
 } from 'drizzle-orm/pg-core';
 
-export { demoSeed } from '@hub/core/db-meta';
+export { demoSeed, importRuns } from '@hub/core/db-meta';
 
 export const caseCategory = pgEnum('case_category', [
   'MARRIAGE_FAMILY',
@@ -328,6 +328,26 @@ export const followUps = pgTable(
     note: text('note').notNull(),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.position] })],
+);
+
+/**
+ * Cases loaded from a committee's legacy system (`npm run import -- mediation cases`), by the number the legacy
+ * system gave them (原案件编号): the import inserts a case once and never again, so a file loaded twice changes
+ * nothing. `rowSha256` is the hash of the file's row as it was loaded (parties by hub id, never the ID number): a
+ * later file whose row for the same number differs is refused, because a loaded case changes only through the
+ * case workflow.
+ */
+export const importedCases = pgTable(
+  'imported_cases',
+  {
+    legacyNumber: varchar('legacy_number', { length: 50 }).primaryKey(),
+    caseId: varchar('case_id', { length: 21 })
+      .notNull()
+      .references(() => cases.id),
+    rowSha256: varchar('row_sha256', { length: 64 }).notNull(),
+    importedAt: timestamp('imported_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('imported_cases_case_idx').on(t.caseId)],
 );
 
 export type MediationCommitteeRow = typeof mediationCommittees.$inferSelect;

@@ -1,4 +1,4 @@
-import { checkDateRange, gridScopeWhere, pageRequest, toConnection, type PageRequest } from '@hub/core';
+import { checkDateRange, gridScopeWhere, latestImportRuns, pageRequest, toConnection, type PageRequest } from '@hub/core';
 import { and, asc, count, eq, gt, type SQL } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { caseDepartment, caseEvents, cases } from '../db/schema.ts';
@@ -15,6 +15,7 @@ import {
 } from './ids.ts';
 
 export const Query: QueryResolvers = {
+  mediationImports: (_, { first }, { db }) => latestImportRuns(db, first),
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
   caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
   cases: async (_, args, { db, scope }) => {

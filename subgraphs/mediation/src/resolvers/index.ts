@@ -11,6 +11,7 @@ import { GroupRental } from './GroupRental.ts';
 import { House } from './House.ts';
 import { Incident } from './Incident.ts';
 import { MediationCommitteeDetails } from './MediationCommitteeDetails.ts';
+import { MediationImport } from './MediationImport.ts';
 import { MediationRecord } from './MediationRecord.ts';
 import { Mediator } from './Mediator.ts';
 import { Mutation } from './Mutation.ts';
@@ -32,6 +33,7 @@ export const resolvers: Resolvers = {
   Agreement,
   Mediator,
   MediationCommitteeDetails,
+  MediationImport,
   Organization,
   Incident,
   House,
