@@ -2,13 +2,17 @@ import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { Pool } from 'pg';
 import { AccessRefusal } from './access/claims.ts';
-import { CALLER_HEADER, internalVerificationKey, verifyCallerToken } from './access/internal-token.ts';
+import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey } from './access/internal-token.ts';
 import type { Caller } from './access/model.ts';
 import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -76,6 +80,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
   const logger = options.logger ?? createLogger(options.name);
   // Resolved now, not per request: a missing or malformed key stops the service at start.
   const callerKey = options.callerKey ?? internalVerificationKey();
+  const verifyCaller = createCallerTokenVerifier(options.name, callerKey);
   const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   return {
     name: options.name,
@@ -86,8 +91,10 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         schema,
         formatError: safeFormatError(logger),
         includeStacktraceInErrorResponses: false,
-        // Subgraphs sit behind the gateway: no landing page (it loads a CDN sandbox), no traces for Apollo Studio.
-        plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled()],
+        // Subgraphs sit behind the gateway: no landing page (it loads a CDN sandbox), no traces for Apollo Studio,
+        // and no cache hints: no field carries one (every answer is per caller, max-age 0 either way), and computing
+        // them wraps every resolver of every request.
+        plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
       });
       await apollo.start();
       const server = createHttpService({
@@ -96,7 +103,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         guard: async ({ req }) => {
           const header = req.headers[CALLER_HEADER];
           try {
-            return await verifyCallerToken(Array.isArray(header) ? header[0] : header, options.name, callerKey);
+            return await verifyCaller(Array.isArray(header) ? header[0] : header);
           } catch (error) {
             if (error instanceof AccessRefusal) {
               logger.warn('request refused', { code: error.accessCode, reason: error.reason, remoteAddress: req.socket.remoteAddress });

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   CALLER_HEADER,
   callerFromClaims,
+  createCallerTokenVerifier,
   createSubgraphService,
   declarePurpose,
   DEMO_ROLES,
@@ -123,6 +124,28 @@ describe('internal keys and tokens', () => {
       await expect(verifyCallerToken(token, 'party', generateSigningKeyPair().publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
       await expect(verifyCallerToken(await signCallerToken(caller, 'party', privateKey, -60), 'party', publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
       await expect(verifyCallerToken(undefined, 'party', publicKey)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_MISSING' });
+    }
+  });
+
+  it('remembers a verified token until it expires, and never a refused one', async () => {
+    const { privateKey, publicKey } = generateSigningKeyPair();
+    const verify = createCallerTokenVerifier('party', publicKey);
+    const token = await signCallerToken(caller, 'party', privateKey);
+    const first = await verify(token);
+    expect(first).toEqual(caller);
+    first.grids.push('320311001001002');
+    expect(await verify(token)).toEqual(caller);
+    await expect(verify(await signCallerToken(caller, 'housing', privateKey))).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+    await expect(verify(await signCallerToken(caller, 'party', generateSigningKeyPair().privateKey))).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+    await expect(verify(token.slice(0, -2))).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+    await expect(verify(undefined)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_MISSING' });
+    vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ['Date'] });
+    try {
+      // Past `exp` (and the clock tolerance), the remembered token is refused as verifying it again would be.
+      vi.setSystemTime(Date.now() + 10_000);
+      await expect(verify(token)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+    } finally {
+      vi.useRealTimers();
     }
   });
 

@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
 import { isProduction } from '../config.ts';
 import { AccessCode, AccessRefusal } from './claims.ts';
 import { demoIssuerDir } from './issuer.ts';
@@ -56,6 +56,34 @@ export async function verifyCallerToken(token: string | undefined, audience: str
   if (!caller) throw new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_INVALID, 'the internal token carries no valid caller', 'claims');
   return caller;
 }
+
+/**
+ * `verifyCallerToken` for one subgraph, remembering the tokens it has verified until they expire. The gateway reuses
+ * each caller's token for half its life, so nearly every request carries a token verified before: checking the
+ * signature again would be most of the request's own CPU. A token is the same string only if it is the same signed
+ * claims, so a remembered token answers exactly what verifying it again would until its `exp` (or its `iat` plus the
+ * maximum age, if sooner); after that it is verified afresh, and refused. Refused tokens are never remembered.
+ */
+export function createCallerTokenVerifier(audience: string, publicKey: KeyObject, maxEntries = 1000): (token: string | undefined) => Promise<Caller> {
+  const verified = new Map<string, { caller: Caller; validUntilMs: number }>();
+  return async (token) => {
+    if (token) {
+      const hit = verified.get(token);
+      if (hit && Date.now() < hit.validUntilMs) return copyOf(hit.caller);
+      if (hit) verified.delete(token);
+    }
+    const caller = await verifyCallerToken(token, audience, publicKey);
+    const { exp, iat } = decodeJwt(token!);
+    if (typeof exp === 'number' && typeof iat === 'number') {
+      if (verified.size >= maxEntries) verified.delete(verified.keys().next().value!);
+      verified.set(token!, { caller: copyOf(caller), validUntilMs: Math.min(exp, iat + INTERNAL_TOKEN_SECONDS * 2) * 1000 });
+    }
+    return caller;
+  };
+}
+
+/** Each request gets its own copy, so nothing one request does to its caller reaches the next. */
+const copyOf = (caller: Caller): Caller => ({ ...caller, scopes: [...caller.scopes], grids: [...caller.grids], communities: [...caller.communities] });
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
