@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
-import { and, asc, count, eq, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, getTableName, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { RowScope } from '../access/disclosure.ts';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { parameterize, preparedStatement, type PreparedStatement } from './prepared.ts';
 
 /**
  * DataLoader factories over drizzle tables. Each batch is one statement whatever the number of keys, and results
@@ -10,6 +11,34 @@ import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
  */
 type Db = NodePgDatabase<Record<string, unknown>>;
 type Row<T extends PgTable> = T['$inferSelect'];
+
+/** `column`'s name qualified by its table's, for statement keys. */
+const columnKey = (column: AnyPgColumn) => `${getTableName(column.table)}.${column.name}`;
+
+/**
+ * `select * from table where column = any($keys) and where [order by orderBy]`: one prepared statement per shape of
+ * `where` (its values are placeholders), decided at the first batch; built per call when it cannot be prepared.
+ */
+function selectByKeys<T extends PgTable>(db: Db, table: T, column: AnyPgColumn, where: SQL | undefined, orderBy?: AnyPgColumn): (keys: unknown[]) => Promise<Row<T>[]> {
+  let run: ((keys: unknown[]) => Promise<Row<T>[]>) | undefined;
+  const unprepared = async (keys: unknown[]) => {
+    const query = db.select().from(table as PgTable).where(and(inArray(column, keys), where));
+    return (await (orderBy ? query.orderBy(asc(orderBy)) : query)) as Row<T>[];
+  };
+  return (keys) => {
+    if (!run) {
+      const condition = parameterize(where);
+      const statement =
+        condition &&
+        preparedStatement(db, `rows|${getTableName(table)}|${columnKey(column)}|${orderBy ? columnKey(orderBy) : ''}|${condition.shape}`, (name) => {
+          const query = db.select().from(table as PgTable).where(and(sql`${column} = any(${sql.placeholder('keys')})`, condition.sql));
+          return (orderBy ? query.orderBy(asc(orderBy)) : query).prepare(name) as PreparedStatement<Row<T>[]>;
+        });
+      run = statement && condition ? (keys) => statement.execute({ ...condition.values, keys }) : unprepared;
+    }
+    return run(keys);
+  };
+}
 
 /** One row per key (or null), from `WHERE column IN (...)`. */
 export function rowByKey<T extends PgTable, K extends string | number = string>(
@@ -20,8 +49,9 @@ export function rowByKey<T extends PgTable, K extends string | number = string>(
   /** Rows outside this condition (a caller's row scope) load as null, in the same statement. */
   where?: SQL,
 ) {
+  const select = selectByKeys<T>(db, table, column, where);
   return new DataLoader<K, Row<T> | null>(async (keys) => {
-    const rows = (await db.select().from(table as PgTable).where(and(inArray(column, [...keys]), where))) as Row<T>[];
+    const rows = await select([...keys]);
     const byKey = new Map(rows.map((r) => [keyOf(r), r]));
     return keys.map((k) => byKey.get(k) ?? null);
   });
@@ -37,8 +67,9 @@ export function rowsByKey<T extends PgTable, K extends string | number = string>
   /** Rows outside this condition (a caller's row scope) are left out, in the same statement. */
   where?: SQL,
 ) {
+  const select = selectByKeys<T>(db, table, column, where, orderBy);
   return new DataLoader<K, Row<T>[]>(async (keys) => {
-    const rows = (await db.select().from(table as PgTable).where(and(inArray(column, [...keys]), where)).orderBy(asc(orderBy))) as Row<T>[];
+    const rows = await select([...keys]);
     const byKey = new Map<K, Row<T>[]>();
     for (const row of rows) {
       const list = byKey.get(keyOf(row));
@@ -86,24 +117,38 @@ export function pageByParent<T extends PgTable, F>(options: {
       for (const [group, groupKeys] of groups) {
         const { first, after, filter } = groupKeys[0]!;
         if (first === 0) continue;
-        const rank = sql<number>`row_number() over (partition by ${parentColumn} order by ${orderColumn})`.as('page_rank');
-        const ranked = db
-          .select({ rowKey: sql`${orderColumn}`.as('row_key'), rank })
-          .from(table as PgTable)
-          .where(
-            and(
-              inArray(parentColumn, groupKeys.map((k) => k.parent)),
-              options.where?.(filter),
-              after !== null ? gt(orderColumn, after) : undefined,
-            ),
-          )
-          .as('ranked');
-        const rows = (await db
-          .select({ row: table as PgTable })
-          .from(ranked)
-          .innerJoin(table as PgTable, eq(orderColumn, ranked.rowKey))
-          .where(sql`${ranked.rank} <= ${first + 1}`)
-          .orderBy(asc(parentColumn), asc(orderColumn))) as unknown as { row: Row<T> }[];
+        const parents = groupKeys.map((k) => k.parent);
+        const filterWhere = options.where?.(filter);
+        const build = (parentsIn: SQL, condition: SQL | undefined, afterValue: unknown, limit: unknown) => {
+          const rank = sql<number>`row_number() over (partition by ${parentColumn} order by ${orderColumn})`.as('page_rank');
+          const ranked = db
+            .select({ rowKey: sql`${orderColumn}`.as('row_key'), rank })
+            .from(table as PgTable)
+            .where(and(parentsIn, condition, after !== null ? gt(orderColumn, afterValue) : undefined))
+            .as('ranked');
+          return db
+            .select({ row: table as PgTable })
+            .from(ranked)
+            .innerJoin(table as PgTable, eq(orderColumn, ranked.rowKey))
+            .where(sql`${ranked.rank} <= ${limit}`)
+            .orderBy(asc(parentColumn), asc(orderColumn));
+        };
+        const condition = parameterize(filterWhere);
+        const statement =
+          condition &&
+          preparedStatement(
+            db,
+            `page|${getTableName(table)}|${columnKey(parentColumn)}|${columnKey(orderColumn)}|${after !== null}|${condition.shape}`,
+            (name) =>
+              build(sql`${parentColumn} = any(${sql.placeholder('parents')})`, condition.sql, sql.placeholder('after'), sql.placeholder('limit')).prepare(
+                name,
+              ) as PreparedStatement<{ row: Row<T> }[]>,
+          );
+        const rows = (
+          statement && condition
+            ? await statement.execute({ ...condition.values, parents, after, limit: first + 1 })
+            : await build(inArray(parentColumn, parents), filterWhere, after, first + 1)
+        ) as { row: Row<T> }[];
         for (const { row } of rows) {
           const pageKey = `${group}|${parentOf(row)}`;
           const list = pages.get(pageKey);
@@ -126,12 +171,28 @@ export function countsByParent<G extends string>(options: {
   where?: SQL;
 }) {
   const { db, table, parentColumn, groupColumn } = options;
-  return new DataLoader<string, { total: number; by: Partial<Record<G, number>> }>(async (parents) => {
-    const rows = (await db
+  type Counted = { parent: string; group: G; n: number };
+  const build = (parentsIn: SQL, condition: SQL | undefined) =>
+    db
       .select({ parent: sql<string>`${parentColumn}`, group: sql<G>`${groupColumn}`, n: count() })
       .from(table)
-      .where(and(inArray(parentColumn, [...parents]), options.where))
-      .groupBy(parentColumn, groupColumn)) as { parent: string; group: G; n: number }[];
+      .where(and(parentsIn, condition))
+      .groupBy(parentColumn, groupColumn);
+  let run: ((parents: string[]) => Promise<Counted[]>) | undefined;
+  return new DataLoader<string, { total: number; by: Partial<Record<G, number>> }>(async (parents) => {
+    if (!run) {
+      const condition = parameterize(options.where);
+      const statement =
+        condition &&
+        preparedStatement(db, `counts|${getTableName(table)}|${columnKey(parentColumn)}|${columnKey(groupColumn)}|${condition.shape}`, (name) =>
+          build(sql`${parentColumn} = any(${sql.placeholder('parents')})`, condition.sql).prepare(name) as PreparedStatement<Counted[]>,
+        );
+      run =
+        statement && condition
+          ? (keys) => statement.execute({ ...condition.values, parents: keys })
+          : async (keys) => (await build(inArray(parentColumn, keys), options.where)) as Counted[];
+    }
+    const rows = await run([...parents]);
     const byParent = new Map<string, { total: number; by: Partial<Record<G, number>> }>();
     for (const row of rows) {
       const counts = byParent.get(row.parent) ?? { total: 0, by: {} as Partial<Record<G, number>> };
