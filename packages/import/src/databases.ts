@@ -13,6 +13,7 @@ import {
 } from '@hub/core';
 import { civilAffairsDatabase } from '@hub/civil-affairs/db';
 import { housingDatabase } from '@hub/housing/db';
+import { mediationDatabase } from '@hub/mediation/db';
 import { partyDatabase } from '@hub/party/db';
 import { publicSecurityDatabase } from '@hub/public-security/db';
 
@@ -49,6 +50,8 @@ export function openDepartmentDatabase(name: string, url: string): Promise<Opene
       return openAndMigrate(partyDatabase, url);
     case 'housing':
       return openAndMigrate(housingDatabase, url);
+    case 'mediation':
+      return openAndMigrate(mediationDatabase, url);
     default:
       throw new Error(`no importable entities for department ${name}`);
   }

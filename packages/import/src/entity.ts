@@ -44,9 +44,11 @@ export interface FieldProblem {
 }
 
 /** A row that passed its own checks and waits, in a batch, for its references to be checked and for the upsert. */
-export interface PendingRow<TInsert> {
+export interface PendingRow<TInsert, TExtra = undefined> {
   row: number;
   values: TInsert;
+  /** What the row carries beside its table row (a case's parties), for `afterWrite`. */
+  extra: TExtra;
   /** The row's cells as read from the file, for the reject report. */
   cells: readonly string[];
 }
@@ -70,12 +72,19 @@ export interface ReferenceContext {
   foreign: ForeignReferences;
 }
 
+export interface WriteContext {
+  /** The batch's transaction. */
+  client: pg.PoolClient;
+  /** Who is importing, as the import record keeps it. */
+  importedBy: string;
+}
+
 /**
  * What an importable entity is: which department's table it fills, the fields a file may carry, how a valid row
  * becomes a table row, its natural key, and the references a batch must check before it is written. A new entity
  * (mediation's cases, say) is one more of these, in the entity list of its department.
  */
-export interface EntityDefinition<TTable extends PgTable = PgTable> {
+export interface EntityDefinition<TTable extends PgTable = PgTable, TExtra = undefined> {
   department: string;
   /** The name on the command line: `npm run import -- <department> <entity> <file>`. */
   entity: string;
@@ -86,6 +95,11 @@ export interface EntityDefinition<TTable extends PgTable = PgTable> {
   conflictColumns: readonly PgColumn[];
   /** Set to now() when a row changes (never compared). */
   touchColumn?: PgColumn;
+  /**
+   * Rows are inserted once and never changed by an import: a row whose key exists is left as it is and counted
+   * unchanged (cases, which change only through their workflow).
+   */
+  insertOnly?: boolean;
   /** The field the natural key comes from, named in duplicate-key rejections. */
   keyField: Field<unknown>;
   /**
@@ -94,9 +108,21 @@ export interface EntityDefinition<TTable extends PgTable = PgTable> {
    */
   uniqueFields?: readonly Field<unknown>[];
   /** A row from its parsed fields: the row and its natural key, or the problems that refuse it (cross-field checks). */
-  build(values: FieldValues, context: { secret: string }): { row: TTable['$inferInsert']; key: string } | { problems: FieldProblem[] };
+  build(
+    values: FieldValues,
+    context: { secret: string },
+  ): { row: TTable['$inferInsert']; key: string; extra?: TExtra } | { problems: FieldProblem[] };
   /** Refuses rows of a batch whose references do not exist; may complete rows from what it looked up. */
-  checkReferences?(rows: PendingRow<TTable['$inferInsert']>[], context: ReferenceContext): Promise<Map<PendingRow<TTable['$inferInsert']>, FieldProblem[]>>;
+  checkReferences?(
+    rows: PendingRow<TTable['$inferInsert'], TExtra>[],
+    context: ReferenceContext,
+  ): Promise<Map<PendingRow<TTable['$inferInsert'], TExtra>, FieldProblem[]>>;
+  /**
+   * Runs in the batch's transaction after its rows were written, with the rows that were inserted or updated (not
+   * those left unchanged): the records that belong with them (a case's parties and its first event) are written
+   * here, so they commit or roll back with the row.
+   */
+  afterWrite?(written: PendingRow<TTable['$inferInsert'], TExtra>[], context: WriteContext): Promise<void>;
 }
 
 /**
@@ -108,10 +134,10 @@ export interface RegisteredEntity {
   entity: string;
   title: string;
   fields: readonly Field<unknown>[];
-  use<R>(action: <TTable extends PgTable>(definition: EntityDefinition<TTable>) => R): R;
+  use<R>(action: <TTable extends PgTable, TExtra>(definition: EntityDefinition<TTable, TExtra>) => R): R;
 }
 
-export function defineEntity<TTable extends PgTable>(definition: EntityDefinition<TTable>): RegisteredEntity {
+export function defineEntity<TTable extends PgTable, TExtra = undefined>(definition: EntityDefinition<TTable, TExtra>): RegisteredEntity {
   return {
     department: definition.department,
     entity: definition.entity,

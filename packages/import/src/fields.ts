@@ -12,8 +12,11 @@ import { PROBLEMS, type Problem } from './problems.ts';
 
 export type Parsed<T> = { value: T } | { problem: Problem };
 
-/** How a value is masked wherever it is echoed (reject report, errors): personal data never leaves whole. */
-export type Personal = 'id-number' | 'phone' | 'name' | 'address';
+/**
+ * How a value is masked wherever it is echoed (reject report, errors): personal data never leaves whole. `text` is
+ * free text that may name people (a case summary): shown as little as an address.
+ */
+export type Personal = 'id-number' | 'phone' | 'name' | 'address' | 'text';
 
 /**
  * One field of an entity as a file may carry it: the names its column may go by (matched ignoring case, spaces,

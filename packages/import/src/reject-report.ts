@@ -14,7 +14,8 @@ export function maskValue(value: string, personal: Personal | undefined): string
     case 'name':
       return maskName(value);
     case 'address':
-      // An address names where someone lives: keep its length for the clerk to recognise, nothing more.
+    case 'text':
+      // An address names where someone lives (free text may name people): its first characters for the clerk to recognise, nothing more.
       return value === '' ? '' : `${[...value].slice(0, 3).join('')}***`;
     default:
       return redactText(value);

@@ -76,7 +76,7 @@ export function runImport(options: ImportOptions): Promise<ImportSummary> {
   return options.entity.use((definition) => importWith(definition, options));
 }
 
-async function importWith<TTable extends PgTable>(definition: EntityDefinition<TTable>, options: ImportOptions): Promise<ImportSummary> {
+async function importWith<TTable extends PgTable, TExtra>(definition: EntityDefinition<TTable, TExtra>, options: ImportOptions): Promise<ImportSummary> {
   type Insert = TTable['$inferInsert'];
   const startedAt = new Date();
   const dryRun = options.dryRun ?? false;
@@ -110,7 +110,7 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
   const counts = { read: 0, inserted: 0, updated: 0, unchanged: 0, rejected: 0 };
   const firstRowOfKey = new KeyIndex();
   const uniqueSeen = new Map((definition.uniqueFields ?? []).map((f) => [f, new KeyIndex()]));
-  let batch: PendingRow<Insert>[] = [];
+  let batch: PendingRow<Insert, TExtra>[] = [];
   let completed = false;
   let committedAny = false;
 
@@ -127,18 +127,26 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
     for (const p of problems) await report.add(row, p.field ? headerOf(p.field) : '', p.value, p.field?.personal, p.problem);
   };
 
-  const writeBatch = async (rows: PendingRow<Insert>[]) => {
+  const writeBatch = async (rows: PendingRow<Insert, TExtra>[]) => {
     const client = await options.pool.connect();
     try {
       await client.query('BEGIN');
       const refused = definition.checkReferences ? await definition.checkReferences(rows, { client, foreign: options.foreign }) : new Map();
-      const accepted: Insert[] = [];
+      const accepted: PendingRow<Insert, TExtra>[] = [];
       for (const row of rows) {
         const problems = refused.get(row);
         if (problems) await reject(row.row, problems.map((p: FieldProblem) => ({ field: p.field, value: textOf(row.cells, p.field), problem: p.problem })));
-        else accepted.push(row.values);
+        else accepted.push(row);
       }
-      const result = await upsertRows(client, definition.table, definition.conflictColumns, accepted, { touchColumn: definition.touchColumn });
+      const result = await upsertRows(
+        client,
+        definition.table,
+        definition.conflictColumns,
+        accepted.map((r) => r.values),
+        { touchColumn: definition.touchColumn, insertOnly: definition.insertOnly, positions: definition.afterWrite !== undefined },
+      );
+      // What belongs with the written rows goes in the same transaction, so a batch commits whole or not at all.
+      if (definition.afterWrite) await definition.afterWrite(result.written.map((at) => accepted[at]!), { client, importedBy: options.importedBy });
       // A dry run goes through the same statements and rolls them back, so its counts are what a real run would do.
       await client.query(dryRun ? 'ROLLBACK' : 'COMMIT');
       if (!dryRun) committedAny = true;
@@ -214,6 +222,8 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
       let duplicate = false;
       for (const [field, seen] of uniqueSeen) {
         const value = textOf(cells, field);
+        // An optional unique value left empty is no value, and shares nothing.
+        if (value === '') continue;
         const firstWith = seen.get(value);
         if (firstWith !== undefined) {
           await reject(sourceRow.row, [{ field, value, problem: PROBLEMS.duplicateKey(firstWith) }]);
@@ -223,8 +233,9 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
       }
       if (duplicate) continue;
       firstRowOfKey.set(built.key, sourceRow.row);
-      for (const [field, seen] of uniqueSeen) seen.set(textOf(cells, field), sourceRow.row);
-      batch.push({ row: sourceRow.row, values: built.row, cells });
+      for (const [field, seen] of uniqueSeen) if (textOf(cells, field) !== '') seen.set(textOf(cells, field), sourceRow.row);
+      // An entity without extras builds none: its rows carry undefined, which is what its TExtra is.
+      batch.push({ row: sourceRow.row, values: built.row, extra: built.extra as TExtra, cells });
       if (batch.length >= batchSize) await flush();
     }
     await flush();
@@ -262,10 +273,10 @@ async function importWith<TTable extends PgTable>(definition: EntityDefinition<T
   };
 }
 
-async function recordRun<TTable extends PgTable>(
+async function recordRun<TTable extends PgTable, TExtra>(
   pool: pg.Pool,
   run: {
-    definition: EntityDefinition<TTable>;
+    definition: EntityDefinition<TTable, TExtra>;
     options: ImportOptions;
     fileSha256: string;
     format: FileFormat;

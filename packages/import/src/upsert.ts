@@ -5,22 +5,24 @@ export interface UpsertCounts {
   inserted: number;
   updated: number;
   unchanged: number;
+  /** With `positions`: the positions (in `rows`) of the rows inserted or updated, in the order given. */
+  written: number[];
 }
 
 /**
  * Upserts rows by their natural key in one statement: every column travels as one array parameter (so a batch of
  * any size is one round trip), a conflicting row is updated only when some value differs, and `xmax = 0` on the
  * returned rows tells a fresh insert from an update. Rows that come back neither way were already identical, which
- * is what makes a re-run of the same file a no-op.
+ * is what makes a re-run of the same file a no-op. `insertOnly` leaves every existing row as it is.
  */
 export async function upsertRows<T extends PgTable>(
   client: pg.PoolClient,
   table: T,
   conflictColumns: readonly PgColumn[],
   rows: readonly T['$inferInsert'][],
-  options: { touchColumn?: PgColumn } = {},
+  options: { touchColumn?: PgColumn; insertOnly?: boolean; positions?: boolean } = {},
 ): Promise<UpsertCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0 };
+  if (rows.length === 0) return { inserted: 0, updated: 0, unchanged: 0, written: [] };
   const config = getTableConfig(table);
   const keyByColumn = new Map<PgColumn, string>();
   for (const [key, value] of Object.entries(table)) {
@@ -52,20 +54,36 @@ export async function upsertRows<T extends PgTable>(
     ...(options.touchColumn ? [`${quoted(options.touchColumn.name)} = now()`] : []),
   ];
   const action =
-    updatable.length === 0
+    updatable.length === 0 || options.insertOnly
       ? 'DO NOTHING'
       : `DO UPDATE SET ${set.join(', ')} WHERE (${updatable.map((n) => `${target}.${quoted(n)}`).join(', ')}) IS DISTINCT FROM (${updatable
           .map((n) => `EXCLUDED.${quoted(n)}`)
           .join(', ')})`;
-  const result = await client.query<{ inserted: boolean }>(
+  const keyList = conflict.map(quoted).join(', ');
+  const result = await client.query<{ inserted: boolean; key: string }>(
     `INSERT INTO ${target} (${names.map(quoted).join(', ')}) SELECT * FROM unnest(${casts.join(', ')}) ` +
-      `ON CONFLICT (${conflict.map(quoted).join(', ')}) ${action} RETURNING (xmax = 0) AS inserted`,
+      `ON CONFLICT (${keyList}) ${action} RETURNING (xmax = 0) AS inserted${options.positions ? `, row(${keyList})::text AS key` : ''}`,
     values,
   );
   let inserted = 0;
   for (const row of result.rows) if (row.inserted) inserted++;
   const updated = result.rows.length - inserted;
-  return { inserted, updated, unchanged: rows.length - inserted - updated };
+  const written: number[] = [];
+  if (options.positions && result.rows.length > 0) {
+    // Which of the given rows came back: their keys, printed by the same types as RETURNING printed them.
+    const keyed = conflict.map((n) => names.indexOf(n));
+    const keyText = await client.query<{ key: string }>(
+      `SELECT row(${keyed.map((_, i) => `k${i}`).join(', ')})::text AS key FROM unnest(${keyed
+        .map((at, i) => casts[at]!.replace(/^\$\d+/, `$${i + 1}`))
+        .join(', ')}) AS t(${keyed.map((_, i) => `k${i}`).join(', ')})`,
+      keyed.map((at) => values[at]),
+    );
+    const writtenKeys = new Set(result.rows.map((r) => r.key));
+    keyText.rows.forEach((r, at) => {
+      if (writtenKeys.has(r.key)) written.push(at);
+    });
+  }
+  return { inserted, updated, unchanged: rows.length - inserted - updated, written };
 }
 
 function arrayType(sqlType: string): string {

@@ -6,6 +6,8 @@ import { generateDemoWorld, seedDepartments } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { housingDatabase } from '@hub/housing/db';
 import { housingSeeder } from '@hub/housing/seed';
+import { mediationDatabase } from '@hub/mediation/db';
+import { mediationSeeder } from '@hub/mediation/seed';
 import { partyDatabase } from '@hub/party/db';
 import { partySeeder } from '@hub/party/seed';
 import { publicSecurityDatabase } from '@hub/public-security/db';
@@ -13,7 +15,7 @@ import { publicSecuritySeeder } from '@hub/public-security/seed';
 import type { TestProject } from 'vitest/node';
 
 /**
- * Template databases the import tests clone: the four importing departments seeded with the test district
+ * Template databases the import tests clone: the five importing departments seeded with the test district
  * (exactly as `npm start` seeds them), and an empty, migrated public-security register to load residents into.
  */
 export default async function setup(project: TestProject) {
@@ -24,6 +26,7 @@ export default async function setup(project: TestProject) {
     'civil-affairs': url('civil-affairs'),
     party: url('party'),
     housing: url('housing'),
+    mediation: url('mediation'),
     emptyPublicSecurity: url('public-security'),
   };
   for (const target of Object.values(templates)) await ensureDatabase(target);
@@ -31,21 +34,24 @@ export default async function setup(project: TestProject) {
   const civilAffairs = civilAffairsDatabase.open(templates['civil-affairs']);
   const party = partyDatabase.open(templates.party);
   const housing = housingDatabase.open(templates.housing);
+  const mediation = mediationDatabase.open(templates.mediation);
   const empty = publicSecurityDatabase.open(templates.emptyPublicSecurity);
   try {
     await publicSecurityDatabase.migrate(publicSecurity);
     await civilAffairsDatabase.migrate(civilAffairs);
     await partyDatabase.migrate(party);
     await housingDatabase.migrate(housing);
+    await mediationDatabase.migrate(mediation);
     await publicSecurityDatabase.migrate(empty);
     await seedDepartments(generateDemoWorld(TEST_DEMO), [
       publicSecuritySeeder(publicSecurity, DEMO_HUB_SECRET),
       civilAffairsSeeder(civilAffairs, DEMO_HUB_SECRET),
       partySeeder(party, DEMO_HUB_SECRET),
       housingSeeder(housing, DEMO_HUB_SECRET),
+      mediationSeeder(mediation, DEMO_HUB_SECRET),
     ]);
   } finally {
-    await Promise.all([publicSecurity, civilAffairs, party, housing, empty].map((d) => d.close()));
+    await Promise.all([publicSecurity, civilAffairs, party, housing, mediation, empty].map((d) => d.close()));
   }
   project.provide('importTemplates', templates);
   return async () => {
@@ -56,6 +62,6 @@ export default async function setup(project: TestProject) {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    importTemplates: Record<'public-security' | 'civil-affairs' | 'party' | 'housing' | 'emptyPublicSecurity', string>;
+    importTemplates: Record<'public-security' | 'civil-affairs' | 'party' | 'housing' | 'mediation' | 'emptyPublicSecurity', string>;
   }
 }

@@ -1,4 +1,4 @@
-import { DEMO_HUB_SECRET } from '@hub/core';
+import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
 import { cloneDatabase, postGraphQL } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
@@ -11,7 +11,8 @@ import { csv, rejectLines, workspace, type Workspace } from './fixtures.ts';
 /**
  * Residents loaded from a file answer through the whole hub exactly as generated ones do, with every department's
  * contributions joined on them; grids and houses of other departments are checked through the graph; the import
- * record is visible to public security and to no other department.
+ * record is visible to public security and to no other department. Cases loaded from a legacy register answer as
+ * cases and move on through the workflow.
  */
 const RESIDENTS_OF_GRID = `query ($code: ID!) {
   grid(code: $code) {
@@ -154,6 +155,106 @@ describe('residents loaded from a file, through the graph', () => {
       }
     } finally {
       await register.drop();
+    }
+  }, 300_000);
+});
+
+const CASE_OF_IMPORT = `query ($id: ID!) {
+  case(id: $id) {
+    id status version category source grid { code } receivedAt dueOn
+    parties { role resident { id name } organization { id } }
+    timeline { caseVersion action fromStatus toStatus note actor { userId role department } }
+  }
+}`;
+
+describe('cases loaded from a legacy register, through the graph', () => {
+  it('answer as cases, move on through the workflow from version 1, and the import log is mediation\'s alone', async () => {
+    const hub = await bootTestHub(templates.templates);
+    const pool = new pg.Pool({ connectionString: hub.databaseUrls.mediation, max: 2 });
+    try {
+      const [applicant, respondent] = grid.residents;
+      const unknownGrid = `${grid.grid.code.slice(0, 12)}999`;
+      const file = await files.write(
+        'cases.csv',
+        csv(
+          ['案件编号', '受理日期', '纠纷类别', '来源', '网格编码', '简要情况', '当事人'],
+          [
+            ['（2025）调字第17号', '2025-06-01', '邻里纠纷', '当事人申请', grid.grid.code, '噪音扰民', `申请人：${applicant!.idNumber}；被申请人：${respondent!.idNumber}`],
+            ['（2025）调字第18号', '2025-06-02', '邻里纠纷', '当事人申请', unknownGrid, '噪音扰民', applicant!.idNumber],
+          ],
+        ),
+      );
+      const summary = await runImport({
+        entity: findEntity('mediation', 'cases'),
+        file,
+        pool,
+        secret: DEMO_HUB_SECRET,
+        foreign: graphReferences({ url: hub.gatewayUrl, token: hub.headers.authorization!.replace(/^Bearer /, '') }),
+        importedBy: 'mediator-17',
+        rejectReport: `${file}.rejects.csv`,
+      });
+      expect(summary).toMatchObject({ inserted: 1, rejected: 1, foreignReferences: 'graph' });
+      expect((await rejectLines(summary.rejectReport)).map((l) => [l.column, l.code])).toEqual([['网格编码', 'UNKNOWN_GRID']]);
+      const id = (await pool.query<{ case_id: string }>('SELECT case_id FROM imported_cases')).rows[0]!.case_id;
+
+      const mediator = { authorization: `Bearer ${await hub.tokenFor('mediator')}`, 'x-hub-purpose': 'case-handling' };
+      const read = async () => {
+        const answer = await postGraphQL<{ case: { version: number; status: string; timeline: unknown[] } & Record<string, unknown> }>(hub.gatewayUrl, CASE_OF_IMPORT, { id }, mediator);
+        expect(answer.errors).toBeUndefined();
+        return answer.data!.case;
+      };
+      expect(await read()).toEqual({
+        id,
+        status: 'REPORTED',
+        version: 1,
+        category: 'NEIGHBOURS',
+        source: 'PARTY_APPLICATION',
+        grid: { code: grid.grid.code },
+        receivedAt: '2025-06-01T00:00:00+08:00',
+        dueOn: '2025-07-01',
+        parties: [
+          { role: 'APPLICANT', resident: { id: residentKey(applicant!.idNumber, DEMO_HUB_SECRET), name: applicant!.name }, organization: null },
+          { role: 'RESPONDENT', resident: { id: residentKey(respondent!.idNumber, DEMO_HUB_SECRET), name: respondent!.name }, organization: null },
+        ],
+        timeline: [
+          {
+            caseVersion: 1,
+            action: 'REPORT',
+            fromStatus: null,
+            toStatus: 'REPORTED',
+            note: '从旧系统导入，原案件编号 （2025）调字第17号',
+            actor: { userId: 'mediator-17', role: 'import', department: 'mediation' },
+          },
+        ],
+      });
+
+      // The workflow takes the loaded case from where the import left it.
+      const accepted = await postGraphQL<{ acceptCase: { case: { status: string; version: number } } }>(
+        hub.gatewayUrl,
+        'mutation ($input: AcceptCaseInput!) { acceptCase(input: $input) { case { status version } } }',
+        { input: { idempotencyKey: 'import-e2e-accept-1', caseId: id, expectedVersion: 1 } },
+        mediator,
+      );
+      expect(accepted.errors).toBeUndefined();
+      expect(accepted.data!.acceptCase.case).toEqual({ status: 'ACCEPTED', version: 2 });
+      expect((await read()).timeline).toHaveLength(2);
+
+      const log = await postGraphQL<{ mediationImports: unknown[] }>(
+        hub.gatewayUrl,
+        '{ mediationImports { entity fileName importedBy rowsRead inserted updated unchanged rejected completed foreignReferencesThroughGraph } }',
+        {},
+        mediator,
+      );
+      expect(log.errors).toBeUndefined();
+      expect(log.data!.mediationImports).toEqual([
+        { entity: 'cases', fileName: 'cases.csv', importedBy: 'mediator-17', rowsRead: 2, inserted: 1, updated: 0, unchanged: 0, rejected: 1, completed: true, foreignReferencesThroughGraph: true },
+      ]);
+      const housing = { authorization: `Bearer ${await hub.tokenFor('housing-officer')}` };
+      const refused = await postGraphQL(hub.gatewayUrl, '{ mediationImports { id } }', {}, housing);
+      expect(refused.errors?.map((e) => e.extensions?.code)).toEqual(['FORBIDDEN']);
+    } finally {
+      await pool.end();
+      await hub.close();
     }
   }, 300_000);
 });

@@ -61,6 +61,8 @@ export interface TestHub {
   refusals: RefusalEvent[];
   /** The test hub's audit database, for tests that read or tamper with the trail. */
   auditUrl: string;
+  /** Each department's database under this hub, for tests that load records into it while it runs. */
+  databaseUrls: Record<string, string>;
   /** Stops one subgraph (to see how the gateway copes without it). */
   stopSubgraph(name: string): Promise<void>;
   close(): Promise<void>;
@@ -114,6 +116,7 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
       await subgraphs[name]!.service.close();
     },
     auditUrl: clones.audit!,
+    databaseUrls: clones,
     close: async () => {
       await gateway.close();
       await audit.close();
