@@ -11,6 +11,7 @@ import {
   type PostgresServer,
 } from '@hub/core';
 import { generateDemoWorld, seedDepartments, type DepartmentSeeder } from '@hub/demo';
+import type pg from 'pg';
 import { departmentRuntimes, type ConnectedDepartment } from './departments.ts';
 
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data/postgres', import.meta.url));
@@ -43,6 +44,11 @@ export interface PreparedDatabases {
   urls: Record<string, string>;
   /** Departments that were seeded now (empty when all already held the demo district). */
   seeded: string[];
+  /**
+   * Databases that hold records not of the demo district (imported, or written by a deployment): while there are
+   * any, nothing is seeded, so no demo person or case is ever mixed into a district's real records.
+   */
+  realRecords: string[];
   /** The embedded server, when one was started. */
   server: PostgresServer | null;
   stop(): Promise<void>;
@@ -67,6 +73,7 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
   const urls: Record<string, string> = {};
   const connected: ConnectedDepartment[] = [];
   const seeded: string[] = [];
+  const realRecords: string[] = [];
   try {
     for (const runtime of departmentRuntimes) {
       const url = external[runtime.name] ?? server!.url(`${options.databasePrefix ?? ''}${department(runtime.name).database}`);
@@ -76,18 +83,32 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       urls[runtime.name] = url;
     }
     // One after another: concurrent migrations against one server have collided on the migrations schema.
-    const needSeed: { name: string; seeder: DepartmentSeeder }[] = [];
+    let needSeed: { name: string; seeder: DepartmentSeeder }[] = [];
     for (const runtime of departmentRuntimes) {
       const db = await runtime.connect(urls[runtime.name]!);
       connected.push(db);
       const existing = await demoSeedOf(db.pool, runtime.name);
-      if (!existing) needSeed.push({ name: runtime.name, seeder: db.seeder(options.secret) });
-      else if (existing.seed !== options.demo.seed || existing.residents !== options.demo.residents) {
+      if (!existing) {
+        const held = await recordsHeld(db.pool);
+        if (held.length > 0) realRecords.push(`${department(runtime.name).database} (${held.join(', ')})`);
+        else needSeed.push({ name: runtime.name, seeder: db.seeder(options.secret) });
+      } else if (existing.seed !== options.demo.seed || existing.residents !== options.demo.residents) {
         log(
           `${runtime.name} already holds the demo district of ${existing.residents} residents (seed ${existing.seed}); ` +
             'keeping it (start with --reset to rebuild)',
         );
       }
+    }
+    if (realRecords.length > 0) {
+      // A half-seeded district is worse than none: demo grids and people beside real ones would join in the graph.
+      if (needSeed.length > 0) {
+        log(
+          `not seeding the demo district: ${realRecords.join('; ')} already hold records that are not the demo's. ` +
+            `The hub serves them as they are; ${needSeed.map((n) => department(n.name).database).join(', ')} stay empty until their records are imported ` +
+            '(npm run import). For the demo, start on another data folder (HUB_DATA_DIR) or other databases.',
+        );
+      }
+      needSeed = [];
     }
     if (needSeed.length > 0) {
       const started = Date.now();
@@ -115,9 +136,30 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
   return {
     urls,
     seeded,
+    realRecords,
     server,
     stop: async () => {
       await server?.stop();
     },
   };
+}
+
+/**
+ * What a department's database holds besides the demo district, as `<table>: <rows>` (tables that hold any, and
+ * imports run): the migration bookkeeping aside, any row in a database without a demo-seed record is somebody's data.
+ */
+async function recordsHeld(pool: pg.Pool): Promise<string[]> {
+  const tables = await pool.query<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables
+      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'demo_seed' ORDER BY table_name`,
+  );
+  if (tables.rows.length === 0) return [];
+  const counts = await pool.query<{ name: string; rows: string }>(
+    tables.rows.map((_, i) => `SELECT $${i + 1}::text AS name, (SELECT count(*) FROM (SELECT 1 FROM "${tables.rows[i]!.name}" LIMIT 1000001) t) AS rows`).join(' UNION ALL '),
+    tables.rows.map((t) => t.name),
+  );
+  return counts.rows
+    .map((c) => ({ name: c.name, rows: Number(c.rows) }))
+    .filter((c) => c.rows > 0)
+    .map((c) => `${c.name}: ${c.rows > 1_000_000 ? 'over 1,000,000 rows' : `${c.rows.toLocaleString('en')} row${c.rows === 1 ? '' : 's'}`}`);
 }
