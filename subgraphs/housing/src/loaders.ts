@@ -1,4 +1,4 @@
-import { byPlaceLevel, countsByParent, gridScopeWhere, pageByParent, rowByKey, rowsByKey, tallyByPlace, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, tallyByPlace, type RowScope } from '@hub/core';
 import DataLoader from 'dataloader';
 import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
@@ -19,13 +19,16 @@ import type { GroupRentalStatus } from './__generated__/resolvers-types.ts';
 import type { HomeModel } from './mappers.ts';
 
 /** Rows per parent, one statement a batch; for connection totals that need no breakdown. */
-function totalsByParent(db: Db, table: PgTable, parentColumn: AnyPgColumn, where?: SQL) {
-  return new DataLoader<string, number>(async (parents) => {
-    const rows = await db
+function totalsByParent(db: Db, name: string, table: PgTable, parentColumn: AnyPgColumn, where?: SQL) {
+  const select = keyBatch(db, name, where, (keysIn, condition) =>
+    db
       .select({ parent: sql<string>`${parentColumn}`, n: count() })
       .from(table)
-      .where(and(inArray(parentColumn, [...parents]), where))
-      .groupBy(parentColumn);
+      .where(and(keysIn(parentColumn), condition))
+      .groupBy(parentColumn),
+  );
+  return new DataLoader<string, number>(async (parents) => {
+    const rows = await select(parents);
     const byParent = new Map(rows.map((r) => [r.parent, r.n]));
     return parents.map((p) => byParent.get(p) ?? 0);
   });
@@ -63,6 +66,40 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const inScopeBuilding = (column: AnyPgColumn) => buildingScope && inArray(column, db.select({ code: buildings.code }).from(buildings).where(buildingScope));
   const managedScope = inScopeBuilding(propertyCompanyBuildings.buildingCode);
   const committeeScope = inScopeBuilding(ownersCommitteeBuildings.buildingCode);
+  const titlesOf = keyBatch(db, 'housing.titlesByResident', ownershipScope, (keysIn, condition) =>
+    db
+      .select()
+      .from(ownerships)
+      .where(and(keysIn(ownerships.ownerResidentId), condition))
+      .orderBy(asc(ownerships.registeredOn), asc(ownerships.id)),
+  );
+  const leasesOf = keyBatch(db, 'housing.leasesByResident', tenancyScope, (keysIn, condition) =>
+    db
+      .select({ residentId: tenancyOccupants.residentId, tenancy: tenancies })
+      .from(tenancyOccupants)
+      .innerJoin(tenancies, eq(tenancies.id, tenancyOccupants.tenancyId))
+      .where(and(keysIn(tenancyOccupants.residentId), condition))
+      .orderBy(asc(tenancies.startsOn), asc(tenancies.id)),
+  );
+  const ownedSummaryOf = keyBatch(db, 'housing.ownedSummaryByResident', houseScope, (keysIn, condition) => {
+    const perHouse = db
+      .selectDistinct({ residentId: ownerships.ownerResidentId, houseCode: ownerships.houseCode, areaM2: houses.areaM2 })
+      .from(ownerships)
+      .innerJoin(houses, eq(houses.code, ownerships.houseCode))
+      .where(and(keysIn(ownerships.ownerResidentId), condition))
+      .as('owned');
+    return db
+      .select({ residentId: perHouse.residentId, n: count(), area: sum(perHouse.areaM2).mapWith(Number), largest: max(perHouse.areaM2) })
+      .from(perHouse)
+      .groupBy(perHouse.residentId);
+  });
+  const tenancyCountsOf = keyBatch(db, 'housing.tenancyCountsByGrid', tenancyScope, (keysIn, condition) =>
+    db
+      .select({ gridCode: tenancies.gridCode, total: count(), filed: count(tenancies.filingNumber) })
+      .from(tenancies)
+      .where(and(keysIn(tenancies.gridCode), condition))
+      .groupBy(tenancies.gridCode),
+  );
   return {
     buildingByCode: rowByKey(db, buildings, buildings.code, (r) => r.code, buildingScope),
     houseByCode: rowByKey(db, houses, houses.code, (r) => r.code, houseScope),
@@ -86,7 +123,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.buildingCode,
       where: () => houseScope,
     }),
-    houseCountByBuilding: totalsByParent(db, houses, houses.buildingCode, houseScope),
+    houseCountByBuilding: totalsByParent(db, 'housing.houseCountByBuilding', houses, houses.buildingCode, houseScope),
 
     ownershipsByHouse: rowsByKey(db, ownerships, ownerships.houseCode, ownerships.id, (r) => r.houseCode, ownershipScope),
     /**
@@ -94,19 +131,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
      * homes resolve together and the houses they name are fetched in one batch too.
      */
     homesByResident: new DataLoader<string, HomeModel[]>(async (residentIds) => {
-      const [titles, leases] = await Promise.all([
-        db
-          .select()
-          .from(ownerships)
-          .where(and(inArray(ownerships.ownerResidentId, [...residentIds]), ownershipScope))
-          .orderBy(asc(ownerships.registeredOn), asc(ownerships.id)),
-        db
-          .select({ residentId: tenancyOccupants.residentId, tenancy: tenancies })
-          .from(tenancyOccupants)
-          .innerJoin(tenancies, eq(tenancies.id, tenancyOccupants.tenancyId))
-          .where(and(inArray(tenancyOccupants.residentId, [...residentIds]), tenancyScope))
-          .orderBy(asc(tenancies.startsOn), asc(tenancies.id)),
-      ]);
+      const [titles, leases] = await Promise.all([titlesOf(residentIds), leasesOf(residentIds)]);
       const homes = new Map<string, HomeModel[]>(residentIds.map((id) => [id, []]));
       for (const t of titles) {
         homes.get(t.ownerResidentId ?? '')?.push({
@@ -130,16 +155,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
     }),
     /** Houses, total and largest area a resident owns: one aggregate over titles joined to houses per batch. */
     ownedSummaryByResident: new DataLoader<string, OwnedSummary>(async (residentIds) => {
-      const perHouse = db
-        .selectDistinct({ residentId: ownerships.ownerResidentId, houseCode: ownerships.houseCode, areaM2: houses.areaM2 })
-        .from(ownerships)
-        .innerJoin(houses, eq(houses.code, ownerships.houseCode))
-        .where(and(inArray(ownerships.ownerResidentId, [...residentIds]), houseScope))
-        .as('owned');
-      const rows = await db
-        .select({ residentId: perHouse.residentId, n: count(), area: sum(perHouse.areaM2).mapWith(Number), largest: max(perHouse.areaM2) })
-        .from(perHouse)
-        .groupBy(perHouse.residentId);
+      const rows = await ownedSummaryOf(residentIds);
       const byResident = new Map(rows.map((r) => [r.residentId, r]));
       return residentIds.map((id) => {
         const row = byResident.get(id);
@@ -153,11 +169,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
     occupantsByTenancy: rowsByKey(db, tenancyOccupants, tenancyOccupants.tenancyId, tenancyOccupants.residentId, (r) => r.tenancyId),
     /** Registrations and filed registrations per grid, one statement a batch. */
     tenancyCountsByGrid: new DataLoader<string, { total: number; filed: number }>(async (gridCodes) => {
-      const rows = await db
-        .select({ gridCode: tenancies.gridCode, total: count(), filed: count(tenancies.filingNumber) })
-        .from(tenancies)
-        .where(and(inArray(tenancies.gridCode, [...gridCodes]), tenancyScope))
-        .groupBy(tenancies.gridCode);
+      const rows = await tenancyCountsOf(gridCodes);
       const byGrid = new Map(rows.map((r) => [r.gridCode, r]));
       return gridCodes.map((code) => byGrid.get(code) ?? { total: 0, filed: 0 });
     }),
@@ -230,7 +242,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.organizationId,
       where: () => managedScope,
     }),
-    managedBuildingCountByCompany: totalsByParent(db, propertyCompanyBuildings, propertyCompanyBuildings.organizationId, managedScope),
+    managedBuildingCountByCompany: totalsByParent(db, 'housing.managedBuildingCountByCompany', propertyCompanyBuildings, propertyCompanyBuildings.organizationId, managedScope),
 
     ownersCommitteeById: rowByKey(db, ownersCommittees, ownersCommittees.organizationId, (r) => r.organizationId),
     ownersCommitteeOfBuilding: rowByKey(

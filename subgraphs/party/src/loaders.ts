@@ -1,4 +1,4 @@
-import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import DataLoader from 'dataloader';
 import { and, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
@@ -15,6 +15,17 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const memberScope = gridScopeWhere(scope, partyMembers.gridCode);
   const attendanceScope =
     memberScope && inArray(activityAttendance.residentId, db.select({ id: partyMembers.residentId }).from(partyMembers).where(memberScope));
+  const pointsOf = keyBatch(db, 'party.pointsByResident', undefined, (keysIn) =>
+    db
+      .select({
+        residentId: pointsEntries.residentId,
+        balance: sql<number>`sum(${pointsEntries.points})::int`,
+        entries: sql<number>`count(*)::int`,
+      })
+      .from(pointsEntries)
+      .where(keysIn(pointsEntries.residentId))
+      .groupBy(pointsEntries.residentId),
+  );
   return {
     organizationById: rowByKey(db, partyOrganizations, partyOrganizations.id, (r) => r.id),
     organizationsByParent: rowsByKey(db, partyOrganizations, partyOrganizations.parentId, partyOrganizations.id, (r) => r.parentId!),
@@ -133,15 +144,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
     }),
     /** Each member's points balance (the sum of the ledger) and number of entries: one grouped statement per batch. */
     pointsByResident: new DataLoader<string, { balance: number; entries: number }>(async (residentIds) => {
-      const rows = await db
-        .select({
-          residentId: pointsEntries.residentId,
-          balance: sql<number>`sum(${pointsEntries.points})::int`,
-          entries: sql<number>`count(*)::int`,
-        })
-        .from(pointsEntries)
-        .where(inArray(pointsEntries.residentId, [...residentIds]))
-        .groupBy(pointsEntries.residentId);
+      const rows = await pointsOf(residentIds);
       const byId = new Map(rows.map((r) => [r.residentId, r]));
       return residentIds.map((id) => byId.get(id) ?? { balance: 0, entries: 0 });
     }),

@@ -40,6 +40,40 @@ function selectByKeys<T extends PgTable>(db: Db, table: T, column: AnyPgColumn, 
   };
 }
 
+/** A query over one batch of keys that can be awaited or prepared: what `keyBatch`'s builder returns. */
+export interface BatchQuery<R> extends PromiseLike<R> {
+  prepare(name: string): unknown;
+}
+
+/**
+ * A loader's statement over a batch of keys, for a loader's own query (a join, an aggregate): `build(keysIn,
+ * condition)` writes it with `keysIn(column)` where the batch's keys go and `condition` where `where` goes. It is
+ * prepared once per shape of `where` (values as placeholders) under `name`, which must name this query alone in the
+ * department (the statement's text is derived from it); built per call when it cannot be prepared. Every value
+ * must come through `keysIn` or `condition`: any other value `build` writes in (today's date, say) is fixed in the
+ * statement the first time it is prepared.
+ */
+export function keyBatch<R>(
+  db: Db,
+  name: string,
+  where: SQL | undefined,
+  build: (keysIn: (column: AnyPgColumn) => SQL, condition: SQL | undefined) => BatchQuery<R>,
+): (keys: readonly unknown[]) => Promise<R> {
+  let run: ((keys: readonly unknown[]) => Promise<R>) | undefined;
+  return (keys) => {
+    if (!run) {
+      const condition = parameterize(where);
+      const statement =
+        condition &&
+        preparedStatement(db, `batch|${name}|${condition.shape}`, (statementName) =>
+          build((column) => sql`${column} = any(${sql.placeholder('keys')})`, condition.sql).prepare(statementName) as PreparedStatement<R>,
+        );
+      run = statement && condition ? (k) => statement.execute({ ...condition.values, keys: [...k] }) : async (k) => build((column) => inArray(column, [...k]), where);
+    }
+    return run(keys);
+  };
+}
+
 /** One row per key (or null), from `WHERE column IN (...)`. */
 export function rowByKey<T extends PgTable, K extends string | number = string>(
   db: Db,
