@@ -2,7 +2,8 @@
  * The residents dataset exported through the hub, beside its floor: the same joined rows from one SQL join over all
  * departments' tables loaded into a single PostgreSQL database and written with COPY.
  *
- *   npm run bench:datasets -- [--residents 100000,1000000] [--format csv|ndjson|parquet] [--gateway-heap-mb N] [--write]
+ *   npm run bench:datasets -- [--residents 100000,1000000] [--format csv|ndjson|parquet] [--gateway-heap-mb N]
+ *                             [--profile <folder>] [--write]
  *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
  * as their own processes; the export is read over HTTP to the end while each process's resident memory is sampled
@@ -29,7 +30,7 @@ const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--format', '--gateway-heap-mb', '--write'];
+  const known = ['--residents', '--format', '--gateway-heap-mb', '--profile', '--write'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -42,7 +43,9 @@ function parseArgs(argv: string[]) {
   const heap = value('--gateway-heap-mb');
   const gatewayHeapMb = heap === undefined ? null : Number(heap);
   if (gatewayHeapMb !== null && (!Number.isInteger(gatewayHeapMb) || gatewayHeapMb < 32)) throw new Error(`--gateway-heap-mb takes a whole number of MiB from 32, got ${heap}`);
-  return { sizes, format, gatewayHeapMb, write: argv.includes('--write') };
+  /** A folder for V8 CPU profiles of the gateway and every subgraph (written when they stop). */
+  const profile = value('--profile');
+  return { sizes, format, gatewayHeapMb, profile: profile === undefined ? null : path.resolve(profile), write: argv.includes('--write') };
 }
 
 async function rssMiB(pid: number): Promise<number> {
@@ -169,6 +172,7 @@ async function floor(urls: Record<string, string>, residents: number): Promise<{
 }
 
 const options = parseArgs(process.argv.slice(2));
+const profileArgs = (name: string) => (options.profile === null ? [] : ['--cpu-prof', `--cpu-prof-dir=${path.join(options.profile, name)}`]);
 const results: string[] = [];
 for (const residents of options.sizes) {
   const dataDir = path.join(ROOT, '.data', `bench-${residents}`);
@@ -190,7 +194,7 @@ for (const residents of options.sizes) {
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
         [`${dept.envPrefix}_PORT`]: String(port),
         HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
-      });
+      }, { execArgv: profileArgs(runtime.name) });
       started.push(service);
       await service.ready;
       pids[runtime.name] = service.child.pid as number;
@@ -208,7 +212,7 @@ for (const residents of options.sizes) {
       HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
       AUDIT_DATABASE_URL: databases.urls.audit as string,
       ...urls,
-    }, options.gatewayHeapMb === null ? {} : { execArgv: [`--max-old-space-size=${options.gatewayHeapMb}`] });
+    }, { execArgv: [...(options.gatewayHeapMb === null ? [] : [`--max-old-space-size=${options.gatewayHeapMb}`]), ...profileArgs('gateway')] });
     started.push(gateway);
     await gateway.ready;
     pids.gateway = gateway.child.pid as number;

@@ -95,6 +95,19 @@ describe('residents by grid', () => {
       const members = new Set(grids.flatMap((g) => g.party.members.map((m) => idOf(m.idNumber))).filter((id) => residents.some((r) => idOf(r.idNumber) === id)));
       const [party] = await sql<{ n: string }>(`select count(*) n from ${source} where party_member`);
       expect(Number(party!.n)).toBe(members.size);
+      // Welfare received now and open cases: civil affairs' and mediation's columns, against the generator.
+      const ids = new Set(residents.map((r) => idOf(r.idNumber)));
+      const receiving = new Set(grids.flatMap((g) => g.civilAffairs.welfare.filter((w) => w.status === 'ACTIVE').map((w) => idOf(w.idNumber))).filter((id) => ids.has(id)));
+      const openCases = grids
+        .flatMap((g) => g.mediation.cases)
+        .filter((c) => ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED'].includes(c.status))
+        .reduce((n, c) => n + new Set(c.parties.flatMap((p) => (p.idNumber && ids.has(idOf(p.idNumber)) ? [p.idNumber] : []))).size, 0);
+      const [other] = await sql<{ welfare: string; open: string }>(
+        `select count(*) filter (where coalesce(welfare_kinds, '') <> '') welfare, sum(open_cases) open from ${source}`,
+      );
+      expect(Number(other!.welfare)).toBe(receiving.size);
+      expect(Number(other!.open)).toBe(openCases);
+      expect(openCases).toBeGreaterThan(0);
     }
 
     // The same population per grid as the graph's own statistics.
@@ -240,7 +253,7 @@ describe('a client that goes away', () => {
       supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
       urls: Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])),
       ...hub.gatewayAccess,
-      datasets: { pageSize: 2, batchedPageSize: 2, gridsPerOperation: 1, concurrency: 1 },
+      datasets: { pageSize: 2, batchedPageSize: 2, gridsPerOperation: 1, concurrency: 1, columnPageSize: 2, gridsPerRun: 1 },
     }).listen(0);
     try {
       const statements = hub.subgraphs['public-security']!.statements;

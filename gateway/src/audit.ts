@@ -68,6 +68,11 @@ export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, dat
         if (selection.name.value === 'id' && typeof fieldValue === 'string') residentIds.add(fieldValue);
         if (selection.name.value === 'age' && typeof fieldValue === 'number' && fieldValue < MINOR_AGE) categories.add('minors');
       }
+      // A column page (列式分页) concerns every resident in its ids, and minors when any age is under 14.
+      if (type.name === 'ResidentColumns' && Array.isArray(fieldValue)) {
+        if (selection.name.value === 'ids') for (const id of fieldValue) if (typeof id === 'string') residentIds.add(id);
+        if (selection.name.value === 'ages' && fieldValue.some((age) => typeof age === 'number' && age < MINOR_AGE)) categories.add('minors');
+      }
       const category = CATEGORY_OF_FIELD[`${type.name}.${selection.name.value}`];
       if (category) categories.add(category);
       if (!selection.selectionSet || (!isObjectType(type) && !isInterfaceType(type))) continue;

@@ -198,13 +198,13 @@ export type DatasetPlacesQueryVariables = Exact<{ [key: string]: never; }>;
 export type DatasetPlacesQuery = { district: { streets: Array<{ code: string, name: string, communities: Array<{ code: string, name: string, grids: Array<{ code: string, name: string }> }> }> } };
 
 export type DatasetResidentsByGridQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetResidentsByGridQuery = { grid: { residents: { edges: Array<{ node: { id: string, sex: Sex | null, age: number | null, populationType: PopulationType | null, partyMembership: { status: PartyMemberStatus } | null, welfare: Array<{ kind: WelfareKind, status: WelfareStatus }> | null, cases: Array<{ status: CaseStatus }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetResidentsByGridQuery = { residentColumns: { ids: Array<string>, gridCodes: Array<string>, sexes: Array<Sex> | null, ages: Array<number> | null, populationTypes: Array<PopulationType> | null, partyMemberStatuses: Array<PartyMemberStatus | null> | null, activeWelfareKinds: Array<Array<WelfareKind>> | null, openCaseCounts: Array<number> | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetWelfareCrossCheckQueryVariables = Exact<{
   gridCode: string | number;

@@ -80,40 +80,60 @@ export function ageBand(age: number | null): string | null {
   return '80+';
 }
 
-const OPEN_CASE_STATUSES = new Set(['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED']);
-
 type Connection<TNode> = { edges: { node: TNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null | undefined;
 const pageOf = <TNode>(connection: Connection<TNode>): Page<TNode> | null =>
   connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
 
-type ResidentNode = NonNullable<NonNullable<DatasetResidentsByGridQuery['grid']>['residents']>['edges'][number]['node'];
+type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColumns']>;
 type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
 type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
 type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
 type PartyMemberNode = NonNullable<NonNullable<DatasetPartyMembersByGridQuery['grid']>['partyMembers']>['edges'][number]['node'];
 
-const residentsByGrid: Dataset<ResidentNode> = {
+/**
+ * A dataset read a column page at a time over many grids (`$gridCodes`, `$first`, `$after`): one object of lists per
+ * page, entry i of each about the i-th row. Pages of thousands of rows cost the graph one object each.
+ */
+export interface ColumnDataset<TPage> {
+  name: string;
+  title: { en: string; zh: string };
+  operationName: string;
+  document: string;
+  scopes: Scope[][];
+  /** The page in the operation's answer; null when the caller may not read it. */
+  page: (data: unknown) => (TPage & { hasNextPage: boolean; endCursor: string | null }) | null;
+  /** Rows on the page, and the grid of row i (for the place columns). */
+  size: (page: TPage) => number;
+  gridOf: (page: TPage, i: number) => string;
+  columns: { name: string; type: ColumnType; en: string; zh: string; value: (page: TPage, i: number, place: GridPlace) => Cell }[];
+}
+
+/** Entry i of a column, or null where the whole column is missing (a field the caller may not read). */
+const at = <T>(column: readonly T[] | null | undefined, i: number): T | null => (column ? (column[i] ?? null) : null);
+
+/** The place columns of a column dataset's row. */
+function placeColumnsOfPage<TPage>(): ColumnDataset<TPage>['columns'] {
+  return placeColumns<null>().map(({ value, ...column }) => ({ ...column, value: (_: TPage, __: number, place: GridPlace) => value(null, place) }));
+}
+
+const residentsByGrid: ColumnDataset<ResidentColumnsPage> = {
   name: 'residents-by-grid',
   title: { en: 'Residents by grid, pseudonymous, with what each department holds on them', zh: '网格实有人口（去标识化）' },
   operationName: 'DatasetResidentsByGrid',
   document: operation('residents-by-grid.graphql'),
   scopes: [['resident:read', 'party:read', 'welfare:read', 'case:read']],
-  page: (data) => pageOf((data as DatasetResidentsByGridQuery).grid?.residents),
+  page: (data) => (data as DatasetResidentsByGridQuery).residentColumns,
+  size: (page) => page.ids.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
   columns: [
-    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id (keyed hash of the ID number)', zh: '居民标识（去标识化）', value: (r) => r.id },
-    ...placeColumns<ResidentNode>(),
-    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (r) => r.populationType },
-    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (r) => r.sex },
-    { name: 'age_band', type: 'string', en: 'Age band (0-17, 18-34, 35-59, 60-79, 80+)', zh: '年龄段', value: (r) => ageBand(r.age) },
-    { name: 'party_member', type: 'boolean', en: 'Is a party member', zh: '是否党员', value: (r) => r.partyMembership !== null },
-    {
-      name: 'welfare_kinds',
-      type: 'string',
-      en: 'Welfare kinds received now, separated by ";"',
-      zh: '在享救助类别',
-      value: (r) => [...new Set((r.welfare ?? []).filter((w) => w.status === 'ACTIVE').map((w) => w.kind))].sort().join(';'),
-    },
-    { name: 'open_cases', type: 'integer', en: 'Open dispute cases the resident is a party to', zh: '未办结纠纷数', value: (r) => (r.cases ?? []).filter((c) => OPEN_CASE_STATUSES.has(c.status)).length },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id (keyed hash of the ID number)', zh: '居民标识（去标识化）', value: (p, i) => at(p.ids, i) },
+    ...placeColumnsOfPage<ResidentColumnsPage>(),
+    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (p, i) => at(p.populationTypes, i) },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (p, i) => at(p.sexes, i) },
+    { name: 'age_band', type: 'string', en: 'Age band (0-17, 18-34, 35-59, 60-79, 80+)', zh: '年龄段', value: (p, i) => ageBand(at(p.ages, i)) },
+    { name: 'party_member', type: 'boolean', en: 'Is a party member', zh: '是否党员', value: (p, i) => (p.partyMemberStatuses ? p.partyMemberStatuses[i] != null : null) },
+    { name: 'welfare_kinds', type: 'string', en: 'Welfare kinds received now, separated by ";"', zh: '在享救助类别', value: (p, i) => at(p.activeWelfareKinds, i)?.toSorted().join(';') ?? null },
+    { name: 'open_cases', type: 'integer', en: 'Open dispute cases the resident is a party to', zh: '未办结纠纷数', value: (p, i) => at(p.openCaseCounts, i) },
   ],
 };
 
@@ -228,7 +248,7 @@ export interface RowPage {
 }
 
 /** A dataset with its node type closed over: what the engine runs. */
-export interface DatasetSpec {
+interface DatasetSpecBase {
   name: string;
   title: { en: string; zh: string };
   operationName: string;
@@ -236,8 +256,15 @@ export interface DatasetSpec {
   scopes: Scope[][];
   columns: ColumnSpec[];
   datedBy: boolean;
-  rowsOf: (data: unknown, place: GridPlace) => RowPage | null;
 }
+
+/**
+ * `grid`: the operation reads one grid's page (`$gridCode`, `$first`, `$after`); `grids`: one column page of many
+ * grids (`$gridCodes`, `$first`, `$after`).
+ */
+export type DatasetSpec =
+  | (DatasetSpecBase & { pagedBy: 'grid'; rowsOf: (data: unknown, place: GridPlace) => RowPage | null })
+  | (DatasetSpecBase & { pagedBy: 'grids'; rowsOf: (data: unknown, places: ReadonlyMap<string, GridPlace>) => RowPage | null });
 
 function spec<TNode>(dataset: Dataset<TNode>): DatasetSpec {
   const { dateOf } = dataset;
@@ -249,6 +276,7 @@ function spec<TNode>(dataset: Dataset<TNode>): DatasetSpec {
     scopes: dataset.scopes,
     columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
     datedBy: dateOf !== undefined,
+    pagedBy: 'grid',
     rowsOf: (data, place) => {
       const page = dataset.page(data);
       if (!page) return null;
@@ -262,9 +290,35 @@ function spec<TNode>(dataset: Dataset<TNode>): DatasetSpec {
   };
 }
 
+function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
+  const values = dataset.columns.map((column) => column.value);
+  return {
+    name: dataset.name,
+    title: dataset.title,
+    operationName: dataset.operationName,
+    document: dataset.document,
+    scopes: dataset.scopes,
+    columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
+    datedBy: false,
+    pagedBy: 'grids',
+    rowsOf: (data, places) => {
+      const page = dataset.page(data);
+      if (!page) return null;
+      const rows: Cell[][] = new Array(dataset.size(page));
+      for (let i = 0; i < rows.length; i++) {
+        const place = places.get(dataset.gridOf(page, i));
+        // A department answering for a grid not asked for would be a bug; the row is not guessed at.
+        if (!place) throw new Error(`${dataset.name}: row ${i} lies in a grid the page was not asked for`);
+        rows[i] = values.map((value) => value(page, i, place));
+      }
+      return { rows, dates: null, hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+    },
+  };
+}
+
 /** Every dataset, by name. */
 export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
-  [spec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), spec(partyMembersByGrid)].map((d) => [d.name, d]),
+  [columnSpec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), spec(partyMembersByGrid)].map((d) => [d.name, d]),
 );
 
 export const PLACES_OPERATION = { operationName: 'DatasetPlaces', document: operation('places.graphql') };

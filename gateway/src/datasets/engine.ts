@@ -46,6 +46,10 @@ export interface RunOptions {
   gridsPerOperation?: number;
   /** Rows asked of each grid in such a batched first page (kept small so the batch stays under the cost limit). */
   batchedPageSize?: number;
+  /** Column-paged datasets: rows asked per column page (the graph's maximum is 5000). */
+  columnPageSize?: number;
+  /** Column-paged datasets: grids one run of column pages covers (at most 500); runs are read `concurrency` at a time. */
+  gridsPerRun?: number;
 }
 
 /**
@@ -133,7 +137,7 @@ function keep(page: RowPage, filter: DatasetFilter): Cell[][] {
 }
 
 /** The rest of one grid's rows after `after`, page after page. */
-async function remainingRows(dataset: DatasetSpec, grid: GridPlace, after: string, filter: DatasetFilter, execute: Execute, settings: Settings): Promise<Cell[][]> {
+async function remainingRows(dataset: GridSpec, grid: GridPlace, after: string, filter: DatasetFilter, execute: Execute, settings: Settings): Promise<Cell[][]> {
   const rows: Cell[][] = [];
   let cursor: string | null = after;
   while (cursor !== null && !settings.signal.aborted) {
@@ -148,9 +152,10 @@ async function remainingRows(dataset: DatasetSpec, grid: GridPlace, after: strin
 }
 
 type Settings = Required<RunOptions>;
+type GridSpec = Extract<DatasetSpec, { pagedBy: 'grid' }>;
 
 /** Every row of a batch of grids: their first pages in one operation, then each grid's further pages alone. */
-async function batchRows(dataset: DatasetSpec, batch: GridPlace[], filter: DatasetFilter, execute: Execute, settings: Settings, documents: Map<number, string>): Promise<Cell[][]> {
+async function batchRows(dataset: GridSpec, batch: GridPlace[], filter: DatasetFilter, execute: Execute, settings: Settings, documents: Map<number, string>): Promise<Cell[][]> {
   let document = documents.get(batch.length);
   if (document === undefined) {
     document = batchedDocument(dataset.document, dataset.operationName, batch.length);
@@ -173,11 +178,16 @@ async function batchRows(dataset: DatasetSpec, batch: GridPlace[], filter: Datas
 }
 
 /**
- * The dataset's rows, a batch of grids at a time, in grid order. Up to `concurrency` batches are read ahead; a batch
- * is handed on only when all before it have been.
+ * The dataset's rows in grid order, as they come. Grid-paged datasets go a batch of grids at a time, up to
+ * `concurrency` batches read ahead; column-paged ones in runs of grids, each run's pages one after another and up to
+ * `concurrency` runs at once, a run's pages handed on only when all runs before it have been.
  */
 export async function* datasetRows(dataset: DatasetSpec, grids: GridPlace[], filter: DatasetFilter, execute: Execute, options: RunOptions): AsyncGenerator<Cell[][]> {
-  const settings: Settings = { pageSize: 500, concurrency: 2, gridsPerOperation: 4, batchedPageSize: 250, ...options };
+  const settings: Settings = { pageSize: 500, concurrency: 2, gridsPerOperation: 4, batchedPageSize: 250, columnPageSize: 5000, gridsPerRun: 0, ...options };
+  if (dataset.pagedBy === 'grids') {
+    yield* columnRows(dataset, grids, execute, settings);
+    return;
+  }
   const documents = new Map<number, string>();
   const batches: GridPlace[][] = [];
   for (let i = 0; i < grids.length; i += settings.gridsPerOperation) batches.push(grids.slice(i, i + settings.gridsPerOperation));
@@ -197,5 +207,97 @@ export async function* datasetRows(dataset: DatasetSpec, grids: GridPlace[], fil
     if (settings.signal.aborted) return;
     startNext();
     if (rows.length > 0) yield rows;
+  }
+}
+
+type ColumnSpec = Extract<DatasetSpec, { pagedBy: 'grids' }>;
+
+/** One run of grids, a column page after another, until the last page or a stop. */
+async function* runPages(dataset: ColumnSpec, run: GridPlace[], execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
+  const places = new Map(run.map((g) => [g.gridCode, g]));
+  const gridCodes = run.map((g) => g.gridCode);
+  let after: string | null = null;
+  do {
+    if (settings.signal.aborted) return;
+    const result = await execute({ document: dataset.document, operationName: dataset.operationName, variables: { gridCodes, first: settings.columnPageSize, after } });
+    if (result.errors?.length) throw failure(dataset.operationName, result.errors);
+    const page = dataset.rowsOf(result.data, places);
+    if (!page) return;
+    yield page.rows;
+    after = page.hasNextPage ? page.endCursor : null;
+  } while (after !== null);
+}
+
+/**
+ * Pulls a generator ahead of its reader, holding at most `depth` items: the next pages are fetched while the ones
+ * before are written. A failure is kept for the reader, never left unhandled.
+ */
+function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<T> {
+  const buffer: T[] = [];
+  let finished = false;
+  let failed: { error: unknown } | null = null;
+  // Whoever waits: the reader for an item, the writer for room.
+  const waiting: { reader?: () => void; writer?: () => void } = {};
+  let stopped = false;
+  void (async () => {
+    try {
+      for await (const item of source) {
+        buffer.push(item);
+        waiting.reader?.();
+        while (buffer.length >= depth && !stopped) await new Promise<void>((resolve) => (waiting.writer = resolve));
+        if (stopped) break;
+      }
+    } catch (error) {
+      failed = { error };
+    } finally {
+      finished = true;
+      waiting.reader?.();
+    }
+  })();
+  return (async function* () {
+    try {
+      for (;;) {
+        const item = buffer.shift();
+        if (item !== undefined) {
+          waiting.writer?.();
+          yield item;
+          continue;
+        }
+        if (failed) throw (failed as { error: unknown }).error;
+        if (finished) return;
+        await new Promise<void>((resolve) => (waiting.reader = resolve));
+      }
+    } finally {
+      stopped = true;
+      waiting.writer?.();
+    }
+  })();
+}
+
+/** Rows of a column-paged dataset: runs of grids, `concurrency` runs read at once, handed on in grid order. */
+async function* columnRows(dataset: ColumnSpec, grids: GridPlace[], execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
+  // Enough runs that `concurrency` of them keep the departments busy, none over the graph's 500 grids.
+  const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / (settings.concurrency * 4))));
+  const runs: GridPlace[][] = [];
+  for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
+  const started: AsyncGenerator<Cell[][]>[] = [];
+  let next = 0;
+  const startNext = () => {
+    if (next < runs.length && !settings.signal.aborted) started.push(readAhead(runPages(dataset, runs[next++] as GridPlace[], execute, settings), 2));
+  };
+  for (let i = 0; i < settings.concurrency; i++) startNext();
+  try {
+    while (started.length > 0) {
+      const run = started[0] as AsyncGenerator<Cell[][]>;
+      for await (const rows of run) {
+        if (settings.signal.aborted) return;
+        if (rows.length > 0) yield rows;
+      }
+      started.shift();
+      startNext();
+    }
+  } finally {
+    // A stop or a failure ends the runs still reading ahead.
+    for (const run of started) await run.return(undefined);
   }
 }

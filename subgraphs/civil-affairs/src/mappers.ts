@@ -28,3 +28,5 @@ export type WelfareEntitlementConnectionModel = Connection<WelfareEntitlementRow
 export type WelfareEntitlementEdgeModel = { cursor: string; node: WelfareEntitlementRow };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
 export type CivilAffairsImportModel = import('@hub/core').ImportRunRow;
+/** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
+export type ResidentColumnsModel = { page: string; ids: string[] };

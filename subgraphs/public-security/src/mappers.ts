@@ -1,5 +1,6 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
+import type { ResidentColumnsPage } from './db/resident-columns.ts';
 import type { FloatingDetailsRow, IncidentRow, KeyPersonRow, ResidentRow } from './db/schema.ts';
 
 export type ResidentModel = ResidentRow;
@@ -19,3 +20,5 @@ export type IncidentConnectionModel = Connection<IncidentRow> & { totalCount: nu
 export type IncidentEdgeModel = { cursor: string; node: IncidentRow };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
 export type PublicSecurityImportModel = import('@hub/core').ImportRunRow;
+/** A page of residents as columns (public security's part). */
+export type ResidentColumnsModel = ResidentColumnsPage;

@@ -7,6 +7,7 @@ import { GridWorker } from './GridWorker.ts';
 import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { ResidentColumns } from './ResidentColumns.ts';
 import { SocialOrganizationDetails } from './SocialOrganizationDetails.ts';
 import { Street } from './Street.ts';
 import { WelfareEntitlement } from './WelfareEntitlement.ts';
@@ -22,6 +23,7 @@ export const resolvers: Resolvers = {
   Grid,
   GridWorker,
   Resident,
+  ResidentColumns,
   Organization,
   SocialOrganizationDetails,
   WelfareEntitlement,

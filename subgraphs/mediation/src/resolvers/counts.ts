@@ -1,9 +1,9 @@
+import { OPEN_CASE_STATUSES } from '../db/resident-columns.ts';
 import { caseCategory, caseStatus } from '../db/schema.ts';
 import type { CaseCounts } from '../__generated__/resolvers-types.ts';
 import type { CaseTally } from '../loaders.ts';
 
-/** Statuses of a case not yet settled: still to be handled by someone. */
-const OPEN_STATUSES = new Set<string>(['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED']);
+const OPEN_STATUSES = new Set<string>(OPEN_CASE_STATUSES);
 
 export const sum = (cells: CaseTally['cells'], of: (cell: CaseTally['cells'][number]) => number) =>
   cells.reduce((n, cell) => n + of(cell), 0);

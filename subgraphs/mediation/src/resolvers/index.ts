@@ -18,6 +18,7 @@ import { Mutation } from './Mutation.ts';
 import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
 
 export const resolvers: Resolvers = {
@@ -38,6 +39,7 @@ export const resolvers: Resolvers = {
   Incident,
   House,
   Resident,
+  ResidentColumns,
   Grid,
   Community,
   Street,

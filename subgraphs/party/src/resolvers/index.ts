@@ -10,6 +10,7 @@ import { PartyOrganization } from './PartyOrganization.ts';
 import { PointsEntry } from './PointsEntry.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
 import { PartyImport } from './PartyImport.ts';
 
@@ -22,6 +23,7 @@ export const resolvers: Resolvers = {
   PartyActivity,
   PointsEntry,
   Resident,
+  ResidentColumns,
   Grid,
   Community,
   Street,

@@ -1,5 +1,6 @@
-import { ErrorCode, gridScopeWhere, inputError, latestImportRuns, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
+import { columnPageRequest, ErrorCode, gridScopeWhere, inputError, latestImportRuns, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
 import { and, asc, count, eq, gte, gt, like, lt } from 'drizzle-orm';
+import { residentColumnsPage } from '../db/resident-columns.ts';
 import { incidents } from '../db/schema.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { checkDateRange, checkGridCode, checkIncidentId, checkResidentId, checkStreetCode, INCIDENT_ID } from './ids.ts';
@@ -31,6 +32,7 @@ function chinaMidnight(day: string, days = 0): Date {
 
 export const Query: QueryResolvers = {
   publicSecurityImports: (_, { first }, { db }) => latestImportRuns(db, first),
+  residentColumns: (_, args, { db, scope }) => residentColumnsPage(db, scope, columnPageRequest(args)),
   resident: (_, { id }, { loaders }) => loaders.residentById.load(checkResidentId(id)),
   residentByIdNumber: (_, { idNumber }, { loaders, secret }) =>
     loaders.residentById.load(residentIdOfIdNumber(idNumber, secret)),

@@ -9,6 +9,7 @@ import { Incident } from './Incident.ts';
 import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
 import { PublicSecurityImport } from './PublicSecurityImport.ts';
 
@@ -17,6 +18,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query,
   Resident,
+  ResidentColumns,
   FloatingDetails,
   KeyPerson,
   Incident,

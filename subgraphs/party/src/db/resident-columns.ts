@@ -1,0 +1,14 @@
+import { anyOf, columnFor, gridScopeWhere, type RowScope } from '@hub/core';
+import { and } from 'drizzle-orm';
+import type { Db } from './index.ts';
+import { partyMembers } from './schema.ts';
+
+/** Each resident's member type (null for non-members and members outside the caller's grids): one statement on the primary key. */
+export async function partyMemberStatusColumn(db: Db, scope: RowScope, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ residentId: partyMembers.residentId, status: partyMembers.status })
+    .from(partyMembers)
+    .where(and(anyOf(partyMembers.residentId, ids), gridScopeWhere(scope, partyMembers.gridCode)));
+  return columnFor<(typeof rows)[number], (typeof rows)[number]['status'] | null>(ids, rows, (r) => r.residentId, (_, r) => r.status, () => null);
+}

@@ -1,0 +1,56 @@
+import { ageOn, columnPageCursor, inScope, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { and, asc, eq, gt } from 'drizzle-orm';
+import type { Db } from './index.ts';
+import { residents } from './schema.ts';
+
+/** A page of residents as columns: what `ResidentColumns` answers (public security's part). */
+export interface ResidentColumnsPage {
+  page: string;
+  ids: string[];
+  gridCodes: string[];
+  sexes: string[];
+  ages: number[];
+  populationTypes: string[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** A grid's residents after a hub id, in id order: an ordered range of `residents_grid_id_idx`. */
+function residentsOfGrid(db: Db, gridCode: string, afterId: string | null, limit: number) {
+  return db
+    .select({ id: residents.id, gridCode: residents.gridCode, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType })
+    .from(residents)
+    .where(and(eq(residents.gridCode, gridCode), afterId === null ? undefined : gt(residents.id, afterId)))
+    .orderBy(asc(residents.id))
+    .limit(limit);
+}
+
+/**
+ * The residents of some grids after a (grid code, hub id) position, in that order, as columns: grid after grid, each
+ * an ordered range of `residents_grid_id_idx` read only as far as the page needs (one statement over all the grids
+ * would sort every resident of them for each page). Grids outside the caller's scope are skipped.
+ */
+export async function residentColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest): Promise<ResidentColumnsPage> {
+  const wanted = request.first + 1;
+  const rows: Awaited<ReturnType<typeof residentsOfGrid>> = [];
+  let afterId = request.after?.id ?? null;
+  for (let i = request.after ? request.gridCodes.indexOf(request.after.gridCode) : 0; i < request.gridCodes.length && rows.length < wanted; i++) {
+    const gridCode = request.gridCodes[i] as string;
+    if (inScope(scope, gridCode)) rows.push(...(await residentsOfGrid(db, gridCode, afterId, wanted - rows.length)));
+    afterId = null;
+  }
+  const hasNextPage = rows.length > request.first;
+  if (hasNextPage) rows.pop();
+  const today = new Date();
+  const last = rows.at(-1);
+  return {
+    page: request.page,
+    ids: rows.map((r) => r.id),
+    gridCodes: rows.map((r) => r.gridCode),
+    sexes: rows.map((r) => r.sex),
+    ages: rows.map((r) => ageOn(r.birthDate, today)),
+    populationTypes: rows.map((r) => r.populationType),
+    hasNextPage,
+    endCursor: last ? columnPageCursor(last.gridCode, last.id) : null,
+  };
+}
