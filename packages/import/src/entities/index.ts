@@ -3,10 +3,19 @@ import { welfareImport } from './civil-affairs.ts';
 import { buildingsImport, housesImport } from './housing.ts';
 import { casesImport } from './mediation.ts';
 import { partyMembersImport } from './party.ts';
-import { residentsImport } from './public-security.ts';
+import { floatingImport, keyPersonsImport, residentsImport } from './public-security.ts';
 
 /** Every entity a department can import. */
-export const ENTITIES: readonly RegisteredEntity[] = [residentsImport, buildingsImport, housesImport, partyMembersImport, welfareImport, casesImport];
+export const ENTITIES: readonly RegisteredEntity[] = [
+  residentsImport,
+  floatingImport,
+  keyPersonsImport,
+  buildingsImport,
+  housesImport,
+  partyMembersImport,
+  welfareImport,
+  casesImport,
+];
 
 export function findEntity(department: string, entity: string): RegisteredEntity {
   const found = ENTITIES.find((e) => e.department === department && e.entity === entity);

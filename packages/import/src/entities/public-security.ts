@@ -1,11 +1,11 @@
-import { residentKey } from '@hub/core';
+import { isGridCode, parseIdNumber, residentKey } from '@hub/core';
 import { publicSecurityDatabase } from '@hub/public-security/db';
-import { dateField, enumField, gridCodeField, houseCodeField, phoneField, textField } from '../fields.ts';
+import { dateField, enumField, gridCodeField, houseCodeField, phoneField, textField, type Field } from '../fields.ts';
 import { defineEntity, type FieldProblem } from '../entity.ts';
-import { PROBLEMS } from '../problems.ts';
+import { problem, PROBLEMS } from '../problems.ts';
 import { idNumber, GRID_HEADERS } from './common.ts';
 
-const { residents } = publicSecurityDatabase.schema;
+const { floatingDetails, keyPersons, residents } = publicSecurityDatabase.schema;
 
 const fields = {
   idNumber: idNumber(),
@@ -104,3 +104,199 @@ export const residentsImport = defineEntity({
 });
 
 export const residentFields = fields;
+
+const REGISTER_PROBLEMS = {
+  notOnRegister: problem('NOT_ON_REGISTER', '该人员不在实有人口登记中，请先导入实有人口', 'not on the population register: import the residents first'),
+  notFloating: problem('NOT_FLOATING', '该人员在实有人口登记中不是流动人口', 'the register does not list this person as floating population'),
+  permitExpiryWithoutNumber: problem('PERMIT_NUMBER_REQUIRED', '填写居住证有效期须同时填写居住证号码', 'a permit expiry date needs the permit number'),
+  permitBeforeInflow: problem('PERMIT_BEFORE_INFLOW', '居住证有效期早于流入日期', 'the residence permit expires before the inflow date'),
+  keyPersonId: problem('KEY_PERSON_ID', '重点人员编号格式应为 ZD+15位网格编码+3位序号', 'key-person id must be ZD + 15-digit grid code + 3-digit sequence'),
+  badge: problem('BADGE', '警号应为6位数字', 'badge number must be 6 digits'),
+  alreadyKeyPerson: problem('ALREADY_KEY_PERSON', '该人员已有另一编号的重点人员档案（一人一档）', 'this person already has a key-person record under another id (one record per person)'),
+};
+
+const floatingFields = {
+  idNumber: idNumber(),
+  inflowReason: enumField('inflowReason', {
+    headers: ['流入原因', '来本地原因', '来本地事由', 'inflow reason', 'reason'],
+    required: true,
+    values: {
+      WORK: ['务工', '务工经商', '打工'],
+      BUSINESS: ['经商', '经商办企业'],
+      STUDY: ['求学', '学习', '上学', '就学'],
+      FAMILY: ['投亲靠友', '随迁', '投亲', '家属随迁'],
+      MEDICAL: ['就医', '治病'],
+      OTHER: ['其他'],
+    },
+  }),
+  inflowDate: dateField('inflowDate', { headers: ['流入日期', '来本地日期', '流入时间', '来本地时间', 'inflow date'], required: true, notInFuture: true }),
+  originAddress: textField('originAddress', {
+    headers: ['来源地址', '户籍地详址', '原籍地址', '流出地', '流出地址', 'origin address', 'origin'],
+    required: true,
+    maxLength: 200,
+    personal: 'address',
+  }),
+  residencePermitNumber: textField('residencePermitNumber', {
+    headers: ['居住证号码', '居住证号', '居住证编号', 'residence permit number', 'permit number'],
+    maxLength: 30,
+    personal: 'id-number',
+  }),
+  residencePermitExpiresOn: dateField('residencePermitExpiresOn', {
+    headers: ['居住证有效期至', '居住证有效期', '居住证到期日期', 'residence permit expires on', 'permit expires on'],
+  }),
+};
+
+/**
+ * Floating-population details (流动人口信息) of people already on the register as floating population, keyed by the
+ * hub id of their ID number (one record per person, as the seed keeps them).
+ */
+export const floatingImport = defineEntity({
+  department: 'public-security',
+  entity: 'floating',
+  title: 'floating-population details 流动人口',
+  fields: Object.values(floatingFields),
+  table: floatingDetails,
+  conflictColumns: [floatingDetails.residentId],
+  keyField: floatingFields.idNumber,
+  build(values, { secret }) {
+    const id = values.require(floatingFields.idNumber);
+    const inflowDate = values.require(floatingFields.inflowDate);
+    const permit = values.get(floatingFields.residencePermitNumber);
+    const expires = values.get(floatingFields.residencePermitExpiresOn);
+    if (expires !== null && permit === null) return { problems: [{ field: floatingFields.residencePermitNumber, problem: REGISTER_PROBLEMS.permitExpiryWithoutNumber }] };
+    if (expires !== null && expires < inflowDate) return { problems: [{ field: floatingFields.residencePermitExpiresOn, problem: REGISTER_PROBLEMS.permitBeforeInflow }] };
+    return {
+      key: id.idNumber,
+      row: {
+        residentId: residentKey(id.idNumber, secret),
+        inflowReason: values.require(floatingFields.inflowReason),
+        inflowDate,
+        originAddress: values.require(floatingFields.originAddress),
+        residencePermitNumber: values.cell(floatingFields.residencePermitNumber),
+        residencePermitExpiresOn: values.cell(floatingFields.residencePermitExpiresOn),
+      },
+    };
+  },
+  // The person is public security's own: on its register, and listed there as floating population.
+  async checkReferences(rows, { client }) {
+    const found = await client.query<{ id: string; population_type: string }>('SELECT id, population_type FROM residents WHERE id = ANY($1)', [
+      rows.map((r) => r.values.residentId),
+    ]);
+    const typeOf = new Map(found.rows.map((r) => [r.id, r.population_type]));
+    const refused = new Map<(typeof rows)[number], FieldProblem[]>();
+    for (const row of rows) {
+      const type = typeOf.get(row.values.residentId);
+      if (type === undefined) refused.set(row, [{ field: floatingFields.idNumber, problem: REGISTER_PROBLEMS.notOnRegister }]);
+      else if (type !== 'FLOATING') refused.set(row, [{ field: floatingFields.idNumber, problem: REGISTER_PROBLEMS.notFloating }]);
+    }
+    return refused;
+  },
+});
+
+const KEY_PERSON_ID = /^ZD(\d{15})\d{3}$/;
+
+const keyPersonId: Field<string> = {
+  name: 'id',
+  headers: ['重点人员编号', '列管编号', '重点人员档案编号', 'key person id', 'id'],
+  required: true,
+  parse(raw) {
+    const id = raw.toUpperCase();
+    const match = KEY_PERSON_ID.exec(id);
+    return match && isGridCode(match[1]!) ? { value: id } : { problem: REGISTER_PROBLEMS.keyPersonId };
+  },
+};
+
+const guardian: Field<string> = {
+  name: 'guardianIdNumber',
+  headers: ['监护人公民身份号码', '监护人身份证号', '监护人身份证号码', 'guardian id number', 'guardian'],
+  required: false,
+  personal: 'id-number',
+  parse(raw) {
+    const parsed = parseIdNumber(raw);
+    if (!('problem' in parsed)) return { value: parsed.idNumber };
+    const byKind = { format: PROBLEMS.idNumberFormat, address: PROBLEMS.idNumberAddress, 'birth-date': PROBLEMS.idNumberBirthDate, 'check-digit': PROBLEMS.idNumberCheckDigit } as const;
+    return { problem: byKind[parsed.problem] };
+  },
+};
+
+const keyPersonFields = {
+  id: keyPersonId,
+  idNumber: idNumber(),
+  category: enumField('category', {
+    headers: ['人员类别', '重点人员类别', '列管类别', 'category', 'key person category'],
+    required: true,
+    values: {
+      COMMUNITY_CORRECTION: ['社区矫正', '社区矫正对象', '社区矫正人员'],
+      RELEASED_PRISONER: ['刑满释放', '刑满释放人员', '安置帮教'],
+      SEVERE_MENTAL_DISORDER: ['严重精神障碍', '严重精神障碍患者'],
+      DRUG_USER: ['吸毒', '吸毒人员', '社区戒毒'],
+      KEY_YOUTH: ['重点青少年'],
+    },
+  }),
+  riskLevel: enumField('riskLevel', {
+    headers: ['风险等级', '管控等级', 'risk level', 'risk'],
+    required: true,
+    values: { LOW: ['低', '低风险'], MEDIUM: ['中', '中风险'], HIGH: ['高', '高风险'] },
+  }),
+  officerName: textField('officerName', { headers: ['责任民警', '责任民警姓名', '负责民警', 'officer', 'officer name'], required: true, maxLength: 50, personal: 'name' }),
+  officerBadge: textField('officerBadge', { headers: ['警号', '责任民警警号', 'badge', 'officer badge'], required: true, maxLength: 6 }),
+  plan: textField('plan', { headers: ['帮扶管控措施', '一人一策', '管控措施', 'plan'], required: true, maxLength: 2000, personal: 'text' }),
+  since: dateField('since', { headers: ['列管日期', '列管时间', '纳入日期', 'since', 'listed since'], required: true, notInFuture: true }),
+  guardianIdNumber: guardian,
+};
+
+/**
+ * Key persons (重点人员, one person one plan), by their record id (ZD + grid code + 3 digits); the person must be on
+ * public security's own register and has at most one record. The record's grid is the one its id names.
+ */
+export const keyPersonsImport = defineEntity({
+  department: 'public-security',
+  entity: 'key-persons',
+  title: 'key persons 重点人员',
+  fields: Object.values(keyPersonFields),
+  table: keyPersons,
+  conflictColumns: [keyPersons.id],
+  keyField: keyPersonFields.id,
+  uniqueFields: [keyPersonFields.idNumber],
+  build(values, { secret }) {
+    const id = values.require(keyPersonFields.id);
+    const person = values.require(keyPersonFields.idNumber);
+    const badge = values.require(keyPersonFields.officerBadge);
+    if (!/^\d{6}$/.test(badge)) return { problems: [{ field: keyPersonFields.officerBadge, problem: REGISTER_PROBLEMS.badge }] };
+    const guardianNumber = values.cell(keyPersonFields.guardianIdNumber);
+    return {
+      key: id,
+      row: {
+        id,
+        residentId: residentKey(person.idNumber, secret),
+        gridCode: id.slice(2, 17),
+        category: values.require(keyPersonFields.category),
+        riskLevel: values.require(keyPersonFields.riskLevel),
+        officerName: values.require(keyPersonFields.officerName),
+        officerBadge: badge,
+        plan: values.require(keyPersonFields.plan),
+        since: values.require(keyPersonFields.since),
+        guardianId: guardianNumber === undefined ? undefined : guardianNumber === null ? null : residentKey(guardianNumber, secret),
+      },
+    };
+  },
+  async checkReferences(rows, { client, foreign }) {
+    const people = [...new Set(rows.flatMap((r) => [r.values.residentId, ...(r.values.guardianId ? [r.values.guardianId] : [])]))];
+    const onRegister = new Set((await client.query<{ id: string }>('SELECT id FROM residents WHERE id = ANY($1)', [people])).rows.map((r) => r.id));
+    const records = await client.query<{ id: string; resident_id: string }>('SELECT id, resident_id FROM key_persons WHERE resident_id = ANY($1)', [
+      rows.map((r) => r.values.residentId),
+    ]);
+    const recordOf = new Map(records.rows.map((r) => [r.resident_id, r.id]));
+    const grids = await foreign.existingGrids([...new Set(rows.map((r) => r.values.gridCode))]);
+    const refused = new Map<(typeof rows)[number], FieldProblem[]>();
+    for (const row of rows) {
+      const problems: FieldProblem[] = [];
+      if (!onRegister.has(row.values.residentId)) problems.push({ field: keyPersonFields.idNumber, problem: REGISTER_PROBLEMS.notOnRegister });
+      else if ((recordOf.get(row.values.residentId) ?? row.values.id) !== row.values.id) problems.push({ field: keyPersonFields.idNumber, problem: REGISTER_PROBLEMS.alreadyKeyPerson });
+      if (row.values.guardianId && !onRegister.has(row.values.guardianId)) problems.push({ field: keyPersonFields.guardianIdNumber, problem: REGISTER_PROBLEMS.notOnRegister });
+      if (!grids.has(row.values.gridCode)) problems.push({ field: keyPersonFields.id, problem: PROBLEMS.unknownGrid });
+      if (problems.length > 0) refused.set(row, problems);
+    }
+    return refused;
+  },
+});
