@@ -1,5 +1,5 @@
-import { columnPageRequest, ErrorCode, gridScopeWhere, inputError, latestImportRuns, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
-import { and, asc, count, eq, gte, gt, like, lt } from 'drizzle-orm';
+import { columnPageRequest, ErrorCode, gridCodeRange, gridScopeWhere, inputError, latestImportRuns, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
+import { and, asc, between, count, eq, gte, gt, lt } from 'drizzle-orm';
 import { residentColumnsPage } from '../db/resident-columns.ts';
 import { incidents } from '../db/schema.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -30,6 +30,12 @@ function chinaMidnight(day: string, days = 0): Date {
   return new Date(midnight.getTime() + days * 86_400_000);
 }
 
+/** A street's grid codes as a range of `incidents_grid_id_idx` (a `like` on the prefix is a scan of every incident). */
+function streetGrids(streetCode: string) {
+  const { from, to } = gridCodeRange('STREET', streetCode);
+  return between(incidents.gridCode, from, to);
+}
+
 export const Query: QueryResolvers = {
   publicSecurityImports: (_, { first }, { db }) => latestImportRuns(db, first),
   residentColumns: (_, args, { db, scope }) => residentColumnsPage(db, scope, columnPageRequest(args)),
@@ -48,7 +54,7 @@ export const Query: QueryResolvers = {
       gridScopeWhere(scope, incidents.gridCode),
       args.referredToMediation != null ? eq(incidents.referredToMediation, args.referredToMediation) : undefined,
       args.type != null ? eq(incidents.type, args.type) : undefined,
-      args.streetCode != null ? like(incidents.gridCode, `${args.streetCode.slice(0, 9)}%`) : undefined,
+      args.streetCode != null ? streetGrids(args.streetCode) : undefined,
       args.gridCode != null ? eq(incidents.gridCode, args.gridCode) : undefined,
       args.from != null ? gte(incidents.occurredAt, chinaMidnight(args.from)) : undefined,
       args.to != null ? lt(incidents.occurredAt, chinaMidnight(args.to, 1)) : undefined,
