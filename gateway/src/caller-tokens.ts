@@ -12,8 +12,12 @@ const REUSE_MS = 30_000;
  */
 export function createCallerTokenCache(privateKey: KeyObject, maxEntries = 10_000) {
   const tokens = new Map<string, { token: Promise<string>; signedAt: number }>();
+  // A request's fetches share its caller object: its key is written once per request, not once per fetch.
+  const callerKeys = new WeakMap<Caller, string>();
   return (caller: Caller, subgraph: string): Promise<string> => {
-    const key = `${subgraph}\u0000${JSON.stringify(caller)}`;
+    let callerKey = callerKeys.get(caller);
+    if (callerKey === undefined) callerKeys.set(caller, (callerKey = JSON.stringify(caller)));
+    const key = `${subgraph}\u0000${callerKey}`;
     const now = Date.now();
     const found = tokens.get(key);
     if (found && now - found.signedAt < REUSE_MS) return found.token;
