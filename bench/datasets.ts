@@ -11,7 +11,8 @@
  * their join keys, and `COPY (join) TO STDOUT WITH CSV`. Everything shares the machine: read the ratio.
  */
 import { request } from 'node:http';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -55,6 +56,42 @@ async function rssMiB(pid: number): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
+async function cpuSeconds(pid: number): Promise<number> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/** The PostgreSQL server's processes (the postmaster of the data folder and its backends). */
+async function postgresPids(dataDir: string): Promise<number[]> {
+  const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const pids = [postmaster];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/** CPU seconds of each process of each named group. */
+async function cpuOf(groups: Record<string, number[]>): Promise<Record<string, Record<number, number>>> {
+  const result: Record<string, Record<number, number>> = {};
+  for (const [name, pids] of Object.entries(groups)) result[name] = Object.fromEntries(await Promise.all(pids.map(async (pid) => [pid, await cpuSeconds(pid)] as const)));
+  return result;
+}
+
+/** CPU seconds each group used between two readings, a process first seen in the second counting from zero. */
+function cpuBetween(before: Record<string, Record<number, number>>, after: Record<string, Record<number, number>>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, pids]) => [name, Object.entries(pids).reduce((sum, [pid, seconds]) => sum + seconds - (before[name]?.[Number(pid)] ?? 0), 0)]));
 }
 
 /** Samples each process's RSS every 100 ms until stopped; returns the peaks. */
@@ -221,11 +258,22 @@ for (const residents of options.sizes) {
     const url = new URL(`http://127.0.0.1:${gatewayPort}/datasets/residents-by-grid.${options.format}`);
     const idle = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await rssMiB(pid)] as const)));
     const stop = sampleMemory(pids);
+    // CPU of every process over the export, PostgreSQL's backends included (connections are pooled, so they exist now).
+    const groups = { ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])), postgres: await postgresPids(dataDir) };
+    const cpuBefore = await cpuOf(groups);
     const t0 = performance.now();
     const exported = await exportOnce(url, token);
     const seconds = (performance.now() - t0) / 1000;
+    // Backends a pool opened during the export count from zero.
+    groups.postgres = [...new Set([...groups.postgres, ...(await postgresPids(dataDir))])];
+    const cpuAfter = await cpuOf(groups);
     const peaks = await stop();
     say(`export: ${exported.rows.toLocaleString('en')} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s (${Math.round(exported.rows / seconds).toLocaleString('en')} rows/s)`);
+    const used = cpuBetween(cpuBefore, cpuAfter);
+    const cpu = Object.keys(groups).map((name) => `${name} ${(used[name] ?? 0).toFixed(1)}`);
+    say(`CPU seconds during the export: ${cpu.join(', ')} (load average ${loadavg()[0]?.toFixed(1)})`);
+    const subgraphCpu = Object.entries(used).filter(([name]) => name !== 'gateway' && name !== 'postgres').reduce((sum, [, seconds]) => sum + seconds, 0);
+    const cpuSummary = `${(used.gateway ?? 0).toFixed(1)} / ${subgraphCpu.toFixed(1)} / ${(used.postgres ?? 0).toFixed(1)}`;
     const floorRun = await floor(databases.urls, residents);
     say(`floor: ${floorRun.rows.toLocaleString('en')} rows in ${floorRun.seconds.toFixed(1)} s (${Math.round(floorRun.rows / floorRun.seconds).toLocaleString('en')} rows/s)`);
     const memory = Object.keys(pids)
@@ -233,7 +281,7 @@ for (const residents of options.sizes) {
       .join(', ');
     say(`peak RSS MiB (idle→peak): ${memory}`);
     results.push(
-      `| ${residents.toLocaleString('en')} | ${options.format} | ${exported.rows.toLocaleString('en')} | ${seconds.toFixed(1)} | ${Math.round(exported.rows / seconds).toLocaleString('en')} | ${floorRun.seconds.toFixed(1)} | ${Math.round(floorRun.rows / floorRun.seconds).toLocaleString('en')} | ${(floorRun.rows / floorRun.seconds / (exported.rows / seconds)).toFixed(1)}x | ${peaks.gateway?.toFixed(0)} | ${memory} |`,
+      `| ${residents.toLocaleString('en')} | ${options.format} | ${exported.rows.toLocaleString('en')} | ${seconds.toFixed(1)} | ${Math.round(exported.rows / seconds).toLocaleString('en')} | ${floorRun.seconds.toFixed(1)} | ${Math.round(floorRun.rows / floorRun.seconds).toLocaleString('en')} | ${(floorRun.rows / floorRun.seconds / (exported.rows / seconds)).toFixed(1)}x | ${peaks.gateway?.toFixed(0)} | ${memory} | ${cpuSummary} | ${loadavg()[0]?.toFixed(1)} |`,
     );
     if (floorRun.rows !== exported.rows) say(`warning: the floor has ${floorRun.rows} rows, the export ${exported.rows}`);
   } finally {
@@ -247,8 +295,8 @@ const table = [
   '',
   `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --format ${options.format}${options.gatewayHeapMb === null ? '' : ` --gateway-heap-mb ${options.gatewayHeapMb}`}\``,
   '',
-  '| residents | format | rows | export s | export rows/s | floor s | floor rows/s | floor ÷ export | gateway peak RSS MiB | every process, idle→peak RSS MiB |',
-  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|',
+  '| residents | format | rows | export s | export rows/s | floor s | floor rows/s | floor ÷ export | gateway peak RSS MiB | every process, idle→peak RSS MiB | export CPU s: gateway / subgraphs / PostgreSQL | load average after |',
+  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|',
   ...results,
 ].join('\n');
 process.stdout.write(`${table}\n`);
