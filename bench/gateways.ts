@@ -9,7 +9,7 @@
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
  * (the gateways' order rotated each time), drives each gateway with autocannon at a fixed number of connections.
  * Reports requests per second, p50/p95/p99 latency, errors (non-2xx, timeouts, answers with GraphQL errors), each
- * gateway process's CPU seconds per request, the subgraphs' CPU per request and the gateway's peak RSS. `--write`
+ * gateway process's CPU seconds per request, the subgraphs' and PostgreSQL's CPU per request and the gateway's peak RSS. `--write`
  * puts the table into BENCHMARKS.md between its gateway-benchmark markers.
  *
  * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
@@ -102,6 +102,34 @@ async function cpuSeconds(pid: number): Promise<number> {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/**
+ * The embedded PostgreSQL server of the run's data folder (the postmaster) and, read each time, every process it has
+ * started (connection backends, WAL writer, checkpointer): the database's own CPU, which the departments' and the
+ * audit trail's statements cost and which shares the machine's cores with everything else.
+ */
+async function findPostmaster(dir: string): Promise<number | undefined> {
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const args = await readFile(`/proc/${entry}/cmdline`, 'utf8').then((text) => text.split('\0'), () => [] as string[]);
+    const at = args.indexOf('-D');
+    if (at >= 0 && args[0]?.endsWith('postgres') && path.resolve(args[at + 1] ?? '') === path.resolve(dir)) return Number(entry);
+  }
+  return undefined;
+}
+
+async function postgresCpuSeconds(postmaster: number | undefined): Promise<number> {
+  if (postmaster === undefined) return Number.NaN;
+  let total = 0;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    if (!stat) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === postmaster || Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+  return total;
+}
+
 async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
@@ -120,6 +148,7 @@ interface Measured {
   errors: number;
   gatewayCpuMsPerRequest: number;
   subgraphsCpuMsPerRequest: number;
+  postgresCpuMsPerRequest: number;
   peakRssMiB: number;
 }
 
@@ -184,6 +213,8 @@ const databases = await prepareDatabases({
 try {
   // Subgraphs on free ports; every gateway reads one supergraph that names them.
   let supergraph = readSupergraph(DEFAULT_SUPERGRAPH);
+  const postmaster = await findPostmaster(dataDir);
+  if (postmaster === undefined) say('could not find the PostgreSQL server process: its CPU is not reported');
   const subgraphPids: number[] = [];
   const ports: Record<string, number> = {};
   for (const runtime of departmentRuntimes) ports[runtime.name] = await freePort();
@@ -271,24 +302,27 @@ try {
       if (options.warmup > 0) await drive(g.url, g.headers, bodies, options.warmup, options.connections);
       const cpuBefore = await cpuSeconds(g.pid);
       const subgraphsBefore = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+      const postgresBefore = await postgresCpuSeconds(postmaster);
       let peak = await rssMiB(g.pid);
       const sampler = setInterval(() => void rssMiB(g.pid).then((mib) => (peak = Math.max(peak, mib))), 200);
       const run = await drive(g.url, g.headers, bodies, options.duration, options.connections);
       clearInterval(sampler);
       const cpu = (await cpuSeconds(g.pid)) - cpuBefore;
       const subgraphsCpu = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
+      const postgresCpu = (await postgresCpuSeconds(postmaster)) - postgresBefore;
       const measured: Measured = {
         operation,
         gateway: kind,
         ...run,
         gatewayCpuMsPerRequest: (cpu * 1000) / Math.max(1, run.requests),
         subgraphsCpuMsPerRequest: (subgraphsCpu * 1000) / Math.max(1, run.requests),
+        postgresCpuMsPerRequest: (postgresCpu * 1000) / Math.max(1, run.requests),
         peakRssMiB: peak,
       };
       results.push(measured);
       say(
         `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50.toFixed(0)} ms  p95 ${measured.p95.toFixed(0)} ms  p99 ${measured.p99.toFixed(0)} ms  ` +
-          `errors ${measured.errors}  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
+          `errors ${measured.errors}  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  postgres ${measured.postgresCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
       );
     }
   }
@@ -387,15 +421,15 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
     `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up.`,
     '',
-    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const r of results) {
     const ours = results.find((o) => o.operation === r.operation && o.gateway === 'hub');
     const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
     const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
     lines.push(
-      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} |`,
+      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} |`,
     );
   }
   if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways did not all return the same data for this operation (see the run\'s log).');
