@@ -10,8 +10,16 @@ const DEMO = { residents: 100, seed: 7 };
 let server: TestPostgres;
 const created: string[] = [];
 beforeAll(async () => {
-  server = await startTestPostgres();
-}, 120_000);
+  // Under `turbo run test` many packages start servers at once: a port found free can be taken before this one binds it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await startTestPostgres();
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}, 180_000);
 afterAll(async () => {
   await Promise.allSettled(created.map((url) => dropDatabase(url)));
   await server?.stop();

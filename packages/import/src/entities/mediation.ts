@@ -342,7 +342,11 @@ export const casesImport = defineEntity<typeof cases, CaseExtra>({
     // so reports through the graph in the same grid queue behind it and never share a number.
     const needing = fresh.filter((r) => !refused.has(r));
     const perGrid = new Map<string, CaseRow[]>();
-    for (const row of needing) perGrid.set(row.values.gridCode, [...(perGrid.get(row.values.gridCode) ?? []), row]);
+    for (const row of needing) {
+      const list = perGrid.get(row.values.gridCode);
+      if (list) list.push(row);
+      else perGrid.set(row.values.gridCode, [row]);
+    }
     if (perGrid.size > 0) {
       const gridCodes = [...perGrid.keys()];
       const current = await client.query<{ grid_code: string; last_sequence: number }>(
