@@ -348,7 +348,8 @@ export const casesImport = defineEntity<typeof cases, CaseExtra>({
       else perGrid.set(row.values.gridCode, [row]);
     }
     if (perGrid.size > 0) {
-      const gridCodes = [...perGrid.keys()];
+      // In code order: two imports locking several grids' rows always queue, never wait on each other crosswise.
+      const gridCodes = [...perGrid.keys()].sort();
       const current = await client.query<{ grid_code: string; last_sequence: number }>(
         `INSERT INTO case_sequences (grid_code, last_sequence)
            SELECT g, (SELECT coalesce(max(substring(c.id from 18 for 4)::int), 0) FROM cases c WHERE c.grid_code = g) FROM unnest($1::varchar[]) AS g
