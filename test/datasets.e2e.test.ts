@@ -307,5 +307,6 @@ describe('the export command', () => {
     expect(existsSync(refusedOut) || existsSync(`${refusedOut}.partial`)).toBe(false);
     const usage = await run(['--format', 'csv'], { HUB_TOKEN: token });
     expect(usage.code).toBe(2);
-  });
+    // Three commands, each a Node process loading TypeScript: seconds apiece on a loaded machine.
+  }, 90_000);
 });
