@@ -67,7 +67,7 @@ describe('subgraph fetches', () => {
   it('retry a read that found the subgraph failing, and answer once it recovers', async () => {
     const server = await upstream((_req, res, hit) => (hit < 3 ? ((res.statusCode = 503), res.end()) : ok(res)));
     closers.push(server.close);
-    const { ask, outcomes } = dataSource(server.url, FAST);
+    const { ask, outcomes } = dataSource(server.url, PATIENT);
     const response = await ask('{ ping }');
     expect(response).toMatchObject({ data: { ping: 'pong' } });
     expect(server.hits()).toBe(3);
