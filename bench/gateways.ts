@@ -125,7 +125,10 @@ async function postgresCpuSeconds(postmaster: number | undefined): Promise<numbe
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
     if (!stat) continue;
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (Number(entry) === postmaster || Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) / 100;
+    // The postmaster's own time, and (cutime, cstime) that of the backends it has reaped: a connection closed
+    // between two readings still counts.
+    if (Number(entry) === postmaster) total += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+    else if (Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) / 100;
   }
   return total;
 }
