@@ -60,19 +60,19 @@ async function rssMiB(pid: number): Promise<number> {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far; 0 once it is gone. */
-async function cpuSeconds(pid: number): Promise<number> {
+/** CPU seconds (user + system) a process has used so far, and with `reaped`, its waited-for children's; 0 once gone. */
+async function cpuSeconds(pid: number, reaped = false): Promise<number> {
   try {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command (which may hold spaces) start at field 3; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    // Fields after the command (which may hold spaces) start at field 3; utime, stime, cutime, cstime are 14 to 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    return ((fields[11] ?? 0) + (fields[12] ?? 0) + (reaped ? (fields[13] ?? 0) + (fields[14] ?? 0) : 0)) / 100;
   } catch {
     return 0;
   }
 }
 
-/** The PostgreSQL server's processes (the postmaster of the data folder and its backends). */
+/** The PostgreSQL server's processes: the postmaster of the data folder first, then its backends. */
 async function postgresPids(dataDir: string): Promise<number[]> {
   const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
   const pids = [postmaster];
@@ -84,16 +84,22 @@ async function postgresPids(dataDir: string): Promise<number[]> {
   return pids;
 }
 
-/** CPU seconds of each process of each named group. */
-async function cpuOf(groups: Record<string, number[]>): Promise<Record<string, Record<number, number>>> {
-  const result: Record<string, Record<number, number>> = {};
-  for (const [name, pids] of Object.entries(groups)) result[name] = Object.fromEntries(await Promise.all(pids.map(async (pid) => [pid, await cpuSeconds(pid)] as const)));
+/**
+ * CPU seconds of each named group: its processes' own, and for PostgreSQL (the postmaster first) also the backends
+ * the postmaster has reaped, so a connection closed between two readings still counts.
+ */
+async function cpuOf(groups: Record<string, number[]>): Promise<Record<string, number>> {
+  const result: Record<string, number> = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    const seconds = await Promise.all(pids.map((pid, i) => cpuSeconds(pid, name === 'postgres' && i === 0)));
+    result[name] = seconds.reduce((a, b) => a + b, 0);
+  }
   return result;
 }
 
-/** CPU seconds each group used between two readings, a process first seen in the second counting from zero. */
-function cpuBetween(before: Record<string, Record<number, number>>, after: Record<string, Record<number, number>>): Record<string, number> {
-  return Object.fromEntries(Object.entries(after).map(([name, pids]) => [name, Object.entries(pids).reduce((sum, [pid, seconds]) => sum + seconds - (before[name]?.[Number(pid)] ?? 0), 0)]));
+/** CPU seconds each group used between two readings (backends that started in between counted from zero). */
+function cpuBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, seconds - (before[name] ?? 0)]));
 }
 
 /** Samples each process's RSS every 100 ms until stopped; returns the peaks. */
@@ -212,7 +218,7 @@ async function prepareFloor(urls: Record<string, string>, residents: number, dat
         }),
       );
       const seconds = (performance.now() - started) / 1000;
-      const cpu = cpuBetween(before, await cpuOf({ postgres: [...new Set([...pids, ...(await postgresPids(dataDir))])] })).postgres ?? 0;
+      const cpu = cpuBetween(before, await cpuOf({ postgres: await postgresPids(dataDir) })).postgres ?? 0;
       return { rows: rows - 1, seconds, cpu };
     },
     close: () => target.end(),
@@ -280,8 +286,9 @@ for (const residents of options.sizes) {
     const t0 = performance.now();
     const exported = await exportOnce(url, token);
     const seconds = (performance.now() - t0) / 1000;
-    // Backends a pool opened during the export count from zero.
-    groups.postgres = [...new Set([...groups.postgres, ...(await postgresPids(dataDir))])];
+    // The server's processes now: backends a pool opened during the export count from zero, those it closed are
+    // in the postmaster's reaped time.
+    groups.postgres = await postgresPids(dataDir);
     const cpuAfter = await cpuOf(groups);
     const peaks = await stop();
     say(`export: ${exported.rows.toLocaleString('en')} rows, ${(exported.bytes / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s (${Math.round(exported.rows / seconds).toLocaleString('en')} rows/s)`);
