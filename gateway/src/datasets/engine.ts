@@ -178,9 +178,9 @@ async function batchRows(dataset: GridSpec, batch: GridPlace[], filter: DatasetF
 }
 
 /**
- * The dataset's rows in grid order, as they come. Grid-paged datasets go a batch of grids at a time, up to
- * `concurrency` batches read ahead; column-paged ones in runs of grids, each run's pages one after another and up to
- * `concurrency` runs at once, a run's pages handed on only when all runs before it have been.
+ * The dataset's rows, as they come. Grid-paged datasets go a batch of grids at a time in grid order, up to
+ * `concurrency` batches read ahead; column-paged ones in runs of grids, each run's pages one after another and
+ * `concurrency` runs at once, their pages taken in turn.
  */
 export async function* datasetRows(dataset: DatasetSpec, grids: GridPlace[], filter: DatasetFilter, execute: Execute, options: RunOptions): AsyncGenerator<Cell[][]> {
   const settings: Settings = { pageSize: 500, concurrency: 2, gridsPerOperation: 4, batchedPageSize: 250, columnPageSize: 5000, gridsPerRun: 0, ...options };
@@ -274,30 +274,37 @@ function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<
   })();
 }
 
-/** Rows of a column-paged dataset: runs of grids, `concurrency` runs read at once, handed on in grid order. */
+/**
+ * Rows of a column-paged dataset: runs of grids, `concurrency` runs read at once, each reading its pages ahead. Their
+ * pages are handed on in turn (a page of the first run, then one of the second, …; a finished run's place goes to the
+ * next run), so every run keeps fetching while the others' pages are written, and the same data always comes out in
+ * the same order. Taking whole runs in grid order instead left all but the first run waiting once their few pages
+ * ahead were read: one page in flight, and half of two cores idle.
+ */
 async function* columnRows(dataset: ColumnSpec, grids: GridPlace[], execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
   // Enough runs that `concurrency` of them keep the departments busy, none over the graph's 500 grids.
   const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / (settings.concurrency * 4))));
   const runs: GridPlace[][] = [];
   for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
-  const started: AsyncGenerator<Cell[][]>[] = [];
   let next = 0;
-  const startNext = () => {
-    if (next < runs.length && !settings.signal.aborted) started.push(readAhead(runPages(dataset, runs[next++] as GridPlace[], execute, settings), 2));
-  };
-  for (let i = 0; i < settings.concurrency; i++) startNext();
+  const open = () => (next < runs.length && !settings.signal.aborted ? readAhead(runPages(dataset, runs[next++] as GridPlace[], execute, settings), 2) : null);
+  const places: (AsyncGenerator<Cell[][]> | null)[] = [];
+  for (let i = 0; i < settings.concurrency; i++) places.push(open());
   try {
-    while (started.length > 0) {
-      const run = started[0] as AsyncGenerator<Cell[][]>;
-      for await (const rows of run) {
+    while (places.some((run) => run !== null)) {
+      for (let i = 0; i < places.length; i++) {
+        let run = places[i];
+        let page = run ? await run.next() : null;
+        while (run && page?.done) {
+          run = places[i] = open();
+          page = run ? await run.next() : null;
+        }
         if (settings.signal.aborted) return;
-        if (rows.length > 0) yield rows;
+        if (page && !page.done && page.value.length > 0) yield page.value;
       }
-      started.shift();
-      startNext();
     }
   } finally {
     // A stop or a failure ends the runs still reading ahead.
-    for (const run of started) await run.return(undefined);
+    for (const run of places) if (run) await run.return(undefined);
   }
 }
