@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
+import { GraphQLError, GraphQLScalarType, Kind, valueFromASTUntyped } from 'graphql';
 import { isRealDate } from './codes/id-number.ts';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -57,3 +57,30 @@ export function toChinaTime(date: Date): string {
   const shifted = new Date(date.getTime() + 8 * 3600_000);
   return `${shifted.toISOString().slice(0, 19)}+08:00`;
 }
+
+/**
+ * A column of a column page (`StringColumn`, `IntColumn`, `StringListColumn`): a list with an entry per resident,
+ * passed as one scalar value so that neither graphql-js nor the gateway's result shaping visits its entries one by
+ * one. The entries are still checked, in one tight loop, wherever the value is written or read.
+ */
+function columnScalar<TEntry>(name: string, description: string, entry: string, isEntry: (value: unknown) => value is TEntry) {
+  const check = (value: unknown): TEntry[] => {
+    if (!Array.isArray(value)) throw new GraphQLError(`${name} must be a list`, { extensions: { code: 'BAD_USER_INPUT' } });
+    for (let i = 0; i < value.length; i++) {
+      if (!isEntry(value[i])) throw new GraphQLError(`${name} entry ${i} is not ${entry}`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
+    return value as TEntry[];
+  };
+  return new GraphQLScalarType<TEntry[], TEntry[]>({ name, description, serialize: check, parseValue: check, parseLiteral: (ast) => check(valueFromASTUntyped(ast)) });
+}
+
+const isInt32 = (value: unknown): value is number => Number.isInteger(value) && (value as number) >= -0x80000000 && (value as number) <= 0x7fffffff;
+
+export const StringColumnScalar = columnScalar('StringColumn', 'A column of strings or nulls, an entry per resident of a column page (列).', 'a string or null', (v): v is string | null => v === null || typeof v === 'string');
+export const IntColumnScalar = columnScalar('IntColumn', 'A column of 32-bit integers or nulls, an entry per resident of a column page (列).', 'a 32-bit integer or null', (v): v is number | null => v === null || isInt32(v));
+export const StringListColumnScalar = columnScalar(
+  'StringListColumn',
+  'A column of lists of strings, an entry per resident of a column page (列).',
+  'a list of strings',
+  (v): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string'),
+);

@@ -16,6 +16,17 @@ export type Scalars = {
   Date: { input: string; output: string; }
   /** An instant, ISO 8601 with offset, e.g. 2026-11-26T09:30:00+08:00 (时间). */
   DateTime: { input: string; output: string; }
+  /**
+   * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
+   * each entry a string or null; the field says what the strings are. A scalar rather than a GraphQL list so that a page
+   * of thousands of entries crosses the gateway as one value instead of being shaped entry by entry.
+   */
+  StringColumn: { input: (string | null)[]; output: (string | null)[]; }
+  /**
+   * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
+   * each entry a list of strings (possibly empty). A scalar rather than `[[String!]!]`, as `StringColumn`.
+   */
+  StringListColumn: { input: string[][]; output: string[][]; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -451,12 +462,12 @@ export type Resident = {
 export type ResidentColumns = {
   __typename?: 'ResidentColumns';
   /**
-   * The kinds of welfare each resident receives now (在享救助类别: entitlements being paid), in kind order; empty for a
-   * resident with none, or whose entitlements lie outside the caller's grids.
+   * The kinds of welfare each resident receives now (在享救助类别: entitlements being paid), as `WelfareKind` values in
+   * kind order; empty for a resident with none, or whose entitlements lie outside the caller's grids.
    */
-  activeWelfareKinds?: Maybe<Array<Array<WelfareKind>>>;
+  activeWelfareKinds?: Maybe<Scalars['StringListColumn']['output']>;
   /** The page's hub ids, as public security answered them. */
-  ids: Array<Scalars['ID']['output']>;
+  ids: Scalars['StringColumn']['output'];
   /** The page's identity (opaque). */
   page: Scalars['ID']['output'];
 };
@@ -749,6 +760,8 @@ export type ResolversTypes = ResolversObject<{
   SocialOrganizationDetails: ResolverTypeWrapper<SocialOrganizationDetailsModel>;
   SocialOrganizationType: SocialOrganizationType;
   Street: ResolverTypeWrapper<StreetModel>;
+  StringColumn: ResolverTypeWrapper<Scalars['StringColumn']['output']>;
+  StringListColumn: ResolverTypeWrapper<Scalars['StringListColumn']['output']>;
   TownshipKind: TownshipKind;
   WelfareCounts: ResolverTypeWrapper<WelfareCounts>;
   WelfareEntitlement: ResolverTypeWrapper<WelfareEntitlementModel>;
@@ -785,6 +798,8 @@ export type ResolversParentTypes = ResolversObject<{
   ResidentColumns: ResidentColumnsModel;
   SocialOrganizationDetails: SocialOrganizationDetailsModel;
   Street: StreetModel;
+  StringColumn: Scalars['StringColumn']['output'];
+  StringListColumn: Scalars['StringListColumn']['output'];
   WelfareCounts: WelfareCounts;
   WelfareEntitlement: WelfareEntitlementModel;
   WelfareEntitlementConnection: WelfareEntitlementConnectionModel;
@@ -935,7 +950,7 @@ export type ResidentResolvers<ContextType = CivilAffairsContext, ParentType exte
 
 export type ResidentColumnsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['ResidentColumns'] = ResolversParentTypes['ResidentColumns'], FederationReferenceType extends FederationReferenceTypes['ResidentColumns'] = FederationReferenceTypes['ResidentColumns']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ResidentColumns']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  activeWelfareKinds?: Resolver<Maybe<Array<Array<ResolversTypes['WelfareKind']>>>, ParentType, ContextType>;
+  activeWelfareKinds?: Resolver<Maybe<ResolversTypes['StringListColumn']>, ParentType, ContextType>;
   page?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -954,6 +969,14 @@ export type StreetResolvers<ContextType = CivilAffairsContext, ParentType extend
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   welfareCounts?: Resolver<Maybe<ResolversTypes['WelfareCounts']>, ParentType, ContextType, Partial<StreetWelfareCountsArgs>>;
 }>;
+
+export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['StringColumn'], any> {
+  name: 'StringColumn';
+}
+
+export interface StringListColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['StringListColumn'], any> {
+  name: 'StringListColumn';
+}
 
 export type WelfareCountsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['WelfareCounts'] = ResolversParentTypes['WelfareCounts']> = ResolversObject<{
   disabilityCare?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1008,6 +1031,8 @@ export type Resolvers<ContextType = CivilAffairsContext> = ResolversObject<{
   ResidentColumns?: ResidentColumnsResolvers<ContextType>;
   SocialOrganizationDetails?: SocialOrganizationDetailsResolvers<ContextType>;
   Street?: StreetResolvers<ContextType>;
+  StringColumn?: GraphQLScalarType;
+  StringListColumn?: GraphQLScalarType;
   WelfareCounts?: WelfareCountsResolvers<ContextType>;
   WelfareEntitlement?: WelfareEntitlementResolvers<ContextType>;
   WelfareEntitlementConnection?: WelfareEntitlementConnectionResolvers<ContextType>;

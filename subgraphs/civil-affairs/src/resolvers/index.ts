@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
@@ -16,6 +16,8 @@ import { CivilAffairsImport } from './CivilAffairsImport.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
+  StringColumn: StringColumnScalar,
+  StringListColumn: StringListColumnScalar,
   Query,
   District,
   Street,

@@ -17,6 +17,17 @@ export type Scalars = {
   Date: { input: string; output: string; }
   /** An instant, ISO 8601 with offset, e.g. 2026-11-26T09:30:00+08:00 (时间). */
   DateTime: { input: string; output: string; }
+  /**
+   * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
+   * each entry a 32-bit integer or null. A scalar rather than `[Int]`, as `StringColumn`.
+   */
+  IntColumn: { input: (number | null)[]; output: (number | null)[]; }
+  /**
+   * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
+   * each entry a string or null; the field says what the strings are. A scalar rather than a GraphQL list so that a page
+   * of thousands of entries crosses the gateway as one value instead of being shaped entry by entry.
+   */
+  StringColumn: { input: (string | null)[]; output: (string | null)[]; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -1111,12 +1122,12 @@ export type Resident = {
 export type ResidentColumns = {
   __typename?: 'ResidentColumns';
   /** The page's hub ids, as public security answered them. */
-  ids: Array<Scalars['ID']['output']>;
+  ids: Scalars['StringColumn']['output'];
   /**
    * How many open cases (未办结: reported, accepted, dispatched, in progress or escalated) each resident is a party
    * to, counting cases in the caller's grids.
    */
-  openCaseCounts?: Maybe<Array<Scalars['Int']['output']>>;
+  openCaseCounts?: Maybe<Scalars['IntColumn']['output']>;
   /** The page's identity (opaque). */
   page: Scalars['ID']['output'];
 };
@@ -1359,6 +1370,7 @@ export type ResolversTypes = ResolversObject<{
   GroupRental: ResolverTypeWrapper<GroupRentalModel>;
   House: ResolverTypeWrapper<HouseModel>;
   Incident: ResolverTypeWrapper<IncidentModel>;
+  IntColumn: ResolverTypeWrapper<Scalars['IntColumn']['output']>;
   MediationCommitteeDetails: ResolverTypeWrapper<MediationCommitteeDetailsModel>;
   MediationCommitteeType: MediationCommitteeType;
   MediationImport: ResolverTypeWrapper<MediationImportModel>;
@@ -1378,6 +1390,7 @@ export type ResolversTypes = ResolversObject<{
   ResidentColumns: ResolverTypeWrapper<ResidentColumnsModel>;
   ResolveCaseInput: ResolveCaseInput;
   Street: ResolverTypeWrapper<StreetModel>;
+  StringColumn: ResolverTypeWrapper<Scalars['StringColumn']['output']>;
   SupervisionCard: SupervisionCard;
   SupervisionList: SupervisionList;
 }>;
@@ -1421,6 +1434,7 @@ export type ResolversParentTypes = ResolversObject<{
   GroupRental: GroupRentalModel;
   House: HouseModel;
   Incident: IncidentModel;
+  IntColumn: Scalars['IntColumn']['output'];
   MediationCommitteeDetails: MediationCommitteeDetailsModel;
   MediationImport: MediationImportModel;
   MediationRecord: MediationRecordModel;
@@ -1436,6 +1450,7 @@ export type ResolversParentTypes = ResolversObject<{
   ResidentColumns: ResidentColumnsModel;
   ResolveCaseInput: ResolveCaseInput;
   Street: StreetModel;
+  StringColumn: Scalars['StringColumn']['output'];
 }>;
 
 export type AgreementResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Agreement'] = ResolversParentTypes['Agreement']> = ResolversObject<{
@@ -1627,6 +1642,10 @@ export type IncidentResolvers<ContextType = MediationContext, ParentType extends
   mediationCase?: Resolver<Maybe<ResolversTypes['Case']>, ParentType, ContextType>;
 }>;
 
+export interface IntColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['IntColumn'], any> {
+  name: 'IntColumn';
+}
+
 export type MediationCommitteeDetailsResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['MediationCommitteeDetails'] = ResolversParentTypes['MediationCommitteeDetails']> = ResolversObject<{
   industry?: Resolver<Maybe<ResolversTypes['MediationIndustry']>, ParentType, ContextType>;
   mediators?: Resolver<Array<ResolversTypes['Mediator']>, ParentType, ContextType>;
@@ -1710,7 +1729,7 @@ export type ResidentResolvers<ContextType = MediationContext, ParentType extends
 
 export type ResidentColumnsResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['ResidentColumns'] = ResolversParentTypes['ResidentColumns'], FederationReferenceType extends FederationReferenceTypes['ResidentColumns'] = FederationReferenceTypes['ResidentColumns']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ResidentColumns']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  openCaseCounts?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
+  openCaseCounts?: Resolver<Maybe<ResolversTypes['IntColumn']>, ParentType, ContextType>;
   page?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -1719,6 +1738,10 @@ export type StreetResolvers<ContextType = MediationContext, ParentType extends R
   caseCounts?: Resolver<Maybe<ResolversTypes['CaseCounts']>, ParentType, ContextType, RequireFields<StreetCaseCountsArgs, 'open'>>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
+
+export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['StringColumn'], any> {
+  name: 'StringColumn';
+}
 
 export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   Agreement?: AgreementResolvers<ContextType>;
@@ -1745,6 +1768,7 @@ export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   GroupRental?: GroupRentalResolvers<ContextType>;
   House?: HouseResolvers<ContextType>;
   Incident?: IncidentResolvers<ContextType>;
+  IntColumn?: GraphQLScalarType;
   MediationCommitteeDetails?: MediationCommitteeDetailsResolvers<ContextType>;
   MediationImport?: MediationImportResolvers<ContextType>;
   MediationRecord?: MediationRecordResolvers<ContextType>;
@@ -1756,5 +1780,6 @@ export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   Resident?: ResidentResolvers<ContextType>;
   ResidentColumns?: ResidentColumnsResolvers<ContextType>;
   Street?: StreetResolvers<ContextType>;
+  StringColumn?: GraphQLScalarType;
 }>;
 

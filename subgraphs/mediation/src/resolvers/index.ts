@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, StringColumnScalar, IntColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Agreement } from './Agreement.ts';
 import { Case } from './Case.ts';
@@ -24,6 +24,8 @@ import { Street } from './Street.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
+  StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
   Query,
   Mutation,
   Case,

@@ -16,6 +16,12 @@ export type Scalars = {
   Date: { input: string; output: string; }
   /** An instant, ISO 8601 with offset, e.g. 2026-11-26T09:30:00+08:00 (时间). */
   DateTime: { input: string; output: string; }
+  /**
+   * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
+   * each entry a string or null; the field says what the strings are. A scalar rather than a GraphQL list so that a page
+   * of thousands of entries crosses the gateway as one value instead of being shaped entry by entry.
+   */
+  StringColumn: { input: (string | null)[]; output: (string | null)[]; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -428,14 +434,14 @@ export type Resident = {
 export type ResidentColumns = {
   __typename?: 'ResidentColumns';
   /** The page's hub ids, as public security answered them. */
-  ids: Array<Scalars['ID']['output']>;
+  ids: Scalars['StringColumn']['output'];
   /** The page's identity (opaque). */
   page: Scalars['ID']['output'];
   /**
-   * Each resident's party-member type (党员类型): employed, floating or retired; null for a resident who is not a
-   * member, or whose membership lies outside the caller's grids.
+   * Each resident's party-member type (党员类型), a `PartyMemberStatus` value: employed, floating or retired; null
+   * for a resident who is not a member, or whose membership lies outside the caller's grids.
    */
-  partyMemberStatuses?: Maybe<Array<Maybe<PartyMemberStatus>>>;
+  partyMemberStatuses?: Maybe<Scalars['StringColumn']['output']>;
 };
 
 /**
@@ -602,6 +608,7 @@ export type ResolversTypes = ResolversObject<{
   Resident: ResolverTypeWrapper<ResidentModel>;
   ResidentColumns: ResolverTypeWrapper<ResidentColumnsModel>;
   Street: ResolverTypeWrapper<StreetModel>;
+  StringColumn: ResolverTypeWrapper<Scalars['StringColumn']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -634,6 +641,7 @@ export type ResolversParentTypes = ResolversObject<{
   Resident: ResidentModel;
   ResidentColumns: ResidentColumnsModel;
   Street: StreetModel;
+  StringColumn: Scalars['StringColumn']['output'];
 }>;
 
 export type CommunityResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['Community'] = ResolversParentTypes['Community'], FederationReferenceType extends FederationReferenceTypes['Community'] = FederationReferenceTypes['Community']> = ResolversObject<{
@@ -799,7 +807,7 @@ export type ResidentResolvers<ContextType = PartyContext, ParentType extends Res
 export type ResidentColumnsResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['ResidentColumns'] = ResolversParentTypes['ResidentColumns'], FederationReferenceType extends FederationReferenceTypes['ResidentColumns'] = FederationReferenceTypes['ResidentColumns']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ResidentColumns']> | FederationReferenceType, FederationReferenceType, ContextType>;
   page?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  partyMemberStatuses?: Resolver<Maybe<Array<Maybe<ResolversTypes['PartyMemberStatus']>>>, ParentType, ContextType>;
+  partyMemberStatuses?: Resolver<Maybe<ResolversTypes['StringColumn']>, ParentType, ContextType>;
 }>;
 
 export type StreetResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['Street'] = ResolversParentTypes['Street'], FederationReferenceType extends FederationReferenceTypes['Street'] = FederationReferenceTypes['Street']> = ResolversObject<{
@@ -807,6 +815,10 @@ export type StreetResolvers<ContextType = PartyContext, ParentType extends Resol
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   partyMemberCounts?: Resolver<Maybe<ResolversTypes['PartyMemberCounts']>, ParentType, ContextType>;
 }>;
+
+export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['StringColumn'], any> {
+  name: 'StringColumn';
+}
 
 export type Resolvers<ContextType = PartyContext> = ResolversObject<{
   Community?: CommunityResolvers<ContextType>;
@@ -833,5 +845,6 @@ export type Resolvers<ContextType = PartyContext> = ResolversObject<{
   Resident?: ResidentResolvers<ContextType>;
   ResidentColumns?: ResidentColumnsResolvers<ContextType>;
   Street?: StreetResolvers<ContextType>;
+  StringColumn?: GraphQLScalarType;
 }>;
 

@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, StringColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
@@ -17,6 +17,7 @@ import { PartyImport } from './PartyImport.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
+  StringColumn: StringColumnScalar,
   Query,
   PartyOrganization,
   PartyMember,

@@ -16,6 +16,17 @@ export type Scalars = {
   Date: { input: string; output: string; }
   /** An instant, ISO 8601 with offset, e.g. 2026-11-26T09:30:00+08:00 (时间). */
   DateTime: { input: string; output: string; }
+  /**
+   * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
+   * each entry a 32-bit integer or null. A scalar rather than `[Int]`, as `StringColumn`.
+   */
+  IntColumn: { input: (number | null)[]; output: (number | null)[]; }
+  /**
+   * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
+   * each entry a string or null; the field says what the strings are. A scalar rather than a GraphQL list so that a page
+   * of thousands of entries crosses the gateway as one value instead of being shaped entry by entry.
+   */
+  StringColumn: { input: (string | null)[]; output: (string | null)[]; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
@@ -463,27 +474,27 @@ export type Resident = {
 
 /**
  * A page of residents as columns (列式居民分页), for exports: entry i of each list is about the resident `ids[i]`.
- * Fields are lists rather than a list of objects so a page of thousands of residents costs one object to plan, join
+ * Fields are columns rather than a list of objects so a page of thousands of residents costs one object to plan, join
  * and check, not thousands.
  */
 export type ResidentColumns = {
   __typename?: 'ResidentColumns';
-  /** Each resident's age in whole years on today's date (年龄). */
-  ages?: Maybe<Array<Scalars['Int']['output']>>;
+  /** Each resident's age in whole years on today's date (年龄), never null. */
+  ages?: Maybe<Scalars['IntColumn']['output']>;
   /** Where this page ends, to pass as `after`; null on an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
-  /** Each resident's grid code (所属网格). */
-  gridCodes: Array<Scalars['ID']['output']>;
+  /** Each resident's grid code (所属网格), never null. */
+  gridCodes: Scalars['StringColumn']['output'];
   /** Whether more residents of these grids follow. */
   hasNextPage: Scalars['Boolean']['output'];
-  /** Pseudonymous hub ids of the page's residents (居民标识). */
-  ids: Array<Scalars['ID']['output']>;
+  /** Pseudonymous hub ids of the page's residents (居民标识), never null. */
+  ids: Scalars['StringColumn']['output'];
   /** The page's identity (opaque): its grids, size and start, from which the page can be read again. */
   page: Scalars['ID']['output'];
-  /** Each resident's population type (人口类型). */
-  populationTypes?: Maybe<Array<PopulationType>>;
-  /** Each resident's sex (性别). */
-  sexes?: Maybe<Array<Sex>>;
+  /** Each resident's population type (人口类型), a `PopulationType` value. */
+  populationTypes?: Maybe<Scalars['StringColumn']['output']>;
+  /** Each resident's sex (性别), a `Sex` value. */
+  sexes?: Maybe<Scalars['StringColumn']['output']>;
 };
 
 /** A page of residents (居民分页). */
@@ -687,6 +698,7 @@ export type ResolversTypes = ResolversObject<{
   IncidentEdge: ResolverTypeWrapper<IncidentEdgeModel>;
   IncidentType: IncidentType;
   InflowReason: InflowReason;
+  IntColumn: ResolverTypeWrapper<Scalars['IntColumn']['output']>;
   KeyPerson: ResolverTypeWrapper<KeyPersonModel>;
   KeyPersonCategory: KeyPersonCategory;
   KeyPersonConnection: ResolverTypeWrapper<KeyPersonConnectionModel>;
@@ -704,6 +716,7 @@ export type ResolversTypes = ResolversObject<{
   RiskLevel: RiskLevel;
   Sex: Sex;
   Street: ResolverTypeWrapper<StreetModel>;
+  StringColumn: ResolverTypeWrapper<Scalars['StringColumn']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -722,6 +735,7 @@ export type ResolversParentTypes = ResolversObject<{
   Incident: IncidentModel;
   IncidentConnection: IncidentConnectionModel;
   IncidentEdge: IncidentEdgeModel;
+  IntColumn: Scalars['IntColumn']['output'];
   KeyPerson: KeyPersonModel;
   KeyPersonConnection: KeyPersonConnectionModel;
   KeyPersonEdge: KeyPersonEdgeModel;
@@ -735,6 +749,7 @@ export type ResolversParentTypes = ResolversObject<{
   ResidentEdge: ResidentEdgeModel;
   ResponsibleOfficer: ResponsibleOfficer;
   Street: StreetModel;
+  StringColumn: Scalars['StringColumn']['output'];
 }>;
 
 export type CommunityResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['Community'] = ResolversParentTypes['Community'], FederationReferenceType extends FederationReferenceTypes['Community'] = FederationReferenceTypes['Community']> = ResolversObject<{
@@ -804,6 +819,10 @@ export type IncidentEdgeResolvers<ContextType = PublicSecurityContext, ParentTyp
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Incident'], ParentType, ContextType>;
 }>;
+
+export interface IntColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['IntColumn'], any> {
+  name: 'IntColumn';
+}
 
 export type KeyPersonResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['KeyPerson'] = ResolversParentTypes['KeyPerson']> = ResolversObject<{
   category?: Resolver<ResolversTypes['KeyPersonCategory'], ParentType, ContextType>;
@@ -890,14 +909,14 @@ export type ResidentResolvers<ContextType = PublicSecurityContext, ParentType ex
 
 export type ResidentColumnsResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['ResidentColumns'] = ResolversParentTypes['ResidentColumns'], FederationReferenceType extends FederationReferenceTypes['ResidentColumns'] = FederationReferenceTypes['ResidentColumns']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['ResidentColumns']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  ages?: Resolver<Maybe<Array<ResolversTypes['Int']>>, ParentType, ContextType>;
+  ages?: Resolver<Maybe<ResolversTypes['IntColumn']>, ParentType, ContextType>;
   endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  gridCodes?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  gridCodes?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  ids?: Resolver<Array<ResolversTypes['ID']>, ParentType, ContextType>;
+  ids?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
   page?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  populationTypes?: Resolver<Maybe<Array<ResolversTypes['PopulationType']>>, ParentType, ContextType>;
-  sexes?: Resolver<Maybe<Array<ResolversTypes['Sex']>>, ParentType, ContextType>;
+  populationTypes?: Resolver<Maybe<ResolversTypes['StringColumn']>, ParentType, ContextType>;
+  sexes?: Resolver<Maybe<ResolversTypes['StringColumn']>, ParentType, ContextType>;
 }>;
 
 export type ResidentConnectionResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['ResidentConnection'] = ResolversParentTypes['ResidentConnection']> = ResolversObject<{
@@ -922,6 +941,10 @@ export type StreetResolvers<ContextType = PublicSecurityContext, ParentType exte
   population?: Resolver<Maybe<ResolversTypes['PopulationCounts']>, ParentType, ContextType>;
 }>;
 
+export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['StringColumn'], any> {
+  name: 'StringColumn';
+}
+
 export type Resolvers<ContextType = PublicSecurityContext> = ResolversObject<{
   Community?: CommunityResolvers<ContextType>;
   Date?: GraphQLScalarType;
@@ -933,6 +956,7 @@ export type Resolvers<ContextType = PublicSecurityContext> = ResolversObject<{
   Incident?: IncidentResolvers<ContextType>;
   IncidentConnection?: IncidentConnectionResolvers<ContextType>;
   IncidentEdge?: IncidentEdgeResolvers<ContextType>;
+  IntColumn?: GraphQLScalarType;
   KeyPerson?: KeyPersonResolvers<ContextType>;
   KeyPersonConnection?: KeyPersonConnectionResolvers<ContextType>;
   KeyPersonEdge?: KeyPersonEdgeResolvers<ContextType>;
@@ -946,5 +970,6 @@ export type Resolvers<ContextType = PublicSecurityContext> = ResolversObject<{
   ResidentEdge?: ResidentEdgeResolvers<ContextType>;
   ResponsibleOfficer?: ResponsibleOfficerResolvers<ContextType>;
   Street?: StreetResolvers<ContextType>;
+  StringColumn?: GraphQLScalarType;
 }>;
 

@@ -1,5 +1,5 @@
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
-import { DateScalar, DateTimeScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, StringColumnScalar, IntColumnScalar } from '@hub/core';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
 import { FloatingDetails } from './FloatingDetails.ts';
@@ -16,6 +16,8 @@ import { PublicSecurityImport } from './PublicSecurityImport.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
+  StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
   Query,
   Resident,
   ResidentColumns,
