@@ -1,5 +1,5 @@
 import { checkGridCode } from './checks.ts';
-import { RESIDENT_KEY } from './codes/resident-key.ts';
+import { isResidentKey } from './codes/resident-key.ts';
 import { ErrorCode, inputError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 
@@ -79,7 +79,7 @@ export function columnPageCursor(gridCode: string, id: string): string {
  * since a department answers for nothing but well-formed ids.
  */
 export function columnPageIds(ids: unknown): string[] {
-  if (!Array.isArray(ids) || ids.length > MAX_COLUMN_PAGE_SIZE || !ids.every((id) => typeof id === 'string' && RESIDENT_KEY.test(id))) {
+  if (!Array.isArray(ids) || ids.length > MAX_COLUMN_PAGE_SIZE || !ids.every(isResidentKey)) {
     throw inputError(ErrorCode.INVALID_RESIDENT_ID, `a column page's ids must be at most ${MAX_COLUMN_PAGE_SIZE} hub resident ids`, { argumentName: 'ids' });
   }
   return ids as string[];

@@ -21,6 +21,7 @@ export * from './db/import-runs.ts';
 export * from './progress.ts';
 export * from './db/loaders.ts';
 export * from './db/any-of.ts';
+export { preparedStatement, type PreparedStatement } from './db/prepared.ts';
 export * from './db/place-counts.ts';
 export * from './checks.ts';
 export * from './access/model.ts';

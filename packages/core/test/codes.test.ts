@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  ageOn,
   buildCreditCode,
   buildIdNumber,
   communityCodeOfGrid,
   isCommunityCode,
   isGridCode,
+  isResidentKey,
   isMobilePhone,
   isStreetCode,
   isValidCreditCode,
@@ -13,6 +15,7 @@ import {
   maskPhone,
   parseIdNumber,
   redactText,
+  RESIDENT_KEY,
   residentKey,
   streetCodeOfCommunity,
   townshipKind,
@@ -85,6 +88,24 @@ describe('pseudonymous resident key', () => {
     expect(a).toMatch(/^[0-9a-f]{32}$/);
     expect(residentKey('11010519491231002x', 'secret-one-abcdefgh')).toBe(a);
     expect(residentKey('11010519491231002X', 'secret-two-abcdefgh')).not.toBe(a);
+  });
+
+  it('is recognised by isResidentKey exactly as RESIDENT_KEY recognises it', () => {
+    const key = residentKey('11010519491231002X', 'secret-one-abcdefgh');
+    const candidates: unknown[] = [key, key.toUpperCase(), key.slice(1), `${key}0`, `${key.slice(0, 31)}g`, `${key.slice(0, 31)}/`, `${key.slice(0, 31)}:`, '', 42, null, undefined];
+    for (const candidate of candidates) expect(isResidentKey(candidate)).toBe(typeof candidate === 'string' && RESIDENT_KEY.test(candidate));
+  });
+});
+
+describe('age on a date', () => {
+  it('counts whole years, the birthday itself included', () => {
+    const on = (day: string) => new Date(`${day}T12:00:00Z`);
+    expect(ageOn('2000-03-15', on('2026-03-14'))).toBe(25);
+    expect(ageOn('2000-03-15', on('2026-03-15'))).toBe(26);
+    expect(ageOn('2000-12-31', on('2026-01-01'))).toBe(25);
+    expect(ageOn('2008-02-29', on('2026-02-28'))).toBe(17);
+    expect(ageOn('2008-02-29', on('2026-03-01'))).toBe(18);
+    expect(ageOn('2026-11-26', on('2026-11-26'))).toBe(0);
   });
 });
 

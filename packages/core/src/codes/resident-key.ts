@@ -10,3 +10,13 @@ export function residentKey(idNumber: string, secret: string): string {
 }
 
 export const RESIDENT_KEY = /^[0-9a-f]{32}$/;
+
+/** `RESIDENT_KEY.test` as a loop over character codes, for checking the thousands of ids of a column page. */
+export function isResidentKey(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== 32) return false;
+  for (let i = 0; i < 32; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
+}

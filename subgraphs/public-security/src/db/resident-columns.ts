@@ -1,5 +1,5 @@
-import { ageOn, columnPageCursor, inScope, type ColumnPageRequest, type RowScope } from '@hub/core';
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { ageOn, columnPageCursor, inScope, preparedStatement, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { residents } from './schema.ts';
 
@@ -15,14 +15,27 @@ export interface ResidentColumnsPage {
   endCursor: string | null;
 }
 
-/** A grid's residents after a hub id, in id order: an ordered range of `residents_grid_id_idx`. */
-function residentsOfGrid(db: Db, gridCode: string, afterId: string | null, limit: number) {
+const COLUMNS = { id: residents.id, gridCode: residents.gridCode, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType };
+
+/** A grid's residents (after a hub id), in id order, as `where` picks them: an ordered range of `residents_grid_id_idx`. */
+function residentsOfGridQuery(db: Db, gridCode: SQLWrapper | string, afterId: SQLWrapper | string | null, limit: SQLWrapper | number) {
   return db
-    .select({ id: residents.id, gridCode: residents.gridCode, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType })
+    .select(COLUMNS)
     .from(residents)
     .where(and(eq(residents.gridCode, gridCode), afterId === null ? undefined : gt(residents.id, afterId)))
     .orderBy(asc(residents.id))
-    .limit(limit);
+    .limit(limit as number);
+}
+
+type ColumnRow = Awaited<ReturnType<typeof residentsOfGridQuery>>[number];
+
+/** The same as a named prepared statement (one per shape), since a page runs it for grid after grid. */
+function residentsOfGrid(db: Db, gridCode: string, afterId: string | null, limit: number): Promise<ColumnRow[]> {
+  const after = afterId !== null;
+  const statement = preparedStatement(db, `resident-columns|${after}`, (name) =>
+    residentsOfGridQuery(db, sql.placeholder('gridCode'), after ? sql.placeholder('afterId') : null, sql.placeholder('limit')).prepare(name),
+  );
+  return statement ? statement.execute({ gridCode, afterId, limit }) : residentsOfGridQuery(db, gridCode, afterId, limit);
 }
 
 /**
@@ -32,7 +45,7 @@ function residentsOfGrid(db: Db, gridCode: string, afterId: string | null, limit
  */
 export async function residentColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest): Promise<ResidentColumnsPage> {
   const wanted = request.first + 1;
-  const rows: Awaited<ReturnType<typeof residentsOfGrid>> = [];
+  const rows: ColumnRow[] = [];
   let afterId = request.after?.id ?? null;
   for (let i = request.after ? request.gridCodes.indexOf(request.after.gridCode) : 0; i < request.gridCodes.length && rows.length < wanted; i++) {
     const gridCode = request.gridCodes[i] as string;
