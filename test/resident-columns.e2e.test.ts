@@ -125,7 +125,8 @@ describe('a column page of residents', () => {
     try {
       const { rows } = await audit.query<{ resident_ids: string[] }>('SELECT resident_ids FROM audit_records WHERE user_id = $1', [sub]);
       expect(rows).toHaveLength(1);
-      expect(rows[0]!.resident_ids).toEqual([...response.data!.residentColumns!.ids].sort());
+      // Stored as uuid (PostgreSQL writes it back with hyphens): the same 128-bit ids.
+      expect(rows[0]!.resident_ids.map((id) => id.replaceAll('-', ''))).toEqual([...response.data!.residentColumns!.ids].sort());
     } finally {
       await audit.end();
     }

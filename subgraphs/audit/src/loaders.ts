@@ -45,11 +45,12 @@ export function createLoaders(db: Db) {
             .limit(first + 1)
             .as('trail');
           const rows = await db
-            .select({ residentId: sql<string>`asked.resident_id`, record: auditRecords })
-            .from(sql`unnest(${sql.param(residentIds)}::text[]) as asked(resident_id)`)
+            // The ids as asked, not as PostgreSQL writes a uuid back (with hyphens).
+            .select({ residentId: sql<string>`asked.resident_key`, record: auditRecords })
+            .from(sql`unnest(${sql.param(residentIds)}::uuid[], ${sql.param(residentIds)}::text[]) as asked(resident_id, resident_key)`)
             .crossJoinLateral(trail)
             .innerJoin(auditRecords, eq(auditRecords.seq, trail.seq))
-            .orderBy(sql`asked.resident_id`, desc(auditRecords.seq));
+            .orderBy(sql`asked.resident_key`, desc(auditRecords.seq));
           for (const { residentId, record } of rows) {
             const pageKey = `${group}|${residentId}`;
             const page = pages.get(pageKey);

@@ -263,3 +263,54 @@ describe('retention', () => {
     expect(() => createAuditWriter(url, { env: { HUB_AUDIT_RETENTION_DAYS: '30' } })).toThrow(/HUB_AUDIT_RETENTION_DAYS/);
   });
 });
+
+describe('migration 0002 (resident ids as uuid)', () => {
+  it('keeps every record of a trail written before it, its hashes intact and its residents findable', async () => {
+    const { cp, mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const { dropDatabase, ensureDatabase, migrateDatabase, withDatabase } = await import('@hub/core');
+    const { uniqueDatabaseName } = await import('@hub/core/testing');
+    // The migrations as they stood before 0002, in a folder of their own.
+    const migrations = new URL('../src/db/migrations/', import.meta.url);
+    const before = await mkdtemp(path.join(tmpdir(), 'audit-migrations-'));
+    await cp(fileURLToPath(migrations), before, { recursive: true });
+    const journalFile = path.join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(await readFile(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < '0002');
+    await writeFile(journalFile, JSON.stringify(journal));
+    const url = withDatabase(inject('templateUrl'), uniqueDatabaseName('audit_upgrade'));
+    await ensureDatabase(url);
+    drops.push(() => dropDatabase(url));
+    const database = auditDatabase.open(url, { max: 1 });
+    try {
+      await migrateDatabase(database.db, new URL(`file://${before}/`));
+      const old = await withClient(url, (c) => c.query(`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'audit_records'::regclass and attname = 'resident_ids'`));
+      expect(old.rows[0].type).toBe('text[]');
+      const appended = await Promise.all(Array.from({ length: 12 }, (_, i) => writer(url).write(operation(i + 1))));
+      await migrateDatabase(database.db, migrations);
+      const now = await withClient(url, (c) => c.query(`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'audit_records'::regclass and attname = 'resident_ids'`));
+      expect(now.rows[0].type).toBe('uuid[]');
+      const head = appended.reduce((a, b) => (a.seq > b.seq ? a : b));
+      expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 12, headSeq: head.seq, headHash: head.hash });
+      const rows = await readChain(url);
+      // Read back in the hub's form (32 hex characters, no hyphens), each record with the ids written into it.
+      const written = Array.from({ length: 12 }, (_, i) => operation(i + 1).residentIds);
+      expect(rows.map((r) => r.residentIds).sort()).toEqual(written.sort());
+      // Written after the migration, into the uuid column, and found by resident through the index.
+      const next = await writer(url).write(operation(99));
+      expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 13, headSeq: next.seq });
+      const found = await withClient(url, (c) => c.query('select seq from audit_records where resident_ids @> array[$1]::uuid[] order by seq', [operation(99).residentIds![0]]));
+      expect(found.rows.map((r) => Number(r.seq))).toEqual([next.seq]);
+    } finally {
+      await database.close();
+      await rm(before, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to record anything but hub resident ids', async () => {
+    const url = await freshTrail();
+    await expect(writer(url).write(operation(1, { residentIds: ['not-a-hub-id'] }))).rejects.toThrow(/hub resident ids/);
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 0 });
+  });
+});

@@ -1,4 +1,4 @@
-import { bigint, index, jsonb, pgEnum, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { bigint, customType, index, jsonb, pgEnum, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 
 export { demoSeed } from '@hub/core/db-meta';
 
@@ -6,6 +6,17 @@ export { demoSeed } from '@hub/core/db-meta';
 export const auditEventType = pgEnum('audit_event_type', ['OPERATION', 'WRITE', 'TOKEN_REFUSED', 'REQUEST_REFUSED']);
 /** How it ended (结果). */
 export const auditOutcome = pgEnum('audit_outcome', ['SUCCESS', 'PARTIAL', 'DENIED', 'ERROR']);
+
+/**
+ * Hub resident ids (32 hexadecimal characters, 128 bits) stored as `uuid[]`: 16 bytes an id, compared as bytes, where
+ * `text[]` took 33 and a collation's comparison. The GIN index on them is about half the size and costs about half
+ * as much to keep up (a column page's record adds 5,000 entries). PostgreSQL reads the 32 characters as a uuid and
+ * writes it back with hyphens, which are taken out again here: the application sees the hub's form only.
+ */
+const hubIdArray = customType<{ data: string[]; driverData: string[] }>({
+  dataType: () => 'uuid[]',
+  fromDriver: (ids) => ids.map((id) => id.replaceAll('-', '')),
+});
 
 /** A JSON value as JSONB holds it. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -35,7 +46,7 @@ export const auditRecords = pgTable(
     /** Sensitive categories read (identity, key-person, health, minors, address…). */
     categories: text('categories').array().notNull(),
     /** Pseudonymous resident ids the records read concern. */
-    residentIds: text('resident_ids').array().notNull(),
+    residentIds: hubIdArray('resident_ids').notNull(),
     outcome: auditOutcome('outcome').notNull(),
     errorCodes: text('error_codes').array().notNull(),
     previousHash: varchar('previous_hash', { length: 64 }).notNull().unique(),
@@ -45,7 +56,9 @@ export const auditRecords = pgTable(
     index('audit_records_user_idx').on(t.userId, t.seq),
     index('audit_records_event_type_idx').on(t.eventType, t.seq),
     index('audit_records_occurred_at_idx').on(t.occurredAt),
-    index('audit_records_resident_ids_idx').using('gin', t.residentIds),
+    // A pending list of 64 MB takes a bulk read's thousands of entries as appends, merged into the index in key order
+    // by autovacuum (see migration 0002), instead of one tree insertion per id inside the writer's transaction.
+    index('audit_records_resident_ids_idx').using('gin', t.residentIds).with({ fastupdate: true, gin_pending_list_limit: 65536 }),
   ],
 );
 

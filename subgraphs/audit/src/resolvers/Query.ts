@@ -17,7 +17,7 @@ export const Query: QueryResolvers = {
       .where(
         and(
           args.userId != null ? eq(auditRecords.userId, args.userId) : undefined,
-          args.residentId != null ? sql`${auditRecords.residentIds} @> array[${args.residentId}]::text[]` : undefined,
+          args.residentId != null ? sql`${auditRecords.residentIds} @> array[${args.residentId}]::uuid[]` : undefined,
           args.eventType != null ? eq(auditRecords.eventType, args.eventType) : undefined,
           from ? gte(auditRecords.occurredAt, from) : undefined,
           to ? lt(auditRecords.occurredAt, to) : undefined,

@@ -1,4 +1,4 @@
-import { pageRequest, toConnection } from '@hub/core';
+import { checkResidentId, pageRequest, toConnection } from '@hub/core';
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
 import { SEQ_KEY } from './ids.ts';
 
@@ -8,7 +8,7 @@ export const Resident: ResidentResolvers = {
   auditTrail: async ({ id }, args, { loaders }) => {
     const page = pageRequest('audit-trail', args, SEQ_KEY);
     const rows = await loaders.auditTrailPageByResident.load({
-      residentId: id,
+      residentId: checkResidentId(id),
       first: page.first,
       after: page.after === null ? null : Number(page.after),
     });
