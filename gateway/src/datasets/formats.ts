@@ -34,16 +34,28 @@ export function encoderFor(format: Format, columns: ColumnSpec[]): Encoder {
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; records end in CRLF. */
 export function csvField(value: Cell): string {
   if (value === null) return '';
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+  // Numbers and booleans never need quoting.
+  if (typeof value !== 'string') return String(value);
+  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/** Rows as CSV records, written into one string (a page of 5,000 rows had cost an array per row and one per page). */
+function csvRecords(rows: Cell[][]): string {
+  let text = '';
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) text += i === 0 ? csvField(row[i] as Cell) : `,${csvField(row[i] as Cell)}`;
+    text += '\r\n';
+  }
+  return text;
 }
 
 function csvEncoder(columns: ColumnSpec[]): Encoder {
-  const line = (cells: Cell[]) => `${cells.map(csvField).join(',')}\r\n`;
   return {
     contentType: 'text/csv; charset=utf-8; header=present',
-    begin: () => [Buffer.from(`\uFEFF${line(columns.map((c) => c.name))}`, 'utf8')],
-    write: (rows) => [Buffer.from(rows.map(line).join(''), 'utf8')],
+    begin: () => [Buffer.from(`\uFEFF${csvRecords([columns.map((c) => c.name)])}`, 'utf8')],
+    write: (rows) => [Buffer.from(csvRecords(rows), 'utf8')],
     end: () => [],
   };
 }
