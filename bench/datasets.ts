@@ -335,7 +335,7 @@ for (const residents of options.sizes) {
     const used = cpuBetween(cpuBefore, cpuAfter);
     used.postgres = (used.postgres ?? 0) + merge.cpu;
     const cpu = Object.keys(groups).map((name) => `${name} ${(used[name] ?? 0).toFixed(1)}`);
-    say(`CPU seconds during the export: ${cpu.join(', ')} (load average ${loadavg()[0]?.toFixed(1)})`);
+    say(`CPU seconds of the export (PostgreSQL's with the audit index merge): ${cpu.join(', ')} (load average ${loadavg()[0]?.toFixed(1)})`);
     const subgraphCpu = Object.entries(used).filter(([name]) => name !== 'gateway' && name !== 'postgres').reduce((sum, [, seconds]) => sum + seconds, 0);
     const cpuSummary = `${(used.gateway ?? 0).toFixed(1)} / ${subgraphCpu.toFixed(1)} / ${(used.postgres ?? 0).toFixed(1)}`;
     floorRuns.push(await floorDb.run());
