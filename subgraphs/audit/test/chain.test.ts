@@ -308,6 +308,27 @@ describe('migration 0002 (resident ids as uuid)', () => {
     }
   });
 
+  it('is applied once when several processes migrate the same database at the same moment', async () => {
+    const { dropDatabase, ensureDatabase, migrateDatabase, withDatabase } = await import('@hub/core');
+    const { uniqueDatabaseName } = await import('@hub/core/testing');
+    const url = withDatabase(inject('templateUrl'), uniqueDatabaseName('audit_race'));
+    await ensureDatabase(url);
+    drops.push(() => dropDatabase(url));
+    // Three replicas starting together, each with a pool of its own.
+    const replicas = [1, 2, 3].map(() => auditDatabase.open(url, { max: 2 }));
+    try {
+      const results = await Promise.allSettled(replicas.map((r) => migrateDatabase(r.db, new URL('../src/db/migrations/', import.meta.url))));
+      expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      const applied = await withClient(url, (c) => c.query('select count(*)::int as n from drizzle.__drizzle_migrations'));
+      const journal = (await import('../src/db/migrations/meta/_journal.json', { with: { type: 'json' } })).default as { entries: unknown[] };
+      expect(applied.rows[0].n).toBe(journal.entries.length);
+      await writer(url).write(operation(1));
+      expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 1 });
+    } finally {
+      await Promise.all(replicas.map((r) => r.close()));
+    }
+  });
+
   it('refuses to record anything but hub resident ids', async () => {
     const url = await freshTrail();
     await expect(writer(url).write(operation(1, { residentIds: ['not-a-hub-id'] }))).rejects.toThrow(/hub resident ids/);

@@ -55,8 +55,29 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
 
 /** Applies a department's committed drizzle-kit migrations; already applied ones are skipped. */
 export async function migrateDatabase(db: NodePgDatabase<Record<string, unknown>>, migrationsFolder: URL): Promise<void> {
-  await migrate(db, { migrationsFolder: fileURLToPath(migrationsFolder) });
+  // Replicas of a subgraph (or a subgraph and `npm run import`) starting together would each apply the same pending
+  // migration, and all but the first fail on what it created. One migrator at a time per database: the lock is held
+  // on a session of its own until the migrations are in, and the next migrator then finds nothing left to do.
+  // drizzle keeps the node-postgres pool (or client) it was given as `$client`; its type here does not say so.
+  const client = (db as unknown as { $client: pg.Pool | pg.Client | pg.PoolClient }).$client;
+  const lock = client instanceof pg.Pool ? new pg.Client({ ...client.options, application_name: 'hub-migrate' }) : null;
+  if (lock) {
+    lock.on('error', () => {});
+    await lock.connect();
+  }
+  const session = lock ?? (client as pg.Client | pg.PoolClient);
+  try {
+    await session.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migrate(db, { migrationsFolder: fileURLToPath(migrationsFolder) });
+  } finally {
+    // Ending the session releases its lock; a client passed in keeps its session, so it unlocks.
+    if (lock) await lock.end();
+    else await session.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+  }
 }
+
+/** The advisory lock a migrator holds ("hubmig" in ASCII), the same in every process and department. */
+const MIGRATION_LOCK = 0x6875_626d_6967;
 
 /** A department's database as its code sees it: the drizzle schema, how to open it and how to migrate it. */
 export function defineDepartmentDatabase<TSchema extends Record<string, unknown>>(
