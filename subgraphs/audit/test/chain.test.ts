@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { cloneDatabase, testCaller } from '@hub/core/testing';
+import { dropDatabase, ensureDatabase, migrateDatabase, withDatabase } from '@hub/core';
+import { cloneDatabase, testCaller, uniqueDatabaseName } from '@hub/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
 import { GENESIS_HASH, recordHash } from '../src/chain.ts';
@@ -264,13 +268,20 @@ describe('retention', () => {
   });
 });
 
+/** An empty database (no migration applied) of this test's own. */
+async function emptyDatabase(prefix: string): Promise<string> {
+  const url = withDatabase(inject('templateUrl'), uniqueDatabaseName(prefix));
+  await ensureDatabase(url);
+  drops.push(() => dropDatabase(url));
+  return url;
+}
+
+/** The SQL type of `audit_records.resident_ids` as the database has it now. */
+const residentIdsType = (url: string) =>
+  withClient(url, async (c) => (await c.query(`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'audit_records'::regclass and attname = 'resident_ids'`)).rows[0].type as string);
+
 describe('migration 0002 (resident ids as uuid)', () => {
   it('keeps every record of a trail written before it, its hashes intact and its residents findable', async () => {
-    const { cp, mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
-    const { tmpdir } = await import('node:os');
-    const path = await import('node:path');
-    const { dropDatabase, ensureDatabase, migrateDatabase, withDatabase } = await import('@hub/core');
-    const { uniqueDatabaseName } = await import('@hub/core/testing');
     // The migrations as they stood before 0002, in a folder of their own.
     const migrations = new URL('../src/db/migrations/', import.meta.url);
     const before = await mkdtemp(path.join(tmpdir(), 'audit-migrations-'));
@@ -279,18 +290,14 @@ describe('migration 0002 (resident ids as uuid)', () => {
     const journal = JSON.parse(await readFile(journalFile, 'utf8')) as { entries: { tag: string }[] };
     journal.entries = journal.entries.filter((e) => e.tag < '0002');
     await writeFile(journalFile, JSON.stringify(journal));
-    const url = withDatabase(inject('templateUrl'), uniqueDatabaseName('audit_upgrade'));
-    await ensureDatabase(url);
-    drops.push(() => dropDatabase(url));
+    const url = await emptyDatabase('audit_upgrade');
     const database = auditDatabase.open(url, { max: 1 });
     try {
-      await migrateDatabase(database.db, new URL(`file://${before}/`));
-      const old = await withClient(url, (c) => c.query(`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'audit_records'::regclass and attname = 'resident_ids'`));
-      expect(old.rows[0].type).toBe('text[]');
+      await migrateDatabase(database.db, pathToFileURL(`${before}/`));
+      expect(await residentIdsType(url)).toBe('text[]');
       const appended = await Promise.all(Array.from({ length: 12 }, (_, i) => writer(url).write(operation(i + 1))));
       await migrateDatabase(database.db, migrations);
-      const now = await withClient(url, (c) => c.query(`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'audit_records'::regclass and attname = 'resident_ids'`));
-      expect(now.rows[0].type).toBe('uuid[]');
+      expect(await residentIdsType(url)).toBe('uuid[]');
       const head = appended.reduce((a, b) => (a.seq > b.seq ? a : b));
       expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 12, headSeq: head.seq, headHash: head.hash });
       const rows = await readChain(url);
@@ -309,18 +316,14 @@ describe('migration 0002 (resident ids as uuid)', () => {
   });
 
   it('is applied once when several processes migrate the same database at the same moment', async () => {
-    const { dropDatabase, ensureDatabase, migrateDatabase, withDatabase } = await import('@hub/core');
-    const { uniqueDatabaseName } = await import('@hub/core/testing');
-    const url = withDatabase(inject('templateUrl'), uniqueDatabaseName('audit_race'));
-    await ensureDatabase(url);
-    drops.push(() => dropDatabase(url));
+    const url = await emptyDatabase('audit_race');
     // Three replicas starting together, each with a pool of its own.
     const replicas = [1, 2, 3].map(() => auditDatabase.open(url, { max: 2 }));
     try {
       const results = await Promise.allSettled(replicas.map((r) => migrateDatabase(r.db, new URL('../src/db/migrations/', import.meta.url))));
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
       const applied = await withClient(url, (c) => c.query('select count(*)::int as n from drizzle.__drizzle_migrations'));
-      const journal = (await import('../src/db/migrations/meta/_journal.json', { with: { type: 'json' } })).default as { entries: unknown[] };
+      const journal = JSON.parse(await readFile(new URL('../src/db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] };
       expect(applied.rows[0].n).toBe(journal.entries.length);
       await writer(url).write(operation(1));
       expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 1 });
