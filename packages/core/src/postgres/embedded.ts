@@ -1,8 +1,9 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 
 export interface EmbeddedServerOptions {
@@ -33,6 +34,17 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   const dataDir = path.resolve(options.dataDir);
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
   const log = options.onLog ?? (() => {});
+  if (process.getuid?.() === 0) {
+    // As root the package runs the server as `postgres`, which must enter every folder above the binaries (in this
+    // checkout's node_modules) and the data; a spawn it cannot make crashes the process with a bare EACCES.
+    const closed = closedFolderAbove([fileURLToPath(import.meta.url), dataDir]);
+    if (closed) {
+      throw new Error(
+        `the embedded PostgreSQL server runs as the "postgres" user when the hub runs as root, and that user cannot enter ${closed}: ` +
+          `run the hub as an ordinary user, put the checkout where others may enter, or \`chmod o+x ${closed}\``,
+      );
+    }
+  }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
@@ -75,6 +87,18 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       await server.stop();
     },
   };
+}
+
+/** The first existing folder above any of these paths that others may not enter (no `o+x`), or null. */
+export function closedFolderAbove(paths: readonly string[]): string | null {
+  for (const start of paths) {
+    for (let dir = path.dirname(path.resolve(start)); ; dir = path.dirname(dir)) {
+      // Folders not made yet are created later with the usual modes.
+      if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
+      if (dir === path.dirname(dir)) break;
+    }
+  }
+  return null;
 }
 
 /**
