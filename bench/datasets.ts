@@ -22,10 +22,10 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { DEMO_HUB_SECRET, demoIssuer, department, freePort, internalKeysForRun } from '@hub/core';
-import { prepareDatabases } from '@hub/runner';
-import { departmentRuntimes } from '@hub/runner/departments';
-import { DEFAULT_DEMO_SEED } from '@hub/runner/options';
-import { forkService, type ServiceProcess } from '@hub/runner/process';
+import { prepareDatabases } from '@hub/hub';
+import { departmentRuntimes } from '@hub/hub/departments';
+import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
+import { forkService, type ServiceProcess } from '@hub/hub/process';
 import { machineLine } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -30,10 +30,10 @@ import {
   internalKeysForRun,
 } from '@hub/core';
 import { readSupergraph, subgraphsOf, DEFAULT_SUPERGRAPH } from '@hub/gateway';
-import { prepareDatabases } from '@hub/runner';
-import { departmentRuntimes } from '@hub/runner/departments';
-import { DEFAULT_DEMO_SEED } from '@hub/runner/options';
-import { forkService, type ServiceProcess } from '@hub/runner/process';
+import { prepareDatabases } from '@hub/hub';
+import { departmentRuntimes } from '@hub/hub/departments';
+import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
+import { forkService, type ServiceProcess } from '@hub/hub/process';
 import { machineLine } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -14,10 +14,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoIssuer, departments, freePort } from '@hub/core';
-import { parseDemoOptions } from '@hub/runner/options';
+import { parseDemoOptions } from '@hub/hub/options';
 import { machineLine } from './machine.ts';
 
-const START = fileURLToPath(new URL('../packages/runner/src/start.ts', import.meta.url));
+const START = fileURLToPath(new URL('../apps/hub/src/start.ts', import.meta.url));
 const argv = process.argv.slice(2);
 const residents = parseDemoOptions(argv, {}).demo.residents;
 

@@ -2,7 +2,7 @@ import { createHmac, sign, type KeyObject } from 'node:crypto';
 import { CALLER_HEADER, generateSigningKeyPair, signCallerToken, TokenIssuer } from '@hub/core';
 import { postGraphQL, testCaller } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
-import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/hub/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { world } from './world.ts';
 

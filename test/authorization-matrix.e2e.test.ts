@@ -1,6 +1,6 @@
 import { CALLER_HEADER, DEMO_ROLES, maskAddress, maskIdNumber, maskName, maskPhone, signCallerToken, WITHHELD, type Caller, type DemoRole } from '@hub/core';
 import { postGraphQL } from '@hub/core/testing';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { grids, idOf, residentByIdNumber } from './world.ts';
 

@@ -1,6 +1,6 @@
 import { ageOn } from '@hub/core';
 import { postGraphQL } from '@hub/core/testing';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { busiestGrid, grids, idOf } from './world.ts';
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errorCodes, postGraphQL, type GraphQLResponse } from '@hub/core/testing';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

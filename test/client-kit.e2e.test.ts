@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, readManifest, readSupergraph } from '@hub/gateway';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import type { DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as kit from '../clients/__generated__/operations.ts';

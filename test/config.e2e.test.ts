@@ -40,7 +40,7 @@ function sourceFiles(dir: string): string[] {
  */
 function environmentReadsInCode(): Map<string, string[]> {
   const files = [
-    ...['gateway/src', 'schema', 'packages/core/src', 'packages/demo/src', 'packages/import/src', 'packages/runner/src'].flatMap((d) => sourceFiles(at(d))),
+    ...['gateway/src', 'schema', 'packages/core/src', 'packages/demo/src', 'packages/import/src', 'apps/hub/src'].flatMap((d) => sourceFiles(at(d))),
     ...readdirSync(at('subgraphs')).flatMap((d) => sourceFiles(at('subgraphs', d, 'src'))),
     at('codegen.ts'),
   ].filter((file) => !file.includes(`${path.sep}test${path.sep}`) && !file.includes(`${path.sep}testing`));
@@ -280,7 +280,7 @@ describe('each service refuses a broken configuration, naming every bad variable
   });
 
   it('the launcher (npm start), before it starts a database server', async () => {
-    const result = await startWith('packages/runner/src/start.ts', { HUB_DEMO_RESIDENTS: 'lots', HUB_POSTGRES_PORT: '-1', HUB_SECRET: 'short' });
+    const result = await startWith('apps/hub/src/start.ts', { HUB_DEMO_RESIDENTS: 'lots', HUB_POSTGRES_PORT: '-1', HUB_SECRET: 'short' });
     expectRefused(result, ['HUB_DEMO_RESIDENTS', 'HUB_POSTGRES_PORT', 'HUB_SECRET']);
     expect(result.output).not.toMatch(/embedded|postgres server|initiali[sz]/i);
   });

@@ -1,7 +1,7 @@
 import { maskAddress } from '@hub/core';
 import { postGraphQL } from '@hub/core/testing';
 import type { DemoCase, DemoGridContents } from '@hub/demo';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {

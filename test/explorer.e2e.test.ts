@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, demoTokenMinterFromEnv, documentHash, readManifest, readSupergraph } from '@hub/gateway';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { busiestGrid, grids } from './world.ts';

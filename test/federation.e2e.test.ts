@@ -1,6 +1,6 @@
 import { ageOn, maskName, MINOR_AGE } from '@hub/core';
 import { errorCodes, postGraphQL } from '@hub/core/testing';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GridResidentsDocument } from './__generated__/operations.ts';
 import { grids, idOf, world } from './world.ts';

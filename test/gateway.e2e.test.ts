@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { postGraphQL } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls } from '@hub/gateway';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 let hub: TestHub;

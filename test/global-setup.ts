@@ -1,4 +1,4 @@
-import { prepareHubTemplates } from '@hub/runner/testing';
+import { prepareHubTemplates } from '@hub/hub/testing';
 import type { TestProject } from 'vitest/node';
 
 export default async function setup(project: TestProject) {

@@ -8,7 +8,7 @@ import { postGraphQL, uniqueDatabaseName } from '@hub/core/testing';
 import { generateDemoWorld } from '@hub/demo';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const START = fileURLToPath(new URL('../packages/runner/src/start.ts', import.meta.url));
+const START = fileURLToPath(new URL('../apps/hub/src/start.ts', import.meta.url));
 const TOKEN = fileURLToPath(new URL('../gateway/src/token.ts', import.meta.url));
 const RESIDENTS = 1500;
 

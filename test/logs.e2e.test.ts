@@ -1,6 +1,6 @@
 import { idNumberCheckChar, isValidIdNumber, TokenIssuer } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
-import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GridResidentsDocument, ResidentProfileDocument } from './__generated__/operations.ts';

@@ -1,5 +1,5 @@
 import { REQUEST_ID_HEADER } from '@hub/core';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ResidentProfileDocument } from './__generated__/operations.ts';

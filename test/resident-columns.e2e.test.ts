@@ -1,6 +1,6 @@
 import { ageOn } from '@hub/core';
 import { postGraphQL } from '@hub/core/testing';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ResidentColumnsPageDocument, type ResidentColumnsPageQuery, type ResidentColumnsPageQueryVariables } from './__generated__/operations.ts';

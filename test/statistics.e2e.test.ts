@@ -3,7 +3,7 @@ import { toChinaTime } from '@hub/core';
 import { postGraphQL, type GraphQLResponse } from '@hub/core/testing';
 import type { DemoGridContents } from '@hub/demo';
 import { demoPlaces, type DemoPlace } from '@hub/demo/testing';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { buildSchema, GraphQLEnumType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {

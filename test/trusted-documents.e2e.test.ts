@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { AuditRecordInput } from '@hub/audit/writer';
 import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, documentHash, readManifest, readSupergraph, TrustedDocumentCode } from '@hub/gateway';
-import { bootTestHub, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { parse, print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { busiestGrid } from './world.ts';

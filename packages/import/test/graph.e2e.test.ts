@@ -2,7 +2,7 @@ import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
 import { cloneDatabase, postGraphQL } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { bootTestHub, prepareHubTemplates, type TestHub } from '@hub/runner/testing';
+import { bootTestHub, prepareHubTemplates, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findEntity, graphReferences, runImport, type ImportSummary } from '../src/index.ts';
