@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AuditRecordInput } from '@hub/audit/writer';
+import type { AuditRecordInput } from '@hub/audit-trail';
 import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, documentHash, readManifest, readSupergraph, TrustedDocumentCode } from '@hub/gateway';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { parse, print } from 'graphql';

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { AuditRecordInput } from '@hub/audit/writer';
+import type { AuditRecordInput } from '@hub/audit-trail';
 import type { Caller } from '@hub/core';
 import {
   buildSchema,

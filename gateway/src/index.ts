@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { createAuditWriter } from '@hub/audit/writer';
+import { createAuditWriter } from '@hub/audit-trail';
 import { announceReady, createLogger, onShutdown, parsePort, startTracing } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
 import { demoTokenMinterFromEnv } from './explorer/index.ts';

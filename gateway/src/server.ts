@@ -28,7 +28,7 @@ import { decodeJwt } from 'jose';
 import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, type IdentityOptions } from './identity.ts';
 import { apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
 import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
-import type { AuditRecordInput } from '@hub/audit/writer';
+import type { AuditRecordInput } from '@hub/audit-trail';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
@@ -107,7 +107,7 @@ export interface GatewayOptions {
   urls?: Record<string, string>;
   /**
    * Where every operation and every refused request is recorded: the audit department's writer
-   * (`@hub/audit/writer` over AUDIT_DATABASE_URL, which `index.ts` opens). Without one, records go to the log only,
+   * (`@hub/audit-trail` over AUDIT_DATABASE_URL, which `index.ts` opens). Without one, records go to the log only,
    * which production refuses.
    */
   audit?: AuditSink;

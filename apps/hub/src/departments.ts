@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createServer as createAudit } from '@hub/audit';
-import { auditDatabase } from '@hub/audit/db';
+import { auditDatabase } from '@hub/audit-trail/db';
 import { auditSeeder } from '@hub/audit/seed';
 import { civilAffairsDatabase } from '@hub/civil-affairs/db';
 import { civilAffairsSeeder } from '@hub/civil-affairs/seed';

@@ -14,7 +14,7 @@ import {
 import { cloneDatabase, startTestPostgres, uniqueDatabaseName } from '@hub/core/testing';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, refusalAuditRecord, type GatewayOptions, type RefusalEvent } from '@hub/gateway';
-import { createAuditWriter } from '@hub/audit/writer';
+import { createAuditWriter } from '@hub/audit-trail';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { forkService, type ServiceProcess } from './process.ts';

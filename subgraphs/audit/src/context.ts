@@ -1,7 +1,7 @@
 import type { Caller } from '@hub/core';
-import type { Db } from './db/index.ts';
+import type { Db } from '@hub/audit-trail/db';
 import { createLoaders, type Loaders } from './loaders.ts';
-import type { AuditChainVerdict } from './verify.ts';
+import type { AuditChainVerdict } from '@hub/audit-trail/verify';
 
 /** What outlives a request: the chain's verification, shared by the requests that ask for it at the same time. */
 export interface AuditService {

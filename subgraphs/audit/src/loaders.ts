@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import type { Db } from './db/index.ts';
-import { auditRecords, type AuditRecordRow } from './db/schema.ts';
+import type { Db } from '@hub/audit-trail/db';
+import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
 
 /** A page of one resident's audit trail: records before seq `after` (null: from the newest), at most `first + 1`. */
 export interface TrailPageKey {

@@ -1,7 +1,7 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
-import type { AuditRecordRow } from './db/schema.ts';
-import type { AuditChainVerdict } from './verify.ts';
+import type { AuditRecordRow } from '@hub/audit-trail/schema';
+import type { AuditChainVerdict } from '@hub/audit-trail/verify';
 
 export type AuditRecordModel = AuditRecordRow;
 export type AuditRecordConnectionModel = Connection<AuditRecordRow>;

@@ -1,20 +1,20 @@
 import type { KeyObject } from 'node:crypto';
 import { createSubgraphService, loadTypeDefs } from '@hub/core';
 import { createContext, type AuditService } from './context.ts';
-import type { AuditDatabase } from './db/index.ts';
+import type { AuditDatabase } from '@hub/audit-trail/db';
 import { resolvers } from './resolvers/index.ts';
-import { auditRetentionDays } from './retention.ts';
-import { verifyAuditChainIn, type AuditChainVerdict } from './verify.ts';
+import { auditRetentionDays } from '@hub/audit-trail';
+import { verifyAuditChainIn, type AuditChainVerdict } from '@hub/audit-trail/verify';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 export { resolvers };
-export { auditDatabase, type AuditDatabase } from './db/index.ts';
+export { auditDatabase, type AuditDatabase } from '@hub/audit-trail/db';
 
 export const SUBGRAPH_NAME = 'audit';
 
 /**
  * The audit subgraph over an open database; `listen` starts it (tests use port 0). It only reads the trail: records
- * are appended by the gateway through `@hub/audit/writer`.
+ * are appended by the gateway through `@hub/audit-trail`.
  */
 export function createServer({
   database,

@@ -1,5 +1,5 @@
 import { databaseUrlFromEnv, department, parsePort } from '@hub/core';
-import { verifyAuditChain } from './verify.ts';
+import { verifyAuditChain } from '@hub/audit-trail/verify';
 
 /**
  * `npm run audit:verify`: verifies the audit chain of `AUDIT_DATABASE_URL`, or of the hub's embedded server when

@@ -8,11 +8,10 @@ import { dropDatabase, ensureDatabase, migrateDatabase, withDatabase } from '@hu
 import { cloneDatabase, testCaller, uniqueDatabaseName } from '@hub/core/testing';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { GENESIS_HASH, recordHash } from '../src/chain.ts';
-import { auditDatabase } from '../src/db/index.ts';
-import { auditRecords, type AuditRecordRow } from '../src/db/schema.ts';
-import { verifyAuditChain } from '../src/verify.ts';
-import { auditRetentionDays, createAuditWriter, type AppendedRecord, type AuditWriter } from '../src/writer.ts';
+import { AUDIT_MIGRATIONS, auditDatabase } from '@hub/audit-trail/db';
+import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
+import { verifyAuditChain } from '@hub/audit-trail/verify';
+import { auditRetentionDays, createAuditWriter, GENESIS_HASH, recordHash, type AppendedRecord, type AuditWriter } from '@hub/audit-trail';
 import { operation } from './records.ts';
 
 const drops: (() => Promise<void>)[] = [];
@@ -283,7 +282,7 @@ const residentIdsType = (url: string) =>
 describe('migration 0002 (resident ids as uuid)', () => {
   it('keeps every record of a trail written before it, its hashes intact and its residents findable', async () => {
     // The migrations as they stood before 0002, in a folder of their own.
-    const migrations = new URL('../src/db/migrations/', import.meta.url);
+    const migrations = AUDIT_MIGRATIONS;
     const before = await mkdtemp(path.join(tmpdir(), 'audit-migrations-'));
     await cp(fileURLToPath(migrations), before, { recursive: true });
     const journalFile = path.join(before, 'meta', '_journal.json');
@@ -320,10 +319,10 @@ describe('migration 0002 (resident ids as uuid)', () => {
     // Three replicas starting together, each with a pool of its own.
     const replicas = [1, 2, 3].map(() => auditDatabase.open(url, { max: 2 }));
     try {
-      const results = await Promise.allSettled(replicas.map((r) => migrateDatabase(r.db, new URL('../src/db/migrations/', import.meta.url))));
+      const results = await Promise.allSettled(replicas.map((r) => migrateDatabase(r.db, AUDIT_MIGRATIONS)));
       expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
       const applied = await withClient(url, (c) => c.query('select count(*)::int as n from drizzle.__drizzle_migrations'));
-      const journal = JSON.parse(await readFile(new URL('../src/db/migrations/meta/_journal.json', import.meta.url), 'utf8')) as { entries: unknown[] };
+      const journal = JSON.parse(await readFile(new URL('meta/_journal.json', AUDIT_MIGRATIONS), 'utf8')) as { entries: unknown[] };
       expect(applied.rows[0].n).toBe(journal.entries.length);
       await writer(url).write(operation(1));
       expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 1 });

@@ -1,6 +1,6 @@
 import { prepareDepartmentTemplate } from '@hub/demo/testing';
 import type { TestProject } from 'vitest/node';
-import { auditDatabase } from '../src/db/index.ts';
+import { auditDatabase } from '@hub/audit-trail/db';
 import { auditSeeder } from '../src/db/seed.ts';
 
 export default async function setup(project: TestProject) {

@@ -1,9 +1,9 @@
 import { toChinaTime, type RunningService } from '@hub/core';
 import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { auditDatabase, type AuditDatabase } from '../src/db/index.ts';
+import { auditDatabase, type AuditDatabase } from '@hub/audit-trail/db';
 import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
-import { createAuditWriter, type AuditRecordInput } from '../src/writer.ts';
+import { createAuditWriter, type AuditRecordInput } from '@hub/audit-trail';
 import { operation, residentOf } from './records.ts';
 
 /**

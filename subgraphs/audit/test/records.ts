@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
-import type { AuditRecordInput } from '../src/writer.ts';
+import type { AuditRecordInput } from '@hub/audit-trail';
 
 /** A pseudonymous resident id for test record `n`. */
 export const residentOf = (n: number) => residentKey(`test-resident-${n}`, DEMO_HUB_SECRET);

@@ -4,8 +4,8 @@ import { generateDemoWorld } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { verifyAuditChain } from '../src/verify.ts';
-import { createAuditWriter, redactVariables, REDACTED, type AuditWriter } from '../src/writer.ts';
+import { verifyAuditChain } from '@hub/audit-trail/verify';
+import { createAuditWriter, redactVariables, REDACTED, type AuditWriter } from '@hub/audit-trail';
 import { operation } from './records.ts';
 
 const world = generateDemoWorld(TEST_DEMO);

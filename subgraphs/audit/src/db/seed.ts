@@ -1,5 +1,5 @@
 import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
-import type { AuditDatabase } from './index.ts';
+import type { AuditDatabase } from '@hub/audit-trail/db';
 
 /**
  * The audit trail starts empty in the demo: records are only ever written by the gateway, as operations happen.

@@ -1,4 +1,4 @@
-import { canonicalJson } from '../chain.ts';
+import { canonicalJson } from '@hub/audit-trail';
 import type { AuditRecordResolvers } from '../__generated__/resolvers-types.ts';
 
 export const AuditRecord: AuditRecordResolvers = {

@@ -1,6 +1,6 @@
 import { checkLength, checkResidentId, pageRequest, toConnection } from '@hub/core';
 import { and, desc, eq, gte, lt, sql } from 'drizzle-orm';
-import { auditRecords, type AuditRecordRow } from '../db/schema.ts';
+import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { checkTimeRange, SEQ_KEY, USER_ID_MAX } from './ids.ts';
 
