@@ -19,11 +19,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { from as copyFrom } from 'pg-copy-streams';
 import { DEMO_HUB_SECRET, ensureDatabase, residentKey, startEmbeddedPostgres } from '@hub/core';
-import { csvLine, RESIDENT_HEADER, syntheticResident } from '@hub/import/synthetic';
+import { csvLine, RESIDENT_HEADER, syntheticResident } from '@hub/public-security/synthetic';
 import { publicSecurityDatabase } from '@hub/public-security/db';
 import { machineLine } from './machine.ts';
 
-const CLI = fileURLToPath(new URL('../packages/import/src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../apps/commands/src/import.ts', import.meta.url));
 const { values } = parseArgs({ options: { rows: { type: 'string', default: '1000000' } } });
 const rows = Number(values.rows);
 if (!Number.isInteger(rows) || rows < 1000 || rows > 10_000_000) throw new Error('--rows must be a whole number from 1,000 to 10,000,000');

@@ -40,7 +40,8 @@ function sourceFiles(dir: string): string[] {
  */
 function environmentReadsInCode(): Map<string, string[]> {
   const files = [
-    ...['gateway/src', 'schema', 'packages/core/src', 'packages/demo/src', 'packages/import/src', 'apps/hub/src'].flatMap((d) => sourceFiles(at(d))),
+    ...['gateway/src', 'schema'].flatMap((d) => sourceFiles(at(d))),
+    ...['packages', 'apps'].flatMap((floor) => readdirSync(at(floor)).flatMap((d) => sourceFiles(at(floor, d, 'src')))),
     ...readdirSync(at('subgraphs')).flatMap((d) => sourceFiles(at('subgraphs', d, 'src'))),
     at('codegen.ts'),
   ].filter((file) => !file.includes(`${path.sep}test${path.sep}`) && !file.includes(`${path.sep}testing`));

@@ -1,5 +1,5 @@
 import { hubVitestConfig } from '../../vitest.shared.ts';
 
 export default hubVitestConfig({
-  test: { include: ['test/**/*.test.ts'], globalSetup: ['test/global-setup.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
+  test: { include: ['test/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 300_000 },
 });

@@ -91,7 +91,7 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       if (!existing) {
         const held = await recordsHeld(db.pool);
         if (held.length > 0) realRecords.push(`${department(runtime.name).database} (${held.join(', ')})`);
-        else needSeed.push({ name: runtime.name, seeder: db.seeder(options.secret) });
+        else needSeed.push({ name: runtime.name, seeder: await db.seeder(options.secret) });
       } else if (existing.seed !== options.demo.seed || existing.residents !== options.demo.residents) {
         log(
           `${runtime.name} already holds the demo district of ${existing.residents} residents (seed ${existing.seed}); ` +

@@ -14,6 +14,7 @@ export * from './postgres/embedded.ts';
 export * from './http.ts';
 export * from './scalars.ts';
 export * from './subgraph.ts';
+export * from './descriptor.ts';
 export * from './service.ts';
 export * from './db/batch-writer.ts';
 export * from './db/meta-tables.ts';

@@ -6,7 +6,7 @@ export * from './references.ts';
 export * from './reject-report.ts';
 export * from './run.ts';
 export * from './upsert.ts';
-export { ENTITIES, findEntity } from './entities/index.ts';
+export * from './common.ts';
 export { CsvParser } from './read/csv.ts';
 export { detectEncoding, parseEncodingName, type TextEncoding } from './read/decode.ts';
 export { openSource, formatOf, type FileFormat, type RecordSource, type SourceRow } from './read/source.ts';

@@ -1,7 +1,7 @@
 import { prepareDepartmentTemplate } from '@hub/demo/testing';
 import type { TestProject } from 'vitest/node';
 import { auditDatabase } from '@hub/audit-trail/db';
-import { auditSeeder } from '../src/db/seed.ts';
+import { auditSeeder } from '../src/demo/seed.ts';
 
 export default async function setup(project: TestProject) {
   const { templateUrl, teardown } = await prepareDepartmentTemplate(auditDatabase, auditSeeder);

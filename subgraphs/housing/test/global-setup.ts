@@ -1,7 +1,7 @@
 import { prepareDepartmentTemplate } from '@hub/demo/testing';
 import type { TestProject } from 'vitest/node';
 import { housingDatabase } from '../src/db/index.ts';
-import { housingSeeder } from '../src/db/seed.ts';
+import { housingSeeder } from '../src/demo/seed.ts';
 
 export default async function setup(project: TestProject) {
   const { templateUrl, teardown } = await prepareDepartmentTemplate(housingDatabase, housingSeeder);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildIdNumber, maskIdNumber } from '@hub/core';
 import type { DemoResident } from '@hub/demo';
-import { ImportRefused } from '../src/index.ts';
+import { ImportRefused } from '@hub/import';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 
 const templates = inject('importTemplates');

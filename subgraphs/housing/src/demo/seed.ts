@@ -1,6 +1,6 @@
 import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/core';
 import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
-import type { HousingDatabase } from './index.ts';
+import type { HousingDatabase } from '../db/index.ts';
 import {
   buildings,
   groupRentals,
@@ -12,7 +12,7 @@ import {
   propertyCompanyBuildings,
   tenancies,
   tenancyOccupants,
-} from './schema.ts';
+} from '../db/schema.ts';
 
 /**
  * Housing's view of the demo district: buildings, houses, titles, rental registrations, group rentals, and the

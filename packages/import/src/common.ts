@@ -1,4 +1,4 @@
-import { idNumberField, textField } from '../fields.ts';
+import { idNumberField, textField } from './fields.ts';
 
 /** Column names shared by every department's files. */
 export const idNumber = () =>

@@ -1,9 +1,6 @@
 import { isGridCode, parseIdNumber, residentKey } from '@hub/core';
-import { publicSecurityDatabase } from '@hub/public-security/db';
-import { dateField, enumField, gridCodeField, houseCodeField, phoneField, textField, type Field } from '../fields.ts';
-import { defineEntity, type FieldProblem } from '../entity.ts';
-import { problem, PROBLEMS } from '../problems.ts';
-import { idNumber, GRID_HEADERS } from './common.ts';
+import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumber, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
+import { publicSecurityDatabase } from './db/index.ts';
 
 const { floatingDetails, keyPersons, residents } = publicSecurityDatabase.schema;
 
@@ -300,3 +297,6 @@ export const keyPersonsImport = defineEntity({
     return refused;
   },
 });
+
+/** What public-security imports from files (`npm run import -- public-security <entity> <file>`), in the order the command lists them. */
+export const importEntities = [residentsImport, floatingImport, keyPersonsImport];

@@ -3,13 +3,9 @@ import { userInfo } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createProgressBar, hubSecret, redactText } from '@hub/core';
-import { findEntity, ENTITIES } from './entities/index.ts';
-import { MappingError, readMappingFile } from './mapping.ts';
-import { formatOf } from './read/source.ts';
-import { parseEncodingName } from './read/decode.ts';
-import { formatOnlyReferences, graphReferences } from './references.ts';
-import { ImportRefused, runImport, type ImportSummary } from './run.ts';
-import { locateDatabase, openDepartmentDatabase } from './databases.ts';
+import { formatOf, formatOnlyReferences, graphReferences, ImportRefused, MappingError, parseEncodingName, readMappingFile, runImport, type ImportSummary } from '@hub/import';
+import { findEntity, ENTITIES } from './import-registry.ts';
+import { locateDatabase, openDepartmentDatabase } from './locate-database.ts';
 
 const USAGE = `usage: npm run import -- <department> <entity> <file> [options]
 

@@ -1,8 +1,8 @@
 import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/core';
 import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
-import type { MediationDatabase } from './index.ts';
+import type { MediationDatabase } from '../db/index.ts';
 import { demoHistory } from './history.ts';
-import { agreements, caseEvents, caseParties, cases, followUps, mediationCommittees, mediationRecords, mediators } from './schema.ts';
+import { agreements, caseEvents, caseParties, cases, followUps, mediationCommittees, mediationRecords, mediators } from '../db/schema.ts';
 
 /** The community an organization id belongs to: the 12 digits after its 2-letter kind prefix. */
 export const communityCodeOfOrganization = (organizationId: string) => organizationId.slice(2, 14);

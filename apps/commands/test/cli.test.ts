@@ -3,10 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clone, csv, rejectLines, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
-import { RESIDENT_HEADER, syntheticResident } from '../src/synthetic.ts';
+import { RESIDENT_HEADER, syntheticResident } from '@hub/public-security/synthetic';
 
 const templates = inject('importTemplates');
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/import.ts', import.meta.url));
 
 let files: Workspace;
 let db: ClonedDatabase;

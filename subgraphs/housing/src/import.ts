@@ -1,8 +1,5 @@
-import { housingDatabase } from '@hub/housing/db';
-import { buildingCodeField, decimalField, enumField, gridCodeField, houseCodeField, integerField } from '../fields.ts';
-import { defineEntity, type FieldProblem } from '../entity.ts';
-import { PROBLEMS } from '../problems.ts';
-import { address, GRID_HEADERS } from './common.ts';
+import { address, buildingCodeField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, integerField, PROBLEMS, type FieldProblem } from '@hub/import';
+import { housingDatabase } from './db/index.ts';
 
 const { buildings, houses } = housingDatabase.schema;
 
@@ -125,3 +122,6 @@ export const buildingsImport = defineEntity({
     return refused;
   },
 });
+
+/** What housing imports from files (`npm run import -- housing <entity> <file>`), in the order the command lists them. */
+export const importEntities = [buildingsImport, housesImport];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DemoCase } from '@hub/demo';
 import { CASE_ID } from '@hub/core';
-import type { caseEvents, cases, CaseEventDetails } from './schema.ts';
+import type { caseEvents, cases, CaseEventDetails } from '../db/schema.ts';
 
 /**
  * The workflow history of a generated case: the events that lead to its status, and the workflow columns they

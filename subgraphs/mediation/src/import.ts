@@ -7,12 +7,9 @@ import {
   residentKey,
   streetCodeOfCommunity,
 } from '@hub/core';
-import { mediationDatabase } from '@hub/mediation/db';
-import { addMonths, MEDIATION_TIME_LIMIT_MONTHS } from '@hub/mediation/today';
-import { dateField, enumField, gridCodeField, houseCodeField, organizationIdField, textField, type Field, type Parsed } from '../fields.ts';
-import { defineEntity, type FieldProblem, type PendingRow } from '../entity.ts';
-import { problem, PROBLEMS } from '../problems.ts';
-import { GRID_HEADERS } from './common.ts';
+import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, organizationIdField, problem, PROBLEMS, textField, type Field, type FieldProblem, type Parsed, type PendingRow } from '@hub/import';
+import { mediationDatabase } from './db/index.ts';
+import { addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './today.ts';
 
 const { cases } = mediationDatabase.schema;
 
@@ -409,3 +406,6 @@ export const casesImport = defineEntity<typeof cases, CaseExtra>({
     );
   },
 });
+
+/** What mediation imports from files (`npm run import -- mediation <entity> <file>`), in the order the command lists them. */
+export const importEntities = [casesImport];

@@ -1,9 +1,6 @@
 import { isGridCode, residentKey } from '@hub/core';
-import { civilAffairsDatabase } from '@hub/civil-affairs/db';
-import { dateField, decimalField, enumField, gridCodeField, textField, type Field } from '../fields.ts';
-import { defineEntity, type FieldProblem } from '../entity.ts';
-import { problem, PROBLEMS } from '../problems.ts';
-import { idNumber, GRID_HEADERS } from './common.ts';
+import { dateField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, idNumber, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
+import { civilAffairsDatabase } from './db/index.ts';
 
 const { welfareEntitlements } = civilAffairsDatabase.schema;
 
@@ -106,3 +103,6 @@ export const welfareImport = defineEntity({
     return refused;
   },
 });
+
+/** What civil-affairs imports from files (`npm run import -- civil-affairs <entity> <file>`), in the order the command lists them. */
+export const importEntities = [welfareImport];

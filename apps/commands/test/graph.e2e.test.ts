@@ -5,7 +5,8 @@ import { TEST_DEMO } from '@hub/demo/testing';
 import { bootTestHub, prepareHubTemplates, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findEntity, graphReferences, runImport, type ImportSummary } from '../src/index.ts';
+import { graphReferences, runImport, type ImportSummary } from '@hub/import';
+import { findEntity } from '../src/import-registry.ts';
 import { csv, rejectLines, workspace, type Workspace } from './fixtures.ts';
 
 /**

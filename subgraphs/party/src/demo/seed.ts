@@ -1,7 +1,7 @@
 import { residentKey } from '@hub/core';
 import { transactionalSeeder, type DemoPartyOrganization, type DepartmentSeeder } from '@hub/demo';
-import type { PartyDatabase } from './index.ts';
-import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from './schema.ts';
+import type { PartyDatabase } from '../db/index.ts';
+import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from '../db/schema.ts';
 
 /**
  * The party department's view of the demo district: its organizations, members, organizational life and points.

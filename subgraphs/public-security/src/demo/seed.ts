@@ -1,7 +1,7 @@
 import { residentKey } from '@hub/core';
 import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
-import type { PublicSecurityDatabase } from './index.ts';
-import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from './schema.ts';
+import type { PublicSecurityDatabase } from '../db/index.ts';
+import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from '../db/schema.ts';
 
 /**
  * Public security's view of the demo district: everyone on the actual-population register, the key persons and the

@@ -1,6 +1,6 @@
 import { residentKey } from '@hub/core';
 import { transactionalSeeder, type DemoOrganization, type DepartmentSeeder } from '@hub/demo';
-import type { CivilAffairsDatabase } from './index.ts';
+import type { CivilAffairsDatabase } from '../db/index.ts';
 import {
   communities,
   districts,
@@ -10,7 +10,7 @@ import {
   socialOrganizations,
   streets,
   welfareEntitlements,
-} from './schema.ts';
+} from '../db/schema.ts';
 
 const REGISTERED_BY = {
   party: 'PARTY',

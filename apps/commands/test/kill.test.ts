@@ -5,10 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clone, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
-import { csvLine, RESIDENT_HEADER, syntheticResident } from '../src/synthetic.ts';
+import { csvLine, RESIDENT_HEADER, syntheticResident } from '@hub/public-security/synthetic';
 
 const templates = inject('importTemplates');
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/import.ts', import.meta.url));
 const ROWS = 100_000;
 
 let files: Workspace;

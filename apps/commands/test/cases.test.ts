@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
 import type { DemoGridContents } from '@hub/demo';
-import type { ForeignReferences } from '../src/index.ts';
+import type { ForeignReferences } from '@hub/import';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 
 const templates = inject('importTemplates');

@@ -1,9 +1,6 @@
 import { residentKey } from '@hub/core';
-import { partyDatabase } from '@hub/party/db';
-import { dateField, enumField, organizationIdField, textField } from '../fields.ts';
-import { defineEntity, type FieldProblem } from '../entity.ts';
-import { PROBLEMS } from '../problems.ts';
-import { idNumber } from './common.ts';
+import { dateField, defineEntity, enumField, idNumber, organizationIdField, PROBLEMS, textField, type FieldProblem } from '@hub/import';
+import { partyDatabase } from './db/index.ts';
 
 const { partyMembers } = partyDatabase.schema;
 
@@ -79,3 +76,6 @@ export const partyMembersImport = defineEntity({
     return refused;
   },
 });
+
+/** What party imports from files (`npm run import -- party <entity> <file>`), in the order the command lists them. */
+export const importEntities = [partyMembersImport];

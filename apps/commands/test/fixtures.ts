@@ -7,8 +7,8 @@ import { DEMO_HUB_SECRET } from '@hub/core';
 import { cloneDatabase } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { formatOnlyReferences, runImport, type ImportOptions, type ImportSummary } from '../src/index.ts';
-import { findEntity } from '../src/entities/index.ts';
+import { formatOnlyReferences, runImport, type ImportOptions, type ImportSummary } from '@hub/import';
+import { findEntity } from '../src/import-registry.ts';
 
 /** The test district, grid by grid, as the templates were seeded with it. */
 export function demoGrids(): DemoGridContents[] {

@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import type { SubgraphDescriptor } from '@hub/core';
+import type { DepartmentSeeder } from '@hub/demo';
+import type { RegisteredEntity } from '@hub/import';
+import type * as schema from './db/schema.ts';
+import { housingDatabase } from './db/index.ts';
+
+/** Housing as the apps run it (see `SubgraphDescriptor`): its server, seeding and import entities load only when asked for. */
+export const descriptor: SubgraphDescriptor<typeof schema, DepartmentSeeder, RegisteredEntity> = {
+  name: 'housing',
+  database: housingDatabase,
+  entry: fileURLToPath(new URL('./index.ts', import.meta.url)),
+  createServer: async (options) => (await import('./server.ts')).createServer(options),
+  seeder: async () => (await import('./demo/seed.ts')).housingSeeder,
+  importEntities: async () => (await import('./import.ts')).importEntities,
+};
