@@ -280,7 +280,7 @@ describe('a client that goes away', () => {
 describe('the export command', () => {
   const run = (args: string[], env: Record<string, string>) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../gateway/src/export.ts', import.meta.url)), ...args], {
+      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../apps/commands/src/export.ts', import.meta.url)), ...args], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

@@ -9,7 +9,7 @@ import { generateDemoWorld } from '@hub/demo';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const START = fileURLToPath(new URL('../apps/hub/src/start.ts', import.meta.url));
-const TOKEN = fileURLToPath(new URL('../gateway/src/token.ts', import.meta.url));
+const TOKEN = fileURLToPath(new URL('../apps/commands/src/token.ts', import.meta.url));
 const RESIDENTS = 1500;
 
 interface Launch {

@@ -12,8 +12,8 @@ import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import { createProgressBar } from '@hub/core';
-import { mintDemoToken } from './demo-token.ts';
-import { PURPOSE_HEADER } from './identity.ts';
+import { mintDemoToken } from '@hub/gateway/demo-token';
+import { PURPOSE_HEADER } from '@hub/gateway/identity';
 
 const USAGE =
   'usage: npm run -s export -- <dataset> [--format csv|ndjson|parquet] [--out <file>] [--street <code>] [--community <code>] [--grid <code>] [--from <YYYY-MM-DD>] [--to <YYYY-MM-DD>] [--gateway <url>] [--purpose <purpose>] [--role <role>]';

@@ -1,6 +1,6 @@
 import { demoIssuerDir } from '@hub/core';
-import { mintDemoToken, parseTokenArguments } from './demo-token.ts';
-import { PURPOSE_HEADER } from './identity.ts';
+import { mintDemoToken, parseTokenArguments } from '@hub/gateway/demo-token';
+import { PURPOSE_HEADER } from '@hub/gateway/identity';
 
 /**
  * `npm run -s token -- --role grid-worker --grid 320311001001001 [--community C] [--user U] [--department D]
