@@ -3,11 +3,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { department, dropDatabase, ensureDatabase, withDatabase } from '@hub/core';
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
-// The audit trail's own code, through the package specifiers of @hub/audit: the database and its migrations, the
+// The audit trail's own code, through the package specifiers of @hub/audit-trail: the database and its migrations, the
 // writer the gateway runs, and the verifier the nightly audit-verify runs.
-import { auditDatabase } from '@hub/audit/db';
-import { verifyAuditChain } from '@hub/audit/verify';
-import { createAuditWriter } from '@hub/audit/writer';
+import { auditDatabase } from '@hub/audit-trail/db';
+import { verifyAuditChain } from '@hub/audit-trail/verify';
+import { createAuditWriter } from '@hub/audit-trail';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
