@@ -25,7 +25,7 @@ import { DEMO_HUB_SECRET, demoIssuer, department, freePort, internalKeysForRun }
 import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
-import { forkService, type ServiceProcess } from '@hub/hub/process';
+import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { machineLine } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -269,7 +269,7 @@ for (const residents of options.sizes) {
     for (const runtime of departmentRuntimes) {
       const dept = department(runtime.name);
       const port = await freePort();
-      const service = forkService(runtime.name, runtime.entry, {
+      const service = forkService(runtime.name, builtEntry(runtime.entry), {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         LOG_LEVEL: 'error',
@@ -285,7 +285,7 @@ for (const residents of options.sizes) {
     }
     const issuerDir = path.join(ROOT, '.data', 'bench-issuer');
     const gatewayPort = await freePort();
-    const gateway = forkService('gateway', path.join(ROOT, 'gateway/src/index.ts'), {
+    const gateway = forkService('gateway', builtEntry(path.join(ROOT, 'gateway/src/index.ts')), {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       LOG_LEVEL: 'error',

@@ -33,7 +33,7 @@ import { readSupergraph, subgraphsOf, DEFAULT_SUPERGRAPH } from '@hub/gateway';
 import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
-import { forkService, type ServiceProcess } from '@hub/hub/process';
+import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { machineLine } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,7 +45,7 @@ const PURPOSE = 'case-handling';
 const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemediation', 'GridPartyMembers', 'WelfareCrossCheck', 'PoliceReferrals'];
 
 const GATEWAYS = {
-  hub: { label: 'ours (hub gateway)', entry: path.join(ROOT, 'gateway/src/index.ts') },
+  hub: { label: 'ours (hub gateway)', entry: path.join(ROOT, 'gateway/dist/index.js') },
   apollo: { label: 'stock @apollo/gateway', entry: path.join(ROOT, 'bench/peers/apollo-gateway.ts') },
   hive: { label: 'Hive Gateway', entry: path.join(ROOT, 'bench/peers/hive-gateway.ts') },
 } as const;
@@ -225,7 +225,7 @@ try {
   await Promise.all(
     departmentRuntimes.map(async (runtime) => {
       const dept = department(runtime.name);
-      const service = forkService(runtime.name, runtime.entry, {
+      const service = forkService(runtime.name, builtEntry(runtime.entry), {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         LOG_LEVEL: 'error',

@@ -1,5 +1,20 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ReadyMessage } from '@hub/core';
+
+/**
+ * The built module of a service's source entry (`<package>/src/index.ts` → `<package>/dist/index.js`, as
+ * `npm run build` writes it): what the launcher runs, with plain node and no TypeScript loader.
+ */
+export function builtEntry(source: string): string {
+  const built = path.join(path.dirname(path.dirname(source)), 'dist', `${path.basename(source, '.ts')}.js`);
+  if (!existsSync(built)) throw new Error(`${path.relative(process.cwd(), built)} is missing: run \`npm run build\` first`);
+  return built;
+}
+
+/** How node must run a module: a TypeScript source through tsx (tests of a service's own code), a bundle as it is. */
+export const nodeArgsFor = (entry: string): string[] => (entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps']);
 
 export interface ServiceProcess {
   child: ChildProcess;
@@ -12,7 +27,7 @@ export interface ServiceProcess {
 }
 
 /**
- * Starts a service module (a subgraph's or the gateway's `index.ts`) as its own Node process. Its `ready` settles
+ * Starts a service module (a subgraph's or the gateway's `index.ts`, or its bundle) as its own Node process. Its `ready` settles
  * on the service's IPC ready message, or fails when the process exits first or stays silent past `readyTimeoutMs`.
  */
 export function forkService(
@@ -24,7 +39,7 @@ export function forkService(
   const childEnv: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
   const stdio = options.stdio ?? 'inherit';
-  const child = fork(entry, [], { env: childEnv, execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])], stdio: ['ignore', stdio, stdio, 'ipc'] });
+  const child = fork(entry, [], { env: childEnv, execArgv: [...nodeArgsFor(entry), ...(options.execArgv ?? [])], stdio: ['ignore', stdio, stdio, 'ipc'] });
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<string>((resolve, reject) => {
     const timeoutMs = options.readyTimeoutMs ?? 60_000;

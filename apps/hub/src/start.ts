@@ -4,6 +4,7 @@ import { checkEnvironment, department, hubSecret, internalKeysForRun, parsePort,
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { parseDemoOptions } from './options.ts';
+import { builtEntry, nodeArgsFor } from './process.ts';
 
 /**
  * `npm start`: the whole hub on one machine. The embedded PostgreSQL server (unless every department's database is
@@ -12,7 +13,7 @@ import { parseDemoOptions } from './options.ts';
  */
 const startedAt = Date.now();
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const GATEWAY_ENTRY = fileURLToPath(new URL('../../../gateway/src/index.ts', import.meta.url));
+const GATEWAY_SOURCE = fileURLToPath(new URL('../../../gateway/src/index.ts', import.meta.url));
 
 let options: ReturnType<typeof parseDemoOptions>;
 let secret: string;
@@ -61,7 +62,7 @@ function startService(name: string, entry: string, env: NodeJS.ProcessEnv): Prom
     const child = fork(entry, [], {
       // Services log JSON to stderr; under the launcher only warnings and errors, so the ready lines stand out.
       env: childEnv,
-      execArgv: ['--import', 'tsx'],
+      execArgv: nodeArgsFor(entry),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push({ name, child });
@@ -122,14 +123,14 @@ try {
   await Promise.all([
     ...departmentRuntimes.map((runtime) => {
       const dept = department(runtime.name);
-      return startService(runtime.name, runtime.entry, {
+      return startService(runtime.name, builtEntry(runtime.entry), {
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
         [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
         HUB_INTERNAL_PUBLIC_KEY: internalKeys.HUB_INTERNAL_PUBLIC_KEY,
         HUB_INTERNAL_PRIVATE_KEY: undefined,
       }).then(ready(runtime.name));
     }),
-    startService('gateway', GATEWAY_ENTRY, { ...subgraphUrls, ...internalKeys, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
+    startService('gateway', builtEntry(GATEWAY_SOURCE), { ...subgraphUrls, ...internalKeys, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
   ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
 } catch (error) {

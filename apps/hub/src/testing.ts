@@ -17,7 +17,7 @@ import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, refusalAuditRecord, 
 import { createAuditWriter } from '@hub/audit-trail';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
-import { forkService, type ServiceProcess } from './process.ts';
+import { builtEntry, forkService, type ServiceProcess } from './process.ts';
 
 /**
  * For the end-to-end tests' globalSetup: one template database per department on the test server, migrated and
@@ -130,7 +130,7 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
 export { uniqueDatabaseName };
 
 /**
- * One department as its own process (its `index.ts`, as `npm start` runs it) on a fixed port over the given
+ * One department as its own process (its bundle, as `npm start` runs it) on a fixed port over the given
  * database, trusting callers signed with the private half of `callerKey`: for tests that kill and restart it.
  */
 export function forkSubgraph(options: { name: string; databaseUrl: string; port: number; callerKey: KeyObject; logLevel?: string }): ServiceProcess {
@@ -139,7 +139,7 @@ export function forkSubgraph(options: { name: string; databaseUrl: string; port:
   const dept = department(options.name);
   // A fixed port: the gateway is told it once, and a restarted process must come back on it.
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new Error(`a subgraph process needs a fixed port, not ${options.port}`);
-  return forkService(options.name, runtime.entry, {
+  return forkService(options.name, builtEntry(runtime.entry), {
     ...process.env,
     LOG_LEVEL: options.logLevel ?? 'warn',
     HUB_SECRET: DEMO_HUB_SECRET,

@@ -1,0 +1,3 @@
+import { hubVitestConfig } from '../../vitest.shared.ts';
+
+export default hubVitestConfig({ test: { include: ['test/**/*.test.ts'] } });
