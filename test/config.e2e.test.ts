@@ -3,7 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runtimeImages } from '@hub/build';
 import { departments, DEPLOYED_SERVICES, ENV_VARIABLES, variablesReadBy, type ConfigReader } from '@hub/core';
+import { builtEntry } from '@hub/hub/process';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -410,11 +412,13 @@ describe('the deployment manifests', () => {
     }
   });
 
-  it('run images the Dockerfile builds', () => {
+  it('run images the build assembles, each a runtime tree the Dockerfile runs on Node.js 24', () => {
+    const images = runtimeImages().map((image) => image.name);
+    for (const container of containers) expect(images, `npm run assemble writes a tree for ${container.name}`).toContain(container.name);
     const dockerfile = readFileSync(at('deploy', 'Dockerfile'), 'utf8');
-    const arms = [...dockerfile.matchAll(/^\s+([a-z|-]+)\) entry=/gm)].flatMap(([, names]) => names!.split('|'));
-    for (const container of containers) expect(arms, `deploy/Dockerfile builds SERVICE=${container.name}`).toContain(container.name);
-    for (const [, entry] of dockerfile.matchAll(/entry=([\w/.-]+\.ts)/g)) expect(readFileSync(at(entry!), 'utf8').length, entry).toBeGreaterThan(0);
+    expect(dockerfile).toMatch(/^ARG BASE_IMAGE=node:24[\w.-]*$/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "\/hub"\]$/m);
+    expect(dockerfile, 'no Docker Hub-only syntax line').not.toMatch(/^# syntax=/m);
     for (const service of departments.map((d) => d.name)) expect(readFileSync(at('subgraphs', service, 'src', 'index.ts'), 'utf8')).toContain('exitOnServiceConfigProblems');
   });
 
@@ -562,12 +566,12 @@ describe('the deployment manifests', () => {
 const issuerDir = mkdtempSync(path.join(tmpdir(), 'hub-config-test-'));
 afterAll(() => rmSync(issuerDir, { recursive: true, force: true }));
 
-/** Starts a service's entry as its own process with nothing of the catalogue set but `env`; its exit code and output. */
+/** Starts a service's bundle (of its source `entry`) as its own process with nothing of the catalogue set but `env`; its exit code and output. */
 function startWith(entry: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const base: NodeJS.ProcessEnv = { ...process.env };
   for (const name of expand(catalogueFamilies)) delete base[name];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', at(entry)], {
+    const child = spawn(process.execPath, [builtEntry(at(entry))], {
       cwd: ROOT,
       env: { ...base, HUB_DEMO_ISSUER_DIR: issuerDir, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { postGraphQL } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
+import { builtEntry } from '@hub/hub/process';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -280,7 +281,7 @@ describe('a client that goes away', () => {
 describe('the export command', () => {
   const run = (args: string[], env: Record<string, string>) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../apps/commands/src/export.ts', import.meta.url)), ...args], {
+      const child = spawn(process.execPath, [builtEntry(fileURLToPath(new URL('../apps/commands/src/export.ts', import.meta.url))), ...args], {
         env: { ...process.env, ...env },
         stdio: ['ignore', 'ignore', 'pipe'],
       });

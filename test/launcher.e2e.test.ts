@@ -6,10 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { databaseUrlFromEnv, departments, dropDatabase, freePort, withDatabase } from '@hub/core';
 import { postGraphQL, uniqueDatabaseName } from '@hub/core/testing';
 import { generateDemoWorld } from '@hub/demo';
+import { builtEntry } from '@hub/hub/process';
 import { afterAll, describe, expect, it } from 'vitest';
 
-const START = fileURLToPath(new URL('../apps/hub/src/start.ts', import.meta.url));
-const TOKEN = fileURLToPath(new URL('../apps/commands/src/token.ts', import.meta.url));
+// What `npm start` and `npm run token` run once `npm run build` has built them.
+const START = builtEntry(fileURLToPath(new URL('../apps/hub/src/start.ts', import.meta.url)));
+const TOKEN = builtEntry(fileURLToPath(new URL('../apps/commands/src/token.ts', import.meta.url)));
 const RESIDENTS = 1500;
 
 interface Launch {
@@ -22,7 +24,7 @@ interface Launch {
 
 /** Runs `npm start`'s script as a user would, on free ports and a data folder of its own. */
 function launch(env: NodeJS.ProcessEnv): Launch {
-  const child = spawn(process.execPath, ['--import', 'tsx', START, '--residents', String(RESIDENTS)], {
+  const child = spawn(process.execPath, [START, '--residents', String(RESIDENTS)], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -48,7 +50,7 @@ async function waitFor(launch: Launch, pattern: RegExp, ms = 90_000): Promise<st
 /** `npm run token`'s script, as a user would run it: the token alone on stdout. */
 function mintToken(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', TOKEN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [TOKEN, ...args], { env: { ...process.env, ...env } }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${error.message}\n${stderr}`));
       else resolve(stdout.trim());
     });

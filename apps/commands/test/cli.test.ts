@@ -1,12 +1,14 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtEntry } from '@hub/hub/process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clone, csv, rejectLines, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 import { RESIDENT_HEADER, syntheticResident } from '@hub/public-security/synthetic';
 
 const templates = inject('importTemplates');
-const CLI = fileURLToPath(new URL('../src/import.ts', import.meta.url));
+// `npm run import` runs the command's bundle (npm run build).
+const CLI = builtEntry(fileURLToPath(new URL('../src/import.ts', import.meta.url)));
 
 let files: Workspace;
 let db: ClonedDatabase;
@@ -20,7 +22,7 @@ afterAll(async () => {
 });
 
 function cli(args: string[]): Promise<{ code: number | null; out: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: path.dirname(CLI),
     env: { ...process.env, PUBLIC_SECURITY_DATABASE_URL: db.url, HUB_IMPORT_USER: 'cli-test', INIT_CWD: files.dir },
     stdio: ['ignore', 'pipe', 'pipe'],

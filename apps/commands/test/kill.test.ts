@@ -3,12 +3,14 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { builtEntry } from '@hub/hub/process';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { clone, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 import { csvLine, RESIDENT_HEADER, syntheticResident } from '@hub/public-security/synthetic';
 
 const templates = inject('importTemplates');
-const CLI = fileURLToPath(new URL('../src/import.ts', import.meta.url));
+// `npm run import` runs the command's bundle (npm run build).
+const CLI = builtEntry(fileURLToPath(new URL('../src/import.ts', import.meta.url)));
 const ROWS = 100_000;
 
 let files: Workspace;
@@ -41,7 +43,7 @@ afterAll(async () => {
 
 /** Runs the import command as its own process; `killWhen` may kill it (SIGKILL: no chance to clean up). */
 function runCli(databaseUrl: string, killWhen?: (kill: () => void) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'public-security', 'residents', file, '--no-progress', '--batch-size', '2000'], {
+  const child = spawn(process.execPath, [CLI, 'public-security', 'residents', file, '--no-progress', '--batch-size', '2000'], {
     cwd: path.dirname(CLI),
     env: { ...process.env, PUBLIC_SECURITY_DATABASE_URL: databaseUrl, HUB_IMPORT_USER: 'kill-test' },
     stdio: ['ignore', 'pipe', 'pipe'],

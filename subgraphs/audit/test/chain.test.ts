@@ -241,9 +241,10 @@ describe('tampering', () => {
 
   it('npm run audit:verify exits 0 on an intact chain and 1 naming the first broken record', async () => {
     const { url } = await trailOf(8);
-    const command = fileURLToPath(new URL('../src/verify-command.ts', import.meta.url));
+    // What `npm run audit:verify` runs: the command's bundle (npm run build).
+    const command = fileURLToPath(new URL('../dist/audit-verify.js', import.meta.url));
     const run = () =>
-      promisify(execFile)(process.execPath, ['--import', 'tsx', command], { env: { ...process.env, AUDIT_DATABASE_URL: url } }).then(
+      promisify(execFile)(process.execPath, [command], { env: { ...process.env, AUDIT_DATABASE_URL: url } }).then(
         ({ stdout }) => ({ code: 0, output: stdout }),
         (error: { code: number; stderr: string }) => ({ code: error.code, output: error.stderr }),
       );
