@@ -14,6 +14,8 @@
  *
  * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import path from 'node:path';
@@ -47,9 +49,22 @@ const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemed
 const GATEWAYS = {
   hub: { label: 'ours (hub gateway)', entry: path.join(ROOT, 'gateway/dist/index.js') },
   apollo: { label: 'stock @apollo/gateway', entry: path.join(ROOT, 'bench/peers/apollo-gateway.ts') },
-  hive: { label: 'Hive Gateway', entry: path.join(ROOT, 'bench/peers/hive-gateway.ts') },
+  hive: { label: 'Hive Gateway', entry: path.join(ROOT, 'bench/peers/hive/hive-gateway.ts') },
 } as const;
 type GatewayKind = keyof typeof GATEWAYS;
+
+/**
+ * Hive Gateway and its ~580 MiB of packages are this benchmark's alone: installed on first use into its own folder
+ * from its own lockfile (bench/peers/hive), and again whenever that lockfile changes, never by the hub's npm ci.
+ */
+function installHivePeer(): void {
+  const folder = path.join(ROOT, 'bench/peers/hive');
+  const installed = path.join(folder, 'node_modules/.package-lock.json');
+  const lock = path.join(folder, 'package-lock.json');
+  if (existsSync(installed) && statSync(installed).mtimeMs >= statSync(lock).mtimeMs) return;
+  console.log('installing the Hive Gateway peer (bench/peers/hive, once)…');
+  execFileSync('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: folder, stdio: 'inherit' });
+}
 
 function parseArgs(argv: string[]) {
   const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak'];
@@ -249,6 +264,7 @@ try {
   const caller = declarePurpose(callerFromClaims({ ...claims, exp: 0 }, DEMO_ROLES), PURPOSE, DEMO_ROLES);
 
   const gateways = new Map<GatewayKind, { url: string; pid: number; headers: Record<string, string> }>();
+  if (options.gateways.includes('hive')) installHivePeer();
   for (const kind of options.gateways) {
     const service = forkService(kind, GATEWAYS[kind].entry, {
       PATH: process.env.PATH,

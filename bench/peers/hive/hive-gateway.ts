@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createGatewayRuntime } from '@graphql-hive/gateway';
 import { CALLER_HEADER, parsePort } from '@hub/core';
 import { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf } from '@hub/gateway';
-import { reportReady, startCallerTokens } from './caller-tokens.ts';
+import { reportReady, startCallerTokens } from '../caller-tokens.ts';
 
 const supergraph = readSupergraph(process.env.SUPERGRAPH_PATH ?? DEFAULT_SUPERGRAPH);
 const tokens = await startCallerTokens(subgraphsOf(supergraph).map((s) => s.name));
