@@ -16,7 +16,7 @@ import {
   type MediatorRow,
 } from './db/schema.ts';
 import type { CaseCategory, CaseStatus } from './__generated__/resolvers-types.ts';
-import { addDays, DEADLINE_STATUSES } from './today.ts';
+import { addDays, DEADLINE_STATUSES } from './workflow/deadlines.ts';
 
 /** The filter of a case list: both optional. */
 export interface CaseFilter {

@@ -51,7 +51,7 @@ import type {
   ReportCaseInput,
   ResolveCaseInput,
 } from '../__generated__/resolvers-types.ts';
-import { addMonths, chinaToday, MEDIATION_TIME_LIMIT_MONTHS, type Clock } from '../today.ts';
+import { addMonths, chinaToday, MEDIATION_TIME_LIMIT_MONTHS, type Clock } from './deadlines.ts';
 import {
   checkDateWithin,
   checkDeadline,
