@@ -1,6 +1,6 @@
 /**
- * Dispatch (派单): the centre sends an accepted case to a department with a deadline (or on to another one), and
- * the department reports that it has taken it up (报到).
+ * Dispatch (派单): a case goes to a department with a deadline (from the centre; an escalated one from the
+ * supervision office), or on to another department, and the department reports that it has taken it up (报到).
  */
 import type { AcknowledgeCaseInput, DispatchCaseInput } from '../__generated__/resolvers-types.ts';
 import { checkDeadline, optionalText } from './inputs.ts';

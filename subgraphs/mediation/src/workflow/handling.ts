@@ -1,6 +1,6 @@
 /**
- * Handling (办理): records of what was done on a case (visits, mediation sessions), and its resolution, with the
- * agreement the parties reached.
+ * Handling (办理): records of what was done on a case (mediation sessions, visits, notes on evidence), and its
+ * resolution, with the agreement the parties reached.
  */
 import { desc, eq } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
