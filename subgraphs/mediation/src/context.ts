@@ -1,7 +1,7 @@
 import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
-import { chinaToday, type Clock } from './today.ts';
+import { chinaToday, type Clock } from './workflow/deadlines.ts';
 
 /** How the workflow keeps time: the clock and the red card's grace period (configured per deployment). */
 export interface WorkflowSettings {

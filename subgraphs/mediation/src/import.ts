@@ -9,7 +9,7 @@ import {
 } from '@hub/core';
 import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, organizationIdField, problem, PROBLEMS, textField, type Field, type FieldProblem, type Parsed, type PendingRow } from '@hub/import';
 import { mediationDatabase } from './db/index.ts';
-import { addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './today.ts';
+import { addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './workflow/deadlines.ts';
 
 const { cases } = mediationDatabase.schema;
 

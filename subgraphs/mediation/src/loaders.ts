@@ -16,7 +16,7 @@ import {
   type MediatorRow,
 } from './db/schema.ts';
 import type { CaseCategory, CaseStatus } from './__generated__/resolvers-types.ts';
-import { addDays, DEADLINE_STATUSES } from './today.ts';
+import { addDays, DEADLINE_STATUSES } from './workflow/deadlines.ts';
 
 /** The filter of a case list: both optional. */
 export interface CaseFilter {
@@ -29,14 +29,14 @@ export interface CaseTally {
   cells: { status: CaseStatus; category: CaseCategory; count: number; overdue: number }[];
 }
 
-/** `isOverdue` of today.ts, in SQL. */
+/** `isOverdue` of workflow/deadlines.ts, in SQL. */
 export const overdueSql = (today: string) => and(inArray(cases.status, [...DEADLINE_STATUSES]), lt(cases.dueOn, today));
 
-/** `supervisionCard(...) === 'YELLOW'` of today.ts, in SQL: overdue by 1 to `graceDays` days. */
+/** `supervisionCard(...) === 'YELLOW'` of workflow/deadlines.ts, in SQL: overdue by 1 to `graceDays` days. */
 export const yellowCardSql = (today: string, graceDays: number) =>
   and(overdueSql(today), gte(cases.dueOn, addDays(today, -graceDays)));
 
-/** `supervisionCard(...) === 'RED'` of today.ts, in SQL: overdue by more than `graceDays` days. */
+/** `supervisionCard(...) === 'RED'` of workflow/deadlines.ts, in SQL: overdue by more than `graceDays` days. */
 export const redCardSql = (today: string, graceDays: number) =>
   and(inArray(cases.status, [...DEADLINE_STATUSES]), lt(cases.dueOn, addDays(today, -graceDays)));
 

@@ -3,12 +3,12 @@ import { createSubgraphService, loadTypeDefs } from '@hub/core';
 import { createContext } from './context.ts';
 import type { MediationDatabase } from './db/index.ts';
 import { resolvers } from './resolvers/index.ts';
-import { DEFAULT_RED_CARD_GRACE_DAYS, systemClock, type Clock } from './today.ts';
+import { DEFAULT_RED_CARD_GRACE_DAYS, systemClock, type Clock } from './workflow/deadlines.ts';
 
 export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
 export { resolvers };
 export { mediationDatabase, type MediationDatabase } from './db/index.ts';
-export { redCardGraceDaysFromEnv, type Clock } from './today.ts';
+export { redCardGraceDaysFromEnv, type Clock } from './workflow/deadlines.ts';
 
 export const SUBGRAPH_NAME = 'mediation';
 

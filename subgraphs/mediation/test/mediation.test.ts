@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
 import { caseParties, cases, mediationCommittees, mediators } from '../src/db/schema.ts';
 import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
-import { addDays, chinaToday } from '../src/today.ts';
+import { addDays, chinaToday } from '../src/workflow/deadlines.ts';
 
 let service: RunningService;
 let database: MediationDatabase;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
 import { caseCategory, caseStatus } from '../src/db/schema.ts';
 import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
-import { chinaToday, isOverdue } from '../src/today.ts';
+import { chinaToday, isOverdue } from '../src/workflow/deadlines.ts';
 
 let service: RunningService;
 let database: MediationDatabase;

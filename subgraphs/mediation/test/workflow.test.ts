@@ -8,7 +8,7 @@ import type { CaseAction, CaseStatus } from '../src/__generated__/resolvers-type
 import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
 import { caseEvents, cases } from '../src/db/schema.ts';
 import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
-import { addDays, chinaToday } from '../src/today.ts';
+import { addDays, chinaToday } from '../src/workflow/deadlines.ts';
 import { allowedActions, legalPairs } from '../src/workflow/machine.ts';
 import { inconsistentCases } from './invariants.ts';
 

@@ -1,5 +1,5 @@
 import type { CaseResolvers } from '../__generated__/resolvers-types.ts';
-import { overdueDays, supervisionCard } from '../today.ts';
+import { overdueDays, supervisionCard } from '../workflow/deadlines.ts';
 
 export const Case: CaseResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.caseById.load(id),

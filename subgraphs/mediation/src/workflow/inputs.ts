@@ -4,7 +4,7 @@
  */
 import { checkLength } from '@hub/core';
 import { GraphQLError } from 'graphql';
-import { addMonths } from '../today.ts';
+import { addMonths } from './deadlines.ts';
 
 export const InputErrorCode = {
   INVALID_INPUT: 'INVALID_INPUT',

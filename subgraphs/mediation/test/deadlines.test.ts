@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addMonths, chinaToday, daysBetween, overdueDays, redCardGraceDaysFromEnv, supervisionCard } from '../src/today.ts';
+import { addMonths, chinaToday, daysBetween, overdueDays, redCardGraceDaysFromEnv, supervisionCard } from '../src/workflow/deadlines.ts';
 
 describe('time limits', () => {
   it('adds calendar months, ending on the last day of a shorter month', () => {

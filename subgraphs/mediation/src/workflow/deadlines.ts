@@ -1,3 +1,7 @@
+/**
+ * The deadline rules of a case and the time they are counted in: the workflow's clock, the calendar day in China,
+ * the mediation time limit, when a case is overdue and which supervision card (督办) it earns.
+ */
 import { toChinaTime } from '@hub/core';
 
 /**
