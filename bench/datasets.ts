@@ -29,7 +29,7 @@ import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { machineLine } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
+const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 function parseArgs(argv: string[]) {

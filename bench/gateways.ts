@@ -10,7 +10,7 @@
  * (the gateways' order rotated each time), drives each gateway with autocannon at a fixed number of connections.
  * Reports requests per second, p50/p95/p99 latency, errors (non-2xx, timeouts, answers with GraphQL errors), each
  * gateway process's CPU seconds per request, the subgraphs' and PostgreSQL's CPU per request and the gateway's peak RSS. `--write`
- * puts the table into BENCHMARKS.md between its gateway-benchmark markers.
+ * puts the table into docs/benchmarks.md between its gateway-benchmark markers.
  *
  * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
  */
@@ -41,7 +41,7 @@ import { machineLine } from './machine.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Where the departmental apps' operations live (`clients/<app>/*.graphql`), and the tests' own. */
 const OPERATION_DIRS = [path.join(ROOT, 'clients'), path.join(ROOT, 'test/operations')];
-const BENCHMARKS = path.join(ROOT, 'BENCHMARKS.md');
+const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const PURPOSE = 'case-handling';
 /** The six cross-department questions of the five-department issue. */
 const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemediation', 'GridPartyMembers', 'WelfareCrossCheck', 'PoliceReferrals'];

@@ -22,7 +22,7 @@ import {
 import { grids, idOf } from './world.ts';
 
 /**
- * The case workflow through the gateway, as the departments' apps use it: the life of a case in the README, referrals
+ * The case workflow through the gateway, as the departments' apps use it: the life of a case in docs/cases.md, referrals
  * that point at other departments' records, and many clients racing on the same cases.
  */
 let hub: TestHub;
@@ -57,7 +57,7 @@ function changed<TData extends Record<string, CaseChangeFieldsFragment | null | 
 
 const key = () => randomUUID();
 
-describe('the life of a case through the graph (the README sequence)', () => {
+describe('the life of a case through the graph (the sequence of docs/cases.md)', () => {
   it('is reported by a grid worker, routed by the centre, handled by housing, visited and closed', async () => {
     const gridWorker = await as('grid-worker', { grids: [GRID] });
     const centre = await as('dispatcher');

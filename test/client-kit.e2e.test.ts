@@ -93,7 +93,7 @@ describe('the example client', () => {
     expect((refusal as HubRequestError).status).toBe(401);
   });
 
-  it('runs as a command, as the README shows', async () => {
+  it('runs as a command, as docs/client-kit.md shows', async () => {
     const script = fileURLToPath(new URL('../clients/example/grid-overview.ts', import.meta.url));
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script, '--url', enforcing.url, '--token', await gridWorker(code), '--grid', code], {
       timeout: 30_000,

@@ -66,14 +66,14 @@ function environmentReadsInCode(): Map<string, string[]> {
   return reads;
 }
 
-// --- the README's table ---
+// --- the table of docs/configuration.md ---
 
 function configurationTable(): Set<string> {
-  const readme = readFileSync(at('README.md'), 'utf8');
-  const start = readme.indexOf('\n## Configuration\n');
-  expect(start, 'README has a Configuration section').toBeGreaterThan(0);
-  const end = readme.indexOf('\n## ', start + 1);
-  const rows = readme.slice(start, end).split('\n').filter((line) => line.startsWith('| `'));
+  const doc = readFileSync(at('docs', 'configuration.md'), 'utf8');
+  const start = doc.indexOf('\n## Variables\n');
+  expect(start, 'docs/configuration.md has a Variables section').toBeGreaterThan(0);
+  const end = doc.indexOf('\n## ', start + 1);
+  const rows = doc.slice(start, end < 0 ? undefined : end).split('\n').filter((line) => line.startsWith('| `'));
   const names = new Set<string>();
   for (const row of rows) {
     const firstCell = row.split('|')[1]!;
@@ -360,8 +360,8 @@ describe('the configuration table', () => {
     const reads = environmentReadsInCode();
     const table = configurationTable();
     const readNames = new Set(reads.keys());
-    expect(difference(expand(readNames), expand(table)), 'read by the code but missing from README → Configuration').toEqual([]);
-    expect(difference(expand(table), expand(readNames)), 'in README → Configuration but read nowhere').toEqual([]);
+    expect(difference(expand(readNames), expand(table)), 'read by the code but missing from docs/configuration.md').toEqual([]);
+    expect(difference(expand(table), expand(readNames)), 'in docs/configuration.md but read nowhere').toEqual([]);
     // The regexes must see the reads this file knows exist (so a broken regex cannot pass the test by seeing nothing).
     for (const name of ['HUB_MAX_DEPTH', 'HUB_BREAKER_OPEN_MS', '<DEPT>_URL', '<DEPT>_TIMEOUT_MS', '<DEPT>_PORT', 'HUB_JWKS_FILE', 'LOG_LEVEL']) {
       expect(readNames, name).toContain(name);
@@ -370,8 +370,8 @@ describe('the configuration table', () => {
 
   it('is the catalogue every service checks its environment against', () => {
     const table = configurationTable();
-    expect(difference(catalogueFamilies, table), 'in packages/core/src/env-config.ts but not in the README').toEqual([]);
-    expect(difference(table, catalogueFamilies), 'in the README but not checked by packages/core/src/env-config.ts').toEqual([]);
+    expect(difference(catalogueFamilies, table), 'in packages/core/src/env-config.ts but not in docs/configuration.md').toEqual([]);
+    expect(difference(table, catalogueFamilies), 'in docs/configuration.md but not checked by packages/core/src/env-config.ts').toEqual([]);
   });
 });
 
