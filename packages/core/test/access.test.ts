@@ -181,6 +181,15 @@ describe('the demo issuer', () => {
     expect((await stat(path.join(dir, 'issuer-key.pem'))).mode & 0o077).toBe(0);
     expect(() => demoIssuer({ HUB_DEMO_ISSUER_DIR: dir, NODE_ENV: 'production' })).toThrow(/refused when NODE_ENV=production/);
   });
+
+  it('makes only its own folder private: a .data folder it creates stays open to the embedded server\'s user', async () => {
+    // `npm run token` before the first `npm start`, as root: .data must not become mode 700, or PostgreSQL's user
+    // (the embedded server runs as `postgres` under root) cannot enter .data/postgres afterwards.
+    const data = path.join(await temporaryDir(), '.data');
+    demoIssuer({ HUB_DEMO_ISSUER_DIR: path.join(data, 'demo-issuer') });
+    expect((await stat(data)).mode & 0o011).toBe(0o011);
+    expect((await stat(path.join(data, 'demo-issuer'))).mode & 0o077).toBe(0);
+  });
 });
 
 describe('a subgraph service', () => {

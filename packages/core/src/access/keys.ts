@@ -52,7 +52,11 @@ export function keyId(publicKey: KeyObject): string {
  * file in place wins and the others read it, so all share one key.
  */
 export function developmentKey(file: string): KeyObject {
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // Only the key's own folder is private. Its parents keep the usual mode: the checkout's .data also holds the embedded
+  // PostgreSQL server's data, which that server's own user (when the hub runs as root) must be able to enter.
+  const folder = path.dirname(file);
+  mkdirSync(path.dirname(folder), { recursive: true });
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
   try {
     return createPrivateKey(readFileSync(file, 'utf8'));
   } catch (error) {

