@@ -1,23 +1,27 @@
 /**
  * How long `npm start` takes to bring the whole hub up, and how much memory the hub then holds.
  *
- *   npm run startup -w @hub/bench -- [--residents N]
+ *   npm run bench:startup -- [--residents N]
  *
- * Runs the launcher as a user would, on free ports and a fresh data folder: a first start (cluster initialised,
- * databases created, demo district seeded) and a second start on the same folder. Memory is summed over the
- * launcher, every service process and every PostgreSQL process: RSS, and PSS (shared pages counted once), which is
- * the honest total for processes that share libraries and PostgreSQL's shared buffers.
+ * Runs `npm start` as a user would, on free ports and a fresh data folder: a first start as on a fresh clone (no
+ * bundles built yet, cluster initialised, databases created, demo district seeded) and a second start on the same
+ * folder with the bundles built. Memory is summed over the launcher, every service process and every PostgreSQL
+ * process (not npm's own): RSS, and PSS (shared pages counted once), which is the honest total for processes that
+ * share libraries and PostgreSQL's shared buffers. Then each service's own start: process start to listening.
  */
 import { spawn } from 'node:child_process';
-import { chmod, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { demoIssuer, departments, freePort } from '@hub/core';
+import { buildablePackages } from '@hub/build';
+import { demoIssuer, departments, ensureDatabase, freePort, generateSigningKeyPair, privatePem, publicPem, startEmbeddedPostgres, TokenIssuer } from '@hub/core';
 import { parseDemoOptions } from '@hub/hub/options';
 import { machineLine } from './machine.ts';
 
-const START = fileURLToPath(new URL('../apps/hub/src/start.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const argv = process.argv.slice(2);
 const residents = parseDemoOptions(argv, {}).demo.residents;
 
@@ -38,6 +42,14 @@ async function descendants(root: number): Promise<number[]> {
   return found;
 }
 
+function readCommandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
 async function memoryOf(pids: number[]): Promise<{ rssMiB: number; pssMiB: number }> {
   let rss = 0;
   let pss = 0;
@@ -55,7 +67,8 @@ async function memoryOf(pids: number[]): Promise<{ rssMiB: number; pssMiB: numbe
 
 async function startOnce(env: NodeJS.ProcessEnv) {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', START, '--residents', String(residents)], {
+  const child = spawn('npm', ['start', '--', '--residents', String(residents)], {
+    cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -77,7 +90,10 @@ async function startOnce(env: NodeJS.ProcessEnv) {
     body: JSON.stringify({ query: '{ grids(first: 50) { edges { node { name residents(first: 100) { totalCount edges { node { name grid { name } } } } } } } }' }),
   });
   if (!response.ok) throw new Error(`the gateway answered ${response.status}: ${await response.text()}`);
-  const pids = await descendants(child.pid!);
+  // The launcher and what it started; npm and its shell are not the hub.
+  const launcher = (await descendants(child.pid!)).find((pid) => readCommandLine(pid).includes('apps/hub/dist/start.js'));
+  if (!launcher) throw new Error('no launcher process (apps/hub/dist/start.js) under npm start');
+  const pids = await descendants(launcher);
   const memory = await memoryOf(pids);
   const exited = new Promise((resolve) => child.on('exit', resolve));
   child.kill('SIGINT');
@@ -98,16 +114,94 @@ for (const dept of departments) {
   delete process.env[`${dept.envPrefix}_DATABASE_URL`]; // the embedded server is what this measures
 }
 try {
+  // As on a fresh clone: no bundle built yet.
+  for (const pkg of buildablePackages()) await rm(path.join(pkg.dir, 'dist'), { recursive: true, force: true });
   const first = await startOnce(env);
   const second = await startOnce(env);
+  const services = await serviceStarts(env);
   console.log(`machine: ${machineLine()}`);
-  console.log(`command: npm run startup -w @hub/bench -- --residents ${residents}`);
+  console.log(`command: npm run bench:startup -- --residents ${residents}`);
   console.log('');
   console.log('| start | residents | ready after | processes | RSS (sum) | PSS (sum) |');
   console.log('|---|---:|---:|---:|---:|---:|');
   for (const [label, r] of [['first (init + seed)', first], ['second', second]] as const) {
     console.log(`| ${label} | ${residents.toLocaleString('en')} | ${r.readySeconds.toFixed(1)} s | ${r.processes} | ${r.rssMiB} MiB | ${r.pssMiB} MiB |`);
   }
+  console.log('');
+  console.log('| service (built) | process start to listening, median of 5 |');
+  console.log('|---|---:|');
+  for (const [name, ms] of services) console.log(`| ${name} | ${ms} ms |`);
 } finally {
   await rm(dataDir, { recursive: true, force: true });
+}
+
+/**
+ * Each service's bundle started alone, as a container starts it, until its port accepts a connection; the median of
+ * five starts. Subgraphs over an empty database of their own on a throw-away embedded server (migrations already in
+ * after the first start), the gateway with no subgraph up (it plans over the committed supergraph).
+ */
+async function serviceStarts(env: NodeJS.ProcessEnv): Promise<[string, number][]> {
+  const server = await startEmbeddedPostgres({ dataDir: path.join(path.dirname(env.HUB_DATA_DIR!), 'service-starts'), port: 0, ephemeral: true });
+  const results: [string, number][] = [];
+  try {
+    const keys = generateSigningKeyPair();
+    const common = { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', HUB_SECRET: 'x'.repeat(32), HUB_INTERNAL_PUBLIC_KEY: publicPem(keys.publicKey) };
+    const jwks = path.join(path.dirname(env.HUB_DATA_DIR!), 'jwks.json');
+    await writeFile(jwks, JSON.stringify(TokenIssuer.generate('bench', 'bench').jwks));
+    const services: [string, string, (port: number) => NodeJS.ProcessEnv][] = [
+      ...departments.map((dept): [string, string, (port: number) => NodeJS.ProcessEnv] => [
+        dept.name,
+        path.join(ROOT, 'subgraphs', dept.name, 'dist', 'index.js'),
+        (port) => ({ ...common, [`${dept.envPrefix}_PORT`]: String(port), [`${dept.envPrefix}_DATABASE_URL`]: server.url(`start_${dept.database}`) }),
+      ]),
+      [
+        'gateway',
+        path.join(ROOT, 'gateway', 'dist', 'index.js'),
+        (port) => ({
+          ...common,
+          GATEWAY_PORT: String(port),
+          HUB_INTERNAL_PRIVATE_KEY: privatePem(keys.privateKey),
+          HUB_JWKS_FILE: jwks,
+          HUB_JWT_ISSUER: 'bench',
+          HUB_JWT_AUDIENCE: 'bench',
+          AUDIT_DATABASE_URL: server.url('start_audit'),
+          ...Object.fromEntries(departments.map((d) => [`${d.envPrefix}_URL`, `http://127.0.0.1:1/graphql`])),
+        }),
+      ],
+    ];
+    for (const dept of departments) await ensureDatabase(server.url(`start_${dept.database}`));
+    for (const [name, entry, envFor] of services) {
+      const times: number[] = [];
+      for (let run = 0; run < 6; run++) {
+        const port = await freePort();
+        const started = performance.now();
+        const child = spawn(process.execPath, [entry], { env: envFor(port), stdio: ['ignore', 'ignore', 'inherit'] });
+        while (!(await accepts(port))) {
+          if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}) before it listened`);
+          await new Promise((r) => setTimeout(r, 5));
+        }
+        // The first run applies the migrations; the figure is a start on a warm disk over a migrated database.
+        if (run > 0) times.push(performance.now() - started);
+        const exited = new Promise((resolve) => child.on('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      times.sort((a, b) => a - b);
+      results.push([name, Math.round(times[Math.floor(times.length / 2)]!)]);
+    }
+  } finally {
+    await server.stop();
+  }
+  return results;
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
