@@ -1,15 +1,11 @@
 import type { KeyObject } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { ApolloGateway, type GatewayConfig } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
-  AccessRefusal,
-  callerFromClaims,
   CALLER_HEADER,
   createHttpService,
   createLogger,
-  declarePurpose,
   currentRequestId,
   internalSigningKey,
   isDraining,
@@ -19,17 +15,17 @@ import {
   safeFormatError,
   sendJson,
   signCallerToken,
-  type AccessCode,
   type Caller,
   type RoleRegistry,
   type RunningService,
 } from '@hub/core';
-import { decodeJwt } from 'jose';
-import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, type IdentityOptions } from './identity.ts';
+import { createAuthenticator } from './authenticate.ts';
+import type { GatewayContext } from './context.ts';
+import { createTokenVerifier, identityFromEnv, type IdentityOptions } from './identity.ts';
 import { apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
 import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
-import type { AuditRecordInput } from '@hub/audit-trail';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
+import { refusalReporter, type RefusalHook } from './refusals.ts';
 import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
 import { CountingLruCache } from './cache.ts';
@@ -45,6 +41,8 @@ import { keepAliveFetcher } from './resilience/fetcher.ts';
 import type { BreakerState } from './resilience/breaker.ts';
 import type { DocumentNode } from 'graphql';
 
+export type { GatewayContext } from './context.ts';
+export { refusalAuditRecord, type RefusalEvent } from './refusals.ts';
 export { CircuitBreaker, type BreakerState } from './resilience/breaker.ts';
 export { DEFAULT_RESILIENCE, resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.ts';
@@ -65,33 +63,6 @@ export {
 
 /** The query plan type, as the gateway's plan cache option names it (the planner is not a dependency of ours). */
 type PlanOf<C> = C extends { queryPlannerConfig?: { cache?: { get(key: string): Promise<infer P | undefined> } } } ? P : never;
-
-/** What every operation through the gateway runs with: the caller its bearer token and declared purpose make. */
-export interface GatewayContext {
-  caller: Caller;
-  /** Set when the operation is a page of a dataset export: a document of the repository's, not the client's. */
-  dataset?: string;
-}
-
-/**
- * A request refused before GraphQL ran (no token, a bad token, a purpose the role may not declare): what the audit
- * trail records of it. Never the token itself.
- */
-export interface RefusalEvent {
-  time: string;
-  status: number;
-  code: AccessCode;
-  /** Which check failed: `missing`, `expired`, `not-before`, `signature`, `issuer`, `audience`, `algorithm`, `role`, … */
-  reason: string;
-  /** The subject the token names; `subjectVerified` is false when the token's signature or validity failed. */
-  subject: string | null;
-  subjectVerified: boolean;
-  role: string | null;
-  purpose: string | null;
-  method: string;
-  path: string;
-  remoteAddress: string | null;
-}
 
 export interface GatewayOptions {
   /** The composed supergraph SDL the gateway plans against; never introspected at run time. */
@@ -126,7 +97,7 @@ export interface GatewayOptions {
    * Told of every refused request (the audit trail's hook), and awaited before the refusal is answered; default: one
    * redacted JSON log line. A hook that fails is logged; the request is refused all the same.
    */
-  onRefusal?: (event: RefusalEvent) => void | Promise<void>;
+  onRefusal?: RefusalHook;
   /** Timeouts, retries and circuit breakers for the subgraph fetches; default from the environment (`resilienceFromEnv`). */
   resilience?: ResilienceOptions;
   /** Entries of the parsed-document and query-plan caches (one per distinct operation); default 1,000 each. */
@@ -185,32 +156,6 @@ async function checkSubgraph(name: string, url: string, key: KeyObject): Promise
   }
 }
 
-/** What a refused token claims about itself, unverified, for the audit trail only. */
-function unverifiedClaims(token: string | undefined): { subject: string | null; role: string | null } {
-  if (!token) return { subject: null, role: null };
-  try {
-    const { sub, role } = decodeJwt(token);
-    return { subject: typeof sub === 'string' ? sub.slice(0, 128) : null, role: typeof role === 'string' ? role.slice(0, 64) : null };
-  } catch {
-    return { subject: null, role: null };
-  }
-}
-
-/** The audit record of a refused request; the hub's own hook and any custom `onRefusal` write the same one. */
-export function refusalAuditRecord(event: RefusalEvent): AuditRecordInput {
-  return {
-    occurredAt: new Date(event.time),
-    // An unverified token's claims are recorded as claims, never as the caller: the subject says "claimed:".
-    userId: event.subject === null ? null : event.subjectVerified ? event.subject : `claimed:${event.subject}`,
-    role: event.role,
-    purpose: event.purpose,
-    eventType: 'TOKEN_REFUSED',
-    operationName: `${event.method} ${event.path}`,
-    outcome: 'DENIED',
-    errorCodes: [event.code],
-  };
-}
-
 export function createGateway(options: GatewayOptions) {
   const logger = createLogger('gateway');
   const urls = options.urls ?? subgraphUrls(options.supergraphSdl);
@@ -225,19 +170,8 @@ export function createGateway(options: GatewayOptions) {
   const audit: AuditSink = options.audit ?? {
     write: async (record) => logger.info('audit', { eventType: record.eventType, operationName: record.operationName ?? null, outcome: record.outcome }),
   };
-  const onRefusal =
-    options.onRefusal ??
-    (async (event: RefusalEvent) => {
-      logger.warn('request refused', { ...event });
-      await audit.write(refusalAuditRecord(event));
-    });
-  const reportRefusal = async (event: RefusalEvent) => {
-    try {
-      await onRefusal(event);
-    } catch (error) {
-      logger.error('the refusal hook failed', { code: event.code, error: error instanceof Error ? error.message : String(error) });
-    }
-  };
+  const reportRefusal = refusalReporter(options.onRefusal, audit, logger);
+  const authenticate = createAuthenticator(verifier, reportRefusal);
 
   const resilience = options.resilience ?? resilienceFromEnv();
   const metrics = createGatewayMetrics();
@@ -300,39 +234,6 @@ export function createGateway(options: GatewayOptions) {
       })),
     );
 
-  /** The caller of a `/graphql` request, or an `AccessRefusal` (reported to `onRefusal`) before GraphQL runs. */
-  async function authenticate(req: IncomingMessage, url: URL, body: () => Promise<unknown>): Promise<GatewayContext> {
-    let token: string | undefined;
-    let verified: Record<string, unknown> | undefined;
-    let purpose: string | null = null;
-    try {
-      token = bearerToken(req);
-      verified = await verifier.verify(token);
-      const caller = callerFromClaims(verified, verifier.roles);
-      purpose = await declaredPurpose(req, body, url);
-      return { caller: declarePurpose(caller, purpose, verifier.roles) };
-    } catch (error) {
-      if (error instanceof AccessRefusal) {
-        const claimed = verified
-          ? { subject: typeof verified.sub === 'string' ? verified.sub : null, role: typeof verified.role === 'string' ? verified.role : null }
-          : unverifiedClaims(token);
-        await reportRefusal({
-          time: new Date().toISOString(),
-          status: error.status,
-          code: error.accessCode,
-          reason: error.reason,
-          ...claimed,
-          subjectVerified: verified !== undefined,
-          purpose: purpose?.slice(0, 64) ?? null,
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          remoteAddress: req.socket.remoteAddress ?? null,
-        });
-      }
-      throw error;
-    }
-  }
-
   return {
     urls,
     /** Where the trusted keys come from, for the start-up log line. */
@@ -390,7 +291,7 @@ export function createGateway(options: GatewayOptions) {
             });
       const server = createHttpService({
         apollo,
-        guard: ({ req, url, body }) => authenticate(req, url, body),
+        guard: authenticate,
         maxBodyBytes: limits.maxBodyBytes,
         context: async (_req, context: GatewayContext) => context,
         metrics,
@@ -399,7 +300,7 @@ export function createGateway(options: GatewayOptions) {
           ...explorer?.prefix,
           [DATASETS_PATH]: datasetRoutes({
             // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions.
-            authenticate: (req, url) => authenticate(req, url, () => Promise.resolve(undefined)),
+            authenticate: (req, url) => authenticate({ req, url, body: () => Promise.resolve(undefined) }),
             executeAs: (caller, dataset) => async ({ document, operationName, variables }) => {
               const response = await apollo.executeOperation<Record<string, unknown>>({ query: document, operationName, variables }, { contextValue: { caller, dataset } });
               if (response.body.kind !== 'single') throw new Error(`${operationName} answered incrementally`);
