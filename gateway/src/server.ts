@@ -1,17 +1,14 @@
 import type { KeyObject } from 'node:crypto';
-import { ApolloGateway, type GatewayConfig } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   CALLER_HEADER,
   createHttpService,
   createLogger,
-  currentRequestId,
   internalSigningKey,
   isDraining,
   isProduction,
   listen,
-  REQUEST_ID_HEADER,
   safeFormatError,
   sendJson,
   signCallerToken,
@@ -23,23 +20,21 @@ import { createAuthenticator } from './authenticate.ts';
 import type { GatewayContext } from './context.ts';
 import { createTokenVerifier, identityFromEnv, type IdentityOptions } from './identity.ts';
 import { apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
-import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
+import { createPolicyPlugin } from './policy/plugin.ts';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import { refusalReporter, type RefusalHook } from './refusals.ts';
 import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
-import { CountingLruCache } from './cache.ts';
-import { createCallerTokenCache } from './caller-tokens.ts';
+import { operationCaches } from './cache.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
 import { explorerRoutes, type ExplorerOptions } from './explorer/index.ts';
 import { DEFAULT_MANIFEST, readManifest } from './trusted-documents.ts';
 import type { RunOptions } from './datasets/engine.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
-import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
-import { keepAliveFetcher } from './resilience/fetcher.ts';
+import { createQueryPlanner } from './query-planner.ts';
+import { createSubgraphFetches } from './subgraph-fetch.ts';
 import type { BreakerState } from './resilience/breaker.ts';
-import type { DocumentNode } from 'graphql';
 
 export type { GatewayContext } from './context.ts';
 export { refusalAuditRecord, type RefusalEvent } from './refusals.ts';
@@ -60,9 +55,6 @@ export {
   type TrustedDocuments,
   type TrustedDocumentsMode,
 } from './trusted-documents.ts';
-
-/** The query plan type, as the gateway's plan cache option names it (the planner is not a dependency of ours). */
-type PlanOf<C> = C extends { queryPlannerConfig?: { cache?: { get(key: string): Promise<infer P | undefined> } } } ? P : never;
 
 export interface GatewayOptions {
   /** The composed supergraph SDL the gateway plans against; never introspected at run time. */
@@ -175,61 +167,25 @@ export function createGateway(options: GatewayOptions) {
 
   const resilience = options.resilience ?? resilienceFromEnv();
   const metrics = createGatewayMetrics();
-  metrics.initBreakers(Object.keys(urls));
-  const callerToken = createCallerTokenCache(internalKey);
-  const fetcher = keepAliveFetcher({ maxSockets: options.maxSocketsPerSubgraph ?? 64 });
-  const dataSources = new Map<string, ResilientRemoteGraphQLDataSource<GatewayContext>>();
-  const cacheEntries = options.cacheEntries ?? { documents: 1000, plans: 1000 };
-  const documentCache = new CountingLruCache<DocumentNode>('documents', cacheEntries.documents, metrics.onCacheLookup);
-  const planCache = new CountingLruCache<PlanOf<GatewayConfig>>('plans', cacheEntries.plans, metrics.onCacheLookup);
-
-  // Unless this is set, @apollo/gateway sends usage metrics to Apollo's servers and probes cloud metadata addresses
-  // at start. Nothing of a district's hub may leave its network, so the gateway sets it whatever the environment says.
-  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  const gateway = new ApolloGateway({
-    // The hub enforces the authorization directives itself (policy plugin), so the stock gateway may load them.
-    supergraphSdl: withEnforcedSecurityLinks(options.supergraphSdl),
-    queryPlannerConfig: { cache: planCache },
-    buildService: ({ name, url }) => {
-      // Abortable (a request past its time limit stops its subgraph fetches too) and resilient: timeouts, retries
-      // of reads, a circuit breaker, and a department that is down answered as unavailable, not as a failure.
-      const dataSource = new ResilientRemoteGraphQLDataSource<GatewayContext>({
-        name,
-        resilience,
-        fetcher,
-        onFetch: metrics.onFetch,
-        coalesce: options.coalesceFetches ?? true,
-        onCoalesce: metrics.onCoalesce,
-        shareInFlight: options.shareInFlightReads ?? true,
-        onShared: metrics.onShared,
-        onBreakerChange: (service, state, previous) => {
-          metrics.onBreaker(service, state);
-          logger[state === 'open' ? 'warn' : 'info']('circuit breaker', { subgraph: service, state, previous });
-        },
-        dataSource: {
-          url: urls[name] ?? url,
-          // Each subgraph gets the caller signed for it alone, fresh for every fetch of the plan.
-          willSendRequest: async (request) => {
-            // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
-            if (!('incomingRequestContext' in request)) return;
-            const headers = request.request.http?.headers;
-            headers?.set(CALLER_HEADER, await callerToken(request.context.caller, name));
-            const requestId = currentRequestId();
-            if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
-          },
-        },
-      });
-      dataSources.set(name, dataSource);
-      return dataSource;
-    },
+  const subgraphs = createSubgraphFetches({
+    urls,
+    resilience,
+    internalKey,
+    metrics,
+    logger,
+    coalesceFetches: options.coalesceFetches ?? true,
+    shareInFlightReads: options.shareInFlightReads ?? true,
+    maxSocketsPerSubgraph: options.maxSocketsPerSubgraph ?? 64,
   });
+  const caches = operationCaches(options.cacheEntries ?? { documents: 1000, plans: 1000 }, metrics.onCacheLookup);
+  const gateway = createQueryPlanner({ supergraphSdl: options.supergraphSdl, planCache: caches.plans, buildService: subgraphs.buildService });
 
   /** Each subgraph probed now, with its breaker's state. */
   const subgraphHealth = (): Promise<SubgraphHealth[]> =>
     Promise.all(
       Object.entries(urls).map(async ([name, url]) => ({
         name,
-        breaker: dataSources.get(name)?.breaker.state ?? 'closed',
+        breaker: subgraphs.breakerOf(name),
         ...(await checkSubgraph(name, url, internalKey)),
       })),
     );
@@ -243,13 +199,13 @@ export function createGateway(options: GatewayOptions) {
     /** The gateway's Prometheus registry (also served at `/metrics`). */
     metrics: metrics.registry,
     /** Each subgraph's circuit breaker state, for tests and diagnostics. */
-    breakerStates: (): Record<string, BreakerState> => Object.fromEntries([...dataSources].map(([name, source]) => [name, source.breaker.state])),
+    breakerStates: subgraphs.breakerStates,
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
       const apollo = new ApolloServer<GatewayContext>({
         // The process stops on signals itself (`onShutdown`), draining first; Apollo's own handlers would race it.
         stopOnTerminationSignals: false,
         gateway,
-        documentStore: documentCache,
+        documentStore: caches.documents,
         formatError: safeFormatError(logger),
         // Token limit, and in production no introspection and no schema hints in errors.
         ...apolloServerOptions(limits),
@@ -327,7 +283,7 @@ export function createGateway(options: GatewayOptions) {
       });
       return listen(server, port, host, async () => {
         await apollo.stop();
-        fetcher.destroy();
+        subgraphs.close();
       });
     },
   };
