@@ -1,6 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import {
   CALLER_HEADER,
   createHttpService,
@@ -9,24 +7,24 @@ import {
   isDraining,
   isProduction,
   listen,
-  safeFormatError,
   sendJson,
   signCallerToken,
   type Caller,
   type RoleRegistry,
   type RunningService,
 } from '@hub/core';
+import { createApolloServer } from './apollo-server.ts';
 import { createAuthenticator } from './authenticate.ts';
 import type { GatewayContext } from './context.ts';
 import { createTokenVerifier, identityFromEnv, type IdentityOptions } from './identity.ts';
-import { apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
-import { createPolicyPlugin } from './policy/plugin.ts';
-import { createAuditPlugin, type AuditSink } from './audit.ts';
+import { limitsFromEnv, type Limits } from './limits/index.ts';
+import type { AuditSink } from './audit.ts';
 import { refusalReporter, type RefusalHook } from './refusals.ts';
-import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
+import { trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
 import { operationCaches } from './cache.ts';
 import { createGatewayMetrics } from './metrics.ts';
+import { gatewayPlugins } from './plugins.ts';
 import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
 import { explorerRoutes, type ExplorerOptions } from './explorer/index.ts';
 import { DEFAULT_MANIFEST, readManifest } from './trusted-documents.ts';
@@ -201,40 +199,8 @@ export function createGateway(options: GatewayOptions) {
     /** Each subgraph's circuit breaker state, for tests and diagnostics. */
     breakerStates: subgraphs.breakerStates,
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
-      const apollo = new ApolloServer<GatewayContext>({
-        // The process stops on signals itself (`onShutdown`), draining first; Apollo's own handlers would race it.
-        stopOnTerminationSignals: false,
-        gateway,
-        documentStore: caches.documents,
-        formatError: safeFormatError(logger),
-        // Token limit, and in production no introspection and no schema hints in errors.
-        ...apolloServerOptions(limits),
-        // With trusted documents on, the plugin below resolves every persisted-query id, from the manifest only.
-        ...(trustedDocuments.mode === 'off' ? {} : { persistedQueries: false as const }),
-        plugins: [
-          // First: it rewrites refusals and timeouts at the start of willSendResponse, for the plugins after it to see.
-          createLimitsPlugin<GatewayContext>(undefined, limits),
-          // Before the audit plugin, which then records a refused ad-hoc operation as refused.
-          createTrustedDocumentsPlugin<GatewayContext>({
-            trusted: trustedDocuments,
-            mayRunAdHoc: ({ caller, dataset }) => dataset !== undefined || roles[caller.role]?.adHocQueries === true,
-          }),
-          createPolicyPlugin<GatewayContext>({
-            supergraphSdl: options.supergraphSdl,
-            grantsOf: ({ caller }) => ({
-              authenticated: true,
-              scopes: new Set(caller.scopes),
-              policy: (name) => name === `purpose:${caller.purpose}` || name === `role:${caller.role}` || name === `department:${caller.department}`,
-            }),
-          }),
-          // After the policy plugin, so it records the answer as the caller receives it.
-          createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: audit }),
-          // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
-          ApolloServerPluginLandingPageDisabled(),
-          // Last, so it counts each answer as the client receives it.
-          metrics.plugin<GatewayContext>(),
-        ],
-      });
+      const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, trustedDocuments, roles, audit, metrics });
+      const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, logger });
       await apollo.start();
       const explorer =
         options.explorer === false
