@@ -1,15 +1,12 @@
 import type { KeyObject } from 'node:crypto';
+import type { Server } from 'node:http';
 import {
-  CALLER_HEADER,
   createHttpService,
   createLogger,
   internalSigningKey,
   isDraining,
   isProduction,
   listen,
-  sendJson,
-  signCallerToken,
-  type Caller,
   type RoleRegistry,
   type RunningService,
 } from '@hub/core';
@@ -23,18 +20,18 @@ import { refusalReporter, type RefusalHook } from './refusals.ts';
 import { trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 import { subgraphUrls } from './supergraph.ts';
 import { operationCaches } from './cache.ts';
+import { subgraphHealth } from './health.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { gatewayPlugins } from './plugins.ts';
-import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
-import { explorerRoutes, type ExplorerOptions } from './explorer/index.ts';
-import { DEFAULT_MANIFEST, readManifest } from './trusted-documents.ts';
+import type { ExplorerOptions } from './explorer/index.ts';
 import type { RunOptions } from './datasets/engine.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 import { createQueryPlanner } from './query-planner.ts';
+import { gatewayRoutes } from './routes.ts';
 import { createSubgraphFetches } from './subgraph-fetch.ts';
-import type { BreakerState } from './resilience/breaker.ts';
 
 export type { GatewayContext } from './context.ts';
+export type { SubgraphHealth } from './health.ts';
 export { refusalAuditRecord, type RefusalEvent } from './refusals.ts';
 export { CircuitBreaker, type BreakerState } from './resilience/breaker.ts';
 export { DEFAULT_RESILIENCE, resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
@@ -103,49 +100,6 @@ export interface GatewayOptions {
   maxSocketsPerSubgraph?: number;
 }
 
-export interface SubgraphHealth {
-  name: string;
-  ok: boolean;
-  /** The subgraph's circuit breaker: `open` while the gateway answers its part as unavailable without asking it. */
-  breaker: BreakerState;
-  error?: string;
-}
-
-/**
- * Who the gateway's own health probe is to a subgraph: no scopes, no grids, so it may ask `__typename` and nothing
- * more. Subgraphs serve only signed callers, the probe included.
- */
-const HEALTH_PROBE: Caller = {
-  userId: 'hub-gateway',
-  role: 'health-probe',
-  department: null,
-  scopes: [],
-  purpose: null,
-  grids: [],
-  communities: [],
-  ownGridsOnly: true,
-  namesMasked: true,
-};
-
-/**
- * Asks a subgraph the smallest GraphQL question there is; works for any federation's subgraphs. The answer says
- * whether it is up, never where it is or what the socket said (readiness is served to anyone).
- */
-async function checkSubgraph(name: string, url: string, key: KeyObject): Promise<{ ok: boolean; error?: string }> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [CALLER_HEADER]: await signCallerToken(HEALTH_PROBE, name, key) },
-      body: JSON.stringify({ query: '{ __typename }' }),
-      signal: AbortSignal.timeout(2000),
-    });
-    const ok = response.ok && ((await response.json()) as { data?: unknown }).data !== undefined;
-    return ok ? { ok } : { ok, error: `HTTP ${response.status}` };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable' };
-  }
-}
-
 export function createGateway(options: GatewayOptions) {
   const logger = createLogger('gateway');
   const urls = options.urls ?? subgraphUrls(options.supergraphSdl);
@@ -178,16 +132,6 @@ export function createGateway(options: GatewayOptions) {
   const caches = operationCaches(options.cacheEntries ?? { documents: 1000, plans: 1000 }, metrics.onCacheLookup);
   const gateway = createQueryPlanner({ supergraphSdl: options.supergraphSdl, planCache: caches.plans, buildService: subgraphs.buildService });
 
-  /** Each subgraph probed now, with its breaker's state. */
-  const subgraphHealth = (): Promise<SubgraphHealth[]> =>
-    Promise.all(
-      Object.entries(urls).map(async ([name, url]) => ({
-        name,
-        breaker: subgraphs.breakerOf(name),
-        ...(await checkSubgraph(name, url, internalKey)),
-      })),
-    );
-
   return {
     urls,
     /** Where the trusted keys come from, for the start-up log line. */
@@ -202,50 +146,25 @@ export function createGateway(options: GatewayOptions) {
       const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, trustedDocuments, roles, audit, metrics });
       const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, logger });
       await apollo.start();
-      const explorer =
-        options.explorer === false
-          ? undefined
-          : explorerRoutes({
-              // The explorer offers the client kit's trusted documents, from the manifest in force (or the committed one).
-              manifest: trustedDocuments.mode === 'off' ? readManifest(DEFAULT_MANIFEST) : trustedDocuments.manifest,
-              roles,
-              ...(options.explorer?.mintToken ? { mintToken: options.explorer.mintToken } : {}),
-            });
-      const server = createHttpService({
+      const server: Server = createHttpService({
         apollo,
         guard: authenticate,
         maxBodyBytes: limits.maxBodyBytes,
         context: async (_req, context: GatewayContext) => context,
         metrics,
         logger,
-        prefixRoutes: {
-          ...explorer?.prefix,
-          [DATASETS_PATH]: datasetRoutes({
-            // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions.
-            authenticate: (req, url) => authenticate({ req, url, body: () => Promise.resolve(undefined) }),
-            executeAs: (caller, dataset) => async ({ document, operationName, variables }) => {
-              const response = await apollo.executeOperation<Record<string, unknown>>({ query: document, operationName, variables }, { contextValue: { caller, dataset } });
-              if (response.body.kind !== 'single') throw new Error(`${operationName} answered incrementally`);
-              return response.body.singleResult;
-            },
-            audit,
-            logger,
-            ...(options.datasets ? { tuning: options.datasets } : {}),
-          }),
-        },
-        routes: {
-          ...explorer?.routes,
-          // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
-          // an orchestrator does not restart a gateway that is doing its job.
-          '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
-          // Readiness: 200 when every subgraph answers; 503 naming those that do not, or while draining.
-          '/ready': async (_req, res) => {
-            if (isDraining(server)) return sendJson(res, 503, { status: 'draining', service: 'gateway' });
-            const subgraphs = await subgraphHealth();
-            const ok = subgraphs.every((s) => s.ok);
-            sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', service: 'gateway', subgraphs });
-          },
-        },
+        ...gatewayRoutes({
+          apollo,
+          authenticate,
+          audit,
+          logger,
+          trustedDocuments,
+          roles,
+          explorer: options.explorer,
+          datasets: options.datasets,
+          draining: () => isDraining(server),
+          subgraphHealth: () => subgraphHealth(urls, internalKey, subgraphs.breakerOf),
+        }),
       });
       return listen(server, port, host, async () => {
         await apollo.stop();
