@@ -1,3 +1,6 @@
+import type { GatewayConfig } from '@apollo/gateway';
+import type { DocumentNode } from 'graphql';
+
 /**
  * A least-recently-used cache of a fixed number of entries, in the shape Apollo's `KeyValueCache` asks for (the
  * parsed-document store and the query-plan store), counting its hits and misses for `/metrics`. Entries are counted,
@@ -52,4 +55,15 @@ export class CountingLruCache<V> {
   clear(): void {
     this.entries.clear();
   }
+}
+
+/** The query plan type, as the gateway's plan cache option names it (the planner is not a dependency of ours). */
+export type PlanOf<C> = C extends { queryPlannerConfig?: { cache?: { get(key: string): Promise<infer P | undefined> } } } ? P : never;
+
+/** The two caches of one entry per distinct operation: Apollo Server's parsed documents and the gateway's query plans. */
+export function operationCaches(entries: { documents: number; plans: number }, onLookup: (cache: string, hit: boolean) => void) {
+  return {
+    documents: new CountingLruCache<DocumentNode>('documents', entries.documents, onLookup),
+    plans: new CountingLruCache<PlanOf<GatewayConfig>>('plans', entries.plans, onLookup),
+  };
 }

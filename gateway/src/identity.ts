@@ -57,6 +57,11 @@ export function identityFromEnv(env: NodeJS.ProcessEnv = process.env): IdentityO
   return { jwks: demo.jwks, issuer: demo.issuer, audience: demo.audience, roles, description: `demo issuer (development only; keys in ${demoIssuerDir(env)})` };
 }
 
+/** Where the trusted keys come from, for the gateway's start-up log line. */
+export function describeIdentity(identity: IdentityOptions): string {
+  return identity.description ?? `issuer ${identity.issuer}`;
+}
+
 function readJwksFile(file: string): JSONWebKeySet {
   let jwks: unknown;
   try {

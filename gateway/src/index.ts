@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { createAuditWriter } from '@hub/audit-trail';
 import { announceReady, createLogger, onShutdown, parsePort, startTracing } from '@hub/core';
-import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from './server.ts';
 import { demoTokenMinterFromEnv } from './explorer/index.ts';
+import { createGateway } from './server.ts';
 import { exitOnGatewayConfigProblems } from './startup-config.ts';
+import { DEFAULT_SUPERGRAPH, readSupergraph } from './supergraph.ts';
 
 const logger = createLogger('gateway');
 // Spans of every request go to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT, if any; before anything serves.

@@ -1,50 +1,24 @@
-import type { KeyObject } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
-import { ApolloGateway, type GatewayConfig } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import {
-  AccessRefusal,
-  callerFromClaims,
-  CALLER_HEADER,
-  createHttpService,
-  createLogger,
-  declarePurpose,
-  currentRequestId,
-  internalSigningKey,
-  isDraining,
-  isProduction,
-  listen,
-  REQUEST_ID_HEADER,
-  safeFormatError,
-  sendJson,
-  signCallerToken,
-  type AccessCode,
-  type Caller,
-  type RoleRegistry,
-  type RunningService,
-} from '@hub/core';
-import { decodeJwt } from 'jose';
-import { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, type IdentityOptions } from './identity.ts';
-import { apolloServerOptions, createLimitsPlugin, limitsFromEnv, type Limits } from './limits/index.ts';
-import { createPolicyPlugin, withEnforcedSecurityLinks } from './policy/plugin.ts';
-import type { AuditRecordInput } from '@hub/audit-trail';
-import { createAuditPlugin, type AuditSink } from './audit.ts';
-import { createTrustedDocumentsPlugin, trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
-import { subgraphUrls } from './supergraph.ts';
-import { CountingLruCache } from './cache.ts';
-import { createCallerTokenCache } from './caller-tokens.ts';
+import type { Server } from 'node:http';
+import { createHttpService, createLogger, isDraining, listen, type RunningService } from '@hub/core';
+import { createApolloServer } from './apollo-server.ts';
+import { createAuthenticator } from './authenticate.ts';
+import { operationCaches } from './cache.ts';
+import type { GatewayContext } from './context.ts';
+import { subgraphHealth } from './health.ts';
+import { describeIdentity } from './identity.ts';
 import { createGatewayMetrics } from './metrics.ts';
-import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
-import { explorerRoutes, type ExplorerOptions } from './explorer/index.ts';
-import { DEFAULT_MANIFEST, readManifest } from './trusted-documents.ts';
-import type { RunOptions } from './datasets/engine.ts';
-import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
-import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
-import { keepAliveFetcher } from './resilience/fetcher.ts';
-import type { BreakerState } from './resilience/breaker.ts';
-import type { DocumentNode } from 'graphql';
+import { gatewaySettings, type GatewayOptions } from './options.ts';
+import { gatewayPlugins } from './plugins.ts';
+import { createQueryPlanner } from './query-planner.ts';
+import { refusalReporter } from './refusals.ts';
+import { gatewayRoutes } from './routes.ts';
+import { createSubgraphFetches } from './subgraph-fetch.ts';
+import { describeTrustedDocuments } from './trusted-documents.ts';
 
+export type { GatewayContext } from './context.ts';
+export type { GatewayOptions } from './options.ts';
+export type { SubgraphHealth } from './health.ts';
+export { refusalAuditRecord, type RefusalEvent } from './refusals.ts';
 export { CircuitBreaker, type BreakerState } from './resilience/breaker.ts';
 export { DEFAULT_RESILIENCE, resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.ts';
@@ -63,370 +37,72 @@ export {
   type TrustedDocumentsMode,
 } from './trusted-documents.ts';
 
-/** The query plan type, as the gateway's plan cache option names it (the planner is not a dependency of ours). */
-type PlanOf<C> = C extends { queryPlannerConfig?: { cache?: { get(key: string): Promise<infer P | undefined> } } } ? P : never;
-
-/** What every operation through the gateway runs with: the caller its bearer token and declared purpose make. */
-export interface GatewayContext {
-  caller: Caller;
-  /** Set when the operation is a page of a dataset export: a document of the repository's, not the client's. */
-  dataset?: string;
-}
-
 /**
- * A request refused before GraphQL ran (no token, a bad token, a purpose the role may not declare): what the audit
- * trail records of it. Never the token itself.
+ * The hub's gateway, in the order a request meets it:
+ * 1. HTTP routes (`routes.ts`): `/health`, `/ready`, `/metrics`, `/explorer`, `/datasets`; the rest is `/graphql`.
+ * 2. Who is asking (`authenticate.ts`): the bearer token and declared purpose make the caller, or the request is
+ *    refused before GraphQL runs, and the refusal recorded (`refusals.ts`).
+ * 3. The Apollo Server (`apollo-server.ts`) and its ordered plugins (`plugins.ts`): limits, trusted documents,
+ *    authorization, audit, metrics.
+ * 4. Query planning and execution over the supergraph (`query-planner.ts`).
+ * 5. Subgraph fetches (`subgraph-fetch.ts`): the caller signed per subgraph, coalescing, timeouts, retries, breakers.
+ * 6. The audit record of the answer, written before it leaves (the audit plugin of step 3, `audit.ts`).
+ * Built bottom-up (each step needs the one after it), served top-down by `listen`.
  */
-export interface RefusalEvent {
-  time: string;
-  status: number;
-  code: AccessCode;
-  /** Which check failed: `missing`, `expired`, `not-before`, `signature`, `issuer`, `audience`, `algorithm`, `role`, … */
-  reason: string;
-  /** The subject the token names; `subjectVerified` is false when the token's signature or validity failed. */
-  subject: string | null;
-  subjectVerified: boolean;
-  role: string | null;
-  purpose: string | null;
-  method: string;
-  path: string;
-  remoteAddress: string | null;
-}
-
-export interface GatewayOptions {
-  /** The composed supergraph SDL the gateway plans against; never introspected at run time. */
-  supergraphSdl: string;
-  /** Dataset exports: page sizes and grids read at once (tests make them small to interrupt an export midway). */
-  datasets?: Omit<RunOptions, 'signal'>;
-  /**
-   * The explorer (`/explorer`) and overview page (`/overview`), from local files; `mintToken` adds the development-only
-   * identity picker (`index.ts` passes the demo issuer's outside production). `false` serves neither.
-   */
-  explorer?: { mintToken?: ExplorerOptions['mintToken'] } | false;
-  /** Subgraph URL by subgraph name; defaults to the environment's overrides, then the supergraph's own URLs. */
-  urls?: Record<string, string>;
-  /**
-   * Where every operation and every refused request is recorded: the audit department's writer
-   * (`@hub/audit-trail` over AUDIT_DATABASE_URL, which `index.ts` opens). Without one, records go to the log only,
-   * which production refuses.
-   */
-  audit?: AuditSink;
-  /** Query limits (depth, aliases, root fields, tokens, cost, body size, time); default from the environment. */
-  limits?: Limits;
-  /**
-   * Which operations run: the trusted-documents mode (`off`, `allow`, `enforce`) and the manifest of persisted
-   * documents; default from HUB_TRUSTED_DOCUMENTS and HUB_TRUSTED_DOCUMENTS_MANIFEST (`trustedDocumentsFromEnv`).
-   */
-  trustedDocuments?: TrustedDocuments;
-  /** Whose bearer tokens to trust; default from the environment (`identityFromEnv`). */
-  identity?: IdentityOptions;
-  /** The key the gateway signs callers for the subgraphs with; default HUB_INTERNAL_PRIVATE_KEY. */
-  internalKey?: KeyObject;
-  /**
-   * Told of every refused request (the audit trail's hook), and awaited before the refusal is answered; default: one
-   * redacted JSON log line. A hook that fails is logged; the request is refused all the same.
-   */
-  onRefusal?: (event: RefusalEvent) => void | Promise<void>;
-  /** Timeouts, retries and circuit breakers for the subgraph fetches; default from the environment (`resilienceFromEnv`). */
-  resilience?: ResilienceOptions;
-  /** Entries of the parsed-document and query-plan caches (one per distinct operation); default 1,000 each. */
-  cacheEntries?: { documents: number; plans: number };
-  /** Send the fetches one request makes to one subgraph at once as one HTTP request (`mergeFetches`); default true. */
-  coalesceFetches?: boolean;
-  /**
-   * A read identical to one in flight to the same subgraph for the same caller waits for that one's answer (each
-   * request parses its own copy); default true.
-   */
-  shareInFlightReads?: boolean;
-  /** Open connections to each subgraph at most (keep-alive); default 64. */
-  maxSocketsPerSubgraph?: number;
-}
-
-export interface SubgraphHealth {
-  name: string;
-  ok: boolean;
-  /** The subgraph's circuit breaker: `open` while the gateway answers its part as unavailable without asking it. */
-  breaker: BreakerState;
-  error?: string;
-}
-
-/**
- * Who the gateway's own health probe is to a subgraph: no scopes, no grids, so it may ask `__typename` and nothing
- * more. Subgraphs serve only signed callers, the probe included.
- */
-const HEALTH_PROBE: Caller = {
-  userId: 'hub-gateway',
-  role: 'health-probe',
-  department: null,
-  scopes: [],
-  purpose: null,
-  grids: [],
-  communities: [],
-  ownGridsOnly: true,
-  namesMasked: true,
-};
-
-/**
- * Asks a subgraph the smallest GraphQL question there is; works for any federation's subgraphs. The answer says
- * whether it is up, never where it is or what the socket said (readiness is served to anyone).
- */
-async function checkSubgraph(name: string, url: string, key: KeyObject): Promise<{ ok: boolean; error?: string }> {
-  try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', [CALLER_HEADER]: await signCallerToken(HEALTH_PROBE, name, key) },
-      body: JSON.stringify({ query: '{ __typename }' }),
-      signal: AbortSignal.timeout(2000),
-    });
-    const ok = response.ok && ((await response.json()) as { data?: unknown }).data !== undefined;
-    return ok ? { ok } : { ok, error: `HTTP ${response.status}` };
-  } catch (error) {
-    return { ok: false, error: error instanceof Error && error.name === 'TimeoutError' ? 'timeout' : 'unreachable' };
-  }
-}
-
-/** What a refused token claims about itself, unverified, for the audit trail only. */
-function unverifiedClaims(token: string | undefined): { subject: string | null; role: string | null } {
-  if (!token) return { subject: null, role: null };
-  try {
-    const { sub, role } = decodeJwt(token);
-    return { subject: typeof sub === 'string' ? sub.slice(0, 128) : null, role: typeof role === 'string' ? role.slice(0, 64) : null };
-  } catch {
-    return { subject: null, role: null };
-  }
-}
-
-/** The audit record of a refused request; the hub's own hook and any custom `onRefusal` write the same one. */
-export function refusalAuditRecord(event: RefusalEvent): AuditRecordInput {
-  return {
-    occurredAt: new Date(event.time),
-    // An unverified token's claims are recorded as claims, never as the caller: the subject says "claimed:".
-    userId: event.subject === null ? null : event.subjectVerified ? event.subject : `claimed:${event.subject}`,
-    role: event.role,
-    purpose: event.purpose,
-    eventType: 'TOKEN_REFUSED',
-    operationName: `${event.method} ${event.path}`,
-    outcome: 'DENIED',
-    errorCodes: [event.code],
-  };
-}
-
 export function createGateway(options: GatewayOptions) {
   const logger = createLogger('gateway');
-  const urls = options.urls ?? subgraphUrls(options.supergraphSdl);
-  const limits = options.limits ?? limitsFromEnv();
-  // Both resolved now, so a missing key or a misconfigured identity provider stops the gateway at start.
-  const identity = options.identity ?? identityFromEnv();
-  const internalKey = options.internalKey ?? internalSigningKey();
-  const trustedDocuments = options.trustedDocuments ?? trustedDocumentsFromEnv();
-  const verifier = createTokenVerifier(identity);
-  const roles: RoleRegistry = verifier.roles;
-  if (!options.audit && isProduction()) throw new Error('the gateway needs an audit trail in production: set AUDIT_DATABASE_URL');
-  const audit: AuditSink = options.audit ?? {
-    write: async (record) => logger.info('audit', { eventType: record.eventType, operationName: record.operationName ?? null, outcome: record.outcome }),
-  };
-  const onRefusal =
-    options.onRefusal ??
-    (async (event: RefusalEvent) => {
-      logger.warn('request refused', { ...event });
-      await audit.write(refusalAuditRecord(event));
-    });
-  const reportRefusal = async (event: RefusalEvent) => {
-    try {
-      await onRefusal(event);
-    } catch (error) {
-      logger.error('the refusal hook failed', { code: event.code, error: error instanceof Error ? error.message : String(error) });
-    }
-  };
-
-  const resilience = options.resilience ?? resilienceFromEnv();
+  // Every option resolved now: a missing key or a misconfigured identity provider stops the gateway at start.
+  const settings = gatewaySettings(options, logger);
+  const { urls, limits, trustedDocuments, audit, verifier } = settings;
   const metrics = createGatewayMetrics();
-  metrics.initBreakers(Object.keys(urls));
-  const callerToken = createCallerTokenCache(internalKey);
-  const fetcher = keepAliveFetcher({ maxSockets: options.maxSocketsPerSubgraph ?? 64 });
-  const dataSources = new Map<string, ResilientRemoteGraphQLDataSource<GatewayContext>>();
-  const cacheEntries = options.cacheEntries ?? { documents: 1000, plans: 1000 };
-  const documentCache = new CountingLruCache<DocumentNode>('documents', cacheEntries.documents, metrics.onCacheLookup);
-  const planCache = new CountingLruCache<PlanOf<GatewayConfig>>('plans', cacheEntries.plans, metrics.onCacheLookup);
 
-  // Unless this is set, @apollo/gateway sends usage metrics to Apollo's servers and probes cloud metadata addresses
-  // at start. Nothing of a district's hub may leave its network, so the gateway sets it whatever the environment says.
-  process.env.APOLLO_TELEMETRY_DISABLED = 'true';
-  const gateway = new ApolloGateway({
-    // The hub enforces the authorization directives itself (policy plugin), so the stock gateway may load them.
-    supergraphSdl: withEnforcedSecurityLinks(options.supergraphSdl),
-    queryPlannerConfig: { cache: planCache },
-    buildService: ({ name, url }) => {
-      // Abortable (a request past its time limit stops its subgraph fetches too) and resilient: timeouts, retries
-      // of reads, a circuit breaker, and a department that is down answered as unavailable, not as a failure.
-      const dataSource = new ResilientRemoteGraphQLDataSource<GatewayContext>({
-        name,
-        resilience,
-        fetcher,
-        onFetch: metrics.onFetch,
-        coalesce: options.coalesceFetches ?? true,
-        onCoalesce: metrics.onCoalesce,
-        shareInFlight: options.shareInFlightReads ?? true,
-        onShared: metrics.onShared,
-        onBreakerChange: (service, state, previous) => {
-          metrics.onBreaker(service, state);
-          logger[state === 'open' ? 'warn' : 'info']('circuit breaker', { subgraph: service, state, previous });
-        },
-        dataSource: {
-          url: urls[name] ?? url,
-          // Each subgraph gets the caller signed for it alone, fresh for every fetch of the plan.
-          willSendRequest: async (request) => {
-            // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
-            if (!('incomingRequestContext' in request)) return;
-            const headers = request.request.http?.headers;
-            headers?.set(CALLER_HEADER, await callerToken(request.context.caller, name));
-            const requestId = currentRequestId();
-            if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
-          },
-        },
-      });
-      dataSources.set(name, dataSource);
-      return dataSource;
-    },
-  });
-
-  /** Each subgraph probed now, with its breaker's state. */
-  const subgraphHealth = (): Promise<SubgraphHealth[]> =>
-    Promise.all(
-      Object.entries(urls).map(async ([name, url]) => ({
-        name,
-        breaker: dataSources.get(name)?.breaker.state ?? 'closed',
-        ...(await checkSubgraph(name, url, internalKey)),
-      })),
-    );
-
-  /** The caller of a `/graphql` request, or an `AccessRefusal` (reported to `onRefusal`) before GraphQL runs. */
-  async function authenticate(req: IncomingMessage, url: URL, body: () => Promise<unknown>): Promise<GatewayContext> {
-    let token: string | undefined;
-    let verified: Record<string, unknown> | undefined;
-    let purpose: string | null = null;
-    try {
-      token = bearerToken(req);
-      verified = await verifier.verify(token);
-      const caller = callerFromClaims(verified, verifier.roles);
-      purpose = await declaredPurpose(req, body, url);
-      return { caller: declarePurpose(caller, purpose, verifier.roles) };
-    } catch (error) {
-      if (error instanceof AccessRefusal) {
-        const claimed = verified
-          ? { subject: typeof verified.sub === 'string' ? verified.sub : null, role: typeof verified.role === 'string' ? verified.role : null }
-          : unverifiedClaims(token);
-        await reportRefusal({
-          time: new Date().toISOString(),
-          status: error.status,
-          code: error.accessCode,
-          reason: error.reason,
-          ...claimed,
-          subjectVerified: verified !== undefined,
-          purpose: purpose?.slice(0, 64) ?? null,
-          method: req.method ?? 'GET',
-          path: url.pathname,
-          remoteAddress: req.socket.remoteAddress ?? null,
-        });
-      }
-      throw error;
-    }
-  }
+  // 2. Who is asking.
+  const authenticate = createAuthenticator(verifier, refusalReporter(options.onRefusal, audit, logger));
+  // 5. Subgraph fetches, then 4. the planner that sends them.
+  const subgraphs = createSubgraphFetches({ ...settings, metrics, logger });
+  const caches = operationCaches(settings.cacheEntries, metrics.onCacheLookup);
+  const gateway = createQueryPlanner({ supergraphSdl: options.supergraphSdl, planCache: caches.plans, buildService: subgraphs.buildService });
 
   return {
     urls,
     /** Where the trusted keys come from, for the start-up log line. */
-    identity: identity.description ?? `issuer ${identity.issuer}`,
+    identity: describeIdentity(settings.identity),
     /** The trusted-documents mode and how many documents the manifest holds, for the start-up log line. */
-    trustedDocuments: `${trustedDocuments.mode}${trustedDocuments.mode === 'off' ? '' : ` (${trustedDocuments.manifest.size} documents)`}`,
+    trustedDocuments: describeTrustedDocuments(trustedDocuments),
     /** The gateway's Prometheus registry (also served at `/metrics`). */
     metrics: metrics.registry,
     /** Each subgraph's circuit breaker state, for tests and diagnostics. */
-    breakerStates: (): Record<string, BreakerState> => Object.fromEntries([...dataSources].map(([name, source]) => [name, source.breaker.state])),
+    breakerStates: subgraphs.breakerStates,
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
-      const apollo = new ApolloServer<GatewayContext>({
-        // The process stops on signals itself (`onShutdown`), draining first; Apollo's own handlers would race it.
-        stopOnTerminationSignals: false,
-        gateway,
-        documentStore: documentCache,
-        formatError: safeFormatError(logger),
-        // Token limit, and in production no introspection and no schema hints in errors.
-        ...apolloServerOptions(limits),
-        // With trusted documents on, the plugin below resolves every persisted-query id, from the manifest only.
-        ...(trustedDocuments.mode === 'off' ? {} : { persistedQueries: false as const }),
-        plugins: [
-          // First: it rewrites refusals and timeouts at the start of willSendResponse, for the plugins after it to see.
-          createLimitsPlugin<GatewayContext>(undefined, limits),
-          // Before the audit plugin, which then records a refused ad-hoc operation as refused.
-          createTrustedDocumentsPlugin<GatewayContext>({
-            trusted: trustedDocuments,
-            mayRunAdHoc: ({ caller, dataset }) => dataset !== undefined || roles[caller.role]?.adHocQueries === true,
-          }),
-          createPolicyPlugin<GatewayContext>({
-            supergraphSdl: options.supergraphSdl,
-            grantsOf: ({ caller }) => ({
-              authenticated: true,
-              scopes: new Set(caller.scopes),
-              policy: (name) => name === `purpose:${caller.purpose}` || name === `role:${caller.role}` || name === `department:${caller.department}`,
-            }),
-          }),
-          // After the policy plugin, so it records the answer as the caller receives it.
-          createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: audit }),
-          // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
-          ApolloServerPluginLandingPageDisabled(),
-          // Last, so it counts each answer as the client receives it.
-          metrics.plugin<GatewayContext>(),
-        ],
-      });
+      // 3. The Apollo Server with its plugins, over the planner.
+      const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, trustedDocuments, roles: verifier.roles, audit, metrics });
+      const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, logger });
       await apollo.start();
-      const explorer =
-        options.explorer === false
-          ? undefined
-          : explorerRoutes({
-              // The explorer offers the client kit's trusted documents, from the manifest in force (or the committed one).
-              manifest: trustedDocuments.mode === 'off' ? readManifest(DEFAULT_MANIFEST) : trustedDocuments.manifest,
-              roles,
-              ...(options.explorer?.mintToken ? { mintToken: options.explorer.mintToken } : {}),
-            });
-      const server = createHttpService({
-        apollo,
-        guard: ({ req, url, body }) => authenticate(req, url, body),
-        maxBodyBytes: limits.maxBodyBytes,
+      const server: Server = createHttpService({
+        // 1. The routes beside /graphql.
+        ...gatewayRoutes({
+          apollo,
+          authenticate,
+          audit,
+          logger,
+          trustedDocuments,
+          roles: verifier.roles,
+          explorer: options.explorer,
+          datasets: options.datasets,
+          draining: () => isDraining(server),
+          subgraphHealth: () => subgraphHealth(urls, settings.internalKey, subgraphs.breakerOf),
+        }),
+        // 2. On /graphql, who is asking; then 3–6 in Apollo.
+        guard: authenticate,
         context: async (_req, context: GatewayContext) => context,
+        apollo,
+        maxBodyBytes: limits.maxBodyBytes,
         metrics,
         logger,
-        prefixRoutes: {
-          ...explorer?.prefix,
-          [DATASETS_PATH]: datasetRoutes({
-            // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions.
-            authenticate: (req, url) => authenticate(req, url, () => Promise.resolve(undefined)),
-            executeAs: (caller, dataset) => async ({ document, operationName, variables }) => {
-              const response = await apollo.executeOperation<Record<string, unknown>>({ query: document, operationName, variables }, { contextValue: { caller, dataset } });
-              if (response.body.kind !== 'single') throw new Error(`${operationName} answered incrementally`);
-              return response.body.singleResult;
-            },
-            audit,
-            logger,
-            ...(options.datasets ? { tuning: options.datasets } : {}),
-          }),
-        },
-        routes: {
-          ...explorer?.routes,
-          // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
-          // an orchestrator does not restart a gateway that is doing its job.
-          '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
-          // Readiness: 200 when every subgraph answers; 503 naming those that do not, or while draining.
-          '/ready': async (_req, res) => {
-            if (isDraining(server)) return sendJson(res, 503, { status: 'draining', service: 'gateway' });
-            const subgraphs = await subgraphHealth();
-            const ok = subgraphs.every((s) => s.ok);
-            sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'degraded', service: 'gateway', subgraphs });
-          },
-        },
       });
       return listen(server, port, host, async () => {
         await apollo.stop();
-        fetcher.destroy();
+        subgraphs.close();
       });
     },
   };

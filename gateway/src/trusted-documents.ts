@@ -80,6 +80,11 @@ export function trustedDocumentsFromEnv(env: NodeJS.ProcessEnv = process.env): T
   return { mode, manifest: readManifest(path), source: path };
 }
 
+/** The mode and how many documents the manifest holds, for the gateway's start-up log line. */
+export function describeTrustedDocuments(trusted: TrustedDocuments): string {
+  return `${trusted.mode}${trusted.mode === 'off' ? '' : ` (${trusted.manifest.size} documents)`}`;
+}
+
 function refusal(code: TrustedDocumentCode, message: string, extra: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...extra, http: { status: 400 } } });
 }

@@ -1,0 +1,89 @@
+import type { KeyObject } from 'node:crypto';
+import type { GatewayConfig, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { CALLER_HEADER, currentRequestId, REQUEST_ID_HEADER, type Logger } from '@hub/core';
+import { createCallerTokenCache } from './caller-tokens.ts';
+import type { GatewayContext } from './context.ts';
+import type { GatewayMetrics } from './metrics.ts';
+import type { BreakerState } from './resilience/breaker.ts';
+import type { ResilienceOptions } from './resilience/config.ts';
+import { ResilientRemoteGraphQLDataSource } from './resilience/datasource.ts';
+import { keepAliveFetcher } from './resilience/fetcher.ts';
+
+type BuildService = NonNullable<GatewayConfig['buildService']>;
+
+export interface SubgraphFetchOptions {
+  /** Subgraph URL by subgraph name (overriding the URL the supergraph names). */
+  urls: Record<string, string>;
+  resilience: ResilienceOptions;
+  /** The key each fetch's caller token is signed with. */
+  internalKey: KeyObject;
+  metrics: GatewayMetrics;
+  logger: Logger;
+  /** A request's parallel fetches to one subgraph as one HTTP request. */
+  coalesceFetches: boolean;
+  /** Identical reads in flight for one caller share one answer. */
+  shareInFlightReads: boolean;
+  maxSocketsPerSubgraph: number;
+}
+
+/**
+ * How the gateway asks a subgraph, one data source per subgraph: the caller signed for that subgraph alone (and the
+ * request id) on every fetch; a request's parallel fetches coalesced and identical reads shared; each attempt under
+ * a timeout, reads retried, a circuit breaker in front (`ResilientRemoteGraphQLDataSource`); over keep-alive sockets.
+ */
+export function createSubgraphFetches(options: SubgraphFetchOptions) {
+  options.metrics.initBreakers(Object.keys(options.urls));
+  const callerToken = createCallerTokenCache(options.internalKey);
+  const fetcher = keepAliveFetcher({ maxSockets: options.maxSocketsPerSubgraph });
+  const dataSources = new Map<string, ResilientRemoteGraphQLDataSource<GatewayContext>>();
+
+  /** Each subgraph gets the caller signed for it alone, fresh for every fetch of the plan (`willSendRequest`). */
+  function signCallerFor(subgraph: string) {
+    return async (request: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> => {
+      // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
+      if (!('incomingRequestContext' in request)) return;
+      const headers = request.request.http?.headers;
+      headers?.set(CALLER_HEADER, await callerToken(request.context.caller, subgraph));
+      const requestId = currentRequestId();
+      if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
+    };
+  }
+
+  /** A breaker that opens or closes is counted and logged (a warning when it opens). */
+  function reportBreakerChange(service: string, state: BreakerState, previous: BreakerState): void {
+    options.metrics.onBreaker(service, state);
+    options.logger[state === 'open' ? 'warn' : 'info']('circuit breaker', { subgraph: service, state, previous });
+  }
+
+  /**
+   * The planner's `buildService`: abortable (a request past its time limit stops its subgraph fetches too) and
+   * resilient: timeouts, retries of reads, a circuit breaker, and a department that is down answered as unavailable,
+   * not as a failure.
+   */
+  const buildService: BuildService = ({ name, url }) => {
+    const dataSource = new ResilientRemoteGraphQLDataSource<GatewayContext>({
+      name,
+      resilience: options.resilience,
+      fetcher,
+      onFetch: options.metrics.onFetch,
+      coalesce: options.coalesceFetches,
+      onCoalesce: options.metrics.onCoalesce,
+      shareInFlight: options.shareInFlightReads,
+      onShared: options.metrics.onShared,
+      onBreakerChange: reportBreakerChange,
+      dataSource: { url: options.urls[name] ?? url, willSendRequest: signCallerFor(name) },
+    });
+    dataSources.set(name, dataSource);
+    return dataSource;
+  };
+
+  return {
+    buildService,
+    /** A subgraph's circuit breaker state (`closed` before its first fetch). */
+    breakerOf: (name: string): BreakerState => dataSources.get(name)?.breaker.state ?? 'closed',
+    /** Each subgraph's circuit breaker state, for tests and diagnostics. */
+    breakerStates: (): Record<string, BreakerState> => Object.fromEntries([...dataSources].map(([name, source]) => [name, source.breaker.state])),
+    /** Closes the keep-alive sockets. */
+    close: () => fetcher.destroy(),
+  };
+}
