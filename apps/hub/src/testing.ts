@@ -1,10 +1,12 @@
 import type { KeyObject } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import {
   DEMO_HUB_SECRET,
   DEMO_ROLES,
   department,
   dropDatabase,
   generateSigningKeyPair,
+  privatePem,
   publicPem,
   TokenIssuer,
   type MintOptions,
@@ -133,7 +135,7 @@ export { uniqueDatabaseName };
  * One department as its own process (its bundle, as `npm start` runs it) on a fixed port over the given
  * database, trusting callers signed with the private half of `callerKey`: for tests that kill and restart it.
  */
-export function forkSubgraph(options: { name: string; databaseUrl: string; port: number; callerKey: KeyObject; logLevel?: string }): ServiceProcess {
+export function forkSubgraph(options: { name: string; databaseUrl: string; port: number; callerKey: KeyObject; logLevel?: string; readyTimeoutMs?: number }): ServiceProcess {
   const runtime = departmentRuntimes.find((r) => r.name === options.name);
   if (!runtime) throw new Error(`no department named ${options.name}`);
   const dept = department(options.name);
@@ -147,5 +149,40 @@ export function forkSubgraph(options: { name: string; databaseUrl: string; port:
     [`${dept.envPrefix}_PORT`]: String(options.port),
     HUB_INTERNAL_PUBLIC_KEY: publicPem(options.callerKey),
     HUB_INTERNAL_PRIVATE_KEY: undefined,
-  });
+  }, { readyTimeoutMs: options.readyTimeoutMs });
+}
+
+/** The gateway's entry module, as `npm start` runs it. */
+export const GATEWAY_ENTRY = fileURLToPath(new URL('../../../gateway/src/index.ts', import.meta.url));
+
+/**
+ * The gateway as its own process (its `index.ts`, as `npm start` runs it) on a fixed port, over the subgraphs at
+ * `subgraphUrls` (name → URL), signing callers with `internalKey`, trusting the identity provider whose key set is in
+ * `jwksFile`, writing the audit trail to `auditUrl`: for tests that run several gateways, kill and restart them.
+ */
+export function forkGateway(options: {
+  name?: string;
+  port: number;
+  subgraphUrls: Record<string, string>;
+  internalKey: KeyObject;
+  identity: { jwksFile: string; issuer: string; audience: string };
+  auditUrl: string;
+  logLevel?: string;
+  readyTimeoutMs?: number;
+}): ServiceProcess {
+  if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new Error(`a gateway process needs a fixed port, not ${options.port}`);
+  const urls = Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [`${department(name).envPrefix}_URL`, url]));
+  return forkService(options.name ?? 'gateway', GATEWAY_ENTRY, {
+    ...process.env,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    GATEWAY_PORT: String(options.port),
+    ...urls,
+    HUB_INTERNAL_PRIVATE_KEY: privatePem(options.internalKey),
+    HUB_INTERNAL_PUBLIC_KEY: undefined,
+    HUB_JWKS_FILE: options.identity.jwksFile,
+    HUB_JWKS_URL: undefined,
+    HUB_JWT_ISSUER: options.identity.issuer,
+    HUB_JWT_AUDIENCE: options.identity.audience,
+    AUDIT_DATABASE_URL: options.auditUrl,
+  }, { readyTimeoutMs: options.readyTimeoutMs });
 }
