@@ -69,6 +69,8 @@ async function startOnce(env: NodeJS.ProcessEnv) {
   const started = Date.now();
   const child = spawn('npm', ['start', '--', '--residents', String(residents)], {
     cwd: ROOT,
+    // Its own process group, stopped as Ctrl-C stops it in a terminal: SIGINT to the whole group.
+    detached: true,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -96,7 +98,7 @@ async function startOnce(env: NodeJS.ProcessEnv) {
   const pids = await descendants(launcher);
   const memory = await memoryOf(pids);
   const exited = new Promise((resolve) => child.on('exit', resolve));
-  child.kill('SIGINT');
+  process.kill(-child.pid!, 'SIGINT');
   await exited;
   return { readySeconds, processes: pids.length, ...memory };
 }

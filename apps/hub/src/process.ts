@@ -1,7 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ReadyMessage } from '@hub/core';
+
+/** The gateway's source entry module; `builtEntry` of it is what `npm start` runs. */
+export const GATEWAY_ENTRY = fileURLToPath(new URL('../../../gateway/src/index.ts', import.meta.url));
 
 /**
  * The built module of a service's source entry (`<package>/src/index.ts` → `<package>/dist/index.js`, as

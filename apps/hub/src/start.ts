@@ -1,10 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { checkEnvironment, department, hubSecret, internalKeysForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { parseDemoOptions } from './options.ts';
-import { builtEntry, nodeArgsFor } from './process.ts';
+import { builtEntry, GATEWAY_ENTRY, nodeArgsFor } from './process.ts';
 
 /**
  * `npm start`: the whole hub on one machine. The embedded PostgreSQL server (unless every department's database is
@@ -13,7 +12,6 @@ import { builtEntry, nodeArgsFor } from './process.ts';
  */
 const startedAt = Date.now();
 const say = (line: string) => process.stdout.write(`${line}\n`);
-const GATEWAY_SOURCE = fileURLToPath(new URL('../../../gateway/src/index.ts', import.meta.url));
 
 let options: ReturnType<typeof parseDemoOptions>;
 let secret: string;
@@ -130,7 +128,7 @@ try {
         HUB_INTERNAL_PRIVATE_KEY: undefined,
       }).then(ready(runtime.name));
     }),
-    startService('gateway', builtEntry(GATEWAY_SOURCE), { ...subgraphUrls, ...internalKeys, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
+    startService('gateway', builtEntry(GATEWAY_ENTRY), { ...subgraphUrls, ...internalKeys, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
   ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
 } catch (error) {

@@ -1,5 +1,4 @@
 import type { KeyObject } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import {
   DEMO_HUB_SECRET,
   DEMO_ROLES,
@@ -19,7 +18,7 @@ import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph, refusalAuditRecord, 
 import { createAuditWriter } from '@hub/audit-trail';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
-import { builtEntry, forkService, type ServiceProcess } from './process.ts';
+import { builtEntry, forkService, GATEWAY_ENTRY, type ServiceProcess } from './process.ts';
 
 /**
  * For the end-to-end tests' globalSetup: one template database per department on the test server, migrated and
@@ -152,11 +151,10 @@ export function forkSubgraph(options: { name: string; databaseUrl: string; port:
   }, { readyTimeoutMs: options.readyTimeoutMs });
 }
 
-/** The gateway's entry module, as `npm start` runs it. */
-export const GATEWAY_ENTRY = fileURLToPath(new URL('../../../gateway/src/index.ts', import.meta.url));
+export { GATEWAY_ENTRY };
 
 /**
- * The gateway as its own process (its `index.ts`, as `npm start` runs it) on a fixed port, over the subgraphs at
+ * The gateway as its own process (its bundle, as `npm start` runs it) on a fixed port, over the subgraphs at
  * `subgraphUrls` (name → URL), signing callers with `internalKey`, trusting the identity provider whose key set is in
  * `jwksFile`, writing the audit trail to `auditUrl`: for tests that run several gateways, kill and restart them.
  */
@@ -172,7 +170,7 @@ export function forkGateway(options: {
 }): ServiceProcess {
   if (!Number.isInteger(options.port) || options.port <= 0 || options.port > 65535) throw new Error(`a gateway process needs a fixed port, not ${options.port}`);
   const urls = Object.fromEntries(Object.entries(options.subgraphUrls).map(([name, url]) => [`${department(name).envPrefix}_URL`, url]));
-  return forkService(options.name ?? 'gateway', GATEWAY_ENTRY, {
+  return forkService(options.name ?? 'gateway', builtEntry(GATEWAY_ENTRY), {
     ...process.env,
     LOG_LEVEL: options.logLevel ?? 'warn',
     GATEWAY_PORT: String(options.port),
