@@ -364,9 +364,15 @@ describe('xlsx: a large sheet', () => {
     await writeFile(file, xlsx(sheetOf(pieces, { sharedStringItems: ['<t>公民身份号码</t>', '<t>类型</t>', '<t>面积</t>', '<t>日期</t>', '<t>在册</t>', '<t>在职</t>', '<t>流动</t>', '<t>退休</t>'] })));
     pieces.length = 0;
 
-    v8.setFlagsFromString('--expose-gc');
-    const gc = vm.runInNewContext('gc') as () => void;
-    gc();
+    // Live memory, measured after a full collection (the last bound is for a runtime that will not expose gc).
+    let gc = (globalThis as { gc?: () => void }).gc;
+    try {
+      v8.setFlagsFromString('--expose-gc');
+      gc ??= vm.runInNewContext('gc') as () => void;
+    } catch {
+      // measured without collecting, with the looser bound
+    }
+    gc?.();
     const before = process.memoryUsage().heapUsed;
     let peak = 0;
     let count = 0;
@@ -376,13 +382,13 @@ describe('xlsx: a large sheet', () => {
       count++;
       last = row;
       if (count % 20_000 === 0) {
-        gc();
+        gc?.();
         peak = Math.max(peak, process.memoryUsage().heapUsed - before);
       }
     }
     expect(count).toBe(ROWS + 1);
     expect(last).toEqual({ row: ROWS + 1, cells: [`11010119900307${ROWS + 1}`, '在职', String((ROWS + 1) * 1.5), serialToDate(40000 + ((ROWS + 1) % 3650)), 'true', `备注 ${ROWS + 1} 号楼某某街道社区居民委员会`] });
     // Held whole, 200,000 rows of six cells would be well over 100 MB.
-    expect(peak).toBeLessThan(16 * 1024 * 1024);
+    expect(peak).toBeLessThan((gc ? 16 : 96) * 1024 * 1024);
   });
 });
