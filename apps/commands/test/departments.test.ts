@@ -1,8 +1,8 @@
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DemoGridContents } from '@hub/demo';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
+import { writeXlsx, type Cell } from '@hub/import/testing';
 
 const templates = inject('importTemplates');
 
@@ -65,20 +65,18 @@ describe('party: members from an Excel workbook', () => {
 
   it('reads .xlsx with date cells, finds the generated members unchanged, and refuses unknown branches and taken numbers', async () => {
     const members = grids.flatMap((g) => g.party.members);
-    const workbook = new ExcelJS.Workbook();
-    const sheet = workbook.addWorksheet('党员');
-    sheet.addRow(['姓名', '公民身份号码', '党员编号', '所在党组织编号', '党员类型', '入党日期', '转正日期']);
+    // Text cells as shared strings, dates as date-styled serial numbers, as Excel writes them.
+    const rows: Cell[][] = [['姓名', '公民身份号码', '党员编号', '所在党组织编号', '党员类型', '入党日期', '转正日期']];
     const STATUS = { EMPLOYED: '在职', FLOATING: '流动', RETIRED: '退休' } as const;
     const day = (iso: string | null) => (iso === null ? null : new Date(`${iso}T00:00:00Z`));
-    for (const m of members) sheet.addRow(['某某', m.idNumber, m.memberNumber, m.organizationId, STATUS[m.status], day(m.joinedOn), day(m.fullMemberOn)]);
+    for (const m of members) rows.push(['某某', m.idNumber, m.memberNumber, m.organizationId, STATUS[m.status], day(m.joinedOn), day(m.fullMemberOn)]);
     const [a, b, c] = members;
     const orphan = `${a!.organizationId.slice(0, 14)}999`;
-    sheet.addRow(['某某', grids[0]!.residents.find((r) => !members.some((m) => m.idNumber === r.idNumber))!.idNumber, 'DY2099000001', orphan, '在职', day('2010-05-01'), null]);
-    sheet.addRow(['某某', grids[0]!.residents.find((r, i) => i > 3 && !members.some((m) => m.idNumber === r.idNumber))!.idNumber, b!.memberNumber, b!.organizationId, '在职', day('2010-05-01'), null]);
-    sheet.addRow(['某某', c!.idNumber, c!.memberNumber, c!.organizationId, '在职', day('2010-05-01'), day('2009-05-01')]);
-    sheet.addRow(['某某', c!.idNumber, c!.memberNumber, c!.organizationId, '在职', '2999-01-01', null]);
-    const file = path.join(files.dir, 'members.xlsx');
-    await workbook.xlsx.writeFile(file);
+    rows.push(['某某', grids[0]!.residents.find((r) => !members.some((m) => m.idNumber === r.idNumber))!.idNumber, 'DY2099000001', orphan, '在职', day('2010-05-01'), null]);
+    rows.push(['某某', grids[0]!.residents.find((r, i) => i > 3 && !members.some((m) => m.idNumber === r.idNumber))!.idNumber, b!.memberNumber, b!.organizationId, '在职', day('2010-05-01'), null]);
+    rows.push(['某某', c!.idNumber, c!.memberNumber, c!.organizationId, '在职', day('2010-05-01'), day('2009-05-01')]);
+    rows.push(['某某', c!.idNumber, c!.memberNumber, c!.organizationId, '在职', '2999-01-01', null]);
+    const file = await writeXlsx(path.join(files.dir, 'members.xlsx'), { sheets: [{ name: '党员', rows }] });
 
     const before = await tableSnapshot(db.pool, 'party_members', 'resident_id', []);
     const summary = await importFile(db.pool, 'party', 'members', file);

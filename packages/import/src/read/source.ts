@@ -1,9 +1,9 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import ExcelJS from 'exceljs';
 import { CsvParser } from './csv.ts';
 import { decodeChunks, detectEncoding, type TextEncoding } from './decode.ts';
+import { openXlsx, type XlsxSheet, type XlsxWorkbook } from './xlsx.ts';
 
 export type FileFormat = 'csv' | 'xlsx' | 'ndjson';
 
@@ -20,6 +20,8 @@ export interface RecordSource {
   encoding: TextEncoding | null;
   header: string[];
   rows: AsyncIterable<SourceRow>;
+  /** For a workbook: the sheet read, its 1-based position among the workbook's `count` sheets. */
+  sheet?: XlsxSheet;
   /** Stops reading early (a refused header); safe to call after the rows are done. */
   close(): Promise<void>;
 }
@@ -32,22 +34,39 @@ export function formatOf(file: string, given?: string): FileFormat {
   throw new Error(`cannot tell the format of ${path.basename(file)}: use .csv, .xlsx or .ndjson (or --format)`);
 }
 
-/** Opens a file and reads its header row; data rows follow lazily, so a refused header reads nothing more. */
-export async function openSource(file: string, options: { format?: string; encoding?: TextEncoding } = {}): Promise<RecordSource> {
+/**
+ * Opens a file and reads its header row; data rows follow lazily, so a refused header reads nothing more.
+ * `sheet` picks a workbook's sheet by name or 1-based number (the first sheet by default); only for .xlsx.
+ */
+export async function openSource(
+  file: string,
+  options: { format?: string; encoding?: TextEncoding; sheet?: string | number } = {},
+): Promise<RecordSource> {
   const info = await stat(file);
   if (!info.isFile()) throw new Error(`${path.basename(file)} is not a file`);
   const format = formatOf(file, options.format);
-  if (format === 'xlsx') return withHeader(format, null, xlsxRows(file));
+  if (format === 'xlsx') {
+    const workbook = await openXlsx(file, { sheet: options.sheet });
+    const { name, index, count } = workbook.sheet;
+    const source = await withHeader(format, null, xlsxRows(workbook)).catch((error: unknown) => {
+      if (error instanceof Error && error.message === EMPTY) error.message += ` (sheet ${name}, ${index} of ${count})`;
+      throw error;
+    });
+    return { ...source, sheet: workbook.sheet };
+  }
+  if (options.sheet !== undefined) throw new Error(`a sheet can only be chosen in an .xlsx workbook, not in ${format === 'csv' ? 'a CSV' : 'an NDJSON'} file`);
   const encoding = options.encoding ?? (await detectEncoding(file));
   const text = decodeChunks(createReadStream(file, { highWaterMark: 1 << 20 }), encoding);
   return withHeader(format, encoding, format === 'csv' ? csvRows(text) : ndjsonRows(text));
 }
 
+const EMPTY = 'the file is empty: no header row';
+
 async function withHeader(format: FileFormat, encoding: TextEncoding | null, rows: AsyncGenerator<SourceRow | HeaderRow>): Promise<RecordSource> {
   let first = await rows.next();
   // Blank lines above the header are skipped.
   while (!first.done && 'cells' in first.value && first.value.cells.length === 0 && !first.value.unreadable) first = await rows.next();
-  if (first.done) throw new Error('the file is empty: no header row');
+  if (first.done) throw new Error(EMPTY);
   const header = 'header' in first.value ? first.value.header : first.value.cells.map((c) => c.trim());
   return {
     format,
@@ -135,41 +154,7 @@ function cellText(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The first worksheet of a workbook, read as a stream (a large workbook is never held whole). */
-async function* xlsxRows(file: string): AsyncGenerator<SourceRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(file, {
-    worksheets: 'emit',
-    sharedStrings: 'cache',
-    hyperlinks: 'ignore',
-    // Styles tell a date cell from a number.
-    styles: 'cache',
-    entries: 'emit',
-  });
-  let expected = 1;
-  for await (const worksheet of workbook) {
-    for await (const row of worksheet) {
-      // Rows absent from the sheet are blank rows.
-      while (expected < row.number) yield { row: expected++, cells: [] };
-      const values = row.values as unknown[];
-      const cells: string[] = [];
-      for (let i = 1; i < values.length; i++) cells.push(xlsxCellText(values[i]));
-      yield { row: expected++, cells };
-    }
-    break;
-  }
-}
-
-function xlsxCellText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'object') {
-    const cell = value as { richText?: { text: string }[]; text?: unknown; result?: unknown; error?: string };
-    if (cell.richText) return cell.richText.map((r) => r.text).join('');
-    if (cell.result !== undefined) return xlsxCellText(cell.result);
-    if (typeof cell.text === 'string') return cell.text;
-    if (cell.error) return '';
-  }
-  return String(value);
+/** A workbook's sheet (the first, or the one chosen), read as a stream (a large workbook is never held whole). */
+async function* xlsxRows(workbook: XlsxWorkbook): AsyncGenerator<SourceRow> {
+  yield* workbook.rows();
 }
