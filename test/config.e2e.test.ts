@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,7 +43,8 @@ function sourceFiles(dir: string): string[] {
 function environmentReadsInCode(): Map<string, string[]> {
   const files = [
     ...['gateway/src', 'schema'].flatMap((d) => sourceFiles(at(d))),
-    ...['packages', 'apps'].flatMap((floor) => readdirSync(at(floor)).flatMap((d) => sourceFiles(at(floor, d, 'src')))),
+    // A folder a move left behind with only ignored files (node_modules, .turbo) has no src.
+    ...['packages', 'apps'].flatMap((floor) => readdirSync(at(floor)).filter((d) => existsSync(at(floor, d, 'src'))).flatMap((d) => sourceFiles(at(floor, d, 'src')))),
     ...readdirSync(at('subgraphs')).flatMap((d) => sourceFiles(at('subgraphs', d, 'src'))),
     at('codegen.ts'),
   ].filter((file) => !file.includes(`${path.sep}test${path.sep}`) && !file.includes(`${path.sep}testing`));

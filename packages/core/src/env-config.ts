@@ -9,7 +9,7 @@ import type { Logger } from './log.ts';
  * Every environment variable the hub's code reads, in one catalogue: its default, who reads it, whether it belongs
  * in a deployment, and how a value is checked. Each service checks the variables it reads before it does anything
  * else (`checkEnvironment`), so a typo in a manifest stops the service at once with the variable's name, not at the
- * first request. The README's *Configuration* table and the manifests under `deploy/` are tested against this list.
+ * first request. The table in docs/configuration.md and the manifests under `deploy/` are tested against this list.
  */
 
 /** A process that reads configuration: the gateway, a department's subgraph, or one of the hub's commands. */
@@ -20,7 +20,7 @@ export const DEPLOYED_SERVICES: readonly ConfigReader[] = ['gateway', ...departm
 
 export interface EnvVariable {
   name: string;
-  /** `<DEPT>_PORT` for the per-department family this one belongs to, as the README's table writes it. */
+  /** `<DEPT>_PORT` for the per-department family this one belongs to, as docs/configuration.md's table writes it. */
   family?: string;
   /** What applies when it is unset, in words. */
   default: string;
