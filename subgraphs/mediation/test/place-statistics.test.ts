@@ -1,33 +1,18 @@
-import { DEMO_HUB_SECRET, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoCase, type DemoGridContents } from '@hub/demo';
 import { demoPlaces, EMPTY_PLACES, TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
+import { describe, expect, it } from 'vitest';
 import { caseCategory, caseStatus } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 import { chinaToday, isOverdue } from '../src/today.ts';
 
-let service: RunningService;
-let database: MediationDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const grids: DemoGridContents[] = [...world.gridContents()];
 const places = demoPlaces(world, grids);
 const allCases: DemoCase[] = grids.flatMap((g) => g.mediation.cases);
 const OPEN = new Set(['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED']);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = mediationDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const COUNTS = 'total overdue byStatus { status count } byCategory { category count }';
 const FIELDS = `code all: caseCounts { ${COUNTS} } open: caseCounts(open: true) { ${COUNTS} }`;
@@ -45,10 +30,10 @@ type Counts = { total: number; overdue: number; byStatus: { status: string; coun
 type Answer = { _entities: ({ code: string; all: Counts | null; open: Counts | null } | null)[] };
 
 const ask = async (reps: { __typename: string; code: string }[], caller = testCaller('district-analyst', { purpose: 'statistics' })) => {
-  database.statements.reset();
-  const response = await postGraphQL<Answer>(service.url, CASE_COUNTS, { reps }, await callerHeaders(SUBGRAPH_NAME, caller));
+  harness.database.statements.reset();
+  const response = await harness.gql<Answer>(CASE_COUNTS, { reps }, caller);
   expect(response.errors).toBeUndefined();
-  return { entities: response.data!._entities, statements: database.statements.count };
+  return { entities: response.data!._entities, statements: harness.database.statements.count };
 };
 
 /** The generator's cases of some grids, counted as `CaseCounts` counts them: every status and category, zeros included. */

@@ -1,29 +1,14 @@
-import { DEMO_HUB_SECRET, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { demoPlaces, EMPTY_PLACES, TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { partyDatabase, type PartyDatabase } from '../src/db/index.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { describe, expect, it } from 'vitest';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: PartyDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const grids: DemoGridContents[] = [...world.gridContents()];
 const places = demoPlaces(world, grids);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = partyDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const COUNTS = 'partyMemberCounts { total byStatus { status count } }';
 const MEMBER_COUNTS = /* GraphQL */ `
@@ -40,10 +25,10 @@ type Counts = { total: number; byStatus: { status: string; count: number }[] };
 type Answer = { _entities: ({ code: string; partyMemberCounts: Counts | null } | null)[] };
 
 const ask = async (reps: { __typename: string; code: string }[], caller = testCaller('district-analyst', { purpose: 'statistics' })) => {
-  database.statements.reset();
-  const response = await postGraphQL<Answer>(service.url, MEMBER_COUNTS, { reps }, await callerHeaders(SUBGRAPH_NAME, caller));
+  harness.database.statements.reset();
+  const response = await harness.gql<Answer>(MEMBER_COUNTS, { reps }, caller);
   expect(response.errors).toBeUndefined();
-  return { entities: response.data!._entities, statements: database.statements.count };
+  return { entities: response.data!._entities, statements: harness.database.statements.count };
 };
 
 /** The generator's members of some grids' branches, every standing in schema order. */

@@ -1,32 +1,18 @@
-import { DEMO_HUB_SECRET, placeRelation, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { placeRelation } from '@hub/core';
+import { serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { demoPlaces, EMPTY_PLACES, TEST_DEMO } from '@hub/demo/testing';
 import { sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { publicSecurityDatabase, type PublicSecurityDatabase } from '../src/db/index.ts';
+import { describe, expect, it } from 'vitest';
 import { residents } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: PublicSecurityDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const grids: DemoGridContents[] = [...world.gridContents()];
 const places = demoPlaces(world, grids);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = publicSecurityDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const POPULATION = /* GraphQL */ `
   query ($reps: [_Any!]!) {
@@ -40,10 +26,10 @@ const POPULATION = /* GraphQL */ `
 type Answer = { _entities: ({ code: string; population: Record<string, number> | null } | null)[] };
 
 const ask = async (reps: { __typename: string; code: string }[], caller = testCaller('district-analyst', { purpose: 'statistics' })) => {
-  database.statements.reset();
-  const response = await postGraphQL<Answer>(service.url, POPULATION, { reps }, await callerHeaders(SUBGRAPH_NAME, caller));
+  harness.database.statements.reset();
+  const response = await harness.gql<Answer>(POPULATION, { reps }, caller);
   expect(response.errors).toBeUndefined();
-  return { entities: response.data!._entities, statements: database.statements.count };
+  return { entities: response.data!._entities, statements: harness.database.statements.count };
 };
 
 /** The generator's residents of some grids, counted as `PopulationCounts` counts them. */
@@ -96,7 +82,7 @@ describe('population of communities, streets and the district', () => {
   it("finds each place's rows by a range an index on the grid code answers", async () => {
     // The test district is small enough for a scan to be cheaper; with scans off, the plan shows whether the join
     // condition can be an index condition at all (a condition such as left(grid_code, 12) = … could not).
-    const client = await database.pool.connect();
+    const client = await harness.database.pool.connect();
     try {
       await client.query('set enable_seqscan = off');
       const place = placeRelation('COMMUNITY', places.filter((p) => p.typename === 'Community').map((p) => p.code));
