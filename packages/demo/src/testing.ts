@@ -76,3 +76,4 @@ export const EMPTY_PLACES: readonly { typename: DemoPlace['typename']; code: str
   { typename: 'Street', code: '110105001000' },
   { typename: 'District', code: '110105' },
 ];
+export * from './place-statistics-test.ts';
