@@ -415,7 +415,9 @@ describe('the deployment manifests', () => {
     const arms = [...dockerfile.matchAll(/^\s+([a-z|-]+)\) entry=/gm)].flatMap(([, names]) => names!.split('|'));
     for (const container of containers) expect(arms, `deploy/Dockerfile builds SERVICE=${container.name}`).toContain(container.name);
     for (const [, entry] of dockerfile.matchAll(/entry=([\w/.-]+\.ts)/g)) expect(readFileSync(at(entry!), 'utf8').length, entry).toBeGreaterThan(0);
-    for (const service of departments.map((d) => d.name)) expect(readFileSync(at('subgraphs', service, 'src', 'index.ts'), 'utf8')).toContain('exitOnServiceConfigProblems');
+    // A subgraph's index.ts hands it to runSubgraph, which checks every variable the service reads before anything opens.
+    expect(readFileSync(at('packages', 'core', 'src', 'define-subgraph.ts'), 'utf8')).toContain('exitOnServiceConfigProblems(');
+    for (const service of departments.map((d) => d.name)) expect(readFileSync(at('subgraphs', service, 'src', 'index.ts'), 'utf8')).toContain('runSubgraph(');
   });
 
   it('probe every service, and give a subgraph time to migrate before it is restarted', () => {
