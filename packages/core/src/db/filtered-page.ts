@@ -5,7 +5,8 @@ import type { PageRequest } from '../pagination.ts';
 
 /**
  * One page of a filtered root list, in `key` order, and the total the filter matches: two statements whatever the
- * page size (none for the rows of an empty page). Rows come `first + 1` at the most, as `toConnection` wants them.
+ * page size (none for the rows of an empty page). Rows come `first + 1` at the most, as `pageWithTotal` (and
+ * `toConnection`) want them.
  */
 export async function filteredPage<T extends PgTable>(
   db: NodePgDatabase<Record<string, unknown>>,
@@ -13,7 +14,7 @@ export async function filteredPage<T extends PgTable>(
   key: AnyPgColumn,
   filter: SQL | undefined,
   page: PageRequest,
-): Promise<{ rows: T['$inferSelect'][]; totalCount: number }> {
+): Promise<[rows: T['$inferSelect'][], totalCount: number]> {
   const [rows, [total]] = await Promise.all([
     page.first === 0
       ? Promise.resolve([])
@@ -25,5 +26,5 @@ export async function filteredPage<T extends PgTable>(
           .limit(page.first + 1) as Promise<T['$inferSelect'][]>),
     db.select({ n: count() }).from(table as PgTable).where(filter),
   ]);
-  return { rows, totalCount: total?.n ?? 0 };
+  return [rows, total?.n ?? 0];
 }

@@ -1,4 +1,4 @@
-import { checkCommunityCode, checkCreditCode, checkGridCode, checkLength, checkOrganizationId, checkStreetCode, latestImportRuns, mustBeFound, ORGANIZATION_ID, pageRequest, toConnection } from '@hub/core';
+import { checkCommunityCode, checkCreditCode, checkGridCode, checkLength, checkOrganizationId, checkStreetCode, latestImportRuns, mustBeFound, ORGANIZATION_ID, pageWithTotal } from '@hub/core';
 import { allCommunities, allStreets, gridPage, organizationPage, theDistrict, welfarePage } from '../db/queries.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import type { Loaders } from '../loaders.ts';
@@ -44,26 +44,23 @@ export const Query: QueryResolvers = {
   community: async (_, { code }, { loaders }) =>
     mustBeFound(await loaders.communityByCode.load(checkCommunityCode(code, 'code')), 'Community', 'code', code),
   grid: async (_, { code }, { loaders }) => mustBeFound(await loaders.gridByCode.load(checkGridCode(code, 'code')), 'Grid', 'code', code),
-  grids: async (_, args, { db, loaders }) => {
-    const page = pageRequest('grids', args, GRID_CODE_KEY);
-    await checkPlaceFilters(args, loaders);
-    const { rows, totalCount } = await gridPage(db, args, page);
-    return { ...toConnection('grids', rows, page, (g) => g.code), totalCount };
-  },
+  grids: (_, args, { db, loaders }) =>
+    pageWithTotal({ kind: 'grids', keyPattern: GRID_CODE_KEY, keyOf: (g) => g.code }, args, async (page) => {
+      await checkPlaceFilters(args, loaders);
+      return gridPage(db, args, page);
+    }),
   organization: (_, { id }, { loaders }) => loaders.organizationById.load(checkOrganizationId(id)),
   organizationByCreditCode: (_, { creditCode }, { loaders }) =>
     loaders.organizationByCreditCode.load(checkCreditCode(creditCode)),
-  organizations: async (_, args, { db, loaders }) => {
-    const page = pageRequest('organizations', args, ORGANIZATION_ID);
-    if (args.nameContains != null) checkLength(args.nameContains, 'nameContains', NAME_CONTAINS_MAX);
-    await checkPlaceFilters(args, loaders);
-    const { rows, totalCount } = await organizationPage(db, args, page);
-    return { ...toConnection('organizations', rows, page, (o) => o.id), totalCount };
-  },
-  welfareEntitlements: async (_, args, { db, loaders, scope }) => {
-    const page = pageRequest('welfare', args, WELFARE_ID);
-    await checkPlaceFilters(args, loaders);
-    const { rows, totalCount } = await welfarePage(db, scope, args, page);
-    return { ...toConnection('welfare', rows, page, (w) => w.id), totalCount };
-  },
+  organizations: (_, args, { db, loaders }) =>
+    pageWithTotal({ kind: 'organizations', keyPattern: ORGANIZATION_ID, keyOf: (o) => o.id }, args, async (page) => {
+      if (args.nameContains != null) checkLength(args.nameContains, 'nameContains', NAME_CONTAINS_MAX);
+      await checkPlaceFilters(args, loaders);
+      return organizationPage(db, args, page);
+    }),
+  welfareEntitlements: (_, args, { db, loaders, scope }) =>
+    pageWithTotal({ kind: 'welfare', keyPattern: WELFARE_ID, keyOf: (w) => w.id }, args, async (page) => {
+      await checkPlaceFilters(args, loaders);
+      return welfarePage(db, scope, args, page);
+    }),
 };

@@ -1,4 +1,4 @@
-import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, toConnection } from '@hub/core';
+import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
 import { caseDepartment } from '../db/schema.ts';
 import { caseEventFeed, caseFiguresPerDepartment, casesPage, supervisedCasesPage } from '../db/queries.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -11,29 +11,28 @@ export const Query: QueryResolvers = {
   mediationImports: (_, { first }, { db }) => latestImportRuns(db, first),
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
   caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
-  cases: async (_, args, { db, scope }) => {
-    const page = pageRequest('cases', args, CASE_ID);
-    const filter = {
-      status: args.status ?? null,
-      category: args.category ?? null,
-      streetCode: args.streetCode != null ? checkStreetCode(args.streetCode, 'streetCode') : null,
-      communityCode: args.communityCode != null ? checkCommunityCode(args.communityCode, 'communityCode') : null,
-      gridCode: args.gridCode != null ? checkGridCode(args.gridCode, 'gridCode') : null,
-      committeeId: args.committeeId != null ? checkOrganizationId(args.committeeId, 'committeeId') : null,
-    };
-    const { rows, totalCount } = await casesPage(db, scope, filter, page);
-    return { ...toConnection('cases', rows, page, (c) => c.id), totalCount };
-  },
-  supervisedCases: async (_, args, { db, scope, today, redCardGraceDays }) => {
-    const page = pageRequest('supervised-cases', args, CASE_ID);
-    const filter = {
-      list: args.list,
-      department: args.department ?? null,
-      streetCode: args.streetCode != null ? checkStreetCode(args.streetCode, 'streetCode') : null,
-    };
-    const { rows, totalCount } = await supervisedCasesPage(db, scope, filter, { today, redCardGraceDays }, page);
-    return { ...toConnection('supervised-cases', rows, page, (c) => c.id), totalCount };
-  },
+  // Places are civil affairs': a well-formed code of a place without cases simply lists none.
+  cases: (_, args, { db, scope }) =>
+    pageWithTotal({ kind: 'cases', keyPattern: CASE_ID, keyOf: (c) => c.id }, args, (page) => {
+      const filter = {
+        status: args.status ?? null,
+        category: args.category ?? null,
+        streetCode: args.streetCode != null ? checkStreetCode(args.streetCode, 'streetCode') : null,
+        communityCode: args.communityCode != null ? checkCommunityCode(args.communityCode, 'communityCode') : null,
+        gridCode: args.gridCode != null ? checkGridCode(args.gridCode, 'gridCode') : null,
+        committeeId: args.committeeId != null ? checkOrganizationId(args.committeeId, 'committeeId') : null,
+      };
+      return casesPage(db, scope, filter, page);
+    }),
+  supervisedCases: (_, args, { db, scope, today, redCardGraceDays }) =>
+    pageWithTotal({ kind: 'supervised-cases', keyPattern: CASE_ID, keyOf: (c) => c.id }, args, (page) => {
+      const filter = {
+        list: args.list,
+        department: args.department ?? null,
+        streetCode: args.streetCode != null ? checkStreetCode(args.streetCode, 'streetCode') : null,
+      };
+      return supervisedCasesPage(db, scope, filter, { today, redCardGraceDays }, page);
+    }),
   caseEvents: async (_, args, { db, scope }) => {
     const page = pageRequest('case-events', { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
     const rows = await caseEventFeed(db, scope, args.department ?? null, page);

@@ -1,4 +1,4 @@
-import { checkDateRange, checkGridCode, checkIncidentId, checkResidentId, checkStreetCode, columnPageRequest, ErrorCode, INCIDENT_ID, inputError, latestImportRuns, pageRequest, parseIdNumber, residentKey, toConnection } from '@hub/core';
+import { checkDateRange, checkGridCode, checkIncidentId, checkResidentId, checkStreetCode, columnPageRequest, ErrorCode, INCIDENT_ID, inputError, latestImportRuns, pageWithTotal, parseIdNumber, residentKey } from '@hub/core';
 import { incidentPage } from '../db/queries.ts';
 import { residentColumnsPage } from '../db/resident-columns.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -30,12 +30,11 @@ export const Query: QueryResolvers = {
     loaders.residentById.load(residentIdOfIdNumber(idNumber, secret)),
   residentIdOf: (_, { idNumber }, { secret }) => residentIdOfIdNumber(idNumber, secret),
   incident: (_, { id }, { loaders }) => loaders.incidentById.load(checkIncidentId(id)),
-  incidents: async (_, args, { db, scope }) => {
-    const page = pageRequest('incidents', args, INCIDENT_ID);
-    checkDateRange(args.from, args.to);
-    if (args.streetCode != null) checkStreetCode(args.streetCode);
-    if (args.gridCode != null) checkGridCode(args.gridCode);
-    const { rows, totalCount } = await incidentPage(db, scope, args, page);
-    return { ...toConnection('incidents', rows, page, (i) => i.id), totalCount };
-  },
+  incidents: (_, args, { db, scope }) =>
+    pageWithTotal({ kind: 'incidents', keyPattern: INCIDENT_ID, keyOf: (i) => i.id }, args, (page) => {
+      checkDateRange(args.from, args.to);
+      if (args.streetCode != null) checkStreetCode(args.streetCode);
+      if (args.gridCode != null) checkGridCode(args.gridCode);
+      return incidentPage(db, scope, args, page);
+    }),
 };
