@@ -93,7 +93,7 @@ export function renderSchemaReference(supergraphSdl: string): string {
     'caller\'s role, `purpose:<p>` policies from the purpose the request declares in `x-hub-purpose`), and the schema\'s',
     'descriptions (English, with the Chinese term). Departments: ' +
       [...department.values()].sort().map((d) => `\`${d}\``).join(', ') +
-      '. See README → *Security model* for roles, scopes and purposes.',
+      '. See docs/security.md for roles, scopes and purposes.',
     '',
   ];
 

@@ -18,7 +18,7 @@ import {
   SupervisionDocument,
   type CaseChangeFieldsFragment,
   type CaseEventFeedQuery,
-} from './__generated__/operations.ts';
+} from '../clients/__generated__/operations.ts';
 import { grids, idOf } from './world.ts';
 
 /**

@@ -11,7 +11,7 @@ import {
   PoliceReferralsDocument,
   ResidentProfileDocument,
   WelfareCrossCheckDocument,
-} from './__generated__/operations.ts';
+} from '../clients/__generated__/operations.ts';
 import { sampleValue } from './prometheus.ts';
 import { busiestGrid, communityByCode, grids, idOf } from './world.ts';
 

@@ -420,7 +420,9 @@ describe('the deployment manifests', () => {
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE=node:24[\w.-]*$/m);
     expect(dockerfile).toMatch(/^CMD \["node", "\/hub"\]$/m);
     expect(dockerfile, 'no Docker Hub-only syntax line').not.toMatch(/^# syntax=/m);
-    for (const service of departments.map((d) => d.name)) expect(readFileSync(at('subgraphs', service, 'src', 'index.ts'), 'utf8')).toContain('exitOnServiceConfigProblems');
+    // A subgraph's index.ts hands it to runSubgraph, which checks every variable the service reads before anything opens.
+    expect(readFileSync(at('packages', 'core', 'src', 'define-subgraph.ts'), 'utf8')).toContain('exitOnServiceConfigProblems(');
+    for (const service of departments.map((d) => d.name)) expect(readFileSync(at('subgraphs', service, 'src', 'index.ts'), 'utf8')).toContain('runSubgraph(');
   });
 
   it('probe every service, and give a subgraph time to migrate before it is restarted', () => {

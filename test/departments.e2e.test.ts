@@ -11,7 +11,7 @@ import {
   PoliceReferralsDocument,
   ResidentProfileDocument,
   WelfareCrossCheckDocument,
-} from './__generated__/operations.ts';
+} from '../clients/__generated__/operations.ts';
 import { grids, houseByCode, idOf, organizationById, residentByIdNumber, residents, world } from './world.ts';
 
 /**

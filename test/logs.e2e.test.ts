@@ -3,7 +3,8 @@ import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway'
 import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { GridResidentsDocument, ResidentProfileDocument } from './__generated__/operations.ts';
+import { ResidentProfileDocument } from '../clients/__generated__/operations.ts';
+import { GridResidentsDocument } from './__generated__/operations.ts';
 import { busiestGrid, idOf, residents } from './world.ts';
 
 /**

@@ -2,7 +2,7 @@ import { REQUEST_ID_HEADER } from '@hub/core';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ResidentProfileDocument } from './__generated__/operations.ts';
+import { ResidentProfileDocument } from '../clients/__generated__/operations.ts';
 import { sampleValue } from './prometheus.ts';
 import { grids, idOf } from './world.ts';
 

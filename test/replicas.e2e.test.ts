@@ -27,7 +27,7 @@ import {
   type CaseEventFeedQuery,
   type CaseTimelineQuery,
   type ResidentProfileQuery,
-} from './__generated__/operations.ts';
+} from '../clients/__generated__/operations.ts';
 import { stablePort, startBalancer, type Balancer } from './balancer.ts';
 import { sampleValue } from './prometheus.ts';
 import { grids, idOf, residentById, residents } from './world.ts';

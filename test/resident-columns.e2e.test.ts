@@ -3,7 +3,11 @@ import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ResidentColumnsPageDocument, type ResidentColumnsPageQuery, type ResidentColumnsPageQueryVariables } from './__generated__/operations.ts';
+import {
+  ResidentColumnsPageDocument,
+  type ResidentColumnsPageQuery,
+  type ResidentColumnsPageQueryVariables,
+} from './__generated__/operations.ts';
 import { grids, idOf, world } from './world.ts';
 
 /**

@@ -6,7 +6,7 @@ import type { ServiceProcess } from '@hub/hub/process';
 import { bootTestHub, forkSubgraph, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ResidentProfileDocument, type ResidentProfileQuery } from './__generated__/operations.ts';
+import { ResidentProfileDocument, type ResidentProfileQuery } from '../clients/__generated__/operations.ts';
 import { sampleValue } from './prometheus.ts';
 import { grids, idOf, residents } from './world.ts';
 

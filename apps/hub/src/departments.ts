@@ -55,7 +55,8 @@ function runtime<TSchema extends Record<string, unknown>>(
         pool: database.pool,
         statements: database.statements,
         seeder: async (secret) => (await descriptor.seeder())(database, secret),
-        serve: async (port, secret, callerKey) => (await descriptor.createServer({ database, secret, callerKey })).listen(port),
+        serve: async (port, secret, callerKey) =>
+          (await descriptor.subgraph()).hostServer({ database, callerKey, host: { env: process.env, secret: () => secret } }).listen(port),
         close: () => database.close(),
       };
     },

@@ -1,6 +1,5 @@
-import type { KeyObject } from 'node:crypto';
 import type { DepartmentDatabase, OpenDatabaseOptions } from './db/database.ts';
-import type { SubgraphService } from './subgraph.ts';
+import type { Subgraph } from './define-subgraph.ts';
 
 /** A department's database as its descriptor hands it over: how to open it and how to migrate it. */
 export interface DescribedDatabase<TSchema extends Record<string, unknown>> {
@@ -25,8 +24,8 @@ export interface SubgraphDescriptor<TSchema extends Record<string, unknown>, TSe
   database: DescribedDatabase<TSchema>;
   /** Path of the module that serves the department as its own process (its `src/index.ts`), for forking. */
   entry: string;
-  /** Loads the subgraph (`src/server.ts`) and builds it over an open database; `listen` starts it. */
-  createServer(options: { database: DepartmentDatabase<TSchema>; secret: string; callerKey?: KeyObject }): Promise<SubgraphService>;
+  /** Loads the subgraph (`src/server.ts`); its `hostServer` builds it over an open database, `listen` starts it. */
+  subgraph(): Promise<Subgraph<TSchema, object>>;
   /** Loads the department's demo seeding (`src/demo/`). */
   seeder(): Promise<(database: DepartmentDatabase<TSchema>, secret: string) => TSeeder>;
   /** Loads what the department imports from files (`src/import.ts`); none for a department that imports nothing. */

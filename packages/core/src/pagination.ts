@@ -60,3 +60,24 @@ export function toConnection<T>(kind: string, rows: T[], page: PageRequest, keyO
   const edges = nodes.map((node) => ({ cursor: encodeCursor(kind, keyOf(node)), node }));
   return { edges, pageInfo: { hasNextPage, endCursor: edges.at(-1)?.cursor ?? null } };
 }
+
+export type PageArgs = { first?: number | null; after?: string | null };
+
+/**
+ * A page and the total it is a page of, as a list field with `totalCount` answers: checks the page arguments, has
+ * `load` fetch both (a page loader and a counts loader, batched across parents), and builds the connection.
+ */
+export async function pageWithTotal<T>(
+  list: { kind: string; keyPattern: RegExp; keyOf: (row: T) => string },
+  args: PageArgs,
+  load: (page: PageRequest) => Promise<[T[], number]>,
+): Promise<Connection<T> & { totalCount: number }> {
+  const page = pageRequest(list.kind, args, list.keyPattern);
+  const [rows, totalCount] = await load(page);
+  return { ...toConnection(list.kind, rows, page, list.keyOf), totalCount };
+}
+
+/** The total of a parent's counts by group (`countsByParent`): of one group when a filter names it, else of all. */
+export function totalOf<G extends string>(counts: { total: number; by: Partial<Record<G, number>> }, group: G | null | undefined): number {
+  return group ? (counts.by[group] ?? 0) : counts.total;
+}

@@ -9,7 +9,7 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
-import { parse, type DocumentNode, type GraphQLFormattedError } from 'graphql';
+import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Pool } from 'pg';
 import { AccessRefusal } from './access/claims.ts';
 import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey } from './access/internal-token.ts';
@@ -23,10 +23,11 @@ export function loadTypeDefs(url: URL): DocumentNode {
   return parse(readFileSync(url, 'utf8'));
 }
 
-export interface SubgraphServiceOptions<TContext extends BaseContext> {
+export type SubgraphServiceOptions<TContext extends BaseContext> = SubgraphServiceBase<TContext> &
+  ({ schema: GraphQLSchema } | { typeDefs: DocumentNode; resolvers: unknown });
+
+interface SubgraphServiceBase<TContext extends BaseContext> {
   name: string;
-  typeDefs: DocumentNode;
-  resolvers: unknown;
   /** Builds the request's context for the caller the gateway vouched for. */
   context: (req: IncomingMessage, caller: Caller) => Promise<TContext>;
   /**
@@ -81,7 +82,10 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
   // Resolved now, not per request: a missing or malformed key stops the service at start.
   const callerKey = options.callerKey ?? internalVerificationKey();
   const verifyCaller = createCallerTokenVerifier(options.name, callerKey);
-  const schema = buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  const schema =
+    'schema' in options
+      ? options.schema
+      : buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   return {
     name: options.name,
     async listen(port, host = '127.0.0.1') {

@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, dropDatabase, ensureDatabase, type DepartmentDatabase, department } from '@hub/core';
-import { startTestPostgres, uniqueDatabaseName } from '@hub/core/testing';
+import { startTestPostgres, subgraphTemplateSetup, uniqueDatabaseName } from '@hub/core/testing';
 import { generateDemoWorld } from './index.ts';
 import { seedDepartments, type DepartmentSeeder } from './seeding.ts';
 import type { DemoGridContents, DemoOptions, DemoWorld } from './types.ts';
@@ -38,6 +38,17 @@ export async function prepareDepartmentTemplate<TSchema extends Record<string, u
   };
 }
 
+/**
+ * A subgraph's vitest globalSetup, from its descriptor: `export default departmentTestTemplate(descriptor)` in its
+ * `test/global-setup.ts`. Test files clone the template through `serveSubgraphForTests` or `cloneDatabase`.
+ */
+export function departmentTestTemplate<TSchema extends Record<string, unknown>>(descriptor: {
+  database: Parameters<typeof prepareDepartmentTemplate<TSchema>>[0];
+  seeder(): Promise<(database: DepartmentDatabase<TSchema>, secret: string) => DepartmentSeeder>;
+}) {
+  return subgraphTemplateSetup(async () => prepareDepartmentTemplate(descriptor.database, await descriptor.seeder()));
+}
+
 /** A place above the grid, as an entity representation names its type, with the contents of the grids it holds. */
 export interface DemoPlace {
   typename: 'Community' | 'Street' | 'District';
@@ -65,3 +76,4 @@ export const EMPTY_PLACES: readonly { typename: DemoPlace['typename']; code: str
   { typename: 'Street', code: '110105001000' },
   { typename: 'District', code: '110105' },
 ];
+export * from './place-statistics-test.ts';

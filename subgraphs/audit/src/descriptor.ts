@@ -10,6 +10,6 @@ export const descriptor: SubgraphDescriptor<typeof schema, DepartmentSeeder, Reg
   name: 'audit',
   database: auditDatabase,
   entry: fileURLToPath(new URL('./index.ts', import.meta.url)),
-  createServer: async (options) => (await import('./server.ts')).createServer(options),
+  subgraph: async () => (await import('./server.ts')).subgraph,
   seeder: async () => (await import('./demo/seed.ts')).auditSeeder,
 };

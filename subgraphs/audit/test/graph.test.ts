@@ -1,8 +1,7 @@
-import { toChinaTime, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { auditDatabase, type AuditDatabase } from '@hub/audit-trail/db';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { toChinaTime } from '@hub/core';
+import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
+import { describe, expect, it } from 'vitest';
+import { subgraph } from '../src/server.ts';
 import { createAuditWriter, type AuditRecordInput } from '@hub/audit-trail';
 import { operation, residentOf } from './records.ts';
 
@@ -21,29 +20,18 @@ const inputs: AuditRecordInput[] = Array.from({ length: RECORDS }, (_, i) => {
 const seqsWhere = (keep: (input: AuditRecordInput, n: number) => boolean) =>
   inputs.map((input, i) => ({ input, n: i + 1 })).filter(({ input, n }) => keep(input, n)).map(({ n }) => String(n)).reverse();
 
-let service: RunningService;
-let database: AuditDatabase;
-let dropClone: () => Promise<void>;
-
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  const writer = createAuditWriter(clone.url);
-  // In order, in batches: seq n is input n.
-  for (let i = 0; i < RECORDS; i += 100) await Promise.all(inputs.slice(i, i + 100).map((input) => writer.write(input)));
-  await writer.close();
-  database = auditDatabase.open(clone.url);
-  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
+const harness = serveSubgraphForTests(subgraph, {
+  prepare: async (url) => {
+    const writer = createAuditWriter(url);
+    // In order, in batches: seq n is input n.
+    for (let i = 0; i < RECORDS; i += 100) await Promise.all(inputs.slice(i, i + 100).map((input) => writer.write(input)));
+    await writer.close();
+  },
 });
 
 const auditor = testCaller('auditor');
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, auditor));
+  harness.gql(query, variables, auditor);
 
 interface Page {
   edges: { cursor: string; node: { seq: string } }[];
@@ -138,11 +126,11 @@ describe('auditRecords', () => {
 
   it('runs the same number of statements for a page of 500 as for 10', async () => {
     const measure = async (first: number) => {
-      database.statements.reset();
+      harness.database.statements.reset();
       const response = await gql(`query ($first: Int) { auditRecords(first: $first) { edges { node { seq variables residentIds hash } } } }`, { first });
       expect(response.errors).toBeUndefined();
       expect((response.data as { auditRecords: Page }).auditRecords.edges).toHaveLength(first);
-      return database.statements.count;
+      return harness.database.statements.count;
     };
     expect(await measure(500)).toBe(await measure(10));
   });
@@ -174,10 +162,10 @@ describe("a resident's audit trail", () => {
 
   it('runs the same number of statements for 200 residents as for 5', async () => {
     const measure = async (count: number) => {
-      database.statements.reset();
+      harness.database.statements.reset();
       const residents = await trailOf(Array.from({ length: count }, (_, i) => residentOf(i + 1)), 3);
       expect(residents.filter((r) => r.auditTrail.edges.length > 0)).toHaveLength(residents.filter((_, i) => (i + 1) % 50 !== 0).length);
-      return database.statements.count;
+      return harness.database.statements.count;
     };
     expect(await measure(200)).toBe(await measure(5));
   });
@@ -226,7 +214,7 @@ describe('bad input', () => {
   });
 
   it('answers only requests the gateway vouched for', async () => {
-    const response = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ auditChainStatus { ok } }' }) });
+    const response = await fetch(harness.service.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ auditChainStatus { ok } }' }) });
     expect(response.status).toBe(401);
   });
 });

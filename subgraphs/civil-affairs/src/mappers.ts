@@ -27,6 +27,6 @@ export type WelfareEntitlementModel = WelfareEntitlementRow;
 export type WelfareEntitlementConnectionModel = Connection<WelfareEntitlementRow> & { totalCount: number };
 export type WelfareEntitlementEdgeModel = { cursor: string; node: WelfareEntitlementRow };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
-export type CivilAffairsImportModel = import('@hub/core').ImportRunRow;
+export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };

@@ -1,23 +1,20 @@
-import type { KeyObject } from 'node:crypto';
-import { createSubgraphService, loadTypeDefs } from '@hub/core';
+import { defineSubgraph } from '@hub/core';
 import { createContext } from './context.ts';
-import type { CivilAffairsDatabase } from './db/index.ts';
+import { civilAffairsDatabase } from './db/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
-export { resolvers };
 export { civilAffairsDatabase, type CivilAffairsDatabase } from './db/index.ts';
 
 export const SUBGRAPH_NAME = 'civil-affairs';
 
-/** The civil-affairs subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database, callerKey }: { database: CivilAffairsDatabase; secret?: string; callerKey?: KeyObject }) {
-  return createSubgraphService({
-    name: SUBGRAPH_NAME,
-    typeDefs,
-    resolvers,
-    context: async (_req, caller) => createContext(database.db, caller),
-    callerKey,
-    database,
-  });
-}
+/** The civil-affairs subgraph: `createServer({ database, callerKey? })` builds it over an open database (tests listen on port 0). */
+export const subgraph = defineSubgraph({
+  name: SUBGRAPH_NAME,
+  typeDefs: new URL('../schema.graphql', import.meta.url),
+  resolvers,
+  database: civilAffairsDatabase,
+  context: (database) => (caller) => createContext(database.db, caller),
+});
+
+export const { typeDefs, schema, createServer } = subgraph;
+export { resolvers };

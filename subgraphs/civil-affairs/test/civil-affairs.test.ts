@@ -1,31 +1,17 @@
-import { DEMO_HUB_SECRET, maskPhone, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, maskPhone, residentKey } from '@hub/core';
+import { errorCodes, serveSubgraphForTests } from '@hub/core/testing';
 import { generateDemoWorld } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { civilAffairsDatabase, type CivilAffairsDatabase } from '../src/db/index.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { describe, expect, it } from 'vitest';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: CivilAffairsDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const contents = [...world.gridContents()];
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = civilAffairsDatabase.open(clone.url);
-  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  harness.gql(query, variables);
 
 describe('the place hierarchy', () => {
   it('answers the district, its streets and their communities as generated', async () => {
@@ -97,13 +83,13 @@ describe('grid lists', () => {
 
   it('runs the same number of statements for a page of 100 grids as for 10', async () => {
     const measure = async (first: number) => {
-      database.statements.reset();
+      harness.database.statements.reset();
       const response = await gql(
         `query ($first: Int) { grids(first: $first) { edges { node { name community { name street { name district { name } } } workers { name } } } } }`,
         { first },
       );
       expect(response.errors).toBeUndefined();
-      return database.statements.count;
+      return harness.database.statements.count;
     };
     expect(world.grids.length).toBeGreaterThan(10);
     expect(await measure(100)).toBe(await measure(10));

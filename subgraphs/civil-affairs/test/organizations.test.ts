@@ -1,16 +1,12 @@
-import { buildCreditCode, DEMO_HUB_SECRET, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCallerKey } from '@hub/core/testing';
+import { buildCreditCode, DEMO_HUB_SECRET, residentKey } from '@hub/core';
+import { errorCodes, serveSubgraphForTests } from '@hub/core/testing';
 import { generateDemoWorld, type DemoOrganization, type OrganizationKind } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { civilAffairsDatabase, type CivilAffairsDatabase } from '../src/db/index.ts';
+import { describe, expect, it } from 'vitest';
 import { organizations } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: CivilAffairsDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const contents = [...world.gridContents()];
 const directory: DemoOrganization[] = contents.flatMap((c) => c.organizations);
@@ -38,20 +34,10 @@ const entry = (o: DemoOrganization) => ({
 });
 const ENTRY_FIELDS = 'id kind name creditCode grid { code } community { code } registeredOn registeredBy';
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = civilAffairsDatabase.open(clone.url);
-  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  harness.gql(query, variables);
 
 interface Page<T> {
   totalCount: number;
@@ -85,7 +71,7 @@ describe('the organization directory', () => {
 
   it('holds every organization of every department, as generated', async () => {
     expect(directory.length).toBeGreaterThan(0);
-    const [row] = await database.db.select({ n: count() }).from(organizations);
+    const [row] = await harness.database.db.select({ n: count() }).from(organizations);
     expect(row?.n).toBe(directory.length);
     const registeredBy = new Set(directory.map((o) => o.department));
     expect(registeredBy.size).toBeGreaterThan(1);
@@ -197,10 +183,10 @@ describe('the organization directory', () => {
 describe('statement counts', () => {
   const gridCodes = contents.slice(0, 10).map((c) => c.grid.code);
   const measure = async (query: string, variables: Record<string, unknown>) => {
-    database.statements.reset();
+    harness.database.statements.reset();
     const response = await gql(query, variables);
     expect(response.errors).toBeUndefined();
-    return database.statements.count;
+    return harness.database.statements.count;
   };
 
   it("costs the same for 10 grids' organizations as for 1, and for first=500 as for first=10", async () => {

@@ -1,55 +1,18 @@
-import { type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { serveSubgraphForTests } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
-import { demoPlaces, TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { civilAffairsDatabase, type CivilAffairsDatabase } from '../src/db/index.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { describePlaceStatistics, TEST_DEMO } from '@hub/demo/testing';
+import { expect } from 'vitest';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: CivilAffairsDatabase;
-let dropClone: () => Promise<void>;
-const world = generateDemoWorld(TEST_DEMO);
-const grids: DemoGridContents[] = [...world.gridContents()];
-const places = demoPlaces(world, grids);
+const harness = serveSubgraphForTests(subgraph);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = civilAffairsDatabase.open(clone.url);
-  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
-
+const welfare = [...generateDemoWorld(TEST_DEMO).gridContents()].flatMap((g) => g.civilAffairs.welfare);
 const COUNTS = 'total minimumLiving extremePoverty disabilityLiving disabilityCare oldAge';
-const FIELDS = `code all: welfareCounts { ${COUNTS} } active: welfareCounts(status: ACTIVE) { ${COUNTS} }`;
-const WELFARE_COUNTS = /* GraphQL */ `
-  query ($reps: [_Any!]!) {
-    _entities(representations: $reps) {
-      ... on Community { ${FIELDS} }
-      ... on Street { ${FIELDS} }
-      ... on District { ${FIELDS} }
-    }
-  }
-`;
-type Counts = { total: number } & Record<string, number>;
-type Answer = { _entities: ({ code: string; all: Counts | null; active: Counts | null } | null)[] };
-
-const ask = async (reps: { __typename: string; code: string }[], caller = testCaller('district-analyst', { purpose: 'statistics' })) => {
-  database.statements.reset();
-  const response = await postGraphQL<Answer>(service.url, WELFARE_COUNTS, { reps }, await callerHeaders(SUBGRAPH_NAME, caller));
-  expect(response.errors).toBeUndefined();
-  return { entities: response.data!._entities, statements: database.statements.count };
-};
 
 /** The generator's entitlements of some grids, counted by kind as `WelfareCounts` counts them. */
-function expected(of: DemoGridContents[], status?: string): Counts {
+function counted(of: readonly DemoGridContents[], status?: string) {
   const codes = new Set(of.map((g) => g.grid.code));
-  const list = grids.flatMap((g) => g.civilAffairs.welfare).filter((w) => codes.has(w.gridCode) && (!status || w.status === status));
+  const list = welfare.filter((w) => codes.has(w.gridCode) && (!status || w.status === status));
   const count = (kind: string) => list.filter((w) => w.kind === kind).length;
   return {
     total: list.length,
@@ -61,34 +24,18 @@ function expected(of: DemoGridContents[], status?: string): Counts {
   };
 }
 
-const repOf = (p: { typename: string; code: string }) => ({ __typename: p.typename, code: p.code });
-
-describe('welfare counts of communities, streets and the district', () => {
-  it("equal the generator's entitlements of each place's grids, at every level, with and without a status", async () => {
-    const { entities } = await ask(places.map(repOf));
-    expect(entities).toEqual(places.map((p) => ({ code: p.code, all: expected(p.grids), active: expected(p.grids, 'ACTIVE') })));
-    const district = entities.at(-1)!;
-    expect(district.all!.total).toBe(grids.reduce((n, g) => n + g.civilAffairs.welfare.length, 0));
-    expect(district.active!.total).toBeGreaterThan(0);
-    expect(district.active!.total).toBeLessThan(district.all!.total);
-  });
-
-  it('runs one statement per level and status asked, whatever the number of places', async () => {
-    const firstOfEachLevel = places.filter((p, i, all) => all.findIndex((q) => q.typename === p.typename) === i);
-    const one = await ask(firstOfEachLevel.map(repOf));
-    const many = await ask(places.map(repOf));
-    expect(many.statements).toBe(one.statements);
-    // The places themselves (one look-up per type) and two counts (all, ACTIVE) per level.
-    expect(one.statements).toBe(3 + 2 * 3);
-  });
-
-  it("counts only a grid worker's own grids, and zeros where they have none", async () => {
-    const own = grids.find((g) => g.civilAffairs.welfare.length > 0)!;
-    const worker = testCaller('grid-worker', { grids: [own.grid.code], purpose: 'grid-service' });
-    const { entities } = await ask(places.map(repOf), worker);
-    const mine = (p: (typeof places)[number]) => p.grids.filter((g) => g === own);
-    expect(entities).toEqual(places.map((p) => ({ code: p.code, all: expected(mine(p)), active: expected(mine(p), 'ACTIVE') })));
-    expect(entities.some((e) => e!.all!.total === 0)).toBe(true);
-    expect(entities.at(-1)!.all!.total).toBe(own.civilAffairs.welfare.filter((w) => w.gridCode === own.grid.code).length);
-  });
+describePlaceStatistics('welfare counts of communities, streets and the district', {
+  harness,
+  fields: `all: welfareCounts { ${COUNTS} } active: welfareCounts(status: ACTIVE) { ${COUNTS} }`,
+  grids: false,
+  expected: (of) => ({ all: counted(of), active: counted(of, 'ACTIVE') }),
+  // The places themselves (one look-up per type) and two counts (all, ACTIVE) per level.
+  statements: 3 + 2 * 3,
+  // Civil affairs owns the places: a code it does not hold is not a place.
+  emptyPlaces: false,
+  workerGrid: (g) => g.civilAffairs.welfare.length > 0,
+  district: ({ all, active }) => {
+    expect(active.total).toBeGreaterThan(0);
+    expect(active.total).toBeLessThan(all.total);
+  },
 });

@@ -1,14 +1,10 @@
-import { DEMO_HUB_SECRET, maskIdNumber, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, maskIdNumber, residentKey } from '@hub/core';
+import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoWelfareEntitlement, type WelfareKind } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { civilAffairsDatabase, type CivilAffairsDatabase } from '../src/db/index.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { describe, expect, it } from 'vitest';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: CivilAffairsDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const contents = [...world.gridContents()];
 const welfare: DemoWelfareEntitlement[] = contents.flatMap((c) => c.civilAffairs.welfare);
@@ -16,20 +12,10 @@ const KINDS: WelfareKind[] = ['MINIMUM_LIVING', 'EXTREME_POVERTY', 'DISABILITY_L
 const idOf = (idNumber: string) => residentKey(idNumber, DEMO_HUB_SECRET);
 const ids = (list: DemoWelfareEntitlement[]) => list.map((w) => w.id).sort();
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = civilAffairsDatabase.open(clone.url);
-  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  harness.gql(query, variables);
 
 interface Page<T> {
   totalCount: number;
@@ -182,10 +168,10 @@ describe('welfare entitlements', () => {
 describe('statement counts', () => {
   const gridCodes = contents.slice(0, 10).map((c) => c.grid.code);
   const measure = async (query: string, variables: Record<string, unknown>) => {
-    database.statements.reset();
+    harness.database.statements.reset();
     const response = await gql(query, variables);
     expect(response.errors).toBeUndefined();
-    return database.statements.count;
+    return harness.database.statements.count;
   };
 
   it("costs the same for 10 grids' recipients as for 1, and for first=500 as for first=10", async () => {
@@ -230,7 +216,7 @@ describe('bad input', () => {
 describe('disclosure and row scope at the subgraph itself', () => {
   const withCertificate = welfare.find((w) => w.disabilityCertificateNumber)!;
   const as = async (caller: ReturnType<typeof testCaller>, query: string) =>
-    postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, caller));
+    harness.gql<Record<string, any>>(query, undefined, caller);
   const QUERY = `{ _entities(representations: [{ __typename: "Resident", id: "${idOf(withCertificate.idNumber)}" }]) {
     ... on Resident { welfare { id disabilityCertificateNumber } } } }`;
   const certificateOf = (response: { data?: Record<string, any> | null }) =>

@@ -43,4 +43,4 @@ export type HouseEdgeModel = { cursor: string; node: HouseRow };
 export type GroupRentalConnectionModel = Connection<GroupRentalRow> & { totalCount: number };
 export type GroupRentalEdgeModel = { cursor: string; node: GroupRentalRow };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
-export type HousingImportModel = import('@hub/core').ImportRunRow;
+export type ImportRunModel = import('@hub/core').ImportRunRow;

@@ -1,23 +1,20 @@
-import type { KeyObject } from 'node:crypto';
-import { createSubgraphService, loadTypeDefs } from '@hub/core';
+import { defineSubgraph } from '@hub/core';
 import { createContext } from './context.ts';
-import type { HousingDatabase } from './db/index.ts';
+import { housingDatabase } from './db/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
-export { resolvers };
 export { housingDatabase, type HousingDatabase } from './db/index.ts';
 
 export const SUBGRAPH_NAME = 'housing';
 
-/** The housing subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database, callerKey }: { database: HousingDatabase; secret?: string; callerKey?: KeyObject }) {
-  return createSubgraphService({
-    name: SUBGRAPH_NAME,
-    typeDefs,
-    resolvers,
-    context: async (_req, caller) => createContext(database.db, caller),
-    callerKey,
-    database,
-  });
-}
+/** The housing subgraph: `createServer({ database, callerKey? })` builds it over an open database (tests listen on port 0). */
+export const subgraph = defineSubgraph({
+  name: SUBGRAPH_NAME,
+  typeDefs: new URL('../schema.graphql', import.meta.url),
+  resolvers,
+  database: housingDatabase,
+  context: (database) => (caller) => createContext(database.db, caller),
+});
+
+export const { typeDefs, schema, createServer } = subgraph;
+export { resolvers };

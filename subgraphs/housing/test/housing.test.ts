@@ -1,5 +1,5 @@
-import { DEMO_HUB_SECRET, maskAddress, residentKey, streetCodeOfCommunity, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, maskAddress, residentKey, streetCodeOfCommunity } from '@hub/core';
+import { errorCodes, type GraphQLResponse, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import {
   generateDemoWorld,
   type DemoGridContents,
@@ -10,14 +10,10 @@ import {
 } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { housingDatabase, type HousingDatabase } from '../src/db/index.ts';
+import { describe, expect, it } from 'vitest';
 import { buildings, groupRentals, houses, ownerships, tenancies } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: HousingDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const grids: DemoGridContents[] = [...world.gridContents()];
 const idOf = (idNumber: string) => residentKey(idNumber, DEMO_HUB_SECRET);
@@ -30,22 +26,12 @@ const houseOf = (code: string) => allHouses.get(code)!;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 const byKey = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = housingDatabase.open(clone.url);
-  service = await createServer({ database, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 // A housing officer on housing work sees addresses in clear; masking and row scope are tested at the end.
 const HOUSING_OFFICER = testCaller('housing-officer', { purpose: 'housing-management' });
 const gql = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, HOUSING_OFFICER));
+  harness.gql<T>(query, variables, HOUSING_OFFICER);
 
 /** The data of a response that must have succeeded. */
 function dataOf<T>(response: GraphQLResponse<T>): T {
@@ -104,7 +90,7 @@ function expectedGroupRental(g: DemoGroupRental) {
 describe('the housing register', () => {
   it('holds every generated building, house, title, lease and group rental', async () => {
     const sizeOf = async (table: typeof buildings | typeof houses | typeof ownerships | typeof tenancies | typeof groupRentals) =>
-      (await database.db.select({ n: count() }).from(table))[0]?.n;
+      (await harness.database.db.select({ n: count() }).from(table))[0]?.n;
     expect(await sizeOf(buildings)).toBe(grids.reduce((n, g) => n + g.buildings.length, 0));
     expect(await sizeOf(houses)).toBe(allHouses.size);
     expect(await sizeOf(ownerships)).toBe(allOwnerships.length);
@@ -525,9 +511,9 @@ describe('property-service companies and owners committees', () => {
 
 describe('statement counts stay flat', () => {
   const measure = async (query: string, variables: Record<string, unknown>) => {
-    database.statements.reset();
+    harness.database.statements.reset();
     dataOf(await gql(query, variables));
-    return database.statements.count;
+    return harness.database.statements.count;
   };
   const byGrid = [...grids].sort((a, b) => b.houses.length - a.houses.length);
 
@@ -641,7 +627,7 @@ describe('masking and row scope at the subgraph itself', () => {
   const [own, other] = grids.filter((g) => g.buildings.length > 0 && g.houses.length > 0) as [DemoGridContents, DemoGridContents];
   const worker = (purpose: 'grid-service' | null) => testCaller('grid-worker', { grids: [own.grid.code], purpose });
   const as = async (caller: ReturnType<typeof testCaller>, query: string) =>
-    postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, caller));
+    harness.gql<Record<string, any>>(query, undefined, caller);
   const QUERY = `{
     mine: house(code: "${own.houses[0]!.code}") { code address }
     theirs: house(code: "${other.houses[0]!.code}") { code address }

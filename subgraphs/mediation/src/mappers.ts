@@ -37,6 +37,6 @@ export type IncidentModel = { id: string };
 export type OrganizationModel = { id: string };
 export type GroupRentalModel = { id: string };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
-export type MediationImportModel = import('@hub/core').ImportRunRow;
+export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };

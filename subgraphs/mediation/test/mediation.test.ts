@@ -1,17 +1,13 @@
-import { DEMO_HUB_SECRET, maskName, residentKey, toChinaTime, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, maskName, residentKey, toChinaTime } from '@hub/core';
+import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoCase, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
+import { describe, expect, it } from 'vitest';
 import { caseParties, cases, mediationCommittees, mediators } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 import { addDays, chinaToday } from '../src/workflow/deadlines.ts';
 
-let service: RunningService;
-let database: MediationDatabase;
-let dropClone: () => Promise<void>;
 const grids: DemoGridContents[] = [...generateDemoWorld(TEST_DEMO).gridContents()];
 const allCases: DemoCase[] = grids.flatMap((g) => g.mediation.cases);
 const idOf = (idNumber: string) => residentKey(idNumber, DEMO_HUB_SECRET);
@@ -20,20 +16,10 @@ const sorted = (xs: DemoCase[]) => [...xs].sort(byId).map((c) => c.id);
 const time = (iso: string | null) => (iso === null ? null : toChinaTime(new Date(iso)));
 const overdue = (c: DemoCase) => c.resolvedAt === null && c.status !== 'REJECTED' && c.dueOn < chinaToday();
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = mediationDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  harness.gql(query, variables);
 
 type Page = {
   totalCount: number;
@@ -123,7 +109,7 @@ describe('the seeded records', () => {
   it('holds every generated committee, mediator, case and party', async () => {
     expect(allCases.length).toBeGreaterThan(0);
     const rows = async (table: typeof cases | typeof mediators | typeof mediationCommittees | typeof caseParties) =>
-      (await database.db.select({ n: count() }).from(table))[0]?.n;
+      (await harness.database.db.select({ n: count() }).from(table))[0]?.n;
     expect(await rows(mediationCommittees)).toBe(grids.flatMap((g) => g.mediation.committees).length);
     expect(await rows(mediators)).toBe(grids.flatMap((g) => g.mediation.mediators).length);
     expect(await rows(cases)).toBe(allCases.length);
@@ -407,10 +393,10 @@ describe('contributions to other departments’ entities', () => {
 
 describe('statement counts', () => {
   const measure = async (query: string, variables: Record<string, unknown>) => {
-    database.statements.reset();
+    harness.database.statements.reset();
     const response = await gql(query, variables);
     expect(response.errors).toBeUndefined();
-    return database.statements.count;
+    return harness.database.statements.count;
   };
   // The single parent must reach every loader (a mediator, sessions), or the comparison would prove nothing.
   const rich = allCases.find((c) => c.mediatorId !== null && c.records.length > 0 && c.agreement && c.followUps.length > 0)!;
@@ -530,7 +516,7 @@ describe('bad input', () => {
 describe('row scope and masking at the subgraph itself', () => {
   const [own, other] = grids.filter((g) => g.mediation.cases.length > 0) as [DemoGridContents, DemoGridContents];
   const as = async (caller: ReturnType<typeof testCaller>, query: string) =>
-    postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, caller));
+    harness.gql<Record<string, any>>(query, undefined, caller);
 
   it("answers a grid worker their own grid's cases only: another grid's case is null, its lists and counts empty", async () => {
     const response = await as(

@@ -1,58 +1,20 @@
-import { DEMO_HUB_SECRET, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { serveSubgraphForTests } from '@hub/core/testing';
 import { generateDemoWorld, type DemoCase, type DemoGridContents } from '@hub/demo';
-import { demoPlaces, EMPTY_PLACES, TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
+import { describePlaceStatistics, TEST_DEMO } from '@hub/demo/testing';
+import { expect } from 'vitest';
 import { caseCategory, caseStatus } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 import { chinaToday, isOverdue } from '../src/workflow/deadlines.ts';
 
-let service: RunningService;
-let database: MediationDatabase;
-let dropClone: () => Promise<void>;
-const world = generateDemoWorld(TEST_DEMO);
-const grids: DemoGridContents[] = [...world.gridContents()];
-const places = demoPlaces(world, grids);
-const allCases: DemoCase[] = grids.flatMap((g) => g.mediation.cases);
+const allCases: DemoCase[] = [...generateDemoWorld(TEST_DEMO).gridContents()].flatMap((g) => g.mediation.cases);
 const OPEN = new Set(['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED']);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = mediationDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const COUNTS = 'total overdue byStatus { status count } byCategory { category count }';
-const FIELDS = `code all: caseCounts { ${COUNTS} } open: caseCounts(open: true) { ${COUNTS} }`;
-const CASE_COUNTS = /* GraphQL */ `
-  query ($reps: [_Any!]!) {
-    _entities(representations: $reps) {
-      ... on Grid { ${FIELDS} }
-      ... on Community { ${FIELDS} }
-      ... on Street { ${FIELDS} }
-      ... on District { ${FIELDS} }
-    }
-  }
-`;
-type Counts = { total: number; overdue: number; byStatus: { status: string; count: number }[]; byCategory: { category: string; count: number }[] };
-type Answer = { _entities: ({ code: string; all: Counts | null; open: Counts | null } | null)[] };
-
-const ask = async (reps: { __typename: string; code: string }[], caller = testCaller('district-analyst', { purpose: 'statistics' })) => {
-  database.statements.reset();
-  const response = await postGraphQL<Answer>(service.url, CASE_COUNTS, { reps }, await callerHeaders(SUBGRAPH_NAME, caller));
-  expect(response.errors).toBeUndefined();
-  return { entities: response.data!._entities, statements: database.statements.count };
-};
 
 /** The generator's cases of some grids, counted as `CaseCounts` counts them: every status and category, zeros included. */
-function expected(of: DemoGridContents[], open = false): Counts {
+function expected(of: readonly DemoGridContents[], open = false) {
   const codes = new Set(of.map((g) => g.grid.code));
   const list = allCases.filter((c) => codes.has(c.gridCode) && (!open || OPEN.has(c.status)));
   const today = chinaToday();
@@ -64,41 +26,18 @@ function expected(of: DemoGridContents[], open = false): Counts {
   };
 }
 
-const repOf = (p: { typename: string; code: string }) => ({ __typename: p.typename, code: p.code });
-const gridReps = grids.map((g) => ({ __typename: 'Grid', code: g.grid.code }));
-const both = (of: DemoGridContents[]) => ({ all: expected(of), open: expected(of, true) });
-
-describe('case counts of communities, streets and the district', () => {
-  it("equal the generator's cases of each place's grids, at every level, all and open", async () => {
-    const { entities } = await ask([...gridReps, ...places.map(repOf)]);
-    expect(entities).toEqual([
-      ...grids.map((g) => ({ code: g.grid.code, ...both([g]) })),
-      ...places.map((p) => ({ code: p.code, ...both(p.grids) })),
-    ]);
-    const district = entities.at(-1)!;
-    expect(district.all!.total).toBe(allCases.length);
-    expect(district.open!.total).toBeGreaterThan(0);
-    expect(district.open!.total).toBeLessThan(district.all!.total);
-  });
-
-  it('counts zeros, every status and category listed, for well-formed codes that hold nothing', async () => {
-    const { entities } = await ask(EMPTY_PLACES.map(repOf));
-    expect(entities).toEqual(EMPTY_PLACES.map((p) => ({ code: p.code, ...both([]) })));
-    expect(entities[0]!.all!.byCategory.length).toBe(caseCategory.enumValues.length);
-  });
-
-  it('runs one statement per level, whatever the number of places', async () => {
-    const firstOfEachLevel = places.filter((p, i, all) => all.findIndex((q) => q.typename === p.typename) === i);
-    const one = await ask([gridReps[0]!, ...firstOfEachLevel.map(repOf)]);
-    expect(one.statements).toBe(4);
-    expect((await ask([...gridReps, ...places.map(repOf)])).statements).toBe(one.statements);
-  });
-
-  it("counts only a grid worker's own grids, at every level", async () => {
-    const own = grids.find((g) => g.mediation.cases.length > 0)!;
-    const worker = testCaller('grid-worker', { grids: [own.grid.code], purpose: 'grid-service' });
-    const { entities } = await ask(places.map(repOf), worker);
-    expect(entities).toEqual(places.map((p) => ({ code: p.code, ...both(p.grids.filter((g) => g === own)) })));
-    expect(entities.at(-1)!.all!.total).toBe(own.mediation.cases.length);
-  });
+describePlaceStatistics('case counts of grids, communities, streets and the district', {
+  harness,
+  fields: `all: caseCounts { ${COUNTS} } open: caseCounts(open: true) { ${COUNTS} }`,
+  grids: true,
+  expected: (of) => ({ all: expected(of), open: expected(of, true) }),
+  // One per level: grids, communities, streets, the district.
+  statements: 4,
+  emptyPlaces: true,
+  workerGrid: (g) => g.mediation.cases.length > 0,
+  district: ({ all, open }) => {
+    expect(all.total).toBe(allCases.length);
+    expect(open.total).toBeGreaterThan(0);
+    expect(open.total).toBeLessThan(all.total);
+  },
 });

@@ -1,20 +1,16 @@
-import { DEMO_HUB_SECRET, residentKey, type Caller, type DemoRole, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, residentKey, type Caller, type DemoRole } from '@hub/core';
+import { errorCodes, type GraphQLResponse, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { and, count, eq, inArray, isNull } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CaseAction, CaseStatus } from '../src/__generated__/resolvers-types.ts';
-import { mediationDatabase, type MediationDatabase } from '../src/db/index.ts';
 import { caseEvents, cases } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 import { addDays, chinaToday } from '../src/workflow/deadlines.ts';
 import { allowedActions, legalPairs } from '../src/workflow/machine.ts';
 import { inconsistentCases } from './invariants.ts';
 
-let service: RunningService;
-let database: MediationDatabase;
-let dropClone: () => Promise<void>;
 /** The workflow's clock: tests move it. */
 let now = new Date('2026-11-26T02:00:00Z');
 const GRACE_DAYS = 5;
@@ -26,17 +22,7 @@ const GRID = home.grid.code;
 const [applicant, respondent] = home.residents.map((r) => residentKey(r.idNumber, DEMO_HUB_SECRET));
 const mediatorOfHome = home.mediation.mediators.find((m) => home.mediation.committees.some((c) => c.type === 'COMMUNITY' && c.organizationId === m.committeeId))!;
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = mediationDatabase.open(clone.url);
-  service = await createServer({ database, callerKey: testCallerKey, clock: () => now, redCardGraceDays: GRACE_DAYS }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph, { options: { clock: () => now, redCardGraceDays: GRACE_DAYS } });
 
 const as = (role: DemoRole, overrides: Partial<Caller> = {}) => testCaller(role, overrides);
 const CENTRE = as('dispatcher');
@@ -47,7 +33,7 @@ const GRID_WORKER = as('grid-worker', { grids: [GRID] });
 const ADMIN = as('administrator');
 
 async function gql<T = Record<string, unknown>>(caller: Caller, query: string, variables?: Record<string, unknown>) {
-  return postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, caller));
+  return harness.gql<T>(query, variables, caller);
 }
 
 const CHANGE = /* GraphQL */ `
@@ -200,7 +186,7 @@ async function caseIn(status: CaseStatus): Promise<{ id: string; version: number
 }
 
 async function eventCount(caseId: string): Promise<number> {
-  const [row] = await database.db.select({ n: count() }).from(caseEvents).where(eq(caseEvents.caseId, caseId));
+  const [row] = await harness.database.db.select({ n: count() }).from(caseEvents).where(eq(caseEvents.caseId, caseId));
   return row?.n ?? 0;
 }
 
@@ -299,7 +285,7 @@ describe('the state machine', () => {
         expect(errorCodes(response), `${action} from ${status}`).toEqual(['INVALID_TRANSITION']);
         expect(response.errors?.[0]?.extensions).toMatchObject({ currentStatus: status, action, allowedActions: allowedActions(status) });
       }
-      const [row] = await database.db.select().from(cases).where(eq(cases.id, c.id));
+      const [row] = await harness.database.db.select().from(cases).where(eq(cases.id, c.id));
       expect(row).toMatchObject({ status, version: c.version });
       expect(await eventCount(c.id)).toBe(events);
     }
@@ -354,7 +340,7 @@ describe('reporting', () => {
   });
 
   it('refuses malformed reports before anything is written', async () => {
-    const [before] = await database.db.select({ n: count() }).from(cases);
+    const [before] = await harness.database.db.select({ n: count() }).from(cases);
     const bad: [Record<string, unknown>, string][] = [
       [{ gridCode: '123' }, 'INVALID_GRID_CODE'],
       [{ summary: '   ' }, 'INVALID_INPUT'],
@@ -372,7 +358,7 @@ describe('reporting', () => {
     }
     const badKey = await gql(CENTRE, `mutation ($input: ReportCaseInput!) { reportCase(input: $input) { replayed } }`, { input: { ...reportInput(), idempotencyKey: 'short' } });
     expect(errorCodes(badKey)).toEqual(['INVALID_IDEMPOTENCY_KEY']);
-    const [after] = await database.db.select({ n: count() }).from(cases);
+    const [after] = await harness.database.db.select({ n: count() }).from(cases);
     expect(after?.n).toBe(before?.n);
   });
 
@@ -455,7 +441,7 @@ describe('deadlines and supervision cards', () => {
     expect(accepted.event.dueOn).toBe('2027-02-28');
     at('2028-01-31T01:00:00Z');
     const leap = await caseIn('ACCEPTED');
-    const [row] = await database.db.select({ dueOn: cases.dueOn }).from(cases).where(eq(cases.id, leap.id));
+    const [row] = await harness.database.db.select({ dueOn: cases.dueOn }).from(cases).where(eq(cases.id, leap.id));
     expect(row?.dueOn).toBe('2028-02-29');
   });
 
@@ -491,7 +477,7 @@ describe('deadlines and supervision cards', () => {
     expect(await listed('RED_CARD')).toContain(c.id);
     expect(await listed('YELLOW_CARD')).not.toContain(c.id);
     // Dispatching sets the department's deadline: the card goes until that passes.
-    const [row] = await database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, c.id));
+    const [row] = await harness.database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, c.id));
     const dispatched = await act(CENTRE, 'DISPATCH', { ...inputOf('DISPATCH', c.id, row!.version), dueOn: '2027-03-31' });
     expect(dispatched.case).toMatchObject({ dueOn: '2027-03-31', overdue: false, card: null });
     at('2027-04-01T00:00:00Z'); // 1 April in Beijing
@@ -522,7 +508,7 @@ describe('the event feed', () => {
     expect(new Set(sequences).size).toBe(sequences.length);
     const byCase = new Map<string, typeof feed>();
     for (const e of feed) byCase.set(e.caseId, [...(byCase.get(e.caseId) ?? []), e]);
-    const [all] = await database.db.select({ n: count() }).from(cases);
+    const [all] = await harness.database.db.select({ n: count() }).from(cases);
     expect(byCase.size).toBe(all?.n);
     const ids = [...byCase.keys()];
     for (let i = 0; i < ids.length; i += 200) {
@@ -556,8 +542,8 @@ describe('the event feed', () => {
 
 describe('case-handling figures', () => {
   it('count received, acknowledged, resolved, overdue cases and satisfaction per department and per grid, as the rows say', async () => {
-    const rows = await database.db.select().from(cases);
-    const visits = await database.db.execute<{ case_id: string; satisfied: boolean }>(`select case_id, satisfied from follow_ups`);
+    const rows = await harness.database.db.select().from(cases);
+    const visits = await harness.database.db.execute<{ case_id: string; satisfied: boolean }>(`select case_id, satisfied from follow_ups`);
     const t = today();
     const expected = (subset: typeof rows) => {
       const ids = new Set(subset.map((c) => c.id));
@@ -615,8 +601,8 @@ describe('case-handling figures', () => {
 
 describe('the demo history and everything written since', () => {
   it('gives every case a timeline that ends in its status, one event per version, and every key its result', async () => {
-    expect(await inconsistentCases(database.db)).toEqual([]);
-    const [dispatchedWithoutDepartment] = await database.db
+    expect(await inconsistentCases(harness.database.db)).toEqual([]);
+    const [dispatchedWithoutDepartment] = await harness.database.db
       .select({ n: count() })
       .from(cases)
       .where(and(inArray(cases.status, ['DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED']), isNull(cases.assignedDepartment)));

@@ -10,7 +10,7 @@ export const descriptor: SubgraphDescriptor<typeof schema, DepartmentSeeder, Reg
   name: 'party',
   database: partyDatabase,
   entry: fileURLToPath(new URL('./index.ts', import.meta.url)),
-  createServer: async (options) => (await import('./server.ts')).createServer(options),
+  subgraph: async () => (await import('./server.ts')).subgraph,
   seeder: async () => (await import('./demo/seed.ts')).partySeeder,
   importEntities: async () => (await import('./import.ts')).importEntities,
 };

@@ -19,6 +19,6 @@ export type PartyActivityEdgeModel = { cursor: string; node: PartyActivityRow };
 export type PointsEntryConnectionModel = Connection<PointsEntryRow> & { totalCount: number };
 export type PointsEntryEdgeModel = { cursor: string; node: PointsEntryRow };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
-export type PartyImportModel = import('@hub/core').ImportRunRow;
+export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };

@@ -1,23 +1,24 @@
-import type { KeyObject } from 'node:crypto';
-import { createSubgraphService, loadTypeDefs } from '@hub/core';
+import { defineSubgraph } from '@hub/core';
 import { createContext } from './context.ts';
-import type { PartyDatabase } from './db/index.ts';
+import { partyDatabase } from './db/index.ts';
 import { resolvers } from './resolvers/index.ts';
 
-export const typeDefs = loadTypeDefs(new URL('../schema.graphql', import.meta.url));
-export { resolvers };
 export { partyDatabase, type PartyDatabase } from './db/index.ts';
 
 export const SUBGRAPH_NAME = 'party';
 
-/** The party-building subgraph over an open database; `listen` starts it (tests use port 0). */
-export function createServer({ database, secret, callerKey }: { database: PartyDatabase; secret: string; callerKey?: KeyObject }) {
-  return createSubgraphService({
-    name: SUBGRAPH_NAME,
-    typeDefs,
-    resolvers,
-    context: async (_req, caller) => createContext(database.db, secret, caller),
-    callerKey,
-    database,
-  });
-}
+/**
+ * The party-building subgraph: `createServer({ database, callerKey?, secret })` builds it over an open database (tests listen on port
+ * 0). It derives resident ids from ID numbers, hence the hub secret.
+ */
+export const subgraph = defineSubgraph({
+  name: SUBGRAPH_NAME,
+  typeDefs: new URL('../schema.graphql', import.meta.url),
+  resolvers,
+  database: partyDatabase,
+  options: (host): { secret: string } => ({ secret: host.secret() }),
+  context: (database, { secret }) => (caller) => createContext(database.db, secret, caller),
+});
+
+export const { typeDefs, schema, createServer } = subgraph;
+export { resolvers };

@@ -1,5 +1,5 @@
-import { DEMO_HUB_SECRET, encodeCursor, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey, type GraphQLResponse } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, encodeCursor, residentKey } from '@hub/core';
+import { errorCodes, type GraphQLResponse, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import {
   generateDemoWorld,
   type DemoGridContents,
@@ -11,14 +11,10 @@ import {
 import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { partyDatabase, type PartyDatabase } from '../src/db/index.ts';
+import { describe, expect, it } from 'vitest';
 import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: PartyDatabase;
-let dropClone: () => Promise<void>;
 
 const grids: DemoGridContents[] = [...generateDemoWorld(TEST_DEMO).gridContents()];
 const organizations: DemoPartyOrganization[] = grids.flatMap((g) => g.party.organizations);
@@ -37,20 +33,10 @@ const membersUnder = (id: string): number =>
   members.filter((m) => m.organizationId === id).length +
   organizations.filter((o) => o.parentId === id).reduce((s, o) => s + membersUnder(o.organizationId), 0);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = partyDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const gql = async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  postGraphQL<T>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  harness.gql<T>(query, variables);
 
 interface Page<T> {
   totalCount: number;
@@ -112,7 +98,7 @@ describe('the demo world', () => {
 describe('the party register', () => {
   it('holds every generated organization, member, activity, attendance and points entry', async () => {
     const countOf = async (table: PgTable) => {
-      const [row] = await database.db.select({ n: count() }).from(table);
+      const [row] = await harness.database.db.select({ n: count() }).from(table);
       return row?.n;
     };
     expect(await countOf(partyOrganizations)).toBe(organizations.length);
@@ -353,10 +339,10 @@ describe('statement counts', () => {
   const gridCodes = grids.map((g) => g.grid.code).sort((a, b) => membersOfGrid(b).length - membersOfGrid(a).length);
 
   const measure = async (query: string, variables: Record<string, unknown>) => {
-    database.statements.reset();
+    harness.database.statements.reset();
     const response = await gql(query, variables);
     expect(response.errors).toBeUndefined();
-    return database.statements.count;
+    return harness.database.statements.count;
   };
 
   it("runs as many statements for 10 grids as for 1, and for first=500 as for first=10", async () => {
@@ -471,7 +457,7 @@ describe('bad input', () => {
 describe('row scope at the subgraph itself', () => {
   const [own, other] = grids.filter((g) => g.party.members.length > 0 && g.party.organizations.length > 0) as [DemoGridContents, DemoGridContents];
   const worker = testCaller('grid-worker', { grids: [own.grid.code] });
-  const as = async (query: string) => postGraphQL<Record<string, any>>(service.url, query, undefined, await callerHeaders(SUBGRAPH_NAME, worker));
+  const as = async (query: string) => harness.gql<Record<string, any>>(query, undefined, worker);
 
   it("answers a grid worker their own grid's party members, and none of another grid", async () => {
     const ownMember = own.party.members[0]!;

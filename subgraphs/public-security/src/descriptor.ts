@@ -10,7 +10,7 @@ export const descriptor: SubgraphDescriptor<typeof schema, DepartmentSeeder, Reg
   name: 'public-security',
   database: publicSecurityDatabase,
   entry: fileURLToPath(new URL('./index.ts', import.meta.url)),
-  createServer: async (options) => (await import('./server.ts')).createServer(options),
+  subgraph: async () => (await import('./server.ts')).subgraph,
   seeder: async () => (await import('./demo/seed.ts')).publicSecuritySeeder,
   importEntities: async () => (await import('./import.ts')).importEntities,
 };

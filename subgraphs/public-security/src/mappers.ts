@@ -19,6 +19,6 @@ export type IncidentModel = IncidentRow;
 export type IncidentConnectionModel = Connection<IncidentRow> & { totalCount: number };
 export type IncidentEdgeModel = { cursor: string; node: IncidentRow };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
-export type PublicSecurityImportModel = import('@hub/core').ImportRunRow;
+export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns (public security's part). */
 export type ResidentColumnsModel = ResidentColumnsPage;

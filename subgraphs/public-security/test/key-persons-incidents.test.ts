@@ -1,14 +1,10 @@
-import { DEMO_HUB_SECRET, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
+import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoIncident, type DemoKeyPerson, type KeyPersonCategory } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { publicSecurityDatabase, type PublicSecurityDatabase } from '../src/db/index.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { describe, expect, it } from 'vitest';
+import { subgraph } from '../src/server.ts';
 
-let service: RunningService;
-let database: PublicSecurityDatabase;
-let dropClone: () => Promise<void>;
 const world = generateDemoWorld(TEST_DEMO);
 const grids: DemoGridContents[] = [...world.gridContents()];
 const keyPersons: DemoKeyPerson[] = grids.flatMap((g) => g.publicSecurity.keyPersons);
@@ -17,21 +13,11 @@ const CATEGORIES: KeyPersonCategory[] = ['COMMUNITY_CORRECTION', 'RELEASED_PRISO
 const idOf = (idNumber: string) => residentKey(idNumber, DEMO_HUB_SECRET);
 const sortedIds = (list: { id: string }[]) => list.map((x) => x.id).sort();
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = publicSecurityDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 // A police officer on public-safety work: plans, addresses and names in clear (masking is tested in public-security.test.ts).
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, testCaller('police-officer', { purpose: 'public-safety' })));
+  harness.gql(query, variables, testCaller('police-officer', { purpose: 'public-safety' }));
 
 interface Page<T> {
   totalCount: number;
@@ -267,10 +253,10 @@ describe('who lives in a house', () => {
 
 describe('statement counts', () => {
   const measure = async (query: string, variables: Record<string, unknown>) => {
-    database.statements.reset();
+    harness.database.statements.reset();
     const response = await gql(query, variables);
     expect(response.errors).toBeUndefined();
-    return database.statements.count;
+    return harness.database.statements.count;
   };
 
   it("costs the same for 10 grids' key persons and incidents as for 1, and for first=500 as for first=10", async () => {

@@ -1,34 +1,20 @@
-import { ageOn, DEMO_HUB_SECRET, maskAddress, maskIdNumber, maskName, maskPhone, MINOR_AGE, residentKey, type RunningService } from '@hub/core';
-import { callerHeaders, cloneDatabase, errorCodes, postGraphQL, testCaller, testCallerKey } from '@hub/core/testing';
+import { ageOn, DEMO_HUB_SECRET, maskAddress, maskIdNumber, maskName, maskPhone, MINOR_AGE, residentKey } from '@hub/core';
+import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoResident } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { publicSecurityDatabase, type PublicSecurityDatabase } from '../src/db/index.ts';
+import { describe, expect, it } from 'vitest';
 import { residents } from '../src/db/schema.ts';
-import { createServer, SUBGRAPH_NAME } from '../src/server.ts';
+import { subgraph } from '../src/server.ts';
 import { count } from 'drizzle-orm';
 
-let service: RunningService;
-let database: PublicSecurityDatabase;
-let dropClone: () => Promise<void>;
 const grids: DemoGridContents[] = [...generateDemoWorld(TEST_DEMO).gridContents()];
 const everyone: DemoResident[] = grids.flatMap((g) => g.residents);
 const idOf = (r: DemoResident) => residentKey(r.idNumber, DEMO_HUB_SECRET);
 
-beforeAll(async () => {
-  const clone = await cloneDatabase(inject('templateUrl'));
-  dropClone = clone.drop;
-  database = publicSecurityDatabase.open(clone.url);
-  service = await createServer({ database, secret: DEMO_HUB_SECRET, callerKey: testCallerKey }).listen(0);
-});
-
-afterAll(async () => {
-  await service?.close();
-  await dropClone?.();
-});
+const harness = serveSubgraphForTests(subgraph);
 
 const gql = async (query: string, variables?: Record<string, unknown>) =>
-  postGraphQL(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME));
+  harness.gql(query, variables);
 
 const GRID_RESIDENTS = /* GraphQL */ `
   query ($reps: [_Any!]!, $first: Int, $after: String, $type: PopulationType) {
@@ -48,7 +34,7 @@ const GRID_RESIDENTS = /* GraphQL */ `
 
 describe('the population register', () => {
   it('holds every generated resident under the hub id of their ID number', async () => {
-    const [row] = await database.db.select({ n: count() }).from(residents);
+    const [row] = await harness.database.db.select({ n: count() }).from(residents);
     expect(row?.n).toBe(everyone.length);
     const sample = everyone.filter((_, i) => i % 97 === 0);
     const response = await gql(
@@ -150,10 +136,10 @@ describe("a grid's residents", () => {
 
   it('runs the same number of statements for 10 grids as for 1, and for first=500 as for first=10', async () => {
     const measure = async (codes: string[], first: number) => {
-      database.statements.reset();
+      harness.database.statements.reset();
       const response = await gql(GRID_RESIDENTS, { reps: codes.map((code) => ({ __typename: 'Grid', code })), first });
       expect(response.errors).toBeUndefined();
-      return database.statements.count;
+      return harness.database.statements.count;
     };
     const one = await measure([grid.grid.code], 10);
     expect(one).toBeGreaterThan(0);
@@ -179,7 +165,7 @@ describe('masking and row scope at the subgraph itself (a request that bypasses 
   const mine = own.residents.find((r) => r.phone && r.registeredAddress)!;
   const theirs = other.residents[0]!;
   const as = async (caller: ReturnType<typeof testCaller>, query: string, variables?: Record<string, unknown>) =>
-    postGraphQL<Record<string, any>>(service.url, query, variables, await callerHeaders(SUBGRAPH_NAME, caller));
+    harness.gql<Record<string, any>>(query, variables, caller);
   const PROFILE = `query ($ids: [_Any!]!) { _entities(representations: $ids) { ... on Resident { id name idNumber phone registeredAddress } } }`;
   const reps = [mine, theirs].map((r) => ({ __typename: 'Resident', id: idOf(r) }));
 

@@ -17,3 +17,11 @@ export async function latestImportRuns(db: NodePgDatabase<Record<string, unknown
   if (limit === 0) return [];
   return db.select().from(importRuns).orderBy(desc(importRuns.id)).limit(limit);
 }
+
+/**
+ * Resolvers of the shareable `ImportRun` type every importing department answers: the log keeps how foreign
+ * references were checked as 'graph' or 'format', the graph answers a flag.
+ */
+export const importRunResolvers = {
+  foreignReferencesThroughGraph: (run: ImportRunRow): boolean => run.foreignReferences === 'graph',
+};

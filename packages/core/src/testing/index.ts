@@ -61,3 +61,4 @@ export async function cloneDatabase(templateUrl: string): Promise<{ url: string;
 export * from './graphql.ts';
 export * from './access.ts';
 export * from './tracing.ts';
+export * from './subgraph.ts';

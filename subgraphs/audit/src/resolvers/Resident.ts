@@ -1,6 +1,6 @@
 import { checkResidentId, pageRequest, toConnection } from '@hub/core';
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
-import { SEQ_KEY } from './ids.ts';
+import { SEQ_KEY } from '../keys.ts';
 
 export const Resident: ResidentResolvers = {
   // Public security owns residents; here a resident is only the hub id that audit records name.

@@ -1,5 +1,5 @@
 import type { DistrictResolvers } from '../__generated__/resolvers-types.ts';
-import { welfareCounts } from './places.ts';
+import { welfareCounts } from '../statistics.ts';
 
 export const District: DistrictResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.districtByCode.load(code),

@@ -1,9 +1,9 @@
+import { mustBeFound } from '@hub/core';
 import type { WelfareEntitlementResolvers } from '../__generated__/resolvers-types.ts';
-import { found } from './places.ts';
 
 export const WelfareEntitlement: WelfareEntitlementResolvers = {
   resident: (w) => ({ id: w.residentId }),
   // Identity and health at once: in clear only with resident:identity, health:read and a purpose.
   disabilityCertificateNumber: (w, _, { masks }) => masks.certificate(w.disabilityCertificateNumber),
-  grid: async (w, _, { loaders }) => found(await loaders.gridByCode.load(w.gridCode), 'Grid', w.gridCode),
+  grid: async (w, _, { loaders }) => mustBeFound(await loaders.gridByCode.load(w.gridCode), 'Grid', 'code', w.gridCode),
 };

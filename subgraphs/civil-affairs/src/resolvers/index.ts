@@ -11,7 +11,7 @@ import { ResidentColumns } from './ResidentColumns.ts';
 import { SocialOrganizationDetails } from './SocialOrganizationDetails.ts';
 import { Street } from './Street.ts';
 import { WelfareEntitlement } from './WelfareEntitlement.ts';
-import { CivilAffairsImport } from './CivilAffairsImport.ts';
+import { ImportRun } from './ImportRun.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -29,5 +29,5 @@ export const resolvers: Resolvers = {
   Organization,
   SocialOrganizationDetails,
   WelfareEntitlement,
-  CivilAffairsImport,
+  ImportRun,
 };

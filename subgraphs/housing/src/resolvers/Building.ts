@@ -1,20 +1,15 @@
-import { toConnection } from '@hub/core';
+import { isBuildingCode, pageWithTotal } from '@hub/core';
 import type { BuildingResolvers } from '../__generated__/resolvers-types.ts';
-import { isBuildingCode } from './codes.ts';
-import { HOUSE_PAGE, housePage } from './connections.ts';
+import { HOUSES } from '../pages.ts';
 
 export const Building: BuildingResolvers = {
   __resolveReference: ({ code }, { loaders }) => (isBuildingCode(code) ? loaders.buildingByCode.load(code) : null),
   grid: (b) => ({ code: b.gridCode }),
   address: (b, _, { masks }) => masks.address(b.address),
-  houses: async (b, args, { loaders }) => {
-    const page = housePage(args);
-    const [rows, total] = await Promise.all([
-      loaders.housePageByBuilding.load({ parent: b.code, filter: null, ...page }),
-      loaders.houseCountByBuilding.load(b.code),
-    ]);
-    return { ...toConnection(HOUSE_PAGE, rows, page, (h) => h.code), totalCount: total };
-  },
+  houses: (b, args, { loaders }) =>
+    pageWithTotal(HOUSES, args, (page) =>
+      Promise.all([loaders.housePageByBuilding.load({ parent: b.code, filter: null, ...page }), loaders.houseCountByBuilding.load(b.code)]),
+    ),
   propertyCompany: async (b, _, { loaders }) => {
     const link = await loaders.propertyCompanyOfBuilding.load(b.code);
     return link ? { id: link.organizationId } : null;

@@ -1,26 +1,23 @@
-import { isGridCode, toConnection } from '@hub/core';
+import { isGridCode, pageWithTotal, totalOf } from '@hub/core';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
-import { BUILDING_PAGE, buildingPage, groupRentalConnection, groupRentalPage } from './connections.ts';
+import { BUILDINGS, GROUP_RENTALS } from '../pages.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is the code buildings and group rentals are registered under.
   __resolveReference: ({ code }) => (isGridCode(code) ? { code } : null),
-  buildings: async ({ code }, args, { loaders }) => {
-    const page = buildingPage(args);
-    const [rows, counts] = await Promise.all([
-      loaders.buildingPageByGrid.load({ parent: code, filter: null, ...page }),
-      loaders.buildingCountsByGrid.load(code),
-    ]);
-    return { ...toConnection(BUILDING_PAGE, rows, page, (b) => b.code), totalCount: counts.total };
-  },
-  groupRentals: async ({ code }, args, { loaders }) => {
-    const page = groupRentalPage(args);
-    const status = args.status ?? null;
-    const [rows, counts] = await Promise.all([
-      loaders.groupRentalPageByGrid.load({ parent: code, filter: status, ...page }),
-      loaders.groupRentalCountsByGrid.load(code),
-    ]);
-    return groupRentalConnection(rows, page, status ? (counts.by[status] ?? 0) : counts.total);
-  },
+  buildings: ({ code }, args, { loaders }) =>
+    pageWithTotal(BUILDINGS, args, (page) =>
+      Promise.all([
+        loaders.buildingPageByGrid.load({ parent: code, filter: null, ...page }),
+        loaders.buildingCountsByGrid.load(code).then((counts) => counts.total),
+      ]),
+    ),
+  groupRentals: ({ code }, args, { loaders }) =>
+    pageWithTotal(GROUP_RENTALS, args, (page) =>
+      Promise.all([
+        loaders.groupRentalPageByGrid.load({ parent: code, filter: args.status ?? null, ...page }),
+        loaders.groupRentalCountsByGrid.load(code).then((counts) => totalOf(counts, args.status)),
+      ]),
+    ),
   housingCounts: ({ code }) => ({ level: 'GRID', code }),
 };

@@ -1,11 +1,11 @@
+import { isHouseCode, mustExist } from '@hub/core';
 import type { HouseResolvers } from '../__generated__/resolvers-types.ts';
-import { isHouseCode, present } from './codes.ts';
 
 export const House: HouseResolvers = {
   // Public security's Resident.residence and mediation's Case.house arrive here by code; unknown codes give null.
   __resolveReference: ({ code }, { loaders }) => (isHouseCode(code) ? loaders.houseByCode.load(code) : null),
   building: async (h, _, { loaders }) =>
-    present(await loaders.buildingByCode.load(h.buildingCode), `building ${h.buildingCode}`),
+    mustExist(await loaders.buildingByCode.load(h.buildingCode), `building ${h.buildingCode}`),
   address: (h, _, { masks }) => masks.address(h.address),
   floor: (h) => Math.floor(Number(h.room) / 100),
   grid: (h) => ({ code: h.gridCode }),

@@ -1,5 +1,5 @@
+import { isOrganizationId } from '@hub/core';
 import type { OrganizationResolvers } from '../__generated__/resolvers-types.ts';
-import { isOrganizationId } from './codes.ts';
 
 export const Organization: OrganizationResolvers = {
   // Civil affairs keeps the directory; housing adds the details of the kinds it registers.

@@ -1,5 +1,5 @@
+import { mustExist } from '@hub/core';
 import type { OwnersCommitteeDetailsResolvers } from '../__generated__/resolvers-types.ts';
-import { present } from './codes.ts';
 
 /** Committees file with the housing department within 30 days of their election. */
 const FILING_DAYS = 30;
@@ -27,7 +27,7 @@ export const OwnersCommitteeDetails: OwnersCommitteeDetailsResolvers = {
     const rows = await loaders.buildingByCode.loadMany(links.map((l) => l.buildingCode));
     return rows.map((row, i) => {
       if (row instanceof Error) throw row;
-      return present(row, `building ${links[i]?.buildingCode}`);
+      return mustExist(row, `building ${links[i]?.buildingCode}`);
     });
   },
 };

@@ -1,8 +1,8 @@
+import { mustExist } from '@hub/core';
 import type { OwnershipResolvers } from '../__generated__/resolvers-types.ts';
-import { present } from './codes.ts';
 
 export const Ownership: OwnershipResolvers = {
-  house: async (o, _, { loaders }) => present(await loaders.houseByCode.load(o.houseCode), `house ${o.houseCode}`),
+  house: async (o, _, { loaders }) => mustExist(await loaders.houseByCode.load(o.houseCode), `house ${o.houseCode}`),
   owner: (o) => (o.ownerResidentId ? { id: o.ownerResidentId } : null),
   organization: (o) => (o.ownerOrganizationId ? { id: o.ownerOrganizationId } : null),
 };

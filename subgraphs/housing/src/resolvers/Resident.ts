@@ -1,5 +1,5 @@
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
-import { isResidentId } from './codes.ts';
+import { isResidentId } from '../keys.ts';
 
 export const Resident: ResidentResolvers = {
   // Public security owns residents; here a resident is the hub id that titles and leases name.

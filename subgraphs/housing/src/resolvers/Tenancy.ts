@@ -1,8 +1,8 @@
+import { mustExist } from '@hub/core';
 import type { TenancyResolvers } from '../__generated__/resolvers-types.ts';
-import { present } from './codes.ts';
 
 export const Tenancy: TenancyResolvers = {
-  house: async (t, _, { loaders }) => present(await loaders.houseByCode.load(t.houseCode), `house ${t.houseCode}`),
+  house: async (t, _, { loaders }) => mustExist(await loaders.houseByCode.load(t.houseCode), `house ${t.houseCode}`),
   landlord: (t) => (t.landlordResidentId ? { id: t.landlordResidentId } : null),
   landlordOrganization: (t) => (t.landlordOrganizationId ? { id: t.landlordOrganizationId } : null),
   occupants: async (t, _, { loaders }) =>

@@ -16,7 +16,7 @@ import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { Street } from './Street.ts';
 import { Tenancy } from './Tenancy.ts';
-import { HousingImport } from './HousingImport.ts';
+import { ImportRun } from './ImportRun.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -38,5 +38,5 @@ export const resolvers: Resolvers = {
   Community,
   District,
   Organization,
-  HousingImport,
+  ImportRun,
 };

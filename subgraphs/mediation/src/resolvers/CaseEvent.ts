@@ -1,10 +1,10 @@
+import { mustExist } from '@hub/core';
 import type { CaseEventResolvers } from '../__generated__/resolvers-types.ts';
-import { present } from './present.ts';
 
 export const CaseEvent: CaseEventResolvers = {
   sequence: (e) => String(e.sequence),
   // The event of a case the caller may not see is never listed (the feed and timelines are scoped alike).
-  case: async (e, _, { loaders }) => present(await loaders.caseById.load(e.caseId), `case ${e.caseId}`),
+  case: async (e, _, { loaders }) => mustExist(await loaders.caseById.load(e.caseId), `case ${e.caseId}`),
   actor: (e) => ({ userId: e.actorUserId, role: e.actorRole, department: e.actorDepartment }),
   note: (e) => e.details.note ?? null,
   dueOn: (e) => e.details.dueOn ?? null,

@@ -1,7 +1,6 @@
-import { checkDateRange, pageRequest, toConnection } from '@hub/core';
+import { CASE_ID, checkDateRange, pageRequest, toConnection } from '@hub/core';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
-import { caseCounts, sum } from './counts.ts';
-import { CASE_ID } from './ids.ts';
+import { caseCounts, sum } from '../statistics.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that cases arose under.

@@ -11,7 +11,7 @@ import { GroupRental } from './GroupRental.ts';
 import { House } from './House.ts';
 import { Incident } from './Incident.ts';
 import { MediationCommitteeDetails } from './MediationCommitteeDetails.ts';
-import { MediationImport } from './MediationImport.ts';
+import { ImportRun } from './ImportRun.ts';
 import { MediationRecord } from './MediationRecord.ts';
 import { Mediator } from './Mediator.ts';
 import { Mutation } from './Mutation.ts';
@@ -36,7 +36,7 @@ export const resolvers: Resolvers = {
   Agreement,
   Mediator,
   MediationCommitteeDetails,
-  MediationImport,
+  ImportRun,
   Organization,
   Incident,
   House,

@@ -1,6 +1,6 @@
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
-import { memberPage } from './pages.ts';
-import { partyMemberCounts } from './places.ts';
+import { memberPage } from '../pages.ts';
+import { partyMemberCounts } from '../statistics.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that branches serve.

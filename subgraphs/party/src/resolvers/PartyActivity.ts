@@ -1,10 +1,10 @@
+import { mustExist } from '@hub/core';
 import type { PartyActivityResolvers } from '../__generated__/resolvers-types.ts';
-import { required } from './ids.ts';
-import { attendancePage, memberOf } from './pages.ts';
+import { attendancePage, memberOf } from '../pages.ts';
 
 export const PartyActivity: PartyActivityResolvers = {
   organization: async (a, _, { loaders }) =>
-    required(await loaders.organizationById.load(a.organizationId), `the organization holding activity ${a.id}`),
+    mustExist(await loaders.organizationById.load(a.organizationId), `the organization holding activity ${a.id}`),
   attendeeCount: async (a, _, { loaders }) => (await loaders.attendanceCountsByActivity.load(a.id)).total,
   attendees: (a, args, context) =>
     attendancePage(

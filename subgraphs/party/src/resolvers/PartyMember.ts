@@ -1,13 +1,13 @@
-import { pageRequest, toConnection } from '@hub/core';
+import { mustExist, pageRequest, toConnection } from '@hub/core';
 import type { PartyMemberResolvers } from '../__generated__/resolvers-types.ts';
-import { POINTS_ENTRY_ID, required } from './ids.ts';
-import { activityOf, attendancePage } from './pages.ts';
+import { POINTS_ENTRY_ID } from '../keys.ts';
+import { activityOf, attendancePage } from '../pages.ts';
 
 export const PartyMember: PartyMemberResolvers = {
   resident: (m) => ({ id: m.residentId }),
   probationary: (m) => m.fullMemberOn === null,
   branch: async (m, _, { loaders }) =>
-    required(await loaders.organizationById.load(m.organizationId), `the branch of member ${m.memberNumber}`),
+    mustExist(await loaders.organizationById.load(m.organizationId), `the branch of member ${m.memberNumber}`),
   points: async (m, _, { loaders }) => (await loaders.pointsByResident.load(m.residentId)).balance,
   pointsLedger: async (m, args, { loaders }) => {
     const page = pageRequest('points-ledger', args, POINTS_ENTRY_ID);

@@ -1,7 +1,7 @@
-import { pageRequest, toConnection } from '@hub/core';
+import { pageWithTotal } from '@hub/core';
 import type { PartyOrganizationResolvers } from '../__generated__/resolvers-types.ts';
-import { ACTIVITY_ID } from './ids.ts';
-import { memberPage } from './pages.ts';
+import { ACTIVITY_ID } from '../keys.ts';
+import { memberPage } from '../pages.ts';
 
 export const PartyOrganization: PartyOrganizationResolvers = {
   // The directory entry is civil affairs'; the party organization shares its id.
@@ -19,12 +19,11 @@ export const PartyOrganization: PartyOrganizationResolvers = {
       ]),
     ),
   memberCount: (o, _, { loaders }) => loaders.memberCountUnder.load(o.id),
-  activities: async (o, args, { loaders }) => {
-    const page = pageRequest('organization-activities', args, ACTIVITY_ID);
-    const [rows, counts] = await Promise.all([
-      loaders.activityPageByOrganization.load({ parent: o.id, filter: null, ...page }),
-      loaders.activityCountsByOrganization.load(o.id),
-    ]);
-    return { ...toConnection('organization-activities', rows, page, (r) => r.id), totalCount: counts.total };
-  },
+  activities: (o, args, { loaders }) =>
+    pageWithTotal({ kind: 'organization-activities', keyPattern: ACTIVITY_ID, keyOf: (r) => r.id }, args, (page) =>
+      Promise.all([
+        loaders.activityPageByOrganization.load({ parent: o.id, filter: null, ...page }),
+        loaders.activityCountsByOrganization.load(o.id).then((counts) => counts.total),
+      ]),
+    ),
 };

@@ -1,6 +1,5 @@
-import { latestImportRuns } from '@hub/core';
+import { checkOrganizationId, checkResidentId, latestImportRuns } from '@hub/core';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
-import { checkOrganizationId, checkResidentId } from './ids.ts';
 
 export const Query: QueryResolvers = {
   partyImports: (_, { first }, { db }) => latestImportRuns(db, first),

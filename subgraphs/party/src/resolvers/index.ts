@@ -12,7 +12,7 @@ import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
-import { PartyImport } from './PartyImport.ts';
+import { ImportRun } from './ImportRun.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -30,5 +30,5 @@ export const resolvers: Resolvers = {
   Street,
   District,
   Organization,
-  PartyImport,
+  ImportRun,
 };

@@ -1,6 +1,6 @@
 import { isDivisionCode } from '@hub/core';
 import type { DistrictResolvers } from '../__generated__/resolvers-types.ts';
-import { populationCounts } from './places.ts';
+import { populationCounts } from '../statistics.ts';
 
 export const District: DistrictResolvers = {
   // Civil affairs owns the district; here a district is the 6 digits its grids' codes start with.

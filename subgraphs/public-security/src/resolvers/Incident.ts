@@ -1,6 +1,5 @@
-import { toChinaTime } from '@hub/core';
+import { isRow, toChinaTime } from '@hub/core';
 import type { IncidentResolvers } from '../__generated__/resolvers-types.ts';
-import { isRow } from './rows.ts';
 
 export const Incident: IncidentResolvers = {
   // Mediation refers to the incident a case came from by id; an id public security does not know resolves to null.

@@ -1,6 +1,5 @@
-import { ageOn, maskName, MINOR_AGE } from '@hub/core';
+import { ageOn, isRow, maskName, MINOR_AGE } from '@hub/core';
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
-import { isRow } from './rows.ts';
 
 
 const isMinor = (birthDate: string) => ageOn(birthDate) < MINOR_AGE;

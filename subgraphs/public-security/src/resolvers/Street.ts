@@ -1,6 +1,6 @@
 import { isStreetCode } from '@hub/core';
 import type { StreetResolvers } from '../__generated__/resolvers-types.ts';
-import { populationCounts } from './places.ts';
+import { populationCounts } from '../statistics.ts';
 
 export const Street: StreetResolvers = {
   // Civil affairs owns streets; here a street is the 9 digits its grids' codes start with.

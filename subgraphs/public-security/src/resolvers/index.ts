@@ -11,7 +11,7 @@ import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
-import { PublicSecurityImport } from './PublicSecurityImport.ts';
+import { ImportRun } from './ImportRun.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -29,5 +29,5 @@ export const resolvers: Resolvers = {
   Community,
   Street,
   District,
-  PublicSecurityImport,
+  ImportRun,
 };

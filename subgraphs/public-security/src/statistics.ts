@@ -1,4 +1,4 @@
-import type { PopulationCounts, PopulationType } from '../__generated__/resolvers-types.ts';
+import type { PopulationCounts, PopulationType } from './__generated__/resolvers-types.ts';
 
 /** `PopulationCounts` of a grid or a place from its counts by type; types it has none of count zero. */
 export function populationCounts(counts: { total: number; by: Partial<Record<PopulationType, number>> }): PopulationCounts {

@@ -1,5 +1,5 @@
-import { partyMemberStatus } from '../db/schema.ts';
-import type { PartyMemberCounts, PartyMemberStatus } from '../__generated__/resolvers-types.ts';
+import { partyMemberStatus } from './db/schema.ts';
+import type { PartyMemberCounts, PartyMemberStatus } from './__generated__/resolvers-types.ts';
 
 /** `PartyMemberCounts` of a grid or a place from its counts by standing: every standing, zeros included. */
 export function partyMemberCounts(counts: { total: number; by: Partial<Record<PartyMemberStatus, number>> }): PartyMemberCounts {

@@ -1,7 +1,7 @@
-import { OPEN_CASE_STATUSES } from '../db/resident-columns.ts';
-import { caseCategory, caseStatus } from '../db/schema.ts';
-import type { CaseCounts } from '../__generated__/resolvers-types.ts';
-import type { CaseTally } from '../loaders.ts';
+import { OPEN_CASE_STATUSES } from './db/resident-columns.ts';
+import { caseCategory, caseStatus } from './db/schema.ts';
+import type { CaseCounts } from './__generated__/resolvers-types.ts';
+import type { CaseTally } from './loaders.ts';
 
 const OPEN_STATUSES = new Set<string>(OPEN_CASE_STATUSES);
 

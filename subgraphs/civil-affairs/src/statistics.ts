@@ -1,14 +1,4 @@
-import { notFound } from '@hub/core';
-import type { WelfareCounts, WelfareKind } from '../__generated__/resolvers-types.ts';
-
-/** A row the caller named must exist; an unknown code is an error, not a silent null. */
-export function found<T>(row: T | null, entity: string, code: string): T {
-  if (!row) throw notFound(entity, 'code', code);
-  return row;
-}
-
-// Key formats and checks shared by every department.
-export { checkCommunityCode, checkGridCode, checkStreetCode } from '@hub/core';
+import type { WelfareCounts, WelfareKind } from './__generated__/resolvers-types.ts';
 
 /** `WelfareCounts` of a grid or a place from its counts by kind; kinds it has none of count zero. */
 export function welfareCounts(counts: { total: number; by: Partial<Record<WelfareKind, number>> }): WelfareCounts {

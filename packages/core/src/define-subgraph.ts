@@ -1,0 +1,111 @@
+import type { KeyObject } from 'node:crypto';
+import type { BaseContext } from '@apollo/server';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { DocumentNode, GraphQLSchema } from 'graphql';
+import type { Caller } from './access/model.ts';
+import { hubSecret, portOf } from './config.ts';
+import { department, type DepartmentName } from './departments.ts';
+import type { DepartmentDatabase } from './db/database.ts';
+import type { DescribedDatabase } from './descriptor.ts';
+import { exitOnServiceConfigProblems, listenHost } from './env-config.ts';
+import { createLogger } from './log.ts';
+import { runService } from './service.ts';
+import { createSubgraphService, loadTypeDefs, type SubgraphService } from './subgraph.ts';
+
+/** What a host (a department's own process, or the hub running it in-process) knows that a department may need. */
+export interface HostSettings {
+  env: NodeJS.ProcessEnv;
+  /** The hub secret; read only when a department asks for it, so one that never needs it never requires it. */
+  secret(): string;
+}
+
+export interface SubgraphSpec<TSchema extends Record<string, unknown>, TOptions extends object, TContext extends BaseContext> {
+  /** Subgraph name, as in the supergraph and in @hub/core's `departments`. */
+  name: string;
+  /** The subgraph's `schema.graphql`, relative to its module (`new URL('../schema.graphql', import.meta.url)`). */
+  typeDefs: URL;
+  resolvers: object;
+  database: DescribedDatabase<TSchema>;
+  /** The department's own options as a host takes them from its settings; none when omitted. */
+  options?: (host: HostSettings) => TOptions;
+  /**
+   * Called once per server, with the department's options: what it refuses stops the server at creation. Returns
+   * what builds each request's context for the caller the gateway vouched for.
+   */
+  context(database: DepartmentDatabase<TSchema>, options: TOptions): (caller: Caller) => TContext | Promise<TContext>;
+}
+
+export type ServerOptions<TSchema extends Record<string, unknown>, TOptions extends object> = {
+  database: DepartmentDatabase<TSchema>;
+  /** The gateway's public key (default: HUB_INTERNAL_PUBLIC_KEY); tests pass `testCallerKey`. */
+  callerKey?: KeyObject;
+} & TOptions;
+
+export interface Subgraph<TSchema extends Record<string, unknown>, TOptions extends object> {
+  name: string;
+  typeDefs: DocumentNode;
+  resolvers: object;
+  /** The built subgraph schema, for tests that execute against it without a server. */
+  schema: GraphQLSchema;
+  database: DescribedDatabase<TSchema>;
+  /** The subgraph over an open database; `listen` starts it (tests use port 0). */
+  createServer(options: ServerOptions<TSchema, TOptions>): SubgraphService;
+  /** The department's options as a host takes them from its settings. */
+  options(host: HostSettings): TOptions;
+  /** The subgraph as a host builds it: the department's options from the host's settings. */
+  hostServer(options: { database: DepartmentDatabase<TSchema>; callerKey?: KeyObject; host: HostSettings }): SubgraphService;
+}
+
+/**
+ * One department's subgraph: its schema, resolvers, database and context, put together the one way every
+ * department is served. Its `server.ts` exports what this returns, its `index.ts` hands it to `runSubgraph`.
+ */
+export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions extends object = Record<never, never>, TContext extends BaseContext = BaseContext>(
+  spec: SubgraphSpec<TSchema, TOptions, TContext>,
+): Subgraph<TSchema, TOptions> {
+  const typeDefs = loadTypeDefs(spec.typeDefs);
+  const schema = buildSubgraphSchema({ typeDefs, resolvers: spec.resolvers as GraphQLResolverMap<unknown> });
+  const createServer = ({ database, callerKey, ...options }: ServerOptions<TSchema, TOptions>): SubgraphService => {
+    const context = spec.context(database, options as unknown as TOptions);
+    return createSubgraphService<TContext>({
+      name: spec.name,
+      schema,
+      context: async (_req, caller) => context(caller),
+      callerKey,
+      database,
+    });
+  };
+  const options = (host: HostSettings): TOptions => spec.options?.(host) ?? ({} as TOptions);
+  return {
+    name: spec.name,
+    typeDefs,
+    resolvers: spec.resolvers,
+    schema,
+    database: spec.database,
+    createServer,
+    options,
+    hostServer: ({ database, callerKey, host }) => createServer({ ...options(host), database, callerKey } as ServerOptions<TSchema, TOptions>),
+  };
+}
+
+/**
+ * A department's process (its `src/index.ts`): checks every variable it reads, opens and migrates its database,
+ * listens on its port and reports readiness. The server is built before migrating, so a bad option stops the
+ * service before it touches the database.
+ */
+export async function runSubgraph<TSchema extends Record<string, unknown>, TOptions extends object>(
+  subgraph: Subgraph<TSchema, TOptions>,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<void> {
+  const dept = department(subgraph.name);
+  const logger = createLogger(dept.name);
+  // Every variable this service reads, checked before anything opens: a bad one exits 2 naming it.
+  exitOnServiceConfigProblems(dept.name as DepartmentName, logger);
+  await runService(dept, logger, async (databaseUrl) => {
+    const database = subgraph.database.open(databaseUrl);
+    const server = subgraph.hostServer({ database, host: { env, secret: () => hubSecret(env) } });
+    await subgraph.database.migrate(database);
+    return server.listen(portOf(dept, env), listenHost(env));
+  });
+}

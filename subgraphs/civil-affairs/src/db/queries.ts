@@ -1,0 +1,72 @@
+import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
+import { and, asc, eq, ilike, inArray, type SQL } from 'drizzle-orm';
+import type { OrganizationKind, WelfareKind, WelfareStatus } from '../__generated__/resolvers-types.ts';
+import type { Db } from './index.ts';
+import { communities, districts, grids, organizations, streets, welfareEntitlements } from './schema.ts';
+
+/** The one district civil affairs keeps; its absence means nothing was seeded or imported yet. */
+export async function theDistrict(db: Db) {
+  const [district] = await db.select().from(districts).limit(1);
+  if (!district) throw new Error('the civil-affairs database holds no district: seed or import one');
+  return district;
+}
+
+export const allStreets = (db: Db) => db.select().from(streets).orderBy(asc(streets.code));
+export const allCommunities = (db: Db) => db.select().from(communities).orderBy(asc(communities.code));
+
+export const gridPage = (db: Db, filter: { streetCode?: string | null; communityCode?: string | null }, page: PageRequest) =>
+  filteredPage(
+    db,
+    grids,
+    grids.code,
+    and(
+      filter.streetCode != null ? eq(grids.streetCode, filter.streetCode) : undefined,
+      filter.communityCode != null ? eq(grids.communityCode, filter.communityCode) : undefined,
+    ),
+    page,
+  );
+
+/** `%text%` for ILIKE, with the pattern characters of the text taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export const organizationPage = (
+  db: Db,
+  filter: { kind?: OrganizationKind | null; gridCode?: string | null; communityCode?: string | null; nameContains?: string | null },
+  page: PageRequest,
+) =>
+  filteredPage(
+    db,
+    organizations,
+    organizations.id,
+    and(
+      filter.kind != null ? eq(organizations.kind, filter.kind) : undefined,
+      filter.gridCode != null ? eq(organizations.gridCode, filter.gridCode) : undefined,
+      filter.communityCode != null ? eq(organizations.communityCode, filter.communityCode) : undefined,
+      filter.nameContains ? ilike(organizations.name, containing(filter.nameContains)) : undefined,
+    ),
+    page,
+  );
+
+export function welfarePage(
+  db: Db,
+  scope: RowScope,
+  filter: { kind?: WelfareKind | null; status?: WelfareStatus | null; streetCode?: string | null; communityCode?: string | null; gridCode?: string | null },
+  page: PageRequest,
+) {
+  // Entitlements keep their grid; the street and community of a grid are civil affairs' own places table.
+  const gridsWhere = (where: SQL) => inArray(welfareEntitlements.gridCode, db.select({ code: grids.code }).from(grids).where(where));
+  return filteredPage(
+    db,
+    welfareEntitlements,
+    welfareEntitlements.id,
+    and(
+      gridScopeWhere(scope, welfareEntitlements.gridCode),
+      filter.kind != null ? eq(welfareEntitlements.kind, filter.kind) : undefined,
+      filter.status != null ? eq(welfareEntitlements.status, filter.status) : undefined,
+      filter.streetCode != null ? gridsWhere(eq(grids.streetCode, filter.streetCode)) : undefined,
+      filter.communityCode != null ? gridsWhere(eq(grids.communityCode, filter.communityCode)) : undefined,
+      filter.gridCode != null ? eq(welfareEntitlements.gridCode, filter.gridCode) : undefined,
+    ),
+    page,
+  );
+}
