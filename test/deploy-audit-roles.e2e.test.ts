@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { department, dropDatabase, ensureDatabase, withDatabase } from '@hub/core';
+import { department, dropDatabase, ensureDatabase, freePort, generateSigningKeyPair, publicPem, withDatabase } from '@hub/core';
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
 // The audit trail's own code, through the package specifiers of @hub/audit-trail: the database and its migrations, the
 // writer the gateway runs, and the verifier the nightly audit-verify runs.
@@ -28,8 +29,8 @@ const script = readFileSync(SCRIPT_FILE, 'utf8').replace(ROLE, (_match, role: Ro
 let server: TestPostgres | undefined;
 /** The fresh database, as the server's superuser. */
 let adminUrl = '';
-const urlAs = (role: Role) => {
-  const url = new URL(adminUrl);
+const urlAs = (role: Role, databaseUrl = adminUrl) => {
+  const url = new URL(databaseUrl);
   url.username = roleName(role);
   url.password = password;
   return url.toString();
@@ -47,8 +48,8 @@ async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>
 }
 
 /** The script as psql would run it: one simple-protocol query of every statement, as the superuser. */
-async function applyScript(): Promise<string[]> {
-  return withClient(adminUrl, async (client) => {
+async function applyScript(databaseUrl = adminUrl): Promise<string[]> {
+  return withClient(databaseUrl, async (client) => {
     const notices: string[] = [];
     client.on('notice', (notice) => notices.push(notice.message ?? ''));
     await client.query(script);
@@ -108,7 +109,11 @@ beforeAll(async () => {
   notices.push(await applyScript());
 });
 
+/** A second database, for the audit subgraph started as the manifests deploy it. */
+let deployedUrl = '';
+
 afterAll(async () => {
+  if (deployedUrl) await dropDatabase(deployedUrl);
   if (adminUrl) {
     await dropDatabase(adminUrl);
     await withClient(withDatabase(adminUrl, 'postgres'), async (client) => {
@@ -265,5 +270,47 @@ describe('an install from before the roles (one credential for everything)', () 
     } finally {
       await dropDatabase(legacyUrl);
     }
+  });
+});
+
+describe('the audit subgraph as base/audit.yaml deploys it', () => {
+  /** Starts the audit subgraph's bundle (what its image runs) and answers how it ended or that /health said 200. */
+  async function start(env: Record<string, string>): Promise<'healthy' | { exit: number | null; output: string }> {
+    const port = await freePort();
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../subgraphs/audit/dist/index.js', import.meta.url))], {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', LOG_LEVEL: 'warn', HOST: '127.0.0.1', AUDIT_PORT: String(port), HUB_INTERNAL_PUBLIC_KEY: publicPem(generateSigningKeyPair().publicKey), HUB_SECRET: randomBytes(32).toString('hex'), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline) {
+        if (child.exitCode !== null) return { exit: child.exitCode, output };
+        if ((await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok) return 'healthy';
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`the audit subgraph neither became healthy nor exited within 60 s:\n${output}`);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    }
+  }
+
+  it('migrates through AUDIT_MIGRATION_DATABASE_URL as the migrator and serves as the reader, which alone could not', async () => {
+    deployedUrl = withDatabase(adminUrl, uniqueDatabaseName('deploy_audit_subgraph'));
+    await ensureDatabase(deployedUrl);
+    await applyScript(deployedUrl);
+    // The reader alone cannot create the trail's tables: the service stops instead of serving an unmigrated database.
+    const alone = await start({ AUDIT_DATABASE_URL: urlAs('reader', deployedUrl) });
+    expect(alone).toMatchObject({ exit: 1 });
+    expect(await start({ AUDIT_DATABASE_URL: urlAs('reader', deployedUrl), AUDIT_MIGRATION_DATABASE_URL: urlAs('migrator', deployedUrl) })).toBe('healthy');
+    const owner = await withClient(deployedUrl, async (client) => (await client.query("SELECT tableowner FROM pg_tables WHERE tablename = 'audit_records'")).rows[0]?.tableowner);
+    expect(owner).toBe(roleName('migrator'));
+    // The grants on the tables the migration made, as an install runs the script again; then the reader reads them.
+    await applyScript(deployedUrl);
+    expect(await withClient(urlAs('reader', deployedUrl), async (client) => Number((await client.query('SELECT count(*) FROM audit_records')).rows[0].count))).toBe(0);
   });
 });

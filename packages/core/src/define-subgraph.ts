@@ -90,6 +90,25 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
 }
 
 /**
+ * Applies pending migrations: through the schema owner's own connection when the deployment gives one (the service
+ * then serves as a role without DDL rights), else through the service's own database.
+ */
+async function migrateAsOwner<TSchema extends Record<string, unknown>>(
+  definition: DescribedDatabase<TSchema>,
+  database: DepartmentDatabase<TSchema>,
+  migrationUrl: string | undefined,
+  name: string,
+): Promise<void> {
+  if (!migrationUrl) return definition.migrate(database);
+  const owner = definition.open(migrationUrl, { max: 1, applicationName: `${name}-migrate` });
+  try {
+    await definition.migrate(owner);
+  } finally {
+    await owner.close();
+  }
+}
+
+/**
  * A department's process (its `src/index.ts`): checks every variable it reads, opens and migrates its database,
  * listens on its port and reports readiness. The server is built before migrating, so a bad option stops the
  * service before it touches the database.
@@ -105,7 +124,7 @@ export async function runSubgraph<TSchema extends Record<string, unknown>, TOpti
   await runService(dept, logger, async (databaseUrl) => {
     const database = subgraph.database.open(databaseUrl);
     const server = subgraph.hostServer({ database, host: { env, secret: () => hubSecret(env) } });
-    await subgraph.database.migrate(database);
+    await migrateAsOwner(subgraph.database, database, env[`${dept.envPrefix}_MIGRATION_DATABASE_URL`], dept.name);
     return server.listen(portOf(dept, env), listenHost(env));
   });
 }

@@ -105,6 +105,15 @@ function perDepartment(): EnvVariable[] {
       check: postgresUrl,
     },
     {
+      name: `${d.envPrefix}_MIGRATION_DATABASE_URL`,
+      family: '<DEPT>_MIGRATION_DATABASE_URL',
+      default: `${d.envPrefix}_DATABASE_URL (the service migrates with the credentials it serves with)`,
+      // The schema's owner, used only to migrate at start: the service then serves as a role that cannot change the
+      // schema (the audit trail's reader cannot disable the append-only triggers; deploy/sql/audit-roles.sql).
+      readBy: [d.name],
+      check: postgresUrl,
+    },
+    {
       name: `${d.envPrefix}_PORT`,
       family: '<DEPT>_PORT',
       default: String(d.defaultPort),
