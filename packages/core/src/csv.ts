@@ -35,15 +35,15 @@ export function startsLikeFormula(first: number): boolean {
 
 /** A text value as a spreadsheet will show it, never as a formula: `'` before a formula-looking first character. */
 export function defang(text: string): string {
-  return text.length > 0 && startsLikeFormula(text.charCodeAt(0)) ? `'${text}` : text;
+  return startsLikeFormula(text.charCodeAt(0)) ? `'${text}` : text;
 }
 
 /** One field: empty for null, numbers and booleans as they are, text defanged and then quoted when it must be. */
 export function csvField(value: CsvCell): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
-  // One character compared per cell: the datasets write millions of them.
-  const text = value.length > 0 && startsLikeFormula(value.charCodeAt(0)) ? `'${value}` : value;
+  // One character compared per cell (the datasets write millions of them); '' gives NaN, which matches nothing.
+  const text = startsLikeFormula(value.charCodeAt(0)) ? `'${value}` : value;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
