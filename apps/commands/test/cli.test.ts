@@ -99,6 +99,10 @@ describe('npm run import, files that cannot be read whole', () => {
     await files.write('open-at-end.csv', `${csv(RESIDENT_HEADER, rows(110, 5))}"${syntheticResident(115).join(',')}\r\n`);
     const end = await cli(['public-security', 'residents', 'open-at-end.csv', '--dry-run']);
     expect([end.code, end.out]).toEqual([2, expect.stringContaining('refused: line 7: a quoted field begins here')]);
+    // In the header itself: refused as it is read.
+    await files.write('open-header.csv', `"${RESIDENT_HEADER.join(',')}\r\n${syntheticResident(120).join(',')}\r\n`);
+    const header = await cli(['public-security', 'residents', 'open-header.csv']);
+    expect([header.code, header.out]).toEqual([2, expect.stringContaining('refused: line 1: a quoted field begins here')]);
     expect(await count()).toBe(before);
     expect(existsSync(path.join(files.dir, 'open-quote.rejects.csv'))).toBe(false);
   });
