@@ -16,7 +16,10 @@ import { decodeChunks, type TextEncoding } from './read/decode.ts';
 import { openSource, type RecordSource } from './read/source.ts';
 import { SheetChoiceError } from './read/xlsx.ts';
 
-/** The file is refused as a whole (header, mapping): nothing was read past the header and nothing was written. */
+/**
+ * The file is refused as a whole (header, mapping, sheet, or a CSV that cannot be read whole): nothing was written, no
+ * reject report and no import record.
+ */
 export class ImportRefused extends Error {
   constructor(
     message: string,
