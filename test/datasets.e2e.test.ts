@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,19 @@ async function download(path: string, headers = analyst): Promise<{ file: string
 
 async function sql<T extends Record<string, unknown>>(query: string): Promise<T[]> {
   return (await duck.runAndReadAll(query)).getRowObjectsJson() as T[];
+}
+
+/** `npm run export` as its bundle (npm run build). */
+function runExportCommand(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [builtEntry(fileURLToPath(new URL('../apps/commands/src/export.ts', import.meta.url))), ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
 }
 
 const streetOfGrid = (gridCode: string) => `${gridCode.slice(0, 9)}000`;
@@ -210,6 +223,57 @@ describe('the other datasets', () => {
   });
 });
 
+describe('spreadsheet-safe CSV', () => {
+  it('defangs a formula-looking text cell in CSV, carries it unchanged in NDJSON and Parquet, and keeps a negative amount a number', async () => {
+    const hostile = '=HYPERLINK("http://example.invalid","点此")';
+    const party = new pg.Client({ connectionString: hub.databaseUrls.party });
+    const civil = new pg.Client({ connectionString: hub.databaseUrls['civil-affairs'] });
+    await party.connect();
+    await civil.connect();
+    try {
+      // A branch and an entitlement the datasets carry, changed in the departments' databases.
+      const ndjsonOf = async <T>(path: string) => (await download(path)).bytes.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as T);
+      const branchId = (await ndjsonOf<{ branch_id: string }>('/datasets/party-members-by-grid.ndjson'))[0]!.branch_id;
+      const welfareId = (await ndjsonOf<{ entitlement_id: string }>('/datasets/welfare-cross-check.ndjson'))[0]!.entitlement_id;
+      const branchName = (await party.query<{ name: string }>('SELECT name FROM party_organizations WHERE id = $1', [branchId])).rows[0]!.name;
+      const amount = (await civil.query<{ monthly_amount: string }>('SELECT monthly_amount FROM welfare_entitlements WHERE id = $1', [welfareId])).rows[0]!.monthly_amount;
+      await party.query('UPDATE party_organizations SET name = $1 WHERE id = $2', [hostile, branchId]);
+      await civil.query('UPDATE welfare_entitlements SET monthly_amount = -12.5 WHERE id = $1', [welfareId]);
+      try {
+        const csv = await download('/datasets/party-members-by-grid.csv');
+        const text = csv.bytes.toString('utf8');
+        expect(text).toContain(`,"'=HYPERLINK(""http://example.invalid"",""点此"")",`);
+        expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
+        const fromCsv = await sql<{ branch: string }>(`select distinct branch from read_csv('${csv.file}', header = true) where branch_id = '${branchId}'`);
+        expect(fromCsv).toEqual([{ branch: `'${hostile}` }]);
+        const ndjson = await ndjsonOf<{ branch_id: string; branch: string }>('/datasets/party-members-by-grid.ndjson');
+        expect(new Set(ndjson.filter((m) => m.branch_id === branchId).map((m) => m.branch))).toEqual(new Set([hostile]));
+        // The export command's file is the gateway's CSV, byte for byte.
+        const exported = join(folder, 'party-members-export.csv');
+        const token = analyst.authorization!.slice('Bearer '.length);
+        const exportRun = await runExportCommand(['party-members-by-grid', '--out', exported, '--gateway', hub.gatewayUrl.replace(/\/graphql$/, ''), '--purpose', 'statistics'], { HUB_TOKEN: token });
+        expect(exportRun.code, exportRun.stderr).toBe(0);
+        expect(readFileSync(exported).equals(csv.bytes)).toBe(true);
+        const parquet = await download('/datasets/party-members-by-grid.parquet');
+        expect(await sql(`select distinct branch from read_parquet('${parquet.file}') where branch_id = '${branchId}'`)).toEqual([{ branch: hostile }]);
+
+        const welfare = await download('/datasets/welfare-cross-check.csv');
+        expect(welfare.bytes.toString('utf8')).toMatch(new RegExp(`^${welfareId},.*,-12\\.5,`, 'm'));
+        const amounts = await sql<{ monthly_amount: number; type: string }>(`select monthly_amount, typeof(monthly_amount) as type from read_csv('${welfare.file}', header = true) where entitlement_id = '${welfareId}'`);
+        expect(amounts).toEqual([{ monthly_amount: -12.5, type: 'DOUBLE' }]);
+        const welfareNdjson = await ndjsonOf<{ entitlement_id: string; monthly_amount: unknown }>('/datasets/welfare-cross-check.ndjson');
+        expect(welfareNdjson.find((w) => w.entitlement_id === welfareId)?.monthly_amount).toBe(-12.5);
+      } finally {
+        await party.query('UPDATE party_organizations SET name = $1 WHERE id = $2', [branchName, branchId]);
+        await civil.query('UPDATE welfare_entitlements SET monthly_amount = $1 WHERE id = $2', [amount, welfareId]);
+      }
+    } finally {
+      await party.end();
+      await civil.end();
+    }
+  });
+});
+
 describe('refusals', () => {
   it('answers bad filters 400, unknown datasets, formats and places 404, without a token 401', async () => {
     const status = async (path: string, headers = analyst) => {
@@ -279,16 +343,7 @@ describe('a client that goes away', () => {
 });
 
 describe('the export command', () => {
-  const run = (args: string[], env: Record<string, string>) =>
-    new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = spawn(process.execPath, [builtEntry(fileURLToPath(new URL('../apps/commands/src/export.ts', import.meta.url))), ...args], {
-        env: { ...process.env, ...env },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let stderr = '';
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('exit', (code) => resolve({ code, stderr }));
-    });
+  const run = runExportCommand;
 
   it('writes a dataset to a file with its row count, and leaves no file when refused', async () => {
     const out = join(folder, 'cases-export.csv');

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ageBand, DATASETS } from '../src/datasets/catalog.ts';
 import { batchedDocument } from '../src/datasets/engine.ts';
-import { csvField } from '../src/datasets/formats.ts';
+import { parquetReadObjects } from 'hyparquet';
+import type { ColumnSpec } from '../src/datasets/catalog.ts';
+import { encoderFor, type Format } from '../src/datasets/formats.ts';
 
 const api = buildSchema(readFileSync(new URL('../../schema/api.graphql', import.meta.url), 'utf8'));
 
@@ -34,13 +36,31 @@ describe('the datasets', () => {
 });
 
 describe('cells', () => {
-  it('quotes CSV fields as RFC 4180 says', () => {
-    expect(csvField('plain')).toBe('plain');
-    expect(csvField('a,b')).toBe('"a,b"');
-    expect(csvField('say "hi"')).toBe('"say ""hi"""');
-    expect(csvField('two\nlines')).toBe('"two\nlines"');
-    expect(csvField(null)).toBe('');
-    expect(csvField(true)).toBe('true');
+  const columns = [
+    { name: 'note', type: 'string' },
+    { name: 'amount', type: 'double' },
+  ] as ColumnSpec[];
+  const rows = [
+    ['=HYPERLINK("http://x")', -12.5],
+    ['-1+1', 3],
+    ['a,b', 0],
+    [null, null],
+  ];
+  const encode = (format: Format) => {
+    const encoder = encoderFor(format, columns);
+    return Buffer.concat([...encoder.begin(), ...encoder.write(rows), ...encoder.end()]);
+  };
+
+  it('are spreadsheet-safe in CSV: text defanged and quoted, numbers written as numbers', () => {
+    expect(encode('csv').toString('utf8')).toBe('\uFEFFnote,amount\r\n"\'=HYPERLINK(""http://x"")",-12.5\r\n\'-1+1,3\r\n"a,b",0\r\n,\r\n');
+  });
+
+  it('are carried unchanged in NDJSON and Parquet', async () => {
+    const ndjson = encode('ndjson').toString('utf8').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    expect(ndjson).toEqual(rows.map(([note, amount]) => ({ note, amount })));
+    const bytes = encode('parquet');
+    const parquet = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer });
+    expect(parquet).toEqual(rows.map(([note, amount]) => ({ note, amount })));
   });
 
   it('bands ages at 18, 35, 60 and 80', () => {

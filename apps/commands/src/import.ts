@@ -9,8 +9,9 @@ import { locateDatabase, openDepartmentDatabase } from './locate-database.ts';
 
 const USAGE = `usage: npm run import -- <department> <entity> <file> [options]
 
-  <file>                .csv (UTF-8 with or without BOM, GBK/GB18030), .xlsx (first sheet), .ndjson
+  <file>                .csv (UTF-8 with or without BOM, GBK/GB18030), .xlsx (first sheet unless --sheet), .ndjson
   --format F            csv | xlsx | ndjson (default: from the file name)
+  --sheet S             the .xlsx sheet to read: its name or its 1-based number
   --encoding E          utf-8 | gbk | gb18030 (default: detected)
   --mapping FILE        JSON {"columns": {"<header in the file>": "<field>" | null}}
   --dry-run             validate and count, write nothing
@@ -35,6 +36,7 @@ const { values: flags, positionals } = (() => {
       options: {
         format: { type: 'string' },
         encoding: { type: 'string' },
+        sheet: { type: 'string' },
         mapping: { type: 'string' },
         'dry-run': { type: 'boolean', default: false },
         rejects: { type: 'string' },
@@ -62,11 +64,13 @@ const file = path.resolve(base, fileArg);
 // Bad arguments are refused (exit 2) before any database is touched.
 const { entity, format, encoding } = (() => {
   try {
-    return {
+    const chosen = {
       entity: findEntity(departmentName, entityName),
       format: formatOf(file, flags.format),
       encoding: flags.encoding ? parseEncodingName(flags.encoding) : undefined,
     };
+    if (flags.sheet !== undefined && chosen.format !== 'xlsx') throw new Error(`--sheet chooses a sheet of an .xlsx workbook; ${path.basename(file)} is ${chosen.format}`);
+    return chosen;
   } catch (error) {
     return fail(`refused: ${error instanceof Error ? error.message : error}`);
   }
@@ -97,6 +101,7 @@ try {
       file,
       format,
       encoding,
+      sheet: flags.sheet,
       mapping,
       pool: database.pool,
       secret: hubSecret(),
@@ -128,7 +133,10 @@ try {
 }
 
 const n = (v: number) => v.toLocaleString('en');
+const { sheet } = summary;
 const lines = [
+  // A workbook of several sheets: say which one was read, so a wrong one is noticed.
+  ...(sheet ? [`read sheet ${sheet.name} (${sheet.index} of ${sheet.count})`] : []),
   `${summary.dryRun ? 'dry run (nothing written): ' : ''}${summary.department} ${summary.entity} from ${summary.fileName} ` +
     `(${summary.format}${summary.encoding ? `, ${summary.encoding}` : ''}, sha256 ${summary.fileSha256.slice(0, 16)}…)`,
   `  read ${n(summary.read)}   inserted ${n(summary.inserted)}   updated ${n(summary.updated)}   unchanged ${n(summary.unchanged)}   rejected ${n(summary.rejected)}`,

@@ -1,9 +1,11 @@
 /**
- * The file formats of an export, each written as rows arrive: CSV (RFC 4180, UTF-8 with a byte-order mark so Excel
- * reads Chinese right), NDJSON (one JSON object per line, typed values), Parquet (typed columns, a row group per
- * few thousand rows, so a reader gets real dates, timestamps, integers and booleans).
+ * The file formats of an export, each written as rows arrive: CSV (@hub/core's writer: RFC 4180, UTF-8 with a
+ * byte-order mark so Excel reads Chinese right, formula-looking text defanged), NDJSON (one JSON object per line,
+ * typed values), Parquet (typed columns, a row group per few thousand rows, so a reader gets real dates, timestamps,
+ * integers and booleans). Only the CSV defangs: NDJSON and Parquet carry every value as it is.
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { csvText } from '@hub/core';
 import type { Cell, ColumnSpec, ColumnType } from './catalog.ts';
 
 export const FORMATS = ['csv', 'ndjson', 'parquet'] as const;
@@ -31,31 +33,12 @@ export function encoderFor(format: Format, columns: ColumnSpec[]): Encoder {
   }
 }
 
-/** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled; records end in CRLF. */
-export function csvField(value: Cell): string {
-  if (value === null) return '';
-  // Numbers and booleans never need quoting.
-  if (typeof value !== 'string') return String(value);
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-const NEEDS_QUOTES = /[",\r\n]/;
-
-/** Rows as CSV records, written into one string (a page of 5,000 rows had cost an array per row and one per page). */
-function csvRecords(rows: Cell[][]): string {
-  let text = '';
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) text += i === 0 ? csvField(row[i] as Cell) : `,${csvField(row[i] as Cell)}`;
-    text += '\r\n';
-  }
-  return text;
-}
-
 function csvEncoder(columns: ColumnSpec[]): Encoder {
   return {
     contentType: 'text/csv; charset=utf-8; header=present',
-    begin: () => [Buffer.from(`\uFEFF${csvRecords([columns.map((c) => c.name)])}`, 'utf8')],
-    write: (rows) => [Buffer.from(csvRecords(rows), 'utf8')],
+    begin: () => [Buffer.from(csvText([columns.map((c) => c.name)], { bom: true }), 'utf8')],
+    // Integer and double columns carry numbers and are written as numbers; text cells are defanged (docs/security.md).
+    write: (rows) => [Buffer.from(csvText(rows), 'utf8')],
     end: () => [],
   };
 }

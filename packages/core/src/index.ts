@@ -28,6 +28,7 @@ export * from './rows.ts';
 export { preparedStatement, type PreparedStatement } from './db/prepared.ts';
 export * from './db/place-counts.ts';
 export * from './checks.ts';
+export * from './csv.ts';
 export * from './access/model.ts';
 export * from './access/roles.ts';
 export * from './access/claims.ts';

@@ -7,6 +7,7 @@ export * from './reject-report.ts';
 export * from './run.ts';
 export * from './upsert.ts';
 export * from './common.ts';
-export { CsvParser } from './read/csv.ts';
+export { CSV_LIMITS, CsvFormatError, CsvParser, type CsvFormatCode, type CsvLimits } from './read/csv.ts';
+export type { XlsxSheet } from './read/xlsx.ts';
 export { detectEncoding, parseEncodingName, type TextEncoding } from './read/decode.ts';
 export { openSource, formatOf, type FileFormat, type RecordSource, type SourceRow } from './read/source.ts';

@@ -1,6 +1,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { maskIdNumber, maskName, maskPhone, redactText } from '@hub/core';
+import { csvRecord, csvText, maskIdNumber, maskName, maskPhone, redactText } from '@hub/core';
 import type { Personal } from './fields.ts';
 import type { Problem } from './problems.ts';
 
@@ -22,15 +22,12 @@ export function maskValue(value: string, personal: Personal | undefined): string
   }
 }
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
 export const REJECT_REPORT_HEADER = ['行号 row', '列 column', '值 value (masked)', '代码 code', '原因', 'reason'] as const;
 
 /**
  * The reject report: a CSV in UTF-8 with a byte-order mark (so Excel opens the Chinese correctly), one line per
- * problem found (a row refused for two reasons has two lines), values masked where personal.
+ * problem found (a row refused for two reasons has two lines), values masked where personal. The values come from
+ * files supplied from outside and are opened in Excel: @hub/core's writer defangs any that would run as a formula.
  */
 export class RejectReport {
   private readonly out: WriteStream;
@@ -38,13 +35,13 @@ export class RejectReport {
 
   constructor(readonly file: string) {
     this.out = createWriteStream(file);
-    this.out.write(`\uFEFF${REJECT_REPORT_HEADER.join(',')}\r\n`);
+    this.out.write(csvText([REJECT_REPORT_HEADER], { bom: true }));
   }
 
   async add(row: number, column: string, value: string, personal: Personal | undefined, p: Problem): Promise<void> {
     this.lines++;
-    const line = [String(row), column, maskValue(value, personal), p.code, p.zh, p.en].map(csvCell).join(',');
-    if (!this.out.write(`${line}\r\n`)) await once(this.out, 'drain');
+    const line = csvRecord([row, column, maskValue(value, personal), p.code, p.zh, p.en]);
+    if (!this.out.write(line)) await once(this.out, 'drain');
   }
 
   async close(): Promise<void> {

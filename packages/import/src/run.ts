@@ -8,6 +8,7 @@ import type { MappingFile } from './mapping.ts';
 import { readHeader } from './read-header.ts';
 import type { FileFormat } from './read/source.ts';
 import type { TextEncoding } from './read/decode.ts';
+import type { XlsxSheet } from './read/xlsx.ts';
 import { RejectReport } from './reject-report.ts';
 import { BatchWriter, recordRun, type ImportCounts } from './write-batches.ts';
 
@@ -19,6 +20,8 @@ export interface ImportOptions {
   format?: string;
   /** Given, or detected from the file (CSV and NDJSON). */
   encoding?: TextEncoding;
+  /** A workbook's sheet by name or 1-based number (the first by default); only for .xlsx. */
+  sheet?: string | number;
   mapping?: MappingFile;
   /** The importing department's database. */
   pool: pg.Pool;
@@ -44,6 +47,8 @@ export interface ImportSummary {
   fileSha256: string;
   format: FileFormat;
   encoding: TextEncoding | null;
+  /** The workbook's sheet that was read, its 1-based position among `count` (none for CSV and NDJSON). */
+  sheet: XlsxSheet | null;
   dryRun: boolean;
   foreignReferences: ForeignReferences['mode'];
   /** Headers that map to no field: their cells were ignored. */
@@ -123,6 +128,7 @@ async function importWith<TTable extends PgTable, TExtra>(definition: EntityDefi
     fileSha256: file.fileSha256,
     format: file.source.format,
     encoding: file.source.encoding,
+    sheet: file.source.sheet ?? null,
     dryRun,
     foreignReferences: options.foreign.mode,
     unknownColumns: file.mapping.unknown,

@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CsvParser } from './csv.ts';
 import { decodeChunks, detectEncoding, type TextEncoding } from './decode.ts';
-import { openXlsx, type XlsxSheet, type XlsxWorkbook } from './xlsx.ts';
+import { openXlsx, SheetChoiceError, type XlsxSheet, type XlsxWorkbook } from './xlsx.ts';
 
 export type FileFormat = 'csv' | 'xlsx' | 'ndjson';
 
@@ -54,7 +54,7 @@ export async function openSource(
     });
     return { ...source, sheet: workbook.sheet };
   }
-  if (options.sheet !== undefined) throw new Error(`a sheet can only be chosen in an .xlsx workbook, not in ${format === 'csv' ? 'a CSV' : 'an NDJSON'} file`);
+  if (options.sheet !== undefined) throw new SheetChoiceError(`a sheet can only be chosen in an .xlsx workbook, not in ${format === 'csv' ? 'a CSV' : 'an NDJSON'} file`);
   const encoding = options.encoding ?? (await detectEncoding(file));
   const text = decodeChunks(createReadStream(file, { highWaterMark: 1 << 20 }), encoding);
   return withHeader(format, encoding, format === 'csv' ? csvRows(text) : ndjsonRows(text));

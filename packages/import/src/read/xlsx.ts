@@ -24,6 +24,9 @@ export interface XlsxSheet {
   count: number;
 }
 
+/** The sheet asked for is not there, or not a sheet of cells: the choice is wrong, not the workbook. */
+export class SheetChoiceError extends Error {}
+
 export interface XlsxOptions {
   /** The sheet to read: its name, or its 1-based position in the workbook. The first sheet by default. */
   sheet?: string | number;
@@ -75,7 +78,7 @@ export async function openXlsx(file: string, options: XlsxOptions = {}): Promise
     const { name, id } = workbook.sheets[chosen]!;
     const rel = byId.get(id);
     if (!rel) throw notXlsx(`sheet "${name}" has no part (no relationship ${id || 'id'} in ${base}_rels)`);
-    if (/\/(chartsheet|dialogsheet)$/.test(rel.type)) throw new Error(`sheet "${name}" is a chart sheet, not a sheet of cells: choose another sheet (${names.join(', ')})`);
+    if (/\/(chartsheet|dialogsheet)$/.test(rel.type)) throw new SheetChoiceError(`sheet "${name}" is a chart sheet, not a sheet of cells: choose another sheet (${names.join(', ')})`);
     const sheet = await part(rel.target);
     if (!sheet) throw notXlsx(`sheet "${name}" is missing from the archive (${rel.target})`);
 
@@ -111,11 +114,11 @@ function chooseSheet(names: string[], wanted: string | number | undefined): numb
     let at = names.indexOf(wanted);
     if (at < 0) at = names.findIndex((n) => n.trim().toLowerCase() === folded);
     if (at >= 0) return at;
-    if (!/^\s*\d+\s*$/.test(wanted)) throw new Error(`the workbook has no sheet "${wanted}": its sheets are ${list}`);
+    if (!/^\s*\d+\s*$/.test(wanted)) throw new SheetChoiceError(`the workbook has no sheet "${wanted}": its sheets are ${list}`);
     wanted = Number(wanted);
   }
   if (!Number.isInteger(wanted) || wanted < 1 || wanted > names.length) {
-    throw new Error(`the workbook has no sheet ${wanted}: it has ${names.length} sheet${names.length === 1 ? '' : 's'} (${list})`);
+    throw new SheetChoiceError(`the workbook has no sheet ${wanted}: it has ${names.length} sheet${names.length === 1 ? '' : 's'} (${list})`);
   }
   return wanted - 1;
 }
