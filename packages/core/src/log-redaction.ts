@@ -19,6 +19,8 @@ const KEY_RULES: [RegExp, Rule][] = [
   [/^(full|real|user|sur|given|first|last|family|person|resident|party|applicant|respondent|contact|household|holder)?names?$|^xingming$/, maskName],
   [/password|passwd|^pwd$|secret|token|authorization|cookie|apikey|credential|privatekey|^params$|^parameters$/, () => REDACTED],
   [/address|email|birth|^(note|notes|remark|remarks|summary|comment|comments|content)$/, () => REDACTED],
+  // A database error's `detail` quotes the row it failed on (`Failing row contains (…)`, `Key (…)=(…)`).
+  [/^detail$/, () => REDACTED],
 ];
 /** Addresses a service is reached at, not where a person lives. */
 const NETWORK_ADDRESS = /^(remote|local|ip|server|client|listen|bind|socket)address$/;

@@ -76,13 +76,13 @@ describe('log fields', () => {
   });
 
   it('write Errors with their message, own fields and causes', () => {
-    const driver = Object.assign(new Error(`duplicate key value violates unique constraint "residents_pkey"`), { code: '23505', detail: `Key (id_number)=(${ID}) already exists.` });
+    const driver = Object.assign(new Error(`duplicate key value violates unique constraint "residents_pkey"`), { code: '23505', detail: `Key (id_number)=(${ID}) already exists.`, where: `lookup of ${ID}` });
     const error = new Error(`Failed query: insert into residents values ($1, $2)\nparams: ${ID},张三`, { cause: driver });
     expect(redactLogFields({ error })).toEqual({
       error: {
         type: 'Error',
         message: `Failed query: insert into residents values ($1, $2)\nparams: ${REDACTED}`,
-        cause: { type: 'Error', message: 'duplicate key value violates unique constraint "residents_pkey"', code: '23505', detail: `Key (id_number)=(${MASKED_ID}) already exists.` },
+        cause: { type: 'Error', message: 'duplicate key value violates unique constraint "residents_pkey"', code: '23505', detail: REDACTED, where: `lookup of ${MASKED_ID}` },
       },
     });
     const aggregate = new AggregateError([new TypeError(`no phone ${PHONE}`)], 'all failed');
