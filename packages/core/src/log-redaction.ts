@@ -46,7 +46,7 @@ const IN_TEXT = new RegExp(
     String.raw`(?<jwt>\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?)`,
     // An 18-character citizen ID number (check character X), or a bank card's 16 to 19 digits.
     String.raw`(?<long>(?<!\d)(?:\d{17}[Xx]|\d{16,19})(?![\dXx]))`,
-    // A 15-digit ID number of the first generation: area, YYMMDD, sequence.
+    // A 15-digit ID number of the first generation: area, YYMMDD, sequence (a grid code shaped so is masked too).
     String.raw`(?<old>(?<!\d)[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?!\d))`,
     // A mobile number, with or without +86 / 0086 and spaces, dashes or dots between its 3-4-4 groups.
     String.raw`(?<phone>(?<![\d+])(?:(?:\+|00)86[\s.-]?)?1[3-9]\d(?:[\s.-]?\d{4}){2}(?!\d))`,
@@ -59,7 +59,7 @@ const toAscii = (ch: string) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0);
 
 /** Free text with ID numbers, bank cards, phone numbers, credentials and SQL parameters masked where they appear. */
 export function redactLogText(text: string): string {
-  // Same length: each full-width character is one UTF-16 unit, like its ASCII digit.
+  // Full-width digits are written as ASCII ones, masked or not: one pattern then finds both.
   const ascii = text.replace(FULL_WIDTH, toAscii);
   return ascii.replace(IN_TEXT, (match: string, ...rest: unknown[]) => {
     const groups = rest.at(-1) as Record<string, string | undefined>;
