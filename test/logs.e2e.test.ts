@@ -1,7 +1,9 @@
-import { idNumberCheckChar, isValidIdNumber, TokenIssuer } from '@hub/core';
+import { randomUUID } from 'node:crypto';
+import { CALLER_HEADER, idNumberCheckChar, isValidIdNumber, REQUEST_ID_HEADER, TokenIssuer } from '@hub/core';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ResidentProfileDocument } from '../clients/__generated__/operations.ts';
 import { GridResidentsDocument } from './__generated__/operations.ts';
@@ -10,7 +12,9 @@ import { busiestGrid, idOf, residents } from './world.ts';
 /**
  * No log line carries a raw ID number, phone number or resident name: everything the gateway and the subgraphs
  * write (stderr JSON lines, and anything that goes to the console) is captured while operations handle ID numbers,
- * phones and names, including bad input, refused tokens and an unexpected error, and then scanned.
+ * phones and names, including bad input, refused tokens and unexpected errors (a database error whose cause quotes
+ * the row, logged whole), and then scanned. Every line written while a request is served carries its request id and
+ * trace id, the same trace id in the gateway and in every department the request reached.
  */
 const captured: string[] = [];
 const restore: (() => void)[] = [];
@@ -89,6 +93,22 @@ function namesIn(value: unknown, into: Set<string>): Set<string> {
   return into;
 }
 
+interface LogLine {
+  service: string;
+  message: string;
+  requestId?: string;
+  traceId?: string;
+  spanId?: string;
+  [field: string]: unknown;
+}
+/** The JSON lines of every service's log so far. */
+const jsonLines = (): LogLine[] =>
+  captured
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{"time"'))
+    .map((line) => JSON.parse(line) as LogLine);
+
 const ID_NUMBER = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
 const MOBILE = /(?<![0-9A-Za-z])1[3-9]\d{9}(?![0-9A-Za-z])/g;
 
@@ -130,7 +150,36 @@ describe('logs', () => {
     expect((await ask({ authorization: `Bearer ${expired}` }, '{ district { name } }')).status).toBe(401);
     expect((await ask(await bearer('grid-worker', { sub: person.phone, grids: [busiestGrid.grid.code] }, 'public-safety'), '{ district { name } }')).status).toBe(403);
 
-    // An unexpected error: a department gone while its data is asked for.
+    // An unexpected error whose cause quotes the row: a case reported with personal data in its summary, refused by
+    // the database (a constraint added for the test). The error is logged whole: message, driver fields, cause.
+    const mediationDb = new pg.Client({ connectionString: hub.databaseUrls.mediation });
+    await mediationDb.connect();
+    await mediationDb.query('alter table cases add constraint logs_e2e_refused check (false) not valid');
+    await mediationDb.end();
+    const report = await ask(
+      await bearer('grid-worker', { grids: [busiestGrid.grid.code] }),
+      'mutation Report($input: ReportCaseInput!) { reportCase(input: $input) { case { id } } }',
+      {
+        input: {
+          idempotencyKey: randomUUID(),
+          category: 'NEIGHBOURS',
+          source: 'GRID_WORKER_REPORT',
+          gridCode: busiestGrid.grid.code,
+          summary: `${person.name}（身份证${person.idNumber}，电话${person.phone}）反映楼道堆放杂物`,
+          parties: [{ role: 'APPLICANT', residentId: idOf(person.idNumber) }],
+        },
+      },
+    );
+    expect(report.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
+    // A request straight to a department, without the gateway's caller token: refused and logged there.
+    const direct = await fetch(hub.subgraphs.party!.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [CALLER_HEADER]: `forged ${person.idNumber}` },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
+    expect(direct.status).toBe(401);
+
+    // A department gone while its data is asked for.
     await hub.stopSubgraph('mediation');
     const broken = await ask(admin, print(ResidentProfileDocument), { id: idOf(person.idNumber) });
     expect(broken.errors?.length).toBeGreaterThan(0);
@@ -152,5 +201,43 @@ describe('logs', () => {
     expect([...handled].filter((name) => log.includes(name))).toEqual([]);
     // And the generator's own values, whatever their shape.
     expect(residents.filter((r) => log.includes(r.idNumber) || (r.phone !== null && log.includes(r.phone))).map((r) => idOf(r.idNumber))).toEqual([]);
+
+    // The database error was logged as a nested structure (and its personal parts masked, as scanned above).
+    const failure = jsonLines().find((line) => line.message === 'unexpected error' && line.service === 'mediation');
+    expect(failure?.error).toMatchObject({ params: '[redacted]', cause: { constraint: 'logs_e2e_refused', detail: '[redacted]' } });
+  });
+
+  it('carry the request id and the trace id on every line written during a request, one trace id per request across services', async () => {
+    const admin = await bearer('administrator', {}, 'case-handling');
+    const response = await fetch(logging.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...admin, [REQUEST_ID_HEADER]: 'logs-e2e.profile' },
+      body: JSON.stringify({ query: print(ResidentProfileDocument), variables: { id: idOf(residents[0]!.idNumber) } }),
+    });
+    await response.json();
+    // Lines of the request written once its answer is sent (the per-request debug line) come a moment later.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+
+    const lines = jsonLines();
+    const inRequest = lines.filter((line) => line.requestId !== undefined);
+    expect(inRequest.length).toBeGreaterThan(20);
+    for (const line of inRequest) {
+      expect(line.traceId, JSON.stringify(line)).toMatch(/^[0-9a-f]{32}$/);
+      expect(line.spanId, JSON.stringify(line)).toMatch(/^[0-9a-f]{16}$/);
+    }
+    // Outside a request only start-up and shutdown are logged, and those lines carry no trace id.
+    const outside = lines.filter((line) => line.requestId === undefined);
+    for (const line of outside) {
+      expect(['ready', 'stopping', 'serving supergraph'], JSON.stringify(line)).toContain(line.message);
+      expect(line).not.toHaveProperty('traceId');
+    }
+
+    // One request, one trace: the gateway's lines and every department's share its trace id.
+    const byRequest = new Map<string, LogLine[]>();
+    for (const line of inRequest) byRequest.set(line.requestId!, [...(byRequest.get(line.requestId!) ?? []), line]);
+    for (const [requestId, of] of byRequest) expect(new Set(of.map((line) => line.traceId)).size, requestId).toBe(1);
+    // Mediation is down since the test above; the profile asks the other four departments.
+    const profile = byRequest.get('logs-e2e.profile') ?? [];
+    expect(new Set(profile.map((line) => line.service))).toEqual(new Set(['gateway', 'public-security', 'civil-affairs', 'party', 'housing']));
   });
 });

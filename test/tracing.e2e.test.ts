@@ -11,13 +11,30 @@ import { grids, idOf } from './world.ts';
  */
 let tracing: ReturnType<typeof startInMemoryTracing>;
 let hub: TestHub;
+/** The services' JSON log lines, at debug level (each service's per-request line). */
+const logLines: { service: string; message: string; traceId?: string; spanId?: string }[] = [];
+let restore: () => void;
 beforeAll(async () => {
+  const previousLevel = process.env.LOG_LEVEL;
+  const write = process.stderr.write;
+  process.env.LOG_LEVEL = 'debug';
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) => {
+    for (const line of String(chunk).split('\n')) if (line.startsWith('{"time"')) logLines.push(JSON.parse(line) as (typeof logLines)[number]);
+    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+    return true;
+  }) as typeof process.stderr.write;
+  restore = () => {
+    process.stderr.write = write;
+    if (previousLevel === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = previousLevel;
+  };
   tracing = startInMemoryTracing('hub-e2e');
   hub = await bootTestHub(inject('hubTemplates'));
 });
 afterAll(async () => {
   await hub?.close();
   await tracing?.shutdown();
+  restore?.();
 });
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -49,5 +66,11 @@ describe('traces', () => {
       expect(departmentSpans.length, department).toBeGreaterThan(0);
       for (const span of departmentSpans) expect(gatewaySpanIds.has(span.parentSpanContext?.spanId ?? '')).toBe(true);
     }
+
+    // The request's log lines name this trace and the exported span they were written under.
+    const lines = logLines.filter((line) => line.traceId === TRACE_ID);
+    expect(new Set(lines.map((line) => line.service))).toEqual(new Set(['gateway', 'public-security', 'civil-affairs', 'party', 'housing', 'mediation']));
+    const spanIds = new Set(spans.map((span) => span.spanContext().spanId));
+    for (const line of lines) expect(spanIds.has(line.spanId ?? ''), JSON.stringify(line)).toBe(true);
   });
 });

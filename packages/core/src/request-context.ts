@@ -1,6 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { context, createContextKey, isSpanContextValid, trace } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 
 /** The header a request id travels in: from a client to the gateway, from the gateway to every subgraph. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -10,7 +11,28 @@ export interface RequestScope {
   requestId: string;
 }
 
-const scope = new AsyncLocalStorage<RequestScope>();
+/** The ids a log line written now carries: none outside a request (start-up, shutdown). */
+export interface LogIds {
+  requestId?: string;
+  traceId?: string;
+  spanId?: string;
+}
+
+const REQUEST_SCOPE = createContextKey('hub.request-scope');
+
+/**
+ * The OpenTelemetry context is the one AsyncLocalStorage of a request: it holds the active span (and with it the
+ * trace id) and the request scope side by side, so they cannot disagree. It is installed whether or not tracing
+ * exports anything (`startTracing` registers no context manager of its own): without it the API's context is a
+ * no-op and neither id would follow a request's work.
+ */
+let installed = false;
+export function installRequestContext(): void {
+  if (installed) return;
+  installed = true;
+  // False when a manager is registered already (another copy of this module in the process): that one serves.
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+}
 
 /** Ids we take from a caller: short, and nothing a log line could be forged with. */
 const ACCEPTED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -23,10 +45,22 @@ export function requestIdOf(req: IncomingMessage): string {
 }
 
 export function runInRequestScope<T>(requestScope: RequestScope, work: () => T): T {
-  return scope.run(requestScope, work);
+  installRequestContext();
+  return context.with(context.active().setValue(REQUEST_SCOPE, requestScope), work);
 }
 
 /** The id of the request whose work is running now; undefined outside one (start-up, shutdown). */
 export function currentRequestId(): string | undefined {
-  return scope.getStore()?.requestId;
+  return (context.active().getValue(REQUEST_SCOPE) as RequestScope | undefined)?.requestId;
+}
+
+/** The request id and the active span's trace and span ids, each only when there is one. */
+export function currentLogIds(): LogIds {
+  const active = context.active();
+  const requestId = (active.getValue(REQUEST_SCOPE) as RequestScope | undefined)?.requestId;
+  const span = trace.getSpanContext(active);
+  return {
+    ...(requestId ? { requestId } : {}),
+    ...(span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {}),
+  };
 }

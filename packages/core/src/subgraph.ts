@@ -66,7 +66,7 @@ export function safeFormatError(logger: Logger) {
     logger.error('unexpected error', {
       errorId,
       path: formatted.path?.join('.'),
-      error: original instanceof Error ? `${original.name}: ${original.message}` : String(original),
+      error: original,
     });
     return {
       message: `Internal error (${errorId})`,

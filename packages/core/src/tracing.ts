@@ -1,15 +1,20 @@
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type TextMapSetter } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { installRequestContext } from './request-context.ts';
 
 /**
  * OpenTelemetry traces across the hub. Each service calls `startTracing` once: with OTEL_EXPORTER_OTLP_ENDPOINT set
  * (the collector's base URL), spans go to `<it>/v1/traces` over OTLP/HTTP; without it nothing is
  * registered and every span below is the API's no-op. Context travels in W3C `traceparent` headers: from a client
- * into the gateway, and from the gateway into every subgraph request, so one trace spans all the departments.
+ * into the gateway, and from the gateway into every subgraph request, so one trace spans all the departments. The
+ * headers are read and written whether or not spans are exported, so a request's log lines carry one trace id in
+ * every service either way (see `traceRequest`).
  */
 export function startTracing(service: string, options: { env?: NodeJS.ProcessEnv; processor?: SpanProcessor } = {}): { shutdown(): Promise<void> } | null {
   const env = options.env ?? process.env;
@@ -20,8 +25,9 @@ export function startTracing(service: string, options: { env?: NodeJS.ProcessEnv
     processor = new BatchSpanProcessor(exporter);
   }
   const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [processor] });
-  // Also installs the AsyncLocalStorage context manager and the W3C trace-context propagator.
-  provider.register();
+  // The context manager is the request context's, installed for every service whether it traces or not.
+  installRequestContext();
+  provider.register({ contextManager: null });
   return { shutdown: () => provider.shutdown() };
 }
 
@@ -31,9 +37,12 @@ const headerSetter: TextMapSetter<{ set(name: string, value: string): void }> = 
   set: (carrier, key, value) => carrier.set(key, value),
 };
 
+/** Ours rather than the global propagator, which is a no-op unless `startTracing` registered a provider. */
+const traceContext = new W3CTraceContextPropagator();
+
 /** Writes the active span's `traceparent` (and `tracestate`) into outgoing headers. */
 export function injectTraceContext(headers: { set(name: string, value: string): void }, from: Context = context.active()): void {
-  propagation.inject(from, headers, headerSetter);
+  traceContext.inject(from, headers, headerSetter);
 }
 
 /**
@@ -41,7 +50,8 @@ export function injectTraceContext(headers: { set(name: string, value: string): 
  * ends the span with the response's status. The route is the service's fixed path, never the raw URL.
  */
 export function traceRequest<T>(service: string, req: IncomingMessage, res: ServerResponse, route: string, work: () => T): T {
-  const parent = propagation.extract(ROOT_CONTEXT, req.headers);
+  installRequestContext();
+  const parent = traceContext.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
   const span = tracer().startSpan(
     `${req.method ?? 'GET'} ${route}`,
     { kind: SpanKind.SERVER, attributes: { 'hub.service': service, 'http.request.method': req.method ?? 'GET', 'http.route': route } },
@@ -52,5 +62,23 @@ export function traceRequest<T>(service: string, req: IncomingMessage, res: Serv
     if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
   });
-  return context.with(trace.setSpan(parent, span), work);
+  return context.with(trace.setSpan(parent, withIds(span, parent)), work);
+}
+
+const randomHex = (bytes: number) => randomBytes(bytes).toString('hex');
+
+/**
+ * The span as it is, or, when tracing is off (the API's no-op tracer), a non-recording one that still has ids: the
+ * caller's trace id (a fresh one when the request came without `traceparent`) and a span id of this service's own.
+ * It travels on in the subgraph fetches' `traceparent`, so one request's log lines share a trace id everywhere.
+ */
+function withIds(span: Span, parent: Context): Span {
+  const own = span.spanContext();
+  const caller = trace.getSpanContext(parent);
+  if (span.isRecording() || (trace.isSpanContextValid(own) && own.spanId !== caller?.spanId)) return span;
+  return trace.wrapSpanContext({
+    traceId: caller && trace.isSpanContextValid(caller) ? caller.traceId : randomHex(16),
+    spanId: randomHex(8),
+    traceFlags: caller?.traceFlags ?? TraceFlags.NONE,
+  });
 }
