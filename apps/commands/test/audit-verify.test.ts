@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { createAuditWriter, type AuditRecordInput } from '@hub/audit-trail';
+import { createAuditWriter } from '@hub/audit-trail';
 import { auditDatabase } from '@hub/audit-trail/db';
-import { DEMO_HUB_SECRET, department, dropDatabase, ensureDatabase, residentKey } from '@hub/core';
+import { operation } from '@hub/audit-trail/testing';
+import { department, dropDatabase, ensureDatabase } from '@hub/core';
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
 import { builtEntry } from '@hub/hub/process';
 import pg from 'pg';
@@ -14,21 +15,6 @@ const COMMAND = builtEntry(fileURLToPath(new URL('../src/audit-verify.ts', impor
 let server: TestPostgres;
 let url = '';
 
-const record = (n: number): AuditRecordInput => ({
-  occurredAt: new Date(Date.UTC(2026, 10, 26, 1, 0, 0) + n * 60_000),
-  userId: `user-${n % 3}`,
-  role: 'police-officer',
-  department: 'public-security',
-  purpose: 'public-safety',
-  eventType: 'OPERATION',
-  operationName: 'ResidentProfile',
-  document: `query ResidentProfile($id: ID!) { resident(id: $id) { name } } # ${n}`,
-  variables: { id: residentKey(`test-resident-${n}`, DEMO_HUB_SECRET) },
-  categories: ['identity'],
-  residentIds: [residentKey(`test-resident-${n}`, DEMO_HUB_SECRET)],
-  outcome: 'SUCCESS',
-  errorCodes: [],
-});
 
 beforeAll(async () => {
   server = await startTestPostgres();
@@ -42,7 +28,7 @@ beforeAll(async () => {
   }
   const writer = createAuditWriter(url);
   try {
-    for (let n = 1; n <= 8; n++) await writer.write(record(n));
+    for (let n = 1; n <= 8; n++) await writer.write(operation(n));
   } finally {
     await writer.close();
   }

@@ -10,7 +10,7 @@ import { AUDIT_MIGRATIONS, auditDatabase } from '@hub/audit-trail/db';
 import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
 import { verifyAuditChain } from '@hub/audit-trail/verify';
 import { auditRetentionDays, createAuditWriter, GENESIS_HASH, recordHash, type AppendedRecord, type AuditWriter } from '@hub/audit-trail';
-import { operation } from './records.ts';
+import { operation } from '@hub/audit-trail/testing';
 
 const drops: (() => Promise<void>)[] = [];
 const writers: AuditWriter[] = [];

@@ -3,7 +3,7 @@ import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing
 import { describe, expect, it } from 'vitest';
 import { subgraph } from '../src/server.ts';
 import { createAuditWriter, type AuditRecordInput } from '@hub/audit-trail';
-import { operation, residentOf } from './records.ts';
+import { operation, residentOf } from '@hub/audit-trail/testing';
 
 /**
  * 620 records: users user-0..2 in turn, one minute apart; every record concerns its own resident and every tenth

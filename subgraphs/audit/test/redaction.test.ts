@@ -6,7 +6,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { verifyAuditChain } from '@hub/audit-trail/verify';
 import { createAuditWriter, redactVariables, REDACTED, type AuditWriter } from '@hub/audit-trail';
-import { operation } from './records.ts';
+import { operation } from '@hub/audit-trail/testing';
 
 const world = generateDemoWorld(TEST_DEMO);
 const person = [...world.gridContents()].flatMap((c) => c.residents).find((r) => r.phone && [...r.name].length >= 2)!;

@@ -1,5 +1,5 @@
 import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
-import type { AuditRecordInput } from '@hub/audit-trail';
+import type { AuditRecordInput } from './writer.ts';
 
 /** A pseudonymous resident id for test record `n`. */
 export const residentOf = (n: number) => residentKey(`test-resident-${n}`, DEMO_HUB_SECRET);
