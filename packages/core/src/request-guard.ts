@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { getArgumentValues, GraphQLError, isObjectType, Kind, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 
 /** The stable `extensions.code` of a request that names nothing runnable; all HTTP 400. */
 export const RequestCode = {
@@ -7,6 +7,7 @@ export const RequestCode = {
   OPERATION_NOT_SUPPORTED: 'OPERATION_NOT_SUPPORTED',
   PERSISTED_QUERY_INVALID: 'PERSISTED_QUERY_INVALID',
   PERSISTED_QUERY_NOT_SUPPORTED: 'PERSISTED_QUERY_NOT_SUPPORTED',
+  INVALID_REPRESENTATION: 'INVALID_REPRESENTATION',
 } as const;
 export type RequestCode = (typeof RequestCode)[keyof typeof RequestCode];
 
@@ -31,10 +32,36 @@ function persistedQueryRefusal(persisted: unknown, served: boolean): GraphQLErro
 }
 
 /**
+ * The first `_entities` representation (a subgraph's entry point for the gateway) that names no object type of the
+ * schema: @apollo/subgraph would fail it with a code-less error, masked as an internal one and logged as unexpected.
+ */
+function representationRefusal(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | undefined {
+  const field = schema.getQueryType()?.getFields()._entities;
+  if (!field) return undefined;
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.name.value !== '_entities') continue;
+    let representations: unknown;
+    try {
+      representations = getArgumentValues(field, selection, variables).representations;
+    } catch {
+      return undefined; // execution reports a bad argument itself, with its own code
+    }
+    for (const [i, representation] of (Array.isArray(representations) ? representations : []).entries()) {
+      const typename = typeof representation === 'object' && representation !== null && !Array.isArray(representation) ? (representation as { __typename?: unknown }).__typename : undefined;
+      if (typeof typename !== 'string' || !isObjectType(schema.getType(typename))) {
+        return refusal(RequestCode.INVALID_REPRESENTATION, `representations[${i}] is not an object whose __typename names an entity of this service`);
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
  * Refuses with HTTP 400 and a stable code what Apollo Server would otherwise answer with a code-less error (masked
  * as an internal one) or a 500: a malformed persisted-query extension (Apollo throws "Unsupported persisted query
  * version" without a code), a document whose operation cannot be chosen (the gateway's executor throws, a 500), and
- * an operation of a type the schema has no root for, or a subscription (execution fails without a code).
+ * an operation of a type the schema has no root for, or a subscription (execution fails without a code); and at a
+ * subgraph, an `_entities` representation naming no type of its schema.
  *
  * `persistedQueries`: whether the service takes persisted queries at all (the gateway does; a subgraph, which only
  * the gateway calls with full documents, does not).
@@ -67,6 +94,8 @@ export function createRequestGuard<TContext extends BaseContext>({ persistedQuer
           if (operation.operation === 'subscription' || !schema.getRootType(operation.operation)) {
             throw refusal(RequestCode.OPERATION_NOT_SUPPORTED, `This service runs no ${operation.operation} operations`);
           }
+          const badRepresentation = representationRefusal(schema, operation, resolved.variables ?? {});
+          if (badRepresentation) throw badRepresentation;
         },
       };
     },
