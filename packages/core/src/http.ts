@@ -197,13 +197,13 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     socket.destroy();
     return;
   }
-  const [status, reason, code] =
+  const [status, reason, code, message] =
     error.code === 'HPE_HEADER_OVERFLOW'
-      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE']
+      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are larger than 16 KB']
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? [408, 'Request Timeout', 'REQUEST_HEADERS_TIMEOUT']
-        : [400, 'Bad Request', 'MALFORMED_HTTP_REQUEST'];
-  const body = JSON.stringify({ error: `the request is not well-formed HTTP (${reason.toLowerCase()})`, code });
+        ? [408, 'Request Timeout', 'REQUEST_HEADERS_TIMEOUT', 'the request headers did not arrive in time']
+        : [400, 'Bad Request', 'MALFORMED_HTTP_REQUEST', 'the request is not well-formed HTTP'];
+  const body = JSON.stringify({ error: message, code });
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
