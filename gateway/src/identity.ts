@@ -196,7 +196,10 @@ export async function declaredPurpose(req: IncomingMessage, body: () => Promise<
     }
   }
   const value = typeof extensions === 'object' && extensions !== null ? (extensions as { purpose?: unknown }).purpose : undefined;
-  const fromExtensions = value === undefined || value === null ? null : typeof value === 'string' ? value.trim() || null : JSON.stringify(value);
+  // A purpose that is not a string is declared all the same, and no role may declare it. Not JSON.stringify: an
+  // object nested 100,000 deep would overflow the stack.
+  const fromExtensions =
+    value === undefined || value === null ? null : typeof value === 'string' ? value.trim() || null : typeof value === 'object' ? `<${Array.isArray(value) ? 'array' : 'object'}>` : String(value);
   if (fromHeader !== null && fromExtensions !== null && fromHeader !== fromExtensions) {
     throw new AccessRefusal(400, AccessCode.PURPOSE_CONFLICT, `the ${PURPOSE_HEADER} header and extensions.purpose declare different purposes`, 'purpose');
   }

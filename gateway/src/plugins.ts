@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { Caller, RoleRegistry } from '@hub/core';
+import { createRequestGuard, type Caller, type RoleRegistry } from '@hub/core';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import type { GatewayContext } from './context.ts';
 import { createLimitsPlugin, type Limits } from './limits/index.ts';
@@ -25,6 +25,9 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     // First: it rewrites refusals and timeouts at the start of willSendResponse, for the plugins after it to see.
     createLimitsPlugin<GatewayContext>(undefined, options.limits),
+    // Before the audit plugin: a malformed persisted query, an operation that cannot be chosen, a subscription are
+    // refused 400 with a stable code (Apollo and the planner would answer them without a code, or with a 500).
+    createRequestGuard<GatewayContext>({ persistedQueries: true }),
     // Before the audit plugin, which then records a refused ad-hoc operation as refused.
     createTrustedDocumentsPlugin<GatewayContext>({ trusted: options.trustedDocuments, mayRunAdHoc: adHocAllowed(options.roles) }),
     // Before planning: fields the caller may not read are taken out, so no department is asked for them.

@@ -24,6 +24,7 @@ export { DEFAULT_RESILIENCE, resilienceFromEnv, type ResilienceOptions } from '.
 export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.ts';
 export { withEnforcedSecurityLinks } from './policy/plugin.ts';
 export { demoTokenMinterFromEnv, EXPLORER_PATH, OVERVIEW_PATH } from './explorer/index.ts';
+export { DEFAULT_LIMITS, limitsFromEnv, type Limits } from './limits/index.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {

@@ -98,7 +98,8 @@ function documentIdOf(request: GraphQLRequest): string | undefined {
     id = request.http.method === 'POST' ? body?.documentId : new URLSearchParams(request.http.search).get('documentId') ?? undefined;
   }
   if (id === undefined || id === null) return undefined;
-  const text = typeof id === 'string' ? id : JSON.stringify(id);
+  // Not JSON.stringify: an array nested 100,000 deep would overflow the stack. No such id is in the manifest anyway.
+  const text = typeof id === 'string' ? id : typeof id === 'number' || typeof id === 'boolean' ? String(id) : `<${Array.isArray(id) ? 'array' : typeof id}>`;
   return text.startsWith('sha256:') ? text.slice('sha256:'.length) : text;
 }
 

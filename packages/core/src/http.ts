@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './log.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -107,6 +108,7 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   });
   drains.set(server, drain);
   server.keepAliveTimeout = 65_000;
+  server.on('clientError', answerClientError);
 
   async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
     const headers = new HeaderMap();
@@ -153,7 +155,18 @@ export class HttpError extends Error {
   }
 }
 
+/** JSON is UTF-8 (RFC 8259): a body declared in another charset is refused rather than misread. */
+function checkCharset(req: IncomingMessage): void {
+  const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    throw new HttpError(415, 'a request body must be JSON in UTF-8 (Content-Type: application/json; charset=utf-8)', 'UNSUPPORTED_MEDIA_TYPE');
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  checkCharset(req);
   const chunks: Buffer[] = [];
   const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE');
   if (Number(req.headers['content-length']) > maxBytes) throw tooLarge();
@@ -163,13 +176,37 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
     if (size > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text === '') return undefined;
+  const bytes = Buffer.concat(chunks);
+  if (bytes.length === 0) return undefined;
   try {
-    return JSON.parse(text);
+    // Invalid UTF-8 is refused, not replaced by U+FFFD; a leading byte order mark is dropped, as WHATWG decoding does.
+    return JSON.parse(utf8.decode(bytes));
   } catch {
-    throw new HttpError(400, 'request body is not valid JSON', 'BODY_NOT_JSON');
+    throw new HttpError(400, 'request body is not valid JSON in UTF-8', 'BODY_NOT_JSON');
   }
+}
+
+/**
+ * A request Node's HTTP parser refuses (headers over its limit, a malformed request line, garbage after a body) is
+ * answered here, with the same JSON body as every other refusal, instead of Node's bare status line.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  // As Node's own handler: no answer over one already being written on this socket (keep-alive), which it would corrupt.
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse | null })._httpMessage;
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, code, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE', 'the request headers are larger than 16 KB']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', 'REQUEST_HEADERS_TIMEOUT', 'the request headers did not arrive in time']
+        : [400, 'Bad Request', 'MALFORMED_HTTP_REQUEST', 'the request is not well-formed HTTP'];
+  const body = JSON.stringify({ error: message, code });
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {

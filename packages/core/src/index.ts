@@ -12,6 +12,7 @@ export * from './db/database.ts';
 export * from './db/bulk-insert.ts';
 export * from './postgres/embedded.ts';
 export * from './http.ts';
+export * from './request-guard.ts';
 export * from './scalars.ts';
 export * from './subgraph.ts';
 export * from './define-subgraph.ts';

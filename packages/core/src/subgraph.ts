@@ -17,6 +17,7 @@ import type { Caller } from './access/model.ts';
 import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createServiceMetrics } from './metrics.ts';
+import { createRequestGuard } from './request-guard.ts';
 
 /** Reads a subgraph's schema.graphql next to the module, never from the working directory. */
 export function loadTypeDefs(url: URL): DocumentNode {
@@ -97,8 +98,14 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         includeStacktraceInErrorResponses: false,
         // Subgraphs sit behind the gateway: no landing page (it loads a CDN sandbox), no traces for Apollo Studio,
         // and no cache hints: no field carries one (every answer is per caller, max-age 0 either way), and computing
-        // them wraps every resolver of every request.
-        plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginInlineTraceDisabled(), ApolloServerPluginCacheControlDisabled()],
+        // them wraps every resolver of every request. Malformed requests (a persisted query, a subscription, an
+        // operation that cannot be chosen) are refused 400 with a stable code, not masked as internal errors.
+        plugins: [
+          createRequestGuard<TContext>({ persistedQueries: false }),
+          ApolloServerPluginLandingPageDisabled(),
+          ApolloServerPluginInlineTraceDisabled(),
+          ApolloServerPluginCacheControlDisabled(),
+        ],
       });
       await apollo.start();
       const server = createHttpService({
