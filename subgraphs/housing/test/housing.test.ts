@@ -9,7 +9,7 @@ import {
   type DemoTenancy,
 } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { buildings, groupRentals, houses, ownerships, tenancies } from '../src/db/schema.ts';
 import { subgraph } from '../src/server.ts';
@@ -654,5 +654,28 @@ describe('masking and row scope at the subgraph itself', () => {
     const response = await as(worker(null), QUERY);
     expect(response.data?.mine).toEqual({ code: own.houses[0]!.code, address: maskAddress(own.houses[0]!.address) });
     expect(maskAddress(own.houses[0]!.address)).toMatch(/\*\*\*$/);
+  });
+});
+
+describe('a group rental in a dwelling recorded with no rooms, or left with no occupant', () => {
+  // The house import accepts 0 rooms (an open-plan flat): the figures must stay numbers, never Infinity or NaN.
+  it('counts the dwelling as one shared space, and an emptied rental as the whole area for one', async () => {
+    const rental = allGroupRentals.find((g) => g.occupantCount > 2)!;
+    const query = `{ _entities(representations: [{ __typename: "GroupRental", id: "${rental.id}" }]) { ... on GroupRental { occupantCount peoplePerRoom areaPerPersonM2 reasons } } }`;
+    const [before] = await harness.database.db.select({ rooms: houses.rooms, areaM2: houses.areaM2 }).from(houses).where(eq(houses.code, rental.houseCode));
+    try {
+      await harness.database.db.update(houses).set({ rooms: 0 }).where(eq(houses.code, rental.houseCode));
+      const open = await gql<{ _entities: { occupantCount: number; peoplePerRoom: number; areaPerPersonM2: number; reasons: string[] }[] }>(query);
+      expect(open.errors).toBeUndefined();
+      expect(open.data?._entities[0]).toMatchObject({ occupantCount: rental.occupantCount, peoplePerRoom: rental.occupantCount });
+      expect(open.data?._entities[0]?.reasons).toContain('PEOPLE_PER_ROOM');
+      await harness.database.db.update(groupRentals).set({ occupantCount: 0 }).where(eq(groupRentals.id, rental.id));
+      const emptied = await gql<{ _entities: { peoplePerRoom: number; areaPerPersonM2: number; reasons: string[] }[] }>(query);
+      expect(emptied.errors).toBeUndefined();
+      expect(emptied.data?._entities[0]).toEqual({ occupantCount: 0, peoplePerRoom: 0, areaPerPersonM2: Math.round(Number(before!.areaM2) * 100) / 100, reasons: [] });
+    } finally {
+      await harness.database.db.update(houses).set({ rooms: before!.rooms }).where(eq(houses.code, rental.houseCode));
+      await harness.database.db.update(groupRentals).set({ occupantCount: rental.occupantCount }).where(eq(groupRentals.id, rental.id));
+    }
   });
 });

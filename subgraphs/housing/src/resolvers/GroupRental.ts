@@ -6,6 +6,10 @@ const MIN_AREA_PER_PERSON_M2 = 5;
 const MAX_PEOPLE_PER_ROOM = 2;
 
 const twoDecimals = (n: number) => Math.round(n * 100) / 100;
+/** A dwelling recorded with no rooms (an open-plan flat, a basement, a shop) is one space that everyone shares. */
+const roomsOf = (house: { rooms: number }) => Math.max(house.rooms, 1);
+/** Area per person of a group rental left with no occupant (rectified and emptied): the whole dwelling's area. */
+const areaPerPerson = (house: { areaM2: number }, occupants: number) => house.areaM2 / Math.max(occupants, 1);
 
 export const GroupRental: GroupRentalResolvers = {
   // Mediation refers to a group rental by id from the disputes about it.
@@ -14,17 +18,17 @@ export const GroupRental: GroupRentalResolvers = {
   grid: (g) => ({ code: g.gridCode }),
   peoplePerRoom: async (g, _, { loaders }) => {
     const house = mustExist(await loaders.houseByCode.load(g.houseCode), `house ${g.houseCode}`);
-    return twoDecimals(g.occupantCount / house.rooms);
+    return twoDecimals(g.occupantCount / roomsOf(house));
   },
   areaPerPersonM2: async (g, _, { loaders }) => {
     const house = mustExist(await loaders.houseByCode.load(g.houseCode), `house ${g.houseCode}`);
-    return twoDecimals(house.areaM2 / g.occupantCount);
+    return twoDecimals(areaPerPerson(house, g.occupantCount));
   },
   reasons: async (g, _, { loaders }) => {
     const house = mustExist(await loaders.houseByCode.load(g.houseCode), `house ${g.houseCode}`);
     const reasons: GroupRentalReason[] = [];
-    if (house.areaM2 / g.occupantCount < MIN_AREA_PER_PERSON_M2) reasons.push('AREA_PER_PERSON');
-    if (g.occupantCount / house.rooms > MAX_PEOPLE_PER_ROOM) reasons.push('PEOPLE_PER_ROOM');
+    if (g.occupantCount > 0 && areaPerPerson(house, g.occupantCount) < MIN_AREA_PER_PERSON_M2) reasons.push('AREA_PER_PERSON');
+    if (g.occupantCount / roomsOf(house) > MAX_PEOPLE_PER_ROOM) reasons.push('PEOPLE_PER_ROOM');
     return reasons;
   },
 };
