@@ -1,3 +1,4 @@
+import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -13,6 +14,7 @@ import {
 import { generateDemoWorld, seedDepartments, type DepartmentSeeder } from '@hub/demo';
 import type pg from 'pg';
 import { departmentRuntimes, type ConnectedDepartment } from './departments.ts';
+import { nodeArgsFor } from './process.ts';
 
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data/postgres', import.meta.url));
 
@@ -37,6 +39,11 @@ export interface PrepareOptions {
   reset?: boolean;
   /** Show a progress bar while seeding. */
   progress?: boolean;
+  /**
+   * Seed in a child process running this module (the bundle of `seed-process.ts`), so the generated district's
+   * memory leaves with it instead of staying in a long-running launcher. Default: in this process (tests).
+   */
+  seedProcess?: string;
 }
 
 export interface PreparedDatabases {
@@ -83,7 +90,7 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       urls[runtime.name] = url;
     }
     // One after another: concurrent migrations against one server have collided on the migrations schema.
-    let needSeed: { name: string; seeder: DepartmentSeeder }[] = [];
+    let needSeed: { name: string; connected: ConnectedDepartment }[] = [];
     for (const runtime of departmentRuntimes) {
       const db = await runtime.connect(urls[runtime.name]!);
       connected.push(db);
@@ -91,7 +98,7 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       if (!existing) {
         const held = await recordsHeld(db.pool);
         if (held.length > 0) realRecords.push(`${department(runtime.name).database} (${held.join(', ')})`);
-        else needSeed.push({ name: runtime.name, seeder: await db.seeder(options.secret) });
+        else needSeed.push({ name: runtime.name, connected: db });
       } else if (existing.seed !== options.demo.seed || existing.residents !== options.demo.residents) {
         log(
           `${runtime.name} already holds the demo district of ${existing.residents} residents (seed ${existing.seed}); ` +
@@ -112,17 +119,18 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
     }
     if (needSeed.length > 0) {
       const started = Date.now();
-      const world = generateDemoWorld(options.demo);
       const bar = options.progress ? createProgressBar('seeding demo district', options.demo.residents, 'residents') : null;
       let residents = 0;
-      await seedDepartments(
-        world,
-        needSeed.map((n) => n.seeder),
-        (p) => {
-          residents = p.residentsDone;
-          bar?.update(residents);
-        },
-      );
+      const onProgress = (done: number) => {
+        residents = done;
+        bar?.update(residents);
+      };
+      if (options.seedProcess) {
+        await seedInChildProcess(options.seedProcess, { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret }, onProgress);
+      } else {
+        const seeders = await Promise.all(needSeed.map((n) => n.connected.seeder(options.secret)));
+        await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone));
+      }
       bar?.finish(residents);
       seeded.push(...needSeed.map((n) => n.name));
       log(`seeded ${needSeed.map((n) => n.name).join(', ')} with ${residents} residents in ${Date.now() - started} ms`);
@@ -162,4 +170,46 @@ async function recordsHeld(pool: pg.Pool): Promise<string[]> {
     .map((c) => ({ name: c.name, rows: Number(c.rows) }))
     .filter((c) => c.rows > 0)
     .map((c) => `${c.name}: ${c.rows > 1_000_000 ? 'over 1,000,000 rows' : `${c.rows.toLocaleString('en')} row${c.rows === 1 ? '' : 's'}`}`);
+}
+
+/** What the seeding child process is asked to do: the departments' databases to seed, the demo's size, the secret. */
+export interface SeedTask {
+  urls: Record<string, string>;
+  demo: DemoSize;
+  secret: string;
+}
+
+export type SeedMessage = { type: 'progress'; residents: number } | { type: 'done' } | { type: 'failed'; message: string };
+
+/** Seeds the demo district into each named department's database (the child process's work, and tests'). */
+export async function seedDemo(task: SeedTask, onProgress: (residents: number) => void): Promise<void> {
+  const connected: ConnectedDepartment[] = [];
+  try {
+    const seeders: DepartmentSeeder[] = [];
+    for (const runtime of departmentRuntimes.filter((r) => task.urls[r.name])) {
+      const db = await runtime.connect(task.urls[runtime.name]!);
+      connected.push(db);
+      seeders.push(await db.seeder(task.secret));
+    }
+    await seedDepartments(generateDemoWorld(task.demo), seeders, (p) => onProgress(p.residentsDone));
+  } finally {
+    await Promise.allSettled(connected.map((c) => c.close()));
+  }
+}
+
+function seedInChildProcess(entry: string, task: SeedTask, onProgress: (residents: number) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = fork(entry, [], { execArgv: nodeArgsFor(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let outcome: SeedMessage | undefined;
+    child.on('message', (message: SeedMessage) => {
+      if (message.type === 'progress') onProgress(message.residents);
+      else outcome = message;
+    });
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (outcome?.type === 'done' && code === 0) resolve();
+      else reject(new Error(outcome?.type === 'failed' ? outcome.message : `the seeding process exited (${signal ?? `code ${code}`})`));
+    });
+    child.send(task);
+  });
 }

@@ -1,9 +1,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { checkEnvironment, department, hubSecret, internalKeysForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { parseDemoOptions } from './options.ts';
 import { builtEntry, GATEWAY_ENTRY, nodeArgsFor } from './process.ts';
+
+const SEED_SOURCE = fileURLToPath(new URL('./seed-process.ts', import.meta.url));
 
 /**
  * `npm start`: the whole hub on one machine. The embedded PostgreSQL server (unless every department's database is
@@ -47,13 +50,12 @@ const databases = await prepareDatabases({
   port: parsePort('HUB_POSTGRES_PORT', process.env.HUB_POSTGRES_PORT, 54329),
   log: (line) => say(`  ${line}`),
   progress: true,
+  // The first start's seeding runs in a child process: the launcher then holds nothing of the generated district.
+  seedProcess: builtEntry(SEED_SOURCE),
 }).catch((error: unknown) => {
   console.error(`could not prepare the department databases: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 });
-// The demo district the first start generated and seeded is garbage now; the launcher only watches its children
-// from here on. A full collection (npm start passes --expose-gc) gives its ~150 MiB back instead of holding it.
-(globalThis as { gc?: () => void }).gc?.();
 
 /** Starts a service as its own Node process and resolves with its URL once it says it is ready. */
 function startService(name: string, entry: string, env: NodeJS.ProcessEnv): Promise<string> {
