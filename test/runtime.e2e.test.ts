@@ -47,20 +47,36 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
   });
 }
 
-/** The literal environment a base manifest gives a container, as `name → value`. */
-function manifestEnvironment(container: string): Record<string, string> {
-  const file = path.join(ROOT, 'deploy', 'kubernetes', 'base', `${container === 'audit-verify' ? 'audit-verify' : container}.yaml`);
+/**
+ * What a base manifest gives a container: its literal environment (`name → value`) and the command it runs, the
+ * image's (`node /hub`) unless the manifest overrides it.
+ */
+function manifestContainer(container: string): { env: Record<string, string>; command: string[] } {
+  const file = path.join(ROOT, 'deploy', 'kubernetes', 'base', `${container}.yaml`);
   for (const document of parseAllDocuments(readFileSync(file, 'utf8'))) {
-    const resource = document.toJS() as { kind?: string; spec?: { template?: { spec?: { containers?: { name: string; env?: { name: string; value?: string }[] }[] } } } };
+    const resource = document.toJS() as {
+      kind?: string;
+      spec?: { template?: { spec?: { containers?: { name: string; command?: string[]; env?: { name: string; value?: string }[] }[] } } };
+    };
     const found = resource?.kind === 'Deployment' ? resource.spec?.template?.spec?.containers?.find((c) => c.name === container) : undefined;
-    if (found) return Object.fromEntries((found.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!]));
+    if (found) {
+      return {
+        env: Object.fromEntries((found.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+        command: found.command ?? ['node', '/hub'],
+      };
+    }
   }
   throw new Error(`no Deployment with a container ${container} in ${file}`);
 }
 
-/** Starts a tree the way the image does (`node /hub`), resolving once its /health answers. */
+/**
+ * Starts a tree with the command its manifest runs (the image's `node /hub` unless overridden), the tree standing
+ * where the image has `/hub`, resolving once its /health answers.
+ */
 async function startTree(name: string, env: Record<string, string>, port: number): Promise<void> {
-  const child = spawn(process.execPath, [path.join(TREES, name)], {
+  const [program, ...args] = manifestContainer(name).command;
+  expect(program, `${name}'s manifest runs node`).toBe('node');
+  const child = spawn(process.execPath, args.map((arg) => (arg === '/hub' ? path.join(TREES, name) : arg)), {
     // A deployed process has none of the checkout's variables, and its working folder is its tree.
     cwd: path.join(TREES, name),
     env: { PATH: process.env.PATH, ...env },
@@ -138,7 +154,7 @@ beforeAll(async () => {
   const subgraphEnv = (name: string): Record<string, string> => {
     const dept = department(name);
     return {
-      ...manifestEnvironment(name),
+      ...manifestContainer(name).env,
       HOST: '127.0.0.1',
       [`${dept.envPrefix}_PORT`]: String(ports[name]),
       [`${dept.envPrefix}_DATABASE_URL`]: urls[name]!,
@@ -150,7 +166,7 @@ beforeAll(async () => {
   await startTree(
     'gateway',
     {
-      ...manifestEnvironment('gateway'),
+      ...manifestContainer('gateway').env,
       HOST: '127.0.0.1',
       GATEWAY_PORT: String(ports.gateway),
       ...Object.fromEntries(departments.map((d) => [`${d.envPrefix}_URL`, `http://127.0.0.1:${ports[d.name]}/graphql`])),
