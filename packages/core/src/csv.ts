@@ -43,7 +43,7 @@ export function csvField(value: CsvCell): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
   // One character compared per cell (the datasets write millions of them); '' gives NaN, which matches nothing.
-  const text = startsLikeFormula(value.charCodeAt(0)) ? `'${value}` : value;
+  const text = defang(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
@@ -61,9 +61,6 @@ export function csvRecord(cells: readonly CsvCell[], eol: '\r\n' | '\n' = '\r\n'
 export function csvText(rows: readonly (readonly CsvCell[])[], options: CsvOptions = {}): string {
   const eol = options.eol ?? '\r\n';
   let text = options.bom ? CSV_BOM : '';
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) text += i === 0 ? csvField(row[i]) : `,${csvField(row[i])}`;
-    text += eol;
-  }
+  for (const row of rows) text += csvRecord(row, eol);
   return text;
 }
