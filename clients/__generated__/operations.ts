@@ -62,18 +62,30 @@ export type CaseAction =
   | 'ACKNOWLEDGE'
   /** A record added (添加记录). */
   | 'ADD_RECORD'
+  /** Assigned down a level (交办/下沉). */
+  | 'ASSIGN_DOWN'
   /** Closed (结案). */
   | 'CLOSE'
+  /** The centre closed a co-handler's part out (协办销号). */
+  | 'CLOSE_OUT_PART'
   /** Dispatched to a department (派单). */
   | 'DISPATCH'
+  /** The mediation time limit extended with the parties' consent (延长调解期限). */
+  | 'EXTEND_TIME_LIMIT'
+  /** A co-handler finished its part (协办完成). */
+  | 'FINISH_PART'
   /** A follow-up visit (回访). */
   | 'FOLLOW_UP'
+  /** A unit handed its part back (退单). */
+  | 'HAND_BACK'
   /** Refused (不予受理). */
   | 'REJECT'
   /** Reopened (重新办理). */
   | 'REOPEN'
   /** Reported (登记). */
   | 'REPORT'
+  /** Reported up a level (上报/提级). */
+  | 'REPORT_UP'
   /** Resolved (办结). */
   | 'RESOLVE';
 
@@ -185,7 +197,7 @@ export type CaseStatus =
   | 'CLOSED'
   /** Dispatched to a department (已派单, 街道吹哨、部门报到). */
   | 'DISPATCHED'
-  /** Escalated to the supervision office after repeated dissatisfaction (已提级督办). */
+  /** Escalated to the supervision office after repeated dissatisfaction (已提级督办), with a time limit of its own. */
   | 'ESCALATED'
   /** Mediation in progress (调解中). */
   | 'IN_PROGRESS'
@@ -206,19 +218,36 @@ export type CloseCaseInput = {
   idempotencyKey: string;
 };
 
+/** A co-handler named by a dispatch (协办单位). */
+export type CoHandlerInput = {
+  /** Its deadline: today or later, within its limit in the directory. */
+  dueOn: string;
+  /** Instructions for it, up to 500 characters. */
+  note?: string | null | undefined;
+  /** The unit, a code of `handlingUnits`. */
+  unit: string | number;
+};
+
 /** Dispatching a case. */
 export type DispatchCaseInput = {
   /** The case (案件编号). */
   caseId: string | number;
-  /** The department that must act (承办部门). */
-  department: CaseDepartment;
-  /** Deadline for the department (办理期限): today or later, within a year. */
+  /** Co-handlers (协办单位), each with its own deadline: other units than the lead, each once, at most 10. */
+  coHandlers?: Array<CoHandlerInput> | null | undefined;
+  /** The department that must act (承办部门), as the lead: the same as `leadUnit` with its unit. Give this or `leadUnit`. */
+  department?: CaseDepartment | null | undefined;
+  /**
+   * Deadline for the lead (办理期限): today or later, and within the unit's limit in the directory
+   * (DEADLINE_BEYOND_UNIT_LIMIT names it); for a mediation committee, one month unless extended with consent.
+   */
   dueOn: string;
   /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: number;
   /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: string;
-  /** Instructions for the department, up to 500 characters. */
+  /** The lead unit (主办单位), a code of `handlingUnits`. Give this or `department`. */
+  leadUnit?: string | number | null | undefined;
+  /** Instructions for the lead, up to 500 characters. */
   note?: string | null | undefined;
 };
 

@@ -4,7 +4,7 @@ import { callerFromClaims, demoIssuer, loadRoles, PURPOSES, type RoleRegistry } 
  * Demo tokens for development: the claims are checked exactly as the gateway checks them, so a token minted here is
  * one the gateway accepts.
  */
-export const TOKEN_USAGE = `usage: npm run -s token -- --role <role> [--grid <code>]… [--community <code>]… [--user <id>] [--department <name>] [--purpose <purpose>] [--ttl <8h|30m|3600s>]`;
+export const TOKEN_USAGE = `usage: npm run -s token -- --role <role> [--grid <code>]… [--community <code>]… [--user <id>] [--department <name>] [--purpose <purpose>] [--unit <code>] [--ttl <8h|30m|3600s>]`;
 
 export interface TokenRequest {
   role: string;
@@ -14,6 +14,8 @@ export interface TokenRequest {
   communities: string[];
   purpose: string | undefined;
   ttl: string;
+  /** The handling unit the user acts for (a code of mediation's unit directory, e.g. URBAN_MANAGEMENT). */
+  unit?: string | undefined;
 }
 
 export function parseTokenArguments(argv: string[]): TokenRequest {
@@ -23,7 +25,7 @@ export function parseTokenArguments(argv: string[]): TokenRequest {
     if (flag === '--help' || flag === '-h') throw new Error(TOKEN_USAGE);
     const name = flag.startsWith('--') ? flag.slice(2) : null;
     const value = argv[i + 1];
-    if (!name || !['role', 'grid', 'community', 'user', 'department', 'purpose', 'ttl'].includes(name)) throw new Error(`unknown argument ${flag}\n${TOKEN_USAGE}`);
+    if (!name || !['role', 'grid', 'community', 'user', 'department', 'purpose', 'ttl', 'unit'].includes(name)) throw new Error(`unknown argument ${flag}\n${TOKEN_USAGE}`);
     if (value === undefined || value.startsWith('--')) throw new Error(`${flag} needs a value\n${TOKEN_USAGE}`);
     values.set(name, [...(values.get(name) ?? []), value]);
     i++;
@@ -45,6 +47,7 @@ export function parseTokenArguments(argv: string[]): TokenRequest {
     communities: values.get('community') ?? [],
     purpose: single('purpose'),
     ttl,
+    unit: single('unit'),
   };
 }
 
@@ -52,6 +55,7 @@ export function parseTokenArguments(argv: string[]): TokenRequest {
 export async function mintDemoToken(request: TokenRequest, env: NodeJS.ProcessEnv = process.env, roles: RoleRegistry = loadRoles(env)): Promise<string> {
   const claims: Record<string, unknown> = { sub: request.user, role: request.role, grids: request.grids, communities: request.communities };
   if (request.department) claims.department = request.department;
+  if (request.unit) claims.unit = request.unit;
   try {
     callerFromClaims(claims, roles);
   } catch (error) {

@@ -45,7 +45,7 @@ export type CaseStatus =
   | 'CLOSED'
   /** Dispatched to a department (已派单, 街道吹哨、部门报到). */
   | 'DISPATCHED'
-  /** Escalated to the supervision office after repeated dissatisfaction (已提级督办). */
+  /** Escalated to the supervision office after repeated dissatisfaction (已提级督办), with a time limit of its own. */
   | 'ESCALATED'
   /** Mediation in progress (调解中). */
   | 'IN_PROGRESS'

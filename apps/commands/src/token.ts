@@ -4,7 +4,7 @@ import { PURPOSE_HEADER } from '@hub/gateway/identity';
 
 /**
  * `npm run -s token -- --role grid-worker --grid 320311001001001 [--community C] [--user U] [--department D]
- * [--purpose P] [--ttl 8h]`: prints a bearer token of the demo issuer (development only; refused in production).
+ * [--purpose P] [--unit URBAN_MANAGEMENT] [--ttl 8h]`: prints a bearer token of the demo issuer (development only; refused in production).
  */
 try {
   const request = parseTokenArguments(process.argv.slice(2));

@@ -2,11 +2,14 @@ import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { chinaToday, type Clock } from './workflow/deadlines.ts';
+import type { WorkflowLimits } from './workflow/units.ts';
 
 /** How the workflow keeps time: the clock and the red card's grace period (configured per deployment). */
 export interface WorkflowSettings {
   clock: Clock;
   redCardGraceDays: number;
+  /** The unit directory and the acceptance and escalation time limits (MEDIATION_UNITS_FILE, MEDIATION_*_DAYS). */
+  limits: WorkflowLimits;
 }
 
 export interface MediationContext {
@@ -25,6 +28,7 @@ export interface MediationContext {
   /** Today in China Standard Time, read once per request so every field of an answer counts on the same day. */
   today: string;
   redCardGraceDays: number;
+  limits: WorkflowLimits;
 }
 
 export function createContext(db: Db, caller: Caller, settings: WorkflowSettings): MediationContext {
@@ -39,5 +43,6 @@ export function createContext(db: Db, caller: Caller, settings: WorkflowSettings
     clock: settings.clock,
     today,
     redCardGraceDays: settings.redCardGraceDays,
+    limits: settings.limits,
   };
 }

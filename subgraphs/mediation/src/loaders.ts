@@ -7,7 +7,9 @@ import {
   agreements,
   caseEvents,
   caseParties,
+  caseParts,
   cases,
+  caseTimeLimitExtensions,
   followUps,
   mediationCommittees,
   mediationRecords,
@@ -79,6 +81,9 @@ export function createLoaders(db: Db, scope: RowScope, today: string, redCardGra
     /** A case's events in version order: its timeline. */
     eventsByCase: rowsByKey(db, caseEvents, caseEvents.caseId, caseEvents.caseVersion, (r) => r.caseId),
     caseFiguresByGrid: caseFiguresByGridLoader(db, caseScope, today, redCardGraceDays),
+    /** Every unit's part of every dispatch of a case, by round (reached only through a case the caller sees). */
+    partsByCase: rowsByKey(db, caseParts, caseParts.caseId, caseParts.round, (r) => r.caseId),
+    extensionsByCase: rowsByKey(db, caseTimeLimitExtensions, caseTimeLimitExtensions.caseId, caseTimeLimitExtensions.position, (r) => r.caseId),
   };
 }
 
@@ -163,6 +168,7 @@ export interface CaseFigureRow {
   overdue: number;
   yellowCards: number;
   redCards: number;
+  handedBack: number;
   followUps: number;
   satisfiedFollowUps: number;
   satisfactionRate: number | null;
@@ -180,6 +186,9 @@ export const receivedWithin = ({ from, to }: Period) =>
     from !== null ? gte(cases.receivedAt, new Date(`${from}T00:00:00+08:00`)) : undefined,
     to !== null ? lt(cases.receivedAt, new Date(`${addDays(to, 1)}T00:00:00+08:00`)) : undefined,
   );
+
+/** A case some unit handed back at least once (退单). */
+export const handedBackSql = sql`exists (select 1 from ${caseParts} where ${caseParts.caseId} = ${cases.id} and ${caseParts.status} = 'HANDED_BACK')`;
 
 /** Visits per case, to join to cases so that figures count each case once and its visits all. */
 const visitsPerCase = (db: Db) =>
@@ -199,7 +208,7 @@ const visitsPerCase = (db: Db) =>
  */
 export async function caseFigures(
   db: Db,
-  group: typeof cases.gridCode | typeof cases.assignedDepartment,
+  group: typeof cases.gridCode | typeof cases.assignedDepartment | typeof cases.level,
   where: SQL | undefined,
   today: string,
   graceDays: number,
@@ -218,6 +227,7 @@ export async function caseFigures(
       overdue: number(sql`count(*) filter (where ${overdueSql(today)})`),
       yellowCards: number(sql`count(*) filter (where ${yellowCardSql(today, graceDays)})`),
       redCards: number(sql`count(*) filter (where ${redCardSql(today, graceDays)})`),
+      handedBack: number(sql`count(*) filter (where ${handedBackSql})`),
       followUps: number(sql`coalesce(sum(${visits.visits}), 0)`),
       satisfiedFollowUps: number(sql`coalesce(sum(${visits.satisfied}), 0)`),
     })
@@ -249,6 +259,7 @@ export const NO_CASES: CaseFigureRow = {
   overdue: 0,
   yellowCards: 0,
   redCards: 0,
+  handedBack: 0,
   followUps: 0,
   satisfiedFollowUps: 0,
   satisfactionRate: null,

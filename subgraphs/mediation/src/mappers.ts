@@ -8,9 +8,13 @@ import type {
   FollowUpRow,
   MediationCommitteeRow,
   MediatorRow,
+  CasePartRow,
+  CaseTimeLimitExtensionRow,
 } from './db/schema.ts';
 import type { CaseFigureRow, RecordWithMediator } from './loaders.ts';
 import type { CaseChangeResult } from './workflow/commands.ts';
+import type { HandlingUnit } from './workflow/units.ts';
+import type { UnitPartFigureRow } from './workflow/unit-figures.ts';
 
 export type CaseModel = CaseRow;
 export type CasePartyModel = CasePartyRow;
@@ -40,3 +44,8 @@ export type GroupRentalModel = { id: string };
 export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };
+export type HandlingUnitModel = HandlingUnit;
+export type CasePartModel = CasePartRow;
+export type TimeLimitExtensionModel = CaseTimeLimitExtensionRow;
+export type UnitPartFiguresModel = { unit: HandlingUnit; figures: UnitPartFigureRow };
+export type LevelCaseFiguresModel = { level: 'COMMUNITY' | 'STREET' | 'DISTRICT'; reportedUp: number; figures: CaseFigureRow };

@@ -3,6 +3,7 @@ import { createContext } from './context.ts';
 import { mediationDatabase } from './db/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { DEFAULT_RED_CARD_GRACE_DAYS, redCardGraceDaysFromEnv, systemClock, type Clock } from './workflow/deadlines.ts';
+import { defaultWorkflowLimits, workflowLimitsFromEnv, type WorkflowLimits } from './workflow/units.ts';
 
 export { mediationDatabase, type MediationDatabase } from './db/index.ts';
 export { redCardGraceDaysFromEnv, type Clock } from './workflow/deadlines.ts';
@@ -14,6 +15,8 @@ export interface MediationOptions {
   clock?: Clock;
   /** Days past the time limit before a yellow card turns red (default 5; MEDIATION_RED_CARD_GRACE_DAYS). */
   redCardGraceDays?: number;
+  /** The unit directory and time limits (default: the built-in units, 3 days to accept, 15 days under supervision). */
+  limits?: WorkflowLimits;
 }
 
 /** The people's-mediation subgraph: `createServer({ database, callerKey?, clock?, redCardGraceDays? })` builds it over an open database (tests listen on port 0). */
@@ -22,9 +25,9 @@ export const subgraph = defineSubgraph({
   typeDefs: new URL('../schema.graphql', import.meta.url),
   resolvers,
   database: mediationDatabase,
-  options: (host): MediationOptions => ({ redCardGraceDays: redCardGraceDaysFromEnv(host.env) }),
-  context: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS }: MediationOptions) => {
-    const settings = { clock, redCardGraceDays };
+  options: (host): MediationOptions => ({ redCardGraceDays: redCardGraceDaysFromEnv(host.env), limits: workflowLimitsFromEnv(host.env) }),
+  context: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS, limits = defaultWorkflowLimits() }: MediationOptions) => {
+    const settings = { clock, redCardGraceDays, limits };
     return (caller) => createContext(database.db, caller, settings);
   },
 });

@@ -26,7 +26,9 @@ describe('time limits', () => {
     expect(supervisionCard(due, '2026-12-05', 5)).toBe('YELLOW');
     expect(supervisionCard(due, '2026-12-06', 5)).toBe('RED');
     expect(supervisionCard(due, '2026-12-01', 0)).toBe('RED');
-    for (const status of ['RESOLVED', 'CLOSED', 'REJECTED', 'ESCALATED']) {
+    // Escalated cases run against the supervision office's time limit, so they are carded like any other.
+    expect(supervisionCard({ status: 'ESCALATED', dueOn: '2026-11-30' }, '2026-12-01', 5)).toBe('YELLOW');
+    for (const status of ['RESOLVED', 'CLOSED', 'REJECTED']) {
       expect(supervisionCard({ status, dueOn: '2026-11-30' }, '2027-01-01', 5)).toBeNull();
     }
   });

@@ -3,7 +3,8 @@ import type { Db } from '../src/db/index.ts';
 
 /**
  * Cases whose row and events disagree: a version that is not the number of its events, a status that is not where
- * its last event left it, a case without parties, or an idempotency key committed without its result. Empty when
+ * its last event left it, a case without parties, or an idempotency key committed without its result; a dispatched case without its lead's open part, or an open part
+ * outside the current dispatch. Empty when
  * every change was written whole.
  */
 export async function inconsistentCases(db: Db): Promise<string[]> {
@@ -17,6 +18,14 @@ export async function inconsistentCases(db: Db): Promise<string[]> {
      where last.to_status <> c.status
     union all
     select 'case ' || c.id || ': no parties' from cases c where not exists (select 1 from case_parties p where p.case_id = c.id)
+    union all
+    select 'case ' || c.id || ': ' || c.status || ' without an open part of its lead ' || coalesce(c.lead_unit, '(none)') from cases c
+     where c.status in ('DISPATCHED', 'IN_PROGRESS') and not exists (select 1 from case_parts p where p.case_id = c.id
+       and p.round = c.dispatch_round and p.role = 'LEAD' and p.unit_code = c.lead_unit and p.status in ('DISPATCHED', 'ACKNOWLEDGED'))
+    union all
+    select 'case ' || c.id || ': open part of ' || p.unit_code || ' in round ' || p.round || ' while ' || c.status || ' in round ' || c.dispatch_round
+      from case_parts p join cases c on c.id = p.case_id
+     where p.status in ('DISPATCHED', 'ACKNOWLEDGED') and (p.round <> c.dispatch_round or c.status not in ('DISPATCHED', 'IN_PROGRESS'))
     union all
     select 'key ' || k.key || ': no result' from case_idempotency_keys k
      where k.case_id is null or k.event_sequence is null

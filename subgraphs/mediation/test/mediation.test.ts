@@ -5,6 +5,7 @@ import { TEST_DEMO } from '@hub/demo/testing';
 import { count } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { caseParties, cases, mediationCommittees, mediators } from '../src/db/schema.ts';
+import { demoHistory } from '../src/demo/history.ts';
 import { subgraph } from '../src/server.ts';
 import { addDays, chinaToday } from '../src/workflow/deadlines.ts';
 
@@ -14,7 +15,9 @@ const idOf = (idNumber: string) => residentKey(idNumber, DEMO_HUB_SECRET);
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const sorted = (xs: DemoCase[]) => [...xs].sort(byId).map((c) => c.id);
 const time = (iso: string | null) => (iso === null ? null : toChinaTime(new Date(iso)));
-const overdue = (c: DemoCase) => c.resolvedAt === null && c.status !== 'REJECTED' && c.dueOn < chinaToday();
+/** The time limit the seed gives a case: the acceptance limit while reported, the supervision limit once escalated. */
+const dueOnOf = (c: DemoCase) => demoHistory(c).caseFields.dueOn ?? c.dueOn;
+const overdue = (c: DemoCase) => ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED'].includes(c.status) && dueOnOf(c) < chinaToday();
 
 const harness = serveSubgraphForTests(subgraph);
 
@@ -49,7 +52,7 @@ function expectedCase(c: DemoCase) {
     acceptedAt: time(c.acceptedAt),
     resolvedAt: time(c.resolvedAt),
     closedAt: time(c.closedAt),
-    dueOn: c.dueOn,
+    dueOn: dueOnOf(c),
     overdue: overdue(c),
     grid: { code: c.gridCode },
     committee: { id: c.committeeId },

@@ -2,10 +2,10 @@ import { DEMO_HUB_SECRET, residentKey, type Caller, type DemoRole } from '@hub/c
 import { errorCodes, type GraphQLResponse, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
-import { and, count, eq, inArray, isNull } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { CaseAction, CaseStatus } from '../src/__generated__/resolvers-types.ts';
-import { caseEvents, cases } from '../src/db/schema.ts';
+import { caseEvents, caseParts, cases } from '../src/db/schema.ts';
 import { subgraph } from '../src/server.ts';
 import { addDays, chinaToday } from '../src/workflow/deadlines.ts';
 import { allowedActions, legalPairs } from '../src/workflow/machine.ts';
@@ -31,6 +31,10 @@ const POLICE = as('police-officer');
 const SUPERVISOR = as('supervisor');
 const GRID_WORKER = as('grid-worker', { grids: [GRID] });
 const ADMIN = as('administrator');
+const MEDIATOR = as('mediator');
+/** An officer of a district station outside the hub (城管执法): no hub department, acting for its unit. */
+const URBAN: Caller = { ...as('supervisor'), userId: 'station-urban-management', role: 'station-officer', department: null, scopes: ['case:read', 'case:report', 'case:respond'], unit: 'URBAN_MANAGEMENT' };
+const CO_HANDLER_UNIT = 'URBAN_MANAGEMENT';
 
 async function gql<T = Record<string, unknown>>(caller: Caller, query: string, variables?: Record<string, unknown>) {
   return harness.gql<T>(query, variables, caller);
@@ -82,6 +86,12 @@ const MUTATION_OF: Record<CaseAction, [string, string]> = {
   FOLLOW_UP: ['followUpCase', 'FollowUpCaseInput'],
   CLOSE: ['closeCase', 'CloseCaseInput'],
   REOPEN: ['reopenCase', 'ReopenCaseInput'],
+  FINISH_PART: ['finishCasePart', 'FinishCasePartInput'],
+  CLOSE_OUT_PART: ['closeOutCasePart', 'CloseOutCasePartInput'],
+  HAND_BACK: ['handBackCase', 'HandBackCaseInput'],
+  REPORT_UP: ['reportCaseUp', 'ChangeCaseLevelInput'],
+  ASSIGN_DOWN: ['assignCaseDown', 'ChangeCaseLevelInput'],
+  EXTEND_TIME_LIMIT: ['extendCaseTimeLimit', 'ExtendCaseTimeLimitInput'],
 };
 
 let keys = 0;
@@ -127,6 +137,18 @@ function inputOf(action: CaseAction, caseId: string, version: number): Record<st
       return { ...base, satisfied: true, note: '当事人表示满意' };
     case 'REOPEN':
       return { ...base, reason: '当事人再次反映' };
+    case 'FINISH_PART':
+      return { ...base, note: '已清理占道堆放物' };
+    case 'CLOSE_OUT_PART':
+      return { ...base, unit: CO_HANDLER_UNIT, reason: '主办单位已一并处置，协办事项无需再办' };
+    case 'HAND_BACK':
+      return { ...base, reason: 'WRONG_UNIT', note: '属城管执法职责，请改派' };
+    case 'REPORT_UP':
+      return { ...base, reason: '涉及多个部门，社区无法协调，上报街道' };
+    case 'ASSIGN_DOWN':
+      return { ...base, reason: '属邻里小事，交社区调委会就地化解' };
+    case 'EXTEND_TIME_LIMIT':
+      return { ...base, dueOn: addDays(today(), 40), consentingParties: [1, 2], reason: '双方同意延长调解期限以便补充鉴定' };
   }
 }
 
@@ -144,8 +166,14 @@ function reportInput(overrides: Record<string, unknown> = {}) {
   };
 }
 
-/** Who is entitled to take an action, for a case dispatched to housing. */
+/** Who is entitled to take an action, for a case dispatched to housing (with urban management as co-handler). */
 const ENTITLED: Record<CaseAction, Caller> = {
+  FINISH_PART: URBAN,
+  CLOSE_OUT_PART: CENTRE,
+  HAND_BACK: HOUSING,
+  REPORT_UP: CENTRE,
+  ASSIGN_DOWN: CENTRE,
+  EXTEND_TIME_LIMIT: CENTRE,
   REPORT: GRID_WORKER,
   ACCEPT: CENTRE,
   REJECT: CENTRE,
@@ -158,21 +186,33 @@ const ENTITLED: Record<CaseAction, Caller> = {
   REOPEN: CENTRE,
 };
 
-/** Walks a new case to `status` along the usual path; returns its id and version. */
-async function caseIn(status: CaseStatus): Promise<{ id: string; version: number }> {
+/**
+ * Walks a new case to `status` along the usual path; returns its id and version. With `coHandler`, the dispatch
+ * names urban management beside housing (it reports in and finishes before housing resolves); with `mediation`, the
+ * lead is the mediation committee instead of housing.
+ */
+async function caseIn(status: CaseStatus, { coHandler = false, mediation = false } = {}): Promise<{ id: string; version: number }> {
   let c = (await act(GRID_WORKER, 'REPORT', reportInput())).case;
   const step = async (caller: Caller, action: CaseAction, extra: Record<string, unknown> = {}) => {
     c = (await act(caller, action, { ...inputOf(action, c.id, c.version), ...extra })).case;
   };
+  const lead = mediation ? MEDIATOR : HOUSING;
   if (status === 'REJECTED') await step(CENTRE, 'REJECT');
   if (status === 'REPORTED' || status === 'REJECTED') return c;
   await step(CENTRE, 'ACCEPT');
   if (status === 'ACCEPTED') return c;
-  await step(CENTRE, 'DISPATCH');
+  await step(CENTRE, 'DISPATCH', {
+    ...(mediation ? { department: null, leadUnit: 'MEDIATION' } : {}),
+    ...(coHandler ? { coHandlers: [{ unit: CO_HANDLER_UNIT, dueOn: addDays(today(), 7), note: '请城管执法协助' }] } : {}),
+  });
   if (status === 'DISPATCHED') return c;
-  await step(HOUSING, 'ACKNOWLEDGE');
+  await step(lead, 'ACKNOWLEDGE');
   if (status === 'IN_PROGRESS') return c;
-  await step(HOUSING, 'RESOLVE');
+  if (coHandler) {
+    await step(URBAN, 'ACKNOWLEDGE');
+    await step(URBAN, 'FINISH_PART');
+  }
+  await step(lead, 'RESOLVE');
   if (status === 'RESOLVED') return c;
   if (status === 'ESCALATED') {
     await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '不满意' });
@@ -262,25 +302,41 @@ describe('a case through its whole life', () => {
 
 describe('the state machine', () => {
   const statuses: CaseStatus[] = ['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED'];
-  const actions: CaseAction[] = ['ACCEPT', 'REJECT', 'DISPATCH', 'ACKNOWLEDGE', 'ADD_RECORD', 'RESOLVE', 'FOLLOW_UP', 'CLOSE', 'REOPEN'];
+  const actions = Object.keys(MUTATION_OF).filter((a): a is Exclude<CaseAction, 'REPORT'> => a !== 'REPORT');
 
   it('takes every legal action from every status, for the role entitled to it', async () => {
+    expect(legalPairs().length).toBeGreaterThan(30);
     for (const { status, action } of legalPairs()) {
-      const c = await caseIn(status);
-      const caller = status === 'ESCALATED' && action === 'DISPATCH' ? SUPERVISOR : ENTITLED[action];
-      // Closing needs a satisfied visit first, which leaves the case resolved.
-      const version = action === 'CLOSE' ? (await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, c.version))).case.version : c.version;
+      // A mediation's time limit is extended on a case the committee leads; others go to housing with a co-handler.
+      const mediation = action === 'EXTEND_TIME_LIMIT' && (status === 'DISPATCHED' || status === 'IN_PROGRESS');
+      const c = await caseIn(status, { coHandler: true, mediation });
+      let version = c.version;
+      const first = async (caller: Caller, a: CaseAction) => {
+        version = (await act(caller, a, inputOf(a, c.id, version))).case.version;
+      };
+      // Closing needs a satisfied visit (the case stays resolved); finishing a part, its report-in; assigning down,
+      // a level above the community.
+      if (action === 'CLOSE') await first(CENTRE, 'FOLLOW_UP');
+      if (action === 'FINISH_PART') await first(URBAN, 'ACKNOWLEDGE');
+      if (action === 'ASSIGN_DOWN') await first(CENTRE, 'REPORT_UP');
+      if (action === 'RESOLVE') {
+        await first(URBAN, 'ACKNOWLEDGE');
+        await first(URBAN, 'FINISH_PART');
+      }
+      const caller =
+        status === 'ESCALATED' && action === 'DISPATCH' ? SUPERVISOR : status === 'IN_PROGRESS' && action === 'ACKNOWLEDGE' ? URBAN : ENTITLED[action];
       const change = await act(caller, action, inputOf(action, c.id, version));
-      expect(change.event.fromStatus).toBe(status);
+      expect(change.event.fromStatus, `${action} from ${status}`).toBe(status);
       expect(change.case.version).toBe(version + 1);
     }
-  }, 120_000);
+  }, 300_000);
 
   it('refuses every illegal action with INVALID_TRANSITION naming the status and what is allowed, changing nothing', async () => {
     for (const status of statuses) {
       const c = await caseIn(status);
       const events = await eventCount(c.id);
       for (const action of actions.filter((a) => !allowedActions(status).includes(a))) {
+        expect(allowedActions(status)).not.toContain(action);
         const response = await send(ADMIN, action, inputOf(action, c.id, c.version));
         expect(errorCodes(response), `${action} from ${status}`).toEqual(['INVALID_TRANSITION']);
         expect(response.errors?.[0]?.extensions).toMatchObject({ currentStatus: status, action, allowedActions: allowedActions(status) });
@@ -540,17 +596,324 @@ describe('the event feed', () => {
   });
 });
 
+type Part = { unit: { code: string }; role: string; status: string; round: number; dueOn: string; handBackReason: string | null; endNote: string | null };
+const PARTS = /* GraphQL */ `query ($id: ID!) { case(id: $id) { status version level leadUnit { code } assignedDepartment acceptBy dueOn
+  parts { unit { code } role status round dueOn handBackReason endNote }
+  partHistory { unit { code } role status round dueOn handBackReason endNote }
+  timeLimitExtensions { previousDueOn dueOn consentingParties reason }
+  timeline { action unit { code } handBackReason level dueOn } } }`;
+type CaseParts = { status: CaseStatus; version: number; level: string; leadUnit: { code: string } | null; assignedDepartment: string | null; acceptBy: string | null; dueOn: string; parts: Part[]; partHistory: Part[]; timeLimitExtensions: { previousDueOn: string; dueOn: string; consentingParties: number[]; reason: string }[]; timeline: { action: CaseAction; unit: { code: string } | null; handBackReason: string | null; level: string | null; dueOn: string | null }[] };
+const readCase = async (id: string, caller: Caller = CENTRE) => {
+  const response = await gql<{ case: CaseParts }>(caller, PARTS, { id });
+  expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+  return response.data!.case;
+};
+
+describe('handling units and multi-unit dispatch (吹哨报到)', () => {
+  it('lists the directory: the five departments and the district stations, each with whose accounts act for it and its limit', async () => {
+    const { data } = await gql<{ handlingUnits: { code: string; name: string; kind: string; department: string | null; maxDeadlineDays: number }[] }>(
+      GRID_WORKER,
+      `{ handlingUnits { code name kind department maxDeadlineDays } }`,
+    );
+    const codes = data!.handlingUnits.map((u) => u.code);
+    expect(codes.slice(0, 5)).toEqual(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
+    for (const station of ['URBAN_MANAGEMENT', 'MARKET_REGULATION', 'ECOLOGY_ENVIRONMENT', 'LABOUR_INSPECTION', 'HEALTH', 'EMERGENCY_MANAGEMENT', 'NATURAL_RESOURCES', 'AGRICULTURE_RURAL', 'PETITIONS', 'JUSTICE_OFFICE', 'POLICE_STATION', 'COURT']) {
+      expect(codes).toContain(station);
+    }
+    expect(data!.handlingUnits.find((u) => u.code === 'URBAN_MANAGEMENT')).toEqual({ code: 'URBAN_MANAGEMENT', name: '城管执法队', kind: 'ADMINISTRATIVE_STATION', department: null, maxDeadlineDays: 15 });
+    expect(data!.handlingUnits.find((u) => u.code === 'POLICE_STATION')?.department).toBe('public-security');
+  });
+
+  it('dispatches to a lead and a co-handler: each reports in, records and finishes; the lead resolves after the co-handler', async () => {
+    const c = await caseIn('ACCEPTED');
+    const dispatched = await act(CENTRE, 'DISPATCH', {
+      ...inputOf('DISPATCH', c.id, c.version),
+      department: null,
+      leadUnit: 'HOUSING',
+      dueOn: addDays(today(), 20),
+      coHandlers: [{ unit: CO_HANDLER_UNIT, dueOn: addDays(today(), 5), note: '清理楼道堆放物' }],
+    });
+    expect(dispatched.case).toMatchObject({ status: 'DISPATCHED', assignedDepartment: 'HOUSING', dueOn: addDays(today(), 20) });
+    let file = await readCase(c.id);
+    expect(file.leadUnit).toEqual({ code: 'HOUSING' });
+    expect(file.parts).toEqual([
+      { unit: { code: 'HOUSING' }, role: 'LEAD', status: 'DISPATCHED', round: 1, dueOn: addDays(today(), 20), handBackReason: null, endNote: null },
+      { unit: { code: CO_HANDLER_UNIT }, role: 'CO_HANDLER', status: 'DISPATCHED', round: 1, dueOn: addDays(today(), 5), handBackReason: null, endNote: null },
+    ]);
+    // The co-handler reports in first: the case waits for its lead.
+    let v = dispatched.case.version;
+    const coIn = await act(URBAN, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, v));
+    expect(coIn.case.status).toBe('DISPATCHED');
+    expect(errorCodes(await send(URBAN, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, coIn.case.version)))).toEqual(['PART_NOT_OPEN']);
+    // Only the lead resolves, and a unit with no part in the case has no say in it.
+    expect(errorCodes(await send(POLICE, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, coIn.case.version)))).toEqual(['FORBIDDEN']);
+    const leadIn = await act(HOUSING, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, coIn.case.version));
+    expect(leadIn.case.status).toBe('IN_PROGRESS');
+    const record = await act(URBAN, 'ADD_RECORD', { ...inputOf('ADD_RECORD', c.id, leadIn.case.version), content: '城管执法队现场核查' });
+    expect(errorCodes(await send(URBAN, 'RESOLVE', inputOf('RESOLVE', c.id, record.case.version)))).toEqual(['FORBIDDEN']);
+    const blocked = await send(HOUSING, 'RESOLVE', inputOf('RESOLVE', c.id, record.case.version));
+    expect(errorCodes(blocked)).toEqual(['CO_HANDLERS_OPEN']);
+    expect(blocked.errors?.[0]?.extensions).toMatchObject({ openCoHandlers: [CO_HANDLER_UNIT] });
+    const finished = await act(URBAN, 'FINISH_PART', inputOf('FINISH_PART', c.id, record.case.version));
+    expect(finished.case.status).toBe('IN_PROGRESS');
+    v = (await act(HOUSING, 'RESOLVE', inputOf('RESOLVE', c.id, finished.case.version))).case.version;
+    file = await readCase(c.id);
+    expect(file.status).toBe('RESOLVED');
+    expect(file.parts.map((p) => [p.unit.code, p.status])).toEqual([['HOUSING', 'FINISHED'], [CO_HANDLER_UNIT, 'FINISHED']]);
+    expect(file.parts[1]?.endNote).toBe('已清理占道堆放物');
+    expect(file.timeline.slice(-6).map((e) => [e.action, e.unit?.code ?? null])).toEqual([
+      ['DISPATCH', 'HOUSING'],
+      ['ACKNOWLEDGE', CO_HANDLER_UNIT],
+      ['ACKNOWLEDGE', 'HOUSING'],
+      ['ADD_RECORD', CO_HANDLER_UNIT],
+      ['FINISH_PART', CO_HANDLER_UNIT],
+      ['RESOLVE', 'HOUSING'],
+    ]);
+    expect(file.version).toBe(v);
+    // The unit's feed holds the events about its part.
+    const feed = await gql<{ caseEvents: { edges: { node: { action: string; unit: { code: string } } }[] } }>(URBAN, `{ caseEvents(first: 500, unit: "${CO_HANDLER_UNIT}") { edges { node { action unit { code } } } } }`);
+    expect(feed.data!.caseEvents.edges.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(feed.data!.caseEvents.edges.map((e) => e.node.unit.code))).toEqual(new Set([CO_HANDLER_UNIT]));
+    expect(await inconsistentCases(harness.database.db)).toEqual([]);
+  });
+
+  it('lets the centre close a co-handler out with a reason, and a station lead the case', async () => {
+    const c = await caseIn('ACCEPTED');
+    const dispatched = await act(CENTRE, 'DISPATCH', {
+      ...inputOf('DISPATCH', c.id, c.version),
+      department: null,
+      leadUnit: CO_HANDLER_UNIT,
+      dueOn: addDays(today(), 15),
+      coHandlers: [{ unit: 'HOUSING', dueOn: addDays(today(), 10) }],
+    });
+    // A station outside the hub: no hub department on the case.
+    expect(dispatched.case.assignedDepartment).toBeNull();
+    const leadIn = await act(URBAN, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, dispatched.case.version));
+    expect(errorCodes(await send(CENTRE, 'CLOSE_OUT_PART', { ...inputOf('CLOSE_OUT_PART', c.id, leadIn.case.version), unit: CO_HANDLER_UNIT }))).toEqual(['PART_NOT_OPEN']);
+    expect(errorCodes(await send(CENTRE, 'CLOSE_OUT_PART', { ...inputOf('CLOSE_OUT_PART', c.id, leadIn.case.version), unit: 'NOT_A_UNIT' }))).toEqual(['UNKNOWN_UNIT']);
+    const closedOut = await act(CENTRE, 'CLOSE_OUT_PART', { ...inputOf('CLOSE_OUT_PART', c.id, leadIn.case.version), unit: 'HOUSING' });
+    const resolved = await act(URBAN, 'RESOLVE', inputOf('RESOLVE', c.id, closedOut.case.version));
+    expect(resolved.case.status).toBe('RESOLVED');
+    expect((await readCase(c.id)).parts.map((p) => [p.unit.code, p.status, p.endNote])).toEqual([
+      [CO_HANDLER_UNIT, 'FINISHED', null],
+      ['HOUSING', 'CLOSED_OUT', '主办单位已一并处置，协办事项无需再办'],
+    ]);
+  });
+
+  it('bounds each unit’s deadline by the directory, a mediation committee’s by one month, and refuses malformed dispatches', async () => {
+    const c = await caseIn('ACCEPTED');
+    const [events] = [await eventCount(c.id)];
+    const bad: [Record<string, unknown>, string][] = [
+      [{ department: null, leadUnit: 'NOT_A_UNIT' }, 'UNKNOWN_UNIT'],
+      [{ department: null, leadUnit: 'bad code' }, 'INVALID_INPUT'],
+      [{ leadUnit: 'HOUSING' }, 'INVALID_INPUT'],
+      [{ department: null }, 'INVALID_INPUT'],
+      [{ dueOn: addDays(today(), 31) }, 'DEADLINE_BEYOND_UNIT_LIMIT'],
+      [{ department: null, leadUnit: 'MEDIATION', dueOn: addDays(today(), 40) }, 'DEADLINE_BEYOND_UNIT_LIMIT'],
+      [{ coHandlers: [{ unit: CO_HANDLER_UNIT, dueOn: addDays(today(), 16) }] }, 'DEADLINE_BEYOND_UNIT_LIMIT'],
+      [{ coHandlers: [{ unit: 'HOUSING', dueOn: addDays(today(), 5) }] }, 'INVALID_INPUT'],
+      [{ coHandlers: [{ unit: CO_HANDLER_UNIT, dueOn: addDays(today(), 5) }, { unit: CO_HANDLER_UNIT, dueOn: addDays(today(), 5) }] }, 'INVALID_INPUT'],
+      [{ coHandlers: [{ unit: CO_HANDLER_UNIT, dueOn: addDays(today(), -1) }] }, 'INVALID_DATE'],
+    ];
+    for (const [overrides, code] of bad) {
+      const response = await send(CENTRE, 'DISPATCH', { ...inputOf('DISPATCH', c.id, c.version), ...overrides });
+      expect(errorCodes(response), JSON.stringify(overrides)).toEqual([code]);
+    }
+    const limit = await send(CENTRE, 'DISPATCH', { ...inputOf('DISPATCH', c.id, c.version), dueOn: addDays(today(), 31) });
+    expect(limit.errors?.[0]?.extensions).toMatchObject({ unit: 'HOUSING', latest: addDays(today(), 30) });
+    expect(await eventCount(c.id)).toBe(events);
+    expect((await readCase(c.id)).parts).toEqual([]);
+  });
+
+  it('checks the unit a token names against the directory and the account’s department', async () => {
+    const c = await caseIn('DISPATCHED');
+    const pretender = { ...HOUSING, unit: CO_HANDLER_UNIT };
+    expect(errorCodes(await send(pretender, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, c.version)))).toEqual(['UNIT_NOT_ALLOWED']);
+    const unknown = { ...URBAN, unit: 'NOWHERE' };
+    expect(errorCodes(await send(unknown, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, c.version)))).toEqual(['UNKNOWN_UNIT']);
+    // A police station's officers are public security's accounts acting for it; housing's own officer acts for housing.
+    const station = { ...POLICE, unit: 'POLICE_STATION' };
+    expect(errorCodes(await send(station, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    expect((await act(HOUSING, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, c.version))).case.status).toBe('IN_PROGRESS');
+  });
+
+  it('gives a unit’s worker its own worklist: the cases where it holds an open part', async () => {
+    const c = await caseIn('DISPATCHED', { coHandler: true });
+    const list = async (caller: Caller, unit?: string) =>
+      gql<{ cases: { totalCount: number; edges: { node: { id: string; parts: { unit: { code: string }; status: string }[] } }[] } }>(
+        caller,
+        `query ($unit: ID) { cases(unit: $unit, first: 500) { totalCount edges { node { id parts { unit { code } status } } } } }`,
+        { unit },
+      );
+    const own = await list(URBAN);
+    expect(own.errors).toBeUndefined();
+    expect(own.data!.cases.edges.map((e) => e.node.id)).toContain(c.id);
+    for (const { node } of own.data!.cases.edges) {
+      expect(node.parts.some((p) => p.unit.code === CO_HANDLER_UNIT && ['DISPATCHED', 'ACKNOWLEDGED'].includes(p.status)), node.id).toBe(true);
+    }
+    expect(errorCodes(await list(URBAN, 'HOUSING'))).toEqual(['FORBIDDEN']);
+    // The centre may look at any unit's list; the whole district's cases remain its own.
+    const housing = await list(CENTRE, 'HOUSING');
+    expect(housing.data!.cases.edges.map((e) => e.node.id)).toContain(c.id);
+    expect(errorCodes(await list(CENTRE, 'NOWHERE'))).toEqual(['UNKNOWN_UNIT']);
+    const [all] = await harness.database.db.select({ n: count() }).from(cases);
+    expect((await list(CENTRE)).data!.cases.totalCount).toBe(all?.n);
+  });
+});
+
+describe('hand-back (退单)', () => {
+  it('returns a case the lead hands back to the centre, which re-dispatches it; every part of the dispatch ends', async () => {
+    const c = await caseIn('IN_PROGRESS', { coHandler: true });
+    expect(errorCodes(await send(HOUSING, 'HAND_BACK', { ...inputOf('HAND_BACK', c.id, c.version), note: '  ' }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(POLICE, 'HAND_BACK', inputOf('HAND_BACK', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await send(CENTRE, 'HAND_BACK', inputOf('HAND_BACK', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    const back = await act(HOUSING, 'HAND_BACK', { ...inputOf('HAND_BACK', c.id, c.version), reason: 'OUTSIDE_POWERS' });
+    expect(back.case).toMatchObject({ status: 'ACCEPTED', assignedDepartment: null });
+    expect(back.event).toMatchObject({ action: 'HAND_BACK', fromStatus: 'IN_PROGRESS', toStatus: 'ACCEPTED', note: '属城管执法职责，请改派' });
+    let file = await readCase(c.id);
+    expect(file.leadUnit).toBeNull();
+    expect(file.parts.map((p) => [p.unit.code, p.status, p.handBackReason])).toEqual([['HOUSING', 'HANDED_BACK', 'OUTSIDE_POWERS'], [CO_HANDLER_UNIT, 'SUPERSEDED', null]]);
+    expect(file.timeline.at(-1)).toMatchObject({ action: 'HAND_BACK', unit: { code: 'HOUSING' }, handBackReason: 'OUTSIDE_POWERS' });
+    // Housing has no say in the case any more; the centre sends it to the unit that must act.
+    expect(errorCodes(await send(HOUSING, 'ADD_RECORD', inputOf('ADD_RECORD', c.id, back.case.version)))).toEqual(['FORBIDDEN']);
+    const again = await act(CENTRE, 'DISPATCH', { ...inputOf('DISPATCH', c.id, back.case.version), department: null, leadUnit: CO_HANDLER_UNIT });
+    file = await readCase(c.id);
+    expect(file.parts.map((p) => [p.unit.code, p.round, p.status])).toEqual([[CO_HANDLER_UNIT, 2, 'DISPATCHED']]);
+    expect(file.partHistory.map((p) => [p.round, p.unit.code, p.status])).toEqual([
+      [1, 'HOUSING', 'HANDED_BACK'],
+      [1, CO_HANDLER_UNIT, 'SUPERSEDED'],
+      [2, CO_HANDLER_UNIT, 'DISPATCHED'],
+    ]);
+    expect((await act(URBAN, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, again.case.version))).case.status).toBe('IN_PROGRESS');
+    expect(await inconsistentCases(harness.database.db)).toEqual([]);
+  });
+
+  it('ends only its own part when a co-handler hands back; the lead then resolves without it', async () => {
+    const c = await caseIn('DISPATCHED', { coHandler: true });
+    const back = await act(URBAN, 'HAND_BACK', { ...inputOf('HAND_BACK', c.id, c.version), reason: 'WRONG_UNIT', note: '非城管职责' });
+    expect(back.case.status).toBe('DISPATCHED');
+    expect(errorCodes(await send(URBAN, 'FINISH_PART', inputOf('FINISH_PART', c.id, back.case.version)))).toEqual(['FORBIDDEN']);
+    const leadIn = await act(HOUSING, 'ACKNOWLEDGE', inputOf('ACKNOWLEDGE', c.id, back.case.version));
+    expect((await act(HOUSING, 'RESOLVE', inputOf('RESOLVE', c.id, leadIn.case.version))).case.status).toBe('RESOLVED');
+    const figures = await gql<{ casePartFiguresByUnit: { unit: { code: string }; handedBack: number }[] }>(SUPERVISOR, `{ casePartFiguresByUnit { unit { code } handedBack } }`);
+    expect(figures.data!.casePartFiguresByUnit.find((f) => f.unit.code === CO_HANDLER_UNIT)!.handedBack).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('handling levels (村居 / 镇街 / 区)', () => {
+  it('reports a case up one level at a time and assigns it down, with reasons; the district sees what was sent up', async () => {
+    const c = await caseIn('IN_PROGRESS');
+    expect((await readCase(c.id)).level).toBe('COMMUNITY');
+    expect(errorCodes(await send(CENTRE, 'ASSIGN_DOWN', inputOf('ASSIGN_DOWN', c.id, c.version)))).toEqual(['LEVEL_LIMIT']);
+    expect(errorCodes(await send(GRID_WORKER, 'REPORT_UP', inputOf('REPORT_UP', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    const toStreet = await act(HOUSING, 'REPORT_UP', inputOf('REPORT_UP', c.id, c.version));
+    expect(toStreet.case.status).toBe('IN_PROGRESS');
+    const toDistrict = await act(CENTRE, 'REPORT_UP', inputOf('REPORT_UP', c.id, toStreet.case.version));
+    expect(errorCodes(await send(CENTRE, 'REPORT_UP', inputOf('REPORT_UP', c.id, toDistrict.case.version)))).toEqual(['LEVEL_LIMIT']);
+    const district = await gql<{ cases: { edges: { node: { id: string; level: string; reportedUpAt: string | null } }[] } }>(
+      SUPERVISOR,
+      `{ cases(level: DISTRICT, reportedUp: true, first: 500) { edges { node { id level reportedUpAt } } } }`,
+    );
+    expect(district.data!.cases.edges.map((e) => e.node.id)).toContain(c.id);
+    expect(district.data!.cases.edges.every((e) => e.node.level === 'DISTRICT' && e.node.reportedUpAt !== null)).toBe(true);
+    const down = await act(SUPERVISOR, 'ASSIGN_DOWN', inputOf('ASSIGN_DOWN', c.id, toDistrict.case.version));
+    const file = await readCase(c.id);
+    expect(file.level).toBe('STREET');
+    expect(file.timeline.slice(-3).map((e) => [e.action, e.level])).toEqual([['REPORT_UP', 'STREET'], ['REPORT_UP', 'DISTRICT'], ['ASSIGN_DOWN', 'STREET']]);
+    expect(down.event.note).toBe('属邻里小事，交社区调委会就地化解');
+  });
+
+  it('counts cases per level as the rows say', async () => {
+    const rows = await harness.database.db.select().from(cases);
+    const { data, errors } = await gql<{ caseFiguresByLevel: { level: string; reportedUp: number; figures: { received: number; resolved: number } }[] }>(
+      SUPERVISOR,
+      `{ caseFiguresByLevel { level reportedUp figures { received resolved } } }`,
+    );
+    expect(errors).toBeUndefined();
+    expect(data!.caseFiguresByLevel.map((l) => l.level)).toEqual(['COMMUNITY', 'STREET', 'DISTRICT']);
+    for (const l of data!.caseFiguresByLevel) {
+      const at = rows.filter((r) => r.level === l.level);
+      expect(l.figures.received, l.level).toBe(at.length);
+      expect(l.figures.resolved).toBe(at.filter((r) => r.resolvedAt).length);
+      expect(l.reportedUp).toBe(at.filter((r) => r.reportedUpAt).length);
+    }
+  });
+});
+
+describe('time limits', () => {
+  it('gives a reported case the acceptance limit, and an escalated one the supervision limit so it is carded when it stalls', async () => {
+    const reported = await act(GRID_WORKER, 'REPORT', reportInput());
+    expect(reported.case.dueOn).toBe(addDays(today(), 3));
+    expect((await readCase(reported.case.id)).acceptBy).toBe(addDays(today(), 3));
+    const escalated = await caseIn('ESCALATED');
+    const file = await readCase(escalated.id);
+    expect(file.dueOn).toBe(addDays(today(), 15));
+    expect(file.timeline.at(-1)).toMatchObject({ action: 'FOLLOW_UP', dueOn: addDays(today(), 15) });
+    const saved = now;
+    now = new Date(now.getTime() + 16 * 86_400_000);
+    const read = await gql<{ case: { overdue: boolean; card: string | null } }>(SUPERVISOR, `query ($id: ID!) { case(id: $id) { overdue card } }`, { id: escalated.id });
+    now = saved;
+    expect(read.data?.case).toEqual({ overdue: true, card: 'YELLOW' });
+  });
+
+  it('extends a mediation’s month only with both sides’ recorded consent, within the committee’s limit', async () => {
+    const c = await caseIn('IN_PROGRESS', { mediation: true });
+    const housingCase = await caseIn('IN_PROGRESS');
+    expect(errorCodes(await send(CENTRE, 'EXTEND_TIME_LIMIT', inputOf('EXTEND_TIME_LIMIT', housingCase.id, housingCase.version)))).toEqual(['NOT_A_MEDIATION_CASE']);
+    const before = await readCase(c.id);
+    const bad: [Record<string, unknown>, string][] = [
+      [{ consentingParties: [1] }, 'INVALID_INPUT'],
+      [{ consentingParties: [1, 7] }, 'INVALID_INPUT'],
+      [{ consentingParties: [] }, 'INVALID_INPUT'],
+      [{ reason: ' ' }, 'INVALID_INPUT'],
+      [{ dueOn: before.dueOn }, 'INVALID_DATE'],
+      [{ dueOn: addDays(before.dueOn, 45) }, 'INVALID_DATE'],
+    ];
+    for (const [overrides, code] of bad) {
+      expect(errorCodes(await send(MEDIATOR, 'EXTEND_TIME_LIMIT', { ...inputOf('EXTEND_TIME_LIMIT', c.id, c.version), ...overrides })), JSON.stringify(overrides)).toEqual([code]);
+    }
+    expect(errorCodes(await send(HOUSING, 'EXTEND_TIME_LIMIT', inputOf('EXTEND_TIME_LIMIT', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    const newDue = addDays(before.dueOn, 20);
+    const extended = await act(MEDIATOR, 'EXTEND_TIME_LIMIT', { ...inputOf('EXTEND_TIME_LIMIT', c.id, c.version), dueOn: newDue, consentingParties: [2, 1] });
+    expect(extended.case.dueOn).toBe(newDue);
+    const file = await readCase(c.id);
+    expect(file.timeLimitExtensions).toEqual([{ previousDueOn: before.dueOn, dueOn: newDue, consentingParties: [1, 2], reason: '双方同意延长调解期限以便补充鉴定' }]);
+    expect(file.parts[0]).toMatchObject({ unit: { code: 'MEDIATION' }, dueOn: newDue });
+  });
+});
+
+describe('idempotency and versions of the new actions', () => {
+  it('replays a hand-back, a report-up and an extension with the same key, and refuses stale versions', async () => {
+    const c = await caseIn('DISPATCHED', { mediation: true });
+    for (const action of ['EXTEND_TIME_LIMIT', 'REPORT_UP', 'HAND_BACK'] as const) {
+      const [current] = await harness.database.db.select({ version: cases.version }).from(cases).where(eq(cases.id, c.id));
+      const caller = action === 'HAND_BACK' ? MEDIATOR : CENTRE;
+      const input = { ...inputOf(action, c.id, current!.version), ...(action === 'EXTEND_TIME_LIMIT' ? { dueOn: addDays(today(), 30) } : {}), idempotencyKey: newKey() };
+      const mutation = `mutation ($input: ${MUTATION_OF[action][1]}!) { ${MUTATION_OF[action][0]}(input: $input) { ${CHANGE} } }`;
+      const first = await gql<Record<string, Change>>(caller, mutation, { input });
+      expect(first.errors, JSON.stringify(first.errors)).toBeUndefined();
+      const events = await eventCount(c.id);
+      const again = await gql<Record<string, Change>>(caller, mutation, { input });
+      expect(again.data?.[MUTATION_OF[action][0]]).toMatchObject({ replayed: true, event: first.data?.[MUTATION_OF[action][0]]?.event });
+      expect(await eventCount(c.id)).toBe(events);
+      const stale = await send(caller, action, inputOf(action, c.id, current!.version));
+      expect(errorCodes(stale), action).toEqual(['CONFLICT']);
+    }
+  });
+});
+
 describe('case-handling figures', () => {
   it('count received, acknowledged, resolved, overdue cases and satisfaction per department and per grid, as the rows say', async () => {
     const rows = await harness.database.db.select().from(cases);
     const visits = await harness.database.db.execute<{ case_id: string; satisfied: boolean }>(`select case_id, satisfied from follow_ups`);
+    const handedBack = new Set((await harness.database.db.select({ id: caseParts.caseId }).from(caseParts).where(eq(caseParts.status, 'HANDED_BACK'))).map((r) => r.id));
     const t = today();
     const expected = (subset: typeof rows) => {
       const ids = new Set(subset.map((c) => c.id));
       const theirVisits = visits.rows.filter((v) => ids.has(v.case_id));
       const acknowledged = subset.filter((c) => c.acknowledgedAt && c.dispatchedAt);
       const resolved = subset.filter((c) => c.resolvedAt);
-      const overdue = subset.filter((c) => ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS'].includes(c.status) && c.dueOn < t);
+      const overdue = subset.filter((c) => ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED'].includes(c.status) && c.dueOn < t);
       const mean = (xs: number[]) => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
       return {
         received: subset.length,
@@ -558,6 +921,7 @@ describe('case-handling figures', () => {
         resolved: resolved.length,
         overdue: overdue.length,
         redCards: overdue.filter((c) => c.dueOn < addDays(t, -GRACE_DAYS)).length,
+        handedBack: subset.filter((c) => handedBack.has(c.id)).length,
         followUps: theirVisits.length,
         satisfiedFollowUps: theirVisits.filter((v) => v.satisfied).length,
         meanHoursToAcknowledge: mean(acknowledged.map((c) => (c.acknowledgedAt!.getTime() - c.dispatchedAt!.getTime()) / 3_600_000)),
@@ -574,7 +938,7 @@ describe('case-handling figures', () => {
       else expect(figures.meanDaysToResolve).toBeCloseTo(meanDaysToResolve, 1);
       expect(figures.satisfactionRate).toBe(want.followUps === 0 ? null : Number((want.satisfiedFollowUps / want.followUps).toFixed(4)));
     };
-    const FIGURES = 'received dispatched acknowledged meanHoursToAcknowledge resolved meanDaysToResolve overdue yellowCards redCards followUps satisfiedFollowUps satisfactionRate';
+    const FIGURES = 'received dispatched acknowledged meanHoursToAcknowledge resolved meanDaysToResolve overdue yellowCards redCards handedBack followUps satisfiedFollowUps satisfactionRate';
     const byDepartment = await gql<{ caseFiguresByDepartment: { department: string; figures: Record<string, number | null> }[] }>(SUPERVISOR, `{ caseFiguresByDepartment { department figures { ${FIGURES} } } }`);
     expect(byDepartment.errors).toBeUndefined();
     expect(byDepartment.data?.caseFiguresByDepartment.map((d) => d.department)).toEqual(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
@@ -602,10 +966,16 @@ describe('case-handling figures', () => {
 describe('the demo history and everything written since', () => {
   it('gives every case a timeline that ends in its status, one event per version, and every key its result', async () => {
     expect(await inconsistentCases(harness.database.db)).toEqual([]);
-    const [dispatchedWithoutDepartment] = await harness.database.db
+    // Every case past dispatch has a lead unit and the lead's part of its current dispatch.
+    const [dispatchedWithoutLead] = await harness.database.db
       .select({ n: count() })
       .from(cases)
-      .where(and(inArray(cases.status, ['DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED']), isNull(cases.assignedDepartment)));
-    expect(dispatchedWithoutDepartment?.n).toBe(0);
+      .where(
+        and(
+          inArray(cases.status, ['DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED']),
+          sql`(${cases.leadUnit} is null or not exists (select 1 from ${caseParts} p where p.case_id = ${cases.id} and p.round = ${cases.dispatchRound} and p.role = 'LEAD' and p.unit_code = ${cases.leadUnit}))`,
+        ),
+      );
+    expect(dispatchedWithoutLead?.n).toBe(0);
   });
 });

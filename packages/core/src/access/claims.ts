@@ -54,7 +54,7 @@ const claimsInvalid = (message: string) => new AccessRefusal(401, AccessCode.TOK
  * token), the places the caller answers for from the token. The purpose is declared per request, later.
  */
 export function callerFromClaims(claims: Record<string, unknown>, roles: RoleRegistry): Caller {
-  const { sub, role: roleName, department, grids = [], communities = [] } = claims;
+  const { sub, role: roleName, department, grids = [], communities = [], unit = null } = claims;
   if (typeof sub !== 'string' || sub === '' || sub.length > 256) throw claimsInvalid('the token names no subject (sub)');
   if (typeof roleName !== 'string' || roleName === '') throw claimsInvalid('the token names no role (role)');
   const role = Object.hasOwn(roles, roleName) ? roles[roleName] : undefined;
@@ -64,6 +64,11 @@ export function callerFromClaims(claims: Record<string, unknown>, roles: RoleReg
     if (role.department !== null && department !== role.department) {
       throw claimsInvalid(`role ${roleName} belongs to ${role.department}, not to ${department}`);
     }
+  }
+  // The unit's code only: whether the directory holds it, and whether this department may act for it, is mediation's
+  // to check against its configured directory (the gateway does not hold it).
+  if (unit !== null && (typeof unit !== 'string' || !/^[A-Z][A-Z0-9_]{1,39}$/.test(unit))) {
+    throw claimsInvalid('unit must be a handling unit code (capital letters, digits and _, 2 to 40 characters)');
   }
   const places = (value: unknown, claim: string, valid: (code: string) => boolean): string[] => {
     if (!Array.isArray(value) || value.length > MAX_PLACES || !value.every((v): v is string => typeof v === 'string' && valid(v))) {
@@ -81,6 +86,7 @@ export function callerFromClaims(claims: Record<string, unknown>, roles: RoleReg
     communities: places(communities, 'communities', isCommunityCode),
     ownGridsOnly: role.ownGridsOnly,
     namesMasked: role.namesMasked,
+    ...(unit !== null ? { unit } : {}),
   };
   if (caller.ownGridsOnly && caller.grids.length === 0 && caller.communities.length === 0) {
     throw claimsInvalid(`role ${roleName} sees its own grids only, and the token names no grids or communities`);

@@ -88,14 +88,15 @@ const copyOf = (caller: Caller): Caller => ({ ...caller, scopes: [...caller.scop
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 
 function callerOfClaims(claims: Record<string, unknown>): Caller | null {
-  const { sub, role, department, scopes, purpose, grids, communities, ownGridsOnly, namesMasked } = claims;
+  const { sub, role, department, scopes, purpose, grids, communities, ownGridsOnly, namesMasked, unit } = claims;
   if (typeof sub !== 'string' || typeof role !== 'string') return null;
   if (department !== null && typeof department !== 'string') return null;
   if (!Array.isArray(scopes) || !scopes.every(isScope)) return null;
   if (purpose !== null && !isPurpose(purpose)) return null;
   if (!isStrings(grids) || !isStrings(communities)) return null;
   if (typeof ownGridsOnly !== 'boolean' || typeof namesMasked !== 'boolean') return null;
-  return { userId: sub, role, department, scopes, purpose, grids, communities, ownGridsOnly, namesMasked };
+  if (unit !== undefined && unit !== null && typeof unit !== 'string') return null;
+  return { userId: sub, role, department, scopes, purpose, grids, communities, ownGridsOnly, namesMasked, ...(typeof unit === 'string' ? { unit } : {}) };
 }
 
 /**

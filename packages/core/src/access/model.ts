@@ -165,6 +165,11 @@ export interface Caller {
   communities: string[];
   ownGridsOnly: boolean;
   namesMasked: boolean;
+  /**
+   * The handling unit the caller acts for (承办单位, a code of mediation's unit directory), from the token's `unit`
+   * claim; absent or null: the caller's department's own unit.
+   */
+  unit?: string | null;
 }
 
 export const isScope = (value: unknown): value is Scope => typeof value === 'string' && Object.hasOwn(SCOPES, value);

@@ -1,9 +1,14 @@
 import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
-import type { CaseCategory, CaseDepartment, CaseStatus, SupervisionList } from '../__generated__/resolvers-types.ts';
+import { and, asc, count, eq, gt, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
+import type { CaseCategory, CaseDepartment, CaseLevel, CaseStatus, SupervisionList } from '../__generated__/resolvers-types.ts';
 import { caseFigures, caseFilterSql, receivedWithin, redCardSql, yellowCardSql } from '../loaders.ts';
 import type { Db } from './index.ts';
-import { caseEvents, cases } from './schema.ts';
+import { caseEvents, caseParts, cases } from './schema.ts';
+
+/** Cases in which a unit holds an open part of the current dispatch (its worklist, 本单位待办). */
+const openPartOfUnitSql = (unit: string) =>
+  sql`exists (select 1 from ${caseParts} where ${caseParts.caseId} = ${cases.id} and ${caseParts.round} = ${cases.dispatchRound}
+    and ${caseParts.unitCode} = ${unit} and ${caseParts.status} in ('DISPATCHED', 'ACKNOWLEDGED'))`;
 
 /** A page of cases in id order with the total of the filter; one statement each, run together. */
 const casePage = (db: Db, filter: SQL | undefined, page: PageRequest) => filteredPage(db, cases, cases.id, filter, page);
@@ -12,7 +17,17 @@ const casePage = (db: Db, filter: SQL | undefined, page: PageRequest) => filtere
 export const casesPage = (
   db: Db,
   scope: RowScope,
-  filter: { status: CaseStatus | null; category: CaseCategory | null; streetCode: string | null; communityCode: string | null; gridCode: string | null; committeeId: string | null },
+  filter: {
+    status: CaseStatus | null;
+    category: CaseCategory | null;
+    streetCode: string | null;
+    communityCode: string | null;
+    gridCode: string | null;
+    committeeId: string | null;
+    unit?: string | null;
+    level?: CaseLevel | null;
+    reportedUp?: boolean | null;
+  },
   page: PageRequest,
 ) =>
   casePage(
@@ -24,6 +39,9 @@ export const casesPage = (
       filter.communityCode != null ? eq(cases.communityCode, filter.communityCode) : undefined,
       filter.gridCode != null ? eq(cases.gridCode, filter.gridCode) : undefined,
       filter.committeeId != null ? eq(cases.committeeId, filter.committeeId) : undefined,
+      filter.unit != null ? openPartOfUnitSql(filter.unit) : undefined,
+      filter.level != null ? eq(cases.level, filter.level) : undefined,
+      filter.reportedUp != null ? (filter.reportedUp ? isNotNull(cases.reportedUpAt) : isNull(cases.reportedUpAt)) : undefined,
     ),
     page,
   );
@@ -55,7 +73,7 @@ export function supervisedCasesPage(
 }
 
 /** The case-event feed after a sequence, `first + 1` events at the most. */
-export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartment | null, page: PageRequest) =>
+export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartment | null, page: PageRequest, unit: string | null = null) =>
   page.first === 0
     ? Promise.resolve([])
     : db
@@ -65,6 +83,7 @@ export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartmen
           and(
             gridScopeWhere(scope, caseEvents.gridCode),
             department != null ? eq(caseEvents.department, department) : undefined,
+            unit != null ? eq(caseEvents.unitCode, unit) : undefined,
             page.after !== null ? gt(caseEvents.sequence, Number(page.after)) : undefined,
           ),
         )
@@ -74,3 +93,13 @@ export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartmen
 /** Case figures per assigned department of the cases received in a period that the caller may see. */
 export const caseFiguresPerDepartment = (db: Db, scope: RowScope, period: { from: string | null; to: string | null }, rules: { today: string; redCardGraceDays: number }) =>
   caseFigures(db, cases.assignedDepartment, and(gridScopeWhere(scope, cases.gridCode), receivedWithin(period)), rules.today, rules.redCardGraceDays);
+
+/** Case figures per handling level, and how many of each level's cases were ever reported up. */
+export async function caseFiguresPerLevel(db: Db, scope: RowScope, period: { from: string | null; to: string | null }, rules: { today: string; redCardGraceDays: number }) {
+  const where = and(gridScopeWhere(scope, cases.gridCode), receivedWithin(period));
+  const [figures, reported] = await Promise.all([
+    caseFigures(db, cases.level, where, rules.today, rules.redCardGraceDays),
+    db.select({ level: cases.level, n: count() }).from(cases).where(and(where, isNotNull(cases.reportedUpAt))).groupBy(cases.level),
+  ]);
+  return { figures, reportedUp: new Map(reported.map((r) => [r.level as string, r.n])) };
+}

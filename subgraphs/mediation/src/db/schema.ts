@@ -70,7 +70,22 @@ export const caseAction = pgEnum('case_action', [
   'FOLLOW_UP',
   'CLOSE',
   'REOPEN',
+  // Handling units, levels and time limits (issue 18, items 1-3, 5).
+  'FINISH_PART',
+  'CLOSE_OUT_PART',
+  'HAND_BACK',
+  'REPORT_UP',
+  'ASSIGN_DOWN',
+  'EXTEND_TIME_LIMIT',
 ]);
+/** The level that handles a case (办理层级): the community or village (村居), the street or town (镇街), the district (区). */
+export const caseLevel = pgEnum('case_level', ['COMMUNITY', 'STREET', 'DISTRICT']);
+/** A unit's part in a dispatch: the lead (主办) or a co-handler (协办). */
+export const casePartRole = pgEnum('case_part_role', ['LEAD', 'CO_HANDLER']);
+/** Where a unit's part stands. */
+export const casePartStatus = pgEnum('case_part_status', ['DISPATCHED', 'ACKNOWLEDGED', 'FINISHED', 'HANDED_BACK', 'CLOSED_OUT', 'SUPERSEDED']);
+/** Why a unit hands a case back (退单理由). */
+export const handBackReason = pgEnum('hand_back_reason', ['WRONG_UNIT', 'OUTSIDE_POWERS', 'DUPLICATE', 'INSUFFICIENT_INFORMATION', 'OTHER']);
 export const caseRecordKind = pgEnum('case_record_kind', ['MEDIATION_SESSION', 'VISIT', 'EVIDENCE_NOTE']);
 export const caseOutcome = pgEnum('case_outcome', ['AGREEMENT_REACHED', 'MEDIATION_FAILED', 'HANDLED_BY_DEPARTMENT']);
 export const casePartyRole = pgEnum('case_party_role', ['APPLICANT', 'RESPONDENT']);
@@ -159,6 +174,16 @@ export const cases = pgTable(
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     rejectionReason: text('rejection_reason'),
     resolutionNote: text('resolution_note'),
+    /** The handling level (办理层级); new cases start in the community (小事不出网格，大事不出社区). */
+    level: caseLevel('level').notNull().default('COMMUNITY'),
+    /** The lead unit (主办单位) of the current dispatch, a code of the unit directory; null before dispatch. */
+    leadUnit: varchar('lead_unit', { length: 40 }),
+    /** Dispatches so far: the parts of the current one carry this round. */
+    dispatchRound: integer('dispatch_round').notNull().default(0),
+    /** Acceptance time limit (受理时限) set when the case was reported. */
+    acceptBy: date('accept_by', { mode: 'string' }),
+    /** When it was last reported up a level (上报/提级); null if never. */
+    reportedUpAt: timestamp('reported_up_at', { withTimezone: true }),
     /** Unsatisfied follow-up visits since the case was last resolved: the second one escalates it. */
     unsatisfiedFollowUps: smallint('unsatisfied_follow_ups').notNull().default(0),
     /** Changes so far: every change adds one and writes the event of that version (optimistic locking). */
@@ -180,6 +205,8 @@ export const cases = pgTable(
     index('cases_group_rental_idx').on(t.groupRentalId, t.id),
     index('cases_department_idx').on(t.assignedDepartment, t.id),
     index('cases_due_idx').on(t.status, t.dueOn),
+    index('cases_level_idx').on(t.level, t.id),
+    index('cases_lead_unit_idx').on(t.leadUnit, t.id),
   ],
 );
 
@@ -216,6 +243,8 @@ export const caseEvents = pgTable(
     gridCode: varchar('grid_code', { length: 15 }).notNull(),
     /** The department the case was assigned to after this change. */
     department: caseDepartment('department'),
+    /** The unit whose part the change concerned (its report-in, finish, hand-back), or the lead of a dispatch. */
+    unitCode: varchar('unit_code', { length: 40 }),
     /** What the action carried: reason, note, deadline, outcome, record kind; never a personal identifier. */
     details: jsonb('details').$type<CaseEventDetails>().notNull(),
   },
@@ -223,6 +252,7 @@ export const caseEvents = pgTable(
     uniqueIndex('case_events_case_version_idx').on(t.caseId, t.caseVersion),
     index('case_events_grid_idx').on(t.gridCode, t.sequence),
     index('case_events_department_idx').on(t.department, t.sequence),
+    index('case_events_unit_idx').on(t.unitCode, t.sequence),
   ],
 );
 
@@ -234,6 +264,16 @@ export interface CaseEventDetails {
   recordKind?: 'MEDIATION_SESSION' | 'VISIT' | 'EVIDENCE_NOTE';
   satisfied?: boolean;
   mediatorId?: string;
+  /** A dispatch: the lead and co-handlers with their deadlines. */
+  parts?: { unit: string; role: 'LEAD' | 'CO_HANDLER'; dueOn: string }[];
+  /** A hand-back (退单) or the centre closing a part out: the reason's code. */
+  handBackReason?: 'WRONG_UNIT' | 'OUTSIDE_POWERS' | 'DUPLICATE' | 'INSUFFICIENT_INFORMATION' | 'OTHER';
+  /** A report-up or assign-down: the levels before and after. */
+  fromLevel?: 'COMMUNITY' | 'STREET' | 'DISTRICT';
+  toLevel?: 'COMMUNITY' | 'STREET' | 'DISTRICT';
+  /** An extension of the time limit: the limit before it and the positions of the parties who agreed. */
+  previousDueOn?: string;
+  consentingParties?: number[];
 }
 
 /**
@@ -349,6 +389,63 @@ export const importedCases = pgTable(
   },
   (t) => [uniqueIndex('imported_cases_case_idx').on(t.caseId)],
 );
+
+/**
+ * The units' parts of a case's dispatches (主办/协办): one row per unit and dispatch round. A new dispatch supersedes
+ * the open parts of the round before, so the rows keep who was sent, who reported in, who finished and who handed
+ * the case back (退单), for the timeline and the units' figures.
+ */
+export const caseParts = pgTable(
+  'case_parts',
+  {
+    caseId: varchar('case_id', { length: 21 })
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    round: integer('round').notNull(),
+    unitCode: varchar('unit_code', { length: 40 }).notNull(),
+    role: casePartRole('role').notNull(),
+    status: casePartStatus('status').notNull(),
+    /** The unit's own deadline (办理期限), within the directory's limit for it. */
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    dispatchedAt: timestamp('dispatched_at', { withTimezone: true }).notNull(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true }),
+    /** When the part ended: finished, handed back, closed out by the centre or superseded by a new dispatch. */
+    endedAt: timestamp('ended_at', { withTimezone: true }),
+    /** Instructions of the dispatch for this unit. */
+    note: text('note'),
+    /** Why it was handed back or closed out. */
+    endReason: handBackReason('end_reason'),
+    /** What the unit reported when it finished, or the centre's or unit's words when it ended otherwise. */
+    endNote: text('end_note'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.round, t.unitCode] }),
+    index('case_parts_unit_idx').on(t.unitCode, t.status, t.caseId),
+    check('case_parts_ended', sql`(${t.status} in ('DISPATCHED', 'ACKNOWLEDGED')) = (${t.endedAt} is null)`),
+  ],
+);
+
+/** Extensions of a mediation's time limit with the parties' consent (延长调解期限): new date, who agreed, why. */
+export const caseTimeLimitExtensions = pgTable(
+  'case_time_limit_extensions',
+  {
+    caseId: varchar('case_id', { length: 21 })
+      .notNull()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    position: smallint('position').notNull(),
+    previousDueOn: date('previous_due_on', { mode: 'string' }).notNull(),
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    /** The parties who agreed, by their position in the case's intake record (never a name or ID number). */
+    consentingParties: jsonb('consenting_parties').$type<number[]>().notNull(),
+    reason: text('reason').notNull(),
+    extendedAt: timestamp('extended_at', { withTimezone: true }).notNull(),
+    extendedBy: text('extended_by').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.position] })],
+);
+
+export type CasePartRow = typeof caseParts.$inferSelect;
+export type CaseTimeLimitExtensionRow = typeof caseTimeLimitExtensions.$inferSelect;
 
 export type MediationCommitteeRow = typeof mediationCommittees.$inferSelect;
 export type MediatorRow = typeof mediators.$inferSelect;

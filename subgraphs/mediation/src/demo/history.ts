@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { DemoCase } from '@hub/demo';
 import { CASE_ID } from '@hub/core';
-import type { caseEvents, cases, CaseEventDetails } from '../db/schema.ts';
+import type { caseEvents, caseParts, cases, CaseEventDetails } from '../db/schema.ts';
+import { addDays, chinaToday } from '../workflow/deadlines.ts';
+import { DEFAULT_ACCEPTANCE_DAYS, DEFAULT_ESCALATION_DAYS } from '../workflow/units.ts';
 
 /**
  * The workflow history of a generated case: the events that lead to its status, and the workflow columns they
@@ -20,20 +22,43 @@ export interface DemoHistory {
     | 'resolutionNote'
     | 'unsatisfiedFollowUps'
     | 'version'
+    | 'leadUnit'
+    | 'dispatchRound'
+    | 'acceptBy'
+    | 'dueOn'
   >;
   events: (typeof caseEvents.$inferInsert)[];
+  /** The units' parts of the case's one dispatch (lead and co-handlers). */
+  parts: (typeof caseParts.$inferInsert)[];
 }
 
 type Department = NonNullable<typeof cases.$inferInsert.assignedDepartment>;
 type Status = (typeof cases.$inferInsert)['status'];
 
-/** Where the centre sends a category in the demo district; everything else the mediation committee handles itself. */
-const DEPARTMENT_OF_CATEGORY: Partial<Record<DemoCase['category'], Department>> = {
-  HOUSES_HOMESTEADS: 'HOUSING',
-  PROPERTY_MANAGEMENT: 'HOUSING',
-  LAND_ACQUISITION_DEMOLITION: 'HOUSING',
-  ROAD_TRAFFIC: 'PUBLIC_SECURITY',
+/**
+ * Where the centre whistles a category in the demo district (吹哨): the lead unit that must act and the co-handlers
+ * it calls beside it; everything else the mediation committee handles itself. Homesteads are rural land (农业农村,
+ * with natural resources on the plot), land acquisition natural resources' with the petitions office; housing keeps
+ * property management only.
+ */
+const UNITS_OF_CATEGORY: Partial<Record<DemoCase['category'], { lead: string; coHandlers: string[] }>> = {
+  HOUSES_HOMESTEADS: { lead: 'AGRICULTURE_RURAL', coHandlers: ['NATURAL_RESOURCES'] },
+  PROPERTY_MANAGEMENT: { lead: 'HOUSING', coHandlers: [] },
+  LAND_ACQUISITION_DEMOLITION: { lead: 'NATURAL_RESOURCES', coHandlers: ['PETITIONS'] },
+  ROAD_TRAFFIC: { lead: 'PUBLIC_SECURITY', coHandlers: [] },
+  LABOUR: { lead: 'LABOUR_INSPECTION', coHandlers: [] },
+  ENVIRONMENT: { lead: 'ECOLOGY_ENVIRONMENT', coHandlers: ['URBAN_MANAGEMENT'] },
+  CONSUMER: { lead: 'MARKET_REGULATION', coHandlers: [] },
+  MEDICAL: { lead: 'HEALTH', coHandlers: ['MEDIATION'] },
+  FORESTS_LAND: { lead: 'NATURAL_RESOURCES', coHandlers: ['AGRICULTURE_RURAL'] },
 };
+const HUB_DEPARTMENTS = new Set<string>(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
+
+/** The demo account that acts for a unit: a hub department's own account, or a station's (no hub department). */
+function actorOf(unit: string): { actorUserId: string; actorRole: string; actorDepartment: string | null } {
+  if (unit in ACTORS) return ACTORS[unit as keyof typeof ACTORS];
+  return { actorUserId: `demo:${unit.toLowerCase().replaceAll('_', '-')}`, actorRole: 'station-officer', actorDepartment: null };
+}
 
 /** The demo accounts that act in generated histories, by what they do. */
 const ACTORS = {
@@ -66,12 +91,15 @@ export function demoHistory(c: DemoCase): DemoHistory {
   const events: DemoHistory['events'] = [];
   let status: Status | null = null;
   let department: Department | null = null;
+  let unitCode: string | null = null;
+  const parts: DemoHistory['parts'] = [];
   const add = (
     action: (typeof caseEvents.$inferInsert)['action'],
     to: Status,
     at: Date,
-    actor: (typeof ACTORS)[keyof typeof ACTORS],
+    actor: { actorUserId: string; actorRole: string; actorDepartment: string | null },
     details: CaseEventDetails = {},
+    unit: string | null = unitCode,
   ) => {
     events.push({
       caseId: c.id,
@@ -83,12 +111,14 @@ export function demoHistory(c: DemoCase): DemoHistory {
       ...actor,
       gridCode: c.gridCode,
       department,
+      unitCode: unit,
       details,
     });
     status = to;
   };
 
   const received = new Date(c.receivedAt);
+  const acceptBy = addDays(chinaToday(received), DEFAULT_ACCEPTANCE_DAYS);
   add('REPORT', 'REPORTED', received, c.source === 'GRID_WORKER_REPORT' ? ACTORS.gridWorker : c.source === 'POLICE_REFERRAL' ? ACTORS.police : ACTORS.centre);
 
   let rejectionReason: string | null = null;
@@ -104,14 +134,33 @@ export function demoHistory(c: DemoCase): DemoHistory {
     const accepted = new Date(c.acceptedAt);
     add('ACCEPT', 'ACCEPTED', accepted, ACTORS.centre, { dueOn: c.dueOn, ...(c.mediatorId ? { mediatorId: c.mediatorId } : {}) });
     if (c.status !== 'ACCEPTED') {
-      // Referred police cases go back to the community committee; other categories to the department that must act.
-      department = c.source === 'POLICE_REFERRAL' ? 'MEDIATION' : (DEPARTMENT_OF_CATEGORY[c.category] ?? 'MEDIATION');
+      // Referred police cases go back to the community committee; other categories to the units that must act.
+      const units = c.source === 'POLICE_REFERRAL' ? { lead: 'MEDIATION', coHandlers: [] } : (UNITS_OF_CATEGORY[c.category] ?? { lead: 'MEDIATION', coHandlers: [] });
+      unitCode = units.lead;
+      department = HUB_DEPARTMENTS.has(units.lead) ? (units.lead as Department) : null;
       const latest = resolved ?? new Date(Math.max(accepted.getTime(), received.getTime()) + 2 * 60 * MINUTE);
       dispatchedAt = new Date(Math.min(accepted.getTime() + lagMinutes(c.id, 'dispatch', 10, 120) * MINUTE, latest.getTime()));
-      add('DISPATCH', 'DISPATCHED', dispatchedAt, ACTORS.centre, { dueOn: c.dueOn });
+      const all = [{ unit: units.lead, role: 'LEAD' as const }, ...units.coHandlers.map((unit) => ({ unit, role: 'CO_HANDLER' as const }))];
+      add('DISPATCH', 'DISPATCHED', dispatchedAt, ACTORS.centre, { dueOn: c.dueOn, parts: all.map((p) => ({ ...p, dueOn: c.dueOn })) });
+      const closed = c.status !== 'DISPATCHED' && c.status !== 'IN_PROGRESS';
+      for (const p of all) {
+        parts.push({ caseId: c.id, round: 1, unitCode: p.unit, role: p.role, status: 'DISPATCHED', dueOn: c.dueOn, dispatchedAt });
+      }
       if (c.status !== 'DISPATCHED') {
         acknowledgedAt = new Date(Math.min(dispatchedAt.getTime() + lagMinutes(c.id, 'acknowledge', 30, 1440) * MINUTE, latest.getTime()));
-        add('ACKNOWLEDGE', 'IN_PROGRESS', acknowledgedAt, ACTORS[department]);
+        add('ACKNOWLEDGE', 'IN_PROGRESS', acknowledgedAt, actorOf(units.lead));
+        parts[0] = { ...parts[0]!, status: closed ? 'FINISHED' : 'ACKNOWLEDGED', acknowledgedAt, ...(closed ? { endedAt: resolved ?? acknowledgedAt } : {}) };
+        // Co-handlers report in after the lead and, before the lead resolves, finish their parts (协办完成).
+        units.coHandlers.forEach((unit, i) => {
+          const at = new Date(Math.min(acknowledgedAt!.getTime() + (i + 1) * MINUTE, latest.getTime()));
+          add('ACKNOWLEDGE', 'IN_PROGRESS', at, actorOf(unit), {}, unit);
+          parts[i + 1] = { ...parts[i + 1]!, status: 'ACKNOWLEDGED', acknowledgedAt: at };
+          if (closed) {
+            const finished = new Date(Math.min(at.getTime() + MINUTE, latest.getTime()));
+            add('FINISH_PART', 'IN_PROGRESS', finished, actorOf(unit), { note: '协办单位已依职责完成协办事项' }, unit);
+            parts[i + 1] = { ...parts[i + 1]!, status: 'FINISHED', endedAt: finished, endNote: '协办单位已依职责完成协办事项' };
+          }
+        });
       }
     }
   }
@@ -119,18 +168,19 @@ export function demoHistory(c: DemoCase): DemoHistory {
   let resolutionNote: string | null = null;
   let unsatisfied = 0;
   let escalatedAt: Date | null = null;
-  if (resolved !== null && c.outcome !== null && department !== null) {
+  if (resolved !== null && c.outcome !== null && unitCode !== null) {
     resolutionNote = c.outcome === 'AGREEMENT_REACHED' ? null : RESOLUTION_NOTES[c.outcome];
-    add('RESOLVE', 'RESOLVED', resolved, ACTORS[department], { outcome: c.outcome, ...(resolutionNote ? { note: resolutionNote } : {}) });
+    add('RESOLVE', 'RESOLVED', resolved, actorOf(unitCode), { outcome: c.outcome, ...(resolutionNote ? { note: resolutionNote } : {}) });
     for (const visit of c.followUps) {
       const at = new Date(Math.max(new Date(`${visit.visitedOn}T10:00:00+08:00`).getTime(), resolved.getTime() + MINUTE));
       if (!visit.satisfied) unsatisfied++;
       const escalate = unsatisfied >= 2;
       if (escalate) escalatedAt = at;
-      add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, note: visit.note });
+      const escalatedDue = escalate ? addDays(chinaToday(at), DEFAULT_ESCALATION_DAYS) : null;
+      add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, note: visit.note, ...(escalatedDue ? { dueOn: escalatedDue } : {}) }, null);
     }
   }
-  if (c.closedAt !== null) add('CLOSE', 'CLOSED', new Date(c.closedAt), ACTORS.centre);
+  if (c.closedAt !== null) add('CLOSE', 'CLOSED', new Date(c.closedAt), ACTORS.centre, {}, null);
 
   if (status !== c.status) throw new Error(`history of ${c.id} ends in ${status}, the case is ${c.status}`);
   return {
@@ -143,7 +193,13 @@ export function demoHistory(c: DemoCase): DemoHistory {
       resolutionNote,
       unsatisfiedFollowUps: unsatisfied,
       version: events.length,
+      leadUnit: unitCode,
+      dispatchRound: parts.length > 0 ? 1 : 0,
+      acceptBy,
+      // Reported cases run against the acceptance limit, escalated ones against the supervision office's.
+      dueOn: c.status === 'REPORTED' ? acceptBy : escalatedAt !== null && c.status === 'ESCALATED' ? addDays(chinaToday(escalatedAt), DEFAULT_ESCALATION_DAYS) : c.dueOn,
     },
     events,
+    parts,
   };
 }

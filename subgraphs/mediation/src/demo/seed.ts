@@ -2,7 +2,7 @@ import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/co
 import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
 import type { MediationDatabase } from '../db/index.ts';
 import { demoHistory } from './history.ts';
-import { agreements, caseEvents, caseParties, cases, followUps, mediationCommittees, mediationRecords, mediators } from '../db/schema.ts';
+import { agreements, caseEvents, caseParties, caseParts, cases, followUps, mediationCommittees, mediationRecords, mediators } from '../db/schema.ts';
 
 /** The community an organization id belongs to: the 12 digits after its 2-letter kind prefix. */
 export const communityCodeOfOrganization = (organizationId: string) => organizationId.slice(2, 14);
@@ -41,6 +41,7 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
           const communityCode = communityCodeOfGrid(c.gridCode);
           return {
             ...history.caseFields,
+            dueOn: history.caseFields.dueOn ?? c.dueOn,
             id: c.id,
             category: c.category,
             source: c.source,
@@ -56,7 +57,6 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
             acceptedAt: c.acceptedAt === null ? null : new Date(c.acceptedAt),
             resolvedAt: c.resolvedAt === null ? null : new Date(c.resolvedAt),
             closedAt: c.closedAt === null ? null : new Date(c.closedAt),
-            dueOn: c.dueOn,
             incidentId: c.incidentId,
             houseCode: c.houseCode,
           };
@@ -90,6 +90,10 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
       await writer.add(
         caseEvents,
         histories.flatMap(({ history }) => history.events),
+      );
+      await writer.add(
+        caseParts,
+        histories.flatMap(({ history }) => history.parts),
       );
     },
   });

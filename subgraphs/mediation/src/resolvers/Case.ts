@@ -1,5 +1,6 @@
 import type { CaseResolvers } from '../__generated__/resolvers-types.ts';
 import { overdueDays, supervisionCard } from '../workflow/deadlines.ts';
+import { byRoleAndUnit } from './CasePart.ts';
 
 export const Case: CaseResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.caseById.load(id),
@@ -18,4 +19,8 @@ export const Case: CaseResolvers = {
   agreement: (c, _, { loaders }) => loaders.agreementByCase.load(c.id),
   followUps: (c, _, { loaders }) => loaders.followUpsByCase.load(c.id),
   timeline: (c, _, { loaders }) => loaders.eventsByCase.load(c.id),
+  leadUnit: (c, _, { limits }) => (c.leadUnit === null ? null : (limits.units.get(c.leadUnit) ?? null)),
+  parts: async (c, _, { loaders }) => (await loaders.partsByCase.load(c.id)).filter((p) => p.round === c.dispatchRound).sort(byRoleAndUnit),
+  partHistory: async (c, _, { loaders }) => [...(await loaders.partsByCase.load(c.id))].sort((a, b) => a.round - b.round || byRoleAndUnit(a, b)),
+  timeLimitExtensions: (c, _, { loaders }) => loaders.extensionsByCase.load(c.id),
 };

@@ -11,4 +11,7 @@ export const CaseEvent: CaseEventResolvers = {
   outcome: (e) => e.details.outcome ?? null,
   recordKind: (e) => e.details.recordKind ?? null,
   satisfied: (e) => e.details.satisfied ?? null,
+  unit: (e, _, { limits }) => (e.unitCode === null ? null : (limits.units.get(e.unitCode) ?? null)),
+  handBackReason: (e) => e.details.handBackReason ?? null,
+  level: (e) => e.details.toLevel ?? null,
 };

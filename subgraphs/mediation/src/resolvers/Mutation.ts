@@ -10,6 +10,12 @@ import {
   reopenCase,
   reportCase,
   resolveCase,
+  finishCasePart,
+  closeOutCasePart,
+  handBackCase,
+  reportCaseUp,
+  assignCaseDown,
+  extendCaseTimeLimit,
 } from '../workflow/commands.ts';
 
 // Thin on purpose: the commands hold the workflow; the context carries the caller, scope and clock they need.
@@ -24,4 +30,10 @@ export const Mutation: MutationResolvers = {
   followUpCase: (_, { input }, ctx) => followUpCase(ctx, input),
   closeCase: (_, { input }, ctx) => closeCase(ctx, input),
   reopenCase: (_, { input }, ctx) => reopenCase(ctx, input),
+  finishCasePart: (_, { input }, ctx) => finishCasePart(ctx, input),
+  closeOutCasePart: (_, { input }, ctx) => closeOutCasePart(ctx, input),
+  handBackCase: (_, { input }, ctx) => handBackCase(ctx, input),
+  reportCaseUp: (_, { input }, ctx) => reportCaseUp(ctx, input),
+  assignCaseDown: (_, { input }, ctx) => assignCaseDown(ctx, input),
+  extendCaseTimeLimit: (_, { input }, ctx) => extendCaseTimeLimit(ctx, input),
 };

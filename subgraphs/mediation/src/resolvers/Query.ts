@@ -1,6 +1,11 @@
 import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
-import { caseDepartment } from '../db/schema.ts';
-import { caseEventFeed, caseFiguresPerDepartment, casesPage, supervisedCasesPage } from '../db/queries.ts';
+import { GraphQLError } from 'graphql';
+import { caseDepartment, caseLevel } from '../db/schema.ts';
+import { caseEventFeed, caseFiguresPerDepartment, caseFiguresPerLevel, casesPage, supervisedCasesPage } from '../db/queries.ts';
+import type { MediationContext } from '../context.ts';
+import { WorkflowErrorCode } from '../workflow/machine.ts';
+import { callerUnit, checkUnit } from '../workflow/parts.ts';
+import { NO_PARTS, unitPartFigures } from '../workflow/unit-figures.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { NO_CASES } from '../loaders.ts';
 
@@ -12,9 +17,13 @@ export const Query: QueryResolvers = {
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
   caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
   // Places are civil affairs': a well-formed code of a place without cases simply lists none.
-  cases: (_, args, { db, scope }) =>
+  cases: (_, args, ctx) =>
     pageWithTotal({ kind: 'cases', keyPattern: CASE_ID, keyOf: (c) => c.id }, args, (page) => {
+      const { db, scope } = ctx;
       const filter = {
+        unit: worklistUnit(ctx, args.unit ?? null),
+        level: args.level ?? null,
+        reportedUp: args.reportedUp ?? null,
         status: args.status ?? null,
         category: args.category ?? null,
         streetCode: args.streetCode != null ? checkStreetCode(args.streetCode, 'streetCode') : null,
@@ -33,9 +42,10 @@ export const Query: QueryResolvers = {
       };
       return supervisedCasesPage(db, scope, filter, { today, redCardGraceDays }, page);
     }),
-  caseEvents: async (_, args, { db, scope }) => {
+  caseEvents: async (_, args, { db, scope, limits }) => {
     const page = pageRequest('case-events', { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
-    const rows = await caseEventFeed(db, scope, args.department ?? null, page);
+    const unit = args.unit != null ? checkUnit(limits.units, args.unit, 'unit').code : null;
+    const rows = await caseEventFeed(db, scope, args.department ?? null, page, unit);
     const connection = toConnection('case-events', rows, page, (e) => String(e.sequence));
     // At the end of the feed the cursor stays where the follower is, so "ask again with endCursor" always works.
     return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };
@@ -45,4 +55,33 @@ export const Query: QueryResolvers = {
     const figures = await caseFiguresPerDepartment(db, scope, { from: from ?? null, to: to ?? null }, { today, redCardGraceDays });
     return caseDepartment.enumValues.map((department) => ({ department, figures: figures.get(department) ?? NO_CASES }));
   },
+  handlingUnits: (_, __, { limits }) => [...limits.units.units],
+  casePartFiguresByUnit: async (_, { from, to }, { db, scope, today, limits }) => {
+    checkDateRange(from, to);
+    const figures = await unitPartFigures(db, scope, { from: from ?? null, to: to ?? null }, today);
+    return limits.units.units.map((unit) => ({ unit, figures: figures.get(unit.code) ?? NO_PARTS }));
+  },
+  caseFiguresByLevel: async (_, { from, to }, { db, scope, today, redCardGraceDays }) => {
+    checkDateRange(from, to);
+    const { figures, reportedUp } = await caseFiguresPerLevel(db, scope, { from: from ?? null, to: to ?? null }, { today, redCardGraceDays });
+    return caseLevel.enumValues.map((level) => ({ level, reportedUp: reportedUp.get(level) ?? 0, figures: figures.get(level) ?? NO_CASES }));
+  },
 };
+
+/**
+ * The unit whose worklist `cases` is limited to. A unit's worker (acting for a unit, without the centre's or the
+ * supervision office's scope) sees its own unit's list only: the row rule follows the unit.
+ */
+function worklistUnit({ caller, limits }: MediationContext, asked: string | null): string | null {
+  const named = asked === null ? null : checkUnit(limits.units, asked, 'unit').code;
+  const centreWide = caller.scopes.some((s) => s === 'case:write' || s === 'case:supervise' || s === 'statistics:read');
+  if (centreWide || !caller.scopes.includes('case:respond')) return named;
+  const own = callerUnit(caller, limits.units);
+  if (own === null) return named;
+  if (named !== null && named !== own.code) {
+    throw new GraphQLError(`you act for ${own.code}: you see its worklist, not ${named}'s`, {
+      extensions: { code: WorkflowErrorCode.FORBIDDEN, argumentName: 'unit', unit: named },
+    });
+  }
+  return own.code;
+}

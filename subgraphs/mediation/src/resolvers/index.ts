@@ -4,6 +4,7 @@ import { Agreement } from './Agreement.ts';
 import { Case } from './Case.ts';
 import { CaseEvent } from './CaseEvent.ts';
 import { CaseParty } from './CaseParty.ts';
+import { CasePart, LevelCaseFigures, UnitPartFigures } from './CasePart.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
 import { Grid } from './Grid.ts';
@@ -33,6 +34,9 @@ export const resolvers: Resolvers = {
   MediationRecord,
   GroupRental,
   CaseParty,
+  CasePart,
+  UnitPartFigures,
+  LevelCaseFigures,
   Agreement,
   Mediator,
   MediationCommitteeDetails,

@@ -6,7 +6,7 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { caseEvents, followUps } from '../db/schema.ts';
 import type { CaseStatus, CloseCaseInput, FollowUpCaseInput, ReopenCaseInput } from '../__generated__/resolvers-types.ts';
-import { addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './deadlines.ts';
+import { addDays, addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './deadlines.ts';
 import { checkText } from './inputs.ts';
 import { WorkflowErrorCode } from './machine.ts';
 import { changeCase, type CaseChangeResult, type WorkflowContext } from './transaction.ts';
@@ -26,10 +26,12 @@ export function followUpCase(ctx: WorkflowContext, input: FollowUpCaseInput): Pr
     await tx.insert(followUps).values({ caseId: current.id, position: (last?.position ?? 0) + 1, visitedOn: today, satisfied: input.satisfied, note });
     const unsatisfied = current.unsatisfiedFollowUps + (input.satisfied ? 0 : 1);
     const escalate = unsatisfied >= UNSATISFIED_VISITS_TO_ESCALATE;
+    // An escalated case gets the supervision office's time limit, so it cannot stall unseen (提级督办时限).
+    const dueOn = escalate ? addDays(today, ctx.limits.escalationDays) : null;
     return {
-      set: { unsatisfiedFollowUps: unsatisfied, ...(escalate ? { escalatedAt: now } : {}) },
+      set: { unsatisfiedFollowUps: unsatisfied, ...(dueOn !== null ? { escalatedAt: now, dueOn } : {}) },
       toStatus: escalate ? 'ESCALATED' : 'RESOLVED',
-      details: { satisfied: input.satisfied, note },
+      details: { satisfied: input.satisfied, note, ...(dueOn !== null ? { dueOn } : {}) },
     };
   });
 }
@@ -55,9 +57,10 @@ export function closeCase(ctx: WorkflowContext, input: CloseCaseInput): Promise<
 export function reopenCase(ctx: WorkflowContext, input: ReopenCaseInput): Promise<CaseChangeResult> {
   const reason = checkText(input.reason, 'reason', 500);
   return changeCase(ctx, 'REOPEN', input, async (_tx, current, now, today) => {
-    const dueOn = addMonths(today, MEDIATION_TIME_LIMIT_MONTHS);
-    // A closed case is handled anew from acceptance (it must be dispatched again); a refused one is reconsidered.
+    // A closed case is handled anew from acceptance (it must be dispatched again); a refused one is reconsidered,
+    // within the acceptance limit again.
     const toStatus: CaseStatus = current.status === 'CLOSED' ? 'ACCEPTED' : 'REPORTED';
+    const dueOn = toStatus === 'ACCEPTED' ? addMonths(today, MEDIATION_TIME_LIMIT_MONTHS) : addDays(today, ctx.limits.acceptanceDays);
     return {
       set: {
         dueOn,
@@ -67,6 +70,7 @@ export function reopenCase(ctx: WorkflowContext, input: ReopenCaseInput): Promis
         outcome: null,
         resolutionNote: null,
         assignedDepartment: null,
+        leadUnit: null,
         dispatchedAt: null,
         acknowledgedAt: null,
         escalatedAt: null,

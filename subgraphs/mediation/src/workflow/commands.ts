@@ -8,3 +8,6 @@ export { reportCase, acceptCase, rejectCase } from './intake.ts';
 export { dispatchCase, acknowledgeCase } from './dispatch.ts';
 export { addCaseRecord, resolveCase } from './handling.ts';
 export { followUpCase, closeCase, reopenCase, UNSATISFIED_VISITS_TO_ESCALATE } from './closing.ts';
+export { finishCasePart, closeOutCasePart, handBackCase } from './parts.ts';
+export { reportCaseUp, assignCaseDown } from './levels.ts';
+export { extendCaseTimeLimit } from './time-limits.ts';

@@ -41,13 +41,16 @@ export function addMonths(isoDate: string, months: number): string {
 /** Mediation is normally finished within one month (人民调解一般在一个月内调结). */
 export const MEDIATION_TIME_LIMIT_MONTHS = 1;
 
-/** Statuses in which someone still has to act before the time limit: overdue and cards count only these. */
-export const DEADLINE_STATUSES = ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS'] as const;
+/**
+ * Statuses in which someone still has to act before the time limit: overdue and cards count only these. Escalated
+ * cases have the supervision office's time limit (提级督办时限), so they cannot stall unseen either.
+ */
+export const DEADLINE_STATUSES = ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED'] as const;
 const deadlineStatuses = new Set<string>(DEADLINE_STATUSES);
 
 /**
- * Days past the time limit, 0 when the case is not overdue: it is still to be handled (reported, accepted, dispatched
- * or in progress) and its time limit lies before today. Escalated cases are under supervision already; resolved,
+ * Days past the time limit, 0 when the case is not overdue: it is still to be handled (reported, accepted, dispatched,
+ * in progress or escalated) and its time limit lies before today; resolved,
  * closed and refused ones have no time limit left. The same rule in SQL is `overdueSql` in loaders.ts.
  */
 export function overdueDays(c: { status: string; dueOn: string }, today: string): number {

@@ -8,6 +8,7 @@ import { agreements, mediationRecords } from '../db/schema.ts';
 import type { AddCaseRecordInput, ResolveCaseInput } from '../__generated__/resolvers-types.ts';
 import { chinaToday } from './deadlines.ts';
 import { checkDateWithin, checkDeadline, checkMediatorId, checkText, InputErrorCode, optionalText } from './inputs.ts';
+import { finishLeadPart } from './parts.ts';
 import { checkMediatorOfCommittee } from './references.ts';
 import { changeCase, type CaseChangeResult, type WorkflowContext } from './transaction.ts';
 
@@ -19,7 +20,7 @@ export function addCaseRecord(ctx: WorkflowContext, input: AddCaseRecordInput): 
       extensions: { code: InputErrorCode.INVALID_INPUT, argumentName: 'mediatorId' },
     });
   }
-  return changeCase(ctx, 'ADD_RECORD', input, async (tx, current, _now, today) => {
+  return changeCase(ctx, 'ADD_RECORD', input, async (tx, current, _now, today, own) => {
     const heldOn = checkDateWithin(input.heldOn, 'heldOn', chinaToday(current.receivedAt), today);
     const mediator = mediatorId === null ? null : await checkMediatorOfCommittee(tx, mediatorId, current.committeeId);
     const [last] = await tx
@@ -40,6 +41,7 @@ export function addCaseRecord(ctx: WorkflowContext, input: AddCaseRecordInput): 
     return {
       set: {},
       toStatus: current.status,
+      unitCode: own.part?.unitCode ?? null,
       details: { recordKind: input.kind, ...(mediator !== null ? { mediatorId: mediator } : {}) },
     };
   });
@@ -60,6 +62,8 @@ export function resolveCase(ctx: WorkflowContext, input: ResolveCaseInput): Prom
   }
   const terms = input.agreement ? checkText(input.agreement.terms, 'agreement.terms', 2000) : null;
   return changeCase(ctx, 'RESOLVE', input, async (tx, current, now, today) => {
+    // The lead resolves the case only when no co-handler's part is still open; its own part ends with it.
+    await finishLeadPart(tx, current, now);
     // A reopened case resolved again replaces the agreement of its earlier round.
     await tx.delete(agreements).where(eq(agreements.caseId, current.id));
     if (input.agreement && terms !== null) {
@@ -69,6 +73,7 @@ export function resolveCase(ctx: WorkflowContext, input: ResolveCaseInput): Prom
     return {
       set: { resolvedAt: now, outcome: input.outcome, resolutionNote: note, unsatisfiedFollowUps: 0 },
       toStatus: 'RESOLVED',
+      unitCode: current.leadUnit,
       details: { outcome: input.outcome, ...(note !== null ? { note } : {}) },
     };
   });

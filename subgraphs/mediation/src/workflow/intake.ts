@@ -15,7 +15,7 @@ import { eq, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { caseParties, cases, caseSequences, type CaseRow } from '../db/schema.ts';
 import type { AcceptCaseInput, RejectCaseInput, ReportCaseInput } from '../__generated__/resolvers-types.ts';
-import { addMonths, chinaToday, MEDIATION_TIME_LIMIT_MONTHS } from './deadlines.ts';
+import { addDays, addMonths, chinaToday, MEDIATION_TIME_LIMIT_MONTHS } from './deadlines.ts';
 import { checkGroupRentalId, checkMediatorId, checkText, InputErrorCode } from './inputs.ts';
 import { callerDepartment, WorkflowErrorCode } from './machine.ts';
 import { checkMediatorOfCommittee, committeeFor } from './references.ts';
@@ -69,7 +69,9 @@ export async function reportCase(ctx: WorkflowContext, input: ReportCaseInput): 
             status: 'REPORTED',
             summary,
             receivedAt: now,
-            dueOn: addMonths(today, MEDIATION_TIME_LIMIT_MONTHS),
+            // Until it is accepted, the time limit is the acceptance limit (受理时限); acceptance gives the month.
+            dueOn: addDays(today, ctx.limits.acceptanceDays),
+            acceptBy: addDays(today, ctx.limits.acceptanceDays),
             incidentId,
             houseCode,
             groupRentalId,

@@ -16,6 +16,14 @@ export const WorkflowErrorCode = {
   ALREADY_REFERRED: 'ALREADY_REFERRED',
   SOURCE_NOT_ALLOWED: 'SOURCE_NOT_ALLOWED',
   CASE_SEQUENCE_EXHAUSTED: 'CASE_SEQUENCE_EXHAUSTED',
+  // Handling units, levels and time limits (units.ts, parts.ts, levels.ts, time-limits.ts).
+  UNKNOWN_UNIT: 'UNKNOWN_UNIT',
+  UNIT_NOT_ALLOWED: 'UNIT_NOT_ALLOWED',
+  DEADLINE_BEYOND_UNIT_LIMIT: 'DEADLINE_BEYOND_UNIT_LIMIT',
+  PART_NOT_OPEN: 'PART_NOT_OPEN',
+  CO_HANDLERS_OPEN: 'CO_HANDLERS_OPEN',
+  LEVEL_LIMIT: 'LEVEL_LIMIT',
+  NOT_A_MEDIATION_CASE: 'NOT_A_MEDIATION_CASE',
 } as const;
 
 /**
@@ -23,12 +31,16 @@ export const WorkflowErrorCode = {
  * (部门报到、办理: `case:respond` and the same department), the supervision office (督查室: `case:supervise`), or a
  * grid worker on a visit to a case of their own grid (`case:report`).
  */
-export type Actor = 'CENTRE' | 'ASSIGNED_DEPARTMENT' | 'SUPERVISION' | 'GRID_WORKER';
+export type Actor = 'CENTRE' | 'ASSIGNED_DEPARTMENT' | 'SUPERVISION' | 'GRID_WORKER' | 'CO_HANDLER';
+// ASSIGNED_DEPARTMENT is the lead unit (主办) of the current dispatch, CO_HANDLER a co-handler (协办) with an open
+// part in it: which one a caller is follows the unit they act for (parts.ts), not only their department.
 
 interface Rule {
   /** Where the action leads: a status, SAME (records), or DECIDED by the action itself (a follow-up may escalate). */
   to: CaseStatus | 'SAME' | 'DECIDED';
   actors: readonly Actor[];
+  /** For DECIDED: the statuses the action may lead to besides staying (default: ESCALATED, as a follow-up). */
+  decides?: readonly CaseStatus[];
 }
 
 /** status -> action -> rule. An action missing from a status is illegal there. */
@@ -40,19 +52,37 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
   ACCEPTED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
+    REPORT_UP: { to: 'SAME', actors: ['CENTRE'] },
+    ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    EXTEND_TIME_LIMIT: { to: 'SAME', actors: ['CENTRE'] },
   },
   REJECTED: {
     REOPEN: { to: 'REPORTED', actors: ['CENTRE'] },
   },
   DISPATCHED: {
-    ACKNOWLEDGE: { to: 'IN_PROGRESS', actors: ['ASSIGNED_DEPARTMENT'] },
+    // The lead's report-in starts the handling; a co-handler's leaves the case waiting for the lead.
+    ACKNOWLEDGE: { to: 'DECIDED', actors: ['ASSIGNED_DEPARTMENT', 'CO_HANDLER'], decides: ['IN_PROGRESS'] },
     // A department that is not the right one hands it back; the centre sends it on to another.
     DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
+    FINISH_PART: { to: 'SAME', actors: ['CO_HANDLER'] },
+    CLOSE_OUT_PART: { to: 'SAME', actors: ['CENTRE'] },
+    // The lead's hand-back returns the case to the centre; a co-handler's ends its own part only.
+    HAND_BACK: { to: 'DECIDED', actors: ['ASSIGNED_DEPARTMENT', 'CO_HANDLER'], decides: ['ACCEPTED'] },
+    REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    EXTEND_TIME_LIMIT: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
   },
   IN_PROGRESS: {
-    ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    ACKNOWLEDGE: { to: 'SAME', actors: ['CO_HANDLER'] },
+    ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT', 'CO_HANDLER'] },
     RESOLVE: { to: 'RESOLVED', actors: ['ASSIGNED_DEPARTMENT'] },
+    FINISH_PART: { to: 'SAME', actors: ['CO_HANDLER'] },
+    CLOSE_OUT_PART: { to: 'SAME', actors: ['CENTRE'] },
+    HAND_BACK: { to: 'DECIDED', actors: ['ASSIGNED_DEPARTMENT', 'CO_HANDLER'], decides: ['ACCEPTED'] },
+    REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    EXTEND_TIME_LIMIT: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
   },
   RESOLVED: {
     // Satisfied: stays resolved until closed; unsatisfied once: another visit; twice: escalated.
@@ -65,6 +95,8 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
   ESCALATED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['SUPERVISION'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
   },
 };
 
@@ -78,7 +110,7 @@ function nextStatuses(status: CaseStatus): CaseStatus[] {
   const next = new Set<CaseStatus>();
   for (const rule of Object.values(RULES[status])) {
     if (rule.to === 'SAME') next.add(status);
-    else if (rule.to === 'DECIDED') next.add(status).add('ESCALATED');
+    else if (rule.to === 'DECIDED') for (const to of [status, ...(rule.decides ?? ['ESCALATED'])]) next.add(to);
     else next.add(rule.to);
   }
   return [...next];
@@ -96,15 +128,17 @@ export const DEPARTMENT_OF_CLAIM: Record<string, CaseDepartment> = {
 export const callerDepartment = (caller: Caller): CaseDepartment | null =>
   caller.department === null ? null : (DEPARTMENT_OF_CLAIM[caller.department] ?? null);
 
-/** The ways the caller can act on this case. */
-export function actorsOf(caller: Caller, c: { assignedDepartment: CaseDepartment | null; gridCode: string }): Set<Actor> {
+/**
+ * The ways the caller can act on this case. `partRole` is the role of the open part of the current dispatch held by
+ * the unit the caller acts for (parts.ts), null when it holds none.
+ */
+export function actorsOf(caller: Caller, c: { gridCode: string }, partRole: 'LEAD' | 'CO_HANDLER' | null = null): Set<Actor> {
   const actors = new Set<Actor>();
   const scopes = new Set<string>(caller.scopes);
   if (scopes.has('case:write')) actors.add('CENTRE');
   if (scopes.has('case:supervise')) actors.add('SUPERVISION');
-  if (scopes.has('case:respond') && c.assignedDepartment !== null && callerDepartment(caller) === c.assignedDepartment) {
-    actors.add('ASSIGNED_DEPARTMENT');
-  }
+  if (scopes.has('case:respond') && partRole === 'LEAD') actors.add('ASSIGNED_DEPARTMENT');
+  if (scopes.has('case:respond') && partRole === 'CO_HANDLER') actors.add('CO_HANDLER');
   if (scopes.has('case:report') && caller.ownGridsOnly && caller.grids.includes(c.gridCode)) actors.add('GRID_WORKER');
   return actors;
 }
@@ -148,7 +182,9 @@ function describeActor(actor: Actor): string {
     case 'CENTRE':
       return 'the governance centre (case:write)';
     case 'ASSIGNED_DEPARTMENT':
-      return 'the department it is dispatched to (case:respond)';
+      return 'the lead unit it is dispatched to (case:respond)';
+    case 'CO_HANDLER':
+      return 'a co-handler with an open part (case:respond)';
     case 'SUPERVISION':
       return 'the supervision office (case:supervise)';
     case 'GRID_WORKER':

@@ -14,6 +14,9 @@ import type { CaseAction, CaseStatus } from '../__generated__/resolvers-types.ts
 import { chinaToday, type Clock } from './deadlines.ts';
 import { checkIdempotencyKey, checkVersion } from './inputs.ts';
 import { actorsOf, transition, WorkflowErrorCode } from './machine.ts';
+import { callerUnit, currentParts, openPartOf } from './parts.ts';
+import type { HandlingUnit, WorkflowLimits } from './units.ts';
+import type { CasePartRow } from '../db/schema.ts';
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -22,6 +25,8 @@ export interface WorkflowContext {
   caller: Caller;
   scope: RowScope;
   clock: Clock;
+  /** The unit directory and the time limits of this deployment. */
+  limits: WorkflowLimits;
 }
 
 /** What a command returns: the case as it now stands, the event written, and whether this was a replay. */
@@ -36,10 +41,18 @@ export interface Change {
   set: Partial<typeof cases.$inferInsert>;
   toStatus: CaseStatus;
   details: CaseEventDetails;
+  /** The unit whose part the change concerned, recorded on the event (the unit's feed). */
+  unitCode?: string | null;
+}
+
+/** The unit the caller acts for and its open part of the case's current dispatch (null when it holds none). */
+export interface OwnPart {
+  unit: HandlingUnit | null;
+  part: CasePartRow | null;
 }
 
 /** How an action decides its change of a locked case, at `now` (and on `today`, China's calendar day of it). */
-export type Decide = (tx: Tx, current: CaseRow, now: Date, today: string) => Promise<Change>;
+export type Decide = (tx: Tx, current: CaseRow, now: Date, today: string, own: OwnPart) => Promise<Change>;
 
 /**
  * The path of a report: claim the key, let `create` insert the case (it picks the case's id and time), append its
@@ -79,9 +92,12 @@ export function changeCase(
         { extensions: { code: WorkflowErrorCode.CONFLICT, caseId, expectedVersion, currentVersion: current.version, currentStatus: current.status } },
       );
     }
-    const target = transition(current.status, action, actorsOf(ctx.caller, current));
+    // Which part the caller's unit holds decides whether they act as the lead or a co-handler (parts.ts).
+    const unit = callerUnit(ctx.caller, ctx.limits.units);
+    const part = openPartOf(current.dispatchRound > 0 ? await currentParts(tx, current) : [], unit);
+    const target = transition(current.status, action, actorsOf(ctx.caller, current, part?.role ?? null));
     const now = ctx.clock();
-    const change = await decide(tx, current, now, chinaToday(now));
+    const change = await decide(tx, current, now, chinaToday(now), { unit, part });
     const expected = target === 'SAME' ? current.status : target;
     if (target !== 'DECIDED' && change.toStatus !== expected) {
       throw new Error(`${action} from ${current.status} decided ${change.toStatus}, the table says ${expected}`);
@@ -92,7 +108,7 @@ export function changeCase(
       .where(eq(cases.id, caseId))
       .returning();
     if (!updated) throw new Error(`case ${caseId} vanished under its lock`);
-    const event = await appendEvent(tx, ctx, updated, action, current.status, now, change.details);
+    const event = await appendEvent(tx, ctx, updated, action, current.status, now, change.details, change.unitCode ?? null);
     return { case: updated, event };
   });
 }
@@ -193,6 +209,7 @@ async function appendEvent(
   fromStatus: CaseStatus | null,
   at: Date,
   details: CaseEventDetails,
+  unitCode: string | null = null,
 ): Promise<CaseEventRow> {
   await tx.execute(sql`select ${EVENT_APPEND_LOCK}`);
   const [event] = await tx
@@ -209,6 +226,7 @@ async function appendEvent(
       actorDepartment: ctx.caller.department,
       gridCode: row.gridCode,
       department: row.assignedDepartment,
+      unitCode,
       details,
     })
     .returning();
