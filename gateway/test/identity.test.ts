@@ -120,6 +120,10 @@ describe('npm run token', () => {
     const claims = await createTokenVerifier(identityFromEnv(env)).verify(token);
     expect(callerFromClaims(claims, DEMO_ROLES)).toMatchObject({ userId: 'demo-grid-worker', role: 'grid-worker', grids: [GRID] });
     expect(Number(claims.exp) - Number(claims.iat)).toBe(7200);
+    // --unit names the handling unit the user acts for (a police station's officer); a malformed code is refused.
+    const station = await mintDemoToken(parseTokenArguments(['--role', 'police-officer', '--unit', 'POLICE_STATION']), env);
+    expect(callerFromClaims(await createTokenVerifier(identityFromEnv(env)).verify(station), DEMO_ROLES).unit).toBe('POLICE_STATION');
+    await expect(mintDemoToken(parseTokenArguments(['--role', 'police-officer', '--unit', 'station']), env)).rejects.toThrow(/unit must be a handling unit code/);
   });
 
   it('refuses what the gateway would refuse, and refuses to run in production', async () => {

@@ -49,6 +49,37 @@ export type CaseDepartment =
   /** Public security (公安). */
   | 'PUBLIC_SECURITY';
 
+/** The level that handles a case (办理层级). */
+export type CaseLevel =
+  /** Community or village (村居): 小事不出网格，大事不出社区. */
+  | 'COMMUNITY'
+  /** District (区): the district's centre. */
+  | 'DISTRICT'
+  /** Street or town (镇街): the street's comprehensive governance centre. */
+  | 'STREET';
+
+/** A unit's part in a dispatch (承办角色). */
+export type CasePartRole =
+  /** A co-handler (协办): finishes its part. */
+  | 'CO_HANDLER'
+  /** The lead unit (主办): resolves the case. */
+  | 'LEAD';
+
+/** Where a unit's part stands (承办状态). */
+export type CasePartStatus =
+  /** The unit reported in and is handling it (办理中). */
+  | 'ACKNOWLEDGED'
+  /** Closed out by the centre (已销号). */
+  | 'CLOSED_OUT'
+  /** Dispatched, the unit has not reported in (待报到). */
+  | 'DISPATCHED'
+  /** Finished: the co-handler's part done, or the lead resolved the case (已完成). */
+  | 'FINISHED'
+  /** Handed back to the centre (已退单). */
+  | 'HANDED_BACK'
+  /** Ended by a later dispatch (已改派). */
+  | 'SUPERSEDED';
+
 /** How a case came to the mediation committee (案件来源). */
 export type CaseSource =
   /** The committee took it up on its own initiative (主动调解). */
@@ -172,7 +203,7 @@ export type DatasetCasesQueryVariables = Exact<{
 }>;
 
 
-export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, status: CaseStatus, assignedDepartment: CaseDepartment | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, followUps: Array<{ satisfied: boolean }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, status: CaseStatus, assignedDepartment: CaseDepartment | null, level: CaseLevel, reportedUpAt: string | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, leadUnit: { code: string } | null, parts: Array<{ role: CasePartRole, unit: { code: string } }>, partHistory: Array<{ status: CasePartStatus }>, followUps: Array<{ satisfied: boolean }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetGroupRentalsQueryVariables = Exact<{
   gridCode: string | number;

@@ -86,8 +86,15 @@ describe('the caller a token makes', () => {
     [{ sub: 'u', role: 'grid-worker', grids: GRID }, 'TOKEN_CLAIMS_INVALID'],
     [{ sub: 'u', role: 'grid-worker', communities: ['320311001'] }, 'TOKEN_CLAIMS_INVALID'],
     [{ sub: 'u', role: 'mediator', department: 'party' }, 'TOKEN_CLAIMS_INVALID'],
+    [{ sub: 'u', role: 'police-officer', unit: 'police station' }, 'TOKEN_CLAIMS_INVALID'],
+    [{ sub: 'u', role: 'police-officer', unit: 7 }, 'TOKEN_CLAIMS_INVALID'],
   ])('refuses %j with %s', (claims, code) => {
     expect(() => callerFromClaims(claims, DEMO_ROLES)).toThrow(expect.objectContaining({ status: 401, code }));
+  });
+
+  it('carries the unit a token names (承办单位); mediation checks it against its directory', () => {
+    expect(callerFromClaims({ sub: 'u', role: 'police-officer', unit: 'POLICE_STATION' }, DEMO_ROLES).unit).toBe('POLICE_STATION');
+    expect(callerFromClaims({ sub: 'u', role: 'police-officer' }, DEMO_ROLES)).not.toHaveProperty('unit');
   });
 
   it('lets a role declare only its own purposes', () => {
@@ -125,6 +132,10 @@ describe('internal keys and tokens', () => {
       await expect(verifyCallerToken(await signCallerToken(caller, 'party', privateKey, -60), 'party', publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
       await expect(verifyCallerToken(undefined, 'party', publicKey)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_MISSING' });
     }
+    // The unit a caller acts for reaches the subgraph with them.
+    const { privateKey, publicKey } = generateSigningKeyPair();
+    const station = { ...caller, unit: 'URBAN_MANAGEMENT' };
+    expect(await verifyCallerToken(await signCallerToken(station, 'mediation', privateKey), 'mediation', publicKey)).toEqual(station);
   });
 
   it('remembers a verified token until it expires, and never a refused one', async () => {
