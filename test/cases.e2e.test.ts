@@ -12,8 +12,12 @@ import {
   CaseTimelineDocument,
   CloseCaseDocument,
   DispatchCaseDocument,
+  FinishCasePartDocument,
   FollowUpCaseDocument,
+  HandBackCaseDocument,
   ReportCaseDocument,
+  ReportCaseUpDocument,
+  UnitWorklistDocument,
   ResolveCaseDocument,
   SupervisionDocument,
   type CaseChangeFieldsFragment,
@@ -141,6 +145,70 @@ describe('the life of a case through the graph (the sequence of docs/cases.md)',
     const response = await call(analyst, AcceptCaseDocument, { input: { idempotencyKey: key(), caseId: `TJ${GRID}0001`, expectedVersion: 1 } });
     expect(errorCodes(response)).toEqual(['FORBIDDEN']);
     expect(response.data?.acceptCase).toBeNull();
+  });
+});
+
+describe('many units per whistle through the graph (主办/协办, 退单, 上报)', () => {
+  it('carries the unit a token names to mediation: a police station co-handles, finishes its part, and the lead resolves', async () => {
+    const gridWorker = await as('grid-worker', { grids: [GRID] });
+    const centre = await as('dispatcher');
+    const housing = await as('housing-officer');
+    const station = await as('police-officer', { sub: 'station-officer-1', unit: 'POLICE_STATION' });
+    const pretender = await as('housing-officer', { sub: 'pretender', unit: 'POLICE_STATION' });
+    let c = changed(
+      await call(gridWorker, ReportCaseDocument, {
+        input: { idempotencyKey: key(), category: 'NEIGHBOURS', source: 'GRID_WORKER_REPORT', gridCode: GRID, summary: '楼道堆物引发邻里争执', parties: [{ role: 'APPLICANT', residentId: applicant }, { role: 'RESPONDENT', residentId: respondent }] },
+      }),
+    ).case;
+    const next = async (response: GraphQLResponse<Record<string, CaseChangeFieldsFragment | null>>) => (c = changed(response).case);
+    await next(await call(centre, AcceptCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version } }));
+    await next(await call(centre, ReportCaseUpDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version, reason: '社区协调不成，上报街道' } }));
+    expect(c.level).toBe('STREET');
+    await next(
+      await call(centre, DispatchCaseDocument, {
+        input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version, leadUnit: 'HOUSING', dueOn: inDays(10), coHandlers: [{ unit: 'POLICE_STATION', dueOn: inDays(5), note: '请派出所协助劝离' }] },
+      }),
+    );
+    expect(c.leadUnit).toEqual({ code: 'HOUSING' });
+    // The station's worklist holds the case; a housing account claiming the station is refused.
+    const worklist = await call(station, UnitWorklistDocument, { first: 500 });
+    expect(worklist.errors).toBeUndefined();
+    expect(worklist.data?.cases?.edges.map((e) => e.node.id)).toContain(c.id);
+    expect(errorCodes(await call(pretender, AcknowledgeCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version } }))).toEqual(['UNIT_NOT_ALLOWED']);
+    await next(await call(station, AcknowledgeCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version } }));
+    expect(c.status).toBe('DISPATCHED');
+    await next(await call(housing, AcknowledgeCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version } }));
+    const early = await call(housing, ResolveCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version, outcome: 'HANDLED_BY_DEPARTMENT', note: '已清理' } });
+    expect(errorCodes(early)).toEqual(['CO_HANDLERS_OPEN']);
+    await next(await call(station, FinishCasePartDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version, note: '民警到场劝离，双方冷静' } }));
+    await next(await call(housing, ResolveCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version, outcome: 'HANDLED_BY_DEPARTMENT', note: '已清理楼道堆物' } }));
+    expect(c.status).toBe('RESOLVED');
+    const timeline = await call(centre, CaseTimelineDocument, { id: c.id });
+    expect(timeline.data?.case?.timeline.slice(-5).map((e) => [e.action, e.actor.role])).toEqual([
+      ['DISPATCH', 'dispatcher'],
+      ['ACKNOWLEDGE', 'police-officer'],
+      ['ACKNOWLEDGE', 'housing-officer'],
+      ['FINISH_PART', 'police-officer'],
+      ['RESOLVE', 'housing-officer'],
+    ]);
+  });
+
+  it('lets the lead hand a case back to the centre with a reason', async () => {
+    const gridWorker = await as('grid-worker', { grids: [GRID] });
+    const centre = await as('dispatcher');
+    const housing = await as('housing-officer');
+    let c = changed(
+      await call(gridWorker, ReportCaseDocument, {
+        input: { idempotencyKey: key(), category: 'LABOUR', source: 'GRID_WORKER_REPORT', gridCode: GRID, summary: '装修工人讨要工钱', parties: [{ role: 'APPLICANT', residentId: applicant }, { role: 'RESPONDENT', residentId: respondent }] },
+      }),
+    ).case;
+    c = changed(await call(centre, AcceptCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version } })).case;
+    c = changed(await call(centre, DispatchCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version, department: 'HOUSING', dueOn: inDays(7) } })).case;
+    const back = changed(await call(housing, HandBackCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: c.version, reason: 'WRONG_UNIT', note: '拖欠工资属劳动监察职责' } }));
+    expect(back.case).toMatchObject({ status: 'ACCEPTED', leadUnit: null });
+    expect(back.event).toMatchObject({ action: 'HAND_BACK', fromStatus: 'DISPATCHED', toStatus: 'ACCEPTED' });
+    const redispatched = changed(await call(centre, DispatchCaseDocument, { input: { idempotencyKey: key(), caseId: c.id, expectedVersion: back.case.version, leadUnit: 'LABOUR_INSPECTION', dueOn: inDays(30) } }));
+    expect(redispatched.case).toMatchObject({ status: 'DISPATCHED', leadUnit: { code: 'LABOUR_INSPECTION' }, assignedDepartment: null });
   });
 });
 

@@ -195,6 +195,10 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_BREAKER_OPEN_MS', default: '5000', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset: no traces are exported', readBy: ['gateway', ...SUBGRAPHS], check: httpUrl },
   { name: 'MEDIATION_RED_CARD_GRACE_DAYS', default: '5', readBy: ['mediation'], check: wholeNumber(0, 365) },
+  { name: 'MEDIATION_ACCEPTANCE_DAYS', default: '3', readBy: ['mediation'], check: wholeNumber(1, 60) },
+  { name: 'MEDIATION_ESCALATION_DAYS', default: '15', readBy: ['mediation'], check: wholeNumber(1, 90) },
+  // Its entries are checked by mediation when it starts (subgraphs/mediation/src/workflow/units.ts).
+  { name: 'MEDIATION_UNITS_FILE', default: 'unset: the built-in units', readBy: ['mediation'], check: readableFile },
   { name: 'HUB_TOKEN', default: 'unset: a demo token of --role (development only)', readBy: ['export'] },
   { name: 'HUB_IMPORT_TOKEN', default: 'unset (needed with --gateway)', readBy: ['import'] },
   { name: 'HUB_IMPORT_USER', default: 'the operating-system user', readBy: ['import'] },

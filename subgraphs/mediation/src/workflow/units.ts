@@ -149,9 +149,8 @@ export function unitDirectoryFromEnv(env: NodeJS.ProcessEnv = process.env): Unit
   return unitDirectory(json, `MEDIATION_UNITS_FILE ${file}`);
 }
 
-/** A whole number of days from the environment, 1 to `max`, or the default when unset. */
-export function daysFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, max: number): number {
-  const value = env[name];
+/** A whole number of days from a variable's value, 1 to `max`, or the default when unset. */
+function daysOf(value: string | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const days = Number(value);
   if (!Number.isInteger(days) || days < 1 || days > max) throw new Error(`${name} must be a whole number of days from 1 to ${max}, got "${value}"`);
@@ -179,7 +178,7 @@ export const defaultWorkflowLimits = (): WorkflowLimits => ({
 export function workflowLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkflowLimits {
   return {
     units: unitDirectoryFromEnv(env),
-    acceptanceDays: daysFromEnv(env, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 60),
-    escalationDays: daysFromEnv(env, 'MEDIATION_ESCALATION_DAYS', DEFAULT_ESCALATION_DAYS, 90),
+    acceptanceDays: daysOf(env.MEDIATION_ACCEPTANCE_DAYS, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 60),
+    escalationDays: daysOf(env.MEDIATION_ESCALATION_DAYS, 'MEDIATION_ESCALATION_DAYS', DEFAULT_ESCALATION_DAYS, 90),
   };
 }
