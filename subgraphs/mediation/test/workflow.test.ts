@@ -960,6 +960,30 @@ describe('case-handling figures', () => {
     );
     expect(period.data!._entities[0]!.caseFigures.received).toBe(rows.filter((c) => c.gridCode === GRID && chinaToday(c.receivedAt) === firstDay).length);
     expect(errorCodes(await gql(SUPERVISOR, `{ caseFiguresByDepartment(from: "2026-12-01", to: "2026-11-01") { department } }`))).toEqual(['INVALID_DATE_RANGE']);
+
+    // Each unit's parts, as the rows say: every unit of the directory, zeros included.
+    const parts = await harness.database.db.select().from(caseParts);
+    const units = await gql<{ casePartFiguresByUnit: { unit: { code: string }; [figure: string]: unknown }[] }>(
+      SUPERVISOR,
+      `{ casePartFiguresByUnit { unit { code } lead coHandler acknowledged finished handedBack closedOut open overdue } }`,
+    );
+    expect(units.errors).toBeUndefined();
+    expect(units.data!.casePartFiguresByUnit).toHaveLength(17);
+    for (const { unit, ...figures } of units.data!.casePartFiguresByUnit) {
+      const own = parts.filter((p) => p.unitCode === unit.code);
+      const open = own.filter((p) => p.status === 'DISPATCHED' || p.status === 'ACKNOWLEDGED');
+      expect(figures, unit.code).toEqual({
+        lead: own.filter((p) => p.role === 'LEAD').length,
+        coHandler: own.filter((p) => p.role === 'CO_HANDLER').length,
+        acknowledged: own.filter((p) => p.acknowledgedAt !== null).length,
+        finished: own.filter((p) => p.status === 'FINISHED').length,
+        handedBack: own.filter((p) => p.status === 'HANDED_BACK').length,
+        closedOut: own.filter((p) => p.status === 'CLOSED_OUT').length,
+        open: open.length,
+        overdue: open.filter((p) => p.dueOn < t).length,
+      });
+    }
+    expect(parts.some((p) => p.status === 'HANDED_BACK')).toBe(true);
   });
 });
 

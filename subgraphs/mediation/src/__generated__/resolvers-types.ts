@@ -150,7 +150,7 @@ export type Case = {
   /** Outcome (调解结果); null until the case is resolved. */
   outcome?: Maybe<CaseOutcome>;
   /**
-   * Whether the case is overdue (是否超期): still to be handled (reported, accepted, dispatched or in progress) and its
+   * Whether the case is overdue (是否超期): still to be handled (reported, accepted, dispatched, in progress or escalated) and its
    * time limit lies before today's date in China Standard Time. Overdue cases get yellow or red card supervision (督办).
    */
   overdue: Scalars['Boolean']['output'];
