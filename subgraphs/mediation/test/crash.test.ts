@@ -77,6 +77,9 @@ interface Attempt {
 const REPORT = `mutation ($input: ReportCaseInput!) { reportCase(input: $input) { replayed case { id version } event { sequence caseVersion } } }`;
 const ACCEPT = `mutation ($input: AcceptCaseInput!) { acceptCase(input: $input) { replayed case { id version } event { sequence caseVersion } } }`;
 const RECORD = `mutation ($input: AddCaseRecordInput!) { addCaseRecord(input: $input) { replayed case { id version } event { sequence caseVersion } } }`;
+const REPORT_UP = `mutation ($input: ChangeCaseLevelInput!) { reportCaseUp(input: $input) { replayed case { id version } event { sequence caseVersion } } }`;
+const DISPATCH = `mutation ($input: DispatchCaseInput!) { dispatchCase(input: $input) { replayed case { id version } event { sequence caseVersion } } }`;
+const inDays = (days: number) => new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
 type ChangeAnswer = { replayed: boolean; case: { id: string; version: number }; event: { sequence: string; caseVersion: number } };
 
 async function attempt(url: string, query: string, input: Attempt['input']): Promise<Attempt> {
@@ -120,7 +123,10 @@ describe('killing the mediation service in a burst of writes', () => {
           const caseId = report.outcome.caseId;
           for (const [query, extra] of [
             [ACCEPT, {}],
-            [RECORD, { kind: 'EVIDENCE_NOTE', heldOn: new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10), content: '当事人提交照片' }],
+            [RECORD, { kind: 'EVIDENCE_NOTE', heldOn: inDays(0), content: '当事人提交照片' }],
+            [REPORT_UP, { reason: '社区协调不成，上报街道' }],
+            // A dispatch writes the case, its parts (lead and co-handler) and the event: all or nothing.
+            [DISPATCH, { leadUnit: 'HOUSING', dueOn: inDays(10), coHandlers: [{ unit: 'URBAN_MANAGEMENT', dueOn: inDays(5) }] }],
           ] as const) {
             const change = await attempt(first.url, query, { idempotencyKey: `crash-${writer}-${n}-${version}`, caseId, expectedVersion: version, ...extra });
             attempts.push(change);
