@@ -17,7 +17,7 @@ import {
   type MediationRecordRow,
   type MediatorRow,
 } from './db/schema.ts';
-import type { CaseCategory, CaseStatus } from './__generated__/resolvers-types.ts';
+import type { CaseCategory, CaseLevel, CaseStatus } from './__generated__/resolvers-types.ts';
 import { addDays, DEADLINE_STATUSES } from './workflow/deadlines.ts';
 
 /** The filter of a case list: both optional. */
@@ -28,7 +28,7 @@ export interface CaseFilter {
 
 /** A grid's cases counted per (status, category) cell; every total a grid's lists and counts need sums these. */
 export interface CaseTally {
-  cells: { status: CaseStatus; category: CaseCategory; count: number; overdue: number }[];
+  cells: { status: CaseStatus; category: CaseCategory; level: CaseLevel; count: number; overdue: number }[];
 }
 
 /** `isOverdue` of workflow/deadlines.ts, in SQL. */
@@ -123,12 +123,13 @@ function caseTallyByGrid(db: Db, scope: SQL | undefined, today: string) {
         gridCode: cases.gridCode,
         status: cases.status,
         category: cases.category,
+        level: cases.level,
         count: count(),
         overdue: sql<number>`count(*) filter (where ${overdueSql(today)})`.mapWith(Number),
       })
       .from(cases)
       .where(and(inArray(cases.gridCode, [...gridCodes]), scope))
-      .groupBy(cases.gridCode, cases.status, cases.category);
+      .groupBy(cases.gridCode, cases.status, cases.category, cases.level);
     const byGrid = new Map<string, CaseTally>();
     for (const { gridCode, ...cell } of rows) {
       const tally = byGrid.get(gridCode);
@@ -144,15 +145,15 @@ function caseTallyByPlace(db: Db, level: PlaceLevel, scope: SQL | undefined, tod
   const tally = tallyByPlace<{ place: string } & CaseTally['cells'][number]>(
     db,
     level,
-    (place) => sql`select ${place.code} as place, ${cases.status} as status, ${cases.category} as category,
+    (place) => sql`select ${place.code} as place, ${cases.status} as status, ${cases.category} as category, ${cases.level} as level,
         count(*)::int as count, (count(*) filter (where ${overdueSql(today)}))::int as overdue
       from ${place.from} join ${cases} on ${place.contains(cases.gridCode)}
       ${scope ? sql`where ${scope}` : sql``}
-      group by 1, 2, 3`,
+      group by 1, 2, 3, 4`,
   );
   return new DataLoader<string, CaseTally>(async (codes) =>
     (await tally.loadMany(codes)).map((rows) =>
-      rows instanceof Error ? rows : { cells: rows.map(({ status, category, count, overdue }) => ({ status, category, count, overdue })) },
+      rows instanceof Error ? rows : { cells: rows.map(({ status, category, level, count, overdue }) => ({ status, category, level, count, overdue })) },
     ),
   );
 }

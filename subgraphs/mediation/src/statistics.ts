@@ -1,5 +1,5 @@
 import { OPEN_CASE_STATUSES } from './db/resident-columns.ts';
-import { caseCategory, caseStatus } from './db/schema.ts';
+import { caseCategory, caseLevel, caseStatus } from './db/schema.ts';
 import type { CaseCounts } from './__generated__/resolvers-types.ts';
 import type { CaseTally } from './loaders.ts';
 
@@ -21,6 +21,10 @@ export function caseCounts(tally: CaseTally, open: boolean): CaseCounts {
     byCategory: caseCategory.enumValues.map((category) => ({
       category,
       count: sum(cells.filter((c) => c.category === category), (c) => c.count),
+    })),
+    byLevel: caseLevel.enumValues.map((level) => ({
+      level,
+      count: sum(cells.filter((c) => c.level === level), (c) => c.count),
     })),
   };
 }

@@ -837,6 +837,18 @@ describe('handling levels (村居 / 镇街 / 区)', () => {
       expect(l.figures.resolved).toBe(at.filter((r) => r.resolvedAt).length);
       expect(l.reportedUp).toBe(at.filter((r) => r.reportedUpAt).length);
     }
+    // The grid's and its street's counts by level, as the rows say (a street sums its grids).
+    const streetCode = rows.find((r) => r.gridCode === GRID)!.streetCode;
+    const counts = await gql<{ _entities: { caseCounts: { byLevel: { level: string; count: number }[] } }[] }>(
+      SUPERVISOR,
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { caseCounts { byLevel { level count } } } ... on Street { caseCounts { byLevel { level count } } } } }`,
+      { reps: [{ __typename: 'Grid', code: GRID }, { __typename: 'Street', code: streetCode }] },
+    );
+    expect(counts.errors).toBeUndefined();
+    const byLevel = (subset: typeof rows) => ['COMMUNITY', 'STREET', 'DISTRICT'].map((level) => ({ level, count: subset.filter((r) => r.level === level).length }));
+    expect(counts.data!._entities[0]!.caseCounts.byLevel).toEqual(byLevel(rows.filter((r) => r.gridCode === GRID)));
+    expect(counts.data!._entities[1]!.caseCounts.byLevel).toEqual(byLevel(rows.filter((r) => r.streetCode === streetCode)));
+    expect(byLevel(rows.filter((r) => r.gridCode === GRID)).find((l) => l.level === 'STREET')!.count).toBeGreaterThan(0);
   });
 });
 

@@ -303,6 +303,8 @@ export type CaseCounts = {
   __typename?: 'CaseCounts';
   /** Cases per category (按类别统计), every category in schema order, zeros included. */
   byCategory: Array<CaseCategoryCount>;
+  /** Cases per handling level (按层级统计: 村居, 镇街, 区), every level in schema order, zeros included. */
+  byLevel: Array<CaseLevelCount>;
   /** Cases per status (按状态统计), every status in schema order, zeros included. */
   byStatus: Array<CaseStatusCount>;
   /** Cases overdue today (超期案件数), as `Case.overdue`. */
@@ -429,6 +431,15 @@ export type CaseLevel =
   | 'DISTRICT'
   /** Street or town (镇街): the street's comprehensive governance centre. */
   | 'STREET';
+
+/** The number of cases at one handling level (层级计数). */
+export type CaseLevelCount = {
+  __typename?: 'CaseLevelCount';
+  /** Number of cases (案件数). */
+  count: Scalars['Int']['output'];
+  /** Handling level (办理层级). */
+  level: CaseLevel;
+};
 
 /** How a resolved case ended (调解结果). */
 export type CaseOutcome =
@@ -1770,6 +1781,7 @@ export type ResolversTypes = ResolversObject<{
   CaseFigures: ResolverTypeWrapper<CaseFiguresModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CaseLevel: CaseLevel;
+  CaseLevelCount: ResolverTypeWrapper<CaseLevelCount>;
   CaseOutcome: CaseOutcome;
   CasePart: ResolverTypeWrapper<CasePartModel>;
   CasePartRole: CasePartRole;
@@ -1854,6 +1866,7 @@ export type ResolversParentTypes = ResolversObject<{
   CaseEventEdge: CaseEventEdgeModel;
   CaseFigures: CaseFiguresModel;
   Float: Scalars['Float']['output'];
+  CaseLevelCount: CaseLevelCount;
   CasePart: CasePartModel;
   CaseParty: CasePartyModel;
   CasePartyInput: CasePartyInput;
@@ -1976,6 +1989,7 @@ export type CaseConnectionResolvers<ContextType = MediationContext, ParentType e
 
 export type CaseCountsResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CaseCounts'] = ResolversParentTypes['CaseCounts']> = ResolversObject<{
   byCategory?: Resolver<Array<ResolversTypes['CaseCategoryCount']>, ParentType, ContextType>;
+  byLevel?: Resolver<Array<ResolversTypes['CaseLevelCount']>, ParentType, ContextType>;
   byStatus?: Resolver<Array<ResolversTypes['CaseStatusCount']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2030,6 +2044,11 @@ export type CaseFiguresResolvers<ContextType = MediationContext, ParentType exte
   satisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   satisfiedFollowUps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   yellowCards?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CaseLevelCountResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CaseLevelCount'] = ResolversParentTypes['CaseLevelCount']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  level?: Resolver<ResolversTypes['CaseLevel'], ParentType, ContextType>;
 }>;
 
 export type CasePartResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CasePart'] = ResolversParentTypes['CasePart']> = ResolversObject<{
@@ -2272,6 +2291,7 @@ export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   CaseEventConnection?: CaseEventConnectionResolvers<ContextType>;
   CaseEventEdge?: CaseEventEdgeResolvers<ContextType>;
   CaseFigures?: CaseFiguresResolvers<ContextType>;
+  CaseLevelCount?: CaseLevelCountResolvers<ContextType>;
   CasePart?: CasePartResolvers<ContextType>;
   CaseParty?: CasePartyResolvers<ContextType>;
   CaseStatusCount?: CaseStatusCountResolvers<ContextType>;
