@@ -100,6 +100,12 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
   },
 };
 
+/** Whether a DECIDED rule may lead from `status` to `to`: staying, or one of the statuses it names. */
+export function mayDecide(status: CaseStatus, action: Exclude<CaseAction, 'REPORT'>, to: CaseStatus): boolean {
+  const rule = RULES[status][action];
+  return rule?.to === 'DECIDED' && (to === status || (rule.decides ?? ['ESCALATED']).includes(to));
+}
+
 /** The actions legal in a status, in the order of the table. */
 export function allowedActions(status: CaseStatus): CaseAction[] {
   return Object.keys(RULES[status]) as CaseAction[];

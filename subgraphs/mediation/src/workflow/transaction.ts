@@ -13,7 +13,7 @@ import { caseEvents, caseIdempotencyKeys, cases, type CaseEventDetails, type Cas
 import type { CaseAction, CaseStatus } from '../__generated__/resolvers-types.ts';
 import { chinaToday, type Clock } from './deadlines.ts';
 import { checkIdempotencyKey, checkVersion } from './inputs.ts';
-import { actorsOf, transition, WorkflowErrorCode } from './machine.ts';
+import { actorsOf, mayDecide, transition, WorkflowErrorCode } from './machine.ts';
 import { callerUnit, currentParts, openPartOf } from './parts.ts';
 import type { HandlingUnit, WorkflowLimits } from './units.ts';
 import type { CasePartRow } from '../db/schema.ts';
@@ -101,6 +101,9 @@ export function changeCase(
     const expected = target === 'SAME' ? current.status : target;
     if (target !== 'DECIDED' && change.toStatus !== expected) {
       throw new Error(`${action} from ${current.status} decided ${change.toStatus}, the table says ${expected}`);
+    }
+    if (target === 'DECIDED' && !mayDecide(current.status, action, change.toStatus)) {
+      throw new Error(`${action} from ${current.status} decided ${change.toStatus}, which the table does not allow`);
     }
     const [updated] = await tx
       .update(cases)
