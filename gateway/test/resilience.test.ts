@@ -138,11 +138,30 @@ describe('subgraph fetches', () => {
     expect(source.breaker.state).toBe('closed');
   });
 
+  it("pass on a subgraph's refusal of a literal of its scalar, and no other validation failure", async () => {
+    const thrown = { message: 'Date must be a string YYYY-MM-DD', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    const literal = { message: 'Expected value of type "Date", found 20260101.', locations: [{ line: 1, column: 17 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    const other = { message: 'Cannot query field "nope" on type "Query".', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    let answer: unknown = { errors: [thrown] };
+    const server = await upstream((_req, res) => {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer));
+    });
+    closers.push(server.close);
+    const { ask } = dataSource(server.url, FAST);
+    expect((await ask('{ figures(from: 20260101) { n } }')).errors).toEqual([{ message: thrown.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', service: 'party' } }]);
+    answer = { errors: [literal] };
+    expect((await ask('{ figures(from: 20260102) { n } }')).errors).toEqual([{ message: literal.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', service: 'party' } }]);
+    answer = { errors: [other] };
+    expect((await ask('{ nope }')).errors?.[0]?.extensions).toEqual({ code: 'SUBGRAPH_REQUEST_REFUSED', service: 'party', status: 400 });
+  });
+
   it('still answer a 400 whose errors are not all about the input as refused', async () => {
     const server = await upstream((_req, res) => {
       res.statusCode = 400;
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({ errors: [{ message: 'x', extensions: { code: 'BAD_USER_INPUT' } }, { message: 'y', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }));
+      res.end(JSON.stringify({ errors: [{ message: 'x', extensions: { code: 'BAD_USER_INPUT' } }, { message: 'y', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }));
     });
     closers.push(server.close);
     const { ask } = dataSource(server.url, FAST);

@@ -68,9 +68,10 @@ const csrf = badRequest('BAD_REQUEST');
 const pqNotSupported = badRequest('PERSISTED_QUERY_NOT_SUPPORTED');
 /**
  * The gateway does not know the departments' scalars: a malformed Date reaches the subgraph, which refuses the fetch
- * (HTTP 400, BAD_USER_INPUT), and the gateway passes that refusal of the client's input on as it is.
+ * (HTTP 400: BAD_USER_INPUT for a variable, GRAPHQL_VALIDATION_FAILED for a literal), and the gateway passes that
+ * refusal of the client's input on as it is.
  */
-const dateRefused: Expected = { status: [200, 400], body: 'graphql', code: 'BAD_USER_INPUT' };
+const dateRefused: Expected = { status: [200, 400], body: 'graphql', code: ['BAD_USER_INPUT', 'GRAPHQL_VALIDATION_FAILED'] };
 const either: Expected = { status: [200, 400], body: 'json' };
 
 /** A selection nested `depth` times through a field every schema has (`__type` → `ofType`), closed by `name`. */

@@ -83,10 +83,16 @@ class SubgraphRefusal extends Error {
 }
 
 /**
- * Codes of a subgraph's 400 that speak of the client's input rather than of the gateway's request: the gateway plans
- * against the supergraph but does not know the departments' scalars, so a bad `Date` variable is found there.
+ * Whether a subgraph's error speaks of the client's input rather than of the gateway's request: the gateway plans
+ * against the supergraph but does not know the departments' scalars, so a bad `Date` is found there, as a variable
+ * (BAD_USER_INPUT) or as a literal the planner copied into the fetch, the one validation rule the gateway cannot
+ * apply itself. Such a literal fails validation in one of two forms: the scalar's own GraphQLError, which graphql-js
+ * reports as thrown (with no location: its own rules always point at a node), or graphql-js's "Expected value of
+ * type …" when the scalar refused it otherwise. Any other validation failure is about the gateway's own fetch.
  */
-const INPUT_ERROR_CODES: ReadonlySet<string> = new Set(['BAD_USER_INPUT']);
+const isInputError = (error: GraphQLFormattedError) =>
+  error.extensions?.code === 'BAD_USER_INPUT' ||
+  (error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && (error.locations === undefined || error.message.startsWith('Expected value of type "')));
 
 /** The refusal a subgraph's 4xx answer makes: its input errors when every error of a GraphQL body is one. */
 async function refusalOf(response: FetcherResponse): Promise<SubgraphRefusal> {
@@ -99,9 +105,7 @@ async function refusalOf(response: FetcherResponse): Promise<SubgraphRefusal> {
   }
   const errors = (body as { errors?: unknown } | null)?.errors;
   if (!Array.isArray(errors) || errors.length === 0) return new SubgraphRefusal(response.status);
-  const input = errors.every(
-    (e: unknown) => typeof (e as GraphQLFormattedError)?.message === 'string' && INPUT_ERROR_CODES.has(String((e as GraphQLFormattedError).extensions?.code)),
-  );
+  const input = errors.every((e: unknown) => typeof (e as GraphQLFormattedError)?.message === 'string' && isInputError(e as GraphQLFormattedError));
   if (!input) return new SubgraphRefusal(response.status);
   // The subgraph's locations point into the fetch the planner wrote, not into the client's document.
   const passed = (errors as GraphQLFormattedError[]).map(({ message, extensions }) => ({ message, extensions: { code: String(extensions!.code) } }));
