@@ -149,17 +149,19 @@ describe('cost-aware budgets', () => {
     expect((await untilRefused('gw-role', EXPENSIVE)).admitted).toBe(1);
   });
 
-  it('charge a dataset export by its size, and refuse the next export while the caller is in debt', async () => {
+  it('charge a dataset export a unit per row, and refuse the next export while the caller is in debt', async () => {
     const analyst = { ...(await bearer('analyst-1', 'district-analyst')), 'x-hub-purpose': 'statistics' };
     const url = new URL(`/datasets/residents-by-grid.csv?grid=${grid}`, gateway.url).toString();
     const first = await fetch(url, { headers: analyst });
     expect(first.status).toBe(200);
     const rows = (await first.text()).trim().split('\n').length - 1;
     expect(rows).toBeGreaterThan(0);
+    expect(rows).toBeGreaterThan(10);
     const again = await send(`/datasets/residents-by-grid.csv?grid=${grid}`, { headers: analyst });
     expect(again.status).toBe(429);
     expect(again.body).toMatchObject({ code: 'RATE_LIMITED' });
-    expect(Number(again.retryAfter)).toBeGreaterThan(0);
+    // 1 to be admitted and a unit per row: 10 - 1 - rows left, so one more unit is rows - 8 seconds away at 1 a second.
+    expect(again.retryAfter).toBe(String(rows - 8));
     expect(rateLimitedRecords('analyst-1')).toMatchObject([{ eventType: 'REQUEST_REFUSED', operationName: 'GET /datasets/residents-by-grid.csv', outcome: 'DENIED' }]);
     const graphql = await ask('analyst-1', CHEAP, 'district-analyst');
     expect(graphql.status).toBe(429);

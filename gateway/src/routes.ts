@@ -77,12 +77,13 @@ function explorerPages({ trustedDocuments, roles }: RouteOptions, { mintToken }:
 function datasetExports({ apollo, authenticate, audit, logger, rateLimiter, datasets: tuning }: RouteOptions): RouteHandler {
   return datasetRoutes({
     // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions. An export is
-    // admitted while the caller's budget is not spent; its pages then charge it by their size.
+    // admitted while the caller's budget is not spent; then it is charged a unit per row it sends.
     authenticate: async (req, url) => {
       const context = await authenticate({ req, url, body: () => Promise.resolve(undefined) });
       await rateLimiter.admitExport(context.caller, req, url);
       return context;
     },
+    onRows: rateLimiter.chargeRows,
     executeAs: (caller, dataset) => executeAs(apollo, caller, dataset),
     audit,
     logger,

@@ -35,8 +35,9 @@ type Route = string;
  *   they carry a valid token (then the caller's own budget applies, whoever else shares the address).
  * - `plugin()` charges each operation its cost as the limits measured it, and refuses it with RATE_LIMITED (429,
  *   `Retry-After`) when the caller's bucket holds less; a request refused before its operation resolved (a parse or
- *   validation error) is charged 1. A dataset page is charged without refusal: the export was admitted.
- * - `admitExport(…)` admits a dataset request while the caller's bucket is not empty; its pages then charge it by size.
+ *   validation error) is charged 1. A dataset's pages are not charged: their export is, by size.
+ * - `admitExport(…)` admits a dataset request while the caller's bucket is not empty; `chargeRows` then charges it a
+ *   unit per row sent, without refusal (overdrawing the bucket: the next request waits).
  * - `route(…)` charges an unauthenticated route that does work (readiness probes every department) to the address.
  *
  * Every refusal is counted (`hub_gateway_rate_limited_total`) and audited: the first of a run of refusals of one key
@@ -136,18 +137,27 @@ export function createRateLimiter(options: RateLimiterOptions) {
         try {
           return await authenticate(request);
         } catch (error) {
-          if (error instanceof AccessRefusal) addresses.take(key, budget, 1, true);
+          // Not a 503: the identity provider being down is no client's doing.
+          if (error instanceof AccessRefusal && error.status < 500) addresses.take(key, budget, 1, true);
           throw error;
         }
       };
     },
 
-    /** Admits a `/datasets` request while the caller's bucket is not empty; charges it 1 (its pages pay the rest). */
+    /** Admits a `/datasets` request while the caller's bucket is not empty; charges it 1 (its rows pay the rest). */
     async admitExport(caller: Caller, req: IncomingMessage, url: URL): Promise<void> {
       if (!limits.enabled) return;
       const budget = budgetOf(caller);
       const charge = callers.take(callerKey(caller), budget, 1);
       if (!charge.ok) await refuseHttp(req, url, 'datasets', callerKey(caller), budget, charge.retryAfterSeconds, caller);
+    },
+
+    /**
+     * Charges an export a unit per row sent, overdrawing the bucket rather than cutting a file short: the next request
+     * waits instead. Rows, not the pages' estimated cost, which counts every page as full and every nested object.
+     */
+    chargeRows: (caller: Caller, rows: number): void => {
+      if (limits.enabled && rows > 0) callers.take(callerKey(caller), budgetOf(caller), rows, true);
     },
 
     /** A route without identity that does work, charged 1 per request to the client's address. */
@@ -171,11 +181,13 @@ export function createRateLimiter(options: RateLimiterOptions) {
             async didResolveOperation({ contextValue }) {
               charged = true;
               const { caller, dataset } = contextValue;
+              // A page of an admitted export: the export is charged by the rows it sends.
+              if (dataset !== undefined) return;
               const found = measuredOperation(contextValue);
               // An operation the limits refused did the work of measuring only.
               const cost = found?.measures && !found.refused ? Math.max(1, found.measures.cost) : 1;
               const budget = budgetOf(caller);
-              const charge = callers.take(callerKey(caller), budget, cost, dataset !== undefined);
+              const charge = callers.take(callerKey(caller), budget, cost);
               if (charge.ok) return;
               refusals.inc({ limit: 'caller', route: 'graphql' });
               if (!shouldAudit(`caller:${callerKey(caller)}`)) quietContexts.add(contextValue);
@@ -191,7 +203,7 @@ export function createRateLimiter(options: RateLimiterOptions) {
               });
             },
             async willSendResponse({ contextValue }) {
-              if (!charged && contextValue.caller) callers.take(callerKey(contextValue.caller), budgetOf(contextValue.caller), 1, true);
+              if (!charged && contextValue.caller && contextValue.dataset === undefined) callers.take(callerKey(contextValue.caller), budgetOf(contextValue.caller), 1, true);
             },
           };
         },
