@@ -26,7 +26,7 @@ export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.t
 export { withEnforcedSecurityLinks } from './policy/plugin.ts';
 export { demoTokenMinterFromEnv, EXPLORER_PATH, OVERVIEW_PATH } from './explorer/index.ts';
 export { DEFAULT_LIMITS, limitsFromEnv, type Limits } from './limits/index.ts';
-export { DEFAULT_RATE_LIMITS, RATE_LIMITED, rateLimitsFromEnv, type Budget, type RateLimits } from './rate-limit/index.ts';
+export { addressKey, clientAddress, DEFAULT_RATE_LIMITS, proxyList, RATE_LIMITED, rateLimitsFromEnv, TokenBuckets, type Budget, type RateLimits } from './rate-limit/index.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DEMO_ROLES } from '@hub/core';
 import { describe, expect, it } from 'vitest';
 import { addressKey, clientAddress } from '../src/rate-limit/address.ts';
+import { BoundedMap } from '../src/rate-limit/bounded-map.ts';
 import { TokenBuckets } from '../src/rate-limit/buckets.ts';
 import { DEFAULT_ROLE_BUDGETS, parseTrustedProxies, proxyList, rateLimitsFromEnv } from '../src/rate-limit/config.ts';
 
@@ -38,15 +39,46 @@ describe('token buckets', () => {
     expect(buckets.take('a', budget, 1).ok).toBe(true);
   });
 
-  it('hold at most maxEntries buckets, dropping the least recently used', () => {
-    const buckets = new TokenBuckets(3, () => 0);
+  it('hold at most maxEntries buckets, keeping those in use and forgetting those unused for longest', () => {
+    const buckets = new TokenBuckets(10, () => 0);
     const budget = { perMinute: 60, burst: 10 };
-    for (const key of ['a', 'b', 'c']) buckets.take(key, budget, 10);
-    buckets.take('a', budget, 0); // used again: b is now the oldest
-    for (let i = 0; i < 1000; i++) buckets.take(`flood-${i}`, budget, 1);
-    expect(buckets.size).toBe(3);
-    buckets.take('x', budget, 1);
-    expect(buckets.size).toBe(3);
+    buckets.take('kept', budget, 10);
+    buckets.take('forgotten', budget, 10);
+    for (let i = 0; i < 1000; i++) {
+      buckets.take(`flood-${i}`, budget, 1);
+      if (i % 3 === 0) buckets.take('kept', budget, 0);
+      expect(buckets.size).toBeLessThanOrEqual(10);
+    }
+    expect(buckets.level('kept', budget)).toBe(0);
+    // Dropped, it is full again: what an idle bucket refills to anyway.
+    expect(buckets.level('forgotten', budget)).toBe(10);
+  });
+});
+
+describe('bounded maps', () => {
+  it('never hold more than their bound, move an entry read from the old generation to the young one', () => {
+    const map = new BoundedMap<number>(4);
+    map.set('a', 1);
+    map.set('b', 2);
+    map.set('c', 3); // a and b are now the old generation
+    expect(map.get('a')).toBe(1); // read: young again
+    map.set('d', 4);
+    map.set('e', 5); // c, a… old; b dropped
+    expect(map.peek('b')).toBeUndefined();
+    expect(map.peek('a')).toBe(1);
+    for (let i = 0; i < 100; i++) {
+      map.set(`k${i}`, i);
+      expect(map.size).toBeLessThanOrEqual(4);
+    }
+  });
+});
+
+describe('trusted proxies', () => {
+  it('match addresses and CIDR ranges of both families, an IPv4-mapped address as IPv4', () => {
+    const proxies = proxyList(['10.0.0.0/8', '192.0.2.1', '172.16.0.0/12', 'fd00::/8', '2001:db8:1::/48']);
+    for (const inside of ['10.255.0.1', '192.0.2.1', '172.31.255.255', '::ffff:10.1.1.1', 'fd12::1', '2001:db8:1:ffff::9']) expect(proxies.has(inside), inside).toBe(true);
+    for (const outside of ['11.0.0.1', '192.0.2.2', '172.32.0.0', 'fe80::1', '2001:db8:2::1', 'not-an-address', '::ffff:11.0.0.1']) expect(proxies.has(outside), outside).toBe(false);
+    expect(proxyList([]).has('10.0.0.1')).toBe(false);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { isIP, type BlockList } from 'node:net';
+import { isIP } from 'node:net';
+import type { AddressMatcher } from './config.ts';
 
 const MAX_HOPS = 20;
 
@@ -9,10 +10,6 @@ function plain(address: string): string {
   return mapped ? mapped[1]! : address;
 }
 
-function isTrusted(proxies: BlockList, address: string): boolean {
-  const family = isIP(address);
-  return family !== 0 && proxies.check(address, family === 6 ? 'ipv6' : 'ipv4');
-}
 
 /**
  * The address a request comes from: the socket's peer, unless that peer is a trusted proxy; then `X-Forwarded-For`
@@ -20,16 +17,16 @@ function isTrusted(proxies: BlockList, address: string): boolean {
  * the first address no trusted proxy vouches for. Entries to the left of it are the client's to write and are never
  * read; a malformed entry stops the walk at the last proxy that was trusted.
  */
-export function clientAddress(req: IncomingMessage, proxies: BlockList): string {
+export function clientAddress(req: IncomingMessage, proxies: AddressMatcher): string {
   let address = plain(req.socket.remoteAddress ?? 'unknown');
-  if (!isTrusted(proxies, address)) return address;
+  if (!proxies.has(address)) return address;
   const header = req.headers['x-forwarded-for'];
   const hops = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((h) => plain(h.trim()));
   for (let i = hops.length - 1, seen = 0; i >= 0 && seen < MAX_HOPS; i--, seen++) {
     const hop = hops[i]!;
     if (isIP(hop) === 0) break;
     address = hop;
-    if (!isTrusted(proxies, hop)) break;
+    if (!proxies.has(hop)) break;
   }
   return address;
 }

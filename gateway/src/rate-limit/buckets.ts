@@ -1,3 +1,4 @@
+import { BoundedMap } from './bounded-map.ts';
 import type { Budget } from './config.ts';
 
 interface Bucket {
@@ -10,17 +11,19 @@ interface Bucket {
 export type Charge = { ok: true; left: number } | { ok: false; left: number; retryAfterSeconds: number };
 
 /**
- * Token buckets by key (a caller's subject, a client address), kept in a map bounded by `maxEntries`: each use moves
- * a bucket to the end, and past the bound the least recently used one is dropped. A dropped bucket comes back full,
- * which is what an idle one would have refilled to anyway; under a flood of distinct keys it forgets the oldest.
+ * Token buckets by key (a caller's subject, a client address), at most `maxEntries` of them (`BoundedMap`): under a
+ * flood of distinct keys the ones unused for longest are dropped. A dropped bucket comes back full, which is what an
+ * idle one would have refilled to anyway.
  */
 export class TokenBuckets {
-  private readonly buckets = new Map<string, Bucket>();
+  private readonly buckets: BoundedMap<Bucket>;
 
   constructor(
-    private readonly maxEntries: number,
+    maxEntries: number,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    this.buckets = new BoundedMap(maxEntries);
+  }
 
   get size(): number {
     return this.buckets.size;
@@ -28,7 +31,7 @@ export class TokenBuckets {
 
   /** Units in the key's bucket now. */
   level(key: string, budget: Budget): number {
-    return this.refilled(this.buckets.get(key), budget, this.clock());
+    return this.refilled(this.buckets.peek(key), budget, this.clock());
   }
 
   /**
@@ -38,16 +41,14 @@ export class TokenBuckets {
    */
   take(key: string, budget: Budget, cost: number, force = false): Charge {
     const now = this.clock();
-    const known = this.buckets.get(key);
+    const known = this.buckets.peek(key);
     const units = this.refilled(known, budget, now);
     const needed = Math.min(cost, budget.burst);
     if (units < needed && !force) {
       // Untouched: a refusal costs nothing, so retrying after Retry-After succeeds.
       return { ok: false, left: units, retryAfterSeconds: Math.max(1, Math.ceil(((needed - units) * 60) / budget.perMinute)) };
     }
-    if (known) this.buckets.delete(key);
     this.buckets.set(key, { units: units - cost, at: now });
-    if (this.buckets.size > this.maxEntries) this.buckets.delete(this.buckets.keys().next().value!);
     return { ok: true, left: units - cost };
   }
 

@@ -7,6 +7,7 @@ export {
   DEFAULT_UNAUTHENTICATED,
   parseRateLimits,
   parseTrustedProxies,
+  proxyList,
   rateLimitsFromEnv,
   type Budget,
   type RateLimits,

@@ -9,6 +9,7 @@ import type { GatewayContext } from '../context.ts';
 import { bearerToken, type TokenVerifier } from '../identity.ts';
 import { measuredOperation } from '../limits/plugin.ts';
 import { addressKey, clientAddress } from './address.ts';
+import { BoundedMap } from './bounded-map.ts';
 import { TokenBuckets } from './buckets.ts';
 import { proxyList, type Budget, type RateLimits } from './config.ts';
 
@@ -49,7 +50,7 @@ export function createRateLimiter(options: RateLimiterOptions) {
   const callers = new TokenBuckets(limits.maxEntries, limits.clock);
   const addresses = new TokenBuckets(limits.maxEntries, limits.clock);
   const proxies = proxyList(limits.trustedProxies);
-  const lastAudited = new Map<string, number>();
+  const lastAudited = new BoundedMap<number>(limits.maxEntries);
   const quietContexts = new WeakSet<object>();
   const registers = [options.registry];
   const refusals = new Counter({
@@ -78,9 +79,7 @@ export function createRateLimiter(options: RateLimiterOptions) {
     const now = limits.clock();
     const last = lastAudited.get(key);
     if (last !== undefined && now - last < limits.auditEveryMs) return false;
-    lastAudited.delete(key);
     lastAudited.set(key, now);
-    if (lastAudited.size > limits.maxEntries) lastAudited.delete(lastAudited.keys().next().value!);
     return true;
   }
 
