@@ -100,13 +100,18 @@ export function createRateLimiter(options: RateLimiterOptions) {
     refusals.inc({ limit: caller ? 'caller' : 'address', route });
     if (shouldAudit(`${caller ? 'caller' : 'address'}:${key}`)) {
       logger.warn('rate limited', { limit: caller ? 'caller' : 'address', route, remoteAddress: req.socket.remoteAddress ?? null, retryAfterSeconds });
-      await audit.write({
-        ...(caller ? { userId: caller.userId, role: caller.role, department: caller.department, purpose: caller.purpose } : {}),
-        eventType: 'REQUEST_REFUSED',
-        operationName: `${req.method ?? 'GET'} ${url.pathname.slice(0, 200)}`,
-        outcome: 'DENIED',
-        errorCodes: [RATE_LIMITED],
-      });
+      try {
+        await audit.write({
+          ...(caller ? { userId: caller.userId, role: caller.role, department: caller.department, purpose: caller.purpose } : {}),
+          eventType: 'REQUEST_REFUSED',
+          operationName: `${req.method ?? 'GET'} ${url.pathname.slice(0, 200)}`,
+          outcome: 'DENIED',
+          errorCodes: [RATE_LIMITED],
+        });
+      } catch (error) {
+        // The request is refused all the same (nothing was read), as a refused token is when its record fails.
+        logger.error('the audit record of a rate-limit refusal could not be written', { error: error instanceof Error ? error.message : String(error) });
+      }
     }
     throw new HttpError(429, message(caller ? 'this caller' : 'this address', budget, retryAfterSeconds), RATE_LIMITED, { 'retry-after': String(retryAfterSeconds) });
   }
