@@ -186,8 +186,8 @@ function prefixMatches(range: Uint8Array, address: Uint8Array, bits: number): bo
  * budgets, see `parseRateLimits`) and `HUB_TRUSTED_PROXIES`. Every problem is thrown here, when the gateway starts.
  */
 export function rateLimitsFromEnv(roles: RoleRegistry, env: NodeJS.ProcessEnv = process.env): RateLimits {
-  const switch_ = (env.HUB_RATE_LIMITS ?? 'on').trim() || 'on';
-  if (switch_ !== 'on' && switch_ !== 'off') throw new Error(`HUB_RATE_LIMITS must be on or off, got "${env.HUB_RATE_LIMITS}"`);
+  const mode = (env.HUB_RATE_LIMITS ?? 'on').trim() || 'on';
+  if (mode !== 'on' && mode !== 'off') throw new Error(`HUB_RATE_LIMITS must be on or off, got "${env.HUB_RATE_LIMITS}"`);
   let budgets: Pick<RateLimits, 'roles' | 'otherRoles' | 'unauthenticated'> = { roles: { ...DEFAULT_ROLE_BUDGETS }, otherRoles: DEFAULT_OTHER_ROLES, unauthenticated: DEFAULT_UNAUTHENTICATED };
   const file = env.HUB_RATE_LIMITS_FILE;
   if (file) {
@@ -199,5 +199,5 @@ export function rateLimitsFromEnv(roles: RoleRegistry, env: NodeJS.ProcessEnv = 
     }
     budgets = parseRateLimits(json, roles, `HUB_RATE_LIMITS_FILE ${file}`);
   }
-  return { ...DEFAULT_RATE_LIMITS, ...budgets, enabled: switch_ === 'on', trustedProxies: parseTrustedProxies(env.HUB_TRUSTED_PROXIES) };
+  return { ...DEFAULT_RATE_LIMITS, ...budgets, enabled: mode === 'on', trustedProxies: parseTrustedProxies(env.HUB_TRUSTED_PROXIES) };
 }
