@@ -263,6 +263,11 @@ try {
   const token = await issuer.mint(claims, { expiresIn: '8h' });
   const caller = declarePurpose(callerFromClaims({ ...claims, exp: 0 }, DEMO_ROLES), PURPOSE, DEMO_ROLES);
 
+  // The rate limits stay on, so their cost is measured, with a budget no benchmark spends: it measures the
+  // gateway's throughput, not the default budget of an administrator.
+  const rateLimitsFile = path.join(dataDir, 'bench-rate-limits.json');
+  await writeFile(rateLimitsFile, JSON.stringify({ roles: { administrator: { perMinute: 1e12, burst: 1e12 } } }));
+
   const gateways = new Map<GatewayKind, { url: string; pid: number; headers: Record<string, string> }>();
   if (options.gateways.includes('hive')) installHivePeer();
   for (const kind of options.gateways) {
@@ -275,6 +280,7 @@ try {
       PEER_PORT: String(await freePort()),
       HUB_DEMO_ISSUER_DIR: issuerDir,
       HUB_TRUSTED_DOCUMENTS: 'allow',
+      HUB_RATE_LIMITS_FILE: rateLimitsFile,
       AUDIT_DATABASE_URL: databases.urls.audit,
       BENCH_CALLER: JSON.stringify(caller),
       ...keys,

@@ -1,4 +1,5 @@
-import { freePort } from '@hub/core';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cloneDatabase, postGraphQL, type GraphQLResponse } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import type { RunningService } from '@hub/core';
@@ -27,10 +28,45 @@ const member = grids.flatMap((g) => g.party.members)[0]!;
 const memberResident = residents.find((r) => r.idNumber === member.idNumber)!;
 const variables = { id: idOf(member.idNumber) };
 
+/** The range the kernel hands outgoing connections and `listen(0)` their local ports from. */
+function ephemeralRange(): [number, number] {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+    if (low && high) return [low, high];
+  } catch {
+    // not Linux: IANA's dynamic range, which macOS and Windows use
+  }
+  return [49152, 65535];
+}
+
+const bindable = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+
+/**
+ * A port for the party process that stays its own while the process is down. A port from `listen(0)` is in the
+ * ephemeral range, where the kernel may give it to any outgoing connection (the gateway's own, another test's)
+ * between the kill and the restart, and the restart then fails with EADDRINUSE. A port below that range is only ever
+ * taken by a process that asks for it by number.
+ */
+async function portOutsideEphemeralRange(): Promise<number> {
+  const [low] = ephemeralRange();
+  const from = 20_000;
+  const to = Math.max(from + 1000, low) - 1;
+  for (let tries = 0; tries < 200; tries++) {
+    const port = from + Math.floor(Math.random() * (to - from));
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port from ${from} to ${to}`);
+}
+
 beforeAll(async () => {
   hub = await bootTestHub(inject('hubTemplates'));
   partyDatabase = await cloneDatabase(inject('hubTemplates').party!);
-  partyPort = await freePort();
+  partyPort = await portOutsideEphemeralRange();
   party = startParty();
   const partyUrl = await party.ready;
   const created = createGateway({

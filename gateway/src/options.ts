@@ -5,6 +5,7 @@ import type { RunOptions } from './datasets/engine.ts';
 import type { ExplorerOptions } from './explorer/index.ts';
 import { createTokenVerifier, identityFromEnv, type IdentityOptions } from './identity.ts';
 import { limitsFromEnv, type Limits } from './limits/index.ts';
+import { DEFAULT_RATE_LIMITS, rateLimitsFromEnv, type RateLimits } from './rate-limit/index.ts';
 import type { RefusalHook } from './refusals.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 import { subgraphUrls } from './supergraph.ts';
@@ -30,6 +31,11 @@ export interface GatewayOptions {
   audit?: AuditSink;
   /** Query limits (depth, aliases, root fields, tokens, cost, body size, time); default from the environment. */
   limits?: Limits;
+  /**
+   * Rate limits: cost units per caller by role, requests per address without a valid token, trusted proxies; default
+   * from the environment (`rateLimitsFromEnv`). Given here, the parts given replace those of DEFAULT_RATE_LIMITS.
+   */
+  rateLimits?: Partial<RateLimits>;
   /**
    * Which operations run: the trusted-documents mode (`off`, `allow`, `enforce`) and the manifest of persisted
    * documents; default from HUB_TRUSTED_DOCUMENTS and HUB_TRUSTED_DOCUMENTS_MANIFEST (`trustedDocumentsFromEnv`).
@@ -80,6 +86,7 @@ export function gatewaySettings(options: GatewayOptions, logger: Logger) {
     trustedDocuments,
     verifier,
     audit,
+    rateLimits: options.rateLimits ? { ...DEFAULT_RATE_LIMITS, ...options.rateLimits } : rateLimitsFromEnv(verifier.roles),
     resilience: options.resilience ?? resilienceFromEnv(),
     cacheEntries: options.cacheEntries ?? { documents: 1000, plans: 1000 },
     coalesceFetches: options.coalesceFetches ?? true,

@@ -5,12 +5,14 @@ import { createAuditPlugin, type AuditSink } from './audit.ts';
 import type { GatewayContext } from './context.ts';
 import { createLimitsPlugin, type Limits } from './limits/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
+import type { RateLimiter } from './rate-limit/index.ts';
 import { createPolicyPlugin, type Grants } from './policy/plugin.ts';
 import { createTrustedDocumentsPlugin, type TrustedDocuments } from './trusted-documents.ts';
 
 export interface PluginOptions {
   supergraphSdl: string;
   limits: Limits;
+  rateLimiter: RateLimiter;
   trustedDocuments: TrustedDocuments;
   roles: RoleRegistry;
   audit: AuditSink;
@@ -25,6 +27,8 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
   const plugins: ApolloServerPlugin<GatewayContext>[] = [
     // First: it rewrites refusals and timeouts at the start of willSendResponse, for the plugins after it to see.
     createLimitsPlugin<GatewayContext>(undefined, options.limits),
+    // Right after the limits plugin: it charges the cost the limits measured, and its refusal is audited below.
+    options.rateLimiter.plugin(),
     // Before the audit plugin: a malformed persisted query, an operation that cannot be chosen, a subscription are
     // refused 400 with a stable code (Apollo and the planner would answer them without a code, or with a 500).
     createRequestGuard<GatewayContext>({ persistedQueries: true }),
@@ -33,7 +37,7 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     // Before planning: fields the caller may not read are taken out, so no department is asked for them.
     createPolicyPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, grantsOf: ({ caller }) => grantsOf(caller) }),
     // After the policy plugin, so it records the answer as the caller receives it.
-    createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit }),
+    createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit, skip: options.rateLimiter.quiet }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
     ApolloServerPluginLandingPageDisabled(),
     // Last, so it counts each answer as the client receives it.

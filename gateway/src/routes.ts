@@ -7,13 +7,17 @@ import type { Execute, RunOptions } from './datasets/engine.ts';
 import { DATASETS_PATH, datasetRoutes } from './datasets/http.ts';
 import { explorerRoutes, type ExplorerOptions } from './explorer/index.ts';
 import type { SubgraphHealth } from './health.ts';
+import type { RateLimiter } from './rate-limit/index.ts';
 import { DEFAULT_MANIFEST, readManifest, type TrustedDocuments } from './trusted-documents.ts';
+
+const EXPLORER_TOKEN_PATH = '/explorer/token';
 
 export interface RouteOptions {
   apollo: ApolloServer<GatewayContext>;
   authenticate: Authenticate;
   audit: AuditSink;
   logger: Logger;
+  rateLimiter: RateLimiter;
   trustedDocuments: TrustedDocuments;
   roles: RoleRegistry;
   /** `false` serves neither the explorer nor the overview page. */
@@ -33,13 +37,18 @@ type Routes = Record<string, RouteHandler>;
  */
 export function gatewayRoutes(options: RouteOptions): { routes: Routes; prefixRoutes: Routes } {
   const explorer = options.explorer === false ? undefined : explorerPages(options, options.explorer);
+  // Minting a demo token signs one: charged to the asking address. The pages themselves are static files.
+  const explorerHandlers = Object.fromEntries(
+    Object.entries(explorer?.routes ?? {}).map(([path, handler]) => [path, path === EXPLORER_TOKEN_PATH ? options.rateLimiter.route(handler) : handler]),
+  );
   return {
     routes: {
-      ...explorer?.routes,
+      ...explorerHandlers,
       // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
       // an orchestrator does not restart a gateway that is doing its job.
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),
-      '/ready': readiness(options),
+      // Readiness asks every department: charged to the asking address like a request without a token.
+      '/ready': options.rateLimiter.route(readiness(options)),
     },
     prefixRoutes: { ...explorer?.prefix, [DATASETS_PATH]: datasetExports(options) },
   };
@@ -65,10 +74,16 @@ function explorerPages({ trustedDocuments, roles }: RouteOptions, { mintToken }:
 }
 
 /** The dataset exports: the same identity check as `/graphql`, each page run as the caller through the whole pipeline. */
-function datasetExports({ apollo, authenticate, audit, logger, datasets: tuning }: RouteOptions): RouteHandler {
+function datasetExports({ apollo, authenticate, audit, logger, rateLimiter, datasets: tuning }: RouteOptions): RouteHandler {
   return datasetRoutes({
-    // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions.
-    authenticate: (req, url) => authenticate({ req, url, body: () => Promise.resolve(undefined) }),
+    // A dataset's purpose comes from the x-hub-purpose header: a GET has no body to carry extensions. An export is
+    // admitted while the caller's budget is not spent; then it is charged a unit per row it sends.
+    authenticate: async (req, url) => {
+      const context = await authenticate({ req, url, body: () => Promise.resolve(undefined) });
+      await rateLimiter.admitExport(context.caller, req, url);
+      return context;
+    },
+    onRows: rateLimiter.chargeRows,
     executeAs: (caller, dataset) => executeAs(apollo, caller, dataset),
     audit,
     logger,

@@ -10,6 +10,7 @@ import { createGatewayMetrics } from './metrics.ts';
 import { gatewaySettings, type GatewayOptions } from './options.ts';
 import { gatewayPlugins } from './plugins.ts';
 import { createQueryPlanner } from './query-planner.ts';
+import { createRateLimiter } from './rate-limit/index.ts';
 import { refusalReporter } from './refusals.ts';
 import { gatewayRoutes } from './routes.ts';
 import { createSubgraphFetches } from './subgraph-fetch.ts';
@@ -25,6 +26,7 @@ export { SubgraphErrorCode, type FailureReason } from './resilience/datasource.t
 export { withEnforcedSecurityLinks } from './policy/plugin.ts';
 export { demoTokenMinterFromEnv, EXPLORER_PATH, OVERVIEW_PATH } from './explorer/index.ts';
 export { DEFAULT_LIMITS, limitsFromEnv, type Limits } from './limits/index.ts';
+export { addressKey, clientAddress, DEFAULT_RATE_LIMITS, proxyList, RATE_LIMITED, rateLimitsFromEnv, TokenBuckets, type Budget, type RateLimits } from './rate-limit/index.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {
@@ -56,9 +58,10 @@ export function createGateway(options: GatewayOptions) {
   const settings = gatewaySettings(options, logger);
   const { urls, limits, trustedDocuments, audit, verifier } = settings;
   const metrics = createGatewayMetrics();
+  const rateLimiter = createRateLimiter({ limits: settings.rateLimits, audit, logger, registry: metrics.registry });
 
-  // 2. Who is asking.
-  const authenticate = createAuthenticator(verifier, refusalReporter(options.onRefusal, audit, logger));
+  // 2. Who is asking, within the per-address budget of requests without a valid token.
+  const authenticate = rateLimiter.authenticate(createAuthenticator(verifier, refusalReporter(options.onRefusal, audit, logger)), verifier);
   // 5. Subgraph fetches, then 4. the planner that sends them.
   const subgraphs = createSubgraphFetches({ ...settings, metrics, logger });
   const caches = operationCaches(settings.cacheEntries, metrics.onCacheLookup);
@@ -72,11 +75,13 @@ export function createGateway(options: GatewayOptions) {
     trustedDocuments: describeTrustedDocuments(trustedDocuments),
     /** The gateway's Prometheus registry (also served at `/metrics`). */
     metrics: metrics.registry,
+    /** How many rate-limit buckets are held (callers, addresses), for tests of the memory bound. */
+    rateLimitSizes: rateLimiter.sizes,
     /** Each subgraph's circuit breaker state, for tests and diagnostics. */
     breakerStates: subgraphs.breakerStates,
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
       // 3. The Apollo Server with its plugins, over the planner.
-      const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, trustedDocuments, roles: verifier.roles, audit, metrics });
+      const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, rateLimiter, trustedDocuments, roles: verifier.roles, audit, metrics });
       const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, logger });
       await apollo.start();
       const server: Server = createHttpService({
@@ -86,6 +91,7 @@ export function createGateway(options: GatewayOptions) {
           authenticate,
           audit,
           logger,
+          rateLimiter,
           trustedDocuments,
           roles: verifier.roles,
           explorer: options.explorer,

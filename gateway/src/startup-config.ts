@@ -1,6 +1,7 @@
-import { exitOnServiceConfigProblems, internalSigningKey, type Logger } from '@hub/core';
+import { exitOnServiceConfigProblems, internalSigningKey, loadRoles, type Logger } from '@hub/core';
 import { identityFromEnv } from './identity.ts';
 import { limitsFromEnv } from './limits/index.ts';
+import { rateLimitsFromEnv } from './rate-limit/index.ts';
 import { resilienceFromEnv } from './resilience/config.ts';
 import { readSupergraph, subgraphUrls } from './supergraph.ts';
 import { trustedDocumentsFromEnv } from './trusted-documents.ts';
@@ -15,6 +16,7 @@ export function exitOnGatewayConfigProblems(logger: Logger, supergraphPath: stri
     (env) => limitsFromEnv(env),
     (env) => resilienceFromEnv(env),
     (env) => identityFromEnv(env),
+    (env) => rateLimitsFromEnv(loadRoles(env), env),
     (env) => trustedDocumentsFromEnv(env),
     (env) => internalSigningKey(env),
     (env) => {

@@ -122,6 +122,53 @@ describe('subgraph fetches', () => {
     expect(source.breaker.state).toBe('closed');
   });
 
+  it("pass on a subgraph's refusal of the client's own input (a bad Date variable) as BAD_USER_INPUT, not as refused", async () => {
+    const refusal = { errors: [{ message: 'Variable "$f" got invalid value "2026-13-45"; Expected type "Date".', locations: [{ line: 1, column: 7 }], extensions: { code: 'BAD_USER_INPUT' } }] };
+    const server = await upstream((_req, res) => {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      res.end(JSON.stringify(refusal));
+    });
+    closers.push(server.close);
+    const { ask, source, outcomes } = dataSource(server.url, { ...FAST, failureThreshold: 1 });
+    const response = await ask('query($f: Date) { figures(from: $f) { n } }');
+    expect(server.hits()).toBe(1);
+    expect(response.errors).toEqual([{ message: refusal.errors[0]!.message, extensions: { code: 'BAD_USER_INPUT', service: 'party' } }]);
+    expect(outcomes).toMatchObject([{ outcome: 'refused', attempts: 1 }]);
+    expect(source.breaker.state).toBe('closed');
+  });
+
+  it("pass on a subgraph's refusal of a literal of its scalar, and no other validation failure", async () => {
+    const thrown = { message: 'Date must be a string YYYY-MM-DD', extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    const literal = { message: 'Expected value of type "Date", found 20260101.', locations: [{ line: 1, column: 17 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    const other = { message: 'Cannot query field "nope" on type "Query".', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } };
+    let answer: unknown = { errors: [thrown] };
+    const server = await upstream((_req, res) => {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(answer));
+    });
+    closers.push(server.close);
+    const { ask } = dataSource(server.url, FAST);
+    expect((await ask('{ figures(from: 20260101) { n } }')).errors).toEqual([{ message: thrown.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', service: 'party' } }]);
+    answer = { errors: [literal] };
+    expect((await ask('{ figures(from: 20260102) { n } }')).errors).toEqual([{ message: literal.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', service: 'party' } }]);
+    answer = { errors: [other] };
+    expect((await ask('{ nope }')).errors?.[0]?.extensions).toEqual({ code: 'SUBGRAPH_REQUEST_REFUSED', service: 'party', status: 400 });
+  });
+
+  it('still answer a 400 whose errors are not all about the input as refused', async () => {
+    const server = await upstream((_req, res) => {
+      res.statusCode = 400;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ errors: [{ message: 'x', extensions: { code: 'BAD_USER_INPUT' } }, { message: 'y', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }));
+    });
+    closers.push(server.close);
+    const { ask } = dataSource(server.url, FAST);
+    const response = await ask('{ ping }');
+    expect(response.errors?.[0]?.extensions).toEqual({ code: 'SUBGRAPH_REQUEST_REFUSED', service: 'party', status: 400 });
+  });
+
   it('open the breaker after consecutive failures, stop asking, probe once after the open time, close on success', async () => {
     let down = true;
     const server = await upstream((_req, res) => (down ? ((res.statusCode = 503), res.end()) : ok(res)));

@@ -12,7 +12,7 @@ export type Expected =
   | { status: number | readonly number[]; body: 'http'; code?: string | readonly string[] }
   /** A legitimate request: 200 with `data` and no `errors`. */
   | { status: 200; body: 'data' }
-  /** Either an answer or a GraphQL refusal (a subgraph has no query limits of its own): a JSON GraphQL response. */
+  /** Either an answer or a GraphQL refusal: a JSON GraphQL response. */
   | { status: readonly number[]; body: 'json' };
 
 export interface HostileRequest {
@@ -68,9 +68,11 @@ const csrf = badRequest('BAD_REQUEST');
 const pqNotSupported = badRequest('PERSISTED_QUERY_NOT_SUPPORTED');
 /**
  * The gateway does not know the departments' scalars: a malformed Date reaches the subgraph, which refuses the fetch
- * (HTTP 400, BAD_USER_INPUT), and the gateway tells the client SUBGRAPH_REQUEST_REFUSED.
+ * (HTTP 400: BAD_USER_INPUT for a variable, GRAPHQL_VALIDATION_FAILED for a literal), and the gateway passes that
+ * refusal of the client's input on as it is.
  */
-const dateRefused: Expected = { status: [200, 400], body: 'graphql', code: ['BAD_USER_INPUT', 'SUBGRAPH_REQUEST_REFUSED'] };
+const dateVariableRefused: Expected = { status: [200, 400], body: 'graphql', code: 'BAD_USER_INPUT' };
+const dateLiteralRefused: Expected = { status: [200, 400], body: 'graphql', code: 'GRAPHQL_VALIDATION_FAILED' };
 const either: Expected = { status: [200, 400], body: 'json' };
 
 /** A selection nested `depth` times through a field every schema has (`__type` → `ofType`), closed by `name`. */
@@ -187,14 +189,21 @@ export const corpus: readonly HostileRequest[] = [
 
   // ---- documents ---------------------------------------------------------------------------------------------------
   { name: 'a document that does not parse', category: 'document', ...post({ query: '{ __typename' }), gateway: badRequest(['GRAPHQL_PARSE_FAILED']) },
-  { name: 'a selection 2,000 levels deep', category: 'document', ...post(() => json({ query: deepSelection(2000) })), gateway: badRequest(['TOO_MANY_TOKENS', 'QUERY_TOO_DEEP', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']), subgraph: either },
-  { name: 'a selection 50 levels deep', category: 'document', ...post(() => json({ query: deepSelection(50) })), gateway: either },
+  // A subgraph has limits of its own (SUBGRAPH_LIMITS in @hub/core: depth 24, 1,000 aliases), for a caller that
+  // reaches it directly with a valid internal token.
+  { name: 'a selection 2,000 levels deep', category: 'document', ...post(() => json({ query: deepSelection(2000) })), gateway: badRequest(['TOO_MANY_TOKENS', 'QUERY_TOO_DEEP', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']), subgraph: badRequest('QUERY_TOO_DEEP') },
+  { name: 'a selection 50 levels deep', category: 'document', ...post(() => json({ query: deepSelection(50) })), gateway: either, subgraph: badRequest('QUERY_TOO_DEEP') },
+  // Introspection adds no depth at the gateway (its limits come from tokens, and production turns it off); a subgraph,
+  // which the gateway never asks to introspect, counts it like any field.
+  { name: 'an introspection selection 25 levels deep', category: 'document', ...post(() => json({ query: deepSelection(23) })), gateway: either, subgraph: badRequest('QUERY_TOO_DEEP') },
+  { name: 'an introspection selection 24 levels deep (the most a subgraph takes)', category: 'document', ...post(() => json({ query: deepSelection(22) })), gateway: either, subgraph: ok },
   { name: 'a fragment spreading itself', category: 'document', ...post({ query: '{ ...A } fragment A on Query { ...A }' }), gateway: invalid },
   { name: 'fragments spreading each other', category: 'document', ...post({ query: '{ ...A } fragment A on Query { __typename ...B } fragment B on Query { ...C } fragment C on Query { ...A }' }), gateway: invalid },
   { name: 'an unknown fragment', category: 'document', ...post({ query: '{ ...Nope }' }), gateway: invalid },
   { name: 'an unknown field', category: 'document', ...post({ query: '{ doesNotExist }' }), gateway: invalid },
   { name: '@skip 10,000 times on one field', category: 'document', ...post(() => json({ query: `{ __typename ${'@skip(if: false) '.repeat(10_000)}}` })), gateway: badRequest(['TOO_MANY_TOKENS', 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED']) },
-  { name: '10,000 aliases of one field', category: 'document', ...post(() => json({ query: `{ ${Array.from({ length: 10_000 }, (_, i) => `a${i}: __typename`).join(' ')} }` })), gateway: badRequest(['TOO_MANY_TOKENS', 'TOO_MANY_ALIASES', 'GRAPHQL_PARSE_FAILED']), subgraph: either },
+  { name: '10,000 aliases of one field', category: 'document', ...post(() => json({ query: `{ ${Array.from({ length: 10_000 }, (_, i) => `a${i}: __typename`).join(' ')} }` })), gateway: badRequest(['TOO_MANY_TOKENS', 'TOO_MANY_ALIASES', 'GRAPHQL_PARSE_FAILED']), subgraph: badRequest('TOO_MANY_ALIASES') },
+  { name: '1,001 aliases of one field', category: 'document', ...post(() => json({ query: `{ ${Array.from({ length: 1001 }, (_, i) => `a${i}: __typename`).join(' ')} }` })), gateway: badRequest(['TOO_MANY_TOKENS', 'TOO_MANY_ALIASES']), subgraph: badRequest('TOO_MANY_ALIASES') },
   { name: '1,000 operations in one document', category: 'document', ...post(() => json({ query: Array.from({ length: 1000 }, (_, i) => `query Q${i} { __typename }`).join('\n'), operationName: 'Q999' })), gateway: badRequest(['TOO_MANY_TOKENS', 'GRAPHQL_PARSE_FAILED']), subgraph: either },
   { name: 'a subscription', category: 'document', ...post({ query: 'subscription { __typename }' }), gateway: badRequest('OPERATION_NOT_SUPPORTED') },
   { name: '@defer', category: 'document', ...post({ query: '{ ... @defer { __typename } }' }), gateway: { status: [400, 406], body: 'graphql' }, subgraph: either },
@@ -234,10 +243,10 @@ export const corpus: readonly HostileRequest[] = [
     name: 'an invalid Date variable',
     category: 'variables',
     ...post({ query: 'query($f: Date) { caseFiguresByDepartment(from: $f) { __typename } }', variables: { f: '2026-13-45' } }),
-    gateway: dateRefused,
+    gateway: dateVariableRefused,
     subgraph: 'skip',
   },
-  { name: 'an invalid Date in a literal', category: 'variables', ...post({ query: '{ caseFiguresByDepartment(from: 20260101) { __typename } }' }), gateway: dateRefused, subgraph: 'skip' },
+  { name: 'an invalid Date in a literal', category: 'variables', ...post({ query: '{ caseFiguresByDepartment(from: 20260101) { __typename } }' }), gateway: dateLiteralRefused, subgraph: 'skip' },
   { name: 'a page size of a billion', category: 'variables', ...post({ query: '{ grids(first: 1000000000) { totalCount } }' }), gateway: { status: [200, 400], body: 'graphql', code: ['INVALID_PAGE_SIZE', 'QUERY_TOO_COSTLY'] }, subgraph: 'skip' },
   { name: 'a cursor that is not a cursor', category: 'variables', ...post({ query: '{ grids(first: 1, after: "\u0000\uFFFF") { totalCount } }' }), gateway: { status: [200, 400], body: 'graphql', code: 'INVALID_CURSOR' }, subgraph: 'skip' },
 

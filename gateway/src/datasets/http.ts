@@ -21,6 +21,8 @@ export interface DatasetRouteOptions {
   logger: Logger;
   /** Page sizes and how many grids are read at once (see `RunOptions`; the defaults suit a real district). */
   tuning?: Omit<RunOptions, 'signal'>;
+  /** Told of every batch of rows as it is sent: the rate limits charge an export by its size. */
+  onRows?: (caller: Caller, rows: number) => void;
 }
 
 const FILTERS = ['street', 'community', 'grid', 'from', 'to'] as const;
@@ -163,12 +165,14 @@ async function stream(dataset: DatasetSpec, format: Format, req: IncomingMessage
   let open = await send(res, encoder.begin());
   if (!first.done && open) {
     count += first.value.length;
+    options.onRows?.(caller, first.value.length);
     open = await send(res, encoder.write(first.value));
   }
   while (open) {
     const next = await rows.next();
     if (next.done) break;
     count += next.value.length;
+    options.onRows?.(caller, next.value.length);
     open = await send(res, encoder.write(next.value));
   }
   if (!open) {

@@ -36,7 +36,11 @@ export function measureOperation(schema: GraphQLSchema, document: DocumentNode, 
 
 /** The first limit a parsed operation exceeds, as the error to refuse it with; undefined when it may run. */
 export function checkOperation(schema: GraphQLSchema, document: DocumentNode, request: OperationRequest, limits: OperationLimits): GraphQLError | undefined {
-  const m = measureOperation(schema, document, request, limits);
+  return checkMeasures(measureOperation(schema, document, request, limits), limits);
+}
+
+/** The first limit the measures of an operation exceed, as the error to refuse it with; undefined when it may run. */
+export function checkMeasures(m: OperationMeasures, limits: OperationLimits): GraphQLError | undefined {
   if (m.rootFields > limits.maxRootFields) {
     return limitError(
       LimitCode.TOO_MANY_ROOT_FIELDS,

@@ -1,9 +1,26 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { checkOperation, checkTokens } from './check.ts';
+import { checkMeasures, checkTokens, measureOperation, type OperationMeasures } from './check.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import { LimitCode, timeoutError } from './errors.ts';
 import { attachRequestSignal } from './timeout.ts';
+
+/** What the limits found of a request's operation: its measures (none when its tokens were refused) and whether it was refused. */
+export interface MeasuredOperation {
+  measures: OperationMeasures | undefined;
+  refused: boolean;
+}
+
+const measured = new WeakMap<object, MeasuredOperation>();
+
+/**
+ * The measures of the operation of the request whose context this is, once the limits plugin has resolved it: the
+ * rate limits charge its cost without estimating it again. Plugins listed after the limits plugin see it in their own
+ * `didResolveOperation`.
+ */
+export function measuredOperation(context: object): MeasuredOperation | undefined {
+  return measured.get(context);
+}
 
 /** A refusal as the client sees it: `extensions.http` is Apollo Server's instruction, not part of the answer. */
 function formatted(error: GraphQLError): GraphQLFormattedError {
@@ -61,8 +78,10 @@ export function createLimitsPlugin<TContext extends BaseContext = BaseContext>(
           tooManyTokens = checkTokens(source, limits);
         },
 
-        async didResolveOperation({ document, request, schema: requestSchema }) {
-          const refusal = tooManyTokens ?? checkOperation(served ?? requestSchema, document, request, limits);
+        async didResolveOperation({ document, request, schema: requestSchema, contextValue }) {
+          const measures = tooManyTokens ? undefined : measureOperation(served ?? requestSchema, document, request, limits);
+          const refusal = tooManyTokens ?? checkMeasures(measures!, limits);
+          measured.set(contextValue, { measures, refused: refusal !== undefined });
           if (refusal) throw refusal;
         },
 

@@ -68,11 +68,48 @@ class SubgraphFailure extends Error {
   }
 }
 
-/** HTTP statuses under 500 other than 200: the subgraph answered, and refused (a bad internal token, a bad body). */
+/**
+ * HTTP statuses under 500 other than 200: the subgraph answered, and refused (a bad internal token, a bad body).
+ * `inputErrors` are the errors of a GraphQL answer that refused the client's own input (a variable of a department's
+ * scalar the gateway cannot check, such as a malformed `Date`): passed on to the client as they are.
+ */
 class SubgraphRefusal extends Error {
-  constructor(readonly status: number) {
+  constructor(
+    readonly status: number,
+    readonly inputErrors: GraphQLFormattedError[] = [],
+  ) {
     super(`HTTP ${status}`);
   }
+}
+
+/**
+ * Whether a subgraph's error speaks of the client's input rather than of the gateway's request: the gateway plans
+ * against the supergraph but does not know the departments' scalars, so a bad `Date` is found there, as a variable
+ * (BAD_USER_INPUT) or as a literal the planner copied into the fetch, the one validation rule the gateway cannot
+ * apply itself. Such a literal fails validation in one of two forms: the scalar's own GraphQLError, which graphql-js
+ * reports as thrown (with no location: its own rules always point at a node), or graphql-js's "Expected value of
+ * type …" when the scalar refused it otherwise. Any other validation failure is about the gateway's own fetch.
+ */
+const isInputError = (error: GraphQLFormattedError) =>
+  error.extensions?.code === 'BAD_USER_INPUT' ||
+  (error.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' && (error.locations === undefined || error.message.startsWith('Expected value of type "')));
+
+/** The refusal a subgraph's 4xx answer makes: its input errors when every error of a GraphQL body is one. */
+async function refusalOf(response: FetcherResponse): Promise<SubgraphRefusal> {
+  if (response.status !== 400 || !/json/.test(response.headers.get('content-type') ?? '')) return new SubgraphRefusal(response.status);
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return new SubgraphRefusal(response.status);
+  }
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  if (!Array.isArray(errors) || errors.length === 0) return new SubgraphRefusal(response.status);
+  const input = errors.every((e: unknown) => typeof (e as GraphQLFormattedError)?.message === 'string' && isInputError(e as GraphQLFormattedError));
+  if (!input) return new SubgraphRefusal(response.status);
+  // The subgraph's locations point into the fetch the planner wrote, not into the client's document.
+  const passed = (errors as GraphQLFormattedError[]).map(({ message, extensions }) => ({ message, extensions: { code: String(extensions!.code) } }));
+  return new SubgraphRefusal(response.status, passed);
 }
 
 /** What the fetcher needs to know of the attempt it serves. */
@@ -158,7 +195,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         response = await send();
       }
       if (response.status >= 500) throw new SubgraphFailure('server-error');
-      if (!response.ok) throw new SubgraphRefusal(response.status);
+      if (!response.ok) throw await refusalOf(response);
       return response;
     }) as Fetcher;
   }
@@ -244,7 +281,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
           // The department answered: it is up, and the request was wrong (e.g. an internal token it refused).
           this.breaker.succeeded();
           report('refused', attempt);
-          return this.refused(error.status);
+          return this.refused(error);
         }
         const reason: FailureReason = timedOut ? 'timeout' : error instanceof SubgraphFailure ? error.reason : 'unreachable';
         this.breaker.failed();
@@ -276,7 +313,8 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
     });
   }
 
-  private refused(status: number): ProcessResult {
+  private refused({ status, inputErrors }: SubgraphRefusal): ProcessResult {
+    if (inputErrors.length > 0) return { errors: inputErrors.map((e) => ({ ...e, extensions: { ...e.extensions, service: this.service } })) };
     return this.answer({
       message: `The ${this.service} department refused the gateway's request`,
       extensions: { code: SubgraphErrorCode.REFUSED, service: this.service, status },

@@ -188,6 +188,10 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_TRUSTED_DOCUMENTS', default: 'allow; enforce when NODE_ENV=production', readBy: ['gateway'], check: oneOf('off', 'allow', 'enforce') },
   { name: 'HUB_TRUSTED_DOCUMENTS_MANIFEST', default: 'schema/persisted-documents.json', readBy: ['gateway'], check: readableFile },
   ...LIMITS.map(([name, fallback]): EnvVariable => ({ name, default: String(fallback), readBy: ['gateway'], check: wholeNumber(1) })),
+  { name: 'HUB_RATE_LIMITS', default: 'on', readBy: ['gateway'], check: oneOf('on', 'off') },
+  { name: 'HUB_RATE_LIMITS_FILE', default: 'unset: the default budgets', readBy: ['gateway'], check: readableFile },
+  // Checked by the gateway itself (each entry an IP address or a CIDR range).
+  { name: 'HUB_TRUSTED_PROXIES', default: 'unset: no proxy is trusted', readBy: ['gateway'] },
   { name: 'HUB_SUBGRAPH_TIMEOUT_MS', default: '10000', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'HUB_SUBGRAPH_RETRIES', default: '2', readBy: ['gateway'], check: wholeNumber(0) },
   { name: 'HUB_SUBGRAPH_RETRY_BACKOFF_MS', default: '50', readBy: ['gateway'], check: wholeNumber(0) },

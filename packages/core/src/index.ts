@@ -13,6 +13,7 @@ export * from './db/bulk-insert.ts';
 export * from './postgres/embedded.ts';
 export * from './http.ts';
 export * from './request-guard.ts';
+export * from './limits/index.ts';
 export * from './scalars.ts';
 export * from './subgraph.ts';
 export * from './define-subgraph.ts';

@@ -18,6 +18,7 @@ import { createHttpService, listen, sendJson, type RunningService } from './http
 import { createLogger, type Logger } from './log.ts';
 import { createServiceMetrics } from './metrics.ts';
 import { createRequestGuard } from './request-guard.ts';
+import { createSubgraphLimitsPlugin } from './limits/index.ts';
 
 /** Reads a subgraph's schema.graphql next to the module, never from the working directory. */
 export function loadTypeDefs(url: URL): DocumentNode {
@@ -102,6 +103,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         // operation that cannot be chosen) are refused 400 with a stable code, not masked as internal errors.
         plugins: [
           createRequestGuard<TContext>({ persistedQueries: false }),
+          createSubgraphLimitsPlugin<TContext>(),
           ApolloServerPluginLandingPageDisabled(),
           ApolloServerPluginInlineTraceDisabled(),
           ApolloServerPluginCacheControlDisabled(),
