@@ -1,6 +1,6 @@
 import { buildSchema, execute, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { applyDenials, authorizeOperation, buildPolicyIndex, missingFor, type Grants } from '../src/policy/plugin.ts';
+import { applyDenials, authorizeOperation, buildPolicyIndex, missingFor, type Grants } from '../src/index.ts';
 
 const schema = buildSchema(/* GraphQL */ `
   directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
