@@ -137,8 +137,8 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
           const header = req.headers[CALLER_HEADER];
           const token = Array.isArray(header) ? header[0] : header;
           try {
-            // No token, no reading of the body; with one, the token must have been signed for these very bytes.
-            return await verifyCaller(token, token ? ((await bodyBytes?.()) ?? url.search.slice(1)) : undefined);
+            // The body is read only for a token whose signature holds, and must be the very bytes it was signed for.
+            return await verifyCaller(token, async () => (await bodyBytes?.()) ?? url.search.slice(1));
           } catch (error) {
             if (error instanceof TokenReplayRefusal) {
               // A security event: the token was captured somewhere between the gateway and here, or the gateway is

@@ -75,7 +75,10 @@ interface VerifiedToken {
 
 const refused = (reason: string, message: string) => new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_INVALID, message, reason);
 
-async function verifyToken(token: string | undefined, audience: string, publicKey: KeyObject, body: string | Uint8Array | undefined): Promise<VerifiedToken> {
+/** A request's body, or how to read it: a subgraph reads it only for a token whose signature holds. */
+export type RequestBody = string | Uint8Array | undefined | (() => Promise<string | Uint8Array | undefined>);
+
+async function verifyToken(token: string | undefined, audience: string, publicKey: KeyObject, body: RequestBody): Promise<VerifiedToken> {
   if (!token) throw new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_MISSING, `this subgraph serves the gateway only: no ${CALLER_HEADER} token`, 'missing');
   let payload: Record<string, unknown>;
   try {
@@ -95,14 +98,14 @@ async function verifyToken(token: string | undefined, audience: string, publicKe
   const { jti, iat, exp, req_sha256: digest } = payload as { jti: unknown; iat: number; exp: number; req_sha256: unknown };
   if (typeof jti !== 'string' || jti.length < 16 || jti.length > 64) throw refused('claim jti', `the internal token is not valid for ${audience} (claim jti)`);
   if (exp - iat > INTERNAL_TOKEN_MAX_SECONDS) throw refused('lifetime', `the internal token is not valid for ${audience} (it claims to live longer than ${INTERNAL_TOKEN_MAX_SECONDS} s)`);
-  if (digest !== requestDigest(body)) throw refused('request', 'the internal token was signed for another request (its req_sha256 is not the SHA-256 of this body)');
+  if (digest !== requestDigest(typeof body === 'function' ? await body() : body)) throw refused('request', 'the internal token was signed for another request (its req_sha256 is not the SHA-256 of this body)');
   const caller = callerOfClaims(payload);
   if (!caller) throw refused('claims', 'the internal token carries no valid caller');
   return { caller, jti, acceptedUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 };
 }
 
 /** The caller of a subgraph request with this body, or an `AccessRefusal` (401) naming why the token is refused. */
-export async function verifyCallerToken(token: string | undefined, audience: string, publicKey: KeyObject, body: string | Uint8Array | undefined): Promise<Caller> {
+export async function verifyCallerToken(token: string | undefined, audience: string, publicKey: KeyObject, body: RequestBody): Promise<Caller> {
   return (await verifyToken(token, audience, publicKey, body)).caller;
 }
 
@@ -130,7 +133,7 @@ export function createCallerTokenVerifier(
   audience: string,
   publicKey: KeyObject,
   options: CallerTokenVerifierOptions = {},
-): (token: string | undefined, body: string | Uint8Array | undefined) => Promise<Caller> {
+): (token: string | undefined, body: RequestBody) => Promise<Caller> {
   const maxRemembered = options.maxRemembered ?? 200_000;
   // Token ids in the order they were accepted, with when each stops being accepted. Lifetimes are alike, so the
   // oldest entries expire first and forgetting walks from the front until the first live one.
