@@ -26,7 +26,8 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import pg from 'pg';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   callerFromClaims,
   createCallerTokenVerifier,
@@ -278,6 +279,8 @@ try {
   const caller = declarePurpose(callerFromClaims({ ...claims, exp: 0 }, DEMO_ROLES), PURPOSE, DEMO_ROLES);
   const tokenCosts = await measureCallerTokens(caller, keys.HUB_INTERNAL_PRIVATE_KEY);
   for (const cost of tokenCosts) say(`caller tokens, ${cost.label}: ${cost.microseconds.toFixed(1)} µs per subgraph fetch`);
+  const sharedMemory = await measureSharedTokenMemory(databases.urls['public-security']!, postmaster);
+  say(`token ids in PostgreSQL: ${sharedMemory.latencyMs.toFixed(2)} ms per request, ${sharedMemory.postgresCpuMicroseconds.toFixed(0)} µs of PostgreSQL CPU`);
 
   const gateways = new Map<GatewayKind, { url: string; pid: number; headers: Record<string, string> }>();
   if (options.gateways.includes('hive')) installHivePeer();
@@ -366,7 +369,7 @@ try {
   }
 
   const command = `npm run bench:gateways -- ${process.argv.slice(2).join(' ')}`.trim();
-  const table = renderTable(results, sameAnswer, options, command, tokenCosts);
+  const table = renderTable(results, sameAnswer, options, command, tokenCosts, sharedMemory);
   process.stdout.write(`${table}\n`);
   if (options.write) await writeIntoBenchmarks(table);
 } finally {
@@ -453,7 +456,7 @@ async function pickVariables(url: string, headers: Record<string, string>): Prom
   };
 }
 
-function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string, tokenCosts: TokenCost[]): string {
+function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string, tokenCosts: TokenCost[], sharedMemory: SharedTokenMemory): string {
   const lines = [
     `Load average when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (2 cores).`,
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
@@ -479,6 +482,8 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     '| tokens | algorithm | gateway (sign) µs | subgraph (verify) µs | per fetch µs |',
     '|---|---|---:|---:|---:|',
     ...tokenCosts.map((c) => `| ${c.label} | ${c.algorithm} | ${c.signMicroseconds.toFixed(1)} | ${c.verifyMicroseconds.toFixed(1)} | ${c.microseconds.toFixed(1)} |`),
+    '',
+    `Token ids kept in PostgreSQL instead of each replica's memory (measured, not built): one \`INSERT … ON CONFLICT DO NOTHING\` per subgraph request, one connection, ${sharedMemory.inserts} in a row: ${sharedMemory.latencyMs.toFixed(2)} ms of latency and ${sharedMemory.postgresCpuMicroseconds.toFixed(0)} µs of PostgreSQL CPU each, besides the node-postgres round trip in the subgraph.`,
   );
   if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways did not all return the same data for this operation (see the run\'s log).');
   return lines.join('\n');
@@ -566,4 +571,43 @@ async function measureCallerTokens(caller: Caller, privatePem: string): Promise<
   });
   costs.push({ kind: 'reused', label: 'reused per caller and subgraph for 30 s (before)', algorithm: 'ES256', signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
   return costs;
+}
+
+interface SharedTokenMemory {
+  inserts: number;
+  latencyMs: number;
+  postgresCpuMicroseconds: number;
+}
+
+/**
+ * What sharing the used-token memory between replicas through PostgreSQL would cost a subgraph request: the statement
+ * it would run (an insert of the token id that finds a replay by conflict, into an unlogged table, expired ids
+ * deleted as it goes), timed on one connection to a department's database of this run. Nothing of the hub uses it.
+ */
+async function measureSharedTokenMemory(url: string, postmaster: number | undefined): Promise<SharedTokenMemory> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const inserts = 2000;
+  try {
+    await client.query('create unlogged table if not exists bench_seen_tokens (jti text primary key, expires_at timestamptz not null)');
+    await client.query('truncate bench_seen_tokens');
+    const insert = { name: 'bench-seen-token', text: 'insert into bench_seen_tokens (jti, expires_at) values ($1, now() + interval \'12 seconds\') on conflict do nothing' };
+    for (let i = 0; i < 200; i++) await client.query(insert, [`warm-${i}`]);
+    const cpuBefore = await postgresCpuSeconds(postmaster);
+    const started = performance.now();
+    for (let i = 0; i < inserts; i++) {
+      await client.query(insert, [randomJti()]);
+      if (i % 500 === 499) await client.query('delete from bench_seen_tokens where expires_at < now()');
+    }
+    const latencyMs = (performance.now() - started) / inserts;
+    const cpu = (await postgresCpuSeconds(postmaster)) - cpuBefore;
+    return { inserts, latencyMs, postgresCpuMicroseconds: (cpu * 1e6) / inserts };
+  } finally {
+    await client.query('drop table if exists bench_seen_tokens').catch(() => undefined);
+    await client.end();
+  }
+}
+
+function randomJti(): string {
+  return randomBytes(16).toString('base64url');
 }

@@ -94,11 +94,11 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
       : buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
   // The department's context need not carry the caller: the policy plugin finds it under a key of its own (a symbol,
   // which Apollo's per-operation shallow copy of the context keeps).
+  const nobody = grantsOf({ userId: '', role: '', department: null, scopes: [], purpose: null, grids: [], communities: [], ownGridsOnly: true, namesMasked: true });
   const grantsOfContext = (context: object) => {
     const caller = (context as Record<symbol, Caller | undefined>)[POLICY_CALLER];
     return caller ? grantsOf(caller) : nobody;
   };
-  const nobody = grantsOf({ userId: '', role: '', department: null, scopes: [], purpose: null, grids: [], communities: [], ownGridsOnly: true, namesMasked: true });
   const metrics = createServiceMetrics(options.name);
   const tokenRefusals = new Counter({
     name: 'hub_internal_token_refusals_total',
