@@ -191,20 +191,17 @@ function fieldProbes(schema: GraphQLSchema): FieldProbe[] {
 
 /** The shortest path of fields (no required arguments) from an entity type to `target`: [entity, 'Type.field', …]. */
 function pathFromEntity(schema: GraphQLSchema, entities: Set<string>, target: string): [string, ...string[]] | undefined {
-  const queue: [string, ...string[]][] = [...entities].map((e) => [e]);
+  const queue = [...entities].map((entity) => ({ at: entity, path: [entity] as [string, ...string[]] }));
   const seen = new Set(entities);
-  while (queue.length) {
-    const path = queue.shift()!;
-    const at = (path.length === 1 ? path[0] : getNamedType((schema.getType(path.at(-1)!.split('.')[0]!) as GraphQLObjectType).getFields()[path.at(-1)!.split('.')[1]!]!.type).name)!;
-    for (const field of Object.values((schema.getType(at) as GraphQLObjectType).getFields())) {
-      if (field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
-      const next = getNamedType(field.type);
-      if (!isObjectType(next)) continue;
-      const step = [...path, `${at}.${field.name}`] as [string, ...string[]];
-      if (next.name === target) return step;
-      if (!seen.has(next.name)) {
-        seen.add(next.name);
-        queue.push(step);
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    for (const field of Object.values((schema.getType(next.at) as GraphQLObjectType).getFields())) {
+      const type = getNamedType(field.type);
+      if (!isObjectType(type) || field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
+      const path: [string, ...string[]] = [...next.path, `${next.at}.${field.name}`];
+      if (type.name === target) return path;
+      if (!seen.has(type.name)) {
+        seen.add(type.name);
+        queue.push({ at: type.name, path });
       }
     }
   }
