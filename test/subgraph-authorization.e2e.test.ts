@@ -286,6 +286,21 @@ describe('every guarded field of every subgraph, asked directly, refused exactly
     expect(refusedToNobody.length).toBeLessThan([...probesBySubgraph.values()].flat().length / 4);
   });
 
+  it('guards every field it resolves that the gateway guards, with the same requirement (shared fields included)', () => {
+    for (const [name, schema] of subgraphSchemas) {
+      const index = buildPolicyIndex(schema);
+      for (const type of Object.values(schema.getTypeMap())) {
+        if (!isObjectType(type) || type.name.startsWith('_')) continue;
+        for (const field of Object.values(type.getFields())) {
+          // A field another department resolves (`@external`) is that department's to guard; `_entities` and `_service` are Federation's.
+          if (field.name.startsWith('_') || field.astNode?.directives?.some((d) => d.name.value === 'external')) continue;
+          const coordinate = `${type.name}.${field.name}`;
+          expect(requirementOf(index, type.name, field.name), `${name}: ${coordinate}`).toEqual(requirementOf(gatewayIndex, type.name, field.name));
+        }
+      }
+    }
+  });
+
   describe.each(departments.map((d) => d.name))('%s', (name) => {
     let reps: Record<string, Record<string, unknown>>;
     beforeAll(async () => {
