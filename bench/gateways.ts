@@ -13,6 +13,11 @@
  * puts the table into docs/benchmarks.md between its gateway-benchmark markers.
  *
  * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
+ *
+ * Before the load, the internal caller tokens' own cost is measured in this process (`measureCallerTokens`): signing
+ * and verifying one token per subgraph fetch, bound to its body and single-use, against the map lookups of the
+ * reused tokens it replaced. During the load, the subgraphs' own request counters give the fetches each gateway
+ * request makes, so the table can state the tokens' CPU per gateway request beside the measured CPU per request.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -21,15 +26,22 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import pg from 'pg';
+import { createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   callerFromClaims,
+  createCallerTokenVerifier,
   declarePurpose,
   DEMO_HUB_SECRET,
   DEMO_ROLES,
   demoIssuer,
   department,
   freePort,
+  generateSigningKeyPair,
   internalKeysForRun,
+  parseKey,
+  signCallerToken,
+  type Caller,
 } from '@hub/core';
 import { readSupergraph, subgraphsOf, DEFAULT_SUPERGRAPH } from '@hub/gateway';
 import { prepareDatabases } from '@hub/hub';
@@ -168,6 +180,8 @@ interface Measured {
   subgraphsCpuMsPerRequest: number;
   postgresCpuMsPerRequest: number;
   peakRssMiB: number;
+  /** Subgraph requests (each with its own signed, verified token) per gateway request. */
+  fetchesPerRequest: number;
 }
 
 /**
@@ -255,6 +269,7 @@ try {
     }),
   );
   supergraph = await rewriteUrls(supergraph);
+  const subgraphUrls = await Promise.all(started.map((s) => s.ready));
   const supergraphFile = path.join(dataDir, 'bench-supergraph.graphql');
   await writeFile(supergraphFile, supergraph);
 
@@ -262,6 +277,10 @@ try {
   const claims = { sub: 'bench', role: 'administrator' };
   const token = await issuer.mint(claims, { expiresIn: '8h' });
   const caller = declarePurpose(callerFromClaims({ ...claims, exp: 0 }, DEMO_ROLES), PURPOSE, DEMO_ROLES);
+  const tokenCosts = await measureCallerTokens(caller, keys.HUB_INTERNAL_PRIVATE_KEY);
+  for (const cost of tokenCosts) say(`caller tokens, ${cost.label}: ${cost.microseconds.toFixed(1)} µs per subgraph fetch`);
+  const sharedMemory = await measureSharedTokenMemory(databases.urls['public-security']!, postmaster);
+  say(`token ids in PostgreSQL: ${sharedMemory.latencyMs.toFixed(2)} ms per request, ${sharedMemory.postgresCpuMicroseconds.toFixed(0)} µs of PostgreSQL CPU`);
 
   // The rate limits stay on, so their cost is measured, with a budget no benchmark spends: it measures the
   // gateway's throughput, not the default budget of an administrator.
@@ -328,6 +347,7 @@ try {
       const cpuBefore = await cpuSeconds(g.pid);
       const subgraphsBefore = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
       const postgresBefore = await postgresCpuSeconds(postmaster);
+      const fetchesBefore = await subgraphRequests(subgraphUrls);
       let peak = await rssMiB(g.pid);
       const sampler = setInterval(() => void rssMiB(g.pid).then((mib) => (peak = Math.max(peak, mib))), 200);
       const run = await drive(g.url, g.headers, bodies, options.duration, options.connections);
@@ -335,6 +355,7 @@ try {
       const cpu = (await cpuSeconds(g.pid)) - cpuBefore;
       const subgraphsCpu = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
       const postgresCpu = (await postgresCpuSeconds(postmaster)) - postgresBefore;
+      const fetches = (await subgraphRequests(subgraphUrls)) - fetchesBefore;
       const measured: Measured = {
         operation,
         gateway: kind,
@@ -343,17 +364,18 @@ try {
         subgraphsCpuMsPerRequest: (subgraphsCpu * 1000) / Math.max(1, run.requests),
         postgresCpuMsPerRequest: (postgresCpu * 1000) / Math.max(1, run.requests),
         peakRssMiB: peak,
+        fetchesPerRequest: fetches / Math.max(1, run.requests),
       };
       results.push(measured);
       say(
         `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50.toFixed(0)} ms  p95 ${measured.p95.toFixed(0)} ms  p99 ${measured.p99.toFixed(0)} ms  ` +
-          `errors ${measured.errors}  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  postgres ${measured.postgresCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
+          `errors ${measured.errors}  fetches ${measured.fetchesPerRequest.toFixed(2)}/req  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  postgres ${measured.postgresCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
       );
     }
   }
 
   const command = `npm run bench:gateways -- ${process.argv.slice(2).join(' ')}`.trim();
-  const table = renderTable(results, sameAnswer, options, command);
+  const table = renderTable(results, sameAnswer, options, command, tokenCosts, sharedMemory);
   process.stdout.write(`${table}\n`);
   if (options.write) await writeIntoBenchmarks(table);
 } finally {
@@ -440,23 +462,35 @@ async function pickVariables(url: string, headers: Record<string, string>): Prom
   };
 }
 
-function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string): string {
+function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string, tokenCosts: TokenCost[], sharedMemory: SharedTokenMemory): string {
   const lines = [
     `Load average when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (2 cores).`,
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
     `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up.`,
     '',
-    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req (share of gateway + subgraphs) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
+  // The tokens' cost per gateway request: one signature (gateway) and one verification (subgraph) per fetch.
+  const bound = tokenCosts.find((c) => c.kind === 'bound' && c.algorithm === 'ES256')!;
   for (const r of results) {
     const ours = results.find((o) => o.operation === r.operation && o.gateway === 'hub');
     const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
     const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
     lines.push(
-      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} |`,
+      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} |`,
     );
   }
+  lines.push(
+    '',
+    'Caller tokens, measured in the benchmark process before the load (µs of CPU per subgraph fetch: the gateway\'s part and the subgraph\'s; bodies of the run\'s operations):',
+    '',
+    '| tokens | algorithm | gateway (sign) µs | subgraph (verify) µs | per fetch µs |',
+    '|---|---|---:|---:|---:|',
+    ...tokenCosts.map((c) => `| ${c.label} | ${c.algorithm} | ${c.signMicroseconds.toFixed(1)} | ${c.verifyMicroseconds.toFixed(1)} | ${c.microseconds.toFixed(1)} |`),
+    '',
+    `Token ids kept in PostgreSQL instead of each replica's memory (measured, not built): one \`INSERT … ON CONFLICT DO NOTHING\` per subgraph request, one connection, ${sharedMemory.inserts} in a row: ${sharedMemory.latencyMs.toFixed(2)} ms of latency and ${sharedMemory.postgresCpuMicroseconds.toFixed(0)} µs of PostgreSQL CPU each, besides the node-postgres round trip in the subgraph.`,
+  );
   if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways did not all return the same data for this operation (see the run\'s log).');
   return lines.join('\n');
 }
@@ -469,4 +503,117 @@ async function writeIntoBenchmarks(table: string): Promise<void> {
   const at = current.indexOf(begin);
   const next = at >= 0 ? current.slice(0, at) + block + current.slice(current.indexOf(end) + end.length) : `${current.trimEnd()}\n\n${block}\n`;
   await writeFile(BENCHMARKS, next);
+}
+
+/** The subgraphs' `/graphql` requests so far, summed from their Prometheus counters. */
+async function subgraphRequests(urls: string[]): Promise<number> {
+  let total = 0;
+  for (const url of urls) {
+    const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+    for (const [, count] of text.matchAll(/^hub_http_requests_total\{[^}]*route="\/graphql"[^}]*\} (\d+(?:\.\d+)?)$/gm)) total += Number(count);
+  }
+  return total;
+}
+
+interface TokenCost {
+  kind: 'reused' | 'bound';
+  label: string;
+  algorithm: 'ES256' | 'EdDSA';
+  signMicroseconds: number;
+  verifyMicroseconds: number;
+  microseconds: number;
+}
+
+/**
+ * The tokens' CPU per gateway request and its share of the gateway's and the subgraphs' measured CPU per request
+ * (the peers sign the same tokens per fetch: `bench/peers/caller-tokens.ts`).
+ */
+function tokenShare(r: Measured, cost: TokenCost): string {
+  const ms = (r.fetchesPerRequest * cost.microseconds) / 1000;
+  return `${ms.toFixed(3)} (${((100 * ms) / (r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest)).toFixed(1)} %)`;
+}
+
+/**
+ * Microseconds of CPU per subgraph fetch for the internal caller token, in this process: as the hub does it now (a
+ * fresh token per fetch, signed over the body; verified, body hashed, jti remembered) with the run's key (ES256) and
+ * with an Ed25519 key, against the reused tokens it replaced (one per caller and subgraph for 30 s: a map lookup to
+ * sign, and a verified-token cache lookup to verify). The bodies are the run's own operations.
+ */
+async function measureCallerTokens(caller: Caller, privatePem: string): Promise<TokenCost[]> {
+  const documents = await readOperations();
+  const bodies = DEFAULT_OPERATIONS.map((name) => JSON.stringify({ query: documents.get(name) ?? '{ __typename }', variables: { code: '320311001001001' } }));
+  const rounds = 2000;
+  const timed = async (work: (i: number) => Promise<unknown>): Promise<number> => {
+    for (let i = 0; i < 200; i++) await work(i);
+    const started = process.cpuUsage();
+    for (let i = 0; i < rounds; i++) await work(i);
+    const used = process.cpuUsage(started);
+    return (used.user + used.system) / rounds;
+  };
+  const costs: TokenCost[] = [];
+  const es256 = parseKey(privatePem, 'private', 'HUB_INTERNAL_PRIVATE_KEY');
+  const ed25519 = generateKeyPairSync('ed25519').privateKey;
+  for (const [algorithm, key] of [['ES256', es256], ['EdDSA', ed25519]] as const) {
+    const verify = createCallerTokenVerifier('party', createPublicKey(key), { maxRemembered: 10 * rounds });
+    const tokens: string[] = [];
+    const signMicroseconds = await timed(async (i) => tokens.push(await signCallerToken(caller, 'party', key, { body: bodies[i % bodies.length]! })));
+    let next = 0;
+    const verifyMicroseconds = await timed(async (i) => verify(tokens[next++]!, bodies[i % bodies.length]!));
+    costs.push({ kind: 'bound', label: 'per fetch, bound to the body, single-use (now)', algorithm, signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
+  }
+  // What it replaced: the gateway found the caller's token in a map; the subgraph found the token among verified ones.
+  const reusedToken = await signCallerToken(caller, 'party', generateSigningKeyPair().privateKey, { body: '' });
+  const signed = new Map([[`party\u0000${JSON.stringify(caller)}`, reusedToken]]);
+  const verified = new Map([[reusedToken, { caller, validUntilMs: Date.now() + 60_000 }]]);
+  const keyOf = new WeakMap<Caller, string>();
+  const signMicroseconds = await timed(async () => {
+    let key = keyOf.get(caller);
+    if (key === undefined) keyOf.set(caller, (key = JSON.stringify(caller)));
+    return signed.get(`party\u0000${key}`);
+  });
+  const verifyMicroseconds = await timed(async () => {
+    const hit = verified.get(reusedToken);
+    return hit && Date.now() < hit.validUntilMs ? { ...hit.caller, scopes: [...hit.caller.scopes] } : undefined;
+  });
+  costs.push({ kind: 'reused', label: 'reused per caller and subgraph for 30 s (before)', algorithm: 'ES256', signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
+  return costs;
+}
+
+interface SharedTokenMemory {
+  inserts: number;
+  latencyMs: number;
+  postgresCpuMicroseconds: number;
+}
+
+/**
+ * What sharing the used-token memory between replicas through PostgreSQL would cost a subgraph request: the statement
+ * it would run (an insert of the token id that finds a replay by conflict, into an unlogged table, expired ids
+ * deleted as it goes), timed on one connection to a department's database of this run. Nothing of the hub uses it.
+ */
+async function measureSharedTokenMemory(url: string, postmaster: number | undefined): Promise<SharedTokenMemory> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const inserts = 2000;
+  try {
+    await client.query('create unlogged table if not exists bench_seen_tokens (jti text primary key, expires_at timestamptz not null)');
+    await client.query('truncate bench_seen_tokens');
+    const insert = { name: 'bench-seen-token', text: 'insert into bench_seen_tokens (jti, expires_at) values ($1, now() + interval \'12 seconds\') on conflict do nothing' };
+    for (let i = 0; i < 200; i++) await client.query(insert, [`warm-${i}`]);
+    const cpuBefore = await postgresCpuSeconds(postmaster);
+    const started = performance.now();
+    for (let i = 0; i < inserts; i++) {
+      await client.query(insert, [randomJti()]);
+      if (i % 500 === 499) await client.query('delete from bench_seen_tokens where expires_at < now()');
+    }
+    const latencyMs = (performance.now() - started) / inserts;
+    const cpu = (await postgresCpuSeconds(postmaster)) - cpuBefore;
+    return { inserts, latencyMs, postgresCpuMicroseconds: (cpu * 1e6) / inserts };
+  } finally {
+    await client.query('drop table if exists bench_seen_tokens').catch(() => undefined);
+    await client.end();
+  }
+}
+
+function randomJti(): string {
+  return randomBytes(16).toString('base64url');
 }

@@ -1,9 +1,9 @@
-import { createHmac, sign, type KeyObject } from 'node:crypto';
+import { createHmac, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { CALLER_HEADER, generateSigningKeyPair, signCallerToken, TokenIssuer } from '@hub/core';
 import { postGraphQL, testCaller } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/hub/testing';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { world } from './world.ts';
 
 /**
@@ -168,16 +168,14 @@ describe('the declared purpose', () => {
 describe('subgraphs serve the gateway only', () => {
   const names = () => Object.keys(hub.subgraphs);
 
+  const BODY = JSON.stringify({ query: '{ __typename }' });
+  const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
   async function askSubgraph(name: string, headers: Record<string, string>) {
-    const response = await fetch(hub.subgraphs[name]!.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query: '{ __typename }' }),
-    });
+    const response = await fetch(hub.subgraphs[name]!.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: BODY });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
   const internal = async (audience: string, key: KeyObject = hub.internalKeys.privateKey, seconds?: number) => ({
-    [CALLER_HEADER]: await signCallerToken(testCaller('administrator'), audience, key, seconds),
+    [CALLER_HEADER]: await signCallerToken(testCaller('administrator'), audience, key, { body: BODY, ...(seconds === undefined ? {} : { seconds }) }),
   });
 
   it('serves a request with the gateway’s token for that subgraph', async () => {
@@ -198,6 +196,39 @@ describe('subgraphs serve the gateway only', () => {
     for (const name of names()) {
       const response = await askSubgraph(name, await headers(name));
       expect({ name, ...response }).toEqual({ name, status: 401, body: { error: expect.any(String), code } });
+    }
+  });
+
+  it('refuses a token signed for another body with 401, at every subgraph: a captured token asks nothing else', async () => {
+    for (const name of names()) {
+      const other = { [CALLER_HEADER]: await signCallerToken(testCaller('administrator'), name, hub.internalKeys.privateKey, { body: JSON.stringify({ query: '{ _service { sdl } }' }) }) };
+      const response = await askSubgraph(name, other);
+      expect({ name, ...response }).toEqual({ name, status: 401, body: { error: expect.stringMatching(/another request/), code: 'INTERNAL_TOKEN_INVALID' } });
+    }
+  });
+
+  it('accepts each token once: a replay is refused with 401, logged as a security event with its trace id, and counted', async () => {
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      written.push(String(chunk));
+      return write(chunk, ...(rest as []));
+    });
+    try {
+      for (const name of names()) {
+        const headers = await internal(name);
+        expect(await askSubgraph(name, headers)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
+        const traceId = randomBytes(16).toString('hex');
+        const replay = await askSubgraph(name, { ...headers, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
+        expect({ name, ...replay }).toEqual({ name, status: 401, body: { error: expect.stringMatching(/used already/), code: 'INTERNAL_TOKEN_REPLAYED' } });
+        const event = written.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.traceId === traceId);
+        expect(event, `${name} logs the replay`).toMatchObject({ level: 'warn', service: name, message: 'security event: internal token replayed', code: 'INTERNAL_TOKEN_REPLAYED', jti: claimsOf(headers[CALLER_HEADER]!).jti, role: 'administrator' });
+        const metrics = await (await fetch(hub.subgraphs[name]!.url.replace(/\/graphql$/, '/metrics'))).text();
+        expect(metrics).toMatch(new RegExp(`hub_internal_token_refusals_total\\{reason="replay",service="${name}"\\} [1-9]`));
+      }
+      expect(written.join('')).not.toContain('eyJ');
+    } finally {
+      spy.mockRestore();
     }
   });
 

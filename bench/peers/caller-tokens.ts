@@ -2,30 +2,16 @@ import { internalSigningKey, signCallerToken, type Caller } from '@hub/core';
 
 /**
  * The internal caller tokens a peer gateway sends our subgraphs (`x-hub-caller`): peers know nothing of our access
- * model, so the benchmark gives them one caller for the whole run (BENCH_CALLER, JSON), signed per subgraph with the
- * run's HUB_INTERNAL_PRIVATE_KEY, as our gateway would sign it. Tokens live 60 s; these are re-signed every 20 s, so
- * a peer's request path only reads a string.
+ * model, so the benchmark gives them one caller for the whole run (BENCH_CALLER, JSON), signed with the run's
+ * HUB_INTERNAL_PRIVATE_KEY as our gateway signs it: per subgraph fetch, over the fetch's body, with a fresh token id
+ * (subgraphs accept each token once). A peer pays the same signature per fetch as ours.
  */
-export async function startCallerTokens(subgraphs: string[]): Promise<{ tokenFor(subgraph: string): string; stop(): void }> {
+export function callerTokenSigner(): { sign(subgraph: string, body: string): Promise<string> } {
   const raw = process.env.BENCH_CALLER;
   if (!raw) throw new Error('BENCH_CALLER (the caller as JSON) is required');
   const caller = JSON.parse(raw) as Caller;
   const key = internalSigningKey();
-  const tokens = new Map<string, string>();
-  const sign = async () => {
-    for (const subgraph of subgraphs) tokens.set(subgraph, await signCallerToken(caller, subgraph, key));
-  };
-  await sign();
-  const timer = setInterval(() => void sign(), 20_000);
-  timer.unref();
-  return {
-    tokenFor: (subgraph) => {
-      const token = tokens.get(subgraph);
-      if (!token) throw new Error(`no caller token for subgraph ${subgraph}`);
-      return token;
-    },
-    stop: () => clearInterval(timer),
-  };
+  return { sign: (subgraph, body) => signCallerToken(caller, subgraph, key, { body }) };
 }
 
 /** Tells the benchmark (the parent process) that the peer listens. */

@@ -1,32 +1,23 @@
 import type { KeyObject } from 'node:crypto';
-import { signCallerToken, type Caller } from '@hub/core';
-
-/** Internal tokens live 60 s; one is reused while it has at least this long left, so a subgraph never sees it expire. */
-const REUSE_MS = 30_000;
+import { internalTokenSeconds, signCallerToken, type Caller } from '@hub/core';
 
 /**
- * Signed internal caller tokens, reused per (subgraph, caller) for up to 30 s of their 60 s life. Signing (ES256 or
- * EdDSA) was the gateway's largest own cost per subgraph fetch; a caller asking again and again, or one operation
- * fetching one subgraph several times, now signs once. The key is the whole caller, so a change of purpose, scopes
- * or grids is a new token.
+ * The gateway's internal caller tokens: one per attempt at a subgraph, never reused. Each names the one subgraph
+ * (audience), the exact body it travels with (`req_sha256`), a fresh `jti` and a lifetime of a few seconds
+ * (`HUB_INTERNAL_TOKEN_SECONDS`), so a token read off the wire or out of a log is good for nothing but the request
+ * it came with, once. The cost is one signature per attempt (docs/benchmarks.md measures it).
  */
-export function createCallerTokenCache(privateKey: KeyObject, maxEntries = 10_000) {
-  const tokens = new Map<string, { token: Promise<string>; signedAt: number }>();
+export function createCallerTokenSigner(privateKey: KeyObject, seconds: number = internalTokenSeconds()) {
   // A request's fetches share its caller object: its key is written once per request, not once per fetch.
   const callerKeys = new WeakMap<Caller, string>();
-  return (caller: Caller, subgraph: string): Promise<string> => {
-    let callerKey = callerKeys.get(caller);
-    if (callerKey === undefined) callerKeys.set(caller, (callerKey = JSON.stringify(caller)));
-    const key = `${subgraph}\u0000${callerKey}`;
-    const now = Date.now();
-    const found = tokens.get(key);
-    if (found && now - found.signedAt < REUSE_MS) return found.token;
-    const token = signCallerToken(caller, subgraph, privateKey);
-    // A failed signing is not kept: the next fetch tries again.
-    token.catch(() => tokens.delete(key));
-    tokens.delete(key);
-    tokens.set(key, { token, signedAt: now });
-    if (tokens.size > maxEntries) tokens.delete(tokens.keys().next().value!);
-    return token;
+  return {
+    /** A token for one attempt of `caller` at `subgraph` with this body. */
+    sign: (caller: Caller, subgraph: string, body: string): Promise<string> => signCallerToken(caller, subgraph, privateKey, { body, seconds }),
+    /** The whole caller as a string: requests share an answer in flight only under the same one. */
+    keyOf(caller: Caller): string {
+      let key = callerKeys.get(caller);
+      if (key === undefined) callerKeys.set(caller, (key = JSON.stringify(caller)));
+      return key;
+    },
   };
 }

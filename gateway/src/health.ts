@@ -43,10 +43,11 @@ export function subgraphHealth(urls: Record<string, string>, key: KeyObject, bre
  */
 async function checkSubgraph(name: string, url: string, key: KeyObject): Promise<{ ok: boolean; error?: string }> {
   try {
+    const body = JSON.stringify({ query: '{ __typename }' });
     const response = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [CALLER_HEADER]: await signCallerToken(HEALTH_PROBE, name, key) },
-      body: JSON.stringify({ query: '{ __typename }' }),
+      headers: { 'content-type': 'application/json', [CALLER_HEADER]: await signCallerToken(HEALTH_PROBE, name, key, { body }) },
+      body,
       signal: AbortSignal.timeout(2000),
     });
     const ok = response.ok && ((await response.json()) as { data?: unknown }).data !== undefined;

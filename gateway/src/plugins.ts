@@ -1,12 +1,12 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { createRequestGuard, type Caller, type RoleRegistry } from '@hub/core';
+import { createRequestGuard, type RoleRegistry } from '@hub/core';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import type { GatewayContext } from './context.ts';
 import { createLimitsPlugin, type Limits } from './limits/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit/index.ts';
-import { createPolicyPlugin, type Grants } from './policy/plugin.ts';
+import { createGatewayPolicyPlugin } from './policy/plugin.ts';
 import { createTrustedDocumentsPlugin, type TrustedDocuments } from './trusted-documents.ts';
 
 export interface PluginOptions {
@@ -35,7 +35,7 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     // Before the audit plugin, which then records a refused ad-hoc operation as refused.
     createTrustedDocumentsPlugin<GatewayContext>({ trusted: options.trustedDocuments, mayRunAdHoc: adHocAllowed(options.roles) }),
     // Before planning: fields the caller may not read are taken out, so no department is asked for them.
-    createPolicyPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, grantsOf: ({ caller }) => grantsOf(caller) }),
+    createGatewayPolicyPlugin<GatewayContext>(options.supergraphSdl),
     // After the policy plugin, so it records the answer as the caller receives it.
     createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit, skip: options.rateLimiter.quiet }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
@@ -49,13 +49,4 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
 /** Who may send an operation the manifest does not hold: a dataset's own pages, and roles granted ad-hoc queries. */
 function adHocAllowed(roles: RoleRegistry) {
   return ({ caller, dataset }: GatewayContext): boolean => dataset !== undefined || roles[caller.role]?.adHocQueries === true;
-}
-
-/** What the authorization directives of the supergraph are checked against: the caller's scopes, purpose, role and department. */
-function grantsOf(caller: Caller): Grants {
-  return {
-    authenticated: true,
-    scopes: new Set(caller.scopes),
-    policy: (name) => name === `purpose:${caller.purpose}` || name === `role:${caller.role}` || name === `department:${caller.department}`,
-  };
 }

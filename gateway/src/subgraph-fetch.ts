@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import type { GatewayConfig, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import { CALLER_HEADER, currentRequestId, REQUEST_ID_HEADER, type Logger } from '@hub/core';
-import { createCallerTokenCache } from './caller-tokens.ts';
+import { createCallerTokenSigner } from './caller-tokens.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { BreakerState } from './resilience/breaker.ts';
@@ -15,8 +15,10 @@ export interface SubgraphFetchOptions {
   /** Subgraph URL by subgraph name (overriding the URL the supergraph names). */
   urls: Record<string, string>;
   resilience: ResilienceOptions;
-  /** The key each fetch's caller token is signed with. */
+  /** The key each attempt's caller token is signed with. */
   internalKey: KeyObject;
+  /** Lifetime of a caller token; default `HUB_INTERNAL_TOKEN_SECONDS`. */
+  internalTokenSeconds?: number;
   metrics: GatewayMetrics;
   logger: Logger;
   /** A request's parallel fetches to one subgraph as one HTTP request. */
@@ -27,26 +29,33 @@ export interface SubgraphFetchOptions {
 }
 
 /**
- * How the gateway asks a subgraph, one data source per subgraph: the caller signed for that subgraph alone (and the
- * request id) on every fetch; a request's parallel fetches coalesced and identical reads shared; each attempt under
- * a timeout, reads retried, a circuit breaker in front (`ResilientRemoteGraphQLDataSource`); over keep-alive sockets.
+ * How the gateway asks a subgraph, one data source per subgraph: every attempt carries the caller signed for that
+ * subgraph alone, that body alone and that attempt alone (and the request id); a request's parallel fetches
+ * coalesced and identical reads shared; each attempt under a timeout, reads retried, a circuit breaker in front
+ * (`ResilientRemoteGraphQLDataSource`); over keep-alive sockets.
  */
 export function createSubgraphFetches(options: SubgraphFetchOptions) {
   options.metrics.initBreakers(Object.keys(options.urls));
-  const callerToken = createCallerTokenCache(options.internalKey);
+  const callerTokens = createCallerTokenSigner(options.internalKey, options.internalTokenSeconds);
   const fetcher = keepAliveFetcher({ maxSockets: options.maxSocketsPerSubgraph });
   const dataSources = new Map<string, ResilientRemoteGraphQLDataSource<GatewayContext>>();
 
-  /** Each subgraph gets the caller signed for it alone, fresh for every fetch of the plan (`willSendRequest`). */
-  function signCallerFor(subgraph: string) {
-    return async (request: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> => {
-      // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
-      if (!('incomingRequestContext' in request)) return;
-      const headers = request.request.http?.headers;
-      headers?.set(CALLER_HEADER, await callerToken(request.context.caller, subgraph));
-      const requestId = currentRequestId();
-      if (requestId) headers?.set(REQUEST_ID_HEADER, requestId);
+  type Fetch = GraphQLDataSourceProcessOptions<GatewayContext>;
+  // Only client operations carry a caller (the gateway neither health-checks nor introspects through here).
+  const callerOf = (fetch: Fetch) => ('incomingRequestContext' in fetch ? fetch.context.caller : undefined);
+
+  /** The caller's token for one attempt at `subgraph`, signed over the body it is about to send. */
+  function signAttemptFor(subgraph: string) {
+    return async (fetch: Fetch, body: string): Promise<Record<string, string>> => {
+      const caller = callerOf(fetch);
+      return caller ? { [CALLER_HEADER]: await callerTokens.sign(caller, subgraph, body) } : {};
     };
+  }
+
+  /** The request id on every fetch of the plan (`willSendRequest`). */
+  async function tagRequest(fetch: Fetch): Promise<void> {
+    const requestId = currentRequestId();
+    if (requestId && callerOf(fetch)) fetch.request.http?.headers.set(REQUEST_ID_HEADER, requestId);
   }
 
   /** A breaker that opens or closes is counted and logged (a warning when it opens). */
@@ -71,7 +80,12 @@ export function createSubgraphFetches(options: SubgraphFetchOptions) {
       shareInFlight: options.shareInFlightReads,
       onShared: options.metrics.onShared,
       onBreakerChange: reportBreakerChange,
-      dataSource: { url: options.urls[name] ?? url, willSendRequest: signCallerFor(name) },
+      signAttempt: signAttemptFor(name),
+      sharingKeyOf: (fetch) => {
+        const caller = callerOf(fetch);
+        return caller ? callerTokens.keyOf(caller) : '';
+      },
+      dataSource: { url: options.urls[name] ?? url, willSendRequest: tagRequest },
     });
     dataSources.set(name, dataSource);
     return dataSource;

@@ -53,6 +53,16 @@ export interface ResilientDataSourceConfig<TContext extends Record<string, any>>
   shareInFlight?: boolean;
   /** Told of each read answered by an identical one in flight. */
   onShared?: (service: string) => void;
+  /**
+   * Headers for one attempt, made just before it leaves, from its exact body: the caller's internal token, bound to
+   * that body and good once, so every attempt (each retry too) carries its own. Only client operations are signed.
+   */
+  signAttempt?: (options: GraphQLDataSourceProcessOptions<TContext>, body: string) => Promise<Record<string, string>>;
+  /**
+   * Whose reads may share one answer in flight (the caller, as the signer sees it); default the caller header's value.
+   * Subgraphs mask and filter by caller, so only one caller's identical reads share.
+   */
+  sharingKeyOf?: (options: GraphQLDataSourceProcessOptions<TContext>) => string;
 }
 
 interface PendingFetch<TContext extends Record<string, any>> {
@@ -117,6 +127,8 @@ interface Attempt {
   signal: AbortSignal;
   /** A read: an identical one already in flight may be shared. */
   shareable: boolean;
+  /** The fetch the attempt is for (whose caller it signs). */
+  options: GraphQLDataSourceProcessOptions<any>; // the context type is the data source's; the scope is module-wide
 }
 const attemptScope = new AsyncLocalStorage<Attempt>();
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
@@ -165,11 +177,16 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
       // The trace continues in the subgraph: `traceparent` of the active span (the gateway's fetch).
       const headers: Record<string, string> = { ...init?.headers };
       injectTraceContext({ set: (name, value) => (headers[name] = value) });
-      const send = () => fetcher(url, { ...init, headers, ...(attempt ? { signal: attempt.signal } : {}) });
+      const body = typeof init?.body === 'string' ? init.body : undefined;
+      const send = async () => {
+        const signed = attempt && config.signAttempt && body !== undefined ? await config.signAttempt(attempt.options, body) : {};
+        return fetcher(url, { ...init, headers: { ...headers, ...signed }, ...(attempt ? { signal: attempt.signal } : {}) });
+      };
       let response: FetcherResponse;
-      if (attempt?.shareable && shareInFlight && typeof init?.body === 'string') {
-        // The caller token is part of the key: subgraphs mask and filter by caller, so only one caller's reads share.
-        const key = `${init.headers?.[CALLER_HEADER] ?? ''}\u0000${init.body}`;
+      if (attempt?.shareable && shareInFlight && body !== undefined) {
+        // The caller is part of the key: subgraphs mask and filter by caller, so only one caller's reads share.
+        const who = config.sharingKeyOf ? config.sharingKeyOf(attempt.options) : (init?.headers?.[CALLER_HEADER] ?? '');
+        const key = `${who}\u0000${body}`;
         const inFlight = this.inFlight.get(key);
         if (inFlight) {
           config.onShared?.(config.name);
@@ -267,7 +284,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
       const onDeadline = () => attempt$.abort(deadline?.reason);
       deadline?.addEventListener('abort', onDeadline, { once: true });
       try {
-        const response = await attemptScope.run({ signal: attempt$.signal, shareable: isRead }, () => super.process(options));
+        const response = await attemptScope.run({ signal: attempt$.signal, shareable: isRead, options }, () => super.process(options));
         this.breaker.succeeded();
         report('ok', attempt);
         return response;

@@ -177,6 +177,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_JWT_AUDIENCE', default: 'governance-hub (the demo issuer)', readBy: ['gateway'], check: nonBlank },
   { name: 'HUB_ROLES_FILE', default: 'unset: the demo roles', readBy: ['gateway', 'token'], check: readableFile },
   { name: 'HUB_INTERNAL_PRIVATE_KEY', default: 'a fresh pair per launcher run', readBy: ['gateway', 'launcher'], required: inProduction, check: keyOf('private', 'HUB_INTERNAL_PRIVATE_KEY') },
+  { name: 'HUB_INTERNAL_TOKEN_SECONDS', default: '10', readBy: ['gateway'], check: wholeNumber(1, 60) },
   { name: 'HUB_INTERNAL_PUBLIC_KEY', default: "the launcher pair's public half", readBy: [...SUBGRAPHS, 'launcher'], required: inProduction, check: keyOf('public', 'HUB_INTERNAL_PUBLIC_KEY') },
   { name: 'HUB_AUDIT_RETENTION_DAYS', default: '180 (the minimum)', readBy: ['gateway', 'audit'], check: wholeNumber(180) },
   {

@@ -14,6 +14,8 @@ export interface GuardedRequest {
   req: IncomingMessage;
   url: URL;
   body(): Promise<unknown>;
+  /** The body's bytes as received (undefined for a GET), for a guard that checks what a token was signed for. */
+  bodyBytes?(): Promise<Buffer | undefined>;
 }
 
 export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefined> {
@@ -115,9 +117,11 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    let read: Promise<unknown> | undefined;
-    const body = () => (read ??= req.method === 'POST' ? readJsonBody(req, maxBody) : Promise.resolve(undefined));
-    const auth = options.guard ? await options.guard({ req, url, body }) : (undefined as TAuth);
+    let bytes: Promise<Buffer | undefined> | undefined;
+    let parsed: Promise<unknown> | undefined;
+    const bodyBytes = () => (bytes ??= req.method === 'POST' ? readBody(req, maxBody) : Promise.resolve(undefined));
+    const body = () => (parsed ??= bodyBytes().then(parseJsonBody));
+    const auth = options.guard ? await options.guard({ req, url, body, bodyBytes }) : (undefined as TAuth);
     const result = await options.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: await body() },
       context: () => options.context(req, auth),
@@ -165,7 +169,7 @@ function checkCharset(req: IncomingMessage): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   checkCharset(req);
   const chunks: Buffer[] = [];
   const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE');
@@ -176,8 +180,11 @@ async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unk
     if (size > maxBytes) throw tooLarge();
     chunks.push(chunk);
   }
-  const bytes = Buffer.concat(chunks);
-  if (bytes.length === 0) return undefined;
+  return Buffer.concat(chunks);
+}
+
+function parseJsonBody(bytes: Buffer | undefined): unknown {
+  if (bytes === undefined || bytes.length === 0) return undefined;
   try {
     // Invalid UTF-8 is refused, not replaced by U+FFFD; a leading byte order mark is dropped, as WHATWG decoding does.
     return JSON.parse(utf8.decode(bytes));

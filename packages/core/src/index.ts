@@ -38,4 +38,7 @@ export * from './access/keys.ts';
 export * from './access/issuer.ts';
 export * from './access/internal-token.ts';
 export * from './access/disclosure.ts';
+export * from './access/policy.ts';
+export * from './access/enforce.ts';
+export * from './access/policy-plugin.ts';
 export * from './env-config.ts';

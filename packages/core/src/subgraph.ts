@@ -11,9 +11,12 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Pool } from 'pg';
+import { Counter } from 'prom-client';
 import { AccessRefusal } from './access/claims.ts';
-import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey } from './access/internal-token.ts';
+import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey, TokenReplayRefusal } from './access/internal-token.ts';
 import type { Caller } from './access/model.ts';
+import { grantsOf } from './access/policy.ts';
+import { createPolicyPlugin } from './access/policy-plugin.ts';
 import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createServiceMetrics } from './metrics.ts';
@@ -46,6 +49,8 @@ export interface SubgraphService {
   name: string;
   listen(port: number, host?: string): Promise<RunningService>;
 }
+
+const POLICY_CALLER = Symbol('hub.policy-caller');
 
 /** Codes our resolvers and Apollo set on purpose; anything else is an unexpected failure. */
 const EXPECTED = /^[A-Z_]+$/;
@@ -88,6 +93,20 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
     'schema' in options
       ? options.schema
       : buildSubgraphSchema({ typeDefs: options.typeDefs, resolvers: options.resolvers as GraphQLResolverMap<unknown> });
+  // The department's context need not carry the caller: the policy plugin finds it under a key of its own (a symbol,
+  // which Apollo's per-operation shallow copy of the context keeps).
+  const nobody = grantsOf({ userId: '', role: '', department: null, scopes: [], purpose: null, grids: [], communities: [], ownGridsOnly: true, namesMasked: true });
+  const grantsOfContext = (context: object) => {
+    const caller = (context as Record<symbol, Caller | undefined>)[POLICY_CALLER];
+    return caller ? grantsOf(caller) : nobody;
+  };
+  const metrics = createServiceMetrics(options.name);
+  const tokenRefusals = new Counter({
+    name: 'hub_internal_token_refusals_total',
+    help: 'Requests refused for their internal caller token, by reason (replay is a security event)',
+    labelNames: ['reason'] as const,
+    registers: [metrics.registry],
+  });
   return {
     name: options.name,
     async listen(port, host = '127.0.0.1') {
@@ -104,6 +123,9 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         plugins: [
           createRequestGuard<TContext>({ persistedQueries: false }),
           createSubgraphLimitsPlugin<TContext>(),
+          // The schema's authorization directives, held here as at the gateway: a caller with a valid internal token
+          // who did not come through the gateway gets no field the gateway would have refused.
+          createPolicyPlugin<TContext>({ schema, grantsOf: (context) => grantsOfContext(context) }),
           ApolloServerPluginLandingPageDisabled(),
           ApolloServerPluginInlineTraceDisabled(),
           ApolloServerPluginCacheControlDisabled(),
@@ -113,19 +135,36 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
       const server = createHttpService({
         apollo,
         // Before GraphQL parses anything: a request that did not come through the gateway learns nothing here.
-        guard: async ({ req }) => {
+        guard: async ({ req, url, bodyBytes }) => {
           const header = req.headers[CALLER_HEADER];
+          const token = Array.isArray(header) ? header[0] : header;
           try {
-            return await verifyCaller(Array.isArray(header) ? header[0] : header);
+            // The body is read only for a token whose signature holds, and must be the very bytes it was signed for.
+            return await verifyCaller(token, async () => (await bodyBytes?.()) ?? url.search.slice(1));
           } catch (error) {
-            if (error instanceof AccessRefusal) {
+            if (error instanceof TokenReplayRefusal) {
+              // A security event: the token was captured somewhere between the gateway and here, or the gateway is
+              // not what it should be. The line carries the trace and request ids (the log adds them), never the token.
+              logger.warn('security event: internal token replayed', {
+                code: error.accessCode,
+                jti: error.replayed.jti,
+                userId: error.replayed.userId,
+                role: error.replayed.role,
+                remoteAddress: req.socket.remoteAddress,
+              });
+            } else if (error instanceof AccessRefusal) {
               logger.warn('request refused', { code: error.accessCode, reason: error.reason, remoteAddress: req.socket.remoteAddress });
             }
+            if (error instanceof AccessRefusal) tokenRefusals.inc({ reason: error.reason.replace(/^claim .*/, 'claim') });
             throw error;
           }
         },
-        context: options.context,
-        metrics: createServiceMetrics(options.name),
+        context: async (req, caller) => {
+          const context = await options.context(req, caller);
+          (context as Record<symbol, Caller>)[POLICY_CALLER] = caller;
+          return context;
+        },
+        metrics,
         logger,
         routes: {
           '/health': async (_req, res) => {

@@ -1,20 +1,24 @@
-import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
+import { decodeJwt } from 'jose';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
   CALLER_HEADER,
   callerFromClaims,
   createCallerTokenVerifier,
+  createLogger,
   createSubgraphService,
   declarePurpose,
   DEMO_ROLES,
   demoIssuer,
   generateSigningKeyPair,
+  INTERNAL_TOKEN_SECONDS,
   internalKeysForRun,
+  internalTokenSeconds,
   internalSigningKey,
   internalVerificationKey,
   loadRoles,
@@ -27,7 +31,7 @@ import {
   type Caller,
   type RunningService,
 } from '../src/index.ts';
-import { callerHeaders, testCaller, testCallerKey } from '../src/testing/index.ts';
+import { callerHeaders, testCaller, testCallerKey, testInternalKeys } from '../src/testing/index.ts';
 
 const GRID = '320311001001001';
 const temporaryDir = () => mkdtemp(path.join(tmpdir(), 'hub-access-'));
@@ -123,14 +127,18 @@ describe('internal keys and tokens', () => {
     expect(() => parseKey('not a key', 'private', 'HUB_INTERNAL_PRIVATE_KEY')).toThrow(/HUB_INTERNAL_PRIVATE_KEY is not a usable private key/);
   });
 
-  it('carries the caller to the subgraph it is signed for, and only there', async () => {
+  const BODY = JSON.stringify({ query: '{ __typename }' });
+
+  it('carries the caller to the subgraph and the request body it is signed for, and only there', async () => {
     for (const { privateKey, publicKey } of [generateSigningKeyPair(), generateKeyPairSync('ed25519')]) {
-      const token = await signCallerToken(caller, 'party', privateKey);
-      expect(await verifyCallerToken(token, 'party', publicKey)).toEqual(caller);
-      await expect(verifyCallerToken(token, 'housing', publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
-      await expect(verifyCallerToken(token, 'party', generateSigningKeyPair().publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
-      await expect(verifyCallerToken(await signCallerToken(caller, 'party', privateKey, -60), 'party', publicKey)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
-      await expect(verifyCallerToken(undefined, 'party', publicKey)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_MISSING' });
+      const token = await signCallerToken(caller, 'party', privateKey, { body: BODY });
+      expect(await verifyCallerToken(token, 'party', publicKey, BODY)).toEqual(caller);
+      expect(await verifyCallerToken(token, 'party', publicKey, Buffer.from(BODY))).toEqual(caller);
+      await expect(verifyCallerToken(token, 'housing', publicKey, BODY)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_INVALID', reason: 'claim aud' });
+      await expect(verifyCallerToken(token, 'party', publicKey, `${BODY} `)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_INVALID', reason: 'request' });
+      await expect(verifyCallerToken(token, 'party', generateSigningKeyPair().publicKey, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+      await expect(verifyCallerToken(await signCallerToken(caller, 'party', privateKey, { body: BODY, seconds: -60 }), 'party', publicKey, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+      await expect(verifyCallerToken(undefined, 'party', publicKey, BODY)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_MISSING' });
     }
     // The unit a caller acts for reaches the subgraph with them.
     const { privateKey, publicKey } = generateSigningKeyPair();
@@ -138,23 +146,55 @@ describe('internal keys and tokens', () => {
     expect(await verifyCallerToken(await signCallerToken(station, 'mediation', privateKey), 'mediation', publicKey)).toEqual(station);
   });
 
-  it('remembers a verified token until it expires, and never a refused one', async () => {
+  it('lives a few seconds, configurable up to a minute; a subgraph refuses a token claiming a longer life', async () => {
+    const { privateKey, publicKey } = generateSigningKeyPair();
+    const { iat, exp, jti, req_sha256 } = decodeJwt(await signCallerToken(caller, 'party', privateKey, { body: BODY }));
+    expect(exp! - iat!).toBe(INTERNAL_TOKEN_SECONDS);
+    expect(INTERNAL_TOKEN_SECONDS).toBeLessThanOrEqual(10);
+    expect(jti).toMatch(/^[\w-]{22}$/);
+    expect(req_sha256).toBe(createHash('sha256').update(BODY).digest('base64url'));
+    expect(internalTokenSeconds({})).toBe(INTERNAL_TOKEN_SECONDS);
+    expect(internalTokenSeconds({ HUB_INTERNAL_TOKEN_SECONDS: '3' })).toBe(3);
+    expect(() => internalTokenSeconds({ HUB_INTERNAL_TOKEN_SECONDS: '61' })).toThrow(/HUB_INTERNAL_TOKEN_SECONDS must be a whole number from 1 to 60/);
+    expect(() => internalTokenSeconds({ HUB_INTERNAL_TOKEN_SECONDS: '2.5' })).toThrow(/HUB_INTERNAL_TOKEN_SECONDS/);
+    const long = await signCallerToken(caller, 'party', privateKey, { body: BODY, seconds: 61 });
+    await expect(verifyCallerToken(long, 'party', publicKey, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID', reason: 'lifetime' });
+  });
+
+  it('accepts a token once, remembers it until it expires, and never spends one on a refused request', async () => {
     const { privateKey, publicKey } = generateSigningKeyPair();
     const verify = createCallerTokenVerifier('party', publicKey);
-    const token = await signCallerToken(caller, 'party', privateKey);
-    const first = await verify(token);
+    const token = await signCallerToken(caller, 'party', privateKey, { body: BODY });
+    // Sent first with another body (a captured token raced against the genuine request): refused, not spent.
+    await expect(verify(token, '{"query":"{ secrets }"}')).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID', reason: 'request' });
+    const first = await verify(token, BODY);
     expect(first).toEqual(caller);
-    first.grids.push('320311001001002');
-    expect(await verify(token)).toEqual(caller);
-    await expect(verify(await signCallerToken(caller, 'housing', privateKey))).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
-    await expect(verify(await signCallerToken(caller, 'party', generateSigningKeyPair().privateKey))).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
-    await expect(verify(token.slice(0, -2))).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
-    await expect(verify(undefined)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_MISSING' });
-    vi.useFakeTimers({ now: Date.now() + 61_000, toFake: ['Date'] });
+    await expect(verify(token, BODY)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_REPLAYED', replayed: { userId: caller.userId, role: caller.role } });
+    // Another token for the same caller and body is another request.
+    expect(await verify(await signCallerToken(caller, 'party', privateKey, { body: BODY }), BODY)).toEqual(caller);
+    await expect(verify(await signCallerToken(caller, 'housing', privateKey, { body: BODY }), BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+    await expect(verify(token.slice(0, -2), BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+    await expect(verify(undefined, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_MISSING' });
+    vi.useFakeTimers({ now: Date.now() + (INTERNAL_TOKEN_SECONDS + 3) * 1000, toFake: ['Date'] });
     try {
-      // Past `exp` (and the clock tolerance), the remembered token is refused as verifying it again would be.
-      vi.setSystemTime(Date.now() + 10_000);
-      await expect(verify(token)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+      // Past `exp` and the clock tolerance the id is forgotten, and the token is refused as expired.
+      await expect(verify(token, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('refuses (503) rather than accept a token it could not remember', async () => {
+    const { privateKey, publicKey } = generateSigningKeyPair();
+    const verify = createCallerTokenVerifier('party', publicKey, { maxRemembered: 2 });
+    const sign = () => signCallerToken(caller, 'party', privateKey, { body: BODY });
+    await verify(await sign(), BODY);
+    await verify(await sign(), BODY);
+    await expect(verify(await sign(), BODY)).rejects.toMatchObject({ status: 503, code: 'INTERNAL_TOKEN_CAPACITY' });
+    vi.useFakeTimers({ now: Date.now() + (INTERNAL_TOKEN_SECONDS + 3) * 1000, toFake: ['Date'] });
+    try {
+      // Once the remembered ones expire there is room again (the token is signed in the future clock's time).
+      expect(await verify(await sign(), BODY)).toEqual(caller);
     } finally {
       vi.useRealTimers();
     }
@@ -177,8 +217,8 @@ describe('internal keys and tokens', () => {
 
   it('shares one development key between separately started services', async () => {
     const env = { HUB_DEMO_ISSUER_DIR: await temporaryDir() };
-    const token = await signCallerToken(caller, 'party', internalSigningKey(env));
-    expect((await verifyCallerToken(token, 'party', internalVerificationKey(env))).userId).toBe(caller.userId);
+    const token = await signCallerToken(caller, 'party', internalSigningKey(env), { body: '' });
+    expect((await verifyCallerToken(token, 'party', internalVerificationKey(env), undefined)).userId).toBe(caller.userId);
   });
 });
 
@@ -205,31 +245,88 @@ describe('the demo issuer', () => {
 
 describe('a subgraph service', () => {
   let service: RunningService;
+  const warnings: { message: string; fields?: Record<string, unknown> }[] = [];
   afterAll(async () => {
     await service?.close();
   });
 
-  it('verifies the internal token before GraphQL runs and hands the caller to the context', async () => {
+  it('verifies the internal token (audience, body, single use) before GraphQL runs and hands the caller to the context', async () => {
     // The pool is never queried: only /health would, and this test does not ask it.
     const pool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
+    const logger = { ...createLogger('probe', 'error'), warn: (message: string, fields?: Record<string, unknown>) => void warnings.push({ message, fields }) };
     service = await createSubgraphService({
       name: 'probe',
-      typeDefs: parse('type Query { whoAmI: String }'),
-      resolvers: { Query: { whoAmI: (_: unknown, __: unknown, context: { caller: Caller }) => `${context.caller.userId} ${context.caller.purpose}` } },
+      typeDefs: parse(`
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@requiresScopes", "@policy"])
+        type Query {
+          whoAmI: String
+          auditNote: String @requiresScopes(scopes: [["audit:read"]]) @policy(policies: [["purpose:audit"]])
+        }
+      `),
+      resolvers: {
+        Query: {
+          whoAmI: (_: unknown, __: unknown, context: { caller: Caller }) => `${context.caller.userId} ${context.caller.purpose}`,
+          auditNote: () => 'for auditors',
+        },
+      },
       context: async (_req, caller) => ({ caller }),
       callerKey: testCallerKey,
       database: { pool, close: () => pool.end() },
+      logger,
     }).listen(0);
-    const ask = async (headers: Record<string, string>) => {
-      const response = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ whoAmI }' }) });
+    const post = async (headers: Record<string, string>, body = JSON.stringify({ query: '{ whoAmI }' })) => {
+      const response = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
       return { status: response.status, body: await response.json() };
     };
-    expect(await ask(await callerHeaders('probe', testCaller('mediator', { purpose: 'case-handling' })))).toEqual({
-      status: 200,
-      body: { data: { whoAmI: 'test-mediator case-handling' } },
+    const signed = (subgraph: string, caller = testCaller('mediator', { purpose: 'case-handling' }), body = JSON.stringify({ query: '{ whoAmI }' })) =>
+      signCallerToken(caller, subgraph, testInternalKeys.privateKey, { body });
+    const token = await signed('probe');
+    expect(await post({ [CALLER_HEADER]: token })).toEqual({ status: 200, body: { data: { whoAmI: 'test-mediator case-handling' } } });
+    // The same token again: refused, counted and logged as a security event, without the token itself.
+    expect(await post({ [CALLER_HEADER]: token })).toEqual({ status: 401, body: { error: expect.stringMatching(/used already/), code: 'INTERNAL_TOKEN_REPLAYED' } });
+    const event = warnings.find((w) => w.message === 'security event: internal token replayed');
+    expect(event?.fields).toMatchObject({ code: 'INTERNAL_TOKEN_REPLAYED', jti: decodeJwt(token).jti, userId: 'test-mediator', role: 'mediator' });
+    expect(JSON.stringify(warnings)).not.toContain(token);
+    const metrics = await (await fetch(service.url.replace('/graphql', '/metrics'))).text();
+    expect(metrics).toMatch(/hub_internal_token_refusals_total\{reason="replay",service="probe"\} 1/);
+
+    expect(await post({})).toEqual({ status: 401, body: { error: expect.any(String), code: 'INTERNAL_TOKEN_MISSING' } });
+    expect(await post({ [CALLER_HEADER]: await signed('other') })).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
+    // Signed for another body: useless for this one.
+    expect(await post({ [CALLER_HEADER]: await signed('probe', undefined, JSON.stringify({ query: '{ whoAmI }', variables: {} })) })).toMatchObject({
+      status: 401,
+      body: { code: 'INTERNAL_TOKEN_INVALID', error: expect.stringMatching(/another request/) },
     });
-    expect(await ask({})).toEqual({ status: 401, body: { error: expect.any(String), code: 'INTERNAL_TOKEN_MISSING' } });
-    expect(await ask(await callerHeaders('other'))).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
-    expect(await ask({ [CALLER_HEADER]: 'garbage' })).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
+    expect(await post({ [CALLER_HEADER]: 'garbage' })).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
+    expect(await post({ [CALLER_HEADER]: await signCallerToken(testCaller(), 'probe', testInternalKeys.privateKey, { body: '{}', seconds: -30 }) }, '{}')).toMatchObject({
+      status: 401,
+      body: { code: 'INTERNAL_TOKEN_EXPIRED' },
+    });
+    expect(await post(await (await callerHeaders('probe', testCaller('auditor', { purpose: 'audit' })))('{"query":"{ auditNote }"}'), '{"query":"{ auditNote }"}')).toEqual({
+      status: 200,
+      body: { data: { auditNote: 'for auditors' } },
+    });
+  });
+
+  it("enforces the schema's authorization directives itself: null and FORBIDDEN, as the gateway answers", async () => {
+    const ask = async (caller: Caller, query: string) => {
+      const body = JSON.stringify({ query });
+      const response = await fetch(service.url, { method: 'POST', headers: { 'content-type': 'application/json', ...(await (await callerHeaders('probe', caller))(body)) }, body });
+      return response.json();
+    };
+    expect(await ask(testCaller('auditor'), '{ whoAmI auditNote }')).toEqual({
+      data: { whoAmI: 'test-auditor null', auditNote: null },
+      errors: [
+        {
+          message: 'Not authorized to read Query.auditNote: needs purpose:audit',
+          path: ['auditNote'],
+          extensions: { code: 'FORBIDDEN', field: 'Query.auditNote', missingPolicies: ['purpose:audit'] },
+        },
+      ],
+    });
+    expect(await ask(testCaller('mediator', { purpose: 'case-handling' }), 'query Q { note: auditNote }')).toMatchObject({
+      data: { note: null },
+      errors: [{ path: ['note'], extensions: { code: 'FORBIDDEN', missingScopes: ['audit:read'], missingPolicies: ['purpose:audit'] } }],
+    });
   });
 });

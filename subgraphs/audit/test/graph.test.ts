@@ -29,7 +29,8 @@ const harness = serveSubgraphForTests(subgraph, {
   },
 });
 
-const auditor = testCaller('auditor');
+// The trail is read for an audit only (@policy purpose:audit), at the subgraph as at the gateway.
+const auditor = testCaller('auditor', { purpose: 'audit' });
 const gql = async (query: string, variables?: Record<string, unknown>) =>
   harness.gql(query, variables, auditor);
 

@@ -190,9 +190,9 @@ describe('masking and row scope at the subgraph itself (a request that bypasses 
     expect(noPurpose.data?._entities).toEqual([
       { id: idOf(mine), name: mine.name, idNumber: maskIdNumber(mine.idNumber), phone: maskPhone(mine.phone!), registeredAddress: maskAddress(mine.registeredAddress!) },
     ]);
+    // The analyst holds no resident:address: the subgraph refuses the field itself, as the gateway would.
     const analyst = await as(testCaller('district-analyst', { purpose: 'statistics' }), PROFILE, { ids: reps.slice(0, 1) });
-    expect(analyst.data?._entities).toEqual([
-      { id: idOf(mine), name: maskName(mine.name), idNumber: maskIdNumber(mine.idNumber), phone: maskPhone(mine.phone!), registeredAddress: maskAddress(mine.registeredAddress!) },
-    ]);
+    expect(analyst.data?._entities).toEqual([{ id: idOf(mine), name: maskName(mine.name), idNumber: maskIdNumber(mine.idNumber), phone: maskPhone(mine.phone!), registeredAddress: null }]);
+    expect(analyst.errors).toEqual([expect.objectContaining({ path: ['_entities', 0, 'registeredAddress'], extensions: expect.objectContaining({ code: 'FORBIDDEN', missingScopes: ['resident:address'] }) })]);
   });
 });

@@ -23,9 +23,13 @@ export const AccessCode = {
   IDENTITY_PROVIDER_UNAVAILABLE: 'IDENTITY_PROVIDER_UNAVAILABLE',
   /** At a subgraph: no internal token from the gateway. */
   INTERNAL_TOKEN_MISSING: 'INTERNAL_TOKEN_MISSING',
-  /** At a subgraph: an internal token not signed by the gateway's key, for another subgraph, or malformed. */
+  /** At a subgraph: an internal token not signed by the gateway's key, for another subgraph or another request body, or malformed. */
   INTERNAL_TOKEN_INVALID: 'INTERNAL_TOKEN_INVALID',
   INTERNAL_TOKEN_EXPIRED: 'INTERNAL_TOKEN_EXPIRED',
+  /** At a subgraph: an internal token used before (each is good for one request): a security event, logged. */
+  INTERNAL_TOKEN_REPLAYED: 'INTERNAL_TOKEN_REPLAYED',
+  /** At a subgraph (503): it remembers too many recent token ids to accept another until some expire. */
+  INTERNAL_TOKEN_CAPACITY: 'INTERNAL_TOKEN_CAPACITY',
 } as const;
 export type AccessCode = (typeof AccessCode)[keyof typeof AccessCode];
 

@@ -1,6 +1,6 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { decodeJwt, errors, jwtVerify, SignJWT } from 'jose';
+import { errors, jwtVerify, SignJWT } from 'jose';
 import { isProduction } from '../config.ts';
 import { AccessCode, AccessRefusal } from './claims.ts';
 import { demoIssuerDir } from './issuer.ts';
@@ -8,34 +8,77 @@ import { developmentKey, generateSigningKeyPair, parseKey, privatePem, publicPem
 import { isPurpose, isScope, type Caller } from './model.ts';
 
 /**
- * Defence in depth: a subgraph serves only the gateway. For each request to a subgraph the gateway signs the
- * verified caller into a short-lived token for that subgraph alone (audience = its name); the subgraph verifies it
- * before GraphQL runs. A request that bypasses the gateway has no such token, and one taken from another subgraph's
- * traffic names the wrong audience and expires within a minute.
+ * Defence in depth: a subgraph serves only the gateway. For each attempt at a subgraph request the gateway signs the
+ * verified caller into a token for that subgraph alone (audience = its name), for that request alone (`req_sha256`,
+ * the SHA-256 of the request body it travels with), good once (`jti`, which the subgraph remembers until the token
+ * expires) and for a few seconds (`HUB_INTERNAL_TOKEN_SECONDS`). The subgraph checks all of it before GraphQL runs.
+ * A request that bypasses the gateway has no such token; one taken from the gateway's traffic names another
+ * subgraph, another body, has been used already, or has expired.
  */
 export const INTERNAL_ISSUER = 'hub-gateway';
 export const CALLER_HEADER = 'x-hub-caller';
-export const INTERNAL_TOKEN_SECONDS = 60;
+/** How long a token is good for unless `HUB_INTERNAL_TOKEN_SECONDS` says otherwise: it only has to cross one hop. */
+export const INTERNAL_TOKEN_SECONDS = 10;
+/** The longest lifetime a subgraph accepts, whatever the token says (and the most `HUB_INTERNAL_TOKEN_SECONDS` may be). */
+export const INTERNAL_TOKEN_MAX_SECONDS = 60;
 /** Clocks of the gateway's and a subgraph's machines may differ by this much. */
-const CLOCK_TOLERANCE_SECONDS = 5;
+export const CLOCK_TOLERANCE_SECONDS = 2;
 
 const DEVELOPMENT_KEY_FILE = 'internal-key.pem';
 
-export async function signCallerToken(caller: Caller, audience: string, privateKey: KeyObject, seconds = INTERNAL_TOKEN_SECONDS): Promise<string> {
+/** The lifetime of the gateway's internal tokens: `HUB_INTERNAL_TOKEN_SECONDS`, 1 to 60. */
+export function internalTokenSeconds(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.HUB_INTERNAL_TOKEN_SECONDS;
+  if (value === undefined || value.trim() === '') return INTERNAL_TOKEN_SECONDS;
+  const seconds = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || seconds < 1 || seconds > INTERNAL_TOKEN_MAX_SECONDS) {
+    throw new Error(`HUB_INTERNAL_TOKEN_SECONDS must be a whole number from 1 to ${INTERNAL_TOKEN_MAX_SECONDS}, got "${value}"`);
+  }
+  return seconds;
+}
+
+/**
+ * What a token is bound to: the SHA-256 (base64url) of the request body as sent, byte for byte; for a request
+ * without a body (a GET), of its query string.
+ */
+export function requestDigest(body: string | Uint8Array | undefined): string {
+  return createHash('sha256').update(body ?? '').digest('base64url');
+}
+
+export interface InternalTokenRequest {
+  /** The body the token travels with, exactly as sent (for a GET, its query string). */
+  body: string | Uint8Array;
+  /** Lifetime; default `INTERNAL_TOKEN_SECONDS`. */
+  seconds?: number;
+}
+
+export async function signCallerToken(caller: Caller, audience: string, privateKey: KeyObject, request: InternalTokenRequest): Promise<string> {
   const { userId, ...claims } = caller;
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ ...claims })
+  return new SignJWT({ ...claims, req_sha256: requestDigest(request.body) })
     .setProtectedHeader({ alg: signingAlgorithm(privateKey), typ: 'JWT' })
     .setIssuer(INTERNAL_ISSUER)
     .setAudience(audience)
     .setSubject(userId)
+    .setJti(randomBytes(16).toString('base64url'))
     .setIssuedAt(now)
-    .setExpirationTime(now + seconds)
+    .setExpirationTime(now + (request.seconds ?? INTERNAL_TOKEN_SECONDS))
     .sign(privateKey);
 }
 
-/** The caller of a subgraph request, or an `AccessRefusal` (401) naming why the token is refused. */
-export async function verifyCallerToken(token: string | undefined, audience: string, publicKey: KeyObject): Promise<Caller> {
+/** A verified token: its caller, its id and when it stops being accepted (expiry plus the clock tolerance). */
+interface VerifiedToken {
+  caller: Caller;
+  jti: string;
+  acceptedUntilMs: number;
+}
+
+const refused = (reason: string, message: string) => new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_INVALID, message, reason);
+
+/** A request's body, or how to read it: a subgraph reads it only for a token whose signature holds. */
+export type RequestBody = string | Uint8Array | undefined | (() => Promise<string | Uint8Array | undefined>);
+
+async function verifyToken(token: string | undefined, audience: string, publicKey: KeyObject, body: RequestBody): Promise<VerifiedToken> {
   if (!token) throw new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_MISSING, `this subgraph serves the gateway only: no ${CALLER_HEADER} token`, 'missing');
   let payload: Record<string, unknown>;
   try {
@@ -43,47 +86,86 @@ export async function verifyCallerToken(token: string | undefined, audience: str
       issuer: INTERNAL_ISSUER,
       audience,
       algorithms: [signingAlgorithm(publicKey)],
-      requiredClaims: ['sub', 'iat', 'exp'],
-      maxTokenAge: INTERNAL_TOKEN_SECONDS * 2,
+      requiredClaims: ['sub', 'iat', 'exp', 'jti', 'req_sha256'],
+      maxTokenAge: INTERNAL_TOKEN_MAX_SECONDS,
       clockTolerance: CLOCK_TOLERANCE_SECONDS,
     }));
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_EXPIRED, 'the internal token has expired', 'expired');
     const reason = error instanceof errors.JWTClaimValidationFailed ? `claim ${error.claim}` : error instanceof errors.JWSSignatureVerificationFailed ? 'signature' : 'malformed';
-    throw new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_INVALID, `the internal token is not valid for ${audience} (${reason})`, reason);
+    throw refused(reason, `the internal token is not valid for ${audience} (${reason})`);
   }
+  const { jti, iat, exp, req_sha256: digest } = payload as { jti: unknown; iat: number; exp: number; req_sha256: unknown };
+  if (typeof jti !== 'string' || jti.length < 16 || jti.length > 64) throw refused('claim jti', `the internal token is not valid for ${audience} (claim jti)`);
+  if (exp - iat > INTERNAL_TOKEN_MAX_SECONDS) throw refused('lifetime', `the internal token is not valid for ${audience} (it claims to live longer than ${INTERNAL_TOKEN_MAX_SECONDS} s)`);
+  if (digest !== requestDigest(typeof body === 'function' ? await body() : body)) throw refused('request', 'the internal token was signed for another request (its req_sha256 is not the SHA-256 of this body)');
   const caller = callerOfClaims(payload);
-  if (!caller) throw new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_INVALID, 'the internal token carries no valid caller', 'claims');
-  return caller;
+  if (!caller) throw refused('claims', 'the internal token carries no valid caller');
+  return { caller, jti, acceptedUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 };
+}
+
+/** The caller of a subgraph request with this body, or an `AccessRefusal` (401) naming why the token is refused. */
+export async function verifyCallerToken(token: string | undefined, audience: string, publicKey: KeyObject, body: RequestBody): Promise<Caller> {
+  return (await verifyToken(token, audience, publicKey, body)).caller;
+}
+
+/** A token presented again: the first use stands, this one is refused and recorded (a security event). */
+export interface ReplayedToken {
+  jti: string;
+  /** Whom the token was signed for. */
+  userId: string;
+  role: string;
+}
+
+export interface CallerTokenVerifierOptions {
+  /** Most token ids remembered at once; a token that finds it full is refused 503 rather than accepted unremembered. */
+  maxRemembered?: number;
 }
 
 /**
- * `verifyCallerToken` for one subgraph, remembering the tokens it has verified until they expire. The gateway reuses
- * each caller's token for half its life, so nearly every request carries a token verified before: checking the
- * signature again would be most of the request's own CPU. A token is the same string only if it is the same signed
- * claims, so a remembered token answers exactly what verifying it again would until its `exp` (or its `iat` plus the
- * maximum age, if sooner); after that it is verified afresh, and refused. Refused tokens are never remembered.
+ * `verifyCallerToken` for one subgraph replica, refusing a token it has accepted before: every accepted token's
+ * `jti` is remembered until the token would be refused as expired anyway, so the memory holds at most the tokens
+ * of the last few seconds. Tokens refused for any other reason are never remembered (one sent with a forged body
+ * must not spend the genuine request's token). The memory is this replica's own: a copy of a token sent to another
+ * replica of the same subgraph, with the same body, within its lifetime is not caught here (docs/security.md).
  */
-export function createCallerTokenVerifier(audience: string, publicKey: KeyObject, maxEntries = 1000): (token: string | undefined) => Promise<Caller> {
-  const verified = new Map<string, { caller: Caller; validUntilMs: number }>();
-  return async (token) => {
-    if (token) {
-      const hit = verified.get(token);
-      if (hit && Date.now() < hit.validUntilMs) return copyOf(hit.caller);
-      if (hit) verified.delete(token);
+export function createCallerTokenVerifier(
+  audience: string,
+  publicKey: KeyObject,
+  options: CallerTokenVerifierOptions = {},
+): (token: string | undefined, body: RequestBody) => Promise<Caller> {
+  const maxRemembered = options.maxRemembered ?? 200_000;
+  // Token ids in the order they were accepted, with when each stops being accepted. Lifetimes are alike, so the
+  // oldest entries expire first and forgetting walks from the front until the first live one.
+  const seen = new Map<string, number>();
+  const forgetExpired = (now: number) => {
+    for (const [jti, until] of seen) {
+      if (until > now) break;
+      seen.delete(jti);
     }
-    const caller = await verifyCallerToken(token, audience, publicKey);
-    const { exp, iat } = decodeJwt(token!);
-    if (typeof exp === 'number' && typeof iat === 'number') {
-      if (verified.size >= maxEntries) verified.delete(verified.keys().next().value!);
-      verified.set(token!, { caller: copyOf(caller), validUntilMs: Math.min(exp, iat + INTERNAL_TOKEN_SECONDS * 2) * 1000 });
+  };
+  return async (token, body) => {
+    const verified = await verifyToken(token, audience, publicKey, body);
+    const now = Date.now();
+    forgetExpired(now);
+    const firstUse = seen.get(verified.jti);
+    if (firstUse !== undefined && firstUse > now) {
+      throw new TokenReplayRefusal({ jti: verified.jti, userId: verified.caller.userId, role: verified.caller.role });
     }
-    return caller;
+    if (seen.size >= maxRemembered) {
+      throw new AccessRefusal(503, AccessCode.INTERNAL_TOKEN_CAPACITY, 'this subgraph remembers too many recent internal tokens to accept another; try again shortly', 'capacity');
+    }
+    seen.set(verified.jti, verified.acceptedUntilMs);
+    return verified.caller;
   };
 }
 
-/** Each request gets its own copy, so nothing one request does to its caller reaches the next. */
-const copyOf = (caller: Caller): Caller => ({ ...caller, scopes: [...caller.scopes], grids: [...caller.grids], communities: [...caller.communities] });
+/** The 401 for a token used before, carrying what the security event records. */
+export class TokenReplayRefusal extends AccessRefusal {
+  constructor(readonly replayed: ReplayedToken) {
+    super(401, AccessCode.INTERNAL_TOKEN_REPLAYED, 'the internal token has been used already: each is good for one request', 'replay');
+  }
+}
 
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((v) => typeof v === 'string');
 

@@ -1,6 +1,7 @@
 import { CALLER_HEADER, signCallerToken } from '../access/internal-token.ts';
 import { generateSigningKeyPair } from '../access/keys.ts';
 import { DEMO_ROLES, type Caller, type DemoRole, type RoleDefinition } from '../access/model.ts';
+import type { BodyHeaders } from './graphql.ts';
 
 /**
  * This test process's stand-in for the gateway's internal key pair. A subgraph under test is created with
@@ -26,7 +27,10 @@ export function testCaller(role: DemoRole = 'administrator', overrides: Partial<
   };
 }
 
-/** The internal-token header for one request to the named subgraph, signed fresh (tokens live a minute). */
-export async function callerHeaders(subgraph: string, caller: Caller = testCaller()): Promise<Record<string, string>> {
-  return { [CALLER_HEADER]: await signCallerToken(caller, subgraph, testInternalKeys.privateKey) };
+/**
+ * The internal-token header for requests to the named subgraph, as `postGraphQL` takes it: each request is signed
+ * for its own body when it is sent, with a fresh token id, as the gateway signs each attempt.
+ */
+export async function callerHeaders(subgraph: string, caller: Caller = testCaller()): Promise<BodyHeaders> {
+  return async (body) => ({ [CALLER_HEADER]: await signCallerToken(caller, subgraph, testInternalKeys.privateKey, { body }) });
 }

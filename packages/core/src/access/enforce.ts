@@ -16,7 +16,7 @@ import {
   type SelectionSetNode,
   isCompositeType,
 } from 'graphql';
-import { missingFor, requirementOf, type Grants, type PolicyIndex } from './directives.ts';
+import { missingFor, requirementOf, type Grants, type PolicyIndex } from './policy.ts';
 
 /** A field left out of the operation because the caller may not read it, and where it stood in the response. */
 export interface Denial {

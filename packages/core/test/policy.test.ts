@@ -1,6 +1,8 @@
 import { buildSchema, execute, parse, print } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { applyDenials, authorizeOperation, buildPolicyIndex, missingFor, type Grants } from '../src/policy/plugin.ts';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { applyDenials, authorizeOperation, buildPolicyIndex, createPolicyPlugin, grantsOf, missingFor, type Grants } from '../src/index.ts';
+import { testCaller } from '../src/testing/index.ts';
 
 const schema = buildSchema(/* GraphQL */ `
   directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
@@ -116,5 +118,36 @@ describe('field authorization from the supergraph directives', () => {
     expect(missingFor(health, grants(['health:read', 'resident:identity'], ['purpose:welfare-review']))).toBeNull();
     expect(missingFor(health, grants(['admin'], []))).toEqual({ scopes: [], policies: ['purpose:welfare-review'], authenticated: false });
     expect(missingFor(index.get('Query.secret')!, grants([], [], false))).toMatchObject({ authenticated: true });
+  });
+});
+
+describe('the policy in a department', () => {
+  const subgraphSchema = (typeDirective: string) =>
+    buildSubgraphSchema({
+      typeDefs: parse(`
+        extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@requiresScopes"])
+        type Query { resident(id: ID!): Resident @requiresScopes(scopes: [["resident:read"]]) }
+        type Resident @key(fields: "id") ${typeDirective} { id: ID! idNumber: String @requiresScopes(scopes: [["resident:identity"]]) }
+      `),
+    });
+
+  it('reads the directives of a subgraph schema, written through Federation\'s link', () => {
+    const index = buildPolicyIndex(subgraphSchema(''));
+    expect([...index.keys()].sort()).toEqual(['Query.resident', 'Resident.idNumber']);
+    expect(() => createPolicyPlugin({ schema: subgraphSchema(''), grantsOf: () => grantsOf(testCaller()) })).not.toThrow();
+  });
+
+  it('refuses to start over an entity type guarded as a type, which an entity fetch would pass unchecked', () => {
+    expect(() => createPolicyPlugin({ schema: subgraphSchema('@requiresScopes(scopes: [["resident:read"]])'), grantsOf: () => grantsOf(testCaller()) })).toThrow(
+      /entity type Resident carries an authorization directive on the type/,
+    );
+  });
+
+  it('grants what the caller holds: scopes, and the policies of its purpose, role and department', () => {
+    const grants = grantsOf(testCaller('mediator', { purpose: 'case-handling' }));
+    expect(grants.authenticated).toBe(true);
+    expect(grants.scopes.has('case:read')).toBe(true);
+    expect(['purpose:case-handling', 'role:mediator', 'department:mediation'].map(grants.policy)).toEqual([true, true, true]);
+    expect(['purpose:audit', 'role:auditor', 'department:party', 'purpose:null'].map(grants.policy)).toEqual([false, false, false, false]);
   });
 });

@@ -9,12 +9,14 @@ import {
   Kind,
   type ValueNode,
 } from 'graphql';
+import type { Caller } from './model.ts';
 
 /**
- * What a field needs, read from Federation's authorization directives as composition keeps them in the supergraph:
- * `@authenticated`, `@requiresScopes(scopes: [[String]])`, `@policy(policies: [[String]])`. A list of lists means
- * any inner list, all of its members: [["a", "b"], ["c"]] is (a and b) or c. A field's needs are its own and those
- * of the type it returns; all must hold.
+ * What a field needs, read from Federation's authorization directives: `@authenticated`,
+ * `@requiresScopes(scopes: [[String]])`, `@policy(policies: [[String]])`, as composition keeps them in the supergraph
+ * (the gateway) and as each department's schema.graphql declares them (the subgraph): the same rules over the same
+ * directives, at both. A list of lists means any inner list, all of its members: [["a", "b"], ["c"]] is (a and b) or c.
+ * A field's needs are its own and those of the type it returns; all must hold.
  */
 export interface Requirement {
   authenticated: boolean;
@@ -35,7 +37,8 @@ function stringMatrix(value: ValueNode | undefined): string[][] {
 function fromDirectives(directives: readonly ConstDirectiveNode[] | undefined): Requirement {
   const requirement: Requirement = { authenticated: false, scopes: [], policies: [] };
   for (const directive of directives ?? []) {
-    const name = directive.name.value;
+    // A subgraph that does not import a directive by name writes it with Federation's namespace.
+    const name = directive.name.value.replace(/^federation__/, '');
     const arg = (argName: string) => directive.arguments?.find((a) => a.name.value === argName)?.value;
     if (name === 'authenticated') requirement.authenticated = true;
     if (name === 'requiresScopes') requirement.scopes.push(stringMatrix(arg('scopes')));
@@ -56,9 +59,14 @@ const isEmpty = (r: Requirement) => !r.authenticated && r.scopes.length === 0 &&
 
 export type PolicyIndex = Map<string, Requirement>;
 
+/** What a type itself needs: the directives on its definition and on every `extend type` of it. */
+export function typeRequirement(type: GraphQLNamedType): Requirement {
+  return [type.astNode, ...(type.extensionASTNodes ?? [])].reduce<Requirement>((needs, node) => merge(needs, fromDirectives(node?.directives)), EMPTY);
+}
+
 /** `Type.field` → what reading it needs, for every field of every object and interface type that needs anything. */
 export function buildPolicyIndex(schema: GraphQLSchema): PolicyIndex {
-  const typeNeeds = (type: GraphQLNamedType): Requirement => fromDirectives(type.astNode?.directives);
+  const typeNeeds = typeRequirement;
   const index: PolicyIndex = new Map();
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) && !isInterfaceType(type)) continue;
@@ -102,4 +110,17 @@ export function missingFor(requirement: Requirement, grants: Grants): { scopes: 
   const missingAuth = requirement.authenticated && !grants.authenticated;
   if (!missingAuth && missingScopes.length === 0 && missingPolicies.length === 0) return null;
   return { scopes: [...new Set(missingScopes)], policies: [...new Set(missingPolicies)], authenticated: missingAuth };
+}
+
+/**
+ * What the authorization directives are checked against, the same at the gateway and in every department: the
+ * caller's scopes; `@policy` names `purpose:<declared purpose>`, `role:<role>` and `department:<department>`.
+ */
+export function grantsOf(caller: Caller): Grants {
+  const scopes = new Set<string>(caller.scopes);
+  return {
+    authenticated: true,
+    scopes,
+    policy: (name) => name === `purpose:${caller.purpose}` || name === `role:${caller.role}` || name === `department:${caller.department}`,
+  };
 }

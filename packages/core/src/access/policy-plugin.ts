@@ -1,0 +1,68 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import { isObjectType, print, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { applyDenials, authorizeOperation, type AuthorizedOperation } from './enforce.ts';
+import { buildPolicyIndex, missingFor, typeRequirement, type Grants } from './policy.ts';
+
+/**
+ * Enforces a schema's `@authenticated`, `@requiresScopes` and `@policy` directives, which neither @apollo/gateway nor
+ * a plain subgraph server enforces: before execution, the fields the caller may not read are taken out of the
+ * operation (at the gateway, so no department is asked for them; at a department, so no resolver reads them); after
+ * execution, each comes back null with a FORBIDDEN error at its path and the rest of the answer stands.
+ *
+ * The gateway runs it over the supergraph, every department over its own schema: the same rule code over the same
+ * directives, so a caller who reaches a department without the gateway (a valid internal token in the wrong hands)
+ * is refused exactly what the gateway would refuse. An entity fetch (`_entities`) is covered like any root field:
+ * its `... on Type` selections are checked field by field.
+ */
+export function createPolicyPlugin<TContext extends BaseContext>(options: {
+  /** The schema whose directives are enforced: the supergraph at the gateway, the department's own at a subgraph. */
+  schema: GraphQLSchema;
+  grantsOf: (context: TContext) => Grants;
+}): ApolloServerPlugin<TContext> {
+  const { schema } = options;
+  const index = buildPolicyIndex(schema);
+  refuseGuardedEntityTypes(schema);
+  return {
+    async requestDidStart() {
+      let authorized: AuthorizedOperation | null = null;
+      return {
+        async didResolveOperation(requestContext) {
+          authorized = authorizeOperation(schema, index, requestContext.document, requestContext.operationName, options.grantsOf(requestContext.contextValue));
+          if (authorized.denials.length === 0 && authorized.placeholders.length === 0) return;
+          const filtered = authorized.document.definitions[0] as OperationDefinitionNode;
+          // The gateway caches query plans by query hash: a filtered operation must never share a plan with the full one.
+          const mutable = requestContext as unknown as { document: DocumentNode; operation: OperationDefinitionNode; queryHash: string };
+          mutable.queryHash = createHash('sha256').update(requestContext.queryHash).update(print(authorized.document)).digest('hex');
+          mutable.document = authorized.document;
+          mutable.operation = filtered;
+        },
+        async willSendResponse(requestContext) {
+          if (!authorized || (authorized.denials.length === 0 && authorized.placeholders.length === 0)) return;
+          const body = requestContext.response.body;
+          if (body.kind !== 'single') return;
+          const result = body.singleResult;
+          const applied = applyDenials(result.data as Parameters<typeof applyDenials>[0], authorized);
+          result.data = applied.data as typeof result.data;
+          if (applied.errors.length) result.errors = [...(result.errors ?? []), ...applied.errors];
+        },
+      };
+    },
+  };
+}
+
+/**
+ * A directive on an entity type guards the fields that return it; an entity fetch (`_entities`) returns it through
+ * a union that carries none, so a department cannot hold such a rule on its own. No schema of the hub has one: a
+ * department that adds one is stopped at start rather than served unguarded.
+ */
+function refuseGuardedEntityTypes(schema: GraphQLSchema): void {
+  const entity = schema.getType('_Entity');
+  if (!entity || !('getTypes' in entity)) return;
+  const nobody: Grants = { authenticated: false, scopes: new Set(), policy: () => false };
+  for (const type of entity.getTypes()) {
+    if (isObjectType(type) && missingFor(typeRequirement(type), nobody)) {
+      throw new Error(`entity type ${type.name} carries an authorization directive on the type: put it on its fields, which every department can enforce`);
+    }
+  }
+}
