@@ -143,7 +143,7 @@ describe('internal keys and tokens', () => {
     // The unit a caller acts for reaches the subgraph with them.
     const { privateKey, publicKey } = generateSigningKeyPair();
     const station = { ...caller, unit: 'URBAN_MANAGEMENT' };
-    expect(await verifyCallerToken(await signCallerToken(station, 'mediation', privateKey), 'mediation', publicKey)).toEqual(station);
+    expect(await verifyCallerToken(await signCallerToken(station, 'mediation', privateKey, { body: BODY }), 'mediation', publicKey, BODY)).toEqual(station);
   });
 
   it('lives a few seconds, configurable up to a minute; a subgraph refuses a token claiming a longer life', async () => {
