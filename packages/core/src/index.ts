@@ -14,6 +14,7 @@ export * from './postgres/embedded.ts';
 export * from './http.ts';
 export * from './request-guard.ts';
 export * from './scalars.ts';
+export * from './clock.ts';
 export * from './subgraph.ts';
 export * from './define-subgraph.ts';
 export * from './descriptor.ts';

@@ -1,4 +1,4 @@
-import { defineSubgraph } from '@hub/core';
+import { defineSubgraph, hubClock } from '@hub/core';
 import { createContext } from './context.ts';
 import { mediationDatabase } from './db/index.ts';
 import { resolvers } from './resolvers/index.ts';
@@ -10,7 +10,7 @@ export { redCardGraceDaysFromEnv, type Clock } from './workflow/deadlines.ts';
 export const SUBGRAPH_NAME = 'mediation';
 
 export interface MediationOptions {
-  /** The workflow's clock (default: the system clock); tests move it across month ends. */
+  /** The workflow's clock (default: the system clock; the service runs on the hub's clock); tests move it across month ends. */
   clock?: Clock;
   /** Days past the time limit before a yellow card turns red (default 5; MEDIATION_RED_CARD_GRACE_DAYS). */
   redCardGraceDays?: number;
@@ -22,7 +22,7 @@ export const subgraph = defineSubgraph({
   typeDefs: new URL('../schema.graphql', import.meta.url),
   resolvers,
   database: mediationDatabase,
-  options: (host): MediationOptions => ({ redCardGraceDays: redCardGraceDaysFromEnv(host.env) }),
+  options: (host): MediationOptions => ({ clock: hubClock(host.env), redCardGraceDays: redCardGraceDaysFromEnv(host.env) }),
   context: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS }: MediationOptions) => {
     const settings = { clock, redCardGraceDays };
     return (caller) => createContext(database.db, caller, settings);

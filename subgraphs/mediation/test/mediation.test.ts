@@ -14,7 +14,7 @@ const idOf = (idNumber: string) => residentKey(idNumber, DEMO_HUB_SECRET);
 const byId = (a: { id: string }, b: { id: string }) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 const sorted = (xs: DemoCase[]) => [...xs].sort(byId).map((c) => c.id);
 const time = (iso: string | null) => (iso === null ? null : toChinaTime(new Date(iso)));
-const overdue = (c: DemoCase) => c.resolvedAt === null && c.status !== 'REJECTED' && c.dueOn < chinaToday();
+const overdue = (c: DemoCase) => c.resolvedAt === null && c.status !== 'REJECTED' && c.dueOn < chinaToday(new Date());
 
 const harness = serveSubgraphForTests(subgraph);
 
