@@ -99,7 +99,7 @@ describe('the life of a case through the graph (the sequence of docs/cases.md)',
     await step(
       changed(
         await call(housing, ResolveCaseDocument, {
-          input: { idempotencyKey: key(), caseId: id, expectedVersion: version, outcome: 'AGREEMENT_REACHED', agreement: { terms: '物业三日内完成维修', performBy: inDays(3) } },
+          input: { idempotencyKey: key(), caseId: id, expectedVersion: version, outcome: 'ADMINISTRATIVE_MEDIATION', note: '住建部门组织协商，物业同意三日内完成维修' },
         }),
       ),
       'RESOLVED',

@@ -46,13 +46,51 @@ export type AddCaseRecordInput = {
   mediatorId?: string | number | null | undefined;
 };
 
-/** The agreement of a resolution that reached one. */
+/** Form of a people's mediation agreement (协议形式). */
+export type AgreementForm =
+  /** Oral, recorded by the mediator (口头协议). */
+  | 'ORAL'
+  /** Written, signed by the parties (书面调解协议书). */
+  | 'WRITTEN';
+
+/**
+ * The people's mediation agreement of a resolution that reached one (人民调解协议, arts. 28-30): only the mediation
+ * committee's resolution makes one.
+ */
 export type AgreementInput = {
+  /** The main facts of the dispute (纠纷的主要事实), 1 to 2000 characters. */
+  facts: string;
+  /** Written (the default) or oral (协议形式). */
+  form?: AgreementForm | null | undefined;
+  /** The matters in dispute and each party's liability (争议事项及各方当事人的责任), 1 to 2000 characters. */
+  liabilities: string;
   /** Date by which it must be performed, today or later (履行期限). */
   performBy: string;
+  /** How it is to be performed (履行方式), 1 to 500 characters. */
+  performanceManner: string;
   /** Terms agreed, 1 to 2000 characters (协议内容). */
   terms: string;
 };
+
+/** How far an agreement has been performed (履行情况). */
+export type AgreementPerformance =
+  /** Not performed (未履行). */
+  | 'NOT_PERFORMED'
+  /** Partly performed (部分履行). */
+  | 'PARTLY_PERFORMED'
+  /** Not yet checked (待履行). */
+  | 'PENDING'
+  /** Performed in full (已履行). */
+  | 'PERFORMED';
+
+/** What a check of performance found. */
+export type AgreementPerformanceFinding =
+  /** Not performed (未履行). */
+  | 'NOT_PERFORMED'
+  /** Partly performed (部分履行). */
+  | 'PARTLY_PERFORMED'
+  /** Performed in full (已履行). */
+  | 'PERFORMED';
 
 /** What a change to a case was (办理环节). */
 export type CaseAction =
@@ -68,6 +106,10 @@ export type CaseAction =
   | 'DISPATCH'
   /** A follow-up visit (回访). */
   | 'FOLLOW_UP'
+  /** Judicial confirmation applied for or ruled (司法确认). */
+  | 'RECORD_JUDICIAL_CONFIRMATION'
+  /** Performance of an agreement checked (履行回访). */
+  | 'RECORD_PERFORMANCE'
   /** Refused (不予受理). */
   | 'REJECT'
   /** Reopened (重新办理). */
@@ -75,7 +117,11 @@ export type CaseAction =
   /** Reported (登记). */
   | 'REPORT'
   /** Resolved (办结). */
-  | 'RESOLVE';
+  | 'RESOLVE'
+  /** A failed mediation terminated (终止调解). */
+  | 'TERMINATE'
+  /** A party withdrew or refused mediation (撤回/拒绝调解). */
+  | 'WITHDRAW';
 
 /** Category of a dispute, as counted in mediation statistics (纠纷类别). */
 export type CaseCategory =
@@ -125,12 +171,18 @@ export type CaseDepartment =
 
 /** How a resolved case ended (调解结果). */
 export type CaseOutcome =
+  /** The parties agreed before the department (行政调解): no people's mediation agreement, no judicial confirmation. */
+  | 'ADMINISTRATIVE_MEDIATION'
   /** The parties reached an agreement (调解成功, 达成协议). */
   | 'AGREEMENT_REACHED'
-  /** Handled by the department it was dispatched to (部门处置). */
+  /** Handled by the department it was dispatched to (部门处置, 行政处理). */
   | 'HANDLED_BY_DEPARTMENT'
-  /** Mediation failed; the parties were told of their right to go to court (调解不成, 告知诉讼). */
-  | 'MEDIATION_FAILED';
+  /** Mediation failed and was terminated; the parties were told of other channels (调解不成, 终止调解). */
+  | 'MEDIATION_FAILED'
+  /** A party refused mediation (当事人拒绝调解). */
+  | 'PARTIES_REFUSED'
+  /** The applicant withdrew (当事人撤回). */
+  | 'PARTIES_WITHDREW';
 
 /** A party named when a case is reported: a resident by hub id, or an organization, never both. */
 export type CasePartyInput = {
@@ -194,7 +246,11 @@ export type CaseStatus =
   /** Reported, not yet accepted (已登记/待受理). */
   | 'REPORTED'
   /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
-  | 'RESOLVED';
+  | 'RESOLVED'
+  /** Mediation failed and was terminated, the parties told of other channels (调解终止). */
+  | 'TERMINATED'
+  /** A party withdrew from or refused mediation after acceptance (当事人撤回/拒绝调解). */
+  | 'WITHDRAWN';
 
 /** Closing a case. */
 export type CloseCaseInput = {
@@ -221,6 +277,15 @@ export type DispatchCaseInput = {
   /** Instructions for the department, up to 500 characters. */
   note?: string | null | undefined;
 };
+
+/** The channels a failed mediation's parties are told of (告知途径, 人民调解法 art. 26). */
+export type DisputeChannel =
+  /** Administrative channels (行政途径). */
+  | 'ADMINISTRATIVE'
+  /** Arbitration (仲裁). */
+  | 'ARBITRATION'
+  /** The courts (司法途径). */
+  | 'JUDICIAL';
 
 /** A follow-up visit. */
 export type FollowUpCaseInput = {
@@ -284,6 +349,22 @@ export type InflowReason =
   /** Work (务工). */
   | 'WORK';
 
+/** A step of judicial confirmation (司法确认). */
+export type JudicialConfirmationStep =
+  /** The parties applied (申请司法确认). */
+  | 'APPLIED'
+  /** The court confirmed the agreement valid (裁定确认有效). */
+  | 'CONFIRMED'
+  /** The court rejected the application (裁定驳回申请). */
+  | 'REJECTED';
+
+/** The court's ruling on judicial confirmation (司法确认裁定). */
+export type JudicialRuling =
+  /** Confirmed valid (确认有效). */
+  | 'CONFIRMED'
+  /** Application rejected (驳回申请). */
+  | 'REJECTED';
+
 /** Kind of organization in the directory (组织类型). */
 export type OrganizationKind =
   /** People's mediation committee (人民调解委员会); registered by justice mediation. */
@@ -320,6 +401,39 @@ export type PopulationType =
   | 'REGISTERED'
   /** Persons without household registration (未落户人员). */
   | 'UNSETTLED';
+
+/** A check of an agreement's performance. */
+export type RecordAgreementPerformanceInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** What was found and what follows (督促履行情况), 1 to 1000 characters. */
+  note: string;
+  /** What was found (履行情况). */
+  performance: AgreementPerformanceFinding;
+};
+
+/** What the parties or the court did about judicial confirmation. */
+export type RecordJudicialConfirmationInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The court applied to (受理法院), 1 to 200 characters; required when applying. */
+  court?: string | null | undefined;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** The date it happened, not after today. */
+  on: string;
+  /**
+   * Applied for (APPLIED: `court` and `on`, within 30 days of the agreement), or the ruling (CONFIRMED, REJECTED: `on`,
+   * after the application).
+   */
+  step: JudicialConfirmationStep;
+};
 
 /** Refusing a case. */
 export type RejectCaseInput = {
@@ -380,11 +494,15 @@ export type ResolveCaseInput = {
   /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: string;
   /**
-   * What was done, 1 to 2000 characters: required for MEDIATION_FAILED (how the parties were told of their right to go
-   * to court) and HANDLED_BY_DEPARTMENT; optional with an agreement.
+   * What was done, 1 to 2000 characters: required for HANDLED_BY_DEPARTMENT and ADMINISTRATIVE_MEDIATION (what the
+   * parties agreed before the department); optional with an agreement.
    */
   note?: string | null | undefined;
-  /** How it ended. */
+  /**
+   * How it ended: AGREEMENT_REACHED by the mediation committee only (else OUTCOME_NOT_ALLOWED); HANDLED_BY_DEPARTMENT or
+   * ADMINISTRATIVE_MEDIATION by a department. A failed mediation is terminated (terminateCase), a withdrawal recorded
+   * (withdrawCase): MEDIATION_FAILED, PARTIES_WITHDREW and PARTIES_REFUSED are refused here with OUTCOME_NOT_ALLOWED.
+   */
   outcome: CaseOutcome;
 };
 
@@ -403,6 +521,20 @@ export type SupervisionList =
   | 'RED_CARD'
   /** Cases with a yellow card. */
   | 'YELLOW_CARD';
+
+/** Terminating a failed mediation (终止调解). */
+export type TerminateCaseInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The channels the parties were told of (告知途径), one or more. */
+  channels: Array<DisputeChannel>;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** Why mediation failed and how the parties were told, 1 to 2000 characters. */
+  note: string;
+};
 
 /** Kind of welfare entitlement (救助福利类别). */
 export type WelfareKind =
@@ -425,6 +557,29 @@ export type WelfareStatus =
   | 'ENDED'
   /** Payment suspended pending review (暂停发放). */
   | 'SUSPENDED';
+
+/** A party withdrawing from or refusing mediation (撤回/拒绝调解). */
+export type WithdrawCaseInput = {
+  /** The party that did (申请人/被申请人). */
+  by: CasePartyRole;
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** Withdrew (撤回申请) or refused (拒绝调解). */
+  kind: WithdrawalKind;
+  /** What the party said, 1 to 500 characters. */
+  reason: string;
+};
+
+/** How a party stepped out of mediation (人民调解法 art. 23). */
+export type WithdrawalKind =
+  /** A party refused mediation (拒绝调解). */
+  | 'REFUSED'
+  /** The applicant withdrew the application (撤回申请). */
+  | 'WITHDRAWN';
 
 export type StreetOverviewQueryVariables = Exact<{
   code: string | number;
@@ -464,6 +619,41 @@ export type GroupRentalRemediationQueryVariables = Exact<{
 
 
 export type GroupRentalRemediationQuery = { street: { code: string, name: string, groupRentals: { totalCount: number, edges: Array<{ node: { id: string, status: GroupRentalStatus, identifiedOn: string, interviewedOn: string | null, rectifiedOn: string | null, occupantCount: number, grid: { code: string, name: string }, house: { code: string, occupants: Array<{ id: string, name: string | null, populationType: PopulationType | null, floating: { inflowReason: InflowReason, originAddress: string, residencePermitValid: boolean } | null }> | null, cases: Array<{ id: string, category: CaseCategory, status: CaseStatus }> | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+
+export type TerminateCaseMutationVariables = Exact<{
+  input: TerminateCaseInput;
+}>;
+
+
+export type TerminateCaseMutation = { terminateCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type WithdrawCaseMutationVariables = Exact<{
+  input: WithdrawCaseInput;
+}>;
+
+
+export type WithdrawCaseMutation = { withdrawCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type RecordJudicialConfirmationMutationVariables = Exact<{
+  input: RecordJudicialConfirmationInput;
+}>;
+
+
+export type RecordJudicialConfirmationMutation = { recordJudicialConfirmation: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type RecordAgreementPerformanceMutationVariables = Exact<{
+  input: RecordAgreementPerformanceInput;
+}>;
+
+
+export type RecordAgreementPerformanceMutation = { recordAgreementPerformance: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type CaseEndingQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CaseEndingQuery = { case: { id: string, status: CaseStatus, version: number, outcome: CaseOutcome | null, resolutionNote: string | null, informedChannels: Array<DisputeChannel>, withdrawnBy: CasePartyRole | null, agreement: { form: AgreementForm, facts: string | null, liabilities: string | null, terms: string, performanceManner: string | null, performBy: string, performance: AgreementPerformance, performanceCheckedOn: string | null, performanceNote: string | null, judicialConfirmationDueOn: string | null, judicialConfirmation: { appliedOn: string, court: string, ruledOn: string | null, ruling: JudicialRuling | null } | null } | null } | null };
 
 export type CaseChangeFieldsFragment = { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, overdue: boolean, card: SupervisionCard | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } };
 
@@ -596,6 +786,11 @@ export const WelfareCrossCheckDocument = {"kind":"Document","definitions":[{"kin
 export const GridCaseCountsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridCaseCounts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"caseCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"byStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridCaseCountsQuery, GridCaseCountsQueryVariables>;
 export const GridOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridOverview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"population"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"registered"}},{"kind":"Field","name":{"kind":"Name","value":"floating"}},{"kind":"Field","name":{"kind":"Name","value":"overseas"}},{"kind":"Field","name":{"kind":"Name","value":"unsettled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"partyMembers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"welfareCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"ACTIVE"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"minimumLiving"}},{"kind":"Field","name":{"kind":"Name","value":"extremePoverty"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityLiving"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityCare"}},{"kind":"Field","name":{"kind":"Name","value":"oldAge"}}]}},{"kind":"Field","name":{"kind":"Name","value":"housingCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"buildings"}},{"kind":"Field","name":{"kind":"Name","value":"houses"}},{"kind":"Field","name":{"kind":"Name","value":"groupRentalsByStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"identified"}},{"kind":"Field","name":{"kind":"Name","value":"interviewed"}},{"kind":"Field","name":{"kind":"Name","value":"rectified"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"caseCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"open"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byCategory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"organizationCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byKind"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridOverviewQuery, GridOverviewQueryVariables>;
 export const GroupRentalRemediationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GroupRentalRemediation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"street"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"groupRentals"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"identifiedOn"}},{"kind":"Field","name":{"kind":"Name","value":"interviewedOn"}},{"kind":"Field","name":{"kind":"Name","value":"rectifiedOn"}},{"kind":"Field","name":{"kind":"Name","value":"occupantCount"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"house"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"occupants"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"floating"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inflowReason"}},{"kind":"Field","name":{"kind":"Name","value":"originAddress"}},{"kind":"Field","name":{"kind":"Name","value":"residencePermitValid"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"cases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GroupRentalRemediationQuery, GroupRentalRemediationQueryVariables>;
+export const TerminateCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TerminateCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TerminateCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"terminateCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<TerminateCaseMutation, TerminateCaseMutationVariables>;
+export const WithdrawCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WithdrawCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WithdrawCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"withdrawCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<WithdrawCaseMutation, WithdrawCaseMutationVariables>;
+export const RecordJudicialConfirmationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecordJudicialConfirmation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecordJudicialConfirmationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordJudicialConfirmation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RecordJudicialConfirmationMutation, RecordJudicialConfirmationMutationVariables>;
+export const RecordAgreementPerformanceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecordAgreementPerformance"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecordAgreementPerformanceInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordAgreementPerformance"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RecordAgreementPerformanceMutation, RecordAgreementPerformanceMutationVariables>;
+export const CaseEndingDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseEnding"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"case"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"resolutionNote"}},{"kind":"Field","name":{"kind":"Name","value":"informedChannels"}},{"kind":"Field","name":{"kind":"Name","value":"withdrawnBy"}},{"kind":"Field","name":{"kind":"Name","value":"agreement"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"form"}},{"kind":"Field","name":{"kind":"Name","value":"facts"}},{"kind":"Field","name":{"kind":"Name","value":"liabilities"}},{"kind":"Field","name":{"kind":"Name","value":"terms"}},{"kind":"Field","name":{"kind":"Name","value":"performanceManner"}},{"kind":"Field","name":{"kind":"Name","value":"performBy"}},{"kind":"Field","name":{"kind":"Name","value":"performance"}},{"kind":"Field","name":{"kind":"Name","value":"performanceCheckedOn"}},{"kind":"Field","name":{"kind":"Name","value":"performanceNote"}},{"kind":"Field","name":{"kind":"Name","value":"judicialConfirmationDueOn"}},{"kind":"Field","name":{"kind":"Name","value":"judicialConfirmation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appliedOn"}},{"kind":"Field","name":{"kind":"Name","value":"court"}},{"kind":"Field","name":{"kind":"Name","value":"ruledOn"}},{"kind":"Field","name":{"kind":"Name","value":"ruling"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CaseEndingQuery, CaseEndingQueryVariables>;
 export const ReportCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReportCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReportCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reportCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReportCaseMutation, ReportCaseMutationVariables>;
 export const AcceptCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<AcceptCaseMutation, AcceptCaseMutationVariables>;
 export const RejectCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RejectCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RejectCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rejectCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RejectCaseMutation, RejectCaseMutationVariables>;

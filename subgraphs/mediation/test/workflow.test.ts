@@ -29,6 +29,8 @@ const CENTRE = as('dispatcher');
 const HOUSING = as('housing-officer');
 const POLICE = as('police-officer');
 const SUPERVISOR = as('supervisor');
+/** The mediation committee's mediator: the unit a case dispatched to MEDIATION is handled by. */
+const MEDIATOR = as('mediator');
 const GRID_WORKER = as('grid-worker', { grids: [GRID] });
 const ADMIN = as('administrator');
 
@@ -82,6 +84,10 @@ const MUTATION_OF: Record<CaseAction, [string, string]> = {
   FOLLOW_UP: ['followUpCase', 'FollowUpCaseInput'],
   CLOSE: ['closeCase', 'CloseCaseInput'],
   REOPEN: ['reopenCase', 'ReopenCaseInput'],
+  TERMINATE: ['terminateCase', 'TerminateCaseInput'],
+  WITHDRAW: ['withdrawCase', 'WithdrawCaseInput'],
+  RECORD_JUDICIAL_CONFIRMATION: ['recordJudicialConfirmation', 'RecordJudicialConfirmationInput'],
+  RECORD_PERFORMANCE: ['recordAgreementPerformance', 'RecordAgreementPerformanceInput'],
 };
 
 let keys = 0;
@@ -127,8 +133,25 @@ function inputOf(action: CaseAction, caseId: string, version: number): Record<st
       return { ...base, satisfied: true, note: '当事人表示满意' };
     case 'REOPEN':
       return { ...base, reason: '当事人再次反映' };
+    case 'TERMINATE':
+      return { ...base, channels: ['JUDICIAL', 'ARBITRATION'], note: '双方分歧较大，调解不成，已告知可申请仲裁或向人民法院起诉' };
+    case 'WITHDRAW':
+      return { ...base, kind: 'WITHDRAWN', by: 'APPLICANT', reason: '申请人表示已自行协商，撤回调解申请' };
+    case 'RECORD_JUDICIAL_CONFIRMATION':
+      return { ...base, step: 'APPLIED', on: today(), court: '徐州市泉山区人民法院' };
+    case 'RECORD_PERFORMANCE':
+      return { ...base, performance: 'PERFORMED', note: '回访核实，已按协议履行完毕' };
   }
 }
+
+/** A written people's mediation agreement, as the committee records it. */
+const AGREEMENT = () => ({
+  facts: '楼上卫生间漏水致楼下天花板受损',
+  liabilities: '楼上住户负主要责任',
+  terms: '楼上住户三日内维修并赔偿500元',
+  performanceManner: '一次性现金支付，维修由楼上住户负责',
+  performBy: addDays(today(), 3),
+});
 
 function reportInput(overrides: Record<string, unknown> = {}) {
   return {
@@ -156,23 +179,33 @@ const ENTITLED: Record<CaseAction, Caller> = {
   FOLLOW_UP: CENTRE,
   CLOSE: CENTRE,
   REOPEN: CENTRE,
+  TERMINATE: HOUSING,
+  WITHDRAW: CENTRE,
+  RECORD_JUDICIAL_CONFIRMATION: CENTRE,
+  RECORD_PERFORMANCE: CENTRE,
 };
 
-/** Walks a new case to `status` along the usual path; returns its id and version. */
-async function caseIn(status: CaseStatus): Promise<{ id: string; version: number }> {
+/**
+ * Walks a new case to `status` along the usual path; returns its id and version. With `agreement`, the case goes to
+ * the mediation committee, whose resolution makes a people's mediation agreement; otherwise to housing.
+ */
+async function caseIn(status: CaseStatus, { agreement = false } = {}): Promise<{ id: string; version: number }> {
   let c = (await act(GRID_WORKER, 'REPORT', reportInput())).case;
   const step = async (caller: Caller, action: CaseAction, extra: Record<string, unknown> = {}) => {
     c = (await act(caller, action, { ...inputOf(action, c.id, c.version), ...extra })).case;
   };
+  const unit = agreement ? MEDIATOR : HOUSING;
   if (status === 'REJECTED') await step(CENTRE, 'REJECT');
   if (status === 'REPORTED' || status === 'REJECTED') return c;
   await step(CENTRE, 'ACCEPT');
-  if (status === 'ACCEPTED') return c;
-  await step(CENTRE, 'DISPATCH');
+  if (status === 'WITHDRAWN') await step(CENTRE, 'WITHDRAW');
+  if (status === 'ACCEPTED' || status === 'WITHDRAWN') return c;
+  await step(CENTRE, 'DISPATCH', agreement ? { department: 'MEDIATION' } : {});
   if (status === 'DISPATCHED') return c;
-  await step(HOUSING, 'ACKNOWLEDGE');
-  if (status === 'IN_PROGRESS') return c;
-  await step(HOUSING, 'RESOLVE');
+  await step(unit, 'ACKNOWLEDGE');
+  if (status === 'TERMINATED') await step(unit, 'TERMINATE');
+  if (status === 'IN_PROGRESS' || status === 'TERMINATED') return c;
+  await step(unit, 'RESOLVE', agreement ? { outcome: 'AGREEMENT_REACHED', agreement: AGREEMENT() } : {});
   if (status === 'RESOLVED') return c;
   if (status === 'ESCALATED') {
     await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '不满意' });
@@ -206,13 +239,13 @@ describe('a case through its whole life', () => {
       [HOUSING, 'ACKNOWLEDGE', { note: '住建部门已报到' }, 'IN_PROGRESS'],
       [HOUSING, 'ADD_RECORD', {}, 'IN_PROGRESS'],
       [CENTRE, 'ADD_RECORD', { kind: 'MEDIATION_SESSION', mediatorId: mediatorOfHome.id, content: '组织双方调解' }, 'IN_PROGRESS'],
-      [HOUSING, 'RESOLVE', { outcome: 'AGREEMENT_REACHED', note: null, agreement: { terms: '物业三日内维修', performBy: addDays(today(), 3) } }, 'RESOLVED'],
+      [HOUSING, 'RESOLVE', { outcome: 'ADMINISTRATIVE_MEDIATION', note: '住建部门组织协商，物业同意三日内维修' }, 'RESOLVED'],
       [GRID_WORKER, 'FOLLOW_UP', {}, 'RESOLVED'],
       [CENTRE, 'CLOSE', {}, 'CLOSED'],
       [CENTRE, 'REOPEN', {}, 'ACCEPTED'],
       [CENTRE, 'DISPATCH', {}, 'DISPATCHED'],
       [HOUSING, 'ACKNOWLEDGE', {}, 'IN_PROGRESS'],
-      [HOUSING, 'RESOLVE', { outcome: 'MEDIATION_FAILED', note: '调解不成，已告知当事人可向法院起诉' }, 'RESOLVED'],
+      [HOUSING, 'RESOLVE', { outcome: 'HANDLED_BY_DEPARTMENT', note: '已责令物业限期维修' }, 'RESOLVED'],
       [CENTRE, 'FOLLOW_UP', { satisfied: false, note: '当事人不满意' }, 'RESOLVED'],
       [GRID_WORKER, 'FOLLOW_UP', { satisfied: false, note: '再次回访仍不满意' }, 'ESCALATED'],
       [SUPERVISOR, 'DISPATCH', { department: 'HOUSING' }, 'DISPATCHED'],
@@ -247,7 +280,7 @@ describe('a case through its whole life', () => {
     ]);
     expect(file.data?.case.followUps.map((f) => f.satisfied)).toEqual([true, false, false, true]);
     expect(file.data?.case.mediator).toEqual({ id: mediatorOfHome.id });
-    // Resolved again without an agreement: the first round's agreement no longer stands.
+    // A department's resolutions never make a people's mediation agreement.
     expect(file.data?.case.agreement).toBeNull();
   }, 120_000);
 
@@ -261,12 +294,21 @@ describe('a case through its whole life', () => {
 });
 
 describe('the state machine', () => {
-  const statuses: CaseStatus[] = ['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED'];
-  const actions: CaseAction[] = ['ACCEPT', 'REJECT', 'DISPATCH', 'ACKNOWLEDGE', 'ADD_RECORD', 'RESOLVE', 'FOLLOW_UP', 'CLOSE', 'REOPEN'];
+  const statuses: CaseStatus[] = ['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED', 'TERMINATED', 'WITHDRAWN'];
+  const actions: CaseAction[] = [
+    'ACCEPT', 'REJECT', 'DISPATCH', 'ACKNOWLEDGE', 'ADD_RECORD', 'RESOLVE', 'FOLLOW_UP', 'CLOSE', 'REOPEN',
+    'TERMINATE', 'WITHDRAW', 'RECORD_JUDICIAL_CONFIRMATION', 'RECORD_PERFORMANCE',
+  ];
+
+  it('lists every status and action of the schema', () => {
+    expect(new Set(legalPairs().map((p) => p.status))).toEqual(new Set(statuses));
+    expect(new Set([...legalPairs().map((p) => p.action)])).toEqual(new Set(actions));
+  });
 
   it('takes every legal action from every status, for the role entitled to it', async () => {
     for (const { status, action } of legalPairs()) {
-      const c = await caseIn(status);
+      // Confirmation and performance follow a people's mediation agreement, which only the committee makes.
+      const c = await caseIn(status, { agreement: action.startsWith('RECORD_') });
       const caller = status === 'ESCALATED' && action === 'DISPATCH' ? SUPERVISOR : ENTITLED[action];
       // Closing needs a satisfied visit first, which leaves the case resolved.
       const version = action === 'CLOSE' ? (await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, c.version))).case.version : c.version;
@@ -314,6 +356,163 @@ describe('the state machine', () => {
     expect(errorCodes(await send(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, unsatisfied.case.version)))).toEqual(['FOLLOW_UP_REQUIRED']);
     const satisfied = await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, unsatisfied.case.version));
     expect((await act(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, satisfied.case.version))).case.status).toBe('CLOSED');
+  });
+});
+
+describe('lawful endings (人民调解法 arts. 23, 26, 28-33)', () => {
+  const FILE = /* GraphQL */ `query ($id: ID!) { case(id: $id) { status outcome closedAt resolutionNote informedChannels withdrawnBy
+    agreement { form facts liabilities terms performanceManner performBy performed performance performanceCheckedOn performanceNote
+      judicialConfirmationDueOn judicialConfirmation { appliedOn court ruledOn ruling } }
+    timeline { action channels withdrawnBy performance judicialConfirmation } } }`;
+  type File = {
+    case: {
+      status: CaseStatus;
+      outcome: string | null;
+      closedAt: string | null;
+      resolutionNote: string | null;
+      informedChannels: string[];
+      withdrawnBy: string | null;
+      agreement: Record<string, unknown> | null;
+      timeline: { action: CaseAction; channels: string[] | null; withdrawnBy: string | null; performance: string | null; judicialConfirmation: string | null }[];
+    };
+  };
+  const file = async (id: string) => (await gql<File>(CENTRE, FILE, { id })).data!.case;
+  const versionOf = async (id: string) => (await harness.database.db.select({ v: cases.version }).from(cases).where(eq(cases.id, id)))[0]!.v;
+
+  it("lets only the mediation committee make a people's mediation agreement; a department mediates administratively", async () => {
+    const atHousing = await caseIn('IN_PROGRESS');
+    const refused = await send(HOUSING, 'RESOLVE', { ...inputOf('RESOLVE', atHousing.id, atHousing.version), outcome: 'AGREEMENT_REACHED', note: null, agreement: AGREEMENT() });
+    expect(errorCodes(refused)).toEqual(['OUTCOME_NOT_ALLOWED']);
+    expect(await versionOf(atHousing.id)).toBe(atHousing.version);
+    for (const outcome of ['MEDIATION_FAILED', 'PARTIES_WITHDREW', 'PARTIES_REFUSED']) {
+      expect(errorCodes(await send(HOUSING, 'RESOLVE', { ...inputOf('RESOLVE', atHousing.id, atHousing.version), outcome })), outcome).toEqual(['OUTCOME_NOT_ALLOWED']);
+    }
+    const administrative = await act(HOUSING, 'RESOLVE', { ...inputOf('RESOLVE', atHousing.id, atHousing.version), outcome: 'ADMINISTRATIVE_MEDIATION', note: '双方在住建部门主持下协商一致' });
+    expect(administrative.case.outcome).toBe('ADMINISTRATIVE_MEDIATION');
+    expect((await file(atHousing.id)).agreement).toBeNull();
+    const noAgreement = await send(CENTRE, 'RECORD_PERFORMANCE', inputOf('RECORD_PERFORMANCE', atHousing.id, administrative.case.version));
+    expect(errorCodes(noAgreement)).toEqual(['AGREEMENT_REQUIRED']);
+
+    const atCommittee = await caseIn('IN_PROGRESS', { agreement: true });
+    expect(errorCodes(await send(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', atCommittee.id, atCommittee.version), outcome: 'ADMINISTRATIVE_MEDIATION', note: '行政调解' }))).toEqual(['OUTCOME_NOT_ALLOWED']);
+    for (const [field, value] of [['facts', ' '], ['liabilities', ''], ['performanceManner', '  ']] as const) {
+      const bad = await send(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', atCommittee.id, atCommittee.version), outcome: 'AGREEMENT_REACHED', agreement: { ...AGREEMENT(), [field]: value } });
+      expect(errorCodes(bad), field).toEqual(['INVALID_INPUT']);
+    }
+    expect(await versionOf(atCommittee.id)).toBe(atCommittee.version);
+    await act(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', atCommittee.id, atCommittee.version), outcome: 'AGREEMENT_REACHED', agreement: AGREEMENT() });
+    expect((await file(atCommittee.id)).agreement).toEqual({
+      form: 'WRITTEN',
+      ...AGREEMENT(),
+      performed: false,
+      performance: 'PENDING',
+      performanceCheckedOn: null,
+      performanceNote: null,
+      judicialConfirmationDueOn: addDays(today(), 30),
+      judicialConfirmation: null,
+    });
+  });
+
+  it('records judicial confirmation applied for and ruled, and performance checked, on the timeline', async () => {
+    const c = await caseIn('RESOLVED', { agreement: true });
+    let version = c.version;
+    const step = async (caller: Caller, action: CaseAction, extra: Record<string, unknown>) => {
+      const change = await act(caller, action, { ...inputOf(action, c.id, version), ...extra });
+      expect(change.case.status).toBe('RESOLVED');
+      version = change.case.version;
+    };
+    // A ruling before any application is refused; so is an application without a court, or dated after today.
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version), step: 'CONFIRMED', court: null }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version), court: ' ' }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version), on: addDays(today(), 1) }))).toEqual(['INVALID_DATE']);
+    await step(MEDIATOR, 'RECORD_JUDICIAL_CONFIRMATION', {});
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version)))).toEqual(['INVALID_INPUT']);
+    await step(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { step: 'CONFIRMED', court: null });
+    await step(MEDIATOR, 'RECORD_PERFORMANCE', { performance: 'PARTLY_PERFORMED', note: '已维修，赔偿款尚未支付，已督促' });
+    let seen = await file(c.id);
+    expect(seen.agreement).toMatchObject({ performed: false, performance: 'PARTLY_PERFORMED', performanceCheckedOn: today(), judicialConfirmation: { appliedOn: today(), court: '徐州市泉山区人民法院', ruledOn: today(), ruling: 'CONFIRMED' } });
+    await step(CENTRE, 'RECORD_PERFORMANCE', {});
+    seen = await file(c.id);
+    expect(seen.agreement).toMatchObject({ performed: true, performance: 'PERFORMED', performanceNote: '回访核实，已按协议履行完毕' });
+    expect(seen.timeline.slice(-4).map((e) => [e.action, e.judicialConfirmation ?? e.performance])).toEqual([
+      ['RECORD_JUDICIAL_CONFIRMATION', 'APPLIED'],
+      ['RECORD_JUDICIAL_CONFIRMATION', 'CONFIRMED'],
+      ['RECORD_PERFORMANCE', 'PARTLY_PERFORMED'],
+      ['RECORD_PERFORMANCE', 'PERFORMED'],
+    ]);
+    // A department that is not the case's unit may not record them.
+    expect(errorCodes(await send(HOUSING, 'RECORD_PERFORMANCE', inputOf('RECORD_PERFORMANCE', c.id, version)))).toEqual(['FORBIDDEN']);
+  });
+
+  it('accepts an application for judicial confirmation only within 30 days of a written agreement', async () => {
+    const c = await caseIn('RESOLVED', { agreement: true });
+    const reached = today();
+    const saved = now;
+    now = new Date(now.getTime() + 31 * 86_400_000);
+    try {
+      const late = await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, c.version));
+      expect(errorCodes(late)).toEqual(['INVALID_DATE']);
+      // Dated within the 30 days, it is taken even when entered later.
+      const onTime = await act(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, c.version), on: addDays(reached, 30) });
+      expect(onTime.case.version).toBe(c.version + 1);
+    } finally {
+      now = saved;
+    }
+    const oral = await caseIn('IN_PROGRESS', { agreement: true });
+    const resolved = await act(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', oral.id, oral.version), outcome: 'AGREEMENT_REACHED', agreement: { ...AGREEMENT(), form: 'ORAL' } });
+    expect((await file(oral.id)).agreement).toMatchObject({ form: 'ORAL', judicialConfirmationDueOn: null });
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', inputOf('RECORD_JUDICIAL_CONFIRMATION', oral.id, resolved.case.version)))).toEqual(['AGREEMENT_REQUIRED']);
+    expect((await act(CENTRE, 'RECORD_PERFORMANCE', inputOf('RECORD_PERFORMANCE', oral.id, resolved.case.version))).case.version).toBe(resolved.case.version + 1);
+  });
+
+  it('terminates a failed mediation with the channels the parties were told of, and reopens it', async () => {
+    const c = await caseIn('IN_PROGRESS');
+    expect(errorCodes(await send(HOUSING, 'TERMINATE', { ...inputOf('TERMINATE', c.id, c.version), channels: [] }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(HOUSING, 'TERMINATE', { ...inputOf('TERMINATE', c.id, c.version), note: '' }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(POLICE, 'TERMINATE', inputOf('TERMINATE', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    const terminated = await act(HOUSING, 'TERMINATE', inputOf('TERMINATE', c.id, c.version));
+    expect(terminated.case).toMatchObject({ status: 'TERMINATED', outcome: 'MEDIATION_FAILED', overdue: false, card: null });
+    expect(terminated.event).toMatchObject({ action: 'TERMINATE', fromStatus: 'IN_PROGRESS', toStatus: 'TERMINATED', outcome: 'MEDIATION_FAILED' });
+    const seen = await file(c.id);
+    expect(seen).toMatchObject({ informedChannels: ['JUDICIAL', 'ARBITRATION'], resolutionNote: inputOf('TERMINATE', c.id, 0).note });
+    expect(seen.closedAt).not.toBeNull();
+    expect(seen.timeline.at(-1)).toMatchObject({ action: 'TERMINATE', channels: ['JUDICIAL', 'ARBITRATION'] });
+    // No follow-up visit, close or escalation after a lawful termination; the centre may take it up again.
+    for (const action of ['FOLLOW_UP', 'CLOSE', 'RESOLVE'] as const) {
+      expect(errorCodes(await send(ADMIN, action, inputOf(action, c.id, terminated.case.version))), action).toEqual(['INVALID_TRANSITION']);
+    }
+    const reopened = await act(CENTRE, 'REOPEN', inputOf('REOPEN', c.id, terminated.case.version));
+    expect(reopened.case).toMatchObject({ status: 'ACCEPTED', outcome: null, closedAt: null });
+    expect((await file(c.id)).informedChannels).toEqual([]);
+  });
+
+  it('records a withdrawal by the applicant and a refusal by either party, after acceptance only', async () => {
+    const reported = await caseIn('REPORTED');
+    expect(errorCodes(await send(CENTRE, 'WITHDRAW', inputOf('WITHDRAW', reported.id, reported.version)))).toEqual(['INVALID_TRANSITION']);
+    const accepted = await caseIn('ACCEPTED');
+    expect(errorCodes(await send(CENTRE, 'WITHDRAW', { ...inputOf('WITHDRAW', accepted.id, accepted.version), by: 'RESPONDENT' }))).toEqual(['INVALID_INPUT']);
+    const withdrawn = await act(CENTRE, 'WITHDRAW', inputOf('WITHDRAW', accepted.id, accepted.version));
+    expect(withdrawn.case).toMatchObject({ status: 'WITHDRAWN', outcome: 'PARTIES_WITHDREW' });
+    expect(await file(accepted.id)).toMatchObject({ withdrawnBy: 'APPLICANT', informedChannels: [] });
+    // Dispatched but not yet taken up, the unit may not record it; in progress, it may.
+    const dispatched = await caseIn('DISPATCHED');
+    expect(errorCodes(await send(HOUSING, 'WITHDRAW', inputOf('WITHDRAW', dispatched.id, dispatched.version)))).toEqual(['FORBIDDEN']);
+    const inProgress = await caseIn('IN_PROGRESS');
+    const refused = await act(HOUSING, 'WITHDRAW', { ...inputOf('WITHDRAW', inProgress.id, inProgress.version), kind: 'REFUSED', by: 'RESPONDENT', reason: '被申请人明确表示拒绝调解' });
+    expect(refused.case).toMatchObject({ status: 'WITHDRAWN', outcome: 'PARTIES_REFUSED' });
+    expect((await file(inProgress.id)).timeline.at(-1)).toMatchObject({ action: 'WITHDRAW', withdrawnBy: 'RESPONDENT' });
+  });
+
+  it('replays a new action with the same key: the same event, nothing new', async () => {
+    const c = await caseIn('IN_PROGRESS');
+    const input = { ...inputOf('TERMINATE', c.id, c.version), idempotencyKey: newKey() };
+    const mutation = `mutation ($input: TerminateCaseInput!) { terminateCase(input: $input) { ${CHANGE} } }`;
+    const first = await gql<{ terminateCase: Change }>(HOUSING, mutation, { input });
+    const again = await gql<{ terminateCase: Change }>(HOUSING, mutation, { input });
+    expect(again.data?.terminateCase.replayed).toBe(true);
+    expect(again.data?.terminateCase.event).toEqual(first.data?.terminateCase.event);
+    expect(await eventCount(c.id)).toBe(c.version + 1);
+    expect(errorCodes(await gql(HOUSING, mutation, { input: { ...input, channels: ['JUDICIAL'] } }))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
   });
 });
 

@@ -73,14 +73,33 @@ export type AddCaseRecordInput = {
   mediatorId?: InputMaybe<Scalars['ID']['input']>;
 };
 
-/** A mediation agreement (人民调解协议书). */
+/** A people's mediation agreement (人民调解协议), made only by a mediation committee. */
 export type Agreement = {
   __typename?: 'Agreement';
-  /** Last day to apply jointly for judicial confirmation (司法确认申请期限): 30 days after the agreement. */
-  judicialConfirmationDueOn: Scalars['Date']['output'];
+  /** The main facts (纠纷的主要事实); null on agreements recorded before the hub kept them. */
+  facts?: Maybe<Scalars['String']['output']>;
+  /** Written or oral (协议形式). */
+  form: AgreementForm;
+  /** Judicial confirmation (司法确认); null until the parties apply. */
+  judicialConfirmation?: Maybe<JudicialConfirmation>;
+  /**
+   * Last day to apply jointly for judicial confirmation (司法确认申请期限): 30 days after the agreement; null for an oral
+   * agreement, which cannot be confirmed.
+   */
+  judicialConfirmationDueOn?: Maybe<Scalars['Date']['output']>;
+  /** The matters in dispute and liabilities (争议事项及责任); null on agreements recorded before the hub kept them. */
+  liabilities?: Maybe<Scalars['String']['output']>;
   /** Date by which it must be performed (履行期限). */
   performBy: Scalars['Date']['output'];
-  /** Whether it has been performed (是否履行). */
+  /** How far it has been performed (履行情况), as last checked. */
+  performance: AgreementPerformance;
+  /** When performance was last checked (履行回访日期); null until then. */
+  performanceCheckedOn?: Maybe<Scalars['Date']['output']>;
+  /** Manner of performance (履行方式); null on agreements recorded before the hub kept it. */
+  performanceManner?: Maybe<Scalars['String']['output']>;
+  /** What the last check found and what follows (督促履行情况). */
+  performanceNote?: Maybe<Scalars['String']['output']>;
+  /** Whether it has been performed in full (是否履行). */
   performed: Scalars['Boolean']['output'];
   /** Date reached and signed (达成日期). */
   reachedOn: Scalars['Date']['output'];
@@ -88,13 +107,51 @@ export type Agreement = {
   terms: Scalars['String']['output'];
 };
 
-/** The agreement of a resolution that reached one. */
+/** Form of a people's mediation agreement (协议形式). */
+export type AgreementForm =
+  /** Oral, recorded by the mediator (口头协议). */
+  | 'ORAL'
+  /** Written, signed by the parties (书面调解协议书). */
+  | 'WRITTEN';
+
+/**
+ * The people's mediation agreement of a resolution that reached one (人民调解协议, arts. 28-30): only the mediation
+ * committee's resolution makes one.
+ */
 export type AgreementInput = {
+  /** The main facts of the dispute (纠纷的主要事实), 1 to 2000 characters. */
+  facts: Scalars['String']['input'];
+  /** Written (the default) or oral (协议形式). */
+  form?: InputMaybe<AgreementForm>;
+  /** The matters in dispute and each party's liability (争议事项及各方当事人的责任), 1 to 2000 characters. */
+  liabilities: Scalars['String']['input'];
   /** Date by which it must be performed, today or later (履行期限). */
   performBy: Scalars['Date']['input'];
+  /** How it is to be performed (履行方式), 1 to 500 characters. */
+  performanceManner: Scalars['String']['input'];
   /** Terms agreed, 1 to 2000 characters (协议内容). */
   terms: Scalars['String']['input'];
 };
+
+/** How far an agreement has been performed (履行情况). */
+export type AgreementPerformance =
+  /** Not performed (未履行). */
+  | 'NOT_PERFORMED'
+  /** Partly performed (部分履行). */
+  | 'PARTLY_PERFORMED'
+  /** Not yet checked (待履行). */
+  | 'PENDING'
+  /** Performed in full (已履行). */
+  | 'PERFORMED';
+
+/** What a check of performance found. */
+export type AgreementPerformanceFinding =
+  /** Not performed (未履行). */
+  | 'NOT_PERFORMED'
+  /** Partly performed (部分履行). */
+  | 'PARTLY_PERFORMED'
+  /** Performed in full (已履行). */
+  | 'PERFORMED';
 
 /**
  * A dispute case (矛盾纠纷案件) kept by people's mediation, from intake to the follow-up visit. Its id is TJ, the
@@ -106,7 +163,7 @@ export type Case = {
   acceptedAt?: Maybe<Scalars['DateTime']['output']>;
   /** When the department reported in (报到时间). */
   acknowledgedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The mediation agreement (调解协议书); null when none was reached. */
+  /** The people's mediation agreement (人民调解协议); null when none was reached. */
   agreement?: Maybe<Agreement>;
   /** The department it is dispatched to (承办部门); null before dispatch. */
   assignedDepartment?: Maybe<CaseDepartment>;
@@ -136,6 +193,8 @@ export type Case = {
   id: Scalars['ID']['output'];
   /** The police incident it was referred from (来源警情, 警调对接); null for other sources. */
   incident?: Maybe<Incident>;
+  /** The channels the parties were told of when mediation was terminated (告知途径); empty otherwise. */
+  informedChannels: Array<DisputeChannel>;
   /** The mediator in charge (承办调解员); null until one is assigned. */
   mediator?: Maybe<Mediator>;
   /** Outcome (调解结果); null until the case is resolved. */
@@ -169,6 +228,8 @@ export type Case = {
   timeline: Array<CaseEvent>;
   /** Version (版本号): changes so far; pass it as `expectedVersion` with the next change. */
   version: Scalars['Int']['output'];
+  /** The party that withdrew from or refused mediation (撤回/拒绝方); null otherwise. */
+  withdrawnBy?: Maybe<CasePartyRole>;
 };
 
 /** What a change to a case was (办理环节). */
@@ -185,6 +246,10 @@ export type CaseAction =
   | 'DISPATCH'
   /** A follow-up visit (回访). */
   | 'FOLLOW_UP'
+  /** Judicial confirmation applied for or ruled (司法确认). */
+  | 'RECORD_JUDICIAL_CONFIRMATION'
+  /** Performance of an agreement checked (履行回访). */
+  | 'RECORD_PERFORMANCE'
   /** Refused (不予受理). */
   | 'REJECT'
   /** Reopened (重新办理). */
@@ -192,7 +257,11 @@ export type CaseAction =
   /** Reported (登记). */
   | 'REPORT'
   /** Resolved (办结). */
-  | 'RESOLVE';
+  | 'RESOLVE'
+  /** A failed mediation terminated (终止调解). */
+  | 'TERMINATE'
+  /** A party withdrew or refused mediation (撤回/拒绝调解). */
+  | 'WITHDRAW';
 
 /** Who made a change (操作人): the account, its role and department. */
 export type CaseActor = {
@@ -317,16 +386,22 @@ export type CaseEvent = {
   case: Case;
   /** The case's version after the change. */
   caseVersion: Scalars['Int']['output'];
+  /** The channels the parties were told of, when mediation was terminated. */
+  channels?: Maybe<Array<DisputeChannel>>;
   /** The department the case was assigned to after the change. */
   department?: Maybe<CaseDepartment>;
   /** The time limit set by the change (dispatch, accept, reopen). */
   dueOn?: Maybe<Scalars['Date']['output']>;
   /** Status before (null for the report). */
   fromStatus?: Maybe<CaseStatus>;
+  /** The step of judicial confirmation recorded. */
+  judicialConfirmation?: Maybe<JudicialConfirmationStep>;
   /** Reason, instructions or notes given with the change. */
   note?: Maybe<Scalars['String']['output']>;
   /** The outcome of a resolution. */
   outcome?: Maybe<CaseOutcome>;
+  /** The performance found by a check of the agreement. */
+  performance?: Maybe<AgreementPerformance>;
   /** The kind of record added. */
   recordKind?: Maybe<CaseRecordKind>;
   /** The result of a follow-up visit. */
@@ -335,6 +410,8 @@ export type CaseEvent = {
   sequence: Scalars['ID']['output'];
   /** Status after. */
   toStatus: CaseStatus;
+  /** The party that withdrew or refused mediation. */
+  withdrawnBy?: Maybe<CasePartyRole>;
 };
 
 /** A page of the case-event feed. */
@@ -386,12 +463,18 @@ export type CaseFigures = {
 
 /** How a resolved case ended (调解结果). */
 export type CaseOutcome =
+  /** The parties agreed before the department (行政调解): no people's mediation agreement, no judicial confirmation. */
+  | 'ADMINISTRATIVE_MEDIATION'
   /** The parties reached an agreement (调解成功, 达成协议). */
   | 'AGREEMENT_REACHED'
-  /** Handled by the department it was dispatched to (部门处置). */
+  /** Handled by the department it was dispatched to (部门处置, 行政处理). */
   | 'HANDLED_BY_DEPARTMENT'
-  /** Mediation failed; the parties were told of their right to go to court (调解不成, 告知诉讼). */
-  | 'MEDIATION_FAILED';
+  /** Mediation failed and was terminated; the parties were told of other channels (调解不成, 终止调解). */
+  | 'MEDIATION_FAILED'
+  /** A party refused mediation (当事人拒绝调解). */
+  | 'PARTIES_REFUSED'
+  /** The applicant withdrew (当事人撤回). */
+  | 'PARTIES_WITHDREW';
 
 /** A party to a case (纠纷当事人): a resident or an organization, never both. */
 export type CaseParty = {
@@ -466,7 +549,11 @@ export type CaseStatus =
   /** Reported, not yet accepted (已登记/待受理). */
   | 'REPORTED'
   /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
-  | 'RESOLVED';
+  | 'RESOLVED'
+  /** Mediation failed and was terminated, the parties told of other channels (调解终止). */
+  | 'TERMINATED'
+  /** A party withdrew from or refused mediation after acceptance (当事人撤回/拒绝调解). */
+  | 'WITHDRAWN';
 
 /** The number of cases in one status (状态计数). */
 export type CaseStatusCount = {
@@ -532,6 +619,15 @@ export type DispatchCaseInput = {
   /** Instructions for the department, up to 500 characters. */
   note?: InputMaybe<Scalars['String']['input']>;
 };
+
+/** The channels a failed mediation's parties are told of (告知途径, 人民调解法 art. 26). */
+export type DisputeChannel =
+  /** Administrative channels (行政途径). */
+  | 'ADMINISTRATIVE'
+  /** Arbitration (仲裁). */
+  | 'ARBITRATION'
+  /** The courts (司法途径). */
+  | 'JUDICIAL';
 
 /** A district (区县), owned by civil affairs. People's mediation contributes the disputes that arose in its grids. */
 export type District = {
@@ -674,6 +770,35 @@ export type Incident = {
   mediationCase?: Maybe<Case>;
 };
 
+/** Judicial confirmation of an agreement (司法确认). */
+export type JudicialConfirmation = {
+  __typename?: 'JudicialConfirmation';
+  /** When the parties applied (申请日期). */
+  appliedOn: Scalars['Date']['output'];
+  /** The court applied to (受理法院). */
+  court: Scalars['String']['output'];
+  /** When the court ruled (裁定日期); null while pending. */
+  ruledOn?: Maybe<Scalars['Date']['output']>;
+  /** The ruling (裁定结果); null while pending. */
+  ruling?: Maybe<JudicialRuling>;
+};
+
+/** A step of judicial confirmation (司法确认). */
+export type JudicialConfirmationStep =
+  /** The parties applied (申请司法确认). */
+  | 'APPLIED'
+  /** The court confirmed the agreement valid (裁定确认有效). */
+  | 'CONFIRMED'
+  /** The court rejected the application (裁定驳回申请). */
+  | 'REJECTED';
+
+/** The court's ruling on judicial confirmation (司法确认裁定). */
+export type JudicialRuling =
+  /** Confirmed valid (确认有效). */
+  | 'CONFIRMED'
+  /** Application rejected (驳回申请). */
+  | 'REJECTED';
+
 /** Details of a people's mediation committee (人民调解委员会), kept by justice mediation. */
 export type MediationCommitteeDetails = {
   __typename?: 'MediationCommitteeDetails';
@@ -792,9 +917,23 @@ export type Mutation = {
    * escalates it to the supervision office (提级督办).
    */
   followUpCase?: Maybe<CaseChange>;
+  /**
+   * Record how far the parties have performed a people's mediation agreement (履行情况, art. 31): performed, partly,
+   * not performed, with what was found and done. Refused with AGREEMENT_REQUIRED when the case has no agreement.
+   */
+  recordAgreementPerformance?: Maybe<CaseChange>;
+  /**
+   * Record the parties' application for judicial confirmation of a written people's mediation agreement, or the court's
+   * ruling on it (司法确认, art. 33). Refused with AGREEMENT_REQUIRED when the case has no written agreement. The status
+   * stays.
+   */
+  recordJudicialConfirmation?: Maybe<CaseChange>;
   /** Refuse a reported case with a reason (不予受理). */
   rejectCase?: Maybe<CaseChange>;
-  /** Reopen a closed case (accepted again) or a refused one (reported again), with a reason (重新办理). */
+  /**
+   * Reopen a closed, terminated or withdrawn case (accepted again) or a refused one (reported again), with a reason
+   * (重新办理).
+   */
   reopenCase?: Maybe<CaseChange>;
   /**
    * Report a case (登记/上报) at the centre's one window, by a grid worker (source GRID_WORKER_REPORT, own grids only),
@@ -807,6 +946,17 @@ export type Mutation = {
    * performance deadline), mediation failed and the parties directed to court, or handled by the department.
    */
   resolveCase?: Maybe<CaseChange>;
+  /**
+   * Terminate a mediation that failed (终止调解, 人民调解法 art. 26), by the unit handling the case or the centre: the case
+   * ends TERMINATED with outcome MEDIATION_FAILED, recording the channels the parties were told of (arbitration,
+   * administrative, judicial) and how.
+   */
+  terminateCase?: Maybe<CaseChange>;
+  /**
+   * Record that a party withdrew from, or refused, mediation after the case was accepted (当事人撤回/拒绝调解, art. 23):
+   * the case ends WITHDRAWN. By the centre; once in progress, also by the unit handling it.
+   */
+  withdrawCase?: Maybe<CaseChange>;
 };
 
 
@@ -896,6 +1046,32 @@ export type MutationFollowUpCaseArgs = {
  * the case's status does not allow is refused with INVALID_TRANSITION naming the status and the allowed actions; one
  * the caller may not take, with FORBIDDEN. A change, its timeline event and its feed entry commit together or not at all.
  */
+export type MutationRecordAgreementPerformanceArgs = {
+  input: RecordAgreementPerformanceInput;
+};
+
+
+/**
+ * The changes of the case workflow (案件办理). Every mutation takes an idempotency key (8-100 characters of letters,
+ * digits, `-`, `_`, `.`, `:`): replaying it with the same input returns the first result and changes nothing, the same
+ * key with another input is refused with IDEMPOTENCY_KEY_REUSED. Every change to an existing case names the version
+ * it was made against (`expectedVersion`); a stale version is refused with CONFLICT and the current version. An action
+ * the case's status does not allow is refused with INVALID_TRANSITION naming the status and the allowed actions; one
+ * the caller may not take, with FORBIDDEN. A change, its timeline event and its feed entry commit together or not at all.
+ */
+export type MutationRecordJudicialConfirmationArgs = {
+  input: RecordJudicialConfirmationInput;
+};
+
+
+/**
+ * The changes of the case workflow (案件办理). Every mutation takes an idempotency key (8-100 characters of letters,
+ * digits, `-`, `_`, `.`, `:`): replaying it with the same input returns the first result and changes nothing, the same
+ * key with another input is refused with IDEMPOTENCY_KEY_REUSED. Every change to an existing case names the version
+ * it was made against (`expectedVersion`); a stale version is refused with CONFLICT and the current version. An action
+ * the case's status does not allow is refused with INVALID_TRANSITION naming the status and the allowed actions; one
+ * the caller may not take, with FORBIDDEN. A change, its timeline event and its feed entry commit together or not at all.
+ */
 export type MutationRejectCaseArgs = {
   input: RejectCaseInput;
 };
@@ -937,6 +1113,32 @@ export type MutationReportCaseArgs = {
  */
 export type MutationResolveCaseArgs = {
   input: ResolveCaseInput;
+};
+
+
+/**
+ * The changes of the case workflow (案件办理). Every mutation takes an idempotency key (8-100 characters of letters,
+ * digits, `-`, `_`, `.`, `:`): replaying it with the same input returns the first result and changes nothing, the same
+ * key with another input is refused with IDEMPOTENCY_KEY_REUSED. Every change to an existing case names the version
+ * it was made against (`expectedVersion`); a stale version is refused with CONFLICT and the current version. An action
+ * the case's status does not allow is refused with INVALID_TRANSITION naming the status and the allowed actions; one
+ * the caller may not take, with FORBIDDEN. A change, its timeline event and its feed entry commit together or not at all.
+ */
+export type MutationTerminateCaseArgs = {
+  input: TerminateCaseInput;
+};
+
+
+/**
+ * The changes of the case workflow (案件办理). Every mutation takes an idempotency key (8-100 characters of letters,
+ * digits, `-`, `_`, `.`, `:`): replaying it with the same input returns the first result and changes nothing, the same
+ * key with another input is refused with IDEMPOTENCY_KEY_REUSED. Every change to an existing case names the version
+ * it was made against (`expectedVersion`); a stale version is refused with CONFLICT and the current version. An action
+ * the case's status does not allow is refused with INVALID_TRANSITION naming the status and the allowed actions; one
+ * the caller may not take, with FORBIDDEN. A change, its timeline event and its feed entry commit together or not at all.
+ */
+export type MutationWithdrawCaseArgs = {
+  input: WithdrawCaseInput;
 };
 
 /**
@@ -1060,6 +1262,39 @@ export type QuerySupervisedCasesArgs = {
   streetCode?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A check of an agreement's performance. */
+export type RecordAgreementPerformanceInput = {
+  /** The case (案件编号). */
+  caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: Scalars['String']['input'];
+  /** What was found and what follows (督促履行情况), 1 to 1000 characters. */
+  note: Scalars['String']['input'];
+  /** What was found (履行情况). */
+  performance: AgreementPerformanceFinding;
+};
+
+/** What the parties or the court did about judicial confirmation. */
+export type RecordJudicialConfirmationInput = {
+  /** The case (案件编号). */
+  caseId: Scalars['ID']['input'];
+  /** The court applied to (受理法院), 1 to 200 characters; required when applying. */
+  court?: InputMaybe<Scalars['String']['input']>;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: Scalars['String']['input'];
+  /** The date it happened, not after today. */
+  on: Scalars['Date']['input'];
+  /**
+   * Applied for (APPLIED: `court` and `on`, within 30 days of the agreement), or the ruling (CONFIRMED, REJECTED: `on`,
+   * after the application).
+   */
+  step: JudicialConfirmationStep;
+};
+
 /** Refusing a case. */
 export type RejectCaseInput = {
   /** The case (案件编号). */
@@ -1145,11 +1380,15 @@ export type ResolveCaseInput = {
   /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: Scalars['String']['input'];
   /**
-   * What was done, 1 to 2000 characters: required for MEDIATION_FAILED (how the parties were told of their right to go
-   * to court) and HANDLED_BY_DEPARTMENT; optional with an agreement.
+   * What was done, 1 to 2000 characters: required for HANDLED_BY_DEPARTMENT and ADMINISTRATIVE_MEDIATION (what the
+   * parties agreed before the department); optional with an agreement.
    */
   note?: InputMaybe<Scalars['String']['input']>;
-  /** How it ended. */
+  /**
+   * How it ended: AGREEMENT_REACHED by the mediation committee only (else OUTCOME_NOT_ALLOWED); HANDLED_BY_DEPARTMENT or
+   * ADMINISTRATIVE_MEDIATION by a department. A failed mediation is terminated (terminateCase), a withdrawal recorded
+   * (withdrawCase): MEDIATION_FAILED, PARTIES_WITHDREW and PARTIES_REFUSED are refused here with OUTCOME_NOT_ALLOWED.
+   */
   outcome: CaseOutcome;
 };
 
@@ -1189,6 +1428,43 @@ export type SupervisionList =
   | 'RED_CARD'
   /** Cases with a yellow card. */
   | 'YELLOW_CARD';
+
+/** Terminating a failed mediation (终止调解). */
+export type TerminateCaseInput = {
+  /** The case (案件编号). */
+  caseId: Scalars['ID']['input'];
+  /** The channels the parties were told of (告知途径), one or more. */
+  channels: Array<DisputeChannel>;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Why mediation failed and how the parties were told, 1 to 2000 characters. */
+  note: Scalars['String']['input'];
+};
+
+/** A party withdrawing from or refusing mediation (撤回/拒绝调解). */
+export type WithdrawCaseInput = {
+  /** The party that did (申请人/被申请人). */
+  by: CasePartyRole;
+  /** The case (案件编号). */
+  caseId: Scalars['ID']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: Scalars['Int']['input'];
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: Scalars['String']['input'];
+  /** Withdrew (撤回申请) or refused (拒绝调解). */
+  kind: WithdrawalKind;
+  /** What the party said, 1 to 500 characters. */
+  reason: Scalars['String']['input'];
+};
+
+/** How a party stepped out of mediation (人民调解法 art. 23). */
+export type WithdrawalKind =
+  /** A party refused mediation (拒绝调解). */
+  | 'REFUSED'
+  /** The applicant withdrew the application (撤回申请). */
+  | 'WITHDRAWN';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -1335,7 +1611,10 @@ export type ResolversTypes = ResolversObject<{
   AddCaseRecordInput: AddCaseRecordInput;
   Agreement: ResolverTypeWrapper<AgreementModel>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  AgreementForm: AgreementForm;
   AgreementInput: AgreementInput;
+  AgreementPerformance: AgreementPerformance;
+  AgreementPerformanceFinding: AgreementPerformanceFinding;
   Case: ResolverTypeWrapper<CaseModel>;
   CaseAction: CaseAction;
   CaseActor: ResolverTypeWrapper<CaseActorModel>;
@@ -1365,6 +1644,7 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DepartmentCaseFigures: ResolverTypeWrapper<Omit<DepartmentCaseFigures, 'figures'> & { figures: ResolversTypes['CaseFigures'] }>;
   DispatchCaseInput: DispatchCaseInput;
+  DisputeChannel: DisputeChannel;
   District: ResolverTypeWrapper<DistrictModel>;
   FollowUp: ResolverTypeWrapper<FollowUpModel>;
   FollowUpCaseInput: FollowUpCaseInput;
@@ -1374,6 +1654,9 @@ export type ResolversTypes = ResolversObject<{
   ImportRun: ResolverTypeWrapper<ImportRunModel>;
   Incident: ResolverTypeWrapper<IncidentModel>;
   IntColumn: ResolverTypeWrapper<Scalars['IntColumn']['output']>;
+  JudicialConfirmation: ResolverTypeWrapper<JudicialConfirmation>;
+  JudicialConfirmationStep: JudicialConfirmationStep;
+  JudicialRuling: JudicialRuling;
   MediationCommitteeDetails: ResolverTypeWrapper<MediationCommitteeDetailsModel>;
   MediationCommitteeType: MediationCommitteeType;
   MediationIndustry: MediationIndustry;
@@ -1385,6 +1668,8 @@ export type ResolversTypes = ResolversObject<{
   Organization: ResolverTypeWrapper<OrganizationModel>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RecordAgreementPerformanceInput: RecordAgreementPerformanceInput;
+  RecordJudicialConfirmationInput: RecordJudicialConfirmationInput;
   RejectCaseInput: RejectCaseInput;
   ReopenCaseInput: ReopenCaseInput;
   ReportCaseInput: ReportCaseInput;
@@ -1395,6 +1680,9 @@ export type ResolversTypes = ResolversObject<{
   StringColumn: ResolverTypeWrapper<Scalars['StringColumn']['output']>;
   SupervisionCard: SupervisionCard;
   SupervisionList: SupervisionList;
+  TerminateCaseInput: TerminateCaseInput;
+  WithdrawCaseInput: WithdrawCaseInput;
+  WithdrawalKind: WithdrawalKind;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -1438,6 +1726,7 @@ export type ResolversParentTypes = ResolversObject<{
   ImportRun: ImportRunModel;
   Incident: IncidentModel;
   IntColumn: Scalars['IntColumn']['output'];
+  JudicialConfirmation: JudicialConfirmation;
   MediationCommitteeDetails: MediationCommitteeDetailsModel;
   MediationRecord: MediationRecordModel;
   Mediator: MediatorModel;
@@ -1445,6 +1734,8 @@ export type ResolversParentTypes = ResolversObject<{
   Organization: OrganizationModel;
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
+  RecordAgreementPerformanceInput: RecordAgreementPerformanceInput;
+  RecordJudicialConfirmationInput: RecordJudicialConfirmationInput;
   RejectCaseInput: RejectCaseInput;
   ReopenCaseInput: ReopenCaseInput;
   ReportCaseInput: ReportCaseInput;
@@ -1453,11 +1744,21 @@ export type ResolversParentTypes = ResolversObject<{
   ResolveCaseInput: ResolveCaseInput;
   Street: StreetModel;
   StringColumn: Scalars['StringColumn']['output'];
+  TerminateCaseInput: TerminateCaseInput;
+  WithdrawCaseInput: WithdrawCaseInput;
 }>;
 
 export type AgreementResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Agreement'] = ResolversParentTypes['Agreement']> = ResolversObject<{
-  judicialConfirmationDueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  facts?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  form?: Resolver<ResolversTypes['AgreementForm'], ParentType, ContextType>;
+  judicialConfirmation?: Resolver<Maybe<ResolversTypes['JudicialConfirmation']>, ParentType, ContextType>;
+  judicialConfirmationDueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  liabilities?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   performBy?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  performance?: Resolver<ResolversTypes['AgreementPerformance'], ParentType, ContextType>;
+  performanceCheckedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  performanceManner?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  performanceNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   performed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   reachedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   terms?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1482,6 +1783,7 @@ export type CaseResolvers<ContextType = MediationContext, ParentType extends Res
   house?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   incident?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType>;
+  informedChannels?: Resolver<Array<ResolversTypes['DisputeChannel']>, ParentType, ContextType>;
   mediator?: Resolver<Maybe<ResolversTypes['Mediator']>, ParentType, ContextType>;
   outcome?: Resolver<Maybe<ResolversTypes['CaseOutcome']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -1497,6 +1799,7 @@ export type CaseResolvers<ContextType = MediationContext, ParentType extends Res
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   timeline?: Resolver<Array<ResolversTypes['CaseEvent']>, ParentType, ContextType>;
   version?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  withdrawnBy?: Resolver<Maybe<ResolversTypes['CasePartyRole']>, ParentType, ContextType>;
 }>;
 
 export type CaseActorResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CaseActor'] = ResolversParentTypes['CaseActor']> = ResolversObject<{
@@ -1540,15 +1843,19 @@ export type CaseEventResolvers<ContextType = MediationContext, ParentType extend
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   case?: Resolver<ResolversTypes['Case'], ParentType, ContextType>;
   caseVersion?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  channels?: Resolver<Maybe<Array<ResolversTypes['DisputeChannel']>>, ParentType, ContextType>;
   department?: Resolver<Maybe<ResolversTypes['CaseDepartment']>, ParentType, ContextType>;
   dueOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   fromStatus?: Resolver<Maybe<ResolversTypes['CaseStatus']>, ParentType, ContextType>;
+  judicialConfirmation?: Resolver<Maybe<ResolversTypes['JudicialConfirmationStep']>, ParentType, ContextType>;
   note?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<Maybe<ResolversTypes['CaseOutcome']>, ParentType, ContextType>;
+  performance?: Resolver<Maybe<ResolversTypes['AgreementPerformance']>, ParentType, ContextType>;
   recordKind?: Resolver<Maybe<ResolversTypes['CaseRecordKind']>, ParentType, ContextType>;
   satisfied?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   sequence?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   toStatus?: Resolver<ResolversTypes['CaseStatus'], ParentType, ContextType>;
+  withdrawnBy?: Resolver<Maybe<ResolversTypes['CasePartyRole']>, ParentType, ContextType>;
 }>;
 
 export type CaseEventConnectionResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CaseEventConnection'] = ResolversParentTypes['CaseEventConnection']> = ResolversObject<{
@@ -1666,6 +1973,13 @@ export interface IntColumnScalarConfig extends GraphQLScalarTypeConfig<Resolvers
   name: 'IntColumn';
 }
 
+export type JudicialConfirmationResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['JudicialConfirmation'] = ResolversParentTypes['JudicialConfirmation']> = ResolversObject<{
+  appliedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
+  court?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  ruledOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
+  ruling?: Resolver<Maybe<ResolversTypes['JudicialRuling']>, ParentType, ContextType>;
+}>;
+
 export type MediationCommitteeDetailsResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['MediationCommitteeDetails'] = ResolversParentTypes['MediationCommitteeDetails']> = ResolversObject<{
   industry?: Resolver<Maybe<ResolversTypes['MediationIndustry']>, ParentType, ContextType>;
   mediators?: Resolver<Array<ResolversTypes['Mediator']>, ParentType, ContextType>;
@@ -1696,10 +2010,14 @@ export type MutationResolvers<ContextType = MediationContext, ParentType extends
   closeCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationCloseCaseArgs, 'input'>>;
   dispatchCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationDispatchCaseArgs, 'input'>>;
   followUpCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationFollowUpCaseArgs, 'input'>>;
+  recordAgreementPerformance?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationRecordAgreementPerformanceArgs, 'input'>>;
+  recordJudicialConfirmation?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationRecordJudicialConfirmationArgs, 'input'>>;
   rejectCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationRejectCaseArgs, 'input'>>;
   reopenCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationReopenCaseArgs, 'input'>>;
   reportCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationReportCaseArgs, 'input'>>;
   resolveCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationResolveCaseArgs, 'input'>>;
+  terminateCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationTerminateCaseArgs, 'input'>>;
+  withdrawCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationWithdrawCaseArgs, 'input'>>;
 }>;
 
 export type OrganizationResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Organization'] = ResolversParentTypes['Organization'], FederationReferenceType extends FederationReferenceTypes['Organization'] = FederationReferenceTypes['Organization']> = ResolversObject<{
@@ -1772,6 +2090,7 @@ export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   ImportRun?: ImportRunResolvers<ContextType>;
   Incident?: IncidentResolvers<ContextType>;
   IntColumn?: GraphQLScalarType;
+  JudicialConfirmation?: JudicialConfirmationResolvers<ContextType>;
   MediationCommitteeDetails?: MediationCommitteeDetailsResolvers<ContextType>;
   MediationRecord?: MediationRecordResolvers<ContextType>;
   Mediator?: MediatorResolvers<ContextType>;

@@ -55,6 +55,9 @@ export const caseStatus = pgEnum('case_status', [
   'RESOLVED',
   'CLOSED',
   'ESCALATED',
+  // Lawful endings other than a resolution (人民调解法 arts. 23, 26): see src/workflow/endings.ts.
+  'TERMINATED',
+  'WITHDRAWN',
 ]);
 /** The departments a case can be dispatched to; the names of their callers' `department` claim, in enum form. */
 export const caseDepartment = pgEnum('case_department', ['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
@@ -70,9 +73,26 @@ export const caseAction = pgEnum('case_action', [
   'FOLLOW_UP',
   'CLOSE',
   'REOPEN',
+  'TERMINATE',
+  'WITHDRAW',
+  'RECORD_JUDICIAL_CONFIRMATION',
+  'RECORD_PERFORMANCE',
 ]);
 export const caseRecordKind = pgEnum('case_record_kind', ['MEDIATION_SESSION', 'VISIT', 'EVIDENCE_NOTE']);
-export const caseOutcome = pgEnum('case_outcome', ['AGREEMENT_REACHED', 'MEDIATION_FAILED', 'HANDLED_BY_DEPARTMENT']);
+export const caseOutcome = pgEnum('case_outcome', [
+  'AGREEMENT_REACHED',
+  'MEDIATION_FAILED',
+  'HANDLED_BY_DEPARTMENT',
+  'ADMINISTRATIVE_MEDIATION',
+  'PARTIES_WITHDREW',
+  'PARTIES_REFUSED',
+]);
+/** The channels parties are told of when mediation fails (人民调解法 art. 26): arbitration, administrative, judicial. */
+export const disputeChannel = pgEnum('dispute_channel', ['ARBITRATION', 'ADMINISTRATIVE', 'JUDICIAL']);
+export const agreementForm = pgEnum('agreement_form', ['WRITTEN', 'ORAL']);
+/** How far an agreement has been performed (履行情况, art. 31): pending until someone checks. */
+export const agreementPerformance = pgEnum('agreement_performance', ['PENDING', 'PERFORMED', 'PARTLY_PERFORMED', 'NOT_PERFORMED']);
+export const judicialRuling = pgEnum('judicial_ruling', ['CONFIRMED', 'REJECTED']);
 export const casePartyRole = pgEnum('case_party_role', ['APPLICANT', 'RESPONDENT']);
 export const committeeType = pgEnum('mediation_committee_type', ['COMMUNITY', 'INDUSTRY']);
 export const committeeIndustry = pgEnum('mediation_industry', ['PROPERTY', 'HOUSING', 'LAND', 'AGRICULTURE', 'MEDICAL', 'LABOUR']);
@@ -159,6 +179,10 @@ export const cases = pgTable(
     escalatedAt: timestamp('escalated_at', { withTimezone: true }),
     rejectionReason: text('rejection_reason'),
     resolutionNote: text('resolution_note'),
+    /** The channels the parties were told of when mediation was terminated (art. 26); null otherwise. */
+    informedChannels: disputeChannel('informed_channels').array(),
+    /** The party that withdrew or refused mediation (art. 23); null otherwise. */
+    withdrawnBy: casePartyRole('withdrawn_by'),
     /** Unsatisfied follow-up visits since the case was last resolved: the second one escalates it. */
     unsatisfiedFollowUps: smallint('unsatisfied_follow_ups').notNull().default(0),
     /** Changes so far: every change adds one and writes the event of that version (optimistic locking). */
@@ -230,7 +254,15 @@ export const caseEvents = pgTable(
 export interface CaseEventDetails {
   note?: string;
   dueOn?: string;
-  outcome?: 'AGREEMENT_REACHED' | 'MEDIATION_FAILED' | 'HANDLED_BY_DEPARTMENT';
+  outcome?: (typeof caseOutcome.enumValues)[number];
+  /** Channels the parties were told of (TERMINATE). */
+  channels?: (typeof disputeChannel.enumValues)[number][];
+  /** The party that withdrew or refused (WITHDRAW). */
+  withdrawnBy?: 'APPLICANT' | 'RESPONDENT';
+  /** The performance found (RECORD_PERFORMANCE). */
+  performance?: (typeof agreementPerformance.enumValues)[number];
+  /** Judicial confirmation applied for, or the ruling (RECORD_JUDICIAL_CONFIRMATION). */
+  judicialConfirmation?: 'APPLIED' | (typeof judicialRuling.enumValues)[number];
   recordKind?: 'MEDIATION_SESSION' | 'VISIT' | 'EVIDENCE_NOTE';
   satisfied?: boolean;
   mediatorId?: string;
@@ -304,16 +336,39 @@ export const mediationRecords = pgTable(
   ],
 );
 
-/** Mediation agreements (人民调解协议书), at most one per case. */
-export const agreements = pgTable('agreements', {
-  caseId: varchar('case_id', { length: 21 })
-    .primaryKey()
-    .references(() => cases.id, { onDelete: 'cascade' }),
-  reachedOn: date('reached_on', { mode: 'string' }).notNull(),
-  terms: text('terms').notNull(),
-  performBy: date('perform_by', { mode: 'string' }).notNull(),
-  performed: boolean('performed').notNull(),
-});
+/**
+ * People's mediation agreements (人民调解协议, arts. 28-33), at most one per case: only a mediation committee's
+ * resolution makes one. Written (协议书: facts, liabilities, terms, manner and time of performance) or oral (口头协议,
+ * recorded by the mediator). Facts, liabilities and manner are null on agreements recorded before the hub kept them.
+ */
+export const agreements = pgTable(
+  'agreements',
+  {
+    caseId: varchar('case_id', { length: 21 })
+      .primaryKey()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    reachedOn: date('reached_on', { mode: 'string' }).notNull(),
+    form: agreementForm('form').notNull().default('WRITTEN'),
+    facts: text('facts'),
+    liabilities: text('liabilities'),
+    terms: text('terms').notNull(),
+    performanceManner: text('performance_manner'),
+    performBy: date('perform_by', { mode: 'string' }).notNull(),
+    performance: agreementPerformance('performance').notNull().default('PENDING'),
+    /** The last check of performance (履行回访): when, and what was found. */
+    performanceCheckedOn: date('performance_checked_on', { mode: 'string' }),
+    performanceNote: text('performance_note'),
+    /** Judicial confirmation (司法确认, art. 33): applied for on, at which court; the ruling and its date. */
+    confirmationAppliedOn: date('confirmation_applied_on', { mode: 'string' }),
+    confirmationCourt: text('confirmation_court'),
+    confirmationRuledOn: date('confirmation_ruled_on', { mode: 'string' }),
+    confirmationRuling: judicialRuling('confirmation_ruling'),
+  },
+  (t) => [
+    check('agreements_ruling_after_application', sql`${t.confirmationRuling} is null or ${t.confirmationAppliedOn} is not null`),
+    check('agreements_oral_not_confirmed', sql`${t.form} = 'WRITTEN' or ${t.confirmationAppliedOn} is null`),
+  ],
+);
 
 /** Follow-up visits (回访记录). */
 export const followUps = pgTable(

@@ -20,8 +20,14 @@ export interface DemoHistory {
     | 'resolutionNote'
     | 'unsatisfiedFollowUps'
     | 'version'
+    | 'outcome'
   >;
   events: (typeof caseEvents.$inferInsert)[];
+  /**
+   * The people's mediation agreement the case keeps: the generator's, when the mediation committee resolved the case;
+   * none when a department did, whose agreement is administrative mediation (行政调解) noted on the resolution.
+   */
+  agreement: DemoCase['agreement'];
 }
 
 type Department = NonNullable<typeof cases.$inferInsert.assignedDepartment>;
@@ -119,9 +125,13 @@ export function demoHistory(c: DemoCase): DemoHistory {
   let resolutionNote: string | null = null;
   let unsatisfied = 0;
   let escalatedAt: Date | null = null;
-  if (resolved !== null && c.outcome !== null && department !== null) {
-    resolutionNote = c.outcome === 'AGREEMENT_REACHED' ? null : RESOLUTION_NOTES[c.outcome];
-    add('RESOLVE', 'RESOLVED', resolved, ACTORS[department], { outcome: c.outcome, ...(resolutionNote ? { note: resolutionNote } : {}) });
+  // Only a mediation committee makes a people's mediation agreement (人民调解法 arts. 28-29).
+  const administrative = c.outcome === 'AGREEMENT_REACHED' && department !== 'MEDIATION';
+  const outcome = administrative ? 'ADMINISTRATIVE_MEDIATION' : c.outcome;
+  if (resolved !== null && outcome !== null && department !== null) {
+    resolutionNote =
+      outcome === 'AGREEMENT_REACHED' ? null : administrative ? `行政调解达成一致：${c.agreement?.terms ?? ''}` : RESOLUTION_NOTES[outcome as keyof typeof RESOLUTION_NOTES];
+    add('RESOLVE', 'RESOLVED', resolved, ACTORS[department], { outcome, ...(resolutionNote ? { note: resolutionNote } : {}) });
     for (const visit of c.followUps) {
       const at = new Date(Math.max(new Date(`${visit.visitedOn}T10:00:00+08:00`).getTime(), resolved.getTime() + MINUTE));
       if (!visit.satisfied) unsatisfied++;
@@ -143,7 +153,9 @@ export function demoHistory(c: DemoCase): DemoHistory {
       resolutionNote,
       unsatisfiedFollowUps: unsatisfied,
       version: events.length,
+      outcome,
     },
     events,
+    agreement: administrative ? null : c.agreement,
   };
 }

@@ -50,7 +50,6 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
             committeeId: c.committeeId,
             mediatorId: c.mediatorId,
             status: c.status,
-            outcome: c.outcome,
             summary: c.summary,
             receivedAt: new Date(c.receivedAt),
             acceptedAt: c.acceptedAt === null ? null : new Date(c.acceptedAt),
@@ -81,7 +80,11 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
       );
       await writer.add(
         agreements,
-        mediation.cases.flatMap((c) => (c.agreement ? [{ caseId: c.id, ...c.agreement }] : [])),
+        histories.flatMap(({ c, history: { agreement: a } }) =>
+          a
+            ? [{ caseId: c.id, reachedOn: a.reachedOn, terms: a.terms, performBy: a.performBy, performance: a.performed ? ('PERFORMED' as const) : ('PENDING' as const) }]
+            : [],
+        ),
       );
       await writer.add(
         followUps,

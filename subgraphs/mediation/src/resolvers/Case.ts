@@ -16,6 +16,7 @@ export const Case: CaseResolvers = {
   parties: (c, _, { loaders }) => loaders.partiesByCase.load(c.id),
   records: (c, _, { loaders }) => loaders.recordsByCase.load(c.id),
   agreement: (c, _, { loaders }) => loaders.agreementByCase.load(c.id),
+  informedChannels: (c) => c.informedChannels ?? [],
   followUps: (c, _, { loaders }) => loaders.followUpsByCase.load(c.id),
   timeline: (c, _, { loaders }) => loaders.eventsByCase.load(c.id),
 };

@@ -11,4 +11,8 @@ export const CaseEvent: CaseEventResolvers = {
   outcome: (e) => e.details.outcome ?? null,
   recordKind: (e) => e.details.recordKind ?? null,
   satisfied: (e) => e.details.satisfied ?? null,
+  channels: (e) => e.details.channels ?? null,
+  withdrawnBy: (e) => e.details.withdrawnBy ?? null,
+  performance: (e) => e.details.performance ?? null,
+  judicialConfirmation: (e) => e.details.judicialConfirmation ?? null,
 };

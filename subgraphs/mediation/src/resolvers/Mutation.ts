@@ -10,6 +10,10 @@ import {
   reopenCase,
   reportCase,
   resolveCase,
+  terminateCase,
+  withdrawCase,
+  recordJudicialConfirmation,
+  recordAgreementPerformance,
 } from '../workflow/commands.ts';
 
 // Thin on purpose: the commands hold the workflow; the context carries the caller, scope and clock they need.
@@ -24,4 +28,8 @@ export const Mutation: MutationResolvers = {
   followUpCase: (_, { input }, ctx) => followUpCase(ctx, input),
   closeCase: (_, { input }, ctx) => closeCase(ctx, input),
   reopenCase: (_, { input }, ctx) => reopenCase(ctx, input),
+  terminateCase: (_, { input }, ctx) => terminateCase(ctx, input),
+  withdrawCase: (_, { input }, ctx) => withdrawCase(ctx, input),
+  recordJudicialConfirmation: (_, { input }, ctx) => recordJudicialConfirmation(ctx, input),
+  recordAgreementPerformance: (_, { input }, ctx) => recordAgreementPerformance(ctx, input),
 };

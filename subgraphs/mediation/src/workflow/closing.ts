@@ -56,8 +56,9 @@ export function reopenCase(ctx: WorkflowContext, input: ReopenCaseInput): Promis
   const reason = checkText(input.reason, 'reason', 500);
   return changeCase(ctx, 'REOPEN', input, async (_tx, current, now, today) => {
     const dueOn = addMonths(today, MEDIATION_TIME_LIMIT_MONTHS);
-    // A closed case is handled anew from acceptance (it must be dispatched again); a refused one is reconsidered.
-    const toStatus: CaseStatus = current.status === 'CLOSED' ? 'ACCEPTED' : 'REPORTED';
+    // A closed, terminated or withdrawn case is handled anew from acceptance (it must be dispatched again); a refused
+    // one is reconsidered.
+    const toStatus: CaseStatus = current.status === 'REJECTED' ? 'REPORTED' : 'ACCEPTED';
     return {
       set: {
         dueOn,
@@ -70,6 +71,8 @@ export function reopenCase(ctx: WorkflowContext, input: ReopenCaseInput): Promis
         dispatchedAt: null,
         acknowledgedAt: null,
         escalatedAt: null,
+        informedChannels: null,
+        withdrawnBy: null,
         unsatisfiedFollowUps: 0,
         ...(toStatus === 'ACCEPTED' ? { acceptedAt: now } : { acceptedAt: null }),
       },

@@ -8,3 +8,4 @@ export { reportCase, acceptCase, rejectCase } from './intake.ts';
 export { dispatchCase, acknowledgeCase } from './dispatch.ts';
 export { addCaseRecord, resolveCase } from './handling.ts';
 export { followUpCase, closeCase, reopenCase, UNSATISFIED_VISITS_TO_ESCALATE } from './closing.ts';
+export { terminateCase, withdrawCase, recordJudicialConfirmation, recordAgreementPerformance } from './endings.ts';

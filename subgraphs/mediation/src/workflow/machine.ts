@@ -16,6 +16,8 @@ export const WorkflowErrorCode = {
   ALREADY_REFERRED: 'ALREADY_REFERRED',
   SOURCE_NOT_ALLOWED: 'SOURCE_NOT_ALLOWED',
   CASE_SEQUENCE_EXHAUSTED: 'CASE_SEQUENCE_EXHAUSTED',
+  OUTCOME_NOT_ALLOWED: 'OUTCOME_NOT_ALLOWED',
+  AGREEMENT_REQUIRED: 'AGREEMENT_REQUIRED',
 } as const;
 
 /**
@@ -31,6 +33,20 @@ interface Rule {
   actors: readonly Actor[];
 }
 
+/** 人民调解法 art. 23: the parties may withdraw from or refuse mediation at any point after acceptance until it ends. */
+function PARTIES_MAY_WITHDRAW(actors: readonly Actor[]): Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> {
+  return { WITHDRAW: { to: 'WITHDRAWN', actors } };
+}
+
+/**
+ * Once an agreement exists, its judicial confirmation (art. 33) and performance (art. 31) are followed whatever
+ * becomes of the case afterwards: resolved, closed or escalated.
+ */
+const AGREEMENT_FOLLOW_THROUGH: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
+  RECORD_JUDICIAL_CONFIRMATION: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+  RECORD_PERFORMANCE: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+};
+
 /** status -> action -> rule. An action missing from a status is illegal there. */
 const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>>> = {
   REPORTED: {
@@ -40,6 +56,7 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
   ACCEPTED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
+    ...PARTIES_MAY_WITHDRAW(['CENTRE']),
   },
   REJECTED: {
     REOPEN: { to: 'REPORTED', actors: ['CENTRE'] },
@@ -49,22 +66,36 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     // A department that is not the right one hands it back; the centre sends it on to another.
     DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
+    ...PARTIES_MAY_WITHDRAW(['CENTRE']),
   },
   IN_PROGRESS: {
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
     RESOLVE: { to: 'RESOLVED', actors: ['ASSIGNED_DEPARTMENT'] },
+    // 人民调解法 art. 26: a mediation that fails is terminated, by whoever is mediating.
+    TERMINATE: { to: 'TERMINATED', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    ...PARTIES_MAY_WITHDRAW(['CENTRE', 'ASSIGNED_DEPARTMENT']),
   },
   RESOLVED: {
     // Satisfied: stays resolved until closed; unsatisfied once: another visit; twice: escalated.
     FOLLOW_UP: { to: 'DECIDED', actors: ['CENTRE', 'GRID_WORKER'] },
     CLOSE: { to: 'CLOSED', actors: ['CENTRE'] },
+    ...AGREEMENT_FOLLOW_THROUGH,
   },
   CLOSED: {
     REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+    ...AGREEMENT_FOLLOW_THROUGH,
   },
   ESCALATED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['SUPERVISION'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    ...AGREEMENT_FOLLOW_THROUGH,
+  },
+  // Lawful endings (src/workflow/endings.ts): final unless the centre takes the case up again.
+  TERMINATED: {
+    REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+  },
+  WITHDRAWN: {
+    REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
   },
 };
 
