@@ -210,6 +210,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     check: (value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) && value >= '2026-11-01' && value <= '2030-12-31' ? undefined : 'must be a date from 2026-11-01 to 2030-12-31'),
   },
   { name: 'MEDIATION_RED_CARD_GRACE_DAYS', default: '5', readBy: ['mediation'], check: wholeNumber(0, 365) },
+  { name: 'MEDIATION_WARNING_DAYS', default: '3', readBy: ['mediation'], check: wholeNumber(0, 30) },
   { name: 'HUB_TOKEN', default: 'unset: a demo token of --role (development only)', readBy: ['export'] },
   { name: 'HUB_IMPORT_TOKEN', default: 'unset (needed with --gateway)', readBy: ['import'] },
   { name: 'HUB_IMPORT_USER', default: 'the operating-system user', readBy: ['import'] },

@@ -8,6 +8,8 @@ import type {
   FollowUpRow,
   MediationCommitteeRow,
   MediatorRow,
+  SupervisionAccountabilityRow,
+  SupervisionNoticeRow,
 } from './db/schema.ts';
 import type { CaseFigureRow, RecordWithMediator } from './loaders.ts';
 import type { CaseChangeResult } from './workflow/commands.ts';
@@ -22,6 +24,8 @@ export type MediationCommitteeDetailsModel = MediationCommitteeRow;
 export type CaseConnectionModel = Connection<CaseRow> & { totalCount: number };
 export type CaseEdgeModel = { cursor: string; node: CaseRow };
 export type CaseEventModel = CaseEventRow;
+export type SupervisionNoticeModel = SupervisionNoticeRow;
+export type AccountabilityNoteModel = SupervisionAccountabilityRow;
 export type CaseActorModel = { userId: string; role: string; department: string | null };
 export type CaseEventConnectionModel = Connection<CaseEventRow>;
 export type CaseEventEdgeModel = { cursor: string; node: CaseEventRow };

@@ -3,6 +3,7 @@ import { createContext } from './context.ts';
 import { mediationDatabase } from './db/index.ts';
 import { resolvers } from './resolvers/index.ts';
 import { DEFAULT_RED_CARD_GRACE_DAYS, redCardGraceDaysFromEnv, systemClock, type Clock } from './workflow/deadlines.ts';
+import { DEFAULT_WARNING_DAYS, startSupervisionChecks, warningDaysFromEnv } from './workflow/supervision.ts';
 
 export { mediationDatabase, type MediationDatabase } from './db/index.ts';
 export { redCardGraceDaysFromEnv, type Clock } from './workflow/deadlines.ts';
@@ -14,6 +15,8 @@ export interface MediationOptions {
   clock?: Clock;
   /** Days past the time limit before a yellow card turns red (default 5; MEDIATION_RED_CARD_GRACE_DAYS). */
   redCardGraceDays?: number;
+  /** Days before a time limit when the supervision check warns (default 3; MEDIATION_WARNING_DAYS). */
+  warningDays?: number;
 }
 
 /** The people's-mediation subgraph: `createServer({ database, callerKey?, clock?, redCardGraceDays? })` builds it over an open database (tests listen on port 0). */
@@ -22,10 +25,18 @@ export const subgraph = defineSubgraph({
   typeDefs: new URL('../schema.graphql', import.meta.url),
   resolvers,
   database: mediationDatabase,
-  options: (host): MediationOptions => ({ clock: hubClock(host.env), redCardGraceDays: redCardGraceDaysFromEnv(host.env) }),
+  options: (host): MediationOptions => ({
+    clock: hubClock(host.env),
+    redCardGraceDays: redCardGraceDaysFromEnv(host.env),
+    warningDays: warningDaysFromEnv(host.env),
+  }),
   context: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS }: MediationOptions) => {
     const settings = { clock, redCardGraceDays };
     return (caller) => createContext(database.db, caller, settings);
+  },
+  // The service issues supervision notices on a timer (督办); tests run the check with their own clock.
+  background: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS, warningDays = DEFAULT_WARNING_DAYS }, logger) => {
+    startSupervisionChecks({ db: database.db, clock, redCardGraceDays, warningDays }, logger);
   },
 });
 

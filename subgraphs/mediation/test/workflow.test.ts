@@ -41,7 +41,7 @@ async function gql<T = Record<string, unknown>>(caller: Caller, query: string, v
 const CHANGE = /* GraphQL */ `
   replayed
   case { id status version dueOn assignedDepartment overdue overdueDays card acceptedAt resolvedAt closedAt escalatedAt outcome }
-  event { sequence caseVersion action fromStatus toStatus note dueOn outcome recordKind satisfied actor { userId role department } }
+  event { sequence caseVersion action fromStatus toStatus note dueOn outcome recordKind satisfied actor { userId role department } supervisionNotice { id kind } }
 `;
 
 type Change = {
@@ -70,6 +70,7 @@ type Change = {
     note: string | null;
     dueOn: string | null;
     actor: { userId: string; role: string; department: string | null };
+    supervisionNotice: { id: string; kind: string } | null;
   };
 };
 
@@ -88,7 +89,13 @@ const MUTATION_OF: Record<CaseAction, [string, string]> = {
   WITHDRAW: ['withdrawCase', 'WithdrawCaseInput'],
   RECORD_JUDICIAL_CONFIRMATION: ['recordJudicialConfirmation', 'RecordJudicialConfirmationInput'],
   RECORD_PERFORMANCE: ['recordAgreementPerformance', 'RecordAgreementPerformanceInput'],
+  SUPERVISE: ['issueSupervisionNotice', 'IssueSupervisionNoticeInput'],
+  REPLY_SUPERVISION: ['replyToSupervisionNotice', 'ReplyToSupervisionNoticeInput'],
+  NOTE_ACCOUNTABILITY: ['addAccountabilityNote', 'AddAccountabilityNoteInput'],
 };
+
+/** The supervision notice `caseIn` issued to a case, to reply to and note on. */
+const noticeOfCase = new Map<string, string>();
 
 let keys = 0;
 const newKey = () => `test-key-${process.pid}-${++keys}`;
@@ -141,6 +148,12 @@ function inputOf(action: CaseAction, caseId: string, version: number): Record<st
       return { ...base, step: 'APPLIED', on: today(), court: '徐州市泉山区人民法院' };
     case 'RECORD_PERFORMANCE':
       return { ...base, performance: 'PERFORMED', note: '回访核实，已按协议履行完毕' };
+    case 'SUPERVISE':
+      return { ...base, kind: 'YELLOW', reason: '群众反映办理进度缓慢，督促加快办理' };
+    case 'REPLY_SUPERVISION':
+      return { ...base, noticeId: noticeOfCase.get(caseId) ?? '999999', text: '已安排专人跟进，三日内办结' };
+    case 'NOTE_ACCOUNTABILITY':
+      return { ...base, noticeId: noticeOfCase.get(caseId) ?? '999999', note: '承办人未按时报到，已约谈提醒' };
   }
 }
 
@@ -183,17 +196,25 @@ const ENTITLED: Record<CaseAction, Caller> = {
   WITHDRAW: CENTRE,
   RECORD_JUDICIAL_CONFIRMATION: CENTRE,
   RECORD_PERFORMANCE: CENTRE,
+  SUPERVISE: SUPERVISOR,
+  // Notices issued by caseIn are addressed to the centre (issued before dispatch).
+  REPLY_SUPERVISION: CENTRE,
+  NOTE_ACCOUNTABILITY: SUPERVISOR,
 };
 
 /**
  * Walks a new case to `status` along the usual path; returns its id and version. With `agreement`, the case goes to
  * the mediation committee, whose resolution makes a people's mediation agreement; otherwise to housing.
  */
-async function caseIn(status: CaseStatus, { agreement = false } = {}): Promise<{ id: string; version: number }> {
+async function caseIn(status: CaseStatus, { agreement = false, notice = false } = {}): Promise<{ id: string; version: number }> {
   let c = (await act(GRID_WORKER, 'REPORT', reportInput())).case;
   const step = async (caller: Caller, action: CaseAction, extra: Record<string, unknown> = {}) => {
-    c = (await act(caller, action, { ...inputOf(action, c.id, c.version), ...extra })).case;
+    const change = await act(caller, action, { ...inputOf(action, c.id, c.version), ...extra });
+    c = change.case;
+    return change;
   };
+  // With `notice`, the supervision office warns the centre at once; the notice follows the case wherever it goes.
+  if (notice) noticeOfCase.set(c.id, (await step(SUPERVISOR, 'SUPERVISE', { kind: 'WARNING' })).event.supervisionNotice!.id);
   const unit = agreement ? MEDIATOR : HOUSING;
   if (status === 'REJECTED') await step(CENTRE, 'REJECT');
   if (status === 'REPORTED' || status === 'REJECTED') return c;
@@ -298,6 +319,7 @@ describe('the state machine', () => {
   const actions: CaseAction[] = [
     'ACCEPT', 'REJECT', 'DISPATCH', 'ACKNOWLEDGE', 'ADD_RECORD', 'RESOLVE', 'FOLLOW_UP', 'CLOSE', 'REOPEN',
     'TERMINATE', 'WITHDRAW', 'RECORD_JUDICIAL_CONFIRMATION', 'RECORD_PERFORMANCE',
+    'SUPERVISE', 'REPLY_SUPERVISION', 'NOTE_ACCOUNTABILITY',
   ];
 
   it('lists every status and action of the schema', () => {
@@ -308,7 +330,7 @@ describe('the state machine', () => {
   it('takes every legal action from every status, for the role entitled to it', async () => {
     for (const { status, action } of legalPairs()) {
       // Confirmation and performance follow a people's mediation agreement, which only the committee makes.
-      const c = await caseIn(status, { agreement: action.startsWith('RECORD_') });
+      const c = await caseIn(status, { agreement: action.startsWith('RECORD_'), notice: action === 'REPLY_SUPERVISION' || action === 'NOTE_ACCOUNTABILITY' });
       const caller = status === 'ESCALATED' && action === 'DISPATCH' ? SUPERVISOR : ENTITLED[action];
       // Closing needs a satisfied visit first, which leaves the case resolved.
       const version = action === 'CLOSE' ? (await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, c.version))).case.version : c.version;

@@ -77,7 +77,15 @@ export const caseAction = pgEnum('case_action', [
   'WITHDRAW',
   'RECORD_JUDICIAL_CONFIRMATION',
   'RECORD_PERFORMANCE',
+  // Issued supervision (src/workflow/supervision.ts).
+  'SUPERVISE',
+  'REPLY_SUPERVISION',
+  'NOTE_ACCOUNTABILITY',
 ]);
+/** What a supervision notice is (督办单): a pre-deadline warning (临期预警), a yellow or a red card. */
+export const supervisionNoticeKind = pgEnum('supervision_notice_kind', ['WARNING', 'YELLOW', 'RED']);
+/** Who issued it: the system's daily check, or the supervision office (督查室) by hand. */
+export const supervisionIssuer = pgEnum('supervision_issuer', ['SYSTEM', 'SUPERVISION_OFFICE']);
 export const caseRecordKind = pgEnum('case_record_kind', ['MEDIATION_SESSION', 'VISIT', 'EVIDENCE_NOTE']);
 export const caseOutcome = pgEnum('case_outcome', [
   'AGREEMENT_REACHED',
@@ -263,6 +271,9 @@ export interface CaseEventDetails {
   performance?: (typeof agreementPerformance.enumValues)[number];
   /** Judicial confirmation applied for, or the ruling (RECORD_JUDICIAL_CONFIRMATION). */
   judicialConfirmation?: 'APPLIED' | (typeof judicialRuling.enumValues)[number];
+  /** The supervision notice issued, replied to or noted (SUPERVISE, REPLY_SUPERVISION, NOTE_ACCOUNTABILITY). */
+  noticeId?: number;
+  noticeKind?: (typeof supervisionNoticeKind.enumValues)[number];
   recordKind?: 'MEDIATION_SESSION' | 'VISIT' | 'EVIDENCE_NOTE';
   satisfied?: boolean;
   mediatorId?: string;
@@ -386,6 +397,54 @@ export const followUps = pgTable(
 );
 
 /**
+ * Supervision notices (督办单) as issued records: to whom (the unit the case was with), why, for which time limit, by
+ * the system or the supervision office; the unit's reply. One notice of a kind per case and time limit, so neither a
+ * second replica of the job nor a retry issues it twice.
+ */
+export const supervisionNotices = pgTable(
+  'supervision_notices',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    caseId: varchar('case_id', { length: 21 })
+      .notNull()
+      .references(() => cases.id),
+    kind: supervisionNoticeKind('kind').notNull(),
+    issuer: supervisionIssuer('issuer').notNull(),
+    /** The supervision office's user who issued it; null for the system. */
+    issuedBy: text('issued_by'),
+    /** The unit it is addressed to: the department the case was dispatched to, or null for the centre itself. */
+    department: caseDepartment('department'),
+    /** The time limit it is about. */
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    reason: text('reason').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    replyText: text('reply_text'),
+    repliedBy: text('replied_by'),
+    repliedAt: timestamp('replied_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('supervision_notices_case_kind_due_idx').on(t.caseId, t.kind, t.dueOn),
+    index('supervision_notices_department_idx').on(t.department, t.id),
+    check('supervision_notices_reply_whole', sql`(${t.replyText} is null) = (${t.repliedAt} is null) and (${t.replyText} is null) = (${t.repliedBy} is null)`),
+  ],
+);
+
+/** Accountability notes of the supervision office on a notice (问责记录), in the order written. */
+export const supervisionAccountability = pgTable(
+  'supervision_accountability',
+  {
+    noticeId: integer('notice_id')
+      .notNull()
+      .references(() => supervisionNotices.id),
+    position: smallint('position').notNull(),
+    note: text('note').notNull(),
+    notedBy: text('noted_by').notNull(),
+    notedAt: timestamp('noted_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.position] })],
+);
+
+/**
  * Cases loaded from a committee's legacy system (`npm run import -- mediation cases`), by the number the legacy
  * system gave them (原案件编号): the import inserts a case once and never again, so a file loaded twice changes
  * nothing. `rowSha256` is the hash of the file's row as it was loaded (parties by hub id, never the ID number): a
@@ -413,3 +472,5 @@ export type MediationRecordRow = typeof mediationRecords.$inferSelect;
 export type AgreementRow = typeof agreements.$inferSelect;
 export type FollowUpRow = typeof followUps.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
+export type SupervisionNoticeRow = typeof supervisionNotices.$inferSelect;
+export type SupervisionAccountabilityRow = typeof supervisionAccountability.$inferSelect;

@@ -15,4 +15,5 @@ export const CaseEvent: CaseEventResolvers = {
   withdrawnBy: (e) => e.details.withdrawnBy ?? null,
   performance: (e) => e.details.performance ?? null,
   judicialConfirmation: (e) => e.details.judicialConfirmation ?? null,
+  supervisionNotice: (e, _, { loaders }) => (e.details.noticeId === undefined ? null : loaders.supervisionNoticeById.load(e.details.noticeId)),
 };

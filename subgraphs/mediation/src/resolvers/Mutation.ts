@@ -14,6 +14,9 @@ import {
   withdrawCase,
   recordJudicialConfirmation,
   recordAgreementPerformance,
+  issueSupervisionNotice,
+  replyToSupervisionNotice,
+  addAccountabilityNote,
 } from '../workflow/commands.ts';
 
 // Thin on purpose: the commands hold the workflow; the context carries the caller, scope and clock they need.
@@ -32,4 +35,7 @@ export const Mutation: MutationResolvers = {
   withdrawCase: (_, { input }, ctx) => withdrawCase(ctx, input),
   recordJudicialConfirmation: (_, { input }, ctx) => recordJudicialConfirmation(ctx, input),
   recordAgreementPerformance: (_, { input }, ctx) => recordAgreementPerformance(ctx, input),
+  issueSupervisionNotice: (_, { input }, ctx) => issueSupervisionNotice(ctx, input),
+  replyToSupervisionNotice: (_, { input }, ctx) => replyToSupervisionNotice(ctx, input),
+  addAccountabilityNote: (_, { input }, ctx) => addAccountabilityNote(ctx, input),
 };

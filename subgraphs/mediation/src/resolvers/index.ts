@@ -1,5 +1,6 @@
 import { DateScalar, DateTimeScalar, StringColumnScalar, IntColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { AccountabilityNote } from './AccountabilityNote.ts';
 import { Agreement } from './Agreement.ts';
 import { Case } from './Case.ts';
 import { CaseEvent } from './CaseEvent.ts';
@@ -20,6 +21,7 @@ import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
+import { SupervisionNotice } from './SupervisionNotice.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -34,6 +36,8 @@ export const resolvers: Resolvers = {
   GroupRental,
   CaseParty,
   Agreement,
+  SupervisionNotice,
+  AccountabilityNote,
   Mediator,
   MediationCommitteeDetails,
   ImportRun,

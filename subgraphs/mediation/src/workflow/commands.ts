@@ -9,3 +9,4 @@ export { dispatchCase, acknowledgeCase } from './dispatch.ts';
 export { addCaseRecord, resolveCase } from './handling.ts';
 export { followUpCase, closeCase, reopenCase, UNSATISFIED_VISITS_TO_ESCALATE } from './closing.ts';
 export { terminateCase, withdrawCase, recordJudicialConfirmation, recordAgreementPerformance } from './endings.ts';
+export { issueSupervisionNotice, replyToSupervisionNotice, addAccountabilityNote } from './supervision.ts';

@@ -17,6 +17,8 @@ export const WorkflowErrorCode = {
   SOURCE_NOT_ALLOWED: 'SOURCE_NOT_ALLOWED',
   CASE_SEQUENCE_EXHAUSTED: 'CASE_SEQUENCE_EXHAUSTED',
   OUTCOME_NOT_ALLOWED: 'OUTCOME_NOT_ALLOWED',
+  ALREADY_ISSUED: 'ALREADY_ISSUED',
+  ALREADY_REPLIED: 'ALREADY_REPLIED',
   AGREEMENT_REQUIRED: 'AGREEMENT_REQUIRED',
 } as const;
 
@@ -47,19 +49,36 @@ const AGREEMENT_FOLLOW_THROUGH: Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
   RECORD_PERFORMANCE: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
 };
 
+/**
+ * Supervision (督办, src/workflow/supervision.ts): notices go to cases still to be handled; the reply and the
+ * accountability notes follow a notice whatever the case has become since.
+ */
+const SUPERVISED: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
+  SUPERVISE: { to: 'SAME', actors: ['SUPERVISION'] },
+};
+const SUPERVISION_FOLLOW_UP: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
+  REPLY_SUPERVISION: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+  NOTE_ACCOUNTABILITY: { to: 'SAME', actors: ['SUPERVISION'] },
+};
+
 /** status -> action -> rule. An action missing from a status is illegal there. */
 const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>>> = {
   REPORTED: {
     ACCEPT: { to: 'ACCEPTED', actors: ['CENTRE'] },
     REJECT: { to: 'REJECTED', actors: ['CENTRE'] },
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   ACCEPTED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
     ...PARTIES_MAY_WITHDRAW(['CENTRE']),
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   REJECTED: {
     REOPEN: { to: 'REPORTED', actors: ['CENTRE'] },
+    ...SUPERVISION_FOLLOW_UP,
   },
   DISPATCHED: {
     ACKNOWLEDGE: { to: 'IN_PROGRESS', actors: ['ASSIGNED_DEPARTMENT'] },
@@ -67,6 +86,8 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE'] },
     ...PARTIES_MAY_WITHDRAW(['CENTRE']),
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   IN_PROGRESS: {
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
@@ -74,28 +95,35 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     // 人民调解法 art. 26: a mediation that fails is terminated, by whoever is mediating.
     TERMINATE: { to: 'TERMINATED', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
     ...PARTIES_MAY_WITHDRAW(['CENTRE', 'ASSIGNED_DEPARTMENT']),
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   RESOLVED: {
     // Satisfied: stays resolved until closed; unsatisfied once: another visit; twice: escalated.
     FOLLOW_UP: { to: 'DECIDED', actors: ['CENTRE', 'GRID_WORKER'] },
     CLOSE: { to: 'CLOSED', actors: ['CENTRE'] },
     ...AGREEMENT_FOLLOW_THROUGH,
+    ...SUPERVISION_FOLLOW_UP,
   },
   CLOSED: {
     REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
     ...AGREEMENT_FOLLOW_THROUGH,
+    ...SUPERVISION_FOLLOW_UP,
   },
   ESCALATED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['SUPERVISION'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     ...AGREEMENT_FOLLOW_THROUGH,
+    ...SUPERVISION_FOLLOW_UP,
   },
   // Lawful endings (src/workflow/endings.ts): final unless the centre takes the case up again.
   TERMINATED: {
     REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+    ...SUPERVISION_FOLLOW_UP,
   },
   WITHDRAWN: {
     REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+    ...SUPERVISION_FOLLOW_UP,
   },
 };
 
