@@ -104,7 +104,7 @@ describe('the life of a case through the graph (the sequence of docs/cases.md)',
       ),
       'RESOLVED',
     );
-    await step(changed(await call(gridWorker, FollowUpCaseDocument, { input: { idempotencyKey: key(), caseId: id, expectedVersion: version, satisfied: true, note: '已修好，双方满意' } })), 'RESOLVED');
+    await step(changed(await call(gridWorker, FollowUpCaseDocument, { input: { idempotencyKey: key(), caseId: id, expectedVersion: version, level: 'SATISFIED', channel: 'HOME_VISIT', askedParty: 1, note: '已修好，双方满意' } })), 'RESOLVED');
     await step(changed(await call(centre, CloseCaseDocument, { input: { idempotencyKey: key(), caseId: id, expectedVersion: version } })), 'CLOSED');
 
     const timeline = await call(centre, CaseTimelineDocument, { id });

@@ -176,6 +176,10 @@ export interface CaseFigureRow {
   redCards: number;
   followUps: number;
   satisfiedFollowUps: number;
+  visitedCases: number;
+  satisfiedCases: number;
+  basicallySatisfiedCases: number;
+  dissatisfiedCases: number;
   satisfactionRate: number | null;
 }
 
@@ -198,7 +202,9 @@ const visitsPerCase = (db: Db) =>
     .select({
       caseId: followUps.caseId,
       visits: sql<number>`count(*)`.as('visits'),
-      satisfied: sql<number>`count(*) filter (where ${followUps.satisfied})`.as('satisfied'),
+      satisfied: sql<number>`count(*) filter (where ${followUps.level} <> 'DISSATISFIED')`.as('satisfied'),
+      // A case counts by its latest visit: dissatisfied and then satisfied is a satisfied case.
+      latest: sql<string>`(array_agg(${followUps.level}::text order by ${followUps.position} desc))[1]`.as('latest'),
     })
     .from(followUps)
     .groupBy(followUps.caseId)
@@ -231,6 +237,10 @@ export async function caseFigures(
       redCards: number(sql`count(*) filter (where ${redCardSql(today, graceDays)})`),
       followUps: number(sql`coalesce(sum(${visits.visits}), 0)`),
       satisfiedFollowUps: number(sql`coalesce(sum(${visits.satisfied}), 0)`),
+      visitedCases: number(sql`count(${visits.latest})`),
+      satisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'SATISFIED')`),
+      basicallySatisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'BASICALLY_SATISFIED')`),
+      dissatisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'DISSATISFIED')`),
     })
     .from(cases)
     .leftJoin(visits, eq(visits.caseId, cases.id))
@@ -244,7 +254,7 @@ export async function caseFigures(
         ...r,
         meanHoursToAcknowledge: round(r.meanHoursToAcknowledge, 2),
         meanDaysToResolve: round(r.meanDaysToResolve, 2),
-        satisfactionRate: r.followUps === 0 ? null : round(r.satisfiedFollowUps / r.followUps, 4),
+        satisfactionRate: r.visitedCases === 0 ? null : round((r.satisfiedCases + r.basicallySatisfiedCases) / r.visitedCases, 4),
       },
     ]),
   );
@@ -262,6 +272,10 @@ export const NO_CASES: CaseFigureRow = {
   redCards: 0,
   followUps: 0,
   satisfiedFollowUps: 0,
+  visitedCases: 0,
+  satisfiedCases: 0,
+  basicallySatisfiedCases: 0,
+  dissatisfiedCases: 0,
   satisfactionRate: null,
 };
 

@@ -80,3 +80,24 @@ describe('migration 0003 (lawful endings)', () => {
     expect((await q(`select informed_channels::text from cases where id = $1`, [`TJ${grid}0004`])).rows[0]).toEqual({ informed_channels: '{JUDICIAL,ARBITRATION}' });
   });
 });
+
+describe('migration 0005 (satisfaction levels)', () => {
+  it('maps satisfied visits to 满意 and the others to 不满意, leaving channel and party unknown', async () => {
+    const database = await databaseBefore('0005');
+    const q = (text: string, values: unknown[] = []) => database.pool.query(text, values);
+    await q(`insert into mediation_committees (organization_id, type, community_code) values ('MC320311001001001', 'COMMUNITY', '320311001001')`);
+    const id = 'TJ3203110010010010001';
+    await q(
+      `insert into cases (id, category, source, grid_code, community_code, street_code, committee_id, status, outcome, summary, received_at, due_on)
+       values ($1, 'NEIGHBOURS', 'PARTY_APPLICATION', '320311001001001', '320311001001', '320311001000', 'MC320311001001001', 'RESOLVED', 'HANDLED_BY_DEPARTMENT', '噪音', now(), '2026-12-01')`,
+      [id],
+    );
+    await q(`insert into follow_ups (case_id, position, visited_on, satisfied, note) values ($1, 1, '2026-11-02', false, '不满意'), ($1, 2, '2026-11-09', true, '满意')`, [id]);
+    await mediationDatabase.migrate(database);
+    const { rows } = await q(`select position, level, channel, asked_party, visited_by from follow_ups order by position`);
+    expect(rows).toEqual([
+      { position: 1, level: 'DISSATISFIED', channel: null, asked_party: null, visited_by: null },
+      { position: 2, level: 'SATISFIED', channel: null, asked_party: null, visited_by: null },
+    ]);
+  });
+});

@@ -41,7 +41,7 @@ async function gql<T = Record<string, unknown>>(caller: Caller, query: string, v
 const CHANGE = /* GraphQL */ `
   replayed
   case { id status version dueOn assignedDepartment overdue overdueDays card acceptedAt resolvedAt closedAt escalatedAt outcome }
-  event { sequence caseVersion action fromStatus toStatus note dueOn outcome recordKind satisfied actor { userId role department } supervisionNotice { id kind } }
+  event { sequence caseVersion action fromStatus toStatus note dueOn outcome recordKind satisfied satisfaction actor { userId role department } supervisionNotice { id kind } }
 `;
 
 type Change = {
@@ -137,7 +137,7 @@ function inputOf(action: CaseAction, caseId: string, version: number): Record<st
     case 'RESOLVE':
       return { ...base, outcome: 'HANDLED_BY_DEPARTMENT', note: '已责令整改' };
     case 'FOLLOW_UP':
-      return { ...base, satisfied: true, note: '当事人表示满意' };
+      return { ...base, level: 'SATISFIED', channel: 'PHONE', askedParty: 1, note: '当事人表示满意' };
     case 'REOPEN':
       return { ...base, reason: '当事人再次反映' };
     case 'TERMINATE':
@@ -229,8 +229,8 @@ async function caseIn(status: CaseStatus, { agreement = false, notice = false } 
   await step(unit, 'RESOLVE', agreement ? { outcome: 'AGREEMENT_REACHED', agreement: AGREEMENT() } : {});
   if (status === 'RESOLVED') return c;
   if (status === 'ESCALATED') {
-    await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '不满意' });
-    await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '仍不满意' });
+    await step(CENTRE, 'FOLLOW_UP', { level: 'DISSATISFIED', note: '不满意' });
+    await step(CENTRE, 'FOLLOW_UP', { level: 'DISSATISFIED', note: '仍不满意' });
     return c;
   }
   await step(CENTRE, 'FOLLOW_UP');
@@ -267,12 +267,12 @@ describe('a case through its whole life', () => {
       [CENTRE, 'DISPATCH', {}, 'DISPATCHED'],
       [HOUSING, 'ACKNOWLEDGE', {}, 'IN_PROGRESS'],
       [HOUSING, 'RESOLVE', { outcome: 'HANDLED_BY_DEPARTMENT', note: '已责令物业限期维修' }, 'RESOLVED'],
-      [CENTRE, 'FOLLOW_UP', { satisfied: false, note: '当事人不满意' }, 'RESOLVED'],
-      [GRID_WORKER, 'FOLLOW_UP', { satisfied: false, note: '再次回访仍不满意' }, 'ESCALATED'],
+      [CENTRE, 'FOLLOW_UP', { level: 'DISSATISFIED', channel: 'HOME_VISIT', askedParty: 2, note: '当事人不满意' }, 'RESOLVED'],
+      [GRID_WORKER, 'FOLLOW_UP', { level: 'DISSATISFIED', note: '再次回访仍不满意' }, 'ESCALATED'],
       [SUPERVISOR, 'DISPATCH', { department: 'HOUSING' }, 'DISPATCHED'],
       [HOUSING, 'ACKNOWLEDGE', {}, 'IN_PROGRESS'],
       [HOUSING, 'RESOLVE', {}, 'RESOLVED'],
-      [CENTRE, 'FOLLOW_UP', {}, 'RESOLVED'],
+      [CENTRE, 'FOLLOW_UP', { level: 'BASICALLY_SATISFIED', channel: 'SMS' }, 'RESOLVED'],
       [CENTRE, 'CLOSE', {}, 'CLOSED'],
     ];
     let version = 1;
@@ -290,9 +290,9 @@ describe('a case through its whole life', () => {
     // Each event starts where the one before it ended.
     data?.case.timeline.forEach((e, i, all) => expect(e.fromStatus).toBe(i === 0 ? null : all[i - 1]?.toStatus));
 
-    const file = await gql<{ case: { records: { kind: string; mediator: { id: string } | null }[]; followUps: { satisfied: boolean }[]; agreement: unknown; mediator: { id: string } | null; escalatedAt: string | null } }>(
+    const file = await gql<{ case: { records: { kind: string; mediator: { id: string } | null }[]; followUps: { satisfied: boolean; level: string; channel: string; askedParty: { role: string }; visitedBy: string }[]; agreement: unknown; mediator: { id: string } | null; escalatedAt: string | null } }>(
       CENTRE,
-      `query ($id: ID!) { case(id: $id) { mediator { id } escalatedAt records { kind mediator { id } } followUps { satisfied } agreement { terms } } }`,
+      `query ($id: ID!) { case(id: $id) { mediator { id } escalatedAt records { kind mediator { id } } followUps { satisfied level channel askedParty { role } visitedBy } agreement { terms } } }`,
       { id },
     );
     expect(file.data?.case.records).toEqual([
@@ -300,6 +300,12 @@ describe('a case through its whole life', () => {
       { kind: 'MEDIATION_SESSION', mediator: { id: mediatorOfHome.id } },
     ]);
     expect(file.data?.case.followUps.map((f) => f.satisfied)).toEqual([true, false, false, true]);
+    expect(file.data?.case.followUps.map((f) => [f.level, f.channel, f.askedParty.role, f.visitedBy])).toEqual([
+      ['SATISFIED', 'PHONE', 'APPLICANT', GRID_WORKER.userId],
+      ['DISSATISFIED', 'HOME_VISIT', 'RESPONDENT', CENTRE.userId],
+      ['DISSATISFIED', 'PHONE', 'APPLICANT', GRID_WORKER.userId],
+      ['BASICALLY_SATISFIED', 'SMS', 'APPLICANT', CENTRE.userId],
+    ]);
     expect(file.data?.case.mediator).toEqual({ id: mediatorOfHome.id });
     // A department's resolutions never make a people's mediation agreement.
     expect(file.data?.case.agreement).toBeNull();
@@ -374,7 +380,9 @@ describe('the state machine', () => {
   it('closes a resolved case only after a satisfied follow-up visit', async () => {
     const c = await caseIn('RESOLVED');
     expect(errorCodes(await send(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, c.version)))).toEqual(['FOLLOW_UP_REQUIRED']);
-    const unsatisfied = await act(CENTRE, 'FOLLOW_UP', { ...inputOf('FOLLOW_UP', c.id, c.version), satisfied: false });
+    expect(errorCodes(await send(CENTRE, 'FOLLOW_UP', { ...inputOf('FOLLOW_UP', c.id, c.version), askedParty: 3 }))).toEqual(['INVALID_INPUT']);
+    const unsatisfied = await act(CENTRE, 'FOLLOW_UP', { ...inputOf('FOLLOW_UP', c.id, c.version), level: 'DISSATISFIED' });
+    expect(unsatisfied.event).toMatchObject({ satisfied: false, satisfaction: 'DISSATISFIED' });
     expect(errorCodes(await send(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, unsatisfied.case.version)))).toEqual(['FOLLOW_UP_REQUIRED']);
     const satisfied = await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, unsatisfied.case.version));
     expect((await act(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, satisfied.case.version))).case.status).toBe('CLOSED');
@@ -764,7 +772,7 @@ describe('the event feed', () => {
 describe('case-handling figures', () => {
   it('count received, acknowledged, resolved, overdue cases and satisfaction per department and per grid, as the rows say', async () => {
     const rows = await harness.database.db.select().from(cases);
-    const visits = await harness.database.db.execute<{ case_id: string; satisfied: boolean }>(`select case_id, satisfied from follow_ups`);
+    const visits = await harness.database.db.execute<{ case_id: string; level: string; position: number }>(`select case_id, level, position from follow_ups order by case_id, position`);
     const t = today();
     const expected = (subset: typeof rows) => {
       const ids = new Set(subset.map((c) => c.id));
@@ -780,7 +788,13 @@ describe('case-handling figures', () => {
         overdue: overdue.length,
         redCards: overdue.filter((c) => c.dueOn < addDays(t, -GRACE_DAYS)).length,
         followUps: theirVisits.length,
-        satisfiedFollowUps: theirVisits.filter((v) => v.satisfied).length,
+        satisfiedFollowUps: theirVisits.filter((v) => v.level !== 'DISSATISFIED').length,
+        // A case counts once, by its latest visit.
+        ...(() => {
+          const latest = new Map(theirVisits.map((v) => [v.case_id, v.level]));
+          const by = (level: string) => [...latest.values()].filter((l) => l === level).length;
+          return { visitedCases: latest.size, satisfiedCases: by('SATISFIED'), basicallySatisfiedCases: by('BASICALLY_SATISFIED'), dissatisfiedCases: by('DISSATISFIED') };
+        })(),
         meanHoursToAcknowledge: mean(acknowledged.map((c) => (c.acknowledgedAt!.getTime() - c.dispatchedAt!.getTime()) / 3_600_000)),
         meanDaysToResolve: mean(resolved.map((c) => (c.resolvedAt!.getTime() - c.receivedAt.getTime()) / 86_400_000)),
       };
@@ -793,9 +807,9 @@ describe('case-handling figures', () => {
       else expect(figures.meanHoursToAcknowledge).toBeCloseTo(meanHoursToAcknowledge, 1);
       if (meanDaysToResolve === null) expect(figures.meanDaysToResolve).toBeNull();
       else expect(figures.meanDaysToResolve).toBeCloseTo(meanDaysToResolve, 1);
-      expect(figures.satisfactionRate).toBe(want.followUps === 0 ? null : Number((want.satisfiedFollowUps / want.followUps).toFixed(4)));
+      expect(figures.satisfactionRate).toBe(want.visitedCases === 0 ? null : Number(((want.satisfiedCases + want.basicallySatisfiedCases) / want.visitedCases).toFixed(4)));
     };
-    const FIGURES = 'received dispatched acknowledged meanHoursToAcknowledge resolved meanDaysToResolve overdue yellowCards redCards followUps satisfiedFollowUps satisfactionRate';
+    const FIGURES = 'received dispatched acknowledged meanHoursToAcknowledge resolved meanDaysToResolve overdue yellowCards redCards followUps satisfiedFollowUps visitedCases satisfiedCases basicallySatisfiedCases dissatisfiedCases satisfactionRate';
     const byDepartment = await gql<{ caseFiguresByDepartment: { department: string; figures: Record<string, number | null> }[] }>(SUPERVISOR, `{ caseFiguresByDepartment { department figures { ${FIGURES} } } }`);
     expect(byDepartment.errors).toBeUndefined();
     expect(byDepartment.data?.caseFiguresByDepartment.map((d) => d.department)).toEqual(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
@@ -817,6 +831,39 @@ describe('case-handling figures', () => {
     );
     expect(period.data!._entities[0]!.caseFigures.received).toBe(rows.filter((c) => c.gridCode === GRID && chinaToday(c.receivedAt) === firstDay).length);
     expect(errorCodes(await gql(SUPERVISOR, `{ caseFiguresByDepartment(from: "2026-12-01", to: "2026-11-01") { department } }`))).toEqual(['INVALID_DATE_RANGE']);
+  });
+});
+
+describe('双向评议: the centre and the units evaluate each other', () => {
+  const RECORD = /* GraphQL */ `mutation ($input: RecordUnitEvaluationInput!) { recordUnitEvaluation(input: $input) { period direction department level score comment evaluatedBy } }`;
+  const LIST = /* GraphQL */ `query ($period: String!) { unitEvaluations(period: $period) { department centreOfUnit { level score evaluatedBy } unitOfCentre { level score comment } } }`;
+  const period = () => today().slice(0, 7);
+  const input = (overrides: Record<string, unknown> = {}) => ({ period: period(), direction: 'CENTRE_OF_UNIT', department: 'HOUSING', level: 'BASICALLY_SATISFIED', score: 85, comment: '报到及时，个别案件办理偏慢', ...overrides });
+
+  it('records one evaluation each way per month and unit, and lists them for every unit', async () => {
+    const first = await gql<{ recordUnitEvaluation: Record<string, unknown> }>(SUPERVISOR, RECORD, { input: input() });
+    expect(first.data?.recordUnitEvaluation).toMatchObject({ department: 'HOUSING', level: 'BASICALLY_SATISFIED', score: 85, evaluatedBy: SUPERVISOR.userId });
+    // The same evaluation again (a retry) returns it; another one for the same month is refused.
+    expect((await gql(SUPERVISOR, RECORD, { input: input() })).errors).toBeUndefined();
+    expect(errorCodes(await gql(SUPERVISOR, RECORD, { input: input({ score: 60 }) }))).toEqual(['ALREADY_EVALUATED']);
+    // A unit evaluates the centre in its own name only.
+    expect(errorCodes(await gql(POLICE, RECORD, { input: input({ direction: 'UNIT_OF_CENTRE' }) }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await gql(HOUSING, RECORD, { input: input({ department: 'PUBLIC_SECURITY' }) }))).toEqual(['FORBIDDEN']);
+    const back = await gql(HOUSING, RECORD, { input: input({ direction: 'UNIT_OF_CENTRE', level: 'SATISFIED', score: 95, comment: '派单准确，协调有力' }) });
+    expect(back.errors).toBeUndefined();
+    for (const [overrides, argument] of [[{ score: 101 }, 'score'], [{ comment: ' ' }, 'comment'], [{ period: '2026-13' }, 'period'], [{ period: addDays(today(), 40).slice(0, 7) }, 'period']] as const) {
+      const bad = await gql(SUPERVISOR, RECORD, { input: input({ department: 'PARTY', ...overrides }) });
+      expect(errorCodes(bad), argument).toEqual(['INVALID_INPUT']);
+      expect(bad.errors?.[0]?.extensions?.argumentName).toBe(argument);
+    }
+    const listed = await gql<{ unitEvaluations: { department: string; centreOfUnit: unknown; unitOfCentre: unknown }[] }>(SUPERVISOR, LIST, { period: period() });
+    expect(listed.data?.unitEvaluations.map((e) => e.department)).toEqual(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
+    expect(listed.data?.unitEvaluations.find((e) => e.department === 'HOUSING')).toEqual({
+      department: 'HOUSING',
+      centreOfUnit: { level: 'BASICALLY_SATISFIED', score: 85, evaluatedBy: SUPERVISOR.userId },
+      unitOfCentre: { level: 'SATISFIED', score: 95, comment: '派单准确，协调有力' },
+    });
+    expect(listed.data?.unitEvaluations.find((e) => e.department === 'PARTY')).toEqual({ department: 'PARTY', centreOfUnit: null, unitOfCentre: null });
   });
 });
 

@@ -82,6 +82,12 @@ export const caseAction = pgEnum('case_action', [
   'REPLY_SUPERVISION',
   'NOTE_ACCOUNTABILITY',
 ]);
+/** How satisfied the parties were at a follow-up visit (满意/基本满意/不满意). */
+export const satisfactionLevel = pgEnum('satisfaction_level', ['SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED']);
+/** How a follow-up visit reached the party (回访方式). */
+export const followUpChannel = pgEnum('follow_up_channel', ['PHONE', 'HOME_VISIT', 'SMS', 'WECHAT', 'AT_CENTRE']);
+/** Which way an evaluation goes in 双向评议: the centre of a unit, or a unit of the centre. */
+export const evaluationDirection = pgEnum('evaluation_direction', ['CENTRE_OF_UNIT', 'UNIT_OF_CENTRE']);
 /** What a supervision notice is (督办单): a pre-deadline warning (临期预警), a yellow or a red card. */
 export const supervisionNoticeKind = pgEnum('supervision_notice_kind', ['WARNING', 'YELLOW', 'RED']);
 /** Who issued it: the system's daily check, or the supervision office (督查室) by hand. */
@@ -276,6 +282,8 @@ export interface CaseEventDetails {
   noticeKind?: (typeof supervisionNoticeKind.enumValues)[number];
   recordKind?: 'MEDIATION_SESSION' | 'VISIT' | 'EVIDENCE_NOTE';
   satisfied?: boolean;
+  /** The level a follow-up visit found. */
+  level?: (typeof satisfactionLevel.enumValues)[number];
   mediatorId?: string;
 }
 
@@ -390,10 +398,40 @@ export const followUps = pgTable(
       .references(() => cases.id, { onDelete: 'cascade' }),
     position: smallint('position').notNull(),
     visitedOn: date('visited_on', { mode: 'string' }).notNull(),
-    satisfied: boolean('satisfied').notNull(),
+    level: satisfactionLevel('level').notNull(),
+    /** How the party was reached; null on visits recorded before the hub kept it. */
+    channel: followUpChannel('channel'),
+    /** The party asked, by its position among the case's parties; null on visits recorded before the hub kept it. */
+    askedParty: smallint('asked_party'),
+    /** Who made the visit (user id); null on visits recorded before the hub kept it. */
+    visitedBy: text('visited_by'),
     note: text('note').notNull(),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.position] })],
+);
+
+/**
+ * 双向评议: the centre's evaluation of each unit it dispatches to and each unit's of the centre, per period (a month,
+ * YYYY-MM); one per period, direction and unit.
+ */
+export const unitEvaluations = pgTable(
+  'unit_evaluations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    period: varchar('period', { length: 7 }).notNull(),
+    direction: evaluationDirection('direction').notNull(),
+    department: caseDepartment('department').notNull(),
+    level: satisfactionLevel('level').notNull(),
+    /** A score out of 100 (评分). */
+    score: smallint('score').notNull(),
+    comment: text('comment').notNull(),
+    evaluatedBy: text('evaluated_by').notNull(),
+    evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('unit_evaluations_period_direction_department_idx').on(t.period, t.direction, t.department),
+    check('unit_evaluations_score', sql`${t.score} between 0 and 100`),
+  ],
 );
 
 /**
@@ -471,6 +509,7 @@ export type CasePartyRow = typeof caseParties.$inferSelect;
 export type MediationRecordRow = typeof mediationRecords.$inferSelect;
 export type AgreementRow = typeof agreements.$inferSelect;
 export type FollowUpRow = typeof followUps.$inferSelect;
+export type UnitEvaluationRow = typeof unitEvaluations.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
 export type SupervisionNoticeRow = typeof supervisionNotices.$inferSelect;
 export type SupervisionAccountabilityRow = typeof supervisionAccountability.$inferSelect;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DemoCase } from '@hub/demo';
 import { CASE_ID } from '@hub/core';
-import type { caseEvents, cases, CaseEventDetails } from '../db/schema.ts';
+import type { caseEvents, cases, CaseEventDetails, followUps } from '../db/schema.ts';
 
 /**
  * The workflow history of a generated case: the events that lead to its status, and the workflow columns they
@@ -28,6 +28,18 @@ export interface DemoHistory {
    * none when a department did, whose agreement is administrative mediation (行政调解) noted on the resolution.
    */
   agreement: DemoCase['agreement'];
+  /**
+   * The generator's visits with what the hub keeps of them: a satisfied party about one in four times only basically
+   * satisfied, reached mostly by phone or at home, the applicant asked, the centre visiting.
+   */
+  followUps: (typeof followUps.$inferInsert)[];
+}
+
+const CHANNELS = ['PHONE', 'PHONE', 'PHONE', 'PHONE', 'HOME_VISIT', 'HOME_VISIT', 'HOME_VISIT', 'WECHAT', 'SMS', 'AT_CENTRE'] as const;
+
+function visitLevel(caseId: string, position: number, satisfied: boolean) {
+  if (!satisfied) return 'DISSATISFIED' as const;
+  return lagMinutes(caseId, `level:${position}`, 0, 3) === 0 ? ('BASICALLY_SATISFIED' as const) : ('SATISFIED' as const);
 }
 
 type Department = NonNullable<typeof cases.$inferInsert.assignedDepartment>;
@@ -137,7 +149,8 @@ export function demoHistory(c: DemoCase): DemoHistory {
       if (!visit.satisfied) unsatisfied++;
       const escalate = unsatisfied >= 2;
       if (escalate) escalatedAt = at;
-      add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, note: visit.note });
+      const level = visitLevel(c.id, events.length, visit.satisfied);
+      add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, level, note: visit.note });
     }
   }
   if (c.closedAt !== null) add('CLOSE', 'CLOSED', new Date(c.closedAt), ACTORS.centre);
@@ -157,5 +170,18 @@ export function demoHistory(c: DemoCase): DemoHistory {
     },
     events,
     agreement: administrative ? null : c.agreement,
+    followUps: c.followUps.map((f, i) => {
+      const event = events.filter((e) => e.action === 'FOLLOW_UP')[i];
+      return {
+        caseId: c.id,
+        position: i + 1,
+        visitedOn: f.visitedOn,
+        level: event?.details.level ?? visitLevel(c.id, i, f.satisfied),
+        channel: CHANNELS[lagMinutes(c.id, `channel:${i}`, 0, CHANNELS.length - 1)]!,
+        askedParty: 1,
+        visitedBy: ACTORS.centre.actorUserId,
+        note: f.note,
+      };
+    }),
   };
 }

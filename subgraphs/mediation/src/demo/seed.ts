@@ -88,7 +88,7 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
       );
       await writer.add(
         followUps,
-        mediation.cases.flatMap((c) => c.followUps.map((f, i) => ({ caseId: c.id, position: i + 1, ...f }))),
+        histories.flatMap(({ history }) => history.followUps),
       );
       await writer.add(
         caseEvents,

@@ -11,6 +11,8 @@ export const CaseEvent: CaseEventResolvers = {
   outcome: (e) => e.details.outcome ?? null,
   recordKind: (e) => e.details.recordKind ?? null,
   satisfied: (e) => e.details.satisfied ?? null,
+  // Visits recorded before levels were kept said satisfied or not.
+  satisfaction: (e) => e.details.level ?? (e.details.satisfied === undefined ? null : e.details.satisfied ? 'SATISFIED' : 'DISSATISFIED'),
   channels: (e) => e.details.channels ?? null,
   withdrawnBy: (e) => e.details.withdrawnBy ?? null,
   performance: (e) => e.details.performance ?? null,

@@ -1,3 +1,4 @@
+import { recordUnitEvaluation } from '../evaluations.ts';
 import type { MutationResolvers } from '../__generated__/resolvers-types.ts';
 import {
   acceptCase,
@@ -38,4 +39,5 @@ export const Mutation: MutationResolvers = {
   issueSupervisionNotice: (_, { input }, ctx) => issueSupervisionNotice(ctx, input),
   replyToSupervisionNotice: (_, { input }, ctx) => replyToSupervisionNotice(ctx, input),
   addAccountabilityNote: (_, { input }, ctx) => addAccountabilityNote(ctx, input),
+  recordUnitEvaluation: (_, { input }, ctx) => recordUnitEvaluation(ctx, input),
 };

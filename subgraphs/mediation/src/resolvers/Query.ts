@@ -1,3 +1,4 @@
+import { evaluationsOf } from '../evaluations.ts';
 import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
 import { caseDepartment } from '../db/schema.ts';
 import { caseEventFeed, caseFiguresPerDepartment, casesPage, supervisedCasesPage } from '../db/queries.ts';
@@ -9,6 +10,7 @@ const EVENT_SEQUENCE = /^\d{1,15}$/;
 
 export const Query: QueryResolvers = {
   mediationImports: (_, { first }, { db }) => latestImportRuns(db, first),
+  unitEvaluations: (_, { period }, ctx) => evaluationsOf(ctx, period),
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
   caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
   // Places are civil affairs': a well-formed code of a place without cases simply lists none.

@@ -7,6 +7,7 @@ import { CaseEvent } from './CaseEvent.ts';
 import { CaseParty } from './CaseParty.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
+import { FollowUp } from './FollowUp.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
 import { House } from './House.ts';
@@ -22,6 +23,7 @@ import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
 import { SupervisionNotice } from './SupervisionNotice.ts';
+import { UnitEvaluation } from './UnitEvaluation.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -37,6 +39,8 @@ export const resolvers: Resolvers = {
   CaseParty,
   Agreement,
   SupervisionNotice,
+  FollowUp,
+  UnitEvaluation,
   AccountabilityNote,
   Mediator,
   MediationCommitteeDetails,

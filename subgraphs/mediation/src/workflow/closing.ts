@@ -4,32 +4,52 @@
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
-import { caseEvents, followUps } from '../db/schema.ts';
+import { caseEvents, caseParties, followUps } from '../db/schema.ts';
 import type { CaseStatus, CloseCaseInput, FollowUpCaseInput, ReopenCaseInput } from '../__generated__/resolvers-types.ts';
 import { addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './deadlines.ts';
-import { checkText } from './inputs.ts';
+import { checkText, InputErrorCode } from './inputs.ts';
 import { WorkflowErrorCode } from './machine.ts';
 import { changeCase, type CaseChangeResult, type WorkflowContext } from './transaction.ts';
 
-/** The second unsatisfied follow-up since a resolution escalates the case (两次不满意提级督办). */
+/** The second dissatisfied follow-up since a resolution escalates the case (两次不满意提级督办). */
 export const UNSATISFIED_VISITS_TO_ESCALATE = 2;
 
 export function followUpCase(ctx: WorkflowContext, input: FollowUpCaseInput): Promise<CaseChangeResult> {
   const note = checkText(input.note, 'note', 500);
   return changeCase(ctx, 'FOLLOW_UP', input, async (tx, current, now, today) => {
+    const [asked] = await tx
+      .select({ position: caseParties.position })
+      .from(caseParties)
+      .where(and(eq(caseParties.caseId, current.id), eq(caseParties.position, input.askedParty)));
+    if (!asked) {
+      throw new GraphQLError(`askedParty must be the position of one of the case's parties (from 1), got ${input.askedParty}`, {
+        extensions: { code: InputErrorCode.INVALID_INPUT, argumentName: 'askedParty' },
+      });
+    }
     const [last] = await tx
       .select({ position: followUps.position })
       .from(followUps)
       .where(eq(followUps.caseId, current.id))
       .orderBy(desc(followUps.position))
       .limit(1);
-    await tx.insert(followUps).values({ caseId: current.id, position: (last?.position ?? 0) + 1, visitedOn: today, satisfied: input.satisfied, note });
-    const unsatisfied = current.unsatisfiedFollowUps + (input.satisfied ? 0 : 1);
+    await tx.insert(followUps).values({
+      caseId: current.id,
+      position: (last?.position ?? 0) + 1,
+      visitedOn: today,
+      level: input.level,
+      channel: input.channel,
+      askedParty: asked.position,
+      visitedBy: ctx.caller.userId,
+      note,
+    });
+    // Basically satisfied (基本满意) counts as satisfied: the case may be closed, and it is no step to escalation.
+    const satisfied = input.level !== 'DISSATISFIED';
+    const unsatisfied = current.unsatisfiedFollowUps + (satisfied ? 0 : 1);
     const escalate = unsatisfied >= UNSATISFIED_VISITS_TO_ESCALATE;
     return {
       set: { unsatisfiedFollowUps: unsatisfied, ...(escalate ? { escalatedAt: now } : {}) },
       toStatus: escalate ? 'ESCALATED' : 'RESOLVED',
-      details: { satisfied: input.satisfied, note },
+      details: { satisfied, level: input.level, note },
     };
   });
 }
