@@ -49,6 +49,30 @@ export type CaseDepartment =
   /** Public security (公安). */
   | 'PUBLIC_SECURITY';
 
+/** How a resolved case ended (调解结果). */
+export type CaseOutcome =
+  /** The parties agreed before the department (行政调解): no people's mediation agreement, no judicial confirmation. */
+  | 'ADMINISTRATIVE_MEDIATION'
+  /** The parties reached an agreement (调解成功, 达成协议). */
+  | 'AGREEMENT_REACHED'
+  /** Handled by the department it was dispatched to (部门处置, 行政处理). */
+  | 'HANDLED_BY_DEPARTMENT'
+  /** Mediation failed and was terminated; the parties were told of other channels (调解不成, 终止调解). */
+  | 'MEDIATION_FAILED'
+  /** A party refused mediation (当事人拒绝调解). */
+  | 'PARTIES_REFUSED'
+  /** The applicant withdrew (当事人撤回). */
+  | 'PARTIES_WITHDREW';
+
+/** How serious a dispute is (纠纷等级). */
+export type CaseSeverity =
+  /** General (一般). */
+  | 'GENERAL'
+  /** Major (重大). */
+  | 'MAJOR'
+  /** Significant (较大). */
+  | 'SIGNIFICANT';
+
 /** How a case came to the mediation committee (案件来源). */
 export type CaseSource =
   /** The committee took it up on its own initiative (主动调解). */
@@ -61,6 +85,8 @@ export type CaseSource =
   | 'GOVERNMENT_ASSIGNED'
   /** Reported by a grid worker (网格员上报). */
   | 'GRID_WORKER_REPORT'
+  /** From the 12345 citizen hotline (12345热线, 接诉即办); the case names its ticket. */
+  | 'HOTLINE_12345'
   /** A party applied (当事人申请). */
   | 'PARTY_APPLICATION'
   /** Referred by the petitions office (访调对接, 信访移送). */
@@ -129,6 +155,15 @@ export type PopulationType =
   /** Persons without household registration (未落户人员). */
   | 'UNSETTLED';
 
+/** How satisfied a party was at a follow-up visit (满意度). */
+export type SatisfactionLevel =
+  /** Basically satisfied (基本满意). */
+  | 'BASICALLY_SATISFIED'
+  /** Dissatisfied (不满意). */
+  | 'DISSATISFIED'
+  /** Satisfied (满意). */
+  | 'SATISFIED';
+
 /** Sex (性别), GB/T 2261.1. */
 export type Sex =
   /** Female (女), code 2. */
@@ -176,7 +211,7 @@ export type DatasetCasesQueryVariables = Exact<{
 }>;
 
 
-export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, status: CaseStatus, assignedDepartment: CaseDepartment | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, followUps: Array<{ satisfied: boolean }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, hotlineTicket: string | null, severity: CaseSeverity, criminalRisk: boolean, groupDispute: boolean, headCount: number | null, status: CaseStatus, outcome: CaseOutcome | null, assignedDepartment: CaseDepartment | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, leader: { post: string } | null, followUps: Array<{ satisfied: boolean, level: SatisfactionLevel }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetGroupRentalsQueryVariables = Exact<{
   gridCode: string | number;

@@ -176,6 +176,13 @@ export interface CaseFigureRow {
   redCards: number;
   followUps: number;
   satisfiedFollowUps: number;
+  fromHotline: number;
+  significant: number;
+  major: number;
+  criminalRisk: number;
+  groupDisputes: number;
+  groupHeadCount: number;
+  withLeader: number;
   visitedCases: number;
   satisfiedCases: number;
   basicallySatisfiedCases: number;
@@ -237,6 +244,13 @@ export async function caseFigures(
       redCards: number(sql`count(*) filter (where ${redCardSql(today, graceDays)})`),
       followUps: number(sql`coalesce(sum(${visits.visits}), 0)`),
       satisfiedFollowUps: number(sql`coalesce(sum(${visits.satisfied}), 0)`),
+      fromHotline: number(sql`count(*) filter (where ${cases.source} = 'HOTLINE_12345')`),
+      significant: number(sql`count(*) filter (where ${cases.severity} = 'SIGNIFICANT')`),
+      major: number(sql`count(*) filter (where ${cases.severity} = 'MAJOR')`),
+      criminalRisk: number(sql`count(*) filter (where ${cases.criminalRisk})`),
+      groupDisputes: number(sql`count(${cases.headCount})`),
+      groupHeadCount: number(sql`coalesce(sum(${cases.headCount}), 0)`),
+      withLeader: number(sql`count(${cases.leaderName})`),
       visitedCases: number(sql`count(${visits.latest})`),
       satisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'SATISFIED')`),
       basicallySatisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'BASICALLY_SATISFIED')`),
@@ -272,6 +286,13 @@ export const NO_CASES: CaseFigureRow = {
   redCards: 0,
   followUps: 0,
   satisfiedFollowUps: 0,
+  fromHotline: 0,
+  significant: 0,
+  major: 0,
+  criminalRisk: 0,
+  groupDisputes: 0,
+  groupHeadCount: 0,
+  withLeader: 0,
   visitedCases: 0,
   satisfiedCases: 0,
   basicallySatisfiedCases: 0,

@@ -92,6 +92,7 @@ const MUTATION_OF: Record<CaseAction, [string, string]> = {
   SUPERVISE: ['issueSupervisionNotice', 'IssueSupervisionNoticeInput'],
   REPLY_SUPERVISION: ['replyToSupervisionNotice', 'ReplyToSupervisionNoticeInput'],
   NOTE_ACCOUNTABILITY: ['addAccountabilityNote', 'AddAccountabilityNoteInput'],
+  ASSESS: ['assessCase', 'AssessCaseInput'],
 };
 
 /** The supervision notice `caseIn` issued to a case, to reply to and note on. */
@@ -154,6 +155,8 @@ function inputOf(action: CaseAction, caseId: string, version: number): Record<st
       return { ...base, noticeId: noticeOfCase.get(caseId) ?? '999999', text: '已安排专人跟进，三日内办结' };
     case 'NOTE_ACCOUNTABILITY':
       return { ...base, noticeId: noticeOfCase.get(caseId) ?? '999999', note: '承办人未按时报到，已约谈提醒' };
+    case 'ASSESS':
+      return { ...base, severity: 'MAJOR', criminalRisk: true, headCount: 12, leader: { name: '王建国', post: '街道党工委副书记' }, note: '涉及多户业主，情绪激烈' };
   }
 }
 
@@ -200,6 +203,7 @@ const ENTITLED: Record<CaseAction, Caller> = {
   // Notices issued by caseIn are addressed to the centre (issued before dispatch).
   REPLY_SUPERVISION: CENTRE,
   NOTE_ACCOUNTABILITY: SUPERVISOR,
+  ASSESS: CENTRE,
 };
 
 /**
@@ -325,7 +329,7 @@ describe('the state machine', () => {
   const actions: CaseAction[] = [
     'ACCEPT', 'REJECT', 'DISPATCH', 'ACKNOWLEDGE', 'ADD_RECORD', 'RESOLVE', 'FOLLOW_UP', 'CLOSE', 'REOPEN',
     'TERMINATE', 'WITHDRAW', 'RECORD_JUDICIAL_CONFIRMATION', 'RECORD_PERFORMANCE',
-    'SUPERVISE', 'REPLY_SUPERVISION', 'NOTE_ACCOUNTABILITY',
+    'SUPERVISE', 'REPLY_SUPERVISION', 'NOTE_ACCOUNTABILITY', 'ASSESS',
   ];
 
   it('lists every status and action of the schema', () => {
@@ -543,6 +547,87 @@ describe('lawful endings (人民调解法 arts. 23, 26, 28-33)', () => {
     expect(again.data?.terminateCase.event).toEqual(first.data?.terminateCase.event);
     expect(await eventCount(c.id)).toBe(c.version + 1);
     expect(errorCodes(await gql(HOUSING, mutation, { input: { ...input, channels: ['JUDICIAL'] } }))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
+});
+
+describe('sources and severity: 12345, 一般/较大/重大, 民转刑, 群体性, 包案', () => {
+  const CASE = /* GraphQL */ `query ($id: ID!) { case(id: $id) { source hotlineTicket severity criminalRisk groupDispute headCount leader { name post } } }`;
+  const ticket = () => `12345-${process.pid}-${++keys}`.toUpperCase();
+
+  it('takes a 12345 case once per ticket, and refuses a ticket missing, malformed or on another source', async () => {
+    const hotlineTicket = ticket();
+    const hotline = reportInput({ source: 'HOTLINE_12345', hotlineTicket, severity: 'SIGNIFICANT', headCount: 8 });
+    const first = await act(CENTRE, 'REPORT', hotline);
+    const seen = (await gql<{ case: Record<string, unknown> }>(CENTRE, CASE, { id: first.case.id })).data?.case;
+    expect(seen).toEqual({ source: 'HOTLINE_12345', hotlineTicket, severity: 'SIGNIFICANT', criminalRisk: false, groupDispute: true, headCount: 8, leader: null });
+    const again = await send(CENTRE, 'REPORT', hotline);
+    expect(errorCodes(again)).toEqual(['ALREADY_REPORTED']);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ caseId: first.case.id });
+    const [before] = await harness.database.db.select({ n: count() }).from(cases);
+    for (const [overrides, code] of [
+      [{ source: 'HOTLINE_12345' }, 'INVALID_INPUT'],
+      [{ source: 'HOTLINE_12345', hotlineTicket: 'abc' }, 'INVALID_HOTLINE_TICKET'],
+      [{ source: 'PARTY_APPLICATION', hotlineTicket: ticket() }, 'INVALID_INPUT'],
+      [{ headCount: 4 }, 'INVALID_INPUT'],
+    ] as const) {
+      expect(errorCodes(await send(CENTRE, 'REPORT', reportInput(overrides))), JSON.stringify(overrides)).toEqual([code]);
+    }
+    expect(errorCodes(await send(GRID_WORKER, 'REPORT', reportInput({ source: 'HOTLINE_12345', hotlineTicket: ticket() })))).toEqual(['SOURCE_NOT_ALLOWED']);
+    const [after] = await harness.database.db.select({ n: count() }).from(cases);
+    expect(after?.n).toBe(before?.n);
+  });
+
+  it('assesses severity, risk, group size and the leader in charge, masking the leader for masked roles', async () => {
+    const c = await caseIn('IN_PROGRESS');
+    expect(errorCodes(await send(HOUSING, 'ASSESS', inputOf('ASSESS', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    const assessed = await act(CENTRE, 'ASSESS', inputOf('ASSESS', c.id, c.version));
+    expect(assessed.case.status).toBe('IN_PROGRESS');
+    expect((await gql<{ case: Record<string, unknown> }>(CENTRE, CASE, { id: c.id })).data?.case).toMatchObject({
+      severity: 'MAJOR', criminalRisk: true, groupDispute: true, headCount: 12, leader: { name: '王建国', post: '街道党工委副书记' },
+    });
+    const analyst = as('district-analyst');
+    expect((await gql<{ case: { leader: { name: string } } }>(analyst, CASE, { id: c.id })).data?.case.leader.name).not.toBe('王建国');
+    // Not a group dispute after all, and no leader any more.
+    await act(SUPERVISOR, 'ASSESS', { ...inputOf('ASSESS', c.id, assessed.case.version), severity: 'GENERAL', criminalRisk: false, headCount: null, leader: null });
+    expect((await gql<{ case: Record<string, unknown> }>(CENTRE, CASE, { id: c.id })).data?.case).toMatchObject({ severity: 'GENERAL', groupDispute: false, headCount: null, leader: null });
+  });
+
+  it('filters the case list by source, severity, risk and group, with the totals the rows give', async () => {
+    await act(CENTRE, 'REPORT', reportInput({ source: 'HOTLINE_12345', hotlineTicket: ticket(), severity: 'MAJOR', criminalRisk: true, headCount: 30 }));
+    const rows = await harness.database.db.select().from(cases);
+    const total = async (args: string) =>
+      (await gql<{ cases: { totalCount: number; edges: { node: { id: string } }[] } }>(CENTRE, `{ cases(${args}, first: 500) { totalCount edges { node { id } } } }`)).data!.cases;
+    const expectations: [string, (c: (typeof rows)[number]) => boolean][] = [
+      ['source: HOTLINE_12345', (c) => c.source === 'HOTLINE_12345'],
+      ['severity: MAJOR', (c) => c.severity === 'MAJOR'],
+      ['criminalRisk: true', (c) => c.criminalRisk],
+      ['groupDispute: true', (c) => c.headCount !== null],
+      ['groupDispute: false, severity: GENERAL', (c) => c.headCount === null && c.severity === 'GENERAL'],
+    ];
+    for (const [args, keep] of expectations) {
+      const page = await total(args);
+      expect(page.totalCount, args).toBe(rows.filter(keep).length);
+      if (page.totalCount <= 500) expect(page.edges.map((e) => e.node.id).sort(), args).toEqual(rows.filter(keep).map((c) => c.id).sort());
+    }
+    expect((await total('source: HOTLINE_12345')).totalCount).toBeGreaterThan(0);
+    const figures = (await gql<{ caseFiguresByDepartment: unknown }>(SUPERVISOR, `{ caseFiguresByDepartment { department } }`)).errors;
+    expect(figures).toBeUndefined();
+    const grid = await gql<{ _entities: { caseFigures: Record<string, number> }[] }>(
+      SUPERVISOR,
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { caseFigures { received fromHotline significant major criminalRisk groupDisputes groupHeadCount withLeader } } } }`,
+      { reps: [{ __typename: 'Grid', code: GRID }] },
+    );
+    const mine = rows.filter((c) => c.gridCode === GRID);
+    expect(grid.data!._entities[0]!.caseFigures).toEqual({
+      received: mine.length,
+      fromHotline: mine.filter((c) => c.source === 'HOTLINE_12345').length,
+      significant: mine.filter((c) => c.severity === 'SIGNIFICANT').length,
+      major: mine.filter((c) => c.severity === 'MAJOR').length,
+      criminalRisk: mine.filter((c) => c.criminalRisk).length,
+      groupDisputes: mine.filter((c) => c.headCount !== null).length,
+      groupHeadCount: mine.reduce((n, c) => n + (c.headCount ?? 0), 0),
+      withLeader: mine.filter((c) => c.leaderName !== null).length,
+    });
   });
 });
 

@@ -178,6 +178,26 @@ export type AgreementPerformanceFinding =
   /** Performed in full (已履行). */
   | 'PERFORMED';
 
+/** The centre's assessment of a case (研判). */
+export type AssessCaseInput = {
+  /** The case (案件编号). */
+  caseId: Scalars['ID']['input'];
+  /** Whether the dispute risks turning criminal (民转刑风险). */
+  criminalRisk: Scalars['Boolean']['input'];
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: Scalars['Int']['input'];
+  /** For a group dispute, the number of people involved, 5 to 10000; null for others. */
+  headCount?: InputMaybe<Scalars['Int']['input']>;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: Scalars['String']['input'];
+  /** The leader who takes it in charge (包案领导); null keeps none. */
+  leader?: InputMaybe<CaseLeaderInput>;
+  /** What the assessment found, up to 500 characters. */
+  note?: InputMaybe<Scalars['String']['input']>;
+  /** Severity (一般/较大/重大). */
+  severity: CaseSeverity;
+};
+
 /**
  * A dispute case (矛盾纠纷案件) kept by people's mediation, from intake to the follow-up visit. Its id is TJ, the
  * 15-digit code of the grid where the dispute arose and a 4-digit sequence.
@@ -200,6 +220,8 @@ export type Case = {
   closedAt?: Maybe<Scalars['DateTime']['output']>;
   /** The mediation committee handling it (承办调委会); its details are `mediationCommittee`. */
   committee: Organization;
+  /** Whether the dispute risks turning criminal (民转刑风险). */
+  criminalRisk: Scalars['Boolean']['output'];
   /** When it was last dispatched (派单时间). */
   dispatchedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Time limit (办理期限): one month from acceptance for mediation, or the deadline the case was dispatched with. */
@@ -210,8 +232,14 @@ export type Case = {
   followUps: Array<FollowUp>;
   /** The grid where the dispute arose (发生网格). */
   grid: Grid;
+  /** Whether it is a group dispute (群体性纠纷). */
+  groupDispute: Scalars['Boolean']['output'];
   /** The group rental the dispute is about (涉及群租), owned by housing; null otherwise. */
   groupRental?: Maybe<GroupRental>;
+  /** People involved in a group dispute (涉及人数); null for others. */
+  headCount?: Maybe<Scalars['Int']['output']>;
+  /** The 12345 hotline ticket (接诉即办工单编号); null for other sources. */
+  hotlineTicket?: Maybe<Scalars['String']['output']>;
   /** The house in dispute (涉及房屋), for disputes about a dwelling; null otherwise. */
   house?: Maybe<House>;
   /** Case id (案件编号): TJ, the grid code and a 4-digit sequence. */
@@ -220,6 +248,8 @@ export type Case = {
   incident?: Maybe<Incident>;
   /** The channels the parties were told of when mediation was terminated (告知途径); empty otherwise. */
   informedChannels: Array<DisputeChannel>;
+  /** The leader in charge (包案领导); null when none. */
+  leader?: Maybe<CaseLeader>;
   /** The mediator in charge (承办调解员); null until one is assigned. */
   mediator?: Maybe<Mediator>;
   /** Outcome (调解结果); null until the case is resolved. */
@@ -243,6 +273,8 @@ export type Case = {
   resolutionNote?: Maybe<Scalars['String']['output']>;
   /** When it was resolved (办结时间). */
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Severity (纠纷等级: 一般/较大/重大). */
+  severity: CaseSeverity;
   /** Source (案件来源). */
   source: CaseSource;
   /** Status (案件状态). */
@@ -270,6 +302,8 @@ export type CaseAction =
   | 'ACKNOWLEDGE'
   /** A record added (添加记录). */
   | 'ADD_RECORD'
+  /** Assessed: severity, risk, group dispute, leader in charge (研判). */
+  | 'ASSESS'
   /** Closed (结案). */
   | 'CLOSE'
   /** Dispatched to a department (派单). */
@@ -479,12 +513,22 @@ export type CaseFigures = {
   acknowledged: Scalars['Int']['output'];
   /** Of the visited cases, those whose latest visit found the party basically satisfied (基本满意). */
   basicallySatisfiedCases: Scalars['Int']['output'];
+  /** Of them, with a 民转刑 risk. */
+  criminalRisk: Scalars['Int']['output'];
   /** Of them, dispatched to a department (派单数). */
   dispatched: Scalars['Int']['output'];
   /** Of the visited cases, those whose latest visit found the party dissatisfied (不满意). */
   dissatisfiedCases: Scalars['Int']['output'];
   /** Follow-up visits made to them (回访次数). */
   followUps: Scalars['Int']['output'];
+  /** Of them, from the 12345 hotline (12345热线). */
+  fromHotline: Scalars['Int']['output'];
+  /** Of them, group disputes (群体性). */
+  groupDisputes: Scalars['Int']['output'];
+  /** People involved in those group disputes (涉及人数). */
+  groupHeadCount: Scalars['Int']['output'];
+  /** Of them, major (重大). */
+  major: Scalars['Int']['output'];
   /** Mean days from report to resolution (平均办结时长); null when none was resolved. */
   meanDaysToResolve?: Maybe<Scalars['Float']['output']>;
   /** Mean hours from dispatch to acknowledgement (平均报到时长); null when none was acknowledged. */
@@ -507,10 +551,31 @@ export type CaseFigures = {
   satisfiedCases: Scalars['Int']['output'];
   /** Of the visits, those that found the party satisfied or basically satisfied (满意次数). */
   satisfiedFollowUps: Scalars['Int']['output'];
+  /** Of them, significant (较大). */
+  significant: Scalars['Int']['output'];
   /** Of the cases, those visited at least once (回访案件数). */
   visitedCases: Scalars['Int']['output'];
+  /** Of them, with a leader in charge (包案). */
+  withLeader: Scalars['Int']['output'];
   /** Of the overdue, those with a yellow card (黄牌). */
   yellowCards: Scalars['Int']['output'];
+};
+
+/** The leader in charge of a case (包案领导). */
+export type CaseLeader = {
+  __typename?: 'CaseLeader';
+  /** Name (姓名), masked for roles that see names masked. */
+  name: Scalars['String']['output'];
+  /** Post (职务). */
+  post: Scalars['String']['output'];
+};
+
+/** The leader who takes a case in charge (包案领导). */
+export type CaseLeaderInput = {
+  /** Name, 1 to 50 characters. */
+  name: Scalars['String']['input'];
+  /** Post, 1 to 100 characters (职务). */
+  post: Scalars['String']['input'];
 };
 
 /** How a resolved case ended (调解结果). */
@@ -565,6 +630,15 @@ export type CaseRecordKind =
   /** A visit to the parties or the place (走访). */
   | 'VISIT';
 
+/** How serious a dispute is (纠纷等级). */
+export type CaseSeverity =
+  /** General (一般). */
+  | 'GENERAL'
+  /** Major (重大). */
+  | 'MAJOR'
+  /** Significant (较大). */
+  | 'SIGNIFICANT';
+
 /** How a case came to the mediation committee (案件来源). */
 export type CaseSource =
   /** The committee took it up on its own initiative (主动调解). */
@@ -577,6 +651,8 @@ export type CaseSource =
   | 'GOVERNMENT_ASSIGNED'
   /** Reported by a grid worker (网格员上报). */
   | 'GRID_WORKER_REPORT'
+  /** From the 12345 citizen hotline (12345热线, 接诉即办); the case names its ticket. */
+  | 'HOTLINE_12345'
   /** A party applied (当事人申请). */
   | 'PARTY_APPLICATION'
   /** Referred by the petitions office (访调对接, 信访移送). */
@@ -1015,6 +1091,11 @@ export type Mutation = {
   addAccountabilityNote?: Maybe<CaseChange>;
   /** Add a record to a case file (添加记录): a mediation session, a visit or an evidence note. The status stays. */
   addCaseRecord?: Maybe<CaseChange>;
+  /**
+   * Assess a case (研判) by the centre or the supervision office: severity, 民转刑 risk, group dispute and head count, the
+   * leader in charge (包案). A case still to be handled or escalated; the status stays.
+   */
+  assessCase?: Maybe<CaseChange>;
   /** Close a resolved case whose last follow-up visit found the parties satisfied (结案); otherwise FOLLOW_UP_REQUIRED. */
   closeCase?: Maybe<CaseChange>;
   /**
@@ -1137,6 +1218,19 @@ export type MutationAddAccountabilityNoteArgs = {
  */
 export type MutationAddCaseRecordArgs = {
   input: AddCaseRecordInput;
+};
+
+
+/**
+ * The changes of the case workflow (案件办理). Every mutation takes an idempotency key (8-100 characters of letters,
+ * digits, `-`, `_`, `.`, `:`): replaying it with the same input returns the first result and changes nothing, the same
+ * key with another input is refused with IDEMPOTENCY_KEY_REUSED. Every change to an existing case names the version
+ * it was made against (`expectedVersion`); a stale version is refused with CONFLICT and the current version. An action
+ * the case's status does not allow is refused with INVALID_TRANSITION naming the status and the allowed actions; one
+ * the caller may not take, with FORBIDDEN. A change, its timeline event and its feed entry commit together or not at all.
+ */
+export type MutationAssessCaseArgs = {
+  input: AssessCaseInput;
 };
 
 
@@ -1425,8 +1519,12 @@ export type QueryCasesArgs = {
   category?: InputMaybe<CaseCategory>;
   committeeId?: InputMaybe<Scalars['ID']['input']>;
   communityCode?: InputMaybe<Scalars['ID']['input']>;
+  criminalRisk?: InputMaybe<Scalars['Boolean']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   gridCode?: InputMaybe<Scalars['ID']['input']>;
+  groupDispute?: InputMaybe<Scalars['Boolean']['input']>;
+  severity?: InputMaybe<CaseSeverity>;
+  source?: InputMaybe<CaseSource>;
   status?: InputMaybe<CaseStatus>;
   streetCode?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -1546,10 +1644,19 @@ export type ReportCaseInput = {
   category: CaseCategory;
   /** The committee to handle it; by default the community mediation committee of the grid's community. */
   committeeId?: InputMaybe<Scalars['ID']['input']>;
+  /** Whether the dispute risks turning criminal (民转刑风险); false when omitted. */
+  criminalRisk?: InputMaybe<Scalars['Boolean']['input']>;
   /** Grid where it arose (15-digit grid code). */
   gridCode: Scalars['ID']['input'];
   /** The group rental concerned (群租编号, QZ…), for a group-rental dispute. */
   groupRentalId?: InputMaybe<Scalars['ID']['input']>;
+  /** For a group dispute (群体性纠纷), the number of people involved, 5 to 10000; omitted for others. */
+  headCount?: InputMaybe<Scalars['Int']['input']>;
+  /**
+   * The 12345 hotline ticket (接诉即办工单编号): required for HOTLINE_12345 and only for it; 8 to 32 digits, capital
+   * letters and hyphens, unique (a ticket reported twice is refused with ALREADY_REPORTED).
+   */
+  hotlineTicket?: InputMaybe<Scalars['ID']['input']>;
   /** The house concerned (房屋编码), for a housing complaint. */
   houseCode?: InputMaybe<Scalars['ID']['input']>;
   /** Idempotency key of this report. */
@@ -1558,6 +1665,8 @@ export type ReportCaseInput = {
   incidentId?: InputMaybe<Scalars['ID']['input']>;
   /** The parties, 1 to 20, at least one applicant. */
   parties: Array<CasePartyInput>;
+  /** Severity as first assessed (一般/较大/重大); GENERAL when omitted. */
+  severity?: InputMaybe<CaseSeverity>;
   /** Source (案件来源). */
   source: CaseSource;
   /** Summary of the dispute or problem, 1 to 2000 characters (简要情况). */
@@ -1920,6 +2029,7 @@ export type ResolversTypes = ResolversObject<{
   AgreementInput: AgreementInput;
   AgreementPerformance: AgreementPerformance;
   AgreementPerformanceFinding: AgreementPerformanceFinding;
+  AssessCaseInput: AssessCaseInput;
   Case: ResolverTypeWrapper<CaseModel>;
   CaseAction: CaseAction;
   CaseActor: ResolverTypeWrapper<CaseActorModel>;
@@ -1935,11 +2045,14 @@ export type ResolversTypes = ResolversObject<{
   CaseEventEdge: ResolverTypeWrapper<CaseEventEdgeModel>;
   CaseFigures: ResolverTypeWrapper<CaseFiguresModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
+  CaseLeader: ResolverTypeWrapper<CaseLeader>;
+  CaseLeaderInput: CaseLeaderInput;
   CaseOutcome: CaseOutcome;
   CaseParty: ResolverTypeWrapper<CasePartyModel>;
   CasePartyInput: CasePartyInput;
   CasePartyRole: CasePartyRole;
   CaseRecordKind: CaseRecordKind;
+  CaseSeverity: CaseSeverity;
   CaseSource: CaseSource;
   CaseStatus: CaseStatus;
   CaseStatusCount: ResolverTypeWrapper<CaseStatusCount>;
@@ -2015,6 +2128,7 @@ export type ResolversParentTypes = ResolversObject<{
   Agreement: AgreementModel;
   Boolean: Scalars['Boolean']['output'];
   AgreementInput: AgreementInput;
+  AssessCaseInput: AssessCaseInput;
   Case: CaseModel;
   CaseActor: CaseActorModel;
   CaseCategoryCount: CaseCategoryCount;
@@ -2027,6 +2141,8 @@ export type ResolversParentTypes = ResolversObject<{
   CaseEventEdge: CaseEventEdgeModel;
   CaseFigures: CaseFiguresModel;
   Float: Scalars['Float']['output'];
+  CaseLeader: CaseLeader;
+  CaseLeaderInput: CaseLeaderInput;
   CaseParty: CasePartyModel;
   CasePartyInput: CasePartyInput;
   CaseStatusCount: CaseStatusCount;
@@ -2106,16 +2222,21 @@ export type CaseResolvers<ContextType = MediationContext, ParentType extends Res
   category?: Resolver<ResolversTypes['CaseCategory'], ParentType, ContextType>;
   closedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   committee?: Resolver<ResolversTypes['Organization'], ParentType, ContextType>;
+  criminalRisk?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   dispatchedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   dueOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   escalatedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   followUps?: Resolver<Array<ResolversTypes['FollowUp']>, ParentType, ContextType>;
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
+  groupDispute?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   groupRental?: Resolver<Maybe<ResolversTypes['GroupRental']>, ParentType, ContextType>;
+  headCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  hotlineTicket?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   house?: Resolver<Maybe<ResolversTypes['House']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   incident?: Resolver<Maybe<ResolversTypes['Incident']>, ParentType, ContextType>;
   informedChannels?: Resolver<Array<ResolversTypes['DisputeChannel']>, ParentType, ContextType>;
+  leader?: Resolver<Maybe<ResolversTypes['CaseLeader']>, ParentType, ContextType>;
   mediator?: Resolver<Maybe<ResolversTypes['Mediator']>, ParentType, ContextType>;
   outcome?: Resolver<Maybe<ResolversTypes['CaseOutcome']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -2126,6 +2247,7 @@ export type CaseResolvers<ContextType = MediationContext, ParentType extends Res
   rejectionReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resolutionNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   resolvedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  severity?: Resolver<ResolversTypes['CaseSeverity'], ParentType, ContextType>;
   source?: Resolver<ResolversTypes['CaseSource'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['CaseStatus'], ParentType, ContextType>;
   summary?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -2206,9 +2328,14 @@ export type CaseEventEdgeResolvers<ContextType = MediationContext, ParentType ex
 export type CaseFiguresResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CaseFigures'] = ResolversParentTypes['CaseFigures']> = ResolversObject<{
   acknowledged?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   basicallySatisfiedCases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  criminalRisk?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dispatched?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   dissatisfiedCases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   followUps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  fromHotline?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groupDisputes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  groupHeadCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  major?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   meanDaysToResolve?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   meanHoursToAcknowledge?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   overdue?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -2218,8 +2345,15 @@ export type CaseFiguresResolvers<ContextType = MediationContext, ParentType exte
   satisfactionRate?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   satisfiedCases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   satisfiedFollowUps?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  significant?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   visitedCases?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  withLeader?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   yellowCards?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type CaseLeaderResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CaseLeader'] = ResolversParentTypes['CaseLeader']> = ResolversObject<{
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  post?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
 export type CasePartyResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['CaseParty'] = ResolversParentTypes['CaseParty']> = ResolversObject<{
@@ -2357,6 +2491,7 @@ export type MutationResolvers<ContextType = MediationContext, ParentType extends
   acknowledgeCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationAcknowledgeCaseArgs, 'input'>>;
   addAccountabilityNote?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationAddAccountabilityNoteArgs, 'input'>>;
   addCaseRecord?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationAddCaseRecordArgs, 'input'>>;
+  assessCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationAssessCaseArgs, 'input'>>;
   closeCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationCloseCaseArgs, 'input'>>;
   dispatchCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationDispatchCaseArgs, 'input'>>;
   followUpCase?: Resolver<Maybe<ResolversTypes['CaseChange']>, ParentType, ContextType, RequireFields<MutationFollowUpCaseArgs, 'input'>>;
@@ -2461,6 +2596,7 @@ export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   CaseEventConnection?: CaseEventConnectionResolvers<ContextType>;
   CaseEventEdge?: CaseEventEdgeResolvers<ContextType>;
   CaseFigures?: CaseFiguresResolvers<ContextType>;
+  CaseLeader?: CaseLeaderResolvers<ContextType>;
   CaseParty?: CasePartyResolvers<ContextType>;
   CaseStatusCount?: CaseStatusCountResolvers<ContextType>;
   Community?: CommunityResolvers<ContextType>;

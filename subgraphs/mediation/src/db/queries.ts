@@ -1,6 +1,6 @@
 import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
-import type { CaseCategory, CaseDepartment, CaseStatus, SupervisionList } from '../__generated__/resolvers-types.ts';
+import { and, asc, eq, gt, isNotNull, isNull, type SQL } from 'drizzle-orm';
+import type { CaseCategory, CaseDepartment, CaseSeverity, CaseSource, CaseStatus, SupervisionList } from '../__generated__/resolvers-types.ts';
 import { caseFigures, caseFilterSql, receivedWithin, redCardSql, yellowCardSql } from '../loaders.ts';
 import type { Db } from './index.ts';
 import { caseEvents, cases } from './schema.ts';
@@ -12,7 +12,18 @@ const casePage = (db: Db, filter: SQL | undefined, page: PageRequest) => filtere
 export const casesPage = (
   db: Db,
   scope: RowScope,
-  filter: { status: CaseStatus | null; category: CaseCategory | null; streetCode: string | null; communityCode: string | null; gridCode: string | null; committeeId: string | null },
+  filter: {
+    status: CaseStatus | null;
+    category: CaseCategory | null;
+    streetCode: string | null;
+    communityCode: string | null;
+    gridCode: string | null;
+    committeeId: string | null;
+    source: CaseSource | null;
+    severity: CaseSeverity | null;
+    criminalRisk: boolean | null;
+    groupDispute: boolean | null;
+  },
   page: PageRequest,
 ) =>
   casePage(
@@ -24,6 +35,10 @@ export const casesPage = (
       filter.communityCode != null ? eq(cases.communityCode, filter.communityCode) : undefined,
       filter.gridCode != null ? eq(cases.gridCode, filter.gridCode) : undefined,
       filter.committeeId != null ? eq(cases.committeeId, filter.committeeId) : undefined,
+      filter.source != null ? eq(cases.source, filter.source) : undefined,
+      filter.severity != null ? eq(cases.severity, filter.severity) : undefined,
+      filter.criminalRisk != null ? eq(cases.criminalRisk, filter.criminalRisk) : undefined,
+      filter.groupDispute != null ? (filter.groupDispute ? isNotNull(cases.headCount) : isNull(cases.headCount)) : undefined,
     ),
     page,
   );

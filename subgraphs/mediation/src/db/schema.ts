@@ -45,7 +45,10 @@ export const caseSource = pgEnum('case_source', [
   'GOVERNMENT_ASSIGNED',
   'GRID_WORKER_REPORT',
   'DEPARTMENT_REFERRAL',
+  'HOTLINE_12345',
 ]);
+/** How serious a dispute is (一般/较大/重大), as the centre assesses it (研判). */
+export const caseSeverity = pgEnum('case_severity', ['GENERAL', 'SIGNIFICANT', 'MAJOR']);
 export const caseStatus = pgEnum('case_status', [
   'REPORTED',
   'ACCEPTED',
@@ -81,6 +84,7 @@ export const caseAction = pgEnum('case_action', [
   'SUPERVISE',
   'REPLY_SUPERVISION',
   'NOTE_ACCOUNTABILITY',
+  'ASSESS',
 ]);
 /** How satisfied the parties were at a follow-up visit (满意/基本满意/不满意). */
 export const satisfactionLevel = pgEnum('satisfaction_level', ['SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED']);
@@ -195,6 +199,16 @@ export const cases = pgTable(
     resolutionNote: text('resolution_note'),
     /** The channels the parties were told of when mediation was terminated (art. 26); null otherwise. */
     informedChannels: disputeChannel('informed_channels').array(),
+    /** The 12345 hotline's ticket (接诉即办工单编号) of a case that came from it; unique. */
+    hotlineTicket: varchar('hotline_ticket', { length: 32 }),
+    severity: caseSeverity('severity').notNull().default('GENERAL'),
+    /** Risk that the dispute turns into a crime (民转刑风险). */
+    criminalRisk: boolean('criminal_risk').notNull().default(false),
+    /** People involved in a group dispute (群体性纠纷, five or more); null for other disputes. */
+    headCount: smallint('head_count'),
+    /** The leader who takes the case in charge (包案领导): name and post; null until one does. */
+    leaderName: text('leader_name'),
+    leaderPost: text('leader_post'),
     /** The party that withdrew or refused mediation (art. 23); null otherwise. */
     withdrawnBy: casePartyRole('withdrawn_by'),
     /** Unsatisfied follow-up visits since the case was last resolved: the second one escalates it. */
@@ -218,6 +232,11 @@ export const cases = pgTable(
     index('cases_group_rental_idx').on(t.groupRentalId, t.id),
     index('cases_department_idx').on(t.assignedDepartment, t.id),
     index('cases_due_idx').on(t.status, t.dueOn),
+    uniqueIndex('cases_hotline_ticket_idx').on(t.hotlineTicket),
+    index('cases_severity_idx').on(t.severity, t.id),
+    index('cases_source_idx').on(t.source, t.id),
+    check('cases_group_head_count', sql`${t.headCount} is null or ${t.headCount} >= 5`),
+    check('cases_leader_whole', sql`(${t.leaderName} is null) = (${t.leaderPost} is null)`),
   ],
 );
 
@@ -280,6 +299,10 @@ export interface CaseEventDetails {
   /** The supervision notice issued, replied to or noted (SUPERVISE, REPLY_SUPERVISION, NOTE_ACCOUNTABILITY). */
   noticeId?: number;
   noticeKind?: (typeof supervisionNoticeKind.enumValues)[number];
+  /** What an assessment found (ASSESS). */
+  severity?: (typeof caseSeverity.enumValues)[number];
+  criminalRisk?: boolean;
+  headCount?: number | null;
   recordKind?: 'MEDIATION_SESSION' | 'VISIT' | 'EVIDENCE_NOTE';
   satisfied?: boolean;
   /** The level a follow-up visit found. */

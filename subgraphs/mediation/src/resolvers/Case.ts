@@ -17,6 +17,8 @@ export const Case: CaseResolvers = {
   records: (c, _, { loaders }) => loaders.recordsByCase.load(c.id),
   agreement: (c, _, { loaders }) => loaders.agreementByCase.load(c.id),
   informedChannels: (c) => c.informedChannels ?? [],
+  groupDispute: (c) => c.headCount !== null,
+  leader: (c, _, { masks }) => (c.leaderName === null || c.leaderPost === null ? null : { name: masks.name(c.leaderName), post: c.leaderPost }),
   supervisionNotices: (c, _, { loaders }) => loaders.supervisionNoticesByCase.load(c.id),
   followUps: (c, _, { loaders }) => loaders.followUpsByCase.load(c.id),
   timeline: (c, _, { loaders }) => loaders.eventsByCase.load(c.id),

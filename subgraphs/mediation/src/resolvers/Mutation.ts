@@ -18,6 +18,7 @@ import {
   issueSupervisionNotice,
   replyToSupervisionNotice,
   addAccountabilityNote,
+  assessCase,
 } from '../workflow/commands.ts';
 
 // Thin on purpose: the commands hold the workflow; the context carries the caller, scope and clock they need.
@@ -40,4 +41,5 @@ export const Mutation: MutationResolvers = {
   replyToSupervisionNotice: (_, { input }, ctx) => replyToSupervisionNotice(ctx, input),
   addAccountabilityNote: (_, { input }, ctx) => addAccountabilityNote(ctx, input),
   recordUnitEvaluation: (_, { input }, ctx) => recordUnitEvaluation(ctx, input),
+  assessCase: (_, { input }, ctx) => assessCase(ctx, input),
 };

@@ -23,6 +23,10 @@ export const Query: QueryResolvers = {
         communityCode: args.communityCode != null ? checkCommunityCode(args.communityCode, 'communityCode') : null,
         gridCode: args.gridCode != null ? checkGridCode(args.gridCode, 'gridCode') : null,
         committeeId: args.committeeId != null ? checkOrganizationId(args.committeeId, 'committeeId') : null,
+        source: args.source ?? null,
+        severity: args.severity ?? null,
+        criminalRisk: args.criminalRisk ?? null,
+        groupDispute: args.groupDispute ?? null,
       };
       return casesPage(db, scope, filter, page);
     }),

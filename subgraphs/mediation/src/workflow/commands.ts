@@ -10,3 +10,4 @@ export { addCaseRecord, resolveCase } from './handling.ts';
 export { followUpCase, closeCase, reopenCase, UNSATISFIED_VISITS_TO_ESCALATE } from './closing.ts';
 export { terminateCase, withdrawCase, recordJudicialConfirmation, recordAgreementPerformance } from './endings.ts';
 export { issueSupervisionNotice, replyToSupervisionNotice, addAccountabilityNote } from './supervision.ts';
+export { assessCase } from './assessment.ts';

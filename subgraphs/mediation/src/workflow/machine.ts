@@ -20,6 +20,7 @@ export const WorkflowErrorCode = {
   ALREADY_ISSUED: 'ALREADY_ISSUED',
   ALREADY_REPLIED: 'ALREADY_REPLIED',
   ALREADY_EVALUATED: 'ALREADY_EVALUATED',
+  ALREADY_REPORTED: 'ALREADY_REPORTED',
   AGREEMENT_REQUIRED: 'AGREEMENT_REQUIRED',
 } as const;
 
@@ -56,7 +57,13 @@ const AGREEMENT_FOLLOW_THROUGH: Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
  */
 const SUPERVISED: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
   SUPERVISE: { to: 'SAME', actors: ['SUPERVISION'] },
+  ...ASSESSED(),
 };
+
+/** 研判 (src/workflow/assessment.ts): while a case is still to be handled, or escalated. */
+function ASSESSED(): Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> {
+  return { ASSESS: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] } };
+}
 const SUPERVISION_FOLLOW_UP: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
   REPLY_SUPERVISION: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
   NOTE_ACCOUNTABILITY: { to: 'SAME', actors: ['SUPERVISION'] },
@@ -114,6 +121,7 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
   ESCALATED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['SUPERVISION'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    ...ASSESSED(),
     ...AGREEMENT_FOLLOW_THROUGH,
     ...SUPERVISION_FOLLOW_UP,
   },
