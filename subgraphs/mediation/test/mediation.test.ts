@@ -46,7 +46,7 @@ function expectedCase(c: DemoCase) {
   return {
     id: c.id,
     category: c.category,
-    source: c.source,
+    source: history.caseFields.source,
     status: c.status,
     outcome: history.caseFields.outcome,
     summary: c.summary,

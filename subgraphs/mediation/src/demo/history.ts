@@ -21,6 +21,11 @@ export interface DemoHistory {
     | 'unsatisfiedFollowUps'
     | 'version'
     | 'outcome'
+    | 'source'
+    | 'hotlineTicket'
+    | 'severity'
+    | 'criminalRisk'
+    | 'headCount'
   >;
   events: (typeof caseEvents.$inferInsert)[];
   /**
@@ -78,6 +83,29 @@ function lagMinutes(caseId: string, salt: string, min: number, max: number): num
 }
 
 const MINUTE = 60_000;
+
+/** Categories where many people often share one grievance (群体性纠纷). */
+const GROUP_PRONE = new Set<DemoCase['category']>(['LAND_ACQUISITION_DEMOLITION', 'PROPERTY_MANAGEMENT', 'LABOUR', 'FORESTS_LAND', 'ENVIRONMENT']);
+
+/**
+ * What the centre knows of a case's weight, derived from its id as the rest of its history is: about a quarter of
+ * the parties' applications came in through the 12345 hotline (接诉即办, the ticket built from the case id so it is
+ * unique), one case in seven significant and one in thirty major, some group disputes where many share a grievance,
+ * a 民转刑 risk mostly in the serious ones.
+ */
+function weightOf(c: DemoCase) {
+  const hotline = c.source === 'PARTY_APPLICATION' && lagMinutes(c.id, 'hotline', 0, 3) === 0;
+  const roll = lagMinutes(c.id, 'severity', 0, 99);
+  const severity = roll < 3 ? ('MAJOR' as const) : roll < 17 ? ('SIGNIFICANT' as const) : ('GENERAL' as const);
+  const group = GROUP_PRONE.has(c.category) && lagMinutes(c.id, 'group', 0, 9) < 2;
+  return {
+    source: hotline ? ('HOTLINE_12345' as const) : c.source,
+    hotlineTicket: hotline ? `12345-${c.id.slice(2)}` : null,
+    severity,
+    criminalRisk: lagMinutes(c.id, 'risk', 0, 99) < (severity === 'GENERAL' ? 1 : 20),
+    headCount: group ? lagMinutes(c.id, 'heads', 5, 60) : null,
+  };
+}
 
 export function demoHistory(c: DemoCase): DemoHistory {
   if (!CASE_ID.test(c.id)) throw new Error(`generated case id ${c.id} is malformed`);
@@ -167,6 +195,7 @@ export function demoHistory(c: DemoCase): DemoHistory {
       unsatisfiedFollowUps: unsatisfied,
       version: events.length,
       outcome,
+      ...weightOf(c),
     },
     events,
     agreement: administrative ? null : c.agreement,

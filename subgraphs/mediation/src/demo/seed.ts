@@ -43,7 +43,6 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
             ...history.caseFields,
             id: c.id,
             category: c.category,
-            source: c.source,
             gridCode: c.gridCode,
             communityCode,
             streetCode: streetCodeOfCommunity(communityCode),
