@@ -6,7 +6,8 @@ import { DEFAULT_RED_CARD_GRACE_DAYS, redCardGraceDaysFromEnv, systemClock, type
 import { DEFAULT_WARNING_DAYS, startSupervisionChecks, warningDaysFromEnv } from './workflow/supervision.ts';
 
 export { mediationDatabase, type MediationDatabase } from './db/index.ts';
-export { redCardGraceDaysFromEnv, type Clock } from './workflow/deadlines.ts';
+export { DEFAULT_RED_CARD_GRACE_DAYS, redCardGraceDaysFromEnv, type Clock } from './workflow/deadlines.ts';
+export { DEFAULT_WARNING_DAYS, runSupervisionCheck } from './workflow/supervision.ts';
 
 export const SUBGRAPH_NAME = 'mediation';
 
