@@ -103,12 +103,12 @@ describe('the life of a case through the graph (the sequence of docs/cases.md)',
     await step(
       changed(
         await call(housing, ResolveCaseDocument, {
-          input: { idempotencyKey: key(), caseId: id, expectedVersion: version, outcome: 'AGREEMENT_REACHED', agreement: { terms: '物业三日内完成维修', performBy: inDays(3) } },
+          input: { idempotencyKey: key(), caseId: id, expectedVersion: version, outcome: 'ADMINISTRATIVE_MEDIATION', note: '住建部门组织协商，物业同意三日内完成维修' },
         }),
       ),
       'RESOLVED',
     );
-    await step(changed(await call(gridWorker, FollowUpCaseDocument, { input: { idempotencyKey: key(), caseId: id, expectedVersion: version, satisfied: true, note: '已修好，双方满意' } })), 'RESOLVED');
+    await step(changed(await call(gridWorker, FollowUpCaseDocument, { input: { idempotencyKey: key(), caseId: id, expectedVersion: version, level: 'SATISFIED', channel: 'HOME_VISIT', askedParty: 1, note: '已修好，双方满意' } })), 'RESOLVED');
     await step(changed(await call(centre, CloseCaseDocument, { input: { idempotencyKey: key(), caseId: id, expectedVersion: version } })), 'CLOSED');
 
     const timeline = await call(centre, CaseTimelineDocument, { id });

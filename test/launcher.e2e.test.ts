@@ -72,6 +72,8 @@ describe('npm start', () => {
       HUB_DEMO_ISSUER_DIR: path.join(dataDir, 'demo-issuer'),
       HUB_POSTGRES_PORT: '0',
       GATEWAY_PORT: String(await freePort()),
+      // The hub's today, pinned: the demo is generated as on it, the same district the test generates below.
+      HUB_TODAY: '2026-11-01',
     };
     for (const dept of departments) {
       env[`${dept.envPrefix}_PORT`] = String(await freePort());
@@ -96,6 +98,7 @@ describe('npm start', () => {
       expect(first.lines.some((l) => l.startsWith(`✔ ${name}`))).toBe(true);
     }
     expect(first.lines.some((l) => /seeded .*public-security.*civil-affairs|seeded .*civil-affairs.*public-security/.test(l))).toBe(true);
+    expect(first.lines.some((l) => l.includes('generating the demo district as on 2026-11-01'))).toBe(true);
     const query = `{ grid(code: "${grid.grid.code}") { name residents(first: 1) { totalCount } } }`;
     const anonymous = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     expect(anonymous.status).toBe(401);

@@ -28,6 +28,20 @@ export type AcknowledgeCaseInput = {
   note?: string | null | undefined;
 };
 
+/** An accountability note. */
+export type AddAccountabilityNoteInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** The note, 1 to 1000 characters (问责情况). */
+  note: string;
+  /** The notice it is about (督办单编号), one of the case's. */
+  noticeId: string | number;
+};
+
 /** A record added to a case file. */
 export type AddCaseRecordInput = {
   /** The case (案件编号). */
@@ -46,12 +60,70 @@ export type AddCaseRecordInput = {
   mediatorId?: string | number | null | undefined;
 };
 
-/** The agreement of a resolution that reached one. */
+/** Form of a people's mediation agreement (协议形式). */
+export type AgreementForm =
+  /** Oral, recorded by the mediator (口头协议). */
+  | 'ORAL'
+  /** Written, signed by the parties (书面调解协议书). */
+  | 'WRITTEN';
+
+/**
+ * The people's mediation agreement of a resolution that reached one (人民调解协议, arts. 28-30): only the mediation
+ * committee's resolution makes one.
+ */
 export type AgreementInput = {
+  /** The main facts of the dispute (纠纷的主要事实), 1 to 2000 characters. */
+  facts: string;
+  /** Written (the default) or oral (协议形式). */
+  form?: AgreementForm | null | undefined;
+  /** The matters in dispute and each party's liability (争议事项及各方当事人的责任), 1 to 2000 characters. */
+  liabilities: string;
   /** Date by which it must be performed, today or later (履行期限). */
   performBy: string;
+  /** How it is to be performed (履行方式), 1 to 500 characters. */
+  performanceManner: string;
   /** Terms agreed, 1 to 2000 characters (协议内容). */
   terms: string;
+};
+
+/** How far an agreement has been performed (履行情况). */
+export type AgreementPerformance =
+  /** Not performed (未履行). */
+  | 'NOT_PERFORMED'
+  /** Partly performed (部分履行). */
+  | 'PARTLY_PERFORMED'
+  /** Not yet checked (待履行). */
+  | 'PENDING'
+  /** Performed in full (已履行). */
+  | 'PERFORMED';
+
+/** What a check of performance found. */
+export type AgreementPerformanceFinding =
+  /** Not performed (未履行). */
+  | 'NOT_PERFORMED'
+  /** Partly performed (部分履行). */
+  | 'PARTLY_PERFORMED'
+  /** Performed in full (已履行). */
+  | 'PERFORMED';
+
+/** The centre's assessment of a case (研判). */
+export type AssessCaseInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** Whether the dispute risks turning criminal (民转刑风险). */
+  criminalRisk: boolean;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** For a group dispute, the number of people involved, 5 to 10000; null for others. */
+  headCount?: number | null | undefined;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** The leader who takes it in charge (包案领导); null keeps none. */
+  leader?: CaseLeaderInput | null | undefined;
+  /** What the assessment found, up to 500 characters. */
+  note?: string | null | undefined;
+  /** Severity (一般/较大/重大). */
+  severity: CaseSeverity;
 };
 
 /** What a change to a case was (办理环节). */
@@ -62,6 +134,8 @@ export type CaseAction =
   | 'ACKNOWLEDGE'
   /** A record added (添加记录). */
   | 'ADD_RECORD'
+  /** Assessed: severity, risk, group dispute, leader in charge (研判). */
+  | 'ASSESS'
   /** Assigned down a level (交办/下沉). */
   | 'ASSIGN_DOWN'
   /** Closed (结案). */
@@ -78,16 +152,30 @@ export type CaseAction =
   | 'FOLLOW_UP'
   /** A unit handed its part back (退单). */
   | 'HAND_BACK'
+  /** An accountability note on a supervision notice (问责记录). */
+  | 'NOTE_ACCOUNTABILITY'
+  /** Judicial confirmation applied for or ruled (司法确认). */
+  | 'RECORD_JUDICIAL_CONFIRMATION'
+  /** Performance of an agreement checked (履行回访). */
+  | 'RECORD_PERFORMANCE'
   /** Refused (不予受理). */
   | 'REJECT'
   /** Reopened (重新办理). */
   | 'REOPEN'
+  /** A unit replied to a supervision notice (督办回复). */
+  | 'REPLY_SUPERVISION'
   /** Reported (登记). */
   | 'REPORT'
   /** Reported up a level (上报/提级). */
   | 'REPORT_UP'
   /** Resolved (办结). */
-  | 'RESOLVE';
+  | 'RESOLVE'
+  /** A supervision notice issued, by the system or the supervision office (督办). */
+  | 'SUPERVISE'
+  /** A failed mediation terminated (终止调解). */
+  | 'TERMINATE'
+  /** A party withdrew or refused mediation (撤回/拒绝调解). */
+  | 'WITHDRAW';
 
 /** Category of a dispute, as counted in mediation statistics (纠纷类别). */
 export type CaseCategory =
@@ -135,6 +223,14 @@ export type CaseDepartment =
   /** Public security (公安). */
   | 'PUBLIC_SECURITY';
 
+/** The leader who takes a case in charge (包案领导). */
+export type CaseLeaderInput = {
+  /** Name, 1 to 50 characters. */
+  name: string;
+  /** Post, 1 to 100 characters (职务). */
+  post: string;
+};
+
 /** The level that handles a case (办理层级). */
 export type CaseLevel =
   /** Community or village (村居): 小事不出网格，大事不出社区. */
@@ -146,12 +242,18 @@ export type CaseLevel =
 
 /** How a resolved case ended (调解结果). */
 export type CaseOutcome =
+  /** The parties agreed before the department (行政调解): no people's mediation agreement, no judicial confirmation. */
+  | 'ADMINISTRATIVE_MEDIATION'
   /** The parties reached an agreement (调解成功, 达成协议). */
   | 'AGREEMENT_REACHED'
-  /** Handled by the department it was dispatched to (部门处置). */
+  /** Handled by the department it was dispatched to (部门处置, 行政处理). */
   | 'HANDLED_BY_DEPARTMENT'
-  /** Mediation failed; the parties were told of their right to go to court (调解不成, 告知诉讼). */
-  | 'MEDIATION_FAILED';
+  /** Mediation failed and was terminated; the parties were told of other channels (调解不成, 终止调解). */
+  | 'MEDIATION_FAILED'
+  /** A party refused mediation (当事人拒绝调解). */
+  | 'PARTIES_REFUSED'
+  /** The applicant withdrew (当事人撤回). */
+  | 'PARTIES_WITHDREW';
 
 /** A unit's part in a dispatch (承办角色). */
 export type CasePartRole =
@@ -201,6 +303,15 @@ export type CaseRecordKind =
   /** A visit to the parties or the place (走访). */
   | 'VISIT';
 
+/** How serious a dispute is (纠纷等级). */
+export type CaseSeverity =
+  /** General (一般). */
+  | 'GENERAL'
+  /** Major (重大). */
+  | 'MAJOR'
+  /** Significant (较大). */
+  | 'SIGNIFICANT';
+
 /** How a case came to the mediation committee (案件来源). */
 export type CaseSource =
   /** The committee took it up on its own initiative (主动调解). */
@@ -213,6 +324,8 @@ export type CaseSource =
   | 'GOVERNMENT_ASSIGNED'
   /** Reported by a grid worker (网格员上报). */
   | 'GRID_WORKER_REPORT'
+  /** From the 12345 citizen hotline (12345热线, 接诉即办); the case names its ticket. */
+  | 'HOTLINE_12345'
   /** A party applied (当事人申请). */
   | 'PARTY_APPLICATION'
   /** Referred by the petitions office (访调对接, 信访移送). */
@@ -237,7 +350,11 @@ export type CaseStatus =
   /** Reported, not yet accepted (已登记/待受理). */
   | 'REPORTED'
   /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
-  | 'RESOLVED';
+  | 'RESOLVED'
+  /** Mediation failed and was terminated, the parties told of other channels (调解终止). */
+  | 'TERMINATED'
+  /** A party withdrew from or refused mediation after acceptance (当事人撤回/拒绝调解). */
+  | 'WITHDRAWN';
 
 /** Reporting a case up or assigning it down a level. */
 export type ChangeCaseLevelInput = {
@@ -308,6 +425,22 @@ export type DispatchCaseInput = {
   note?: string | null | undefined;
 };
 
+/** The channels a failed mediation's parties are told of (告知途径, 人民调解法 art. 26). */
+export type DisputeChannel =
+  /** Administrative channels (行政途径). */
+  | 'ADMINISTRATIVE'
+  /** Arbitration (仲裁). */
+  | 'ARBITRATION'
+  /** The courts (司法途径). */
+  | 'JUDICIAL';
+
+/** Which way an evaluation of 双向评议 goes. */
+export type EvaluationDirection =
+  /** The centre evaluates a unit it dispatches to (中心评部门). */
+  | 'CENTRE_OF_UNIT'
+  /** A unit evaluates the centre (部门评中心). */
+  | 'UNIT_OF_CENTRE';
+
 /** Extending a mediation's time limit with the parties' consent. */
 export type ExtendCaseTimeLimitInput = {
   /** The case (案件编号). */
@@ -338,17 +471,34 @@ export type FinishCasePartInput = {
 
 /** A follow-up visit. */
 export type FollowUpCaseInput = {
+  /** The party asked (回访对象): its position among the case's parties (`Case.parties`), from 1. */
+  askedParty: number;
   /** The case (案件编号). */
   caseId: string | number;
+  /** How the party was reached (回访方式). */
+  channel: FollowUpChannel;
   /** The version of the case this change was decided on (`Case.version` as read). */
   expectedVersion: number;
   /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: string;
+  /** How satisfied the party asked was (满意/基本满意/不满意). */
+  level: SatisfactionLevel;
   /** Notes of the visit, 1 to 500 characters. */
   note: string;
-  /** Whether the parties were satisfied. */
-  satisfied: boolean;
 };
+
+/** How a follow-up visit reached the party (回访方式). */
+export type FollowUpChannel =
+  /** At the centre (来访当面回访). */
+  | 'AT_CENTRE'
+  /** At home (上门回访). */
+  | 'HOME_VISIT'
+  /** By telephone (电话回访). */
+  | 'PHONE'
+  /** By text message (短信回访). */
+  | 'SMS'
+  /** By WeChat (微信回访). */
+  | 'WECHAT';
 
 /** Stage of a group rental's remediation (群租整治状态). */
 export type GroupRentalStatus =
@@ -440,6 +590,36 @@ export type InflowReason =
   /** Work (务工). */
   | 'WORK';
 
+/** Issuing a supervision notice. */
+export type IssueSupervisionNoticeInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** Warning, yellow or red (督办类型). */
+  kind: SupervisionNoticeKind;
+  /** Why, 1 to 500 characters (督办事由). */
+  reason: string;
+};
+
+/** A step of judicial confirmation (司法确认). */
+export type JudicialConfirmationStep =
+  /** The parties applied (申请司法确认). */
+  | 'APPLIED'
+  /** The court confirmed the agreement valid (裁定确认有效). */
+  | 'CONFIRMED'
+  /** The court rejected the application (裁定驳回申请). */
+  | 'REJECTED';
+
+/** The court's ruling on judicial confirmation (司法确认裁定). */
+export type JudicialRuling =
+  /** Confirmed valid (确认有效). */
+  | 'CONFIRMED'
+  /** Application rejected (驳回申请). */
+  | 'REJECTED';
+
 /** Kind of organization in the directory (组织类型). */
 export type OrganizationKind =
   /** People's mediation committee (人民调解委员会); registered by justice mediation. */
@@ -477,6 +657,55 @@ export type PopulationType =
   /** Persons without household registration (未落户人员). */
   | 'UNSETTLED';
 
+/** A check of an agreement's performance. */
+export type RecordAgreementPerformanceInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** What was found and what follows (督促履行情况), 1 to 1000 characters. */
+  note: string;
+  /** What was found (履行情况). */
+  performance: AgreementPerformanceFinding;
+};
+
+/** What the parties or the court did about judicial confirmation. */
+export type RecordJudicialConfirmationInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The court applied to (受理法院), 1 to 200 characters; required when applying. */
+  court?: string | null | undefined;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** The date it happened, not after today. */
+  on: string;
+  /**
+   * Applied for (APPLIED: `court` and `on`, within 30 days of the agreement), or the ruling (CONFIRMED, REJECTED: `on`,
+   * after the application).
+   */
+  step: JudicialConfirmationStep;
+};
+
+/** Recording one evaluation of 双向评议. */
+export type RecordUnitEvaluationInput = {
+  /** What the evaluation says, 1 to 1000 characters (评议意见). */
+  comment: string;
+  /** The unit evaluated or evaluating (单位). */
+  department: CaseDepartment;
+  /** The centre of a unit (by the centre) or a unit of the centre (by that unit). */
+  direction: EvaluationDirection;
+  /** Satisfied, basically satisfied or dissatisfied (评议等次). */
+  level: SatisfactionLevel;
+  /** The month evaluated, YYYY-MM, not after this month. */
+  period: string;
+  /** A score from 0 to 100 (评分). */
+  score: number;
+};
+
 /** Refusing a case. */
 export type RejectCaseInput = {
   /** The case (案件编号). */
@@ -501,16 +730,39 @@ export type ReopenCaseInput = {
   reason: string;
 };
 
+/** A unit's reply to a supervision notice. */
+export type ReplyToSupervisionNoticeInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** The notice replied to (督办单编号), one of the case's. */
+  noticeId: string | number;
+  /** The reply, 1 to 1000 characters (回复内容). */
+  text: string;
+};
+
 /** What a case is reported with (登记信息). */
 export type ReportCaseInput = {
   /** Category (纠纷类别). */
   category: CaseCategory;
   /** The committee to handle it; by default the community mediation committee of the grid's community. */
   committeeId?: string | number | null | undefined;
+  /** Whether the dispute risks turning criminal (民转刑风险); false when omitted. */
+  criminalRisk?: boolean | null | undefined;
   /** Grid where it arose (15-digit grid code). */
   gridCode: string | number;
   /** The group rental concerned (群租编号, QZ…), for a group-rental dispute. */
   groupRentalId?: string | number | null | undefined;
+  /** For a group dispute (群体性纠纷), the number of people involved, 5 to 10000; omitted for others. */
+  headCount?: number | null | undefined;
+  /**
+   * The 12345 hotline ticket (接诉即办工单编号): required for HOTLINE_12345 and only for it; 8 to 32 digits, capital
+   * letters and hyphens, unique (a ticket reported twice is refused with ALREADY_REPORTED).
+   */
+  hotlineTicket?: string | number | null | undefined;
   /** The house concerned (房屋编码), for a housing complaint. */
   houseCode?: string | number | null | undefined;
   /** Idempotency key of this report. */
@@ -519,6 +771,8 @@ export type ReportCaseInput = {
   incidentId?: string | number | null | undefined;
   /** The parties, 1 to 20, at least one applicant. */
   parties: Array<CasePartyInput>;
+  /** Severity as first assessed (一般/较大/重大); GENERAL when omitted. */
+  severity?: CaseSeverity | null | undefined;
   /** Source (案件来源). */
   source: CaseSource;
   /** Summary of the dispute or problem, 1 to 2000 characters (简要情况). */
@@ -536,13 +790,26 @@ export type ResolveCaseInput = {
   /** Idempotency key of this change: a new one for each change, the same one to retry it. */
   idempotencyKey: string;
   /**
-   * What was done, 1 to 2000 characters: required for MEDIATION_FAILED (how the parties were told of their right to go
-   * to court) and HANDLED_BY_DEPARTMENT; optional with an agreement.
+   * What was done, 1 to 2000 characters: required for HANDLED_BY_DEPARTMENT and ADMINISTRATIVE_MEDIATION (what the
+   * parties agreed before the department); optional with an agreement.
    */
   note?: string | null | undefined;
-  /** How it ended. */
+  /**
+   * How it ended: AGREEMENT_REACHED by the mediation committee only (else OUTCOME_NOT_ALLOWED); HANDLED_BY_DEPARTMENT or
+   * ADMINISTRATIVE_MEDIATION by a department. A failed mediation is terminated (terminateCase), a withdrawal recorded
+   * (withdrawCase): MEDIATION_FAILED, PARTIES_WITHDREW and PARTIES_REFUSED are refused here with OUTCOME_NOT_ALLOWED.
+   */
   outcome: CaseOutcome;
 };
+
+/** How satisfied a party was at a follow-up visit (满意度). */
+export type SatisfactionLevel =
+  /** Basically satisfied (基本满意). */
+  | 'BASICALLY_SATISFIED'
+  /** Dissatisfied (不满意). */
+  | 'DISSATISFIED'
+  /** Satisfied (满意). */
+  | 'SATISFIED';
 
 /** Supervision card of an overdue case (督办牌). */
 export type SupervisionCard =
@@ -550,6 +817,13 @@ export type SupervisionCard =
   | 'RED'
   /** Yellow card (黄牌督办): past the time limit. */
   | 'YELLOW';
+
+/** Who issued a supervision notice (督办发起). */
+export type SupervisionIssuer =
+  /** The supervision office (督查室). */
+  | 'SUPERVISION_OFFICE'
+  /** The hub's daily check of time limits (系统自动). */
+  | 'SYSTEM';
 
 /** Which supervision list (督办清单). */
 export type SupervisionList =
@@ -559,6 +833,29 @@ export type SupervisionList =
   | 'RED_CARD'
   /** Cases with a yellow card. */
   | 'YELLOW_CARD';
+
+/** What a supervision notice is (督办类型). */
+export type SupervisionNoticeKind =
+  /** A red card (红牌督办): past the time limit by more than the grace period. */
+  | 'RED'
+  /** A warning before the time limit (临期预警). */
+  | 'WARNING'
+  /** A yellow card (黄牌督办): past the time limit. */
+  | 'YELLOW';
+
+/** Terminating a failed mediation (终止调解). */
+export type TerminateCaseInput = {
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The channels the parties were told of (告知途径), one or more. */
+  channels: Array<DisputeChannel>;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** Why mediation failed and how the parties were told, 1 to 2000 characters. */
+  note: string;
+};
 
 /** Kind of welfare entitlement (救助福利类别). */
 export type WelfareKind =
@@ -581,6 +878,29 @@ export type WelfareStatus =
   | 'ENDED'
   /** Payment suspended pending review (暂停发放). */
   | 'SUSPENDED';
+
+/** A party withdrawing from or refusing mediation (撤回/拒绝调解). */
+export type WithdrawCaseInput = {
+  /** The party that did (申请人/被申请人). */
+  by: CasePartyRole;
+  /** The case (案件编号). */
+  caseId: string | number;
+  /** The version of the case this change was decided on (`Case.version` as read). */
+  expectedVersion: number;
+  /** Idempotency key of this change: a new one for each change, the same one to retry it. */
+  idempotencyKey: string;
+  /** Withdrew (撤回申请) or refused (拒绝调解). */
+  kind: WithdrawalKind;
+  /** What the party said, 1 to 500 characters. */
+  reason: string;
+};
+
+/** How a party stepped out of mediation (人民调解法 art. 23). */
+export type WithdrawalKind =
+  /** A party refused mediation (拒绝调解). */
+  | 'REFUSED'
+  /** The applicant withdrew the application (撤回申请). */
+  | 'WITHDRAWN';
 
 export type StreetOverviewQueryVariables = Exact<{
   code: string | number;
@@ -620,6 +940,55 @@ export type GroupRentalRemediationQueryVariables = Exact<{
 
 
 export type GroupRentalRemediationQuery = { street: { code: string, name: string, groupRentals: { totalCount: number, edges: Array<{ node: { id: string, status: GroupRentalStatus, identifiedOn: string, interviewedOn: string | null, rectifiedOn: string | null, occupantCount: number, grid: { code: string, name: string }, house: { code: string, occupants: Array<{ id: string, name: string | null, populationType: PopulationType | null, floating: { inflowReason: InflowReason, originAddress: string, residencePermitValid: boolean } | null }> | null, cases: Array<{ id: string, category: CaseCategory, status: CaseStatus }> | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+
+export type AssessCaseMutationVariables = Exact<{
+  input: AssessCaseInput;
+}>;
+
+
+export type AssessCaseMutation = { assessCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type CaseWeightQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CaseWeightQuery = { case: { id: string, version: number, source: CaseSource, hotlineTicket: string | null, severity: CaseSeverity, criminalRisk: boolean, groupDispute: boolean, headCount: number | null, leader: { name: string, post: string } | null } | null };
+
+export type TerminateCaseMutationVariables = Exact<{
+  input: TerminateCaseInput;
+}>;
+
+
+export type TerminateCaseMutation = { terminateCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type WithdrawCaseMutationVariables = Exact<{
+  input: WithdrawCaseInput;
+}>;
+
+
+export type WithdrawCaseMutation = { withdrawCase: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type RecordJudicialConfirmationMutationVariables = Exact<{
+  input: RecordJudicialConfirmationInput;
+}>;
+
+
+export type RecordJudicialConfirmationMutation = { recordJudicialConfirmation: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type RecordAgreementPerformanceMutationVariables = Exact<{
+  input: RecordAgreementPerformanceInput;
+}>;
+
+
+export type RecordAgreementPerformanceMutation = { recordAgreementPerformance: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type CaseEndingQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CaseEndingQuery = { case: { id: string, status: CaseStatus, version: number, outcome: CaseOutcome | null, resolutionNote: string | null, informedChannels: Array<DisputeChannel>, withdrawnBy: CasePartyRole | null, agreement: { form: AgreementForm, facts: string | null, liabilities: string | null, terms: string, performanceManner: string | null, performBy: string, performance: AgreementPerformance, performanceCheckedOn: string | null, performanceNote: string | null, judicialConfirmationDueOn: string | null, judicialConfirmation: { appliedOn: string, court: string, ruledOn: string | null, ruling: JudicialRuling | null } | null } | null } | null };
 
 export type CaseChangeFieldsFragment = { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } };
 
@@ -770,6 +1139,48 @@ export type SupervisionQueryVariables = Exact<{
 
 export type SupervisionQuery = { supervisedCases: { totalCount: number, edges: Array<{ node: { id: string, status: CaseStatus, assignedDepartment: CaseDepartment | null, dueOn: string, overdueDays: number, card: SupervisionCard | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null, caseFiguresByDepartment: Array<{ department: CaseDepartment, figures: { received: number, acknowledged: number, meanHoursToAcknowledge: number | null, resolved: number, meanDaysToResolve: number | null, overdue: number, yellowCards: number, redCards: number, satisfactionRate: number | null } }> | null };
 
+export type RecordUnitEvaluationMutationVariables = Exact<{
+  input: RecordUnitEvaluationInput;
+}>;
+
+
+export type RecordUnitEvaluationMutation = { recordUnitEvaluation: { period: string, direction: EvaluationDirection, department: CaseDepartment, level: SatisfactionLevel, score: number, comment: string, evaluatedBy: string, evaluatedAt: string } | null };
+
+export type UnitEvaluationsQueryVariables = Exact<{
+  period: string;
+}>;
+
+
+export type UnitEvaluationsQuery = { unitEvaluations: Array<{ department: CaseDepartment, centreOfUnit: { level: SatisfactionLevel, score: number, comment: string } | null, unitOfCentre: { level: SatisfactionLevel, score: number, comment: string } | null }> };
+
+export type IssueSupervisionNoticeMutationVariables = Exact<{
+  input: IssueSupervisionNoticeInput;
+}>;
+
+
+export type IssueSupervisionNoticeMutation = { issueSupervisionNotice: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type ReplyToSupervisionNoticeMutationVariables = Exact<{
+  input: ReplyToSupervisionNoticeInput;
+}>;
+
+
+export type ReplyToSupervisionNoticeMutation = { replyToSupervisionNotice: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type AddAccountabilityNoteMutationVariables = Exact<{
+  input: AddAccountabilityNoteInput;
+}>;
+
+
+export type AddAccountabilityNoteMutation = { addAccountabilityNote: { replayed: boolean, case: { id: string, status: CaseStatus, version: number, dueOn: string, assignedDepartment: CaseDepartment | null, level: CaseLevel, overdue: boolean, card: SupervisionCard | null, leadUnit: { code: string } | null }, event: { sequence: string, caseVersion: number, action: CaseAction, fromStatus: CaseStatus | null, toStatus: CaseStatus, at: string } } | null };
+
+export type CaseSupervisionNoticesQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CaseSupervisionNoticesQuery = { case: { id: string, version: number, card: SupervisionCard | null, overdueDays: number, supervisionNotices: Array<{ id: string, kind: SupervisionNoticeKind, issuer: SupervisionIssuer, issuedBy: string | null, department: CaseDepartment | null, dueOn: string, reason: string, issuedAt: string, reply: { by: string, at: string, text: string } | null, accountabilityNotes: Array<{ by: string, at: string, note: string }> }> } | null };
+
 export type GridPartyMembersQueryVariables = Exact<{
   code: string | number;
   first?: number | null | undefined;
@@ -803,6 +1214,13 @@ export const WelfareCrossCheckDocument = {"kind":"Document","definitions":[{"kin
 export const GridCaseCountsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridCaseCounts"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"caseCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"byStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridCaseCountsQuery, GridCaseCountsQueryVariables>;
 export const GridOverviewDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridOverview"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"population"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"registered"}},{"kind":"Field","name":{"kind":"Name","value":"floating"}},{"kind":"Field","name":{"kind":"Name","value":"overseas"}},{"kind":"Field","name":{"kind":"Name","value":"unsettled"}}]}},{"kind":"Field","name":{"kind":"Name","value":"partyMembers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"0"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"welfareCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"status"},"value":{"kind":"EnumValue","value":"ACTIVE"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"minimumLiving"}},{"kind":"Field","name":{"kind":"Name","value":"extremePoverty"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityLiving"}},{"kind":"Field","name":{"kind":"Name","value":"disabilityCare"}},{"kind":"Field","name":{"kind":"Name","value":"oldAge"}}]}},{"kind":"Field","name":{"kind":"Name","value":"housingCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"buildings"}},{"kind":"Field","name":{"kind":"Name","value":"houses"}},{"kind":"Field","name":{"kind":"Name","value":"groupRentalsByStatus"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"identified"}},{"kind":"Field","name":{"kind":"Name","value":"interviewed"}},{"kind":"Field","name":{"kind":"Name","value":"rectified"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"caseCounts"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"open"},"value":{"kind":"BooleanValue","value":true}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byCategory"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"organizationCounts"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"total"}},{"kind":"Field","name":{"kind":"Name","value":"byKind"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridOverviewQuery, GridOverviewQueryVariables>;
 export const GroupRentalRemediationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GroupRentalRemediation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"street"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"groupRentals"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"identifiedOn"}},{"kind":"Field","name":{"kind":"Name","value":"interviewedOn"}},{"kind":"Field","name":{"kind":"Name","value":"rectifiedOn"}},{"kind":"Field","name":{"kind":"Name","value":"occupantCount"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"house"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"occupants"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"floating"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"inflowReason"}},{"kind":"Field","name":{"kind":"Name","value":"originAddress"}},{"kind":"Field","name":{"kind":"Name","value":"residencePermitValid"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"cases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GroupRentalRemediationQuery, GroupRentalRemediationQueryVariables>;
+export const AssessCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssessCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AssessCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assessCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<AssessCaseMutation, AssessCaseMutationVariables>;
+export const CaseWeightDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseWeight"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"case"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"hotlineTicket"}},{"kind":"Field","name":{"kind":"Name","value":"severity"}},{"kind":"Field","name":{"kind":"Name","value":"criminalRisk"}},{"kind":"Field","name":{"kind":"Name","value":"groupDispute"}},{"kind":"Field","name":{"kind":"Name","value":"headCount"}},{"kind":"Field","name":{"kind":"Name","value":"leader"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"post"}}]}}]}}]}}]} as unknown as DocumentNode<CaseWeightQuery, CaseWeightQueryVariables>;
+export const TerminateCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"TerminateCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"TerminateCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"terminateCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<TerminateCaseMutation, TerminateCaseMutationVariables>;
+export const WithdrawCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"WithdrawCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"WithdrawCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"withdrawCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<WithdrawCaseMutation, WithdrawCaseMutationVariables>;
+export const RecordJudicialConfirmationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecordJudicialConfirmation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecordJudicialConfirmationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordJudicialConfirmation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RecordJudicialConfirmationMutation, RecordJudicialConfirmationMutationVariables>;
+export const RecordAgreementPerformanceDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecordAgreementPerformance"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecordAgreementPerformanceInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordAgreementPerformance"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RecordAgreementPerformanceMutation, RecordAgreementPerformanceMutationVariables>;
+export const CaseEndingDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseEnding"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"case"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"resolutionNote"}},{"kind":"Field","name":{"kind":"Name","value":"informedChannels"}},{"kind":"Field","name":{"kind":"Name","value":"withdrawnBy"}},{"kind":"Field","name":{"kind":"Name","value":"agreement"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"form"}},{"kind":"Field","name":{"kind":"Name","value":"facts"}},{"kind":"Field","name":{"kind":"Name","value":"liabilities"}},{"kind":"Field","name":{"kind":"Name","value":"terms"}},{"kind":"Field","name":{"kind":"Name","value":"performanceManner"}},{"kind":"Field","name":{"kind":"Name","value":"performBy"}},{"kind":"Field","name":{"kind":"Name","value":"performance"}},{"kind":"Field","name":{"kind":"Name","value":"performanceCheckedOn"}},{"kind":"Field","name":{"kind":"Name","value":"performanceNote"}},{"kind":"Field","name":{"kind":"Name","value":"judicialConfirmationDueOn"}},{"kind":"Field","name":{"kind":"Name","value":"judicialConfirmation"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"appliedOn"}},{"kind":"Field","name":{"kind":"Name","value":"court"}},{"kind":"Field","name":{"kind":"Name","value":"ruledOn"}},{"kind":"Field","name":{"kind":"Name","value":"ruling"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CaseEndingQuery, CaseEndingQueryVariables>;
 export const ReportCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReportCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReportCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"reportCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReportCaseMutation, ReportCaseMutationVariables>;
 export const AcceptCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AcceptCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<AcceptCaseMutation, AcceptCaseMutationVariables>;
 export const RejectCaseDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RejectCase"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RejectCaseInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rejectCase"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<RejectCaseMutation, RejectCaseMutationVariables>;
@@ -823,6 +1241,12 @@ export const UnitWorklistDocument = {"kind":"Document","definitions":[{"kind":"O
 export const CaseTimelineDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseTimeline"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"case"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"card"}},{"kind":"Field","name":{"kind":"Name","value":"incident"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}}]}},{"kind":"Field","name":{"kind":"Name","value":"timeline"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"department"}}]}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}},{"kind":"Field","name":{"kind":"Name","value":"satisfied"}}]}}]}}]}}]} as unknown as DocumentNode<CaseTimelineQuery, CaseTimelineQueryVariables>;
 export const CaseEventFeedDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseEventFeed"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"department"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CaseDepartment"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"caseEvents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"department"},"value":{"kind":"Variable","name":{"kind":"Name","value":"department"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<CaseEventFeedQuery, CaseEventFeedQueryVariables>;
 export const SupervisionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Supervision"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"list"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SupervisionList"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"department"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"CaseDepartment"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"supervisedCases"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"list"},"value":{"kind":"Variable","name":{"kind":"Name","value":"list"}}},{"kind":"Argument","name":{"kind":"Name","value":"department"},"value":{"kind":"Variable","name":{"kind":"Name","value":"department"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"overdueDays"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"caseFiguresByDepartment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"figures"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"received"}},{"kind":"Field","name":{"kind":"Name","value":"acknowledged"}},{"kind":"Field","name":{"kind":"Name","value":"meanHoursToAcknowledge"}},{"kind":"Field","name":{"kind":"Name","value":"resolved"}},{"kind":"Field","name":{"kind":"Name","value":"meanDaysToResolve"}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"yellowCards"}},{"kind":"Field","name":{"kind":"Name","value":"redCards"}},{"kind":"Field","name":{"kind":"Name","value":"satisfactionRate"}}]}}]}}]}}]} as unknown as DocumentNode<SupervisionQuery, SupervisionQueryVariables>;
+export const RecordUnitEvaluationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecordUnitEvaluation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RecordUnitEvaluationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordUnitEvaluation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"period"}},{"kind":"Field","name":{"kind":"Name","value":"direction"}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}},{"kind":"Field","name":{"kind":"Name","value":"evaluatedBy"}},{"kind":"Field","name":{"kind":"Name","value":"evaluatedAt"}}]}}]}}]} as unknown as DocumentNode<RecordUnitEvaluationMutation, RecordUnitEvaluationMutationVariables>;
+export const UnitEvaluationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"UnitEvaluations"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"period"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"unitEvaluations"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"period"},"value":{"kind":"Variable","name":{"kind":"Name","value":"period"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"centreOfUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}}]}},{"kind":"Field","name":{"kind":"Name","value":"unitOfCentre"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"comment"}}]}}]}}]}}]} as unknown as DocumentNode<UnitEvaluationsQuery, UnitEvaluationsQueryVariables>;
+export const IssueSupervisionNoticeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"IssueSupervisionNotice"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"IssueSupervisionNoticeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"issueSupervisionNotice"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<IssueSupervisionNoticeMutation, IssueSupervisionNoticeMutationVariables>;
+export const ReplyToSupervisionNoticeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ReplyToSupervisionNotice"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ReplyToSupervisionNoticeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replyToSupervisionNotice"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<ReplyToSupervisionNoticeMutation, ReplyToSupervisionNoticeMutationVariables>;
+export const AddAccountabilityNoteDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AddAccountabilityNote"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AddAccountabilityNoteInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addAccountabilityNote"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"CaseChangeFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CaseChangeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"CaseChange"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayed"}},{"kind":"Field","name":{"kind":"Name","value":"case"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"assignedDepartment"}},{"kind":"Field","name":{"kind":"Name","value":"level"}},{"kind":"Field","name":{"kind":"Name","value":"leadUnit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"overdue"}},{"kind":"Field","name":{"kind":"Name","value":"card"}}]}},{"kind":"Field","name":{"kind":"Name","value":"event"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"sequence"}},{"kind":"Field","name":{"kind":"Name","value":"caseVersion"}},{"kind":"Field","name":{"kind":"Name","value":"action"}},{"kind":"Field","name":{"kind":"Name","value":"fromStatus"}},{"kind":"Field","name":{"kind":"Name","value":"toStatus"}},{"kind":"Field","name":{"kind":"Name","value":"at"}}]}}]}}]} as unknown as DocumentNode<AddAccountabilityNoteMutation, AddAccountabilityNoteMutationVariables>;
+export const CaseSupervisionNoticesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CaseSupervisionNotices"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"case"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"card"}},{"kind":"Field","name":{"kind":"Name","value":"overdueDays"}},{"kind":"Field","name":{"kind":"Name","value":"supervisionNotices"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"issuer"}},{"kind":"Field","name":{"kind":"Name","value":"issuedBy"}},{"kind":"Field","name":{"kind":"Name","value":"department"}},{"kind":"Field","name":{"kind":"Name","value":"dueOn"}},{"kind":"Field","name":{"kind":"Name","value":"reason"}},{"kind":"Field","name":{"kind":"Name","value":"issuedAt"}},{"kind":"Field","name":{"kind":"Name","value":"reply"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"text"}}]}},{"kind":"Field","name":{"kind":"Name","value":"accountabilityNotes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"by"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"note"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CaseSupervisionNoticesQuery, CaseSupervisionNoticesQueryVariables>;
 export const GridPartyMembersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"GridPartyMembers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"grid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"partyMembers"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"memberNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"points"}},{"kind":"Field","name":{"kind":"Name","value":"branch"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"servesGrid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"resident"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]}}]} as unknown as DocumentNode<GridPartyMembersQuery, GridPartyMembersQueryVariables>;
 export const PoliceReferralsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"PoliceReferrals"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"from"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Date"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Date"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"incidents"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"referredToMediation"},"value":{"kind":"BooleanValue","value":true}},{"kind":"Argument","name":{"kind":"Name","value":"streetCode"},"value":{"kind":"Variable","name":{"kind":"Name","value":"streetCode"}}},{"kind":"Argument","name":{"kind":"Name","value":"from"},"value":{"kind":"Variable","name":{"kind":"Name","value":"from"}}},{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"occurredAt"}},{"kind":"Field","name":{"kind":"Name","value":"referredOn"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}}]}},{"kind":"Field","name":{"kind":"Name","value":"mediationCase"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"outcome"}}]}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<PoliceReferralsQuery, PoliceReferralsQueryVariables>;
 export const ResidentProfileDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"ResidentProfile"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"resident"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"populationType"}},{"kind":"Field","name":{"kind":"Name","value":"grid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"community"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"homes"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"sharePercent"}},{"kind":"Field","name":{"kind":"Name","value":"house"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"areaM2"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"partyMembership"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"memberNumber"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"points"}},{"kind":"Field","name":{"kind":"Name","value":"branch"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"welfare"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"monthlyAmount"}}]}},{"kind":"Field","name":{"kind":"Name","value":"cases"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"category"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<ResidentProfileQuery, ResidentProfileQueryVariables>;

@@ -54,7 +54,11 @@ export type CaseStatus =
   /** Reported, not yet accepted (已登记/待受理). */
   | 'REPORTED'
   /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
-  | 'RESOLVED';
+  | 'RESOLVED'
+  /** Mediation failed and was terminated, the parties told of other channels (调解终止). */
+  | 'TERMINATED'
+  /** A party withdrew from or refused mediation after acceptance (当事人撤回/拒绝调解). */
+  | 'WITHDRAWN';
 
 /** Standing of a party member (党员类别). */
 export type PartyMemberStatus =

@@ -8,6 +8,8 @@ import {
   department,
   dropDatabase,
   ensureDatabase,
+  hubClock,
+  hubToday,
   startEmbeddedPostgres,
   type PostgresServer,
 } from '@hub/core';
@@ -126,7 +128,16 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
         bar?.update(residents);
       };
       if (options.seedProcess) {
-        await seedInChildProcess(options.seedProcess, { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret }, onProgress);
+        // The district is generated as on the hub's today, so it opens as a centre at work; later starts shift
+        // nothing and it ages as a real centre's cases would (docs/configuration.md#the-demo-clock).
+        const referenceDate = hubToday(hubClock(env));
+        log(`generating the demo district as on ${referenceDate} (the hub's today)`);
+        await seedInChildProcess(
+          options.seedProcess,
+          { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret },
+          referenceDate,
+          onProgress,
+        );
       } else {
         const seeders = await Promise.all(needSeed.map((n) => n.connected.seeder(options.secret)));
         await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone));
@@ -197,9 +208,14 @@ export async function seedDemo(task: SeedTask, onProgress: (residents: number) =
   }
 }
 
-function seedInChildProcess(entry: string, task: SeedTask, onProgress: (residents: number) => void): Promise<void> {
+function seedInChildProcess(entry: string, task: SeedTask, referenceDate: string, onProgress: (residents: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = fork(entry, [], { execArgv: nodeArgsFor(entry), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry, [], {
+      execArgv: nodeArgsFor(entry),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // The generator reads its reference date as it loads, before the task arrives.
+      env: { ...process.env, HUB_DEMO_REFERENCE_DATE: referenceDate },
+    });
     let outcome: SeedMessage | undefined;
     child.on('message', (message: SeedMessage) => {
       if (message.type === 'progress') onProgress(message.residents);

@@ -58,6 +58,21 @@ export type CaseLevel =
   /** Street or town (镇街): the street's comprehensive governance centre. */
   | 'STREET';
 
+/** How a resolved case ended (调解结果). */
+export type CaseOutcome =
+  /** The parties agreed before the department (行政调解): no people's mediation agreement, no judicial confirmation. */
+  | 'ADMINISTRATIVE_MEDIATION'
+  /** The parties reached an agreement (调解成功, 达成协议). */
+  | 'AGREEMENT_REACHED'
+  /** Handled by the department it was dispatched to (部门处置, 行政处理). */
+  | 'HANDLED_BY_DEPARTMENT'
+  /** Mediation failed and was terminated; the parties were told of other channels (调解不成, 终止调解). */
+  | 'MEDIATION_FAILED'
+  /** A party refused mediation (当事人拒绝调解). */
+  | 'PARTIES_REFUSED'
+  /** The applicant withdrew (当事人撤回). */
+  | 'PARTIES_WITHDREW';
+
 /** A unit's part in a dispatch (承办角色). */
 export type CasePartRole =
   /** A co-handler (协办): finishes its part. */
@@ -80,6 +95,15 @@ export type CasePartStatus =
   /** Ended by a later dispatch (已改派). */
   | 'SUPERSEDED';
 
+/** How serious a dispute is (纠纷等级). */
+export type CaseSeverity =
+  /** General (一般). */
+  | 'GENERAL'
+  /** Major (重大). */
+  | 'MAJOR'
+  /** Significant (较大). */
+  | 'SIGNIFICANT';
+
 /** How a case came to the mediation committee (案件来源). */
 export type CaseSource =
   /** The committee took it up on its own initiative (主动调解). */
@@ -92,6 +116,8 @@ export type CaseSource =
   | 'GOVERNMENT_ASSIGNED'
   /** Reported by a grid worker (网格员上报). */
   | 'GRID_WORKER_REPORT'
+  /** From the 12345 citizen hotline (12345热线, 接诉即办); the case names its ticket. */
+  | 'HOTLINE_12345'
   /** A party applied (当事人申请). */
   | 'PARTY_APPLICATION'
   /** Referred by the petitions office (访调对接, 信访移送). */
@@ -116,7 +142,11 @@ export type CaseStatus =
   /** Reported, not yet accepted (已登记/待受理). */
   | 'REPORTED'
   /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
-  | 'RESOLVED';
+  | 'RESOLVED'
+  /** Mediation failed and was terminated, the parties told of other channels (调解终止). */
+  | 'TERMINATED'
+  /** A party withdrew from or refused mediation after acceptance (当事人撤回/拒绝调解). */
+  | 'WITHDRAWN';
 
 /** Stage of a group rental's remediation (群租整治状态). */
 export type GroupRentalStatus =
@@ -155,6 +185,15 @@ export type PopulationType =
   | 'REGISTERED'
   /** Persons without household registration (未落户人员). */
   | 'UNSETTLED';
+
+/** How satisfied a party was at a follow-up visit (满意度). */
+export type SatisfactionLevel =
+  /** Basically satisfied (基本满意). */
+  | 'BASICALLY_SATISFIED'
+  /** Dissatisfied (不满意). */
+  | 'DISSATISFIED'
+  /** Satisfied (满意). */
+  | 'SATISFIED';
 
 /** Sex (性别), GB/T 2261.1. */
 export type Sex =
@@ -203,7 +242,7 @@ export type DatasetCasesQueryVariables = Exact<{
 }>;
 
 
-export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, status: CaseStatus, assignedDepartment: CaseDepartment | null, level: CaseLevel, reportedUpAt: string | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, leadUnit: { code: string } | null, parts: Array<{ role: CasePartRole, unit: { code: string } }>, partHistory: Array<{ status: CasePartStatus }>, followUps: Array<{ satisfied: boolean }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, hotlineTicket: string | null, severity: CaseSeverity, criminalRisk: boolean, groupDispute: boolean, headCount: number | null, status: CaseStatus, outcome: CaseOutcome | null, assignedDepartment: CaseDepartment | null, level: CaseLevel, reportedUpAt: string | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, leader: { post: string } | null, leadUnit: { code: string } | null, parts: Array<{ role: CasePartRole, unit: { code: string } }>, partHistory: Array<{ status: CasePartStatus }>, followUps: Array<{ satisfied: boolean, level: SatisfactionLevel }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetGroupRentalsQueryVariables = Exact<{
   gridCode: string | number;

@@ -176,7 +176,15 @@ const cases: Dataset<CaseNode> = {
     ...placeColumns<CaseNode>(),
     { name: 'category', type: 'string', en: 'Category', zh: '纠纷类别', value: (c) => c.category },
     { name: 'source', type: 'string', en: 'Source', zh: '案件来源', value: (c) => c.source },
+    { name: 'hotline_ticket', type: 'string', en: '12345 hotline ticket', zh: '12345工单编号', value: (c) => c.hotlineTicket ?? null },
+    { name: 'severity', type: 'string', en: 'Severity (GENERAL, SIGNIFICANT, MAJOR)', zh: '纠纷等级', value: (c) => c.severity },
+    { name: 'criminal_risk', type: 'boolean', en: 'Risk of turning criminal', zh: '民转刑风险', value: (c) => c.criminalRisk },
+    { name: 'group_dispute', type: 'boolean', en: 'Group dispute', zh: '群体性纠纷', value: (c) => c.groupDispute },
+    { name: 'head_count', type: 'integer', en: 'People involved in a group dispute', zh: '涉及人数', value: (c) => c.headCount ?? null },
+    // The post only: a dataset leaves the hub, and a leader's name is a name.
+    { name: 'leader_post', type: 'string', en: 'Post of the leader in charge', zh: '包案领导职务', value: (c) => c.leader?.post ?? null },
     { name: 'status', type: 'string', en: 'Status', zh: '案件状态', value: (c) => c.status },
+    { name: 'outcome', type: 'string', en: 'Outcome', zh: '办理结果', value: (c) => c.outcome ?? null },
     { name: 'department', type: 'string', en: 'Department dispatched to', zh: '承办部门', value: (c) => c.assignedDepartment },
     { name: 'lead_unit', type: 'string', en: 'Lead unit of the current dispatch (unit directory code)', zh: '主办单位', value: (c) => c.leadUnit?.code ?? null },
     {
@@ -200,6 +208,7 @@ const cases: Dataset<CaseNode> = {
     { name: 'card', type: 'string', en: 'Supervision card (YELLOW, RED)', zh: '督办牌', value: (c) => c.card },
     { name: 'follow_ups', type: 'integer', en: 'Follow-up visits', zh: '回访次数', value: (c) => c.followUps.length },
     { name: 'satisfied', type: 'boolean', en: 'Satisfied at the last follow-up visit; empty without one', zh: '最近回访是否满意', value: (c) => c.followUps.at(-1)?.satisfied ?? null },
+    { name: 'satisfaction', type: 'string', en: 'Satisfaction at the last follow-up visit (SATISFIED, BASICALLY_SATISFIED, DISSATISFIED)', zh: '最近回访满意度', value: (c) => c.followUps.at(-1)?.level ?? null },
   ],
 };
 

@@ -9,7 +9,7 @@ import { department, type DepartmentName } from './departments.ts';
 import type { DepartmentDatabase } from './db/database.ts';
 import type { DescribedDatabase } from './descriptor.ts';
 import { exitOnServiceConfigProblems, listenHost } from './env-config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import { runService } from './service.ts';
 import { createSubgraphService, loadTypeDefs, type SubgraphService } from './subgraph.ts';
 
@@ -34,6 +34,11 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, TOptions 
    * what builds each request's context for the caller the gateway vouched for.
    */
   context(database: DepartmentDatabase<TSchema>, options: TOptions): (caller: Caller) => TContext | Promise<TContext>;
+  /**
+   * Work the department's own process does beside answering requests (a timer), started once it listens. Only the
+   * department's process runs it, never a test's in-process server, so tests drive such work with their own clock.
+   */
+  background?(database: DepartmentDatabase<TSchema>, options: TOptions, logger: Logger): void;
 }
 
 export type ServerOptions<TSchema extends Record<string, unknown>, TOptions extends object> = {
@@ -55,6 +60,8 @@ export interface Subgraph<TSchema extends Record<string, unknown>, TOptions exte
   options(host: HostSettings): TOptions;
   /** The subgraph as a host builds it: the department's options from the host's settings. */
   hostServer(options: { database: DepartmentDatabase<TSchema>; callerKey?: KeyObject; host: HostSettings }): SubgraphService;
+  /** Starts the department's background work, if it has any (`SubgraphSpec.background`). */
+  startBackground(options: { database: DepartmentDatabase<TSchema>; host: HostSettings; logger: Logger }): void;
 }
 
 /**
@@ -86,6 +93,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
     createServer,
     options,
     hostServer: ({ database, callerKey, host }) => createServer({ ...options(host), database, callerKey } as ServerOptions<TSchema, TOptions>),
+    startBackground: ({ database, host, logger }) => spec.background?.(database, options(host), logger),
   };
 }
 
@@ -125,6 +133,8 @@ export async function runSubgraph<TSchema extends Record<string, unknown>, TOpti
     const database = subgraph.database.open(databaseUrl);
     const server = subgraph.hostServer({ database, host: { env, secret: () => hubSecret(env) } });
     await migrateAsOwner(subgraph.database, database, env[`${dept.envPrefix}_MIGRATION_DATABASE_URL`], dept.name);
-    return server.listen(portOf(dept, env), listenHost(env));
+    const running = await server.listen(portOf(dept, env), listenHost(env));
+    subgraph.startBackground({ database, host: { env, secret: () => hubSecret(env) }, logger });
+    return running;
   });
 }

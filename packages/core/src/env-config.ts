@@ -1,5 +1,6 @@
 import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkPinnedDate } from './clock.ts';
 import { isProduction, parsePort } from './config.ts';
 import { departments, type DepartmentName } from './departments.ts';
 import { parseKey } from './access/keys.ts';
@@ -199,11 +200,26 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_BREAKER_FAILURES', default: '5', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'HUB_BREAKER_OPEN_MS', default: '5000', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset: no traces are exported', readBy: ['gateway', ...SUBGRAPHS], check: httpUrl },
+  {
+    name: 'HUB_TODAY',
+    default: "unset: the real date in Asia/Shanghai",
+    readBy: [...SUBGRAPHS, 'launcher'],
+    developmentOnly: true,
+    check: checkPinnedDate,
+  },
+  {
+    name: 'HUB_DEMO_REFERENCE_DATE',
+    default: "set by the launcher to the hub's today when it seeds; unset: 2026-11-01",
+    readBy: ['launcher'],
+    developmentOnly: true,
+    check: (value) => (/^\d{4}-\d{2}-\d{2}$/.test(value) && value >= '2026-11-01' && value <= '2030-12-31' ? undefined : 'must be a date from 2026-11-01 to 2030-12-31'),
+  },
   { name: 'MEDIATION_RED_CARD_GRACE_DAYS', default: '5', readBy: ['mediation'], check: wholeNumber(0, 365) },
   { name: 'MEDIATION_ACCEPTANCE_DAYS', default: '3', readBy: ['mediation'], check: wholeNumber(1, 60) },
   { name: 'MEDIATION_ESCALATION_DAYS', default: '15', readBy: ['mediation'], check: wholeNumber(1, 90) },
   // Its entries are checked by mediation when it starts (subgraphs/mediation/src/workflow/units.ts).
   { name: 'MEDIATION_UNITS_FILE', default: 'unset: the built-in units', readBy: ['mediation'], check: readableFile },
+  { name: 'MEDIATION_WARNING_DAYS', default: '3', readBy: ['mediation'], check: wholeNumber(0, 30) },
   { name: 'HUB_TOKEN', default: 'unset: a demo token of --role (development only)', readBy: ['export'] },
   { name: 'HUB_IMPORT_TOKEN', default: 'unset (needed with --gateway)', readBy: ['import'] },
   { name: 'HUB_IMPORT_USER', default: 'the operating-system user', readBy: ['import'] },

@@ -15,6 +15,7 @@ export * from './http.ts';
 export * from './request-guard.ts';
 export * from './limits/index.ts';
 export * from './scalars.ts';
+export * from './clock.ts';
 export * from './subgraph.ts';
 export * from './define-subgraph.ts';
 export * from './descriptor.ts';

@@ -1,18 +1,38 @@
 /**
  * Calendar days as integers (day 0 = 1900-01-01) with precomputed strings: a million birth dates are formatted
- * by table look-up instead of building Date objects. "Today" is a fixed reference date so ages never drift.
+ * by table look-up instead of building Date objects.
+ *
+ * "Today" of the generated district is its reference date, the same for the whole process, so that a district is a
+ * function of (seed, size, reference date) and never of the moment it is generated: the launcher seeds with the hub's
+ * today (`HUB_DEMO_REFERENCE_DATE`, set from the hub's clock, see packages/core/src/clock.ts), so a demo seeded on any
+ * day looks like a centre at work on that day; unset (tests, benchmarks, the default export) it is the canonical
+ * 2026-11-01 and the district is the same on every day.
  */
 const DAY_MS = 86_400_000;
 const EPOCH_MS = Date.UTC(1900, 0, 1);
 
-export const REFERENCE_DATE = '2026-11-01';
+/** The reference date the generator was written against: its fixed dates (founding years, terms) lie before it. */
+export const CANONICAL_REFERENCE_DATE = '2026-11-01';
+/** The latest reference date: the generator looks up to ten years ahead (permits, terms) within its calendar table. */
+export const LATEST_REFERENCE_DATE = '2030-12-31';
+
+/** The reference date a `HUB_DEMO_REFERENCE_DATE` value gives, checked: a real date between the two bounds. */
+export function referenceDateOf(value: string | undefined): string {
+  if (value === undefined || value === '') return CANONICAL_REFERENCE_DATE;
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const inRange = match !== null && value >= CANONICAL_REFERENCE_DATE && value <= LATEST_REFERENCE_DATE;
+  if (!inRange || isoOf(dayOf(Number(match[1]), Number(match[2]), Number(match[3]))) !== value) {
+    throw new RangeError(
+      `HUB_DEMO_REFERENCE_DATE must be a date from ${CANONICAL_REFERENCE_DATE} to ${LATEST_REFERENCE_DATE} (YYYY-MM-DD), got "${value}"`,
+    );
+  }
+  return value;
+}
 
 export function dayOf(year: number, month: number, day: number): number {
   return Math.round((Date.UTC(year, month - 1, day) - EPOCH_MS) / DAY_MS);
 }
 
-/** The reference day ("today"); every generated date of birth or event lies strictly before it unless noted. */
-export const REF_DAY = dayOf(2026, 11, 1);
 const LAST_DAY = dayOf(2040, 12, 31);
 
 const ISO: string[] = [];
@@ -37,6 +57,11 @@ const DAYS = new Uint8Array(LAST_DAY + 1);
     }
   }
 }
+
+export const REFERENCE_DATE = referenceDateOf(process.env.HUB_DEMO_REFERENCE_DATE);
+
+/** The reference day ("today"); every generated date of birth or event lies strictly before it unless noted. */
+export const REF_DAY = dayOf(...(REFERENCE_DATE.split('-').map(Number) as [number, number, number]));
 
 function daysInMonth(year: number, month: number): number {
   if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;

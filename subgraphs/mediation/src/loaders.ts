@@ -14,6 +14,8 @@ import {
   mediationCommittees,
   mediationRecords,
   mediators,
+  supervisionAccountability,
+  supervisionNotices,
   type MediationRecordRow,
   type MediatorRow,
 } from './db/schema.ts';
@@ -63,6 +65,15 @@ export function createLoaders(db: Db, scope: RowScope, today: string, redCardGra
     recordsByCase: recordsByCase(db),
     followUpsByCase: rowsByKey(db, followUps, followUps.caseId, followUps.position, (r) => r.caseId),
     agreementByCase: rowByKey(db, agreements, agreements.caseId, (r) => r.caseId),
+    supervisionNoticesByCase: rowsByKey(db, supervisionNotices, supervisionNotices.caseId, supervisionNotices.id, (r) => r.caseId),
+    supervisionNoticeById: rowByKey<typeof supervisionNotices, number>(db, supervisionNotices, supervisionNotices.id, (r) => r.id),
+    accountabilityByNotice: rowsByKey<typeof supervisionAccountability, number>(
+      db,
+      supervisionAccountability,
+      supervisionAccountability.noticeId,
+      supervisionAccountability.position,
+      (r) => r.noticeId,
+    ),
     mediatorById: rowByKey(db, mediators, mediators.id, (r) => r.id),
     mediatorsByCommittee: rowsByKey(db, mediators, mediators.committeeId, mediators.id, (r) => r.committeeId),
     committeeById: rowByKey(db, mediationCommittees, mediationCommittees.organizationId, (r) => r.organizationId),
@@ -172,6 +183,17 @@ export interface CaseFigureRow {
   handedBack: number;
   followUps: number;
   satisfiedFollowUps: number;
+  fromHotline: number;
+  significant: number;
+  major: number;
+  criminalRisk: number;
+  groupDisputes: number;
+  groupHeadCount: number;
+  withLeader: number;
+  visitedCases: number;
+  satisfiedCases: number;
+  basicallySatisfiedCases: number;
+  dissatisfiedCases: number;
   satisfactionRate: number | null;
 }
 
@@ -197,7 +219,9 @@ const visitsPerCase = (db: Db) =>
     .select({
       caseId: followUps.caseId,
       visits: sql<number>`count(*)`.as('visits'),
-      satisfied: sql<number>`count(*) filter (where ${followUps.satisfied})`.as('satisfied'),
+      satisfied: sql<number>`count(*) filter (where ${followUps.level} <> 'DISSATISFIED')`.as('satisfied'),
+      // A case counts by its latest visit: dissatisfied and then satisfied is a satisfied case.
+      latest: sql<string>`(array_agg(${followUps.level}::text order by ${followUps.position} desc))[1]`.as('latest'),
     })
     .from(followUps)
     .groupBy(followUps.caseId)
@@ -231,6 +255,17 @@ export async function caseFigures(
       handedBack: number(sql`count(*) filter (where ${handedBackSql})`),
       followUps: number(sql`coalesce(sum(${visits.visits}), 0)`),
       satisfiedFollowUps: number(sql`coalesce(sum(${visits.satisfied}), 0)`),
+      fromHotline: number(sql`count(*) filter (where ${cases.source} = 'HOTLINE_12345')`),
+      significant: number(sql`count(*) filter (where ${cases.severity} = 'SIGNIFICANT')`),
+      major: number(sql`count(*) filter (where ${cases.severity} = 'MAJOR')`),
+      criminalRisk: number(sql`count(*) filter (where ${cases.criminalRisk})`),
+      groupDisputes: number(sql`count(${cases.headCount})`),
+      groupHeadCount: number(sql`coalesce(sum(${cases.headCount}), 0)`),
+      withLeader: number(sql`count(${cases.leaderName})`),
+      visitedCases: number(sql`count(${visits.latest})`),
+      satisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'SATISFIED')`),
+      basicallySatisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'BASICALLY_SATISFIED')`),
+      dissatisfiedCases: number(sql`count(*) filter (where ${visits.latest} = 'DISSATISFIED')`),
     })
     .from(cases)
     .leftJoin(visits, eq(visits.caseId, cases.id))
@@ -244,7 +279,7 @@ export async function caseFigures(
         ...r,
         meanHoursToAcknowledge: round(r.meanHoursToAcknowledge, 2),
         meanDaysToResolve: round(r.meanDaysToResolve, 2),
-        satisfactionRate: r.followUps === 0 ? null : round(r.satisfiedFollowUps / r.followUps, 4),
+        satisfactionRate: r.visitedCases === 0 ? null : round((r.satisfiedCases + r.basicallySatisfiedCases) / r.visitedCases, 4),
       },
     ]),
   );
@@ -263,6 +298,17 @@ export const NO_CASES: CaseFigureRow = {
   handedBack: 0,
   followUps: 0,
   satisfiedFollowUps: 0,
+  fromHotline: 0,
+  significant: 0,
+  major: 0,
+  criminalRisk: 0,
+  groupDisputes: 0,
+  groupHeadCount: 0,
+  withLeader: 0,
+  visitedCases: 0,
+  satisfiedCases: 0,
+  basicallySatisfiedCases: 0,
+  dissatisfiedCases: 0,
   satisfactionRate: null,
 };
 

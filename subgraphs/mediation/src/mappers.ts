@@ -10,6 +10,9 @@ import type {
   MediatorRow,
   CasePartRow,
   CaseTimeLimitExtensionRow,
+  SupervisionAccountabilityRow,
+  SupervisionNoticeRow,
+  UnitEvaluationRow,
 } from './db/schema.ts';
 import type { CaseFigureRow, RecordWithMediator } from './loaders.ts';
 import type { CaseChangeResult } from './workflow/commands.ts';
@@ -26,6 +29,10 @@ export type MediationCommitteeDetailsModel = MediationCommitteeRow;
 export type CaseConnectionModel = Connection<CaseRow> & { totalCount: number };
 export type CaseEdgeModel = { cursor: string; node: CaseRow };
 export type CaseEventModel = CaseEventRow;
+export type SupervisionNoticeModel = SupervisionNoticeRow;
+export type UnitEvaluationModel = UnitEvaluationRow;
+export type DepartmentEvaluationModel = { department: UnitEvaluationRow['department']; centreOfUnit: UnitEvaluationRow | null; unitOfCentre: UnitEvaluationRow | null };
+export type AccountabilityNoteModel = SupervisionAccountabilityRow;
 export type CaseActorModel = { userId: string; role: string; department: string | null };
 export type CaseEventConnectionModel = Connection<CaseEventRow>;
 export type CaseEventEdgeModel = { cursor: string; node: CaseEventRow };

@@ -17,7 +17,7 @@ const COUNTS = 'total overdue byStatus { status count } byCategory { category co
 function expected(of: readonly DemoGridContents[], open = false) {
   const codes = new Set(of.map((g) => g.grid.code));
   const list = allCases.filter((c) => codes.has(c.gridCode) && (!open || OPEN.has(c.status)));
-  const today = chinaToday();
+  const today = chinaToday(new Date());
   return {
     total: list.length,
     overdue: list.filter((c) => isOverdue(c, today)).length,

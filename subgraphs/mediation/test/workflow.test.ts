@@ -29,9 +29,10 @@ const CENTRE = as('dispatcher');
 const HOUSING = as('housing-officer');
 const POLICE = as('police-officer');
 const SUPERVISOR = as('supervisor');
+/** The mediation committee's mediator: the unit a case dispatched to MEDIATION is handled by. */
+const MEDIATOR = as('mediator');
 const GRID_WORKER = as('grid-worker', { grids: [GRID] });
 const ADMIN = as('administrator');
-const MEDIATOR = as('mediator');
 /** An officer of a district station outside the hub (城管执法): no hub department, acting for its unit. */
 const URBAN: Caller = { ...as('supervisor'), userId: 'station-urban-management', role: 'station-officer', department: null, scopes: ['case:read', 'case:report', 'case:respond'], unit: 'URBAN_MANAGEMENT' };
 const CO_HANDLER_UNIT = 'URBAN_MANAGEMENT';
@@ -43,7 +44,7 @@ async function gql<T = Record<string, unknown>>(caller: Caller, query: string, v
 const CHANGE = /* GraphQL */ `
   replayed
   case { id status version dueOn assignedDepartment overdue overdueDays card acceptedAt resolvedAt closedAt escalatedAt outcome }
-  event { sequence caseVersion action fromStatus toStatus note dueOn outcome recordKind satisfied actor { userId role department } }
+  event { sequence caseVersion action fromStatus toStatus note dueOn outcome recordKind satisfied satisfaction actor { userId role department } supervisionNotice { id kind } }
 `;
 
 type Change = {
@@ -72,6 +73,7 @@ type Change = {
     note: string | null;
     dueOn: string | null;
     actor: { userId: string; role: string; department: string | null };
+    supervisionNotice: { id: string; kind: string } | null;
   };
 };
 
@@ -92,7 +94,18 @@ const MUTATION_OF: Record<CaseAction, [string, string]> = {
   REPORT_UP: ['reportCaseUp', 'ChangeCaseLevelInput'],
   ASSIGN_DOWN: ['assignCaseDown', 'ChangeCaseLevelInput'],
   EXTEND_TIME_LIMIT: ['extendCaseTimeLimit', 'ExtendCaseTimeLimitInput'],
+  TERMINATE: ['terminateCase', 'TerminateCaseInput'],
+  WITHDRAW: ['withdrawCase', 'WithdrawCaseInput'],
+  RECORD_JUDICIAL_CONFIRMATION: ['recordJudicialConfirmation', 'RecordJudicialConfirmationInput'],
+  RECORD_PERFORMANCE: ['recordAgreementPerformance', 'RecordAgreementPerformanceInput'],
+  SUPERVISE: ['issueSupervisionNotice', 'IssueSupervisionNoticeInput'],
+  REPLY_SUPERVISION: ['replyToSupervisionNotice', 'ReplyToSupervisionNoticeInput'],
+  NOTE_ACCOUNTABILITY: ['addAccountabilityNote', 'AddAccountabilityNoteInput'],
+  ASSESS: ['assessCase', 'AssessCaseInput'],
 };
+
+/** The supervision notice `caseIn` issued to a case, to reply to and note on. */
+const noticeOfCase = new Map<string, string>();
 
 let keys = 0;
 const newKey = () => `test-key-${process.pid}-${++keys}`;
@@ -134,7 +147,7 @@ function inputOf(action: CaseAction, caseId: string, version: number): Record<st
     case 'RESOLVE':
       return { ...base, outcome: 'HANDLED_BY_DEPARTMENT', note: '已责令整改' };
     case 'FOLLOW_UP':
-      return { ...base, satisfied: true, note: '当事人表示满意' };
+      return { ...base, level: 'SATISFIED', channel: 'PHONE', askedParty: 1, note: '当事人表示满意' };
     case 'REOPEN':
       return { ...base, reason: '当事人再次反映' };
     case 'FINISH_PART':
@@ -149,8 +162,33 @@ function inputOf(action: CaseAction, caseId: string, version: number): Record<st
       return { ...base, reason: '属邻里小事，交社区调委会就地化解' };
     case 'EXTEND_TIME_LIMIT':
       return { ...base, dueOn: addDays(today(), 40), consentingParties: [1, 2], reason: '双方同意延长调解期限以便补充鉴定' };
+    case 'TERMINATE':
+      return { ...base, channels: ['JUDICIAL', 'ARBITRATION'], note: '双方分歧较大，调解不成，已告知可申请仲裁或向人民法院起诉' };
+    case 'WITHDRAW':
+      return { ...base, kind: 'WITHDRAWN', by: 'APPLICANT', reason: '申请人表示已自行协商，撤回调解申请' };
+    case 'RECORD_JUDICIAL_CONFIRMATION':
+      return { ...base, step: 'APPLIED', on: today(), court: '徐州市泉山区人民法院' };
+    case 'RECORD_PERFORMANCE':
+      return { ...base, performance: 'PERFORMED', note: '回访核实，已按协议履行完毕' };
+    case 'SUPERVISE':
+      return { ...base, kind: 'YELLOW', reason: '群众反映办理进度缓慢，督促加快办理' };
+    case 'REPLY_SUPERVISION':
+      return { ...base, noticeId: noticeOfCase.get(caseId) ?? '999999', text: '已安排专人跟进，三日内办结' };
+    case 'NOTE_ACCOUNTABILITY':
+      return { ...base, noticeId: noticeOfCase.get(caseId) ?? '999999', note: '承办人未按时报到，已约谈提醒' };
+    case 'ASSESS':
+      return { ...base, severity: 'MAJOR', criminalRisk: true, headCount: 12, leader: { name: '王建国', post: '街道党工委副书记' }, note: '涉及多户业主，情绪激烈' };
   }
 }
+
+/** A written people's mediation agreement, as the committee records it. */
+const AGREEMENT = () => ({
+  facts: '楼上卫生间漏水致楼下天花板受损',
+  liabilities: '楼上住户负主要责任',
+  terms: '楼上住户三日内维修并赔偿500元',
+  performanceManner: '一次性现金支付，维修由楼上住户负责',
+  performBy: addDays(today(), 3),
+});
 
 function reportInput(overrides: Record<string, unknown> = {}) {
   return {
@@ -184,39 +222,56 @@ const ENTITLED: Record<CaseAction, Caller> = {
   FOLLOW_UP: CENTRE,
   CLOSE: CENTRE,
   REOPEN: CENTRE,
+  TERMINATE: HOUSING,
+  WITHDRAW: CENTRE,
+  RECORD_JUDICIAL_CONFIRMATION: CENTRE,
+  RECORD_PERFORMANCE: CENTRE,
+  SUPERVISE: SUPERVISOR,
+  // Notices issued by caseIn are addressed to the centre (issued before dispatch).
+  REPLY_SUPERVISION: CENTRE,
+  NOTE_ACCOUNTABILITY: SUPERVISOR,
+  ASSESS: CENTRE,
 };
 
 /**
  * Walks a new case to `status` along the usual path; returns its id and version. With `coHandler`, the dispatch
  * names urban management beside housing (it reports in and finishes before housing resolves); with `mediation`, the
- * lead is the mediation committee instead of housing.
+ * lead is the mediation committee instead of housing; with `agreement`, too, and its resolution makes a people's
+ * mediation agreement; with `notice`, the supervision office warns the centre at once.
  */
-async function caseIn(status: CaseStatus, { coHandler = false, mediation = false } = {}): Promise<{ id: string; version: number }> {
+async function caseIn(status: CaseStatus, { coHandler = false, mediation = false, agreement = false, notice = false } = {}): Promise<{ id: string; version: number }> {
   let c = (await act(GRID_WORKER, 'REPORT', reportInput())).case;
   const step = async (caller: Caller, action: CaseAction, extra: Record<string, unknown> = {}) => {
-    c = (await act(caller, action, { ...inputOf(action, c.id, c.version), ...extra })).case;
+    const change = await act(caller, action, { ...inputOf(action, c.id, c.version), ...extra });
+    c = change.case;
+    return change;
   };
-  const lead = mediation ? MEDIATOR : HOUSING;
+  // With `notice`, the supervision office warns the centre at once; the notice follows the case wherever it goes.
+  if (notice) noticeOfCase.set(c.id, (await step(SUPERVISOR, 'SUPERVISE', { kind: 'WARNING' })).event.supervisionNotice!.id);
+  const byCommittee = mediation || agreement;
+  const lead = byCommittee ? MEDIATOR : HOUSING;
   if (status === 'REJECTED') await step(CENTRE, 'REJECT');
   if (status === 'REPORTED' || status === 'REJECTED') return c;
   await step(CENTRE, 'ACCEPT');
-  if (status === 'ACCEPTED') return c;
+  if (status === 'WITHDRAWN') await step(CENTRE, 'WITHDRAW');
+  if (status === 'ACCEPTED' || status === 'WITHDRAWN') return c;
   await step(CENTRE, 'DISPATCH', {
-    ...(mediation ? { department: null, leadUnit: 'MEDIATION' } : {}),
+    ...(byCommittee ? { department: null, leadUnit: 'MEDIATION' } : {}),
     ...(coHandler ? { coHandlers: [{ unit: CO_HANDLER_UNIT, dueOn: addDays(today(), 7), note: '请城管执法协助' }] } : {}),
   });
   if (status === 'DISPATCHED') return c;
   await step(lead, 'ACKNOWLEDGE');
-  if (status === 'IN_PROGRESS') return c;
+  if (status === 'TERMINATED') await step(lead, 'TERMINATE');
+  if (status === 'IN_PROGRESS' || status === 'TERMINATED') return c;
   if (coHandler) {
     await step(URBAN, 'ACKNOWLEDGE');
     await step(URBAN, 'FINISH_PART');
   }
-  await step(lead, 'RESOLVE');
+  await step(lead, 'RESOLVE', agreement ? { outcome: 'AGREEMENT_REACHED', agreement: AGREEMENT() } : {});
   if (status === 'RESOLVED') return c;
   if (status === 'ESCALATED') {
-    await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '不满意' });
-    await step(CENTRE, 'FOLLOW_UP', { satisfied: false, note: '仍不满意' });
+    await step(CENTRE, 'FOLLOW_UP', { level: 'DISSATISFIED', note: '不满意' });
+    await step(CENTRE, 'FOLLOW_UP', { level: 'DISSATISFIED', note: '仍不满意' });
     return c;
   }
   await step(CENTRE, 'FOLLOW_UP');
@@ -246,19 +301,19 @@ describe('a case through its whole life', () => {
       [HOUSING, 'ACKNOWLEDGE', { note: '住建部门已报到' }, 'IN_PROGRESS'],
       [HOUSING, 'ADD_RECORD', {}, 'IN_PROGRESS'],
       [CENTRE, 'ADD_RECORD', { kind: 'MEDIATION_SESSION', mediatorId: mediatorOfHome.id, content: '组织双方调解' }, 'IN_PROGRESS'],
-      [HOUSING, 'RESOLVE', { outcome: 'AGREEMENT_REACHED', note: null, agreement: { terms: '物业三日内维修', performBy: addDays(today(), 3) } }, 'RESOLVED'],
+      [HOUSING, 'RESOLVE', { outcome: 'ADMINISTRATIVE_MEDIATION', note: '住建部门组织协商，物业同意三日内维修' }, 'RESOLVED'],
       [GRID_WORKER, 'FOLLOW_UP', {}, 'RESOLVED'],
       [CENTRE, 'CLOSE', {}, 'CLOSED'],
       [CENTRE, 'REOPEN', {}, 'ACCEPTED'],
       [CENTRE, 'DISPATCH', {}, 'DISPATCHED'],
       [HOUSING, 'ACKNOWLEDGE', {}, 'IN_PROGRESS'],
-      [HOUSING, 'RESOLVE', { outcome: 'MEDIATION_FAILED', note: '调解不成，已告知当事人可向法院起诉' }, 'RESOLVED'],
-      [CENTRE, 'FOLLOW_UP', { satisfied: false, note: '当事人不满意' }, 'RESOLVED'],
-      [GRID_WORKER, 'FOLLOW_UP', { satisfied: false, note: '再次回访仍不满意' }, 'ESCALATED'],
+      [HOUSING, 'RESOLVE', { outcome: 'HANDLED_BY_DEPARTMENT', note: '已责令物业限期维修' }, 'RESOLVED'],
+      [CENTRE, 'FOLLOW_UP', { level: 'DISSATISFIED', channel: 'HOME_VISIT', askedParty: 2, note: '当事人不满意' }, 'RESOLVED'],
+      [GRID_WORKER, 'FOLLOW_UP', { level: 'DISSATISFIED', note: '再次回访仍不满意' }, 'ESCALATED'],
       [SUPERVISOR, 'DISPATCH', { department: 'HOUSING' }, 'DISPATCHED'],
       [HOUSING, 'ACKNOWLEDGE', {}, 'IN_PROGRESS'],
       [HOUSING, 'RESOLVE', {}, 'RESOLVED'],
-      [CENTRE, 'FOLLOW_UP', {}, 'RESOLVED'],
+      [CENTRE, 'FOLLOW_UP', { level: 'BASICALLY_SATISFIED', channel: 'SMS' }, 'RESOLVED'],
       [CENTRE, 'CLOSE', {}, 'CLOSED'],
     ];
     let version = 1;
@@ -276,9 +331,9 @@ describe('a case through its whole life', () => {
     // Each event starts where the one before it ended.
     data?.case.timeline.forEach((e, i, all) => expect(e.fromStatus).toBe(i === 0 ? null : all[i - 1]?.toStatus));
 
-    const file = await gql<{ case: { records: { kind: string; mediator: { id: string } | null }[]; followUps: { satisfied: boolean }[]; agreement: unknown; mediator: { id: string } | null; escalatedAt: string | null } }>(
+    const file = await gql<{ case: { records: { kind: string; mediator: { id: string } | null }[]; followUps: { satisfied: boolean; level: string; channel: string; askedParty: { role: string }; visitedBy: string }[]; agreement: unknown; mediator: { id: string } | null; escalatedAt: string | null } }>(
       CENTRE,
-      `query ($id: ID!) { case(id: $id) { mediator { id } escalatedAt records { kind mediator { id } } followUps { satisfied } agreement { terms } } }`,
+      `query ($id: ID!) { case(id: $id) { mediator { id } escalatedAt records { kind mediator { id } } followUps { satisfied level channel askedParty { role } visitedBy } agreement { terms } } }`,
       { id },
     );
     expect(file.data?.case.records).toEqual([
@@ -286,8 +341,14 @@ describe('a case through its whole life', () => {
       { kind: 'MEDIATION_SESSION', mediator: { id: mediatorOfHome.id } },
     ]);
     expect(file.data?.case.followUps.map((f) => f.satisfied)).toEqual([true, false, false, true]);
+    expect(file.data?.case.followUps.map((f) => [f.level, f.channel, f.askedParty.role, f.visitedBy])).toEqual([
+      ['SATISFIED', 'PHONE', 'APPLICANT', GRID_WORKER.userId],
+      ['DISSATISFIED', 'HOME_VISIT', 'RESPONDENT', CENTRE.userId],
+      ['DISSATISFIED', 'PHONE', 'APPLICANT', GRID_WORKER.userId],
+      ['BASICALLY_SATISFIED', 'SMS', 'APPLICANT', CENTRE.userId],
+    ]);
     expect(file.data?.case.mediator).toEqual({ id: mediatorOfHome.id });
-    // Resolved again without an agreement: the first round's agreement no longer stands.
+    // A department's resolutions never make a people's mediation agreement.
     expect(file.data?.case.agreement).toBeNull();
   }, 120_000);
 
@@ -301,15 +362,26 @@ describe('a case through its whole life', () => {
 });
 
 describe('the state machine', () => {
-  const statuses: CaseStatus[] = ['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED'];
+  const statuses: CaseStatus[] = ['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED', 'TERMINATED', 'WITHDRAWN'];
   const actions = Object.keys(MUTATION_OF).filter((a): a is Exclude<CaseAction, 'REPORT'> => a !== 'REPORT');
+
+  it('lists every status and action of the schema', () => {
+    expect(new Set(legalPairs().map((p) => p.status))).toEqual(new Set(statuses));
+    expect(new Set([...legalPairs().map((p) => p.action)])).toEqual(new Set(actions));
+  });
 
   it('takes every legal action from every status, for the role entitled to it', async () => {
     expect(legalPairs().length).toBeGreaterThan(30);
     for (const { status, action } of legalPairs()) {
       // A mediation's time limit is extended on a case the committee leads; others go to housing with a co-handler.
       const mediation = action === 'EXTEND_TIME_LIMIT' && (status === 'DISPATCHED' || status === 'IN_PROGRESS');
-      const c = await caseIn(status, { coHandler: true, mediation });
+      // Confirmation and performance follow a people's mediation agreement, which only the committee makes.
+      const c = await caseIn(status, {
+        coHandler: true,
+        mediation,
+        agreement: action.startsWith('RECORD_'),
+        notice: action === 'REPLY_SUPERVISION' || action === 'NOTE_ACCOUNTABILITY',
+      });
       let version = c.version;
       const first = async (caller: Caller, a: CaseAction) => {
         version = (await act(caller, a, inputOf(a, c.id, version))).case.version;
@@ -367,10 +439,250 @@ describe('the state machine', () => {
   it('closes a resolved case only after a satisfied follow-up visit', async () => {
     const c = await caseIn('RESOLVED');
     expect(errorCodes(await send(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, c.version)))).toEqual(['FOLLOW_UP_REQUIRED']);
-    const unsatisfied = await act(CENTRE, 'FOLLOW_UP', { ...inputOf('FOLLOW_UP', c.id, c.version), satisfied: false });
+    expect(errorCodes(await send(CENTRE, 'FOLLOW_UP', { ...inputOf('FOLLOW_UP', c.id, c.version), askedParty: 3 }))).toEqual(['INVALID_INPUT']);
+    const unsatisfied = await act(CENTRE, 'FOLLOW_UP', { ...inputOf('FOLLOW_UP', c.id, c.version), level: 'DISSATISFIED' });
+    expect(unsatisfied.event).toMatchObject({ satisfied: false, satisfaction: 'DISSATISFIED' });
     expect(errorCodes(await send(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, unsatisfied.case.version)))).toEqual(['FOLLOW_UP_REQUIRED']);
     const satisfied = await act(CENTRE, 'FOLLOW_UP', inputOf('FOLLOW_UP', c.id, unsatisfied.case.version));
     expect((await act(CENTRE, 'CLOSE', inputOf('CLOSE', c.id, satisfied.case.version))).case.status).toBe('CLOSED');
+  });
+});
+
+describe('lawful endings (人民调解法 arts. 23, 26, 28-33)', () => {
+  const FILE = /* GraphQL */ `query ($id: ID!) { case(id: $id) { status outcome closedAt resolutionNote informedChannels withdrawnBy
+    agreement { form facts liabilities terms performanceManner performBy performed performance performanceCheckedOn performanceNote
+      judicialConfirmationDueOn judicialConfirmation { appliedOn court ruledOn ruling } }
+    timeline { action channels withdrawnBy performance judicialConfirmation } } }`;
+  type File = {
+    case: {
+      status: CaseStatus;
+      outcome: string | null;
+      closedAt: string | null;
+      resolutionNote: string | null;
+      informedChannels: string[];
+      withdrawnBy: string | null;
+      agreement: Record<string, unknown> | null;
+      timeline: { action: CaseAction; channels: string[] | null; withdrawnBy: string | null; performance: string | null; judicialConfirmation: string | null }[];
+    };
+  };
+  const file = async (id: string) => (await gql<File>(CENTRE, FILE, { id })).data!.case;
+  const versionOf = async (id: string) => (await harness.database.db.select({ v: cases.version }).from(cases).where(eq(cases.id, id)))[0]!.v;
+
+  it("lets only the mediation committee make a people's mediation agreement; a department mediates administratively", async () => {
+    const atHousing = await caseIn('IN_PROGRESS');
+    const refused = await send(HOUSING, 'RESOLVE', { ...inputOf('RESOLVE', atHousing.id, atHousing.version), outcome: 'AGREEMENT_REACHED', note: null, agreement: AGREEMENT() });
+    expect(errorCodes(refused)).toEqual(['OUTCOME_NOT_ALLOWED']);
+    expect(await versionOf(atHousing.id)).toBe(atHousing.version);
+    for (const outcome of ['MEDIATION_FAILED', 'PARTIES_WITHDREW', 'PARTIES_REFUSED']) {
+      expect(errorCodes(await send(HOUSING, 'RESOLVE', { ...inputOf('RESOLVE', atHousing.id, atHousing.version), outcome })), outcome).toEqual(['OUTCOME_NOT_ALLOWED']);
+    }
+    const administrative = await act(HOUSING, 'RESOLVE', { ...inputOf('RESOLVE', atHousing.id, atHousing.version), outcome: 'ADMINISTRATIVE_MEDIATION', note: '双方在住建部门主持下协商一致' });
+    expect(administrative.case.outcome).toBe('ADMINISTRATIVE_MEDIATION');
+    expect((await file(atHousing.id)).agreement).toBeNull();
+    const noAgreement = await send(CENTRE, 'RECORD_PERFORMANCE', inputOf('RECORD_PERFORMANCE', atHousing.id, administrative.case.version));
+    expect(errorCodes(noAgreement)).toEqual(['AGREEMENT_REQUIRED']);
+
+    const atCommittee = await caseIn('IN_PROGRESS', { agreement: true });
+    expect(errorCodes(await send(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', atCommittee.id, atCommittee.version), outcome: 'ADMINISTRATIVE_MEDIATION', note: '行政调解' }))).toEqual(['OUTCOME_NOT_ALLOWED']);
+    for (const [field, value] of [['facts', ' '], ['liabilities', ''], ['performanceManner', '  ']] as const) {
+      const bad = await send(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', atCommittee.id, atCommittee.version), outcome: 'AGREEMENT_REACHED', agreement: { ...AGREEMENT(), [field]: value } });
+      expect(errorCodes(bad), field).toEqual(['INVALID_INPUT']);
+    }
+    expect(await versionOf(atCommittee.id)).toBe(atCommittee.version);
+    await act(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', atCommittee.id, atCommittee.version), outcome: 'AGREEMENT_REACHED', agreement: AGREEMENT() });
+    expect((await file(atCommittee.id)).agreement).toEqual({
+      form: 'WRITTEN',
+      ...AGREEMENT(),
+      performed: false,
+      performance: 'PENDING',
+      performanceCheckedOn: null,
+      performanceNote: null,
+      judicialConfirmationDueOn: addDays(today(), 30),
+      judicialConfirmation: null,
+    });
+  });
+
+  it('records judicial confirmation applied for and ruled, and performance checked, on the timeline', async () => {
+    const c = await caseIn('RESOLVED', { agreement: true });
+    let version = c.version;
+    const step = async (caller: Caller, action: CaseAction, extra: Record<string, unknown>) => {
+      const change = await act(caller, action, { ...inputOf(action, c.id, version), ...extra });
+      expect(change.case.status).toBe('RESOLVED');
+      version = change.case.version;
+    };
+    // A ruling before any application is refused; so is an application without a court, or dated after today.
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version), step: 'CONFIRMED', court: null }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version), court: ' ' }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version), on: addDays(today(), 1) }))).toEqual(['INVALID_DATE']);
+    await step(MEDIATOR, 'RECORD_JUDICIAL_CONFIRMATION', {});
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, version)))).toEqual(['INVALID_INPUT']);
+    await step(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { step: 'CONFIRMED', court: null });
+    await step(MEDIATOR, 'RECORD_PERFORMANCE', { performance: 'PARTLY_PERFORMED', note: '已维修，赔偿款尚未支付，已督促' });
+    let seen = await file(c.id);
+    expect(seen.agreement).toMatchObject({ performed: false, performance: 'PARTLY_PERFORMED', performanceCheckedOn: today(), judicialConfirmation: { appliedOn: today(), court: '徐州市泉山区人民法院', ruledOn: today(), ruling: 'CONFIRMED' } });
+    await step(CENTRE, 'RECORD_PERFORMANCE', {});
+    seen = await file(c.id);
+    expect(seen.agreement).toMatchObject({ performed: true, performance: 'PERFORMED', performanceNote: '回访核实，已按协议履行完毕' });
+    expect(seen.timeline.slice(-4).map((e) => [e.action, e.judicialConfirmation ?? e.performance])).toEqual([
+      ['RECORD_JUDICIAL_CONFIRMATION', 'APPLIED'],
+      ['RECORD_JUDICIAL_CONFIRMATION', 'CONFIRMED'],
+      ['RECORD_PERFORMANCE', 'PARTLY_PERFORMED'],
+      ['RECORD_PERFORMANCE', 'PERFORMED'],
+    ]);
+    // A department that is not the case's unit may not record them.
+    expect(errorCodes(await send(HOUSING, 'RECORD_PERFORMANCE', inputOf('RECORD_PERFORMANCE', c.id, version)))).toEqual(['FORBIDDEN']);
+  });
+
+  it('accepts an application for judicial confirmation only within 30 days of a written agreement', async () => {
+    const c = await caseIn('RESOLVED', { agreement: true });
+    const reached = today();
+    const saved = now;
+    now = new Date(now.getTime() + 31 * 86_400_000);
+    try {
+      const late = await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, c.version));
+      expect(errorCodes(late)).toEqual(['INVALID_DATE']);
+      // Dated within the 30 days, it is taken even when entered later.
+      const onTime = await act(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', { ...inputOf('RECORD_JUDICIAL_CONFIRMATION', c.id, c.version), on: addDays(reached, 30) });
+      expect(onTime.case.version).toBe(c.version + 1);
+    } finally {
+      now = saved;
+    }
+    const oral = await caseIn('IN_PROGRESS', { agreement: true });
+    const resolved = await act(MEDIATOR, 'RESOLVE', { ...inputOf('RESOLVE', oral.id, oral.version), outcome: 'AGREEMENT_REACHED', agreement: { ...AGREEMENT(), form: 'ORAL' } });
+    expect((await file(oral.id)).agreement).toMatchObject({ form: 'ORAL', judicialConfirmationDueOn: null });
+    expect(errorCodes(await send(CENTRE, 'RECORD_JUDICIAL_CONFIRMATION', inputOf('RECORD_JUDICIAL_CONFIRMATION', oral.id, resolved.case.version)))).toEqual(['AGREEMENT_REQUIRED']);
+    expect((await act(CENTRE, 'RECORD_PERFORMANCE', inputOf('RECORD_PERFORMANCE', oral.id, resolved.case.version))).case.version).toBe(resolved.case.version + 1);
+  });
+
+  it('terminates a failed mediation with the channels the parties were told of, and reopens it', async () => {
+    const c = await caseIn('IN_PROGRESS');
+    expect(errorCodes(await send(HOUSING, 'TERMINATE', { ...inputOf('TERMINATE', c.id, c.version), channels: [] }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(HOUSING, 'TERMINATE', { ...inputOf('TERMINATE', c.id, c.version), note: '' }))).toEqual(['INVALID_INPUT']);
+    expect(errorCodes(await send(POLICE, 'TERMINATE', inputOf('TERMINATE', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    const terminated = await act(HOUSING, 'TERMINATE', inputOf('TERMINATE', c.id, c.version));
+    expect(terminated.case).toMatchObject({ status: 'TERMINATED', outcome: 'MEDIATION_FAILED', overdue: false, card: null });
+    expect(terminated.event).toMatchObject({ action: 'TERMINATE', fromStatus: 'IN_PROGRESS', toStatus: 'TERMINATED', outcome: 'MEDIATION_FAILED' });
+    const seen = await file(c.id);
+    expect(seen).toMatchObject({ informedChannels: ['JUDICIAL', 'ARBITRATION'], resolutionNote: inputOf('TERMINATE', c.id, 0).note });
+    expect(seen.closedAt).not.toBeNull();
+    expect(seen.timeline.at(-1)).toMatchObject({ action: 'TERMINATE', channels: ['JUDICIAL', 'ARBITRATION'] });
+    // No follow-up visit, close or escalation after a lawful termination; the centre may take it up again.
+    for (const action of ['FOLLOW_UP', 'CLOSE', 'RESOLVE'] as const) {
+      expect(errorCodes(await send(ADMIN, action, inputOf(action, c.id, terminated.case.version))), action).toEqual(['INVALID_TRANSITION']);
+    }
+    const reopened = await act(CENTRE, 'REOPEN', inputOf('REOPEN', c.id, terminated.case.version));
+    expect(reopened.case).toMatchObject({ status: 'ACCEPTED', outcome: null, closedAt: null });
+    expect((await file(c.id)).informedChannels).toEqual([]);
+  });
+
+  it('records a withdrawal by the applicant and a refusal by either party, after acceptance only', async () => {
+    const reported = await caseIn('REPORTED');
+    expect(errorCodes(await send(CENTRE, 'WITHDRAW', inputOf('WITHDRAW', reported.id, reported.version)))).toEqual(['INVALID_TRANSITION']);
+    const accepted = await caseIn('ACCEPTED');
+    expect(errorCodes(await send(CENTRE, 'WITHDRAW', { ...inputOf('WITHDRAW', accepted.id, accepted.version), by: 'RESPONDENT' }))).toEqual(['INVALID_INPUT']);
+    const withdrawn = await act(CENTRE, 'WITHDRAW', inputOf('WITHDRAW', accepted.id, accepted.version));
+    expect(withdrawn.case).toMatchObject({ status: 'WITHDRAWN', outcome: 'PARTIES_WITHDREW' });
+    expect(await file(accepted.id)).toMatchObject({ withdrawnBy: 'APPLICANT', informedChannels: [] });
+    // Dispatched but not yet taken up, the unit may not record it; in progress, it may.
+    const dispatched = await caseIn('DISPATCHED');
+    expect(errorCodes(await send(HOUSING, 'WITHDRAW', inputOf('WITHDRAW', dispatched.id, dispatched.version)))).toEqual(['FORBIDDEN']);
+    const inProgress = await caseIn('IN_PROGRESS');
+    const refused = await act(HOUSING, 'WITHDRAW', { ...inputOf('WITHDRAW', inProgress.id, inProgress.version), kind: 'REFUSED', by: 'RESPONDENT', reason: '被申请人明确表示拒绝调解' });
+    expect(refused.case).toMatchObject({ status: 'WITHDRAWN', outcome: 'PARTIES_REFUSED' });
+    expect((await file(inProgress.id)).timeline.at(-1)).toMatchObject({ action: 'WITHDRAW', withdrawnBy: 'RESPONDENT' });
+  });
+
+  it('replays a new action with the same key: the same event, nothing new', async () => {
+    const c = await caseIn('IN_PROGRESS');
+    const input = { ...inputOf('TERMINATE', c.id, c.version), idempotencyKey: newKey() };
+    const mutation = `mutation ($input: TerminateCaseInput!) { terminateCase(input: $input) { ${CHANGE} } }`;
+    const first = await gql<{ terminateCase: Change }>(HOUSING, mutation, { input });
+    const again = await gql<{ terminateCase: Change }>(HOUSING, mutation, { input });
+    expect(again.data?.terminateCase.replayed).toBe(true);
+    expect(again.data?.terminateCase.event).toEqual(first.data?.terminateCase.event);
+    expect(await eventCount(c.id)).toBe(c.version + 1);
+    expect(errorCodes(await gql(HOUSING, mutation, { input: { ...input, channels: ['JUDICIAL'] } }))).toEqual(['IDEMPOTENCY_KEY_REUSED']);
+  });
+});
+
+describe('sources and severity: 12345, 一般/较大/重大, 民转刑, 群体性, 包案', () => {
+  const CASE = /* GraphQL */ `query ($id: ID!) { case(id: $id) { source hotlineTicket severity criminalRisk groupDispute headCount leader { name post } } }`;
+  const ticket = () => `12345-${process.pid}-${++keys}`.toUpperCase();
+
+  it('takes a 12345 case once per ticket, and refuses a ticket missing, malformed or on another source', async () => {
+    const hotlineTicket = ticket();
+    const hotline = reportInput({ source: 'HOTLINE_12345', hotlineTicket, severity: 'SIGNIFICANT', headCount: 8 });
+    const first = await act(CENTRE, 'REPORT', hotline);
+    const seen = (await gql<{ case: Record<string, unknown> }>(CENTRE, CASE, { id: first.case.id })).data?.case;
+    expect(seen).toEqual({ source: 'HOTLINE_12345', hotlineTicket, severity: 'SIGNIFICANT', criminalRisk: false, groupDispute: true, headCount: 8, leader: null });
+    const again = await send(CENTRE, 'REPORT', hotline);
+    expect(errorCodes(again)).toEqual(['ALREADY_REPORTED']);
+    expect(again.errors?.[0]?.extensions).toMatchObject({ caseId: first.case.id });
+    const [before] = await harness.database.db.select({ n: count() }).from(cases);
+    for (const [overrides, code] of [
+      [{ source: 'HOTLINE_12345' }, 'INVALID_INPUT'],
+      [{ source: 'HOTLINE_12345', hotlineTicket: 'abc' }, 'INVALID_HOTLINE_TICKET'],
+      [{ source: 'PARTY_APPLICATION', hotlineTicket: ticket() }, 'INVALID_INPUT'],
+      [{ headCount: 4 }, 'INVALID_INPUT'],
+    ] as const) {
+      expect(errorCodes(await send(CENTRE, 'REPORT', reportInput(overrides))), JSON.stringify(overrides)).toEqual([code]);
+    }
+    expect(errorCodes(await send(GRID_WORKER, 'REPORT', reportInput({ source: 'HOTLINE_12345', hotlineTicket: ticket() })))).toEqual(['SOURCE_NOT_ALLOWED']);
+    const [after] = await harness.database.db.select({ n: count() }).from(cases);
+    expect(after?.n).toBe(before?.n);
+  });
+
+  it('assesses severity, risk, group size and the leader in charge, masking the leader for masked roles', async () => {
+    const c = await caseIn('IN_PROGRESS');
+    expect(errorCodes(await send(HOUSING, 'ASSESS', inputOf('ASSESS', c.id, c.version)))).toEqual(['FORBIDDEN']);
+    const assessed = await act(CENTRE, 'ASSESS', inputOf('ASSESS', c.id, c.version));
+    expect(assessed.case.status).toBe('IN_PROGRESS');
+    expect((await gql<{ case: Record<string, unknown> }>(CENTRE, CASE, { id: c.id })).data?.case).toMatchObject({
+      severity: 'MAJOR', criminalRisk: true, groupDispute: true, headCount: 12, leader: { name: '王建国', post: '街道党工委副书记' },
+    });
+    const analyst = as('district-analyst');
+    expect((await gql<{ case: { leader: { name: string } } }>(analyst, CASE, { id: c.id })).data?.case.leader.name).not.toBe('王建国');
+    // Not a group dispute after all, and no leader any more.
+    await act(SUPERVISOR, 'ASSESS', { ...inputOf('ASSESS', c.id, assessed.case.version), severity: 'GENERAL', criminalRisk: false, headCount: null, leader: null });
+    expect((await gql<{ case: Record<string, unknown> }>(CENTRE, CASE, { id: c.id })).data?.case).toMatchObject({ severity: 'GENERAL', groupDispute: false, headCount: null, leader: null });
+  });
+
+  it('filters the case list by source, severity, risk and group, with the totals the rows give', async () => {
+    await act(CENTRE, 'REPORT', reportInput({ source: 'HOTLINE_12345', hotlineTicket: ticket(), severity: 'MAJOR', criminalRisk: true, headCount: 30 }));
+    const rows = await harness.database.db.select().from(cases);
+    const total = async (args: string) =>
+      (await gql<{ cases: { totalCount: number; edges: { node: { id: string } }[] } }>(CENTRE, `{ cases(${args}, first: 500) { totalCount edges { node { id } } } }`)).data!.cases;
+    const expectations: [string, (c: (typeof rows)[number]) => boolean][] = [
+      ['source: HOTLINE_12345', (c) => c.source === 'HOTLINE_12345'],
+      ['severity: MAJOR', (c) => c.severity === 'MAJOR'],
+      ['criminalRisk: true', (c) => c.criminalRisk],
+      ['groupDispute: true', (c) => c.headCount !== null],
+      ['groupDispute: false, severity: GENERAL', (c) => c.headCount === null && c.severity === 'GENERAL'],
+    ];
+    for (const [args, keep] of expectations) {
+      const page = await total(args);
+      expect(page.totalCount, args).toBe(rows.filter(keep).length);
+      if (page.totalCount <= 500) expect(page.edges.map((e) => e.node.id).sort(), args).toEqual(rows.filter(keep).map((c) => c.id).sort());
+    }
+    expect((await total('source: HOTLINE_12345')).totalCount).toBeGreaterThan(0);
+    const figures = (await gql<{ caseFiguresByDepartment: unknown }>(SUPERVISOR, `{ caseFiguresByDepartment { department } }`)).errors;
+    expect(figures).toBeUndefined();
+    const grid = await gql<{ _entities: { caseFigures: Record<string, number> }[] }>(
+      SUPERVISOR,
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { caseFigures { received fromHotline significant major criminalRisk groupDisputes groupHeadCount withLeader } } } }`,
+      { reps: [{ __typename: 'Grid', code: GRID }] },
+    );
+    const mine = rows.filter((c) => c.gridCode === GRID);
+    expect(grid.data!._entities[0]!.caseFigures).toEqual({
+      received: mine.length,
+      fromHotline: mine.filter((c) => c.source === 'HOTLINE_12345').length,
+      significant: mine.filter((c) => c.severity === 'SIGNIFICANT').length,
+      major: mine.filter((c) => c.severity === 'MAJOR').length,
+      criminalRisk: mine.filter((c) => c.criminalRisk).length,
+      groupDisputes: mine.filter((c) => c.headCount !== null).length,
+      groupHeadCount: mine.reduce((n, c) => n + (c.headCount ?? 0), 0),
+      withLeader: mine.filter((c) => c.leaderName !== null).length,
+    });
   });
 });
 
@@ -918,8 +1230,8 @@ describe('idempotency and versions of the new actions', () => {
 describe('case-handling figures', () => {
   it('count received, acknowledged, resolved, overdue cases and satisfaction per department and per grid, as the rows say', async () => {
     const rows = await harness.database.db.select().from(cases);
-    const visits = await harness.database.db.execute<{ case_id: string; satisfied: boolean }>(`select case_id, satisfied from follow_ups`);
     const handedBack = new Set((await harness.database.db.select({ id: caseParts.caseId }).from(caseParts).where(eq(caseParts.status, 'HANDED_BACK'))).map((r) => r.id));
+    const visits = await harness.database.db.execute<{ case_id: string; level: string; position: number }>(`select case_id, level, position from follow_ups order by case_id, position`);
     const t = today();
     const expected = (subset: typeof rows) => {
       const ids = new Set(subset.map((c) => c.id));
@@ -936,7 +1248,13 @@ describe('case-handling figures', () => {
         redCards: overdue.filter((c) => c.dueOn < addDays(t, -GRACE_DAYS)).length,
         handedBack: subset.filter((c) => handedBack.has(c.id)).length,
         followUps: theirVisits.length,
-        satisfiedFollowUps: theirVisits.filter((v) => v.satisfied).length,
+        satisfiedFollowUps: theirVisits.filter((v) => v.level !== 'DISSATISFIED').length,
+        // A case counts once, by its latest visit.
+        ...(() => {
+          const latest = new Map(theirVisits.map((v) => [v.case_id, v.level]));
+          const by = (level: string) => [...latest.values()].filter((l) => l === level).length;
+          return { visitedCases: latest.size, satisfiedCases: by('SATISFIED'), basicallySatisfiedCases: by('BASICALLY_SATISFIED'), dissatisfiedCases: by('DISSATISFIED') };
+        })(),
         meanHoursToAcknowledge: mean(acknowledged.map((c) => (c.acknowledgedAt!.getTime() - c.dispatchedAt!.getTime()) / 3_600_000)),
         meanDaysToResolve: mean(resolved.map((c) => (c.resolvedAt!.getTime() - c.receivedAt.getTime()) / 86_400_000)),
       };
@@ -949,9 +1267,9 @@ describe('case-handling figures', () => {
       else expect(figures.meanHoursToAcknowledge).toBeCloseTo(meanHoursToAcknowledge, 1);
       if (meanDaysToResolve === null) expect(figures.meanDaysToResolve).toBeNull();
       else expect(figures.meanDaysToResolve).toBeCloseTo(meanDaysToResolve, 1);
-      expect(figures.satisfactionRate).toBe(want.followUps === 0 ? null : Number((want.satisfiedFollowUps / want.followUps).toFixed(4)));
+      expect(figures.satisfactionRate).toBe(want.visitedCases === 0 ? null : Number(((want.satisfiedCases + want.basicallySatisfiedCases) / want.visitedCases).toFixed(4)));
     };
-    const FIGURES = 'received dispatched acknowledged meanHoursToAcknowledge resolved meanDaysToResolve overdue yellowCards redCards handedBack followUps satisfiedFollowUps satisfactionRate';
+    const FIGURES = 'received dispatched acknowledged meanHoursToAcknowledge resolved meanDaysToResolve overdue yellowCards redCards handedBack followUps satisfiedFollowUps visitedCases satisfiedCases basicallySatisfiedCases dissatisfiedCases satisfactionRate';
     const byDepartment = await gql<{ caseFiguresByDepartment: { department: string; figures: Record<string, number | null> }[] }>(SUPERVISOR, `{ caseFiguresByDepartment { department figures { ${FIGURES} } } }`);
     expect(byDepartment.errors).toBeUndefined();
     expect(byDepartment.data?.caseFiguresByDepartment.map((d) => d.department)).toEqual(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
@@ -997,6 +1315,39 @@ describe('case-handling figures', () => {
       });
     }
     expect(parts.some((p) => p.status === 'HANDED_BACK')).toBe(true);
+  });
+});
+
+describe('双向评议: the centre and the units evaluate each other', () => {
+  const RECORD = /* GraphQL */ `mutation ($input: RecordUnitEvaluationInput!) { recordUnitEvaluation(input: $input) { period direction department level score comment evaluatedBy } }`;
+  const LIST = /* GraphQL */ `query ($period: String!) { unitEvaluations(period: $period) { department centreOfUnit { level score evaluatedBy } unitOfCentre { level score comment } } }`;
+  const period = () => today().slice(0, 7);
+  const input = (overrides: Record<string, unknown> = {}) => ({ period: period(), direction: 'CENTRE_OF_UNIT', department: 'HOUSING', level: 'BASICALLY_SATISFIED', score: 85, comment: '报到及时，个别案件办理偏慢', ...overrides });
+
+  it('records one evaluation each way per month and unit, and lists them for every unit', async () => {
+    const first = await gql<{ recordUnitEvaluation: Record<string, unknown> }>(SUPERVISOR, RECORD, { input: input() });
+    expect(first.data?.recordUnitEvaluation).toMatchObject({ department: 'HOUSING', level: 'BASICALLY_SATISFIED', score: 85, evaluatedBy: SUPERVISOR.userId });
+    // The same evaluation again (a retry) returns it; another one for the same month is refused.
+    expect((await gql(SUPERVISOR, RECORD, { input: input() })).errors).toBeUndefined();
+    expect(errorCodes(await gql(SUPERVISOR, RECORD, { input: input({ score: 60 }) }))).toEqual(['ALREADY_EVALUATED']);
+    // A unit evaluates the centre in its own name only.
+    expect(errorCodes(await gql(POLICE, RECORD, { input: input({ direction: 'UNIT_OF_CENTRE' }) }))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await gql(HOUSING, RECORD, { input: input({ department: 'PUBLIC_SECURITY' }) }))).toEqual(['FORBIDDEN']);
+    const back = await gql(HOUSING, RECORD, { input: input({ direction: 'UNIT_OF_CENTRE', level: 'SATISFIED', score: 95, comment: '派单准确，协调有力' }) });
+    expect(back.errors).toBeUndefined();
+    for (const [overrides, argument] of [[{ score: 101 }, 'score'], [{ comment: ' ' }, 'comment'], [{ period: '2026-13' }, 'period'], [{ period: addDays(today(), 40).slice(0, 7) }, 'period']] as const) {
+      const bad = await gql(SUPERVISOR, RECORD, { input: input({ department: 'PARTY', ...overrides }) });
+      expect(errorCodes(bad), argument).toEqual(['INVALID_INPUT']);
+      expect(bad.errors?.[0]?.extensions?.argumentName).toBe(argument);
+    }
+    const listed = await gql<{ unitEvaluations: { department: string; centreOfUnit: unknown; unitOfCentre: unknown }[] }>(SUPERVISOR, LIST, { period: period() });
+    expect(listed.data?.unitEvaluations.map((e) => e.department)).toEqual(['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
+    expect(listed.data?.unitEvaluations.find((e) => e.department === 'HOUSING')).toEqual({
+      department: 'HOUSING',
+      centreOfUnit: { level: 'BASICALLY_SATISFIED', score: 85, evaluatedBy: SUPERVISOR.userId },
+      unitOfCentre: { level: 'SATISFIED', score: 95, comment: '派单准确，协调有力' },
+    });
+    expect(listed.data?.unitEvaluations.find((e) => e.department === 'PARTY')).toEqual({ department: 'PARTY', centreOfUnit: null, unitOfCentre: null });
   });
 });
 

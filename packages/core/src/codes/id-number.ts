@@ -2,6 +2,8 @@
  * Citizen ID numbers (公民身份号码, GB 11643-1999): 6-digit address code, birth date YYYYMMDD,
  * 3-digit sequence (odd = male, even = female) and an ISO 7064 MOD 11-2 check character.
  */
+import { hubTodayUtc } from '../clock.ts';
+
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
 const CHECK_CHARS = '10X98765432';
 
@@ -59,8 +61,8 @@ export function buildIdNumber(addressCode: string, birthDate: string, sequence: 
   return first17 + idNumberCheckChar(first17);
 }
 
-/** Whole years between a YYYY-MM-DD birth date and today. */
-export function ageOn(birthDate: string, today = new Date()): number {
+/** Whole years between a YYYY-MM-DD birth date and today (the hub's, in China), or a date given at 00:00 UTC. */
+export function ageOn(birthDate: string, today = hubTodayUtc()): number {
   // Read by position rather than split: a column page computes thousands of ages, and the arrays split made showed in its profile.
   const y = Number(birthDate.slice(0, 4));
   const m = Number(birthDate.slice(5, 7));

@@ -1,4 +1,4 @@
-import { mustExist } from '@hub/core';
+import { hubToday, mustExist } from '@hub/core';
 import type { OwnersCommitteeDetailsResolvers } from '../__generated__/resolvers-types.ts';
 
 /** Committees file with the housing department within 30 days of their election. */
@@ -10,8 +10,6 @@ function addDays(isoDate: string, days: number): string {
   return date.toISOString().slice(0, 10);
 }
 
-/** Today in China Standard Time, the calendar every department works by. */
-const todayInChina = () => new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
 
 export const OwnersCommitteeDetails: OwnersCommitteeDetailsResolvers = {
   organization: (c) => ({ id: c.organizationId }),
@@ -19,7 +17,7 @@ export const OwnersCommitteeDetails: OwnersCommitteeDetailsResolvers = {
   filingDueOn: (c) => addDays(c.electedOn, FILING_DAYS),
   filingOverdue: (c) => {
     const due = addDays(c.electedOn, FILING_DAYS);
-    return c.filedOn === null ? todayInChina() > due : c.filedOn > due;
+    return c.filedOn === null ? hubToday() > due : c.filedOn > due;
   },
   chair: (c) => ({ id: c.chairResidentId }),
   buildings: async (c, _, { loaders }) => {

@@ -1,6 +1,6 @@
 import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
 import { and, asc, count, eq, gt, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
-import type { CaseCategory, CaseDepartment, CaseLevel, CaseStatus, SupervisionList } from '../__generated__/resolvers-types.ts';
+import type { CaseCategory, CaseDepartment, CaseLevel, CaseSeverity, CaseSource, CaseStatus, SupervisionList } from '../__generated__/resolvers-types.ts';
 import { caseFigures, caseFilterSql, receivedWithin, redCardSql, yellowCardSql } from '../loaders.ts';
 import type { Db } from './index.ts';
 import { caseEvents, caseParts, cases } from './schema.ts';
@@ -27,6 +27,10 @@ export const casesPage = (
     unit?: string | null;
     level?: CaseLevel | null;
     reportedUp?: boolean | null;
+    source?: CaseSource | null;
+    severity?: CaseSeverity | null;
+    criminalRisk?: boolean | null;
+    groupDispute?: boolean | null;
   },
   page: PageRequest,
 ) =>
@@ -42,6 +46,10 @@ export const casesPage = (
       filter.unit != null ? openPartOfUnitSql(filter.unit) : undefined,
       filter.level != null ? eq(cases.level, filter.level) : undefined,
       filter.reportedUp != null ? (filter.reportedUp ? isNotNull(cases.reportedUpAt) : isNull(cases.reportedUpAt)) : undefined,
+      filter.source != null ? eq(cases.source, filter.source) : undefined,
+      filter.severity != null ? eq(cases.severity, filter.severity) : undefined,
+      filter.criminalRisk != null ? eq(cases.criminalRisk, filter.criminalRisk) : undefined,
+      filter.groupDispute != null ? (filter.groupDispute ? isNotNull(cases.headCount) : isNull(cases.headCount)) : undefined,
     ),
     page,
   );

@@ -45,7 +45,10 @@ export const caseSource = pgEnum('case_source', [
   'GOVERNMENT_ASSIGNED',
   'GRID_WORKER_REPORT',
   'DEPARTMENT_REFERRAL',
+  'HOTLINE_12345',
 ]);
+/** How serious a dispute is (一般/较大/重大), as the centre assesses it (研判). */
+export const caseSeverity = pgEnum('case_severity', ['GENERAL', 'SIGNIFICANT', 'MAJOR']);
 export const caseStatus = pgEnum('case_status', [
   'REPORTED',
   'ACCEPTED',
@@ -55,6 +58,9 @@ export const caseStatus = pgEnum('case_status', [
   'RESOLVED',
   'CLOSED',
   'ESCALATED',
+  // Lawful endings other than a resolution (人民调解法 arts. 23, 26): see src/workflow/endings.ts.
+  'TERMINATED',
+  'WITHDRAWN',
 ]);
 /** The departments a case can be dispatched to; the names of their callers' `department` claim, in enum form. */
 export const caseDepartment = pgEnum('case_department', ['PUBLIC_SECURITY', 'CIVIL_AFFAIRS', 'PARTY', 'HOUSING', 'MEDIATION']);
@@ -77,6 +83,16 @@ export const caseAction = pgEnum('case_action', [
   'REPORT_UP',
   'ASSIGN_DOWN',
   'EXTEND_TIME_LIMIT',
+  // Lawful endings (src/workflow/endings.ts).
+  'TERMINATE',
+  'WITHDRAW',
+  'RECORD_JUDICIAL_CONFIRMATION',
+  'RECORD_PERFORMANCE',
+  // Issued supervision (src/workflow/supervision.ts).
+  'SUPERVISE',
+  'REPLY_SUPERVISION',
+  'NOTE_ACCOUNTABILITY',
+  'ASSESS',
 ]);
 /** The level that handles a case (办理层级): the community or village (村居), the street or town (镇街), the district (区). */
 export const caseLevel = pgEnum('case_level', ['COMMUNITY', 'STREET', 'DISTRICT']);
@@ -86,8 +102,31 @@ export const casePartRole = pgEnum('case_part_role', ['LEAD', 'CO_HANDLER']);
 export const casePartStatus = pgEnum('case_part_status', ['DISPATCHED', 'ACKNOWLEDGED', 'FINISHED', 'HANDED_BACK', 'CLOSED_OUT', 'SUPERSEDED']);
 /** Why a unit hands a case back (退单理由). */
 export const handBackReason = pgEnum('hand_back_reason', ['WRONG_UNIT', 'OUTSIDE_POWERS', 'DUPLICATE', 'INSUFFICIENT_INFORMATION', 'OTHER']);
+/** How satisfied the parties were at a follow-up visit (满意/基本满意/不满意). */
+export const satisfactionLevel = pgEnum('satisfaction_level', ['SATISFIED', 'BASICALLY_SATISFIED', 'DISSATISFIED']);
+/** How a follow-up visit reached the party (回访方式). */
+export const followUpChannel = pgEnum('follow_up_channel', ['PHONE', 'HOME_VISIT', 'SMS', 'WECHAT', 'AT_CENTRE']);
+/** Which way an evaluation goes in 双向评议: the centre of a unit, or a unit of the centre. */
+export const evaluationDirection = pgEnum('evaluation_direction', ['CENTRE_OF_UNIT', 'UNIT_OF_CENTRE']);
+/** What a supervision notice is (督办单): a pre-deadline warning (临期预警), a yellow or a red card. */
+export const supervisionNoticeKind = pgEnum('supervision_notice_kind', ['WARNING', 'YELLOW', 'RED']);
+/** Who issued it: the system's daily check, or the supervision office (督查室) by hand. */
+export const supervisionIssuer = pgEnum('supervision_issuer', ['SYSTEM', 'SUPERVISION_OFFICE']);
 export const caseRecordKind = pgEnum('case_record_kind', ['MEDIATION_SESSION', 'VISIT', 'EVIDENCE_NOTE']);
-export const caseOutcome = pgEnum('case_outcome', ['AGREEMENT_REACHED', 'MEDIATION_FAILED', 'HANDLED_BY_DEPARTMENT']);
+export const caseOutcome = pgEnum('case_outcome', [
+  'AGREEMENT_REACHED',
+  'MEDIATION_FAILED',
+  'HANDLED_BY_DEPARTMENT',
+  'ADMINISTRATIVE_MEDIATION',
+  'PARTIES_WITHDREW',
+  'PARTIES_REFUSED',
+]);
+/** The channels parties are told of when mediation fails (人民调解法 art. 26): arbitration, administrative, judicial. */
+export const disputeChannel = pgEnum('dispute_channel', ['ARBITRATION', 'ADMINISTRATIVE', 'JUDICIAL']);
+export const agreementForm = pgEnum('agreement_form', ['WRITTEN', 'ORAL']);
+/** How far an agreement has been performed (履行情况, art. 31): pending until someone checks. */
+export const agreementPerformance = pgEnum('agreement_performance', ['PENDING', 'PERFORMED', 'PARTLY_PERFORMED', 'NOT_PERFORMED']);
+export const judicialRuling = pgEnum('judicial_ruling', ['CONFIRMED', 'REJECTED']);
 export const casePartyRole = pgEnum('case_party_role', ['APPLICANT', 'RESPONDENT']);
 export const committeeType = pgEnum('mediation_committee_type', ['COMMUNITY', 'INDUSTRY']);
 export const committeeIndustry = pgEnum('mediation_industry', ['PROPERTY', 'HOUSING', 'LAND', 'AGRICULTURE', 'MEDICAL', 'LABOUR']);
@@ -184,6 +223,20 @@ export const cases = pgTable(
     acceptBy: date('accept_by', { mode: 'string' }),
     /** When it was last reported up a level (上报/提级); null if never. */
     reportedUpAt: timestamp('reported_up_at', { withTimezone: true }),
+    /** The channels the parties were told of when mediation was terminated (art. 26); null otherwise. */
+    informedChannels: disputeChannel('informed_channels').array(),
+    /** The 12345 hotline's ticket (接诉即办工单编号) of a case that came from it; unique. */
+    hotlineTicket: varchar('hotline_ticket', { length: 32 }),
+    severity: caseSeverity('severity').notNull().default('GENERAL'),
+    /** Risk that the dispute turns into a crime (民转刑风险). */
+    criminalRisk: boolean('criminal_risk').notNull().default(false),
+    /** People involved in a group dispute (群体性纠纷, five or more); null for other disputes. */
+    headCount: smallint('head_count'),
+    /** The leader who takes the case in charge (包案领导): name and post; null until one does. */
+    leaderName: text('leader_name'),
+    leaderPost: text('leader_post'),
+    /** The party that withdrew or refused mediation (art. 23); null otherwise. */
+    withdrawnBy: casePartyRole('withdrawn_by'),
     /** Unsatisfied follow-up visits since the case was last resolved: the second one escalates it. */
     unsatisfiedFollowUps: smallint('unsatisfied_follow_ups').notNull().default(0),
     /** Changes so far: every change adds one and writes the event of that version (optimistic locking). */
@@ -207,6 +260,11 @@ export const cases = pgTable(
     index('cases_due_idx').on(t.status, t.dueOn),
     index('cases_level_idx').on(t.level, t.id),
     index('cases_lead_unit_idx').on(t.leadUnit, t.id),
+    uniqueIndex('cases_hotline_ticket_idx').on(t.hotlineTicket),
+    index('cases_severity_idx').on(t.severity, t.id),
+    index('cases_source_idx').on(t.source, t.id),
+    check('cases_group_head_count', sql`${t.headCount} is null or ${t.headCount} >= 5`),
+    check('cases_leader_whole', sql`(${t.leaderName} is null) = (${t.leaderPost} is null)`),
   ],
 );
 
@@ -260,9 +318,26 @@ export const caseEvents = pgTable(
 export interface CaseEventDetails {
   note?: string;
   dueOn?: string;
-  outcome?: 'AGREEMENT_REACHED' | 'MEDIATION_FAILED' | 'HANDLED_BY_DEPARTMENT';
+  outcome?: (typeof caseOutcome.enumValues)[number];
+  /** Channels the parties were told of (TERMINATE). */
+  channels?: (typeof disputeChannel.enumValues)[number][];
+  /** The party that withdrew or refused (WITHDRAW). */
+  withdrawnBy?: 'APPLICANT' | 'RESPONDENT';
+  /** The performance found (RECORD_PERFORMANCE). */
+  performance?: (typeof agreementPerformance.enumValues)[number];
+  /** Judicial confirmation applied for, or the ruling (RECORD_JUDICIAL_CONFIRMATION). */
+  judicialConfirmation?: 'APPLIED' | (typeof judicialRuling.enumValues)[number];
+  /** The supervision notice issued, replied to or noted (SUPERVISE, REPLY_SUPERVISION, NOTE_ACCOUNTABILITY). */
+  noticeId?: number;
+  noticeKind?: (typeof supervisionNoticeKind.enumValues)[number];
+  /** What an assessment found (ASSESS). */
+  severity?: (typeof caseSeverity.enumValues)[number];
+  criminalRisk?: boolean;
+  headCount?: number | null;
   recordKind?: 'MEDIATION_SESSION' | 'VISIT' | 'EVIDENCE_NOTE';
   satisfied?: boolean;
+  /** The level a follow-up visit found. */
+  level?: (typeof satisfactionLevel.enumValues)[number];
   mediatorId?: string;
   /** A dispatch: the lead and co-handlers with their deadlines. */
   parts?: { unit: string; role: 'LEAD' | 'CO_HANDLER'; dueOn: string }[];
@@ -344,16 +419,39 @@ export const mediationRecords = pgTable(
   ],
 );
 
-/** Mediation agreements (人民调解协议书), at most one per case. */
-export const agreements = pgTable('agreements', {
-  caseId: varchar('case_id', { length: 21 })
-    .primaryKey()
-    .references(() => cases.id, { onDelete: 'cascade' }),
-  reachedOn: date('reached_on', { mode: 'string' }).notNull(),
-  terms: text('terms').notNull(),
-  performBy: date('perform_by', { mode: 'string' }).notNull(),
-  performed: boolean('performed').notNull(),
-});
+/**
+ * People's mediation agreements (人民调解协议, arts. 28-33), at most one per case: only a mediation committee's
+ * resolution makes one. Written (协议书: facts, liabilities, terms, manner and time of performance) or oral (口头协议,
+ * recorded by the mediator). Facts, liabilities and manner are null on agreements recorded before the hub kept them.
+ */
+export const agreements = pgTable(
+  'agreements',
+  {
+    caseId: varchar('case_id', { length: 21 })
+      .primaryKey()
+      .references(() => cases.id, { onDelete: 'cascade' }),
+    reachedOn: date('reached_on', { mode: 'string' }).notNull(),
+    form: agreementForm('form').notNull().default('WRITTEN'),
+    facts: text('facts'),
+    liabilities: text('liabilities'),
+    terms: text('terms').notNull(),
+    performanceManner: text('performance_manner'),
+    performBy: date('perform_by', { mode: 'string' }).notNull(),
+    performance: agreementPerformance('performance').notNull().default('PENDING'),
+    /** The last check of performance (履行回访): when, and what was found. */
+    performanceCheckedOn: date('performance_checked_on', { mode: 'string' }),
+    performanceNote: text('performance_note'),
+    /** Judicial confirmation (司法确认, art. 33): applied for on, at which court; the ruling and its date. */
+    confirmationAppliedOn: date('confirmation_applied_on', { mode: 'string' }),
+    confirmationCourt: text('confirmation_court'),
+    confirmationRuledOn: date('confirmation_ruled_on', { mode: 'string' }),
+    confirmationRuling: judicialRuling('confirmation_ruling'),
+  },
+  (t) => [
+    check('agreements_ruling_after_application', sql`${t.confirmationRuling} is null or ${t.confirmationAppliedOn} is not null`),
+    check('agreements_oral_not_confirmed', sql`${t.form} = 'WRITTEN' or ${t.confirmationAppliedOn} is null`),
+  ],
+);
 
 /** Follow-up visits (回访记录). */
 export const followUps = pgTable(
@@ -364,10 +462,88 @@ export const followUps = pgTable(
       .references(() => cases.id, { onDelete: 'cascade' }),
     position: smallint('position').notNull(),
     visitedOn: date('visited_on', { mode: 'string' }).notNull(),
-    satisfied: boolean('satisfied').notNull(),
+    level: satisfactionLevel('level').notNull(),
+    /** How the party was reached; null on visits recorded before the hub kept it. */
+    channel: followUpChannel('channel'),
+    /** The party asked, by its position among the case's parties; null on visits recorded before the hub kept it. */
+    askedParty: smallint('asked_party'),
+    /** Who made the visit (user id); null on visits recorded before the hub kept it. */
+    visitedBy: text('visited_by'),
     note: text('note').notNull(),
   },
   (t) => [primaryKey({ columns: [t.caseId, t.position] })],
+);
+
+/**
+ * 双向评议: the centre's evaluation of each unit it dispatches to and each unit's of the centre, per period (a month,
+ * YYYY-MM); one per period, direction and unit.
+ */
+export const unitEvaluations = pgTable(
+  'unit_evaluations',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    period: varchar('period', { length: 7 }).notNull(),
+    direction: evaluationDirection('direction').notNull(),
+    department: caseDepartment('department').notNull(),
+    level: satisfactionLevel('level').notNull(),
+    /** A score out of 100 (评分). */
+    score: smallint('score').notNull(),
+    comment: text('comment').notNull(),
+    evaluatedBy: text('evaluated_by').notNull(),
+    evaluatedAt: timestamp('evaluated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('unit_evaluations_period_direction_department_idx').on(t.period, t.direction, t.department),
+    check('unit_evaluations_score', sql`${t.score} between 0 and 100`),
+  ],
+);
+
+/**
+ * Supervision notices (督办单) as issued records: to whom (the unit the case was with), why, for which time limit, by
+ * the system or the supervision office; the unit's reply. One notice of a kind per case and time limit, so neither a
+ * second replica of the job nor a retry issues it twice.
+ */
+export const supervisionNotices = pgTable(
+  'supervision_notices',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    caseId: varchar('case_id', { length: 21 })
+      .notNull()
+      .references(() => cases.id),
+    kind: supervisionNoticeKind('kind').notNull(),
+    issuer: supervisionIssuer('issuer').notNull(),
+    /** The supervision office's user who issued it; null for the system. */
+    issuedBy: text('issued_by'),
+    /** The unit it is addressed to: the department the case was dispatched to, or null for the centre itself. */
+    department: caseDepartment('department'),
+    /** The time limit it is about. */
+    dueOn: date('due_on', { mode: 'string' }).notNull(),
+    reason: text('reason').notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    replyText: text('reply_text'),
+    repliedBy: text('replied_by'),
+    repliedAt: timestamp('replied_at', { withTimezone: true }),
+  },
+  (t) => [
+    uniqueIndex('supervision_notices_case_kind_due_idx').on(t.caseId, t.kind, t.dueOn),
+    index('supervision_notices_department_idx').on(t.department, t.id),
+    check('supervision_notices_reply_whole', sql`(${t.replyText} is null) = (${t.repliedAt} is null) and (${t.replyText} is null) = (${t.repliedBy} is null)`),
+  ],
+);
+
+/** Accountability notes of the supervision office on a notice (问责记录), in the order written. */
+export const supervisionAccountability = pgTable(
+  'supervision_accountability',
+  {
+    noticeId: integer('notice_id')
+      .notNull()
+      .references(() => supervisionNotices.id),
+    position: smallint('position').notNull(),
+    note: text('note').notNull(),
+    notedBy: text('noted_by').notNull(),
+    notedAt: timestamp('noted_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.noticeId, t.position] })],
 );
 
 /**
@@ -454,4 +630,7 @@ export type CasePartyRow = typeof caseParties.$inferSelect;
 export type MediationRecordRow = typeof mediationRecords.$inferSelect;
 export type AgreementRow = typeof agreements.$inferSelect;
 export type FollowUpRow = typeof followUps.$inferSelect;
+export type UnitEvaluationRow = typeof unitEvaluations.$inferSelect;
 export type CaseEventRow = typeof caseEvents.$inferSelect;
+export type SupervisionNoticeRow = typeof supervisionNotices.$inferSelect;
+export type SupervisionAccountabilityRow = typeof supervisionAccountability.$inferSelect;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DemoCase } from '@hub/demo';
 import { CASE_ID } from '@hub/core';
-import type { caseEvents, caseParts, cases, CaseEventDetails } from '../db/schema.ts';
+import type { caseEvents, caseParts, cases, CaseEventDetails, followUps } from '../db/schema.ts';
 import { addDays, chinaToday } from '../workflow/deadlines.ts';
 import { DEFAULT_ACCEPTANCE_DAYS, DEFAULT_ESCALATION_DAYS } from '../workflow/units.ts';
 
@@ -26,10 +26,33 @@ export interface DemoHistory {
     | 'dispatchRound'
     | 'acceptBy'
     | 'dueOn'
+    | 'outcome'
+    | 'source'
+    | 'hotlineTicket'
+    | 'severity'
+    | 'criminalRisk'
+    | 'headCount'
   >;
   events: (typeof caseEvents.$inferInsert)[];
   /** The units' parts of the case's one dispatch (lead and co-handlers). */
   parts: (typeof caseParts.$inferInsert)[];
+  /**
+   * The people's mediation agreement the case keeps: the generator's, when the mediation committee resolved the case;
+   * none when a department did, whose agreement is administrative mediation (行政调解) noted on the resolution.
+   */
+  agreement: DemoCase['agreement'];
+  /**
+   * The generator's visits with what the hub keeps of them: a satisfied party about one in four times only basically
+   * satisfied, reached mostly by phone or at home, the applicant asked, the centre visiting.
+   */
+  followUps: (typeof followUps.$inferInsert)[];
+}
+
+const CHANNELS = ['PHONE', 'PHONE', 'PHONE', 'PHONE', 'HOME_VISIT', 'HOME_VISIT', 'HOME_VISIT', 'WECHAT', 'SMS', 'AT_CENTRE'] as const;
+
+function visitLevel(caseId: string, position: number, satisfied: boolean) {
+  if (!satisfied) return 'DISSATISFIED' as const;
+  return lagMinutes(caseId, `level:${position}`, 0, 3) === 0 ? ('BASICALLY_SATISFIED' as const) : ('SATISFIED' as const);
 }
 
 type Department = NonNullable<typeof cases.$inferInsert.assignedDepartment>;
@@ -85,6 +108,29 @@ function lagMinutes(caseId: string, salt: string, min: number, max: number): num
 }
 
 const MINUTE = 60_000;
+
+/** Categories where many people often share one grievance (群体性纠纷). */
+const GROUP_PRONE = new Set<DemoCase['category']>(['LAND_ACQUISITION_DEMOLITION', 'PROPERTY_MANAGEMENT', 'LABOUR', 'FORESTS_LAND', 'ENVIRONMENT']);
+
+/**
+ * What the centre knows of a case's weight, derived from its id as the rest of its history is: about a quarter of
+ * the parties' applications came in through the 12345 hotline (接诉即办, the ticket built from the case id so it is
+ * unique), one case in seven significant and one in thirty major, some group disputes where many share a grievance,
+ * a 民转刑 risk mostly in the serious ones.
+ */
+function weightOf(c: DemoCase) {
+  const hotline = c.source === 'PARTY_APPLICATION' && lagMinutes(c.id, 'hotline', 0, 3) === 0;
+  const roll = lagMinutes(c.id, 'severity', 0, 99);
+  const severity = roll < 3 ? ('MAJOR' as const) : roll < 17 ? ('SIGNIFICANT' as const) : ('GENERAL' as const);
+  const group = GROUP_PRONE.has(c.category) && lagMinutes(c.id, 'group', 0, 9) < 2;
+  return {
+    source: hotline ? ('HOTLINE_12345' as const) : c.source,
+    hotlineTicket: hotline ? `12345-${c.id.slice(2)}` : null,
+    severity,
+    criminalRisk: lagMinutes(c.id, 'risk', 0, 99) < (severity === 'GENERAL' ? 1 : 20),
+    headCount: group ? lagMinutes(c.id, 'heads', 5, 60) : null,
+  };
+}
 
 export function demoHistory(c: DemoCase): DemoHistory {
   if (!CASE_ID.test(c.id)) throw new Error(`generated case id ${c.id} is malformed`);
@@ -168,16 +214,21 @@ export function demoHistory(c: DemoCase): DemoHistory {
   let resolutionNote: string | null = null;
   let unsatisfied = 0;
   let escalatedAt: Date | null = null;
-  if (resolved !== null && c.outcome !== null && unitCode !== null) {
-    resolutionNote = c.outcome === 'AGREEMENT_REACHED' ? null : RESOLUTION_NOTES[c.outcome];
-    add('RESOLVE', 'RESOLVED', resolved, actorOf(unitCode), { outcome: c.outcome, ...(resolutionNote ? { note: resolutionNote } : {}) });
+  // Only a mediation committee makes a people's mediation agreement (人民调解法 arts. 28-29).
+  const administrative = c.outcome === 'AGREEMENT_REACHED' && unitCode !== 'MEDIATION';
+  const outcome = administrative ? 'ADMINISTRATIVE_MEDIATION' : c.outcome;
+  if (resolved !== null && outcome !== null && unitCode !== null) {
+    resolutionNote =
+      outcome === 'AGREEMENT_REACHED' ? null : administrative ? `行政调解达成一致：${c.agreement?.terms ?? ''}` : RESOLUTION_NOTES[outcome as keyof typeof RESOLUTION_NOTES];
+    add('RESOLVE', 'RESOLVED', resolved, actorOf(unitCode), { outcome, ...(resolutionNote ? { note: resolutionNote } : {}) });
     for (const visit of c.followUps) {
       const at = new Date(Math.max(new Date(`${visit.visitedOn}T10:00:00+08:00`).getTime(), resolved.getTime() + MINUTE));
       if (!visit.satisfied) unsatisfied++;
       const escalate = unsatisfied >= 2;
       if (escalate) escalatedAt = at;
       const escalatedDue = escalate ? addDays(chinaToday(at), DEFAULT_ESCALATION_DAYS) : null;
-      add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, note: visit.note, ...(escalatedDue ? { dueOn: escalatedDue } : {}) }, null);
+      const level = visitLevel(c.id, events.length, visit.satisfied);
+      add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, level, note: visit.note, ...(escalatedDue ? { dueOn: escalatedDue } : {}) }, null);
     }
   }
   if (c.closedAt !== null) add('CLOSE', 'CLOSED', new Date(c.closedAt), ACTORS.centre, {}, null);
@@ -198,8 +249,24 @@ export function demoHistory(c: DemoCase): DemoHistory {
       acceptBy,
       // Reported cases run against the acceptance limit, escalated ones against the supervision office's.
       dueOn: c.status === 'REPORTED' ? acceptBy : escalatedAt !== null && c.status === 'ESCALATED' ? addDays(chinaToday(escalatedAt), DEFAULT_ESCALATION_DAYS) : c.dueOn,
+      outcome,
+      ...weightOf(c),
     },
     events,
     parts,
+    agreement: administrative ? null : c.agreement,
+    followUps: c.followUps.map((f, i) => {
+      const event = events.filter((e) => e.action === 'FOLLOW_UP')[i];
+      return {
+        caseId: c.id,
+        position: i + 1,
+        visitedOn: f.visitedOn,
+        level: event?.details.level ?? visitLevel(c.id, i, f.satisfied),
+        channel: CHANNELS[lagMinutes(c.id, `channel:${i}`, 0, CHANNELS.length - 1)]!,
+        askedParty: 1,
+        visitedBy: ACTORS.centre.actorUserId,
+        note: f.note,
+      };
+    }),
   };
 }

@@ -44,14 +44,12 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
             dueOn: history.caseFields.dueOn ?? c.dueOn,
             id: c.id,
             category: c.category,
-            source: c.source,
             gridCode: c.gridCode,
             communityCode,
             streetCode: streetCodeOfCommunity(communityCode),
             committeeId: c.committeeId,
             mediatorId: c.mediatorId,
             status: c.status,
-            outcome: c.outcome,
             summary: c.summary,
             receivedAt: new Date(c.receivedAt),
             acceptedAt: c.acceptedAt === null ? null : new Date(c.acceptedAt),
@@ -81,11 +79,15 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
       );
       await writer.add(
         agreements,
-        mediation.cases.flatMap((c) => (c.agreement ? [{ caseId: c.id, ...c.agreement }] : [])),
+        histories.flatMap(({ c, history: { agreement: a } }) =>
+          a
+            ? [{ caseId: c.id, reachedOn: a.reachedOn, terms: a.terms, performBy: a.performBy, performance: a.performed ? ('PERFORMED' as const) : ('PENDING' as const) }]
+            : [],
+        ),
       );
       await writer.add(
         followUps,
-        mediation.cases.flatMap((c) => c.followUps.map((f, i) => ({ caseId: c.id, position: i + 1, ...f }))),
+        histories.flatMap(({ history }) => history.followUps),
       );
       await writer.add(
         caseEvents,

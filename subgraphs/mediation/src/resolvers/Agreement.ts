@@ -1,9 +1,13 @@
 import type { AgreementResolvers } from '../__generated__/resolvers-types.ts';
 import { addDays } from '../workflow/deadlines.ts';
-
-/** Parties apply jointly for judicial confirmation (司法确认) within 30 days of the agreement taking effect. */
-const JUDICIAL_CONFIRMATION_DAYS = 30;
+import { JUDICIAL_CONFIRMATION_DAYS } from '../workflow/endings.ts';
 
 export const Agreement: AgreementResolvers = {
-  judicialConfirmationDueOn: (a) => addDays(a.reachedOn, JUDICIAL_CONFIRMATION_DAYS),
+  performed: (a) => a.performance === 'PERFORMED',
+  // An oral agreement has no document for a court to confirm.
+  judicialConfirmationDueOn: (a) => (a.form === 'WRITTEN' ? addDays(a.reachedOn, JUDICIAL_CONFIRMATION_DAYS) : null),
+  judicialConfirmation: (a) =>
+    a.confirmationAppliedOn === null
+      ? null
+      : { appliedOn: a.confirmationAppliedOn, court: a.confirmationCourt ?? '', ruledOn: a.confirmationRuledOn, ruling: a.confirmationRuling },
 };

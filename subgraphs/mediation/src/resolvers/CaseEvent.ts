@@ -14,4 +14,11 @@ export const CaseEvent: CaseEventResolvers = {
   unit: (e, _, { limits }) => (e.unitCode === null ? null : (limits.units.get(e.unitCode) ?? null)),
   handBackReason: (e) => e.details.handBackReason ?? null,
   level: (e) => e.details.toLevel ?? null,
+  // Visits recorded before levels were kept said satisfied or not.
+  satisfaction: (e) => e.details.level ?? (e.details.satisfied === undefined ? null : e.details.satisfied ? 'SATISFIED' : 'DISSATISFIED'),
+  channels: (e) => e.details.channels ?? null,
+  withdrawnBy: (e) => e.details.withdrawnBy ?? null,
+  performance: (e) => e.details.performance ?? null,
+  judicialConfirmation: (e) => e.details.judicialConfirmation ?? null,
+  supervisionNotice: (e, _, { loaders }) => (e.details.noticeId === undefined ? null : loaders.supervisionNoticeById.load(e.details.noticeId)),
 };

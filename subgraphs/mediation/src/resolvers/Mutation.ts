@@ -1,3 +1,4 @@
+import { recordUnitEvaluation } from '../evaluations.ts';
 import type { MutationResolvers } from '../__generated__/resolvers-types.ts';
 import {
   acceptCase,
@@ -16,6 +17,14 @@ import {
   reportCaseUp,
   assignCaseDown,
   extendCaseTimeLimit,
+  terminateCase,
+  withdrawCase,
+  recordJudicialConfirmation,
+  recordAgreementPerformance,
+  issueSupervisionNotice,
+  replyToSupervisionNotice,
+  addAccountabilityNote,
+  assessCase,
 } from '../workflow/commands.ts';
 
 // Thin on purpose: the commands hold the workflow; the context carries the caller, scope and clock they need.
@@ -36,4 +45,13 @@ export const Mutation: MutationResolvers = {
   reportCaseUp: (_, { input }, ctx) => reportCaseUp(ctx, input),
   assignCaseDown: (_, { input }, ctx) => assignCaseDown(ctx, input),
   extendCaseTimeLimit: (_, { input }, ctx) => extendCaseTimeLimit(ctx, input),
+  terminateCase: (_, { input }, ctx) => terminateCase(ctx, input),
+  withdrawCase: (_, { input }, ctx) => withdrawCase(ctx, input),
+  recordJudicialConfirmation: (_, { input }, ctx) => recordJudicialConfirmation(ctx, input),
+  recordAgreementPerformance: (_, { input }, ctx) => recordAgreementPerformance(ctx, input),
+  issueSupervisionNotice: (_, { input }, ctx) => issueSupervisionNotice(ctx, input),
+  replyToSupervisionNotice: (_, { input }, ctx) => replyToSupervisionNotice(ctx, input),
+  addAccountabilityNote: (_, { input }, ctx) => addAccountabilityNote(ctx, input),
+  recordUnitEvaluation: (_, { input }, ctx) => recordUnitEvaluation(ctx, input),
+  assessCase: (_, { input }, ctx) => assessCase(ctx, input),
 };

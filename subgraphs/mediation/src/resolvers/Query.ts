@@ -1,3 +1,4 @@
+import { evaluationsOf } from '../evaluations.ts';
 import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
 import { GraphQLError } from 'graphql';
 import { caseDepartment, caseLevel } from '../db/schema.ts';
@@ -14,6 +15,7 @@ const EVENT_SEQUENCE = /^\d{1,15}$/;
 
 export const Query: QueryResolvers = {
   mediationImports: (_, { first }, { db }) => latestImportRuns(db, first),
+  unitEvaluations: (_, { period }, ctx) => evaluationsOf(ctx, period),
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
   caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
   // Places are civil affairs': a well-formed code of a place without cases simply lists none.
@@ -30,6 +32,10 @@ export const Query: QueryResolvers = {
         communityCode: args.communityCode != null ? checkCommunityCode(args.communityCode, 'communityCode') : null,
         gridCode: args.gridCode != null ? checkGridCode(args.gridCode, 'gridCode') : null,
         committeeId: args.committeeId != null ? checkOrganizationId(args.committeeId, 'committeeId') : null,
+        source: args.source ?? null,
+        severity: args.severity ?? null,
+        criminalRisk: args.criminalRisk ?? null,
+        groupDispute: args.groupDispute ?? null,
       };
       return casesPage(db, scope, filter, page);
     }),

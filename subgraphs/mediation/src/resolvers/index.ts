@@ -1,5 +1,6 @@
 import { DateScalar, DateTimeScalar, StringColumnScalar, IntColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { AccountabilityNote } from './AccountabilityNote.ts';
 import { Agreement } from './Agreement.ts';
 import { Case } from './Case.ts';
 import { CaseEvent } from './CaseEvent.ts';
@@ -7,6 +8,7 @@ import { CaseParty } from './CaseParty.ts';
 import { CasePart, LevelCaseFigures, UnitPartFigures } from './CasePart.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
+import { FollowUp } from './FollowUp.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
 import { House } from './House.ts';
@@ -21,6 +23,8 @@ import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
+import { SupervisionNotice } from './SupervisionNotice.ts';
+import { UnitEvaluation } from './UnitEvaluation.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -38,6 +42,10 @@ export const resolvers: Resolvers = {
   UnitPartFigures,
   LevelCaseFigures,
   Agreement,
+  SupervisionNotice,
+  FollowUp,
+  UnitEvaluation,
+  AccountabilityNote,
   Mediator,
   MediationCommitteeDetails,
   ImportRun,

@@ -4,34 +4,54 @@
  */
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
-import { caseEvents, followUps } from '../db/schema.ts';
+import { caseEvents, caseParties, followUps } from '../db/schema.ts';
 import type { CaseStatus, CloseCaseInput, FollowUpCaseInput, ReopenCaseInput } from '../__generated__/resolvers-types.ts';
 import { addDays, addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './deadlines.ts';
-import { checkText } from './inputs.ts';
+import { checkText, InputErrorCode } from './inputs.ts';
 import { WorkflowErrorCode } from './machine.ts';
 import { changeCase, type CaseChangeResult, type WorkflowContext } from './transaction.ts';
 
-/** The second unsatisfied follow-up since a resolution escalates the case (两次不满意提级督办). */
+/** The second dissatisfied follow-up since a resolution escalates the case (两次不满意提级督办). */
 export const UNSATISFIED_VISITS_TO_ESCALATE = 2;
 
 export function followUpCase(ctx: WorkflowContext, input: FollowUpCaseInput): Promise<CaseChangeResult> {
   const note = checkText(input.note, 'note', 500);
   return changeCase(ctx, 'FOLLOW_UP', input, async (tx, current, now, today) => {
+    const [asked] = await tx
+      .select({ position: caseParties.position })
+      .from(caseParties)
+      .where(and(eq(caseParties.caseId, current.id), eq(caseParties.position, input.askedParty)));
+    if (!asked) {
+      throw new GraphQLError(`askedParty must be the position of one of the case's parties (from 1), got ${input.askedParty}`, {
+        extensions: { code: InputErrorCode.INVALID_INPUT, argumentName: 'askedParty' },
+      });
+    }
     const [last] = await tx
       .select({ position: followUps.position })
       .from(followUps)
       .where(eq(followUps.caseId, current.id))
       .orderBy(desc(followUps.position))
       .limit(1);
-    await tx.insert(followUps).values({ caseId: current.id, position: (last?.position ?? 0) + 1, visitedOn: today, satisfied: input.satisfied, note });
-    const unsatisfied = current.unsatisfiedFollowUps + (input.satisfied ? 0 : 1);
+    await tx.insert(followUps).values({
+      caseId: current.id,
+      position: (last?.position ?? 0) + 1,
+      visitedOn: today,
+      level: input.level,
+      channel: input.channel,
+      askedParty: asked.position,
+      visitedBy: ctx.caller.userId,
+      note,
+    });
+    // Basically satisfied (基本满意) counts as satisfied: the case may be closed, and it is no step to escalation.
+    const satisfied = input.level !== 'DISSATISFIED';
+    const unsatisfied = current.unsatisfiedFollowUps + (satisfied ? 0 : 1);
     const escalate = unsatisfied >= UNSATISFIED_VISITS_TO_ESCALATE;
     // An escalated case gets the supervision office's time limit, so it cannot stall unseen (提级督办时限).
     const dueOn = escalate ? addDays(today, ctx.limits.escalationDays) : null;
     return {
       set: { unsatisfiedFollowUps: unsatisfied, ...(dueOn !== null ? { escalatedAt: now, dueOn } : {}) },
       toStatus: escalate ? 'ESCALATED' : 'RESOLVED',
-      details: { satisfied: input.satisfied, note, ...(dueOn !== null ? { dueOn } : {}) },
+      details: { satisfied, level: input.level, note, ...(dueOn !== null ? { dueOn } : {}) },
     };
   });
 }
@@ -57,9 +77,9 @@ export function closeCase(ctx: WorkflowContext, input: CloseCaseInput): Promise<
 export function reopenCase(ctx: WorkflowContext, input: ReopenCaseInput): Promise<CaseChangeResult> {
   const reason = checkText(input.reason, 'reason', 500);
   return changeCase(ctx, 'REOPEN', input, async (_tx, current, now, today) => {
-    // A closed case is handled anew from acceptance (it must be dispatched again); a refused one is reconsidered,
-    // within the acceptance limit again.
-    const toStatus: CaseStatus = current.status === 'CLOSED' ? 'ACCEPTED' : 'REPORTED';
+    // A closed, terminated or withdrawn case is handled anew from acceptance (it must be dispatched again); a refused
+    // one is reconsidered, within the acceptance limit again.
+    const toStatus: CaseStatus = current.status === 'REJECTED' ? 'REPORTED' : 'ACCEPTED';
     const dueOn = toStatus === 'ACCEPTED' ? addMonths(today, MEDIATION_TIME_LIMIT_MONTHS) : addDays(today, ctx.limits.acceptanceDays);
     return {
       set: {
@@ -74,6 +94,8 @@ export function reopenCase(ctx: WorkflowContext, input: ReopenCaseInput): Promis
         dispatchedAt: null,
         acknowledgedAt: null,
         escalatedAt: null,
+        informedChannels: null,
+        withdrawnBy: null,
         unsatisfiedFollowUps: 0,
         ...(toStatus === 'ACCEPTED' ? { acceptedAt: now } : { acceptedAt: null }),
       },

@@ -11,3 +11,6 @@ export { followUpCase, closeCase, reopenCase, UNSATISFIED_VISITS_TO_ESCALATE } f
 export { finishCasePart, closeOutCasePart, handBackCase } from './parts.ts';
 export { reportCaseUp, assignCaseDown } from './levels.ts';
 export { extendCaseTimeLimit } from './time-limits.ts';
+export { terminateCase, withdrawCase, recordJudicialConfirmation, recordAgreementPerformance } from './endings.ts';
+export { issueSupervisionNotice, replyToSupervisionNotice, addAccountabilityNote } from './supervision.ts';
+export { assessCase } from './assessment.ts';

@@ -2,17 +2,17 @@
  * The deadline rules of a case and the time they are counted in: the workflow's clock, the calendar day in China,
  * the mediation time limit, when a case is overdue and which supervision card (督办) it earns.
  */
-import { toChinaTime } from '@hub/core';
+import { chinaDate } from '@hub/core';
 
 /**
- * What time it is for the workflow. Injected (tests set it; the service uses the system clock) so that deadlines and
- * cards can be checked on any day, including month ends.
+ * What time it is for the workflow: the hub's clock (packages/core/src/clock.ts, the real date in Asia/Shanghai or
+ * the one `HUB_TODAY` pins); tests inject their own so that deadlines and cards can be checked on any day, including
+ * month ends.
  */
-export type Clock = () => Date;
-export const systemClock: Clock = () => new Date();
+export { systemClock, type Clock } from '@hub/core';
 
 /** Today's date where the departments work (China Standard Time): time limits and "overdue" are counted on it. */
-export const chinaToday = (now = new Date()) => toChinaTime(now).slice(0, 10);
+export const chinaToday = (now: Date): string => chinaDate(now);
 
 const DAY_MS = 86_400_000;
 

@@ -1,14 +1,18 @@
 /**
  * Handling (办理): records of what was done on a case (mediation sessions, visits, notes on evidence), and its
- * resolution, with the agreement the parties reached.
+ * resolution. Only the mediation committee's resolution makes a people's mediation agreement (人民调解协议, arts.
+ * 28-29); a department resolves by administrative handling or 行政调解, with no agreement and no judicial
+ * confirmation. A failed mediation and a withdrawal end by their own actions (endings.ts).
  */
 import { desc, eq } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { agreements, mediationRecords } from '../db/schema.ts';
-import type { AddCaseRecordInput, ResolveCaseInput } from '../__generated__/resolvers-types.ts';
+import type { AddCaseRecordInput, CaseOutcome, ResolveCaseInput } from '../__generated__/resolvers-types.ts';
 import { chinaToday } from './deadlines.ts';
 import { checkDateWithin, checkDeadline, checkMediatorId, checkText, InputErrorCode, optionalText } from './inputs.ts';
 import { finishLeadPart } from './parts.ts';
+import { isMediationUnit } from './units.ts';
+import { WorkflowErrorCode } from './machine.ts';
 import { checkMediatorOfCommittee } from './references.ts';
 import { changeCase, type CaseChangeResult, type WorkflowContext } from './transaction.ts';
 
@@ -47,7 +51,19 @@ export function addCaseRecord(ctx: WorkflowContext, input: AddCaseRecordInput): 
   });
 }
 
+/** Outcomes that end a case by their own action, never by a resolution. */
+const ENDED_ELSEWHERE: Partial<Record<CaseOutcome, string>> = {
+  MEDIATION_FAILED: 'a failed mediation is terminated with the channels the parties were told of (terminateCase, art. 26)',
+  PARTIES_WITHDREW: "a party's withdrawal is recorded with withdrawCase (art. 23)",
+  PARTIES_REFUSED: "a party's refusal is recorded with withdrawCase (art. 23)",
+};
+
+const outcomeNotAllowed = (message: string, outcome: CaseOutcome) =>
+  new GraphQLError(message, { extensions: { code: WorkflowErrorCode.OUTCOME_NOT_ALLOWED, argumentName: 'outcome', outcome } });
+
 export function resolveCase(ctx: WorkflowContext, input: ResolveCaseInput): Promise<CaseChangeResult> {
+  const elsewhere = ENDED_ELSEWHERE[input.outcome];
+  if (elsewhere) throw outcomeNotAllowed(`${input.outcome} is not a resolution: ${elsewhere}`, input.outcome);
   const note = optionalText(input.note, 'note', 2000);
   const withAgreement = input.outcome === 'AGREEMENT_REACHED';
   if (withAgreement !== (input.agreement != null)) {
@@ -60,15 +76,34 @@ export function resolveCase(ctx: WorkflowContext, input: ResolveCaseInput): Prom
       extensions: { code: InputErrorCode.INVALID_INPUT, argumentName: 'note' },
     });
   }
-  const terms = input.agreement ? checkText(input.agreement.terms, 'agreement.terms', 2000) : null;
+  const agreement = input.agreement
+    ? {
+        form: input.agreement.form ?? 'WRITTEN',
+        facts: checkText(input.agreement.facts, 'agreement.facts', 2000),
+        liabilities: checkText(input.agreement.liabilities, 'agreement.liabilities', 2000),
+        terms: checkText(input.agreement.terms, 'agreement.terms', 2000),
+        performanceManner: checkText(input.agreement.performanceManner, 'agreement.performanceManner', 500),
+      }
+    : null;
   return changeCase(ctx, 'RESOLVE', input, async (tx, current, now, today) => {
+    const lead = current.leadUnit === null ? undefined : ctx.limits.units.get(current.leadUnit);
+    const byCommittee = lead !== undefined && isMediationUnit(lead);
+    if (input.outcome === 'AGREEMENT_REACHED' && !byCommittee) {
+      throw outcomeNotAllowed(
+        "only a people's mediation committee makes a people's mediation agreement (人民调解协议); a department resolves as HANDLED_BY_DEPARTMENT or ADMINISTRATIVE_MEDIATION (行政调解)",
+        input.outcome,
+      );
+    }
+    if (input.outcome === 'ADMINISTRATIVE_MEDIATION' && byCommittee) {
+      throw outcomeNotAllowed('a mediation committee does not mediate administratively; its agreement is AGREEMENT_REACHED', input.outcome);
+    }
     // The lead resolves the case only when no co-handler's part is still open; its own part ends with it.
     await finishLeadPart(tx, current, now);
     // A reopened case resolved again replaces the agreement of its earlier round.
     await tx.delete(agreements).where(eq(agreements.caseId, current.id));
-    if (input.agreement && terms !== null) {
+    if (input.agreement && agreement !== null) {
       const performBy = checkDeadline(input.agreement.performBy, 'agreement.performBy', today);
-      await tx.insert(agreements).values({ caseId: current.id, reachedOn: today, terms, performBy, performed: false });
+      await tx.insert(agreements).values({ caseId: current.id, reachedOn: today, ...agreement, performBy });
     }
     return {
       set: { resolvedAt: now, outcome: input.outcome, resolutionNote: note, unsatisfiedFollowUps: 0 },

@@ -12,6 +12,7 @@ export const InputErrorCode = {
   INVALID_IDEMPOTENCY_KEY: 'INVALID_IDEMPOTENCY_KEY',
   INVALID_GROUP_RENTAL_ID: 'INVALID_GROUP_RENTAL_ID',
   INVALID_MEDIATOR_ID: 'INVALID_MEDIATOR_ID',
+  INVALID_HOTLINE_TICKET: 'INVALID_HOTLINE_TICKET',
 } as const;
 
 const invalid = (code: string, message: string, argumentName: string) =>

@@ -18,6 +18,7 @@ import type { AcceptCaseInput, RejectCaseInput, ReportCaseInput } from '../__gen
 import { addDays, addMonths, chinaToday, MEDIATION_TIME_LIMIT_MONTHS } from './deadlines.ts';
 import { checkGroupRentalId, checkMediatorId, checkText, InputErrorCode } from './inputs.ts';
 import { callerDepartment, WorkflowErrorCode } from './machine.ts';
+import { checkHeadCount, checkHotlineTicket } from './assessment.ts';
 import { checkMediatorOfCommittee, committeeFor } from './references.ts';
 import { changeCase, createCase, type CaseChangeResult, type Tx, type WorkflowContext } from './transaction.ts';
 
@@ -34,6 +35,13 @@ export async function reportCase(ctx: WorkflowContext, input: ReportCaseInput): 
   const houseCode = input.houseCode == null ? null : checkHouseCode(input.houseCode, 'houseCode');
   const groupRentalId = input.groupRentalId == null ? null : checkGroupRentalId(input.groupRentalId);
   const committeeId = input.committeeId == null ? null : checkOrganizationId(input.committeeId, 'committeeId');
+  const hotlineTicket = input.hotlineTicket == null ? null : checkHotlineTicket(input.hotlineTicket);
+  if ((input.source === 'HOTLINE_12345') !== (hotlineTicket !== null)) {
+    throw new GraphQLError('hotlineTicket is required for a 12345 hotline case (HOTLINE_12345) and only for it', {
+      extensions: { code: InputErrorCode.INVALID_INPUT, argumentName: 'hotlineTicket' },
+    });
+  }
+  const headCount = checkHeadCount(input.headCount);
   checkSourceAllowed(ctx.caller, input.source);
   if (ctx.caller.ownGridsOnly && !ctx.caller.grids.includes(gridCode)) {
     throw new GraphQLError(`grid ${gridCode} is not one of your grids`, {
@@ -47,6 +55,10 @@ export async function reportCase(ctx: WorkflowContext, input: ReportCaseInput): 
     if (incidentId !== null) {
       const [referred] = await tx.select({ id: cases.id }).from(cases).where(eq(cases.incidentId, incidentId));
       if (referred) throw alreadyReferred(incidentId, referred.id);
+    }
+    if (hotlineTicket !== null) {
+      const [reported] = await tx.select({ id: cases.id }).from(cases).where(eq(cases.hotlineTicket, hotlineTicket));
+      if (reported) throw alreadyReported(hotlineTicket, reported.id);
     }
     const id = await nextCaseId(tx, gridCode);
     // Read after the grid's sequence is locked, so that within a grid the order of ids is the order of receipt.
@@ -75,6 +87,10 @@ export async function reportCase(ctx: WorkflowContext, input: ReportCaseInput): 
             incidentId,
             houseCode,
             groupRentalId,
+            hotlineTicket,
+            severity: input.severity ?? 'GENERAL',
+            criminalRisk: input.criminalRisk ?? false,
+            headCount,
             version: 1,
             createdAt: now,
             updatedAt: now,
@@ -85,6 +101,10 @@ export async function reportCase(ctx: WorkflowContext, input: ReportCaseInput): 
       if (incidentId !== null && isUniqueViolation(error, 'cases_incident_idx')) {
         const [referred] = await tx.select({ id: cases.id }).from(cases).where(eq(cases.incidentId, incidentId));
         throw alreadyReferred(incidentId, referred?.id ?? null);
+      }
+      if (hotlineTicket !== null && isUniqueViolation(error, 'cases_hotline_ticket_idx')) {
+        const [reported] = await tx.select({ id: cases.id }).from(cases).where(eq(cases.hotlineTicket, hotlineTicket));
+        throw alreadyReported(hotlineTicket, reported?.id ?? null);
       }
       throw error;
     }
@@ -166,6 +186,12 @@ function checkParties(parties: ReportCaseInput['parties']) {
 function alreadyReferred(incidentId: string, caseId: string | null): GraphQLError {
   return new GraphQLError(`incident ${incidentId} was already referred to mediation${caseId ? ` as case ${caseId}` : ''}`, {
     extensions: { code: WorkflowErrorCode.ALREADY_REFERRED, incidentId, caseId },
+  });
+}
+
+function alreadyReported(ticket: string, caseId: string | null): GraphQLError {
+  return new GraphQLError(`12345 ticket ${ticket} was already reported${caseId ? ` as case ${caseId}` : ''}`, {
+    extensions: { code: WorkflowErrorCode.ALREADY_REPORTED, hotlineTicket: ticket, caseId },
   });
 }
 

@@ -24,6 +24,12 @@ export const WorkflowErrorCode = {
   CO_HANDLERS_OPEN: 'CO_HANDLERS_OPEN',
   LEVEL_LIMIT: 'LEVEL_LIMIT',
   NOT_A_MEDIATION_CASE: 'NOT_A_MEDIATION_CASE',
+  OUTCOME_NOT_ALLOWED: 'OUTCOME_NOT_ALLOWED',
+  ALREADY_ISSUED: 'ALREADY_ISSUED',
+  ALREADY_REPLIED: 'ALREADY_REPLIED',
+  ALREADY_EVALUATED: 'ALREADY_EVALUATED',
+  ALREADY_REPORTED: 'ALREADY_REPORTED',
+  AGREEMENT_REQUIRED: 'AGREEMENT_REQUIRED',
 } as const;
 
 /**
@@ -43,11 +49,45 @@ interface Rule {
   decides?: readonly CaseStatus[];
 }
 
+/** 人民调解法 art. 23: the parties may withdraw from or refuse mediation at any point after acceptance until it ends. */
+function PARTIES_MAY_WITHDRAW(actors: readonly Actor[]): Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> {
+  return { WITHDRAW: { to: 'WITHDRAWN', actors } };
+}
+
+/**
+ * Once an agreement exists, its judicial confirmation (art. 33) and performance (art. 31) are followed whatever
+ * becomes of the case afterwards: resolved, closed or escalated.
+ */
+const AGREEMENT_FOLLOW_THROUGH: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
+  RECORD_JUDICIAL_CONFIRMATION: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+  RECORD_PERFORMANCE: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+};
+
+/**
+ * Supervision (督办, src/workflow/supervision.ts): notices go to cases still to be handled; the reply and the
+ * accountability notes follow a notice whatever the case has become since.
+ */
+const SUPERVISED: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
+  SUPERVISE: { to: 'SAME', actors: ['SUPERVISION'] },
+  ...ASSESSED(),
+};
+
+/** 研判 (src/workflow/assessment.ts): while a case is still to be handled, or escalated. */
+function ASSESSED(): Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> {
+  return { ASSESS: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] } };
+}
+const SUPERVISION_FOLLOW_UP: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
+  REPLY_SUPERVISION: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+  NOTE_ACCOUNTABILITY: { to: 'SAME', actors: ['SUPERVISION'] },
+};
+
 /** status -> action -> rule. An action missing from a status is illegal there. */
 const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>>> = {
   REPORTED: {
     ACCEPT: { to: 'ACCEPTED', actors: ['CENTRE'] },
     REJECT: { to: 'REJECTED', actors: ['CENTRE'] },
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   ACCEPTED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['CENTRE'] },
@@ -55,9 +95,13 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     REPORT_UP: { to: 'SAME', actors: ['CENTRE'] },
     ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     EXTEND_TIME_LIMIT: { to: 'SAME', actors: ['CENTRE'] },
+    ...PARTIES_MAY_WITHDRAW(['CENTRE']),
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   REJECTED: {
     REOPEN: { to: 'REPORTED', actors: ['CENTRE'] },
+    ...SUPERVISION_FOLLOW_UP,
   },
   DISPATCHED: {
     // The lead's report-in starts the handling; a co-handler's leaves the case waiting for the lead.
@@ -72,6 +116,9 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
     ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     EXTEND_TIME_LIMIT: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    ...PARTIES_MAY_WITHDRAW(['CENTRE']),
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   IN_PROGRESS: {
     ACKNOWLEDGE: { to: 'SAME', actors: ['CO_HANDLER'] },
@@ -83,20 +130,41 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
     ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     EXTEND_TIME_LIMIT: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    // 人民调解法 art. 26: a mediation that fails is terminated, by whoever is mediating.
+    TERMINATE: { to: 'TERMINATED', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+    ...PARTIES_MAY_WITHDRAW(['CENTRE', 'ASSIGNED_DEPARTMENT']),
+    ...SUPERVISED,
+    ...SUPERVISION_FOLLOW_UP,
   },
   RESOLVED: {
     // Satisfied: stays resolved until closed; unsatisfied once: another visit; twice: escalated.
     FOLLOW_UP: { to: 'DECIDED', actors: ['CENTRE', 'GRID_WORKER'] },
     CLOSE: { to: 'CLOSED', actors: ['CENTRE'] },
+    ...AGREEMENT_FOLLOW_THROUGH,
+    ...SUPERVISION_FOLLOW_UP,
   },
   CLOSED: {
     REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+    ...AGREEMENT_FOLLOW_THROUGH,
+    ...SUPERVISION_FOLLOW_UP,
   },
   ESCALATED: {
     DISPATCH: { to: 'DISPATCHED', actors: ['SUPERVISION'] },
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
+    ...ASSESSED(),
+    ...AGREEMENT_FOLLOW_THROUGH,
+    ...SUPERVISION_FOLLOW_UP,
+  },
+  // Lawful endings (src/workflow/endings.ts): final unless the centre takes the case up again.
+  TERMINATED: {
+    REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+    ...SUPERVISION_FOLLOW_UP,
+  },
+  WITHDRAWN: {
+    REOPEN: { to: 'ACCEPTED', actors: ['CENTRE'] },
+    ...SUPERVISION_FOLLOW_UP,
   },
 };
 

@@ -1,4 +1,4 @@
-import { ageOn, columnPageCursor, inScope, preparedStatement, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { ageOn, columnPageCursor, hubTodayUtc, inScope, preparedStatement, type ColumnPageRequest, type RowScope } from '@hub/core';
 import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { residents } from './schema.ts';
@@ -54,7 +54,7 @@ export async function residentColumnsPage(db: Db, scope: RowScope, request: Colu
   }
   const hasNextPage = rows.length > request.first;
   if (hasNextPage) rows.pop();
-  const today = new Date();
+  const today = hubTodayUtc();
   const last = rows.at(-1);
   return {
     page: request.page,
