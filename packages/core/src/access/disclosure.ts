@@ -1,4 +1,5 @@
-import { maskIdNumber, maskName, maskPhone } from '../codes/mask.ts';
+import { maskDocumentNumber, maskIdNumber, maskName, maskPhone } from '../codes/mask.ts';
+import { redactPersonalText } from '../codes/redact.ts';
 import type { Caller, Purpose } from './model.ts';
 
 /**
@@ -12,7 +13,11 @@ import type { Caller, Purpose } from './model.ts';
  * | identity: ID numbers, phones, certificate numbers embedding an ID number | `resident:identity` and a disclosing purpose |
  * | address: exact street addresses (registered address, house, building, incident) | `resident:address` and a disclosing purpose |
  * | health / key person: disability certificates, key-person plans | `health:read` (welfare data) or `keyperson:read` (plans) and a disclosing purpose |
+ * | key-person category (PIPL art. 28: it tells a severe mental disorder or drug use) | `keyperson:read` and `public-safety` |
+ * | property-title and rental-filing numbers | `housing:read` and `housing-management` |
  * | names | always, except for `namesMasked` roles (surname + `*`) |
+ * | numbers in free text (ID, phone, bank card) | never: masked for every caller |
+ * | names in free text | as names; for `namesMasked` roles the names the department knows are masked, and text of a department that knows no names of the people in it is withheld |
  *
  * A disclosing purpose is any purpose the role allowed (the gateway checked it) except `statistics` and `audit`,
  * which by their definition identify no one.
@@ -26,6 +31,14 @@ export interface Disclosure {
   health: boolean;
   /** Key-person plans in clear. */
   keyPerson: boolean;
+  /**
+   * The kind of key person (重点人员类别), which tells a severe mental disorder or drug use (sensitive personal
+   * information, PIPL art. 28): only for the police's own work on public safety, not for grid service, case handling
+   * or statistics, whatever else the role may see.
+   */
+  keyPersonCategory: boolean;
+  /** Property-title (不动产权证号) and rental-filing (租赁备案号) numbers: the housing department's own registers. */
+  housingRegister: boolean;
   /** Names of people in clear, or surname + `*`. */
   names: 'clear' | 'masked';
   /**
@@ -40,6 +53,12 @@ export const MINOR_AGE = 14;
 
 const NON_DISCLOSING: ReadonlySet<Purpose> = new Set<Purpose>(['statistics', 'audit']);
 
+/** The purposes that disclose a key person's category (with `keyperson:read`). */
+export const KEY_PERSON_CATEGORY_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['public-safety']);
+
+/** The purposes that disclose property-title and rental-filing numbers (with `housing:read`). */
+export const HOUSING_REGISTER_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['housing-management']);
+
 /** Whether the caller declared a purpose that may identify a person. */
 export const hasDisclosingPurpose = (caller: Pick<Caller, 'purpose'>): boolean => caller.purpose !== null && !NON_DISCLOSING.has(caller.purpose);
 
@@ -51,6 +70,8 @@ export function disclosure(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMas
     address: purpose && has('resident:address'),
     health: purpose && has('health:read'),
     keyPerson: purpose && has('keyperson:read'),
+    keyPersonCategory: caller.purpose !== null && KEY_PERSON_CATEGORY_PURPOSES.has(caller.purpose) && has('keyperson:read'),
+    housingRegister: caller.purpose !== null && HOUSING_REGISTER_PURPOSES.has(caller.purpose) && has('housing:read'),
     minors: purpose,
     names: caller.namesMasked ? 'masked' : 'clear',
   };
@@ -115,6 +136,17 @@ export interface Masks {
   healthText(value: string | null | undefined): string | null;
   keyPersonText(value: string): string;
   keyPersonText(value: string | null | undefined): string | null;
+  /** A property-title or rental-filing number: the serial starred unless the caller may see the register. */
+  documentNumber(value: string): string;
+  documentNumber(value: string | null | undefined): string | null;
+  /**
+   * Free text (summaries, records, terms, notes): ID, phone and bank-card numbers masked for every caller. For a
+   * caller with names masked, `names` are the people the text is about as the department knows them, masked where
+   * they appear; a department that knows no names of them passes `undefined`, and the text is withheld, since a
+   * name cannot be told from other words.
+   */
+  text(value: string, names?: readonly string[]): string;
+  text(value: string | null | undefined, names?: readonly string[]): string | null;
 }
 
 /** What masked free text reads as. */
@@ -140,5 +172,18 @@ export function masksFor(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMaske
     certificate: apply(d.identity && d.health, (v) => maskIdNumber(v.slice(0, 18)) + v.slice(18)),
     healthText: apply(d.health, () => WITHHELD),
     keyPersonText: apply(d.keyPerson, () => WITHHELD),
+    documentNumber: apply(d.housingRegister, maskDocumentNumber),
+    text: freeText(d),
   };
+}
+
+function freeText(d: Disclosure) {
+  function text(value: string, names?: readonly string[]): string;
+  function text(value: string | null | undefined, names?: readonly string[]): string | null;
+  function text(value: string | null | undefined, names?: readonly string[]): string | null {
+    if (value == null) return null;
+    if (d.names === 'clear') return redactPersonalText(value);
+    return names === undefined ? WITHHELD : redactPersonalText(value, names);
+  }
+  return text;
 }
