@@ -7,6 +7,7 @@ import { createLimitsPlugin, type Limits } from './limits/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { createPolicyPlugin, type Grants } from './policy/plugin.ts';
 import { createTrustedDocumentsPlugin, type TrustedDocuments } from './trusted-documents.ts';
+import { createWithheldReferencesPlugin } from './withheld-references.ts';
 
 export interface PluginOptions {
   supergraphSdl: string;
@@ -32,6 +33,8 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     createTrustedDocumentsPlugin<GatewayContext>({ trusted: options.trustedDocuments, mayRunAdHoc: adHocAllowed(options.roles) }),
     // Before planning: fields the caller may not read are taken out, so no department is asked for them.
     createPolicyPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, grantsOf: ({ caller }) => grantsOf(caller) }),
+    // A reference to a person outside the caller's grids: null at its path with the department's OUTSIDE_SCOPE error.
+    createWithheldReferencesPlugin<GatewayContext>(),
     // After the policy plugin, so it records the answer as the caller receives it.
     createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.

@@ -5,5 +5,6 @@ import { addDays } from '../workflow/deadlines.ts';
 const JUDICIAL_CONFIRMATION_DAYS = 30;
 
 export const Agreement: AgreementResolvers = {
+  terms: (a, _, { masks }) => masks.text(a.terms),
   judicialConfirmationDueOn: (a) => addDays(a.reachedOn, JUDICIAL_CONFIRMATION_DAYS),
 };

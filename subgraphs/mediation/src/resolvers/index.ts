@@ -6,6 +6,7 @@ import { CaseEvent } from './CaseEvent.ts';
 import { CaseParty } from './CaseParty.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
+import { FollowUp } from './FollowUp.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
 import { House } from './House.ts';
@@ -34,6 +35,7 @@ export const resolvers: Resolvers = {
   GroupRental,
   CaseParty,
   Agreement,
+  FollowUp,
   Mediator,
   MediationCommitteeDetails,
   ImportRun,
