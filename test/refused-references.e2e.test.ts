@@ -1,4 +1,5 @@
-import { CALLER_HEADER, DEMO_ROLES, signCallerToken, type Caller } from '@hub/core';
+import { CALLER_HEADER, DEMO_ROLES, signCallerToken, type Caller, type RoleRegistry } from '@hub/core';
+import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
@@ -12,10 +13,34 @@ import { grids, idOf, residentByIdNumber } from './world.ts';
  * register (public security's database), as when someone moves house: the referring records stay in the grid.
  */
 let hub: TestHub;
+/**
+ * The demo roles limited to their grids (grid workers) may read neither welfare nor key persons; a deployment may
+ * define one that does (`HUB_ROLES_FILE`). This gateway, over the same departments, knows such a role.
+ */
+let limitedGateway: { url: string; close(): Promise<void> };
+const LIMITED_ROLE = 'community-welfare-officer';
 beforeAll(async () => {
   hub = await bootTestHub(inject('hubTemplates'));
+  const roles: RoleRegistry = {
+    ...DEMO_ROLES,
+    [LIMITED_ROLE]: {
+      description: 'welfare and key persons of the grids in the token (a test role)',
+      department: null,
+      scopes: ['resident:read', 'welfare:read', 'keyperson:read'],
+      purposes: ['welfare-review', 'public-safety'],
+      ownGridsOnly: true,
+      namesMasked: false,
+    },
+  };
+  limitedGateway = await createGateway({
+    supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
+    urls: Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])),
+    ...hub.gatewayAccess,
+    identity: { ...hub.gatewayAccess.identity!, roles },
+  }).listen(0);
 });
 afterAll(async () => {
+  await limitedGateway?.close();
   await hub?.close();
 });
 
@@ -40,6 +65,7 @@ const disputed = has(
   grids.flatMap((g) => g.mediation.cases.filter((c) => c.parties.some((p) => p.idNumber) && c.mediatorId && mediatorOf.get(c.mediatorId)?.idNumber).map((c) => ({ g, c })))[0],
   'case with a person as party and a mediator on the register',
 );
+const entitlement = has(grids.flatMap((g) => g.civilAffairs.welfare.map((w) => ({ g, w })))[0], 'welfare entitlement');
 const keyPerson = has(grids.flatMap((g) => g.publicSecurity.keyPersons.filter((k) => k.guardianIdNumber).map((k) => ({ g, k })))[0], 'key person with a guardian');
 
 const party = disputed.c.parties.find((p) => p.idNumber)!;
@@ -60,9 +86,12 @@ const moved = [
   mediator.idNumber!,
   keyPerson.k.idNumber,
   keyPerson.k.guardianIdNumber!,
+  entitlement.w.idNumber,
 ];
 
 interface Reference {
+  /** Who asks (default: a grid worker, through the hub's gateway). */
+  as?: { role: string; purpose: string; gateway: () => string };
   name: string;
   /** The worker's own grids: where the record is (and where the person lived before moving, when elsewhere). */
   grids: string[];
@@ -71,6 +100,8 @@ interface Reference {
   path: (string | number)[];
   /** The person it names. */
   idNumber: string;
+  /** Other places a moved person is named in the same answer (another entitlement of someone moved). */
+  also?: (string | number)[][];
   /** A field of the record that must arrive whatever happens to the reference. */
   parent: (string | number)[];
   parentValue: unknown;
@@ -159,6 +190,39 @@ const references = (): Reference[] => [
     parentValue: party.role,
   },
   {
+    name: "a welfare entitlement's recipient",
+    as: { role: LIMITED_ROLE, purpose: 'welfare-review', gateway: () => limitedGateway.url },
+    grids: [entitlement.g.grid.code],
+    query: `{ grid(code: "${entitlement.g.grid.code}") { welfareRecipients(first: 500) { edges { node { id kind resident { id name } } } } } }`,
+    path: ['grid', 'welfareRecipients', 'edges', entitlementIndex(), 'node', 'resident'],
+    also: sortedWelfare()
+      .flatMap((w, i) => (moved.includes(w.idNumber) && w !== entitlement.w ? [i] : []))
+      .map((i) => ['grid', 'welfareRecipients', 'edges', i, 'node', 'resident']),
+    idNumber: entitlement.w.idNumber,
+    parent: ['grid', 'welfareRecipients', 'edges', entitlementIndex(), 'node', 'kind'],
+    parentValue: entitlement.w.kind,
+  },
+  {
+    name: "a key person's resident",
+    as: { role: LIMITED_ROLE, purpose: 'public-safety', gateway: () => limitedGateway.url },
+    grids: [keyPerson.g.grid.code],
+    query: `{ grid(code: "${keyPerson.g.grid.code}") { keyPersons(first: 500) { edges { node { id riskLevel resident { id name } } } } } }`,
+    path: ['grid', 'keyPersons', 'edges', keyPersonIndex(), 'node', 'resident'],
+    idNumber: keyPerson.k.idNumber,
+    parent: ['grid', 'keyPersons', 'edges', keyPersonIndex(), 'node', 'riskLevel'],
+    parentValue: keyPerson.k.riskLevel,
+  },
+  {
+    name: "a key person's guardian",
+    as: { role: LIMITED_ROLE, purpose: 'public-safety', gateway: () => limitedGateway.url },
+    grids: [keyPerson.g.grid.code],
+    query: `{ grid(code: "${keyPerson.g.grid.code}") { keyPersons(first: 500) { edges { node { id riskLevel guardian { id name } } } } } }`,
+    path: ['grid', 'keyPersons', 'edges', keyPersonIndex(), 'node', 'guardian'],
+    idNumber: keyPerson.k.guardianIdNumber!,
+    parent: ['grid', 'keyPersons', 'edges', keyPersonIndex(), 'node', 'riskLevel'],
+    parentValue: keyPerson.k.riskLevel,
+  },
+  {
     name: "a case's mediator as a resident",
     // Mediators serve cases of many grids: the worker is given the one the mediator lives in too, until the move.
     grids: [disputed.g.grid.code, residentByIdNumber.get(mediator.idNumber!)!.gridCode],
@@ -174,6 +238,15 @@ const references = (): Reference[] => [
 let owners: string[] = [];
 let leases: string[] = [];
 let occupants: string[] = [];
+function sortedWelfare() {
+  return [...entitlement.g.civilAffairs.welfare].sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+function entitlementIndex() {
+  return sortedWelfare().indexOf(entitlement.w);
+}
+function keyPersonIndex() {
+  return [...keyPerson.g.publicSecurity.keyPersons].sort((a, b) => (a.id < b.id ? -1 : 1)).indexOf(keyPerson.k);
+}
 function ownerIndex() {
   return owners.indexOf(idOf(title.o.ownerIdNumber!));
 }
@@ -183,9 +256,10 @@ function leaseIndex() {
 
 const at = (data: unknown, path: (string | number)[]) => path.reduce<any>((value, step) => (value == null ? undefined : value[step]), data);
 
-async function asWorker(grids: string[], query: string) {
-  const token = await hub.tokenFor('grid-worker', { grids: [...new Set(grids)] });
-  return postGraphQL<Record<string, any>>(hub.gatewayUrl, query, undefined, { authorization: `Bearer ${token}`, 'x-hub-purpose': 'grid-service' });
+async function ask(reference: Reference) {
+  const { role, purpose, gateway } = reference.as ?? { role: 'grid-worker', purpose: 'grid-service', gateway: () => hub.gatewayUrl };
+  const token = await hub.tokenFor(role, { grids: [...new Set(reference.grids)] });
+  return postGraphQL<Record<string, any>>(gateway(), reference.query, undefined, { authorization: `Bearer ${token}`, 'x-hub-purpose': purpose });
 }
 
 describe('references to people outside a grid worker’s grids', () => {
@@ -196,7 +270,7 @@ describe('references to people outside a grid worker’s grids', () => {
     leases = leaseHouse.data?.house.tenancies.map((t: { id: string }) => t.id);
     occupants = leaseHouse.data?.house.tenancies[leaseIndex()].occupants.map((o: { id: string }) => o.id);
     for (const reference of references()) {
-      const response = await asWorker(reference.grids, reference.query);
+      const response = await ask(reference);
       expect(response.errors, reference.name).toBeUndefined();
       expect(at(response.data, reference.path), reference.name).toEqual({ id: idOf(reference.idNumber), name: residentByIdNumber.get(reference.idNumber)!.name });
       expect(at(response.data, reference.parent), reference.name).toEqual(reference.parentValue);
@@ -214,10 +288,14 @@ describe('references to people outside a grid worker’s grids', () => {
       await db.end();
     }
     for (const reference of references()) {
-      const response = await asWorker(reference.grids, reference.query);
+      const response = await ask(reference);
       expect(at(response.data, reference.path), reference.name).toBeNull();
       expect(at(response.data, reference.parent), reference.name).toEqual(reference.parentValue);
-      expect(response.errors?.map((e) => ({ code: e.extensions?.code, path: e.path })), reference.name).toEqual([{ code: 'OUTSIDE_SCOPE', path: reference.path }]);
+      const paths = [reference.path, ...(reference.also ?? [])];
+      for (const path of paths) expect(at(response.data, path), reference.name).toBeNull();
+      const errors = response.errors?.map((e) => ({ code: e.extensions?.code, path: e.path }));
+      expect(errors, reference.name).toHaveLength(paths.length);
+      expect(errors, reference.name).toEqual(expect.arrayContaining(paths.map((path) => ({ code: 'OUTSIDE_SCOPE', path }))));
       // The refusal names no one.
       expect(JSON.stringify(response.errors)).not.toContain(idOf(reference.idNumber));
     }
