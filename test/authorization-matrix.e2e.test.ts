@@ -48,8 +48,9 @@ const MATRIX: Record<DemoRole, Record<Category, [Outcome, Outcome]>> = {
   'district-analyst': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['masked', 'masked'], documentNumbers: ['masked', 'masked'], freeText: ['withheld', 'withheld'] },
   // No resident:read: the resident itself is refused.
   auditor: { identity: ['refused', 'refused'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['refused', 'refused'], documentNumbers: ['refused', 'refused'], freeText: ['refused', 'refused'] },
-  // Case handling discloses the plan but not the category (public safety only), nor title numbers (housing management only).
-  administrator: { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'clear'], keyPersonCategory: ['masked', 'masked'], health: ['masked', 'clear'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
+  // Case handling discloses neither a key person's plan nor category (public safety only), nor title numbers (housing
+  // management only).
+  administrator: { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'masked'], keyPersonCategory: ['masked', 'masked'], health: ['masked', 'clear'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
 };
 
 /** The purpose each role declares in the "with" column: the first it may declare that is about people, if any. */

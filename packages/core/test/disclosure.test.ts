@@ -16,8 +16,11 @@ describe('disclosure', () => {
 });
 
 describe('a key person\'s category and the housing registers', () => {
-  it('discloses the category only with keyperson:read and public-safety', () => {
+  it('discloses the category and the plan only with keyperson:read and public-safety', () => {
     expect(disclosure(testCaller('police-officer', { purpose: 'case-handling' })).keyPersonCategory).toBe(false);
+    expect(disclosure(testCaller('police-officer', { purpose: 'case-handling' })).keyPerson).toBe(false);
+    expect(disclosure(testCaller('administrator', { purpose: 'case-handling' })).keyPerson).toBe(false);
+    expect(disclosure(testCaller('administrator', { purpose: 'public-safety' })).keyPerson).toBe(true);
     expect(disclosure(testCaller('administrator', { purpose: 'public-safety' })).keyPersonCategory).toBe(true);
     expect(disclosure(testCaller('administrator', { purpose: 'grid-service' })).keyPersonCategory).toBe(false);
     expect(disclosure(testCaller('administrator', { purpose: 'statistics' })).keyPersonCategory).toBe(false);

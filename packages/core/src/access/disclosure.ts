@@ -12,8 +12,8 @@ import type { Caller, Purpose } from './model.ts';
  * |---|---|
  * | identity: ID numbers, phones, certificate numbers embedding an ID number | `resident:identity` and a disclosing purpose |
  * | address: exact street addresses (registered address, house, building, incident) | `resident:address` and a disclosing purpose |
- * | health / key person: disability certificates, key-person plans | `health:read` (welfare data) or `keyperson:read` (plans) and a disclosing purpose |
- * | key-person category (PIPL art. 28: it tells a severe mental disorder or drug use) | `keyperson:read` and `public-safety` |
+ * | health: disability certificates | `health:read` and a disclosing purpose |
+ * | key person: category and plan (PIPL art. 28: they tell a severe mental disorder or drug use) | `keyperson:read` and `public-safety` |
  * | property-title and rental-filing numbers | `housing:read` and `housing-management` |
  * | names | always, except for `namesMasked` roles (surname + `*`) |
  * | numbers in free text (ID, phone, bank card) | never: masked for every caller |
@@ -29,7 +29,10 @@ export interface Disclosure {
   address: boolean;
   /** Disability and mental-health details in clear. */
   health: boolean;
-  /** Key-person plans in clear. */
+  /**
+   * Key-person plans in clear: health and conduct details that tell the category as plainly as the category does,
+   * so they are disclosed as it is (`keyPersonCategory`).
+   */
   keyPerson: boolean;
   /**
    * The kind of key person (重点人员类别), which tells a severe mental disorder or drug use (sensitive personal
@@ -53,8 +56,8 @@ export const MINOR_AGE = 14;
 
 const NON_DISCLOSING: ReadonlySet<Purpose> = new Set<Purpose>(['statistics', 'audit']);
 
-/** The purposes that disclose a key person's category (with `keyperson:read`). */
-export const KEY_PERSON_CATEGORY_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['public-safety']);
+/** The purposes that disclose a key person's category and plan (with `keyperson:read`). */
+export const KEY_PERSON_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['public-safety']);
 
 /** The purposes that disclose property-title and rental-filing numbers (with `housing:read`). */
 export const HOUSING_REGISTER_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['housing-management']);
@@ -65,12 +68,13 @@ export const hasDisclosingPurpose = (caller: Pick<Caller, 'purpose'>): boolean =
 export function disclosure(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMasked'>): Disclosure {
   const purpose = hasDisclosingPurpose(caller);
   const has = (scope: Caller['scopes'][number]) => caller.scopes.includes(scope);
+  const keyPersonPurpose = caller.purpose !== null && KEY_PERSON_PURPOSES.has(caller.purpose);
   return {
     identity: purpose && has('resident:identity'),
     address: purpose && has('resident:address'),
     health: purpose && has('health:read'),
-    keyPerson: purpose && has('keyperson:read'),
-    keyPersonCategory: caller.purpose !== null && KEY_PERSON_CATEGORY_PURPOSES.has(caller.purpose) && has('keyperson:read'),
+    keyPerson: keyPersonPurpose && has('keyperson:read'),
+    keyPersonCategory: keyPersonPurpose && has('keyperson:read'),
     housingRegister: caller.purpose !== null && HOUSING_REGISTER_PURPOSES.has(caller.purpose) && has('housing:read'),
     minors: purpose,
     names: caller.namesMasked ? 'masked' : 'clear',

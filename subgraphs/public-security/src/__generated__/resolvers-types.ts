@@ -272,7 +272,7 @@ export type KeyPerson = {
   guardian?: Maybe<Resident>;
   /** Record id (重点人员编号): ZD, the grid code and a 3-digit sequence. */
   id: Scalars['ID']['output'];
-  /** The management plan (管控/帮扶方案): `***` unless disclosed; ID, phone and bank-card numbers in it always masked. */
+  /** The management plan (管控/帮扶方案): `***` unless the caller has `keyperson:read` and the purpose `public-safety` (as the category); ID, phone and bank-card numbers in it always masked. */
   plan: Scalars['String']['output'];
   /**
    * The person (人员). Null, with OUTSIDE_SCOPE at this path, for a caller limited to grids the person does not live
