@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { maskIdNumber, redactNumbers, redactPersonalText, redactText } from '../src/index.ts';
+import { importRunResolvers, maskIdNumber, redactNumbers, redactPersonalText, redactText } from '../src/index.ts';
+import type { ImportRunRow } from '../src/db/meta-tables.ts';
 
 /** A 16 to 19-digit card number with a valid Luhn check digit, built here so the test does not trust the code's own check. */
 function cardWithCheckDigit(body: string): string {
@@ -84,6 +85,10 @@ describe('redactNumbers: what is masked, for every caller', () => {
   it('masks every number of a long text and keeps the rest, full-width characters included', () => {
     const text = '申请人张三（身份证号320311199001011234，电话１３８００１３８０００）与被申请人于2026年3月5日签订协议，金额5000元。';
     expect(redactNumbers(text)).toBe('申请人张三（身份证号320311********1234，电话138****8000）与被申请人于2026年3月5日签订协议，金额5000元。');
+  });
+
+  it('masks the numbers of an import file name, as any department answers it', () => {
+    expect(importRunResolvers.fileName({ fileName: '低保名单_张三_13800138000.xlsx' } as ImportRunRow)).toBe('低保名单_张三_138****8000.xlsx');
   });
 
   it('is what redactText does', () => {
