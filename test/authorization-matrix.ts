@@ -1,4 +1,5 @@
-import { DEMO_ROLES, maskAddress, maskIdNumber, maskName, maskPhone, WITHHELD, type DemoRole } from '@hub/core';
+import { maskAddress, maskIdNumber, maskName, maskPhone, WITHHELD, type DemoRole } from '@hub/core';
+import pg from 'pg';
 import { expect } from 'vitest';
 import { grids, residentByIdNumber } from './world.ts';
 
@@ -7,24 +8,30 @@ import { grids, residentByIdNumber } from './world.ts';
  * without a purpose. The gateway is held to it (`authorization-matrix.e2e.test.ts`), and so is every subgraph asked
  * directly with a valid internal token (`subgraph-authorization.e2e.test.ts`): one table, so the two cannot drift.
  */
-export type Outcome = 'clear' | 'masked' | 'refused';
-export type Category = 'identity' | 'address' | 'keyPerson' | 'health' | 'names';
+/** `withheld`: free text answered as `***` (a names-masked role, text whose names the department cannot tell). */
+export type Outcome = 'clear' | 'masked' | 'withheld' | 'refused';
+export type Category = 'identity' | 'address' | 'keyPerson' | 'keyPersonCategory' | 'health' | 'names' | 'documentNumbers' | 'freeText';
 
 /** [without a purpose, with one] per category; written out by hand, not derived from the code under test. */
 export const MATRIX: Record<DemoRole, Record<Category, [Outcome, Outcome]>> = {
-  'grid-worker': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
-  'party-affairs-worker': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
-  'civil-affairs-clerk': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], health: ['masked', 'clear'], names: ['clear', 'clear'] },
-  'police-officer': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'clear'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
-  'housing-officer': { identity: ['masked', 'masked'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
-  mediator: { identity: ['masked', 'clear'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
-  dispatcher: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
-  supervisor: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'] },
-  // Statistics identifies no one: the analyst's only purpose discloses nothing.
-  'district-analyst': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['masked', 'masked'] },
+  'grid-worker': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
+  'party-affairs-worker': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
+  'civil-affairs-clerk': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['masked', 'clear'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
+  // The category only for public safety, the officer's own purpose.
+  'police-officer': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'clear'], keyPersonCategory: ['masked', 'clear'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
+  // Title and filing numbers only for the housing department's own purpose.
+  'housing-officer': { identity: ['masked', 'masked'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'clear'], freeText: ['masked', 'masked'] },
+  mediator: { identity: ['masked', 'clear'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
+  dispatcher: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
+  supervisor: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
+  // Statistics identifies no one: the analyst's only purpose discloses nothing, and case text (whose names
+  // mediation cannot tell) is withheld from a role with names masked.
+  'district-analyst': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['masked', 'masked'], documentNumbers: ['masked', 'masked'], freeText: ['withheld', 'withheld'] },
   // No resident:read: the resident itself is refused.
-  auditor: { identity: ['refused', 'refused'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], health: ['refused', 'refused'], names: ['refused', 'refused'] },
-  administrator: { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'clear'], health: ['masked', 'clear'], names: ['clear', 'clear'] },
+  auditor: { identity: ['refused', 'refused'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['refused', 'refused'], documentNumbers: ['refused', 'refused'], freeText: ['refused', 'refused'] },
+  // Case handling discloses neither a key person's plan nor category (public safety only), nor title numbers (housing
+  // management only).
+  administrator: { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'masked'], keyPersonCategory: ['masked', 'masked'], health: ['masked', 'clear'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
 };
 
 /** The purpose each role declares in the "with" column: the first it may declare that is about people, if any. */
@@ -43,12 +50,30 @@ export const PURPOSE: Record<DemoRole, string> = {
 };
 
 // One resident per category who has the data (a phone; a key-person record; a disability certificate).
-export const everyone = grids.flatMap((g) => g.residents);
-export const withPhone = everyone.find((r) => r.phone && r.registeredAddress)!;
-export const keyPersonRecord = grids.flatMap((g) => g.publicSecurity.keyPersons)[0]!;
-export const keyPerson = residentByIdNumber.get(keyPersonRecord.idNumber)!;
-export const certificateRecord = grids.flatMap((g) => g.civilAffairs.welfare).find((w) => w.disabilityCertificateNumber)!;
-export const certified = residentByIdNumber.get(certificateRecord.idNumber)!;
+const everyone = grids.flatMap((g) => g.residents);
+const withPhone = everyone.find((r) => r.phone && r.registeredAddress)!;
+const keyPersonRecord = grids.flatMap((g) => g.publicSecurity.keyPersons)[0]!;
+const keyPerson = residentByIdNumber.get(keyPersonRecord.idNumber)!;
+const certificateRecord = grids.flatMap((g) => g.civilAffairs.welfare).find((w) => w.disabilityCertificateNumber)!;
+const certified = residentByIdNumber.get(certificateRecord.idNumber)!;
+
+// A landlord who owns the house let and filed the lease (titles and filings), in the landlord's own grid.
+const lease = grids
+  .flatMap((g) => g.housing.tenancies)
+  .find((t) => t.filingNumber && t.landlordIdNumber && residentByIdNumber.get(t.landlordIdNumber)?.gridCode === grids.find((g) => g.houses.some((h) => h.code === t.houseCode))?.grid.code && grids.some((g) => g.housing.ownerships.some((o) => o.houseCode === t.houseCode && o.ownerIdNumber === t.landlordIdNumber)))!;
+const landlord = residentByIdNumber.get(lease.landlordIdNumber!)!;
+const titlesOfLandlord = grids.flatMap((g) => g.housing.ownerships).filter((o) => o.ownerIdNumber === landlord.idNumber);
+const ownedHouses = new Set(titlesOfLandlord.map((o) => o.houseCode));
+const filingsOfLandlord = grids.flatMap((g) => g.housing.tenancies).filter((t) => t.landlordIdNumber === landlord.idNumber && t.filingNumber && ownedHouses.has(t.houseCode));
+const registerNumbers = { titles: titlesOfLandlord.map((o) => o.certificateNumber).sort(), filings: filingsOfLandlord.map((t) => t.filingNumber!).sort() };
+/** The serial of a document number starred but its last 2 digits: `…不动产权第0012345号` → `…不动产权第*****45号`. */
+const starSerial = (n: string) => n.replace(/第(\d+)号/, (_, d: string) => `第${'*'.repeat(d.length - 2)}${d.slice(-2)}号`);
+
+// A party to a case with records: the records' text is rewritten (beforeAll) to carry numbers.
+const writtenCase = grids.flatMap((g) => g.mediation.cases).find((c) => c.records.length > 0 && c.parties.some((p) => p.idNumber && residentByIdNumber.has(p.idNumber)))!;
+const writtenParty = residentByIdNumber.get(writtenCase.parties.find((p) => p.idNumber && residentByIdNumber.has(p.idNumber))!.idNumber!)!;
+const RECORD_TEXT = '申请人称其电话１３８００１３８０００，身份证号320311199001011234住本小区，补偿款3800元转入银行卡6222021234567890128。';
+const RECORD_MASKED = '申请人称其电话138****8000，身份证号320311********1234住本小区，补偿款3800元转入银行卡622202*********0128。';
 
 export interface Probe {
   resident: typeof withPhone;
@@ -61,6 +86,8 @@ export interface Probe {
   refusedAt: string[][];
   /** What is read when refused. */
   refused: unknown;
+  /** What is read when withheld (free text only). */
+  withheld?: unknown;
 }
 
 export const PROBES: Record<Category, Probe> = {
@@ -91,6 +118,38 @@ export const PROBES: Record<Category, Probe> = {
     refusedAt: [['resident', 'keyPerson']],
     refused: null,
   },
+  keyPersonCategory: {
+    resident: keyPerson,
+    query: 'keyPerson { category categoryWithheld }',
+    read: (r) => r.keyPerson && [r.keyPerson.category, r.keyPerson.categoryWithheld],
+    clear: [keyPersonRecord.category, false],
+    masked: [null, true],
+    refusedAt: [['resident', 'keyPerson']],
+    refused: null,
+  },
+  documentNumbers: {
+    resident: landlord,
+    query: 'homes { house { owners { owner { id } certificateNumber } tenancies { landlord { id } filingNumber } } }',
+    read: (r) =>
+      r.homes && {
+        titles: r.homes.flatMap((h: any) => h.house.owners.filter((o: any) => o.owner?.id === r.id).map((o: any) => o.certificateNumber)).sort(),
+        filings: r.homes.flatMap((h: any) => h.house.tenancies.filter((t: any) => t.landlord?.id === r.id && t.filingNumber).map((t: any) => t.filingNumber)).sort(),
+      },
+    clear: registerNumbers,
+    masked: { titles: registerNumbers.titles.map(starSerial).sort(), filings: registerNumbers.filings.map(starSerial).sort() },
+    refusedAt: [['resident', 'homes']],
+    refused: null,
+  },
+  freeText: {
+    resident: writtenParty,
+    query: 'cases { id records { content } }',
+    read: (r) => r.cases && r.cases.find((c: { id: string }) => c.id === writtenCase.id)?.records.map((x: { content: string }) => x.content),
+    clear: writtenCase.records.map(() => RECORD_TEXT),
+    masked: writtenCase.records.map(() => RECORD_MASKED),
+    withheld: writtenCase.records.map(() => WITHHELD),
+    refusedAt: [['resident', 'cases']],
+    refused: null,
+  },
   health: {
     resident: certified,
     query: 'welfare { disabilityCertificateNumber }',
@@ -111,6 +170,17 @@ export const PROBES: Record<Category, Probe> = {
     refused: null,
   },
 };
+
+/** Writes the probed case's records as clerks write them (an ID number, a full-width phone, a bank card in the text). */
+export async function writeCaseRecords(mediationDatabaseUrl: string): Promise<void> {
+  const mediation = new pg.Client({ connectionString: mediationDatabaseUrl });
+  await mediation.connect();
+  try {
+    await mediation.query('update mediation_records set content = $1 where case_id = $2', [RECORD_TEXT, writtenCase.id]);
+  } finally {
+    await mediation.end();
+  }
+}
 
 export const roles = Object.keys(MATRIX) as DemoRole[];
 export const categories = Object.keys(PROBES) as Category[];

@@ -33,7 +33,7 @@ describe('field policy through the gateway', () => {
   const PROFILE = `{ resident(id: "${idOf(person)}") { name keyPerson { category } homes { role } welfare { kind } } }`;
 
   it('gives a police officer the key-person record but not housing or welfare', async () => {
-    const response = await as('police-officer', PROFILE);
+    const response = await as('police-officer', PROFILE, {}, 'public-safety');
     expect(response.data?.resident).toEqual({ name: expect.any(String), keyPerson: { category: keyPerson.category }, homes: null, welfare: null });
     expect(forbidden(response)).toEqual([
       { path: ['resident', 'homes'], missingScopes: ['housing:read'] },
@@ -83,9 +83,10 @@ describe('field policy through the gateway', () => {
 
   it('never serves one caller the plan made for another', async () => {
     const query = `{ resident(id: "${idOf(person)}") { keyPerson { category } } }`;
-    const police = await as('police-officer', query);
+    // The category only with public safety declared (PIPL art. 28).
+    const police = await as('police-officer', query, {}, 'public-safety');
     const housing = await as('housing-officer', query);
-    const policeAgain = await as('police-officer', query);
+    const policeAgain = await as('police-officer', query, {}, 'public-safety');
     expect(police.data).toEqual({ resident: { keyPerson: { category: keyPerson.category } } });
     expect(housing.data).toEqual({ resident: { keyPerson: null } });
     expect(policeAgain.data).toEqual(police.data);

@@ -289,14 +289,14 @@ describe('5. welfare cross-check: minimum-living recipients and the houses in th
     expect(rows.map((r) => r.id).sort()).toEqual(expected.map((w) => w.id).sort());
     for (const row of rows) {
       const entitlement = expected.find((w) => w.id === row.id)!;
-      expect(row.resident.id).toBe(idOf(entitlement.idNumber));
+      expect(row.resident!.id).toBe(idOf(entitlement.idNumber));
       expect(row.grid.code).toBe(entitlement.gridCode);
       const summary = summaryOf(entitlement.idNumber);
-      expect(row.resident.housingSummary!.ownedHouses).toBe(summary.ownedHouses);
-      expect(row.resident.housingSummary!.ownedAreaM2).toBeCloseTo(summary.ownedAreaM2, 2);
-      expect(row.resident.housingSummary!.largestOwnedAreaM2 ?? null).toBe(summary.largestOwnedAreaM2);
+      expect(row.resident!.housingSummary!.ownedHouses).toBe(summary.ownedHouses);
+      expect(row.resident!.housingSummary!.ownedAreaM2).toBeCloseTo(summary.ownedAreaM2, 2);
+      expect(row.resident!.housingSummary!.largestOwnedAreaM2 ?? null).toBe(summary.largestOwnedAreaM2);
     }
-    const flagged = rows.filter((r) => r.resident.housingSummary!.ownedHouses > 1 || (r.resident.housingSummary!.largestOwnedAreaM2 ?? 0) > AREA);
+    const flagged = rows.filter((r) => r.resident!.housingSummary!.ownedHouses > 1 || (r.resident!.housingSummary!.largestOwnedAreaM2 ?? 0) > AREA);
     const expectedFlagged = expected.filter((w) => {
       const s = summaryOf(w.idNumber);
       return s.ownedHouses > 1 || (s.largestOwnedAreaM2 ?? 0) > AREA;

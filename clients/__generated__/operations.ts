@@ -916,7 +916,7 @@ export type WelfareCrossCheckQueryVariables = Exact<{
 }>;
 
 
-export type WelfareCrossCheckQuery = { welfareEntitlements: { totalCount: number, edges: Array<{ node: { id: string, monthlyAmount: number, grid: { code: string }, resident: { id: string, name: string | null, housingSummary: { ownedHouses: number, ownedAreaM2: number, largestOwnedAreaM2: number | null } | null, homes: Array<{ role: HomeRole, house: { code: string, areaM2: number | null } }> | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+export type WelfareCrossCheckQuery = { welfareEntitlements: { totalCount: number, edges: Array<{ node: { id: string, monthlyAmount: number, grid: { code: string }, resident: { id: string, name: string | null, housingSummary: { ownedHouses: number, ownedAreaM2: number, largestOwnedAreaM2: number | null } | null, homes: Array<{ role: HomeRole, house: { code: string, areaM2: number | null } }> | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
 
 export type GridCaseCountsQueryVariables = Exact<{
   code: string | number;
@@ -1188,7 +1188,7 @@ export type GridPartyMembersQueryVariables = Exact<{
 }>;
 
 
-export type GridPartyMembersQuery = { grid: { code: string, name: string, partyMembers: { totalCount: number, edges: Array<{ node: { memberNumber: string, status: PartyMemberStatus, points: number, branch: { id: string, name: string, servesGrid: { code: string } | null }, resident: { id: string, name: string | null, populationType: PopulationType | null, grid: { code: string, name: string } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type GridPartyMembersQuery = { grid: { code: string, name: string, partyMembers: { totalCount: number, edges: Array<{ node: { memberNumber: string, status: PartyMemberStatus, points: number, branch: { id: string, name: string, servesGrid: { code: string } | null }, resident: { id: string, name: string | null, populationType: PopulationType | null, grid: { code: string, name: string } | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type PoliceReferralsQueryVariables = Exact<{
   streetCode?: string | number | null | undefined;

@@ -8,6 +8,7 @@ import type { GatewayMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit/index.ts';
 import { createGatewayPolicyPlugin } from './policy/plugin.ts';
 import { createTrustedDocumentsPlugin, type TrustedDocuments } from './trusted-documents.ts';
+import { createWithheldReferencesPlugin } from './withheld-references.ts';
 
 export interface PluginOptions {
   supergraphSdl: string;
@@ -36,6 +37,8 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     createTrustedDocumentsPlugin<GatewayContext>({ trusted: options.trustedDocuments, mayRunAdHoc: adHocAllowed(options.roles) }),
     // Before planning: fields the caller may not read are taken out, so no department is asked for them.
     createGatewayPolicyPlugin<GatewayContext>(options.supergraphSdl),
+    // A reference to a person outside the caller's grids: null at its path with the department's OUTSIDE_SCOPE error.
+    createWithheldReferencesPlugin<GatewayContext>(),
     // After the policy plugin, so it records the answer as the caller receives it.
     createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit, skip: options.rateLimiter.quiet }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.

@@ -260,7 +260,7 @@ export type DatasetPartyMembersByGridQueryVariables = Exact<{
 }>;
 
 
-export type DatasetPartyMembersByGridQuery = { grid: { partyMembers: { edges: Array<{ node: { status: PartyMemberStatus, joinedOn: string, fullMemberOn: string | null, probationary: boolean, points: number, branch: { id: string, name: string, level: PartyOrganizationLevel }, resident: { id: string, sex: Sex | null, age: number | null, populationType: PopulationType | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetPartyMembersByGridQuery = { grid: { partyMembers: { edges: Array<{ node: { status: PartyMemberStatus, joinedOn: string, fullMemberOn: string | null, probationary: boolean, points: number, branch: { id: string, name: string, level: PartyOrganizationLevel }, resident: { id: string, sex: Sex | null, age: number | null, populationType: PopulationType | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetPlacesQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -283,4 +283,4 @@ export type DatasetWelfareCrossCheckQueryVariables = Exact<{
 }>;
 
 
-export type DatasetWelfareCrossCheckQuery = { grid: { welfareRecipients: { edges: Array<{ node: { id: string, kind: WelfareKind, status: WelfareStatus, monthlyAmount: number, startsOn: string, resident: { id: string, housingSummary: { ownedHouses: number, ownedAreaM2: number } | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetWelfareCrossCheckQuery = { grid: { welfareRecipients: { edges: Array<{ node: { id: string, kind: WelfareKind, status: WelfareStatus, monthlyAmount: number, startsOn: string, resident: { id: string, housingSummary: { ownedHouses: number, ownedAreaM2: number } | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };

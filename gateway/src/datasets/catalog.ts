@@ -221,14 +221,14 @@ const welfareCrossCheck: Dataset<WelfareNode> = {
   page: (data) => pageOf((data as DatasetWelfareCrossCheckQuery).grid?.welfareRecipients),
   columns: [
     { name: 'entitlement_id', type: 'string', en: 'Welfare entitlement id', zh: '救助编号', value: (w) => w.id },
-    { name: 'resident_id', type: 'string', en: 'Pseudonymous id of the recipient', zh: '救助对象标识', value: (w) => w.resident.id },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous id of the recipient', zh: '救助对象标识', value: (w) => w.resident?.id ?? null },
     ...placeColumns<WelfareNode>(),
     { name: 'kind', type: 'string', en: 'Kind of welfare', zh: '救助类别', value: (w) => w.kind },
     { name: 'status', type: 'string', en: 'Status', zh: '状态', value: (w) => w.status },
     { name: 'monthly_amount', type: 'double', en: 'Monthly amount (yuan)', zh: '月救助金额（元）', value: (w) => w.monthlyAmount },
     { name: 'starts_on', type: 'date', en: 'First day', zh: '起始日期', value: (w) => w.startsOn },
-    { name: 'houses_owned', type: 'integer', en: 'Houses registered in the recipient’s name', zh: '名下房产套数', value: (w) => w.resident.housingSummary?.ownedHouses ?? null },
-    { name: 'total_area_m2', type: 'double', en: 'Their total floor area (m²)', zh: '名下房产总面积（平方米）', value: (w) => w.resident.housingSummary?.ownedAreaM2 ?? null },
+    { name: 'houses_owned', type: 'integer', en: 'Houses registered in the recipient’s name', zh: '名下房产套数', value: (w) => w.resident?.housingSummary?.ownedHouses ?? null },
+    { name: 'total_area_m2', type: 'double', en: 'Their total floor area (m²)', zh: '名下房产总面积（平方米）', value: (w) => w.resident?.housingSummary?.ownedAreaM2 ?? null },
   ],
 };
 
@@ -240,7 +240,7 @@ const partyMembersByGrid: Dataset<PartyMemberNode> = {
   scopes: [['party:read', 'resident:read']],
   page: (data) => pageOf((data as DatasetPartyMembersByGridQuery).grid?.partyMembers),
   columns: [
-    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '党员标识（去标识化）', value: (m) => m.resident.id },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '党员标识（去标识化）', value: (m) => m.resident?.id ?? null },
     ...placeColumns<PartyMemberNode>(),
     { name: 'member_type', type: 'string', en: 'Member type (employed, floating, retired)', zh: '党员类型', value: (m) => m.status },
     { name: 'probationary', type: 'boolean', en: 'Probationary member', zh: '是否预备党员', value: (m) => m.probationary },
@@ -250,9 +250,9 @@ const partyMembersByGrid: Dataset<PartyMemberNode> = {
     { name: 'branch', type: 'string', en: 'Branch', zh: '所在党组织', value: (m) => m.branch.name },
     { name: 'branch_level', type: 'string', en: 'Branch level', zh: '党组织层级', value: (m) => m.branch.level },
     { name: 'points', type: 'integer', en: 'Service points', zh: '积分', value: (m) => m.points },
-    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (m) => m.resident.sex },
-    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (m) => ageBand(m.resident.age) },
-    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (m) => m.resident.populationType },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (m) => m.resident?.sex ?? null },
+    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (m) => ageBand(m.resident?.age ?? null) },
+    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (m) => m.resident?.populationType ?? null },
   ],
 };
 

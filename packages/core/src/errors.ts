@@ -20,6 +20,8 @@ export const ErrorCode = {
   INVALID_PAGE_SIZE: 'INVALID_PAGE_SIZE',
   INVALID_CURSOR: 'INVALID_CURSOR',
   NOT_FOUND: 'NOT_FOUND',
+  OUTSIDE_SCOPE: 'OUTSIDE_SCOPE',
+  FORBIDDEN: 'FORBIDDEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -33,6 +35,20 @@ export function notFound(entity: string, keyField: string, keyValue: string): Gr
   return new GraphQLError(`${entity} ${keyValue} does not exist`, {
     extensions: { code: ErrorCode.NOT_FOUND, entity, keyField, keyValue },
   });
+}
+
+/**
+ * A person (or record) the caller's row scope leaves out, reached through a reference of a record the caller may see
+ * (a committee's chair, a member's resident): the reference is null with this error at its path, the rest answered.
+ * Says nothing of the person, not even the id.
+ */
+export function outsideScope(what: string): GraphQLError {
+  return new GraphQLError(`${what} lives outside the grids the caller may see`, { extensions: { code: ErrorCode.OUTSIDE_SCOPE } });
+}
+
+/** An argument the caller may not use: it would reveal what its answer withholds (filtering by a withheld category). */
+export function forbiddenArgument(argument: string, message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: ErrorCode.FORBIDDEN, argument } });
 }
 
 /** Free-text arguments (names to search, notes) have a maximum length; longer ones are refused, not cut. */

@@ -4,14 +4,49 @@ import { testCaller } from '../src/testing/access.ts';
 
 describe('disclosure', () => {
   it('needs the scope and a disclosing purpose for each sensitive category', () => {
-    expect(disclosure(testCaller('police-officer'))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'clear', minors: false });
-    expect(disclosure(testCaller('police-officer', { purpose: 'public-safety' }))).toEqual({ identity: true, address: true, health: true, keyPerson: true, names: 'clear', minors: true });
-    expect(disclosure(testCaller('housing-officer', { purpose: 'housing-management' }))).toEqual({ identity: false, address: true, health: false, keyPerson: false, names: 'clear', minors: true });
+    expect(disclosure(testCaller('police-officer'))).toEqual({ identity: false, address: false, health: false, keyPerson: false, keyPersonCategory: false, housingRegister: false, names: 'clear', minors: false });
+    expect(disclosure(testCaller('police-officer', { purpose: 'public-safety' }))).toEqual({ identity: true, address: true, health: true, keyPerson: true, keyPersonCategory: true, housingRegister: false, names: 'clear', minors: true });
+    expect(disclosure(testCaller('housing-officer', { purpose: 'housing-management' }))).toEqual({ identity: false, address: true, health: false, keyPerson: false, keyPersonCategory: false, housingRegister: true, names: 'clear', minors: true });
     expect(disclosure(testCaller('mediator', { purpose: 'case-handling' }))).toMatchObject({ identity: true, address: false });
   });
   it('never discloses for statistics or audit, and masks names for namesMasked roles', () => {
     expect(disclosure(testCaller('administrator', { purpose: 'statistics' }))).toMatchObject({ identity: false, address: false, health: false });
-    expect(disclosure(testCaller('district-analyst', { purpose: 'statistics' }))).toEqual({ identity: false, address: false, health: false, keyPerson: false, names: 'masked', minors: false });
+    expect(disclosure(testCaller('district-analyst', { purpose: 'statistics' }))).toEqual({ identity: false, address: false, health: false, keyPerson: false, keyPersonCategory: false, housingRegister: false, names: 'masked', minors: false });
+  });
+});
+
+describe('a key person\'s category and the housing registers', () => {
+  it('discloses the category and the plan only with keyperson:read and public-safety', () => {
+    expect(disclosure(testCaller('police-officer', { purpose: 'case-handling' })).keyPersonCategory).toBe(false);
+    expect(disclosure(testCaller('police-officer', { purpose: 'case-handling' })).keyPerson).toBe(false);
+    expect(disclosure(testCaller('administrator', { purpose: 'case-handling' })).keyPerson).toBe(false);
+    expect(disclosure(testCaller('administrator', { purpose: 'public-safety' })).keyPerson).toBe(true);
+    expect(disclosure(testCaller('administrator', { purpose: 'public-safety' })).keyPersonCategory).toBe(true);
+    expect(disclosure(testCaller('administrator', { purpose: 'grid-service' })).keyPersonCategory).toBe(false);
+    expect(disclosure(testCaller('administrator', { purpose: 'statistics' })).keyPersonCategory).toBe(false);
+    expect(disclosure(testCaller('grid-worker', { purpose: 'grid-service' })).keyPersonCategory).toBe(false);
+  });
+  it('discloses title and filing numbers only with housing:read and housing-management', () => {
+    const housing = masksFor(testCaller('housing-officer', { purpose: 'housing-management' }));
+    expect(housing.documentNumber('苏(2019)徐州市不动产权第0012345号')).toBe('苏(2019)徐州市不动产权第0012345号');
+    const worker = masksFor(testCaller('grid-worker', { purpose: 'grid-service' }));
+    expect(worker.documentNumber('苏(2019)徐州市不动产权第0012345号')).toBe('苏(2019)徐州市不动产权第*****45号');
+    expect(worker.documentNumber('泉房租备(2026)第001234号')).toBe('泉房租备(2026)第****34号');
+    expect(worker.documentNumber(null)).toBeNull();
+  });
+});
+
+describe('free text', () => {
+  it('masks numbers for every caller, purpose or not', () => {
+    const admin = masksFor(testCaller('administrator', { purpose: 'case-handling' }));
+    expect(admin.text('张三电话13800138000', ['张三'])).toBe('张三电话138****8000');
+    expect(admin.text('张三电话13800138000')).toBe('张三电话138****8000');
+  });
+  it('masks the names given for names-masked roles, and withholds text whose names the department cannot tell', () => {
+    const analyst = masksFor(testCaller('district-analyst', { purpose: 'statistics' }));
+    expect(analyst.text('张三电话13800138000', ['张三'])).toBe('张*电话138****8000');
+    expect(analyst.text('张三电话13800138000')).toBe('***');
+    expect(analyst.text(null)).toBeNull();
   });
 });
 

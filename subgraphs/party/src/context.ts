@@ -1,4 +1,4 @@
-import { rowScope, type Caller, type RowScope } from '@hub/core';
+import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -14,9 +14,11 @@ export interface PartyContext {
   secret: string;
   /** The grids whose party members the caller may see (grid workers: their own); the loaders filter by it in SQL. */
   scope: RowScope;
+  /** The caller's masks: free text (activity titles, points reasons) with numbers masked. */
+  masks: Masks;
 }
 
 export function createContext(db: Db, secret: string, caller: Caller): PartyContext {
   const scope = rowScope(caller);
-  return { db, loaders: createLoaders(db, scope), caller, secret, scope };
+  return { db, loaders: createLoaders(db, scope), caller, secret, scope, masks: masksFor(caller) };
 }

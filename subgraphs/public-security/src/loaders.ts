@@ -1,5 +1,6 @@
 import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
-import { and, eq } from 'drizzle-orm';
+import DataLoader from 'dataloader';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from './db/schema.ts';
 import type { IncidentType, KeyPersonCategory, PopulationType } from './__generated__/resolvers-types.ts';
@@ -15,6 +16,20 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const incidentScope = gridScopeWhere(scope, incidents.gridCode);
   return {
     residentById: rowByKey(db, residents, residents.id, (r) => r.id, residentScope),
+    /**
+     * Whether a person is on the register at all, whatever the caller's scope: a reference to someone outside a grid
+     * worker's grids is answered OUTSIDE_SCOPE rather than as nobody. Only the id is read; nothing of it is served.
+     */
+    residentOnRegister: new DataLoader<string, boolean>(async (ids) => {
+      const found = new Set((await db.select({ id: residents.id }).from(residents).where(inArray(residents.id, [...ids]))).map((r) => r.id));
+      return ids.map((id) => found.has(id));
+    }),
+    /** People's names whatever the caller's scope, only to find and mask them in free text (`masks.text`). */
+    nameOfResident: new DataLoader<string, string | null>(async (ids) => {
+      const rows = await db.select({ id: residents.id, name: residents.name }).from(residents).where(inArray(residents.id, [...ids]));
+      const byId = new Map(rows.map((r) => [r.id, r.name]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
     floatingByResidentId: rowByKey(db, floatingDetails, floatingDetails.residentId, (r) => r.residentId),
     /** A page of a grid's residents; one statement for every grid asked with the same page and filter. */
     residentPageByGrid: pageByParent<typeof residents, PopulationType | null>({

@@ -172,7 +172,10 @@ describe('masking and row scope at the subgraph itself (a request that bypasses 
   it('answers a grid worker with a purpose their own grid in clear, and nothing of another grid', async () => {
     const worker = testCaller('grid-worker', { grids: [own.grid.code], purpose: 'grid-service' });
     const response = await as(worker, PROFILE, { ids: reps });
-    expect(response.errors).toBeUndefined();
+    // Another grid's person is withheld and said so: the gateway nulls the reference that named them.
+    expect(response.errors?.map((e) => ({ code: e.extensions?.code, path: e.path, message: e.message }))).toEqual([
+      { code: 'OUTSIDE_SCOPE', path: ['_entities', 1], message: 'The person referred to lives outside the grids the caller may see' },
+    ]);
     expect(response.data?._entities).toEqual([
       { id: idOf(mine), name: mine.name, idNumber: mine.idNumber, phone: mine.phone, registeredAddress: mine.registeredAddress },
       null,

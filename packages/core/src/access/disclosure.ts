@@ -1,4 +1,5 @@
-import { maskIdNumber, maskName, maskPhone } from '../codes/mask.ts';
+import { maskDocumentNumber, maskIdNumber, maskName, maskPhone } from '../codes/mask.ts';
+import { redactPersonalText } from '../codes/redact.ts';
 import type { Caller, Purpose } from './model.ts';
 
 /**
@@ -11,8 +12,12 @@ import type { Caller, Purpose } from './model.ts';
  * |---|---|
  * | identity: ID numbers, phones, certificate numbers embedding an ID number | `resident:identity` and a disclosing purpose |
  * | address: exact street addresses (registered address, house, building, incident) | `resident:address` and a disclosing purpose |
- * | health / key person: disability certificates, key-person plans | `health:read` (welfare data) or `keyperson:read` (plans) and a disclosing purpose |
+ * | health: disability certificates | `health:read` and a disclosing purpose |
+ * | key person: category and plan (PIPL art. 28: they tell a severe mental disorder or drug use) | `keyperson:read` and `public-safety` |
+ * | property-title and rental-filing numbers | `housing:read` and `housing-management` |
  * | names | always, except for `namesMasked` roles (surname + `*`) |
+ * | numbers in free text (ID, phone, bank card) | never: masked for every caller |
+ * | names in free text | as names; for `namesMasked` roles the names the department knows are masked, and text of a department that knows no names of the people in it is withheld |
  *
  * A disclosing purpose is any purpose the role allowed (the gateway checked it) except `statistics` and `audit`,
  * which by their definition identify no one.
@@ -24,8 +29,19 @@ export interface Disclosure {
   address: boolean;
   /** Disability and mental-health details in clear. */
   health: boolean;
-  /** Key-person plans in clear. */
+  /**
+   * Key-person plans in clear: health and conduct details that tell the category as plainly as the category does,
+   * so they are disclosed as it is (`keyPersonCategory`).
+   */
   keyPerson: boolean;
+  /**
+   * The kind of key person (重点人员类别), which tells a severe mental disorder or drug use (sensitive personal
+   * information, PIPL art. 28): only for the police's own work on public safety, not for grid service, case handling
+   * or statistics, whatever else the role may see.
+   */
+  keyPersonCategory: boolean;
+  /** Property-title (不动产权证号) and rental-filing (租赁备案号) numbers: the housing department's own registers. */
+  housingRegister: boolean;
   /** Names of people in clear, or surname + `*`. */
   names: 'clear' | 'masked';
   /**
@@ -40,17 +56,26 @@ export const MINOR_AGE = 14;
 
 const NON_DISCLOSING: ReadonlySet<Purpose> = new Set<Purpose>(['statistics', 'audit']);
 
+/** The purposes that disclose a key person's category and plan (with `keyperson:read`). */
+export const KEY_PERSON_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['public-safety']);
+
+/** The purposes that disclose property-title and rental-filing numbers (with `housing:read`). */
+export const HOUSING_REGISTER_PURPOSES: ReadonlySet<Purpose> = new Set<Purpose>(['housing-management']);
+
 /** Whether the caller declared a purpose that may identify a person. */
 export const hasDisclosingPurpose = (caller: Pick<Caller, 'purpose'>): boolean => caller.purpose !== null && !NON_DISCLOSING.has(caller.purpose);
 
 export function disclosure(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMasked'>): Disclosure {
   const purpose = hasDisclosingPurpose(caller);
   const has = (scope: Caller['scopes'][number]) => caller.scopes.includes(scope);
+  const keyPersonPurpose = caller.purpose !== null && KEY_PERSON_PURPOSES.has(caller.purpose);
   return {
     identity: purpose && has('resident:identity'),
     address: purpose && has('resident:address'),
     health: purpose && has('health:read'),
-    keyPerson: purpose && has('keyperson:read'),
+    keyPerson: keyPersonPurpose && has('keyperson:read'),
+    keyPersonCategory: keyPersonPurpose && has('keyperson:read'),
+    housingRegister: caller.purpose !== null && HOUSING_REGISTER_PURPOSES.has(caller.purpose) && has('housing:read'),
     minors: purpose,
     names: caller.namesMasked ? 'masked' : 'clear',
   };
@@ -115,6 +140,17 @@ export interface Masks {
   healthText(value: string | null | undefined): string | null;
   keyPersonText(value: string): string;
   keyPersonText(value: string | null | undefined): string | null;
+  /** A property-title or rental-filing number: the serial starred unless the caller may see the register. */
+  documentNumber(value: string): string;
+  documentNumber(value: string | null | undefined): string | null;
+  /**
+   * Free text (summaries, records, terms, notes): ID, phone and bank-card numbers masked for every caller. For a
+   * caller with names masked, `names` are the people the text is about as the department knows them, masked where
+   * they appear; a department that knows no names of them passes `undefined`, and the text is withheld, since a
+   * name cannot be told from other words.
+   */
+  text(value: string, names?: readonly string[]): string;
+  text(value: string | null | undefined, names?: readonly string[]): string | null;
 }
 
 /** What masked free text reads as. */
@@ -140,5 +176,18 @@ export function masksFor(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMaske
     certificate: apply(d.identity && d.health, (v) => maskIdNumber(v.slice(0, 18)) + v.slice(18)),
     healthText: apply(d.health, () => WITHHELD),
     keyPersonText: apply(d.keyPerson, () => WITHHELD),
+    documentNumber: apply(d.housingRegister, maskDocumentNumber),
+    text: freeText(d),
   };
+}
+
+function freeText(d: Disclosure) {
+  function text(value: string, names?: readonly string[]): string;
+  function text(value: string | null | undefined, names?: readonly string[]): string | null;
+  function text(value: string | null | undefined, names?: readonly string[]): string | null {
+    if (value == null) return null;
+    if (d.names === 'clear') return redactPersonalText(value);
+    return names === undefined ? WITHHELD : redactPersonalText(value, names);
+  }
+  return text;
 }

@@ -4,3 +4,4 @@ export * from './places.ts';
 export * from './resident-key.ts';
 export * from './mask.ts';
 export * from './keys.ts';
+export * from './redact.ts';

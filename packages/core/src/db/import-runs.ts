@@ -1,5 +1,6 @@
 import { desc } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { redactNumbers } from '../codes/redact.ts';
 import { ErrorCode, inputError } from '../errors.ts';
 import { importRuns, type ImportRunRow } from './meta-tables.ts';
 
@@ -24,4 +25,6 @@ export async function latestImportRuns(db: NodePgDatabase<Record<string, unknown
  */
 export const importRunResolvers = {
   foreignReferencesThroughGraph: (run: ImportRunRow): boolean => run.foreignReferences === 'graph',
+  // Named by whoever exported the file (`低保名单_张三_13800138000.xlsx`): numbers in it masked as in any free text.
+  fileName: (run: ImportRunRow): string => redactNumbers(run.fileName),
 };

@@ -176,8 +176,8 @@ export type GridWorker = {
   name: Scalars['String']['output'];
   /** Work phone (联系电话), masked as 138****8000 unless the caller may see it whole. */
   phone: Scalars['String']['output'];
-  /** The worker as a resident of the register (居民信息). */
-  resident: Resident;
+  /** The worker as a resident of the register (居民信息). Null, with OUTSIDE_SCOPE at this path, for a caller limited to grids the person does not live in; the rest is answered. */
+  resident?: Maybe<Resident>;
   /** Full-time or part-time. */
   role: GridWorkerRole;
   /** Date the worker took the grid on (上岗日期). */
@@ -477,10 +477,10 @@ export type ResidentColumns = {
 /** Registration details of a social organization (社会组织登记信息), kept by civil affairs. */
 export type SocialOrganizationDetails = {
   __typename?: 'SocialOrganizationDetails';
-  /** Business scope (业务范围). */
+  /** Business scope (业务范围), ID, phone and bank-card numbers masked. */
   businessScope: Scalars['String']['output'];
-  /** Legal representative (法定代表人), a resident of the register. */
-  legalRepresentative: Resident;
+  /** Legal representative (法定代表人), a resident of the register. Null, with OUTSIDE_SCOPE at this path, for a caller limited to grids the person does not live in; the rest is answered. */
+  legalRepresentative?: Maybe<Resident>;
   /** Type (社会组织类型). */
   type: SocialOrganizationType;
 };
@@ -561,8 +561,8 @@ export type WelfareEntitlement = {
   kind: WelfareKind;
   /** Monthly amount in yuan (月发放金额, 元). */
   monthlyAmount: Scalars['Float']['output'];
-  /** The recipient (救助对象). */
-  resident: Resident;
+  /** The recipient (救助对象). Null, with OUTSIDE_SCOPE at this path, for a caller limited to grids the person does not live in; the rest is answered. */
+  resident?: Maybe<Resident>;
   /** First day paid (起始日期). */
   startsOn: Scalars['Date']['output'];
   /** Status (状态). */
@@ -867,7 +867,7 @@ export type GridWorkerResolvers<ContextType = CivilAffairsContext, ParentType ex
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   phone?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  resident?: Resolver<ResolversTypes['Resident'], ParentType, ContextType>;
+  resident?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['GridWorkerRole'], ParentType, ContextType>;
   startedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 }>;
@@ -958,7 +958,7 @@ export type ResidentColumnsResolvers<ContextType = CivilAffairsContext, ParentTy
 
 export type SocialOrganizationDetailsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['SocialOrganizationDetails'] = ResolversParentTypes['SocialOrganizationDetails']> = ResolversObject<{
   businessScope?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  legalRepresentative?: Resolver<ResolversTypes['Resident'], ParentType, ContextType>;
+  legalRepresentative?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   type?: Resolver<ResolversTypes['SocialOrganizationType'], ParentType, ContextType>;
 }>;
 
@@ -996,7 +996,7 @@ export type WelfareEntitlementResolvers<ContextType = CivilAffairsContext, Paren
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['WelfareKind'], ParentType, ContextType>;
   monthlyAmount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  resident?: Resolver<ResolversTypes['Resident'], ParentType, ContextType>;
+  resident?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   startsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   status?: Resolver<ResolversTypes['WelfareStatus'], ParentType, ContextType>;
 }>;

@@ -2,4 +2,6 @@ import type { SocialOrganizationDetailsResolvers } from '../__generated__/resolv
 
 export const SocialOrganizationDetails: SocialOrganizationDetailsResolvers = {
   legalRepresentative: (s) => ({ id: s.legalRepresentativeId }),
+  // About the organization, not a person: numbers masked, no names to look for.
+  businessScope: (s, _, { masks }) => masks.text(s.businessScope, []),
 };

@@ -159,7 +159,7 @@ export type GroupRental = {
   identifiedOn: Scalars['Date']['output'];
   /** Date the landlord and tenants were interviewed (约谈日期); null before. */
   interviewedOn?: Maybe<Scalars['Date']['output']>;
-  /** Note of the grid worker or inspector (备注). */
+  /** Note of the grid worker or inspector (备注), ID, phone and bank-card numbers masked; `***` for callers with names masked (the department cannot tell names in it). */
   note: Scalars['String']['output'];
   /** People living there when it was identified (居住人数). */
   occupantCount: Scalars['Int']['output'];
@@ -399,8 +399,8 @@ export type OwnersCommitteeDetails = {
   __typename?: 'OwnersCommitteeDetails';
   /** The buildings of the compound it represents (所辖楼栋), ordered by code. */
   buildings: Array<Building>;
-  /** The chair (主任), an owner in the compound; public security resolves the resident. */
-  chair: Resident;
+  /** The chair (主任), an owner in the compound; public security resolves the resident. Null with OUTSIDE_SCOPE for a caller limited to grids the chair does not live in; the committee is answered. */
+  chair?: Maybe<Resident>;
   /** Date of the election (选举日期). */
   electedOn: Scalars['Date']['output'];
   /** Whether the committee has filed (是否备案). */
@@ -421,13 +421,13 @@ export type OwnersCommitteeDetails = {
  */
 export type Ownership = {
   __typename?: 'Ownership';
-  /** Real-estate title certificate number (不动产权证号). */
+  /** Real-estate title certificate number (不动产权证号), its serial masked (`苏(2019)徐州市不动产权第*****45号`) unless the caller has `housing:read` and the purpose `housing-management`. */
   certificateNumber: Scalars['String']['output'];
   /** The house held (房屋). */
   house: House;
   /** The owner when an organization holds the title (产权单位). */
   organization?: Maybe<Organization>;
-  /** The owner when a person holds the title (产权人); public security resolves the resident. */
+  /** The owner when a person holds the title (产权人); public security resolves the resident. Null with OUTSIDE_SCOPE for a caller limited to grids the owner does not live in. */
   owner?: Maybe<Resident>;
   /** Date the title was registered (登记日期). */
   registeredOn: Scalars['Date']['output'];
@@ -566,20 +566,20 @@ export type Tenancy = {
   endsOn: Scalars['Date']['output'];
   /** Whether the lease was filed with the housing department (是否备案). */
   filed: Scalars['Boolean']['output'];
-  /** Filing number (备案号) of the registration; null while it is not filed. */
+  /** Filing number (租赁备案号) of the registration, masked as the title number is; null while it is not filed. */
   filingNumber?: Maybe<Scalars['String']['output']>;
   /** The house let (出租房屋). */
   house: House;
   /** Registration id (租赁登记编号): ZL, the grid code and a 4-digit sequence. */
   id: Scalars['ID']['output'];
-  /** The landlord when a person lets the house (出租人); public security resolves the resident. */
+  /** The landlord when a person lets the house (出租人); public security resolves the resident. Null with OUTSIDE_SCOPE for a caller limited to grids the landlord does not live in. */
   landlord?: Maybe<Resident>;
   /** The landlord when an organization lets the house (出租单位). */
   landlordOrganization?: Maybe<Organization>;
   /** Monthly rent in yuan (月租金). */
   monthlyRent: Scalars['Float']['output'];
-  /** The people who live there under the lease (承租人/居住人). */
-  occupants: Array<Resident>;
+  /** The people who live there under the lease (承租人/居住人); one is null, with OUTSIDE_SCOPE at its index, for a caller limited to grids the person does not live in. */
+  occupants: Array<Maybe<Resident>>;
   /** Rooms let (出租间数). */
   rooms: Scalars['Int']['output'];
   /** First day of the lease (租赁起始日期). */
@@ -955,7 +955,7 @@ export type OrganizationResolvers<ContextType = HousingContext, ParentType exten
 
 export type OwnersCommitteeDetailsResolvers<ContextType = HousingContext, ParentType extends ResolversParentTypes['OwnersCommitteeDetails'] = ResolversParentTypes['OwnersCommitteeDetails']> = ResolversObject<{
   buildings?: Resolver<Array<ResolversTypes['Building']>, ParentType, ContextType>;
-  chair?: Resolver<ResolversTypes['Resident'], ParentType, ContextType>;
+  chair?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   electedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   filed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   filedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -1015,7 +1015,7 @@ export type TenancyResolvers<ContextType = HousingContext, ParentType extends Re
   landlord?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   landlordOrganization?: Resolver<Maybe<ResolversTypes['Organization']>, ParentType, ContextType>;
   monthlyRent?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  occupants?: Resolver<Array<ResolversTypes['Resident']>, ParentType, ContextType>;
+  occupants?: Resolver<Array<Maybe<ResolversTypes['Resident']>>, ParentType, ContextType>;
   rooms?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   startsOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
 }>;

@@ -16,6 +16,8 @@ export const GroupRental: GroupRentalResolvers = {
   __resolveReference: ({ id }, { loaders }) => loaders.groupRentalById.load(id),
   house: async (g, _, { loaders }) => mustExist(await loaders.houseByCode.load(g.houseCode), `house ${g.houseCode}`),
   grid: (g) => ({ code: g.gridCode }),
+  // Numbers masked for everyone; withheld from callers with names masked (housing keeps no names to find in it).
+  note: (g, _, { masks }) => masks.text(g.note),
   peoplePerRoom: async (g, _, { loaders }) => {
     const house = mustExist(await loaders.houseByCode.load(g.houseCode), `house ${g.houseCode}`);
     return twoDecimals(g.occupantCount / roomsOf(house));

@@ -8,4 +8,5 @@ export const Tenancy: TenancyResolvers = {
   occupants: async (t, _, { loaders }) =>
     (await loaders.occupantsByTenancy.load(t.id)).map((o) => ({ id: o.residentId })),
   filed: (t) => t.filingNumber !== null,
+  filingNumber: (t, _, { masks }) => masks.documentNumber(t.filingNumber),
 };

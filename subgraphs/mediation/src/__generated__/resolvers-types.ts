@@ -128,7 +128,7 @@ export type Agreement = {
   performed: Scalars['Boolean']['output'];
   /** Date reached and signed (达成日期). */
   reachedOn: Scalars['Date']['output'];
-  /** Terms agreed (协议内容). */
+  /** Terms agreed (协议内容), ID, phone and bank-card numbers masked; `***` for callers with names masked (the department keeps no names of the parties to find in it). */
   terms: Scalars['String']['output'];
 };
 
@@ -280,11 +280,11 @@ export type Case = {
   receivedAt: Scalars['DateTime']['output'];
   /** Records of the case file (调解及办理记录): sessions, visits, evidence notes, in the order they were added. */
   records: Array<MediationRecord>;
-  /** Why it was refused (不予受理理由); null unless refused. */
+  /** Why it was refused (不予受理理由); null unless refused. ID, phone and bank-card numbers masked; `***` for callers with names masked (the department keeps no names of the parties to find in it). */
   rejectionReason?: Maybe<Scalars['String']['output']>;
   /** When it was last reported up a level (上报时间); null if never. */
   reportedUpAt?: Maybe<Scalars['DateTime']['output']>;
-  /** What the resolution did (办理结果说明). */
+  /** What the resolution did (办理结果说明), ID, phone and bank-card numbers masked; `***` for callers with names masked (the department keeps no names of the parties to find in it). */
   resolutionNote?: Maybe<Scalars['String']['output']>;
   /** When it was resolved (办结时间). */
   resolvedAt?: Maybe<Scalars['DateTime']['output']>;
@@ -294,7 +294,7 @@ export type Case = {
   source: CaseSource;
   /** Status (案件状态). */
   status: CaseStatus;
-  /** Summary of the dispute from the intake record (纠纷简要情况). */
+  /** Summary of the dispute from the intake record (纠纷简要情况), ID, phone and bank-card numbers masked; `***` for callers with names masked (the department keeps no names of the parties to find in it). */
   summary: Scalars['String']['output'];
   /**
    * Supervision notices issued on the case (督办单), oldest first: pre-deadline warnings and yellow and red cards, with
@@ -501,7 +501,7 @@ export type CaseEvent = {
   judicialConfirmation?: Maybe<JudicialConfirmationStep>;
   /** The level after a report-up or assign-down. */
   level?: Maybe<CaseLevel>;
-  /** Reason, instructions or notes given with the change. */
+  /** Reason, instructions or notes given with the change, ID, phone and bank-card numbers masked; `***` for callers with names masked (the department keeps no names of the parties to find in it). */
   note?: Maybe<Scalars['String']['output']>;
   /** The outcome of a resolution. */
   outcome?: Maybe<CaseOutcome>;
@@ -706,7 +706,7 @@ export type CaseParty = {
   __typename?: 'CaseParty';
   /** The party when it is an organization (法人或组织当事人); null for a person. */
   organization?: Maybe<Organization>;
-  /** The party when it is a person (自然人当事人), by hub id; null for an organization. */
+  /** The party when it is a person (自然人当事人), by hub id; null for an organization, and null with OUTSIDE_SCOPE for a caller limited to grids the person does not live in. */
   resident?: Maybe<Resident>;
   /** Applicant or respondent (当事人类型). */
   role: CasePartyRole;
@@ -978,7 +978,7 @@ export type FollowUp = {
   channel?: Maybe<FollowUpChannel>;
   /** How satisfied the party asked was (满意/基本满意/不满意); twice dissatisfied, a case is escalated. */
   level: SatisfactionLevel;
-  /** Notes of the visit (回访情况). */
+  /** Notes of the visit (回访情况), ID, phone and bank-card numbers masked; `***` for callers with names masked (the department keeps no names of the parties to find in it). */
   note: Scalars['String']['output'];
   /** Whether the party was satisfied or basically satisfied (满意或基本满意). */
   satisfied: Scalars['Boolean']['output'];
@@ -1269,7 +1269,7 @@ export type MediationIndustry =
 /** A record of a case file (办理记录): a mediation session, a visit or an evidence note. */
 export type MediationRecord = {
   __typename?: 'MediationRecord';
-  /** What was said and done (调解情况). */
+  /** What was said and done (调解情况), ID, phone and bank-card numbers masked; `***` for callers with names masked (the department keeps no names of the parties to find in it). */
   content: Scalars['String']['output'];
   /** Date held (日期). */
   heldOn: Scalars['Date']['output'];
@@ -1292,7 +1292,7 @@ export type Mediator = {
   id: Scalars['ID']['output'];
   /** Name (姓名). */
   name: Scalars['String']['output'];
-  /** The mediator as a resident of the register (居民信息); null when the mediator does not live in the district. */
+  /** The mediator as a resident of the register (居民信息); null when the mediator does not live in the district, and null with OUTSIDE_SCOPE for a caller limited to grids the mediator does not live in. */
   resident?: Maybe<Resident>;
 };
 

@@ -4,6 +4,7 @@ import { JUDICIAL_CONFIRMATION_DAYS } from '../workflow/endings.ts';
 
 export const Agreement: AgreementResolvers = {
   performed: (a) => a.performance === 'PERFORMED',
+  terms: (a, _, { masks }) => masks.text(a.terms),
   // An oral agreement has no document for a court to confirm.
   judicialConfirmationDueOn: (a) => (a.form === 'WRITTEN' ? addDays(a.reachedOn, JUDICIAL_CONFIRMATION_DAYS) : null),
   judicialConfirmation: (a) =>

@@ -14,6 +14,11 @@ export const Case: CaseResolvers = {
   incident: (c) => (c.incidentId === null ? null : { id: c.incidentId }),
   house: (c) => (c.houseCode === null ? null : { code: c.houseCode }),
   groupRental: (c) => (c.groupRentalId === null ? null : { id: c.groupRentalId }),
+  // Free text as the intake and the departments wrote it: numbers masked for everyone; withheld from callers with
+  // names masked, as mediation keeps no names of the parties to find in it.
+  summary: (c, _, { masks }) => masks.text(c.summary),
+  rejectionReason: (c, _, { masks }) => masks.text(c.rejectionReason),
+  resolutionNote: (c, _, { masks }) => masks.text(c.resolutionNote),
   parties: (c, _, { loaders }) => loaders.partiesByCase.load(c.id),
   records: (c, _, { loaders }) => loaders.recordsByCase.load(c.id),
   agreement: (c, _, { loaders }) => loaders.agreementByCase.load(c.id),

@@ -6,7 +6,7 @@ export const CaseEvent: CaseEventResolvers = {
   // The event of a case the caller may not see is never listed (the feed and timelines are scoped alike).
   case: async (e, _, { loaders }) => mustExist(await loaders.caseById.load(e.caseId), `case ${e.caseId}`),
   actor: (e) => ({ userId: e.actorUserId, role: e.actorRole, department: e.actorDepartment }),
-  note: (e) => e.details.note ?? null,
+  note: (e, _, { masks }) => masks.text(e.details.note),
   dueOn: (e) => e.details.dueOn ?? null,
   outcome: (e) => e.details.outcome ?? null,
   recordKind: (e) => e.details.recordKind ?? null,

@@ -2,4 +2,5 @@ import type { MediationRecordResolvers } from '../__generated__/resolvers-types.
 
 export const MediationRecord: MediationRecordResolvers = {
   mediator: (r) => r.mediator,
+  content: (r, _, { masks }) => masks.text(r.content),
 };

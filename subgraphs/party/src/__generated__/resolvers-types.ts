@@ -144,7 +144,7 @@ export type PartyActivity = {
   kind: PartyActivityKind;
   /** The organization that held it (组织单位). */
   organization: PartyOrganization;
-  /** Title (活动主题). */
+  /** Title (活动主题), ID, phone and bank-card numbers masked; `***` for callers with names masked. */
   title: Scalars['String']['output'];
 };
 
@@ -207,8 +207,8 @@ export type PartyMember = {
   pointsLedger: PointsEntryConnection;
   /** Whether the member is still probationary (预备党员). */
   probationary: Scalars['Boolean']['output'];
-  /** The member as a resident of the register (居民信息). */
-  resident: Resident;
+  /** The member as a resident of the register (居民信息). Null, with OUTSIDE_SCOPE at this path, for a caller limited to grids the person does not live in; the rest is answered. */
+  resident?: Maybe<Resident>;
   /** Employed, floating or retired (党员类别). */
   status: PartyMemberStatus;
 };
@@ -304,7 +304,7 @@ export type PartyOrganization = {
   organization: Organization;
   /** The organization it reports to (上级党组织); null for the top of the district's tree here. */
   parent?: Maybe<PartyOrganization>;
-  /** The secretary (书记), a resident of the register; null while the post is vacant. */
+  /** The secretary (书记), a resident of the register; null while the post is vacant, and null with OUTSIDE_SCOPE for a caller limited to grids the secretary does not live in. */
   secretary?: Maybe<Resident>;
   /** The community or village it serves (服务社区/村). */
   servesCommunity: Community;
@@ -356,7 +356,7 @@ export type PointsEntry = {
   member: PartyMember;
   /** Points (分值): positive when earned, negative when deducted. */
   points: Scalars['Int']['output'];
-  /** Why the points were given or taken (事由). */
+  /** Why the points were given or taken (事由), ID, phone and bank-card numbers masked; `***` for callers with names masked. */
   reason: Scalars['String']['output'];
 };
 
@@ -733,7 +733,7 @@ export type PartyMemberResolvers<ContextType = PartyContext, ParentType extends 
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pointsLedger?: Resolver<ResolversTypes['PointsEntryConnection'], ParentType, ContextType, RequireFields<PartyMemberPointsLedgerArgs, 'first'>>;
   probationary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  resident?: Resolver<ResolversTypes['Resident'], ParentType, ContextType>;
+  resident?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['PartyMemberStatus'], ParentType, ContextType>;
 }>;
 

@@ -3,6 +3,8 @@ import type { PartyActivityResolvers } from '../__generated__/resolvers-types.ts
 import { attendancePage, memberOf } from '../pages.ts';
 
 export const PartyActivity: PartyActivityResolvers = {
+  // Numbers masked for everyone; withheld from callers with names masked (the party keeps no names to find in it).
+  title: (a, _, { masks }) => masks.text(a.title),
   organization: async (a, _, { loaders }) =>
     mustExist(await loaders.organizationById.load(a.organizationId), `the organization holding activity ${a.id}`),
   attendeeCount: async (a, _, { loaders }) => (await loaders.attendanceCountsByActivity.load(a.id)).total,

@@ -194,7 +194,7 @@ export type Incident = {
   referredOn?: Maybe<Scalars['Date']['output']>;
   /** Whether it was referred to people's mediation (是否移交人民调解, 警调对接). */
   referredToMediation?: Maybe<Scalars['Boolean']['output']>;
-  /** Summary (简要案情). */
+  /** Summary (简要案情), ID, phone and bank-card numbers masked; for callers with names masked, the involved people's too. */
   summary?: Maybe<Scalars['String']['output']>;
   /** Type (警情类别). */
   type?: Maybe<IncidentType>;
@@ -255,18 +255,30 @@ export type InflowReason =
 /** A key person (重点人员) under one person, one plan (一人一策) management. */
 export type KeyPerson = {
   __typename?: 'KeyPerson';
-  /** Category (类别). */
-  category: KeyPersonCategory;
+  /**
+   * Category (重点人员类别). It tells a severe mental disorder or drug use (敏感个人信息, PIPL art. 28), so it is given
+   * only with `keyperson:read` and the purpose `public-safety`; otherwise null with `categoryWithheld` true. Every key
+   * person has one: null never means "none".
+   */
+  category?: Maybe<KeyPersonCategory>;
+  /** Whether the category is withheld from the caller (类别不予显示): the record is a key person (重点人员), of a kind not shown. */
+  categoryWithheld: Scalars['Boolean']['output'];
   /** The grid the person is managed in (所属网格). */
   grid: Grid;
-  /** Guardian (监护人), for severe mental disorder when a household member is one; null otherwise. */
+  /**
+   * Guardian (监护人), for severe mental disorder when a household member is one; null otherwise, and null with
+   * OUTSIDE_SCOPE for a caller limited to grids the guardian does not live in.
+   */
   guardian?: Maybe<Resident>;
   /** Record id (重点人员编号): ZD, the grid code and a 3-digit sequence. */
   id: Scalars['ID']['output'];
-  /** The management plan (管控/帮扶方案). */
+  /** The management plan (管控/帮扶方案): `***` unless the caller has `keyperson:read` and the purpose `public-safety` (as the category); ID, phone and bank-card numbers in it always masked. */
   plan: Scalars['String']['output'];
-  /** The person (人员). */
-  resident: Resident;
+  /**
+   * The person (人员). Null, with OUTSIDE_SCOPE at this path, for a caller limited to grids the person does not live
+   * in (the record itself is kept where it is managed); the rest of the record is answered.
+   */
+  resident?: Maybe<Resident>;
   /** The responsible officer (责任民警). */
   responsibleOfficer: ResponsibleOfficer;
   /** Risk level (风险等级). */
@@ -845,12 +857,13 @@ export interface IntColumnScalarConfig extends GraphQLScalarTypeConfig<Resolvers
 }
 
 export type KeyPersonResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['KeyPerson'] = ResolversParentTypes['KeyPerson']> = ResolversObject<{
-  category?: Resolver<ResolversTypes['KeyPersonCategory'], ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes['KeyPersonCategory']>, ParentType, ContextType>;
+  categoryWithheld?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   grid?: Resolver<ResolversTypes['Grid'], ParentType, ContextType>;
   guardian?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   plan?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  resident?: Resolver<ResolversTypes['Resident'], ParentType, ContextType>;
+  resident?: Resolver<Maybe<ResolversTypes['Resident']>, ParentType, ContextType>;
   responsibleOfficer?: Resolver<ResolversTypes['ResponsibleOfficer'], ParentType, ContextType>;
   riskLevel?: Resolver<ResolversTypes['RiskLevel'], ParentType, ContextType>;
   since?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;

@@ -1,4 +1,4 @@
-import { INCIDENT_ID, pageWithTotal, RESIDENT_KEY, totalOf } from '@hub/core';
+import { forbiddenArgument, INCIDENT_ID, pageWithTotal, RESIDENT_KEY, totalOf } from '@hub/core';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { KEY_PERSON_ID } from '../keys.ts';
 import { populationCounts } from '../statistics.ts';
@@ -14,13 +14,18 @@ export const Grid: GridResolvers = {
       ]),
     ),
   population: async ({ code }, _, { loaders }) => populationCounts(await loaders.populationByGrid.load(code)),
-  keyPersons: ({ code }, args, { loaders }) =>
-    pageWithTotal({ kind: 'grid-key-persons', keyPattern: KEY_PERSON_ID, keyOf: (k) => k.id }, args, (page) =>
+  keyPersons: ({ code }, args, { loaders, masks }) => {
+    // A filtered list would tell the category its rows withhold.
+    if (args.category && !masks.disclosure.keyPersonCategory) {
+      throw forbiddenArgument('category', 'Filtering key persons by category needs keyperson:read and the purpose public-safety');
+    }
+    return pageWithTotal({ kind: 'grid-key-persons', keyPattern: KEY_PERSON_ID, keyOf: (k) => k.id }, args, (page) =>
       Promise.all([
         loaders.keyPersonPageByGrid.load({ parent: code, filter: args.category ?? null, ...page }),
         loaders.keyPersonCountsByGrid.load(code).then((counts) => totalOf(counts, args.category)),
       ]),
-    ),
+    );
+  },
   incidents: ({ code }, args, { loaders }) =>
     pageWithTotal({ kind: 'grid-incidents', keyPattern: INCIDENT_ID, keyOf: (i) => i.id }, args, (page) =>
       Promise.all([

@@ -1,11 +1,20 @@
-import { ageOn, isRow, maskName, MINOR_AGE } from '@hub/core';
+import { ageOn, isRow, maskName, MINOR_AGE, outsideScope } from '@hub/core';
 import type { ResidentResolvers } from '../__generated__/resolvers-types.ts';
 
 
 const isMinor = (birthDate: string) => ageOn(birthDate) < MINOR_AGE;
 
 export const Resident: ResidentResolvers = {
-  __resolveReference: ({ id }, { loaders }) => loaders.residentById.load(id),
+  /**
+   * Another department's reference to a person (a committee's chair, a member, a party to a case). Someone on the
+   * register but outside the caller's grids is an OUTSIDE_SCOPE error, which the gateway turns into a null
+   * reference with that error at its path (gateway/src/withheld-references.ts); an id on no register is null.
+   */
+  __resolveReference: async ({ id }, { loaders, scope }) => {
+    const row = await loaders.residentById.load(id);
+    if (row || scope.allGrids || !(await loaders.residentOnRegister.load(id))) return row;
+    throw outsideScope('The person referred to');
+  },
   // Masked unless the caller's disclosure allows (scope and purpose); names for roles that may not know who.
   name: (r, _, { masks }) =>
     isMinor(r.birthDate) && !masks.disclosure.minors ? maskName(r.name) : masks.name(r.name),
