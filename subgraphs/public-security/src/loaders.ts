@@ -1,8 +1,8 @@
 import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import { and, eq } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
-import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from './db/schema.ts';
-import type { IncidentType, KeyPersonCategory, PopulationType } from './__generated__/resolvers-types.ts';
+import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from './db/schema.ts';
+import type { HouseholdBasis, IncidentType, KeyPersonCategory, PopulationType, ResidenceStatus } from './__generated__/resolvers-types.ts';
 
 /**
  * The request's loaders. Built per request, so nothing cached outlives the request that read it. Rows outside the
@@ -13,9 +13,39 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const residentScope = gridScopeWhere(scope, residents.gridCode);
   const keyPersonScope = gridScopeWhere(scope, keyPersons.gridCode);
   const incidentScope = gridScopeWhere(scope, incidents.gridCode);
+  const householdScope = gridScopeWhere(scope, households.gridCode);
   return {
     residentById: rowByKey(db, residents, residents.id, (r) => r.id, residentScope),
     floatingByResidentId: rowByKey(db, floatingDetails, floatingDetails.residentId, (r) => r.residentId),
+    overseasByResidentId: rowByKey(db, overseasDetails, overseasDetails.residentId, (r) => r.residentId),
+    householdById: rowByKey(db, households, households.id, (r) => r.id, householdScope),
+    /** The people living together in a household (residents_household_idx), by hub id. */
+    residentsByHousehold: rowsByKey(db, residents, residents.householdId, residents.id, (r) => r.householdId ?? '', residentScope),
+    /** The hukou members of a household (residents_hukou_household_idx), by hub id. */
+    residentsByHukouHousehold: rowsByKey(db, residents, residents.hukouHouseholdId, residents.id, (r) => r.hukouHouseholdId ?? '', residentScope),
+    householdPageByGrid: pageByParent<typeof households, HouseholdBasis | null>({
+      db,
+      table: households,
+      parentColumn: households.gridCode,
+      orderColumn: households.id,
+      parentOf: (r) => r.gridCode,
+      where: (basis) => and(householdScope, basis ? eq(households.basis, basis) : undefined),
+    }),
+    householdCountsByGrid: countsByParent<HouseholdBasis>({
+      db,
+      table: households,
+      parentColumn: households.gridCode,
+      groupColumn: households.basis,
+      where: householdScope,
+    }),
+    /** 人户分离 counts of a grid (residents_grid_status_idx). */
+    residenceStatusByGrid: countsByParent<ResidenceStatus>({
+      db,
+      table: residents,
+      parentColumn: residents.gridCode,
+      groupColumn: residents.residenceStatus,
+      where: residentScope,
+    }),
     /** A page of a grid's residents; one statement for every grid asked with the same page and filter. */
     residentPageByGrid: pageByParent<typeof residents, PopulationType | null>({
       db,
@@ -61,6 +91,10 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: keyPersons.category,
       where: keyPersonScope,
     }),
+    /** A key person's special groups, officers and contact log: reached only through a key person, so in its scope. */
+    specialGroupsByKeyPerson: rowsByKey(db, keyPersonCategories, keyPersonCategories.keyPersonId, keyPersonCategories.category, (r) => r.keyPersonId),
+    officersByKeyPerson: rowsByKey(db, keyPersonOfficers, keyPersonOfficers.keyPersonId, keyPersonOfficers.position, (r) => r.keyPersonId),
+    contactsByKeyPerson: rowsByKey(db, keyPersonContacts, keyPersonContacts.keyPersonId, keyPersonContacts.contactedOn, (r) => r.keyPersonId),
     incidentById: rowByKey(db, incidents, incidents.id, (r) => r.id, incidentScope),
     incidentPageByGrid: pageByParent<typeof incidents, null>({
       db,

@@ -1,4 +1,4 @@
-import type { PopulationCounts, PopulationType } from './__generated__/resolvers-types.ts';
+import type { PopulationCounts, PopulationType, ResidenceSeparationCounts, ResidenceStatus } from './__generated__/resolvers-types.ts';
 
 /** `PopulationCounts` of a grid or a place from its counts by type; types it has none of count zero. */
 export function populationCounts(counts: { total: number; by: Partial<Record<PopulationType, number>> }): PopulationCounts {
@@ -8,5 +8,14 @@ export function populationCounts(counts: { total: number; by: Partial<Record<Pop
     floating: counts.by.FLOATING ?? 0,
     overseas: counts.by.OVERSEAS ?? 0,
     unsettled: counts.by.UNSETTLED ?? 0,
+  };
+}
+
+/** `ResidenceSeparationCounts` of a grid from its counts by 人户分离 status; people with no hukou count in none. */
+export function residenceSeparationCounts(counts: { by: Partial<Record<ResidenceStatus, number>> }): ResidenceSeparationCounts {
+  return {
+    residentAndRegistered: counts.by.RESIDENT_AND_REGISTERED ?? 0,
+    residentNotRegistered: counts.by.RESIDENT_NOT_REGISTERED ?? 0,
+    registeredNotResident: counts.by.REGISTERED_NOT_RESIDENT ?? 0,
   };
 }

@@ -1,4 +1,4 @@
-import { notFound } from '@hub/core';
+import { ErrorCode, inputError, notFound } from '@hub/core';
 import type { KeyPersonResolvers } from '../__generated__/resolvers-types.ts';
 
 export const KeyPerson: KeyPersonResolvers = {
@@ -13,4 +13,14 @@ export const KeyPerson: KeyPersonResolvers = {
   plan: (k, _, { masks }) => masks.keyPersonText(k.plan),
   guardian: (k, _, { loaders }) => (k.guardianId ? loaders.residentById.load(k.guardianId) : null),
   grid: (k) => ({ code: k.gridCode }),
+  specialGroups: (k, _, { loaders }) => loaders.specialGroupsByKeyPerson.load(k.id),
+  officers: (k, _, { loaders }) => loaders.officersByKeyPerson.load(k.id),
+  contacts: async (k, { last }, { loaders }) => {
+    const count = last ?? 20;
+    if (!Number.isInteger(count) || count < 0 || count > 100) {
+      throw inputError(ErrorCode.INVALID_PAGE_SIZE, 'last must be between 0 and 100', { argumentName: 'last', maximum: 100 });
+    }
+    const log = await loaders.contactsByKeyPerson.load(k.id);
+    return log.slice(Math.max(0, log.length - count)).reverse();
+  },
 };
