@@ -6,7 +6,7 @@ import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspac
 const templates = inject('importTemplates');
 
 const REASON = { WORK: '务工', BUSINESS: '经商', STUDY: '求学', FAMILY: '投亲靠友', MEDICAL: '就医', OTHER: '其他' } as const;
-const CATEGORY = { COMMUNITY_CORRECTION: '社区矫正', RELEASED_PRISONER: '刑满释放', SEVERE_MENTAL_DISORDER: '严重精神障碍', DRUG_USER: '吸毒人员', KEY_YOUTH: '重点青少年' } as const;
+const CATEGORY = { COMMUNITY_CORRECTION: '社区矫正', RELEASED_PRISONER: '刑满释放', SEVERE_MENTAL_DISORDER: '严重精神障碍', DRUG_USER: '吸毒人员', KEY_YOUTH: '重点青少年', AIDS_RISK: '艾滋病危险人员' } as const;
 const RISK = { LOW: '低', MEDIUM: '中', HIGH: '高' } as const;
 
 let files: Workspace;

@@ -211,7 +211,7 @@ export type HouseholdEdge = {
 
 /** Household type (户别). */
 export type HouseholdKind =
-  /** Collective household (集体户): a unit's or school's dormitory. */
+  /** Collective household (集体户): a unit's or school's dormitory; living together, unrelated people sharing a dwelling (a group rental). */
   | 'COLLECTIVE'
   /** Family household (家庭户). */
   | 'FAMILY';
