@@ -100,3 +100,91 @@ describe('public security: floating-population details and key persons', () => {
     expect(stored.rows).toEqual([{ grid_code: newId.slice(2, 17), category: 'KEY_YOUTH', risk_level: 'LOW' }]);
   });
 });
+
+describe('public security: overseas people, households, special groups and visits', () => {
+  const UNIT = { JUSTICE_OFFICE: '司法所', HEALTH: '卫健', NARCOTICS_CONTROL: '禁毒办', POLICE_STATION: '派出所', GOVERNANCE_CENTRE: '综治中心' } as const;
+  const DOCUMENT = { PASSPORT: '护照', HK_MACAO_PERMIT: '港澳居民来往内地通行证', TAIWAN_PERMIT: '台湾居民来往大陆通行证', FOREIGN_PERMANENT_RESIDENCE: '外国人永久居留身份证', NONE: '无' } as const;
+  const PERMIT = { VISA: '签证', RESIDENCE_PERMIT: '居留许可', PERMANENT_RESIDENCE: '永久居留' } as const;
+  const METHOD = { HOME_VISIT: '上门走访', PHONE: '电话', VIDEO: '视频', INTERVIEW: '约谈', REPORT_IN: '报到' } as const;
+  const person = (r: DemoGridContents['residents'][number]) => (r.document ? ['', DOCUMENT[r.document.type], r.document.number, r.document.nationality] : [r.idNumber, '', '', '']);
+
+  /** Runs a file of the generated records and bad rows: the records are found unchanged, each bad row refused as listed. */
+  async function expectUnchangedAndRefused(entity: string, table: string, orderBy: string, header: string[], rows: string[][], bad: { row: string[]; column: string; code: string }[]) {
+    const file = await files.write(`${entity}.csv`, csv(header, [...rows, ...bad.map((x) => x.row)]));
+    const before = await tableSnapshot(db.pool, table, orderBy, []);
+    const summary = await importFile(db.pool, 'public-security', entity, file);
+    expect(summary).toMatchObject({ read: rows.length + bad.length, inserted: 0, updated: 0, unchanged: rows.length, rejected: bad.length });
+    const lines = await rejectLines(summary.rejectReport);
+    expect(lines.sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual(bad.map((x, i) => [rows.length + 2 + i, x.column, x.code]));
+    expect(await tableSnapshot(db.pool, table, orderBy, [])).toEqual(before);
+    return files.read(`${entity}.csv.rejects.csv`);
+  }
+
+  it("finds overseas people's stay unchanged, refuses people not overseas or unknown, visas without number, stays ending before entry", async () => {
+    const overseas = grids.flatMap((g) => g.residents).filter((r) => r.overseas !== null);
+    const unsettled = grids.flatMap((g) => g.residents).find((r) => r.document?.type === 'NONE')!;
+    const header = ['证件类型', '证件号码', '国籍', '入境日期', '停居留证件类别', '签证号码', '有效期至', '工作单位'];
+    const row = (r: (typeof overseas)[number]) => {
+      const o = r.overseas!;
+      return [...person(r).slice(1), o.entryDate, PERMIT[o.permitKind], o.permitNumber ?? '', o.permitExpiresOn ?? '', o.employerOrSchool ?? ''];
+    };
+    const sample = overseas.find((r) => r.document!.type === 'PASSPORT')!;
+    const bad = [
+      { row: ['护照', 'X00000001', 'KOR', '2024-01-01', '居留许可', 'R1', '2026-01-01', ''], column: '证件号码', code: 'NOT_ON_REGISTER' },
+      { row: ['无', unsettled.document!.number, 'CHN', '2024-01-01', '签证', 'V1', '2026-01-01', ''], column: '证件号码', code: 'NOT_OVERSEAS' },
+      { row: [...row(sample).slice(0, 4), '签证', '', '', ''], column: '签证号码', code: 'PERMIT_NUMBER_REQUIRED' },
+      { row: [...row(sample).slice(0, 3), '2025-06-01', '居留许可', 'R2', '2025-01-01', ''], column: '有效期至', code: 'PERMIT_BEFORE_ENTRY' },
+      { row: ['护照', sample.document!.number, 'KO', '2024-01-01', '居留许可', 'R1', '2026-01-01', ''], column: '证件类型', code: 'DOCUMENT' },
+    ];
+    const report = await expectUnchangedAndRefused('overseas', 'overseas_details', 'resident_id', header, overseas.map(row), bad);
+    expect(report).not.toContain(unsettled.document!.number);
+  });
+
+  it('finds the households unchanged, refuses heads not on the register or of another grid and malformed numbers', async () => {
+    const residents = grids.flatMap((g) => g.residents);
+    // The households the seed keeps: each household living together and each hukou household, as seed.ts derives them.
+    const households = new Map<string, string[]>();
+    const rowOf = (id: string, kind: string, basis: string, head: (typeof residents)[number], r: (typeof residents)[number], station: string) => [id, kind, basis, ...person(head), r.gridCode, r.houseCode, station];
+    for (const r of residents) {
+      const members = residents.filter((m) => m.householdId === r.householdId);
+      if (!households.has(r.householdId)) {
+        const head = members.find((m) => m.relationToHead === 'SELF')!;
+        households.set(r.householdId, rowOf(r.householdId, members.some((m) => m.relationToHead === 'TENANT') ? '集体户' : '家庭户', '居住户', head, r, ''));
+      }
+      if (r.hukouHouseholdId && !households.has(r.hukouHouseholdId)) {
+        const hukou = residents.filter((m) => m.hukouHouseholdId === r.hukouHouseholdId);
+        const head = hukou.find((m) => m.relationToHead === 'SELF') ?? r;
+        households.set(r.hukouHouseholdId, rowOf(r.hukouHouseholdId, '家庭户', '户籍户', head, r, r.hukouPoliceStation ?? ''));
+      }
+    }
+    const header = ['户号', '户别', '户类型', '户主公民身份号码', '户主证件类型', '户主证件号码', '户主国籍', '网格编码', '房屋编码', '户籍派出所'];
+    const sample = [...households.values()][0]!;
+    const elsewhere = residents.find((r) => r.gridCode !== sample[7] && !r.document)!;
+    const bad = [
+      { row: ['NEW-1', ...sample.slice(1, 3), buildIdNumber('320311', '1931-02-03', 997), '', '', '', ...sample.slice(7)], column: '户主公民身份号码', code: 'NOT_ON_REGISTER' },
+      { row: ['NEW-2', ...sample.slice(1, 3), elsewhere.idNumber, '', '', '', ...sample.slice(7)], column: '户主公民身份号码', code: 'HEAD_OUTSIDE_GRID' },
+      { row: ['NEW-3', '大户', ...sample.slice(2)], column: '户别', code: 'NOT_ALLOWED' },
+      { row: ['NEW 4', ...sample.slice(1)], column: '户号', code: 'HOUSEHOLD_ID' },
+    ];
+    await expectUnchangedAndRefused('households', 'households', 'id', header, [...households.values()], bad);
+  });
+
+  it('finds the special groups and the visit log unchanged, refuses unknown records, unknown groups and visits before listing', async () => {
+    const keyPersons = grids.flatMap((g) => g.publicSecurity.keyPersons);
+    const k = keyPersons[0]!;
+    const groups = keyPersons.flatMap((x) => x.specialGroups.map((s) => [x.id, CATEGORY[s.category], UNIT[s.owningUnit], s.since]));
+    await expectUnchangedAndRefused('special-groups', 'key_person_categories', 'key_person_id, category', ['重点人员编号', '人员类别', '主管单位', '列管日期'], groups, [
+      { row: ['ZD320311001001001999', '吸毒人员', '禁毒办', '2024-01-01'], column: '重点人员编号', code: 'UNKNOWN_KEY_PERSON' },
+      { row: [k.id, '上访', '派出所', '2024-01-01'], column: '人员类别', code: 'NOT_ALLOWED' },
+    ]);
+    const visits = keyPersons.flatMap((x) => x.contacts.map((c) => [x.id, c.contactedOn, c.byName, UNIT[c.byUnit], METHOD[c.method], c.finding]));
+    expect(visits.length).toBeGreaterThan(keyPersons.length);
+    const report = await expectUnchangedAndRefused('key-person-contacts', 'key_person_contacts', 'key_person_id, contacted_on, by_name, method', ['重点人员编号', '走访日期', '走访人', '走访人单位', '走访方式', '走访情况'], visits, [
+      { row: ['ZD320311001001001999', '2025-01-01', '陈警官', '派出所', '上门走访', '情况稳定'], column: '重点人员编号', code: 'UNKNOWN_KEY_PERSON' },
+      { row: [k.id, '2001-01-01', '陈警官', '派出所', '上门走访', '情况稳定'], column: '走访日期', code: 'CONTACT_BEFORE_LISTING' },
+      { row: [k.id, '2025-01-01', '陈警官', '派出所', '飞鸽传书', '情况稳定'], column: '走访方式', code: 'NOT_ALLOWED' },
+    ]);
+    // Findings are health and conduct details: the report withholds them.
+    expect(report).not.toContain('情况稳定');
+  });
+});
