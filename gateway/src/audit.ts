@@ -27,6 +27,10 @@ export interface AuditSink {
 const CATEGORY_OF_FIELD: Record<string, string> = {
   'Resident.idNumber': 'identity',
   'Resident.phone': 'identity',
+  'Resident.documentNumber': 'identity',
+  'OverseasDetails.permitNumber': 'identity',
+  'Resident.hukouPlace': 'address',
+  'Household.residence': 'address',
   'GridWorker.phone': 'identity',
   'Resident.keyPerson': 'key-person',
   'Grid.keyPersons': 'key-person',

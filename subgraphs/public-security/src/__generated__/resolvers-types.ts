@@ -748,6 +748,8 @@ export type ResidentColumns = {
   page: Scalars['ID']['output'];
   /** Each resident's population type (人口类型), a `PopulationType` value. */
   populationTypes?: Maybe<Scalars['StringColumn']['output']>;
+  /** Each resident's 人户分离 status (人户状态), a `ResidenceStatus` value, or null for people with no hukou. */
+  residenceStatuses?: Maybe<Scalars['StringColumn']['output']>;
   /** Each resident's sex (性别), a `Sex` value. */
   sexes?: Maybe<Scalars['StringColumn']['output']>;
 };
@@ -1310,6 +1312,7 @@ export type ResidentColumnsResolvers<ContextType = PublicSecurityContext, Parent
   ids?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
   page?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   populationTypes?: Resolver<Maybe<ResolversTypes['StringColumn']>, ParentType, ContextType>;
+  residenceStatuses?: Resolver<Maybe<ResolversTypes['StringColumn']>, ParentType, ContextType>;
   sexes?: Resolver<Maybe<ResolversTypes['StringColumn']>, ParentType, ContextType>;
 }>;
 
