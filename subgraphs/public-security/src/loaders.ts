@@ -73,6 +73,17 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
         where: residentScope,
       }),
     ),
+    /** 人户分离 counts of communities, streets and the district, as `populationByPlace`. */
+    residenceStatusByPlace: byPlaceLevel((level) =>
+      countsByPlace<ResidenceStatus>({
+        db,
+        level,
+        table: residents,
+        gridColumn: residents.gridCode,
+        groupColumn: residents.residenceStatus,
+        where: residentScope,
+      }),
+    ),
     /** The people living in a house (residents_house_idx). */
     residentsByHouse: rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? '', residentScope),
     keyPersonByResident: rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId, keyPersonScope),

@@ -94,6 +94,26 @@ describe('人户分离', () => {
     );
     expect(sample.some((g) => g.residents.some((r) => r.residenceStatus === 'RESIDENT_NOT_REGISTERED' && r.populationType === 'REGISTERED'))).toBe(true);
   });
+
+  it('counts communities, streets and the district over their grids', async () => {
+    const count = (people: DemoResident[]) => ({
+      residentAndRegistered: people.filter((r) => r.residenceStatus === 'RESIDENT_AND_REGISTERED').length,
+      residentNotRegistered: people.filter((r) => r.residenceStatus === 'RESIDENT_NOT_REGISTERED').length,
+      registeredNotResident: 0,
+    });
+    const community = grids[0]!.grid.communityCode;
+    const street = `${community.slice(0, 9)}000`;
+    const response = await gql(
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Community { residenceSeparation { residentAndRegistered residentNotRegistered registeredNotResident } } ... on Street { residenceSeparation { residentAndRegistered residentNotRegistered registeredNotResident } } ... on District { residenceSeparation { residentAndRegistered residentNotRegistered registeredNotResident } } } }`,
+      { reps: [{ __typename: 'Community', code: community }, { __typename: 'Street', code: street }, { __typename: 'District', code: '320311' }] },
+    );
+    expect(response.errors).toBeUndefined();
+    expect(response.data?._entities).toEqual([
+      { residenceSeparation: count(everyone.filter((r) => r.gridCode.startsWith(community))) },
+      { residenceSeparation: count(everyone.filter((r) => r.gridCode.startsWith(street.slice(0, 9)))) },
+      { residenceSeparation: count(everyone) },
+    ]);
+  });
 });
 
 describe('people without a citizen ID', () => {

@@ -40,6 +40,8 @@ export type Community = {
   code: Scalars['ID']['output'];
   /** Residents of the community's grids counted by population type (人口统计); zeros where it has none. */
   population?: Maybe<PopulationCounts>;
+  /** Residents of the community's grids counted by 人户分离 status (人户分离统计); zeros where it has none. */
+  residenceSeparation?: Maybe<ResidenceSeparationCounts>;
 };
 
 /** How a key person was contacted (走访方式). */
@@ -62,6 +64,8 @@ export type District = {
   code: Scalars['ID']['output'];
   /** Residents of the district's grids counted by population type (人口统计); zeros where it has none. */
   population?: Maybe<PopulationCounts>;
+  /** Residents of the district's grids counted by 人户分离 status (人户分离统计); zeros where it has none. */
+  residenceSeparation?: Maybe<ResidenceSeparationCounts>;
 };
 
 /** Identity document (证件类型). */
@@ -835,6 +839,8 @@ export type Street = {
   code: Scalars['ID']['output'];
   /** Residents of the street's grids counted by population type (人口统计); zeros where it has none. */
   population?: Maybe<PopulationCounts>;
+  /** Residents of the street's grids counted by 人户分离 status (人户分离统计); zeros where it has none. */
+  residenceSeparation?: Maybe<ResidenceSeparationCounts>;
 };
 
 /** How a person holds the dwelling lived in (居住方式). */
@@ -1078,6 +1084,7 @@ export type CommunityResolvers<ContextType = PublicSecurityContext, ParentType e
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Community']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   population?: Resolver<Maybe<ResolversTypes['PopulationCounts']>, ParentType, ContextType>;
+  residenceSeparation?: Resolver<Maybe<ResolversTypes['ResidenceSeparationCounts']>, ParentType, ContextType>;
 }>;
 
 export interface DateScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Date'], any> {
@@ -1092,6 +1099,7 @@ export type DistrictResolvers<ContextType = PublicSecurityContext, ParentType ex
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['District']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   population?: Resolver<Maybe<ResolversTypes['PopulationCounts']>, ParentType, ContextType>;
+  residenceSeparation?: Resolver<Maybe<ResolversTypes['ResidenceSeparationCounts']>, ParentType, ContextType>;
 }>;
 
 export type FloatingDetailsResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['FloatingDetails'] = ResolversParentTypes['FloatingDetails']> = ResolversObject<{
@@ -1342,6 +1350,7 @@ export type StreetResolvers<ContextType = PublicSecurityContext, ParentType exte
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Street']> | FederationReferenceType, FederationReferenceType, ContextType>;
   code?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   population?: Resolver<Maybe<ResolversTypes['PopulationCounts']>, ParentType, ContextType>;
+  residenceSeparation?: Resolver<Maybe<ResolversTypes['ResidenceSeparationCounts']>, ParentType, ContextType>;
 }>;
 
 export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['StringColumn'], any> {
