@@ -187,4 +187,33 @@ describe('public security: overseas people, households, special groups and visit
     // Findings are health and conduct details: the report withholds them.
     expect(report).not.toContain('情况稳定');
   });
+
+  it("finds the key persons' responsible people unchanged, refuses badges of non-police, the officer's own position and unknown records", async () => {
+    const keyPersons = grids.flatMap((g) => g.publicSecurity.keyPersons);
+    const k = keyPersons[0]!;
+    const rows = keyPersons.flatMap((x) => x.officers.map((o, i) => [x.id, String(i + 1), o.name, UNIT[o.unit], '', '']));
+    expect(rows.length).toBeGreaterThanOrEqual(keyPersons.length);
+    await expectUnchangedAndRefused('key-person-officers', 'key_person_officers', 'key_person_id, position', ['重点人员编号', '序号', '责任人', '责任人单位', '警号', '联系电话'], rows, [
+      { row: ['ZD320311001001001999', '1', '刘社工', '司法所', '', ''], column: '重点人员编号', code: 'UNKNOWN_KEY_PERSON' },
+      { row: [k.id, '0', '刘社工', '司法所', '', ''], column: '序号', code: 'POSITION' },
+      { row: [k.id, '9', '刘社工', '司法所', '012345', ''], column: '警号', code: 'BADGE' },
+      { row: [k.id, '9', '刘社工', '司法所', '', '12345'], column: '联系电话', code: 'PHONE' },
+    ]);
+    // A new worker with a landline is added beside the others.
+    const file = await files.write('officers-new.csv', csv(['重点人员编号', '序号', '责任人', '责任人单位', '联系电话'], [[k.id, '9', '刘社工', '司法所', '0516-83801234']]));
+    expect(await importFile(db.pool, 'public-security', 'key-person-officers', file)).toMatchObject({ inserted: 1, rejected: 0 });
+    const stored = await db.pool.query('SELECT name, unit, phone FROM key_person_officers WHERE key_person_id = $1 AND position = 9', [k.id]);
+    expect(stored.rows).toEqual([{ name: '刘社工', unit: 'JUSTICE_OFFICE', phone: '0516-83801234' }]);
+  });
+
+  it('records a person registered here who lives elsewhere (户在人不在), without a house, in the grid of the hukou address', async () => {
+    const residents = grids.flatMap((g) => g.residents);
+    const grid = residents[0]!.gridCode;
+    const idNumber = buildIdNumber('320311', '1988-05-06', 995);
+    const header = ['姓名', '公民身份号码', '人口类型', '人户状态', '户籍地行政区划代码', '户籍派出所', '户籍户号', '网格编码', '房屋编码'];
+    const file = await files.write('away.csv', csv(header, [['孙外出', idNumber, '户籍', '户在人不在', '320311', '徐州市公安局泉山分局湖滨派出所', 'HK0001', grid, '']]));
+    expect(await importFile(db.pool, 'public-security', 'residents', file)).toMatchObject({ inserted: 1, rejected: 0 });
+    const stored = await db.pool.query('SELECT residence_status, house_code, grid_code, hukou_division_code, hukou_household_id FROM residents WHERE id_number = $1', [idNumber]);
+    expect(stored.rows).toEqual([{ residence_status: 'REGISTERED_NOT_RESIDENT', house_code: null, grid_code: grid, hukou_division_code: '320311', hukou_household_id: 'HK0001' }]);
+  });
 });

@@ -4,11 +4,11 @@
  * batch's transaction.
  */
 import { documentKey, residentKey } from '@hub/core';
-import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumberField, problem, PROBLEMS, textField, type Field, type FieldProblem, type FieldValues } from '@hub/import';
+import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumberField, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem, type FieldValues } from '@hub/import';
 import { publicSecurityDatabase } from './db/index.ts';
 import { HOUSEHOLD_ID, KEY_PERSON_ID } from './keys.ts';
 
-const { households, keyPersonCategories, keyPersonContacts, overseasDetails } = publicSecurityDatabase.schema;
+const { households, keyPersonCategories, keyPersonContacts, keyPersonOfficers, overseasDetails } = publicSecurityDatabase.schema;
 
 const P = {
   notOnRegister: problem('NOT_ON_REGISTER', '该人员不在实有人口登记中，请先导入实有人口', 'not on the population register: import the residents first'),
@@ -20,6 +20,8 @@ const P = {
   headOutsideGrid: problem('HEAD_OUTSIDE_GRID', '户主不在该户所属网格登记', 'the head is registered in another grid'),
   keyPersonId: problem('KEY_PERSON_ID', '重点人员编号格式应为 ZD+15位网格编码+3位序号', 'key-person id must be ZD + 15-digit grid code + 3-digit sequence'),
   unknownKeyPerson: problem('UNKNOWN_KEY_PERSON', '重点人员档案不存在，请先导入重点人员', 'no such key-person record: import the key persons first'),
+  badge: problem('BADGE', '警号应为6位数字，且只有派出所人员填写', 'a badge is 6 digits, and only police officers have one'),
+  position: problem('POSITION', '序号应为1-99（0为责任民警，由重点人员导入）', 'position must be 1-99 (0 is the responsible officer, from the key-person import)'),
   contactBeforeListing: problem('CONTACT_BEFORE_LISTING', '走访日期早于列管日期', 'the contact predates the listing'),
 };
 
@@ -301,6 +303,56 @@ export const contactsImport = defineEntity({
       if (since === undefined) refused.set(row, [{ field: contactFields.keyPersonId, problem: P.unknownKeyPerson }]);
       else if (row.values.contactedOn < since) refused.set(row, [{ field: contactFields.contactedOn, problem: P.contactBeforeListing }]);
     }
+    return refused;
+  },
+});
+
+const officerPosition: Field<number> = {
+  name: 'position',
+  headers: ['序号', '责任人序号', 'position'],
+  required: true,
+  parse: (raw) => (/^[1-9]\d?$/.test(raw) ? { value: Number(raw) } : { problem: P.position }),
+};
+
+const officerFields = {
+  keyPersonId,
+  position: officerPosition,
+  name: textField('name', { headers: ['责任人', '责任人姓名', '姓名', 'name'], required: true, maxLength: 50, personal: 'name' }),
+  unit: enumField('unit', { headers: ['责任人单位', '所属单位', 'unit'], required: true, values: UNIT_VALUES }),
+  badge: textField('badge', { headers: ['警号', 'badge'], maxLength: 6 }),
+  phone: phoneField('phone', { headers: ['联系电话', '电话', 'phone'] }),
+};
+
+/**
+ * The responsible people of a key person besides the police officer (the key-person import keeps that one, position
+ * 0): the justice office's, health's, the narcotics office's or the centre's worker, by record and position.
+ */
+export const officersImport = defineEntity({
+  department: 'public-security',
+  entity: 'key-person-officers',
+  title: 'key-person responsible people 重点人员责任人',
+  fields: Object.values(officerFields),
+  table: keyPersonOfficers,
+  conflictColumns: [keyPersonOfficers.keyPersonId, keyPersonOfficers.position],
+  keyField: officerFields.keyPersonId,
+  build(values) {
+    const unit = values.require(officerFields.unit);
+    const badge = values.get(officerFields.badge);
+    if (badge !== null && (unit !== 'POLICE_STATION' || !/^\d{6}$/.test(badge))) return { problems: [{ field: officerFields.badge, problem: P.badge }] };
+    const row = {
+      keyPersonId: values.require(officerFields.keyPersonId),
+      position: values.require(officerFields.position),
+      name: values.require(officerFields.name),
+      unit,
+      badge: values.cell(officerFields.badge),
+      phone: values.cell(officerFields.phone),
+    };
+    return { key: `${row.keyPersonId}|${row.position}`, row };
+  },
+  async checkReferences(rows, { client }) {
+    const listed = await keyPersonsListed(client, [...new Set(rows.map((r) => r.values.keyPersonId))]);
+    const refused = new Map<(typeof rows)[number], FieldProblem[]>();
+    for (const row of rows) if (!listed.has(row.values.keyPersonId)) refused.set(row, [{ field: officerFields.keyPersonId, problem: P.unknownKeyPerson }]);
     return refused;
   },
 });

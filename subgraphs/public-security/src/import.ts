@@ -1,7 +1,7 @@
 import { documentKey, isDivisionCode, isGridCode, parseIdNumber, residentKey, type ParsedIdNumber } from '@hub/core';
 import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumber, idNumberField, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
 import { publicSecurityDatabase } from './db/index.ts';
-import { contactsImport, householdsImport, overseasImport, specialGroupsImport } from './import-people.ts';
+import { contactsImport, householdsImport, officersImport, overseasImport, specialGroupsImport } from './import-people.ts';
 
 const { floatingDetails, keyPersons, residents } = publicSecurityDatabase.schema;
 
@@ -405,4 +405,4 @@ export const keyPersonsImport = defineEntity({
 });
 
 /** What public-security imports from files (`npm run import -- public-security <entity> <file>`), in the order the command lists them. */
-export const importEntities = [residentsImport, floatingImport, overseasImport, householdsImport, keyPersonsImport, specialGroupsImport, contactsImport];
+export const importEntities = [residentsImport, floatingImport, overseasImport, householdsImport, keyPersonsImport, specialGroupsImport, officersImport, contactsImport];
