@@ -369,10 +369,7 @@ export class GridGenerator {
         identity = { codeIndex: origin ? origin.codeIndex : XUZHOU_CODE_INDEX.pick(rng) };
       }
       const { resident } = this.person(m.sex, birthDay, m.surname, identity, type, house, householdId, m.relation);
-      if (type === 'REGISTERED') {
-        resident.tenure = 'OWNED';
-        if (resident.residenceStatus === 'RESIDENT_AND_REGISTERED') resident.hukouHouseholdId = hukouHouseholdId;
-      }
+      if (type === 'REGISTERED' && resident.residenceStatus === 'RESIDENT_AND_REGISTERED') resident.hukouHouseholdId = hukouHouseholdId;
       if (overseas) {
         if (headEntry < 0) headEntry = pickInflowDay(rng, birthDay);
         resident.overseas = this.overseasStay(Math.max(headEntry, birthDay), birthDay, m.relation === 'SELF', overseas.document);

@@ -4,7 +4,7 @@ import { addYears, dateTimeOf, isoOf } from './dates.ts';
 import { LAST_DAY, dayBetween, neighbour, otherAdult, randomRound, type GridFacts } from './facts.ts';
 import { WeightedTable, type Rng } from './random.ts';
 import { pickGivenName, pickSurname } from './names.ts';
-import type { DemoIncident, DemoKeyPerson, DemoKeyPersonContact, DemoPublicSecurityRecords, DemoResident, DemoSpecialGroup, IncidentType, KeyPersonCategory, OwningUnit } from './types.ts';
+import type { DemoIncident, DemoKeyPerson, DemoOwnership, DemoKeyPersonContact, DemoPublicSecurityRecords, DemoResident, DemoSpecialGroup, IncidentType, KeyPersonCategory, OwningUnit } from './types.ts';
 
 /**
  * Registered rates per resident (在册率) of each special group, from national figures: 严重精神障碍 ≈ 0.45 % (国家卫健委:
@@ -126,8 +126,9 @@ export interface SecurityFacts {
   incidents: DemoIncident[];
 }
 
-export function publicSecurity(facts: GridFacts): { records: DemoPublicSecurityRecords; security: SecurityFacts } {
+export function publicSecurity(facts: GridFacts, ownerships: readonly DemoOwnership[]): { records: DemoPublicSecurityRecords; security: SecurityFacts } {
   const { grid, residents, ages, birthDays, info, seed, households, householdOf, session } = facts;
+  recordTenure(facts, ownerships);
   const rng = topicRng(seed, grid.code, 'public-security');
   const n = residents.length;
 
@@ -221,6 +222,21 @@ export function publicSecurity(facts: GridFacts): { records: DemoPublicSecurityR
     id: `JQ${isoOf(Math.floor(minute / 1440)).replaceAll('-', '')}${grid.code}${pad(k + 1, 3)}`,
   }));
   return { records: { keyPersons, incidents: out }, security: { incidents: out } };
+}
+
+/**
+ * How each household holds its dwelling (居住方式), as the register records it from the housing department's
+ * certificates: owned when a member holds one for the house, rented otherwise (from a landlord or, for 公租房, the
+ * committee). A group rental's tenants rent whoever signed the lease.
+ */
+function recordTenure(facts: GridFacts, ownerships: readonly DemoOwnership[]): void {
+  const ownersOf = new Map<string, Set<string>>();
+  for (const o of ownerships) if (o.ownerIdNumber) ownersOf.set(o.houseCode, (ownersOf.get(o.houseCode) ?? new Set()).add(o.ownerIdNumber));
+  for (const h of facts.households) {
+    const owners = ownersOf.get(h.house.code);
+    const owned = h.kind !== 'GROUP' && h.members.some((m) => owners?.has((facts.residents[m] as DemoResident).idNumber));
+    for (const m of h.members) (facts.residents[m] as DemoResident).tenure = owned ? 'OWNED' : 'RENTED';
+  }
 }
 
 /** A name for a justice office, health or narcotics office worker. */

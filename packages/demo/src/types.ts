@@ -125,7 +125,7 @@ export interface DemoResident {
   hukouPoliceStation: string | null;
   /** The hukou household (户号) when the hukou is kept in this grid; null otherwise. */
   hukouHouseholdId: string | null;
-  /** How the dwelling is held (居住方式). */
+  /** How the dwelling is held (居住方式): owned when a member of the household holds the house's certificate. */
   tenure: 'OWNED' | 'RENTED' | 'LODGING' | 'DORMITORY';
 }
 

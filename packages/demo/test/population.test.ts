@@ -149,6 +149,27 @@ describe('population of 100,000 residents', () => {
     expect(nationalities.size).toBeGreaterThanOrEqual(5);
   });
 
+  it('says a household owns its dwelling exactly when a member holds its certificate, and most registered families do', async () => {
+    let registered = 0;
+    let owning = 0;
+    for (const g of t.grids) {
+      const owners = new Map<string, Set<string>>();
+      for (const o of g.housing.ownerships) if (o.ownerIdNumber) owners.set(o.houseCode, (owners.get(o.houseCode) ?? new Set()).add(o.ownerIdNumber));
+      const households = new Map<string, DemoResident[]>();
+      for (const r of g.residents) households.set(r.householdId, [...(households.get(r.householdId) ?? []), r]);
+      for (const members of households.values()) {
+        const group = members.some((m) => m.relationToHead === 'TENANT');
+        const owned = !group && members.some((m) => owners.get(m.houseCode)?.has(m.idNumber));
+        for (const m of members) expect(m.tenure).toBe(owned ? 'OWNED' : 'RENTED');
+        if (members[0]!.populationType === 'REGISTERED' && !group) {
+          registered++;
+          if (owned) owning++;
+        }
+      }
+    }
+    within(owning / registered, 0.65, 0.9, 'registered households owning their home');
+  });
+
   it('has unsettled people (未落户) without ID numbers, under a registration number, never party members', () => {
     within(t.unsettled.length / t.residents, 0.005, 0.015, 'unsettled');
     for (const r of t.unsettled) {
