@@ -34,6 +34,7 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
   'GridWorker.phone': 'identity',
   'Resident.keyPerson': 'key-person',
   'Grid.keyPersons': 'key-person',
+  'Grid.specialGroups': 'key-person',
   'WelfareEntitlement.disabilityCertificateNumber': 'health',
   'Resident.registeredAddress': 'address',
   'Resident.residence': 'address',

@@ -1,5 +1,6 @@
 import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
-import { and, eq } from 'drizzle-orm';
+import DataLoader from 'dataloader';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from './db/schema.ts';
 import type { HouseholdBasis, IncidentType, KeyPersonCategory, PopulationType, ResidenceStatus } from './__generated__/resolvers-types.ts';
@@ -14,6 +15,9 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const keyPersonScope = gridScopeWhere(scope, keyPersons.gridCode);
   const incidentScope = gridScopeWhere(scope, incidents.gridCode);
   const householdScope = gridScopeWhere(scope, households.gridCode);
+  // A person on several lists is found under each: a category filter reads the record's special groups, not only its own category.
+  const inGroup = (category: KeyPersonCategory) =>
+    inArray(keyPersons.id, db.select({ id: keyPersonCategories.keyPersonId }).from(keyPersonCategories).where(eq(keyPersonCategories.category, category)));
   return {
     residentById: rowByKey(db, residents, residents.id, (r) => r.id, residentScope),
     floatingByResidentId: rowByKey(db, floatingDetails, floatingDetails.residentId, (r) => r.residentId),
@@ -93,7 +97,19 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentColumn: keyPersons.gridCode,
       orderColumn: keyPersons.id,
       parentOf: (r) => r.gridCode,
-      where: (category) => and(keyPersonScope, category ? eq(keyPersons.category, category) : undefined),
+      where: (category) => and(keyPersonScope, category ? inGroup(category) : undefined),
+    }),
+    /** Key persons per grid and special group (a person on two lists counts in both), one statement a batch. */
+    specialGroupCountsByGrid: new DataLoader<string, Partial<Record<KeyPersonCategory, number>>>(async (grids) => {
+      const rows = await db
+        .select({ grid: keyPersons.gridCode, category: keyPersonCategories.category, n: count() })
+        .from(keyPersonCategories)
+        .innerJoin(keyPersons, eq(keyPersons.id, keyPersonCategories.keyPersonId))
+        .where(and(inArray(keyPersons.gridCode, [...grids]), keyPersonScope))
+        .groupBy(keyPersons.gridCode, keyPersonCategories.category);
+      const byGrid = new Map<string, Partial<Record<KeyPersonCategory, number>>>();
+      for (const r of rows) byGrid.set(r.grid, { ...byGrid.get(r.grid), [r.category]: r.n });
+      return grids.map((g) => byGrid.get(g) ?? {});
     }),
     keyPersonCountsByGrid: countsByParent<KeyPersonCategory>({
       db,

@@ -208,6 +208,41 @@ describe('special groups of key persons', () => {
     for (const c of contacts) expect(c.finding).toBe('***');
   });
 
+  it("counts a grid's key persons per special group, a person on two lists under both, and finds them under either", async () => {
+    const grid = grids.find((g) => g.publicSecurity.keyPersons.length >= 2)!;
+    // A person on a second list: a released prisoner (or whoever the first is) found to use drugs.
+    const k = grid.publicSecurity.keyPersons[0]!;
+    const second = k.specialGroups.some((s) => s.category === 'DRUG_USER') ? 'AIDS_RISK' : 'DRUG_USER';
+    if (!k.specialGroups.some((s) => s.category === second)) {
+      await harness.database.pool.query(`INSERT INTO key_person_categories (key_person_id, category, owning_unit, since) VALUES ($1, $2, 'NARCOTICS_CONTROL', '2025-01-01') ON CONFLICT DO NOTHING`, [k.id, second]);
+    }
+    const groups = (x: (typeof keyPersons)[number]) => [...x.specialGroups.map((s) => s.category as string), ...(x === k ? [second] : [])];
+    const count = (category: string) => grid.publicSecurity.keyPersons.filter((x) => groups(x).includes(category)).length;
+    const response = await gql(
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { specialGroups { communityCorrection releasedPrisoner severeMentalDisorder drugUser keyYouth aidsRisk } } } }`,
+      { reps: [{ __typename: 'Grid', code: grid.grid.code }] },
+    );
+    expect(response.errors).toBeUndefined();
+    expect((response.data?._entities as unknown[])[0]).toEqual({
+      specialGroups: {
+        communityCorrection: count('COMMUNITY_CORRECTION'),
+        releasedPrisoner: count('RELEASED_PRISONER'),
+        severeMentalDisorder: count('SEVERE_MENTAL_DISORDER'),
+        drugUser: count('DRUG_USER'),
+        keyYouth: count('KEY_YOUTH'),
+        aidsRisk: count('AIDS_RISK'),
+      },
+    });
+    const found = await gql(`query ($reps: [_Any!]!, $category: KeyPersonCategory) { _entities(representations: $reps) { ... on Grid { keyPersons(category: $category, first: 500) { totalCount edges { node { id category } } } } } }`, {
+      reps: [{ __typename: 'Grid', code: grid.grid.code }],
+      category: second,
+    });
+    const page = (found.data?._entities as { keyPersons: { totalCount: number; edges: { node: { id: string; category: string } }[] } }[])[0]!.keyPersons;
+    expect(page.edges.map((e) => e.node)).toContainEqual({ id: k.id, category: k.category });
+    expect(page.totalCount).toBe(count(second));
+    expect(page.edges).toHaveLength(count(second));
+  });
+
   it('refuses a contact log page over 100', async () => {
     const k = keyPersons[0]!;
     expect(errorCodes(await gql(QUERY, { id: idOf(k), last: 101 }))).toEqual(['INVALID_PAGE_SIZE']);

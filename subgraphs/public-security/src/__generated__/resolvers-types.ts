@@ -117,6 +117,8 @@ export type Grid = {
   residenceSeparation?: Maybe<ResidenceSeparationCounts>;
   /** Residents registered as living in the grid (网格实有人口), ordered by hub id. */
   residents?: Maybe<ResidentConnection>;
+  /** Key persons counted by special group (特殊人群统计): a person on two lists counts under both; sensitive, so key-person readers only. */
+  specialGroups?: Maybe<SpecialGroupCounts>;
 };
 
 
@@ -807,6 +809,23 @@ export type Sex =
   /** Unstated (未说明的性别), code 9. */
   | 'UNSTATED';
 
+/** Key persons per special group (特殊人群统计). */
+export type SpecialGroupCounts = {
+  __typename?: 'SpecialGroupCounts';
+  /** 艾滋病危险人员. */
+  aidsRisk: Scalars['Int']['output'];
+  /** 社区矫正对象. */
+  communityCorrection: Scalars['Int']['output'];
+  /** 吸毒人员. */
+  drugUser: Scalars['Int']['output'];
+  /** 重点青少年. */
+  keyYouth: Scalars['Int']['output'];
+  /** 刑满释放人员. */
+  releasedPrisoner: Scalars['Int']['output'];
+  /** 严重精神障碍患者. */
+  severeMentalDisorder: Scalars['Int']['output'];
+};
+
 /** One special group a key person belongs to (特殊人群类别). */
 export type SpecialGroupMembership = {
   __typename?: 'SpecialGroupMembership';
@@ -1031,6 +1050,7 @@ export type ResolversTypes = ResolversObject<{
   ResponsibleOfficer: ResolverTypeWrapper<ResponsibleOfficer>;
   RiskLevel: RiskLevel;
   Sex: Sex;
+  SpecialGroupCounts: ResolverTypeWrapper<SpecialGroupCounts>;
   SpecialGroupMembership: ResolverTypeWrapper<SpecialGroupMembershipModel>;
   StayPermitKind: StayPermitKind;
   Street: ResolverTypeWrapper<StreetModel>;
@@ -1075,6 +1095,7 @@ export type ResolversParentTypes = ResolversObject<{
   ResidentConnection: ResidentConnectionModel;
   ResidentEdge: ResidentEdgeModel;
   ResponsibleOfficer: ResponsibleOfficer;
+  SpecialGroupCounts: SpecialGroupCounts;
   SpecialGroupMembership: SpecialGroupMembershipModel;
   Street: StreetModel;
   StringColumn: Scalars['StringColumn']['output'];
@@ -1120,6 +1141,7 @@ export type GridResolvers<ContextType = PublicSecurityContext, ParentType extend
   population?: Resolver<Maybe<ResolversTypes['PopulationCounts']>, ParentType, ContextType>;
   residenceSeparation?: Resolver<Maybe<ResolversTypes['ResidenceSeparationCounts']>, ParentType, ContextType>;
   residents?: Resolver<Maybe<ResolversTypes['ResidentConnection']>, ParentType, ContextType, RequireFields<GridResidentsArgs, 'first'>>;
+  specialGroups?: Resolver<Maybe<ResolversTypes['SpecialGroupCounts']>, ParentType, ContextType>;
 }>;
 
 export type HouseResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['House'] = ResolversParentTypes['House'], FederationReferenceType extends FederationReferenceTypes['House'] = FederationReferenceTypes['House']> = ResolversObject<{
@@ -1340,6 +1362,15 @@ export type ResponsibleOfficerResolvers<ContextType = PublicSecurityContext, Par
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type SpecialGroupCountsResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['SpecialGroupCounts'] = ResolversParentTypes['SpecialGroupCounts']> = ResolversObject<{
+  aidsRisk?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  communityCorrection?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  drugUser?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  keyYouth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  releasedPrisoner?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  severeMentalDisorder?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type SpecialGroupMembershipResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['SpecialGroupMembership'] = ResolversParentTypes['SpecialGroupMembership']> = ResolversObject<{
   category?: Resolver<ResolversTypes['KeyPersonCategory'], ParentType, ContextType>;
   owningUnit?: Resolver<ResolversTypes['OwningUnit'], ParentType, ContextType>;
@@ -1389,6 +1420,7 @@ export type Resolvers<ContextType = PublicSecurityContext> = ResolversObject<{
   ResidentConnection?: ResidentConnectionResolvers<ContextType>;
   ResidentEdge?: ResidentEdgeResolvers<ContextType>;
   ResponsibleOfficer?: ResponsibleOfficerResolvers<ContextType>;
+  SpecialGroupCounts?: SpecialGroupCountsResolvers<ContextType>;
   SpecialGroupMembership?: SpecialGroupMembershipResolvers<ContextType>;
   Street?: StreetResolvers<ContextType>;
   StringColumn?: GraphQLScalarType;

@@ -2,7 +2,7 @@ import { INCIDENT_ID, pageWithTotal, RESIDENT_KEY, totalOf } from '@hub/core';
 import { HOUSEHOLD_ID } from '../keys.ts';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { KEY_PERSON_ID } from '../keys.ts';
-import { populationCounts, residenceSeparationCounts } from '../statistics.ts';
+import { populationCounts, residenceSeparationCounts, specialGroupCounts } from '../statistics.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that residents are registered under.
@@ -15,6 +15,7 @@ export const Grid: GridResolvers = {
       ]),
     ),
   population: async ({ code }, _, { loaders }) => populationCounts(await loaders.populationByGrid.load(code)),
+  specialGroups: async ({ code }, _, { loaders }) => specialGroupCounts(await loaders.specialGroupCountsByGrid.load(code)),
   residenceSeparation: async ({ code }, _, { loaders }) => residenceSeparationCounts(await loaders.residenceStatusByGrid.load(code)),
   households: ({ code }, args, { loaders }) =>
     pageWithTotal({ kind: 'grid-households', keyPattern: HOUSEHOLD_ID, keyOf: (h) => h.id }, args, (page) =>
@@ -27,7 +28,9 @@ export const Grid: GridResolvers = {
     pageWithTotal({ kind: 'grid-key-persons', keyPattern: KEY_PERSON_ID, keyOf: (k) => k.id }, args, (page) =>
       Promise.all([
         loaders.keyPersonPageByGrid.load({ parent: code, filter: args.category ?? null, ...page }),
-        loaders.keyPersonCountsByGrid.load(code).then((counts) => totalOf(counts, args.category)),
+        args.category
+          ? loaders.specialGroupCountsByGrid.load(code).then((counts) => counts[args.category!] ?? 0)
+          : loaders.keyPersonCountsByGrid.load(code).then((counts) => counts.total),
       ]),
     ),
   incidents: ({ code }, args, { loaders }) =>
