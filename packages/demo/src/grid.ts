@@ -12,6 +12,7 @@ import type {
   DemoGridWorker,
   DemoHouse,
   DemoResident,
+  KeyPersonCategory,
   PopulationType,
   Sex,
 } from './types.ts';
@@ -101,7 +102,7 @@ export interface Session {
   /** Passports, permits and registration numbers handed out so far: their ordinal makes each number unique. */
   documents: number;
   /** Each special group's expected key persons not yet placed: the fraction a grid could not hold. */
-  specialGroupCarry: Partial<Record<import('./types.ts').KeyPersonCategory, number>>;
+  specialGroupCarry: Partial<Record<KeyPersonCategory, number>>;
 }
 
 /** A grid's base contents (places and people) with the birth days kept as numbers. */

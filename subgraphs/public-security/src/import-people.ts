@@ -5,6 +5,7 @@
  */
 import { documentKey, residentKey } from '@hub/core';
 import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumberField, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem, type FieldValues } from '@hub/import';
+import type pg from 'pg';
 import { publicSecurityDatabase } from './db/index.ts';
 import { HOUSEHOLD_ID, KEY_PERSON_ID } from './keys.ts';
 
@@ -59,7 +60,7 @@ function personKey(values: FieldValues, columns: PersonColumns): string | null {
   if (type === null || number === null || !/^[A-Z]{3}$/.test(nationality)) return null;
   return documentKey(type, nationality, number.trim().toUpperCase());
 }
-async function populationTypes(client: import('pg').PoolClient, ids: readonly string[]): Promise<Map<string, { type: string; grid: string }>> {
+async function populationTypes(client: pg.PoolClient, ids: readonly string[]): Promise<Map<string, { type: string; grid: string }>> {
   const found = await client.query<{ id: string; population_type: string; grid_code: string }>('SELECT id, population_type, grid_code FROM residents WHERE id = ANY($1)', [ids]);
   return new Map(found.rows.map((r) => [r.id, { type: r.population_type, grid: r.grid_code }]));
 }
@@ -225,7 +226,7 @@ const OWNER = {
   AIDS_RISK: 'HEALTH',
 } as const;
 
-async function keyPersonsListed(client: import('pg').PoolClient, ids: readonly string[]): Promise<Map<string, string>> {
+async function keyPersonsListed(client: pg.PoolClient, ids: readonly string[]): Promise<Map<string, string>> {
   const found = await client.query<{ id: string; since: string }>("SELECT id, to_char(since, 'YYYY-MM-DD') AS since FROM key_persons WHERE id = ANY($1)", [ids]);
   return new Map(found.rows.map((r) => [r.id, r.since]));
 }

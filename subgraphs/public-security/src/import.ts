@@ -1,5 +1,5 @@
 import { documentKey, isDivisionCode, isGridCode, parseIdNumber, residentKey, type ParsedIdNumber } from '@hub/core';
-import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumber, idNumberField, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
+import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumber, idNumberField, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem, type FieldValues } from '@hub/import';
 import { publicSecurityDatabase } from './db/index.ts';
 import { contactsImport, householdsImport, officersImport, overseasImport, specialGroupsImport } from './import-people.ts';
 
@@ -106,7 +106,7 @@ const OVERSEAS_DOCUMENTS = new Set(['PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMI
  * Who the row is: a citizen by ID number (from 公民身份号码, or 证件号码 when the document is an ID card), anyone else by
  * document type, nationality and number. The hub id derives from the one or the other.
  */
-function identityOf(values: import('@hub/import').FieldValues): { citizen: ParsedIdNumber } | { document: { type: string; number: string; nationality: string } } | { problems: FieldProblem[] } {
+function identityOf(values: FieldValues): { citizen: ParsedIdNumber } | { document: { type: string; number: string; nationality: string } } | { problems: FieldProblem[] } {
   const type = values.get(fields.documentType) ?? 'ID_CARD';
   const id = values.get(fields.idNumber);
   const number = values.get(fields.documentNumber);
