@@ -97,8 +97,6 @@ export interface Session {
   groupRentals: number;
   /** Mediation cases dealt so far: their ordinal picks the status from a fixed deck (see mediation.ts). */
   cases: number;
-  /** Key persons dealt so far: their ordinal picks the category from a fixed deck (see public-security.ts). */
-  keyPersons: number;
   /** Passports, permits and registration numbers handed out so far: their ordinal makes each number unique. */
   documents: number;
   /** Each special group's expected key persons not yet placed: the fraction a grid could not hold. */
@@ -588,7 +586,6 @@ export function newSession(codes: readonly string[]): Session {
     memberNumbers: new YearSerial(),
     groupRentals: 0,
     cases: 0,
-    keyPersons: 0,
     documents: 0,
     specialGroupCarry: {},
   };

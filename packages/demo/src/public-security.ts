@@ -144,7 +144,6 @@ export function publicSecurity(facts: GridFacts, ownerships: readonly DemoOwners
     for (let k = 0; k < count; k++) deck.push(category);
   }
   for (const category of deck) {
-    session.keyPersons++;
     const [lo, hi] = AGES[category];
     const candidates: number[] = [];
     residents.forEach((r, i) => {
