@@ -98,6 +98,13 @@ describe('public security: floating-population details and key persons', () => {
     expect((await rejectLines(added.rejectReport)).map((l) => [l.row, l.column, l.code])).toEqual([[3, '公民身份号码', 'ALREADY_KEY_PERSON']]);
     const stored = await db.pool.query('SELECT grid_code, category, risk_level FROM key_persons WHERE id = $1', [newId]);
     expect(stored.rows).toEqual([{ grid_code: newId.slice(2, 17), category: 'KEY_YOUTH', risk_level: 'LOW' }]);
+    // Its category is its first special group, owned by the governance centre, and the officer its first responsible person.
+    expect((await db.pool.query("SELECT category, owning_unit, since::text FROM key_person_categories WHERE key_person_id = $1", [newId])).rows).toEqual([
+      { category: 'KEY_YOUTH', owning_unit: 'GOVERNANCE_CENTRE', since: '2024-01-01' },
+    ]);
+    expect((await db.pool.query('SELECT position, name, unit, badge FROM key_person_officers WHERE key_person_id = $1', [newId])).rows).toEqual([
+      { position: 0, name: '王警官', unit: 'POLICE_STATION', badge: '012345' },
+    ]);
   });
 });
 

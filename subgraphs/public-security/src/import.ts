@@ -402,6 +402,28 @@ export const keyPersonsImport = defineEntity({
     }
     return refused;
   },
+  // The record's own category is its first special group, and its police officer its first responsible person, as
+  // the migration made them of older records: a category filter and the officer list find a record loaded from a file.
+  async afterWrite(written, { client }) {
+    if (written.length === 0) return;
+    const ids = written.map((r) => r.values.id);
+    await client.query(
+      `INSERT INTO key_person_categories (key_person_id, category, owning_unit, since)
+       SELECT k.id, k.category, CASE k.category
+         WHEN 'COMMUNITY_CORRECTION' THEN 'JUSTICE_OFFICE' WHEN 'RELEASED_PRISONER' THEN 'JUSTICE_OFFICE'
+         WHEN 'SEVERE_MENTAL_DISORDER' THEN 'HEALTH' WHEN 'AIDS_RISK' THEN 'HEALTH' WHEN 'DRUG_USER' THEN 'NARCOTICS_CONTROL'
+         ELSE 'GOVERNANCE_CENTRE' END::owning_unit, k.since
+       FROM key_persons k WHERE k.id = ANY($1)
+       ON CONFLICT (key_person_id, category) DO NOTHING`,
+      [ids],
+    );
+    await client.query(
+      `INSERT INTO key_person_officers (key_person_id, position, name, unit, badge)
+       SELECT id, 0, officer_name, 'POLICE_STATION', officer_badge FROM key_persons WHERE id = ANY($1)
+       ON CONFLICT (key_person_id, position) DO UPDATE SET name = excluded.name, badge = excluded.badge`,
+      [ids],
+    );
+  },
 });
 
 /** What public-security imports from files (`npm run import -- public-security <entity> <file>`), in the order the command lists them. */
