@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildIdNumber } from '@hub/core';
+import { buildIdNumber, DEMO_HUB_SECRET, residentKey } from '@hub/core';
 import type { DemoGridContents } from '@hub/demo';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 
@@ -160,7 +160,8 @@ describe('public security: overseas people, households, special groups and visit
       }
       if (r.hukouHouseholdId && !households.has(r.hukouHouseholdId)) {
         const hukou = residents.filter((m) => m.hukouHouseholdId === r.hukouHouseholdId);
-        const head = hukou.find((m) => m.relationToHead === 'SELF') ?? r;
+        const hubId = (m: (typeof residents)[number]) => residentKey(m.idNumber, DEMO_HUB_SECRET);
+        const head = hukou.find((m) => m.relationToHead === 'SELF') ?? hukou.reduce((a, m) => (hubId(m) < hubId(a) ? m : a));
         households.set(r.hukouHouseholdId, rowOf(r.hukouHouseholdId, '家庭户', '户籍户', head, r, r.hukouPoliceStation ?? ''));
       }
     }

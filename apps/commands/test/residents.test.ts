@@ -59,6 +59,8 @@ describe('loading the register from files', () => {
     const seeded = await clone(templates['public-security']);
     try {
       expect(await tableSnapshot(empty.pool, 'residents', 'id')).toEqual(await tableSnapshot(seeded.pool, 'residents', 'id'));
+      // The households the register's 户号 columns name are made as the seed made them.
+      expect(await tableSnapshot(empty.pool, 'households', 'id')).toEqual(await tableSnapshot(seeded.pool, 'households', 'id'));
     } finally {
       await seeded.drop();
     }

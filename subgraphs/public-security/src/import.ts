@@ -189,6 +189,33 @@ export const residentsImport = defineEntity({
       },
     };
   },
+  // A household number the register does not hold yet becomes a household record, as the seed and the migration make
+  // them: headed by its SELF member (else its first by hub id), collective when unrelated people share it; a hukou
+  // household with its police station. Records already there (from the households import) are left as they are.
+  async afterWrite(written, { client }) {
+    if (written.length === 0) return;
+    const ids = written.map((r) => r.values.id);
+    await client.query(
+      `INSERT INTO households (id, kind, basis, head_resident_id, grid_code, house_code)
+       SELECT DISTINCT ON (m.household_id) m.household_id,
+         CASE WHEN bool_or(m.relation_to_head IN ('TENANT', 'NON_RELATIVE')) OVER (PARTITION BY m.household_id) THEN 'COLLECTIVE' ELSE 'FAMILY' END::household_kind,
+         'RESIDENCE', CASE WHEN m.relation_to_head = 'SELF' THEN m.id END, m.grid_code, m.house_code
+       FROM residents m
+       WHERE m.household_id IN (SELECT household_id FROM residents WHERE id = ANY($1))
+       ORDER BY m.household_id, (m.relation_to_head <> 'SELF'), m.id
+       ON CONFLICT (id) DO NOTHING`,
+      [ids],
+    );
+    await client.query(
+      `INSERT INTO households (id, kind, basis, head_resident_id, grid_code, house_code, police_station)
+       SELECT DISTINCT ON (m.hukou_household_id) m.hukou_household_id, 'FAMILY', 'HUKOU', m.id, m.grid_code, m.house_code, m.hukou_police_station
+       FROM residents m
+       WHERE m.hukou_household_id IN (SELECT hukou_household_id FROM residents WHERE id = ANY($1))
+       ORDER BY m.hukou_household_id, (m.relation_to_head <> 'SELF'), m.id
+       ON CONFLICT (id) DO NOTHING`,
+      [ids],
+    );
+  },
   // Grids are civil affairs' and houses housing's: asked of them (through the graph), never of their databases.
   async checkReferences(rows, { foreign }) {
     const grids = await foreign.existingGrids([...new Set(rows.map((r) => r.values.gridCode))]);

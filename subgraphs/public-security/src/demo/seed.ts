@@ -107,21 +107,23 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
 
 /**
  * The grid's households: each household living together (its head the SELF member; unrelated tenants make it a
- * collective), and each hukou household kept here (its head the first of its members living as head, else the first).
+ * collective), and each hukou household kept here (its head its member living as head, else its first by hub id; its
+ * house and grid that head's), as the residents import and the migration make them.
  */
 function householdsOf(people: readonly DemoResident[], ids: readonly string[], gridCode: string): (typeof households.$inferInsert)[] {
   const living = new Map<string, typeof households.$inferInsert>();
-  const hukou = new Map<string, typeof households.$inferInsert>();
+  const hukou = new Map<string, { self: boolean; row: typeof households.$inferInsert }>();
   people.forEach((p, i) => {
     let h = living.get(p.householdId);
     if (!h) living.set(p.householdId, (h = { id: p.householdId, kind: 'FAMILY', basis: 'RESIDENCE', headResidentId: null, gridCode, houseCode: p.houseCode }));
     if (p.relationToHead === 'SELF') h.headResidentId = ids[i]!;
     if (p.relationToHead === 'TENANT') h.kind = 'COLLECTIVE';
     if (p.hukouHouseholdId) {
-      let k = hukou.get(p.hukouHouseholdId);
-      if (!k) hukou.set(p.hukouHouseholdId, (k = { id: p.hukouHouseholdId, kind: 'FAMILY', basis: 'HUKOU', headResidentId: ids[i]!, gridCode, houseCode: p.houseCode, policeStation: p.hukouPoliceStation }));
-      if (p.relationToHead === 'SELF') k.headResidentId = ids[i]!;
+      const k = hukou.get(p.hukouHouseholdId);
+      const self = p.relationToHead === 'SELF';
+      const better = !k || (self && !k.self) || (self === k.self && ids[i]! < k.row.headResidentId!);
+      if (better) hukou.set(p.hukouHouseholdId, { self, row: { id: p.hukouHouseholdId, kind: 'FAMILY', basis: 'HUKOU', headResidentId: ids[i]!, gridCode, houseCode: p.houseCode, policeStation: p.hukouPoliceStation } });
     }
   });
-  return [...living.values(), ...hukou.values()];
+  return [...living.values(), ...[...hukou.values()].map((h) => h.row)];
 }
