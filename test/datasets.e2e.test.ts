@@ -85,7 +85,7 @@ describe('residents by grid', () => {
   it('reads in DuckDB from CSV and Parquet with the generator’s counts, the graph’s statistics and the Chinese names intact', async () => {
     const csv = await download('/datasets/residents-by-grid.csv');
     expect([...csv.bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
-    expect(csv.bytes.toString('utf8', 3, 200)).toMatch(/^resident_id,street_code,street,community_code,community,grid_code,grid,population_type,sex,age_band,party_member,welfare_kinds,open_cases\r\n/);
+    expect(csv.bytes.toString('utf8', 3, 200)).toMatch(/^resident_id,street_code,street,community_code,community,grid_code,grid,population_type,residence_status,sex,age_band,party_member,welfare_kinds,open_cases\r\n/);
     const parquet = await download('/datasets/residents-by-grid.parquet');
     expect(parquet.bytes.subarray(0, 4).toString()).toBe('PAR1');
 
@@ -103,6 +103,11 @@ describe('residents by grid', () => {
         expected.set(key, (expected.get(key) ?? 0) + 1);
       }
       expect(new Map(byStreet.map((r) => [`${r.street_code}|${r.population_type}`, Number(r.n)]))).toEqual(expected);
+      // 人户分离: the register's status of each resident, none for people without a hukou.
+      const separated = await sql<{ residence_status: string | null; n: string }>(`select residence_status, count(*) n from ${source} group by all order by all`);
+      const statuses = new Map<string | null, number>();
+      for (const r of residents) statuses.set(r.residenceStatus, (statuses.get(r.residenceStatus) ?? 0) + 1);
+      expect(new Map(separated.map((r) => [r.residence_status, Number(r.n)]))).toEqual(statuses);
       // Chinese names come through whole.
       for (const row of byStreet) expect(row.street).toBe(world.streets.find((s) => s.code === row.street_code)?.name);
       // Party members: residents the party's register names.

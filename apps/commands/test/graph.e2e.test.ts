@@ -76,10 +76,12 @@ describe('residents loaded from a file, through the graph', () => {
             [grid.grid.code],
           );
           expect(removed.rowCount).toBeGreaterThan(10);
-          const header = ['公民身份号码', '姓名', '性别', '出生日期', '联系电话', '人口类型', '户籍地址', '房屋编码', '网格编码', '户号', '与户主关系'];
+          const header = ['公民身份号码', '证件类型', '证件号码', '国籍', '姓名', '性别', '出生日期', '联系电话', '人口类型', '户籍地址', '房屋编码', '网格编码', '户号', '与户主关系'];
           const row = (r: DemoGridContents['residents'][number], over: Partial<DemoGridContents['residents'][number]> = {}) => {
             const x = { ...r, ...over };
-            return [x.idNumber, x.name, SEX[x.sex], x.birthDate, x.phone ?? '', x.populationType, x.registeredAddress, x.houseCode, x.gridCode, x.householdId, x.relationToHead];
+            // People without a citizen ID by their document.
+            const identity = x.document ? ['', x.document.type, x.document.number, x.document.nationality] : [x.idNumber, '', '', ''];
+            return [...identity, x.name, SEX[x.sex], x.birthDate, x.phone ?? '', x.populationType, x.registeredAddress, x.houseCode, x.gridCode, x.householdId, x.relationToHead];
           };
           const other = generateDemoWorld({ residents: 200, seed: 7 });
           const strangers = [...other.gridContents()][0]!.residents;

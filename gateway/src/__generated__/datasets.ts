@@ -274,7 +274,7 @@ export type DatasetResidentsByGridQueryVariables = Exact<{
 }>;
 
 
-export type DatasetResidentsByGridQuery = { residentColumns: { ids: (string | null)[], gridCodes: (string | null)[], sexes: (string | null)[] | null, ages: (number | null)[] | null, populationTypes: (string | null)[] | null, partyMemberStatuses: (string | null)[] | null, activeWelfareKinds: string[][] | null, openCaseCounts: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
+export type DatasetResidentsByGridQuery = { residentColumns: { ids: (string | null)[], gridCodes: (string | null)[], sexes: (string | null)[] | null, ages: (number | null)[] | null, populationTypes: (string | null)[] | null, residenceStatuses: (string | null)[] | null, partyMemberStatuses: (string | null)[] | null, activeWelfareKinds: string[][] | null, openCaseCounts: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetWelfareCrossCheckQueryVariables = Exact<{
   gridCode: string | number;

@@ -1,4 +1,4 @@
-import { isValidCreditCode } from './codes/credit-code.ts';
+import { creditCodeProblem } from './codes/credit-code.ts';
 import { isBuildingCode, isCaseId, isHouseCode, isIncidentId, isOrganizationId } from './codes/keys.ts';
 import { isCommunityCode, isGridCode, isStreetCode } from './codes/places.ts';
 import { RESIDENT_KEY } from './codes/resident-key.ts';
@@ -59,12 +59,20 @@ export function checkOrganizationId(id: string, argumentName = 'id'): string {
 }
 
 /** Checks a credit code by GB 32100 and returns it normalized (trimmed, upper case). */
+const CREDIT_CODE_PROBLEMS = {
+  format: '18 characters of the GB 32100 alphabet',
+  authority: 'positions 1-2 a registration authority and a kind it registers',
+  division: 'positions 3-8 the division code of the registering office',
+  'check-char': 'a valid check character',
+} as const;
+
 export function checkCreditCode(creditCode: string, argumentName = 'creditCode'): string {
-  if (!isValidCreditCode(creditCode)) {
+  const problem = creditCodeProblem(creditCode);
+  if (problem !== null) {
     throw inputError(
       ErrorCode.INVALID_CREDIT_CODE,
-      `${argumentName} is not a unified social credit code (18 characters of GB 32100 with a valid check character)`,
-      { argumentName },
+      `${argumentName} is not a unified social credit code (GB 32100 wants ${CREDIT_CODE_PROBLEMS[problem]})`,
+      { argumentName, reason: problem },
     );
   }
   return creditCode.trim().toUpperCase();

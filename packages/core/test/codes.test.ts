@@ -4,6 +4,9 @@ import {
   buildCreditCode,
   buildIdNumber,
   communityCodeOfGrid,
+  creditCodeProblem,
+  isDivisionCode,
+  normalizePhone,
   isCommunityCode,
   isGridCode,
   isResidentKey,
@@ -59,6 +62,58 @@ describe('unified social credit codes (GB 32100-2015)', () => {
     expect(isValidCreditCode(changed)).toBe(false);
     expect(isValidCreditCode('91320311MA1XYW12I3')).toBe(false); // I is not in the alphabet
   });
+
+  it('accepts published codes of each registration authority', () => {
+    // The example of GB 32100-2015 itself, then enterprises as printed on their business licences: 腾讯 (深圳),
+    // 华为 (深圳), 阿里巴巴(中国) (杭州), 百度在线 (北京); then a 民政 foundation, a 机构编制 body and a 司法行政 law firm
+    // registered by national or Beijing offices.
+    for (const code of ['91350100M000100Y43', '9144030071526726XG', '914403001922038216', '91330100716105852F', '91110000802100433B', '53100000500021676K', '11100000000013127D', '31110000400834282L']) {
+      expect(creditCodeProblem(code), code).toBeNull();
+    }
+  });
+
+  it('refuses an authority (position 1) or a kind (position 2) the standard does not assign, with a right check character', () => {
+    expect(creditCodeProblem(buildCreditCode('B1320311MA1XYW123'))).toBe('authority'); // no authority B
+    expect(creditCodeProblem(buildCreditCode('94320311MA1XYW123'))).toBe('authority'); // 工商 registers kinds 1-3 only
+    expect(creditCodeProblem(buildCreditCode('56320311MJ5604312'))).toBe('authority'); // 民政 has no kind 6
+    expect(creditCodeProblem(buildCreditCode('J2320311MJ5604312'))).toBe('authority'); // 住建 registers 业主大会 only
+    expect(creditCodeProblem(buildCreditCode('55320311MJ5604312'))).toBeNull(); // 居民委员会
+    expect(creditCodeProblem(buildCreditCode('J1320311MJ5604312'))).toBeNull(); // 业主大会
+    expect(creditCodeProblem(buildCreditCode('92320311MA1XYW123'))).toBeNull(); // 个体工商户
+    expect(creditCodeProblem(buildCreditCode('N2320311MF1234567'))).toBeNull(); // 村级集体经济组织
+  });
+
+  it('refuses a registering office whose division code (positions 3-8) names no province', () => {
+    expect(creditCodeProblem(buildCreditCode('91990100MA1XYW123'))).toBe('division');
+    expect(creditCodeProblem(buildCreditCode('91000000MA1XYW123'))).toBe('division');
+    expect(creditCodeProblem(buildCreditCode('9132031AMA1XYW123'))).toBe('division');
+    expect(creditCodeProblem(buildCreditCode('91100000MA1XYW123'))).toBeNull(); // a national office
+    expect(creditCodeProblem(buildCreditCode('91441900MA1XYW123'))).toBeNull(); // 东莞, a city without counties
+  });
+
+  it('names a wrong check character', () => {
+    expect(creditCodeProblem('91350100M000100Y44')).toBe('check-char');
+    expect(creditCodeProblem('9135010M000100Y43')).toBe('format');
+  });
+});
+
+describe('division codes (GB/T 2260)', () => {
+  it('accepts counties, development-zone counties and cities without counties', () => {
+    for (const code of ['110105', '320311', '320371', '441900', '442000', '460400', '620200']) expect(isDivisionCode(code), code).toBe(true);
+  });
+
+  it('refuses cities with counties, provinces, and codes of no province', () => {
+    for (const code of ['320300', '320000', '441800', '990101', '000000', '12345']) expect(isDivisionCode(code), code).toBe(false);
+  });
+
+  it('takes township numbers 400-599 as bodies like townships (development zones)', () => {
+    expect(townshipKind('320371400000')).toBe('ZONE');
+    expect(townshipKind('320311599000')).toBe('ZONE');
+    expect(isStreetCode('320371400000')).toBe(true);
+    expect(isStreetCode('441900003000')).toBe(true); // 东莞 东城街道, directly under the city
+    expect(isCommunityCode('441900003001')).toBe(true);
+    expect(isStreetCode('320311600000')).toBe(false);
+  });
 });
 
 describe('place codes', () => {
@@ -79,6 +134,22 @@ describe('place codes', () => {
     expect(isMobilePhone('13800138000')).toBe(true);
     expect(isMobilePhone('12800138000')).toBe(false);
     expect(isMobilePhone('1380013800')).toBe(false);
+  });
+
+  it('keeps mobiles and landlines with their area code as the register writes them', () => {
+    expect(normalizePhone('+86 138 0013 8000')).toBe('13800138000');
+    expect(normalizePhone('0516-83801234')).toBe('0516-83801234'); // 徐州
+    expect(normalizePhone('(0516) 8380 1234')).toBe('0516-83801234');
+    expect(normalizePhone('+86 516 8380 1234')).toBe('0516-83801234');
+    expect(normalizePhone('010-62751234')).toBe('010-62751234'); // 北京, 3-digit area code
+    expect(normalizePhone('02164036000')).toBe('021-64036000'); // 上海
+    expect(normalizePhone('0516-8380123')).toBe('0516-8380123'); // a 7-digit local number
+  });
+
+  it('refuses what is neither', () => {
+    for (const phone of ['83801234', '0516-03801234', '010-8380123', '0516-838012345', '12800138000', '051683', '0016-83801234']) {
+      expect(normalizePhone(phone), phone).toBeNull();
+    }
   });
 });
 

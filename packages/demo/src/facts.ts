@@ -42,7 +42,10 @@ export interface GridFacts {
   apartmentBuildings: DemoBuilding[];
   isFirstGrid: boolean;
   isStreetSeat: boolean;
-  /** Residents of 18 or more, and the same by building code. */
+  /**
+   * Residents of 18 or more who hold a citizen ID, and the same by building code: the other departments name people
+   * by ID number (party members, mediation parties, grid workers), so the few who hold none are left out of them.
+   */
   adults: number[];
   adultsByBuilding: Map<string, number[]>;
 }
@@ -83,7 +86,7 @@ export function gridFacts(world: WorldPlan, plan: GridPlan, session: Session, in
   const adults: number[] = [];
   const adultsByBuilding = new Map<string, number[]>();
   residents.forEach((r, i) => {
-    if ((ages[i] as number) < 18) return;
+    if ((ages[i] as number) < 18 || r.document !== null) return;
     adults.push(i);
     const building = (houseByCode.get(r.houseCode) as DemoHouse).buildingCode;
     const list = adultsByBuilding.get(building);

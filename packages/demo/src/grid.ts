@@ -3,20 +3,23 @@
  * Everything random comes from the grid's own PRNG stream; only the district-wide unique identifiers come from
  * counters shared by the pass (see allocators.ts).
  */
+import { documentKey } from '@hub/core';
 import type {
   DemoBuilding,
+  DemoDocument,
   DemoFloatingDetails,
   DemoGridContents,
   DemoGridWorker,
   DemoHouse,
   DemoResident,
+  KeyPersonCategory,
   PopulationType,
   Sex,
 } from './types.ts';
 import { IdNumberAllocator, PermitAllocator, PhoneAllocator, YearSerial } from './allocators.ts';
 import { REF_DAY, addYears, ageOn, dayOf, isoOf, yearOf } from './dates.ts';
 import { composeHousehold, pickHouseholdSize, type HouseholdKind, type MemberSpec } from './household.ts';
-import { pickGivenName, pickSurname } from './names.ts';
+import { foreignName, pickForeignFamilyName, pickGivenName, pickSurname } from './names.ts';
 import { DISTRICT, ORIGIN_COUNTIES, ORIGIN_TOWNS, VILLAGE_FAMILIES, VILLAGE_SUFFIXES, XUZHOU_ID_CODES } from './places.ts';
 import type { OriginCounty } from './places.ts';
 import { Rng, WeightedTable } from './random.ts';
@@ -24,9 +27,38 @@ import type { GridPlan, WorldPlan } from './world.ts';
 import { communityInfos } from './community.ts';
 import { gridRecords } from './records.ts';
 
-/** Shares tuned so that people come out about 75% registered, 22% floating, 0.7% overseas, 1% unsettled. */
-const FLOATING_HOUSEHOLD_SHARE = 0.205;
+/** Shares tuned so that people come out about 75% registered, 22% floating (the default), 0.7% overseas, 1% unsettled. */
 const OVERSEAS_HOUSEHOLD_SHARE = 0.0075;
+/** Residents living in group rentals, every one of them floating, whatever the floating share asked for. */
+const GROUP_RENTAL_PERSON_SHARE = 0.054;
+/** Registered households are this much bigger than floating ones (measured on the generator, 2.6 against 2.1). */
+const REGISTERED_TO_FLOATING_SIZE = 1.211;
+
+/**
+ * The share of family households that must be floating for a share of residents: group rentals bring their floating
+ * tenants first, and floating households are smaller than registered ones.
+ */
+export function floatingHouseholdShare(floatingShare: number): number {
+  const families = Math.max(0, (floatingShare - GROUP_RENTAL_PERSON_SHARE) / (1 - GROUP_RENTAL_PERSON_SHARE));
+  const k = REGISTERED_TO_FLOATING_SIZE;
+  return Math.min(1 - OVERSEAS_HOUSEHOLD_SHARE, (families * k) / (families * k + 1 - families));
+}
+
+/**
+ * Where overseas residents of a Xuzhou district come from: foreign students and staff of its universities and
+ * foreign companies, Korean and Japanese families above all; compatriots from Hong Kong, Macao and Taiwan with their
+ * travel permits. A few foreigners hold the permanent resident ID card (外国人永久居留身份证).
+ */
+const OVERSEAS_ORIGINS = new WeightedTable<{ nationality: string; document: DemoDocument['type'] }>([
+  [{ nationality: 'KOR', document: 'PASSPORT' }, 20], [{ nationality: 'JPN', document: 'PASSPORT' }, 9],
+  [{ nationality: 'USA', document: 'PASSPORT' }, 7], [{ nationality: 'PAK', document: 'PASSPORT' }, 8],
+  [{ nationality: 'RUS', document: 'PASSPORT' }, 5], [{ nationality: 'VNM', document: 'PASSPORT' }, 5],
+  [{ nationality: 'IND', document: 'PASSPORT' }, 4], [{ nationality: 'DEU', document: 'PASSPORT' }, 3],
+  [{ nationality: 'GBR', document: 'PASSPORT' }, 3], [{ nationality: 'NGA', document: 'PASSPORT' }, 3],
+  [{ nationality: 'KOR', document: 'FOREIGN_PERMANENT_RESIDENCE' }, 2], [{ nationality: 'USA', document: 'FOREIGN_PERMANENT_RESIDENCE' }, 1],
+  [{ nationality: 'CHN', document: 'HK_MACAO_PERMIT' }, 12], [{ nationality: 'CHN', document: 'TAIWAN_PERMIT' }, 14],
+]);
+const EMPLOYERS = ['中国矿业大学', '江苏师范大学', '徐州医科大学', '徐州工程机械集团有限公司', '徐州重型机械有限公司', '江苏徐工信息技术股份有限公司'];
 const UNSETTLED_MEMBER_SHARE = 0.021;
 /** Group rentals (群租): about 2% of occupied houses. */
 const GROUP_RENTAL_SHARE = 0.02;
@@ -65,8 +97,10 @@ export interface Session {
   groupRentals: number;
   /** Mediation cases dealt so far: their ordinal picks the status from a fixed deck (see mediation.ts). */
   cases: number;
-  /** Key persons dealt so far: their ordinal picks the category from a fixed deck (see public-security.ts). */
-  keyPersons: number;
+  /** Passports, permits and registration numbers handed out so far: their ordinal makes each number unique. */
+  documents: number;
+  /** Each special group's expected key persons not yet placed: the fraction a grid could not hold. */
+  specialGroupCarry: Partial<Record<KeyPersonCategory, number>>;
 }
 
 /** A grid's base contents (places and people) with the birth days kept as numbers. */
@@ -240,6 +274,9 @@ function pickInflowDay(rng: Rng, birthDay: number): number {
 
 const PERMITS_SINCE = dayOf(2016, 1, 1); // the national residence permit regulations took effect
 
+/** Who a new person is: a citizen whose ID number is allocated in an address code, or a holder of a document. */
+type Identity = { codeIndex: number } | { document: DemoDocument; name: string };
+
 export class GridGenerator {
   private readonly rng: Rng;
   private readonly residents: DemoResident[] = [];
@@ -277,8 +314,9 @@ export class GridGenerator {
         continue;
       }
       const r = rng.next();
+      const floatingHouseholds = this.world.floatingHouseholdShare;
       const kind: HouseholdKind =
-        r < FLOATING_HOUSEHOLD_SHARE ? 'FLOATING' : r < FLOATING_HOUSEHOLD_SHARE + OVERSEAS_HOUSEHOLD_SHARE ? 'OVERSEAS' : 'REGISTERED';
+        r < floatingHouseholds ? 'FLOATING' : r < floatingHouseholds + OVERSEAS_HOUSEHOLD_SHARE ? 'OVERSEAS' : 'REGISTERED';
       // Families fit their dwelling: at most two people per room, or they would count as a group rental.
       let size = pickHouseholdSize(rng, kind);
       for (let tries = 0; size > 2 * house.rooms && tries < 3; tries++) size = pickHouseholdSize(rng, kind);
@@ -306,12 +344,35 @@ export class GridGenerator {
     const { rng } = this;
     const householdId = this.nextHouseholdId();
     const origin = kind === 'FLOATING' ? pickOrigin(rng) : null;
+    const overseas = kind === 'OVERSEAS' ? OVERSEAS_ORIGINS.pick(rng) : null;
+    const familyName = overseas && overseas.nationality !== 'CHN' ? pickForeignFamilyName(rng, overseas.nationality) : null;
+    // The family's hukou household (户口簿), when members' hukou is here: its number is the household's with HK.
+    const hukouHouseholdId = `HK${householdId.replace('-', '')}`;
     let headInflow = -1;
+    let headEntry = -1;
     for (const m of members) {
       let type: PopulationType = kind;
       if (kind === 'REGISTERED' && m.relation !== 'SELF' && rng.chance(UNSETTLED_MEMBER_SHARE)) type = 'UNSETTLED';
-      const codeIndex = origin ? origin.codeIndex : type === 'UNSETTLED' ? 0 : XUZHOU_CODE_INDEX.pick(rng);
-      const { resident, birthDay } = this.person(m.sex, birthDayForAge(rng, m.age), m.surname, codeIndex, type, house, householdId, m.relation);
+      const birthDay = birthDayForAge(rng, m.age);
+      let identity: Identity;
+      if (overseas) {
+        // A spouse keeps her or his own family name; children take the head's.
+        const family = familyName === null ? null : m.relation === 'SELF' || m.relation === 'CHILD' || m.relation === 'GRANDCHILD' ? familyName : pickForeignFamilyName(rng, overseas.nationality);
+        identity = {
+          document: this.document(overseas.document, overseas.nationality),
+          name: family === null ? m.surname + pickGivenName(rng, m.sex, yearOf(birthDay)) : foreignName(rng, overseas.nationality, m.sex, family),
+        };
+      } else if (type === 'UNSETTLED') {
+        identity = { document: this.document('NONE', 'CHN'), name: m.surname + pickGivenName(rng, m.sex, yearOf(birthDay)) };
+      } else {
+        identity = { codeIndex: origin ? origin.codeIndex : XUZHOU_CODE_INDEX.pick(rng) };
+      }
+      const { resident } = this.person(m.sex, birthDay, m.surname, identity, type, house, householdId, m.relation);
+      if (type === 'REGISTERED' && resident.residenceStatus === 'RESIDENT_AND_REGISTERED') resident.hukouHouseholdId = hukouHouseholdId;
+      if (overseas) {
+        if (headEntry < 0) headEntry = pickInflowDay(rng, birthDay);
+        resident.overseas = this.overseasStay(Math.max(headEntry, birthDay), birthDay, m.relation === 'SELF', overseas.document);
+      }
       if (origin) {
         if (headInflow < 0) headInflow = pickInflowDay(rng, birthDay);
         // Spouses may follow later; children born here arrive at birth.
@@ -339,54 +400,104 @@ export class GridGenerator {
       const origin = pickOrigin(rng);
       const sex: Sex = rng.chance(0.7) ? 'MALE' : 'FEMALE';
       const birthDay = birthDayForAge(rng, rng.int(18, 52));
-      const { resident, birthDay: actualBirth } = this.person(sex, birthDay, pickSurname(rng), origin.codeIndex, 'FLOATING', house, householdId, k === 0 ? 'SELF' : 'TENANT');
+      const { resident, birthDay: actualBirth } = this.person(sex, birthDay, pickSurname(rng), { codeIndex: origin.codeIndex }, 'FLOATING', house, householdId, k === 0 ? 'SELF' : 'TENANT');
       resident.registeredAddress = origin.address;
+      resident.hukouDivisionCode = origin.county.code;
       resident.floating = this.floating(INFLOW_REASONS_TENANT.pick(rng), pickInflowDay(rng, actualBirth), actualBirth, origin.address);
     }
+  }
+
+  /** A document number unique in the district, in the form its issuer uses. */
+  private document(type: DemoDocument['type'], nationality: string): DemoDocument {
+    const n = ++this.session.documents;
+    const number =
+      type === 'HK_MACAO_PERMIT' ? `H${pad(60_000_000 + n, 8)}` // 港澳居民来往内地通行证: H (Hong Kong) or M and 8 digits
+        : type === 'TAIWAN_PERMIT' ? pad(10_000_000 + n, 8) // 台湾居民来往大陆通行证: 8 digits
+          : type === 'FOREIGN_PERMANENT_RESIDENCE' ? `${nationality}${DISTRICT.code.slice(0, 4)}${pad(n, 8)}` // old 15-character card: nationality, issuing province and city, serial
+            : type === 'NONE' ? `WL${this.plan.grid.code}${pad(n % 10_000, 4)}` // the police station's registration number of an unsettled person
+              : nationality === 'KOR' ? `M${pad(n, 8)}` : nationality === 'JPN' ? `TK${pad(n, 7)}` : nationality === 'USA' ? pad(500_000_000 + n, 9) : `P${pad(n, 8)}`;
+    return { type, number, nationality };
+  }
+
+  /** Entry, and a residence permit (work, study, family) or a visa; permanent residents need neither. */
+  private overseasStay(entryDay: number, birthDay: number, head: boolean, document: DemoDocument['type']): DemoResident['overseas'] {
+    const { rng } = this;
+    const entry = Math.min(REF_DAY - 1, Math.max(entryDay, birthDay));
+    if (document === 'FOREIGN_PERMANENT_RESIDENCE') {
+      return { entryDate: isoOf(entry), permitKind: 'PERMANENT_RESIDENCE', permitNumber: null, permitExpiresOn: null, employerOrSchool: head ? rng.pick(EMPLOYERS) : null };
+    }
+    const visa = rng.chance(0.15);
+    // Compatriots' permits are valid five years; foreigners' residence permits one to five; visas a few months.
+    const issued = Math.min(REF_DAY - 1, visa ? entry : entry + rng.int(0, 30));
+    const expires = visa ? addYears(issued, 0) + rng.int(60, 180) : addYears(issued, document === 'PASSPORT' ? rng.int(1, 5) : 5);
+    return {
+      entryDate: isoOf(entry),
+      permitKind: visa ? 'VISA' : 'RESIDENCE_PERMIT',
+      permitNumber: `${visa ? 'V' : 'R'}${pad(++this.session.documents, 9)}`,
+      permitExpiresOn: isoOf(expires),
+      employerOrSchool: head && ageOn(birthDay) >= 18 ? rng.pick(EMPLOYERS) : null,
+    };
   }
 
   private person(
     sex: Sex,
     birthDay: number,
     surname: string,
-    codeIndex: number,
+    identity: Identity,
     populationType: PopulationType,
     house: DemoHouse,
     householdId: string,
     relationToHead: DemoResident['relationToHead'],
   ): { resident: DemoResident; birthDay: number } {
     const { rng } = this;
-    const id = this.session.ids.allocate(codeIndex, birthDay, sex);
-    const age = ageOn(id.birthDay);
+    // Citizens' birth days move to a free ID number sequence; documents carry none.
+    const id = 'codeIndex' in identity ? this.session.ids.allocate(identity.codeIndex, birthDay, sex) : null;
+    const born = id ? id.birthDay : birthDay;
+    const age = ageOn(born);
     const phoneShare = age < 12 ? 0 : age < 16 ? 0.4 : age < 70 ? 0.96 : age < 85 ? 0.75 : 0.4;
+    const document = 'document' in identity ? identity.document : null;
+    const hukou = populationType === 'REGISTERED' ? this.registeredAddress(house) : null;
     const resident: DemoResident = {
-      idNumber: id.idNumber,
-      name: surname + pickGivenName(rng, sex, yearOf(id.birthDay)),
+      idNumber: id ? id.idNumber : documentKey(document!.type, document!.nationality, document!.number),
+      document,
+      name: 'name' in identity ? identity.name : surname + pickGivenName(rng, sex, yearOf(born)),
       sex,
-      birthDate: isoOf(id.birthDay),
+      birthDate: isoOf(born),
       phone: rng.chance(phoneShare) ? this.session.phones.next(rng) : null,
       populationType,
-      registeredAddress: this.registeredAddress(house, populationType),
+      // People with no hukou have no registered address; floating people's is set by the caller (their origin).
+      registeredAddress: hukou ? hukou.address : '',
       houseCode: house.code,
       gridCode: this.plan.grid.code,
       householdId,
       relationToHead,
       floating: null,
+      overseas: null,
+      residenceStatus: hukou ? (hukou.here ? 'RESIDENT_AND_REGISTERED' : 'RESIDENT_NOT_REGISTERED') : populationType === 'FLOATING' ? 'RESIDENT_NOT_REGISTERED' : null,
+      hukouDivisionCode: hukou ? DISTRICT.code : null,
+      hukouPoliceStation: hukou ? hukou.policeStation : null,
+      hukouHouseholdId: null,
+      tenure: 'RENTED',
     };
     this.residents.push(resident);
-    this.birthDays.push(id.birthDay);
-    return { resident, birthDay: id.birthDay };
+    this.birthDays.push(born);
+    return { resident, birthDay: born };
   }
 
-  /** Where the household register is: this building, or (人户分离) another address in the district. */
-  private registeredAddress(house: DemoHouse, type: PopulationType): string {
+  /**
+   * Where the household register is: this building, or (人户分离, 人在户不在) another address in the district; and the
+   * police station of that street (派出所, one per street) that keeps it.
+   */
+  private registeredAddress(house: DemoHouse): { address: string; here: boolean; policeStation: string } {
     const { rng } = this;
     const here = this.supply.buildingAddress.get(house.buildingCode) ?? house.address;
-    if (type !== 'REGISTERED' || !rng.chance(REGISTERED_ELSEWHERE_SHARE)) return here;
+    const station = (plan: GridPlan) => `徐州市公安局${DISTRICT.name}分局${plan.street.name.replace(/(街道|镇)$/, '')}派出所`;
+    if (!rng.chance(REGISTERED_ELSEWHERE_SHARE)) return { address: here, here: true, policeStation: station(this.plan) };
     const other = rng.pick(this.world.plans);
-    return other.road
+    const address = other.road
       ? `${other.addressPrefix}${other.road}${rng.int(1, 40)}号`
       : `${other.addressPrefix}${other.grid.sequence}组${rng.int(1, 60)}号`;
+    return { address, here: false, policeStation: station(other) };
   }
 
   private floating(
@@ -427,6 +538,8 @@ export class GridGenerator {
     const adults: number[] = [];
     residents.forEach((r, i) => {
       const age = ageOn(birthDays[i] as number);
+      // Civil affairs employs grid workers by their citizen ID: people who hold none are not among them.
+      if (r.document !== null) return;
       if (age >= 18) adults.push(i);
       if (age < 25 || age > 55 || r.phone === null) return;
       (r.populationType === 'REGISTERED' ? local : others).push(i);
@@ -473,6 +586,7 @@ export function newSession(codes: readonly string[]): Session {
     memberNumbers: new YearSerial(),
     groupRentals: 0,
     cases: 0,
-    keyPersons: 0,
+    documents: 0,
+    specialGroupCarry: {},
   };
 }

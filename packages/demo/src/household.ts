@@ -47,15 +47,15 @@ const TEMPLATES: Record<number, ReadonlyArray<readonly [Template, number]>> = {
     [T({ others: 1, headAge: [20, 70] }), 8],
   ],
   3: [
-    [T({ spouse: true, children: 1, headAge: [24, 60] }), 70],
-    [T({ children: 2, headAge: [30, 55] }), 6],
+    [T({ spouse: true, children: 1, headAge: [24, 48] }), 70],
+    [T({ children: 2, headAge: [30, 48] }), 6],
     [T({ spouse: true, parents: 1, headAge: [26, 58] }), 10],
     [T({ elderHead: true, children: 1, grandchildren: 1, headAge: [50, 78] }), 7],
     [T({ spouse: true, others: 1, headAge: [22, 70] }), 7],
   ],
   4: [
-    [T({ spouse: true, children: 2, headAge: [28, 55] }), 40],
-    [T({ spouse: true, children: 1, parents: 1, headAge: [28, 58] }), 30],
+    [T({ spouse: true, children: 2, headAge: [28, 46] }), 45],
+    [T({ spouse: true, children: 1, parents: 1, headAge: [28, 45] }), 30],
     [T({ elderHead: true, spouse: true, children: 1, grandchildren: 1, headAge: [50, 78] }), 12],
     [T({ spouse: true, parents: 2, headAge: [26, 55] }), 8],
     [T({ elderHead: true, children: 1, childSpouse: true, grandchildren: 1, headAge: [50, 80] }), 10],
@@ -84,10 +84,14 @@ const ALL_TEMPLATES = tables(true);
 /** Floating households are mostly working-age people; elderly-headed ones are left out. */
 const YOUNG_TEMPLATES = tables(false);
 
-/** Household sizes: registered ones follow the 2020 census (about 2.6); floating people more often live alone. */
+/**
+ * Household sizes, calibrated so that family households average 2.62 people as in the 2020 census (第七次全国人口普查:
+ * 2.62 people per family household; 1-person 25.4 %, 2-person 29.7 %, 3-person 21.0 %, 4-person 13.2 %, 5+ 10.8 %).
+ * Floating people more often live alone or as couples, so registered households are a little bigger than the mean.
+ */
 const SIZES: Record<HouseholdKind, WeightedTable<number>> = {
-  REGISTERED: new WeightedTable([[1, 22], [2, 30], [3, 22], [4, 14], [5, 8], [6, 4]]),
-  FLOATING: new WeightedTable([[1, 38], [2, 27], [3, 22], [4, 10], [5, 3]]),
+  REGISTERED: new WeightedTable([[1, 18], [2, 27], [3, 24], [4, 16], [5, 9], [6, 6]]),
+  FLOATING: new WeightedTable([[1, 26], [2, 27], [3, 27], [4, 14], [5, 6]]),
   OVERSEAS: new WeightedTable([[1, 30], [2, 35], [3, 25], [4, 10]]),
 };
 
@@ -181,9 +185,12 @@ export function composeHousehold(rng: Rng, size: number, kind: HouseholdKind): M
   return members.slice(0, size);
 }
 
+/** Ages of elderly people living alone, by decade: fewer as they grow old (and more of them move in with children). */
+const ELDERLY_DECADES = new WeightedTable<readonly [number, number]>([[[60, 69], 52], [[70, 79], 34], [[80, 89], 12], [[90, 97], 2]]);
+
 function single(rng: Rng, kind: HouseholdKind): MemberSpec {
   const elderly = kind === 'REGISTERED' && rng.chance(0.45);
   const sex: Sex = elderly ? (rng.chance(0.62) ? 'FEMALE' : 'MALE') : rng.chance(0.58) ? 'MALE' : 'FEMALE';
-  const age = elderly ? rng.int(60, 95) : kind === 'FLOATING' ? rng.int(18, 50) : rng.int(20, 59);
+  const age = elderly ? rng.int(...ELDERLY_DECADES.pick(rng)) : kind === 'FLOATING' ? rng.int(18, 50) : rng.int(20, 59);
   return { relation: 'SELF', sex, age, surname: pickSurname(rng) };
 }

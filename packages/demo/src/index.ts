@@ -5,7 +5,7 @@
 import type { DemoOptions, DemoWorld } from './types.ts';
 import { generateGrids, newSession } from './grid.ts';
 import { DISTRICT, ID_ADDRESS_CODES } from './places.ts';
-import { buildWorld } from './world.ts';
+import { buildWorld, DEFAULT_FLOATING_SHARE } from './world.ts';
 
 export type * from './types.ts';
 export * from './seeding.ts';
@@ -20,9 +20,11 @@ export function generateDemoWorld(options: DemoOptions): DemoWorld {
     throw new RangeError(`residents must be a non-negative integer, got ${residents}`);
   }
   const seed = (options.seed ?? DEFAULT_SEED) >>> 0;
-  const world = buildWorld(residents, seed);
+  const floatingShare = options.floatingShare ?? DEFAULT_FLOATING_SHARE;
+  if (!(floatingShare >= 0 && floatingShare <= 0.95)) throw new RangeError(`floatingShare must be between 0 and 0.95, got ${floatingShare}`);
+  const world = buildWorld(residents, seed, floatingShare);
   return {
-    options: { residents, seed },
+    options: { residents, seed, floatingShare },
     district: { ...DISTRICT },
     streets: world.streets,
     communities: world.communities,

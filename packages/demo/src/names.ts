@@ -58,3 +58,37 @@ export function pickGivenName(rng: Rng, sex: Sex, birthYear: number): string {
   if (second === first && rng.chance(0.7)) second = rng.pick(chars);
   return first + second;
 }
+
+/**
+ * Names of foreigners as their passports write them and the register copies them: family name then given names in
+ * capitals (KIM MINJUN, SMITH JOHN), by nationality; compatriots from Hong Kong, Macao and Taiwan have Chinese names.
+ */
+const FOREIGN_NAMES: Record<string, { family: readonly string[]; MALE: readonly string[]; FEMALE: readonly string[] }> = {
+  KOR: { family: ['KIM', 'LEE', 'PARK', 'CHOI', 'JUNG', 'KANG', 'CHO', 'YOON'], MALE: ['MINJUN', 'SEOJUN', 'JIHOON', 'HYUNWOO', 'DONGHYUN', 'SUNGMIN'], FEMALE: ['SEOYEON', 'JIWOO', 'MINJI', 'SOYEON', 'HAEUN', 'YUNA'] },
+  JPN: { family: ['SATO', 'SUZUKI', 'TAKAHASHI', 'TANAKA', 'WATANABE', 'ITO', 'YAMAMOTO'], MALE: ['HIROSHI', 'TAKESHI', 'KENJI', 'DAIKI', 'SHOTA', 'HARUTO'], FEMALE: ['YUKI', 'AYAKA', 'MISAKI', 'HARUKA', 'NANAMI', 'SAKURA'] },
+  USA: { family: ['SMITH', 'JOHNSON', 'WILLIAMS', 'BROWN', 'JONES', 'MILLER', 'DAVIS'], MALE: ['JOHN', 'MICHAEL', 'DAVID', 'JAMES', 'ROBERT', 'DANIEL'], FEMALE: ['MARY', 'JENNIFER', 'LINDA', 'SARAH', 'EMILY', 'JESSICA'] },
+  GBR: { family: ['TAYLOR', 'WILSON', 'EVANS', 'THOMAS', 'ROBERTS', 'WALKER'], MALE: ['OLIVER', 'GEORGE', 'HARRY', 'JACK', 'THOMAS'], FEMALE: ['OLIVIA', 'AMELIA', 'EMILY', 'ISLA', 'SOPHIE'] },
+  DEU: { family: ['MUELLER', 'SCHMIDT', 'SCHNEIDER', 'FISCHER', 'WEBER', 'MEYER'], MALE: ['LUKAS', 'FELIX', 'JONAS', 'MAXIMILIAN', 'STEFAN'], FEMALE: ['ANNA', 'LEA', 'LAURA', 'JULIA', 'KATHARINA'] },
+  RUS: { family: ['IVANOV', 'SMIRNOV', 'KUZNETSOV', 'POPOV', 'SOKOLOV', 'PETROV'], MALE: ['ALEXANDER', 'DMITRY', 'SERGEY', 'ANDREY', 'MAXIM'], FEMALE: ['ANASTASIA', 'MARIA', 'DARIA', 'ELENA', 'OLGA'] },
+  PAK: { family: ['KHAN', 'AHMED', 'ALI', 'HUSSAIN', 'RAZA', 'IQBAL'], MALE: ['MUHAMMAD', 'ABDULLAH', 'USMAN', 'BILAL', 'HAMZA'], FEMALE: ['FATIMA', 'AYESHA', 'ZAINAB', 'SANA', 'HIRA'] },
+  VNM: { family: ['NGUYEN', 'TRAN', 'LE', 'PHAM', 'HOANG', 'VU'], MALE: ['VAN ANH', 'MINH DUC', 'QUANG HUY', 'THANH TUNG'], FEMALE: ['THI LAN', 'THU HA', 'NGOC ANH', 'THI MAI'] },
+  IND: { family: ['SHARMA', 'SINGH', 'KUMAR', 'PATEL', 'GUPTA', 'REDDY'], MALE: ['RAHUL', 'AMIT', 'ARJUN', 'VIKRAM', 'ROHAN'], FEMALE: ['PRIYA', 'ANANYA', 'DIVYA', 'NEHA', 'POOJA'] },
+  NGA: { family: ['OKAFOR', 'ADEYEMI', 'BELLO', 'EZE', 'OKONKWO', 'ABUBAKAR'], MALE: ['CHINEDU', 'EMEKA', 'TUNDE', 'IBRAHIM', 'OLUWASEUN'], FEMALE: ['NGOZI', 'AISHA', 'CHIOMA', 'FUNMILAYO', 'BLESSING'] },
+};
+
+/** Nationalities with foreign names: the table above. */
+export const FOREIGN_NATIONALITIES = Object.keys(FOREIGN_NAMES);
+
+/** A family name of the nationality, passed to a household's children as the head's. */
+export function pickForeignFamilyName(rng: Rng, nationality: string): string {
+  const names = FOREIGN_NAMES[nationality];
+  if (!names) throw new RangeError(`no names for nationality ${nationality}`);
+  return rng.pick(names.family);
+}
+
+/** FAMILY GIVEN, as a passport's machine-readable zone orders them. */
+export function foreignName(rng: Rng, nationality: string, sex: Sex, familyName: string): string {
+  const names = FOREIGN_NAMES[nationality];
+  if (!names) throw new RangeError(`no names for nationality ${nationality}`);
+  return `${familyName} ${rng.pick(names[sex])}`;
+}

@@ -38,6 +38,7 @@ export function party(facts: GridFacts, orgs: GridOrganizations): DemoPartyRecor
   const weight = (i: number) => {
     const age = ages[i] as number;
     if (addYears(birthDays[i] as number, 18) >= LAST_DAY) return 0; // joined after the 18th birthday, before today
+    if (residents[i]?.document !== null) return 0; // members hold a citizen ID: not foreigners, 港澳台 compatriots or unsettled people
     const base = age >= 60 ? 1.6 : age >= 35 ? 1 : age >= 22 ? 0.7 : 0.15;
     return residents[i]?.populationType === 'FLOATING' ? base * 0.6 : residents[i]?.populationType === 'REGISTERED' ? base : base * 0.3;
   };

@@ -28,7 +28,7 @@ export function gridRecords(
   const orgs = gridOrganizations(facts);
   const civil = civilAffairs(facts, orgs);
   const house = housing(facts, orgs, civil.welfare);
-  const security = publicSecurity(facts);
+  const security = publicSecurity(facts, house.records.ownerships);
   const partyRecords = party(facts, orgs);
   const mediationRecords = mediation(facts, orgs, security.security.incidents, house.housing);
   return {

@@ -5,7 +5,7 @@ import { seedDepartments, type DepartmentSeeder } from './seeding.ts';
 import type { DemoGridContents, DemoOptions, DemoWorld } from './types.ts';
 
 /** The district every test run seeds: small enough to build in a second, big enough for several pages per grid. */
-export const TEST_DEMO: Required<DemoOptions> = { residents: 3000, seed: 20261126 };
+export const TEST_DEMO: Required<DemoOptions> = { residents: 3000, seed: 20261126, floatingShare: 0.22 };
 
 /**
  * For a subgraph's vitest globalSetup: builds one template database of the department (migrated, seeded with the

@@ -77,8 +77,33 @@ export interface DemoFloatingDetails {
   residencePermitExpiresOn: string | null;
 }
 
+/** A document of a person without a citizen ID (境外人员的护照/通行证/永久居留身份证; 未落户人员的登记编号). */
+export interface DemoDocument {
+  type: 'PASSPORT' | 'HK_MACAO_PERMIT' | 'TAIWAN_PERMIT' | 'FOREIGN_PERMANENT_RESIDENCE' | 'NONE';
+  number: string;
+  /** ISO 3166-1 alpha-3; CHN for compatriots from Hong Kong, Macao and Taiwan and for unsettled people. */
+  nationality: string;
+}
+
+/** An overseas person's stay: entry and what allows it. */
+export interface DemoOverseasDetails {
+  entryDate: string;
+  permitKind: 'VISA' | 'RESIDENCE_PERMIT' | 'PERMANENT_RESIDENCE';
+  permitNumber: string | null;
+  permitExpiresOn: string | null;
+  employerOrSchool: string | null;
+}
+
+export type ResidenceStatus = 'RESIDENT_AND_REGISTERED' | 'RESIDENT_NOT_REGISTERED' | 'REGISTERED_NOT_RESIDENT';
+
 export interface DemoResident {
-  idNumber: string; // valid 18-character citizen ID number
+  /**
+   * The number every department keys the person by: a valid 18-character citizen ID number, or for people who hold
+   * none (overseas, unsettled) the key of their document (`documentKey` of @hub/core, e.g. PASSPORT:KOR:M00001234).
+   */
+  idNumber: string;
+  /** Null for citizens with an ID card. */
+  document: DemoDocument | null;
   name: string;
   sex: Sex;
   birthDate: string; // YYYY-MM-DD, equal to the ID number's
@@ -92,6 +117,16 @@ export interface DemoResident {
   householdId: string;
   relationToHead: 'SELF' | 'SPOUSE' | 'CHILD' | 'PARENT' | 'GRANDCHILD' | 'OTHER_RELATIVE' | 'TENANT';
   floating: DemoFloatingDetails | null;
+  overseas: DemoOverseasDetails | null;
+  /** 人户分离; null for people with no hukou (overseas, unsettled). */
+  residenceStatus: ResidenceStatus | null;
+  /** The hukou county's division code and police station; null where there is no hukou (or the station is not known here). */
+  hukouDivisionCode: string | null;
+  hukouPoliceStation: string | null;
+  /** The hukou household (户号) when the hukou is kept in this grid; null otherwise. */
+  hukouHouseholdId: string | null;
+  /** How the dwelling is held (居住方式): owned when a member of the household holds the house's certificate. */
+  tenure: 'OWNED' | 'RENTED' | 'LODGING' | 'DORMITORY';
 }
 
 export interface DemoGridContents {
@@ -143,7 +178,24 @@ export type KeyPersonCategory =
   | 'RELEASED_PRISONER'
   | 'SEVERE_MENTAL_DISORDER'
   | 'DRUG_USER'
-  | 'KEY_YOUTH';
+  | 'KEY_YOUTH'
+  | 'AIDS_RISK';
+
+export type OwningUnit = 'JUSTICE_OFFICE' | 'HEALTH' | 'NARCOTICS_CONTROL' | 'POLICE_STATION' | 'GOVERNANCE_CENTRE';
+
+export interface DemoSpecialGroup {
+  category: KeyPersonCategory;
+  owningUnit: OwningUnit;
+  since: string;
+}
+
+export interface DemoKeyPersonContact {
+  contactedOn: string;
+  byName: string;
+  byUnit: OwningUnit;
+  method: 'HOME_VISIT' | 'PHONE' | 'VIDEO' | 'INTERVIEW' | 'REPORT_IN';
+  finding: string;
+}
 
 export interface DemoKeyPerson {
   id: string; // ZD + grid code + 3-digit seq
@@ -156,6 +208,12 @@ export interface DemoKeyPerson {
   since: string;
   /** For severe mental disorder: a guardian from the same household when there is one. */
   guardianIdNumber: string | null;
+  /** Every special group the person belongs to, the record's own category first (a released prisoner may use drugs). */
+  specialGroups: DemoSpecialGroup[];
+  /** The responsible people besides the police officer: the owning units' workers. */
+  officers: { name: string; unit: OwningUnit }[];
+  /** Visits and contacts of the last months, oldest first. */
+  contacts: DemoKeyPersonContact[];
 }
 
 export type IncidentType = 'DISPUTE' | 'THEFT' | 'FRAUD' | 'TRAFFIC' | 'NOISE' | 'DOMESTIC' | 'OTHER';
@@ -417,6 +475,11 @@ export interface DemoOptions {
   residents: number;
   /** PRNG seed: the same seed and size always give the same district. */
   seed?: number;
+  /**
+   * Share of residents who are floating population (流动人口), 0 to 0.95; by default 0.22, a Xuzhou district. Suburbs
+   * of the great cities reach 70 % and more (the seed's 嘉定新城 马陆镇: "70%以上是外来人员").
+   */
+  floatingShare?: number;
 }
 
 export interface DemoWorld {

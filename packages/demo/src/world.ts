@@ -14,6 +14,10 @@ import {
   VILLAGE_SUFFIXES,
 } from './places.ts';
 import { Rng, apportion } from './random.ts';
+import { floatingHouseholdShare } from './grid.ts';
+
+/** A Xuzhou urban district's floating share: a fifth of its residents and a little more. */
+export const DEFAULT_FLOATING_SHARE = 0.22;
 
 export interface GridPlan {
   /** Position in code order; also the PRNG stream of the grid. */
@@ -31,6 +35,9 @@ export interface GridPlan {
 export interface WorldPlan {
   seed: number;
   residents: number;
+  floatingShare: number;
+  /** The share of family households that are floating, for `floatingShare` of residents (grid.ts). */
+  floatingHouseholdShare: number;
   streets: DemoStreet[];
   communities: DemoCommunity[];
   grids: DemoGrid[];
@@ -73,7 +80,7 @@ function villageNames(rng: Rng): () => string {
   };
 }
 
-export function buildWorld(residents: number, seed: number): WorldPlan {
+export function buildWorld(residents: number, seed: number, floatingShare = DEFAULT_FLOATING_SHARE): WorldPlan {
   const rng = new Rng(seed, 0x5eed);
   const nCommunities = communityCount(residents);
   const nStreets = streetCount(nCommunities);
@@ -166,5 +173,5 @@ export function buildWorld(residents: number, seed: number): WorldPlan {
     }
   });
 
-  return { seed, residents, streets, communities, grids, plans };
+  return { seed, residents, floatingShare, floatingHouseholdShare: floatingHouseholdShare(floatingShare), streets, communities, grids, plans };
 }

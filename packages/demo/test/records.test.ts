@@ -689,8 +689,9 @@ describe('proportions on 100,000 residents', () => {
     expect(s.gridsWithMembers).toBe(s.grids);
   });
 
-  it('has key persons at about 0.3% and incidents at about 1.5 per 100 residents, 30% of disputes referred', () => {
-    within(s.keyPersons / s.residents, 0.0025, 0.0035, 'key persons');
+  it('has key persons at about 0.75% and incidents at about 1.5 per 100 residents, 30% of disputes referred', () => {
+    // The special groups' registered rates (population.test.ts) add up to 0.75 % of residents with a record each.
+    within(s.keyPersons / s.residents, 0.0068, 0.0082, 'key persons');
     within(s.incidents / s.residents, 0.013, 0.017, 'incidents');
     within(s.referred / s.referable, 0.25, 0.35, 'referred');
   });

@@ -2,7 +2,7 @@ import {
   isBuildingCode,
   isGridCode,
   isHouseCode,
-  isMobilePhone,
+  normalizePhone,
   isOrganizationId,
   isRealDate,
   parseIdNumber,
@@ -79,9 +79,9 @@ export const organizationIdField = (name: string, o: FieldOptions) =>
 
 export function phoneField(name: string, options: FieldOptions): Field<string> {
   return field(name, { ...options, personal: 'phone' }, (raw) => {
-    // Legacy exports write mobiles as +86 138 0013 8000 or 138-0013-8000.
-    const digits = raw.replace(/[\s-]/g, '').replace(/^(?:\+?86)(?=1\d{10}$)/, '');
-    return isMobilePhone(digits) ? ok(digits) : bad(PROBLEMS.phone);
+    // Legacy exports write mobiles as +86 138 0013 8000 or 138-0013-8000; many elderly people give a landline.
+    const phone = normalizePhone(raw);
+    return phone === null ? bad(PROBLEMS.phone) : ok(phone);
   });
 }
 

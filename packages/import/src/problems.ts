@@ -24,7 +24,7 @@ export const PROBLEMS = {
   organizationId: problem('ORGANIZATION_ID', '组织编号格式无效', 'not an organization id'),
   date: problem('DATE', '日期无效（应为 YYYY-MM-DD、YYYY/M/D 或 YYYYMMDD 的真实日期）', 'not a real date (YYYY-MM-DD, YYYY/M/D or YYYYMMDD)'),
   futureDate: problem('DATE_IN_FUTURE', '日期晚于今天', 'date is in the future'),
-  phone: problem('PHONE', '联系电话应为11位手机号码', 'phone must be an 11-digit mobile number'),
+  phone: problem('PHONE', '联系电话应为11位手机号码或带区号的固定电话', 'phone must be an 11-digit mobile number or a landline with its area code'),
   integer: problem('INTEGER', '应为整数', 'must be a whole number'),
   number: problem('NUMBER', '应为数字', 'must be a number'),
   outOfRange: (min: number, max: number) => problem('OUT_OF_RANGE', `应在 ${min} 到 ${max} 之间`, `must be between ${min} and ${max}`),

@@ -1,11 +1,47 @@
-import { isGridCode, parseIdNumber, residentKey } from '@hub/core';
-import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumber, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
+import { documentKey, isDivisionCode, isGridCode, parseIdNumber, residentKey, type ParsedIdNumber } from '@hub/core';
+import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumber, idNumberField, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem, type FieldValues } from '@hub/import';
 import { publicSecurityDatabase } from './db/index.ts';
+import { contactsImport, householdsImport, officersImport, overseasImport, specialGroupsImport } from './import-people.ts';
 
 const { floatingDetails, keyPersons, residents } = publicSecurityDatabase.schema;
 
+const PEOPLE_PROBLEMS = {
+  idNumberRequired: problem('ID_NUMBER_REQUIRED', '证件类型为居民身份证时须填写公民身份号码', 'an ID card holder needs the citizen ID number'),
+  idNumberWithDocument: problem('ID_NUMBER_WITH_DOCUMENT', '持公民身份号码的人员应以居民身份证登记', 'a person with a citizen ID number is registered under it, not another document'),
+  documentNumberRequired: problem('DOCUMENT_NUMBER_REQUIRED', '非居民身份证人员须填写证件号码（未落户人员填派出所登记编号）', 'people without an ID card need their document number (unsettled people: the police station\'s registration number)'),
+  documentPopulation: problem('DOCUMENT_POPULATION_MISMATCH', '证件类型与人口类型不符：护照、港澳台通行证和永久居留身份证为境外人员，无证件为未落户人员', 'document and population type disagree: passports, permits and permanent residence cards are overseas people, no document is unsettled'),
+  nationality: problem('NATIONALITY', '国籍应为3位字母代码（GB/T 2659，如 CHN、KOR、USA）', 'nationality must be a 3-letter code (GB/T 2659: CHN, KOR, USA)'),
+  divisionCode: problem('DIVISION_CODE', '户籍地行政区划代码应为6位县级代码（GB/T 2260）', 'hukou division code must be a 6-digit county-level code (GB/T 2260)'),
+  noHukou: problem('NO_HUKOU', '境外人员和未落户人员没有户籍，不填人户状态', 'overseas and unsettled people have no hukou, so no residence status'),
+  livesElsewhere: problem('LIVES_ELSEWHERE', '户在人不在人员不在本地居住，不填居住房屋', 'a person registered here but living elsewhere has no house here'),
+};
+
+/** The citizen ID column; 证件号码 is the document column, which also takes an ID card's number. */
+const citizenIdNumber = idNumberField('idNumber', {
+  headers: ['公民身份号码', '身份证号', '身份证号码', '身份证', 'id number', 'id no', 'citizen id', 'identity number'],
+});
+
+const DOCUMENT_NUMBER_MAX = 40;
+
 const fields = {
-  idNumber: idNumber(),
+  idNumber: citizenIdNumber,
+  documentType: enumField('documentType', {
+    headers: ['证件类型', '证件种类', 'document type'],
+    values: {
+      ID_CARD: ['居民身份证', '身份证'],
+      PASSPORT: ['护照', '外国护照', 'passport'],
+      HK_MACAO_PERMIT: ['港澳居民来往内地通行证', '港澳通行证', '回乡证'],
+      TAIWAN_PERMIT: ['台湾居民来往大陆通行证', '台胞证'],
+      FOREIGN_PERMANENT_RESIDENCE: ['外国人永久居留身份证', '外国人永久居留证', '永久居留身份证'],
+      NONE: ['无', '无证件'],
+    },
+  }),
+  documentNumber: textField('documentNumber', {
+    headers: ['证件号码', '证件号', '护照号码', 'document number', 'passport number'],
+    maxLength: DOCUMENT_NUMBER_MAX,
+    personal: 'id-number',
+  }),
+  nationality: textField('nationality', { headers: ['国籍', '国籍（地区）', 'nationality', 'country'], maxLength: 3 }),
   name: textField('name', { headers: ['姓名', '名字', '人员姓名', 'name', 'full name'], required: true, maxLength: 50, personal: 'name' }),
   sex: enumField('sex', {
     headers: ['性别', 'sex', 'gender'],
@@ -29,9 +65,24 @@ const fields = {
     maxLength: 200,
     personal: 'address',
   }),
+  residenceStatus: enumField('residenceStatus', {
+    headers: ['人户状态', '人户分离状态', '人户一致标识', 'residence status'],
+    values: {
+      RESIDENT_AND_REGISTERED: ['人户一致'],
+      RESIDENT_NOT_REGISTERED: ['人在户不在'],
+      REGISTERED_NOT_RESIDENT: ['户在人不在'],
+    },
+  }),
+  hukouDivisionCode: textField('hukouDivisionCode', { headers: ['户籍地行政区划代码', '户籍地区划代码', '户籍地区划', 'hukou division code'], maxLength: 6 }),
+  hukouPoliceStation: textField('hukouPoliceStation', { headers: ['户籍派出所', '户籍地派出所', '户口登记机关', 'hukou police station'], maxLength: 100 }),
+  hukouHouseholdId: textField('hukouHouseholdId', { headers: ['户籍户号', '户口簿户号', 'hukou household id'], maxLength: 40 }),
+  tenure: enumField('tenure', {
+    headers: ['居住方式', '住房性质', '居住类型', 'tenure'],
+    values: { OWNED: ['自有住房', '自有', '自住'], RENTED: ['租住', '租赁', '出租'], LODGING: ['借住', '寄住'], DORMITORY: ['单位宿舍', '宿舍', '集体宿舍'], OTHER: ['其他'] },
+  }),
   houseCode: houseCodeField('houseCode', { headers: ['房屋编码', '居住房屋编码', '现住房屋编码', 'house code', 'house'] }),
   gridCode: gridCodeField('gridCode', { headers: GRID_HEADERS, required: true }),
-  householdId: textField('householdId', { headers: ['户号', '户编号', 'household id', 'household'], maxLength: 40 }),
+  householdId: textField('householdId', { headers: ['户号', '户编号', '居住户号', 'household id', 'household'], maxLength: 40 }),
   relationToHead: enumField('relationToHead', {
     headers: ['与户主关系', '家庭关系', 'relation to head', 'relationship'],
     values: {
@@ -41,10 +92,44 @@ const fields = {
       PARENT: ['父母', '父亲', '母亲'],
       GRANDCHILD: ['孙子女', '孙子', '孙女', '外孙子女'],
       OTHER_RELATIVE: ['其他亲属', '亲属'],
-      TENANT: ['租户', '租客', '承租人'],
+      GRANDPARENT: ['祖父母', '外祖父母', '祖父', '祖母', '外祖父', '外祖母'],
+      SIBLING: ['兄弟姐妹', '兄', '弟', '姐', '妹'],
+      // GB/T 4761 has no tenant: a tenant is a non-relative (99) who rents, and is written so.
+      NON_RELATIVE: ['非亲属', '租户', '租客', '承租人', '其他', 'tenant'],
     },
   }),
 };
+
+const OVERSEAS_DOCUMENTS = new Set(['PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMIT', 'FOREIGN_PERMANENT_RESIDENCE']);
+
+/**
+ * Who the row is: a citizen by ID number (from 公民身份号码, or 证件号码 when the document is an ID card), anyone else by
+ * document type, nationality and number. The hub id derives from the one or the other.
+ */
+function identityOf(values: FieldValues): { citizen: ParsedIdNumber } | { document: { type: string; number: string; nationality: string } } | { problems: FieldProblem[] } {
+  const type = values.get(fields.documentType) ?? 'ID_CARD';
+  const id = values.get(fields.idNumber);
+  const number = values.get(fields.documentNumber);
+  const population = values.get(fields.populationType);
+  if (type === 'ID_CARD') {
+    if (id) return { citizen: id };
+    if (number === null) return { problems: [{ field: fields.idNumber, problem: PEOPLE_PROBLEMS.idNumberRequired }] };
+    const parsed = citizenIdNumber.parse(number);
+    return 'problem' in parsed ? { problems: [{ field: fields.documentNumber, problem: parsed.problem }] } : { citizen: parsed.value };
+  }
+  const problems: FieldProblem[] = [];
+  if (id) problems.push({ field: fields.idNumber, problem: PEOPLE_PROBLEMS.idNumberWithDocument });
+  if (number === null) problems.push({ field: fields.documentNumber, problem: PEOPLE_PROBLEMS.documentNumberRequired });
+  if ((population !== null && (population === 'OVERSEAS') !== OVERSEAS_DOCUMENTS.has(type)) || (type === 'NONE' && population !== 'UNSETTLED')) {
+    problems.push({ field: fields.documentType, problem: PEOPLE_PROBLEMS.documentPopulation });
+  }
+  // Compatriots of Hong Kong, Macao and Taiwan and unsettled people are Chinese; a passport names its country.
+  const nationality = (values.get(fields.nationality) ?? (type === 'PASSPORT' || type === 'FOREIGN_PERMANENT_RESIDENCE' ? '' : 'CHN')).toUpperCase();
+  if (!/^[A-Z]{3}$/.test(nationality)) problems.push({ field: fields.nationality, problem: PEOPLE_PROBLEMS.nationality });
+  for (const field of [fields.sex, fields.birthDate] as const) if (values.get(field) === null) problems.push({ field, problem: PROBLEMS.required });
+  if (problems.length > 0) return { problems };
+  return { document: { type, number: number!.trim().toUpperCase(), nationality } };
+}
 
 /** The actual-population register (实有人口). Keyed by the hub id of the ID number, as the demo seed keys it. */
 export const residentsImport = defineEntity({
@@ -57,32 +142,79 @@ export const residentsImport = defineEntity({
   touchColumn: residents.updatedAt,
   keyField: fields.idNumber,
   build(values, { secret }) {
-    const id = values.require(fields.idNumber);
+    const identity = identityOf(values);
+    if ('problems' in identity) return identity;
     const problems: FieldProblem[] = [];
     const sex = values.get(fields.sex);
-    // The ID number says the sex and birth date; a column that says otherwise is a data error, not a correction.
-    if ((sex === 'MALE' || sex === 'FEMALE') && sex !== id.sex) problems.push({ field: fields.sex, problem: PROBLEMS.sexMismatch });
     const birthDate = values.get(fields.birthDate);
-    if (birthDate !== null && birthDate !== id.birthDate) problems.push({ field: fields.birthDate, problem: PROBLEMS.birthDateMismatch });
+    if ('citizen' in identity) {
+      // The ID number says the sex and birth date; a column that says otherwise is a data error, not a correction.
+      const id = identity.citizen;
+      if ((sex === 'MALE' || sex === 'FEMALE') && sex !== id.sex) problems.push({ field: fields.sex, problem: PROBLEMS.sexMismatch });
+      if (birthDate !== null && birthDate !== id.birthDate) problems.push({ field: fields.birthDate, problem: PROBLEMS.birthDateMismatch });
+    }
+    const population = values.require(fields.populationType);
+    const status = values.get(fields.residenceStatus);
+    if (status !== null && (population === 'OVERSEAS' || population === 'UNSETTLED')) problems.push({ field: fields.residenceStatus, problem: PEOPLE_PROBLEMS.noHukou });
+    if (status === 'REGISTERED_NOT_RESIDENT' && values.get(fields.houseCode) !== null) problems.push({ field: fields.houseCode, problem: PEOPLE_PROBLEMS.livesElsewhere });
+    const division = values.get(fields.hukouDivisionCode);
+    if (division !== null && !isDivisionCode(division)) problems.push({ field: fields.hukouDivisionCode, problem: PEOPLE_PROBLEMS.divisionCode });
     if (problems.length > 0) return { problems };
+    const key = 'citizen' in identity ? identity.citizen.idNumber : documentKey(identity.document.type, identity.document.nationality, identity.document.number);
+    const documentColumns =
+      'citizen' in identity
+        ? { idNumber: identity.citizen.idNumber, documentType: 'ID_CARD' as const, documentNumber: null, nationality: 'CHN' }
+        : { idNumber: null, documentType: identity.document.type as 'PASSPORT', documentNumber: identity.document.number, nationality: identity.document.nationality };
     const relation = values.cell(fields.relationToHead);
     return {
-      key: id.idNumber,
+      key,
       row: {
-        id: residentKey(id.idNumber, secret),
-        idNumber: id.idNumber,
+        id: residentKey(key, secret),
+        ...documentColumns,
         name: values.require(fields.name),
-        sex: sex ?? id.sex,
-        birthDate: id.birthDate,
+        sex: 'citizen' in identity ? (sex ?? identity.citizen.sex) : sex!,
+        birthDate: 'citizen' in identity ? identity.citizen.birthDate : birthDate!,
         phone: values.cell(fields.phone),
-        populationType: values.require(fields.populationType),
+        populationType: population,
         registeredAddress: values.cell(fields.registeredAddress),
+        residenceStatus: values.cell(fields.residenceStatus),
+        hukouDivisionCode: values.cell(fields.hukouDivisionCode),
+        hukouPoliceStation: values.cell(fields.hukouPoliceStation),
         houseCode: values.cell(fields.houseCode),
         gridCode: values.require(fields.gridCode),
         householdId: values.cell(fields.householdId),
         relationToHead: relation === null ? 'SELF' : relation,
+        hukouHouseholdId: values.cell(fields.hukouHouseholdId),
+        tenure: values.cell(fields.tenure),
       },
     };
+  },
+  // A household number the register does not hold yet becomes a household record, as the seed and the migration make
+  // them: headed by its SELF member (else its first by hub id), collective when unrelated people share it; a hukou
+  // household with its police station. Records already there (from the households import) are left as they are.
+  async afterWrite(written, { client }) {
+    if (written.length === 0) return;
+    const ids = written.map((r) => r.values.id);
+    await client.query(
+      `INSERT INTO households (id, kind, basis, head_resident_id, grid_code, house_code)
+       SELECT DISTINCT ON (m.household_id) m.household_id,
+         CASE WHEN bool_or(m.relation_to_head IN ('TENANT', 'NON_RELATIVE')) OVER (PARTITION BY m.household_id) THEN 'COLLECTIVE' ELSE 'FAMILY' END::household_kind,
+         'RESIDENCE', CASE WHEN m.relation_to_head = 'SELF' THEN m.id END, m.grid_code, m.house_code
+       FROM residents m
+       WHERE m.household_id IN (SELECT household_id FROM residents WHERE id = ANY($1))
+       ORDER BY m.household_id, (m.relation_to_head <> 'SELF'), m.id
+       ON CONFLICT (id) DO NOTHING`,
+      [ids],
+    );
+    await client.query(
+      `INSERT INTO households (id, kind, basis, head_resident_id, grid_code, house_code, police_station)
+       SELECT DISTINCT ON (m.hukou_household_id) m.hukou_household_id, 'FAMILY', 'HUKOU', m.id, m.grid_code, m.house_code, m.hukou_police_station
+       FROM residents m
+       WHERE m.hukou_household_id IN (SELECT hukou_household_id FROM residents WHERE id = ANY($1))
+       ORDER BY m.hukou_household_id, (m.relation_to_head <> 'SELF'), m.id
+       ON CONFLICT (id) DO NOTHING`,
+      [ids],
+    );
   },
   // Grids are civil affairs' and houses housing's: asked of them (through the graph), never of their databases.
   async checkReferences(rows, { foreign }) {
@@ -228,6 +360,7 @@ const keyPersonFields = {
       SEVERE_MENTAL_DISORDER: ['严重精神障碍', '严重精神障碍患者'],
       DRUG_USER: ['吸毒', '吸毒人员', '社区戒毒'],
       KEY_YOUTH: ['重点青少年'],
+      AIDS_RISK: ['艾滋病危险人员', '艾滋病危险'],
     },
   }),
   riskLevel: enumField('riskLevel', {
@@ -296,7 +429,29 @@ export const keyPersonsImport = defineEntity({
     }
     return refused;
   },
+  // The record's own category is its first special group, and its police officer its first responsible person, as
+  // the migration made them of older records: a category filter and the officer list find a record loaded from a file.
+  async afterWrite(written, { client }) {
+    if (written.length === 0) return;
+    const ids = written.map((r) => r.values.id);
+    await client.query(
+      `INSERT INTO key_person_categories (key_person_id, category, owning_unit, since)
+       SELECT k.id, k.category, CASE k.category
+         WHEN 'COMMUNITY_CORRECTION' THEN 'JUSTICE_OFFICE' WHEN 'RELEASED_PRISONER' THEN 'JUSTICE_OFFICE'
+         WHEN 'SEVERE_MENTAL_DISORDER' THEN 'HEALTH' WHEN 'AIDS_RISK' THEN 'HEALTH' WHEN 'DRUG_USER' THEN 'NARCOTICS_CONTROL'
+         ELSE 'GOVERNANCE_CENTRE' END::owning_unit, k.since
+       FROM key_persons k WHERE k.id = ANY($1)
+       ON CONFLICT (key_person_id, category) DO NOTHING`,
+      [ids],
+    );
+    await client.query(
+      `INSERT INTO key_person_officers (key_person_id, position, name, unit, badge)
+       SELECT id, 0, officer_name, 'POLICE_STATION', officer_badge FROM key_persons WHERE id = ANY($1)
+       ON CONFLICT (key_person_id, position) DO UPDATE SET name = excluded.name, badge = excluded.badge`,
+      [ids],
+    );
+  },
 });
 
 /** What public-security imports from files (`npm run import -- public-security <entity> <file>`), in the order the command lists them. */
-export const importEntities = [residentsImport, floatingImport, keyPersonsImport];
+export const importEntities = [residentsImport, floatingImport, overseasImport, householdsImport, keyPersonsImport, specialGroupsImport, officersImport, contactsImport];

@@ -1,9 +1,9 @@
 import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
 import DataLoader from 'dataloader';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
-import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from './db/schema.ts';
-import type { IncidentType, KeyPersonCategory, PopulationType } from './__generated__/resolvers-types.ts';
+import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from './db/schema.ts';
+import type { HouseholdBasis, IncidentType, KeyPersonCategory, PopulationType, ResidenceStatus } from './__generated__/resolvers-types.ts';
 
 /**
  * The request's loaders. Built per request, so nothing cached outlives the request that read it. Rows outside the
@@ -14,6 +14,10 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const residentScope = gridScopeWhere(scope, residents.gridCode);
   const keyPersonScope = gridScopeWhere(scope, keyPersons.gridCode);
   const incidentScope = gridScopeWhere(scope, incidents.gridCode);
+  const householdScope = gridScopeWhere(scope, households.gridCode);
+  // A person on several lists is found under each: a category filter reads the record's special groups, not only its own category.
+  const inGroup = (category: KeyPersonCategory) =>
+    inArray(keyPersons.id, db.select({ id: keyPersonCategories.keyPersonId }).from(keyPersonCategories).where(eq(keyPersonCategories.category, category)));
   return {
     residentById: rowByKey(db, residents, residents.id, (r) => r.id, residentScope),
     /**
@@ -31,6 +35,35 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     floatingByResidentId: rowByKey(db, floatingDetails, floatingDetails.residentId, (r) => r.residentId),
+    overseasByResidentId: rowByKey(db, overseasDetails, overseasDetails.residentId, (r) => r.residentId),
+    householdById: rowByKey(db, households, households.id, (r) => r.id, householdScope),
+    /** The people living together in a household (residents_household_idx), by hub id. */
+    residentsByHousehold: rowsByKey(db, residents, residents.householdId, residents.id, (r) => r.householdId ?? '', residentScope),
+    /** The hukou members of a household (residents_hukou_household_idx), by hub id. */
+    residentsByHukouHousehold: rowsByKey(db, residents, residents.hukouHouseholdId, residents.id, (r) => r.hukouHouseholdId ?? '', residentScope),
+    householdPageByGrid: pageByParent<typeof households, HouseholdBasis | null>({
+      db,
+      table: households,
+      parentColumn: households.gridCode,
+      orderColumn: households.id,
+      parentOf: (r) => r.gridCode,
+      where: (basis) => and(householdScope, basis ? eq(households.basis, basis) : undefined),
+    }),
+    householdCountsByGrid: countsByParent<HouseholdBasis>({
+      db,
+      table: households,
+      parentColumn: households.gridCode,
+      groupColumn: households.basis,
+      where: householdScope,
+    }),
+    /** 人户分离 counts of a grid (residents_grid_status_idx). */
+    residenceStatusByGrid: countsByParent<ResidenceStatus>({
+      db,
+      table: residents,
+      parentColumn: residents.gridCode,
+      groupColumn: residents.residenceStatus,
+      where: residentScope,
+    }),
     /** A page of a grid's residents; one statement for every grid asked with the same page and filter. */
     residentPageByGrid: pageByParent<typeof residents, PopulationType | null>({
       db,
@@ -58,6 +91,17 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
         where: residentScope,
       }),
     ),
+    /** 人户分离 counts of communities, streets and the district, as `populationByPlace`. */
+    residenceStatusByPlace: byPlaceLevel((level) =>
+      countsByPlace<ResidenceStatus>({
+        db,
+        level,
+        table: residents,
+        gridColumn: residents.gridCode,
+        groupColumn: residents.residenceStatus,
+        where: residentScope,
+      }),
+    ),
     /** The people living in a house (residents_house_idx). */
     residentsByHouse: rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? '', residentScope),
     keyPersonByResident: rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId, keyPersonScope),
@@ -67,7 +111,19 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentColumn: keyPersons.gridCode,
       orderColumn: keyPersons.id,
       parentOf: (r) => r.gridCode,
-      where: (category) => and(keyPersonScope, category ? eq(keyPersons.category, category) : undefined),
+      where: (category) => and(keyPersonScope, category ? inGroup(category) : undefined),
+    }),
+    /** Key persons per grid and special group (a person on two lists counts in both), one statement a batch. */
+    specialGroupCountsByGrid: new DataLoader<string, Partial<Record<KeyPersonCategory, number>>>(async (grids) => {
+      const rows = await db
+        .select({ grid: keyPersons.gridCode, category: keyPersonCategories.category, n: count() })
+        .from(keyPersonCategories)
+        .innerJoin(keyPersons, eq(keyPersons.id, keyPersonCategories.keyPersonId))
+        .where(and(inArray(keyPersons.gridCode, [...grids]), keyPersonScope))
+        .groupBy(keyPersons.gridCode, keyPersonCategories.category);
+      const byGrid = new Map<string, Partial<Record<KeyPersonCategory, number>>>();
+      for (const r of rows) byGrid.set(r.grid, { ...byGrid.get(r.grid), [r.category]: r.n });
+      return grids.map((g) => byGrid.get(g) ?? {});
     }),
     keyPersonCountsByGrid: countsByParent<KeyPersonCategory>({
       db,
@@ -76,6 +132,10 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: keyPersons.category,
       where: keyPersonScope,
     }),
+    /** A key person's special groups, officers and contact log: reached only through a key person, so in its scope. */
+    specialGroupsByKeyPerson: rowsByKey(db, keyPersonCategories, keyPersonCategories.keyPersonId, keyPersonCategories.category, (r) => r.keyPersonId),
+    officersByKeyPerson: rowsByKey(db, keyPersonOfficers, keyPersonOfficers.keyPersonId, keyPersonOfficers.position, (r) => r.keyPersonId),
+    contactsByKeyPerson: rowsByKey(db, keyPersonContacts, keyPersonContacts.keyPersonId, keyPersonContacts.contactedOn, (r) => r.keyPersonId),
     incidentById: rowByKey(db, incidents, incidents.id, (r) => r.id, incidentScope),
     incidentPageByGrid: pageByParent<typeof incidents, null>({
       db,

@@ -1,7 +1,7 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
 import type { ResidentColumnsPage } from './db/resident-columns.ts';
-import type { FloatingDetailsRow, IncidentRow, KeyPersonRow, ResidentRow } from './db/schema.ts';
+import type { FloatingDetailsRow, HouseholdRow, IncidentRow, KeyPersonCategoryRow, KeyPersonContactRow, KeyPersonOfficerRow, KeyPersonRow, OverseasDetailsRow, ResidentRow } from './db/schema.ts';
 
 export type ResidentModel = ResidentRow;
 export type FloatingDetailsModel = FloatingDetailsRow;
@@ -13,6 +13,15 @@ export type DistrictModel = { code: string };
 export type ResidentConnectionModel = Connection<ResidentRow> & { totalCount: number };
 export type ResidentEdgeModel = { cursor: string; node: ResidentRow };
 export type KeyPersonModel = KeyPersonRow;
+export type HouseholdModel = HouseholdRow;
+export type HouseholdConnectionModel = Connection<HouseholdRow> & { totalCount: number };
+export type HouseholdEdgeModel = { cursor: string; node: HouseholdRow };
+export type OverseasDetailsModel = OverseasDetailsRow;
+export type SpecialGroupMembershipModel = KeyPersonCategoryRow;
+export type KeyPersonOfficerModel = KeyPersonOfficerRow;
+export type KeyPersonContactModel = KeyPersonContactRow;
+/** The hukou place is read off the resident's own row. */
+export type HukouPlaceModel = ResidentRow;
 export type KeyPersonConnectionModel = Connection<KeyPersonRow> & { totalCount: number };
 export type KeyPersonEdgeModel = { cursor: string; node: KeyPersonRow };
 export type IncidentModel = IncidentRow;

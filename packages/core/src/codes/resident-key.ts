@@ -9,6 +9,15 @@ export function residentKey(idNumber: string, secret: string): string {
   return createHmac('sha256', secret).update(idNumber.trim().toUpperCase()).digest('hex').slice(0, 32);
 }
 
+/**
+ * What the hub key of a person without a citizen ID is derived from: the document type, nationality and number, so
+ * that a department holding the same passport or permit derives the same key, and no two countries' passports of the
+ * same number collide. Unsettled people (未落户) are keyed by the number the police station registered them under.
+ */
+export function documentKey(documentType: string, nationality: string, documentNumber: string): string {
+  return `${documentType}:${nationality.trim().toUpperCase()}:${documentNumber.trim().toUpperCase()}`;
+}
+
 export const RESIDENT_KEY = /^[0-9a-f]{32}$/;
 
 /** `RESIDENT_KEY.test` as a loop over character codes, for checking the thousands of ids of a column page. */

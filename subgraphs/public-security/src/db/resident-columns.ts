@@ -11,11 +11,12 @@ export interface ResidentColumnsPage {
   sexes: string[];
   ages: number[];
   populationTypes: string[];
+  residenceStatuses: (string | null)[];
   hasNextPage: boolean;
   endCursor: string | null;
 }
 
-const COLUMNS = { id: residents.id, gridCode: residents.gridCode, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType };
+const COLUMNS = { id: residents.id, gridCode: residents.gridCode, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType, residenceStatus: residents.residenceStatus };
 
 /** A grid's residents (after a hub id), in id order, as `where` picks them: an ordered range of `residents_grid_id_idx`. */
 function residentsOfGridQuery(db: Db, gridCode: SQLWrapper | string, afterId: SQLWrapper | string | null, limit: SQLWrapper | number) {
@@ -63,6 +64,7 @@ export async function residentColumnsPage(db: Db, scope: RowScope, request: Colu
     sexes: rows.map((r) => r.sex),
     ages: rows.map((r) => ageOn(r.birthDate, today)),
     populationTypes: rows.map((r) => r.populationType),
+    residenceStatuses: rows.map((r) => r.residenceStatus),
     hasNextPage,
     endCursor: last ? columnPageCursor(last.gridCode, last.id) : null,
   };

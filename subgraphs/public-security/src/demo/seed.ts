@@ -1,7 +1,7 @@
 import { residentKey } from '@hub/core';
-import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
+import { transactionalSeeder, type DemoResident, type DepartmentSeeder } from '@hub/demo';
 import type { PublicSecurityDatabase } from '../db/index.ts';
-import { floatingDetails, incidentInvolved, incidents, keyPersons, residents } from '../db/schema.ts';
+import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from '../db/schema.ts';
 
 /**
  * Public security's view of the demo district: everyone on the actual-population register, the key persons and the
@@ -15,18 +15,33 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
         residents,
         people.map((p, i) => ({
           id: ids[i]!,
-          idNumber: p.idNumber,
+          // People without a citizen ID are keyed by their document; the register keeps the document itself.
+          idNumber: p.document ? null : p.idNumber,
+          documentType: p.document ? p.document.type : 'ID_CARD',
+          documentNumber: p.document ? p.document.number : null,
+          nationality: p.document ? p.document.nationality : 'CHN',
           name: p.name,
           sex: p.sex,
           birthDate: p.birthDate,
           phone: p.phone,
           populationType: p.populationType,
-          registeredAddress: p.registeredAddress,
+          registeredAddress: p.registeredAddress || null,
+          residenceStatus: p.residenceStatus,
+          hukouDivisionCode: p.hukouDivisionCode,
+          hukouPoliceStation: p.hukouPoliceStation,
           houseCode: p.houseCode,
           gridCode: p.gridCode,
           householdId: p.householdId,
-          relationToHead: p.relationToHead,
+          // GB/T 4761 has no tenant: a tenant is a non-relative whose tenure is renting.
+          relationToHead: p.relationToHead === 'TENANT' ? ('NON_RELATIVE' as const) : p.relationToHead,
+          hukouHouseholdId: p.hukouHouseholdId,
+          tenure: p.tenure,
         })),
+      );
+      await writer.add(households, householdsOf(people, ids, grid.code));
+      await writer.add(
+        overseasDetails,
+        people.flatMap((p, i) => (p.overseas ? [{ residentId: ids[i]!, ...p.overseas }] : [])),
       );
       await writer.add(
         floatingDetails,
@@ -46,6 +61,21 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
           since: k.since,
           guardianId: k.guardianIdNumber ? residentKey(k.guardianIdNumber, secret) : null,
         })),
+      );
+      await writer.add(
+        keyPersonCategories,
+        publicSecurity.keyPersons.flatMap((k) => k.specialGroups.map((g) => ({ keyPersonId: k.id, ...g }))),
+      );
+      await writer.add(
+        keyPersonOfficers,
+        publicSecurity.keyPersons.flatMap((k) => [
+          { keyPersonId: k.id, position: 0, name: k.responsibleOfficerName, unit: 'POLICE_STATION' as const, badge: k.responsibleOfficerBadge },
+          ...k.officers.map((o, i) => ({ keyPersonId: k.id, position: i + 1, name: o.name, unit: o.unit, badge: null })),
+        ]),
+      );
+      await writer.add(
+        keyPersonContacts,
+        publicSecurity.keyPersons.flatMap((k) => k.contacts.map((c) => ({ keyPersonId: k.id, ...c }))),
       );
       await writer.add(
         incidents,
@@ -72,4 +102,28 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
       );
     },
   });
+}
+
+
+/**
+ * The grid's households: each household living together (its head the SELF member; unrelated tenants make it a
+ * collective), and each hukou household kept here (its head its member living as head, else its first by hub id; its
+ * house and grid that head's), as the residents import and the migration make them.
+ */
+function householdsOf(people: readonly DemoResident[], ids: readonly string[], gridCode: string): (typeof households.$inferInsert)[] {
+  const living = new Map<string, typeof households.$inferInsert>();
+  const hukou = new Map<string, { self: boolean; row: typeof households.$inferInsert }>();
+  people.forEach((p, i) => {
+    let h = living.get(p.householdId);
+    if (!h) living.set(p.householdId, (h = { id: p.householdId, kind: 'FAMILY', basis: 'RESIDENCE', headResidentId: null, gridCode, houseCode: p.houseCode }));
+    if (p.relationToHead === 'SELF') h.headResidentId = ids[i]!;
+    if (p.relationToHead === 'TENANT') h.kind = 'COLLECTIVE';
+    if (p.hukouHouseholdId) {
+      const k = hukou.get(p.hukouHouseholdId);
+      const self = p.relationToHead === 'SELF';
+      const better = !k || (self && !k.self) || (self === k.self && ids[i]! < k.row.headResidentId!);
+      if (better) hukou.set(p.hukouHouseholdId, { self, row: { id: p.hukouHouseholdId, kind: 'FAMILY', basis: 'HUKOU', headResidentId: ids[i]!, gridCode, houseCode: p.houseCode, policeStation: p.hukouPoliceStation } });
+    }
+  });
+  return [...living.values(), ...[...hukou.values()].map((h) => h.row)];
 }

@@ -1,7 +1,8 @@
 import { forbiddenArgument, INCIDENT_ID, pageWithTotal, RESIDENT_KEY, totalOf } from '@hub/core';
+import { HOUSEHOLD_ID } from '../keys.ts';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { KEY_PERSON_ID } from '../keys.ts';
-import { populationCounts } from '../statistics.ts';
+import { populationCounts, residenceSeparationCounts, specialGroupCounts } from '../statistics.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that residents are registered under.
@@ -14,6 +15,15 @@ export const Grid: GridResolvers = {
       ]),
     ),
   population: async ({ code }, _, { loaders }) => populationCounts(await loaders.populationByGrid.load(code)),
+  specialGroups: async ({ code }, _, { loaders }) => specialGroupCounts(await loaders.specialGroupCountsByGrid.load(code)),
+  residenceSeparation: async ({ code }, _, { loaders }) => residenceSeparationCounts(await loaders.residenceStatusByGrid.load(code)),
+  households: ({ code }, args, { loaders }) =>
+    pageWithTotal({ kind: 'grid-households', keyPattern: HOUSEHOLD_ID, keyOf: (h) => h.id }, args, (page) =>
+      Promise.all([
+        loaders.householdPageByGrid.load({ parent: code, filter: args.basis ?? null, ...page }),
+        loaders.householdCountsByGrid.load(code).then((counts) => totalOf(counts, args.basis)),
+      ]),
+    ),
   keyPersons: ({ code }, args, { loaders, masks }) => {
     // A filtered list would tell the category its rows withhold.
     if (args.category && !masks.disclosure.keyPersonCategory) {
@@ -22,7 +32,9 @@ export const Grid: GridResolvers = {
     return pageWithTotal({ kind: 'grid-key-persons', keyPattern: KEY_PERSON_ID, keyOf: (k) => k.id }, args, (page) =>
       Promise.all([
         loaders.keyPersonPageByGrid.load({ parent: code, filter: args.category ?? null, ...page }),
-        loaders.keyPersonCountsByGrid.load(code).then((counts) => totalOf(counts, args.category)),
+        args.category
+          ? loaders.specialGroupCountsByGrid.load(code).then((counts) => counts[args.category!] ?? 0)
+          : loaders.keyPersonCountsByGrid.load(code).then((counts) => counts.total),
       ]),
     );
   },

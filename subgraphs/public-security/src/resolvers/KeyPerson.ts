@@ -1,4 +1,4 @@
-import { notFound, outsideScope } from '@hub/core';
+import { ErrorCode, inputError, notFound, outsideScope } from '@hub/core';
 import type { KeyPersonResolvers } from '../__generated__/resolvers-types.ts';
 import type { PublicSecurityContext } from '../context.ts';
 
@@ -27,4 +27,15 @@ export const KeyPerson: KeyPersonResolvers = {
   },
   guardian: (k, _, context) => (k.guardianId ? referredResident(k.guardianId, context) : null),
   grid: (k) => ({ code: k.gridCode }),
+  // The groups tell what the category would: withheld with it.
+  specialGroups: (k, _, { loaders, masks }) => (masks.disclosure.keyPersonCategory ? loaders.specialGroupsByKeyPerson.load(k.id) : null),
+  officers: (k, _, { loaders }) => loaders.officersByKeyPerson.load(k.id),
+  contacts: async (k, { last }, { loaders }) => {
+    const count = last ?? 20;
+    if (!Number.isInteger(count) || count < 0 || count > 100) {
+      throw inputError(ErrorCode.INVALID_PAGE_SIZE, 'last must be between 0 and 100', { argumentName: 'last', maximum: 100 });
+    }
+    const log = await loaders.contactsByKeyPerson.load(k.id);
+    return log.slice(Math.max(0, log.length - count)).reverse();
+  },
 };

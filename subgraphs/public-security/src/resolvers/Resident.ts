@@ -20,6 +20,15 @@ export const Resident: ResidentResolvers = {
     isMinor(r.birthDate) && !masks.disclosure.minors ? maskName(r.name) : masks.name(r.name),
   birthDate: (r, _, { masks }) => (isMinor(r.birthDate) && !masks.disclosure.minors ? null : r.birthDate),
   idNumber: (r, _, { masks }) => masks.idNumber(r.idNumber),
+  // A passport or permit number identifies as surely as an ID number, so it is masked alike.
+  documentNumber: (r, _, { masks }) => masks.idNumber(r.documentNumber),
+  hukouPlace: (r) => (r.hukouDivisionCode || r.hukouPoliceStation || r.registeredAddress ? r : null),
+  household: (r, _, { loaders }) => (r.householdId ? loaders.householdById.load(r.householdId) : null),
+  hukouHousehold: (r, _, { loaders }) => (r.hukouHouseholdId ? loaders.householdById.load(r.hukouHouseholdId) : null),
+  // Rows from before tenancy was a tenure still say TENANT: answered as GB/T 4761 has it, a non-relative renting.
+  relationToHead: (r) => (r.relationToHead === 'TENANT' ? 'NON_RELATIVE' : r.relationToHead),
+  tenure: (r) => r.tenure ?? (r.relationToHead === 'TENANT' ? 'RENTED' : null),
+  overseas: (r, _, { loaders }) => (r.populationType === 'OVERSEAS' ? loaders.overseasByResidentId.load(r.id) : null),
   phone: (r, _, { masks }) => masks.phone(r.phone),
   registeredAddress: (r, _, { masks }) => masks.address(r.registeredAddress),
   age: (r) => ageOn(r.birthDate),

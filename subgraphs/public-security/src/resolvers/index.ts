@@ -12,6 +12,11 @@ import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
 import { ImportRun } from './ImportRun.ts';
+import { Household } from './Household.ts';
+import { HukouPlace } from './HukouPlace.ts';
+import { KeyPersonContact } from './KeyPersonContact.ts';
+import { KeyPersonOfficer } from './KeyPersonOfficer.ts';
+import { OverseasDetails } from './OverseasDetails.ts';
 
 export const resolvers: Resolvers = {
   Date: DateScalar,
@@ -30,4 +35,9 @@ export const resolvers: Resolvers = {
   Street,
   District,
   ImportRun,
+  Household,
+  HukouPlace,
+  OverseasDetails,
+  KeyPersonOfficer,
+  KeyPersonContact,
 };

@@ -1,0 +1,8 @@
+import type { KeyPersonContactResolvers } from '../__generated__/resolvers-types.ts';
+
+export const KeyPersonContact: KeyPersonContactResolvers = {
+  byName: (c, _, { masks }) => masks.name(c.byName),
+  // What a visit found is health and conduct detail, as sensitive as the plan.
+  // Even when disclosed, the numbers in it are masked, as in the plan (free text, every role).
+  finding: (c, _, { masks }) => (masks.disclosure.keyPerson ? masks.text(masks.keyPersonText(c.finding)) : masks.keyPersonText(c.finding)),
+};
