@@ -404,17 +404,17 @@ export type SupervisionList =
   /** Cases with a yellow card. */
   | 'YELLOW_CARD';
 
-/** Kind of welfare entitlement (救助福利类别). */
+/** Kind of welfare entitlement (救助福利类别); `WelfareEntitlement.category` says whether it is assistance or welfare. */
 export type WelfareKind =
-  /** Care allowance for severely disabled people (重度残疾人护理补贴). */
+  /** Care allowance for severely disabled people (重度残疾人护理补贴): a welfare allowance (福利补贴), grades 1-2, not means-tested. */
   | 'DISABILITY_CARE'
-  /** Living allowance for disabled people in need (困难残疾人生活补贴). */
+  /** Living allowance for disabled people in need (困难残疾人生活补贴): a welfare allowance (福利补贴) for disabled people of 低保 households. */
   | 'DISABILITY_LIVING'
-  /** Extreme-poverty support (特困人员救助供养). */
+  /** Extreme-poverty support (特困人员救助供养): social assistance (社会救助), means-tested. */
   | 'EXTREME_POVERTY'
-  /** Minimum living guarantee (最低生活保障, 低保). */
+  /** Minimum living guarantee (最低生活保障, 低保): social assistance (社会救助), means-tested. */
   | 'MINIMUM_LIVING'
-  /** Old-age allowance (高龄津贴). */
+  /** Old-age allowance (高龄津贴): welfare (老年福利), by age alone, not means-tested. */
   | 'OLD_AGE';
 
 /** Status of a welfare entitlement (待遇状态). */

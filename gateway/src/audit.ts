@@ -31,6 +31,11 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
   'Resident.keyPerson': 'key-person',
   'Grid.keyPersons': 'key-person',
   'WelfareEntitlement.disabilityCertificateNumber': 'health',
+  'Resident.disability': 'health',
+  'Grid.disabilityRecords': 'health',
+  // Care lists name who lives alone or is left behind (specific identities, and minors among them).
+  'Resident.careRecords': 'care',
+  'Grid.careRecords': 'care',
   'Resident.registeredAddress': 'address',
   'Resident.residence': 'address',
   'House.address': 'address',

@@ -147,3 +147,81 @@ describe('civil affairs: welfare entitlements from NDJSON', () => {
     expect(report.find((l) => l.code === 'DISABILITY_CERTIFICATE')!.value).not.toContain(plain.idNumber);
   });
 });
+
+describe('civil affairs: the disability register and the care lists from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates['civil-affairs']);
+  });
+  afterAll(() => db.drop());
+
+  const KIND_ZH: Record<string, string> = {
+    LEFT_BEHIND_ELDERLY: '留守老人', LEFT_BEHIND_WOMAN: '留守妇女', LEFT_BEHIND_CHILD: '留守儿童', LIVING_ALONE_ELDERLY: '独居老人',
+    EMPTY_NEST_ELDERLY: '空巢老人', ORPHAN: '孤儿', UNSUPPORTED_CHILD: '事实无人抚养儿童',
+  };
+
+  it('finds the generated certificates unchanged, adds one without an allowance, and refuses bad rows', async () => {
+    const register = grids.flatMap((g) => g.civilAffairs.disabilities);
+    const holder = register[0]!;
+    const other = register[1]!;
+    const grid = grids.find((g) => g.grid.code === holder.gridCode)!;
+    const newcomer = grid.residents.find((r) => !register.some((d) => d.idNumber === r.idNumber))!;
+    const row = (d: (typeof register)[number]) => [d.id, d.idNumber, d.gridCode, d.certificateNumber, String(d.category), String(d.grade), d.issuedOn];
+    const fresh = `${holder.id.slice(0, 17)}9999`;
+    const file = await files.write('残疾人登记.csv', csv(['残疾人登记编号', '公民身份号码', '网格编码', '残疾证号', '残疾类别', '残疾等级', '发证日期'], [
+      ...register.map(row),
+      [fresh, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}43`, '4', '3', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9998`, newcomer.idNumber, holder.gridCode, `${other.idNumber}43`, '', '', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9997`, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}43`, '5', '', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9996`, other.idNumber, other.gridCode, other.certificateNumber, '', '', other.issuedOn],
+      [`${holder.id.slice(0, 17)}9995`, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}85`, '', '', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9994`, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}43`, '', '', '2999-01-01'],
+    ]));
+    const summary = await importFile(db.pool, 'civil-affairs', 'disability', file);
+    const n = register.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 3, '残疾证号', 'DISABILITY_CERTIFICATE'],
+      [n + 4, '残疾类别', 'CERTIFICATE_DISAGREES'],
+      [n + 5, '残疾证号', 'DUPLICATE_KEY'],
+      [n + 6, '残疾证号', 'DISABILITY_CERTIFICATE'],
+      [n + 7, '发证日期', 'DATE_IN_FUTURE'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 6, inserted: 1, updated: 0, unchanged: n, rejected: 5 });
+    // Certificates hold ID numbers: masked in the report.
+    for (const line of report) expect(line.value).not.toContain(other.idNumber);
+    const { rows } = await db.pool.query('SELECT category, grade, certificate_number FROM disability_records WHERE id = $1', [fresh]);
+    expect(rows).toEqual([{ category: 4, grade: 3, certificate_number: `${newcomer.idNumber}43` }]);
+    // A certificate the register holds under another entry is refused, not moved.
+    const moved = await files.write('残疾人登记-2.csv', csv(['残疾人登记编号', '公民身份号码', '网格编码', '残疾证号', '发证日期'], [
+      [`${holder.id.slice(0, 17)}9993`, other.idNumber, other.gridCode, other.certificateNumber, other.issuedOn],
+    ]));
+    const again = await importFile(db.pool, 'civil-affairs', 'disability', moved);
+    expect(again).toMatchObject({ inserted: 0, rejected: 1 });
+    expect((await rejectLines(again.rejectReport)).map((l) => [l.column, l.code])).toEqual([['残疾证号', 'KEY_TAKEN']]);
+  });
+
+  it('finds the generated care lists unchanged, ends an entry, and refuses bad rows', async () => {
+    const care = grids.flatMap((g) => g.civilAffairs.care);
+    const first = care[0]!;
+    const file = await files.write('关爱对象.csv', csv(['关爱编号', '公民身份号码', '网格编码', '关爱类别', '纳入日期', '退出日期'], [
+      ...care.map((c, i) => [c.id, c.idNumber, c.gridCode, KIND_ZH[c.kind]!, c.listedOn, i === 0 ? c.listedOn : '']),
+      [`${first.id.slice(0, 17)}9999`, first.idNumber, first.gridCode, '困难群众', first.listedOn, ''],
+      [`${first.id.slice(0, 17)}9998`, first.idNumber, first.gridCode, '独居老人', '2020-01-01', '2019-01-01'],
+      [`${first.id.slice(0, 17)}9997`, first.idNumber, `${first.gridCode.slice(0, 12)}999`, '独居老人', '2020-01-01', ''],
+      [`XX${first.id.slice(2)}`, first.idNumber, first.gridCode, '独居老人', '2020-01-01', ''],
+    ]));
+    const summary = await importFile(db.pool, 'civil-affairs', 'care', file);
+    const n = care.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 2, '关爱类别', 'NOT_ALLOWED'],
+      [n + 3, '退出日期', 'END_BEFORE_START'],
+      [n + 4, '网格编码', 'UNKNOWN_GRID'],
+      [n + 5, '关爱编号', 'CARE_ID'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 4, inserted: 0, updated: 1, unchanged: n - 1, rejected: 4 });
+    const { rows } = await db.pool.query<{ ended_on: string }>("SELECT to_char(ended_on, 'YYYY-MM-DD') ended_on FROM care_records WHERE id = $1", [first.id]);
+    expect(rows).toEqual([{ ended_on: first.listedOn }]);
+  });
+});

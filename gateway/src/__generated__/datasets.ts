@@ -3,6 +3,23 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** A care list of civil affairs (关爱对象类别). */
+export type CareKind =
+  /** Empty-nest elderly (空巢老人): a household of people 60 or over, no children living with them. */
+  | 'EMPTY_NEST_ELDERLY'
+  /** Rural left-behind child (农村留守儿童), under 16: both parents working away, or one away and the other unable to care. */
+  | 'LEFT_BEHIND_CHILD'
+  /** Rural left-behind elderly person (农村留守老年人): children all working away. */
+  | 'LEFT_BEHIND_ELDERLY'
+  /** Rural left-behind woman (农村留守妇女): husband working away. */
+  | 'LEFT_BEHIND_WOMAN'
+  /** Elderly person living alone (独居老人), 60 or over. */
+  | 'LIVING_ALONE_ELDERLY'
+  /** Orphan (孤儿), under 18. */
+  | 'ORPHAN'
+  /** Child without de facto support (事实无人抚养儿童), under 18. */
+  | 'UNSUPPORTED_CHILD';
+
 /** Category of a dispute, as counted in mediation statistics (纠纷类别). */
 export type CaseCategory =
   /** Consumer rights (消费纠纷). */
@@ -143,17 +160,17 @@ export type SupervisionCard =
   /** Yellow card (黄牌督办): past the time limit. */
   | 'YELLOW';
 
-/** Kind of welfare entitlement (救助福利类别). */
+/** Kind of welfare entitlement (救助福利类别); `WelfareEntitlement.category` says whether it is assistance or welfare. */
 export type WelfareKind =
-  /** Care allowance for severely disabled people (重度残疾人护理补贴). */
+  /** Care allowance for severely disabled people (重度残疾人护理补贴): a welfare allowance (福利补贴), grades 1-2, not means-tested. */
   | 'DISABILITY_CARE'
-  /** Living allowance for disabled people in need (困难残疾人生活补贴). */
+  /** Living allowance for disabled people in need (困难残疾人生活补贴): a welfare allowance (福利补贴) for disabled people of 低保 households. */
   | 'DISABILITY_LIVING'
-  /** Extreme-poverty support (特困人员救助供养). */
+  /** Extreme-poverty support (特困人员救助供养): social assistance (社会救助), means-tested. */
   | 'EXTREME_POVERTY'
-  /** Minimum living guarantee (最低生活保障, 低保). */
+  /** Minimum living guarantee (最低生活保障, 低保): social assistance (社会救助), means-tested. */
   | 'MINIMUM_LIVING'
-  /** Old-age allowance (高龄津贴). */
+  /** Old-age allowance (高龄津贴): welfare (老年福利), by age alone, not means-tested. */
   | 'OLD_AGE';
 
 /** Status of a welfare entitlement (待遇状态). */
@@ -164,6 +181,15 @@ export type WelfareStatus =
   | 'ENDED'
   /** Payment suspended pending review (暂停发放). */
   | 'SUSPENDED';
+
+export type DatasetCareListsQueryVariables = Exact<{
+  gridCode: string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DatasetCareListsQuery = { grid: { careRecords: { edges: Array<{ node: { id: string, kind: CareKind, listedOn: string, resident: { id: string, sex: Sex | null, age: number | null } } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetCasesQueryVariables = Exact<{
   gridCode: string | number;

@@ -206,9 +206,41 @@ export interface DemoSocialOrganization {
   businessScope: string;
 }
 
+/** Care lists (关爱对象) civil affairs keeps, grid by grid: who is on them is a sensitive category of its own. */
+export type CareKind =
+  | 'LEFT_BEHIND_ELDERLY' // 农村留守老年人
+  | 'LEFT_BEHIND_WOMAN' // 农村留守妇女
+  | 'LEFT_BEHIND_CHILD' // 农村留守儿童
+  | 'LIVING_ALONE_ELDERLY' // 独居老人
+  | 'EMPTY_NEST_ELDERLY' // 空巢老人
+  | 'ORPHAN' // 孤儿
+  | 'UNSUPPORTED_CHILD'; // 事实无人抚养儿童
+
+export interface DemoCareRecord {
+  id: string; // GA + grid code + 4-digit seq
+  idNumber: string; // a resident of this grid
+  gridCode: string;
+  kind: CareKind;
+  listedOn: string;
+}
+
+/** The disability register (残疾人登记): every certificate holder, with an allowance or not. */
+export interface DemoDisabilityRecord {
+  id: string; // CJ + grid code + 4-digit seq
+  idNumber: string;
+  gridCode: string;
+  /** ID number + category digit (1-7) + grade digit (1-4), as on the certificate (残疾人证). */
+  certificateNumber: string;
+  category: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  grade: 1 | 2 | 3 | 4;
+  issuedOn: string;
+}
+
 export interface DemoCivilAffairsRecords {
   welfare: DemoWelfareEntitlement[];
   socialOrganizations: DemoSocialOrganization[];
+  care: DemoCareRecord[];
+  disabilities: DemoDisabilityRecord[];
 }
 
 // --- housing (住建) ------------------------------------------------------------------------------------------

@@ -642,7 +642,11 @@ describe('proportions on 100,000 residents', () => {
     residents: 0, adults: 0, households: 0, members: 0, keyPersons: 0, incidents: 0, referable: 0, referred: 0,
     lowIncomeHouseholds: 0, improper: 0, extreme: 0, disabled: 0, old: 0, oldAllowance: 0, rentals: 0, interviewed: 0,
     rectified: 0, openRentals: 0, openRentalCases: 0, cases: 0, tenancies: 0, filed: 0, grids: 0, gridsWithMembers: 0,
+    registered: 0, certified: 0, certifiedWithoutAllowance: 0, allowanceNotOnRegister: 0, elderly: 0, livingAlone: 0,
+    livingAloneMisplaced: 0, emptyNest: 0, villageChildren: 0, leftBehindChildren: 0, leftBehindOutsideVillages: 0,
+    children: 0, orphans: 0, unsupportedChildren: 0,
   };
+  const villages = new Set(big.communities.filter((c) => c.kind === 'VILLAGE').map((c) => c.code));
   for (const g of big.gridContents()) {
     s.grids++;
     s.residents += g.residents.length;
@@ -676,6 +680,34 @@ describe('proportions on 100,000 residents', () => {
       }
     }
     s.cases += g.mediation.cases.length;
+    const registered = g.residents.filter((r) => r.populationType === 'REGISTERED');
+    s.registered += registered.length;
+    s.certified += g.civilAffairs.disabilities.length;
+    const certificates = new Set(g.civilAffairs.disabilities.map((d) => d.certificateNumber));
+    const allowances = new Set(g.civilAffairs.welfare.map((e) => e.disabilityCertificateNumber).filter((c) => c !== null));
+    s.certifiedWithoutAllowance += [...certificates].filter((c) => !allowances.has(c)).length;
+    s.allowanceNotOnRegister += [...allowances].filter((c) => !certificates.has(c as string)).length;
+    const village = villages.has(g.grid.communityCode);
+    const householdSize = new Map<string, number>();
+    for (const r of g.residents) householdSize.set(r.householdId, (householdSize.get(r.householdId) ?? 0) + 1);
+    for (const r of registered) {
+      const age = ages.get(r.idNumber)!;
+      if (age >= 60) s.elderly++;
+      if (age < 18) s.children++;
+      if (age < 16 && village) s.villageChildren++;
+    }
+    for (const c of g.civilAffairs.care) {
+      const r = byId.get(c.idNumber)!;
+      if (c.kind === 'LIVING_ALONE_ELDERLY') {
+        s.livingAlone++;
+        if (householdSize.get(r.householdId) !== 1 || ages.get(r.idNumber)! < 60) s.livingAloneMisplaced++;
+      }
+      if (c.kind === 'EMPTY_NEST_ELDERLY') s.emptyNest++;
+      if (c.kind === 'LEFT_BEHIND_CHILD') s.leftBehindChildren++;
+      if (c.kind.startsWith('LEFT_BEHIND') && !village) s.leftBehindOutsideVillages++;
+      if (c.kind === 'ORPHAN') s.orphans++;
+      if (c.kind === 'UNSUPPORTED_CHILD') s.unsupportedChildren++;
+    }
     s.tenancies += g.housing.tenancies.length;
     s.filed += g.housing.tenancies.filter((t) => t.filingNumber).length;
   }
@@ -708,6 +740,22 @@ describe('proportions on 100,000 residents', () => {
     within(s.rectified / s.rentals, 0.43, 0.45, 'rectified');
     within(s.openRentalCases / s.openRentals, 0.22, 0.38, 'group rentals in dispute');
     within(s.filed / s.tenancies, 0.55, 0.65, 'filed');
+  });
+
+  it('has a disability register of about 2.7% of registered residents, allowance or not', () => {
+    within(s.certified / s.registered, 0.022, 0.032, 'certificate holders');
+    within(s.certifiedWithoutAllowance / s.certified, 0.35, 0.65, 'holders without an allowance');
+    expect(s.allowanceNotOnRegister).toBe(0);
+  });
+
+  it('has care lists that follow the households: 独居 and 空巢 elderly, 留守 only in villages, a few orphans', () => {
+    expect(s.livingAloneMisplaced).toBe(0);
+    // 2020 census: about 1 in 8 people of 60+ live alone, about half of them in 空巢 households of two or more.
+    within(s.livingAlone / s.elderly, 0.1, 0.25, '独居 elderly');
+    within(s.emptyNest / s.elderly, 0.2, 0.4, '空巢 elderly');
+    expect(s.leftBehindOutsideVillages).toBe(0);
+    within(s.leftBehindChildren / s.villageChildren, 0.02, 0.1, '留守 children of village children');
+    within((s.orphans + s.unsupportedChildren) / s.children, 0.0008, 0.003, '孤儿 and 事实无人抚养儿童');
   });
 
   it('has about one mediation case per 150 residents', () => {
