@@ -225,3 +225,39 @@ describe('civil affairs: the disability register and the care lists from CSV wit
     expect(rows).toEqual([{ ended_on: first.listedOn }]);
   });
 });
+
+describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.party);
+  });
+  afterAll(() => db.drop());
+
+  it('finds the generated report-ins unchanged and refuses the wrong organization, a missing work unit and bad dates', async () => {
+    const reportIns = grids.flatMap((g) => g.party.reportIns);
+    const inService = reportIns.find((b) => b.kind === 'IN_SERVICE')!;
+    const floating = reportIns.find((b) => b.kind === 'FLOATING')!;
+    const elsewhere = grids.find((g) => g.grid.communityCode !== inService.gridCode.slice(0, 12))!;
+    const stranger = elsewhere.residents.find((r) => !reportIns.some((b) => b.idNumber === r.idNumber))!;
+    const row = (b: (typeof reportIns)[number]) => [b.id, b.idNumber, b.kind === 'IN_SERVICE' ? '在职党员' : '流动党员', b.organizationId, b.gridCode, b.membershipOrganization, b.workUnit ?? '', b.joinedOn, b.reportedOn];
+    const fresh = `${inService.id.slice(0, 17)}9999`;
+    const file = await files.write('双报到.csv', csv(['报到编号', '公民身份号码', '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
+      ...reportIns.map(row),
+      [fresh, stranger.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共徐州市某局机关支部委员会', '徐州市某局', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9998`, elsewhere.residents[1]!.idNumber, '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9997`, elsewhere.residents[2]!.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9996`, elsewhere.residents[3]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
+      [floating.id, elsewhere.residents[4]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
+    ]));
+    const summary = await importFile(db.pool, 'party', 'report-ins', file);
+    const n = reportIns.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 3, '报到党组织编号', 'NOT_COMMUNITY_ORGANIZATION'],
+      [n + 4, '工作单位', 'WORK_UNIT'],
+      [n + 5, '报到日期', 'END_BEFORE_START'],
+      [n + 6, '报到编号', 'DUPLICATE_KEY'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 5, inserted: 1, updated: 0, unchanged: n, rejected: 4 });
+  });
+});

@@ -126,9 +126,12 @@ export type PartyMemberStatus =
 export type PartyOrganizationLevel =
   /** Party branch (党支部), 3-50 members, down to branches in residential compounds; here each serves one grid. */
   | 'BRANCH'
-  /** Primary-level party committee (基层党委), normally over 100 members; here one per street or town. */
+  /**
+   * Party committee (党委): a street's party working committee (街道党工委, the district committee's agency) or a town's
+   * committee (镇党委), and a community's committee (社区党委) where its branches hold 100 members or more.
+   */
   | 'COMMITTEE'
-  /** General party branch (党总支), normally 50-100 members; here one per community or village. */
+  /** General party branch (党总支), 50-100 members: a community's or village's own organization below that size. */
   | 'GENERAL_BRANCH';
 
 /** Population type on the actual-population register (人口类型). */

@@ -14,6 +14,7 @@ import {
 import { dayOf, isoOf } from './dates.ts';
 import { dayBetween, type GridFacts } from './facts.ts';
 import { DISTRICT } from './places.ts';
+import { communityPartyLevel } from './party.ts';
 import type { Rng } from './random.ts';
 import type { DemoBuilding, DemoOrganization, DemoSocialOrganization } from './types.ts';
 
@@ -110,7 +111,8 @@ export function gridOrganizations(facts: GridFacts): GridOrganizations {
       dayBetween(rng, dayOf(2018, 3, 1), dayOf(2019, 12, 31)),
       'civil-affairs',
     );
-    add(info.generalBranchId, 'PARTY_ORGANIZATION', `中共${street.name}${community.name}总支部委员会`, null, dayBetween(rng, dayOf(2000, 1, 1), dayOf(2015, 12, 31)), 'party');
+    const communityLevel = communityPartyLevel(facts);
+    add(info.generalBranchId, 'PARTY_ORGANIZATION', `中共${street.name}${community.name}${communityLevel === 'COMMITTEE' ? '委员会' : '总支部委员会'}`, null, dayBetween(rng, dayOf(2000, 1, 1), dayOf(2015, 12, 31)), 'party');
     const mediationDay = dayBetween(rng, dayOf(2011, 1, 1), dayOf(2019, 12, 31));
     add(info.mediation.id, 'MEDIATION_COMMITTEE', `${community.name}人民调解委员会`, CREDIT_CATEGORY.MEDIATION_COMMITTEE, mediationDay, 'mediation');
     const industry = info.industryMediation;

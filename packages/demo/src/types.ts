@@ -306,8 +306,12 @@ export interface DemoHousingRecords {
 // --- party building (党建) -----------------------------------------------------------------------------------
 export interface DemoPartyOrganization {
   organizationId: string; // kind PARTY_ORGANIZATION
+  /**
+   * PC: the street's working committee (街道党工委) or town committee (镇党委); PG: the community's own organization,
+   * a committee (社区党委) with 100 or more members, else a general branch (党总支); PB: a branch.
+   */
   level: 'COMMITTEE' | 'GENERAL_BRANCH' | 'BRANCH';
-  parentId: string | null; // street committee > community general branch > branch
+  parentId: string | null; // street committee > community committee or general branch > branch
   servesCommunityCode: string;
   /** Branches serve one grid (down to residential compounds); general branches and committees serve wider. */
   servesGridCode: string | null;
@@ -319,6 +323,7 @@ export interface DemoPartyMember {
   idNumber: string; // a resident of the grid the member's branch serves
   organizationId: string; // a BRANCH
   memberNumber: string; // internal, e.g. DY + 10 digits
+  /** Residential branches keep retired members; employed and floating ones report in instead (DemoPartyReportIn). */
   status: 'EMPLOYED' | 'FLOATING' | 'RETIRED';
   joinedOn: string; // 入党 (probationary) date
   fullMemberOn: string | null; // 转正; null while probationary
@@ -329,7 +334,8 @@ export type PartyActivityKind =
   | 'COMMITTEE_MEETING' // 支委会 (monthly)
   | 'GROUP_MEETING' // 党小组会 (monthly)
   | 'PARTY_LESSON' // 党课
-  | 'VOLUNTEER_SERVICE'; // 志愿服务
+  | 'VOLUNTEER_SERVICE' // 志愿服务
+  | 'THEME_PARTY_DAY'; // 主题党日 (monthly)
 
 export interface DemoPartyActivity {
   id: string; // HD + branch id + 3-digit seq
@@ -349,9 +355,29 @@ export interface DemoPointsEntry {
   awardedOn: string;
 }
 
+/**
+ * A member whose membership is kept elsewhere reporting in to the community they live in (报到): in-service members
+ * (在职党员 双报到: their work unit's organization keeps them) and floating members (流动党员: their origin's does).
+ */
+export interface DemoPartyReportIn {
+  id: string; // BD + grid code + 4-digit seq
+  idNumber: string; // a resident of the grid
+  gridCode: string;
+  kind: 'IN_SERVICE' | 'FLOATING';
+  /** The community's committee or general branch reported to. */
+  organizationId: string;
+  /** Where the membership is kept (所在党组织), outside the community's tree. */
+  membershipOrganization: string;
+  /** The work unit (工作单位) of an in-service member; null for floating members. */
+  workUnit: string | null;
+  joinedOn: string;
+  reportedOn: string;
+}
+
 export interface DemoPartyRecords {
   organizations: DemoPartyOrganization[];
   members: DemoPartyMember[];
+  reportIns: DemoPartyReportIn[];
   activities: DemoPartyActivity[];
   points: DemoPointsEntry[];
 }

@@ -179,18 +179,21 @@ describe.each([
     };
     for (const p of details.values()) {
       const prefix = p.organizationId.slice(0, 2);
-      expect(p.level).toBe(prefix === 'PC' ? 'COMMITTEE' : prefix === 'PG' ? 'GENERAL_BRANCH' : 'BRANCH');
+      // PG: the community's own organization, a committee (社区党委) or a general branch (党总支) by its size.
+      if (prefix === 'PG') expect(['COMMITTEE', 'GENERAL_BRANCH']).toContain(p.level);
+      else expect(p.level).toBe(prefix === 'PC' ? 'COMMITTEE' : 'BRANCH');
       expect(p.foundedOn).toBe(w.orgs.get(p.organizationId)!.org.registeredOn);
       if (p.level === 'BRANCH') {
         expect(p.servesGridCode).toBe(w.orgs.get(p.organizationId)!.grid);
         expect(p.parentId).toBe(`PG${p.organizationId.slice(2, 14)}001`);
         expect(p.servesCommunityCode).toBe(p.organizationId.slice(2, 14));
       } else expect(p.servesGridCode).toBeNull();
-      if (p.level === 'GENERAL_BRANCH') {
+      if (prefix === 'PG') {
+        expect(p.parentId!.startsWith('PC')).toBe(true);
         expect(details.get(p.parentId!)?.level).toBe('COMMITTEE');
         expect(p.parentId!.slice(2, 11)).toBe(p.organizationId.slice(2, 11));
       }
-      if (p.level === 'COMMITTEE') expect(p.parentId).toBeNull();
+      if (prefix === 'PC') expect(p.parentId).toBeNull();
       if (p.secretaryIdNumber !== null) {
         const branch = memberBranch.get(p.secretaryIdNumber);
         expect(branch, `${p.organizationId} secretary`).toBeDefined();
@@ -217,8 +220,26 @@ describe.each([
           expect(m.fullMemberOn).toBe(addYearsIso(m.joinedOn, 1));
           expect(m.fullMemberOn <= REFERENCE_DATE).toBe(true);
         }
-        expect(m.status === 'FLOATING').toBe(r.populationType === 'FLOATING');
-        if (m.status === 'RETIRED') expect(ageOf(r)).toBeGreaterThanOrEqual(55);
+        // Residential branches keep the retired; members in work and floating members report in (below).
+        expect(m.status).toBe('RETIRED');
+        expect(ageOf(r)).toBeGreaterThanOrEqual(55);
+      }
+      const seenReportIns = new Set<string>();
+      for (const b of g.party.reportIns) {
+        expect(isResidentOf(b.idNumber, g.grid.code)).toBe(true);
+        expect(members.has(b.idNumber)).toBe(false);
+        expect(seenReportIns.has(b.idNumber)).toBe(false);
+        seenReportIns.add(b.idNumber);
+        expect(b.id).toMatch(new RegExp(`^BD${g.grid.code}\\d{4}$`));
+        expect(b.organizationId).toBe(`PG${g.grid.code.slice(0, 12)}001`);
+        const r = w.residents.get(b.idNumber)!;
+        expect(b.kind === 'FLOATING').toBe(r.populationType === 'FLOATING');
+        expect(b.workUnit === null).toBe(b.kind === 'FLOATING');
+        expect(b.membershipOrganization).toMatch(/^中共.+(委员会|党支部)$/);
+        expect(b.joinedOn >= addYearsIso(r.birthDate, 18)).toBe(true);
+        expect(b.reportedOn >= b.joinedOn).toBe(true);
+        expect(b.reportedOn < REFERENCE_DATE).toBe(true);
+        if (r.floating) expect(b.reportedOn >= r.floating.inflowDate).toBe(true);
       }
       const activities = new Map(g.party.activities.map((a) => [a.id, a]));
       for (const a of g.party.activities) {
@@ -236,6 +257,7 @@ describe.each([
         expect(count('BRANCH_ASSEMBLY')).toBe(4);
         expect(count('COMMITTEE_MEETING')).toBe(12);
         expect(count('GROUP_MEETING')).toBe(12);
+        expect(count('THEME_PARTY_DAY')).toBe(12);
         expect(count('PARTY_LESSON')).toBeGreaterThanOrEqual(2);
         expect(count('VOLUNTEER_SERVICE')).toBeGreaterThanOrEqual(3);
       }
@@ -644,8 +666,10 @@ describe('proportions on 100,000 residents', () => {
     rectified: 0, openRentals: 0, openRentalCases: 0, cases: 0, tenancies: 0, filed: 0, grids: 0, gridsWithMembers: 0,
     registered: 0, certified: 0, certifiedWithoutAllowance: 0, allowanceNotOnRegister: 0, elderly: 0, livingAlone: 0,
     livingAloneMisplaced: 0, emptyNest: 0, villageChildren: 0, leftBehindChildren: 0, leftBehindOutsideVillages: 0,
-    children: 0, orphans: 0, unsupportedChildren: 0,
+    children: 0, orphans: 0, unsupportedChildren: 0, residentialMembers: 0, reportedIn: 0, floatingReportedIn: 0,
   };
+  const communityMembers = new Map<string, number>();
+  const communityLevel = new Map<string, string>();
   const villages = new Set(big.communities.filter((c) => c.kind === 'VILLAGE').map((c) => c.code));
   for (const g of big.gridContents()) {
     s.grids++;
@@ -654,8 +678,13 @@ describe('proportions on 100,000 residents', () => {
     const byId = new Map(g.residents.map((r) => [r.idNumber, r]));
     s.adults += [...ages.values()].filter((a) => a >= 18).length;
     s.households += new Set(g.residents.map((r) => r.householdId)).size;
-    s.members += g.party.members.length;
-    if (g.party.members.length > 0) s.gridsWithMembers++;
+    s.members += g.party.members.length + g.party.reportIns.length;
+    s.residentialMembers += g.party.members.length;
+    s.reportedIn += g.party.reportIns.length;
+    s.floatingReportedIn += g.party.reportIns.filter((b) => b.kind === 'FLOATING').length;
+    if (g.party.members.length + g.party.reportIns.length > 0) s.gridsWithMembers++;
+    communityMembers.set(g.grid.communityCode, (communityMembers.get(g.grid.communityCode) ?? 0) + g.party.members.length);
+    for (const o of g.party.organizations) if (o.organizationId.startsWith('PG')) communityLevel.set(g.grid.communityCode, o.level);
     s.keyPersons += g.publicSecurity.keyPersons.length;
     s.incidents += g.publicSecurity.incidents.length;
     for (const x of g.publicSecurity.incidents) {
@@ -719,6 +748,23 @@ describe('proportions on 100,000 residents', () => {
   it('has party members at 6-8% of adults, in nearly every grid', () => {
     within(s.members / s.adults, 0.06, 0.08, 'members per adult');
     expect(s.gridsWithMembers).toBe(s.grids);
+  });
+
+  it('keeps the retired in residential branches; members in work and floating members report in (双报到)', () => {
+    within(s.residentialMembers / s.members, 0.25, 0.5, 'members kept by residential branches');
+    within(s.floatingReportedIn / s.reportedIn, 0.1, 0.35, 'floating members of those reporting in');
+  });
+
+  it('has a 社区党委 where a community has 100 or more members, a 党总支 where it has fewer', () => {
+    const levels = [...communityMembers].map(([code, n]) => ({ n, level: communityLevel.get(code) }));
+    expect(levels.some((l) => l.level === 'COMMITTEE') && levels.some((l) => l.level === 'GENERAL_BRANCH')).toBe(true);
+    // The level is set from the planned population before the members are drawn: a margin either side of 100.
+    for (const { n, level } of levels) {
+      if (level === 'GENERAL_BRANCH') expect(n).toBeLessThan(115);
+      else expect(n).toBeGreaterThanOrEqual(85);
+      if (n >= 115) expect(level).toBe('COMMITTEE');
+    }
+    expect(Math.max(...levels.filter((l) => l.level === 'GENERAL_BRANCH').map((l) => l.n))).toBeLessThan(115);
   });
 
   it('has key persons at about 0.3% and incidents at about 1.5 per 100 residents, 30% of disputes referred', () => {

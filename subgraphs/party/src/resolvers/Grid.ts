@@ -1,6 +1,6 @@
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
-import { memberPage } from '../pages.ts';
-import { partyMemberCounts } from '../statistics.ts';
+import { memberPage, reportInPage } from '../pages.ts';
+import { partyMemberCounts, partyReportInCounts } from '../statistics.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that branches serve.
@@ -14,4 +14,12 @@ export const Grid: GridResolvers = {
       ]),
     ),
   partyMemberCounts: async ({ code }, _, { loaders }) => partyMemberCounts(await loaders.memberCountsByGrid.load(code)),
+  partyReportIns: ({ code }, args, { loaders }) =>
+    reportInPage('grid-report-ins', args, (page) =>
+      Promise.all([
+        loaders.reportInPageByGrid.load({ parent: code, filter: null, ...page }),
+        loaders.reportInCountsByGrid.load(code).then((c) => c.total),
+      ]),
+    ),
+  partyReportInCounts: async ({ code }, _, { loaders }) => partyReportInCounts(await loaders.reportInCountsByGrid.load(code)),
 };

@@ -4,4 +4,5 @@ export const Resident: ResidentResolvers = {
   // Public security owns residents; a reference needs no lookup here, the membership is looked up on its own.
   __resolveReference: ({ id }) => ({ id }),
   partyMembership: ({ id }, _, { loaders }) => loaders.memberByResidentId.load(id),
+  partyReportIn: ({ id }, _, { loaders }) => loaders.reportInByResidentId.load(id),
 };

@@ -7,6 +7,7 @@ import { Organization } from './Organization.ts';
 import { PartyActivity } from './PartyActivity.ts';
 import { PartyMember } from './PartyMember.ts';
 import { PartyOrganization } from './PartyOrganization.ts';
+import { PartyReportIn } from './PartyReportIn.ts';
 import { PointsEntry } from './PointsEntry.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
@@ -23,6 +24,7 @@ export const resolvers: Resolvers = {
   PartyMember,
   PartyActivity,
   PointsEntry,
+  PartyReportIn,
   Resident,
   ResidentColumns,
   Grid,
