@@ -242,8 +242,10 @@ export type GroupRentalStatus =
   | 'IDENTIFIED'
   /** Landlord and tenants interviewed, not yet rectified (已约谈). */
   | 'INTERVIEWED'
-  /** Rectified: the crowding has ended (已整改). */
-  | 'RECTIFIED';
+  /** Rectified: the crowding has ended, confirmed at re-inspection (已整改). */
+  | 'RECTIFIED'
+  /** Rectified, then found crowded again at re-inspection (整改后反弹): open again. */
+  | 'RELAPSED';
 
 /** How a resident holds a home (住房关系). */
 export type HomeRole =
@@ -286,6 +288,8 @@ export type InflowReason =
 
 /** Kind of organization in the directory (组织类型). */
 export type OrganizationKind =
+  /** Government agency (机关), e.g. the district's housing authority, which holds the public rental housing (公租房); registered by housing. */
+  | 'GOVERNMENT_AGENCY'
   /** People's mediation committee (人民调解委员会); registered by justice mediation. */
   | 'MEDIATION_COMMITTEE'
   /** Owners' committee (业主委员会); registered by housing. */

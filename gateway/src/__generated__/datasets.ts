@@ -110,8 +110,10 @@ export type GroupRentalStatus =
   | 'IDENTIFIED'
   /** Landlord and tenants interviewed, not yet rectified (已约谈). */
   | 'INTERVIEWED'
-  /** Rectified: the crowding has ended (已整改). */
-  | 'RECTIFIED';
+  /** Rectified: the crowding has ended, confirmed at re-inspection (已整改). */
+  | 'RECTIFIED'
+  /** Rectified, then found crowded again at re-inspection (整改后反弹): open again. */
+  | 'RELAPSED';
 
 /** Standing of a party member (党员类别). */
 export type PartyMemberStatus =

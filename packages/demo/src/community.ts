@@ -19,6 +19,7 @@ export const ORG_PREFIX = {
   PROPERTY_COMPANY: 'PM',
   OWNERS_COMMITTEE: 'OC',
   MEDIATION_COMMITTEE: 'MC',
+  GOVERNMENT_AGENCY: 'GV',
 } as const;
 export type OrgPrefix = (typeof ORG_PREFIX)[keyof typeof ORG_PREFIX];
 
@@ -51,6 +52,7 @@ export const CREDIT_CATEGORY = {
   PROPERTY_COMPANY: '91',
   OWNERS_COMMITTEE: 'J1',
   MEDIATION_COMMITTEE: '12',
+  GOVERNMENT_AGENCY: '11',
 } as const;
 
 const M = 1_000_000_000n;

@@ -29,7 +29,6 @@ const PM_BRANDS = [
   '华润', '彭城', '汉润', '恒达', '金鹰', '淮海', '苏建', '万润', '恒泰', '中汇', '天地', '嘉诚', '祥和', '安居', '美邦', '宏远',
   '银城', '东方', '鑫泰', '润泽', '瑞丰', '泰安', '永泰', '龙湖', '新宇', '博远', '德信', '佳源', '华泰', '金诚',
 ] as const;
-const PM_QUALIFICATIONS = ['物业服务企业一级资质', '物业服务企业二级资质', '物业服务企业三级资质', '物业服务企业二级资质（暂定）'] as const;
 
 export interface Compound {
   name: string;
@@ -42,7 +41,7 @@ export interface GridOrganizations {
   compounds: Compound[];
   /** Compounds the property company manages: owners' committees are elected in some of them (see housing.ts). */
   managedCompounds: Compound[];
-  propertyCompany: { id: string; qualification: string; buildingCodes: string[] } | null;
+  propertyCompany: { id: string; buildingCodes: string[] } | null;
   socialOrganizations: { id: string; type: DemoSocialOrganization['type']; scope: string }[];
 }
 
@@ -98,6 +97,11 @@ export function gridOrganizations(facts: GridFacts): GridOrganizations {
       ? `中共${CITY_DISTRICT}${street.name}工作委员会`
       : `中共${CITY_DISTRICT}${street.name}委员会`;
     add(info.streetCommitteeId, 'PARTY_ORGANIZATION', name, null, dayBetween(rng, dayOf(1992, 1, 1), dayOf(2005, 12, 31)), 'party');
+  }
+
+  // The district's housing authority, which holds the public rental housing (公租房): its office in the first street's seat.
+  if (facts.isStreetSeat && street.code === facts.world.streets[0]?.code) {
+    add(housingAuthorityId(facts), 'GOVERNMENT_AGENCY', `${CITY_DISTRICT}住房和城乡建设局`, CREDIT_CATEGORY.GOVERNMENT_AGENCY, dayOf(2019, 3, 1), 'housing');
   }
 
   const socialOrganizations: GridOrganizations['socialOrganizations'] = [];
@@ -167,12 +171,18 @@ export function gridOrganizations(facts: GridFacts): GridOrganizations {
     add(id, 'PROPERTY_COMPANY', name, CREDIT_CATEGORY.PROPERTY_COMPANY, dayBetween(rng, dayOf(2000, 1, 1), dayOf(2020, 12, 31)), 'housing');
     propertyCompany = {
       id,
-      qualification: rng.pick(PM_QUALIFICATIONS),
       buildingCodes: managedCompounds.flatMap((c) => c.buildings.map((b) => b.code)),
     };
   }
 
   return { list, branchIds, compounds, managedCompounds, propertyCompany, socialOrganizations };
+}
+
+/** The housing authority's id: in the first community of the district's first street. */
+export function housingAuthorityId(facts: GridFacts): string {
+  const street = facts.world.streets[0]!.code;
+  const first = facts.world.communities.find((c) => c.streetCode === street)!.code;
+  return organizationId('GV', first, 1);
 }
 
 export function makeOrganization(

@@ -121,7 +121,8 @@ export type OrganizationKind =
   | 'VILLAGERS_COMMITTEE' // 村民委员会 (VC)
   | 'PROPERTY_COMPANY' // 物业服务企业 (PM)
   | 'OWNERS_COMMITTEE' // 业主委员会 (OC)
-  | 'MEDIATION_COMMITTEE'; // 人民调解委员会 (MC)
+  | 'MEDIATION_COMMITTEE'
+  | 'GOVERNMENT_AGENCY'; // 机关 (GV): the district's housing authority, which holds the public rental housing // 人民调解委员会 (MC)
 
 export interface DemoOrganization {
   id: string;
@@ -268,22 +269,47 @@ export interface DemoTenancy {
   endsOn: string;
 }
 
-export type GroupRentalStatus = 'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED';
+export type GroupRentalStatus = 'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED' | 'RELAPSED';
 
 export interface DemoGroupRental {
   id: string; // QZ + grid code + 3-digit seq
-  houseCode: string; // a crowded house of this grid (its occupants are floating TENANT residents)
+  /**
+   * A house of this grid let to floating tenants: crowded now on its usable area (IDENTIFIED, INTERVIEWED, RELAPSED),
+   * or crowded when identified and no longer (RECTIFIED).
+   */
+  houseCode: string;
   status: GroupRentalStatus; // of identified: ~81% interviewed, ~44% rectified (DOMAIN.md section 5)
   identifiedOn: string;
   interviewedOn: string | null;
+  /** Set for RECTIFIED and for RELAPSED (rectified, then found crowded again at re-inspection). */
   rectifiedOn: string | null;
   occupantCount: number; // people living there when identified
+  /** Rooms partitioned off (隔断) and beds let one by one (床位出租) when identified. */
+  partitioned: boolean;
+  bedLetting: boolean;
+  /** Re-inspections after rectification (复查): one for RECTIFIED (compliant) and RELAPSED (relapsed). */
+  inspections: { inspectedOn: string; occupantCount: number; result: 'COMPLIANT' | 'RELAPSED' }[];
   note: string;
 }
 
+/** 房屋性质/产权性质 of a house as housing registers it. */
+export type PropertyNature = 'COMMODITY' | 'PUBLIC_RENTAL' | 'REFORM' | 'RESETTLEMENT' | 'SELF_BUILT';
+export type BuildingStructure = 'STEEL' | 'REINFORCED_CONCRETE' | 'BRICK_CONCRETE' | 'BRICK_WOOD' | 'OTHER';
+
+export interface DemoHouseDetails {
+  houseCode: string;
+  /** Usable area (使用面积), m2: what the crowding rules measure, not the floor area (建筑面积). */
+  usableAreaM2: number;
+  propertyNature: PropertyNature;
+}
+
+export interface DemoBuildingDetails {
+  buildingCode: string;
+  structure: BuildingStructure;
+}
+
 export interface DemoPropertyCompany {
-  organizationId: string; // kind PROPERTY_COMPANY
-  qualification: string;
+  organizationId: string; // kind PROPERTY_COMPANY (qualification grades were abolished in 2017-2018: none kept)
   managedBuildingCodes: string[]; // buildings of this grid it manages
 }
 
@@ -296,6 +322,8 @@ export interface DemoOwnersCommittee {
 }
 
 export interface DemoHousingRecords {
+  houses: DemoHouseDetails[];
+  buildings: DemoBuildingDetails[];
   ownerships: DemoOwnership[];
   tenancies: DemoTenancy[];
   groupRentals: DemoGroupRental[];

@@ -11,7 +11,7 @@ const welfare = [...world.gridContents()].flatMap((c) => c.civilAffairs.welfare)
 
 /**
  * A database as it stood before the care lists and the register (migration 0002): the demo clone with those tables
- * gone and the migration unrecorded, then migrated again as a deployment would be.
+ * gone and the migrations from 0002 on unrecorded, then migrated again as a deployment would be.
  */
 const harness = serveSubgraphForTests(subgraph, {
   async prepare(url) {
@@ -19,7 +19,7 @@ const harness = serveSubgraphForTests(subgraph, {
     try {
       await database.pool.query(`
         DROP TABLE care_records; DROP TABLE disability_records; DROP TYPE care_kind;
-        DELETE FROM drizzle.__drizzle_migrations WHERE id = (SELECT max(id) FROM drizzle.__drizzle_migrations);`);
+        DELETE FROM drizzle.__drizzle_migrations WHERE id NOT IN (SELECT id FROM drizzle.__drizzle_migrations ORDER BY id LIMIT 2);`);
       await civilAffairsDatabase.migrate(database);
     } finally {
       await database.close();

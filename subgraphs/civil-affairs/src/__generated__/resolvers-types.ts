@@ -463,6 +463,8 @@ export type OrganizationEdge = {
 
 /** Kind of organization in the directory (组织类型). */
 export type OrganizationKind =
+  /** Government agency (机关), e.g. the district's housing authority, which holds the public rental housing (公租房); registered by housing. */
+  | 'GOVERNMENT_AGENCY'
   /** People's mediation committee (人民调解委员会); registered by justice mediation. */
   | 'MEDIATION_COMMITTEE'
   /** Owners' committee (业主委员会); registered by housing. */
