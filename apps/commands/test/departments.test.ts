@@ -261,3 +261,35 @@ describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
     expect(summary).toMatchObject({ read: n + 5, inserted: 1, updated: 0, unchanged: n, rejected: 4 });
   });
 });
+
+describe('housing: usable area, property nature and structure from CSV', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.housing);
+  });
+  afterAll(() => db.drop());
+
+  it('records them, refuses a usable area above the floor area and an unknown nature, and leaves absent columns alone', async () => {
+    const [a, b, c] = grids.flatMap((g) => g.houses);
+    const building = grids.flatMap((g) => g.buildings).find((x) => x.code === a!.buildingCode)!;
+    const houses = await files.write('房屋.csv', csv(['房屋编码', '网格编码', '建筑面积', '房间数', '房屋用途', '房屋地址', '使用面积', '房屋性质'], [
+      [a!.code, a!.gridCode, String(a!.areaM2), String(a!.rooms), '住宅', a!.address, String(Math.floor(a!.areaM2 * 0.75)), '房改房'],
+      [b!.code, b!.gridCode, String(b!.areaM2), String(b!.rooms), '住宅', b!.address, String(b!.areaM2 + 1), '商品房'],
+      [c!.code, c!.gridCode, String(c!.areaM2), String(c!.rooms), '住宅', c!.address, '', '小产权房'],
+    ]));
+    const summary = await importFile(db.pool, 'housing', 'houses', houses);
+    expect((await rejectLines(summary.rejectReport)).map((l) => [l.row, l.column, l.code])).toEqual([
+      [3, '使用面积', 'USABLE_AREA'],
+      [4, '房屋性质', 'NOT_ALLOWED'],
+    ]);
+    expect(summary).toMatchObject({ updated: 1, rejected: 2 });
+    const { rows } = await db.pool.query('SELECT usable_area_m2, property_nature FROM houses WHERE code = $1', [a!.code]);
+    expect(rows).toEqual([{ usable_area_m2: Math.floor(a!.areaM2 * 0.75), property_nature: 'REFORM' }]);
+    const buildings = await files.write('楼栋.csv', csv(['楼栋编码', '网格编码', '楼栋地址', '层数', '单元数', '楼栋用途', '建成年份', '建筑结构'], [
+      [building.code, building.gridCode, building.address, String(building.floors), String(building.units), building.use === 'RESIDENTIAL' ? '住宅' : building.use === 'MIXED' ? '商住' : '商业', String(building.builtYear), '砖木结构'],
+    ]));
+    expect(await importFile(db.pool, 'housing', 'buildings', buildings)).toMatchObject({ updated: 1, rejected: 0 });
+    const structure = await db.pool.query('SELECT structure FROM buildings WHERE code = $1', [building.code]);
+    expect(structure.rows).toEqual([{ structure: 'BRICK_WOOD' }]);
+  });
+});
