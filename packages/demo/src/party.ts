@@ -11,6 +11,8 @@ import { LAST_DAY, dayBetween, weightedSample, type GridFacts } from './facts.ts
 import type { GridOrganizations } from './organizations.ts';
 
 import type {
+  DemoPostClaim,
+  DemoVolunteer,
   DemoPartyReportIn,
   DemoPartyActivity,
   DemoPartyMember,
@@ -254,7 +256,64 @@ export function party(facts: GridFacts, orgs: GridOrganizations): DemoPartyRecor
     }
   });
 
-  return { organizations, members: members.map((m) => m.record), reportIns, activities, points };
+  const { volunteers, postClaims } = volunteering(facts, everyone.map((m) => m.index), reportIns);
+  return { organizations, members: members.map((m) => m.record), reportIns, volunteers, postClaims, activities, points };
+}
+
+const POSTS = ['楼栋长', '文明劝导岗', '政策宣讲岗', '环境卫生监督岗', '平安巡逻岗', '矛盾纠纷调解岗', '关爱老人服务岗', '垃圾分类督导岗'];
+/** Members in work who claim a post where they report in, and retired members who do (岗位认领). */
+const IN_SERVICE_CLAIM_SHARE = 0.7;
+const RETIRED_CLAIM_SHARE = 0.3;
+/** Party members on the volunteer register, other adults on it, and 民情监督员 (the seed: 1,000+ in a district of ~1 million). */
+const MEMBER_VOLUNTEER_SHARE = 0.35;
+const ADULT_VOLUNTEER_SHARE = 0.015;
+const MONITOR_PER_ADULT = 0.0014; // adults of 18-75 are about 70% of residents: 0.1% of residents
+
+/**
+ * The community's volunteer register and the posts members claim, from a stream of their own. Volunteers are party
+ * members (most of them) and other adults of 18-75; a few are 民情监督员 (monitors), who need not be members.
+ */
+function volunteering(facts: GridFacts, memberIndices: number[], reportIns: DemoPartyReportIn[]): { volunteers: DemoVolunteer[]; postClaims: DemoPostClaim[] } {
+  const { grid, residents, ages, info, seed } = facts;
+  const rng = topicRng(seed, grid.code, 'volunteers');
+  const community = info.community.name;
+  const members = new Set(memberIndices);
+  const chosen: { i: number; role: DemoVolunteer['role'] }[] = [];
+  residents.forEach((_, i) => {
+    const age = ages[i] as number;
+    if (age < 18 || age > 75) return;
+    if (rng.chance(MONITOR_PER_ADULT)) chosen.push({ i, role: 'MONITOR' });
+    else if (rng.chance(members.has(i) ? MEMBER_VOLUNTEER_SHARE : ADULT_VOLUNTEER_SHARE)) chosen.push({ i, role: 'VOLUNTEER' });
+  });
+  const teams = [`${community}党员志愿服务队`, `${community}平安志愿者服务队`, `${community}邻里互助志愿服务队`];
+  const volunteers: DemoVolunteer[] = chosen.map(({ i, role }, k) => ({
+    id: `ZY${grid.code}${pad(k + 1, 4)}`,
+    idNumber: (residents[i] as DemoResident).idNumber,
+    gridCode: grid.code,
+    team: role === 'MONITOR' ? `${info.street.name}民情监督员队伍` : members.has(i) ? teams[0]! : rng.pick(teams.slice(1)),
+    role,
+    partyMember: members.has(i),
+    serviceHours: Math.round(rng.real(role === 'MONITOR' ? 40 : 4, role === 'MONITOR' ? 160 : 120) * 10) / 10,
+    registeredOn: isoOf(dayBetween(rng, Math.max(LAST_DAY - 8 * 365, addYears(facts.birthDays[i] as number, 18)), LAST_DAY - 1)),
+  }));
+  const postClaims: DemoPostClaim[] = [];
+  const claim = (i: number, from: number) =>
+    postClaims.push({
+      id: `GW${grid.code}${pad(postClaims.length + 1, 4)}`,
+      idNumber: (residents[i] as DemoResident).idNumber,
+      gridCode: grid.code,
+      organizationId: info.generalBranchId,
+      post: rng.pick(POSTS),
+      claimedOn: isoOf(dayBetween(rng, Math.min(from, LAST_DAY), LAST_DAY)),
+    });
+  const reported = new Map(reportIns.map((b) => [b.idNumber, b]));
+  for (const i of memberIndices) {
+    const b = reported.get((residents[i] as DemoResident).idNumber);
+    if (b) {
+      if (b.kind === 'IN_SERVICE' && rng.chance(IN_SERVICE_CLAIM_SHARE)) claim(i, dayOfIsoDate(b.reportedOn));
+    } else if (rng.chance(RETIRED_CLAIM_SHARE)) claim(i, LAST_DAY - 3 * 365);
+  }
+  return { volunteers, postClaims };
 }
 
 const dayOfIsoDate = (iso: string) => dayOf(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), Number(iso.slice(8, 10)));

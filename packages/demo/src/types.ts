@@ -402,10 +402,34 @@ export interface DemoPartyReportIn {
   reportedOn: string;
 }
 
+/** A volunteer on the community's register (志愿者): party members and others, the seed's 民情监督员 among them. */
+export interface DemoVolunteer {
+  id: string; // ZY + grid code + 4-digit seq
+  idNumber: string; // a resident of the grid
+  gridCode: string;
+  team: string; // 志愿服务队
+  role: 'VOLUNTEER' | 'MONITOR'; // MONITOR: 民情监督员
+  partyMember: boolean;
+  serviceHours: number; // over the last twelve months, one decimal
+  registeredOn: string;
+}
+
+/** A post a member claims in the community (岗位认领), e.g. 楼栋长, 文明劝导岗. */
+export interface DemoPostClaim {
+  id: string; // GW + grid code + 4-digit seq
+  idNumber: string;
+  gridCode: string;
+  organizationId: string; // the community's committee or general branch
+  post: string;
+  claimedOn: string;
+}
+
 export interface DemoPartyRecords {
   organizations: DemoPartyOrganization[];
   members: DemoPartyMember[];
   reportIns: DemoPartyReportIn[];
+  volunteers: DemoVolunteer[];
+  postClaims: DemoPostClaim[];
   activities: DemoPartyActivity[];
   points: DemoPointsEntry[];
 }

@@ -242,6 +242,26 @@ describe.each([
         expect(b.reportedOn < REFERENCE_DATE).toBe(true);
         if (r.floating) expect(b.reportedOn >= r.floating.inflowDate).toBe(true);
       }
+      const partyPeople = new Set([...members.keys(), ...seenReportIns]);
+      const volunteerIds = new Set<string>();
+      for (const v of g.party.volunteers) {
+        expect(isResidentOf(v.idNumber, g.grid.code)).toBe(true);
+        expect(volunteerIds.has(v.idNumber)).toBe(false);
+        volunteerIds.add(v.idNumber);
+        expect(v.id).toMatch(new RegExp(`^ZY${g.grid.code}\\d{4}$`));
+        expect(v.partyMember).toBe(partyPeople.has(v.idNumber));
+        expect(v.serviceHours > 0 && v.serviceHours <= 200).toBe(true);
+        expect(v.registeredOn < REFERENCE_DATE).toBe(true);
+        expect(v.registeredOn >= addYearsIso(w.residents.get(v.idNumber)!.birthDate, 18)).toBe(true);
+        if (v.role === 'MONITOR') expect(v.team).toMatch(/民情监督员/);
+      }
+      for (const c of g.party.postClaims) {
+        expect(partyPeople.has(c.idNumber)).toBe(true);
+        expect(c.organizationId).toBe(`PG${g.grid.code.slice(0, 12)}001`);
+        expect(c.claimedOn < REFERENCE_DATE).toBe(true);
+        const b = g.party.reportIns.find((x) => x.idNumber === c.idNumber);
+        if (b) expect(b.kind === 'IN_SERVICE' && c.claimedOn >= b.reportedOn).toBe(true);
+      }
       const activities = new Map(g.party.activities.map((a) => [a.id, a]));
       for (const a of g.party.activities) {
         expect(branches.has(a.organizationId)).toBe(true);
@@ -693,7 +713,7 @@ describe('proportions on 100,000 residents', () => {
     rectified: 0, openRentals: 0, openRentalCases: 0, cases: 0, tenancies: 0, filed: 0, grids: 0, gridsWithMembers: 0,
     registered: 0, certified: 0, certifiedWithoutAllowance: 0, allowanceNotOnRegister: 0, elderly: 0, livingAlone: 0,
     livingAloneMisplaced: 0, emptyNest: 0, villageChildren: 0, leftBehindChildren: 0, leftBehindOutsideVillages: 0,
-    children: 0, orphans: 0, unsupportedChildren: 0, residentialMembers: 0, reportedIn: 0, floatingReportedIn: 0, relapsed: 0,
+    children: 0, orphans: 0, unsupportedChildren: 0, residentialMembers: 0, reportedIn: 0, floatingReportedIn: 0, relapsed: 0, volunteers: 0, memberVolunteers: 0, monitors: 0, inServiceClaims: 0, inService: 0,
   };
   const communityMembers = new Map<string, number>();
   const communityLevel = new Map<string, string>();
@@ -708,6 +728,11 @@ describe('proportions on 100,000 residents', () => {
     s.members += g.party.members.length + g.party.reportIns.length;
     s.residentialMembers += g.party.members.length;
     s.reportedIn += g.party.reportIns.length;
+    s.volunteers += g.party.volunteers.length;
+    s.memberVolunteers += g.party.volunteers.filter((v) => v.partyMember).length;
+    s.monitors += g.party.volunteers.filter((v) => v.role === 'MONITOR').length;
+    s.inServiceClaims += g.party.postClaims.filter((c) => g.party.reportIns.some((b) => b.idNumber === c.idNumber)).length;
+    s.inService += g.party.reportIns.filter((b) => b.kind === 'IN_SERVICE').length;
     s.floatingReportedIn += g.party.reportIns.filter((b) => b.kind === 'FLOATING').length;
     if (g.party.members.length + g.party.reportIns.length > 0) s.gridsWithMembers++;
     communityMembers.set(g.grid.communityCode, (communityMembers.get(g.grid.communityCode) ?? 0) + g.party.members.length);
@@ -781,6 +806,13 @@ describe('proportions on 100,000 residents', () => {
   it('keeps the retired in residential branches; members in work and floating members report in (双报到)', () => {
     within(s.residentialMembers / s.members, 0.25, 0.5, 'members kept by residential branches');
     within(s.floatingReportedIn / s.reportedIn, 0.1, 0.35, 'floating members of those reporting in');
+  });
+
+  it('has volunteers at about 3% of adults, non-members among them, 民情监督员 at 1 per 1,000 residents, and posts claimed', () => {
+    within(s.volunteers / s.adults, 0.02, 0.05, 'volunteers per adult');
+    within(s.memberVolunteers / s.volunteers, 0.4, 0.8, 'party members among volunteers');
+    within(s.monitors / s.residents, 0.0007, 0.0013, '民情监督员 per resident');
+    within(s.inServiceClaims / s.inService, 0.65, 0.75, 'in-service members reporting in who claim a post');
   });
 
   it('has a 社区党委 where a community has 100 or more members, a 党总支 where it has fewer', () => {

@@ -103,3 +103,41 @@ describe('双报到: members reporting in to the community they live in', () => 
     expect(errorCodes(await harness.gql(GRID, { reps: gridReps(codes.slice(0, 1)), first: 501 }))).toEqual(['INVALID_PAGE_SIZE']);
   });
 });
+
+describe('the volunteer register and claimed posts', () => {
+  const volunteers = grids.flatMap((g) => g.party.volunteers);
+  const grid = grids.reduce((a, b) => (b.party.volunteers.length > a.party.volunteers.length ? b : a));
+  const QUERY = `query ($reps: [_Any!]!, $first: Int) { _entities(representations: $reps) { ... on Grid {
+    volunteers(first: $first) { totalCount edges { node { id resident { id } team role partyMember serviceHours registeredOn grid { code } } } }
+    volunteerCounts { total partyMembers monitors } } } }`;
+
+  it("answers a grid's volunteers, party members and others, with their hours, and the counts", async () => {
+    expect(volunteers.some((v) => v.partyMember) && volunteers.some((v) => !v.partyMember) && volunteers.some((v) => v.role === 'MONITOR')).toBe(true);
+    const [g] = (await ok(QUERY, { reps: gridReps([grid.grid.code]), first: 500 }))._entities;
+    const own = grid.party.volunteers;
+    expect(g.volunteers.totalCount).toBe(own.length);
+    expect(g.volunteers.edges.map((e: any) => e.node)).toEqual(own.map((v) => ({
+      id: v.id, resident: { id: idOf(v.idNumber) }, team: v.team, role: v.role, partyMember: v.partyMember, serviceHours: v.serviceHours, registeredOn: v.registeredOn, grid: { code: v.gridCode },
+    })));
+    expect(g.volunteerCounts).toEqual({ total: own.length, partyMembers: own.filter((v) => v.partyMember).length, monitors: own.filter((v) => v.role === 'MONITOR').length });
+  });
+
+  it("answers a resident's volunteer entry and claimed posts", async () => {
+    const claim = grids.flatMap((g) => g.party.postClaims)[0]!;
+    const v = volunteers[0]!;
+    const data = await ok(`query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Resident { volunteer { id role } postClaims { id post claimedOn organization { id } } } } }`,
+      { reps: [claim.idNumber, v.idNumber].map((i) => ({ __typename: 'Resident', id: idOf(i) })) });
+    expect(data._entities[0].postClaims).toContainEqual({ id: claim.id, post: claim.post, claimedOn: claim.claimedOn, organization: { id: claim.organizationId } });
+    expect(data._entities[1].volunteer).toEqual({ id: v.id, role: v.role });
+  });
+
+  it('costs the same for 10 grids as for 1', async () => {
+    const codes = grids.slice(0, 10).map((g) => g.grid.code);
+    const measure = async (n: number) => {
+      harness.database.statements.reset();
+      await ok(QUERY, { reps: gridReps(codes.slice(0, n)), first: 50 });
+      return harness.database.statements.count;
+    };
+    expect(await measure(10)).toBe(await measure(1));
+  });
+});

@@ -1,7 +1,7 @@
 import { residentKey } from '@hub/core';
 import { transactionalSeeder, type DemoPartyOrganization, type DepartmentSeeder } from '@hub/demo';
 import type { PartyDatabase } from '../db/index.ts';
-import { activityAttendance, partyActivities, partyMembers, partyOrganizations, partyReportIns, pointsEntries } from '../db/schema.ts';
+import { activityAttendance, partyActivities, partyMembers, partyOrganizations, partyReportIns, pointsEntries, postClaims, volunteers } from '../db/schema.ts';
 
 /**
  * The party department's view of the demo district: its organizations, members, report-ins (双报到), organizational
@@ -76,6 +76,14 @@ export function partySeeder(database: PartyDatabase, secret: string): Department
           joinedOn: b.joinedOn,
           reportedOn: b.reportedOn,
         })),
+      );
+      await writer.add(
+        volunteers,
+        party.volunteers.map(({ idNumber, ...v }) => ({ ...v, residentId: idOf(idNumber) })),
+      );
+      await writer.add(
+        postClaims,
+        party.postClaims.map(({ idNumber, ...c }) => ({ ...c, residentId: idOf(idNumber) })),
       );
       await writer.add(
         partyActivities,

@@ -1,4 +1,6 @@
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
+import { pageWithTotal } from '@hub/core';
+import { VOLUNTEER_ID } from '../keys.ts';
 import { memberPage, reportInPage } from '../pages.ts';
 import { partyMemberCounts, partyReportInCounts } from '../statistics.ts';
 
@@ -22,4 +24,15 @@ export const Grid: GridResolvers = {
       ]),
     ),
   partyReportInCounts: async ({ code }, _, { loaders }) => partyReportInCounts(await loaders.reportInCountsByGrid.load(code)),
+  volunteers: ({ code }, args, { loaders }) =>
+    pageWithTotal({ kind: 'grid-volunteers', keyPattern: VOLUNTEER_ID, keyOf: (v) => v.id }, args, (page) =>
+      Promise.all([
+        loaders.volunteerPageByGrid.load({ parent: code, filter: null, ...page }),
+        loaders.volunteerCountsByGrid.load(code).then((c) => c.total),
+      ]),
+    ),
+  volunteerCounts: async ({ code }, _, { loaders }) => {
+    const [byRole, byMembership] = await Promise.all([loaders.volunteerCountsByGrid.load(code), loaders.memberVolunteerCountsByGrid.load(code)]);
+    return { total: byRole.total, partyMembers: byMembership.by.true ?? 0, monitors: byRole.by.MONITOR ?? 0 };
+  },
 };

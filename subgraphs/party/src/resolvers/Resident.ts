@@ -5,4 +5,6 @@ export const Resident: ResidentResolvers = {
   __resolveReference: ({ id }) => ({ id }),
   partyMembership: ({ id }, _, { loaders }) => loaders.memberByResidentId.load(id),
   partyReportIn: ({ id }, _, { loaders }) => loaders.reportInByResidentId.load(id),
+  volunteer: ({ id }, _, { loaders }) => loaders.volunteerByResidentId.load(id),
+  postClaims: ({ id }, _, { loaders }) => loaders.postClaimsByResident.load(id),
 };

@@ -8,6 +8,7 @@ import { PartyActivity } from './PartyActivity.ts';
 import { PartyMember } from './PartyMember.ts';
 import { PartyOrganization } from './PartyOrganization.ts';
 import { PartyReportIn } from './PartyReportIn.ts';
+import { PostClaim, Volunteer } from './Volunteer.ts';
 import { PointsEntry } from './PointsEntry.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
@@ -25,6 +26,8 @@ export const resolvers: Resolvers = {
   PartyActivity,
   PointsEntry,
   PartyReportIn,
+  Volunteer,
+  PostClaim,
   Resident,
   ResidentColumns,
   Grid,
