@@ -293,3 +293,35 @@ describe('housing: usable area, property nature and structure from CSV', () => {
     expect(structure.rows).toEqual([{ structure: 'BRICK_WOOD' }]);
   });
 });
+
+describe('party: the volunteer register from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.party);
+  });
+  afterAll(() => db.drop());
+
+  it('finds the generated volunteers unchanged, adds a 民情监督员, and refuses a taken id and bad values', async () => {
+    const volunteers = grids.flatMap((g) => g.party.volunteers);
+    const first = volunteers[0]!;
+    const grid = grids.find((g) => g.grid.code === first.gridCode)!;
+    const [newcomer, other] = grid.residents.filter((r) => !volunteers.some((v) => v.idNumber === r.idNumber) && r.birthDate < '2000-01-01');
+    const row = (v: (typeof volunteers)[number]) => [v.id, v.idNumber, v.gridCode, v.team, v.role === 'MONITOR' ? '民情监督员' : '志愿者', v.partyMember ? '是' : '否', String(v.serviceHours), v.registeredOn];
+    const file = await files.write('志愿者.csv', csv(['志愿者编号', '公民身份号码', '网格编码', '志愿服务队', '志愿者类别', '是否党员', '服务时长', '登记日期'], [
+      ...volunteers.map(row),
+      [`${first.id.slice(0, 17)}9999`, newcomer!.idNumber, first.gridCode, '某街道民情监督员队伍', '民情监督员', '否', '12.5', '2024-04-01'],
+      [first.id, other!.idNumber, first.gridCode, '某志愿服务队', '志愿者', '否', '3', '2024-04-01'],
+      [`${first.id.slice(0, 17)}9998`, other!.idNumber, first.gridCode, '某志愿服务队', '志愿者', '也许', '3', '2024-04-01'],
+      [`${first.id.slice(0, 17)}9997`, other!.idNumber, first.gridCode, '某志愿服务队', '志愿者', '否', '-3', '2024-04-01'],
+    ]));
+    const summary = await importFile(db.pool, 'party', 'volunteers', file);
+    const n = volunteers.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 3, '志愿者编号', 'DUPLICATE_KEY'],
+      [n + 4, '是否党员', 'NOT_ALLOWED'],
+      [n + 5, '服务时长', 'OUT_OF_RANGE'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 4, inserted: 1, unchanged: n, rejected: 3 });
+  });
+});

@@ -1,8 +1,8 @@
 import { isGridCode, residentKey } from '@hub/core';
-import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, idNumber, organizationIdField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
+import { dateField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, idNumber, organizationIdField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
 import { partyDatabase } from './db/index.ts';
 
-const { partyMembers, partyReportIns } = partyDatabase.schema;
+const { partyMembers, partyReportIns, volunteers } = partyDatabase.schema;
 
 const fields = {
   idNumber: idNumber(),
@@ -175,5 +175,65 @@ export const reportInsImport = defineEntity({
   },
 });
 
+const volunteerIdProblem = problem('VOLUNTEER_ID', '志愿者编号格式应为 ZY+15位网格编码+4位序号', 'volunteer id must be ZY + 15-digit grid code + 4-digit sequence');
+const volunteerId: Field<string> = {
+  name: 'id',
+  headers: ['志愿者编号', '登记编号', 'volunteer id', 'id'],
+  required: true,
+  parse(raw) {
+    const id = raw.toUpperCase();
+    return /^ZY\d{19}$/.test(id) && isGridCode(id.slice(2, 17)) ? { value: id } : { problem: volunteerIdProblem };
+  },
+};
+
+const volunteerFields = {
+  id: volunteerId,
+  idNumber: idNumber(),
+  gridCode: gridCodeField('gridCode', { headers: ['居住网格', ...GRID_HEADERS], required: true }),
+  team: textField('team', { headers: ['志愿服务队', '所属队伍', '服务队', 'team'], required: true, maxLength: 100 }),
+  role: enumField('role', { headers: ['志愿者类别', '类别', 'role'], required: true, values: { VOLUNTEER: ['志愿者'], MONITOR: ['民情监督员', '监督员'] } }),
+  partyMember: enumField('partyMember', { headers: ['是否党员', '政治面貌', 'party member'], required: true, values: { YES: ['是', '党员', '中共党员'], NO: ['否', '群众', '非党员'] } }),
+  serviceHours: decimalField('serviceHours', { headers: ['服务时长', '近一年服务时长', '服务小时数', 'service hours'], required: true, min: 0, max: 8784, scale: 1 }),
+  registeredOn: dateField('registeredOn', { headers: ['登记日期', '注册日期', 'registered on'], required: true, notInFuture: true }),
+};
+
+/** The volunteer register (志愿者登记), one entry a person, keyed by the hub id of the ID number; the id is unique too. */
+export const volunteersImport = defineEntity({
+  department: 'party',
+  entity: 'volunteers',
+  title: 'volunteers 志愿者（含民情监督员）',
+  fields: Object.values(volunteerFields),
+  table: volunteers,
+  conflictColumns: [volunteers.residentId],
+  keyField: volunteerFields.idNumber,
+  uniqueFields: [volunteerFields.id],
+  build(values, { secret }) {
+    const person = values.require(volunteerFields.idNumber);
+    return {
+      key: person.idNumber,
+      row: {
+        id: values.require(volunteerFields.id),
+        residentId: residentKey(person.idNumber, secret),
+        gridCode: values.require(volunteerFields.gridCode),
+        team: values.require(volunteerFields.team),
+        role: values.require(volunteerFields.role),
+        partyMember: values.require(volunteerFields.partyMember) === 'YES',
+        serviceHours: values.require(volunteerFields.serviceHours),
+        registeredOn: values.require(volunteerFields.registeredOn),
+      },
+    };
+  },
+  async checkReferences(rows, { client }) {
+    const held = await client.query<{ id: string; resident_id: string }>('SELECT id, resident_id FROM volunteers WHERE id = ANY($1)', [rows.map((r) => r.values.id)]);
+    const holderOf = new Map(held.rows.map((h) => [h.id, h.resident_id]));
+    const refused = new Map<(typeof rows)[number], FieldProblem[]>();
+    for (const row of rows) {
+      const holder = holderOf.get(row.values.id);
+      if (holder !== undefined && holder !== row.values.residentId) refused.set(row, [{ field: volunteerFields.id, problem: PROBLEMS.keyTaken }]);
+    }
+    return refused;
+  },
+});
+
 /** What party imports from files (`npm run import -- party <entity> <file>`), in the order the command lists them. */
-export const importEntities = [partyMembersImport, reportInsImport];
+export const importEntities = [partyMembersImport, reportInsImport, volunteersImport];
