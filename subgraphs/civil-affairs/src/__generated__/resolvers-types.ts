@@ -503,8 +503,8 @@ export type Query = {
   __typename?: 'Query';
   /**
    * The department's latest imports of its own records, newest first (数据导入记录); `first` 0 to 100, else
-   * INVALID_PAGE_SIZE. Entities: welfare. Codes of other departments' records checked through the graph: none yet:
-   * welfare refers to its own grids.
+   * INVALID_PAGE_SIZE. Entities: welfare, disability, care. Codes of other departments' records checked through the
+   * graph: none yet: each refers to its own grids.
    */
   civilAffairsImports: Array<ImportRun>;
   /** Communities and villages (社区/村), by code, optionally of one street. */

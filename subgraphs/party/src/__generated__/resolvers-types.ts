@@ -502,8 +502,8 @@ export type Query = {
   __typename?: 'Query';
   /**
    * The department's latest imports of its own records, newest first (数据导入记录); `first` 0 to 100, else
-   * INVALID_PAGE_SIZE. Entities: members. Codes of other departments' records checked through the graph: none yet:
-   * members refer to its own party organizations.
+   * INVALID_PAGE_SIZE. Entities: members, report-ins, volunteers. Codes of other departments' records checked through
+   * the graph: none yet: members and report-ins refer to its own party organizations.
    */
   partyImports: Array<ImportRun>;
   /**
