@@ -288,8 +288,16 @@ export type InflowReason =
 
 /** Kind of organization in the directory (组织类型). */
 export type OrganizationKind =
+  /** Clinic (社区卫生服务站、村卫生室); a public institution of health. */
+  | 'CLINIC'
+  /** Community social organization filed with the street (备案社区社会组织): not registered, so no credit code; filed with civil affairs. */
+  | 'COMMUNITY_ORGANIZATION'
+  /** Enterprise (企业), one of the non-public economic organizations (两新组织); registered by market regulation. */
+  | 'ENTERPRISE'
   /** Government agency (机关), e.g. the district's housing authority, which holds the public rental housing (公租房); registered by housing. */
   | 'GOVERNMENT_AGENCY'
+  /** Individual business (个体工商户); registered by market regulation. */
+  | 'INDIVIDUAL_BUSINESS'
   /** People's mediation committee (人民调解委员会); registered by justice mediation. */
   | 'MEDIATION_COMMITTEE'
   /** Owners' committee (业主委员会); registered by housing. */
@@ -300,6 +308,8 @@ export type OrganizationKind =
   | 'PROPERTY_COMPANY'
   /** Residents' committee (居民委员会). */
   | 'RESIDENTS_COMMITTEE'
+  /** School or kindergarten (学校、幼儿园); a public institution of education. */
+  | 'SCHOOL'
   /** Registered social organization (社会组织): social group, private non-enterprise unit or foundation. */
   | 'SOCIAL_ORGANIZATION'
   /** Villagers' committee (村民委员会). */

@@ -20,6 +20,11 @@ export const ORG_PREFIX = {
   OWNERS_COMMITTEE: 'OC',
   MEDIATION_COMMITTEE: 'MC',
   GOVERNMENT_AGENCY: 'GV',
+  COMMUNITY_ORGANIZATION: 'CO',
+  ENTERPRISE: 'EN',
+  INDIVIDUAL_BUSINESS: 'IB',
+  SCHOOL: 'SC',
+  CLINIC: 'CL',
 } as const;
 export type OrgPrefix = (typeof ORG_PREFIX)[keyof typeof ORG_PREFIX];
 
@@ -53,6 +58,10 @@ export const CREDIT_CATEGORY = {
   OWNERS_COMMITTEE: 'J1',
   MEDIATION_COMMITTEE: '12',
   GOVERNMENT_AGENCY: '11',
+  ENTERPRISE: '91',
+  INDIVIDUAL_BUSINESS: '92',
+  SCHOOL: '12',
+  CLINIC: '12',
 } as const;
 
 const M = 1_000_000_000n;

@@ -4,6 +4,7 @@
  * committees. Ids and credit codes are pure functions of community and sequence.
  */
 import {
+  type OrgPrefix,
   CREDIT_CATEGORY,
   cnNumber,
   creditCodeFor,
@@ -175,7 +176,44 @@ export function gridOrganizations(facts: GridFacts): GridOrganizations {
     };
   }
 
+  economyAndServices(facts, list);
   return { list, branchIds, compounds, managedCompounds, propertyCompany, socialOrganizations };
+}
+
+const SHOPS = ['便利店', '小吃店', '理发店', '五金店', '水果店', '面馆', '快递驿站', '家电维修部', '药店', '烟酒店', '服装店', '早餐店'] as const;
+const SHOP_STEMS = ['老王', '惠民', '好邻居', '鑫鑫', '红红', '福满', '家家乐', '小李', '金源', '平价'] as const;
+const FIRMS = ['商贸有限公司', '科技有限公司', '建筑工程有限公司', '餐饮管理有限公司', '物流有限公司', '装饰工程有限公司'] as const;
+const FILED = ['广场舞队', '老年志愿服务队', '读书会', '邻里互助会', '书画社', '合唱队', '巡逻队', '家长互助会'] as const;
+
+/**
+ * The grid's non-public economy and community services, from a stream of their own: individual businesses (个体工商户,
+ * about one per 120 residents in town, fewer in villages) and a few enterprises (企业) — the 两新组织 — and, in the
+ * community's first grid, its filed community organizations (备案社区社会组织, no credit code), its clinic (社区卫生
+ * 服务站 or 村卫生室) and, in some communities, a kindergarten or primary school.
+ */
+function economyAndServices(facts: GridFacts, list: DemoOrganization[]): void {
+  const { info, grid, seed, residents } = facts;
+  const { community } = info;
+  const rng = topicRng(seed, grid.code, 'economy');
+  const urban = community.kind === 'COMMUNITY';
+  const add = (prefix: OrgPrefix, kind: DemoOrganization['kind'], name: string, category: string | null, from: number, department: DemoOrganization['department'], k: number) =>
+    list.push(makeOrganization(facts, organizationId(prefix, community.code, gridOrgSequence(grid.sequence, k)), kind, name, category, dayBetween(rng, from, dayOf(2025, 12, 31)), department));
+  if (residents.length === 0) return;
+  const nShops = Math.min(40, Math.round((residents.length / (urban ? 120 : 200)) * rng.real(0.7, 1.3)));
+  for (let k = 1; k <= nShops; k++) {
+    add('IB', 'INDIVIDUAL_BUSINESS', `${CITY_DISTRICT}${rng.pick(SHOP_STEMS)}${rng.pick(SHOPS)}`, CREDIT_CATEGORY.INDIVIDUAL_BUSINESS, dayOf(2012, 1, 1), 'market-regulation', k);
+  }
+  const nFirms = rng.int(0, urban ? 3 : 1);
+  for (let k = 1; k <= nFirms; k++) {
+    add('EN', 'ENTERPRISE', `徐州${rng.pick(SHOP_STEMS)}${rng.pick(FIRMS)}`, CREDIT_CATEGORY.ENTERPRISE, dayOf(2005, 1, 1), 'market-regulation', k);
+  }
+  if (!facts.isFirstGrid) return;
+  const filed = rng.shuffle([...FILED]).slice(0, rng.int(1, 4));
+  filed.forEach((name, k) => add('CO', 'COMMUNITY_ORGANIZATION', `${community.name}${name}`, null, dayOf(2016, 1, 1), 'civil-affairs', k + 1));
+  add('CL', 'CLINIC', urban ? `${CITY_DISTRICT}${community.name}社区卫生服务站` : `${CITY_DISTRICT}${info.street.name}${community.name}卫生室`, CREDIT_CATEGORY.CLINIC, dayOf(2000, 1, 1), 'health', 1);
+  if (rng.chance(urban ? 0.5 : 0.3)) {
+    add('SC', 'SCHOOL', `${CITY_DISTRICT}${community.name}${rng.chance(0.6) ? '幼儿园' : '小学'}`, CREDIT_CATEGORY.SCHOOL, dayOf(1990, 1, 1), 'education', 1);
+  }
 }
 
 /** The housing authority's id: in the first community of the district's first street. */

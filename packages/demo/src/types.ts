@@ -122,20 +122,25 @@ export type OrganizationKind =
   | 'PROPERTY_COMPANY' // 物业服务企业 (PM)
   | 'OWNERS_COMMITTEE' // 业主委员会 (OC)
   | 'MEDIATION_COMMITTEE'
-  | 'GOVERNMENT_AGENCY'; // 机关 (GV): the district's housing authority, which holds the public rental housing // 人民调解委员会 (MC)
+  | 'GOVERNMENT_AGENCY' // 机关 (GV): the district's housing authority, which holds the public rental housing
+  | 'COMMUNITY_ORGANIZATION' // 社区社会组织 filed with the street (备案, CO): not registered, no credit code
+  | 'ENTERPRISE' // 企业 (EN), registered by market regulation
+  | 'INDIVIDUAL_BUSINESS' // 个体工商户 (IB), registered by market regulation
+  | 'SCHOOL' // 学校、幼儿园 (SC), a public institution of education
+  | 'CLINIC'; // 社区卫生服务站/村卫生室 (CL), a public institution of health // 人民调解委员会 (MC)
 
 export interface DemoOrganization {
   id: string;
   kind: OrganizationKind;
   name: string;
-  /** Valid GB 32100 code for every kind but party organizations (which have none): null there. */
+  /** Valid GB 32100 code for every kind but party organizations and filed community organizations: null there. */
   creditCode: string | null;
   /** The grid its office lies in (community-level bodies sit in their community's first grid). */
   gridCode: string;
   communityCode: string;
   registeredOn: string;
   /** The department that registers and details it. */
-  department: 'party' | 'civil-affairs' | 'housing' | 'mediation';
+  department: 'party' | 'civil-affairs' | 'housing' | 'mediation' | 'market-regulation' | 'education' | 'health';
 }
 
 // --- public security (公安) ----------------------------------------------------------------------------------

@@ -67,8 +67,13 @@ const PREFIX_KIND: Record<string, [string, string]> = {
   OC: ['OWNERS_COMMITTEE', 'housing'],
   MC: ['MEDIATION_COMMITTEE', 'mediation'],
   GV: ['GOVERNMENT_AGENCY', 'housing'],
+  CO: ['COMMUNITY_ORGANIZATION', 'civil-affairs'],
+  EN: ['ENTERPRISE', 'market-regulation'],
+  IB: ['INDIVIDUAL_BUSINESS', 'market-regulation'],
+  SC: ['SCHOOL', 'education'],
+  CL: ['CLINIC', 'health'],
 };
-const CATEGORY: Record<string, RegExp> = { SO: /^5[123]/, RC: /^55/, VC: /^54/, PM: /^91/, OC: /^J1/, MC: /^12/, GV: /^11/ };
+const CATEGORY: Record<string, RegExp> = { SO: /^5[123]/, RC: /^55/, VC: /^54/, PM: /^91/, OC: /^J1/, MC: /^12/, GV: /^11/, EN: /^91/, IB: /^92/, SC: /^12/, CL: /^12/ };
 
 describe.each([
   ['TEST_DEMO', test],
@@ -114,7 +119,7 @@ describe.each([
   it('lists organizations in the grid of their office, with ids, kinds, departments and credit codes that agree', () => {
     for (const g of w.grids) {
       for (const o of g.organizations) {
-        expect(o.id).toMatch(/^(PC|PG|PB|SO|RC|VC|PM|OC|MC|GV)\d{15}$/);
+        expect(o.id).toMatch(/^(PC|PG|PB|SO|RC|VC|PM|OC|MC|GV|CO|EN|IB|SC|CL)\d{15}$/);
         const prefix = o.id.slice(0, 2);
         expect([o.kind, o.department]).toEqual(PREFIX_KIND[prefix]);
         expect(o.gridCode).toBe(g.grid.code);
@@ -122,7 +127,8 @@ describe.each([
         expect(o.communityCode).toBe(g.grid.communityCode);
         expect(o.registeredOn < REFERENCE_DATE).toBe(true);
         expect(o.name.length).toBeGreaterThan(4);
-        if (o.kind === 'PARTY_ORGANIZATION') expect(o.creditCode).toBeNull();
+        // Party organizations and filed (备案, not registered) community organizations have no credit code.
+        if (o.kind === 'PARTY_ORGANIZATION' || o.kind === 'COMMUNITY_ORGANIZATION') expect(o.creditCode).toBeNull();
         else {
           expect(isValidCreditCode(o.creditCode!), o.creditCode!).toBe(true);
           expect(o.creditCode!).toMatch(CATEGORY[prefix]!);
@@ -136,7 +142,7 @@ describe.each([
       const companies = g.organizations.filter((o) => o.id.startsWith('PM'));
       expect(companies.length).toBeLessThanOrEqual(1);
       if (companies.length > 0) expect(g.buildings.some((b) => b.use !== 'COMMERCIAL' && g.houses.filter((h) => h.buildingCode === b.code).length > 1)).toBe(true);
-      for (const o of g.organizations.filter((x) => ['RC', 'VC', 'PG', 'SO', 'MC'].includes(x.id.slice(0, 2)))) {
+      for (const o of g.organizations.filter((x) => ['RC', 'VC', 'PG', 'SO', 'MC', 'CO', 'CL', 'SC'].includes(x.id.slice(0, 2)))) {
         expect(g.grid.sequence, o.id).toBe(1);
       }
     }
@@ -649,7 +655,7 @@ describe('TEST_DEMO has some of everything the subgraphs test against', () => {
   it('has every kind of record', () => {
     const all = test.grids;
     const orgKinds = new Set(all.flatMap((g) => g.organizations.map((o) => o.id.slice(0, 2))));
-    expect([...orgKinds].sort()).toEqual(['GV', 'MC', 'OC', 'PB', 'PC', 'PG', 'PM', 'RC', 'SO', 'VC']);
+    expect([...orgKinds].sort()).toEqual(['CL', 'CO', 'EN', 'GV', 'IB', 'MC', 'OC', 'PB', 'PC', 'PG', 'PM', 'RC', 'SC', 'SO', 'VC']);
     expect(new Set(all.flatMap((g) => g.mediation.committees.map((c) => c.type)))).toEqual(new Set(['COMMUNITY', 'INDUSTRY']));
 
     const rentals = all.flatMap((g) => g.housing.groupRentals);
@@ -713,7 +719,7 @@ describe('proportions on 100,000 residents', () => {
     rectified: 0, openRentals: 0, openRentalCases: 0, cases: 0, tenancies: 0, filed: 0, grids: 0, gridsWithMembers: 0,
     registered: 0, certified: 0, certifiedWithoutAllowance: 0, allowanceNotOnRegister: 0, elderly: 0, livingAlone: 0,
     livingAloneMisplaced: 0, emptyNest: 0, villageChildren: 0, leftBehindChildren: 0, leftBehindOutsideVillages: 0,
-    children: 0, orphans: 0, unsupportedChildren: 0, residentialMembers: 0, reportedIn: 0, floatingReportedIn: 0, relapsed: 0, volunteers: 0, memberVolunteers: 0, monitors: 0, inServiceClaims: 0, inService: 0,
+    children: 0, orphans: 0, unsupportedChildren: 0, residentialMembers: 0, reportedIn: 0, floatingReportedIn: 0, relapsed: 0, volunteers: 0, individualBusinesses: 0, enterprises: 0, filedOrganizations: 0, clinics: 0, memberVolunteers: 0, monitors: 0, inServiceClaims: 0, inService: 0,
   };
   const communityMembers = new Map<string, number>();
   const communityLevel = new Map<string, string>();
@@ -791,6 +797,10 @@ describe('proportions on 100,000 residents', () => {
       if (c.kind === 'UNSUPPORTED_CHILD') s.unsupportedChildren++;
     }
     s.tenancies += g.housing.tenancies.length;
+    s.individualBusinesses += g.organizations.filter((o) => o.kind === 'INDIVIDUAL_BUSINESS').length;
+    s.enterprises += g.organizations.filter((o) => o.kind === 'ENTERPRISE').length;
+    s.filedOrganizations += g.organizations.filter((o) => o.kind === 'COMMUNITY_ORGANIZATION').length;
+    s.clinics += g.organizations.filter((o) => o.kind === 'CLINIC').length;
     s.filed += g.housing.tenancies.filter((t) => t.filingNumber).length;
   }
   const within = (value: number, lo: number, hi: number, what: string) => {
@@ -863,6 +873,14 @@ describe('proportions on 100,000 residents', () => {
     expect(s.leftBehindOutsideVillages).toBe(0);
     within(s.leftBehindChildren / s.villageChildren, 0.02, 0.1, '留守 children of village children');
     within((s.orphans + s.unsupportedChildren) / s.children, 0.0008, 0.003, '孤儿 and 事实无人抚养儿童');
+  });
+
+  it('has individual businesses and enterprises (两新组织), filed community organizations and a clinic in every community', () => {
+    // About 1 individual business per 120-200 residents (Jiangsu: ~12 million for 85 million people, most in towns).
+    within(s.individualBusinesses / s.residents, 1 / 220, 1 / 100, 'individual businesses');
+    expect(s.enterprises).toBeGreaterThan(0);
+    expect(s.clinics).toBe(big.communities.length);
+    within(s.filedOrganizations / big.communities.length, 1, 4, 'filed community organizations per community');
   });
 
   it('has about one mediation case per 150 residents', () => {

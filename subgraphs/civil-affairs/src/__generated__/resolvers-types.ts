@@ -414,7 +414,7 @@ export type Organization = {
   __typename?: 'Organization';
   /** The community it belongs to (所属社区/村). */
   community?: Maybe<Community>;
-  /** Unified social credit code (统一社会信用代码, GB 32100); null for party organizations, which have none. */
+  /** Unified social credit code (统一社会信用代码, GB 32100); null for party organizations and filed community organizations, which have none. */
   creditCode?: Maybe<Scalars['String']['output']>;
   /** The grid its office lies in (所在网格); community-level bodies sit in their community's first grid. */
   grid?: Maybe<Grid>;
@@ -463,8 +463,16 @@ export type OrganizationEdge = {
 
 /** Kind of organization in the directory (组织类型). */
 export type OrganizationKind =
+  /** Clinic (社区卫生服务站、村卫生室); a public institution of health. */
+  | 'CLINIC'
+  /** Community social organization filed with the street (备案社区社会组织): not registered, so no credit code; filed with civil affairs. */
+  | 'COMMUNITY_ORGANIZATION'
+  /** Enterprise (企业), one of the non-public economic organizations (两新组织); registered by market regulation. */
+  | 'ENTERPRISE'
   /** Government agency (机关), e.g. the district's housing authority, which holds the public rental housing (公租房); registered by housing. */
   | 'GOVERNMENT_AGENCY'
+  /** Individual business (个体工商户); registered by market regulation. */
+  | 'INDIVIDUAL_BUSINESS'
   /** People's mediation committee (人民调解委员会); registered by justice mediation. */
   | 'MEDIATION_COMMITTEE'
   /** Owners' committee (业主委员会); registered by housing. */
@@ -475,6 +483,8 @@ export type OrganizationKind =
   | 'PROPERTY_COMPANY'
   /** Residents' committee (居民委员会). */
   | 'RESIDENTS_COMMITTEE'
+  /** School or kindergarten (学校、幼儿园); a public institution of education. */
+  | 'SCHOOL'
   /** Registered social organization (社会组织): social group, private non-enterprise unit or foundation. */
   | 'SOCIAL_ORGANIZATION'
   /** Villagers' committee (村民委员会). */
@@ -616,8 +626,14 @@ export type QueryWelfareEntitlementsArgs = {
 export type RegisteringDepartment =
   /** Civil affairs (民政). */
   | 'CIVIL_AFFAIRS'
+  /** Education (教育), outside this hub: schools. */
+  | 'EDUCATION'
+  /** Health (卫健), outside this hub: clinics. */
+  | 'HEALTH'
   /** Housing and construction (住建). */
   | 'HOUSING'
+  /** Market regulation (市场监管), outside this hub: enterprises and individual businesses. */
+  | 'MARKET_REGULATION'
   /** Justice mediation (司法/人民调解). */
   | 'MEDIATION'
   /** Party building (党建). */

@@ -8,9 +8,12 @@ export const communityKind = pgEnum('community_kind', ['COMMUNITY', 'VILLAGE']);
 export const gridWorkerRole = pgEnum('grid_worker_role', ['FULL_TIME', 'PART_TIME']);
 export const organizationKind = pgEnum('organization_kind', [
   'PARTY_ORGANIZATION', 'SOCIAL_ORGANIZATION', 'RESIDENTS_COMMITTEE', 'VILLAGERS_COMMITTEE', 'PROPERTY_COMPANY',
-  'OWNERS_COMMITTEE', 'MEDIATION_COMMITTEE', 'GOVERNMENT_AGENCY',
+  'OWNERS_COMMITTEE', 'MEDIATION_COMMITTEE', 'GOVERNMENT_AGENCY', 'COMMUNITY_ORGANIZATION', 'ENTERPRISE', 'INDIVIDUAL_BUSINESS',
+  'SCHOOL', 'CLINIC',
 ]);
-export const registeringDepartment = pgEnum('registering_department', ['PARTY', 'CIVIL_AFFAIRS', 'HOUSING', 'MEDIATION']);
+export const registeringDepartment = pgEnum('registering_department', [
+  'PARTY', 'CIVIL_AFFAIRS', 'HOUSING', 'MEDIATION', 'MARKET_REGULATION', 'EDUCATION', 'HEALTH',
+]);
 export const socialOrganizationType = pgEnum('social_organization_type', ['SOCIAL_GROUP', 'PRIVATE_NON_ENTERPRISE', 'FOUNDATION']);
 export const welfareKind = pgEnum('welfare_kind', [
   'MINIMUM_LIVING', 'EXTREME_POVERTY', 'DISABILITY_LIVING', 'DISABILITY_CARE', 'OLD_AGE',

@@ -19,6 +19,9 @@ const REGISTERED_BY = {
   'civil-affairs': 'CIVIL_AFFAIRS',
   housing: 'HOUSING',
   mediation: 'MEDIATION',
+  'market-regulation': 'MARKET_REGULATION',
+  education: 'EDUCATION',
+  health: 'HEALTH',
 } as const satisfies Record<DemoOrganization['department'], string>;
 
 /**
