@@ -68,7 +68,7 @@ describe('the catalog', () => {
     const response = await fetch(url('/datasets'), { headers: analyst });
     expect(response.status).toBe(200);
     const { datasets } = (await response.json()) as { datasets: { name: string; formats: Record<string, string>; columns: { name: string; type: string; en: string; zh: string }[] }[] };
-    expect(datasets.map((d) => d.name).sort()).toEqual(['cases', 'group-rentals', 'party-members-by-grid', 'residents-by-grid', 'welfare-cross-check']);
+    expect(datasets.map((d) => d.name).sort()).toEqual(['care-lists', 'cases', 'group-rentals', 'party-members-by-grid', 'residents-by-grid', 'welfare-cross-check']);
     for (const dataset of datasets) {
       expect(Object.keys(dataset.formats)).toEqual(['csv', 'ndjson', 'parquet']);
       for (const column of dataset.columns) {
@@ -198,7 +198,7 @@ describe('residents by grid', () => {
 });
 
 describe('the other datasets', () => {
-  it('agree with the generator: cases, group rentals, welfare, party members', async () => {
+  it('agree with the generator: cases, group rentals, social assistance, care lists, party members', async () => {
     const count = async (path: string) => {
       const { file } = await download(path);
       const [row] = await sql<{ n: string }>(`select count(*) n from read_parquet('${file}')`);
@@ -206,7 +206,15 @@ describe('the other datasets', () => {
     };
     expect(await count('/datasets/cases.parquet')).toBe(grids.flatMap((g) => g.mediation.cases).length);
     expect(await count('/datasets/group-rentals.parquet')).toBe(grids.flatMap((g) => g.housing.groupRentals).length);
-    expect(await count('/datasets/welfare-cross-check.parquet')).toBe(grids.flatMap((g) => g.civilAffairs.welfare).length);
+    // Only 低保 and 特困 are means-tested: 高龄津贴 and the disability allowances are not checked against property.
+    const assistance = grids.flatMap((g) => g.civilAffairs.welfare).filter((w) => w.kind === 'MINIMUM_LIVING' || w.kind === 'EXTREME_POVERTY');
+    expect(assistance.length).toBeLessThan(grids.flatMap((g) => g.civilAffairs.welfare).length);
+    expect(await count('/datasets/welfare-cross-check.parquet')).toBe(assistance.length);
+    const care = await download('/datasets/care-lists.csv');
+    const byKind = await sql<{ kind: string; n: string }>(`select kind, count(*) n from read_csv('${care.file}', header = true) group by all`);
+    const lists = new Map<string, number>();
+    for (const c of grids.flatMap((g) => g.civilAffairs.care)) lists.set(c.kind, (lists.get(c.kind) ?? 0) + 1);
+    expect(new Map(byKind.map((r) => [r.kind, Number(r.n)]))).toEqual(lists);
     const { file } = await download('/datasets/cases.csv');
     const byCategory = await sql<{ category: string; n: string }>(`select category, count(*) n from read_csv('${file}', header = true) group by all`);
     const expected = new Map<string, number>();

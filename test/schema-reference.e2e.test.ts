@@ -37,6 +37,6 @@ describe('the schema reference', () => {
   it('names the scopes and policies a field needs', () => {
     expect(row('Query', 'auditRecords')).toContain('scopes `audit:read`; policy `purpose:audit`');
     expect(row('Grid', 'welfareCounts')).toContain('scopes `welfare:read`, or `statistics:read`');
-    expect(row('Grid', 'welfareCounts')).toContain('救助对象统计');
+    expect(row('Grid', 'welfareCounts')).toContain('救助福利对象统计');
   });
 });

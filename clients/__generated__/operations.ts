@@ -506,8 +506,10 @@ export type GroupRentalStatus =
   | 'IDENTIFIED'
   /** Landlord and tenants interviewed, not yet rectified (已约谈). */
   | 'INTERVIEWED'
-  /** Rectified: the crowding has ended (已整改). */
-  | 'RECTIFIED';
+  /** Rectified: the crowding has ended, confirmed at re-inspection (已整改). */
+  | 'RECTIFIED'
+  /** Rectified, then found crowded again at re-inspection (整改后反弹): open again. */
+  | 'RELAPSED';
 
 /** A unit handing its part back (退单). */
 export type HandBackCaseInput = {
@@ -622,6 +624,16 @@ export type JudicialRuling =
 
 /** Kind of organization in the directory (组织类型). */
 export type OrganizationKind =
+  /** Clinic (社区卫生服务站、村卫生室); a public institution of health. */
+  | 'CLINIC'
+  /** Community social organization filed with the street (备案社区社会组织): not registered, so no credit code; filed with civil affairs. */
+  | 'COMMUNITY_ORGANIZATION'
+  /** Enterprise (企业), one of the non-public economic organizations (两新组织); registered by market regulation. */
+  | 'ENTERPRISE'
+  /** Government agency (机关), e.g. the district's housing authority, which holds the public rental housing (公租房); registered by housing. */
+  | 'GOVERNMENT_AGENCY'
+  /** Individual business (个体工商户); registered by market regulation. */
+  | 'INDIVIDUAL_BUSINESS'
   /** People's mediation committee (人民调解委员会); registered by justice mediation. */
   | 'MEDIATION_COMMITTEE'
   /** Owners' committee (业主委员会); registered by housing. */
@@ -632,6 +644,8 @@ export type OrganizationKind =
   | 'PROPERTY_COMPANY'
   /** Residents' committee (居民委员会). */
   | 'RESIDENTS_COMMITTEE'
+  /** School or kindergarten (学校、幼儿园); a public institution of education. */
+  | 'SCHOOL'
   /** Registered social organization (社会组织): social group, private non-enterprise unit or foundation. */
   | 'SOCIAL_ORGANIZATION'
   /** Villagers' committee (村民委员会). */
@@ -857,17 +871,17 @@ export type TerminateCaseInput = {
   note: string;
 };
 
-/** Kind of welfare entitlement (救助福利类别). */
+/** Kind of welfare entitlement (救助福利类别); `WelfareEntitlement.category` says whether it is assistance or welfare. */
 export type WelfareKind =
-  /** Care allowance for severely disabled people (重度残疾人护理补贴). */
+  /** Care allowance for severely disabled people (重度残疾人护理补贴): a welfare allowance (福利补贴), grades 1-2, not means-tested. */
   | 'DISABILITY_CARE'
-  /** Living allowance for disabled people in need (困难残疾人生活补贴). */
+  /** Living allowance for disabled people in need (困难残疾人生活补贴): a welfare allowance (福利补贴) for disabled people of 低保 households. */
   | 'DISABILITY_LIVING'
-  /** Extreme-poverty support (特困人员救助供养). */
+  /** Extreme-poverty support (特困人员救助供养): social assistance (社会救助), means-tested. */
   | 'EXTREME_POVERTY'
-  /** Minimum living guarantee (最低生活保障, 低保). */
+  /** Minimum living guarantee (最低生活保障, 低保): social assistance (社会救助), means-tested. */
   | 'MINIMUM_LIVING'
-  /** Old-age allowance (高龄津贴). */
+  /** Old-age allowance (高龄津贴): welfare (老年福利), by age alone, not means-tested. */
   | 'OLD_AGE';
 
 /** Status of a welfare entitlement (待遇状态). */

@@ -36,6 +36,11 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
   'Grid.keyPersons': 'key-person',
   'Grid.specialGroups': 'key-person',
   'WelfareEntitlement.disabilityCertificateNumber': 'health',
+  'Resident.disability': 'health',
+  'Grid.disabilityRecords': 'health',
+  // Care lists name who lives alone or is left behind (specific identities, and minors among them).
+  'Resident.careRecords': 'care',
+  'Grid.careRecords': 'care',
   'Resident.registeredAddress': 'address',
   'Resident.residence': 'address',
   'House.address': 'address',

@@ -147,3 +147,181 @@ describe('civil affairs: welfare entitlements from NDJSON', () => {
     expect(report.find((l) => l.code === 'DISABILITY_CERTIFICATE')!.value).not.toContain(plain.idNumber);
   });
 });
+
+describe('civil affairs: the disability register and the care lists from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates['civil-affairs']);
+  });
+  afterAll(() => db.drop());
+
+  const KIND_ZH: Record<string, string> = {
+    LEFT_BEHIND_ELDERLY: '留守老人', LEFT_BEHIND_WOMAN: '留守妇女', LEFT_BEHIND_CHILD: '留守儿童', LIVING_ALONE_ELDERLY: '独居老人',
+    EMPTY_NEST_ELDERLY: '空巢老人', ORPHAN: '孤儿', UNSUPPORTED_CHILD: '事实无人抚养儿童',
+  };
+
+  it('finds the generated certificates unchanged, adds one without an allowance, and refuses bad rows', async () => {
+    const register = grids.flatMap((g) => g.civilAffairs.disabilities);
+    const holder = register[0]!;
+    const other = register[1]!;
+    const grid = grids.find((g) => g.grid.code === holder.gridCode)!;
+    const newcomer = grid.residents.find((r) => !register.some((d) => d.idNumber === r.idNumber))!;
+    const row = (d: (typeof register)[number]) => [d.id, d.idNumber, d.gridCode, d.certificateNumber, String(d.category), String(d.grade), d.issuedOn];
+    const fresh = `${holder.id.slice(0, 17)}9999`;
+    const file = await files.write('残疾人登记.csv', csv(['残疾人登记编号', '公民身份号码', '网格编码', '残疾证号', '残疾类别', '残疾等级', '发证日期'], [
+      ...register.map(row),
+      [fresh, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}43`, '4', '3', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9998`, newcomer.idNumber, holder.gridCode, `${other.idNumber}43`, '', '', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9997`, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}43`, '5', '', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9996`, other.idNumber, other.gridCode, other.certificateNumber, '', '', other.issuedOn],
+      [`${holder.id.slice(0, 17)}9995`, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}85`, '', '', '2020-05-06'],
+      [`${holder.id.slice(0, 17)}9994`, newcomer.idNumber, holder.gridCode, `${newcomer.idNumber}43`, '', '', '2999-01-01'],
+    ]));
+    const summary = await importFile(db.pool, 'civil-affairs', 'disability', file);
+    const n = register.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 3, '残疾证号', 'DISABILITY_CERTIFICATE'],
+      [n + 4, '残疾类别', 'CERTIFICATE_DISAGREES'],
+      [n + 5, '残疾证号', 'DUPLICATE_KEY'],
+      [n + 6, '残疾证号', 'DISABILITY_CERTIFICATE'],
+      [n + 7, '发证日期', 'DATE_IN_FUTURE'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 6, inserted: 1, updated: 0, unchanged: n, rejected: 5 });
+    // Certificates hold ID numbers: masked in the report.
+    for (const line of report) expect(line.value).not.toContain(other.idNumber);
+    const { rows } = await db.pool.query('SELECT category, grade, certificate_number FROM disability_records WHERE id = $1', [fresh]);
+    expect(rows).toEqual([{ category: 4, grade: 3, certificate_number: `${newcomer.idNumber}43` }]);
+    // A certificate the register holds under another entry is refused, not moved.
+    const moved = await files.write('残疾人登记-2.csv', csv(['残疾人登记编号', '公民身份号码', '网格编码', '残疾证号', '发证日期'], [
+      [`${holder.id.slice(0, 17)}9993`, other.idNumber, other.gridCode, other.certificateNumber, other.issuedOn],
+    ]));
+    const again = await importFile(db.pool, 'civil-affairs', 'disability', moved);
+    expect(again).toMatchObject({ inserted: 0, rejected: 1 });
+    expect((await rejectLines(again.rejectReport)).map((l) => [l.column, l.code])).toEqual([['残疾证号', 'KEY_TAKEN']]);
+  });
+
+  it('finds the generated care lists unchanged, ends an entry, and refuses bad rows', async () => {
+    const care = grids.flatMap((g) => g.civilAffairs.care);
+    const first = care[0]!;
+    const file = await files.write('关爱对象.csv', csv(['关爱编号', '公民身份号码', '网格编码', '关爱类别', '纳入日期', '退出日期'], [
+      ...care.map((c, i) => [c.id, c.idNumber, c.gridCode, KIND_ZH[c.kind]!, c.listedOn, i === 0 ? c.listedOn : '']),
+      [`${first.id.slice(0, 17)}9999`, first.idNumber, first.gridCode, '困难群众', first.listedOn, ''],
+      [`${first.id.slice(0, 17)}9998`, first.idNumber, first.gridCode, '独居老人', '2020-01-01', '2019-01-01'],
+      [`${first.id.slice(0, 17)}9997`, first.idNumber, `${first.gridCode.slice(0, 12)}999`, '独居老人', '2020-01-01', ''],
+      [`XX${first.id.slice(2)}`, first.idNumber, first.gridCode, '独居老人', '2020-01-01', ''],
+    ]));
+    const summary = await importFile(db.pool, 'civil-affairs', 'care', file);
+    const n = care.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 2, '关爱类别', 'NOT_ALLOWED'],
+      [n + 3, '退出日期', 'END_BEFORE_START'],
+      [n + 4, '网格编码', 'UNKNOWN_GRID'],
+      [n + 5, '关爱编号', 'CARE_ID'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 4, inserted: 0, updated: 1, unchanged: n - 1, rejected: 4 });
+    const { rows } = await db.pool.query<{ ended_on: string }>("SELECT to_char(ended_on, 'YYYY-MM-DD') ended_on FROM care_records WHERE id = $1", [first.id]);
+    expect(rows).toEqual([{ ended_on: first.listedOn }]);
+  });
+});
+
+describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.party);
+  });
+  afterAll(() => db.drop());
+
+  it('finds the generated report-ins unchanged and refuses the wrong organization, a missing work unit and bad dates', async () => {
+    const reportIns = grids.flatMap((g) => g.party.reportIns);
+    const inService = reportIns.find((b) => b.kind === 'IN_SERVICE')!;
+    const floating = reportIns.find((b) => b.kind === 'FLOATING')!;
+    const elsewhere = grids.find((g) => g.grid.communityCode !== inService.gridCode.slice(0, 12))!;
+    const stranger = elsewhere.residents.find((r) => !reportIns.some((b) => b.idNumber === r.idNumber))!;
+    const row = (b: (typeof reportIns)[number]) => [b.id, b.idNumber, b.kind === 'IN_SERVICE' ? '在职党员' : '流动党员', b.organizationId, b.gridCode, b.membershipOrganization, b.workUnit ?? '', b.joinedOn, b.reportedOn];
+    const fresh = `${inService.id.slice(0, 17)}9999`;
+    const file = await files.write('双报到.csv', csv(['报到编号', '公民身份号码', '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
+      ...reportIns.map(row),
+      [fresh, stranger.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共徐州市某局机关支部委员会', '徐州市某局', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9998`, elsewhere.residents[1]!.idNumber, '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9997`, elsewhere.residents[2]!.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9996`, elsewhere.residents[3]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
+      [floating.id, elsewhere.residents[4]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
+    ]));
+    const summary = await importFile(db.pool, 'party', 'report-ins', file);
+    const n = reportIns.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 3, '报到党组织编号', 'NOT_COMMUNITY_ORGANIZATION'],
+      [n + 4, '工作单位', 'WORK_UNIT'],
+      [n + 5, '报到日期', 'END_BEFORE_START'],
+      [n + 6, '报到编号', 'DUPLICATE_KEY'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 5, inserted: 1, updated: 0, unchanged: n, rejected: 4 });
+  });
+});
+
+describe('housing: usable area, property nature and structure from CSV', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.housing);
+  });
+  afterAll(() => db.drop());
+
+  it('records them, refuses a usable area above the floor area and an unknown nature, and leaves absent columns alone', async () => {
+    const [a, b, c] = grids.flatMap((g) => g.houses);
+    const building = grids.flatMap((g) => g.buildings).find((x) => x.code === a!.buildingCode)!;
+    const houses = await files.write('房屋.csv', csv(['房屋编码', '网格编码', '建筑面积', '房间数', '房屋用途', '房屋地址', '使用面积', '房屋性质'], [
+      [a!.code, a!.gridCode, String(a!.areaM2), String(a!.rooms), '住宅', a!.address, String(Math.floor(a!.areaM2 * 0.75)), '房改房'],
+      [b!.code, b!.gridCode, String(b!.areaM2), String(b!.rooms), '住宅', b!.address, String(b!.areaM2 + 1), '商品房'],
+      [c!.code, c!.gridCode, String(c!.areaM2), String(c!.rooms), '住宅', c!.address, '', '小产权房'],
+    ]));
+    const summary = await importFile(db.pool, 'housing', 'houses', houses);
+    expect((await rejectLines(summary.rejectReport)).map((l) => [l.row, l.column, l.code])).toEqual([
+      [3, '使用面积', 'USABLE_AREA'],
+      [4, '房屋性质', 'NOT_ALLOWED'],
+    ]);
+    expect(summary).toMatchObject({ updated: 1, rejected: 2 });
+    const { rows } = await db.pool.query('SELECT usable_area_m2, property_nature FROM houses WHERE code = $1', [a!.code]);
+    expect(rows).toEqual([{ usable_area_m2: Math.floor(a!.areaM2 * 0.75), property_nature: 'REFORM' }]);
+    const buildings = await files.write('楼栋.csv', csv(['楼栋编码', '网格编码', '楼栋地址', '层数', '单元数', '楼栋用途', '建成年份', '建筑结构'], [
+      [building.code, building.gridCode, building.address, String(building.floors), String(building.units), building.use === 'RESIDENTIAL' ? '住宅' : building.use === 'MIXED' ? '商住' : '商业', String(building.builtYear), '砖木结构'],
+    ]));
+    expect(await importFile(db.pool, 'housing', 'buildings', buildings)).toMatchObject({ updated: 1, rejected: 0 });
+    const structure = await db.pool.query('SELECT structure FROM buildings WHERE code = $1', [building.code]);
+    expect(structure.rows).toEqual([{ structure: 'BRICK_WOOD' }]);
+  });
+});
+
+describe('party: the volunteer register from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.party);
+  });
+  afterAll(() => db.drop());
+
+  it('finds the generated volunteers unchanged, adds a 民情监督员, and refuses a taken id and bad values', async () => {
+    const volunteers = grids.flatMap((g) => g.party.volunteers);
+    const first = volunteers[0]!;
+    const grid = grids.find((g) => g.grid.code === first.gridCode)!;
+    const [newcomer, other] = grid.residents.filter((r) => !volunteers.some((v) => v.idNumber === r.idNumber) && r.birthDate < '2000-01-01');
+    const row = (v: (typeof volunteers)[number]) => [v.id, v.idNumber, v.gridCode, v.team, v.role === 'MONITOR' ? '民情监督员' : '志愿者', v.partyMember ? '是' : '否', String(v.serviceHours), v.registeredOn];
+    const file = await files.write('志愿者.csv', csv(['志愿者编号', '公民身份号码', '网格编码', '志愿服务队', '志愿者类别', '是否党员', '服务时长', '登记日期'], [
+      ...volunteers.map(row),
+      [`${first.id.slice(0, 17)}9999`, newcomer!.idNumber, first.gridCode, '某街道民情监督员队伍', '民情监督员', '否', '12.5', '2024-04-01'],
+      [first.id, other!.idNumber, first.gridCode, '某志愿服务队', '志愿者', '否', '3', '2024-04-01'],
+      [`${first.id.slice(0, 17)}9998`, other!.idNumber, first.gridCode, '某志愿服务队', '志愿者', '也许', '3', '2024-04-01'],
+      [`${first.id.slice(0, 17)}9997`, other!.idNumber, first.gridCode, '某志愿服务队', '志愿者', '否', '-3', '2024-04-01'],
+    ]));
+    const summary = await importFile(db.pool, 'party', 'volunteers', file);
+    const n = volunteers.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 3, '志愿者编号', 'DUPLICATE_KEY'],
+      [n + 4, '是否党员', 'NOT_ALLOWED'],
+      [n + 5, '服务时长', 'OUT_OF_RANGE'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 4, inserted: 1, unchanged: n, rejected: 3 });
+  });
+});

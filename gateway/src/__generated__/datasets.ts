@@ -3,6 +3,23 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** A care list of civil affairs (关爱对象类别). */
+export type CareKind =
+  /** Empty-nest elderly (空巢老人): a household of people 60 or over, no children living with them. */
+  | 'EMPTY_NEST_ELDERLY'
+  /** Rural left-behind child (农村留守儿童), under 16: both parents working away, or one away and the other unable to care. */
+  | 'LEFT_BEHIND_CHILD'
+  /** Rural left-behind elderly person (农村留守老年人): children all working away. */
+  | 'LEFT_BEHIND_ELDERLY'
+  /** Rural left-behind woman (农村留守妇女): husband working away. */
+  | 'LEFT_BEHIND_WOMAN'
+  /** Elderly person living alone (独居老人), 60 or over. */
+  | 'LIVING_ALONE_ELDERLY'
+  /** Orphan (孤儿), under 18. */
+  | 'ORPHAN'
+  /** Child without de facto support (事实无人抚养儿童), under 18. */
+  | 'UNSUPPORTED_CHILD';
+
 /** Category of a dispute, as counted in mediation statistics (纠纷类别). */
 export type CaseCategory =
   /** Consumer rights (消费纠纷). */
@@ -154,8 +171,10 @@ export type GroupRentalStatus =
   | 'IDENTIFIED'
   /** Landlord and tenants interviewed, not yet rectified (已约谈). */
   | 'INTERVIEWED'
-  /** Rectified: the crowding has ended (已整改). */
-  | 'RECTIFIED';
+  /** Rectified: the crowding has ended, confirmed at re-inspection (已整改). */
+  | 'RECTIFIED'
+  /** Rectified, then found crowded again at re-inspection (整改后反弹): open again. */
+  | 'RELAPSED';
 
 /** Standing of a party member (党员类别). */
 export type PartyMemberStatus =
@@ -170,9 +189,12 @@ export type PartyMemberStatus =
 export type PartyOrganizationLevel =
   /** Party branch (党支部), 3-50 members, down to branches in residential compounds; here each serves one grid. */
   | 'BRANCH'
-  /** Primary-level party committee (基层党委), normally over 100 members; here one per street or town. */
+  /**
+   * Party committee (党委): a street's party working committee (街道党工委, the district committee's agency) or a town's
+   * committee (镇党委), and a community's committee (社区党委) where its branches hold 100 members or more.
+   */
   | 'COMMITTEE'
-  /** General party branch (党总支), normally 50-100 members; here one per community or village. */
+  /** General party branch (党总支), 50-100 members: a community's or village's own organization below that size. */
   | 'GENERAL_BRANCH';
 
 /** Population type on the actual-population register (人口类型). */
@@ -213,17 +235,17 @@ export type SupervisionCard =
   /** Yellow card (黄牌督办): past the time limit. */
   | 'YELLOW';
 
-/** Kind of welfare entitlement (救助福利类别). */
+/** Kind of welfare entitlement (救助福利类别); `WelfareEntitlement.category` says whether it is assistance or welfare. */
 export type WelfareKind =
-  /** Care allowance for severely disabled people (重度残疾人护理补贴). */
+  /** Care allowance for severely disabled people (重度残疾人护理补贴): a welfare allowance (福利补贴), grades 1-2, not means-tested. */
   | 'DISABILITY_CARE'
-  /** Living allowance for disabled people in need (困难残疾人生活补贴). */
+  /** Living allowance for disabled people in need (困难残疾人生活补贴): a welfare allowance (福利补贴) for disabled people of 低保 households. */
   | 'DISABILITY_LIVING'
-  /** Extreme-poverty support (特困人员救助供养). */
+  /** Extreme-poverty support (特困人员救助供养): social assistance (社会救助), means-tested. */
   | 'EXTREME_POVERTY'
-  /** Minimum living guarantee (最低生活保障, 低保). */
+  /** Minimum living guarantee (最低生活保障, 低保): social assistance (社会救助), means-tested. */
   | 'MINIMUM_LIVING'
-  /** Old-age allowance (高龄津贴). */
+  /** Old-age allowance (高龄津贴): welfare (老年福利), by age alone, not means-tested. */
   | 'OLD_AGE';
 
 /** Status of a welfare entitlement (待遇状态). */
@@ -234,6 +256,15 @@ export type WelfareStatus =
   | 'ENDED'
   /** Payment suspended pending review (暂停发放). */
   | 'SUSPENDED';
+
+export type DatasetCareListsQueryVariables = Exact<{
+  gridCode: string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DatasetCareListsQuery = { grid: { careRecords: { edges: Array<{ node: { id: string, kind: CareKind, listedOn: string, resident: { id: string, sex: Sex | null, age: number | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetCasesQueryVariables = Exact<{
   gridCode: string | number;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Scope } from '@hub/core';
 import type {
+  DatasetCareListsQuery,
   DatasetCasesQuery,
   DatasetGroupRentalsQuery,
   DatasetPartyMembersByGridQuery,
@@ -88,6 +89,7 @@ type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColu
 type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
 type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
 type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
+type CareNode = NonNullable<NonNullable<DatasetCareListsQuery['grid']>['careRecords']>['edges'][number]['node'];
 type PartyMemberNode = NonNullable<NonNullable<DatasetPartyMembersByGridQuery['grid']>['partyMembers']>['edges'][number]['node'];
 
 /**
@@ -215,7 +217,7 @@ const cases: Dataset<CaseNode> = {
 
 const welfareCrossCheck: Dataset<WelfareNode> = {
   name: 'welfare-cross-check',
-  title: { en: 'Welfare recipients with the houses they own', zh: '救助对象房产比对' },
+  title: { en: 'Social assistance recipients (低保, 特困) with the houses they own', zh: '低保特困对象房产比对' },
   operationName: 'DatasetWelfareCrossCheck',
   document: operation('welfare-cross-check.graphql'),
   scopes: [['welfare:read', 'resident:read']],
@@ -224,7 +226,7 @@ const welfareCrossCheck: Dataset<WelfareNode> = {
     { name: 'entitlement_id', type: 'string', en: 'Welfare entitlement id', zh: '救助编号', value: (w) => w.id },
     { name: 'resident_id', type: 'string', en: 'Pseudonymous id of the recipient', zh: '救助对象标识', value: (w) => w.resident?.id ?? null },
     ...placeColumns<WelfareNode>(),
-    { name: 'kind', type: 'string', en: 'Kind of welfare', zh: '救助类别', value: (w) => w.kind },
+    { name: 'kind', type: 'string', en: 'Kind of assistance (MINIMUM_LIVING, EXTREME_POVERTY)', zh: '救助类别', value: (w) => w.kind },
     { name: 'status', type: 'string', en: 'Status', zh: '状态', value: (w) => w.status },
     { name: 'monthly_amount', type: 'double', en: 'Monthly amount (yuan)', zh: '月救助金额（元）', value: (w) => w.monthlyAmount },
     { name: 'starts_on', type: 'date', en: 'First day', zh: '起始日期', value: (w) => w.startsOn },
@@ -254,6 +256,24 @@ const partyMembersByGrid: Dataset<PartyMemberNode> = {
     { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (m) => m.resident?.sex ?? null },
     { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (m) => ageBand(m.resident?.age ?? null) },
     { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (m) => m.resident?.populationType ?? null },
+  ],
+};
+
+const careLists: Dataset<CareNode> = {
+  name: 'care-lists',
+  title: { en: 'Care lists by grid (left-behind, living alone, empty-nest, orphans), pseudonymous', zh: '网格关爱对象（去标识化）' },
+  operationName: 'DatasetCareLists',
+  document: operation('care-lists.graphql'),
+  scopes: [['welfare:read', 'resident:read']],
+  page: (data) => pageOf((data as DatasetCareListsQuery).grid?.careRecords),
+  columns: [
+    { name: 'care_id', type: 'string', en: 'Care-list entry id', zh: '关爱编号', value: (c) => c.id },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '关爱对象标识（去标识化）', value: (c) => c.resident?.id ?? null },
+    ...placeColumns<CareNode>(),
+    { name: 'kind', type: 'string', en: 'List (LIVING_ALONE_ELDERLY, EMPTY_NEST_ELDERLY, LEFT_BEHIND_*, ORPHAN, UNSUPPORTED_CHILD)', zh: '关爱类别', value: (c) => c.kind },
+    { name: 'listed_on', type: 'date', en: 'Put on the list', zh: '纳入日期', value: (c) => c.listedOn },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (c) => c.resident?.sex ?? null },
+    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (c) => (c.resident ? ageBand(c.resident.age) : null) },
   ],
 };
 
@@ -339,7 +359,7 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
 
 /** Every dataset, by name. */
 export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
-  [columnSpec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), spec(partyMembersByGrid)].map((d) => [d.name, d]),
+  [columnSpec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), spec(partyMembersByGrid), spec(careLists)].map((d) => [d.name, d]),
 );
 
 export const PLACES_OPERATION = { operationName: 'DatasetPlaces', document: operation('places.graphql') };

@@ -1,13 +1,23 @@
 /**
- * Civil affairs records of a grid: welfare entitlements and the details of its social organizations.
- * 低保 households are chosen here; some of them (10-20%) own more than they should, which housing.ts arranges.
+ * Civil affairs records of a grid: welfare entitlements, the disability register, the care lists and the details of
+ * its social organizations. 低保 households are chosen here; some of them (10-20%) own more than they should, which
+ * housing.ts arranges.
  */
 import { pad, topicRng } from './community.ts';
 import { addYears, dayOf, isoOf } from './dates.ts';
 import { LAST_DAY, dayBetween, money, randomRound, type GridFacts } from './facts.ts';
 import type { GridOrganizations } from './organizations.ts';
 import { WeightedTable } from './random.ts';
-import type { DemoCivilAffairsRecords, DemoResident, DemoSocialOrganization, DemoWelfareEntitlement, WelfareKind } from './types.ts';
+import type {
+  CareKind,
+  DemoCareRecord,
+  DemoCivilAffairsRecords,
+  DemoDisabilityRecord,
+  DemoResident,
+  DemoSocialOrganization,
+  DemoWelfareEntitlement,
+  WelfareKind,
+} from './types.ts';
 
 /** Share of registered households on the minimum living guarantee, and of those that own too much. */
 const MINIMUM_LIVING_SHARE = 0.025;
@@ -15,6 +25,21 @@ const IMPROPER_SHARE = 0.15;
 const EXTREME_POVERTY_SHARE = 0.003;
 const POOR_DISABLED_SHARE = 0.15;
 const SEVERELY_DISABLED_SHARE = 0.008;
+/**
+ * Certificate holders with no allowance (grades 3-4, not in need), per resident and age weight: with the allowance
+ * holders the register reaches about 2.7% of registered residents (37.8 million certificates, 2021, of 1.41 billion).
+ */
+const UNSUPPORTED_DISABLED_BASE = 0.0125;
+/** Children on the orphan and the de-facto-unsupported lists (about 0.08% and 0.1% of children, 民政部 2020-2021). */
+const ORPHAN_SHARE = 0.0008;
+const UNSUPPORTED_CHILD_SHARE = 0.001;
+/**
+ * Village children under 16 whose parents both work away while keeping their registration here (户在人不在): about
+ * 6% of rural children (6.4 million, 民政部 2020).
+ */
+const LEFT_BEHIND_CHILD_SHARE = 0.06;
+/** Village elderly in elderly-only households whose children have all left to work (农村留守老年人). */
+const LEFT_BEHIND_ELDERLY_SHARE = 0.5;
 
 const DISABILITY_CATEGORY = new WeightedTable([[1, 12], [2, 15], [3, 2], [4, 40], [5, 10], [6, 12], [7, 9]]);
 const DISABILITY_GRADE = new WeightedTable([[1, 15], [2, 25], [3, 30], [4, 30]]);
@@ -95,15 +120,18 @@ export function civilAffairs(facts: GridFacts, orgs: GridOrganizations): { recor
 
   // Disability allowances: the living allowance for disabled people of 低保/特困 households, the care allowance for
   // grades 1-2 whoever they are. One certificate per person: ID number + category + grade.
+  const certified = new Map<number, { category: number; grade: number; issuedOn: number }>();
   for (let i = 0; i < residents.length; i++) {
     const r = residents[i] as DemoResident;
     if (r.populationType !== 'REGISTERED') continue;
     const isPoor = poor.has(i);
     if (!rng.chance(isPoor ? POOR_DISABLED_SHARE : SEVERELY_DISABLED_SHARE)) continue;
     const grade = isPoor ? DISABILITY_GRADE.pick(rng) : rng.chance(0.4) ? 1 : 2;
-    const certificate = `${r.idNumber}${DISABILITY_CATEGORY.pick(rng)}${grade}`;
+    const category = DISABILITY_CATEGORY.pick(rng);
+    const certificate = `${r.idNumber}${category}${grade}`;
     const born = birthDays[i] as number;
     const start = dayBetween(rng, Math.max(born, LAST_DAY - 10 * 365), Math.max(born, LAST_DAY - 30));
+    certified.set(i, { category, grade, issuedOn: start });
     if (isPoor) {
       const st = householdStatus.get(facts.householdOf[i] as number) ?? { status: 'ACTIVE' as const, endsOn: null };
       add(i, 'DISABILITY_LIVING', grade <= 2 ? 160 : 110, start, st.status, st.endsOn === null ? null : Math.max(st.endsOn, start), certificate);
@@ -140,5 +168,92 @@ export function civilAffairs(facts: GridFacts, orgs: GridOrganizations): { recor
     }
   }
 
-  return { records: { welfare, socialOrganizations }, welfare: { lowIncome, poor } };
+  const { care, disabilities } = careLists(facts, certified, poor);
+  return { records: { welfare, socialOrganizations, care, disabilities }, welfare: { lowIncome, poor } };
+}
+
+/**
+ * The disability register and the care lists of a grid, drawn from their own stream so that the welfare above stays
+ * as it was. The register holds every certificate: the allowance holders' and those of people who receive nothing
+ * (grades 3-4, not in need). The care lists follow the household a person lives in: 独居 (a registered household of
+ * one, 60 or over), 空巢 (a household of two or more, all 60 or over); in villages, 留守 women (20-59, head or
+ * spouse) of households with no man of working age living there, a share of the children under 16 (their parents
+ * registered here but working away) and half the elderly-only households as 留守老年人.
+ */
+function careLists(
+  facts: GridFacts,
+  certified: Map<number, { category: number; grade: number; issuedOn: number }>,
+  poor: Set<number>,
+): { care: DemoCareRecord[]; disabilities: DemoDisabilityRecord[] } {
+  const { grid, residents, households, ages, birthDays, seed, info } = facts;
+  const rng = topicRng(seed, grid.code, 'care');
+  for (let i = 0; i < residents.length; i++) {
+    const r = residents[i] as DemoResident;
+    if (r.populationType !== 'REGISTERED' || certified.has(i) || poor.has(i)) continue;
+    const age = ages[i] as number;
+    if (!rng.chance(UNSUPPORTED_DISABLED_BASE * (age >= 60 ? 2.5 : age >= 18 ? 1 : 0.3))) continue;
+    const born = birthDays[i] as number;
+    const issuedOn = dayBetween(rng, Math.max(born, LAST_DAY - 15 * 365), Math.max(born, LAST_DAY - 30));
+    certified.set(i, { category: DISABILITY_CATEGORY.pick(rng), grade: rng.chance(0.45) ? 3 : 4, issuedOn });
+  }
+  const disabilities: DemoDisabilityRecord[] = [...certified.keys()].sort((a, b) => a - b).map((i, k) => {
+    const c = certified.get(i)!;
+    const idNumber = (residents[i] as DemoResident).idNumber;
+    return {
+      id: `CJ${grid.code}${pad(k + 1, 4)}`,
+      idNumber,
+      gridCode: grid.code,
+      certificateNumber: `${idNumber}${c.category}${c.grade}`,
+      category: c.category as DemoDisabilityRecord['category'],
+      grade: c.grade as DemoDisabilityRecord['grade'],
+      issuedOn: isoOf(c.issuedOn),
+    };
+  });
+
+  const care: DemoCareRecord[] = [];
+  const list = (i: number, kind: CareKind, from: number) => {
+    care.push({
+      id: `GA${grid.code}${pad(care.length + 1, 4)}`,
+      idNumber: (residents[i] as DemoResident).idNumber,
+      gridCode: grid.code,
+      kind,
+      listedOn: isoOf(Math.min(LAST_DAY, Math.max(from, dayBetween(rng, LAST_DAY - 6 * 365, LAST_DAY - 7)))),
+    });
+  };
+  const village = info.community.kind === 'VILLAGE';
+  for (const h of households) {
+    if (h.kind !== 'REGISTERED') continue;
+    const members = h.members.filter((m) => residents[m]?.populationType === 'REGISTERED');
+    if (members.length === 0) continue;
+    const age = (m: number) => ages[m] as number;
+    const elderlyOnly = members.length === h.members.length && members.every((m) => age(m) >= 60);
+    if (elderlyOnly) {
+      const kind: CareKind = members.length === 1 ? 'LIVING_ALONE_ELDERLY' : 'EMPTY_NEST_ELDERLY';
+      const leftBehind = village && rng.chance(LEFT_BEHIND_ELDERLY_SHARE);
+      for (const m of members) {
+        list(m, kind, addYears(birthDays[m] as number, 60));
+        if (leftBehind) list(m, 'LEFT_BEHIND_ELDERLY', addYears(birthDays[m] as number, 60));
+      }
+    }
+    if (!village) continue;
+    const working = h.members.filter((m) => age(m) >= 18 && age(m) <= 59);
+    if (working.length > 0 && rng.chance(LEFT_BEHIND_CHILD_SHARE)) {
+      for (const m of members) if (age(m) < 16) list(m, 'LEFT_BEHIND_CHILD', birthDays[m] as number);
+    }
+    if (!working.some((m) => residents[m]?.sex === 'MALE' && age(m) >= 20)) {
+      for (const m of members) {
+        const r = residents[m] as DemoResident;
+        if (r.sex === 'FEMALE' && age(m) >= 20 && age(m) <= 59 && (r.relationToHead === 'SELF' || r.relationToHead === 'SPOUSE')) {
+          list(m, 'LEFT_BEHIND_WOMAN', addYears(birthDays[m] as number, 20));
+        }
+      }
+    }
+  }
+  for (let i = 0; i < residents.length; i++) {
+    if (residents[i]?.populationType !== 'REGISTERED' || (ages[i] as number) >= 18) continue;
+    const r = rng.next();
+    if (r < ORPHAN_SHARE) list(i, 'ORPHAN', birthDays[i] as number);
+    else if (r < ORPHAN_SHARE + UNSUPPORTED_CHILD_SHARE) list(i, 'UNSUPPORTED_CHILD', birthDays[i] as number);
+  }
+  return { care, disabilities };
 }

@@ -93,8 +93,10 @@ export interface Session {
   filings: YearSerial;
   /** Party member numbers per year of joining. */
   memberNumbers: YearSerial;
-  /** Group rentals seen so far in this pass: their ordinal spreads the remediation statuses evenly. */
+  /** Open group rentals seen so far in this pass: their ordinal spreads the remediation statuses evenly. */
   groupRentals: number;
+  /** Rectified group rentals owed so far (a fraction carried over): 44% of all are rectified (see housing.ts). */
+  rectifiedOwed: number;
   /** Mediation cases dealt so far: their ordinal picks the status from a fixed deck (see mediation.ts). */
   cases: number;
   /** Passports, permits and registration numbers handed out so far: their ordinal makes each number unique. */
@@ -585,6 +587,7 @@ export function newSession(codes: readonly string[]): Session {
     filings: new YearSerial(),
     memberNumbers: new YearSerial(),
     groupRentals: 0,
+    rectifiedOwed: 0,
     cases: 0,
     documents: 0,
     specialGroupCarry: {},

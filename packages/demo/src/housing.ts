@@ -1,16 +1,24 @@
 /**
- * Housing records of a grid: who owns each house, rental registrations of the houses floating people rent, the
- * group rentals (exactly the crowded houses) and their remediation, the property company and owners' committees.
+ * Housing records of a grid: each house's usable area and property nature and each building's structure, who owns
+ * each house, rental registrations of the houses floating people rent, the group rentals and their remediation, the
+ * property company and owners' committees. Crowding is measured as the rules do, on usable area (使用面积): the
+ * houses crowded now are open group rentals (identified, interviewed, or relapsed after rectification); rectified
+ * ones are let houses that were crowded when identified and are not now, re-inspected (复查) as compliant.
  */
 import { CREDIT_CATEGORY, gridOrgSequence, organizationId, pad, topicRng } from './community.ts';
 import type { WelfareFacts } from './civil-affairs.ts';
 import { addYears, dayOf, isoOf, yearOf } from './dates.ts';
-import { LAST_DAY, dayBetween, isCrowded, type GridFacts, type Household } from './facts.ts';
-import { CITY_DISTRICT_NAME, makeOrganization, type GridOrganizations } from './organizations.ts';
+import { LAST_DAY, dayBetween, type GridFacts, type Household } from './facts.ts';
+import { CITY_DISTRICT_NAME, housingAuthorityId, makeOrganization, type GridOrganizations } from './organizations.ts';
 import { mix32, type Rng } from './random.ts';
 import type {
+  BuildingStructure,
+  DemoBuilding,
+  DemoBuildingDetails,
   DemoGroupRental,
+  DemoHouseDetails,
   DemoHouse,
+  PropertyNature,
   DemoHousingRecords,
   DemoOwnership,
   DemoOwnersCommittee,
@@ -18,9 +26,12 @@ import type {
   DemoTenancy,
 } from './types.ts';
 
-/** Of all group rentals identified: 81% interviewed, 44% rectified (DOMAIN.md section 5). */
+/** Of all group rentals identified: 81% interviewed, 44% rectified (DOMAIN.md section 5); 5% relapsed after rectifying. */
 const INTERVIEWED_SHARE = 0.81;
 const RECTIFIED_SHARE = 0.44;
+const RELAPSED_SHARE = 0.05;
+/** Rectified group rentals per open one, so that rectified ones are 44% of all. */
+const RECTIFIED_PER_OPEN = RECTIFIED_SHARE / (1 - RECTIFIED_SHARE);
 const GOLDEN = 0.6180339887498949;
 const CERTIFICATES_SINCE = dayOf(2016, 1, 1); // unified real-estate certificates (不动产权证书)
 
@@ -32,11 +43,33 @@ export interface HousingFacts {
   groupRentals: DemoGroupRental[];
 }
 
-/** The remediation status of the k-th group rental of the pass (0-based): a golden-ratio sequence keeps the shares exact. */
+/**
+ * The status of the k-th open group rental of the pass (0-based), open ones being 56% of all: identified only
+ * (19% of all), relapsed (5%) or interviewed. A golden-ratio sequence keeps the shares exact.
+ */
 export function groupRentalStatus(k: number): DemoGroupRental['status'] {
   const x = (k + 1) * GOLDEN;
   const u = x - Math.floor(x);
-  return u < RECTIFIED_SHARE ? 'RECTIFIED' : u < INTERVIEWED_SHARE ? 'INTERVIEWED' : 'IDENTIFIED';
+  const open = 1 - RECTIFIED_SHARE;
+  return u < (1 - INTERVIEWED_SHARE) / open ? 'IDENTIFIED' : u < (1 - INTERVIEWED_SHARE + RELAPSED_SHARE) / open ? 'RELAPSED' : 'INTERVIEWED';
+}
+
+/** Usable area (使用面积) of a house: its floor area less walls and shared parts, by kind of building. */
+export function usableAreaOf(house: DemoHouse, building: DemoBuilding | undefined, flat: boolean): number {
+  const u = (mix32(Number(house.code.slice(-4)), Number(house.buildingCode.slice(-5))) % 1000) / 1000;
+  const ratio = !flat && building?.use === 'RESIDENTIAL' ? 0.82 + 0.06 * u : 0.72 + 0.08 * u;
+  return Math.round(house.areaM2 * ratio * 10) / 10;
+}
+
+/** Crowded by the group-rental rules: more than two people per room, or under 5 m2 of usable area each. */
+export function isCrowdedOnUsableArea(rooms: number, usableAreaM2: number, people: number): boolean {
+  return people > 0 && (people > 2 * rooms || usableAreaM2 / people < 5);
+}
+
+function structureOf(b: DemoBuilding, flat: boolean): BuildingStructure {
+  if (b.use === 'COMMERCIAL' || b.floors >= 7) return 'REINFORCED_CONCRETE';
+  if (!flat && b.use === 'RESIDENTIAL') return b.builtYear < 1990 ? 'BRICK_WOOD' : 'BRICK_CONCRETE';
+  return 'BRICK_CONCRETE';
 }
 
 export function housing(
@@ -62,7 +95,9 @@ export function housing(
   });
   const landlords = rng.shuffle([...pool]).slice(0, Math.max(1, Math.ceil(pool.length * 0.12)));
   const landlord = (): Owner | null => (landlords.length > 0 && pool.length > 0 ? { resident: rng.pick(landlords), org: null } : null);
-  const orgOwner = (): Owner => ({ resident: null, org: orgs.propertyCompany && rng.chance(0.5) ? orgs.propertyCompany.id : info.committeeId });
+  // Public rental housing (公租房) is the housing authority's; property companies and committees own no dwellings.
+  const authority = housingAuthorityId(facts);
+  const orgOwner = (): Owner => ({ resident: null, org: authority });
   const person = (i: number): Owner => ({ resident: i, org: null });
 
   const owners = new Map<string, Owner[]>();
@@ -137,6 +172,23 @@ export function housing(
     });
   }
 
+  // What housing registers of each house and building: usable area, property nature, structure.
+  const flats = new Set(facts.apartmentBuildings.map((b) => b.code));
+  const buildingByCode = new Map(facts.buildings.map((b) => [b.code, b]));
+  const usable = new Map(houses.map((h) => [h.code, usableAreaOf(h, buildingByCode.get(h.buildingCode), flats.has(h.buildingCode))]));
+  const crowdedNow = (h: DemoHouse) => isCrowdedOnUsableArea(h.rooms, usable.get(h.code)!, (occupants.get(h.code) ?? []).length);
+  const natureOf = (h: DemoHouse): PropertyNature => {
+    if (owners.get(h.code)?.some((o) => o.org === authority)) return 'PUBLIC_RENTAL';
+    const b = buildingByCode.get(h.buildingCode);
+    if (!flats.has(h.buildingCode) && b?.use === 'RESIDENTIAL') return 'SELF_BUILT';
+    // Flats in villages are resettlement compounds (安置小区); flats sold to their tenants in the 1990s reform (房改房).
+    if (info.community.kind === 'VILLAGE' && b?.use === 'RESIDENTIAL') return 'RESETTLEMENT';
+    if ((b?.builtYear ?? 2000) < 1999 && b?.use === 'RESIDENTIAL' && mix32(Number(h.code.slice(-4)), 0x4f) % 10 < 6) return 'REFORM';
+    return 'COMMODITY';
+  };
+  const houseDetails: DemoHouseDetails[] = houses.map((h) => ({ houseCode: h.code, usableAreaM2: usable.get(h.code)!, propertyNature: natureOf(h) }));
+  const buildingDetails: DemoBuildingDetails[] = facts.buildings.map((b) => ({ buildingCode: b.code, structure: structureOf(b, flats.has(b.code)) }));
+
   // Rental registrations: every house where floating families or group renters live.
   const tenancies: DemoTenancy[] = [];
   const groupRentals: DemoGroupRental[] = [];
@@ -144,7 +196,7 @@ export function housing(
     const hs = households0.get(house.code);
     if (!hs || !hs.some((h) => h.kind === 'FLOATING' || h.kind === 'GROUP')) continue;
     const people = occupants.get(house.code) ?? [];
-    const crowded = isCrowded(house, people.length);
+    const crowded = crowdedNow(house);
     const owner = owners.get(house.code)?.[0];
     if (owner) {
       const head = residents[(hs[0] as Household).head] as DemoResident;
@@ -167,15 +219,25 @@ export function housing(
       });
     }
   }
+  // Open group rentals: let houses crowded now. Rectified ones: let houses crowded when identified and not now, as
+  // many as keep rectified ones at 44% of all over the pass (a shortfall carries over to the next grids).
+  const let_ = new Set(tenancies.map((t) => t.houseCode));
+  const open = houses.filter((h) => let_.has(h.code) && crowdedNow(h));
+  session.rectifiedOwed += open.length * RECTIFIED_PER_OPEN;
+  const compliant = houses.filter((h) => let_.has(h.code) && !crowdedNow(h));
+  const nRectified = Math.min(Math.floor(session.rectifiedOwed), compliant.length);
+  session.rectifiedOwed -= nRectified;
+  const rectified = new Set(rng.shuffle(compliant).slice(0, nRectified).map((h) => h.code));
+  const statusOf = new Map<string, DemoGroupRental['status']>(open.map((h) => [h.code, groupRentalStatus(session.groupRentals++)]));
   for (const house of houses) {
-    const people = occupants.get(house.code) ?? [];
-    if (!isCrowded(house, people.length)) continue;
-    groupRentals.push(groupRental(facts, rng, house, people, groupRentals.length + 1));
+    const status = rectified.has(house.code) ? 'RECTIFIED' : statusOf.get(house.code);
+    if (!status) continue;
+    groupRentals.push(groupRental(facts, rng, house, occupants.get(house.code) ?? [], groupRentals.length + 1, status, usable.get(house.code)!));
   }
 
   // The property company and the owners' committees of the compounds it manages.
   const propertyCompanies = orgs.propertyCompany
-    ? [{ organizationId: orgs.propertyCompany.id, qualification: orgs.propertyCompany.qualification, managedBuildingCodes: orgs.propertyCompany.buildingCodes }]
+    ? [{ organizationId: orgs.propertyCompany.id, managedBuildingCodes: orgs.propertyCompany.buildingCodes }]
     : [];
   const ownersCommittees: DemoOwnersCommittee[] = [];
   for (const compound of orgs.managedCompounds) {
@@ -206,39 +268,61 @@ export function housing(
   }
 
   return {
-    records: { ownerships, tenancies, groupRentals, propertyCompanies, ownersCommittees },
+    records: { houses: houseDetails, buildings: buildingDetails, ownerships, tenancies, groupRentals, propertyCompanies, ownersCommittees },
     housing: { owners, groupRentals },
   };
 }
 
-const PARTITIONS = ['客厅隔断出租', '阳台改作卧室', '房间内摆放多张上下铺', '厨房改作住人', '一室多铺位出租'] as const;
-
-function groupRental(facts: GridFacts, rng: Rng, house: DemoHouse, people: number[], seq: number): DemoGroupRental {
-  const { session, residents } = facts;
-  const status = groupRentalStatus(session.groupRentals++);
+function groupRental(
+  facts: GridFacts,
+  rng: Rng,
+  house: DemoHouse,
+  people: number[],
+  seq: number,
+  status: DemoGroupRental['status'],
+  usableAreaM2: number,
+): DemoGroupRental {
+  const { residents } = facts;
   let latest = LAST_DAY - 540;
   for (const i of people) {
     const f = residents[i]?.floating;
     if (f) latest = Math.max(latest, dayOfIso(f.inflowDate));
   }
-  const identified = dayBetween(rng, Math.min(latest, LAST_DAY - 20), LAST_DAY - 1);
+  const now = people.length;
+  // A rectified house was crowded when identified: the fewest people that broke a limit, or a few more.
+  const crowdedFrom = Math.min(2 * house.rooms + 1, Math.floor(usableAreaM2 / 5) + 1);
+  const n = status === 'RECTIFIED' ? Math.max(now + 1, crowdedFrom) + rng.int(0, 2) : now;
+  const done = status === 'RECTIFIED' || status === 'RELAPSED';
+  // Rectified cases need room for interview, rectification and re-inspection before today.
+  const identified = dayBetween(rng, Math.min(latest, LAST_DAY - (done ? 200 : 20)), LAST_DAY - (done ? 120 : 1));
   const interviewed = status === 'IDENTIFIED' ? null : Math.min(LAST_DAY, identified + rng.int(2, 30));
-  const rectified = status === 'RECTIFIED' && interviewed !== null ? Math.min(LAST_DAY, interviewed + rng.int(5, 60)) : null;
-  const n = people.length;
-  const perPerson = (house.areaM2 / n).toFixed(1);
-  const base = `${house.rooms}室${n}人居住，人均${perPerson}平方米，${rng.pick(PARTITIONS)}`;
+  const rectifiedOn = done && interviewed !== null ? Math.min(LAST_DAY, interviewed + rng.int(5, 40)) : null;
+  const inspections = rectifiedOn === null ? [] : [{
+    inspectedOn: isoOf(Math.min(LAST_DAY, rectifiedOn + rng.int(20, 45))),
+    occupantCount: now,
+    result: status === 'RELAPSED' ? 'RELAPSED' as const : 'COMPLIANT' as const,
+  }];
+  const bedLetting = n > 2 * house.rooms + 1 || rng.chance(0.2);
+  const partitioned = rng.chance(0.45);
+  const perPerson = (usableAreaM2 / n).toFixed(1);
+  const practices = [partitioned ? '客厅隔断出租' : null, bedLetting ? '按床位出租' : null].filter(Boolean).join('、') || rng.pick(['阳台改作卧室', '厨房改作住人']);
+  const base = `${house.rooms}室${n}人居住，人均使用面积${perPerson}平方米，${practices}`;
   const note =
     status === 'IDENTIFIED' ? `${base}；网格员巡查发现，待约谈房东`
       : status === 'INTERVIEWED' ? `${base}；已约谈房东及承租人，责令限期整改`
-        : `${base}；已约谈并完成整改，拆除隔断，纳入复查`;
+        : status === 'RECTIFIED' ? `${base}；已约谈并完成整改，拆除隔断，复查合格（现住${now}人）`
+          : `${base}；整改后复查发现复租超员（现住${now}人），重新列入整治`;
   return {
     id: `QZ${facts.grid.code}${pad(seq, 3)}`,
     houseCode: house.code,
     status,
     identifiedOn: isoOf(identified),
     interviewedOn: interviewed === null ? null : isoOf(interviewed),
-    rectifiedOn: rectified === null ? null : isoOf(rectified),
+    rectifiedOn: rectifiedOn === null ? null : isoOf(rectifiedOn),
     occupantCount: n,
+    partitioned,
+    bedLetting,
+    inspections,
     note,
   };
 }

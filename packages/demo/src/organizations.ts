@@ -4,6 +4,7 @@
  * committees. Ids and credit codes are pure functions of community and sequence.
  */
 import {
+  type OrgPrefix,
   CREDIT_CATEGORY,
   cnNumber,
   creditCodeFor,
@@ -14,6 +15,7 @@ import {
 import { dayOf, isoOf } from './dates.ts';
 import { dayBetween, type GridFacts } from './facts.ts';
 import { DISTRICT } from './places.ts';
+import { communityPartyLevel } from './party.ts';
 import type { Rng } from './random.ts';
 import type { DemoBuilding, DemoOrganization, DemoSocialOrganization } from './types.ts';
 
@@ -28,7 +30,6 @@ const PM_BRANDS = [
   '华润', '彭城', '汉润', '恒达', '金鹰', '淮海', '苏建', '万润', '恒泰', '中汇', '天地', '嘉诚', '祥和', '安居', '美邦', '宏远',
   '银城', '东方', '鑫泰', '润泽', '瑞丰', '泰安', '永泰', '龙湖', '新宇', '博远', '德信', '佳源', '华泰', '金诚',
 ] as const;
-const PM_QUALIFICATIONS = ['物业服务企业一级资质', '物业服务企业二级资质', '物业服务企业三级资质', '物业服务企业二级资质（暂定）'] as const;
 
 export interface Compound {
   name: string;
@@ -41,7 +42,7 @@ export interface GridOrganizations {
   compounds: Compound[];
   /** Compounds the property company manages: owners' committees are elected in some of them (see housing.ts). */
   managedCompounds: Compound[];
-  propertyCompany: { id: string; qualification: string; buildingCodes: string[] } | null;
+  propertyCompany: { id: string; buildingCodes: string[] } | null;
   socialOrganizations: { id: string; type: DemoSocialOrganization['type']; scope: string }[];
 }
 
@@ -99,6 +100,11 @@ export function gridOrganizations(facts: GridFacts): GridOrganizations {
     add(info.streetCommitteeId, 'PARTY_ORGANIZATION', name, null, dayBetween(rng, dayOf(1992, 1, 1), dayOf(2005, 12, 31)), 'party');
   }
 
+  // The district's housing authority, which holds the public rental housing (公租房): its office in the first street's seat.
+  if (facts.isStreetSeat && street.code === facts.world.streets[0]?.code) {
+    add(housingAuthorityId(facts), 'GOVERNMENT_AGENCY', `${CITY_DISTRICT}住房和城乡建设局`, CREDIT_CATEGORY.GOVERNMENT_AGENCY, dayOf(2019, 3, 1), 'housing');
+  }
+
   const socialOrganizations: GridOrganizations['socialOrganizations'] = [];
   if (facts.isFirstGrid) {
     const urban = community.kind === 'COMMUNITY';
@@ -110,7 +116,8 @@ export function gridOrganizations(facts: GridFacts): GridOrganizations {
       dayBetween(rng, dayOf(2018, 3, 1), dayOf(2019, 12, 31)),
       'civil-affairs',
     );
-    add(info.generalBranchId, 'PARTY_ORGANIZATION', `中共${street.name}${community.name}总支部委员会`, null, dayBetween(rng, dayOf(2000, 1, 1), dayOf(2015, 12, 31)), 'party');
+    const communityLevel = communityPartyLevel(facts);
+    add(info.generalBranchId, 'PARTY_ORGANIZATION', `中共${street.name}${community.name}${communityLevel === 'COMMITTEE' ? '委员会' : '总支部委员会'}`, null, dayBetween(rng, dayOf(2000, 1, 1), dayOf(2015, 12, 31)), 'party');
     const mediationDay = dayBetween(rng, dayOf(2011, 1, 1), dayOf(2019, 12, 31));
     add(info.mediation.id, 'MEDIATION_COMMITTEE', `${community.name}人民调解委员会`, CREDIT_CATEGORY.MEDIATION_COMMITTEE, mediationDay, 'mediation');
     const industry = info.industryMediation;
@@ -165,12 +172,55 @@ export function gridOrganizations(facts: GridFacts): GridOrganizations {
     add(id, 'PROPERTY_COMPANY', name, CREDIT_CATEGORY.PROPERTY_COMPANY, dayBetween(rng, dayOf(2000, 1, 1), dayOf(2020, 12, 31)), 'housing');
     propertyCompany = {
       id,
-      qualification: rng.pick(PM_QUALIFICATIONS),
       buildingCodes: managedCompounds.flatMap((c) => c.buildings.map((b) => b.code)),
     };
   }
 
+  economyAndServices(facts, list);
   return { list, branchIds, compounds, managedCompounds, propertyCompany, socialOrganizations };
+}
+
+const SHOPS = ['便利店', '小吃店', '理发店', '五金店', '水果店', '面馆', '快递驿站', '家电维修部', '药店', '烟酒店', '服装店', '早餐店'] as const;
+const SHOP_STEMS = ['老王', '惠民', '好邻居', '鑫鑫', '红红', '福满', '家家乐', '小李', '金源', '平价'] as const;
+const FIRMS = ['商贸有限公司', '科技有限公司', '建筑工程有限公司', '餐饮管理有限公司', '物流有限公司', '装饰工程有限公司'] as const;
+const FILED = ['广场舞队', '老年志愿服务队', '读书会', '邻里互助会', '书画社', '合唱队', '巡逻队', '家长互助会'] as const;
+
+/**
+ * The grid's non-public economy and community services, from a stream of their own: individual businesses (个体工商户,
+ * about one per 120 residents in town, fewer in villages) and a few enterprises (企业) — the 两新组织 — and, in the
+ * community's first grid, its filed community organizations (备案社区社会组织, no credit code), its clinic (社区卫生
+ * 服务站 or 村卫生室) and, in some communities, a kindergarten or primary school.
+ */
+function economyAndServices(facts: GridFacts, list: DemoOrganization[]): void {
+  const { info, grid, seed, residents } = facts;
+  const { community } = info;
+  const rng = topicRng(seed, grid.code, 'economy');
+  const urban = community.kind === 'COMMUNITY';
+  const add = (prefix: OrgPrefix, kind: DemoOrganization['kind'], name: string, category: string | null, from: number, department: DemoOrganization['department'], k: number) =>
+    list.push(makeOrganization(facts, organizationId(prefix, community.code, gridOrgSequence(grid.sequence, k)), kind, name, category, dayBetween(rng, from, dayOf(2025, 12, 31)), department));
+  if (residents.length === 0) return;
+  const nShops = Math.min(40, Math.round((residents.length / (urban ? 120 : 200)) * rng.real(0.7, 1.3)));
+  for (let k = 1; k <= nShops; k++) {
+    add('IB', 'INDIVIDUAL_BUSINESS', `${CITY_DISTRICT}${rng.pick(SHOP_STEMS)}${rng.pick(SHOPS)}`, CREDIT_CATEGORY.INDIVIDUAL_BUSINESS, dayOf(2012, 1, 1), 'market-regulation', k);
+  }
+  const nFirms = rng.int(0, urban ? 3 : 1);
+  for (let k = 1; k <= nFirms; k++) {
+    add('EN', 'ENTERPRISE', `徐州${rng.pick(SHOP_STEMS)}${rng.pick(FIRMS)}`, CREDIT_CATEGORY.ENTERPRISE, dayOf(2005, 1, 1), 'market-regulation', k);
+  }
+  if (!facts.isFirstGrid) return;
+  const filed = rng.shuffle([...FILED]).slice(0, rng.int(1, 4));
+  filed.forEach((name, k) => add('CO', 'COMMUNITY_ORGANIZATION', `${community.name}${name}`, null, dayOf(2016, 1, 1), 'civil-affairs', k + 1));
+  add('CL', 'CLINIC', urban ? `${CITY_DISTRICT}${community.name}社区卫生服务站` : `${CITY_DISTRICT}${info.street.name}${community.name}卫生室`, CREDIT_CATEGORY.CLINIC, dayOf(2000, 1, 1), 'health', 1);
+  if (rng.chance(urban ? 0.5 : 0.3)) {
+    add('SC', 'SCHOOL', `${CITY_DISTRICT}${community.name}${rng.chance(0.6) ? '幼儿园' : '小学'}`, CREDIT_CATEGORY.SCHOOL, dayOf(1990, 1, 1), 'education', 1);
+  }
+}
+
+/** The housing authority's id: in the first community of the district's first street. */
+export function housingAuthorityId(facts: GridFacts): string {
+  const street = facts.world.streets[0]!.code;
+  const first = facts.world.communities.find((c) => c.streetCode === street)!.code;
+  return organizationId('GV', first, 1);
 }
 
 export function makeOrganization(

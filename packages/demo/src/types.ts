@@ -156,20 +156,26 @@ export type OrganizationKind =
   | 'VILLAGERS_COMMITTEE' // 村民委员会 (VC)
   | 'PROPERTY_COMPANY' // 物业服务企业 (PM)
   | 'OWNERS_COMMITTEE' // 业主委员会 (OC)
-  | 'MEDIATION_COMMITTEE'; // 人民调解委员会 (MC)
+  | 'MEDIATION_COMMITTEE'
+  | 'GOVERNMENT_AGENCY' // 机关 (GV): the district's housing authority, which holds the public rental housing
+  | 'COMMUNITY_ORGANIZATION' // 社区社会组织 filed with the street (备案, CO): not registered, no credit code
+  | 'ENTERPRISE' // 企业 (EN), registered by market regulation
+  | 'INDIVIDUAL_BUSINESS' // 个体工商户 (IB), registered by market regulation
+  | 'SCHOOL' // 学校、幼儿园 (SC), a public institution of education
+  | 'CLINIC'; // 社区卫生服务站/村卫生室 (CL), a public institution of health // 人民调解委员会 (MC)
 
 export interface DemoOrganization {
   id: string;
   kind: OrganizationKind;
   name: string;
-  /** Valid GB 32100 code for every kind but party organizations (which have none): null there. */
+  /** Valid GB 32100 code for every kind but party organizations and filed community organizations: null there. */
   creditCode: string | null;
   /** The grid its office lies in (community-level bodies sit in their community's first grid). */
   gridCode: string;
   communityCode: string;
   registeredOn: string;
   /** The department that registers and details it. */
-  department: 'party' | 'civil-affairs' | 'housing' | 'mediation';
+  department: 'party' | 'civil-affairs' | 'housing' | 'mediation' | 'market-regulation' | 'education' | 'health';
 }
 
 // --- public security (公安) ----------------------------------------------------------------------------------
@@ -264,9 +270,41 @@ export interface DemoSocialOrganization {
   businessScope: string;
 }
 
+/** Care lists (关爱对象) civil affairs keeps, grid by grid: who is on them is a sensitive category of its own. */
+export type CareKind =
+  | 'LEFT_BEHIND_ELDERLY' // 农村留守老年人
+  | 'LEFT_BEHIND_WOMAN' // 农村留守妇女
+  | 'LEFT_BEHIND_CHILD' // 农村留守儿童
+  | 'LIVING_ALONE_ELDERLY' // 独居老人
+  | 'EMPTY_NEST_ELDERLY' // 空巢老人
+  | 'ORPHAN' // 孤儿
+  | 'UNSUPPORTED_CHILD'; // 事实无人抚养儿童
+
+export interface DemoCareRecord {
+  id: string; // GA + grid code + 4-digit seq
+  idNumber: string; // a resident of this grid
+  gridCode: string;
+  kind: CareKind;
+  listedOn: string;
+}
+
+/** The disability register (残疾人登记): every certificate holder, with an allowance or not. */
+export interface DemoDisabilityRecord {
+  id: string; // CJ + grid code + 4-digit seq
+  idNumber: string;
+  gridCode: string;
+  /** ID number + category digit (1-7) + grade digit (1-4), as on the certificate (残疾人证). */
+  certificateNumber: string;
+  category: 1 | 2 | 3 | 4 | 5 | 6 | 7;
+  grade: 1 | 2 | 3 | 4;
+  issuedOn: string;
+}
+
 export interface DemoCivilAffairsRecords {
   welfare: DemoWelfareEntitlement[];
   socialOrganizations: DemoSocialOrganization[];
+  care: DemoCareRecord[];
+  disabilities: DemoDisabilityRecord[];
 }
 
 // --- housing (住建) ------------------------------------------------------------------------------------------
@@ -294,22 +332,47 @@ export interface DemoTenancy {
   endsOn: string;
 }
 
-export type GroupRentalStatus = 'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED';
+export type GroupRentalStatus = 'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED' | 'RELAPSED';
 
 export interface DemoGroupRental {
   id: string; // QZ + grid code + 3-digit seq
-  houseCode: string; // a crowded house of this grid (its occupants are floating TENANT residents)
+  /**
+   * A house of this grid let to floating tenants: crowded now on its usable area (IDENTIFIED, INTERVIEWED, RELAPSED),
+   * or crowded when identified and no longer (RECTIFIED).
+   */
+  houseCode: string;
   status: GroupRentalStatus; // of identified: ~81% interviewed, ~44% rectified (DOMAIN.md section 5)
   identifiedOn: string;
   interviewedOn: string | null;
+  /** Set for RECTIFIED and for RELAPSED (rectified, then found crowded again at re-inspection). */
   rectifiedOn: string | null;
   occupantCount: number; // people living there when identified
+  /** Rooms partitioned off (隔断) and beds let one by one (床位出租) when identified. */
+  partitioned: boolean;
+  bedLetting: boolean;
+  /** Re-inspections after rectification (复查): one for RECTIFIED (compliant) and RELAPSED (relapsed). */
+  inspections: { inspectedOn: string; occupantCount: number; result: 'COMPLIANT' | 'RELAPSED' }[];
   note: string;
 }
 
+/** 房屋性质/产权性质 of a house as housing registers it. */
+export type PropertyNature = 'COMMODITY' | 'PUBLIC_RENTAL' | 'REFORM' | 'RESETTLEMENT' | 'SELF_BUILT';
+export type BuildingStructure = 'STEEL' | 'REINFORCED_CONCRETE' | 'BRICK_CONCRETE' | 'BRICK_WOOD' | 'OTHER';
+
+export interface DemoHouseDetails {
+  houseCode: string;
+  /** Usable area (使用面积), m2: what the crowding rules measure, not the floor area (建筑面积). */
+  usableAreaM2: number;
+  propertyNature: PropertyNature;
+}
+
+export interface DemoBuildingDetails {
+  buildingCode: string;
+  structure: BuildingStructure;
+}
+
 export interface DemoPropertyCompany {
-  organizationId: string; // kind PROPERTY_COMPANY
-  qualification: string;
+  organizationId: string; // kind PROPERTY_COMPANY (qualification grades were abolished in 2017-2018: none kept)
   managedBuildingCodes: string[]; // buildings of this grid it manages
 }
 
@@ -322,6 +385,8 @@ export interface DemoOwnersCommittee {
 }
 
 export interface DemoHousingRecords {
+  houses: DemoHouseDetails[];
+  buildings: DemoBuildingDetails[];
   ownerships: DemoOwnership[];
   tenancies: DemoTenancy[];
   groupRentals: DemoGroupRental[];
@@ -332,8 +397,12 @@ export interface DemoHousingRecords {
 // --- party building (党建) -----------------------------------------------------------------------------------
 export interface DemoPartyOrganization {
   organizationId: string; // kind PARTY_ORGANIZATION
+  /**
+   * PC: the street's working committee (街道党工委) or town committee (镇党委); PG: the community's own organization,
+   * a committee (社区党委) with 100 or more members, else a general branch (党总支); PB: a branch.
+   */
   level: 'COMMITTEE' | 'GENERAL_BRANCH' | 'BRANCH';
-  parentId: string | null; // street committee > community general branch > branch
+  parentId: string | null; // street committee > community committee or general branch > branch
   servesCommunityCode: string;
   /** Branches serve one grid (down to residential compounds); general branches and committees serve wider. */
   servesGridCode: string | null;
@@ -345,6 +414,7 @@ export interface DemoPartyMember {
   idNumber: string; // a resident of the grid the member's branch serves
   organizationId: string; // a BRANCH
   memberNumber: string; // internal, e.g. DY + 10 digits
+  /** Residential branches keep retired members; employed and floating ones report in instead (DemoPartyReportIn). */
   status: 'EMPLOYED' | 'FLOATING' | 'RETIRED';
   joinedOn: string; // 入党 (probationary) date
   fullMemberOn: string | null; // 转正; null while probationary
@@ -355,7 +425,8 @@ export type PartyActivityKind =
   | 'COMMITTEE_MEETING' // 支委会 (monthly)
   | 'GROUP_MEETING' // 党小组会 (monthly)
   | 'PARTY_LESSON' // 党课
-  | 'VOLUNTEER_SERVICE'; // 志愿服务
+  | 'VOLUNTEER_SERVICE' // 志愿服务
+  | 'THEME_PARTY_DAY'; // 主题党日 (monthly)
 
 export interface DemoPartyActivity {
   id: string; // HD + branch id + 3-digit seq
@@ -375,9 +446,53 @@ export interface DemoPointsEntry {
   awardedOn: string;
 }
 
+/**
+ * A member whose membership is kept elsewhere reporting in to the community they live in (报到): in-service members
+ * (在职党员 双报到: their work unit's organization keeps them) and floating members (流动党员: their origin's does).
+ */
+export interface DemoPartyReportIn {
+  id: string; // BD + grid code + 4-digit seq
+  idNumber: string; // a resident of the grid
+  gridCode: string;
+  kind: 'IN_SERVICE' | 'FLOATING';
+  /** The community's committee or general branch reported to. */
+  organizationId: string;
+  /** Where the membership is kept (所在党组织), outside the community's tree. */
+  membershipOrganization: string;
+  /** The work unit (工作单位) of an in-service member; null for floating members. */
+  workUnit: string | null;
+  joinedOn: string;
+  reportedOn: string;
+}
+
+/** A volunteer on the community's register (志愿者): party members and others, the seed's 民情监督员 among them. */
+export interface DemoVolunteer {
+  id: string; // ZY + grid code + 4-digit seq
+  idNumber: string; // a resident of the grid
+  gridCode: string;
+  team: string; // 志愿服务队
+  role: 'VOLUNTEER' | 'MONITOR'; // MONITOR: 民情监督员
+  partyMember: boolean;
+  serviceHours: number; // over the last twelve months, one decimal
+  registeredOn: string;
+}
+
+/** A post a member claims in the community (岗位认领), e.g. 楼栋长, 文明劝导岗. */
+export interface DemoPostClaim {
+  id: string; // GW + grid code + 4-digit seq
+  idNumber: string;
+  gridCode: string;
+  organizationId: string; // the community's committee or general branch
+  post: string;
+  claimedOn: string;
+}
+
 export interface DemoPartyRecords {
   organizations: DemoPartyOrganization[];
   members: DemoPartyMember[];
+  reportIns: DemoPartyReportIn[];
+  volunteers: DemoVolunteer[];
+  postClaims: DemoPostClaim[];
   activities: DemoPartyActivity[];
   points: DemoPointsEntry[];
 }

@@ -66,8 +66,14 @@ const PREFIX_KIND: Record<string, [string, string]> = {
   PM: ['PROPERTY_COMPANY', 'housing'],
   OC: ['OWNERS_COMMITTEE', 'housing'],
   MC: ['MEDIATION_COMMITTEE', 'mediation'],
+  GV: ['GOVERNMENT_AGENCY', 'housing'],
+  CO: ['COMMUNITY_ORGANIZATION', 'civil-affairs'],
+  EN: ['ENTERPRISE', 'market-regulation'],
+  IB: ['INDIVIDUAL_BUSINESS', 'market-regulation'],
+  SC: ['SCHOOL', 'education'],
+  CL: ['CLINIC', 'health'],
 };
-const CATEGORY: Record<string, RegExp> = { SO: /^5[123]/, RC: /^55/, VC: /^54/, PM: /^91/, OC: /^J1/, MC: /^12/ };
+const CATEGORY: Record<string, RegExp> = { SO: /^5[123]/, RC: /^55/, VC: /^54/, PM: /^91/, OC: /^J1/, MC: /^12/, GV: /^11/, EN: /^91/, IB: /^92/, SC: /^12/, CL: /^12/ };
 
 describe.each([
   ['TEST_DEMO', test],
@@ -113,7 +119,7 @@ describe.each([
   it('lists organizations in the grid of their office, with ids, kinds, departments and credit codes that agree', () => {
     for (const g of w.grids) {
       for (const o of g.organizations) {
-        expect(o.id).toMatch(/^(PC|PG|PB|SO|RC|VC|PM|OC|MC)\d{15}$/);
+        expect(o.id).toMatch(/^(PC|PG|PB|SO|RC|VC|PM|OC|MC|GV|CO|EN|IB|SC|CL)\d{15}$/);
         const prefix = o.id.slice(0, 2);
         expect([o.kind, o.department]).toEqual(PREFIX_KIND[prefix]);
         expect(o.gridCode).toBe(g.grid.code);
@@ -121,7 +127,8 @@ describe.each([
         expect(o.communityCode).toBe(g.grid.communityCode);
         expect(o.registeredOn < REFERENCE_DATE).toBe(true);
         expect(o.name.length).toBeGreaterThan(4);
-        if (o.kind === 'PARTY_ORGANIZATION') expect(o.creditCode).toBeNull();
+        // Party organizations and filed (备案, not registered) community organizations have no credit code.
+        if (o.kind === 'PARTY_ORGANIZATION' || o.kind === 'COMMUNITY_ORGANIZATION') expect(o.creditCode).toBeNull();
         else {
           expect(isValidCreditCode(o.creditCode!), o.creditCode!).toBe(true);
           expect(o.creditCode!).toMatch(CATEGORY[prefix]!);
@@ -135,7 +142,7 @@ describe.each([
       const companies = g.organizations.filter((o) => o.id.startsWith('PM'));
       expect(companies.length).toBeLessThanOrEqual(1);
       if (companies.length > 0) expect(g.buildings.some((b) => b.use !== 'COMMERCIAL' && g.houses.filter((h) => h.buildingCode === b.code).length > 1)).toBe(true);
-      for (const o of g.organizations.filter((x) => ['RC', 'VC', 'PG', 'SO', 'MC'].includes(x.id.slice(0, 2)))) {
+      for (const o of g.organizations.filter((x) => ['RC', 'VC', 'PG', 'SO', 'MC', 'CO', 'CL', 'SC'].includes(x.id.slice(0, 2)))) {
         expect(g.grid.sequence, o.id).toBe(1);
       }
     }
@@ -179,18 +186,21 @@ describe.each([
     };
     for (const p of details.values()) {
       const prefix = p.organizationId.slice(0, 2);
-      expect(p.level).toBe(prefix === 'PC' ? 'COMMITTEE' : prefix === 'PG' ? 'GENERAL_BRANCH' : 'BRANCH');
+      // PG: the community's own organization, a committee (社区党委) or a general branch (党总支) by its size.
+      if (prefix === 'PG') expect(['COMMITTEE', 'GENERAL_BRANCH']).toContain(p.level);
+      else expect(p.level).toBe(prefix === 'PC' ? 'COMMITTEE' : 'BRANCH');
       expect(p.foundedOn).toBe(w.orgs.get(p.organizationId)!.org.registeredOn);
       if (p.level === 'BRANCH') {
         expect(p.servesGridCode).toBe(w.orgs.get(p.organizationId)!.grid);
         expect(p.parentId).toBe(`PG${p.organizationId.slice(2, 14)}001`);
         expect(p.servesCommunityCode).toBe(p.organizationId.slice(2, 14));
       } else expect(p.servesGridCode).toBeNull();
-      if (p.level === 'GENERAL_BRANCH') {
+      if (prefix === 'PG') {
+        expect(p.parentId!.startsWith('PC')).toBe(true);
         expect(details.get(p.parentId!)?.level).toBe('COMMITTEE');
         expect(p.parentId!.slice(2, 11)).toBe(p.organizationId.slice(2, 11));
       }
-      if (p.level === 'COMMITTEE') expect(p.parentId).toBeNull();
+      if (prefix === 'PC') expect(p.parentId).toBeNull();
       if (p.secretaryIdNumber !== null) {
         const branch = memberBranch.get(p.secretaryIdNumber);
         expect(branch, `${p.organizationId} secretary`).toBeDefined();
@@ -217,8 +227,46 @@ describe.each([
           expect(m.fullMemberOn).toBe(addYearsIso(m.joinedOn, 1));
           expect(m.fullMemberOn <= REFERENCE_DATE).toBe(true);
         }
-        expect(m.status === 'FLOATING').toBe(r.populationType === 'FLOATING');
-        if (m.status === 'RETIRED') expect(ageOf(r)).toBeGreaterThanOrEqual(55);
+        // Residential branches keep the retired; members in work and floating members report in (below).
+        expect(m.status).toBe('RETIRED');
+        expect(ageOf(r)).toBeGreaterThanOrEqual(55);
+      }
+      const seenReportIns = new Set<string>();
+      for (const b of g.party.reportIns) {
+        expect(isResidentOf(b.idNumber, g.grid.code)).toBe(true);
+        expect(members.has(b.idNumber)).toBe(false);
+        expect(seenReportIns.has(b.idNumber)).toBe(false);
+        seenReportIns.add(b.idNumber);
+        expect(b.id).toMatch(new RegExp(`^BD${g.grid.code}\\d{4}$`));
+        expect(b.organizationId).toBe(`PG${g.grid.code.slice(0, 12)}001`);
+        const r = w.residents.get(b.idNumber)!;
+        expect(b.kind === 'FLOATING').toBe(r.populationType === 'FLOATING');
+        expect(b.workUnit === null).toBe(b.kind === 'FLOATING');
+        expect(b.membershipOrganization).toMatch(/^中共.+(委员会|党支部)$/);
+        expect(b.joinedOn >= addYearsIso(r.birthDate, 18)).toBe(true);
+        expect(b.reportedOn >= b.joinedOn).toBe(true);
+        expect(b.reportedOn < REFERENCE_DATE).toBe(true);
+        if (r.floating) expect(b.reportedOn >= r.floating.inflowDate).toBe(true);
+      }
+      const partyPeople = new Set([...members.keys(), ...seenReportIns]);
+      const volunteerIds = new Set<string>();
+      for (const v of g.party.volunteers) {
+        expect(isResidentOf(v.idNumber, g.grid.code)).toBe(true);
+        expect(volunteerIds.has(v.idNumber)).toBe(false);
+        volunteerIds.add(v.idNumber);
+        expect(v.id).toMatch(new RegExp(`^ZY${g.grid.code}\\d{4}$`));
+        expect(v.partyMember).toBe(partyPeople.has(v.idNumber));
+        expect(v.serviceHours > 0 && v.serviceHours <= 200).toBe(true);
+        expect(v.registeredOn < REFERENCE_DATE).toBe(true);
+        expect(v.registeredOn >= addYearsIso(w.residents.get(v.idNumber)!.birthDate, 18)).toBe(true);
+        if (v.role === 'MONITOR') expect(v.team).toMatch(/民情监督员/);
+      }
+      for (const c of g.party.postClaims) {
+        expect(partyPeople.has(c.idNumber)).toBe(true);
+        expect(c.organizationId).toBe(`PG${g.grid.code.slice(0, 12)}001`);
+        expect(c.claimedOn < REFERENCE_DATE).toBe(true);
+        const b = g.party.reportIns.find((x) => x.idNumber === c.idNumber);
+        if (b) expect(b.kind === 'IN_SERVICE' && c.claimedOn >= b.reportedOn).toBe(true);
       }
       const activities = new Map(g.party.activities.map((a) => [a.id, a]));
       for (const a of g.party.activities) {
@@ -236,6 +284,7 @@ describe.each([
         expect(count('BRANCH_ASSEMBLY')).toBe(4);
         expect(count('COMMITTEE_MEETING')).toBe(12);
         expect(count('GROUP_MEETING')).toBe(12);
+        expect(count('THEME_PARTY_DAY')).toBe(12);
         expect(count('PARTY_LESSON')).toBeGreaterThanOrEqual(2);
         expect(count('VOLUNTEER_SERVICE')).toBeGreaterThanOrEqual(3);
       }
@@ -374,7 +423,8 @@ describe.each([
         expect(houses.has(o.houseCode)).toBe(true);
         expect((o.ownerIdNumber === null) !== (o.ownerOrganizationId === null)).toBe(true);
         if (o.ownerIdNumber) expect(isResidentOf(o.ownerIdNumber, g.grid.code)).toBe(true);
-        if (o.ownerOrganizationId) expect(w.orgs.get(o.ownerOrganizationId)?.org.communityCode).toBe(g.grid.communityCode);
+        // Organizations own only public rental housing, and that is the housing authority's (no property company owns a flat).
+        if (o.ownerOrganizationId) expect(w.orgs.get(o.ownerOrganizationId)?.org.kind).toBe('GOVERNMENT_AGENCY');
         expect(o.certificateNumber).toMatch(/^苏\(20(1[6-9]|2[0-6])\)徐州市不动产权第\d{7}号$/);
         expect(o.certificateNumber.slice(2, 6)).toBe(o.registeredOn.slice(0, 4));
         expect(o.registeredOn < REFERENCE_DATE).toBe(true);
@@ -415,19 +465,43 @@ describe.each([
         expect(tenancyHouses.has(code), code).toBe(floating);
       }
 
-      const crowded = g.houses.filter((h) => {
-        const n = people.get(h.code)?.length ?? 0;
-        return n > 0 && (n > 2 * h.rooms || h.areaM2 / n < 5);
-      });
-      expect(g.housing.groupRentals.map((x) => x.houseCode).sort()).toEqual(crowded.map((h) => h.code).sort());
+      // Crowding as the rules measure it: on usable area (使用面积), which is less than the floor area.
+      const details = new Map(g.housing.houses.map((d) => [d.houseCode, d]));
+      expect(details.size).toBe(g.houses.length);
+      for (const h of g.houses) {
+        const d = details.get(h.code)!;
+        expect(d.usableAreaM2 < h.areaM2 && d.usableAreaM2 >= h.areaM2 * 0.7).toBe(true);
+        const publicRental = owners.get(h.code)?.some((o) => o.org !== null) ?? false;
+        expect(d.propertyNature === 'PUBLIC_RENTAL').toBe(publicRental);
+      }
+      expect(new Set(g.housing.buildings.map((b) => b.buildingCode))).toEqual(new Set(g.buildings.map((b) => b.code)));
+      const crowdedNow = (code: string) => {
+        const h = houses.get(code)!;
+        const n = people.get(code)?.length ?? 0;
+        return n > 0 && (n > 2 * h.rooms || details.get(code)!.usableAreaM2 / n < 5);
+      };
+      const crowded = g.houses.filter((h) => tenancyHouses.has(h.code) && crowdedNow(h.code));
+      const open = g.housing.groupRentals.filter((x) => x.status !== 'RECTIFIED');
+      expect(open.map((x) => x.houseCode).sort()).toEqual(crowded.map((h) => h.code).sort());
       for (const x of g.housing.groupRentals) {
         expect(x.id).toMatch(new RegExp(`^QZ${g.grid.code}\\d{3}$`));
         const occupants = people.get(x.houseCode)!;
-        expect(x.occupantCount).toBe(occupants.length);
-        expect(occupants.every((r) => r.populationType === 'FLOATING')).toBe(true);
-        expect(occupants.some((r) => r.relationToHead === 'TENANT')).toBe(true);
+        expect(tenancyHouses.has(x.houseCode)).toBe(true);
+        if (x.status === 'RECTIFIED') {
+          // Rectified: crowded when identified, not now, and found compliant at re-inspection.
+          expect(crowdedNow(x.houseCode)).toBe(false);
+          expect(x.occupantCount).toBeGreaterThan(occupants.length);
+          const h = houses.get(x.houseCode)!;
+          expect(x.occupantCount > 2 * h.rooms || details.get(x.houseCode)!.usableAreaM2 / x.occupantCount < 5).toBe(true);
+          expect(x.inspections.map((i) => [i.result, i.occupantCount])).toEqual([['COMPLIANT', occupants.length]]);
+        } else {
+          expect(x.occupantCount).toBe(occupants.length);
+          expect(occupants.some((r) => r.populationType !== 'REGISTERED')).toBe(true);
+          expect(x.inspections.map((i) => i.result)).toEqual(x.status === 'RELAPSED' ? ['RELAPSED'] : []);
+        }
+        for (const i of x.inspections) expect(i.inspectedOn >= x.rectifiedOn! && i.inspectedOn < REFERENCE_DATE).toBe(true);
         expect(x.interviewedOn !== null).toBe(x.status !== 'IDENTIFIED');
-        expect(x.rectifiedOn !== null).toBe(x.status === 'RECTIFIED');
+        expect(x.rectifiedOn !== null).toBe(x.status === 'RECTIFIED' || x.status === 'RELAPSED');
         expect(x.identifiedOn < REFERENCE_DATE).toBe(true);
         if (x.interviewedOn) expect(x.identifiedOn <= x.interviewedOn && x.interviewedOn < REFERENCE_DATE).toBe(true);
         if (x.rectifiedOn) expect(x.interviewedOn! <= x.rectifiedOn && x.rectifiedOn < REFERENCE_DATE).toBe(true);
@@ -441,7 +515,8 @@ describe.each([
       for (const p of g.housing.propertyCompanies) {
         expect(p.managedBuildingCodes.length).toBeGreaterThan(0);
         for (const code of p.managedBuildingCodes) expect(buildings.get(code)?.use).not.toBe('COMMERCIAL');
-        expect(p.qualification).toMatch(/资质/);
+        // Qualification grades of property companies were abolished in 2017-2018: none is kept.
+        expect(Object.keys(p)).not.toContain('qualification');
       }
       const committees = g.organizations.filter((o) => o.kind === 'OWNERS_COMMITTEE').map((o) => o.id).sort();
       expect(g.housing.ownersCommittees.map((c) => c.organizationId).sort()).toEqual(committees);
@@ -580,12 +655,12 @@ describe('TEST_DEMO has some of everything the subgraphs test against', () => {
   it('has every kind of record', () => {
     const all = test.grids;
     const orgKinds = new Set(all.flatMap((g) => g.organizations.map((o) => o.id.slice(0, 2))));
-    expect([...orgKinds].sort()).toEqual(['MC', 'OC', 'PB', 'PC', 'PG', 'PM', 'RC', 'SO', 'VC']);
+    expect([...orgKinds].sort()).toEqual(['CL', 'CO', 'EN', 'GV', 'IB', 'MC', 'OC', 'PB', 'PC', 'PG', 'PM', 'RC', 'SC', 'SO', 'VC']);
     expect(new Set(all.flatMap((g) => g.mediation.committees.map((c) => c.type)))).toEqual(new Set(['COMMUNITY', 'INDUSTRY']));
 
     const rentals = all.flatMap((g) => g.housing.groupRentals);
-    for (const status of ['IDENTIFIED', 'INTERVIEWED', 'RECTIFIED']) {
-      expect(rentals.filter((r) => r.status === status).length, status).toBeGreaterThanOrEqual(3);
+    for (const status of ['IDENTIFIED', 'INTERVIEWED', 'RECTIFIED', 'RELAPSED']) {
+      expect(rentals.filter((r) => r.status === status).length, status).toBeGreaterThanOrEqual(status === 'RELAPSED' ? 1 : 3);
     }
     const interviewed = rentals.filter((r) => r.status !== 'IDENTIFIED').length / rentals.length;
     const rectified = rentals.filter((r) => r.status === 'RECTIFIED').length / rentals.length;
@@ -642,7 +717,13 @@ describe('proportions on 100,000 residents', () => {
     residents: 0, adults: 0, households: 0, members: 0, keyPersons: 0, incidents: 0, referable: 0, referred: 0,
     lowIncomeHouseholds: 0, improper: 0, extreme: 0, disabled: 0, old: 0, oldAllowance: 0, rentals: 0, interviewed: 0,
     rectified: 0, openRentals: 0, openRentalCases: 0, cases: 0, tenancies: 0, filed: 0, grids: 0, gridsWithMembers: 0,
+    registered: 0, certified: 0, certifiedWithoutAllowance: 0, allowanceNotOnRegister: 0, elderly: 0, livingAlone: 0,
+    livingAloneMisplaced: 0, emptyNest: 0, villageChildren: 0, leftBehindChildren: 0, leftBehindOutsideVillages: 0,
+    children: 0, orphans: 0, unsupportedChildren: 0, residentialMembers: 0, reportedIn: 0, floatingReportedIn: 0, relapsed: 0, volunteers: 0, individualBusinesses: 0, enterprises: 0, filedOrganizations: 0, clinics: 0, memberVolunteers: 0, monitors: 0, inServiceClaims: 0, inService: 0,
   };
+  const communityMembers = new Map<string, number>();
+  const communityLevel = new Map<string, string>();
+  const villages = new Set(big.communities.filter((c) => c.kind === 'VILLAGE').map((c) => c.code));
   for (const g of big.gridContents()) {
     s.grids++;
     s.residents += g.residents.length;
@@ -650,9 +731,20 @@ describe('proportions on 100,000 residents', () => {
     const byId = new Map(g.residents.map((r) => [r.idNumber, r]));
     s.adults += [...ages.values()].filter((a) => a >= 18).length;
     s.households += new Set(g.residents.map((r) => r.householdId)).size;
-    s.members += g.party.members.length;
-    if (g.party.members.length > 0) s.gridsWithMembers++;
+    s.members += g.party.members.length + g.party.reportIns.length;
+    s.residentialMembers += g.party.members.length;
+    s.reportedIn += g.party.reportIns.length;
+    s.volunteers += g.party.volunteers.length;
+    s.memberVolunteers += g.party.volunteers.filter((v) => v.partyMember).length;
+    s.monitors += g.party.volunteers.filter((v) => v.role === 'MONITOR').length;
+    s.inServiceClaims += g.party.postClaims.filter((c) => g.party.reportIns.some((b) => b.idNumber === c.idNumber)).length;
+    s.inService += g.party.reportIns.filter((b) => b.kind === 'IN_SERVICE').length;
+    s.floatingReportedIn += g.party.reportIns.filter((b) => b.kind === 'FLOATING').length;
+    if (g.party.members.length + g.party.reportIns.length > 0) s.gridsWithMembers++;
+    communityMembers.set(g.grid.communityCode, (communityMembers.get(g.grid.communityCode) ?? 0) + g.party.members.length);
+    for (const o of g.party.organizations) if (o.organizationId.startsWith('PG')) communityLevel.set(g.grid.communityCode, o.level);
     s.keyPersons += g.publicSecurity.keyPersons.length;
+    s.relapsed += g.housing.groupRentals.filter((r) => r.status === 'RELAPSED').length;
     s.incidents += g.publicSecurity.incidents.length;
     for (const x of g.publicSecurity.incidents) {
       if (['DISPUTE', 'DOMESTIC', 'NOISE'].includes(x.type)) s.referable++;
@@ -676,7 +768,39 @@ describe('proportions on 100,000 residents', () => {
       }
     }
     s.cases += g.mediation.cases.length;
+    const registered = g.residents.filter((r) => r.populationType === 'REGISTERED');
+    s.registered += registered.length;
+    s.certified += g.civilAffairs.disabilities.length;
+    const certificates = new Set(g.civilAffairs.disabilities.map((d) => d.certificateNumber));
+    const allowances = new Set(g.civilAffairs.welfare.map((e) => e.disabilityCertificateNumber).filter((c) => c !== null));
+    s.certifiedWithoutAllowance += [...certificates].filter((c) => !allowances.has(c)).length;
+    s.allowanceNotOnRegister += [...allowances].filter((c) => !certificates.has(c as string)).length;
+    const village = villages.has(g.grid.communityCode);
+    const householdSize = new Map<string, number>();
+    for (const r of g.residents) householdSize.set(r.householdId, (householdSize.get(r.householdId) ?? 0) + 1);
+    for (const r of registered) {
+      const age = ages.get(r.idNumber)!;
+      if (age >= 60) s.elderly++;
+      if (age < 18) s.children++;
+      if (age < 16 && village) s.villageChildren++;
+    }
+    for (const c of g.civilAffairs.care) {
+      const r = byId.get(c.idNumber)!;
+      if (c.kind === 'LIVING_ALONE_ELDERLY') {
+        s.livingAlone++;
+        if (householdSize.get(r.householdId) !== 1 || ages.get(r.idNumber)! < 60) s.livingAloneMisplaced++;
+      }
+      if (c.kind === 'EMPTY_NEST_ELDERLY') s.emptyNest++;
+      if (c.kind === 'LEFT_BEHIND_CHILD') s.leftBehindChildren++;
+      if (c.kind.startsWith('LEFT_BEHIND') && !village) s.leftBehindOutsideVillages++;
+      if (c.kind === 'ORPHAN') s.orphans++;
+      if (c.kind === 'UNSUPPORTED_CHILD') s.unsupportedChildren++;
+    }
     s.tenancies += g.housing.tenancies.length;
+    s.individualBusinesses += g.organizations.filter((o) => o.kind === 'INDIVIDUAL_BUSINESS').length;
+    s.enterprises += g.organizations.filter((o) => o.kind === 'ENTERPRISE').length;
+    s.filedOrganizations += g.organizations.filter((o) => o.kind === 'COMMUNITY_ORGANIZATION').length;
+    s.clinics += g.organizations.filter((o) => o.kind === 'CLINIC').length;
     s.filed += g.housing.tenancies.filter((t) => t.filingNumber).length;
   }
   const within = (value: number, lo: number, hi: number, what: string) => {
@@ -687,6 +811,30 @@ describe('proportions on 100,000 residents', () => {
   it('has party members at 6-8% of adults, in nearly every grid', () => {
     within(s.members / s.adults, 0.06, 0.08, 'members per adult');
     expect(s.gridsWithMembers).toBe(s.grids);
+  });
+
+  it('keeps the retired in residential branches; members in work and floating members report in (双报到)', () => {
+    within(s.residentialMembers / s.members, 0.25, 0.5, 'members kept by residential branches');
+    within(s.floatingReportedIn / s.reportedIn, 0.1, 0.35, 'floating members of those reporting in');
+  });
+
+  it('has volunteers at about 3% of adults, non-members among them, 民情监督员 at 1 per 1,000 residents, and posts claimed', () => {
+    within(s.volunteers / s.adults, 0.02, 0.05, 'volunteers per adult');
+    within(s.memberVolunteers / s.volunteers, 0.4, 0.8, 'party members among volunteers');
+    within(s.monitors / s.residents, 0.0007, 0.0013, '民情监督员 per resident');
+    within(s.inServiceClaims / s.inService, 0.65, 0.75, 'in-service members reporting in who claim a post');
+  });
+
+  it('has a 社区党委 where a community has 100 or more members, a 党总支 where it has fewer', () => {
+    const levels = [...communityMembers].map(([code, n]) => ({ n, level: communityLevel.get(code) }));
+    expect(levels.some((l) => l.level === 'COMMITTEE') && levels.some((l) => l.level === 'GENERAL_BRANCH')).toBe(true);
+    // The level is set from the planned population before the members are drawn: a margin either side of 100.
+    for (const { n, level } of levels) {
+      if (level === 'GENERAL_BRANCH') expect(n).toBeLessThan(115);
+      else expect(n).toBeGreaterThanOrEqual(85);
+      if (n >= 115) expect(level).toBe('COMMITTEE');
+    }
+    expect(Math.max(...levels.filter((l) => l.level === 'GENERAL_BRANCH').map((l) => l.n))).toBeLessThan(115);
   });
 
   it('has key persons at about 0.75% and incidents at about 1.5 per 100 residents, 30% of disputes referred', () => {
@@ -707,8 +855,33 @@ describe('proportions on 100,000 residents', () => {
   it('has 81% of group rentals interviewed and 44% rectified, 30% of open ones in dispute, 60% of tenancies filed', () => {
     within(s.interviewed / s.rentals, 0.8, 0.82, 'interviewed');
     within(s.rectified / s.rentals, 0.43, 0.45, 'rectified');
+    within(s.relapsed / s.rentals, 0.04, 0.06, 'relapsed after rectification');
     within(s.openRentalCases / s.openRentals, 0.22, 0.38, 'group rentals in dispute');
     within(s.filed / s.tenancies, 0.55, 0.65, 'filed');
+  });
+
+  it('has a disability register of about 2.7% of registered residents, allowance or not', () => {
+    within(s.certified / s.registered, 0.022, 0.032, 'certificate holders');
+    within(s.certifiedWithoutAllowance / s.certified, 0.35, 0.65, 'holders without an allowance');
+    expect(s.allowanceNotOnRegister).toBe(0);
+  });
+
+  it('has care lists that follow the households: 独居 and 空巢 elderly, 留守 only in villages, a few orphans', () => {
+    expect(s.livingAloneMisplaced).toBe(0);
+    // 2020 census: about 1 in 8 people of 60+ live alone, about half of them in 空巢 households of two or more.
+    within(s.livingAlone / s.elderly, 0.1, 0.25, '独居 elderly');
+    within(s.emptyNest / s.elderly, 0.2, 0.4, '空巢 elderly');
+    expect(s.leftBehindOutsideVillages).toBe(0);
+    within(s.leftBehindChildren / s.villageChildren, 0.02, 0.1, '留守 children of village children');
+    within((s.orphans + s.unsupportedChildren) / s.children, 0.0008, 0.003, '孤儿 and 事实无人抚养儿童');
+  });
+
+  it('has individual businesses and enterprises (两新组织), filed community organizations and a clinic in every community', () => {
+    // About 1 individual business per 120-200 residents (Jiangsu: ~12 million for 85 million people, most in towns).
+    within(s.individualBusinesses / s.residents, 1 / 220, 1 / 100, 'individual businesses');
+    expect(s.enterprises).toBeGreaterThan(0);
+    expect(s.clinics).toBe(big.communities.length);
+    within(s.filedOrganizations / big.communities.length, 1, 4, 'filed community organizations per community');
   });
 
   it('has about one mediation case per 150 residents', () => {

@@ -1,8 +1,10 @@
 import { countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type PlaceLevel, type RowScope } from '@hub/core';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
+  careRecords,
   communities,
+  disabilityRecords,
   districts,
   gridWorkers,
   grids,
@@ -11,15 +13,22 @@ import {
   streets,
   welfareEntitlements,
 } from './db/schema.ts';
-import type { OrganizationKind, WelfareKind, WelfareStatus } from './__generated__/resolvers-types.ts';
+import type { CareKind, OrganizationKind, WelfareCategory, WelfareKind, WelfareStatus } from './__generated__/resolvers-types.ts';
+import { WELFARE_KINDS_OF } from './statistics.ts';
 
 /**
  * The request's loaders. Built per request, so nothing cached outlives the request that read it. Welfare rows outside
- * the caller's row scope (a grid worker's grids) are filtered in the same statements. Places, workers and the
- * organization directory are not personal records and are not scoped.
+ * the caller's row scope (a grid worker's grids) are filtered in the same statements, and so are care-list entries and
+ * disability certificates. Places, workers and the organization directory are not personal records and are not scoped.
  */
 export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const welfareScope = gridScopeWhere(scope, welfareEntitlements.gridCode);
+  const careScope = gridScopeWhere(scope, careRecords.gridCode);
+  const currentCare = and(careScope, isNull(careRecords.endedOn));
+  const disabilityScope = gridScopeWhere(scope, disabilityRecords.gridCode);
+  const carePlaceCounts = new Map<PlaceLevel, ReturnType<typeof careCountsOfPlace>>();
+  const careCountsOfPlace = (level: PlaceLevel) =>
+    countsByPlace<CareKind>({ db, level, table: careRecords, gridColumn: careRecords.gridCode, groupColumn: careRecords.kind, where: currentCare });
   // Counts of a grid's welfare entitlements by kind, one loader per status asked (null: every status).
   const welfareCountsByStatus = new Map<WelfareStatus | null, ReturnType<typeof welfareCounts>>();
   const welfareCounts = (status: WelfareStatus | null) =>
@@ -69,16 +78,49 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: organizations.kind,
     }),
     welfareByResident: rowsByKey(db, welfareEntitlements, welfareEntitlements.residentId, welfareEntitlements.id, (r) => r.residentId, welfareScope),
-    /** A page of a grid's welfare entitlements, filtered by [kind, status] (null: any). */
-    welfarePageByGrid: pageByParent<typeof welfareEntitlements, [WelfareKind | null, WelfareStatus | null]>({
+    /** A page of a grid's welfare entitlements, filtered by [kind, status, category] (null: any). */
+    welfarePageByGrid: pageByParent<typeof welfareEntitlements, [WelfareKind | null, WelfareStatus | null, WelfareCategory | null]>({
       db,
       table: welfareEntitlements,
       parentColumn: welfareEntitlements.gridCode,
       orderColumn: welfareEntitlements.id,
       parentOf: (r) => r.gridCode,
-      where: ([kind, status]) =>
-        and(welfareScope, kind ? eq(welfareEntitlements.kind, kind) : undefined, status ? eq(welfareEntitlements.status, status) : undefined),
+      where: ([kind, status, category]) =>
+        and(
+          welfareScope,
+          kind ? eq(welfareEntitlements.kind, kind) : undefined,
+          status ? eq(welfareEntitlements.status, status) : undefined,
+          category ? inArray(welfareEntitlements.kind, [...WELFARE_KINDS_OF[category]]) : undefined,
+        ),
     }),
+    careByResident: rowsByKey(db, careRecords, careRecords.residentId, careRecords.id, (r) => r.residentId, careScope),
+    /** A page of a grid's care-list entries, filtered by [kind, includeEnded]. */
+    carePageByGrid: pageByParent<typeof careRecords, [CareKind | null, boolean]>({
+      db,
+      table: careRecords,
+      parentColumn: careRecords.gridCode,
+      orderColumn: careRecords.id,
+      parentOf: (r) => r.gridCode,
+      where: ([kind, includeEnded]) => and(includeEnded ? careScope : currentCare, kind ? eq(careRecords.kind, kind) : undefined),
+    }),
+    /** Current care-list entries of a grid by kind; and with ended ones, for `includeEnded` pages' totals. */
+    careCountsByGrid: countsByParent<CareKind>({ db, table: careRecords, parentColumn: careRecords.gridCode, groupColumn: careRecords.kind, where: currentCare }),
+    allCareCountsByGrid: countsByParent<CareKind>({ db, table: careRecords, parentColumn: careRecords.gridCode, groupColumn: careRecords.kind, where: careScope }),
+    careCountsByPlace: (level: PlaceLevel) => {
+      let loader = carePlaceCounts.get(level);
+      if (!loader) carePlaceCounts.set(level, (loader = careCountsOfPlace(level)));
+      return loader;
+    },
+    disabilityByResident: rowsByKey(db, disabilityRecords, disabilityRecords.residentId, disabilityRecords.id, (r) => r.residentId, disabilityScope),
+    disabilityPageByGrid: pageByParent<typeof disabilityRecords, null>({
+      db,
+      table: disabilityRecords,
+      parentColumn: disabilityRecords.gridCode,
+      orderColumn: disabilityRecords.id,
+      parentOf: (r) => r.gridCode,
+      where: () => disabilityScope,
+    }),
+    disabilityCountsByGrid: countsByParent<string>({ db, table: disabilityRecords, parentColumn: disabilityRecords.gridCode, groupColumn: disabilityRecords.gridCode, where: disabilityScope }),
     welfareCountsByGrid: (status: WelfareStatus | null) => {
       let loader = welfareCountsByStatus.get(status);
       if (!loader) welfareCountsByStatus.set(status, (loader = welfareCounts(status)));

@@ -1,7 +1,9 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
 import type {
+  CareRecordRow,
   CommunityRow,
+  DisabilityRecordRow,
   DistrictRow,
   GridRow,
   GridWorkerRow,
@@ -26,6 +28,12 @@ export type OrganizationEdgeModel = { cursor: string; node: OrganizationRow };
 export type WelfareEntitlementModel = WelfareEntitlementRow;
 export type WelfareEntitlementConnectionModel = Connection<WelfareEntitlementRow> & { totalCount: number };
 export type WelfareEntitlementEdgeModel = { cursor: string; node: WelfareEntitlementRow };
+export type CareRecordModel = CareRecordRow;
+export type CareRecordConnectionModel = Connection<CareRecordRow> & { totalCount: number };
+export type CareRecordEdgeModel = { cursor: string; node: CareRecordRow };
+export type DisabilityRecordModel = DisabilityRecordRow;
+export type DisabilityRecordConnectionModel = Connection<DisabilityRecordRow> & { totalCount: number };
+export type DisabilityRecordEdgeModel = { cursor: string; node: DisabilityRecordRow };
 /** A row of the department's import log (import_runs, defined in @hub/core). */
 export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */

@@ -1,4 +1,4 @@
-import type { WelfareCounts, WelfareKind } from './__generated__/resolvers-types.ts';
+import type { CareCounts, CareKind, WelfareCategory, WelfareCounts, WelfareKind } from './__generated__/resolvers-types.ts';
 
 /** `WelfareCounts` of a grid or a place from its counts by kind; kinds it has none of count zero. */
 export function welfareCounts(counts: { total: number; by: Partial<Record<WelfareKind, number>> }): WelfareCounts {
@@ -9,5 +9,39 @@ export function welfareCounts(counts: { total: number; by: Partial<Record<Welfar
     disabilityLiving: counts.by.DISABILITY_LIVING ?? 0,
     disabilityCare: counts.by.DISABILITY_CARE ?? 0,
     oldAge: counts.by.OLD_AGE ?? 0,
+  };
+}
+
+/**
+ * Which kinds are social assistance (社会救助, means-tested: the property cross-check reviews them) and which welfare
+ * (社会福利: 高龄津贴 by age, the disability allowances by certificate).
+ */
+export const WELFARE_KINDS_OF: Record<WelfareCategory, readonly WelfareKind[]> = {
+  SOCIAL_ASSISTANCE: ['MINIMUM_LIVING', 'EXTREME_POVERTY'],
+  WELFARE: ['DISABILITY_LIVING', 'DISABILITY_CARE', 'OLD_AGE'],
+};
+
+export function welfareCategoryOf(kind: WelfareKind): WelfareCategory {
+  return WELFARE_KINDS_OF.SOCIAL_ASSISTANCE.includes(kind) ? 'SOCIAL_ASSISTANCE' : 'WELFARE';
+}
+
+/** The total of a grid's welfare counts over the kinds asked: one kind, one category, both, or all. */
+export function welfareTotal(counts: { total: number; by: Partial<Record<WelfareKind, number>> }, kind: WelfareKind | null | undefined, category: WelfareCategory | null | undefined): number {
+  if (!category) return kind ? (counts.by[kind] ?? 0) : counts.total;
+  const kinds = WELFARE_KINDS_OF[category].filter((k) => !kind || k === kind);
+  return kinds.reduce((sum, k) => sum + (counts.by[k] ?? 0), 0);
+}
+
+/** `CareCounts` of a grid or a place from its counts by list; lists it has none on count zero. */
+export function careCounts(counts: { total: number; by: Partial<Record<CareKind, number>> }): CareCounts {
+  return {
+    total: counts.total,
+    leftBehindElderly: counts.by.LEFT_BEHIND_ELDERLY ?? 0,
+    leftBehindWomen: counts.by.LEFT_BEHIND_WOMAN ?? 0,
+    leftBehindChildren: counts.by.LEFT_BEHIND_CHILD ?? 0,
+    livingAloneElderly: counts.by.LIVING_ALONE_ELDERLY ?? 0,
+    emptyNestElderly: counts.by.EMPTY_NEST_ELDERLY ?? 0,
+    orphans: counts.by.ORPHAN ?? 0,
+    unsupportedChildren: counts.by.UNSUPPORTED_CHILD ?? 0,
   };
 }

@@ -1,4 +1,4 @@
-import { address, buildingCodeField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, integerField, PROBLEMS, type FieldProblem } from '@hub/import';
+import { address, buildingCodeField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, integerField, problem, PROBLEMS, type FieldProblem } from '@hub/import';
 import { housingDatabase } from './db/index.ts';
 
 const { buildings, houses } = housingDatabase.schema;
@@ -22,7 +22,28 @@ const houseFields = {
     values: { RESIDENTIAL: ['住宅', '居住'], COMMERCIAL: ['商业', '商铺', '商服'], OFFICE: ['办公'], OTHER: ['其他'] },
   }),
   address: address(true, ['房屋地址', '坐落', '房屋坐落']),
+  usableAreaM2: decimalField('usableAreaM2', {
+    headers: ['使用面积', '套内使用面积', '使用面积平方米', 'usable area', 'usable area m2'],
+    min: 1,
+    max: 100_000,
+    scale: 2,
+  }),
+  propertyNature: enumField('propertyNature', {
+    headers: ['房屋性质', '产权性质', '房屋产权性质', 'property nature'],
+    values: {
+      COMMODITY: ['商品房'],
+      PUBLIC_RENTAL: ['公租房', '公共租赁住房', '廉租房'],
+      REFORM: ['房改房', '已购公房'],
+      RESETTLEMENT: ['安置房', '拆迁安置房'],
+      AFFORDABLE: ['经济适用房', '经适房'],
+      SELF_BUILT: ['自建房', '宅基地房', '私房'],
+      COLLECTIVE: ['集体', '集体产权', '集体产权房'],
+      OTHER: ['其他'],
+    },
+  }),
 };
+
+const usableOverFloor = problem('USABLE_AREA', '使用面积不能大于建筑面积', 'usable area cannot exceed the floor area');
 
 /** Houses (房屋): a house's building must already be on the housing register, and the house lies in its grid. */
 export const housesImport = defineEntity({
@@ -38,6 +59,8 @@ export const housesImport = defineEntity({
     const gridCode = values.require(houseFields.gridCode);
     if (!gridInCommunity(code, gridCode)) return { problems: [{ field: houseFields.gridCode, problem: PROBLEMS.gridNotOfCommunity }] };
     const use = values.cell(houseFields.use);
+    const usable = values.get(houseFields.usableAreaM2);
+    if (usable !== null && usable > values.require(houseFields.areaM2)) return { problems: [{ field: houseFields.usableAreaM2, problem: usableOverFloor }] };
     return {
       key: code,
       row: {
@@ -50,6 +73,8 @@ export const housesImport = defineEntity({
         rooms: values.require(houseFields.rooms),
         use: use === null ? 'RESIDENTIAL' : use,
         address: values.require(houseFields.address),
+        usableAreaM2: values.cell(houseFields.usableAreaM2),
+        propertyNature: values.cell(houseFields.propertyNature),
       },
     };
   },
@@ -84,6 +109,16 @@ const buildingFields = {
     min: 1800,
     max: new Date().getUTCFullYear(),
   }),
+  structure: enumField('structure', {
+    headers: ['建筑结构', '结构', '房屋结构', 'structure'],
+    values: {
+      STEEL: ['钢结构'],
+      REINFORCED_CONCRETE: ['钢筋混凝土', '钢筋混凝土结构', '钢混', '框架'],
+      BRICK_CONCRETE: ['砖混', '砖混结构', '混合结构'],
+      BRICK_WOOD: ['砖木', '砖木结构'],
+      OTHER: ['其他', '其他结构'],
+    },
+  }),
 };
 
 /** Buildings (楼栋). Their grid is civil affairs': asked of it through the graph. */
@@ -110,6 +145,7 @@ export const buildingsImport = defineEntity({
         units: values.require(buildingFields.units),
         use: values.require(buildingFields.use),
         builtYear: values.require(buildingFields.builtYear),
+        structure: values.cell(buildingFields.structure),
       },
     };
   },

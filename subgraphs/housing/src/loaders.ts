@@ -5,6 +5,7 @@ import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db/index.ts';
 import {
   buildings,
+  groupRentalInspections,
   groupRentals,
   houses,
   ownersCommitteeBuildings,
@@ -175,6 +176,8 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
     }),
 
     groupRentalById: rowByKey(db, groupRentals, groupRentals.id, (r) => r.id, rentalScope),
+    /** Re-inspections of group rentals the caller has reached (so already within the caller's scope), oldest first. */
+    inspectionsByGroupRental: rowsByKey(db, groupRentalInspections, groupRentalInspections.groupRentalId, groupRentalInspections.id, (r) => r.groupRentalId),
     groupRentalsByHouse: rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode, rentalScope),
     groupRentalPageByGrid: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
       db,

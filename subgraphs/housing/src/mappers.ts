@@ -2,6 +2,7 @@
 import type { Connection } from '@hub/core';
 import type {
   BuildingRow,
+  GroupRentalInspectionRow,
   GroupRentalRow,
   HouseRow,
   OwnersCommitteeRow,
@@ -29,7 +30,8 @@ export type HomeModel = {
  * street's or district's come all at once from one statement per level.
  */
 export type HousingCountsModel = { level: 'GRID' | import('@hub/core').PlaceLevel; code: string };
-export type GroupRentalCountsModel = { total: number; by: Partial<Record<'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED', number>> };
+export type GroupRentalCountsModel = { total: number; by: Partial<Record<'IDENTIFIED' | 'INTERVIEWED' | 'RECTIFIED' | 'RELAPSED', number>> };
+export type GroupRentalInspectionModel = GroupRentalInspectionRow;
 export type ResidentModel = { id: string };
 export type GridModel = { code: string };
 export type StreetModel = { code: string };

@@ -1,8 +1,8 @@
-import { residentKey } from '@hub/core';
-import { dateField, defineEntity, enumField, idNumber, organizationIdField, PROBLEMS, textField, type FieldProblem } from '@hub/import';
+import { isGridCode, residentKey } from '@hub/core';
+import { dateField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, idNumber, organizationIdField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
 import { partyDatabase } from './db/index.ts';
 
-const { partyMembers } = partyDatabase.schema;
+const { partyMembers, partyReportIns, volunteers } = partyDatabase.schema;
 
 const fields = {
   idNumber: idNumber(),
@@ -77,5 +77,163 @@ export const partyMembersImport = defineEntity({
   },
 });
 
+const reportInIdProblem = problem('REPORT_IN_ID', '报到编号格式应为 BD+15位网格编码+4位序号', 'report-in id must be BD + 15-digit grid code + 4-digit sequence');
+const notCommunityOrganization = problem('NOT_COMMUNITY_ORGANIZATION', '报到党组织应为网格所在社区的社区党委或党总支', "must be the committee or general branch of the grid's community");
+const workUnitRule = problem('WORK_UNIT', '在职党员须填写工作单位，流动党员不填', 'in-service members need their work unit; floating members have none');
+
+const reportInId: Field<string> = {
+  name: 'id',
+  headers: ['报到编号', '报到登记编号', 'report-in id', 'id'],
+  required: true,
+  parse(raw) {
+    const id = raw.toUpperCase();
+    return /^BD\d{19}$/.test(id) && isGridCode(id.slice(2, 17)) ? { value: id } : { problem: reportInIdProblem };
+  },
+};
+
+const reportInFields = {
+  id: reportInId,
+  idNumber: idNumber(),
+  kind: enumField('kind', {
+    headers: ['报到类型', '党员类型', 'kind', 'report-in kind'],
+    required: true,
+    values: { IN_SERVICE: ['在职党员', '在职', '双报到'], FLOATING: ['流动党员', '流动'] },
+  }),
+  organizationId: organizationIdField('organizationId', { headers: ['报到党组织编号', '社区党组织编号', 'organization id'], required: true }),
+  gridCode: gridCodeField('gridCode', { headers: ['居住网格', ...GRID_HEADERS], required: true }),
+  membershipOrganization: textField('membershipOrganization', {
+    headers: ['组织关系所在党组织', '所在党组织', '组织关系所在单位', 'membership organization'],
+    required: true,
+    maxLength: 100,
+  }),
+  workUnit: textField('workUnit', { headers: ['工作单位', '单位名称', 'work unit'], maxLength: 100 }),
+  joinedOn: dateField('joinedOn', { headers: ['入党日期', '入党时间', 'joined on'], required: true, notInFuture: true }),
+  reportedOn: dateField('reportedOn', { headers: ['报到日期', '报到时间', 'reported on'], required: true, notInFuture: true }),
+};
+
+/**
+ * Report-ins to the community a member lives in (双报到, 流动党员报到), one per person, keyed by the hub id of the ID
+ * number; the report-in id is unique too. The organization reported to must be the community-level organization
+ * (社区党委 or 党总支) of the grid's community, on the party department's own register.
+ */
+export const reportInsImport = defineEntity({
+  department: 'party',
+  entity: 'report-ins',
+  title: 'report-ins 党员双报到',
+  fields: Object.values(reportInFields),
+  table: partyReportIns,
+  conflictColumns: [partyReportIns.residentId],
+  keyField: reportInFields.idNumber,
+  uniqueFields: [reportInFields.id],
+  build(values, { secret }) {
+    const person = values.require(reportInFields.idNumber);
+    const kind = values.require(reportInFields.kind);
+    const joinedOn = values.require(reportInFields.joinedOn);
+    const reportedOn = values.require(reportInFields.reportedOn);
+    const workUnit = values.get(reportInFields.workUnit);
+    const problems: FieldProblem[] = [];
+    if (reportedOn < joinedOn) problems.push({ field: reportInFields.reportedOn, problem: PROBLEMS.endBeforeStart });
+    if ((kind === 'IN_SERVICE') !== (workUnit !== null)) problems.push({ field: reportInFields.workUnit, problem: workUnitRule });
+    if (problems.length > 0) return { problems };
+    return {
+      key: person.idNumber,
+      row: {
+        id: values.require(reportInFields.id),
+        residentId: residentKey(person.idNumber, secret),
+        kind,
+        organizationId: values.require(reportInFields.organizationId),
+        gridCode: values.require(reportInFields.gridCode),
+        membershipOrganization: values.require(reportInFields.membershipOrganization),
+        workUnit,
+        joinedOn,
+        reportedOn,
+      },
+    };
+  },
+  async checkReferences(rows, { client }) {
+    const organizations = await client.query<{ id: string; level: string; serves_community_code: string }>(
+      'SELECT id, level, serves_community_code FROM party_organizations WHERE id = ANY($1)',
+      [[...new Set(rows.map((r) => r.values.organizationId))]],
+    );
+    const byId = new Map(organizations.rows.map((o) => [o.id, o]));
+    const held = await client.query<{ id: string; resident_id: string }>('SELECT id, resident_id FROM party_report_ins WHERE id = ANY($1)', [rows.map((r) => r.values.id)]);
+    const holderOf = new Map(held.rows.map((h) => [h.id, h.resident_id]));
+    const refused = new Map<(typeof rows)[number], FieldProblem[]>();
+    for (const row of rows) {
+      const problems: FieldProblem[] = [];
+      const o = byId.get(row.values.organizationId);
+      if (o === undefined) problems.push({ field: reportInFields.organizationId, problem: PROBLEMS.unknownOrganization });
+      // The community's own organization: not a branch, not the street's committee (PC), and of the grid's community.
+      else if (o.level === 'BRANCH' || o.id.startsWith('PC') || !row.values.gridCode.startsWith(o.serves_community_code)) {
+        problems.push({ field: reportInFields.organizationId, problem: notCommunityOrganization });
+      }
+      const holder = holderOf.get(row.values.id);
+      if (holder !== undefined && holder !== row.values.residentId) problems.push({ field: reportInFields.id, problem: PROBLEMS.keyTaken });
+      if (problems.length > 0) refused.set(row, problems);
+    }
+    return refused;
+  },
+});
+
+const volunteerIdProblem = problem('VOLUNTEER_ID', '志愿者编号格式应为 ZY+15位网格编码+4位序号', 'volunteer id must be ZY + 15-digit grid code + 4-digit sequence');
+const volunteerId: Field<string> = {
+  name: 'id',
+  headers: ['志愿者编号', '登记编号', 'volunteer id', 'id'],
+  required: true,
+  parse(raw) {
+    const id = raw.toUpperCase();
+    return /^ZY\d{19}$/.test(id) && isGridCode(id.slice(2, 17)) ? { value: id } : { problem: volunteerIdProblem };
+  },
+};
+
+const volunteerFields = {
+  id: volunteerId,
+  idNumber: idNumber(),
+  gridCode: gridCodeField('gridCode', { headers: ['居住网格', ...GRID_HEADERS], required: true }),
+  team: textField('team', { headers: ['志愿服务队', '所属队伍', '服务队', 'team'], required: true, maxLength: 100 }),
+  role: enumField('role', { headers: ['志愿者类别', '类别', 'role'], required: true, values: { VOLUNTEER: ['志愿者'], MONITOR: ['民情监督员', '监督员'] } }),
+  partyMember: enumField('partyMember', { headers: ['是否党员', '政治面貌', 'party member'], required: true, values: { YES: ['是', '党员', '中共党员'], NO: ['否', '群众', '非党员'] } }),
+  serviceHours: decimalField('serviceHours', { headers: ['服务时长', '近一年服务时长', '服务小时数', 'service hours'], required: true, min: 0, max: 8784, scale: 1 }),
+  registeredOn: dateField('registeredOn', { headers: ['登记日期', '注册日期', 'registered on'], required: true, notInFuture: true }),
+};
+
+/** The volunteer register (志愿者登记), one entry a person, keyed by the hub id of the ID number; the id is unique too. */
+export const volunteersImport = defineEntity({
+  department: 'party',
+  entity: 'volunteers',
+  title: 'volunteers 志愿者（含民情监督员）',
+  fields: Object.values(volunteerFields),
+  table: volunteers,
+  conflictColumns: [volunteers.residentId],
+  keyField: volunteerFields.idNumber,
+  uniqueFields: [volunteerFields.id],
+  build(values, { secret }) {
+    const person = values.require(volunteerFields.idNumber);
+    return {
+      key: person.idNumber,
+      row: {
+        id: values.require(volunteerFields.id),
+        residentId: residentKey(person.idNumber, secret),
+        gridCode: values.require(volunteerFields.gridCode),
+        team: values.require(volunteerFields.team),
+        role: values.require(volunteerFields.role),
+        partyMember: values.require(volunteerFields.partyMember) === 'YES',
+        serviceHours: values.require(volunteerFields.serviceHours),
+        registeredOn: values.require(volunteerFields.registeredOn),
+      },
+    };
+  },
+  async checkReferences(rows, { client }) {
+    const held = await client.query<{ id: string; resident_id: string }>('SELECT id, resident_id FROM volunteers WHERE id = ANY($1)', [rows.map((r) => r.values.id)]);
+    const holderOf = new Map(held.rows.map((h) => [h.id, h.resident_id]));
+    const refused = new Map<(typeof rows)[number], FieldProblem[]>();
+    for (const row of rows) {
+      const holder = holderOf.get(row.values.id);
+      if (holder !== undefined && holder !== row.values.residentId) refused.set(row, [{ field: volunteerFields.id, problem: PROBLEMS.keyTaken }]);
+    }
+    return refused;
+  },
+});
+
 /** What party imports from files (`npm run import -- party <entity> <file>`), in the order the command lists them. */
-export const importEntities = [partyMembersImport];
+export const importEntities = [partyMembersImport, reportInsImport, volunteersImport];

@@ -2,8 +2,8 @@ import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, keyBatch, 
 import DataLoader from 'dataloader';
 import { and, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
-import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from './db/schema.ts';
-import type { PartyActivityKind, PartyMemberStatus } from './__generated__/resolvers-types.ts';
+import { activityAttendance, partyActivities, partyMembers, partyOrganizations, partyReportIns, pointsEntries, postClaims, volunteers } from './db/schema.ts';
+import type { PartyActivityKind, PartyMemberStatus, ReportInKind } from './__generated__/resolvers-types.ts';
 
 /**
  * The request's loaders. Built per request, so nothing cached outlives the request that read it. Members outside the
@@ -13,6 +13,10 @@ import type { PartyActivityKind, PartyMemberStatus } from './__generated__/resol
  */
 export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const memberScope = gridScopeWhere(scope, partyMembers.gridCode);
+  // Report-ins are scoped by the grid the member lives in, like members by the grid their branch serves.
+  const reportInScope = gridScopeWhere(scope, partyReportIns.gridCode);
+  const volunteerScope = gridScopeWhere(scope, volunteers.gridCode);
+  const claimScope = gridScopeWhere(scope, postClaims.gridCode);
   const attendanceScope =
     memberScope && inArray(activityAttendance.residentId, db.select({ id: partyMembers.residentId }).from(partyMembers).where(memberScope));
   const pointsOf = keyBatch(db, 'party.pointsByResident', undefined, (keysIn) =>
@@ -91,6 +95,56 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       const byId = new Map(rows.map((r) => [r.root, r.n]));
       return ids.map((id) => byId.get(id) ?? 0);
     }),
+
+    volunteerByResidentId: rowByKey(db, volunteers, volunteers.residentId, (r) => r.residentId, volunteerScope),
+    volunteerPageByGrid: pageByParent<typeof volunteers, null>({
+      db,
+      table: volunteers,
+      parentColumn: volunteers.gridCode,
+      orderColumn: volunteers.id,
+      parentOf: (r) => r.gridCode,
+      where: () => volunteerScope,
+    }),
+    /** A grid's volunteers by role, and by party membership: two grouped statements per batch. */
+    volunteerCountsByGrid: countsByParent<'VOLUNTEER' | 'MONITOR'>({ db, table: volunteers, parentColumn: volunteers.gridCode, groupColumn: volunteers.role, where: volunteerScope }),
+    // Grouped by the boolean itself: its groups come back keyed "true" and "false".
+    memberVolunteerCountsByGrid: countsByParent<'true' | 'false'>({ db, table: volunteers, parentColumn: volunteers.gridCode, groupColumn: volunteers.partyMember, where: volunteerScope }),
+    postClaimsByResident: rowsByKey(db, postClaims, postClaims.residentId, postClaims.id, (r) => r.residentId, claimScope),
+    reportInByResidentId: rowByKey(db, partyReportIns, partyReportIns.residentId, (r) => r.residentId, reportInScope),
+    reportInPageByOrganization: pageByParent<typeof partyReportIns, null>({
+      db,
+      table: partyReportIns,
+      parentColumn: partyReportIns.organizationId,
+      orderColumn: partyReportIns.id,
+      parentOf: (r) => r.organizationId,
+      where: () => reportInScope,
+    }),
+    reportInCountsByOrganization: countsByParent<ReportInKind>({
+      db,
+      table: partyReportIns,
+      parentColumn: partyReportIns.organizationId,
+      groupColumn: partyReportIns.kind,
+      where: reportInScope,
+    }),
+    reportInPageByGrid: pageByParent<typeof partyReportIns, null>({
+      db,
+      table: partyReportIns,
+      parentColumn: partyReportIns.gridCode,
+      orderColumn: partyReportIns.id,
+      parentOf: (r) => r.gridCode,
+      where: () => reportInScope,
+    }),
+    reportInCountsByGrid: countsByParent<ReportInKind>({
+      db,
+      table: partyReportIns,
+      parentColumn: partyReportIns.gridCode,
+      groupColumn: partyReportIns.kind,
+      where: reportInScope,
+    }),
+    /** 双报到 members per community, street and district: one statement per level over their grids' code ranges. */
+    reportInCountsByPlace: byPlaceLevel((level) =>
+      countsByPlace<ReportInKind>({ db, level, table: partyReportIns, gridColumn: partyReportIns.gridCode, groupColumn: partyReportIns.kind, where: reportInScope }),
+    ),
 
     activityPageByOrganization: pageByParent<typeof partyActivities, null>({
       db,

@@ -1,11 +1,18 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
-import type { PartyActivityRow, PartyMemberRow, PartyOrganizationRow, PointsEntryRow } from './db/schema.ts';
+import type { PartyActivityRow, PartyMemberRow, PartyOrganizationRow, PartyReportInRow, PointsEntryRow, PostClaimRow, VolunteerRow } from './db/schema.ts';
 
 export type PartyOrganizationModel = PartyOrganizationRow;
 export type PartyMemberModel = PartyMemberRow;
 export type PartyActivityModel = PartyActivityRow;
 export type PointsEntryModel = PointsEntryRow;
+export type PartyReportInModel = PartyReportInRow;
+export type VolunteerModel = VolunteerRow;
+export type PostClaimModel = PostClaimRow;
+export type VolunteerConnectionModel = Connection<VolunteerRow> & { totalCount: number };
+export type VolunteerEdgeModel = { cursor: string; node: VolunteerRow };
+export type PartyReportInConnectionModel = Connection<PartyReportInRow> & { totalCount: number };
+export type PartyReportInEdgeModel = { cursor: string; node: PartyReportInRow };
 export type ResidentModel = { id: string };
 export type GridModel = { code: string };
 export type OrganizationModel = { id: string };

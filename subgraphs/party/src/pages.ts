@@ -1,11 +1,15 @@
 import { mustExist, pageWithTotal, RESIDENT_KEY, type Connection, type PageArgs, type PageRequest } from '@hub/core';
-import type { ActivityAttendanceRow, PartyActivityRow, PartyMemberRow } from './db/schema.ts';
+import type { ActivityAttendanceRow, PartyActivityRow, PartyMemberRow, PartyReportInRow } from './db/schema.ts';
 import type { PartyContext } from './context.ts';
-import { ATTENDANCE_ID } from './keys.ts';
+import { ATTENDANCE_ID, REPORT_IN_ID } from './keys.ts';
 
 /** A page of members under one parent (an organization, a grid), with the parent's total. */
 export const memberPage = (kind: string, args: PageArgs, load: (page: PageRequest) => Promise<[PartyMemberRow[], number]>) =>
   pageWithTotal({ kind, keyPattern: RESIDENT_KEY, keyOf: (r) => r.residentId }, args, load);
+
+/** A page of report-ins under one parent (an organization, a grid), with the parent's total. */
+export const reportInPage = (kind: string, args: PageArgs, load: (page: PageRequest) => Promise<[PartyReportInRow[], number]>) =>
+  pageWithTotal({ kind, keyPattern: REPORT_IN_ID, keyOf: (r) => r.id }, args, load);
 
 /**
  * A page of attendance turned into a page of what it links (the activities of a member, the members at an

@@ -114,13 +114,14 @@ describe("a grid's party members", () => {
   const expected = membersOfGrid(grid);
 
   it('pages through the members of the branches serving the grid, with branch and points balance', async () => {
-    expect(expected.length).toBeGreaterThan(5);
+    // Residential branches keep the retired only (the rest report in): a few per grid in the test district.
+    expect(expected.length).toBeGreaterThan(2);
     const seen: unknown[] = [];
     let after: string | null = null;
     for (let pages = 0; pages < 100; pages++) {
       const response: GraphQLResponse<{ _entities: { partyMembers: Page<unknown> }[] }> = await gql(GRID_MEMBERS, {
         reps: [{ __typename: 'Grid', code: grid }],
-        first: 4,
+        first: 2,
         after,
       });
       expect(response.errors).toBeUndefined();

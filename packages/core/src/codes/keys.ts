@@ -7,7 +7,7 @@ import { isCommunityCode, isGridCode } from './places.ts';
  */
 
 /** Directory organization id: kind prefix, the 12-digit community code, a 3-digit sequence (PB320311001001003). */
-export const ORGANIZATION_ID = /^(?:PC|PG|PB|SO|RC|VC|PM|OC|MC)(\d{12})\d{3}$/;
+export const ORGANIZATION_ID = /^(?:PC|PG|PB|SO|RC|VC|PM|OC|MC|GV|CO|EN|IB|SC|CL)(\d{12})\d{3}$/;
 /** Building: the community's 12-digit code and a building number 00001-99999. */
 export const BUILDING_CODE = /^\d{17}$/;
 /** House: building code, 2-digit unit, 4-digit room (32031100100100012-02-0301). */

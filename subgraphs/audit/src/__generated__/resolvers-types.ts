@@ -66,7 +66,7 @@ export type AuditOutcome =
  */
 export type AuditRecord = {
   __typename?: 'AuditRecord';
-  /** Sensitive categories the operation read (读取的敏感类别): identity, key-person, health, minors, address. */
+  /** Sensitive categories the operation read (读取的敏感类别): identity, key-person, health, care, minors, address. */
   categories: Array<Scalars['String']['output']>;
   /** The user's department (所属部门). */
   department?: Maybe<Scalars['String']['output']>;

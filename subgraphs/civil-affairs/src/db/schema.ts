@@ -1,4 +1,5 @@
-import { date, doublePrecision, index, integer, numeric, pgEnum, pgTable, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { check, date, doublePrecision, index, integer, numeric, pgEnum, pgTable, smallint, text, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
 
 export { demoSeed, importRuns } from '@hub/core/db-meta';
 
@@ -7,14 +8,21 @@ export const communityKind = pgEnum('community_kind', ['COMMUNITY', 'VILLAGE']);
 export const gridWorkerRole = pgEnum('grid_worker_role', ['FULL_TIME', 'PART_TIME']);
 export const organizationKind = pgEnum('organization_kind', [
   'PARTY_ORGANIZATION', 'SOCIAL_ORGANIZATION', 'RESIDENTS_COMMITTEE', 'VILLAGERS_COMMITTEE', 'PROPERTY_COMPANY',
-  'OWNERS_COMMITTEE', 'MEDIATION_COMMITTEE',
+  'OWNERS_COMMITTEE', 'MEDIATION_COMMITTEE', 'GOVERNMENT_AGENCY', 'COMMUNITY_ORGANIZATION', 'ENTERPRISE', 'INDIVIDUAL_BUSINESS',
+  'SCHOOL', 'CLINIC',
 ]);
-export const registeringDepartment = pgEnum('registering_department', ['PARTY', 'CIVIL_AFFAIRS', 'HOUSING', 'MEDIATION']);
+export const registeringDepartment = pgEnum('registering_department', [
+  'PARTY', 'CIVIL_AFFAIRS', 'HOUSING', 'MEDIATION', 'MARKET_REGULATION', 'EDUCATION', 'HEALTH',
+]);
 export const socialOrganizationType = pgEnum('social_organization_type', ['SOCIAL_GROUP', 'PRIVATE_NON_ENTERPRISE', 'FOUNDATION']);
 export const welfareKind = pgEnum('welfare_kind', [
   'MINIMUM_LIVING', 'EXTREME_POVERTY', 'DISABILITY_LIVING', 'DISABILITY_CARE', 'OLD_AGE',
 ]);
 export const welfareStatus = pgEnum('welfare_status', ['ACTIVE', 'SUSPENDED', 'ENDED']);
+export const careKind = pgEnum('care_kind', [
+  'LEFT_BEHIND_ELDERLY', 'LEFT_BEHIND_WOMAN', 'LEFT_BEHIND_CHILD', 'LIVING_ALONE_ELDERLY', 'EMPTY_NEST_ELDERLY', 'ORPHAN',
+  'UNSUPPORTED_CHILD',
+]);
 
 /** County-level districts (区县). */
 export const districts = pgTable('districts', {
@@ -139,6 +147,51 @@ export const welfareEntitlements = pgTable(
   ],
 );
 
+/**
+ * Care lists (关爱对象名册): one row per person and list, a person may be on several (独居 and 留守). Kept by civil
+ * affairs, whose community staff visit them; the entry ends (ended_on) when the person leaves the list.
+ */
+export const careRecords = pgTable(
+  'care_records',
+  {
+    id: varchar('id', { length: 21 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull().references(() => grids.code),
+    kind: careKind('kind').notNull(),
+    listedOn: date('listed_on', { mode: 'string' }).notNull(),
+    endedOn: date('ended_on', { mode: 'string' }),
+  },
+  (t) => [
+    index('care_resident_idx').on(t.residentId),
+    index('care_grid_id_idx').on(t.gridCode, t.id),
+    index('care_grid_kind_idx').on(t.gridCode, t.kind, t.id),
+  ],
+);
+
+/**
+ * The disability register (残疾人登记): every holder of a disability certificate, whether or not an allowance is
+ * paid. The certificate number embeds the ID number, so it is shown masked like the welfare one.
+ */
+export const disabilityRecords = pgTable(
+  'disability_records',
+  {
+    id: varchar('id', { length: 21 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull().references(() => grids.code),
+    certificateNumber: varchar('certificate_number', { length: 20 }).notNull(),
+    category: smallint('category').notNull(),
+    grade: smallint('grade').notNull(),
+    issuedOn: date('issued_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('disability_certificate_idx').on(t.certificateNumber),
+    index('disability_resident_idx').on(t.residentId),
+    index('disability_grid_id_idx').on(t.gridCode, t.id),
+    check('disability_category_check', sql`${t.category} between 1 and 7`),
+    check('disability_grade_check', sql`${t.grade} between 1 and 4`),
+  ],
+);
+
 export type DistrictRow = typeof districts.$inferSelect;
 export type StreetRow = typeof streets.$inferSelect;
 export type CommunityRow = typeof communities.$inferSelect;
@@ -147,3 +200,5 @@ export type GridWorkerRow = typeof gridWorkers.$inferSelect;
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type SocialOrganizationRow = typeof socialOrganizations.$inferSelect;
 export type WelfareEntitlementRow = typeof welfareEntitlements.$inferSelect;
+export type CareRecordRow = typeof careRecords.$inferSelect;
+export type DisabilityRecordRow = typeof disabilityRecords.$inferSelect;

@@ -2,7 +2,9 @@ import { residentKey } from '@hub/core';
 import { transactionalSeeder, type DemoOrganization, type DepartmentSeeder } from '@hub/demo';
 import type { CivilAffairsDatabase } from '../db/index.ts';
 import {
+  careRecords,
   communities,
+  disabilityRecords,
   districts,
   gridWorkers,
   grids,
@@ -17,11 +19,15 @@ const REGISTERED_BY = {
   'civil-affairs': 'CIVIL_AFFAIRS',
   housing: 'HOUSING',
   mediation: 'MEDIATION',
+  'market-regulation': 'MARKET_REGULATION',
+  education: 'EDUCATION',
+  health: 'HEALTH',
 } as const satisfies Record<DemoOrganization['department'], string>;
 
 /**
  * Civil affairs' view of the demo district: the place hierarchy, the grid workers, the directory of every
- * organization (whichever department registered it), social organizations' details and welfare entitlements.
+ * organization (whichever department registered it), social organizations' details, welfare entitlements, the
+ * disability register and the care lists.
  */
 export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: string): DepartmentSeeder {
   return transactionalSeeder('civil-affairs', database.pool, {
@@ -75,6 +81,29 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
           endsOn: w.endsOn,
           status: w.status,
           disabilityCertificateNumber: w.disabilityCertificateNumber,
+        })),
+      );
+      await writer.add(
+        disabilityRecords,
+        civilAffairs.disabilities.map((d) => ({
+          id: d.id,
+          residentId: residentKey(d.idNumber, secret),
+          gridCode: d.gridCode,
+          certificateNumber: d.certificateNumber,
+          category: d.category,
+          grade: d.grade,
+          issuedOn: d.issuedOn,
+        })),
+      );
+      await writer.add(
+        careRecords,
+        civilAffairs.care.map((c) => ({
+          id: c.id,
+          residentId: residentKey(c.idNumber, secret),
+          gridCode: c.gridCode,
+          kind: c.kind,
+          listedOn: c.listedOn,
+          endedOn: null,
         })),
       );
     },

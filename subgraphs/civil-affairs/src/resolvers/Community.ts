@@ -1,6 +1,6 @@
 import { mustBeFound } from '@hub/core';
 import type { CommunityResolvers } from '../__generated__/resolvers-types.ts';
-import { welfareCounts } from '../statistics.ts';
+import { careCounts, welfareCounts } from '../statistics.ts';
 
 export const Community: CommunityResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.communityByCode.load(code),
@@ -8,4 +8,5 @@ export const Community: CommunityResolvers = {
   grids: (c, _, { loaders }) => loaders.gridsByCommunity.load(c.code),
   welfareCounts: async (place, { status }, { loaders }) =>
     welfareCounts(await loaders.welfareCountsByPlace('COMMUNITY', status ?? null).load(place.code)),
+  careCounts: async (place, _, { loaders }) => careCounts(await loaders.careCountsByPlace('COMMUNITY').load(place.code)),
 };

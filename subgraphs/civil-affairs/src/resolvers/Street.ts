@@ -1,6 +1,6 @@
 import { mustBeFound } from '@hub/core';
 import type { StreetResolvers } from '../__generated__/resolvers-types.ts';
-import { welfareCounts } from '../statistics.ts';
+import { careCounts, welfareCounts } from '../statistics.ts';
 
 export const Street: StreetResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.streetByCode.load(code),
@@ -8,4 +8,5 @@ export const Street: StreetResolvers = {
   communities: (s, _, { loaders }) => loaders.communitiesByStreet.load(s.code),
   welfareCounts: async (place, { status }, { loaders }) =>
     welfareCounts(await loaders.welfareCountsByPlace('STREET', status ?? null).load(place.code)),
+  careCounts: async (place, _, { loaders }) => careCounts(await loaders.careCountsByPlace('STREET').load(place.code)),
 };

@@ -1,6 +1,8 @@
 import { DateScalar, DateTimeScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { CareRecord } from './CareRecord.ts';
 import { Community } from './Community.ts';
+import { DisabilityRecord } from './DisabilityRecord.ts';
 import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GridWorker } from './GridWorker.ts';
@@ -29,5 +31,7 @@ export const resolvers: Resolvers = {
   Organization,
   SocialOrganizationDetails,
   WelfareEntitlement,
+  CareRecord,
+  DisabilityRecord,
   ImportRun,
 };

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  boolean,
   check,
   date,
   doublePrecision,
@@ -17,7 +18,10 @@ export { demoSeed, importRuns } from '@hub/core/db-meta';
 
 export const buildingUse = pgEnum('building_use', ['RESIDENTIAL', 'MIXED', 'COMMERCIAL']);
 export const houseUse = pgEnum('house_use', ['RESIDENTIAL', 'COMMERCIAL', 'OFFICE', 'OTHER']);
-export const groupRentalStatus = pgEnum('group_rental_status', ['IDENTIFIED', 'INTERVIEWED', 'RECTIFIED']);
+export const groupRentalStatus = pgEnum('group_rental_status', ['IDENTIFIED', 'INTERVIEWED', 'RECTIFIED', 'RELAPSED']);
+export const inspectionResult = pgEnum('inspection_result', ['COMPLIANT', 'RELAPSED']);
+export const buildingStructure = pgEnum('building_structure', ['STEEL', 'REINFORCED_CONCRETE', 'BRICK_CONCRETE', 'BRICK_WOOD', 'OTHER']);
+export const propertyNature = pgEnum('property_nature', ['COMMODITY', 'PUBLIC_RENTAL', 'REFORM', 'RESETTLEMENT', 'AFFORDABLE', 'SELF_BUILT', 'COLLECTIVE', 'OTHER']);
 
 /** Buildings (楼栋). */
 export const buildings = pgTable(
@@ -32,6 +36,8 @@ export const buildings = pgTable(
     units: integer('units').notNull(),
     use: buildingUse('use').notNull(),
     builtYear: integer('built_year').notNull(),
+    /** Null where the register has not recorded it (buildings entered before it was kept). */
+    structure: buildingStructure('structure'),
   },
   // A grid's buildings page by code within the grid; counts per grid group by use on the same index.
   (t) => [index('buildings_grid_idx').on(t.gridCode, t.code)],
@@ -53,6 +59,10 @@ export const houses = pgTable(
     rooms: integer('rooms').notNull(),
     use: houseUse('use').notNull().default('RESIDENTIAL'),
     address: text('address').notNull(),
+    /** Usable area (使用面积), what the crowding rules measure; null where not recorded (then the floor area stands in). */
+    usableAreaM2: doublePrecision('usable_area_m2'),
+    /** 房屋性质/产权性质; null where not recorded. */
+    propertyNature: propertyNature('property_nature'),
   },
   (t) => [index('houses_building_idx').on(t.buildingCode, t.code), index('houses_grid_idx').on(t.gridCode)],
 );
@@ -146,6 +156,9 @@ export const groupRentals = pgTable(
     interviewedOn: date('interviewed_on', { mode: 'string' }),
     rectifiedOn: date('rectified_on', { mode: 'string' }),
     occupantCount: integer('occupant_count').notNull(),
+    /** Rooms partitioned off (隔断) and beds let one by one (床位出租) when identified. */
+    partitioned: boolean('partitioned').notNull().default(false),
+    bedLetting: boolean('bed_letting').notNull().default(false),
     note: text('note').notNull(),
   },
   (t) => [
@@ -158,10 +171,30 @@ export const groupRentals = pgTable(
   ],
 );
 
-/** Property-service companies (物业服务企业): what housing records beside the directory entry. */
+/**
+ * Re-inspections of a group rental after rectification (复查): whether it stayed compliant or relapsed, and how many
+ * lived there. Id: the group rental's id and a 2-digit sequence.
+ */
+export const groupRentalInspections = pgTable(
+  'group_rental_inspections',
+  {
+    id: varchar('id', { length: 22 }).primaryKey(),
+    groupRentalId: varchar('group_rental_id', { length: 20 })
+      .notNull()
+      .references(() => groupRentals.id, { onDelete: 'cascade' }),
+    inspectedOn: date('inspected_on', { mode: 'string' }).notNull(),
+    occupantCount: integer('occupant_count').notNull(),
+    result: inspectionResult('result').notNull(),
+  },
+  (t) => [index('group_rental_inspections_rental_idx').on(t.groupRentalId, t.id)],
+);
+
+/**
+ * Property-service companies (物业服务企业): what housing records beside the directory entry. Qualification grades
+ * (资质等级) were abolished in 2017-2018 and are not kept.
+ */
 export const propertyCompanies = pgTable('property_companies', {
   organizationId: varchar('organization_id', { length: 17 }).primaryKey(),
-  qualification: text('qualification').notNull(),
 });
 
 /**
@@ -213,3 +246,4 @@ export type PropertyCompanyRow = typeof propertyCompanies.$inferSelect;
 export type PropertyCompanyBuildingRow = typeof propertyCompanyBuildings.$inferSelect;
 export type OwnersCommitteeRow = typeof ownersCommittees.$inferSelect;
 export type OwnersCommitteeBuildingRow = typeof ownersCommitteeBuildings.$inferSelect;
+export type GroupRentalInspectionRow = typeof groupRentalInspections.$inferSelect;

@@ -3,6 +3,7 @@ import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
 import type { HousingDatabase } from '../db/index.ts';
 import {
   buildings,
+  groupRentalInspections,
   groupRentals,
   houses,
   ownersCommitteeBuildings,
@@ -15,7 +16,8 @@ import {
 } from '../db/schema.ts';
 
 /**
- * Housing's view of the demo district: buildings, houses, titles, rental registrations, group rentals, and the
+ * Housing's view of the demo district: buildings (with structure), houses (usable area, property nature), titles,
+ * rental registrations, group rentals and their re-inspections, and the
  * details of property-service companies and owners' committees. People are stored by hub id only.
  */
 export function housingSeeder(database: HousingDatabase, secret: string): DepartmentSeeder {
@@ -29,16 +31,23 @@ export function housingSeeder(database: HousingDatabase, secret: string): Depart
       const communityCode = communityCodeOfGrid(grid.code);
       const streetCode = streetCodeOfCommunity(communityCode);
       // Parents first: the writer flushes tables in the order they were first added.
-      await writer.add(buildings, gridBuildings);
+      const structureOf = new Map(housing.buildings.map((b) => [b.buildingCode, b.structure]));
+      const detailsOf = new Map(housing.houses.map((h) => [h.houseCode, h]));
+      await writer.add(buildings, gridBuildings.map((b) => ({ ...b, structure: structureOf.get(b.code) ?? null })));
       await writer.add(
         houses,
-        gridHouses.map((h) => ({ ...h, use: 'RESIDENTIAL' as const })),
+        gridHouses.map((h) => ({
+          ...h,
+          use: 'RESIDENTIAL' as const,
+          usableAreaM2: detailsOf.get(h.code)?.usableAreaM2 ?? null,
+          propertyNature: detailsOf.get(h.code)?.propertyNature ?? null,
+        })),
       );
       await writer.add(
         propertyCompanies,
         housing.propertyCompanies
           .filter((c) => !companiesSeen.has(c.organizationId) && companiesSeen.add(c.organizationId))
-          .map((c) => ({ organizationId: c.organizationId, qualification: c.qualification })),
+          .map((c) => ({ organizationId: c.organizationId })),
       );
       await writer.add(
         propertyCompanyBuildings,
@@ -98,7 +107,13 @@ export function housingSeeder(database: HousingDatabase, secret: string): Depart
       );
       await writer.add(
         groupRentals,
-        housing.groupRentals.map((g) => ({ ...g, gridCode: grid.code, communityCode, streetCode })),
+        housing.groupRentals.map(({ inspections: _, ...g }) => ({ ...g, gridCode: grid.code, communityCode, streetCode })),
+      );
+      await writer.add(
+        groupRentalInspections,
+        housing.groupRentals.flatMap((g) =>
+          g.inspections.map((i, k) => ({ id: `${g.id}${String(k + 1).padStart(2, '0')}`, groupRentalId: g.id, ...i })),
+        ),
       );
     },
   });

@@ -28,4 +28,5 @@ export const GroupRentalCounts: GroupRentalCountsResolvers = {
   identified: (c) => c.by.IDENTIFIED ?? 0,
   interviewed: (c) => c.by.INTERVIEWED ?? 0,
   rectified: (c) => c.by.RECTIFIED ?? 0,
+  relapsed: (c) => c.by.RELAPSED ?? 0,
 };

@@ -1,12 +1,14 @@
-import { date, index, integer, pgEnum, pgTable, text, varchar } from 'drizzle-orm/pg-core';
+import { boolean, date, index, integer, numeric, pgEnum, pgTable, text, varchar } from 'drizzle-orm/pg-core';
 
 export { demoSeed, importRuns } from '@hub/core/db-meta';
 
 export const partyOrganizationLevel = pgEnum('party_organization_level', ['COMMITTEE', 'GENERAL_BRANCH', 'BRANCH']);
 export const partyMemberStatus = pgEnum('party_member_status', ['EMPLOYED', 'FLOATING', 'RETIRED']);
 export const partyActivityKind = pgEnum('party_activity_kind', [
-  'BRANCH_ASSEMBLY', 'COMMITTEE_MEETING', 'GROUP_MEETING', 'PARTY_LESSON', 'VOLUNTEER_SERVICE',
+  'BRANCH_ASSEMBLY', 'COMMITTEE_MEETING', 'GROUP_MEETING', 'PARTY_LESSON', 'VOLUNTEER_SERVICE', 'THEME_PARTY_DAY',
 ]);
+export const reportInKind = pgEnum('report_in_kind', ['IN_SERVICE', 'FLOATING']);
+export const volunteerRole = pgEnum('volunteer_role', ['VOLUNTEER', 'MONITOR']);
 
 /**
  * Party organizations (党组织), keyed by their id in the organization directory. The name is the party
@@ -101,8 +103,67 @@ export const pointsEntries = pgTable(
   ],
 );
 
+/**
+ * Members reporting in to the community they live in (报到登记): in-service members (在职党员 双报到), whose work
+ * unit's organization keeps their membership, and floating members (流动党员), whose origin's does. Both are recorded
+ * here, where they live, with the date; their membership stays in `membership_organization`, outside this tree, so
+ * they are not members of a residential branch.
+ */
+export const partyReportIns = pgTable(
+  'party_report_ins',
+  {
+    id: varchar('id', { length: 21 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull().unique(),
+    kind: reportInKind('kind').notNull(),
+    /** The community's committee or general branch reported to. */
+    organizationId: varchar('organization_id', { length: 17 }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    membershipOrganization: text('membership_organization').notNull(),
+    workUnit: text('work_unit'),
+    joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+    reportedOn: date('reported_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [index('party_report_ins_organization_idx').on(t.organizationId, t.id), index('party_report_ins_grid_idx').on(t.gridCode, t.id)],
+);
+
+/**
+ * The community's volunteer register (志愿者登记), kept by the party department with the community's party
+ * organization that runs the teams: party members and others, and the 民情监督员 (monitors). One entry a person.
+ */
+export const volunteers = pgTable(
+  'volunteers',
+  {
+    id: varchar('id', { length: 21 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull().unique(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    team: text('team').notNull(),
+    role: volunteerRole('role').notNull(),
+    partyMember: boolean('party_member').notNull(),
+    serviceHours: numeric('service_hours', { precision: 7, scale: 1, mode: 'number' }).notNull(),
+    registeredOn: date('registered_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [index('volunteers_grid_idx').on(t.gridCode, t.id)],
+);
+
+/** Posts members claim in their community (岗位认领), with the community organization that set them. */
+export const postClaims = pgTable(
+  'post_claims',
+  {
+    id: varchar('id', { length: 21 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    organizationId: varchar('organization_id', { length: 17 }).notNull(),
+    post: text('post').notNull(),
+    claimedOn: date('claimed_on', { mode: 'string' }).notNull(),
+  },
+  (t) => [index('post_claims_resident_idx').on(t.residentId, t.id), index('post_claims_organization_idx').on(t.organizationId, t.id)],
+);
+
 export type PartyOrganizationRow = typeof partyOrganizations.$inferSelect;
 export type PartyMemberRow = typeof partyMembers.$inferSelect;
 export type PartyActivityRow = typeof partyActivities.$inferSelect;
 export type ActivityAttendanceRow = typeof activityAttendance.$inferSelect;
 export type PointsEntryRow = typeof pointsEntries.$inferSelect;
+export type PartyReportInRow = typeof partyReportIns.$inferSelect;
+export type VolunteerRow = typeof volunteers.$inferSelect;
+export type PostClaimRow = typeof postClaims.$inferSelect;

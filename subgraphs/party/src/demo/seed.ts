@@ -1,10 +1,11 @@
 import { residentKey } from '@hub/core';
 import { transactionalSeeder, type DemoPartyOrganization, type DepartmentSeeder } from '@hub/demo';
 import type { PartyDatabase } from '../db/index.ts';
-import { activityAttendance, partyActivities, partyMembers, partyOrganizations, pointsEntries } from '../db/schema.ts';
+import { activityAttendance, partyActivities, partyMembers, partyOrganizations, partyReportIns, pointsEntries, postClaims, volunteers } from '../db/schema.ts';
 
 /**
- * The party department's view of the demo district: its organizations, members, organizational life and points.
+ * The party department's view of the demo district: its organizations, members, report-ins (双报到), organizational
+ * life and points.
  * An organization's name is the one it carries in the directory; the directory lists an organization in the grid
  * its office lies in, which need not be the grid whose records hold the organization, so an organization waits
  * here until both have been seen.
@@ -61,6 +62,28 @@ export function partySeeder(database: PartyDatabase, secret: string): Department
           joinedOn: m.joinedOn,
           fullMemberOn: m.fullMemberOn,
         })),
+      );
+      await writer.add(
+        partyReportIns,
+        party.reportIns.map((b) => ({
+          id: b.id,
+          residentId: idOf(b.idNumber),
+          kind: b.kind,
+          organizationId: b.organizationId,
+          gridCode: b.gridCode,
+          membershipOrganization: b.membershipOrganization,
+          workUnit: b.workUnit,
+          joinedOn: b.joinedOn,
+          reportedOn: b.reportedOn,
+        })),
+      );
+      await writer.add(
+        volunteers,
+        party.volunteers.map(({ idNumber, ...v }) => ({ ...v, residentId: idOf(idNumber) })),
+      );
+      await writer.add(
+        postClaims,
+        party.postClaims.map(({ idNumber, ...c }) => ({ ...c, residentId: idOf(idNumber) })),
       );
       await writer.add(
         partyActivities,

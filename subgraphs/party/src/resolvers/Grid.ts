@@ -1,6 +1,8 @@
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
-import { memberPage } from '../pages.ts';
-import { partyMemberCounts } from '../statistics.ts';
+import { pageWithTotal } from '@hub/core';
+import { VOLUNTEER_ID } from '../keys.ts';
+import { memberPage, reportInPage } from '../pages.ts';
+import { partyMemberCounts, partyReportInCounts } from '../statistics.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that branches serve.
@@ -14,4 +16,23 @@ export const Grid: GridResolvers = {
       ]),
     ),
   partyMemberCounts: async ({ code }, _, { loaders }) => partyMemberCounts(await loaders.memberCountsByGrid.load(code)),
+  partyReportIns: ({ code }, args, { loaders }) =>
+    reportInPage('grid-report-ins', args, (page) =>
+      Promise.all([
+        loaders.reportInPageByGrid.load({ parent: code, filter: null, ...page }),
+        loaders.reportInCountsByGrid.load(code).then((c) => c.total),
+      ]),
+    ),
+  partyReportInCounts: async ({ code }, _, { loaders }) => partyReportInCounts(await loaders.reportInCountsByGrid.load(code)),
+  volunteers: ({ code }, args, { loaders }) =>
+    pageWithTotal({ kind: 'grid-volunteers', keyPattern: VOLUNTEER_ID, keyOf: (v) => v.id }, args, (page) =>
+      Promise.all([
+        loaders.volunteerPageByGrid.load({ parent: code, filter: null, ...page }),
+        loaders.volunteerCountsByGrid.load(code).then((c) => c.total),
+      ]),
+    ),
+  volunteerCounts: async ({ code }, _, { loaders }) => {
+    const [byRole, byMembership] = await Promise.all([loaders.volunteerCountsByGrid.load(code), loaders.memberVolunteerCountsByGrid.load(code)]);
+    return { total: byRole.total, partyMembers: byMembership.by.true ?? 0, monitors: byRole.by.MONITOR ?? 0 };
+  },
 };

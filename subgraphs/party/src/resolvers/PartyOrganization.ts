@@ -1,7 +1,7 @@
 import { pageWithTotal } from '@hub/core';
 import type { PartyOrganizationResolvers } from '../__generated__/resolvers-types.ts';
 import { ACTIVITY_ID } from '../keys.ts';
-import { memberPage } from '../pages.ts';
+import { memberPage, reportInPage } from '../pages.ts';
 
 export const PartyOrganization: PartyOrganizationResolvers = {
   // The directory entry is civil affairs'; the party organization shares its id.
@@ -19,6 +19,13 @@ export const PartyOrganization: PartyOrganizationResolvers = {
       ]),
     ),
   memberCount: (o, _, { loaders }) => loaders.memberCountUnder.load(o.id),
+  reportIns: (o, args, { loaders }) =>
+    reportInPage('organization-report-ins', args, (page) =>
+      Promise.all([
+        loaders.reportInPageByOrganization.load({ parent: o.id, filter: null, ...page }),
+        loaders.reportInCountsByOrganization.load(o.id).then((c) => c.total),
+      ]),
+    ),
   activities: (o, args, { loaders }) =>
     pageWithTotal({ kind: 'organization-activities', keyPattern: ACTIVITY_ID, keyOf: (r) => r.id }, args, (page) =>
       Promise.all([

@@ -7,6 +7,8 @@ import { Organization } from './Organization.ts';
 import { PartyActivity } from './PartyActivity.ts';
 import { PartyMember } from './PartyMember.ts';
 import { PartyOrganization } from './PartyOrganization.ts';
+import { PartyReportIn } from './PartyReportIn.ts';
+import { PostClaim, Volunteer } from './Volunteer.ts';
 import { PointsEntry } from './PointsEntry.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
@@ -23,6 +25,9 @@ export const resolvers: Resolvers = {
   PartyMember,
   PartyActivity,
   PointsEntry,
+  PartyReportIn,
+  Volunteer,
+  PostClaim,
   Resident,
   ResidentColumns,
   Grid,

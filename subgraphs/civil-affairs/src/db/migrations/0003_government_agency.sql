@@ -1,0 +1,1 @@
+ALTER TYPE "public"."organization_kind" ADD VALUE IF NOT EXISTS 'GOVERNMENT_AGENCY';
