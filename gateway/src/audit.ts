@@ -90,14 +90,19 @@ export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, dat
  * what (operation name and hash, redacted variables), the sensitive categories and residents the answer holds, and
  * the outcome. If the record cannot be written the answer is withheld: no sensitive read goes unrecorded.
  */
-export function createAuditPlugin<TContext extends { caller: Caller }>(options: { supergraphSdl: string; sink: AuditSink }): ApolloServerPlugin<TContext> {
+export function createAuditPlugin<TContext extends { caller: Caller }>(options: {
+  supergraphSdl: string;
+  sink: AuditSink;
+  /** Operations whose disclosure another part records (a subscription's feed reads: at its start and end). */
+  recordedElsewhere?: (context: TContext) => boolean;
+}): ApolloServerPlugin<TContext> {
   const schema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
   return {
     async requestDidStart() {
       return {
         async willSendResponse(requestContext) {
           const body = requestContext.response.body;
-          if (body.kind !== 'single') return;
+          if (body.kind !== 'single' || options.recordedElsewhere?.(requestContext.contextValue)) return;
           const { caller } = requestContext.contextValue;
           const result = body.singleResult;
           const errorCodes = [...new Set((result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];

@@ -7,6 +7,7 @@ import { createTokenVerifier, identityFromEnv, type IdentityOptions } from './id
 import { limitsFromEnv, type Limits } from './limits/index.ts';
 import type { RefusalHook } from './refusals.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
+import { subscriptionLimitsFromEnv, type SubscriptionLimits } from './subscriptions/limits.ts';
 import { subgraphUrls } from './supergraph.ts';
 import { trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 
@@ -57,6 +58,8 @@ export interface GatewayOptions {
   shareInFlightReads?: boolean;
   /** Open connections to each subgraph at most (keep-alive); default 64. */
   maxSocketsPerSubgraph?: number;
+  /** Subscriptions per caller and per gateway, and the unread bytes a client may leave; default from the environment. */
+  subscriptions?: SubscriptionLimits;
 }
 
 /**
@@ -85,6 +88,7 @@ export function gatewaySettings(options: GatewayOptions, logger: Logger) {
     coalesceFetches: options.coalesceFetches ?? true,
     shareInFlightReads: options.shareInFlightReads ?? true,
     maxSocketsPerSubgraph: options.maxSocketsPerSubgraph ?? 64,
+    subscriptions: options.subscriptions ?? subscriptionLimitsFromEnv(),
   };
 }
 

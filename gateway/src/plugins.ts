@@ -33,7 +33,7 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     // Before planning: fields the caller may not read are taken out, so no department is asked for them.
     createPolicyPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, grantsOf: ({ caller }) => grantsOf(caller) }),
     // After the policy plugin, so it records the answer as the caller receives it.
-    createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit }),
+    createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit, recordedElsewhere: ({ subscription }) => subscription !== undefined }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
     ApolloServerPluginLandingPageDisabled(),
     // Last, so it counts each answer as the client receives it.
@@ -42,9 +42,12 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
   return plugins;
 }
 
-/** Who may send an operation the manifest does not hold: a dataset's own pages, and roles granted ad-hoc queries. */
+/**
+ * Who may send an operation the manifest does not hold: a dataset's own pages, a subscription's feed reads (its own
+ * document was checked when it was admitted), and roles granted ad-hoc queries.
+ */
 function adHocAllowed(roles: RoleRegistry) {
-  return ({ caller, dataset }: GatewayContext): boolean => dataset !== undefined || roles[caller.role]?.adHocQueries === true;
+  return ({ caller, dataset, subscription }: GatewayContext): boolean => dataset !== undefined || subscription !== undefined || roles[caller.role]?.adHocQueries === true;
 }
 
 /** What the authorization directives of the supergraph are checked against: the caller's scopes, purpose, role and department. */

@@ -165,7 +165,7 @@ function checkCharset(req: IncomingMessage): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
   checkCharset(req);
   const chunks: Buffer[] = [];
   const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE');

@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -14,7 +14,7 @@ import type { Pool } from 'pg';
 import { AccessRefusal } from './access/claims.ts';
 import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey } from './access/internal-token.ts';
 import type { Caller } from './access/model.ts';
-import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
+import { createHttpService, isDraining, listen, sendJson, type RouteHandler, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createServiceMetrics } from './metrics.ts';
 import { createRequestGuard } from './request-guard.ts';
@@ -39,6 +39,11 @@ interface SubgraphServiceBase<TContext extends BaseContext> {
   /** The department's database: health pings it, closing the service closes it. */
   database: { pool: Pick<Pool, 'query'>; close(): Promise<void> };
   logger?: Logger;
+  /**
+   * The department's own routes beside `/graphql` and `/health` (mediation's feed wake-up stream), given the check
+   * of the gateway's caller token, since only the gateway may use them, and whether the service is closing.
+   */
+  routes?: (service: { verifyCaller: (req: IncomingMessage) => Promise<Caller>; draining: () => boolean }) => Record<string, RouteHandler>;
 }
 
 export interface SubgraphService {
@@ -108,7 +113,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         ],
       });
       await apollo.start();
-      const server = createHttpService({
+      const server: Server = createHttpService({
         apollo,
         // Before GraphQL parses anything: a request that did not come through the gateway learns nothing here.
         guard: async ({ req }) => {
@@ -126,6 +131,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         metrics: createServiceMetrics(options.name),
         logger,
         routes: {
+          ...options.routes?.({ verifyCaller: async (req) => verifyCaller(firstHeader(req.headers[CALLER_HEADER])), draining: (): boolean => isDraining(server) }),
           '/health': async (_req, res) => {
             try {
               await options.database.pool.query('select 1');
@@ -143,3 +149,5 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
     },
   };
 }
+
+const firstHeader = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);

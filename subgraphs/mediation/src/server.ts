@@ -1,10 +1,12 @@
 import { defineSubgraph } from '@hub/core';
 import { createContext } from './context.ts';
 import { mediationDatabase } from './db/index.ts';
+import { feedWakeupRoute } from './feed-wakeup.ts';
 import { resolvers } from './resolvers/index.ts';
 import { DEFAULT_RED_CARD_GRACE_DAYS, redCardGraceDaysFromEnv, systemClock, type Clock } from './workflow/deadlines.ts';
 
 export { mediationDatabase, type MediationDatabase } from './db/index.ts';
+export { FEED_CHANNEL, FEED_WAKEUP_PATH } from './feed-wakeup.ts';
 export { redCardGraceDaysFromEnv, type Clock } from './workflow/deadlines.ts';
 
 export const SUBGRAPH_NAME = 'mediation';
@@ -27,6 +29,7 @@ export const subgraph = defineSubgraph({
     const settings = { clock, redCardGraceDays };
     return (caller) => createContext(database.db, caller, settings);
   },
+  routes: (database) => feedWakeupRoute(database.pool),
 });
 
 export const { typeDefs, schema, createServer } = subgraph;

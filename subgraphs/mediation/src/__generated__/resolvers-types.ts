@@ -355,6 +355,23 @@ export type CaseEventEdge = {
   node: CaseEvent;
 };
 
+/**
+ * Which case events a feed or a subscription keeps (事件筛选): every condition given must hold; a list matches any of its
+ * values. Grid codes are 15 digits (INVALID_GRID_CODE otherwise); the caller's own row scope applies on top.
+ */
+export type CaseEventFilter = {
+  /** Only these kinds of change (办理环节). */
+  actions?: InputMaybe<Array<CaseAction>>;
+  /** Only events of cases assigned to one of these departments after the change (承办部门). */
+  departments?: InputMaybe<Array<CaseDepartment>>;
+  /** Only events of cases in these grids (网格). */
+  gridCodes?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only events of cases that came in through these channels (来源). */
+  sources?: InputMaybe<Array<CaseSource>>;
+  /** Only events whose status after the change is one of these (状态). */
+  statuses?: InputMaybe<Array<CaseStatus>>;
+};
+
 /** Case-handling figures (办件统计) over the cases received in a period. */
 export type CaseFigures = {
   __typename?: 'CaseFigures';
@@ -1021,6 +1038,7 @@ export type QueryCaseByIncidentArgs = {
 export type QueryCaseEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   department?: InputMaybe<CaseDepartment>;
+  filter?: InputMaybe<CaseEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1172,6 +1190,33 @@ export type Street = {
  */
 export type StreetCaseCountsArgs = {
   open?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/**
+ * Live streams of the graph (订阅), served by the gateway over GraphQL over SSE (`/graphql/stream`), WebSocket
+ * (`graphql-transport-ws` at `/graphql`) and multipart HTTP. Each event is resolved for the subscriber through the
+ * normal query plan, as its own identity: row scope, masking and field policy apply to every event as to a query.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Case events as they commit (案件流转实时推送), in feed order, each once: the same events `caseEvents` lists, for a
+   * subscriber who would otherwise poll. Without `after` the stream starts at the events committed from now on; with
+   * a cursor (any edge's `cursor`, or the SSE event id) it first delivers every event after it, so a client that
+   * reconnects with its last cursor misses none and sees none twice.
+   */
+  caseEvents: CaseEventEdge;
+};
+
+
+/**
+ * Live streams of the graph (订阅), served by the gateway over GraphQL over SSE (`/graphql/stream`), WebSocket
+ * (`graphql-transport-ws` at `/graphql`) and multipart HTTP. Each event is resolved for the subscriber through the
+ * normal query plan, as its own identity: row scope, masking and field policy apply to every event as to a query.
+ */
+export type SubscriptionCaseEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CaseEventFilter>;
 };
 
 /** Supervision card of an overdue case (督办牌). */
@@ -1349,6 +1394,7 @@ export type ResolversTypes = ResolversObject<{
   CaseEvent: ResolverTypeWrapper<CaseEventModel>;
   CaseEventConnection: ResolverTypeWrapper<CaseEventConnectionModel>;
   CaseEventEdge: ResolverTypeWrapper<CaseEventEdgeModel>;
+  CaseEventFilter: CaseEventFilter;
   CaseFigures: ResolverTypeWrapper<CaseFiguresModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CaseOutcome: CaseOutcome;
@@ -1393,6 +1439,7 @@ export type ResolversTypes = ResolversObject<{
   ResolveCaseInput: ResolveCaseInput;
   Street: ResolverTypeWrapper<StreetModel>;
   StringColumn: ResolverTypeWrapper<Scalars['StringColumn']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SupervisionCard: SupervisionCard;
   SupervisionList: SupervisionList;
 }>;
@@ -1418,6 +1465,7 @@ export type ResolversParentTypes = ResolversObject<{
   CaseEvent: CaseEventModel;
   CaseEventConnection: CaseEventConnectionModel;
   CaseEventEdge: CaseEventEdgeModel;
+  CaseEventFilter: CaseEventFilter;
   CaseFigures: CaseFiguresModel;
   Float: Scalars['Float']['output'];
   CaseParty: CasePartyModel;
@@ -1453,6 +1501,7 @@ export type ResolversParentTypes = ResolversObject<{
   ResolveCaseInput: ResolveCaseInput;
   Street: StreetModel;
   StringColumn: Scalars['StringColumn']['output'];
+  Subscription: Record<PropertyKey, never>;
 }>;
 
 export type AgreementResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Agreement'] = ResolversParentTypes['Agreement']> = ResolversObject<{
@@ -1745,6 +1794,10 @@ export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<Resolv
   name: 'StringColumn';
 }
 
+export type SubscriptionResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  caseEvents?: SubscriptionResolver<ResolversTypes['CaseEventEdge'], "caseEvents", ParentType, ContextType, Partial<SubscriptionCaseEventsArgs>>;
+}>;
+
 export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   Agreement?: AgreementResolvers<ContextType>;
   Case?: CaseResolvers<ContextType>;
@@ -1783,5 +1836,6 @@ export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   ResidentColumns?: ResidentColumnsResolvers<ContextType>;
   Street?: StreetResolvers<ContextType>;
   StringColumn?: GraphQLScalarType;
+  Subscription?: SubscriptionResolvers<ContextType>;
 }>;
 

@@ -55,7 +55,7 @@ export function supervisedCasesPage(
 }
 
 /** The case-event feed after a sequence, `first + 1` events at the most. */
-export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartment | null, page: PageRequest) =>
+export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartment | null, page: PageRequest, filter?: SQL) =>
   page.first === 0
     ? Promise.resolve([])
     : db
@@ -65,6 +65,7 @@ export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartmen
           and(
             gridScopeWhere(scope, caseEvents.gridCode),
             department != null ? eq(caseEvents.department, department) : undefined,
+            filter,
             page.after !== null ? gt(caseEvents.sequence, Number(page.after)) : undefined,
           ),
         )

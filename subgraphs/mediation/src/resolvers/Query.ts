@@ -1,6 +1,7 @@
 import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
 import { caseDepartment } from '../db/schema.ts';
 import { caseEventFeed, caseFiguresPerDepartment, casesPage, supervisedCasesPage } from '../db/queries.ts';
+import { caseEventFilterSql } from '../db/feed-filter.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { NO_CASES } from '../loaders.ts';
 
@@ -35,7 +36,7 @@ export const Query: QueryResolvers = {
     }),
   caseEvents: async (_, args, { db, scope }) => {
     const page = pageRequest('case-events', { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
-    const rows = await caseEventFeed(db, scope, args.department ?? null, page);
+    const rows = await caseEventFeed(db, scope, args.department ?? null, page, caseEventFilterSql(args.filter));
     const connection = toConnection('case-events', rows, page, (e) => String(e.sequence));
     // At the end of the feed the cursor stays where the follower is, so "ask again with endCursor" always works.
     return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };

@@ -1,0 +1,232 @@
+import { randomUUID } from 'node:crypto';
+import { postGraphQL } from '@hub/core/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
+import pg from 'pg';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ReportCaseDocument } from '../clients/__generated__/operations.ts';
+import { grids, idOf } from './world.ts';
+
+/**
+ * Subscriptions through the gateway, with the real client libraries: each event is read from the committed feed as
+ * the subscriber (row scope, field policy), a dropped stream resumes from its last event id with nothing lost or
+ * doubled, and the trail records each subscription's start and end.
+ */
+let hub: TestHub;
+let streamUrl: string;
+let wsUrl: string;
+beforeAll(async () => {
+  hub = await bootTestHub(inject('hubTemplates'));
+  streamUrl = hub.gatewayUrl.replace(/\/graphql$/, '/graphql/stream');
+  wsUrl = hub.gatewayUrl.replace(/^http/, 'ws');
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+const withResidents = grids.filter((g) => g.residents.length >= 1);
+const GRID_A = withResidents[0]!.grid.code;
+const GRID_B = withResidents[1]!.grid.code;
+const residentOf = (code: string) => idOf(grids.find((g) => g.grid.code === code)!.residents[0]!.idNumber);
+
+const SUBSCRIPTION = /* GraphQL */ `
+  subscription Watch($after: String, $filter: CaseEventFilter) {
+    caseEvents(after: $after, filter: $filter) {
+      cursor
+      node { sequence action toStatus case { id grid { code } } }
+    }
+  }
+`;
+
+interface EventPayload {
+  data?: { caseEvents: { cursor: string; node: { sequence: string; action: string; toStatus: string; case: { id: string; grid: { code: string } } } } };
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+async function bearer(role: string, claims: Record<string, unknown> = {}) {
+  return `Bearer ${await hub.tokenFor(role, { sub: `${role}-${randomUUID()}`, ...claims })}`;
+}
+
+/** Reports a case in a grid as a grid worker of it; answers its id. */
+async function report(gridCode: string): Promise<string> {
+  const headers = { authorization: await bearer('grid-worker', { grids: [gridCode] }) };
+  const answer = await postGraphQL(
+    hub.gatewayUrl,
+    ReportCaseDocument,
+    {
+      input: {
+        idempotencyKey: randomUUID(),
+        category: 'NEIGHBOURS',
+        source: 'GRID_WORKER_REPORT',
+        gridCode,
+        summary: '楼道堆物影响通行',
+        parties: [{ role: 'APPLICANT', residentId: residentOf(gridCode) }],
+      },
+    },
+    headers,
+  );
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  return answer.data!.reportCase!.case.id;
+}
+
+/** Collects a stream's payloads; `until` resolves once a predicate over them holds (no fixed sleeps). */
+function collector() {
+  const received: EventPayload[] = [];
+  const waiters: { test: () => boolean; resolve: () => void }[] = [];
+  return {
+    received,
+    push(payload: EventPayload) {
+      received.push(payload);
+      for (const w of waiters.splice(0)) (w.test() ? w.resolve() : waiters.push(w));
+    },
+    until(test: (received: EventPayload[]) => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+      if (test(received)) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(received)}`)), timeoutMs);
+        waiters.push({ test: () => test(received), resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+  };
+}
+
+const caseIds = (received: EventPayload[]) => received.flatMap((p) => (p.data ? [p.data.caseEvents.node.case.id] : []));
+
+/** Subscribes over SSE (distinct connections) with the graphql-sse client; the `last-event-id` header resumes. */
+function sseSubscribe(authorization: string, variables: Record<string, unknown> = {}, lastEventId?: () => string | undefined) {
+  const events = collector();
+  let failure: unknown;
+  const client = createSseClient({
+    url: streamUrl,
+    retryAttempts: 0,
+    headers: () => ({ authorization, ...(lastEventId?.() ? { 'last-event-id': lastEventId()! } : {}) }),
+  });
+  const done = new Promise<void>((resolve) => {
+    client.subscribe<EventPayload['data']>({ query: SUBSCRIPTION, variables }, {
+      next: (payload) => events.push(payload as EventPayload),
+      error: (error) => ((failure = error), resolve()),
+      complete: () => resolve(),
+    });
+  });
+  return { events, done, failure: () => failure, dispose: () => client.dispose() };
+}
+
+/** Waits until a subscription is admitted and following: one report after it arrives. */
+async function settled(...streams: { events: ReturnType<typeof collector> }[]) {
+  const marker = await report(GRID_A);
+  await Promise.all(streams.map((s) => s.events.until((r) => caseIds(r).includes(marker), `marker ${marker}`)));
+  return marker;
+}
+
+describe('GraphQL over SSE (graphql-sse client)', () => {
+  it('delivers each committed event once, in feed order, within the subscriber row scope', async () => {
+    const dispatcher = sseSubscribe(await bearer('dispatcher'));
+    const gridWorker = sseSubscribe(await bearer('grid-worker', { grids: [GRID_A] }));
+    const marker = await settled(dispatcher, gridWorker);
+    const inA = await report(GRID_A);
+    const inB = await report(GRID_B);
+    const inA2 = await report(GRID_A);
+    await dispatcher.events.until((r) => caseIds(r).includes(inA2), 'the dispatcher to see the last case');
+    await gridWorker.events.until((r) => caseIds(r).includes(inA2), 'the grid worker to see the last case');
+    const seenByDispatcher = caseIds(dispatcher.events.received);
+    expect(seenByDispatcher.slice(seenByDispatcher.indexOf(marker))).toEqual([marker, inA, inB, inA2]);
+    // The grid worker's stream holds their own grid's events only, as their feed does.
+    const seenByWorker = caseIds(gridWorker.events.received);
+    expect(seenByWorker.slice(seenByWorker.indexOf(marker))).toEqual([marker, inA, inA2]);
+    for (const p of gridWorker.events.received) expect(p.data!.caseEvents.node.case.grid.code).toBe(GRID_A);
+    const sequences = dispatcher.events.received.map((p) => Number(p.data!.caseEvents.node.sequence));
+    expect([...sequences].sort((a, b) => a - b)).toEqual(sequences);
+    expect(new Set(sequences).size).toBe(sequences.length);
+    dispatcher.dispose();
+    gridWorker.dispose();
+  });
+
+  it('filters by grid, and resumes after a dropped connection from Last-Event-ID with nothing lost or doubled', async () => {
+    const authorization = await bearer('dispatcher');
+    const first = sseSubscribe(authorization, { filter: { gridCodes: [GRID_B] } });
+    const markerB = await report(GRID_B);
+    await first.events.until((r) => caseIds(r).includes(markerB), 'the first stream to follow');
+    const lastEventId = first.events.received.at(-1)!.data!.caseEvents.cursor;
+    first.dispose();
+    // Committed while no stream is open.
+    const missed = [await report(GRID_B), await report(GRID_A), await report(GRID_B)];
+    const resumed = sseSubscribe(authorization, { filter: { gridCodes: [GRID_B] } }, () => lastEventId);
+    await resumed.events.until((r) => caseIds(r).includes(missed[2]!), 'the resumed stream to catch up');
+    const after = await report(GRID_B);
+    await resumed.events.until((r) => caseIds(r).includes(after), 'the resumed stream to follow');
+    expect(caseIds(resumed.events.received)).toEqual([missed[0], missed[2], after]);
+    resumed.dispose();
+  });
+
+  it('refuses a bad selection and a missing token with clear errors, and records start and end in the trail', async () => {
+    const bad = await fetch(streamUrl, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: await bearer('dispatcher') },
+      body: JSON.stringify({ query: 'subscription { caseEvents { cursor nope } }' }),
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
+    const anonymous = await fetch(streamUrl, { method: 'POST', headers: { accept: 'text/event-stream', 'content-type': 'application/json' }, body: JSON.stringify({ query: SUBSCRIPTION }) });
+    expect(anonymous.status).toBe(401);
+
+    const subject = `auditee-${randomUUID()}`;
+    const stream = sseSubscribe(`Bearer ${await hub.tokenFor('dispatcher', { sub: subject })}`);
+    await settled(stream);
+    stream.dispose();
+    const audit = new pg.Client({ connectionString: hub.auditUrl });
+    await audit.connect();
+    try {
+      const records = async () =>
+        (await audit.query<{ operation_name: string; variables: { subscription?: string } }>('select operation_name, variables from audit_records where user_id = $1 order by seq', [subject])).rows;
+      for (let i = 0; i < 200 && (await records()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+      expect((await records()).map((r) => [r.operation_name, r.variables.subscription])).toEqual([
+        ['Watch', 'start'],
+        ['Watch', 'end'],
+      ]);
+    } finally {
+      await audit.end();
+    }
+  });
+
+  it('ends a stream with TOKEN_EXPIRED when the token expires', async () => {
+    const authorization = `Bearer ${await hub.tokenFor('dispatcher', { sub: `expiring-${randomUUID()}` }, { expiresIn: '3s' })}`;
+    const stream = sseSubscribe(authorization);
+    await stream.done;
+    const last = stream.events.received.at(-1);
+    expect(last?.errors?.[0]?.extensions?.code).toBe('TOKEN_EXPIRED');
+  });
+});
+
+describe('graphql-transport-ws (graphql-ws client)', () => {
+  let client: WsClient;
+  afterAll(async () => {
+    await client?.dispose();
+  });
+
+  it('delivers events as the subscriber, with each cursor as lastEventId', async () => {
+    client = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: await bearer('grid-worker', { grids: [GRID_A] }) } });
+    const events = collector();
+    const dispose = client.subscribe({ query: SUBSCRIPTION }, { next: (p) => events.push(p as EventPayload), error: () => {}, complete: () => {} });
+    const marker = await settled({ events });
+    const inB = await report(GRID_B);
+    const inA = await report(GRID_A);
+    await events.until((r) => caseIds(r).includes(inA), 'the WebSocket stream to follow');
+    const seen = caseIds(events.received);
+    expect(seen.slice(seen.indexOf(marker))).toEqual([marker, inA]);
+    expect(seen).not.toContain(inB);
+    const last = events.received.at(-1) as EventPayload & { extensions?: { lastEventId?: string } };
+    expect(last.extensions?.lastEventId).toBe(last.data!.caseEvents.cursor);
+    dispose();
+  });
+
+  it('closes a connection whose token is refused', async () => {
+    const refused = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: 'Bearer not-a-token' } });
+    const closed = await new Promise<number>((resolve) => {
+      refused.on('closed', (event) => resolve((event as { code: number }).code));
+      refused.subscribe({ query: SUBSCRIPTION }, { next: () => {}, error: () => {}, complete: () => {} });
+    });
+    expect(closed).toBe(4403);
+    await refused.dispose();
+  });
+});
