@@ -189,6 +189,33 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
     }
   });
 
+  it('caps the subscriptions one caller holds, and frees a place when one ends', async () => {
+    const authorization = `Bearer ${await hub.tokenFor('dispatcher', { sub: `capped-${randomUUID()}` })}`;
+    const open = (signal: AbortSignal) =>
+      fetch(streamUrl, { method: 'POST', signal, headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization }, body: JSON.stringify({ query: SUBSCRIPTION }) });
+    const controllers = Array.from({ length: 20 }, () => new AbortController());
+    const admitted = await Promise.all(controllers.map((c) => open(c.signal)));
+    expect(admitted.map((r) => r.status)).toEqual(controllers.map(() => 200));
+    const refused = await open(new AbortController().signal);
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { errors: { extensions: { code: string; limit: number } }[] }).errors[0]!.extensions).toMatchObject({ code: 'SUBSCRIPTION_LIMIT', limit: 20 });
+    controllers[0]!.abort();
+    // The gateway hears the client leave asynchronously: wait for the place to be given back.
+    let again: Response | undefined;
+    for (let i = 0; i < 100; i++) {
+      const c = new AbortController();
+      again = await open(c.signal);
+      if (again.status === 200) {
+        controllers.push(c);
+        break;
+      }
+      await again.body?.cancel();
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(again?.status).toBe(200);
+    for (const c of controllers) c.abort();
+  });
+
   it('ends a stream with TOKEN_EXPIRED when the token expires', async () => {
     const authorization = `Bearer ${await hub.tokenFor('dispatcher', { sub: `expiring-${randomUUID()}` }, { expiresIn: '3s' })}`;
     const stream = sseSubscribe(authorization);
