@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { postGraphQL } from '@hub/core/testing';
+import { departmentRuntimes } from '@hub/hub/departments';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
+import { DEMO_HUB_SECRET } from '@hub/core';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ReportCaseDocument } from '../clients/__generated__/operations.ts';
+import { AcceptCaseDocument, DispatchCaseDocument, ReportCaseDocument } from '../clients/__generated__/operations.ts';
 import { grids, idOf } from './world.ts';
 
 /**
@@ -41,7 +43,7 @@ const SUBSCRIPTION = /* GraphQL */ `
 `;
 
 interface EventPayload {
-  data?: { caseEvents: { cursor: string; node: { sequence: string; action: string; toStatus: string; case: { id: string; grid: { code: string } } } } };
+  data?: { caseEvents: { cursor: string; node: { sequence: string; action: string; toStatus: string; department?: string | null; case: { id: string; grid: { code: string } } } } };
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
@@ -94,7 +96,7 @@ function collector() {
 const caseIds = (received: EventPayload[]) => received.flatMap((p) => (p.data ? [p.data.caseEvents.node.case.id] : []));
 
 /** Subscribes over SSE (distinct connections) with the graphql-sse client; the `last-event-id` header resumes. */
-function sseSubscribe(authorization: string, variables: Record<string, unknown> = {}, lastEventId?: () => string | undefined) {
+function sseSubscribe(authorization: string, variables: Record<string, unknown> = {}, lastEventId?: () => string | undefined, query = SUBSCRIPTION) {
   const events = collector();
   let failure: unknown;
   const client = createSseClient({
@@ -103,7 +105,7 @@ function sseSubscribe(authorization: string, variables: Record<string, unknown> 
     headers: () => ({ authorization, ...(lastEventId?.() ? { 'last-event-id': lastEventId()! } : {}) }),
   });
   const done = new Promise<void>((resolve) => {
-    client.subscribe<EventPayload['data']>({ query: SUBSCRIPTION, variables }, {
+    client.subscribe<EventPayload['data']>({ query, variables }, {
       next: (payload) => events.push(payload as EventPayload),
       error: (error) => ((failure = error), resolve()),
       complete: () => resolve(),
@@ -225,6 +227,44 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
   });
 });
 
+const MY_WORK = /* GraphQL */ `
+  subscription MyWork($after: String) {
+    caseEvents: myWork(after: $after) {
+      cursor
+      node { sequence action toStatus department case { id grid { code } } }
+    }
+  }
+`;
+
+describe('myWork', () => {
+  it("brings the centre a new report and the department the case dispatched to it, each once", async () => {
+    const centre = await bearer('dispatcher');
+    const centreWork = sseSubscribe(centre, {}, undefined, MY_WORK);
+    const first = await settled(centreWork);
+    const reportEvent = centreWork.events.received.find((p) => p.data?.caseEvents.node.case.id === first)!;
+    expect(reportEvent.data!.caseEvents.node.action).toBe('REPORT');
+    // From the report's cursor: the department's work after it, whenever its stream was admitted.
+    const housingWork = sseSubscribe(await bearer('housing-officer'), { after: reportEvent.data!.caseEvents.cursor }, undefined, MY_WORK);
+    const headers = { authorization: centre };
+    const accepted = await postGraphQL(hub.gatewayUrl, AcceptCaseDocument, { input: { idempotencyKey: randomUUID(), caseId: first, expectedVersion: 1 } }, headers);
+    expect(accepted.errors).toBeUndefined();
+    const dueOn = new Date(Date.now() + 8 * 3_600_000 + 7 * 86_400_000).toISOString().slice(0, 10);
+    const dispatched = await postGraphQL(hub.gatewayUrl, DispatchCaseDocument, { input: { idempotencyKey: randomUUID(), caseId: first, expectedVersion: 2, department: 'HOUSING', dueOn, note: '请住建部门处理' } }, headers);
+    expect(dispatched.errors).toBeUndefined();
+    await housingWork.events.until((r) => r.some((p) => p.data?.caseEvents.node.case.id === first), 'the dispatch in the department\'s work');
+    const housingSaw = housingWork.events.received.filter((p) => p.data?.caseEvents.node.case.id === first).map((p) => p.data!.caseEvents.node.action);
+    expect(housingSaw).toEqual(['DISPATCH']);
+    for (const p of housingWork.events.received) expect(p.data!.caseEvents.node.department).toBe('HOUSING');
+    await centreWork.events.until((r) => r.filter((p) => p.data?.caseEvents.node.case.id === first).length >= 2, "the acceptance in the centre's work");
+    // The dispatch waits for the department, not the centre.
+    const marker = await report(GRID_A);
+    await centreWork.events.until((r) => caseIds(r).includes(marker), 'a later report');
+    expect(centreWork.events.received.filter((p) => p.data?.caseEvents.node.case.id === first).map((p) => p.data!.caseEvents.node.action)).toEqual(['REPORT', 'ACCEPT']);
+    centreWork.dispose();
+    housingWork.dispose();
+  });
+});
+
 describe('graphql-transport-ws (graphql-ws client)', () => {
   let client: WsClient;
   afterAll(async () => {
@@ -255,5 +295,44 @@ describe('graphql-transport-ws (graphql-ws client)', () => {
     });
     expect(closed).toBe(4403);
     await refused.dispose();
+  });
+});
+
+// Last: it stops the hub's own mediation service and serves it again only for its own duration.
+describe('a restart of the mediation subgraph', () => {
+  it('loses no event: what committed while the wake-up stream was down arrives on reconnection, once', async () => {
+    const stream = sseSubscribe(await bearer('dispatcher'));
+    await settled(stream);
+    const port = Number(new URL(hub.subgraphs.mediation!.url).port);
+    await hub.stopSubgraph('mediation');
+    // An event committed with no wake-up sent (as if its notification were lost): only the feed knows it.
+    const db = new pg.Client({ connectionString: hub.databaseUrls.mediation });
+    await db.connect();
+    let silent: { sequence: string; case_id: string };
+    try {
+      const { rows } = await db.query<{ sequence: string; case_id: string }>(
+        `insert into case_events (case_id, case_version, action, from_status, to_status, at, actor_user_id, actor_role, grid_code, department, details)
+         select case_id, case_version + 1000, 'ADD_RECORD', to_status, to_status, now(), 'test-silent', 'dispatcher', grid_code, department, '{}'::jsonb
+         from case_events order by sequence desc limit 1
+         returning sequence::text, case_id`,
+      );
+      silent = rows[0]!;
+    } finally {
+      await db.end();
+    }
+    const mediation = departmentRuntimes.find((r) => r.name === 'mediation')!;
+    const connected = await mediation.connect(hub.databaseUrls.mediation!);
+    const restarted = await connected.serve(port, DEMO_HUB_SECRET, hub.internalKeys.publicKey);
+    try {
+      await stream.events.until((r) => r.some((p) => p.data?.caseEvents.node.sequence === silent.sequence), 'the silent event after the restart');
+      const after = await report(GRID_A);
+      await stream.events.until((r) => caseIds(r).includes(after), 'a new event after the restart');
+      const sequences = stream.events.received.map((p) => p.data!.caseEvents.node.sequence);
+      expect(new Set(sequences).size).toBe(sequences.length);
+      expect(sequences.filter((q) => q === silent.sequence)).toHaveLength(1);
+    } finally {
+      stream.dispose();
+      await restarted.close();
+    }
   });
 });

@@ -26,6 +26,7 @@ export interface StreamDefinition {
 
 export const STREAMS: Record<string, StreamDefinition> = {
   caseEvents: { feedField: 'caseEvents', subgraph: 'mediation' },
+  myWork: { feedField: 'myWork', subgraph: 'mediation' },
 };
 
 /** Aliases the gateway adds to the feed query; a client's own selection cannot use them (they start with `_hub`). */

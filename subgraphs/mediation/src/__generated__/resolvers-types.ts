@@ -1015,6 +1015,13 @@ export type Query = {
    */
   mediationImports: Array<ImportRun>;
   /**
+   * The caller's work (我的待办) from the feed, oldest first: events that left a case waiting for the caller, reported
+   * (the centre accepts), accepted (the centre dispatches), dispatched to the caller's department (report in), in
+   * progress there, resolved (the centre or the grid's worker visits), escalated (the supervision office re-dispatches).
+   * Paged as `caseEvents`.
+   */
+  myWork?: Maybe<CaseEventConnection>;
+  /**
    * Cases under supervision (督办): overdue ones with a yellow card (黄牌, past the time limit) or a red card (红牌, past
    * it by more than the grace period), or escalated after two unsatisfied follow-ups (提级督办). In case-id order.
    */
@@ -1065,6 +1072,13 @@ export type QueryCasesArgs = {
 
 /** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryMediationImportsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points of the graph (查询入口); each department contributes its own. */
+export type QueryMyWorkArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -1206,6 +1220,12 @@ export type Subscription = {
    * reconnects with its last cursor misses none and sees none twice.
    */
   caseEvents: CaseEventEdge;
+  /**
+   * The caller's work as it arrives (待办推送): each event of `myWork`, once, in feed order: a new dispatch to the
+   * caller's department, a report for the centre to accept, a resolved case for the grid's worker to visit, an
+   * escalated case for the supervision office. Resumes from `after` as `caseEvents` does.
+   */
+  myWork: CaseEventEdge;
 };
 
 
@@ -1217,6 +1237,16 @@ export type Subscription = {
 export type SubscriptionCaseEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<CaseEventFilter>;
+};
+
+
+/**
+ * Live streams of the graph (订阅), served by the gateway over GraphQL over SSE (`/graphql/stream`), WebSocket
+ * (`graphql-transport-ws` at `/graphql`) and multipart HTTP. Each event is resolved for the subscriber through the
+ * normal query plan, as its own identity: row scope, masking and field policy apply to every event as to a query.
+ */
+export type SubscriptionMyWorkArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Supervision card of an overdue case (督办牌). */
@@ -1769,6 +1799,7 @@ export type QueryResolvers<ContextType = MediationContext, ParentType extends Re
   caseFiguresByDepartment?: Resolver<Maybe<Array<ResolversTypes['DepartmentCaseFigures']>>, ParentType, ContextType, Partial<QueryCaseFiguresByDepartmentArgs>>;
   cases?: Resolver<Maybe<ResolversTypes['CaseConnection']>, ParentType, ContextType, RequireFields<QueryCasesArgs, 'first'>>;
   mediationImports?: Resolver<Array<ResolversTypes['ImportRun']>, ParentType, ContextType, RequireFields<QueryMediationImportsArgs, 'first'>>;
+  myWork?: Resolver<Maybe<ResolversTypes['CaseEventConnection']>, ParentType, ContextType, RequireFields<QueryMyWorkArgs, 'first'>>;
   supervisedCases?: Resolver<Maybe<ResolversTypes['CaseConnection']>, ParentType, ContextType, RequireFields<QuerySupervisedCasesArgs, 'first' | 'list'>>;
 }>;
 
@@ -1796,6 +1827,7 @@ export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<Resolv
 
 export type SubscriptionResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
   caseEvents?: SubscriptionResolver<ResolversTypes['CaseEventEdge'], "caseEvents", ParentType, ContextType, Partial<SubscriptionCaseEventsArgs>>;
+  myWork?: SubscriptionResolver<ResolversTypes['CaseEventEdge'], "myWork", ParentType, ContextType, Partial<SubscriptionMyWorkArgs>>;
 }>;
 
 export type Resolvers<ContextType = MediationContext> = ResolversObject<{

@@ -2,6 +2,7 @@ import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode
 import { caseDepartment } from '../db/schema.ts';
 import { caseEventFeed, caseFiguresPerDepartment, casesPage, supervisedCasesPage } from '../db/queries.ts';
 import { caseEventFilterSql } from '../db/feed-filter.ts';
+import { myWorkSql } from '../db/work-filter.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { NO_CASES } from '../loaders.ts';
 
@@ -39,6 +40,11 @@ export const Query: QueryResolvers = {
     const rows = await caseEventFeed(db, scope, args.department ?? null, page, caseEventFilterSql(args.filter));
     const connection = toConnection('case-events', rows, page, (e) => String(e.sequence));
     // At the end of the feed the cursor stays where the follower is, so "ask again with endCursor" always works.
+    return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };
+  },
+  myWork: async (_, args, { db, scope, caller }) => {
+    const page = pageRequest('case-events', { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
+    const connection = toConnection('case-events', await caseEventFeed(db, scope, null, page, myWorkSql(caller)), page, (e) => String(e.sequence));
     return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };
   },
   caseFiguresByDepartment: async (_, { from, to }, { db, scope, today, redCardGraceDays }) => {
