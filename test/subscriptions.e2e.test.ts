@@ -3,6 +3,7 @@ import { postGraphQL } from '@hub/core/testing';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { DEMO_HUB_SECRET } from '@hub/core';
+import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
@@ -295,6 +296,35 @@ describe('graphql-transport-ws (graphql-ws client)', () => {
     });
     expect(closed).toBe(4403);
     await refused.dispose();
+  });
+});
+
+describe("Apollo's multipart HTTP subscriptions (Apollo Client)", () => {
+  it('delivers events on /graphql as the subscriber, within their row scope', async () => {
+    const authorization = await bearer('grid-worker', { grids: [GRID_A] });
+    const client = new ApolloClient({ link: new HttpLink({ uri: hub.gatewayUrl, headers: { authorization } }), cache: new InMemoryCache() });
+    const events = collector();
+    const subscription = client.subscribe<EventPayload['data']>({ query: gql(SUBSCRIPTION) }).subscribe({
+      next: (result) => events.push({ data: result.data ?? undefined, ...(result.error ? { errors: [{ message: result.error.message }] } : {}) } as EventPayload),
+    });
+    const marker = await settled({ events });
+    const inB = await report(GRID_B);
+    const inA = await report(GRID_A);
+    await events.until((r) => caseIds(r).includes(inA), 'the multipart stream to follow');
+    const seen = caseIds(events.received);
+    expect(seen.slice(seen.indexOf(marker))).toEqual([marker, inA]);
+    expect(seen).not.toContain(inB);
+    subscription.unsubscribe();
+    client.stop();
+  });
+
+  it('refuses a subscription without a token before the stream opens', async () => {
+    const response = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: { accept: 'multipart/mixed;boundary=graphql;subscriptionSpec=1.0,application/json', 'content-type': 'application/json' },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
+    expect(response.status).toBe(401);
   });
 });
 

@@ -112,6 +112,7 @@ export function createGateway(options: GatewayOptions) {
           extraRoutes: subscriptions.routes,
         }),
         // 2. On /graphql, who is asking; then 3–6 in Apollo.
+        graphqlStream: subscriptions.graphqlStream,
         guard: authenticate,
         context: async (_req, context: GatewayContext) => context,
         apollo,

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { Logger, RouteHandler } from '@hub/core';
 import { buildSchema, type GraphQLSchema } from 'graphql';
@@ -9,6 +9,7 @@ import type { GatewayContext } from '../context.ts';
 import { FEED_WAKEUP_PATH, followFeed, type FeedFollower } from './feed.ts';
 import { createSubscriptionHub } from './hub.ts';
 import type { SubscriptionLimits } from './limits.ts';
+import { multipartRoute, wantsMultipartSubscription } from './multipart.ts';
 import { sseRoute, STREAM_PATH } from './sse.ts';
 import { STREAMS } from './translate.ts';
 import { attachWebSocket } from './ws.ts';
@@ -20,7 +21,8 @@ export { STREAM_PATH } from './sse.ts';
 /**
  * Subscriptions, which @apollo/gateway does not serve: the gateway follows each stream's feed (one wake-up stream
  * per replica) and answers every subscriber with queries over it, as the subscriber (`hub.ts`). Transports:
- * GraphQL over SSE at `/graphql/stream` (`sse.ts`) and `graphql-transport-ws` on `/graphql` (`ws.ts`).
+ * GraphQL over SSE at `/graphql/stream` (`sse.ts`), `graphql-transport-ws` on `/graphql` (`ws.ts`) and Apollo's
+ * multipart HTTP subscriptions on `/graphql` (`multipart.ts`).
  */
 export function createSubscriptions(options: {
   supergraphSdl: string;
@@ -73,6 +75,11 @@ export function createSubscriptions(options: {
     routes: {
       [STREAM_PATH]: sseRoute({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes }),
     } as Record<string, RouteHandler>,
+    /** Apollo's multipart subscriptions on `/graphql`: the handler for a request that asks for them. */
+    graphqlStream: (() => {
+      const route = multipartRoute({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes });
+      return (req: IncomingMessage) => (wantsMultipartSubscription(req) ? route : undefined);
+    })(),
     /** Starts following the feed and serving WebSocket upgrades, once Apollo has started. */
     start(started: ApolloServer<GatewayContext>, server: Server) {
       apollo = started;

@@ -100,13 +100,13 @@ function openStream(req: IncomingMessage, res: ServerResponse) {
 
 type Params = { query: string; operationName: string | null; variables: Record<string, unknown> | null } | { error: string };
 
-function postParams(body: unknown): Params {
+export function postParams(body: unknown): Params {
   if (typeof body !== 'object' || body === null) return { error: 'the body must be a JSON object { query, variables, operationName }' };
   const { query, operationName, variables } = body as Record<string, unknown>;
   return checked(query, operationName, variables);
 }
 
-function getParams(url: URL): Params {
+export function getParams(url: URL): Params {
   const variables = url.searchParams.get('variables');
   let parsed: unknown = null;
   if (variables) {
@@ -126,4 +126,4 @@ function checked(query: unknown, operationName: unknown, variables: unknown): Pa
   return { query, operationName: (operationName as string | null | undefined) ?? null, variables: (variables as Record<string, unknown> | null | undefined) ?? null };
 }
 
-const headerValue = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null)) || null;
+export const headerValue = (value: string | string[] | undefined): string | null => (Array.isArray(value) ? (value[0] ?? null) : (value ?? null)) || null;
