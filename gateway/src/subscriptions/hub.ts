@@ -74,10 +74,14 @@ interface Group {
   members: Set<Subscriber>;
   running: boolean;
   again: boolean;
+  /** A read to try again after one failed. */
+  retry?: NodeJS.Timeout | undefined;
 }
 
 /** Feed events read per execution: a subscriber far behind catches up page by page. */
 const PAGE = 100;
+/** How soon a group whose read failed reads again. */
+const RETRY_MS = 1_000;
 
 /**
  * The gateway's subscriptions. Each one is a query over its stream's feed from the subscriber's cursor, run through
@@ -225,6 +229,7 @@ export function createSubscriptionHub(options: {
   }
   async function runGroup(g: Group) {
     g.running = true;
+    let failed = false;
     try {
       do {
         g.again = false;
@@ -238,8 +243,14 @@ export function createSubscriptionHub(options: {
             const representative = live[0];
             if (!representative) break;
             const read = await readFeed(g, representative.caller, from);
-            // A failed read (a subgraph away) keeps every cursor: the next wake-up or reconnection reads again.
-            if (read.fatal || read.events.length === 0) break;
+            if (read.fatal) {
+              // A failed read (a subgraph away, a timeout) keeps every cursor, and is tried again shortly: the
+              // events it missed may have been the last ones, with no later wake-up to bring them.
+              failed = true;
+              options.logger.warn('a subscription read failed; trying again', { codes: read.errors.map((e) => String(e.extensions?.code ?? 'UNKNOWN')).join(',') });
+              break;
+            }
+            if (read.events.length === 0) break;
             deliver(live, read);
             from = read.events.at(-1)!.cursor;
             if (!read.more) break;
@@ -247,10 +258,18 @@ export function createSubscriptionHub(options: {
         }
       } while (g.again);
     } catch (error) {
+      failed = true;
       options.logger.error('a subscription group failed to read its feed', { error: error instanceof Error ? error.message : String(error) });
     } finally {
       g.running = false;
       if (g.members.size === 0) groups.delete(g.key);
+      else if (failed && !g.retry) {
+        g.retry = setTimeout(() => {
+          g.retry = undefined;
+          wakeGroup(g);
+        }, RETRY_MS);
+        g.retry.unref();
+      }
     }
   }
 

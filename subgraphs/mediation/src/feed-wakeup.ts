@@ -78,6 +78,8 @@ export function feedWakeupRoute(pool: pg.Pool) {
         throw error;
       }
       if (service.draining()) return sendJson(res, 503, { error: 'mediation is closing' });
+      // Listened for before anything is awaited: a gateway may leave while the listener is being set up.
+      const closed = new Promise<void>((resolve) => res.once('close', resolve));
       let head: number;
       try {
         await listen();
@@ -87,6 +89,7 @@ export function feedWakeupRoute(pool: pg.Pool) {
         logger.warn('feed wake-up unavailable', { error: error instanceof Error ? error.message : String(error) });
         return sendJson(res, 503, { error: 'the feed cannot be followed now; try again' });
       }
+      if (res.destroyed) return unlisten();
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(wakeFrame('head', head));
       streams.add(res);
@@ -100,7 +103,7 @@ export function feedWakeupRoute(pool: pg.Pool) {
         }
       }, DRAIN_CHECK_MS);
       timer.unref();
-      await new Promise<void>((resolve) => res.once('close', resolve));
+      await closed;
       clearInterval(timer);
       streams.delete(res);
       await unlisten();
