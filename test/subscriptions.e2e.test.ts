@@ -192,6 +192,35 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
     }
   });
 
+  it("records at its end the residents and categories its events disclosed, read as the subscriber", async () => {
+    const subject = `disclosing-${randomUUID()}`;
+    const query = /* GraphQL */ `
+      subscription Parties($after: String) {
+        caseEvents(after: $after) { cursor node { sequence case { id grid { code } parties { resident { id idNumber } } } } }
+      }
+    `;
+    const stream = sseSubscribe(`Bearer ${await hub.tokenFor('dispatcher', { sub: subject })}`, {}, undefined, query);
+    const marker = await settled(stream);
+    stream.dispose();
+    const payload = stream.events.received.find((p) => p.data?.caseEvents.node.case.id === marker) as unknown as { data: { caseEvents: { node: { case: { parties: { resident: { id: string; idNumber: string } }[] } } } } };
+    const party = payload.data.caseEvents.node.case.parties[0]!.resident;
+    expect(party.id).toBe(residentOf(GRID_A));
+    // Masked for the dispatcher, as in a query's answer.
+    expect(party.idNumber).toMatch(/\*/);
+    const audit = new pg.Client({ connectionString: hub.auditUrl });
+    await audit.connect();
+    try {
+      const end = async () =>
+        (await audit.query<{ resident_ids: string[]; categories: string[] }>("select replace(resident_ids::text, '-', '')::text[] as resident_ids, categories from audit_records where user_id = $1 and variables->>'subscription' = 'end'", [subject])).rows[0];
+      for (let i = 0; i < 200 && !(await end()); i++) await new Promise((r) => setTimeout(r, 50));
+      const record = await end();
+      expect(record?.resident_ids).toContain(party.id);
+      expect(record?.categories).toContain('identity');
+    } finally {
+      await audit.end();
+    }
+  });
+
   it('caps the subscriptions one caller holds, and frees a place when one ends', async () => {
     const authorization = `Bearer ${await hub.tokenFor('dispatcher', { sub: `capped-${randomUUID()}` })}`;
     const open = (signal: AbortSignal) =>
