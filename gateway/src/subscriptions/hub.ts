@@ -80,6 +80,8 @@ interface Group {
 
 /** Feed events read per execution: a subscriber far behind catches up page by page. */
 const PAGE = 100;
+/** Codes of a read that failed for a while only (a department away or slow): the subscription waits, it is not refused. */
+const TRANSIENT = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_REQUEST_REFUSED', 'REQUEST_TIMEOUT', 'INTERNAL_SERVER_ERROR']);
 /** How soon a group whose read failed reads again. */
 const RETRY_MS = 1_000;
 
@@ -161,7 +163,9 @@ export function createSubscriptionHub(options: {
     // The first read is the subscriber's own: it checks the selection (limits, policy, plan) as the subscriber and
     // delivers what committed after its cursor, before it joins a group.
     const first = await readFeed(group, caller, subscriber.cursor);
-    if (first.fatal) {
+    // A department away is no reason to refuse: the subscription is admitted, and its group reads again shortly.
+    const transient = first.fatal && first.errors.length > 0 && first.errors.every((e) => TRANSIENT.has(String(e.extensions?.code)));
+    if (first.fatal && !transient) {
       release();
       return { ok: false, status: first.status, errors: first.errors };
     }
@@ -174,6 +178,7 @@ export function createSubscriptionHub(options: {
     if (!groups.has(key)) groups.set(key, group);
     group.members.add(subscriber);
     deliver([subscriber], first);
+    if (transient) scheduleRetry(group);
     if (request.expiresAt !== null) armExpiry(subscriber, request.expiresAt);
     // Anything that committed while the first read ran is read now (a group run already under way reads it again).
     wakeGroup(group);
@@ -263,14 +268,16 @@ export function createSubscriptionHub(options: {
     } finally {
       g.running = false;
       if (g.members.size === 0) groups.delete(g.key);
-      else if (failed && !g.retry) {
-        g.retry = setTimeout(() => {
-          g.retry = undefined;
-          wakeGroup(g);
-        }, RETRY_MS);
-        g.retry.unref();
-      }
+      else if (failed) scheduleRetry(g);
     }
+  }
+  function scheduleRetry(g: Group) {
+    if (g.retry) return;
+    g.retry = setTimeout(() => {
+      g.retry = undefined;
+      wakeGroup(g);
+    }, RETRY_MS);
+    g.retry.unref();
   }
 
   interface FeedRead {
