@@ -145,6 +145,18 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
     gridWorker.dispose();
   });
 
+  it('serves many subscribers of one kind subscribing at once from one group, each getting every event', async () => {
+    const streams = await Promise.all(Array.from({ length: 12 }, async () => sseSubscribe(await bearer('dispatcher'))));
+    const marker = await settled(...streams);
+    const next = await report(GRID_B);
+    await Promise.all(streams.map((s) => s.events.until((r) => caseIds(r).includes(next), 'the next event on every stream')));
+    for (const s of streams) {
+      const seen = caseIds(s.events.received);
+      expect(seen.slice(seen.indexOf(marker))).toEqual([marker, next]);
+      s.dispose();
+    }
+  });
+
   it('filters by grid, and resumes after a dropped connection from Last-Event-ID with nothing lost or doubled', async () => {
     const authorization = await bearer('dispatcher');
     const first = sseSubscribe(authorization, { filter: { gridCodes: [GRID_B] } });

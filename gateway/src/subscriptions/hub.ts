@@ -175,13 +175,16 @@ export function createSubscriptionHub(options: {
       release();
       return refuse(503, 'AUDIT_UNAVAILABLE', 'The audit trail could not record this subscription, so it does not start');
     }
-    if (!groups.has(key)) groups.set(key, group);
-    group.members.add(subscriber);
+    // The group as it stands now: another subscriber of the same kind may have made it during the awaits above.
+    const joined = groups.get(key) ?? group;
+    groups.set(key, joined);
+    subscriber.group = joined;
+    joined.members.add(subscriber);
     deliver([subscriber], first);
-    if (transient) scheduleRetry(group);
+    if (transient) scheduleRetry(joined);
     if (request.expiresAt !== null) armExpiry(subscriber, request.expiresAt);
     // Anything that committed while the first read ran is read now (a group run already under way reads it again).
-    wakeGroup(group);
+    wakeGroup(joined);
     return { ok: true, unsubscribe: () => end(subscriber, undefined) };
   }
 
@@ -190,7 +193,7 @@ export function createSubscriptionHub(options: {
     s.ended = true;
     clearTimeout(s.expiry);
     s.group.members.delete(s);
-    if (s.group.members.size === 0 && !s.group.running) groups.delete(s.group.key);
+    if (s.group.members.size === 0 && !s.group.running && groups.get(s.group.key) === s.group) groups.delete(s.group.key);
     s.release();
     options.audit.write(auditRecord(s, 'end', errors)).catch((error: unknown) =>
       options.logger.error('the end of a subscription could not be recorded', { error: error instanceof Error ? error.message : String(error) }),
@@ -267,7 +270,7 @@ export function createSubscriptionHub(options: {
       options.logger.error('a subscription group failed to read its feed', { error: error instanceof Error ? error.message : String(error) });
     } finally {
       g.running = false;
-      if (g.members.size === 0) groups.delete(g.key);
+      if (g.members.size === 0 && groups.get(g.key) === g) groups.delete(g.key);
       else if (failed) scheduleRetry(g);
     }
   }
