@@ -15,8 +15,8 @@ export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { perCaller: 20, 
 /** HUB_SUBSCRIPTIONS_PER_CALLER, HUB_SUBSCRIPTIONS_PER_GATEWAY, HUB_SUBSCRIPTION_BUFFER_BYTES, each a positive integer. */
 export function subscriptionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SubscriptionLimits {
   return {
-    perCaller: readEnv(env, 'HUB_SUBSCRIPTIONS_PER_CALLER', DEFAULT_SUBSCRIPTION_LIMITS.perCaller),
-    perGateway: readEnv(env, 'HUB_SUBSCRIPTIONS_PER_GATEWAY', DEFAULT_SUBSCRIPTION_LIMITS.perGateway),
-    maxBufferedBytes: readEnv(env, 'HUB_SUBSCRIPTION_BUFFER_BYTES', DEFAULT_SUBSCRIPTION_LIMITS.maxBufferedBytes),
+    perCaller: readEnv('HUB_SUBSCRIPTIONS_PER_CALLER', env.HUB_SUBSCRIPTIONS_PER_CALLER, DEFAULT_SUBSCRIPTION_LIMITS.perCaller),
+    perGateway: readEnv('HUB_SUBSCRIPTIONS_PER_GATEWAY', env.HUB_SUBSCRIPTIONS_PER_GATEWAY, DEFAULT_SUBSCRIPTION_LIMITS.perGateway),
+    maxBufferedBytes: readEnv('HUB_SUBSCRIPTION_BUFFER_BYTES', env.HUB_SUBSCRIPTION_BUFFER_BYTES, DEFAULT_SUBSCRIPTION_LIMITS.maxBufferedBytes),
   };
 }
