@@ -269,6 +269,32 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
   });
 });
 
+describe('the feed filter', () => {
+  it('keeps only the events every condition holds for: departments, grids, statuses, actions, sources', async () => {
+    const headers = { authorization: await bearer('administrator') };
+    const page = async (filter: Record<string, unknown>) => {
+      const answer = await postGraphQL<{ caseEvents: { edges: { node: { action: string; toStatus: string; department: string | null; case: { source: string; grid: { code: string } } } }[] } }>(
+        hub.gatewayUrl,
+        'query F($filter: CaseEventFilter) { caseEvents(first: 500, filter: $filter) { edges { node { action toStatus department case { source grid { code } } } } } }',
+        { filter },
+        headers,
+      );
+      expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+      return answer.data!.caseEvents.edges.map((e) => e.node);
+    };
+    const all = await page({});
+    const referrals = await page({ sources: ['POLICE_REFERRAL'], actions: ['REPORT', 'ACCEPT'] });
+    expect(referrals.length).toBeGreaterThan(0);
+    expect(referrals.every((e) => e.case.source === 'POLICE_REFERRAL' && ['REPORT', 'ACCEPT'].includes(e.action))).toBe(true);
+    expect(referrals.length).toBe(all.filter((e) => e.case.source === 'POLICE_REFERRAL' && ['REPORT', 'ACCEPT'].includes(e.action)).length);
+    const housingDone = await page({ departments: ['HOUSING'], statuses: ['RESOLVED', 'CLOSED'] });
+    expect(housingDone.length).toBe(all.filter((e) => e.department === 'HOUSING' && ['RESOLVED', 'CLOSED'].includes(e.toStatus)).length);
+    expect(await page({ gridCodes: [] })).toEqual([]);
+    const malformed = await postGraphQL(hub.gatewayUrl, 'query { caseEvents(filter: { gridCodes: ["12"] }) { edges { cursor } } }', {}, headers);
+    expect(malformed.errors?.[0]?.extensions?.code).toBe('INVALID_GRID_CODE');
+  });
+});
+
 const MY_WORK = /* GraphQL */ `
   subscription MyWork($after: String) {
     caseEvents: myWork(after: $after) {
