@@ -39,6 +39,11 @@ export interface SubscribeRequest {
   caller: Caller;
   /** When the caller's token expires (seconds since the epoch): the stream ends then with TOKEN_EXPIRED. */
   expiresAt: number | null;
+  /**
+   * Checks the subscriber's credentials again (the same check that admitted them): the key that signed the token may
+   * have been withdrawn, the role taken away. Rejects with the refusal when they no longer hold.
+   */
+  recheck?: () => Promise<unknown>;
   query: string;
   operationName?: string | null;
   variables?: Record<string, unknown> | null;
@@ -61,6 +66,7 @@ interface Subscriber {
   categories: Set<string>;
   delivered: number;
   expiry: NodeJS.Timeout | undefined;
+  recheck: NodeJS.Timeout | undefined;
   ended: boolean;
   /** Gives back the subscriber's places under the caps. */
   release: () => void;
@@ -82,6 +88,8 @@ interface Group {
 const PAGE = 100;
 /** Codes of a read that failed for a while only (a department away or slow): the subscription waits, it is not refused. */
 const TRANSIENT = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_REQUEST_REFUSED', 'REQUEST_TIMEOUT', 'INTERNAL_SERVER_ERROR']);
+/** How often an open subscription's credentials are checked again (a withdrawn key, a removed role). */
+const RECHECK_MS = 60_000;
 /** How soon a group whose read failed reads again. */
 const RETRY_MS = 1_000;
 
@@ -147,6 +155,7 @@ export function createSubscriptionHub(options: {
       categories: new Set(),
       delivered: 0,
       expiry: undefined,
+      recheck: undefined,
       ended: false,
       release: () => {},
     };
@@ -183,6 +192,7 @@ export function createSubscriptionHub(options: {
     deliver([subscriber], first);
     if (transient) scheduleRetry(joined);
     if (request.expiresAt !== null) armExpiry(subscriber, request.expiresAt);
+    if (request.recheck) armRecheck(subscriber, request.recheck);
     // Anything that committed while the first read ran is read now (a group run already under way reads it again).
     wakeGroup(joined);
     return { ok: true, unsubscribe: () => end(subscriber, undefined) };
@@ -192,12 +202,23 @@ export function createSubscriptionHub(options: {
     if (s.ended) return;
     s.ended = true;
     clearTimeout(s.expiry);
+    clearInterval(s.recheck);
     s.group.members.delete(s);
     if (s.group.members.size === 0 && !s.group.running && groups.get(s.group.key) === s.group) groups.delete(s.group.key);
     s.release();
     options.audit.write(auditRecord(s, 'end', errors)).catch((error: unknown) =>
       options.logger.error('the end of a subscription could not be recorded', { error: error instanceof Error ? error.message : String(error) }),
     );
+  }
+  function armRecheck(s: Subscriber, recheck: () => Promise<unknown>) {
+    s.recheck = setInterval(() => {
+      recheck().catch((error: unknown) => {
+        const code = (error as { accessCode?: string }).accessCode ?? AccessCode.TOKEN_INVALID;
+        const message = error instanceof Error ? error.message : 'the token is no longer accepted';
+        stop(s, [{ message: `${message}: subscribe again with a valid token, from the last event id received`, extensions: { code, lastEventId: s.cursor } }]);
+      });
+    }, RECHECK_MS);
+    s.recheck.unref();
   }
   function armExpiry(s: Subscriber, expiresAt: number) {
     const ms = expiresAt * 1000 - Date.now();

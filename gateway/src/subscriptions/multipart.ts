@@ -31,7 +31,7 @@ export function multipartRoute(options: { subscribe: Subscribe; authenticate: Au
     const params = postParams(await body());
     if ('error' in params) return sendJson(res, 400, { errors: [{ message: params.error, extensions: { code: 'BAD_REQUEST' } }] });
     const stream = openMultipart(res);
-    const result = await options.subscribe({ caller, expiresAt: expiryOf(req), ...params, resumeFrom: headerValue(req.headers['last-event-id']), sink: stream.sink });
+    const result = await options.subscribe({ caller, expiresAt: expiryOf(req), recheck: () => options.authenticate({ req, url, body }), ...params, resumeFrom: headerValue(req.headers['last-event-id']), sink: stream.sink });
     if (!result.ok) {
       if (!res.headersSent) return sendJson(res, result.status, { errors: result.errors });
       return stream.sink.end(result.errors);

@@ -38,6 +38,7 @@ export function sseRoute(options: { subscribe: Subscribe; authenticate: Authenti
     const result = await options.subscribe({
       caller,
       expiresAt: expiryOf(req),
+      recheck: () => options.authenticate({ req, url, body }),
       ...params,
       resumeFrom: headerValue(req.headers['last-event-id']),
       sink: stream.sink,

@@ -19,6 +19,7 @@ const HANDED_OVER = parse('subscription { caseEvents { cursor } }');
 type Extra = {
   caller?: SubscribeRequest['caller'];
   expiresAt?: number | null;
+  recheck?: () => Promise<unknown>;
 };
 
 /**
@@ -54,6 +55,7 @@ export function attachWebSocket(server: Server, options: { subscribe: Subscribe;
           const { caller } = await options.authenticate({ req, url: new URL(request.url ?? '/', 'http://localhost'), body: async () => undefined });
           ctx.extra.caller = caller;
           ctx.extra.expiresAt = expiryOf(req);
+          ctx.extra.recheck = () => options.authenticate({ req, url: new URL(request.url ?? '/', 'http://localhost'), body: async () => undefined });
           return true;
         } catch (error) {
           if (error instanceof AccessRefusal) return false;
@@ -68,6 +70,7 @@ export function attachWebSocket(server: Server, options: { subscribe: Subscribe;
         const result = await options.subscribe({
           caller,
           expiresAt: expiresAt ?? null,
+          ...(ctx.extra.recheck ? { recheck: ctx.extra.recheck } : {}),
           query: payload.query,
           operationName: payload.operationName ?? null,
           variables: payload.variables ?? null,
