@@ -157,6 +157,23 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
     }
   });
 
+  it('serves several subscriptions on one stream in single connection mode, each its own events', async () => {
+    const client = createSseClient({ url: streamUrl, singleConnection: true, retryAttempts: 0, headers: { authorization: await bearer('dispatcher') } });
+    const inA = collector();
+    const inB = collector();
+    const stops = [
+      client.subscribe({ query: SUBSCRIPTION, variables: { filter: { gridCodes: [GRID_A] } } }, { next: (p) => inA.push(p as EventPayload), error: () => {}, complete: () => {} }),
+      client.subscribe({ query: SUBSCRIPTION, variables: { filter: { gridCodes: [GRID_B] } } }, { next: (p) => inB.push(p as EventPayload), error: () => {}, complete: () => {} }),
+    ];
+    const marker = await settled({ events: inA });
+    const b = await report(GRID_B);
+    await inB.until((r) => caseIds(r).includes(b), 'the grid B subscription');
+    expect(caseIds(inA.received)).not.toContain(b);
+    expect(caseIds(inB.received)).not.toContain(marker);
+    for (const stop of stops) stop();
+    client.dispose();
+  });
+
   it('filters by grid, and resumes after a dropped connection from Last-Event-ID with nothing lost or doubled', async () => {
     const authorization = await bearer('dispatcher');
     const first = sseSubscribe(authorization, { filter: { gridCodes: [GRID_B] } });

@@ -10,6 +10,7 @@ import { FEED_WAKEUP_PATH, followFeed, type FeedFollower } from './feed.ts';
 import { createSubscriptionHub } from './hub.ts';
 import type { SubscriptionLimits } from './limits.ts';
 import { multipartRoute, wantsMultipartSubscription } from './multipart.ts';
+import { singleConnectionMode } from './sse-single.ts';
 import { sseRoute, STREAM_PATH } from './sse.ts';
 import { STREAMS } from './translate.ts';
 import { attachWebSocket } from './ws.ts';
@@ -61,6 +62,8 @@ export function createSubscriptions(options: {
     logger: options.logger,
   });
 
+  const single = singleConnectionMode({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes });
+
   return {
     /** Keeps the API schema the gateway serves, which subscriptions are checked against. */
     plugin: {
@@ -73,7 +76,7 @@ export function createSubscriptions(options: {
       },
     } satisfies ApolloServerPlugin<GatewayContext>,
     routes: {
-      [STREAM_PATH]: sseRoute({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes }),
+      [STREAM_PATH]: sseRoute({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes, single: { handles: single.handles, serve: single.serve } }),
     } as Record<string, RouteHandler>,
     /** Apollo's multipart subscriptions on `/graphql`: the handler for a request that asks for them. */
     graphqlStream: (() => {
@@ -90,6 +93,7 @@ export function createSubscriptions(options: {
     /** Ends every stream (resumable) and stops following the feed, before the HTTP server drains. */
     async close() {
       hub.close();
+      single.close();
       feed?.close();
       await detachWebSocket?.();
     },

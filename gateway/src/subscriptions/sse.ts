@@ -14,16 +14,17 @@ const HEARTBEAT_MS = 15_000;
 type Subscribe = (request: SubscribeRequest) => Promise<SubscribeResult>;
 
 /**
- * GraphQL over SSE, distinct connections mode (`graphql-sse`): a POST (JSON body) or GET (query parameters) with
+ * GraphQL over SSE, distinct connections mode (`graphql-sse`; single connection mode is `sse-single.ts`): a POST (JSON body) or GET (query parameters) with
  * `Accept: text/event-stream` opens one stream for one subscription. Each event is `event: next` with the result and
  * `id:` its cursor, so a client (or the browser's EventSource) that reconnects with `Last-Event-ID` resumes after it;
  * the end is `event: complete`. A refusal before the stream opens is an HTTP status with `{ errors }`.
  */
-export function sseRoute(options: { subscribe: Subscribe; authenticate: Authenticate; maxBodyBytes: number }): RouteHandler {
+export function sseRoute(options: { subscribe: Subscribe; authenticate: Authenticate; maxBodyBytes: number; single: { handles: (req: IncomingMessage, url: URL) => boolean; serve: RouteHandler } }): RouteHandler {
   return async (req, res, url) => {
+    if (options.single.handles(req, url)) return options.single.serve(req, res, url);
     if (req.method !== 'GET' && req.method !== 'POST') {
-      res.setHeader('allow', 'GET, POST');
-      return sendJson(res, 405, { errors: [{ message: `${STREAM_PATH} takes GET or POST`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+      res.setHeader('allow', 'GET, POST, PUT, DELETE');
+      return sendJson(res, 405, { errors: [{ message: `${STREAM_PATH} takes GET or POST (PUT and DELETE in single connection mode)`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
     }
     if (!(req.headers.accept ?? '').includes('text/event-stream')) {
       return sendJson(res, 406, { errors: [{ message: `${STREAM_PATH} answers text/event-stream: send Accept: text/event-stream`, extensions: { code: 'NOT_ACCEPTABLE' } }] });
