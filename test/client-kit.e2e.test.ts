@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { postGraphQL } from '@hub/core/testing';
 import { readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +10,9 @@ import type { DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as kit from '../clients/__generated__/operations.ts';
 import { describeGrid, gridOverview } from '../clients/example/grid-overview.ts';
-import { createHubClient, documentId, HubRequestError } from '../clients/example/hub-client.ts';
-import { busiestGrid, grids, world } from './world.ts';
+import { createHubClient, documentId, HubRequestError, manifestText } from '../clients/example/hub-client.ts';
+import { createClient as createSseClient } from 'graphql-sse';
+import { busiestGrid, grids, idOf, world } from './world.ts';
 
 /**
  * The client kit (clients/): every departmental app's operations are in the trusted-documents manifest under the id
@@ -101,5 +104,48 @@ describe('the example client', () => {
     expect(stdout).toContain(`${busiestGrid.grid.name} (${code})`);
     expect(stdout).toContain(`residents ${busiestGrid.residents.length}:`);
     expect(stdout).toContain('welfare recipients: not visible to your role');
+  });
+});
+
+describe('subscriptions of the client kit', () => {
+  it('a grid worker follows their grid\'s cases with the typed subscription where only trusted documents run; an ad-hoc one is refused', async () => {
+    const code = busiestGrid.grid.code;
+    const token = await hub.tokenFor('grid-worker', { grids: [code] });
+    const streamUrl = enforcing.url.replace(/\/graphql$/, '/graphql/stream');
+    const adHoc = await fetch(streamUrl, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query: 'subscription { caseEvents { cursor } }' }),
+    });
+    expect(adHoc.status).toBe(400);
+    expect(((await adHoc.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('PERSISTED_DOCUMENT_REQUIRED');
+
+    // A case reported in the grid after the stream opened reaches it; the ones before it are not replayed.
+    const client = createSseClient({ url: streamUrl, retryAttempts: 0, headers: { authorization: `Bearer ${token}` } });
+    const events: kit.CaseEventStreamSubscription['caseEvents'][] = [];
+    const stop = client.subscribe<kit.CaseEventStreamSubscription>(
+      { query: manifestText(kit.CaseEventStreamDocument), variables: {} },
+      { next: ({ data }) => void (data && events.push(data.caseEvents)), error: () => {}, complete: () => {} },
+    );
+    const reported: string[] = [];
+    for (let i = 0; i < 40 && !events.some((e) => reported.includes(e.node.case.id)); i++) {
+      const answer = await postGraphQL(hub.gatewayUrl, kit.ReportCaseDocument, {
+        input: {
+          idempotencyKey: randomUUID(),
+          category: 'NEIGHBOURS',
+          source: 'GRID_WORKER_REPORT',
+          gridCode: code,
+          summary: '噪音扰民',
+          parties: [{ role: 'APPLICANT', residentId: idOf(busiestGrid.residents[0]!.idNumber) }],
+        },
+      }, { authorization: `Bearer ${token}` });
+      reported.push(answer.data!.reportCase!.case.id);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    stop();
+    client.dispose();
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.every((e) => e.node.case.grid.code === code && reported.includes(e.node.case.id))).toBe(true);
+    expect(new Set(events.map((e) => e.cursor)).size).toBe(events.length);
   });
 });

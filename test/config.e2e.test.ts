@@ -320,6 +320,7 @@ const GATEWAY_START_BUDGET_SECONDS = 60;
 /** The paths users call, and the explorer's (gateway/src/explorer/index.ts: its page, the overview, their assets). */
 const PUBLIC_PATHS = [
   { path: '/graphql', pathType: 'Exact' },
+  { path: '/graphql/stream', pathType: 'Exact' },
   { path: '/datasets', pathType: 'Prefix' },
 ];
 const EXPLORER_PATHS = [
@@ -483,7 +484,7 @@ describe('the deployment manifests', () => {
     for (const entry of paths) expect(allowed, `Ingress path ${entry.path} (${entry.pathType})`).toContainEqual(entry);
     for (const entry of PUBLIC_PATHS) expect(paths, `${entry.path} is routed`).toContainEqual(entry);
     for (const internal of INTERNAL_PATHS) expect(paths.filter((entry) => routes(entry, internal)), `${internal} stays inside`).toEqual([]);
-    for (const [request, expected] of [['/graphql', true], ['/datasets', true], ['/datasets/residents.csv', true], ['/metrics', false], ['/graphql/x', false]] as const) {
+    for (const [request, expected] of [['/graphql', true], ['/graphql/stream', true], ['/datasets', true], ['/datasets/residents.csv', true], ['/metrics', false], ['/graphql/x', false]] as const) {
       expect(paths.some((entry) => routes(entry, request)), request).toBe(expected);
     }
     // The base routes the API alone; the explorer's paths come with the component the overlay lists.

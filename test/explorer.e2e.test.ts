@@ -1,10 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, demoTokenMinterFromEnv, documentHash, readManifest, readSupergraph } from '@hub/gateway';
+import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { busiestGrid, grids } from './world.ts';
+import { busiestGrid, grids, idOf } from './world.ts';
+import { ReportCaseDocument } from '../clients/__generated__/operations.ts';
 
 /**
  * The explorer and the overview page in a real browser (Debian's Chromium, driven by playwright-core) with every
@@ -140,6 +143,52 @@ describe.skipIf(!CHROMIUM)('the explorer and the overview page, offline', () => 
     await expect.poll(() => page.locator('.figure .total').first().innerText(), { timeout: 15_000 }).toBe(String(streetResidents));
     expect(await page.locator('svg.chart[data-chart="case-status"] rect').count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${ARTIFACTS}overview-street.png`, fullPage: true });
+    await page.close();
+  });
+
+  /** Reports a case in the grid (as its worker) until `seen` holds, so a stream just opening cannot miss the one it waits for. */
+  async function reportUntil(seen: (caseId: string) => Promise<boolean>): Promise<string> {
+    const authorization = `Bearer ${await hub.tokenFor('grid-worker', { grids: [code] })}`;
+    for (let i = 0; i < 40; i++) {
+      const answer = await postGraphQL(hub.gatewayUrl, ReportCaseDocument, {
+        input: { idempotencyKey: randomUUID(), category: 'NEIGHBOURS', source: 'GRID_WORKER_REPORT', gridCode: code, summary: '楼道堆物', parties: [{ role: 'APPLICANT', residentId: idOf(busiestGrid.residents[0]!.idNumber) }] },
+      }, { authorization });
+      const id = answer.data!.reportCase!.case.id;
+      if (await seen(id).catch(() => false)) return id;
+    }
+    throw new Error('no report reached the page');
+  }
+
+  it('shows the case stream in a subscription tab, events appearing as they commit', async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/explorer?role=grid-worker&grid=${code}&purpose=grid-service&operation=CaseEventStream`);
+    const run = page.locator('.graphiql-execute-button');
+    await run.waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('.graphiql-query-editor').innerText(), { timeout: 15_000 }).toContain('subscription CaseEventStream');
+    await run.click();
+    await expect.poll(() => page.locator('#status').innerText(), { timeout: 15_000 }).toContain('subscribed');
+    const caseId = await reportUntil(async (id) => {
+      await expect.poll(() => resultText(page), { timeout: 2_000 }).toContain(id);
+      return true;
+    });
+    expect(await page.locator('#status').innerText()).toMatch(/event\(s\) received, live/);
+    expect(await resultText(page)).toContain(code);
+    await page.screenshot({ path: `${ARTIFACTS}explorer-subscription.png` });
+    expect(caseId).toMatch(/^TJ/);
+    await page.close();
+  });
+
+  it("updates the overview page live when a case of the place changes", async () => {
+    const page = await context.newPage();
+    await page.goto(`${base}/overview?role=grid-worker&purpose=grid-service&grid=${code}`);
+    await page.locator('svg.chart[data-chart="case-status"] rect').first().waitFor({ timeout: 30_000 });
+    const casesTotal = () => page.locator('.figure', { hasText: 'Cases by status' }).locator('.total').innerText();
+    const before = Number(await casesTotal());
+    await reportUntil(async () => {
+      await expect.poll(() => page.locator('#figures').getAttribute('data-updates'), { timeout: 3_000 }).not.toBeNull();
+      return true;
+    });
+    await expect.poll(async () => Number(await casesTotal()), { timeout: 15_000 }).toBeGreaterThan(before);
     await page.close();
   });
 

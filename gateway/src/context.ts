@@ -5,4 +5,9 @@ export interface GatewayContext {
   caller: Caller;
   /** Set when the operation is a page of a dataset export: a document of the repository's, not the client's. */
   dataset?: string;
+  /**
+   * Set when the operation is a subscription's read of its feed (the subscription's operation name): a query the
+   * gateway wrote from a subscription it already admitted, recorded in the trail when the subscription starts and ends.
+   */
+  subscription?: string;
 }

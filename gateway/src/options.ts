@@ -8,6 +8,7 @@ import { limitsFromEnv, type Limits } from './limits/index.ts';
 import { DEFAULT_RATE_LIMITS, rateLimitsFromEnv, type RateLimits } from './rate-limit/index.ts';
 import type { RefusalHook } from './refusals.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
+import { subscriptionLimitsFromEnv, type SubscriptionLimits } from './subscriptions/limits.ts';
 import { subgraphUrls } from './supergraph.ts';
 import { trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 
@@ -63,6 +64,8 @@ export interface GatewayOptions {
   shareInFlightReads?: boolean;
   /** Open connections to each subgraph at most (keep-alive); default 64. */
   maxSocketsPerSubgraph?: number;
+  /** Subscriptions per caller and per gateway, and the unread bytes a client may leave; default from the environment. */
+  subscriptions?: SubscriptionLimits;
 }
 
 /**
@@ -92,6 +95,7 @@ export function gatewaySettings(options: GatewayOptions, logger: Logger) {
     coalesceFetches: options.coalesceFetches ?? true,
     shareInFlightReads: options.shareInFlightReads ?? true,
     maxSocketsPerSubgraph: options.maxSocketsPerSubgraph ?? 64,
+    subscriptions: options.subscriptions ?? subscriptionLimitsFromEnv(),
   };
 }
 

@@ -40,7 +40,12 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     // A reference to a person outside the caller's grids: null at its path with the department's OUTSIDE_SCOPE error.
     createWithheldReferencesPlugin<GatewayContext>(),
     // After the policy plugin, so it records the answer as the caller receives it.
-    createAuditPlugin<GatewayContext>({ supergraphSdl: options.supergraphSdl, sink: options.audit, skip: options.rateLimiter.quiet }),
+    createAuditPlugin<GatewayContext>({
+      supergraphSdl: options.supergraphSdl,
+      sink: options.audit,
+      skip: options.rateLimiter.quiet,
+      recordedElsewhere: ({ subscription }) => subscription !== undefined,
+    }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
     ApolloServerPluginLandingPageDisabled(),
     // Last, so it counts each answer as the client receives it.
@@ -49,7 +54,10 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
   return plugins;
 }
 
-/** Who may send an operation the manifest does not hold: a dataset's own pages, and roles granted ad-hoc queries. */
+/**
+ * Who may send an operation the manifest does not hold: a dataset's own pages, a subscription's feed reads (its own
+ * document was checked when it was admitted), and roles granted ad-hoc queries.
+ */
 function adHocAllowed(roles: RoleRegistry) {
-  return ({ caller, dataset }: GatewayContext): boolean => dataset !== undefined || roles[caller.role]?.adHocQueries === true;
+  return ({ caller, dataset, subscription }: GatewayContext): boolean => dataset !== undefined || subscription !== undefined || roles[caller.role]?.adHocQueries === true;
 }

@@ -27,6 +27,8 @@ export interface RouteOptions {
   draining: () => boolean;
   /** Each subgraph probed now. */
   subgraphHealth: () => Promise<SubgraphHealth[]>;
+  /** Routes of other parts of the gateway (the subscription transports). */
+  extraRoutes?: Routes;
 }
 
 type Routes = Record<string, RouteHandler>;
@@ -44,6 +46,7 @@ export function gatewayRoutes(options: RouteOptions): { routes: Routes; prefixRo
   return {
     routes: {
       ...explorerHandlers,
+      ...options.extraRoutes,
       // Liveness: the process serves HTTP. It stays 200 while a department is down or the gateway drains, so
       // an orchestrator does not restart a gateway that is doing its job.
       '/health': (_req, res) => sendJson(res, 200, { status: 'ok', service: 'gateway' }),

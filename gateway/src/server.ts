@@ -14,7 +14,8 @@ import { createRateLimiter } from './rate-limit/index.ts';
 import { refusalReporter } from './refusals.ts';
 import { gatewayRoutes } from './routes.ts';
 import { createSubgraphFetches } from './subgraph-fetch.ts';
-import { describeTrustedDocuments } from './trusted-documents.ts';
+import { createSubscriptions } from './subscriptions/index.ts';
+import { describeTrustedDocuments, trustedDocumentCheck } from './trusted-documents.ts';
 
 export type { GatewayContext } from './context.ts';
 export type { GatewayOptions } from './options.ts';
@@ -27,6 +28,7 @@ export { withEnforcedSecurityLinks } from './policy/plugin.ts';
 export { demoTokenMinterFromEnv, EXPLORER_PATH, OVERVIEW_PATH } from './explorer/index.ts';
 export { DEFAULT_LIMITS, limitsFromEnv, type Limits } from './limits/index.ts';
 export { addressKey, clientAddress, DEFAULT_RATE_LIMITS, proxyList, RATE_LIMITED, rateLimitsFromEnv, TokenBuckets, type Budget, type RateLimits } from './rate-limit/index.ts';
+export { DEFAULT_SUBSCRIPTION_LIMITS, STREAM_PATH, SubscriptionCode, subscriptionLimitsFromEnv, type SubscriptionLimits } from './subscriptions/index.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {
@@ -50,6 +52,8 @@ export {
  * 4. Query planning and execution over the supergraph (`query-planner.ts`).
  * 5. Subgraph fetches (`subgraph-fetch.ts`): the caller signed per subgraph, coalescing, timeouts, retries, breakers.
  * 6. The audit record of the answer, written before it leaves (the audit plugin of step 3, `audit.ts`).
+ * Subscriptions (`subscriptions/`) enter at `/graphql/stream` (SSE) or a WebSocket upgrade of `/graphql`, pass step 2,
+ * and each event is a query through steps 3–5 as the subscriber.
  * Built bottom-up (each step needs the one after it), served top-down by `listen`.
  */
 export function createGateway(options: GatewayOptions) {
@@ -82,6 +86,19 @@ export function createGateway(options: GatewayOptions) {
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
       // 3. The Apollo Server with its plugins, over the planner.
       const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, rateLimiter, trustedDocuments, roles: verifier.roles, audit, metrics });
+      // Subscriptions, which the planner does not serve: the gateway follows the feeds and reads them per subscriber.
+      const subscriptions = createSubscriptions({
+        supergraphSdl: options.supergraphSdl,
+        urls,
+        internalKey: settings.internalKey,
+        audit,
+        logger,
+        authenticate,
+        limits: settings.subscriptions,
+        maxBodyBytes: limits.maxBodyBytes,
+        mayRunDocument: trustedDocumentCheck(trustedDocuments, verifier.roles),
+      });
+      plugins.push(subscriptions.plugin);
       const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, logger });
       await apollo.start();
       const server: Server = createHttpService({
@@ -98,8 +115,10 @@ export function createGateway(options: GatewayOptions) {
           datasets: options.datasets,
           draining: () => isDraining(server),
           subgraphHealth: () => subgraphHealth(urls, settings.internalKey, subgraphs.breakerOf),
+          extraRoutes: subscriptions.routes,
         }),
         // 2. On /graphql, who is asking; then 3–6 in Apollo.
+        graphqlStream: subscriptions.graphqlStream,
         guard: authenticate,
         context: async (_req, context: GatewayContext) => context,
         apollo,
@@ -107,10 +126,13 @@ export function createGateway(options: GatewayOptions) {
         metrics,
         logger,
       });
-      return listen(server, port, host, async () => {
+      subscriptions.start(apollo, server);
+      const running = await listen(server, port, host, async () => {
         await apollo.stop();
         subgraphs.close();
       });
+      // Open streams end first (each told where to resume), so the server's drain does not wait for them.
+      return { ...running, close: async () => (await subscriptions.close(), await running.close()) };
     },
   };
 }

@@ -3,6 +3,7 @@ import { identityFromEnv } from './identity.ts';
 import { limitsFromEnv } from './limits/index.ts';
 import { rateLimitsFromEnv } from './rate-limit/index.ts';
 import { resilienceFromEnv } from './resilience/config.ts';
+import { subscriptionLimitsFromEnv } from './subscriptions/limits.ts';
 import { readSupergraph, subgraphUrls } from './supergraph.ts';
 import { trustedDocumentsFromEnv } from './trusted-documents.ts';
 
@@ -14,6 +15,7 @@ import { trustedDocumentsFromEnv } from './trusted-documents.ts';
 export function exitOnGatewayConfigProblems(logger: Logger, supergraphPath: string): void {
   exitOnServiceConfigProblems('gateway', logger, [
     (env) => limitsFromEnv(env),
+    (env) => subscriptionLimitsFromEnv(env),
     (env) => resilienceFromEnv(env),
     (env) => identityFromEnv(env),
     (env) => rateLimitsFromEnv(loadRoles(env), env),

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ApolloServerPlugin, BaseContext, GraphQLRequest } from '@apollo/server';
-import { isProduction } from '@hub/core';
+import { isProduction, type RoleRegistry } from '@hub/core';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /**
@@ -167,4 +167,13 @@ export function createTrustedDocumentsPlugin<TContext extends BaseContext>(optio
 function formatted(error: GraphQLError): GraphQLFormattedError {
   const { http: _http, ...extensions } = error.extensions;
   return { message: error.message, extensions };
+}
+
+/**
+ * Whether a caller may run a document outside a request's plugins (a subscription, checked when it is admitted):
+ * in `enforce` mode only a manifest document, unless the role is granted ad-hoc queries.
+ */
+export function trustedDocumentCheck(trusted: TrustedDocuments, roles: RoleRegistry) {
+  return (role: string, document: string): boolean =>
+    trusted.mode !== 'enforce' || roles[role]?.adHocQueries === true || trusted.manifest.has(documentHash(document));
 }

@@ -205,7 +205,10 @@ export const corpus: readonly HostileRequest[] = [
   { name: '10,000 aliases of one field', category: 'document', ...post(() => json({ query: `{ ${Array.from({ length: 10_000 }, (_, i) => `a${i}: __typename`).join(' ')} }` })), gateway: badRequest(['TOO_MANY_TOKENS', 'TOO_MANY_ALIASES', 'GRAPHQL_PARSE_FAILED']), subgraph: badRequest('TOO_MANY_ALIASES') },
   { name: '1,001 aliases of one field', category: 'document', ...post(() => json({ query: `{ ${Array.from({ length: 1001 }, (_, i) => `a${i}: __typename`).join(' ')} }` })), gateway: badRequest(['TOO_MANY_TOKENS', 'TOO_MANY_ALIASES']), subgraph: badRequest('TOO_MANY_ALIASES') },
   { name: '1,000 operations in one document', category: 'document', ...post(() => json({ query: Array.from({ length: 1000 }, (_, i) => `query Q${i} { __typename }`).join('\n'), operationName: 'Q999' })), gateway: badRequest(['TOO_MANY_TOKENS', 'GRAPHQL_PARSE_FAILED']), subgraph: either },
-  { name: 'a subscription', category: 'document', ...post({ query: 'subscription { __typename }' }), gateway: badRequest('OPERATION_NOT_SUPPORTED') },
+  // Subscriptions have their own transports (/graphql/stream, WebSocket, multipart); over plain HTTP one is refused. A
+  // subgraph without a Subscription root refuses the field as unknown instead.
+  { name: 'a subscription', category: 'document', ...post({ query: 'subscription { caseEvents { cursor } }' }), gateway: badRequest('OPERATION_NOT_SUPPORTED'), subgraph: badRequest(['OPERATION_NOT_SUPPORTED', 'GRAPHQL_VALIDATION_FAILED']) },
+  { name: 'a subscription of an introspection field', category: 'document', ...post({ query: 'subscription { __typename }' }), gateway: invalid, subgraph: badRequest(['OPERATION_NOT_SUPPORTED', 'GRAPHQL_VALIDATION_FAILED']) },
   { name: '@defer', category: 'document', ...post({ query: '{ ... @defer { __typename } }' }), gateway: { status: [400, 406], body: 'graphql' }, subgraph: either },
   { name: '@stream', category: 'document', ...post({ query: '{ __schema { types @stream { name } } }' }), gateway: { status: [400, 406], body: 'graphql' } },
   { name: 'a directive that does not exist', category: 'document', ...post({ query: '{ __typename @nope }' }), gateway: invalid },

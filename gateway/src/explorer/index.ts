@@ -42,6 +42,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   'graphiql.min.css': { file: packageFile('graphiql', 'graphiql.min.css'), type: 'text/css' },
   'identity.js': { file: fileURLToPath(new URL('identity.js', STATIC)), type: 'text/javascript' },
   'explorer.js': { file: fileURLToPath(new URL('explorer.js', STATIC)), type: 'text/javascript' },
+  'stream.js': { file: fileURLToPath(new URL('stream.js', STATIC)), type: 'text/javascript' },
   'overview.js': { file: fileURLToPath(new URL('overview.js', STATIC)), type: 'text/javascript' },
   'hub.css': { file: fileURLToPath(new URL('hub.css', STATIC)), type: 'text/css' },
 };
@@ -131,6 +132,8 @@ export function explorerRoutes(options: ExplorerOptions): { routes: Record<strin
   const roles = Object.entries(options.roles).map(([name, role]) => ({ name, purposes: role.purposes, ownGridsOnly: role.ownGridsOnly }));
   const config = {
     graphqlPath: '/graphql',
+    // Subscriptions go over GraphQL over SSE (subscriptions/sse.ts), which a browser reads with fetch and a header.
+    streamPath: '/graphql/stream',
     tokenPath: options.mintToken ? TOKEN_PATH : null,
     roles,
     operations,
@@ -142,14 +145,15 @@ export function explorerRoutes(options: ExplorerOptions): { routes: Record<strin
     res.setHeader('content-security-policy', "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'");
     res.end(html);
   };
-  const explorerHtml = page('Explorer · Governance hub', `${IDENTITY_BAR}\n<div id="graphiql"></div>`, config, ['react.production.min.js', 'react-dom.production.min.js', 'graphiql.min.js', 'identity.js', 'explorer.js'], ['graphiql.min.css', 'hub.css']);
+  const explorerHtml = page('Explorer · Governance hub', `${IDENTITY_BAR}\n<div id="graphiql"></div>`, config, ['react.production.min.js', 'react-dom.production.min.js', 'graphiql.min.js', 'identity.js', 'stream.js', 'explorer.js'], ['graphiql.min.css', 'hub.css']);
   // The overview page asks by trusted-document id: a grid's figures and cases, or a street's.
   const documentIds = Object.fromEntries(operations.filter((o) => ['GridOverview', 'GridCaseCounts', 'StreetOverview'].includes(o.name)).map((o) => [o.name, o.hash]));
   const overviewHtml = page(
     'Overview · Governance hub',
     `${IDENTITY_BAR}\n<main id="overview"><form id="place"><label>grid or street <input id="place-code" size="16" placeholder="grid (15 digits) or street (12) code"></label> <button type="submit">Show</button></form><section id="figures"></section></main>`,
-    { ...config, operations: [], documentIds },
-    ['identity.js', 'overview.js'],
+    // The figures are drawn again when a case of the place changes: the client kit's case stream, as a trusted document.
+    { ...config, operations: [], documentIds, liveDocument: operations.find((o) => o.name === 'CaseEventStream')?.document ?? null },
+    ['identity.js', 'stream.js', 'overview.js'],
     ['hub.css'],
   );
 

@@ -11,7 +11,7 @@ import type { DescribedDatabase } from './descriptor.ts';
 import { exitOnServiceConfigProblems, listenHost } from './env-config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { runService } from './service.ts';
-import { createSubgraphService, loadTypeDefs, type SubgraphService } from './subgraph.ts';
+import { createSubgraphService, loadTypeDefs, type SubgraphService, type SubgraphServiceOptions } from './subgraph.ts';
 
 /** What a host (a department's own process, or the hub running it in-process) knows that a department may need. */
 export interface HostSettings {
@@ -39,6 +39,8 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, TOptions 
    * department's process runs it, never a test's in-process server, so tests drive such work with their own clock.
    */
   background?(database: DepartmentDatabase<TSchema>, options: TOptions, logger: Logger): void;
+  /** The department's own routes beside `/graphql` (see `SubgraphServiceOptions.routes`), over its open database. */
+  routes?: (database: DepartmentDatabase<TSchema>) => SubgraphServiceOptions<TContext>['routes'];
 }
 
 export type ServerOptions<TSchema extends Record<string, unknown>, TOptions extends object> = {
@@ -81,6 +83,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
       context: async (_req, caller) => context(caller),
       callerKey,
       database,
+      ...(spec.routes ? { routes: spec.routes(database) } : {}),
     });
   };
   const options = (host: HostSettings): TOptions => spec.options?.(host) ?? ({} as TOptions);

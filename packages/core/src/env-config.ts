@@ -195,6 +195,9 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   // Checked by the gateway itself (each entry an IP address or a CIDR range).
   { name: 'HUB_TRUSTED_PROXIES', default: 'unset: no proxy is trusted', readBy: ['gateway'] },
   { name: 'HUB_SUBGRAPH_TIMEOUT_MS', default: '10000', readBy: ['gateway'], check: wholeNumber(1) },
+  { name: 'HUB_SUBSCRIPTIONS_PER_CALLER', default: '20', readBy: ['gateway'], check: wholeNumber(1) },
+  { name: 'HUB_SUBSCRIPTIONS_PER_GATEWAY', default: '10000', readBy: ['gateway'], check: wholeNumber(1) },
+  { name: 'HUB_SUBSCRIPTION_BUFFER_BYTES', default: '1048576', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'HUB_SUBGRAPH_RETRIES', default: '2', readBy: ['gateway'], check: wholeNumber(0) },
   { name: 'HUB_SUBGRAPH_RETRY_BACKOFF_MS', default: '50', readBy: ['gateway'], check: wholeNumber(0) },
   { name: 'HUB_BREAKER_FAILURES', default: '5', readBy: ['gateway'], check: wholeNumber(1) },

@@ -29,6 +29,11 @@ export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefi
   context: (req: IncomingMessage, auth: TAuth) => Promise<TContext>;
   /** Extra routes by exact path, e.g. `/health`. */
   routes?: Record<string, RouteHandler>;
+  /**
+   * For a `/graphql` request that asks for a streamed answer its own way (the gateway's multipart subscriptions), the
+   * handler that serves it instead of Apollo; undefined for every other request.
+   */
+  graphqlStream?: (req: IncomingMessage) => RouteHandler | undefined;
   /** Extra routes by path prefix: `/datasets` serves `/datasets` and everything under `/datasets/`. */
   prefixRoutes?: Record<string, RouteHandler>;
   maxBodyBytes?: number;
@@ -76,7 +81,8 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     const url = new URL(req.url ?? '/', 'http://localhost');
     const prefixed = routes[url.pathname] ? undefined : prefixRouteOf(options.prefixRoutes, url.pathname);
     const route = routes[url.pathname] ?? prefixed?.handler;
-    const handle = route ? async () => route(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
+    const stream = !route && url.pathname === GRAPHQL_PATH ? options.graphqlStream?.(req) : undefined;
+    const handle = route ? async () => route(req, res, url) : stream ? async () => stream(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
     // A prefix route is counted under its prefix, so paths under it cannot grow the metric's label set.
     metrics?.observeRequest(prefixed ? prefixed.prefix : handle ? url.pathname : 'unknown', res, startedAt);
     const requestId = requestIdOf(req);
@@ -181,6 +187,11 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** A JSON request body, read within `maxBytes` (for routes beside `/graphql` that take JSON). */
+export async function readJsonBody(req: IncomingMessage, maxBytes: number): Promise<unknown> {
+  return parseJsonBody(await readBody(req, maxBytes));
 }
 
 function parseJsonBody(bytes: Buffer | undefined): unknown {

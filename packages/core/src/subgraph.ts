@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { ApolloServer, type BaseContext } from '@apollo/server';
 import {
   ApolloServerPluginCacheControlDisabled,
@@ -17,7 +17,7 @@ import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey, Toke
 import type { Caller } from './access/model.ts';
 import { grantsOf } from './access/policy.ts';
 import { createPolicyPlugin } from './access/policy-plugin.ts';
-import { createHttpService, listen, sendJson, type RunningService } from './http.ts';
+import { createHttpService, isDraining, listen, sendJson, type RouteHandler, type RunningService } from './http.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createServiceMetrics } from './metrics.ts';
 import { createRequestGuard } from './request-guard.ts';
@@ -43,6 +43,12 @@ interface SubgraphServiceBase<TContext extends BaseContext> {
   /** The department's database: health pings it, closing the service closes it. */
   database: { pool: Pick<Pool, 'query'>; close(): Promise<void> };
   logger?: Logger;
+  /**
+   * The department's own routes beside `/graphql` and `/health` (mediation's feed wake-up stream), given the check
+   * of the gateway's caller token (bound to an empty body: these are GET streams), since only the gateway may use
+   * them, and whether the service is closing.
+   */
+  routes?: (service: { verifyCaller: (req: IncomingMessage) => Promise<Caller>; draining: () => boolean }) => Record<string, RouteHandler>;
 }
 
 export interface SubgraphService {
@@ -132,7 +138,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         ],
       });
       await apollo.start();
-      const server = createHttpService({
+      const server: Server = createHttpService({
         apollo,
         // Before GraphQL parses anything: a request that did not come through the gateway learns nothing here.
         guard: async ({ req, url, bodyBytes }) => {
@@ -167,6 +173,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         metrics,
         logger,
         routes: {
+          ...options.routes?.({ verifyCaller: async (req) => verifyCaller(firstHeader(req.headers[CALLER_HEADER]), ''), draining: (): boolean => isDraining(server) }),
           '/health': async (_req, res) => {
             try {
               await options.database.pool.query('select 1');
@@ -184,3 +191,5 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
     },
   };
 }
+
+const firstHeader = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);

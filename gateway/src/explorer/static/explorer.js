@@ -1,4 +1,5 @@
-// The hub's explorer: GraphiQL with the client kit's operations as tabs, asking /graphql as the chosen identity.
+// The hub's explorer: GraphiQL with the client kit's operations as tabs, asking /graphql as the chosen identity
+// (subscriptions: /graphql/stream, each event shown as it arrives).
 // Plain browser JavaScript, served as is (no build step), like the GraphiQL and React files it runs with.
 'use strict';
 (function () {
@@ -26,7 +27,26 @@
     status.dataset.refused = refused.join(',');
   }
 
-  const fetcher = async (params) => {
+  /** Whether the operation GraphiQL runs is a subscription: it then goes to the SSE endpoint, events shown as they come. */
+  function isSubscription(params) {
+    const name = params.operationName ? `\\s+${params.operationName}\\b` : '\\b';
+    return new RegExp(`(^|\\n|\\})\\s*subscription${name}`).test(params.query || '');
+  }
+
+  async function* streamed(params) {
+    let count = 0;
+    status.textContent = 'subscribed: events appear as they are committed';
+    for await (const payload of window.HubStream.subscribe(config.streamPath, identity.headers(), params)) {
+      if (payload.data) {
+        count++;
+        status.textContent = `${count} event(s) received, live`;
+        status.dataset.events = String(count);
+      } else describe(payload);
+      yield payload;
+    }
+  }
+
+  const asked = async (params) => {
     const response = await fetch(config.graphqlPath, {
       method: 'POST',
       headers: Object.assign({ 'content-type': 'application/json' }, identity.headers()),
@@ -36,6 +56,7 @@
     if (params.operationName !== 'IntrospectionQuery') describe(answer);
     return answer;
   };
+  const fetcher = (params) => (isSubscription(params) ? streamed(params) : asked(params));
 
   // GraphiQL keeps tabs in storage; an in-memory one makes every visit start from the client kit.
   const memory = new Map();

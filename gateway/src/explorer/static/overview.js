@@ -64,7 +64,7 @@
 
   const problem = (answer) => (answer.errors && answer.errors.find((e) => !e.extensions || e.extensions.code !== 'FORBIDDEN')) || null;
 
-  async function show() {
+  async function draw() {
     // A 15-digit code is a grid, a 12-digit one ending in 000 a street; the grid of the identity bar by default.
     const code = placeCode.value.trim() || identity.grid();
     placeCode.value = code;
@@ -100,6 +100,41 @@
     if (categories) figures.append(panel(isStreet ? 'Cases by category 案件类别' : 'Open cases by category 在办案件', categories.total, barChart('case-category', categories.byCategory.map((x) => [x.category, x.count]))));
     else figures.append(panel('Cases by category 案件类别', null, null));
     if (!isStreet) figures.append(panel('Organizations by kind 组织', o && o.total, o && barChart('organizations', o.byKind.map((x) => [x.kind, x.count]))));
+  }
+
+  /**
+   * Live figures: the place's case events as they commit (a grid's by filter, a street's by the grid codes' prefix)
+   * draw the figures again, at most once per second. A new place or identity ends the previous stream.
+   */
+  let following = null;
+  function follow() {
+    if (following) following.abort();
+    following = null;
+    const code = placeCode.value.trim();
+    if (!config.liveDocument || !identity.token() || !code) return;
+    const controller = new AbortController();
+    following = controller;
+    const isStreet = /^\d{9}000$/.test(code);
+    const variables = isStreet ? {} : { filter: { gridCodes: [code] } };
+    let timer = null;
+    let updates = 0;
+    (async () => {
+      for await (const payload of window.HubStream.subscribe(config.streamPath, identity.headers(), { query: config.liveDocument, variables }, controller.signal)) {
+        const event = payload.data && payload.data.caseEvents;
+        if (!event || !event.node.case.grid.code.startsWith(isStreet ? code.slice(0, 9) : code)) continue;
+        if (timer) continue;
+        timer = setTimeout(async () => {
+          timer = null;
+          await draw();
+          figures.dataset.updates = String(++updates);
+        }, 1000);
+      }
+    })().catch(() => {});
+  }
+
+  async function show() {
+    await draw();
+    follow();
   }
 
   document.getElementById('place').addEventListener('submit', (event) => {

@@ -543,6 +543,23 @@ export type CaseEventEdge = {
   node: CaseEvent;
 };
 
+/**
+ * Which case events a feed or a subscription keeps (事件筛选): every condition given must hold; a list matches any of its
+ * values. Grid codes are 15 digits (INVALID_GRID_CODE otherwise); the caller's own row scope applies on top.
+ */
+export type CaseEventFilter = {
+  /** Only these kinds of change (办理环节). */
+  actions?: InputMaybe<Array<CaseAction>>;
+  /** Only events of cases assigned to one of these departments after the change (承办部门). */
+  departments?: InputMaybe<Array<CaseDepartment>>;
+  /** Only events of cases in these grids (网格). */
+  gridCodes?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only events of cases that came in through these channels (来源). */
+  sources?: InputMaybe<Array<CaseSource>>;
+  /** Only events whose status after the change is one of these (状态). */
+  statuses?: InputMaybe<Array<CaseStatus>>;
+};
+
 /** Case-handling figures (办件统计) over the cases received in a period. */
 export type CaseFigures = {
   __typename?: 'CaseFigures';
@@ -1847,6 +1864,13 @@ export type Query = {
    */
   mediationImports: Array<ImportRun>;
   /**
+   * The caller's work (我的待办) from the feed, oldest first: events that left a case waiting for the caller, reported
+   * (the centre accepts), accepted (the centre dispatches), dispatched to the caller's department (report in), in
+   * progress there, resolved (the centre or the grid's worker visits), escalated (the supervision office re-dispatches).
+   * Paged as `caseEvents`.
+   */
+  myWork?: Maybe<CaseEventConnection>;
+  /**
    * Cases under supervision (督办): overdue ones with a yellow card (黄牌, past the time limit) or a red card (红牌, past
    * it by more than the grace period), or escalated after two unsatisfied follow-ups (提级督办). In case-id order.
    */
@@ -1875,6 +1899,7 @@ export type QueryCaseByIncidentArgs = {
 export type QueryCaseEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   department?: InputMaybe<CaseDepartment>;
+  filter?: InputMaybe<CaseEventFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   unit?: InputMaybe<Scalars['ID']['input']>;
 };
@@ -1923,6 +1948,13 @@ export type QueryCasesArgs = {
 
 /** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryMediationImportsArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/** Entry points of the graph (查询入口); each department contributes its own. */
+export type QueryMyWorkArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -2141,6 +2173,49 @@ export type Street = {
  */
 export type StreetCaseCountsArgs = {
   open?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+/**
+ * Live streams of the graph (订阅), served by the gateway over GraphQL over SSE (`/graphql/stream`), WebSocket
+ * (`graphql-transport-ws` at `/graphql`) and multipart HTTP. Each event is resolved for the subscriber through the
+ * normal query plan, as its own identity: row scope, masking and field policy apply to every event as to a query.
+ */
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Case events as they commit (案件流转实时推送), in feed order, each once: the same events `caseEvents` lists, for a
+   * subscriber who would otherwise poll. Without `after` the stream starts at the events committed from now on; with
+   * a cursor (any edge's `cursor`, or the SSE event id) it first delivers every event after it, so a client that
+   * reconnects with its last cursor misses none and sees none twice.
+   */
+  caseEvents: CaseEventEdge;
+  /**
+   * The caller's work as it arrives (待办推送): each event of `myWork`, once, in feed order: a new dispatch to the
+   * caller's department, a report for the centre to accept, a resolved case for the grid's worker to visit, an
+   * escalated case for the supervision office. Resumes from `after` as `caseEvents` does.
+   */
+  myWork: CaseEventEdge;
+};
+
+
+/**
+ * Live streams of the graph (订阅), served by the gateway over GraphQL over SSE (`/graphql/stream`), WebSocket
+ * (`graphql-transport-ws` at `/graphql`) and multipart HTTP. Each event is resolved for the subscriber through the
+ * normal query plan, as its own identity: row scope, masking and field policy apply to every event as to a query.
+ */
+export type SubscriptionCaseEventsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  filter?: InputMaybe<CaseEventFilter>;
+};
+
+
+/**
+ * Live streams of the graph (订阅), served by the gateway over GraphQL over SSE (`/graphql/stream`), WebSocket
+ * (`graphql-transport-ws` at `/graphql`) and multipart HTTP. Each event is resolved for the subscriber through the
+ * normal query plan, as its own identity: row scope, masking and field policy apply to every event as to a query.
+ */
+export type SubscriptionMyWorkArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Supervision card of an overdue case (督办牌). */
@@ -2472,6 +2547,7 @@ export type ResolversTypes = ResolversObject<{
   CaseEvent: ResolverTypeWrapper<CaseEventModel>;
   CaseEventConnection: ResolverTypeWrapper<CaseEventConnectionModel>;
   CaseEventEdge: ResolverTypeWrapper<CaseEventEdgeModel>;
+  CaseEventFilter: CaseEventFilter;
   CaseFigures: ResolverTypeWrapper<CaseFiguresModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
   CaseLeader: ResolverTypeWrapper<CaseLeader>;
@@ -2547,6 +2623,7 @@ export type ResolversTypes = ResolversObject<{
   SatisfactionLevel: SatisfactionLevel;
   Street: ResolverTypeWrapper<StreetModel>;
   StringColumn: ResolverTypeWrapper<Scalars['StringColumn']['output']>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SupervisionCard: SupervisionCard;
   SupervisionIssuer: SupervisionIssuer;
   SupervisionList: SupervisionList;
@@ -2585,6 +2662,7 @@ export type ResolversParentTypes = ResolversObject<{
   CaseEvent: CaseEventModel;
   CaseEventConnection: CaseEventConnectionModel;
   CaseEventEdge: CaseEventEdgeModel;
+  CaseEventFilter: CaseEventFilter;
   CaseFigures: CaseFiguresModel;
   Float: Scalars['Float']['output'];
   CaseLeader: CaseLeader;
@@ -2639,6 +2717,7 @@ export type ResolversParentTypes = ResolversObject<{
   ResolveCaseInput: ResolveCaseInput;
   Street: StreetModel;
   StringColumn: Scalars['StringColumn']['output'];
+  Subscription: Record<PropertyKey, never>;
   SupervisionNotice: SupervisionNoticeModel;
   SupervisionReply: SupervisionReply;
   TerminateCaseInput: TerminateCaseInput;
@@ -3039,6 +3118,7 @@ export type QueryResolvers<ContextType = MediationContext, ParentType extends Re
   cases?: Resolver<Maybe<ResolversTypes['CaseConnection']>, ParentType, ContextType, RequireFields<QueryCasesArgs, 'first'>>;
   handlingUnits?: Resolver<Array<ResolversTypes['HandlingUnit']>, ParentType, ContextType>;
   mediationImports?: Resolver<Array<ResolversTypes['ImportRun']>, ParentType, ContextType, RequireFields<QueryMediationImportsArgs, 'first'>>;
+  myWork?: Resolver<Maybe<ResolversTypes['CaseEventConnection']>, ParentType, ContextType, RequireFields<QueryMyWorkArgs, 'first'>>;
   supervisedCases?: Resolver<Maybe<ResolversTypes['CaseConnection']>, ParentType, ContextType, RequireFields<QuerySupervisedCasesArgs, 'first' | 'list'>>;
   unitEvaluations?: Resolver<Array<ResolversTypes['DepartmentEvaluation']>, ParentType, ContextType, RequireFields<QueryUnitEvaluationsArgs, 'period'>>;
 }>;
@@ -3064,6 +3144,11 @@ export type StreetResolvers<ContextType = MediationContext, ParentType extends R
 export interface StringColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['StringColumn'], any> {
   name: 'StringColumn';
 }
+
+export type SubscriptionResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  caseEvents?: SubscriptionResolver<ResolversTypes['CaseEventEdge'], "caseEvents", ParentType, ContextType, Partial<SubscriptionCaseEventsArgs>>;
+  myWork?: SubscriptionResolver<ResolversTypes['CaseEventEdge'], "myWork", ParentType, ContextType, Partial<SubscriptionMyWorkArgs>>;
+}>;
 
 export type SupervisionNoticeResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['SupervisionNotice'] = ResolversParentTypes['SupervisionNotice']> = ResolversObject<{
   accountabilityNotes?: Resolver<Array<ResolversTypes['AccountabilityNote']>, ParentType, ContextType>;
@@ -3161,6 +3246,7 @@ export type Resolvers<ContextType = MediationContext> = ResolversObject<{
   ResidentColumns?: ResidentColumnsResolvers<ContextType>;
   Street?: StreetResolvers<ContextType>;
   StringColumn?: GraphQLScalarType;
+  Subscription?: SubscriptionResolvers<ContextType>;
   SupervisionNotice?: SupervisionNoticeResolvers<ContextType>;
   SupervisionReply?: SupervisionReplyResolvers<ContextType>;
   TimeLimitExtension?: TimeLimitExtensionResolvers<ContextType>;

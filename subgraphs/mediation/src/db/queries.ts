@@ -81,7 +81,7 @@ export function supervisedCasesPage(
 }
 
 /** The case-event feed after a sequence, `first + 1` events at the most. */
-export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartment | null, page: PageRequest, unit: string | null = null) =>
+export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartment | null, page: PageRequest, unit: string | null = null, filter?: SQL) =>
   page.first === 0
     ? Promise.resolve([])
     : db
@@ -92,6 +92,7 @@ export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartmen
             gridScopeWhere(scope, caseEvents.gridCode),
             department != null ? eq(caseEvents.department, department) : undefined,
             unit != null ? eq(caseEvents.unitCode, unit) : undefined,
+            filter,
             page.after !== null ? gt(caseEvents.sequence, Number(page.after)) : undefined,
           ),
         )

@@ -7,6 +7,8 @@ import type { MediationContext } from '../context.ts';
 import { WorkflowErrorCode } from '../workflow/machine.ts';
 import { callerUnit, checkUnit } from '../workflow/parts.ts';
 import { NO_PARTS, unitPartFigures } from '../workflow/unit-figures.ts';
+import { caseEventFilterSql } from '../db/feed-filter.ts';
+import { myWorkSql } from '../db/work-filter.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { NO_CASES } from '../loaders.ts';
 
@@ -51,9 +53,15 @@ export const Query: QueryResolvers = {
   caseEvents: async (_, args, { db, scope, limits }) => {
     const page = pageRequest('case-events', { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
     const unit = args.unit != null ? checkUnit(limits.units, args.unit, 'unit').code : null;
-    const rows = await caseEventFeed(db, scope, args.department ?? null, page, unit);
+    const rows = await caseEventFeed(db, scope, args.department ?? null, page, unit, caseEventFilterSql(args.filter));
     const connection = toConnection('case-events', rows, page, (e) => String(e.sequence));
     // At the end of the feed the cursor stays where the follower is, so "ask again with endCursor" always works.
+    return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };
+  },
+  myWork: async (_, args, { db, scope, caller, limits }) => {
+    const page = pageRequest('case-events', { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
+    const work = myWorkSql(caller, callerUnit(caller, limits.units)?.code ?? null);
+    const connection = toConnection('case-events', await caseEventFeed(db, scope, null, page, null, work), page, (e) => String(e.sequence));
     return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };
   },
   caseFiguresByDepartment: async (_, { from, to }, { db, scope, today, redCardGraceDays }) => {

@@ -1,0 +1,139 @@
+import type { KeyObject } from 'node:crypto';
+import { CALLER_HEADER, signCallerToken, type Caller, type Logger } from '@hub/core';
+
+/**
+ * The path of the mediation service's wake-up stream (`subgraphs/mediation/src/feed-wakeup.ts`): Server-Sent Events,
+ * `event: head` on connect, then `event: wake` per committed feed event, each `{ sequence, cursor }`.
+ */
+export const FEED_WAKEUP_PATH = '/feed/wake-up';
+
+/** Who the gateway is when it follows the feed: nobody's data, no scope, only the right to be woken. */
+const GATEWAY_CALLER: Caller = {
+  userId: 'hub-gateway',
+  role: 'gateway',
+  department: null,
+  scopes: [],
+  purpose: null,
+  grids: [],
+  communities: [],
+  ownGridsOnly: true,
+  namesMasked: true,
+};
+
+export interface FeedPosition {
+  sequence: number;
+  /** The cursor `caseEvents(after:)` takes for this position. */
+  cursor: string;
+}
+
+export interface FeedFollower {
+  /** The feed's newest committed position, waiting (up to `timeoutMs`) for the stream to say it; null if it does not. */
+  head(timeoutMs?: number): Promise<FeedPosition | null>;
+  /** Whether the wake-up stream is open now. */
+  connected(): boolean;
+  close(): void;
+}
+
+/**
+ * One long-lived wake-up stream per gateway replica, however many subscribers it serves. `onWake` is called for each
+ * committed event, and once after every reconnection (events may have committed while the stream was down: each
+ * subscription then reads the feed from its own cursor, which is the source of truth, so nothing is lost).
+ * Reconnects with a capped, jittered backoff while the mediation service is away.
+ */
+export function followFeed(options: { url: string; subgraph: string; internalKey: KeyObject; logger: Logger; onWake: (position: FeedPosition, reconnected: boolean) => void }): FeedFollower {
+  const abort = new AbortController();
+  let head: FeedPosition | null = null;
+  let open = false;
+  let waiters: ((position: FeedPosition | null) => void)[] = [];
+  let everConnected = false;
+
+  async function connectOnce(): Promise<void> {
+    // A GET without a body: the token is bound to the empty body, used once, when the stream opens.
+    const token = await signCallerToken(GATEWAY_CALLER, options.subgraph, options.internalKey, { body: '' });
+    const response = await fetch(options.url, { headers: { accept: 'text/event-stream', [CALLER_HEADER]: token }, signal: abort.signal });
+    if (response.status !== 200 || !response.body) {
+      await response.body?.cancel();
+      throw new Error(`wake-up stream answered HTTP ${response.status}`);
+    }
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const frame = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          handleFrame(frame);
+        }
+      }
+    } finally {
+      open = false;
+      reader.releaseLock();
+    }
+  }
+
+  function handleFrame(frame: string): void {
+    let event = '';
+    let data = '';
+    for (const line of frame.split('\n')) {
+      if (line.startsWith('event:')) event = line.slice(6).trim();
+      else if (line.startsWith('data:')) data += line.slice(5).trim();
+    }
+    if (event !== 'head' && event !== 'wake') return;
+    const position = JSON.parse(data) as FeedPosition;
+    if (!head || position.sequence >= head.sequence) head = position;
+    if (event === 'head') {
+      open = true;
+      const reconnected = everConnected;
+      everConnected = true;
+      for (const resolve of waiters.splice(0)) resolve(head);
+      // A reconnection: whatever committed while the stream was down is read now, from each subscriber's cursor.
+      if (reconnected) options.onWake(position, true);
+      return;
+    }
+    options.onWake(position, false);
+  }
+
+  void (async () => {
+    let failures = 0;
+    while (!abort.signal.aborted) {
+      const startedAt = Date.now();
+      try {
+        await connectOnce();
+      } catch (error) {
+        if (abort.signal.aborted) break;
+        if (failures === 0) options.logger.warn('feed wake-up stream lost; reconnecting', { url: options.url, error: error instanceof Error ? error.message : String(error) });
+      }
+      open = false;
+      // A stream that stayed up a while was healthy: start the backoff over.
+      failures = Date.now() - startedAt > 5_000 ? 0 : failures + 1;
+      const delay = Math.min(2_000, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, delay);
+        abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+      });
+    }
+  })();
+
+  return {
+    head(timeoutMs = 5_000) {
+      if (open && head) return Promise.resolve(head);
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          waiters = waiters.filter((w) => w !== done);
+          resolve(null);
+        }, timeoutMs);
+        const done = (position: FeedPosition | null) => (clearTimeout(timer), resolve(position));
+        waiters.push(done);
+      });
+    },
+    connected: () => open,
+    close() {
+      abort.abort();
+      for (const resolve of waiters.splice(0)) resolve(null);
+    },
+  };
+}

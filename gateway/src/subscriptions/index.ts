@@ -1,0 +1,101 @@
+import type { KeyObject } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
+import type { Logger, RouteHandler } from '@hub/core';
+import { buildSchema, type GraphQLSchema } from 'graphql';
+import type { AuditSink } from '../audit.ts';
+import type { Authenticate } from '../authenticate.ts';
+import type { GatewayContext } from '../context.ts';
+import { FEED_WAKEUP_PATH, followFeed, type FeedFollower } from './feed.ts';
+import { createSubscriptionHub } from './hub.ts';
+import type { SubscriptionLimits } from './limits.ts';
+import { multipartRoute, wantsMultipartSubscription } from './multipart.ts';
+import { singleConnectionMode } from './sse-single.ts';
+import { sseRoute, STREAM_PATH } from './sse.ts';
+import { STREAMS } from './translate.ts';
+import { attachWebSocket } from './ws.ts';
+
+export { SubscriptionCode } from './hub.ts';
+export { DEFAULT_SUBSCRIPTION_LIMITS, subscriptionLimitsFromEnv, type SubscriptionLimits } from './limits.ts';
+export { STREAM_PATH } from './sse.ts';
+
+/**
+ * Subscriptions, which @apollo/gateway does not serve: the gateway follows each stream's feed (one wake-up stream
+ * per replica) and answers every subscriber with queries over it, as the subscriber (`hub.ts`). Transports:
+ * GraphQL over SSE at `/graphql/stream` (`sse.ts`), `graphql-transport-ws` on `/graphql` (`ws.ts`) and Apollo's
+ * multipart HTTP subscriptions on `/graphql` (`multipart.ts`).
+ */
+export function createSubscriptions(options: {
+  supergraphSdl: string;
+  urls: Record<string, string>;
+  internalKey: KeyObject;
+  audit: AuditSink;
+  logger: Logger;
+  authenticate: Authenticate;
+  limits: SubscriptionLimits;
+  maxBodyBytes: number;
+  /** Whether a role may subscribe with a document (trusted documents). */
+  mayRunDocument: (role: string, document: string) => boolean;
+}) {
+  let apiSchema: GraphQLSchema | undefined;
+  let apollo: ApolloServer<GatewayContext> | undefined;
+  let feed: FeedFollower | undefined;
+  let detachWebSocket: (() => Promise<void>) | undefined;
+  const supergraphSchema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
+  const subgraph = STREAMS.caseEvents!.subgraph;
+  const feedUrl = options.urls[subgraph]?.replace(/\/graphql$/, FEED_WAKEUP_PATH);
+
+  const hub = createSubscriptionHub({
+    apollo: () => {
+      if (!apollo) throw new Error('subscriptions served before the gateway started');
+      return apollo;
+    },
+    apiSchema: () => apiSchema,
+    supergraphSchema,
+    feed: () => {
+      if (!feed) throw new Error('subscriptions served before the gateway started');
+      return feed;
+    },
+    limits: options.limits,
+    mayRunDocument: options.mayRunDocument,
+    audit: options.audit,
+    logger: options.logger,
+  });
+
+  const single = singleConnectionMode({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes });
+
+  return {
+    /** Keeps the API schema the gateway serves, which subscriptions are checked against. */
+    plugin: {
+      async serverWillStart() {
+        return {
+          schemaDidLoadOrUpdate({ apiSchema: served }) {
+            apiSchema = served;
+          },
+        };
+      },
+    } satisfies ApolloServerPlugin<GatewayContext>,
+    routes: {
+      [STREAM_PATH]: sseRoute({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes, single: { handles: single.handles, serve: single.serve } }),
+    } as Record<string, RouteHandler>,
+    /** Apollo's multipart subscriptions on `/graphql`: the handler for a request that asks for them. */
+    graphqlStream: (() => {
+      const route = multipartRoute({ subscribe: hub.subscribe, authenticate: options.authenticate, maxBodyBytes: options.maxBodyBytes });
+      return (req: IncomingMessage) => (wantsMultipartSubscription(req) ? route : undefined);
+    })(),
+    /** Starts following the feed and serving WebSocket upgrades, once Apollo has started. */
+    start(started: ApolloServer<GatewayContext>, server: Server) {
+      apollo = started;
+      if (feedUrl) feed = followFeed({ url: feedUrl, subgraph, internalKey: options.internalKey, logger: options.logger, onWake: (position) => hub.wake(position) });
+      detachWebSocket = attachWebSocket(server, { subscribe: hub.subscribe, authenticate: options.authenticate, apiSchema: () => apiSchema });
+    },
+    stats: hub.stats,
+    /** Ends every stream (resumable) and stops following the feed, before the HTTP server drains. */
+    async close() {
+      hub.close();
+      single.close();
+      feed?.close();
+      await detachWebSocket?.();
+    },
+  };
+}

@@ -1,0 +1,22 @@
+import { readEnv } from './env.ts';
+
+/** The bounds of the subscription server (docs/configuration.md). */
+export interface SubscriptionLimits {
+  /** Open subscriptions one caller (token subject) may hold at once. */
+  perCaller: number;
+  /** Open subscriptions one gateway replica serves at once. */
+  perGateway: number;
+  /** Bytes a client may leave unread before it is dropped with SUBSCRIBER_TOO_SLOW (resumable). */
+  maxBufferedBytes: number;
+}
+
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { perCaller: 20, perGateway: 10_000, maxBufferedBytes: 1024 * 1024 };
+
+/** HUB_SUBSCRIPTIONS_PER_CALLER, HUB_SUBSCRIPTIONS_PER_GATEWAY, HUB_SUBSCRIPTION_BUFFER_BYTES, each a positive integer. */
+export function subscriptionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SubscriptionLimits {
+  return {
+    perCaller: readEnv('HUB_SUBSCRIPTIONS_PER_CALLER', env.HUB_SUBSCRIPTIONS_PER_CALLER, DEFAULT_SUBSCRIPTION_LIMITS.perCaller),
+    perGateway: readEnv('HUB_SUBSCRIPTIONS_PER_GATEWAY', env.HUB_SUBSCRIPTIONS_PER_GATEWAY, DEFAULT_SUBSCRIPTION_LIMITS.perGateway),
+    maxBufferedBytes: readEnv('HUB_SUBSCRIPTION_BUFFER_BYTES', env.HUB_SUBSCRIPTION_BUFFER_BYTES, DEFAULT_SUBSCRIPTION_LIMITS.maxBufferedBytes),
+  };
+}
