@@ -531,12 +531,14 @@ describe('statement counts stay flat', () => {
   // Each query reaches every loader along one path only: loads that two sibling branches make at different depths
   // may or may not share a batch depending on which answer the database sends first.
   const reps = (gs: DemoGridContents[]) => gs.map((g) => ({ __typename: 'Grid', code: g.grid.code }));
-  const flat = async (query: string) => {
-    const one = await measure(query, { reps: reps(byGrid.slice(0, 1)), first: 10 });
+  const flat = async (query: string, order = byGrid) => {
+    const one = await measure(query, { reps: reps(order.slice(0, 1)), first: 10 });
     expect(one).toBeGreaterThan(0);
-    expect(await measure(query, { reps: reps(byGrid.slice(0, 1)), first: 500 })).toBe(one);
-    expect(await measure(query, { reps: reps(byGrid.slice(0, 10)), first: 10 })).toBe(one);
+    expect(await measure(query, { reps: reps(order.slice(0, 1)), first: 500 })).toBe(one);
+    expect(await measure(query, { reps: reps(order.slice(0, 10)), first: 10 })).toBe(one);
   };
+  // The first grid must reach every loader the query can: for group rentals, a grid that has some.
+  const byGroupRentals = [...grids].sort((a, b) => b.housing.groupRentals.length - a.housing.groupRentals.length);
 
   it("for a grid's buildings with their houses, owners, leases and group rentals: first 10 vs 500, 1 vs 10 grids", async () => {
     await flat(`query ($reps: [_Any!]!, $first: Int) { _entities(representations: $reps) { ... on Grid {
@@ -552,7 +554,7 @@ describe('statement counts stay flat', () => {
     await flat(`query ($reps: [_Any!]!, $first: Int) { _entities(representations: $reps) { ... on Grid {
       housingCounts { buildings houses tenancies filedTenancies groupRentalsByStatus { total rectified } }
       groupRentals(first: $first) { totalCount edges { node { ${GROUP_RENTAL_FIELDS} house { building { code } } } } }
-    } } }`);
+    } } }`, byGroupRentals);
   });
 
   it('for the root and street group-rental lists: first 10 vs 500', async () => {
