@@ -238,16 +238,18 @@ describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
     const inService = reportIns.find((b) => b.kind === 'IN_SERVICE')!;
     const floating = reportIns.find((b) => b.kind === 'FLOATING')!;
     const elsewhere = grids.find((g) => g.grid.communityCode !== inService.gridCode.slice(0, 12))!;
-    const stranger = elsewhere.residents.find((r) => !reportIns.some((b) => b.idNumber === r.idNumber))!;
+    // Citizens only: a report-in names a member by citizen ID number.
+    const citizens = elsewhere.residents.filter((r) => r.document === null);
+    const stranger = citizens.find((r) => !reportIns.some((b) => b.idNumber === r.idNumber))!;
     const row = (b: (typeof reportIns)[number]) => [b.id, b.idNumber, b.kind === 'IN_SERVICE' ? '在职党员' : '流动党员', b.organizationId, b.gridCode, b.membershipOrganization, b.workUnit ?? '', b.joinedOn, b.reportedOn];
     const fresh = `${inService.id.slice(0, 17)}9999`;
     const file = await files.write('双报到.csv', csv(['报到编号', '公民身份号码', '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
       ...reportIns.map(row),
       [fresh, stranger.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共徐州市某局机关支部委员会', '徐州市某局', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9998`, elsewhere.residents[1]!.idNumber, '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9997`, elsewhere.residents[2]!.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9996`, elsewhere.residents[3]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
-      [floating.id, elsewhere.residents[4]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9998`, citizens[1]!.idNumber, '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9997`, citizens[2]!.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9996`, citizens[3]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
+      [floating.id, citizens[4]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
     ]));
     const summary = await importFile(db.pool, 'party', 'report-ins', file);
     const n = reportIns.length; // the header is line 1
@@ -305,7 +307,8 @@ describe('party: the volunteer register from CSV with Chinese headers', () => {
     const volunteers = grids.flatMap((g) => g.party.volunteers);
     const first = volunteers[0]!;
     const grid = grids.find((g) => g.grid.code === first.gridCode)!;
-    const [newcomer, other] = grid.residents.filter((r) => !volunteers.some((v) => v.idNumber === r.idNumber) && r.birthDate < '2000-01-01');
+    // Citizens: the party's imports take a citizen ID number (people without one are never volunteers in the demo).
+    const [newcomer, other] = grid.residents.filter((r) => r.document === null && !volunteers.some((v) => v.idNumber === r.idNumber) && r.birthDate < '2000-01-01');
     const row = (v: (typeof volunteers)[number]) => [v.id, v.idNumber, v.gridCode, v.team, v.role === 'MONITOR' ? '民情监督员' : '志愿者', v.partyMember ? '是' : '否', String(v.serviceHours), v.registeredOn];
     const file = await files.write('志愿者.csv', csv(['志愿者编号', '公民身份号码', '网格编码', '志愿服务队', '志愿者类别', '是否党员', '服务时长', '登记日期'], [
       ...volunteers.map(row),

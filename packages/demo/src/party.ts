@@ -280,9 +280,10 @@ function volunteering(facts: GridFacts, memberIndices: number[], reportIns: Demo
   const community = info.community.name;
   const members = new Set(memberIndices);
   const chosen: { i: number; role: DemoVolunteer['role'] }[] = [];
-  residents.forEach((_, i) => {
+  residents.forEach((resident, i) => {
     const age = ages[i] as number;
-    if (age < 18 || age > 75) return;
+    // The register names its volunteers by citizen ID number, as the import does.
+    if (age < 18 || age > 75 || resident.document !== null) return;
     if (rng.chance(MONITOR_PER_ADULT)) chosen.push({ i, role: 'MONITOR' });
     else if (rng.chance(members.has(i) ? MEMBER_VOLUNTEER_SHARE : ADULT_VOLUNTEER_SHARE)) chosen.push({ i, role: 'VOLUNTEER' });
   });
