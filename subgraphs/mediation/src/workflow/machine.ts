@@ -153,7 +153,9 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
-    ...ASSESSED(),
+    // An escalated case runs on the supervision limit (time-limits.ts), so it is warned and carded like any other
+    // case still to be handled (DEADLINE_STATUSES).
+    ...SUPERVISED,
     ...AGREEMENT_FOLLOW_THROUGH,
     ...SUPERVISION_FOLLOW_UP,
   },
