@@ -58,13 +58,31 @@ export function warningDaysFromEnv(env: NodeJS.ProcessEnv = process.env): number
   return days;
 }
 
-/** The notice a case earns on `today`: a warning within `warningDays` of its limit, else its card; null for none. */
-export function noticeDue(c: { status: string; dueOn: string }, today: string, graceDays: number, warningDays: number): SupervisionNoticeKind | null {
+/**
+ * The days before a case's limit when its warning goes out. A reported case runs on the acceptance limit, set the
+ * moment it is reported and often no longer than the warning period itself (3 days each by default): warned with
+ * the full period, every case would be warned as it is reported, and the system's notice would move the version
+ * under the centre's first write. Its warning comes at most `acceptanceDays - 1` days before the limit, so never on
+ * the day the limit was set. Every other limit is warned `warningDays` before.
+ */
+export function warningWindow(status: string, warningDays: number, acceptanceDays: number): number {
+  return status === 'REPORTED' ? Math.min(warningDays, acceptanceDays - 1) : warningDays;
+}
+
+/** The notice a case earns on `today`: a warning within its warning window of its limit, else its card; null for none. */
+export function noticeDue(
+  c: { status: string; dueOn: string },
+  today: string,
+  graceDays: number,
+  warningDays: number,
+  acceptanceDays: number = defaultWorkflowLimits().acceptanceDays,
+): SupervisionNoticeKind | null {
   const card = supervisionCard(c, today, graceDays);
   if (card) return card;
   if (!(DEADLINE_STATUSES as readonly string[]).includes(c.status)) return null;
   const left = daysBetween(today, c.dueOn);
-  return warningDays > 0 && left >= 0 && left <= warningDays ? 'WARNING' : null;
+  const window = warningWindow(c.status, warningDays, acceptanceDays);
+  return window > 0 && left >= 0 && left <= window ? 'WARNING' : null;
 }
 
 function reasonOf(kind: SupervisionNoticeKind, dueOn: string, today: string): string {
@@ -200,10 +218,11 @@ export async function runSupervisionCheck(check: SupervisionCheck): Promise<Supe
     .where(and(inArray(cases.status, [...DEADLINE_STATUSES]), lte(cases.dueOn, horizon)))
     .orderBy(asc(cases.dueOn), asc(cases.id));
   const run: SupervisionRun = { issued: [], deferred: 0 };
-  const ctx: WorkflowContext = { db: check.db, caller: SUPERVISION_SYSTEM_CALLER, scope: { allGrids: true }, clock: check.clock, limits: check.limits ?? defaultWorkflowLimits() };
+  const limits = check.limits ?? defaultWorkflowLimits();
+  const ctx: WorkflowContext = { db: check.db, caller: SUPERVISION_SYSTEM_CALLER, scope: { allGrids: true }, clock: check.clock, limits };
   for (const c of candidates) {
     if (run.issued.length >= CASES_PER_RUN) break;
-    const kind = noticeDue(c, today, check.redCardGraceDays, check.warningDays);
+    const kind = noticeDue(c, today, check.redCardGraceDays, check.warningDays, limits.acceptanceDays);
     if (kind === null || c.issued.includes(kind)) continue;
     try {
       const result = await changeCase(
