@@ -23,7 +23,8 @@ import type {
 } from '../__generated__/resolvers-types.ts';
 import { addDays, chinaToday, DEADLINE_STATUSES, daysBetween, supervisionCard, type Clock } from './deadlines.ts';
 import { checkText, InputErrorCode } from './inputs.ts';
-import { callerDepartment, WorkflowErrorCode } from './machine.ts';
+import { WorkflowErrorCode } from './machine.ts';
+import { callerUnit, DISPATCH_STATUSES } from './parts.ts';
 import { changeCase, type CaseChangeResult, type Tx, type WorkflowContext } from './transaction.ts';
 import { defaultWorkflowLimits, type WorkflowLimits } from './units.ts';
 
@@ -90,10 +91,19 @@ function reasonOf(kind: SupervisionNoticeKind, dueOn: string, today: string): st
   return `已超过办理期限${dueOn}共${daysBetween(dueOn, today)}天，${kind === 'RED' ? '红牌' : '黄牌'}督办，请说明情况并限期办结`;
 }
 
+/**
+ * The unit a notice is addressed to (被督办单位): the lead unit of the dispatch the case is in (a hub department's
+ * own unit or a station outside the hub), which answers for its time limit; null for the centre itself when the case
+ * is in no dispatch (reported, accepted, or escalated to the supervision office, whose dispatch it waits for).
+ */
+export function addresseeOf(c: { status: string; leadUnit: string | null }): string | null {
+  return (DISPATCH_STATUSES as readonly string[]).includes(c.status) ? c.leadUnit : null;
+}
+
 /** Inserts a notice for the case's current time limit; null when one of that kind exists already. */
 async function insertNotice(
   tx: Tx,
-  current: { id: string; dueOn: string; assignedDepartment: SupervisionNoticeRow['department'] },
+  current: { id: string; status: string; dueOn: string; leadUnit: string | null },
   kind: SupervisionNoticeKind,
   issuedBy: string | null,
   reason: string,
@@ -106,7 +116,7 @@ async function insertNotice(
       kind,
       issuer: issuedBy === null ? 'SYSTEM' : 'SUPERVISION_OFFICE',
       issuedBy,
-      department: current.assignedDepartment,
+      unitCode: addresseeOf(current),
       dueOn: current.dueOn,
       reason,
       issuedAt: now,
@@ -150,11 +160,15 @@ export function replyToSupervisionNotice(ctx: WorkflowContext, input: ReplyToSup
   const text = checkText(input.text, 'text', 1000);
   return changeCase(ctx, 'REPLY_SUPERVISION', input, async (tx, current, now) => {
     const notice = await noticeOf(tx, current.id, input.noticeId);
-    // The unit addressed replies: its own department, or the centre for a notice issued before dispatch.
-    const addressed = notice.department === null ? ctx.caller.scopes.includes('case:write') : callerDepartment(ctx.caller) === notice.department && ctx.caller.scopes.includes('case:respond');
+    // The unit addressed replies, by the accounts acting for it (its `unit` claim, or their department's own unit:
+    // parts.ts), or the centre for a notice issued outside a dispatch.
+    const addressed =
+      notice.unitCode === null
+        ? ctx.caller.scopes.includes('case:write')
+        : ctx.caller.scopes.includes('case:respond') && callerUnit(ctx.caller, ctx.limits.units)?.code === notice.unitCode;
     if (!addressed) {
-      throw new GraphQLError(`notice ${notice.id} is addressed to ${notice.department ?? 'the centre'}; only that unit replies to it`, {
-        extensions: { code: WorkflowErrorCode.FORBIDDEN, noticeId: notice.id, department: notice.department },
+      throw new GraphQLError(`notice ${notice.id} is addressed to ${notice.unitCode ?? 'the centre'}; only that unit replies to it`, {
+        extensions: { code: WorkflowErrorCode.FORBIDDEN, noticeId: notice.id, unit: notice.unitCode },
       });
     }
     if (notice.replyText !== null) {
