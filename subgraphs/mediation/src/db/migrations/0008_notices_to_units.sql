@@ -9,6 +9,12 @@ UPDATE "supervision_notices" n SET "unit_code" = p."unit_code"
    AND p."dispatched_at" <= n."issued_at" AND (p."ended_at" IS NULL OR p."ended_at" > n."issued_at");--> statement-breakpoint
 -- Without such a part (none recorded), the department it was addressed to: each hub department's own unit bears its code.
 UPDATE "supervision_notices" SET "unit_code" = "department"::text WHERE "unit_code" IS NULL AND "department" IS NOT NULL;--> statement-breakpoint
+-- Parts left open by an ending written before every way out of a dispatch ended its parts (terminate, withdraw):
+-- ended with their dispatch, when the case left it (its closing, else its last change).
+UPDATE "case_parts" p SET "status" = 'SUPERSEDED', "ended_at" = coalesce(c."closed_at", c."updated_at")
+  FROM "cases" c
+ WHERE c."id" = p."case_id" AND p."status" IN ('DISPATCHED', 'ACKNOWLEDGED')
+   AND (p."round" <> c."dispatch_round" OR c."status" NOT IN ('DISPATCHED', 'IN_PROGRESS'));--> statement-breakpoint
 -- ==== End of data carry-over. ====
 DROP INDEX "supervision_notices_department_idx";--> statement-breakpoint
 ALTER TABLE "supervision_notices" DROP COLUMN "department";
