@@ -211,7 +211,7 @@ describe('the supervision check (督办)', () => {
     expect((await drain()).filter((n) => n.caseId === c.id)).toEqual([]);
   });
 
-  it('addresses a notice to the lead unit, a station outside the hub too, which alone replies; the centre’s before dispatch', async () => {
+  it('addresses a notice to the lead unit, a station outside the hub too, which alone replies, after its part ended too; the centre’s before dispatch', async () => {
     at('2027-06-20');
     await drain();
     const c = await dispatchedCase(0, 'URBAN_MANAGEMENT');
@@ -230,7 +230,16 @@ describe('the supervision check (督办)', () => {
       mutate(caller, 'replyToSupervisionNotice', 'ReplyToSupervisionNoticeInput', { caseId: c.id, expectedVersion: seen.version, noticeId: yellow.id, text: '已安排执法队员到场处置' });
     expect(errorCodes(await reply(HOUSING))).toEqual(['FORBIDDEN']);
     expect(errorCodes(await reply(CENTRE))).toEqual(['FORBIDDEN']);
-    expect((await reply(URBAN)).errors).toBeUndefined();
+    // The applicant withdraws: the station's part ends with the dispatch, and it still answers the notice it got.
+    const withdrawn = await mutate(CENTRE, 'withdrawCase', 'WithdrawCaseInput', { caseId: c.id, expectedVersion: seen.version, kind: 'WITHDRAWN', by: 'APPLICANT', reason: '申请人已与对方自行协商解决' });
+    expect(withdrawn.errors).toBeUndefined();
+    const parts = await harness.gql<{ case: { parts: { unit: { code: string }; status: string }[] } }>(`query ($id: ID!) { case(id: $id) { parts { unit { code } status } } }`, { id: c.id }, SUPERVISOR);
+    expect(parts.data!.case.parts).toEqual([{ unit: { code: 'URBAN_MANAGEMENT' }, status: 'SUPERSEDED' }]);
+    const version = seen.version + 1;
+    const replyNow = (caller: Caller) =>
+      mutate(caller, 'replyToSupervisionNotice', 'ReplyToSupervisionNoticeInput', { caseId: c.id, expectedVersion: version, noticeId: yellow.id, text: '已安排执法队员到场处置' });
+    expect(errorCodes(await replyNow(HOUSING))).toEqual(['FORBIDDEN']);
+    expect((await replyNow(URBAN)).errors).toBeUndefined();
     expect((await read(c.id)).supervisionNotices.find((n) => n.id === yellow.id)!.reply).toMatchObject({ by: URBAN.userId });
     expect(await inconsistentCases(harness.database.db)).toEqual([]);
   });
