@@ -238,7 +238,7 @@ export function handBackCase(ctx: WorkflowContext, input: HandBackCaseInput): Pr
     await setPart(tx, part, { status: 'HANDED_BACK', endedAt: now, endReason: input.reason, endNote: note });
     const details = { note, handBackReason: input.reason };
     if (part.role === 'CO_HANDLER') return { set: {}, toStatus: current.status, unitCode: part.unitCode, details };
-    await supersedeOpenParts(tx, current.id, now);
+    // The co-handlers' open parts end with the dispatch, as on every way out of it (changeCase).
     return {
       set: { assignedDepartment: null, leadUnit: null, acknowledgedAt: null },
       toStatus: 'ACCEPTED',
