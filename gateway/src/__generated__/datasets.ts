@@ -109,7 +109,7 @@ export type CasePartStatus =
   | 'FINISHED'
   /** Handed back to the centre (已退单). */
   | 'HANDED_BACK'
-  /** Ended by a later dispatch (已改派). */
+  /** Ended with its dispatch (已终止): a later dispatch (改派), the lead's hand-back, or the case leaving its dispatch otherwise (terminated, withdrawn). */
   | 'SUPERSEDED';
 
 /** How serious a dispute is (纠纷等级). */

@@ -101,3 +101,50 @@ describe('migration 0006 (satisfaction levels)', () => {
     ]);
   });
 });
+
+describe('migration 0008 (supervision notices addressed to units, parts ended with their dispatch)', () => {
+  it('addresses each notice to the lead unit of the dispatch it was issued in, else the department it named, else the centre; ends parts a case left open', async () => {
+    const database = await databaseBefore('0008');
+    const q = (text: string, values: unknown[] = []) => database.pool.query(text, values);
+    await q(`insert into mediation_committees (organization_id, type, community_code) values ('MC320311001001001', 'COMMUNITY', '320311001001')`);
+    const ids = ['TJ3203110010010010001', 'TJ3203110010010010002', 'TJ3203110010010010003'] as const;
+    for (const id of ids) {
+      await q(
+        `insert into cases (id, category, source, grid_code, community_code, street_code, committee_id, status, summary, received_at, due_on)
+         values ($1, 'NEIGHBOURS', 'PARTY_APPLICATION', '320311001001001', '320311001001', '320311001000', 'MC320311001001001', 'IN_PROGRESS', '噪音', '2026-11-01T02:00:00Z', '2026-11-20')`,
+        [id],
+      );
+    }
+    // 1: led by a station outside the hub (its notice had no department); 3: a notice before its dispatch, one during.
+    await q(
+      `insert into case_parts (case_id, round, unit_code, role, status, due_on, dispatched_at) values
+         ($1, 1, 'URBAN_MANAGEMENT', 'LEAD', 'ACKNOWLEDGED', '2026-11-20', '2026-11-02T02:00:00Z'),
+         ($2, 1, 'HOUSING', 'LEAD', 'ACKNOWLEDGED', '2026-11-20', '2026-11-05T02:00:00Z')`,
+      [ids[0], ids[2]],
+    );
+    const notice = (caseId: string, kind: string, department: string | null, issuedAt: string) =>
+      q(`insert into supervision_notices (case_id, kind, issuer, department, due_on, reason, issued_at) values ($1, $2, 'SYSTEM', $3, '2026-11-20', '督办', $4)`, [caseId, kind, department, issuedAt]);
+    // 2: terminated while its dispatch was open, before endings ended the parts: its part is left open.
+    await q(`update cases set status = 'TERMINATED', closed_at = '2026-11-25T02:00:00Z', dispatch_round = 1 where id = $1`, [ids[1]]);
+    await q(`update cases set dispatch_round = 1 where id in ($1, $2)`, [ids[0], ids[2]]);
+    await q(`insert into case_parts (case_id, round, unit_code, role, status, due_on, dispatched_at) values ($1, 1, 'PARTY', 'LEAD', 'ACKNOWLEDGED', '2026-11-20', '2026-11-22T02:00:00Z')`, [ids[1]]);
+    await notice(ids[0], 'YELLOW', null, '2026-11-21T02:00:00Z');
+    await notice(ids[1], 'YELLOW', 'HOUSING', '2026-11-21T02:00:00Z');
+    await notice(ids[2], 'WARNING', null, '2026-11-03T02:00:00Z');
+    await notice(ids[2], 'YELLOW', 'HOUSING', '2026-11-21T02:00:00Z');
+    await mediationDatabase.migrate(database);
+    const { rows } = await q(`select case_id, kind, unit_code from supervision_notices order by case_id, kind`);
+    expect(rows).toEqual([
+      { case_id: ids[0], kind: 'YELLOW', unit_code: 'URBAN_MANAGEMENT' },
+      { case_id: ids[1], kind: 'YELLOW', unit_code: 'HOUSING' },
+      { case_id: ids[2], kind: 'WARNING', unit_code: null },
+      { case_id: ids[2], kind: 'YELLOW', unit_code: 'HOUSING' },
+    ]);
+    const parts = await q(`select case_id, status, ended_at from case_parts order by case_id`);
+    expect(parts.rows).toEqual([
+      { case_id: ids[0], status: 'ACKNOWLEDGED', ended_at: null },
+      { case_id: ids[1], status: 'SUPERSEDED', ended_at: new Date('2026-11-25T02:00:00Z') },
+      { case_id: ids[2], status: 'ACKNOWLEDGED', ended_at: null },
+    ]);
+  });
+});

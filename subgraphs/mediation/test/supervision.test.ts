@@ -27,6 +27,8 @@ const CENTRE = testCaller('dispatcher');
 const HOUSING = testCaller('housing-officer');
 const POLICE = testCaller('police-officer');
 const SUPERVISOR = testCaller('supervisor');
+/** An account of the urban management station, a unit outside the hub's departments (its `unit` claim). */
+const URBAN: Caller = { ...testCaller('supervisor'), userId: 'station-urban-management', role: 'station-officer', department: null, scopes: ['case:read', 'case:report', 'case:respond'], unit: 'URBAN_MANAGEMENT' };
 
 const check = (): SupervisionCheck => ({ db: harness.database.db, clock: () => now, redCardGraceDays: GRACE_DAYS, warningDays: WARNING_DAYS });
 
@@ -41,8 +43,8 @@ async function mutate(caller: Caller, field: string, type: string, input: Record
   );
 }
 
-/** A new case dispatched to housing with a deadline `dueOn` days from now. */
-async function dispatchedCase(dueInDays: number): Promise<{ id: string; version: number; dueOn: string }> {
+/** A new case, reported by the centre: version 1, on the acceptance limit. */
+async function reportedCase(): Promise<string> {
   const report = await mutate(CENTRE, 'reportCase', 'ReportCaseInput', {
     category: 'PROPERTY_MANAGEMENT',
     source: 'PARTY_APPLICATION',
@@ -53,10 +55,16 @@ async function dispatchedCase(dueInDays: number): Promise<{ id: string; version:
       { role: 'RESPONDENT', residentId: respondent },
     ],
   });
-  const id = report.data!.reportCase!.case.id;
+  return report.data!.reportCase!.case.id;
+}
+
+/** A new case dispatched to housing (or the lead `leadUnit`) with a deadline `dueOn` days from now. */
+async function dispatchedCase(dueInDays: number, leadUnit?: string): Promise<{ id: string; version: number; dueOn: string }> {
+  const id = await reportedCase();
   await mutate(CENTRE, 'acceptCase', 'AcceptCaseInput', { caseId: id, expectedVersion: 1 });
   const dueOn = addDays(chinaToday(now), dueInDays);
-  const dispatched = await mutate(CENTRE, 'dispatchCase', 'DispatchCaseInput', { caseId: id, expectedVersion: 2, department: 'HOUSING', dueOn });
+  const lead = leadUnit === undefined ? { department: 'HOUSING' } : { leadUnit };
+  const dispatched = await mutate(CENTRE, 'dispatchCase', 'DispatchCaseInput', { caseId: id, expectedVersion: 2, ...lead, dueOn });
   expect(dispatched.errors).toBeUndefined();
   return { id, version: 3, dueOn };
 }
@@ -73,14 +81,14 @@ async function drain() {
 }
 
 const NOTICES = /* GraphQL */ `query ($id: ID!) { case(id: $id) { version card overdueDays
-  supervisionNotices { id kind issuer issuedBy department dueOn reason reply { by text } accountabilityNotes { by note } }
+  supervisionNotices { id kind issuer issuedBy unit { code } department dueOn reason reply { by text } accountabilityNotes { by note } }
   timeline { action actor { userId } supervisionNotice { id kind } } } }`;
 type Notices = {
   case: {
     version: number;
     card: string | null;
     overdueDays: number;
-    supervisionNotices: { id: string; kind: string; issuer: string; issuedBy: string | null; department: string | null; dueOn: string; reason: string; reply: { by: string; text: string } | null; accountabilityNotes: { by: string; note: string }[] }[];
+    supervisionNotices: { id: string; kind: string; issuer: string; issuedBy: string | null; unit: { code: string } | null; department: string | null; dueOn: string; reason: string; reply: { by: string; text: string } | null; accountabilityNotes: { by: string; note: string }[] }[];
     timeline: { action: string; actor: { userId: string }; supervisionNotice: { id: string; kind: string } | null }[];
   };
 };
@@ -104,10 +112,10 @@ describe('the supervision check (督办)', () => {
     expect((await drain()).filter((n) => n.caseId === c.id)).toEqual([{ caseId: c.id, kind: 'RED', dueOn: c.dueOn }]);
     const seen = await read(c.id);
     expect(seen.card).toBe('RED');
-    expect(seen.supervisionNotices.map((n) => [n.kind, n.issuer, n.issuedBy, n.department, n.dueOn])).toEqual([
-      ['WARNING', 'SYSTEM', null, 'HOUSING', c.dueOn],
-      ['YELLOW', 'SYSTEM', null, 'HOUSING', c.dueOn],
-      ['RED', 'SYSTEM', null, 'HOUSING', c.dueOn],
+    expect(seen.supervisionNotices.map((n) => [n.kind, n.issuer, n.issuedBy, n.unit?.code, n.department, n.dueOn])).toEqual([
+      ['WARNING', 'SYSTEM', null, 'HOUSING', 'HOUSING', c.dueOn],
+      ['YELLOW', 'SYSTEM', null, 'HOUSING', 'HOUSING', c.dueOn],
+      ['RED', 'SYSTEM', null, 'HOUSING', 'HOUSING', c.dueOn],
     ]);
     expect(seen.supervisionNotices[2]!.reason).toContain('红牌');
     expect(seen.timeline.slice(-3).map((e) => [e.action, e.actor.userId, e.supervisionNotice?.kind])).toEqual([
@@ -201,6 +209,39 @@ describe('the supervision check (督办)', () => {
     // The system check does not issue a second red card for the same limit.
     at('2027-06-10');
     expect((await drain()).filter((n) => n.caseId === c.id)).toEqual([]);
+  });
+
+  it('addresses a notice to the lead unit, a station outside the hub too, which alone replies, after its part ended too; the centre’s before dispatch', async () => {
+    at('2027-06-20');
+    await drain();
+    const c = await dispatchedCase(0, 'URBAN_MANAGEMENT');
+    // The acceptance limit (3 days) is not warned the day it is set, only within its last two days, to the centre.
+    const reported = await reportedCase();
+    expect((await drain()).filter((n) => n.caseId === reported)).toEqual([]);
+    at('2027-06-21');
+    const issued = await drain();
+    expect(issued.filter((n) => n.caseId === c.id).map((n) => n.kind)).toEqual(['YELLOW']);
+    expect(issued.filter((n) => n.caseId === reported).map((n) => n.kind)).toEqual(['WARNING']);
+    expect((await read(reported)).supervisionNotices.map((n) => [n.kind, n.unit, n.department])).toEqual([['WARNING', null, null]]);
+    const seen = await read(c.id);
+    const yellow = seen.supervisionNotices.find((n) => n.kind === 'YELLOW')!;
+    expect([yellow.unit?.code, yellow.department]).toEqual(['URBAN_MANAGEMENT', null]);
+    const reply = (caller: Caller) =>
+      mutate(caller, 'replyToSupervisionNotice', 'ReplyToSupervisionNoticeInput', { caseId: c.id, expectedVersion: seen.version, noticeId: yellow.id, text: '已安排执法队员到场处置' });
+    expect(errorCodes(await reply(HOUSING))).toEqual(['FORBIDDEN']);
+    expect(errorCodes(await reply(CENTRE))).toEqual(['FORBIDDEN']);
+    // The applicant withdraws: the station's part ends with the dispatch, and it still answers the notice it got.
+    const withdrawn = await mutate(CENTRE, 'withdrawCase', 'WithdrawCaseInput', { caseId: c.id, expectedVersion: seen.version, kind: 'WITHDRAWN', by: 'APPLICANT', reason: '申请人已与对方自行协商解决' });
+    expect(withdrawn.errors).toBeUndefined();
+    const parts = await harness.gql<{ case: { parts: { unit: { code: string }; status: string }[] } }>(`query ($id: ID!) { case(id: $id) { parts { unit { code } status } } }`, { id: c.id }, SUPERVISOR);
+    expect(parts.data!.case.parts).toEqual([{ unit: { code: 'URBAN_MANAGEMENT' }, status: 'SUPERSEDED' }]);
+    const version = seen.version + 1;
+    const replyNow = (caller: Caller) =>
+      mutate(caller, 'replyToSupervisionNotice', 'ReplyToSupervisionNoticeInput', { caseId: c.id, expectedVersion: version, noticeId: yellow.id, text: '已安排执法队员到场处置' });
+    expect(errorCodes(await replyNow(HOUSING))).toEqual(['FORBIDDEN']);
+    expect((await replyNow(URBAN)).errors).toBeUndefined();
+    expect((await read(c.id)).supervisionNotices.find((n) => n.id === yellow.id)!.reply).toMatchObject({ by: URBAN.userId });
+    expect(await inconsistentCases(harness.database.db)).toEqual([]);
   });
 
   it('runs in the service on a timer with the service’s clock', async () => {

@@ -715,7 +715,7 @@ export type CasePartStatus =
   | 'FINISHED'
   /** Handed back to the centre (已退单). */
   | 'HANDED_BACK'
-  /** Ended by a later dispatch (已改派). */
+  /** Ended with its dispatch (已终止): a later dispatch (改派), the lead's hand-back, or the case leaving its dispatch otherwise (terminated, withdrawn). */
   | 'SUPERSEDED';
 
 /** A party to a case (纠纷当事人): a resident or an organization, never both. */
@@ -2246,7 +2246,10 @@ export type SupervisionNotice = {
   __typename?: 'SupervisionNotice';
   /** Accountability notes of the supervision office (问责记录), oldest first. */
   accountabilityNotes: Array<AccountabilityNote>;
-  /** The unit it is addressed to (被督办单位): the department the case was with; null for the centre itself. */
+  /**
+   * The hub department whose own unit `unit` is (承办部门); null for a station outside the hub or the centre.
+   * @deprecated Notices are addressed to units, many of them stations outside the hub: use `unit`.
+   */
   department?: Maybe<CaseDepartment>;
   /** The time limit it is about (办理期限). */
   dueOn: Scalars['Date']['output'];
@@ -2264,6 +2267,8 @@ export type SupervisionNotice = {
   reason: Scalars['String']['output'];
   /** The unit's reply (督办回复); null until it replies. */
   reply?: Maybe<SupervisionReply>;
+  /** The unit it is addressed to (被督办单位): the lead unit (主办单位) of the dispatch the case was in, which replies to it; null for the centre itself (a case not in a dispatch: reported, accepted or escalated). */
+  unit?: Maybe<HandlingUnit>;
 };
 
 /** What a supervision notice is (督办类型). */
@@ -3161,6 +3166,7 @@ export type SupervisionNoticeResolvers<ContextType = MediationContext, ParentTyp
   kind?: Resolver<ResolversTypes['SupervisionNoticeKind'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reply?: Resolver<Maybe<ResolversTypes['SupervisionReply']>, ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['HandlingUnit']>, ParentType, ContextType>;
 }>;
 
 export type SupervisionReplyResolvers<ContextType = MediationContext, ParentType extends ResolversParentTypes['SupervisionReply'] = ResolversParentTypes['SupervisionReply']> = ResolversObject<{

@@ -514,8 +514,8 @@ export const supervisionNotices = pgTable(
     issuer: supervisionIssuer('issuer').notNull(),
     /** The supervision office's user who issued it; null for the system. */
     issuedBy: text('issued_by'),
-    /** The unit it is addressed to: the department the case was dispatched to, or null for the centre itself. */
-    department: caseDepartment('department'),
+    /** The unit it is addressed to: the lead unit of the case's dispatch (a code of the directory), or null for the centre itself. */
+    unitCode: varchar('unit_code', { length: 40 }),
     /** The time limit it is about. */
     dueOn: date('due_on', { mode: 'string' }).notNull(),
     reason: text('reason').notNull(),
@@ -526,7 +526,7 @@ export const supervisionNotices = pgTable(
   },
   (t) => [
     uniqueIndex('supervision_notices_case_kind_due_idx').on(t.caseId, t.kind, t.dueOn),
-    index('supervision_notices_department_idx').on(t.department, t.id),
+    index('supervision_notices_unit_idx').on(t.unitCode, t.id),
     check('supervision_notices_reply_whole', sql`(${t.replyText} is null) = (${t.repliedAt} is null) and (${t.replyText} is null) = (${t.repliedBy} is null)`),
   ],
 );

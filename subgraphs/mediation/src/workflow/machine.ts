@@ -37,9 +37,10 @@ export const WorkflowErrorCode = {
  * (部门报到、办理: `case:respond` and the same department), the supervision office (督查室: `case:supervise`), or a
  * grid worker on a visit to a case of their own grid (`case:report`).
  */
-export type Actor = 'CENTRE' | 'ASSIGNED_DEPARTMENT' | 'SUPERVISION' | 'GRID_WORKER' | 'CO_HANDLER';
+export type Actor = 'CENTRE' | 'ASSIGNED_DEPARTMENT' | 'SUPERVISION' | 'GRID_WORKER' | 'CO_HANDLER' | 'UNIT';
 // ASSIGNED_DEPARTMENT is the lead unit (主办) of the current dispatch, CO_HANDLER a co-handler (协办) with an open
-// part in it: which one a caller is follows the unit they act for (parts.ts), not only their department.
+// part in it: which one a caller is follows the unit they act for (parts.ts), not only their department. UNIT is any
+// account acting for a unit (case:respond), part or not: the action itself decides which unit may (a notice's reply).
 
 interface Rule {
   /** Where the action leads: a status, SAME (records), or DECIDED by the action itself (a follow-up may escalate). */
@@ -77,7 +78,9 @@ function ASSESSED(): Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> {
   return { ASSESS: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] } };
 }
 const SUPERVISION_FOLLOW_UP: Partial<Record<Exclude<CaseAction, 'REPORT'>, Rule>> = {
-  REPLY_SUPERVISION: { to: 'SAME', actors: ['CENTRE', 'ASSIGNED_DEPARTMENT'] },
+  // The unit a notice is addressed to replies even after its part has ended (the case resolved, re-dispatched or
+  // ended since); replyToSupervisionNotice refuses every other unit.
+  REPLY_SUPERVISION: { to: 'SAME', actors: ['CENTRE', 'UNIT'] },
   NOTE_ACCOUNTABILITY: { to: 'SAME', actors: ['SUPERVISION'] },
 };
 
@@ -153,7 +156,9 @@ const RULES: Record<CaseStatus, Partial<Record<Exclude<CaseAction, 'REPORT'>, Ru
     ADD_RECORD: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     REPORT_UP: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
     ASSIGN_DOWN: { to: 'SAME', actors: ['CENTRE', 'SUPERVISION'] },
-    ...ASSESSED(),
+    // An escalated case runs on the supervision limit (time-limits.ts), so it is warned and carded like any other
+    // case still to be handled (DEADLINE_STATUSES).
+    ...SUPERVISED,
     ...AGREEMENT_FOLLOW_THROUGH,
     ...SUPERVISION_FOLLOW_UP,
   },
@@ -213,6 +218,7 @@ export function actorsOf(caller: Caller, c: { gridCode: string }, partRole: 'LEA
   if (scopes.has('case:supervise')) actors.add('SUPERVISION');
   if (scopes.has('case:respond') && partRole === 'LEAD') actors.add('ASSIGNED_DEPARTMENT');
   if (scopes.has('case:respond') && partRole === 'CO_HANDLER') actors.add('CO_HANDLER');
+  if (scopes.has('case:respond')) actors.add('UNIT');
   if (scopes.has('case:report') && caller.ownGridsOnly && caller.grids.includes(c.gridCode)) actors.add('GRID_WORKER');
   return actors;
 }
@@ -263,6 +269,8 @@ function describeActor(actor: Actor): string {
       return 'the supervision office (case:supervise)';
     case 'GRID_WORKER':
       return "a grid worker of the case's grid";
+    case 'UNIT':
+      return 'the unit it concerns (case:respond)';
   }
 }
 

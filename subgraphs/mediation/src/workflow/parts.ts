@@ -75,6 +75,17 @@ export function currentParts(tx: Tx, c: Pick<CaseRow, 'id' | 'dispatchRound'>): 
     .orderBy(asc(caseParts.role), asc(caseParts.unitCode));
 }
 
+/** The statuses in which a dispatch is live: its parts are open only while the case is in one of them. */
+export const DISPATCH_STATUSES = ['DISPATCHED', 'IN_PROGRESS'] as const;
+
+/** Ends every open part of a case (whatever its round) as superseded: the dispatch they belong to is over. */
+export function supersedeOpenParts(tx: Tx, caseId: string, now: Date) {
+  return tx
+    .update(caseParts)
+    .set({ status: 'SUPERSEDED', endedAt: now })
+    .where(and(eq(caseParts.caseId, caseId), inArray(caseParts.status, [...OPEN_PART_STATUSES])));
+}
+
 export const isOpen = (part: CasePartRow) => (OPEN_PART_STATUSES as readonly string[]).includes(part.status);
 
 /** The caller's unit's open part of the current dispatch, if any. */
@@ -140,10 +151,7 @@ export function dispatchCase(ctx: WorkflowContext, input: DispatchCaseInput): Pr
       { unit: plan.lead, role: 'LEAD', dueOn: checkUnitDeadline(plan.lead, input.dueOn, 'dueOn', today), note: plan.note },
       ...plan.co.map((h) => ({ unit: h.unit, role: 'CO_HANDLER' as const, dueOn: checkUnitDeadline(h.unit, h.dueOn, h.argumentName, today), note: h.note })),
     ];
-    await tx
-      .update(caseParts)
-      .set({ status: 'SUPERSEDED', endedAt: now })
-      .where(and(eq(caseParts.caseId, current.id), inArray(caseParts.status, [...OPEN_PART_STATUSES])));
+    await supersedeOpenParts(tx, current.id, now);
     const round = current.dispatchRound + 1;
     await tx.insert(caseParts).values(
       parts.map((p) => ({ caseId: current.id, round, unitCode: p.unit.code, role: p.role, status: 'DISPATCHED' as const, dueOn: p.dueOn, dispatchedAt: now, note: p.note })),
@@ -230,10 +238,7 @@ export function handBackCase(ctx: WorkflowContext, input: HandBackCaseInput): Pr
     await setPart(tx, part, { status: 'HANDED_BACK', endedAt: now, endReason: input.reason, endNote: note });
     const details = { note, handBackReason: input.reason };
     if (part.role === 'CO_HANDLER') return { set: {}, toStatus: current.status, unitCode: part.unitCode, details };
-    await tx
-      .update(caseParts)
-      .set({ status: 'SUPERSEDED', endedAt: now })
-      .where(and(eq(caseParts.caseId, current.id), inArray(caseParts.status, [...OPEN_PART_STATUSES])));
+    // The co-handlers' open parts end with the dispatch, as on every way out of it (changeCase).
     return {
       set: { assignedDepartment: null, leadUnit: null, acknowledgedAt: null },
       toStatus: 'ACCEPTED',

@@ -23,7 +23,8 @@ import type {
 } from '../__generated__/resolvers-types.ts';
 import { addDays, chinaToday, DEADLINE_STATUSES, daysBetween, supervisionCard, type Clock } from './deadlines.ts';
 import { checkText, InputErrorCode } from './inputs.ts';
-import { callerDepartment, WorkflowErrorCode } from './machine.ts';
+import { WorkflowErrorCode } from './machine.ts';
+import { callerUnit, DISPATCH_STATUSES } from './parts.ts';
 import { changeCase, type CaseChangeResult, type Tx, type WorkflowContext } from './transaction.ts';
 import { defaultWorkflowLimits, type WorkflowLimits } from './units.ts';
 
@@ -58,13 +59,31 @@ export function warningDaysFromEnv(env: NodeJS.ProcessEnv = process.env): number
   return days;
 }
 
-/** The notice a case earns on `today`: a warning within `warningDays` of its limit, else its card; null for none. */
-export function noticeDue(c: { status: string; dueOn: string }, today: string, graceDays: number, warningDays: number): SupervisionNoticeKind | null {
+/**
+ * The days before a case's limit when its warning goes out. A reported case runs on the acceptance limit, set the
+ * moment it is reported and often no longer than the warning period itself (3 days each by default): warned with
+ * the full period, every case would be warned as it is reported, and the system's notice would move the version
+ * under the centre's first write. Its warning comes at most `acceptanceDays - 1` days before the limit, so never on
+ * the day the limit was set. Every other limit is warned `warningDays` before.
+ */
+export function warningWindow(status: string, warningDays: number, acceptanceDays: number): number {
+  return status === 'REPORTED' ? Math.min(warningDays, acceptanceDays - 1) : warningDays;
+}
+
+/** The notice a case earns on `today`: a warning within its warning window of its limit, else its card; null for none. */
+export function noticeDue(
+  c: { status: string; dueOn: string },
+  today: string,
+  graceDays: number,
+  warningDays: number,
+  acceptanceDays: number = defaultWorkflowLimits().acceptanceDays,
+): SupervisionNoticeKind | null {
   const card = supervisionCard(c, today, graceDays);
   if (card) return card;
   if (!(DEADLINE_STATUSES as readonly string[]).includes(c.status)) return null;
   const left = daysBetween(today, c.dueOn);
-  return warningDays > 0 && left >= 0 && left <= warningDays ? 'WARNING' : null;
+  const window = warningWindow(c.status, warningDays, acceptanceDays);
+  return window > 0 && left >= 0 && left <= window ? 'WARNING' : null;
 }
 
 function reasonOf(kind: SupervisionNoticeKind, dueOn: string, today: string): string {
@@ -72,10 +91,19 @@ function reasonOf(kind: SupervisionNoticeKind, dueOn: string, today: string): st
   return `已超过办理期限${dueOn}共${daysBetween(dueOn, today)}天，${kind === 'RED' ? '红牌' : '黄牌'}督办，请说明情况并限期办结`;
 }
 
+/**
+ * The unit a notice is addressed to (被督办单位): the lead unit of the dispatch the case is in (a hub department's
+ * own unit or a station outside the hub), which answers for its time limit; null for the centre itself when the case
+ * is in no dispatch (reported, accepted, or escalated to the supervision office, whose dispatch it waits for).
+ */
+export function addresseeOf(c: { status: string; leadUnit: string | null }): string | null {
+  return (DISPATCH_STATUSES as readonly string[]).includes(c.status) ? c.leadUnit : null;
+}
+
 /** Inserts a notice for the case's current time limit; null when one of that kind exists already. */
 async function insertNotice(
   tx: Tx,
-  current: { id: string; dueOn: string; assignedDepartment: SupervisionNoticeRow['department'] },
+  current: { id: string; status: string; dueOn: string; leadUnit: string | null },
   kind: SupervisionNoticeKind,
   issuedBy: string | null,
   reason: string,
@@ -88,7 +116,7 @@ async function insertNotice(
       kind,
       issuer: issuedBy === null ? 'SYSTEM' : 'SUPERVISION_OFFICE',
       issuedBy,
-      department: current.assignedDepartment,
+      unitCode: addresseeOf(current),
       dueOn: current.dueOn,
       reason,
       issuedAt: now,
@@ -132,11 +160,15 @@ export function replyToSupervisionNotice(ctx: WorkflowContext, input: ReplyToSup
   const text = checkText(input.text, 'text', 1000);
   return changeCase(ctx, 'REPLY_SUPERVISION', input, async (tx, current, now) => {
     const notice = await noticeOf(tx, current.id, input.noticeId);
-    // The unit addressed replies: its own department, or the centre for a notice issued before dispatch.
-    const addressed = notice.department === null ? ctx.caller.scopes.includes('case:write') : callerDepartment(ctx.caller) === notice.department && ctx.caller.scopes.includes('case:respond');
+    // The unit addressed replies, by the accounts acting for it (its `unit` claim, or their department's own unit:
+    // parts.ts), or the centre for a notice issued outside a dispatch.
+    const addressed =
+      notice.unitCode === null
+        ? ctx.caller.scopes.includes('case:write')
+        : ctx.caller.scopes.includes('case:respond') && callerUnit(ctx.caller, ctx.limits.units)?.code === notice.unitCode;
     if (!addressed) {
-      throw new GraphQLError(`notice ${notice.id} is addressed to ${notice.department ?? 'the centre'}; only that unit replies to it`, {
-        extensions: { code: WorkflowErrorCode.FORBIDDEN, noticeId: notice.id, department: notice.department },
+      throw new GraphQLError(`notice ${notice.id} is addressed to ${notice.unitCode ?? 'the centre'}; only that unit replies to it`, {
+        extensions: { code: WorkflowErrorCode.FORBIDDEN, noticeId: notice.id, unit: notice.unitCode },
       });
     }
     if (notice.replyText !== null) {
@@ -200,10 +232,11 @@ export async function runSupervisionCheck(check: SupervisionCheck): Promise<Supe
     .where(and(inArray(cases.status, [...DEADLINE_STATUSES]), lte(cases.dueOn, horizon)))
     .orderBy(asc(cases.dueOn), asc(cases.id));
   const run: SupervisionRun = { issued: [], deferred: 0 };
-  const ctx: WorkflowContext = { db: check.db, caller: SUPERVISION_SYSTEM_CALLER, scope: { allGrids: true }, clock: check.clock, limits: check.limits ?? defaultWorkflowLimits() };
+  const limits = check.limits ?? defaultWorkflowLimits();
+  const ctx: WorkflowContext = { db: check.db, caller: SUPERVISION_SYSTEM_CALLER, scope: { allGrids: true }, clock: check.clock, limits };
   for (const c of candidates) {
     if (run.issued.length >= CASES_PER_RUN) break;
-    const kind = noticeDue(c, today, check.redCardGraceDays, check.warningDays);
+    const kind = noticeDue(c, today, check.redCardGraceDays, check.warningDays, limits.acceptanceDays);
     if (kind === null || c.issued.includes(kind)) continue;
     try {
       const result = await changeCase(

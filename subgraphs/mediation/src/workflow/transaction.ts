@@ -15,7 +15,7 @@ import type { CaseAction, CaseStatus } from '../__generated__/resolvers-types.ts
 import { chinaToday, type Clock } from './deadlines.ts';
 import { checkIdempotencyKey, checkVersion } from './inputs.ts';
 import { actorsOf, mayDecide, transition, WorkflowErrorCode } from './machine.ts';
-import { callerUnit, currentParts, openPartOf } from './parts.ts';
+import { callerUnit, currentParts, DISPATCH_STATUSES, openPartOf, supersedeOpenParts } from './parts.ts';
 import type { HandlingUnit, WorkflowLimits } from './units.ts';
 import type { CasePartRow } from '../db/schema.ts';
 
@@ -106,6 +106,10 @@ export function changeCase(
     if (target === 'DECIDED' && !mayDecide(current.status, action, change.toStatus)) {
       throw new Error(`${action} from ${current.status} decided ${change.toStatus}, which the table does not allow`);
     }
+    // Whatever takes a case out of its dispatch for good (an ending, a withdrawal, a hand-back, a resolution) ends
+    // the dispatch's open parts with it, in the same transaction: no unit keeps working a case that left it.
+    const live = (s: CaseStatus) => (DISPATCH_STATUSES as readonly string[]).includes(s);
+    if (live(current.status) && !live(change.toStatus)) await supersedeOpenParts(tx, current.id, now);
     const [updated] = await tx
       .update(cases)
       .set({ ...change.set, status: change.toStatus, version: current.version + 1, updatedAt: now })
