@@ -1,4 +1,4 @@
-import { DEMO_HUB_SECRET, maskIdNumber, residentKey } from '@hub/core';
+import { DEMO_HUB_SECRET, maskIdNumber, residentKey, type Caller } from '@hub/core';
 import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type CareKind, type DemoCareRecord, type DemoDisabilityRecord } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
@@ -172,7 +172,7 @@ describe('access to care lists and certificates', () => {
     // A grid worker holds no welfare:read or health:read (the subgraph refuses the fields outright): a role limited to
     // its grids that holds them, as a site's roles file may define, is what row scope must hold.
     const grid = testCaller('grid-worker', { grids: [other.grid.code] });
-    const worker = { ...grid, scopes: [...grid.scopes, 'welfare:read', 'health:read'] };
+    const worker: Caller = { ...grid, scopes: [...grid.scopes, 'welfare:read', 'health:read'] };
     const data = await ok(`query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Resident { careRecords { id } disability { id } } } }`,
       { reps: [{ __typename: 'Resident', id: idOf(holder.idNumber) }] }, worker);
     expect(data._entities[0]).toEqual({ careRecords: [], disability: null });

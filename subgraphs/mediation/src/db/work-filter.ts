@@ -15,6 +15,8 @@ const WAITING: Record<Actor, readonly CaseStatus[]> = {
   CENTRE: ['REPORTED', 'ACCEPTED', 'RESOLVED'],
   ASSIGNED_DEPARTMENT: ['DISPATCHED', 'IN_PROGRESS'],
   CO_HANDLER: ['DISPATCHED', 'IN_PROGRESS'],
+  // The unit a supervision notice is addressed to owes a reply, not a step in the case's status.
+  UNIT: [],
   SUPERVISION: ['ESCALATED'],
   GRID_WORKER: ['RESOLVED'],
 };
