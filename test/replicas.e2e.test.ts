@@ -400,7 +400,9 @@ describe('two gateways and two replicas of every subgraph over one database per 
     const legacyNumbers = Array.from({ length: IMPORT_ROWS }, (_, i) => `（2024）副本调字第${String(i + 1).padStart(3, '0')}号`);
     {
       const header = ['案件编号', '受理日期', '纠纷类别', '来源', '网格编码', '案件状态', '简要情况', '当事人'];
-      const rows = legacyNumbers.map((number, i) => [number, `2024-05-${String((i % 28) + 1).padStart(2, '0')}`, '邻里纠纷', '当事人申请', GRID, '已登记', `历史案件 ${i}`, `申请人：${home.residents[i % home.residents.length]!.idNumber}`]);
+      // Parties named by citizen ID number, as the legacy ledger names them (people without one are keyed by document).
+      const citizens = home.residents.filter((r) => r.document === null);
+      const rows = legacyNumbers.map((number, i) => [number, `2024-05-${String((i % 28) + 1).padStart(2, '0')}`, '邻里纠纷', '当事人申请', GRID, '已登记', `历史案件 ${i}`, `申请人：${citizens[i % citizens.length]!.idNumber}`]);
       rmSync(importFolder, { recursive: true, force: true });
       mkdirSync(importFolder, { recursive: true });
       writeFileSync(importFile, `\uFEFF${[header, ...rows].map((r) => r.join(',')).join('\r\n')}\r\n`);
