@@ -234,10 +234,16 @@ export type CaseEventFilter = {
   departments?: Array<CaseDepartment> | null | undefined;
   /** Only events of cases in these grids (网格). */
   gridCodes?: Array<string | number> | null | undefined;
+  /** Only events of cases now at one of these handling levels (办理层级). */
+  levels?: Array<CaseLevel> | null | undefined;
+  /** Only events of cases now of one of these severities (严重程度). */
+  severities?: Array<CaseSeverity> | null | undefined;
   /** Only events of cases that came in through these channels (来源). */
   sources?: Array<CaseSource> | null | undefined;
   /** Only events whose status after the change is one of these (状态). */
   statuses?: Array<CaseStatus> | null | undefined;
+  /** Only events about these units' parts (承办单位: a dispatch to them, their report-in, records, finish or hand-back); UNKNOWN_UNIT for a code not in the directory. */
+  units?: Array<string | number> | null | undefined;
 };
 
 /** The leader who takes a case in charge (包案领导). */

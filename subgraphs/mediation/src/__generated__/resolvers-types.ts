@@ -554,10 +554,16 @@ export type CaseEventFilter = {
   departments?: InputMaybe<Array<CaseDepartment>>;
   /** Only events of cases in these grids (网格). */
   gridCodes?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** Only events of cases now at one of these handling levels (办理层级). */
+  levels?: InputMaybe<Array<CaseLevel>>;
+  /** Only events of cases now of one of these severities (严重程度). */
+  severities?: InputMaybe<Array<CaseSeverity>>;
   /** Only events of cases that came in through these channels (来源). */
   sources?: InputMaybe<Array<CaseSource>>;
   /** Only events whose status after the change is one of these (状态). */
   statuses?: InputMaybe<Array<CaseStatus>>;
+  /** Only events about these units' parts (承办单位: a dispatch to them, their report-in, records, finish or hand-back); UNKNOWN_UNIT for a code not in the directory. */
+  units?: InputMaybe<Array<Scalars['ID']['input']>>;
 };
 
 /** Case-handling figures (办件统计) over the cases received in a period. */

@@ -53,7 +53,7 @@ export const Query: QueryResolvers = {
   caseEvents: async (_, args, { db, scope, limits }) => {
     const page = pageRequest('case-events', { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
     const unit = args.unit != null ? checkUnit(limits.units, args.unit, 'unit').code : null;
-    const rows = await caseEventFeed(db, scope, args.department ?? null, page, unit, caseEventFilterSql(args.filter));
+    const rows = await caseEventFeed(db, scope, args.department ?? null, page, unit, caseEventFilterSql(args.filter, limits.units));
     const connection = toConnection('case-events', rows, page, (e) => String(e.sequence));
     // At the end of the feed the cursor stays where the follower is, so "ask again with endCursor" always works.
     return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };
