@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readJsonBody, sendJson, type RouteHandler } from '@hub/core';
 import type { Authenticate } from '../authenticate.ts';
-import type { SubscribeRequest, SubscribeResult, Sink } from './hub.ts';
+import { openHttpStream, type StreamFormat } from './http-stream.ts';
+import type { SubscribeRequest, SubscribeResult } from './hub.ts';
 import { expiryOf, headerValue, postParams } from './sse.ts';
 
 type Subscribe = (request: SubscribeRequest) => Promise<SubscribeResult>;
@@ -30,7 +31,7 @@ export function multipartRoute(options: { subscribe: Subscribe; authenticate: Au
     const { caller } = await options.authenticate({ req, url, body });
     const params = postParams(await body());
     if ('error' in params) return sendJson(res, 400, { errors: [{ message: params.error, extensions: { code: 'BAD_REQUEST' } }] });
-    const stream = openMultipart(res);
+    const stream = openHttpStream(res, MULTIPART);
     const result = await options.subscribe({ caller, expiresAt: expiryOf(req), recheck: () => options.authenticate({ req, url, body }), ...params, resumeFrom: headerValue(req.headers['last-event-id']), sink: stream.sink });
     if (!result.ok) {
       if (!res.headersSent) return sendJson(res, result.status, { errors: result.errors });
@@ -43,41 +44,16 @@ export function multipartRoute(options: { subscribe: Subscribe; authenticate: Au
   };
 }
 
-function openMultipart(res: ServerResponse) {
-  let opened = false;
-  let ended = false;
-  let closed = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-  const untilClosed = new Promise<void>((resolve) =>
-    res.once('close', () => {
-      closed = true;
-      clearInterval(heartbeat);
-      resolve();
-    }),
-  );
-  const part = (json: string) => `\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}\r\n--${BOUNDARY}`;
-  const open = () => {
-    if (opened || closed) return;
-    opened = true;
+const part = (json: string) => `\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}\r\n--${BOUNDARY}`;
+
+/** Apollo's multipart framing: a part per event, `{}` as heartbeat, `--` after the last boundary. */
+const MULTIPART: StreamFormat = {
+  start(res) {
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec="1.0"`, 'cache-control': 'no-store' });
     res.write(`\r\n--${BOUNDARY}`);
-    heartbeat = setInterval(() => res.write(part('{}')), HEARTBEAT_MS);
-    heartbeat.unref();
-  };
-  const sink: Sink = {
-    next(delivery) {
-      if (ended || closed) return;
-      open();
-      res.write(part(JSON.stringify({ payload: { ...delivery.payload, extensions: { lastEventId: delivery.id } } })));
-    },
-    buffered: () => res.writableLength,
-    end(errors) {
-      if (ended || closed) return;
-      ended = true;
-      open();
-      if (errors?.length) res.write(part(JSON.stringify({ payload: null, errors })));
-      res.end('--\r\n');
-    },
-  };
-  return { sink, open, untilClosed, closed: () => closed };
-}
+  },
+  heartbeat: { text: part('{}'), everyMs: HEARTBEAT_MS },
+  event: (delivery) => part(JSON.stringify({ payload: { ...delivery.payload, extensions: { lastEventId: delivery.id } } })),
+  errors: (errors) => part(JSON.stringify({ payload: null, errors })),
+  close: '--\r\n',
+};

@@ -3,7 +3,8 @@ import { readJsonBody, sendJson, type RouteHandler } from '@hub/core';
 import { decodeJwt } from 'jose';
 import type { Authenticate } from '../authenticate.ts';
 import { bearerToken } from '../identity.ts';
-import type { Delivery, SubscribeRequest, SubscribeResult, Sink } from './hub.ts';
+import { openHttpStream, type StreamFormat } from './http-stream.ts';
+import type { Delivery, SubscribeRequest, SubscribeResult } from './hub.ts';
 
 /** Where GraphQL over Server-Sent Events is served (the `graphql-sse` protocol's conventional path). */
 export const STREAM_PATH = '/graphql/stream';
@@ -35,7 +36,7 @@ export function sseRoute(options: { subscribe: Subscribe; authenticate: Authenti
     const { caller } = await options.authenticate({ req, url, body });
     const params = req.method === 'POST' ? postParams(await body()) : getParams(url);
     if ('error' in params) return sendJson(res, 400, { errors: [{ message: params.error, extensions: { code: 'BAD_REQUEST' } }] });
-    const stream = openStream(req, res);
+    const stream = openHttpStream(res, SSE);
     const result = await options.subscribe({
       caller,
       expiresAt: expiryOf(req),
@@ -61,44 +62,17 @@ export function expiryOf(req: IncomingMessage): number | null {
   return typeof exp === 'number' ? exp : null;
 }
 
-function openStream(req: IncomingMessage, res: ServerResponse) {
-  let opened = false;
-  let ended = false;
-  let closed = false;
-  let heartbeat: NodeJS.Timeout | undefined;
-  const untilClosed = new Promise<void>((resolve) =>
-    res.once('close', () => {
-      closed = true;
-      clearInterval(heartbeat);
-      resolve();
-    }),
-  );
-  const open = () => {
-    if (opened || closed) return;
-    opened = true;
+/** The `graphql-sse` framing: `event: next` with the event's cursor as `id:`, a comment as heartbeat, `event: complete`. */
+const SSE: StreamFormat = {
+  start(res) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.flushHeaders();
-    heartbeat = setInterval(() => res.write(':\n\n'), HEARTBEAT_MS);
-    heartbeat.unref();
-  };
-  const sink: Sink = {
-    next(delivery: Delivery) {
-      if (ended || closed) return;
-      open();
-      res.write(`id: ${delivery.id}\nevent: next\ndata: ${JSON.stringify(delivery.payload)}\n\n`);
-    },
-    buffered: () => res.writableLength,
-    end(errors) {
-      if (ended || closed) return;
-      ended = true;
-      open();
-      if (errors?.length) res.write(`event: next\ndata: ${JSON.stringify({ errors })}\n\n`);
-      res.end('event: complete\ndata:\n\n');
-    },
-  };
-  void req;
-  return { sink, open, untilClosed, closed: () => closed };
-}
+  },
+  heartbeat: { text: ':\n\n', everyMs: HEARTBEAT_MS },
+  event: (delivery: Delivery) => `id: ${delivery.id}\nevent: next\ndata: ${JSON.stringify(delivery.payload)}\n\n`,
+  errors: (errors) => `event: next\ndata: ${JSON.stringify({ errors })}\n\n`,
+  close: 'event: complete\ndata:\n\n',
+};
 
 type Params = { query: string; operationName: string | null; variables: Record<string, unknown> | null } | { error: string };
 
