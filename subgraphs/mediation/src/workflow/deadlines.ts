@@ -75,13 +75,15 @@ export function supervisionCard(c: { status: string; dueOn: string }, today: str
   return days > graceDays ? 'RED' : 'YELLOW';
 }
 
-/** The grace period from the environment, checked: a whole number of days from 0 to 365. */
-export function redCardGraceDaysFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.MEDIATION_RED_CARD_GRACE_DAYS;
-  if (value === undefined || value === '') return DEFAULT_RED_CARD_GRACE_DAYS;
+/** A whole number of days from a variable of the service's environment, `min` to `max`, or the default when unset. */
+export function daysFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
   const days = Number(value);
-  if (!Number.isInteger(days) || days < 0 || days > 365) {
-    throw new Error(`MEDIATION_RED_CARD_GRACE_DAYS must be a whole number of days from 0 to 365, got "${value}"`);
-  }
+  if (!Number.isInteger(days) || days < min || days > max) throw new Error(`${name} must be a whole number of days from ${min} to ${max}, got "${value}"`);
   return days;
 }
+
+/** The grace period from the environment, checked: a whole number of days from 0 to 365. */
+export const redCardGraceDaysFromEnv = (env: NodeJS.ProcessEnv = process.env): number =>
+  daysFromEnv(env, 'MEDIATION_RED_CARD_GRACE_DAYS', DEFAULT_RED_CARD_GRACE_DAYS, 0, 365);

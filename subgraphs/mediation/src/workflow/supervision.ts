@@ -21,7 +21,7 @@ import type {
   ReplyToSupervisionNoticeInput,
   SupervisionNoticeKind,
 } from '../__generated__/resolvers-types.ts';
-import { addDays, chinaToday, DEADLINE_STATUSES, daysBetween, supervisionCard, type Clock } from './deadlines.ts';
+import { addDays, chinaToday, DEADLINE_STATUSES, daysBetween, daysFromEnv, supervisionCard, type Clock } from './deadlines.ts';
 import { checkText, InputErrorCode } from './inputs.ts';
 import { WorkflowErrorCode } from './machine.ts';
 import { callerUnit, DISPATCH_STATUSES } from './parts.ts';
@@ -49,15 +49,7 @@ export const SUPERVISION_SYSTEM_CALLER: Caller = {
 };
 
 /** The warning period from the environment, checked: a whole number of days from 0 (no warnings) to 30. */
-export function warningDaysFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const value = env.MEDIATION_WARNING_DAYS;
-  if (value === undefined || value === '') return DEFAULT_WARNING_DAYS;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 0 || days > 30) {
-    throw new Error(`MEDIATION_WARNING_DAYS must be a whole number of days from 0 to 30, got "${value}"`);
-  }
-  return days;
-}
+export const warningDaysFromEnv = (env: NodeJS.ProcessEnv = process.env): number => daysFromEnv(env, 'MEDIATION_WARNING_DAYS', DEFAULT_WARNING_DAYS, 0, 30);
 
 /**
  * The days before a case's limit when its warning goes out. A reported case runs on the acceptance limit, set the

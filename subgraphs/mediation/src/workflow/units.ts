@@ -8,6 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CaseDepartment } from '../__generated__/resolvers-types.ts';
+import { daysFromEnv } from './deadlines.ts';
 
 /** What kind of body a unit is; stations are the district's line agencies sent to a street (条). */
 export const UNIT_KINDS = ['HUB_DEPARTMENT', 'MEDIATION_COMMITTEE', 'ADMINISTRATIVE_STATION', 'POLITICAL_LEGAL', 'PETITIONS', 'OTHER'] as const;
@@ -149,13 +150,6 @@ export function unitDirectoryFromEnv(env: NodeJS.ProcessEnv = process.env): Unit
   return unitDirectory(json, `MEDIATION_UNITS_FILE ${file}`);
 }
 
-/** A whole number of days from a variable's value, 1 to `max`, or the default when unset. */
-function daysOf(value: string | undefined, name: string, fallback: number, max: number): number {
-  if (value === undefined || value === '') return fallback;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 1 || days > max) throw new Error(`${name} must be a whole number of days from 1 to ${max}, got "${value}"`);
-  return days;
-}
 
 /** Acceptance time limit (受理时限): a reported case is accepted or refused within this many days, unless configured. */
 export const DEFAULT_ACCEPTANCE_DAYS = 3;
@@ -178,7 +172,7 @@ export const defaultWorkflowLimits = (): WorkflowLimits => ({
 export function workflowLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkflowLimits {
   return {
     units: unitDirectoryFromEnv(env),
-    acceptanceDays: daysOf(env.MEDIATION_ACCEPTANCE_DAYS, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 60),
-    escalationDays: daysOf(env.MEDIATION_ESCALATION_DAYS, 'MEDIATION_ESCALATION_DAYS', DEFAULT_ESCALATION_DAYS, 90),
+    acceptanceDays: daysFromEnv(env, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 1, 60),
+    escalationDays: daysFromEnv(env, 'MEDIATION_ESCALATION_DAYS', DEFAULT_ESCALATION_DAYS, 1, 90),
   };
 }
