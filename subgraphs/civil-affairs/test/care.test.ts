@@ -70,7 +70,7 @@ describe('care lists and the disability register', () => {
     const [grid] = (await ok(GRID_CARE, { reps: gridReps([busiest.grid.code]), first: 500 }))._entities;
     const own = busiest.civilAffairs.care;
     expect(grid.careRecords.totalCount).toBe(own.length);
-    expect(grid.careRecords.edges.map((e: any) => e.node)).toEqual(
+    expect(grid.careRecords.edges.map((e: { node: unknown }) => e.node)).toEqual(
       [...own].sort((a, b) => a.id.localeCompare(b.id)).map((c) => ({ id: c.id, resident: { id: idOf(c.idNumber) }, kind: c.kind, listedOn: c.listedOn, endedOn: null, grid: { code: c.gridCode } })),
     );
     expect(grid.careCounts).toEqual(countsOf(own));
