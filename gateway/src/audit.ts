@@ -103,10 +103,11 @@ export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, dat
 export function createAuditPlugin<TContext extends { caller: Caller }>(options: {
   supergraphSdl: string;
   sink: AuditSink;
-  /** Requests not recorded: a rate-limit refusal of a run the trail already holds (one record per key and minute). */
+  /**
+   * Requests this plugin does not record: a rate-limit refusal of a run the trail already holds (one record per key and
+   * minute), a subscription's feed reads (recorded at its start and end).
+   */
   skip?: (context: TContext) => boolean;
-  /** Operations whose disclosure another part records (a subscription's feed reads: at its start and end). */
-  recordedElsewhere?: (context: TContext) => boolean;
 }): ApolloServerPlugin<TContext> {
   const schema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
   return {
@@ -114,7 +115,7 @@ export function createAuditPlugin<TContext extends { caller: Caller }>(options: 
       return {
         async willSendResponse(requestContext) {
           const body = requestContext.response.body;
-          if (body.kind !== 'single' || options.skip?.(requestContext.contextValue) || options.recordedElsewhere?.(requestContext.contextValue)) return;
+          if (body.kind !== 'single' || options.skip?.(requestContext.contextValue)) return;
           const { caller } = requestContext.contextValue;
           const result = body.singleResult;
           const errorCodes = [...new Set((result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];

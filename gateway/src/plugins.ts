@@ -43,8 +43,7 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     createAuditPlugin<GatewayContext>({
       supergraphSdl: options.supergraphSdl,
       sink: options.audit,
-      skip: options.rateLimiter.quiet,
-      recordedElsewhere: ({ subscription }) => subscription !== undefined,
+      skip: (context) => options.rateLimiter.quiet(context) || context.subscription !== undefined,
     }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
     ApolloServerPluginLandingPageDisabled(),
