@@ -75,9 +75,11 @@ export function supervisionCard(c: { status: string; dueOn: string }, today: str
   return days > graceDays ? 'RED' : 'YELLOW';
 }
 
-/** A whole number of days from a variable of the service's environment, `min` to `max`, or the default when unset. */
-export function daysFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const value = env[name];
+/**
+ * A whole number of days from the value of the environment variable `name`, `min` to `max`, or the default when unset.
+ * Callers read the variable themselves (as `env.MEDIATION_WARNING_DAYS`), so the configuration test sees every read.
+ */
+export function daysFromEnv(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
   if (value === undefined || value === '') return fallback;
   const days = Number(value);
   if (!Number.isInteger(days) || days < min || days > max) throw new Error(`${name} must be a whole number of days from ${min} to ${max}, got "${value}"`);
@@ -86,4 +88,4 @@ export function daysFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: numb
 
 /** The grace period from the environment, checked: a whole number of days from 0 to 365. */
 export const redCardGraceDaysFromEnv = (env: NodeJS.ProcessEnv = process.env): number =>
-  daysFromEnv(env, 'MEDIATION_RED_CARD_GRACE_DAYS', DEFAULT_RED_CARD_GRACE_DAYS, 0, 365);
+  daysFromEnv(env.MEDIATION_RED_CARD_GRACE_DAYS, 'MEDIATION_RED_CARD_GRACE_DAYS', DEFAULT_RED_CARD_GRACE_DAYS, 0, 365);

@@ -49,7 +49,7 @@ export const SUPERVISION_SYSTEM_CALLER: Caller = {
 };
 
 /** The warning period from the environment, checked: a whole number of days from 0 (no warnings) to 30. */
-export const warningDaysFromEnv = (env: NodeJS.ProcessEnv = process.env): number => daysFromEnv(env, 'MEDIATION_WARNING_DAYS', DEFAULT_WARNING_DAYS, 0, 30);
+export const warningDaysFromEnv = (env: NodeJS.ProcessEnv = process.env): number => daysFromEnv(env.MEDIATION_WARNING_DAYS, 'MEDIATION_WARNING_DAYS', DEFAULT_WARNING_DAYS, 0, 30);
 
 /**
  * The days before a case's limit when its warning goes out. A reported case runs on the acceptance limit, set the

@@ -172,7 +172,7 @@ export const defaultWorkflowLimits = (): WorkflowLimits => ({
 export function workflowLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkflowLimits {
   return {
     units: unitDirectoryFromEnv(env),
-    acceptanceDays: daysFromEnv(env, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 1, 60),
-    escalationDays: daysFromEnv(env, 'MEDIATION_ESCALATION_DAYS', DEFAULT_ESCALATION_DAYS, 1, 90),
+    acceptanceDays: daysFromEnv(env.MEDIATION_ACCEPTANCE_DAYS, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 1, 60),
+    escalationDays: daysFromEnv(env.MEDIATION_ESCALATION_DAYS, 'MEDIATION_ESCALATION_DAYS', DEFAULT_ESCALATION_DAYS, 1, 90),
   };
 }
