@@ -3,6 +3,8 @@ import { CALLER_HEADER, generateSigningKeyPair, signCallerToken, TokenIssuer } f
 import { postGraphQL, testCaller } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import { bootTestHub, TEST_AUDIENCE, TEST_ISSUER, type TestHub } from '@hub/hub/testing';
+import { verifyAuditChain } from '@hub/audit-trail/verify';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { world } from './world.ts';
 
@@ -174,6 +176,27 @@ describe('subgraphs serve the gateway only', () => {
     const response = await fetch(hub.subgraphs[name]!.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: BODY });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
+  /**
+   * The trail's records of refused internal tokens from the request `requestId`, read as the audit subgraph reads
+   * them (the audit database). The subgraph answers the refusal before the record is committed: polled.
+   */
+  async function refusalRecords(requestId: string) {
+    const client = new pg.Client({ connectionString: hub.auditUrl });
+    await client.connect();
+    try {
+      const { rows } = await client.query<{ user_id: string | null; role: string | null; operation_name: string; outcome: string; error_codes: string[]; details: Record<string, unknown> }>(
+        `select user_id, role, operation_name, outcome, error_codes, details from audit_records where event_type = 'INTERNAL_TOKEN_REFUSED' and details->>'requestId' = $1`,
+        [requestId],
+      );
+      return rows;
+    } finally {
+      await client.end();
+    }
+  }
+  const auditedRefusal = async (requestId: string) => {
+    await expect.poll(async () => (await refusalRecords(requestId)).length, { timeout: 15_000 }).toBe(1);
+    return (await refusalRecords(requestId))[0]!;
+  };
   const internal = async (audience: string, key: KeyObject = hub.internalKeys.privateKey, seconds?: number) => ({
     [CALLER_HEADER]: await signCallerToken(testCaller('administrator'), audience, key, { body: BODY, ...(seconds === undefined ? {} : { seconds }) }),
   });
@@ -194,20 +217,28 @@ describe('subgraphs serve the gateway only', () => {
   ])('refuses %s with 401 before GraphQL runs, at every subgraph', async (_, headers: (name: string) => Promise<Record<string, string>>, code) => {
     expect(names().length).toBeGreaterThanOrEqual(5);
     for (const name of names()) {
-      const response = await askSubgraph(name, await headers(name));
+      const requestId = `refused-${randomBytes(6).toString('hex')}`;
+      const sent = await headers(name);
+      const response = await askSubgraph(name, { ...sent, 'x-request-id': requestId });
       expect({ name, ...response }).toEqual({ name, status: 401, body: { error: expect.any(String), code } });
+      // Recorded by the department itself, with why and where, and never the token.
+      const record = await auditedRefusal(requestId);
+      expect(record).toMatchObject({ operation_name: 'POST /graphql', outcome: 'DENIED', error_codes: [code], details: { subgraph: name, status: 401, requestId, reason: expect.any(String) } });
+      for (const value of Object.values(sent)) expect(JSON.stringify(record)).not.toContain(value.slice(-40));
     }
   });
 
   it('refuses a token signed for another body with 401, at every subgraph: a captured token asks nothing else', async () => {
     for (const name of names()) {
       const other = { [CALLER_HEADER]: await signCallerToken(testCaller('administrator'), name, hub.internalKeys.privateKey, { body: JSON.stringify({ query: '{ _service { sdl } }' }) }) };
-      const response = await askSubgraph(name, other);
+      const requestId = `other-body-${randomBytes(6).toString('hex')}`;
+      const response = await askSubgraph(name, { ...other, 'x-request-id': requestId });
       expect({ name, ...response }).toEqual({ name, status: 401, body: { error: expect.stringMatching(/another request/), code: 'INTERNAL_TOKEN_INVALID' } });
+      expect(await auditedRefusal(requestId)).toMatchObject({ error_codes: ['INTERNAL_TOKEN_INVALID'], details: { subgraph: name, reason: 'request' } });
     }
   });
 
-  it('accepts each token once: a replay is refused with 401, logged as a security event with its trace id, and counted', async () => {
+  it('accepts each token once: a replay is refused with 401, logged as a security event with its trace id, counted and audited', async () => {
     const written: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array, ...rest: unknown[]) => {
@@ -225,8 +256,19 @@ describe('subgraphs serve the gateway only', () => {
         expect(event, `${name} logs the replay`).toMatchObject({ level: 'warn', service: name, message: 'security event: internal token replayed', code: 'INTERNAL_TOKEN_REPLAYED', jti: claimsOf(headers[CALLER_HEADER]!).jti, role: 'administrator' });
         const metrics = await (await fetch(hub.subgraphs[name]!.url.replace(/\/graphql$/, '/metrics'))).text();
         expect(metrics).toMatch(new RegExp(`hub_internal_token_refusals_total\\{reason="replay",service="${name}"\\} [1-9]`));
+        // The department's own record in the trail: whom the token was signed for, its id, the trace; not the token.
+        const record = await auditedRefusal(String(event!.requestId));
+        expect(record).toMatchObject({
+          user_id: 'test-administrator',
+          role: 'administrator',
+          error_codes: ['INTERNAL_TOKEN_REPLAYED'],
+          details: { subgraph: name, reason: 'replay', jti: claimsOf(headers[CALLER_HEADER]!).jti, traceId },
+        });
+        expect(JSON.stringify(record)).not.toContain('eyJ');
       }
       expect(written.join('')).not.toContain('eyJ');
+      // Every department appending to the one trail leaves its chain whole.
+      expect(await verifyAuditChain(hub.auditUrl)).toMatchObject({ ok: true });
     } finally {
       spy.mockRestore();
     }

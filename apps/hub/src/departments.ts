@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { DepartmentDatabase, OpenDatabaseOptions, RunningService, StatementCounter, SubgraphDescriptor } from '@hub/core';
+import type { AuditSink, DepartmentDatabase, OpenDatabaseOptions, RunningService, StatementCounter, SubgraphDescriptor } from '@hub/core';
 import type { DepartmentSeeder } from '@hub/demo';
 import type { RegisteredEntity } from '@hub/import';
 import { descriptor as audit } from '@hub/audit/descriptor';
@@ -31,9 +31,10 @@ export interface ConnectedDepartment {
   seeder(secret: string): Promise<DepartmentSeeder>;
   /**
    * Serves the department in this process (tests, benchmarks); closing the service closes the database. It trusts
-   * callers signed by the gateway key whose public half is `callerKey` (default: HUB_INTERNAL_PUBLIC_KEY).
+   * callers signed by the gateway key whose public half is `callerKey` (default: HUB_INTERNAL_PUBLIC_KEY), and records
+   * the internal tokens it refuses in `audit`, the trail's writer, when given.
    */
-  serve(port: number, secret: string, callerKey?: KeyObject): Promise<RunningService>;
+  serve(port: number, secret: string, callerKey?: KeyObject, audit?: AuditSink): Promise<RunningService>;
   close(): Promise<void>;
 }
 
@@ -55,8 +56,8 @@ function runtime<TSchema extends Record<string, unknown>>(
         pool: database.pool,
         statements: database.statements,
         seeder: async (secret) => (await descriptor.seeder())(database, secret),
-        serve: async (port, secret, callerKey) =>
-          (await descriptor.subgraph()).hostServer({ database, callerKey, host: { env: process.env, secret: () => secret } }).listen(port),
+        serve: async (port, secret, callerKey, audit) =>
+          (await descriptor.subgraph()).hostServer({ database, callerKey, host: { env: process.env, secret: () => secret }, ...(audit ? { audit } : {}) }).listen(port),
         close: () => database.close(),
       };
     },

@@ -128,6 +128,8 @@ try {
       const dept = department(runtime.name);
       return startService(runtime.name, builtEntry(runtime.entry), {
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
+        // Each department appends what only it sees (a refused internal token, a system write) to the trail.
+        AUDIT_DATABASE_URL: databases.urls.audit,
         [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
         HUB_INTERNAL_PUBLIC_KEY: internalKeys.HUB_INTERNAL_PUBLIC_KEY,
         HUB_INTERNAL_PRIVATE_KEY: undefined,

@@ -80,8 +80,12 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
     const clone = await cloneDatabase(templates[runtime.name]!);
     drops.push(clone.drop);
     clones[runtime.name] = clone.url;
-    const connected = await runtime.connect(clone.url);
-    const service = await connected.serve(0, DEMO_HUB_SECRET, internalKeys.publicKey);
+  }
+  // One writer for the gateway and every department, as one trail: each process of a deployment has its own.
+  const audit = createAuditWriter(clones.audit!);
+  for (const runtime of departmentRuntimes) {
+    const connected = await runtime.connect(clones[runtime.name]!);
+    const service = await connected.serve(0, DEMO_HUB_SECRET, internalKeys.publicKey, audit);
     subgraphs[runtime.name] = { url: service.url, statements: connected.statements, service };
   }
   const issuer = TokenIssuer.generate(TEST_ISSUER, TEST_AUDIENCE);
@@ -90,7 +94,6 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
     internalKey: internalKeys.privateKey,
   };
   const refusals: RefusalEvent[] = [];
-  const audit = createAuditWriter(clones.audit!);
   const gateway = await createGateway({
     supergraphSdl,
     urls: Object.fromEntries(Object.entries(subgraphs).map(([name, s]) => [name, s.url])),
@@ -120,8 +123,8 @@ export async function bootTestHub(templates: Record<string, string>, supergraphS
     databaseUrls: clones,
     close: async () => {
       await gateway.close();
-      await audit.close();
       for (const [name, s] of Object.entries(subgraphs)) if (!stopped.has(name)) await s.service.close();
+      await audit.close();
       await Promise.allSettled(drops.map((drop) => drop()));
     },
   };
@@ -134,7 +137,7 @@ export { uniqueDatabaseName };
  * One department as its own process (its bundle, as `npm start` runs it) on a fixed port over the given
  * database, trusting callers signed with the private half of `callerKey`: for tests that kill and restart it.
  */
-export function forkSubgraph(options: { name: string; databaseUrl: string; port: number; callerKey: KeyObject; logLevel?: string; readyTimeoutMs?: number }): ServiceProcess {
+export function forkSubgraph(options: { name: string; databaseUrl: string; port: number; callerKey: KeyObject; auditUrl?: string; logLevel?: string; readyTimeoutMs?: number }): ServiceProcess {
   const runtime = departmentRuntimes.find((r) => r.name === options.name);
   if (!runtime) throw new Error(`no department named ${options.name}`);
   const dept = department(options.name);
@@ -148,6 +151,8 @@ export function forkSubgraph(options: { name: string; databaseUrl: string; port:
     [`${dept.envPrefix}_PORT`]: String(options.port),
     HUB_INTERNAL_PUBLIC_KEY: publicPem(options.callerKey),
     HUB_INTERNAL_PRIVATE_KEY: undefined,
+    // The audit department's own database is its AUDIT_DATABASE_URL already; another department gets the trail here.
+    ...(options.name === 'audit' ? {} : { AUDIT_DATABASE_URL: options.auditUrl }),
   }, { readyTimeoutMs: options.readyTimeoutMs });
 }
 

@@ -32,6 +32,7 @@ export function canonicalJson(value: JsonValue): string {
  * The hash of a record: sha256 over the canonical JSON of every field but the hash itself, `previousHash` included.
  * The writer computes it before inserting and the verifier recomputes it from what the database returns, so every
  * field goes into it in the form that survives the round trip (the time as ISO 8601 in UTC with milliseconds).
+ * `details` goes in only when it holds something: the records of before that column hash as they did.
  */
 export function recordHash(record: Omit<AuditRecordRow, 'hash'>): string {
   return sha256(
@@ -51,6 +52,7 @@ export function recordHash(record: Omit<AuditRecordRow, 'hash'>): string {
       residentIds: record.residentIds,
       outcome: record.outcome,
       errorCodes: record.errorCodes,
+      ...(record.details != null ? { details: record.details } : {}),
       previousHash: record.previousHash,
     }),
   );

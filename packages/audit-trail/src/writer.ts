@@ -44,6 +44,11 @@ export interface AuditRecordInput {
   outcome: AuditOutcome;
   /** `extensions.code` of the errors answered, in order. */
   errorCodes?: readonly string[];
+  /**
+   * What a department's record adds (the subgraph, a refusal's reason, trace and request ids, a notice): redacted
+   * like `variables`. Never a token's text.
+   */
+  details?: Record<string, unknown> | null;
 }
 
 /** Where a record landed in the chain. */
@@ -122,6 +127,7 @@ export function prepareRecord(input: AuditRecordInput): PreparedRecord {
     residentIds: hubIds(input.residentIds),
     outcome: input.outcome,
     errorCodes: distinct(input.errorCodes, 64),
+    details: input.details == null ? null : (redactVariables(input.details) as JsonValue),
   };
 }
 
@@ -211,4 +217,13 @@ export function createAuditWriter(url: string, options: AuditWriterOptions = {})
       return closing;
     },
   };
+}
+
+/**
+ * The trail's writer for a department's own records, from AUDIT_DATABASE_URL: undefined when the process has none
+ * (a department then logs and counts what it would have recorded). Each department's `index.ts` hands this to
+ * `runSubgraph`, since @hub/core, which runs the departments, cannot depend on this package.
+ */
+export function auditWriterFromEnv(env: NodeJS.ProcessEnv = process.env): AuditWriter | undefined {
+  return env.AUDIT_DATABASE_URL ? createAuditWriter(env.AUDIT_DATABASE_URL, { env }) : undefined;
 }

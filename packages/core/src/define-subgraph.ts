@@ -12,6 +12,7 @@ import { exitOnServiceConfigProblems, listenHost } from './env-config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { runService } from './service.ts';
 import { createSubgraphService, loadTypeDefs, type SubgraphService, type SubgraphServiceOptions } from './subgraph.ts';
+import { createDepartmentAudit, type AuditSink, type DepartmentAudit } from './audit-sink.ts';
 
 /** What a host (a department's own process, or the hub running it in-process) knows that a department may need. */
 export interface HostSettings {
@@ -37,8 +38,9 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, TOptions 
   /**
    * Work the department's own process does beside answering requests (a timer), started once it listens. Only the
    * department's process runs it, never a test's in-process server, so tests drive such work with their own clock.
+   * What it writes on its own, with no person behind it, it records through `audit` (`SYSTEM_WRITE`).
    */
-  background?(database: DepartmentDatabase<TSchema>, options: TOptions, logger: Logger): void;
+  background?(database: DepartmentDatabase<TSchema>, options: TOptions, logger: Logger, audit: DepartmentAudit): void;
   /** The department's own routes beside `/graphql` (see `SubgraphServiceOptions.routes`), over its open database. */
   routes?: (database: DepartmentDatabase<TSchema>) => SubgraphServiceOptions<TContext>['routes'];
 }
@@ -47,6 +49,8 @@ export type ServerOptions<TSchema extends Record<string, unknown>, TOptions exte
   database: DepartmentDatabase<TSchema>;
   /** The gateway's public key (default: HUB_INTERNAL_PUBLIC_KEY); tests pass `testCallerKey`. */
   callerKey?: KeyObject;
+  /** The audit trail the department records refused internal tokens in (`createAuditWriter` of @hub/audit-trail). */
+  audit?: AuditSink;
 } & TOptions;
 
 export interface Subgraph<TSchema extends Record<string, unknown>, TOptions extends object> {
@@ -61,9 +65,9 @@ export interface Subgraph<TSchema extends Record<string, unknown>, TOptions exte
   /** The department's options as a host takes them from its settings. */
   options(host: HostSettings): TOptions;
   /** The subgraph as a host builds it: the department's options from the host's settings. */
-  hostServer(options: { database: DepartmentDatabase<TSchema>; callerKey?: KeyObject; host: HostSettings }): SubgraphService;
+  hostServer(options: { database: DepartmentDatabase<TSchema>; callerKey?: KeyObject; host: HostSettings; audit?: AuditSink }): SubgraphService;
   /** Starts the department's background work, if it has any (`SubgraphSpec.background`). */
-  startBackground(options: { database: DepartmentDatabase<TSchema>; host: HostSettings; logger: Logger }): void;
+  startBackground(options: { database: DepartmentDatabase<TSchema>; host: HostSettings; logger: Logger; audit: DepartmentAudit }): void;
 }
 
 /**
@@ -75,7 +79,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
 ): Subgraph<TSchema, TOptions> {
   const typeDefs = loadTypeDefs(spec.typeDefs);
   const schema = buildSubgraphSchema({ typeDefs, resolvers: spec.resolvers as GraphQLResolverMap<unknown> });
-  const createServer = ({ database, callerKey, ...options }: ServerOptions<TSchema, TOptions>): SubgraphService => {
+  const createServer = ({ database, callerKey, audit, ...options }: ServerOptions<TSchema, TOptions>): SubgraphService => {
     const context = spec.context(database, options as unknown as TOptions);
     return createSubgraphService<TContext>({
       name: spec.name,
@@ -83,6 +87,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
       context: async (_req, caller) => context(caller),
       callerKey,
       database,
+      ...(audit ? { audit } : {}),
       ...(spec.routes ? { routes: spec.routes(database) } : {}),
     });
   };
@@ -95,8 +100,8 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
     database: spec.database,
     createServer,
     options,
-    hostServer: ({ database, callerKey, host }) => createServer({ ...options(host), database, callerKey } as ServerOptions<TSchema, TOptions>),
-    startBackground: ({ database, host, logger }) => spec.background?.(database, options(host), logger),
+    hostServer: ({ database, callerKey, host, audit }) => createServer({ ...options(host), database, callerKey, audit } as ServerOptions<TSchema, TOptions>),
+    startBackground: ({ database, host, logger, audit }) => spec.background?.(database, options(host), logger, audit),
   };
 }
 
@@ -126,18 +131,36 @@ async function migrateAsOwner<TSchema extends Record<string, unknown>>(
  */
 export async function runSubgraph<TSchema extends Record<string, unknown>, TOptions extends object>(
   subgraph: Subgraph<TSchema, TOptions>,
-  env: NodeJS.ProcessEnv = process.env,
+  options: RunSubgraphOptions = {},
 ): Promise<void> {
+  const env = options.env ?? process.env;
   const dept = department(subgraph.name);
   const logger = createLogger(dept.name);
   // Every variable this service reads, checked before anything opens: a bad one exits 2 naming it.
   exitOnServiceConfigProblems(dept.name as DepartmentName, logger);
+  const trail = options.audit?.(env);
+  if (!trail) logger.warn('no audit trail (AUDIT_DATABASE_URL unset): refused internal tokens and system writes are logged and counted only');
   await runService(dept, logger, async (databaseUrl) => {
     const database = subgraph.database.open(databaseUrl);
-    const server = subgraph.hostServer({ database, host: { env, secret: () => hubSecret(env) } });
+    const server = subgraph.hostServer({ database, host: { env, secret: () => hubSecret(env) }, ...(trail ? { audit: trail } : {}) });
     await migrateAsOwner(subgraph.database, database, env[`${dept.envPrefix}_MIGRATION_DATABASE_URL`], dept.name);
     const running = await server.listen(portOf(dept, env), listenHost(env));
-    subgraph.startBackground({ database, host: { env, secret: () => hubSecret(env) }, logger });
-    return running;
+    const background = createDepartmentAudit(trail, logger);
+    subgraph.startBackground({ database, host: { env, secret: () => hubSecret(env) }, logger, audit: background });
+    const close = async () => {
+      await running.close();
+      await background.close();
+      await trail?.close();
+    };
+    return { ...running, close };
   });
+}
+
+export interface RunSubgraphOptions {
+  env?: NodeJS.ProcessEnv;
+  /**
+   * The audit trail's writer from the environment (`auditWriterFromEnv` of @hub/audit-trail, which core cannot
+   * import): undefined when the process has no AUDIT_DATABASE_URL. Closed when the service stops.
+   */
+  audit?: (env: NodeJS.ProcessEnv) => (AuditSink & { close(): Promise<void> }) | undefined;
 }

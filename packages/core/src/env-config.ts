@@ -99,7 +99,8 @@ function perDepartment(): EnvVariable[] {
       name: `${d.envPrefix}_DATABASE_URL`,
       family: '<DEPT>_DATABASE_URL',
       default: `the embedded server's \`${d.database}\` database under the launcher`,
-      readBy: d.name === 'audit' ? ['audit', 'gateway', 'launcher', 'audit-verify'] : [d.name, 'launcher', 'import'],
+      // Every department appends what only it sees (a refused internal token, a system write) to the audit trail.
+      readBy: d.name === 'audit' ? [...new Set<ConfigReader>(['audit', 'gateway', 'launcher', 'audit-verify', ...departments.map((o) => o.name)])] : [d.name, 'launcher', 'import'],
       // A subgraph has no other way to find its database; the gateway writes the audit trail there in production.
       required: (reader, env) =>
         reader === d.name ? 'the department\'s own database' : d.name === 'audit' && reader === 'gateway' && isProduction(env) ? 'the audit trail, when NODE_ENV=production' : undefined,
@@ -180,7 +181,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_INTERNAL_PRIVATE_KEY', default: 'a fresh pair per launcher run', readBy: ['gateway', 'launcher'], required: inProduction, check: keyOf('private', 'HUB_INTERNAL_PRIVATE_KEY') },
   { name: 'HUB_INTERNAL_TOKEN_SECONDS', default: '10', readBy: ['gateway'], check: wholeNumber(1, 60) },
   { name: 'HUB_INTERNAL_PUBLIC_KEY', default: "the launcher pair's public half", readBy: [...SUBGRAPHS, 'launcher'], required: inProduction, check: keyOf('public', 'HUB_INTERNAL_PUBLIC_KEY') },
-  { name: 'HUB_AUDIT_RETENTION_DAYS', default: '180 (the minimum)', readBy: ['gateway', 'audit'], check: wholeNumber(180) },
+  { name: 'HUB_AUDIT_RETENTION_DAYS', default: '180 (the minimum)', readBy: ['gateway', ...SUBGRAPHS], check: wholeNumber(180) },
   {
     name: 'APOLLO_TELEMETRY_DISABLED',
     default: 'true, set by the gateway itself (@apollo/gateway would otherwise send usage data to Apollo)',

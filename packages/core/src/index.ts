@@ -16,6 +16,7 @@ export * from './request-guard.ts';
 export * from './limits/index.ts';
 export * from './scalars.ts';
 export * from './clock.ts';
+export * from './audit-sink.ts';
 export * from './subgraph.ts';
 export * from './define-subgraph.ts';
 export * from './descriptor.ts';

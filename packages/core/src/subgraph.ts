@@ -12,16 +12,18 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { parse, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import type { Pool } from 'pg';
 import { Counter } from 'prom-client';
-import { AccessRefusal } from './access/claims.ts';
+import { AccessCode, AccessRefusal } from './access/claims.ts';
 import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey, TokenReplayRefusal } from './access/internal-token.ts';
 import type { Caller } from './access/model.ts';
 import { grantsOf } from './access/policy.ts';
 import { createPolicyPlugin } from './access/policy-plugin.ts';
 import { createHttpService, isDraining, listen, sendJson, type RouteHandler, type RunningService } from './http.ts';
+import { createDepartmentAudit, type AuditSink } from './audit-sink.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createServiceMetrics } from './metrics.ts';
 import { createRequestGuard } from './request-guard.ts';
 import { createSubgraphLimitsPlugin } from './limits/index.ts';
+import { currentLogIds } from './request-context.ts';
 
 /** Reads a subgraph's schema.graphql next to the module, never from the working directory. */
 export function loadTypeDefs(url: URL): DocumentNode {
@@ -49,6 +51,11 @@ interface SubgraphServiceBase<TContext extends BaseContext> {
    * them, and whether the service is closing.
    */
   routes?: (service: { verifyCaller: (req: IncomingMessage) => Promise<Caller>; draining: () => boolean }) => Record<string, RouteHandler>;
+  /**
+   * The audit trail, for the events only the department sees: every internal caller token it refuses is recorded
+   * (`INTERNAL_TOKEN_REFUSED`). Without one (no AUDIT_DATABASE_URL) they are logged and counted only.
+   */
+  audit?: AuditSink;
 }
 
 export interface SubgraphService {
@@ -113,6 +120,49 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
     labelNames: ['reason'] as const,
     registers: [metrics.registry],
   });
+  const audit = createDepartmentAudit(options.audit, logger, { registry: metrics.registry });
+  /**
+   * Logs, counts and audits a refused caller token, and rethrows it. The record is queued, not awaited: the refusal
+   * is answered as fast with the trail as without it. It names the token's id and subject only where the signature
+   * held (a replay); never the token itself.
+   */
+  const refuse = (error: unknown, req: IncomingMessage, path: string): never => {
+    if (error instanceof TokenReplayRefusal) {
+      // A security event: the token was captured somewhere between the gateway and here, or the gateway is
+      // not what it should be. The line carries the trace and request ids (the log adds them), never the token.
+      logger.warn('security event: internal token replayed', {
+        code: error.accessCode,
+        jti: error.replayed.jti,
+        userId: error.replayed.userId,
+        role: error.replayed.role,
+        remoteAddress: req.socket.remoteAddress,
+      });
+    } else if (error instanceof AccessRefusal) {
+      logger.warn('request refused', { code: error.accessCode, reason: error.reason, remoteAddress: req.socket.remoteAddress });
+    }
+    // Capacity is this replica's own state (too many recent tokens), not a token it found wrong.
+    if (error instanceof AccessRefusal && error.accessCode !== AccessCode.INTERNAL_TOKEN_CAPACITY) {
+      const replayed = error instanceof TokenReplayRefusal ? error.replayed : null;
+      audit.record({
+        eventType: 'INTERNAL_TOKEN_REFUSED',
+        userId: replayed?.userId ?? null,
+        role: replayed?.role ?? null,
+        operationName: `${req.method ?? 'GET'} ${path}`,
+        outcome: 'DENIED',
+        errorCodes: [error.accessCode],
+        details: {
+          subgraph: options.name,
+          reason: error.reason,
+          status: error.status,
+          ...(replayed ? { jti: replayed.jti } : {}),
+          remoteAddress: req.socket.remoteAddress ?? null,
+          ...currentLogIds(),
+        },
+      });
+    }
+    if (error instanceof AccessRefusal) tokenRefusals.inc({ reason: error.reason.replace(/^claim .*/, 'claim') });
+    throw error;
+  };
   return {
     name: options.name,
     async listen(port, host = '127.0.0.1') {
@@ -148,21 +198,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
             // The body is read only for a token whose signature holds, and must be the very bytes it was signed for.
             return await verifyCaller(token, async () => (await bodyBytes?.()) ?? url.search.slice(1));
           } catch (error) {
-            if (error instanceof TokenReplayRefusal) {
-              // A security event: the token was captured somewhere between the gateway and here, or the gateway is
-              // not what it should be. The line carries the trace and request ids (the log adds them), never the token.
-              logger.warn('security event: internal token replayed', {
-                code: error.accessCode,
-                jti: error.replayed.jti,
-                userId: error.replayed.userId,
-                role: error.replayed.role,
-                remoteAddress: req.socket.remoteAddress,
-              });
-            } else if (error instanceof AccessRefusal) {
-              logger.warn('request refused', { code: error.accessCode, reason: error.reason, remoteAddress: req.socket.remoteAddress });
-            }
-            if (error instanceof AccessRefusal) tokenRefusals.inc({ reason: error.reason.replace(/^claim .*/, 'claim') });
-            throw error;
+            return refuse(error, req, url.pathname);
           }
         },
         context: async (req, caller) => {
@@ -173,7 +209,10 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         metrics,
         logger,
         routes: {
-          ...options.routes?.({ verifyCaller: async (req) => verifyCaller(firstHeader(req.headers[CALLER_HEADER]), ''), draining: (): boolean => isDraining(server) }),
+          ...options.routes?.({
+            verifyCaller: async (req) => verifyCaller(firstHeader(req.headers[CALLER_HEADER]), '').catch((error: unknown) => refuse(error, req, new URL(req.url ?? '/', 'http://subgraph').pathname)),
+            draining: (): boolean => isDraining(server),
+          }),
           '/health': async (_req, res) => {
             try {
               await options.database.pool.query('select 1');
@@ -186,6 +225,8 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
       });
       return listen(server, port, host, async () => {
         await apollo.stop();
+        // Records of the last refusals reach the trail (or the error log) before the process goes.
+        await audit.close();
         await options.database.close();
       });
     },

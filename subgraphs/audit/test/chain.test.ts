@@ -262,6 +262,42 @@ async function emptyDatabase(prefix: string): Promise<string> {
 const residentIdsType = (url: string) =>
   withClient(url, async (c) => (await c.query(`select format_type(atttypid, atttypmod) as type from pg_attribute where attrelid = 'audit_records'::regclass and attname = 'resident_ids'`)).rows[0].type as string);
 
+describe('migration 0003 (departments\' own records)', () => {
+  it('keeps the records of before verifying, and chains a department\'s records with their details, which tampering breaks', async () => {
+    const before = await mkdtemp(path.join(tmpdir(), 'audit-migrations-'));
+    await cp(fileURLToPath(AUDIT_MIGRATIONS), before, { recursive: true });
+    const journalFile = path.join(before, 'meta', '_journal.json');
+    const journal = JSON.parse(await readFile(journalFile, 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((e) => e.tag < '0003');
+    await writeFile(journalFile, JSON.stringify(journal));
+    const url = await emptyDatabase('audit_details');
+    const database = auditDatabase.open(url, { max: 1 });
+    try {
+      await migrateDatabase(database.db, pathToFileURL(`${before}/`));
+      for (let n = 1; n <= 4; n++) await writer(url).write(operation(n));
+      await migrateDatabase(database.db, AUDIT_MIGRATIONS);
+      expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 4 });
+      // A subgraph's refusal and a timer's notice, each with details, from writers of their own (other processes).
+      const refused = await writer(url).write({
+        eventType: 'INTERNAL_TOKEN_REFUSED',
+        userId: 'test-administrator',
+        outcome: 'DENIED',
+        errorCodes: ['INTERNAL_TOKEN_REPLAYED'],
+        details: { subgraph: 'housing', reason: 'replay', jti: 'AAAAAAAAAAAAAAAAAAAAAA', requestId: 'r-1', traceId: 'a'.repeat(32) },
+      });
+      const notice = await writer(url).write({ eventType: 'SYSTEM_WRITE', userId: 'system', outcome: 'SUCCESS', details: { caseId: 'c-1', notice: { id: 1, kind: 'RED' } } });
+      expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 6, headSeq: notice.seq });
+      const rows = await readChain(url);
+      expect(rows.map((r) => r.details)).toEqual([null, null, null, null, expect.objectContaining({ subgraph: 'housing', reason: 'replay' }), { caseId: 'c-1', notice: { id: 1, kind: 'RED' } }]);
+      await tamper(url, `UPDATE audit_records SET details = jsonb_set(details, '{reason}', '"expired"') WHERE seq = $1`, [refused.seq]);
+      expect(await verifyAuditChain(url)).toMatchObject({ ok: false, firstBrokenSeq: refused.seq });
+    } finally {
+      await database.close();
+      await rm(before, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('migration 0002 (resident ids as uuid)', () => {
   it('keeps every record of a trail written before it, its hashes intact and its residents findable', async () => {
     // The migrations as they stood before 0002, in a folder of their own.

@@ -42,8 +42,8 @@ export const subgraph = defineSubgraph({
     return (caller) => createContext(database.db, caller, settings);
   },
   // The service issues supervision notices on a timer (督办); tests run the check with their own clock.
-  background: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS, warningDays = DEFAULT_WARNING_DAYS, limits = defaultWorkflowLimits() }, logger) => {
-    startSupervisionChecks({ db: database.db, clock, redCardGraceDays, warningDays, limits }, logger);
+  background: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS, warningDays = DEFAULT_WARNING_DAYS, limits = defaultWorkflowLimits() }, logger, audit) => {
+    startSupervisionChecks({ db: database.db, clock, redCardGraceDays, warningDays, limits, audit }, logger);
   },
   routes: (database) => feedWakeupRoute(database.pool),
 });

@@ -1,9 +1,13 @@
-import { DEMO_HUB_SECRET, residentKey, type Caller, type Logger } from '@hub/core';
-import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
+import { createAuditWriter, type AuditWriter } from '@hub/audit-trail';
+import { auditDatabase } from '@hub/audit-trail/db';
+import { verifyAuditChain } from '@hub/audit-trail/verify';
+import { createDepartmentAudit, createLogger, DEMO_HUB_SECRET, dropDatabase, ensureDatabase, residentKey, withDatabase, type Caller, type DepartmentAudit, type Logger } from '@hub/core';
+import { errorCodes, serveSubgraphForTests, testCaller, uniqueDatabaseName } from '@hub/core/testing';
+import pg from 'pg';
 import { generateDemoWorld } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { and, eq, inArray } from 'drizzle-orm';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { caseEvents, cases, supervisionNotices } from '../src/db/schema.ts';
 import { subgraph } from '../src/server.ts';
 import { addDays, chinaToday, DEADLINE_STATUSES, supervisionCard } from '../src/workflow/deadlines.ts';
@@ -30,7 +34,45 @@ const SUPERVISOR = testCaller('supervisor');
 /** An account of the urban management station, a unit outside the hub's departments (its `unit` claim). */
 const URBAN: Caller = { ...testCaller('supervisor'), userId: 'station-urban-management', role: 'station-officer', department: null, scopes: ['case:read', 'case:report', 'case:respond'], unit: 'URBAN_MANAGEMENT' };
 
-const check = (): SupervisionCheck => ({ db: harness.database.db, clock: () => now, redCardGraceDays: GRACE_DAYS, warningDays: WARNING_DAYS });
+/** An audit trail of this file's own, on the test server: every notice the check issues is recorded there. */
+let trailUrl = '';
+let trail: AuditWriter;
+let audit: DepartmentAudit;
+beforeAll(async () => {
+  trailUrl = withDatabase(inject('templateUrl'), uniqueDatabaseName('supervision_trail'));
+  await ensureDatabase(trailUrl);
+  const owner = auditDatabase.open(trailUrl, { max: 1 });
+  try {
+    await auditDatabase.migrate(owner);
+  } finally {
+    await owner.close();
+  }
+  trail = createAuditWriter(trailUrl);
+  audit = createDepartmentAudit(trail, createLogger('mediation'));
+});
+afterAll(async () => {
+  await audit?.close();
+  await trail?.close();
+  if (trailUrl) await dropDatabase(trailUrl);
+});
+
+/** The trail's records of the system's writes on case `caseId`, once every queued one is written. */
+async function systemRecords(caseId: string) {
+  await audit.settled();
+  const client = new pg.Client({ connectionString: trailUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ user_id: string; role: string; department: string; operation_name: string; outcome: string; details: Record<string, unknown> }>(
+      `select user_id, role, department, operation_name, outcome, details from audit_records where event_type = 'SYSTEM_WRITE' and details->>'caseId' = $1 order by seq`,
+      [caseId],
+    );
+    return rows;
+  } finally {
+    await client.end();
+  }
+}
+
+const check = (): SupervisionCheck => ({ db: harness.database.db, clock: () => now, redCardGraceDays: GRACE_DAYS, warningDays: WARNING_DAYS, audit });
 
 let keys = 0;
 const key = () => `supervision-test-${process.pid}-${++keys}`;
@@ -124,6 +166,19 @@ describe('the supervision check (督办)', () => {
       ['SUPERVISE', 'system:supervision', 'RED'],
     ]);
     expect(seen.version).toBe(c.version + 3);
+    // Each notice the timer issued is the system's write in the audit trail, once, naming the case and the notice.
+    const records = await systemRecords(c.id);
+    expect(records).toEqual(
+      seen.supervisionNotices.map((n) => ({
+        user_id: 'system',
+        role: 'system',
+        department: 'mediation',
+        operation_name: 'issueSupervisionNotice',
+        outcome: 'SUCCESS',
+        details: { subgraph: 'mediation', actor: 'system:supervision', caseId: c.id, notice: { id: Number(n.id), kind: n.kind, unit: 'HOUSING', dueOn: c.dueOn, reason: n.reason } },
+      })),
+    );
+    expect(await verifyAuditChain(trailUrl)).toMatchObject({ ok: true });
     // A new deadline starts afresh: the notices of the old one stay, the new one earns its own.
     const redispatched = await mutate(CENTRE, 'dispatchCase', 'DispatchCaseInput', { caseId: c.id, expectedVersion: seen.version, department: 'HOUSING', dueOn: addDays(chinaToday(now), 2) });
     expect(redispatched.errors).toBeUndefined();
@@ -157,6 +212,8 @@ describe('the supervision check (督办)', () => {
     expect(issued.length).toBeLessThanOrEqual(ids.length);
     const events = await harness.database.db.select().from(caseEvents).where(and(inArray(caseEvents.caseId, ids), eq(caseEvents.action, 'SUPERVISE')));
     expect(events).toHaveLength(ids.length);
+    // Recorded once each in the trail: the replica that replayed the other's notice records nothing.
+    for (const id of ids) expect((await systemRecords(id)).map((r) => (r.details.notice as { kind: string }).kind)).toEqual(['WARNING']);
     expect(await inconsistentCases(harness.database.db)).toEqual([]);
   });
 

@@ -1,4 +1,6 @@
+import { auditWriterFromEnv } from '@hub/audit-trail';
 import { runSubgraph } from '@hub/core';
 import { subgraph } from './server.ts';
 
-await runSubgraph(subgraph);
+// The department writes what only it sees (a refused internal token, a notice its timer issued) to the audit trail.
+await runSubgraph(subgraph, { audit: auditWriterFromEnv });

@@ -3,7 +3,7 @@ import { bigint, customType, index, jsonb, pgEnum, pgTable, text, timestamp, uui
 export { demoSeed } from '@hub/core/db-meta';
 
 /** What happened (事件类型). New kinds are added by a migration (`ALTER TYPE … ADD VALUE`) and in schema.graphql. */
-export const auditEventType = pgEnum('audit_event_type', ['OPERATION', 'WRITE', 'TOKEN_REFUSED', 'REQUEST_REFUSED']);
+export const auditEventType = pgEnum('audit_event_type', ['OPERATION', 'WRITE', 'TOKEN_REFUSED', 'REQUEST_REFUSED', 'INTERNAL_TOKEN_REFUSED', 'SYSTEM_WRITE']);
 /** How it ended (结果). */
 export const auditOutcome = pgEnum('audit_outcome', ['SUCCESS', 'PARTIAL', 'DENIED', 'ERROR']);
 
@@ -49,6 +49,12 @@ export const auditRecords = pgTable(
     residentIds: hubIdArray('resident_ids').notNull(),
     outcome: auditOutcome('outcome').notNull(),
     errorCodes: text('error_codes').array().notNull(),
+    /**
+     * What a department's own record adds (the subgraph, why a token was refused, the trace and request ids, the
+     * notice a timer issued); null in the gateway's records, and then left out of the hash, so records written
+     * before the column existed still verify.
+     */
+    details: jsonb('details').$type<JsonValue>(),
     previousHash: varchar('previous_hash', { length: 64 }).notNull().unique(),
     hash: varchar('hash', { length: 64 }).notNull().unique(),
   },

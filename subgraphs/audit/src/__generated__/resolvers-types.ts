@@ -40,10 +40,17 @@ export type AuditChainStatus = {
 
 /** What an audit record is about (事件类型). */
 export type AuditEventType =
+  /**
+   * A department refused the gateway's internal caller token: replayed, wrongly signed, for another subgraph or
+   * request, expired or missing (内部令牌被拒, a security event). Written by the department itself.
+   */
+  | 'INTERNAL_TOKEN_REFUSED'
   /** A GraphQL query that was executed or refused (查询操作). */
   | 'OPERATION'
   /** A request refused before execution: a limit exceeded or a document not trusted (请求被拒). */
   | 'REQUEST_REFUSED'
+  /** Data written by the hub itself, not a person: a supervision notice a timer issued (系统写操作); userId is system. */
+  | 'SYSTEM_WRITE'
   /** A bearer token refused: expired, wrongly signed, of another issuer or audience (令牌被拒). */
   | 'TOKEN_REFUSED'
   /** A GraphQL mutation: data written (写操作). */
@@ -70,6 +77,11 @@ export type AuditRecord = {
   categories: Array<Scalars['String']['output']>;
   /** The user's department (所属部门). */
   department?: Maybe<Scalars['String']['output']>;
+  /**
+   * What a department's own record adds (事件详情), as JSON with sorted keys: the subgraph and reason of a refused
+   * internal token with the trace and request ids, or the notice a timer issued; null in the gateway's records.
+   */
+  details?: Maybe<Scalars['String']['output']>;
   /** The error codes answered (错误代码), in order. */
   errorCodes: Array<Scalars['String']['output']>;
   /** What happened (事件类型). */
@@ -320,6 +332,7 @@ export type AuditChainStatusResolvers<ContextType = AuditContext, ParentType ext
 export type AuditRecordResolvers<ContextType = AuditContext, ParentType extends ResolversParentTypes['AuditRecord'] = ResolversParentTypes['AuditRecord']> = ResolversObject<{
   categories?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   department?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  details?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   errorCodes?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   eventType?: Resolver<ResolversTypes['AuditEventType'], ParentType, ContextType>;
   hash?: Resolver<ResolversTypes['String'], ParentType, ContextType>;

@@ -6,4 +6,5 @@ export const AuditRecord: AuditRecordResolvers = {
   occurredAt: ({ occurredAt }) => occurredAt.toISOString(),
   // The same text the record's hash was computed over.
   variables: ({ variables }) => (variables === null ? null : canonicalJson(variables)),
+  details: ({ details }) => (details === null ? null : canonicalJson(details)),
 };

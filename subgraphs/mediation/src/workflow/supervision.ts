@@ -10,7 +10,7 @@
  * key of its own (the case, kind and time limit) and a unique index on the same, so it is issued once whoever gets
  * there first; the other replica's attempt replays the first or finds the case changed and leaves it to the next run.
  */
-import { type Caller, type Logger, notFound } from '@hub/core';
+import { type Caller, type DepartmentAudit, type Logger, notFound } from '@hub/core';
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import type { Db } from '../db/index.ts';
@@ -195,6 +195,11 @@ export interface SupervisionCheck {
   warningDays: number;
   /** The unit directory and time limits the service runs with (default: the built-in ones). */
   limits?: WorkflowLimits;
+  /**
+   * The audit trail: each notice the check issues is recorded as the system's write (a person's notices are
+   * audited at the gateway like every mutation).
+   */
+  audit?: Pick<DepartmentAudit, 'record'>;
 }
 
 /** What a run did: notices issued, and cases left to the next run because they changed under it. */
@@ -230,6 +235,7 @@ export async function runSupervisionCheck(check: SupervisionCheck): Promise<Supe
     if (run.issued.length >= CASES_PER_RUN) break;
     const kind = noticeDue(c, today, check.redCardGraceDays, check.warningDays, limits.acceptanceDays);
     if (kind === null || c.issued.includes(kind)) continue;
+    let issued: SupervisionNoticeRow | null = null;
     try {
       const result = await changeCase(
         ctx,
@@ -239,10 +245,13 @@ export async function runSupervisionCheck(check: SupervisionCheck): Promise<Supe
         async (tx, current, at, day) => {
           const notice = await insertNotice(tx, current, kind, null, reasonOf(kind, current.dueOn, day), at);
           if (!notice) throw new GraphQLError('issued meanwhile', { extensions: { code: WorkflowErrorCode.ALREADY_ISSUED } });
+          issued = notice;
           return { set: {}, toStatus: current.status, details: { noticeId: notice.id, noticeKind: notice.kind, note: notice.reason } };
         },
       );
       if (!result.replayed) run.issued.push({ caseId: c.id, kind, dueOn: c.dueOn });
+      // After the commit, once: a replayed notice was recorded by whoever issued it.
+      if (!result.replayed && issued) check.audit?.record(systemNoticeRecord(issued));
     } catch (error) {
       // The case changed since it was read (a write, another replica): the next run decides on it afresh.
       const code = error instanceof GraphQLError ? error.extensions.code : null;
@@ -251,6 +260,25 @@ export async function runSupervisionCheck(check: SupervisionCheck): Promise<Supe
     }
   }
   return run;
+}
+
+/** The audit record of a notice the check issued: the system's write, on the case, naming the notice. */
+function systemNoticeRecord(notice: SupervisionNoticeRow) {
+  return {
+    occurredAt: notice.issuedAt,
+    userId: 'system',
+    role: SUPERVISION_SYSTEM_CALLER.role,
+    department: 'mediation',
+    eventType: 'SYSTEM_WRITE' as const,
+    operationName: 'issueSupervisionNotice',
+    outcome: 'SUCCESS' as const,
+    details: {
+      subgraph: 'mediation',
+      actor: SUPERVISION_SYSTEM_CALLER.userId,
+      caseId: notice.caseId,
+      notice: { id: notice.id, kind: notice.kind, unit: notice.unitCode, dueOn: notice.dueOn, reason: notice.reason },
+    },
+  };
 }
 
 /**
