@@ -18,13 +18,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * with a unique infix: roles belong to the whole server), dropped afterwards.
  */
 const SCRIPT_FILE = fileURLToPath(new URL('../deploy/sql/audit-roles.sql', import.meta.url));
-const ROLE = /\bhub_audit_(migrator|writer|reader)\b/g;
+const ROLE = /\bhub_audit_(migrator|writer|reader|department_writer)\b/g;
 
-type Role = 'migrator' | 'writer' | 'reader';
+type Role = 'migrator' | 'writer' | 'reader' | 'department_writer';
 const infix = `t${process.pid}${randomBytes(3).toString('hex')}`;
 const roleName = (role: Role) => `hub_audit_${infix}_${role}`;
 const password = randomBytes(12).toString('hex');
 const script = readFileSync(SCRIPT_FILE, 'utf8').replace(ROLE, (_match, role: Role) => roleName(role));
+
+const ROLES = ['migrator', 'writer', 'reader', 'department_writer'] as const;
 
 let server: TestPostgres | undefined;
 /** The fresh database, as the server's superuser. */
@@ -53,7 +55,7 @@ async function applyScript(databaseUrl = adminUrl): Promise<string[]> {
     const notices: string[] = [];
     client.on('notice', (notice) => notices.push(notice.message ?? ''));
     await client.query(script);
-    for (const role of ['migrator', 'writer', 'reader'] as const) await client.query(`ALTER ROLE ${roleName(role)} PASSWORD '${password}'`);
+    for (const role of ROLES) await client.query(`ALTER ROLE ${roleName(role)} PASSWORD '${password}'`);
     return notices;
   });
 }
@@ -87,7 +89,7 @@ const record = (n: number) => ({
 let notices: string[][] = [];
 
 beforeAll(async () => {
-  expect(new Set([...readFileSync(SCRIPT_FILE, 'utf8').matchAll(ROLE)].map((m) => m[1])), 'the script names the three roles').toEqual(new Set(['migrator', 'writer', 'reader']));
+  expect(new Set([...readFileSync(SCRIPT_FILE, 'utf8').matchAll(ROLE)].map((m) => m[1])), 'the script names the four roles').toEqual(new Set(ROLES));
   const name = uniqueDatabaseName('deploy_audit_roles');
   if (process.env.AUDIT_DATABASE_URL) {
     adminUrl = withDatabase(process.env.AUDIT_DATABASE_URL, name);
@@ -117,7 +119,7 @@ afterAll(async () => {
   if (adminUrl) {
     await dropDatabase(adminUrl);
     await withClient(withDatabase(adminUrl, 'postgres'), async (client) => {
-      for (const role of ['writer', 'reader', 'migrator'] as const) await client.query(`DROP ROLE IF EXISTS ${roleName(role)}`);
+      for (const role of ['writer', 'department_writer', 'reader', 'migrator'] as const) await client.query(`DROP ROLE IF EXISTS ${roleName(role)}`);
     });
   }
   await server?.stop();
@@ -160,6 +162,30 @@ describe('the audit database roles (deploy/sql/audit-roles.sql)', () => {
     expect(await verifyAuditChain(urlAs('reader'))).toMatchObject({ ok: true, records: 4, headSeq: 4 });
   });
 
+  it('lets a department append its own kinds of record, as another writer of the one chain, and nothing else', async () => {
+    const department = createAuditWriter(urlAs('department_writer'));
+    try {
+      const refused = await department.write({ eventType: 'INTERNAL_TOKEN_REFUSED', outcome: 'DENIED', errorCodes: ['INTERNAL_TOKEN_REPLAYED'], details: { subgraph: 'housing', reason: 'replay' } });
+      const notice = await department.write({ eventType: 'SYSTEM_WRITE', userId: 'system', outcome: 'SUCCESS', details: { caseId: 'c-1' } });
+      expect([refused.seq, notice.seq]).toEqual([5, 6]);
+      // A person's read or write is the gateway's to record: the row-level policy refuses it from a department.
+      await expect(department.write(record(7))).rejects.toThrow(/row-level security/);
+    } finally {
+      await department.close();
+    }
+    for (const statement of [`UPDATE audit_records SET role = 'x'`, `DELETE FROM audit_records`, `TRUNCATE audit_records`, `SELECT user_id FROM audit_records`, `ALTER TABLE audit_records DISABLE ROW LEVEL SECURITY`, `DROP POLICY audit_records_department_append ON audit_records`]) {
+      expect(await refusal('department_writer', statement), statement).toMatch(/permission denied|must be owner/);
+    }
+    // The gateway's writer goes on from the department's records.
+    const gateway = createAuditWriter(urlAs('writer'));
+    try {
+      expect((await gateway.write(record(8))).seq).toBe(7);
+    } finally {
+      await gateway.close();
+    }
+    expect(await verifyAuditChain(urlAs('reader'))).toMatchObject({ ok: true, records: 7, headSeq: 7 });
+  });
+
   it('does not let the writer change, remove or hide a record, nor read one', async () => {
     const denied = /permission denied|must be owner/;
     for (const statement of [
@@ -183,7 +209,7 @@ describe('the audit database roles (deploy/sql/audit-roles.sql)', () => {
       // Refused for want of the privilege, not by the trigger (that one says "append-only").
       expect(message, statement).not.toMatch(/append-only/);
     }
-    expect(await verifyAuditChain(urlAs('reader'))).toMatchObject({ ok: true, records: 4 });
+    expect(await verifyAuditChain(urlAs('reader'))).toMatchObject({ ok: true, records: 7 });
   });
 
   it('does not let the writer create anything', async () => {
@@ -203,7 +229,7 @@ describe('the audit database roles (deploy/sql/audit-roles.sql)', () => {
 
   it('lets the reader read and nothing else', async () => {
     const count = await withClient(urlAs('reader'), async (client) => (await client.query<{ n: string }>('SELECT count(*) AS n FROM audit_records')).rows[0]!.n);
-    expect(count).toBe('4');
+    expect(count).toBe('7');
     for (const statement of [
       `INSERT INTO audit_records (id, occurred_at, event_type, categories, resident_ids, outcome, error_codes, previous_hash, hash)
          VALUES (gen_random_uuid(), now(), 'OPERATION', '{}', '{}', 'SUCCESS', '{}', repeat('a', 64), repeat('b', 64))`,

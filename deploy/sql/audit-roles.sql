@@ -13,13 +13,17 @@
 --                       no temporary tables.
 --   hub_audit_reader    the nightly audit-verify (and the audit subgraph's queries, once it migrates through a URL of
 --                       its own): SELECT only.
+--   hub_audit_department_writer
+--                       the departments, for what only they see (an internal token refused, a notice a timer issued):
+--                       the writer's grants, and a row-level security policy that lets it insert only those two event
+--                       types, so a department's credential cannot put a person's reads or writes in the trail.
 
 -- The roles, with no attribute beyond LOGIN.
 DO $$
 DECLARE
   role text;
 BEGIN
-  FOREACH role IN ARRAY ARRAY['hub_audit_migrator', 'hub_audit_writer', 'hub_audit_reader'] LOOP
+  FOREACH role IN ARRAY ARRAY['hub_audit_migrator', 'hub_audit_writer', 'hub_audit_reader', 'hub_audit_department_writer'] LOOP
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = role) THEN
       EXECUTE format('CREATE ROLE %I LOGIN', role);
     END IF;
@@ -34,14 +38,14 @@ DO $$
 BEGIN
   EXECUTE format('ALTER DATABASE %I OWNER TO hub_audit_migrator', current_database());
   EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
-  EXECUTE format('GRANT CONNECT ON DATABASE %I TO hub_audit_writer, hub_audit_reader', current_database());
+  EXECUTE format('GRANT CONNECT ON DATABASE %I TO hub_audit_writer, hub_audit_reader, hub_audit_department_writer', current_database());
 END
 $$;
 
 -- The schema: the migrator's; the others may name what is in it, and create nothing.
 ALTER SCHEMA public OWNER TO hub_audit_migrator;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
-GRANT USAGE ON SCHEMA public TO hub_audit_writer, hub_audit_reader;
+GRANT USAGE ON SCHEMA public TO hub_audit_writer, hub_audit_reader, hub_audit_department_writer;
 
 -- What an earlier install created under another user (one credential for everything) becomes the migrator's.
 DO $$
@@ -72,18 +76,32 @@ END
 $$;
 
 -- The reader reads every table, those of later migrations too; the writer has nothing but what follows.
-REVOKE ALL ON ALL TABLES IN SCHEMA public FROM hub_audit_writer, hub_audit_reader;
-REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM hub_audit_writer, hub_audit_reader;
+REVOKE ALL ON ALL TABLES IN SCHEMA public FROM hub_audit_writer, hub_audit_reader, hub_audit_department_writer;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM hub_audit_writer, hub_audit_reader, hub_audit_department_writer;
 GRANT SELECT ON ALL TABLES IN SCHEMA public TO hub_audit_reader;
 ALTER DEFAULT PRIVILEGES FOR ROLE hub_audit_migrator IN SCHEMA public GRANT SELECT ON TABLES TO hub_audit_reader;
 
--- The writer's grant, once the migrations have created the table.
+-- The writers' grants and rows, once the migrations have created the table.
 DO $$
+DECLARE
+  policy record;
 BEGIN
   IF to_regclass('public.audit_records') IS NULL THEN
     RAISE NOTICE 'audit_records does not exist yet: run this script again once the audit subgraph has migrated the database';
   ELSE
-    GRANT INSERT, SELECT (seq, hash) ON public.audit_records TO hub_audit_writer;
+    GRANT INSERT, SELECT (seq, hash) ON public.audit_records TO hub_audit_writer, hub_audit_department_writer;
+    -- Which rows each role may add. Every role sees every row (the writers' column grants still hide all but the
+    -- chain's head: a writer that saw no rows would start a second chain); the gateway inserts any record; a
+    -- department only its own kinds. The owner (the migrator) is exempt, as PostgreSQL exempts a table's owner.
+    ALTER TABLE public.audit_records ENABLE ROW LEVEL SECURITY;
+    -- Made afresh on every run (a changed rule replaces the old one), without IF EXISTS and its notice.
+    FOR policy IN SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = 'audit_records' LOOP
+      EXECUTE format('DROP POLICY %I ON public.audit_records', policy.policyname);
+    END LOOP;
+    CREATE POLICY audit_records_read ON public.audit_records FOR SELECT USING (true);
+    CREATE POLICY audit_records_gateway_append ON public.audit_records FOR INSERT TO hub_audit_writer WITH CHECK (true);
+    CREATE POLICY audit_records_department_append ON public.audit_records FOR INSERT TO hub_audit_department_writer
+      WITH CHECK (event_type::text IN ('INTERNAL_TOKEN_REFUSED', 'SYSTEM_WRITE'));
   END IF;
 END
 $$;
