@@ -50,7 +50,7 @@ describe('the authorization matrix, through the gateway', () => {
     }
     expect(forbidden).toEqual([]);
     const value = probe.read(response.data?.resident);
-    expect(value).toEqual(expected === 'clear' ? probe.clear : expected === 'withheld' ? probe.withheld : probe.masked);
+    expect(value).toEqual(expected === 'clear' ? probe.clear : expected === 'withheld' ? probe.withheld : expected === 'absent' ? probe.absent : probe.masked);
     // The two must differ, or the assertion says nothing.
     expect(probe.clear).not.toEqual(probe.masked);
   });

@@ -8,19 +8,29 @@ import { grids, residentByIdNumber } from './world.ts';
  * without a purpose. The gateway is held to it (`authorization-matrix.e2e.test.ts`), and so is every subgraph asked
  * directly with a valid internal token (`subgraph-authorization.e2e.test.ts`): one table, so the two cannot drift.
  */
-/** `withheld`: free text answered as `***` (a names-masked role, text whose names the department cannot tell). */
-export type Outcome = 'clear' | 'masked' | 'withheld' | 'refused';
+/**
+ * `withheld`: free text answered as `***` (a names-masked role, text whose names the department cannot tell).
+ * `absent`: not there to read, no error: the probed case is not among the person's cases for a unit's worker whose
+ * unit never had a part in it (the unit row rule, docs/security.md).
+ */
+export type Outcome = 'clear' | 'masked' | 'withheld' | 'refused' | 'absent';
 export type Category = 'identity' | 'address' | 'keyPerson' | 'keyPersonCategory' | 'health' | 'names' | 'documentNumbers' | 'freeText';
 
-/** [without a purpose, with one] per category; written out by hand, not derived from the code under test. */
+/**
+ * [without a purpose, with one] per category; written out by hand, not derived from the code under test. The probed
+ * case (free text) was never dispatched to the units the departments' officers and the station's officer act for, so
+ * by the unit row rule it is not among the person's cases for them (`absent`).
+ */
 export const MATRIX: Record<DemoRole, Record<Category, [Outcome, Outcome]>> = {
   'grid-worker': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
-  'party-affairs-worker': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
-  'civil-affairs-clerk': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['masked', 'clear'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
+  'party-affairs-worker': { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['absent', 'absent'] },
+  'civil-affairs-clerk': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['masked', 'clear'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['absent', 'absent'] },
   // The category only for public safety, the officer's own purpose.
-  'police-officer': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'clear'], keyPersonCategory: ['masked', 'clear'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
+  'police-officer': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['masked', 'clear'], keyPersonCategory: ['masked', 'clear'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['absent', 'absent'] },
   // Title and filing numbers only for the housing department's own purpose.
-  'housing-officer': { identity: ['masked', 'masked'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'clear'], freeText: ['masked', 'masked'] },
+  // The police station's officer acts for its unit (派出所): case text of the station's cases only, as any unit's worker.
+  'station-officer': { identity: ['masked', 'clear'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['absent', 'absent'] },
+  'housing-officer': { identity: ['masked', 'masked'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'clear'], freeText: ['absent', 'absent'] },
   mediator: { identity: ['masked', 'clear'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
   dispatcher: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
   supervisor: { identity: ['masked', 'masked'], address: ['refused', 'refused'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['refused', 'refused'], freeText: ['masked', 'masked'] },
@@ -40,6 +50,7 @@ export const PURPOSE: Record<DemoRole, string> = {
   'party-affairs-worker': 'party-affairs',
   'civil-affairs-clerk': 'welfare-review',
   'police-officer': 'public-safety',
+  'station-officer': 'case-handling',
   'housing-officer': 'housing-management',
   mediator: 'case-handling',
   dispatcher: 'case-handling',
@@ -88,6 +99,8 @@ export interface Probe {
   refused: unknown;
   /** What is read when withheld (free text only). */
   withheld?: unknown;
+  /** What is read when absent (free text only: the case is not listed). */
+  absent?: unknown;
 }
 
 export const PROBES: Record<Category, Probe> = {
@@ -147,6 +160,7 @@ export const PROBES: Record<Category, Probe> = {
     clear: writtenCase.records.map(() => RECORD_TEXT),
     masked: writtenCase.records.map(() => RECORD_MASKED),
     withheld: writtenCase.records.map(() => WITHHELD),
+    absent: undefined,
     refusedAt: [['resident', 'cases']],
     refused: null,
   },

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { postGraphQL } from '@hub/core/testing';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { createGateway, DEFAULT_MANIFEST, DEFAULT_SUPERGRAPH, readManifest, readSupergraph } from '@hub/gateway';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
-import type { DocumentNode } from 'graphql';
+import { buildSchema, NoDeprecatedCustomRule, parse, validate, type DocumentNode } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import * as kit from '../clients/__generated__/operations.ts';
 import { describeGrid, gridOverview } from '../clients/example/grid-overview.ts';
@@ -48,6 +48,19 @@ describe('the client kit', () => {
       const files = readdirSync(`${CLIENTS}${app}`).filter((f) => f.endsWith('.graphql'));
       expect(files.length, `clients/${app}/*.graphql`).toBeGreaterThan(0);
     }
+  });
+
+  // A deprecated field, argument or enum value is on its way out of the graph: an app must not start (or keep) reading it.
+  it('no document reads a deprecated field, argument or enum value', () => {
+    const api = buildSchema(readFileSync(fileURLToPath(new URL('../schema/api.graphql', import.meta.url)), 'utf8'));
+    const found: string[] = [];
+    for (const app of readdirSync(CLIENTS, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith('_'))) {
+      for (const file of readdirSync(`${CLIENTS}${app.name}`).filter((f) => f.endsWith('.graphql'))) {
+        const document = parse(readFileSync(`${CLIENTS}${app.name}/${file}`, 'utf8'));
+        for (const error of validate(api, document, [NoDeprecatedCustomRule])) found.push(`clients/${app.name}/${file}: ${error.message}`);
+      }
+    }
+    expect(found).toEqual([]);
   });
 
   it('every typed document is in the trusted-documents manifest under the id the client computes', async () => {

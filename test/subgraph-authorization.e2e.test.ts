@@ -70,6 +70,7 @@ function callerOf(role: DemoRole, purpose: string | null, ownGrids: string[]): C
     communities: [],
     ownGridsOnly: definition.ownGridsOnly,
     namesMasked: definition.namesMasked,
+    ...('unit' in definition ? { unit: definition.unit } : {}),
   };
 }
 
@@ -113,7 +114,7 @@ describe('the authorization matrix, at the department that owns each field (aske
       return;
     }
     expect(at).toEqual([]);
-    expect(probe.read(entity)).toEqual(expected === 'clear' ? probe.clear : expected === 'withheld' ? probe.withheld : probe.masked);
+    expect(probe.read(entity)).toEqual(expected === 'clear' ? probe.clear : expected === 'withheld' ? probe.withheld : expected === 'absent' ? probe.absent : probe.masked);
     expect(probe.clear).not.toEqual(probe.masked);
   });
 });

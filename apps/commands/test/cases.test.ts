@@ -118,12 +118,21 @@ describe('mediation: dispute cases from a legacy register', () => {
 
     // Ids continue the grid's sequence in file order; the sequence row says where the next report starts.
     const loaded = await db.pool.query(
-      `SELECT i.legacy_number, c.id, c.status, c.version, c.category, c.source, c.committee_id, c.accepted_at, c.closed_at, c.outcome, c.due_on::text AS due_on, c.incident_id, c.house_code
+      `SELECT i.legacy_number, c.id, c.status, c.version, c.category, c.source, c.committee_id, c.accepted_at, c.closed_at, c.outcome, c.due_on::text AS due_on, c.accept_by::text AS accept_by, c.incident_id, c.house_code
          FROM imported_cases i JOIN cases c ON c.id = i.case_id ORDER BY i.legacy_number`,
     );
     expect(loaded.rows.map((r) => r.id)).toEqual(valid.map((_, i) => `TJ${code}${String(maxBefore + 1 + i).padStart(4, '0')}`));
     expect(loaded.rows.map((r) => [r.status, r.version])).toEqual([['REPORTED', 1], ['ACCEPTED', 1], ['CLOSED', 1], ['REPORTED', 1], ['REPORTED', 1]]);
-    expect(loaded.rows[0]).toMatchObject({ category: 'NEIGHBOURS', source: 'PARTY_APPLICATION', due_on: '2024-04-05', accepted_at: null, closed_at: null });
+    // Time limits as a report through the graph sets them: a reported case must be accepted within the acceptance limit
+    // (3 days by default), which is its time limit until then; an accepted one has a month.
+    expect(loaded.rows[0]).toMatchObject({ category: 'NEIGHBOURS', source: 'PARTY_APPLICATION', accept_by: '2024-03-08', due_on: '2024-03-08', accepted_at: null, closed_at: null });
+    expect(loaded.rows.map((r) => [r.status, r.accept_by, r.due_on])).toEqual([
+      ['REPORTED', '2024-03-08', '2024-03-08'],
+      ['ACCEPTED', '2024-03-08', '2024-04-05'],
+      ['CLOSED', '2024-03-08', '2024-04-05'],
+      ['REPORTED', '2024-03-08', '2024-03-08'],
+      ['REPORTED', '2024-03-13', '2024-03-13'],
+    ]);
     expect(loaded.rows[1]).toMatchObject({ category: 'PROPERTY_MANAGEMENT', house_code: house });
     expect(loaded.rows[2]).toMatchObject({ outcome: 'AGREEMENT_REACHED', closed_at: new Date('2024-04-01T00:00:00+08:00') });
     expect(loaded.rows[3]).toMatchObject({ source: 'POLICE_REFERRAL', incident_id: `JQ20240305${code}001` });
@@ -181,6 +190,42 @@ describe('mediation: dispute cases from a legacy register', () => {
 
     const records = await db.pool.query('SELECT entity, inserted, unchanged, rejected, foreign_references FROM import_runs ORDER BY id');
     expect(records.rows[0]).toEqual({ entity: 'cases', inserted: valid.length, unchanged: 0, rejected: bad.length, foreign_references: 'graph' });
+  });
+
+  it('gives a reported case the acceptance limit the deployment configures (MEDIATION_ACCEPTANCE_DAYS), as the workflow does', async () => {
+    const grid = grids.find((g) => g.mediation.cases.length > 0)!;
+    const file = await files.write(
+      'acceptance.csv',
+      csv(['案件编号', '受理日期', '纠纷类别', '来源', '网格编码', '案件状态', '简要情况', '当事人'], [
+        ['A01', '2025-01-30', '合同纠纷', '主动调解', grid.grid.code, '已登记', '合同款未付', grid.residents[0]!.idNumber],
+        ['A02', '2025-01-30', '合同纠纷', '主动调解', grid.grid.code, '已受理', '合同款未付', grid.residents[0]!.idNumber],
+      ]),
+    );
+    const before = process.env.MEDIATION_ACCEPTANCE_DAYS;
+    process.env.MEDIATION_ACCEPTANCE_DAYS = '5';
+    try {
+      expect(await importFile(db.pool, 'mediation', 'cases', file, { foreign })).toMatchObject({ inserted: 2, rejected: 0 });
+    } finally {
+      if (before === undefined) delete process.env.MEDIATION_ACCEPTANCE_DAYS;
+      else process.env.MEDIATION_ACCEPTANCE_DAYS = before;
+    }
+    const loaded = await db.pool.query(
+      `SELECT i.legacy_number, c.status, c.accept_by::text AS accept_by, c.due_on::text AS due_on FROM imported_cases i JOIN cases c ON c.id = i.case_id
+        WHERE i.legacy_number = ANY($1) ORDER BY i.legacy_number`,
+      [['A01', 'A02']],
+    );
+    // Five days from 30 January; the accepted case has the calendar month (to the last day of February).
+    expect(loaded.rows.map((r) => [r.legacy_number, r.status, r.accept_by, r.due_on])).toEqual([
+      ['A01', 'REPORTED', '2025-02-04', '2025-02-04'],
+      ['A02', 'ACCEPTED', '2025-02-04', '2025-02-28'],
+    ]);
+    process.env.MEDIATION_ACCEPTANCE_DAYS = '0';
+    try {
+      await expect(importFile(db.pool, 'mediation', 'cases', file, { foreign })).rejects.toThrow(/MEDIATION_ACCEPTANCE_DAYS/);
+    } finally {
+      if (before === undefined) delete process.env.MEDIATION_ACCEPTANCE_DAYS;
+      else process.env.MEDIATION_ACCEPTANCE_DAYS = before;
+    }
   });
 
   it('dry run: counts what would be loaded and takes no case number', async () => {

@@ -164,7 +164,7 @@ describe('residents loaded from a file, through the graph', () => {
 
 const CASE_OF_IMPORT = `query ($id: ID!) {
   case(id: $id) {
-    id status version category source grid { code } receivedAt dueOn
+    id status version category source grid { code } receivedAt acceptBy dueOn
     parties { role resident { id name } organization { id } }
     timeline { caseVersion action fromStatus toStatus note actor { userId role department } }
   }
@@ -214,7 +214,8 @@ describe('cases loaded from a legacy register, through the graph', () => {
         source: 'PARTY_APPLICATION',
         grid: { code: grid.grid.code },
         receivedAt: '2025-06-01T00:00:00+08:00',
-        dueOn: '2025-07-01',
+        acceptBy: '2025-06-04',
+        dueOn: '2025-06-04',
         parties: [
           { role: 'APPLICANT', resident: { id: residentKey(applicant!.idNumber, DEMO_HUB_SECRET), name: applicant!.name }, organization: null },
           { role: 'RESPONDENT', resident: { id: residentKey(respondent!.idNumber, DEMO_HUB_SECRET), name: respondent!.name }, organization: null },

@@ -129,7 +129,8 @@ const IDENTITY_BAR = `<header id="hub-bar">
 
 export function explorerRoutes(options: ExplorerOptions): { routes: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void>; prefix: Record<string, (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void> } {
   const operations = clientKitOperations(options.manifest);
-  const roles = Object.entries(options.roles).map(([name, role]) => ({ name, purposes: role.purposes, ownGridsOnly: role.ownGridsOnly }));
+  // A role's unit is shown beside its name: the station officer acts for the police station, not public security.
+  const roles = Object.entries(options.roles).map(([name, role]) => ({ name, purposes: role.purposes, ownGridsOnly: role.ownGridsOnly, unit: role.unit ?? null }));
   const config = {
     graphqlPath: '/graphql',
     // Subscriptions go over GraphQL over SSE (subscriptions/sse.ts), which a browser reads with fetch and a header.

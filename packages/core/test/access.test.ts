@@ -63,6 +63,8 @@ describe('roles', () => {
     expect(attempt).toThrow(/purpose "curiosity" is not one of/);
     expect(attempt).toThrow(/ownGridsOnly must be true or false/);
     expect(attempt).toThrow(/unknown field "colour"/);
+    expect(() => parseRoles({ station: { ...clerk, unit: 'police station' } }, 'roles.json')).toThrow(/role "station": unit must be a handling unit code/);
+    expect(parseRoles({ station: { ...clerk, department: null, unit: 'URBAN_MANAGEMENT' } }, 'roles.json').station).toMatchObject({ department: null, unit: 'URBAN_MANAGEMENT' });
     expect(() => loadRoles({ HUB_ROLES_FILE: '/nonexistent/roles.json' })).toThrow(/HUB_ROLES_FILE \/nonexistent\/roles.json/);
   });
 });
@@ -99,6 +101,11 @@ describe('the caller a token makes', () => {
   it('carries the unit a token names (承办单位); mediation checks it against its directory', () => {
     expect(callerFromClaims({ sub: 'u', role: 'police-officer', unit: 'POLICE_STATION' }, DEMO_ROLES).unit).toBe('POLICE_STATION');
     expect(callerFromClaims({ sub: 'u', role: 'police-officer' }, DEMO_ROLES)).not.toHaveProperty('unit');
+  });
+
+  it("acts for the role's unit when the token names none: the station officer for the police station (派出所)", () => {
+    expect(callerFromClaims({ sub: 'u', role: 'station-officer' }, DEMO_ROLES)).toMatchObject({ department: 'public-security', unit: 'POLICE_STATION' });
+    expect(callerFromClaims({ sub: 'u', role: 'station-officer', unit: 'PUBLIC_SECURITY' }, DEMO_ROLES).unit).toBe('PUBLIC_SECURITY');
   });
 
   it('lets a role declare only its own purposes', () => {

@@ -1,4 +1,5 @@
-import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
+import { masksFor, type Caller, type Masks, type RowScope } from '@hub/core';
+import { caseScopeOf, type CaseScope } from './db/case-scope.ts';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { chinaToday, type Clock } from './workflow/deadlines.ts';
@@ -22,8 +23,10 @@ export interface MediationContext {
   caller: Caller;
   /** The caller's masks: mediators' names (surname + * for namesMasked roles), and any identity data added later. */
   masks: Masks;
-  /** The grids whose cases the caller may see (grid workers: their own); the loaders filter by it in SQL. */
+  /** The grids whose cases the caller may see (grid workers: their own): what an action on a case checks. */
   scope: RowScope;
+  /** The cases the caller may read (their grids; a unit's worker, its unit's cases): every read filters by it in SQL. */
+  caseScope: CaseScope;
   clock: Clock;
   /** Today in China Standard Time, read once per request so every field of an answer counts on the same day. */
   today: string;
@@ -32,14 +35,15 @@ export interface MediationContext {
 }
 
 export function createContext(db: Db, caller: Caller, settings: WorkflowSettings): MediationContext {
-  const scope = rowScope(caller);
+  const caseScope = caseScopeOf(caller, settings.limits.units);
   const today = chinaToday(settings.clock());
   return {
     db,
-    loaders: createLoaders(db, scope, today, settings.redCardGraceDays),
+    loaders: createLoaders(db, caseScope, today, settings.redCardGraceDays),
     caller,
     masks: masksFor(caller),
-    scope,
+    scope: caseScope.grids,
+    caseScope,
     clock: settings.clock,
     today,
     redCardGraceDays: settings.redCardGraceDays,

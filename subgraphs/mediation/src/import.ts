@@ -9,7 +9,8 @@ import {
 } from '@hub/core';
 import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, organizationIdField, problem, PROBLEMS, textField, type Field, type FieldProblem, type Parsed, type PendingRow } from '@hub/import';
 import { mediationDatabase } from './db/index.ts';
-import { addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './workflow/deadlines.ts';
+import { addDays, addMonths, MEDIATION_TIME_LIMIT_MONTHS } from './workflow/deadlines.ts';
+import { acceptanceDaysFromEnv } from './workflow/units.ts';
 
 const { cases } = mediationDatabase.schema;
 
@@ -251,6 +252,9 @@ export const casesImport = defineEntity<typeof cases, CaseExtra>({
       .digest('hex');
     const receivedAt = chinaMidnight(receivedOn);
     const closedAt = closedOn === null ? null : chinaMidnight(closedOn);
+    // Time limits as a report through the graph sets them on the day received (intake.ts, acceptCase): the acceptance
+    // limit (受理时限) from MEDIATION_ACCEPTANCE_DAYS, the time limit while still reported; one month once accepted.
+    const acceptBy = addDays(receivedOn, acceptanceDaysFromEnv(process.env));
     return {
       key: legacyNumber,
       extra: { legacyNumber, committeeNamed, parties, rowSha256 },
@@ -270,7 +274,8 @@ export const casesImport = defineEntity<typeof cases, CaseExtra>({
         acceptedAt: status === 'REPORTED' ? null : receivedAt,
         resolvedAt: closedAt,
         closedAt,
-        dueOn: addMonths(receivedOn, MEDIATION_TIME_LIMIT_MONTHS),
+        acceptBy,
+        dueOn: status === 'REPORTED' ? acceptBy : addMonths(receivedOn, MEDIATION_TIME_LIMIT_MONTHS),
         incidentId,
         houseCode,
         version: 1,

@@ -1,4 +1,5 @@
-import { byPlaceLevel, gridScopeWhere, rowByKey, rowsByKey, pageByParent, tallyByPlace, type PlaceLevel, type RowScope } from '@hub/core';
+import { byPlaceLevel, rowByKey, rowsByKey, pageByParent, tallyByPlace, type PlaceLevel } from '@hub/core';
+import type { CaseScope } from './db/case-scope.ts';
 import type { SQL } from 'drizzle-orm';
 import DataLoader from 'dataloader';
 import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
@@ -49,11 +50,12 @@ export const caseFilterSql = ({ status, category }: CaseFilter) =>
 
 /**
  * The request's loaders. Built per request, so nothing cached outlives the request that read it. Cases outside the
- * caller's row scope (a grid worker's grids) are filtered in the same statements: they load as null, lists and
- * counts leave them out. A case's parties, sessions and agreement are reached only through a case.
+ * caller's row rule (a grid worker's grids, a unit's cases: db/case-scope.ts) are filtered in the same statements:
+ * they load as null, lists and counts leave them out. A case's parties, sessions and agreement are reached only
+ * through a case.
  */
-export function createLoaders(db: Db, scope: RowScope, today: string, redCardGraceDays: number) {
-  const caseScope = gridScopeWhere(scope, cases.gridCode);
+export function createLoaders(db: Db, scope: CaseScope, today: string, redCardGraceDays: number) {
+  const caseScope = scope.cases;
   return {
     caseById: rowByKey(db, cases, cases.id, (r) => r.id, caseScope),
     caseByIncidentId: rowByKey(db, cases, cases.incidentId, (r) => r.incidentId ?? '', caseScope),

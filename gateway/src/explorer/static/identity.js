@@ -52,7 +52,7 @@ window.HubIdentity = {
 
     if (config.tokenPath) {
       $('picker').hidden = false;
-      $('role').replaceChildren(...config.roles.map((r) => new Option(r.name, r.name)));
+      $('role').replaceChildren(...config.roles.map((r) => new Option(r.unit ? `${r.name} (${r.unit})` : r.name, r.name)));
       if (params.get('role')) $('role').value = params.get('role');
       $('identity').addEventListener('submit', (event) => {
         event.preventDefault();

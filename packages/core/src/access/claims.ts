@@ -90,7 +90,8 @@ export function callerFromClaims(claims: Record<string, unknown>, roles: RoleReg
     communities: places(communities, 'communities', isCommunityCode),
     ownGridsOnly: role.ownGridsOnly,
     namesMasked: role.namesMasked,
-    ...(unit !== null ? { unit } : {}),
+    // The token's unit, else the role's own (a station's officers act for the station).
+    ...(unit !== null ? { unit } : role.unit !== undefined ? { unit: role.unit } : {}),
   };
   if (caller.ownGridsOnly && caller.grids.length === 0 && caller.communities.length === 0) {
     throw claimsInvalid(`role ${roleName} sees its own grids only, and the token names no grids or communities`);

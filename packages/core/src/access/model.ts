@@ -54,6 +54,11 @@ export interface RoleDefinition {
   namesMasked: boolean;
   /** May run ad-hoc operations where the gateway enforces trusted documents (still under the cost limit); default false. */
   adHocQueries?: boolean;
+  /**
+   * The handling unit (a code of mediation's unit directory) the role's accounts act for when their token names none:
+   * a station's officers act for the station, not for their department's own unit. Absent: the department's unit.
+   */
+  unit?: string;
 }
 
 export const DEMO_ROLES = {
@@ -94,6 +99,17 @@ export const DEMO_ROLES = {
     department: 'housing',
     scopes: ['resident:read', 'resident:address', 'housing:read', 'organization:read', 'case:read', 'case:report', 'case:respond', 'import:housing'],
     purposes: ['housing-management'],
+    ownGridsOnly: false,
+    namesMasked: false,
+  },
+  // Public security's accounts at the police station (派出所): they act for the station's unit, and so see and handle
+  // the cases the centre sends to the station (as lead or co-handler), not those of the public-security bureau.
+  'station-officer': {
+    description: 'Police-station officer (派出所民警): the dispute cases the centre sends to the police station',
+    department: 'public-security',
+    unit: 'POLICE_STATION',
+    scopes: ['resident:read', 'resident:identity', 'incident:read', 'case:read', 'case:report', 'case:respond', 'organization:read'],
+    purposes: ['case-handling'],
     ownGridsOnly: false,
     namesMasked: false,
   },

@@ -6,6 +6,7 @@ import { DEMO_ROLES, isPurpose, isScope, PURPOSES, SCOPES, type Purpose, type Ro
 export type RoleRegistry = Readonly<Record<string, RoleDefinition>>;
 
 const ROLE_NAME = /^[a-z][a-z0-9-]{0,63}$/;
+const UNIT_CODE = /^[A-Z][A-Z0-9_]{1,39}$/;
 
 /**
  * The demo roles plus those of `HUB_ROLES_FILE` (a JSON object of role name → definition), which may add roles or
@@ -26,7 +27,7 @@ export function loadRoles(env: NodeJS.ProcessEnv = process.env): RoleRegistry {
 
 /** Checks a roles document; every problem is named in one error, so a file is fixed in one pass. */
 export function parseRoles(json: unknown, source: string): Record<string, RoleDefinition> {
-  if (!isObject(json)) throw new Error(`${source}: expected a JSON object of role name → { department, scopes, purposes, ownGridsOnly, namesMasked }`);
+  if (!isObject(json)) throw new Error(`${source}: expected a JSON object of role name → { department, scopes, purposes, ownGridsOnly, namesMasked, unit? }`);
   const problems: string[] = [];
   const roles: Record<string, RoleDefinition> = {};
   const departmentNames: string[] = departments.map((d) => d.name);
@@ -38,9 +39,9 @@ export function parseRoles(json: unknown, source: string): Record<string, RoleDe
       problem('expected an object');
       continue;
     }
-    const known = new Set(['description', 'department', 'scopes', 'purposes', 'ownGridsOnly', 'namesMasked', 'adHocQueries']);
+    const known = new Set(['description', 'department', 'scopes', 'purposes', 'ownGridsOnly', 'namesMasked', 'adHocQueries', 'unit']);
     for (const key of Object.keys(value)) if (!known.has(key)) problem(`unknown field "${key}"`);
-    const { description = name, department, scopes, purposes, ownGridsOnly, namesMasked, adHocQueries = false } = value;
+    const { description = name, department, scopes, purposes, ownGridsOnly, namesMasked, adHocQueries = false, unit } = value;
     if (typeof description !== 'string') problem('description must be a string');
     if (department !== null && !(typeof department === 'string' && departmentNames.includes(department))) {
       problem(`department must be null or one of ${departmentNames.join(', ')}`);
@@ -53,6 +54,8 @@ export function parseRoles(json: unknown, source: string): Record<string, RoleDe
     if (typeof ownGridsOnly !== 'boolean') problem('ownGridsOnly must be true or false');
     if (typeof namesMasked !== 'boolean') problem('namesMasked must be true or false');
     if (typeof adHocQueries !== 'boolean') problem('adHocQueries must be true or false');
+    // The code only: whether mediation's directory holds the unit and lets this department act for it is checked there.
+    if (unit !== undefined && !(typeof unit === 'string' && UNIT_CODE.test(unit))) problem('unit must be a handling unit code (capital letters, digits and _, 2 to 40 characters)');
     if (problems.length === before) {
       roles[name] = {
         description: description as string,
@@ -62,6 +65,7 @@ export function parseRoles(json: unknown, source: string): Record<string, RoleDe
         ownGridsOnly: ownGridsOnly as boolean,
         namesMasked: namesMasked as boolean,
         ...(adHocQueries === true ? { adHocQueries: true } : {}),
+        ...(typeof unit === 'string' ? { unit } : {}),
       };
     }
   }

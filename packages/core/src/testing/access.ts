@@ -23,6 +23,7 @@ export function testCaller(role: DemoRole = 'administrator', overrides: Partial<
     communities: [],
     ownGridsOnly: definition.ownGridsOnly,
     namesMasked: definition.namesMasked,
+    ...(definition.unit !== undefined ? { unit: definition.unit } : {}),
     ...overrides,
   };
 }

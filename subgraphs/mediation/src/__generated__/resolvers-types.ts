@@ -1821,8 +1821,9 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /**
-   * A dispute case by id (矛盾纠纷案件). Null when mediation holds no such case; an id that is not a case id
-   * (TJ, a 15-digit grid code and a 4-digit sequence) is refused with INVALID_CASE_ID.
+   * A dispute case by id (矛盾纠纷案件). Null when mediation holds no such case, or the caller may not see it (a grid
+   * worker: a case outside their grids; a unit's worker: a case its unit never had a part in); an id that is not a case
+   * id (TJ, a 15-digit grid code and a 4-digit sequence) is refused with INVALID_CASE_ID.
    */
   case?: Maybe<Case>;
   /**
@@ -1834,7 +1835,8 @@ export type Query = {
    * The feed of case changes (案件流转事件), oldest first, for departmental apps and other systems to follow: read from
    * the start (no `after`) and then pass each page's `endCursor` as `after`. An event appears only once committed and
    * never before an earlier one, so a follower that keeps its cursor misses none and sees none twice. A grid worker's
-   * feed holds the events of their own grids' cases.
+   * feed holds the events of their own grids' cases; a unit's worker's (an account acting for a unit, without
+   * case:write, case:supervise or statistics:read) the events of the cases its unit has or had a part in.
    */
   caseEvents?: Maybe<CaseEventConnection>;
   /**
@@ -2121,7 +2123,7 @@ export type ResidentColumns = {
   ids: Scalars['StringColumn']['output'];
   /**
    * How many open cases (未办结: reported, accepted, dispatched, in progress or escalated) each resident is a party
-   * to, counting cases in the caller's grids.
+   * to, counting the cases the caller may see (their grids; a unit's worker, its unit's cases).
    */
   openCaseCounts?: Maybe<Scalars['IntColumn']['output']>;
   /** The page's identity (opaque). */

@@ -1,4 +1,5 @@
-import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
+import { filteredPage, type PageRequest } from '@hub/core';
+import type { CaseScope } from './case-scope.ts';
 import { and, asc, count, eq, gt, isNotNull, isNull, sql, type SQL } from 'drizzle-orm';
 import type { CaseCategory, CaseDepartment, CaseLevel, CaseSeverity, CaseSource, CaseStatus, SupervisionList } from '../__generated__/resolvers-types.ts';
 import { caseFigures, caseFilterSql, receivedWithin, redCardSql, yellowCardSql } from '../loaders.ts';
@@ -16,7 +17,7 @@ const casePage = (db: Db, filter: SQL | undefined, page: PageRequest) => filtere
 /** The cases the caller may see that match the filter (places are checked codes; one without cases lists none). */
 export const casesPage = (
   db: Db,
-  scope: RowScope,
+  scope: CaseScope,
   filter: {
     status: CaseStatus | null;
     category: CaseCategory | null;
@@ -37,7 +38,7 @@ export const casesPage = (
   casePage(
     db,
     and(
-      gridScopeWhere(scope, cases.gridCode),
+      scope.cases,
       caseFilterSql({ status: filter.status, category: filter.category }),
       filter.streetCode != null ? eq(cases.streetCode, filter.streetCode) : undefined,
       filter.communityCode != null ? eq(cases.communityCode, filter.communityCode) : undefined,
@@ -57,7 +58,7 @@ export const casesPage = (
 /** The cases of one supervision list (yellow cards, red cards, escalated) the caller may see. */
 export function supervisedCasesPage(
   db: Db,
-  scope: RowScope,
+  scope: CaseScope,
   filter: { list: SupervisionList; department: CaseDepartment | null; streetCode: string | null },
   rules: { today: string; redCardGraceDays: number },
   page: PageRequest,
@@ -71,7 +72,7 @@ export function supervisedCasesPage(
   return casePage(
     db,
     and(
-      gridScopeWhere(scope, cases.gridCode),
+      scope.cases,
       list,
       filter.department != null ? eq(cases.assignedDepartment, filter.department) : undefined,
       filter.streetCode != null ? eq(cases.streetCode, filter.streetCode) : undefined,
@@ -81,7 +82,7 @@ export function supervisedCasesPage(
 }
 
 /** The case-event feed after a sequence, `first + 1` events at the most. */
-export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartment | null, page: PageRequest, unit: string | null = null, filter?: SQL) =>
+export const caseEventFeed = (db: Db, scope: CaseScope, department: CaseDepartment | null, page: PageRequest, unit: string | null = null, filter?: SQL) =>
   page.first === 0
     ? Promise.resolve([])
     : db
@@ -89,7 +90,7 @@ export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartmen
         .from(caseEvents)
         .where(
           and(
-            gridScopeWhere(scope, caseEvents.gridCode),
+            scope.events,
             department != null ? eq(caseEvents.department, department) : undefined,
             unit != null ? eq(caseEvents.unitCode, unit) : undefined,
             filter,
@@ -100,12 +101,12 @@ export const caseEventFeed = (db: Db, scope: RowScope, department: CaseDepartmen
         .limit(page.first + 1);
 
 /** Case figures per assigned department of the cases received in a period that the caller may see. */
-export const caseFiguresPerDepartment = (db: Db, scope: RowScope, period: { from: string | null; to: string | null }, rules: { today: string; redCardGraceDays: number }) =>
-  caseFigures(db, cases.assignedDepartment, and(gridScopeWhere(scope, cases.gridCode), receivedWithin(period)), rules.today, rules.redCardGraceDays);
+export const caseFiguresPerDepartment = (db: Db, scope: CaseScope, period: { from: string | null; to: string | null }, rules: { today: string; redCardGraceDays: number }) =>
+  caseFigures(db, cases.assignedDepartment, and(scope.cases, receivedWithin(period)), rules.today, rules.redCardGraceDays);
 
 /** Case figures per handling level, and how many of each level's cases were ever reported up. */
-export async function caseFiguresPerLevel(db: Db, scope: RowScope, period: { from: string | null; to: string | null }, rules: { today: string; redCardGraceDays: number }) {
-  const where = and(gridScopeWhere(scope, cases.gridCode), receivedWithin(period));
+export async function caseFiguresPerLevel(db: Db, scope: CaseScope, period: { from: string | null; to: string | null }, rules: { today: string; redCardGraceDays: number }) {
+  const where = and(scope.cases, receivedWithin(period));
   const [figures, reported] = await Promise.all([
     caseFigures(db, cases.level, where, rules.today, rules.redCardGraceDays),
     db.select({ level: cases.level, n: count() }).from(cases).where(and(where, isNotNull(cases.reportedUpAt))).groupBy(cases.level),

@@ -2,8 +2,8 @@
  * The units' figures (单位办件统计): each unit's parts of the dispatches of the cases received in a period, counted
  * by how they stand, and the open parts past their deadline. A unit of the directory without parts counts zeros.
  */
-import { gridScopeWhere, type RowScope } from '@hub/core';
 import { and, count, eq, sql } from 'drizzle-orm';
+import type { CaseScope } from '../db/case-scope.ts';
 import type { Db } from '../db/index.ts';
 import { caseParts, cases } from '../db/schema.ts';
 import { receivedWithin, type Period } from '../loaders.ts';
@@ -21,7 +21,7 @@ export interface UnitPartFigureRow {
 
 export const NO_PARTS: UnitPartFigureRow = { lead: 0, coHandler: 0, acknowledged: 0, finished: 0, handedBack: 0, closedOut: 0, open: 0, overdue: 0 };
 
-export async function unitPartFigures(db: Db, scope: RowScope, period: Period, today: string): Promise<Map<string, UnitPartFigureRow>> {
+export async function unitPartFigures(db: Db, scope: CaseScope, period: Period, today: string): Promise<Map<string, UnitPartFigureRow>> {
   const n = (condition: ReturnType<typeof sql>) => sql<number>`count(*) filter (where ${condition})`.mapWith(Number);
   const open = sql`${caseParts.status} in ('DISPATCHED', 'ACKNOWLEDGED')`;
   const rows = await db
@@ -38,7 +38,7 @@ export async function unitPartFigures(db: Db, scope: RowScope, period: Period, t
     })
     .from(caseParts)
     .innerJoin(cases, eq(cases.id, caseParts.caseId))
-    .where(and(gridScopeWhere(scope, cases.gridCode), receivedWithin(period)))
+    .where(and(scope.cases, receivedWithin(period)))
     .groupBy(caseParts.unitCode);
   return new Map(rows.map(({ unit, ...figures }) => [unit, figures]));
 }

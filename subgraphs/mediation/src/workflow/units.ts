@@ -169,10 +169,14 @@ export const defaultWorkflowLimits = (): WorkflowLimits => ({
   escalationDays: DEFAULT_ESCALATION_DAYS,
 });
 
+/** The acceptance limit as configured: the service's workflow and the import of legacy cases read the same variable. */
+export const acceptanceDaysFromEnv = (env: NodeJS.ProcessEnv = process.env): number =>
+  daysFromEnv(env.MEDIATION_ACCEPTANCE_DAYS, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 1, 60);
+
 export function workflowLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkflowLimits {
   return {
     units: unitDirectoryFromEnv(env),
-    acceptanceDays: daysFromEnv(env.MEDIATION_ACCEPTANCE_DAYS, 'MEDIATION_ACCEPTANCE_DAYS', DEFAULT_ACCEPTANCE_DAYS, 1, 60),
+    acceptanceDays: acceptanceDaysFromEnv(env),
     escalationDays: daysFromEnv(env.MEDIATION_ESCALATION_DAYS, 'MEDIATION_ESCALATION_DAYS', DEFAULT_ESCALATION_DAYS, 1, 90),
   };
 }
