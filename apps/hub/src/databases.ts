@@ -23,6 +23,8 @@ export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data/postgres',
 export interface DemoSize {
   residents: number;
   seed: number;
+  /** Share of floating residents (流动人口), 0 to 0.95; the generator's default when absent. */
+  floatingShare?: number;
 }
 
 export interface PrepareOptions {
@@ -101,10 +103,11 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
         const held = await recordsHeld(db.pool);
         if (held.length > 0) realRecords.push(`${department(runtime.name).database} (${held.join(', ')})`);
         else needSeed.push({ name: runtime.name, connected: db });
-      } else if (existing.seed !== options.demo.seed || existing.residents !== options.demo.residents) {
+      } else if (existing.seed !== options.demo.seed || existing.residents !== options.demo.residents || options.demo.floatingShare !== undefined) {
+        // The seed marker keeps size and seed only: a floating share asked for is the generator's, so it takes effect on seeding.
         log(
           `${runtime.name} already holds the demo district of ${existing.residents} residents (seed ${existing.seed}); ` +
-            'keeping it (start with --reset to rebuild)',
+            `keeping it (start with --reset to rebuild${options.demo.floatingShare !== undefined ? ' with the floating share asked for' : ''})`,
         );
       }
     }

@@ -4,6 +4,7 @@ import { DEMO_HUB_SECRET, department, dropDatabase, ensureDatabase } from '@hub/
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
 import { prepareDatabases } from '../src/databases.ts';
 import { departmentRuntimes } from '../src/departments.ts';
+import { parseDemoOptions } from '../src/options.ts';
 
 const DEMO = { residents: 100, seed: 7 };
 
@@ -102,4 +103,25 @@ describe('npm start and a district\'s own records', () => {
     expect(lines).toEqual([]);
     expect(await query(env.PUBLIC_SECURITY_DATABASE_URL, 'SELECT count(*)::int AS n FROM residents')).toEqual(residents);
   }, 120_000);
+
+  it('seeds the floating share asked for with --floating-share, and counts it so in the register', async () => {
+    const env = freshDatabases();
+    const { demo } = parseDemoOptions(['--residents', '3000', '--seed', '7', '--floating-share', '0.7'], {});
+    const prepared = await prepareDatabases({ env, demo, secret: DEMO_HUB_SECRET });
+    await prepared.stop();
+    const [counts] = await query(
+      env.PUBLIC_SECURITY_DATABASE_URL,
+      "SELECT count(*)::int AS residents, (count(*) FILTER (WHERE population_type = 'FLOATING'))::int AS floating FROM residents",
+    );
+    expect(counts!.residents).toBe(3000);
+    // The seed's 马陆镇: over 70 % from elsewhere; the default district has 22 %.
+    expect(Number(counts!.floating) / 3000).toBeGreaterThan(0.66);
+    expect(Number(counts!.floating) / 3000).toBeLessThan(0.74);
+
+    const lines: string[] = [];
+    const again = await prepareDatabases({ env, demo: { ...demo, floatingShare: 0.3 }, secret: DEMO_HUB_SECRET, log: (line) => lines.push(line) });
+    await again.stop();
+    expect(again.seeded).toEqual([]);
+    expect(lines.join('\n')).toContain('start with --reset to rebuild with the floating share asked for');
+  }, 180_000);
 });

@@ -52,6 +52,11 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) => (value: stri
   return undefined;
 };
 
+const shareUpTo = (max: number) => (value: string) => {
+  const x = Number(value.trim());
+  return /^\d*\.?\d+$/.test(value.trim()) && x >= 0 && x <= max ? undefined : `must be a share from 0 to ${max}, got "${value}"`;
+};
+
 const oneOf = (...values: string[]) => (value: string) => (values.includes(value.trim()) ? undefined : `must be one of ${values.join(', ')}, got "${value}"`);
 
 const postgresUrl = (value: string) => (/^postgres(ql)?:\/\/[^/\s]+/.test(value) ? undefined : 'must be a postgres:// URL');
@@ -172,6 +177,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_DATA_DIR', default: '.data/postgres', readBy: ['launcher', 'import'], developmentOnly: true, check: nonBlank },
   { name: 'HUB_POSTGRES_PORT', default: '54329', readBy: ['launcher', 'import', 'audit-verify'], developmentOnly: true, check: port('HUB_POSTGRES_PORT') },
   { name: 'HUB_DEMO_RESIDENTS', default: '50000', readBy: ['launcher'], developmentOnly: true, check: wholeNumber(100, 1_000_000) },
+  { name: 'HUB_DEMO_FLOATING_SHARE', default: '0.22', readBy: ['launcher'], developmentOnly: true, check: shareUpTo(0.95) },
   { name: 'HUB_DEMO_ISSUER_DIR', default: '.data/demo-issuer', readBy: ['gateway', ...SUBGRAPHS, 'token'], developmentOnly: true, check: nonBlank },
   { name: 'HUB_JWKS_FILE', default: 'unset: the demo issuer', readBy: ['gateway'], check: readableFile },
   { name: 'HUB_JWKS_URL', default: 'unset: the demo issuer', readBy: ['gateway'], check: (value, env) => httpUrl(value) ?? (isProduction(env) && !value.startsWith('https://') ? 'must be an https:// URL when NODE_ENV=production' : undefined) },

@@ -92,8 +92,9 @@ export function civilAffairs(facts: GridFacts, orgs: GridOrganizations): { recor
     lowIncome.set(h.index, { improper });
     const amount = rng.int(600, 900);
     const start = dayBetween(rng, LAST_DAY - 8 * 365, LAST_DAY - 30);
-    // Improper claims are current ones: that is what the cross-check is for.
-    const st = improper ? { status: 'ACTIVE' as const, endsOn: null } : pickStatus(start, 0.8, 0.05);
+    // Improper claims are current ones: that is what the cross-check is for. Of the rest, a fifth have left 低保 since
+    // (dynamic management, 应退尽退), and the register keeps their ended entitlements.
+    const st = improper ? { status: 'ACTIVE' as const, endsOn: null } : pickStatus(start, 0.75, 0.05);
     householdStatus.set(h.index, st);
     for (const m of h.members) {
       if (residents[m]?.populationType !== 'REGISTERED') continue;
@@ -137,7 +138,7 @@ export function civilAffairs(facts: GridFacts, orgs: GridOrganizations): { recor
       add(i, 'DISABILITY_LIVING', grade <= 2 ? 160 : 110, start, st.status, st.endsOn === null ? null : Math.max(st.endsOn, start), certificate);
     }
     if (grade <= 2) {
-      const st = pickStatus(start, 0.92, 0.04);
+      const st = pickStatus(start, 0.9, 0.04);
       add(i, 'DISABILITY_CARE', grade === 1 ? 200 : 150, start, st.status, st.endsOn, certificate);
     }
   }

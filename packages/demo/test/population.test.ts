@@ -23,6 +23,7 @@ interface Tally {
   residents: number;
   children: number;
   over80: number;
+  over60: number;
   floating: number;
   familyHouseholds: number;
   familyMembers: number;
@@ -38,7 +39,7 @@ interface Tally {
 
 function tally(residents: number, floatingShare?: number, keepGrids = false): Tally {
   const t: Tally = {
-    residents: 0, children: 0, over80: 0, floating: 0, familyHouseholds: 0, familyMembers: 0,
+    residents: 0, children: 0, over60: 0, over80: 0, floating: 0, familyHouseholds: 0, familyMembers: 0,
     groups: { SEVERE_MENTAL_DISORDER: 0, COMMUNITY_CORRECTION: 0, RELEASED_PRISONER: 0, DRUG_USER: 0, KEY_YOUTH: 0, AIDS_RISK: 0 },
     twoGroups: 0, overseas: [], unsettled: [], partyMembers: new Set(), registered: 0, separated: 0, grids: [],
   };
@@ -49,6 +50,7 @@ function tally(residents: number, floatingShare?: number, keepGrids = false): Ta
       t.residents++;
       const age = ageOf(r);
       if (age <= 14) t.children++;
+      if (age >= 60) t.over60++;
       if (age >= 80) t.over80++;
       if (r.populationType === 'FLOATING') t.floating++;
       if (r.populationType === 'OVERSEAS') t.overseas.push(r);
@@ -77,9 +79,10 @@ function tally(residents: number, floatingShare?: number, keepGrids = false): Ta
 describe('population of 100,000 residents', () => {
   const t = tally(100_000, undefined, true);
 
-  it('has 0-14 year olds at about 18 % and people of 80 and over at about 2.5 %, as the 2020 census', () => {
-    // 第七次全国人口普查公报 (第五号): 0-14 岁 17.95 %; 80 岁及以上 35.8 million of 1,411.8 million, 2.54 %.
+  it('has 0-14 year olds at about 18 %, people of 60 and over at about 18.7 % and of 80 and over at about 2.5 %, as the 2020 census', () => {
+    // 第七次全国人口普查公报 (第五号): 0-14 岁 17.95 %; 60 岁及以上 18.70 %; 80 岁及以上 35.8 million of 1,411.8 million, 2.54 %.
     within(t.children / t.residents, 0.165, 0.195, '0-14');
+    within(t.over60 / t.residents, 0.175, 0.2, '60+');
     within(t.over80 / t.residents, 0.02, 0.03, '80+');
   });
 
