@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
 import type { DemoGridContents } from '@hub/demo';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 import { writeXlsx, type Cell } from '@hub/import/testing';
@@ -241,15 +242,17 @@ describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
     // Citizens only: a report-in names a member by citizen ID number.
     const citizens = elsewhere.residents.filter((r) => r.document === null);
     const stranger = citizens.find((r) => !reportIns.some((b) => b.idNumber === r.idNumber))!;
-    const row = (b: (typeof reportIns)[number]) => [b.id, b.idNumber, b.kind === 'IN_SERVICE' ? '在职党员' : '流动党员', b.organizationId, b.gridCode, b.membershipOrganization, b.workUnit ?? '', b.joinedOn, b.reportedOn];
+    // The demo's unsettled members (未落户) are named by document type 无 and their registration number.
+    expect(reportIns.some((b) => b.idNumber.startsWith('NONE:'))).toBe(true);
+    const row = (b: (typeof reportIns)[number]) => [b.id, ...identityCells(b.idNumber), b.kind === 'IN_SERVICE' ? '在职党员' : '流动党员', b.organizationId, b.gridCode, b.membershipOrganization, b.workUnit ?? '', b.joinedOn, b.reportedOn];
     const fresh = `${inService.id.slice(0, 17)}9999`;
-    const file = await files.write('双报到.csv', csv(['报到编号', '公民身份号码', '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
+    const file = await files.write('双报到.csv', csv(['报到编号', ...IDENTITY_HEADERS, '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
       ...reportIns.map(row),
-      [fresh, stranger.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共徐州市某局机关支部委员会', '徐州市某局', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9998`, citizens[1]!.idNumber, '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9997`, citizens[2]!.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9996`, citizens[3]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
-      [floating.id, citizens[4]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
+      [fresh, ...identityCells(stranger.idNumber), '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共徐州市某局机关支部委员会', '徐州市某局', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9998`, ...identityCells(citizens[1]!.idNumber), '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9997`, ...identityCells(citizens[2]!.idNumber), '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9996`, ...identityCells(citizens[3]!.idNumber), '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
+      [floating.id, ...identityCells(citizens[4]!.idNumber), '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
     ]));
     const summary = await importFile(db.pool, 'party', 'report-ins', file);
     const n = reportIns.length; // the header is line 1
@@ -261,6 +264,73 @@ describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
       [n + 6, '报到编号', 'DUPLICATE_KEY'],
     ]);
     expect(summary).toMatchObject({ read: n + 5, inserted: 1, updated: 0, unchanged: n, rejected: 4 });
+  });
+});
+
+/** 公民身份号码, 证件类型, 证件号码, 国籍 of a demo person: a citizen by ID number, anyone else by document. */
+const IDENTITY_HEADERS = ['公民身份号码', '证件类型', '证件号码', '国籍'];
+const DOCUMENT_TYPES: Record<string, string> = { NONE: '无', PASSPORT: '护照', HK_MACAO_PERMIT: '港澳居民来往内地通行证', TAIWAN_PERMIT: '台湾居民来往大陆通行证', FOREIGN_PERMANENT_RESIDENCE: '外国人永久居留身份证' };
+function identityCells(idNumber: string): string[] {
+  // The demo names people without an ID number by their document key: type, nationality and number.
+  const [type, nationality, number] = idNumber.split(':');
+  return number === undefined ? [idNumber, '居民身份证', '', ''] : ['', DOCUMENT_TYPES[type!]!, number, nationality!];
+}
+
+describe('party: who may be a member (foreigners and compatriots from outside the mainland refused; unsettled citizens taken)', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.party);
+  });
+  afterAll(() => db.drop());
+
+  const residents = () => grids.flatMap((g) => g.residents);
+  const memberRow = (idNumber: string, number: string, organizationId: string) => [...identityCells(idNumber), number, organizationId, '退休', '1990-07-01', '1991-07-01'];
+
+  it('refuses overseas people in every party import, writing nothing, and names an unsettled citizen by the key public security derives', async () => {
+    const members = grids.flatMap((g) => g.party.members);
+    const branch = members[0]!.organizationId;
+    const foreigner = residents().find((r) => r.document?.type === 'PASSPORT')!;
+    const compatriot = residents().find((r) => r.document?.type === 'HK_MACAO_PERMIT' || r.document?.type === 'TAIWAN_PERMIT')!;
+    const held = new Set([...members.map((m) => m.idNumber), ...grids.flatMap((g) => g.party.reportIns.map((b) => b.idNumber))]);
+    const unsettled = residents().find((r) => r.document?.type === 'NONE' && r.birthDate < '1990-01-01' && !held.has(r.idNumber))!;
+    expect([foreigner, compatriot, unsettled].every(Boolean)).toBe(true);
+    const file = await files.write('党员-证件.csv', csv([...IDENTITY_HEADERS, '党员编号', '所在党组织编号', '党员类型', '入党日期', '转正日期'], [
+      memberRow(foreigner.idNumber, 'DY2099000101', branch),
+      memberRow(compatriot.idNumber, 'DY2099000102', branch),
+      // A passport with its country left blank, and one of an unsettled person said to be foreign.
+      ['', '护照', 'E12345678', '', 'DY2099000103', branch, '退休', '1990-07-01', '1991-07-01'],
+      ['', '无', 'WLH0001', 'KOR', 'DY2099000104', branch, '退休', '1990-07-01', '1991-07-01'],
+      memberRow(unsettled.idNumber, 'DY2099000105', branch),
+    ]));
+    const before = await tableSnapshot(db.pool, 'party_members', 'resident_id', []);
+    const summary = await importFile(db.pool, 'party', 'members', file);
+    expect((await rejectLines(summary.rejectReport)).map((l) => [l.row, l.column, l.code])).toEqual([
+      [2, '证件类型', 'OVERSEAS_PARTY_MEMBER'],
+      [3, '证件类型', 'OVERSEAS_PARTY_MEMBER'],
+      [4, '国籍', 'NATIONALITY'],
+      [5, '国籍', 'UNSETTLED_NATIONALITY'],
+    ]);
+    expect(summary).toMatchObject({ read: 5, inserted: 1, rejected: 4 });
+    const after = await tableSnapshot(db.pool, 'party_members', 'resident_id', []);
+    expect(after.filter((row) => !before.includes(row)).map((row) => JSON.parse(row).resident_id)).toEqual([residentKey(unsettled.idNumber, DEMO_HUB_SECRET)]);
+
+    const reportIn = grids.flatMap((g) => g.party.reportIns)[0]!;
+    const reportInFile = await files.write('双报到-证件.csv', csv(['报到编号', ...IDENTITY_HEADERS, '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
+      [`${reportIn.id.slice(0, 17)}9990`, ...identityCells(foreigner.idNumber), '在职党员', reportIn.organizationId, reportIn.gridCode, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
+    ]));
+    const refused = await importFile(db.pool, 'party', 'report-ins', reportInFile);
+    expect((await rejectLines(refused.rejectReport)).map((l) => l.code)).toEqual(['OVERSEAS_PARTY_MEMBER']);
+    expect(refused).toMatchObject({ inserted: 0, rejected: 1 });
+
+    // Anyone may volunteer; a volunteer said to be a party member is held to the members' rule.
+    const volunteer = grids.flatMap((g) => g.party.volunteers)[0]!;
+    const volunteerFile = await files.write('志愿者-证件.csv', csv(['志愿者编号', ...IDENTITY_HEADERS, '网格编码', '志愿服务队', '志愿者类别', '是否党员', '服务时长', '登记日期'], [
+      [`${volunteer.id.slice(0, 17)}9990`, ...identityCells(foreigner.idNumber), volunteer.gridCode, '国际志愿服务队', '志愿者', '否', '6', '2024-04-01'],
+      [`${volunteer.id.slice(0, 17)}9991`, ...identityCells(compatriot.idNumber), volunteer.gridCode, '国际志愿服务队', '志愿者', '是', '6', '2024-04-01'],
+    ]));
+    const volunteers = await importFile(db.pool, 'party', 'volunteers', volunteerFile);
+    expect((await rejectLines(volunteers.rejectReport)).map((l) => [l.row, l.code])).toEqual([[3, 'OVERSEAS_PARTY_MEMBER']]);
+    expect(volunteers).toMatchObject({ inserted: 1, rejected: 1 });
   });
 });
 
