@@ -300,7 +300,8 @@ describe('party: who may be a member (foreigners and compatriots from outside th
       // A passport with its country left blank, and one of an unsettled person said to be foreign.
       ['', '护照', 'E12345678', '', 'DY2099000103', branch, '退休', '1990-07-01', '1991-07-01'],
       ['', '无', 'WLH0001', 'KOR', 'DY2099000104', branch, '退休', '1990-07-01', '1991-07-01'],
-      memberRow(unsettled.idNumber, 'DY2099000105', branch),
+      // In service, so placed in a residential branch it is marked for review (its work unit's organization unknown).
+      [...identityCells(unsettled.idNumber), 'DY2099000105', branch, '在职', '2015-07-01', '2016-07-01'],
     ]));
     const before = await tableSnapshot(db.pool, 'party_members', 'resident_id', []);
     const summary = await importFile(db.pool, 'party', 'members', file);
@@ -312,7 +313,9 @@ describe('party: who may be a member (foreigners and compatriots from outside th
     ]);
     expect(summary).toMatchObject({ read: 5, inserted: 1, rejected: 4 });
     const after = await tableSnapshot(db.pool, 'party_members', 'resident_id', []);
-    expect(after.filter((row) => !before.includes(row)).map((row) => JSON.parse(row).resident_id)).toEqual([residentKey(unsettled.idNumber, DEMO_HUB_SECRET)]);
+    expect(after.filter((row) => !before.includes(row)).map((row) => JSON.parse(row))).toMatchObject([
+      { resident_id: residentKey(unsettled.idNumber, DEMO_HUB_SECRET), status: 'EMPLOYED', placement_review: 'WORK_UNIT_UNKNOWN' },
+    ]);
 
     const reportIn = grids.flatMap((g) => g.party.reportIns)[0]!;
     const reportInFile = await files.write('双报到-证件.csv', csv(['报到编号', ...IDENTITY_HEADERS, '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [

@@ -74,6 +74,7 @@ export const partyMembersImport = defineEntity({
     const member = memberOf(memberPerson, values);
     if ('problems' in member) return member;
     const joinedOn = values.require(fields.joinedOn);
+    const status = values.require(fields.status);
     const fullMemberOn = values.get(fields.fullMemberOn);
     if (fullMemberOn !== null && fullMemberOn < joinedOn) return { problems: [{ field: fields.fullMemberOn, problem: PROBLEMS.endBeforeStart }] };
     return {
@@ -84,7 +85,10 @@ export const partyMembersImport = defineEntity({
         organizationId: values.require(fields.organizationId),
         // Filled from the organization when the batch's references are checked.
         gridCode: null,
-        status: values.require(fields.status),
+        status,
+        // Every organization on this register is the community's: an in-service or floating member placed in one
+        // belongs with an organization the file does not name, so the placement is marked as migration 0004 marks it.
+        placementReview: status === 'EMPLOYED' ? 'WORK_UNIT_UNKNOWN' : status === 'FLOATING' ? 'ORIGIN_UNKNOWN' : null,
         joinedOn,
         fullMemberOn: values.cell(fields.fullMemberOn),
       },

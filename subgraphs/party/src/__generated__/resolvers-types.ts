@@ -229,6 +229,8 @@ export type PartyMember = {
   joinedOn: Scalars['Date']['output'];
   /** Internal membership number (党员编号), e.g. DY0000012345. */
   memberNumber: Scalars['String']['output'];
+  /** Why the member's placement in a residential branch awaits review (组织关系待核实); null when it does not. */
+  placementReview?: Maybe<PlacementReview>;
   /** Service points balance (积分余额): the sum of every ledger entry, deductions included. */
   points: Scalars['Int']['output'];
   /** The points ledger (积分明细), by entry id. */
@@ -444,6 +446,18 @@ export type PartyReportInEdge = {
   /** The report-in. */
   node: PartyReportIn;
 };
+
+/**
+ * Why a member's placement in a residential branch awaits review (组织关系待核实). Residential branches keep the members
+ * whose membership the community holds (the retired); an in-service member belongs with the work unit's organization
+ * and a floating member with the origin's, each reporting in to the community. A member the register holds in a branch
+ * without knowing that organization is marked, not moved to a guessed one.
+ */
+export type PlacementReview =
+  /** Floating member whose origin's party organization is not on record (流动党员，流出地党组织不详). */
+  | 'ORIGIN_UNKNOWN'
+  /** In-service member whose work unit is not on record (在职党员，工作单位不详). */
+  | 'WORK_UNIT_UNKNOWN';
 
 /** One entry of a member's service points ledger (积分记录): points earned, or deducted when negative. */
 export type PointsEntry = {
@@ -801,6 +815,7 @@ export type ResolversTypes = ResolversObject<{
   PartyReportInConnection: ResolverTypeWrapper<PartyReportInConnectionModel>;
   PartyReportInCounts: ResolverTypeWrapper<PartyReportInCounts>;
   PartyReportInEdge: ResolverTypeWrapper<PartyReportInEdgeModel>;
+  PlacementReview: PlacementReview;
   PointsEntry: ResolverTypeWrapper<PointsEntryModel>;
   PointsEntryConnection: ResolverTypeWrapper<PointsEntryConnectionModel>;
   PointsEntryEdge: ResolverTypeWrapper<PointsEntryEdgeModel>;
@@ -952,6 +967,7 @@ export type PartyMemberResolvers<ContextType = PartyContext, ParentType extends 
   fullMemberOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
   joinedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   memberNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  placementReview?: Resolver<Maybe<ResolversTypes['PlacementReview']>, ParentType, ContextType>;
   points?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   pointsLedger?: Resolver<ResolversTypes['PointsEntryConnection'], ParentType, ContextType, RequireFields<PartyMemberPointsLedgerArgs, 'first'>>;
   probationary?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
