@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
+import { buildCreditCode, DEMO_HUB_SECRET, residentKey } from '@hub/core';
 import type { DemoGridContents } from '@hub/demo';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 import { writeXlsx, type Cell } from '@hub/import/testing';
@@ -336,6 +336,81 @@ describe('party: who may be a member (foreigners and compatriots from outside th
     expect(volunteers).toMatchObject({ inserted: 1, rejected: 1 });
   });
 });
+
+describe('civil affairs: enterprises, individual businesses, schools and clinics of the directory from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates['civil-affairs']);
+  });
+  afterAll(() => db.drop());
+
+  const KIND = { ENTERPRISE: '企业', INDIVIDUAL_BUSINESS: '个体工商户', SCHOOL: '学校', CLINIC: '社区卫生服务站' } as const;
+  const HEADER = ['组织编号', '组织类别', '单位名称', '统一社会信用代码', '网格编码', '成立日期'];
+
+  it('finds the generated ones unchanged, adds and updates others as their registering department, and refuses bad codes and places', async () => {
+    const directory = grids.flatMap((g) => g.organizations).filter((o): o is typeof o & { kind: keyof typeof KIND } => o.kind in KIND);
+    expect(new Set(directory.map((o) => o.kind))).toEqual(new Set(Object.keys(KIND)));
+    const row = (o: (typeof directory)[number]) => [o.id, KIND[o.kind], o.name, o.creditCode!, o.gridCode, o.registeredOn];
+    const enterprise = directory.find((o) => o.kind === 'ENTERPRISE')!;
+    const shop = directory.find((o) => o.kind === 'INDIVIDUAL_BUSINESS')!;
+    const community = enterprise.communityCode;
+    const fresh = (prefix: string, n: number) => `${prefix}${community}${900 + n}`;
+    const DEMO_DISTRICT = community.slice(0, 6);
+    // An enterprise-category code the directory holds for an organization of another kind (a property company).
+    const propertyCompany = grids.flatMap((g) => g.organizations).find((o) => o.kind === 'PROPERTY_COMPANY')!;
+    // Valid GB 32100 codes built for the test: an individual business (92) and a private school (52, 民办).
+    const shopCode = buildCreditCode(`92${DEMO_DISTRICT}MA1X2Y3W4`);
+    const schoolCode = buildCreditCode(`52${DEMO_DISTRICT}MJ5K6L7M8`);
+    const file = await files.write('两新组织.csv', csv(HEADER, [
+      // The shop renamed (更名), every other one as generated.
+      ...directory.map((o) => (o.id === shop.id ? [shop.id, '个体工商户', `${shop.name}（更名）`, shop.creditCode!, shop.gridCode, shop.registeredOn] : row(o))),
+      [fresh('IB', 1), '个体户', '泉山区老王修车铺', shopCode, enterprise.gridCode, '2019-04-08'],
+      [fresh('SC', 2), '幼儿园', '泉山区小太阳幼儿园', schoolCode, enterprise.gridCode, '2016-09-01'],
+      // An enterprise under a shop's prefix; a shop with an enterprise's code (91); a check character off by one.
+      [fresh('IB', 3), '企业', '徐州某某科技有限公司', buildCreditCode(`91${DEMO_DISTRICT}MA7A8B9C0`), enterprise.gridCode, '2020-01-01'],
+      [fresh('IB', 4), '个体工商户', '某某小吃店', buildCreditCode(`91${DEMO_DISTRICT}MA2B3C4D5`), enterprise.gridCode, '2020-01-01'],
+      [fresh('EN', 5), '企业', '某某贸易有限公司', offByOne(buildCreditCode(`91${DEMO_DISTRICT}MA3C4D5E6`)), enterprise.gridCode, '2020-01-01'],
+      // Positions 1-2 no authority registers (95), and a registering office in no province (99xxxx).
+      [fresh('EN', 6), '企业', '某某物流有限公司', buildCreditCode(`95${DEMO_DISTRICT}MA4D5E6F7`), enterprise.gridCode, '2020-01-01'],
+      [fresh('EN', 7), '企业', '某某餐饮有限公司', buildCreditCode(`91990000MA5E6F7G8`), enterprise.gridCode, '2020-01-01'],
+      // Another organization's credit code; a grid of another community; a grid not on the register; not a directory kind.
+      [fresh('EN', 8), '企业', '某某建材有限公司', propertyCompany.creditCode!, enterprise.gridCode, '2020-01-01'],
+      [fresh('EN', 9), '企业', '某某建材有限公司', buildCreditCode(`91${DEMO_DISTRICT}MA6F7G8H9`), grids.find((g) => g.grid.communityCode !== community)!.grid.code, '2020-01-01'],
+      [fresh('EN', 10), '企业', '某某装饰有限公司', buildCreditCode(`91${DEMO_DISTRICT}MA7G8H9J0`), `${community}999`, '2020-01-01'],
+      [`SO${community}911`, '社会组织', '某某协会', buildCreditCode(`51${DEMO_DISTRICT}MJ8H9J0K1`), enterprise.gridCode, '2020-01-01'],
+    ]));
+    const summary = await importFile(db.pool, 'civil-affairs', 'organizations', file);
+    const n = directory.length; // the header is line 1
+    expect((await rejectLines(summary.rejectReport)).sort((x, y) => x.row - y.row).map((l) => [l.row - n, l.column, l.code])).toEqual([
+      [4, '组织类别', 'KIND_MISMATCH'],
+      [5, '统一社会信用代码', 'CREDIT_CODE_CATEGORY'],
+      [6, '统一社会信用代码', 'CREDIT_CODE_CHECK'],
+      [7, '统一社会信用代码', 'CREDIT_CODE_AUTHORITY'],
+      [8, '统一社会信用代码', 'CREDIT_CODE_DIVISION'],
+      [9, '统一社会信用代码', 'KEY_TAKEN'],
+      [10, '网格编码', 'GRID_NOT_IN_COMMUNITY'],
+      [11, '网格编码', 'UNKNOWN_GRID'],
+      [12, '组织编号', 'DIRECTORY_ORGANIZATION_ID'],
+      [12, '组织类别', 'NOT_ALLOWED'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 11, inserted: 2, updated: 1, unchanged: n - 1, rejected: 9 });
+    const { rows } = await db.pool.query(
+      `SELECT id, kind, name, credit_code, community_code, to_char(registered_on, 'YYYY-MM-DD') registered_on, registered_by FROM organizations WHERE id = ANY($1) ORDER BY id`,
+      [[fresh('IB', 1), fresh('SC', 2), shop.id]],
+    );
+    expect(rows).toEqual([
+      { id: fresh('IB', 1), kind: 'INDIVIDUAL_BUSINESS', name: '泉山区老王修车铺', credit_code: shopCode, community_code: community, registered_on: '2019-04-08', registered_by: 'MARKET_REGULATION' },
+      { id: shop.id, kind: 'INDIVIDUAL_BUSINESS', name: `${shop.name}（更名）`, credit_code: shop.creditCode, community_code: shop.communityCode, registered_on: shop.registeredOn, registered_by: 'MARKET_REGULATION' },
+      { id: fresh('SC', 2), kind: 'SCHOOL', name: '泉山区小太阳幼儿园', credit_code: schoolCode, community_code: community, registered_on: '2016-09-01', registered_by: 'EDUCATION' },
+    ].sort((a, b) => a.id.localeCompare(b.id)));
+  });
+});
+
+/** A credit code with its check character replaced by the next character of the alphabet. */
+function offByOne(code: string): string {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  return code.slice(0, 17) + alphabet[(alphabet.indexOf(code[17]!) + 1) % alphabet.length];
+}
 
 describe('housing: usable area, property nature and structure from CSV', () => {
   let db: ClonedDatabase;
