@@ -88,7 +88,7 @@ export const partyMembersImport = defineEntity({
         status,
         // Every organization on this register is the community's: an in-service or floating member placed in one
         // belongs with an organization the file does not name, so the placement is marked as migration 0004 marks it.
-        placementReview: status === 'EMPLOYED' ? 'WORK_UNIT_UNKNOWN' : status === 'FLOATING' ? 'ORIGIN_UNKNOWN' : null,
+        placementReview: status === 'EMPLOYED' ? ('WORK_UNIT_UNKNOWN' as const) : status === 'FLOATING' ? ('ORIGIN_UNKNOWN' as const) : null,
         joinedOn,
         fullMemberOn: values.cell(fields.fullMemberOn),
       },
