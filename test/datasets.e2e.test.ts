@@ -10,7 +10,7 @@ import { builtEntry } from '@hub/hub/process';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { grids, idOf, residentByIdNumber, residents, world } from './world.ts';
+import { busiestGrid, communityByCode, grids, idOf, residentByIdNumber, residents, world } from './world.ts';
 
 /**
  * The datasets analysts pull, read back with DuckDB as an analyst's tool would: row counts and aggregates must equal
@@ -68,7 +68,9 @@ describe('the catalog', () => {
     const response = await fetch(url('/datasets'), { headers: analyst });
     expect(response.status).toBe(200);
     const { datasets } = (await response.json()) as { datasets: { name: string; formats: Record<string, string>; columns: { name: string; type: string; en: string; zh: string }[] }[] };
-    expect(datasets.map((d) => d.name).sort()).toEqual(['care-lists', 'cases', 'group-rentals', 'party-members-by-grid', 'residents-by-grid', 'welfare-cross-check']);
+    expect(datasets.map((d) => d.name).sort()).toEqual([
+      'care-lists', 'cases', 'group-rentals', 'party-members-by-grid', 'report-ins-by-community', 'residents-by-grid', 'volunteers-by-community', 'welfare-cross-check',
+    ]);
     for (const dataset of datasets) {
       expect(Object.keys(dataset.formats)).toEqual(['csv', 'ndjson', 'parquet']);
       for (const column of dataset.columns) {
@@ -233,6 +235,89 @@ describe('the other datasets', () => {
     const dated = await download(`/datasets/cases.ndjson?from=${from}&to=${to}`);
     const lines = dated.bytes.toString('utf8').trimEnd().split('\n').filter(Boolean);
     expect(lines.length).toBe(all.filter((d) => d >= from && d <= to).length);
+  });
+});
+
+describe('双报到 members and the volunteer register per community', () => {
+  /** A count of people as the dataset must publish it: 1 to 4 empty (small cells), anything else as counted. */
+  const published = (n: number) => (n > 0 && n < 5 ? null : n);
+  /** Two parts of a published total: when one alone is small, the other goes empty too. */
+  const parts = (a: number, b: number) => {
+    const [pa, pb] = [published(a), published(b)];
+    return (pa === null) !== (pb === null) && a > 0 && b > 0 ? [null, null] : [pa, pb];
+  };
+  const communitiesOf = (gridCodes: string[]) => [...new Set(gridCodes.map((g) => g.slice(0, 12)))].sort();
+  type Row = Record<string, string | number | null>;
+  const rowsOf = async (path: string) => {
+    const { file } = await download(path);
+    return sql<Row>(`select * from read_csv('${file}', header = true) order by community_code`);
+  };
+  const n = (v: unknown) => (v === null ? null : Number(v));
+
+  it('counts report-ins, claimed posts and hours served once per community, against the generator, small cells empty', async () => {
+    const reportIns = grids.flatMap((g) => g.party.reportIns);
+    const claims = grids.flatMap((g) => g.party.postClaims);
+    const volunteers = new Map(grids.flatMap((g) => g.party.volunteers).map((v) => [v.idNumber, v]));
+    const rows = await rowsOf('/datasets/report-ins-by-community.csv');
+    const communities = communitiesOf(grids.map((g) => g.grid.code));
+    // One row per community, though the export reads the grids in runs that would split the bigger ones.
+    expect(rows.map((r) => String(r.community_code))).toEqual(communities);
+    expect(communities.length).toBeGreaterThan(1);
+    const checked = { small: 0, exact: 0 };
+    for (const row of rows) {
+      const code = String(row.community_code);
+      expect(row.community).toBe(communityByCode.get(code)!.name);
+      expect(String(row.street_code)).toBe(`${code.slice(0, 9)}000`);
+      const mine = reportIns.filter((b) => b.gridCode.startsWith(code));
+      const ids = new Set(mine.map((b) => b.idNumber));
+      const myClaims = claims.filter((c) => ids.has(c.idNumber));
+      const claimants = new Set(myClaims.map((c) => c.idNumber)).size;
+      const serving = [...ids].flatMap((id) => (volunteers.has(id) ? [volunteers.get(id)!] : []));
+      const hours = Math.round(serving.reduce((h, v) => h + v.serviceHours, 0));
+      const inService = mine.filter((b) => b.kind === 'IN_SERVICE').length;
+      expect([n(row.reported_in), n(row.in_service), n(row.floating)]).toEqual([published(mine.length), ...parts(inService, mine.length - inService)]);
+      expect([n(row.claiming_members), n(row.claimed_posts)]).toEqual([published(claimants), published(claimants) === null ? null : myClaims.length]);
+      expect([n(row.serving_members), n(row.hours_served)]).toEqual([published(serving.length), published(serving.length) === null ? null : hours]);
+      for (const count of [mine.length, claimants, serving.length]) count > 0 && count < 5 ? checked.small++ : checked.exact++;
+    }
+    // Both kinds of cell are exercised by the test district.
+    expect(checked.small).toBeGreaterThan(0);
+    expect(checked.exact).toBeGreaterThan(0);
+  });
+
+  it('counts the volunteer register per community: teams, party members and others, 民情监督员, hours', async () => {
+    const all = grids.flatMap((g) => g.party.volunteers);
+    const rows = await rowsOf('/datasets/volunteers-by-community.csv');
+    expect(rows.map((r) => String(r.community_code))).toEqual(communitiesOf(grids.map((g) => g.grid.code)));
+    for (const row of rows) {
+      const mine = all.filter((v) => v.gridCode.startsWith(String(row.community_code)));
+      const members = mine.filter((v) => v.partyMember).length;
+      expect({
+        teams: n(row.teams), volunteers: n(row.volunteers), party_members: n(row.party_members), non_party: n(row.non_party), monitors: n(row.monitors), service_hours: n(row.service_hours),
+      }).toEqual({
+        teams: new Set(mine.map((v) => v.team)).size,
+        volunteers: published(mine.length),
+        party_members: parts(members, mine.length - members)[0],
+        non_party: parts(members, mine.length - members)[1],
+        monitors: published(mine.filter((v) => v.role === 'MONITOR').length),
+        service_hours: published(mine.length) === null ? null : Math.round(mine.reduce((h, v) => h + v.serviceHours, 0)),
+      });
+    }
+    expect(rows.some((r) => n(r.non_party) !== null && n(r.non_party)! > 0)).toBe(true);
+  });
+
+  it('is a statistics dataset: an analyst reads it, a grid worker gets only their grids counted, a role without party or statistics scopes is refused', async () => {
+    const grid = busiestGrid;
+    const worker = { authorization: `Bearer ${await hub.tokenFor('grid-worker', { grids: [grid.grid.code] })}` };
+    const response = await fetch(url(`/datasets/volunteers-by-community.csv?community=${grid.grid.communityCode}`), { headers: worker });
+    expect(response.status).toBe(200);
+    const [header, line, ...rest] = (await response.text()).replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(rest).toEqual([]);
+    const columns = header!.split(',');
+    const mine = grid.party.volunteers;
+    expect(Number(line!.split(',')[columns.indexOf('teams')])).toBe(new Set(mine.map((v) => v.team)).size);
+    const refused = await fetch(url('/datasets/report-ins-by-community.csv'), { headers: { authorization: `Bearer ${await hub.tokenFor('auditor')}` } });
+    expect(refused.status).toBe(403);
   });
 });
 

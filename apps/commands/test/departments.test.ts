@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { buildCreditCode, DEMO_HUB_SECRET, residentKey } from '@hub/core';
 import type { DemoGridContents } from '@hub/demo';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 import { writeXlsx, type Cell } from '@hub/import/testing';
@@ -241,15 +242,17 @@ describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
     // Citizens only: a report-in names a member by citizen ID number.
     const citizens = elsewhere.residents.filter((r) => r.document === null);
     const stranger = citizens.find((r) => !reportIns.some((b) => b.idNumber === r.idNumber))!;
-    const row = (b: (typeof reportIns)[number]) => [b.id, b.idNumber, b.kind === 'IN_SERVICE' ? '在职党员' : '流动党员', b.organizationId, b.gridCode, b.membershipOrganization, b.workUnit ?? '', b.joinedOn, b.reportedOn];
+    // The demo's unsettled members (未落户) are named by document type 无 and their registration number.
+    expect(reportIns.some((b) => b.idNumber.startsWith('NONE:'))).toBe(true);
+    const row = (b: (typeof reportIns)[number]) => [b.id, ...identityCells(b.idNumber), b.kind === 'IN_SERVICE' ? '在职党员' : '流动党员', b.organizationId, b.gridCode, b.membershipOrganization, b.workUnit ?? '', b.joinedOn, b.reportedOn];
     const fresh = `${inService.id.slice(0, 17)}9999`;
-    const file = await files.write('双报到.csv', csv(['报到编号', '公民身份号码', '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
+    const file = await files.write('双报到.csv', csv(['报到编号', ...IDENTITY_HEADERS, '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
       ...reportIns.map(row),
-      [fresh, stranger.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共徐州市某局机关支部委员会', '徐州市某局', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9998`, citizens[1]!.idNumber, '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9997`, citizens[2]!.idNumber, '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
-      [`${fresh.slice(0, 17)}9996`, citizens[3]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
-      [floating.id, citizens[4]!.idNumber, '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
+      [fresh, ...identityCells(stranger.idNumber), '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共徐州市某局机关支部委员会', '徐州市某局', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9998`, ...identityCells(citizens[1]!.idNumber), '在职党员', inService.organizationId, elsewhere.grid.code, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9997`, ...identityCells(citizens[2]!.idNumber), '在职党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某单位支部委员会', '', '2010-07-01', '2020-03-02'],
+      [`${fresh.slice(0, 17)}9996`, ...identityCells(citizens[3]!.idNumber), '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2009-03-02'],
+      [floating.id, ...identityCells(citizens[4]!.idNumber), '流动党员', `PG${elsewhere.grid.communityCode}001`, elsewhere.grid.code, '中共某村支部委员会', '', '2010-07-01', '2020-03-02'],
     ]));
     const summary = await importFile(db.pool, 'party', 'report-ins', file);
     const n = reportIns.length; // the header is line 1
@@ -263,6 +266,151 @@ describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
     expect(summary).toMatchObject({ read: n + 5, inserted: 1, updated: 0, unchanged: n, rejected: 4 });
   });
 });
+
+/** 公民身份号码, 证件类型, 证件号码, 国籍 of a demo person: a citizen by ID number, anyone else by document. */
+const IDENTITY_HEADERS = ['公民身份号码', '证件类型', '证件号码', '国籍'];
+const DOCUMENT_TYPES: Record<string, string> = { NONE: '无', PASSPORT: '护照', HK_MACAO_PERMIT: '港澳居民来往内地通行证', TAIWAN_PERMIT: '台湾居民来往大陆通行证', FOREIGN_PERMANENT_RESIDENCE: '外国人永久居留身份证' };
+function identityCells(idNumber: string): string[] {
+  // The demo names people without an ID number by their document key: type, nationality and number.
+  const [type, nationality, number] = idNumber.split(':');
+  return number === undefined ? [idNumber, '居民身份证', '', ''] : ['', DOCUMENT_TYPES[type!]!, number, nationality!];
+}
+
+describe('party: who may be a member (foreigners and compatriots from outside the mainland refused; unsettled citizens taken)', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates.party);
+  });
+  afterAll(() => db.drop());
+
+  const residents = () => grids.flatMap((g) => g.residents);
+  const memberRow = (idNumber: string, number: string, organizationId: string) => [...identityCells(idNumber), number, organizationId, '退休', '1990-07-01', '1991-07-01'];
+
+  it('refuses overseas people in every party import, writing nothing, and names an unsettled citizen by the key public security derives', async () => {
+    const members = grids.flatMap((g) => g.party.members);
+    const branch = members[0]!.organizationId;
+    const foreigner = residents().find((r) => r.document?.type === 'PASSPORT')!;
+    const compatriot = residents().find((r) => r.document?.type === 'HK_MACAO_PERMIT' || r.document?.type === 'TAIWAN_PERMIT')!;
+    const held = new Set([...members.map((m) => m.idNumber), ...grids.flatMap((g) => g.party.reportIns.map((b) => b.idNumber))]);
+    const unsettled = residents().find((r) => r.document?.type === 'NONE' && r.birthDate < '1990-01-01' && !held.has(r.idNumber))!;
+    expect([foreigner, compatriot, unsettled].every(Boolean)).toBe(true);
+    const file = await files.write('党员-证件.csv', csv([...IDENTITY_HEADERS, '党员编号', '所在党组织编号', '党员类型', '入党日期', '转正日期'], [
+      memberRow(foreigner.idNumber, 'DY2099000101', branch),
+      memberRow(compatriot.idNumber, 'DY2099000102', branch),
+      // A passport with its country left blank, and one of an unsettled person said to be foreign.
+      ['', '护照', 'E12345678', '', 'DY2099000103', branch, '退休', '1990-07-01', '1991-07-01'],
+      ['', '无', 'WLH0001', 'KOR', 'DY2099000104', branch, '退休', '1990-07-01', '1991-07-01'],
+      // In service, so placed in a residential branch it is marked for review (its work unit's organization unknown).
+      [...identityCells(unsettled.idNumber), 'DY2099000105', branch, '在职', '2015-07-01', '2016-07-01'],
+    ]));
+    const before = await tableSnapshot(db.pool, 'party_members', 'resident_id', []);
+    const summary = await importFile(db.pool, 'party', 'members', file);
+    expect((await rejectLines(summary.rejectReport)).map((l) => [l.row, l.column, l.code])).toEqual([
+      [2, '证件类型', 'OVERSEAS_PARTY_MEMBER'],
+      [3, '证件类型', 'OVERSEAS_PARTY_MEMBER'],
+      [4, '国籍', 'NATIONALITY'],
+      [5, '国籍', 'UNSETTLED_NATIONALITY'],
+    ]);
+    expect(summary).toMatchObject({ read: 5, inserted: 1, rejected: 4 });
+    const after = await tableSnapshot(db.pool, 'party_members', 'resident_id', []);
+    expect(after.filter((row) => !before.includes(row)).map((row) => JSON.parse(row))).toMatchObject([
+      { resident_id: residentKey(unsettled.idNumber, DEMO_HUB_SECRET), status: 'EMPLOYED', placement_review: 'WORK_UNIT_UNKNOWN' },
+    ]);
+
+    const reportIn = grids.flatMap((g) => g.party.reportIns)[0]!;
+    const reportInFile = await files.write('双报到-证件.csv', csv(['报到编号', ...IDENTITY_HEADERS, '报到类型', '报到党组织编号', '居住网格', '组织关系所在党组织', '工作单位', '入党日期', '报到日期'], [
+      [`${reportIn.id.slice(0, 17)}9990`, ...identityCells(foreigner.idNumber), '在职党员', reportIn.organizationId, reportIn.gridCode, '中共某单位支部委员会', '某单位', '2010-07-01', '2020-03-02'],
+    ]));
+    const refused = await importFile(db.pool, 'party', 'report-ins', reportInFile);
+    expect((await rejectLines(refused.rejectReport)).map((l) => l.code)).toEqual(['OVERSEAS_PARTY_MEMBER']);
+    expect(refused).toMatchObject({ inserted: 0, rejected: 1 });
+
+    // Anyone may volunteer; a volunteer said to be a party member is held to the members' rule.
+    const volunteer = grids.flatMap((g) => g.party.volunteers)[0]!;
+    const volunteerFile = await files.write('志愿者-证件.csv', csv(['志愿者编号', ...IDENTITY_HEADERS, '网格编码', '志愿服务队', '志愿者类别', '是否党员', '服务时长', '登记日期'], [
+      [`${volunteer.id.slice(0, 17)}9990`, ...identityCells(foreigner.idNumber), volunteer.gridCode, '国际志愿服务队', '志愿者', '否', '6', '2024-04-01'],
+      [`${volunteer.id.slice(0, 17)}9991`, ...identityCells(compatriot.idNumber), volunteer.gridCode, '国际志愿服务队', '志愿者', '是', '6', '2024-04-01'],
+    ]));
+    const volunteers = await importFile(db.pool, 'party', 'volunteers', volunteerFile);
+    expect((await rejectLines(volunteers.rejectReport)).map((l) => [l.row, l.code])).toEqual([[3, 'OVERSEAS_PARTY_MEMBER']]);
+    expect(volunteers).toMatchObject({ inserted: 1, rejected: 1 });
+  });
+});
+
+describe('civil affairs: enterprises, individual businesses, schools and clinics of the directory from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates['civil-affairs']);
+  });
+  afterAll(() => db.drop());
+
+  const KIND = { ENTERPRISE: '企业', INDIVIDUAL_BUSINESS: '个体工商户', SCHOOL: '学校', CLINIC: '社区卫生服务站' } as const;
+  const HEADER = ['组织编号', '组织类别', '单位名称', '统一社会信用代码', '网格编码', '成立日期'];
+
+  it('finds the generated ones unchanged, adds and updates others as their registering department, and refuses bad codes and places', async () => {
+    const directory = grids.flatMap((g) => g.organizations).filter((o): o is typeof o & { kind: keyof typeof KIND } => o.kind in KIND);
+    expect(new Set(directory.map((o) => o.kind))).toEqual(new Set(Object.keys(KIND)));
+    const row = (o: (typeof directory)[number]) => [o.id, KIND[o.kind], o.name, o.creditCode!, o.gridCode, o.registeredOn];
+    const enterprise = directory.find((o) => o.kind === 'ENTERPRISE')!;
+    const shop = directory.find((o) => o.kind === 'INDIVIDUAL_BUSINESS')!;
+    const community = enterprise.communityCode;
+    const fresh = (prefix: string, n: number) => `${prefix}${community}${900 + n}`;
+    const DEMO_DISTRICT = community.slice(0, 6);
+    // An enterprise-category code the directory holds for an organization of another kind (a property company).
+    const propertyCompany = grids.flatMap((g) => g.organizations).find((o) => o.kind === 'PROPERTY_COMPANY')!;
+    // Valid GB 32100 codes built for the test: an individual business (92) and a private school (52, 民办).
+    const shopCode = buildCreditCode(`92${DEMO_DISTRICT}MA1X2Y3W4`);
+    const schoolCode = buildCreditCode(`52${DEMO_DISTRICT}MJ5K6L7M8`);
+    const file = await files.write('两新组织.csv', csv(HEADER, [
+      // The shop renamed (更名), every other one as generated.
+      ...directory.map((o) => (o.id === shop.id ? [shop.id, '个体工商户', `${shop.name}（更名）`, shop.creditCode!, shop.gridCode, shop.registeredOn] : row(o))),
+      [fresh('IB', 1), '个体户', '泉山区老王修车铺', shopCode, enterprise.gridCode, '2019-04-08'],
+      [fresh('SC', 2), '幼儿园', '泉山区小太阳幼儿园', schoolCode, enterprise.gridCode, '2016-09-01'],
+      // An enterprise under a shop's prefix; a shop with an enterprise's code (91); a check character off by one.
+      [fresh('IB', 3), '企业', '徐州某某科技有限公司', buildCreditCode(`91${DEMO_DISTRICT}MA7A8B9C0`), enterprise.gridCode, '2020-01-01'],
+      [fresh('IB', 4), '个体工商户', '某某小吃店', buildCreditCode(`91${DEMO_DISTRICT}MA2B3C4D5`), enterprise.gridCode, '2020-01-01'],
+      [fresh('EN', 5), '企业', '某某贸易有限公司', offByOne(buildCreditCode(`91${DEMO_DISTRICT}MA3C4D5E6`)), enterprise.gridCode, '2020-01-01'],
+      // Positions 1-2 no authority registers (95), and a registering office in no province (99xxxx).
+      [fresh('EN', 6), '企业', '某某物流有限公司', buildCreditCode(`95${DEMO_DISTRICT}MA4D5E6F7`), enterprise.gridCode, '2020-01-01'],
+      [fresh('EN', 7), '企业', '某某餐饮有限公司', buildCreditCode(`91990000MA5E6F7G8`), enterprise.gridCode, '2020-01-01'],
+      // Another organization's credit code; a grid of another community; a grid not on the register; not a directory kind.
+      [fresh('EN', 8), '企业', '某某建材有限公司', propertyCompany.creditCode!, enterprise.gridCode, '2020-01-01'],
+      [fresh('EN', 9), '企业', '某某建材有限公司', buildCreditCode(`91${DEMO_DISTRICT}MA6F7G8H9`), grids.find((g) => g.grid.communityCode !== community)!.grid.code, '2020-01-01'],
+      [fresh('EN', 10), '企业', '某某装饰有限公司', buildCreditCode(`91${DEMO_DISTRICT}MA7G8H9J0`), `${community}999`, '2020-01-01'],
+      [`SO${community}911`, '社会组织', '某某协会', buildCreditCode(`51${DEMO_DISTRICT}MJ8H9J0K1`), enterprise.gridCode, '2020-01-01'],
+    ]));
+    const summary = await importFile(db.pool, 'civil-affairs', 'organizations', file);
+    const n = directory.length; // the header is line 1
+    expect((await rejectLines(summary.rejectReport)).sort((x, y) => x.row - y.row).map((l) => [l.row - n, l.column, l.code])).toEqual([
+      [4, '组织类别', 'KIND_MISMATCH'],
+      [5, '统一社会信用代码', 'CREDIT_CODE_CATEGORY'],
+      [6, '统一社会信用代码', 'CREDIT_CODE_CHECK'],
+      [7, '统一社会信用代码', 'CREDIT_CODE_AUTHORITY'],
+      [8, '统一社会信用代码', 'CREDIT_CODE_DIVISION'],
+      [9, '统一社会信用代码', 'KEY_TAKEN'],
+      [10, '网格编码', 'GRID_NOT_IN_COMMUNITY'],
+      [11, '网格编码', 'UNKNOWN_GRID'],
+      [12, '组织编号', 'DIRECTORY_ORGANIZATION_ID'],
+      [12, '组织类别', 'NOT_ALLOWED'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 11, inserted: 2, updated: 1, unchanged: n - 1, rejected: 9 });
+    const { rows } = await db.pool.query(
+      `SELECT id, kind, name, credit_code, community_code, to_char(registered_on, 'YYYY-MM-DD') registered_on, registered_by FROM organizations WHERE id = ANY($1) ORDER BY id`,
+      [[fresh('IB', 1), fresh('SC', 2), shop.id]],
+    );
+    expect(rows).toEqual([
+      { id: fresh('IB', 1), kind: 'INDIVIDUAL_BUSINESS', name: '泉山区老王修车铺', credit_code: shopCode, community_code: community, registered_on: '2019-04-08', registered_by: 'MARKET_REGULATION' },
+      { id: shop.id, kind: 'INDIVIDUAL_BUSINESS', name: `${shop.name}（更名）`, credit_code: shop.creditCode, community_code: shop.communityCode, registered_on: shop.registeredOn, registered_by: 'MARKET_REGULATION' },
+      { id: fresh('SC', 2), kind: 'SCHOOL', name: '泉山区小太阳幼儿园', credit_code: schoolCode, community_code: community, registered_on: '2016-09-01', registered_by: 'EDUCATION' },
+    ].sort((a, b) => a.id.localeCompare(b.id)));
+  });
+});
+
+/** A credit code with its check character replaced by the next character of the alphabet. */
+function offByOne(code: string): string {
+  const alphabet = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+  return code.slice(0, 17) + alphabet[(alphabet.indexOf(code[17]!) + 1) % alphabet.length];
+}
 
 describe('housing: usable area, property nature and structure from CSV', () => {
   let db: ClonedDatabase;

@@ -298,6 +298,15 @@ export type DatasetPlacesQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type DatasetPlacesQuery = { district: { streets: Array<{ code: string, name: string, communities: Array<{ code: string, name: string, grids: Array<{ code: string, name: string }> }> }> } };
 
+export type DatasetReportInsByCommunityQueryVariables = Exact<{
+  gridCodes: Array<string | number> | string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DatasetReportInsByCommunityQuery = { partyCommunityColumns: { communityCodes: (string | null)[], firstGridCodes: (string | null)[], reportIns: (number | null)[], inServiceReportIns: (number | null)[], floatingReportIns: (number | null)[], claimedPosts: (number | null)[], claimingMembers: (number | null)[], servingMembers: (number | null)[], hoursServed: (number | null)[], hasNextPage: boolean, endCursor: string | null } | null };
+
 export type DatasetResidentsByGridQueryVariables = Exact<{
   gridCodes: Array<string | number> | string | number;
   first: number;
@@ -306,6 +315,15 @@ export type DatasetResidentsByGridQueryVariables = Exact<{
 
 
 export type DatasetResidentsByGridQuery = { residentColumns: { ids: (string | null)[], gridCodes: (string | null)[], sexes: (string | null)[] | null, ages: (number | null)[] | null, populationTypes: (string | null)[] | null, residenceStatuses: (string | null)[] | null, partyMemberStatuses: (string | null)[] | null, activeWelfareKinds: string[][] | null, openCaseCounts: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
+
+export type DatasetVolunteersByCommunityQueryVariables = Exact<{
+  gridCodes: Array<string | number> | string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DatasetVolunteersByCommunityQuery = { partyCommunityColumns: { communityCodes: (string | null)[], firstGridCodes: (string | null)[], volunteerTeams: (number | null)[], volunteers: (number | null)[], partyMemberVolunteers: (number | null)[], nonPartyVolunteers: (number | null)[], monitors: (number | null)[], volunteerHours: (number | null)[], hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetWelfareCrossCheckQueryVariables = Exact<{
   gridCode: string | number;

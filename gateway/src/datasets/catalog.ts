@@ -10,7 +10,9 @@ import type {
   DatasetCasesQuery,
   DatasetGroupRentalsQuery,
   DatasetPartyMembersByGridQuery,
+  DatasetReportInsByCommunityQuery,
   DatasetResidentsByGridQuery,
+  DatasetVolunteersByCommunityQuery,
   DatasetWelfareCrossCheckQuery,
 } from '../__generated__/datasets.ts';
 
@@ -104,6 +106,11 @@ export interface ColumnDataset<TPage> {
   scopes: Scope[][];
   /** The page in the operation's answer; null when the caller may not read it. */
   page: (data: unknown) => (TPage & { hasNextPage: boolean; endCursor: string | null }) | null;
+  /**
+   * `community`: a row is a community's figure over the page's grids in it, so a run of grids never splits a
+   * community (two rows of one community would each hold part of it). Rows of residents need no such care.
+   */
+  rowsPer?: 'community';
   /** Rows on the page, and the grid of row i (for the place columns). */
   size: (page: TPage) => number;
   gridOf: (page: TPage, i: number) => string;
@@ -137,6 +144,58 @@ const residentsByGrid: ColumnDataset<ResidentColumnsPage> = {
     { name: 'party_member', type: 'boolean', en: 'Is a party member', zh: '是否党员', value: (p, i) => (p.partyMemberStatuses ? p.partyMemberStatuses[i] != null : null) },
     { name: 'welfare_kinds', type: 'string', en: 'Welfare kinds received now, separated by ";"', zh: '在享救助类别', value: (p, i) => at(p.activeWelfareKinds, i)?.toSorted().join(';') ?? null },
     { name: 'open_cases', type: 'integer', en: 'Open dispute cases the resident is a party to', zh: '未办结纠纷数', value: (p, i) => at(p.openCaseCounts, i) },
+  ],
+};
+
+/** The place columns of a row that is a whole community: its street and itself. */
+function communityColumnsOfPage<TPage>(): ColumnDataset<TPage>['columns'] {
+  return placeColumnsOfPage<TPage>().filter((column) => !column.name.startsWith('grid'));
+}
+
+type ReportInsPage = NonNullable<DatasetReportInsByCommunityQuery['partyCommunityColumns']>;
+type VolunteersPage = NonNullable<DatasetVolunteersByCommunityQuery['partyCommunityColumns']>;
+const SUPPRESSED = 'empty for 1 to 4 people (small cells suppressed)';
+
+const reportInsByCommunity: ColumnDataset<ReportInsPage> = {
+  name: 'report-ins-by-community',
+  title: { en: 'Party members reporting in (双报到) per community: reported in, posts claimed, hours served', zh: '社区双报到党员统计' },
+  operationName: 'DatasetReportInsByCommunity',
+  document: operation('report-ins-by-community.graphql'),
+  scopes: [['party:read'], ['statistics:read']],
+  rowsPer: 'community',
+  page: (data) => (data as DatasetReportInsByCommunityQuery).partyCommunityColumns,
+  size: (page) => page.communityCodes.length,
+  gridOf: (page, i) => page.firstGridCodes[i] as string,
+  columns: [
+    ...communityColumnsOfPage<ReportInsPage>(),
+    { name: 'reported_in', type: 'integer', en: `Members reporting in, living in the community; ${SUPPRESSED}`, zh: '报到党员数', value: (p, i) => at(p.reportIns, i) },
+    { name: 'in_service', type: 'integer', en: `Of them, in-service members (双报到); ${SUPPRESSED}, and with it the other kind when only one is`, zh: '在职党员', value: (p, i) => at(p.inServiceReportIns, i) },
+    { name: 'floating', type: 'integer', en: `Of them, floating members; ${SUPPRESSED}, as in_service`, zh: '流动党员', value: (p, i) => at(p.floatingReportIns, i) },
+    { name: 'claiming_members', type: 'integer', en: `Members reporting in who claimed a post (岗位认领); ${SUPPRESSED}`, zh: '认领岗位党员数', value: (p, i) => at(p.claimingMembers, i) },
+    { name: 'claimed_posts', type: 'integer', en: `Posts they claimed; empty when claimed by 1 to 4 people`, zh: '认领岗位数', value: (p, i) => at(p.claimedPosts, i) },
+    { name: 'serving_members', type: 'integer', en: `Members reporting in on the volunteer register; ${SUPPRESSED}`, zh: '参与志愿服务党员数', value: (p, i) => at(p.servingMembers, i) },
+    { name: 'hours_served', type: 'integer', en: 'Their service hours over the last twelve months, whole hours; empty when served by 1 to 4 people', zh: '服务时长（小时）', value: (p, i) => at(p.hoursServed, i) },
+  ],
+};
+
+const volunteersByCommunity: ColumnDataset<VolunteersPage> = {
+  name: 'volunteers-by-community',
+  title: { en: 'The volunteer register per community: teams, volunteers, party members and others, people’s monitors, hours', zh: '社区志愿者统计' },
+  operationName: 'DatasetVolunteersByCommunity',
+  document: operation('volunteers-by-community.graphql'),
+  scopes: [['party:read'], ['statistics:read']],
+  rowsPer: 'community',
+  page: (data) => (data as DatasetVolunteersByCommunityQuery).partyCommunityColumns,
+  size: (page) => page.communityCodes.length,
+  gridOf: (page, i) => page.firstGridCodes[i] as string,
+  columns: [
+    ...communityColumnsOfPage<VolunteersPage>(),
+    { name: 'teams', type: 'integer', en: 'Volunteer teams its volunteers serve in (teams, not people: never suppressed)', zh: '志愿服务队数', value: (p, i) => at(p.volunteerTeams, i) },
+    { name: 'volunteers', type: 'integer', en: `Volunteers living in the community; ${SUPPRESSED}`, zh: '志愿者数', value: (p, i) => at(p.volunteers, i) },
+    { name: 'party_members', type: 'integer', en: `Of them, party members; ${SUPPRESSED}, and with it non_party when only one is`, zh: '党员志愿者', value: (p, i) => at(p.partyMemberVolunteers, i) },
+    { name: 'non_party', type: 'integer', en: `Of them, others; ${SUPPRESSED}, as party_members`, zh: '非党员志愿者', value: (p, i) => at(p.nonPartyVolunteers, i) },
+    { name: 'monitors', type: 'integer', en: `Of them, people’s monitors (民情监督员); ${SUPPRESSED}`, zh: '民情监督员', value: (p, i) => at(p.monitors, i) },
+    { name: 'service_hours', type: 'integer', en: 'Their service hours over the last twelve months, whole hours; empty when served by 1 to 4 people', zh: '服务时长（小时）', value: (p, i) => at(p.volunteerHours, i) },
   ],
 };
 
@@ -297,6 +356,8 @@ interface DatasetSpecBase {
   scopes: Scope[][];
   columns: ColumnSpec[];
   datedBy: boolean;
+  /** Column-paged datasets whose rows are communities: runs of grids end where a community does. */
+  wholeCommunities: boolean;
 }
 
 /**
@@ -317,6 +378,7 @@ function spec<TNode>(dataset: Dataset<TNode>): DatasetSpec {
     scopes: dataset.scopes,
     columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
     datedBy: dateOf !== undefined,
+    wholeCommunities: false,
     pagedBy: 'grid',
     rowsOf: (data, place) => {
       const page = dataset.page(data);
@@ -341,6 +403,7 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
     scopes: dataset.scopes,
     columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
     datedBy: false,
+    wholeCommunities: dataset.rowsPer === 'community',
     pagedBy: 'grids',
     rowsOf: (data, places) => {
       const page = dataset.page(data);
@@ -359,7 +422,16 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
 
 /** Every dataset, by name. */
 export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
-  [columnSpec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), spec(partyMembersByGrid), spec(careLists)].map((d) => [d.name, d]),
+  [
+    columnSpec(residentsByGrid),
+    spec(groupRentals),
+    spec(cases),
+    spec(welfareCrossCheck),
+    spec(partyMembersByGrid),
+    spec(careLists),
+    columnSpec(reportInsByCommunity),
+    columnSpec(volunteersByCommunity),
+  ].map((d) => [d.name, d]),
 );
 
 export const PLACES_OPERATION = { operationName: 'DatasetPlaces', document: operation('places.graphql') };

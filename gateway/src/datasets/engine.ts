@@ -275,6 +275,24 @@ function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<
 }
 
 /**
+ * Runs of about `perRun` grids (in code order, so a community's grids lie together) that end where a community does:
+ * a run takes whole communities until it holds `perRun` grids, one community alone when it is bigger.
+ */
+function communityRuns(grids: GridPlace[], perRun: number): GridPlace[][] {
+  const runs: GridPlace[][] = [];
+  let run: GridPlace[] = [];
+  grids.forEach((grid, i) => {
+    run.push(grid);
+    const next = grids[i + 1];
+    if (!next || (next.communityCode !== grid.communityCode && run.length >= perRun)) {
+      runs.push(run);
+      run = [];
+    }
+  });
+  return runs;
+}
+
+/**
  * Rows of a column-paged dataset: runs of grids, `concurrency` runs read at once, each reading its pages ahead. Their
  * pages are handed on in turn (a page of the first run, then one of the second, …; a finished run's place goes to the
  * next run), so every run keeps fetching while the others' pages are written, and the same data always comes out in
@@ -284,8 +302,8 @@ function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<
 async function* columnRows(dataset: ColumnSpec, grids: GridPlace[], execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
   // Enough runs that `concurrency` of them keep the departments busy, none over the graph's 500 grids.
   const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / (settings.concurrency * 4))));
-  const runs: GridPlace[][] = [];
-  for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
+  const runs: GridPlace[][] = dataset.wholeCommunities ? communityRuns(grids, perRun) : [];
+  if (!dataset.wholeCommunities) for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
   let next = 0;
   const open = () => (next < runs.length && !settings.signal.aborted ? readAhead(runPages(dataset, runs[next++] as GridPlace[], execute, settings), 2) : null);
   const places: (AsyncGenerator<Cell[][]> | null)[] = [];

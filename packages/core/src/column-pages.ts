@@ -97,3 +97,40 @@ export function columnFor<TRow, TValue>(ids: readonly string[], rows: readonly T
   }
   return ids.map((id) => byId.get(id) ?? empty());
 }
+
+/**
+ * A column page of communities (社区列式分页): one row per community of the grids asked, in code order, after the
+ * community `after` names. Aggregates by community read it, so that a community's figure is one row however many of
+ * its grids a page covers; the grids are checked as for residents, INVALID_CURSOR for a cursor of other communities.
+ */
+export interface CommunityPageRequest {
+  gridCodes: string[];
+  /** The communities of `gridCodes` on this page's side of `after`, in code order, each with its grids asked. */
+  communities: { code: string; gridCodes: string[] }[];
+  first: number;
+}
+
+const COMMUNITY_CURSOR_KIND = 'community-columns';
+
+export function communityPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }): CommunityPageRequest {
+  const { gridCodes, first } = columnPageRequest({ gridCodes: args.gridCodes, first: args.first });
+  const byCommunity = new Map<string, string[]>();
+  for (const gridCode of gridCodes) {
+    const code = gridCode.slice(0, 12);
+    byCommunity.set(code, [...(byCommunity.get(code) ?? []), gridCode]);
+  }
+  let communities = [...byCommunity].map(([code, grids]) => ({ code, gridCodes: grids }));
+  if (args.after != null) {
+    const after = decodeCursor(COMMUNITY_CURSOR_KIND, args.after, /^\d{12}$/);
+    if (!byCommunity.has(after)) {
+      throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids\' communities; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
+    }
+    communities = communities.filter((c) => c.code > after);
+  }
+  return { gridCodes, communities, first };
+}
+
+/** The cursor after a community page's last community. */
+export function communityPageCursor(communityCode: string): string {
+  return encodeCursor(COMMUNITY_CURSOR_KIND, communityCode);
+}

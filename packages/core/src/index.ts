@@ -8,6 +8,7 @@ export * from './metrics.ts';
 export * from './tracing.ts';
 export * from './pagination.ts';
 export * from './column-pages.ts';
+export * from './small-cells.ts';
 export * from './db/database.ts';
 export * from './db/bulk-insert.ts';
 export * from './postgres/embedded.ts';

@@ -70,9 +70,14 @@ export function party(facts: GridFacts, orgs: GridOrganizations): DemoPartyRecor
   const weight = (i: number) => {
     const age = ages[i] as number;
     if (addYears(birthDays[i] as number, 18) >= LAST_DAY) return 0; // joined after the 18th birthday, before today
-    if (residents[i]?.document !== null) return 0; // members hold a citizen ID: not foreigners, 港澳台 compatriots or unsettled people
+    // Members are Chinese citizens: not foreigners or 港澳台 compatriots; unsettled citizens (未落户, no ID number yet) may be.
+    const document = residents[i]?.document;
+    if (document && document.type !== 'NONE') return 0;
     const base = age >= 60 ? 1.6 : age >= 35 ? 1 : age >= 22 ? 0.7 : 0.15;
-    return residents[i]?.populationType === 'FLOATING' ? base * 0.6 : residents[i]?.populationType === 'REGISTERED' ? base : base * 0.3;
+    // Unsettled adults are mostly people between two registrations (discharged soldiers, returnees, students): as
+    // likely members as the registered.
+    const type = residents[i]?.populationType;
+    return type === 'FLOATING' ? base * 0.6 : type === 'REGISTERED' || type === 'UNSETTLED' ? base : base * 0.3;
   };
   const chosen = weightedSample(rng, adults, weight, nMembers).sort((a, b) => a - b);
   const branches = orgs.branchIds;

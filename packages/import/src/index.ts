@@ -11,3 +11,4 @@ export { CSV_LIMITS, CsvFormatError, CsvParser, type CsvFormatCode, type CsvLimi
 export type { XlsxSheet } from './read/xlsx.ts';
 export { detectEncoding, parseEncodingName, type TextEncoding } from './read/decode.ts';
 export { openSource, formatOf, type FileFormat, type RecordSource, type SourceRow } from './read/source.ts';
+export * from './person.ts';

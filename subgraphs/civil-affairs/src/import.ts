@@ -1,6 +1,7 @@
 import { isGridCode, residentKey } from '@hub/core';
 import { dateField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, idNumber, integerField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
 import { civilAffairsDatabase } from './db/index.ts';
+import { organizationsImport } from './import-organizations.ts';
 
 const { careRecords, disabilityRecords, welfareEntitlements } = civilAffairsDatabase.schema;
 
@@ -235,4 +236,4 @@ export const disabilityImport = defineEntity({
 });
 
 /** What civil-affairs imports from files (`npm run import -- civil-affairs <entity> <file>`), in the order the command lists them. */
-export const importEntities = [welfareImport, disabilityImport, careImport];
+export const importEntities = [welfareImport, disabilityImport, careImport, organizationsImport];

@@ -1,11 +1,48 @@
 import { isGridCode, residentKey } from '@hub/core';
-import { dateField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCodeField, idNumber, organizationIdField, problem, PROBLEMS, textField, type Field, type FieldProblem } from '@hub/import';
+import {
+  dateField,
+  decimalField,
+  defineEntity,
+  enumField,
+  GRID_HEADERS,
+  gridCodeField,
+  organizationIdField,
+  personField,
+  personFields,
+  personOf,
+  problem,
+  PROBLEMS,
+  textField,
+  type Field,
+  type FieldProblem,
+  type FieldValues,
+  type Person,
+  type PersonFields,
+} from '@hub/import';
 import { partyDatabase } from './db/index.ts';
 
 const { partyMembers, partyReportIns, volunteers } = partyDatabase.schema;
 
+const overseasMember = problem(
+  'OVERSEAS_PARTY_MEMBER',
+  '境外人员（持护照、港澳台通行证或外国人永久居留身份证）不能登记为党员；未落户的中国公民填证件类型“无”和派出所登记编号',
+  'people from outside the mainland (passport, Hong Kong/Macao/Taiwan permit, foreign permanent residence) cannot be party members; unsettled Chinese citizens give document type 无 and their police registration number',
+);
+
+/**
+ * The person a membership row names: a citizen by ID number, or an unsettled citizen (未落户) by the number the police
+ * station registered them under. Foreigners and compatriots from outside the mainland cannot join the party
+ * (党章 art. 1: Chinese workers, peasants, …), so a row naming one is refused, whatever else it says.
+ */
+function memberOf(person: PersonFields, values: FieldValues): Person | { problems: FieldProblem[] } {
+  const who = personOf(person, values);
+  if (!('problems' in who) && who.overseas) return { problems: [{ field: personField(person, who), problem: overseasMember }] };
+  return who;
+}
+
+const memberPerson = personFields();
 const fields = {
-  idNumber: idNumber(),
+  ...memberPerson,
   memberNumber: textField('memberNumber', { headers: ['党员编号', '党员证号', 'member number', 'member no'], required: true, maxLength: 20 }),
   organizationId: organizationIdField('organizationId', {
     headers: ['所在党组织编号', '党组织编号', '所在支部编号', '所在党组织', 'party organization id', 'organization id', 'branch id'],
@@ -34,19 +71,24 @@ export const partyMembersImport = defineEntity({
   keyField: fields.idNumber,
   uniqueFields: [fields.memberNumber],
   build(values, { secret }) {
-    const id = values.require(fields.idNumber);
+    const member = memberOf(memberPerson, values);
+    if ('problems' in member) return member;
     const joinedOn = values.require(fields.joinedOn);
+    const status = values.require(fields.status);
     const fullMemberOn = values.get(fields.fullMemberOn);
     if (fullMemberOn !== null && fullMemberOn < joinedOn) return { problems: [{ field: fields.fullMemberOn, problem: PROBLEMS.endBeforeStart }] };
     return {
-      key: id.idNumber,
+      key: member.key,
       row: {
-        residentId: residentKey(id.idNumber, secret),
+        residentId: residentKey(member.key, secret),
         memberNumber: values.require(fields.memberNumber),
         organizationId: values.require(fields.organizationId),
         // Filled from the organization when the batch's references are checked.
         gridCode: null,
-        status: values.require(fields.status),
+        status,
+        // Every organization on this register is the community's: an in-service or floating member placed in one
+        // belongs with an organization the file does not name, so the placement is marked as migration 0004 marks it.
+        placementReview: status === 'EMPLOYED' ? ('WORK_UNIT_UNKNOWN' as const) : status === 'FLOATING' ? ('ORIGIN_UNKNOWN' as const) : null,
         joinedOn,
         fullMemberOn: values.cell(fields.fullMemberOn),
       },
@@ -91,9 +133,10 @@ const reportInId: Field<string> = {
   },
 };
 
+const reportInPerson = personFields();
 const reportInFields = {
   id: reportInId,
-  idNumber: idNumber(),
+  ...reportInPerson,
   kind: enumField('kind', {
     headers: ['报到类型', '党员类型', 'kind', 'report-in kind'],
     required: true,
@@ -126,7 +169,8 @@ export const reportInsImport = defineEntity({
   keyField: reportInFields.idNumber,
   uniqueFields: [reportInFields.id],
   build(values, { secret }) {
-    const person = values.require(reportInFields.idNumber);
+    const member = memberOf(reportInPerson, values);
+    if ('problems' in member) return member;
     const kind = values.require(reportInFields.kind);
     const joinedOn = values.require(reportInFields.joinedOn);
     const reportedOn = values.require(reportInFields.reportedOn);
@@ -136,10 +180,10 @@ export const reportInsImport = defineEntity({
     if ((kind === 'IN_SERVICE') !== (workUnit !== null)) problems.push({ field: reportInFields.workUnit, problem: workUnitRule });
     if (problems.length > 0) return { problems };
     return {
-      key: person.idNumber,
+      key: member.key,
       row: {
         id: values.require(reportInFields.id),
-        residentId: residentKey(person.idNumber, secret),
+        residentId: residentKey(member.key, secret),
         kind,
         organizationId: values.require(reportInFields.organizationId),
         gridCode: values.require(reportInFields.gridCode),
@@ -186,9 +230,10 @@ const volunteerId: Field<string> = {
   },
 };
 
+const volunteerPerson = personFields();
 const volunteerFields = {
   id: volunteerId,
-  idNumber: idNumber(),
+  ...volunteerPerson,
   gridCode: gridCodeField('gridCode', { headers: ['居住网格', ...GRID_HEADERS], required: true }),
   team: textField('team', { headers: ['志愿服务队', '所属队伍', '服务队', 'team'], required: true, maxLength: 100 }),
   role: enumField('role', { headers: ['志愿者类别', '类别', 'role'], required: true, values: { VOLUNTEER: ['志愿者'], MONITOR: ['民情监督员', '监督员'] } }),
@@ -197,7 +242,11 @@ const volunteerFields = {
   registeredOn: dateField('registeredOn', { headers: ['登记日期', '注册日期', 'registered on'], required: true, notInFuture: true }),
 };
 
-/** The volunteer register (志愿者登记), one entry a person, keyed by the hub id of the ID number; the id is unique too. */
+/**
+ * The volunteer register (志愿者登记), one entry a person, keyed by the hub id of the ID number (or of the document of
+ * people without one: anyone may volunteer); the id is unique too. A volunteer said to be a party member is held to
+ * the members' rule: no one from outside the mainland.
+ */
 export const volunteersImport = defineEntity({
   department: 'party',
   entity: 'volunteers',
@@ -208,16 +257,18 @@ export const volunteersImport = defineEntity({
   keyField: volunteerFields.idNumber,
   uniqueFields: [volunteerFields.id],
   build(values, { secret }) {
-    const person = values.require(volunteerFields.idNumber);
+    const partyMember = values.require(volunteerFields.partyMember) === 'YES';
+    const person = partyMember ? memberOf(volunteerPerson, values) : personOf(volunteerPerson, values);
+    if ('problems' in person) return person;
     return {
-      key: person.idNumber,
+      key: person.key,
       row: {
         id: values.require(volunteerFields.id),
-        residentId: residentKey(person.idNumber, secret),
+        residentId: residentKey(person.key, secret),
         gridCode: values.require(volunteerFields.gridCode),
         team: values.require(volunteerFields.team),
         role: values.require(volunteerFields.role),
-        partyMember: values.require(volunteerFields.partyMember) === 'YES',
+        partyMember,
         serviceHours: values.require(volunteerFields.serviceHours),
         registeredOn: values.require(volunteerFields.registeredOn),
       },

@@ -29,3 +29,5 @@ export type PointsEntryEdgeModel = { cursor: string; node: PointsEntryRow };
 export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };
+/** A page of communities as columns: its figures read when first asked (`db/community-columns.ts`). */
+export type PartyCommunityColumnsModel = import('./db/community-columns.ts').PartyCommunityColumnsPage;

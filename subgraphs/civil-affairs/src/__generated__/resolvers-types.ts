@@ -513,7 +513,7 @@ export type Query = {
   __typename?: 'Query';
   /**
    * The department's latest imports of its own records, newest first (数据导入记录); `first` 0 to 100, else
-   * INVALID_PAGE_SIZE. Entities: welfare, disability, care. Codes of other departments' records checked through the
+   * INVALID_PAGE_SIZE. Entities: welfare, disability, care, organizations (enterprises, individual businesses, schools, clinics of the directory). Codes of other departments' records checked through the
    * graph: none yet: each refers to its own grids.
    */
   civilAffairsImports: Array<ImportRun>;

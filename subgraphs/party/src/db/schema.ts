@@ -9,6 +9,7 @@ export const partyActivityKind = pgEnum('party_activity_kind', [
 ]);
 export const reportInKind = pgEnum('report_in_kind', ['IN_SERVICE', 'FLOATING']);
 export const volunteerRole = pgEnum('volunteer_role', ['VOLUNTEER', 'MONITOR']);
+export const placementReview = pgEnum('member_placement_review', ['WORK_UNIT_UNKNOWN', 'ORIGIN_UNKNOWN']);
 
 /**
  * Party organizations (党组织), keyed by their id in the organization directory. The name is the party
@@ -47,12 +48,34 @@ export const partyMembers = pgTable(
     status: partyMemberStatus('status').notNull(),
     joinedOn: date('joined_on', { mode: 'string' }).notNull(),
     fullMemberOn: date('full_member_on', { mode: 'string' }),
+    /**
+     * Set on an in-service or floating member kept in a residential branch: their membership belongs with the work
+     * unit's (or the origin's) organization, which the register does not know, so the placement awaits review
+     * rather than being guessed (migration 0004 marks those an older database had there).
+     */
+    placementReview: placementReview('placement_review'),
   },
   (t) => [
     index('party_members_organization_idx').on(t.organizationId, t.residentId),
     index('party_members_grid_idx').on(t.gridCode, t.residentId),
   ],
 );
+
+/**
+ * Memberships moved out of the residential branches (组织关系转出) by migration 0004: in-service and floating members
+ * an older database kept in a branch while their report-in names the organization that keeps them. The branch row
+ * goes, as the model has it; what it said is kept here.
+ */
+export const membershipTransfers = pgTable('membership_transfers', {
+  memberNumber: varchar('member_number', { length: 20 }).primaryKey(),
+  residentId: varchar('resident_id', { length: 32 }).notNull(),
+  fromOrganizationId: varchar('from_organization_id', { length: 17 }).notNull(),
+  toOrganization: text('to_organization').notNull(),
+  status: partyMemberStatus('status').notNull(),
+  joinedOn: date('joined_on', { mode: 'string' }).notNull(),
+  fullMemberOn: date('full_member_on', { mode: 'string' }),
+  transferredOn: date('transferred_on', { mode: 'string' }).notNull(),
+});
 
 /** Organizational life (组织生活): "three meetings and one lesson" and volunteer service. */
 export const partyActivities = pgTable(

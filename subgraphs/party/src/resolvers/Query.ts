@@ -1,4 +1,5 @@
-import { checkOrganizationId, checkResidentId, latestImportRuns } from '@hub/core';
+import { checkOrganizationId, checkResidentId, communityPageRequest, latestImportRuns } from '@hub/core';
+import { partyCommunityColumnsPage } from '../db/community-columns.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 
 export const Query: QueryResolvers = {
@@ -6,4 +7,5 @@ export const Query: QueryResolvers = {
   partyOrganization: (_, { id }, { loaders }) => loaders.organizationById.load(checkOrganizationId(id)),
   partyMember: (_, { residentId }, { loaders }) =>
     loaders.memberByResidentId.load(checkResidentId(residentId, 'residentId')),
+  partyCommunityColumns: (_, args, { db, scope }) => partyCommunityColumnsPage(db, scope, communityPageRequest(args)),
 };

@@ -1,10 +1,11 @@
-import { DateScalar, DateTimeScalar, StringColumnScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, IntColumnScalar, StringColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { Organization } from './Organization.ts';
 import { PartyActivity } from './PartyActivity.ts';
+import { PartyCommunityColumns } from './PartyCommunityColumns.ts';
 import { PartyMember } from './PartyMember.ts';
 import { PartyOrganization } from './PartyOrganization.ts';
 import { PartyReportIn } from './PartyReportIn.ts';
@@ -20,6 +21,7 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
   Query,
   PartyOrganization,
   PartyMember,
@@ -30,6 +32,7 @@ export const resolvers: Resolvers = {
   PostClaim,
   Resident,
   ResidentColumns,
+  PartyCommunityColumns,
   Grid,
   Community,
   Street,
