@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { CALLER_HEADER, signCallerToken, type Caller, type Logger } from '@hub/core';
+import type { WakeRoute } from './reach.ts';
 
 /**
  * The path of the mediation service's wake-up stream (`subgraphs/mediation/src/feed-wakeup.ts`): Server-Sent Events,
@@ -24,6 +25,8 @@ export interface FeedPosition {
   sequence: number;
   /** The cursor `caseEvents(after:)` takes for this position. */
   cursor: string;
+  /** The event's route, on a wake-up of one event (not on the head): which subscriptions it can reach. */
+  route?: WakeRoute;
 }
 
 export interface FeedFollower {

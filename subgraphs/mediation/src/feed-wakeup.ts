@@ -9,6 +9,39 @@ import type pg from 'pg';
  */
 export const FEED_CHANNEL = 'hub_case_events';
 
+/**
+ * What a wake-up says about its event besides its sequence: the columns a subscription's filter and row scope are
+ * decided on (grid, department, unit, action, statuses), so that a gateway wakes only the subscriptions the event
+ * can reach. Codes only, never a case's content or a person; the feed stays the source of truth (a subscription
+ * reads it as its subscriber).
+ */
+export interface WakeRoute {
+  gridCode: string | null;
+  department: string | null;
+  unitCode: string | null;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string;
+}
+
+/** The NOTIFY payload of an appended event: its sequence and route, as JSON (well under NOTIFY's 8,000 bytes). */
+export function wakePayload(event: { sequence: number | bigint | string } & WakeRoute): string {
+  const { gridCode, department, unitCode, action, fromStatus, toStatus } = event;
+  return JSON.stringify({ sequence: Number(event.sequence), route: { gridCode, department, unitCode, action, fromStatus, toStatus } });
+}
+
+/** A payload as NOTIFY delivers it: JSON from `wakePayload`, or a bare sequence (an event appended before the route). */
+function parseWake(payload: string): { sequence: number; route?: WakeRoute } | null {
+  try {
+    const parsed = JSON.parse(payload) as unknown;
+    if (typeof parsed === 'number') return { sequence: parsed };
+    if (parsed && typeof parsed === 'object' && typeof (parsed as { sequence?: unknown }).sequence === 'number') return parsed as { sequence: number; route?: WakeRoute };
+  } catch {
+    // Not ours: ignored below.
+  }
+  return null;
+}
+
 /** Where a gateway replica keeps its one wake-up stream open (Server-Sent Events). */
 export const FEED_WAKEUP_PATH = '/feed/wake-up';
 
@@ -39,7 +72,9 @@ export function feedWakeupRoute(pool: pg.Pool) {
       const client = await pool.connect();
       client.on('notification', (message) => {
         if (message.channel !== FEED_CHANNEL || !message.payload) return;
-        const frame = wakeFrame('wake', Number(message.payload));
+        const wake = parseWake(message.payload);
+        if (!wake) return;
+        const frame = wakeFrame('wake', wake.sequence, wake.route);
         for (const res of streams) res.write(frame);
       });
       client.on('error', (error) => {
@@ -111,7 +146,7 @@ export function feedWakeupRoute(pool: pg.Pool) {
   });
 }
 
-/** One SSE frame naming a feed position, with the cursor `caseEvents(after:)` takes for it. */
-function wakeFrame(event: 'head' | 'wake', sequence: number): string {
-  return `event: ${event}\ndata: ${JSON.stringify({ sequence, cursor: encodeCursor('case-events', String(sequence)) })}\n\n`;
+/** One SSE frame naming a feed position, with the cursor `caseEvents(after:)` takes for it, and its event's route. */
+function wakeFrame(event: 'head' | 'wake', sequence: number, route?: WakeRoute): string {
+  return `event: ${event}\ndata: ${JSON.stringify({ sequence, cursor: encodeCursor('case-events', String(sequence)), ...(route ? { route } : {}) })}\n\n`;
 }

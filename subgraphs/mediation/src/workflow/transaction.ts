@@ -9,7 +9,7 @@ import { checkCaseId, inScope, notFound, type Caller, type RowScope } from '@hub
 import { and, eq, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import type { Db } from '../db/index.ts';
-import { FEED_CHANNEL } from '../feed-wakeup.ts';
+import { FEED_CHANNEL, wakePayload } from '../feed-wakeup.ts';
 import { caseEvents, caseIdempotencyKeys, cases, type CaseEventDetails, type CaseEventRow, type CaseRow } from '../db/schema.ts';
 import type { CaseAction, CaseStatus } from '../__generated__/resolvers-types.ts';
 import { chinaToday, type Clock } from './deadlines.ts';
@@ -239,7 +239,8 @@ async function appendEvent(
     })
     .returning();
   if (!event) throw new Error('event insert returned nothing');
-  // Delivered at commit, in commit order (the append lock is held until then): wakes the gateways' subscriptions.
-  await tx.execute(sql`select pg_notify(${FEED_CHANNEL}, ${String(event.sequence)})`);
+  // Delivered at commit, in commit order (the append lock is held until then): wakes the gateways' subscriptions,
+  // with what a gateway needs to wake only the subscriptions the event can reach (feed-wakeup.ts).
+  await tx.execute(sql`select pg_notify(${FEED_CHANNEL}, ${wakePayload(event)})`);
   return event;
 }
