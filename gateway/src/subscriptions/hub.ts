@@ -119,7 +119,8 @@ export function createSubscriptionHub(options: {
   apollo: () => ApolloServer<GatewayContext>;
   apiSchema: () => GraphQLSchema | undefined;
   supergraphSchema: GraphQLSchema;
-  feed: () => FeedFollower;
+  /** The wake-up stream of a stream's owning subgraph. */
+  feed: (subgraph: string) => FeedFollower;
   limits: SubscriptionLimits;
   mayRunDocument: (role: string, document: string) => boolean;
   audit: AuditSink;
@@ -157,8 +158,8 @@ export function createSubscriptionHub(options: {
     }
     let start = request.resumeFrom ?? translated.after;
     if (!start) {
-      const head = await options.feed().head();
-      if (!head) return refuse(503, SubscriptionCode.SUBSCRIPTION_UNAVAILABLE, 'the case feed cannot be followed now; subscribe again shortly');
+      const head = await options.feed(translated.stream.subgraph).head();
+      if (!head) return refuse(503, SubscriptionCode.SUBSCRIPTION_UNAVAILABLE, `the ${translated.field} feed cannot be followed now; subscribe again shortly`);
       start = head.cursor;
     }
     const key = groupKey(translated, caller);
@@ -368,15 +369,15 @@ export function createSubscriptionHub(options: {
   return {
     subscribe,
     /**
-     * Something committed: the groups its event can reach read from their cursors; the others stay where they are
+     * Something committed to a subgraph's feed: the groups of its streams that its event can reach read from their cursors; the others stay where they are
      * (their next read skips it, as their filter and scope do). A wake-up without a route (the stream came back,
      * an older mediation) wakes every group.
      */
-    wake(position: FeedPosition) {
-      const { route } = position;
+    wake(subgraph: string, position: FeedPosition) {
+      const route = options.limits.routedWakeups ? position.route : undefined;
       let count = 0;
       for (const g of groups.values()) {
-        if (route && !g.reaches(route)) continue;
+        if (g.translated.stream.subgraph !== subgraph || (route && !g.reaches(route))) continue;
         wakeGroup(g);
         count++;
       }

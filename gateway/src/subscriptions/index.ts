@@ -43,11 +43,11 @@ export function createSubscriptions(options: {
 }) {
   let apiSchema: GraphQLSchema | undefined;
   let apollo: ApolloServer<GatewayContext> | undefined;
-  let feed: FeedFollower | undefined;
+  const feeds = new Map<string, FeedFollower>();
   let detachWebSocket: (() => Promise<void>) | undefined;
   const supergraphSchema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
-  const subgraph = STREAMS.caseEvents!.subgraph;
-  const feedUrl = options.urls[subgraph]?.replace(/\/graphql$/, FEED_WAKEUP_PATH);
+  // One wake-up stream per subgraph that owns a stream, however many streams and subscribers it has.
+  const feedSubgraphs = [...new Set(Object.values(STREAMS).map((s) => s.subgraph))];
 
   const registers = options.registry ? [options.registry] : [];
   const reads = new Counter({
@@ -83,8 +83,9 @@ export function createSubscriptions(options: {
     },
     apiSchema: () => apiSchema,
     supergraphSchema,
-    feed: () => {
-      if (!feed) throw new Error('subscriptions served before the gateway started');
+    feed: (subgraph) => {
+      const feed = feeds.get(subgraph);
+      if (!feed) throw new Error(`subscriptions of ${subgraph} served before the gateway started, or without its URL`);
       return feed;
     },
     limits: options.limits,
@@ -117,7 +118,10 @@ export function createSubscriptions(options: {
     /** Starts following the feed and serving WebSocket upgrades, once Apollo has started. */
     start(started: ApolloServer<GatewayContext>, server: Server) {
       apollo = started;
-      if (feedUrl) feed = followFeed({ url: feedUrl, subgraph, internalKey: options.internalKey, logger: options.logger, onWake: (position) => hub.wake(position) });
+      for (const subgraph of feedSubgraphs) {
+        const url = options.urls[subgraph]?.replace(/\/graphql$/, FEED_WAKEUP_PATH);
+        if (url) feeds.set(subgraph, followFeed({ url, subgraph, internalKey: options.internalKey, logger: options.logger, onWake: (position) => hub.wake(subgraph, position) }));
+      }
       detachWebSocket = attachWebSocket(server, { subscribe: hub.subscribe, authenticate: options.authenticate, apiSchema: () => apiSchema });
     },
     stats: hub.stats,
@@ -125,7 +129,7 @@ export function createSubscriptions(options: {
     async close() {
       hub.close();
       single.close();
-      feed?.close();
+      for (const feed of feeds.values()) feed.close();
       await detachWebSocket?.();
     },
   };

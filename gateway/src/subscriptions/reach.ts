@@ -1,18 +1,7 @@
-import { inScope, rowScope, type Caller } from '@hub/core';
+import { inScope, rowScope, type Caller, type WakeRoute } from '@hub/core';
 
-/**
- * What a feed's wake-up says of its event besides its position (`subgraphs/mediation/src/feed-wakeup.ts`): the codes
- * a subscription's filter and row scope are decided on. No content and no person: the event itself is read from the
- * feed, as the subscriber.
- */
-export interface WakeRoute {
-  gridCode: string | null;
-  department: string | null;
-  unitCode: string | null;
-  action: string;
-  fromStatus: string | null;
-  toStatus: string;
-}
+/** What a feed's wake-up says of its event besides its position: the codes it is routed by (`@hub/core`'s committed feeds). */
+export type { WakeRoute };
 
 /** Whether an event can be in a subscription's answer; `true` for anything it cannot decide from the route. */
 export type Reach = (route: WakeRoute) => boolean;
@@ -30,16 +19,16 @@ type Condition = (route: WakeRoute) => boolean;
 export function reachOf(field: string, args: Record<string, unknown>, caller: Caller): Reach {
   const scope = rowScope(caller);
   const conditions: Condition[] = [];
-  if (!scope.allGrids) conditions.push((route) => inScope(scope, route.gridCode));
+  if (!scope.allGrids) conditions.push((route) => inScope(scope, route.gridCode ?? null));
   if (field === 'caseEvents') {
     const filter = (args.filter ?? null) as Record<string, unknown> | null;
-    const among = (key: string, of: (route: WakeRoute) => string | null) => {
+    const among = (key: string, of: (route: WakeRoute) => string | null | undefined) => {
       const list = filter?.[key];
       if (!Array.isArray(list)) return;
       const values = new Set(list.map(String));
       conditions.push((route) => {
         const value = of(route);
-        return value !== null && values.has(value);
+        return value != null && values.has(value);
       });
     };
     among('departments', (r) => r.department);
