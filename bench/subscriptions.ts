@@ -3,7 +3,7 @@
  * client) and half over graphql-transport-ws (the graphql-ws client), while cases are reported at a fixed rate.
  *
  *   npm run bench:subscriptions -- [--residents 10000] [--subscribers 1000] [--rate 20] [--duration 30]
- *                                  [--restart-at <s>] [--restart-down <s>]
+ *                                  [--restart-at <s>] [--restart-down <s>] [--compare]
  *
  * Boots the embedded PostgreSQL server with the demo district (kept under .data/bench-<N>), every subgraph and the
  * gateway as their own processes (the built bundles: run `npm run build` first). Subscribers are dispatchers and
@@ -14,10 +14,19 @@
  * the feed it may see (none lost, none doubled). `--restart-at` SIGKILLs the mediation subgraph that many seconds in
  * and starts it again `--restart-down` seconds later: writes refused meanwhile are retried with their idempotency key.
  *
+ * `--compare` runs a second gateway beside the first, with routed wake-ups off (HUB_SUBSCRIPTION_ROUTES=off: every
+ * group reads on every event, as before routes), each with the same subscribers, at the same time under the same
+ * writes: one row each and their ratios, so that a loaded machine's noise falls on both alike.
+ *
+ * Memory per idle subscriber is also measured after a forced garbage collection, by protocol: the gateways run with
+ * the inspector on a local port, and the benchmark collects garbage and reads `process.memoryUsage()` through it
+ * before subscribing, after the SSE subscribers and after the WebSocket ones (heap + external, which holds the array buffers).
+ *
  * Everything (load generator included) shares the machine: the figures are this machine's, at its load.
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +59,7 @@ function parseArgs(argv: string[]) {
     duration: number('--duration', 30),
     restartAt: number('--restart-at', 0),
     restartDown: number('--restart-down', 2),
+    compare: argv.includes('--compare'),
   };
 }
 
@@ -112,23 +122,33 @@ const exitCode = await (async () => {
       if (runtime.name === 'mediation') mediation = service;
     }
     const urls = await Promise.all(started.map((s) => s.ready));
-    const gatewayPort = await freePort();
-    const gateway = forkService('gateway', path.join(ROOT, 'gateway/dist/index.js'), {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_LEVEL: 'error',
-      GATEWAY_PORT: String(gatewayPort),
-      HUB_DEMO_ISSUER_DIR: issuerDir,
-      HUB_TRUSTED_DOCUMENTS: 'allow',
-      HUB_SUBSCRIPTIONS_PER_GATEWAY: String(Math.max(10_000, options.subscribers * 2)),
-      AUDIT_DATABASE_URL: databases.urls.audit,
-      ...Object.fromEntries(departmentRuntimes.map((r, i) => [`${department(r.name).envPrefix}_URL`, urls[i]])),
-      ...keys,
-    });
-    started.push(gateway);
-    const gatewayUrl = await gateway.ready;
-    const gatewayPid = gateway.child.pid!;
-    say(`gateway ready at ${gatewayUrl}`);
+    const startGateway = async (label: string, env: Record<string, string>) => {
+      const inspectPort = await freePort();
+      const service = forkService(
+        `gateway (${label})`,
+        path.join(ROOT, 'gateway/dist/index.js'),
+        {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          LOG_LEVEL: 'error',
+          GATEWAY_PORT: String(await freePort()),
+          HUB_DEMO_ISSUER_DIR: issuerDir,
+          HUB_TRUSTED_DOCUMENTS: 'allow',
+          HUB_SUBSCRIPTIONS_PER_GATEWAY: String(Math.max(10_000, options.subscribers * 2)),
+          AUDIT_DATABASE_URL: databases.urls.audit!,
+          ...Object.fromEntries(departmentRuntimes.map((r, i) => [`${department(r.name).envPrefix}_URL`, urls[i]])),
+          ...keys,
+          ...env,
+        },
+        { execArgv: [`--inspect=127.0.0.1:${inspectPort}`] },
+      );
+      started.push(service);
+      const url = await service.ready;
+      say(`gateway (${label}) ready at ${url}`);
+      return { label, url, pid: service.child.pid!, probe: await inspector(inspectPort) };
+    };
+    const gateways = [await startGateway('routed wake-ups', {})];
+    if (options.compare) gateways.push(await startGateway('every group woken', { HUB_SUBSCRIPTION_ROUTES: 'off' }));
     const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
     const token = (claims: Record<string, unknown>) => issuer.mint({ sub: `bench-${randomUUID()}`, ...claims }, { expiresIn: '8h' });
     const world = generateDemoWorld({ residents: options.residents, seed: DEFAULT_DEMO_SEED });
@@ -136,17 +156,23 @@ const exitCode = await (async () => {
 
     // The feed's head before anyone subscribes: every subscriber starts there, so what each must get is known.
     const admin = `Bearer ${await token({ role: 'administrator' })}`;
-    const headSequence = await feedHead(gatewayUrl, admin);
+    const headSequence = await feedHead(gateways[0]!.url, admin);
     const after = encodeCursor('case-events', String(headSequence));
 
     interface Subscriber { label: string; grid: string | null; received: Event[]; latencies: number[]; dispose: () => void }
-    const subscribers: Subscriber[] = [];
-    await new Promise((r) => setTimeout(r, 1000));
-    const rssBefore = await rssMiB(gatewayPid);
-    say(`subscribing ${options.subscribers} clients (half SSE, half WebSocket)…`);
-    const streamUrl = gatewayUrl.replace(/\/graphql$/, '/graphql/stream');
-    const wsUrl = gatewayUrl.replace(/^http/, 'ws');
-    for (let i = 0; i < options.subscribers; i++) {
+    interface Served {
+      gateway: (typeof gateways)[number];
+      subscribers: Subscriber[];
+      rssIdleKiB: number;
+      /** Heap + external after a forced GC, per SSE and per WebSocket subscriber (KiB). */
+      sseKiB: number;
+      wsKiB: number;
+      cpuStart: number;
+      readsStart: number;
+    }
+    const subscribe = async (gateway: (typeof gateways)[number], i: number): Promise<Subscriber> => {
+      const streamUrl = gateway.url.replace(/\/graphql$/, '/graphql/stream');
+      const wsUrl = gateway.url.replace(/^http/, 'ws');
       const kind = i % 10 < 4 ? 'grid-worker' : i % 10 < 7 ? 'dispatcher' : 'housing-officer';
       const grid = kind === 'grid-worker' ? grids[i % grids.length]!.grid.code : null;
       const authorization = `Bearer ${await token({ role: kind, ...(grid ? { grids: [grid] } : {}) })}`;
@@ -181,14 +207,46 @@ const exitCode = await (async () => {
         });
         s.dispose = () => void client.dispose();
       }
-      subscribers.push(s);
+      return s;
+    };
+    const metricsOf = async (url: string) => {
+      const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
+      let reads = 0;
+      for (const line of text.split('\n')) if (line.startsWith('hub_gateway_subscription_reads_total')) reads += Number(line.split(' ').at(-1));
+      return { reads };
+    };
+    const waitUntilSubscribed = async (subscribers: Subscriber[]) => {
+      // Admitted subscribers hold a place; a few seconds let every stream open and its first read finish.
+      await new Promise((r) => setTimeout(r, 3000 + subscribers.length * 5));
+    };
+    const served: Served[] = [];
+    for (const gateway of gateways) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = await gateway.probe.memory();
+      const rssBefore = await rssMiB(gateway.pid);
+      say(`subscribing ${options.subscribers} clients to the gateway (${gateway.label}): the SSE half, then the WebSocket half…`);
+      const subscribers: Subscriber[] = [];
+      const order = Array.from({ length: options.subscribers }, (_, i) => i);
+      const sse = order.filter((i) => i % 2 === 0);
+      const ws = order.filter((i) => i % 2 === 1);
+      for (const i of sse) subscribers.push(await subscribe(gateway, i));
+      await waitUntilSubscribed(subscribers);
+      const afterSse = await gateway.probe.memory();
+      for (const i of ws) subscribers.push(await subscribe(gateway, i));
+      await waitUntilSubscribed(subscribers);
+      const afterWs = await gateway.probe.memory();
+      const rssIdle = await rssMiB(gateway.pid);
+      const rssIdleKiB = ((rssIdle - rssBefore) * 1024) / options.subscribers;
+      const sseKiB = (afterSse - before) / 1024 / Math.max(1, sse.length);
+      const wsKiB = (afterWs - afterSse) / 1024 / Math.max(1, ws.length);
+      say(`idle (${gateway.label}): RSS ${rssBefore.toFixed(0)} → ${rssIdle.toFixed(0)} MiB (${rssIdleKiB.toFixed(1)} KiB per subscriber); after GC ${sseKiB.toFixed(1)} KiB per SSE and ${wsKiB.toFixed(1)} KiB per WebSocket subscriber`);
+      served.push({ gateway, subscribers, rssIdleKiB, sseKiB, wsKiB, cpuStart: 0, readsStart: 0 });
     }
-    await new Promise((r) => setTimeout(r, 3000));
-    const rssIdle = await rssMiB(gatewayPid);
-    const kibPerSubscriber = ((rssIdle - rssBefore) * 1024) / options.subscribers;
-    say(`idle: gateway RSS ${rssBefore.toFixed(0)} → ${rssIdle.toFixed(0)} MiB (${kibPerSubscriber.toFixed(1)} KiB per subscriber)`);
 
-    // The writer: one report every 1/rate s, round the grids, as each grid's worker; refused writes retried with their key.
+    // The writer: one report every 1/rate s, round the grids, as each grid's worker; refused writes retried with their
+    // key. Compared gateways take turns, so that each carries half the writes' work.
+    const writeUrl = gateways[0]!.url;
+    const writeUrlOf = (n: number) => gateways[n % gateways.length]!.url;
     const writers = await Promise.all(grids.map(async (g) => ({ grid: g.grid.code, resident: residentKey(g.residents[0]!.idNumber, DEMO_HUB_SECRET), authorization: `Bearer ${await token({ role: 'grid-worker', grids: [g.grid.code] })}` })));
     let written = 0;
     let refused = 0;
@@ -198,7 +256,7 @@ const exitCode = await (async () => {
       const input = { idempotencyKey: randomUUID(), category: 'NEIGHBOURS', source: 'GRID_WORKER_REPORT', gridCode: w.grid, summary: '压测：楼道堆物', parties: [{ role: 'APPLICANT', residentId: w.resident }] };
       for (;;) {
         try {
-          const response = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', authorization: w.authorization }, body: JSON.stringify({ query: 'mutation R($input: ReportCaseInput!) { reportCase(input: $input) { case { id } } }', variables: { input } }) });
+          const response = await fetch(writeUrlOf(n), { method: 'POST', headers: { 'content-type': 'application/json', authorization: w.authorization }, body: JSON.stringify({ query: 'mutation R($input: ReportCaseInput!) { reportCase(input: $input) { case { id } } }', variables: { input } }) });
           const body = (await response.json()) as { data?: { reportCase?: unknown } };
           if (body.data?.reportCase) break;
         } catch {
@@ -209,7 +267,10 @@ const exitCode = await (async () => {
       }
       written++;
     };
-    const cpuStart = await cpuSeconds(gatewayPid);
+    for (const s of served) {
+      s.cpuStart = await cpuSeconds(s.gateway.pid);
+      s.readsStart = (await metricsOf(s.gateway.url)).reads;
+    }
     const startedAt = Date.now();
     let n = 0;
     const writer = setInterval(() => {
@@ -236,51 +297,101 @@ const exitCode = await (async () => {
     const writeSeconds = (Date.now() - startedAt) / 1000;
 
     // What each subscriber may see, from the feed itself; wait (bounded) until every one has it.
-    const events = await feedAfter(gatewayUrl, admin, after);
+    const events = await feedAfter(writeUrl, admin, after);
     const expectedFor = (s: Subscriber) => events.filter((e) => s.grid === null || e.node.case.grid.code === s.grid).map((e) => e.node.sequence);
     const complete = (s: Subscriber) => s.received.length >= expectedFor(s).length;
     const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline && !subscribers.every(complete)) await new Promise((r) => setTimeout(r, 250));
-    const cpu = (await cpuSeconds(gatewayPid)) - cpuStart;
-    let lost = 0;
-    let doubled = 0;
-    for (const s of subscribers) {
-      const got = s.received.map((e) => e.node.sequence);
-      const want = new Set(expectedFor(s));
-      doubled += got.length - new Set(got).size;
-      lost += [...want].filter((q) => !got.includes(q)).length;
-    }
-    const behind = new Map<string, number>();
-    for (const s of subscribers) if (!complete(s)) behind.set(s.label, (behind.get(s.label) ?? 0) + 1);
-    if (behind.size > 0) say(`subscribers still missing events after 60 s: ${[...behind].map(([label, count]) => `${count} ${label}`).join(', ')}`);
-    const latencies = subscribers.flatMap((s) => s.latencies).sort((a, b) => a - b);
-    const delivered = latencies.length;
-    for (const s of subscribers) s.dispose();
-
-    const row = [
-      `\`npm run bench:subscriptions -- ${process.argv.slice(2).join(' ')}\``.replace(' -- `', '`'),
-      options.subscribers,
-      `${(written / writeSeconds).toFixed(1)}/s`,
-      events.length,
-      delivered,
-      `${percentile(latencies, 50)} ms`,
-      `${percentile(latencies, 99)} ms`,
-      `${kibPerSubscriber.toFixed(1)} KiB`,
-      `${((cpu / delivered) * 1e6).toFixed(0)} µs`,
-      options.restartAt > 0 ? (restarted ? `killed at ${options.restartAt} s, ${refused} writes retried` : 'restart did not finish') : 'no',
-      `${lost} / ${doubled}`,
-    ];
+    while (Date.now() < deadline && !served.every((g) => g.subscribers.every(complete))) await new Promise((r) => setTimeout(r, 250));
     console.log(`Machine: ${machineLine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')}`);
-    console.log('| command | subscribers | writes | events | deliveries | p50 | p99 | RSS per idle subscriber | gateway CPU per delivery | mediation restart | lost / doubled |');
-    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
-    console.log(`| ${row.join(' | ')} |`);
-    return lost === 0 && doubled === 0 ? 0 : 1;
+    console.log('| command | gateway | subscribers | writes | events | deliveries | feed reads per event | p50 | p99 | RSS per idle subscriber | after GC: per SSE / per WebSocket subscriber | gateway CPU per delivery | mediation restart | lost / doubled |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+    let failed = false;
+    const figures: { p50: number; p99: number; cpu: number; reads: number }[] = [];
+    for (const g of served) {
+      const cpu = (await cpuSeconds(g.gateway.pid)) - g.cpuStart;
+      const reads = (await metricsOf(g.gateway.url)).reads - g.readsStart;
+      let lost = 0;
+      let doubled = 0;
+      for (const s of g.subscribers) {
+        const got = s.received.map((e) => e.node.sequence);
+        const want = new Set(expectedFor(s));
+        doubled += got.length - new Set(got).size;
+        lost += [...want].filter((q) => !got.includes(q)).length;
+      }
+      failed ||= lost > 0 || doubled > 0;
+      const behind = new Map<string, number>();
+      for (const s of g.subscribers) if (!complete(s)) behind.set(s.label, (behind.get(s.label) ?? 0) + 1);
+      if (behind.size > 0) say(`(${g.gateway.label}) subscribers still missing events after 60 s: ${[...behind].map(([label, count]) => `${count} ${label}`).join(', ')}`);
+      const latencies = g.subscribers.flatMap((s) => s.latencies).sort((a, b) => a - b);
+      const delivered = latencies.length;
+      figures.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: cpu / delivered, reads: reads / Math.max(1, events.length) });
+      const row = [
+        `\`npm run bench:subscriptions -- ${process.argv.slice(2).join(' ')}\``.replace(' -- `', '`'),
+        g.gateway.label,
+        options.subscribers,
+        `${(written / writeSeconds).toFixed(1)}/s`,
+        events.length,
+        delivered,
+        (reads / Math.max(1, events.length)).toFixed(1),
+        `${percentile(latencies, 50)} ms`,
+        `${percentile(latencies, 99)} ms`,
+        `${g.rssIdleKiB.toFixed(1)} KiB`,
+        `${g.sseKiB.toFixed(1)} / ${g.wsKiB.toFixed(1)} KiB`,
+        `${((cpu / delivered) * 1e6).toFixed(0)} µs`,
+        options.restartAt > 0 ? (restarted ? `killed at ${options.restartAt} s, ${refused} writes retried` : 'restart did not finish') : 'no',
+        `${lost} / ${doubled}`,
+      ];
+      console.log(`| ${row.join(' | ')} |`);
+    }
+    if (figures.length === 2) {
+      const [on, off] = figures as [(typeof figures)[0], (typeof figures)[0]];
+      console.log(`routed / every group: feed reads ${(on.reads / off.reads).toFixed(2)}×, p50 ${(on.p50 / off.p50).toFixed(2)}×, p99 ${(on.p99 / off.p99).toFixed(2)}×, CPU per delivery ${(on.cpu / off.cpu).toFixed(2)}×`);
+    }
+    for (const g of served) for (const s of g.subscribers) s.dispose();
+    for (const g of served) g.gateway.probe.close();
+    return failed ? 1 : 0;
   } finally {
     await Promise.allSettled(started.map((s) => s.stop('SIGTERM')));
     await databases.stop();
   }
 })();
 process.exit(exitCode);
+
+/** The gateway's inspector: collects garbage and reads the process's memory (heap + external, which holds the array buffers). */
+async function inspector(port: number) {
+  let targets: { webSocketDebuggerUrl: string }[] = [];
+  for (let i = 0; i < 50 && targets.length === 0; i++) {
+    try {
+      targets = (await (await fetch(`http://127.0.0.1:${port}/json/list`)).json()) as typeof targets;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const ws = new WebSocket(targets[0]!.webSocketDebuggerUrl);
+  await once(ws, 'open');
+  let id = 0;
+  const pending = new Map<number, (message: { result?: { result?: { value?: string } } }) => void>();
+  ws.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { id?: number; result?: { result?: { value?: string } } };
+    if (message.id !== undefined) pending.get(message.id)?.(message);
+    if (message.id !== undefined) pending.delete(message.id);
+  });
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<{ result?: { result?: { value?: string } } }>((resolve) => {
+      pending.set(++id, resolve);
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  return {
+    async memory(): Promise<number> {
+      await send('HeapProfiler.collectGarbage');
+      await send('HeapProfiler.collectGarbage');
+      const answer = await send('Runtime.evaluate', { expression: 'JSON.stringify(process.memoryUsage())', returnByValue: true });
+      const usage = JSON.parse(answer.result!.result!.value!) as { heapUsed: number; external: number; arrayBuffers: number };
+      return usage.heapUsed + usage.external;
+    },
+    close: () => ws.close(),
+  };
+}
 
 async function graphql<T>(url: string, authorization: string, query: string, variables: Record<string, unknown>): Promise<T> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify({ query, variables }) });

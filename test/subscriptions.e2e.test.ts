@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { postGraphQL } from '@hub/core/testing';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
-import { DEMO_HUB_SECRET } from '@hub/core';
+import { DEMO_HUB_SECRET, encodeCursor } from '@hub/core';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AcceptCaseDocument, DispatchCaseDocument, ReportCaseDocument } from '../clients/__generated__/operations.ts';
+import { AcceptCaseDocument, DispatchCaseDocument, IssueSupervisionNoticeDocument, ReportCaseDocument } from '../clients/__generated__/operations.ts';
 import { grids, idOf } from './world.ts';
 
 /**
@@ -347,6 +347,44 @@ describe('myWork', () => {
     expect(centreWork.events.received.filter((p) => p.data?.caseEvents.node.case.id === first).map((p) => p.data!.caseEvents.node.action)).toEqual(['REPORT', 'ACCEPT']);
     centreWork.dispose();
     housingWork.dispose();
+  });
+
+  it('brings a supervision notice (督办单) to the unit it is addressed to, though the case keeps its status', async () => {
+    const centre = { authorization: await bearer('dispatcher') };
+    const caseId = await report(GRID_B);
+    const accepted = await postGraphQL(hub.gatewayUrl, AcceptCaseDocument, { input: { idempotencyKey: randomUUID(), caseId, expectedVersion: 1 } }, centre);
+    expect(accepted.errors).toBeUndefined();
+    const dueOn = new Date(Date.now() + 8 * 3_600_000 + 7 * 86_400_000).toISOString().slice(0, 10);
+    const dispatched = await postGraphQL(hub.gatewayUrl, DispatchCaseDocument, { input: { idempotencyKey: randomUUID(), caseId, expectedVersion: 2, department: 'HOUSING', dueOn, note: '请住建部门处理' } }, centre);
+    expect(dispatched.errors).toBeUndefined();
+    const from = dispatched.data!.dispatchCase!.event.sequence;
+    // Subscribed from the dispatch on: what comes next is the notice, addressed to housing, the lead unit.
+    const after = encodeCursor('case-events', from);
+    const housingWork = sseSubscribe(await bearer('housing-officer'), { after }, undefined, MY_WORK);
+    const policeWork = sseSubscribe(await bearer('police-officer'), { after }, undefined, MY_WORK);
+    const centreWork = sseSubscribe(await bearer('dispatcher'), { after }, undefined, MY_WORK);
+    const issued = await postGraphQL(
+      hub.gatewayUrl,
+      IssueSupervisionNoticeDocument,
+      { input: { idempotencyKey: randomUUID(), caseId, expectedVersion: 3, kind: 'YELLOW', reason: '逾期未报到，黄牌督办' } },
+      { authorization: await bearer('supervisor') },
+    );
+    expect(issued.errors, JSON.stringify(issued.errors)).toBeUndefined();
+    expect(issued.data!.issueSupervisionNotice!.event.toStatus).toBe(issued.data!.issueSupervisionNotice!.event.fromStatus);
+    await housingWork.events.until((r) => r.some((p) => p.data?.caseEvents.node.case.id === caseId), "the notice in the addressed unit's work");
+    expect(housingWork.events.received.filter((p) => p.data?.caseEvents.node.case.id === caseId).map((p) => p.data!.caseEvents.node.action)).toEqual(['SUPERVISE']);
+    // Neither another department nor the centre (the notice is not theirs to answer) gets it; a later event shows
+    // their streams had moved past it.
+    const marker = await report(GRID_A);
+    await centreWork.events.until((r) => caseIds(r).includes(marker), "a later report in the centre's work");
+    expect(caseIds(centreWork.events.received)).not.toContain(caseId);
+    const accepted2 = await postGraphQL(hub.gatewayUrl, AcceptCaseDocument, { input: { idempotencyKey: randomUUID(), caseId: marker, expectedVersion: 1 } }, centre);
+    expect(accepted2.errors).toBeUndefined();
+    const dispatched2 = await postGraphQL(hub.gatewayUrl, DispatchCaseDocument, { input: { idempotencyKey: randomUUID(), caseId: marker, expectedVersion: 2, department: 'PUBLIC_SECURITY', dueOn, note: '请派出所处理' } }, centre);
+    expect(dispatched2.errors, JSON.stringify(dispatched2.errors)).toBeUndefined();
+    await policeWork.events.until((r) => caseIds(r).includes(marker), "a later dispatch in the police's work");
+    expect(caseIds(policeWork.events.received)).not.toContain(caseId);
+    for (const s of [housingWork, policeWork, centreWork]) s.dispose();
   });
 });
 

@@ -10,4 +10,10 @@ export interface GatewayContext {
    * gateway wrote from a subscription it already admitted, recorded in the trail when the subscription starts and ends.
    */
   subscription?: string;
+  /**
+   * Set on a subscription's reads after its first: the subscribe was charged its selection's cost to the caller's
+   * rate limit by its first read; what the feed pushes later is not charged again (nor to whichever member of a group
+   * a shared read runs as).
+   */
+  subscriptionFollow?: true;
 }

@@ -28,7 +28,7 @@ export { withEnforcedSecurityLinks } from './policy/plugin.ts';
 export { demoTokenMinterFromEnv, EXPLORER_PATH, OVERVIEW_PATH } from './explorer/index.ts';
 export { DEFAULT_LIMITS, limitsFromEnv, type Limits } from './limits/index.ts';
 export { addressKey, clientAddress, DEFAULT_RATE_LIMITS, proxyList, RATE_LIMITED, rateLimitsFromEnv, TokenBuckets, type Budget, type RateLimits } from './rate-limit/index.ts';
-export { DEFAULT_SUBSCRIPTION_LIMITS, STREAM_PATH, SubscriptionCode, subscriptionLimitsFromEnv, type SubscriptionLimits } from './subscriptions/index.ts';
+export { DEFAULT_SUBSCRIPTION_LIMITS, reachOf, STREAM_PATH, SubscriptionCode, subscriptionLimitsFromEnv, type SubscriptionLimits, type WakeRoute } from './subscriptions/index.ts';
 export { DEFAULT_SUPERGRAPH, readSupergraph, subgraphsOf, subgraphUrls, urlVariableOf } from './supergraph.ts';
 export { bearerToken, createTokenVerifier, declaredPurpose, identityFromEnv, PURPOSE_HEADER, type IdentityOptions } from './identity.ts';
 export {
@@ -97,6 +97,7 @@ export function createGateway(options: GatewayOptions) {
         limits: settings.subscriptions,
         maxBodyBytes: limits.maxBodyBytes,
         mayRunDocument: trustedDocumentCheck(trustedDocuments, verifier.roles),
+        registry: metrics.registry,
       });
       plugins.push(subscriptions.plugin);
       const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, logger });

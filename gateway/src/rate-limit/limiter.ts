@@ -40,6 +40,9 @@ type Route = string;
  * - `admitExport(…)` admits a dataset request while the caller's bucket is not empty; `chargeRows` then charges it a
  *   unit per row sent, without refusal (overdrawing the bucket: the next request waits).
  * - `route(…)` charges an unauthenticated route that does work (readiness probes every department) to the address.
+ * - A subscribe is charged like the query it is rewritten into: its first read of the feed, as the subscriber, costs
+ *   its selection's measured cost (refused RATE_LIMITED, 429, before the stream opens); the reads that follow it
+ *   (`subscriptionFollow`) are not charged.
  *
  * Every refusal is counted (`hub_gateway_rate_limited_total`) and audited: the first of a run of refusals of one key
  * always, then at most one record per `auditEveryMs` for that key, so that a flood cannot turn every refused request
@@ -185,8 +188,9 @@ export function createRateLimiter(options: RateLimiterOptions) {
             async didResolveOperation({ contextValue }) {
               charged = true;
               const { caller, dataset } = contextValue;
-              // A page of an admitted export: the export is charged by the rows it sends.
-              if (dataset !== undefined) return;
+              // A page of an admitted export: the export is charged by the rows it sends; a subscription's later
+              // reads: the subscribe was charged by its first.
+              if (dataset !== undefined || contextValue.subscriptionFollow) return;
               const found = measuredOperation(contextValue);
               // An operation the limits refused did the work of measuring only.
               const cost = found?.measures && !found.refused ? Math.max(1, found.measures.cost) : 1;
@@ -207,7 +211,7 @@ export function createRateLimiter(options: RateLimiterOptions) {
               });
             },
             async willSendResponse({ contextValue }) {
-              if (!charged && contextValue.caller && contextValue.dataset === undefined) callers.take(callerKey(contextValue.caller), budgetOf(contextValue.caller), 1, true);
+              if (!charged && contextValue.caller && contextValue.dataset === undefined && !contextValue.subscriptionFollow) callers.take(callerKey(contextValue.caller), budgetOf(contextValue.caller), 1, true);
             },
           };
         },

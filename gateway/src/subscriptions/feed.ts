@@ -1,11 +1,11 @@
 import type { KeyObject } from 'node:crypto';
-import { CALLER_HEADER, signCallerToken, type Caller, type Logger } from '@hub/core';
+import { CALLER_HEADER, signCallerToken, type Caller, type Logger, type WakeRoute } from '@hub/core';
 
 /**
- * The path of the mediation service's wake-up stream (`subgraphs/mediation/src/feed-wakeup.ts`): Server-Sent Events,
- * `event: head` on connect, then `event: wake` per committed feed event, each `{ sequence, cursor }`.
+ * The path of a subgraph's wake-up stream (`@hub/core`'s committed feeds): Server-Sent Events, `event: head` on
+ * connect, then `event: wake` per committed feed event, each `{ sequence, cursor, route? }`.
  */
-export const FEED_WAKEUP_PATH = '/feed/wake-up';
+export { FEED_WAKEUP_PATH } from '@hub/core';
 
 /** Who the gateway is when it follows the feed: nobody's data, no scope, only the right to be woken. */
 const GATEWAY_CALLER: Caller = {
@@ -22,8 +22,10 @@ const GATEWAY_CALLER: Caller = {
 
 export interface FeedPosition {
   sequence: number;
-  /** The cursor `caseEvents(after:)` takes for this position. */
+  /** The cursor the feed's connection (`caseEvents(after:)`) takes for this position. */
   cursor: string;
+  /** The event's route, on a wake-up of one event (not on the head): which subscriptions it can reach. */
+  route?: WakeRoute;
 }
 
 export interface FeedFollower {

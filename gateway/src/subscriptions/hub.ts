@@ -6,6 +6,7 @@ import { observeAnswer, type AuditSink } from '../audit.ts';
 import type { GatewayContext } from '../context.ts';
 import type { FeedFollower, FeedPosition } from './feed.ts';
 import type { SubscriptionLimits } from './limits.ts';
+import { reachOf, type Reach } from './reach.ts';
 import { CURSOR_ALIAS, translateSubscription, variablesFor, type TranslatedSubscription } from './translate.ts';
 
 /** Stable codes of the subscription server (docs/errors.md#subscriptions). */
@@ -24,6 +25,21 @@ export const SubscriptionCode = {
 export interface Delivery {
   id: string;
   payload: { data?: Record<string, unknown> | null; errors?: GraphQLFormattedError[] };
+}
+
+const payloadTexts = new WeakMap<Delivery['payload'], string>();
+
+/**
+ * A delivery's payload as JSON, written once however many subscribers it goes to: the members of a group get the
+ * same payload object for an event, and a transport framing it for each of them asks here.
+ */
+export function payloadJson(delivery: Delivery): string {
+  let text = payloadTexts.get(delivery.payload);
+  if (text === undefined) {
+    text = JSON.stringify(delivery.payload);
+    payloadTexts.set(delivery.payload, text);
+  }
+  return text;
 }
 
 /** What a transport gives the hub for one subscription. */
@@ -78,6 +94,8 @@ interface Group {
   translated: TranslatedSubscription;
   document: DocumentNode;
   members: Set<Subscriber>;
+  /** Whether a committed event can be in this group's answers (decided from its wake-up's route). */
+  reaches: Reach;
   running: boolean;
   again: boolean;
   /** A read to try again after one failed. */
@@ -88,8 +106,6 @@ interface Group {
 const PAGE = 100;
 /** Codes of a read that failed for a while only (a department away or slow): the subscription waits, it is not refused. */
 const TRANSIENT = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_REQUEST_REFUSED', 'REQUEST_TIMEOUT', 'INTERNAL_SERVER_ERROR']);
-/** How often an open subscription's credentials are checked again (a withdrawn key, a removed role). */
-const RECHECK_MS = 60_000;
 /** How soon a group whose read failed reads again. */
 const RETRY_MS = 1_000;
 
@@ -103,11 +119,16 @@ export function createSubscriptionHub(options: {
   apollo: () => ApolloServer<GatewayContext>;
   apiSchema: () => GraphQLSchema | undefined;
   supergraphSchema: GraphQLSchema;
-  feed: () => FeedFollower;
+  /** The wake-up stream of a stream's owning subgraph. */
+  feed: (subgraph: string) => FeedFollower;
   limits: SubscriptionLimits;
   mayRunDocument: (role: string, document: string) => boolean;
   audit: AuditSink;
   logger: Logger;
+  /** Told of each feed read (for the metrics). */
+  onRead?: (ok: boolean) => void;
+  /** Told of each routed wake-up and how many groups it woke (for the metrics). */
+  onWake?: (groups: number) => void;
 }) {
   const groups = new Map<string, Group>();
   const perCaller = new Map<string, number>();
@@ -137,12 +158,12 @@ export function createSubscriptionHub(options: {
     }
     let start = request.resumeFrom ?? translated.after;
     if (!start) {
-      const head = await options.feed().head();
-      if (!head) return refuse(503, SubscriptionCode.SUBSCRIPTION_UNAVAILABLE, 'the case feed cannot be followed now; subscribe again shortly');
+      const head = await options.feed(translated.stream.subgraph).head();
+      if (!head) return refuse(503, SubscriptionCode.SUBSCRIPTION_UNAVAILABLE, `the ${translated.field} feed cannot be followed now; subscribe again shortly`);
       start = head.cursor;
     }
     const key = groupKey(translated, caller);
-    const group = groups.get(key) ?? { key, translated, document: parse(translated.query), members: new Set(), running: false, again: false };
+    const group = groups.get(key) ?? { key, translated, document: parse(translated.query), members: new Set(), reaches: reachOf(translated.field, translated.arguments, caller), running: false, again: false };
     const subscriber: Subscriber = {
       caller,
       cursor: start,
@@ -171,7 +192,7 @@ export function createSubscriptionHub(options: {
     subscriber.release = release;
     // The first read is the subscriber's own: it checks the selection (limits, policy, plan) as the subscriber and
     // delivers what committed after its cursor, before it joins a group.
-    const first = await readFeed(group, caller, subscriber.cursor);
+    const first = await readFeed(group, caller, subscriber.cursor, true);
     // A department away is no reason to refuse: the subscription is admitted, and its group reads again shortly.
     const transient = first.fatal && first.errors.length > 0 && first.errors.every((e) => TRANSIENT.has(String(e.extensions?.code)));
     if (first.fatal && !transient) {
@@ -217,7 +238,7 @@ export function createSubscriptionHub(options: {
         const message = error instanceof Error ? error.message : 'the token is no longer accepted';
         stop(s, [{ message: `${message}: subscribe again with a valid token, from the last event id received`, extensions: { code, lastEventId: s.cursor } }]);
       });
-    }, RECHECK_MS);
+    }, options.limits.recheckMs);
     s.recheck.unref();
   }
   function armExpiry(s: Subscriber, expiresAt: number) {
@@ -235,11 +256,13 @@ export function createSubscriptionHub(options: {
     s.sink.end(errors);
   }
   function deliver(members: Subscriber[], read: FeedRead) {
+    // One delivery per event for all the members: their transports frame it from the same payload (payloadJson).
+    const deliveries: Delivery[] = read.events.map((event) => ({ id: event.cursor, payload: event.payload }));
     for (const s of members) {
       if (s.ended) continue;
-      for (const event of read.events) {
-        s.sink.next({ id: event.cursor, payload: event.payload });
-        s.cursor = event.cursor;
+      for (const delivery of deliveries) {
+        s.sink.next(delivery);
+        s.cursor = delivery.id;
         s.delivered++;
       }
       for (const id of read.residentIds) s.residentIds.add(id);
@@ -315,16 +338,17 @@ export function createSubscriptionHub(options: {
   }
 
   /** One page of the feed after `after`, as `caller`, split into one payload per event. */
-  async function readFeed(group: Group, caller: Caller, after: string): Promise<FeedRead> {
+  async function readFeed(group: Group, caller: Caller, after: string, subscribing = false): Promise<FeedRead> {
     const { translated } = group;
     const response = await options.apollo().executeOperation<Record<string, unknown>>(
       { query: translated.query, operationName: translated.operationName ?? undefined, variables: variablesFor(translated, after, PAGE + 1) },
-      { contextValue: { caller, subscription: translated.operationName ?? 'anonymous' } },
+      { contextValue: { caller, subscription: translated.operationName ?? 'anonymous', ...(subscribing ? {} : { subscriptionFollow: true as const }) } },
     );
     const status = response.http.status ?? 200;
     if (response.body.kind !== 'single') throw new Error('the feed query answered incrementally');
     const result = response.body.singleResult;
     const connection = result.data?.[translated.responseKey] as { edges?: Record<string, unknown>[] } | null | undefined;
+    options.onRead?.(Boolean(connection?.edges));
     if (!connection?.edges) {
       const errors = result.errors ?? [{ message: 'the feed answered nothing', extensions: { code: SubscriptionCode.SUBSCRIPTION_UNAVAILABLE } }];
       return { fatal: true, status: status === 200 ? 400 : status, errors: [...errors], events: [], more: false, residentIds: [], categories: [] };
@@ -344,11 +368,20 @@ export function createSubscriptionHub(options: {
 
   return {
     subscribe,
-    /** Something committed (or the wake-up stream came back): every group reads from its cursors. */
-    wake(_position: FeedPosition) {
+    /**
+     * Something committed to a subgraph's feed: the groups of its streams that its event can reach read from their cursors; the others stay where they are
+     * (their next read skips it, as their filter and scope do). A wake-up without a route (the stream came back,
+     * an older mediation) wakes every group.
+     */
+    wake(subgraph: string, position: FeedPosition) {
+      const route = options.limits.routedWakeups ? position.route : undefined;
+      let count = 0;
       for (const g of groups.values()) {
+        if (g.translated.stream.subgraph !== subgraph || (route && !g.reaches(route))) continue;
         wakeGroup(g);
+        count++;
       }
+      if (route) options.onWake?.(count);
     },
     stats: () => ({ subscriptions: total, groups: groups.size }),
     /** Ends every stream with GATEWAY_CLOSING (its last event id to resume from elsewhere). */

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { Logger, RouteHandler } from '@hub/core';
 import { buildSchema, type GraphQLSchema } from 'graphql';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { AuditSink } from '../audit.ts';
 import type { Authenticate } from '../authenticate.ts';
 import type { GatewayContext } from '../context.ts';
@@ -18,6 +19,7 @@ import { attachWebSocket } from './ws.ts';
 export { SubscriptionCode } from './hub.ts';
 export { DEFAULT_SUBSCRIPTION_LIMITS, subscriptionLimitsFromEnv, type SubscriptionLimits } from './limits.ts';
 export { STREAM_PATH } from './sse.ts';
+export { reachOf, type WakeRoute } from './reach.ts';
 
 /**
  * Subscriptions, which @apollo/gateway does not serve: the gateway follows each stream's feed (one wake-up stream
@@ -36,24 +38,54 @@ export function createSubscriptions(options: {
   maxBodyBytes: number;
   /** Whether a role may subscribe with a document (trusted documents). */
   mayRunDocument: (role: string, document: string) => boolean;
+  /** The gateway's registry: open subscriptions, groups, wake-ups and feed reads are served at `/metrics`. */
+  registry?: Registry;
 }) {
   let apiSchema: GraphQLSchema | undefined;
   let apollo: ApolloServer<GatewayContext> | undefined;
-  let feed: FeedFollower | undefined;
+  const feeds = new Map<string, FeedFollower>();
   let detachWebSocket: (() => Promise<void>) | undefined;
   const supergraphSchema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
-  const subgraph = STREAMS.caseEvents!.subgraph;
-  const feedUrl = options.urls[subgraph]?.replace(/\/graphql$/, FEED_WAKEUP_PATH);
+  // One wake-up stream per subgraph that owns a stream, however many streams and subscribers it has.
+  const feedSubgraphs = [...new Set(Object.values(STREAMS).map((s) => s.subgraph))];
+
+  const registers = options.registry ? [options.registry] : [];
+  const reads = new Counter({
+    name: 'hub_gateway_subscription_reads_total',
+    help: 'Feed reads the subscription server ran (one per group and distinct cursor per wake-up, and one per subscribe), by outcome',
+    labelNames: ['outcome'] as const,
+    registers,
+  });
+  const woken = new Counter({
+    name: 'hub_gateway_subscription_wakeups_total',
+    help: "Committed events the feed's wake-up stream announced, and the subscriber groups they woke (a group its route cannot reach is not woken)",
+    labelNames: ['what'] as const,
+    registers,
+  });
+  new Gauge({
+    name: 'hub_gateway_subscriptions',
+    help: 'Open subscriptions, and the groups of subscribers that share reads',
+    labelNames: ['what'] as const,
+    registers,
+    collect() {
+      const stats = hub.stats();
+      this.set({ what: 'subscriptions' }, stats.subscriptions);
+      this.set({ what: 'groups' }, stats.groups);
+    },
+  });
 
   const hub = createSubscriptionHub({
+    onRead: (ok) => reads.inc({ outcome: ok ? 'ok' : 'failed' }),
+    onWake: (groups) => (woken.inc({ what: 'events' }), woken.inc({ what: 'groups' }, groups)),
     apollo: () => {
       if (!apollo) throw new Error('subscriptions served before the gateway started');
       return apollo;
     },
     apiSchema: () => apiSchema,
     supergraphSchema,
-    feed: () => {
-      if (!feed) throw new Error('subscriptions served before the gateway started');
+    feed: (subgraph) => {
+      const feed = feeds.get(subgraph);
+      if (!feed) throw new Error(`subscriptions of ${subgraph} served before the gateway started, or without its URL`);
       return feed;
     },
     limits: options.limits,
@@ -86,7 +118,10 @@ export function createSubscriptions(options: {
     /** Starts following the feed and serving WebSocket upgrades, once Apollo has started. */
     start(started: ApolloServer<GatewayContext>, server: Server) {
       apollo = started;
-      if (feedUrl) feed = followFeed({ url: feedUrl, subgraph, internalKey: options.internalKey, logger: options.logger, onWake: (position) => hub.wake(position) });
+      for (const subgraph of feedSubgraphs) {
+        const url = options.urls[subgraph]?.replace(/\/graphql$/, FEED_WAKEUP_PATH);
+        if (url) feeds.set(subgraph, followFeed({ url, subgraph, internalKey: options.internalKey, logger: options.logger, onWake: (position) => hub.wake(subgraph, position) }));
+      }
       detachWebSocket = attachWebSocket(server, { subscribe: hub.subscribe, authenticate: options.authenticate, apiSchema: () => apiSchema });
     },
     stats: hub.stats,
@@ -94,7 +129,7 @@ export function createSubscriptions(options: {
     async close() {
       hub.close();
       single.close();
-      feed?.close();
+      for (const feed of feeds.values()) feed.close();
       await detachWebSocket?.();
     },
   };

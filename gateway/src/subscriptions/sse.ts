@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import type { Authenticate } from '../authenticate.ts';
 import { bearerToken } from '../identity.ts';
 import { openHttpStream, type StreamFormat } from './http-stream.ts';
-import type { Delivery, SubscribeRequest, SubscribeResult } from './hub.ts';
+import { payloadJson, type Delivery, type SubscribeRequest, type SubscribeResult } from './hub.ts';
 
 /** Where GraphQL over Server-Sent Events is served (the `graphql-sse` protocol's conventional path). */
 export const STREAM_PATH = '/graphql/stream';
@@ -69,7 +69,7 @@ const SSE: StreamFormat = {
     res.flushHeaders();
   },
   heartbeat: { text: ':\n\n', everyMs: HEARTBEAT_MS },
-  event: (delivery: Delivery) => `id: ${delivery.id}\nevent: next\ndata: ${JSON.stringify(delivery.payload)}\n\n`,
+  event: (delivery: Delivery) => `id: ${delivery.id}\nevent: next\ndata: ${payloadJson(delivery)}\n\n`,
   errors: (errors) => `event: next\ndata: ${JSON.stringify({ errors })}\n\n`,
   close: 'event: complete\ndata:\n\n',
 };

@@ -4,6 +4,7 @@ import {
   parse,
   print,
   validate,
+  valueFromASTUntyped,
   visit,
   type DocumentNode,
   type FieldNode,
@@ -45,6 +46,9 @@ export interface TranslatedSubscription {
   after: string | null;
   /** The client's variables without those the gateway sets. */
   variables: Record<string, unknown>;
+  /** The subscription field's name, and its arguments but `after` with the variables put in: what `reach.ts` decides on. */
+  field: string;
+  arguments: Record<string, unknown>;
 }
 
 export const variablesFor = (translated: TranslatedSubscription, after: string, first: number) => ({ ...translated.variables, [AFTER_VARIABLE]: after, [FIRST_VARIABLE]: first });
@@ -131,6 +135,8 @@ export function translateSubscription(
     query: print(query),
     after,
     variables,
+    field: root.name.value,
+    arguments: Object.fromEntries((root.arguments ?? []).filter((a) => a.name.value !== 'after').map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)])),
   };
 }
 

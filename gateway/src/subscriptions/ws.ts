@@ -6,7 +6,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticate } from '../authenticate.ts';
 import { PURPOSE_HEADER } from '../identity.ts';
-import type { SubscribeRequest, SubscribeResult, Sink } from './hub.ts';
+import { payloadJson, type SubscribeRequest, type SubscribeResult, type Sink } from './hub.ts';
 import { expiryOf } from './sse.ts';
 
 type Subscribe = (request: SubscribeRequest) => Promise<SubscribeResult>;
@@ -103,18 +103,18 @@ function queue(socket: WebSocket) {
   let done = false;
   let wake: (() => void) | undefined;
   let unsubscribe = () => {};
-  const push = (result: ExecutionResult) => {
-    const bytes = JSON.stringify(result).length;
+  // The size a result takes as a message, estimated from its payload's JSON (written once per event for a whole group).
+  const push = (result: ExecutionResult, bytes: number) => {
     items.push({ result, bytes });
     queuedBytes += bytes;
     wake?.();
   };
   const sink: Sink = {
-    next: (delivery) => push({ ...delivery.payload, extensions: { lastEventId: delivery.id } } as ExecutionResult),
+    next: (delivery) => push({ ...delivery.payload, extensions: { lastEventId: delivery.id } } as ExecutionResult, payloadJson(delivery).length + delivery.id.length + 64),
     buffered: () => queuedBytes + socket.bufferedAmount,
     end(errors) {
       if (done) return;
-      if (errors?.length) push({ errors } as unknown as ExecutionResult);
+      if (errors?.length) push({ errors } as unknown as ExecutionResult, JSON.stringify(errors).length);
       done = true;
       wake?.();
     },

@@ -29,6 +29,7 @@ export * from './progress.ts';
 export * from './db/loaders.ts';
 export * from './db/any-of.ts';
 export * from './db/filtered-page.ts';
+export * from './db/committed-feed.ts';
 export * from './rows.ts';
 export { preparedStatement, type PreparedStatement } from './db/prepared.ts';
 export * from './db/place-counts.ts';

@@ -1,7 +1,7 @@
 import { defineSubgraph, hubClock } from '@hub/core';
 import { createContext } from './context.ts';
 import { mediationDatabase } from './db/index.ts';
-import { feedWakeupRoute } from './feed-wakeup.ts';
+import { caseEventWakeupRoute } from './feed-wakeup.ts';
 import { resolvers } from './resolvers/index.ts';
 import { DEFAULT_RED_CARD_GRACE_DAYS, redCardGraceDaysFromEnv, systemClock, type Clock } from './workflow/deadlines.ts';
 import { defaultWorkflowLimits, workflowLimitsFromEnv, type WorkflowLimits } from './workflow/units.ts';
@@ -45,7 +45,7 @@ export const subgraph = defineSubgraph({
   background: (database, { clock = systemClock, redCardGraceDays = DEFAULT_RED_CARD_GRACE_DAYS, warningDays = DEFAULT_WARNING_DAYS, limits = defaultWorkflowLimits() }, logger, audit) => {
     startSupervisionChecks({ db: database.db, clock, redCardGraceDays, warningDays, limits, audit }, logger);
   },
-  routes: (database) => feedWakeupRoute(database.pool),
+  routes: (database) => caseEventWakeupRoute(database.pool),
 });
 
 export const { typeDefs, schema, createServer } = subgraph;

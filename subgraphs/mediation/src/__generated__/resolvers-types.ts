@@ -1874,7 +1874,8 @@ export type Query = {
   /**
    * The caller's work (我的待办) from the feed, oldest first: events that left a case waiting for the caller, reported
    * (the centre accepts), accepted (the centre dispatches), dispatched to the caller's department (report in), in
-   * progress there, resolved (the centre or the grid's worker visits), escalated (the supervision office re-dispatches).
+   * progress there, resolved (the centre or the grid's worker visits), escalated (the supervision office re-dispatches),
+   * and a supervision notice (督办单: warning, yellow or red card) issued to the caller's unit, which owes it a reply.
    * Paged as `caseEvents`.
    */
   myWork?: Maybe<CaseEventConnection>;
@@ -2200,7 +2201,8 @@ export type Subscription = {
   /**
    * The caller's work as it arrives (待办推送): each event of `myWork`, once, in feed order: a new dispatch to the
    * caller's department, a report for the centre to accept, a resolved case for the grid's worker to visit, an
-   * escalated case for the supervision office. Resumes from `after` as `caseEvents` does.
+   * escalated case for the supervision office, a supervision notice (督办单) issued to the caller's unit. Resumes from
+   * `after` as `caseEvents` does.
    */
   myWork: CaseEventEdge;
 };

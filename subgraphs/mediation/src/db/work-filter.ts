@@ -2,7 +2,7 @@ import type { Caller } from '@hub/core';
 import { and, eq, inArray, isNull, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { CaseStatus } from '../__generated__/resolvers-types.ts';
 import { callerDepartment, type Actor } from '../workflow/machine.ts';
-import { caseEvents } from './schema.ts';
+import { caseEvents, supervisionNotices } from './schema.ts';
 
 /**
  * What waits for whom (待办): after a change that leaves a case in one of these statuses, the actor must take the next
@@ -23,7 +23,9 @@ const WAITING: Record<Actor, readonly CaseStatus[]> = {
 
 /**
  * The feed events that put work before the caller: the case changed status (or was dispatched anew, or reported)
- * into one that waits for one of the caller's ways of acting. A caller with none has no work: `false`.
+ * into one that waits for one of the caller's ways of acting, or a supervision notice (督办单, a warning or a card)
+ * was issued to the caller's unit, which owes a reply while the case's status stays. A caller with none has no
+ * work: `false`.
  */
 export function myWorkSql(caller: Caller, unit: string | null): SQL {
   const scopes = new Set<string>(caller.scopes);
@@ -37,7 +39,25 @@ export function myWorkSql(caller: Caller, unit: string | null): SQL {
     scopes.has('case:respond') && department ? and(eq(caseEvents.department, department), waiting('ASSIGNED_DEPARTMENT')) : undefined,
     scopes.has('case:report') && caller.ownGridsOnly && caller.grids.length > 0 ? and(inArray(caseEvents.gridCode, caller.grids), waiting('GRID_WORKER')) : undefined,
   ].filter((condition) => condition !== undefined);
-  if (mine.length === 0) return sql`false`;
+  const notices = supervisionFor(scopes, unit);
+  if (mine.length === 0 && !notices) return sql`false`;
   const moved = or(isNull(caseEvents.fromStatus), ne(caseEvents.fromStatus, caseEvents.toStatus), eq(caseEvents.action, 'DISPATCH'));
-  return and(moved, or(...mine))!;
+  return or(mine.length > 0 ? and(moved, or(...mine)) : undefined, notices)!;
+}
+
+/**
+ * SUPERVISE events whose notice is addressed to the caller: to their unit (a `case:respond` account acting for it),
+ * or to the centre (a notice issued outside a dispatch, `unit_code` null) for a `case:write` account, the same
+ * accounts that may reply to it (supervision.ts). The addressee is the notice's, found by the event's `noticeId`.
+ */
+function supervisionFor(scopes: Set<string>, unit: string | null): SQL | undefined {
+  const addressed = [
+    scopes.has('case:respond') && unit ? sql`${supervisionNotices.unitCode} = ${unit}` : undefined,
+    scopes.has('case:write') ? sql`${supervisionNotices.unitCode} is null` : undefined,
+  ].filter((condition) => condition !== undefined);
+  if (addressed.length === 0) return undefined;
+  return and(
+    eq(caseEvents.action, 'SUPERVISE'),
+    sql`(${caseEvents.details} ->> 'noticeId')::integer in (select ${supervisionNotices.id} from ${supervisionNotices} where ${or(...addressed)})`,
+  );
 }

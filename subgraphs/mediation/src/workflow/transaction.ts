@@ -5,11 +5,11 @@
  * what the key did. Either all of it commits or none of it does.
  */
 import { createHash } from 'node:crypto';
-import { checkCaseId, inScope, notFound, type Caller, type RowScope } from '@hub/core';
+import { announceAppend, appendLock, checkCaseId, inScope, notFound, type Caller, type RowScope } from '@hub/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import type { Db } from '../db/index.ts';
-import { FEED_CHANNEL } from '../feed-wakeup.ts';
+import { CASE_EVENT_FEED, routeOf } from '../feed-wakeup.ts';
 import { caseEvents, caseIdempotencyKeys, cases, type CaseEventDetails, type CaseEventRow, type CaseRow } from '../db/schema.ts';
 import type { CaseAction, CaseStatus } from '../__generated__/resolvers-types.ts';
 import { chinaToday, type Clock } from './deadlines.ts';
@@ -121,9 +121,6 @@ export function changeCase(
   });
 }
 
-/** Serializes event appends so that `sequence` order is commit order (see `caseEvents`). */
-const EVENT_APPEND_LOCK = sql`pg_advisory_xact_lock(hashtext('case_events'))`;
-
 /** Canonical JSON (keys sorted) of a command's input without its key: what "the same input" means for a replay. */
 function requestHash(action: CaseAction, input: object): string {
   const canonical = (value: unknown): unknown => {
@@ -219,7 +216,7 @@ async function appendEvent(
   details: CaseEventDetails,
   unitCode: string | null = null,
 ): Promise<CaseEventRow> {
-  await tx.execute(sql`select ${EVENT_APPEND_LOCK}`);
+  await tx.execute(appendLock(CASE_EVENT_FEED));
   const [event] = await tx
     .insert(caseEvents)
     .values({
@@ -239,7 +236,8 @@ async function appendEvent(
     })
     .returning();
   if (!event) throw new Error('event insert returned nothing');
-  // Delivered at commit, in commit order (the append lock is held until then): wakes the gateways' subscriptions.
-  await tx.execute(sql`select pg_notify(${FEED_CHANNEL}, ${String(event.sequence)})`);
+  // Delivered at commit, in commit order (the append lock is held until then): wakes the gateways' subscriptions,
+  // with what a gateway needs to wake only the subscriptions the event can reach (feed-wakeup.ts).
+  await announceAppend(tx, CASE_EVENT_FEED, event.sequence, routeOf(event));
   return event;
 }
