@@ -1,6 +1,5 @@
-import { byPlaceLevel, gridScopeWhere, rowByKey, rowsByKey, pageByParent, tallyByPlace, type PlaceLevel, type RowScope } from '@hub/core';
+import { byPlaceLevel, gridScopeWhere, rowByKey, rowsByKey, pageByParent, tallyByPlace, RequestLoader, type PlaceLevel, type RowScope } from '@hub/core';
 import type { SQL } from 'drizzle-orm';
-import DataLoader from 'dataloader';
 import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
@@ -106,7 +105,7 @@ export type RecordWithMediator = MediationRecordRow & { mediator: MediatorRow | 
  * them, and a separate mediator look-up would run or not depending on what `Case.mediator` had already cached.
  */
 function recordsByCase(db: Db) {
-  return new DataLoader<string, RecordWithMediator[]>(async (caseIds) => {
+  return new RequestLoader<string, RecordWithMediator[]>(async (caseIds) => {
     const rows = await db
       .select({ record: mediationRecords, mediator: mediators })
       .from(mediationRecords)
@@ -128,7 +127,7 @@ function recordsByCase(db: Db) {
  * for any number of grids, from which both `Grid.caseCounts` and the totals of filtered `Grid.cases` are summed.
  */
 function caseTallyByGrid(db: Db, scope: SQL | undefined, today: string) {
-  return new DataLoader<string, CaseTally>(async (gridCodes) => {
+  return new RequestLoader<string, CaseTally>(async (gridCodes) => {
     const rows = await db
       .select({
         gridCode: cases.gridCode,
@@ -162,7 +161,7 @@ function caseTallyByPlace(db: Db, level: PlaceLevel, scope: SQL | undefined, tod
       ${scope ? sql`where ${scope}` : sql``}
       group by 1, 2, 3, 4`,
   );
-  return new DataLoader<string, CaseTally>(async (codes) =>
+  return new RequestLoader<string, CaseTally>(async (codes) =>
     (await tally.loadMany(codes)).map((rows) =>
       rows instanceof Error ? rows : { cells: rows.map(({ status, category, level, count, overdue }) => ({ status, category, level, count, overdue })) },
     ),
@@ -314,7 +313,7 @@ export const NO_CASES: CaseFigureRow = {
 
 /** Figures per grid, one statement for every grid asked with the same period. */
 function caseFiguresByGridLoader(db: Db, scope: SQL | undefined, today: string, graceDays: number) {
-  return new DataLoader<{ gridCode: string; period: Period }, CaseFigureRow, string>(
+  return new RequestLoader<{ gridCode: string; period: Period }, CaseFigureRow, string>(
     async (keys) => {
       const byPeriod = new Map<string, { period: Period; grids: string[] }>();
       for (const { gridCode, period } of keys) {
