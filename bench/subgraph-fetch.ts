@@ -1,7 +1,7 @@
 /**
  * What one subgraph fetch costs a department, layer by layer, before and after, side by side in one run.
  *
- *   npm run bench:subgraph-fetch -- [--residents 10000] [--duration 4] [--warmup 1] [--connections 4]
+ *   npm run bench:subgraph-fetch -- [--residents 10000] [--duration 2] [--rounds 3] [--warmup 1] [--connections 4]
  *                                   [--before 9583791] [--operations ResidentProfile,…] [--keep <folder>] [--write]
  *
  * 1. Seeds the demo district (kept under .data/bench-N), starts this tree's built services (`npm run build`, started
@@ -62,7 +62,7 @@ const DEFAULT_BEFORE = '9583791';
 const PROFILE_INTERVAL_US = 250;
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--duration', '--connections', '--warmup', '--before', '--operations', '--keep', '--write'];
+  const known = ['--residents', '--duration', '--rounds', '--connections', '--warmup', '--before', '--operations', '--keep', '--write'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -77,7 +77,10 @@ function parseArgs(argv: string[]) {
   };
   return {
     residents: integer('--residents', 10_000, 100, 1_000_000),
-    duration: integer('--duration', 4, 1, 600),
+    /** Seconds per pair, tree and round. */
+    duration: integer('--duration', 2, 1, 600),
+    /** Times every pair is driven on each tree, the rounds one after another: load that comes and goes evens out. */
+    rounds: integer('--rounds', 3, 1, 100),
     connections: integer('--connections', 4, 1, 256),
     warmup: integer('--warmup', 1, 0, 60),
     before: value('--before') ?? DEFAULT_BEFORE,
@@ -555,45 +558,49 @@ try {
     trees.push(tree);
   }
 
-  // 3. Each (operation, subgraph) pair on both trees, alternating which goes first.
+  // 3. Each (operation, subgraph) pair on both trees, alternating which goes first, in rounds.
   const results: PairResult[] = [];
+  const rates = new Map<string, number>();
   let flip = 0;
-  for (const operation of options.operations) {
-    for (const [subgraph, bodies] of captured.get(operation) ?? []) {
-      const order = flip++ % 2 === 0 ? trees : [...trees].reverse();
-      for (const tree of order) {
-        const service = tree.services.get(subgraph)!;
-        // Tokens are signed before each run (they cost this process, not the service): for the warm-up at most 1,500
-        // fetches a second, for the run twice the rate the warm-up reached.
-        let rate = 1500;
-        if (options.warmup > 0) {
-          const warm = await signTokens(caller, subgraph, privateKey, bodies, 1500 * options.warmup);
-          rate = (await drive(service.url, bodies, warm, options.warmup, options.connections)).requests / options.warmup;
+  for (let round = 0; round < options.rounds; round++) {
+    for (const operation of options.operations) {
+      for (const [subgraph, bodies] of captured.get(operation) ?? []) {
+        const order = flip++ % 2 === 0 ? trees : [...trees].reverse();
+        for (const tree of order) {
+          const service = tree.services.get(subgraph)!;
+          // Tokens are signed before each run (they cost this process, not the service): for the warm-up at most 1,500
+          // fetches a second, for the run twice the rate the warm-up reached.
+          const rateKey = `${tree.name}|${operation}|${subgraph}`;
+          if (options.warmup > 0 && round === 0) {
+            const warm = await signTokens(caller, subgraph, privateKey, bodies, 1500 * options.warmup);
+            rates.set(rateKey, (await drive(service.url, bodies, warm, options.warmup, options.connections)).requests / options.warmup);
+          }
+          const rate = rates.get(rateKey) ?? 1500;
+          const tokens = await signTokens(caller, subgraph, privateKey, bodies, Math.ceil(Math.max(rate, 100) * 2 * options.duration));
+          const cpuBefore = await cpuMicroseconds(service.pid);
+          const from = Number(process.hrtime.bigint() / 1000n);
+          const measured = await drive(service.url, bodies, tokens, options.duration, options.connections, (i) =>
+            signCallerToken(caller, subgraph, privateKey, { body: bodies[i % bodies.length]!, seconds: 60 }),
+          );
+          const to = Number(process.hrtime.bigint() / 1000n);
+          const cpu = (await cpuMicroseconds(service.pid)) - cpuBefore;
+          const result: PairResult = {
+            tree: tree.name,
+            operation,
+            subgraph,
+            requests: measured.requests,
+            errors: measured.errors,
+            rps: measured.requests / options.duration,
+            cpuPerFetchUs: cpu / Math.max(1, measured.requests),
+            layers: new Map(),
+            window: [from, to],
+            pid: service.pid,
+          };
+          results.push(result);
+          say(
+            `${operation.padEnd(24)} ${subgraph.padEnd(16)} ${tree.name.padEnd(6)} ${result.rps.toFixed(0).padStart(6)} req/s  ${result.cpuPerFetchUs.toFixed(0).padStart(6)} µs CPU/fetch  errors ${result.errors}`,
+          );
         }
-        const tokens = await signTokens(caller, subgraph, privateKey, bodies, Math.ceil(Math.max(rate, 100) * 2 * options.duration));
-        const cpuBefore = await cpuMicroseconds(service.pid);
-        const from = Number(process.hrtime.bigint() / 1000n);
-        const measured = await drive(service.url, bodies, tokens, options.duration, options.connections, (i) =>
-          signCallerToken(caller, subgraph, privateKey, { body: bodies[i % bodies.length]!, seconds: 60 }),
-        );
-        const to = Number(process.hrtime.bigint() / 1000n);
-        const cpu = (await cpuMicroseconds(service.pid)) - cpuBefore;
-        const result: PairResult = {
-          tree: tree.name,
-          operation,
-          subgraph,
-          requests: measured.requests,
-          errors: measured.errors,
-          rps: measured.requests / options.duration,
-          cpuPerFetchUs: cpu / Math.max(1, measured.requests),
-          layers: new Map(),
-          window: [from, to],
-          pid: service.pid,
-        };
-        results.push(result);
-        say(
-          `${operation.padEnd(24)} ${subgraph.padEnd(16)} ${tree.name.padEnd(6)} ${result.rps.toFixed(0).padStart(6)} req/s  ${result.cpuPerFetchUs.toFixed(0).padStart(6)} µs CPU/fetch  errors ${result.errors}`,
-        );
       }
     }
   }
@@ -611,7 +618,7 @@ try {
   }
 
   const command = `npm run bench:subgraph-fetch -- ${process.argv.slice(2).join(' ')}`.trim();
-  const table = render(results, command);
+  const table = render(mergeRounds(results), command);
   process.stdout.write(`${table}\n`);
   if (options.write) await writeIntoBenchmarks(table);
 } finally {
@@ -619,6 +626,27 @@ try {
   await Promise.allSettled(started.map((s) => s.stop('SIGTERM')));
   await databases.stop();
   if (!options.keep) await rm(profileRoot, { recursive: true, force: true });
+}
+
+/** A pair's rounds on one tree as one result: fetches and CPU summed, layers weighted by fetches. */
+function mergeRounds(results: PairResult[]): PairResult[] {
+  const merged = new Map<string, PairResult>();
+  for (const r of results) {
+    const key = `${r.tree}|${r.operation}|${r.subgraph}`;
+    const into = merged.get(key);
+    if (!into) {
+      merged.set(key, { ...r, layers: new Map(r.layers) });
+      continue;
+    }
+    const requests = into.requests + r.requests;
+    const weigh = (a: number, b: number) => (a * into.requests + b * r.requests) / Math.max(1, requests);
+    for (const layer of new Set([...into.layers.keys(), ...r.layers.keys()])) into.layers.set(layer, weigh(into.layers.get(layer) ?? 0, r.layers.get(layer) ?? 0));
+    into.cpuPerFetchUs = weigh(into.cpuPerFetchUs, r.cpuPerFetchUs);
+    into.errors += r.errors;
+    into.requests = requests;
+    into.rps = requests / (options.duration * options.rounds);
+  }
+  return [...merged.values()];
 }
 
 /** Sum over `rows` of `value`, weighted by each pair's requests (fetches): µs per fetch over all of them. */
@@ -634,7 +662,7 @@ function render(results: PairResult[], command: string): string {
   const lines = [
     `Load average when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (2 cores).`,
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
-    `${options.residents.toLocaleString('en')} residents; each (operation, subgraph) pair driven ${options.duration} s after ${options.warmup} s of warm-up at ${options.connections} connections, before (${options.before}) and after (this tree) alternating; CPU profiles sampled every ${PROFILE_INTERVAL_US} µs.`,
+    `${options.residents.toLocaleString('en')} residents; each (operation, subgraph) pair driven ${options.rounds} × ${options.duration} s on each tree (after ${options.warmup} s of warm-up) at ${options.connections} connections, before (${options.before}) and after (this tree) alternating; CPU profiles sampled every ${PROFILE_INTERVAL_US} µs.`,
     '',
     '| operation | subgraph | fetches/s before | after | after ÷ before | CPU µs/fetch before | after | after ÷ before | errors |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|',
@@ -663,7 +691,7 @@ function render(results: PairResult[], command: string): string {
   }
   const cpuB = perFetch(before, (r) => r.cpuPerFetchUs);
   const cpuA = perFetch(after, (r) => r.cpuPerFetchUs);
-  const rps = (rows: PairResult[]) => rows.reduce((x, r) => x + r.requests, 0) / Math.max(1, rows.length * options.duration);
+  const rps = (rows: PairResult[]) => rows.reduce((x, r) => x + r.requests, 0) / Math.max(1, rows.length * options.duration * options.rounds);
   lines.push(
     `| **CPU per fetch** (the process's, from /proc) | ${cpuB.toFixed(0)} | ${cpuA.toFixed(0)} | ${ratio(cpuA, cpuB)} | ${operations.map((o) => `${perFetch(rowsOf(before, o), (r) => r.cpuPerFetchUs).toFixed(0)} → ${perFetch(rowsOf(after, o), (r) => r.cpuPerFetchUs).toFixed(0)}`).join(' | ')} |`,
     `| fetches/s (mean of pairs) | ${rps(before).toFixed(0)} | ${rps(after).toFixed(0)} | ${ratio(rps(after), rps(before))} | ${operations.map((o) => `${rps(rowsOf(before, o)).toFixed(0)} → ${rps(rowsOf(after, o)).toFixed(0)}`).join(' | ')} |`,
