@@ -374,5 +374,19 @@ describe('a subgraph service', () => {
       data: { note: null },
       errors: [{ path: ['note'], extensions: { code: 'FORBIDDEN', missingScopes: ['audit:read'], missingPolicies: ['purpose:audit'] } }],
     });
+
+    // One document, callers of different classes in turn: what is decided for one class is never reused for another.
+    const auditing = testCaller('auditor', { purpose: 'audit' });
+    for (const caller of [auditing, testCaller('auditor'), auditing, testCaller('mediator', { purpose: 'case-handling' }), auditing]) {
+      const answer = (await ask(caller, '{ whoAmI auditNote }')) as { data: { auditNote: unknown }; errors?: { extensions: { missingPolicies?: string[]; missingScopes?: string[] } }[] };
+      if (caller === auditing) {
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data.auditNote).not.toBeNull();
+      } else {
+        expect(answer.data.auditNote).toBeNull();
+        expect(answer.errors?.[0]?.extensions.missingPolicies).toEqual(['purpose:audit']);
+        expect(answer.errors?.[0]?.extensions.missingScopes).toEqual(caller.role === 'mediator' ? ['audit:read'] : undefined);
+      }
+    }
   });
 });

@@ -73,7 +73,9 @@ function trackStatements(pool: pg.Pool): void {
       throw error;
     }
     const ended = () => gate.statementEnded();
-    (result as Promise<unknown>).then(ended, ended);
+    // A submittable (a cursor, a stream) is no promise: it is not waited for, so it cannot hold a batch back.
+    if (typeof (result as Promise<unknown> | undefined)?.then === 'function') (result as Promise<unknown>).then(ended, ended);
+    else ended();
     return result;
   };
 }
