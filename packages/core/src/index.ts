@@ -27,6 +27,7 @@ export * from './db/meta-tables.ts';
 export * from './db/import-runs.ts';
 export * from './progress.ts';
 export * from './db/loaders.ts';
+export { BatchGate, RequestLoader, scheduleBatch } from './db/batch-gate.ts';
 export * from './db/any-of.ts';
 export * from './db/filtered-page.ts';
 export * from './db/committed-feed.ts';

@@ -29,6 +29,8 @@ export function createLogger(service: string, minLevel: Level = (process.env.LOG
     process.stderr.write(`${JSON.stringify(line)}\n`);
   };
   return {
+    /** Whether a line of this level is written: work done only to log (a listener per request) can be skipped. */
+    enabled: (level: Level) => order[level] >= threshold,
     debug: (m: string, f?: Record<string, unknown>) => write('debug', m, f),
     info: (m: string, f?: Record<string, unknown>) => write('info', m, f),
     warn: (m: string, f?: Record<string, unknown>) => write('warn', m, f),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { context, createContextKey, isSpanContextValid, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import type { BatchGate } from './db/batch-gate.ts';
 
 /** The header a request id travels in: from a client to the gateway, from the gateway to every subgraph. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -9,6 +10,8 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /** What is known of the request being served, wherever its work runs (resolvers, fetches, log lines). */
 export interface RequestScope {
   requestId: string;
+  /** The request's loader waves (`db/batch-gate.ts`), made when its first loader or statement needs them. */
+  batches?: BatchGate;
 }
 
 /** The ids a log line written now carries: none outside a request (start-up, shutdown). */
@@ -49,9 +52,14 @@ export function runInRequestScope<T>(requestScope: RequestScope, work: () => T):
   return context.with(context.active().setValue(REQUEST_SCOPE, requestScope), work);
 }
 
+/** The request whose work is running now; undefined outside one (start-up, shutdown). */
+export function currentRequestScope(): RequestScope | undefined {
+  return context.active().getValue(REQUEST_SCOPE) as RequestScope | undefined;
+}
+
 /** The id of the request whose work is running now; undefined outside one (start-up, shutdown). */
 export function currentRequestId(): string | undefined {
-  return (context.active().getValue(REQUEST_SCOPE) as RequestScope | undefined)?.requestId;
+  return currentRequestScope()?.requestId;
 }
 
 /** The request id and the active span's trace and span ids, each only when there is one. */

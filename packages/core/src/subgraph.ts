@@ -113,6 +113,11 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
     const caller = (context as Record<symbol, Caller | undefined>)[POLICY_CALLER];
     return caller ? grantsOf(caller) : nobody;
   };
+  // What `grantsOf` reads of a caller, and nothing else: callers equal in these get the same grants.
+  const grantsKeyOfContext = (context: object) => {
+    const caller = (context as Record<symbol, Caller | undefined>)[POLICY_CALLER];
+    return caller ? JSON.stringify([caller.role, caller.department, caller.purpose, caller.scopes]) : undefined;
+  };
   const metrics = createServiceMetrics(options.name);
   const tokenRefusals = new Counter({
     name: 'hub_internal_token_refusals_total',
@@ -181,7 +186,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
           createSubgraphLimitsPlugin<TContext>(),
           // The schema's authorization directives, held here as at the gateway: a caller with a valid internal token
           // who did not come through the gateway gets no field the gateway would have refused.
-          createPolicyPlugin<TContext>({ schema, grantsOf: (context) => grantsOfContext(context) }),
+          createPolicyPlugin<TContext>({ schema, grantsOf: (context) => grantsOfContext(context), grantsKeyOf: (context) => grantsKeyOfContext(context) }),
           ApolloServerPluginLandingPageDisabled(),
           ApolloServerPluginInlineTraceDisabled(),
           ApolloServerPluginCacheControlDisabled(),

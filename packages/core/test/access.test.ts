@@ -1,9 +1,9 @@
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'graphql';
-import { decodeJwt } from 'jose';
+import { decodeJwt, jwtVerify, SignJWT } from 'jose';
 import pg from 'pg';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
@@ -151,6 +151,52 @@ describe('internal keys and tokens', () => {
     const { privateKey, publicKey } = generateSigningKeyPair();
     const station = { ...caller, unit: 'URBAN_MANAGEMENT' };
     expect(await verifyCallerToken(await signCallerToken(station, 'mediation', privateKey, { body: BODY }), 'mediation', publicKey, BODY)).toEqual(station);
+  });
+
+  it('is a standard JWS both ways (jose verifies ours, ours verifies jose\'s) and refuses forged headers and claims', async () => {
+    for (const { privateKey, publicKey } of [generateSigningKeyPair(), generateKeyPairSync('ed25519')]) {
+      const alg = publicKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';
+      const token = await signCallerToken(caller, 'party', privateKey, { body: BODY });
+      const { payload, protectedHeader } = await jwtVerify(token, publicKey, { issuer: 'hub-gateway', audience: 'party', algorithms: [alg] });
+      expect(protectedHeader).toEqual({ alg, typ: 'JWT' });
+      expect(payload.sub).toBe(caller.userId);
+      const { userId, ...claims } = caller;
+      const now = Math.floor(Date.now() / 1000);
+      const joseToken = (edit: (jwt: SignJWT) => SignJWT = (jwt) => jwt, header: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) =>
+        edit(
+          new SignJWT({ ...claims, req_sha256: createHash('sha256').update(BODY).digest('base64url'), ...extra })
+            .setProtectedHeader({ alg, typ: 'JWT', ...header })
+            .setIssuer('hub-gateway')
+            .setAudience('party')
+            .setSubject(userId)
+            .setJti('j'.repeat(22))
+            .setIssuedAt(now)
+            .setExpirationTime(now + 5),
+        ).sign(privateKey);
+      expect(await verifyCallerToken(await joseToken(), 'party', publicKey, BODY)).toEqual(caller);
+      const refusedFor = async (token: string, reason: string, code = 'INTERNAL_TOKEN_INVALID') =>
+        expect(verifyCallerToken(token, 'party', publicKey, BODY)).rejects.toMatchObject({ status: 401, code, reason });
+      await refusedFor(await joseToken((jwt) => jwt.setIssuer('someone-else')), 'claim iss');
+      await refusedFor(await joseToken((jwt) => jwt.setAudience(['housing', 'civil-affairs'])), 'claim aud');
+      expect(await verifyCallerToken(await joseToken((jwt) => jwt.setAudience(['housing', 'party'])), 'party', publicKey, BODY)).toEqual(caller);
+      await refusedFor(await joseToken((jwt) => jwt.setNotBefore(now + 60)), 'claim nbf');
+      await refusedFor(await joseToken((jwt) => jwt.setIssuedAt(now + 60).setExpirationTime(now + 65)), 'claim iat');
+      await refusedFor(await joseToken((jwt) => jwt.setIssuedAt(now - 120).setExpirationTime(now + 5)), 'expired', 'INTERNAL_TOKEN_EXPIRED');
+      // An extension the signer marked critical (jose will not sign one; signed here by hand) is not understood here.
+      const input = `${Buffer.from(JSON.stringify({ alg, typ: 'JWT', crit: ['hub'], hub: 1 })).toString('base64url')}.${(await joseToken()).split('.')[1]}`;
+      const critSignature = sign(alg === 'ES256' ? 'sha256' : null, Buffer.from(input), alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey);
+      await refusedFor(`${input}.${critSignature.toString('base64url')}`, 'malformed');
+      // A header naming another algorithm (`none`, or HS256 keyed with the public key) is refused before any check.
+      const [, body, signature] = token.split('.');
+      for (const forged of [{ alg: 'none', typ: 'JWT' }, { alg: 'HS256', typ: 'JWT' }]) {
+        await refusedFor(`${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${body}.${signature}`, 'malformed');
+      }
+      // A payload changed after signing, or a claim left out when signed.
+      const tampered = Buffer.from(JSON.stringify({ ...decodeJwt(token), role: 'administrator' })).toString('base64url');
+      await refusedFor(`${token.split('.')[0]}.${tampered}.${signature}`, 'signature');
+      await refusedFor(await joseToken(undefined, undefined, { req_sha256: undefined }), 'claim req_sha256');
+      for (const broken of ['garbage', 'a.b', 'a.b.c.d', `${token}.`, `x${token}`]) await refusedFor(broken, 'malformed');
+    }
   });
 
   it('lives a few seconds, configurable up to a minute; a subgraph refuses a token claiming a longer life', async () => {
@@ -335,5 +381,19 @@ describe('a subgraph service', () => {
       data: { note: null },
       errors: [{ path: ['note'], extensions: { code: 'FORBIDDEN', missingScopes: ['audit:read'], missingPolicies: ['purpose:audit'] } }],
     });
+
+    // One document, callers of different classes in turn: what is decided for one class is never reused for another.
+    const auditing = testCaller('auditor', { purpose: 'audit' });
+    for (const caller of [auditing, testCaller('auditor'), auditing, testCaller('mediator', { purpose: 'case-handling' }), auditing]) {
+      const answer = (await ask(caller, '{ whoAmI auditNote }')) as { data: { auditNote: unknown }; errors?: { extensions: { missingPolicies?: string[]; missingScopes?: string[] } }[] };
+      if (caller === auditing) {
+        expect(answer.errors).toBeUndefined();
+        expect(answer.data.auditNote).not.toBeNull();
+      } else {
+        expect(answer.data.auditNote).toBeNull();
+        expect(answer.errors?.[0]?.extensions.missingPolicies).toEqual(['purpose:audit']);
+        expect(answer.errors?.[0]?.extensions.missingScopes).toEqual(caller.role === 'mediator' ? ['audit:read'] : undefined);
+      }
+    }
   });
 });

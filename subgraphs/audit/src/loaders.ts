@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { RequestLoader } from '@hub/core';
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Db } from '@hub/audit-trail/db';
 import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
@@ -18,7 +18,7 @@ export function createLoaders(db: Db) {
      * Each resident's page is a lateral subquery with its own LIMIT over the GIN index on `resident_ids`, so a much
      * read resident costs its page, not its whole trail.
      */
-    auditTrailPageByResident: new DataLoader<TrailPageKey, AuditRecordRow[], string>(
+    auditTrailPageByResident: new RequestLoader<TrailPageKey, AuditRecordRow[], string>(
       async (keys) => {
         const groups = new Map<string, TrailPageKey[]>();
         for (const key of keys) {

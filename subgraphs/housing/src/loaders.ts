@@ -1,5 +1,4 @@
-import { byPlaceLevel, countsByParent, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, tallyByPlace, type RowScope } from '@hub/core';
-import DataLoader from 'dataloader';
+import { byPlaceLevel, countsByParent, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, tallyByPlace, RequestLoader, type RowScope } from '@hub/core';
 import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db/index.ts';
@@ -28,7 +27,7 @@ function totalsByParent(db: Db, name: string, table: PgTable, parentColumn: AnyP
       .where(and(keysIn(parentColumn), condition))
       .groupBy(parentColumn),
   );
-  return new DataLoader<string, number>(async (parents) => {
+  return new RequestLoader<string, number>(async (parents) => {
     const rows = await select(parents);
     const byParent = new Map(rows.map((r) => [r.parent, r.n]));
     return parents.map((p) => byParent.get(p) ?? 0);
@@ -131,7 +130,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
      * A resident's homes: titles, then leases they live under. Both statements run in one batch, so every resident's
      * homes resolve together and the houses they name are fetched in one batch too.
      */
-    homesByResident: new DataLoader<string, HomeModel[]>(async (residentIds) => {
+    homesByResident: new RequestLoader<string, HomeModel[]>(async (residentIds) => {
       const [titles, leases] = await Promise.all([titlesOf(residentIds), leasesOf(residentIds)]);
       const homes = new Map<string, HomeModel[]>(residentIds.map((id) => [id, []]));
       for (const t of titles) {
@@ -155,7 +154,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       return residentIds.map((id) => homes.get(id) ?? []);
     }),
     /** Houses, total and largest area a resident owns: one aggregate over titles joined to houses per batch. */
-    ownedSummaryByResident: new DataLoader<string, OwnedSummary>(async (residentIds) => {
+    ownedSummaryByResident: new RequestLoader<string, OwnedSummary>(async (residentIds) => {
       const rows = await ownedSummaryOf(residentIds);
       const byResident = new Map(rows.map((r) => [r.residentId, r]));
       return residentIds.map((id) => {
@@ -169,7 +168,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
     tenanciesByHouse: rowsByKey(db, tenancies, tenancies.houseCode, tenancies.startsOn, (r) => r.houseCode, tenancyScope),
     occupantsByTenancy: rowsByKey(db, tenancyOccupants, tenancyOccupants.tenancyId, tenancyOccupants.residentId, (r) => r.tenancyId),
     /** Registrations and filed registrations per grid, one statement a batch. */
-    tenancyCountsByGrid: new DataLoader<string, { total: number; filed: number }>(async (gridCodes) => {
+    tenancyCountsByGrid: new RequestLoader<string, { total: number; filed: number }>(async (gridCodes) => {
       const rows = await tenancyCountsOf(gridCodes);
       const byGrid = new Map(rows.map((r) => [r.gridCode, r]));
       return gridCodes.map((code) => byGrid.get(code) ?? { total: 0, filed: 0 });

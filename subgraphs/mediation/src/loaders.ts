@@ -1,7 +1,6 @@
-import { byPlaceLevel, rowByKey, rowsByKey, pageByParent, tallyByPlace, type PlaceLevel } from '@hub/core';
+import { byPlaceLevel, rowByKey, rowsByKey, pageByParent, tallyByPlace, RequestLoader, type PlaceLevel } from '@hub/core';
 import type { CaseScope } from './db/case-scope.ts';
 import type { SQL } from 'drizzle-orm';
-import DataLoader from 'dataloader';
 import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
@@ -108,7 +107,7 @@ export type RecordWithMediator = MediationRecordRow & { mediator: MediatorRow | 
  * them, and a separate mediator look-up would run or not depending on what `Case.mediator` had already cached.
  */
 function recordsByCase(db: Db) {
-  return new DataLoader<string, RecordWithMediator[]>(async (caseIds) => {
+  return new RequestLoader<string, RecordWithMediator[]>(async (caseIds) => {
     const rows = await db
       .select({ record: mediationRecords, mediator: mediators })
       .from(mediationRecords)
@@ -130,7 +129,7 @@ function recordsByCase(db: Db) {
  * for any number of grids, from which both `Grid.caseCounts` and the totals of filtered `Grid.cases` are summed.
  */
 function caseTallyByGrid(db: Db, scope: SQL | undefined, today: string) {
-  return new DataLoader<string, CaseTally>(async (gridCodes) => {
+  return new RequestLoader<string, CaseTally>(async (gridCodes) => {
     const rows = await db
       .select({
         gridCode: cases.gridCode,
@@ -164,7 +163,7 @@ function caseTallyByPlace(db: Db, level: PlaceLevel, scope: SQL | undefined, tod
       ${scope ? sql`where ${scope}` : sql``}
       group by 1, 2, 3, 4`,
   );
-  return new DataLoader<string, CaseTally>(async (codes) =>
+  return new RequestLoader<string, CaseTally>(async (codes) =>
     (await tally.loadMany(codes)).map((rows) =>
       rows instanceof Error ? rows : { cells: rows.map(({ status, category, level, count, overdue }) => ({ status, category, level, count, overdue })) },
     ),
@@ -316,7 +315,7 @@ export const NO_CASES: CaseFigureRow = {
 
 /** Figures per grid, one statement for every grid asked with the same period. */
 function caseFiguresByGridLoader(db: Db, scope: SQL | undefined, today: string, graceDays: number) {
-  return new DataLoader<{ gridCode: string; period: Period }, CaseFigureRow, string>(
+  return new RequestLoader<{ gridCode: string; period: Period }, CaseFigureRow, string>(
     async (keys) => {
       const byPeriod = new Map<string, { period: Period; grids: string[] }>();
       for (const { gridCode, period } of keys) {

@@ -1,5 +1,4 @@
-import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
-import DataLoader from 'dataloader';
+import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, RequestLoader, type RowScope } from '@hub/core';
 import { and, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { activityAttendance, partyActivities, partyMembers, partyOrganizations, partyReportIns, pointsEntries, postClaims, volunteers } from './db/schema.ts';
@@ -79,7 +78,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       }),
     ),
     /** Members of each organization and of every organization under it: one recursive statement per batch. */
-    memberCountUnder: new DataLoader<string, number>(async (ids) => {
+    memberCountUnder: new RequestLoader<string, number>(async (ids) => {
       const tree = sql`with recursive tree(root, id) as (
           select ${partyOrganizations.id}, ${partyOrganizations.id} from ${partyOrganizations}
           where ${inArray(partyOrganizations.id, [...ids])}
@@ -197,7 +196,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.residentId,
     }),
     /** Each member's points balance (the sum of the ledger) and number of entries: one grouped statement per batch. */
-    pointsByResident: new DataLoader<string, { balance: number; entries: number }>(async (residentIds) => {
+    pointsByResident: new RequestLoader<string, { balance: number; entries: number }>(async (residentIds) => {
       const rows = await pointsOf(residentIds);
       const byId = new Map(rows.map((r) => [r.residentId, r]));
       return residentIds.map((id) => byId.get(id) ?? { balance: 0, entries: 0 });

@@ -1,5 +1,4 @@
-import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type RowScope } from '@hub/core';
-import DataLoader from 'dataloader';
+import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, RequestLoader, type RowScope } from '@hub/core';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from './db/schema.ts';
@@ -24,12 +23,12 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
      * Whether a person is on the register at all, whatever the caller's scope: a reference to someone outside a grid
      * worker's grids is answered OUTSIDE_SCOPE rather than as nobody. Only the id is read; nothing of it is served.
      */
-    residentOnRegister: new DataLoader<string, boolean>(async (ids) => {
+    residentOnRegister: new RequestLoader<string, boolean>(async (ids) => {
       const found = new Set((await db.select({ id: residents.id }).from(residents).where(inArray(residents.id, [...ids]))).map((r) => r.id));
       return ids.map((id) => found.has(id));
     }),
     /** People's names whatever the caller's scope, only to find and mask them in free text (`masks.text`). */
-    nameOfResident: new DataLoader<string, string | null>(async (ids) => {
+    nameOfResident: new RequestLoader<string, string | null>(async (ids) => {
       const rows = await db.select({ id: residents.id, name: residents.name }).from(residents).where(inArray(residents.id, [...ids]));
       const byId = new Map(rows.map((r) => [r.id, r.name]));
       return ids.map((id) => byId.get(id) ?? null);
@@ -114,7 +113,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: (category) => and(keyPersonScope, category ? inGroup(category) : undefined),
     }),
     /** Key persons per grid and special group (a person on two lists counts in both), one statement a batch. */
-    specialGroupCountsByGrid: new DataLoader<string, Partial<Record<KeyPersonCategory, number>>>(async (grids) => {
+    specialGroupCountsByGrid: new RequestLoader<string, Partial<Record<KeyPersonCategory, number>>>(async (grids) => {
       const rows = await db
         .select({ grid: keyPersons.gridCode, category: keyPersonCategories.category, n: count() })
         .from(keyPersonCategories)

@@ -19,16 +19,36 @@ export function createPolicyPlugin<TContext extends BaseContext>(options: {
   /** The schema whose directives are enforced: the supergraph at the gateway, the department's own at a subgraph. */
   schema: GraphQLSchema;
   grantsOf: (context: TContext) => Grants;
+  /**
+   * A key that is equal for two requests exactly when `grantsOf` gives them the same grants (role, department,
+   * purpose, scopes), or undefined to decide afresh. With it, what an operation leaves a caller class is worked out
+   * once per document (the documents Apollo caches are the same objects request after request) and reused.
+   */
+  grantsKeyOf?: (context: TContext) => string | undefined;
 }): ApolloServerPlugin<TContext> {
   const { schema } = options;
   const index = buildPolicyIndex(schema);
   refuseGuardedEntityTypes(schema);
+  const decided = new WeakMap<DocumentNode, Map<string, AuthorizedOperation>>();
+  const authorize = (document: DocumentNode, operationName: string | null | undefined, context: TContext): AuthorizedOperation => {
+    const grantsKey = options.grantsKeyOf?.(context);
+    if (grantsKey === undefined) return authorizeOperation(schema, index, document, operationName, options.grantsOf(context));
+    const key = `${operationName ?? ''}\u0000${grantsKey}`;
+    let byKey = decided.get(document);
+    const known = byKey?.get(key);
+    if (known) return known;
+    const fresh = authorizeOperation(schema, index, document, operationName, options.grantsOf(context));
+    if (!byKey) decided.set(document, (byKey = new Map()));
+    // A document asked by ever more caller classes keeps the first few; the others are decided per request.
+    if (byKey.size < MAX_CLASSES_PER_DOCUMENT) byKey.set(key, fresh);
+    return fresh;
+  };
   return {
     async requestDidStart() {
       let authorized: AuthorizedOperation | null = null;
       return {
         async didResolveOperation(requestContext) {
-          authorized = authorizeOperation(schema, index, requestContext.document, requestContext.operationName, options.grantsOf(requestContext.contextValue));
+          authorized = authorize(requestContext.document, requestContext.operationName, requestContext.contextValue);
           if (authorized.denials.length === 0 && authorized.placeholders.length === 0) return;
           const filtered = authorized.document.definitions[0] as OperationDefinitionNode;
           // The gateway caches query plans by query hash: a filtered operation must never share a plan with the full one.
@@ -50,6 +70,8 @@ export function createPolicyPlugin<TContext extends BaseContext>(options: {
     },
   };
 }
+
+const MAX_CLASSES_PER_DOCUMENT = 64;
 
 /**
  * A directive on an entity type guards the fields that return it; an entity fetch (`_entities`) returns it through

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { currentBatchGate } from './batch-gate.ts';
 
 /**
  * Counts the SQL statements a department's database runs. Tests read it to prove that a query's statement count
@@ -40,6 +41,7 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
   });
   // An idle client that loses its server (restart, network) emits here; without a listener it would crash the process.
   pool.on('error', () => {});
+  trackStatements(pool);
   const statements = new StatementCounter();
   const db = drizzle({
     client: pool,
@@ -51,6 +53,31 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
     },
   });
   return { db, pool, statements, close: () => pool.end() };
+}
+
+/**
+ * Tells the request's loader waves (`BatchGate`) when one of its statements is in flight on the pool, so that no batch
+ * goes out while a reply that could add keys to it is still to come. Statements outside a request pass untouched.
+ */
+function trackStatements(pool: pg.Pool): void {
+  const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+  (pool as { query: unknown }).query = (...args: unknown[]) => {
+    const gate = typeof args[args.length - 1] === 'function' ? undefined : currentBatchGate();
+    if (!gate) return query(...args);
+    gate.statementStarted();
+    let result: unknown;
+    try {
+      result = query(...args);
+    } catch (error) {
+      gate.statementEnded();
+      throw error;
+    }
+    const ended = () => gate.statementEnded();
+    // A submittable (a cursor, a stream) is no promise: it is not waited for, so it cannot hold a batch back.
+    if (typeof (result as Promise<unknown> | undefined)?.then === 'function') (result as Promise<unknown>).then(ended, ended);
+    else ended();
+    return result;
+  };
 }
 
 /** Applies a department's committed drizzle-kit migrations; already applied ones are skipped. */

@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { RequestLoader } from './batch-gate.ts';
 import { and, asc, count, eq, getTableName, gt, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { RowScope } from '../access/disclosure.ts';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -84,7 +84,7 @@ export function rowByKey<T extends PgTable, K extends string | number = string>(
   where?: SQL,
 ) {
   const select = selectByKeys<T>(db, table, column, where);
-  return new DataLoader<K, Row<T> | null>(async (keys) => {
+  return new RequestLoader<K, Row<T> | null>(async (keys) => {
     const rows = await select([...keys]);
     const byKey = new Map(rows.map((r) => [keyOf(r), r]));
     return keys.map((k) => byKey.get(k) ?? null);
@@ -102,7 +102,7 @@ export function rowsByKey<T extends PgTable, K extends string | number = string>
   where?: SQL,
 ) {
   const select = selectByKeys<T>(db, table, column, where, orderBy);
-  return new DataLoader<K, Row<T>[]>(async (keys) => {
+  return new RequestLoader<K, Row<T>[]>(async (keys) => {
     const rows = await select([...keys]);
     const byKey = new Map<K, Row<T>[]>();
     for (const row of rows) {
@@ -138,7 +138,7 @@ export function pageByParent<T extends PgTable, F>(options: {
   where?: (filter: F) => SQL | undefined;
 }) {
   const { db, table, parentColumn, orderColumn, parentOf } = options;
-  return new DataLoader<ParentPageKey<F>, Row<T>[], string>(
+  return new RequestLoader<ParentPageKey<F>, Row<T>[], string>(
     async (keys) => {
       const groups = new Map<string, ParentPageKey<F>[]>();
       for (const key of keys) {
@@ -213,7 +213,7 @@ export function countsByParent<G extends string>(options: {
       .where(and(parentsIn, condition))
       .groupBy(parentColumn, groupColumn);
   let run: ((parents: string[]) => Promise<Counted[]>) | undefined;
-  return new DataLoader<string, { total: number; by: Partial<Record<G, number>> }>(async (parents) => {
+  return new RequestLoader<string, { total: number; by: Partial<Record<G, number>> }>(async (parents) => {
     if (!run) {
       const condition = parameterize(options.where);
       const statement =

@@ -1,4 +1,4 @@
-import DataLoader from 'dataloader';
+import { RequestLoader } from './batch-gate.ts';
 import { sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
@@ -69,7 +69,7 @@ export function placeRelation(level: PlaceLevel, codes: readonly string[]): Plac
  * with no rows gets an empty list.
  */
 export function tallyByPlace<R extends { place: string }>(db: Db, level: PlaceLevel, query: (place: PlaceRelation) => SQL) {
-  return new DataLoader<string, R[]>(async (codes) => {
+  return new RequestLoader<string, R[]>(async (codes) => {
     // The statement's select list is the caller's, so its row type is too.
     const rows = (await db.execute(query(placeRelation(level, codes)))).rows as unknown as R[];
     const byPlace = new Map<string, R[]>();
@@ -104,7 +104,7 @@ export function countsByPlace<G extends string>(options: {
       ${where ? sql`where ${where}` : sql``}
       group by 1, 2`,
   );
-  return new DataLoader<string, { total: number; by: Partial<Record<G, number>> }>(async (codes) => {
+  return new RequestLoader<string, { total: number; by: Partial<Record<G, number>> }>(async (codes) => {
     const tallies = await tally.loadMany(codes);
     return tallies.map((rows) => {
       if (rows instanceof Error) return rows;
