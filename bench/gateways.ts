@@ -3,7 +3,7 @@
  *
  *   npm run bench:gateways -- [--residents 10000|100000|1000000] [--duration 10] [--connections 10] [--warmup 3]
  *                             [--gateways hub,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
- *                             [--profile <folder>] [--soak <minutes>]
+ *                             [--profile <folder>] [--soak <minutes>] [--baseline <commit>]
  *
  * The operations are the departmental apps' (`clients/<app>/*.graphql`). Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
@@ -18,6 +18,10 @@
  * and verifying one token per subgraph fetch, bound to its body and single-use, against the map lookups of the
  * reused tokens it replaced. During the load, the subgraphs' own request counters give the fetches each gateway
  * request makes, so the table can state the tokens' CPU per gateway request beside the measured CPU per request.
+ *
+ * `--baseline <commit>` runs that commit's whole hub beside the current one (`baseline-hub.ts`: built once in a
+ * worktree under .data/, its own launcher, its own subgraphs and gateway, the same PostgreSQL server and data) as one
+ * more gateway of the run, and adds a table of current ÷ baseline per operation.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -48,6 +52,7 @@ import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
+import { migrationsDiffer, prepareBaseline, resolveCommit, startBaselineHub, type BaselineHub } from './baseline-hub.ts';
 import { machineLine } from './machine.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -63,7 +68,10 @@ const GATEWAYS = {
   apollo: { label: 'stock @apollo/gateway', entry: path.join(ROOT, 'bench/peers/apollo-gateway.ts') },
   hive: { label: 'Hive Gateway', entry: path.join(ROOT, 'bench/peers/hive/hive-gateway.ts') },
 } as const;
-type GatewayKind = keyof typeof GATEWAYS;
+type PeerKind = keyof typeof GATEWAYS;
+/** A gateway of the run: ours, a peer, or the baseline commit's hub (its own gateway over its own subgraphs). */
+type GatewayKind = PeerKind | 'baseline';
+const labelOf = (kind: GatewayKind) => (kind === 'baseline' ? `ours at ${baselineCommit?.slice(0, 7)} (baseline)` : GATEWAYS[kind].label);
 
 /**
  * Hive Gateway and its ~580 MiB of packages are this benchmark's alone: installed on first use into its own folder
@@ -79,7 +87,7 @@ function installHivePeer(): void {
 }
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak'];
+  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -94,6 +102,9 @@ function parseArgs(argv: string[]) {
   };
   const gateways = (value('--gateways') ?? 'hub,apollo,hive').split(',') as GatewayKind[];
   for (const g of gateways) if (!(g in GATEWAYS)) throw new Error(`--gateways: no gateway "${g}"; known: ${Object.keys(GATEWAYS).join(', ')}`);
+  const baseline = value('--baseline');
+  if (argv.includes('--baseline') && (!baseline || baseline.startsWith('--'))) throw new Error('--baseline needs a commit (e.g. --baseline 9583791)');
+  if (baseline) gateways.push('baseline');
   return {
     residents: integer('--residents', 10_000, 100, 1_000_000),
     duration: integer('--duration', 10, 1, 600),
@@ -106,6 +117,8 @@ function parseArgs(argv: string[]) {
     profile: value('--profile'),
     /** Minutes of steady load on the first gateway and operation, RSS of every process read each minute. */
     soak: integer('--soak', 0, 0, 120),
+    /** A commit whose whole hub runs beside the current one (`baseline-hub.ts`). */
+    baseline,
   };
 }
 
@@ -166,6 +179,15 @@ async function rssMiB(pid: number): Promise<number> {
 }
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
+
+/** A gateway under test and the subgraph processes that answer it. */
+interface Served {
+  url: string;
+  pid: number;
+  headers: Record<string, string>;
+  subgraphPids: number[];
+  subgraphUrls: string[];
+}
 
 interface Measured {
   operation: string;
@@ -230,6 +252,10 @@ const issuerDir = path.join(ROOT, '.data', 'bench-issuer');
 const keys = internalKeysForRun({});
 const started: ServiceProcess[] = [];
 const say = (line: string) => process.stderr.write(`${line}\n`);
+// Resolved and built before anything starts: a wrong commit or a failed build stops the run at once.
+const baselineCommit = options.baseline ? resolveCommit(ROOT, options.baseline) : undefined;
+const baselineDir = baselineCommit ? await prepareBaseline(ROOT, baselineCommit, say) : undefined;
+let baseline: BaselineHub | undefined;
 
 say(`preparing the demo district of ${options.residents.toLocaleString('en')} residents in ${path.relative(ROOT, dataDir)}…`);
 const databases = await prepareDatabases({
@@ -265,9 +291,10 @@ try {
       }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, runtime.name)}`] } : {});
       started.push(service);
       await service.ready;
-      subgraphPids.push(service.child.pid!);
     }),
   );
+  // In departmentRuntimes' order, as `started` holds them (not in the order they became ready).
+  subgraphPids.push(...started.map((s) => s.child.pid!));
   supergraph = await rewriteUrls(supergraph);
   const subgraphUrls = await Promise.all(started.map((s) => s.ready));
   const supergraphFile = path.join(dataDir, 'bench-supergraph.graphql');
@@ -287,9 +314,41 @@ try {
   const rateLimitsFile = path.join(dataDir, 'bench-rate-limits.json');
   await writeFile(rateLimitsFile, JSON.stringify({ roles: { administrator: { perMinute: 1e12, burst: 1e12 } } }));
 
-  const gateways = new Map<GatewayKind, { url: string; pid: number; headers: Record<string, string> }>();
+  const gateways = new Map<GatewayKind, Served>();
   if (options.gateways.includes('hive')) installHivePeer();
+  const hubHeaders = { authorization: `Bearer ${token}`, 'x-hub-purpose': PURPOSE };
   for (const kind of options.gateways) {
+    if (kind === 'baseline') {
+      const shareDatabases = !migrationsDiffer(ROOT, baselineCommit!);
+      say(`starting the baseline hub ${baselineCommit!.slice(0, 12)} (${shareDatabases ? 'on the same databases' : 'migrations differ: on databases of its own, seeded by its own code'})…`);
+      baseline = await startBaselineHub({
+        dir: baselineDir!,
+        commit: baselineCommit!,
+        urls: databases.urls,
+        departments: departmentRuntimes.map((r) => r.name),
+        shareDatabases,
+        say,
+        env: {
+          PATH: process.env.PATH,
+          HOME: process.env.HOME,
+          LOG_LEVEL: 'error',
+          HUB_SECRET: DEMO_HUB_SECRET,
+          HUB_DEMO_RESIDENTS: String(options.residents),
+          HUB_DEMO_ISSUER_DIR: issuerDir,
+          HUB_TRUSTED_DOCUMENTS: 'allow',
+          HUB_RATE_LIMITS_FILE: rateLimitsFile,
+        },
+      });
+      gateways.set(kind, {
+        url: baseline.gateway.url,
+        pid: baseline.gateway.pid,
+        headers: hubHeaders,
+        subgraphPids: baseline.subgraphs.map((s) => s.pid),
+        subgraphUrls: baseline.subgraphs.map((s) => s.url),
+      });
+      say(`${labelOf(kind)} ready at ${baseline.gateway.url}`);
+      continue;
+    }
     const service = forkService(kind, GATEWAYS[kind].entry, {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
@@ -306,12 +365,8 @@ try {
     }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, kind)}`] } : {});
     started.push(service);
     const url = await service.ready;
-    gateways.set(kind, {
-      url,
-      pid: service.child.pid!,
-      headers: kind === 'hub' ? { authorization: `Bearer ${token}`, 'x-hub-purpose': PURPOSE } : {},
-    });
-    say(`${GATEWAYS[kind].label} ready at ${url}`);
+    gateways.set(kind, { url, pid: service.child.pid!, headers: kind === 'hub' ? hubHeaders : {}, subgraphPids, subgraphUrls });
+    say(`${labelOf(kind)} ready at ${url}`);
   }
 
   const documents = await readOperations();
@@ -345,17 +400,17 @@ try {
       const g = gateways.get(kind)!;
       if (options.warmup > 0) await drive(g.url, g.headers, bodies, options.warmup, options.connections);
       const cpuBefore = await cpuSeconds(g.pid);
-      const subgraphsBefore = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+      const subgraphsBefore = (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
       const postgresBefore = await postgresCpuSeconds(postmaster);
-      const fetchesBefore = await subgraphRequests(subgraphUrls);
+      const fetchesBefore = await subgraphRequests(g.subgraphUrls);
       let peak = await rssMiB(g.pid);
       const sampler = setInterval(() => void rssMiB(g.pid).then((mib) => (peak = Math.max(peak, mib))), 200);
       const run = await drive(g.url, g.headers, bodies, options.duration, options.connections);
       clearInterval(sampler);
       const cpu = (await cpuSeconds(g.pid)) - cpuBefore;
-      const subgraphsCpu = (await Promise.all(subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
+      const subgraphsCpu = (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
       const postgresCpu = (await postgresCpuSeconds(postmaster)) - postgresBefore;
-      const fetches = (await subgraphRequests(subgraphUrls)) - fetchesBefore;
+      const fetches = (await subgraphRequests(g.subgraphUrls)) - fetchesBefore;
       const measured: Measured = {
         operation,
         gateway: kind,
@@ -379,7 +434,7 @@ try {
   process.stdout.write(`${table}\n`);
   if (options.write) await writeIntoBenchmarks(table);
 } finally {
-  await Promise.allSettled(started.map((s) => s.stop('SIGTERM')));
+  await Promise.allSettled([...started.map((s) => s.stop('SIGTERM')), baseline?.stop()]);
   await databases.stop();
 }
 
@@ -388,7 +443,7 @@ try {
  * Growth is read from the second minute on (the first fills caches and warms the JIT).
  */
 async function soak(
-  gateways: Map<GatewayKind, { url: string; pid: number; headers: Record<string, string> }>,
+  gateways: Map<GatewayKind, Served>,
   documents: Map<string, string>,
   variables: Record<string, Record<string, unknown>[]>,
   subgraphPids: number[],
@@ -397,7 +452,7 @@ async function soak(
   const operation = options.operations[0]!;
   const query = documents.get(operation)!;
   const bodies = (variables[operation] ?? [{}]).map((v) => JSON.stringify({ query, operationName: operation, variables: v }));
-  const pids: [string, number][] = [[kind, g.pid], ...departmentRuntimes.map((r, i): [string, number] => [r.name, subgraphPids[i]!])];
+  const pids: [string, number][] = [[kind, g.pid], ...departmentRuntimes.map((r, i): [string, number] => [r.name, g.subgraphPids[i]!])];
   const rows: string[] = [];
   const samples: number[][] = [];
   for (let minute = 1; minute <= options.soak; minute++) {
@@ -410,7 +465,7 @@ async function soak(
   const growth = pids.map((_, i) => (samples.length > 1 ? samples.at(-1)![i]! - samples[1 < samples.length ? 1 : 0]![i]! : 0));
   process.stdout.write(
     [
-      `Machine: ${machineLine()}. Command: \`npm run bench:gateways -- ${process.argv.slice(2).join(' ')}\`. ${GATEWAYS[kind].label}, ${operation}, ${options.connections} connections.`,
+      `Machine: ${machineLine()}. Command: \`npm run bench:gateways -- ${process.argv.slice(2).join(' ')}\`. ${labelOf(kind)}, ${operation}, ${options.connections} connections.`,
       '',
       `| minute | req/s | errors | ${pids.map(([name]) => `${name} RSS MiB`).join(' | ')} |`,
       `|---:|---:|---:|${pids.map(() => '---:').join('|')}|`,
@@ -468,8 +523,8 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
     `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up.`,
     '',
-    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req (share of gateway + subgraphs) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | whole hub CPU ÷ PostgreSQL CPU | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req (share of gateway + subgraphs) |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   // The tokens' cost per gateway request: one signature (gateway) and one verification (subgraph) per fetch.
   const bound = tokenCosts.find((c) => c.kind === 'bound' && c.algorithm === 'ES256')!;
@@ -478,9 +533,10 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
     const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
     lines.push(
-      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${GATEWAYS[r.gateway].label} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} |`,
+      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} |`,
     );
   }
+  if (results.some((r) => r.gateway === 'baseline')) lines.push('', ...baselineTable(results));
   lines.push(
     '',
     'Caller tokens, measured in the benchmark process before the load (µs of CPU per subgraph fetch: the gateway\'s part and the subgraph\'s; bodies of the run\'s operations):',
@@ -493,6 +549,34 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
   );
   if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways did not all return the same data for this operation (see the run\'s log).');
   return lines.join('\n');
+}
+
+/** Gateway, subgraphs and PostgreSQL per request over PostgreSQL's own: what the hub costs beyond the database. */
+function hubOverPostgres(r: Measured): number {
+  return (r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / r.postgresCpuMsPerRequest;
+}
+
+/**
+ * The current hub against the baseline commit's, operation by operation, measured in the same run: current ÷ baseline
+ * of throughput, p99 and CPU per request of each part (below 1 is less CPU, a lower p99; above 1 more throughput).
+ */
+function baselineTable(results: Measured[]): string[] {
+  const lines = [
+    `Current (the working tree) against the baseline ${labelOf('baseline')}: its whole hub, its gateway over its own subgraphs (databases ${baseline?.databases === 'shared' ? 'shared with the current hub' : 'of its own on the same server, seeded by its own code'}), in the same run.`,
+    '',
+    '| operation | req/s current | req/s baseline | req/s current ÷ baseline | p99 ms current | p99 ms baseline | p99 current ÷ baseline | gateway CPU ms/req current ÷ baseline | subgraphs CPU ms/req current ÷ baseline | PostgreSQL CPU ms/req current ÷ baseline | whole hub ÷ PostgreSQL current | whole hub ÷ PostgreSQL baseline |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const pair = (a: number, b: number) => `${a.toFixed(2)} ÷ ${b.toFixed(2)} = ${(a / b).toFixed(2)}`;
+  for (const base of results.filter((r) => r.gateway === 'baseline')) {
+    const now = results.find((r) => r.operation === base.operation && r.gateway === 'hub');
+    if (!now) continue;
+    lines.push(
+      `| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${(now.rps / base.rps).toFixed(2)} | ${now.p99.toFixed(0)} | ${base.p99.toFixed(0)} | ${(now.p99 / base.p99).toFixed(2)} | ` +
+        `${pair(now.gatewayCpuMsPerRequest, base.gatewayCpuMsPerRequest)} | ${pair(now.subgraphsCpuMsPerRequest, base.subgraphsCpuMsPerRequest)} | ${pair(now.postgresCpuMsPerRequest, base.postgresCpuMsPerRequest)} | ${hubOverPostgres(now).toFixed(1)} | ${hubOverPostgres(base).toFixed(1)} |`,
+    );
+  }
+  return lines;
 }
 
 async function writeIntoBenchmarks(table: string): Promise<void> {

@@ -1,5 +1,5 @@
-import type { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { safeFormatError, type Logger } from '@hub/core';
 import type { DocumentNode } from 'graphql';
 import type { CountingLruCache } from './cache.ts';
@@ -12,7 +12,7 @@ import type { TrustedDocuments } from './trusted-documents.ts';
  * errors stripped of internals, and the gateway's plugins (`plugins.ts`) around every operation.
  */
 export function createApolloServer(options: {
-  gateway: ApolloGateway;
+  gateway: GatewayInterface;
   documentCache: CountingLruCache<DocumentNode>;
   limits: Limits;
   trustedDocuments: TrustedDocuments;

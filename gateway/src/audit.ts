@@ -50,48 +50,110 @@ const MINOR_AGE = 14;
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** The sensitive categories an answer holds and the residents it concerns, read from the answer itself. */
-export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, data: Json | undefined): { categories: string[]; residentIds: string[] } {
-  const categories = new Set<string>();
-  const residentIds = new Set<string>();
+/**
+ * What the audit looks at in one operation's answers, worked out once per document: for each selection, the
+ * response key to read, the sensitive category its field is, whether it is a resident's id or age or a column page's
+ * ids or ages, and what to look at below it; a selection with nothing of that anywhere below it is left out, so an
+ * answer is walked only where something can be observed.
+ */
+interface Observed {
+  key: string;
+  category: string | undefined;
+  residentId: boolean;
+  residentAge: boolean;
+  columnIds: boolean;
+  columnAges: boolean;
+  children: Observed[] | undefined;
+}
+
+const observers = new WeakMap<GraphQLSchema, { byDocument: WeakMap<DocumentNode, Observed[]>; byHash: Map<string, Observed[]> }>();
+const MAX_OBSERVERS_BY_HASH = 1_000;
+
+/**
+ * The observer of a document: kept with the document (Apollo Server keeps one per distinct query), and by the
+ * operation's hash when given, since the policy plugin hands each request of a caller with refused fields a freshly
+ * filtered copy (its hash names the filtered text).
+ */
+function observerOf(schema: GraphQLSchema, document: DocumentNode, hash?: string): Observed[] {
+  let caches = observers.get(schema);
+  if (!caches) observers.set(schema, (caches = { byDocument: new WeakMap(), byHash: new Map() }));
+  let observer = caches.byDocument.get(document) ?? (hash === undefined ? undefined : caches.byHash.get(hash));
+  if (!observer) {
+    observer = compileObserver(schema, document);
+    if (hash !== undefined) {
+      if (caches.byHash.size >= MAX_OBSERVERS_BY_HASH) caches.byHash.delete(caches.byHash.keys().next().value!);
+      caches.byHash.set(hash, observer);
+    }
+  }
+  caches.byDocument.set(document, observer);
+  return observer;
+}
+
+function compileObserver(schema: GraphQLSchema, document: DocumentNode): Observed[] {
   const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION);
   const fragments = new Map(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])));
-  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return { categories: [], residentIds: [] };
+  if (!operation || operation.kind !== Kind.OPERATION_DEFINITION) return [];
   const root = schema.getRootType(operation.operation);
-
-  function walk(selectionSet: SelectionSetNode, type: GraphQLCompositeType, value: Json | undefined): void {
-    if (value === null || value === undefined) return;
-    if (Array.isArray(value)) return value.forEach((item) => walk(selectionSet, type, item));
-    if (typeof value !== 'object') return;
+  // Fragments are read in place, with their type condition's fields, as many times as they are spread.
+  function compile(selectionSet: SelectionSetNode, type: GraphQLCompositeType, spreading: string[]): Observed[] {
+    const observed: Observed[] = [];
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT || selection.kind === Kind.FRAGMENT_SPREAD) {
         const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments.get(selection.name.value);
         if (!fragment) continue;
+        const name = selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : undefined;
+        if (name && spreading.includes(name)) continue;
         const condition = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
-        walk(fragment.selectionSet, condition && isCompositeType(condition) ? condition : type, value);
+        observed.push(...compile(fragment.selectionSet, condition && isCompositeType(condition) ? condition : type, name ? [...spreading, name] : spreading));
         continue;
       }
-      const key = selection.alias?.value ?? selection.name.value;
-      const fieldValue = value[key];
+      const field = selection.name.value;
+      let children: Observed[] | undefined;
+      if (selection.selectionSet && (isObjectType(type) || isInterfaceType(type))) {
+        const definition = type.getFields()[field];
+        const child = definition && getNamedType(definition.type);
+        if (child && isCompositeType(child)) children = compile(selection.selectionSet, child, spreading);
+      }
+      const entry: Observed = {
+        key: selection.alias?.value ?? field,
+        category: CATEGORY_OF_FIELD[`${type.name}.${field}`],
+        residentId: type.name === 'Resident' && field === 'id',
+        residentAge: type.name === 'Resident' && field === 'age',
+        columnIds: type.name === 'ResidentColumns' && field === 'ids',
+        columnAges: type.name === 'ResidentColumns' && field === 'ages',
+        children: children && children.length > 0 ? children : undefined,
+      };
+      if (entry.category || entry.residentId || entry.residentAge || entry.columnIds || entry.columnAges || entry.children) observed.push(entry);
+    }
+    return observed;
+  }
+  return root ? compile(operation.selectionSet, root, []) : [];
+}
+
+/** The sensitive categories an answer holds and the residents it concerns, read from the answer itself. */
+export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, data: Json | undefined, hash?: string): { categories: string[]; residentIds: string[] } {
+  const categories = new Set<string>();
+  const residentIds = new Set<string>();
+  function walk(observer: Observed[], value: Json | undefined): void {
+    if (value === null || value === undefined) return;
+    if (Array.isArray(value)) {
+      for (const item of value) walk(observer, item);
+      return;
+    }
+    if (typeof value !== 'object') return;
+    for (const entry of observer) {
+      const fieldValue = value[entry.key];
       if (fieldValue === undefined || fieldValue === null) continue;
-      if (type.name === 'Resident') {
-        if (selection.name.value === 'id' && typeof fieldValue === 'string') residentIds.add(fieldValue);
-        if (selection.name.value === 'age' && typeof fieldValue === 'number' && fieldValue < MINOR_AGE) categories.add('minors');
-      }
+      if (entry.residentId && typeof fieldValue === 'string') residentIds.add(fieldValue);
+      if (entry.residentAge && typeof fieldValue === 'number' && fieldValue < MINOR_AGE) categories.add('minors');
       // A column page (列式分页) concerns every resident in its ids, and minors when any age is under 14.
-      if (type.name === 'ResidentColumns' && Array.isArray(fieldValue)) {
-        if (selection.name.value === 'ids') for (const id of fieldValue) if (typeof id === 'string') residentIds.add(id);
-        if (selection.name.value === 'ages' && fieldValue.some((age) => typeof age === 'number' && age < MINOR_AGE)) categories.add('minors');
-      }
-      const category = CATEGORY_OF_FIELD[`${type.name}.${selection.name.value}`];
-      if (category) categories.add(category);
-      if (!selection.selectionSet || (!isObjectType(type) && !isInterfaceType(type))) continue;
-      const field = type.getFields()[selection.name.value];
-      const child = field && getNamedType(field.type);
-      if (child && isCompositeType(child)) walk(selection.selectionSet, child, fieldValue);
+      if (entry.columnIds && Array.isArray(fieldValue)) for (const id of fieldValue) if (typeof id === 'string') residentIds.add(id);
+      if (entry.columnAges && Array.isArray(fieldValue) && fieldValue.some((age) => typeof age === 'number' && age < MINOR_AGE)) categories.add('minors');
+      if (entry.category) categories.add(entry.category);
+      if (entry.children) walk(entry.children, fieldValue);
     }
   }
-  if (root) walk(operation.selectionSet, root, data);
+  walk(observerOf(schema, document, hash), data);
   return { categories: [...categories].sort(), residentIds: [...residentIds] };
 }
 
@@ -121,7 +183,7 @@ export function createAuditPlugin<TContext extends { caller: Caller }>(options: 
           const errorCodes = [...new Set((result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
           const hasData = result.data != null && Object.values(result.data).some((v) => v !== null);
           const outcome = !result.errors?.length ? 'SUCCESS' : !hasData ? (errorCodes.every((c) => c === 'FORBIDDEN') ? 'DENIED' : 'ERROR') : 'PARTIAL';
-          const observed = requestContext.document ? observeAnswer(schema, requestContext.document, result.data as Json) : { categories: [], residentIds: [] };
+          const observed = requestContext.document ? observeAnswer(schema, requestContext.document, result.data as Json, requestContext.queryHash) : { categories: [], residentIds: [] };
           const record: AuditRecordInput = {
             userId: caller.userId,
             role: caller.role,

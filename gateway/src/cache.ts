@@ -38,6 +38,11 @@ export class CountingLruCache<V> {
     return value;
   }
 
+  /** The entry, if held, without counting a lookup or refreshing its place. */
+  peek(key: string): V | undefined {
+    return this.entries.get(key);
+  }
+
   async set(key: string, value: V): Promise<void> {
     this.entries.delete(key);
     this.entries.set(key, value);

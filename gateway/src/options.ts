@@ -58,6 +58,11 @@ export interface GatewayOptions {
   /** Send the fetches one request makes to one subgraph at once as one HTTP request (`mergeFetches`); default true. */
   coalesceFetches?: boolean;
   /**
+   * Run an operation seen before from its prepared plan and answer shape (`execution/executor.ts`) instead of the
+   * stock executor's per-request work; default true.
+   */
+  preparedPlans?: boolean;
+  /**
    * A read identical to one in flight to the same subgraph for the same caller waits for that one's answer (each
    * request parses its own copy); default true.
    */
@@ -93,6 +98,7 @@ export function gatewaySettings(options: GatewayOptions, logger: Logger) {
     resilience: options.resilience ?? resilienceFromEnv(),
     cacheEntries: options.cacheEntries ?? { documents: 1000, plans: 1000 },
     coalesceFetches: options.coalesceFetches ?? true,
+    preparedPlans: options.preparedPlans ?? true,
     shareInFlightReads: options.shareInFlightReads ?? true,
     maxSocketsPerSubgraph: options.maxSocketsPerSubgraph ?? 64,
     subscriptions: options.subscriptions ?? subscriptionLimitsFromEnv(),

@@ -69,7 +69,13 @@ export function createGateway(options: GatewayOptions) {
   // 5. Subgraph fetches, then 4. the planner that sends them.
   const subgraphs = createSubgraphFetches({ ...settings, metrics, logger });
   const caches = operationCaches(settings.cacheEntries, metrics.onCacheLookup);
-  const gateway = createQueryPlanner({ supergraphSdl: options.supergraphSdl, planCache: caches.plans, buildService: subgraphs.buildService });
+  const gateway = createQueryPlanner({
+    supergraphSdl: options.supergraphSdl,
+    planCache: caches.plans,
+    buildService: subgraphs.buildService,
+    dataSources: subgraphs.dataSources,
+    prepared: settings.preparedPlans,
+  });
 
   return {
     urls,

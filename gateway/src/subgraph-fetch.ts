@@ -93,6 +93,8 @@ export function createSubgraphFetches(options: SubgraphFetchOptions) {
 
   return {
     buildService,
+    /** Each subgraph's data source, once the planner has built them (the prepared executor sends through them too). */
+    dataSources: (): ReadonlyMap<string, ResilientRemoteGraphQLDataSource<GatewayContext>> => dataSources,
     /** A subgraph's circuit breaker state (`closed` before its first fetch). */
     breakerOf: (name: string): BreakerState => dataSources.get(name)?.breaker.state ?? 'closed',
     /** Each subgraph's circuit breaker state, for tests and diagnostics. */

@@ -5,6 +5,47 @@ import type { RemoteGraphQLDataSource } from '@apollo/gateway';
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
 type FetcherResponse = Awaited<ReturnType<Fetcher>>;
+type FetcherHeaders = FetcherResponse['headers'];
+
+/**
+ * A subgraph answer's headers as node:http read them (names lower-cased, repeated ones joined), behind the Headers
+ * interface the data source reads `content-type` through: a fetch `Headers` built per answer showed in the profile.
+ */
+class ReceivedHeaders implements FetcherHeaders {
+  private readonly values_ = new Map<string, string>();
+  constructor(received: Iterable<[string, string | string[] | undefined]> = []) {
+    for (const [name, value] of received) if (value !== undefined) this.values_.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);
+  }
+  append(name: string, value: string): void {
+    const key = name.toLowerCase();
+    const current = this.values_.get(key);
+    this.values_.set(key, current === undefined ? value : `${current}, ${value}`);
+  }
+  delete(name: string): void {
+    this.values_.delete(name.toLowerCase());
+  }
+  get(name: string): string | null {
+    return this.values_.get(name.toLowerCase()) ?? null;
+  }
+  has(name: string): boolean {
+    return this.values_.has(name.toLowerCase());
+  }
+  set(name: string, value: string): void {
+    this.values_.set(name.toLowerCase(), value);
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this.values_.entries();
+  }
+  keys(): IterableIterator<string> {
+    return this.values_.keys();
+  }
+  values(): IterableIterator<string> {
+    return this.values_.values();
+  }
+  [Symbol.iterator](): IterableIterator<[string, string]> {
+    return this.values_.entries();
+  }
+}
 
 /**
  * A subgraph's answer, already read whole: `json()` is one JSON.parse of the bytes, without the web streams a
@@ -17,7 +58,7 @@ class BufferedResponse implements FetcherResponse {
     readonly url: string,
     readonly status: number,
     readonly statusText: string,
-    readonly headers: Headers,
+    readonly headers: FetcherHeaders,
     private readonly body: Buffer,
   ) {}
   get ok(): boolean {
@@ -35,7 +76,7 @@ class BufferedResponse implements FetcherResponse {
     return new Uint8Array(this.body).buffer;
   }
   clone(): FetcherResponse {
-    return new BufferedResponse(this.url, this.status, this.statusText, new Headers(this.headers), this.body);
+    return new BufferedResponse(this.url, this.status, this.statusText, new ReceivedHeaders(this.headers), this.body);
   }
 }
 
@@ -54,9 +95,15 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions): Fetcher & { 
     'http:': new http.Agent({ keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' }),
     'https:': new https.Agent({ keepAlive: true, maxSockets: options.maxSockets, scheduling: 'lifo' }),
   };
+  // A gateway asks a handful of subgraph URLs, each parsed once.
+  const targets = new Map<string, URL>();
   const fetcher = (url: string, init: Parameters<Fetcher>[1] = {}) =>
     new Promise<FetcherResponse>((resolve, reject) => {
-      const target = new URL(url);
+      let target = targets.get(url);
+      if (!target) {
+        target = new URL(url);
+        if (targets.size < 64) targets.set(url, target);
+      }
       const agent = target.protocol === 'https:' ? agents['https:'] : agents['http:'];
       const body = init.body ?? '';
       const signal = init.signal instanceof AbortSignal ? init.signal : undefined;
@@ -68,10 +115,7 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions): Fetcher & { 
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
           response.on('error', reject);
           response.on('end', () => {
-            const headers = new Headers();
-            for (const [name, value] of Object.entries(response.headers)) {
-              if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
-            }
+            const headers = new ReceivedHeaders(Object.entries(response.headers));
             resolve(new BufferedResponse(url, response.statusCode ?? 502, response.statusMessage ?? '', headers, Buffer.concat(chunks)));
           });
         },

@@ -1,0 +1,346 @@
+import {
+  getNullableType,
+  GraphQLError,
+  GraphQLBoolean,
+  GraphQLFloat,
+  GraphQLID,
+  GraphQLInt,
+  isAbstractType,
+  isCompositeType,
+  isEnumType,
+  isInterfaceType,
+  isListType,
+  isNonNullType,
+  isObjectType,
+  isScalarType,
+  isSpecifiedScalarType,
+  Kind,
+  valueFromAST,
+  type DirectiveNode,
+  type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLEnumType,
+  type GraphQLNamedType,
+  type GraphQLOutputType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+
+/**
+ * The answer's shape for one operation, worked out once from the document and the API schema: what the stock
+ * gateway's result shaping (`computeResponse` over a federation Operation it builds from the document on every
+ * request) decides per field and per request (response names, skip/include, field types, type conditions, how to
+ * check a leaf) is here a tree of plain objects, and a request only walks its data through it. The output is the
+ * stock one, errors included: a null in a non-null position nulls its parent with "Cannot return null for non-nullable
+ * field …", an invalid leaf or `__typename` is an INVALID_GRAPHQL error at its path.
+ */
+export interface Shape {
+  selections: SelectionShape[];
+  root: GraphQLCompositeType;
+  /** Variable defaults of the operation, under the request's own variables (for `@skip`/`@include`). */
+  defaults: Record<string, unknown>;
+}
+
+/** `@skip(if:)` / `@include(if:)`: a constant or a variable, per request. */
+interface Condition {
+  skip: boolean;
+  value: boolean | { variable: string };
+}
+
+type SelectionShape = FieldShape | FragmentShape;
+
+interface FieldShape {
+  kind: 'field';
+  responseName: string;
+  conditions: Condition[];
+  /** `__typename` (under any alias). */
+  typename: boolean;
+  type: GraphQLOutputType;
+  selections: SelectionShape[] | undefined;
+}
+
+interface FragmentShape {
+  kind: 'fragment';
+  conditions: Condition[];
+  typeCondition: GraphQLCompositeType | undefined;
+  selections: SelectionShape[];
+}
+
+/** Why an operation is left to the stock execution (its shape is not compiled). */
+export class UnsupportedShape extends Error {}
+
+export function compileShape(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>): Shape {
+  const root = schema.getRootType(operation.operation);
+  if (!root) throw new UnsupportedShape(`no ${operation.operation} root type`);
+  const defaults: Record<string, unknown> = Object.create(null);
+  for (const definition of operation.variableDefinitions ?? []) {
+    if (!definition.defaultValue) continue;
+    // Only @skip/@include read these, and only Boolean ones can be their `if`.
+    const value = valueFromAST(definition.defaultValue, GraphQLBoolean);
+    if (value !== undefined) defaults[definition.variable.name.value] = value;
+  }
+  return { selections: compileSelectionSet(schema, operation.selectionSet, root, fragments, []), root, defaults };
+}
+
+function conditionsOf(directives: readonly DirectiveNode[] | undefined): Condition[] {
+  const conditions: Condition[] = [];
+  for (const directive of directives ?? []) {
+    const name = directive.name.value;
+    if (name !== 'skip' && name !== 'include') continue;
+    const argument = directive.arguments?.find((a) => a.name.value === 'if');
+    if (!argument) continue;
+    const value = argument.value.kind === Kind.VARIABLE ? { variable: argument.value.name.value } : argument.value.kind === Kind.BOOLEAN ? argument.value.value : undefined;
+    if (value === undefined) throw new UnsupportedShape('an @skip/@include condition that is neither a variable nor a boolean');
+    conditions.push({ skip: name === 'skip', value });
+  }
+  return conditions;
+}
+
+function compileSelectionSet(
+  schema: GraphQLSchema,
+  selectionSet: SelectionSetNode,
+  parent: GraphQLCompositeType,
+  fragments: Record<string, FragmentDefinitionNode>,
+  spreading: string[],
+): SelectionShape[] {
+  const shapes: SelectionShape[] = [];
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      const responseName = selection.alias?.value ?? name;
+      if (name === '__typename') {
+        shapes.push({ kind: 'field', responseName, conditions: conditionsOf(selection.directives), typename: true, type: parent as GraphQLOutputType, selections: undefined });
+        continue;
+      }
+      if (name.startsWith('__')) throw new UnsupportedShape('introspection');
+      if (!isObjectType(parent) && !isInterfaceType(parent)) throw new UnsupportedShape(`field ${name} on a union`);
+      const definition = parent.getFields()[name];
+      if (!definition) throw new UnsupportedShape(`no field ${parent.name}.${name}`);
+      const named = getNamedOf(definition.type);
+      let selections: SelectionShape[] | undefined;
+      if (selection.selectionSet) {
+        if (!isCompositeType(named)) throw new UnsupportedShape(`a selection on leaf ${parent.name}.${name}`);
+        selections = compileSelectionSet(schema, selection.selectionSet, named, fragments, spreading);
+      }
+      shapes.push({ kind: 'field', responseName, conditions: conditionsOf(selection.directives), typename: false, type: definition.type, selections });
+      continue;
+    }
+    const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
+    if (!fragment) throw new UnsupportedShape(`no fragment ${selection.kind === Kind.FRAGMENT_SPREAD ? selection.name.value : ''}`);
+    if (selection.kind === Kind.FRAGMENT_SPREAD) {
+      if (spreading.includes(selection.name.value)) throw new UnsupportedShape('a fragment that spreads itself');
+    }
+    const conditionName = fragment.typeCondition?.name.value;
+    const condition = conditionName ? schema.getType(conditionName) : undefined;
+    if (conditionName && (!condition || !isCompositeType(condition))) throw new UnsupportedShape(`no composite type ${conditionName}`);
+    const typeCondition = condition as GraphQLCompositeType | undefined;
+    const inner = compileSelectionSet(
+      schema,
+      fragment.selectionSet,
+      typeCondition ?? parent,
+      fragments,
+      selection.kind === Kind.FRAGMENT_SPREAD ? [...spreading, selection.name.value] : spreading,
+    );
+    // A named fragment's own directives and the spread's both apply, as they do when the stock gateway expands it.
+    const conditions = [...conditionsOf(selection.directives), ...(selection.kind === Kind.FRAGMENT_SPREAD ? conditionsOf(fragment.directives) : [])];
+    shapes.push({ kind: 'fragment', conditions, typeCondition, selections: inner });
+  }
+  return shapes;
+}
+
+function getNamedOf(type: GraphQLOutputType): GraphQLNamedType {
+  let t: GraphQLOutputType = type;
+  while (isNonNullType(t) || isListType(t)) t = t.ofType as GraphQLOutputType;
+  return t as GraphQLNamedType;
+}
+
+interface Run {
+  schema: GraphQLSchema;
+  variables: Record<string, unknown>;
+  errors: GraphQLError[];
+  path: (string | number)[];
+}
+
+const invalid = (message: string, path: (string | number)[]) => new GraphQLError(message, { path: [...path], extensions: { code: 'INVALID_GRAPHQL' } });
+
+const NULL_BUBBLE_UP = 1;
+const OK = 0;
+
+/**
+ * The client's answer from the data the plan's fetches gathered, shaped as the operation asks (`computeResponse`'s
+ * result, from a compiled shape).
+ */
+export function applyShape(schema: GraphQLSchema, shape: Shape, input: Record<string, unknown> | null | undefined, variables: Record<string, unknown> | undefined): { data: Record<string, unknown> | null | undefined; errors: GraphQLError[] } {
+  if (!input) return { data: input, errors: [] };
+  const run: Run = { schema, variables: variables ? { ...shape.defaults, ...variables } : shape.defaults, errors: [], path: [] };
+  const data: Record<string, unknown> = Object.create(null);
+  const result = applySelections(run, input, shape.selections, data, shape.root);
+  return { data: result === NULL_BUBBLE_UP ? null : data, errors: run.errors };
+}
+
+function skipped(conditions: Condition[], variables: Record<string, unknown>): boolean {
+  for (const condition of conditions) {
+    let value: unknown = condition.value;
+    if (typeof value === 'object') {
+      value = variables[(condition.value as { variable: string }).variable];
+      if (typeof value !== 'boolean') throw new Error(`Unexpected value ${String(value)} for an @skip/@include condition`);
+    }
+    if (condition.skip ? value === true : value === false) return true;
+  }
+  return false;
+}
+
+function typeConditionApplies(schema: GraphQLSchema, condition: GraphQLCompositeType | undefined, typename: unknown, parent: GraphQLCompositeType): boolean {
+  if (!condition) return true;
+  const type = typeof typename === 'string' && typename ? schema.getType(typename) : parent;
+  if (!type) return false;
+  return type === condition || (isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(condition, type));
+}
+
+function applySelections(run: Run, input: Record<string, unknown>, selections: SelectionShape[], output: Record<string, unknown>, parent: GraphQLCompositeType): number {
+  for (const selection of selections) {
+    if (selection.conditions.length > 0 && skipped(selection.conditions, run.variables)) continue;
+    if (selection.kind === 'fragment') {
+      const typename = input.__typename;
+      if (typename !== undefined && typename !== null && typeof typename !== 'string') throw new Error(`Got unexpected value for __typename: ${String(typename)}`);
+      if (typeConditionApplies(run.schema, selection.typeCondition, typename, parent)) {
+        if (applySelections(run, input, selection.selections, output, selection.typeCondition ?? parent) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
+      }
+      continue;
+    }
+    const responseName = selection.responseName;
+    const outputValue = output[responseName];
+    let inputValue = Object.prototype.hasOwnProperty.call(input, responseName) ? (input[responseName] ?? null) : null;
+    if (selection.typename) {
+      if (outputValue === undefined) {
+        if (inputValue === null && responseName !== '__typename') inputValue = input.__typename ?? null;
+        const type = typeof inputValue === 'string' ? (run.schema.getType(inputValue) ?? parent) : parent;
+        if (!isObjectType(type)) return NULL_BUBBLE_UP;
+        output[responseName] = type.name;
+      }
+      continue;
+    }
+    run.path.push(responseName);
+    const updated = updateValue(run, outputValue, selection.type, inputValue, selection.selections, parent);
+    output[responseName] = updated.value;
+    run.path.pop();
+    if (updated.invalid) return NULL_BUBBLE_UP;
+  }
+  return OK;
+}
+
+interface Updated {
+  value: unknown;
+  invalid?: boolean;
+  hasErrors?: boolean;
+}
+
+function lastStep(path: (string | number)[], type: GraphQLOutputType, parent: GraphQLCompositeType): string {
+  const step = path[path.length - 1];
+  return typeof step === 'string' ? `field ${parent.name}.${step}` : `array element of type ${String(type)} at index ${step}`;
+}
+
+function updateValue(run: Run, outputValue: unknown, type: GraphQLOutputType, inputValue: unknown, selections: SelectionShape[] | undefined, parent: GraphQLCompositeType): Updated {
+  if (outputValue === null || (outputValue !== undefined && !selections)) return { value: outputValue };
+  if (isNonNullType(type)) {
+    const inner = type.ofType as GraphQLOutputType;
+    const updated = updateValue(run, outputValue, inner, inputValue, selections, parent);
+    if (updated.value === null) {
+      if (!updated.hasErrors) run.errors.push(invalid(`Cannot return null for non-nullable ${lastStep(run.path, inner, parent)}.`, run.path));
+      return { value: null, invalid: true, hasErrors: true };
+    }
+    return { value: updated.value };
+  }
+  if (inputValue === null) return { value: null };
+  if (isListType(type)) {
+    if (!Array.isArray(inputValue)) throw new Error(`Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${String(type)}`);
+    if (outputValue !== undefined && (!Array.isArray(outputValue) || outputValue.length !== inputValue.length)) throw new Error(`A list of ${String(type)} merged with one of another length`);
+    const item = type.ofType as GraphQLOutputType;
+    const nullableItem = getNullableType(item);
+    // Lists of leaves (ids, codes, column pages) dominate large answers: each value is checked without a call per item.
+    if (outputValue === undefined && !selections && (isScalarType(nullableItem) || isEnumType(nullableItem))) return leafList(run, inputValue, nullableItem, isNonNullType(item), parent);
+    const outputs = (outputValue as unknown[] | undefined) ?? new Array<unknown>(inputValue.length).fill(undefined);
+    let nullify = false;
+    let hasErrors = false;
+    const value = outputs.map((outputItem, i) => {
+      run.path.push(i);
+      const updated = updateValue(run, outputItem, item, inputValue[i], selections, parent);
+      run.path.pop();
+      nullify ||= !!updated.invalid;
+      hasErrors ||= !!updated.hasErrors;
+      return updated.value;
+    });
+    return { value: nullify ? null : value, hasErrors };
+  }
+  if (isCompositeType(type)) {
+    if (!selections) throw new Error(`Invalid empty selection set for composite type ${type.name}`);
+    if (typeof inputValue !== 'object') throw new Error(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.name}`);
+    const object = inputValue as Record<string, unknown>;
+    const typename = object.__typename;
+    if (typename !== undefined && typeof typename !== 'string') throw new Error(`Invalid non-string value ${String(typename)} for __typename at ${run.path.join(',')}`);
+    let objectType: GraphQLCompositeType = type;
+    if (typename) {
+      const named = run.schema.getType(typename);
+      if (!named || !isCompositeType(named)) {
+        run.errors.push(invalid(`Invalid __typename found for object at ${lastStep(run.path, type, parent)}.`, run.path));
+        return { value: null, hasErrors: true };
+      }
+      objectType = named;
+    }
+    const target = (outputValue as Record<string, unknown> | undefined) ?? Object.create(null);
+    const bubbled = applySelections(run, object, selections, target, objectType) === NULL_BUBBLE_UP;
+    return { value: bubbled ? null : target, hasErrors: bubbled };
+  }
+  const valid = isValidLeaf(inputValue, type);
+  if (!valid) run.errors.push(invalid(`Invalid value found for ${lastStep(run.path, type, parent)}.`, run.path));
+  return { value: valid ? inputValue : null, hasErrors: !valid };
+}
+
+/**
+ * A list of leaves, item by item as `updateValue` would take them: the value itself, or null with an error where it
+ * is not of the leaf's type; a null among non-null items is an error too, and nulls the list.
+ */
+function leafList(run: Run, input: unknown[], type: GraphQLNamedType, nonNull: boolean, parent: GraphQLCompositeType): Updated {
+  const leaf = type as GraphQLOutputType;
+  const custom = isScalarType(type) && !isSpecifiedScalarType(type);
+  let hasErrors = false;
+  let nullify = false;
+  const value = new Array<unknown>(input.length);
+  for (let i = 0; i < input.length; i++) {
+    const item = input[i] ?? null;
+    if (item !== null && (custom || isValidLeaf(item, leaf))) {
+      value[i] = item;
+      continue;
+    }
+    value[i] = null;
+    run.path.push(i);
+    if (item !== null) {
+      run.errors.push(invalid(`Invalid value found for ${lastStep(run.path, leaf, parent)}.`, run.path));
+      hasErrors = true;
+    } else if (nonNull) {
+      run.errors.push(invalid(`Cannot return null for non-nullable ${lastStep(run.path, leaf, parent)}.`, run.path));
+      hasErrors = true;
+    }
+    run.path.pop();
+    if (nonNull) nullify = true;
+  }
+  return { value: nullify ? null : value, hasErrors };
+}
+
+const INTEGER = /^[+-]?\d+$/;
+
+/** `isValidLeafValue` of the stock result shaping: custom scalars pass; built-in scalars and enums by their values. */
+function isValidLeaf(value: unknown, type: GraphQLOutputType): boolean {
+  if (isScalarType(type) && !isSpecifiedScalarType(type)) return true;
+  if (typeof value === 'boolean') return type === GraphQLBoolean;
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (type === GraphQLInt || type === GraphQLID) return INTEGER.test(String(value));
+    return type === GraphQLFloat;
+  }
+  if (typeof value === 'string') {
+    if (isEnumType(type)) return (type as GraphQLEnumType).getValue(value) !== undefined;
+    return type !== GraphQLBoolean && type !== GraphQLInt && type !== GraphQLFloat;
+  }
+  return false;
+}
