@@ -13,7 +13,7 @@ import {
   startEmbeddedPostgres,
   type PostgresServer,
 } from '@hub/core';
-import { generateDemoWorld, seedDepartments, type DepartmentSeeder } from '@hub/demo';
+import { generateDemoWorld, seedDepartments, type DepartmentSeeder, type SeedOptions } from '@hub/demo';
 import type pg from 'pg';
 import { departmentRuntimes, type ConnectedDepartment } from './departments.ts';
 import { nodeArgsFor } from './process.ts';
@@ -188,6 +188,8 @@ export interface SeedTask {
   urls: Record<string, string>;
   demo: DemoSize;
   secret: string;
+  /** How the rows are written (default `copy`); tests compare the two. */
+  writer?: SeedOptions['writer'];
 }
 
 export type SeedMessage = { type: 'progress'; residents: number } | { type: 'done' } | { type: 'failed'; message: string };
@@ -202,7 +204,7 @@ export async function seedDemo(task: SeedTask, onProgress: (residents: number) =
       connected.push(db);
       seeders.push(await db.seeder(task.secret));
     }
-    await seedDepartments(generateDemoWorld(task.demo), seeders, (p) => onProgress(p.residentsDone));
+    await seedDepartments(generateDemoWorld(task.demo), seeders, (p) => onProgress(p.residentsDone), { writer: task.writer });
   } finally {
     await Promise.allSettled(connected.map((c) => c.close()));
   }
