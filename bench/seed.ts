@@ -1,14 +1,15 @@
 /**
  * Where the demo district's seeding spends its time, and how long it takes.
  *
- *   npm run bench:seed -- [--residents N] [--seed N] [--entry bundle|source] [--skip-generation]
+ *   npm run bench:seed -- [--residents N] [--seed N] [--writer copy,insert] [--entry bundle|source] [--skip-generation]
  *
  * Two measurements on one embedded server in a fresh data folder:
  * 1. generation alone: the district generated grid by grid in this process and thrown away (what every seeding
  *    process pays before writing a row);
  * 2. the launcher's seeding as a first start does it (`prepareDatabases` with the seeding child process, on freshly
  *    created and migrated databases): wall time, and the CPU of the seeding processes and of PostgreSQL, from /proc.
- * `--entry bundle` (default) runs the seeding process's bundle (`npm run build` first), `source` its TypeScript.
+ * `--writer` names the writers to run, one after the other on fresh servers: `copy` (the launcher's) and `insert` (the
+ * unnest INSERTs seeding used before, for the comparison). `--entry bundle` (default) runs the seeding process's bundle (`npm run build` first), `source` its TypeScript.
  */
 import { mkdtemp, readdir, readFile, rm, chmod } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
@@ -27,9 +28,11 @@ const flag = (name: string) => {
   return i >= 0 ? argv[i + 1] : undefined;
 };
 const demo = parseDemoOptions(
-  argv.filter((a, i) => !['--entry', '--skip-generation'].includes(a) && argv[i - 1] !== '--entry'),
+  argv.filter((a, i) => !['--entry', '--writer', '--skip-generation'].includes(a) && !['--entry', '--writer'].includes(argv[i - 1] ?? '')),
   {},
 ).demo;
+const writers = (flag('--writer') ?? 'copy').split(',');
+for (const writer of writers) if (writer !== 'copy' && writer !== 'insert') throw new Error(`--writer takes copy and insert, got ${writer}`);
 const entryKind = flag('--entry') ?? 'bundle';
 if (!['bundle', 'source'].includes(entryKind)) throw new Error(`--entry is bundle or source, got ${entryKind}`);
 const SEED_SOURCE = fileURLToPath(new URL('../apps/hub/src/seed-process.ts', import.meta.url));
@@ -81,6 +84,8 @@ if (!argv.includes('--skip-generation')) {
   );
 }
 
+for (const writer of writers as ('copy' | 'insert')[]) {
+console.log(`writer: ${writer}`);
 const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-bench-seed-'));
 await chmod(dataDir, 0o755);
 try {
@@ -108,6 +113,7 @@ try {
     // The server as a first start runs it (fsync on, 64 MB of shared buffers), in a folder removed afterwards.
     dataDir: path.join(dataDir, 'data'),
     seedProcess: seedEntry,
+    seedWriter: writer,
     log: (line) => {
       if (line.startsWith('seeded ')) seededAt = performance.now();
       if (line.startsWith('embedded PostgreSQL ready') || line.startsWith('generating') || line.startsWith('seeded ')) {
@@ -132,4 +138,5 @@ try {
   await prepared.stop();
 } finally {
   await rm(dataDir, { recursive: true, force: true });
+}
 }

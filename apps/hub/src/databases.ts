@@ -46,6 +46,8 @@ export interface PrepareOptions {
    * memory leaves with it instead of staying in a long-running launcher. Default: in this process (tests).
    */
   seedProcess?: string;
+  /** How the seed writes its rows (default `copy`; `insert` for the benchmark's comparison). */
+  seedWriter?: SeedOptions['writer'];
 }
 
 export interface PreparedDatabases {
@@ -134,13 +136,13 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
         log(`generating the demo district as on ${referenceDate} (the hub's today)`);
         await seedInChildProcess(
           options.seedProcess,
-          { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret },
+          { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret, writer: options.seedWriter },
           referenceDate,
           onProgress,
         );
       } else {
         const seeders = await Promise.all(needSeed.map((n) => n.connected.seeder(options.secret)));
-        await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone));
+        await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone), { writer: options.seedWriter });
       }
       bar?.finish(residents);
       seeded.push(...needSeed.map((n) => n.name));
