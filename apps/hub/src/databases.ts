@@ -13,7 +13,7 @@ import {
   startEmbeddedPostgres,
   type PostgresServer,
 } from '@hub/core';
-import { generateDemoWorld, seedDepartments, type DepartmentSeeder } from '@hub/demo';
+import { generateDemoWorld, seedDepartments, type DepartmentSeeder, type SeedOptions } from '@hub/demo';
 import type pg from 'pg';
 import { departmentRuntimes, type ConnectedDepartment } from './departments.ts';
 import { nodeArgsFor } from './process.ts';
@@ -48,6 +48,8 @@ export interface PrepareOptions {
    * memory leaves with it instead of staying in a long-running launcher. Default: in this process (tests).
    */
   seedProcess?: string;
+  /** How the seed writes its rows (default `copy`; `insert` for the benchmark's comparison). */
+  seedWriter?: SeedOptions['writer'];
 }
 
 export interface PreparedDatabases {
@@ -137,13 +139,13 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
         log(`generating the demo district as on ${referenceDate} (the hub's today)`);
         await seedInChildProcess(
           options.seedProcess,
-          { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret },
+          { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret, writer: options.seedWriter },
           referenceDate,
           onProgress,
         );
       } else {
         const seeders = await Promise.all(needSeed.map((n) => n.connected.seeder(options.secret)));
-        await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone));
+        await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone), { writer: options.seedWriter });
       }
       bar?.finish(residents);
       seeded.push(...needSeed.map((n) => n.name));
@@ -191,6 +193,8 @@ export interface SeedTask {
   urls: Record<string, string>;
   demo: DemoSize;
   secret: string;
+  /** How the rows are written (default `copy`); tests compare the two. */
+  writer?: SeedOptions['writer'];
 }
 
 export type SeedMessage = { type: 'progress'; residents: number } | { type: 'done' } | { type: 'failed'; message: string };
@@ -205,7 +209,7 @@ export async function seedDemo(task: SeedTask, onProgress: (residents: number) =
       connected.push(db);
       seeders.push(await db.seeder(task.secret));
     }
-    await seedDepartments(generateDemoWorld(task.demo), seeders, (p) => onProgress(p.residentsDone));
+    await seedDepartments(generateDemoWorld(task.demo), seeders, (p) => onProgress(p.residentsDone), { writer: task.writer });
   } finally {
     await Promise.allSettled(connected.map((c) => c.close()));
   }

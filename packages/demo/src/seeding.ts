@@ -7,10 +7,18 @@ import type { DemoGridContents, DemoWorld } from './types.ts';
  */
 export interface DepartmentSeeder {
   department: string;
-  start(world: DemoWorld): Promise<void>;
+  start(world: DemoWorld, options?: SeedOptions): Promise<void>;
   grid(contents: DemoGridContents): Promise<void>;
   finish(): Promise<void>;
   abort(): Promise<void>;
+}
+
+export interface SeedOptions {
+  /**
+   * How rows reach the databases: `copy` (default) with `COPY … FROM STDIN`, the indexes and keys built after the load;
+   * `insert` the unnest INSERTs seeding used before, kept so a test can show both give the same rows.
+   */
+  writer?: 'copy' | 'insert';
 }
 
 export interface SeedProgress {
@@ -27,12 +35,13 @@ export async function seedDepartments(
   world: DemoWorld,
   seeders: DepartmentSeeder[],
   onProgress?: (progress: SeedProgress) => void,
+  options: SeedOptions = {},
 ): Promise<void> {
   if (seeders.length === 0) return;
   let residentsDone = 0;
   let gridsDone = 0;
   try {
-    await Promise.all(seeders.map((s) => s.start(world)));
+    await Promise.all(seeders.map((s) => s.start(world, options)));
     for (const contents of world.gridContents()) {
       await Promise.all(seeders.map((s) => s.grid(contents)));
       gridsDone++;
@@ -59,20 +68,28 @@ export function transactionalSeeder(
     grid(writer: TransactionalBatchWriter, contents: DemoGridContents): Promise<void>;
   },
 ): DepartmentSeeder {
-  const writer = new TransactionalBatchWriter(pool);
+  let writer: TransactionalBatchWriter | null = null;
   let world: DemoWorld | null = null;
+  const started = () => {
+    if (!writer) throw new Error('seeder not started');
+    return writer;
+  };
   return {
     department,
-    async start(w) {
+    async start(w, options) {
       world = w;
+      // Demo databases are empty: rows are copied in and the indexes and keys built once at the end.
+      writer = new TransactionalBatchWriter(pool, { mode: options?.writer ?? 'copy' });
       await writer.begin();
       await handlers.start?.(writer, w);
     },
-    grid: (contents) => handlers.grid(writer, contents),
+    grid: (contents) => handlers.grid(started(), contents),
     async finish() {
       if (!world) throw new Error('seeder not started');
-      await writer.commit({ department, seed: world.options.seed, residents: world.options.residents });
+      await started().commit({ department, seed: world.options.seed, residents: world.options.residents });
     },
-    abort: () => writer.rollback(),
+    abort: async () => {
+      await writer?.rollback();
+    },
   };
 }

@@ -1,0 +1,123 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_HUB_SECRET, department, dropDatabase, ensureDatabase } from '@hub/core';
+import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
+import { seedDemo } from '../src/databases.ts';
+import { departmentRuntimes } from '../src/departments.ts';
+
+// Large enough for every kind of record the generator makes (foreigners, group rentals, cases with every party kind).
+const DEMO = { residents: 4000, seed: 11 };
+
+let server: TestPostgres;
+const created: string[] = [];
+beforeAll(async () => {
+  // Under `turbo run test` many packages start servers at once: a port found free can be taken before this one binds it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      server = await startTestPostgres();
+      return;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}, 180_000);
+afterAll(async () => {
+  await Promise.allSettled(created.map((url) => dropDatabase(url)));
+  await server?.stop();
+});
+
+/** A migrated, empty database per department, named after `label`. */
+async function migratedDatabases(label: string): Promise<Record<string, string>> {
+  const urls: Record<string, string> = {};
+  for (const runtime of departmentRuntimes) {
+    const dept = department(runtime.name);
+    const url = server.urlFor(dept, uniqueDatabaseName(`${label}_${dept.database}`));
+    created.push(url);
+    await ensureDatabase(url);
+    await (await runtime.connect(url)).close();
+    urls[runtime.name] = url;
+  }
+  return urls;
+}
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every public table's rows: count and a checksum of the rows in a fixed order (columns stamped with the time of writing left out). */
+function tableChecksums(url: string): Promise<Record<string, { rows: number; md5: string | null }>> {
+  return withClient(url, async (client) => {
+    const tables = await client.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY relname`,
+    );
+    const sums: Record<string, { rows: number; md5: string | null }> = {};
+    for (const { name } of tables.rows) {
+      const columns = await client.query<{ name: string }>(
+        `SELECT column_name AS name FROM information_schema.columns
+          WHERE table_schema = 'public' AND table_name = $1 AND coalesce(column_default, '') !~* 'now\\(\\)|current_timestamp'
+          ORDER BY ordinal_position`,
+        [name],
+      );
+      const row = `(${columns.rows.map((c) => `t."${c.name}"`).join(', ')}, null)::text`;
+      const result = await client.query<{ rows: number; md5: string | null }>(
+        `SELECT count(*)::int AS rows, md5(string_agg(${row}, E'\\n' ORDER BY ${row})) AS md5 FROM "${name}" t`,
+      );
+      sums[name] = result.rows[0]!;
+    }
+    return sums;
+  });
+}
+
+/** What the migrations built: tables' columns, constraints and indexes, as the catalogue prints them. */
+function schemaOf(url: string): Promise<string[]> {
+  return withClient(url, async (client) => {
+    const result = await client.query<{ line: string }>(
+      `SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS line
+         FROM information_schema.columns WHERE table_schema = 'public'
+       UNION ALL
+       SELECT 'constraint ' || c.relname || '.' || k.conname || ' ' || k.contype::text || ' ' || pg_get_constraintdef(k.oid) || ' valid=' || k.convalidated::text
+         FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid WHERE c.relnamespace = 'public'::regnamespace
+       UNION ALL
+       SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public'
+       ORDER BY 1`,
+    );
+    return result.rows.map((r) => r.line);
+  });
+}
+
+describe('seeding the demo district with COPY', () => {
+  it('writes the same rows as the INSERT writer, table for table, and leaves the migrated schema exactly as it was', async () => {
+    const [inserted, copied, migrated] = [await migratedDatabases('seed_insert'), await migratedDatabases('seed_copy'), await migratedDatabases('seed_none')];
+    await seedDemo({ urls: inserted, demo: DEMO, secret: DEMO_HUB_SECRET, writer: 'insert' }, () => {});
+    await seedDemo({ urls: copied, demo: DEMO, secret: DEMO_HUB_SECRET }, () => {});
+    for (const runtime of departmentRuntimes) {
+      const before = await tableChecksums(inserted[runtime.name]!);
+      const after = await tableChecksums(copied[runtime.name]!);
+      expect(after, runtime.name).toEqual(before);
+      expect(before.demo_seed?.rows, runtime.name).toBe(1);
+      expect(await schemaOf(copied[runtime.name]!), runtime.name).toEqual(await schemaOf(migrated[runtime.name]!));
+    }
+    // The district is all there: the comparison is not of two empty databases.
+    const residents = await withClient(copied['public-security']!, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM residents'));
+    expect(residents.rows[0]!.n).toBeGreaterThan(3500);
+  }, 600_000);
+
+  it('leaves nothing behind when a row is refused: the keys it dropped come back with the rollback', async () => {
+    const [urls, migrated] = [await migratedDatabases('seed_fail'), await migratedDatabases('seed_fail_ref')];
+    // A record already holding a resident's key: the primary key, rebuilt at the end of the load, refuses the seed.
+    await seedDemo({ urls: { 'public-security': urls['public-security']! }, demo: { residents: 300, seed: 5 }, secret: DEMO_HUB_SECRET }, () => {});
+    const url = urls['public-security']!;
+    await withClient(url, (c) => c.query('DELETE FROM demo_seed'));
+    await expect(seedDemo({ urls: { 'public-security': url }, demo: { residents: 300, seed: 5 }, secret: DEMO_HUB_SECRET }, () => {})).rejects.toThrow(
+      /could not create unique index|duplicate key/,
+    );
+    expect(await withClient(url, (c) => c.query('SELECT count(*)::int AS n FROM demo_seed'))).toMatchObject({ rows: [{ n: 0 }] });
+    expect(await schemaOf(url)).toEqual(await schemaOf(migrated['public-security']!));
+  }, 600_000);
+});

@@ -1,0 +1,142 @@
+/**
+ * Where the demo district's seeding spends its time, and how long it takes.
+ *
+ *   npm run bench:seed -- [--residents N] [--seed N] [--writer copy,insert] [--entry bundle|source] [--skip-generation]
+ *
+ * Two measurements on one embedded server in a fresh data folder:
+ * 1. generation alone: the district generated grid by grid in this process and thrown away (what every seeding
+ *    process pays before writing a row);
+ * 2. the launcher's seeding as a first start does it (`prepareDatabases` with the seeding child process, on freshly
+ *    created and migrated databases): wall time, and the CPU of the seeding processes and of PostgreSQL, from /proc.
+ * `--writer` names the writers to run, one after the other on fresh servers: `copy` (the launcher's) and `insert` (the
+ * unnest INSERTs seeding used before, for the comparison). `--entry bundle` (default) runs the seeding process's bundle (`npm run build` first), `source` its TypeScript.
+ */
+import { mkdtemp, readdir, readFile, rm, chmod } from 'node:fs/promises';
+import { tmpdir, loadavg } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DEMO_HUB_SECRET } from '@hub/core';
+import { generateDemoWorld } from '@hub/demo';
+import { prepareDatabases } from '@hub/hub';
+import { parseDemoOptions } from '@hub/hub/options';
+import { builtEntry } from '@hub/hub/process';
+import { machineLine } from './machine.ts';
+
+const argv = process.argv.slice(2);
+const flag = (name: string) => {
+  const i = argv.indexOf(name);
+  return i >= 0 ? argv[i + 1] : undefined;
+};
+const demo = parseDemoOptions(
+  argv.filter((a, i) => !['--entry', '--writer', '--skip-generation'].includes(a) && !['--entry', '--writer'].includes(argv[i - 1] ?? '')),
+  {},
+).demo;
+const writers = (flag('--writer') ?? 'copy').split(',');
+for (const writer of writers) if (writer !== 'copy' && writer !== 'insert') throw new Error(`--writer takes copy and insert, got ${writer}`);
+const entryKind = flag('--entry') ?? 'bundle';
+if (!['bundle', 'source'].includes(entryKind)) throw new Error(`--entry is bundle or source, got ${entryKind}`);
+const SEED_SOURCE = fileURLToPath(new URL('../apps/hub/src/seed-process.ts', import.meta.url));
+const seedEntry = entryKind === 'bundle' ? builtEntry(SEED_SOURCE) : SEED_SOURCE;
+
+const TICK = 100; // clock ticks per second in /proc/<pid>/stat on Linux
+
+/** CPU seconds (user + system) of every process whose command line matches, by name, read from /proc. */
+async function cpuByProcess(match: (commandLine: string) => string | null): Promise<Map<number, { name: string; seconds: number }>> {
+  const found = new Map<number, { name: string; seconds: number }>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const commandLine = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
+      const name = match(commandLine);
+      if (!name) continue;
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      found.set(Number(entry), { name, seconds: (Number(fields[11]) + Number(fields[12])) / TICK });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return found;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+console.log(machineLine());
+console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`residents ${demo.residents.toLocaleString('en')}, seed ${demo.seed}, seeding process: ${path.relative(process.cwd(), seedEntry)}`);
+
+if (!argv.includes('--skip-generation')) {
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const world = generateDemoWorld(demo);
+  let residents = 0;
+  let peakHeap = 0;
+  for (const contents of world.gridContents()) {
+    residents += contents.residents.length;
+    peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
+  }
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `generation alone: ${seconds(performance.now() - started)} wall, ${((used.user + used.system) / 1e6).toFixed(1)} s CPU, ` +
+      `${residents.toLocaleString('en')} residents in ${world.grids.length} grids, heap peak ${Math.round(peakHeap / 2 ** 20)} MiB`,
+  );
+}
+
+for (const writer of writers as ('copy' | 'insert')[]) {
+console.log(`writer: ${writer}`);
+const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-bench-seed-'));
+await chmod(dataDir, 0o755);
+try {
+  const started = performance.now();
+  // The seeding processes and PostgreSQL's backends, sampled as they run (a process's CPU is lost when it exits).
+  const seen = new Map<number, { name: string; seconds: number }>();
+  const sample = async () => {
+    const now = await cpuByProcess((c) =>
+      c.includes('seed-process') ? 'seeding' : /^postgres: /.test(c) ? 'postgres' : null,
+    );
+    for (const [pid, value] of now) seen.set(pid, value);
+  };
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      await sample();
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  })();
+  const before = await cpuByProcess((c) => (/^postgres: /.test(c) ? 'postgres' : null));
+  let seededAt = 0;
+  const prepared = await prepareDatabases({
+    demo,
+    secret: DEMO_HUB_SECRET,
+    // The server as a first start runs it (fsync on, 64 MB of shared buffers), in a folder removed afterwards.
+    dataDir: path.join(dataDir, 'data'),
+    seedProcess: seedEntry,
+    seedWriter: writer,
+    log: (line) => {
+      if (line.startsWith('seeded ')) seededAt = performance.now();
+      if (line.startsWith('embedded PostgreSQL ready') || line.startsWith('generating') || line.startsWith('seeded ')) {
+        console.log(`  ${seconds(performance.now() - started)}  ${line}`);
+      }
+    },
+  });
+  sampling = false;
+  await sampler;
+  const total = performance.now() - started;
+  const cpu = new Map<string, number>();
+  for (const [pid, value] of seen) {
+    const base = before.get(pid)?.seconds ?? 0;
+    cpu.set(value.name, (cpu.get(value.name) ?? 0) + value.seconds - base);
+  }
+  console.log(
+    `first start's databases (server start, create, migrate, seed): ${seconds(total)}; ` +
+      `CPU: seeding processes ${(cpu.get('seeding') ?? 0).toFixed(1)} s, PostgreSQL ${(cpu.get('postgres') ?? 0).toFixed(1)} s` +
+      (seededAt ? '' : ' (nothing seeded)'),
+  );
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  await prepared.stop();
+} finally {
+  await rm(dataDir, { recursive: true, force: true });
+}
+}
