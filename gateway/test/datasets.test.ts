@@ -2,7 +2,7 @@ import { buildSchema, parse, validate } from 'graphql';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ageBand, DATASETS } from '../src/datasets/catalog.ts';
-import { batchedDocument } from '../src/datasets/engine.ts';
+import { batchedDocument, datasetRows } from '../src/datasets/engine.ts';
 import { parquetReadObjects } from 'hyparquet';
 import type { ColumnSpec } from '../src/datasets/catalog.ts';
 import { encoderFor, type Format } from '../src/datasets/formats.ts';
@@ -32,6 +32,43 @@ describe('the datasets', () => {
       expect(new Set(names).size, dataset.name).toBe(names.length);
       for (const column of dataset.columns) expect(column.zh).toMatch(/[\u4e00-\u9fff]/);
     }
+  });
+});
+
+describe('datasets of communities', () => {
+  it('read runs of grids that never split a community and stay within the run size', async () => {
+    const dataset = DATASETS.get('volunteers-by-community')!;
+    // Communities of 1 to 7 grids, 60 grids in all.
+    const grids = Array.from({ length: 12 }, (_, c) => Array.from({ length: (c % 7) + 1 }, (_, g) => `3203110010${String(c).padStart(2, '0')}${String(g + 1).padStart(3, '0')}`))
+      .flat()
+      .slice(0, 60)
+      .map((gridCode) => ({ streetCode: '320311001000', streetName: '街道', communityCode: gridCode.slice(0, 12), communityName: '社区', gridCode, gridName: '网格' }));
+    const asked: string[][] = [];
+    const execute = async ({ variables }: { variables: Record<string, unknown> }) => {
+      const gridCodes = variables.gridCodes as string[];
+      asked.push(gridCodes);
+      const communities = [...new Set(gridCodes.map((g) => g.slice(0, 12)))];
+      const column = communities.map(() => 0);
+      return {
+        data: {
+          partyCommunityColumns: {
+            communityCodes: communities,
+            firstGridCodes: communities.map((c) => gridCodes.find((g) => g.startsWith(c))),
+            volunteerTeams: column, volunteers: column, partyMemberVolunteers: column, nonPartyVolunteers: column, monitors: column, volunteerHours: column,
+            hasNextPage: false,
+            endCursor: null,
+          },
+        },
+      };
+    };
+    const rows = [];
+    for await (const page of datasetRows(dataset, grids, { streetCode: null, communityCode: null, gridCode: null, from: null, to: null }, execute, { signal: new AbortController().signal, gridsPerRun: 8 })) rows.push(...page);
+    expect(asked.flat().sort()).toEqual(grids.map((g) => g.gridCode).sort());
+    for (const run of asked) expect(run.length).toBeLessThanOrEqual(8);
+    const communityOf = (run: string[]) => new Set(run.map((g) => g.slice(0, 12)));
+    const seen = asked.flatMap((run) => [...communityOf(run)]);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(rows.length).toBe(new Set(grids.map((g) => g.communityCode)).size);
   });
 });
 

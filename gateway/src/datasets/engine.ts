@@ -275,20 +275,23 @@ function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<
 }
 
 /**
- * Runs of about `perRun` grids (in code order, so a community's grids lie together) that end where a community does:
- * a run takes whole communities until it holds `perRun` grids, one community alone when it is bigger.
+ * Runs of at most `perRun` grids (in code order, so a community's grids lie together) that end where a community does:
+ * whole communities packed into each run, a community bigger than `perRun` alone in its own.
  */
 function communityRuns(grids: GridPlace[], perRun: number): GridPlace[][] {
   const runs: GridPlace[][] = [];
   let run: GridPlace[] = [];
-  grids.forEach((grid, i) => {
-    run.push(grid);
-    const next = grids[i + 1];
-    if (!next || (next.communityCode !== grid.communityCode && run.length >= perRun)) {
+  for (let start = 0; start < grids.length; ) {
+    let end = start + 1;
+    while (end < grids.length && grids[end]!.communityCode === grids[start]!.communityCode) end++;
+    if (run.length > 0 && run.length + (end - start) > perRun) {
       runs.push(run);
       run = [];
     }
-  });
+    run.push(...grids.slice(start, end));
+    start = end;
+  }
+  if (run.length > 0) runs.push(run);
   return runs;
 }
 
@@ -302,8 +305,9 @@ function communityRuns(grids: GridPlace[], perRun: number): GridPlace[][] {
 async function* columnRows(dataset: ColumnSpec, grids: GridPlace[], execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
   // Enough runs that `concurrency` of them keep the departments busy, none over the graph's 500 grids.
   const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / (settings.concurrency * 4))));
-  const runs: GridPlace[][] = dataset.wholeCommunities ? communityRuns(grids, perRun) : [];
-  if (!dataset.wholeCommunities) for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
+  const runs: GridPlace[][] = [];
+  if (dataset.wholeCommunities) runs.push(...communityRuns(grids, perRun));
+  else for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
   let next = 0;
   const open = () => (next < runs.length && !settings.signal.aborted ? readAhead(runPages(dataset, runs[next++] as GridPlace[], execute, settings), 2) : null);
   const places: (AsyncGenerator<Cell[][]> | null)[] = [];

@@ -1,47 +1,40 @@
-import { documentKey, isDivisionCode, isGridCode, parseIdNumber, residentKey, type ParsedIdNumber } from '@hub/core';
-import { dateField, defineEntity, enumField, GRID_HEADERS, gridCodeField, houseCodeField, idNumber, idNumberField, phoneField, problem, PROBLEMS, textField, type Field, type FieldProblem, type FieldValues } from '@hub/import';
+import { isDivisionCode, isGridCode, parseIdNumber, residentKey } from '@hub/core';
+import {
+  dateField,
+  defineEntity,
+  enumField,
+  GRID_HEADERS,
+  gridCodeField,
+  houseCodeField,
+  idNumber,
+  OVERSEAS_DOCUMENTS,
+  personFields,
+  personOf,
+  phoneField,
+  problem,
+  PROBLEMS,
+  textField,
+  type Field,
+  type FieldProblem,
+  type FieldValues,
+  type Person,
+} from '@hub/import';
 import { publicSecurityDatabase } from './db/index.ts';
 import { contactsImport, householdsImport, officersImport, overseasImport, specialGroupsImport } from './import-people.ts';
 
 const { floatingDetails, keyPersons, residents } = publicSecurityDatabase.schema;
 
 const PEOPLE_PROBLEMS = {
-  idNumberRequired: problem('ID_NUMBER_REQUIRED', '证件类型为居民身份证时须填写公民身份号码', 'an ID card holder needs the citizen ID number'),
-  idNumberWithDocument: problem('ID_NUMBER_WITH_DOCUMENT', '持公民身份号码的人员应以居民身份证登记', 'a person with a citizen ID number is registered under it, not another document'),
-  documentNumberRequired: problem('DOCUMENT_NUMBER_REQUIRED', '非居民身份证人员须填写证件号码（未落户人员填派出所登记编号）', 'people without an ID card need their document number (unsettled people: the police station\'s registration number)'),
   documentPopulation: problem('DOCUMENT_POPULATION_MISMATCH', '证件类型与人口类型不符：护照、港澳台通行证和永久居留身份证为境外人员，无证件为未落户人员', 'document and population type disagree: passports, permits and permanent residence cards are overseas people, no document is unsettled'),
-  nationality: problem('NATIONALITY', '国籍应为3位字母代码（GB/T 2659，如 CHN、KOR、USA）', 'nationality must be a 3-letter code (GB/T 2659: CHN, KOR, USA)'),
   divisionCode: problem('DIVISION_CODE', '户籍地行政区划代码应为6位县级代码（GB/T 2260）', 'hukou division code must be a 6-digit county-level code (GB/T 2260)'),
   noHukou: problem('NO_HUKOU', '境外人员和未落户人员没有户籍，不填人户状态', 'overseas and unsettled people have no hukou, so no residence status'),
   livesElsewhere: problem('LIVES_ELSEWHERE', '户在人不在人员不在本地居住，不填居住房屋', 'a person registered here but living elsewhere has no house here'),
 };
 
-/** The citizen ID column; 证件号码 is the document column, which also takes an ID card's number. */
-const citizenIdNumber = idNumberField('idNumber', {
-  headers: ['公民身份号码', '身份证号', '身份证号码', '身份证', 'id number', 'id no', 'citizen id', 'identity number'],
-});
-
-const DOCUMENT_NUMBER_MAX = 40;
+const person = personFields();
 
 const fields = {
-  idNumber: citizenIdNumber,
-  documentType: enumField('documentType', {
-    headers: ['证件类型', '证件种类', 'document type'],
-    values: {
-      ID_CARD: ['居民身份证', '身份证'],
-      PASSPORT: ['护照', '外国护照', 'passport'],
-      HK_MACAO_PERMIT: ['港澳居民来往内地通行证', '港澳通行证', '回乡证'],
-      TAIWAN_PERMIT: ['台湾居民来往大陆通行证', '台胞证'],
-      FOREIGN_PERMANENT_RESIDENCE: ['外国人永久居留身份证', '外国人永久居留证', '永久居留身份证'],
-      NONE: ['无', '无证件'],
-    },
-  }),
-  documentNumber: textField('documentNumber', {
-    headers: ['证件号码', '证件号', '护照号码', 'document number', 'passport number'],
-    maxLength: DOCUMENT_NUMBER_MAX,
-    personal: 'id-number',
-  }),
-  nationality: textField('nationality', { headers: ['国籍', '国籍（地区）', 'nationality', 'country'], maxLength: 3 }),
+  ...person,
   name: textField('name', { headers: ['姓名', '名字', '人员姓名', 'name', 'full name'], required: true, maxLength: 50, personal: 'name' }),
   sex: enumField('sex', {
     headers: ['性别', 'sex', 'gender'],
@@ -100,35 +93,22 @@ const fields = {
   }),
 };
 
-const OVERSEAS_DOCUMENTS = new Set(['PASSPORT', 'HK_MACAO_PERMIT', 'TAIWAN_PERMIT', 'FOREIGN_PERMANENT_RESIDENCE']);
-
 /**
  * Who the row is: a citizen by ID number (from 公民身份号码, or 证件号码 when the document is an ID card), anyone else by
- * document type, nationality and number. The hub id derives from the one or the other.
+ * document type, nationality and number (`personOf`); the register also holds the document to the population type and
+ * needs the sex and birth date an ID number would have given.
  */
-function identityOf(values: FieldValues): { citizen: ParsedIdNumber } | { document: { type: string; number: string; nationality: string } } | { problems: FieldProblem[] } {
+function identityOf(values: FieldValues): Person | { problems: FieldProblem[] } {
+  const identity = personOf(person, values);
   const type = values.get(fields.documentType) ?? 'ID_CARD';
-  const id = values.get(fields.idNumber);
-  const number = values.get(fields.documentNumber);
+  if (type === 'ID_CARD') return identity;
+  const problems: FieldProblem[] = 'problems' in identity ? [...identity.problems] : [];
   const population = values.get(fields.populationType);
-  if (type === 'ID_CARD') {
-    if (id) return { citizen: id };
-    if (number === null) return { problems: [{ field: fields.idNumber, problem: PEOPLE_PROBLEMS.idNumberRequired }] };
-    const parsed = citizenIdNumber.parse(number);
-    return 'problem' in parsed ? { problems: [{ field: fields.documentNumber, problem: parsed.problem }] } : { citizen: parsed.value };
-  }
-  const problems: FieldProblem[] = [];
-  if (id) problems.push({ field: fields.idNumber, problem: PEOPLE_PROBLEMS.idNumberWithDocument });
-  if (number === null) problems.push({ field: fields.documentNumber, problem: PEOPLE_PROBLEMS.documentNumberRequired });
   if ((population !== null && (population === 'OVERSEAS') !== OVERSEAS_DOCUMENTS.has(type)) || (type === 'NONE' && population !== 'UNSETTLED')) {
     problems.push({ field: fields.documentType, problem: PEOPLE_PROBLEMS.documentPopulation });
   }
-  // Compatriots of Hong Kong, Macao and Taiwan and unsettled people are Chinese; a passport names its country.
-  const nationality = (values.get(fields.nationality) ?? (type === 'PASSPORT' || type === 'FOREIGN_PERMANENT_RESIDENCE' ? '' : 'CHN')).toUpperCase();
-  if (!/^[A-Z]{3}$/.test(nationality)) problems.push({ field: fields.nationality, problem: PEOPLE_PROBLEMS.nationality });
   for (const field of [fields.sex, fields.birthDate] as const) if (values.get(field) === null) problems.push({ field, problem: PROBLEMS.required });
-  if (problems.length > 0) return { problems };
-  return { document: { type, number: number!.trim().toUpperCase(), nationality } };
+  return problems.length > 0 ? { problems } : identity;
 }
 
 /** The actual-population register (实有人口). Keyed by the hub id of the ID number, as the demo seed keys it. */
@@ -160,7 +140,7 @@ export const residentsImport = defineEntity({
     const division = values.get(fields.hukouDivisionCode);
     if (division !== null && !isDivisionCode(division)) problems.push({ field: fields.hukouDivisionCode, problem: PEOPLE_PROBLEMS.divisionCode });
     if (problems.length > 0) return { problems };
-    const key = 'citizen' in identity ? identity.citizen.idNumber : documentKey(identity.document.type, identity.document.nationality, identity.document.number);
+    const key = identity.key;
     const documentColumns =
       'citizen' in identity
         ? { idNumber: identity.citizen.idNumber, documentType: 'ID_CARD' as const, documentNumber: null, nationality: 'CHN' }
