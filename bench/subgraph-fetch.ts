@@ -475,6 +475,16 @@ const databases = await prepareDatabases({
   progress: true,
 });
 
+// Interrupted, it still stops what it started: the services (their profiles are written) and PostgreSQL.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const proxy of proxies) proxy.close();
+    void Promise.allSettled(started.map((s) => s.stop('SIGTERM')))
+      .then(() => databases.stop())
+      .finally(() => process.exit(130));
+  });
+}
+
 try {
   const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
   const claims = { sub: 'bench', role: 'administrator' };
