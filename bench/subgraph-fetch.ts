@@ -475,6 +475,16 @@ const databases = await prepareDatabases({
   progress: true,
 });
 
+// Interrupted, it still stops what it started: the services (their profiles are written) and PostgreSQL.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const proxy of proxies) proxy.close();
+    void Promise.allSettled(started.map((s) => s.stop('SIGTERM')))
+      .then(() => databases.stop())
+      .finally(() => process.exit(130));
+  });
+}
+
 try {
   const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
   const claims = { sub: 'bench', role: 'administrator' };
@@ -538,6 +548,10 @@ try {
   await gateway.stop('SIGTERM');
   await Promise.all(captureServices.map((s) => s.stop('SIGTERM')));
   for (const proxy of proxies) proxy.close();
+
+  // The tokens' own cost, both trees' code in this process, interleaved (load on the machine hits both alike).
+  const tokenCosts = await measureTokens(beforeRoot, caller, [...captured.values()].flatMap((m) => [...m.values()].flat()));
+  say(`caller tokens, sign + verify µs: before ${tokenCosts.before.sign.toFixed(0)} + ${tokenCosts.before.verify.toFixed(0)}, after ${tokenCosts.after.sign.toFixed(0)} + ${tokenCosts.after.verify.toFixed(0)}`);
 
   // 2. Both trees' subgraphs, profiled.
   await rm(profileRoot, { recursive: true, force: true });
@@ -618,7 +632,7 @@ try {
   }
 
   const command = `npm run bench:subgraph-fetch -- ${process.argv.slice(2).join(' ')}`.trim();
-  const table = render(mergeRounds(results), command);
+  const table = `${render(mergeRounds(results), command)}\n\n${renderTokens(tokenCosts)}`;
   process.stdout.write(`${table}\n`);
   if (options.write) await writeIntoBenchmarks(table);
 } finally {
@@ -626,6 +640,59 @@ try {
   await Promise.allSettled(started.map((s) => s.stop('SIGTERM')));
   await databases.stop();
   if (!options.keep) await rm(profileRoot, { recursive: true, force: true });
+}
+
+type TokenModule = Pick<typeof import('@hub/core'), 'signCallerToken' | 'createCallerTokenVerifier'>;
+interface TokenCost {
+  sign: number;
+  verify: number;
+}
+
+/**
+ * CPU µs to sign and to verify one caller token (bound to a captured body, single use), with the before tree's own
+ * internal-token module and this tree's, in this process: 20 alternating rounds of 200 tokens each, ES256 (the
+ * launcher's default key).
+ */
+async function measureTokens(beforeRoot: string, caller: Caller, bodies: string[]): Promise<{ before: TokenCost; after: TokenCost }> {
+  const modules: Record<'before' | 'after', TokenModule> = {
+    before: (await import(path.join(beforeRoot, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
+    after: (await import(path.join(ROOT, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
+  };
+  const publicKey = parseKey(keys.HUB_INTERNAL_PUBLIC_KEY, 'public', 'HUB_INTERNAL_PUBLIC_KEY');
+  const totals = { before: { sign: 0, verify: 0 }, after: { sign: 0, verify: 0 } };
+  const perRound = 200;
+  const rounds = 20;
+  for (let round = 0; round < rounds; round++) {
+    for (const tree of round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const)) {
+      const { signCallerToken: sign, createCallerTokenVerifier } = modules[tree];
+      const verify = createCallerTokenVerifier('party', publicKey);
+      const tokens: string[] = [];
+      let at = process.cpuUsage();
+      for (let i = 0; i < perRound; i++) tokens.push(await sign(caller, 'party', privateKey, { body: bodies[i % bodies.length]! }));
+      let used = process.cpuUsage(at);
+      totals[tree].sign += used.user + used.system;
+      at = process.cpuUsage();
+      for (let i = 0; i < perRound; i++) await verify(tokens[i], bodies[i % bodies.length]!);
+      used = process.cpuUsage(at);
+      totals[tree].verify += used.user + used.system;
+    }
+  }
+  const per = (t: TokenCost) => ({ sign: t.sign / (rounds * perRound), verify: t.verify / (rounds * perRound) });
+  return { before: per(totals.before), after: per(totals.after) };
+}
+
+function renderTokens(costs: { before: TokenCost; after: TokenCost }): string {
+  const row = (name: string, c: TokenCost) => `| ${name} | ${c.sign.toFixed(0)} | ${c.verify.toFixed(0)} | ${(c.sign + c.verify).toFixed(0)} |`;
+  const ratio = (a: number, b: number) => (a / b).toFixed(2);
+  return [
+    'Caller tokens alone, in the benchmark process, both trees\' code interleaved (CPU µs per token, ES256, bound to the captured bodies):',
+    '',
+    '| tree | sign (gateway) | verify (subgraph) | per fetch |',
+    '|---|---:|---:|---:|',
+    row(`before (${options.before})`, costs.before),
+    row('after', costs.after),
+    `| after ÷ before | ${ratio(costs.after.sign, costs.before.sign)} | ${ratio(costs.after.verify, costs.before.verify)} | ${ratio(costs.after.sign + costs.after.verify, costs.before.sign + costs.before.verify)} |`,
+  ].join('\n');
 }
 
 /** A pair's rounds on one tree as one result: fetches and CPU summed, layers weighted by fetches. */

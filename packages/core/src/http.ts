@@ -181,43 +181,13 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
   const chunks: Buffer[] = [];
   const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE');
   if (Number(req.headers['content-length']) > maxBytes) throw tooLarge();
-  // Listeners rather than `for await`: a stream's async iterator costs more per request than the read itself.
-  return new Promise<Buffer>((resolve, reject) => {
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        done();
-        // As `for await` left it when it threw: the rest of the body is not read, the request is destroyed.
-        req.destroy();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      done();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
-    };
-    const onError = (error: Error) => {
-      done();
-      reject(error);
-    };
-    const onClose = () => {
-      done();
-      reject(new Error('the request was closed before its body ended'));
-    };
-    const done = () => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-      req.off('close', onClose);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-    req.on('close', onClose);
-  });
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** A JSON request body, read within `maxBytes` (for routes beside `/graphql` that take JSON). */
