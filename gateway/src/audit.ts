@@ -47,6 +47,8 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
   'Building.address': 'address',
 };
 const MINOR_AGE = 14;
+/** Column pages (列式分页) and the column holding the hub ids of the residents their rows are about. */
+const RESIDENT_ID_COLUMN: Record<string, string> = { ResidentColumns: 'ids', PartyMemberColumns: 'residentIds' };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -79,8 +81,8 @@ export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, dat
         if (selection.name.value === 'age' && typeof fieldValue === 'number' && fieldValue < MINOR_AGE) categories.add('minors');
       }
       // A column page (列式分页) concerns every resident in its ids, and minors when any age is under 14.
-      if (type.name === 'ResidentColumns' && Array.isArray(fieldValue)) {
-        if (selection.name.value === 'ids') for (const id of fieldValue) if (typeof id === 'string') residentIds.add(id);
+      if (RESIDENT_ID_COLUMN[type.name] !== undefined && Array.isArray(fieldValue)) {
+        if (selection.name.value === RESIDENT_ID_COLUMN[type.name]) for (const id of fieldValue) if (typeof id === 'string') residentIds.add(id);
         if (selection.name.value === 'ages' && fieldValue.some((age) => typeof age === 'number' && age < MINOR_AGE)) categories.add('minors');
       }
       const category = CATEGORY_OF_FIELD[`${type.name}.${selection.name.value}`];

@@ -176,27 +176,6 @@ export type GroupRentalStatus =
   /** Rectified, then found crowded again at re-inspection (整改后反弹): open again. */
   | 'RELAPSED';
 
-/** Standing of a party member (党员类别). */
-export type PartyMemberStatus =
-  /** In employment (在职党员). */
-  | 'EMPLOYED'
-  /** Floating member, living away from where the membership is kept (流动党员). */
-  | 'FLOATING'
-  /** Retired (退休党员). */
-  | 'RETIRED';
-
-/** Level of a party organization (党组织层级). */
-export type PartyOrganizationLevel =
-  /** Party branch (党支部), 3-50 members, down to branches in residential compounds; here each serves one grid. */
-  | 'BRANCH'
-  /**
-   * Party committee (党委): a street's party working committee (街道党工委, the district committee's agency) or a town's
-   * committee (镇党委), and a community's committee (社区党委) where its branches hold 100 members or more.
-   */
-  | 'COMMITTEE'
-  /** General party branch (党总支), 50-100 members: a community's or village's own organization below that size. */
-  | 'GENERAL_BRANCH';
-
 /** Population type on the actual-population register (人口类型). */
 export type PopulationType =
   /** Floating population (流动人口). */
@@ -285,13 +264,13 @@ export type DatasetGroupRentalsQueryVariables = Exact<{
 export type DatasetGroupRentalsQuery = { grid: { groupRentals: { edges: Array<{ node: { id: string, status: GroupRentalStatus, identifiedOn: string, occupantCount: number, house: { code: string, occupants: Array<{ populationType: PopulationType | null }> | null }, disputes: Array<{ id: string }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetPartyMembersByGridQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetPartyMembersByGridQuery = { grid: { partyMembers: { edges: Array<{ node: { status: PartyMemberStatus, joinedOn: string, fullMemberOn: string | null, probationary: boolean, points: number, branch: { id: string, name: string, level: PartyOrganizationLevel }, resident: { id: string, sex: Sex | null, age: number | null, populationType: PopulationType | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetPartyMembersByGridQuery = { partyMemberColumns: { residentIds: (string | null)[], gridCodes: (string | null)[], statuses: (string | null)[] | null, joinedOns: (string | null)[] | null, fullMemberOns: (string | null)[] | null, points: (number | null)[] | null, branchIds: (string | null)[] | null, branchNames: (string | null)[] | null, branchLevels: (string | null)[] | null, sexes: (string | null)[] | null, ages: (number | null)[] | null, populationTypes: (string | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetPlacesQueryVariables = Exact<{ [key: string]: never; }>;
 

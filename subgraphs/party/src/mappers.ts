@@ -29,3 +29,5 @@ export type PointsEntryEdgeModel = { cursor: string; node: PointsEntryRow };
 export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };
+/** A page of party members as columns (the party owns it). */
+export type PartyMemberColumnsModel = import('./db/member-columns.ts').PartyMemberColumnsPage;

@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar, StringColumnScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, IntColumnScalar, StringColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
@@ -6,6 +6,7 @@ import { Grid } from './Grid.ts';
 import { Organization } from './Organization.ts';
 import { PartyActivity } from './PartyActivity.ts';
 import { PartyMember } from './PartyMember.ts';
+import { PartyMemberColumns } from './PartyMemberColumns.ts';
 import { PartyOrganization } from './PartyOrganization.ts';
 import { PartyReportIn } from './PartyReportIn.ts';
 import { PostClaim, Volunteer } from './Volunteer.ts';
@@ -20,9 +21,11 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
   Query,
   PartyOrganization,
   PartyMember,
+  PartyMemberColumns,
   PartyActivity,
   PointsEntry,
   PartyReportIn,

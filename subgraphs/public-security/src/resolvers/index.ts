@@ -9,6 +9,7 @@ import { Incident } from './Incident.ts';
 import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { PartyMemberColumns } from './PartyMemberColumns.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
 import { ImportRun } from './ImportRun.ts';
@@ -26,6 +27,7 @@ export const resolvers: Resolvers = {
   Query,
   Resident,
   ResidentColumns,
+  PartyMemberColumns,
   FloatingDetails,
   KeyPerson,
   Incident,
