@@ -2,7 +2,7 @@ import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PartyMembersByGridConnectionDocument } from './__generated__/operations.ts';
+import { CareListsByGridConnectionDocument, PartyMembersByGridConnectionDocument } from './__generated__/operations.ts';
 import { world } from './world.ts';
 
 /**
@@ -73,8 +73,28 @@ async function partyMembersBefore(gridCode: string): Promise<Record<string, Cell
   }));
 }
 
+/** The care-lists rows of one grid as the dataset gave them on the grid's `careRecords` connection. */
+async function careListsBefore(gridCode: string): Promise<Record<string, Cell>[]> {
+  const entries = await connectionRows(async (after) => {
+    const response = await postGraphQL(hub.gatewayUrl, CareListsByGridConnectionDocument, { gridCode, first: 500, after }, analyst);
+    expect(response.errors).toBeUndefined();
+    const connection = response.data?.grid?.careRecords;
+    return connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
+  });
+  return entries.map((c) => ({
+    care_id: c.id,
+    resident_id: c.resident?.id ?? null,
+    ...placeOf(gridCode),
+    kind: c.kind,
+    listed_on: c.listedOn,
+    sex: c.resident?.sex ?? null,
+    age_band: c.resident ? ageBand(c.resident.age) : null,
+  }));
+}
+
 const BEFORE: Record<string, (gridCode: string) => Promise<Record<string, Cell>[]>> = {
   'party-members-by-grid': partyMembersBefore,
+  'care-lists': careListsBefore,
 };
 
 async function exported(name: string, format: 'ndjson' | 'csv', headers = analyst): Promise<string> {
@@ -98,6 +118,30 @@ describe('datasets on column pages', () => {
       expect(csv).toHaveLength(expected.length + 1);
     }, 180_000);
   }
+
+  it('care-lists: the export is audited as care data, with minors, and every person it held', async () => {
+    const sub = `care-columns-${Date.now()}`;
+    const headers = { authorization: `Bearer ${await hub.tokenFor('district-analyst', { sub })}`, 'x-hub-purpose': 'statistics' };
+    const rows = (await exported('care-lists', 'ndjson', headers))
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { resident_id: string; age_band: string });
+    expect(rows.some((r) => r.age_band === '0-17')).toBe(true);
+    const audit = new pg.Client({ connectionString: hub.auditUrl });
+    await audit.connect();
+    try {
+      const { rows: records } = await audit.query<{ resident_ids: string[]; categories: string[] }>(
+        `SELECT resident_ids, categories FROM audit_records WHERE user_id = $1 AND operation_name = 'DatasetCareLists'`,
+        [sub],
+      );
+      expect(records.length).toBeGreaterThan(0);
+      expect(records.every((r) => r.categories.includes('care'))).toBe(true);
+      expect(records.some((r) => r.categories.includes('minors'))).toBe(true);
+      expect(new Set(records.flatMap((r) => r.resident_ids.map((id) => id.replaceAll('-', ''))))).toEqual(new Set(rows.map((r) => r.resident_id)));
+    } finally {
+      await audit.end();
+    }
+  }, 180_000);
 
   it('party-members-by-grid: the export is audited with every member it held', async () => {
     const sub = `party-columns-${Date.now()}`;

@@ -41,6 +41,7 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
   // Care lists name who lives alone or is left behind (specific identities, and minors among them).
   'Resident.careRecords': 'care',
   'Grid.careRecords': 'care',
+  'Query.careRecordColumns': 'care',
   'Resident.registeredAddress': 'address',
   'Resident.residence': 'address',
   'House.address': 'address',
@@ -48,7 +49,7 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
 };
 const MINOR_AGE = 14;
 /** Column pages (列式分页) and the column holding the hub ids of the residents their rows are about. */
-const RESIDENT_ID_COLUMN: Record<string, string> = { ResidentColumns: 'ids', PartyMemberColumns: 'residentIds' };
+const RESIDENT_ID_COLUMN: Record<string, string> = { ResidentColumns: 'ids', PartyMemberColumns: 'residentIds', CareRecordColumns: 'residentIds' };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

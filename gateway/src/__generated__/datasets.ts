@@ -3,23 +3,6 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-/** A care list of civil affairs (关爱对象类别). */
-export type CareKind =
-  /** Empty-nest elderly (空巢老人): a household of people 60 or over, no children living with them. */
-  | 'EMPTY_NEST_ELDERLY'
-  /** Rural left-behind child (农村留守儿童), under 16: both parents working away, or one away and the other unable to care. */
-  | 'LEFT_BEHIND_CHILD'
-  /** Rural left-behind elderly person (农村留守老年人): children all working away. */
-  | 'LEFT_BEHIND_ELDERLY'
-  /** Rural left-behind woman (农村留守妇女): husband working away. */
-  | 'LEFT_BEHIND_WOMAN'
-  /** Elderly person living alone (独居老人), 60 or over. */
-  | 'LIVING_ALONE_ELDERLY'
-  /** Orphan (孤儿), under 18. */
-  | 'ORPHAN'
-  /** Child without de facto support (事实无人抚养儿童), under 18. */
-  | 'UNSUPPORTED_CHILD';
-
 /** Category of a dispute, as counted in mediation statistics (纠纷类别). */
 export type CaseCategory =
   /** Consumer rights (消费纠纷). */
@@ -196,17 +179,6 @@ export type SatisfactionLevel =
   /** Satisfied (满意). */
   | 'SATISFIED';
 
-/** Sex (性别), GB/T 2261.1. */
-export type Sex =
-  /** Female (女), code 2. */
-  | 'FEMALE'
-  /** Male (男), code 1. */
-  | 'MALE'
-  /** Unknown (未知的性别), code 0. */
-  | 'UNKNOWN'
-  /** Unstated (未说明的性别), code 9. */
-  | 'UNSTATED';
-
 /** Supervision card of an overdue case (督办牌). */
 export type SupervisionCard =
   /** Red card (红牌督办): past the time limit by more than the grace period. */
@@ -237,13 +209,13 @@ export type WelfareStatus =
   | 'SUSPENDED';
 
 export type DatasetCareListsQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetCareListsQuery = { grid: { careRecords: { edges: Array<{ node: { id: string, kind: CareKind, listedOn: string, resident: { id: string, sex: Sex | null, age: number | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetCareListsQuery = { careRecordColumns: { ids: (string | null)[], residentIds: (string | null)[], gridCodes: (string | null)[], kinds: (string | null)[] | null, listedOns: (string | null)[] | null, sexes: (string | null)[] | null, ages: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetCasesQueryVariables = Exact<{
   gridCode: string | number;

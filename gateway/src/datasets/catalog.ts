@@ -89,7 +89,7 @@ type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColu
 type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
 type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
 type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
-type CareNode = NonNullable<NonNullable<DatasetCareListsQuery['grid']>['careRecords']>['edges'][number]['node'];
+type CareRecordColumnsPage = NonNullable<DatasetCareListsQuery['careRecordColumns']>;
 type PartyMemberColumnsPage = NonNullable<DatasetPartyMembersByGridQuery['partyMemberColumns']>;
 
 /**
@@ -261,21 +261,23 @@ const partyMembersByGrid: ColumnDataset<PartyMemberColumnsPage> = {
   ],
 };
 
-const careLists: Dataset<CareNode> = {
+const careLists: ColumnDataset<CareRecordColumnsPage> = {
   name: 'care-lists',
   title: { en: 'Care lists by grid (left-behind, living alone, empty-nest, orphans), pseudonymous', zh: '网格关爱对象（去标识化）' },
   operationName: 'DatasetCareLists',
   document: operation('care-lists.graphql'),
   scopes: [['welfare:read', 'resident:read']],
-  page: (data) => pageOf((data as DatasetCareListsQuery).grid?.careRecords),
+  page: (data) => (data as DatasetCareListsQuery).careRecordColumns,
+  size: (page) => page.ids.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
   columns: [
-    { name: 'care_id', type: 'string', en: 'Care-list entry id', zh: '关爱编号', value: (c) => c.id },
-    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '关爱对象标识（去标识化）', value: (c) => c.resident?.id ?? null },
-    ...placeColumns<CareNode>(),
-    { name: 'kind', type: 'string', en: 'List (LIVING_ALONE_ELDERLY, EMPTY_NEST_ELDERLY, LEFT_BEHIND_*, ORPHAN, UNSUPPORTED_CHILD)', zh: '关爱类别', value: (c) => c.kind },
-    { name: 'listed_on', type: 'date', en: 'Put on the list', zh: '纳入日期', value: (c) => c.listedOn },
-    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (c) => c.resident?.sex ?? null },
-    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (c) => (c.resident ? ageBand(c.resident.age) : null) },
+    { name: 'care_id', type: 'string', en: 'Care-list entry id', zh: '关爱编号', value: (p, i) => at(p.ids, i) },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '关爱对象标识（去标识化）', value: (p, i) => at(p.residentIds, i) },
+    ...placeColumnsOfPage<CareRecordColumnsPage>(),
+    { name: 'kind', type: 'string', en: 'List (LIVING_ALONE_ELDERLY, EMPTY_NEST_ELDERLY, LEFT_BEHIND_*, ORPHAN, UNSUPPORTED_CHILD)', zh: '关爱类别', value: (p, i) => at(p.kinds, i) },
+    { name: 'listed_on', type: 'date', en: 'Put on the list', zh: '纳入日期', value: (p, i) => at(p.listedOns, i) },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (p, i) => at(p.sexes, i) },
+    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (p, i) => ageBand(at(p.ages, i)) },
   ],
 };
 
@@ -361,7 +363,7 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
 
 /** Every dataset, by name. */
 export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
-  [columnSpec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), columnSpec(partyMembersByGrid), spec(careLists)].map((d) => [d.name, d]),
+  [columnSpec(residentsByGrid), spec(groupRentals), spec(cases), spec(welfareCrossCheck), columnSpec(partyMembersByGrid), columnSpec(careLists)].map((d) => [d.name, d]),
 );
 
 export const PLACES_OPERATION = { operationName: 'DatasetPlaces', document: operation('places.graphql') };

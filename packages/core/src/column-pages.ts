@@ -14,9 +14,17 @@ export const MAX_COLUMN_PAGE_SIZE = 5000;
 export const DEFAULT_COLUMN_PAGE_SIZE = 1000;
 export const MAX_COLUMN_PAGE_GRIDS = 500;
 
-/** The cursor kind of `residentColumns`; other column pages over grids name their own (`party-member-columns`). */
-export const RESIDENT_COLUMNS = 'resident-columns';
-const CURSOR_KEY = /^\d{15}:[0-9a-f]{32}$/;
+/**
+ * A kind of column page over grids: the name its cursors carry (a cursor of one kind is refused by another) and the
+ * form of its rows' keys (a cursor is `<grid code>:<key of the last row>`).
+ */
+export interface ColumnPageKind {
+  name: string;
+  cursorKey: RegExp;
+}
+
+/** `residentColumns`: rows keyed by hub id. */
+export const RESIDENT_COLUMNS: ColumnPageKind = { name: 'resident-columns', cursorKey: /^\d{15}:[0-9a-f]{32}$/ };
 
 export interface ColumnPageRequest {
   /** The grids asked for, checked, without repeats, in code order. */
@@ -29,7 +37,7 @@ export interface ColumnPageRequest {
 }
 
 /** Checks a column page's arguments; refuses with INVALID_GRID_CODE, INVALID_PAGE_SIZE or INVALID_CURSOR. */
-export function columnPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }, kind = RESIDENT_COLUMNS): ColumnPageRequest {
+export function columnPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }, kind: ColumnPageKind = RESIDENT_COLUMNS): ColumnPageRequest {
   if (args.gridCodes.length === 0 || args.gridCodes.length > MAX_COLUMN_PAGE_GRIDS) {
     throw inputError(ErrorCode.INVALID_GRID_CODE, `gridCodes must hold 1 to ${MAX_COLUMN_PAGE_GRIDS} grid codes, got ${args.gridCodes.length}`, {
       argumentName: 'gridCodes',
@@ -45,7 +53,7 @@ export function columnPageRequest(args: { gridCodes: readonly string[]; first?: 
   }
   let after: ColumnPageRequest['after'] = null;
   if (args.after != null) {
-    const [gridCode, id] = decodeCursor(kind, args.after, CURSOR_KEY).split(':') as [string, string];
+    const [gridCode, id] = decodeCursor(kind.name, args.after, kind.cursorKey).split(':') as [string, string];
     // A cursor of other grids would start the page in the wrong place: refused like any foreign cursor.
     if (!gridCodes.includes(gridCode)) {
       throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
@@ -57,7 +65,7 @@ export function columnPageRequest(args: { gridCodes: readonly string[]; first?: 
 }
 
 /** The request a page key stands for (an entity reference to a page); a key that is not one is INVALID_CURSOR. */
-export function columnPageOf(page: string, kind = RESIDENT_COLUMNS): ColumnPageRequest {
+export function columnPageOf(page: string, kind: ColumnPageKind = RESIDENT_COLUMNS): ColumnPageRequest {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(page, 'base64url').toString('utf8'));
@@ -72,8 +80,8 @@ export function columnPageOf(page: string, kind = RESIDENT_COLUMNS): ColumnPageR
 }
 
 /** The cursor after a page's last row (its grid and hub id). */
-export function columnPageCursor(gridCode: string, id: string, kind = RESIDENT_COLUMNS): string {
-  return encodeCursor(kind, `${gridCode}:${id}`);
+export function columnPageCursor(gridCode: string, id: string, kind: ColumnPageKind = RESIDENT_COLUMNS): string {
+  return encodeCursor(kind.name, `${gridCode}:${id}`);
 }
 
 /**
@@ -87,7 +95,7 @@ export async function rowsOverGrids<TRow>(
   scope: RowScope,
   readGrid: (gridCode: string, afterId: string | null, limit: number) => Promise<TRow[]>,
   keyOf: (row: TRow) => { gridCode: string; id: string },
-  kind = RESIDENT_COLUMNS,
+  kind: ColumnPageKind = RESIDENT_COLUMNS,
 ): Promise<{ rows: TRow[]; hasNextPage: boolean; endCursor: string | null }> {
   const wanted = request.first + 1;
   const rows: TRow[] = [];

@@ -1,9 +1,10 @@
-import { anyOf, columnFor, rowsOverGrids, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { anyOf, columnFor, rowsOverGrids, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { partyMembers, partyOrganizations, pointsEntries } from './schema.ts';
 
-export const PARTY_MEMBER_COLUMNS = 'party-member-columns';
+/** Members are keyed by hub id, as residents. */
+export const PARTY_MEMBER_COLUMNS: ColumnPageKind = { name: 'party-member-columns', cursorKey: /^\d{15}:[0-9a-f]{32}$/ };
 
 /** A page of party members as columns: what `PartyMemberColumns` answers (the party's part). */
 export interface PartyMemberColumnsPage {

@@ -9,6 +9,7 @@ import { Incident } from './Incident.ts';
 import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { CareRecordColumns } from './CareRecordColumns.ts';
 import { PartyMemberColumns } from './PartyMemberColumns.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
@@ -28,6 +29,7 @@ export const resolvers: Resolvers = {
   Resident,
   ResidentColumns,
   PartyMemberColumns,
+  CareRecordColumns,
   FloatingDetails,
   KeyPerson,
   Incident,
