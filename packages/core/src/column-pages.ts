@@ -5,10 +5,11 @@ import { decodeCursor, encodeCursor } from './pagination.ts';
 import { inScope, type RowScope } from './access/disclosure.ts';
 
 /**
- * Column pages (列式分页): a page of residents answered as one object of lists (`ResidentColumns`) instead of a list
- * of objects, for bulk exports. Public security pages residents of a set of grids; every other department answers
- * its columns for the page's `ids`. Larger pages than connections allow, since a page is one object to plan, join
- * and check whatever its length.
+ * Column pages (列式分页): a page of rows answered as one object of lists instead of a list of objects, for bulk
+ * exports. The department owning the rows pages them over a set of grids (public security its residents, the party
+ * its members, civil affairs its care lists); the others answer their columns for the page's hub ids through
+ * `@requires`. Larger pages than connections allow, since a page is one object to plan, join and check whatever its
+ * length.
  */
 export const MAX_COLUMN_PAGE_SIZE = 5000;
 export const DEFAULT_COLUMN_PAGE_SIZE = 1000;
