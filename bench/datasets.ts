@@ -1,9 +1,9 @@
 /**
- * The residents dataset exported through the hub, beside its floor: the same joined rows from one SQL join over all
- * departments' tables loaded into a single PostgreSQL database and written with COPY.
+ * Datasets exported through the hub, each beside its own floor: the same joined rows from one SQL join over the
+ * departments' tables it reads, loaded into a single PostgreSQL database and written with COPY.
  *
- *   npm run bench:datasets -- [--residents 100000,1000000] [--format csv|ndjson|parquet] [--gateway-heap-mb N]
- *                             [--profile <folder>] [--write]
+ *   npm run bench:datasets -- [--residents 100000,1000000] [--dataset residents-by-grid,party-members-by-grid,care-lists]
+ *                             [--format csv|ndjson|parquet] [--gateway-heap-mb N] [--profile <folder>] [--write]
  *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
  * as their own processes, and the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`,
@@ -33,7 +33,7 @@ const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--format', '--gateway-heap-mb', '--profile', '--write'];
+  const known = ['--residents', '--dataset', '--format', '--gateway-heap-mb', '--profile', '--write'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -41,6 +41,8 @@ function parseArgs(argv: string[]) {
   };
   const sizes = (value('--residents') ?? '100000').split(',').map((s) => Number(s));
   for (const size of sizes) if (!Number.isInteger(size) || size < 1000 || size > 2_000_000) throw new Error(`--residents takes sizes from 1000 to 2000000, got ${size}`);
+  const datasets = (value('--dataset') ?? Object.keys(FLOORS).join(',')).split(',');
+  for (const dataset of datasets) if (!(dataset in FLOORS)) throw new Error(`--dataset takes ${Object.keys(FLOORS).join(', ')}, got ${dataset}`);
   const format = value('--format') ?? 'csv';
   if (!['csv', 'ndjson', 'parquet'].includes(format)) throw new Error(`--format is csv, ndjson or parquet, got ${format}`);
   const heap = value('--gateway-heap-mb');
@@ -48,7 +50,7 @@ function parseArgs(argv: string[]) {
   if (gatewayHeapMb !== null && (!Number.isInteger(gatewayHeapMb) || gatewayHeapMb < 32)) throw new Error(`--gateway-heap-mb takes a whole number of MiB from 32, got ${heap}`);
   /** A folder for V8 CPU profiles of the gateway and every subgraph (written when they stop). */
   const profile = value('--profile');
-  return { sizes, format, gatewayHeapMb, profile: profile === undefined ? null : path.resolve(profile), write: argv.includes('--write') };
+  return { sizes, datasets, format, gatewayHeapMb, profile: profile === undefined ? null : path.resolve(profile), write: argv.includes('--write') };
 }
 
 async function rssMiB(pid: number): Promise<number> {
@@ -163,34 +165,45 @@ function exportOnce(url: URL, token: string): Promise<{ rows: number; bytes: num
   });
 }
 
-/** The tables the residents dataset joins, as (department, query of the columns it needs, floor table). */
-const FLOOR_TABLES = [
-  ['public-security', 'select id, sex::text, birth_date, population_type::text, grid_code from residents', 'residents (id text, sex text, birth_date date, population_type text, grid_code text)'],
+interface Floor {
+  /** The tables the dataset joins, as (department, query of the columns it needs, floor table). */
+  tables: readonly (readonly [string, string, string])[];
+  /** Indexes on the join keys. */
+  indexes: readonly string[];
+  /** The same columns as the dataset, in one statement, in the dataset's order. */
+  join: string;
+}
+
+const PLACE_TABLES = [
   ['civil-affairs', 'select code, name from streets', 'streets (code text, name text)'],
   ['civil-affairs', 'select code, name, street_code from communities', 'communities (code text, name text, street_code text)'],
   ['civil-affairs', 'select code, name, community_code from grids', 'grids (code text, name text, community_code text)'],
-  ['civil-affairs', 'select resident_id, kind::text, status::text from welfare_entitlements', 'welfare (resident_id text, kind text, status text)'],
-  ['party', 'select resident_id from party_members', 'party_members (resident_id text)'],
-  ['mediation', 'select case_id, resident_id from case_parties where resident_id is not null', 'case_parties (case_id text, resident_id text)'],
-  ['mediation', 'select id, status::text from cases', 'cases (id text, status text)'],
 ] as const;
+const PLACE_INDEXES = ['create index on grids (code)', 'create index on communities (code)', 'create index on streets (code)'];
+const AGE_BAND = `case when a.age is null then null when a.age < 18 then '0-17' when a.age < 35 then '18-34' when a.age < 60 then '35-59' when a.age < 80 then '60-79' else '80+' end`;
 
-const FLOOR_INDEXES = [
-  'create index on residents (grid_code, id)',
-  'create index on grids (code)',
-  'create index on communities (code)',
-  'create index on streets (code)',
-  'create index on welfare (resident_id)',
-  'create index on party_members (resident_id)',
-  'create index on case_parties (resident_id)',
-  'create index on cases (id)',
-];
-
-/** The same columns as the dataset, in one statement. */
-const FLOOR_JOIN = `
+/** Each dataset's floor, by dataset name. */
+const FLOORS: Record<string, Floor> = {
+  'residents-by-grid': {
+    tables: [
+      ['public-security', 'select id, sex::text, birth_date, population_type::text, grid_code from residents', 'residents (id text, sex text, birth_date date, population_type text, grid_code text)'],
+      ...PLACE_TABLES,
+      ['civil-affairs', 'select resident_id, kind::text, status::text from welfare_entitlements', 'welfare (resident_id text, kind text, status text)'],
+      ['party', 'select resident_id from party_members', 'party_members (resident_id text)'],
+      ['mediation', 'select case_id, resident_id from case_parties where resident_id is not null', 'case_parties (case_id text, resident_id text)'],
+      ['mediation', 'select id, status::text from cases', 'cases (id text, status text)'],
+    ],
+    indexes: [
+      'create index on residents (grid_code, id)',
+      ...PLACE_INDEXES,
+      'create index on welfare (resident_id)',
+      'create index on party_members (resident_id)',
+      'create index on case_parties (resident_id)',
+      'create index on cases (id)',
+    ],
+    join: `
   select r.id as resident_id, s.code as street_code, s.name as street, c.code as community_code, c.name as community,
-         g.code as grid_code, g.name as grid, r.population_type, r.sex,
-         case when a.age < 18 then '0-17' when a.age < 35 then '18-34' when a.age < 60 then '35-59' when a.age < 80 then '60-79' else '80+' end as age_band,
+         g.code as grid_code, g.name as grid, r.population_type, r.sex, ${AGE_BAND} as age_band,
          exists (select 1 from party_members m where m.resident_id = r.id) as party_member,
          coalesce((select string_agg(distinct w.kind, ';' order by w.kind) from welfare w where w.resident_id = r.id and w.status = 'ACTIVE'), '') as welfare_kinds,
          (select count(*) from case_parties p join cases k on k.id = p.case_id
@@ -200,14 +213,72 @@ const FLOOR_JOIN = `
     join communities c on c.code = g.community_code
     join streets s on s.code = c.street_code
     cross join lateral (select date_part('year', age(current_date, r.birth_date))::int as age) a
-   order by g.code, r.id`;
+   order by g.code, r.id`,
+  },
+  'party-members-by-grid': {
+    tables: [
+      ['public-security', 'select id, sex::text, birth_date, population_type::text from residents', 'residents (id text, sex text, birth_date date, population_type text)'],
+      ...PLACE_TABLES,
+      [
+        'party',
+        'select resident_id, grid_code, organization_id, status::text, joined_on, full_member_on from party_members',
+        'party_members (resident_id text, grid_code text, organization_id text, status text, joined_on date, full_member_on date)',
+      ],
+      ['party', 'select id, name, level::text from party_organizations', 'party_organizations (id text, name text, level text)'],
+      ['party', 'select resident_id, points from points_entries', 'points_entries (resident_id text, points int)'],
+    ],
+    indexes: [
+      'create index on residents (id)',
+      ...PLACE_INDEXES,
+      'create index on party_members (grid_code, resident_id)',
+      'create index on party_organizations (id)',
+      'create index on points_entries (resident_id)',
+    ],
+    join: `
+  select m.resident_id, s.code as street_code, s.name as street, c.code as community_code, c.name as community,
+         g.code as grid_code, g.name as grid, m.status as member_type, m.full_member_on is null as probationary,
+         m.joined_on, m.full_member_on, o.id as branch_id, o.name as branch, o.level as branch_level,
+         coalesce((select sum(p.points) from points_entries p where p.resident_id = m.resident_id), 0) as points,
+         r.sex, ${AGE_BAND} as age_band, r.population_type
+    from party_members m
+    join grids g on g.code = m.grid_code
+    join communities c on c.code = g.community_code
+    join streets s on s.code = c.street_code
+    join party_organizations o on o.id = m.organization_id
+    left join residents r on r.id = m.resident_id
+    cross join lateral (select date_part('year', age(current_date, r.birth_date))::int as age) a
+   order by g.code, m.resident_id`,
+  },
+  'care-lists': {
+    tables: [
+      ['public-security', 'select id, sex::text, birth_date from residents', 'residents (id text, sex text, birth_date date)'],
+      ...PLACE_TABLES,
+      [
+        'civil-affairs',
+        'select id, resident_id, grid_code, kind::text, listed_on from care_records where ended_on is null',
+        'care_records (id text, resident_id text, grid_code text, kind text, listed_on date)',
+      ],
+    ],
+    indexes: ['create index on residents (id)', ...PLACE_INDEXES, 'create index on care_records (grid_code, id)'],
+    join: `
+  select k.id as care_id, k.resident_id, s.code as street_code, s.name as street, c.code as community_code, c.name as community,
+         g.code as grid_code, g.name as grid, k.kind, k.listed_on, r.sex, ${AGE_BAND} as age_band
+    from care_records k
+    join grids g on g.code = k.grid_code
+    join communities c on c.code = g.community_code
+    join streets s on s.code = c.street_code
+    left join residents r on r.id = k.resident_id
+    cross join lateral (select date_part('year', age(current_date, r.birth_date))::int as age) a
+   order by g.code, k.id`,
+  },
+};
 
 /**
  * Loads the floor's database (the joined tables in one database, indexed on their join keys) and returns a run of
  * its COPY: rows, seconds, and PostgreSQL's CPU seconds over it.
  */
-async function prepareFloor(urls: Record<string, string>, residents: number, dataDir: string) {
-  const name = `bench_floor_${residents}`;
+async function prepareFloor(floor: Floor, dataset: string, urls: Record<string, string>, residents: number, dataDir: string) {
+  const name = `bench_floor_${residents}_${dataset.replaceAll('-', '_')}`;
   const adminUrl = new URL(urls['public-security'] as string);
   adminUrl.pathname = '/postgres';
   const admin = new pg.Client({ connectionString: adminUrl.toString() });
@@ -219,7 +290,7 @@ async function prepareFloor(urls: Record<string, string>, residents: number, dat
   floorUrl.pathname = `/${name}`;
   const target = new pg.Client({ connectionString: floorUrl.toString() });
   await target.connect();
-  for (const [dept, query, table] of FLOOR_TABLES) {
+  for (const [dept, query, table] of floor.tables) {
     await target.query(`create table ${table}`);
     const source = new pg.Client({ connectionString: urls[dept] });
     await source.connect();
@@ -229,7 +300,7 @@ async function prepareFloor(urls: Record<string, string>, residents: number, dat
       await source.end();
     }
   }
-  for (const statement of FLOOR_INDEXES) await target.query(statement);
+  for (const statement of floor.indexes) await target.query(statement);
   await target.query('analyze');
   return {
     run: async (): Promise<{ rows: number; seconds: number; cpu: number }> => {
@@ -238,7 +309,7 @@ async function prepareFloor(urls: Record<string, string>, residents: number, dat
       const before = await cpuOf({ postgres: pids });
       const started = performance.now();
       await pipeline(
-        target.query(copyTo(`copy (${FLOOR_JOIN}) to stdout with (format csv, header)`)),
+        target.query(copyTo(`copy (${floor.join}) to stdout with (format csv, header)`)),
         new Writable({
           write(chunk: Buffer, _encoding, done) {
             for (const byte of chunk) if (byte === 0x0a) rows++;
@@ -306,11 +377,13 @@ for (const residents of options.sizes) {
     pids.gateway = gateway.child.pid as number;
     const token = await demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir }).mint({ sub: 'bench', role: 'district-analyst' }, { expiresIn: '8h' });
 
-    const url = new URL(`http://127.0.0.1:${gatewayPort}/datasets/residents-by-grid.${options.format}`);
+    for (const dataset of options.datasets) {
+    say(`dataset ${dataset}`);
+    const url = new URL(`http://127.0.0.1:${gatewayPort}/datasets/${dataset}.${options.format}`);
     // The floor runs before and after the export and counts at its faster run, so load that comes and goes on a
     // shared machine flatters the export less.
     say('loading the floor (every joined table in one database)…');
-    const floorDb = await prepareFloor(databases.urls, residents, dataDir);
+    const floorDb = await prepareFloor(FLOORS[dataset] as Floor, dataset, databases.urls, residents, dataDir);
     const floorRuns = [await floorDb.run()];
     // The floor's server is warm (it has run the join before it counts), so the gateway and departments get the same:
     // one street exported first (plans cached, code compiled), not counted.
@@ -354,9 +427,10 @@ for (const residents of options.sizes) {
       .join(', ');
     say(`peak RSS MiB (idle→peak): ${memory}`);
     results.push(
-      `| ${residents.toLocaleString('en')} | ${options.format} | ${exported.rows.toLocaleString('en')} | ${seconds.toFixed(1)} | ${Math.round(exported.rows / seconds).toLocaleString('en')} | ${floorRun.seconds.toFixed(1)} | ${Math.round(floorRun.rows / floorRun.seconds).toLocaleString('en')} | ${(floorRun.rows / floorRun.seconds / (exported.rows / seconds)).toFixed(1)}x | ${merge.seconds.toFixed(1)} | ${((seconds + merge.seconds) / floorRun.seconds).toFixed(1)}x | ${peaks.gateway?.toFixed(0)} | ${memory} | ${cpuSummary} | ${floorRun.cpu.toFixed(1)} | ${(exportCpu / Math.max(floorRun.cpu, 0.01)).toFixed(1)}x | ${loadavg()[0]?.toFixed(1)} |`,
+      `| ${residents.toLocaleString('en')} | ${dataset} | ${options.format} | ${exported.rows.toLocaleString('en')} | ${seconds.toFixed(1)} | ${Math.round(exported.rows / seconds).toLocaleString('en')} | ${floorRun.seconds.toFixed(1)} | ${Math.round(floorRun.rows / floorRun.seconds).toLocaleString('en')} | ${(floorRun.rows / floorRun.seconds / (exported.rows / seconds)).toFixed(1)}x | ${merge.seconds.toFixed(1)} | ${((seconds + merge.seconds) / floorRun.seconds).toFixed(1)}x | ${peaks.gateway?.toFixed(0)} | ${memory} | ${cpuSummary} | ${floorRun.cpu.toFixed(1)} | ${(exportCpu / Math.max(floorRun.cpu, 0.01)).toFixed(1)}x | ${loadavg()[0]?.toFixed(1)} |`,
     );
     if (floorRun.rows !== exported.rows) say(`warning: the floor has ${floorRun.rows} rows, the export ${exported.rows}`);
+    }
   } finally {
     for (const service of started.reverse()) await service.stop();
     await databases.stop();
@@ -366,10 +440,10 @@ for (const residents of options.sizes) {
 const table = [
   `Machine: ${machineLine()}`,
   '',
-  `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --format ${options.format}${options.gatewayHeapMb === null ? '' : ` --gateway-heap-mb ${options.gatewayHeapMb}`}\``,
+  `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --dataset ${options.datasets.join(',')} --format ${options.format}${options.gatewayHeapMb === null ? '' : ` --gateway-heap-mb ${options.gatewayHeapMb}`}\``,
   '',
-  '| residents | format | rows | export s | export rows/s | floor s | floor rows/s | floor ÷ export | audit index merge after, s | (export + merge) ÷ floor | gateway peak RSS MiB | every process, idle→peak RSS MiB | export CPU s: gateway / subgraphs / PostgreSQL | floor CPU s | export CPU ÷ floor CPU | load average after |',
-  '|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|',
+  '| residents | dataset | format | rows | export s | export rows/s | floor s | floor rows/s | floor ÷ export | audit index merge after, s | (export + merge) ÷ floor | gateway peak RSS MiB | every process, idle→peak RSS MiB | export CPU s: gateway / subgraphs / PostgreSQL | floor CPU s | export CPU ÷ floor CPU | load average after |',
+  '|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|',
   ...results,
 ].join('\n');
 process.stdout.write(`${table}\n`);

@@ -222,8 +222,12 @@ function gatewayRefusal(probe: FieldProbe, caller: Caller): string | undefined {
   });
 }
 
-/** One real record of each entity type, from the test district (the column page is asked for below). */
-function representations(columnPage: { page: string; ids: string[] }): Record<string, Record<string, unknown>> {
+/** One real record of each entity type, from the test district (the column pages are asked for below). */
+function representations(
+  columnPage: { page: string; ids: string[] },
+  partyPage: { page: string; residentIds: string[] },
+  carePage: { page: string; residentIds: string[] },
+): Record<string, Record<string, unknown>> {
   const g = busiestGrid;
   const withWelfare = grids.flatMap((c) => c.civilAffairs.welfare).find((w) => w.disabilityCertificateNumber)!;
   const first = <T>(list: T[], what: string): T => {
@@ -244,6 +248,8 @@ function representations(columnPage: { page: string; ids: string[] }): Record<st
     Incident: { id: first(grids.flatMap((c) => c.publicSecurity.incidents), 'incident').id },
     Household: { id: first(g.residents, 'resident').householdId },
     ResidentColumns: columnPage,
+    PartyMemberColumns: partyPage,
+    CareRecordColumns: carePage,
   };
 }
 
@@ -313,9 +319,12 @@ describe('every guarded field of every subgraph, asked directly, refused exactly
     let reps: Record<string, Record<string, unknown>>;
     beforeAll(async () => {
       const admin = callerOf('administrator', 'case-handling', []);
-      const page = await askSubgraph<{ residentColumns: { page: string; ids: string[] } }>('public-security', admin, `{ residentColumns(gridCodes: ["${busiestGrid.grid.code}"], first: 3) { page ids } }`);
-      expect(page.errors).toBeUndefined();
-      reps = representations(page.data!.residentColumns);
+      const grid = busiestGrid.grid.code;
+      const page = await askSubgraph<{ residentColumns: { page: string; ids: string[] } }>('public-security', admin, `{ residentColumns(gridCodes: ["${grid}"], first: 3) { page ids } }`);
+      const party = await askSubgraph<{ partyMemberColumns: { page: string; residentIds: string[] } }>('party', admin, `{ partyMemberColumns(gridCodes: ["${grid}"], first: 3) { page residentIds } }`);
+      const care = await askSubgraph<{ careRecordColumns: { page: string; residentIds: string[] } }>('civil-affairs', admin, `{ careRecordColumns(gridCodes: ["${grid}"], first: 3) { page residentIds } }`);
+      for (const answer of [page, party, care]) expect(answer.errors).toBeUndefined();
+      reps = representations(page.data!.residentColumns, party.data!.partyMemberColumns, care.data!.careRecordColumns);
     });
 
     it.each(callers.map((c) => [`${c.role}, purpose ${c.purpose}`, c] as const))('%s', async (_, { caller }) => {

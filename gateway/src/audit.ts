@@ -41,12 +41,15 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
   // Care lists name who lives alone or is left behind (specific identities, and minors among them).
   'Resident.careRecords': 'care',
   'Grid.careRecords': 'care',
+  'Query.careRecordColumns': 'care',
   'Resident.registeredAddress': 'address',
   'Resident.residence': 'address',
   'House.address': 'address',
   'Building.address': 'address',
 };
 const MINOR_AGE = 14;
+/** Column pages (列式分页) and the column holding the hub ids of the residents their rows are about. */
+const RESIDENT_ID_COLUMN: Record<string, string> = { ResidentColumns: 'ids', PartyMemberColumns: 'residentIds', CareRecordColumns: 'residentIds' };
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -119,8 +122,8 @@ function compileObserver(schema: GraphQLSchema, document: DocumentNode): Observe
         category: CATEGORY_OF_FIELD[`${type.name}.${field}`],
         residentId: type.name === 'Resident' && field === 'id',
         residentAge: type.name === 'Resident' && field === 'age',
-        columnIds: type.name === 'ResidentColumns' && field === 'ids',
-        columnAges: type.name === 'ResidentColumns' && field === 'ages',
+        columnIds: RESIDENT_ID_COLUMN[type.name] === field,
+        columnAges: RESIDENT_ID_COLUMN[type.name] !== undefined && field === 'ages',
         children: children && children.length > 0 ? children : undefined,
       };
       if (entry.category || entry.residentId || entry.residentAge || entry.columnIds || entry.columnAges || entry.children) observed.push(entry);

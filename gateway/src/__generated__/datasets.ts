@@ -3,23 +3,6 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-/** A care list of civil affairs (关爱对象类别). */
-export type CareKind =
-  /** Empty-nest elderly (空巢老人): a household of people 60 or over, no children living with them. */
-  | 'EMPTY_NEST_ELDERLY'
-  /** Rural left-behind child (农村留守儿童), under 16: both parents working away, or one away and the other unable to care. */
-  | 'LEFT_BEHIND_CHILD'
-  /** Rural left-behind elderly person (农村留守老年人): children all working away. */
-  | 'LEFT_BEHIND_ELDERLY'
-  /** Rural left-behind woman (农村留守妇女): husband working away. */
-  | 'LEFT_BEHIND_WOMAN'
-  /** Elderly person living alone (独居老人), 60 or over. */
-  | 'LIVING_ALONE_ELDERLY'
-  /** Orphan (孤儿), under 18. */
-  | 'ORPHAN'
-  /** Child without de facto support (事实无人抚养儿童), under 18. */
-  | 'UNSUPPORTED_CHILD';
-
 /** Category of a dispute, as counted in mediation statistics (纠纷类别). */
 export type CaseCategory =
   /** Consumer rights (消费纠纷). */
@@ -176,27 +159,6 @@ export type GroupRentalStatus =
   /** Rectified, then found crowded again at re-inspection (整改后反弹): open again. */
   | 'RELAPSED';
 
-/** Standing of a party member (党员类别). */
-export type PartyMemberStatus =
-  /** In employment (在职党员). */
-  | 'EMPLOYED'
-  /** Floating member, living away from where the membership is kept (流动党员). */
-  | 'FLOATING'
-  /** Retired (退休党员). */
-  | 'RETIRED';
-
-/** Level of a party organization (党组织层级). */
-export type PartyOrganizationLevel =
-  /** Party branch (党支部), 3-50 members, down to branches in residential compounds; here each serves one grid. */
-  | 'BRANCH'
-  /**
-   * Party committee (党委): a street's party working committee (街道党工委, the district committee's agency) or a town's
-   * committee (镇党委), and a community's committee (社区党委) where its branches hold 100 members or more.
-   */
-  | 'COMMITTEE'
-  /** General party branch (党总支), 50-100 members: a community's or village's own organization below that size. */
-  | 'GENERAL_BRANCH';
-
 /** Population type on the actual-population register (人口类型). */
 export type PopulationType =
   /** Floating population (流动人口). */
@@ -216,17 +178,6 @@ export type SatisfactionLevel =
   | 'DISSATISFIED'
   /** Satisfied (满意). */
   | 'SATISFIED';
-
-/** Sex (性别), GB/T 2261.1. */
-export type Sex =
-  /** Female (女), code 2. */
-  | 'FEMALE'
-  /** Male (男), code 1. */
-  | 'MALE'
-  /** Unknown (未知的性别), code 0. */
-  | 'UNKNOWN'
-  /** Unstated (未说明的性别), code 9. */
-  | 'UNSTATED';
 
 /** Supervision card of an overdue case (督办牌). */
 export type SupervisionCard =
@@ -258,13 +209,13 @@ export type WelfareStatus =
   | 'SUSPENDED';
 
 export type DatasetCareListsQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetCareListsQuery = { grid: { careRecords: { edges: Array<{ node: { id: string, kind: CareKind, listedOn: string, resident: { id: string, sex: Sex | null, age: number | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetCareListsQuery = { careRecordColumns: { ids: (string | null)[], residentIds: (string | null)[], gridCodes: (string | null)[], kinds: (string | null)[] | null, listedOns: (string | null)[] | null, sexes: (string | null)[] | null, ages: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetCasesQueryVariables = Exact<{
   gridCode: string | number;
@@ -285,13 +236,13 @@ export type DatasetGroupRentalsQueryVariables = Exact<{
 export type DatasetGroupRentalsQuery = { grid: { groupRentals: { edges: Array<{ node: { id: string, status: GroupRentalStatus, identifiedOn: string, occupantCount: number, house: { code: string, occupants: Array<{ populationType: PopulationType | null }> | null }, disputes: Array<{ id: string }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
 export type DatasetPartyMembersByGridQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetPartyMembersByGridQuery = { grid: { partyMembers: { edges: Array<{ node: { status: PartyMemberStatus, joinedOn: string, fullMemberOn: string | null, probationary: boolean, points: number, branch: { id: string, name: string, level: PartyOrganizationLevel }, resident: { id: string, sex: Sex | null, age: number | null, populationType: PopulationType | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetPartyMembersByGridQuery = { partyMemberColumns: { residentIds: (string | null)[], gridCodes: (string | null)[], statuses: (string | null)[] | null, joinedOns: (string | null)[] | null, fullMemberOns: (string | null)[] | null, points: (number | null)[] | null, branchIds: (string | null)[] | null, branchNames: (string | null)[] | null, branchLevels: (string | null)[] | null, sexes: (string | null)[] | null, ages: (number | null)[] | null, populationTypes: (string | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetPlacesQueryVariables = Exact<{ [key: string]: never; }>;
 

@@ -91,8 +91,8 @@ type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColu
 type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
 type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
 type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
-type CareNode = NonNullable<NonNullable<DatasetCareListsQuery['grid']>['careRecords']>['edges'][number]['node'];
-type PartyMemberNode = NonNullable<NonNullable<DatasetPartyMembersByGridQuery['grid']>['partyMembers']>['edges'][number]['node'];
+type CareRecordColumnsPage = NonNullable<DatasetCareListsQuery['careRecordColumns']>;
+type PartyMemberColumnsPage = NonNullable<DatasetPartyMembersByGridQuery['partyMemberColumns']>;
 
 /**
  * A dataset read a column page at a time over many grids (`$gridCodes`, `$first`, `$after`): one object of lists per
@@ -294,45 +294,49 @@ const welfareCrossCheck: Dataset<WelfareNode> = {
   ],
 };
 
-const partyMembersByGrid: Dataset<PartyMemberNode> = {
+const partyMembersByGrid: ColumnDataset<PartyMemberColumnsPage> = {
   name: 'party-members-by-grid',
   title: { en: 'Party members by grid, pseudonymous, with their branch and points', zh: '网格党员（去标识化）' },
   operationName: 'DatasetPartyMembersByGrid',
   document: operation('party-members-by-grid.graphql'),
   scopes: [['party:read', 'resident:read']],
-  page: (data) => pageOf((data as DatasetPartyMembersByGridQuery).grid?.partyMembers),
+  page: (data) => (data as DatasetPartyMembersByGridQuery).partyMemberColumns,
+  size: (page) => page.residentIds.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
   columns: [
-    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '党员标识（去标识化）', value: (m) => m.resident?.id ?? null },
-    ...placeColumns<PartyMemberNode>(),
-    { name: 'member_type', type: 'string', en: 'Member type (employed, floating, retired)', zh: '党员类型', value: (m) => m.status },
-    { name: 'probationary', type: 'boolean', en: 'Probationary member', zh: '是否预备党员', value: (m) => m.probationary },
-    { name: 'joined_on', type: 'date', en: 'Joined the party', zh: '入党日期', value: (m) => m.joinedOn },
-    { name: 'full_member_on', type: 'date', en: 'Became a full member', zh: '转正日期', value: (m) => m.fullMemberOn },
-    { name: 'branch_id', type: 'string', en: 'Branch id', zh: '所在党组织编号', value: (m) => m.branch.id },
-    { name: 'branch', type: 'string', en: 'Branch', zh: '所在党组织', value: (m) => m.branch.name },
-    { name: 'branch_level', type: 'string', en: 'Branch level', zh: '党组织层级', value: (m) => m.branch.level },
-    { name: 'points', type: 'integer', en: 'Service points', zh: '积分', value: (m) => m.points },
-    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (m) => m.resident?.sex ?? null },
-    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (m) => ageBand(m.resident?.age ?? null) },
-    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (m) => m.resident?.populationType ?? null },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '党员标识（去标识化）', value: (p, i) => at(p.residentIds, i) },
+    ...placeColumnsOfPage<PartyMemberColumnsPage>(),
+    { name: 'member_type', type: 'string', en: 'Member type (employed, floating, retired)', zh: '党员类型', value: (p, i) => at(p.statuses, i) },
+    { name: 'probationary', type: 'boolean', en: 'Probationary member', zh: '是否预备党员', value: (p, i) => (p.fullMemberOns ? p.fullMemberOns[i] == null : null) },
+    { name: 'joined_on', type: 'date', en: 'Joined the party', zh: '入党日期', value: (p, i) => at(p.joinedOns, i) },
+    { name: 'full_member_on', type: 'date', en: 'Became a full member', zh: '转正日期', value: (p, i) => at(p.fullMemberOns, i) },
+    { name: 'branch_id', type: 'string', en: 'Branch id', zh: '所在党组织编号', value: (p, i) => at(p.branchIds, i) },
+    { name: 'branch', type: 'string', en: 'Branch', zh: '所在党组织', value: (p, i) => at(p.branchNames, i) },
+    { name: 'branch_level', type: 'string', en: 'Branch level', zh: '党组织层级', value: (p, i) => at(p.branchLevels, i) },
+    { name: 'points', type: 'integer', en: 'Service points', zh: '积分', value: (p, i) => at(p.points, i) },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (p, i) => at(p.sexes, i) },
+    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (p, i) => ageBand(at(p.ages, i)) },
+    { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (p, i) => at(p.populationTypes, i) },
   ],
 };
 
-const careLists: Dataset<CareNode> = {
+const careLists: ColumnDataset<CareRecordColumnsPage> = {
   name: 'care-lists',
   title: { en: 'Care lists by grid (left-behind, living alone, empty-nest, orphans), pseudonymous', zh: '网格关爱对象（去标识化）' },
   operationName: 'DatasetCareLists',
   document: operation('care-lists.graphql'),
   scopes: [['welfare:read', 'resident:read']],
-  page: (data) => pageOf((data as DatasetCareListsQuery).grid?.careRecords),
+  page: (data) => (data as DatasetCareListsQuery).careRecordColumns,
+  size: (page) => page.ids.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
   columns: [
-    { name: 'care_id', type: 'string', en: 'Care-list entry id', zh: '关爱编号', value: (c) => c.id },
-    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '关爱对象标识（去标识化）', value: (c) => c.resident?.id ?? null },
-    ...placeColumns<CareNode>(),
-    { name: 'kind', type: 'string', en: 'List (LIVING_ALONE_ELDERLY, EMPTY_NEST_ELDERLY, LEFT_BEHIND_*, ORPHAN, UNSUPPORTED_CHILD)', zh: '关爱类别', value: (c) => c.kind },
-    { name: 'listed_on', type: 'date', en: 'Put on the list', zh: '纳入日期', value: (c) => c.listedOn },
-    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (c) => c.resident?.sex ?? null },
-    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (c) => (c.resident ? ageBand(c.resident.age) : null) },
+    { name: 'care_id', type: 'string', en: 'Care-list entry id', zh: '关爱编号', value: (p, i) => at(p.ids, i) },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id', zh: '关爱对象标识（去标识化）', value: (p, i) => at(p.residentIds, i) },
+    ...placeColumnsOfPage<CareRecordColumnsPage>(),
+    { name: 'kind', type: 'string', en: 'List (LIVING_ALONE_ELDERLY, EMPTY_NEST_ELDERLY, LEFT_BEHIND_*, ORPHAN, UNSUPPORTED_CHILD)', zh: '关爱类别', value: (p, i) => at(p.kinds, i) },
+    { name: 'listed_on', type: 'date', en: 'Put on the list', zh: '纳入日期', value: (p, i) => at(p.listedOns, i) },
+    { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (p, i) => at(p.sexes, i) },
+    { name: 'age_band', type: 'string', en: 'Age band', zh: '年龄段', value: (p, i) => ageBand(at(p.ages, i)) },
   ],
 };
 
@@ -427,8 +431,8 @@ export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
     spec(groupRentals),
     spec(cases),
     spec(welfareCrossCheck),
-    spec(partyMembersByGrid),
-    spec(careLists),
+    columnSpec(partyMembersByGrid),
+    columnSpec(careLists),
     columnSpec(reportInsByCommunity),
     columnSpec(volunteersByCommunity),
   ].map((d) => [d.name, d]),

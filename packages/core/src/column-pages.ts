@@ -2,19 +2,30 @@ import { checkGridCode } from './checks.ts';
 import { isResidentKey } from './codes/resident-key.ts';
 import { ErrorCode, inputError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
+import { inScope, type RowScope } from './access/disclosure.ts';
 
 /**
- * Column pages (列式分页): a page of residents answered as one object of lists (`ResidentColumns`) instead of a list
- * of objects, for bulk exports. Public security pages residents of a set of grids; every other department answers
- * its columns for the page's `ids`. Larger pages than connections allow, since a page is one object to plan, join
- * and check whatever its length.
+ * Column pages (列式分页): a page of rows answered as one object of lists instead of a list of objects, for bulk
+ * exports. The department owning the rows pages them over a set of grids (public security its residents, the party
+ * its members, civil affairs its care lists); the others answer their columns for the page's hub ids through
+ * `@requires`. Larger pages than connections allow, since a page is one object to plan, join and check whatever its
+ * length.
  */
 export const MAX_COLUMN_PAGE_SIZE = 5000;
 export const DEFAULT_COLUMN_PAGE_SIZE = 1000;
 export const MAX_COLUMN_PAGE_GRIDS = 500;
 
-const CURSOR_KIND = 'resident-columns';
-const CURSOR_KEY = /^\d{15}:[0-9a-f]{32}$/;
+/**
+ * A kind of column page over grids: the name its cursors carry (a cursor of one kind is refused by another) and the
+ * form of its rows' keys (a cursor is `<grid code>:<key of the last row>`).
+ */
+export interface ColumnPageKind {
+  name: string;
+  cursorKey: RegExp;
+}
+
+/** `residentColumns`: rows keyed by hub id. */
+export const RESIDENT_COLUMNS: ColumnPageKind = { name: 'resident-columns', cursorKey: /^\d{15}:[0-9a-f]{32}$/ };
 
 export interface ColumnPageRequest {
   /** The grids asked for, checked, without repeats, in code order. */
@@ -27,7 +38,7 @@ export interface ColumnPageRequest {
 }
 
 /** Checks a column page's arguments; refuses with INVALID_GRID_CODE, INVALID_PAGE_SIZE or INVALID_CURSOR. */
-export function columnPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }): ColumnPageRequest {
+export function columnPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }, kind: ColumnPageKind = RESIDENT_COLUMNS): ColumnPageRequest {
   if (args.gridCodes.length === 0 || args.gridCodes.length > MAX_COLUMN_PAGE_GRIDS) {
     throw inputError(ErrorCode.INVALID_GRID_CODE, `gridCodes must hold 1 to ${MAX_COLUMN_PAGE_GRIDS} grid codes, got ${args.gridCodes.length}`, {
       argumentName: 'gridCodes',
@@ -43,7 +54,7 @@ export function columnPageRequest(args: { gridCodes: readonly string[]; first?: 
   }
   let after: ColumnPageRequest['after'] = null;
   if (args.after != null) {
-    const [gridCode, id] = decodeCursor(CURSOR_KIND, args.after, CURSOR_KEY).split(':') as [string, string];
+    const [gridCode, id] = decodeCursor(kind.name, args.after, kind.cursorKey).split(':') as [string, string];
     // A cursor of other grids would start the page in the wrong place: refused like any foreign cursor.
     if (!gridCodes.includes(gridCode)) {
       throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
@@ -55,7 +66,7 @@ export function columnPageRequest(args: { gridCodes: readonly string[]; first?: 
 }
 
 /** The request a page key stands for (an entity reference to a page); a key that is not one is INVALID_CURSOR. */
-export function columnPageOf(page: string): ColumnPageRequest {
+export function columnPageOf(page: string, kind: ColumnPageKind = RESIDENT_COLUMNS): ColumnPageRequest {
   let decoded: unknown;
   try {
     decoded = JSON.parse(Buffer.from(page, 'base64url').toString('utf8'));
@@ -66,12 +77,39 @@ export function columnPageOf(page: string): ColumnPageRequest {
     throw inputError(ErrorCode.INVALID_CURSOR, 'page is not the key of a column page', { argumentName: 'page' });
   }
   const [gridCodes, first, after] = decoded as [string[], unknown, unknown];
-  return columnPageRequest({ gridCodes, first: typeof first === 'number' ? first : -1, after: typeof after === 'string' ? after : null });
+  return columnPageRequest({ gridCodes, first: typeof first === 'number' ? first : -1, after: typeof after === 'string' ? after : null }, kind);
 }
 
-/** The cursor after a page's last resident. */
-export function columnPageCursor(gridCode: string, id: string): string {
-  return encodeCursor(CURSOR_KIND, `${gridCode}:${id}`);
+/** The cursor after a page's last row (its grid and hub id). */
+export function columnPageCursor(gridCode: string, id: string, kind: ColumnPageKind = RESIDENT_COLUMNS): string {
+  return encodeCursor(kind.name, `${gridCode}:${id}`);
+}
+
+/**
+ * The rows of a column page over grids: grid after grid in code order from the cursor's position, each grid's rows
+ * in hub-id order read only as far as the page needs (`readGrid` reads one grid after an id, at most `limit` rows;
+ * one statement over all the grids would sort every row of them for each page). Grids outside the caller's scope
+ * are skipped.
+ */
+export async function rowsOverGrids<TRow>(
+  request: ColumnPageRequest,
+  scope: RowScope,
+  readGrid: (gridCode: string, afterId: string | null, limit: number) => Promise<TRow[]>,
+  keyOf: (row: TRow) => { gridCode: string; id: string },
+  kind: ColumnPageKind = RESIDENT_COLUMNS,
+): Promise<{ rows: TRow[]; hasNextPage: boolean; endCursor: string | null }> {
+  const wanted = request.first + 1;
+  const rows: TRow[] = [];
+  let afterId = request.after?.id ?? null;
+  for (let i = request.after ? request.gridCodes.indexOf(request.after.gridCode) : 0; i < request.gridCodes.length && rows.length < wanted; i++) {
+    const gridCode = request.gridCodes[i] as string;
+    if (inScope(scope, gridCode)) for (const row of await readGrid(gridCode, afterId, wanted - rows.length)) rows.push(row);
+    afterId = null;
+  }
+  const hasNextPage = rows.length > request.first;
+  if (hasNextPage) rows.pop();
+  const last = rows.at(-1);
+  return { rows, hasNextPage, endCursor: last ? columnPageCursor(keyOf(last).gridCode, keyOf(last).id, kind) : null };
 }
 
 /**

@@ -31,3 +31,5 @@ export type ImportRunModel = import('@hub/core').ImportRunRow;
 export type ResidentColumnsModel = { page: string; ids: string[] };
 /** A page of communities as columns: its figures read when first asked (`db/community-columns.ts`). */
 export type PartyCommunityColumnsModel = import('./db/community-columns.ts').PartyCommunityColumnsPage;
+/** A page of party members as columns (the party owns it). */
+export type PartyMemberColumnsModel = import('./db/member-columns.ts').PartyMemberColumnsPage;

@@ -31,3 +31,7 @@ export type IncidentEdgeModel = { cursor: string; node: IncidentRow };
 export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns (public security's part). */
 export type ResidentColumnsModel = ResidentColumnsPage;
+/** A page of party members as columns: its key, the hub ids the party answered (what `@requires` brings), and who they are. */
+export type PartyMemberColumnsModel = import('./db/resident-columns.ts').ResidentAttributeColumns;
+/** A page of care-list entries as columns: its key, the hub ids civil affairs answered, and who they are. */
+export type CareRecordColumnsModel = import('./db/resident-columns.ts').ResidentAttributeColumns;

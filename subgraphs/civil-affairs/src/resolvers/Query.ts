@@ -1,8 +1,9 @@
-import { checkCommunityCode, checkCreditCode, checkGridCode, checkLength, checkOrganizationId, checkStreetCode, latestImportRuns, mustBeFound, ORGANIZATION_ID, pageWithTotal } from '@hub/core';
+import { checkCommunityCode, checkCreditCode, columnPageRequest, checkGridCode, checkLength, checkOrganizationId, checkStreetCode, latestImportRuns, mustBeFound, ORGANIZATION_ID, pageWithTotal } from '@hub/core';
 import { allCommunities, allStreets, gridPage, organizationPage, theDistrict, welfarePage } from '../db/queries.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import type { Loaders } from '../loaders.ts';
 import { WELFARE_ID } from '../keys.ts';
+import { CARE_RECORD_COLUMNS, careRecordColumnsPage } from '../db/care-columns.ts';
 
 const GRID_CODE_KEY = /^\d{15}$/;
 const NAME_CONTAINS_MAX = 50;
@@ -32,6 +33,7 @@ async function checkPlaceFilters(
 
 export const Query: QueryResolvers = {
   civilAffairsImports: (_, { first }, { db }) => latestImportRuns(db, first),
+  careRecordColumns: (_, args, { db, scope }) => careRecordColumnsPage(db, scope, columnPageRequest(args, CARE_RECORD_COLUMNS)),
   district: (_, __, { db }) => theDistrict(db),
   streets: (_, __, { db }) => allStreets(db),
   street: async (_, { code }, { loaders }) =>

@@ -10,6 +10,7 @@ import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
+import { CareRecordColumns } from './CareRecordColumns.ts';
 import { SocialOrganizationDetails } from './SocialOrganizationDetails.ts';
 import { Street } from './Street.ts';
 import { WelfareEntitlement } from './WelfareEntitlement.ts';
@@ -28,6 +29,7 @@ export const resolvers: Resolvers = {
   GridWorker,
   Resident,
   ResidentColumns,
+  CareRecordColumns,
   Organization,
   SocialOrganizationDetails,
   WelfareEntitlement,

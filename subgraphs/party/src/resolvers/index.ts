@@ -7,6 +7,7 @@ import { Organization } from './Organization.ts';
 import { PartyActivity } from './PartyActivity.ts';
 import { PartyCommunityColumns } from './PartyCommunityColumns.ts';
 import { PartyMember } from './PartyMember.ts';
+import { PartyMemberColumns } from './PartyMemberColumns.ts';
 import { PartyOrganization } from './PartyOrganization.ts';
 import { PartyReportIn } from './PartyReportIn.ts';
 import { PostClaim, Volunteer } from './Volunteer.ts';
@@ -25,6 +26,7 @@ export const resolvers: Resolvers = {
   Query,
   PartyOrganization,
   PartyMember,
+  PartyMemberColumns,
   PartyActivity,
   PointsEntry,
   PartyReportIn,

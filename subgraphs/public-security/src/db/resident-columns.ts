@@ -1,4 +1,4 @@
-import { ageOn, columnPageCursor, hubTodayUtc, inScope, preparedStatement, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { ageOn, anyOf, columnFor, gridScopeWhere, hubTodayUtc, preparedStatement, rowsOverGrids, type ColumnPageRequest, type RowScope } from '@hub/core';
 import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { residents } from './schema.ts';
@@ -39,24 +39,10 @@ function residentsOfGrid(db: Db, gridCode: string, afterId: string | null, limit
   return statement ? statement.execute({ gridCode, afterId, limit }) : residentsOfGridQuery(db, gridCode, afterId, limit);
 }
 
-/**
- * The residents of some grids after a (grid code, hub id) position, in that order, as columns: grid after grid, each
- * an ordered range of `residents_grid_id_idx` read only as far as the page needs (one statement over all the grids
- * would sort every resident of them for each page). Grids outside the caller's scope are skipped.
- */
+/** The residents of some grids after a (grid code, hub id) position, in that order, as columns. */
 export async function residentColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest): Promise<ResidentColumnsPage> {
-  const wanted = request.first + 1;
-  const rows: ColumnRow[] = [];
-  let afterId = request.after?.id ?? null;
-  for (let i = request.after ? request.gridCodes.indexOf(request.after.gridCode) : 0; i < request.gridCodes.length && rows.length < wanted; i++) {
-    const gridCode = request.gridCodes[i] as string;
-    if (inScope(scope, gridCode)) rows.push(...(await residentsOfGrid(db, gridCode, afterId, wanted - rows.length)));
-    afterId = null;
-  }
-  const hasNextPage = rows.length > request.first;
-  if (hasNextPage) rows.pop();
+  const { rows, hasNextPage, endCursor } = await rowsOverGrids(request, scope, (gridCode, afterId, limit) => residentsOfGrid(db, gridCode, afterId, limit), (r) => r);
   const today = hubTodayUtc();
-  const last = rows.at(-1);
   return {
     page: request.page,
     ids: rows.map((r) => r.id),
@@ -66,6 +52,39 @@ export async function residentColumnsPage(db: Db, scope: RowScope, request: Colu
     populationTypes: rows.map((r) => r.populationType),
     residenceStatuses: rows.map((r) => r.residenceStatus),
     hasNextPage,
-    endCursor: last ? columnPageCursor(last.gridCode, last.id) : null,
+    endCursor,
+  };
+}
+
+/** Who the residents of another department's column page are, without naming them: entry i about `residentIds[i]`. */
+export interface ResidentAttributeColumns {
+  page: string;
+  residentIds: string[];
+  sexes: (string | null)[];
+  ages: (number | null)[];
+  populationTypes: (string | null)[];
+}
+
+/**
+ * Sex, age and population type of the given residents, one statement on the primary key; null entries for ids not
+ * on the register or outside the caller's grids, as a `Resident` reference answers them.
+ */
+export async function residentAttributeColumns(db: Db, scope: RowScope, page: string, residentIds: string[]): Promise<ResidentAttributeColumns> {
+  const rows =
+    residentIds.length === 0
+      ? []
+      : await db
+          .select({ id: residents.id, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType })
+          .from(residents)
+          .where(and(anyOf(residents.id, residentIds), gridScopeWhere(scope, residents.gridCode)));
+  type Row = (typeof rows)[number];
+  const today = hubTodayUtc();
+  const column = <T>(value: (row: Row) => T) => columnFor<Row, T | null>(residentIds, rows, (r) => r.id, (_, r) => value(r), () => null);
+  return {
+    page,
+    residentIds,
+    sexes: column((r) => r.sex),
+    ages: column((r) => ageOn(r.birthDate, today)),
+    populationTypes: column((r) => r.populationType),
   };
 }

@@ -9,6 +9,8 @@ import { Incident } from './Incident.ts';
 import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
+import { CareRecordColumns } from './CareRecordColumns.ts';
+import { PartyMemberColumns } from './PartyMemberColumns.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
 import { ImportRun } from './ImportRun.ts';
@@ -26,6 +28,8 @@ export const resolvers: Resolvers = {
   Query,
   Resident,
   ResidentColumns,
+  PartyMemberColumns,
+  CareRecordColumns,
   FloatingDetails,
   KeyPerson,
   Incident,
