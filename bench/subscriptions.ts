@@ -212,12 +212,22 @@ const exitCode = await (async () => {
     const metricsOf = async (url: string) => {
       const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
       let reads = 0;
-      for (const line of text.split('\n')) if (line.startsWith('hub_gateway_subscription_reads_total')) reads += Number(line.split(' ').at(-1));
-      return { reads };
+      let open = 0;
+      let subscribing = 0;
+      for (const line of text.split('\n')) {
+        if (line.startsWith('hub_gateway_subscription_reads_total')) reads += Number(line.split(' ').at(-1));
+        if (line.startsWith('hub_gateway_subscriptions{what="subscriptions"}')) open = Number(line.split(' ').at(-1));
+        if (line.startsWith('hub_gateway_subscriptions{what="subscribing"}')) subscribing = Number(line.split(' ').at(-1));
+      }
+      return { reads, open, subscribing };
     };
-    const waitUntilSubscribed = async (subscribers: Subscriber[]) => {
-      // Admitted subscribers hold a place; a few seconds let every stream open and its first read finish.
-      await new Promise((r) => setTimeout(r, 3000 + subscribers.length * 5));
+    const waitUntilSubscribed = async (gateway: (typeof gateways)[number], subscribers: Subscriber[]) => {
+      // Every subscription admitted and none still on its first read: the gateway holds them idle.
+      for (;;) {
+        const { open, subscribing } = await metricsOf(gateway.url);
+        if (open >= subscribers.length && subscribing === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
     };
     const served: Served[] = [];
     for (const gateway of gateways) {
@@ -230,10 +240,10 @@ const exitCode = await (async () => {
       const sse = order.filter((i) => i % 2 === 0);
       const ws = order.filter((i) => i % 2 === 1);
       for (const i of sse) subscribers.push(await subscribe(gateway, i));
-      await waitUntilSubscribed(subscribers);
+      await waitUntilSubscribed(gateway, subscribers);
       const afterSse = await gateway.probe.memory();
       for (const i of ws) subscribers.push(await subscribe(gateway, i));
-      await waitUntilSubscribed(subscribers);
+      await waitUntilSubscribed(gateway, subscribers);
       const afterWs = await gateway.probe.memory();
       const rssIdle = await rssMiB(gateway.pid);
       const rssIdleKiB = ((rssIdle - rssBefore) * 1024) / options.subscribers;
