@@ -216,8 +216,9 @@ const exitCode = await (async () => {
       let subscribing = 0;
       for (const line of text.split('\n')) {
         if (line.startsWith('hub_gateway_subscription_reads_total')) reads += Number(line.split(' ').at(-1));
-        if (line.startsWith('hub_gateway_subscriptions{what="subscriptions"}')) open = Number(line.split(' ').at(-1));
-        if (line.startsWith('hub_gateway_subscriptions{what="subscribing"}')) subscribing = Number(line.split(' ').at(-1));
+        // Labels as the registry writes them: `what` first, then the service's default label.
+        if (line.startsWith('hub_gateway_subscriptions{what="subscriptions"')) open = Number(line.split(' ').at(-1));
+        if (line.startsWith('hub_gateway_subscriptions{what="subscribing"')) subscribing = Number(line.split(' ').at(-1));
       }
       return { reads, open, subscribing };
     };
