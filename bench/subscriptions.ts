@@ -3,7 +3,7 @@
  * client) and half over graphql-transport-ws (the graphql-ws client), while cases are reported at a fixed rate.
  *
  *   npm run bench:subscriptions -- [--residents 10000] [--subscribers 1000] [--rate 20] [--duration 30]
- *                                  [--restart-at <s>] [--restart-down <s>] [--compare]
+ *                                  [--restart-at <s>] [--restart-down <s>] [--compare] [--cpu-prof <dir>]
  *
  * Boots the embedded PostgreSQL server with the demo district (kept under .data/bench-<N>), every subgraph and the
  * gateway as their own processes (the built bundles: run `npm run build` first). Subscribers are dispatchers and
@@ -60,6 +60,11 @@ function parseArgs(argv: string[]) {
     restartAt: number('--restart-at', 0),
     restartDown: number('--restart-down', 2),
     compare: argv.includes('--compare'),
+    /** A directory to write each gateway's CPU profile to (`--cpu-prof`), read with Chrome's DevTools. */
+    cpuProf: (() => {
+      const i = argv.indexOf('--cpu-prof');
+      return i < 0 ? null : path.resolve(argv[i + 1] ?? '.data/cpu-prof');
+    })(),
   };
 }
 
@@ -140,7 +145,12 @@ const exitCode = await (async () => {
           ...keys,
           ...env,
         },
-        { execArgv: [`--inspect=127.0.0.1:${inspectPort}`] },
+        {
+          execArgv: [
+            `--inspect=127.0.0.1:${inspectPort}`,
+            ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProf, env.HUB_SUBSCRIPTION_ROUTES === 'off' ? 'every-group' : 'routed')}`] : []),
+          ],
+        },
       );
       started.push(service);
       const url = await service.ready;
