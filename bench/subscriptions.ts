@@ -3,7 +3,7 @@
  * client) and half over graphql-transport-ws (the graphql-ws client), while cases are reported at a fixed rate.
  *
  *   npm run bench:subscriptions -- [--residents 10000] [--subscribers 1000] [--rate 20] [--duration 30]
- *                                  [--restart-at <s>] [--restart-down <s>] [--compare]
+ *                                  [--restart-at <s>] [--restart-down <s>] [--compare] [--cpu-prof <dir>]
  *
  * Boots the embedded PostgreSQL server with the demo district (kept under .data/bench-<N>), every subgraph and the
  * gateway as their own processes (the built bundles: run `npm run build` first). Subscribers are dispatchers and
@@ -60,6 +60,11 @@ function parseArgs(argv: string[]) {
     restartAt: number('--restart-at', 0),
     restartDown: number('--restart-down', 2),
     compare: argv.includes('--compare'),
+    /** A directory to write each gateway's CPU profile to (`--cpu-prof`), read with Chrome's DevTools. */
+    cpuProf: (() => {
+      const i = argv.indexOf('--cpu-prof');
+      return i < 0 ? null : path.resolve(argv[i + 1] ?? '.data/cpu-prof');
+    })(),
   };
 }
 
@@ -140,7 +145,12 @@ const exitCode = await (async () => {
           ...keys,
           ...env,
         },
-        { execArgv: [`--inspect=127.0.0.1:${inspectPort}`] },
+        {
+          execArgv: [
+            `--inspect=127.0.0.1:${inspectPort}`,
+            ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProf, env.HUB_SUBSCRIPTION_ROUTES === 'off' ? 'every-group' : 'routed')}`] : []),
+          ],
+        },
       );
       started.push(service);
       const url = await service.ready;
@@ -212,12 +222,23 @@ const exitCode = await (async () => {
     const metricsOf = async (url: string) => {
       const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
       let reads = 0;
-      for (const line of text.split('\n')) if (line.startsWith('hub_gateway_subscription_reads_total')) reads += Number(line.split(' ').at(-1));
-      return { reads };
+      let open = 0;
+      let subscribing = 0;
+      for (const line of text.split('\n')) {
+        if (line.startsWith('hub_gateway_subscription_reads_total')) reads += Number(line.split(' ').at(-1));
+        // Labels as the registry writes them: `what` first, then the service's default label.
+        if (line.startsWith('hub_gateway_subscriptions{what="subscriptions"')) open = Number(line.split(' ').at(-1));
+        if (line.startsWith('hub_gateway_subscriptions{what="subscribing"')) subscribing = Number(line.split(' ').at(-1));
+      }
+      return { reads, open, subscribing };
     };
-    const waitUntilSubscribed = async (subscribers: Subscriber[]) => {
-      // Admitted subscribers hold a place; a few seconds let every stream open and its first read finish.
-      await new Promise((r) => setTimeout(r, 3000 + subscribers.length * 5));
+    const waitUntilSubscribed = async (gateway: (typeof gateways)[number], subscribers: Subscriber[]) => {
+      // Every subscription admitted and none still on its first read: the gateway holds them idle.
+      for (;;) {
+        const { open, subscribing } = await metricsOf(gateway.url);
+        if (open >= subscribers.length && subscribing === 0) break;
+        await new Promise((r) => setTimeout(r, 250));
+      }
     };
     const served: Served[] = [];
     for (const gateway of gateways) {
@@ -230,10 +251,10 @@ const exitCode = await (async () => {
       const sse = order.filter((i) => i % 2 === 0);
       const ws = order.filter((i) => i % 2 === 1);
       for (const i of sse) subscribers.push(await subscribe(gateway, i));
-      await waitUntilSubscribed(subscribers);
+      await waitUntilSubscribed(gateway, subscribers);
       const afterSse = await gateway.probe.memory();
       for (const i of ws) subscribers.push(await subscribe(gateway, i));
-      await waitUntilSubscribed(subscribers);
+      await waitUntilSubscribed(gateway, subscribers);
       const afterWs = await gateway.probe.memory();
       const rssIdle = await rssMiB(gateway.pid);
       const rssIdleKiB = ((rssIdle - rssBefore) * 1024) / options.subscribers;

@@ -133,9 +133,20 @@ export function createSubscriptionHub(options: {
   const groups = new Map<string, Group>();
   const perCaller = new Map<string, number>();
   let total = 0;
+  /** Subscribes under way (their first read not done yet). */
+  let subscribing = 0;
   let closing = false;
 
   async function subscribe(request: SubscribeRequest): Promise<SubscribeResult> {
+    subscribing++;
+    try {
+      return await admit(request);
+    } finally {
+      subscribing--;
+    }
+  }
+
+  async function admit(request: SubscribeRequest): Promise<SubscribeResult> {
     const refuse = (status: number, code: string, message: string, extensions: Record<string, unknown> = {}): SubscribeResult => ({
       ok: false,
       status,
@@ -383,7 +394,7 @@ export function createSubscriptionHub(options: {
       }
       if (route) options.onWake?.(count);
     },
-    stats: () => ({ subscriptions: total, groups: groups.size }),
+    stats: () => ({ subscriptions: total, groups: groups.size, subscribing }),
     /** Ends every stream with GATEWAY_CLOSING (its last event id to resume from elsewhere). */
     close() {
       closing = true;

@@ -64,13 +64,14 @@ export function createSubscriptions(options: {
   });
   new Gauge({
     name: 'hub_gateway_subscriptions',
-    help: 'Open subscriptions, and the groups of subscribers that share reads',
+    help: 'Open subscriptions, the groups of subscribers that share reads, and subscribes under way (their first read not done)',
     labelNames: ['what'] as const,
     registers,
     collect() {
       const stats = hub.stats();
       this.set({ what: 'subscriptions' }, stats.subscriptions);
       this.set({ what: 'groups' }, stats.groups);
+      this.set({ what: 'subscribing' }, stats.subscribing);
     },
   });
 
