@@ -18,8 +18,8 @@ export type Category = 'identity' | 'address' | 'keyPerson' | 'keyPersonCategory
 
 /**
  * [without a purpose, with one] per category; written out by hand, not derived from the code under test. The probed
- * case (free text) was never dispatched to the units the departments' officers and the station's officer act for, so
- * by the unit row rule it is not among the person's cases for them (`absent`).
+ * case (free text) was never dispatched to the units the departments' officers and the station's officer act for, nor
+ * referred by their departments, so by the unit row rule it is not among the person's cases for them (`absent`).
  */
 export const MATRIX: Record<DemoRole, Record<Category, [Outcome, Outcome]>> = {
   'grid-worker': { identity: ['masked', 'clear'], address: ['masked', 'clear'], keyPerson: ['refused', 'refused'], keyPersonCategory: ['refused', 'refused'], health: ['refused', 'refused'], names: ['clear', 'clear'], documentNumbers: ['masked', 'masked'], freeText: ['masked', 'masked'] },
@@ -80,8 +80,18 @@ const registerNumbers = { titles: titlesOfLandlord.map((o) => o.certificateNumbe
 /** The serial of a document number starred but its last 2 digits: `…不动产权第0012345号` → `…不动产权第*****45号`. */
 const starSerial = (n: string) => n.replace(/第(\d+)号/, (_, d: string) => `第${'*'.repeat(d.length - 2)}${d.slice(-2)}号`);
 
-// A party to a case with records: the records' text is rewritten (beforeAll) to carry numbers.
-const writtenCase = grids.flatMap((g) => g.mediation.cases).find((c) => c.records.length > 0 && c.parties.some((p) => p.idNumber && residentByIdNumber.has(p.idNumber)))!;
+// A party to a case with records: the records' text is rewritten (beforeAll) to carry numbers. A neighbours' or family
+// dispute not referred by the police, which the demo centre leaves to the mediation committee: no department's or
+// station's unit has a part in it, and no department referred it.
+const writtenCase = grids
+  .flatMap((g) => g.mediation.cases)
+  .find(
+    (c) =>
+      c.records.length > 0 &&
+      ['NEIGHBOURS', 'MARRIAGE_FAMILY'].includes(c.category) &&
+      c.source !== 'POLICE_REFERRAL' &&
+      c.parties.some((p) => p.idNumber && residentByIdNumber.has(p.idNumber)),
+  )!;
 const writtenParty = residentByIdNumber.get(writtenCase.parties.find((p) => p.idNumber && residentByIdNumber.has(p.idNumber))!.idNumber!)!;
 const RECORD_TEXT = '申请人称其电话１３８００１３８０００，身份证号320311199001011234住本小区，补偿款3800元转入银行卡6222021234567890128。';
 const RECORD_MASKED = '申请人称其电话138****8000，身份证号320311********1234住本小区，补偿款3800元转入银行卡622202*********0128。';

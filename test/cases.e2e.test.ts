@@ -314,6 +314,8 @@ describe('fifty clients on the same cases', () => {
           const caseId = ids[(client + round) % CASES]!;
           const read = await call(headers, CaseTimelineDocument, { id: caseId });
           const current = read.data?.case;
+          // A case not yet sent to housing is not housing's to see (the unit row rule): its officer waits for it.
+          if (!current && !dispatcher && read.errors === undefined) continue;
           if (!current) throw new Error(`case ${caseId} unreadable: ${JSON.stringify(read.errors)}`);
           const base = { idempotencyKey: key(), caseId, expectedVersion: current.version };
           let response: GraphQLResponse<Record<string, CaseChangeFieldsFragment | null>> | null = null;

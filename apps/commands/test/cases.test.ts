@@ -228,6 +228,37 @@ describe('mediation: dispute cases from a legacy register', () => {
     }
   });
 
+  it('names a party without a citizen ID by the document the register keys them by, and refuses a document it cannot key', async () => {
+    const grid = grids.find((g) => g.mediation.cases.length > 0 && g.residents.some((r) => r.document !== null && r.document.type === 'PASSPORT'))!;
+    const citizen = grid.residents.find((r) => r.document === null)!;
+    const overseas = grid.residents.find((r) => r.document?.type === 'PASSPORT')!;
+    const { type, nationality, number } = overseas.document!;
+    const file = await files.write(
+      'documents.csv',
+      csv(['案件编号', '受理日期', '纠纷类别', '来源', '网格编码', '简要情况', '当事人'], [
+        ['P01', '2025-03-03', '合同纠纷', '当事人申请', grid.grid.code, '租金未付', `申请人：${citizen.idNumber}；被申请人：护照：${nationality.toLowerCase()}：${number.toLowerCase()}`],
+        ['P02', '2025-03-03', '合同纠纷', '当事人申请', grid.grid.code, '租金未付', `申请人：${citizen.idNumber}；被申请人：护照:${number}`],
+        ['P03', '2025-03-03', '合同纠纷', '当事人申请', grid.grid.code, '租金未付', `申请人：${citizen.idNumber}；被申请人：驾驶证:CHN:${number}`],
+      ]),
+    );
+    const summary = await importFile(db.pool, 'mediation', 'cases', file, { foreign });
+    expect(summary).toMatchObject({ inserted: 1, rejected: 2 });
+    // A passport needs its nationality; a driving licence is no document the register keys people by.
+    expect((await rejectLines(summary.rejectReport)).map((l) => [l.row, l.column, l.code])).toEqual([[3, '当事人', 'PARTIES'], [4, '当事人', 'PARTIES']]);
+    const report = await files.read('documents.csv.rejects.csv');
+    expect(report).not.toContain(number);
+    const parties = await db.pool.query(
+      `SELECT p.position, p.role, p.resident_id, p.id_number, p.document_key FROM case_parties p JOIN imported_cases i ON i.case_id = p.case_id
+        WHERE i.legacy_number = 'P01' ORDER BY p.position`,
+    );
+    // The register's key of the person (residentKey of the document key), so the graph resolves the party to them.
+    expect(parties.rows).toEqual([
+      { position: 1, role: 'APPLICANT', resident_id: residentKey(citizen.idNumber, DEMO_HUB_SECRET), id_number: citizen.idNumber, document_key: null },
+      { position: 2, role: 'RESPONDENT', resident_id: residentKey(overseas.idNumber, DEMO_HUB_SECRET), id_number: null, document_key: `${type}:${nationality}:${number}` },
+    ]);
+    expect(overseas.idNumber).toBe(`${type}:${nationality}:${number}`);
+  });
+
   it('dry run: counts what would be loaded and takes no case number', async () => {
     const grid = grids.find((g) => g.mediation.cases.length > 0)!;
     const idNumber = grid.residents[0]!.idNumber;

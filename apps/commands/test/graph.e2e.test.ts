@@ -176,13 +176,16 @@ describe('cases loaded from a legacy register, through the graph', () => {
     const pool = new pg.Pool({ connectionString: hub.databaseUrls.mediation, max: 2 });
     try {
       const [applicant, respondent] = grid.residents;
+      // A person without a citizen ID, named by passport: the graph resolves the party to them as the register keys them.
+      const overseas = [...generateDemoWorld(TEST_DEMO).gridContents()].flatMap((g) => g.residents).find((r) => r.document?.type === 'PASSPORT')!;
+      const passport = `护照:${overseas.document!.nationality}:${overseas.document!.number}`;
       const unknownGrid = `${grid.grid.code.slice(0, 12)}999`;
       const file = await files.write(
         'cases.csv',
         csv(
           ['案件编号', '受理日期', '纠纷类别', '来源', '网格编码', '简要情况', '当事人'],
           [
-            ['（2025）调字第17号', '2025-06-01', '邻里纠纷', '当事人申请', grid.grid.code, '噪音扰民', `申请人：${applicant!.idNumber}；被申请人：${respondent!.idNumber}`],
+            ['（2025）调字第17号', '2025-06-01', '邻里纠纷', '当事人申请', grid.grid.code, '噪音扰民', `申请人：${applicant!.idNumber}；被申请人：${respondent!.idNumber}；被申请人：${passport}`],
             ['（2025）调字第18号', '2025-06-02', '邻里纠纷', '当事人申请', unknownGrid, '噪音扰民', applicant!.idNumber],
           ],
         ),
@@ -219,6 +222,7 @@ describe('cases loaded from a legacy register, through the graph', () => {
         parties: [
           { role: 'APPLICANT', resident: { id: residentKey(applicant!.idNumber, DEMO_HUB_SECRET), name: applicant!.name }, organization: null },
           { role: 'RESPONDENT', resident: { id: residentKey(respondent!.idNumber, DEMO_HUB_SECRET), name: respondent!.name }, organization: null },
+          { role: 'RESPONDENT', resident: { id: residentKey(overseas.idNumber, DEMO_HUB_SECRET), name: overseas.name }, organization: null },
         ],
         timeline: [
           {

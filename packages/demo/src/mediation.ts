@@ -221,6 +221,14 @@ function cases(facts: GridFacts, rng: Rng, orgs: GridOrganizations, incidents: D
     });
   }
 
+  // People without a citizen ID (overseas, unsettled) are parties like anyone, named by their document key: a neighbour
+  // or the other side of a contract or a damage about as often as they are among the grid's adults.
+  const undocumented: number[] = [];
+  residents.forEach((r, i) => {
+    if ((ages[i] as number) >= 18 && r.document !== null) undocumented.push(i);
+  });
+  const undocumentedShare = undocumented.length / (undocumented.length + adults.length);
+
   // Other disputes, up to about one case per 150 residents a year.
   const target = randomRound(rng, residents.length * CASES_PER_RESIDENT_YEAR);
   const table = info.community.kind === 'COMMUNITY' ? URBAN_CATEGORIES : RURAL_CATEGORIES;
@@ -240,9 +248,10 @@ function cases(facts: GridFacts, rng: Rng, orgs: GridOrganizations, incidents: D
     } else if ((category === 'LAND_ACQUISITION_DEMOLITION' || category === 'FORESTS_LAND') && rng.chance(0.5)) {
       parties = [partyOf(a, 'APPLICANT'), orgParty(info.committeeId, 'RESPONDENT')];
     } else {
-      const b = otherAdult(facts, rng, householdOf[a] as number) ?? adults.find((i) => i !== a);
+      const b = undocumented.length > 0 && rng.chance(undocumentedShare) ? rng.pick(undocumented) : (otherAdult(facts, rng, householdOf[a] as number) ?? adults.find((i) => i !== a));
       if (b === undefined) break;
-      parties = [partyOf(a, 'APPLICANT'), partyOf(b, 'RESPONDENT')];
+      const applicant = undocumented.length > 0 && rng.chance(undocumentedShare) ? rng.pick(undocumented.filter((i) => i !== b).concat(a)) : a;
+      parties = [partyOf(applicant, 'APPLICANT'), partyOf(b, 'RESPONDENT')];
       if ((category === 'NEIGHBOURS' || category === 'HOUSES_HOMESTEADS') && rng.chance(0.5)) houseCode = residents[b]?.houseCode ?? null;
     }
     seeds.push({
@@ -264,12 +273,22 @@ function cases(facts: GridFacts, rng: Rng, orgs: GridOrganizations, incidents: D
 
 /**
  * Statuses are dealt from a deck in the pass's case order, so even a small district has cases at every stage:
- * 25% open, 5% rejected, 15% resolved awaiting follow-up, 50% closed, 5% escalated.
+ * 25% open, 5% rejected, 15% resolved awaiting follow-up, 45% closed, 5% withdrawn or refused (art. 23), 5% escalated.
+ * A mediation dealt to end (resolved, closed, escalated) that fails is terminated instead (art. 26): about one in
+ * seven of them (OUTCOMES), some 9% of all cases.
  */
 const DECK: readonly CaseStatus[] = [
   'CLOSED', 'IN_PROGRESS', 'CLOSED', 'RESOLVED', 'REPORTED', 'CLOSED', 'ACCEPTED', 'CLOSED', 'RESOLVED', 'CLOSED',
-  'ESCALATED', 'IN_PROGRESS', 'CLOSED', 'DISPATCHED', 'CLOSED', 'RESOLVED', 'CLOSED', 'REJECTED', 'CLOSED', 'IN_PROGRESS',
+  'ESCALATED', 'IN_PROGRESS', 'CLOSED', 'DISPATCHED', 'WITHDRAWN', 'RESOLVED', 'CLOSED', 'REJECTED', 'CLOSED', 'IN_PROGRESS',
 ];
+/** The channels a terminated mediation's parties are told of: a court nearly always, arbitration or an agency where it fits. */
+const INFORMED_CHANNELS = new WeightedTable<NonNullable<DemoCase['informedChannels']>>([
+  [['JUDICIAL'], 60], [['JUDICIAL', 'ADMINISTRATIVE'], 20], [['ARBITRATION', 'JUDICIAL'], 12], [['ADMINISTRATIVE'], 8],
+]);
+/** Of the withdrawals (art. 23), the applicant's own; the rest a respondent refusing mediation. */
+const APPLICANT_WITHDRAWS = 0.6;
+/** Of the withdrawals, those the parties make before the centre dispatches the case. */
+const WITHDRAWN_BEFORE_DISPATCH = 0.3;
 
 interface PlannedCase {
   seed: CaseSeed;
@@ -304,6 +323,9 @@ function planLifeCycle(facts: GridFacts, rng: Rng, s: CaseSeed): PlannedCase {
     RESOLVED: [resolvedAfter, 364],
     CLOSED: [visitedAfter + closeLag, 364],
     ESCALATED: [visitedAfter, 364],
+    // Withdrawn some day after acceptance; terminated is never dealt, only a failed mediation becomes one.
+    WITHDRAWN: [acceptLag + 1, 364],
+    TERMINATED: [365, 0],
   };
   const [lo, hi] = range[wanted];
   const plan = { seed: s, acceptLag, resolveLag, follow1, follow2, closeLag, twoVisits };
@@ -361,19 +383,40 @@ function committeeFor(facts: GridFacts, category: CaseCategory): CommitteePlan {
 /** The timestamps, records, agreement and follow-ups that go with a planned status. */
 function lifeCycle(facts: GridFacts, rng: Rng, p: PlannedCase, id: string): DemoCase {
   const s = p.seed;
-  const { status, acceptLag, resolveLag, follow1, follow2, closeLag, twoVisits } = p;
+  const { acceptLag, resolveLag, follow1, follow2, closeLag, twoVisits } = p;
   const committee = s.source === 'POLICE_REFERRAL' ? facts.info.mediation : committeeFor(facts, s.category);
   const receivedDay = Math.floor(p.receivedMinute / 1440);
   const mediators = committee.mediators;
   const mediator = mediatorId(committee.id, rng.int(1, mediators));
 
   const order: CaseStatus[] = ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'];
-  const stage = status === 'ESCALATED' ? 5 : status === 'REJECTED' ? 0 : order.indexOf(status);
+  const withdrawnBeforeDispatch = p.status === 'WITHDRAWN' && rng.chance(WITHDRAWN_BEFORE_DISPATCH);
+  const stage = p.status === 'ESCALATED' ? 5 : p.status === 'REJECTED' ? 0 : p.status === 'WITHDRAWN' ? (withdrawnBeforeDispatch ? 1 : 3) : order.indexOf(p.status);
   const accepted = stage >= 1 ? Math.min(END_MINUTE, p.receivedMinute + acceptLag * 1440 + rng.int(20, 240)) : null;
   const acceptedDay = accepted === null ? receivedDay : Math.floor(accepted / 1440);
-  const resolvedDay = stage >= 4 ? Math.min(LAST_DAY, acceptedDay + resolveLag) : null;
-  const resolved = resolvedDay === null ? null : Math.max(accepted ?? 0, resolvedDay * 1440 + rng.int(9 * 60, 17 * 60));
-  const outcome = resolved === null ? null : OUTCOMES.pick(rng);
+  const settledDay = stage >= 4 ? Math.min(LAST_DAY, acceptedDay + resolveLag) : null;
+  const settled = settledDay === null ? null : Math.max(accepted ?? 0, settledDay * 1440 + rng.int(9 * 60, 17 * 60));
+  let outcome: DemoCase['outcome'] = settled === null ? null : OUTCOMES.pick(rng);
+  // A mediation that fails is terminated the day it fails, the parties told of other channels (art. 26): it is not
+  // resolved, visited or escalated.
+  let status = p.status;
+  let ended: number | null = null;
+  let informedChannels: DemoCase['informedChannels'] = null;
+  let withdrawal: DemoCase['withdrawal'] = null;
+  if (outcome === 'MEDIATION_FAILED') {
+    status = 'TERMINATED';
+    ended = settled;
+    informedChannels = INFORMED_CHANNELS.pick(rng);
+  }
+  if (status === 'WITHDRAWN' && accepted !== null) {
+    const day = Math.min(LAST_DAY, acceptedDay + rng.int(withdrawnBeforeDispatch ? 0 : 1, Math.max(2, resolveLag)));
+    ended = Math.min(END_MINUTE, Math.max(accepted + rng.int(30, 120), day * 1440 + rng.int(9 * 60, 17 * 60)));
+    withdrawal = { by: rng.chance(APPLICANT_WITHDRAWS) ? 'APPLICANT' : 'RESPONDENT', beforeDispatch: withdrawnBeforeDispatch };
+    outcome = withdrawal.by === 'APPLICANT' ? 'PARTIES_WITHDREW' : 'PARTIES_REFUSED';
+  }
+  const resolvedDay = status === 'TERMINATED' ? null : settledDay;
+  const resolved = status === 'TERMINATED' ? null : settled;
+  const endedDay = ended === null ? null : Math.floor(ended / 1440);
 
   const followUps: DemoCase['followUps'] = [];
   if (resolvedDay !== null) {
@@ -393,11 +436,11 @@ function lifeCycle(facts: GridFacts, rng: Rng, p: PlannedCase, id: string): Demo
     }
   }
   const lastVisit = followUps.length > 0 ? dayOfIso((followUps[followUps.length - 1] as { visitedOn: string }).visitedOn) : null;
-  const closed = status === 'CLOSED' && lastVisit !== null ? Math.min(END_MINUTE, Math.min(LAST_DAY, lastVisit + closeLag) * 1440 + rng.int(9 * 60, 17 * 60)) : null;
+  const closed = status === 'CLOSED' && lastVisit !== null ? Math.min(END_MINUTE, Math.min(LAST_DAY, lastVisit + closeLag) * 1440 + rng.int(9 * 60, 17 * 60)) : ended;
 
   const records: DemoCase['records'] = [];
   if (stage >= 3) {
-    const end = resolvedDay ?? LAST_DAY;
+    const end = resolvedDay ?? endedDay ?? LAST_DAY;
     const n = rng.int(1, 3);
     const days: number[] = [];
     for (let k = 0; k < n; k++) days.push(dayBetween(rng, acceptedDay, end));
@@ -431,6 +474,8 @@ function lifeCycle(facts: GridFacts, rng: Rng, p: PlannedCase, id: string): Demo
     resolvedAt: resolved === null ? null : dateTimeOf(resolved),
     closedAt: closed === null ? null : dateTimeOf(closed),
     dueOn: isoOf(addMonths(acceptedDay, 1)),
+    informedChannels,
+    withdrawal,
     incidentId: s.incidentId,
     houseCode: s.houseCode,
     parties: s.parties,

@@ -532,7 +532,10 @@ export type CaseStatus =
   | 'IN_PROGRESS'
   | 'RESOLVED'
   | 'CLOSED'
-  | 'ESCALATED';
+  | 'ESCALATED'
+  // Lawful endings besides a resolution (人民调解法): a failed mediation terminated (art. 26), withdrawn or refused (art. 23).
+  | 'TERMINATED'
+  | 'WITHDRAWN';
 
 export interface DemoMediationCommittee {
   organizationId: string; // kind MEDIATION_COMMITTEE
@@ -550,7 +553,10 @@ export interface DemoMediator {
 }
 
 export interface DemoCaseParty {
-  /** Exactly one is set: a resident of the case's grid, or an organization of its community. */
+  /**
+   * Exactly one is set: a resident of the case's grid (their ID number, or for one who holds none the document key the
+   * register keys them by, as `DemoResident.idNumber`), or an organization of its community.
+   */
   idNumber: string | null;
   organizationId: string | null;
   role: 'APPLICANT' | 'RESPONDENT';
@@ -564,13 +570,20 @@ export interface DemoCase {
   committeeId: string;
   mediatorId: string | null;
   status: CaseStatus;
-  outcome: 'AGREEMENT_REACHED' | 'MEDIATION_FAILED' | 'HANDLED_BY_DEPARTMENT' | null; // set once resolved
+  outcome: 'AGREEMENT_REACHED' | 'MEDIATION_FAILED' | 'HANDLED_BY_DEPARTMENT' | 'PARTIES_WITHDREW' | 'PARTIES_REFUSED' | null; // set once resolved or ended
   summary: string;
   receivedAt: string; // ISO 8601 with +08:00
   acceptedAt: string | null;
   resolvedAt: string | null;
-  closedAt: string | null;
+  closedAt: string | null; // closed, or terminated or withdrawn (the day it ended)
   dueOn: string; // normally one month after acceptance
+  /** A terminated mediation (MEDIATION_FAILED): the channels the parties were told of (art. 26); null otherwise. */
+  informedChannels: ('ARBITRATION' | 'ADMINISTRATIVE' | 'JUDICIAL')[] | null;
+  /**
+   * A withdrawn case: the applicant withdrew (PARTIES_WITHDREW) or the respondent refused mediation (PARTIES_REFUSED),
+   * before the case was dispatched (the centre records it) or while it was handled (art. 23); null otherwise.
+   */
+  withdrawal: { by: 'APPLICANT' | 'RESPONDENT'; beforeDispatch: boolean } | null;
   incidentId: string | null; // the police incident it was referred from
   houseCode: string | null; // the house in dispute (group rentals, neighbours, property management)
   parties: DemoCaseParty[];

@@ -596,13 +596,22 @@ describe.each([
           expect(c.parties.some((p) => p.organizationId?.startsWith('PM'))).toBe(true);
         }
         // The life cycle: what is set at each stage.
-        const stage = ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'].indexOf(c.status === 'ESCALATED' ? 'CLOSED' : c.status);
+        // A terminated mediation was in progress when it failed; a withdrawn case was accepted, or in progress.
+        const asStage = c.status === 'ESCALATED' ? 'CLOSED' : c.status === 'TERMINATED' ? 'IN_PROGRESS' : c.status === 'WITHDRAWN' ? (c.withdrawal?.beforeDispatch ? 'ACCEPTED' : 'IN_PROGRESS') : c.status;
+        const stage = ['REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED'].indexOf(asStage);
+        const ended = c.status === 'TERMINATED' || c.status === 'WITHDRAWN';
         const accepted = c.status !== 'REPORTED' && c.status !== 'REJECTED';
         expect(c.acceptedAt !== null, c.id).toBe(accepted);
         expect(c.mediatorId !== null).toBe(stage >= 2);
         expect(c.resolvedAt !== null).toBe(stage >= 4);
-        expect(c.outcome !== null).toBe(stage >= 4);
-        expect(c.closedAt !== null).toBe(c.status === 'CLOSED');
+        expect(c.outcome !== null).toBe(stage >= 4 || ended);
+        expect(c.closedAt !== null).toBe(c.status === 'CLOSED' || ended);
+        expect(c.informedChannels !== null && c.informedChannels.length > 0).toBe(c.status === 'TERMINATED');
+        expect(c.withdrawal !== null).toBe(c.status === 'WITHDRAWN');
+        if (c.status === 'TERMINATED') expect(c.outcome).toBe('MEDIATION_FAILED');
+        if (c.status === 'WITHDRAWN') expect(c.outcome).toBe(c.withdrawal!.by === 'APPLICANT' ? 'PARTIES_WITHDREW' : 'PARTIES_REFUSED');
+        if (c.outcome === 'MEDIATION_FAILED') expect(c.status).toBe('TERMINATED');
+        if (ended) expect(timeOf(c.closedAt!)).toBeGreaterThanOrEqual(timeOf(c.acceptedAt!));
         expect(c.agreement !== null).toBe(c.outcome === 'AGREEMENT_REACHED');
         if (c.mediatorId) expect(mediators.get(c.mediatorId)?.committeeId).toBe(c.committeeId);
         for (const t of [c.receivedAt, c.acceptedAt, c.resolvedAt, c.closedAt]) {
@@ -613,13 +622,13 @@ describe.each([
         expect(REF - dayNo(c.receivedAt.slice(0, 10))).toBeLessThanOrEqual(365);
         if (c.acceptedAt) expect(timeOf(c.acceptedAt)).toBeGreaterThanOrEqual(timeOf(c.receivedAt));
         if (c.resolvedAt) expect(timeOf(c.resolvedAt)).toBeGreaterThanOrEqual(timeOf(c.acceptedAt!));
-        if (c.closedAt) expect(timeOf(c.closedAt)).toBeGreaterThanOrEqual(timeOf(c.resolvedAt!));
+        if (c.closedAt && !ended) expect(timeOf(c.closedAt)).toBeGreaterThanOrEqual(timeOf(c.resolvedAt!));
         expect(c.dueOn).toBe(addMonthsIso((c.acceptedAt ?? c.receivedAt).slice(0, 10), 1));
         expect(c.records.length > 0).toBe(stage >= 3);
         for (const r of c.records) {
           expect(mediators.get(r.mediatorId)?.committeeId).toBe(c.committeeId);
           expect(r.heldOn >= c.acceptedAt!.slice(0, 10)).toBe(true);
-          expect(r.heldOn <= (c.resolvedAt ?? REFERENCE_DATE).slice(0, 10)).toBe(true);
+          expect(r.heldOn <= (c.resolvedAt ?? (ended ? c.closedAt! : REFERENCE_DATE)).slice(0, 10)).toBe(true);
         }
         if (c.agreement) {
           expect(c.agreement.reachedOn).toBe(c.resolvedAt!.slice(0, 10));
@@ -671,7 +680,7 @@ describe('TEST_DEMO has some of everything the subgraphs test against', () => {
     expect(cases.filter((c) => c.incidentId !== null).length).toBeGreaterThanOrEqual(3);
     expect(cases.filter((c) => c.houseCode !== null && rentals.some((r) => r.houseCode === c.houseCode)).length).toBeGreaterThanOrEqual(1);
     expect(new Set(cases.map((c) => c.status))).toEqual(
-      new Set(['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED']),
+      new Set(['REPORTED', 'ACCEPTED', 'REJECTED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'ESCALATED', 'TERMINATED', 'WITHDRAWN']),
     );
 
     const welfare = all.flatMap((g) => g.civilAffairs.welfare);

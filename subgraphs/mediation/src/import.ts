@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   communityCodeOfGrid,
+  documentKey,
   isIncidentId,
   isOrganizationId,
   parseIdNumber,
@@ -15,13 +16,49 @@ import { acceptanceDaysFromEnv } from './workflow/units.ts';
 const { cases } = mediationDatabase.schema;
 
 type Role = 'APPLICANT' | 'RESPONDENT';
-type PartyText = { role: Role; idNumber: string; organizationId: null } | { role: Role; idNumber: null; organizationId: string };
+type PartyText =
+  | { role: Role; idNumber: string; documentKey: null; organizationId: null }
+  | { role: Role; idNumber: null; documentKey: string; organizationId: null }
+  | { role: Role; idNumber: null; documentKey: null; organizationId: string };
+
+/**
+ * The documents of people without a citizen ID (境外人员, 未落户人员), as the public-security register names them; the
+ * nationality may be left out where it can only be China (Hong Kong, Macao and Taiwan permits, unsettled people).
+ */
+const DOCUMENT_TYPES: Record<string, { type: string; chinese: boolean }> = {
+  PASSPORT: { type: 'PASSPORT', chinese: false },
+  护照: { type: 'PASSPORT', chinese: false },
+  HK_MACAO_PERMIT: { type: 'HK_MACAO_PERMIT', chinese: true },
+  港澳居民来往内地通行证: { type: 'HK_MACAO_PERMIT', chinese: true },
+  港澳通行证: { type: 'HK_MACAO_PERMIT', chinese: true },
+  回乡证: { type: 'HK_MACAO_PERMIT', chinese: true },
+  TAIWAN_PERMIT: { type: 'TAIWAN_PERMIT', chinese: true },
+  台湾居民来往大陆通行证: { type: 'TAIWAN_PERMIT', chinese: true },
+  台胞证: { type: 'TAIWAN_PERMIT', chinese: true },
+  FOREIGN_PERMANENT_RESIDENCE: { type: 'FOREIGN_PERMANENT_RESIDENCE', chinese: false },
+  外国人永久居留身份证: { type: 'FOREIGN_PERMANENT_RESIDENCE', chinese: false },
+  永久居留证: { type: 'FOREIGN_PERMANENT_RESIDENCE', chinese: false },
+  NONE: { type: 'NONE', chinese: true },
+  无证件: { type: 'NONE', chinese: true },
+  未落户: { type: 'NONE', chinese: true },
+};
+const DOCUMENT_ENTRY = /^([^:：]+)[:：]\s*(?:([A-Z]{3})\s*[:：]\s*)?([^:：\s][^:：]{0,39})$/;
+
+/** A party named by document (`护照:KOR:M00001234`, `港澳通行证:H12345678`): its document key, or why not. */
+function documentParty(identifier: string): { key: string } | { problem: true } | null {
+  const match = DOCUMENT_ENTRY.exec(identifier);
+  if (!match) return null;
+  const document = DOCUMENT_TYPES[match[1]!.trim()];
+  const nationality = match[2] ?? (document?.chinese ? 'CHN' : undefined);
+  if (!document || nationality === undefined) return { problem: true };
+  return { key: documentKey(document.type, nationality, match[3]!.trim()) };
+}
 
 const CASE_PROBLEMS = {
   parties: problem(
     'PARTIES',
-    '当事人应为1至20人，以；分隔，每人为公民身份号码或组织编号，可加“申请人：”“被申请人：”前缀，至少一名申请人',
-    'parties: 1 to 20, separated by ;, each an ID number or organization id, optionally prefixed 申请人: or 被申请人:, at least one applicant',
+    '当事人应为1至20人，以；分隔，每人为公民身份号码、证件（证件类型:国籍:证件号码，如 护照:KOR:M00001234）或组织编号，可加“申请人：”“被申请人：”前缀，至少一名申请人',
+    'parties: 1 to 20, separated by ;, each an ID number, a document (type:nationality:number, e.g. PASSPORT:KOR:M00001234) or an organization id, optionally prefixed 申请人: or 被申请人:, at least one applicant',
   ),
   statusNotImportable: problem(
     'STATUS_NOT_IMPORTABLE',
@@ -55,6 +92,8 @@ const partiesField: Field<PartyText[]> = {
   name: 'parties',
   headers: ['当事人', '当事人信息', '当事人身份证号', '当事人证件号码', 'parties', 'party'],
   required: true,
+  // ID numbers, passport and permit numbers: echoed only as the first characters, as free text is.
+  personal: 'text',
   parse(raw): Parsed<PartyText[]> {
     const entries = raw
       .split(/[;；\n]+/)
@@ -67,7 +106,14 @@ const partiesField: Field<PartyText[]> = {
       const role: Role = prefix ? (/^(申请人|applicant)$/i.test(prefix[1]!) ? 'APPLICANT' : 'RESPONDENT') : at === 0 ? 'APPLICANT' : 'RESPONDENT';
       const identifier = entry.slice(prefix?.[0].length ?? 0).trim().toUpperCase();
       if (isOrganizationId(identifier)) {
-        parties.push({ role, idNumber: null, organizationId: identifier });
+        parties.push({ role, idNumber: null, documentKey: null, organizationId: identifier });
+        continue;
+      }
+      // A person without a citizen ID, by the document the register keys them by (its key, as the register derives it).
+      const document = documentParty(identifier);
+      if (document !== null) {
+        if ('problem' in document) return { problem: CASE_PROBLEMS.parties };
+        parties.push({ role, idNumber: null, documentKey: document.key, organizationId: null });
         continue;
       }
       const parsed = parseIdNumber(identifier);
@@ -83,7 +129,7 @@ const partiesField: Field<PartyText[]> = {
             return { problem: PROBLEMS.idNumberCheckDigit };
         }
       }
-      parties.push({ role, idNumber: parsed.idNumber, organizationId: null });
+      parties.push({ role, idNumber: parsed.idNumber, documentKey: null, organizationId: null });
     }
     if (!parties.some((p) => p.role === 'APPLICANT')) return { problem: CASE_PROBLEMS.parties };
     return { value: parties };
@@ -183,7 +229,7 @@ export interface CaseExtra {
   legacyNumber: string;
   /** The committee named in the file (null: the community committee of the grid, found with the batch). */
   committeeNamed: string | null;
-  parties: { role: Role; residentId: string | null; idNumber: string | null; organizationId: string | null }[];
+  parties: { role: Role; residentId: string | null; idNumber: string | null; documentKey: string | null; organizationId: string | null }[];
   rowSha256: string;
 }
 
@@ -235,8 +281,9 @@ export const casesImport = defineEntity<typeof cases, CaseExtra>({
     const communityCode = communityCodeOfGrid(gridCode);
     const parties = values.require(fields.parties).map((p) => ({
       role: p.role,
-      residentId: p.idNumber === null ? null : residentKey(p.idNumber, secret),
+      residentId: p.idNumber !== null ? residentKey(p.idNumber, secret) : p.documentKey !== null ? residentKey(p.documentKey, secret) : null,
       idNumber: p.idNumber,
+      documentKey: p.documentKey,
       organizationId: p.organizationId,
     }));
     const summary = values.require(fields.summary);
@@ -389,14 +436,15 @@ export const casesImport = defineEntity<typeof cases, CaseExtra>({
     );
     const parties = written.flatMap((r) => r.extra.parties.map((p, at) => ({ caseId: r.values.id!, position: at + 1, ...p })));
     await client.query(
-      `INSERT INTO case_parties (case_id, position, role, resident_id, id_number, organization_id)
-       SELECT * FROM unnest($1::varchar[], $2::smallint[], $3::case_party_role[], $4::varchar[], $5::varchar[], $6::varchar[])`,
+      `INSERT INTO case_parties (case_id, position, role, resident_id, id_number, document_key, organization_id)
+       SELECT * FROM unnest($1::varchar[], $2::smallint[], $3::case_party_role[], $4::varchar[], $5::varchar[], $6::varchar[], $7::varchar[])`,
       [
         parties.map((p) => p.caseId),
         parties.map((p) => p.position),
         parties.map((p) => p.role),
         parties.map((p) => p.residentId),
         parties.map((p) => p.idNumber),
+        parties.map((p) => p.documentKey),
         parties.map((p) => p.organizationId),
       ],
     );

@@ -50,14 +50,23 @@ const gql = async <T>(caller: Caller, query: string, variables?: Record<string, 
   return response.data!;
 };
 
-/** The cases the unit has or had a part in, from the database: what its worker must see. */
+/**
+ * The cases the unit has or had a part in, and those its department referred (a police or department referral), from
+ * the database: what its worker must see.
+ */
 async function casesOfUnit(unit: string, where = sql`true`): Promise<string[]> {
-  const rows = await harness.database.db
-    .selectDistinct({ id: cases.id })
-    .from(cases)
-    .innerJoin(caseParts, eq(caseParts.caseId, cases.id))
-    .where(and(eq(caseParts.unitCode, unit), where));
-  return rows.map((r) => r.id).sort();
+  const db = harness.database.db;
+  const withPart = await db.selectDistinct({ id: cases.id }).from(cases).innerJoin(caseParts, eq(caseParts.caseId, cases.id)).where(and(eq(caseParts.unitCode, unit), where));
+  const department = departmentOf(unit);
+  const referred =
+    department === null
+      ? []
+      : await db
+          .select({ id: cases.id })
+          .from(cases)
+          .innerJoin(caseEvents, and(eq(caseEvents.caseId, cases.id), eq(caseEvents.caseVersion, 1)))
+          .where(and(eq(caseEvents.actorDepartment, department), inArray(cases.source, ['POLICE_REFERRAL', 'DEPARTMENT_REFERRAL']), where));
+  return [...new Set([...withPart, ...referred].map((r) => r.id))].sort();
 }
 
 let caseId: string;
@@ -201,6 +210,25 @@ describe('the unit row rule', () => {
     const worklist = await gql<{ cases: { edges: { node: { id: string } }[] } }>(STATION, `{ cases(first: 500) { edges { node { id } } } }`);
     expect(worklist.cases.edges.map((e) => e.node.id)).not.toContain(caseId);
     expect(errorCodes(await harness.gql(`{ cases(first: 5) { totalCount } }`, undefined, { ...URBAN, unit: 'NOWHERE' }))).toEqual(['UNKNOWN_UNIT']);
+  });
+
+  it('shows a department the cases it referred, wherever they were sent; a grid worker’s report is no referral', async () => {
+    const db = harness.database.db;
+    const policeParts = db.select({ id: caseParts.caseId }).from(caseParts).where(inArray(caseParts.unitCode, ['PUBLIC_SECURITY', 'POLICE_STATION']));
+    const [referral] = await db
+      .select({ id: cases.id })
+      .from(cases)
+      .where(and(eq(cases.source, 'POLICE_REFERRAL'), sql`${cases.id} not in ${policeParts}`))
+      .limit(1);
+    expect(referral, 'a police referral the police were never sent').toBeDefined();
+    const read = async (caller: Caller) => (await gql<{ case: { id: string } | null }>(caller, `query ($id: ID!) { case(id: $id) { id } }`, { id: referral!.id })).case?.id ?? null;
+    expect(await read(testCaller('police-officer'))).toBe(referral!.id);
+    expect(await read(STATION)).toBe(referral!.id);
+    expect(await read(testCaller('civil-affairs-clerk'))).toBeNull();
+    // The grid worker (a civil-affairs account) reported the case of this file: civil affairs' clerk does not see it.
+    expect(await read(URBAN)).toBeNull();
+    const ofClerk = (await gql<{ case: { id: string } | null }>(testCaller('civil-affairs-clerk'), `query ($id: ID!) { case(id: $id) { id } }`, { id: caseId })).case;
+    expect(ofClerk).toBeNull();
   });
 
   it('leaves the centre, the supervision office, statistics and grid workers as they were', async () => {

@@ -22,6 +22,8 @@ function batchColumns<T extends PgTable>(table: T, rows: readonly T['$inferInser
       rows.map((r) => {
         const v = (r as Record<string, unknown>)[key];
         if (v === undefined || v === null) return null;
+        // An array column as one literal per row: unnest would flatten arrays of arrays; COPY reads the literal.
+        if (column.columnType === 'PgArray') return arrayLiteral(v as unknown[]);
         const driver = column.mapToDriverValue(v);
         return typeof driver === 'object' && driver !== null && !(driver instanceof Date) ? JSON.stringify(driver) : driver;
       }),
@@ -43,9 +45,12 @@ export async function bulkInsert<T extends PgTable>(
   if (rows.length === 0) return 0;
   const { target, columns, values } = batchColumns(table, rows);
   const names = columns.map((c) => `"${c.name}"`);
-  const casts = columns.map((c, i) => `$${i + 1}::${arrayType(c.getSQLType())}`);
+  const isArray = columns.map((c) => c.columnType === 'PgArray');
+  const casts = columns.map((c, i) => (isArray[i] ? `$${i + 1}::text[]` : `$${i + 1}::${arrayType(c.getSQLType())}`));
+  const selected = columns.map((c, i) => (isArray[i] ? `c${i + 1}::${quotedType(c.getSQLType())}` : `c${i + 1}`));
+  const aliases = names.map((_, i) => `c${i + 1}`).join(', ');
   const result = await client.query(
-    `INSERT INTO ${target} (${names.join(', ')}) SELECT * FROM unnest(${casts.join(', ')})`,
+    `INSERT INTO ${target} (${names.join(', ')}) SELECT ${selected.join(', ')} FROM unnest(${casts.join(', ')}) AS u(${aliases})`,
     values,
   );
   return result.rowCount ?? rows.length;
@@ -121,6 +126,16 @@ function localTimestamp(date: Date): string {
     `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:` +
     `${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
   );
+
+/** A one-dimensional array as PostgreSQL's text form, every element quoted (enum labels, text). */
+function arrayLiteral(items: readonly unknown[]): string {
+  return `{${items.map((x) => (x === null ? 'NULL' : `"${String(x).replace(/["\\]/g, '\\$&')}"`)).join(',')}}`;
+}
+
+/** An array column's type with its element type quoted as `arrayType` quotes one (`dispute_channel[]` → `"dispute_channel"[]`). */
+function quotedType(sqlType: string): string {
+  const base = sqlType.replace(/(\[\d*\])+$/, '');
+  return `${arrayType(base).slice(0, -2)}${sqlType.slice(base.length)}`;
 }
 
 function arrayType(sqlType: string): string {

@@ -12,7 +12,9 @@ import { caseEvents, caseParts, cases } from './schema.ts';
  * - the grid scope: a grid worker sees the cases of their grids;
  * - the unit: a unit's worker (an account with `case:respond` and none of the centre's `case:write`, the supervision
  *   office's `case:supervise` or `statistics:read`) sees the cases its unit has or had a part in, as lead or
- *   co-handler, in any dispatch: what is before it now and what it handled or handed back, with their whole timeline.
+ *   co-handler, in any dispatch: what is before it now and what it handled or handed back, with their whole timeline;
+ *   and the cases its department's accounts referred (a police referral, 警调对接; a department referral), whose
+ *   outcome the referring department follows.
  */
 export interface CaseScope {
   grids: RowScope;
@@ -30,9 +32,15 @@ const CENTRE_WIDE = ['case:write', 'case:supervise', 'statistics:read'] as const
 export const isUnitWorker = (caller: Caller): boolean =>
   caller.scopes.includes('case:respond') && !caller.scopes.some((s) => (CENTRE_WIDE as readonly string[]).includes(s));
 
-/** Cases in which the unit holds or held a part of a dispatch, by the column naming the case. */
-const hadPartSql = (unit: string, caseId: AnyColumn) =>
-  sql`exists (select 1 from ${caseParts} where ${caseParts.caseId} = ${caseId} and ${caseParts.unitCode} = ${unit})`;
+/**
+ * Cases in which the unit holds or held a part of a dispatch, or which an account of the department referred (a police
+ * or department referral, reported by it: the case's first event), by the column naming the case. A grid worker's
+ * report is not a referral of civil affairs: the grid worker's own rule is their grids.
+ */
+const unitCasesSql = (unit: string, department: string | null, caseId: AnyColumn) => sql`(exists (select 1 from ${caseParts} where ${caseParts.caseId} = ${caseId} and ${caseParts.unitCode} = ${unit})
+  ${department === null ? sql`` : sql`or exists (select 1 from ${caseEvents} reported join ${cases} referred on referred.id = reported.case_id
+    where reported.case_id = ${caseId} and reported.case_version = 1 and reported.actor_department = ${department}
+      and referred.source in ('POLICE_REFERRAL', 'DEPARTMENT_REFERRAL'))`})`;
 
 export function caseScopeOf(caller: Caller, units: UnitDirectory): CaseScope {
   const grids = rowScope(caller);
@@ -51,7 +59,7 @@ export function caseScopeOf(caller: Caller, units: UnitDirectory): CaseScope {
   return {
     grids,
     unit,
-    cases: and(gridScopeWhere(grids, cases.gridCode), hadPartSql(unit, cases.id)),
-    events: and(gridScopeWhere(grids, caseEvents.gridCode), hadPartSql(unit, caseEvents.caseId)),
+    cases: and(gridScopeWhere(grids, cases.gridCode), unitCasesSql(unit, caller.department, cases.id)),
+    events: and(gridScopeWhere(grids, caseEvents.gridCode), unitCasesSql(unit, caller.department, caseEvents.caseId)),
   };
 }

@@ -386,6 +386,11 @@ export const caseParties = pgTable(
     role: casePartyRole('role').notNull(),
     residentId: varchar('resident_id', { length: 32 }),
     idNumber: varchar('id_number', { length: 18 }),
+    /**
+     * A person without a citizen ID (overseas, unsettled): the key of their document as the public-security register
+     * derives it (`documentKey`: type, nationality, number), the identity proof of the case file; `residentId` is its hub key.
+     */
+    documentKey: varchar('document_key', { length: 60 }),
     organizationId: varchar('organization_id', { length: 17 }),
   },
   (t) => [

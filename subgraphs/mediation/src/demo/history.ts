@@ -32,6 +32,8 @@ export interface DemoHistory {
     | 'severity'
     | 'criminalRisk'
     | 'headCount'
+    | 'informedChannels'
+    | 'withdrawnBy'
   >;
   events: (typeof caseEvents.$inferInsert)[];
   /** The units' parts of the case's one dispatch (lead and co-handlers). */
@@ -99,6 +101,12 @@ const REJECTION_REASONS = ['不属于人民调解受理范围，已告知当事�
 const RESOLUTION_NOTES = {
   MEDIATION_FAILED: '调解不成，已告知当事人可依法向人民法院起诉',
   HANDLED_BY_DEPARTMENT: '承办部门已依职责处置完毕',
+} as const;
+/** What the parties were told when a mediation was terminated (art. 26), by the channels named. */
+const CHANNEL_TEXT = { ARBITRATION: '申请仲裁', ADMINISTRATIVE: '请求有关行政机关处理', JUDICIAL: '向人民法院起诉' } as const;
+const WITHDRAWAL_REASONS = {
+  APPLICANT: '申请人表示双方已自行协商解决，撤回调解申请',
+  RESPONDENT: '被申请人明确表示不同意调解，拒绝参加调解',
 } as const;
 
 /** Minutes in [min, max] from a hash of the case id and a salt: the same case always gets the same lag. */
@@ -179,16 +187,18 @@ export function demoHistory(c: DemoCase): DemoHistory {
   if (c.acceptedAt !== null) {
     const accepted = new Date(c.acceptedAt);
     add('ACCEPT', 'ACCEPTED', accepted, ACTORS.centre, { dueOn: c.dueOn, ...(c.mediatorId ? { mediatorId: c.mediatorId } : {}) });
-    if (c.status !== 'ACCEPTED') {
+    if (c.status !== 'ACCEPTED' && !c.withdrawal?.beforeDispatch) {
       // Referred police cases go back to the community committee; other categories to the units that must act.
       const units = c.source === 'POLICE_REFERRAL' ? { lead: 'MEDIATION', coHandlers: [] } : (UNITS_OF_CATEGORY[c.category] ?? { lead: 'MEDIATION', coHandlers: [] });
       unitCode = units.lead;
       department = HUB_DEPARTMENTS.has(units.lead) ? (units.lead as Department) : null;
-      const latest = resolved ?? new Date(Math.max(accepted.getTime(), received.getTime()) + 2 * 60 * MINUTE);
+      const ending = c.status === 'TERMINATED' || c.status === 'WITHDRAWN' ? new Date(c.closedAt!) : null;
+      const latest = resolved ?? ending ?? new Date(Math.max(accepted.getTime(), received.getTime()) + 2 * 60 * MINUTE);
       dispatchedAt = new Date(Math.min(accepted.getTime() + lagMinutes(c.id, 'dispatch', 10, 120) * MINUTE, latest.getTime()));
       const all = [{ unit: units.lead, role: 'LEAD' as const }, ...units.coHandlers.map((unit) => ({ unit, role: 'CO_HANDLER' as const }))];
       add('DISPATCH', 'DISPATCHED', dispatchedAt, ACTORS.centre, { dueOn: c.dueOn, parts: all.map((p) => ({ ...p, dueOn: c.dueOn })) });
-      const closed = c.status !== 'DISPATCHED' && c.status !== 'IN_PROGRESS';
+      // A resolution finishes the parts; a termination or a withdrawal supersedes those still open (changeCase).
+      const closed = c.status === 'RESOLVED' || c.status === 'CLOSED' || c.status === 'ESCALATED';
       for (const p of all) {
         parts.push({ caseId: c.id, round: 1, unitCode: p.unit, role: p.role, status: 'DISPATCHED', dueOn: c.dueOn, dispatchedAt });
       }
@@ -231,7 +241,31 @@ export function demoHistory(c: DemoCase): DemoHistory {
       add('FOLLOW_UP', escalate ? 'ESCALATED' : 'RESOLVED', at, ACTORS.centre, { satisfied: visit.satisfied, level, note: visit.note, ...(escalatedDue ? { dueOn: escalatedDue } : {}) }, null);
     }
   }
-  if (c.closedAt !== null) add('CLOSE', 'CLOSED', new Date(c.closedAt), ACTORS.centre, {}, null);
+  if (c.status === 'CLOSED') add('CLOSE', 'CLOSED', new Date(c.closedAt!), ACTORS.centre, {}, null);
+
+  // Lawful endings (endings.ts): the committee terminates its failed mediation, the centre a department's; the centre
+  // records a withdrawal. Either ends every part still open, as changeCase does.
+  let informedChannels: DemoHistory['caseFields']['informedChannels'] = null;
+  let withdrawnBy: DemoHistory['caseFields']['withdrawnBy'] = null;
+  const endParts = (at: Date) => {
+    for (const [i, part] of parts.entries()) {
+      if (part.status === 'DISPATCHED' || part.status === 'ACKNOWLEDGED') parts[i] = { ...part, status: 'SUPERSEDED', endedAt: at };
+    }
+  };
+  if (c.status === 'TERMINATED') {
+    const at = new Date(c.closedAt!);
+    informedChannels = c.informedChannels ?? ['JUDICIAL'];
+    resolutionNote = `调解不成，终止调解，已告知当事人可依法${informedChannels.map((ch) => CHANNEL_TEXT[ch]).join('或')}`;
+    add('TERMINATE', 'TERMINATED', at, unitCode === 'MEDIATION' ? actorOf('MEDIATION') : ACTORS.centre, { outcome: 'MEDIATION_FAILED', channels: informedChannels, note: resolutionNote });
+    endParts(at);
+  }
+  if (c.status === 'WITHDRAWN' && c.withdrawal) {
+    const at = new Date(c.closedAt!);
+    withdrawnBy = c.withdrawal.by;
+    resolutionNote = WITHDRAWAL_REASONS[withdrawnBy];
+    add('WITHDRAW', 'WITHDRAWN', at, ACTORS.centre, { outcome: withdrawnBy === 'APPLICANT' ? 'PARTIES_WITHDREW' : 'PARTIES_REFUSED', withdrawnBy, note: resolutionNote });
+    endParts(at);
+  }
 
   if (status !== c.status) throw new Error(`history of ${c.id} ends in ${status}, the case is ${c.status}`);
   return {
@@ -250,6 +284,8 @@ export function demoHistory(c: DemoCase): DemoHistory {
       // Reported cases run against the acceptance limit, escalated ones against the supervision office's.
       dueOn: c.status === 'REPORTED' ? acceptBy : escalatedAt !== null && c.status === 'ESCALATED' ? addDays(chinaToday(escalatedAt), DEFAULT_ESCALATION_DAYS) : c.dueOn,
       outcome,
+      informedChannels,
+      withdrawnBy,
       ...weightOf(c),
     },
     events,

@@ -4,6 +4,9 @@ import type { MediationDatabase } from '../db/index.ts';
 import { demoHistory } from './history.ts';
 import { agreements, caseEvents, caseParties, caseParts, cases, followUps, mediationCommittees, mediationRecords, mediators } from '../db/schema.ts';
 
+/** A document key (`PASSPORT:KOR:M00001234`), not an ID number: the generator's key of a person who holds none. */
+const isDocumentKey = (key: string) => key.includes(':');
+
 /** The community an organization id belongs to: the 12 digits after its 2-letter kind prefix. */
 export const communityCodeOfOrganization = (organizationId: string) => organizationId.slice(2, 14);
 
@@ -68,7 +71,9 @@ export function mediationSeeder(database: MediationDatabase, secret: string): De
             position: i + 1,
             role: p.role,
             residentId: p.idNumber === null ? null : idOf(p.idNumber),
-            idNumber: p.idNumber,
+            // The generator names a person without a citizen ID by their document key, as the register does.
+            idNumber: p.idNumber === null || isDocumentKey(p.idNumber) ? null : p.idNumber,
+            documentKey: p.idNumber !== null && isDocumentKey(p.idNumber) ? p.idNumber : null,
             organizationId: p.organizationId,
           })),
         ),

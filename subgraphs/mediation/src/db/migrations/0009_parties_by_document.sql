@@ -1,0 +1,1 @@
+ALTER TABLE "case_parties" ADD COLUMN "document_key" varchar(60);
