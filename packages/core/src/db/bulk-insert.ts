@@ -126,6 +126,7 @@ function localTimestamp(date: Date): string {
     `${pad(date.getFullYear(), 4)}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:` +
     `${pad(date.getSeconds())}.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
   );
+}
 
 /** A one-dimensional array as PostgreSQL's text form, every element quoted (enum labels, text). */
 function arrayLiteral(items: readonly unknown[]): string {
