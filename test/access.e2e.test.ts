@@ -95,7 +95,7 @@ describe('identity at the gateway', () => {
     const before = hub.refusals.length;
     const response = await ask(sent);
     expect(response.status).toBe(401);
-    expect(response.body).toEqual({ error: expect.any(String), code });
+    expect(response.body).toEqual({ errors: [{ message: expect.any(String), extensions: { code } }] });
     expect(response.authenticate).toMatch(/^Bearer realm="governance-hub"/);
     expect(hub.refusals.slice(before)).toEqual([expect.objectContaining({ status: 401, code, reason, method: 'POST', path: '/graphql' })]);
     // The token itself never reaches the audit hook (or the log it writes by default).
@@ -126,7 +126,7 @@ describe('identity at the gateway', () => {
     try {
       const response = await fetch(failing.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) });
       expect(response.status).toBe(401);
-      expect(await response.json()).toMatchObject({ code: 'TOKEN_MISSING' });
+      expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'TOKEN_MISSING' } }] });
     } finally {
       await failing.close();
     }
@@ -156,14 +156,14 @@ describe('the declared purpose', () => {
     const before = hub.refusals.length;
     const response = await ask({ ...(await gridWorker()), ...headers }, { query: QUERY, ...(extension ? { extensions: { purpose: extension } } : {}) });
     expect(response.status).toBe(403);
-    expect(response.body).toMatchObject({ code: 'PURPOSE_NOT_ALLOWED' });
+    expect(response.body).toMatchObject({ errors: [{ extensions: { code: 'PURPOSE_NOT_ALLOWED' } }] });
     expect(hub.refusals.slice(before)).toEqual([expect.objectContaining({ status: 403, code: 'PURPOSE_NOT_ALLOWED', subject: 'test-grid-worker', subjectVerified: true })]);
   });
 
   it('refuses two different purposes at once with 400 PURPOSE_CONFLICT', async () => {
     const response = await ask({ ...(await gridWorker()), 'x-hub-purpose': 'grid-service' }, { query: QUERY, extensions: { purpose: 'case-handling' } });
     expect(response.status).toBe(400);
-    expect(response.body).toMatchObject({ code: 'PURPOSE_CONFLICT' });
+    expect(response.body).toMatchObject({ errors: [{ extensions: { code: 'PURPOSE_CONFLICT' } }] });
   });
 });
 
@@ -220,7 +220,7 @@ describe('subgraphs serve the gateway only', () => {
       const requestId = `refused-${randomBytes(6).toString('hex')}`;
       const sent = await headers(name);
       const response = await askSubgraph(name, { ...sent, 'x-request-id': requestId });
-      expect({ name, ...response }).toEqual({ name, status: 401, body: { error: expect.any(String), code } });
+      expect({ name, ...response }).toEqual({ name, status: 401, body: { errors: [{ message: expect.any(String), extensions: { code } }] } });
       // Recorded by the department itself, with why and where, and never the token.
       const record = await auditedRefusal(requestId);
       expect(record).toMatchObject({ operation_name: 'POST /graphql', outcome: 'DENIED', error_codes: [code], details: { subgraph: name, status: 401, requestId, reason: expect.any(String) } });
@@ -233,7 +233,7 @@ describe('subgraphs serve the gateway only', () => {
       const other = { [CALLER_HEADER]: await signCallerToken(testCaller('administrator'), name, hub.internalKeys.privateKey, { body: JSON.stringify({ query: '{ _service { sdl } }' }) }) };
       const requestId = `other-body-${randomBytes(6).toString('hex')}`;
       const response = await askSubgraph(name, { ...other, 'x-request-id': requestId });
-      expect({ name, ...response }).toEqual({ name, status: 401, body: { error: expect.stringMatching(/another request/), code: 'INTERNAL_TOKEN_INVALID' } });
+      expect({ name, ...response }).toEqual({ name, status: 401, body: { errors: [{ message: expect.stringMatching(/another request/), extensions: { code: 'INTERNAL_TOKEN_INVALID' } }] } });
       expect(await auditedRefusal(requestId)).toMatchObject({ error_codes: ['INTERNAL_TOKEN_INVALID'], details: { subgraph: name, reason: 'request' } });
     }
   });
@@ -251,7 +251,7 @@ describe('subgraphs serve the gateway only', () => {
         expect(await askSubgraph(name, headers)).toEqual({ status: 200, body: { data: { __typename: 'Query' } } });
         const traceId = randomBytes(16).toString('hex');
         const replay = await askSubgraph(name, { ...headers, traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` });
-        expect({ name, ...replay }).toEqual({ name, status: 401, body: { error: expect.stringMatching(/used already/), code: 'INTERNAL_TOKEN_REPLAYED' } });
+        expect({ name, ...replay }).toEqual({ name, status: 401, body: { errors: [{ message: expect.stringMatching(/used already/), extensions: { code: 'INTERNAL_TOKEN_REPLAYED' } }] } });
         const event = written.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line.traceId === traceId);
         expect(event, `${name} logs the replay`).toMatchObject({ level: 'warn', service: name, message: 'security event: internal token replayed', code: 'INTERNAL_TOKEN_REPLAYED', jti: claimsOf(headers[CALLER_HEADER]!).jti, role: 'administrator' });
         const metrics = await (await fetch(hub.subgraphs[name]!.url.replace(/\/graphql$/, '/metrics'))).text();

@@ -107,6 +107,8 @@ describe('the example client', () => {
     const refusal = await gridOverview(client, code).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(HubRequestError);
     expect((refusal as HubRequestError).status).toBe(401);
+    // Refused before GraphQL, in the GraphQL error body every refusal has: the kit reads its code.
+    expect((refusal as HubRequestError).errors.map((e) => e.extensions?.code)).toEqual(['TOKEN_INVALID']);
   });
 
   it('runs as a command, as docs/client-kit.md shows', async () => {

@@ -376,7 +376,7 @@ describe('refusals', () => {
   it('answers bad filters 400, unknown datasets, formats and places 404, without a token 401', async () => {
     const status = async (path: string, headers = analyst) => {
       const response = await fetch(url(path), { headers });
-      return [response.status, ((await response.json()) as { code: string }).code];
+      return [response.status, ((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code];
     };
     expect(await status('/datasets/residents-by-grid.csv?grid=123')).toEqual([400, 'INVALID_FILTER']);
     expect(await status('/datasets/residents-by-grid.csv?colour=red')).toEqual([400, 'INVALID_FILTER']);
@@ -395,7 +395,7 @@ describe('refusals', () => {
     const party = { authorization: `Bearer ${await hub.tokenFor('party-affairs-worker', { sub: 'party-worker-7' })}` };
     const response = await fetch(url('/datasets/welfare-cross-check.csv'), { headers: party });
     expect(response.status).toBe(403);
-    expect(((await response.json()) as { code: string }).code).toBe('DATASET_FORBIDDEN');
+    expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('DATASET_FORBIDDEN');
     const audit = new pg.Client({ connectionString: hub.auditUrl });
     await audit.connect();
     try {

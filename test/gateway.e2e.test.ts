@@ -67,6 +67,6 @@ describe('the gateway', () => {
     expect((await fetch(hub.gatewayUrl.replace('/graphql', '/nowhere'))).status).toBe(404);
     const bad = await fetch(hub.gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', ...hub.headers }, body: '{not json' });
     expect(bad.status).toBe(400);
-    expect(await bad.json()).toMatchObject({ code: 'BODY_NOT_JSON' });
+    expect(await bad.json()).toMatchObject({ errors: [{ extensions: { code: 'BODY_NOT_JSON' } }] });
   });
 });

@@ -96,8 +96,9 @@ function problems(expected: Expected, answer: Answer): string[] {
       else if (wanted && !wanted.includes(codes[0] as string)) found.push(`code ${String(codes[0])}, expected ${wanted.join(' or ')}`);
       break;
     case 'http':
-      if (typeof body.error !== 'string') found.push(`not an HTTP refusal body: ${answer.text.slice(0, 200)}`);
-      else if (wanted && !wanted.includes(body.code as string)) found.push(`code ${String(body.code)}, expected ${wanted.join(' or ')}`);
+      // Refused before GraphQL saw it, in the same GraphQL error body, with no `data`.
+      if (errors === undefined || 'data' in body) found.push(`not a GraphQL error body: ${answer.text.slice(0, 200)}`);
+      else if (wanted && !wanted.includes(codes[0] as string)) found.push(`code ${String(codes[0])}, expected ${wanted.join(' or ')}`);
       break;
     case 'json':
       if (errors === undefined && (body.data === undefined || body.data === null)) found.push(`neither data nor errors: ${answer.text.slice(0, 200)}`);
@@ -157,6 +158,35 @@ describe('at a production gateway', () => {
 
   it('still serves __typename', async () => {
     expect(problems(CONTROL.gateway, await send(production.url, CONTROL, hub.headers))).toEqual([]);
+  });
+});
+
+describe("a department's scalar the client got wrong (GraphQL over HTTP: a request error)", () => {
+  const QUERY = 'query($f: Date) { grids(first: 1) { totalCount } caseFiguresByDepartment(from: $f) { __typename } }';
+  it.each([
+    ['application/graphql-response+json', 'application/graphql-response+json'],
+    ['application/json', 'application/json'],
+    ['no Accept', undefined],
+  ])('is 400 with no data for %s, though another department answered its part', async (_, accept) => {
+    const response = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(accept ? { accept } : {}), ...hub.headers },
+      body: JSON.stringify({ query: QUERY, variables: { f: '2026-13-45' } }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).not.toHaveProperty('data');
+    expect(body.errors).toEqual([{ message: expect.stringMatching(/\$f/), extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', service: 'mediation' }) }]);
+  });
+
+  it('answers the same query with a good Date in full', async () => {
+    const response = await fetch(hub.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...hub.headers },
+      body: JSON.stringify({ query: QUERY, variables: { f: '2026-01-01' } }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
   });
 });
 

@@ -102,7 +102,7 @@ describe('npm start', () => {
     const query = `{ grid(code: "${grid.grid.code}") { name residents(first: 1) { totalCount } } }`;
     const anonymous = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     expect(anonymous.status).toBe(401);
-    expect(await anonymous.json()).toMatchObject({ code: 'TOKEN_MISSING' });
+    expect(await anonymous.json()).toMatchObject({ errors: [{ extensions: { code: 'TOKEN_MISSING' } }] });
     const token = await mintToken(env, '--role', 'grid-worker', '--grid', grid.grid.code, '--purpose', 'grid-service', '--ttl', '10m');
     const headers = { authorization: `Bearer ${token}`, 'x-hub-purpose': 'grid-service' };
     const response = await postGraphQL<{ grid: { name: string; residents: { totalCount: number } } }>(gatewayUrl, query, undefined, headers);

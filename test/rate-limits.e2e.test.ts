@@ -59,7 +59,7 @@ const EXPENSIVE_COST = 102;
 interface Answer {
   status: number;
   retryAfter: string | null;
-  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[]; error?: string; code?: string };
+  body: { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 
 async function send(path: string, init: { headers?: Record<string, string>; query?: string } = {}): Promise<Answer> {
@@ -159,7 +159,7 @@ describe('cost-aware budgets', () => {
     expect(rows).toBeGreaterThan(10);
     const again = await send(`/datasets/residents-by-grid.csv?grid=${grid}`, { headers: analyst });
     expect(again.status).toBe(429);
-    expect(again.body).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(again.body).toEqual({ errors: [{ message: expect.stringMatching(/Too many requests/), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: rows - 8, budget: expect.any(Object) } }] });
     // 1 to be admitted and a unit per row: 10 - 1 - rows left, so one more unit is rows - 8 seconds away at 1 a second.
     expect(again.retryAfter).toBe(String(rows - 8));
     expect(rateLimitedRecords('analyst-1')).toMatchObject([{ eventType: 'REQUEST_REFUSED', operationName: 'GET /datasets/residents-by-grid.csv', outcome: 'DENIED' }]);
@@ -175,14 +175,15 @@ describe('requests without a valid token', () => {
     for (let i = 0; i < 5; i++) {
       const refused = await send('/graphql', { headers: from('203.0.113.7'), query: CHEAP });
       expect(refused.status).toBe(401);
-      expect(refused.body.code).toBe('TOKEN_MISSING');
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('TOKEN_MISSING');
     }
     const tokenRecords = () => records.filter((r) => r.eventType === 'TOKEN_REFUSED').length;
     const before = tokenRecords();
     const limited = await send('/graphql', { headers: from('203.0.113.7'), query: CHEAP });
     expect(limited.status).toBe(429);
     expect(limited.retryAfter).toBe('1');
-    expect(limited.body).toMatchObject({ code: 'RATE_LIMITED' });
+    // A GraphQL error body before GraphQL ran, as the refusal of an operation reads, with the same Retry-After.
+    expect(limited.body).toEqual({ errors: [{ message: expect.stringMatching(/this address/), extensions: { code: 'RATE_LIMITED', retryAfterSeconds: 1, budget: { perMinute: expect.any(Number), burst: 5 } } }] });
     // A forged token from there is refused by the limit before its check is reported again.
     expect((await send('/graphql', { headers: from('203.0.113.7', { authorization: 'Bearer forged.token.here' }), query: CHEAP })).status).toBe(429);
     expect(tokenRecords()).toBe(before);
@@ -213,7 +214,8 @@ describe('requests without a valid token', () => {
     for (let i = 0; i < 5; i++) expect((await send('/ready', { headers: from('203.0.113.30') })).status).toBe(200);
     const limited = await send('/ready', { headers: from('203.0.113.30') });
     expect(limited.status).toBe(429);
-    expect(limited.body).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(limited.retryAfter).not.toBeNull();
+    expect(limited.body).toMatchObject({ errors: [{ extensions: { code: 'RATE_LIMITED' } }] });
   });
 });
 

@@ -3,6 +3,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { createRequestGuard, type RoleRegistry } from '@hub/core';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import type { GatewayContext } from './context.ts';
+import { createInputRefusalPlugin } from './input-refusals.ts';
 import { createLimitsPlugin, type Limits } from './limits/index.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit/index.ts';
@@ -39,6 +40,9 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     createGatewayPolicyPlugin<GatewayContext>(options.supergraphSdl),
     // A reference to a person outside the caller's grids: null at its path with the department's OUTSIDE_SCOPE error.
     createWithheldReferencesPlugin<GatewayContext>(),
+    // A department's refusal of the client's input (a malformed Date) answered 400 with no data, before the audit
+    // plugin, which then records what the client was told.
+    createInputRefusalPlugin<GatewayContext>(),
     // After the policy plugin, so it records the answer as the caller receives it.
     createAuditPlugin<GatewayContext>({
       supergraphSdl: options.supergraphSdl,

@@ -299,7 +299,7 @@ describe('configuration', () => {
 
 interface Answer {
   status: number;
-  body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[]; error?: string; code?: string };
+  body: { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
 }
 
 async function post(url: string, payload: unknown): Promise<Answer> {
@@ -413,7 +413,7 @@ describe('the plugin in an Apollo Server (a small local schema)', () => {
     for (const chunked of [false, true]) {
       const over = await send(padded(2001), chunked);
       expect(over.status).toBe(413);
-      expect(JSON.parse(over.body)).toMatchObject({ code: 'REQUEST_TOO_LARGE' });
+      expect(JSON.parse(over.body)).toMatchObject({ errors: [{ extensions: { code: 'REQUEST_TOO_LARGE' } }] });
     }
   });
 });

@@ -8,7 +8,7 @@
 export type Expected =
   /** A GraphQL error body, `{ "errors": [{ "message", "extensions": { "code" } }] }`, with one of these statuses. */
   | { status: number | readonly number[]; body: 'graphql'; code?: string | readonly string[] }
-  /** The HTTP layer's own refusal, before GraphQL sees the request: `{ "error", "code" }`. */
+  /** The HTTP layer's own refusal, before GraphQL sees the request: a GraphQL error body without `data`. */
   | { status: number | readonly number[]; body: 'http'; code?: string | readonly string[] }
   /** A legitimate request: 200 with `data` and no `errors`. */
   | { status: 200; body: 'data' }
@@ -68,11 +68,11 @@ const csrf = badRequest('BAD_REQUEST');
 const pqNotSupported = badRequest('PERSISTED_QUERY_NOT_SUPPORTED');
 /**
  * The gateway does not know the departments' scalars: a malformed Date reaches the subgraph, which refuses the fetch
- * (HTTP 400: BAD_USER_INPUT for a variable, GRAPHQL_VALIDATION_FAILED for a literal), and the gateway passes that
- * refusal of the client's input on as it is.
+ * (HTTP 400: BAD_USER_INPUT for a variable, GRAPHQL_VALIDATION_FAILED for a literal), and the gateway answers that
+ * refusal of the client's input as the request error it is: 400, as for a variable of a type it coerces itself.
  */
-const dateVariableRefused: Expected = { status: [200, 400], body: 'graphql', code: 'BAD_USER_INPUT' };
-const dateLiteralRefused: Expected = { status: [200, 400], body: 'graphql', code: 'GRAPHQL_VALIDATION_FAILED' };
+const dateVariableRefused: Expected = { status: 400, body: 'graphql', code: 'BAD_USER_INPUT' };
+const dateLiteralRefused: Expected = { status: 400, body: 'graphql', code: 'GRAPHQL_VALIDATION_FAILED' };
 const either: Expected = { status: [200, 400], body: 'json' };
 
 /** A selection nested `depth` times through a field every schema has (`__type` → `ofType`), closed by `name`. */

@@ -99,8 +99,8 @@ export async function runExport(args: ExportArguments): Promise<number> {
     const body = await readAll(response);
     let message = body.slice(0, 500);
     try {
-      const parsed = JSON.parse(body) as { error?: string; code?: string };
-      message = `${parsed.error ?? ''} (${parsed.code ?? response.statusCode})`;
+      const [first] = (JSON.parse(body) as { errors?: { message?: string; extensions?: { code?: string } }[] }).errors ?? [];
+      message = `${first?.message ?? ''} (${first?.extensions?.code ?? response.statusCode})`;
     } catch {
       // Not our JSON: show what came.
     }

@@ -4,7 +4,7 @@
  * filters are 400, unknown datasets, formats and places 404, a dataset the role may not read 403 (and audited).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isCommunityCode, isGridCode, isStreetCode, sendJson, type Caller, type Logger, type RouteHandler } from '@hub/core';
+import { isCommunityCode, isGridCode, isStreetCode, refusalBody, sendJson, type Caller, type Logger, type RouteHandler } from '@hub/core';
 import type { AuditSink } from '../audit.ts';
 import { DATASETS, type DatasetSpec } from './catalog.ts';
 import { DatasetError, datasetRows, gridsOf, type DatasetFilter, type Execute, type RunOptions } from './engine.ts';
@@ -104,7 +104,7 @@ export function datasetRoutes(options: DatasetRouteOptions): RouteHandler {
   return async (req, res, url) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
-      return sendJson(res, 405, { error: 'datasets are read with GET', code: 'METHOD_NOT_ALLOWED' });
+      return sendJson(res, 405, refusalBody('datasets are read with GET', 'METHOD_NOT_ALLOWED'));
     }
     const { caller } = await options.authenticate(req, url);
     if (url.pathname === DATASETS_PATH || url.pathname === `${DATASETS_PATH}/`) {
@@ -113,11 +113,11 @@ export function datasetRoutes(options: DatasetRouteOptions): RouteHandler {
     const match = /^\/datasets\/([a-z0-9-]+)\.([a-z]+)$/.exec(url.pathname);
     const dataset = match ? DATASETS.get(match[1] as string) : undefined;
     if (!match || !dataset) {
-      return sendJson(res, 404, { error: `no dataset at ${url.pathname.slice(0, 100)}; the catalog is at ${DATASETS_PATH}`, code: 'DATASET_NOT_FOUND' });
+      return sendJson(res, 404, refusalBody(`no dataset at ${url.pathname.slice(0, 100)}; the catalog is at ${DATASETS_PATH}`, 'DATASET_NOT_FOUND'));
     }
     const format = match[2] as string;
     if (!isFormat(format)) {
-      return sendJson(res, 404, { error: `no format "${format}"; formats: ${FORMATS.join(', ')}`, code: 'FORMAT_NOT_SUPPORTED' });
+      return sendJson(res, 404, refusalBody(`no format "${format}"; formats: ${FORMATS.join(', ')}`, 'FORMAT_NOT_SUPPORTED'));
     }
     if (!mayRead(caller, dataset)) {
       await options.audit.write({
@@ -130,13 +130,13 @@ export function datasetRoutes(options: DatasetRouteOptions): RouteHandler {
         outcome: 'DENIED',
         errorCodes: ['DATASET_FORBIDDEN'],
       });
-      return sendJson(res, 403, { error: `the ${caller.role} role may not read dataset ${dataset.name}: it needs ${dataset.scopes.map((s) => s.join(' + ')).join(' or ')}`, code: 'DATASET_FORBIDDEN' });
+      return sendJson(res, 403, refusalBody(`the ${caller.role} role may not read dataset ${dataset.name}: it needs ${dataset.scopes.map((s) => s.join(' + ')).join(' or ')}`, 'DATASET_FORBIDDEN'));
     }
     try {
       await stream(dataset, format, req, res, url, caller, options);
     } catch (error) {
       if (!(error instanceof DatasetError)) throw error;
-      if (!res.headersSent) return sendJson(res, error.status, { error: error.message, code: error.code });
+      if (!res.headersSent) return sendJson(res, error.status, refusalBody(error.message, error.code));
       // Rows have gone out already: cut the response so the client sees an incomplete file, never a short one.
       options.logger.warn('dataset export failed midway', { dataset: dataset.name, code: error.code });
       res.destroy();

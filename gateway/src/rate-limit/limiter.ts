@@ -90,7 +90,7 @@ export function createRateLimiter(options: RateLimiterOptions) {
     `Too many requests: ${who} has used its budget of ${budget.burst} cost units (refilled at ${budget.perMinute} a minute)` +
     `${cost === undefined ? '' : `; this operation costs ${cost}`}. Retry after ${retryAfterSeconds} s.`;
 
-  /** A refused address (or a refused export), answered as JSON `{ error, code }` before GraphQL, like the identity refusals. */
+  /** A refused address (or a refused export), answered before GraphQL with a GraphQL error body, like the identity refusals. */
   async function refuseHttp(
     req: IncomingMessage,
     url: URL,
@@ -116,7 +116,7 @@ export function createRateLimiter(options: RateLimiterOptions) {
         logger.error('the audit record of a rate-limit refusal could not be written', { error: error instanceof Error ? error.message : String(error) });
       }
     }
-    throw new HttpError(429, message(caller ? 'this caller' : 'this address', budget, retryAfterSeconds), RATE_LIMITED, { 'retry-after': String(retryAfterSeconds) });
+    throw new HttpError(429, message(caller ? 'this caller' : 'this address', budget, retryAfterSeconds), RATE_LIMITED, { 'retry-after': String(retryAfterSeconds) }, { retryAfterSeconds, budget: { perMinute: budget.perMinute, burst: budget.burst } });
   }
 
   async function holdsValidToken(verifier: TokenVerifier, req: IncomingMessage): Promise<boolean> {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GraphQLDataSourceProcessOptions, RemoteGraphQLDataSource } from '@apollo/gateway';
 import type { GraphQLFormattedError } from 'graphql';
 import { mergeFetches } from '../coalesce.ts';
+import { markInputRefused } from '../input-refusals.ts';
 import { CALLER_HEADER, injectTraceContext } from '@hub/core';
 import { AbortableRemoteGraphQLDataSource, raceAbort, requestSignal } from '../limits/timeout.ts';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
@@ -298,7 +299,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
           // The department answered: it is up, and the request was wrong (e.g. an internal token it refused).
           this.breaker.succeeded();
           report('refused', attempt);
-          return this.refused(error);
+          return this.refused(error, options);
         }
         const reason: FailureReason = timedOut ? 'timeout' : error instanceof SubgraphFailure ? error.reason : 'unreachable';
         this.breaker.failed();
@@ -330,8 +331,12 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
     });
   }
 
-  private refused({ status, inputErrors }: SubgraphRefusal): ProcessResult {
-    if (inputErrors.length > 0) return { errors: inputErrors.map((e) => ({ ...e, extensions: { ...e.extensions, service: this.service } })) };
+  private refused({ status, inputErrors }: SubgraphRefusal, options: GraphQLDataSourceProcessOptions<TContext>): ProcessResult {
+    if (inputErrors.length > 0) {
+      // The whole request is answered as a request error (400, no data): `createInputRefusalPlugin`.
+      if ('incomingRequestContext' in options) markInputRefused(options.incomingRequestContext.context);
+      return { errors: inputErrors.map((e) => ({ ...e, extensions: { ...e.extensions, service: this.service } })) };
+    }
     return this.answer({
       message: `The ${this.service} department refused the gateway's request`,
       extensions: { code: SubgraphErrorCode.REFUSED, service: this.service, status },

@@ -97,7 +97,7 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     }
     // A keep-alive client of a closing server is told to reconnect (to another instance) after this answer.
     if (drain.draining) res.setHeader('connection', 'close');
-    if (!handle) return sendJson(res, 404, { error: `no route ${url.pathname}; GraphQL is served at ${GRAPHQL_PATH}` });
+    if (!handle) return sendJson(res, 404, refusalBody(`no route ${url.pathname.slice(0, 200)}; GraphQL is served at ${GRAPHQL_PATH}`, 'NOT_FOUND'));
     drain.inFlight++;
     res.once('close', () => {
       if (--drain.inFlight === 0) for (const resolve of drain.idle.splice(0)) resolve();
@@ -107,9 +107,9 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
         Promise.resolve(handle()).catch((error: unknown) => {
           if (error instanceof HttpError && !res.headersSent) {
             for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
-            return sendJson(res, error.status, error.code ? { error: error.message, code: error.code } : { error: error.message });
+            return sendJson(res, error.status, refusalBody(error.message, error.code, error.extensions));
           }
-          if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
+          if (!res.headersSent) sendJson(res, 500, refusalBody('internal error', 'INTERNAL_SERVER_ERROR'));
           else res.destroy();
         }),
       ),
@@ -154,16 +154,29 @@ function prefixRouteOf(prefixRoutes: Record<string, RouteHandler> | undefined, p
   return undefined;
 }
 
-/** A refusal answered as JSON `{ error, code }` with the given status (and headers, e.g. `WWW-Authenticate`). */
+/**
+ * A refusal before GraphQL runs, answered with the given status (and headers, e.g. `WWW-Authenticate`,
+ * `Retry-After`) and a GraphQL error body (`refusalBody`), so a client reads every refusal the one way.
+ */
 export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
-    readonly code?: string,
+    readonly code: string,
     readonly headers: Record<string, string> = {},
+    /** Beside `code` in the error's `extensions` (a rate limit's `retryAfterSeconds`). */
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
   }
+}
+
+/**
+ * The body of a request refused before GraphQL: a GraphQL response with one error and no `data` (GraphQL over HTTP's
+ * request error), `{ "errors": [{ "message", "extensions": { "code" } }] }`, as a refused operation's.
+ */
+export function refusalBody(message: string, code: string, extensions: Record<string, unknown> = {}): { errors: [{ message: string; extensions: Record<string, unknown> }] } {
+  return { errors: [{ message, extensions: { code, ...extensions } }] };
 }
 
 /** JSON is UTF-8 (RFC 8259): a body declared in another charset is refused rather than misread. */
@@ -222,7 +235,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'Request Timeout', 'REQUEST_HEADERS_TIMEOUT', 'the request headers did not arrive in time']
         : [400, 'Bad Request', 'MALFORMED_HTTP_REQUEST', 'the request is not well-formed HTTP'];
-  const body = JSON.stringify({ error: message, code });
+  const body = JSON.stringify(refusalBody(message, code));
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

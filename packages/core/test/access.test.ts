@@ -336,24 +336,24 @@ describe('a subgraph service', () => {
     const token = await signed('probe');
     expect(await post({ [CALLER_HEADER]: token })).toEqual({ status: 200, body: { data: { whoAmI: 'test-mediator case-handling' } } });
     // The same token again: refused, counted and logged as a security event, without the token itself.
-    expect(await post({ [CALLER_HEADER]: token })).toEqual({ status: 401, body: { error: expect.stringMatching(/used already/), code: 'INTERNAL_TOKEN_REPLAYED' } });
+    expect(await post({ [CALLER_HEADER]: token })).toEqual({ status: 401, body: { errors: [{ message: expect.stringMatching(/used already/), extensions: { code: 'INTERNAL_TOKEN_REPLAYED' } }] } });
     const event = warnings.find((w) => w.message === 'security event: internal token replayed');
     expect(event?.fields).toMatchObject({ code: 'INTERNAL_TOKEN_REPLAYED', jti: decodeJwt(token).jti, userId: 'test-mediator', role: 'mediator' });
     expect(JSON.stringify(warnings)).not.toContain(token);
     const metrics = await (await fetch(service.url.replace('/graphql', '/metrics'))).text();
     expect(metrics).toMatch(/hub_internal_token_refusals_total\{reason="replay",service="probe"\} 1/);
 
-    expect(await post({})).toEqual({ status: 401, body: { error: expect.any(String), code: 'INTERNAL_TOKEN_MISSING' } });
-    expect(await post({ [CALLER_HEADER]: await signed('other') })).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
+    expect(await post({})).toEqual({ status: 401, body: { errors: [{ message: expect.any(String), extensions: { code: 'INTERNAL_TOKEN_MISSING' } }] } });
+    expect(await post({ [CALLER_HEADER]: await signed('other') })).toMatchObject({ status: 401, body: { errors: [{ extensions: { code: 'INTERNAL_TOKEN_INVALID' } }] } });
     // Signed for another body: useless for this one.
     expect(await post({ [CALLER_HEADER]: await signed('probe', undefined, JSON.stringify({ query: '{ whoAmI }', variables: {} })) })).toMatchObject({
       status: 401,
-      body: { code: 'INTERNAL_TOKEN_INVALID', error: expect.stringMatching(/another request/) },
+      body: { errors: [{ message: expect.stringMatching(/another request/), extensions: { code: 'INTERNAL_TOKEN_INVALID' } }] },
     });
-    expect(await post({ [CALLER_HEADER]: 'garbage' })).toMatchObject({ status: 401, body: { code: 'INTERNAL_TOKEN_INVALID' } });
+    expect(await post({ [CALLER_HEADER]: 'garbage' })).toMatchObject({ status: 401, body: { errors: [{ extensions: { code: 'INTERNAL_TOKEN_INVALID' } }] } });
     expect(await post({ [CALLER_HEADER]: await signCallerToken(testCaller(), 'probe', testInternalKeys.privateKey, { body: '{}', seconds: -30 }) }, '{}')).toMatchObject({
       status: 401,
-      body: { code: 'INTERNAL_TOKEN_EXPIRED' },
+      body: { errors: [{ extensions: { code: 'INTERNAL_TOKEN_EXPIRED' } }] },
     });
     expect(await post(await (await callerHeaders('probe', testCaller('auditor', { purpose: 'audit' })))('{"query":"{ auditNote }"}'), '{"query":"{ auditNote }"}')).toEqual({
       status: 200,

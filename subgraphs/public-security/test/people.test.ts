@@ -3,7 +3,7 @@
  * people without a citizen ID, and the special groups, officers and visit log of key persons; with the register's
  * masking and row scope, and statement counts that do not grow with the number of grids.
  */
-import { DEMO_HUB_SECRET, maskIdNumber, residentKey } from '@hub/core';
+import { DEMO_HUB_SECRET, maskIdNumber, maskName, residentKey } from '@hub/core';
 import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoResident } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
@@ -241,6 +241,38 @@ describe('special groups of key persons', () => {
     expect(page.edges.map((e) => e.node)).toContainEqual({ id: k.id, category: k.category });
     expect(page.totalCount).toBe(count(second));
     expect(page.edges).toHaveLength(count(second));
+  });
+
+  it('masks officers\' and visitors\' names for a names-masked role, and withholds their units with the category', async () => {
+    const k = keyPersons.find((x) => x.officers.some((o) => o.unit !== 'POLICE_STATION') && x.contacts.length > 0)!;
+    // A site's role with keyperson:read and names masked, without a disclosing purpose.
+    const masked = testCaller('police-officer', { namesMasked: true });
+    const response = await gql(QUERY, { id: idOf(k), last: 100 }, masked);
+    expect(response.errors).toBeUndefined();
+    const seen = (response.data?.resident as { keyPerson: { category: string | null; officers: { name: string; unit: string | null }[]; contacts: { byName: string; byUnit: string | null }[] } }).keyPerson;
+    expect(seen.category).toBeNull();
+    expect(seen.officers).toEqual([k.responsibleOfficerName, ...k.officers.map((o) => o.name)].map((name) => expect.objectContaining({ name: maskName(name), unit: null })));
+    for (const o of seen.officers) expect(o.name).toMatch(/\*/);
+    expect(seen.contacts.map((c) => c.byName)).toEqual(k.contacts.map((c) => maskName(c.byName)).reverse());
+    for (const c of seen.contacts) expect(c.byUnit).toBeNull();
+    // With the purpose that discloses the category, the units come with it.
+    const disclosed = await gql(QUERY, { id: idOf(k), last: 100 }, testCaller('police-officer', { namesMasked: true, purpose: 'public-safety' }));
+    const units = (disclosed.data?.resident as { keyPerson: { officers: { unit: string | null }[] } }).keyPerson.officers.map((o) => o.unit);
+    expect(units).toEqual(['POLICE_STATION', ...k.officers.map((o) => o.unit)]);
+  });
+
+  it("withholds a grid's special-group counts, with FORBIDDEN, from a key-person reader the category is not disclosed to", async () => {
+    const grid = grids.find((g) => g.publicSecurity.keyPersons.length >= 1)!;
+    const ask = (caller: ReturnType<typeof testCaller>) =>
+      gql(`query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { specialGroups { drugUser severeMentalDisorder } keyPersons(first: 5) { totalCount } } } }`, { reps: [{ __typename: 'Grid', code: grid.grid.code }] }, caller);
+    const withheld = await ask(testCaller('police-officer'));
+    expect(errorCodes(withheld)).toEqual(['FORBIDDEN']);
+    expect(withheld.errors?.[0]?.path).toEqual(['_entities', 0, 'specialGroups']);
+    // The rest of the grid is answered: only the counts that would tell the category are withheld.
+    expect((withheld.data?._entities as { specialGroups: unknown; keyPersons: { totalCount: number } }[])[0]).toEqual({ specialGroups: null, keyPersons: { totalCount: grid.publicSecurity.keyPersons.length } });
+    const disclosed = await ask(officer);
+    expect(disclosed.errors).toBeUndefined();
+    expect((disclosed.data?._entities as { specialGroups: { drugUser: number } | null }[])[0]!.specialGroups).not.toBeNull();
   });
 
   it('refuses a contact log page over 100', async () => {

@@ -133,7 +133,11 @@ export type Grid = {
   residenceSeparation?: Maybe<ResidenceSeparationCounts>;
   /** Residents registered as living in the grid (网格实有人口), ordered by hub id. */
   residents?: Maybe<ResidentConnection>;
-  /** Key persons counted by special group (特殊人群统计): a person on two lists counts under both; sensitive, so key-person readers only. */
+  /**
+   * Key persons counted by special group (特殊人群统计): a person on two lists counts under both. Only for callers the
+   * category is disclosed to (`keyperson:read` and the purpose `public-safety`); for any other, null with FORBIDDEN:
+   * beside the grid's list of key persons, a count tells each one's category (three key persons, three drug users).
+   */
   specialGroups?: Maybe<SpecialGroupCounts>;
 };
 
@@ -470,8 +474,8 @@ export type KeyPersonContact = {
   __typename?: 'KeyPersonContact';
   /** Who (走访人), masked as names are. */
   byName: Scalars['String']['output'];
-  /** Their unit (所属单位). */
-  byUnit: OwningUnit;
+  /** Their unit (所属单位); null when the key person's category is withheld from the caller, as it tells the category. */
+  byUnit?: Maybe<OwningUnit>;
   /** When (走访日期). */
   contactedOn: Scalars['Date']['output'];
   /** What they found (走访情况): health and conduct details, in clear only with keyperson:read and a purpose. */
@@ -496,8 +500,11 @@ export type KeyPersonOfficer = {
   badge?: Maybe<Scalars['String']['output']>;
   /** Name (姓名), masked as names are. */
   name: Scalars['String']['output'];
-  /** Unit (所属单位). */
-  unit: OwningUnit;
+  /**
+   * Unit (所属单位). Null when the key person's category is withheld from the caller (`categoryWithheld`): a health or
+   * narcotics office worker tells what the category would.
+   */
+  unit?: Maybe<OwningUnit>;
 };
 
 /** An overseas person's stay (境外人员停居留信息). */
@@ -1329,7 +1336,7 @@ export type KeyPersonConnectionResolvers<ContextType = PublicSecurityContext, Pa
 
 export type KeyPersonContactResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['KeyPersonContact'] = ResolversParentTypes['KeyPersonContact']> = ResolversObject<{
   byName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  byUnit?: Resolver<ResolversTypes['OwningUnit'], ParentType, ContextType>;
+  byUnit?: Resolver<Maybe<ResolversTypes['OwningUnit']>, ParentType, ContextType>;
   contactedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   finding?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   method?: Resolver<ResolversTypes['ContactMethod'], ParentType, ContextType>;
@@ -1343,7 +1350,7 @@ export type KeyPersonEdgeResolvers<ContextType = PublicSecurityContext, ParentTy
 export type KeyPersonOfficerResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['KeyPersonOfficer'] = ResolversParentTypes['KeyPersonOfficer']> = ResolversObject<{
   badge?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  unit?: Resolver<ResolversTypes['OwningUnit'], ParentType, ContextType>;
+  unit?: Resolver<Maybe<ResolversTypes['OwningUnit']>, ParentType, ContextType>;
 }>;
 
 export type OverseasDetailsResolvers<ContextType = PublicSecurityContext, ParentType extends ResolversParentTypes['OverseasDetails'] = ResolversParentTypes['OverseasDetails']> = ResolversObject<{

@@ -1,4 +1,5 @@
-import { forbiddenArgument, INCIDENT_ID, pageWithTotal, RESIDENT_KEY, totalOf } from '@hub/core';
+import { ErrorCode, forbiddenArgument, INCIDENT_ID, pageWithTotal, RESIDENT_KEY, totalOf } from '@hub/core';
+import { GraphQLError } from 'graphql';
 import { HOUSEHOLD_ID } from '../keys.ts';
 import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { KEY_PERSON_ID } from '../keys.ts';
@@ -15,7 +16,12 @@ export const Grid: GridResolvers = {
       ]),
     ),
   population: async ({ code }, _, { loaders }) => populationCounts(await loaders.populationByGrid.load(code)),
-  specialGroups: async ({ code }, _, { loaders }) => specialGroupCounts(await loaders.specialGroupCountsByGrid.load(code)),
+  // Counts by category beside the grid's key-person list would tell each one's category in a small grid, and
+  // suppressing small counts would not do: the total is known from the list, so the rest follows by subtraction.
+  specialGroups: async ({ code }, _, { loaders, masks }) => {
+    if (!masks.disclosure.keyPersonCategory) throw new GraphQLError("Special-group counts tell the key persons' categories: they need keyperson:read and the purpose public-safety", { extensions: { code: ErrorCode.FORBIDDEN } });
+    return specialGroupCounts(await loaders.specialGroupCountsByGrid.load(code));
+  },
   residenceSeparation: async ({ code }, _, { loaders }) => residenceSeparationCounts(await loaders.residenceStatusByGrid.load(code)),
   households: ({ code }, args, { loaders }) =>
     pageWithTotal({ kind: 'grid-households', keyPattern: HOUSEHOLD_ID, keyOf: (h) => h.id }, args, (page) =>
