@@ -3,7 +3,7 @@
  *
  *   npm run bench:gateways -- [--residents 10000|100000|1000000] [--duration 10] [--connections 10] [--warmup 3]
  *                             [--gateways hub,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
- *                             [--profile <folder>] [--soak <minutes>] [--baseline <commit>]
+ *                             [--profile <folder>] [--soak <minutes>] [--baseline <commit>] [--rounds 1]
  *
  * The operations are the departmental apps' (`clients/<app>/*.graphql`). Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
@@ -87,7 +87,7 @@ function installHivePeer(): void {
 }
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline'];
+  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline', '--rounds'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -105,6 +105,9 @@ function parseArgs(argv: string[]) {
   const baseline = value('--baseline');
   if (argv.includes('--baseline') && (!baseline || baseline.startsWith('--'))) throw new Error('--baseline needs a commit (e.g. --baseline 9583791)');
   if (baseline) gateways.push('baseline');
+  // The baseline's processes cannot be profiled (node refuses --cpu-prof in NODE_OPTIONS), and a profiled hub beside an
+  // unprofiled one would make the profiler's cost look like the change's.
+  if (baseline && argv.includes('--profile')) throw new Error('--profile and --baseline cannot be used together: the baseline hub runs unprofiled');
   return {
     residents: integer('--residents', 10_000, 100, 1_000_000),
     duration: integer('--duration', 10, 1, 600),
@@ -115,6 +118,8 @@ function parseArgs(argv: string[]) {
     write: argv.includes('--write'),
     /** A folder for V8 CPU profiles of every gateway and subgraph process (written when they stop). */
     profile: value('--profile'),
+    /** Slices each gateway's `--duration` is measured in, the gateways taking turns slice by slice. */
+    rounds: integer('--rounds', 1, 1, 60),
     /** Minutes of steady load on the first gateway and operation, RSS of every process read each minute. */
     soak: integer('--soak', 0, 0, 120),
     /** A commit whose whole hub runs beside the current one (`baseline-hub.ts`). */
@@ -243,6 +248,7 @@ async function drive(url: string, headers: Record<string, string>, bodies: strin
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     errors: result.non2xx + result.errors + result.timeouts + graphqlErrors,
+    latencies,
   };
 }
 
@@ -396,21 +402,40 @@ try {
     const order = [...gateways.keys()];
     const rotated = [...order.slice(rotation % order.length), ...order.slice(0, rotation % order.length)];
     rotation++;
+    // Each gateway's measured time in `--rounds` slices, the gateways taking turns slice by slice: a swing in the
+    // machine's other load falls on all of them instead of on whichever ran during it.
+    const totals = new Map<GatewayKind, { requests: number; errors: number; latencies: number[]; cpu: number; subgraphsCpu: number; postgresCpu: number; fetches: number; peak: number }>();
     for (const kind of rotated) {
       const g = gateways.get(kind)!;
       if (options.warmup > 0) await drive(g.url, g.headers, bodies, options.warmup, options.connections);
-      const cpuBefore = await cpuSeconds(g.pid);
-      const subgraphsBefore = (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
-      const postgresBefore = await postgresCpuSeconds(postmaster);
-      const fetchesBefore = await subgraphRequests(g.subgraphUrls);
-      let peak = await rssMiB(g.pid);
-      const sampler = setInterval(() => void rssMiB(g.pid).then((mib) => (peak = Math.max(peak, mib))), 200);
-      const run = await drive(g.url, g.headers, bodies, options.duration, options.connections);
-      clearInterval(sampler);
-      const cpu = (await cpuSeconds(g.pid)) - cpuBefore;
-      const subgraphsCpu = (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
-      const postgresCpu = (await postgresCpuSeconds(postmaster)) - postgresBefore;
-      const fetches = (await subgraphRequests(g.subgraphUrls)) - fetchesBefore;
+      totals.set(kind, { requests: 0, errors: 0, latencies: [], cpu: 0, subgraphsCpu: 0, postgresCpu: 0, fetches: 0, peak: 0 });
+    }
+    const slice = options.duration / options.rounds;
+    for (let round = 0; round < options.rounds; round++) {
+      for (const kind of rotated) {
+        const g = gateways.get(kind)!;
+        const total = totals.get(kind)!;
+        const cpuBefore = await cpuSeconds(g.pid);
+        const subgraphsBefore = (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+        const postgresBefore = await postgresCpuSeconds(postmaster);
+        const fetchesBefore = await subgraphRequests(g.subgraphUrls);
+        total.peak = Math.max(total.peak, await rssMiB(g.pid));
+        const sampler = setInterval(() => void rssMiB(g.pid).then((mib) => (total.peak = Math.max(total.peak, mib))), 200);
+        const run = await drive(g.url, g.headers, bodies, slice, options.connections);
+        clearInterval(sampler);
+        total.cpu += (await cpuSeconds(g.pid)) - cpuBefore;
+        total.subgraphsCpu += (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
+        total.postgresCpu += (await postgresCpuSeconds(postmaster)) - postgresBefore;
+        total.fetches += (await subgraphRequests(g.subgraphUrls)) - fetchesBefore;
+        total.requests += run.requests;
+        total.errors += run.errors;
+        total.latencies.push(...run.latencies);
+      }
+    }
+    for (const kind of rotated) {
+      const { cpu, subgraphsCpu, postgresCpu, fetches, peak, latencies, ...counts } = totals.get(kind)!;
+      latencies.sort((a, b) => a - b);
+      const run = { ...counts, rps: counts.requests / options.duration, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
       const measured: Measured = {
         operation,
         gateway: kind,
@@ -521,7 +546,7 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
   const lines = [
     `Load average when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (2 cores).`,
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
-    `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up.`,
+    `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up${opts.rounds > 1 ? `, measured in ${opts.rounds} slices of ${(opts.duration / opts.rounds).toFixed(1)} s, the gateways taking turns` : ''}.`,
     '',
     '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | whole hub CPU ÷ PostgreSQL CPU | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req (share of gateway + subgraphs) |',
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -639,10 +664,21 @@ async function measureCallerTokens(caller: Caller, privatePem: string): Promise<
   const ed25519 = generateKeyPairSync('ed25519').privateKey;
   for (const [algorithm, key] of [['ES256', es256], ['EdDSA', ed25519]] as const) {
     const verify = createCallerTokenVerifier('party', createPublicKey(key), { maxRemembered: 10 * rounds });
-    const tokens: string[] = [];
-    const signMicroseconds = await timed(async (i) => tokens.push(await signCallerToken(caller, 'party', key, { body: bodies[i % bodies.length]! })));
-    let next = 0;
-    const verifyMicroseconds = await timed(async (i) => verify(tokens[next++]!, bodies[i % bodies.length]!));
+    // Each token verified as soon as it is signed (the two CPU times kept apart): on a loaded machine, signing all of
+    // them first outlasted the first tokens' life.
+    let signed = 0;
+    let verifiedCpu = 0;
+    const signMicroseconds = await timed(async (i) => {
+      const body = bodies[i % bodies.length]!;
+      const token = await signCallerToken(caller, 'party', key, { body });
+      const before = process.cpuUsage();
+      await verify(token, body);
+      const used = process.cpuUsage(before);
+      if (i >= 200) verifiedCpu += used.user + used.system;
+      signed++;
+    }) - verifiedCpu / rounds;
+    const verifyMicroseconds = verifiedCpu / rounds;
+    if (signed !== 200 + rounds) throw new Error('caller tokens: not every token was signed and verified');
     costs.push({ kind: 'bound', label: 'per fetch, bound to the body, single-use (now)', algorithm, signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
   }
   // What it replaced: the gateway found the caller's token in a map; the subgraph found the token among verified ones.

@@ -1,5 +1,4 @@
 import {
-  getNullableType,
   GraphQLError,
   GraphQLBoolean,
   GraphQLFloat,
@@ -50,13 +49,51 @@ interface Condition {
 
 type SelectionShape = FieldShape | FragmentShape;
 
+/**
+ * A field's type, unwrapped once: the walk asks `kind` instead of graphql-js's type predicates (an `instanceof` check
+ * each, with development-mode checks besides) at every value. `text` is the type as error messages print it.
+ */
+type TypeShape =
+  | { kind: 'nonNull'; of: TypeShape; text: string }
+  | { kind: 'list'; of: TypeShape; text: string }
+  | { kind: 'composite'; type: GraphQLCompositeType; text: string }
+  | { kind: 'leaf'; type: GraphQLOutputType; custom: boolean; enumType: GraphQLEnumType | undefined; text: string };
+
+function typeShapeOf(type: GraphQLOutputType): TypeShape {
+  if (isNonNullType(type)) return { kind: 'nonNull', of: typeShapeOf(type.ofType as GraphQLOutputType), text: String(type) };
+  if (isListType(type)) return { kind: 'list', of: typeShapeOf(type.ofType as GraphQLOutputType), text: String(type) };
+  if (isCompositeType(type)) return { kind: 'composite', type, text: type.name };
+  return { kind: 'leaf', type, custom: isScalarType(type) && !isSpecifiedScalarType(type), enumType: isEnumType(type) ? type : undefined, text: String(type) };
+}
+
+/** Per schema: composite types by name and which type conditions apply to which types, looked up once each. */
+interface Types {
+  composite: Map<string, GraphQLCompositeType | null>;
+  applies: Map<GraphQLCompositeType, Map<GraphQLNamedType, boolean>>;
+}
+const typesBySchema = new WeakMap<GraphQLSchema, Types>();
+function typesOf(schema: GraphQLSchema): Types {
+  let types = typesBySchema.get(schema);
+  if (!types) typesBySchema.set(schema, (types = { composite: new Map(), applies: new Map() }));
+  return types;
+}
+function compositeNamed(run: Run, name: string): GraphQLCompositeType | null {
+  let type = run.types.composite.get(name);
+  if (type === undefined) {
+    const named = run.schema.getType(name);
+    type = named && isCompositeType(named) ? named : null;
+    run.types.composite.set(name, type);
+  }
+  return type;
+}
+
 interface FieldShape {
   kind: 'field';
   responseName: string;
   conditions: Condition[];
   /** `__typename` (under any alias). */
   typename: boolean;
-  type: GraphQLOutputType;
+  type: TypeShape | undefined;
   selections: SelectionShape[] | undefined;
 }
 
@@ -110,7 +147,7 @@ function compileSelectionSet(
       const name = selection.name.value;
       const responseName = selection.alias?.value ?? name;
       if (name === '__typename') {
-        shapes.push({ kind: 'field', responseName, conditions: conditionsOf(selection.directives), typename: true, type: parent as GraphQLOutputType, selections: undefined });
+        shapes.push({ kind: 'field', responseName, conditions: conditionsOf(selection.directives), typename: true, type: undefined, selections: undefined });
         continue;
       }
       if (name.startsWith('__')) throw new UnsupportedShape('introspection');
@@ -123,7 +160,7 @@ function compileSelectionSet(
         if (!isCompositeType(named)) throw new UnsupportedShape(`a selection on leaf ${parent.name}.${name}`);
         selections = compileSelectionSet(schema, selection.selectionSet, named, fragments, spreading);
       }
-      shapes.push({ kind: 'field', responseName, conditions: conditionsOf(selection.directives), typename: false, type: definition.type, selections });
+      shapes.push({ kind: 'field', responseName, conditions: conditionsOf(selection.directives), typename: false, type: typeShapeOf(definition.type), selections });
       continue;
     }
     const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
@@ -157,6 +194,7 @@ function getNamedOf(type: GraphQLOutputType): GraphQLNamedType {
 
 interface Run {
   schema: GraphQLSchema;
+  types: Types;
   variables: Record<string, unknown>;
   errors: GraphQLError[];
   path: (string | number)[];
@@ -173,7 +211,7 @@ const OK = 0;
  */
 export function applyShape(schema: GraphQLSchema, shape: Shape, input: Record<string, unknown> | null | undefined, variables: Record<string, unknown> | undefined): { data: Record<string, unknown> | null | undefined; errors: GraphQLError[] } {
   if (!input) return { data: input, errors: [] };
-  const run: Run = { schema, variables: variables ? { ...shape.defaults, ...variables } : shape.defaults, errors: [], path: [] };
+  const run: Run = { schema, types: typesOf(schema), variables: variables ? { ...shape.defaults, ...variables } : shape.defaults, errors: [], path: [] };
   const data: Record<string, unknown> = Object.create(null);
   const result = applySelections(run, input, shape.selections, data, shape.root);
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: run.errors };
@@ -191,11 +229,19 @@ function skipped(conditions: Condition[], variables: Record<string, unknown>): b
   return false;
 }
 
-function typeConditionApplies(schema: GraphQLSchema, condition: GraphQLCompositeType | undefined, typename: unknown, parent: GraphQLCompositeType): boolean {
+function typeConditionApplies(run: Run, condition: GraphQLCompositeType | undefined, typename: unknown, parent: GraphQLCompositeType): boolean {
   if (!condition) return true;
-  const type = typeof typename === 'string' && typename ? schema.getType(typename) : parent;
+  const type = typeof typename === 'string' && typename ? run.schema.getType(typename) : parent;
   if (!type) return false;
-  return type === condition || (isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && schema.isSubType(condition, type));
+  if (type === condition) return true;
+  let byType = run.types.applies.get(condition);
+  if (!byType) run.types.applies.set(condition, (byType = new Map()));
+  let applies = byType.get(type);
+  if (applies === undefined) {
+    applies = isAbstractType(condition) && (isObjectType(type) || isInterfaceType(type)) && run.schema.isSubType(condition, type);
+    byType.set(type, applies);
+  }
+  return applies;
 }
 
 function applySelections(run: Run, input: Record<string, unknown>, selections: SelectionShape[], output: Record<string, unknown>, parent: GraphQLCompositeType): number {
@@ -204,7 +250,7 @@ function applySelections(run: Run, input: Record<string, unknown>, selections: S
     if (selection.kind === 'fragment') {
       const typename = input.__typename;
       if (typename !== undefined && typename !== null && typeof typename !== 'string') throw new Error(`Got unexpected value for __typename: ${String(typename)}`);
-      if (typeConditionApplies(run.schema, selection.typeCondition, typename, parent)) {
+      if (typeConditionApplies(run, selection.typeCondition, typename, parent)) {
         if (applySelections(run, input, selection.selections, output, selection.typeCondition ?? parent) === NULL_BUBBLE_UP) return NULL_BUBBLE_UP;
       }
       continue;
@@ -215,14 +261,15 @@ function applySelections(run: Run, input: Record<string, unknown>, selections: S
     if (selection.typename) {
       if (outputValue === undefined) {
         if (inputValue === null && responseName !== '__typename') inputValue = input.__typename ?? null;
-        const type = typeof inputValue === 'string' ? (run.schema.getType(inputValue) ?? parent) : parent;
+        const named = typeof inputValue === 'string' ? run.schema.getType(inputValue) : undefined;
+        const type = named ?? parent;
         if (!isObjectType(type)) return NULL_BUBBLE_UP;
         output[responseName] = type.name;
       }
       continue;
     }
     run.path.push(responseName);
-    const updated = updateValue(run, outputValue, selection.type, inputValue, selection.selections, parent);
+    const updated = updateValue(run, outputValue, selection.type!, inputValue, selection.selections, parent);
     output[responseName] = updated.value;
     run.path.pop();
     if (updated.invalid) return NULL_BUBBLE_UP;
@@ -236,53 +283,53 @@ interface Updated {
   hasErrors?: boolean;
 }
 
-function lastStep(path: (string | number)[], type: GraphQLOutputType, parent: GraphQLCompositeType): string {
+function lastStep(path: (string | number)[], type: TypeShape, parent: GraphQLCompositeType): string {
   const step = path[path.length - 1];
-  return typeof step === 'string' ? `field ${parent.name}.${step}` : `array element of type ${String(type)} at index ${step}`;
+  return typeof step === 'string' ? `field ${parent.name}.${step}` : `array element of type ${type.text} at index ${step}`;
 }
 
-function updateValue(run: Run, outputValue: unknown, type: GraphQLOutputType, inputValue: unknown, selections: SelectionShape[] | undefined, parent: GraphQLCompositeType): Updated {
+function updateValue(run: Run, outputValue: unknown, type: TypeShape, inputValue: unknown, selections: SelectionShape[] | undefined, parent: GraphQLCompositeType): Updated {
   if (outputValue === null || (outputValue !== undefined && !selections)) return { value: outputValue };
-  if (isNonNullType(type)) {
-    const inner = type.ofType as GraphQLOutputType;
-    const updated = updateValue(run, outputValue, inner, inputValue, selections, parent);
+  if (type.kind === 'nonNull') {
+    const updated = updateValue(run, outputValue, type.of, inputValue, selections, parent);
     if (updated.value === null) {
-      if (!updated.hasErrors) run.errors.push(invalid(`Cannot return null for non-nullable ${lastStep(run.path, inner, parent)}.`, run.path));
+      if (!updated.hasErrors) run.errors.push(invalid(`Cannot return null for non-nullable ${lastStep(run.path, type.of, parent)}.`, run.path));
       return { value: null, invalid: true, hasErrors: true };
     }
     return { value: updated.value };
   }
   if (inputValue === null) return { value: null };
-  if (isListType(type)) {
-    if (!Array.isArray(inputValue)) throw new Error(`Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${String(type)}`);
-    if (outputValue !== undefined && (!Array.isArray(outputValue) || outputValue.length !== inputValue.length)) throw new Error(`A list of ${String(type)} merged with one of another length`);
-    const item = type.ofType as GraphQLOutputType;
-    const nullableItem = getNullableType(item);
+  if (type.kind === 'list') {
+    if (!Array.isArray(inputValue)) throw new Error(`Invalid non-list value ${String(inputValue)} returned by subgraph for list type ${type.text}`);
+    if (outputValue !== undefined && (!Array.isArray(outputValue) || outputValue.length !== inputValue.length)) throw new Error(`A list of ${type.text} merged with one of another length`);
+    const item = type.of;
+    const leaf = item.kind === 'nonNull' ? item.of : item;
     // Lists of leaves (ids, codes, column pages) dominate large answers: each value is checked without a call per item.
-    if (outputValue === undefined && !selections && (isScalarType(nullableItem) || isEnumType(nullableItem))) return leafList(run, inputValue, nullableItem, isNonNullType(item), parent);
+    if (outputValue === undefined && !selections && leaf.kind === 'leaf') return leafList(run, inputValue, leaf, item.kind === 'nonNull', parent);
     const outputs = (outputValue as unknown[] | undefined) ?? new Array<unknown>(inputValue.length).fill(undefined);
     let nullify = false;
     let hasErrors = false;
-    const value = outputs.map((outputItem, i) => {
+    const value = new Array<unknown>(outputs.length);
+    for (let i = 0; i < outputs.length; i++) {
       run.path.push(i);
-      const updated = updateValue(run, outputItem, item, inputValue[i], selections, parent);
+      const updated = updateValue(run, outputs[i], item, inputValue[i], selections, parent);
       run.path.pop();
       nullify ||= !!updated.invalid;
       hasErrors ||= !!updated.hasErrors;
-      return updated.value;
-    });
+      value[i] = updated.value;
+    }
     return { value: nullify ? null : value, hasErrors };
   }
-  if (isCompositeType(type)) {
-    if (!selections) throw new Error(`Invalid empty selection set for composite type ${type.name}`);
-    if (typeof inputValue !== 'object') throw new Error(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.name}`);
+  if (type.kind === 'composite') {
+    if (!selections) throw new Error(`Invalid empty selection set for composite type ${type.text}`);
+    if (typeof inputValue !== 'object') throw new Error(`Invalid non-object value ${String(inputValue)} returned by subgraph for composite type ${type.text}`);
     const object = inputValue as Record<string, unknown>;
     const typename = object.__typename;
     if (typename !== undefined && typeof typename !== 'string') throw new Error(`Invalid non-string value ${String(typename)} for __typename at ${run.path.join(',')}`);
-    let objectType: GraphQLCompositeType = type;
+    let objectType: GraphQLCompositeType = type.type;
     if (typename) {
-      const named = run.schema.getType(typename);
-      if (!named || !isCompositeType(named)) {
+      const named = compositeNamed(run, typename);
+      if (!named) {
         run.errors.push(invalid(`Invalid __typename found for object at ${lastStep(run.path, type, parent)}.`, run.path));
         return { value: null, hasErrors: true };
       }
@@ -292,7 +339,7 @@ function updateValue(run: Run, outputValue: unknown, type: GraphQLOutputType, in
     const bubbled = applySelections(run, object, selections, target, objectType) === NULL_BUBBLE_UP;
     return { value: bubbled ? null : target, hasErrors: bubbled };
   }
-  const valid = isValidLeaf(inputValue, type);
+  const valid = type.custom || isValidLeaf(inputValue, type);
   if (!valid) run.errors.push(invalid(`Invalid value found for ${lastStep(run.path, type, parent)}.`, run.path));
   return { value: valid ? inputValue : null, hasErrors: !valid };
 }
@@ -301,15 +348,13 @@ function updateValue(run: Run, outputValue: unknown, type: GraphQLOutputType, in
  * A list of leaves, item by item as `updateValue` would take them: the value itself, or null with an error where it
  * is not of the leaf's type; a null among non-null items is an error too, and nulls the list.
  */
-function leafList(run: Run, input: unknown[], type: GraphQLNamedType, nonNull: boolean, parent: GraphQLCompositeType): Updated {
-  const leaf = type as GraphQLOutputType;
-  const custom = isScalarType(type) && !isSpecifiedScalarType(type);
+function leafList(run: Run, input: unknown[], leaf: Extract<TypeShape, { kind: 'leaf' }>, nonNull: boolean, parent: GraphQLCompositeType): Updated {
   let hasErrors = false;
   let nullify = false;
   const value = new Array<unknown>(input.length);
   for (let i = 0; i < input.length; i++) {
     const item = input[i] ?? null;
-    if (item !== null && (custom || isValidLeaf(item, leaf))) {
+    if (item !== null && (leaf.custom || isValidLeaf(item, leaf))) {
       value[i] = item;
       continue;
     }
@@ -331,15 +376,15 @@ function leafList(run: Run, input: unknown[], type: GraphQLNamedType, nonNull: b
 const INTEGER = /^[+-]?\d+$/;
 
 /** `isValidLeafValue` of the stock result shaping: custom scalars pass; built-in scalars and enums by their values. */
-function isValidLeaf(value: unknown, type: GraphQLOutputType): boolean {
-  if (isScalarType(type) && !isSpecifiedScalarType(type)) return true;
+function isValidLeaf(value: unknown, leaf: Extract<TypeShape, { kind: 'leaf' }>): boolean {
+  const type = leaf.type;
   if (typeof value === 'boolean') return type === GraphQLBoolean;
   if (typeof value === 'number' && Number.isFinite(value)) {
     if (type === GraphQLInt || type === GraphQLID) return INTEGER.test(String(value));
     return type === GraphQLFloat;
   }
   if (typeof value === 'string') {
-    if (isEnumType(type)) return (type as GraphQLEnumType).getValue(value) !== undefined;
+    if (leaf.enumType) return leaf.enumType.getValue(value) !== undefined;
     return type !== GraphQLBoolean && type !== GraphQLInt && type !== GraphQLFloat;
   }
   return false;
