@@ -300,8 +300,24 @@ export interface DemoDisabilityRecord {
   issuedOn: string;
 }
 
+/** One-off assistance (临时救助) or medical assistance for one episode (医疗救助). */
+export interface DemoAssistanceGrant {
+  id: string; // JZ + grid code + 4-digit seq
+  idNumber: string; // a resident of this grid
+  gridCode: string;
+  kind: 'TEMPORARY' | 'MEDICAL';
+  reason: 'ACCIDENT' | 'DISASTER' | 'SUDDEN_ILLNESS' | 'EDUCATION' | 'LIVING_HARDSHIP' | 'OTHER' | 'INPATIENT' | 'OUTPATIENT_CHRONIC';
+  amount: number; // yuan, two decimals
+  grantedOn: string;
+  approvingOffice: string;
+  approverName: string;
+  /** Set exactly for medical grants. */
+  episode: { hospital: string; admittedOn: string; dischargedOn: string | null; eligibleCost: number; reimbursedPercent: number } | null;
+}
+
 export interface DemoCivilAffairsRecords {
   welfare: DemoWelfareEntitlement[];
+  assistance: DemoAssistanceGrant[];
   socialOrganizations: DemoSocialOrganization[];
   care: DemoCareRecord[];
   disabilities: DemoDisabilityRecord[];
