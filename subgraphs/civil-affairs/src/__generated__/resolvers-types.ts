@@ -17,6 +17,11 @@ export type Scalars = {
   /** An instant, ISO 8601 with offset, e.g. 2026-11-26T09:30:00+08:00 (时间). */
   DateTime: { input: string; output: string; }
   /**
+   * A column of a column page (列): a JSON list of 32-bit integers or nulls, an entry per row of the page; the field says
+   * what the numbers are.
+   */
+  IntColumn: { input: (number | null)[]; output: (number | null)[]; }
+  /**
    * A column of a column page (列): a JSON list with an entry per resident of the page, in the order of the page's `ids`,
    * each entry a string or null; the field says what the strings are. A scalar rather than a GraphQL list so that a page
    * of thousands of entries crosses the gateway as one value instead of being shaped entry by entry.
@@ -254,6 +259,26 @@ export type DisabilityCategory =
   | 'SPEECH'
   /** 视力残疾, 1. */
   | 'VISUAL';
+
+/**
+ * The disability register counted per grid, by category and by grade, as columns (残疾人登记统计列): entry i of each
+ * list is about the same row, a grid's holders of one category or of one grade.
+ */
+export type DisabilityCountColumns = {
+  __typename?: 'DisabilityCountColumns';
+  /** The row's category, as `DisabilityCategory` values (残疾类别); null on a grade's row. */
+  categories: Scalars['StringColumn']['output'];
+  /** The cursor after this page's last row, to pass as `after`. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** The row's grade, 1 (most severe) to 4 (残疾等级); null on a category's row. */
+  grades: Scalars['IntColumn']['output'];
+  /** The row's grid (网格编码). */
+  gridCodes: Scalars['StringColumn']['output'];
+  /** Whether more rows follow. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** Certificate holders (持证人数); null where suppressed. */
+  holders: Scalars['IntColumn']['output'];
+};
 
 /**
  * A disability certificate on the register (残疾人登记): health data, readable with health:read and within the caller's
@@ -669,6 +694,15 @@ export type Query = {
   communities: Array<Community>;
   /** A community or village by its 12-digit code; INVALID_PLACE_CODE for a malformed code, NOT_FOUND for an unknown one. */
   community?: Maybe<Community>;
+  /**
+   * The disability register of some grids counted per grid (残疾人登记统计), as columns, for exports: each grid's
+   * certificate holders by category, then by grade, rows only where there are holders. A count of 1 to 4 is null
+   * (suppressed, 小数抑制), and where one count alone of a grid's categories (or grades) would be, the next smallest is
+   * too, since both lists add up to the grid's holders; so no holder can be singled out. `gridCodes`: 1 to 500 grid codes (else
+   * INVALID_GRID_CODE); `first`: rows a page, 0 to 5000 (default 1000, else INVALID_PAGE_SIZE); `after`: an endCursor
+   * of the same grids (else INVALID_CURSOR). Certificates outside the caller's grids are left out.
+   */
+  disabilityCountColumns?: Maybe<DisabilityCountColumns>;
   /** The district this hub serves (区县). */
   district: District;
   /** A grid by its 15-digit code (网格); INVALID_GRID_CODE for a malformed code, NOT_FOUND for an unknown grid. */
@@ -712,6 +746,14 @@ export type QueryCommunitiesArgs = {
 /** Entry points of the graph (查询入口); each department contributes its own. */
 export type QueryCommunityArgs = {
   code: Scalars['ID']['input'];
+};
+
+
+/** Entry points of the graph (查询入口); each department contributes its own. */
+export type QueryDisabilityCountColumnsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  gridCodes: Array<Scalars['ID']['input']>;
 };
 
 
@@ -1117,17 +1159,19 @@ export type ResolversTypes = ResolversObject<{
   Date: ResolverTypeWrapper<Scalars['Date']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DisabilityCategory: DisabilityCategory;
+  DisabilityCountColumns: ResolverTypeWrapper<DisabilityCountColumns>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DisabilityRecord: ResolverTypeWrapper<DisabilityRecordModel>;
   DisabilityRecordConnection: ResolverTypeWrapper<DisabilityRecordConnectionModel>;
   DisabilityRecordEdge: ResolverTypeWrapper<DisabilityRecordEdgeModel>;
   District: ResolverTypeWrapper<DistrictModel>;
   Grid: ResolverTypeWrapper<GridModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   GridConnection: ResolverTypeWrapper<GridConnectionModel>;
   GridEdge: ResolverTypeWrapper<GridEdgeModel>;
   GridWorker: ResolverTypeWrapper<GridWorkerModel>;
   GridWorkerRole: GridWorkerRole;
   ImportRun: ResolverTypeWrapper<ImportRunModel>;
+  IntColumn: ResolverTypeWrapper<Scalars['IntColumn']['output']>;
   MedicalEpisode: ResolverTypeWrapper<MedicalEpisodeModel>;
   Organization: ResolverTypeWrapper<OrganizationModel>;
   OrganizationConnection: ResolverTypeWrapper<OrganizationConnectionModel>;
@@ -1173,16 +1217,18 @@ export type ResolversParentTypes = ResolversObject<{
   Community: CommunityModel;
   Date: Scalars['Date']['output'];
   DateTime: Scalars['DateTime']['output'];
+  DisabilityCountColumns: DisabilityCountColumns;
+  Boolean: Scalars['Boolean']['output'];
   DisabilityRecord: DisabilityRecordModel;
   DisabilityRecordConnection: DisabilityRecordConnectionModel;
   DisabilityRecordEdge: DisabilityRecordEdgeModel;
   District: DistrictModel;
   Grid: GridModel;
-  Boolean: Scalars['Boolean']['output'];
   GridConnection: GridConnectionModel;
   GridEdge: GridEdgeModel;
   GridWorker: GridWorkerModel;
   ImportRun: ImportRunModel;
+  IntColumn: Scalars['IntColumn']['output'];
   MedicalEpisode: MedicalEpisodeModel;
   Organization: OrganizationModel;
   OrganizationConnection: OrganizationConnectionModel;
@@ -1290,6 +1336,15 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type DisabilityCountColumnsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['DisabilityCountColumns'] = ResolversParentTypes['DisabilityCountColumns']> = ResolversObject<{
+  categories?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  grades?: Resolver<ResolversTypes['IntColumn'], ParentType, ContextType>;
+  gridCodes?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  holders?: Resolver<ResolversTypes['IntColumn'], ParentType, ContextType>;
+}>;
+
 export type DisabilityRecordResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['DisabilityRecord'] = ResolversParentTypes['DisabilityRecord']> = ResolversObject<{
   category?: Resolver<ResolversTypes['DisabilityCategory'], ParentType, ContextType>;
   certificateNumber?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -1381,6 +1436,10 @@ export type ImportRunResolvers<ContextType = CivilAffairsContext, ParentType ext
   updated?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
+export interface IntColumnScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['IntColumn'], any> {
+  name: 'IntColumn';
+}
+
 export type MedicalEpisodeResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['MedicalEpisode'] = ResolversParentTypes['MedicalEpisode']> = ResolversObject<{
   admittedOn?: Resolver<ResolversTypes['Date'], ParentType, ContextType>;
   dischargedOn?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;
@@ -1432,6 +1491,7 @@ export type QueryResolvers<ContextType = CivilAffairsContext, ParentType extends
   civilAffairsImports?: Resolver<Array<ResolversTypes['ImportRun']>, ParentType, ContextType, RequireFields<QueryCivilAffairsImportsArgs, 'first'>>;
   communities?: Resolver<Array<ResolversTypes['Community']>, ParentType, ContextType, Partial<QueryCommunitiesArgs>>;
   community?: Resolver<Maybe<ResolversTypes['Community']>, ParentType, ContextType, RequireFields<QueryCommunityArgs, 'code'>>;
+  disabilityCountColumns?: Resolver<Maybe<ResolversTypes['DisabilityCountColumns']>, ParentType, ContextType, RequireFields<QueryDisabilityCountColumnsArgs, 'first' | 'gridCodes'>>;
   district?: Resolver<ResolversTypes['District'], ParentType, ContextType>;
   grid?: Resolver<Maybe<ResolversTypes['Grid']>, ParentType, ContextType, RequireFields<QueryGridArgs, 'code'>>;
   grids?: Resolver<ResolversTypes['GridConnection'], ParentType, ContextType, RequireFields<QueryGridsArgs, 'first'>>;
@@ -1530,6 +1590,7 @@ export type Resolvers<ContextType = CivilAffairsContext> = ResolversObject<{
   Community?: CommunityResolvers<ContextType>;
   Date?: GraphQLScalarType;
   DateTime?: GraphQLScalarType;
+  DisabilityCountColumns?: DisabilityCountColumnsResolvers<ContextType>;
   DisabilityRecord?: DisabilityRecordResolvers<ContextType>;
   DisabilityRecordConnection?: DisabilityRecordConnectionResolvers<ContextType>;
   DisabilityRecordEdge?: DisabilityRecordEdgeResolvers<ContextType>;
@@ -1539,6 +1600,7 @@ export type Resolvers<ContextType = CivilAffairsContext> = ResolversObject<{
   GridEdge?: GridEdgeResolvers<ContextType>;
   GridWorker?: GridWorkerResolvers<ContextType>;
   ImportRun?: ImportRunResolvers<ContextType>;
+  IntColumn?: GraphQLScalarType;
   MedicalEpisode?: MedicalEpisodeResolvers<ContextType>;
   Organization?: OrganizationResolvers<ContextType>;
   OrganizationConnection?: OrganizationConnectionResolvers<ContextType>;

@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, IntColumnScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { AssistanceGrant } from './AssistanceGrant.ts';
 import { CareRecord } from './CareRecord.ts';
@@ -21,6 +21,7 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
   StringListColumn: StringListColumnScalar,
   Query,
   District,
