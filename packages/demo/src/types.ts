@@ -129,11 +129,33 @@ export interface DemoResident {
   tenure: 'OWNED' | 'RENTED' | 'LODGING' | 'DORMITORY';
 }
 
+/**
+ * A person registered here who lives elsewhere (户在人不在): on public security's register under the grid of the hukou
+ * household, with no house here, so no other department's records of this grid name them.
+ */
+export interface DemoRegisteredAway {
+  idNumber: string;
+  name: string;
+  sex: Sex;
+  birthDate: string;
+  phone: string | null;
+  registeredAddress: string;
+  gridCode: string;
+  /** The hukou household here: one of the grid's, whose head lives here. */
+  hukouHouseholdId: string;
+  hukouDivisionCode: string;
+  hukouPoliceStation: string;
+  relationToHead: 'CHILD' | 'SPOUSE' | 'GRANDCHILD';
+}
+
 export interface DemoGridContents {
   grid: DemoGrid;
   buildings: DemoBuilding[];
   houses: DemoHouse[];
+  /** The people living in the grid. */
   residents: DemoResident[];
+  /** People registered in the grid but living elsewhere (户在人不在); not among `residents`. */
+  registeredAway: DemoRegisteredAway[];
   workers: DemoGridWorker[];
   /** Every organization whose office lies in this grid, whichever department registered it (the directory). */
   organizations: DemoOrganization[];
