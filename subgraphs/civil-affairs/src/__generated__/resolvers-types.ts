@@ -55,7 +55,10 @@ export type AssistanceGrant = {
   id: Scalars['ID']['output'];
   /** Kind (救助类型). */
   kind: AssistanceKind;
-  /** The medical episode a medical grant pays towards (就医信息); null for temporary assistance. */
+  /**
+   * The medical episode a medical grant pays towards (就医信息); null for temporary assistance. Medical grants are
+   * reached only through `medicalAssistance`, which needs health:read, so the episode needs nothing more here.
+   */
   medicalEpisode?: Maybe<MedicalEpisode>;
   /** Why (救助事由). */
   reason: AssistanceReason;
