@@ -69,7 +69,7 @@ describe('the catalog', () => {
     expect(response.status).toBe(200);
     const { datasets } = (await response.json()) as { datasets: { name: string; formats: Record<string, string>; columns: { name: string; type: string; en: string; zh: string }[] }[] };
     expect(datasets.map((d) => d.name).sort()).toEqual([
-      'care-lists', 'cases', 'group-rentals', 'party-members-by-grid', 'report-ins-by-community', 'residents-by-grid', 'volunteers-by-community', 'welfare-cross-check',
+      'care-lists', 'cases', 'disability-by-grid', 'group-rentals', 'party-members-by-grid', 'report-ins-by-community', 'residents-by-grid', 'volunteers-by-community', 'welfare-cross-check',
     ]);
     for (const dataset of datasets) {
       expect(Object.keys(dataset.formats)).toEqual(['csv', 'ndjson', 'parquet']);
@@ -222,6 +222,33 @@ describe('the other datasets', () => {
     const expected = new Map<string, number>();
     for (const c of grids.flatMap((g) => g.mediation.cases)) expected.set(c.category, (expected.get(c.category) ?? 0) + 1);
     expect(new Map(byCategory.map((r) => [r.category, Number(r.n)]))).toEqual(expected);
+  });
+
+  it('counts the disability register per grid by category and by grade, every count the generator gives or suppressed', async () => {
+    const CATEGORIES = ['VISUAL', 'HEARING', 'SPEECH', 'PHYSICAL', 'INTELLECTUAL', 'MENTAL', 'MULTIPLE'];
+    const expected = new Map<string, number>();
+    for (const d of grids.flatMap((g) => g.civilAffairs.disabilities)) {
+      for (const key of [`${d.gridCode}|${CATEGORIES[d.category - 1]}|`, `${d.gridCode}||${d.grade}`]) expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    const { file } = await download('/datasets/disability-by-grid.parquet');
+    const rows = await sql<{ grid_code: string; category: string | null; grade: number | null; holders: number | null; suppressed: boolean }>(
+      `select grid_code, category, grade, holders, suppressed from read_parquet('${file}')`,
+    );
+    expect(rows.length).toBe(expected.size);
+    for (const r of rows) {
+      const n = expected.get(`${r.grid_code}|${r.category ?? ''}|${r.grade ?? ''}`);
+      expect(n, `${r.grid_code} ${r.category} ${r.grade}`).toBeGreaterThan(0);
+      if (r.suppressed) expect(r.holders).toBeNull();
+      else expect(Number(r.holders)).toBe(n);
+      if (n! < 5) expect(r.suppressed).toBe(true);
+    }
+    // The register holds certificates without an allowance too: more holders than disability allowances.
+    const allowances = new Set(grids.flatMap((g) => g.civilAffairs.welfare).filter((w) => w.disabilityCertificateNumber).map((w) => w.idNumber));
+    expect(grids.flatMap((g) => g.civilAffairs.disabilities).length).toBeGreaterThan(allowances.size);
+    // A role with neither health:read nor statistics:read is refused the dataset.
+    const refused = await fetch(url('/datasets/disability-by-grid.csv'), { headers: { authorization: `Bearer ${await hub.tokenFor('housing-officer')}`, 'x-hub-purpose': 'housing-management' } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('DATASET_FORBIDDEN');
   });
 
   it('filters by place and by date', async () => {

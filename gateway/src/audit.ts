@@ -38,6 +38,10 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
   'WelfareEntitlement.disabilityCertificateNumber': 'health',
   'Resident.disability': 'health',
   'Grid.disabilityRecords': 'health',
+  // Medical assistance tells of an illness and its treatment.
+  'Resident.medicalAssistance': 'health',
+  'Grid.medicalAssistance': 'health',
+  'AssistanceGrant.medicalEpisode': 'health',
   // Care lists name who lives alone or is left behind (specific identities, and minors among them).
   'Resident.careRecords': 'care',
   'Grid.careRecords': 'care',

@@ -227,6 +227,66 @@ describe('civil affairs: the disability register and the care lists from CSV wit
   });
 });
 
+describe('civil affairs: temporary and medical assistance (临时救助、医疗救助) from CSV with Chinese headers', () => {
+  let db: ClonedDatabase;
+  beforeAll(async () => {
+    db = await clone(templates['civil-affairs']);
+  });
+  afterAll(() => db.drop());
+
+  const HEADER = ['救助编号', '公民身份号码', '网格编码', '救助类型', '救助事由', '救助金额', '救助日期', '审批机关', '审批人', '就诊医疗机构', '入院日期', '出院日期', '政策范围内自付费用', '救助比例'];
+  const KIND_ZH = { TEMPORARY: '临时救助', MEDICAL: '医疗救助' } as const;
+  const REASON_ZH = {
+    ACCIDENT: '意外事故', DISASTER: '火灾', SUDDEN_ILLNESS: '突发重大疾病', EDUCATION: '教育支出', LIVING_HARDSHIP: '基本生活暂时困难',
+    OTHER: '其他', INPATIENT: '住院', OUTPATIENT_CHRONIC: '门诊慢特病',
+  } as const;
+
+  it('finds the generated grants unchanged, adds one, and refuses rows whose kind, reason, episode or amount disagree', async () => {
+    const grants = grids.flatMap((g) => g.civilAffairs.assistance);
+    const medical = grants.find((g) => g.kind === 'MEDICAL' && g.episode!.dischargedOn)!;
+    const temporary = grants.find((g) => g.kind === 'TEMPORARY')!;
+    const row = (g: (typeof grants)[number]) => [
+      g.id, g.idNumber, g.gridCode, KIND_ZH[g.kind], REASON_ZH[g.reason], String(g.amount), g.grantedOn, g.approvingOffice, g.approverName,
+      g.episode?.hospital ?? '', g.episode?.admittedOn ?? '', g.episode?.dischargedOn ?? '', g.episode ? String(g.episode.eligibleCost) : '', g.episode ? String(g.episode.reimbursedPercent) : '',
+    ];
+    const id = (n: number) => `${temporary.id.slice(0, 17)}${9990 + n}`;
+    const episode = ['徐州市中心医院', '2024-03-01', '2024-03-10', '10000', '70'];
+    const start = [temporary.idNumber, temporary.gridCode];
+    const file = await files.write('临时救助医疗救助.csv', csv(HEADER, [
+      ...grants.map(row),
+      [id(9), ...start, '医疗救助', '住院', '7000', '2024-04-01', '泉山区民政局', '张三', ...episode],
+      [id(8), ...start, '临时救助', '住院', '1000', '2024-04-01', '湖滨街道办事处', '李四', '', '', '', '', ''],
+      [id(7), ...start, '医疗救助', '住院', '1000', '2024-04-01', '泉山区民政局', '张三', '', '2024-03-01', '', '10000', '70'],
+      [id(6), ...start, '临时救助', '火灾', '1000', '2024-04-01', '湖滨街道办事处', '李四', '徐州市中心医院', '', '', '', ''],
+      [id(5), ...start, '医疗救助', '住院', '7000.01', '2024-04-01', '泉山区民政局', '张三', ...episode],
+      [id(4), ...start, '医疗救助', '住院', '7000', '2024-02-01', '泉山区民政局', '张三', ...episode],
+      [id(3), ...start, '临时救助', '火灾', '0', '2024-04-01', '湖滨街道办事处', '李四', '', '', '', '', ''],
+      [id(2), ...start, '临时救助', '火灾', '1000', '2999-04-01', '湖滨街道办事处', '李四', '', '', '', '', ''],
+    ]));
+    const summary = await importFile(db.pool, 'civil-affairs', 'assistance', file);
+    const n = grants.length; // the header is line 1
+    const report = await rejectLines(summary.rejectReport);
+    expect([...report].sort((x, y) => x.row - y.row).map((l) => [l.row, l.column, l.code])).toEqual([
+      [n + 3, '救助事由', 'REASON_NOT_OF_KIND'],
+      [n + 4, '就诊医疗机构', 'MEDICAL_EPISODE_REQUIRED'],
+      [n + 5, '就诊医疗机构', 'MEDICAL_EPISODE_NOT_ALLOWED'],
+      [n + 6, '救助金额', 'OVER_REIMBURSED'],
+      [n + 7, '救助日期', 'GRANT_BEFORE_EPISODE'],
+      [n + 8, '救助金额', 'OUT_OF_RANGE'],
+      [n + 9, '救助日期', 'DATE_IN_FUTURE'],
+    ]);
+    expect(summary).toMatchObject({ read: n + 8, inserted: 1, updated: 0, unchanged: n, rejected: 7 });
+    // The approver is a name: masked in the report.
+    for (const line of report) expect(line.value).not.toContain('李四');
+    const { rows } = await db.pool.query(
+      "SELECT kind, reason, amount::text, hospital, to_char(admitted_on, 'YYYY-MM-DD') admitted_on, eligible_cost::text, reimbursed_percent FROM assistance_grants WHERE id = $1",
+      [id(9)],
+    );
+    expect(rows).toEqual([{ kind: 'MEDICAL', reason: 'INPATIENT', amount: '7000.00', hospital: '徐州市中心医院', admitted_on: '2024-03-01', eligible_cost: '10000.00', reimbursed_percent: 70 }]);
+    expect(medical.episode).not.toBeNull();
+  });
+});
+
 describe('party: report-ins (双报到) from CSV with Chinese headers', () => {
   let db: ClonedDatabase;
   beforeAll(async () => {

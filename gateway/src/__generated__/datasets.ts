@@ -226,6 +226,15 @@ export type DatasetCasesQueryVariables = Exact<{
 
 export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, hotlineTicket: string | null, severity: CaseSeverity, criminalRisk: boolean, groupDispute: boolean, headCount: number | null, status: CaseStatus, outcome: CaseOutcome | null, assignedDepartment: CaseDepartment | null, level: CaseLevel, reportedUpAt: string | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, leader: { post: string } | null, leadUnit: { code: string } | null, parts: Array<{ role: CasePartRole, unit: { code: string } }>, partHistory: Array<{ status: CasePartStatus }>, followUps: Array<{ satisfied: boolean, level: SatisfactionLevel }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
 
+export type DatasetDisabilityByGridQueryVariables = Exact<{
+  gridCodes: Array<string | number> | string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DatasetDisabilityByGridQuery = { disabilityCountColumns: { gridCodes: (string | null)[], categories: (string | null)[], grades: (number | null)[], holders: (number | null)[], hasNextPage: boolean, endCursor: string | null } | null };
+
 export type DatasetGroupRentalsQueryVariables = Exact<{
   gridCode: string | number;
   first: number;

@@ -8,6 +8,7 @@ import type { Scope } from '@hub/core';
 import type {
   DatasetCareListsQuery,
   DatasetCasesQuery,
+  DatasetDisabilityByGridQuery,
   DatasetGroupRentalsQuery,
   DatasetPartyMembersByGridQuery,
   DatasetReportInsByCommunityQuery,
@@ -88,6 +89,7 @@ const pageOf = <TNode>(connection: Connection<TNode>): Page<TNode> | null =>
   connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
 
 type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColumns']>;
+type DisabilityCountPage = NonNullable<DatasetDisabilityByGridQuery['disabilityCountColumns']>;
 type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
 type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
 type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
@@ -196,6 +198,25 @@ const volunteersByCommunity: ColumnDataset<VolunteersPage> = {
     { name: 'non_party', type: 'integer', en: `Of them, others; ${SUPPRESSED}, as party_members`, zh: '非党员志愿者', value: (p, i) => at(p.nonPartyVolunteers, i) },
     { name: 'monitors', type: 'integer', en: `Of them, people’s monitors (民情监督员); ${SUPPRESSED}`, zh: '民情监督员', value: (p, i) => at(p.monitors, i) },
     { name: 'service_hours', type: 'integer', en: 'Their service hours over the last twelve months, whole hours; empty when served by 1 to 4 people', zh: '服务时长（小时）', value: (p, i) => at(p.volunteerHours, i) },
+/**
+ * The disability register as counts per grid, category and grade: what an analyst needs without the certificates
+ * (health data). Small cells come suppressed from civil affairs, so the file can leave the hub.
+ */
+const disabilityByGrid: ColumnDataset<DisabilityCountPage> = {
+  name: 'disability-by-grid',
+  title: { en: 'Disability register counted per grid by category and by grade, small cells suppressed', zh: '网格残疾人登记统计' },
+  operationName: 'DatasetDisabilityByGrid',
+  document: operation('disability-by-grid.graphql'),
+  scopes: [['health:read'], ['statistics:read']],
+  page: (data) => (data as DatasetDisabilityByGridQuery).disabilityCountColumns,
+  size: (page) => page.gridCodes.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
+  columns: [
+    ...placeColumnsOfPage<DisabilityCountPage>(),
+    { name: 'category', type: 'string', en: 'Category (VISUAL, HEARING, SPEECH, PHYSICAL, INTELLECTUAL, MENTAL, MULTIPLE); empty on a grade row', zh: '残疾类别', value: (p, i) => at(p.categories, i) },
+    { name: 'grade', type: 'integer', en: 'Grade, 1 (most severe) to 4; empty on a category row', zh: '残疾等级', value: (p, i) => at(p.grades, i) },
+    { name: 'holders', type: 'integer', en: 'Certificate holders of the category (or grade) in the grid; empty where suppressed', zh: '持证人数（小数抑制）', value: (p, i) => at(p.holders, i) },
+    { name: 'suppressed', type: 'boolean', en: 'Whether the count is suppressed (1 to 4 holders, or the next smallest beside a list\u2019s only such count)', zh: '是否小数抑制', value: (p, i) => at(p.holders, i) === null },
   ],
 };
 
@@ -428,6 +449,7 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
 export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
   [
     columnSpec(residentsByGrid),
+    columnSpec(disabilityByGrid),
     spec(groupRentals),
     spec(cases),
     spec(welfareCrossCheck),

@@ -4,12 +4,15 @@
  * housing.ts arranges.
  */
 import { pad, topicRng } from './community.ts';
-import { addYears, dayOf, isoOf } from './dates.ts';
+import { addYears, dayOf, isoOf, yearOf } from './dates.ts';
 import { LAST_DAY, dayBetween, money, randomRound, type GridFacts } from './facts.ts';
 import type { GridOrganizations } from './organizations.ts';
 import { WeightedTable } from './random.ts';
+import { DISTRICT } from './places.ts';
+import { pickGivenName, pickSurname } from './names.ts';
 import type {
   CareKind,
+  DemoAssistanceGrant,
   DemoCareRecord,
   DemoCivilAffairsRecords,
   DemoDisabilityRecord,
@@ -110,9 +113,11 @@ export function civilAffairs(facts: GridFacts, orgs: GridOrganizations): { recor
       residents[h.head]?.populationType === 'REGISTERED',
   );
   const nExtreme = Math.min(alone.length, randomRound(rng, residents.length * EXTREME_POVERTY_SHARE));
+  const extremePoor = new Set<number>();
   for (const h of rng.shuffle(alone).slice(0, nExtreme)) {
     const i = h.head;
     poor.add(i);
+    extremePoor.add(i);
     const start = dayBetween(rng, Math.max(addYears(birthDays[i] as number, 60), LAST_DAY - 10 * 365), LAST_DAY - 30);
     const st = pickStatus(start, 0.93, 0.02);
     householdStatus.set(h.index, st);
@@ -170,7 +175,8 @@ export function civilAffairs(facts: GridFacts, orgs: GridOrganizations): { recor
   }
 
   const { care, disabilities } = careLists(facts, certified, poor);
-  return { records: { welfare, socialOrganizations, care, disabilities }, welfare: { lowIncome, poor } };
+  const assistance = assistanceGrants(facts, poor, extremePoor);
+  return { records: { welfare, socialOrganizations, care, disabilities, assistance }, welfare: { lowIncome, poor } };
 }
 
 /**
@@ -257,4 +263,80 @@ function careLists(
     else if (r < ORPHAN_SHARE + UNSUPPORTED_CHILD_SHARE) list(i, 'UNSUPPORTED_CHILD', birthDays[i] as number);
   }
   return { care, disabilities };
+}
+
+/**
+ * Temporary assistance (临时救助), per year: about 0.5 % of registered adults and 0.1 % of floating ones (急难型
+ * assistance asks for no hukou), 6 % of 低保/特困 people. Nationally it is roughly 10 million grants a year (民政事业
+ * 发展统计公报), 0.7 % of the population, rural poverty included, which an urban district has little of.
+ */
+const TEMPORARY_PER_YEAR = { registered: 0.005, floating: 0.001, poor: 0.06 };
+/**
+ * Medical assistance (医疗救助) is for 低保, 特困 and 低保边缘 people: each 低保/特困 person has about 0.6 episodes
+ * a year reimbursed, and about 0.25 % of the other registered residents (低边, 因病致贫) one.
+ */
+const MEDICAL_PER_YEAR = { poor: 0.6, marginal: 0.0025 };
+/** Years of assistance the ledger keeps in the demo: the reference year and the two before. */
+const ASSISTANCE_YEARS = 3;
+/** A street approves temporary assistance up to this; above it the district's civil affairs bureau does. */
+const STREET_APPROVAL_LIMIT = 3000;
+const TEMPORARY_REASONS = new WeightedTable<DemoAssistanceGrant['reason']>([
+  ['SUDDEN_ILLNESS', 35], ['LIVING_HARDSHIP', 25], ['ACCIDENT', 15], ['EDUCATION', 12], ['DISASTER', 5], ['OTHER', 8],
+]);
+const HOSPITALS = ['徐州医科大学附属医院', '徐州市中心医院', '徐州市第一人民医院', '徐州市中医院', '徐州市肿瘤医院', '徐州市儿童医院', `${DISTRICT.name}人民医院`];
+
+/**
+ * The grid's assistance grants over the last three years, from their own stream so the records above stay as they
+ * were. Medical grants reimburse a share of the out-of-pocket cost within policy: all of it for 特困, 70 % for 低保,
+ * 60 % for the marginal, capped at 50,000 yuan a grant.
+ */
+function assistanceGrants(facts: GridFacts, poor: Set<number>, extremePoor: Set<number>): DemoAssistanceGrant[] {
+  const { grid, residents, ages, birthDays, seed, plan } = facts;
+  const rng = topicRng(seed, grid.code, 'assistance');
+  const grants: (Omit<DemoAssistanceGrant, 'id'> & { day: number })[] = [];
+  const street = `${DISTRICT.name}${plan.street.name}${plan.street.kind === 'TOWN' ? '人民政府' : '办事处'}`;
+  const bureau = `徐州市${DISTRICT.name}民政局`;
+  const approvers = { street: [0, 1].map(() => pickSurname(rng) + pickGivenName(rng, rng.chance(0.5) ? 'MALE' : 'FEMALE', rng.int(1970, 1992))), bureau: pickSurname(rng) + pickGivenName(rng, 'MALE', rng.int(1968, 1985)) };
+  const firstDay = dayOf(yearOf(LAST_DAY) - ASSISTANCE_YEARS + 1, 1, 1);
+  const grantDay = (born: number) => dayBetween(rng, Math.max(firstDay, born), LAST_DAY);
+  for (let i = 0; i < residents.length; i++) {
+    const r = residents[i] as DemoResident;
+    const born = birthDays[i] as number;
+    // Only people with a citizen ID (the hub keys assistance by it); the ledger names the applicant.
+    if (r.document !== null) continue;
+    const isPoor = poor.has(i);
+    const temporaryRate = isPoor ? TEMPORARY_PER_YEAR.poor : r.populationType === 'REGISTERED' ? TEMPORARY_PER_YEAR.registered : TEMPORARY_PER_YEAR.floating;
+    for (let y = 0; y < ASSISTANCE_YEARS; y++) {
+      if (rng.chance(temporaryRate) && (ages[i] as number) >= 18) {
+        const amount = money(rng.int(5, 60) * 100);
+        grants.push({
+          idNumber: r.idNumber, gridCode: grid.code, kind: 'TEMPORARY', reason: TEMPORARY_REASONS.pick(rng), amount, grantedOn: '', day: grantDay(born),
+          ...(amount <= STREET_APPROVAL_LIMIT ? { approvingOffice: street, approverName: rng.pick(approvers.street) } : { approvingOffice: bureau, approverName: approvers.bureau }),
+          episode: null,
+        });
+      }
+      const medicalRate = isPoor ? MEDICAL_PER_YEAR.poor : r.populationType === 'REGISTERED' ? MEDICAL_PER_YEAR.marginal * ((ages[i] as number) >= 60 ? 2 : 1) : 0;
+      if (!rng.chance(medicalRate)) continue;
+      const inpatient = rng.chance(0.7);
+      const day = grantDay(born);
+      const admitted = Math.max(born, day - rng.int(20, 60));
+      const cost = inpatient ? rng.int(2_000, 60_000) : rng.int(500, 6_000);
+      const percent = extremePoor.has(i) ? 100 : isPoor ? 70 : 60;
+      grants.push({
+        idNumber: r.idNumber, gridCode: grid.code, kind: 'MEDICAL', reason: inpatient ? 'INPATIENT' : 'OUTPATIENT_CHRONIC',
+        amount: money(Math.min(50_000, (cost * percent) / 100)), grantedOn: '', day,
+        approvingOffice: bureau, approverName: approvers.bureau,
+        episode: {
+          hospital: rng.pick(HOSPITALS),
+          admittedOn: isoOf(admitted),
+          dischargedOn: inpatient ? isoOf(Math.min(day, admitted + rng.int(3, 20))) : null,
+          eligibleCost: money(cost),
+          reimbursedPercent: percent,
+        },
+      });
+    }
+  }
+  // Numbered in the order granted, as a ledger numbers them.
+  grants.sort((a, b) => a.day - b.day);
+  return grants.map(({ day, ...g }, k) => ({ ...g, id: `JZ${grid.code}${pad(k + 1, 4)}`, grantedOn: isoOf(day) }));
 }

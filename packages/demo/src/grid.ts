@@ -11,6 +11,7 @@ import type {
   DemoGridContents,
   DemoGridWorker,
   DemoHouse,
+  DemoRegisteredAway,
   DemoResident,
   KeyPersonCategory,
   PopulationType,
@@ -24,7 +25,7 @@ import { DISTRICT, ORIGIN_COUNTIES, ORIGIN_TOWNS, VILLAGE_FAMILIES, VILLAGE_SUFF
 import type { OriginCounty } from './places.ts';
 import { Rng, WeightedTable } from './random.ts';
 import type { GridPlan, WorldPlan } from './world.ts';
-import { communityInfos } from './community.ts';
+import { communityInfos, hashKey } from './community.ts';
 import { gridRecords } from './records.ts';
 
 /** Shares tuned so that people come out about 75% registered, 22% floating (the default), 0.7% overseas, 1% unsettled. */
@@ -65,6 +66,12 @@ const GROUP_RENTAL_SHARE = 0.02;
 const VACANT_SHARE = 0.06;
 /** Registered people whose household register is elsewhere in the district (人户分离). */
 const REGISTERED_ELSEWHERE_SHARE = 0.1;
+/**
+ * Hukou households here with a member living elsewhere (户在人不在): Xuzhou registers about 13 % more people than
+ * live there (2020: 户籍 10.4 million, 常住 9.08 million), most of them grown children working in the south; this
+ * share of hukou households (fewer where the head is young) gives about a tenth of the people registered here.
+ */
+const REGISTERED_AWAY_PER_HOUSEHOLD = 0.42;
 const MAX_BUILDINGS_PER_GRID = 100;
 const MEAN_HOUSEHOLD = 2.55;
 
@@ -107,7 +114,7 @@ export interface Session {
 
 /** A grid's base contents (places and people) with the birth days kept as numbers. */
 export interface GridBase {
-  contents: Pick<DemoGridContents, 'grid' | 'buildings' | 'houses' | 'residents' | 'workers'>;
+  contents: Pick<DemoGridContents, 'grid' | 'buildings' | 'houses' | 'residents' | 'workers' | 'registeredAway'>;
   birthDays: number[];
 }
 
@@ -333,6 +340,7 @@ export class GridGenerator {
         houses: supply.houses,
         residents: this.residents,
         workers: this.pickWorkers(),
+        registeredAway: this.registeredAway(),
       },
       birthDays: this.birthDays,
     };
@@ -528,6 +536,44 @@ export class GridGenerator {
       details.residencePermitExpiresOn = isoOf(addYears(issued, lapsed ? years - rng.int(1, years - 1) : years));
     }
     return details;
+  }
+
+  /**
+   * People whose hukou is in one of the grid's hukou households but who live elsewhere (户在人不在): grown children
+   * working or studying away, now and then a spouse, a grandchild left with the other parent. Drawn from the grid's
+   * own stream after its residents, so the people living here stay as they were.
+   */
+  private registeredAway(): DemoRegisteredAway[] {
+    const rng = new Rng(this.world.seed, hashKey(`${this.plan.grid.code}/registered-away`));
+    const away: DemoRegisteredAway[] = [];
+    this.residents.forEach((head, i) => {
+      if (head.relationToHead !== 'SELF' || head.hukouHouseholdId === null || !rng.chance(REGISTERED_AWAY_PER_HOUSEHOLD)) return;
+      const headAge = ageOn(this.birthDays[i] as number);
+      // A younger head's away member is a spouse working elsewhere, and fewer of them are away than grown children.
+      if (headAge < 45 && rng.chance(0.6)) return;
+      const relation: DemoRegisteredAway['relationToHead'] = headAge >= 45 && rng.chance(0.85) ? 'CHILD' : headAge >= 60 ? 'GRANDCHILD' : 'SPOUSE';
+      const age =
+        relation === 'CHILD' ? Math.max(18, Math.min(headAge - 20, headAge - rng.int(22, 32)))
+          : relation === 'GRANDCHILD' ? rng.int(6, Math.max(6, Math.min(20, headAge - 45)))
+            : Math.max(20, headAge + rng.int(-4, 4));
+      const sex: Sex = relation === 'SPOUSE' ? (head.sex === 'MALE' ? 'FEMALE' : 'MALE') : rng.chance(0.55) ? 'MALE' : 'FEMALE';
+      const id = this.session.ids.allocate(XUZHOU_CODE_INDEX.pick(rng), birthDayForAge(rng, age), sex);
+      const surname = relation === 'SPOUSE' ? pickSurname(rng) : head.name.slice(0, 1);
+      away.push({
+        idNumber: id.idNumber,
+        name: surname + pickGivenName(rng, sex, yearOf(id.birthDay)),
+        sex,
+        birthDate: isoOf(id.birthDay),
+        phone: ageOn(id.birthDay) >= 16 ? this.session.phones.next(rng) : null,
+        registeredAddress: head.registeredAddress,
+        gridCode: this.plan.grid.code,
+        hukouHouseholdId: head.hukouHouseholdId,
+        hukouDivisionCode: head.hukouDivisionCode!,
+        hukouPoliceStation: head.hukouPoliceStation!,
+        relationToHead: relation,
+      });
+    });
+    return away;
   }
 
   /** 1-3 workers per grid, adults of 25-55 living in it, local residents preferred. */

@@ -129,11 +129,33 @@ export interface DemoResident {
   tenure: 'OWNED' | 'RENTED' | 'LODGING' | 'DORMITORY';
 }
 
+/**
+ * A person registered here who lives elsewhere (户在人不在): on public security's register under the grid of the hukou
+ * household, with no house here, so no other department's records of this grid name them.
+ */
+export interface DemoRegisteredAway {
+  idNumber: string;
+  name: string;
+  sex: Sex;
+  birthDate: string;
+  phone: string | null;
+  registeredAddress: string;
+  gridCode: string;
+  /** The hukou household here: one of the grid's, whose head lives here. */
+  hukouHouseholdId: string;
+  hukouDivisionCode: string;
+  hukouPoliceStation: string;
+  relationToHead: 'CHILD' | 'SPOUSE' | 'GRANDCHILD';
+}
+
 export interface DemoGridContents {
   grid: DemoGrid;
   buildings: DemoBuilding[];
   houses: DemoHouse[];
+  /** The people living in the grid. */
   residents: DemoResident[];
+  /** People registered in the grid but living elsewhere (户在人不在); not among `residents`. */
+  registeredAway: DemoRegisteredAway[];
   workers: DemoGridWorker[];
   /** Every organization whose office lies in this grid, whichever department registered it (the directory). */
   organizations: DemoOrganization[];
@@ -300,8 +322,24 @@ export interface DemoDisabilityRecord {
   issuedOn: string;
 }
 
+/** One-off assistance (临时救助) or medical assistance for one episode (医疗救助). */
+export interface DemoAssistanceGrant {
+  id: string; // JZ + grid code + 4-digit seq
+  idNumber: string; // a resident of this grid
+  gridCode: string;
+  kind: 'TEMPORARY' | 'MEDICAL';
+  reason: 'ACCIDENT' | 'DISASTER' | 'SUDDEN_ILLNESS' | 'EDUCATION' | 'LIVING_HARDSHIP' | 'OTHER' | 'INPATIENT' | 'OUTPATIENT_CHRONIC';
+  amount: number; // yuan, two decimals
+  grantedOn: string;
+  approvingOffice: string;
+  approverName: string;
+  /** Set exactly for medical grants. */
+  episode: { hospital: string; admittedOn: string; dischargedOn: string | null; eligibleCost: number; reimbursedPercent: number } | null;
+}
+
 export interface DemoCivilAffairsRecords {
   welfare: DemoWelfareEntitlement[];
+  assistance: DemoAssistanceGrant[];
   socialOrganizations: DemoSocialOrganization[];
   care: DemoCareRecord[];
   disabilities: DemoDisabilityRecord[];

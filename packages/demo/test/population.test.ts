@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isValidIdNumber } from '@hub/core';
-import { generateDemoWorld, REFERENCE_DATE, type DemoGridContents, type DemoResident, type KeyPersonCategory } from '../src/index.ts';
+import { generateDemoWorld, REFERENCE_DATE, type DemoGridContents, type DemoRegisteredAway, type DemoResident, type KeyPersonCategory } from '../src/index.ts';
 import { OWNING_UNIT, SPECIAL_GROUP_RATES } from '../src/public-security.ts';
 import { TEST_DEMO } from '../src/testing.ts';
 
@@ -34,6 +34,8 @@ interface Tally {
   partyMembers: Set<string>;
   registered: number;
   separated: number;
+  away: DemoRegisteredAway[];
+  hukouHeads: Map<string, DemoResident>;
   grids: DemoGridContents[];
 }
 
@@ -41,7 +43,7 @@ function tally(residents: number, floatingShare?: number, keepGrids = false): Ta
   const t: Tally = {
     residents: 0, children: 0, over60: 0, over80: 0, floating: 0, familyHouseholds: 0, familyMembers: 0,
     groups: { SEVERE_MENTAL_DISORDER: 0, COMMUNITY_CORRECTION: 0, RELEASED_PRISONER: 0, DRUG_USER: 0, KEY_YOUTH: 0, AIDS_RISK: 0 },
-    twoGroups: 0, overseas: [], unsettled: [], partyMembers: new Set(), registered: 0, separated: 0, grids: [],
+    twoGroups: 0, overseas: [], unsettled: [], partyMembers: new Set(), registered: 0, separated: 0, away: [], hukouHeads: new Map(), grids: [],
   };
   for (const g of generateDemoWorld({ residents, seed: TEST_DEMO.seed, ...(floatingShare === undefined ? {} : { floatingShare }) }).gridContents()) {
     if (keepGrids) t.grids.push(g);
@@ -60,7 +62,9 @@ function tally(residents: number, floatingShare?: number, keepGrids = false): Ta
         if (r.residenceStatus === 'RESIDENT_NOT_REGISTERED') t.separated++;
       }
       households.set(r.householdId, [...(households.get(r.householdId) ?? []), r]);
+      if (r.hukouHouseholdId !== null && r.relationToHead === 'SELF') t.hukouHeads.set(r.hukouHouseholdId, r);
     }
+    t.away.push(...g.registeredAway);
     // Group rentals are unrelated tenants, not family households (家庭户) as the census counts them.
     for (const members of households.values()) {
       if (members.some((m) => m.relationToHead === 'TENANT')) continue;
@@ -94,6 +98,28 @@ describe('population of 100,000 residents', () => {
   it('has the default floating share, 22 %, and registered people living off their hukou (人在户不在) at about 10 %', () => {
     within(t.floating / t.residents, 0.2, 0.24, 'floating');
     within(t.separated / t.registered, 0.08, 0.12, '人在户不在 among registered');
+  });
+
+  it('has people registered here but living elsewhere (户在人不在) at about a tenth of those registered, each in a hukou household of their grid', () => {
+    // Registered here: those living here with their hukou here, and those away.
+    const registeredHere = t.grids.reduce((n, g) => n + g.residents.filter((r) => r.residenceStatus === 'RESIDENT_AND_REGISTERED').length, 0);
+    within(t.away.length / (registeredHere + t.away.length), 0.08, 0.13, '户在人不在 among those registered here');
+    const ids = new Set(t.grids.flatMap((g) => g.residents.map((r) => r.idNumber)));
+    for (const a of t.away) {
+      expect(isValidIdNumber(a.idNumber)).toBe(true);
+      expect(ids.has(a.idNumber), 'not also living here').toBe(false);
+      const head = t.hukouHeads.get(a.hukouHouseholdId)!;
+      expect(head, a.hukouHouseholdId).toBeDefined();
+      expect(head.gridCode).toBe(a.gridCode);
+      expect(a.registeredAddress).toBe(head.registeredAddress);
+      expect(a.hukouPoliceStation).toBe(head.hukouPoliceStation);
+    }
+    expect(new Set(t.away.map((a) => a.idNumber)).size).toBe(t.away.length);
+    // Grown children working away are the most common; spouses working away and grandchildren come after.
+    const byRelation = (relation: DemoRegisteredAway['relationToHead']) => t.away.filter((a) => a.relationToHead === relation).length;
+    expect(byRelation('CHILD')).toBeGreaterThan(byRelation('SPOUSE'));
+    expect(byRelation('CHILD')).toBeGreaterThan(byRelation('GRANDCHILD'));
+    expect(byRelation('GRANDCHILD')).toBeGreaterThan(0);
   });
 
   it('has each special group at its registered rate, severe mental disorders at 0.45 %', () => {

@@ -3,7 +3,7 @@ import { dateField, decimalField, defineEntity, enumField, GRID_HEADERS, gridCod
 import { civilAffairsDatabase } from './db/index.ts';
 import { organizationsImport } from './import-organizations.ts';
 
-const { careRecords, disabilityRecords, welfareEntitlements } = civilAffairsDatabase.schema;
+const { assistanceGrants, careRecords, disabilityRecords, welfareEntitlements } = civilAffairsDatabase.schema;
 
 /** A record id of civil affairs: a 2-letter prefix, the 15-digit grid code and a 4-digit sequence. */
 function recordId(prefix: string, headers: readonly string[], zh: string, en: string): Field<string> {
@@ -235,5 +235,103 @@ export const disabilityImport = defineEntity({
   },
 });
 
+const assistanceFields = {
+  id: recordId('JZ', ['救助编号', '救助记录编号', '记录编号', 'grant id', 'id'], '救助编号', 'assistance'),
+  idNumber: idNumber(),
+  gridCode: gridCodeField('gridCode', { headers: GRID_HEADERS, required: true }),
+  kind: enumField('kind', {
+    headers: ['救助类型', '救助类别', 'kind', 'assistance kind'],
+    required: true,
+    values: { TEMPORARY: ['临时救助'], MEDICAL: ['医疗救助'] },
+  }),
+  reason: enumField('reason', {
+    headers: ['救助事由', '救助原因', '事由', 'reason'],
+    required: true,
+    values: {
+      ACCIDENT: ['意外事故', '交通事故', '意外事件'],
+      DISASTER: ['火灾', '自然灾害', '火灾或自然灾害'],
+      SUDDEN_ILLNESS: ['突发重大疾病', '突发疾病'],
+      EDUCATION: ['教育支出', '就学困难'],
+      LIVING_HARDSHIP: ['基本生活暂时困难', '生活困难'],
+      OTHER: ['其他'],
+      INPATIENT: ['住院', '住院救助'],
+      OUTPATIENT_CHRONIC: ['门诊慢特病', '门诊慢特病救助', '门诊'],
+    },
+  }),
+  amount: decimalField('amount', { headers: ['救助金额', '金额', 'amount'], required: true, min: 0.01, max: 1_000_000, scale: 2 }),
+  grantedOn: dateField('grantedOn', { headers: ['救助日期', '发放日期', '审批日期', 'granted on'], required: true, notInFuture: true }),
+  approvingOffice: textField('approvingOffice', { headers: ['审批机关', '审批单位', 'approving office'], required: true, maxLength: 60 }),
+  approverName: textField('approverName', { headers: ['审批人', 'approver'], required: true, maxLength: 30, personal: 'name' }),
+  hospital: textField('hospital', { headers: ['就诊医疗机构', '医疗机构', '就诊医院', 'hospital'], maxLength: 60 }),
+  admittedOn: dateField('admittedOn', { headers: ['入院日期', '就诊日期', 'admitted on'], notInFuture: true }),
+  dischargedOn: dateField('dischargedOn', { headers: ['出院日期', 'discharged on'], notInFuture: true }),
+  eligibleCost: decimalField('eligibleCost', { headers: ['政策范围内自付费用', '自付费用', 'eligible cost'], min: 0.01, max: 10_000_000, scale: 2 }),
+  reimbursedPercent: integerField('reimbursedPercent', { headers: ['救助比例', '救助比例(%)', 'reimbursed percent'], min: 1, max: 100 }),
+};
+
+const MEDICAL_REASONS: ReadonlySet<string> = new Set(['INPATIENT', 'OUTPATIENT_CHRONIC']);
+const ASSISTANCE_PROBLEMS = {
+  reasonOfKind: problem('REASON_NOT_OF_KIND', '救助事由与救助类型不符（医疗救助为住院或门诊慢特病，临时救助为其他事由）', 'reason does not fit the kind (medical: inpatient or outpatient chronic; temporary: the others)'),
+  episodeRequired: problem('MEDICAL_EPISODE_REQUIRED', '医疗救助须填写就诊医疗机构、入院日期、自付费用和救助比例', 'medical assistance needs the hospital, admission date, out-of-pocket cost and reimbursed share'),
+  episodeNotAllowed: problem('MEDICAL_EPISODE_NOT_ALLOWED', '临时救助不填写就医信息', 'temporary assistance has no medical episode'),
+  grantBeforeEpisode: problem('GRANT_BEFORE_EPISODE', '救助日期早于入院日期', 'granted before the episode began'),
+  overReimbursed: problem('OVER_REIMBURSED', '救助金额超过自付费用乘以救助比例', 'amount exceeds the out-of-pocket cost times the reimbursed share'),
+};
+
+/**
+ * Temporary and medical assistance (临时救助、医疗救助), by grant id: a sum granted once. A medical grant names its
+ * episode, and pays no more than the reimbursed share of the out-of-pocket cost; a temporary one names none.
+ */
+export const assistanceImport = defineEntity({
+  department: 'civil-affairs',
+  entity: 'assistance',
+  title: 'temporary and medical assistance 临时救助、医疗救助',
+  fields: Object.values(assistanceFields),
+  table: assistanceGrants,
+  conflictColumns: [assistanceGrants.id],
+  keyField: assistanceFields.id,
+  build(values, { secret }) {
+    const f = assistanceFields;
+    const person = values.require(f.idNumber);
+    const kind = values.require(f.kind);
+    const reason = values.require(f.reason);
+    const amount = values.require(f.amount);
+    const grantedOn = values.require(f.grantedOn);
+    const episode = { hospital: values.get(f.hospital), admittedOn: values.get(f.admittedOn), dischargedOn: values.get(f.dischargedOn), eligibleCost: values.get(f.eligibleCost), reimbursedPercent: values.get(f.reimbursedPercent) };
+    const problems: FieldProblem[] = [];
+    if ((kind === 'MEDICAL') !== MEDICAL_REASONS.has(reason)) problems.push({ field: f.reason, problem: ASSISTANCE_PROBLEMS.reasonOfKind });
+    if (kind === 'MEDICAL') {
+      const missing = (['hospital', 'admittedOn', 'eligibleCost', 'reimbursedPercent'] as const).find((k) => episode[k] === null);
+      if (missing) problems.push({ field: f[missing], problem: ASSISTANCE_PROBLEMS.episodeRequired });
+      else {
+        if (episode.dischargedOn !== null && episode.dischargedOn < episode.admittedOn!) problems.push({ field: f.dischargedOn, problem: PROBLEMS.endBeforeStart });
+        if (grantedOn < episode.admittedOn!) problems.push({ field: f.grantedOn, problem: ASSISTANCE_PROBLEMS.grantBeforeEpisode });
+        // Compared in fen, so a share rounded to the fen passes.
+        if (Math.round(amount * 100) > Math.ceil(episode.eligibleCost! * episode.reimbursedPercent!)) problems.push({ field: f.amount, problem: ASSISTANCE_PROBLEMS.overReimbursed });
+      }
+    } else {
+      const given = (['hospital', 'admittedOn', 'dischargedOn', 'eligibleCost', 'reimbursedPercent'] as const).find((k) => episode[k] !== null);
+      if (given) problems.push({ field: f[given], problem: ASSISTANCE_PROBLEMS.episodeNotAllowed });
+    }
+    if (problems.length > 0) return { problems };
+    return {
+      key: values.require(f.id),
+      row: {
+        id: values.require(f.id),
+        residentId: residentKey(person.idNumber, secret),
+        gridCode: values.require(f.gridCode),
+        kind,
+        reason,
+        amount,
+        grantedOn,
+        approvingOffice: values.require(f.approvingOffice),
+        approverName: values.require(f.approverName),
+        ...episode,
+      },
+    };
+  },
+  checkReferences: (rows, { client }) => unknownGrids(rows, client, assistanceFields.gridCode),
+});
+
 /** What civil-affairs imports from files (`npm run import -- civil-affairs <entity> <file>`), in the order the command lists them. */
-export const importEntities = [welfareImport, disabilityImport, careImport, organizationsImport];
+export const importEntities = [welfareImport, assistanceImport, disabilityImport, careImport, organizationsImport];

@@ -1,7 +1,9 @@
 import { countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type PlaceLevel, type RowScope } from '@hub/core';
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import DataLoader from 'dataloader';
+import { and, count, countDistinct, eq, inArray, isNull, sql, sum } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
+  assistanceGrants,
   careRecords,
   communities,
   disabilityRecords,
@@ -13,7 +15,7 @@ import {
   streets,
   welfareEntitlements,
 } from './db/schema.ts';
-import type { CareKind, OrganizationKind, WelfareCategory, WelfareKind, WelfareStatus } from './__generated__/resolvers-types.ts';
+import type { AssistanceKind, CareKind, OrganizationKind, WelfareCategory, WelfareKind, WelfareStatus } from './__generated__/resolvers-types.ts';
 import { WELFARE_KINDS_OF } from './statistics.ts';
 
 /**
@@ -50,7 +52,56 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: welfareEntitlements.kind,
       where: and(welfareScope, status ? eq(welfareEntitlements.status, status) : undefined),
     });
+  const assistanceScope = gridScopeWhere(scope, assistanceGrants.gridCode);
+  const assistanceWhere = (kind: AssistanceKind, year: number | null) =>
+    and(
+      assistanceScope,
+      eq(assistanceGrants.kind, kind),
+      // A year as a date range, so the grid's index on (grid, kind, id) and the date compare stay plain.
+      year === null ? undefined : sql`${assistanceGrants.grantedOn} >= ${`${year}-01-01`}::date and ${assistanceGrants.grantedOn} < ${`${year + 1}-01-01`}::date`,
+    );
+  const assistanceCountsByKindYear = new Map<string, ReturnType<typeof assistanceCounts>>();
+  const assistanceCounts = (kind: AssistanceKind, year: number | null) =>
+    countsByParent<string>({ db, table: assistanceGrants, parentColumn: assistanceGrants.gridCode, groupColumn: assistanceGrants.kind, where: assistanceWhere(kind, year) });
   return {
+    /** A resident's grants of one kind, oldest first, within the caller's grids. */
+    temporaryAssistanceByResident: rowsByKey(db, assistanceGrants, assistanceGrants.residentId, assistanceGrants.grantedOn, (r) => r.residentId, and(assistanceScope, eq(assistanceGrants.kind, 'TEMPORARY'))),
+    medicalAssistanceByResident: rowsByKey(db, assistanceGrants, assistanceGrants.residentId, assistanceGrants.grantedOn, (r) => r.residentId, and(assistanceScope, eq(assistanceGrants.kind, 'MEDICAL'))),
+    /** A page of a grid's grants, filtered by [kind, year] (year null: every year). */
+    assistancePageByGrid: pageByParent<typeof assistanceGrants, [AssistanceKind, number | null]>({
+      db,
+      table: assistanceGrants,
+      parentColumn: assistanceGrants.gridCode,
+      orderColumn: assistanceGrants.id,
+      parentOf: (r) => r.gridCode,
+      where: ([kind, year]) => assistanceWhere(kind, year),
+    }),
+    /** How many grants of a kind (and year) each grid has, for the pages' totals: one loader per kind and year asked. */
+    assistanceCountsByGrid: (kind: AssistanceKind, year: number | null) => {
+      const key = `${kind}|${year ?? ''}`;
+      let loader = assistanceCountsByKindYear.get(key);
+      if (!loader) assistanceCountsByKindYear.set(key, (loader = assistanceCounts(kind, year)));
+      return loader;
+    },
+    /** Per grid, per year and kind: grants, distinct people and yuan; one statement for every grid asked. */
+    assistanceTotalsByGrid: new DataLoader<string, AssistanceYearKindTotals[]>(async (gridCodes) => {
+      const year = sql<number>`extract(year from ${assistanceGrants.grantedOn})::int`;
+      const rows = await db
+        .select({
+          gridCode: assistanceGrants.gridCode,
+          year,
+          kind: assistanceGrants.kind,
+          grants: count(),
+          recipients: countDistinct(assistanceGrants.residentId),
+          amount: sum(assistanceGrants.amount).mapWith(Number),
+        })
+        .from(assistanceGrants)
+        .where(and(inArray(assistanceGrants.gridCode, [...gridCodes]), assistanceScope))
+        .groupBy(assistanceGrants.gridCode, year, assistanceGrants.kind);
+      const byGrid = new Map<string, AssistanceYearKindTotals[]>();
+      for (const { gridCode, ...row } of rows) byGrid.set(gridCode, [...(byGrid.get(gridCode) ?? []), row]);
+      return gridCodes.map((code) => byGrid.get(code) ?? []);
+    }),
     districtByCode: rowByKey(db, districts, districts.code, (r) => r.code),
     streetByCode: rowByKey(db, streets, streets.code, (r) => r.code),
     communityByCode: rowByKey(db, communities, communities.code, (r) => r.code),
@@ -137,3 +188,12 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** One grid's grants of one kind in one year. */
+export interface AssistanceYearKindTotals {
+  year: number;
+  kind: AssistanceKind;
+  grants: number;
+  recipients: number;
+  amount: number;
+}

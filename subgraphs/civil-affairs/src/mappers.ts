@@ -1,6 +1,7 @@
 /** What each GraphQL type resolves from: codegen maps `<Type>Model` to `<Type>`. */
 import type { Connection } from '@hub/core';
 import type {
+  AssistanceGrantRow,
   CareRecordRow,
   CommunityRow,
   DisabilityRecordRow,
@@ -34,6 +35,11 @@ export type CareRecordEdgeModel = { cursor: string; node: CareRecordRow };
 export type DisabilityRecordModel = DisabilityRecordRow;
 export type DisabilityRecordConnectionModel = Connection<DisabilityRecordRow> & { totalCount: number };
 export type DisabilityRecordEdgeModel = { cursor: string; node: DisabilityRecordRow };
+export type AssistanceGrantModel = AssistanceGrantRow;
+export type AssistanceGrantConnectionModel = Connection<AssistanceGrantRow> & { totalCount: number };
+export type AssistanceGrantEdgeModel = { cursor: string; node: AssistanceGrantRow };
+/** A medical grant's row: its episode columns are set (the table's check). */
+export type MedicalEpisodeModel = AssistanceGrantRow;
 /** A row of the department's import log (import_runs, defined in @hub/core). */
 export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */

@@ -1,4 +1,4 @@
-import type { CareCounts, CareKind, WelfareCategory, WelfareCounts, WelfareKind } from './__generated__/resolvers-types.ts';
+import type { AssistanceYearTotals, CareCounts, CareKind, WelfareCategory, WelfareCounts, WelfareKind } from './__generated__/resolvers-types.ts';
 
 /** `WelfareCounts` of a grid or a place from its counts by kind; kinds it has none of count zero. */
 export function welfareCounts(counts: { total: number; by: Partial<Record<WelfareKind, number>> }): WelfareCounts {
@@ -44,4 +44,19 @@ export function careCounts(counts: { total: number; by: Partial<Record<CareKind,
     orphans: counts.by.ORPHAN ?? 0,
     unsupportedChildren: counts.by.UNSUPPORTED_CHILD ?? 0,
   };
+}
+
+/**
+ * A grid's assistance per year, newest first, from its totals by year and kind; a kind without grants that year
+ * counts zero. Amounts are summed in yuan and rounded to the fen, as the ledger keeps them.
+ */
+export function assistanceYearTotals(rows: readonly { year: number; kind: 'TEMPORARY' | 'MEDICAL'; grants: number; recipients: number; amount: number }[]): AssistanceYearTotals[] {
+  const zero = () => ({ grants: 0, recipients: 0, amount: 0 });
+  const years = new Map<number, AssistanceYearTotals>();
+  for (const row of rows) {
+    let totals = years.get(row.year);
+    if (!totals) years.set(row.year, (totals = { year: row.year, temporary: zero(), medical: zero() }));
+    totals[row.kind === 'TEMPORARY' ? 'temporary' : 'medical'] = { grants: row.grants, recipients: row.recipients, amount: Math.round(row.amount * 100) / 100 };
+  }
+  return [...years.values()].sort((a, b) => b.year - a.year);
 }

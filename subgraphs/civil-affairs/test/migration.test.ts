@@ -19,6 +19,7 @@ const harness = serveSubgraphForTests(subgraph, {
     try {
       await database.pool.query(`
         DROP TABLE care_records; DROP TABLE disability_records; DROP TYPE care_kind;
+        DROP TABLE assistance_grants; DROP TYPE assistance_kind; DROP TYPE assistance_reason;
         DELETE FROM drizzle.__drizzle_migrations WHERE id NOT IN (SELECT id FROM drizzle.__drizzle_migrations ORDER BY id LIMIT 2);`);
       await civilAffairsDatabase.migrate(database);
     } finally {
@@ -54,13 +55,18 @@ describe('migration 0002 on an existing database', () => {
     expect(new Set(rows.map((r) => r.id)).size).toBe(rows.length);
   });
 
-  it('answers the new fields at once: empty care lists, the register through the graph', async () => {
+  it('answers the new fields at once: empty care lists and assistance ledgers (0005), the register through the graph', async () => {
     const holder = welfare.find((w) => w.disabilityCertificateNumber)!;
     const response = await harness.gql<{ _entities: { careRecords: unknown[]; disability: { grade: number } | null }[] }>(
-      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Resident { careRecords { id } disability { grade } } } }`,
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Resident { careRecords { id } disability { grade } temporaryAssistance { id } medicalAssistance { id } } } }`,
       { reps: [{ __typename: 'Resident', id: residentKey(holder.idNumber, DEMO_HUB_SECRET) }] },
     );
     expect(response.errors).toBeUndefined();
-    expect(response.data?._entities[0]).toEqual({ careRecords: [], disability: { grade: Number(holder.disabilityCertificateNumber![19]) } });
+    expect(response.data?._entities[0]).toEqual({
+      careRecords: [],
+      disability: { grade: Number(holder.disabilityCertificateNumber![19]) },
+      temporaryAssistance: [],
+      medicalAssistance: [],
+    });
   });
 });

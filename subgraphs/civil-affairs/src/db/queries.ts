@@ -1,8 +1,8 @@
 import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
-import { and, asc, eq, ilike, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, ilike, inArray, type SQL } from 'drizzle-orm';
 import type { OrganizationKind, WelfareKind, WelfareStatus } from '../__generated__/resolvers-types.ts';
 import type { Db } from './index.ts';
-import { communities, districts, grids, organizations, streets, welfareEntitlements } from './schema.ts';
+import { communities, disabilityRecords, districts, grids, organizations, streets, welfareEntitlements } from './schema.ts';
 
 /** The one district civil affairs keeps; its absence means nothing was seeded or imported yet. */
 export async function theDistrict(db: Db) {
@@ -69,4 +69,14 @@ export function welfarePage(
     ),
     page,
   );
+}
+
+/** Certificate holders of the grids asked, per grid, category and grade, within the caller's grids, in that order. */
+export function disabilityCounts(db: Db, scope: RowScope, gridCodes: readonly string[]) {
+  return db
+    .select({ gridCode: disabilityRecords.gridCode, category: disabilityRecords.category, grade: disabilityRecords.grade, holders: count() })
+    .from(disabilityRecords)
+    .where(and(inArray(disabilityRecords.gridCode, [...gridCodes]), gridScopeWhere(scope, disabilityRecords.gridCode)))
+    .groupBy(disabilityRecords.gridCode, disabilityRecords.category, disabilityRecords.grade)
+    .orderBy(disabilityRecords.gridCode, disabilityRecords.category, disabilityRecords.grade);
 }

@@ -19,6 +19,10 @@ export const welfareKind = pgEnum('welfare_kind', [
   'MINIMUM_LIVING', 'EXTREME_POVERTY', 'DISABILITY_LIVING', 'DISABILITY_CARE', 'OLD_AGE',
 ]);
 export const welfareStatus = pgEnum('welfare_status', ['ACTIVE', 'SUSPENDED', 'ENDED']);
+export const assistanceKind = pgEnum('assistance_kind', ['TEMPORARY', 'MEDICAL']);
+export const assistanceReason = pgEnum('assistance_reason', [
+  'ACCIDENT', 'DISASTER', 'SUDDEN_ILLNESS', 'EDUCATION', 'LIVING_HARDSHIP', 'OTHER', 'INPATIENT', 'OUTPATIENT_CHRONIC',
+]);
 export const careKind = pgEnum('care_kind', [
   'LEFT_BEHIND_ELDERLY', 'LEFT_BEHIND_WOMAN', 'LEFT_BEHIND_CHILD', 'LIVING_ALONE_ELDERLY', 'EMPTY_NEST_ELDERLY', 'ORPHAN',
   'UNSUPPORTED_CHILD',
@@ -192,6 +196,43 @@ export const disabilityRecords = pgTable(
   ],
 );
 
+/**
+ * One-off assistance (临时救助) and per-episode medical assistance (医疗救助): a sum granted once, for a reason, by an
+ * approver, not a monthly allowance, so they are kept apart from `welfare_entitlements`. A medical grant carries its
+ * episode (hospital, dates, the out-of-pocket cost left after medical insurance, the share assistance reimbursed); the
+ * episode columns are set exactly for medical grants. Small grants are approved by the street (乡镇/街道), larger ones by the district's civil affairs bureau.
+ */
+export const assistanceGrants = pgTable(
+  'assistance_grants',
+  {
+    id: varchar('id', { length: 21 }).primaryKey(),
+    residentId: varchar('resident_id', { length: 32 }).notNull(),
+    gridCode: varchar('grid_code', { length: 15 }).notNull().references(() => grids.code),
+    kind: assistanceKind('kind').notNull(),
+    reason: assistanceReason('reason').notNull(),
+    amount: numeric('amount', { precision: 10, scale: 2, mode: 'number' }).notNull(),
+    grantedOn: date('granted_on', { mode: 'string' }).notNull(),
+    approvingOffice: text('approving_office').notNull(),
+    approverName: text('approver_name').notNull(),
+    hospital: text('hospital'),
+    admittedOn: date('admitted_on', { mode: 'string' }),
+    dischargedOn: date('discharged_on', { mode: 'string' }),
+    eligibleCost: numeric('eligible_cost', { precision: 12, scale: 2, mode: 'number' }),
+    reimbursedPercent: smallint('reimbursed_percent'),
+  },
+  (t) => [
+    index('assistance_resident_idx').on(t.residentId),
+    index('assistance_grid_kind_idx').on(t.gridCode, t.kind, t.id),
+    check('assistance_amount_check', sql`${t.amount} > 0`),
+    check(
+      'assistance_episode_check',
+      sql`(${t.kind} = 'MEDICAL') = (${t.hospital} is not null and ${t.admittedOn} is not null and ${t.eligibleCost} is not null and ${t.reimbursedPercent} is not null)`,
+    ),
+    check('assistance_reason_check', sql`(${t.kind} = 'MEDICAL') = (${t.reason} in ('INPATIENT', 'OUTPATIENT_CHRONIC'))`),
+    check('assistance_percent_check', sql`${t.reimbursedPercent} between 1 and 100`),
+  ],
+);
+
 export type DistrictRow = typeof districts.$inferSelect;
 export type StreetRow = typeof streets.$inferSelect;
 export type CommunityRow = typeof communities.$inferSelect;
@@ -202,3 +243,4 @@ export type SocialOrganizationRow = typeof socialOrganizations.$inferSelect;
 export type WelfareEntitlementRow = typeof welfareEntitlements.$inferSelect;
 export type CareRecordRow = typeof careRecords.$inferSelect;
 export type DisabilityRecordRow = typeof disabilityRecords.$inferSelect;
+export type AssistanceGrantRow = typeof assistanceGrants.$inferSelect;

@@ -2,6 +2,7 @@ import { residentKey } from '@hub/core';
 import { transactionalSeeder, type DemoOrganization, type DepartmentSeeder } from '@hub/demo';
 import type { CivilAffairsDatabase } from '../db/index.ts';
 import {
+  assistanceGrants,
   careRecords,
   communities,
   disabilityRecords,
@@ -104,6 +105,18 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
           kind: c.kind,
           listedOn: c.listedOn,
           endedOn: null,
+        })),
+      );
+      await writer.add(
+        assistanceGrants,
+        civilAffairs.assistance.map(({ idNumber, episode, ...a }) => ({
+          ...a,
+          residentId: residentKey(idNumber, secret),
+          hospital: episode?.hospital ?? null,
+          admittedOn: episode?.admittedOn ?? null,
+          dischargedOn: episode?.dischargedOn ?? null,
+          eligibleCost: episode?.eligibleCost ?? null,
+          reimbursedPercent: episode?.reimbursedPercent ?? null,
         })),
       );
     },

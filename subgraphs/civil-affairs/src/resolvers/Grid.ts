@@ -1,8 +1,28 @@
-import { mustBeFound, ORGANIZATION_ID, pageWithTotal, totalOf } from '@hub/core';
+import { ErrorCode, inputError, mustBeFound, ORGANIZATION_ID, pageWithTotal, totalOf } from '@hub/core';
 import { organizationKind } from '../db/schema.ts';
-import type { GridResolvers } from '../__generated__/resolvers-types.ts';
-import { CARE_ID, DISABILITY_ID, WELFARE_ID } from '../keys.ts';
-import { careCounts, welfareCounts, welfareTotal } from '../statistics.ts';
+import type { AssistanceKind, GridResolvers } from '../__generated__/resolvers-types.ts';
+import type { AssistanceGrantRow, GridRow } from '../db/schema.ts';
+import type { CivilAffairsContext } from '../context.ts';
+import { ASSISTANCE_ID, CARE_ID, DISABILITY_ID, WELFARE_ID } from '../keys.ts';
+import { assistanceYearTotals, careCounts, welfareCounts, welfareTotal } from '../statistics.ts';
+
+/** A year filter: a calendar year the ledgers can hold, else INVALID_DATE_RANGE. */
+function checkYear(year: number | null | undefined): number | null {
+  if (year == null) return null;
+  if (year < 1990 || year > 2100) throw inputError(ErrorCode.INVALID_DATE_RANGE, `year must be from 1990 to 2100, got ${year}`, { argumentName: 'year' });
+  return year;
+}
+
+/** A page of a grid's grants of one kind, with their total over all pages. */
+function assistancePage(kind: AssistanceKind, { code }: GridRow, args: { year?: number | null; first?: number | null; after?: string | null }, { loaders }: CivilAffairsContext) {
+  const year = checkYear(args.year);
+  return pageWithTotal({ kind: `grid-assistance-${kind.toLowerCase()}`, keyPattern: ASSISTANCE_ID, keyOf: (a: AssistanceGrantRow) => a.id }, args, (page) =>
+    Promise.all([
+      loaders.assistancePageByGrid.load({ parent: code, filter: [kind, year], ...page }),
+      loaders.assistanceCountsByGrid(kind, year).load(code).then((counts) => counts.total),
+    ]),
+  );
+}
 
 export const Grid: GridResolvers = {
   __resolveReference: ({ code }, { loaders }) => loaders.gridByCode.load(code),
@@ -40,6 +60,9 @@ export const Grid: GridResolvers = {
       ]),
     ),
   careCounts: async ({ code }, _, { loaders }) => careCounts(await loaders.careCountsByGrid.load(code)),
+  temporaryAssistance: (grid, args, context) => assistancePage('TEMPORARY', grid, args, context),
+  medicalAssistance: (grid, args, context) => assistancePage('MEDICAL', grid, args, context),
+  assistanceTotals: async ({ code }, _, { loaders }) => assistanceYearTotals(await loaders.assistanceTotalsByGrid.load(code)),
   disabilityRecords: ({ code }, args, { loaders }) =>
     pageWithTotal({ kind: 'grid-disability', keyPattern: DISABILITY_ID, keyOf: (d) => d.id }, args, (page) =>
       Promise.all([

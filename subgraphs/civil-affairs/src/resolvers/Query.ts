@@ -1,5 +1,6 @@
 import { checkCommunityCode, checkCreditCode, columnPageRequest, checkGridCode, checkLength, checkOrganizationId, checkStreetCode, latestImportRuns, mustBeFound, ORGANIZATION_ID, pageWithTotal } from '@hub/core';
-import { allCommunities, allStreets, gridPage, organizationPage, theDistrict, welfarePage } from '../db/queries.ts';
+import { allCommunities, allStreets, disabilityCounts, gridPage, organizationPage, theDistrict, welfarePage } from '../db/queries.ts';
+import { disabilityCountPage, disabilityCountRequest, disabilityCountRows } from '../disability-counts.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import type { Loaders } from '../loaders.ts';
 import { WELFARE_ID } from '../keys.ts';
@@ -34,6 +35,10 @@ async function checkPlaceFilters(
 export const Query: QueryResolvers = {
   civilAffairsImports: (_, { first }, { db }) => latestImportRuns(db, first),
   careRecordColumns: (_, args, { db, scope }) => careRecordColumnsPage(db, scope, columnPageRequest(args, CARE_RECORD_COLUMNS)),
+  disabilityCountColumns: async (_, args, { db, scope }) => {
+    const request = disabilityCountRequest(args);
+    return disabilityCountPage(disabilityCountRows(await disabilityCounts(db, scope, request.gridCodes)), request);
+  },
   district: (_, __, { db }) => theDistrict(db),
   streets: (_, __, { db }) => allStreets(db),
   street: async (_, { code }, { loaders }) =>

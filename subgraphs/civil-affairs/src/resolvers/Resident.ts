@@ -6,6 +6,8 @@ export const Resident: ResidentResolvers = {
   __resolveReference: ({ id }) => ({ id }),
   welfare: ({ id }, _, { loaders }) => loaders.welfareByResident.load(id),
   careRecords: ({ id }, _, { loaders }) => loaders.careByResident.load(id),
+  temporaryAssistance: ({ id }, _, { loaders }) => loaders.temporaryAssistanceByResident.load(id),
+  medicalAssistance: ({ id }, _, { loaders }) => loaders.medicalAssistanceByResident.load(id),
   // One certificate a person in practice; after a re-assessment the latest issued is the one in force.
   disability: async ({ id }, _, { loaders }) =>
     (await loaders.disabilityByResident.load(id)).reduce<DisabilityRecordRow | null>((latest, d) => (latest && latest.issuedOn >= d.issuedOn ? latest : d), null),

@@ -1,11 +1,13 @@
-import { DateScalar, DateTimeScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, IntColumnScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
+import { AssistanceGrant } from './AssistanceGrant.ts';
 import { CareRecord } from './CareRecord.ts';
 import { Community } from './Community.ts';
 import { DisabilityRecord } from './DisabilityRecord.ts';
 import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GridWorker } from './GridWorker.ts';
+import { MedicalEpisode } from './MedicalEpisode.ts';
 import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
@@ -20,6 +22,7 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
   StringListColumn: StringListColumnScalar,
   Query,
   District,
@@ -35,5 +38,7 @@ export const resolvers: Resolvers = {
   WelfareEntitlement,
   CareRecord,
   DisabilityRecord,
+  AssistanceGrant,
+  MedicalEpisode,
   ImportRun,
 };

@@ -1,0 +1,96 @@
+import { checkGridCode, decodeCursor, encodeCursor, ErrorCode, inputError, MAX_COLUMN_PAGE_GRIDS, MAX_COLUMN_PAGE_SIZE } from '@hub/core';
+import type { DisabilityCategory, DisabilityCountColumns } from './__generated__/resolvers-types.ts';
+
+/**
+ * Counts under this are withheld (小数抑制): a cell of one to four holders in a grid would single people out once a
+ * reader knows a neighbour's disability. Zeros are not rows at all.
+ */
+export const SMALL_CELL = 5;
+
+const CATEGORIES: readonly DisabilityCategory[] = ['VISUAL', 'HEARING', 'SPEECH', 'PHYSICAL', 'INTELLECTUAL', 'MENTAL', 'MULTIPLE'];
+const CURSOR_KIND = 'disability-counts';
+const CURSOR_KEY = /^\d{15}:[CG]:[1-7]$/;
+
+/** One row: a grid's holders of one category (all grades), or of one grade (all categories). */
+interface CountRow {
+  gridCode: string;
+  category: number | null;
+  grade: number | null;
+  holders: number | null;
+}
+const keyOf = (r: CountRow) => `${r.gridCode}:${r.category !== null ? `C:${r.category}` : `G:${r.grade}`}`;
+
+export interface DisabilityCountRequest {
+  gridCodes: string[];
+  first: number;
+  /** The key of the previous page's last row. */
+  after: string | null;
+}
+
+/** Checks the arguments as `residentColumns` does: 1-500 grid codes, `first` 0-5000, a cursor of these grids. */
+export function disabilityCountRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }): DisabilityCountRequest {
+  if (args.gridCodes.length === 0 || args.gridCodes.length > MAX_COLUMN_PAGE_GRIDS) {
+    throw inputError(ErrorCode.INVALID_GRID_CODE, `gridCodes must hold 1 to ${MAX_COLUMN_PAGE_GRIDS} grid codes, got ${args.gridCodes.length}`, { argumentName: 'gridCodes' });
+  }
+  const gridCodes = [...new Set(args.gridCodes.map((code) => checkGridCode(code, 'gridCodes')))].sort();
+  const first = args.first ?? 1000;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_COLUMN_PAGE_SIZE) {
+    throw inputError(ErrorCode.INVALID_PAGE_SIZE, `"first" must be between 0 and ${MAX_COLUMN_PAGE_SIZE}, got ${first}`, { argumentName: 'first', maximum: MAX_COLUMN_PAGE_SIZE });
+  }
+  let after: string | null = null;
+  if (args.after != null) {
+    after = decodeCursor(CURSOR_KIND, args.after, CURSOR_KEY);
+    if (!gridCodes.includes(after.slice(0, 15))) {
+      throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
+    }
+  }
+  return { gridCodes, first, after };
+}
+
+/**
+ * Each grid's holders by category, then by grade (both add up to the grid's holders, so a reader holds the total):
+ * counts of 1 to 4 suppressed, and where one count alone of a list would be suppressed, the next smallest too, or the
+ * total would give it away (complementary suppression).
+ */
+export function disabilityCountRows(cells: readonly { gridCode: string; category: number; grade: number; holders: number }[]): CountRow[] {
+  const rows: CountRow[] = [];
+  const byGrid = new Map<string, { categories: Map<number, number>; grades: Map<number, number> }>();
+  for (const c of cells) {
+    let grid = byGrid.get(c.gridCode);
+    if (!grid) byGrid.set(c.gridCode, (grid = { categories: new Map(), grades: new Map() }));
+    grid.categories.set(c.category, (grid.categories.get(c.category) ?? 0) + c.holders);
+    grid.grades.set(c.grade, (grid.grades.get(c.grade) ?? 0) + c.holders);
+  }
+  const suppress = (counts: Map<number, number>): Map<number, number | null> => {
+    const shown = new Map<number, number | null>([...counts].sort(([a], [b]) => a - b).map(([k, n]) => [k, n < SMALL_CELL ? null : n]));
+    const hidden = [...shown.values()].filter((n) => n === null).length;
+    if (hidden === 1) {
+      const smallest = [...shown].filter(([, n]) => n !== null).sort(([, a], [, b]) => a! - b!)[0];
+      if (smallest) shown.set(smallest[0], null);
+    }
+    return shown;
+  };
+  for (const gridCode of [...byGrid.keys()].sort()) {
+    const grid = byGrid.get(gridCode)!;
+    for (const [category, holders] of suppress(grid.categories)) rows.push({ gridCode, category, grade: null, holders });
+    for (const [grade, holders] of suppress(grid.grades)) rows.push({ gridCode, category: null, grade, holders });
+  }
+  return rows;
+}
+
+/** A page of the rows after the cursor, as columns. */
+export function disabilityCountPage(rows: readonly CountRow[], request: DisabilityCountRequest): DisabilityCountColumns {
+  const start = request.after === null ? 0 : rows.findIndex((r) => keyOf(r) === request.after) + 1;
+  // A cursor whose row is gone (the register changed between pages) starts after its grid, never over again.
+  const from = start > 0 || request.after === null ? start : rows.findIndex((r) => r.gridCode > request.after!.slice(0, 15));
+  const page = from < 0 ? [] : rows.slice(from, from + request.first);
+  const last = page.at(-1);
+  return {
+    gridCodes: page.map((r) => r.gridCode),
+    categories: page.map((r) => (r.category === null ? null : (CATEGORIES[r.category - 1] as DisabilityCategory))),
+    grades: page.map((r) => r.grade),
+    holders: page.map((r) => r.holders),
+    hasNextPage: from >= 0 && from + page.length < rows.length,
+    endCursor: last ? encodeCursor(CURSOR_KIND, keyOf(last)) : null,
+  };
+}
