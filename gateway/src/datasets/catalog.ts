@@ -198,6 +198,9 @@ const volunteersByCommunity: ColumnDataset<VolunteersPage> = {
     { name: 'non_party', type: 'integer', en: `Of them, others; ${SUPPRESSED}, as party_members`, zh: '非党员志愿者', value: (p, i) => at(p.nonPartyVolunteers, i) },
     { name: 'monitors', type: 'integer', en: `Of them, people’s monitors (民情监督员); ${SUPPRESSED}`, zh: '民情监督员', value: (p, i) => at(p.monitors, i) },
     { name: 'service_hours', type: 'integer', en: 'Their service hours over the last twelve months, whole hours; empty when served by 1 to 4 people', zh: '服务时长（小时）', value: (p, i) => at(p.volunteerHours, i) },
+  ],
+};
+
 /**
  * The disability register as counts per grid, category and grade: what an analyst needs without the certificates
  * (health data). Small cells come suppressed from civil affairs, so the file can leave the hub.
