@@ -54,10 +54,9 @@ import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { migrationsDiffer, prepareBaseline, resolveCommit, startBaselineHub, type BaselineHub } from './baseline-hub.ts';
 import { machineLine } from './machine.ts';
+import { pickVariables, readOperations } from './operations.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** Where the departmental apps' operations live (`clients/<app>/*.graphql`), and the tests' own. */
-const OPERATION_DIRS = [path.join(ROOT, 'clients'), path.join(ROOT, 'test/operations')];
 const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const PURPOSE = 'case-handling';
 /** The six cross-department questions of the five-department issue. */
@@ -125,19 +124,6 @@ function parseArgs(argv: string[]) {
     /** A commit whose whole hub runs beside the current one (`baseline-hub.ts`). */
     baseline,
   };
-}
-
-/** Every named query under the operation folders, with the whole text of its file (the fragments it spreads). */
-async function readOperations(): Promise<Map<string, string>> {
-  const documents = new Map<string, string>();
-  for (const dir of OPERATION_DIRS) {
-    const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-    for (const file of files.filter((f) => f.endsWith('.graphql')).sort()) {
-      const text = await readFile(path.join(dir, file), 'utf8');
-      for (const [, name] of text.matchAll(/\bquery\s+(\w+)/g)) if (name && !documents.has(name)) documents.set(name, text);
-    }
-  }
-  return documents;
 }
 
 /** utime + stime of a process, in seconds, from /proc (clock ticks of 1/100 s on Linux). */
@@ -509,37 +495,6 @@ async function rewriteUrls(sdl: string): Promise<string> {
     if (entry) out = out.replace(`url: "${entry.url}"`, `url: "${ready[i]}"`);
   }
   return out;
-}
-
-/**
- * Variables for each operation from the district itself: the 20 grids with the most party members, their streets,
- * and one party member of each (for the resident profile). Each request takes the next set in turn.
- */
-async function pickVariables(url: string, headers: Record<string, string>): Promise<Record<string, Record<string, unknown>[]>> {
-  type Grid = { code: string; community: { street: { code: string } }; partyMembers: { totalCount: number; edges: { node: { resident: { id: string } | null } }[] } };
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: '{ grids(first: 200) { edges { node { code community { street { code } } partyMembers(first: 1) { totalCount edges { node { resident { id } } } } } } } }' }),
-  });
-  const answer = (await response.json()) as { data?: { grids: { edges: { node: Grid }[] } }; errors?: unknown };
-  if (!answer.data) throw new Error(`could not pick variables: ${JSON.stringify(answer.errors)}`);
-  const grids = answer.data.grids.edges
-    .map((e) => e.node)
-    .filter((g) => g.partyMembers.edges[0]?.node.resident)
-    .sort((a, b) => b.partyMembers.totalCount - a.partyMembers.totalCount)
-    .slice(0, 20);
-  if (grids.length === 0) throw new Error('the district has no grid with a party member');
-  const streets = [...new Set(grids.map((g) => g.community.street.code))];
-  return {
-    ResidentProfile: grids.map((g) => ({ id: g.partyMembers.edges[0]!.node.resident!.id })),
-    GridOverview: grids.map((g) => ({ code: g.code })),
-    GridPartyMembers: grids.map((g) => ({ code: g.code, first: 20 })),
-    GridResidents: grids.map((g) => ({ code: g.code, first: 20 })),
-    GroupRentalRemediation: streets.map((streetCode) => ({ streetCode, first: 20 })),
-    WelfareCrossCheck: streets.map((streetCode) => ({ streetCode, first: 20 })),
-    PoliceReferrals: streets.map((streetCode) => ({ streetCode, first: 20 })),
-  };
 }
 
 function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string, tokenCosts: TokenCost[], sharedMemory: SharedTokenMemory): string {

@@ -50,9 +50,9 @@ import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { machineLine } from './machine.ts';
+import { pickVariables, readOperations } from './operations.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const OPERATION_DIRS = [path.join(ROOT, 'clients'), path.join(ROOT, 'test/operations')];
 const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const PURPOSE = 'case-handling';
 const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemediation', 'GridPartyMembers', 'WelfareCrossCheck', 'PoliceReferrals'];
@@ -319,44 +319,6 @@ async function cpuMicroseconds(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10_000;
-}
-
-async function readOperations(): Promise<Map<string, string>> {
-  const documents = new Map<string, string>();
-  for (const dir of OPERATION_DIRS) {
-    const files = await readdir(dir, { recursive: true }).catch(() => [] as string[]);
-    for (const file of files.filter((f) => f.endsWith('.graphql')).sort()) {
-      const text = await readFile(path.join(dir, file), 'utf8');
-      for (const [, name] of text.matchAll(/\bquery\s+(\w+)/g)) if (name && !documents.has(name)) documents.set(name, text);
-    }
-  }
-  return documents;
-}
-
-/** As bench/gateways.ts picks them: the 20 grids with the most party members, their streets, a member of each. */
-async function pickVariables(url: string, headers: Record<string, string>): Promise<Record<string, Record<string, unknown>[]>> {
-  type Grid = { code: string; community: { street: { code: string } }; partyMembers: { totalCount: number; edges: { node: { resident: { id: string } | null } }[] } };
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: '{ grids(first: 200) { edges { node { code community { street { code } } partyMembers(first: 1) { totalCount edges { node { resident { id } } } } } } } }' }),
-  });
-  const answer = (await response.json()) as { data?: { grids: { edges: { node: Grid }[] } }; errors?: unknown };
-  if (!answer.data) throw new Error(`could not pick variables: ${JSON.stringify(answer.errors)}`);
-  const grids = answer.data.grids.edges
-    .map((e) => e.node)
-    .filter((g) => g.partyMembers.edges[0]?.node.resident)
-    .sort((a, b) => b.partyMembers.totalCount - a.partyMembers.totalCount)
-    .slice(0, 20);
-  const streets = [...new Set(grids.map((g) => g.community.street.code))];
-  return {
-    ResidentProfile: grids.map((g) => ({ id: g.partyMembers.edges[0]!.node.resident!.id })),
-    GridOverview: grids.map((g) => ({ code: g.code })),
-    GridPartyMembers: grids.map((g) => ({ code: g.code, first: 20 })),
-    GroupRentalRemediation: streets.map((streetCode) => ({ streetCode, first: 20 })),
-    WelfareCrossCheck: streets.map((streetCode) => ({ streetCode, first: 20 })),
-    PoliceReferrals: streets.map((streetCode) => ({ streetCode, first: 20 })),
-  };
 }
 
 /** A proxy in front of one subgraph that keeps every body it forwards, under the operation being captured. */
