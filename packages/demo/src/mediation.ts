@@ -42,6 +42,7 @@ const OTHER_SOURCES = new WeightedTable<CaseSource>([
 const OUTCOMES = new WeightedTable<NonNullable<DemoCase['outcome']>>([
   ['AGREEMENT_REACHED', 78], ['MEDIATION_FAILED', 14], ['HANDLED_BY_DEPARTMENT', 8],
 ]);
+const OUTCOMES_AGREED = new WeightedTable<NonNullable<DemoCase['outcome']>>([['AGREEMENT_REACHED', 78], ['HANDLED_BY_DEPARTMENT', 8]]);
 
 const SUMMARIES: Record<CaseCategory, readonly string[]> = {
   MARRIAGE_FAMILY: ['夫妻因家庭琐事长期不和，一方要求调解', '子女之间因父母赡养费用分担产生纠纷', '兄弟姐妹因父母遗留房产分割发生争执'],
@@ -274,8 +275,8 @@ function cases(facts: GridFacts, rng: Rng, orgs: GridOrganizations, incidents: D
 /**
  * Statuses are dealt from a deck in the pass's case order, so even a small district has cases at every stage:
  * 25% open, 5% rejected, 15% resolved awaiting follow-up, 45% closed, 5% withdrawn or refused (art. 23), 5% escalated.
- * A mediation dealt to end (resolved, closed, escalated) that fails is terminated instead (art. 26): about one in
- * seven of them (OUTCOMES), some 9% of all cases.
+ * A mediation dealt to be resolved or closed that fails is terminated instead (art. 26): about one in seven of them
+ * (OUTCOMES), some 8-9% of all cases; an escalated one had an agreement, so it does not fail.
  */
 const DECK: readonly CaseStatus[] = [
   'CLOSED', 'IN_PROGRESS', 'CLOSED', 'RESOLVED', 'REPORTED', 'CLOSED', 'ACCEPTED', 'CLOSED', 'RESOLVED', 'CLOSED',
@@ -396,7 +397,9 @@ function lifeCycle(facts: GridFacts, rng: Rng, p: PlannedCase, id: string): Demo
   const acceptedDay = accepted === null ? receivedDay : Math.floor(accepted / 1440);
   const settledDay = stage >= 4 ? Math.min(LAST_DAY, acceptedDay + resolveLag) : null;
   const settled = settledDay === null ? null : Math.max(accepted ?? 0, settledDay * 1440 + rng.int(9 * 60, 17 * 60));
-  let outcome: DemoCase['outcome'] = settled === null ? null : OUTCOMES.pick(rng);
+  // An escalated case had an agreement the parties were twice unsatisfied with: only a mediation dealt to be resolved
+  // or closed can fail instead.
+  let outcome: DemoCase['outcome'] = settled === null ? null : p.status === 'ESCALATED' ? OUTCOMES_AGREED.pick(rng) : OUTCOMES.pick(rng);
   // A mediation that fails is terminated the day it fails, the parties told of other channels (art. 26): it is not
   // resolved, visited or escalated.
   let status = p.status;
