@@ -248,7 +248,7 @@ describe('the other datasets', () => {
     // A role with neither health:read nor statistics:read is refused the dataset.
     const refused = await fetch(url('/datasets/disability-by-grid.csv'), { headers: { authorization: `Bearer ${await hub.tokenFor('housing-officer')}`, 'x-hub-purpose': 'housing-management' } });
     expect(refused.status).toBe(403);
-    expect(((await refused.json()) as { code: string }).code).toBe('DATASET_FORBIDDEN');
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('DATASET_FORBIDDEN');
   });
 
   it('filters by place and by date', async () => {

@@ -241,15 +241,16 @@ describe('a slow client', () => {
 describe('the periodic re-check', () => {
   it('ends a stream with the refusal and its resume point when the role is taken away', async () => {
     const subject = `rechecked-${randomUUID()}`;
-    const stream = sseSubscribe(`Bearer ${await hub.tokenFor('party-affairs-worker', { sub: subject })}`);
+    // A mediator sees every case of the grid (a department's worker sees only its unit's: db/case-scope.ts).
+    const stream = sseSubscribe(`Bearer ${await hub.tokenFor('mediator', { sub: subject })}`);
     const marker = await report(GRID_A);
     await stream.events.until((r) => caseIds(r).includes(marker), 'the stream to follow');
-    const saved = roles['party-affairs-worker']!;
-    delete roles['party-affairs-worker'];
+    const saved = roles.mediator!;
+    delete roles.mediator;
     try {
       await stream.done;
     } finally {
-      roles['party-affairs-worker'] = saved;
+      roles.mediator = saved;
     }
     const last = stream.events.received.at(-1)!;
     expect(last.errors?.[0]?.extensions?.code).toBe('TOKEN_ROLE_UNKNOWN');
