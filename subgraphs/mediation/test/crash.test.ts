@@ -171,12 +171,11 @@ describe('killing the mediation service in a burst of writes', () => {
     const reports = attempts.filter((a) => a.query === REPORT).length;
     const fromBurst = await database.db.select({ id: cases.id }).from(cases).where(inArray(cases.summary, attempts.filter((a) => a.query === REPORT).map((a) => String(a.input.summary))));
     expect(fromBurst.length).toBe(reports);
-    // Stopped politely, it closes at once and cleanly (exit 0), not by its ten-second deadline (exit 1).
-    const stoppedAt = performance.now();
+    // Stopped politely, it closes cleanly (exit 0), not by its ten-second deadline (exit 1): the exit code tells which,
+    // where a stopwatch would only measure the machine's load.
     const exitCode = new Promise<number | null>((resolve) => second.process.once('exit', (code) => resolve(code)));
     second.process.kill('SIGTERM');
     expect(await exitCode).toBe(0);
-    expect(performance.now() - stoppedAt).toBeLessThan(5_000);
     child = null;
   }, 120_000);
 });
