@@ -75,7 +75,7 @@ describe('care lists and the disability register', () => {
     );
     expect(grid.careCounts).toEqual(countsOf(own));
     expect(grid.disabilityRecords.totalCount).toBe(busiest.civilAffairs.disabilities.length);
-    expect(grid.disabilityRecords.edges.map((e: any) => e.node)).toEqual(
+    expect(grid.disabilityRecords.edges.map((e: { node: unknown }) => e.node)).toEqual(
       busiest.civilAffairs.disabilities.map((d) => ({
         id: d.id, resident: { id: idOf(d.idNumber) }, certificateNumber: masked(d.certificateNumber), category: CATEGORIES[d.category - 1], grade: d.grade, issuedOn: d.issuedOn, grid: { code: d.gridCode },
       })),
@@ -88,9 +88,11 @@ describe('care lists and the disability register', () => {
     const seen: string[] = [];
     let after: string | null = null;
     for (;;) {
-      const [grid]: any[] = (await ok(GRID_CARE, { reps: gridReps([busiest.grid.code]), kind: 'LIVING_ALONE_ELDERLY', first: 1, after }))._entities;
+      const grid: { careRecords: { totalCount: number; edges: { node: { id: string } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } = (
+        await ok(GRID_CARE, { reps: gridReps([busiest.grid.code]), kind: 'LIVING_ALONE_ELDERLY', first: 1, after })
+      )._entities[0];
       expect(grid.careRecords.totalCount).toBe(alone.length);
-      seen.push(...grid.careRecords.edges.map((e: any) => e.node.id));
+      seen.push(...grid.careRecords.edges.map((e: { node: { id: string } }) => e.node.id));
       if (!grid.careRecords.pageInfo.hasNextPage) break;
       after = grid.careRecords.pageInfo.endCursor;
     }
@@ -150,7 +152,7 @@ describe('welfare and social assistance told apart', () => {
     expect(assistance.length).toBeLessThan(grid.civilAffairs.welfare.length);
     const [page] = (await ok(query, { reps: gridReps([grid.grid.code]), category: 'SOCIAL_ASSISTANCE' }))._entities;
     expect(page.welfareRecipients.totalCount).toBe(assistance.length);
-    expect(page.welfareRecipients.edges.map((e: any) => e.node.id)).toEqual(assistance.map((w) => w.id).sort());
+    expect(page.welfareRecipients.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(assistance.map((w) => w.id).sort());
     const [none] = (await ok(query, { reps: gridReps([grid.grid.code]), category: 'WELFARE', kind: 'MINIMUM_LIVING' }))._entities;
     expect(none.welfareRecipients).toEqual({ totalCount: 0, edges: [] });
     expect(welfare.length).toBeGreaterThan(0);
