@@ -140,7 +140,7 @@ const residentsByGrid: ColumnDataset<ResidentColumnsPage> = {
     { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id (keyed hash of the ID number)', zh: '居民标识（去标识化）', value: (p, i) => at(p.ids, i) },
     ...placeColumnsOfPage<ResidentColumnsPage>(),
     { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (p, i) => at(p.populationTypes, i) },
-    { name: 'residence_status', type: 'string', en: 'Hukou and residence (人户一致, 人在户不在, 户在人不在); empty without a hukou', zh: '人户状态', value: (p, i) => at(p.residenceStatuses, i) },
+    { name: 'residence_status', type: 'string', en: 'Hukou and residence (人户一致, 人在户不在); empty without a hukou. Rows are people living in the grid, so 户在人不在 is never one', zh: '人户状态', value: (p, i) => at(p.residenceStatuses, i) },
     { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (p, i) => at(p.sexes, i) },
     { name: 'age_band', type: 'string', en: 'Age band (0-17, 18-34, 35-59, 60-79, 80+)', zh: '年龄段', value: (p, i) => ageBand(at(p.ages, i)) },
     { name: 'party_member', type: 'boolean', en: 'Is a party member', zh: '是否党员', value: (p, i) => (p.partyMemberStatuses ? p.partyMemberStatuses[i] != null : null) },
