@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Scope } from '@hub/core';
 import type {
+  DatasetAssistanceGrantsByGridQuery,
   DatasetCareListsQuery,
   DatasetCasesQuery,
   DatasetDisabilityByGridQuery,
@@ -90,6 +91,7 @@ const pageOf = <TNode>(connection: Connection<TNode>): Page<TNode> | null =>
 
 type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColumns']>;
 type DisabilityCountPage = NonNullable<DatasetDisabilityByGridQuery['disabilityCountColumns']>;
+type AssistanceCountPage = NonNullable<DatasetAssistanceGrantsByGridQuery['assistanceCountColumns']>;
 type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
 type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
 type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
@@ -220,6 +222,26 @@ const disabilityByGrid: ColumnDataset<DisabilityCountPage> = {
     { name: 'grade', type: 'integer', en: 'Grade, 1 (most severe) to 4; empty on a category row', zh: '残疾等级', value: (p, i) => at(p.grades, i) },
     { name: 'holders', type: 'integer', en: 'Certificate holders of the category (or grade) in the grid; empty where suppressed', zh: '持证人数（小数抑制）', value: (p, i) => at(p.holders, i) },
     { name: 'suppressed', type: 'boolean', en: 'Whether the count is suppressed (1 to 4 holders, or the next smallest beside a list\u2019s only such count)', zh: '是否小数抑制', value: (p, i) => at(p.holders, i) === null },
+  ],
+};
+
+const assistanceGrantsByGrid: ColumnDataset<AssistanceCountPage> = {
+  name: 'assistance-grants-by-grid',
+  title: { en: 'Temporary and medical assistance counted per grid, year and kind, small cells suppressed', zh: '网格临时救助、医疗救助统计' },
+  operationName: 'DatasetAssistanceGrantsByGrid',
+  document: operation('assistance-grants-by-grid.graphql'),
+  scopes: [['welfare:read'], ['statistics:read']],
+  page: (data) => (data as DatasetAssistanceGrantsByGridQuery).assistanceCountColumns,
+  size: (page) => page.gridCodes.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
+  columns: [
+    ...placeColumnsOfPage<AssistanceCountPage>(),
+    { name: 'year', type: 'integer', en: 'Calendar year of the grants', zh: '年度', value: (p, i) => at(p.years, i) },
+    { name: 'kind', type: 'string', en: 'TEMPORARY (临时救助) or MEDICAL (医疗救助)', zh: '救助类型', value: (p, i) => at(p.kinds, i) },
+    { name: 'recipients', type: 'integer', en: `People granted at least once; ${SUPPRESSED}`, zh: '救助人数（小数抑制）', value: (p, i) => at(p.recipients, i) },
+    { name: 'grants', type: 'integer', en: 'Grants; empty when granted to 1 to 4 people', zh: '救助人次', value: (p, i) => at(p.grants, i) },
+    { name: 'amount', type: 'double', en: 'Yuan granted; empty when granted to 1 to 4 people', zh: '救助金额（元）', value: (p, i) => (at(p.amounts, i) === null ? null : Number(at(p.amounts, i))) },
+    { name: 'suppressed', type: 'boolean', en: 'Whether the row is suppressed (1 to 4 people granted)', zh: '是否小数抑制', value: (p, i) => at(p.recipients, i) === null },
   ],
 };
 
@@ -453,6 +475,7 @@ export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
   [
     columnSpec(residentsByGrid),
     columnSpec(disabilityByGrid),
+    columnSpec(assistanceGrantsByGrid),
     spec(groupRentals),
     spec(cases),
     spec(welfareCrossCheck),
