@@ -2,8 +2,8 @@ import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CareListsByGridConnectionDocument, PartyMembersByGridConnectionDocument } from './__generated__/operations.ts';
-import { world } from './world.ts';
+import { CareListsByGridConnectionDocument, PartyMembersByGridConnectionDocument, ResidentsByGridConnectionDocument } from './__generated__/operations.ts';
+import { grids, idOf, world } from './world.ts';
 
 /**
  * Datasets that moved from each grid's connection to column pages give the same rows as before, in the same order:
@@ -92,6 +92,24 @@ async function careListsBefore(gridCode: string): Promise<Record<string, Cell>[]
   }));
 }
 
+/** The public-security columns of one grid's residents-by-grid rows, as the grid's residents connection lists them. */
+async function residentsBefore(gridCode: string): Promise<Record<string, Cell>[]> {
+  const people = await connectionRows(async (after) => {
+    const response = await postGraphQL(hub.gatewayUrl, ResidentsByGridConnectionDocument, { gridCode, first: 500, after }, analyst);
+    expect(response.errors).toBeUndefined();
+    const connection = response.data?.grid?.residents;
+    return connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
+  });
+  return people.map((r) => ({
+    resident_id: r.id,
+    ...placeOf(gridCode),
+    population_type: r.populationType,
+    residence_status: r.residenceStatus ?? null,
+    sex: r.sex,
+    age_band: ageBand(r.age ?? null),
+  }));
+}
+
 const BEFORE: Record<string, (gridCode: string) => Promise<Record<string, Cell>[]>> = {
   'party-members-by-grid': partyMembersBefore,
   'care-lists': careListsBefore,
@@ -118,6 +136,21 @@ describe('datasets on column pages', () => {
       expect(csv).toHaveLength(expected.length + 1);
     }, 180_000);
   }
+
+  it("residents-by-grid: the people each grid's residents connection lists, those living in the grid, in the same order", async () => {
+    const gridCodes = world.grids.map((g) => g.code).sort();
+    const expected = (await Promise.all(gridCodes.map((code) => residentsBefore(code)))).flat();
+    const rows = (await exported('residents-by-grid', 'ndjson')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, Cell>);
+    const keys = Object.keys(expected[0]!);
+    expect(rows.map((row) => Object.fromEntries(keys.map((k) => [k, row[k]])))).toEqual(expected);
+    // The generator's people living in the district, none of those registered here but living elsewhere (户在人不在),
+    // though the register holds them.
+    const living = grids.flatMap((g) => g.residents.map((r) => idOf(r.idNumber)));
+    const away = grids.flatMap((g) => g.registeredAway.map((r) => idOf(r.idNumber)));
+    expect(away.length).toBeGreaterThan(0);
+    expect(new Set(rows.map((r) => r.resident_id))).toEqual(new Set(living));
+    expect(rows.some((r) => r.residence_status === 'REGISTERED_NOT_RESIDENT')).toBe(false);
+  }, 180_000);
 
   it('care-lists: the export is audited as care data, with minors, and every person it held', async () => {
     const sub = `care-columns-${Date.now()}`;

@@ -69,7 +69,7 @@ describe('the catalog', () => {
     expect(response.status).toBe(200);
     const { datasets } = (await response.json()) as { datasets: { name: string; formats: Record<string, string>; columns: { name: string; type: string; en: string; zh: string }[] }[] };
     expect(datasets.map((d) => d.name).sort()).toEqual([
-      'care-lists', 'cases', 'disability-by-grid', 'group-rentals', 'party-members-by-grid', 'report-ins-by-community', 'residents-by-grid', 'volunteers-by-community', 'welfare-cross-check',
+      'assistance-grants-by-grid', 'care-lists', 'cases', 'disability-by-grid', 'group-rentals', 'party-members-by-grid', 'report-ins-by-community', 'residents-by-grid', 'volunteers-by-community', 'welfare-cross-check',
     ]);
     for (const dataset of datasets) {
       expect(Object.keys(dataset.formats)).toEqual(['csv', 'ndjson', 'parquet']);
@@ -247,6 +247,34 @@ describe('the other datasets', () => {
     expect(grids.flatMap((g) => g.civilAffairs.disabilities).length).toBeGreaterThan(allowances.size);
     // A role with neither health:read nor statistics:read is refused the dataset.
     const refused = await fetch(url('/datasets/disability-by-grid.csv'), { headers: { authorization: `Bearer ${await hub.tokenFor('housing-officer')}`, 'x-hub-purpose': 'housing-management' } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('DATASET_FORBIDDEN');
+  });
+
+  it('counts temporary and medical assistance per grid, year and kind, every row the generator gives or suppressed', async () => {
+    const expected = new Map<string, { grants: number; people: Set<string>; cents: number }>();
+    for (const g of grids.flatMap((x) => x.civilAffairs.assistance)) {
+      const key = `${g.gridCode}|${g.grantedOn.slice(0, 4)}|${g.kind}`;
+      const cell = expected.get(key) ?? { grants: 0, people: new Set<string>(), cents: 0 };
+      cell.grants += 1;
+      cell.people.add(g.idNumber);
+      cell.cents += Math.round(g.amount * 100);
+      expected.set(key, cell);
+    }
+    const { file } = await download('/datasets/assistance-grants-by-grid.parquet');
+    const rows = await sql<{ grid_code: string; year: number; kind: string; recipients: number | null; grants: number | null; amount: number | null; suppressed: boolean }>(
+      `select grid_code, year, kind, recipients, grants, amount, suppressed from read_parquet('${file}')`,
+    );
+    expect(rows.length).toBe(expected.size);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) {
+      const cell = expected.get(`${r.grid_code}|${r.year}|${r.kind}`)!;
+      expect(cell, `${r.grid_code} ${r.year} ${r.kind}`).toBeDefined();
+      expect(r.suppressed).toBe(cell.people.size < 5);
+      if (r.suppressed) expect([r.recipients, r.grants, r.amount]).toEqual([null, null, null]);
+      else expect([Number(r.recipients), Number(r.grants), Math.round(Number(r.amount) * 100)]).toEqual([cell.people.size, cell.grants, cell.cents]);
+    }
+    const refused = await fetch(url('/datasets/assistance-grants-by-grid.csv'), { headers: { authorization: `Bearer ${await hub.tokenFor('housing-officer')}`, 'x-hub-purpose': 'housing-management' } });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('DATASET_FORBIDDEN');
   });

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HUB_SECRET, department, dropDatabase, ensureDatabase } from '@hub/core';
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
+import { generateDemoWorld } from '@hub/demo';
 import { prepareDatabases } from '../src/databases.ts';
 import { departmentRuntimes } from '../src/departments.ts';
 import { parseDemoOptions } from '../src/options.ts';
@@ -111,9 +112,14 @@ describe('npm start and a district\'s own records', () => {
     await prepared.stop();
     const [counts] = await query(
       env.PUBLIC_SECURITY_DATABASE_URL,
-      "SELECT count(*)::int AS residents, (count(*) FILTER (WHERE population_type = 'FLOATING'))::int AS floating FROM residents",
+      `SELECT (count(*) FILTER (WHERE residence_status IS DISTINCT FROM 'REGISTERED_NOT_RESIDENT'))::int AS residents,
+              (count(*) FILTER (WHERE residence_status = 'REGISTERED_NOT_RESIDENT'))::int AS away,
+              (count(*) FILTER (WHERE population_type = 'FLOATING'))::int AS floating FROM residents`,
     );
+    // --residents counts the people living in the district; those registered here but living elsewhere (户在人不在)
+    // are on the register besides them.
     expect(counts!.residents).toBe(3000);
+    expect(counts!.away).toBe([...generateDemoWorld(demo).gridContents()].reduce((n, g) => n + g.registeredAway.length, 0));
     // The seed's 马陆镇: over 70 % from elsewhere; the default district has 22 %.
     expect(Number(counts!.floating) / 3000).toBeGreaterThan(0.66);
     expect(Number(counts!.floating) / 3000).toBeLessThan(0.74);

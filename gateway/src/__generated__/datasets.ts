@@ -208,6 +208,15 @@ export type WelfareStatus =
   /** Payment suspended pending review (暂停发放). */
   | 'SUSPENDED';
 
+export type DatasetAssistanceGrantsByGridQueryVariables = Exact<{
+  gridCodes: Array<string | number> | string | number;
+  first: number;
+  after?: string | null | undefined;
+}>;
+
+
+export type DatasetAssistanceGrantsByGridQuery = { assistanceCountColumns: { gridCodes: (string | null)[], years: (number | null)[], kinds: (string | null)[], grants: (number | null)[], recipients: (number | null)[], amounts: (string | null)[], hasNextPage: boolean, endCursor: string | null } | null };
+
 export type DatasetCareListsQueryVariables = Exact<{
   gridCodes: Array<string | number> | string | number;
   first: number;

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Scope } from '@hub/core';
 import type {
+  DatasetAssistanceGrantsByGridQuery,
   DatasetCareListsQuery,
   DatasetCasesQuery,
   DatasetDisabilityByGridQuery,
@@ -90,6 +91,7 @@ const pageOf = <TNode>(connection: Connection<TNode>): Page<TNode> | null =>
 
 type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColumns']>;
 type DisabilityCountPage = NonNullable<DatasetDisabilityByGridQuery['disabilityCountColumns']>;
+type AssistanceCountPage = NonNullable<DatasetAssistanceGrantsByGridQuery['assistanceCountColumns']>;
 type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
 type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
 type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
@@ -140,7 +142,7 @@ const residentsByGrid: ColumnDataset<ResidentColumnsPage> = {
     { name: 'resident_id', type: 'string', en: 'Pseudonymous resident id (keyed hash of the ID number)', zh: '居民标识（去标识化）', value: (p, i) => at(p.ids, i) },
     ...placeColumnsOfPage<ResidentColumnsPage>(),
     { name: 'population_type', type: 'string', en: 'Population type', zh: '人口类型', value: (p, i) => at(p.populationTypes, i) },
-    { name: 'residence_status', type: 'string', en: 'Hukou and residence (人户一致, 人在户不在, 户在人不在); empty without a hukou', zh: '人户状态', value: (p, i) => at(p.residenceStatuses, i) },
+    { name: 'residence_status', type: 'string', en: 'Hukou and residence (人户一致, 人在户不在); empty without a hukou. Rows are people living in the grid, so 户在人不在 is never one', zh: '人户状态', value: (p, i) => at(p.residenceStatuses, i) },
     { name: 'sex', type: 'string', en: 'Sex', zh: '性别', value: (p, i) => at(p.sexes, i) },
     { name: 'age_band', type: 'string', en: 'Age band (0-17, 18-34, 35-59, 60-79, 80+)', zh: '年龄段', value: (p, i) => ageBand(at(p.ages, i)) },
     { name: 'party_member', type: 'boolean', en: 'Is a party member', zh: '是否党员', value: (p, i) => (p.partyMemberStatuses ? p.partyMemberStatuses[i] != null : null) },
@@ -220,6 +222,26 @@ const disabilityByGrid: ColumnDataset<DisabilityCountPage> = {
     { name: 'grade', type: 'integer', en: 'Grade, 1 (most severe) to 4; empty on a category row', zh: '残疾等级', value: (p, i) => at(p.grades, i) },
     { name: 'holders', type: 'integer', en: 'Certificate holders of the category (or grade) in the grid; empty where suppressed', zh: '持证人数（小数抑制）', value: (p, i) => at(p.holders, i) },
     { name: 'suppressed', type: 'boolean', en: 'Whether the count is suppressed (1 to 4 holders, or the next smallest beside a list\u2019s only such count)', zh: '是否小数抑制', value: (p, i) => at(p.holders, i) === null },
+  ],
+};
+
+const assistanceGrantsByGrid: ColumnDataset<AssistanceCountPage> = {
+  name: 'assistance-grants-by-grid',
+  title: { en: 'Temporary and medical assistance counted per grid, year and kind, small cells suppressed', zh: '网格临时救助、医疗救助统计' },
+  operationName: 'DatasetAssistanceGrantsByGrid',
+  document: operation('assistance-grants-by-grid.graphql'),
+  scopes: [['welfare:read'], ['statistics:read']],
+  page: (data) => (data as DatasetAssistanceGrantsByGridQuery).assistanceCountColumns,
+  size: (page) => page.gridCodes.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
+  columns: [
+    ...placeColumnsOfPage<AssistanceCountPage>(),
+    { name: 'year', type: 'integer', en: 'Calendar year of the grants', zh: '年度', value: (p, i) => at(p.years, i) },
+    { name: 'kind', type: 'string', en: 'TEMPORARY (临时救助) or MEDICAL (医疗救助)', zh: '救助类型', value: (p, i) => at(p.kinds, i) },
+    { name: 'recipients', type: 'integer', en: `People granted at least once; ${SUPPRESSED}`, zh: '救助人数（小数抑制）', value: (p, i) => at(p.recipients, i) },
+    { name: 'grants', type: 'integer', en: 'Grants; empty when granted to 1 to 4 people', zh: '救助人次', value: (p, i) => at(p.grants, i) },
+    { name: 'amount', type: 'double', en: 'Yuan granted; empty when granted to 1 to 4 people', zh: '救助金额（元）', value: (p, i) => (at(p.amounts, i) === null ? null : Number(at(p.amounts, i))) },
+    { name: 'suppressed', type: 'boolean', en: 'Whether the row is suppressed (1 to 4 people granted)', zh: '是否小数抑制', value: (p, i) => at(p.recipients, i) === null },
   ],
 };
 
@@ -453,6 +475,7 @@ export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
   [
     columnSpec(residentsByGrid),
     columnSpec(disabilityByGrid),
+    columnSpec(assistanceGrantsByGrid),
     spec(groupRentals),
     spec(cases),
     spec(welfareCrossCheck),

@@ -141,3 +141,68 @@ describe('the volunteer register and claimed posts', () => {
     expect(await measure(10)).toBe(await measure(1));
   });
 });
+
+describe('report-in and volunteer counts for a caller who sees none of the people (小数抑制)', () => {
+  // The supervision office reads statistics but not party records; the analyst reads both.
+  const supervisor = testCaller('supervisor', { purpose: 'case-handling' });
+  const analyst = testCaller('district-analyst', { purpose: 'statistics' });
+  /** The datasets' rule, written out: 1 to 4 hidden; a part hidden alone hides the smallest other part. */
+  const shown = (n: number) => (n >= 1 && n <= 4 ? null : n);
+  const parts = (a: number, b: number): [number | null, number | null] => {
+    const [x, y] = [shown(a), shown(b)];
+    if (x === null && a > 0 && !(y === null && b > 0) && b > 0) return [null, null];
+    if (y === null && b > 0 && !(x === null && a > 0) && a > 0) return [null, null];
+    return [x, y];
+  };
+  const published = (list: DemoPartyReportIn[]) => {
+    const c = countsOf(list);
+    const [inService, floating] = parts(c.inService, c.floating);
+    return { total: shown(c.total), inService, floating };
+  };
+  const volunteersOf = (g: (typeof grids)[number]) => {
+    const own = g.party.volunteers;
+    const members = own.filter((v) => v.partyMember).length;
+    return { total: own.length, partyMembers: members, monitors: own.filter((v) => v.role === 'MONITOR').length, others: own.length - members };
+  };
+  const QUERY = `query ($reps: [_Any!]!) { _entities(representations: $reps) {
+    ... on Grid { ${COUNTS} volunteerCounts { total partyMembers monitors } } ... on Community { ${COUNTS} } ... on Street { ${COUNTS} } ... on District { ${COUNTS} } } }`;
+  const reps = [
+    ...gridReps(grids.map((g) => g.grid.code)),
+    ...world.communities.map((c) => ({ __typename: 'Community', code: c.code })),
+    ...world.streets.map((s) => ({ __typename: 'Street', code: s.code })),
+    { __typename: 'District', code: world.district.code },
+  ];
+  const exact = [
+    ...grids.map((g) => {
+      const v = volunteersOf(g);
+      return { partyReportInCounts: countsOf(g.party.reportIns), volunteerCounts: { total: v.total, partyMembers: v.partyMembers, monitors: v.monitors } };
+    }),
+    ...world.communities.map((c) => ({ partyReportInCounts: countsOf(reportIns.filter((b) => b.gridCode.startsWith(c.code))) })),
+    ...world.streets.map((s) => ({ partyReportInCounts: countsOf(reportIns.filter((b) => b.gridCode.startsWith(s.code.slice(0, 9)))) })),
+    { partyReportInCounts: countsOf(reportIns) },
+  ];
+
+  it('suppresses every place’s counts of 1 to 4 for the supervision office, as the datasets do', async () => {
+    const expected = [
+      ...grids.map((g) => {
+        const v = volunteersOf(g);
+        return { partyReportInCounts: published(g.party.reportIns), volunteerCounts: { total: shown(v.total), partyMembers: parts(v.partyMembers, v.others)[0], monitors: shown(v.monitors) } };
+      }),
+      ...world.communities.map((c) => ({ partyReportInCounts: published(reportIns.filter((b) => b.gridCode.startsWith(c.code))) })),
+      ...world.streets.map((s) => ({ partyReportInCounts: published(reportIns.filter((b) => b.gridCode.startsWith(s.code.slice(0, 9)))) })),
+      { partyReportInCounts: published(reportIns) },
+    ];
+    // The test district has both: grids whose counts hide and places whose counts show.
+    expect(expected.some((e) => e.partyReportInCounts.total === null)).toBe(true);
+    expect(expected.some((e) => e.partyReportInCounts.total !== null && e.partyReportInCounts.total > 0)).toBe(true);
+    expect(expected.some((e) => 'volunteerCounts' in e && e.volunteerCounts!.total === null)).toBe(true);
+    expect((await ok(QUERY, { reps }, supervisor))._entities).toEqual(expected);
+    // Nor may the office list the people counted.
+    const listed = await harness.gql(`query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { partyReportIns(first: 1) { totalCount } } } }`, { reps: gridReps([grids[0]!.grid.code]) }, supervisor);
+    expect(errorCodes(listed)).toEqual(['FORBIDDEN']);
+  });
+
+  it('answers them whole to a caller with party:read, who may list the people anyway', async () => {
+    expect((await ok(QUERY, { reps }, analyst))._entities).toEqual(exact);
+  });
+});

@@ -1,5 +1,5 @@
 import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, RequestLoader, type RowScope } from '@hub/core';
-import { and, count, eq, inArray } from 'drizzle-orm';
+import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from './db/schema.ts';
 import type { HouseholdBasis, IncidentType, KeyPersonCategory, PopulationType, ResidenceStatus } from './__generated__/resolvers-types.ts';
@@ -11,6 +11,11 @@ import type { HouseholdBasis, IncidentType, KeyPersonCategory, PopulationType, R
  */
 export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const residentScope = gridScopeWhere(scope, residents.gridCode);
+  // A grid's population is the people living in it (实有人口): those registered in it but living elsewhere (户在人不在)
+  // are on its register and in its 人户分离 counts, not in its population. A literal, not a parameter, so every
+  // statement that counts the living shares one prepared shape.
+  const livingHere = sql`${residents.residenceStatus} is distinct from 'REGISTERED_NOT_RESIDENT'`;
+  const populationOfStatus = new Map<ResidenceStatus, ReturnType<typeof countsByParent<PopulationType>>>();
   const keyPersonScope = gridScopeWhere(scope, keyPersons.gridCode);
   const incidentScope = gridScopeWhere(scope, incidents.gridCode);
   const householdScope = gridScopeWhere(scope, households.gridCode);
@@ -55,7 +60,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: households.basis,
       where: householdScope,
     }),
-    /** 人户分离 counts of a grid (residents_grid_status_idx). */
+    /** 人户分离 counts of a grid, its whole register (户在人不在 included): they sum to the people registered under it. */
     residenceStatusByGrid: countsByParent<ResidenceStatus>({
       db,
       table: residents,
@@ -63,22 +68,42 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       groupColumn: residents.residenceStatus,
       where: residentScope,
     }),
-    /** A page of a grid's residents; one statement for every grid asked with the same page and filter. */
-    residentPageByGrid: pageByParent<typeof residents, PopulationType | null>({
+    /**
+     * A page of a grid's people: those living in it, or with a status those of that 人户分离 status (户在人不在 too);
+     * one statement for every grid asked with the same page and filter.
+     */
+    residentPageByGrid: pageByParent<typeof residents, ResidentFilter>({
       db,
       table: residents,
       parentColumn: residents.gridCode,
       orderColumn: residents.id,
       parentOf: (r) => r.gridCode,
-      where: (type) => and(residentScope, type ? eq(residents.populationType, type) : undefined),
+      where: ({ type, status }) =>
+        and(residentScope, type ? eq(residents.populationType, type) : undefined, status ? eq(residents.residenceStatus, status) : livingHere),
     }),
+    /** The people living in a grid (实有人口) by population type. */
     populationByGrid: countsByParent<PopulationType>({
       db,
       table: residents,
       parentColumn: residents.gridCode,
       groupColumn: residents.populationType,
-      where: residentScope,
+      where: and(residentScope, livingHere),
     }),
+    /** A grid's people of one 人户分离 status by population type, for a list filtered on both; made on first use. */
+    populationOfStatusByGrid(status: ResidenceStatus) {
+      let loader = populationOfStatus.get(status);
+      if (!loader) {
+        loader = countsByParent<PopulationType>({
+          db,
+          table: residents,
+          parentColumn: residents.gridCode,
+          groupColumn: residents.populationType,
+          where: and(residentScope, eq(residents.residenceStatus, status)),
+        });
+        populationOfStatus.set(status, loader);
+      }
+      return loader;
+    },
     /** The same counts for communities, streets and the district: one statement per level, over their grids' code ranges. */
     populationByPlace: byPlaceLevel((level) =>
       countsByPlace<PopulationType>({
@@ -87,7 +112,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
         table: residents,
         gridColumn: residents.gridCode,
         groupColumn: residents.populationType,
-        where: residentScope,
+        where: and(residentScope, livingHere),
       }),
     ),
     /** 人户分离 counts of communities, streets and the district, as `populationByPlace`. */
@@ -159,3 +184,9 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** The filters of a grid's list of people: no status means the people living in the grid. */
+export interface ResidentFilter {
+  type: PopulationType | null;
+  status: ResidenceStatus | null;
+}

@@ -5,13 +5,15 @@
  */
 import { DEMO_HUB_SECRET, maskIdNumber, maskName, residentKey } from '@hub/core';
 import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
-import { generateDemoWorld, type DemoGridContents, type DemoResident } from '@hub/demo';
+import { generateDemoWorld, type DemoGridContents, type DemoRegisteredAway, type DemoResident } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { describe, expect, it } from 'vitest';
 import { subgraph } from '../src/server.ts';
 
 const grids: DemoGridContents[] = [...generateDemoWorld(TEST_DEMO).gridContents()];
 const everyone: DemoResident[] = grids.flatMap((g) => g.residents);
+/** People registered here but living elsewhere (户在人不在): on the register, not among the residents. */
+const away: DemoRegisteredAway[] = grids.flatMap((g) => g.registeredAway);
 const idOf = (r: { idNumber: string }) => residentKey(r.idNumber, DEMO_HUB_SECRET);
 const harness = serveSubgraphForTests(subgraph);
 const officer = testCaller('police-officer', { purpose: 'public-safety' });
@@ -40,7 +42,7 @@ describe('households', () => {
     const registered = everyone.filter((r) => r.hukouHouseholdId !== null);
     const parted = registered.find((r) => everyone.some((o) => o.householdId === r.householdId && o.hukouHouseholdId !== r.hukouHouseholdId))!;
     expect(parted).toBeDefined();
-    const hukouMembers = everyone.filter((r) => r.hukouHouseholdId === parted.hukouHouseholdId);
+    const hukouMembers = [...everyone, ...away].filter((r) => r.hukouHouseholdId === parted.hukouHouseholdId);
     const response = await gql(HOUSEHOLD, { id: parted.hukouHouseholdId });
     expect(response.errors).toBeUndefined();
     const household = response.data?.household as { basis: string; members: { id: string }[]; policeStation: string };
@@ -88,18 +90,19 @@ describe('人户分离', () => {
         residenceSeparation: {
           residentAndRegistered: g.residents.filter((r) => r.residenceStatus === 'RESIDENT_AND_REGISTERED').length,
           residentNotRegistered: g.residents.filter((r) => r.residenceStatus === 'RESIDENT_NOT_REGISTERED').length,
-          registeredNotResident: 0,
+          registeredNotResident: g.registeredAway.length,
         },
       })),
     );
     expect(sample.some((g) => g.residents.some((r) => r.residenceStatus === 'RESIDENT_NOT_REGISTERED' && r.populationType === 'REGISTERED'))).toBe(true);
+    expect(sample.some((g) => g.registeredAway.length > 0)).toBe(true);
   });
 
   it('counts communities, streets and the district over their grids', async () => {
-    const count = (people: DemoResident[]) => ({
-      residentAndRegistered: people.filter((r) => r.residenceStatus === 'RESIDENT_AND_REGISTERED').length,
-      residentNotRegistered: people.filter((r) => r.residenceStatus === 'RESIDENT_NOT_REGISTERED').length,
-      registeredNotResident: 0,
+    const count = (prefix: string) => ({
+      residentAndRegistered: everyone.filter((r) => r.gridCode.startsWith(prefix) && r.residenceStatus === 'RESIDENT_AND_REGISTERED').length,
+      residentNotRegistered: everyone.filter((r) => r.gridCode.startsWith(prefix) && r.residenceStatus === 'RESIDENT_NOT_REGISTERED').length,
+      registeredNotResident: away.filter((r) => r.gridCode.startsWith(prefix)).length,
     });
     const community = grids[0]!.grid.communityCode;
     const street = `${community.slice(0, 9)}000`;
@@ -109,10 +112,125 @@ describe('人户分离', () => {
     );
     expect(response.errors).toBeUndefined();
     expect(response.data?._entities).toEqual([
-      { residenceSeparation: count(everyone.filter((r) => r.gridCode.startsWith(community))) },
-      { residenceSeparation: count(everyone.filter((r) => r.gridCode.startsWith(street.slice(0, 9)))) },
-      { residenceSeparation: count(everyone) },
+      { residenceSeparation: count(community) },
+      { residenceSeparation: count(street.slice(0, 9)) },
+      { residenceSeparation: count('') },
     ]);
+  });
+});
+
+describe('户在人不在 on the register', () => {
+  const RESIDENT = /* GraphQL */ `
+    query ($id: ID!) { resident(id: $id) { id name populationType residenceStatus relationToHead tenure residence { code } household { id } hukouHousehold { id members { id } } hukouPlace { divisionCode policeStation } grid { code } } }
+  `;
+
+  it('keeps a person registered here but living elsewhere in their hukou household and its grid, with no residence here', async () => {
+    const person = away.find((r) => r.phone !== null)!;
+    const response = await gql(RESIDENT, { id: idOf(person) });
+    expect(response.errors).toBeUndefined();
+    const hukouMembers = [...everyone, ...away].filter((r) => r.hukouHouseholdId === person.hukouHouseholdId);
+    expect(hukouMembers.some((r) => 'houseCode' in r && r.relationToHead === 'SELF')).toBe(true);
+    const resident = response.data?.resident as { hukouHousehold: { members: { id: string }[] } };
+    expect({ ...resident, hukouHousehold: { ...resident.hukouHousehold, members: byId(resident.hukouHousehold.members) } }).toEqual({
+      id: idOf(person),
+      name: person.name,
+      populationType: 'REGISTERED',
+      residenceStatus: 'REGISTERED_NOT_RESIDENT',
+      relationToHead: person.relationToHead,
+      tenure: null,
+      residence: null,
+      household: null,
+      hukouHousehold: { id: person.hukouHouseholdId, members: hukouMembers.map(idOf).sort() },
+      hukouPlace: { divisionCode: person.hukouDivisionCode, policeStation: person.hukouPoliceStation },
+      grid: { code: person.gridCode },
+    });
+  });
+
+  it("is seen by the grid worker of the hukou grid and the police, and by no other grid's worker", async () => {
+    const person = away[0]!;
+    const other = grids.find((g) => g.grid.code !== person.gridCode)!;
+    const query = `query ($id: ID!) { resident(id: $id) { id grid { code } } }`;
+    const own = await gql(query, { id: idOf(person) }, testCaller('grid-worker', { grids: [person.gridCode], purpose: 'grid-service' }));
+    expect(own.data?.resident).toEqual({ id: idOf(person), grid: { code: person.gridCode } });
+    expect((await gql(query, { id: idOf(person) })).data?.resident).toEqual({ id: idOf(person), grid: { code: person.gridCode } });
+    const elsewhere = await gql(query, { id: idOf(person) }, testCaller('grid-worker', { grids: [other.grid.code], purpose: 'grid-service' }));
+    expect(elsewhere.data?.resident ?? null).toBeNull();
+  });
+
+  /** Every page of a grid's list of people with these filters, and its total. */
+  async function listOf(code: string, filters: Record<string, string>, caller = officer) {
+    const args = Object.keys(filters).map((k) => `, ${k}: $${k}`).join('');
+    const vars = Object.keys(filters).map((k) => `, $${k}: ${k === 'populationType' ? 'PopulationType' : 'ResidenceStatus'}`).join('');
+    const ids: string[] = [];
+    let totalCount = -1;
+    let after: string | null = null;
+    do {
+      const response = await gql(
+        `query ($reps: [_Any!]!, $after: String${vars}) { _entities(representations: $reps) { ... on Grid { residents(first: 37, after: $after${args}) { totalCount edges { node { id residenceStatus } } pageInfo { hasNextPage endCursor } } } } }`,
+        { reps: [{ __typename: 'Grid', code }], after, ...filters },
+        caller,
+      );
+      expect(response.errors).toBeUndefined();
+      const connection = (response.data?._entities as { residents: { totalCount: number; edges: { node: { id: string; residenceStatus: string | null } }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } }[])[0]!.residents;
+      totalCount = connection.totalCount;
+      ids.push(...connection.edges.map((e) => e.node.id));
+      after = connection.pageInfo.hasNextPage ? connection.pageInfo.endCursor : null;
+    } while (after);
+    return { totalCount, ids };
+  }
+
+  it("lists a grid's people living in it by default, and its 户在人不在 people when asked for that status", async () => {
+    const g = grids.find((x) => x.registeredAway.length >= 3)!;
+    const living = await listOf(g.grid.code, {});
+    expect(living).toEqual({ totalCount: g.residents.length, ids: g.residents.map(idOf).sort() });
+    const awayHere = await listOf(g.grid.code, { residenceStatus: 'REGISTERED_NOT_RESIDENT' });
+    expect(awayHere).toEqual({ totalCount: g.registeredAway.length, ids: g.registeredAway.map(idOf).sort() });
+    // Both filters at once: they are registered population; none of them is floating.
+    expect(await listOf(g.grid.code, { residenceStatus: 'REGISTERED_NOT_RESIDENT', populationType: 'REGISTERED' })).toEqual(awayHere);
+    expect(await listOf(g.grid.code, { residenceStatus: 'REGISTERED_NOT_RESIDENT', populationType: 'FLOATING' })).toEqual({ totalCount: 0, ids: [] });
+    const separated = g.residents.filter((r) => r.residenceStatus === 'RESIDENT_NOT_REGISTERED');
+    expect(await listOf(g.grid.code, { residenceStatus: 'RESIDENT_NOT_REGISTERED', populationType: 'REGISTERED' })).toEqual({
+      totalCount: separated.filter((r) => r.populationType === 'REGISTERED').length,
+      ids: separated.filter((r) => r.populationType === 'REGISTERED').map(idOf).sort(),
+    });
+    // The grid's worker keeps them; another grid's worker sees none of them.
+    const worker = testCaller('grid-worker', { grids: [g.grid.code], purpose: 'grid-service' });
+    expect(await listOf(g.grid.code, { residenceStatus: 'REGISTERED_NOT_RESIDENT' }, worker)).toEqual(awayHere);
+    const stranger = testCaller('grid-worker', { grids: [grids.find((x) => x.grid.code !== g.grid.code)!.grid.code], purpose: 'grid-service' });
+    expect(await listOf(g.grid.code, { residenceStatus: 'REGISTERED_NOT_RESIDENT' }, stranger)).toEqual({ totalCount: 0, ids: [] });
+  });
+
+  it('counts 户在人不在 people in 人户分离 and not in the population (实有人口), at every level; 人户分离 sums to the register with a hukou', async () => {
+    const counts = `population { total registered floating overseas unsettled } residenceSeparation { residentAndRegistered residentNotRegistered registeredNotResident }`;
+    const g = grids.find((x) => x.registeredAway.length > 0)!;
+    const community = g.grid.communityCode;
+    const street = `${community.slice(0, 9)}000`;
+    const response = await gql(
+      `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { ${counts} } ... on Community { ${counts} } ... on Street { ${counts} } ... on District { ${counts} } } }`,
+      { reps: [{ __typename: 'Grid', code: g.grid.code }, { __typename: 'Community', code: community }, { __typename: 'Street', code: street }, { __typename: 'District', code: '320311' }] },
+    );
+    expect(response.errors).toBeUndefined();
+    const expected = (prefix: string) => {
+      const living = everyone.filter((r) => r.gridCode.startsWith(prefix));
+      const awayHere = away.filter((r) => r.gridCode.startsWith(prefix));
+      const of = (t: string) => living.filter((r) => r.populationType === t).length;
+      return {
+        population: { total: living.length, registered: of('REGISTERED'), floating: of('FLOATING'), overseas: of('OVERSEAS'), unsettled: of('UNSETTLED') },
+        residenceSeparation: {
+          residentAndRegistered: living.filter((r) => r.residenceStatus === 'RESIDENT_AND_REGISTERED').length,
+          residentNotRegistered: living.filter((r) => r.residenceStatus === 'RESIDENT_NOT_REGISTERED').length,
+          registeredNotResident: awayHere.length,
+        },
+      };
+    };
+    const answered = response.data?._entities as ReturnType<typeof expected>[];
+    expect(answered).toEqual([expected(g.grid.code), expected(community), expected(street.slice(0, 9)), expected('')]);
+    // The district's 人户分离 counts add up to everyone on the register who has a hukou: the people living here with
+    // one and the 户在人不在 people; the population to everyone living here.
+    const district = answered[3]!;
+    const sep = district.residenceSeparation;
+    expect(sep.residentAndRegistered + sep.residentNotRegistered + sep.registeredNotResident).toBe(everyone.filter((r) => r.residenceStatus !== null).length + away.length);
+    expect(district.population.total).toBe(everyone.length);
   });
 });
 

@@ -9,7 +9,9 @@ import { count } from 'drizzle-orm';
 
 const grids: DemoGridContents[] = [...generateDemoWorld(TEST_DEMO).gridContents()];
 const everyone: DemoResident[] = grids.flatMap((g) => g.residents);
-const idOf = (r: DemoResident) => residentKey(r.idNumber, DEMO_HUB_SECRET);
+/** People registered here but living elsewhere (户在人不在): on the register under their hukou grid, not residents. */
+const away = grids.flatMap((g) => g.registeredAway);
+const idOf = (r: { idNumber: string }) => residentKey(r.idNumber, DEMO_HUB_SECRET);
 
 const harness = serveSubgraphForTests(subgraph);
 
@@ -33,9 +35,19 @@ const GRID_RESIDENTS = /* GraphQL */ `
 `;
 
 describe('the population register', () => {
-  it('holds every generated resident under the hub id of their ID number', async () => {
+  it('holds every generated resident, and everyone registered here but living elsewhere, under the hub id of their ID number', async () => {
     const [row] = await harness.database.db.select({ n: count() }).from(residents);
-    expect(row?.n).toBe(everyone.length);
+    expect(away.length).toBeGreaterThan(0);
+    expect(row?.n).toBe(everyone.length + away.length);
+    const awaySample = away.filter((_, i) => i % 29 === 0);
+    const awayResponse = await gql(
+      `query ($ids: [_Any!]!) { _entities(representations: $ids) { ... on Resident { id sex populationType residenceStatus residence { code } grid { code } } } }`,
+      { ids: awaySample.map((r) => ({ __typename: 'Resident', id: idOf(r) })) },
+    );
+    expect(awayResponse.errors).toBeUndefined();
+    expect(awayResponse.data?._entities).toEqual(
+      awaySample.map((r) => ({ id: idOf(r), sex: r.sex, populationType: 'REGISTERED', residenceStatus: 'REGISTERED_NOT_RESIDENT', residence: null, grid: { code: r.gridCode } })),
+    );
     const sample = everyone.filter((_, i) => i % 97 === 0);
     const response = await gql(
       `query ($ids: [_Any!]!) { _entities(representations: $ids) { ... on Resident { id name sex birthDate populationType residence { code } grid { code } } } }`,

@@ -36,6 +36,30 @@ export type Scalars = {
 };
 
 /**
+ * Temporary and medical assistance counted per grid, year and kind, as columns (救助统计列): entry i of each list is
+ * about the same row.
+ */
+export type AssistanceCountColumns = {
+  __typename?: 'AssistanceCountColumns';
+  /** Yuan granted, a decimal with two places (救助金额, 元); null where suppressed. */
+  amounts: Scalars['StringColumn']['output'];
+  /** The cursor after this page's last row, to pass as `after`. */
+  endCursor?: Maybe<Scalars['String']['output']>;
+  /** Grants (救助人次); null where suppressed. */
+  grants: Scalars['IntColumn']['output'];
+  /** The row's grid (网格编码). */
+  gridCodes: Scalars['StringColumn']['output'];
+  /** Whether more rows follow. */
+  hasNextPage: Scalars['Boolean']['output'];
+  /** The kind, an `AssistanceKind` value (救助类型). */
+  kinds: Scalars['StringColumn']['output'];
+  /** People granted at least once (救助人数); null where suppressed (1 to 4). */
+  recipients: Scalars['IntColumn']['output'];
+  /** The calendar year of the grants (年度). */
+  years: Scalars['IntColumn']['output'];
+};
+
+/**
  * One-off assistance (临时救助) or medical assistance for one episode (医疗救助), granted by civil affairs: a sum, not a
  * monthly allowance.
  */
@@ -712,6 +736,15 @@ export type PageInfo = {
 export type Query = {
   __typename?: 'Query';
   /**
+   * Temporary and medical assistance of some grids counted per grid, year and kind (临时救助、医疗救助统计), as columns,
+   * for exports: grants, people and yuan, rows only where there were grants, in grid, year, kind order. Where 1 to 4
+   * people were granted, the people, grants and yuan are null (suppressed, 小数抑制), so no one's grant can be read
+   * off. `gridCodes`: 1 to 500 grid codes (else INVALID_GRID_CODE); `first`: rows a page, 0 to 5000 (default 1000, else
+   * INVALID_PAGE_SIZE); `after`: an endCursor of the same grids (else INVALID_CURSOR). Grants outside the caller's grids
+   * are left out.
+   */
+  assistanceCountColumns?: Maybe<AssistanceCountColumns>;
+  /**
    * Current care-list entries of some grids as columns, a page at a time (列式关爱对象分页), for bulk exports: one
    * object whose lists hold the page's entries in grid-code then id order (the entries each grid's `careRecords`
    * gives), the i-th entry of every list belonging to the i-th entry. Public security adds who they are without naming
@@ -764,6 +797,14 @@ export type Query = {
   streets: Array<Street>;
   /** Welfare entitlements (社会救助与福利), by id, optionally of one kind and status, within a street, community or grid. */
   welfareEntitlements?: Maybe<WelfareEntitlementConnection>;
+};
+
+
+/** Entry points of the graph (查询入口); each department contributes its own. */
+export type QueryAssistanceCountColumnsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  gridCodes: Array<Scalars['ID']['input']>;
 };
 
 
@@ -1186,9 +1227,11 @@ export type FederationReferenceTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  AssistanceCountColumns: ResolverTypeWrapper<AssistanceCountColumns>;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AssistanceGrant: ResolverTypeWrapper<AssistanceGrantModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   AssistanceGrantConnection: ResolverTypeWrapper<AssistanceGrantConnectionModel>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
@@ -1201,7 +1244,6 @@ export type ResolversTypes = ResolversObject<{
   CareKind: CareKind;
   CareRecord: ResolverTypeWrapper<CareRecordModel>;
   CareRecordColumns: ResolverTypeWrapper<CareRecordColumnsModel>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   CareRecordConnection: ResolverTypeWrapper<CareRecordConnectionModel>;
   CareRecordEdge: ResolverTypeWrapper<CareRecordEdgeModel>;
   Community: ResolverTypeWrapper<CommunityModel>;
@@ -1250,9 +1292,11 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
+  AssistanceCountColumns: AssistanceCountColumns;
+  String: Scalars['String']['output'];
+  Boolean: Scalars['Boolean']['output'];
   AssistanceGrant: AssistanceGrantModel;
   Float: Scalars['Float']['output'];
-  String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
   AssistanceGrantConnection: AssistanceGrantConnectionModel;
   Int: Scalars['Int']['output'];
@@ -1262,7 +1306,6 @@ export type ResolversParentTypes = ResolversObject<{
   CareCounts: CareCounts;
   CareRecord: CareRecordModel;
   CareRecordColumns: CareRecordColumnsModel;
-  Boolean: Scalars['Boolean']['output'];
   CareRecordConnection: CareRecordConnectionModel;
   CareRecordEdge: CareRecordEdgeModel;
   Community: CommunityModel;
@@ -1297,6 +1340,17 @@ export type ResolversParentTypes = ResolversObject<{
   WelfareEntitlement: WelfareEntitlementModel;
   WelfareEntitlementConnection: WelfareEntitlementConnectionModel;
   WelfareEntitlementEdge: WelfareEntitlementEdgeModel;
+}>;
+
+export type AssistanceCountColumnsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['AssistanceCountColumns'] = ResolversParentTypes['AssistanceCountColumns']> = ResolversObject<{
+  amounts?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
+  endCursor?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  grants?: Resolver<ResolversTypes['IntColumn'], ParentType, ContextType>;
+  gridCodes?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
+  hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  kinds?: Resolver<ResolversTypes['StringColumn'], ParentType, ContextType>;
+  recipients?: Resolver<ResolversTypes['IntColumn'], ParentType, ContextType>;
+  years?: Resolver<ResolversTypes['IntColumn'], ParentType, ContextType>;
 }>;
 
 export type AssistanceGrantResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['AssistanceGrant'] = ResolversParentTypes['AssistanceGrant']> = ResolversObject<{
@@ -1550,6 +1604,7 @@ export type PageInfoResolvers<ContextType = CivilAffairsContext, ParentType exte
 }>;
 
 export type QueryResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  assistanceCountColumns?: Resolver<Maybe<ResolversTypes['AssistanceCountColumns']>, ParentType, ContextType, RequireFields<QueryAssistanceCountColumnsArgs, 'first' | 'gridCodes'>>;
   careRecordColumns?: Resolver<Maybe<ResolversTypes['CareRecordColumns']>, ParentType, ContextType, RequireFields<QueryCareRecordColumnsArgs, 'first' | 'gridCodes'>>;
   civilAffairsImports?: Resolver<Array<ResolversTypes['ImportRun']>, ParentType, ContextType, RequireFields<QueryCivilAffairsImportsArgs, 'first'>>;
   communities?: Resolver<Array<ResolversTypes['Community']>, ParentType, ContextType, Partial<QueryCommunitiesArgs>>;
@@ -1641,6 +1696,7 @@ export type WelfareEntitlementEdgeResolvers<ContextType = CivilAffairsContext, P
 }>;
 
 export type Resolvers<ContextType = CivilAffairsContext> = ResolversObject<{
+  AssistanceCountColumns?: AssistanceCountColumnsResolvers<ContextType>;
   AssistanceGrant?: AssistanceGrantResolvers<ContextType>;
   AssistanceGrantConnection?: AssistanceGrantConnectionResolvers<ContextType>;
   AssistanceGrantEdge?: AssistanceGrantEdgeResolvers<ContextType>;

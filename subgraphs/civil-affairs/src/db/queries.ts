@@ -1,8 +1,8 @@
 import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
-import { and, asc, count, eq, ilike, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, countDistinct, eq, ilike, inArray, sql, sum, type SQL } from 'drizzle-orm';
 import type { OrganizationKind, WelfareKind, WelfareStatus } from '../__generated__/resolvers-types.ts';
 import type { Db } from './index.ts';
-import { communities, disabilityRecords, districts, grids, organizations, streets, welfareEntitlements } from './schema.ts';
+import { assistanceGrants, communities, disabilityRecords, districts, grids, organizations, streets, welfareEntitlements } from './schema.ts';
 
 /** The one district civil affairs keeps; its absence means nothing was seeded or imported yet. */
 export async function theDistrict(db: Db) {
@@ -79,4 +79,25 @@ export function disabilityCounts(db: Db, scope: RowScope, gridCodes: readonly st
     .where(and(inArray(disabilityRecords.gridCode, [...gridCodes]), gridScopeWhere(scope, disabilityRecords.gridCode)))
     .groupBy(disabilityRecords.gridCode, disabilityRecords.category, disabilityRecords.grade)
     .orderBy(disabilityRecords.gridCode, disabilityRecords.category, disabilityRecords.grade);
+}
+
+/**
+ * Temporary and medical assistance of the grids asked, per grid, year and kind: grants, distinct people and yuan (as
+ * exact decimal text), within the caller's grids, in that order (`assistance_grid_kind_idx`).
+ */
+export function assistanceCounts(db: Db, scope: RowScope, gridCodes: readonly string[]) {
+  const year = sql<number>`extract(year from ${assistanceGrants.grantedOn})::int`;
+  return db
+    .select({
+      gridCode: assistanceGrants.gridCode,
+      year,
+      kind: assistanceGrants.kind,
+      grants: count(),
+      recipients: countDistinct(assistanceGrants.residentId),
+      amount: sql<string>`${sum(assistanceGrants.amount)}::text`,
+    })
+    .from(assistanceGrants)
+    .where(and(inArray(assistanceGrants.gridCode, [...gridCodes]), gridScopeWhere(scope, assistanceGrants.gridCode)))
+    .groupBy(assistanceGrants.gridCode, year, assistanceGrants.kind)
+    .orderBy(assistanceGrants.gridCode, year, assistanceGrants.kind);
 }

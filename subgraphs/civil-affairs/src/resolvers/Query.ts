@@ -1,5 +1,6 @@
 import { checkCommunityCode, checkCreditCode, columnPageRequest, checkGridCode, checkLength, checkOrganizationId, checkStreetCode, latestImportRuns, mustBeFound, ORGANIZATION_ID, pageWithTotal } from '@hub/core';
-import { allCommunities, allStreets, disabilityCounts, gridPage, organizationPage, theDistrict, welfarePage } from '../db/queries.ts';
+import { allCommunities, allStreets, assistanceCounts, disabilityCounts, gridPage, organizationPage, theDistrict, welfarePage } from '../db/queries.ts';
+import { assistanceCountPage, assistanceCountRequest } from '../assistance-counts.ts';
 import { disabilityCountPage, disabilityCountRequest, disabilityCountRows } from '../disability-counts.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import type { Loaders } from '../loaders.ts';
@@ -38,6 +39,10 @@ export const Query: QueryResolvers = {
   disabilityCountColumns: async (_, args, { db, scope }) => {
     const request = disabilityCountRequest(args);
     return disabilityCountPage(disabilityCountRows(await disabilityCounts(db, scope, request.gridCodes)), request);
+  },
+  assistanceCountColumns: async (_, args, { db, scope }) => {
+    const request = assistanceCountRequest(args);
+    return assistanceCountPage(await assistanceCounts(db, scope, request.gridCodes), request);
   },
   district: (_, __, { db }) => theDistrict(db),
   streets: (_, __, { db }) => allStreets(db),

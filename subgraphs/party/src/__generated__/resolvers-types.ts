@@ -507,15 +507,19 @@ export type PartyReportInConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** Members reporting in counted by kind (报到党员统计). */
+/**
+ * Members reporting in counted by kind (报到党员统计). For a caller without `party:read` (who reads them on
+ * `statistics:read` and sees none of the members), small cells are suppressed as in the datasets (小数抑制): a count of
+ * 1 to 4 is null, and with one kind hidden alone the other kind too, since the total less one gives the other.
+ */
 export type PartyReportInCounts = {
   __typename?: 'PartyReportInCounts';
-  /** Floating members (流动党员). */
-  floating: Scalars['Int']['output'];
-  /** In-service members (在职党员双报到). */
-  inService: Scalars['Int']['output'];
-  /** All report-ins (报到党员总数). */
-  total: Scalars['Int']['output'];
+  /** Floating members (流动党员); null where suppressed. */
+  floating?: Maybe<Scalars['Int']['output']>;
+  /** In-service members (在职党员双报到); null where suppressed. */
+  inService?: Maybe<Scalars['Int']['output']>;
+  /** All report-ins (报到党员总数); null where suppressed. */
+  total?: Maybe<Scalars['Int']['output']>;
 };
 
 /** One report-in on a page. */
@@ -752,15 +756,19 @@ export type VolunteerConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
-/** Volunteers of a grid counted (志愿者统计). */
+/**
+ * Volunteers of a grid counted (志愿者统计). For a caller without `party:read` (who reads them on `statistics:read` and
+ * sees none of the volunteers), small cells are suppressed as in the datasets (小数抑制): a count of 1 to 4 is null, and
+ * party members are null too when the volunteers who are not party members number 1 to 4.
+ */
 export type VolunteerCounts = {
   __typename?: 'VolunteerCounts';
-  /** Of them, people's monitors (民情监督员). */
-  monitors: Scalars['Int']['output'];
-  /** Of them, party members (党员志愿者). */
-  partyMembers: Scalars['Int']['output'];
-  /** All volunteers (志愿者总数). */
-  total: Scalars['Int']['output'];
+  /** Of them, people's monitors (民情监督员); null where suppressed. */
+  monitors?: Maybe<Scalars['Int']['output']>;
+  /** Of them, party members (党员志愿者); null where suppressed. */
+  partyMembers?: Maybe<Scalars['Int']['output']>;
+  /** All volunteers (志愿者总数); null where suppressed. */
+  total?: Maybe<Scalars['Int']['output']>;
 };
 
 /** One volunteer on a page. */
@@ -1195,9 +1203,9 @@ export type PartyReportInConnectionResolvers<ContextType = PartyContext, ParentT
 }>;
 
 export type PartyReportInCountsResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['PartyReportInCounts'] = ResolversParentTypes['PartyReportInCounts']> = ResolversObject<{
-  floating?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  inService?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  floating?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  inService?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type PartyReportInEdgeResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['PartyReportInEdge'] = ResolversParentTypes['PartyReportInEdge']> = ResolversObject<{
@@ -1285,9 +1293,9 @@ export type VolunteerConnectionResolvers<ContextType = PartyContext, ParentType 
 }>;
 
 export type VolunteerCountsResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['VolunteerCounts'] = ResolversParentTypes['VolunteerCounts']> = ResolversObject<{
-  monitors?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  partyMembers?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  monitors?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  partyMembers?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type VolunteerEdgeResolvers<ContextType = PartyContext, ParentType extends ResolversParentTypes['VolunteerEdge'] = ResolversParentTypes['VolunteerEdge']> = ResolversObject<{

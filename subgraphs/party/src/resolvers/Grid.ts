@@ -2,7 +2,7 @@ import type { GridResolvers } from '../__generated__/resolvers-types.ts';
 import { pageWithTotal } from '@hub/core';
 import { VOLUNTEER_ID } from '../keys.ts';
 import { memberPage, reportInPage } from '../pages.ts';
-import { partyMemberCounts, partyReportInCounts } from '../statistics.ts';
+import { countsPublishedFor, partyMemberCounts, partyReportInCounts, volunteerCounts } from '../statistics.ts';
 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that branches serve.
@@ -23,7 +23,7 @@ export const Grid: GridResolvers = {
         loaders.reportInCountsByGrid.load(code).then((c) => c.total),
       ]),
     ),
-  partyReportInCounts: async ({ code }, _, { loaders }) => partyReportInCounts(await loaders.reportInCountsByGrid.load(code)),
+  partyReportInCounts: async ({ code }, _, { loaders, caller }) => partyReportInCounts(await loaders.reportInCountsByGrid.load(code), countsPublishedFor(caller)),
   volunteers: ({ code }, args, { loaders }) =>
     pageWithTotal({ kind: 'grid-volunteers', keyPattern: VOLUNTEER_ID, keyOf: (v) => v.id }, args, (page) =>
       Promise.all([
@@ -31,8 +31,8 @@ export const Grid: GridResolvers = {
         loaders.volunteerCountsByGrid.load(code).then((c) => c.total),
       ]),
     ),
-  volunteerCounts: async ({ code }, _, { loaders }) => {
+  volunteerCounts: async ({ code }, _, { loaders, caller }) => {
     const [byRole, byMembership] = await Promise.all([loaders.volunteerCountsByGrid.load(code), loaders.memberVolunteerCountsByGrid.load(code)]);
-    return { total: byRole.total, partyMembers: byMembership.by.true ?? 0, monitors: byRole.by.MONITOR ?? 0 };
+    return volunteerCounts({ total: byRole.total, partyMembers: byMembership.by.true ?? 0, monitors: byRole.by.MONITOR ?? 0 }, countsPublishedFor(caller));
   },
 };

@@ -54,9 +54,9 @@ export type Community = {
   __typename?: 'Community';
   /** Statistical division code (统计用区划代码), 12 digits. */
   code: Scalars['ID']['output'];
-  /** Residents of the community's grids counted by population type (人口统计); zeros where it has none. */
+  /** The people living in the community's grids (实有人口) counted by population type (人口统计); zeros where it has none. */
   population?: Maybe<PopulationCounts>;
-  /** Residents of the community's grids counted by 人户分离 status (人户分离统计); zeros where it has none. */
+  /** Everyone registered under the community's grids counted by 人户分离 status (人户分离统计), 户在人不在 included; zeros where it has none. */
   residenceSeparation?: Maybe<ResidenceSeparationCounts>;
 };
 
@@ -78,9 +78,9 @@ export type District = {
   __typename?: 'District';
   /** Division code (行政区划代码), 6 digits. */
   code: Scalars['ID']['output'];
-  /** Residents of the district's grids counted by population type (人口统计); zeros where it has none. */
+  /** The people living in the district's grids (实有人口) counted by population type (人口统计); zeros where it has none. */
   population?: Maybe<PopulationCounts>;
-  /** Residents of the district's grids counted by 人户分离 status (人户分离统计); zeros where it has none. */
+  /** Everyone registered under the district's grids counted by 人户分离 status (人户分离统计), 户在人不在 included; zeros where it has none. */
   residenceSeparation?: Maybe<ResidenceSeparationCounts>;
 };
 
@@ -127,11 +127,18 @@ export type Grid = {
   incidents?: Maybe<IncidentConnection>;
   /** Key persons managed in the grid (重点人员), by record id. */
   keyPersons?: Maybe<KeyPersonConnection>;
-  /** Residents counted by population type (人口统计). */
+  /** The people living in the grid (实有人口) counted by population type (人口统计); 户在人不在 people are not among them. */
   population?: Maybe<PopulationCounts>;
-  /** Residents counted by 人户分离 status (人户分离统计). */
+  /**
+   * Everyone registered under the grid counted by 人户分离 status (人户分离统计), those living elsewhere (户在人不在)
+   * included.
+   */
   residenceSeparation?: Maybe<ResidenceSeparationCounts>;
-  /** Residents registered as living in the grid (网格实有人口), ordered by hub id. */
+  /**
+   * The people living in the grid (网格实有人口), ordered by hub id; with `residenceStatus`, the grid's people of that
+   * 人户分离 status instead, REGISTERED_NOT_RESIDENT listing those registered in the grid but living elsewhere
+   * (户在人不在), whose 人户分离 registration the grid worker keeps.
+   */
   residents?: Maybe<ResidentConnection>;
   /**
    * Key persons counted by special group (特殊人群统计): a person on two lists counts under both. Only for callers the
@@ -170,6 +177,7 @@ export type GridResidentsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
   populationType?: InputMaybe<PopulationType>;
+  residenceStatus?: InputMaybe<ResidenceStatus>;
 };
 
 /**
@@ -564,16 +572,19 @@ export type PartyMemberColumns = {
   sexes?: Maybe<Scalars['StringColumn']['output']>;
 };
 
-/** Residents counted by population type (人口统计). */
+/**
+ * The people living in a place counted by population type (人口统计, 实有人口): those registered here but living
+ * elsewhere (户在人不在) are not counted; `ResidenceSeparationCounts` counts them.
+ */
 export type PopulationCounts = {
   __typename?: 'PopulationCounts';
   /** Floating (流动人口). */
   floating: Scalars['Int']['output'];
   /** Overseas (境外人员). */
   overseas: Scalars['Int']['output'];
-  /** Registered (户籍人口). */
+  /** Registered (户籍人口) living here. */
   registered: Scalars['Int']['output'];
-  /** All residents (实有人口总数). */
+  /** All residents (实有人口总数): the people living here, the sum of the four types. */
   total: Scalars['Int']['output'];
   /** Unsettled (未落户人员). */
   unsettled: Scalars['Int']['output'];
@@ -630,7 +641,8 @@ export type Query = {
    */
   residentByIdNumber?: Maybe<Resident>;
   /**
-   * Residents of some grids as columns, a page at a time (列式分页), for bulk exports: one object whose lists hold the
+   * Residents of some grids as columns, a page at a time (列式分页), for bulk exports: the people living in the grids
+   * (实有人口, as `Grid.residents` lists them; 户在人不在 people are not among them). One object whose lists hold the
    * page's residents in grid-code then hub-id order, the i-th entry of every list belonging to the i-th resident. The
    * other departments add their own columns for the same residents. `gridCodes`: 1 to 500 grid codes (else
    * INVALID_GRID_CODE); `first`: 0 to 5000 (default 1000, else INVALID_PAGE_SIZE); `after`: an endCursor of the same
@@ -709,10 +721,13 @@ export type QueryResidentIdOfArgs = {
   idNumber: Scalars['String']['input'];
 };
 
-/** Residents counted by 人户分离 status (人户分离统计); people with no hukou (overseas, unsettled) are in none of them. */
+/**
+ * People counted by 人户分离 status (人户分离统计): the residents with a hukou and those registered here but living
+ * elsewhere; people with no hukou (overseas, unsettled) are in none of them.
+ */
 export type ResidenceSeparationCounts = {
   __typename?: 'ResidenceSeparationCounts';
-  /** 户在人不在. */
+  /** 户在人不在: registered here, living elsewhere, so not in the place's population (实有人口). */
   registeredNotResident: Scalars['Int']['output'];
   /** 人户一致. */
   residentAndRegistered: Scalars['Int']['output'];
@@ -912,9 +927,9 @@ export type Street = {
   __typename?: 'Street';
   /** Statistical division code (统计用区划代码), 12 digits. */
   code: Scalars['ID']['output'];
-  /** Residents of the street's grids counted by population type (人口统计); zeros where it has none. */
+  /** The people living in the street's grids (实有人口) counted by population type (人口统计); zeros where it has none. */
   population?: Maybe<PopulationCounts>;
-  /** Residents of the street's grids counted by 人户分离 status (人户分离统计); zeros where it has none. */
+  /** Everyone registered under the street's grids counted by 人户分离 status (人户分离统计), 户在人不在 included; zeros where it has none. */
   residenceSeparation?: Maybe<ResidenceSeparationCounts>;
 };
 

@@ -18,12 +18,22 @@ export interface ResidentColumnsPage {
 
 const COLUMNS = { id: residents.id, gridCode: residents.gridCode, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType, residenceStatus: residents.residenceStatus };
 
-/** A grid's residents (after a hub id), in id order, as `where` picks them: an ordered range of `residents_grid_id_idx`. */
+/**
+ * A grid's residents (after a hub id), in id order: an ordered range of `residents_grid_id_idx`. The people living in
+ * the grid (实有人口), as `Grid.residents` lists them: those registered in it but living elsewhere (户在人不在) are not
+ * among them.
+ */
 function residentsOfGridQuery(db: Db, gridCode: SQLWrapper | string, afterId: SQLWrapper | string | null, limit: SQLWrapper | number) {
   return db
     .select(COLUMNS)
     .from(residents)
-    .where(and(eq(residents.gridCode, gridCode), afterId === null ? undefined : gt(residents.id, afterId)))
+    .where(
+      and(
+        eq(residents.gridCode, gridCode),
+        afterId === null ? undefined : gt(residents.id, afterId),
+        sql`${residents.residenceStatus} is distinct from 'REGISTERED_NOT_RESIDENT'`,
+      ),
+    )
     .orderBy(asc(residents.id))
     .limit(limit as number);
 }

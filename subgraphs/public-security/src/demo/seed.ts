@@ -4,12 +4,12 @@ import type { PublicSecurityDatabase } from '../db/index.ts';
 import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from '../db/schema.ts';
 
 /**
- * Public security's view of the demo district: everyone on the actual-population register, the key persons and the
- * police incidents.
+ * Public security's view of the demo district: everyone on the actual-population register (the people living here,
+ * and those registered here but living elsewhere), the key persons and the police incidents.
  */
 export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: string): DepartmentSeeder {
   return transactionalSeeder('public-security', database.pool, {
-    async grid(writer, { grid, residents: people, publicSecurity }) {
+    async grid(writer, { grid, residents: people, registeredAway, publicSecurity }) {
       const ids = people.map((p) => residentKey(p.idNumber, secret));
       await writer.add(
         residents,
@@ -36,6 +36,33 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
           relationToHead: p.relationToHead === 'TENANT' ? ('NON_RELATIVE' as const) : p.relationToHead,
           hukouHouseholdId: p.hukouHouseholdId,
           tenure: p.tenure,
+        })),
+      );
+      // 户在人不在: on the register under their hukou household's grid, with no house, household or tenure here. Their
+      // relation is to the hukou household's head, the only household they have here.
+      await writer.add(
+        residents,
+        registeredAway.map((p) => ({
+          id: residentKey(p.idNumber, secret),
+          idNumber: p.idNumber,
+          documentType: 'ID_CARD' as const,
+          documentNumber: null,
+          nationality: 'CHN',
+          name: p.name,
+          sex: p.sex,
+          birthDate: p.birthDate,
+          phone: p.phone,
+          populationType: 'REGISTERED' as const,
+          registeredAddress: p.registeredAddress,
+          residenceStatus: 'REGISTERED_NOT_RESIDENT' as const,
+          hukouDivisionCode: p.hukouDivisionCode,
+          hukouPoliceStation: p.hukouPoliceStation,
+          houseCode: null,
+          gridCode: p.gridCode,
+          householdId: null,
+          relationToHead: p.relationToHead,
+          hukouHouseholdId: p.hukouHouseholdId,
+          tenure: null,
         })),
       );
       await writer.add(households, householdsOf(people, ids, grid.code));

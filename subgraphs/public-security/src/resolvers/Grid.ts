@@ -8,13 +8,19 @@ import { populationCounts, residenceSeparationCounts, specialGroupCounts } from 
 export const Grid: GridResolvers = {
   // Civil affairs owns grids; here a grid is only the code that residents are registered under.
   __resolveReference: ({ code }) => ({ code }),
-  residents: ({ code }, args, { loaders }) =>
-    pageWithTotal({ kind: 'grid-residents', keyPattern: RESIDENT_KEY, keyOf: (r) => r.id }, args, (page) =>
-      Promise.all([
-        loaders.residentPageByGrid.load({ parent: code, filter: args.populationType ?? null, ...page }),
-        loaders.populationByGrid.load(code).then((counts) => totalOf(counts, args.populationType)),
-      ]),
-    ),
+  residents: ({ code }, args, { loaders }) => {
+    const filter = { type: args.populationType ?? null, status: args.residenceStatus ?? null };
+    // Without a status the list is the grid's population (实有人口), so its total is the population's.
+    const total = () =>
+      !filter.status
+        ? loaders.populationByGrid.load(code).then((counts) => totalOf(counts, filter.type))
+        : !filter.type
+          ? loaders.residenceStatusByGrid.load(code).then((counts) => totalOf(counts, filter.status))
+          : loaders.populationOfStatusByGrid(filter.status).load(code).then((counts) => totalOf(counts, filter.type));
+    return pageWithTotal({ kind: 'grid-residents', keyPattern: RESIDENT_KEY, keyOf: (r) => r.id }, args, (page) =>
+      Promise.all([loaders.residentPageByGrid.load({ parent: code, filter, ...page }), total()]),
+    );
+  },
   population: async ({ code }, _, { loaders }) => populationCounts(await loaders.populationByGrid.load(code)),
   // Counts by category beside the grid's key-person list would tell each one's category in a small grid, and
   // suppressing small counts would not do: the total is known from the list, so the rest follows by subtraction.
