@@ -126,3 +126,34 @@ describe("a grid worker's rows", () => {
     expect(analyst.errors?.map((e) => [e.path, e.extensions?.code])).toEqual([0, 1].map((i) => [['_entities', i, 'registeredAddress'], 'FORBIDDEN']));
   });
 });
+
+describe('recording group-rental remediation (grouprental:write), role by role', () => {
+  // Who records remediation in practice: the housing department, and the grid worker who visits (own grids only).
+  const writers = new Set<DemoRole>(['grid-worker', 'housing-officer', 'administrator']);
+  const rentals = grids.flatMap((g) => g.housing.groupRentals.filter((r) => r.status === 'RECTIFIED').map((r) => ({ id: r.id, grid: g.grid.code })));
+  const other = (grid: string) => grids.find((g) => g.grid.code !== grid && g.housing.groupRentals.length > 0)!.grid.code;
+  const RECORD = `mutation ($input: RecordGroupRentalRemediationInput!) { recordGroupRentalRemediation(input: $input) { replayed event { action toStatus } groupRental { id status } } }`;
+
+  it.each(Object.keys(DEMO_ROLES) as DemoRole[])('%s', async (role) => {
+    // A compliant re-inspection leaves the rental rectified, so every role probes the same kind of change.
+    const rental = rentals[(Object.keys(DEMO_ROLES) as DemoRole[]).indexOf(role) % rentals.length]!;
+    const record = async (grids: string[]) => {
+      const claims = DEMO_ROLES[role].ownGridsOnly ? { grids } : {};
+      const input = { idempotencyKey: `matrix-${role}-${grids.join('')}`, groupRentalId: rental.id, step: 'REINSPECT', result: 'COMPLIANT', occupantCount: 2 };
+      return postGraphQL<Record<string, any>>(hub.gatewayUrl, RECORD, { input }, { authorization: `Bearer ${await hub.tokenFor(role, claims)}` });
+    };
+    const response = await record([rental.grid]);
+    if (!writers.has(role)) {
+      expect(response.errors?.map((e) => [e.extensions?.code, e.extensions?.missingScopes])).toEqual([['FORBIDDEN', ['grouprental:write']]]);
+      expect(response.data?.recordGroupRentalRemediation ?? null).toBeNull();
+      return;
+    }
+    expect(response.errors).toBeUndefined();
+    expect(response.data?.recordGroupRentalRemediation).toMatchObject({ replayed: false, event: { action: 'REINSPECT', toStatus: 'RECTIFIED' }, groupRental: { id: rental.id } });
+    if (DEMO_ROLES[role].ownGridsOnly) {
+      // Row scope: a rental of another grid is as absent for writing as for reading.
+      const outside = await record([other(rental.grid)]);
+      expect(outside.errors?.map((e) => e.extensions?.code)).toEqual(['NOT_FOUND']);
+    }
+  });
+});

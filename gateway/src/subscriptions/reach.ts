@@ -20,22 +20,28 @@ export function reachOf(field: string, args: Record<string, unknown>, caller: Ca
   const scope = rowScope(caller);
   const conditions: Condition[] = [];
   if (!scope.allGrids) conditions.push((route) => inScope(scope, route.gridCode ?? null));
+  const filter = (args.filter ?? null) as Record<string, unknown> | null;
+  /** A filter's list condition on one of the route's codes. */
+  const among = (key: string, of: (route: WakeRoute) => string | null | undefined) => {
+    const list = filter?.[key];
+    if (!Array.isArray(list)) return;
+    const values = new Set(list.map(String));
+    conditions.push((route) => {
+      const value = of(route);
+      return value != null && values.has(value);
+    });
+  };
   if (field === 'caseEvents') {
-    const filter = (args.filter ?? null) as Record<string, unknown> | null;
-    const among = (key: string, of: (route: WakeRoute) => string | null | undefined) => {
-      const list = filter?.[key];
-      if (!Array.isArray(list)) return;
-      const values = new Set(list.map(String));
-      conditions.push((route) => {
-        const value = of(route);
-        return value != null && values.has(value);
-      });
-    };
     among('departments', (r) => r.department);
     among('gridCodes', (r) => r.gridCode);
     among('statuses', (r) => r.toStatus);
     among('actions', (r) => r.action);
     among('units', (r) => r.unitCode);
+  }
+  if (field === 'groupRentalChanges') {
+    // Housing's route is the rental's grid and the stage reached; the filter's actions are left to the read.
+    among('gridCodes', (r) => r.gridCode);
+    among('statuses', (r) => r.status);
   }
   if (conditions.length === 0) return () => true;
   return (route) => conditions.every((holds) => holds(route));

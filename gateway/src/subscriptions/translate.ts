@@ -28,6 +28,7 @@ export interface StreamDefinition {
 export const STREAMS: Record<string, StreamDefinition> = {
   caseEvents: { feedField: 'caseEvents', subgraph: 'mediation' },
   myWork: { feedField: 'myWork', subgraph: 'mediation' },
+  groupRentalChanges: { feedField: 'groupRentalEvents', subgraph: 'housing' },
 };
 
 /** Aliases the gateway adds to the feed query; a client's own selection cannot use them (they start with `_hub`). */

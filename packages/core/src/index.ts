@@ -35,6 +35,7 @@ export * from './rows.ts';
 export { preparedStatement, type PreparedStatement } from './db/prepared.ts';
 export * from './db/place-counts.ts';
 export * from './checks.ts';
+export * from './idempotency.ts';
 export * from './csv.ts';
 export * from './access/model.ts';
 export * from './access/roles.ts';

@@ -1,4 +1,4 @@
-import { masksFor, rowScope, type Caller, type Masks, type RowScope } from '@hub/core';
+import { masksFor, rowScope, systemClock, type Caller, type Clock, type Masks, type RowScope } from '@hub/core';
 import type { Db } from './db/index.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 
@@ -18,9 +18,11 @@ export interface HousingContext {
   masks: Masks;
   /** The grids whose buildings, houses and rentals the caller may see (grid workers: their own), filtered in SQL. */
   scope: RowScope;
+  /** The hub's clock: what "today" a remediation stage is dated by default and checked against. */
+  clock: Clock;
 }
 
-export function createContext(db: Db, caller: Caller): HousingContext {
+export function createContext(db: Db, caller: Caller, clock: Clock = systemClock): HousingContext {
   const scope = rowScope(caller);
-  return { db, loaders: createLoaders(db, scope), caller, masks: masksFor(caller), scope };
+  return { db, loaders: createLoaders(db, scope), caller, masks: masksFor(caller), scope, clock };
 }

@@ -176,6 +176,8 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
 
     groupRentalById: rowByKey(db, groupRentals, groupRentals.id, (r) => r.id, rentalScope),
     /** Re-inspections of group rentals the caller has reached (so already within the caller's scope), oldest first. */
+    /** A re-inspection an event names; the event is in the caller's scope, and so is its rental's inspection. */
+    inspectionById: rowByKey(db, groupRentalInspections, groupRentalInspections.id, (r) => r.id),
     inspectionsByGroupRental: rowsByKey(db, groupRentalInspections, groupRentalInspections.groupRentalId, groupRentalInspections.id, (r) => r.groupRentalId),
     groupRentalsByHouse: rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode, rentalScope),
     groupRentalPageByGrid: pageByParent<typeof groupRentals, GroupRentalStatus | null>({

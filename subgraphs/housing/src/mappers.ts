@@ -2,6 +2,7 @@
 import type { Connection } from '@hub/core';
 import type {
   BuildingRow,
+  GroupRentalEventRow,
   GroupRentalInspectionRow,
   GroupRentalRow,
   HouseRow,
@@ -44,5 +45,9 @@ export type HouseConnectionModel = Connection<HouseRow> & { totalCount: number }
 export type HouseEdgeModel = { cursor: string; node: HouseRow };
 export type GroupRentalConnectionModel = Connection<GroupRentalRow> & { totalCount: number };
 export type GroupRentalEdgeModel = { cursor: string; node: GroupRentalRow };
+export type GroupRentalEventModel = GroupRentalEventRow;
+export type GroupRentalEventConnectionModel = Connection<GroupRentalEventRow>;
+export type GroupRentalEventEdgeModel = { cursor: string; node: GroupRentalEventRow };
+export type GroupRentalChangeModel = import('./remediation/record.ts').RemediationResult;
 /** A row of the department's import log (import_runs, defined in @hub/core). */
 export type ImportRunModel = import('@hub/core').ImportRunRow;

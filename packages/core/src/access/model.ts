@@ -16,6 +16,7 @@ export const SCOPES = {
   'party:read': 'party organizations, members, activities, points (党建)',
   'housing:read': 'buildings, houses, owners, tenancies, group rentals (房屋)',
   'organization:read': 'the organization directory and its details (组织)',
+  'grouprental:write': "record the stages of a group rental's remediation: interview, rectification, re-inspection (群租整治登记)",
   'case:read': 'dispute cases (矛盾纠纷)',
   'case:report': 'report a case or refer one from a department (上报、移送案件)',
   'case:write': 'take in, route, follow up and close cases at the governance centre (受理、派单、回访、结案)',
@@ -65,7 +66,7 @@ export const DEMO_ROLES = {
   'grid-worker': {
     description: 'Grid worker (网格员): the residents, houses and cases of their own grids',
     department: 'civil-affairs',
-    scopes: ['resident:read', 'resident:address', 'resident:identity', 'housing:read', 'organization:read', 'case:read', 'case:report', 'party:read'],
+    scopes: ['resident:read', 'resident:address', 'resident:identity', 'housing:read', 'grouprental:write', 'organization:read', 'case:read', 'case:report', 'party:read'],
     purposes: ['grid-service', 'case-handling'],
     ownGridsOnly: true,
     namesMasked: false,
@@ -97,7 +98,7 @@ export const DEMO_ROLES = {
   'housing-officer': {
     description: 'Housing officer (住建工作人员): houses, tenancies, group rentals',
     department: 'housing',
-    scopes: ['resident:read', 'resident:address', 'housing:read', 'organization:read', 'case:read', 'case:report', 'case:respond', 'import:housing'],
+    scopes: ['resident:read', 'resident:address', 'housing:read', 'grouprental:write', 'organization:read', 'case:read', 'case:report', 'case:respond', 'import:housing'],
     purposes: ['housing-management'],
     ownGridsOnly: false,
     namesMasked: false,

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   boolean,
   check,
   date,
@@ -11,6 +12,8 @@ import {
   pgTable,
   primaryKey,
   text,
+  timestamp,
+  uniqueIndex,
   varchar,
 } from 'drizzle-orm/pg-core';
 
@@ -19,6 +22,11 @@ export { demoSeed, importRuns } from '@hub/core/db-meta';
 export const buildingUse = pgEnum('building_use', ['RESIDENTIAL', 'MIXED', 'COMMERCIAL']);
 export const houseUse = pgEnum('house_use', ['RESIDENTIAL', 'COMMERCIAL', 'OFFICE', 'OTHER']);
 export const groupRentalStatus = pgEnum('group_rental_status', ['IDENTIFIED', 'INTERVIEWED', 'RECTIFIED', 'RELAPSED']);
+/**
+ * What moved a group rental (整治环节): IDENTIFY starts its record (identified, or taken over at the stage an import
+ * or the register before the feed recorded), then the interview (约谈), the rectification (整改) and re-inspections (复查).
+ */
+export const groupRentalAction = pgEnum('group_rental_action', ['IDENTIFY', 'INTERVIEW', 'RECTIFY', 'REINSPECT']);
 export const inspectionResult = pgEnum('inspection_result', ['COMPLIANT', 'RELAPSED']);
 export const buildingStructure = pgEnum('building_structure', ['STEEL', 'REINFORCED_CONCRETE', 'BRICK_CONCRETE', 'BRICK_WOOD', 'OTHER']);
 export const propertyNature = pgEnum('property_nature', ['COMMODITY', 'PUBLIC_RENTAL', 'REFORM', 'RESETTLEMENT', 'AFFORDABLE', 'SELF_BUILT', 'COLLECTIVE', 'OTHER']);
@@ -190,6 +198,46 @@ export const groupRentalInspections = pgTable(
 );
 
 /**
+ * The group-rental feed (群租整治事件流), a committed feed (`@hub/core`'s `committed-feed.ts`): one row per stage a
+ * group rental reached, appended in the transaction of the change, in commit order. Every group rental has its
+ * IDENTIFY event (the migration that made the table gave each existing one an event at its recorded status), so
+ * the feed read from the start tells every rental's stage. A change recorded by a person carries the caller's
+ * idempotency key and the hash of its input: a retry finds its event here and is answered with it.
+ */
+export const groupRentalEvents = pgTable(
+  'group_rental_events',
+  {
+    sequence: bigint('sequence', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    groupRentalId: varchar('group_rental_id', { length: 20 })
+      .notNull()
+      .references(() => groupRentals.id),
+    /** The rental's grid, so a grid worker's feed is filtered by the same grid scope as their lists. */
+    gridCode: varchar('grid_code', { length: 15 }).notNull(),
+    action: groupRentalAction('action').notNull(),
+    fromStatus: groupRentalStatus('from_status'),
+    toStatus: groupRentalStatus('to_status').notNull(),
+    /** The day the stage was reached (约谈、整改、复查日期), as recorded. */
+    occurredOn: date('occurred_on', { mode: 'string' }).notNull(),
+    /** When it was written. */
+    at: timestamp('at', { withTimezone: true }).notNull(),
+    /** Null for the events the register's stages were taken over with. */
+    actorUserId: text('actor_user_id'),
+    actorRole: text('actor_role'),
+    actorDepartment: text('actor_department'),
+    note: text('note'),
+    /** The re-inspection a REINSPECT recorded. */
+    inspectionId: varchar('inspection_id', { length: 22 }).references(() => groupRentalInspections.id),
+    idempotencyKey: text('idempotency_key'),
+    requestHash: text('request_hash'),
+  },
+  (t) => [
+    index('group_rental_events_grid_idx').on(t.gridCode, t.sequence),
+    index('group_rental_events_rental_idx').on(t.groupRentalId, t.sequence),
+    uniqueIndex('group_rental_events_key_idx').on(t.actorUserId, t.idempotencyKey),
+  ],
+);
+
+/**
  * Property-service companies (物业服务企业): what housing records beside the directory entry. Qualification grades
  * (资质等级) were abolished in 2017-2018 and are not kept.
  */
@@ -247,3 +295,4 @@ export type PropertyCompanyBuildingRow = typeof propertyCompanyBuildings.$inferS
 export type OwnersCommitteeRow = typeof ownersCommittees.$inferSelect;
 export type OwnersCommitteeBuildingRow = typeof ownersCommitteeBuildings.$inferSelect;
 export type GroupRentalInspectionRow = typeof groupRentalInspections.$inferSelect;
+export type GroupRentalEventRow = typeof groupRentalEvents.$inferSelect;

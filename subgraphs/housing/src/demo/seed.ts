@@ -3,6 +3,7 @@ import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
 import type { HousingDatabase } from '../db/index.ts';
 import {
   buildings,
+  groupRentalEvents,
   groupRentalInspections,
   groupRentals,
   houses,
@@ -14,10 +15,11 @@ import {
   tenancies,
   tenancyOccupants,
 } from '../db/schema.ts';
+import { startingEvent } from '../remediation/feed.ts';
 
 /**
  * Housing's view of the demo district: buildings (with structure), houses (usable area, property nature), titles,
- * rental registrations, group rentals and their re-inspections, and the
+ * rental registrations, group rentals, their re-inspections and their feed's first events, and the
  * details of property-service companies and owners' committees. People are stored by hub id only.
  */
 export function housingSeeder(database: HousingDatabase, secret: string): DepartmentSeeder {
@@ -114,6 +116,11 @@ export function housingSeeder(database: HousingDatabase, secret: string): Depart
         housing.groupRentals.flatMap((g) =>
           g.inspections.map((i, k) => ({ id: `${g.id}${String(k + 1).padStart(2, '0')}`, groupRentalId: g.id, ...i })),
         ),
+      );
+      // The feed starts complete: each rental's record begins with its IDENTIFY event at the stage it is at.
+      await writer.add(
+        groupRentalEvents,
+        housing.groupRentals.map((g) => startingEvent({ ...g, gridCode: grid.code })),
       );
     },
   });

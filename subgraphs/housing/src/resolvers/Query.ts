@@ -1,7 +1,11 @@
-import { checkBuildingCode, checkCommunityCode, checkGridCode, checkHouseCode, checkStreetCode, latestImportRuns, pageWithTotal } from '@hub/core';
-import { groupRentalPageOf } from '../db/queries.ts';
+import { checkBuildingCode, checkCommunityCode, checkGridCode, checkHouseCode, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
+import { groupRentalEventFeed, groupRentalPageOf } from '../db/queries.ts';
+import { GROUP_RENTAL_FEED } from '../remediation/feed.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import { GROUP_RENTALS } from '../pages.ts';
+
+/** A feed sequence as a cursor key. */
+const EVENT_SEQUENCE = /^\d{1,15}$/;
 
 export const Query: QueryResolvers = {
   housingImports: (_, { first }, { db }) => latestImportRuns(db, first),
@@ -14,5 +18,12 @@ export const Query: QueryResolvers = {
     return pageWithTotal(GROUP_RENTALS, args, (page) =>
       groupRentalPageOf(db, scope, { streetCode, communityCode, gridCode, status: args.status }, page),
     );
+  },
+  groupRentalEvents: async (_, args, { db, scope }) => {
+    const kind = GROUP_RENTAL_FEED.cursorKind;
+    const page = pageRequest(kind, { first: args.first ?? 100, after: args.after }, EVENT_SEQUENCE);
+    const connection = toConnection(kind, await groupRentalEventFeed(db, scope, args.filter, page), page, (e) => String(e.sequence));
+    // At the end of the feed the cursor stays where the follower is, so "ask again with endCursor" always works.
+    return { ...connection, pageInfo: { ...connection.pageInfo, endCursor: connection.pageInfo.endCursor ?? args.after ?? null } };
   },
 };

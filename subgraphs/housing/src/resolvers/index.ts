@@ -5,7 +5,9 @@ import { Community } from './Community.ts';
 import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
+import { GroupRentalEvent } from './GroupRentalEvent.ts';
 import { Home } from './Home.ts';
+import { Mutation } from './Mutation.ts';
 import { House } from './House.ts';
 import { GroupRentalCounts, HousingCounts } from './HousingCounts.ts';
 import { Organization } from './Organization.ts';
@@ -22,11 +24,13 @@ export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
   Query,
+  Mutation,
   Building,
   House,
   Ownership,
   Tenancy,
   GroupRental,
+  GroupRentalEvent,
   GroupRentalCounts,
   Home,
   HousingCounts,

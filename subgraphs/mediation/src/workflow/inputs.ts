@@ -18,18 +18,8 @@ export const InputErrorCode = {
 const invalid = (code: string, message: string, argumentName: string) =>
   new GraphQLError(message, { extensions: { code, argumentName } });
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,100}$/;
-
-export function checkIdempotencyKey(key: string): string {
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw invalid(
-      InputErrorCode.INVALID_IDEMPOTENCY_KEY,
-      'idempotencyKey must be 8 to 100 characters of letters, digits, ".", "_", ":" or "-" (a UUID will do)',
-      'idempotencyKey',
-    );
-  }
-  return key;
-}
+/** The key check is the hub's (`@hub/core`), shared with every department's mutations. */
+export { checkIdempotencyKey } from '@hub/core';
 
 export function checkVersion(version: number): number {
   if (!Number.isInteger(version) || version < 1) {

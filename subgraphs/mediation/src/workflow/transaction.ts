@@ -4,8 +4,7 @@
  * change the case and its file, (4) appends the event (timeline and feed entry) under the feed lock and (5) records
  * what the key did. Either all of it commits or none of it does.
  */
-import { createHash } from 'node:crypto';
-import { announceAppend, appendLock, checkCaseId, inScope, notFound, type Caller, type RowScope } from '@hub/core';
+import { announceAppend, appendLock, checkCaseId, idempotencyKeyReused, inScope, notFound, requestHash, type Caller, type RowScope } from '@hub/core';
 import { and, eq, sql } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import type { Db } from '../db/index.ts';
@@ -121,23 +120,6 @@ export function changeCase(
   });
 }
 
-/** Canonical JSON (keys sorted) of a command's input without its key: what "the same input" means for a replay. */
-function requestHash(action: CaseAction, input: object): string {
-  const canonical = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(canonical);
-    if (value !== null && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value as Record<string, unknown>)
-          .filter(([k, v]) => k !== 'idempotencyKey' && v !== undefined && v !== null)
-          .sort(([a], [b]) => (a < b ? -1 : 1))
-          .map(([k, v]) => [k, canonical(v)]),
-      );
-    }
-    return value;
-  };
-  return createHash('sha256').update(JSON.stringify([action, canonical(input)])).digest('hex');
-}
-
 /** Thrown inside a transaction to roll it back when the key was already used; carries what to answer instead. */
 class KeyAlreadyUsed extends Error {
   constructor(readonly row: typeof caseIdempotencyKeys.$inferSelect) {
@@ -192,9 +174,7 @@ async function replay(
   hash: string,
 ): Promise<CaseChangeResult> {
   if (used.action !== action || used.requestHash !== hash) {
-    throw new GraphQLError('this idempotency key was already used with a different input; use a new key for a new change', {
-      extensions: { code: WorkflowErrorCode.IDEMPOTENCY_KEY_REUSED, firstAction: used.action },
-    });
+    throw idempotencyKeyReused({ firstAction: used.action });
   }
   if (used.caseId === null || used.eventSequence === null) throw new Error('idempotency key committed without its result');
   const [[row], [event]] = await Promise.all([

@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { maskPhone } from '@hub/core';
+import { postGraphQL } from '@hub/core/testing';
+import { bootTestHub, type TestHub } from '@hub/hub/testing';
+import { print } from 'graphql';
+import { createClient as createSseClient } from 'graphql-sse';
+import { createClient as createWsClient } from 'graphql-ws';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  GroupRentalChangesDocument,
+  RecordGroupRentalRemediationDocument,
+  type GroupRentalChangesSubscription,
+  type GroupRentalChangesSubscriptionVariables,
+} from '../clients/__generated__/operations.ts';
+import { grids, idOf, residents } from './world.ts';
+
+/**
+ * Housing's non-case stream as a grid worker uses it (群租整治实时推送): the worker subscribes with the client kit's
+ * typed document over the real `graphql-sse` and `graphql-ws` clients, the housing officer records stages, and the
+ * worker gets their own grids' events only, each with the house and its residents from public security as masked
+ * for them, resumes after a dropped connection from the last event id with nothing lost or doubled, and a refused
+ * transition changes nothing and sends nothing.
+ */
+let hub: TestHub;
+let streamUrl: string;
+let wsUrl: string;
+beforeAll(async () => {
+  hub = await bootTestHub(inject('hubTemplates'));
+  streamUrl = hub.gatewayUrl.replace(/\/graphql$/, '/graphql/stream');
+  wsUrl = hub.gatewayUrl.replace(/^http/, 'ws');
+});
+afterAll(async () => {
+  await hub?.close();
+});
+
+type Edge = GroupRentalChangesSubscription['groupRentalChanges'];
+type Payload = { data?: GroupRentalChangesSubscription | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+
+const SUBSCRIPTION = print(GroupRentalChangesDocument);
+
+/** Group rentals of the test district by grid and stage, the houses' residents with a phone first. */
+const rentals = grids.flatMap((g) => g.housing.groupRentals.map((r) => ({ id: r.id, status: r.status, houseCode: r.houseCode, grid: g.grid.code })));
+const livingIn = (houseCode: string) => residents.filter((r) => r.houseCode === houseCode);
+const byStatus = (grid: string, status: string) => rentals.filter((r) => r.grid === grid && r.status === status);
+// Grid A: a worker's grid with an identified rental lived in by someone with a phone, two interviewed ones and a
+// rectified one (the marker); grid B: another grid with an identified rental.
+const GRID_A = grids.find(
+  ({ grid: { code } }) =>
+    byStatus(code, 'IDENTIFIED').some((r) => livingIn(r.houseCode).some((p) => p.phone)) &&
+    byStatus(code, 'INTERVIEWED').length >= 2 &&
+    byStatus(code, 'RECTIFIED').length >= 1,
+)!.grid.code;
+const MARKER = byStatus(GRID_A, 'RECTIFIED')[0]!;
+const GRID_B = rentals.find((r) => r.grid !== GRID_A && r.status === 'IDENTIFIED')!.grid;
+const A1 = byStatus(GRID_A, 'IDENTIFIED').find((r) => livingIn(r.houseCode).some((p) => p.phone))!;
+const [A2, A3] = byStatus(GRID_A, 'INTERVIEWED') as [(typeof rentals)[number], (typeof rentals)[number]];
+const B1 = byStatus(GRID_B, 'IDENTIFIED')[0]!;
+
+async function bearer(role: string, claims: Record<string, unknown> = {}) {
+  return `Bearer ${await hub.tokenFor(role, { sub: `${role}-${randomUUID()}`, ...claims })}`;
+}
+
+let officer: string;
+beforeAll(async () => {
+  officer = await bearer('housing-officer');
+});
+
+/** Records a stage as the housing officer; answers the response. */
+const record = (groupRentalId: string, step: 'INTERVIEW' | 'RECTIFY' | 'REINSPECT', extra: Record<string, unknown> = {}) =>
+  postGraphQL(hub.gatewayUrl, RecordGroupRentalRemediationDocument, { input: { idempotencyKey: randomUUID(), groupRentalId, step: step as never, ...extra } }, { authorization: officer });
+
+/** Records a stage that must be accepted; answers its event's sequence. */
+async function recorded(groupRentalId: string, step: 'INTERVIEW' | 'RECTIFY' | 'REINSPECT', extra: Record<string, unknown> = {}) {
+  const answer = await record(groupRentalId, step, extra);
+  expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+  return answer.data!.recordGroupRentalRemediation!.event.sequence;
+}
+
+/** A stream's payloads; `until` waits for a condition over them (no fixed sleeps). */
+function collector() {
+  const received: Payload[] = [];
+  const waiters: { test: () => boolean; resolve: () => void }[] = [];
+  return {
+    received,
+    edges: () => received.flatMap((p) => (p.data ? [p.data.groupRentalChanges] : [])),
+    push(payload: Payload) {
+      received.push(payload);
+      for (const w of waiters.splice(0)) (w.test() ? w.resolve() : waiters.push(w));
+    },
+    until(test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+      if (test()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(received)}`)), timeoutMs);
+        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+  };
+}
+type Stream = ReturnType<typeof collector>;
+const sequences = (s: Stream) => s.edges().map((e) => e.node.sequence);
+const hasSequence = (s: Stream, sequence: string) => () => sequences(s).includes(sequence);
+
+/** Over SSE with the graphql-sse client (distinct connections); `lastEventId` resumes. */
+function overSse(authorization: string, variables: GroupRentalChangesSubscriptionVariables = {}, lastEventId?: string) {
+  const events = collector();
+  const client = createSseClient({ url: streamUrl, retryAttempts: 0, headers: { authorization, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } });
+  client.subscribe<GroupRentalChangesSubscription>({ query: SUBSCRIPTION, variables }, { next: (p) => events.push(p as Payload), error: () => {}, complete: () => {} });
+  return { events, dispose: () => client.dispose() };
+}
+
+/** Over graphql-transport-ws with the graphql-ws client. */
+function overWs(authorization: string, variables: GroupRentalChangesSubscriptionVariables = {}) {
+  const events = collector();
+  const client = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization } });
+  client.subscribe<GroupRentalChangesSubscription>({ query: SUBSCRIPTION, variables }, { next: (p) => events.push(p as Payload), error: () => {}, complete: () => {} });
+  return { events, dispose: () => client.dispose() };
+}
+
+/**
+ * Waits until the streams follow the feed: a compliant re-inspection of a rectified rental of grid A (it stays
+ * rectified, so it can be recorded any number of times) reaches them. Answers its sequence.
+ */
+async function settled(...streams: Stream[]) {
+  const marker = await recorded(MARKER.id, 'REINSPECT', { result: 'COMPLIANT', occupantCount: 1 });
+  await Promise.all(streams.map((s) => s.until(hasSequence(s, marker), `marker ${marker}`)));
+  return marker;
+}
+
+describe('groupRentalChanges, as the grid worker follows it', () => {
+  it("delivers the worker's own grids' stages only, over SSE and WebSocket alike, with the house and its residents as masked for them", async () => {
+    const worker = await bearer('grid-worker', { grids: [GRID_A] });
+    const sse = overSse(worker);
+    const ws = overWs(worker);
+    const marker = await settled(sse.events, ws.events);
+    const interviewA = await recorded(A1.id, 'INTERVIEW', { note: '房东电话13912345678，已约谈' });
+    const interviewB = await recorded(B1.id, 'INTERVIEW');
+    const rectifyA = await recorded(A3.id, 'RECTIFY');
+    for (const s of [sse.events, ws.events]) await s.until(hasSequence(s, rectifyA), 'the rectification in grid A');
+    for (const s of [sse.events, ws.events]) {
+      const seen = sequences(s);
+      expect(seen.slice(seen.indexOf(marker))).toEqual([marker, interviewA, rectifyA]);
+      expect(seen).not.toContain(interviewB);
+      for (const e of s.edges()) expect(e.node.groupRental.grid.code).toBe(GRID_A);
+    }
+    // Both transports delivered the same payloads.
+    expect(ws.events.edges()).toEqual(sse.events.edges());
+
+    const event = sse.events.edges().find((e) => e.node.sequence === interviewA)!;
+    expect(event.node).toMatchObject({ action: 'INTERVIEW', fromStatus: 'IDENTIFIED', toStatus: 'INTERVIEWED', note: '房东电话139****5678，已约谈', inspection: null });
+    expect(event.node.groupRental).toMatchObject({ id: A1.id, status: 'INTERVIEWED' });
+    // The grid from civil affairs, the people living there from public security: as the same worker's query answers
+    // them, phones masked (no purpose declared).
+    const asQuery = await postGraphQL<{ house: Edge['node']['groupRental']['house'] }>(
+      hub.gatewayUrl,
+      `query ($code: ID!) { house(code: $code) { code address occupants { id name phone } } }`,
+      { code: A1.houseCode },
+      { authorization: worker },
+    );
+    expect(asQuery.errors).toBeUndefined();
+    expect(event.node.groupRental.house).toEqual(asQuery.data!.house);
+    expect(event.node.groupRental.grid.name).toBe(grids.find((g) => g.grid.code === GRID_A)!.grid.name);
+    const withPhone = livingIn(A1.houseCode).find((p) => p.phone)!;
+    const occupant = event.node.groupRental.house.occupants!.find((o) => o.id === idOf(withPhone.idNumber))!;
+    expect(occupant).toEqual({ id: idOf(withPhone.idNumber), name: withPhone.name, phone: maskPhone(withPhone.phone!) });
+    sse.dispose();
+    await ws.dispose();
+  });
+
+  it('sends nothing for a refused transition, which changes nothing', async () => {
+    const worker = await bearer('grid-worker', { grids: [GRID_A] });
+    const stream = overSse(worker);
+    const marker = await settled(stream.events);
+    const refused = await record(A2.id, 'REINSPECT', { result: 'COMPLIANT', occupantCount: 2 });
+    expect(refused.errors?.map((e) => [e.extensions?.code, e.extensions?.currentStatus])).toEqual([['INVALID_TRANSITION', 'INTERVIEWED']]);
+    expect(refused.data?.recordGroupRentalRemediation ?? null).toBeNull();
+    const next = await settled(stream.events);
+    // Nothing between the two markers: the refusal wrote no event and woke no one.
+    const seen = sequences(stream.events);
+    expect(seen.slice(seen.indexOf(marker))).toEqual([marker, next]);
+    const rental = await postGraphQL<{ groupRentals: { edges: { node: { id: string; status: string; rectifiedOn: string | null; inspections: { id: string }[] } }[] } }>(
+      hub.gatewayUrl,
+      `query ($grid: ID!) { groupRentals(gridCode: $grid, first: 500) { edges { node { id status rectifiedOn inspections { id } } } } }`,
+      { grid: GRID_A },
+      { authorization: officer },
+    );
+    expect(rental.data!.groupRentals.edges.find((e) => e.node.id === A2.id)!.node).toEqual({ id: A2.id, status: 'INTERVIEWED', rectifiedOn: null, inspections: [] });
+    stream.dispose();
+  });
+
+  it('resumes after a dropped connection from the last event id, over SSE (Last-Event-ID) and WebSocket (after), nothing lost or doubled', async () => {
+    const worker = await bearer('grid-worker', { grids: [GRID_A] });
+    const filter = { statuses: ['INTERVIEWED', 'RECTIFIED', 'RELAPSED'] as never };
+    const first = overSse(worker, { filter });
+    await settled(first.events);
+    const lastEventId = first.events.edges().at(-1)!.cursor;
+    first.dispose();
+    // Committed while no stream is open: two in the worker's grid, one elsewhere.
+    const missed = [await recorded(A2.id, 'RECTIFY'), await recorded(B1.id, 'RECTIFY'), await recorded(A2.id, 'REINSPECT', { result: 'RELAPSED', occupantCount: 8 })];
+    const resumedSse = overSse(worker, { filter }, lastEventId);
+    const resumedWs = overWs(worker, { filter, after: lastEventId });
+    for (const s of [resumedSse.events, resumedWs.events]) await s.until(hasSequence(s, missed[2]!), 'the resumed stream to catch up');
+    const after = await settled(resumedSse.events, resumedWs.events);
+    for (const s of [resumedSse.events, resumedWs.events]) expect(sequences(s)).toEqual([missed[0], missed[2], after]);
+    resumedSse.dispose();
+    await resumedWs.dispose();
+  });
+
+  it('is refused to a role without housing:read, before the stream opens', async () => {
+    const response = await fetch(streamUrl, {
+      method: 'POST',
+      headers: { accept: 'text/event-stream', 'content-type': 'application/json', authorization: await bearer('dispatcher') },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
+    expect(body.errors.map((e) => e.extensions.code)).toContain('FORBIDDEN');
+  });
+});
