@@ -78,10 +78,10 @@ const SUBSCRIPTION = /* GraphQL */ `
 `;
 interface Event {
   cursor: string;
-  node: { sequence: string; at: string; case: { grid: { code: string } } };
+  node: { sequence: string; at: string; action: string; case: { id: string; grid: { code: string } } };
 }
 
-const FEED = 'query Feed($after: String) { caseEvents(first: 500, after: $after) { edges { cursor node { sequence at case { grid { code } } } } pageInfo { hasNextPage endCursor } } }';
+const FEED = 'query Feed($after: String) { caseEvents(first: 500, after: $after) { edges { cursor node { sequence at action case { id grid { code } } } } pageInfo { hasNextPage endCursor } } }';
 type FeedPage = { caseEvents: { edges: { cursor: string; node: Event['node'] }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
 
 const options = parseArgs(process.argv.slice(2));
@@ -169,7 +169,17 @@ const exitCode = await (async () => {
     const headSequence = await feedHead(gateways[0]!.url, admin);
     const after = encodeCursor('case-events', String(headSequence));
 
-    interface Subscriber { label: string; grid: string | null; received: Event[]; latencies: number[]; dispose: () => void }
+    interface Subscriber {
+      label: string;
+      /** The caller class: role and grids, as the subscriber's token names them (its feed is read as this class). */
+      kind: string;
+      grid: string | null;
+      received: Event[];
+      latencies: number[];
+      /** What ended or refused the subscription, if anything did: a refusal is reported as one, never as lost events. */
+      refused: string | null;
+      dispose: () => void;
+    }
     interface Served {
       gateway: (typeof gateways)[number];
       subscribers: Subscriber[];
@@ -186,7 +196,11 @@ const exitCode = await (async () => {
       const kind = i % 10 < 4 ? 'grid-worker' : i % 10 < 7 ? 'dispatcher' : 'housing-officer';
       const grid = kind === 'grid-worker' ? grids[i % grids.length]!.grid.code : null;
       const authorization = `Bearer ${await token({ role: kind, ...(grid ? { grids: [grid] } : {}) })}`;
-      const s: Subscriber = { label: `${kind} over ${i % 2 === 0 ? 'SSE' : 'WebSocket'}`, grid, received: [], latencies: [], dispose: () => {} };
+      const s: Subscriber = { label: `${kind} over ${i % 2 === 0 ? 'SSE' : 'WebSocket'}`, kind, grid, received: [], latencies: [], refused: null, dispose: () => {} };
+      const refusedWith = (error: unknown) => {
+        s.refused = describeError(error);
+        say(`${s.label}: subscription refused or ended: ${s.refused}`);
+      };
       const next = (payload: { data?: { caseEvents: Event } | null }) => {
         const event = payload.data?.caseEvents;
         if (!event) return;
@@ -201,7 +215,7 @@ const exitCode = await (async () => {
       if (i % 2 === 0) {
         // graphql-sse retries a dropped stream itself; the header function resumes it from the last event received.
         const client = createSseClient({ url: streamUrl, retryAttempts: 1000, retry: () => new Promise((r) => setTimeout(r, 200 + Math.random() * 300)), headers: () => ({ authorization, 'last-event-id': lastCursor }) });
-        client.subscribe({ query: SUBSCRIPTION, variables: { after } }, { next: onNext, error: (e) => say(`sse error ${String(e)}`), complete: () => {} });
+        client.subscribe({ query: SUBSCRIPTION, variables: { after } }, { next: onNext, error: refusedWith, complete: () => {} });
         s.dispose = () => client.dispose();
       } else {
         // graphql-ws resubscribes with the same payload after a reconnect: the payload carries the resume point.
@@ -212,7 +226,7 @@ const exitCode = await (async () => {
             onNext(p as { data?: { caseEvents: Event } });
             payload.extensions.lastEventId = lastCursor;
           },
-          error: (e) => say(`ws error ${String(e)}`),
+          error: refusedWith,
           complete: () => {},
         });
         s.dispose = () => void client.dispose();
@@ -233,10 +247,11 @@ const exitCode = await (async () => {
       return { reads, open, subscribing };
     };
     const waitUntilSubscribed = async (gateway: (typeof gateways)[number], subscribers: Subscriber[]) => {
-      // Every subscription admitted and none still on its first read: the gateway holds them idle.
+      // Every subscription admitted (or refused, which the client is told) and none still on its first read: the
+      // gateway holds them idle.
       for (;;) {
         const { open, subscribing } = await metricsOf(gateway.url);
-        if (open >= subscribers.length && subscribing === 0) break;
+        if (open >= subscribers.filter((s) => s.refused === null).length && subscribing === 0) break;
         await new Promise((r) => setTimeout(r, 250));
       }
     };
@@ -264,22 +279,47 @@ const exitCode = await (async () => {
       served.push({ gateway, subscribers, rssIdleKiB, sseKiB, wsKiB, cpuStart: 0, readsStart: 0 });
     }
 
-    // The writer: one report every 1/rate s, round the grids, as each grid's worker; refused writes retried with their
-    // key. Compared gateways take turns, so that each carries half the writes' work.
+    // The writer: one case change every 1/rate s, as the grid workers and the centre make them: of every four, two
+    // reports (round the grids, each as its grid's worker), then the centre accepts a reported case and dispatches an
+    // accepted one to housing, so that housing officers (who see only the cases sent to their unit) get events too.
+    // Refused writes are retried with their idempotency key. Compared gateways take turns, so that each carries half
+    // the writes' work.
     const writeUrl = gateways[0]!.url;
     const writeUrlOf = (n: number) => gateways[n % gateways.length]!.url;
     const writers = await Promise.all(grids.map(async (g) => ({ grid: g.grid.code, resident: residentKey(g.residents[0]!.idNumber, DEMO_HUB_SECRET), authorization: `Bearer ${await token({ role: 'grid-worker', grids: [g.grid.code] })}` })));
+    const centre = `Bearer ${await token({ role: 'dispatcher' })}`;
+    const toAccept: string[] = [];
+    const toDispatch: string[] = [];
+    const dueOn = new Date(Date.now() + 8 * 3_600_000 + 7 * 86_400_000).toISOString().slice(0, 10);
     let written = 0;
     let refused = 0;
+    const writes = { reports: 0, acceptances: 0, dispatches: 0 };
     const pending = new Set<Promise<void>>();
-    const write = async (n: number) => {
+    const change = (n: number): { authorization: string; query: string; input: Record<string, unknown>; done: (caseId: string) => void } => {
+      const accept = n % 4 === 2 ? toAccept.shift() : undefined;
+      if (accept) return { authorization: centre, query: 'mutation A($input: AcceptCaseInput!) { acceptCase(input: $input) { case { id } } }', input: { caseId: accept, expectedVersion: 1 }, done: (id) => (writes.acceptances++, toDispatch.push(id)) };
+      const dispatch = n % 4 === 3 ? toDispatch.shift() : undefined;
+      if (dispatch) return { authorization: centre, query: 'mutation D($input: DispatchCaseInput!) { dispatchCase(input: $input) { case { id } } }', input: { caseId: dispatch, expectedVersion: 2, department: 'HOUSING', dueOn, note: '压测：请住建部门处理' }, done: () => writes.dispatches++ };
       const w = writers[n % writers.length]!;
-      const input = { idempotencyKey: randomUUID(), category: 'NEIGHBOURS', source: 'GRID_WORKER_REPORT', gridCode: w.grid, summary: '压测：楼道堆物', parties: [{ role: 'APPLICANT', residentId: w.resident }] };
+      return {
+        authorization: w.authorization,
+        query: 'mutation R($input: ReportCaseInput!) { reportCase(input: $input) { case { id } } }',
+        input: { category: 'NEIGHBOURS', source: 'GRID_WORKER_REPORT', gridCode: w.grid, summary: '压测：楼道堆物', parties: [{ role: 'APPLICANT', residentId: w.resident }] },
+        done: (id) => (writes.reports++, toAccept.push(id)),
+      };
+    };
+    const write = async (n: number) => {
+      const c = change(n);
+      const input = { idempotencyKey: randomUUID(), ...c.input };
       for (;;) {
         try {
-          const response = await fetch(writeUrlOf(n), { method: 'POST', headers: { 'content-type': 'application/json', authorization: w.authorization }, body: JSON.stringify({ query: 'mutation R($input: ReportCaseInput!) { reportCase(input: $input) { case { id } } }', variables: { input } }) });
-          const body = (await response.json()) as { data?: { reportCase?: unknown } };
-          if (body.data?.reportCase) break;
+          const response = await fetch(writeUrlOf(n), { method: 'POST', headers: { 'content-type': 'application/json', authorization: c.authorization }, body: JSON.stringify({ query: c.query, variables: { input } }) });
+          const body = (await response.json()) as { data?: Record<string, { case: { id: string } } | null> };
+          const changed = Object.values(body.data ?? {})[0];
+          if (changed) {
+            c.done(changed.case.id);
+            break;
+          }
         } catch {
           // The gateway answers while mediation is down; a fetch failure is the same: try again with the same key.
         }
@@ -317,13 +357,36 @@ const exitCode = await (async () => {
     while (pending.size > 0) await Promise.all([...pending]);
     const writeSeconds = (Date.now() - startedAt) / 1000;
 
-    // What each subscriber may see, from the feed itself; wait (bounded) until every one has it.
+    // What each subscriber may see, from the feed itself read as the subscriber's caller class (its role and grids:
+    // row scope and the unit rule decide, not the benchmark); wait (bounded) until every one has it.
     const events = await feedAfter(writeUrl, admin, after);
-    const expectedFor = (s: Subscriber) => events.filter((e) => s.grid === null || e.node.case.grid.code === s.grid).map((e) => e.node.sequence);
-    const complete = (s: Subscriber) => s.received.length >= expectedFor(s).length;
+    const classOf = (s: { kind: string; grid: string | null }) => `${s.kind}:${s.grid ?? ''}`;
+    const classFeeds = new Map<string, Event[]>();
+    for (const g of served) {
+      for (const s of g.subscribers) {
+        if (classFeeds.has(classOf(s))) continue;
+        const authorization = `Bearer ${await token({ role: s.kind, ...(s.grid ? { grids: [s.grid] } : {}) })}`;
+        classFeeds.set(classOf(s), await feedAfter(writeUrl, authorization, after));
+      }
+    }
+    // An event of a case that only later came to the caller's unit (its report and acceptance, before the dispatch to
+    // housing) is in the feed read afterwards, but a stream whose cursor had passed it cannot have it: a stream
+    // delivers what the caller may see when it is read. Such events may come or not; every other one must come once.
+    const mayMiss = (feed: Event[]) => {
+      const firstSeen = new Map<string, number>();
+      for (const e of feed) if (e.node.action === 'DISPATCH' && !firstSeen.has(e.node.case.id)) firstSeen.set(e.node.case.id, Number(e.node.sequence));
+      return new Set(feed.filter((e) => Number(e.node.sequence) < (firstSeen.get(e.node.case.id) ?? -Infinity)).map((e) => e.node.sequence));
+    };
+    const expectations = new Map([...classFeeds].map(([key, feed]) => {
+      const optional = key.startsWith('housing-officer:') ? mayMiss(feed) : new Set<string>();
+      return [key, { all: new Set(feed.map((e) => e.node.sequence)), required: feed.map((e) => e.node.sequence).filter((q) => !optional.has(q)) }];
+    }));
+    const expectedFor = (s: Subscriber) => expectations.get(classOf(s))!;
+    const complete = (s: Subscriber) => s.refused !== null || expectedFor(s).required.every((q) => s.received.some((e) => e.node.sequence === q));
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !served.every((g) => g.subscribers.every(complete))) await new Promise((r) => setTimeout(r, 250));
     console.log(`Machine: ${machineLine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')}`);
+    console.log(`Writes: ${writes.reports} reports, ${writes.acceptances} acceptances, ${writes.dispatches} dispatches to housing; events each class may see: ${[...expectations].map(([key, e]) => `${key.replace(/:$/, '')} ${e.all.size} (${e.required.length} required)`).join(', ')}`);
     console.log('| command | gateway | subscribers | writes | events | deliveries | feed reads per event | p50 | p99 | RSS per idle subscriber | after GC: per SSE / per WebSocket subscriber | gateway CPU per delivery | mediation restart | lost / doubled |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     let failed = false;
@@ -333,13 +396,24 @@ const exitCode = await (async () => {
       const reads = (await metricsOf(g.gateway.url)).reads - g.readsStart;
       let lost = 0;
       let doubled = 0;
+      let foreign = 0;
+      let refusedSubscribers = 0;
+      const empty = new Map<string, number>();
       for (const s of g.subscribers) {
+        if (s.refused !== null) refusedSubscribers++;
         const got = s.received.map((e) => e.node.sequence);
-        const want = new Set(expectedFor(s));
-        doubled += got.length - new Set(got).size;
-        lost += [...want].filter((q) => !got.includes(q)).length;
+        const have = new Set(got);
+        const { all, required } = expectedFor(s);
+        doubled += got.length - have.size;
+        lost += required.filter((q) => !have.has(q)).length;
+        // Anything outside what the caller may see would be a leak: counted, and it fails the run.
+        foreign += [...have].filter((q) => !all.has(q)).length;
+        if (got.length === 0 && s.refused === null) empty.set(s.label, (empty.get(s.label) ?? 0) + 1);
       }
-      failed ||= lost > 0 || doubled > 0;
+      failed ||= lost > 0 || doubled > 0 || foreign > 0 || refusedSubscribers > 0;
+      if (refusedSubscribers > 0) say(`(${g.gateway.label}) ${refusedSubscribers} subscriptions were refused or ended by the gateway (their errors above)`);
+      if (foreign > 0) say(`(${g.gateway.label}) ${foreign} deliveries of events outside what the subscriber may see`);
+      if (empty.size > 0) say(`(${g.gateway.label}) subscribers that got no event (their class's feed may be empty): ${[...empty].map(([label, count]) => `${count} ${label}`).join(', ')}`);
       const behind = new Map<string, number>();
       for (const s of g.subscribers) if (!complete(s)) behind.set(s.label, (behind.get(s.label) ?? 0) + 1);
       if (behind.size > 0) say(`(${g.gateway.label}) subscribers still missing events after 60 s: ${[...behind].map(([label, count]) => `${count} ${label}`).join(', ')}`);
@@ -360,7 +434,7 @@ const exitCode = await (async () => {
         `${g.sseKiB.toFixed(1)} / ${g.wsKiB.toFixed(1)} KiB`,
         `${((cpu / delivered) * 1e6).toFixed(0)} µs`,
         options.restartAt > 0 ? (restarted ? `killed at ${options.restartAt} s, ${refused} writes retried` : 'restart did not finish') : 'no',
-        `${lost} / ${doubled}`,
+        `${lost} / ${doubled}${refusedSubscribers ? ` (${refusedSubscribers} refused)` : ''}`,
       ];
       console.log(`| ${row.join(' | ')} |`);
     }
@@ -435,4 +509,16 @@ async function feedAfter(url: string, authorization: string, after: string | nul
 async function feedHead(url: string, authorization: string): Promise<number> {
   const events = await feedAfter(url, authorization, null);
   return Number(events.at(-1)?.node.sequence ?? 0);
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (Array.isArray(error)) return error.map((e) => describeError(e)).join('; ');
+  if (typeof error === 'object' && error !== null) {
+    const { code, reason, message } = error as { code?: unknown; reason?: unknown; message?: unknown };
+    if (code !== undefined) return `closed ${String(code)}${reason ? ` ${String(reason)}` : ''}`;
+    if (message !== undefined) return String(message);
+    return JSON.stringify(error);
+  }
+  return String(error);
 }

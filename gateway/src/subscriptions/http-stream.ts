@@ -8,7 +8,8 @@ export interface StreamFormat {
   start(res: ServerResponse): void;
   /** What keeps proxies and clients from taking an idle stream for dead, and how often. */
   heartbeat: { text: string; everyMs: number };
-  event(delivery: Delivery): string;
+  /** An event's frame: the same for every subscriber of a group (so built once per delivery, `frames.ts`). */
+  event(delivery: Delivery): string | Buffer;
   /** The errors a stream the server ends carries. */
   errors(errors: GraphQLFormattedError[]): string;
   /** The last bytes of the body. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readJsonBody, sendJson, type RouteHandler } from '@hub/core';
 import type { Authenticate } from '../authenticate.ts';
+import { frameOnce, resultJson, type FrameCache } from './frames.ts';
 import { openHttpStream, type StreamFormat } from './http-stream.ts';
 import type { SubscribeRequest, SubscribeResult } from './hub.ts';
 import { expiryOf, headerValue, postParams } from './sse.ts';
@@ -46,14 +47,16 @@ export function multipartRoute(options: { subscribe: Subscribe; authenticate: Au
 
 const part = (json: string) => `\r\ncontent-type: application/json; charset=utf-8\r\n\r\n${json}\r\n--${BOUNDARY}`;
 
-/** Apollo's multipart framing: a part per event, `{}` as heartbeat, `--` after the last boundary. */
+const frames: FrameCache = new WeakMap();
+
+/** Apollo's multipart framing: a part per event (the same bytes for every member of a group), `{}` as heartbeat, `--` after the last boundary. */
 const MULTIPART: StreamFormat = {
   start(res) {
     res.writeHead(200, { 'content-type': `multipart/mixed;boundary="${BOUNDARY}";subscriptionSpec="1.0"`, 'cache-control': 'no-store' });
     res.write(`\r\n--${BOUNDARY}`);
   },
   heartbeat: { text: part('{}'), everyMs: HEARTBEAT_MS },
-  event: (delivery) => part(JSON.stringify({ payload: { ...delivery.payload, extensions: { lastEventId: delivery.id } } })),
+  event: (delivery) => frameOnce(frames, delivery, (d) => part(`{"payload":${resultJson(d)}}`)),
   errors: (errors) => part(JSON.stringify({ payload: null, errors })),
   close: '--\r\n',
 };

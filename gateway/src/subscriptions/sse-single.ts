@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readJsonBody, sendJson, type Caller } from '@hub/core';
 import type { Authenticate } from '../authenticate.ts';
+import { frameOnce, operationHead, resultJson, type FrameCache } from './frames.ts';
 import type { SubscribeRequest, SubscribeResult, Sink } from './hub.ts';
 import { expiryOf, postParams } from './sse.ts';
 
@@ -13,6 +14,9 @@ export const STREAM_TOKEN_HEADER = 'x-graphql-event-stream-token';
 const RESERVATION_MS = 30_000;
 /** Streams one caller may have reserved or open at once. */
 const RESERVATIONS_PER_CALLER = 5;
+
+/** An event's message after its operation id, `,"payload":{…}}`: the same for every member of a group. */
+const tails: FrameCache = new WeakMap();
 
 interface Reservation {
   userId: string;
@@ -97,10 +101,11 @@ export function singleConnectionMode(options: { subscribe: Subscribe; authentica
       const params = postParams(raw);
       if ('error' in params) return refuse(res, 400, 'BAD_REQUEST', params.error);
       let ended = false;
+      const head = operationHead('event: next\ndata: ', operationId);
       const sink: Sink = {
         next(delivery) {
           if (ended || stream.writableEnded) return;
-          stream.write(`event: next\ndata: ${JSON.stringify({ id: operationId, payload: { ...delivery.payload, extensions: { lastEventId: delivery.id } } })}\n\n`);
+          stream.write(Buffer.concat([head, frameOnce(tails, delivery, (d) => `,"payload":${resultJson(d)}}\n\n`)]));
         },
         buffered: () => stream.writableLength,
         end(errors) {

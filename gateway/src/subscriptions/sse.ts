@@ -4,6 +4,7 @@ import { decodeJwt } from 'jose';
 import type { Authenticate } from '../authenticate.ts';
 import { bearerToken } from '../identity.ts';
 import { openHttpStream, type StreamFormat } from './http-stream.ts';
+import { frameOnce, type FrameCache } from './frames.ts';
 import { payloadJson, type Delivery, type SubscribeRequest, type SubscribeResult } from './hub.ts';
 
 /** Where GraphQL over Server-Sent Events is served (the `graphql-sse` protocol's conventional path). */
@@ -62,14 +63,19 @@ export function expiryOf(req: IncomingMessage): number | null {
   return typeof exp === 'number' ? exp : null;
 }
 
-/** The `graphql-sse` framing: `event: next` with the event's cursor as `id:`, a comment as heartbeat, `event: complete`. */
+const frames: FrameCache = new WeakMap();
+
+/**
+ * The `graphql-sse` framing: `event: next` with the event's cursor as `id:`, a comment as heartbeat, `event: complete`.
+ * An event's frame names no subscriber, so every member of a group is written the same bytes.
+ */
 const SSE: StreamFormat = {
   start(res) {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     res.flushHeaders();
   },
   heartbeat: { text: ':\n\n', everyMs: HEARTBEAT_MS },
-  event: (delivery: Delivery) => `id: ${delivery.id}\nevent: next\ndata: ${payloadJson(delivery)}\n\n`,
+  event: (delivery: Delivery) => frameOnce(frames, delivery, (d) => `id: ${d.id}\nevent: next\ndata: ${payloadJson(d)}\n\n`),
   errors: (errors) => `event: next\ndata: ${JSON.stringify({ errors })}\n\n`,
   close: 'event: complete\ndata:\n\n',
 };

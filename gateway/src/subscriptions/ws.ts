@@ -6,7 +6,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticate } from '../authenticate.ts';
 import { PURPOSE_HEADER } from '../identity.ts';
-import { payloadJson, type SubscribeRequest, type SubscribeResult, type Sink } from './hub.ts';
+import { frameOnce, operationHead, resultJson, type FrameCache } from './frames.ts';
+import type { SubscribeRequest, SubscribeResult, Sink } from './hub.ts';
 import { expiryOf } from './sse.ts';
 
 type Subscribe = (request: SubscribeRequest) => Promise<SubscribeResult>;
@@ -62,10 +63,10 @@ export function attachWebSocket(server: Server, options: { subscribe: Subscribe;
           throw error;
         }
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const { caller, expiresAt } = ctx.extra;
         if (!caller) return [new GraphQLError('not authenticated', { extensions: { code: 'UNAUTHENTICATED' } })];
-        const stream = queue(ctx.extra.socket);
+        const stream = queue(ctx.extra.socket, id);
         const lastEventId = payload.extensions?.lastEventId;
         const result = await options.subscribe({
           caller,
@@ -93,24 +94,35 @@ export function attachWebSocket(server: Server, options: { subscribe: Subscribe;
   };
 }
 
+/** An event's `next` message after its subscription id, `,"type":"next","payload":{…}}`: the same for every member of a group. */
+const tails: FrameCache = new WeakMap();
+
 /**
- * The events of one subscription waiting for graphql-ws to send them. Bounded by the hub: `buffered` counts these
- * and what the socket has not sent, and a subscriber past the bound is ended (resumable) instead of growing it.
+ * One subscription on a socket. Its events are written to the socket here, as `next` messages of the protocol: the
+ * subscription's own head (`{"id":"…"`, made once) and the tail every member of its group shares (`frames.ts`), one
+ * text frame each; graphql-ws would stringify the whole message again for every subscriber. What graphql-ws still
+ * sends (the error that ends a stream, `complete`) goes through the iterable it reads, after the events written
+ * before it. Bounded by the hub: `buffered` is what the socket has not sent, and a subscriber past the bound is ended
+ * (resumable) instead of growing it.
  */
-function queue(socket: WebSocket) {
+function queue(socket: WebSocket, id: string) {
   const items: { result: ExecutionResult; bytes: number }[] = [];
   let queuedBytes = 0;
   let done = false;
   let wake: (() => void) | undefined;
   let unsubscribe = () => {};
-  // The size a result takes as a message, estimated from its payload's JSON (written once per event for a whole group).
+  const head = operationHead('', id);
   const push = (result: ExecutionResult, bytes: number) => {
     items.push({ result, bytes });
     queuedBytes += bytes;
     wake?.();
   };
   const sink: Sink = {
-    next: (delivery) => push({ ...delivery.payload, extensions: { lastEventId: delivery.id } } as ExecutionResult, payloadJson(delivery).length + delivery.id.length + 64),
+    next(delivery) {
+      // After the client's `complete` (done) or a closing socket, nothing more goes out.
+      if (done || socket.readyState !== socket.OPEN) return;
+      socket.send(Buffer.concat([head, frameOnce(tails, delivery, (d) => `,"type":"next","payload":${resultJson(d)}}`)]), { binary: false });
+    },
     buffered: () => queuedBytes + socket.bufferedAmount,
     end(errors) {
       if (done) return;
