@@ -28,19 +28,33 @@ function parseOnce(query: string): DocumentNode {
 
 const prefixOf = (i: number) => `c${i}_`;
 
+interface MergedText {
+  query: string;
+  /** Each fetch's root response keys, in order. */
+  rootKeys: string[][];
+}
+
+const mergedTexts = new Map<string, MergedText>();
+
 /**
- * Several queries to one subgraph, made into one: the query planner sends a subgraph one fetch per path where its
- * entities appear (`_entities` for Grid at one path, again for Grid or Resident at another), and all of a parallel
- * step leave at once. Sent as one operation, they cost the subgraph one HTTP request, one parse and one execution,
- * and its DataLoaders batch across them. Fetch i keeps its meaning by renaming: its root fields get the alias
- * `c<i>_<key>`, its variables `$<name>__c<i>`, its fragments `<name>__c<i>`. `split` turns the merged answer back
- * into each fetch's own, errors included (by the alias at the head of their path).
+ * The merged operation of these fetches' texts: a plan sends the same texts together at every request, so the
+ * renaming and printing is done once per combination (`MAX_PARSED` combinations kept, the oldest dropped first).
  */
-export function mergeFetches(fetches: readonly SubgraphFetch[]): { query: string; variables: Record<string, unknown>; split(answer: SubgraphAnswer): SubgraphAnswer[] } {
+function mergedText(fetches: readonly SubgraphFetch[]): MergedText {
+  const key = fetches.map((fetch) => fetch.query).join('\u0000');
+  let merged = mergedTexts.get(key);
+  if (!merged) {
+    merged = renameAndMerge(fetches);
+    if (mergedTexts.size >= MAX_PARSED) mergedTexts.delete(mergedTexts.keys().next().value!);
+    mergedTexts.set(key, merged);
+  }
+  return merged;
+}
+
+function renameAndMerge(fetches: readonly SubgraphFetch[]): MergedText {
   const definitions: DocumentNode['definitions'][number][] = [];
   const variableDefinitions: NonNullable<OperationDefinitionNode['variableDefinitions']>[number][] = [];
   const selections: FieldNode[] = [];
-  const variables: Record<string, unknown> = {};
   const rootKeys: string[][] = [];
   fetches.forEach((fetch, i) => {
     const renamed = visit(parseOnce(fetch.query), {
@@ -65,7 +79,6 @@ export function mergeFetches(fetches: readonly SubgraphFetch[]): { query: string
       }
     }
     rootKeys.push(keys);
-    for (const [name, value] of Object.entries(fetch.variables ?? {})) variables[`${name}__c${i}`] = value;
   });
   const operation: OperationDefinitionNode = {
     kind: Kind.OPERATION_DEFINITION,
@@ -73,8 +86,23 @@ export function mergeFetches(fetches: readonly SubgraphFetch[]): { query: string
     variableDefinitions,
     selectionSet: { kind: Kind.SELECTION_SET, selections },
   };
-  const query = print({ kind: Kind.DOCUMENT, definitions: [operation, ...definitions] });
+  return { query: print({ kind: Kind.DOCUMENT, definitions: [operation, ...definitions] }), rootKeys };
+}
 
+/**
+ * Several queries to one subgraph, made into one: the query planner sends a subgraph one fetch per path where its
+ * entities appear (`_entities` for Grid at one path, again for Grid or Resident at another), and all of a parallel
+ * step leave at once. Sent as one operation, they cost the subgraph one HTTP request, one parse and one execution,
+ * and its DataLoaders batch across them. Fetch i keeps its meaning by renaming: its root fields get the alias
+ * `c<i>_<key>`, its variables `$<name>__c<i>`, its fragments `<name>__c<i>`. `split` turns the merged answer back
+ * into each fetch's own, errors included (by the alias at the head of their path).
+ */
+export function mergeFetches(fetches: readonly SubgraphFetch[]): { query: string; variables: Record<string, unknown>; split(answer: SubgraphAnswer): SubgraphAnswer[] } {
+  const { query, rootKeys } = mergedText(fetches);
+  const variables: Record<string, unknown> = {};
+  fetches.forEach((fetch, i) => {
+    if (fetch.variables) for (const name of Object.keys(fetch.variables)) variables[`${name}__c${i}`] = fetch.variables[name];
+  });
   return {
     query,
     variables,

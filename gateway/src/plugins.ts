@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
 import { createRequestGuard, type RoleRegistry } from '@hub/core';
 import { createAuditPlugin, type AuditSink } from './audit.ts';
 import type { GatewayContext } from './context.ts';
@@ -51,6 +51,11 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     }),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
     ApolloServerPluginLandingPageDisabled(),
+    // Answers hold personal data: no department's cache header may make one cacheable by a proxy, so the cache
+    // policy Apollo would work out per request (and per subgraph fetch) is not worked out at all.
+    ApolloServerPluginCacheControlDisabled(),
+    // Nothing of a district's hub leaves its network, whatever APOLLO_KEY the environment holds.
+    ApolloServerPluginUsageReportingDisabled(),
     // Last, so it counts each answer as the client receives it.
     options.metrics.plugin<GatewayContext>(),
   ];

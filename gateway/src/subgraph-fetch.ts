@@ -85,7 +85,8 @@ export function createSubgraphFetches(options: SubgraphFetchOptions) {
         const caller = callerOf(fetch);
         return caller ? callerTokens.keyOf(caller) : '';
       },
-      dataSource: { url: options.urls[name] ?? url, willSendRequest: tagRequest },
+      // No cache policy from the departments' headers (the cache control plugin is off: `plugins.ts`).
+      dataSource: { url: options.urls[name] ?? url, willSendRequest: tagRequest, honorSubgraphCacheControlHeader: false },
     });
     dataSources.set(name, dataSource);
     return dataSource;

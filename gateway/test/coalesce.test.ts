@@ -35,6 +35,18 @@ describe('mergeFetches', () => {
     ]);
   });
 
+  it('renames the same combination once and gives every merge its own variables', () => {
+    const first = mergeFetches([{ query: entities, variables: { representations: [{ __typename: 'Grid', code: '1' }] } }, { query: rooted, variables: { code: '2' } }]);
+    const again = mergeFetches([{ query: entities, variables: { representations: [{ __typename: 'Grid', code: '3' }] } }, { query: rooted, variables: { code: '4' } }]);
+    expect(again.query).toBe(first.query);
+    expect(again.variables).toEqual({ representations__c0: [{ __typename: 'Grid', code: '3' }], code__c1: '4' });
+    expect(first.variables).toEqual({ representations__c0: [{ __typename: 'Grid', code: '1' }], code__c1: '2' });
+    // The other order is another combination: fetch 0 is the rooted one now.
+    const swapped = mergeFetches([{ query: rooted, variables: { code: '5' } }, { query: entities }]);
+    expect(swapped.query).toContain('c0_grid: grid(code: $code__c0)');
+    expect(swapped.split({ data: { c0_grid: { name: 'G' }, c0_stats: null, c1__entities: [] } })).toEqual([{ data: { grid: { name: 'G' }, stats: null } }, { data: { _entities: [] } }]);
+  });
+
   it('refuses a mutation (merging it could reorder its effects)', () => {
     expect(() => mergeFetches([{ query: 'mutation { a }' }, { query: '{ b }' }])).toThrow(/only queries/);
   });

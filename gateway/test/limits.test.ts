@@ -376,6 +376,10 @@ describe('the plugin in an Apollo Server (a small local schema)', () => {
     const query = 'query($n: Int) { items(first: $n) { children(first: $n) { id } } }';
     expect((await post(service.url, { query, variables: { n: 32 } })).body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', measured: 32 + 32 * 32 });
     expect((await post(service.url, { query, variables: { n: 31 } })).status).toBe(200); // 31 + 961
+    // Measures are kept per document and page-size values: the same document asked again is measured by its own.
+    expect((await post(service.url, { query, variables: { n: 32 } })).body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', measured: 32 + 32 * 32 });
+    expect((await post(service.url, { query: 'query($n: Int = 40) { items(first: $n) { children(first: $n) { id } } }', variables: {} })).body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COSTLY', measured: 40 + 40 * 40 });
+    expect((await post(service.url, { query: 'query($n: Int = 40) { items(first: $n) { children(first: $n) { id } } }', variables: { n: 2 } })).status).toBe(200);
   });
 
   it('stops an operation that runs past the timeout with HTTP 504 REQUEST_TIMEOUT', async () => {

@@ -8,6 +8,7 @@ import type { FetchNode, PlanNode, QueryPlan, QueryPlanSelectionNode } from '@ap
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { buildSchema, GraphQLError, Kind, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
+import { inRecordingSpan } from '@hub/core';
 import type { CountingLruCache } from '../cache.ts';
 import { applyShape, compileShape, UnsupportedShape, type Shape } from './shape.ts';
 
@@ -89,13 +90,7 @@ export class PreparedPlansGateway implements GatewayInterface {
       if (prepared === undefined || (prepared && current !== prepared.plan)) await this.prepare(key, requestContext).catch(() => this.remember(key, null));
       return result;
     }
-    return tracer.startActiveSpan(OpenTelemetrySpanNames.REQUEST, async (span) => {
-      try {
-        return await this.run(prepared, requestContext);
-      } finally {
-        span.end();
-      }
-    });
+    return inRecordingSpan(tracer, OpenTelemetrySpanNames.REQUEST, {}, () => this.run(prepared, requestContext));
   };
 
   /** After the stock executor served an operation's first request: its plan is in the planner's cache now. */
@@ -206,25 +201,21 @@ export class PreparedPlansGateway implements GatewayInterface {
   }
 
   private send(run: Run, service: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Record<string, unknown>): Promise<Record<string, unknown> | null | undefined> {
-    return tracer.startActiveSpan(OpenTelemetrySpanNames.FETCH, { attributes: { service: fetch.serviceName } }, async (span) => {
-      try {
-        const { requestContext } = run;
-        const response = await service.process({
-          kind: 'incoming operation' as never,
-          request: { query: fetch.operation, variables, operationName: fetch.operationName },
-          incomingRequestContext: requestContext as never,
-          context: requestContext.context,
-          document: fetch.operationDocumentNode,
-          pathInIncomingRequest: cursor.path,
-        });
-        if (response.errors) {
-          const pathOf = errorPaths(fetch, cursor);
-          for (const error of response.errors) run.errors.push(downstreamError(error, fetch.serviceName, pathOf));
-        }
-        return response.data as Record<string, unknown> | null | undefined;
-      } finally {
-        span.end();
+    return inRecordingSpan(tracer, OpenTelemetrySpanNames.FETCH, { attributes: { service: fetch.serviceName } }, async () => {
+      const { requestContext } = run;
+      const response = await service.process({
+        kind: 'incoming operation' as never,
+        request: { query: fetch.operation, variables, operationName: fetch.operationName },
+        incomingRequestContext: requestContext as never,
+        context: requestContext.context,
+        document: fetch.operationDocumentNode,
+        pathInIncomingRequest: cursor.path,
+      });
+      if (response.errors) {
+        const pathOf = errorPaths(fetch, cursor);
+        for (const error of response.errors) run.errors.push(downstreamError(error, fetch.serviceName, pathOf));
       }
+      return response.data as Record<string, unknown> | null | undefined;
     });
   }
 }

@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import type { GraphQLError, GraphQLFormattedError, GraphQLSchema } from 'graphql';
-import { checkMeasures, checkTokens, measureOperation, type OperationMeasures } from './check.ts';
+import { Kind, visit, type DocumentNode, type GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { checkMeasures, checkTokens, measureOperation, type OperationMeasures, type OperationRequest } from './check.ts';
 import { DEFAULT_LIMITS, type Limits } from './config.ts';
 import { LimitCode, timeoutError } from './errors.ts';
 import { attachRequestSignal } from './timeout.ts';
@@ -20,6 +20,42 @@ const measured = new WeakMap<object, MeasuredOperation>();
  */
 export function measuredOperation(context: object): MeasuredOperation | undefined {
   return measured.get(context);
+}
+
+/** The variables given as a `first` argument anywhere in a document: the only ones its measures depend on. */
+function pageVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  visit(document, {
+    Argument(node) {
+      if (node.name.value === 'first' && node.value.kind === Kind.VARIABLE) names.add(node.value.name.value);
+    },
+  });
+  return [...names];
+}
+
+const MAX_MEASURES_PER_DOCUMENT = 64;
+
+/**
+ * An operation's measures, worked out once per schema, document, operation name and page-size variables: Apollo
+ * Server hands every request of a cached operation the same document object, and its measures change with nothing
+ * else (`measureOperation` reads the variables only for `first: $n`).
+ */
+function measureCache(limits: Limits) {
+  const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, { pageVariables: string[]; byKey: Map<string, OperationMeasures> }>>();
+  return (schema: GraphQLSchema, document: DocumentNode, request: OperationRequest): OperationMeasures => {
+    let byDocument = bySchema.get(schema);
+    if (!byDocument) bySchema.set(schema, (byDocument = new WeakMap()));
+    let known = byDocument.get(document);
+    if (!known) byDocument.set(document, (known = { pageVariables: pageVariablesOf(document), byKey: new Map() }));
+    const variables = request.variables ?? {};
+    const key = `${request.operationName ?? ''}\u0000${known.pageVariables.length === 0 ? '' : JSON.stringify(known.pageVariables.map((name) => (Object.hasOwn(variables, name) ? (variables[name] ?? null) : '\u0000unset')))}`;
+    let measures = known.byKey.get(key);
+    if (!measures) {
+      measures = measureOperation(schema, document, request, limits);
+      if (known.byKey.size < MAX_MEASURES_PER_DOCUMENT) known.byKey.set(key, measures);
+    }
+    return measures;
+  };
 }
 
 /** A refusal as the client sees it: `extensions.http` is Apollo Server's instruction, not part of the answer. */
@@ -53,6 +89,7 @@ export function createLimitsPlugin<TContext extends BaseContext = BaseContext>(
   limits: Limits = DEFAULT_LIMITS,
 ): ApolloServerPlugin<TContext> {
   let served = schema;
+  const measure = measureCache(limits);
   return {
     async serverWillStart() {
       return {
@@ -79,7 +116,7 @@ export function createLimitsPlugin<TContext extends BaseContext = BaseContext>(
         },
 
         async didResolveOperation({ document, request, schema: requestSchema, contextValue }) {
-          const measures = tooManyTokens ? undefined : measureOperation(served ?? requestSchema, document, request, limits);
+          const measures = tooManyTokens ? undefined : measure(served ?? requestSchema, document, request);
           const refusal = tooManyTokens ?? checkMeasures(measures!, limits);
           measured.set(contextValue, { measures, refused: refusal !== undefined });
           if (refusal) throw refusal;

@@ -10,7 +10,12 @@ import { buildSchema } from 'graphql';
 export function createGatewayPolicyPlugin<TContext extends BaseContext & { caller: Caller }>(supergraphSdl: string): ApolloServerPlugin<TContext> {
   // The directives live on the supergraph's fields (the API schema drops them); field names and types are the same.
   const schema = buildSchema(supergraphSdl, { assumeValidSDL: true });
-  return createPolicyPlugin<TContext>({ schema, grantsOf: ({ caller }) => grantsOf(caller) });
+  // What `grantsOf` reads of a caller, and nothing else: an operation is filtered once per document and caller class.
+  return createPolicyPlugin<TContext>({
+    schema,
+    grantsOf: ({ caller }) => grantsOf(caller),
+    grantsKeyOf: ({ caller }) => JSON.stringify([caller.role, caller.department, caller.purpose, caller.scopes]),
+  });
 }
 
 export { withEnforcedSecurityLinks } from './supergraph.ts';

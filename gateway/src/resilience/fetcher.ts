@@ -11,7 +11,7 @@ type FetcherHeaders = FetcherResponse['headers'];
  * A subgraph answer's headers as node:http read them (names lower-cased, repeated ones joined), behind the Headers
  * interface the data source reads `content-type` through: a fetch `Headers` built per answer showed in the profile.
  */
-class ReceivedHeaders implements FetcherHeaders {
+export class ReceivedHeaders implements FetcherHeaders {
   private readonly values_ = new Map<string, string>();
   constructor(received: Iterable<[string, string | string[] | undefined]> = []) {
     for (const [name, value] of received) if (value !== undefined) this.values_.set(name.toLowerCase(), Array.isArray(value) ? value.join(', ') : value);

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type TextMapSetter } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type SpanOptions, type TextMapSetter, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -94,4 +94,22 @@ function withIds(span: Span, parent: Context): Span {
     spanId: randomHex(8),
     traceFlags: caller?.traceFlags ?? TraceFlags.NONE,
   });
+}
+
+/**
+ * Runs `work` under a span of `spanTracer`, made the active span only when it records. A span that records nothing
+ * (no provider registered, or not sampled) carries its parent's ids, so making it active would change no header and
+ * no log line; it would only cost a context switch per call (the gateway opens one per request and one per fetch).
+ */
+export async function inRecordingSpan<T>(spanTracer: Tracer, name: string, options: SpanOptions, work: () => Promise<T>): Promise<T> {
+  const span = spanTracer.startSpan(name, options);
+  if (!span.isRecording()) {
+    span.end();
+    return work();
+  }
+  try {
+    return await context.with(trace.setSpan(context.active(), span), work);
+  } finally {
+    span.end();
+  }
 }

@@ -53,7 +53,7 @@ export function createPolicyPlugin<TContext extends BaseContext>(options: {
           const filtered = authorized.document.definitions[0] as OperationDefinitionNode;
           // The gateway caches query plans by query hash: a filtered operation must never share a plan with the full one.
           const mutable = requestContext as unknown as { document: DocumentNode; operation: OperationDefinitionNode; queryHash: string };
-          mutable.queryHash = createHash('sha256').update(requestContext.queryHash).update(print(authorized.document)).digest('hex');
+          mutable.queryHash = createHash('sha256').update(requestContext.queryHash).update(printedOnce(authorized.document)).digest('hex');
           mutable.document = authorized.document;
           mutable.operation = filtered;
         },
@@ -72,6 +72,14 @@ export function createPolicyPlugin<TContext extends BaseContext>(options: {
 }
 
 const MAX_CLASSES_PER_DOCUMENT = 64;
+
+// A filtered document decided once per caller class is the same object at each of its requests: printed once.
+const printedDocuments = new WeakMap<DocumentNode, string>();
+function printedOnce(document: DocumentNode): string {
+  let text = printedDocuments.get(document);
+  if (text === undefined) printedDocuments.set(document, (text = print(document)));
+  return text;
+}
 
 /**
  * A directive on an entity type guards the fields that return it; an entity fetch (`_entities`) returns it through
