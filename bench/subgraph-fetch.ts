@@ -2,7 +2,7 @@
  * What one subgraph fetch costs a department, layer by layer, before and after, side by side in one run.
  *
  *   npm run bench:subgraph-fetch -- [--residents 10000] [--duration 2] [--rounds 3] [--warmup 1] [--connections 4]
- *                                   [--before 9583791] [--operations ResidentProfile,…] [--keep <folder>] [--write]
+ *                                   [--before a49b4bb] [--operations ResidentProfile,…] [--keep <folder>] [--write]
  *
  * 1. Seeds the demo district (kept under .data/bench-N), starts this tree's built services (`npm run build`, started
  *    as `npm start` starts them: their bundles, plain node) and our gateway, with a recording proxy in front of each
@@ -22,6 +22,7 @@
  * ratios of one run, not the absolute figures.
  */
 import { execFileSync } from 'node:child_process';
+import type { KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
@@ -40,6 +41,9 @@ import {
   department,
   freePort,
   internalKeysForRun,
+  internalSigningKey,
+  internalTokenEnvForRun,
+  internalVerificationKey,
   parseKey,
   signCallerToken,
   type Caller,
@@ -57,7 +61,7 @@ const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const PURPOSE = 'case-handling';
 const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemediation', 'GridPartyMembers', 'WelfareCrossCheck', 'PoliceReferrals'];
 /** The commit this round of work started from. */
-const DEFAULT_BEFORE = '9583791';
+const DEFAULT_BEFORE = 'a49b4bb';
 /** Sampling interval of the services' profilers, µs (V8's default is 1000). */
 const PROFILE_INTERVAL_US = 250;
 
@@ -301,7 +305,7 @@ interface Tree {
   services: Map<string, { url: string; pid: number; process: ServiceProcess; profileDir: string }>;
 }
 
-function serviceEnv(name: string, databaseUrl: string, port: number, publicKey: string): NodeJS.ProcessEnv {
+function serviceEnv(name: string, databaseUrl: string, port: number, internalKeys: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const dept = department(name);
   return {
     PATH: process.env.PATH,
@@ -310,7 +314,7 @@ function serviceEnv(name: string, databaseUrl: string, port: number, publicKey: 
     HUB_SECRET: DEMO_HUB_SECRET,
     [`${dept.envPrefix}_DATABASE_URL`]: databaseUrl,
     [`${dept.envPrefix}_PORT`]: String(port),
-    HUB_INTERNAL_PUBLIC_KEY: publicKey,
+    ...internalKeys,
   };
 }
 
@@ -344,7 +348,7 @@ function recordingProxy(target: string, record: (body: string) => void): Server 
 /* ------------------------------------------------------------------------------------------------------------------ */
 
 /** Tokens for `count` requests, request i carrying bodies[i % n] with a token signed for it alone. */
-async function signTokens(caller: Caller, audience: string, privateKey: ReturnType<typeof parseKey>, bodies: string[], count: number): Promise<string[]> {
+async function signTokens(caller: Caller, audience: string, privateKey: KeyObject, bodies: string[], count: number): Promise<string[]> {
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) tokens.push(await signCallerToken(caller, audience, privateKey, { body: bodies[i % bodies.length]!, seconds: 60 }));
   return tokens;
@@ -417,8 +421,17 @@ const options = parseArgs(process.argv.slice(2));
 const dataDir = path.join(ROOT, '.data', `bench-${options.residents}`);
 const issuerDir = path.join(ROOT, '.data', 'bench-issuer');
 const profileRoot = options.keep ? path.resolve(options.keep) : path.join(tmpdir(), `subgraph-fetch-${process.pid}`);
+// Each tree with its launcher's default keys: the before tree's ES256 pair (all it knows, before this round), this
+// tree's HMAC keys (the hub secret for the gateway, each subgraph its own derived key).
 const keys = internalKeysForRun({});
-const privateKey = parseKey(keys.HUB_INTERNAL_PRIVATE_KEY, 'private', 'HUB_INTERNAL_PRIVATE_KEY');
+const hmac = internalTokenEnvForRun({});
+const treeKeys = {
+  before: {
+    signing: parseKey(keys.HUB_INTERNAL_PRIVATE_KEY, 'private', 'HUB_INTERNAL_PRIVATE_KEY'),
+    subgraph: (_name: string): Record<string, string | undefined> => ({ HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY }),
+  },
+  after: { signing: internalSigningKey(hmac.gateway), subgraph: (name: string) => hmac.subgraph(name) },
+};
 const started: ServiceProcess[] = [];
 const proxies: Server[] = [];
 
@@ -458,7 +471,7 @@ try {
   let supergraph = readSupergraph(DEFAULT_SUPERGRAPH);
   const captureServices: ServiceProcess[] = [];
   for (const runtime of departmentRuntimes) {
-    const service = forkService(runtime.name, builtEntry(runtime.entry), serviceEnv(runtime.name, databases.urls[runtime.name]!, await freePort(), keys.HUB_INTERNAL_PUBLIC_KEY));
+    const service = forkService(runtime.name, builtEntry(runtime.entry), serviceEnv(runtime.name, databases.urls[runtime.name]!, await freePort(), treeKeys.after.subgraph(runtime.name)));
     started.push(service);
     captureServices.push(service);
     const url = await service.ready;
@@ -488,7 +501,7 @@ try {
     HUB_TRUSTED_DOCUMENTS: 'allow',
     HUB_RATE_LIMITS_FILE: rateLimitsFile,
     AUDIT_DATABASE_URL: databases.urls.audit,
-    ...keys,
+    ...hmac.gateway,
   });
   started.push(gateway);
   const gatewayUrl = await gateway.ready;
@@ -525,7 +538,7 @@ try {
       const profileDir = path.join(profileRoot, name, runtime.name);
       await mkdir(profileDir, { recursive: true });
       const entry = builtEntry(path.join(root, path.relative(ROOT, runtime.entry)));
-      const service = forkService(`${name} ${runtime.name}`, entry, serviceEnv(runtime.name, databases.urls[runtime.name]!, await freePort(), keys.HUB_INTERNAL_PUBLIC_KEY), {
+      const service = forkService(`${name} ${runtime.name}`, entry, serviceEnv(runtime.name, databases.urls[runtime.name]!, await freePort(), treeKeys[name].subgraph(runtime.name)), {
         execArgv: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-interval=${PROFILE_INTERVAL_US}`],
       });
       started.push(service);
@@ -547,6 +560,7 @@ try {
           // Tokens are signed before each run (they cost this process, not the service): for the warm-up at most 1,500
           // fetches a second, for the run twice the rate the warm-up reached.
           const rateKey = `${tree.name}|${operation}|${subgraph}`;
+          const privateKey = treeKeys[tree.name].signing;
           if (options.warmup > 0 && round === 0) {
             const warm = await signTokens(caller, subgraph, privateKey, bodies, 1500 * options.warmup);
             rates.set(rateKey, (await drive(service.url, bodies, warm, options.warmup, options.connections)).requests / options.warmup);
@@ -612,22 +626,26 @@ interface TokenCost {
 
 /**
  * CPU µs to sign and to verify one caller token (bound to a captured body, single use), with the before tree's own
- * internal-token module and this tree's, in this process: 20 alternating rounds of 200 tokens each, ES256 (the
- * launcher's default key).
+ * internal-token module and this tree's, in this process: 20 alternating rounds of 200 tokens each, each tree with its
+ * launcher's default keys (before: ES256; this tree: HS256, the subgraph's key derived from the hub secret).
  */
 async function measureTokens(beforeRoot: string, caller: Caller, bodies: string[]): Promise<{ before: TokenCost; after: TokenCost }> {
   const modules: Record<'before' | 'after', TokenModule> = {
     before: (await import(path.join(beforeRoot, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
     after: (await import(path.join(ROOT, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
   };
-  const publicKey = parseKey(keys.HUB_INTERNAL_PUBLIC_KEY, 'public', 'HUB_INTERNAL_PUBLIC_KEY');
+  const verifyKeys = {
+    before: parseKey(keys.HUB_INTERNAL_PUBLIC_KEY, 'public', 'HUB_INTERNAL_PUBLIC_KEY'),
+    after: internalVerificationKey(hmac.subgraph('party'), 'party'),
+  };
   const totals = { before: { sign: 0, verify: 0 }, after: { sign: 0, verify: 0 } };
   const perRound = 200;
   const rounds = 20;
   for (let round = 0; round < rounds; round++) {
     for (const tree of round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const)) {
       const { signCallerToken: sign, createCallerTokenVerifier } = modules[tree];
-      const verify = createCallerTokenVerifier('party', publicKey);
+      const verify = createCallerTokenVerifier('party', verifyKeys[tree]);
+      const privateKey = treeKeys[tree].signing;
       const tokens: string[] = [];
       let at = process.cpuUsage();
       for (let i = 0; i < perRound; i++) tokens.push(await sign(caller, 'party', privateKey, { body: bodies[i % bodies.length]! }));
@@ -647,7 +665,7 @@ function renderTokens(costs: { before: TokenCost; after: TokenCost }): string {
   const row = (name: string, c: TokenCost) => `| ${name} | ${c.sign.toFixed(0)} | ${c.verify.toFixed(0)} | ${(c.sign + c.verify).toFixed(0)} |`;
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   return [
-    'Caller tokens alone, in the benchmark process, both trees\' code interleaved (CPU µs per token, ES256, bound to the captured bodies):',
+    'Caller tokens alone, in the benchmark process, both trees\' code interleaved (CPU µs per token, bound to the captured bodies; before ES256, after HS256 with the subgraph\'s derived key):',
     '',
     '| tree | sign (gateway) | verify (subgraph) | per fetch |',
     '|---|---:|---:|---:|',

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkEnvironment, department, hubSecret, internalKeysForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
+import { checkEnvironment, department, hubSecret, internalTokenEnvForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { parseDemoOptions } from './options.ts';
@@ -18,7 +18,7 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 
 let options: ReturnType<typeof parseDemoOptions>;
 let secret: string;
-let internalKeys: ReturnType<typeof internalKeysForRun>;
+let internalKeys: ReturnType<typeof internalTokenEnvForRun>;
 // Every variable the launcher reads, each bad one named on its own line, before the database server starts.
 const configProblems = checkEnvironment('launcher');
 if (configProblems.length > 0) {
@@ -28,9 +28,10 @@ if (configProblems.length > 0) {
 try {
   options = parseDemoOptions(process.argv.slice(2), process.env);
   secret = hubSecret();
-  // The gateway signs each subgraph request with the private half; subgraphs hold only the public half. Unless a
-  // deployment configures the pair, each run makes its own, which never touches the disk.
-  internalKeys = internalKeysForRun();
+  // The gateway signs each subgraph request with the hub secret; each subgraph holds only the key derived for it.
+  // Unless a deployment configures the secret (or an ES256/EdDSA pair), each run makes its own, which never touches
+  // the disk.
+  internalKeys = internalTokenEnvForRun();
   for (const runtime of departmentRuntimes) {
     const dept = department(runtime.name);
     if (portOf(dept) === 0) throw new Error(`${dept.envPrefix}_PORT must be a fixed port under the launcher (the gateway is told it)`);
@@ -131,11 +132,10 @@ try {
         // Each department appends what only it sees (a refused internal token, a system write) to the trail.
         AUDIT_DATABASE_URL: databases.urls.audit,
         [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
-        HUB_INTERNAL_PUBLIC_KEY: internalKeys.HUB_INTERNAL_PUBLIC_KEY,
-        HUB_INTERNAL_PRIVATE_KEY: undefined,
+        ...internalKeys.subgraph(runtime.name),
       }).then(ready(runtime.name));
     }),
-    startService('gateway', builtEntry(GATEWAY_ENTRY), { ...subgraphUrls, ...internalKeys, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
+    startService('gateway', builtEntry(GATEWAY_ENTRY), { ...subgraphUrls, ...internalKeys.gateway, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
   ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
 } catch (error) {

@@ -50,6 +50,27 @@ const BANNER = [
   `const ${ROOT_BINDING} = new URL('${ROOT_PLACEHOLDER}', import.meta.url);`,
 ].join(' ');
 
+/**
+ * graphql-js checks every `instanceOf` it makes for a second copy of itself (another realm) unless
+ * `process.env.NODE_ENV === 'production'` when it loads: about 1-1.5 % of a subgraph fetch's CPU. The bundles carry
+ * exactly one graphql (see `mainFields`), so the check can never fire in them; but the hub cannot run with
+ * NODE_ENV=production to get it, since that variable also turns on the hub's production hardening (secrets required,
+ * the demo issuer refused) and Apollo Server's defaults. So graphql's own test, and only graphql's, is settled at
+ * build time: nothing else in a bundle sees a changed NODE_ENV. Tests from sources keep the development check.
+ */
+export const GRAPHQL_PRODUCTION_TEST = "process.env.NODE_ENV === 'production'";
+const graphqlProductionPlugin: esbuild.Plugin = {
+  name: 'graphql-production',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]graphql[\\/]jsutils[\\/]instanceOf\.m?js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      // A graphql release that tests it another way must fail the build, not silently keep the development check.
+      if (!source.includes(GRAPHQL_PRODUCTION_TEST)) throw new Error(`${args.path} no longer tests ${GRAPHQL_PRODUCTION_TEST}: update packages/build/src/bundle.ts`);
+      return { contents: source.replace(GRAPHQL_PRODUCTION_TEST, 'true'), loader: 'js' };
+    });
+  },
+};
+
 const TOOL_FINGERPRINT = (() => {
   const hash = createHash('sha256');
   for (const file of ['assets.ts', 'bundle.ts']) hash.update(readFileSync(new URL(`./${file}`, import.meta.url)));
@@ -121,7 +142,7 @@ export async function buildEntries(entries: readonly EntryToBuild[], options: { 
     legalComments: 'linked',
     metafile: true,
     logLevel: 'warning',
-    plugins: [fileUrlPlugin(root, assetsByModule)],
+    plugins: [graphqlProductionPlugin, fileUrlPlugin(root, assetsByModule)],
   });
   const milliseconds = performance.now() - started;
   for (const { pkg, entry } of stale) {

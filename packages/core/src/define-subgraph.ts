@@ -47,7 +47,7 @@ export interface SubgraphSpec<TSchema extends Record<string, unknown>, TOptions 
 
 export type ServerOptions<TSchema extends Record<string, unknown>, TOptions extends object> = {
   database: DepartmentDatabase<TSchema>;
-  /** The gateway's public key (default: HUB_INTERNAL_PUBLIC_KEY); tests pass `testCallerKey`. */
+  /** The key the gateway's tokens verify with (default: HUB_INTERNAL_TOKEN_KEY or HUB_INTERNAL_PUBLIC_KEY); tests pass `testCallerKey`. */
   callerKey?: KeyObject;
   /** The audit trail the department records refused internal tokens in (`createAuditWriter` of @hub/audit-trail). */
   audit?: AuditSink;

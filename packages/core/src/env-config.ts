@@ -4,6 +4,7 @@ import { checkPinnedDate } from './clock.ts';
 import { isProduction, parsePort } from './config.ts';
 import { departments, type DepartmentName } from './departments.ts';
 import { parseKey } from './access/keys.ts';
+import { parseInternalSecret, parseSubgraphTokenKey } from './access/internal-token.ts';
 import type { Logger } from './log.ts';
 
 /**
@@ -14,7 +15,7 @@ import type { Logger } from './log.ts';
  */
 
 /** A process that reads configuration: the gateway, a department's subgraph, or one of the hub's commands. */
-export type ConfigReader = 'gateway' | DepartmentName | 'launcher' | 'token' | 'import' | 'export' | 'audit-verify' | 'codegen';
+export type ConfigReader = 'gateway' | DepartmentName | 'launcher' | 'token' | 'import' | 'export' | 'audit-verify' | 'codegen' | 'internal-token-keys';
 
 /** The long-running services a deployment runs; every variable one of them reads belongs in the manifests. */
 export const DEPLOYED_SERVICES: readonly ConfigReader[] = ['gateway', ...departments.map((d) => d.name)];
@@ -184,9 +185,24 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_JWT_ISSUER', default: 'hub-demo-issuer (the demo issuer)', readBy: ['gateway'], check: nonBlank },
   { name: 'HUB_JWT_AUDIENCE', default: 'governance-hub (the demo issuer)', readBy: ['gateway'], check: nonBlank },
   { name: 'HUB_ROLES_FILE', default: 'unset: the demo roles', readBy: ['gateway', 'token'], check: readableFile },
-  { name: 'HUB_INTERNAL_PRIVATE_KEY', default: 'a fresh pair per launcher run', readBy: ['gateway', 'launcher'], required: inProduction, check: keyOf('private', 'HUB_INTERNAL_PRIVATE_KEY') },
+  {
+    name: 'HUB_INTERNAL_SECRET',
+    default: 'a fresh secret per launcher run',
+    readBy: ['gateway', 'launcher', 'internal-token-keys'],
+    // An ES256/EdDSA pair instead is the other way to sign (HUB_INTERNAL_PRIVATE_KEY).
+    required: (reader, env) => (env.HUB_INTERNAL_PRIVATE_KEY || (reader === 'launcher' && env.HUB_INTERNAL_PUBLIC_KEY) ? undefined : inProduction(reader, env) && `${inProduction(reader, env)}, or HUB_INTERNAL_PRIVATE_KEY for ES256/EdDSA tokens`),
+    check: (value) => problemOf(() => parseInternalSecret(value), 'HUB_INTERNAL_SECRET'),
+  },
+  { name: 'HUB_INTERNAL_PRIVATE_KEY', default: 'unset: HMAC tokens (HUB_INTERNAL_SECRET)', readBy: ['gateway', 'launcher'], check: keyOf('private', 'HUB_INTERNAL_PRIVATE_KEY') },
   { name: 'HUB_INTERNAL_TOKEN_SECONDS', default: '10', readBy: ['gateway'], check: wholeNumber(1, 60) },
-  { name: 'HUB_INTERNAL_PUBLIC_KEY', default: "the launcher pair's public half", readBy: [...SUBGRAPHS, 'launcher'], required: inProduction, check: keyOf('public', 'HUB_INTERNAL_PUBLIC_KEY') },
+  {
+    name: 'HUB_INTERNAL_TOKEN_KEY',
+    default: "the launcher's, derived for the subgraph from its HUB_INTERNAL_SECRET",
+    readBy: SUBGRAPHS,
+    required: (reader, env) => (env.HUB_INTERNAL_PUBLIC_KEY ? undefined : inProduction(reader, env) && `${inProduction(reader, env)}, or HUB_INTERNAL_PUBLIC_KEY for ES256/EdDSA tokens`),
+    check: (value) => problemOf(() => parseSubgraphTokenKey(value), 'HUB_INTERNAL_TOKEN_KEY'),
+  },
+  { name: 'HUB_INTERNAL_PUBLIC_KEY', default: 'unset: HMAC tokens (HUB_INTERNAL_TOKEN_KEY)', readBy: [...SUBGRAPHS, 'launcher'], check: keyOf('public', 'HUB_INTERNAL_PUBLIC_KEY') },
   { name: 'HUB_AUDIT_RETENTION_DAYS', default: '180 (the minimum)', readBy: ['gateway', ...SUBGRAPHS], check: wholeNumber(180) },
   {
     name: 'APOLLO_TELEMETRY_DISABLED',

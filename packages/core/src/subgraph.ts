@@ -38,8 +38,9 @@ interface SubgraphServiceBase<TContext extends BaseContext> {
   /** Builds the request's context for the caller the gateway vouched for. */
   context: (req: IncomingMessage, caller: Caller) => Promise<TContext>;
   /**
-   * The gateway's public key, which every `/graphql` request's internal token must verify against. Defaults to
-   * HUB_INTERNAL_PUBLIC_KEY (required in production; a development key otherwise).
+   * The key every `/graphql` request's internal token must verify against: this subgraph's own HMAC key (a secret
+   * key) or the gateway's ES256/EdDSA public key. Defaults to HUB_INTERNAL_TOKEN_KEY, else HUB_INTERNAL_PUBLIC_KEY
+   * (one is required in production; a development key derived for this subgraph otherwise).
    */
   callerKey?: KeyObject;
   /** The department's database: health pings it, closing the service closes it. */
@@ -100,7 +101,7 @@ export function safeFormatError(logger: Logger) {
 export function createSubgraphService<TContext extends BaseContext>(options: SubgraphServiceOptions<TContext>): SubgraphService {
   const logger = options.logger ?? createLogger(options.name);
   // Resolved now, not per request: a missing or malformed key stops the service at start.
-  const callerKey = options.callerKey ?? internalVerificationKey();
+  const callerKey = options.callerKey ?? internalVerificationKey(process.env, options.name);
   const verifyCaller = createCallerTokenVerifier(options.name, callerKey);
   const schema =
     'schema' in options

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, createSecretKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,20 +18,25 @@ import {
   generateSigningKeyPair,
   INTERNAL_TOKEN_SECONDS,
   internalKeysForRun,
+  internalTokenEnvForRun,
   internalTokenSeconds,
   internalSigningKey,
   internalVerificationKey,
   loadRoles,
+  parseInternalSecret,
   parseKey,
   parseRoles,
+  parseSubgraphTokenKey,
   privatePem,
   publicPem,
   signCallerToken,
+  subgraphTokenKey,
+  subgraphTokenKeyText,
   verifyCallerToken,
   type Caller,
   type RunningService,
 } from '../src/index.ts';
-import { callerHeaders, testCaller, testCallerKey, testInternalKeys } from '../src/testing/index.ts';
+import { callerHeaders, testCaller, testCallerKeyFor, testInternalSecret } from '../src/testing/index.ts';
 
 const GRID = '320311001001001';
 const temporaryDir = () => mkdtemp(path.join(tmpdir(), 'hub-access-'));
@@ -135,9 +140,14 @@ describe('internal keys and tokens', () => {
   });
 
   const BODY = JSON.stringify({ query: '{ __typename }' });
+  /** The hub secret the gateway signs with, and the key derived for `subgraph`, which that subgraph verifies with. */
+  const hmacKeys = (subgraph = 'party'): { privateKey: KeyObject; publicKey: KeyObject } => {
+    const secret = createSecretKey(randomBytes(32));
+    return { privateKey: secret, publicKey: subgraphTokenKey(secret, subgraph) };
+  };
 
   it('carries the caller to the subgraph and the request body it is signed for, and only there', async () => {
-    for (const { privateKey, publicKey } of [generateSigningKeyPair(), generateKeyPairSync('ed25519')]) {
+    for (const { privateKey, publicKey } of [hmacKeys(), generateSigningKeyPair(), generateKeyPairSync('ed25519')]) {
       const token = await signCallerToken(caller, 'party', privateKey, { body: BODY });
       expect(await verifyCallerToken(token, 'party', publicKey, BODY)).toEqual(caller);
       expect(await verifyCallerToken(token, 'party', publicKey, Buffer.from(BODY))).toEqual(caller);
@@ -154,9 +164,11 @@ describe('internal keys and tokens', () => {
   });
 
   it('is a standard JWS both ways (jose verifies ours, ours verifies jose\'s) and refuses forged headers and claims', async () => {
-    for (const { privateKey, publicKey } of [generateSigningKeyPair(), generateKeyPairSync('ed25519')]) {
-      const alg = publicKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';
-      const token = await signCallerToken(caller, 'party', privateKey, { body: BODY });
+    for (const { privateKey: gatewayKey, publicKey } of [hmacKeys(), generateSigningKeyPair(), generateKeyPairSync('ed25519')]) {
+      const alg = publicKey.type === 'secret' ? 'HS256' : publicKey.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'ES256';
+      // jose signs with the subgraph's own key under HS256 (the gateway derives it from the hub secret).
+      const privateKey = alg === 'HS256' ? publicKey : gatewayKey;
+      const token = await signCallerToken(caller, 'party', gatewayKey, { body: BODY });
       const { payload, protectedHeader } = await jwtVerify(token, publicKey, { issuer: 'hub-gateway', audience: 'party', algorithms: [alg] });
       expect(protectedHeader).toEqual({ alg, typ: 'JWT' });
       expect(payload.sub).toBe(caller.userId);
@@ -184,11 +196,15 @@ describe('internal keys and tokens', () => {
       await refusedFor(await joseToken((jwt) => jwt.setIssuedAt(now - 120).setExpirationTime(now + 5)), 'expired', 'INTERNAL_TOKEN_EXPIRED');
       // An extension the signer marked critical (jose will not sign one; signed here by hand) is not understood here.
       const input = `${Buffer.from(JSON.stringify({ alg, typ: 'JWT', crit: ['hub'], hub: 1 })).toString('base64url')}.${(await joseToken()).split('.')[1]}`;
-      const critSignature = sign(alg === 'ES256' ? 'sha256' : null, Buffer.from(input), alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey);
+      const critSignature =
+        alg === 'HS256'
+          ? createHmac('sha256', privateKey).update(input).digest()
+          : sign(alg === 'ES256' ? 'sha256' : null, Buffer.from(input), alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' } : privateKey);
       await refusedFor(`${input}.${critSignature.toString('base64url')}`, 'malformed');
-      // A header naming another algorithm (`none`, or HS256 keyed with the public key) is refused before any check.
+      // A header naming another algorithm (`none`, HS256 keyed with the public key, or an asymmetric one against an HMAC
+      // key) is refused before any check: the key decides the algorithm.
       const [, body, signature] = token.split('.');
-      for (const forged of [{ alg: 'none', typ: 'JWT' }, { alg: 'HS256', typ: 'JWT' }]) {
+      for (const forged of [{ alg: 'none', typ: 'JWT' }, { alg: alg === 'HS256' ? 'ES256' : 'HS256', typ: 'JWT' }]) {
         await refusedFor(`${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${body}.${signature}`, 'malformed');
       }
       // A payload changed after signing, or a claim left out when signed.
@@ -253,10 +269,62 @@ describe('internal keys and tokens', () => {
     }
   });
 
-  it('requires both halves in production, and a matching pair whenever they are set', () => {
+  it('gives each subgraph a key of its own: its tokens open no other subgraph, and it cannot make another\'s', async () => {
+    const secret = parseInternalSecret(randomBytes(32).toString('base64url'));
+    const party = subgraphTokenKey(secret, 'party');
+    const housing = subgraphTokenKey(secret, 'housing');
+    // Derived, not stored: the same secret gives the same key; another name or another secret, another key.
+    expect(subgraphTokenKeyText(subgraphTokenKey(parseInternalSecret(secret.export().toString()), 'party'))).toBe(subgraphTokenKeyText(party));
+    expect(subgraphTokenKeyText(housing)).not.toBe(subgraphTokenKeyText(party));
+    expect(subgraphTokenKeyText(subgraphTokenKey(createSecretKey(randomBytes(32)), 'party'))).not.toBe(subgraphTokenKeyText(party));
+    expect(subgraphTokenKeyText(parseSubgraphTokenKey(subgraphTokenKeyText(party)))).toBe(subgraphTokenKeyText(party));
+    // The gateway's token for housing does not verify under party's key, even claiming party's audience.
+    const forHousing = await signCallerToken(caller, 'housing', secret, { body: BODY });
+    await expect(verifyCallerToken(forHousing, 'housing', party, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID', reason: 'signature' });
+    expect(await verifyCallerToken(forHousing, 'housing', housing, BODY)).toEqual(caller);
+    // A subgraph holding party's key makes a token naming housing: housing refuses it.
+    const [header, payload] = (await signCallerToken(caller, 'party', secret, { body: BODY })).split('.');
+    const minted = Buffer.from(JSON.stringify({ ...decodeJwt(`${header}.${payload}.x`), aud: 'housing' })).toString('base64url');
+    const mintedToken = `${header}.${minted}.${createHmac('sha256', party).update(`${header}.${minted}`).digest('base64url')}`;
+    expect(await verifyCallerToken(mintedToken, 'party', party, BODY).catch((e: unknown) => e)).toMatchObject({ reason: 'claim aud' });
+    await expect(verifyCallerToken(mintedToken, 'housing', housing, BODY)).rejects.toMatchObject({ status: 401, code: 'INTERNAL_TOKEN_INVALID', reason: 'signature' });
+    // The signature is compared as written: another spelling of the same bytes is not it.
+    const genuine = await signCallerToken(caller, 'party', secret, { body: BODY });
+    await expect(verifyCallerToken(`${genuine}=`, 'party', party, BODY)).rejects.toMatchObject({ reason: 'signature' });
+    expect(() => parseInternalSecret('too short')).toThrow(/HUB_INTERNAL_SECRET must be at least 32 characters/);
+    expect(() => parseSubgraphTokenKey('c2hvcnQ')).toThrow(/HUB_INTERNAL_TOKEN_KEY must be a subgraph's internal token key/);
+    expect(() => parseSubgraphTokenKey(`${subgraphTokenKeyText(party)}!`)).toThrow(/HUB_INTERNAL_TOKEN_KEY/);
+  });
+
+  it('gives the gateway the hub secret and each subgraph only its own key, per launcher run or as configured', async () => {
+    const fresh = internalTokenEnvForRun({});
+    expect(fresh.gateway).toEqual({ HUB_INTERNAL_SECRET: expect.any(String), HUB_INTERNAL_TOKEN_KEY: undefined, HUB_INTERNAL_PRIVATE_KEY: undefined, HUB_INTERNAL_PUBLIC_KEY: undefined });
+    const party = fresh.subgraph('party');
+    expect(party).toEqual({ HUB_INTERNAL_TOKEN_KEY: expect.any(String), HUB_INTERNAL_SECRET: undefined, HUB_INTERNAL_PRIVATE_KEY: undefined, HUB_INTERNAL_PUBLIC_KEY: undefined });
+    expect(fresh.subgraph('housing').HUB_INTERNAL_TOKEN_KEY).not.toBe(party.HUB_INTERNAL_TOKEN_KEY);
+    const token = await signCallerToken(caller, 'party', internalSigningKey(fresh.gateway), { body: BODY });
+    expect(await verifyCallerToken(token, 'party', internalVerificationKey(party), BODY)).toEqual(caller);
+    await expect(verifyCallerToken(token, 'party', internalVerificationKey(fresh.subgraph('housing')), BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+    // A configured secret gives the same keys every run; a new run's fresh one does not.
+    const configured = { HUB_INTERNAL_SECRET: 'a'.repeat(40) };
+    expect(internalTokenEnvForRun(configured).subgraph('party')).toEqual(internalTokenEnvForRun(configured).subgraph('party'));
+    expect(internalTokenEnvForRun(configured).gateway.HUB_INTERNAL_SECRET).toBe(configured.HUB_INTERNAL_SECRET);
+    expect(internalTokenEnvForRun({}).subgraph('party').HUB_INTERNAL_TOKEN_KEY).not.toBe(party.HUB_INTERNAL_TOKEN_KEY);
+    // The ES256/EdDSA pair still works, each service given its half.
+    const one = generateSigningKeyPair();
+    const pair = internalTokenEnvForRun({ HUB_INTERNAL_PRIVATE_KEY: privatePem(one.privateKey), HUB_INTERNAL_PUBLIC_KEY: publicPem(one.publicKey) });
+    expect(pair.gateway).toMatchObject({ HUB_INTERNAL_PRIVATE_KEY: privatePem(one.privateKey), HUB_INTERNAL_PUBLIC_KEY: undefined, HUB_INTERNAL_SECRET: undefined });
+    expect(pair.subgraph('party')).toMatchObject({ HUB_INTERNAL_PUBLIC_KEY: publicPem(one.publicKey), HUB_INTERNAL_PRIVATE_KEY: undefined });
+    expect(() => internalTokenEnvForRun({ ...configured, HUB_INTERNAL_PUBLIC_KEY: publicPem(one.publicKey) })).toThrow(/not both/);
+    expect(() => internalTokenEnvForRun({ NODE_ENV: 'production' })).toThrow(/HUB_INTERNAL_SECRET is required when NODE_ENV=production/);
+    expect(internalTokenEnvForRun({ NODE_ENV: 'production', ...configured }).gateway.HUB_INTERNAL_SECRET).toBe(configured.HUB_INTERNAL_SECRET);
+    expect(() => internalTokenEnvForRun({ HUB_INTERNAL_SECRET: 'short' })).toThrow(/at least 32 characters/);
+  });
+
+  it('requires a secret or both halves in production, and a matching pair whenever they are set', () => {
     const production = { NODE_ENV: 'production' };
-    expect(() => internalSigningKey(production)).toThrow(/HUB_INTERNAL_PRIVATE_KEY is required when NODE_ENV=production/);
-    expect(() => internalVerificationKey(production)).toThrow(/HUB_INTERNAL_PUBLIC_KEY is required when NODE_ENV=production/);
+    expect(() => internalSigningKey(production)).toThrow(/HUB_INTERNAL_SECRET is required when NODE_ENV=production.*HUB_INTERNAL_PRIVATE_KEY/);
+    expect(() => internalVerificationKey(production, 'party')).toThrow(/HUB_INTERNAL_TOKEN_KEY is required when NODE_ENV=production.*HUB_INTERNAL_PUBLIC_KEY/);
     expect(() => internalKeysForRun(production)).toThrow(/required when NODE_ENV=production/);
     const one = generateSigningKeyPair();
     const other = generateSigningKeyPair();
@@ -271,7 +339,9 @@ describe('internal keys and tokens', () => {
   it('shares one development key between separately started services', async () => {
     const env = { HUB_DEMO_ISSUER_DIR: await temporaryDir() };
     const token = await signCallerToken(caller, 'party', internalSigningKey(env), { body: '' });
-    expect((await verifyCallerToken(token, 'party', internalVerificationKey(env), undefined)).userId).toBe(caller.userId);
+    expect((await verifyCallerToken(token, 'party', internalVerificationKey(env, 'party'), undefined)).userId).toBe(caller.userId);
+    await expect(verifyCallerToken(token, 'party', internalVerificationKey(env, 'housing'), undefined)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_INVALID' });
+    expect(() => internalVerificationKey(env)).toThrow(/name the subgraph/);
   });
 });
 
@@ -323,7 +393,7 @@ describe('a subgraph service', () => {
         },
       },
       context: async (_req, caller) => ({ caller }),
-      callerKey: testCallerKey,
+      callerKey: testCallerKeyFor('probe'),
       database: { pool, close: () => pool.end() },
       logger,
     }).listen(0);
@@ -332,7 +402,7 @@ describe('a subgraph service', () => {
       return { status: response.status, body: await response.json() };
     };
     const signed = (subgraph: string, caller = testCaller('mediator', { purpose: 'case-handling' }), body = JSON.stringify({ query: '{ whoAmI }' })) =>
-      signCallerToken(caller, subgraph, testInternalKeys.privateKey, { body });
+      signCallerToken(caller, subgraph, testInternalSecret, { body });
     const token = await signed('probe');
     expect(await post({ [CALLER_HEADER]: token })).toEqual({ status: 200, body: { data: { whoAmI: 'test-mediator case-handling' } } });
     // The same token again: refused, counted and logged as a security event, without the token itself.
@@ -351,7 +421,7 @@ describe('a subgraph service', () => {
       body: { errors: [{ message: expect.stringMatching(/another request/), extensions: { code: 'INTERNAL_TOKEN_INVALID' } }] },
     });
     expect(await post({ [CALLER_HEADER]: 'garbage' })).toMatchObject({ status: 401, body: { errors: [{ extensions: { code: 'INTERNAL_TOKEN_INVALID' } }] } });
-    expect(await post({ [CALLER_HEADER]: await signCallerToken(testCaller(), 'probe', testInternalKeys.privateKey, { body: '{}', seconds: -30 }) }, '{}')).toMatchObject({
+    expect(await post({ [CALLER_HEADER]: await signCallerToken(testCaller(), 'probe', testInternalSecret, { body: '{}', seconds: -30 }) }, '{}')).toMatchObject({
       status: 401,
       body: { errors: [{ extensions: { code: 'INTERNAL_TOKEN_EXPIRED' } }] },
     });

@@ -1,5 +1,4 @@
-import { countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, type PlaceLevel, type RowScope } from '@hub/core';
-import DataLoader from 'dataloader';
+import { countsByParent, countsByPlace, gridScopeWhere, pageByParent, RequestLoader, rowByKey, rowsByKey, type PlaceLevel, type RowScope } from '@hub/core';
 import { and, count, countDistinct, eq, inArray, isNull, sql, sum } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
@@ -84,7 +83,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       return loader;
     },
     /** Per grid, per year and kind: grants, distinct people and yuan; one statement for every grid asked. */
-    assistanceTotalsByGrid: new DataLoader<string, AssistanceYearKindTotals[]>(async (gridCodes) => {
+    assistanceTotalsByGrid: new RequestLoader<string, AssistanceYearKindTotals[]>(async (gridCodes) => {
       const year = sql<number>`extract(year from ${assistanceGrants.grantedOn})::int`;
       const rows = await db
         .select({

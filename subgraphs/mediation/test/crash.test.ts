@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { DEMO_HUB_SECRET, residentKey, type Caller, type ReadyMessage } from '@hub/core';
-import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testInternalKeys } from '@hub/core/testing';
+import { callerHeaders, cloneDatabase, postGraphQL, testCaller, testCallerKeyFor } from '@hub/core/testing';
 import { generateDemoWorld } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
 import { inArray } from 'drizzle-orm';
@@ -49,7 +49,7 @@ function startService(): Promise<{ process: ChildProcess; url: string }> {
       NODE_ENV: 'development',
       MEDIATION_DATABASE_URL: databaseUrl,
       MEDIATION_PORT: '0',
-      HUB_INTERNAL_PUBLIC_KEY: testInternalKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      HUB_INTERNAL_TOKEN_KEY: testCallerKeyFor('mediation').export().toString('base64url'),
     },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

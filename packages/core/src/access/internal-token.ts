@@ -1,9 +1,10 @@
-import { createHash, createPublicKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, createSecretKey, hkdfSync, randomBytes, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isProduction } from '../config.ts';
 import { AccessCode, AccessRefusal } from './claims.ts';
 import { demoIssuerDir } from './issuer.ts';
-import { developmentKey, generateSigningKeyPair, parseKey, privatePem, publicPem, signingAlgorithm, type SigningAlgorithm } from './keys.ts';
+import { generateSigningKeyPair, parseKey, privatePem, publicPem, signingAlgorithm, type SigningAlgorithm } from './keys.ts';
 import { isPurpose, isScope, type Caller } from './model.ts';
 
 /**
@@ -23,7 +24,56 @@ export const INTERNAL_TOKEN_MAX_SECONDS = 60;
 /** Clocks of the gateway's and a subgraph's machines may differ by this much. */
 export const CLOCK_TOLERANCE_SECONDS = 2;
 
-const DEVELOPMENT_KEY_FILE = 'internal-key.pem';
+const DEVELOPMENT_SECRET_FILE = 'internal-secret';
+
+/**
+ * HMAC-SHA256 tokens (HS256) are the default: a key per subgraph, derived with HKDF-SHA256 from the hub's
+ * `HUB_INTERNAL_SECRET`, which only the gateway (and whoever deploys) holds; each subgraph is given its own key
+ * (`HUB_INTERNAL_TOKEN_KEY`) and nothing else. A subgraph can then make tokens for itself only, which open nothing it
+ * does not hold already; the audience binding holds because no other subgraph's key verifies them. An ES256 or EdDSA
+ * pair (`HUB_INTERNAL_PRIVATE_KEY`/`HUB_INTERNAL_PUBLIC_KEY`) is still accepted: a token's algorithm is the key's,
+ * never the header's (docs/security.md#internal-caller-tokens).
+ */
+export type TokenAlgorithm = SigningAlgorithm | 'HS256';
+/** Bytes of a subgraph's key; the hub secret must be at least as long, in characters. */
+export const INTERNAL_TOKEN_KEY_BYTES = 32;
+const HKDF_SALT = 'hub-internal-token-v1';
+
+const algorithmOf = (key: KeyObject): TokenAlgorithm => (key.type === 'secret' ? 'HS256' : signingAlgorithm(key));
+
+/** The hub secret's key object, from `HUB_INTERNAL_SECRET`'s text (at least 32 characters). */
+export function parseInternalSecret(value: string, variable = 'HUB_INTERNAL_SECRET'): KeyObject {
+  if (value.trim().length < INTERNAL_TOKEN_KEY_BYTES) throw new Error(`${variable} must be at least ${INTERNAL_TOKEN_KEY_BYTES} characters (e.g. \`openssl rand -base64 32\`)`);
+  return createSecretKey(Buffer.from(value.trim(), 'utf8'));
+}
+
+/** One subgraph's key from `HUB_INTERNAL_TOKEN_KEY`: 32 bytes, base64url (as `subgraphTokenKeyText` writes it). */
+export function parseSubgraphTokenKey(value: string, variable = 'HUB_INTERNAL_TOKEN_KEY'): KeyObject {
+  const text = value.trim();
+  const bytes = Buffer.from(text, 'base64url');
+  if (!/^[A-Za-z0-9_-]+$/.test(text) || bytes.length !== INTERNAL_TOKEN_KEY_BYTES) {
+    throw new Error(`${variable} must be a subgraph's internal token key: ${INTERNAL_TOKEN_KEY_BYTES} bytes, base64url (derived from HUB_INTERNAL_SECRET; \`npm run internal-token-keys\` prints them)`);
+  }
+  return createSecretKey(bytes);
+}
+
+/** The key a subgraph verifies its tokens with: HKDF-SHA256 of the hub secret, salted, with the subgraph's name as info. */
+export function subgraphTokenKey(secret: KeyObject, subgraph: string): KeyObject {
+  return createSecretKey(Buffer.from(hkdfSync('sha256', secret, HKDF_SALT, `x-hub-caller ${subgraph}`, INTERNAL_TOKEN_KEY_BYTES)));
+}
+
+/** A subgraph's key as `HUB_INTERNAL_TOKEN_KEY` holds it. */
+export const subgraphTokenKeyText = (key: KeyObject): string => key.export().toString('base64url');
+
+// The gateway signs with the hub secret: each subgraph's key is derived once, on its first token.
+const derivedKeys = new WeakMap<KeyObject, Map<string, KeyObject>>();
+function audienceKey(secret: KeyObject, audience: string): KeyObject {
+  let keys = derivedKeys.get(secret);
+  if (!keys) derivedKeys.set(secret, (keys = new Map()));
+  let key = keys.get(audience);
+  if (!key) keys.set(audience, (key = subgraphTokenKey(secret, audience)));
+  return key;
+}
 
 /** The lifetime of the gateway's internal tokens: `HUB_INTERNAL_TOKEN_SECONDS`, 1 to 60. */
 export function internalTokenSeconds(env: NodeJS.ProcessEnv = process.env): number {
@@ -56,7 +106,8 @@ export interface InternalTokenRequest {
  * through jose: jose goes through WebCrypto (a promise job per signature, algorithm normalisation, key import checks),
  * which cost about three times the signature itself, once per subgraph fetch on each side.
  */
-const HEADERS: Record<SigningAlgorithm, string> = {
+const HEADERS: Record<TokenAlgorithm, string> = {
+  HS256: base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' })),
   ES256: base64url(JSON.stringify({ alg: 'ES256', typ: 'JWT' })),
   EdDSA: base64url(JSON.stringify({ alg: 'EdDSA', typ: 'JWT' })),
 };
@@ -69,9 +120,13 @@ function base64url(text: string): string {
 const signingInput = (algorithm: SigningAlgorithm, key: KeyObject) => (algorithm === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' as const } : key);
 const digestOf = (algorithm: SigningAlgorithm) => (algorithm === 'ES256' ? 'sha256' : null);
 
+/**
+ * A token for `caller` at the subgraph `audience` with this body, signed with `privateKey`: the hub secret (a secret
+ * key: HS256 under the audience's derived key) or the private half of an ES256/EdDSA pair.
+ */
 export async function signCallerToken(caller: Caller, audience: string, privateKey: KeyObject, request: InternalTokenRequest): Promise<string> {
   const { userId, ...claims } = caller;
-  const algorithm = signingAlgorithm(privateKey);
+  const algorithm = algorithmOf(privateKey);
   const now = Math.floor(Date.now() / 1000);
   const payload = {
     ...claims,
@@ -84,6 +139,7 @@ export async function signCallerToken(caller: Caller, audience: string, privateK
     exp: now + (request.seconds ?? INTERNAL_TOKEN_SECONDS),
   };
   const input = `${HEADERS[algorithm]}.${base64url(JSON.stringify(payload))}`;
+  if (algorithm === 'HS256') return `${input}.${createHmac('sha256', audienceKey(privateKey, audience)).update(input).digest('base64url')}`;
   return `${input}.${sign(digestOf(algorithm), Buffer.from(input), signingInput(algorithm, privateKey)).toString('base64url')}`;
 }
 
@@ -137,15 +193,22 @@ function verifiedClaims(token: string, audience: string, publicKey: KeyObject): 
   const first = token.indexOf('.');
   const second = first < 0 ? -1 : token.indexOf('.', first + 1);
   if (second < 0 || token.includes('.', second + 1)) throw invalid('malformed');
-  const algorithm = signingAlgorithm(publicKey);
+  const algorithm = algorithmOf(publicKey);
   // The gateway's own header, byte for byte, needs no decoding; any other is read and checked.
   const header = token.startsWith(`${HEADERS[algorithm]}.`) ? { alg: algorithm } : jsonObjectOf(token.slice(0, first));
   if (!header || header.alg !== algorithm || 'crit' in header || 'b64' in header) throw invalid('malformed');
   let valid: boolean;
-  try {
-    valid = verify(digestOf(algorithm), Buffer.from(token.slice(0, second)), signingInput(algorithm, publicKey), Buffer.from(token.slice(second + 1), 'base64url'));
-  } catch {
-    valid = false;
+  if (algorithm === 'HS256') {
+    // The signature's text, compared in constant time: base64url decoding would let other spellings of it pass.
+    const expected = Buffer.from(createHmac('sha256', publicKey).update(token.slice(0, second)).digest('base64url'));
+    const given = Buffer.from(token.slice(second + 1));
+    valid = given.length === expected.length && timingSafeEqual(given, expected);
+  } else {
+    try {
+      valid = verify(digestOf(algorithm), Buffer.from(token.slice(0, second)), signingInput(algorithm, publicKey), Buffer.from(token.slice(second + 1), 'base64url'));
+    } catch {
+      valid = false;
+    }
   }
   if (!valid) throw invalid('signature');
   const claims = jsonObjectOf(token.slice(first + 1, second));
@@ -243,30 +306,100 @@ function callerOfClaims(claims: Record<string, unknown>): Caller | null {
 }
 
 /**
- * The gateway's signing key: HUB_INTERNAL_PRIVATE_KEY (PEM or JWK). The launcher makes one per run; required in
- * production; otherwise a development key kept beside the demo issuer's, so separately started services agree.
+ * A development hub secret kept in a file beside the demo issuer's key, created on first use; several services may
+ * start at once: the first to link its file in place wins and the others read it, so all derive the same keys.
  */
-export function internalSigningKey(env: NodeJS.ProcessEnv = process.env): KeyObject {
-  const value = env.HUB_INTERNAL_PRIVATE_KEY;
-  if (value) return parseKey(value, 'private', 'HUB_INTERNAL_PRIVATE_KEY');
-  if (isProduction(env)) {
-    throw new Error('HUB_INTERNAL_PRIVATE_KEY is required when NODE_ENV=production: the key (EC P-256 or Ed25519, PEM or JWK) the gateway signs callers for the subgraphs with');
+function developmentSecret(file: string): KeyObject {
+  mkdirSync(path.dirname(path.dirname(file)), { recursive: true });
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    return parseInternalSecret(readFileSync(file, 'utf8'), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the development secret ${file}: ${error instanceof Error ? error.message : error}`);
   }
-  return developmentKey(path.join(demoIssuerDir(env), DEVELOPMENT_KEY_FILE));
-}
-
-/** A subgraph's key to verify the gateway's tokens with: HUB_INTERNAL_PUBLIC_KEY, on the same terms. */
-export function internalVerificationKey(env: NodeJS.ProcessEnv = process.env): KeyObject {
-  const value = env.HUB_INTERNAL_PUBLIC_KEY;
-  if (value) return parseKey(value, 'public', 'HUB_INTERNAL_PUBLIC_KEY');
-  if (isProduction(env)) {
-    throw new Error('HUB_INTERNAL_PUBLIC_KEY is required when NODE_ENV=production: the public half of the gateway\'s HUB_INTERNAL_PRIVATE_KEY, which every subgraph verifies its callers with');
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(temporary, randomBytes(INTERNAL_TOKEN_KEY_BYTES).toString('base64url'), { mode: 0o600 });
+  try {
+    linkSync(temporary, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
   }
-  return createPublicKey(developmentKey(path.join(demoIssuerDir(env), DEVELOPMENT_KEY_FILE)));
+  return parseInternalSecret(readFileSync(file, 'utf8'), file);
 }
 
 /**
- * The internal key pair for one run of the launcher, as the services' environment: the configured pair when both
+ * The gateway's signing key: the hub secret HUB_INTERNAL_SECRET (HS256, a derived key per subgraph), or
+ * HUB_INTERNAL_PRIVATE_KEY (ES256/EdDSA, PEM or JWK). The launcher makes a secret per run; one of the two is required
+ * in production; otherwise a development secret kept beside the demo issuer's key, so separately started services agree.
+ */
+export function internalSigningKey(env: NodeJS.ProcessEnv = process.env): KeyObject {
+  const secret = env.HUB_INTERNAL_SECRET;
+  if (secret) return parseInternalSecret(secret);
+  const value = env.HUB_INTERNAL_PRIVATE_KEY;
+  if (value) return parseKey(value, 'private', 'HUB_INTERNAL_PRIVATE_KEY');
+  if (isProduction(env)) {
+    throw new Error('HUB_INTERNAL_SECRET is required when NODE_ENV=production: the secret (at least 32 characters) each subgraph\'s token key is derived from (or HUB_INTERNAL_PRIVATE_KEY, an EC P-256 or Ed25519 key, for ES256/EdDSA tokens)');
+  }
+  return developmentSecret(path.join(demoIssuerDir(env), DEVELOPMENT_SECRET_FILE));
+}
+
+/**
+ * A subgraph's key to verify the gateway's tokens with: its own HUB_INTERNAL_TOKEN_KEY, or HUB_INTERNAL_PUBLIC_KEY
+ * for ES256/EdDSA tokens; one is required in production; otherwise derived from the development secret for `subgraph`.
+ */
+export function internalVerificationKey(env: NodeJS.ProcessEnv = process.env, subgraph?: string): KeyObject {
+  const own = env.HUB_INTERNAL_TOKEN_KEY;
+  if (own) return parseSubgraphTokenKey(own);
+  const value = env.HUB_INTERNAL_PUBLIC_KEY;
+  if (value) return parseKey(value, 'public', 'HUB_INTERNAL_PUBLIC_KEY');
+  if (isProduction(env)) {
+    throw new Error('HUB_INTERNAL_TOKEN_KEY is required when NODE_ENV=production: this subgraph\'s own key for the gateway\'s caller tokens, derived from HUB_INTERNAL_SECRET (or HUB_INTERNAL_PUBLIC_KEY, the gateway\'s public key, for ES256/EdDSA tokens)');
+  }
+  if (!subgraph) throw new Error('a development internal token key is derived per subgraph: name the subgraph');
+  return subgraphTokenKey(developmentSecret(path.join(demoIssuerDir(env), DEVELOPMENT_SECRET_FILE)), subgraph);
+}
+
+/** Whom a launcher run gives which internal token keys, as the services' environment (unset variables undefined). */
+export interface InternalTokenEnvironment {
+  gateway: Record<string, string | undefined>;
+  /** One subgraph's: its own key and nothing another subgraph's tokens could be made with. */
+  subgraph(name: string): Record<string, string | undefined>;
+}
+
+const NO_INTERNAL_KEYS = { HUB_INTERNAL_SECRET: undefined, HUB_INTERNAL_TOKEN_KEY: undefined, HUB_INTERNAL_PRIVATE_KEY: undefined, HUB_INTERNAL_PUBLIC_KEY: undefined };
+
+/**
+ * The internal token keys for one run of the launcher: the configured HUB_INTERNAL_SECRET, or the configured
+ * ES256/EdDSA pair, else (outside production) a fresh secret that lives only as long as the run. The gateway gets the
+ * secret; each subgraph only the key derived for it.
+ */
+export function internalTokenEnvForRun(env: NodeJS.ProcessEnv = process.env): InternalTokenEnvironment {
+  const { HUB_INTERNAL_SECRET: secretValue, HUB_INTERNAL_PRIVATE_KEY: privateValue, HUB_INTERNAL_PUBLIC_KEY: publicValue } = env;
+  if (secretValue && (privateValue || publicValue)) {
+    throw new Error('set HUB_INTERNAL_SECRET (HMAC tokens, a key per subgraph) or the HUB_INTERNAL_PRIVATE_KEY and HUB_INTERNAL_PUBLIC_KEY pair (ES256/EdDSA tokens), not both');
+  }
+  if (privateValue || publicValue) {
+    const pair = internalKeysForRun(env);
+    return {
+      gateway: { ...NO_INTERNAL_KEYS, HUB_INTERNAL_PRIVATE_KEY: pair.HUB_INTERNAL_PRIVATE_KEY },
+      subgraph: () => ({ ...NO_INTERNAL_KEYS, HUB_INTERNAL_PUBLIC_KEY: pair.HUB_INTERNAL_PUBLIC_KEY }),
+    };
+  }
+  if (!secretValue && isProduction(env)) {
+    throw new Error('HUB_INTERNAL_SECRET is required when NODE_ENV=production (at least 32 characters; or the HUB_INTERNAL_PRIVATE_KEY and HUB_INTERNAL_PUBLIC_KEY pair)');
+  }
+  const secretText = secretValue ?? randomBytes(INTERNAL_TOKEN_KEY_BYTES).toString('base64url');
+  const secret = parseInternalSecret(secretText);
+  return {
+    gateway: { ...NO_INTERNAL_KEYS, HUB_INTERNAL_SECRET: secretText },
+    subgraph: (name) => ({ ...NO_INTERNAL_KEYS, HUB_INTERNAL_TOKEN_KEY: subgraphTokenKeyText(subgraphTokenKey(secret, name)) }),
+  };
+}
+
+/**
+ * An ES256/EdDSA internal key pair for one run of the launcher, as the services' environment: the configured pair when both
  * are set (checked to belong together), else, outside production, a fresh pair that lives only as long as the run.
  */
 export function internalKeysForRun(env: NodeJS.ProcessEnv = process.env): { HUB_INTERNAL_PRIVATE_KEY: string; HUB_INTERNAL_PUBLIC_KEY: string } {

@@ -6,7 +6,7 @@ import { DEMO_HUB_SECRET } from '../config.ts';
 import type { DepartmentDatabase } from '../db/database.ts';
 import type { ServerOptions, Subgraph } from '../define-subgraph.ts';
 import type { RunningService } from '../http.ts';
-import { callerHeaders, testCaller, testCallerKey } from './access.ts';
+import { callerHeaders, testCaller, testCallerKeyFor } from './access.ts';
 import { postGraphQL, type GraphQLResponse } from './graphql.ts';
 import { cloneDatabase } from './index.ts';
 
@@ -33,7 +33,7 @@ export interface SubgraphTestOptions<TOptions extends object> {
 
 /**
  * A subgraph for one test file: clones the template database its `global-setup.ts` provides (`templateUrl`), serves
- * the subgraph over the clone on port 0, trusting `testCallerKey`, and drops both after the file.
+ * the subgraph over the clone on port 0, trusting `testCallerKeyFor(<its name>)`, and drops both after the file.
  */
 export function serveSubgraphForTests<TSchema extends Record<string, unknown>, TOptions extends object>(
   subgraph: Subgraph<TSchema, TOptions>,
@@ -48,7 +48,7 @@ export function serveSubgraphForTests<TSchema extends Record<string, unknown>, T
     await prepare?.(clone.url);
     database = subgraph.database.open(clone.url);
     const host = { env: process.env, secret: () => DEMO_HUB_SECRET };
-    const server = subgraph.createServer({ ...subgraph.options(host), ...options, database, callerKey: testCallerKey } as ServerOptions<TSchema, TOptions>);
+    const server = subgraph.createServer({ ...subgraph.options(host), ...options, database, callerKey: testCallerKeyFor(subgraph.name) } as ServerOptions<TSchema, TOptions>);
     service = await server.listen(0);
   });
   afterAll(async () => {
