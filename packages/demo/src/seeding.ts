@@ -1,4 +1,4 @@
-import { TransactionalBatchWriter } from '@hub/core';
+import { residentKey, TransactionalBatchWriter } from '@hub/core';
 import type { DemoGridContents, DemoWorld } from './types.ts';
 
 /**
@@ -91,5 +91,26 @@ export function transactionalSeeder(
     abort: async () => {
       await writer?.rollback();
     },
+  };
+}
+
+/** Hub ids already derived for a grid's contents, per secret: every department seeding the grid shares them. */
+const gridHubIds = new WeakMap<DemoGridContents, Map<string, Map<string, string>>>();
+
+/**
+ * The hub id (`residentKey`) of an ID number or document key, derived once per grid and secret however many
+ * departments and records name the person: the keyed hash is most of what a department's rows cost to build, and the
+ * departments take each grid's contents in turn. Held by the contents object, so the ids go when the grid does.
+ */
+export function hubIdsOf(contents: DemoGridContents, secret: string): (idNumber: string) => string {
+  let bySecret = gridHubIds.get(contents);
+  if (!bySecret) gridHubIds.set(contents, (bySecret = new Map()));
+  let ids = bySecret.get(secret);
+  if (!ids) bySecret.set(secret, (ids = new Map()));
+  const known = ids;
+  return (idNumber) => {
+    let id = known.get(idNumber);
+    if (id === undefined) known.set(idNumber, (id = residentKey(idNumber, secret)));
+    return id;
   };
 }

@@ -1,7 +1,7 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { demoSeed } from './meta-tables.ts';
-import { bulkInsert, copyRows } from './bulk-insert.ts';
+import { bulkInsert, copyRows, tableNameOf } from './bulk-insert.ts';
 
 export interface BatchWriterOptions {
   /** Rows a table buffers before the writer flushes every table. */
@@ -64,7 +64,7 @@ export class TransactionalBatchWriter {
     // One batch in flight: wait for the one before, then hand this one to the server and return at once.
     await this.settled();
     this.inFlight = (async () => {
-      for (const [table, rows] of batch) await copyRows(client, table, rows);
+      for (const [table, rows] of batch) await copyRows(client, table, rows, { freeze: this.deferred?.emptied.has(tableNameOf(table)) ?? false });
     })().catch((error: unknown) => {
       this.failure ??= { error };
     });
@@ -114,6 +114,8 @@ interface DeferredSchema {
   keysAndIndexes: string[];
   /** Foreign keys, built last since they need the keys they reference. */
   foreignKeys: string[];
+  /** Tables that were empty, truncated in the transaction so COPY may write their rows frozen. */
+  emptied: Set<string>;
 }
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -141,11 +143,39 @@ async function deferSchema(client: pg.PoolClient): Promise<DeferredSchema> {
   // Foreign keys first (they depend on the keys they reference), then keys, then the other indexes.
   for (const c of constraints.rows) await client.query(`ALTER TABLE ${quoted(c.table)} DROP CONSTRAINT ${quoted(c.name)}`);
   for (const i of indexes.rows) await client.query(`DROP INDEX ${quoted(i.name)}`);
+  const emptied = await truncateEmptyTables(client);
   const add = (c: (typeof constraints.rows)[number]) => `ALTER TABLE ${quoted(c.table)} ADD CONSTRAINT ${quoted(c.name)} ${c.definition}`;
   return {
     keysAndIndexes: [...constraints.rows.filter((c) => c.type !== 'f').map(add), ...indexes.rows.map((i) => i.definition)],
     foreignKeys: constraints.rows.filter((c) => c.type === 'f').map(add),
+    emptied,
   };
+}
+
+/**
+ * Truncates the public tables that hold no row, inside the transaction and under an exclusive lock taken before
+ * looking, so no row written meanwhile is lost. It changes no row, but gives each table a new file in this transaction:
+ * COPY may then write frozen rows, and with `wal_level = minimal` (the embedded server's first seed) neither the rows
+ * nor the indexes built over them go through the write-ahead log; the files are synced at commit instead.
+ */
+async function truncateEmptyTables(client: pg.PoolClient): Promise<Set<string>> {
+  const tables = (
+    // A table guarding itself against TRUNCATE (the audit trail's append-only records) is left alone.
+    await client.query<{ name: string }>(
+      `SELECT relname AS name FROM pg_class c WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+          AND NOT EXISTS (SELECT 1 FROM pg_trigger g WHERE g.tgrelid = c.oid AND (g.tgtype & 32) <> 0)
+        ORDER BY relname`,
+    )
+  ).rows.map((t) => t.name);
+  if (tables.length === 0) return new Set();
+  await client.query(`LOCK TABLE ${tables.map(quoted).join(', ')} IN ACCESS EXCLUSIVE MODE`);
+  const empty = await client.query<{ name: string }>(
+    tables.map((name, i) => `SELECT $${i + 1}::text AS name WHERE NOT EXISTS (SELECT 1 FROM ${quoted(name)})`).join(' UNION ALL '),
+    tables,
+  );
+  const emptied = empty.rows.map((t) => t.name);
+  if (emptied.length > 0) await client.query(`TRUNCATE ${emptied.map(quoted).join(', ')}`);
+  return new Set(emptied);
 }
 
 async function restoreSchema(client: pg.PoolClient, deferred: DeferredSchema): Promise<void> {

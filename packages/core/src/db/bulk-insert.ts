@@ -4,32 +4,56 @@ import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 
-/**
- * The columns a batch writes and each row's driver value for them: a column no row of the batch sets is left out
- * (to its default); a row that leaves out a column another row sets gets null.
- */
-function batchColumns<T extends PgTable>(table: T, rows: readonly T['$inferInsert'][]): { target: string; columns: PgColumn[]; values: unknown[][] } {
+/** A table's columns with the property each is set by in a row, and what COPY needs to know of each. */
+interface TableColumns {
+  target: string;
+  name: string;
+  columns: { key: string; column: PgColumn; quotedName: string; isArray: boolean; limit: number | undefined }[];
+}
+
+const tableColumnsCache = new WeakMap<PgTable, TableColumns>();
+
+function tableColumns(table: PgTable): TableColumns {
+  let known = tableColumnsCache.get(table);
+  if (known) return known;
   const config = getTableConfig(table);
-  const columns: PgColumn[] = [];
-  const values: unknown[][] = [];
+  const keyOf = new Map<unknown, string>(Object.keys(table).map((k) => [(table as unknown as Record<string, unknown>)[k], k]));
+  const columns: TableColumns['columns'] = [];
   for (const column of config.columns) {
-    const key = Object.keys(table).find((k) => (table as unknown as Record<string, unknown>)[k] === column);
+    const key = keyOf.get(column);
     if (!key) continue;
-    const present = rows.some((r) => (r as Record<string, unknown>)[key] !== undefined);
-    if (!present) continue; // left to the column default
-    columns.push(column);
-    values.push(
-      rows.map((r) => {
-        const v = (r as Record<string, unknown>)[key];
-        if (v === undefined || v === null) return null;
-        // An array column as one literal per row: unnest would flatten arrays of arrays; COPY reads the literal.
-        if (column.columnType === 'PgArray') return arrayLiteral(v as unknown[]);
-        const driver = column.mapToDriverValue(v);
-        return typeof driver === 'object' && driver !== null && !(driver instanceof Date) ? JSON.stringify(driver) : driver;
-      }),
-    );
+    // `bulkInsert`'s cast to `varchar(n)[]` is explicit, and an explicit cast cuts a longer text to n characters where
+    // COPY would refuse it: COPY's text is cut the same way, so both writers store the same rows.
+    const limit = /^(?:varchar|character varying|char|character)\((\d+)\)$/.exec(column.getSQLType())?.[1];
+    columns.push({ key, column, quotedName: `"${column.name}"`, isArray: column.columnType === 'PgArray', limit: limit === undefined ? undefined : Number(limit) });
   }
-  return { target: config.schema ? `"${config.schema}"."${config.name}"` : `"${config.name}"`, columns, values };
+  known = { target: config.schema ? `"${config.schema}"."${config.name}"` : `"${config.name}"`, name: config.schema ? `${config.schema}.${config.name}` : config.name, columns };
+  tableColumnsCache.set(table, known);
+  return known;
+}
+
+/** A table's columns that some row of the batch sets: a column no row sets is left out (to its default). */
+function presentColumns(table: PgTable, rows: readonly PgTable['$inferInsert'][]): TableColumns['columns'] {
+  return tableColumns(table).columns.filter(({ key }) => rows.some((r) => (r as Record<string, unknown>)[key] !== undefined));
+}
+
+/** A row's value as the driver takes it; a row that leaves out a column another row sets gets null. */
+function driverValue({ column, isArray }: TableColumns['columns'][number], v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  // An array column as one literal per row: unnest would flatten arrays of arrays; COPY reads the literal.
+  if (isArray) return arrayLiteral(v as unknown[]);
+  const driver = column.mapToDriverValue(v);
+  return typeof driver === 'object' && driver !== null && !(driver instanceof Date) ? JSON.stringify(driver) : driver;
+}
+
+/** The columns a batch writes and each row's driver value for them, column by column. */
+function batchColumns<T extends PgTable>(table: T, rows: readonly T['$inferInsert'][]): { target: string; columns: PgColumn[]; values: unknown[][] } {
+  const present = presentColumns(table, rows);
+  return {
+    target: tableColumns(table).target,
+    columns: present.map((c) => c.column),
+    values: present.map((c) => rows.map((r) => driverValue(c, (r as Record<string, unknown>)[c.key]))),
+  };
 }
 
 /**
@@ -59,20 +83,23 @@ export async function bulkInsert<T extends PgTable>(
 /**
  * The same rows as `bulkInsert` would insert, written with `COPY … FROM STDIN` (text format): PostgreSQL parses each
  * value with its type's input function as the unnest cast does, but without planning a statement or building arrays,
- * at about a third of the server's CPU. Seeding writes this way.
+ * at about a third of the server's CPU. Seeding writes this way. `freeze` writes the rows frozen (`COPY … FREEZE`),
+ * for a table emptied by TRUNCATE in the same transaction: no later pass sets their hint bits or freezes them.
  */
-export async function copyRows<T extends PgTable>(client: pg.PoolClient, table: T, rows: readonly T['$inferInsert'][]): Promise<number> {
+export async function copyRows<T extends PgTable>(
+  client: pg.PoolClient,
+  table: T,
+  rows: readonly T['$inferInsert'][],
+  options: { freeze?: boolean } = {},
+): Promise<number> {
   if (rows.length === 0) return 0;
-  const { target, columns, values } = batchColumns(table, rows);
-  // `bulkInsert`'s cast to `varchar(n)[]` is explicit, and an explicit cast cuts a longer text to n characters where
-  // COPY would refuse it: cut the same way, so both writers store the same rows.
-  columns.forEach((column, c) => {
-    const limit = /^(?:varchar|character varying|char|character)\((\d+)\)$/.exec(column.getSQLType())?.[1];
-    if (limit !== undefined) values[c] = (values[c] as unknown[]).map((v) => (typeof v === 'string' ? truncate(v, Number(limit)) : v));
-  });
-  const text = copyText(rows.length, values);
-  const stream = client.query(copyFrom(`COPY ${target} (${columns.map((c) => `"${c.name}"`).join(', ')}) FROM STDIN`));
-  (stream as Writable).end(text, 'utf8');
+  const { target } = tableColumns(table);
+  const columns = presentColumns(table, rows);
+  const text = copyText(rows, columns);
+  const stream = client.query(
+    copyFrom(`COPY ${target} (${columns.map((c) => c.quotedName).join(', ')}) FROM STDIN${options.freeze ? ' WITH (FREEZE)' : ''}`),
+  );
+  (stream as Writable).end(Buffer.from(text, 'utf8'));
   try {
     await finished(stream as Writable);
   } catch (error) {
@@ -82,18 +109,27 @@ export async function copyRows<T extends PgTable>(client: pg.PoolClient, table: 
   return rows.length;
 }
 
-/** Rows of driver values (column by column) as COPY's text format: tab between values, \N for null, a line a row. */
-function copyText(count: number, values: unknown[][]): string {
-  const lines: string[] = new Array(count);
-  for (let r = 0; r < count; r++) {
-    let line = '';
-    for (let c = 0; c < values.length; c++) {
-      if (c > 0) line += '\t';
-      line += copyValue((values[c] as unknown[])[r]);
+/** The name of a table as its catalogue row has it (no schema, unquoted). */
+export const tableNameOf = (table: PgTable): string => tableColumns(table).name;
+
+/**
+ * Rows as COPY's text format (tab between values, \N for null, a line a row), built row by row into one string
+ * that is converted once: no per-column arrays of driver values, no array of lines to join.
+ */
+function copyText(rows: readonly PgTable['$inferInsert'][], columns: TableColumns['columns']): string {
+  let text = '';
+  const last = columns.length - 1;
+  for (const row of rows) {
+    if (last < 0) text += '\n';
+    for (let c = 0; c <= last; c++) {
+      const column = columns[c]!;
+      let value = driverValue(column, (row as Record<string, unknown>)[column.key]);
+      if (column.limit !== undefined && typeof value === 'string') value = truncate(value, column.limit);
+      text += copyValue(value);
+      text += c === last ? '\n' : '\t';
     }
-    lines[r] = line;
   }
-  return `${lines.join('\n')}\n`;
+  return text;
 }
 
 function truncate(value: string, characters: number): string {

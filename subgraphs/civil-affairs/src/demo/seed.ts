@@ -1,5 +1,4 @@
-import { residentKey } from '@hub/core';
-import { transactionalSeeder, type DemoOrganization, type DepartmentSeeder } from '@hub/demo';
+import { hubIdsOf, transactionalSeeder, type DemoOrganization, type DepartmentSeeder } from '@hub/demo';
 import type { CivilAffairsDatabase } from '../db/index.ts';
 import {
   assistanceGrants,
@@ -43,10 +42,12 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
       );
       await writer.flush();
     },
-    async grid(writer, { workers, organizations: directory, civilAffairs }) {
+    async grid(writer, contents) {
+      const { workers, organizations: directory, civilAffairs } = contents;
+      const idOf = hubIdsOf(contents, secret);
       await writer.add(
         gridWorkers,
-        workers.map((w) => ({ ...w, residentId: residentKey(w.idNumber, secret) })),
+        workers.map((w) => ({ ...w, residentId: idOf(w.idNumber) })),
       );
       await writer.add(
         organizations,
@@ -66,7 +67,7 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
         civilAffairs.socialOrganizations.map((s) => ({
           organizationId: s.organizationId,
           type: s.type,
-          legalRepresentativeId: residentKey(s.legalRepresentativeIdNumber, secret),
+          legalRepresentativeId: idOf(s.legalRepresentativeIdNumber),
           businessScope: s.businessScope,
         })),
       );
@@ -74,7 +75,7 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
         welfareEntitlements,
         civilAffairs.welfare.map((w) => ({
           id: w.id,
-          residentId: residentKey(w.idNumber, secret),
+          residentId: idOf(w.idNumber),
           gridCode: w.gridCode,
           kind: w.kind,
           monthlyAmount: w.monthlyAmount,
@@ -88,7 +89,7 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
         disabilityRecords,
         civilAffairs.disabilities.map((d) => ({
           id: d.id,
-          residentId: residentKey(d.idNumber, secret),
+          residentId: idOf(d.idNumber),
           gridCode: d.gridCode,
           certificateNumber: d.certificateNumber,
           category: d.category,
@@ -100,7 +101,7 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
         careRecords,
         civilAffairs.care.map((c) => ({
           id: c.id,
-          residentId: residentKey(c.idNumber, secret),
+          residentId: idOf(c.idNumber),
           gridCode: c.gridCode,
           kind: c.kind,
           listedOn: c.listedOn,
@@ -111,7 +112,7 @@ export function civilAffairsSeeder(database: CivilAffairsDatabase, secret: strin
         assistanceGrants,
         civilAffairs.assistance.map(({ idNumber, episode, ...a }) => ({
           ...a,
-          residentId: residentKey(idNumber, secret),
+          residentId: idOf(idNumber),
           hospital: episode?.hospital ?? null,
           admittedOn: episode?.admittedOn ?? null,
           dischargedOn: episode?.dischargedOn ?? null,

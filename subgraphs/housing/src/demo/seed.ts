@@ -1,5 +1,5 @@
-import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/core';
-import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
+import { communityCodeOfGrid, streetCodeOfCommunity } from '@hub/core';
+import { hubIdsOf, transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
 import type { HousingDatabase } from '../db/index.ts';
 import {
   buildings,
@@ -27,9 +27,10 @@ export function housingSeeder(database: HousingDatabase, secret: string): Depart
   // is written once, its buildings grid by grid.
   const companiesSeen = new Set<string>();
   const committeesSeen = new Set<string>();
-  const idOf = (idNumber: string) => residentKey(idNumber, secret);
   return transactionalSeeder('housing', database.pool, {
-    async grid(writer, { grid, buildings: gridBuildings, houses: gridHouses, housing }) {
+    async grid(writer, contents) {
+      const { grid, buildings: gridBuildings, houses: gridHouses, housing } = contents;
+      const idOf = hubIdsOf(contents, secret);
       const communityCode = communityCodeOfGrid(grid.code);
       const streetCode = streetCodeOfCommunity(communityCode);
       // Parents first: the writer flushes tables in the order they were first added.

@@ -1,5 +1,5 @@
-import { communityCodeOfGrid, residentKey, streetCodeOfCommunity } from '@hub/core';
-import { transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
+import { communityCodeOfGrid, streetCodeOfCommunity } from '@hub/core';
+import { hubIdsOf, transactionalSeeder, type DepartmentSeeder } from '@hub/demo';
 import type { MediationDatabase } from '../db/index.ts';
 import { demoHistory } from './history.ts';
 import { agreements, caseEvents, caseParties, caseParts, cases, followUps, mediationCommittees, mediationRecords, mediators } from '../db/schema.ts';
@@ -12,9 +12,10 @@ export const communityCodeOfOrganization = (organizationId: string) => organizat
 
 /** People's mediation's view of the demo district: its committees, their mediators and the dispute cases. */
 export function mediationSeeder(database: MediationDatabase, secret: string): DepartmentSeeder {
-  const idOf = (idNumber: string) => residentKey(idNumber, secret);
   return transactionalSeeder('mediation', database.pool, {
-    async grid(writer, { mediation }) {
+    async grid(writer, contents) {
+      const { mediation } = contents;
+      const idOf = hubIdsOf(contents, secret);
       // Parents before children: the writer flushes tables in the order they are first added.
       await writer.add(
         mediationCommittees,

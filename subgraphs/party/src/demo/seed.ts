@@ -1,5 +1,4 @@
-import { residentKey } from '@hub/core';
-import { transactionalSeeder, type DemoPartyOrganization, type DepartmentSeeder } from '@hub/demo';
+import { hubIdsOf, transactionalSeeder, type DemoPartyOrganization, type DepartmentSeeder } from '@hub/demo';
 import type { PartyDatabase } from '../db/index.ts';
 import { activityAttendance, partyActivities, partyMembers, partyOrganizations, partyReportIns, pointsEntries, postClaims, volunteers } from '../db/schema.ts';
 
@@ -15,19 +14,21 @@ export function partySeeder(database: PartyDatabase, secret: string): Department
   const waiting = new Map<string, DemoPartyOrganization>();
   /** The grid each branch serves, for the members kept under it. */
   const gridOf = new Map<string, string | null>();
-  const toRow = (o: DemoPartyOrganization, name: string) => ({
+  const toRow = (o: DemoPartyOrganization, name: string, idOf: (idNumber: string) => string) => ({
     id: o.organizationId,
     name,
     level: o.level,
     parentId: o.parentId,
     servesCommunityCode: o.servesCommunityCode,
     servesGridCode: o.servesGridCode,
-    secretaryId: o.secretaryIdNumber === null ? null : residentKey(o.secretaryIdNumber, secret),
+    secretaryId: o.secretaryIdNumber === null ? null : idOf(o.secretaryIdNumber),
     foundedOn: o.foundedOn,
   });
 
   const seeder = transactionalSeeder('party', database.pool, {
-    async grid(writer, { grid, organizations, party }) {
+    async grid(writer, contents) {
+      const { grid, organizations, party } = contents;
+      const idOf = hubIdsOf(contents, secret);
       for (const o of organizations) if (o.kind === 'PARTY_ORGANIZATION') names.set(o.id, o.name);
       for (const o of party.organizations) {
         gridOf.set(o.organizationId, o.servesGridCode);
@@ -35,7 +36,7 @@ export function partySeeder(database: PartyDatabase, secret: string): Department
       }
       const named = [...waiting.values()].flatMap((o) => {
         const name = names.get(o.organizationId);
-        return name === undefined ? [] : [toRow(o, name)];
+        return name === undefined ? [] : [toRow(o, name, idOf)];
       });
       for (const row of named) {
         waiting.delete(row.id);
@@ -44,13 +45,6 @@ export function partySeeder(database: PartyDatabase, secret: string): Department
       // Tables are registered parents first, also when empty, so the writer flushes them in that order.
       await writer.add(partyOrganizations, named);
 
-      // A member's hub id is needed for the membership, every attendance and every points entry: hash it once.
-      const hubIds = new Map<string, string>();
-      const idOf = (idNumber: string) => {
-        let id = hubIds.get(idNumber);
-        if (id === undefined) hubIds.set(idNumber, (id = residentKey(idNumber, secret)));
-        return id;
-      };
       await writer.add(
         partyMembers,
         party.members.map((m) => ({

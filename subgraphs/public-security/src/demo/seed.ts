@@ -1,5 +1,4 @@
-import { residentKey } from '@hub/core';
-import { transactionalSeeder, type DemoResident, type DepartmentSeeder } from '@hub/demo';
+import { hubIdsOf, transactionalSeeder, type DemoResident, type DepartmentSeeder } from '@hub/demo';
 import type { PublicSecurityDatabase } from '../db/index.ts';
 import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from '../db/schema.ts';
 
@@ -9,8 +8,10 @@ import { floatingDetails, households, incidentInvolved, incidents, keyPersonCate
  */
 export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: string): DepartmentSeeder {
   return transactionalSeeder('public-security', database.pool, {
-    async grid(writer, { grid, residents: people, registeredAway, publicSecurity }) {
-      const ids = people.map((p) => residentKey(p.idNumber, secret));
+    async grid(writer, contents) {
+      const { grid, residents: people, registeredAway, publicSecurity } = contents;
+      const idOf = hubIdsOf(contents, secret);
+      const ids = people.map((p) => idOf(p.idNumber));
       await writer.add(
         residents,
         people.map((p, i) => ({
@@ -43,7 +44,7 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
       await writer.add(
         residents,
         registeredAway.map((p) => ({
-          id: residentKey(p.idNumber, secret),
+          id: idOf(p.idNumber),
           idNumber: p.idNumber,
           documentType: 'ID_CARD' as const,
           documentNumber: null,
@@ -78,7 +79,7 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
         keyPersons,
         publicSecurity.keyPersons.map((k) => ({
           id: k.id,
-          residentId: residentKey(k.idNumber, secret),
+          residentId: idOf(k.idNumber),
           gridCode: grid.code,
           category: k.category,
           riskLevel: k.riskLevel,
@@ -86,7 +87,7 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
           officerBadge: k.responsibleOfficerBadge,
           plan: k.plan,
           since: k.since,
-          guardianId: k.guardianIdNumber ? residentKey(k.guardianIdNumber, secret) : null,
+          guardianId: k.guardianIdNumber ? idOf(k.guardianIdNumber) : null,
         })),
       );
       await writer.add(
@@ -123,7 +124,7 @@ export function publicSecuritySeeder(database: PublicSecurityDatabase, secret: s
           i.involvedIdNumbers.map((idNumber, position) => ({
             incidentId: i.id,
             position,
-            residentId: residentKey(idNumber, secret),
+            residentId: idOf(idNumber),
           })),
         ),
       );
