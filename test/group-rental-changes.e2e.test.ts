@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { maskPhone } from '@hub/core';
+import { callerFromClaims, DEMO_ROLES, maskPhone } from '@hub/core';
+import { reachOf, type WakeRoute } from '@hub/gateway';
+import { decodeJwt } from 'jose';
 import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
@@ -215,5 +217,47 @@ describe('groupRentalChanges, as the grid worker follows it', () => {
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors.map((e) => e.extensions.code)).toContain('FORBIDDEN');
+  });
+
+  it("wakes a subscriber for every event its feed gives it, and a grid worker for no other grid's", async () => {
+    // The routes as housing announces them ({ gridCode, status }), read from the whole feed.
+    const admin = await bearer('administrator');
+    type Node = { toStatus: string; groupRental: { grid: { code: string } } };
+    const routesOf = async (authorization: string, filter?: Record<string, unknown>) => {
+      const routes: WakeRoute[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const answer: { data?: { groupRentalEvents: { edges: { node: Node }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } | null; errors?: unknown } = await postGraphQL(
+          hub.gatewayUrl,
+          `query ($after: String, $filter: GroupRentalEventFilter) { groupRentalEvents(first: 500, after: $after, filter: $filter) {
+            edges { node { toStatus groupRental { grid { code } } } } pageInfo { hasNextPage endCursor } } }`,
+          { after, filter },
+          { authorization },
+        );
+        expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+        for (const { node } of answer.data!.groupRentalEvents.edges) routes.push({ gridCode: node.groupRental.grid.code, status: node.toStatus });
+        if (!answer.data!.groupRentalEvents.pageInfo.hasNextPage) return routes;
+        after = answer.data!.groupRentalEvents.pageInfo.endCursor;
+      }
+    };
+    const everything = await routesOf(admin);
+    const cases: { role: string; claims?: Record<string, unknown>; filter?: Record<string, unknown> }[] = [
+      { role: 'housing-officer' },
+      { role: 'grid-worker', claims: { grids: [GRID_A] } },
+      { role: 'housing-officer', filter: { gridCodes: [GRID_B], statuses: ['INTERVIEWED', 'RECTIFIED'] } },
+      { role: 'grid-worker', claims: { grids: [GRID_A, GRID_B] }, filter: { statuses: ['RELAPSED'], actions: ['REINSPECT'] } },
+    ];
+    for (const { role, claims, filter } of cases) {
+      const token = await bearer(role, claims);
+      const reaches = reachOf('groupRentalChanges', { filter: filter ?? null }, callerFromClaims(decodeJwt(token.slice(7)), DEMO_ROLES));
+      const given = await routesOf(token, filter);
+      expect(given.length, `${role} ${JSON.stringify(filter)}`).toBeGreaterThan(0);
+      for (const route of given) expect(reaches(route), `${role} ${JSON.stringify(filter)} ${JSON.stringify(route)}`).toBe(true);
+      if (role === 'grid-worker') {
+        const elsewhere = everything.filter((r) => !(claims!.grids as string[]).includes(r.gridCode!));
+        expect(elsewhere.length).toBeGreaterThan(0);
+        expect(elsewhere.filter((r) => reaches(r))).toEqual([]);
+      }
+    }
   });
 });
