@@ -7,6 +7,7 @@ import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -173,7 +174,13 @@ describe('groupRentalChanges, as the grid worker follows it', () => {
     const worker = await bearer('grid-worker', { grids: [GRID_A] });
     const stream = overSse(worker);
     const marker = await settled(stream.events);
-    const refused = await record(A2.id, 'REINSPECT', { result: 'COMPLIANT', occupantCount: 2 });
+    const subject = `officer-${randomUUID()}`;
+    const refused = await postGraphQL(
+      hub.gatewayUrl,
+      RecordGroupRentalRemediationDocument,
+      { input: { idempotencyKey: randomUUID(), groupRentalId: A2.id, step: 'REINSPECT', result: 'COMPLIANT', occupantCount: 2 } },
+      { authorization: `Bearer ${await hub.tokenFor('housing-officer', { sub: subject })}` },
+    );
     expect(refused.errors?.map((e) => [e.extensions?.code, e.extensions?.currentStatus])).toEqual([['INVALID_TRANSITION', 'INTERVIEWED']]);
     expect(refused.data?.recordGroupRentalRemediation ?? null).toBeNull();
     const next = await settled(stream.events);
@@ -187,6 +194,16 @@ describe('groupRentalChanges, as the grid worker follows it', () => {
       { authorization: officer },
     );
     expect(rental.data!.groupRentals.edges.find((e) => e.node.id === A2.id)!.node).toEqual({ id: A2.id, status: 'INTERVIEWED', rectifiedOn: null, inspections: [] });
+    // The gateway records the refused write in the trail, as it does every write.
+    const audit = new pg.Client({ connectionString: hub.auditUrl });
+    await audit.connect();
+    try {
+      const trail = async () =>
+        (await audit.query<{ event_type: string; operation_name: string; outcome: string; error_codes: string[] }>('select event_type, operation_name, outcome, error_codes from audit_records where user_id = $1 order by seq', [subject])).rows;
+      await expect.poll(trail, { timeout: 10_000 }).toEqual([{ event_type: 'WRITE', operation_name: 'RecordGroupRentalRemediation', outcome: 'ERROR', error_codes: ['INVALID_TRANSITION'] }]);
+    } finally {
+      await audit.end();
+    }
     stream.dispose();
   });
 
