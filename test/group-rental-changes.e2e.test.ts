@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { maskPhone } from '@hub/core';
+import { callerFromClaims, DEMO_ROLES, maskPhone } from '@hub/core';
+import { reachOf, type WakeRoute } from '@hub/gateway';
+import { decodeJwt } from 'jose';
 import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
 import { createClient as createWsClient } from 'graphql-ws';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -171,7 +174,13 @@ describe('groupRentalChanges, as the grid worker follows it', () => {
     const worker = await bearer('grid-worker', { grids: [GRID_A] });
     const stream = overSse(worker);
     const marker = await settled(stream.events);
-    const refused = await record(A2.id, 'REINSPECT', { result: 'COMPLIANT', occupantCount: 2 });
+    const subject = `officer-${randomUUID()}`;
+    const refused = await postGraphQL(
+      hub.gatewayUrl,
+      RecordGroupRentalRemediationDocument,
+      { input: { idempotencyKey: randomUUID(), groupRentalId: A2.id, step: 'REINSPECT', result: 'COMPLIANT', occupantCount: 2 } },
+      { authorization: `Bearer ${await hub.tokenFor('housing-officer', { sub: subject })}` },
+    );
     expect(refused.errors?.map((e) => [e.extensions?.code, e.extensions?.currentStatus])).toEqual([['INVALID_TRANSITION', 'INTERVIEWED']]);
     expect(refused.data?.recordGroupRentalRemediation ?? null).toBeNull();
     const next = await settled(stream.events);
@@ -185,6 +194,16 @@ describe('groupRentalChanges, as the grid worker follows it', () => {
       { authorization: officer },
     );
     expect(rental.data!.groupRentals.edges.find((e) => e.node.id === A2.id)!.node).toEqual({ id: A2.id, status: 'INTERVIEWED', rectifiedOn: null, inspections: [] });
+    // The gateway records the refused write in the trail, as it does every write.
+    const audit = new pg.Client({ connectionString: hub.auditUrl });
+    await audit.connect();
+    try {
+      const trail = async () =>
+        (await audit.query<{ event_type: string; operation_name: string; outcome: string; error_codes: string[] }>('select event_type, operation_name, outcome, error_codes from audit_records where user_id = $1 order by seq', [subject])).rows;
+      await expect.poll(trail, { timeout: 10_000 }).toEqual([{ event_type: 'WRITE', operation_name: 'RecordGroupRentalRemediation', outcome: 'ERROR', error_codes: ['INVALID_TRANSITION'] }]);
+    } finally {
+      await audit.end();
+    }
     stream.dispose();
   });
 
@@ -215,5 +234,47 @@ describe('groupRentalChanges, as the grid worker follows it', () => {
     expect(response.status).toBe(400);
     const body = (await response.json()) as { errors: { extensions: { code: string } }[] };
     expect(body.errors.map((e) => e.extensions.code)).toContain('FORBIDDEN');
+  });
+
+  it("wakes a subscriber for every event its feed gives it, and a grid worker for no other grid's", async () => {
+    // The routes as housing announces them ({ gridCode, status }), read from the whole feed.
+    const admin = await bearer('administrator');
+    type Node = { toStatus: string; groupRental: { grid: { code: string } } };
+    const routesOf = async (authorization: string, filter?: Record<string, unknown>) => {
+      const routes: WakeRoute[] = [];
+      let after: string | null = null;
+      for (;;) {
+        const answer: { data?: { groupRentalEvents: { edges: { node: Node }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } | null; errors?: unknown } = await postGraphQL(
+          hub.gatewayUrl,
+          `query ($after: String, $filter: GroupRentalEventFilter) { groupRentalEvents(first: 500, after: $after, filter: $filter) {
+            edges { node { toStatus groupRental { grid { code } } } } pageInfo { hasNextPage endCursor } } }`,
+          { after, filter },
+          { authorization },
+        );
+        expect(answer.errors, JSON.stringify(answer.errors)).toBeUndefined();
+        for (const { node } of answer.data!.groupRentalEvents.edges) routes.push({ gridCode: node.groupRental.grid.code, status: node.toStatus });
+        if (!answer.data!.groupRentalEvents.pageInfo.hasNextPage) return routes;
+        after = answer.data!.groupRentalEvents.pageInfo.endCursor;
+      }
+    };
+    const everything = await routesOf(admin);
+    const cases: { role: string; claims?: Record<string, unknown>; filter?: Record<string, unknown> }[] = [
+      { role: 'housing-officer' },
+      { role: 'grid-worker', claims: { grids: [GRID_A] } },
+      { role: 'housing-officer', filter: { gridCodes: [GRID_B], statuses: ['INTERVIEWED', 'RECTIFIED'] } },
+      { role: 'grid-worker', claims: { grids: [GRID_A, GRID_B] }, filter: { statuses: ['RELAPSED'], actions: ['REINSPECT'] } },
+    ];
+    for (const { role, claims, filter } of cases) {
+      const token = await bearer(role, claims);
+      const reaches = reachOf('groupRentalChanges', { filter: filter ?? null }, callerFromClaims(decodeJwt(token.slice(7)), DEMO_ROLES));
+      const given = await routesOf(token, filter);
+      expect(given.length, `${role} ${JSON.stringify(filter)}`).toBeGreaterThan(0);
+      for (const route of given) expect(reaches(route), `${role} ${JSON.stringify(filter)} ${JSON.stringify(route)}`).toBe(true);
+      if (role === 'grid-worker') {
+        const elsewhere = everything.filter((r) => !(claims!.grids as string[]).includes(r.gridCode!));
+        expect(elsewhere.length).toBeGreaterThan(0);
+        expect(elsewhere.filter((r) => reaches(r))).toEqual([]);
+      }
+    }
   });
 });
