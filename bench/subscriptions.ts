@@ -3,7 +3,8 @@
  * client) and half over graphql-transport-ws (the graphql-ws client), while cases are reported at a fixed rate.
  *
  *   npm run bench:subscriptions -- [--residents 10000] [--subscribers 1000] [--rate 20] [--duration 30]
- *                                  [--restart-at <s>] [--restart-down <s>] [--compare] [--cpu-prof <dir>]
+ *                                  [--restart-at <s>] [--restart-down <s>] [--compare] [--baseline <bundle>]
+ *                                  [--cpu-prof <dir>]
  *
  * Boots the embedded PostgreSQL server with the demo district (kept under .data/bench-<N>), every subgraph and the
  * gateway as their own processes (the built bundles: run `npm run build` first). Subscribers are dispatchers and
@@ -13,6 +14,9 @@
  * by their number), the gateway's CPU time per delivered event, and whether every subscriber got exactly the events of
  * the feed it may see (none lost, none doubled). `--restart-at` SIGKILLs the mediation subgraph that many seconds in
  * and starts it again `--restart-down` seconds later: writes refused meanwhile are retried with their idempotency key.
+ *
+ * `--baseline <bundle>` runs a second gateway beside the first from another build of it (a gateway/dist/index.js
+ * built at an earlier commit, copied out of the way): the same comparison, one change against the code before it.
  *
  * `--compare` runs a second gateway beside the first, with routed wake-ups off (HUB_SUBSCRIPTION_ROUTES=off: every
  * group reads on every event, as before routes), each with the same subscribers, at the same time under the same
@@ -60,6 +64,11 @@ function parseArgs(argv: string[]) {
     restartAt: number('--restart-at', 0),
     restartDown: number('--restart-down', 2),
     compare: argv.includes('--compare'),
+    /** Another build of the gateway (its bundle) to run beside this one, under the same subscribers and writes. */
+    baseline: (() => {
+      const i = argv.indexOf('--baseline');
+      return i < 0 ? null : path.resolve(argv[i + 1] ?? '');
+    })(),
     /** A directory to write each gateway's CPU profile to (`--cpu-prof`), read with Chrome's DevTools. */
     cpuProf: (() => {
       const i = argv.indexOf('--cpu-prof');
@@ -127,11 +136,11 @@ const exitCode = await (async () => {
       if (runtime.name === 'mediation') mediation = service;
     }
     const urls = await Promise.all(started.map((s) => s.ready));
-    const startGateway = async (label: string, env: Record<string, string>) => {
+    const startGateway = async (label: string, env: Record<string, string>, entry = path.join(ROOT, 'gateway/dist/index.js')) => {
       const inspectPort = await freePort();
       const service = forkService(
         `gateway (${label})`,
-        path.join(ROOT, 'gateway/dist/index.js'),
+        entry,
         {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
@@ -148,7 +157,7 @@ const exitCode = await (async () => {
         {
           execArgv: [
             `--inspect=127.0.0.1:${inspectPort}`,
-            ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProf, env.HUB_SUBSCRIPTION_ROUTES === 'off' ? 'every-group' : 'routed')}`] : []),
+            ...(options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(options.cpuProf, label.replace(/[^a-z0-9]+/gi, '-'))}`] : []),
           ],
         },
       );
@@ -159,6 +168,7 @@ const exitCode = await (async () => {
     };
     const gateways = [await startGateway('routed wake-ups', {})];
     if (options.compare) gateways.push(await startGateway('every group woken', { HUB_SUBSCRIPTION_ROUTES: 'off' }));
+    if (options.baseline) gateways.push(await startGateway('baseline build', {}, options.baseline));
     const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
     const token = (claims: Record<string, unknown>) => issuer.mint({ sub: `bench-${randomUUID()}`, ...claims }, { expiresIn: '8h' });
     const world = generateDemoWorld({ residents: options.residents, seed: DEFAULT_DEMO_SEED });
@@ -281,35 +291,51 @@ const exitCode = await (async () => {
 
     // The writer: one case change every 1/rate s, as the grid workers and the centre make them: of every four, two
     // reports (round the grids, each as its grid's worker), then the centre accepts a reported case and dispatches an
-    // accepted one to housing, so that housing officers (who see only the cases sent to their unit) get events too.
+    // accepted one to housing (a quarter of the changes are dispatches; an acceptance waits for a report, a dispatch
+    // for an acceptance, however slow the writes), so that housing officers (who see only the cases sent to their
+    // unit) get events too.
     // Refused writes are retried with their idempotency key. Compared gateways take turns, so that each carries half
     // the writes' work.
     const writeUrl = gateways[0]!.url;
     const writeUrlOf = (n: number) => gateways[n % gateways.length]!.url;
     const writers = await Promise.all(grids.map(async (g) => ({ grid: g.grid.code, resident: residentKey(g.residents[0]!.idNumber, DEMO_HUB_SECRET), authorization: `Bearer ${await token({ role: 'grid-worker', grids: [g.grid.code] })}` })));
     const centre = `Bearer ${await token({ role: 'dispatcher' })}`;
-    const toAccept: string[] = [];
-    const toDispatch: string[] = [];
+    // Cases waiting for the centre's next step; an acceptance or a dispatch waits for its case (so the mix holds
+    // however slow the writes are: every acceptance has a report before it, every dispatch an acceptance).
+    const cases = () => {
+      const ready: string[] = [];
+      const waiting: ((id: string) => void)[] = [];
+      return {
+        put: (id: string) => (waiting.length > 0 ? waiting.shift()!(id) : void ready.push(id)),
+        take: () => (ready.length > 0 ? Promise.resolve(ready.shift()!) : new Promise<string>((resolve) => waiting.push(resolve))),
+      };
+    };
+    const toAccept = cases();
+    const toDispatch = cases();
     const dueOn = new Date(Date.now() + 8 * 3_600_000 + 7 * 86_400_000).toISOString().slice(0, 10);
     let written = 0;
     let refused = 0;
     const writes = { reports: 0, acceptances: 0, dispatches: 0 };
     const pending = new Set<Promise<void>>();
-    const change = (n: number): { authorization: string; query: string; input: Record<string, unknown>; done: (caseId: string) => void } => {
-      const accept = n % 4 === 2 ? toAccept.shift() : undefined;
-      if (accept) return { authorization: centre, query: 'mutation A($input: AcceptCaseInput!) { acceptCase(input: $input) { case { id } } }', input: { caseId: accept, expectedVersion: 1 }, done: (id) => (writes.acceptances++, toDispatch.push(id)) };
-      const dispatch = n % 4 === 3 ? toDispatch.shift() : undefined;
-      if (dispatch) return { authorization: centre, query: 'mutation D($input: DispatchCaseInput!) { dispatchCase(input: $input) { case { id } } }', input: { caseId: dispatch, expectedVersion: 2, department: 'HOUSING', dueOn, note: '压测：请住建部门处理' }, done: () => writes.dispatches++ };
+    const change = async (n: number): Promise<{ authorization: string; query: string; input: Record<string, unknown>; done: (caseId: string) => void }> => {
+      if (n % 4 === 2) {
+        const caseId = await toAccept.take();
+        return { authorization: centre, query: 'mutation A($input: AcceptCaseInput!) { acceptCase(input: $input) { case { id } } }', input: { caseId, expectedVersion: 1 }, done: (id) => (writes.acceptances++, toDispatch.put(id)) };
+      }
+      if (n % 4 === 3) {
+        const caseId = await toDispatch.take();
+        return { authorization: centre, query: 'mutation D($input: DispatchCaseInput!) { dispatchCase(input: $input) { case { id } } }', input: { caseId, expectedVersion: 2, department: 'HOUSING', dueOn, note: '压测：请住建部门处理' }, done: () => writes.dispatches++ };
+      }
       const w = writers[n % writers.length]!;
       return {
         authorization: w.authorization,
         query: 'mutation R($input: ReportCaseInput!) { reportCase(input: $input) { case { id } } }',
         input: { category: 'NEIGHBOURS', source: 'GRID_WORKER_REPORT', gridCode: w.grid, summary: '压测：楼道堆物', parties: [{ role: 'APPLICANT', residentId: w.resident }] },
-        done: (id) => (writes.reports++, toAccept.push(id)),
+        done: (id) => (writes.reports++, toAccept.put(id)),
       };
     };
     const write = async (n: number) => {
-      const c = change(n);
+      const c = await change(n);
       const input = { idempotencyKey: randomUUID(), ...c.input };
       for (;;) {
         try {
@@ -438,9 +464,13 @@ const exitCode = await (async () => {
       ];
       console.log(`| ${row.join(' | ')} |`);
     }
-    if (figures.length === 2) {
-      const [on, off] = figures as [(typeof figures)[0], (typeof figures)[0]];
-      console.log(`routed / every group: feed reads ${(on.reads / off.reads).toFixed(2)}×, p50 ${(on.p50 / off.p50).toFixed(2)}×, p99 ${(on.p99 / off.p99).toFixed(2)}×, CPU per delivery ${(on.cpu / off.cpu).toFixed(2)}×`);
+    // The first gateway (this build, routed) against each one beside it.
+    for (let i = 1; i < figures.length; i++) {
+      const [on, off] = [figures[0]!, figures[i]!];
+      const [a, b] = [served[0]!, served[i]!];
+      console.log(
+        `${a.gateway.label} / ${b.gateway.label}: feed reads ${(on.reads / off.reads).toFixed(2)}×, p50 ${(on.p50 / off.p50).toFixed(2)}×, p99 ${(on.p99 / off.p99).toFixed(2)}×, CPU per delivery ${(on.cpu / off.cpu).toFixed(2)}×, memory per SSE / WebSocket subscriber ${(a.sseKiB / b.sseKiB).toFixed(2)}× / ${(a.wsKiB / b.wsKiB).toFixed(2)}×`,
+      );
     }
     for (const g of served) for (const s of g.subscribers) s.dispose();
     for (const g of served) g.gateway.probe.close();
