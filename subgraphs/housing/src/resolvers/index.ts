@@ -1,10 +1,11 @@
-import { DateScalar, DateTimeScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, FloatColumnScalar, IntColumnScalar, StringColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Building } from './Building.ts';
 import { Community } from './Community.ts';
 import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
+import { GroupRentalColumns, WelfareEntitlementColumns } from './GroupRentalColumns.ts';
 import { Home } from './Home.ts';
 import { House } from './House.ts';
 import { GroupRentalCounts, HousingCounts } from './HousingCounts.ts';
@@ -21,12 +22,17 @@ import { ImportRun } from './ImportRun.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
+  StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
+  FloatColumn: FloatColumnScalar,
   Query,
   Building,
   House,
   Ownership,
   Tenancy,
   GroupRental,
+  GroupRentalColumns,
+  WelfareEntitlementColumns,
   GroupRentalCounts,
   Home,
   HousingCounts,
