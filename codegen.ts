@@ -37,6 +37,8 @@ const SCALARS = {
   DateTime: 'string',
   StringColumn: '(string | null)[]',
   IntColumn: '(number | null)[]',
+  BooleanColumn: '(boolean | null)[]',
+  FloatColumn: '(number | null)[]',
   StringListColumn: 'string[][]',
 };
 

@@ -1,8 +1,16 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { postGraphQL } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CareListsByGridConnectionDocument, PartyMembersByGridConnectionDocument, ResidentsByGridConnectionDocument } from './__generated__/operations.ts';
+import {
+  CareListsByGridConnectionDocument,
+  CasesByGridConnectionDocument,
+  ResidentsByGridConnectionDocument,
+  GroupRentalsByGridConnectionDocument,
+  PartyMembersByGridConnectionDocument,
+  WelfareCrossCheckByGridConnectionDocument,
+} from './__generated__/operations.ts';
 import { grids, idOf, world } from './world.ts';
 
 /**
@@ -22,6 +30,7 @@ afterAll(async () => {
 });
 
 type Cell = string | number | boolean | null;
+type Headers = Record<string, string>;
 
 /** The place columns every dataset starts with, for a grid of the test district. */
 function placeOf(gridCode: string): Record<string, Cell> {
@@ -33,29 +42,48 @@ function placeOf(gridCode: string): Record<string, Cell> {
 
 const ageBand = (age: number | null) => (age === null ? null : age < 18 ? '0-17' : age < 35 ? '18-34' : age < 60 ? '35-59' : age < 80 ? '60-79' : '80+');
 
+/**
+ * An operation as the caller, asked again after the wait the gateway names while the caller is over its rate budget:
+ * reading every grid's connection at once is far more than one caller may ask in a burst.
+ */
+async function askPatiently<TData, TVariables extends Record<string, unknown>>(
+  document: Parameters<typeof postGraphQL<TData, TVariables>>[1],
+  variables: TVariables,
+  headers: Headers,
+): ReturnType<typeof postGraphQL<TData, TVariables>> {
+  for (;;) {
+    const response = await postGraphQL(hub.gatewayUrl, document, variables, headers);
+    const limited = response.errors?.find((e) => e.extensions?.code === 'RATE_LIMITED');
+    if (!limited) return response;
+    await new Promise((resolve) => setTimeout(resolve, Number(limited.extensions?.retryAfterSeconds ?? 1) * 1000));
+  }
+}
+
+type Connection<TNode> = { edges: { node: TNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null | undefined;
+
 /** Every page of one grid's connection, 500 rows a page, as the engine read grid-paged datasets. */
-async function connectionRows<TNode>(
-  read: (after: string | null) => Promise<{ nodes: TNode[]; hasNextPage: boolean; endCursor: string | null } | null>,
+async function connectionRows<TData, TNode>(
+  document: TypedDocumentNode<TData, { gridCode: string; first: number; after: string | null }>,
+  connectionOf: (data: TData | null | undefined) => Connection<TNode>,
+  gridCode: string,
+  headers: Headers,
 ): Promise<TNode[]> {
   const nodes: TNode[] = [];
   let after: string | null = null;
   for (;;) {
-    const page = await read(after);
-    if (!page) return nodes;
-    nodes.push(...page.nodes);
-    if (!page.hasNextPage) return nodes;
-    after = page.endCursor;
+    const response = await askPatiently(document, { gridCode, first: 500, after }, headers);
+    expect(response.errors).toBeUndefined();
+    const connection = connectionOf(response.data);
+    if (!connection) return nodes;
+    for (const edge of connection.edges) nodes.push(edge.node);
+    if (!connection.pageInfo.hasNextPage) return nodes;
+    after = connection.pageInfo.endCursor;
   }
 }
 
 /** The party-members-by-grid rows of one grid as the dataset gave them on the grid's `partyMembers` connection. */
-async function partyMembersBefore(gridCode: string): Promise<Record<string, Cell>[]> {
-  const members = await connectionRows(async (after) => {
-    const response = await postGraphQL(hub.gatewayUrl, PartyMembersByGridConnectionDocument, { gridCode, first: 500, after }, analyst);
-    expect(response.errors).toBeUndefined();
-    const connection = response.data?.grid?.partyMembers;
-    return connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
-  });
+async function partyMembersBefore(gridCode: string, headers: Headers): Promise<Record<string, Cell>[]> {
+  const members = await connectionRows(PartyMembersByGridConnectionDocument, (data) => data?.grid?.partyMembers, gridCode, headers);
   return members.map((m) => ({
     resident_id: m.resident?.id ?? null,
     ...placeOf(gridCode),
@@ -74,13 +102,8 @@ async function partyMembersBefore(gridCode: string): Promise<Record<string, Cell
 }
 
 /** The care-lists rows of one grid as the dataset gave them on the grid's `careRecords` connection. */
-async function careListsBefore(gridCode: string): Promise<Record<string, Cell>[]> {
-  const entries = await connectionRows(async (after) => {
-    const response = await postGraphQL(hub.gatewayUrl, CareListsByGridConnectionDocument, { gridCode, first: 500, after }, analyst);
-    expect(response.errors).toBeUndefined();
-    const connection = response.data?.grid?.careRecords;
-    return connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
-  });
+async function careListsBefore(gridCode: string, headers: Headers): Promise<Record<string, Cell>[]> {
+  const entries = await connectionRows(CareListsByGridConnectionDocument, (data) => data?.grid?.careRecords, gridCode, headers);
   return entries.map((c) => ({
     care_id: c.id,
     resident_id: c.resident?.id ?? null,
@@ -93,13 +116,8 @@ async function careListsBefore(gridCode: string): Promise<Record<string, Cell>[]
 }
 
 /** The public-security columns of one grid's residents-by-grid rows, as the grid's residents connection lists them. */
-async function residentsBefore(gridCode: string): Promise<Record<string, Cell>[]> {
-  const people = await connectionRows(async (after) => {
-    const response = await postGraphQL(hub.gatewayUrl, ResidentsByGridConnectionDocument, { gridCode, first: 500, after }, analyst);
-    expect(response.errors).toBeUndefined();
-    const connection = response.data?.grid?.residents;
-    return connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
-  });
+async function residentsBefore(gridCode: string, headers: Headers): Promise<Record<string, Cell>[]> {
+  const people = await connectionRows(ResidentsByGridConnectionDocument, (data) => data?.grid?.residents, gridCode, headers);
   return people.map((r) => ({
     resident_id: r.id,
     ...placeOf(gridCode),
@@ -110,9 +128,93 @@ async function residentsBefore(gridCode: string): Promise<Record<string, Cell>[]
   }));
 }
 
-const BEFORE: Record<string, (gridCode: string) => Promise<Record<string, Cell>[]>> = {
-  'party-members-by-grid': partyMembersBefore,
-  'care-lists': careListsBefore,
+/** The group-rentals rows of one grid as the dataset gave them on the grid's `groupRentals` connection. */
+async function groupRentalsBefore(gridCode: string, headers: Headers): Promise<Record<string, Cell>[]> {
+  const rentals = await connectionRows(GroupRentalsByGridConnectionDocument, (data) => data?.grid?.groupRentals, gridCode, headers);
+  return rentals.map((g) => ({
+    group_rental_id: g.id,
+    house_code: g.house.code,
+    ...placeOf(gridCode),
+    status: g.status,
+    identified_on: g.identifiedOn,
+    occupants: g.occupantCount,
+    registered_occupants: (g.house.occupants ?? []).length,
+    floating_occupants: (g.house.occupants ?? []).filter((o) => o.populationType === 'FLOATING').length,
+    disputes: (g.disputes ?? []).length,
+  }));
+}
+
+/** The cases rows of one grid as the dataset gave them on the grid's `cases` connection. */
+async function casesBefore(gridCode: string, headers: Headers): Promise<Record<string, Cell>[]> {
+  const cases = await connectionRows(CasesByGridConnectionDocument, (data) => data?.grid?.cases, gridCode, headers);
+  return cases.map((c) => ({
+    case_id: c.id,
+    ...placeOf(gridCode),
+    category: c.category,
+    source: c.source,
+    hotline_ticket: c.hotlineTicket ?? null,
+    severity: c.severity,
+    criminal_risk: c.criminalRisk,
+    group_dispute: c.groupDispute,
+    head_count: c.headCount ?? null,
+    leader_post: c.leader?.post ?? null,
+    status: c.status,
+    outcome: c.outcome ?? null,
+    department: c.assignedDepartment ?? null,
+    lead_unit: c.leadUnit?.code ?? null,
+    co_handlers: c.parts.filter((p) => p.role === 'CO_HANDLER').map((p) => p.unit.code).join(';') || null,
+    hand_backs: c.partHistory.filter((p) => p.status === 'HANDED_BACK').length,
+    level: c.level,
+    reported_up: c.reportedUpAt !== null && c.reportedUpAt !== undefined,
+    received_at: c.receivedAt,
+    accepted_at: c.acceptedAt ?? null,
+    acknowledged_at: c.acknowledgedAt ?? null,
+    resolved_at: c.resolvedAt ?? null,
+    closed_at: c.closedAt ?? null,
+    due_on: c.dueOn,
+    overdue: c.overdue,
+    overdue_days: c.overdueDays,
+    card: c.card ?? null,
+    follow_ups: c.followUps.length,
+    satisfied: c.followUps.at(-1)?.satisfied ?? null,
+    satisfaction: c.followUps.at(-1)?.level ?? null,
+  }));
+}
+
+/** The welfare-cross-check rows of one grid as the dataset gave them on the grid's `welfareRecipients` connection. */
+async function welfareCrossCheckBefore(gridCode: string, headers: Headers): Promise<Record<string, Cell>[]> {
+  const entitlements = await connectionRows(WelfareCrossCheckByGridConnectionDocument, (data) => data?.grid?.welfareRecipients, gridCode, headers);
+  return entitlements.map((w) => ({
+    entitlement_id: w.id,
+    resident_id: w.resident?.id ?? null,
+    ...placeOf(gridCode),
+    kind: w.kind,
+    status: w.status,
+    monthly_amount: w.monthlyAmount,
+    starts_on: w.startsOn,
+    houses_owned: w.resident?.housingSummary?.ownedHouses ?? null,
+    total_area_m2: w.resident?.housingSummary?.ownedAreaM2 ?? null,
+  }));
+}
+
+/** Who reads a dataset in these comparisons: the analyst, and for the datasets that moved last a second role. */
+type Reader = { role: string; purpose?: string; ownGrids?: true };
+const ANALYST: Reader = { role: 'district-analyst', purpose: 'statistics' };
+
+let readers = 0;
+async function readerHeaders(reader: Reader, grids?: string[]): Promise<Headers> {
+  const token = await hub.tokenFor(reader.role, { sub: `column-pages-${reader.role}-${++readers}`, ...(reader.ownGrids ? { grids } : {}) });
+  return { authorization: `Bearer ${token}`, ...(reader.purpose ? { 'x-hub-purpose': reader.purpose } : {}) };
+}
+
+const BEFORE: Record<string, { before: (gridCode: string, headers: Headers) => Promise<Record<string, Cell>[]>; readers: Reader[] }> = {
+  'party-members-by-grid': { before: partyMembersBefore, readers: [ANALYST] },
+  'care-lists': { before: careListsBefore, readers: [ANALYST] },
+  // A grid worker's row scope: two of their grids, the export holding those grids' rows only.
+  'group-rentals': { before: groupRentalsBefore, readers: [ANALYST, { role: 'grid-worker', ownGrids: true }] },
+  cases: { before: casesBefore, readers: [ANALYST, { role: 'grid-worker', ownGrids: true }] },
+  // No role limited to its grids may read welfare (grid workers have no welfare:read): the clerk, for another purpose and masking.
+  'welfare-cross-check': { before: welfareCrossCheckBefore, readers: [ANALYST, { role: 'civil-affairs-clerk', purpose: 'welfare-review' }] },
 };
 
 async function exported(name: string, format: 'ndjson' | 'csv', headers = analyst): Promise<string> {
@@ -122,25 +224,48 @@ async function exported(name: string, format: 'ndjson' | 'csv', headers = analys
 }
 
 describe('datasets on column pages', () => {
-  for (const [name, before] of Object.entries(BEFORE)) {
-    it(`${name}: the same rows, columns and order as each grid's connection gave`, async () => {
-      const gridCodes = world.grids.map((g) => g.code).sort();
-      const expected = (await Promise.all(gridCodes.map((code) => before(code)))).flat();
-      expect(expected.length).toBeGreaterThan(20);
-      const rows = (await exported(name, 'ndjson')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, Cell>);
-      expect(rows).toEqual(expected);
-      // Column for column in the catalog's order, as CSV writes them.
-      expect(rows.every((row) => Object.keys(row).join() === Object.keys(expected[0]!).join())).toBe(true);
-      const csv = (await exported(name, 'csv')).replace(/^\uFEFF/, '').trimEnd().split('\r\n');
-      expect(csv[0]).toBe(Object.keys(expected[0]!).join(','));
-      expect(csv).toHaveLength(expected.length + 1);
-    }, 180_000);
+  for (const [name, { before, readers }] of Object.entries(BEFORE)) {
+    for (const reader of readers) {
+      it(`${name}, as ${reader.role}: the same rows, columns and order as each grid's connection gave`, async () => {
+        const allGrids = world.grids.map((g) => g.code).sort();
+        let gridCodes = allGrids;
+        // A caller of its own for each comparison: reading every grid's connection spends much of one caller's rate budget.
+        let headers = await readerHeaders(ANALYST);
+        if (reader !== ANALYST) {
+          if (reader.ownGrids) {
+            // The two grids with the most rows in the analyst's export, so the worker's export is not trivially empty
+            // (which grids is all this takes from the export; their rows are compared with the connections).
+            const counts = new Map<string, number>();
+            for (const line of (await exported(name, 'ndjson', headers)).trimEnd().split('\n')) {
+              const grid = (JSON.parse(line) as { grid_code: string }).grid_code;
+              counts.set(grid, (counts.get(grid) ?? 0) + 1);
+            }
+            gridCodes = [...counts]
+              .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+              .slice(0, 2)
+              .map(([code]) => code)
+              .sort();
+          }
+          headers = await readerHeaders(reader, gridCodes);
+        }
+        const expected = (await Promise.all(gridCodes.map((code) => before(code, headers)))).flat();
+        expect(expected.length).toBeGreaterThan(reader.ownGrids ? 0 : 5);
+        const rows = (await exported(name, 'ndjson', headers)).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, Cell>);
+        expect(rows).toEqual(expected);
+        // Column for column in the catalog's order, as CSV writes them.
+        expect(rows.every((row) => Object.keys(row).join() === Object.keys(expected[0]!).join())).toBe(true);
+        const csv = (await exported(name, 'csv', headers)).replace(/^\uFEFF/, '').trimEnd().split('\r\n');
+        expect(csv[0]).toBe(Object.keys(expected[0]!).join(','));
+        expect(csv).toHaveLength(expected.length + 1);
+      }, 180_000);
+    }
   }
 
   it("residents-by-grid: the people each grid's residents connection lists, those living in the grid, in the same order", async () => {
+    const headers = await readerHeaders(ANALYST);
     const gridCodes = world.grids.map((g) => g.code).sort();
-    const expected = (await Promise.all(gridCodes.map((code) => residentsBefore(code)))).flat();
-    const rows = (await exported('residents-by-grid', 'ndjson')).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, Cell>);
+    const expected = (await Promise.all(gridCodes.map((code) => residentsBefore(code, headers)))).flat();
+    const rows = (await exported('residents-by-grid', 'ndjson', headers)).trimEnd().split('\n').map((line) => JSON.parse(line) as Record<string, Cell>);
     const keys = Object.keys(expected[0]!);
     expect(rows.map((row) => Object.fromEntries(keys.map((k) => [k, row[k]])))).toEqual(expected);
     // The generator's people living in the district, none of those registered here but living elsewhere (户在人不在),
@@ -152,51 +277,59 @@ describe('datasets on column pages', () => {
     expect(rows.some((r) => r.residence_status === 'REGISTERED_NOT_RESIDENT')).toBe(false);
   }, 180_000);
 
-  it('care-lists: the export is audited as care data, with minors, and every person it held', async () => {
-    const sub = `care-columns-${Date.now()}`;
+  it('cases: a date range keeps the rows reported in it, as it did on the connections', async () => {
+    const all = (await exported('cases', 'ndjson')).trimEnd().split('\n').map((line) => JSON.parse(line) as { received_at: string });
+    const days = [...new Set(all.map((r) => r.received_at.slice(0, 10)))].sort();
+    expect(days.length).toBeGreaterThan(2);
+    const [from, to] = [days[1]!, days[days.length - 2]!];
+    const response = await fetch(new URL(`/datasets/cases.ndjson?from=${from}&to=${to}`, hub.gatewayUrl), { headers: analyst });
+    expect(response.status).toBe(200);
+    const kept = (await response.text()).trimEnd().split('\n').map((line) => JSON.parse(line) as { received_at: string });
+    // received_at is written in China Standard Time, so its date is the day the range speaks of.
+    expect(kept).toEqual(all.filter((r) => r.received_at.slice(0, 10) >= from && r.received_at.slice(0, 10) <= to));
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(all.length);
+  }, 180_000);
+
+  /** An export as an analyst of its own, its rows, and the audit records of the dataset's operation for that analyst. */
+  async function exportedAndAudited(name: string, operationName: string) {
+    const sub = `${name}-columns-${Date.now()}`;
     const headers = { authorization: `Bearer ${await hub.tokenFor('district-analyst', { sub })}`, 'x-hub-purpose': 'statistics' };
-    const rows = (await exported('care-lists', 'ndjson', headers))
+    const rows = (await exported(name, 'ndjson', headers))
       .trimEnd()
       .split('\n')
-      .map((line) => JSON.parse(line) as { resident_id: string; age_band: string });
-    expect(rows.some((r) => r.age_band === '0-17')).toBe(true);
+      .map((line) => JSON.parse(line) as { resident_id: string; age_band?: string });
     const audit = new pg.Client({ connectionString: hub.auditUrl });
     await audit.connect();
     try {
       const { rows: records } = await audit.query<{ resident_ids: string[]; categories: string[] }>(
-        `SELECT resident_ids, categories FROM audit_records WHERE user_id = $1 AND operation_name = 'DatasetCareLists'`,
-        [sub],
+        `SELECT resident_ids, categories FROM audit_records WHERE user_id = $1 AND operation_name = $2`,
+        [sub, operationName],
       );
       expect(records.length).toBeGreaterThan(0);
-      expect(records.every((r) => r.categories.includes('care'))).toBe(true);
-      expect(records.some((r) => r.categories.includes('minors'))).toBe(true);
-      expect(new Set(records.flatMap((r) => r.resident_ids.map((id) => id.replaceAll('-', ''))))).toEqual(new Set(rows.map((r) => r.resident_id)));
+      // Stored as uuid (PostgreSQL writes it back with hyphens): the same 128-bit ids.
+      const audited = new Set(records.flatMap((r) => r.resident_ids.map((id) => id.replaceAll('-', ''))));
+      return { rows, records, audited };
     } finally {
       await audit.end();
     }
+  }
+
+  it('welfare-cross-check: the export is audited with every recipient it held', async () => {
+    const { rows, audited } = await exportedAndAudited('welfare-cross-check', 'DatasetWelfareCrossCheck');
+    expect(audited).toEqual(new Set(rows.map((r) => r.resident_id)));
+  }, 180_000);
+
+  it('care-lists: the export is audited as care data, with minors, and every person it held', async () => {
+    const { rows, records, audited } = await exportedAndAudited('care-lists', 'DatasetCareLists');
+    expect(rows.some((r) => r.age_band === '0-17')).toBe(true);
+    expect(records.every((r) => r.categories.includes('care'))).toBe(true);
+    expect(records.some((r) => r.categories.includes('minors'))).toBe(true);
+    expect(audited).toEqual(new Set(rows.map((r) => r.resident_id)));
   }, 180_000);
 
   it('party-members-by-grid: the export is audited with every member it held', async () => {
-    const sub = `party-columns-${Date.now()}`;
-    const headers = { authorization: `Bearer ${await hub.tokenFor('district-analyst', { sub })}`, 'x-hub-purpose': 'statistics' };
-    const ids = new Set(
-      (await exported('party-members-by-grid', 'ndjson', headers))
-        .trimEnd()
-        .split('\n')
-        .map((line) => (JSON.parse(line) as { resident_id: string }).resident_id),
-    );
-    const audit = new pg.Client({ connectionString: hub.auditUrl });
-    await audit.connect();
-    try {
-      const { rows } = await audit.query<{ resident_ids: string[] }>(
-        `SELECT resident_ids FROM audit_records WHERE user_id = $1 AND operation_name = 'DatasetPartyMembersByGrid'`,
-        [sub],
-      );
-      expect(rows.length).toBeGreaterThan(0);
-      // Stored as uuid (PostgreSQL writes it back with hyphens): the same 128-bit ids.
-      expect(new Set(rows.flatMap((r) => r.resident_ids.map((id) => id.replaceAll('-', ''))))).toEqual(ids);
-    } finally {
-      await audit.end();
-    }
+    const { rows, audited } = await exportedAndAudited('party-members-by-grid', 'DatasetPartyMembersByGrid');
+    expect(audited).toEqual(new Set(rows.map((r) => r.resident_id)));
   }, 180_000);
 });

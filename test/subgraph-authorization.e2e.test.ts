@@ -227,6 +227,7 @@ function representations(
   columnPage: { page: string; ids: string[] },
   partyPage: { page: string; residentIds: string[] },
   carePage: { page: string; residentIds: string[] },
+  otherPages: Record<string, Record<string, unknown>>,
 ): Record<string, Record<string, unknown>> {
   const g = busiestGrid;
   const withWelfare = grids.flatMap((c) => c.civilAffairs.welfare).find((w) => w.disabilityCertificateNumber)!;
@@ -250,6 +251,7 @@ function representations(
     ResidentColumns: columnPage,
     PartyMemberColumns: partyPage,
     CareRecordColumns: carePage,
+    ...otherPages,
   };
 }
 
@@ -323,8 +325,23 @@ describe('every guarded field of every subgraph, asked directly, refused exactly
       const page = await askSubgraph<{ residentColumns: { page: string; ids: string[] } }>('public-security', admin, `{ residentColumns(gridCodes: ["${grid}"], first: 3) { page ids } }`);
       const party = await askSubgraph<{ partyMemberColumns: { page: string; residentIds: string[] } }>('party', admin, `{ partyMemberColumns(gridCodes: ["${grid}"], first: 3) { page residentIds } }`);
       const care = await askSubgraph<{ careRecordColumns: { page: string; residentIds: string[] } }>('civil-affairs', admin, `{ careRecordColumns(gridCodes: ["${grid}"], first: 3) { page residentIds } }`);
-      for (const answer of [page, party, care]) expect(answer.errors).toBeUndefined();
-      reps = representations(page.data!.residentColumns, party.data!.partyMemberColumns, care.data!.careRecordColumns);
+      const cases = await askSubgraph<{ caseColumns: { page: string } }>('mediation', admin, `{ caseColumns(gridCodes: ["${grid}"], first: 3) { page } }`);
+      const rentals = await askSubgraph<{ groupRentalColumns: { page: string; ids: string[]; houseCodes: string[] } }>(
+        'housing',
+        admin,
+        `{ groupRentalColumns(gridCodes: ["${grid}"], first: 3) { page ids houseCodes } }`,
+      );
+      const welfare = await askSubgraph<{ welfareEntitlementColumns: { page: string; residentIds: string[] } }>(
+        'civil-affairs',
+        admin,
+        `{ welfareEntitlementColumns(gridCodes: ["${grid}"], first: 3) { page residentIds } }`,
+      );
+      for (const answer of [page, party, care, cases, rentals, welfare]) expect(answer.errors).toBeUndefined();
+      reps = representations(page.data!.residentColumns, party.data!.partyMemberColumns, care.data!.careRecordColumns, {
+        CaseColumns: cases.data!.caseColumns,
+        GroupRentalColumns: rentals.data!.groupRentalColumns,
+        WelfareEntitlementColumns: welfare.data!.welfareEntitlementColumns,
+      });
     });
 
     it.each(callers.map((c) => [`${c.role}, purpose ${c.purpose}`, c] as const))('%s', async (_, { caller }) => {

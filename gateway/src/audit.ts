@@ -53,7 +53,12 @@ const CATEGORY_OF_FIELD: Record<string, string> = {
 };
 const MINOR_AGE = 14;
 /** Column pages (列式分页) and the column holding the hub ids of the residents their rows are about. */
-const RESIDENT_ID_COLUMN: Record<string, string> = { ResidentColumns: 'ids', PartyMemberColumns: 'residentIds', CareRecordColumns: 'residentIds' };
+const RESIDENT_ID_COLUMN: Record<string, string> = {
+  ResidentColumns: 'ids',
+  PartyMemberColumns: 'residentIds',
+  CareRecordColumns: 'residentIds',
+  WelfareEntitlementColumns: 'residentIds',
+};
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

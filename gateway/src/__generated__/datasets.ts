@@ -3,211 +3,6 @@
 type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
-/** Category of a dispute, as counted in mediation statistics (纠纷类别). */
-export type CaseCategory =
-  /** Consumer rights (消费纠纷). */
-  | 'CONSUMER'
-  /** Contracts (合同纠纷). */
-  | 'CONTRACTS'
-  /** Damages (损害赔偿纠纷). */
-  | 'DAMAGES'
-  /** Environmental pollution (环境污染纠纷). */
-  | 'ENVIRONMENT'
-  /** Forests and land (山林土地纠纷). */
-  | 'FORESTS_LAND'
-  /** Houses and homesteads (房屋宅基地纠纷). */
-  | 'HOUSES_HOMESTEADS'
-  /** Labour (劳动争议纠纷). */
-  | 'LABOUR'
-  /** Land acquisition and demolition (征地拆迁纠纷). */
-  | 'LAND_ACQUISITION_DEMOLITION'
-  /** Marriage and family (婚姻家庭纠纷). */
-  | 'MARRIAGE_FAMILY'
-  /** Medical (医疗纠纷). */
-  | 'MEDICAL'
-  /** Neighbours (邻里纠纷). */
-  | 'NEIGHBOURS'
-  /** Other disputes (其他纠纷). */
-  | 'OTHER'
-  /** Production and business (生产经营纠纷). */
-  | 'PRODUCTION_BUSINESS'
-  /** Property management (物业管理纠纷). */
-  | 'PROPERTY_MANAGEMENT'
-  /** Road traffic accidents (道路交通事故纠纷). */
-  | 'ROAD_TRAFFIC';
-
-/** The departments a case can be dispatched to (承办部门). */
-export type CaseDepartment =
-  /** Civil affairs (民政). */
-  | 'CIVIL_AFFAIRS'
-  /** Housing (住建). */
-  | 'HOUSING'
-  /** Justice mediation: the case's mediation committee (司法/人民调解). */
-  | 'MEDIATION'
-  /** Party building (党建). */
-  | 'PARTY'
-  /** Public security (公安). */
-  | 'PUBLIC_SECURITY';
-
-/** The level that handles a case (办理层级). */
-export type CaseLevel =
-  /** Community or village (村居): 小事不出网格，大事不出社区. */
-  | 'COMMUNITY'
-  /** District (区): the district's centre. */
-  | 'DISTRICT'
-  /** Street or town (镇街): the street's comprehensive governance centre. */
-  | 'STREET';
-
-/** How a resolved case ended (调解结果). */
-export type CaseOutcome =
-  /** The parties agreed before the department (行政调解): no people's mediation agreement, no judicial confirmation. */
-  | 'ADMINISTRATIVE_MEDIATION'
-  /** The parties reached an agreement (调解成功, 达成协议). */
-  | 'AGREEMENT_REACHED'
-  /** Handled by the department it was dispatched to (部门处置, 行政处理). */
-  | 'HANDLED_BY_DEPARTMENT'
-  /** Mediation failed and was terminated; the parties were told of other channels (调解不成, 终止调解). */
-  | 'MEDIATION_FAILED'
-  /** A party refused mediation (当事人拒绝调解). */
-  | 'PARTIES_REFUSED'
-  /** The applicant withdrew (当事人撤回). */
-  | 'PARTIES_WITHDREW';
-
-/** A unit's part in a dispatch (承办角色). */
-export type CasePartRole =
-  /** A co-handler (协办): finishes its part. */
-  | 'CO_HANDLER'
-  /** The lead unit (主办): resolves the case. */
-  | 'LEAD';
-
-/** Where a unit's part stands (承办状态). */
-export type CasePartStatus =
-  /** The unit reported in and is handling it (办理中). */
-  | 'ACKNOWLEDGED'
-  /** Closed out by the centre (已销号). */
-  | 'CLOSED_OUT'
-  /** Dispatched, the unit has not reported in (待报到). */
-  | 'DISPATCHED'
-  /** Finished: the co-handler's part done, or the lead resolved the case (已完成). */
-  | 'FINISHED'
-  /** Handed back to the centre (已退单). */
-  | 'HANDED_BACK'
-  /** Ended with its dispatch (已终止): a later dispatch (改派), the lead's hand-back, or the case leaving its dispatch otherwise (terminated, withdrawn). */
-  | 'SUPERSEDED';
-
-/** How serious a dispute is (纠纷等级). */
-export type CaseSeverity =
-  /** General (一般). */
-  | 'GENERAL'
-  /** Major (重大). */
-  | 'MAJOR'
-  /** Significant (较大). */
-  | 'SIGNIFICANT';
-
-/** How a case came to the mediation committee (案件来源). */
-export type CaseSource =
-  /** The committee took it up on its own initiative (主动调解). */
-  | 'COMMITTEE_INITIATIVE'
-  /** Referred by a court (诉调对接, 法院委托). */
-  | 'COURT_REFERRAL'
-  /** Referred by a department, e.g. a housing complaint or a group-rental dispute (部门移送). */
-  | 'DEPARTMENT_REFERRAL'
-  /** Assigned by the government (政府交办). */
-  | 'GOVERNMENT_ASSIGNED'
-  /** Reported by a grid worker (网格员上报). */
-  | 'GRID_WORKER_REPORT'
-  /** From the 12345 citizen hotline (12345热线, 接诉即办); the case names its ticket. */
-  | 'HOTLINE_12345'
-  /** A party applied (当事人申请). */
-  | 'PARTY_APPLICATION'
-  /** Referred by the petitions office (访调对接, 信访移送). */
-  | 'PETITION_REFERRAL'
-  /** Referred by the police (警调对接, 公安移送); the case names the incident. */
-  | 'POLICE_REFERRAL';
-
-/** Where a case stands in its life at the comprehensive governance centre (案件状态). */
-export type CaseStatus =
-  /** Accepted by the committee (已受理). */
-  | 'ACCEPTED'
-  /** Closed after the follow-up visit (已结案). */
-  | 'CLOSED'
-  /** Dispatched to a department (已派单, 街道吹哨、部门报到). */
-  | 'DISPATCHED'
-  /** Escalated to the supervision office after repeated dissatisfaction (已提级督办), with a time limit of its own. */
-  | 'ESCALATED'
-  /** Mediation in progress (调解中). */
-  | 'IN_PROGRESS'
-  /** Refused with a reason (不予受理). */
-  | 'REJECTED'
-  /** Reported, not yet accepted (已登记/待受理). */
-  | 'REPORTED'
-  /** Resolved: agreement reached, mediation failed or handled by a department (已办结). */
-  | 'RESOLVED'
-  /** Mediation failed and was terminated, the parties told of other channels (调解终止). */
-  | 'TERMINATED'
-  /** A party withdrew from or refused mediation after acceptance (当事人撤回/拒绝调解). */
-  | 'WITHDRAWN';
-
-/** Stage of a group rental's remediation (群租整治状态). */
-export type GroupRentalStatus =
-  /** Identified, not yet interviewed (已发现). */
-  | 'IDENTIFIED'
-  /** Landlord and tenants interviewed, not yet rectified (已约谈). */
-  | 'INTERVIEWED'
-  /** Rectified: the crowding has ended, confirmed at re-inspection (已整改). */
-  | 'RECTIFIED'
-  /** Rectified, then found crowded again at re-inspection (整改后反弹): open again. */
-  | 'RELAPSED';
-
-/** Population type on the actual-population register (人口类型). */
-export type PopulationType =
-  /** Floating population (流动人口). */
-  | 'FLOATING'
-  /** Overseas persons (境外人员). */
-  | 'OVERSEAS'
-  /** Registered population (户籍人口). */
-  | 'REGISTERED'
-  /** Persons without household registration (未落户人员). */
-  | 'UNSETTLED';
-
-/** How satisfied a party was at a follow-up visit (满意度). */
-export type SatisfactionLevel =
-  /** Basically satisfied (基本满意). */
-  | 'BASICALLY_SATISFIED'
-  /** Dissatisfied (不满意). */
-  | 'DISSATISFIED'
-  /** Satisfied (满意). */
-  | 'SATISFIED';
-
-/** Supervision card of an overdue case (督办牌). */
-export type SupervisionCard =
-  /** Red card (红牌督办): past the time limit by more than the grace period. */
-  | 'RED'
-  /** Yellow card (黄牌督办): past the time limit. */
-  | 'YELLOW';
-
-/** Kind of welfare entitlement (救助福利类别); `WelfareEntitlement.category` says whether it is assistance or welfare. */
-export type WelfareKind =
-  /** Care allowance for severely disabled people (重度残疾人护理补贴): a welfare allowance (福利补贴), grades 1-2, not means-tested. */
-  | 'DISABILITY_CARE'
-  /** Living allowance for disabled people in need (困难残疾人生活补贴): a welfare allowance (福利补贴) for disabled people of 低保 households. */
-  | 'DISABILITY_LIVING'
-  /** Extreme-poverty support (特困人员救助供养): social assistance (社会救助), means-tested. */
-  | 'EXTREME_POVERTY'
-  /** Minimum living guarantee (最低生活保障, 低保): social assistance (社会救助), means-tested. */
-  | 'MINIMUM_LIVING'
-  /** Old-age allowance (高龄津贴): welfare (老年福利), by age alone, not means-tested. */
-  | 'OLD_AGE';
-
-/** Status of a welfare entitlement (待遇状态). */
-export type WelfareStatus =
-  /** Being paid (正常发放). */
-  | 'ACTIVE'
-  /** Ended (已停止). */
-  | 'ENDED'
-  /** Payment suspended pending review (暂停发放). */
-  | 'SUSPENDED';
-
 export type DatasetAssistanceGrantsByGridQueryVariables = Exact<{
   gridCodes: Array<string | number> | string | number;
   first: number;
@@ -227,13 +22,13 @@ export type DatasetCareListsQueryVariables = Exact<{
 export type DatasetCareListsQuery = { careRecordColumns: { ids: (string | null)[], residentIds: (string | null)[], gridCodes: (string | null)[], kinds: (string | null)[] | null, listedOns: (string | null)[] | null, sexes: (string | null)[] | null, ages: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetCasesQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetCasesQuery = { grid: { cases: { edges: Array<{ node: { id: string, category: CaseCategory, source: CaseSource, hotlineTicket: string | null, severity: CaseSeverity, criminalRisk: boolean, groupDispute: boolean, headCount: number | null, status: CaseStatus, outcome: CaseOutcome | null, assignedDepartment: CaseDepartment | null, level: CaseLevel, reportedUpAt: string | null, receivedAt: string, acceptedAt: string | null, acknowledgedAt: string | null, resolvedAt: string | null, closedAt: string | null, dueOn: string, overdue: boolean, overdueDays: number, card: SupervisionCard | null, leader: { post: string } | null, leadUnit: { code: string } | null, parts: Array<{ role: CasePartRole, unit: { code: string } }>, partHistory: Array<{ status: CasePartStatus }>, followUps: Array<{ satisfied: boolean, level: SatisfactionLevel }> } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetCasesQuery = { caseColumns: { ids: (string | null)[], gridCodes: (string | null)[], categories: (string | null)[] | null, sources: (string | null)[] | null, hotlineTickets: (string | null)[] | null, severities: (string | null)[] | null, criminalRisks: (boolean | null)[] | null, groupDisputes: (boolean | null)[] | null, headCounts: (number | null)[] | null, leaderPosts: (string | null)[] | null, statuses: (string | null)[] | null, outcomes: (string | null)[] | null, assignedDepartments: (string | null)[] | null, levels: (string | null)[] | null, reportedUps: (boolean | null)[] | null, leadUnitCodes: (string | null)[] | null, coHandlerCodes: (string | null)[] | null, handBacks: (number | null)[] | null, receivedAts: (string | null)[] | null, acceptedAts: (string | null)[] | null, acknowledgedAts: (string | null)[] | null, resolvedAts: (string | null)[] | null, closedAts: (string | null)[] | null, dueOns: (string | null)[] | null, overdues: (boolean | null)[] | null, overdueDays: (number | null)[] | null, cards: (string | null)[] | null, followUpCounts: (number | null)[] | null, lastSatisfied: (boolean | null)[] | null, lastSatisfactionLevels: (string | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetDisabilityByGridQueryVariables = Exact<{
   gridCodes: Array<string | number> | string | number;
@@ -245,13 +40,13 @@ export type DatasetDisabilityByGridQueryVariables = Exact<{
 export type DatasetDisabilityByGridQuery = { disabilityCountColumns: { gridCodes: (string | null)[], categories: (string | null)[], grades: (number | null)[], holders: (number | null)[], hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetGroupRentalsQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetGroupRentalsQuery = { grid: { groupRentals: { edges: Array<{ node: { id: string, status: GroupRentalStatus, identifiedOn: string, occupantCount: number, house: { code: string, occupants: Array<{ populationType: PopulationType | null }> | null }, disputes: Array<{ id: string }> | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetGroupRentalsQuery = { groupRentalColumns: { ids: (string | null)[], houseCodes: (string | null)[], gridCodes: (string | null)[], statuses: (string | null)[] | null, identifiedOns: (string | null)[] | null, occupantCounts: (number | null)[] | null, registeredOccupants: (number | null)[] | null, floatingOccupants: (number | null)[] | null, disputeCounts: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetPartyMembersByGridQueryVariables = Exact<{
   gridCodes: Array<string | number> | string | number;
@@ -295,10 +90,10 @@ export type DatasetVolunteersByCommunityQueryVariables = Exact<{
 export type DatasetVolunteersByCommunityQuery = { partyCommunityColumns: { communityCodes: (string | null)[], firstGridCodes: (string | null)[], volunteerTeams: (number | null)[], volunteers: (number | null)[], partyMemberVolunteers: (number | null)[], nonPartyVolunteers: (number | null)[], monitors: (number | null)[], volunteerHours: (number | null)[], hasNextPage: boolean, endCursor: string | null } | null };
 
 export type DatasetWelfareCrossCheckQueryVariables = Exact<{
-  gridCode: string | number;
+  gridCodes: Array<string | number> | string | number;
   first: number;
   after?: string | null | undefined;
 }>;
 
 
-export type DatasetWelfareCrossCheckQuery = { grid: { welfareRecipients: { edges: Array<{ node: { id: string, kind: WelfareKind, status: WelfareStatus, monthlyAmount: number, startsOn: string, resident: { id: string, housingSummary: { ownedHouses: number, ownedAreaM2: number } | null } | null } }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type DatasetWelfareCrossCheckQuery = { welfareEntitlementColumns: { ids: (string | null)[], residentIds: (string | null)[], gridCodes: (string | null)[], kinds: (string | null)[] | null, statuses: (string | null)[] | null, monthlyAmounts: (number | null)[] | null, startsOns: (string | null)[] | null, ownedHouses: (number | null)[] | null, ownedAreasM2: (number | null)[] | null, hasNextPage: boolean, endCursor: string | null } | null };

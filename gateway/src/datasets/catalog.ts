@@ -92,9 +92,9 @@ const pageOf = <TNode>(connection: Connection<TNode>): Page<TNode> | null =>
 type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColumns']>;
 type DisabilityCountPage = NonNullable<DatasetDisabilityByGridQuery['disabilityCountColumns']>;
 type AssistanceCountPage = NonNullable<DatasetAssistanceGrantsByGridQuery['assistanceCountColumns']>;
-type GroupRentalNode = NonNullable<NonNullable<DatasetGroupRentalsQuery['grid']>['groupRentals']>['edges'][number]['node'];
-type CaseNode = NonNullable<NonNullable<DatasetCasesQuery['grid']>['cases']>['edges'][number]['node'];
-type WelfareNode = NonNullable<NonNullable<DatasetWelfareCrossCheckQuery['grid']>['welfareRecipients']>['edges'][number]['node'];
+type GroupRentalColumnsPage = NonNullable<DatasetGroupRentalsQuery['groupRentalColumns']>;
+type CaseColumnsPage = NonNullable<DatasetCasesQuery['caseColumns']>;
+type WelfareEntitlementColumnsPage = NonNullable<DatasetWelfareCrossCheckQuery['welfareEntitlementColumns']>;
 type CareRecordColumnsPage = NonNullable<DatasetCareListsQuery['careRecordColumns']>;
 type PartyMemberColumnsPage = NonNullable<DatasetPartyMembersByGridQuery['partyMemberColumns']>;
 
@@ -115,6 +115,8 @@ export interface ColumnDataset<TPage> {
    * community (two rows of one community would each hold part of it). Rows of residents need no such care.
    */
   rowsPer?: 'community';
+  /** The instant row i is filtered by with `from` and `to`; datasets without one refuse a date range. */
+  dateOf?: (page: TPage, i: number) => string;
   /** Rows on the page, and the grid of row i (for the place columns). */
   size: (page: TPage) => number;
   gridOf: (page: TPage, i: number) => string;
@@ -245,98 +247,93 @@ const assistanceGrantsByGrid: ColumnDataset<AssistanceCountPage> = {
   ],
 };
 
-const groupRentals: Dataset<GroupRentalNode> = {
+const groupRentals: ColumnDataset<GroupRentalColumnsPage> = {
   name: 'group-rentals',
   title: { en: 'Group rentals with their occupants and disputes', zh: '群租房整治台账' },
   operationName: 'DatasetGroupRentals',
   document: operation('group-rentals.graphql'),
   scopes: [['housing:read', 'resident:read', 'case:read']],
-  page: (data) => pageOf((data as DatasetGroupRentalsQuery).grid?.groupRentals),
+  page: (data) => (data as DatasetGroupRentalsQuery).groupRentalColumns,
+  size: (page) => page.ids.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
   columns: [
-    { name: 'group_rental_id', type: 'string', en: 'Group-rental record id', zh: '群租编号', value: (g) => g.id },
-    { name: 'house_code', type: 'string', en: 'House code', zh: '房屋编码', value: (g) => g.house.code },
-    ...placeColumns<GroupRentalNode>(),
-    { name: 'status', type: 'string', en: 'Remediation status', zh: '整治状态', value: (g) => g.status },
-    { name: 'identified_on', type: 'date', en: 'Date identified', zh: '发现日期', value: (g) => g.identifiedOn },
-    { name: 'occupants', type: 'integer', en: 'People living there when identified', zh: '居住人数', value: (g) => g.occupantCount },
-    { name: 'registered_occupants', type: 'integer', en: 'People the register has living there now', zh: '登记居住人数', value: (g) => (g.house.occupants ?? []).length },
-    {
-      name: 'floating_occupants',
-      type: 'integer',
-      en: 'Of them, floating population',
-      zh: '其中流动人口',
-      value: (g) => (g.house.occupants ?? []).filter((o) => o.populationType === 'FLOATING').length,
-    },
-    { name: 'disputes', type: 'integer', en: 'Dispute cases about the group rental', zh: '相关纠纷数', value: (g) => (g.disputes ?? []).length },
+    { name: 'group_rental_id', type: 'string', en: 'Group-rental record id', zh: '群租编号', value: (p, i) => at(p.ids, i) },
+    { name: 'house_code', type: 'string', en: 'House code', zh: '房屋编码', value: (p, i) => at(p.houseCodes, i) },
+    ...placeColumnsOfPage<GroupRentalColumnsPage>(),
+    { name: 'status', type: 'string', en: 'Remediation status', zh: '整治状态', value: (p, i) => at(p.statuses, i) },
+    { name: 'identified_on', type: 'date', en: 'Date identified', zh: '发现日期', value: (p, i) => at(p.identifiedOns, i) },
+    { name: 'occupants', type: 'integer', en: 'People living there when identified', zh: '居住人数', value: (p, i) => at(p.occupantCounts, i) },
+    // A house the register shows no one in counts 0, as an empty list of occupants did.
+    { name: 'registered_occupants', type: 'integer', en: 'People the register has living there now', zh: '登记居住人数', value: (p, i) => at(p.registeredOccupants, i) ?? 0 },
+    { name: 'floating_occupants', type: 'integer', en: 'Of them, floating population', zh: '其中流动人口', value: (p, i) => at(p.floatingOccupants, i) ?? 0 },
+    { name: 'disputes', type: 'integer', en: 'Dispute cases about the group rental', zh: '相关纠纷数', value: (p, i) => at(p.disputeCounts, i) ?? 0 },
   ],
 };
 
-const cases: Dataset<CaseNode> = {
+const cases: ColumnDataset<CaseColumnsPage> = {
   name: 'cases',
   title: { en: 'Dispute cases with handling times, deadlines and satisfaction', zh: '矛盾纠纷办理台账' },
   operationName: 'DatasetCases',
   document: operation('cases.graphql'),
   scopes: [['case:read']],
-  page: (data) => pageOf((data as DatasetCasesQuery).grid?.cases),
-  dateOf: (c) => c.receivedAt,
+  page: (data) => (data as DatasetCasesQuery).caseColumns,
+  size: (page) => page.ids.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
+  dateOf: (page, i) => page.receivedAts?.[i] as string,
   columns: [
-    { name: 'case_id', type: 'string', en: 'Case id', zh: '案件编号', value: (c) => c.id },
-    ...placeColumns<CaseNode>(),
-    { name: 'category', type: 'string', en: 'Category', zh: '纠纷类别', value: (c) => c.category },
-    { name: 'source', type: 'string', en: 'Source', zh: '案件来源', value: (c) => c.source },
-    { name: 'hotline_ticket', type: 'string', en: '12345 hotline ticket', zh: '12345工单编号', value: (c) => c.hotlineTicket ?? null },
-    { name: 'severity', type: 'string', en: 'Severity (GENERAL, SIGNIFICANT, MAJOR)', zh: '纠纷等级', value: (c) => c.severity },
-    { name: 'criminal_risk', type: 'boolean', en: 'Risk of turning criminal', zh: '民转刑风险', value: (c) => c.criminalRisk },
-    { name: 'group_dispute', type: 'boolean', en: 'Group dispute', zh: '群体性纠纷', value: (c) => c.groupDispute },
-    { name: 'head_count', type: 'integer', en: 'People involved in a group dispute', zh: '涉及人数', value: (c) => c.headCount ?? null },
+    { name: 'case_id', type: 'string', en: 'Case id', zh: '案件编号', value: (p, i) => at(p.ids, i) },
+    ...placeColumnsOfPage<CaseColumnsPage>(),
+    { name: 'category', type: 'string', en: 'Category', zh: '纠纷类别', value: (p, i) => at(p.categories, i) },
+    { name: 'source', type: 'string', en: 'Source', zh: '案件来源', value: (p, i) => at(p.sources, i) },
+    { name: 'hotline_ticket', type: 'string', en: '12345 hotline ticket', zh: '12345工单编号', value: (p, i) => at(p.hotlineTickets, i) },
+    { name: 'severity', type: 'string', en: 'Severity (GENERAL, SIGNIFICANT, MAJOR)', zh: '纠纷等级', value: (p, i) => at(p.severities, i) },
+    { name: 'criminal_risk', type: 'boolean', en: 'Risk of turning criminal', zh: '民转刑风险', value: (p, i) => at(p.criminalRisks, i) },
+    { name: 'group_dispute', type: 'boolean', en: 'Group dispute', zh: '群体性纠纷', value: (p, i) => at(p.groupDisputes, i) },
+    { name: 'head_count', type: 'integer', en: 'People involved in a group dispute', zh: '涉及人数', value: (p, i) => at(p.headCounts, i) },
     // The post only: a dataset leaves the hub, and a leader's name is a name.
-    { name: 'leader_post', type: 'string', en: 'Post of the leader in charge', zh: '包案领导职务', value: (c) => c.leader?.post ?? null },
-    { name: 'status', type: 'string', en: 'Status', zh: '案件状态', value: (c) => c.status },
-    { name: 'outcome', type: 'string', en: 'Outcome', zh: '办理结果', value: (c) => c.outcome ?? null },
-    { name: 'department', type: 'string', en: 'Department dispatched to', zh: '承办部门', value: (c) => c.assignedDepartment },
-    { name: 'lead_unit', type: 'string', en: 'Lead unit of the current dispatch (unit directory code)', zh: '主办单位', value: (c) => c.leadUnit?.code ?? null },
-    {
-      name: 'co_handlers',
-      type: 'string',
-      en: 'Co-handlers of the current dispatch, unit codes joined by ;',
-      zh: '协办单位',
-      value: (c) => c.parts.filter((p) => p.role === 'CO_HANDLER').map((p) => p.unit.code).join(';') || null,
-    },
-    { name: 'hand_backs', type: 'integer', en: 'Parts handed back by a unit (退单)', zh: '退单次数', value: (c) => c.partHistory.filter((p) => p.status === 'HANDED_BACK').length },
-    { name: 'level', type: 'string', en: 'Handling level (COMMUNITY, STREET, DISTRICT)', zh: '办理层级', value: (c) => c.level },
-    { name: 'reported_up', type: 'boolean', en: 'Reported up a level at some time', zh: '是否上报', value: (c) => c.reportedUpAt !== null },
-    { name: 'received_at', type: 'timestamp', en: 'Reported', zh: '登记时间', value: (c) => c.receivedAt },
-    { name: 'accepted_at', type: 'timestamp', en: 'Accepted', zh: '受理时间', value: (c) => c.acceptedAt },
-    { name: 'acknowledged_at', type: 'timestamp', en: 'Acknowledged by the department', zh: '报到时间', value: (c) => c.acknowledgedAt },
-    { name: 'resolved_at', type: 'timestamp', en: 'Resolved', zh: '办结时间', value: (c) => c.resolvedAt },
-    { name: 'closed_at', type: 'timestamp', en: 'Closed', zh: '结案时间', value: (c) => c.closedAt },
-    { name: 'due_on', type: 'date', en: 'Time limit', zh: '办理期限', value: (c) => c.dueOn },
-    { name: 'overdue', type: 'boolean', en: 'Overdue today', zh: '是否超期', value: (c) => c.overdue },
-    { name: 'overdue_days', type: 'integer', en: 'Days past the time limit', zh: '超期天数', value: (c) => c.overdueDays },
-    { name: 'card', type: 'string', en: 'Supervision card (YELLOW, RED)', zh: '督办牌', value: (c) => c.card },
-    { name: 'follow_ups', type: 'integer', en: 'Follow-up visits', zh: '回访次数', value: (c) => c.followUps.length },
-    { name: 'satisfied', type: 'boolean', en: 'Satisfied at the last follow-up visit; empty without one', zh: '最近回访是否满意', value: (c) => c.followUps.at(-1)?.satisfied ?? null },
-    { name: 'satisfaction', type: 'string', en: 'Satisfaction at the last follow-up visit (SATISFIED, BASICALLY_SATISFIED, DISSATISFIED)', zh: '最近回访满意度', value: (c) => c.followUps.at(-1)?.level ?? null },
+    { name: 'leader_post', type: 'string', en: 'Post of the leader in charge', zh: '包案领导职务', value: (p, i) => at(p.leaderPosts, i) },
+    { name: 'status', type: 'string', en: 'Status', zh: '案件状态', value: (p, i) => at(p.statuses, i) },
+    { name: 'outcome', type: 'string', en: 'Outcome', zh: '办理结果', value: (p, i) => at(p.outcomes, i) },
+    { name: 'department', type: 'string', en: 'Department dispatched to', zh: '承办部门', value: (p, i) => at(p.assignedDepartments, i) },
+    { name: 'lead_unit', type: 'string', en: 'Lead unit of the current dispatch (unit directory code)', zh: '主办单位', value: (p, i) => at(p.leadUnitCodes, i) },
+    { name: 'co_handlers', type: 'string', en: 'Co-handlers of the current dispatch, unit codes joined by ;', zh: '协办单位', value: (p, i) => at(p.coHandlerCodes, i) },
+    { name: 'hand_backs', type: 'integer', en: 'Parts handed back by a unit (退单)', zh: '退单次数', value: (p, i) => at(p.handBacks, i) },
+    { name: 'level', type: 'string', en: 'Handling level (COMMUNITY, STREET, DISTRICT)', zh: '办理层级', value: (p, i) => at(p.levels, i) },
+    { name: 'reported_up', type: 'boolean', en: 'Reported up a level at some time', zh: '是否上报', value: (p, i) => at(p.reportedUps, i) },
+    { name: 'received_at', type: 'timestamp', en: 'Reported', zh: '登记时间', value: (p, i) => at(p.receivedAts, i) },
+    { name: 'accepted_at', type: 'timestamp', en: 'Accepted', zh: '受理时间', value: (p, i) => at(p.acceptedAts, i) },
+    { name: 'acknowledged_at', type: 'timestamp', en: 'Acknowledged by the department', zh: '报到时间', value: (p, i) => at(p.acknowledgedAts, i) },
+    { name: 'resolved_at', type: 'timestamp', en: 'Resolved', zh: '办结时间', value: (p, i) => at(p.resolvedAts, i) },
+    { name: 'closed_at', type: 'timestamp', en: 'Closed', zh: '结案时间', value: (p, i) => at(p.closedAts, i) },
+    { name: 'due_on', type: 'date', en: 'Time limit', zh: '办理期限', value: (p, i) => at(p.dueOns, i) },
+    { name: 'overdue', type: 'boolean', en: 'Overdue today', zh: '是否超期', value: (p, i) => at(p.overdues, i) },
+    { name: 'overdue_days', type: 'integer', en: 'Days past the time limit', zh: '超期天数', value: (p, i) => at(p.overdueDays, i) },
+    { name: 'card', type: 'string', en: 'Supervision card (YELLOW, RED)', zh: '督办牌', value: (p, i) => at(p.cards, i) },
+    { name: 'follow_ups', type: 'integer', en: 'Follow-up visits', zh: '回访次数', value: (p, i) => at(p.followUpCounts, i) },
+    { name: 'satisfied', type: 'boolean', en: 'Satisfied at the last follow-up visit; empty without one', zh: '最近回访是否满意', value: (p, i) => at(p.lastSatisfied, i) },
+    { name: 'satisfaction', type: 'string', en: 'Satisfaction at the last follow-up visit (SATISFIED, BASICALLY_SATISFIED, DISSATISFIED)', zh: '最近回访满意度', value: (p, i) => at(p.lastSatisfactionLevels, i) },
   ],
 };
 
-const welfareCrossCheck: Dataset<WelfareNode> = {
+const welfareCrossCheck: ColumnDataset<WelfareEntitlementColumnsPage> = {
   name: 'welfare-cross-check',
   title: { en: 'Social assistance recipients (低保, 特困) with the houses they own', zh: '低保特困对象房产比对' },
   operationName: 'DatasetWelfareCrossCheck',
   document: operation('welfare-cross-check.graphql'),
   scopes: [['welfare:read', 'resident:read']],
-  page: (data) => pageOf((data as DatasetWelfareCrossCheckQuery).grid?.welfareRecipients),
+  page: (data) => (data as DatasetWelfareCrossCheckQuery).welfareEntitlementColumns,
+  size: (page) => page.ids.length,
+  gridOf: (page, i) => page.gridCodes[i] as string,
   columns: [
-    { name: 'entitlement_id', type: 'string', en: 'Welfare entitlement id', zh: '救助编号', value: (w) => w.id },
-    { name: 'resident_id', type: 'string', en: 'Pseudonymous id of the recipient', zh: '救助对象标识', value: (w) => w.resident?.id ?? null },
-    ...placeColumns<WelfareNode>(),
-    { name: 'kind', type: 'string', en: 'Kind of assistance (MINIMUM_LIVING, EXTREME_POVERTY)', zh: '救助类别', value: (w) => w.kind },
-    { name: 'status', type: 'string', en: 'Status', zh: '状态', value: (w) => w.status },
-    { name: 'monthly_amount', type: 'double', en: 'Monthly amount (yuan)', zh: '月救助金额（元）', value: (w) => w.monthlyAmount },
-    { name: 'starts_on', type: 'date', en: 'First day', zh: '起始日期', value: (w) => w.startsOn },
-    { name: 'houses_owned', type: 'integer', en: 'Houses registered in the recipient’s name', zh: '名下房产套数', value: (w) => w.resident?.housingSummary?.ownedHouses ?? null },
-    { name: 'total_area_m2', type: 'double', en: 'Their total floor area (m²)', zh: '名下房产总面积（平方米）', value: (w) => w.resident?.housingSummary?.ownedAreaM2 ?? null },
+    { name: 'entitlement_id', type: 'string', en: 'Welfare entitlement id', zh: '救助编号', value: (p, i) => at(p.ids, i) },
+    { name: 'resident_id', type: 'string', en: 'Pseudonymous id of the recipient', zh: '救助对象标识', value: (p, i) => at(p.residentIds, i) },
+    ...placeColumnsOfPage<WelfareEntitlementColumnsPage>(),
+    { name: 'kind', type: 'string', en: 'Kind of assistance (MINIMUM_LIVING, EXTREME_POVERTY)', zh: '救助类别', value: (p, i) => at(p.kinds, i) },
+    { name: 'status', type: 'string', en: 'Status', zh: '状态', value: (p, i) => at(p.statuses, i) },
+    { name: 'monthly_amount', type: 'double', en: 'Monthly amount (yuan)', zh: '月救助金额（元）', value: (p, i) => at(p.monthlyAmounts, i) },
+    { name: 'starts_on', type: 'date', en: 'First day', zh: '起始日期', value: (p, i) => at(p.startsOns, i) },
+    { name: 'houses_owned', type: 'integer', en: 'Houses registered in the recipient’s name', zh: '名下房产套数', value: (p, i) => at(p.ownedHouses, i) },
+    { name: 'total_area_m2', type: 'double', en: 'Their total floor area (m²)', zh: '名下房产总面积（平方米）', value: (p, i) => at(p.ownedAreasM2, i) },
   ],
 };
 
@@ -445,6 +442,7 @@ function spec<TNode>(dataset: Dataset<TNode>): DatasetSpec {
 
 function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
   const values = dataset.columns.map((column) => column.value);
+  const { dateOf } = dataset;
   return {
     name: dataset.name,
     title: dataset.title,
@@ -452,7 +450,7 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
     document: dataset.document,
     scopes: dataset.scopes,
     columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
-    datedBy: false,
+    datedBy: dateOf !== undefined,
     wholeCommunities: dataset.rowsPer === 'community',
     pagedBy: 'grids',
     rowsOf: (data, places) => {
@@ -465,7 +463,8 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
         if (!place) throw new Error(`${dataset.name}: row ${i} lies in a grid the page was not asked for`);
         rows[i] = values.map((value) => value(page, i, place));
       }
-      return { rows, dates: null, hasNextPage: page.hasNextPage, endCursor: page.endCursor };
+      const dates = dateOf ? Array.from(rows, (_, i) => dateOf(page, i)) : null;
+      return { rows, dates, hasNextPage: page.hasNextPage, endCursor: page.endCursor };
     },
   };
 }
@@ -476,9 +475,9 @@ export const DATASETS: ReadonlyMap<string, DatasetSpec> = new Map(
     columnSpec(residentsByGrid),
     columnSpec(disabilityByGrid),
     columnSpec(assistanceGrantsByGrid),
-    spec(groupRentals),
-    spec(cases),
-    spec(welfareCrossCheck),
+    columnSpec(groupRentals),
+    columnSpec(cases),
+    columnSpec(welfareCrossCheck),
     columnSpec(partyMembersByGrid),
     columnSpec(careLists),
     columnSpec(reportInsByCommunity),

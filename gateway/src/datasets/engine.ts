@@ -185,7 +185,7 @@ async function batchRows(dataset: GridSpec, batch: GridPlace[], filter: DatasetF
 export async function* datasetRows(dataset: DatasetSpec, grids: GridPlace[], filter: DatasetFilter, execute: Execute, options: RunOptions): AsyncGenerator<Cell[][]> {
   const settings: Settings = { pageSize: 500, concurrency: 2, gridsPerOperation: 4, batchedPageSize: 250, columnPageSize: 5000, gridsPerRun: 0, ...options };
   if (dataset.pagedBy === 'grids') {
-    yield* columnRows(dataset, grids, execute, settings);
+    yield* columnRows(dataset, grids, filter, execute, settings);
     return;
   }
   const documents = new Map<number, string>();
@@ -213,7 +213,7 @@ export async function* datasetRows(dataset: DatasetSpec, grids: GridPlace[], fil
 type ColumnSpec = Extract<DatasetSpec, { pagedBy: 'grids' }>;
 
 /** One run of grids, a column page after another, until the last page or a stop. */
-async function* runPages(dataset: ColumnSpec, run: GridPlace[], execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
+async function* runPages(dataset: ColumnSpec, run: GridPlace[], filter: DatasetFilter, execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
   const places = new Map(run.map((g) => [g.gridCode, g]));
   const gridCodes = run.map((g) => g.gridCode);
   let after: string | null = null;
@@ -223,7 +223,7 @@ async function* runPages(dataset: ColumnSpec, run: GridPlace[], execute: Execute
     if (result.errors?.length) throw failure(dataset.operationName, result.errors);
     const page = dataset.rowsOf(result.data, places);
     if (!page) return;
-    yield page.rows;
+    yield keep(page, filter);
     after = page.hasNextPage ? page.endCursor : null;
   } while (after !== null);
 }
@@ -302,14 +302,14 @@ function communityRuns(grids: GridPlace[], perRun: number): GridPlace[][] {
  * the same order. Taking whole runs in grid order instead left all but the first run waiting once their few pages
  * ahead were read: one page in flight, and half of two cores idle.
  */
-async function* columnRows(dataset: ColumnSpec, grids: GridPlace[], execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
+async function* columnRows(dataset: ColumnSpec, grids: GridPlace[], filter: DatasetFilter, execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
   // Enough runs that `concurrency` of them keep the departments busy, none over the graph's 500 grids.
   const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / (settings.concurrency * 4))));
   const runs: GridPlace[][] = [];
   if (dataset.wholeCommunities) runs.push(...communityRuns(grids, perRun));
   else for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
   let next = 0;
-  const open = () => (next < runs.length && !settings.signal.aborted ? readAhead(runPages(dataset, runs[next++] as GridPlace[], execute, settings), 2) : null);
+  const open = () => (next < runs.length && !settings.signal.aborted ? readAhead(runPages(dataset, runs[next++] as GridPlace[], filter, execute, settings), 2) : null);
   const places: (AsyncGenerator<Cell[][]> | null)[] = [];
   for (let i = 0; i < settings.concurrency; i++) places.push(open());
   try {

@@ -1,4 +1,9 @@
+import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
+import { GraphQLError } from 'graphql';
 import { checkGridCode } from './checks.ts';
+import type { RequestCode } from './request-guard.ts';
 import { isResidentKey } from './codes/resident-key.ts';
 import { ErrorCode, inputError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
@@ -113,14 +118,71 @@ export async function rowsOverGrids<TRow>(
 }
 
 /**
- * The hub ids of a column page as another department receives them (the `ids` its `@requires` names): checked,
- * since a department answers for nothing but well-formed ids.
+ * `readGrid` for `rowsOverGrids` over a table keyed by grid and id: one grid's rows after an id, in id order, at most
+ * `limit`, within `where` (the caller's row scope and the list's own filter). A range of the table's (grid, id) index,
+ * so a page costs what its rows cost however large the grid.
  */
-export function columnPageIds(ids: unknown): string[] {
-  if (!Array.isArray(ids) || ids.length > MAX_COLUMN_PAGE_SIZE || !ids.every(isResidentKey)) {
-    throw inputError(ErrorCode.INVALID_RESIDENT_ID, `a column page's ids must be at most ${MAX_COLUMN_PAGE_SIZE} hub resident ids`, { argumentName: 'ids' });
+export function gridRowsAfter<T extends PgTable>(
+  db: NodePgDatabase<Record<string, unknown>>,
+  table: T,
+  columns: { grid: AnyPgColumn; id: AnyPgColumn },
+  where?: SQL,
+): (gridCode: string, afterId: string | null, limit: number) => Promise<T['$inferSelect'][]> {
+  return (gridCode, afterId, limit) =>
+    db
+      .select()
+      .from(table as PgTable)
+      .where(and(eq(columns.grid, gridCode), where, afterId === null ? undefined : gt(columns.id, afterId)))
+      .orderBy(asc(columns.id))
+      .limit(limit) as unknown as Promise<T['$inferSelect'][]>;
+}
+
+/** What every column page answers besides its columns: its key and where it ends. */
+export interface ColumnPageFrame {
+  page: string;
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/**
+ * A column page of rows that have a grid code and an id (`gridCode`, `id`): the rows `rowsOverGrids` reads, turned
+ * into the page's columns by `columnsOf` (entry i of each column about row i), with the page's key and cursor.
+ */
+export async function columnPageOfRows<TRow extends { gridCode: string; id: string }, TColumns>(
+  request: ColumnPageRequest,
+  scope: RowScope,
+  kind: ColumnPageKind,
+  readGrid: (gridCode: string, afterId: string | null, limit: number) => Promise<TRow[]>,
+  columnsOf: (rows: TRow[]) => TColumns | Promise<TColumns>,
+): Promise<TColumns & ColumnPageFrame> {
+  const { rows, hasNextPage, endCursor } = await rowsOverGrids(request, scope, readGrid, (r) => r, kind);
+  return { ...(await columnsOf(rows)), page: request.page, hasNextPage, endCursor };
+}
+
+/**
+ * A column of a page from a per-request loader: entry i is `pick` of what the loader gives for `keys[i]`. The loads
+ * go out together, so the loader answers the whole page in one batch (one statement), with the same row scope and
+ * rules as wherever else the department uses it.
+ */
+export async function columnOfLoads<TKey, TValue, TEntry>(keys: readonly TKey[], loader: { load: (key: TKey) => Promise<TValue> }, pick: (value: TValue) => TEntry): Promise<TEntry[]> {
+  const values = await Promise.all(keys.map((key) => loader.load(key)));
+  return values.map(pick);
+}
+
+/**
+ * The keys of a column page as another department receives them (the column its `@requires` names): checked, since a
+ * department answers for nothing but well-formed keys; `code` says which kind of key was malformed.
+ */
+export function columnPageKeys(keys: unknown, isKey: (key: string) => boolean, code: ErrorCode | RequestCode, what: string): string[] {
+  if (!Array.isArray(keys) || keys.length > MAX_COLUMN_PAGE_SIZE || !keys.every((key) => typeof key === 'string' && isKey(key))) {
+    throw new GraphQLError(`a column page's keys must be at most ${MAX_COLUMN_PAGE_SIZE} ${what}`, { extensions: { code, argumentName: 'ids' } });
   }
-  return ids as string[];
+  return keys as string[];
+}
+
+/** The hub ids of a column page (the `ids` or `residentIds` another department's `@requires` names). */
+export function columnPageIds(ids: unknown): string[] {
+  return columnPageKeys(ids, isResidentKey, ErrorCode.INVALID_RESIDENT_ID, 'hub resident ids');
 }
 
 /**

@@ -78,6 +78,8 @@ const isInt32 = (value: unknown): value is number => Number.isInteger(value) && 
 
 export const StringColumnScalar = columnScalar('StringColumn', 'A column of strings or nulls, an entry per resident of a column page (列).', 'a string or null', (v): v is string | null => v === null || typeof v === 'string');
 export const IntColumnScalar = columnScalar('IntColumn', 'A column of 32-bit integers or nulls, an entry per resident of a column page (列).', 'a 32-bit integer or null', (v): v is number | null => v === null || isInt32(v));
+export const BooleanColumnScalar = columnScalar('BooleanColumn', 'A column of booleans or nulls, an entry per row of a column page (列).', 'a boolean or null', (v): v is boolean | null => v === null || typeof v === 'boolean');
+export const FloatColumnScalar = columnScalar('FloatColumn', 'A column of finite numbers or nulls, an entry per row of a column page (列).', 'a finite number or null', (v): v is number | null => v === null || (typeof v === 'number' && Number.isFinite(v)));
 export const StringListColumnScalar = columnScalar(
   'StringListColumn',
   'A column of lists of strings, an entry per resident of a column page (列).',

@@ -45,4 +45,5 @@ export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };
 /** A page of care-list entries as columns (civil affairs owns it). */
+export type WelfareEntitlementColumnsModel = import('./db/welfare-columns.ts').WelfareEntitlementColumnsPage;
 export type CareRecordColumnsModel = import('./db/care-columns.ts').CareRecordColumnsPage;

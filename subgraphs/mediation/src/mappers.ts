@@ -51,6 +51,8 @@ export type GroupRentalModel = { id: string };
 export type ImportRunModel = import('@hub/core').ImportRunRow;
 /** A page of residents as columns: its key and the hub ids public security answered (what `@requires` brings). */
 export type ResidentColumnsModel = { page: string; ids: string[] };
+export type CaseColumnsModel = import('./db/case-columns.ts').CaseColumnsPage;
+export type GroupRentalColumnsModel = { page: string; ids: string[] };
 export type HandlingUnitModel = HandlingUnit;
 export type CasePartModel = CasePartRow;
 export type TimeLimitExtensionModel = CaseTimeLimitExtensionRow;

@@ -6,6 +6,7 @@ import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
 import type { Loaders } from '../loaders.ts';
 import { WELFARE_ID } from '../keys.ts';
 import { CARE_RECORD_COLUMNS, careRecordColumnsPage } from '../db/care-columns.ts';
+import { WELFARE_ENTITLEMENT_COLUMNS, welfareEntitlementColumnsPage } from '../db/welfare-columns.ts';
 
 const GRID_CODE_KEY = /^\d{15}$/;
 const NAME_CONTAINS_MAX = 50;
@@ -35,6 +36,7 @@ async function checkPlaceFilters(
 
 export const Query: QueryResolvers = {
   civilAffairsImports: (_, { first }, { db }) => latestImportRuns(db, first),
+  welfareEntitlementColumns: (_, args, { db, scope }) => welfareEntitlementColumnsPage(db, scope, args.category ?? null, columnPageRequest(args, WELFARE_ENTITLEMENT_COLUMNS)),
   careRecordColumns: (_, args, { db, scope }) => careRecordColumnsPage(db, scope, columnPageRequest(args, CARE_RECORD_COLUMNS)),
   disabilityCountColumns: async (_, args, { db, scope }) => {
     const request = disabilityCountRequest(args);

@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar, IntColumnScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, FloatColumnScalar, IntColumnScalar, StringColumnScalar, StringListColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { AssistanceGrant } from './AssistanceGrant.ts';
 import { CareRecord } from './CareRecord.ts';
@@ -13,6 +13,7 @@ import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { CareRecordColumns } from './CareRecordColumns.ts';
+import { WelfareEntitlementColumns } from './WelfareEntitlementColumns.ts';
 import { SocialOrganizationDetails } from './SocialOrganizationDetails.ts';
 import { Street } from './Street.ts';
 import { WelfareEntitlement } from './WelfareEntitlement.ts';
@@ -23,6 +24,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   StringColumn: StringColumnScalar,
   IntColumn: IntColumnScalar,
+  FloatColumn: FloatColumnScalar,
   StringListColumn: StringListColumnScalar,
   Query,
   District,
@@ -33,6 +35,7 @@ export const resolvers: Resolvers = {
   Resident,
   ResidentColumns,
   CareRecordColumns,
+  WelfareEntitlementColumns,
   Organization,
   SocialOrganizationDetails,
   WelfareEntitlement,

@@ -1,4 +1,5 @@
-import { checkBuildingCode, checkCommunityCode, checkGridCode, checkHouseCode, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
+import { checkBuildingCode, checkCommunityCode, checkGridCode, checkHouseCode, checkStreetCode, columnPageRequest, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
+import { GROUP_RENTAL_COLUMNS, groupRentalColumnsPage } from '../db/group-rental-columns.ts';
 import { groupRentalEventFeed, groupRentalPageOf } from '../db/queries.ts';
 import { GROUP_RENTAL_FEED } from '../remediation/feed.ts';
 import type { QueryResolvers } from '../__generated__/resolvers-types.ts';
@@ -8,6 +9,7 @@ import { GROUP_RENTALS } from '../pages.ts';
 const EVENT_SEQUENCE = /^\d{1,15}$/;
 
 export const Query: QueryResolvers = {
+  groupRentalColumns: (_, args, { db, scope }) => groupRentalColumnsPage(db, scope, columnPageRequest(args, GROUP_RENTAL_COLUMNS)),
   housingImports: (_, { first }, { db }) => latestImportRuns(db, first),
   house: (_, { code }, { loaders }) => loaders.houseByCode.load(checkHouseCode(code)),
   building: (_, { code }, { loaders }) => loaders.buildingByCode.load(checkBuildingCode(code)),

@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar } from '@hub/core';
+import { DateScalar, DateTimeScalar, FloatColumnScalar, IntColumnScalar, StringColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { Building } from './Building.ts';
 import { Community } from './Community.ts';
@@ -6,6 +6,7 @@ import { District } from './District.ts';
 import { Grid } from './Grid.ts';
 import { GroupRental } from './GroupRental.ts';
 import { GroupRentalEvent } from './GroupRentalEvent.ts';
+import { GroupRentalColumns, WelfareEntitlementColumns } from './GroupRentalColumns.ts';
 import { Home } from './Home.ts';
 import { Mutation } from './Mutation.ts';
 import { House } from './House.ts';
@@ -23,6 +24,9 @@ import { ImportRun } from './ImportRun.ts';
 export const resolvers: Resolvers = {
   Date: DateScalar,
   DateTime: DateTimeScalar,
+  StringColumn: StringColumnScalar,
+  IntColumn: IntColumnScalar,
+  FloatColumn: FloatColumnScalar,
   Query,
   Mutation,
   Building,
@@ -31,6 +35,8 @@ export const resolvers: Resolvers = {
   Tenancy,
   GroupRental,
   GroupRentalEvent,
+  GroupRentalColumns,
+  WelfareEntitlementColumns,
   GroupRentalCounts,
   Home,
   HousingCounts,

@@ -1,7 +1,8 @@
 import { evaluationsOf } from '../evaluations.ts';
-import { CASE_ID, checkCaseId, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
+import { CASE_ID, checkCaseId, columnPageRequest, checkCommunityCode, checkDateRange, checkGridCode, checkIncidentId, checkOrganizationId, checkStreetCode, latestImportRuns, pageRequest, pageWithTotal, toConnection } from '@hub/core';
 import { GraphQLError } from 'graphql';
 import { caseDepartment, caseLevel } from '../db/schema.ts';
+import { CASE_COLUMNS, caseColumnsPage } from '../db/case-columns.ts';
 import { caseEventFeed, caseFiguresPerDepartment, caseFiguresPerLevel, casesPage, supervisedCasesPage } from '../db/queries.ts';
 import type { MediationContext } from '../context.ts';
 import { WorkflowErrorCode } from '../workflow/machine.ts';
@@ -19,6 +20,7 @@ const EVENT_SEQUENCE = /^\d{1,15}$/;
 export const Query: QueryResolvers = {
   mediationImports: (_, { first }, { db }) => latestImportRuns(db, first),
   unitEvaluations: (_, { period }, ctx) => evaluationsOf(ctx, period),
+  caseColumns: (_, args, ctx) => caseColumnsPage(ctx, columnPageRequest(args, CASE_COLUMNS)),
   case: (_, { id }, { loaders }) => loaders.caseById.load(checkCaseId(id)),
   caseByIncident: (_, { incidentId }, { loaders }) => loaders.caseByIncidentId.load(checkIncidentId(incidentId, 'incidentId')),
   // Places are civil affairs': a well-formed code of a place without cases simply lists none.

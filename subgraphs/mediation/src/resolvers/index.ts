@@ -1,4 +1,4 @@
-import { DateScalar, DateTimeScalar, StringColumnScalar, IntColumnScalar } from '@hub/core';
+import { BooleanColumnScalar, DateScalar, DateTimeScalar, StringColumnScalar, IntColumnScalar } from '@hub/core';
 import type { Resolvers } from '../__generated__/resolvers-types.ts';
 import { AccountabilityNote } from './AccountabilityNote.ts';
 import { Agreement } from './Agreement.ts';
@@ -22,6 +22,7 @@ import { Organization } from './Organization.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
+import { CaseColumns, GroupRentalColumns } from './CaseColumns.ts';
 import { Street } from './Street.ts';
 import { SupervisionNotice } from './SupervisionNotice.ts';
 import { UnitEvaluation } from './UnitEvaluation.ts';
@@ -31,6 +32,7 @@ export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   StringColumn: StringColumnScalar,
   IntColumn: IntColumnScalar,
+  BooleanColumn: BooleanColumnScalar,
   Query,
   Mutation,
   Case,
@@ -54,6 +56,8 @@ export const resolvers: Resolvers = {
   House,
   Resident,
   ResidentColumns,
+  CaseColumns,
+  GroupRentalColumns,
   Grid,
   Community,
   Street,

@@ -10,6 +10,7 @@ import { KeyPerson } from './KeyPerson.ts';
 import { Query } from './Query.ts';
 import { Resident } from './Resident.ts';
 import { CareRecordColumns } from './CareRecordColumns.ts';
+import { GroupRentalColumns } from './GroupRentalColumns.ts';
 import { PartyMemberColumns } from './PartyMemberColumns.ts';
 import { ResidentColumns } from './ResidentColumns.ts';
 import { Street } from './Street.ts';
@@ -30,6 +31,7 @@ export const resolvers: Resolvers = {
   ResidentColumns,
   PartyMemberColumns,
   CareRecordColumns,
+  GroupRentalColumns,
   FloatingDetails,
   KeyPerson,
   Incident,
