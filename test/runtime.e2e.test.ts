@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readBuildRecord, runtimeImages } from '@hub/build';
-import { department, departments, freePort, generateSigningKeyPair, privatePem, publicPem, TokenIssuer } from '@hub/core';
+import { department, departments, freePort, internalTokenEnvForRun, TokenIssuer } from '@hub/core';
 import { cloneDatabase } from '@hub/core/testing';
 import { CsvParser } from '@hub/import';
 import { parseAllDocuments } from 'yaml';
@@ -142,8 +142,9 @@ beforeAll(async () => {
     urls[dept.name] = clone.url;
   }
 
-  // 3. What a site provides: the internal key pair, the hub secret, the identity provider's key set (a file here).
-  const internal = generateSigningKeyPair();
+  // 3. What a site provides: the internal token secret and each department's key derived from it (as
+  // `npm run internal-token-keys` prints them), the hub secret, the identity provider's key set (a file here).
+  const internal = internalTokenEnvForRun({ HUB_INTERNAL_SECRET: randomBytes(32).toString('base64url') });
   const jwksFile = path.join(work, 'jwks.json');
   writeFileSync(jwksFile, JSON.stringify(issuer.jwks));
   const secret = randomBytes(32).toString('base64url');
@@ -158,7 +159,7 @@ beforeAll(async () => {
       HOST: '127.0.0.1',
       [`${dept.envPrefix}_PORT`]: String(ports[name]),
       [`${dept.envPrefix}_DATABASE_URL`]: urls[name]!,
-      HUB_INTERNAL_PUBLIC_KEY: publicPem(internal.publicKey),
+      HUB_INTERNAL_TOKEN_KEY: internal.subgraph(name).HUB_INTERNAL_TOKEN_KEY!,
       HUB_SECRET: secret,
     };
   };
@@ -171,7 +172,7 @@ beforeAll(async () => {
       GATEWAY_PORT: String(ports.gateway),
       ...Object.fromEntries(departments.map((d) => [`${d.envPrefix}_URL`, `http://127.0.0.1:${ports[d.name]}/graphql`])),
       AUDIT_DATABASE_URL: urls.audit!,
-      HUB_INTERNAL_PRIVATE_KEY: privatePem(internal.privateKey),
+      HUB_INTERNAL_SECRET: internal.gateway.HUB_INTERNAL_SECRET!,
       HUB_SECRET: secret,
       HUB_JWKS_FILE: jwksFile,
       HUB_JWT_ISSUER: issuer.issuer,

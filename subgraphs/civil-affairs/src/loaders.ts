@@ -1,4 +1,4 @@
-import { countsByParent, countsByPlace, gridScopeWhere, pageByParent, RequestLoader, rowByKey, rowsByKey, type PlaceLevel, type RowScope } from '@hub/core';
+import { countsByParent, countsByPlace, gridScopeWhere, lazyLoaders, pageByParent, RequestLoader, rowByKey, rowsByKey, type PlaceLevel, type RowScope } from '@hub/core';
 import { and, count, countDistinct, eq, inArray, isNull, sql, sum } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
@@ -62,12 +62,12 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   const assistanceCountsByKindYear = new Map<string, ReturnType<typeof assistanceCounts>>();
   const assistanceCounts = (kind: AssistanceKind, year: number | null) =>
     countsByParent<string>({ db, table: assistanceGrants, parentColumn: assistanceGrants.gridCode, groupColumn: assistanceGrants.kind, where: assistanceWhere(kind, year) });
-  return {
+  return lazyLoaders({
     /** A resident's grants of one kind, oldest first, within the caller's grids. */
-    temporaryAssistanceByResident: rowsByKey(db, assistanceGrants, assistanceGrants.residentId, assistanceGrants.grantedOn, (r) => r.residentId, and(assistanceScope, eq(assistanceGrants.kind, 'TEMPORARY'))),
-    medicalAssistanceByResident: rowsByKey(db, assistanceGrants, assistanceGrants.residentId, assistanceGrants.grantedOn, (r) => r.residentId, and(assistanceScope, eq(assistanceGrants.kind, 'MEDICAL'))),
+    temporaryAssistanceByResident: () => rowsByKey(db, assistanceGrants, assistanceGrants.residentId, assistanceGrants.grantedOn, (r) => r.residentId, and(assistanceScope, eq(assistanceGrants.kind, 'TEMPORARY'))),
+    medicalAssistanceByResident: () => rowsByKey(db, assistanceGrants, assistanceGrants.residentId, assistanceGrants.grantedOn, (r) => r.residentId, and(assistanceScope, eq(assistanceGrants.kind, 'MEDICAL'))),
     /** A page of a grid's grants, filtered by [kind, year] (year null: every year). */
-    assistancePageByGrid: pageByParent<typeof assistanceGrants, [AssistanceKind, number | null]>({
+    assistancePageByGrid: () => pageByParent<typeof assistanceGrants, [AssistanceKind, number | null]>({
       db,
       table: assistanceGrants,
       parentColumn: assistanceGrants.gridCode,
@@ -76,14 +76,14 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: ([kind, year]) => assistanceWhere(kind, year),
     }),
     /** How many grants of a kind (and year) each grid has, for the pages' totals: one loader per kind and year asked. */
-    assistanceCountsByGrid: (kind: AssistanceKind, year: number | null) => {
+    assistanceCountsByGrid: () => (kind: AssistanceKind, year: number | null) => {
       const key = `${kind}|${year ?? ''}`;
       let loader = assistanceCountsByKindYear.get(key);
       if (!loader) assistanceCountsByKindYear.set(key, (loader = assistanceCounts(kind, year)));
       return loader;
     },
     /** Per grid, per year and kind: grants, distinct people and yuan; one statement for every grid asked. */
-    assistanceTotalsByGrid: new RequestLoader<string, AssistanceYearKindTotals[]>(async (gridCodes) => {
+    assistanceTotalsByGrid: () => new RequestLoader<string, AssistanceYearKindTotals[]>(async (gridCodes) => {
       const year = sql<number>`extract(year from ${assistanceGrants.grantedOn})::int`;
       const rows = await db
         .select({
@@ -101,19 +101,19 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       for (const { gridCode, ...row } of rows) byGrid.set(gridCode, [...(byGrid.get(gridCode) ?? []), row]);
       return gridCodes.map((code) => byGrid.get(code) ?? []);
     }),
-    districtByCode: rowByKey(db, districts, districts.code, (r) => r.code),
-    streetByCode: rowByKey(db, streets, streets.code, (r) => r.code),
-    communityByCode: rowByKey(db, communities, communities.code, (r) => r.code),
-    gridByCode: rowByKey(db, grids, grids.code, (r) => r.code),
-    streetsByDistrict: rowsByKey(db, streets, streets.districtCode, streets.code, (r) => r.districtCode),
-    communitiesByStreet: rowsByKey(db, communities, communities.streetCode, communities.code, (r) => r.streetCode),
-    gridsByCommunity: rowsByKey(db, grids, grids.communityCode, grids.code, (r) => r.communityCode),
-    workersByGrid: rowsByKey(db, gridWorkers, gridWorkers.gridCode, gridWorkers.id, (r) => r.gridCode),
-    organizationById: rowByKey(db, organizations, organizations.id, (r) => r.id),
-    organizationByCreditCode: rowByKey(db, organizations, organizations.creditCode, (r) => r.creditCode ?? ''),
-    socialOrganizationById: rowByKey(db, socialOrganizations, socialOrganizations.organizationId, (r) => r.organizationId),
+    districtByCode: () => rowByKey(db, districts, districts.code, (r) => r.code),
+    streetByCode: () => rowByKey(db, streets, streets.code, (r) => r.code),
+    communityByCode: () => rowByKey(db, communities, communities.code, (r) => r.code),
+    gridByCode: () => rowByKey(db, grids, grids.code, (r) => r.code),
+    streetsByDistrict: () => rowsByKey(db, streets, streets.districtCode, streets.code, (r) => r.districtCode),
+    communitiesByStreet: () => rowsByKey(db, communities, communities.streetCode, communities.code, (r) => r.streetCode),
+    gridsByCommunity: () => rowsByKey(db, grids, grids.communityCode, grids.code, (r) => r.communityCode),
+    workersByGrid: () => rowsByKey(db, gridWorkers, gridWorkers.gridCode, gridWorkers.id, (r) => r.gridCode),
+    organizationById: () => rowByKey(db, organizations, organizations.id, (r) => r.id),
+    organizationByCreditCode: () => rowByKey(db, organizations, organizations.creditCode, (r) => r.creditCode ?? ''),
+    socialOrganizationById: () => rowByKey(db, socialOrganizations, socialOrganizations.organizationId, (r) => r.organizationId),
     /** A page of a grid's organizations; one statement for every grid asked with the same page and kind. */
-    organizationPageByGrid: pageByParent<typeof organizations, OrganizationKind | null>({
+    organizationPageByGrid: () => pageByParent<typeof organizations, OrganizationKind | null>({
       db,
       table: organizations,
       parentColumn: organizations.gridCode,
@@ -121,15 +121,15 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: (kind) => (kind ? eq(organizations.kind, kind) : undefined),
     }),
-    organizationCountsByGrid: countsByParent<OrganizationKind>({
+    organizationCountsByGrid: () => countsByParent<OrganizationKind>({
       db,
       table: organizations,
       parentColumn: organizations.gridCode,
       groupColumn: organizations.kind,
     }),
-    welfareByResident: rowsByKey(db, welfareEntitlements, welfareEntitlements.residentId, welfareEntitlements.id, (r) => r.residentId, welfareScope),
+    welfareByResident: () => rowsByKey(db, welfareEntitlements, welfareEntitlements.residentId, welfareEntitlements.id, (r) => r.residentId, welfareScope),
     /** A page of a grid's welfare entitlements, filtered by [kind, status, category] (null: any). */
-    welfarePageByGrid: pageByParent<typeof welfareEntitlements, [WelfareKind | null, WelfareStatus | null, WelfareCategory | null]>({
+    welfarePageByGrid: () => pageByParent<typeof welfareEntitlements, [WelfareKind | null, WelfareStatus | null, WelfareCategory | null]>({
       db,
       table: welfareEntitlements,
       parentColumn: welfareEntitlements.gridCode,
@@ -143,9 +143,9 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
           category ? inArray(welfareEntitlements.kind, [...WELFARE_KINDS_OF[category]]) : undefined,
         ),
     }),
-    careByResident: rowsByKey(db, careRecords, careRecords.residentId, careRecords.id, (r) => r.residentId, careScope),
+    careByResident: () => rowsByKey(db, careRecords, careRecords.residentId, careRecords.id, (r) => r.residentId, careScope),
     /** A page of a grid's care-list entries, filtered by [kind, includeEnded]. */
-    carePageByGrid: pageByParent<typeof careRecords, [CareKind | null, boolean]>({
+    carePageByGrid: () => pageByParent<typeof careRecords, [CareKind | null, boolean]>({
       db,
       table: careRecords,
       parentColumn: careRecords.gridCode,
@@ -154,15 +154,15 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: ([kind, includeEnded]) => and(includeEnded ? careScope : currentCare, kind ? eq(careRecords.kind, kind) : undefined),
     }),
     /** Current care-list entries of a grid by kind; and with ended ones, for `includeEnded` pages' totals. */
-    careCountsByGrid: countsByParent<CareKind>({ db, table: careRecords, parentColumn: careRecords.gridCode, groupColumn: careRecords.kind, where: currentCare }),
-    allCareCountsByGrid: countsByParent<CareKind>({ db, table: careRecords, parentColumn: careRecords.gridCode, groupColumn: careRecords.kind, where: careScope }),
-    careCountsByPlace: (level: PlaceLevel) => {
+    careCountsByGrid: () => countsByParent<CareKind>({ db, table: careRecords, parentColumn: careRecords.gridCode, groupColumn: careRecords.kind, where: currentCare }),
+    allCareCountsByGrid: () => countsByParent<CareKind>({ db, table: careRecords, parentColumn: careRecords.gridCode, groupColumn: careRecords.kind, where: careScope }),
+    careCountsByPlace: () => (level: PlaceLevel) => {
       let loader = carePlaceCounts.get(level);
       if (!loader) carePlaceCounts.set(level, (loader = careCountsOfPlace(level)));
       return loader;
     },
-    disabilityByResident: rowsByKey(db, disabilityRecords, disabilityRecords.residentId, disabilityRecords.id, (r) => r.residentId, disabilityScope),
-    disabilityPageByGrid: pageByParent<typeof disabilityRecords, null>({
+    disabilityByResident: () => rowsByKey(db, disabilityRecords, disabilityRecords.residentId, disabilityRecords.id, (r) => r.residentId, disabilityScope),
+    disabilityPageByGrid: () => pageByParent<typeof disabilityRecords, null>({
       db,
       table: disabilityRecords,
       parentColumn: disabilityRecords.gridCode,
@@ -170,20 +170,20 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: () => disabilityScope,
     }),
-    disabilityCountsByGrid: countsByParent<string>({ db, table: disabilityRecords, parentColumn: disabilityRecords.gridCode, groupColumn: disabilityRecords.gridCode, where: disabilityScope }),
-    welfareCountsByGrid: (status: WelfareStatus | null) => {
+    disabilityCountsByGrid: () => countsByParent<string>({ db, table: disabilityRecords, parentColumn: disabilityRecords.gridCode, groupColumn: disabilityRecords.gridCode, where: disabilityScope }),
+    welfareCountsByGrid: () => (status: WelfareStatus | null) => {
       let loader = welfareCountsByStatus.get(status);
       if (!loader) welfareCountsByStatus.set(status, (loader = welfareCounts(status)));
       return loader;
     },
     /** A community's, street's or the district's welfare counts: one statement per level and status, over their grids' code ranges. */
-    welfareCountsByPlace: (level: PlaceLevel, status: WelfareStatus | null) => {
+    welfareCountsByPlace: () => (level: PlaceLevel, status: WelfareStatus | null) => {
       const key = `${level}|${status ?? ''}`;
       let loader = welfareCountsByPlaceStatus.get(key);
       if (!loader) welfareCountsByPlaceStatus.set(key, (loader = welfarePlaceCounts(level, status)));
       return loader;
     },
-  };
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,4 +1,4 @@
-import { byPlaceLevel, countsByParent, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, tallyByPlace, RequestLoader, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, gridScopeWhere, keyBatch, lazyLoaders, pageByParent, rowByKey, rowsByKey, tallyByPlace, RequestLoader, type RowScope } from '@hub/core';
 import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db/index.ts';
@@ -100,12 +100,12 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       .where(and(keysIn(tenancies.gridCode), condition))
       .groupBy(tenancies.gridCode),
   );
-  return {
-    buildingByCode: rowByKey(db, buildings, buildings.code, (r) => r.code, buildingScope),
-    houseByCode: rowByKey(db, houses, houses.code, (r) => r.code, houseScope),
+  return lazyLoaders({
+    buildingByCode: () => rowByKey(db, buildings, buildings.code, (r) => r.code, buildingScope),
+    houseByCode: () => rowByKey(db, houses, houses.code, (r) => r.code, houseScope),
 
     /** A page of a grid's buildings; one statement for every grid asked with the same page. */
-    buildingPageByGrid: pageByParent<typeof buildings, null>({
+    buildingPageByGrid: () => pageByParent<typeof buildings, null>({
       db,
       table: buildings,
       parentColumn: buildings.gridCode,
@@ -113,9 +113,9 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: () => buildingScope,
     }),
-    buildingCountsByGrid: countsByParent<string>({ db, table: buildings, parentColumn: buildings.gridCode, groupColumn: buildings.use, where: buildingScope }),
-    houseCountsByGrid: countsByParent<string>({ db, table: houses, parentColumn: houses.gridCode, groupColumn: houses.use, where: houseScope }),
-    housePageByBuilding: pageByParent<typeof houses, null>({
+    buildingCountsByGrid: () => countsByParent<string>({ db, table: buildings, parentColumn: buildings.gridCode, groupColumn: buildings.use, where: buildingScope }),
+    houseCountsByGrid: () => countsByParent<string>({ db, table: houses, parentColumn: houses.gridCode, groupColumn: houses.use, where: houseScope }),
+    housePageByBuilding: () => pageByParent<typeof houses, null>({
       db,
       table: houses,
       parentColumn: houses.buildingCode,
@@ -123,14 +123,14 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.buildingCode,
       where: () => houseScope,
     }),
-    houseCountByBuilding: totalsByParent(db, 'housing.houseCountByBuilding', houses, houses.buildingCode, houseScope),
+    houseCountByBuilding: () => totalsByParent(db, 'housing.houseCountByBuilding', houses, houses.buildingCode, houseScope),
 
-    ownershipsByHouse: rowsByKey(db, ownerships, ownerships.houseCode, ownerships.id, (r) => r.houseCode, ownershipScope),
+    ownershipsByHouse: () => rowsByKey(db, ownerships, ownerships.houseCode, ownerships.id, (r) => r.houseCode, ownershipScope),
     /**
      * A resident's homes: titles, then leases they live under. Both statements run in one batch, so every resident's
      * homes resolve together and the houses they name are fetched in one batch too.
      */
-    homesByResident: new RequestLoader<string, HomeModel[]>(async (residentIds) => {
+    homesByResident: () => new RequestLoader<string, HomeModel[]>(async (residentIds) => {
       const [titles, leases] = await Promise.all([titlesOf(residentIds), leasesOf(residentIds)]);
       const homes = new Map<string, HomeModel[]>(residentIds.map((id) => [id, []]));
       for (const t of titles) {
@@ -154,7 +154,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       return residentIds.map((id) => homes.get(id) ?? []);
     }),
     /** Houses, total and largest area a resident owns: one aggregate over titles joined to houses per batch. */
-    ownedSummaryByResident: new RequestLoader<string, OwnedSummary>(async (residentIds) => {
+    ownedSummaryByResident: () => new RequestLoader<string, OwnedSummary>(async (residentIds) => {
       const rows = await ownedSummaryOf(residentIds);
       const byResident = new Map(rows.map((r) => [r.residentId, r]));
       return residentIds.map((id) => {
@@ -165,22 +165,22 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       });
     }),
 
-    tenanciesByHouse: rowsByKey(db, tenancies, tenancies.houseCode, tenancies.startsOn, (r) => r.houseCode, tenancyScope),
-    occupantsByTenancy: rowsByKey(db, tenancyOccupants, tenancyOccupants.tenancyId, tenancyOccupants.residentId, (r) => r.tenancyId),
+    tenanciesByHouse: () => rowsByKey(db, tenancies, tenancies.houseCode, tenancies.startsOn, (r) => r.houseCode, tenancyScope),
+    occupantsByTenancy: () => rowsByKey(db, tenancyOccupants, tenancyOccupants.tenancyId, tenancyOccupants.residentId, (r) => r.tenancyId),
     /** Registrations and filed registrations per grid, one statement a batch. */
-    tenancyCountsByGrid: new RequestLoader<string, { total: number; filed: number }>(async (gridCodes) => {
+    tenancyCountsByGrid: () => new RequestLoader<string, { total: number; filed: number }>(async (gridCodes) => {
       const rows = await tenancyCountsOf(gridCodes);
       const byGrid = new Map(rows.map((r) => [r.gridCode, r]));
       return gridCodes.map((code) => byGrid.get(code) ?? { total: 0, filed: 0 });
     }),
 
-    groupRentalById: rowByKey(db, groupRentals, groupRentals.id, (r) => r.id, rentalScope),
-    /** Re-inspections of group rentals the caller has reached (so already within the caller's scope), oldest first. */
+    groupRentalById: () => rowByKey(db, groupRentals, groupRentals.id, (r) => r.id, rentalScope),
     /** A re-inspection an event names; the event is in the caller's scope, and so is its rental's inspection. */
-    inspectionById: rowByKey(db, groupRentalInspections, groupRentalInspections.id, (r) => r.id),
-    inspectionsByGroupRental: rowsByKey(db, groupRentalInspections, groupRentalInspections.groupRentalId, groupRentalInspections.id, (r) => r.groupRentalId),
-    groupRentalsByHouse: rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode, rentalScope),
-    groupRentalPageByGrid: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
+    inspectionById: () => rowByKey(db, groupRentalInspections, groupRentalInspections.id, (r) => r.id),
+    /** Re-inspections of group rentals the caller has reached (so already within the caller's scope), oldest first. */
+    inspectionsByGroupRental: () => rowsByKey(db, groupRentalInspections, groupRentalInspections.groupRentalId, groupRentalInspections.id, (r) => r.groupRentalId),
+    groupRentalsByHouse: () => rowsByKey(db, groupRentals, groupRentals.houseCode, groupRentals.identifiedOn, (r) => r.houseCode, rentalScope),
+    groupRentalPageByGrid: () => pageByParent<typeof groupRentals, GroupRentalStatus | null>({
       db,
       table: groupRentals,
       parentColumn: groupRentals.gridCode,
@@ -188,7 +188,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: (status) => and(rentalScope, status ? eq(groupRentals.status, status) : undefined),
     }),
-    groupRentalPageByStreet: pageByParent<typeof groupRentals, GroupRentalStatus | null>({
+    groupRentalPageByStreet: () => pageByParent<typeof groupRentals, GroupRentalStatus | null>({
       db,
       table: groupRentals,
       parentColumn: groupRentals.streetCode,
@@ -196,14 +196,14 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.streetCode,
       where: (status) => and(rentalScope, status ? eq(groupRentals.status, status) : undefined),
     }),
-    groupRentalCountsByGrid: countsByParent<GroupRentalStatus>({
+    groupRentalCountsByGrid: () => countsByParent<GroupRentalStatus>({
       db,
       table: groupRentals,
       parentColumn: groupRentals.gridCode,
       groupColumn: groupRentals.status,
       where: rentalScope,
     }),
-    groupRentalCountsByStreet: countsByParent<GroupRentalStatus>({
+    groupRentalCountsByStreet: () => countsByParent<GroupRentalStatus>({
       db,
       table: groupRentals,
       parentColumn: groupRentals.streetCode,
@@ -215,7 +215,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
      * Every housing figure of communities, streets or the district in one statement per level, whatever the number of
      * places: each table counted over the place's grid-code range (an index range per place and table).
      */
-    housingFiguresByPlace: byPlaceLevel((level) =>
+    housingFiguresByPlace: () => byPlaceLevel((level) =>
       tallyByPlace<PlaceHousingFigures>(db, level, (place) => {
         const within = (column: AnyPgColumn, scope: SQL | undefined) => sql`${place.contains(column)}${scope ? sql` and ${scope}` : sql``}`;
         return sql`select ${place.code} as place,
@@ -231,14 +231,14 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       }),
     ),
 
-    propertyCompanyById: rowByKey(db, propertyCompanies, propertyCompanies.organizationId, (r) => r.organizationId),
-    propertyCompanyOfBuilding: rowByKey(
+    propertyCompanyById: () => rowByKey(db, propertyCompanies, propertyCompanies.organizationId, (r) => r.organizationId),
+    propertyCompanyOfBuilding: () => rowByKey(
       db,
       propertyCompanyBuildings,
       propertyCompanyBuildings.buildingCode,
       (r) => r.buildingCode,
     ),
-    managedBuildingPageByCompany: pageByParent<typeof propertyCompanyBuildings, null>({
+    managedBuildingPageByCompany: () => pageByParent<typeof propertyCompanyBuildings, null>({
       db,
       table: propertyCompanyBuildings,
       parentColumn: propertyCompanyBuildings.organizationId,
@@ -246,16 +246,16 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.organizationId,
       where: () => managedScope,
     }),
-    managedBuildingCountByCompany: totalsByParent(db, 'housing.managedBuildingCountByCompany', propertyCompanyBuildings, propertyCompanyBuildings.organizationId, managedScope),
+    managedBuildingCountByCompany: () => totalsByParent(db, 'housing.managedBuildingCountByCompany', propertyCompanyBuildings, propertyCompanyBuildings.organizationId, managedScope),
 
-    ownersCommitteeById: rowByKey(db, ownersCommittees, ownersCommittees.organizationId, (r) => r.organizationId),
-    ownersCommitteeOfBuilding: rowByKey(
+    ownersCommitteeById: () => rowByKey(db, ownersCommittees, ownersCommittees.organizationId, (r) => r.organizationId),
+    ownersCommitteeOfBuilding: () => rowByKey(
       db,
       ownersCommitteeBuildings,
       ownersCommitteeBuildings.buildingCode,
       (r) => r.buildingCode,
     ),
-    buildingsOfCommittee: rowsByKey(
+    buildingsOfCommittee: () => rowsByKey(
       db,
       ownersCommitteeBuildings,
       ownersCommitteeBuildings.organizationId,
@@ -263,7 +263,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       (r) => r.organizationId,
       committeeScope,
     ),
-  };
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

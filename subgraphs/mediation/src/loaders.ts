@@ -1,4 +1,4 @@
-import { byPlaceLevel, rowByKey, rowsByKey, pageByParent, tallyByPlace, RequestLoader, type PlaceLevel } from '@hub/core';
+import { byPlaceLevel, rowByKey, rowsByKey, lazyLoaders, pageByParent, tallyByPlace, RequestLoader, type PlaceLevel } from '@hub/core';
 import type { CaseScope } from './db/case-scope.ts';
 import type { SQL } from 'drizzle-orm';
 import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
@@ -55,31 +55,31 @@ export const caseFilterSql = ({ status, category }: CaseFilter) =>
  */
 export function createLoaders(db: Db, scope: CaseScope, today: string, redCardGraceDays: number) {
   const caseScope = scope.cases;
-  return {
-    caseById: rowByKey(db, cases, cases.id, (r) => r.id, caseScope),
-    caseByIncidentId: rowByKey(db, cases, cases.incidentId, (r) => r.incidentId ?? '', caseScope),
-    casesByHouse: rowsByKey(db, cases, cases.houseCode, cases.id, (r) => r.houseCode ?? '', caseScope),
-    casesByGroupRental: rowsByKey(db, cases, cases.groupRentalId, cases.id, (r) => r.groupRentalId ?? '', caseScope),
+  return lazyLoaders({
+    caseById: () => rowByKey(db, cases, cases.id, (r) => r.id, caseScope),
+    caseByIncidentId: () => rowByKey(db, cases, cases.incidentId, (r) => r.incidentId ?? '', caseScope),
+    casesByHouse: () => rowsByKey(db, cases, cases.houseCode, cases.id, (r) => r.houseCode ?? '', caseScope),
+    casesByGroupRental: () => rowsByKey(db, cases, cases.groupRentalId, cases.id, (r) => r.groupRentalId ?? '', caseScope),
     /** A resident's party rows; the cases themselves then come through `caseById`. */
-    partiesByResident: rowsByKey(db, caseParties, caseParties.residentId, caseParties.caseId, (r) => r.residentId ?? ''),
-    partiesByCase: rowsByKey(db, caseParties, caseParties.caseId, caseParties.position, (r) => r.caseId),
-    recordsByCase: recordsByCase(db),
-    followUpsByCase: rowsByKey(db, followUps, followUps.caseId, followUps.position, (r) => r.caseId),
-    agreementByCase: rowByKey(db, agreements, agreements.caseId, (r) => r.caseId),
-    supervisionNoticesByCase: rowsByKey(db, supervisionNotices, supervisionNotices.caseId, supervisionNotices.id, (r) => r.caseId),
-    supervisionNoticeById: rowByKey<typeof supervisionNotices, number>(db, supervisionNotices, supervisionNotices.id, (r) => r.id),
-    accountabilityByNotice: rowsByKey<typeof supervisionAccountability, number>(
+    partiesByResident: () => rowsByKey(db, caseParties, caseParties.residentId, caseParties.caseId, (r) => r.residentId ?? ''),
+    partiesByCase: () => rowsByKey(db, caseParties, caseParties.caseId, caseParties.position, (r) => r.caseId),
+    recordsByCase: () => recordsByCase(db),
+    followUpsByCase: () => rowsByKey(db, followUps, followUps.caseId, followUps.position, (r) => r.caseId),
+    agreementByCase: () => rowByKey(db, agreements, agreements.caseId, (r) => r.caseId),
+    supervisionNoticesByCase: () => rowsByKey(db, supervisionNotices, supervisionNotices.caseId, supervisionNotices.id, (r) => r.caseId),
+    supervisionNoticeById: () => rowByKey<typeof supervisionNotices, number>(db, supervisionNotices, supervisionNotices.id, (r) => r.id),
+    accountabilityByNotice: () => rowsByKey<typeof supervisionAccountability, number>(
       db,
       supervisionAccountability,
       supervisionAccountability.noticeId,
       supervisionAccountability.position,
       (r) => r.noticeId,
     ),
-    mediatorById: rowByKey(db, mediators, mediators.id, (r) => r.id),
-    mediatorsByCommittee: rowsByKey(db, mediators, mediators.committeeId, mediators.id, (r) => r.committeeId),
-    committeeById: rowByKey(db, mediationCommittees, mediationCommittees.organizationId, (r) => r.organizationId),
+    mediatorById: () => rowByKey(db, mediators, mediators.id, (r) => r.id),
+    mediatorsByCommittee: () => rowsByKey(db, mediators, mediators.committeeId, mediators.id, (r) => r.committeeId),
+    committeeById: () => rowByKey(db, mediationCommittees, mediationCommittees.organizationId, (r) => r.organizationId),
     /** A page of a grid's cases; one statement for every grid asked with the same page and filter. */
-    casePageByGrid: pageByParent<typeof cases, CaseFilter>({
+    casePageByGrid: () => pageByParent<typeof cases, CaseFilter>({
       db,
       table: cases,
       parentColumn: cases.gridCode,
@@ -87,16 +87,16 @@ export function createLoaders(db: Db, scope: CaseScope, today: string, redCardGr
       parentOf: (r) => r.gridCode,
       where: (filter) => and(caseScope, caseFilterSql(filter)),
     }),
-    caseTallyByGrid: caseTallyByGrid(db, caseScope, today),
+    caseTallyByGrid: () => caseTallyByGrid(db, caseScope, today),
     /** The same tally for communities, streets and the district: one statement per level, over their grids' code ranges. */
-    caseTallyByPlace: byPlaceLevel((level) => caseTallyByPlace(db, level, caseScope, today)),
+    caseTallyByPlace: () => byPlaceLevel((level) => caseTallyByPlace(db, level, caseScope, today)),
     /** A case's events in version order: its timeline. */
-    eventsByCase: rowsByKey(db, caseEvents, caseEvents.caseId, caseEvents.caseVersion, (r) => r.caseId),
-    caseFiguresByGrid: caseFiguresByGridLoader(db, caseScope, today, redCardGraceDays),
+    eventsByCase: () => rowsByKey(db, caseEvents, caseEvents.caseId, caseEvents.caseVersion, (r) => r.caseId),
+    caseFiguresByGrid: () => caseFiguresByGridLoader(db, caseScope, today, redCardGraceDays),
     /** Every unit's part of every dispatch of a case, by round (reached only through a case the caller sees). */
-    partsByCase: rowsByKey(db, caseParts, caseParts.caseId, caseParts.round, (r) => r.caseId),
-    extensionsByCase: rowsByKey(db, caseTimeLimitExtensions, caseTimeLimitExtensions.caseId, caseTimeLimitExtensions.position, (r) => r.caseId),
-  };
+    partsByCase: () => rowsByKey(db, caseParts, caseParts.caseId, caseParts.round, (r) => r.caseId),
+    extensionsByCase: () => rowsByKey(db, caseTimeLimitExtensions, caseTimeLimitExtensions.caseId, caseTimeLimitExtensions.position, (r) => r.caseId),
+  });
 }
 
 /** A mediation session with the mediator who held it. */

@@ -1,4 +1,4 @@
-import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, keyBatch, pageByParent, rowByKey, rowsByKey, RequestLoader, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, keyBatch, lazyLoaders, pageByParent, rowByKey, rowsByKey, RequestLoader, type RowScope } from '@hub/core';
 import { and, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { activityAttendance, partyActivities, partyMembers, partyOrganizations, partyReportIns, pointsEntries, postClaims, volunteers } from './db/schema.ts';
@@ -29,14 +29,14 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       .where(keysIn(pointsEntries.residentId))
       .groupBy(pointsEntries.residentId),
   );
-  return {
-    organizationById: rowByKey(db, partyOrganizations, partyOrganizations.id, (r) => r.id),
-    organizationsByParent: rowsByKey(db, partyOrganizations, partyOrganizations.parentId, partyOrganizations.id, (r) => r.parentId!),
-    organizationsByGrid: rowsByKey(db, partyOrganizations, partyOrganizations.servesGridCode, partyOrganizations.id, (r) => r.servesGridCode!),
-    memberByResidentId: rowByKey(db, partyMembers, partyMembers.residentId, (r) => r.residentId, memberScope),
-    activityById: rowByKey(db, partyActivities, partyActivities.id, (r) => r.id),
+  return lazyLoaders({
+    organizationById: () => rowByKey(db, partyOrganizations, partyOrganizations.id, (r) => r.id),
+    organizationsByParent: () => rowsByKey(db, partyOrganizations, partyOrganizations.parentId, partyOrganizations.id, (r) => r.parentId!),
+    organizationsByGrid: () => rowsByKey(db, partyOrganizations, partyOrganizations.servesGridCode, partyOrganizations.id, (r) => r.servesGridCode!),
+    memberByResidentId: () => rowByKey(db, partyMembers, partyMembers.residentId, (r) => r.residentId, memberScope),
+    activityById: () => rowByKey(db, partyActivities, partyActivities.id, (r) => r.id),
 
-    memberPageByOrganization: pageByParent<typeof partyMembers, null>({
+    memberPageByOrganization: () => pageByParent<typeof partyMembers, null>({
       db,
       table: partyMembers,
       parentColumn: partyMembers.organizationId,
@@ -44,14 +44,14 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.organizationId,
       where: () => memberScope,
     }),
-    memberCountsByOrganization: countsByParent<PartyMemberStatus>({
+    memberCountsByOrganization: () => countsByParent<PartyMemberStatus>({
       db,
       table: partyMembers,
       parentColumn: partyMembers.organizationId,
       groupColumn: partyMembers.status,
       where: memberScope,
     }),
-    memberPageByGrid: pageByParent<typeof partyMembers, null>({
+    memberPageByGrid: () => pageByParent<typeof partyMembers, null>({
       db,
       table: partyMembers,
       parentColumn: partyMembers.gridCode,
@@ -59,7 +59,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode!,
       where: () => memberScope,
     }),
-    memberCountsByGrid: countsByParent<PartyMemberStatus>({
+    memberCountsByGrid: () => countsByParent<PartyMemberStatus>({
       db,
       table: partyMembers,
       parentColumn: partyMembers.gridCode,
@@ -67,7 +67,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: memberScope,
     }),
     /** The same counts for communities, streets and the district: one statement per level, over their grids' code ranges. */
-    memberCountsByPlace: byPlaceLevel((level) =>
+    memberCountsByPlace: () => byPlaceLevel((level) =>
       countsByPlace<PartyMemberStatus>({
         db,
         level,
@@ -78,7 +78,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       }),
     ),
     /** Members of each organization and of every organization under it: one recursive statement per batch. */
-    memberCountUnder: new RequestLoader<string, number>(async (ids) => {
+    memberCountUnder: () => new RequestLoader<string, number>(async (ids) => {
       const tree = sql`with recursive tree(root, id) as (
           select ${partyOrganizations.id}, ${partyOrganizations.id} from ${partyOrganizations}
           where ${inArray(partyOrganizations.id, [...ids])}
@@ -95,8 +95,8 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       return ids.map((id) => byId.get(id) ?? 0);
     }),
 
-    volunteerByResidentId: rowByKey(db, volunteers, volunteers.residentId, (r) => r.residentId, volunteerScope),
-    volunteerPageByGrid: pageByParent<typeof volunteers, null>({
+    volunteerByResidentId: () => rowByKey(db, volunteers, volunteers.residentId, (r) => r.residentId, volunteerScope),
+    volunteerPageByGrid: () => pageByParent<typeof volunteers, null>({
       db,
       table: volunteers,
       parentColumn: volunteers.gridCode,
@@ -105,12 +105,12 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: () => volunteerScope,
     }),
     /** A grid's volunteers by role, and by party membership: two grouped statements per batch. */
-    volunteerCountsByGrid: countsByParent<'VOLUNTEER' | 'MONITOR'>({ db, table: volunteers, parentColumn: volunteers.gridCode, groupColumn: volunteers.role, where: volunteerScope }),
+    volunteerCountsByGrid: () => countsByParent<'VOLUNTEER' | 'MONITOR'>({ db, table: volunteers, parentColumn: volunteers.gridCode, groupColumn: volunteers.role, where: volunteerScope }),
     // Grouped by the boolean itself: its groups come back keyed "true" and "false".
-    memberVolunteerCountsByGrid: countsByParent<'true' | 'false'>({ db, table: volunteers, parentColumn: volunteers.gridCode, groupColumn: volunteers.partyMember, where: volunteerScope }),
-    postClaimsByResident: rowsByKey(db, postClaims, postClaims.residentId, postClaims.id, (r) => r.residentId, claimScope),
-    reportInByResidentId: rowByKey(db, partyReportIns, partyReportIns.residentId, (r) => r.residentId, reportInScope),
-    reportInPageByOrganization: pageByParent<typeof partyReportIns, null>({
+    memberVolunteerCountsByGrid: () => countsByParent<'true' | 'false'>({ db, table: volunteers, parentColumn: volunteers.gridCode, groupColumn: volunteers.partyMember, where: volunteerScope }),
+    postClaimsByResident: () => rowsByKey(db, postClaims, postClaims.residentId, postClaims.id, (r) => r.residentId, claimScope),
+    reportInByResidentId: () => rowByKey(db, partyReportIns, partyReportIns.residentId, (r) => r.residentId, reportInScope),
+    reportInPageByOrganization: () => pageByParent<typeof partyReportIns, null>({
       db,
       table: partyReportIns,
       parentColumn: partyReportIns.organizationId,
@@ -118,14 +118,14 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.organizationId,
       where: () => reportInScope,
     }),
-    reportInCountsByOrganization: countsByParent<ReportInKind>({
+    reportInCountsByOrganization: () => countsByParent<ReportInKind>({
       db,
       table: partyReportIns,
       parentColumn: partyReportIns.organizationId,
       groupColumn: partyReportIns.kind,
       where: reportInScope,
     }),
-    reportInPageByGrid: pageByParent<typeof partyReportIns, null>({
+    reportInPageByGrid: () => pageByParent<typeof partyReportIns, null>({
       db,
       table: partyReportIns,
       parentColumn: partyReportIns.gridCode,
@@ -133,7 +133,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: () => reportInScope,
     }),
-    reportInCountsByGrid: countsByParent<ReportInKind>({
+    reportInCountsByGrid: () => countsByParent<ReportInKind>({
       db,
       table: partyReportIns,
       parentColumn: partyReportIns.gridCode,
@@ -141,24 +141,24 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: reportInScope,
     }),
     /** 双报到 members per community, street and district: one statement per level over their grids' code ranges. */
-    reportInCountsByPlace: byPlaceLevel((level) =>
+    reportInCountsByPlace: () => byPlaceLevel((level) =>
       countsByPlace<ReportInKind>({ db, level, table: partyReportIns, gridColumn: partyReportIns.gridCode, groupColumn: partyReportIns.kind, where: reportInScope }),
     ),
 
-    activityPageByOrganization: pageByParent<typeof partyActivities, null>({
+    activityPageByOrganization: () => pageByParent<typeof partyActivities, null>({
       db,
       table: partyActivities,
       parentColumn: partyActivities.organizationId,
       orderColumn: partyActivities.id,
       parentOf: (r) => r.organizationId,
     }),
-    activityCountsByOrganization: countsByParent<PartyActivityKind>({
+    activityCountsByOrganization: () => countsByParent<PartyActivityKind>({
       db,
       table: partyActivities,
       parentColumn: partyActivities.organizationId,
       groupColumn: partyActivities.kind,
     }),
-    attendancePageByActivity: pageByParent<typeof activityAttendance, null>({
+    attendancePageByActivity: () => pageByParent<typeof activityAttendance, null>({
       db,
       table: activityAttendance,
       parentColumn: activityAttendance.activityId,
@@ -166,7 +166,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.activityId,
       where: () => attendanceScope,
     }),
-    attendancePageByResident: pageByParent<typeof activityAttendance, null>({
+    attendancePageByResident: () => pageByParent<typeof activityAttendance, null>({
       db,
       table: activityAttendance,
       parentColumn: activityAttendance.residentId,
@@ -174,21 +174,21 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.residentId,
     }),
     // Attendance has nothing to break down by: grouping by the parent itself gives one count per parent.
-    attendanceCountsByActivity: countsByParent<string>({
+    attendanceCountsByActivity: () => countsByParent<string>({
       db,
       table: activityAttendance,
       parentColumn: activityAttendance.activityId,
       groupColumn: activityAttendance.activityId,
       where: attendanceScope,
     }),
-    attendanceCountsByResident: countsByParent<string>({
+    attendanceCountsByResident: () => countsByParent<string>({
       db,
       table: activityAttendance,
       parentColumn: activityAttendance.residentId,
       groupColumn: activityAttendance.residentId,
     }),
 
-    pointsPageByResident: pageByParent<typeof pointsEntries, null>({
+    pointsPageByResident: () => pageByParent<typeof pointsEntries, null>({
       db,
       table: pointsEntries,
       parentColumn: pointsEntries.residentId,
@@ -196,12 +196,12 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.residentId,
     }),
     /** Each member's points balance (the sum of the ledger) and number of entries: one grouped statement per batch. */
-    pointsByResident: new RequestLoader<string, { balance: number; entries: number }>(async (residentIds) => {
+    pointsByResident: () => new RequestLoader<string, { balance: number; entries: number }>(async (residentIds) => {
       const rows = await pointsOf(residentIds);
       const byId = new Map(rows.map((r) => [r.residentId, r]));
       return residentIds.map((id) => byId.get(id) ?? { balance: 0, entries: 0 });
     }),
-  };
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,4 +1,4 @@
-import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, pageByParent, rowByKey, rowsByKey, RequestLoader, type RowScope } from '@hub/core';
+import { byPlaceLevel, countsByParent, countsByPlace, gridScopeWhere, lazyLoaders, pageByParent, rowByKey, rowsByKey, RequestLoader, type RowScope } from '@hub/core';
 import { and, count, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import { floatingDetails, households, incidentInvolved, incidents, keyPersonCategories, keyPersonContacts, keyPersonOfficers, keyPersons, overseasDetails, residents } from './db/schema.ts';
@@ -22,30 +22,30 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
   // A person on several lists is found under each: a category filter reads the record's special groups, not only its own category.
   const inGroup = (category: KeyPersonCategory) =>
     inArray(keyPersons.id, db.select({ id: keyPersonCategories.keyPersonId }).from(keyPersonCategories).where(eq(keyPersonCategories.category, category)));
-  return {
-    residentById: rowByKey(db, residents, residents.id, (r) => r.id, residentScope),
+  return lazyLoaders({
+    residentById: () => rowByKey(db, residents, residents.id, (r) => r.id, residentScope),
     /**
      * Whether a person is on the register at all, whatever the caller's scope: a reference to someone outside a grid
      * worker's grids is answered OUTSIDE_SCOPE rather than as nobody. Only the id is read; nothing of it is served.
      */
-    residentOnRegister: new RequestLoader<string, boolean>(async (ids) => {
+    residentOnRegister: () => new RequestLoader<string, boolean>(async (ids) => {
       const found = new Set((await db.select({ id: residents.id }).from(residents).where(inArray(residents.id, [...ids]))).map((r) => r.id));
       return ids.map((id) => found.has(id));
     }),
     /** People's names whatever the caller's scope, only to find and mask them in free text (`masks.text`). */
-    nameOfResident: new RequestLoader<string, string | null>(async (ids) => {
+    nameOfResident: () => new RequestLoader<string, string | null>(async (ids) => {
       const rows = await db.select({ id: residents.id, name: residents.name }).from(residents).where(inArray(residents.id, [...ids]));
       const byId = new Map(rows.map((r) => [r.id, r.name]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
-    floatingByResidentId: rowByKey(db, floatingDetails, floatingDetails.residentId, (r) => r.residentId),
-    overseasByResidentId: rowByKey(db, overseasDetails, overseasDetails.residentId, (r) => r.residentId),
-    householdById: rowByKey(db, households, households.id, (r) => r.id, householdScope),
+    floatingByResidentId: () => rowByKey(db, floatingDetails, floatingDetails.residentId, (r) => r.residentId),
+    overseasByResidentId: () => rowByKey(db, overseasDetails, overseasDetails.residentId, (r) => r.residentId),
+    householdById: () => rowByKey(db, households, households.id, (r) => r.id, householdScope),
     /** The people living together in a household (residents_household_idx), by hub id. */
-    residentsByHousehold: rowsByKey(db, residents, residents.householdId, residents.id, (r) => r.householdId ?? '', residentScope),
+    residentsByHousehold: () => rowsByKey(db, residents, residents.householdId, residents.id, (r) => r.householdId ?? '', residentScope),
     /** The hukou members of a household (residents_hukou_household_idx), by hub id. */
-    residentsByHukouHousehold: rowsByKey(db, residents, residents.hukouHouseholdId, residents.id, (r) => r.hukouHouseholdId ?? '', residentScope),
-    householdPageByGrid: pageByParent<typeof households, HouseholdBasis | null>({
+    residentsByHukouHousehold: () => rowsByKey(db, residents, residents.hukouHouseholdId, residents.id, (r) => r.hukouHouseholdId ?? '', residentScope),
+    householdPageByGrid: () => pageByParent<typeof households, HouseholdBasis | null>({
       db,
       table: households,
       parentColumn: households.gridCode,
@@ -53,7 +53,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: (basis) => and(householdScope, basis ? eq(households.basis, basis) : undefined),
     }),
-    householdCountsByGrid: countsByParent<HouseholdBasis>({
+    householdCountsByGrid: () => countsByParent<HouseholdBasis>({
       db,
       table: households,
       parentColumn: households.gridCode,
@@ -61,7 +61,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: householdScope,
     }),
     /** 人户分离 counts of a grid, its whole register (户在人不在 included): they sum to the people registered under it. */
-    residenceStatusByGrid: countsByParent<ResidenceStatus>({
+    residenceStatusByGrid: () => countsByParent<ResidenceStatus>({
       db,
       table: residents,
       parentColumn: residents.gridCode,
@@ -72,7 +72,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
      * A page of a grid's people: those living in it, or with a status those of that 人户分离 status (户在人不在 too);
      * one statement for every grid asked with the same page and filter.
      */
-    residentPageByGrid: pageByParent<typeof residents, ResidentFilter>({
+    residentPageByGrid: () => pageByParent<typeof residents, ResidentFilter>({
       db,
       table: residents,
       parentColumn: residents.gridCode,
@@ -82,7 +82,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
         and(residentScope, type ? eq(residents.populationType, type) : undefined, status ? eq(residents.residenceStatus, status) : livingHere),
     }),
     /** The people living in a grid (实有人口) by population type. */
-    populationByGrid: countsByParent<PopulationType>({
+    populationByGrid: () => countsByParent<PopulationType>({
       db,
       table: residents,
       parentColumn: residents.gridCode,
@@ -90,7 +90,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: and(residentScope, livingHere),
     }),
     /** A grid's people of one 人户分离 status by population type, for a list filtered on both; made on first use. */
-    populationOfStatusByGrid(status: ResidenceStatus) {
+    populationOfStatusByGrid: () => (status: ResidenceStatus) => {
       let loader = populationOfStatus.get(status);
       if (!loader) {
         loader = countsByParent<PopulationType>({
@@ -105,7 +105,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       return loader;
     },
     /** The same counts for communities, streets and the district: one statement per level, over their grids' code ranges. */
-    populationByPlace: byPlaceLevel((level) =>
+    populationByPlace: () => byPlaceLevel((level) =>
       countsByPlace<PopulationType>({
         db,
         level,
@@ -116,7 +116,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       }),
     ),
     /** 人户分离 counts of communities, streets and the district, as `populationByPlace`. */
-    residenceStatusByPlace: byPlaceLevel((level) =>
+    residenceStatusByPlace: () => byPlaceLevel((level) =>
       countsByPlace<ResidenceStatus>({
         db,
         level,
@@ -127,9 +127,9 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       }),
     ),
     /** The people living in a house (residents_house_idx). */
-    residentsByHouse: rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? '', residentScope),
-    keyPersonByResident: rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId, keyPersonScope),
-    keyPersonPageByGrid: pageByParent<typeof keyPersons, KeyPersonCategory | null>({
+    residentsByHouse: () => rowsByKey(db, residents, residents.houseCode, residents.id, (r) => r.houseCode ?? '', residentScope),
+    keyPersonByResident: () => rowByKey(db, keyPersons, keyPersons.residentId, (r) => r.residentId, keyPersonScope),
+    keyPersonPageByGrid: () => pageByParent<typeof keyPersons, KeyPersonCategory | null>({
       db,
       table: keyPersons,
       parentColumn: keyPersons.gridCode,
@@ -138,7 +138,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: (category) => and(keyPersonScope, category ? inGroup(category) : undefined),
     }),
     /** Key persons per grid and special group (a person on two lists counts in both), one statement a batch. */
-    specialGroupCountsByGrid: new RequestLoader<string, Partial<Record<KeyPersonCategory, number>>>(async (grids) => {
+    specialGroupCountsByGrid: () => new RequestLoader<string, Partial<Record<KeyPersonCategory, number>>>(async (grids) => {
       const rows = await db
         .select({ grid: keyPersons.gridCode, category: keyPersonCategories.category, n: count() })
         .from(keyPersonCategories)
@@ -149,7 +149,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       for (const r of rows) byGrid.set(r.grid, { ...byGrid.get(r.grid), [r.category]: r.n });
       return grids.map((g) => byGrid.get(g) ?? {});
     }),
-    keyPersonCountsByGrid: countsByParent<KeyPersonCategory>({
+    keyPersonCountsByGrid: () => countsByParent<KeyPersonCategory>({
       db,
       table: keyPersons,
       parentColumn: keyPersons.gridCode,
@@ -157,11 +157,11 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: keyPersonScope,
     }),
     /** A key person's special groups, officers and contact log: reached only through a key person, so in its scope. */
-    specialGroupsByKeyPerson: rowsByKey(db, keyPersonCategories, keyPersonCategories.keyPersonId, keyPersonCategories.category, (r) => r.keyPersonId),
-    officersByKeyPerson: rowsByKey(db, keyPersonOfficers, keyPersonOfficers.keyPersonId, keyPersonOfficers.position, (r) => r.keyPersonId),
-    contactsByKeyPerson: rowsByKey(db, keyPersonContacts, keyPersonContacts.keyPersonId, keyPersonContacts.contactedOn, (r) => r.keyPersonId),
-    incidentById: rowByKey(db, incidents, incidents.id, (r) => r.id, incidentScope),
-    incidentPageByGrid: pageByParent<typeof incidents, null>({
+    specialGroupsByKeyPerson: () => rowsByKey(db, keyPersonCategories, keyPersonCategories.keyPersonId, keyPersonCategories.category, (r) => r.keyPersonId),
+    officersByKeyPerson: () => rowsByKey(db, keyPersonOfficers, keyPersonOfficers.keyPersonId, keyPersonOfficers.position, (r) => r.keyPersonId),
+    contactsByKeyPerson: () => rowsByKey(db, keyPersonContacts, keyPersonContacts.keyPersonId, keyPersonContacts.contactedOn, (r) => r.keyPersonId),
+    incidentById: () => rowByKey(db, incidents, incidents.id, (r) => r.id, incidentScope),
+    incidentPageByGrid: () => pageByParent<typeof incidents, null>({
       db,
       table: incidents,
       parentColumn: incidents.gridCode,
@@ -169,7 +169,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       parentOf: (r) => r.gridCode,
       where: () => incidentScope,
     }),
-    incidentCountsByGrid: countsByParent<IncidentType>({
+    incidentCountsByGrid: () => countsByParent<IncidentType>({
       db,
       table: incidents,
       parentColumn: incidents.gridCode,
@@ -177,10 +177,10 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       where: incidentScope,
     }),
     /** Who an incident involved, in recorded order. */
-    involvementsByIncident: rowsByKey(db, incidentInvolved, incidentInvolved.incidentId, incidentInvolved.position, (r) => r.incidentId),
+    involvementsByIncident: () => rowsByKey(db, incidentInvolved, incidentInvolved.incidentId, incidentInvolved.position, (r) => r.incidentId),
     /** The incidents a resident was involved in (ids; the incidents load through incidentById). */
-    involvementsByResident: rowsByKey(db, incidentInvolved, incidentInvolved.residentId, incidentInvolved.incidentId, (r) => r.residentId),
-  };
+    involvementsByResident: () => rowsByKey(db, incidentInvolved, incidentInvolved.residentId, incidentInvolved.incidentId, (r) => r.residentId),
+  });
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

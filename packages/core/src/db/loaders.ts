@@ -253,3 +253,37 @@ export function gridScopeWhere(scope: RowScope, gridColumn: AnyPgColumn | SQL): 
     communities.length ? inArray(sql`left(${gridColumn}, 12)`, communities) : undefined,
   );
 }
+
+const BUILDERS = Symbol('hub.loader-builders');
+const lazyPrototypes = new Map<string, object>();
+
+/**
+ * A request's loaders, each built when the request first uses it. A department has some thirty loaders and a fetch
+ * uses a few: building them all (their DataLoaders, their statements' conditions) for every request was most of the
+ * cost of a request's context. `build` names each loader's builder; the object returned has the loaders as
+ * properties, typed as the builders' results. The getters live on a prototype shared by every request with the same
+ * loader names, so a request pays one object and one field until it touches a loader; a touched loader becomes an
+ * own property of the request's object, read as plainly as before.
+ */
+export function lazyLoaders<T extends Record<string, unknown>>(build: { [K in keyof T]: () => T[K] }): T {
+  const names = Object.keys(build);
+  const shape = names.join(',');
+  let prototype = lazyPrototypes.get(shape);
+  if (!prototype) {
+    prototype = Object.create(null) as object;
+    for (const name of names) {
+      Object.defineProperty(prototype, name, {
+        enumerable: true,
+        get(this: { [BUILDERS]: Record<string, () => unknown> }) {
+          const value = this[BUILDERS][name]!();
+          Object.defineProperty(this, name, { value, enumerable: true });
+          return value;
+        },
+      });
+    }
+    lazyPrototypes.set(shape, prototype);
+  }
+  const loaders = Object.create(prototype) as { [BUILDERS]: unknown };
+  loaders[BUILDERS] = build;
+  return loaders as unknown as T;
+}
