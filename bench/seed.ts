@@ -40,17 +40,17 @@ const seedEntry = entryKind === 'bundle' ? builtEntry(SEED_SOURCE) : SEED_SOURCE
 
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat on Linux
 
-/** CPU seconds (user + system) of every process whose command line matches, by name, read from /proc. */
-async function cpuByProcess(match: (commandLine: string) => string | null): Promise<Map<number, { name: string; seconds: number }>> {
+/** CPU seconds (user + system) of every process whose command line (and parent) matches, by name, read from /proc. */
+async function cpuByProcess(match: (commandLine: string, pid: number, parent: number) => string | null): Promise<Map<number, { name: string; seconds: number }>> {
   const found = new Map<number, { name: string; seconds: number }>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const commandLine = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
-      const name = match(commandLine);
-      if (!name) continue;
       const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = match(commandLine, Number(entry), Number(fields[1]));
+      if (!name) continue;
       found.set(Number(entry), { name, seconds: (Number(fields[11]) + Number(fields[12])) / TICK });
     } catch {
       // the process ended while we looked
@@ -92,9 +92,13 @@ try {
   const started = performance.now();
   // The seeding processes and PostgreSQL's backends, sampled as they run (a process's CPU is lost when it exits).
   const seen = new Map<number, { name: string; seconds: number }>();
+  // Only this run's server counts (its postmaster, restarted after the seed, and the postmaster's children): other
+  // servers on a shared machine are not the seed's.
+  const postmaster = async () => Number((await readFile(path.join(dataDir, 'data', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]) || -1;
   const sample = async () => {
-    const now = await cpuByProcess((c) =>
-      c.includes('seed-process') ? 'seeding' : /^postgres: /.test(c) ? 'postgres' : null,
+    const server = await postmaster();
+    const now = await cpuByProcess((c, pid, parent) =>
+      c.includes('seed-process') ? 'seeding' : pid === server || parent === server ? 'postgres' : null,
     );
     for (const [pid, value] of now) seen.set(pid, value);
   };
@@ -105,7 +109,6 @@ try {
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   })();
-  const before = await cpuByProcess((c) => (/^postgres: /.test(c) ? 'postgres' : null));
   let seededAt = 0;
   const prepared = await prepareDatabases({
     demo,
@@ -116,7 +119,7 @@ try {
     seedWriter: writer,
     log: (line) => {
       if (line.startsWith('seeded ')) seededAt = performance.now();
-      if (line.startsWith('embedded PostgreSQL ready') || line.startsWith('generating') || line.startsWith('seeded ')) {
+      if (/^(embedded PostgreSQL (ready|restarted)|generating|seeded )/.test(line)) {
         console.log(`  ${seconds(performance.now() - started)}  ${line}`);
       }
     },
@@ -126,8 +129,7 @@ try {
   const total = performance.now() - started;
   const cpu = new Map<string, number>();
   for (const [pid, value] of seen) {
-    const base = before.get(pid)?.seconds ?? 0;
-    cpu.set(value.name, (cpu.get(value.name) ?? 0) + value.seconds - base);
+    cpu.set(value.name, (cpu.get(value.name) ?? 0) + value.seconds);
   }
   console.log(
     `first start's databases (server start, create, migrate, seed): ${seconds(total)}; ` +

@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -77,19 +78,23 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
   const log = options.log ?? (() => {});
   const external = Object.fromEntries(departmentRuntimes.map((r) => [r.name, databaseUrlFromEnv(department(r.name), env)]));
   let server: PostgresServer | null = null;
+  const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
+  // A first start on a fresh folder is the demo district's seed: the server loads it with its bulk settings and is
+  // restarted with the ordinary ones before anything is served. A throwaway server's folder goes when it stops.
+  const bulkLoad = !options.ephemeral && !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (departmentRuntimes.some((r) => !external[r.name])) {
-    const dataDir = path.resolve(options.dataDir ?? DEFAULT_DATA_DIR);
     const started = Date.now();
-    server = await startEmbeddedPostgres({ dataDir, port: options.port ?? 0, ephemeral: options.ephemeral });
+    server = await startEmbeddedPostgres({ dataDir, port: options.port ?? 0, ephemeral: options.ephemeral, bulkLoad });
     log(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${path.relative(process.cwd(), dataDir) || dataDir})`);
   }
+  const embeddedUrl = (name: string) => server!.url(`${options.databasePrefix ?? ''}${department(name).database}`);
   const urls: Record<string, string> = {};
   const connected: ConnectedDepartment[] = [];
   const seeded: string[] = [];
   const realRecords: string[] = [];
   try {
     for (const runtime of departmentRuntimes) {
-      const url = external[runtime.name] ?? server!.url(`${options.databasePrefix ?? ''}${department(runtime.name).database}`);
+      const url = external[runtime.name] ?? embeddedUrl(runtime.name);
       // Reset rebuilds only what the hub itself keeps; a database given by URL belongs to its operator.
       if (options.reset && !external[runtime.name]) await dropDatabase(url);
       await ensureDatabase(url);
@@ -157,6 +162,12 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
     throw error;
   }
   await Promise.all(connected.map((c) => c.close()));
+  if (server && bulkLoad) {
+    const started = Date.now();
+    server = await restartForServing(server, dataDir, options.port ?? 0);
+    for (const runtime of departmentRuntimes) if (!external[runtime.name]) urls[runtime.name] = embeddedUrl(runtime.name);
+    log(`embedded PostgreSQL restarted with its serving settings in ${Date.now() - started} ms`);
+  }
   return {
     urls,
     seeded,
@@ -166,6 +177,19 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       await server?.stop();
     },
   };
+}
+
+/** Stops the server started with its bulk-load settings and starts it again as it serves, on the same port when free. */
+async function restartForServing(server: PostgresServer, dataDir: string, port: number): Promise<PostgresServer> {
+  const previousPort = Number(new URL(server.url('postgres')).port);
+  await server.stop();
+  try {
+    return await startEmbeddedPostgres({ dataDir, port: previousPort });
+  } catch (error) {
+    // Another process may have taken the port in the moment between.
+    if (port !== 0) throw error;
+    return startEmbeddedPostgres({ dataDir, port: 0 });
+  }
 }
 
 /**

@@ -1,8 +1,11 @@
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HUB_SECRET, department, dropDatabase, ensureDatabase } from '@hub/core';
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
-import { seedDemo } from '../src/databases.ts';
+import { prepareDatabases, seedDemo } from '../src/databases.ts';
 import { departmentRuntimes } from '../src/departments.ts';
 
 // Large enough for every kind of record the generator makes (foreigners, group rentals, cases with every party kind).
@@ -119,5 +122,27 @@ describe('seeding the demo district with COPY', () => {
     );
     expect(await withClient(url, (c) => c.query('SELECT count(*)::int AS n FROM demo_seed'))).toMatchObject({ rows: [{ n: 0 }] });
     expect(await schemaOf(url)).toEqual(await schemaOf(migrated['public-security']!));
+  }, 600_000);
+
+  it('seeds a first start with the bulk-load settings and serves with the ordinary ones', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-seed-first-start-'));
+    // As root the server runs as `postgres`, which must enter the folder.
+    await chmod(dataDir, 0o755);
+    const lines: string[] = [];
+    const prepared = await prepareDatabases({ demo: { residents: 200, seed: 3 }, secret: DEMO_HUB_SECRET, dataDir: path.join(dataDir, 'data'), env: {}, log: (l) => lines.push(l) });
+    try {
+      expect(prepared.seeded).toHaveLength(departmentRuntimes.length);
+      expect(lines.some((l) => l.startsWith('embedded PostgreSQL restarted with its serving settings'))).toBe(true);
+      const settings = await withClient(prepared.urls['public-security']!, async (c) => ({
+        walLevel: (await c.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level,
+        autovacuum: (await c.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0]!.autovacuum,
+        residents: (await c.query<{ n: number }>('SELECT count(*)::int AS n FROM residents')).rows[0]!.n,
+      }));
+      expect(settings).toEqual({ walLevel: 'replica', autovacuum: 'on', residents: expect.any(Number) });
+      expect(settings.residents).toBeGreaterThan(150);
+    } finally {
+      await prepared.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   }, 600_000);
 });

@@ -14,6 +14,13 @@ export interface EmbeddedServerOptions {
   port?: number;
   /** Throwaway servers for tests: no fsync, deleted on stop. */
   ephemeral?: boolean;
+  /**
+   * Settings for loading a fresh cluster in bulk (the demo district's first seed), never for serving:
+   * `wal_level = minimal`, so rows copied into tables truncated in the loading transaction, and the indexes built over
+   * them, skip the write-ahead log (their files are synced at commit instead), and no autovacuum while loading. The
+   * caller restarts the server with the ordinary settings before anything is served.
+   */
+  bulkLoad?: boolean;
   onLog?: (line: string) => void;
 }
 
@@ -75,6 +82,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
         : // One machine's hub: the operating system's page cache holds the data as well, and the demo district's
           // first start would otherwise keep 128 MB of freshly written pages resident beside the services.
           ['-c', 'shared_buffers=64MB']),
+      ...(options.bulkLoad ? ['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0', '-c', 'autovacuum=off'] : []),
     ],
     onLog: (m) => log(String(m).trim()),
     onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
