@@ -70,7 +70,9 @@ describe('residents loaded from a file, through the graph', () => {
         const pool = new pg.Pool({ connectionString: register.url, max: 2 });
         try {
           const removed = await pool.query(
+            // The grid's 户在人不在 people stay: the file below holds the people living in the grid.
             `DELETE FROM residents r WHERE grid_code = $1
+               AND residence_status IS DISTINCT FROM 'REGISTERED_NOT_RESIDENT'
                AND NOT EXISTS (SELECT 1 FROM floating_details f WHERE f.resident_id = r.id)
                AND NOT EXISTS (SELECT 1 FROM key_persons k WHERE k.resident_id = r.id)`,
             [grid.grid.code],

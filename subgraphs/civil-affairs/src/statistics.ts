@@ -1,3 +1,4 @@
+import { suppressCount, suppressSum, type Caller } from '@hub/core';
 import type { AssistanceYearTotals, CareCounts, CareKind, WelfareCategory, WelfareCounts, WelfareKind } from './__generated__/resolvers-types.ts';
 
 /** `WelfareCounts` of a grid or a place from its counts by kind; kinds it has none of count zero. */
@@ -47,16 +48,35 @@ export function careCounts(counts: { total: number; by: Partial<Record<CareKind,
 }
 
 /**
- * A grid's assistance per year, newest first, from its totals by year and kind; a kind without grants that year
- * counts zero. Amounts are summed in yuan and rounded to the fen, as the ledger keeps them.
+ * Whether a caller gets a kind's assistance totals as published (小数抑制), by the `assistance-grants-by-grid` rule: a
+ * caller who may not list the grants of that kind (temporary: welfare:read; medical, health data: welfare:read and
+ * health:read) reads the totals on statistics:read alone, and a handful of people's grants would point at them. A caller
+ * who may list the grants gets them whole: hiding their count would hide nothing.
  */
-export function assistanceYearTotals(rows: readonly { year: number; kind: 'TEMPORARY' | 'MEDICAL'; grants: number; recipients: number; amount: number }[]): AssistanceYearTotals[] {
+export function assistanceTotalsPublishedFor(caller: Pick<Caller, 'scopes'>): Record<'temporary' | 'medical', boolean> {
+  const welfare = caller.scopes.includes('welfare:read');
+  return { temporary: !welfare, medical: !(welfare && caller.scopes.includes('health:read')) };
+}
+
+/**
+ * A grid's assistance per year, newest first, from its totals by year and kind; a kind without grants that year
+ * counts zero. Amounts are summed in yuan and rounded to the fen, as the ledger keeps them. A kind `published`
+ * (`assistanceTotalsPublishedFor`) has its grants, people and yuan null where 1 to 4 people were granted.
+ */
+export function assistanceYearTotals(
+  rows: readonly { year: number; kind: 'TEMPORARY' | 'MEDICAL'; grants: number; recipients: number; amount: number }[],
+  published: Record<'temporary' | 'medical', boolean> = { temporary: false, medical: false },
+): AssistanceYearTotals[] {
   const zero = () => ({ grants: 0, recipients: 0, amount: 0 });
   const years = new Map<number, AssistanceYearTotals>();
   for (const row of rows) {
     let totals = years.get(row.year);
     if (!totals) years.set(row.year, (totals = { year: row.year, temporary: zero(), medical: zero() }));
-    totals[row.kind === 'TEMPORARY' ? 'temporary' : 'medical'] = { grants: row.grants, recipients: row.recipients, amount: Math.round(row.amount * 100) / 100 };
+    const kind = row.kind === 'TEMPORARY' ? 'temporary' : 'medical';
+    const amount = Math.round(row.amount * 100) / 100;
+    totals[kind] = published[kind]
+      ? { grants: suppressSum(row.grants, row.recipients), recipients: suppressCount(row.recipients), amount: suppressSum(amount, row.recipients) }
+      : { grants: row.grants, recipients: row.recipients, amount };
   }
   return [...years.values()].sort((a, b) => b.year - a.year);
 }

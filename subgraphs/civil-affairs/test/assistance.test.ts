@@ -146,6 +146,32 @@ describe('temporary and medical assistance (临时救助、医疗救助)', () =>
     });
   });
 
+  it('suppresses the per-year totals of a kind the caller may not list, as the dataset does (小数抑制)', async () => {
+    const TOTALS = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Grid { assistanceTotals { year temporary { grants recipients amount } medical { grants recipients amount } } } } }`;
+    const reps = contents.map((c) => ({ __typename: 'Grid', code: c.grid.code }));
+    const totalsOf = (list: DemoAssistanceGrant[], suppressed: boolean) => {
+      const recipients = new Set(list.map((g) => g.idNumber)).size;
+      const whole = { grants: list.length, recipients, amount: Math.round(list.reduce((sum, g) => sum + g.amount * 100, 0)) / 100 };
+      return suppressed && recipients >= 1 && recipients <= 4 ? { grants: null, recipients: null, amount: null } : whole;
+    };
+    const expected = (suppress: { temporary: boolean; medical: boolean }) =>
+      contents.map((c) => {
+        const years = [...new Set(c.civilAffairs.assistance.map((g) => Number(g.grantedOn.slice(0, 4))))].sort((a, b) => b - a);
+        const of = (year: number, kind: DemoAssistanceGrant['kind']) => c.civilAffairs.assistance.filter((g) => g.kind === kind && g.grantedOn.startsWith(String(year)));
+        return { assistanceTotals: years.map((year) => ({ year, temporary: totalsOf(of(year, 'TEMPORARY'), suppress.temporary), medical: totalsOf(of(year, 'MEDICAL'), suppress.medical) })) };
+      });
+    // The supervision office reads statistics only: both kinds suppressed; the test district's cells are small.
+    const supervisor = await ask(TOTALS, { reps }, testCaller('supervisor', { purpose: 'case-handling' }));
+    expect(supervisor.errors).toBeUndefined();
+    const hidden = expected({ temporary: true, medical: true });
+    expect(hidden.some((g) => g.assistanceTotals.some((y) => y.temporary.recipients === null))).toBe(true);
+    expect(supervisor.data!._entities).toEqual(hidden);
+    // The analyst may list temporary grants, not medical ones (health data): the medical totals alone suppressed.
+    const analyst = await ask(TOTALS, { reps }, testCaller('district-analyst', { purpose: 'statistics' }));
+    expect(analyst.errors).toBeUndefined();
+    expect(analyst.data!._entities).toEqual(expected({ temporary: false, medical: true }));
+  });
+
   it('refuses a year outside 1990-2100 with INVALID_DATE_RANGE', async () => {
     const response = await ask(GRID_ASSISTANCE, { reps: [{ __typename: 'Grid', code: busiest.grid.code }], year: 1066, first: 5 });
     expect(errorCodes(response)).toEqual(['INVALID_DATE_RANGE', 'INVALID_DATE_RANGE']);

@@ -141,15 +141,20 @@ export type AssistanceReason =
   /** Sudden serious illness (突发重大疾病), 急难型. */
   | 'SUDDEN_ILLNESS';
 
-/** Grants, people and yuan of one kind of assistance in a year (救助统计). */
+/**
+ * Grants, people and yuan of one kind of assistance in a year (救助统计). For a caller who may not list the grants of the
+ * kind (temporary: `welfare:read`; medical: `welfare:read` and `health:read`), who reads them on `statistics:read`,
+ * small cells are suppressed as in the `assistance-grants-by-grid` dataset (小数抑制): where 1 to 4 people were granted,
+ * all three are null.
+ */
 export type AssistanceTotals = {
   __typename?: 'AssistanceTotals';
-  /** Yuan granted (救助金额, 元). */
-  amount: Scalars['Float']['output'];
-  /** Grants (救助人次). */
-  grants: Scalars['Int']['output'];
-  /** People granted at least once (救助人数). */
-  recipients: Scalars['Int']['output'];
+  /** Yuan granted (救助金额, 元); null where suppressed. */
+  amount?: Maybe<Scalars['Float']['output']>;
+  /** Grants (救助人次); null where suppressed. */
+  grants?: Maybe<Scalars['Int']['output']>;
+  /** People granted at least once (救助人数); null where suppressed. */
+  recipients?: Maybe<Scalars['Int']['output']>;
 };
 
 /** A grid's temporary and medical assistance in one calendar year (年度救助统计). */
@@ -1437,9 +1442,9 @@ export type AssistanceGrantEdgeResolvers<ContextType = CivilAffairsContext, Pare
 }>;
 
 export type AssistanceTotalsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['AssistanceTotals'] = ResolversParentTypes['AssistanceTotals']> = ResolversObject<{
-  amount?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
-  grants?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  recipients?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  amount?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  grants?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  recipients?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type AssistanceYearTotalsResolvers<ContextType = CivilAffairsContext, ParentType extends ResolversParentTypes['AssistanceYearTotals'] = ResolversParentTypes['AssistanceYearTotals']> = ResolversObject<{

@@ -4,7 +4,7 @@ import type { AssistanceKind, GridResolvers } from '../__generated__/resolvers-t
 import type { AssistanceGrantRow, GridRow } from '../db/schema.ts';
 import type { CivilAffairsContext } from '../context.ts';
 import { ASSISTANCE_ID, CARE_ID, DISABILITY_ID, WELFARE_ID } from '../keys.ts';
-import { assistanceYearTotals, careCounts, welfareCounts, welfareTotal } from '../statistics.ts';
+import { assistanceTotalsPublishedFor, assistanceYearTotals, careCounts, welfareCounts, welfareTotal } from '../statistics.ts';
 
 /** A year filter: a calendar year the ledgers can hold, else INVALID_DATE_RANGE. */
 function checkYear(year: number | null | undefined): number | null {
@@ -62,7 +62,7 @@ export const Grid: GridResolvers = {
   careCounts: async ({ code }, _, { loaders }) => careCounts(await loaders.careCountsByGrid.load(code)),
   temporaryAssistance: (grid, args, context) => assistancePage('TEMPORARY', grid, args, context),
   medicalAssistance: (grid, args, context) => assistancePage('MEDICAL', grid, args, context),
-  assistanceTotals: async ({ code }, _, { loaders }) => assistanceYearTotals(await loaders.assistanceTotalsByGrid.load(code)),
+  assistanceTotals: async ({ code }, _, { loaders, caller }) => assistanceYearTotals(await loaders.assistanceTotalsByGrid.load(code), assistanceTotalsPublishedFor(caller)),
   disabilityRecords: ({ code }, args, { loaders }) =>
     pageWithTotal({ kind: 'grid-disability', keyPattern: DISABILITY_ID, keyOf: (d) => d.id }, args, (page) =>
       Promise.all([
