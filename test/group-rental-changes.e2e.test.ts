@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { callerFromClaims, DEMO_ROLES, maskPhone } from '@hub/core';
+import { callerFromClaims, DEMO_HUB_SECRET, DEMO_ROLES, maskPhone } from '@hub/core';
 import { reachOf, type WakeRoute } from '@hub/gateway';
 import { decodeJwt } from 'jose';
 import { postGraphQL } from '@hub/core/testing';
+import { departmentRuntimes } from '@hub/hub/departments';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
 import { createClient as createSseClient } from 'graphql-sse';
@@ -275,6 +276,42 @@ describe('groupRentalChanges, as the grid worker follows it', () => {
         expect(elsewhere.length).toBeGreaterThan(0);
         expect(elsewhere.filter((r) => reaches(r))).toEqual([]);
       }
+    }
+  });
+});
+
+// Last: it stops the hub's own housing service and serves it again only for its own duration.
+describe('a restart of the housing subgraph', () => {
+  it("loses nothing: the gateway follows housing's wake-up stream again and reads what committed meanwhile, once", async () => {
+    const stream = overSse(await bearer('grid-worker', { grids: [GRID_A] }));
+    await settled(stream.events);
+    const port = Number(new URL(hub.subgraphs.housing!.url).port);
+    await hub.stopSubgraph('housing');
+    // Committed while housing is down, so no wake-up ever announces it: only the feed has it.
+    const db = new pg.Client({ connectionString: hub.databaseUrls.housing });
+    await db.connect();
+    let silent: string;
+    try {
+      const { rows } = await db.query<{ sequence: string }>(
+        `insert into group_rental_events (group_rental_id, grid_code, action, from_status, to_status, occurred_on, at, actor_user_id, actor_role, note)
+         values ($1, $2, 'REINSPECT', 'RECTIFIED', 'RECTIFIED', current_date, now(), 'test-silent', 'housing-officer', null) returning sequence::text`,
+        [MARKER.id, GRID_A],
+      );
+      silent = rows[0]!.sequence;
+    } finally {
+      await db.end();
+    }
+    const housing = departmentRuntimes.find((r) => r.name === 'housing')!;
+    const restarted = await (await housing.connect(hub.databaseUrls.housing!)).serve(port, DEMO_HUB_SECRET, hub.internalKeys.publicKey);
+    try {
+      await stream.events.until(hasSequence(stream.events, silent), 'the silent event after the restart');
+      const next = await settled(stream.events);
+      const seen = sequences(stream.events);
+      expect(seen.slice(seen.indexOf(silent))).toEqual([silent, next]);
+      expect(new Set(seen).size).toBe(seen.length);
+    } finally {
+      stream.dispose();
+      await restarted.close();
     }
   });
 });
