@@ -32,8 +32,21 @@ export function checkPinnedDate(value: string): string | undefined {
   return undefined;
 }
 
+// The last day asked and its date: every "today" of a request (an age per resident of a page) is the same day, and
+// formatting it each time was a measurable part of a page's rows.
+let lastDay = Number.NaN;
+let lastDate = '';
+
 /** The date in China (YYYY-MM-DD) at an instant. */
-export const chinaDate = (at: Date): string => toChinaTime(at).slice(0, 10);
+export function chinaDate(at: Date): string {
+  const day = Math.floor((at.getTime() + CHINA_OFFSET_MS) / DAY_MS);
+  // An invalid date (NaN) never equals the last day: it is formatted, and refused, as before.
+  if (day !== lastDay) {
+    lastDate = toChinaTime(at).slice(0, 10);
+    lastDay = day;
+  }
+  return lastDate;
+}
 
 export const systemClock: Clock = () => new Date();
 
@@ -55,8 +68,13 @@ export function pinnedClock(date: string, real: Clock = systemClock): Clock {
 /** The hub's clock: the system clock, or its time of day on the date `HUB_TODAY` pins. */
 export function hubClock(env: NodeJS.ProcessEnv = process.env): Clock {
   const pinned = env.HUB_TODAY;
-  return pinned === undefined || pinned === '' ? systemClock : pinnedClock(pinned);
+  if (pinned === undefined || pinned === '') return systemClock;
+  let clock = pinnedClocks.get(pinned);
+  if (!clock) pinnedClocks.set(pinned, (clock = pinnedClock(pinned)));
+  return clock;
 }
+/** A pinned clock per HUB_TODAY value, checked once rather than at every "today". */
+const pinnedClocks = new Map<string, Clock>();
 
 /** Today's date in China by a clock (the hub's by default). */
 export const hubToday = (clock: Clock = hubClock()): string => chinaDate(clock());
@@ -65,4 +83,14 @@ export const hubToday = (clock: Clock = hubClock()): string => chinaDate(clock()
  * The hub's today as the instant 00:00 UTC of that date: what date arithmetic on UTC fields (ages) reads as the
  * district's calendar day.
  */
-export const hubTodayUtc = (clock: Clock = hubClock()): Date => new Date(`${hubToday(clock)}T00:00:00Z`);
+export function hubTodayUtc(clock: Clock = hubClock()): Date {
+  const today = hubToday(clock);
+  if (today !== lastUtcDate) {
+    lastUtcMs = Date.parse(`${today}T00:00:00Z`);
+    lastUtcDate = today;
+  }
+  // A Date of its own for every caller: Dates are mutable.
+  return new Date(lastUtcMs);
+}
+let lastUtcDate = '';
+let lastUtcMs = Number.NaN;
