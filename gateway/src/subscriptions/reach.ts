@@ -14,7 +14,7 @@ type Condition = (route: WakeRoute) => boolean;
  * (departments, grids, statuses, actions, units). Conditions on the case row (sources, levels, severities) and the
  * work rules of `myWork` are left to the read: they may only let more events wake a group, never fewer, so the
  * group's read (the source of truth) still decides what is delivered. A condition this misjudged would lose events:
- * `test/subscription-reach.e2e.test.ts` holds it to the feed's answers.
+ * `test/subscription-limits.e2e.test.ts` (and `test/group-rental-changes.e2e.test.ts` for that stream) hold it to the feed's answers.
  */
 export function reachOf(field: string, args: Record<string, unknown>, caller: Caller): Reach {
   const scope = rowScope(caller);
