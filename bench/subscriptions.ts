@@ -1,18 +1,20 @@
 /**
  * Subscriptions under load: many concurrent subscribers across roles, half over GraphQL over SSE (the graphql-sse
- * client) and half over graphql-transport-ws (the graphql-ws client), while cases are reported at a fixed rate.
+ * client) and half over graphql-transport-ws (the graphql-ws client), while cases change at a fixed rate (reports,
+ * acceptances and dispatches to housing).
  *
  *   npm run bench:subscriptions -- [--residents 10000] [--subscribers 1000] [--rate 20] [--duration 30]
  *                                  [--restart-at <s>] [--restart-down <s>] [--compare] [--baseline <bundle>]
  *                                  [--cpu-prof <dir>]
  *
  * Boots the embedded PostgreSQL server with the demo district (kept under .data/bench-<N>), every subgraph and the
- * gateway as their own processes (the built bundles: run `npm run build` first). Subscribers are dispatchers and
- * housing officers (every event) and grid workers of ten grids (their grid's events only), each with its own token, all
- * from the feed's head at the start. Reports: commit-to-client latency p50/p99 (the event's `at`, set in its
- * transaction, to its arrival), the gateway's memory per idle subscriber (RSS growth over the subscriptions, divided
- * by their number), the gateway's CPU time per delivered event, and whether every subscriber got exactly the events of
- * the feed it may see (none lost, none doubled). `--restart-at` SIGKILLs the mediation subgraph that many seconds in
+ * gateway as their own processes (the built bundles: run `npm run build` first). Subscribers are dispatchers (every
+ * event), housing officers (the cases sent to housing, by the unit row rule) and grid workers of ten grids (their
+ * grid's events only), each with its own token, all from the feed's head at the start. Reports: commit-to-client
+ * latency p50/p99 (the event's `at`, set in its transaction, to its arrival), the gateway's memory per idle subscriber
+ * (RSS growth over the subscriptions, divided by their number), the gateway's CPU time per delivered event, and whether
+ * every subscriber got exactly the events of the feed as its caller class reads it (none lost, none doubled, none it
+ * may not see); a refused subscription is reported and fails the run. `--restart-at` SIGKILLs the mediation subgraph that many seconds in
  * and starts it again `--restart-down` seconds later: writes refused meanwhile are retried with their idempotency key.
  *
  * `--baseline <bundle>` runs a second gateway beside the first from another build of it (a gateway/dist/index.js
