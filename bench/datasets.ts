@@ -21,7 +21,7 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
-import { DEMO_HUB_SECRET, demoIssuer, department, freePort, internalKeysForRun } from '@hub/core';
+import { DEMO_HUB_SECRET, demoIssuer, department, freePort, internalTokenEnvForRun } from '@hub/core';
 import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
@@ -330,7 +330,7 @@ const profileArgs = (name: string) => (options.profile === null ? [] : ['--cpu-p
 const results: string[] = [];
 for (const residents of options.sizes) {
   const dataDir = path.join(ROOT, '.data', `bench-${residents}`);
-  const keys = internalKeysForRun({});
+  const keys = internalTokenEnvForRun({});
   const started: ServiceProcess[] = [];
   say(`preparing the demo district of ${residents.toLocaleString('en')} residents in ${path.relative(ROOT, dataDir)}…`);
   const databases = await prepareDatabases({ demo: { residents, seed: DEFAULT_DEMO_SEED }, secret: DEMO_HUB_SECRET, dataDir, port: 0, env: {}, log: say, progress: true });
@@ -347,7 +347,7 @@ for (const residents of options.sizes) {
         HUB_SECRET: DEMO_HUB_SECRET,
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
         [`${dept.envPrefix}_PORT`]: String(port),
-        HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
+        ...keys.subgraph(runtime.name),
       }, { execArgv: profileArgs(runtime.name) });
       started.push(service);
       await service.ready;
@@ -366,8 +366,7 @@ for (const residents of options.sizes) {
       LOG_LEVEL: 'error',
       GATEWAY_PORT: String(gatewayPort),
       HUB_DEMO_ISSUER_DIR: issuerDir,
-      HUB_INTERNAL_PRIVATE_KEY: keys.HUB_INTERNAL_PRIVATE_KEY,
-      HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
+      ...keys.gateway,
       AUDIT_DATABASE_URL: databases.urls.audit as string,
       HUB_RATE_LIMITS_FILE: rateLimitsFile,
       ...urls,

@@ -43,6 +43,7 @@ import {
   freePort,
   generateSigningKeyPair,
   internalKeysForRun,
+  internalTokenEnvForRun,
   parseKey,
   signCallerToken,
   type Caller,
@@ -241,6 +242,9 @@ async function drive(url: string, headers: Record<string, string>, bodies: strin
 const options = parseArgs(process.argv.slice(2));
 const dataDir = path.join(ROOT, '.data', `bench-${options.residents}`);
 const issuerDir = path.join(ROOT, '.data', 'bench-issuer');
+// The hub's services with the launcher's default keys (HMAC, a key per subgraph from a run's secret); the ES256 pair
+// only for the token-cost comparison below.
+const internal = internalTokenEnvForRun({});
 const keys = internalKeysForRun({});
 const started: ServiceProcess[] = [];
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -279,7 +283,7 @@ try {
         HUB_SECRET: DEMO_HUB_SECRET,
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
         [`${dept.envPrefix}_PORT`]: String(ports[runtime.name]),
-        HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY,
+        ...internal.subgraph(runtime.name),
       }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, runtime.name)}`] } : {});
       started.push(service);
       await service.ready;
@@ -353,7 +357,7 @@ try {
       HUB_RATE_LIMITS_FILE: rateLimitsFile,
       AUDIT_DATABASE_URL: databases.urls.audit,
       BENCH_CALLER: JSON.stringify(caller),
-      ...keys,
+      ...internal.gateway,
     }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, kind)}`] } : {});
     started.push(service);
     const url = await service.ready;
