@@ -2,7 +2,7 @@
  * Datasets exported through the hub, each beside its own floor: the same joined rows from one SQL join over the
  * departments' tables it reads, loaded into a single PostgreSQL database and written with COPY.
  *
- *   npm run bench:datasets -- [--residents 100000,1000000] [--dataset residents-by-grid,party-members-by-grid,care-lists]
+ *   npm run bench:datasets -- [--residents 100000,1000000] [--dataset residents-by-grid,cases,…] (default: every dataset with a floor)
  *                             [--format csv|ndjson|parquet] [--gateway-heap-mb N] [--profile <folder>] [--write]
  *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
@@ -180,6 +180,8 @@ const PLACE_TABLES = [
   ['civil-affairs', 'select code, name, community_code from grids', 'grids (code text, name text, community_code text)'],
 ] as const;
 const PLACE_INDEXES = ['create index on grids (code)', 'create index on communities (code)', 'create index on streets (code)'];
+/** A timestamp as the hub writes it: China Standard Time with its offset. */
+const CHINA_TIME = (column: string) => `to_char(${column} at time zone 'Asia/Shanghai', 'YYYY-MM-DD"T"HH24:MI:SS"+08:00"')`;
 const AGE_BAND = `case when a.age is null then null when a.age < 18 then '0-17' when a.age < 35 then '18-34' when a.age < 60 then '35-59' when a.age < 80 then '60-79' else '80+' end`;
 
 /** Each dataset's floor, by dataset name. */
@@ -270,6 +272,102 @@ const FLOORS: Record<string, Floor> = {
     left join residents r on r.id = k.resident_id
     cross join lateral (select date_part('year', age(current_date, r.birth_date))::int as age) a
    order by g.code, k.id`,
+  },
+  cases: {
+    tables: [
+      ...PLACE_TABLES,
+      [
+        'mediation',
+        `select id, grid_code, category::text, source::text, hotline_ticket, severity::text, criminal_risk, head_count, leader_name, leader_post,
+                status::text, outcome::text, assigned_department::text, level::text, reported_up_at, lead_unit, dispatch_round,
+                received_at, accepted_at, acknowledged_at, resolved_at, closed_at, due_on from cases`,
+        `cases (id text, grid_code text, category text, source text, hotline_ticket text, severity text, criminal_risk boolean, head_count int,
+                leader_name text, leader_post text, status text, outcome text, assigned_department text, level text, reported_up_at timestamptz,
+                lead_unit text, dispatch_round int, received_at timestamptz, accepted_at timestamptz, acknowledged_at timestamptz,
+                resolved_at timestamptz, closed_at timestamptz, due_on date)`,
+      ],
+      ['mediation', 'select case_id, round, role::text, unit_code, status::text from case_parts', 'case_parts (case_id text, round int, role text, unit_code text, status text)'],
+      ['mediation', 'select case_id, position, level::text from follow_ups', 'follow_ups (case_id text, position int, level text)'],
+    ],
+    indexes: [...PLACE_INDEXES, 'create index on cases (grid_code, id)', 'create index on case_parts (case_id)', 'create index on follow_ups (case_id, position)'],
+    // Times in China Standard Time as the hub writes them; today's date there for the deadlines; the red card after
+    // the default five days of grace.
+    join: `
+  select k.id as case_id, s.code as street_code, s.name as street, c.code as community_code, c.name as community,
+         g.code as grid_code, g.name as grid, k.category, k.source, k.hotline_ticket, k.severity, k.criminal_risk,
+         k.head_count is not null as group_dispute, k.head_count, case when k.leader_name is null then null else k.leader_post end as leader_post,
+         k.status, k.outcome, k.assigned_department as department, k.lead_unit,
+         (select string_agg(p.unit_code, ';' order by p.unit_code) from case_parts p
+           where p.case_id = k.id and p.round = k.dispatch_round and p.role = 'CO_HANDLER') as co_handlers,
+         (select count(*) from case_parts p where p.case_id = k.id and p.status = 'HANDED_BACK') as hand_backs,
+         k.level, k.reported_up_at is not null as reported_up,
+         ${CHINA_TIME('k.received_at')} as received_at, ${CHINA_TIME('k.accepted_at')} as accepted_at,
+         ${CHINA_TIME('k.acknowledged_at')} as acknowledged_at, ${CHINA_TIME('k.resolved_at')} as resolved_at,
+         ${CHINA_TIME('k.closed_at')} as closed_at, k.due_on, d.days > 0 as overdue, d.days as overdue_days,
+         case when d.days = 0 then null when d.days > 5 then 'RED' else 'YELLOW' end as card,
+         (select count(*) from follow_ups f where f.case_id = k.id) as follow_ups,
+         l.level <> 'DISSATISFIED' as satisfied, l.level as satisfaction
+    from cases k
+    join grids g on g.code = k.grid_code
+    join communities c on c.code = g.community_code
+    join streets s on s.code = c.street_code
+    cross join lateral (select case when k.status in ('REPORTED', 'ACCEPTED', 'DISPATCHED', 'IN_PROGRESS', 'ESCALATED')
+                                     and k.due_on < (now() at time zone 'Asia/Shanghai')::date
+                                    then (now() at time zone 'Asia/Shanghai')::date - k.due_on else 0 end as days) d
+    left join lateral (select f.level from follow_ups f where f.case_id = k.id order by f.position desc limit 1) l on true
+   order by g.code, k.id`,
+  },
+  'group-rentals': {
+    tables: [
+      ...PLACE_TABLES,
+      [
+        'housing',
+        'select id, house_code, grid_code, status::text, identified_on, occupant_count from group_rentals',
+        'group_rentals (id text, house_code text, grid_code text, status text, identified_on date, occupant_count int)',
+      ],
+      ['public-security', 'select house_code, population_type::text from residents where house_code is not null', 'residents (house_code text, population_type text)'],
+      ['mediation', 'select group_rental_id from cases where group_rental_id is not null', 'cases (group_rental_id text)'],
+    ],
+    indexes: [...PLACE_INDEXES, 'create index on group_rentals (grid_code, id)', 'create index on residents (house_code)', 'create index on cases (group_rental_id)'],
+    join: `
+  select r.id as group_rental_id, r.house_code, s.code as street_code, s.name as street, c.code as community_code, c.name as community,
+         g.code as grid_code, g.name as grid, r.status, r.identified_on, r.occupant_count as occupants,
+         o.registered as registered_occupants, o.floating as floating_occupants,
+         (select count(*) from cases k where k.group_rental_id = r.id) as disputes
+    from group_rentals r
+    join grids g on g.code = r.grid_code
+    join communities c on c.code = g.community_code
+    join streets s on s.code = c.street_code
+    cross join lateral (select count(*) as registered, count(*) filter (where p.population_type = 'FLOATING') as floating
+                          from residents p where p.house_code = r.house_code) o
+   order by g.code, r.id`,
+  },
+  'welfare-cross-check': {
+    tables: [
+      ...PLACE_TABLES,
+      [
+        'civil-affairs',
+        `select id, resident_id, grid_code, kind::text, status::text, monthly_amount, starts_on from welfare_entitlements
+          where kind in ('MINIMUM_LIVING', 'EXTREME_POVERTY')`,
+        'welfare (id text, resident_id text, grid_code text, kind text, status text, monthly_amount numeric, starts_on date)',
+      ],
+      ['housing', 'select owner_resident_id, house_code from ownerships where owner_resident_id is not null', 'ownerships (owner_resident_id text, house_code text)'],
+      ['housing', 'select code, area_m2 from houses', 'houses (code text, area_m2 double precision)'],
+    ],
+    indexes: [...PLACE_INDEXES, 'create index on welfare (grid_code, id)', 'create index on ownerships (owner_resident_id)', 'create index on houses (code)'],
+    // Each house a recipient owns once, however many shares of it they hold.
+    join: `
+  select w.id as entitlement_id, w.resident_id, s.code as street_code, s.name as street, c.code as community_code, c.name as community,
+         g.code as grid_code, g.name as grid, w.kind, w.status, w.monthly_amount, w.starts_on,
+         o.houses as houses_owned, o.area as total_area_m2
+    from welfare w
+    join grids g on g.code = w.grid_code
+    join communities c on c.code = g.community_code
+    join streets s on s.code = c.street_code
+    cross join lateral (select count(*) as houses, coalesce(round(sum(h.area_m2)::numeric, 2), 0) as area
+                          from (select distinct o.house_code from ownerships o where o.owner_resident_id = w.resident_id) owned
+                          join houses h on h.code = owned.house_code) o
+   order by g.code, w.id`,
   },
 };
 

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, type SQL } from 'drizzle-orm';
+import { and, asc, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
@@ -118,23 +118,37 @@ export async function rowsOverGrids<TRow>(
 }
 
 /**
- * `readGrid` for `rowsOverGrids` over a table keyed by grid and id: one grid's rows after an id, in id order, at most
- * `limit`, within `where` (the caller's row scope and the list's own filter). A range of the table's (grid, id) index,
- * so a page costs what its rows cost however large the grid.
+ * Reads a column page's rows over a table keyed by grid and id: the rows of the grids asked after a (grid code, id)
+ * position, in (grid code, id) order, at most `limit`, within `where` (the caller's row scope and the list's own
+ * filter). One statement per page whatever the number of its grids: a range of the table's (grid, id) index from the
+ * position to the last grid asked. For rows a grid holds a few of (cases, group rentals, entitlements), reading grid
+ * by grid (`rowsOverGrids`) would cost a round trip per grid for a handful of rows each.
  */
-export function gridRowsAfter<T extends PgTable>(
+export type GridRangeReader<TRow> = (gridCodes: readonly string[], after: { gridCode: string; id: string } | null, limit: number) => Promise<TRow[]>;
+
+export function gridRangeRows<T extends PgTable>(
   db: NodePgDatabase<Record<string, unknown>>,
   table: T,
   columns: { grid: AnyPgColumn; id: AnyPgColumn },
   where?: SQL,
-): (gridCode: string, afterId: string | null, limit: number) => Promise<T['$inferSelect'][]> {
-  return (gridCode, afterId, limit) =>
-    db
+): GridRangeReader<T['$inferSelect']> {
+  return async (gridCodes, after, limit) => {
+    if (gridCodes.length === 0 || limit === 0) return [];
+    return (await db
       .select()
       .from(table as PgTable)
-      .where(and(eq(columns.grid, gridCode), where, afterId === null ? undefined : gt(columns.id, afterId)))
-      .orderBy(asc(columns.id))
-      .limit(limit) as unknown as Promise<T['$inferSelect'][]>;
+      .where(
+        and(
+          gte(columns.grid, gridCodes[0] as string),
+          lte(columns.grid, gridCodes[gridCodes.length - 1] as string),
+          inArray(columns.grid, [...gridCodes]),
+          after === null ? undefined : sql`(${columns.grid}, ${columns.id}) > (${after.gridCode}, ${after.id})`,
+          where,
+        ),
+      )
+      .orderBy(asc(columns.grid), asc(columns.id))
+      .limit(limit)) as T['$inferSelect'][];
+  };
 }
 
 /** What every column page answers besides its columns: its key and where it ends. */
@@ -145,18 +159,26 @@ export interface ColumnPageFrame {
 }
 
 /**
- * A column page of rows that have a grid code and an id (`gridCode`, `id`): the rows `rowsOverGrids` reads, turned
- * into the page's columns by `columnsOf` (entry i of each column about row i), with the page's key and cursor.
+ * A column page of rows that have a grid code and an id (`gridCode`, `id`), read in one statement over the page's
+ * grids in the caller's scope, turned into the page's columns by `columnsOf` (entry i of each column about row i),
+ * with the page's key and cursor.
  */
 export async function columnPageOfRows<TRow extends { gridCode: string; id: string }, TColumns>(
   request: ColumnPageRequest,
   scope: RowScope,
   kind: ColumnPageKind,
-  readGrid: (gridCode: string, afterId: string | null, limit: number) => Promise<TRow[]>,
+  readGrids: GridRangeReader<TRow>,
   columnsOf: (rows: TRow[]) => TColumns | Promise<TColumns>,
 ): Promise<TColumns & ColumnPageFrame> {
-  const { rows, hasNextPage, endCursor } = await rowsOverGrids(request, scope, readGrid, (r) => r, kind);
-  return { ...(await columnsOf(rows)), page: request.page, hasNextPage, endCursor };
+  const rows = await readGrids(
+    request.gridCodes.filter((gridCode) => inScope(scope, gridCode)),
+    request.after,
+    request.first + 1,
+  );
+  const hasNextPage = rows.length > request.first;
+  if (hasNextPage) rows.pop();
+  const last = rows.at(-1);
+  return { ...(await columnsOf(rows)), page: request.page, hasNextPage, endCursor: last ? columnPageCursor(last.gridCode, last.id, kind) : null };
 }
 
 /**

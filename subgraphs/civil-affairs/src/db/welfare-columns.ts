@@ -1,4 +1,4 @@
-import { columnPageOf, columnPageOfRows, gridRowsAfter, gridScopeWhere, inputError, ErrorCode, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { columnPageOf, columnPageOfRows, gridRangeRows, gridScopeWhere, inputError, ErrorCode, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
 import { and, inArray } from 'drizzle-orm';
 import type { WelfareCategory } from '../__generated__/resolvers-types.ts';
 import { WELFARE_KINDS_OF } from '../statistics.ts';
@@ -31,8 +31,8 @@ export function welfareColumnsPageOf(page: string): { category: WelfareCategory 
  */
 export async function welfareEntitlementColumnsPage(db: Db, scope: RowScope, category: WelfareCategory | null, request: ColumnPageRequest) {
   const where = and(gridScopeWhere(scope, welfareEntitlements.gridCode), category ? inArray(welfareEntitlements.kind, [...WELFARE_KINDS_OF[category]]) : undefined);
-  const readGrid = gridRowsAfter(db, welfareEntitlements, { grid: welfareEntitlements.gridCode, id: welfareEntitlements.id }, where);
-  const page = await columnPageOfRows(request, scope, WELFARE_ENTITLEMENT_COLUMNS, readGrid, (rows: WelfareEntitlementRow[]) => ({
+  const readGrids = gridRangeRows(db, welfareEntitlements, { grid: welfareEntitlements.gridCode, id: welfareEntitlements.id }, where);
+  const page = await columnPageOfRows(request, scope, WELFARE_ENTITLEMENT_COLUMNS, readGrids, (rows: WelfareEntitlementRow[]) => ({
     ids: rows.map((w) => w.id),
     residentIds: rows.map((w) => w.residentId),
     gridCodes: rows.map((w) => w.gridCode),

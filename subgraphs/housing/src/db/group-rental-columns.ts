@@ -1,4 +1,4 @@
-import { columnPageOfRows, gridRowsAfter, gridScopeWhere, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { columnPageOfRows, gridRangeRows, gridScopeWhere, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
 import type { Db } from './index.ts';
 import { groupRentals, type GroupRentalRow } from './schema.ts';
 
@@ -7,8 +7,8 @@ export const GROUP_RENTAL_COLUMNS: ColumnPageKind = { name: 'group-rental-column
 
 /** The group rentals of some grids after a (grid code, id) position, as columns: those each grid's `groupRentals` gives. */
 export function groupRentalColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest) {
-  const readGrid = gridRowsAfter(db, groupRentals, { grid: groupRentals.gridCode, id: groupRentals.id }, gridScopeWhere(scope, groupRentals.gridCode));
-  return columnPageOfRows(request, scope, GROUP_RENTAL_COLUMNS, readGrid, (rows: GroupRentalRow[]) => ({
+  const readGrids = gridRangeRows(db, groupRentals, { grid: groupRentals.gridCode, id: groupRentals.id }, gridScopeWhere(scope, groupRentals.gridCode));
+  return columnPageOfRows(request, scope, GROUP_RENTAL_COLUMNS, readGrids, (rows: GroupRentalRow[]) => ({
     ids: rows.map((g) => g.id),
     houseCodes: rows.map((g) => g.houseCode),
     gridCodes: rows.map((g) => g.gridCode),

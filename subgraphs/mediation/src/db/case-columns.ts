@@ -1,4 +1,4 @@
-import { columnOfLoads, columnPageOfRows, gridRowsAfter, toChinaTime, type ColumnPageKind, type ColumnPageRequest } from '@hub/core';
+import { columnOfLoads, columnPageOfRows, gridRangeRows, toChinaTime, type ColumnPageKind, type ColumnPageRequest } from '@hub/core';
 import type { MediationContext } from '../context.ts';
 import { byRoleAndUnit } from '../resolvers/CasePart.ts';
 import { overdueDays, supervisionCard } from '../workflow/deadlines.ts';
@@ -15,7 +15,7 @@ const time = (value: Date | null) => (value === null ? null : toChinaTime(value)
  */
 export function caseColumnsPage(ctx: MediationContext, request: ColumnPageRequest) {
   const { db, caseScope, loaders, limits, today, redCardGraceDays } = ctx;
-  return columnPageOfRows(request, caseScope.grids, CASE_COLUMNS, gridRowsAfter(db, cases, { grid: cases.gridCode, id: cases.id }, caseScope.cases), async (rows: CaseRow[]) => {
+  return columnPageOfRows(request, caseScope.grids, CASE_COLUMNS, gridRangeRows(db, cases, { grid: cases.gridCode, id: cases.id }, caseScope.cases), async (rows: CaseRow[]) => {
     const ids = rows.map((c) => c.id);
     const [parts, followUps] = await Promise.all([columnOfLoads(ids, loaders.partsByCase, (p) => p), columnOfLoads(ids, loaders.followUpsByCase, (f) => f)]);
     return {
