@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildIdNumber, maskIdNumber } from '@hub/core';
-import type { DemoResident } from '@hub/demo';
+import type { DemoRegisteredAway, DemoResident } from '@hub/demo';
 import { ImportRefused } from '@hub/import';
 import { clone, csv, demoGrids, importFile, rejectLines, tableSnapshot, workspace, type ClonedDatabase, type Workspace } from './fixtures.ts';
 
@@ -32,16 +32,24 @@ const chineseRow = (r: DemoResident) => [
   r.residenceStatus ? STATUS[r.residenceStatus] : '', r.hukouDivisionCode ?? '', r.hukouPoliceStation ?? '',
   r.houseCode, r.gridCode, r.householdId, RELATION[r.relationToHead], r.hukouHouseholdId ?? '', TENURE[r.tenure],
 ];
+/** A person registered here but living elsewhere (户在人不在): no house, household or tenure here, their hukou household's. */
+const awayRow = (r: DemoRegisteredAway) => [
+  r.name, r.idNumber, '', '', '', SEX[r.sex], r.birthDate.replaceAll('-', '/'), r.phone ?? '', POPULATION.REGISTERED, r.registeredAddress,
+  STATUS.REGISTERED_NOT_RESIDENT, r.hukouDivisionCode, r.hukouPoliceStation, '', r.gridCode, '', RELATION[r.relationToHead], r.hukouHouseholdId, '',
+];
 const englishRow = (r: DemoResident) => [
   r.name, ...identity(r, false), r.sex, r.birthDate, r.phone ?? '', r.populationType, r.registeredAddress, r.houseCode, r.gridCode, r.householdId, r.relationToHead,
 ];
 
 let files: Workspace;
 let residents: DemoResident[];
+/** The whole register as the seed writes it: the people living here and those registered here but living elsewhere. */
+let register: string[][];
 
 beforeAll(async () => {
   files = await workspace();
   residents = demoGrids().flatMap((g) => g.residents);
+  register = demoGrids().flatMap((g) => [...g.residents.map(chineseRow), ...g.registeredAway.map(awayRow)]);
 });
 afterAll(() => files.remove());
 
@@ -53,9 +61,10 @@ describe('loading the register from files', () => {
   afterAll(() => empty.drop());
 
   it('loads the demo district from a UTF-8 CSV with BOM, CRLF and Chinese headers exactly as the seed wrote it, and a re-run changes nothing', async () => {
-    const file = await files.write('register.csv', csv(CHINESE_HEADER, residents.map(chineseRow)), 'utf-8-bom');
+    const file = await files.write('register.csv', csv(CHINESE_HEADER, register), 'utf-8-bom');
+    expect(register.length).toBeGreaterThan(residents.length);
     const first = await importFile(empty.pool, 'public-security', 'residents', file);
-    expect(first).toMatchObject({ read: residents.length, inserted: residents.length, updated: 0, unchanged: 0, rejected: 0, encoding: 'utf-8' });
+    expect(first).toMatchObject({ read: register.length, inserted: register.length, updated: 0, unchanged: 0, rejected: 0, encoding: 'utf-8' });
     const seeded = await clone(templates['public-security']);
     try {
       expect(await tableSnapshot(empty.pool, 'residents', 'id')).toEqual(await tableSnapshot(seeded.pool, 'residents', 'id'));
@@ -66,12 +75,12 @@ describe('loading the register from files', () => {
     }
     const before = await tableSnapshot(empty.pool, 'residents', 'id', []);
     const again = await importFile(empty.pool, 'public-security', 'residents', file);
-    expect(again).toMatchObject({ read: residents.length, inserted: 0, updated: 0, unchanged: residents.length, rejected: 0 });
+    expect(again).toMatchObject({ read: register.length, inserted: 0, updated: 0, unchanged: register.length, rejected: 0 });
     expect(await tableSnapshot(empty.pool, 'residents', 'id', [])).toEqual(before);
     const records = await empty.pool.query('SELECT entity, file_sha256, imported_by, rows_read, inserted, unchanged, completed FROM import_runs ORDER BY id');
     expect(records.rows).toEqual([
-      { entity: 'residents', file_sha256: first.fileSha256, imported_by: 'test-clerk', rows_read: residents.length, inserted: residents.length, unchanged: 0, completed: true },
-      { entity: 'residents', file_sha256: first.fileSha256, imported_by: 'test-clerk', rows_read: residents.length, inserted: 0, unchanged: residents.length, completed: true },
+      { entity: 'residents', file_sha256: first.fileSha256, imported_by: 'test-clerk', rows_read: register.length, inserted: register.length, unchanged: 0, completed: true },
+      { entity: 'residents', file_sha256: first.fileSha256, imported_by: 'test-clerk', rows_read: register.length, inserted: 0, unchanged: register.length, completed: true },
     ]);
   });
 
