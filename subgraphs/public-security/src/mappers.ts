@@ -34,5 +34,5 @@ export type ResidentColumnsModel = ResidentColumnsPage;
 /** A page of party members as columns: its key, the hub ids the party answered (what `@requires` brings), and who they are. */
 export type PartyMemberColumnsModel = import('./db/resident-columns.ts').ResidentAttributeColumns;
 /** A page of care-list entries as columns: its key, the hub ids civil affairs answered, and who they are. */
-export type GroupRentalColumnsModel = { page: string; houseCodes: string[] };
+export type GroupRentalColumnsModel = { page: string; houseCodes: string[]; registeredOccupants: number[]; floatingOccupants: number[] };
 export type CareRecordColumnsModel = import('./db/resident-columns.ts').ResidentAttributeColumns;
