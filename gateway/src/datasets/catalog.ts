@@ -1,6 +1,6 @@
 /**
- * The named datasets analysts pull (数据集): each one GraphQL operation over the supergraph, paged grid by grid, and
- * the columns its rows become. The operation is the only way a dataset reads data, so the gateway's policy,
+ * The named datasets analysts pull (数据集): each one GraphQL operation over the supergraph, read in column pages of
+ * runs of grids, and the columns its rows become. The operation is the only way a dataset reads data, so the gateway's policy,
  * masking and audit apply to every page exactly as to any client's query.
  */
 import { readFileSync } from 'node:fs';
@@ -31,49 +31,7 @@ export interface GridPlace {
   gridName: string;
 }
 
-export interface Column<TNode> {
-  name: string;
-  type: ColumnType;
-  en: string;
-  zh: string;
-  value: (node: TNode, place: GridPlace) => Cell;
-}
-
-/** A page of a connection as every dataset operation answers it. */
-export interface Page<TNode> {
-  nodes: TNode[];
-  hasNextPage: boolean;
-  endCursor: string | null;
-}
-
-export interface Dataset<TNode = unknown> {
-  name: string;
-  title: { en: string; zh: string };
-  /** The operation's name and text (from `operations/<name>.graphql`). */
-  operationName: string;
-  document: string;
-  /** Any one of these sets of scopes lets a caller pull the dataset (the fields' own `@requiresScopes`, combined). */
-  scopes: Scope[][];
-  /** The page of one grid in the operation's answer; null when the grid is out of the caller's sight. */
-  page: (data: unknown) => Page<TNode> | null;
-  columns: Column<TNode>[];
-  /** The instant a row is filtered by with `from` and `to`; datasets without one refuse a date range. */
-  dateOf?: (node: TNode) => string;
-}
-
 const operation = (file: string) => readFileSync(new URL(`./operations/${file}`, import.meta.url), 'utf8');
-
-/** The place columns every dataset starts with. */
-function placeColumns<TNode>(): Column<TNode>[] {
-  return [
-    { name: 'street_code', type: 'string', en: 'Street or town code', zh: '街道/乡镇代码', value: (_, p) => p.streetCode },
-    { name: 'street', type: 'string', en: 'Street or town', zh: '街道/乡镇', value: (_, p) => p.streetName },
-    { name: 'community_code', type: 'string', en: 'Community or village code', zh: '社区/村代码', value: (_, p) => p.communityCode },
-    { name: 'community', type: 'string', en: 'Community or village', zh: '社区/村', value: (_, p) => p.communityName },
-    { name: 'grid_code', type: 'string', en: 'Grid code', zh: '网格编码', value: (_, p) => p.gridCode },
-    { name: 'grid', type: 'string', en: 'Grid', zh: '网格', value: (_, p) => p.gridName },
-  ];
-}
 
 /** Age bands of population statistics (年龄段): children, youth, working age, the elderly and the very old. */
 export function ageBand(age: number | null): string | null {
@@ -84,10 +42,6 @@ export function ageBand(age: number | null): string | null {
   if (age < 80) return '60-79';
   return '80+';
 }
-
-type Connection<TNode> = { edges: { node: TNode }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } | null | undefined;
-const pageOf = <TNode>(connection: Connection<TNode>): Page<TNode> | null =>
-  connection ? { nodes: connection.edges.map((e) => e.node), hasNextPage: connection.pageInfo.hasNextPage, endCursor: connection.pageInfo.endCursor } : null;
 
 type ResidentColumnsPage = NonNullable<DatasetResidentsByGridQuery['residentColumns']>;
 type DisabilityCountPage = NonNullable<DatasetDisabilityByGridQuery['disabilityCountColumns']>;
@@ -126,9 +80,16 @@ export interface ColumnDataset<TPage> {
 /** Entry i of a column, or null where the whole column is missing (a field the caller may not read). */
 const at = <T>(column: readonly T[] | null | undefined, i: number): T | null => (column ? (column[i] ?? null) : null);
 
-/** The place columns of a column dataset's row. */
+/** The place columns every dataset's row starts with. */
 function placeColumnsOfPage<TPage>(): ColumnDataset<TPage>['columns'] {
-  return placeColumns<null>().map(({ value, ...column }) => ({ ...column, value: (_: TPage, __: number, place: GridPlace) => value(null, place) }));
+  return [
+    { name: 'street_code', type: 'string', en: 'Street or town code', zh: '街道/乡镇代码', value: (_, __, p) => p.streetCode },
+    { name: 'street', type: 'string', en: 'Street or town', zh: '街道/乡镇', value: (_, __, p) => p.streetName },
+    { name: 'community_code', type: 'string', en: 'Community or village code', zh: '社区/村代码', value: (_, __, p) => p.communityCode },
+    { name: 'community', type: 'string', en: 'Community or village', zh: '社区/村', value: (_, __, p) => p.communityName },
+    { name: 'grid_code', type: 'string', en: 'Grid code', zh: '网格编码', value: (_, __, p) => p.gridCode },
+    { name: 'grid', type: 'string', en: 'Grid', zh: '网格', value: (_, __, p) => p.gridName },
+  ];
 }
 
 const residentsByGrid: ColumnDataset<ResidentColumnsPage> = {
@@ -383,8 +344,13 @@ const careLists: ColumnDataset<CareRecordColumnsPage> = {
   ],
 };
 
-/** A column without its node type: what the catalog and the writers need. */
-export type ColumnSpec = Pick<Column<unknown>, 'name' | 'type' | 'en' | 'zh'>;
+/** A column as the catalog and the writers know it: its name, type and description in both languages. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  en: string;
+  zh: string;
+}
 
 /** A page turned into rows, with the instant each row is dated by when the dataset has one. */
 export interface RowPage {
@@ -403,42 +369,12 @@ interface DatasetSpecBase {
   scopes: Scope[][];
   columns: ColumnSpec[];
   datedBy: boolean;
-  /** Column-paged datasets whose rows are communities: runs of grids end where a community does. */
+  /** Datasets whose rows are communities: runs of grids end where a community does. */
   wholeCommunities: boolean;
 }
 
-/**
- * `grid`: the operation reads one grid's page (`$gridCode`, `$first`, `$after`); `grids`: one column page of many
- * grids (`$gridCodes`, `$first`, `$after`).
- */
-export type DatasetSpec =
-  | (DatasetSpecBase & { pagedBy: 'grid'; rowsOf: (data: unknown, place: GridPlace) => RowPage | null })
-  | (DatasetSpecBase & { pagedBy: 'grids'; rowsOf: (data: unknown, places: ReadonlyMap<string, GridPlace>) => RowPage | null });
-
-function spec<TNode>(dataset: Dataset<TNode>): DatasetSpec {
-  const { dateOf } = dataset;
-  return {
-    name: dataset.name,
-    title: dataset.title,
-    operationName: dataset.operationName,
-    document: dataset.document,
-    scopes: dataset.scopes,
-    columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
-    datedBy: dateOf !== undefined,
-    wholeCommunities: false,
-    pagedBy: 'grid',
-    rowsOf: (data, place) => {
-      const page = dataset.page(data);
-      if (!page) return null;
-      return {
-        rows: page.nodes.map((node) => dataset.columns.map((column) => column.value(node, place))),
-        dates: dateOf ? page.nodes.map(dateOf) : null,
-        hasNextPage: page.hasNextPage,
-        endCursor: page.endCursor,
-      };
-    },
-  };
-}
+/** A dataset the engine runs: its operation reads one column page of many grids (`$gridCodes`, `$first`, `$after`). */
+export type DatasetSpec = DatasetSpecBase & { rowsOf: (data: unknown, places: ReadonlyMap<string, GridPlace>) => RowPage | null };
 
 function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
   const values = dataset.columns.map((column) => column.value);
@@ -452,7 +388,6 @@ function columnSpec<TPage>(dataset: ColumnDataset<TPage>): DatasetSpec {
     columns: dataset.columns.map(({ name, type, en, zh }) => ({ name, type, en, zh })),
     datedBy: dateOf !== undefined,
     wholeCommunities: dataset.rowsPer === 'community',
-    pagedBy: 'grids',
     rowsOf: (data, places) => {
       const page = dataset.page(data);
       if (!page) return null;
