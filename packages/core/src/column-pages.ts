@@ -42,8 +42,8 @@ export interface ColumnPageRequest {
   page: string;
 }
 
-/** Checks a column page's arguments; refuses with INVALID_GRID_CODE, INVALID_PAGE_SIZE or INVALID_CURSOR. */
-export function columnPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }, kind: ColumnPageKind = RESIDENT_COLUMNS): ColumnPageRequest {
+/** A page's grids (1 to 500, checked, distinct, in code order) and size (0 to 5000); refused with INVALID_GRID_CODE or INVALID_PAGE_SIZE. */
+function gridsAndFirst(args: { gridCodes: readonly string[]; first?: number | null }): { gridCodes: string[]; first: number } {
   if (args.gridCodes.length === 0 || args.gridCodes.length > MAX_COLUMN_PAGE_GRIDS) {
     throw inputError(ErrorCode.INVALID_GRID_CODE, `gridCodes must hold 1 to ${MAX_COLUMN_PAGE_GRIDS} grid codes, got ${args.gridCodes.length}`, {
       argumentName: 'gridCodes',
@@ -57,17 +57,37 @@ export function columnPageRequest(args: { gridCodes: readonly string[]; first?: 
       maximum: MAX_COLUMN_PAGE_SIZE,
     });
   }
+  return { gridCodes, first };
+}
+
+/** The key a cursor of `kind` holds, which must start with one of the page's grids: a cursor of other grids would start the page in the wrong place. */
+function cursorOfGrids(after: string, kind: ColumnPageKind, gridCodes: readonly string[]): string {
+  const key = decodeCursor(kind.name, after, kind.cursorKey);
+  if (!gridCodes.includes(key.slice(0, 15))) {
+    throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
+  }
+  return key;
+}
+
+/** Checks a column page's arguments; refuses with INVALID_GRID_CODE, INVALID_PAGE_SIZE or INVALID_CURSOR. */
+export function columnPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }, kind: ColumnPageKind = RESIDENT_COLUMNS): ColumnPageRequest {
+  const { gridCodes, first } = gridsAndFirst(args);
   let after: ColumnPageRequest['after'] = null;
   if (args.after != null) {
-    const [gridCode, id] = decodeCursor(kind.name, args.after, kind.cursorKey).split(':') as [string, string];
-    // A cursor of other grids would start the page in the wrong place: refused like any foreign cursor.
-    if (!gridCodes.includes(gridCode)) {
-      throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
-    }
+    const [gridCode, id] = cursorOfGrids(args.after, kind, gridCodes).split(':') as [string, string];
     after = { gridCode, id };
   }
   const page = Buffer.from(JSON.stringify([gridCodes, first, args.after ?? null]), 'utf8').toString('base64url');
   return { gridCodes, first, after, page };
+}
+
+/**
+ * Checks the arguments of a page of counts per grid (rows keyed by grid and more, e.g. year and kind): the same
+ * rules as a column page; `after` is the key of the previous page's last row.
+ */
+export function countPageRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }, kind: ColumnPageKind): { gridCodes: string[]; first: number; after: string | null } {
+  const { gridCodes, first } = gridsAndFirst(args);
+  return { gridCodes, first, after: args.after == null ? null : cursorOfGrids(args.after, kind, gridCodes) };
 }
 
 /** The request a page key stands for (an entity reference to a page); a key that is not one is INVALID_CURSOR. */

@@ -1,8 +1,7 @@
-import { checkGridCode, decodeCursor, encodeCursor, ErrorCode, inputError, MAX_COLUMN_PAGE_GRIDS, MAX_COLUMN_PAGE_SIZE, suppressCount, suppressSum } from '@hub/core';
+import { countPageRequest, encodeCursor, type ColumnPageKind, suppressCount, suppressSum } from '@hub/core';
 import type { AssistanceCountColumns, AssistanceKind } from './__generated__/resolvers-types.ts';
 
-const CURSOR_KIND = 'assistance-counts';
-const CURSOR_KEY = /^\d{15}:\d{4}:(TEMPORARY|MEDICAL)$/;
+const COUNT_CURSOR: ColumnPageKind = { name: 'assistance-counts', cursorKey: /^\d{15}:\d{4}:(TEMPORARY|MEDICAL)$/ };
 
 /** A grid's grants of one kind in one year, as counted: grants, distinct people and yuan (a decimal string). */
 export interface AssistanceCountCell {
@@ -23,24 +22,9 @@ export interface AssistanceCountRequest {
   after: string | null;
 }
 
-/** Checks the arguments as `disabilityCountColumns` does: 1-500 grid codes, `first` 0-5000, a cursor of these grids. */
+/** Checks the arguments as `residentColumns` does: 1-500 grid codes, `first` 0-5000, a cursor of these grids. */
 export function assistanceCountRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }): AssistanceCountRequest {
-  if (args.gridCodes.length === 0 || args.gridCodes.length > MAX_COLUMN_PAGE_GRIDS) {
-    throw inputError(ErrorCode.INVALID_GRID_CODE, `gridCodes must hold 1 to ${MAX_COLUMN_PAGE_GRIDS} grid codes, got ${args.gridCodes.length}`, { argumentName: 'gridCodes' });
-  }
-  const gridCodes = [...new Set(args.gridCodes.map((code) => checkGridCode(code, 'gridCodes')))].sort();
-  const first = args.first ?? 1000;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_COLUMN_PAGE_SIZE) {
-    throw inputError(ErrorCode.INVALID_PAGE_SIZE, `"first" must be between 0 and ${MAX_COLUMN_PAGE_SIZE}, got ${first}`, { argumentName: 'first', maximum: MAX_COLUMN_PAGE_SIZE });
-  }
-  let after: string | null = null;
-  if (args.after != null) {
-    after = decodeCursor(CURSOR_KIND, args.after, CURSOR_KEY);
-    if (!gridCodes.includes(after.slice(0, 15))) {
-      throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
-    }
-  }
-  return { gridCodes, first, after };
+  return countPageRequest(args, COUNT_CURSOR);
 }
 
 /**
@@ -63,6 +47,6 @@ export function assistanceCountPage(cells: readonly AssistanceCountCell[], reque
     grants: page.map((c) => suppressSum(c.grants, c.recipients)),
     amounts: page.map((c) => (suppressCount(c.recipients) === null ? null : c.amount)),
     hasNextPage: from >= 0 && from + page.length < cells.length,
-    endCursor: last ? encodeCursor(CURSOR_KIND, keyOf(last)) : null,
+    endCursor: last ? encodeCursor(COUNT_CURSOR.name, keyOf(last)) : null,
   };
 }

@@ -1,4 +1,4 @@
-import { checkGridCode, decodeCursor, encodeCursor, ErrorCode, inputError, MAX_COLUMN_PAGE_GRIDS, MAX_COLUMN_PAGE_SIZE } from '@hub/core';
+import { countPageRequest, encodeCursor, type ColumnPageKind } from '@hub/core';
 import type { DisabilityCategory, DisabilityCountColumns } from './__generated__/resolvers-types.ts';
 
 /**
@@ -8,8 +8,7 @@ import type { DisabilityCategory, DisabilityCountColumns } from './__generated__
 export const SMALL_CELL = 5;
 
 const CATEGORIES: readonly DisabilityCategory[] = ['VISUAL', 'HEARING', 'SPEECH', 'PHYSICAL', 'INTELLECTUAL', 'MENTAL', 'MULTIPLE'];
-const CURSOR_KIND = 'disability-counts';
-const CURSOR_KEY = /^\d{15}:[CG]:[1-7]$/;
+const COUNT_CURSOR: ColumnPageKind = { name: 'disability-counts', cursorKey: /^\d{15}:[CG]:[1-7]$/ };
 
 /** One row: a grid's holders of one category (all grades), or of one grade (all categories). */
 interface CountRow {
@@ -29,22 +28,7 @@ export interface DisabilityCountRequest {
 
 /** Checks the arguments as `residentColumns` does: 1-500 grid codes, `first` 0-5000, a cursor of these grids. */
 export function disabilityCountRequest(args: { gridCodes: readonly string[]; first?: number | null; after?: string | null }): DisabilityCountRequest {
-  if (args.gridCodes.length === 0 || args.gridCodes.length > MAX_COLUMN_PAGE_GRIDS) {
-    throw inputError(ErrorCode.INVALID_GRID_CODE, `gridCodes must hold 1 to ${MAX_COLUMN_PAGE_GRIDS} grid codes, got ${args.gridCodes.length}`, { argumentName: 'gridCodes' });
-  }
-  const gridCodes = [...new Set(args.gridCodes.map((code) => checkGridCode(code, 'gridCodes')))].sort();
-  const first = args.first ?? 1000;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_COLUMN_PAGE_SIZE) {
-    throw inputError(ErrorCode.INVALID_PAGE_SIZE, `"first" must be between 0 and ${MAX_COLUMN_PAGE_SIZE}, got ${first}`, { argumentName: 'first', maximum: MAX_COLUMN_PAGE_SIZE });
-  }
-  let after: string | null = null;
-  if (args.after != null) {
-    after = decodeCursor(CURSOR_KIND, args.after, CURSOR_KEY);
-    if (!gridCodes.includes(after.slice(0, 15))) {
-      throw inputError(ErrorCode.INVALID_CURSOR, '"after" is not a cursor of these grids; pass an endCursor the same gridCodes returned', { argumentName: 'after' });
-    }
-  }
-  return { gridCodes, first, after };
+  return countPageRequest(args, COUNT_CURSOR);
 }
 
 /**
@@ -91,6 +75,6 @@ export function disabilityCountPage(rows: readonly CountRow[], request: Disabili
     grades: page.map((r) => r.grade),
     holders: page.map((r) => r.holders),
     hasNextPage: from >= 0 && from + page.length < rows.length,
-    endCursor: last ? encodeCursor(CURSOR_KIND, keyOf(last)) : null,
+    endCursor: last ? encodeCursor(COUNT_CURSOR.name, keyOf(last)) : null,
   };
 }
