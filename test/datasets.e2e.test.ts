@@ -479,7 +479,7 @@ describe('a client that goes away', () => {
       supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
       urls: Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])),
       ...hub.gatewayAccess,
-      datasets: { pageSize: 2, batchedPageSize: 2, gridsPerOperation: 1, concurrency: 1, columnPageSize: 2, gridsPerRun: 1 },
+      datasets: { concurrency: 1, columnPageSize: 2, gridsPerRun: 1 },
     }).listen(0);
     try {
       const statements = hub.subgraphs['public-security']!.statements;
