@@ -1,10 +1,9 @@
 import { createHash, createHmac, createPublicKey, createSecretKey, hkdfSync, randomBytes, randomFillSync, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
-import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { isProduction } from '../config.ts';
 import { AccessCode, AccessRefusal } from './claims.ts';
 import { demoIssuerDir } from './issuer.ts';
-import { generateSigningKeyPair, parseKey, privatePem, publicPem, signingAlgorithm, type SigningAlgorithm } from './keys.ts';
+import { developmentFileOnce, generateSigningKeyPair, parseKey, privatePem, publicPem, signingAlgorithm, type SigningAlgorithm } from './keys.ts';
 import { isPurpose, isScope, type Caller } from './model.ts';
 
 /**
@@ -325,23 +324,8 @@ function callerOfClaims(claims: Record<string, unknown>): Caller | null {
  * start at once: the first to link its file in place wins and the others read it, so all derive the same keys.
  */
 function developmentSecret(file: string): KeyObject {
-  mkdirSync(path.dirname(path.dirname(file)), { recursive: true });
-  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  try {
-    return parseInternalSecret(readFileSync(file, 'utf8'), file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the development secret ${file}: ${error instanceof Error ? error.message : error}`);
-  }
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, randomBytes(INTERNAL_TOKEN_KEY_BYTES).toString('base64url'), { mode: 0o600 });
-  try {
-    linkSync(temporary, file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-  return parseInternalSecret(readFileSync(file, 'utf8'), file);
+  const text = developmentFileOnce(file, 'secret', () => randomBytes(INTERNAL_TOKEN_KEY_BYTES).toString('base64url'));
+  return parseInternalSecret(text, file);
 }
 
 /**

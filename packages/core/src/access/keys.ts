@@ -48,22 +48,22 @@ export function keyId(publicKey: KeyObject): string {
 }
 
 /**
- * A development key kept in a file, created on first use. Several services may start at once: the first to link its
- * file in place wins and the others read it, so all share one key.
+ * The text of a development file (a key, a secret) kept in a private folder, created on first use. Several services
+ * may start at once: the first to link its file in place wins and the others read it, so all share one.
  */
-export function developmentKey(file: string): KeyObject {
-  // Only the key's own folder is private. Its parents keep the usual mode: the checkout's .data also holds the embedded
+export function developmentFileOnce(file: string, what: string, create: () => string): string {
+  // Only the file's own folder is private. Its parents keep the usual mode: the checkout's .data also holds the embedded
   // PostgreSQL server's data, which that server's own user (when the hub runs as root) must be able to enter.
   const folder = path.dirname(file);
   mkdirSync(path.dirname(folder), { recursive: true });
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   try {
-    return createPrivateKey(readFileSync(file, 'utf8'));
+    return readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the development key ${file}: ${error instanceof Error ? error.message : error}`);
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read the development ${what} ${file}: ${error instanceof Error ? error.message : error}`);
   }
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, privatePem(generateSigningKeyPair().privateKey), { mode: 0o600 });
+  writeFileSync(temporary, create(), { mode: 0o600 });
   try {
     linkSync(temporary, file);
   } catch (error) {
@@ -71,7 +71,12 @@ export function developmentKey(file: string): KeyObject {
   } finally {
     unlinkSync(temporary);
   }
-  return createPrivateKey(readFileSync(file, 'utf8'));
+  return readFileSync(file, 'utf8');
+}
+
+/** A development signing key kept in a file, created on first use (see `developmentFileOnce`). */
+export function developmentKey(file: string): KeyObject {
+  return createPrivateKey(developmentFileOnce(file, 'key', () => privatePem(generateSigningKeyPair().privateKey)));
 }
 
 /** Replaces a file in one step, so a reader never sees half of it. */
