@@ -25,6 +25,8 @@ const ok = async (query: string, variables?: Record<string, unknown>, caller?: R
   expect(response.errors).toBeUndefined();
   return response.data!;
 };
+/** A connection as these queries select it. */
+type Edges<TNode> = { edges: { node: TNode }[] };
 const gridReps = (codes: string[]) => codes.map((code) => ({ __typename: 'Grid', code }));
 const GRID = `query ($reps: [_Any!]!, $first: Int, $after: String) { _entities(representations: $reps) { ... on Grid {
   partyReportIns(first: $first, after: $after) { totalCount edges { node { ${FIELDS} } } pageInfo { hasNextPage endCursor } } ${COUNTS} } } }`;
@@ -44,7 +46,7 @@ describe('双报到: members reporting in to the community they live in', () => 
     const [grid] = data._entities;
     const own = [...busiest.party.reportIns].sort((a, b) => a.id.localeCompare(b.id));
     expect(grid.partyReportIns.totalCount).toBe(own.length);
-    expect(grid.partyReportIns.edges.map((e: any) => e.node)).toEqual(own.map((b) => expected(b, levelOf.get(b.organizationId)!)));
+    expect((grid.partyReportIns as Edges<unknown>).edges.map((e) => e.node)).toEqual(own.map((b) => expected(b, levelOf.get(b.organizationId)!)));
     expect(grid.partyReportInCounts).toEqual(countsOf(own));
   });
 
@@ -61,8 +63,8 @@ describe('双报到: members reporting in to the community they live in', () => 
       { id: orgId, reps: [{ __typename: 'Community', code: community }, { __typename: 'Street', code: street }, { __typename: 'District', code: world.district.code }] });
     expect(data.partyOrganization.level).toBe(levelOf.get(orgId));
     expect(data.partyOrganization.reportIns.totalCount).toBe(inCommunity.length);
-    expect(data.partyOrganization.reportIns.edges.map((e: any) => e.node.id)).toEqual(inCommunity.map((b) => b.id).sort());
-    expect(data._entities.map((e: any) => e.partyReportInCounts)).toEqual([countsOf(inCommunity), countsOf(inStreet), countsOf(reportIns)]);
+    expect((data.partyOrganization.reportIns as Edges<{ id: string }>).edges.map((e) => e.node.id)).toEqual(inCommunity.map((b) => b.id).sort());
+    expect((data._entities as { partyReportInCounts: unknown }[]).map((e) => e.partyReportInCounts)).toEqual([countsOf(inCommunity), countsOf(inStreet), countsOf(reportIns)]);
   });
 
   it("answers a resident's report-in, and null for a member of a residential branch", async () => {
@@ -76,7 +78,7 @@ describe('双报到: members reporting in to the community they live in', () => 
   it('holds the theme party day (主题党日) monthly, with attendance', async () => {
     const day = grids.flatMap((g) => g.party.activities).find((a) => a.kind === 'THEME_PARTY_DAY')!;
     const data = await ok(`query ($id: ID!) { partyOrganization(id: $id) { activities(first: 500) { edges { node { id kind heldOn attendeeCount } } } } }`, { id: day.organizationId });
-    const node = data.partyOrganization.activities.edges.map((e: any) => e.node).find((a: any) => a.id === day.id);
+    const node = (data.partyOrganization.activities as Edges<{ id: string }>).edges.map((e) => e.node).find((a) => a.id === day.id);
     expect(node).toEqual({ id: day.id, kind: 'THEME_PARTY_DAY', heldOn: day.heldOn, attendeeCount: day.attendeeIdNumbers.length });
   });
 
@@ -116,7 +118,7 @@ describe('the volunteer register and claimed posts', () => {
     const [g] = (await ok(QUERY, { reps: gridReps([grid.grid.code]), first: 500 }))._entities;
     const own = grid.party.volunteers;
     expect(g.volunteers.totalCount).toBe(own.length);
-    expect(g.volunteers.edges.map((e: any) => e.node)).toEqual(own.map((v) => ({
+    expect((g.volunteers as Edges<unknown>).edges.map((e) => e.node)).toEqual(own.map((v) => ({
       id: v.id, resident: { id: idOf(v.idNumber) }, team: v.team, role: v.role, partyMember: v.partyMember, serviceHours: v.serviceHours, registeredOn: v.registeredOn, grid: { code: v.gridCode },
     })));
     expect(g.volunteerCounts).toEqual({ total: own.length, partyMembers: own.filter((v) => v.partyMember).length, monitors: own.filter((v) => v.role === 'MONITOR').length });
