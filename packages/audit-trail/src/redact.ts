@@ -21,8 +21,20 @@ const KEY_RULES: [RegExp, Rule][] = [
   [/address|email|password|token|secret|birth|note|remark|summary|description|content|comment/, () => REDACTED],
 ];
 
+/**
+ * Correlation ids join a record to the log lines of the same request, which carry them verbatim, so random ids of
+ * the shapes the hub makes are kept as they are: trace and span ids (the W3C trace context's 32 and 16 hex digits)
+ * and a caller token's id (22 characters of base64url). Masked, a random id whose digits happen to read as a phone
+ * would join nothing. A request id is not among them: one that reads as a number is replaced at the door
+ * (`requestIdOf`), so redaction leaves the ones that reach here unchanged anyway.
+ */
+const CORRELATION_KEYS = new Set(['requestid', 'traceid', 'spanid', 'parentspanid', 'jti']);
+const CORRELATION_ID = /^(?:[0-9a-f]{16}|[0-9a-f]{32}|[A-Za-z0-9_-]{22})$/;
+const keepId: Rule = (value) => (CORRELATION_ID.test(value) ? value : redactText(value));
+
 const ruleFor = (key: string): Rule | null => {
   const normalized = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (CORRELATION_KEYS.has(normalized)) return keepId;
   return KEY_RULES.find(([pattern]) => pattern.test(normalized))?.[1] ?? null;
 };
 

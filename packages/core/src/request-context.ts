@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { context, createContextKey, isSpanContextValid, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { redactNumbers } from './codes/redact.ts';
 import type { BatchGate } from './db/batch-gate.ts';
 
 /** The header a request id travels in: from a client to the gateway, from the gateway to every subgraph. */
@@ -40,11 +41,27 @@ export function installRequestContext(): void {
 /** Ids we take from a caller: short, and nothing a log line could be forged with. */
 const ACCEPTED_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** The caller's `x-request-id` when it is a plain token of at most 128 characters, else a fresh UUID. */
+/**
+ * The caller's `x-request-id` when it is a plain token of at most 128 characters with nothing in it that reads as an
+ * ID number, a phone or a card, else a fresh UUID. The id goes verbatim into every log line and audit record of the
+ * request, so it must be something redaction leaves alone: a client's id with a phone in it would otherwise be logged
+ * raw, and an id masked in the trail but not in the log (a UUID's 12 hex digits can read as a landline, about 1 in
+ * 700) would no longer join the two.
+ */
 export function requestIdOf(req: IncomingMessage): string {
   const header = req.headers[REQUEST_ID_HEADER];
   const given = Array.isArray(header) ? header[0] : header;
-  return given && ACCEPTED_ID.test(given) ? given : randomUUID();
+  return given && ACCEPTED_ID.test(given) && isPlainId(given) ? given : freshRequestId();
+}
+
+const isPlainId = (id: string): boolean => redactNumbers(id) === id;
+
+/** A random UUID that no redaction would change (drawn again in the rare case one would). */
+export function freshRequestId(): string {
+  for (;;) {
+    const id = randomUUID();
+    if (isPlainId(id)) return id;
+  }
 }
 
 export function runInRequestScope<T>(requestScope: RequestScope, work: () => T): T {

@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpService, isDraining, listen, REQUEST_ID_HEADER, type RunningService } from '../src/index.ts';
+import { createHttpService, freshRequestId, isDraining, listen, redactText, REQUEST_ID_HEADER, type RunningService } from '../src/index.ts';
 
 const services: RunningService[] = [];
 afterEach(async () => {
@@ -71,6 +71,18 @@ describe('the HTTP service', () => {
     expect(forged.headers.get(REQUEST_ID_HEADER)).toMatch(/^[0-9a-f-]{36}$/);
     const none = await fetch(`${base}/ok`);
     expect(none.headers.get(REQUEST_ID_HEADER)).toMatch(/^[0-9a-f-]{36}$/);
+    // Logged and audited verbatim: an id with a phone or a landline in it is not taken.
+    for (const personal of ['13812345678', 'desk-a0512345678f', 'req.110105199001011234']) {
+      const replaced = await fetch(`${base}/ok`, { headers: { [REQUEST_ID_HEADER]: personal } });
+      expect(replaced.headers.get(REQUEST_ID_HEADER)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
+  });
+
+  it('makes fresh request ids that redaction leaves unchanged', () => {
+    for (let i = 0; i < 20_000; i++) {
+      const id = freshRequestId();
+      expect(redactText(id)).toBe(id);
+    }
   });
 });
 

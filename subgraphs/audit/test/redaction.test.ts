@@ -73,6 +73,16 @@ describe('redactVariables', () => {
     });
   });
 
+  it('keeps correlation ids of the hub\'s shapes as they are, even where their digits read as a number', () => {
+    // Random ids whose digits happen to read as a landline and a phone: masked, they would join no log line.
+    const traceId = 'a0512345678f0000a0512345678f0000';
+    const spanId = '13812345678aaaaa';
+    const jti = 'AAAAAA13812345678AAAAA';
+    expect(redactVariables({ requestId: 'desk-7.req-0001', traceId, spanId, jti })).toEqual({ requestId: 'desk-7.req-0001', traceId, spanId, jti });
+    // Another shape under those keys is text like any other: a number in it is masked.
+    expect(redactVariables({ requestId: '13812345678', traceId: `call ${phone}` })).toEqual({ requestId: '138****5678', traceId: `call ${maskPhone(phone)}` });
+  });
+
   it('keeps what JSONB can store: no NUL, no lone surrogate, bounded size and depth', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 40; i++) deep = { level: deep };
