@@ -30,22 +30,24 @@
  *
  * Everything (load generator included) shares the machine: the figures are this machine's, at its load.
  */
-import { randomUUID } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { createPrivateKey, randomUUID, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { loadavg } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEMO_HUB_SECRET, demoIssuer, department, encodeCursor, freePort, internalKeysForRun, residentKey } from '@hub/core';
+import { CALLER_HEADER, DEMO_HUB_SECRET, demoIssuer, department, encodeCursor, FEED_WAKEUP_PATH, freePort, internalKeysForRun, residentKey, signCallerToken, type Caller } from '@hub/core';
 import { generateDemoWorld } from '@hub/demo';
 import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
-import { createClient as createSseClient } from 'graphql-sse';
-import { createClient as createWsClient } from 'graphql-ws';
+import pg from 'pg';
 import WebSocket from 'ws';
 import { machineLine } from './machine.ts';
+import type { ClientCommand, ClientReport, ClientSpec } from './subscription-clients.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -65,6 +67,8 @@ function parseArgs(argv: string[]) {
     duration: number('--duration', 30),
     restartAt: number('--restart-at', 0),
     restartDown: number('--restart-down', 2),
+    /** Processes the clients run in (`subscription-clients.ts`), beside the benchmark's own. */
+    clientProcesses: number('--client-processes', 4),
     compare: argv.includes('--compare'),
     /** Another build of the gateway (its bundle) to run beside this one, under the same subscribers and writes. */
     baseline: (() => {
@@ -138,6 +142,7 @@ const exitCode = await (async () => {
       if (runtime.name === 'mediation') mediation = service;
     }
     const urls = await Promise.all(started.map((s) => s.ready));
+    const mediationUrl = urls[departmentRuntimes.indexOf(mediationRuntime)]!.replace(/\/graphql$/, FEED_WAKEUP_PATH);
     const startGateway = async (label: string, env: Record<string, string>, entry = path.join(ROOT, 'gateway/dist/index.js')) => {
       const inspectPort = await freePort();
       const service = forkService(
@@ -182,15 +187,16 @@ const exitCode = await (async () => {
     const after = encodeCursor('case-events', String(headSequence));
 
     interface Subscriber {
+      id: number;
       label: string;
       /** The caller class: role and grids, as the subscriber's token names them (its feed is read as this class). */
       kind: string;
       grid: string | null;
-      received: Event[];
-      latencies: number[];
+      /** The sequences of the events it got, in order, and when each arrived (ms on the machine's clock). */
+      received: string[];
+      arrivals: number[];
       /** What ended or refused the subscription, if anything did: a refusal is reported as one, never as lost events. */
       refused: string | null;
-      dispose: () => void;
     }
     interface Served {
       gateway: (typeof gateways)[number];
@@ -201,62 +207,100 @@ const exitCode = await (async () => {
       wsKiB: number;
       cpuStart: number;
       readsStart: number;
+      stagesStart: Stages;
     }
-    const subscribe = async (gateway: (typeof gateways)[number], i: number): Promise<Subscriber> => {
+    // The clients live in processes of their own (`subscription-clients.ts`): their parsing is not this process's,
+    // which times the writes and the wake-ups. Subscriber i is in process i mod N.
+    const bySubscriber = new Map<number, Subscriber>();
+    const clients = await Promise.all(
+      Array.from({ length: Math.max(1, options.clientProcesses) }, async (_, n) => {
+        const child = fork(fileURLToPath(new URL('./subscription-clients.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        const acks: ((count: number) => void)[] = [];
+        let disposed: ((delay: Extract<ClientReport, { type: 'disposed' }>['loopDelayMs']) => void) | undefined;
+        child.on('message', (report: ClientReport) => {
+          if (report.type === 'subscribed') acks.shift()?.(report.count);
+          else if (report.type === 'disposed') disposed?.(report.loopDelayMs);
+          else if (report.type === 'refused') {
+            const s = bySubscriber.get(report.id);
+            if (s) {
+              s.refused = report.reason;
+              say(`${s.label}: subscription refused or ended: ${s.refused}`);
+            }
+          } else if (report.type === 'arrivals') {
+            const { batch } = report;
+            for (let i = 0; i + 2 < batch.length; i += 3) {
+              const s = bySubscriber.get(Number(batch[i]))!;
+              s.received.push(String(batch[i + 1]));
+              s.arrivals.push(Number(batch[i + 2]));
+            }
+          }
+        });
+        child.once('exit', (code, signal) => {
+          if (!disposed) say(`client process ${n} exited early (${signal ?? `code ${code}`})`);
+        });
+        return {
+          child,
+          subscribe: (command: Extract<ClientCommand, { type: 'subscribe' }>) =>
+            new Promise<number>((resolve) => {
+              acks.push(resolve);
+              child.send(command);
+            }),
+          /** Ends its clients; answers how late its event loop ran over the run (its clients' own queueing). */
+          dispose: () =>
+            new Promise<Extract<ClientReport, { type: 'disposed' }>['loopDelayMs']>((resolve) => {
+              disposed = resolve;
+              child.send({ type: 'dispose' } satisfies ClientCommand);
+            }),
+        };
+      }),
+    );
+    let nextId = 0;
+    const subscribeAll = async (gateway: (typeof gateways)[number], indices: number[]): Promise<Subscriber[]> => {
       const streamUrl = gateway.url.replace(/\/graphql$/, '/graphql/stream');
       const wsUrl = gateway.url.replace(/^http/, 'ws');
-      const kind = i % 10 < 4 ? 'grid-worker' : i % 10 < 7 ? 'dispatcher' : 'housing-officer';
-      const grid = kind === 'grid-worker' ? grids[i % grids.length]!.grid.code : null;
-      const authorization = `Bearer ${await token({ role: kind, ...(grid ? { grids: [grid] } : {}) })}`;
-      const s: Subscriber = { label: `${kind} over ${i % 2 === 0 ? 'SSE' : 'WebSocket'}`, kind, grid, received: [], latencies: [], refused: null, dispose: () => {} };
-      const refusedWith = (error: unknown) => {
-        s.refused = describeError(error);
-        say(`${s.label}: subscription refused or ended: ${s.refused}`);
-      };
-      const next = (payload: { data?: { caseEvents: Event } | null }) => {
-        const event = payload.data?.caseEvents;
-        if (!event) return;
-        s.received.push(event);
-        s.latencies.push(Date.now() - Date.parse(event.node.at));
-      };
-      let lastCursor = after;
-      const onNext = (payload: { data?: { caseEvents: Event } | null }) => {
-        if (payload.data?.caseEvents) lastCursor = payload.data.caseEvents.cursor;
-        next(payload);
-      };
-      if (i % 2 === 0) {
-        // graphql-sse retries a dropped stream itself; the header function resumes it from the last event received.
-        const client = createSseClient({ url: streamUrl, retryAttempts: 1000, retry: () => new Promise((r) => setTimeout(r, 200 + Math.random() * 300)), headers: () => ({ authorization, 'last-event-id': lastCursor }) });
-        client.subscribe({ query: SUBSCRIPTION, variables: { after } }, { next: onNext, error: refusedWith, complete: () => {} });
-        s.dispose = () => client.dispose();
-      } else {
-        // graphql-ws resubscribes with the same payload after a reconnect: the payload carries the resume point.
-        const payload = { query: SUBSCRIPTION, variables: { after }, extensions: { lastEventId: after } };
-        const client = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 1000, shouldRetry: () => true, connectionParams: { authorization } });
-        client.subscribe(payload, {
-          next: (p) => {
-            onNext(p as { data?: { caseEvents: Event } });
-            payload.extensions.lastEventId = lastCursor;
-          },
-          error: refusedWith,
-          complete: () => {},
-        });
-        s.dispose = () => void client.dispose();
+      const specs = new Map<number, ClientSpec[]>();
+      const subscribers: Subscriber[] = [];
+      for (const i of indices) {
+        const kind = i % 10 < 4 ? 'grid-worker' : i % 10 < 7 ? 'dispatcher' : 'housing-officer';
+        const grid = kind === 'grid-worker' ? grids[i % grids.length]!.grid.code : null;
+        const protocol = i % 2 === 0 ? 'sse' : 'ws';
+        const s: Subscriber = { id: nextId++, label: `${kind} over ${protocol === 'sse' ? 'SSE' : 'WebSocket'}`, kind, grid, received: [], arrivals: [], refused: null };
+        bySubscriber.set(s.id, s);
+        subscribers.push(s);
+        const authorization = `Bearer ${await token({ role: kind, ...(grid ? { grids: [grid] } : {}) })}`;
+        const n = i % clients.length;
+        specs.set(n, [...(specs.get(n) ?? []), { id: s.id, protocol, authorization }]);
       }
-      return s;
+      await Promise.all([...specs].map(([n, list]) => clients[n]!.subscribe({ type: 'subscribe', streamUrl, wsUrl, query: SUBSCRIPTION, after, subscribers: list })));
+      return subscribers;
     };
     const metricsOf = async (url: string) => {
       const text = await (await fetch(url.replace(/\/graphql$/, '/metrics'))).text();
       let reads = 0;
       let open = 0;
       let subscribing = 0;
+      const stages: Stages = new Map();
       for (const line of text.split('\n')) {
+        // The gateway's own timing of each event, per group: `le` buckets of each stage (cumulative), and the sum.
+        const bucket = /^hub_gateway_subscription_delivery_seconds_bucket\{.*?le="([^"]+)".*?stage="([^"]+)"|^hub_gateway_subscription_delivery_seconds_bucket\{.*?stage="([^"]+)".*?le="([^"]+)"/.exec(line);
+        if (bucket) {
+          const [le, stage] = bucket[1] ? [bucket[1], bucket[2]!] : [bucket[4]!, bucket[3]!];
+          const entry = stages.get(stage) ?? { buckets: new Map(), sum: 0 };
+          entry.buckets.set(le, Number(line.split(' ').at(-1)));
+          stages.set(stage, entry);
+        }
+        const sum = /^hub_gateway_subscription_delivery_seconds_sum\{.*?stage="([^"]+)"/.exec(line);
+        if (sum) {
+          const entry = stages.get(sum[1]!) ?? { buckets: new Map(), sum: 0 };
+          entry.sum = Number(line.split(' ').at(-1));
+          stages.set(sum[1]!, entry);
+        }
         if (line.startsWith('hub_gateway_subscription_reads_total')) reads += Number(line.split(' ').at(-1));
         // Labels as the registry writes them: `what` first, then the service's default label.
         if (line.startsWith('hub_gateway_subscriptions{what="subscriptions"')) open = Number(line.split(' ').at(-1));
         if (line.startsWith('hub_gateway_subscriptions{what="subscribing"')) subscribing = Number(line.split(' ').at(-1));
       }
-      return { reads, open, subscribing };
+      return { reads, open, subscribing, stages };
     };
     const waitUntilSubscribed = async (gateway: (typeof gateways)[number], subscribers: Subscriber[]) => {
       // Every subscription admitted (or refused, which the client is told) and none still on its first read: the
@@ -277,10 +321,10 @@ const exitCode = await (async () => {
       const order = Array.from({ length: options.subscribers }, (_, i) => i);
       const sse = order.filter((i) => i % 2 === 0);
       const ws = order.filter((i) => i % 2 === 1);
-      for (const i of sse) subscribers.push(await subscribe(gateway, i));
+      subscribers.push(...(await subscribeAll(gateway, sse)));
       await waitUntilSubscribed(gateway, subscribers);
       const afterSse = await gateway.probe.memory();
-      for (const i of ws) subscribers.push(await subscribe(gateway, i));
+      subscribers.push(...(await subscribeAll(gateway, ws)));
       await waitUntilSubscribed(gateway, subscribers);
       const afterWs = await gateway.probe.memory();
       const rssIdle = await rssMiB(gateway.pid);
@@ -288,7 +332,7 @@ const exitCode = await (async () => {
       const sseKiB = (afterSse - before) / 1024 / Math.max(1, sse.length);
       const wsKiB = (afterWs - afterSse) / 1024 / Math.max(1, ws.length);
       say(`idle (${gateway.label}): RSS ${rssBefore.toFixed(0)} → ${rssIdle.toFixed(0)} MiB (${rssIdleKiB.toFixed(1)} KiB per subscriber); after GC ${sseKiB.toFixed(1)} KiB per SSE and ${wsKiB.toFixed(1)} KiB per WebSocket subscriber`);
-      served.push({ gateway, subscribers, rssIdleKiB, sseKiB, wsKiB, cpuStart: 0, readsStart: 0 });
+      served.push({ gateway, subscribers, rssIdleKiB, sseKiB, wsKiB, cpuStart: 0, readsStart: 0, stagesStart: new Map() });
     }
 
     // The writer: one case change every 1/rate s, as the grid workers and the centre make them: of every four, two
@@ -356,9 +400,11 @@ const exitCode = await (async () => {
       }
       written++;
     };
+    const wakeups = listenWakeups(() => mediationUrl, createPrivateKey(keys.HUB_INTERNAL_PRIVATE_KEY));
     for (const s of served) {
       s.cpuStart = await cpuSeconds(s.gateway.pid);
       s.readsStart = (await metricsOf(s.gateway.url)).reads;
+      s.stagesStart = (await metricsOf(s.gateway.url)).stages;
     }
     const startedAt = Date.now();
     let n = 0;
@@ -410,7 +456,11 @@ const exitCode = await (async () => {
       return [key, { all: new Set(feed.map((e) => e.node.sequence)), required: feed.map((e) => e.node.sequence).filter((q) => !optional.has(q)) }];
     }));
     const expectedFor = (s: Subscriber) => expectations.get(classOf(s))!;
-    const complete = (s: Subscriber) => s.refused !== null || expectedFor(s).required.every((q) => s.received.some((e) => e.node.sequence === q));
+    const complete = (s: Subscriber) => {
+      if (s.refused !== null) return true;
+      const have = new Set(s.received);
+      return expectedFor(s).required.every((q) => have.has(q));
+    };
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline && !served.every((g) => g.subscribers.every(complete))) await new Promise((r) => setTimeout(r, 250));
     console.log(`Machine: ${machineLine()}; load average ${loadavg().map((l) => l.toFixed(1)).join(', ')}`);
@@ -418,6 +468,18 @@ const exitCode = await (async () => {
     console.log('| command | gateway | subscribers | writes | events | deliveries | feed reads per event | p50 | p99 | RSS per idle subscriber | after GC: per SSE / per WebSocket subscriber | gateway CPU per delivery | mediation restart | lost / doubled |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
     let failed = false;
+    const stageLines: string[] = [];
+    // The events' times to the millisecond (the API's `at` is to the second): read from the mediation database.
+    const eventTimes = new Map<string, number>();
+    {
+      const db = new pg.Client({ connectionString: databases.urls.mediation });
+      await db.connect();
+      const { rows } = await db.query<{ sequence: string; ms: number }>('select sequence::text as sequence, extract(epoch from at)::float8 * 1000 as ms from case_events where sequence > $1', [headSequence]);
+      for (const row of rows) eventTimes.set(row.sequence, Number(row.ms));
+      await db.end();
+    }
+    wakeups.close();
+    const toNotify = [...wakeups.times].flatMap(([sequence, t]) => (eventTimes.has(sequence) ? [t - eventTimes.get(sequence)!] : [])).sort((a, b) => a - b);
     const figures: { p50: number; p99: number; cpu: number; reads: number }[] = [];
     for (const g of served) {
       const cpu = (await cpuSeconds(g.gateway.pid)) - g.cpuStart;
@@ -429,7 +491,7 @@ const exitCode = await (async () => {
       const empty = new Map<string, number>();
       for (const s of g.subscribers) {
         if (s.refused !== null) refusedSubscribers++;
-        const got = s.received.map((e) => e.node.sequence);
+        const got = s.received;
         const have = new Set(got);
         const { all, required } = expectedFor(s);
         doubled += got.length - have.size;
@@ -445,8 +507,32 @@ const exitCode = await (async () => {
       const behind = new Map<string, number>();
       for (const s of g.subscribers) if (!complete(s)) behind.set(s.label, (behind.get(s.label) ?? 0) + 1);
       if (behind.size > 0) say(`(${g.gateway.label}) subscribers still missing events after 60 s: ${[...behind].map(([label, count]) => `${count} ${label}`).join(', ')}`);
-      const latencies = g.subscribers.flatMap((s) => s.latencies).sort((a, b) => a - b);
-      const delivered = latencies.length;
+      // Per delivery: from the event's time in its transaction (to the millisecond, from its row) to the client, and
+      // from the wake-up this process got at its commit to the client.
+      const latencies: number[] = [];
+      const fromNotify: number[] = [];
+      const fromSecond: number[] = [];
+      for (const s of g.subscribers) {
+        s.received.forEach((sequence, i) => {
+          const at = eventTimes.get(sequence);
+          const notified = wakeups.times.get(sequence);
+          if (at !== undefined) latencies.push(s.arrivals[i]! - at);
+          if (at !== undefined) fromSecond.push(s.arrivals[i]! - Math.floor(at / 1000) * 1000);
+          if (notified !== undefined) fromNotify.push(s.arrivals[i]! - notified);
+        });
+      }
+      for (const list of [latencies, fromNotify, fromSecond]) list.sort((a, b) => a - b);
+      const delivered = g.subscribers.reduce((sum, s) => sum + s.received.length, 0);
+      const stagesEnd = (await metricsOf(g.gateway.url)).stages;
+      const stage = (name: string) => {
+        const [p50, p99, mean, count] = histogramFigures(stagesEnd.get(name), g.stagesStart.get(name));
+        return `${name} p50 ≤${p50} ms, p99 ≤${p99} ms (mean ${mean.toFixed(1)} ms, ${count} group-events)`;
+      };
+      stageLines.push(
+        `(${g.gateway.label}) where the time goes: event time → wake-up received here p50 ${ms(percentile(toNotify, 50))} / p99 ${ms(percentile(toNotify, 99))}; ` +
+          `wake-up → client p50 ${ms(percentile(fromNotify, 50))} / p99 ${ms(percentile(fromNotify, 99))}; in the gateway (its histogram, per group and event): ${stage('queued')}; ${stage('read')}; ${stage('written')}; ` +
+          `the same deliveries from the API's \`at\` (whole seconds, as this benchmark measured before): p50 ${ms(percentile(fromSecond, 50))} / p99 ${ms(percentile(fromSecond, 99))}`,
+      );
       figures.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: cpu / delivered, reads: reads / Math.max(1, events.length) });
       const row = [
         `\`npm run bench:subscriptions -- ${process.argv.slice(2).join(' ')}\``.replace(' -- `', '`'),
@@ -456,8 +542,8 @@ const exitCode = await (async () => {
         events.length,
         delivered,
         (reads / Math.max(1, events.length)).toFixed(1),
-        `${percentile(latencies, 50)} ms`,
-        `${percentile(latencies, 99)} ms`,
+        ms(percentile(latencies, 50)),
+        ms(percentile(latencies, 99)),
         `${g.rssIdleKiB.toFixed(1)} KiB`,
         `${g.sseKiB.toFixed(1)} / ${g.wsKiB.toFixed(1)} KiB`,
         `${((cpu / delivered) * 1e6).toFixed(0)} µs`,
@@ -474,7 +560,9 @@ const exitCode = await (async () => {
         `${a.gateway.label} / ${b.gateway.label}: feed reads ${(on.reads / off.reads).toFixed(2)}×, p50 ${(on.p50 / off.p50).toFixed(2)}×, p99 ${(on.p99 / off.p99).toFixed(2)}×, CPU per delivery ${(on.cpu / off.cpu).toFixed(2)}×, memory per SSE / WebSocket subscriber ${(a.sseKiB / b.sseKiB).toFixed(2)}× / ${(a.wsKiB / b.wsKiB).toFixed(2)}×`,
       );
     }
-    for (const g of served) for (const s of g.subscribers) s.dispose();
+    for (const line of stageLines) console.log(line);
+    const delays = await Promise.all(clients.map((c) => c.dispose()));
+    console.log(`Client processes (${clients.length}): event-loop delay p99 ${delays.map((d) => `${d.p99} ms`).join(', ')}; max ${delays.map((d) => `${d.max} ms`).join(', ')}`);
     for (const g of served) g.gateway.probe.close();
     return failed ? 1 : 0;
   } finally {
@@ -543,14 +631,65 @@ async function feedHead(url: string, authorization: string): Promise<number> {
   return Number(events.at(-1)?.node.sequence ?? 0);
 }
 
-function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  if (Array.isArray(error)) return error.map((e) => describeError(e)).join('; ');
-  if (typeof error === 'object' && error !== null) {
-    const { code, reason, message } = error as { code?: unknown; reason?: unknown; message?: unknown };
-    if (code !== undefined) return `closed ${String(code)}${reason ? ` ${String(reason)}` : ''}`;
-    if (message !== undefined) return String(message);
-    return JSON.stringify(error);
-  }
-  return String(error);
+type Stages = Map<string, StageHistogram>;
+
+function ms(value: number): string {
+  return Number.isFinite(value) ? `${Math.round(value).toLocaleString('en')} ms` : '–';
+}
+
+/**
+ * p50 and p99 (the upper bound of the bucket each falls in, ms), mean (ms) and count of one stage of the gateway's
+ * histogram between two scrapes.
+ */
+type StageHistogram = { buckets: Map<string, number>; sum: number };
+function histogramFigures(end: StageHistogram | undefined, start: StageHistogram | undefined): [string, string, number, number] {
+  if (!end) return ['–', '–', 0, 0];
+  const bounds = [...end.buckets.keys()].sort((a, b) => (a === '+Inf' ? 1 : b === '+Inf' ? -1 : Number(a) - Number(b)));
+  const counts = bounds.map((le) => end.buckets.get(le)! - (start?.buckets.get(le) ?? 0));
+  const count = counts.at(-1) ?? 0;
+  const at = (p: number) => {
+    const i = counts.findIndex((c) => c >= (p / 100) * count);
+    const le = bounds[i] ?? '+Inf';
+    return le === '+Inf' ? '∞' : String(Number(le) * 1000);
+  };
+  return [at(50), at(99), count ? ((end.sum - (start?.sum ?? 0)) / count) * 1000 : 0, count];
+}
+
+/**
+ * The mediation subgraph's wake-up stream, followed as the gateways follow it: when each committed event's NOTIFY
+ * reached a process on this machine (ms on the machine's clock, by sequence). Reconnects after the mediation kill.
+ */
+function listenWakeups(url: () => string, privateKey: KeyObject) {
+  const caller: Caller = { userId: 'bench-wakeups', role: 'gateway', department: null, scopes: [], purpose: null, grids: [], communities: [], ownGridsOnly: true, namesMasked: true };
+  const times = new Map<string, number>();
+  const abort = new AbortController();
+  void (async () => {
+    while (!abort.signal.aborted) {
+      try {
+        const token = await signCallerToken(caller, 'mediation', privateKey, { body: '' });
+        const response = await fetch(url(), { headers: { accept: 'text/event-stream', [CALLER_HEADER]: token }, signal: abort.signal });
+        if (response.status !== 200 || !response.body) throw new Error(`wake-up stream answered HTTP ${response.status}`);
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for await (const chunk of response.body) {
+          const t = performance.timeOrigin + performance.now();
+          buffer += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const frame = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (!frame.startsWith('event: wake')) continue;
+            const data = /^data:(.*)$/m.exec(frame)?.[1];
+            if (!data) continue;
+            const sequence = String((JSON.parse(data) as { sequence: number }).sequence);
+            if (!times.has(sequence)) times.set(sequence, t);
+          }
+        }
+      } catch {
+        // The mediation subgraph is away (killed): follow it again when it is back.
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  return { times, close: () => abort.abort() };
 }

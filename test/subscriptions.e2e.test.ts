@@ -157,6 +157,23 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
     }
   });
 
+  it("times where each event's time went in the gateway (queued, read, written, per group and event) at /metrics", async () => {
+    const counts = async () => {
+      const text = await (await fetch(hub.gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+      const of = (stage: string) => Number(new RegExp(`^hub_gateway_subscription_delivery_seconds_count\\{[^}]*stage="${stage}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      return { queued: of('queued'), read: of('read'), written: of('written') };
+    };
+    const stream = sseSubscribe(await bearer('dispatcher'));
+    await settled(stream);
+    const before = await counts();
+    const next = await report(GRID_B);
+    await stream.events.until((r) => caseIds(r).includes(next), 'the next event');
+    // Timed as the group's read is delivered, before any member's client can have it: each stage counts it.
+    const after = await counts();
+    for (const stage of ['queued', 'read', 'written'] as const) expect(after[stage], stage).toBeGreaterThan(before[stage]);
+    stream.dispose();
+  });
+
   it('serves several subscriptions on one stream in single connection mode, each its own events', async () => {
     const client = createSseClient({ url: streamUrl, singleConnection: true, retryAttempts: 0, headers: { authorization: await bearer('dispatcher') } });
     const inA = collector();

@@ -102,6 +102,11 @@ interface Group {
   retry?: NodeJS.Timeout | undefined;
 }
 
+export type DeliveryStage = 'queued' | 'read' | 'written';
+
+/** Wake-up times kept for the stage timings: far more events than a read can be behind in steady state. */
+const WOKEN_KEPT = 4096;
+
 /** Feed events read per execution: a subscriber far behind catches up page by page. */
 const PAGE = 100;
 /** Codes of a read that failed for a while only (a department away or slow): the subscription waits, it is not refused. */
@@ -129,6 +134,12 @@ export function createSubscriptionHub(options: {
   onRead?: (ok: boolean) => void;
   /** Told of each routed wake-up and how many groups it woke (for the metrics). */
   onWake?: (groups: number) => void;
+  /**
+   * Told, once per group and event, where the event's time went in this gateway (seconds): `queued` from its wake-up
+   * to the start of the read that got it, `read` that read (the query plan, as the group's caller), `written` from the
+   * read's answer to the last member's socket write.
+   */
+  onStage?: (stage: DeliveryStage, seconds: number) => void;
 }) {
   const groups = new Map<string, Group>();
   const perCaller = new Map<string, number>();
@@ -136,6 +147,8 @@ export function createSubscriptionHub(options: {
   /** Subscribes under way (their first read not done yet). */
   let subscribing = 0;
   let closing = false;
+  /** When each recent event's wake-up came (by cursor), for `onStage`: bounded, the oldest forgotten first. */
+  const wokenAt = new Map<string, number>();
 
   async function subscribe(request: SubscribeRequest): Promise<SubscribeResult> {
     subscribing++;
@@ -305,6 +318,7 @@ export function createSubscriptionHub(options: {
             const live = members.filter((s) => !s.ended);
             const representative = live[0];
             if (!representative) break;
+            const readStart = performance.now();
             const read = await readFeed(g, representative.caller, from);
             if (read.fatal) {
               // A failed read (a subgraph away, a timeout) keeps every cursor, and is tried again shortly: the
@@ -314,7 +328,9 @@ export function createSubscriptionHub(options: {
               break;
             }
             if (read.events.length === 0) break;
+            const readDone = performance.now();
             deliver(live, read);
+            if (options.onStage) timeStages(read, readStart, readDone);
             from = read.events.at(-1)!.cursor;
             if (!read.more) break;
           }
@@ -327,6 +343,17 @@ export function createSubscriptionHub(options: {
       g.running = false;
       if (g.members.size === 0 && groups.get(g.key) === g) groups.delete(g.key);
       else if (failed) scheduleRetry(g);
+    }
+  }
+  function timeStages(read: FeedRead, readStart: number, readDone: number) {
+    const written = (performance.now() - readDone) / 1000;
+    for (const event of read.events) {
+      const woken = wokenAt.get(event.cursor);
+      // An event read before its wake-up came (it committed while an earlier one's read ran) waited for nothing.
+      const from = woken === undefined ? readStart : Math.max(woken, readStart);
+      options.onStage!('queued', woken === undefined ? 0 : Math.max(0, readStart - woken) / 1000);
+      options.onStage!('read', (readDone - from) / 1000);
+      options.onStage!('written', written);
     }
   }
   function scheduleRetry(g: Group) {
@@ -385,6 +412,10 @@ export function createSubscriptionHub(options: {
      * an older mediation) wakes every group.
      */
     wake(subgraph: string, position: FeedPosition) {
+      if (options.onStage) {
+        wokenAt.set(position.cursor, performance.now());
+        if (wokenAt.size > WOKEN_KEPT) wokenAt.delete(wokenAt.keys().next().value!);
+      }
       const route = options.limits.routedWakeups ? position.route : undefined;
       let count = 0;
       for (const g of groups.values()) {

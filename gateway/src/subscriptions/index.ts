@@ -3,7 +3,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServer, ApolloServerPlugin } from '@apollo/server';
 import type { Logger, RouteHandler } from '@hub/core';
 import { buildSchema, type GraphQLSchema } from 'graphql';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { AuditSink } from '../audit.ts';
 import type { Authenticate } from '../authenticate.ts';
 import type { GatewayContext } from '../context.ts';
@@ -62,6 +62,13 @@ export function createSubscriptions(options: {
     labelNames: ['what'] as const,
     registers,
   });
+  const stages = new Histogram({
+    name: 'hub_gateway_subscription_delivery_seconds',
+    help: "Where a committed event's time goes in the gateway, once per subscriber group and event: queued (its wake-up to the start of the read that got it), read (the feed read through the query plan), written (the read's answer to the last member's socket write)",
+    labelNames: ['stage'] as const,
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5],
+    registers,
+  });
   new Gauge({
     name: 'hub_gateway_subscriptions',
     help: 'Open subscriptions, the groups of subscribers that share reads, and subscribes under way (their first read not done)',
@@ -77,6 +84,7 @@ export function createSubscriptions(options: {
 
   const hub = createSubscriptionHub({
     onRead: (ok) => reads.inc({ outcome: ok ? 'ok' : 'failed' }),
+    onStage: (stage, seconds) => stages.observe({ stage }, seconds),
     onWake: (groups) => (woken.inc({ what: 'events' }), woken.inc({ what: 'groups' }, groups)),
     apollo: () => {
       if (!apollo) throw new Error('subscriptions served before the gateway started');
