@@ -363,6 +363,8 @@ const exitCode = await (async () => {
     let refused = 0;
     const writes = { reports: 0, acceptances: 0, dispatches: 0 };
     const pending = new Set<Promise<void>>();
+    /** Each write's round trip through the gateway (the one that committed), ms. */
+    const writeTimes: number[] = [];
     const change = async (n: number): Promise<{ authorization: string; query: string; input: Record<string, unknown>; done: (caseId: string) => void }> => {
       if (n % 4 === 2) {
         const caseId = await toAccept.take();
@@ -384,11 +386,13 @@ const exitCode = await (async () => {
       const c = await change(n);
       const input = { idempotencyKey: randomUUID(), ...c.input };
       for (;;) {
+        const sentAt = performance.now();
         try {
           const response = await fetch(writeUrlOf(n), { method: 'POST', headers: { 'content-type': 'application/json', authorization: c.authorization }, body: JSON.stringify({ query: c.query, variables: { input } }) });
           const body = (await response.json()) as { data?: Record<string, { case: { id: string } } | null> };
           const changed = Object.values(body.data ?? {})[0];
           if (changed) {
+            writeTimes.push(performance.now() - sentAt);
             c.done(changed.case.id);
             break;
           }
@@ -529,8 +533,7 @@ const exitCode = await (async () => {
         return `${name} p50 ≤${p50} ms, p99 ≤${p99} ms (mean ${mean.toFixed(1)} ms, ${count} group-events)`;
       };
       stageLines.push(
-        `(${g.gateway.label}) where the time goes: event time → wake-up received here p50 ${ms(percentile(toNotify, 50))} / p99 ${ms(percentile(toNotify, 99))}; ` +
-          `wake-up → client p50 ${ms(percentile(fromNotify, 50))} / p99 ${ms(percentile(fromNotify, 99))}; in the gateway (its histogram, per group and event): ${stage('queued')}; ${stage('read')}; ${stage('written')}; ` +
+        `(${g.gateway.label}) where the time goes: wake-up → client p50 ${ms(percentile(fromNotify, 50))} / p99 ${ms(percentile(fromNotify, 99))}; in the gateway (its histogram, per group and event): ${stage('queued')}; ${stage('read')}; ${stage('written')}; ` +
           `the same deliveries from the API's \`at\` (whole seconds, as this benchmark measured before): p50 ${ms(percentile(fromSecond, 50))} / p99 ${ms(percentile(fromSecond, 99))}`,
       );
       figures.push({ p50: percentile(latencies, 50), p99: percentile(latencies, 99), cpu: cpu / delivered, reads: reads / Math.max(1, events.length) });
@@ -560,6 +563,8 @@ const exitCode = await (async () => {
         `${a.gateway.label} / ${b.gateway.label}: feed reads ${(on.reads / off.reads).toFixed(2)}×, p50 ${(on.p50 / off.p50).toFixed(2)}×, p99 ${(on.p99 / off.p99).toFixed(2)}×, CPU per delivery ${(on.cpu / off.cpu).toFixed(2)}×, memory per SSE / WebSocket subscriber ${(a.sseKiB / b.sseKiB).toFixed(2)}× / ${(a.wsKiB / b.wsKiB).toFixed(2)}×`,
       );
     }
+    writeTimes.sort((a, b) => a - b);
+    console.log(`Writes' round trip through the gateway (request to answer, the change committed): p50 ${ms(percentile(writeTimes, 50))} / p99 ${ms(percentile(writeTimes, 99))}; event time → wake-up received by this process (the rest of the write's transaction, its commit and the NOTIFY's relay): p50 ${ms(percentile(toNotify, 50))} / p99 ${ms(percentile(toNotify, 99))}`);
     for (const line of stageLines) console.log(line);
     const delays = await Promise.all(clients.map((c) => c.dispose()));
     console.log(`Client processes (${clients.length}): event-loop delay p99 ${delays.map((d) => `${d.p99} ms`).join(', ')}; max ${delays.map((d) => `${d.max} ms`).join(', ')}`);

@@ -20,6 +20,13 @@ const GATEWAY_CALLER: Caller = {
   namesMasked: true,
 };
 
+/**
+ * The longest wait between attempts to reopen the wake-up stream. Every event that commits after the owning subgraph
+ * is back waits for the stream (nothing else wakes its subscribers), so this bounds the delay a restart adds to them;
+ * an attempt while the subgraph is away costs one refused connection.
+ */
+const RECONNECT_CAP_MS = 400;
+
 export interface FeedPosition {
   sequence: number;
   /** The cursor the feed's connection (`caseEvents(after:)`) takes for this position. */
@@ -112,7 +119,7 @@ export function followFeed(options: { url: string; subgraph: string; internalKey
       open = false;
       // A stream that stayed up a while was healthy: start the backoff over.
       failures = Date.now() - startedAt > 5_000 ? 0 : failures + 1;
-      const delay = Math.min(2_000, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
+      const delay = Math.min(RECONNECT_CAP_MS, 50 * 2 ** Math.min(failures, 6)) * (0.5 + Math.random() / 2);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });

@@ -111,8 +111,12 @@ const WOKEN_KEPT = 4096;
 const PAGE = 100;
 /** Codes of a read that failed for a while only (a department away or slow): the subscription waits, it is not refused. */
 const TRANSIENT = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_REQUEST_REFUSED', 'REQUEST_TIMEOUT', 'INTERNAL_SERVER_ERROR']);
-/** How soon a group whose read failed reads again. */
-const RETRY_MS = 1_000;
+/**
+ * How soon a group whose read failed reads again: after a restart of the owning subgraph, events that committed once
+ * it was back but before the wake-up stream reopened wait this long at most (a read refused meanwhile by the open
+ * circuit breaker costs nothing beyond the gateway).
+ */
+const RETRY_MS = 500;
 
 /**
  * The gateway's subscriptions. Each one is a query over its stream's feed from the subscriber's cursor, run through
