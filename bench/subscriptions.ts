@@ -4,14 +4,14 @@
  * acceptances and dispatches to housing).
  *
  *   npm run bench:subscriptions -- [--residents 10000] [--subscribers 1000] [--rate 20] [--duration 30]
- *                                  [--restart-at <s>] [--restart-down <s>] [--compare] [--baseline <bundle>]
- *                                  [--cpu-prof <dir>]
+ *                                  [--restart-at <s>] [--restart-down <s>] [--compare] [--compare-read-ahead]
+ *                                  [--baseline <bundle>] [--client-processes <n>] [--cpu-prof <dir>]
  *
  * Boots the embedded PostgreSQL server with the demo district (kept under .data/bench-<N>), every subgraph and the
  * gateway as their own processes (the built bundles: run `npm run build` first). Subscribers are dispatchers (every
  * event), housing officers (the cases sent to housing, by the unit row rule) and grid workers of ten grids (their
  * grid's events only), each with its own token, all from the feed's head at the start. Reports: commit-to-client
- * latency p50/p99 (the event's `at`, set in its transaction, to its arrival), the gateway's memory per idle subscriber
+ * latency p50/p99 (the event's time, set in its transaction, to its arrival), the gateway's memory per idle subscriber
  * (RSS growth over the subscriptions, divided by their number), the gateway's CPU time per delivered event, and whether
  * every subscriber got exactly the events of the feed as its caller class reads it (none lost, none doubled, none it
  * may not see); a refused subscription is reported and fails the run. `--restart-at` SIGKILLs the mediation subgraph that many seconds in
@@ -27,6 +27,16 @@
  * Memory per idle subscriber is also measured after a forced garbage collection, by protocol: the gateways run with
  * the inspector on a local port, and the benchmark collects garbage and reads `process.memoryUsage()` through it
  * before subscribing, after the SSE subscribers and after the WebSocket ones (heap + external, which holds the array buffers).
+ *
+ * `--compare-read-ahead` runs a second gateway of this build with HUB_SUBSCRIPTION_READ_AHEAD=off (a wake-up during a
+ * group's read waits for it), the same way.
+ *
+ * The clients run in `--client-processes` processes of their own (4 by default, `subscription-clients.ts`), so their
+ * parsing is not in this process, which follows the mediation subgraph's wake-up stream itself. Latency is measured
+ * from each event's time to the millisecond (read from its row: the API's `at` is to the second) to its arrival, and
+ * split: event time → wake-up received (the rest of the write's transaction, its commit, the NOTIFY's relay), wake-up →
+ * client, and within the gateway (its `hub_gateway_subscription_delivery_seconds` histogram, per group and event)
+ * queued, read and written; the client processes report how late their event loops ran.
  *
  * Everything (load generator included) shares the machine: the figures are this machine's, at its load.
  */
@@ -70,6 +80,8 @@ function parseArgs(argv: string[]) {
     /** Processes the clients run in (`subscription-clients.ts`), beside the benchmark's own. */
     clientProcesses: number('--client-processes', 4),
     compare: argv.includes('--compare'),
+    /** A second gateway of this build with HUB_SUBSCRIPTION_READ_AHEAD=off: what reading ahead changes, under the same load. */
+    compareReadAhead: argv.includes('--compare-read-ahead'),
     /** Another build of the gateway (its bundle) to run beside this one, under the same subscribers and writes. */
     baseline: (() => {
       const i = argv.indexOf('--baseline');
@@ -175,6 +187,7 @@ const exitCode = await (async () => {
     };
     const gateways = [await startGateway('routed wake-ups', {})];
     if (options.compare) gateways.push(await startGateway('every group woken', { HUB_SUBSCRIPTION_ROUTES: 'off' }));
+    if (options.compareReadAhead) gateways.push(await startGateway('no read ahead', { HUB_SUBSCRIPTION_READ_AHEAD: 'off' }));
     if (options.baseline) gateways.push(await startGateway('baseline build', {}, options.baseline));
     const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
     const token = (claims: Record<string, unknown>) => issuer.mint({ sub: `bench-${randomUUID()}`, ...claims }, { expiresIn: '8h' });

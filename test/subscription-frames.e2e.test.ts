@@ -36,7 +36,7 @@ beforeAll(async () => {
     trustedDocuments: { mode: 'off', manifest: new Map() },
     explorer: false,
     limits: { ...limitsFromEnv(), maxCost: 10_000_000, maxAliases: 1_000 },
-    subscriptions: { perCaller: 100, perGateway: 1_000, maxBufferedBytes: BUFFER_BYTES, recheckMs: 60_000, routedWakeups: true },
+    subscriptions: { perCaller: 100, perGateway: 1_000, maxBufferedBytes: BUFFER_BYTES, recheckMs: 60_000, routedWakeups: true, readAhead: true },
   }).listen(0);
   streamUrl = new URL('/graphql/stream', gateway.url).toString();
   wsUrl = gateway.url.replace(/^http/, 'ws');

@@ -42,7 +42,7 @@ beforeAll(async () => {
     explorer: false,
     // The slow client's selection is large on purpose: many aliases of a case and its parties per event.
     limits: { ...limitsFromEnv(), maxCost: 10_000_000, maxAliases: 1_000 },
-    subscriptions: { perCaller: 100, perGateway: 1_000, maxBufferedBytes: BUFFER_BYTES, recheckMs: 200, routedWakeups: true },
+    subscriptions: { perCaller: 100, perGateway: 1_000, maxBufferedBytes: BUFFER_BYTES, recheckMs: 200, routedWakeups: true, readAhead: true },
     rateLimits: {
       roles: { supervisor: { perMinute: 60, burst: SUPERVISOR_BURST } },
       otherRoles: { perMinute: 600_000, burst: 1_000_000 },

@@ -98,6 +98,10 @@ interface Group {
   reaches: Reach;
   running: boolean;
   again: boolean;
+  /** Wake-ups so far: a read ahead covers those that came before it started. */
+  wakes: number;
+  /** A read started while the group's run was under way, applied in order after it (`limits.readAhead`). */
+  ahead?: Ahead | undefined;
   /** A read to try again after one failed. */
   retry?: NodeJS.Timeout | undefined;
 }
@@ -106,6 +110,24 @@ export type DeliveryStage = 'queued' | 'read' | 'written';
 
 /** Wake-up times kept for the stage timings: far more events than a read can be behind in steady state. */
 const WOKEN_KEPT = 4096;
+
+/** A group's read started early: from `from`, after `wakes` wake-ups, its answer (none if it threw) and when it came. */
+interface Ahead {
+  from: string;
+  wakes: number;
+  started: number;
+  result: Promise<{ read: FeedRead | undefined; done: number }>;
+}
+
+interface FeedRead {
+  fatal: boolean;
+  status: number;
+  errors: GraphQLFormattedError[];
+  events: { cursor: string; payload: Delivery['payload'] }[];
+  more: boolean;
+  residentIds: string[];
+  categories: string[];
+}
 
 /** Feed events read per execution: a subscriber far behind catches up page by page. */
 const PAGE = 100;
@@ -191,7 +213,7 @@ export function createSubscriptionHub(options: {
       start = head.cursor;
     }
     const key = groupKey(translated, caller);
-    const group = groups.get(key) ?? { key, translated, document: parse(translated.query), members: new Set(), reaches: reachOf(translated.field, translated.arguments, caller), running: false, again: false };
+    const group = groups.get(key) ?? { key, translated, document: parse(translated.query), members: new Set(), reaches: reachOf(translated.field, translated.arguments, caller), running: false, again: false, wakes: 0 };
     const subscriber: Subscriber = {
       caller,
       cursor: start,
@@ -301,11 +323,61 @@ export function createSubscriptionHub(options: {
     }
   }
   function wakeGroup(g: Group) {
+    g.wakes++;
     if (g.running) {
       g.again = true;
+      if (options.limits.readAhead && !g.ahead) readAhead(g);
       return;
     }
     void runGroup(g);
+  }
+  /**
+   * Starts the group's next read now, while its run is still on an earlier one, so that a wake-up does not wait for a
+   * slow read to end: only in steady state (every member at one cursor), and one at a time per group.
+   */
+  function readAhead(g: Group) {
+    let representative: Subscriber | undefined;
+    for (const s of g.members) {
+      if (s.ended) continue;
+      if (!representative) representative = s;
+      else if (s.cursor !== representative.cursor) return;
+    }
+    if (!representative) return;
+    const from = representative.cursor;
+    g.ahead = {
+      from,
+      wakes: g.wakes,
+      started: performance.now(),
+      result: readFeed(g, representative.caller, from).then(
+        (read) => ({ read, done: performance.now() }),
+        () => ({ read: undefined, done: performance.now() }),
+      ),
+    };
+  }
+  /**
+   * Delivers a read ahead to the members it can serve: those still at its cursor get all of it, those an earlier read
+   * took to one of its events get what follows that event (the feed's order is the same in both reads). Answers
+   * whether it served every member; one it cannot place (its cursor is in neither) is left to a read from its cursor.
+   */
+  function applyAhead(g: Group, ahead: Ahead, read: FeedRead): boolean {
+    const cursors = read.events.map((e) => e.cursor);
+    const byCursor = new Map<string, Subscriber[]>();
+    for (const s of g.members) if (!s.ended) byCursor.set(s.cursor, [...(byCursor.get(s.cursor) ?? []), s]);
+    let all = true;
+    const readDone = performance.now();
+    for (const [cursor, members] of byCursor) {
+      const at = cursor === ahead.from ? 0 : cursors.indexOf(cursor) + 1;
+      if (at === 0 && cursor !== ahead.from) {
+        all = false;
+        continue;
+      }
+      if (at >= read.events.length) continue;
+      const part = at === 0 ? read : { ...read, events: read.events.slice(at) };
+      deliver(members, part);
+      // Its answer counts as done when it could be delivered in order, after the read before it.
+      if (options.onStage) timeStages(part, ahead.started, readDone);
+    }
+    return all;
   }
   async function runGroup(g: Group) {
     g.running = true;
@@ -313,6 +385,16 @@ export function createSubscriptionHub(options: {
     try {
       do {
         g.again = false;
+        const ahead = g.ahead;
+        g.ahead = undefined;
+        if (ahead) {
+          const { read } = await ahead.result;
+          // A full page may stop short of a member's events; a failed read is retried below as any other.
+          if (read && !read.fatal && !read.more && applyAhead(g, ahead, read)) {
+            // Nothing woke the group since it started (or a newer read ahead, started since, covers what did).
+            if (g.wakes === ahead.wakes || g.ahead) continue;
+          }
+        }
         // One read per distinct cursor; in steady state every member is at the same one.
         const byCursor = new Map<string, Subscriber[]>();
         for (const s of g.members) byCursor.set(s.cursor, [...(byCursor.get(s.cursor) ?? []), s]);
@@ -367,16 +449,6 @@ export function createSubscriptionHub(options: {
       wakeGroup(g);
     }, RETRY_MS);
     g.retry.unref();
-  }
-
-  interface FeedRead {
-    fatal: boolean;
-    status: number;
-    errors: GraphQLFormattedError[];
-    events: { cursor: string; payload: Delivery['payload'] }[];
-    more: boolean;
-    residentIds: string[];
-    categories: string[];
   }
 
   /** One page of the feed after `after`, as `caller`, split into one payload per event. */

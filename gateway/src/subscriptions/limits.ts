@@ -19,13 +19,20 @@ export interface SubscriptionLimits {
    * `bench/subscriptions.ts --compare` measures routes against.
    */
   routedWakeups: boolean;
+  /**
+   * Whether a wake-up that comes while its group's read is under way starts the next read at once (one read ahead
+   * per group, applied in order after the one under way) instead of waiting for it: events stop queuing behind a
+   * slow read, for at most one more read in flight per group. Off, the group reads again once its read is done.
+   */
+  readAhead: boolean;
 }
 
-export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { perCaller: 20, perGateway: 10_000, maxBufferedBytes: 1024 * 1024, recheckMs: 60_000, routedWakeups: true };
+export const DEFAULT_SUBSCRIPTION_LIMITS: SubscriptionLimits = { perCaller: 20, perGateway: 10_000, maxBufferedBytes: 1024 * 1024, recheckMs: 60_000, routedWakeups: true, readAhead: true };
 
 /**
  * HUB_SUBSCRIPTIONS_PER_CALLER, HUB_SUBSCRIPTIONS_PER_GATEWAY, HUB_SUBSCRIPTION_BUFFER_BYTES and
- * HUB_SUBSCRIPTION_RECHECK_SECONDS, each a positive integer; HUB_SUBSCRIPTION_ROUTES, `on` (the default) or `off`.
+ * HUB_SUBSCRIPTION_RECHECK_SECONDS, each a positive integer; HUB_SUBSCRIPTION_ROUTES and HUB_SUBSCRIPTION_READ_AHEAD,
+ * `on` (the default) or `off`.
  */
 export function subscriptionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): SubscriptionLimits {
   return {
@@ -33,6 +40,7 @@ export function subscriptionLimitsFromEnv(env: NodeJS.ProcessEnv = process.env):
     perGateway: readEnv('HUB_SUBSCRIPTIONS_PER_GATEWAY', env.HUB_SUBSCRIPTIONS_PER_GATEWAY, DEFAULT_SUBSCRIPTION_LIMITS.perGateway),
     maxBufferedBytes: readEnv('HUB_SUBSCRIPTION_BUFFER_BYTES', env.HUB_SUBSCRIPTION_BUFFER_BYTES, DEFAULT_SUBSCRIPTION_LIMITS.maxBufferedBytes),
     routedWakeups: env.HUB_SUBSCRIPTION_ROUTES !== 'off',
+    readAhead: env.HUB_SUBSCRIPTION_READ_AHEAD !== 'off',
     recheckMs: 1000 * readEnv('HUB_SUBSCRIPTION_RECHECK_SECONDS', env.HUB_SUBSCRIPTION_RECHECK_SECONDS, DEFAULT_SUBSCRIPTION_LIMITS.recheckMs / 1000),
   };
 }
