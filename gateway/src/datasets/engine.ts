@@ -202,8 +202,11 @@ function communityRuns(grids: GridPlace[], perRun: number): GridPlace[][] {
  * ahead were read: one page in flight, and half of two cores idle.
  */
 async function* columnRows(dataset: DatasetSpec, grids: GridPlace[], filter: DatasetFilter, execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
-  // Enough runs that `concurrency` of them keep the departments busy, none over the graph's 500 grids.
-  const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / (settings.concurrency * 4))));
+  // One run per page read at once, none over the graph's 500 grids: a page costs a plan, a round trip per department
+  // and an audit record whatever its length, and every run ends in a short page. Four runs per reader cost the
+  // small datasets (a few rows per grid: cases, group rentals, entitlements) eight pages of a few hundred rows where
+  // two do; rows spread evenly enough over a district's grids that the halves end close together.
+  const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / settings.concurrency)));
   const runs: GridPlace[][] = [];
   if (dataset.wholeCommunities) runs.push(...communityRuns(grids, perRun));
   else for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
