@@ -472,8 +472,27 @@ describe('refusals', () => {
   });
 });
 
+/**
+ * Resolves when this process writes a log line with `message` (the gateway under test runs here and logs JSON lines
+ * to stderr); `stop` puts stderr back.
+ */
+function logLine(message: string): { seen: Promise<void>; stop: () => void } {
+  const write = process.stderr.write;
+  let resolve: () => void = () => {};
+  const seen = new Promise<void>((r) => (resolve = r));
+  process.stderr.write = function (this: typeof process.stderr, chunk: unknown, ...rest: unknown[]) {
+    if (String(chunk).includes(`"message":${JSON.stringify(message)}`)) resolve();
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof process.stderr.write;
+  return { seen, stop: () => (process.stderr.write = write) };
+}
+
 describe('a client that goes away', () => {
   it('stops the export: no page is read after the disconnect', async () => {
+    // The gateway says when a stopped export has ended, which is only once its pages in flight have come back.
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = 'info';
+    const stopped = logLine('dataset export stopped by the client');
     // A gateway of its own with tiny pages, so the export is long enough to be interrupted.
     const gateway = await createGateway({
       supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
@@ -481,6 +500,9 @@ describe('a client that goes away', () => {
       ...hub.gatewayAccess,
       datasets: { concurrency: 1, columnPageSize: 2, gridsPerRun: 1 },
     }).listen(0);
+    if (level === undefined) delete process.env.LOG_LEVEL;
+    else process.env.LOG_LEVEL = level;
+    let closed = false;
     try {
       const statements = hub.subgraphs['public-security']!.statements;
       const before = statements.count;
@@ -489,16 +511,19 @@ describe('a client that goes away', () => {
       const reader = response.body!.getReader();
       await reader.read();
       controller.abort();
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await stopped.seen;
       const settled = statements.count;
-      await new Promise((resolve) => setTimeout(resolve, 700));
+      // Nothing of the export is left to run: closing the gateway finds no page to wait for, and none is read after.
+      await gateway.close();
+      closed = true;
       expect(statements.count).toBe(settled);
       // A whole export at two rows a page takes a statement or more for each of over a thousand pages; the first
       // chunk comes after the first grid's pages, a small part of them.
       expect(residents.length / 2).toBeGreaterThan(1000);
       expect(settled - before).toBeLessThan(residents.length / 2 / 3);
     } finally {
-      await gateway.close();
+      stopped.stop();
+      if (!closed) await gateway.close();
     }
   });
 });

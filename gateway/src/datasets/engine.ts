@@ -122,16 +122,18 @@ async function* runPages(dataset: DatasetSpec, run: GridPlace[], filter: Dataset
 
 /**
  * Pulls a generator ahead of its reader, holding at most `depth` items: the next pages are fetched while the ones
- * before are written. A failure is kept for the reader, never left unhandled.
+ * before are written. A failure is kept for the reader, never left unhandled. `stop` ends the pulling and resolves
+ * once the source has finished, so a stopped export ends only after its last page in flight has come back: nothing
+ * of it still runs in a department when the export is over.
  */
-function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<T> {
+function readAhead<T>(source: AsyncGenerator<T>, depth: number): { items: AsyncGenerator<T>; stop: () => Promise<void> } {
   const buffer: T[] = [];
   let finished = false;
   let failed: { error: unknown } | null = null;
   // Whoever waits: the reader for an item, the writer for room.
   const waiting: { reader?: () => void; writer?: () => void } = {};
   let stopped = false;
-  void (async () => {
+  const pump = (async () => {
     try {
       for await (const item of source) {
         buffer.push(item);
@@ -146,7 +148,12 @@ function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<
       waiting.reader?.();
     }
   })();
-  return (async function* () {
+  const stop = async () => {
+    stopped = true;
+    waiting.writer?.();
+    await pump;
+  };
+  const items = (async function* () {
     try {
       for (;;) {
         const item = buffer.shift();
@@ -160,10 +167,10 @@ function readAhead<T>(source: AsyncGenerator<T>, depth: number): AsyncGenerator<
         await new Promise<void>((resolve) => (waiting.reader = resolve));
       }
     } finally {
-      stopped = true;
-      waiting.writer?.();
+      await stop();
     }
   })();
+  return { items, stop };
 }
 
 /**
@@ -195,30 +202,34 @@ function communityRuns(grids: GridPlace[], perRun: number): GridPlace[][] {
  * ahead were read: one page in flight, and half of two cores idle.
  */
 async function* columnRows(dataset: DatasetSpec, grids: GridPlace[], filter: DatasetFilter, execute: Execute, settings: Settings): AsyncGenerator<Cell[][]> {
-  // Enough runs that `concurrency` of them keep the departments busy, none over the graph's 500 grids.
-  const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / (settings.concurrency * 4))));
+  // One run per page read at once, none over the graph's 500 grids: a page costs a plan, a round trip per department
+  // and an audit record whatever its length, and every run ends in a short page. Four runs per reader cost the
+  // small datasets (a few rows per grid: cases, group rentals, entitlements) eight pages of a few hundred rows where
+  // two do; rows spread evenly enough over a district's grids that the halves end close together.
+  const perRun = settings.gridsPerRun > 0 ? settings.gridsPerRun : Math.min(500, Math.max(1, Math.ceil(grids.length / settings.concurrency)));
   const runs: GridPlace[][] = [];
   if (dataset.wholeCommunities) runs.push(...communityRuns(grids, perRun));
   else for (let i = 0; i < grids.length; i += perRun) runs.push(grids.slice(i, i + perRun));
   let next = 0;
   const open = () => (next < runs.length && !settings.signal.aborted ? readAhead(runPages(dataset, runs[next++] as GridPlace[], filter, execute, settings), 2) : null);
-  const places: (AsyncGenerator<Cell[][]> | null)[] = [];
+  const places: (ReturnType<typeof readAhead<Cell[][]>> | null)[] = [];
   for (let i = 0; i < settings.concurrency; i++) places.push(open());
   try {
     while (places.some((run) => run !== null)) {
       for (let i = 0; i < places.length; i++) {
         let run = places[i];
-        let page = run ? await run.next() : null;
+        let page = run ? await run.items.next() : null;
         while (run && page?.done) {
           run = places[i] = open();
-          page = run ? await run.next() : null;
+          page = run ? await run.items.next() : null;
         }
         if (settings.signal.aborted) return;
         if (page && !page.done && page.value.length > 0) yield page.value;
       }
     }
   } finally {
-    // A stop or a failure ends the runs still reading ahead.
-    for (const run of places) if (run) await run.return(undefined);
+    // A stop or a failure ends the runs still reading ahead, and waits for their pages in flight: a run never read
+    // from has no generator to return, so each is stopped directly.
+    await Promise.all(places.map((run) => run?.stop()));
   }
 }

@@ -175,7 +175,9 @@ async function stream(dataset: DatasetSpec, format: Format, req: IncomingMessage
     options.onRows?.(caller, next.value.length);
     open = await send(res, encoder.write(next.value));
   }
-  if (!open) {
+  // A client that went away while a page was read ends the rows early (the engine stops at the abort), not in
+  // failure: that export is stopped, not done.
+  if (!open || stopped.signal.aborted) {
     await rows.return(undefined);
     options.logger.info('dataset export stopped by the client', { dataset: dataset.name, rows: count });
     return;

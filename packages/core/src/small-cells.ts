@@ -16,7 +16,8 @@ export function suppressSum(sum: number, people: number): number | null {
 }
 
 /**
- * Counts that add up to a published total (in-service + floating = reported in), as published: small ones null, and
+ * Counts that add up to a published total (in-service + floating = reported in; a grid's disability holders by
+ * category, or by grade), as published: small ones null, and
  * when exactly one is null the smallest other non-zero one too, since the total less the rest would give it back
  * (secondary suppression).
  */

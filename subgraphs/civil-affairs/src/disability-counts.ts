@@ -1,11 +1,5 @@
-import { countPageRequest, encodeCursor, type ColumnPageKind } from '@hub/core';
+import { countPageRequest, encodeCursor, suppressParts, type ColumnPageKind } from '@hub/core';
 import type { DisabilityCategory, DisabilityCountColumns } from './__generated__/resolvers-types.ts';
-
-/**
- * Counts under this are withheld (小数抑制): a cell of one to four holders in a grid would single people out once a
- * reader knows a neighbour's disability. Zeros are not rows at all.
- */
-export const SMALL_CELL = 5;
 
 const CATEGORIES: readonly DisabilityCategory[] = ['VISUAL', 'HEARING', 'SPEECH', 'PHYSICAL', 'INTELLECTUAL', 'MENTAL', 'MULTIPLE'];
 const COUNT_CURSOR: ColumnPageKind = { name: 'disability-counts', cursorKey: /^\d{15}:[CG]:[1-7]$/ };
@@ -32,9 +26,11 @@ export function disabilityCountRequest(args: { gridCodes: readonly string[]; fir
 }
 
 /**
- * Each grid's holders by category, then by grade (both add up to the grid's holders, so a reader holds the total):
- * counts of 1 to 4 suppressed, and where one count alone of a list would be suppressed, the next smallest too, or the
- * total would give it away (complementary suppression).
+ * Each grid's holders by category, then by grade (both add up to the grid's holders, so a reader holds the total),
+ * as core's small-cell rule publishes parts of a total (`suppressParts`, 小数抑制): counts of 1 to 4 withheld, since a
+ * cell of a few holders in a grid would single people out once a reader knows a neighbour's disability, and where one
+ * count alone of a list would be withheld, the next smallest too, or the total would give it away (complementary
+ * suppression). Zeros are not rows at all.
  */
 export function disabilityCountRows(cells: readonly { gridCode: string; category: number; grade: number; holders: number }[]): CountRow[] {
   const rows: CountRow[] = [];
@@ -46,13 +42,9 @@ export function disabilityCountRows(cells: readonly { gridCode: string; category
     grid.grades.set(c.grade, (grid.grades.get(c.grade) ?? 0) + c.holders);
   }
   const suppress = (counts: Map<number, number>): Map<number, number | null> => {
-    const shown = new Map<number, number | null>([...counts].sort(([a], [b]) => a - b).map(([k, n]) => [k, n < SMALL_CELL ? null : n]));
-    const hidden = [...shown.values()].filter((n) => n === null).length;
-    if (hidden === 1) {
-      const smallest = [...shown].filter(([, n]) => n !== null).sort(([, a], [, b]) => a! - b!)[0];
-      if (smallest) shown.set(smallest[0], null);
-    }
-    return shown;
+    const keys = [...counts.keys()].sort((a, b) => a - b);
+    const shown = suppressParts(keys.map((k) => counts.get(k) as number));
+    return new Map(keys.map((k, i) => [k, shown[i] as number | null]));
   };
   for (const gridCode of [...byGrid.keys()].sort()) {
     const grid = byGrid.get(gridCode)!;

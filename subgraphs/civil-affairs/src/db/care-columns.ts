@@ -1,5 +1,5 @@
-import { rowsOverGrids, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
-import { and, asc, eq, gt, isNull } from 'drizzle-orm';
+import { columnPageOfRows, gridRangeRows, gridScopeWhere, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { and, isNull } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { careRecords } from './schema.ts';
 
@@ -20,33 +20,18 @@ export interface CareRecordColumnsPage {
 
 const COLUMNS = { id: careRecords.id, residentId: careRecords.residentId, gridCode: careRecords.gridCode, kind: careRecords.kind, listedOn: careRecords.listedOn };
 
-/** One grid's current entries after an id, in id order: a range of `care_grid_id_idx`. */
-function currentCareOfGrid(db: Db, gridCode: string, afterId: string | null, limit: number) {
-  return db
-    .select(COLUMNS)
-    .from(careRecords)
-    .where(and(eq(careRecords.gridCode, gridCode), isNull(careRecords.endedOn), afterId === null ? undefined : gt(careRecords.id, afterId)))
-    .orderBy(asc(careRecords.id))
-    .limit(limit);
-}
-
-/** The current care-list entries of some grids after a (grid code, id) position, as columns: those each grid's `careRecords` gives. */
-export async function careRecordColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest): Promise<CareRecordColumnsPage> {
-  const { rows, hasNextPage, endCursor } = await rowsOverGrids(
-    request,
-    scope,
-    (gridCode, afterId, limit) => currentCareOfGrid(db, gridCode, afterId, limit),
-    (r) => r,
-    CARE_RECORD_COLUMNS,
-  );
-  return {
-    page: request.page,
+/**
+ * The current care-list entries of some grids after a (grid code, id) position, as columns: those each grid's
+ * `careRecords` gives. One statement per page, a range of `care_current_grid_id_idx` (current entries only, holding
+ * every column read, so the page is read from the index alone).
+ */
+export function careRecordColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest): Promise<CareRecordColumnsPage> {
+  const readGrids = gridRangeRows(db, careRecords, { grid: careRecords.gridCode, id: careRecords.id }, and(isNull(careRecords.endedOn), gridScopeWhere(scope, careRecords.gridCode)), COLUMNS);
+  return columnPageOfRows(request, scope, CARE_RECORD_COLUMNS, readGrids, (rows) => ({
     ids: rows.map((r) => r.id),
     residentIds: rows.map((r) => r.residentId),
     gridCodes: rows.map((r) => r.gridCode),
     kinds: rows.map((r) => r.kind),
     listedOns: rows.map((r) => r.listedOn),
-    hasNextPage,
-    endCursor,
-  };
+  }));
 }

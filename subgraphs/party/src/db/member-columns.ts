@@ -1,5 +1,5 @@
-import { anyOf, columnFor, rowsOverGrids, type ColumnPageKind, type ColumnPageRequest, type RowScope } from '@hub/core';
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { anyOf, columnFor, columnPageOfRows, gridRangeRows, gridScopeWhere, type ColumnPageKind, type ColumnPageRequest, type GridRangeReader, type RowScope } from '@hub/core';
+import { inArray, sql } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { partyMembers, partyOrganizations, pointsEntries } from './schema.ts';
 
@@ -31,14 +31,14 @@ const COLUMNS = {
   fullMemberOn: partyMembers.fullMemberOn,
 };
 
-/** The members of the branches serving one grid after a hub id, in hub-id order: a range of `party_members_grid_idx`. */
-function membersOfGrid(db: Db, gridCode: string, afterId: string | null, limit: number) {
-  return db
-    .select(COLUMNS)
-    .from(partyMembers)
-    .where(and(eq(partyMembers.gridCode, gridCode), afterId === null ? undefined : gt(partyMembers.residentId, afterId)))
-    .orderBy(asc(partyMembers.residentId))
-    .limit(limit);
+type MemberRow = { id: string; gridCode: string; organizationId: string; status: string; joinedOn: string; fullMemberOn: string | null };
+
+/**
+ * The members of the branches serving some grids after a (grid code, hub id) position, in that order: one range of
+ * `party_members_grid_idx` per page. A member read for a grid of the page has that grid, never none.
+ */
+function membersOfGrids(db: Db, scope: RowScope): GridRangeReader<MemberRow> {
+  return gridRangeRows(db, partyMembers, { grid: partyMembers.gridCode, id: partyMembers.residentId }, gridScopeWhere(scope, partyMembers.gridCode), COLUMNS) as GridRangeReader<MemberRow>;
 }
 
 /**
@@ -46,14 +46,12 @@ function membersOfGrid(db: Db, gridCode: string, afterId: string | null, limit: 
  * balance: the grids' ranges, then one statement for the page's branches and one for its points. The same members,
  * order and values as each grid's `partyMembers` connection gives them.
  */
-export async function partyMemberColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest): Promise<PartyMemberColumnsPage> {
-  const { rows, hasNextPage, endCursor } = await rowsOverGrids(
-    request,
-    scope,
-    (gridCode, afterId, limit) => membersOfGrid(db, gridCode, afterId, limit),
-    (r) => ({ gridCode: r.gridCode as string, id: r.id }),
-    PARTY_MEMBER_COLUMNS,
-  );
+export function partyMemberColumnsPage(db: Db, scope: RowScope, request: ColumnPageRequest): Promise<PartyMemberColumnsPage> {
+  return columnPageOfRows(request, scope, PARTY_MEMBER_COLUMNS, membersOfGrids(db, scope), (rows) => columnsOfMembers(db, rows));
+}
+
+/** A page's members as columns, with their branch and points balance: one statement for the branches, one for the points. */
+async function columnsOfMembers(db: Db, rows: MemberRow[]): Promise<Omit<PartyMemberColumnsPage, 'page' | 'hasNextPage' | 'endCursor'>> {
   const ids = rows.map((r) => r.id);
   const branchIds = [...new Set(rows.map((r) => r.organizationId))];
   const [branches, balances] = await Promise.all([
@@ -76,9 +74,8 @@ export async function partyMemberColumnsPage(db: Db, scope: RowScope, request: C
     return found;
   };
   return {
-    page: request.page,
     residentIds: ids,
-    gridCodes: rows.map((r) => r.gridCode as string),
+    gridCodes: rows.map((r) => r.gridCode),
     statuses: rows.map((r) => r.status),
     joinedOns: rows.map((r) => r.joinedOn),
     fullMemberOns: rows.map((r) => r.fullMemberOn),
@@ -86,7 +83,5 @@ export async function partyMemberColumnsPage(db: Db, scope: RowScope, request: C
     branchIds: rows.map((r) => r.organizationId),
     branchNames: rows.map((r) => branch(r.organizationId).name),
     branchLevels: rows.map((r) => branch(r.organizationId).level),
-    hasNextPage,
-    endCursor,
   };
 }

@@ -1,4 +1,4 @@
-import { ageOn, anyOf, columnFor, gridScopeWhere, hubTodayUtc, preparedStatement, rowsOverGrids, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { ageOn, columnFor, gridScopeWhere, hubTodayUtc, keysIn, preparedStatement, rowsOverGrids, type ColumnPageRequest, type RowScope } from '@hub/core';
 import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { residents } from './schema.ts';
@@ -76,7 +76,7 @@ export interface ResidentAttributeColumns {
 }
 
 /**
- * Sex, age and population type of the given residents, one statement on the primary key; null entries for ids not
+ * Sex, age and population type of the given residents, one statement on the primary key (`keysIn`); null entries for ids not
  * on the register or outside the caller's grids, as a `Resident` reference answers them.
  */
 export async function residentAttributeColumns(db: Db, scope: RowScope, page: string, residentIds: string[]): Promise<ResidentAttributeColumns> {
@@ -86,7 +86,7 @@ export async function residentAttributeColumns(db: Db, scope: RowScope, page: st
       : await db
           .select({ id: residents.id, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType })
           .from(residents)
-          .where(and(anyOf(residents.id, residentIds), gridScopeWhere(scope, residents.gridCode)));
+          .where(and(keysIn(residents.id, residentIds), gridScopeWhere(scope, residents.gridCode)));
   type Row = (typeof rows)[number];
   const today = hubTodayUtc();
   const column = <T>(value: (row: Row) => T) => columnFor<Row, T | null>(residentIds, rows, (r) => r.id, (_, r) => value(r), () => null);
