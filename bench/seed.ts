@@ -1,7 +1,7 @@
 /**
  * Where the demo district's seeding spends its time, and how long it takes.
  *
- *   npm run bench:seed -- [--residents N] [--seed N] [--writer copy,insert] [--entry bundle|source] [--skip-generation]
+ *   npm run bench:seed -- [--residents N] [--seed N] [--writer copy,insert] [--entry bundle|source|<file>,…] [--skip-generation]
  *
  * Two measurements on one embedded server in a fresh data folder:
  * 1. generation alone: the district generated grid by grid in this process and thrown away (what every seeding
@@ -9,8 +9,14 @@
  * 2. the launcher's seeding as a first start does it (`prepareDatabases` with the seeding child process, on freshly
  *    created and migrated databases): wall time, and the CPU of the seeding processes and of PostgreSQL, from /proc.
  * `--writer` names the writers to run, one after the other on fresh servers: `copy` (the launcher's) and `insert` (the
- * unnest INSERTs seeding used before, for the comparison). `--entry bundle` (default) runs the seeding process's bundle (`npm run build` first), `source` its TypeScript.
+ * unnest INSERTs seeding used before, for the comparison). `--entry bundle` (default) runs the seeding process's bundle (`npm run build` first), `source` its TypeScript,
+ * a file path another build's `apps/hub/dist/seed-process.js` (a worktree of an earlier commit, built: its seeding
+ * against the same server settings, migrations and machine); several, comma-separated, run one after the other per
+ * writer, so a before and an after share the machine's load. Besides the CPU, the seeding process's peak resident
+ * memory (VmHWM) and the moment every department had been handed its last rows (the rest is key and index builds
+ * and the commit).
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, chmod } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import path from 'node:path';
@@ -33,16 +39,27 @@ const demo = parseDemoOptions(
 ).demo;
 const writers = (flag('--writer') ?? 'copy').split(',');
 for (const writer of writers) if (writer !== 'copy' && writer !== 'insert') throw new Error(`--writer takes copy and insert, got ${writer}`);
-const entryKind = flag('--entry') ?? 'bundle';
-if (!['bundle', 'source'].includes(entryKind)) throw new Error(`--entry is bundle or source, got ${entryKind}`);
 const SEED_SOURCE = fileURLToPath(new URL('../apps/hub/src/seed-process.ts', import.meta.url));
-const seedEntry = entryKind === 'bundle' ? builtEntry(SEED_SOURCE) : SEED_SOURCE;
+const seedEntries = (flag('--entry') ?? 'bundle').split(',').map((kind) => {
+  if (kind === 'bundle') return builtEntry(SEED_SOURCE);
+  if (kind === 'source') return SEED_SOURCE;
+  const file = path.resolve(kind);
+  if (!existsSync(file) || !/seed-process\.(js|ts)$/.test(file)) throw new Error(`--entry is bundle, source or a seed-process.js file, got ${kind}`);
+  return file;
+});
 
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat on Linux
 
-/** CPU seconds (user + system) of every process whose command line (and parent) matches, by name, read from /proc. */
-async function cpuByProcess(match: (commandLine: string, pid: number, parent: number) => string | null): Promise<Map<number, { name: string; seconds: number }>> {
-  const found = new Map<number, { name: string; seconds: number }>();
+interface Seen {
+  name: string;
+  seconds: number;
+  /** Peak resident set (VmHWM), KiB. */
+  peakKiB: number;
+}
+
+/** CPU seconds (user + system) and peak memory of every process whose command line (and parent) matches, by name, read from /proc. */
+async function cpuByProcess(match: (commandLine: string, pid: number, parent: number) => string | null): Promise<Map<number, Seen>> {
+  const found = new Map<number, Seen>();
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
@@ -51,7 +68,9 @@ async function cpuByProcess(match: (commandLine: string, pid: number, parent: nu
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const name = match(commandLine, Number(entry), Number(fields[1]));
       if (!name) continue;
-      found.set(Number(entry), { name, seconds: (Number(fields[11]) + Number(fields[12])) / TICK });
+      const status = await readFile(`/proc/${entry}/status`, 'utf8');
+      const peakKiB = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      found.set(Number(entry), { name, seconds: (Number(fields[11]) + Number(fields[12])) / TICK, peakKiB });
     } catch {
       // the process ended while we looked
     }
@@ -65,7 +84,7 @@ function seconds(ms: number): string {
 
 console.log(machineLine());
 console.log(`load average before: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
-console.log(`residents ${demo.residents.toLocaleString('en')}, seed ${demo.seed}, seeding process: ${path.relative(process.cwd(), seedEntry)}`);
+console.log(`residents ${demo.residents.toLocaleString('en')}, seed ${demo.seed}`);
 
 if (!argv.includes('--skip-generation')) {
   const started = performance.now();
@@ -84,14 +103,14 @@ if (!argv.includes('--skip-generation')) {
   );
 }
 
-for (const writer of writers as ('copy' | 'insert')[]) {
-console.log(`writer: ${writer}`);
+for (const writer of writers as ('copy' | 'insert')[]) for (const seedEntry of seedEntries) {
+console.log(`writer: ${writer}, seeding process: ${path.relative(process.cwd(), seedEntry)}`);
 const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-bench-seed-'));
 await chmod(dataDir, 0o755);
 try {
   const started = performance.now();
   // The seeding processes and PostgreSQL's backends, sampled as they run (a process's CPU is lost when it exits).
-  const seen = new Map<number, { name: string; seconds: number }>();
+  const seen = new Map<number, Seen>();
   // Only this run's server counts (its postmaster, restarted after the seed, and the postmaster's children): other
   // servers on a shared machine are not the seed's.
   const postmaster = async () => Number((await readFile(path.join(dataDir, 'data', 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]) || -1;
@@ -110,6 +129,7 @@ try {
     }
   })();
   let seededAt = 0;
+  let rowsHandedAt = 0;
   const prepared = await prepareDatabases({
     demo,
     secret: DEMO_HUB_SECRET,
@@ -117,6 +137,12 @@ try {
     dataDir: path.join(dataDir, 'data'),
     seedProcess: seedEntry,
     seedWriter: writer,
+    onSeedProgress: (residents) => {
+      if (residents === demo.residents && !rowsHandedAt) {
+        rowsHandedAt = performance.now();
+        console.log(`  ${seconds(rowsHandedAt - started)}  every department handed its last rows (key and index builds and the commit follow)`);
+      }
+    },
     log: (line) => {
       if (line.startsWith('seeded ')) seededAt = performance.now();
       if (/^(embedded PostgreSQL (ready|restarted)|generating|seeded )/.test(line)) {
@@ -128,12 +154,15 @@ try {
   await sampler;
   const total = performance.now() - started;
   const cpu = new Map<string, number>();
-  for (const [pid, value] of seen) {
+  let seedingPeakKiB = 0;
+  for (const value of seen.values()) {
     cpu.set(value.name, (cpu.get(value.name) ?? 0) + value.seconds);
+    if (value.name === 'seeding') seedingPeakKiB = Math.max(seedingPeakKiB, value.peakKiB);
   }
   console.log(
     `first start's databases (server start, create, migrate, seed): ${seconds(total)}; ` +
-      `CPU: seeding processes ${(cpu.get('seeding') ?? 0).toFixed(1)} s, PostgreSQL ${(cpu.get('postgres') ?? 0).toFixed(1)} s` +
+      `CPU: seeding processes ${(cpu.get('seeding') ?? 0).toFixed(1)} s, PostgreSQL ${(cpu.get('postgres') ?? 0).toFixed(1)} s; ` +
+      `seeding process peak RSS ${Math.round(seedingPeakKiB / 1024)} MiB` +
       (seededAt ? '' : ' (nothing seeded)'),
   );
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);

@@ -18,6 +18,7 @@ import { generateDemoWorld, seedDepartments, type DepartmentSeeder, type SeedOpt
 import type pg from 'pg';
 import { departmentRuntimes, type ConnectedDepartment } from './departments.ts';
 import { nodeArgsFor } from './process.ts';
+import { SEED_WORKER_DEPARTMENTS, startSeedWorker, type SeedWorker } from './seed-threads.ts';
 
 export const DEFAULT_DATA_DIR = fileURLToPath(new URL('../../../.data/postgres', import.meta.url));
 
@@ -44,6 +45,8 @@ export interface PrepareOptions {
   reset?: boolean;
   /** Show a progress bar while seeding. */
   progress?: boolean;
+  /** Told the residents whose rows every department has been handed, as the seed goes (the benchmark's phases). */
+  onSeedProgress?: (residents: number) => void;
   /**
    * Seed in a child process running this module (the bundle of `seed-process.ts`), so the generated district's
    * memory leaves with it instead of staying in a long-running launcher. Default: in this process (tests).
@@ -136,6 +139,7 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       const onProgress = (done: number) => {
         residents = done;
         bar?.update(residents);
+        options.onSeedProgress?.(residents);
       };
       if (options.seedProcess) {
         // The district is generated as on the hub's today, so it opens as a centre at work; later starts shift
@@ -223,18 +227,50 @@ export interface SeedTask {
 
 export type SeedMessage = { type: 'progress'; residents: number } | { type: 'done' } | { type: 'failed'; message: string };
 
-/** Seeds the demo district into each named department's database (the child process's work, and tests'). */
+/**
+ * Seeds the demo district into each named department's database (the child process's work, and tests'). With the
+ * `copy` writer, the departments of `SEED_WORKER_DEPARTMENTS` have their rows built on a worker thread that generates
+ * the district too, while this thread generates it for the others and writes every department's transaction: the
+ * seed's two Node threads and PostgreSQL share the machine's cores. Every transaction commits only once every
+ * department's keys and indexes are built, so a refused seed leaves no department seeded.
+ */
 export async function seedDemo(task: SeedTask, onProgress: (residents: number) => void): Promise<void> {
   const connected: ConnectedDepartment[] = [];
+  let worker: SeedWorker | null = null;
   try {
+    const runtimes = departmentRuntimes.filter((r) => task.urls[r.name]);
+    const remote = (task.writer ?? 'copy') === 'copy' && runtimes.length > 1 ? runtimes.filter((r) => SEED_WORKER_DEPARTMENTS.includes(r.name)) : [];
     const seeders: DepartmentSeeder[] = [];
-    for (const runtime of departmentRuntimes.filter((r) => task.urls[r.name])) {
+    const pools: Record<string, pg.Pool> = {};
+    for (const runtime of runtimes) {
       const db = await runtime.connect(task.urls[runtime.name]!);
       connected.push(db);
-      seeders.push(await db.seeder(task.secret));
+      if (remote.includes(runtime)) pools[runtime.name] = db.pool;
+      else seeders.push(await db.seeder(task.secret));
     }
-    await seedDepartments(generateDemoWorld(task.demo), seeders, (p) => onProgress(p.residentsDone), { writer: task.writer });
+    let here = 0;
+    if (remote.length > 0) {
+      worker = startSeedWorker({ urls: Object.fromEntries(remote.map((r) => [r.name, task.urls[r.name]!])), demo: task.demo, secret: task.secret }, pools);
+      seeders.push(...worker.seeders);
+    }
+    const progress = () => onProgress(worker ? Math.min(here, worker.residentsDone()) : here);
+    const ticker = worker ? setInterval(progress, 500) : null;
+    try {
+      await seedDepartments(
+        generateDemoWorld(task.demo),
+        seeders,
+        (p) => {
+          here = p.residentsDone;
+          progress();
+        },
+        { writer: task.writer },
+      );
+    } finally {
+      if (ticker) clearInterval(ticker);
+    }
+    onProgress(here);
   } finally {
+    await worker?.stop();
     await Promise.allSettled(connected.map((c) => c.close()));
   }
 }

@@ -23,6 +23,12 @@ export interface DepartmentRuntime {
   connect(url: string, options?: OpenDatabaseOptions): Promise<ConnectedDepartment>;
   /** What the department imports from files (`npm run import`); empty for one that imports nothing. */
   importEntities(): Promise<readonly RegisteredEntity[]>;
+  /**
+   * The department's demo seeder over its database, opened but neither connected nor migrated: the seed's worker
+   * thread builds a department's rows with it and hands them to the thread that holds its transaction
+   * (`SeedOptions.writerFor`), so nothing goes through this database handle but its close.
+   */
+  openSeeder(url: string, secret: string): Promise<{ seeder: DepartmentSeeder; close(): Promise<void> }>;
 }
 
 export interface ConnectedDepartment {
@@ -62,6 +68,10 @@ function runtime<TSchema extends Record<string, unknown>>(
       };
     },
     importEntities: async () => (await descriptor.importEntities?.()) ?? [],
+    async openSeeder(url, secret) {
+      const database: DepartmentDatabase<TSchema> = descriptor.database.open(url);
+      return { seeder: (await descriptor.seeder())(database, secret), close: () => database.close() };
+    },
   };
 }
 

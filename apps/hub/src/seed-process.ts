@@ -10,7 +10,7 @@ process.once('message', (task: SeedTask) => {
   let last = 0;
   seedDemo(task, (residents) => {
     // A progress message per thousand residents is plenty for a bar.
-    if (residents - last >= 1000 || residents === task.demo.residents) {
+    if (residents - last >= 1000 || (residents === task.demo.residents && last !== residents)) {
       last = residents;
       process.send!({ type: 'progress', residents } satisfies SeedMessage);
     }

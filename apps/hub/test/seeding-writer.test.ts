@@ -7,6 +7,7 @@ import { DEMO_HUB_SECRET, department, dropDatabase, ensureDatabase } from '@hub/
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
 import { prepareDatabases, seedDemo } from '../src/databases.ts';
 import { departmentRuntimes } from '../src/departments.ts';
+import { SEED_WORKER_DEPARTMENTS } from '../src/seed-threads.ts';
 
 // Large enough for every kind of record the generator makes (foreigners, group rentals, cases with every party kind).
 const DEMO = { residents: 4000, seed: 11 };
@@ -123,6 +124,30 @@ describe('seeding the demo district with COPY', () => {
     expect(await withClient(url, (c) => c.query('SELECT count(*)::int AS n FROM demo_seed'))).toMatchObject({ rows: [{ n: 0 }] });
     expect(await schemaOf(url)).toEqual(await schemaOf(migrated['public-security']!));
   }, 600_000);
+
+  it.each(['public-security', 'housing'])(
+    'commits no department when %s refuses its rows, whichever thread built them',
+    async (refusing) => {
+      // Public security's rows are built on the seed's worker thread, housing's on the thread holding the transactions.
+      expect(SEED_WORKER_DEPARTMENTS).toContain('public-security');
+      expect(SEED_WORKER_DEPARTMENTS).not.toContain('housing');
+      const [all, migrated] = [await migratedDatabases(`seed_refuse_${refusing.replace('-', '_')}`), await migratedDatabases('seed_refuse_ref')];
+      const urls = { 'public-security': all['public-security']!, housing: all.housing! };
+      const demo = { residents: 600, seed: 5 };
+      // The refusing department already holds the district's keys (its seed record deleted): its key builds refuse.
+      await seedDemo({ urls: { [refusing]: urls[refusing as keyof typeof urls] }, demo, secret: DEMO_HUB_SECRET }, () => {});
+      await withClient(urls[refusing as keyof typeof urls], (c) => c.query('DELETE FROM demo_seed'));
+      const before = await tableChecksums(urls[refusing as keyof typeof urls]);
+      await expect(seedDemo({ urls, demo, secret: DEMO_HUB_SECRET }, () => {})).rejects.toThrow(/could not create unique index|duplicate key/);
+      expect(await tableChecksums(urls[refusing as keyof typeof urls])).toEqual(before);
+      for (const name of Object.keys(urls).filter((n) => n !== refusing)) {
+        const sums = await tableChecksums(all[name]!);
+        expect(Object.values(sums).every((t) => t.rows === 0), name).toBe(true);
+        expect(await schemaOf(all[name]!), name).toEqual(await schemaOf(migrated[name]!));
+      }
+    },
+    600_000,
+  );
 
   it('seeds a first start with the bulk-load settings and serves with the ordinary ones', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-seed-first-start-'));

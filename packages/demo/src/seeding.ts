@@ -1,4 +1,4 @@
-import { residentKey, TransactionalBatchWriter } from '@hub/core';
+import { residentKey, TransactionalBatchWriter, type demoSeed, type RowWriter } from '@hub/core';
 import type { DemoGridContents, DemoWorld } from './types.ts';
 
 /**
@@ -9,6 +9,12 @@ export interface DepartmentSeeder {
   department: string;
   start(world: DemoWorld, options?: SeedOptions): Promise<void>;
   grid(contents: DemoGridContents): Promise<void>;
+  /**
+   * Everything but the commit: the last rows written, the department's keys and indexes built, the seed recorded. Called
+   * as soon as the department's last rows are handed over, while other departments may still be loading.
+   */
+  complete(): Promise<void>;
+  /** Commits; called once every department completed, so no department holds the demo without the others. */
   finish(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -19,6 +25,22 @@ export interface SeedOptions {
    * `insert` the unnest INSERTs seeding used before, kept so a test can show both give the same rows.
    */
   writer?: 'copy' | 'insert';
+  /**
+   * Where a department's rows go instead of its own transaction: the seed's worker thread builds some departments'
+   * COPY chunks and hands them to the thread that holds their transactions.
+   */
+  writerFor?: (department: string) => SeedWriter;
+}
+
+/** The demo-seed record a department's database holds once seeded. */
+export type DemoSeedMarker = typeof demoSeed.$inferInsert;
+
+/** A department's rows' way into its database: begun, written, completed (keys built, seed recorded), committed. */
+export interface SeedWriter extends RowWriter {
+  begin(): Promise<void>;
+  complete(marker: DemoSeedMarker): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
 }
 
 export interface SeedProgress {
@@ -48,6 +70,8 @@ export async function seedDepartments(
       residentsDone += contents.residents.length;
       onProgress?.({ gridsDone, gridsTotal: world.grids.length, residentsDone });
     }
+    // Each department's keys and indexes are built on its own connection, all at once, then all commit.
+    await Promise.all(seeders.map((s) => s.complete()));
     await Promise.all(seeders.map((s) => s.finish()));
   } catch (error) {
     await Promise.allSettled(seeders.map((s) => s.abort()));
@@ -64,11 +88,11 @@ export function transactionalSeeder(
   department: string,
   pool: ConstructorParameters<typeof TransactionalBatchWriter>[0],
   handlers: {
-    start?(writer: TransactionalBatchWriter, world: DemoWorld): Promise<void>;
-    grid(writer: TransactionalBatchWriter, contents: DemoGridContents): Promise<void>;
+    start?(writer: RowWriter, world: DemoWorld): Promise<void>;
+    grid(writer: RowWriter, contents: DemoGridContents): Promise<void>;
   },
 ): DepartmentSeeder {
-  let writer: TransactionalBatchWriter | null = null;
+  let writer: SeedWriter | null = null;
   let world: DemoWorld | null = null;
   const started = () => {
     if (!writer) throw new Error('seeder not started');
@@ -79,15 +103,16 @@ export function transactionalSeeder(
     async start(w, options) {
       world = w;
       // Demo databases are empty: rows are copied in and the indexes and keys built once at the end.
-      writer = new TransactionalBatchWriter(pool, { mode: options?.writer ?? 'copy' });
+      writer = options?.writerFor?.(department) ?? new TransactionalBatchWriter(pool, { mode: options?.writer ?? 'copy' });
       await writer.begin();
       await handlers.start?.(writer, w);
     },
     grid: (contents) => handlers.grid(started(), contents),
-    async finish() {
+    async complete() {
       if (!world) throw new Error('seeder not started');
-      await started().commit({ department, seed: world.options.seed, residents: world.options.residents });
+      await started().complete({ department, seed: world.options.seed, residents: world.options.residents });
     },
+    finish: () => started().commit(),
     abort: async () => {
       await writer?.rollback();
     },

@@ -1,7 +1,7 @@
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { demoSeed } from './meta-tables.ts';
-import { bulkInsert, copyRows, tableNameOf } from './bulk-insert.ts';
+import { bulkInsert, copyChunk, copyChunkOf, type CopyChunk } from './bulk-insert.ts';
 
 export interface BatchWriterOptions {
   /** Rows a table buffers before the writer flushes every table. */
@@ -16,20 +16,51 @@ export interface BatchWriterOptions {
   mode?: 'insert' | 'copy';
 }
 
+/** What a seed hands its rows to, table by table; `flush` writes (or hands on) what is buffered. */
+export interface RowWriter {
+  add<T extends PgTable>(table: T, rows: T['$inferInsert'][]): Promise<void>;
+  flush(): Promise<void>;
+}
+
+/** Rows buffered per table, in the order the tables were first added to (parents ahead of the rows naming them). */
+class RowBuffers {
+  private readonly buffers = new Map<PgTable, unknown[]>();
+
+  /** Adds the rows; true when the table holds a batch's worth. */
+  add(table: PgTable, rows: readonly unknown[], batchSize: number): boolean {
+    let buffer = this.buffers.get(table);
+    if (!buffer) this.buffers.set(table, (buffer = []));
+    for (const row of rows) buffer.push(row);
+    return buffer.length >= batchSize;
+  }
+
+  /** Takes every table's buffered rows, in order. */
+  take(): [PgTable, PgTable['$inferInsert'][]][] {
+    const batch: [PgTable, PgTable['$inferInsert'][]][] = [];
+    for (const [table, rows] of this.buffers) if (rows.length > 0) batch.push([table, rows.splice(0) as PgTable['$inferInsert'][]]);
+    return batch;
+  }
+
+  clear(): void {
+    this.buffers.clear();
+  }
+}
+
 /**
  * Buffers rows per table and writes them in batches, all inside one transaction on one client, so a seed or an
  * import either lands whole or not at all. Tables flush in the order they were first added to, which keeps parents
  * ahead of the rows that reference them.
  */
-export class TransactionalBatchWriter {
+export class TransactionalBatchWriter implements RowWriter {
   private client: pg.PoolClient | null = null;
-  private readonly buffers = new Map<PgTable, unknown[]>();
+  private readonly buffers = new RowBuffers();
   private readonly batchSize: number;
   private readonly mode: 'insert' | 'copy';
   /** The batch being written in `copy` mode; its failure is kept and thrown at the next add, flush or commit. */
   private inFlight: Promise<void> = Promise.resolve();
   private failure: { error: unknown } | null = null;
   private deferred: DeferredSchema | null = null;
+  private completed = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -47,37 +78,52 @@ export class TransactionalBatchWriter {
   }
 
   async add<T extends PgTable>(table: T, rows: T['$inferInsert'][]): Promise<void> {
-    const buffer = this.buffers.get(table) ?? [];
-    if (!this.buffers.has(table)) this.buffers.set(table, buffer);
-    for (const row of rows) buffer.push(row);
-    if (buffer.length >= this.batchSize) await this.flush();
+    if (this.buffers.add(table, rows, this.batchSize)) await this.flush();
   }
 
   async flush(): Promise<void> {
     const client = this.requireClient();
-    const batch: [PgTable, PgTable['$inferInsert'][]][] = [];
-    for (const [table, rows] of this.buffers) if (rows.length > 0) batch.push([table, rows.splice(0) as PgTable['$inferInsert'][]]);
+    const batch = this.buffers.take();
     if (this.mode === 'insert') {
       for (const [table, rows] of batch) await bulkInsert(client, table, rows);
       return;
     }
-    // One batch in flight: wait for the one before, then hand this one to the server and return at once.
+    // The text is built while the batch before is still being written.
+    await this.writeChunks(batch.map(([table, rows]) => copyChunkOf(table, rows)));
+  }
+
+  /**
+   * Writes chunks built elsewhere (`copy` mode): once the batch before is in, hands these to the server in their
+   * order and returns at once, so at most one batch is in flight.
+   */
+  async writeChunks(chunks: readonly CopyChunk[]): Promise<void> {
+    const client = this.requireClient();
+    if (this.mode !== 'copy') throw new Error('only a copy writer takes COPY chunks');
     await this.settled();
     this.inFlight = (async () => {
-      for (const [table, rows] of batch) await copyRows(client, table, rows, { freeze: this.deferred?.emptied.has(tableNameOf(table)) ?? false });
+      for (const chunk of chunks) await copyChunk(client, chunk, { freeze: this.deferred?.emptied.has(chunk.name) ?? false });
     })().catch((error: unknown) => {
       this.failure ??= { error };
     });
   }
 
-  /** Flushes, restores what `begin` deferred, records the demo seed in the same transaction, commits. */
-  async commit(marker?: typeof demoSeed.$inferInsert): Promise<void> {
+  /**
+   * Everything but the commit: the last rows written, the keys and indexes restored, the demo seed recorded. A seed
+   * of several databases completes each as soon as its rows are in and commits them all only when all completed.
+   */
+  async complete(marker?: typeof demoSeed.$inferInsert): Promise<void> {
     await this.flush();
     await this.settled();
     const client = this.requireClient();
     if (this.deferred) await restoreSchema(client, this.deferred);
     if (marker) await bulkInsert(client, demoSeed, [marker]);
-    await client.query('COMMIT');
+    this.completed = true;
+  }
+
+  /** Completes (unless done already), then commits. */
+  async commit(marker?: typeof demoSeed.$inferInsert): Promise<void> {
+    if (!this.completed) await this.complete(marker);
+    await this.requireClient().query('COMMIT');
     this.release();
   }
 
@@ -103,8 +149,41 @@ export class TransactionalBatchWriter {
     this.client = null;
     this.buffers.clear();
     this.deferred = null;
+    this.completed = false;
     this.failure = null;
     this.inFlight = Promise.resolve();
+  }
+}
+
+/**
+ * Buffers rows per table like `TransactionalBatchWriter` and turns each batch into COPY chunks, handed to `send`
+ * instead of a connection: the seed's worker thread builds some departments' rows this way and the thread holding
+ * their transactions writes them. `send` resolves when the receiver has taken the batch on; until then the next batch
+ * is built but not sent, so at most a few batches per department are ever held.
+ */
+export class CopyChunkWriter implements RowWriter {
+  private readonly buffers = new RowBuffers();
+  private sent: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly send: (chunks: CopyChunk[]) => Promise<void>,
+    private readonly batchSize = 5000,
+  ) {}
+
+  async add<T extends PgTable>(table: T, rows: T['$inferInsert'][]): Promise<void> {
+    if (this.buffers.add(table, rows, this.batchSize)) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const chunks = this.buffers.take().map(([table, rows]) => copyChunkOf(table, rows));
+    await this.sent;
+    if (chunks.length > 0) this.sent = this.send(chunks);
+  }
+
+  /** Sends what is buffered and waits until the receiver took every batch. */
+  async end(): Promise<void> {
+    await this.flush();
+    await this.sent;
   }
 }
 

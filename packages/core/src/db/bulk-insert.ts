@@ -93,20 +93,49 @@ export async function copyRows<T extends PgTable>(
   options: { freeze?: boolean } = {},
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const { target } = tableColumns(table);
+  return copyChunk(client, copyChunkOf(table, rows), options);
+}
+
+/**
+ * One table's batch as COPY takes it, built apart from any connection: the seed builds some departments' chunks on a
+ * worker thread and hands them over (the text as a transferable buffer), to be written on the department's own
+ * connection in the order they were built.
+ */
+export interface CopyChunk {
+  /** The table as COPY names it (quoted, with its schema). */
+  target: string;
+  /** The table's catalogue name, which `freeze` is decided by. */
+  name: string;
+  /** The quoted columns the text carries, comma-separated. */
+  columns: string;
+  rows: number;
+  /** COPY's text format, UTF-8. */
+  text: Uint8Array;
+}
+
+// An encoded text owns its whole ArrayBuffer (Buffer.from may hand out a slice of a shared pool), so it can be transferred.
+const utf8 = new TextEncoder();
+
+export function copyChunkOf<T extends PgTable>(table: T, rows: readonly T['$inferInsert'][]): CopyChunk {
+  const { target, name } = tableColumns(table);
   const columns = presentColumns(table, rows);
-  const text = copyText(rows, columns);
-  const stream = client.query(
-    copyFrom(`COPY ${target} (${columns.map((c) => c.quotedName).join(', ')}) FROM STDIN${options.freeze ? ' WITH (FREEZE)' : ''}`),
-  );
-  (stream as Writable).end(Buffer.from(text, 'utf8'));
+  return { target, name, columns: columns.map((c) => c.quotedName).join(', '), rows: rows.length, text: utf8.encode(copyText(rows, columns)) };
+}
+
+/** Writes a chunk with `COPY … FROM STDIN` on the client (frozen when `freeze`, see `copyRows`). */
+export async function copyChunk(client: pg.PoolClient, chunk: CopyChunk, options: { freeze?: boolean } = {}): Promise<number> {
+  if (chunk.rows === 0) return 0;
+  const stream = client.query(copyFrom(`COPY ${chunk.target} (${chunk.columns}) FROM STDIN${options.freeze ? ' WITH (FREEZE)' : ''}`));
+  // A chunk that came from a worker arrives as a plain Uint8Array over the transferred buffer: no copy to wrap it.
+  const text = Buffer.isBuffer(chunk.text) ? chunk.text : Buffer.from(chunk.text.buffer, chunk.text.byteOffset, chunk.text.byteLength);
+  (stream as Writable).end(text);
   try {
     await finished(stream as Writable);
   } catch (error) {
     // Which table refused is what a reader of a failed seed needs first.
-    throw Object.assign(new Error(`copying ${rows.length} rows into ${target}: ${error instanceof Error ? error.message : String(error)}`), { cause: error });
+    throw Object.assign(new Error(`copying ${chunk.rows} rows into ${chunk.target}: ${error instanceof Error ? error.message : String(error)}`), { cause: error });
   }
-  return rows.length;
+  return chunk.rows;
 }
 
 /** The name of a table as its catalogue row has it (no schema, unquoted). */
