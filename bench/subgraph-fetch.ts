@@ -2,7 +2,7 @@
  * What one subgraph fetch costs a department, layer by layer, before and after, side by side in one run.
  *
  *   npm run bench:subgraph-fetch -- [--residents 10000] [--duration 2] [--rounds 3] [--warmup 1] [--connections 4]
- *                                   [--before a49b4bb] [--operations ResidentProfile,…] [--keep <folder>] [--write]
+ *                                   [--before afce329] [--operations ResidentProfile,…] [--keep <folder>] [--write]
  *
  * 1. Seeds the demo district (kept under .data/bench-N), starts this tree's built services (`npm run build`, started
  *    as `npm start` starts them: their bundles, plain node) and our gateway, with a recording proxy in front of each
@@ -61,7 +61,7 @@ const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const PURPOSE = 'case-handling';
 const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemediation', 'GridPartyMembers', 'WelfareCrossCheck', 'PoliceReferrals'];
 /** The commit this round of work started from. */
-const DEFAULT_BEFORE = 'a49b4bb';
+const DEFAULT_BEFORE = 'afce329';
 /** Sampling interval of the services' profilers, µs (V8's default is 1000). */
 const PROFILE_INTERVAL_US = 250;
 
@@ -104,7 +104,7 @@ const LAYERS = [
   'Node I/O (HTTP server, sockets, event loop)',
   'internal token',
   'request context and request id',
-  'Apollo Server pipeline',
+  'request pipeline (Apollo Server, prepared path)',
   'parse and validate',
   'policy and limits plugins',
   'execute (graphql-js, @apollo/subgraph, resolvers)',
@@ -132,7 +132,7 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
     }
     if (module === '@apollo/subgraph' || module === '@apollo/federation-internals') return 'execute (graphql-js, @apollo/subgraph, resolvers)';
     if (module === '@apollo/server' || module === '@apollo/utils.keyvaluecache' || module === 'lru-cache' || module === '@apollo/utils.createhash' || module === 'negotiator' || module === 'uuid')
-      return 'Apollo Server pipeline';
+      return 'request pipeline (Apollo Server, prepared path)';
     if (module === 'jose') return 'internal token';
     if (module === 'dataloader' || module === 'drizzle-orm') return 'loaders and SQL building (dataloader, drizzle)';
     if (/^pg(-|$)/.test(module) || module === 'postgres-array' || module === 'postgres-date' || module === 'postgres-interval' || module === 'postgres-bytea' || module === 'buffer-writer' || module === 'packet-reader')
@@ -148,6 +148,9 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
   if (/packages\/core\/src\/(log|log-redaction)\.ts/.test(s)) return 'logging';
   if (s.includes('packages/core/src/http.ts')) return 'Node I/O (HTTP server, sockets, event loop)';
   if (/packages\/core\/src\/(access\/(policy-plugin|policy|enforce)|limits\/|request-guard)/.test(s)) return 'policy and limits plugins';
+  // The prepared path's answer: its JSON text is serialisation, its error formatting and the rest the pipeline's.
+  if (s.includes('packages/core/src/execution/apollo-answer.ts')) return functionName === 'completeAnswer' ? 'serialisation (JSON)' : 'request pipeline (Apollo Server, prepared path)';
+  if (s.includes('packages/core/src/execution/')) return 'request pipeline (Apollo Server, prepared path)';
   if (/packages\/core\/src\/db\/(loaders|place-counts|prepared|batch-gate|any-of|filtered-page|database)\.ts/.test(s) || /subgraphs\/[^/]+\/src\/loaders\.ts/.test(s))
     return 'loaders and SQL building (dataloader, drizzle)';
   if (/subgraphs\/[^/]+\/src\/context\.ts/.test(s) || s.includes('packages/core/src/access/disclosure.ts') || s.includes('packages/core/src/subgraph.ts'))
@@ -421,16 +424,15 @@ const options = parseArgs(process.argv.slice(2));
 const dataDir = path.join(ROOT, '.data', `bench-${options.residents}`);
 const issuerDir = path.join(ROOT, '.data', 'bench-issuer');
 const profileRoot = options.keep ? path.resolve(options.keep) : path.join(tmpdir(), `subgraph-fetch-${process.pid}`);
-// Each tree with its launcher's default keys: the before tree's ES256 pair (all it knows, before this round), this
-// tree's HMAC keys (the hub secret for the gateway, each subgraph its own derived key).
+// Each tree with its launcher's default keys: HMAC keys (the hub secret for the gateway, each subgraph its own derived
+// key) where the tree knows them, else the ES256 pair (all a tree from before HMAC tokens knows).
 const keys = internalKeysForRun({});
 const hmac = internalTokenEnvForRun({});
-const treeKeys = {
-  before: {
-    signing: parseKey(keys.HUB_INTERNAL_PRIVATE_KEY, 'private', 'HUB_INTERNAL_PRIVATE_KEY'),
-    subgraph: (_name: string): Record<string, string | undefined> => ({ HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY }),
-  },
-  after: { signing: internalSigningKey(hmac.gateway), subgraph: (name: string) => hmac.subgraph(name) },
+const hmacKeys = { signing: internalSigningKey(hmac.gateway), subgraph: (name: string) => hmac.subgraph(name), verifying: (name: string) => internalVerificationKey(hmac.subgraph(name), name) };
+const es256Keys = {
+  signing: parseKey(keys.HUB_INTERNAL_PRIVATE_KEY, 'private', 'HUB_INTERNAL_PRIVATE_KEY'),
+  subgraph: (_name: string): Record<string, string | undefined> => ({ HUB_INTERNAL_PUBLIC_KEY: keys.HUB_INTERNAL_PUBLIC_KEY }),
+  verifying: (_name: string) => parseKey(keys.HUB_INTERNAL_PUBLIC_KEY, 'public', 'HUB_INTERNAL_PUBLIC_KEY'),
 };
 const started: ServiceProcess[] = [];
 const proxies: Server[] = [];
@@ -438,6 +440,9 @@ const proxies: Server[] = [];
 say('building this tree…');
 run('node', ['--import', 'tsx', 'packages/build/src/cli.ts', '--quiet'], ROOT);
 const beforeRoot = await beforeTree(options.before);
+const beforeKnowsHmac = treeKnowsHmac(options.before);
+const treeKeys = { before: beforeKnowsHmac ? hmacKeys : es256Keys, after: hmacKeys };
+const tokenKind = { before: beforeKnowsHmac ? 'HS256' : 'ES256', after: 'HS256' };
 
 say(`preparing the demo district of ${options.residents.toLocaleString('en')} residents in ${path.relative(ROOT, dataDir)}…`);
 const databases = await prepareDatabases({
@@ -631,17 +636,14 @@ interface TokenCost {
 /**
  * CPU µs to sign and to verify one caller token (bound to a captured body, single use), with the before tree's own
  * internal-token module and this tree's, in this process: 20 alternating rounds of 200 tokens each, each tree with its
- * launcher's default keys (before: ES256; this tree: HS256, the subgraph's key derived from the hub secret).
+ * launcher's default keys (HS256, the subgraph's key derived from the hub secret; ES256 for a tree before those).
  */
 async function measureTokens(beforeRoot: string, callers: Record<'before' | 'after', Caller>, bodies: string[]): Promise<{ before: TokenCost; after: TokenCost }> {
   const modules: Record<'before' | 'after', TokenModule> = {
     before: (await import(path.join(beforeRoot, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
     after: (await import(path.join(ROOT, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
   };
-  const verifyKeys = {
-    before: parseKey(keys.HUB_INTERNAL_PUBLIC_KEY, 'public', 'HUB_INTERNAL_PUBLIC_KEY'),
-    after: internalVerificationKey(hmac.subgraph('party'), 'party'),
-  };
+  const verifyKeys = { before: treeKeys.before.verifying('party'), after: treeKeys.after.verifying('party') };
   const totals = { before: { sign: 0, verify: 0 }, after: { sign: 0, verify: 0 } };
   const perRound = 200;
   const rounds = 20;
@@ -665,11 +667,20 @@ async function measureTokens(beforeRoot: string, callers: Record<'before' | 'aft
   return { before: per(totals.before), after: per(totals.after) };
 }
 
+/** Whether a commit's launcher signs HMAC caller tokens (`git grep` finds nothing, exit 1, in a tree before them). */
+function treeKnowsHmac(commit: string): boolean {
+  try {
+    return execFileSync('git', ['grep', '-l', 'export function internalTokenEnvForRun', commit, '--', 'packages/core/src'], { cwd: ROOT, encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
 function renderTokens(costs: { before: TokenCost; after: TokenCost }): string {
   const row = (name: string, c: TokenCost) => `| ${name} | ${c.sign.toFixed(0)} | ${c.verify.toFixed(0)} | ${(c.sign + c.verify).toFixed(0)} |`;
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   return [
-    'Caller tokens alone, in the benchmark process, both trees\' code interleaved (CPU µs per token, bound to the captured bodies; before ES256, after HS256 with the subgraph\'s derived key):',
+    `Caller tokens alone, in the benchmark process, both trees' code interleaved (CPU µs per token, bound to the captured bodies; before ${tokenKind.before}, after ${tokenKind.after}; HS256 with the subgraph's derived key):`,
     '',
     '| tree | sign (gateway) | verify (subgraph) | per fetch |',
     '|---|---:|---:|---:|',

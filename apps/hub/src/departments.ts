@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { AuditSink, DepartmentDatabase, OpenDatabaseOptions, RunningService, StatementCounter, SubgraphDescriptor } from '@hub/core';
+import type { AuditSink, DepartmentDatabase, OpenDatabaseOptions, RunningService, StatementCounter, SubgraphDescriptor, SubgraphExecutor } from '@hub/core';
 import type { DepartmentSeeder } from '@hub/demo';
 import type { RegisteredEntity } from '@hub/import';
 import { descriptor as audit } from '@hub/audit/descriptor';
@@ -40,7 +40,7 @@ export interface ConnectedDepartment {
    * callers signed by the gateway key whose public half is `callerKey` (default: HUB_INTERNAL_PUBLIC_KEY), and records
    * the internal tokens it refuses in `audit`, the trail's writer, when given.
    */
-  serve(port: number, secret: string, callerKey?: KeyObject, audit?: AuditSink): Promise<RunningService>;
+  serve(port: number, secret: string, callerKey?: KeyObject, audit?: AuditSink, options?: { executor?: SubgraphExecutor }): Promise<RunningService>;
   close(): Promise<void>;
 }
 
@@ -62,8 +62,10 @@ function runtime<TSchema extends Record<string, unknown>>(
         pool: database.pool,
         statements: database.statements,
         seeder: async (secret) => (await descriptor.seeder())(database, secret),
-        serve: async (port, secret, callerKey, audit) =>
-          (await descriptor.subgraph()).hostServer({ database, callerKey, host: { env: process.env, secret: () => secret }, ...(audit ? { audit } : {}) }).listen(port),
+        serve: async (port, secret, callerKey, audit, options) =>
+          (await descriptor.subgraph())
+            .hostServer({ database, callerKey, host: { env: process.env, secret: () => secret }, ...(audit ? { audit } : {}), ...(options?.executor ? { executor: options.executor } : {}) })
+            .listen(port),
         close: () => database.close(),
       };
     },

@@ -11,6 +11,7 @@ import type { DescribedDatabase } from './descriptor.ts';
 import { exitOnServiceConfigProblems, listenHost } from './env-config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { runService } from './service.ts';
+import type { SubgraphExecutor } from './execution/index.ts';
 import { createSubgraphService, loadTypeDefs, type SubgraphService, type SubgraphServiceOptions } from './subgraph.ts';
 import { createDepartmentAudit, type AuditSink, type DepartmentAudit } from './audit-sink.ts';
 
@@ -51,6 +52,8 @@ export type ServerOptions<TSchema extends Record<string, unknown>, TOptions exte
   callerKey?: KeyObject;
   /** The audit trail the department records refused internal tokens in (`createAuditWriter` of @hub/audit-trail). */
   audit?: AuditSink;
+  /** `apollo` runs every request through Apollo Server's pipeline (the prepared path's reference in tests). */
+  executor?: SubgraphExecutor;
 } & TOptions;
 
 export interface Subgraph<TSchema extends Record<string, unknown>, TOptions extends object> {
@@ -65,7 +68,7 @@ export interface Subgraph<TSchema extends Record<string, unknown>, TOptions exte
   /** The department's options as a host takes them from its settings. */
   options(host: HostSettings): TOptions;
   /** The subgraph as a host builds it: the department's options from the host's settings. */
-  hostServer(options: { database: DepartmentDatabase<TSchema>; callerKey?: KeyObject; host: HostSettings; audit?: AuditSink }): SubgraphService;
+  hostServer(options: { database: DepartmentDatabase<TSchema>; callerKey?: KeyObject; host: HostSettings; audit?: AuditSink; executor?: SubgraphExecutor }): SubgraphService;
   /** Starts the department's background work, if it has any (`SubgraphSpec.background`). */
   startBackground(options: { database: DepartmentDatabase<TSchema>; host: HostSettings; logger: Logger; audit: DepartmentAudit }): void;
 }
@@ -79,7 +82,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
 ): Subgraph<TSchema, TOptions> {
   const typeDefs = loadTypeDefs(spec.typeDefs);
   const schema = buildSubgraphSchema({ typeDefs, resolvers: spec.resolvers as GraphQLResolverMap<unknown> });
-  const createServer = ({ database, callerKey, audit, ...options }: ServerOptions<TSchema, TOptions>): SubgraphService => {
+  const createServer = ({ database, callerKey, audit, executor, ...options }: ServerOptions<TSchema, TOptions>): SubgraphService => {
     const context = spec.context(database, options as unknown as TOptions);
     return createSubgraphService<TContext>({
       name: spec.name,
@@ -88,6 +91,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
       callerKey,
       database,
       ...(audit ? { audit } : {}),
+      ...(executor ? { executor } : {}),
       ...(spec.routes ? { routes: spec.routes(database) } : {}),
     });
   };
@@ -100,7 +104,7 @@ export function defineSubgraph<TSchema extends Record<string, unknown>, TOptions
     database: spec.database,
     createServer,
     options,
-    hostServer: ({ database, callerKey, host, audit }) => createServer({ ...options(host), database, callerKey, audit } as ServerOptions<TSchema, TOptions>),
+    hostServer: ({ database, callerKey, host, audit, executor }) => createServer({ ...options(host), database, callerKey, audit, executor } as ServerOptions<TSchema, TOptions>),
     startBackground: ({ database, host, logger, audit }) => spec.background?.(database, options(host), logger, audit),
   };
 }

@@ -19,6 +19,7 @@ export * from './scalars.ts';
 export * from './clock.ts';
 export * from './audit-sink.ts';
 export * from './subgraph.ts';
+export * from './execution/index.ts';
 export * from './define-subgraph.ts';
 export * from './descriptor.ts';
 export * from './service.ts';

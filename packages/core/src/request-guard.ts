@@ -35,7 +35,7 @@ function persistedQueryRefusal(persisted: unknown, served: boolean): GraphQLErro
  * The first `_entities` representation (a subgraph's entry point for the gateway) that names no object type of the
  * schema: @apollo/subgraph would fail it with a code-less error, masked as an internal one and logged as unexpected.
  */
-function representationRefusal(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | undefined {
+export function representationRefusal(schema: GraphQLSchema, operation: OperationDefinitionNode, variables: Record<string, unknown>): GraphQLError | undefined {
   const field = schema.getQueryType()?.getFields()._entities;
   if (!field) return undefined;
   for (const selection of operation.selectionSet.selections) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
-import { isObjectType, print, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
+import { isObjectType, print, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { applyDenials, authorizeOperation, type AuthorizedOperation } from './enforce.ts';
 import { buildPolicyIndex, missingFor, typeRequirement, type Grants } from './policy.ts';
 
@@ -15,7 +15,7 @@ import { buildPolicyIndex, missingFor, typeRequirement, type Grants } from './po
  * is refused exactly what the gateway would refuse. An entity fetch (`_entities`) is covered like any root field:
  * its `... on Type` selections are checked field by field.
  */
-export function createPolicyPlugin<TContext extends BaseContext>(options: {
+export interface PolicyOptions<TContext> {
   /** The schema whose directives are enforced: the supergraph at the gateway, the department's own at a subgraph. */
   schema: GraphQLSchema;
   grantsOf: (context: TContext) => Grants;
@@ -25,7 +25,19 @@ export function createPolicyPlugin<TContext extends BaseContext>(options: {
    * once per document (the documents Apollo caches are the same objects request after request) and reused.
    */
   grantsKeyOf?: (context: TContext) => string | undefined;
-}): ApolloServerPlugin<TContext> {
+}
+
+/** The policy's two steps, for an executor that runs them itself (a department's prepared documents) and the plugin. */
+export interface OperationPolicy<TContext> {
+  /** What the caller may run of the operation: the document to execute and what to answer FORBIDDEN afterwards. */
+  authorize(document: DocumentNode, operationName: string | null | undefined, context: TContext): AuthorizedOperation;
+  /** Whether the authorized operation differs from the one asked (denied fields, placeholders). */
+  filtered(authorized: AuthorizedOperation): boolean;
+  /** Answers the denied fields in an executed result (its errors already formatted): null and FORBIDDEN at each. */
+  apply(result: { data?: Record<string, unknown> | null; errors?: readonly GraphQLFormattedError[] }, authorized: AuthorizedOperation): void;
+}
+
+export function createOperationPolicy<TContext>(options: PolicyOptions<TContext>): OperationPolicy<TContext> {
   const { schema } = options;
   const index = buildPolicyIndex(schema);
   refuseGuardedEntityTypes(schema);
@@ -43,13 +55,40 @@ export function createPolicyPlugin<TContext extends BaseContext>(options: {
     if (byKey.size < MAX_CLASSES_PER_DOCUMENT) byKey.set(key, fresh);
     return fresh;
   };
+  const filtered = (authorized: AuthorizedOperation) => authorized.denials.length > 0 || authorized.placeholders.length > 0;
+  return {
+    authorize,
+    filtered,
+    apply(result, authorized) {
+      if (!filtered(authorized)) return;
+      const applied = applyDenials(result.data as Parameters<typeof applyDenials>[0], authorized);
+      result.data = applied.data;
+      if (applied.errors.length) result.errors = [...(result.errors ?? []), ...applied.errors];
+    },
+  };
+}
+
+/**
+ * Enforces a schema's `@authenticated`, `@requiresScopes` and `@policy` directives, which neither @apollo/gateway nor
+ * a plain subgraph server enforces: before execution, the fields the caller may not read are taken out of the
+ * operation (at the gateway, so no department is asked for them; at a department, so no resolver reads them); after
+ * execution, each comes back null with a FORBIDDEN error at its path and the rest of the answer stands.
+ *
+ * The gateway runs it over the supergraph, every department over its own schema: the same rule code over the same
+ * directives, so a caller who reaches a department without the gateway (a valid internal token in the wrong hands)
+ * is refused exactly what the gateway would refuse. An entity fetch (`_entities`) is covered like any root field:
+ * its `... on Type` selections are checked field by field. Given a `policy` (`createOperationPolicy`), the plugin
+ * shares its decisions with whoever else runs it.
+ */
+export function createPolicyPlugin<TContext extends BaseContext>(options: PolicyOptions<TContext> | { policy: OperationPolicy<TContext> }): ApolloServerPlugin<TContext> {
+  const policy = 'policy' in options ? options.policy : createOperationPolicy(options);
   return {
     async requestDidStart() {
       let authorized: AuthorizedOperation | null = null;
       return {
         async didResolveOperation(requestContext) {
-          authorized = authorize(requestContext.document, requestContext.operationName, requestContext.contextValue);
-          if (authorized.denials.length === 0 && authorized.placeholders.length === 0) return;
+          authorized = policy.authorize(requestContext.document, requestContext.operationName, requestContext.contextValue);
+          if (!policy.filtered(authorized)) return;
           const filtered = authorized.document.definitions[0] as OperationDefinitionNode;
           // The gateway caches query plans by query hash: a filtered operation must never share a plan with the full one.
           const mutable = requestContext as unknown as { document: DocumentNode; operation: OperationDefinitionNode; queryHash: string };
@@ -58,13 +97,10 @@ export function createPolicyPlugin<TContext extends BaseContext>(options: {
           mutable.operation = filtered;
         },
         async willSendResponse(requestContext) {
-          if (!authorized || (authorized.denials.length === 0 && authorized.placeholders.length === 0)) return;
+          if (!authorized || !policy.filtered(authorized)) return;
           const body = requestContext.response.body;
           if (body.kind !== 'single') return;
-          const result = body.singleResult;
-          const applied = applyDenials(result.data as Parameters<typeof applyDenials>[0], authorized);
-          result.data = applied.data as typeof result.data;
-          if (applied.errors.length) result.errors = [...(result.errors ?? []), ...applied.errors];
+          policy.apply(body.singleResult as Parameters<OperationPolicy<TContext>['apply']>[0], authorized);
         },
       };
     },

@@ -1,0 +1,2 @@
+export { PreparedDocuments, type PreparedDocument } from './prepared-documents.ts';
+export { PreparedApolloServer, type PreparedExecution, type SubgraphExecutor } from './prepared-server.ts';

@@ -1,0 +1,123 @@
+import { ApolloServer, HeaderMap, type ApolloServerOptionsWithSchema, type BaseContext, type ContextThunk, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { execute, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { OperationPolicy } from '../access/policy-plugin.ts';
+import { representationRefusal } from '../request-guard.ts';
+import { APPLICATION_JSON, completeAnswer, formatErrors, thrownAnswer, type FormatError } from './apollo-answer.ts';
+import { PreparedDocuments } from './prepared-documents.ts';
+
+/** How a department executes `/graphql`: prepared documents in front of Apollo Server, or Apollo Server alone. */
+export type SubgraphExecutor = 'prepared' | 'apollo';
+
+export interface PreparedExecution<TContext extends BaseContext> {
+  schema: GraphQLSchema;
+  /** The policy the server's policy plugin enforces, shared: one decision per document and caller class for both. */
+  policy: OperationPolicy<TContext>;
+  formatError: FormatError;
+  documents?: PreparedDocuments;
+  /** Called for each request the prepared path answers (a metric). */
+  answered?: () => void;
+}
+
+/** What the prepared path leaves to Apollo: the request, with the context already built (or its failure). */
+type Handover<TContext extends BaseContext> = { context: ContextThunk<TContext> };
+
+/**
+ * Apollo Server with a shorter path for the documents it has already run. Apollo's per-request pipeline (plugin
+ * hooks, hashing the text, the document store, operation lookup, content negotiation) costs a department more than
+ * the execution of most of the gateway's fetches; none of it changes between two requests with the same text. So a
+ * POSTed document Apollo has prepared once (`PreparedDocuments`) is answered here: per request only what depends on
+ * the request is done, in Apollo's order: the request guard's representation check (it reads the variables), the
+ * context and its shallow copy, the policy's decision for the caller's class (cached per document), graphql-js
+ * execution, the policy's FORBIDDEN answers, Apollo's error formatting (our `formatError`, codes, `extensions.http`)
+ * and serialisation. Anything else (GET, batches, persisted queries, an `Accept` other than JSON, a first sight of a
+ * document, a request execution would refuse before running: bad variables, bad representations) is Apollo's, whole,
+ * so every refusal keeps Apollo's exact answer; the prepared path hands over only before anything has run.
+ */
+export class PreparedApolloServer<TContext extends BaseContext> extends ApolloServer<TContext> {
+  private readonly prepared: PreparedExecution<TContext> & { documents: PreparedDocuments };
+  private serving = false;
+
+  constructor(config: ApolloServerOptionsWithSchema<TContext>, prepared: PreparedExecution<TContext>) {
+    const documents = prepared.documents ?? new PreparedDocuments();
+    super({ ...config, plugins: [documents.plugin<TContext>(), ...(config.plugins ?? [])] });
+    this.prepared = { ...prepared, documents };
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    this.serving = true;
+  }
+
+  override async stop(): Promise<void> {
+    // A stopping server's answers (errors) are Apollo's to give.
+    this.serving = false;
+    await super.stop();
+  }
+
+  override async executeHTTPGraphQLRequest(request: { httpGraphQLRequest: HTTPGraphQLRequest; context: ContextThunk<TContext> }): Promise<HTTPGraphQLResponse> {
+    const answer = this.serving ? await this.answerPrepared(request.httpGraphQLRequest, request.context) : undefined;
+    if (answer === undefined) return super.executeHTTPGraphQLRequest(request);
+    if ('context' in answer) return super.executeHTTPGraphQLRequest({ httpGraphQLRequest: request.httpGraphQLRequest, context: answer.context });
+    this.prepared.answered?.();
+    return answer;
+  }
+
+  private async answerPrepared(http: HTTPGraphQLRequest, context: ContextThunk<TContext>): Promise<HTTPGraphQLResponse | Handover<TContext> | undefined> {
+    if (http.method !== 'POST') return undefined;
+    const contentType = singleResultType(http.headers.get('accept'));
+    if (!contentType || !isJsonRequest(http.headers.get('content-type'))) return undefined;
+    const body = http.body;
+    if (!isRecord(body)) return undefined;
+    const { query, variables, operationName, extensions } = body;
+    if (typeof query !== 'string') return undefined;
+    if (!(operationName === undefined || operationName === null || typeof operationName === 'string')) return undefined;
+    if (!(variables === undefined || variables === null || isRecord(variables))) return undefined;
+    if (!(extensions === undefined || extensions === null || (isRecord(extensions) && !extensions.persistedQuery))) return undefined;
+    const name = operationName ?? undefined;
+    const prepared = this.prepared.documents.get(query, name);
+    if (!prepared) return undefined;
+    const variableValues = variables ?? undefined;
+    const { schema, policy, formatError } = this.prepared;
+    if (representationRefusal(schema, prepared.operation, variableValues ?? {})) return undefined;
+
+    let built: TContext;
+    try {
+      built = await context();
+    } catch (error) {
+      return { context: () => Promise.reject(error) };
+    }
+    const handover: Handover<TContext> = { context: async () => built };
+    // Apollo runs each operation on a shallow copy of the context (symbols included); resolvers see the same.
+    const contextValue = Object.assign(Object.create(Object.getPrototypeOf(built) as object | null) as TContext, built);
+    const authorized = policy.authorize(prepared.document, prepared.operation.name?.value ?? null, contextValue);
+    const filtered = policy.filtered(authorized);
+    let result: ExecutionResult;
+    try {
+      result = await execute({ schema, document: filtered ? authorized.document : prepared.document, contextValue, variableValues, operationName: name });
+    } catch (error) {
+      return thrownAnswer(error, formatError, contentType);
+    }
+    // No data: the variables did not coerce and nothing ran. Apollo words that refusal (400, BAD_USER_INPUT).
+    if (result.data === undefined) return handover;
+    const { formatted, head } = result.errors ? formatErrors(result.errors, formatError) : { formatted: undefined, head: { headers: new HeaderMap() } };
+    const single: { errors?: typeof formatted; data?: Record<string, unknown> | null; extensions?: unknown } = { ...result, errors: formatted };
+    if (filtered) policy.apply(single, authorized);
+    return completeAnswer(single, head, contentType);
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The content type Apollo answers a single result with for this `Accept`, for the values a gateway sends (none, or
+ * undici's `* / *`, or JSON); undefined for any other, which Apollo negotiates itself.
+ */
+function singleResultType(accept: string | undefined): string | undefined {
+  if (accept === undefined || accept === '' || accept === '*/*' || accept === 'application/json') return APPLICATION_JSON;
+  return undefined;
+}
+
+/** Apollo's CSRF check lets any POST through whose content type is JSON; anything else is left to it. */
+function isJsonRequest(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
+}
