@@ -4,8 +4,9 @@ import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import type { Logger } from './log.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import { REQUEST_ID_HEADER, requestIdOf, runInRequestScope } from './request-context.ts';
-import { traceRequest } from './tracing.ts';
+import { context } from '@opentelemetry/api';
+import { REQUEST_ID_HEADER, requestIdOf, withRequestScope } from './request-context.ts';
+import { startRequestSpan } from './tracing.ts';
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
 
@@ -77,6 +78,7 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   const routes: Record<string, RouteHandler> = { ...options.routes, ...(metrics ? { '/metrics': (_req, res) => metrics.serve(res) } : {}) };
   const drain: Drain = { inFlight: 0, draining: false, idle: [] };
   const logRequests = options.logger !== undefined && (options.logger.enabled?.('debug') ?? true);
+  const service = options.service ?? metrics?.service ?? 'hub';
   const server = createServer((req, res) => {
     const startedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -84,35 +86,38 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     const route = routes[url.pathname] ?? prefixed?.handler;
     const stream = !route && url.pathname === GRAPHQL_PATH ? options.graphqlStream?.(req) : undefined;
     const handle = route ? async () => route(req, res, url) : stream ? async () => stream(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
-    // A prefix route is counted under its prefix, so paths under it cannot grow the metric's label set.
-    metrics?.observeRequest(prefixed ? prefixed.prefix : handle ? url.pathname : 'unknown', res, startedAt);
     const requestId = requestIdOf(req);
     res.setHeader(REQUEST_ID_HEADER, requestId);
-    if (logRequests) {
-      const logger = options.logger!;
-      // The route, never the query string (a GET's query may carry variables).
-      res.once('finish', () =>
-        logger.debug('request', { requestId, method: req.method, route: url.pathname, status: res.statusCode, ms: Math.round(performance.now() - startedAt) }),
-      );
+    // One listener for what is recorded once the answer is sent: the metrics and, at debug level, the access log.
+    // A prefix route is counted under its prefix, so paths under it cannot grow the metric's label set.
+    const metricRoute = prefixed ? prefixed.prefix : handle ? url.pathname : 'unknown';
+    if (metrics || logRequests) {
+      res.once('finish', () => {
+        const ms = performance.now() - startedAt;
+        metrics?.recordRequest(metricRoute, res.statusCode, ms / 1000);
+        // The route, never the query string (a GET's query may carry variables).
+        if (logRequests) options.logger!.debug('request', { requestId, method: req.method, route: url.pathname, status: res.statusCode, ms: Math.round(ms) });
+      });
     }
     // A keep-alive client of a closing server is told to reconnect (to another instance) after this answer.
     if (drain.draining) res.setHeader('connection', 'close');
     if (!handle) return sendJson(res, 404, refusalBody(`no route ${url.pathname.slice(0, 200)}; GraphQL is served at ${GRAPHQL_PATH}`, 'NOT_FOUND'));
     drain.inFlight++;
+    const span = startRequestSpan(service, req, url.pathname);
     res.once('close', () => {
+      span.end(res);
       if (--drain.inFlight === 0) for (const resolve of drain.idle.splice(0)) resolve();
     });
-    traceRequest(options.service ?? metrics?.service ?? 'hub', req, res, url.pathname, () =>
-      runInRequestScope({ requestId }, () =>
-        Promise.resolve(handle()).catch((error: unknown) => {
-          if (error instanceof HttpError && !res.headersSent) {
-            for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
-            return sendJson(res, error.status, refusalBody(error.message, error.code, error.extensions));
-          }
-          if (!res.headersSent) sendJson(res, 500, refusalBody('internal error', 'INTERNAL_SERVER_ERROR'));
-          else res.destroy();
-        }),
-      ),
+    // The request's span and its scope (request id, loader waves) entered in one context switch.
+    context.with(withRequestScope(span.context, { requestId }), () =>
+      Promise.resolve(handle()).catch((error: unknown) => {
+        if (error instanceof HttpError && !res.headersSent) {
+          for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
+          return sendJson(res, error.status, refusalBody(error.message, error.code, error.extensions));
+        }
+        if (!res.headersSent) sendJson(res, 500, refusalBody('internal error', 'INTERNAL_SERVER_ERROR'));
+        else res.destroy();
+      }),
     );
   });
   drains.set(server, drain);

@@ -25,16 +25,28 @@ export function createServiceMetrics(service: string) {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
+  // The label objects of the few (route, status) pairs a service answers, made once rather than for every request.
+  const labelsOf = new Map<string, { counted: { route: string; status: string }; timed: { route: string } }>();
+  const record = (route: string, status: number, seconds: number): void => {
+    const key = `${status} ${route}`;
+    let labels = labelsOf.get(key);
+    if (!labels) {
+      labels = { counted: { route, status: String(status) }, timed: { route } };
+      // Routes are the service's own fixed paths; the bound only guards against a handler that passes something else.
+      if (labelsOf.size < 1000) labelsOf.set(key, labels);
+    }
+    requests.inc(labels.counted);
+    duration.observe(labels.timed, seconds);
+  };
   return {
     registry,
     service,
     /** Counts the request once its response has ended; `route` is one of the service's fixed paths, never the raw URL. */
     observeRequest(route: string, res: ServerResponse, startedAt: number): void {
-      res.once('finish', () => {
-        requests.inc({ route, status: String(res.statusCode) });
-        duration.observe({ route }, (performance.now() - startedAt) / 1000);
-      });
+      res.once('finish', () => record(route, res.statusCode, (performance.now() - startedAt) / 1000));
     },
+    /** Counts an ended request: for a server that already listens for its response's end. */
+    recordRequest: record,
     /** The `/metrics` route: Prometheus text format. */
     async serve(res: ServerResponse): Promise<void> {
       const text = await registry.metrics();

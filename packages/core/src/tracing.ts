@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type SpanOptions, type TextMapSetter, type Tracer } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type SpanOptions, type TextMapSetter, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -31,7 +31,17 @@ export function startTracing(service: string, options: { env?: NodeJS.ProcessEnv
   return { shutdown: () => provider.shutdown() };
 }
 
-const tracer = () => trace.getTracer('@hub/core');
+/**
+ * The tracer of the provider registered now. `trace.getTracer` makes a new proxy tracer on every call while no provider
+ * is registered (every request of a service that exports nothing); the global provider changes only when tracing is
+ * started or stopped, so its tracer is kept until then.
+ */
+let tracerOf: { provider: TracerProvider; tracer: Tracer } | undefined;
+const tracer = (): Tracer => {
+  const provider = trace.getTracerProvider();
+  if (tracerOf?.provider !== provider) tracerOf = { provider, tracer: provider.getTracer('@hub/core') };
+  return tracerOf.tracer;
+};
 
 const headerSetter: TextMapSetter<{ set(name: string, value: string): void }> = {
   set: (carrier, key, value) => carrier.set(key, value),
@@ -50,6 +60,22 @@ export function injectTraceContext(headers: { set(name: string, value: string): 
  * ends the span with the response's status. The route is the service's fixed path, never the raw URL.
  */
 export function traceRequest<T>(service: string, req: IncomingMessage, res: ServerResponse, route: string, work: () => T): T {
+  const span = startRequestSpan(service, req, route);
+  res.once('close', () => span.end(res));
+  return context.with(span.context, work);
+}
+
+/** A request's server span: the context its handling runs in, and how it ends once the response is closed. */
+export interface RequestSpan {
+  context: Context;
+  end(res: ServerResponse): void;
+}
+
+/**
+ * `traceRequest` in two halves, for a server that switches into the request's context once for the span and its
+ * own request scope together (`http.ts`), and ends the span in a close listener it has anyway.
+ */
+export function startRequestSpan(service: string, req: IncomingMessage, route: string): RequestSpan {
   installRequestContext();
   const parent = traceContext.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
   const span = tracer().startSpan(
@@ -57,12 +83,14 @@ export function traceRequest<T>(service: string, req: IncomingMessage, res: Serv
     { kind: SpanKind.SERVER, attributes: { 'hub.service': service, 'http.request.method': req.method ?? 'GET', 'http.route': route } },
     parent,
   );
-  res.once('close', () => {
-    span.setAttribute('http.response.status_code', res.statusCode);
-    if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
-    span.end();
-  });
-  return context.with(trace.setSpan(parent, withIds(span, parent)), work);
+  return {
+    context: trace.setSpan(parent, withIds(span, parent)),
+    end: (res) => {
+      span.setAttribute('http.response.status_code', res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
 }
 
 /**

@@ -269,6 +269,30 @@ describe('internal keys and tokens', () => {
     }
   });
 
+  it('forgets expired token ids in bulk and still refuses every live one replayed', async () => {
+    const secret = parseInternalSecret(randomBytes(32).toString('base64url'));
+    const key = subgraphTokenKey(secret, 'party');
+    const verify = createCallerTokenVerifier('party', key, { maxRemembered: 1600 });
+    const sign = () => signCallerToken(caller, 'party', secret, { body: BODY });
+    const early: string[] = [];
+    for (let i = 0; i < 1500; i++) early.push(await sign());
+    for (const token of early) await verify(token, BODY);
+    await expect(verify(early[700], BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_REPLAYED' });
+    vi.useFakeTimers({ now: Date.now() + (INTERNAL_TOKEN_SECONDS + 3) * 1000, toFake: ['Date'] });
+    try {
+      // 1,500 more fit beside the limit of 1,600 only once the first 1,500 are forgotten.
+      const late: string[] = [];
+      for (let i = 0; i < 1500; i++) late.push(await sign());
+      for (const token of late) expect(await verify(token, BODY)).toEqual(caller);
+      for (const token of [late[0], late[1100], late[1499]]) await expect(verify(token, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_REPLAYED' });
+      await expect(verify(early[1499], BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+      await expect(verify(await sign(), BODY)).resolves.toEqual(caller);
+      await expect(verify(await sign(), BODY)).resolves.toEqual(caller);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('gives each subgraph a key of its own: its tokens open no other subgraph, and it cannot make another\'s', async () => {
     const secret = parseInternalSecret(randomBytes(32).toString('base64url'));
     const party = subgraphTokenKey(secret, 'party');
