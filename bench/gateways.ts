@@ -390,12 +390,17 @@ try {
     // One answer from each, compared: a gateway that answers something else is not doing the same work. A baseline
     // with a district of its own is compared with itself instead: every one of its variable sets must find data
     // (an answer with an empty list or a null at the top is doing less work than the current hub's).
+    // Every variable set asked once: the answers' mean size says whether two runs (two district sizes, two hubs)
+    // answer the same amount of data per request.
     const answers = new Map<GatewayKind, string>();
     for (const [kind, g] of gateways) {
+      let bytes = 0;
       const mine = bodiesOf.get(kind)!;
-      for (const [i, body] of (kind === 'baseline' && baseline?.databases === 'own' ? mine : mine.slice(0, 1)).entries()) {
+      for (const [i, body] of mine.entries()) {
         const response = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', ...g.headers }, body });
-        const answer = (await response.json()) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
+        const text = await response.text();
+        bytes += Buffer.byteLength(text);
+        const answer = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
         if (answer.errors) say(`${kind} ${operation}: ${answer.errors.map((e) => e.message).join('; ').slice(0, 300)}`);
         if (i === 0) answers.set(kind, JSON.stringify(answer.data ?? null));
         if (kind === 'baseline' && Object.values(answer.data ?? { none: null }).some((v) => v === null || (Array.isArray(v) && v.length === 0))) {
@@ -403,6 +408,7 @@ try {
           baselineMisses.add(operation);
         }
       }
+      say(`${operation} ${kind}: answers of ${(bytes / mine.length / 1024).toFixed(1)} KiB on average over its ${mine.length} variable sets`);
     }
     const compared = [...answers].filter(([kind]) => !(kind === 'baseline' && baseline?.databases === 'own')).map(([, text]) => text);
     sameAnswer.set(operation, new Set(compared).size === 1 && !baselineMisses.has(operation));
