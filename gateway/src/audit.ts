@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditRecordInput } from '@hub/audit-trail';
 import type { Caller } from '@hub/core';
@@ -170,6 +171,23 @@ export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, dat
 }
 
 /**
+ * The sha256 the trail keeps of an operation's text (what the writer computes from `document`), worked out once per
+ * distinct text: a district's clients send the same few documents over and over.
+ */
+const documentHashes = new Map<string, string>();
+const MAX_DOCUMENT_HASHES = 1_000;
+function documentHashOf(text: string | null): string | null {
+  if (text === null) return null;
+  let hash = documentHashes.get(text);
+  if (hash === undefined) {
+    hash = createHash('sha256').update(text, 'utf8').digest('hex');
+    if (documentHashes.size >= MAX_DOCUMENT_HASHES) documentHashes.delete(documentHashes.keys().next().value!);
+    documentHashes.set(text, hash);
+  }
+  return hash;
+}
+
+/**
  * Records every operation in the audit trail before its answer leaves: who (caller, role, department, purpose),
  * what (operation name and hash, redacted variables), the sensitive categories and residents the answer holds, and
  * the outcome. If the record cannot be written the answer is withheld: no sensitive read goes unrecorded.
@@ -203,7 +221,7 @@ export function createAuditPlugin<TContext extends { caller: Caller }>(options: 
             purpose: caller.purpose,
             eventType: requestContext.operation?.operation === 'mutation' ? 'WRITE' : 'OPERATION',
             operationName: requestContext.operationName ?? null,
-            document: requestContext.source ?? (requestContext.document ? print(requestContext.document) : null),
+            operationHash: documentHashOf(requestContext.source ?? (requestContext.document ? print(requestContext.document) : null)),
             variables: requestContext.request.variables ?? null,
             categories: observed.categories,
             residentIds: observed.residentIds,

@@ -268,8 +268,18 @@ function applySelections(run: Run, input: Record<string, unknown>, selections: S
       }
       continue;
     }
+    const type = selection.type!;
+    // A valid leaf met for the first time (most fields of an answer) is copied as it is: no path step and no result
+    // object per field. Anything else (a null, an invalid value, a value merged before) takes the general way below.
+    if (outputValue === undefined && inputValue !== null && !selection.selections) {
+      const leaf = type.kind === 'nonNull' ? type.of : type;
+      if (leaf.kind === 'leaf' && (leaf.custom || isValidLeaf(inputValue, leaf))) {
+        output[responseName] = inputValue;
+        continue;
+      }
+    }
     run.path.push(responseName);
-    const updated = updateValue(run, outputValue, selection.type!, inputValue, selection.selections, parent);
+    const updated = updateValue(run, outputValue, type, inputValue, selection.selections, parent);
     output[responseName] = updated.value;
     run.path.pop();
     if (updated.invalid) return NULL_BUBBLE_UP;

@@ -1,0 +1,171 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { keepAliveFetcher, ResponseParser } from '../src/resilience/fetcher.ts';
+
+const closers: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+/** A subgraph stand-in over real HTTP that records each request and the connection it came on. */
+async function upstream(answer: (req: IncomingMessage, res: ServerResponse, body: string) => void) {
+  const connections = new Set<Socket>();
+  const seen: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] = [];
+  let opened = 0;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      seen.push({ method: req.method!, url: req.url!, headers: req.headers, body });
+      answer(req, res, body);
+    });
+  });
+  server.on('connection', (socket) => {
+    opened++;
+    connections.add(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  closers.push(close);
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql?x=1`, seen, opened: () => opened, close };
+}
+
+function fetcherForTest(maxSockets = 4) {
+  const fetcher = keepAliveFetcher({ maxSockets });
+  closers.push(() => fetcher.destroy());
+  return fetcher;
+}
+
+const post = (body: string, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+describe("the gateway's HTTP client to its subgraphs", () => {
+  it('sends the method, path, headers and body exactly, and reads a sized answer with its headers', async () => {
+    const server = await upstream((_req, res, body) => {
+      res.setHeader('content-type', 'application/json');
+      res.setHeader('x-echo', ['a', 'b']);
+      res.end(JSON.stringify({ data: { echo: body } }));
+    });
+    const fetcher = fetcherForTest();
+    const body = JSON.stringify({ query: '{ 名字 }', variables: { id: 'é' } });
+    const response = await fetcher(server.url, post(body, { 'x-hub-caller': 'token.part.sig', traceparent: '00-abc-def-01' }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(response.headers.get('X-Echo')).toBe('a, b');
+    expect(await response.json()).toEqual({ data: { echo: body } });
+    expect(server.seen).toHaveLength(1);
+    expect(server.seen[0]).toMatchObject({ method: 'POST', url: '/graphql?x=1', body });
+    expect(server.seen[0]!.headers).toMatchObject({ 'x-hub-caller': 'token.part.sig', traceparent: '00-abc-def-01', 'content-length': String(Buffer.byteLength(body)) });
+  });
+
+  it('keeps connections alive: requests one after another share one connection', async () => {
+    const server = await upstream((_req, res) => res.end('{"data":{"ok":true}}'));
+    const fetcher = fetcherForTest();
+    for (let i = 0; i < 5; i++) expect(await (await fetcher(server.url, post(`{"i":${i}}`))).json()).toEqual({ data: { ok: true } });
+    expect(server.seen.map((s) => s.body)).toEqual([0, 1, 2, 3, 4].map((i) => `{"i":${i}}`));
+    expect(server.opened()).toBe(1);
+  });
+
+  it('opens at most maxSockets connections, the requests beyond waiting their turn', async () => {
+    const held: ServerResponse[] = [];
+    const server = await upstream((_req, res) => {
+      held.push(res);
+      // Answered only once all three reached it, so three connections must have been open at once at most.
+      if (held.length === 2) setImmediate(() => held.splice(0).forEach((r) => r.end('{"data":{}}')));
+      if (held.length === 1 && server.seen.length === 3) held.splice(0).forEach((r) => r.end('{"data":{}}'));
+    });
+    const fetcher = fetcherForTest(2);
+    const answers = await Promise.all([0, 1, 2].map((i) => fetcher(server.url, post(`{"i":${i}}`)).then((r) => r.json())));
+    expect(answers).toEqual([{ data: {} }, { data: {} }, { data: {} }]);
+    expect(server.opened()).toBe(2);
+    expect(server.seen).toHaveLength(3);
+  });
+
+  it('reads a chunked answer, and one that says connection: close (then opens a new connection)', async () => {
+    let n = 0;
+    const server = await upstream((_req, res) => {
+      n++;
+      if (n === 1) {
+        res.write('{"data":');
+        res.write('{"part":"一"');
+        res.end('}}');
+      } else {
+        res.setHeader('connection', 'close');
+        res.end('{"data":{"closed":true}}');
+      }
+    });
+    const fetcher = fetcherForTest();
+    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { part: '一' } });
+    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { closed: true } });
+    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { closed: true } });
+    expect(server.opened()).toBe(2);
+  });
+
+  it('rejects with an AbortError carrying the reason when its signal fires, and the next request still gets through', async () => {
+    let first = true;
+    const server = await upstream((_req, res) => {
+      if (first) first = false;
+      else res.end('{"data":{"late":false}}');
+    });
+    const fetcher = fetcherForTest(1);
+    const controller = new AbortController();
+    const pending = fetcher(server.url, { ...post('{}'), signal: controller.signal });
+    await new Promise<void>((resolve) => {
+      const wait = () => (server.seen.length > 0 ? resolve() : setTimeout(wait, 5));
+      wait();
+    });
+    controller.abort(new Error('timeout'));
+    const error = await pending.then(() => undefined, (e: Error) => e);
+    expect(error).toMatchObject({ name: 'AbortError', cause: { message: 'timeout' } });
+    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { late: false } });
+  });
+
+  it('refuses a header value that would end a line, and fails with the socket error when nothing listens', async () => {
+    const server = await upstream((_req, res) => res.end('{}'));
+    const fetcher = fetcherForTest();
+    await expect(fetcher(server.url, post('{}', { 'x-bad': 'a\r\nx-injected: 1' }))).rejects.toThrow(/Invalid header/);
+    expect(server.seen).toHaveLength(0);
+    await server.close();
+    await expect(fetcher(server.url, post('{}'))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
+
+describe('ResponseParser', () => {
+  const bytes = (text: string) => Buffer.from(text, 'latin1');
+
+  it('reads an answer split anywhere, skips interim answers, and reads trailers after the last chunk', () => {
+    const wire = 'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nx-trailer: 1\r\n\r\n';
+    for (let cut = 1; cut < wire.length; cut++) {
+      const parser = new ResponseParser();
+      expect(parser.push(bytes(wire.slice(0, cut)))).toBeUndefined();
+      const response = parser.push(bytes(wire.slice(cut)));
+      expect(response?.status).toBe(200);
+      expect(response?.body.toString()).toBe('abcde');
+      expect(parser.reusable()).toBe(true);
+    }
+  });
+
+  it('reads an answer framed by the end of the connection, which is then not reused', () => {
+    const parser = new ResponseParser();
+    expect(parser.push(bytes('HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\n\r\nno'))).toBeUndefined();
+    expect(parser.push(bytes(' answer'))).toBeUndefined();
+    const response = parser.end();
+    expect(response).toMatchObject({ status: 502, statusText: 'Bad Gateway' });
+    expect(response?.body.toString()).toBe('no answer');
+    expect(parser.reusable()).toBe(false);
+  });
+
+  it('does not reuse a connection with bytes left over, and refuses what is not HTTP', () => {
+    const parser = new ResponseParser();
+    expect(parser.push(bytes('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}extra'))?.body.toString()).toBe('{}');
+    expect(parser.reusable()).toBe(false);
+    expect(() => new ResponseParser().push(bytes('SSH-2.0-OpenSSH\r\n\r\n'))).toThrow(/not HTTP/);
+    expect(() => new ResponseParser().push(bytes('HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n'))).toThrow(/content-length/);
+    expect(new ResponseParser().end()).toBeUndefined();
+  });
+});
