@@ -66,7 +66,7 @@ export function createSubscriptions(options: {
     name: 'hub_gateway_subscription_delivery_seconds',
     help: "Where a committed event's time goes in the gateway, once per subscriber group and event: queued (its wake-up to the start of the read that got it), read (the feed read through the query plan), written (the read's answer to the last member's socket write)",
     labelNames: ['stage'] as const,
-    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5],
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 5, 10, 30],
     registers,
   });
   new Gauge({
