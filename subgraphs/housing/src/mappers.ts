@@ -35,7 +35,8 @@ export type GroupRentalCountsModel = { total: number; by: Partial<Record<'IDENTI
 export type GroupRentalInspectionModel = GroupRentalInspectionRow;
 export type ResidentModel = { id: string };
 export type GroupRentalColumnsModel = import('./db/group-rental-columns.ts').GroupRentalColumnsPage;
-export type WelfareEntitlementColumnsModel = { page: string; residentIds: string[] };
+/** `owned` reads the page's houses once, whichever of its columns are asked. */
+export type WelfareEntitlementColumnsModel = { page: string; residentIds: string[]; owned: () => Promise<import('./db/owned-columns.ts').OwnedColumns> };
 export type GridModel = { code: string };
 export type StreetModel = { code: string };
 export type CommunityModel = { code: string };

@@ -1,5 +1,6 @@
-import { columnOfLoads, columnPageIds, columnPageOf } from '@hub/core';
+import { columnPageIds, columnPageOf } from '@hub/core';
 import { GROUP_RENTAL_COLUMNS, groupRentalColumnsPage } from '../db/group-rental-columns.ts';
+import { ownedColumns, type OwnedColumns } from '../db/owned-columns.ts';
 import type { GroupRentalColumnsResolvers, WelfareEntitlementColumnsResolvers } from '../__generated__/resolvers-types.ts';
 
 export const GroupRentalColumns: GroupRentalColumnsResolvers = {
@@ -9,7 +10,11 @@ export const GroupRentalColumns: GroupRentalColumnsResolvers = {
 
 export const WelfareEntitlementColumns: WelfareEntitlementColumnsResolvers = {
   // Civil affairs owns the page; the gateway brings its recipients' hub ids along (`@requires(fields: "residentIds")`).
-  __resolveReference: ({ page, residentIds }) => ({ page, residentIds: columnPageIds(residentIds) }),
-  ownedHouses: ({ residentIds }, _, { loaders }) => columnOfLoads(residentIds, loaders.ownedSummaryByResident, (s) => s.ownedHouses),
-  ownedAreasM2: ({ residentIds }, _, { loaders }) => columnOfLoads(residentIds, loaders.ownedSummaryByResident, (s) => s.ownedAreaM2),
+  __resolveReference: ({ page, residentIds }, { db, scope }) => {
+    const ids = columnPageIds(residentIds);
+    let owned: Promise<OwnedColumns> | undefined;
+    return { page, residentIds: ids, owned: () => (owned ??= ownedColumns(db, scope, ids)) };
+  },
+  ownedHouses: async ({ owned }) => (await owned()).ownedHouses,
+  ownedAreasM2: async ({ owned }) => (await owned()).ownedAreasM2,
 };
