@@ -188,7 +188,8 @@ const AGE_BAND = `case when a.age is null then null when a.age < 18 then '0-17' 
 const FLOORS: Record<string, Floor> = {
   'residents-by-grid': {
     tables: [
-      ['public-security', 'select id, sex::text, birth_date, population_type::text, grid_code from residents', 'residents (id text, sex text, birth_date date, population_type text, grid_code text)'],
+      // The people living in the grid (实有人口), as the dataset holds them: not those registered here who live elsewhere.
+      ['public-security', "select id, sex::text, birth_date, population_type::text, grid_code from residents where residence_status is distinct from 'REGISTERED_NOT_RESIDENT'", 'residents (id text, sex text, birth_date date, population_type text, grid_code text)'],
       ...PLACE_TABLES,
       ['civil-affairs', 'select resident_id, kind::text, status::text from welfare_entitlements', 'welfare (resident_id text, kind text, status text)'],
       ['party', 'select resident_id from party_members', 'party_members (resident_id text)'],
