@@ -25,6 +25,7 @@ async function upstream(answer: (req: IncomingMessage, res: ServerResponse, body
   server.on('connection', (socket) => {
     opened++;
     connections.add(socket);
+    socket.on('close', () => connections.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const close = () =>
@@ -33,7 +34,7 @@ async function upstream(answer: (req: IncomingMessage, res: ServerResponse, body
       server.close(() => resolve());
     });
   closers.push(close);
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql?x=1`, seen, opened: () => opened, close };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql?x=1`, seen, opened: () => opened, open: () => connections.size, server, close };
 }
 
 function fetcherForTest(maxSockets = 4) {
@@ -103,6 +104,20 @@ describe("the gateway's HTTP client to its subgraphs", () => {
     expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { part: '一' } });
     expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { closed: true } });
     expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { closed: true } });
+    expect(server.opened()).toBe(2);
+  });
+
+  it('does not reuse a connection the subgraph closed while it was idle (its keep-alive timeout)', async () => {
+    const server = await upstream((_req, res) => res.end('{"data":{"n":1}}'));
+    const fetcher = fetcherForTest();
+    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { n: 1 } });
+    // The subgraph ends every idle connection, as its keep-alive timeout would.
+    server.server.closeIdleConnections();
+    await new Promise<void>((resolve) => {
+      const wait = () => (server.open() === 0 ? resolve() : setTimeout(wait, 5));
+      wait();
+    });
+    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { n: 1 } });
     expect(server.opened()).toBe(2);
   });
 

@@ -198,8 +198,10 @@ class OriginPool {
 
   private acquire(signal: AbortSignal | undefined): Promise<net.Socket> {
     if (this.destroyed) return Promise.reject(Object.assign(new Error('the subgraph connections are closed'), { code: 'ERR_DESTROYED' }));
-    const reused = this.idle.pop();
-    if (reused) return Promise.resolve(reused);
+    for (let reused = this.idle.pop(); reused; reused = this.idle.pop()) {
+      if (reused.writable && !reused.destroyed) return Promise.resolve(reused);
+      reused.destroy();
+    }
     if (this.open < this.maxSockets) return Promise.resolve(this.connect());
     return new Promise<net.Socket>((resolve, reject) => {
       const onAbort = () => {
@@ -228,8 +230,10 @@ class OriginPool {
       // A slot is free: the first waiting request opens a connection of its own.
       this.waiting.shift()?.(null);
     });
-    // An idle connection the subgraph closes (its keep-alive timeout) goes quietly; in use, the exchange hears it.
+    // An idle connection the subgraph closes (its keep-alive timeout) goes quietly, and at once: not left half closed
+    // in the pool for the next request to write into. In use, the exchange hears the error or the close.
     socket.on('error', () => undefined);
+    socket.on('end', () => socket.destroy());
     return socket;
   }
 
