@@ -89,7 +89,13 @@ export class PreparedApolloServer<TContext extends BaseContext> extends ApolloSe
     const handover: Handover<TContext> = { context: async () => built };
     // Apollo runs each operation on a shallow copy of the context (symbols included); resolvers see the same.
     const contextValue = Object.assign(Object.create(Object.getPrototypeOf(built) as object | null) as TContext, built);
-    const authorized = policy.authorize(prepared.document, prepared.operation.name?.value ?? null, contextValue);
+    let authorized: ReturnType<typeof policy.authorize>;
+    try {
+      authorized = policy.authorize(prepared.document, prepared.operation.name?.value ?? null, contextValue);
+    } catch {
+      // Nothing has run: Apollo decides again and answers the failure its way.
+      return handover;
+    }
     const filtered = policy.filtered(authorized);
     let result: ExecutionResult;
     try {
