@@ -41,7 +41,7 @@ export type SeedWorkerMessage =
 export type SeedWorkerReply = { type: 'ack'; department: string };
 
 /** Grids handed to the worker and not yet built: enough to keep it busy, few enough to hold little memory. */
-const GRIDS_AHEAD = 3;
+const GRIDS_AHEAD = 8;
 
 /** The worker's module: its bundle next to the seeding process's, or its TypeScript source (tests). */
 const WORKER_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './seed-worker.ts' : './seed-worker.js', import.meta.url));

@@ -13,7 +13,7 @@ const port = parentPort!;
 const task = workerData as SeedWorkerTask;
 const post = (message: SeedWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
-/** Per department, the batches sent and not yet taken on (at most one: `CopyChunkWriter` waits for each). */
+/** Per department, the batches sent and not yet taken on, oldest first (`CopyChunkWriter` sends a few ahead). */
 const waiting = new Map<string, (() => void)[]>();
 
 function writerFor(department: string): SeedWriter {
