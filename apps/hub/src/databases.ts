@@ -229,9 +229,9 @@ export type SeedMessage = { type: 'progress'; residents: number } | { type: 'don
 
 /**
  * Seeds the demo district into each named department's database (the child process's work, and tests'). With the
- * `copy` writer, the departments of `SEED_WORKER_DEPARTMENTS` have their rows built on a worker thread that generates
- * the district too, while this thread generates it for the others and writes every department's transaction: the
- * seed's two Node threads and PostgreSQL share the machine's cores. Every transaction commits only once every
+ * `copy` writer, the departments of `SEED_WORKER_DEPARTMENTS` have their rows built on a worker thread, handed each
+ * grid's contents as this thread generates them, while this thread builds the others' and writes every department's
+ * transaction: the seed's two Node threads and PostgreSQL share the machine's cores. Every transaction commits only once every
  * department's keys and indexes are built, so a refused seed leaves no department seeded.
  */
 export async function seedDemo(task: SeedTask, onProgress: (residents: number) => void): Promise<void> {
@@ -250,7 +250,7 @@ export async function seedDemo(task: SeedTask, onProgress: (residents: number) =
     }
     let here = 0;
     if (remote.length > 0) {
-      worker = startSeedWorker({ urls: Object.fromEntries(remote.map((r) => [r.name, task.urls[r.name]!])), demo: task.demo, secret: task.secret }, pools);
+      worker = startSeedWorker({ urls: Object.fromEntries(remote.map((r) => [r.name, task.urls[r.name]!])), secret: task.secret }, pools);
       seeders.push(...worker.seeders);
     }
     const progress = () => onProgress(worker ? Math.min(here, worker.residentsDone()) : here);

@@ -125,14 +125,14 @@ describe('seeding the demo district with COPY', () => {
     expect(await schemaOf(url)).toEqual(await schemaOf(migrated['public-security']!));
   }, 600_000);
 
-  it.each(['public-security', 'housing'])(
+  it.each(['public-security', 'party'])(
     'commits no department when %s refuses its rows, whichever thread built them',
     async (refusing) => {
-      // Public security's rows are built on the seed's worker thread, housing's on the thread holding the transactions.
+      // Public security's rows are built on the seed's worker thread, party's on the thread holding the transactions.
       expect(SEED_WORKER_DEPARTMENTS).toContain('public-security');
-      expect(SEED_WORKER_DEPARTMENTS).not.toContain('housing');
+      expect(SEED_WORKER_DEPARTMENTS).not.toContain('party');
       const [all, migrated] = [await migratedDatabases(`seed_refuse_${refusing.replace('-', '_')}`), await migratedDatabases('seed_refuse_ref')];
-      const urls = { 'public-security': all['public-security']!, housing: all.housing! };
+      const urls = { 'public-security': all['public-security']!, party: all.party! };
       const demo = { residents: 600, seed: 5 };
       // The refusing department already holds the district's keys (its seed record deleted): its key builds refuse.
       await seedDemo({ urls: { [refusing]: urls[refusing as keyof typeof urls] }, demo, secret: DEMO_HUB_SECRET }, () => {});

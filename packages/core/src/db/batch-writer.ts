@@ -158,16 +158,22 @@ export class TransactionalBatchWriter implements RowWriter {
 /**
  * Buffers rows per table like `TransactionalBatchWriter` and turns each batch into COPY chunks, handed to `send`
  * instead of a connection: the seed's worker thread builds some departments' rows this way and the thread holding
- * their transactions writes them. `send` resolves when the receiver has taken the batch on; until then the next batch
- * is built but not sent, so at most a few batches per department are ever held.
+ * their transactions writes them. `send` resolves when the receiver has taken the batch on; at most `window` batches
+ * are sent and not taken on, so only a few batches per department are ever held.
  */
 export class CopyChunkWriter implements RowWriter {
   private readonly buffers = new RowBuffers();
-  private sent: Promise<void> = Promise.resolve();
+  /** Batches sent and not yet taken on, oldest first. */
+  private readonly sent: Promise<void>[] = [];
 
+  /**
+   * `window`: batches that may be sent before the oldest is taken on. More than one, so that the builder does not
+   * stop at every batch for a round trip to a thread busy with its own work.
+   */
   constructor(
     private readonly send: (chunks: CopyChunk[]) => Promise<void>,
     private readonly batchSize = 5000,
+    private readonly window = 4,
   ) {}
 
   async add<T extends PgTable>(table: T, rows: T['$inferInsert'][]): Promise<void> {
@@ -176,14 +182,14 @@ export class CopyChunkWriter implements RowWriter {
 
   async flush(): Promise<void> {
     const chunks = this.buffers.take().map(([table, rows]) => copyChunkOf(table, rows));
-    await this.sent;
-    if (chunks.length > 0) this.sent = this.send(chunks);
+    while (this.sent.length >= this.window) await this.sent.shift();
+    if (chunks.length > 0) this.sent.push(this.send(chunks));
   }
 
   /** Sends what is buffered and waits until the receiver took every batch. */
   async end(): Promise<void> {
     await this.flush();
-    await this.sent;
+    while (this.sent.length > 0) await this.sent.shift();
   }
 }
 
