@@ -148,6 +148,10 @@ export const welfareEntitlements = pgTable(
     index('welfare_resident_idx').on(t.residentId),
     index('welfare_grid_id_idx').on(t.gridCode, t.id),
     index('welfare_grid_kind_idx').on(t.gridCode, t.kind, t.id),
+    // A street's or community's entitlements of one kind and status (低保核查: MINIMUM_LIVING, ACTIVE), counted and
+    // paged: a probe of this index per grid of the place, where without it the count read every entitlement of the
+    // district (its cost grew with the district, not with the street asked).
+    index('welfare_grid_kind_status_idx').on(t.gridCode, t.kind, t.status, t.id),
   ],
 );
 

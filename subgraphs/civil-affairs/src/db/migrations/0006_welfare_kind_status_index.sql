@@ -1,0 +1,1 @@
+CREATE INDEX "welfare_grid_kind_status_idx" ON "welfare_entitlements" USING btree ("grid_code","kind","status","id");

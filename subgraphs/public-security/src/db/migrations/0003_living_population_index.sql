@@ -1,0 +1,1 @@
+CREATE INDEX "residents_living_grid_type_idx" ON "residents" USING btree ("grid_code","population_type") WHERE "residents"."residence_status" is distinct from 'REGISTERED_NOT_RESIDENT';
