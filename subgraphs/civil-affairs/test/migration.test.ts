@@ -20,6 +20,7 @@ const harness = serveSubgraphForTests(subgraph, {
       await database.pool.query(`
         DROP TABLE care_records; DROP TABLE disability_records; DROP TYPE care_kind;
         DROP TABLE assistance_grants; DROP TYPE assistance_kind; DROP TYPE assistance_reason;
+        DROP INDEX welfare_grid_kind_status_idx;
         DELETE FROM drizzle.__drizzle_migrations WHERE id NOT IN (SELECT id FROM drizzle.__drizzle_migrations ORDER BY id LIMIT 2);`);
       await civilAffairsDatabase.migrate(database);
     } finally {
