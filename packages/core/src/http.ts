@@ -194,39 +194,18 @@ function checkCharset(req: IncomingMessage): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/**
- * The body's bytes, read with the stream's own events: an async iterator over the request (a promise and an iterator
- * result per chunk, and a stream destroyed on return) cost more than the rest of the read for a body of one chunk.
- */
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   checkCharset(req);
+  const chunks: Buffer[] = [];
   const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE');
   if (Number(req.headers['content-length']) > maxBytes) throw tooLarge();
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (error: Error | null, body?: Buffer) => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-      if (error) reject(error);
-      else resolve(body!);
-    };
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      chunks.push(chunk);
-      if (size > maxBytes) {
-        // As the iterator did when it was left early: the rest of the body is not read.
-        req.destroy();
-        done(tooLarge());
-      }
-    };
-    const onEnd = () => done(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    const onError = (error: Error) => done(error);
-    // A client gone before the end of its body: no 'end' will come.
-    const onClose = () => {
-      if (!req.complete) done(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }));
-    };
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
-  });
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** A JSON request body, read within `maxBytes` (for routes beside `/graphql` that take JSON). */
