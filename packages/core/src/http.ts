@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
+import { context } from '@opentelemetry/api';
 import type { Logger } from './log.ts';
 import type { ServiceMetrics } from './metrics.ts';
-import { context } from '@opentelemetry/api';
 import { REQUEST_ID_HEADER, requestIdOf, withRequestScope } from './request-context.ts';
 import { startRequestSpan } from './tracing.ts';
 

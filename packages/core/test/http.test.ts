@@ -1,7 +1,8 @@
 import { ApolloServer } from '@apollo/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from 'node:http';
-import { createHttpService, freshRequestId, isDraining, listen, redactNumbers, redactText, REQUEST_ID_HEADER, requestIdOf, type RunningService } from '../src/index.ts';
+import { Readable } from 'node:stream';
+import { createHttpService, freshRequestId, isDraining, listen, readJsonBody, redactNumbers, redactText, REQUEST_ID_HEADER, requestIdOf, type RunningService } from '../src/index.ts';
 
 const services: RunningService[] = [];
 afterEach(async () => {
@@ -99,6 +100,26 @@ describe('the HTTP service', () => {
     }
     // Both sides were reached, hundreds of times (371 replaced, with this seed).
     expect(Math.min(kept, replaced)).toBeGreaterThan(300);
+  });
+
+  it('reads a body however it is cut into chunks, refuses one over the limit, and passes a broken stream\'s error on', async () => {
+    const request = (chunks: Buffer[], fail?: Error) => {
+      const stream = new Readable({ read() {} });
+      for (const chunk of chunks) stream.push(chunk);
+      if (fail) stream.destroy(fail);
+      else stream.push(null);
+      return Object.assign(stream, { headers: { 'content-type': 'application/json; charset=utf-8' }, complete: !fail }) as unknown as IncomingMessage;
+    };
+    const text = JSON.stringify({ query: '{ ping }', variables: { name: '张三'.repeat(50) } });
+    const bytes = Buffer.from(text);
+    // Cut inside a character's UTF-8 bytes as well.
+    const pieces = [bytes.subarray(0, 17), bytes.subarray(17, 41), bytes.subarray(41)];
+    expect(await readJsonBody(request(pieces), 10_000)).toEqual(JSON.parse(text));
+    expect(await readJsonBody(request([bytes]), bytes.length)).toEqual(JSON.parse(text));
+    await expect(readJsonBody(request(pieces), bytes.length - 1)).rejects.toMatchObject({ status: 413, code: 'REQUEST_TOO_LARGE' });
+    await expect(readJsonBody(request([Buffer.from('{"query":')]), 100)).rejects.toMatchObject({ status: 400, code: 'BODY_NOT_JSON' });
+    await expect(readJsonBody(request([], undefined), 100)).resolves.toBeUndefined();
+    await expect(readJsonBody(request([bytes.subarray(0, 10)], new Error('socket hang up')), 10_000)).rejects.toThrow('socket hang up');
   });
 
   it('makes fresh request ids that redaction leaves unchanged', () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Column, getTableName, is, Name, noopDecoder, Param, Placeholder, SQL, sql, StringChunk, Table, type DriverValueDecoder } from 'drizzle-orm';
+import { Column, getTableName, is, Name, Param, Placeholder, SQL, sql, StringChunk, Table } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgTransaction } from 'drizzle-orm/pg-core';
 
@@ -32,7 +32,7 @@ export function preparedStatement<R>(db: Db, key: string, build: (name: string) 
   let statement = byKey.get(key) as PreparedStatement<R> | undefined;
   if (!statement) {
     if (byKey.size >= MAX_STATEMENTS) return undefined;
-    statement = withFlatRowMapping(build(`hub_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`));
+    statement = build(`hub_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`);
     byKey.set(key, statement as PreparedStatement<unknown>);
   }
   return statement;
@@ -111,49 +111,3 @@ export function parameterize(condition: SQL | undefined, prefix = 'w'): Paramete
 }
 
 const UNKNOWN = new Error('not parameterizable');
-
-// drizzle keeps a fragment's decoder (`.mapWith`) to itself in its types.
-const decoderOf = (fragment: SQL): DriverValueDecoder<unknown, unknown> => (fragment as unknown as { decoder: DriverValueDecoder<unknown, unknown> }).decoder;
-
-/** What a node-postgres prepared select of drizzle's holds: its selected fields, and the mapper it would use instead. */
-interface DrizzlePreparedSelect {
-  fields?: { path: string[]; field: unknown }[];
-  customResultMapper?: (rows: unknown[][]) => unknown;
-}
-
-/**
- * A prepared select of plain columns (no joined tables, no nested selections) maps its rows with a mapper made once
- * per statement. drizzle's own (`mapResultRow`) works out every column's decoder again on every row, through chains
- * of `is()` prototype walks, and goes through every value's decoder even when it returns the value as it is (text,
- * and dates and timestamps, which node-postgres hands over as text under drizzle): a tenth of the pg layer's time on
- * a page of residents. Nested selections and joins keep drizzle's mapper, with its null handling for joined tables.
- */
-export function withFlatRowMapping<S>(statement: S): S {
-  const query = statement as DrizzlePreparedSelect;
-  const fields = query.fields;
-  if (!fields || fields.length === 0 || query.customResultMapper || !fields.every((f) => f.path.length === 1)) return statement;
-  const decoders: (DriverValueDecoder<unknown, unknown> | null)[] = [];
-  for (const { field } of fields) {
-    const decoder = is(field, Column) ? field : is(field, SQL) ? decoderOf(field) : is(field, SQL.Aliased) ? decoderOf(field.sql) : undefined;
-    if (!decoder) return statement;
-    // The base column's and a plain `sql` fragment's decoders return the value as it is.
-    decoders.push(decoder.mapFromDriverValue === Column.prototype.mapFromDriverValue || decoder.mapFromDriverValue === noopDecoder.mapFromDriverValue ? null : decoder);
-  }
-  const keys = fields.map((f) => f.path[0]!);
-  const width = keys.length;
-  query.customResultMapper = (rows) => {
-    const mapped = new Array<Record<string, unknown>>(rows.length);
-    for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      const result: Record<string, unknown> = {};
-      for (let i = 0; i < width; i++) {
-        const raw = row[i];
-        const decoder = decoders[i];
-        result[keys[i]!] = raw === null ? null : decoder ? decoder.mapFromDriverValue(raw) : raw;
-      }
-      mapped[r] = result;
-    }
-    return mapped;
-  };
-  return statement;
-}
