@@ -223,6 +223,7 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_SUBSCRIPTION_BUFFER_BYTES', default: '1048576', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'HUB_SUBSCRIPTION_RECHECK_SECONDS', default: '60', readBy: ['gateway'], check: wholeNumber(1) },
   { name: 'HUB_SUBSCRIPTION_ROUTES', default: 'on', readBy: ['gateway'], check: oneOf('on', 'off') },
+  { name: 'HUB_SUBSCRIPTION_READ_AHEAD', default: 'on', readBy: ['gateway'], check: oneOf('on', 'off') },
   { name: 'HUB_SUBGRAPH_RETRIES', default: '2', readBy: ['gateway'], check: wholeNumber(0) },
   { name: 'HUB_SUBGRAPH_RETRY_BACKOFF_MS', default: '50', readBy: ['gateway'], check: wholeNumber(0) },
   { name: 'HUB_BREAKER_FAILURES', default: '5', readBy: ['gateway'], check: wholeNumber(1) },
