@@ -2,18 +2,9 @@ import { postGraphQL } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import type { RunningService } from '@hub/core';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  GridOverviewDocument,
-  GridPartyMembersDocument,
-  GroupRentalRemediationDocument,
-  PoliceReferralsDocument,
-  ResidentProfileDocument,
-  WelfareCrossCheckDocument,
-} from '../clients/__generated__/operations.ts';
+import { crossDepartmentOperations } from './cross-department-operations.ts';
 import { sampleValue } from './prometheus.ts';
-import { busiestGrid, communityByCode, grids, idOf } from './world.ts';
 
 /*
  * The hub's gateway sends the fetches one request makes to one subgraph at once as one HTTP request. The answers
@@ -35,16 +26,7 @@ afterAll(async () => {
   await hub?.close();
 });
 
-const streetCode = communityByCode.get(busiestGrid.grid.communityCode)!.streetCode;
-const member = grids.flatMap((g) => g.party.members)[0]!;
-const operations: [string, TypedDocumentNode<unknown, Record<string, unknown>>, Record<string, unknown>][] = [
-  ['ResidentProfile', ResidentProfileDocument as TypedDocumentNode<unknown, Record<string, unknown>>, { id: idOf(member.idNumber) }],
-  ['GridOverview', GridOverviewDocument as TypedDocumentNode<unknown, Record<string, unknown>>, { code: busiestGrid.grid.code }],
-  ['GroupRentalRemediation', GroupRentalRemediationDocument as TypedDocumentNode<unknown, Record<string, unknown>>, { streetCode, first: 50 }],
-  ['GridPartyMembers', GridPartyMembersDocument as TypedDocumentNode<unknown, Record<string, unknown>>, { code: busiestGrid.grid.code, first: 50 }],
-  ['WelfareCrossCheck', WelfareCrossCheckDocument as TypedDocumentNode<unknown, Record<string, unknown>>, { streetCode, first: 50 }],
-  ['PoliceReferrals', PoliceReferralsDocument as TypedDocumentNode<unknown, Record<string, unknown>>, { streetCode, first: 50 }],
-];
+const operations = crossDepartmentOperations;
 
 /** HTTP requests to /graphql that every subgraph has served so far. */
 async function subgraphRequests(): Promise<number> {

@@ -4,19 +4,12 @@ import { CALLER_HEADER, DEMO_HUB_SECRET, DEMO_ROLES, signCallerToken, type Calle
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import {
-  GridOverviewDocument,
-  GridPartyMembersDocument,
-  GroupRentalRemediationDocument,
-  PoliceReferralsDocument,
-  ResidentProfileDocument,
-  WelfareCrossCheckDocument,
-} from '../clients/__generated__/operations.ts';
+import { ResidentProfileDocument } from '../clients/__generated__/operations.ts';
+import { crossDepartmentOperations, type AnyDocument } from './cross-department-operations.ts';
 import { sampleValue } from './prometheus.ts';
-import { busiestGrid, communityByCode, grids, idOf, residents } from './world.ts';
+import { busiestGrid, grids, idOf, residents } from './world.ts';
 
 /*
  * Every department answers the documents it has run before on its prepared path (packages/core/src/execution), not
@@ -107,17 +100,7 @@ afterAll(async () => {
   await hub?.close();
 });
 
-const streetCode = communityByCode.get(busiestGrid.grid.communityCode)!.streetCode;
-const member = grids.flatMap((g) => g.party.members)[0]!;
-type AnyDocument = TypedDocumentNode<unknown, Record<string, unknown>>;
-const operations: [string, AnyDocument, Record<string, unknown>][] = [
-  ['ResidentProfile', ResidentProfileDocument as AnyDocument, { id: idOf(member.idNumber) }],
-  ['GridOverview', GridOverviewDocument as AnyDocument, { code: busiestGrid.grid.code }],
-  ['GroupRentalRemediation', GroupRentalRemediationDocument as AnyDocument, { streetCode, first: 50 }],
-  ['GridPartyMembers', GridPartyMembersDocument as AnyDocument, { code: busiestGrid.grid.code, first: 50 }],
-  ['WelfareCrossCheck', WelfareCrossCheckDocument as AnyDocument, { streetCode, first: 50 }],
-  ['PoliceReferrals', PoliceReferralsDocument as AnyDocument, { streetCode, first: 50 }],
-];
+const operations = crossDepartmentOperations;
 
 async function askGateway(document: AnyDocument, variables: Record<string, unknown>, headers: Record<string, string>) {
   const response = await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: print(document), variables }) });
