@@ -1,6 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CALLER_HEADER, DEMO_HUB_SECRET, DEMO_ROLES, signCallerToken, type Caller, type DemoRole, type RunningService } from '@hub/core';
+import { testCaller } from '@hub/core/testing';
 import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
@@ -152,21 +153,9 @@ describe("the gateway's fetches", () => {
   });
 });
 
-/** The caller a gateway would sign for a role. */
-function callerOf(role: DemoRole, purpose: string): Caller {
-  const definition = DEMO_ROLES[role];
-  return {
-    userId: `direct-${role}`,
-    role,
-    department: definition.department,
-    scopes: [...definition.scopes],
-    purpose: purpose as Caller['purpose'],
-    grids: definition.ownGridsOnly ? [busiestGrid.grid.code] : [],
-    communities: [],
-    ownGridsOnly: definition.ownGridsOnly,
-    namesMasked: definition.namesMasked,
-  };
-}
+/** The caller a gateway would sign for a role and purpose; a grid worker answers for the busiest grid. */
+const callerOf = (role: DemoRole, purpose: string): Caller =>
+  testCaller(role, { userId: `direct-${role}`, purpose: purpose as Caller['purpose'], grids: DEMO_ROLES[role].ownGridsOnly ? [busiestGrid.grid.code] : [] });
 
 /** The same body to the prepared subgraph twice (the first prepares it) and to its twin, each with a token of its own. */
 async function askBoth(subgraph: string, caller: Caller, request: Record<string, unknown>, headers: Record<string, string> = {}) {
