@@ -139,6 +139,12 @@ const TRANSIENT = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_REQUEST_REFUSED', '
  * circuit breaker costs nothing beyond the gateway).
  */
 const RETRY_MS = 500;
+/**
+ * Resident ids one trail record of a stream holds at most: a stream that has disclosed this many records them (a
+ * `progress` record) and starts its set afresh, so a stream that runs for weeks holds a bounded set, and a gateway that
+ * dies mid-stream loses the record of fewer ids.
+ */
+export const DISCLOSED_PER_RECORD = 5_000;
 
 /**
  * The gateway's subscriptions. Each one is a query over its stream's feed from the subscriber's cursor, run through
@@ -166,7 +172,10 @@ export function createSubscriptionHub(options: {
    * read's answer to the last member's socket write.
    */
   onStage?: (stage: DeliveryStage, seconds: number) => void;
+  /** Resident ids per trail record of a stream (`DISCLOSED_PER_RECORD`; smaller in tests). */
+  disclosedPerRecord?: number;
 }) {
+  const disclosedPerRecord = options.disclosedPerRecord ?? DISCLOSED_PER_RECORD;
   const groups = new Map<string, Group>();
   const perCaller = new Map<string, number>();
   let total = 0;
@@ -317,10 +326,23 @@ export function createSubscriptionHub(options: {
       }
       for (const id of read.residentIds) s.residentIds.add(id);
       for (const c of read.categories) s.categories.add(c);
+      if (s.residentIds.size >= disclosedPerRecord) recordDisclosed(s);
       if (s.sink.buffered() > options.limits.maxBufferedBytes) {
         stop(s, [{ message: 'the client reads more slowly than events arrive; reconnect and resume from the last event id received', extensions: { code: SubscriptionCode.SUBSCRIBER_TOO_SLOW, lastEventId: s.cursor } }]);
       }
     }
+  }
+  /**
+   * Writes what the stream has disclosed so far and empties its set. The events are out already; if the trail cannot
+   * take their record, the stream stops rather than disclose more that nobody records.
+   */
+  function recordDisclosed(s: Subscriber) {
+    const record = auditRecord(s, 'progress');
+    s.residentIds = new Set();
+    options.audit.write(record).catch((error: unknown) => {
+      options.logger.error('what a subscription disclosed could not be recorded; ending it', { error: error instanceof Error ? error.message : String(error) });
+      if (!s.ended) stop(s, [{ message: 'the audit trail could not record what this subscription disclosed, so it ends; resume from the last event id received', extensions: { code: 'AUDIT_UNAVAILABLE', lastEventId: s.cursor } }]);
+    });
   }
   function wakeGroup(g: Group) {
     g.wakes++;
@@ -521,10 +543,13 @@ function groupKey(translated: TranslatedSubscription, caller: Caller): string {
   return JSON.stringify([translated.query, translated.operationName, translated.variables, callerClass]);
 }
 
-/** The trail's record of a subscription starting, or ending with what its events disclosed. */
+/**
+ * The trail's record of a subscription starting, of what its events disclosed since its last record (`progress`, every
+ * `DISCLOSED_PER_RECORD` residents), or of its end with what they disclosed after that.
+ */
 function auditRecord(
   s: { caller: Caller; operationName: string | null; query: string; variables: Record<string, unknown>; residentIds: Set<string>; categories: Set<string>; delivered: number },
-  phase: 'start' | 'end',
+  phase: 'start' | 'progress' | 'end',
   errors?: GraphQLFormattedError[],
 ): AuditRecordInput {
   const errorCodes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
@@ -538,8 +563,8 @@ function auditRecord(
     document: s.query,
     // The phase and count ride in the variables: the trail's event types are operations, writes and refusals.
     variables: { ...s.variables, subscription: phase, eventsDelivered: s.delivered },
-    categories: phase === 'end' ? [...s.categories].sort() : [],
-    residentIds: phase === 'end' ? [...s.residentIds] : [],
+    categories: phase === 'start' ? [] : [...s.categories].sort(),
+    residentIds: phase === 'start' ? [] : [...s.residentIds],
     outcome: errorCodes.length === 0 || errorCodes.every((c) => c === SubscriptionCode.GATEWAY_CLOSING) ? 'SUCCESS' : 'ERROR',
     errorCodes,
   };
