@@ -6,7 +6,7 @@
  *                             [--format csv|ndjson|parquet] [--gateway-heap-mb N] [--profile <folder>] [--write]
  *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
- * as their own processes, and the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`,
+ * as their own processes (waited on until idle), and the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`,
  * indexed on their join keys, and `COPY (join) TO STDOUT WITH CSV`, run before and after the export (the faster run
  * counts). The export is read over HTTP to the end while each process's resident memory is sampled every 100 ms and
  * every process's CPU seconds (PostgreSQL's backends included) are read before and after. Everything shares the
