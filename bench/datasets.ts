@@ -6,7 +6,7 @@
  *                             [--format csv|ndjson|parquet] [--gateway-heap-mb N] [--profile <folder>] [--write]
  *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
- * as their own processes, and the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`,
+ * as their own processes (waited on until idle), and the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`,
  * indexed on their join keys, and `COPY (join) TO STDOUT WITH CSV`, run before and after the export (the faster run
  * counts). The export is read over HTTP to the end while each process's resident memory is sampled every 100 ms and
  * every process's CPU seconds (PostgreSQL's backends included) are read before and after. Everything shares the
@@ -131,6 +131,33 @@ async function cpuOf(groups: Record<string, number[]>): Promise<Record<string, n
 /** CPU seconds each group used between two readings (backends that started in between counted from zero). */
 function cpuBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, seconds - (before[name] ?? 0)]));
+}
+
+/**
+ * Waits until every service is idle: under 0.05 CPU seconds in each of two seconds running. A department's start-up
+ * work (mediation's first supervision check issues the notices of every overdue case: minutes of inserts at a
+ * million residents) would otherwise run beside the export, on its event loop and in its CPU seconds. Gives up
+ * after `limitSeconds` and says which were still busy.
+ */
+async function untilIdle(pids: Record<string, number>, limitSeconds = 900): Promise<void> {
+  const t0 = performance.now();
+  let quietSeconds = 0;
+  for (;;) {
+    const before = await cpuOf(Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = await cpuOf(Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])));
+    const busy = Object.entries(cpuBetween(before, after)).filter(([, seconds]) => seconds >= 0.05);
+    quietSeconds = busy.length === 0 ? quietSeconds + 1 : 0;
+    const waited = (performance.now() - t0) / 1000;
+    if (quietSeconds >= 2) {
+      if (waited > 3) say(`services idle after ${waited.toFixed(0)} s`);
+      return;
+    }
+    if (waited > limitSeconds) {
+      say(`warning: still busy after ${limitSeconds} s: ${busy.map(([name, s]) => `${name} ${s.toFixed(2)} CPU s/s`).join(', ')}`);
+      return;
+    }
+  }
 }
 
 /** Samples each process's RSS every 100 ms until stopped; returns the peaks. */
@@ -474,6 +501,7 @@ for (const residents of options.sizes) {
     await gateway.ready;
     pids.gateway = gateway.child.pid as number;
     const token = await demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir }).mint({ sub: 'bench', role: 'district-analyst' }, { expiresIn: '8h' });
+    await untilIdle(pids);
 
     for (const dataset of options.datasets) {
     say(`dataset ${dataset}`);
