@@ -4,7 +4,7 @@ import { checkEnvironment, department, hubSecret, internalTokenEnvForRun, parseP
 import { prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { parseDemoOptions } from './options.ts';
-import { builtEntry, GATEWAY_ENTRY, nodeArgsFor } from './process.ts';
+import { builtEntry, GATEWAY_ENTRY, serviceArgsFor } from './process.ts';
 
 const SEED_SOURCE = fileURLToPath(new URL('./seed-process.ts', import.meta.url));
 
@@ -66,7 +66,7 @@ function startService(name: string, entry: string, env: NodeJS.ProcessEnv): Prom
     const child = fork(entry, [], {
       // Services log JSON to stderr; under the launcher only warnings and errors, so the ready lines stand out.
       env: childEnv,
-      execArgv: nodeArgsFor(entry),
+      execArgv: serviceArgsFor(entry),
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push({ name, child });

@@ -179,6 +179,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_POSTGRES_PORT', default: '54329', readBy: ['launcher', 'import', 'audit-verify'], developmentOnly: true, check: port('HUB_POSTGRES_PORT') },
   { name: 'HUB_DEMO_RESIDENTS', default: '50000', readBy: ['launcher'], developmentOnly: true, check: wholeNumber(100, 1_000_000) },
   { name: 'HUB_DEMO_FLOATING_SHARE', default: '0.22', readBy: ['launcher'], developmentOnly: true, check: shareUpTo(0.95) },
+  {
+    name: 'HUB_NODE_FLAGS',
+    default: 'none',
+    readBy: ['launcher'],
+    developmentOnly: true,
+    check: (value) => (value.trim().split(/\s+/).every((flag) => flag === '' || /^--[a-z0-9][a-z0-9-]*(=\S+)?$/.test(flag)) ? undefined : 'must be node or V8 flags separated by spaces, each starting with -- (e.g. --max-semi-space-size=32)'),
+  },
   { name: 'HUB_DEMO_ISSUER_DIR', default: '.data/demo-issuer', readBy: ['gateway', ...SUBGRAPHS, 'token'], developmentOnly: true, check: nonBlank },
   { name: 'HUB_JWKS_FILE', default: 'unset: the demo issuer', readBy: ['gateway'], check: readableFile },
   { name: 'HUB_JWKS_URL', default: 'unset: the demo issuer', readBy: ['gateway'], check: (value, env) => httpUrl(value) ?? (isProduction(env) && !value.startsWith('https://') ? 'must be an https:// URL when NODE_ENV=production' : undefined) },

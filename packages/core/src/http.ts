@@ -82,41 +82,54 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   const server = createServer((req, res) => {
     const startedAt = performance.now();
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const requestId = requestIdOf(req);
     const prefixed = routes[url.pathname] ? undefined : prefixRouteOf(options.prefixRoutes, url.pathname);
     const route = routes[url.pathname] ?? prefixed?.handler;
     const stream = !route && url.pathname === GRAPHQL_PATH ? options.graphqlStream?.(req) : undefined;
-    const handle = route ? async () => route(req, res, url) : stream ? async () => stream(req, res, url) : url.pathname === GRAPHQL_PATH ? () => serveGraphQL(req, res, url) : null;
-    const requestId = requestIdOf(req);
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    // One listener for what is recorded once the answer is sent: the metrics and, at debug level, the access log.
+    const graphql = !route && !stream && url.pathname === GRAPHQL_PATH;
+    const handle = route ? async () => route(req, res, url) : stream ? async () => stream(req, res, url) : graphql ? () => serveGraphQL(req, res, url, requestId) : null;
+    // A GraphQL answer carries the request id in the head it writes at once (`writeHead` with an array takes Node's
+    // fast path only while no header has been set one by one); every other answer has it set here.
+    if (!graphql) res.setHeader(REQUEST_ID_HEADER, requestId);
     // A prefix route is counted under its prefix, so paths under it cannot grow the metric's label set.
     const metricRoute = prefixed ? prefixed.prefix : handle ? url.pathname : 'unknown';
-    if (metrics || logRequests) {
-      res.once('finish', () => {
-        const ms = performance.now() - startedAt;
-        metrics?.recordRequest(metricRoute, res.statusCode, ms / 1000);
-        // The route, never the query string (a GET's query may carry variables).
-        if (logRequests) options.logger!.debug('request', { requestId, method: req.method, route: url.pathname, status: res.statusCode, ms: Math.round(ms) });
-      });
-    }
+    const recorded = metrics !== undefined || logRequests;
+    // What is recorded once the answer is sent (the metrics and, at debug level, the access log): an answer cut off
+    // before its end counts as none, as with a 'finish' listener.
+    const record = () => {
+      const ms = performance.now() - startedAt;
+      metrics?.recordRequest(metricRoute, res.statusCode, ms / 1000);
+      // The route, never the query string (a GET's query may carry variables).
+      if (logRequests) options.logger!.debug('request', { requestId, method: req.method, route: url.pathname, status: res.statusCode, ms: Math.round(ms) });
+    };
     // A keep-alive client of a closing server is told to reconnect (to another instance) after this answer.
-    if (drain.draining) res.setHeader('connection', 'close');
-    if (!handle) return sendJson(res, 404, refusalBody(`no route ${url.pathname.slice(0, 200)}; GraphQL is served at ${GRAPHQL_PATH}`, 'NOT_FOUND'));
+    if (drain.draining && !graphql) res.setHeader('connection', 'close');
+    if (!handle) {
+      if (recorded) res.once('finish', record);
+      return sendJson(res, 404, refusalBody(`no route ${url.pathname.slice(0, 200)}; GraphQL is served at ${GRAPHQL_PATH}`, 'NOT_FOUND'));
+    }
     drain.inFlight++;
     const span = startRequestSpan(service, req, url.pathname);
+    // One listener per request: 'close' follows 'finish' (a tick later) and also comes for an answer cut off.
     res.once('close', () => {
+      if (recorded && res.writableFinished) record();
       span.end(res);
       if (--drain.inFlight === 0) for (const resolve of drain.idle.splice(0)) resolve();
     });
     // The request's span and its scope (request id, loader waves) entered in one context switch.
     context.with(withRequestScope(span.context, { requestId }), () =>
       Promise.resolve(handle()).catch((error: unknown) => {
-        if (error instanceof HttpError && !res.headersSent) {
-          for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
-          return sendJson(res, error.status, refusalBody(error.message, error.code, error.extensions));
-        }
-        if (!res.headersSent) sendJson(res, 500, refusalBody('internal error', 'INTERNAL_SERVER_ERROR'));
-        else res.destroy();
+        if (!res.headersSent) {
+          if (graphql) {
+            res.setHeader(REQUEST_ID_HEADER, requestId);
+            if (drain.draining) res.setHeader('connection', 'close');
+          }
+          if (error instanceof HttpError) {
+            for (const [key, value] of Object.entries(error.headers)) res.setHeader(key, value);
+            return sendJson(res, error.status, refusalBody(error.message, error.code, error.extensions));
+          }
+          sendJson(res, 500, refusalBody('internal error', 'INTERNAL_SERVER_ERROR'));
+        } else res.destroy();
       }),
     );
   });
@@ -124,7 +137,7 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
 
-  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL) {
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -138,12 +151,17 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body: await body() },
       context: () => options.context(req, auth),
     });
-    res.statusCode = result.status ?? 200;
-    for (const [key, value] of result.headers) res.setHeader(key, value);
+    const head: string[] = [REQUEST_ID_HEADER, requestId];
+    for (const [key, value] of result.headers) head.push(key, value);
+    if (drain.draining) head.push('connection', 'close');
     if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+      // Head and body in one write, the body's length declared: no per-header bookkeeping, no chunked framing.
+      const text = result.body.string;
+      head.push('content-length', String(Buffer.byteLength(text)));
+      res.writeHead(result.status ?? 200, head).end(text);
       return;
     }
+    res.writeHead(result.status ?? 200, head);
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();
   }
@@ -194,18 +212,58 @@ function checkCharset(req: IncomingMessage): void {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
-  checkCharset(req);
-  const chunks: Buffer[] = [];
-  const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE');
-  if (Number(req.headers['content-length']) > maxBytes) throw tooLarge();
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge();
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/**
+ * The body's bytes, from the stream's own events: an async iterator over the request costs a promise and a
+ * 'readable' round per chunk (each promise also carries the request's async context). A body over `maxBytes` is
+ * refused as soon as it is known to be; the rest of it is left unread (the answer closes the connection).
+ */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    checkCharset(req);
+    const tooLarge = () => new HttpError(413, `request body larger than ${maxBytes} bytes`, 'REQUEST_TOO_LARGE', { connection: 'close' });
+    if (Number(req.headers['content-length']) > maxBytes) {
+      reject(tooLarge());
+      return;
+    }
+    let first: Buffer | undefined;
+    let chunks: Buffer[] | undefined;
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        done();
+        req.pause();
+        reject(tooLarge());
+        return;
+      }
+      // One chunk (a subgraph fetch's body, nearly always) is the body as it is, without a copy.
+      if (first === undefined) first = chunk;
+      else (chunks ??= [first]).push(chunk);
+    };
+    const onEnd = () => {
+      done();
+      resolve(chunks ? Buffer.concat(chunks, size) : (first ?? Buffer.alloc(0)));
+    };
+    const onError = (error: Error) => {
+      done();
+      reject(error);
+    };
+    // An aborted request ends with neither 'end' nor 'error' on some Node versions: its 'close' settles the read.
+    const onClose = () => {
+      done();
+      reject(new HttpError(400, 'the request body ended before it was complete', 'MALFORMED_HTTP_REQUEST'));
+    };
+    const done = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
 }
 
 /** A JSON request body, read within `maxBytes` (for routes beside `/graphql` that take JSON). */

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { checkEnvironment } from '@hub/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { forkService, SERVICE_NODE_FLAGS, serviceNodeFlags } from '../src/process.ts';
+
+/** A service module that reports, as its ready message, the flags node started it with (node exits on one it refuses). */
+const REPORTER = `
+process.send({ type: 'ready', url: JSON.stringify({ execArgv: process.execArgv }) });
+setTimeout(() => {}, 60_000);
+`;
+
+const folders: string[] = [];
+const saved = process.env.HUB_NODE_FLAGS;
+afterEach(() => {
+  if (saved === undefined) delete process.env.HUB_NODE_FLAGS;
+  else process.env.HUB_NODE_FLAGS = saved;
+  for (const folder of folders.splice(0)) rmSync(folder, { recursive: true, force: true });
+});
+
+async function execArgvOfService(): Promise<string[]> {
+  const folder = mkdtempSync(path.join(tmpdir(), 'hub-node-flags-'));
+  folders.push(folder);
+  const entry = path.join(folder, 'service.cjs');
+  writeFileSync(entry, REPORTER);
+  const service = forkService('reporter', entry, { PATH: process.env.PATH }, { stdio: 'ignore' });
+  try {
+    return (JSON.parse(await service.ready) as { execArgv: string[] }).execArgv;
+  } finally {
+    await service.stop();
+  }
+}
+
+describe('the service processes’ node flags', () => {
+  it('starts a service with HUB_NODE_FLAGS of the launching process, and node accepts them', async () => {
+    process.env.HUB_NODE_FLAGS = ' --max-semi-space-size=32   --single-threaded-gc ';
+    const execArgv = await execArgvOfService();
+    expect(execArgv).toEqual(expect.arrayContaining(['--enable-source-maps', '--max-semi-space-size=32', '--single-threaded-gc']));
+  });
+
+  it('starts it with the default flags when HUB_NODE_FLAGS is unset, and with none when it is blank', async () => {
+    delete process.env.HUB_NODE_FLAGS;
+    expect(await execArgvOfService()).toEqual(['--enable-source-maps', ...SERVICE_NODE_FLAGS]);
+    process.env.HUB_NODE_FLAGS = '  ';
+    expect(await execArgvOfService()).toEqual(['--enable-source-maps']);
+    expect(serviceNodeFlags({ HUB_NODE_FLAGS: '' })).toEqual([]);
+  });
+
+  it('refuses at the launcher’s start a value that is not flags, naming the variable', () => {
+    const problems = (value: string) => checkEnvironment('launcher', { HUB_NODE_FLAGS: value }).filter((p) => p.variables.includes('HUB_NODE_FLAGS'));
+    expect(problems('--max-semi-space-size=64 --single-threaded-gc')).toEqual([]);
+    expect(problems('max-semi-space-size=64')).toHaveLength(1);
+    expect(problems('--max-semi-space-size=64; rm -rf /')).toHaveLength(1);
+  });
+});

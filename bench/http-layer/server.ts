@@ -1,0 +1,28 @@
+/**
+ * One department's HTTP service as `createSubgraph` runs it (a guard that reads the body and hashes it, as the
+ * internal token's check does; the metrics, the request span and scope), over a stub Apollo Server that answers a
+ * fixed 2 KB body: what is left is the HTTP layer's own work. argv[2] is the `http.ts` module to serve with.
+ */
+import { HeaderMap } from '@apollo/server';
+import { createServiceMetrics } from '../../packages/core/src/metrics.ts';
+import { installRequestContext } from '../../packages/core/src/request-context.ts';
+import { requestDigest } from '../../packages/core/src/access/internal-token.ts';
+
+const http = (await import(process.argv[2]!)) as typeof import('../../packages/core/src/http.ts');
+installRequestContext();
+const answer = JSON.stringify({ data: { _entities: Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, name: '张*', grid: 'G-01', address: 'x'.repeat(40) })) } });
+const apollo = {
+  async executeHTTPGraphQLRequest({ httpGraphQLRequest, context }: { httpGraphQLRequest: { body?: { query?: string } }; context: () => Promise<unknown> }) {
+    await context();
+    if (!httpGraphQLRequest.body?.query) throw new Error('the request body did not arrive');
+    return { status: 200, headers: new HeaderMap([['content-type', 'application/json; charset=utf-8']]), body: { kind: 'complete' as const, string: answer } };
+  },
+};
+const server = http.createHttpService({
+  apollo: apollo as never,
+  guard: async ({ bodyBytes }) => requestDigest(await bodyBytes!()),
+  context: async () => ({}),
+  metrics: createServiceMetrics('http-layer'),
+});
+const running = await http.listen(server, 0);
+process.send!({ url: running.url, pid: process.pid });
