@@ -70,7 +70,7 @@ describe('rows of the prepared statements, mapped by a row maker per statement',
 
   it('decode aggregates through their own decoders (`mapWith`), as drizzle does', async () => {
     const { db } = harness.database;
-    const perGrid = (grids: readonly unknown[], query: 'prepared' | 'own') => {
+    const perGrid = (grids: readonly string[], query: 'prepared' | 'own') => {
       const build = (keysIn: (column: typeof residents.gridCode) => ReturnType<typeof sql>) =>
         db
           .select({ grid: residents.gridCode, n: count(), born: max(residents.birthDate), stamped: sql<Date>`max(${residents.createdAt})`.mapWith(residents.createdAt), doubled: sql<number>`count(*) * 2`.mapWith(Number) })
