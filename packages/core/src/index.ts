@@ -34,6 +34,7 @@ export * from './db/filtered-page.ts';
 export * from './db/committed-feed.ts';
 export * from './rows.ts';
 export { preparedStatement, type PreparedStatement } from './db/prepared.ts';
+export { withDirectRows } from './db/row-query.ts';
 export * from './db/place-counts.ts';
 export * from './checks.ts';
 export * from './idempotency.ts';

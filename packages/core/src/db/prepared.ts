@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Column, getTableName, is, Name, Param, Placeholder, SQL, sql, StringChunk, Table } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { PgTransaction } from 'drizzle-orm/pg-core';
+import { withDirectRows } from './row-query.ts';
 
 /**
  * Prepared statements for the loaders' hot statements. Building a select with drizzle (its selection, its conditions)
@@ -32,7 +33,7 @@ export function preparedStatement<R>(db: Db, key: string, build: (name: string) 
   let statement = byKey.get(key) as PreparedStatement<R> | undefined;
   if (!statement) {
     if (byKey.size >= MAX_STATEMENTS) return undefined;
-    statement = build(`hub_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`);
+    statement = withDirectRows(build(`hub_${createHash('sha256').update(key).digest('hex').slice(0, 24)}`));
     byKey.set(key, statement as PreparedStatement<unknown>);
   }
   return statement;
