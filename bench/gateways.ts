@@ -9,7 +9,8 @@
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
  * (the gateways' order rotated each time), drives each gateway with autocannon at a fixed number of connections.
  * Reports requests per second, p50/p95/p99 latency, errors (non-2xx, timeouts, answers with GraphQL errors), each
- * gateway process's CPU seconds per request, the subgraphs' and PostgreSQL's CPU per request and the gateway's peak RSS. `--write`
+ * gateway process's CPU seconds per request, the subgraphs' and PostgreSQL's CPU per request, the gateway's peak RSS, the answers' mean
+ * size and the whole hub's CPU per subgraph fetch and per answer KiB (questions of different sizes compared). `--write`
  * puts the table into docs/benchmarks.md between its gateway-benchmark markers.
  *
  * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
@@ -196,6 +197,8 @@ interface Measured {
   peakRssMiB: number;
   /** Subgraph requests (each with its own signed, verified token) per gateway request. */
   fetchesPerRequest: number;
+  /** Mean size of the answers over the run's variable sets (each asked once before the load), in KiB. */
+  answerKiB: number;
 }
 
 /**
@@ -393,6 +396,7 @@ try {
     // Every variable set asked once: the answers' mean size says whether two runs (two district sizes, two hubs)
     // answer the same amount of data per request.
     const answers = new Map<GatewayKind, string>();
+    const answerKiB = new Map<GatewayKind, number>();
     for (const [kind, g] of gateways) {
       let bytes = 0;
       const mine = bodiesOf.get(kind)!;
@@ -408,6 +412,7 @@ try {
           baselineMisses.add(operation);
         }
       }
+      answerKiB.set(kind, bytes / mine.length / 1024);
       say(`${operation} ${kind}: answers of ${(bytes / mine.length / 1024).toFixed(1)} KiB on average over its ${mine.length} variable sets`);
     }
     const compared = [...answers].filter(([kind]) => !(kind === 'baseline' && baseline?.databases === 'own')).map(([, text]) => text);
@@ -458,6 +463,7 @@ try {
         postgresCpuMsPerRequest: (postgresCpu * 1000) / Math.max(1, run.requests),
         peakRssMiB: peak,
         fetchesPerRequest: fetches / Math.max(1, run.requests),
+        answerKiB: answerKiB.get(kind)!,
       };
       results.push(measured);
       say(
@@ -530,8 +536,8 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
     `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up${opts.rounds > 1 ? `, measured in ${opts.rounds} slices of ${(opts.duration / opts.rounds).toFixed(1)} s, the gateways taking turns` : ''}.`,
     '',
-    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | whole hub CPU ÷ PostgreSQL CPU | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req (share of gateway + subgraphs) |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | whole hub CPU ÷ PostgreSQL CPU | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req (share of gateway + subgraphs) | answer KiB | whole hub CPU ms per subgraph fetch | whole hub CPU ms per answer KiB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   // The tokens' cost per gateway request: one signature (gateway) and one verification (subgraph) per fetch.
   const bound = tokenCosts.find((c) => c.kind === 'bound' && c.algorithm === 'ES256')!;
@@ -540,7 +546,7 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
     const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
     lines.push(
-      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} |`,
+      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} | ${r.answerKiB.toFixed(1)} | ${perUnit(r, r.fetchesPerRequest)} | ${perUnit(r, r.answerKiB)} |`,
     );
   }
   if (results.some((r) => r.gateway === 'baseline')) lines.push('', ...baselineTable(results));
@@ -562,6 +568,14 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
 }
 
 /** Gateway, subgraphs and PostgreSQL per request over PostgreSQL's own: what the hub costs beyond the database. */
+/**
+ * The whole hub's CPU per request over the question's size (subgraph fetches or answer KiB per request): two district
+ * sizes, or two variable sets, that ask questions of different sizes compare on what each unit of the answer costs.
+ */
+function perUnit(r: Measured, units: number): string {
+  return units > 0 ? ((r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / units).toFixed(2) : '';
+}
+
 function hubOverPostgres(r: Measured): number {
   return (r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / r.postgresCpuMsPerRequest;
 }

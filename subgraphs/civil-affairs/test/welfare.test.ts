@@ -1,4 +1,4 @@
-import { DEMO_HUB_SECRET, maskIdNumber, residentKey, SCOPES, type Scope } from '@hub/core';
+import { DEMO_HUB_SECRET, encodeCursor, maskIdNumber, residentKey, SCOPES, type Scope } from '@hub/core';
 import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoWelfareEntitlement, type WelfareKind } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
@@ -163,6 +163,45 @@ describe('welfare entitlements', () => {
     );
     for (const kind of KINDS) expect((await list({ kind })).total).toBe(welfare.filter((w) => w.kind === kind).length);
   });
+
+  it("pages through a street's and a community's entitlements in id order across their grids", async () => {
+    const walk = async (args: Record<string, unknown>) => {
+      const seen: string[] = [];
+      const totals = new Set<number>();
+      let after: string | null = null;
+      do {
+        const response = await gql(
+          `query ($kind: WelfareKind, $status: WelfareStatus, $s: ID, $c: ID, $after: String) {
+            welfareEntitlements(kind: $kind, status: $status, streetCode: $s, communityCode: $c, first: 3, after: $after) {
+              totalCount edges { node { id grid { code } } } pageInfo { hasNextPage endCursor }
+            }
+          }`,
+          { ...args, after },
+        );
+        expect(response.errors).toBeUndefined();
+        const page = (response.data as { welfareEntitlements: Page<{ id: string; grid: { code: string } }> }).welfareEntitlements;
+        expect(page.edges.length).toBeLessThanOrEqual(3);
+        totals.add(page.totalCount);
+        seen.push(...page.edges.map((e) => e.node.id));
+        after = page.pageInfo.hasNextPage ? page.pageInfo.endCursor : null;
+      } while (after);
+      return { seen, totals: [...totals] };
+    };
+    const street = world.streets[0]!;
+    const inStreet = welfare.filter((w) => w.gridCode.startsWith(street.code.slice(0, 9)));
+    // More grids than a page holds, each with entitlements: the page is merged from several grids' first rows.
+    expect(new Set(inStreet.map((w) => w.gridCode)).size).toBeGreaterThan(3);
+    expect(await walk({ s: street.code })).toEqual({ seen: ids(inStreet), totals: [inStreet.length] });
+    const active = inStreet.filter((w) => w.kind === 'MINIMUM_LIVING' && w.status === 'ACTIVE');
+    expect(active.length).toBeGreaterThan(3);
+    expect(await walk({ s: street.code, kind: 'MINIMUM_LIVING', status: 'ACTIVE' })).toEqual({ seen: ids(active), totals: [active.length] });
+    const community = busiest.grid.communityCode;
+    const inCommunity = welfare.filter((w) => w.gridCode.startsWith(community));
+    expect(await walk({ c: community, status: 'ACTIVE' })).toEqual({
+      seen: ids(inCommunity.filter((w) => w.status === 'ACTIVE')),
+      totals: [inCommunity.filter((w) => w.status === 'ACTIVE').length],
+    });
+  });
 });
 
 describe('statement counts', () => {
@@ -189,6 +228,16 @@ describe('statement counts', () => {
     const residents = `query ($reps: [_Any!]!) { _entities(representations: $reps) { ... on Resident { welfare { ${ENTITLEMENT_FIELDS} grid { name } } } } }`;
     const reps = (n: number) => [...new Set(welfare.map((w) => w.idNumber))].slice(0, n).map((i) => ({ __typename: 'Resident', id: idOf(i) }));
     expect(await measure(residents, { reps: reps(10) })).toBe(await measure(residents, { reps: reps(1) }));
+  });
+
+  it("costs the same for a street's page of entitlements whatever the page: the street's check, its page and its total", async () => {
+    const query = `query ($s: ID, $first: Int, $after: String) { welfareEntitlements(kind: MINIMUM_LIVING, status: ACTIVE, streetCode: $s, first: $first, after: $after) { totalCount edges { node { id } } } }`;
+    const street = world.streets[0]!.code;
+    const one = await measure(query, { s: street, first: 1 });
+    expect(one).toBe(3);
+    expect(await measure(query, { s: street, first: 500 })).toBe(one);
+    const first = welfare.filter((w) => w.gridCode.startsWith(street.slice(0, 9)) && w.kind === 'MINIMUM_LIVING' && w.status === 'ACTIVE').map((w) => w.id).sort()[0]!;
+    expect(await measure(query, { s: street, first: 2, after: encodeCursor('welfare', first) })).toBe(one);
   });
 });
 
@@ -240,5 +289,16 @@ describe('disclosure and row scope at the subgraph itself', () => {
     expect(response.errors).toBeUndefined();
     expect(response.data?.welfareEntitlements.totalCount).toBe(elsewhere.civilAffairs.welfare.length);
     expect(response.data?.welfareEntitlements.edges.map((e: { node: { id: string } }) => e.node.id).sort()).toEqual(ids(elsewhere.civilAffairs.welfare));
+  });
+
+  it("keeps a street's page to the grid worker's grids", async () => {
+    const elsewhere = contents.find((c) => c.grid.code !== withCertificate.gridCode && c.civilAffairs.welfare.length > 0)!;
+    const worker = testCaller('grid-worker', { grids: [elsewhere.grid.code], scopes: Object.keys(SCOPES) as Scope[] });
+    const streetCode = world.communities.find((c) => c.code === elsewhere.grid.communityCode)!.streetCode;
+    const response = await as(worker, `{ welfareEntitlements(streetCode: "${streetCode}", first: 500) { totalCount edges { node { id } } } }`);
+    expect(response.errors).toBeUndefined();
+    expect(elsewhere.civilAffairs.welfare.length).toBeGreaterThan(0);
+    expect(response.data?.welfareEntitlements.totalCount).toBe(elsewhere.civilAffairs.welfare.length);
+    expect(response.data?.welfareEntitlements.edges.map((e: { node: { id: string } }) => e.node.id)).toEqual(ids(elsewhere.civilAffairs.welfare));
   });
 });

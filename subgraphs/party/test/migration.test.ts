@@ -37,6 +37,7 @@ const harness = serveSubgraphForTests(subgraph, {
     try {
       await database.pool.query(`
         ALTER TABLE party_members DROP COLUMN placement_review; DROP TABLE membership_transfers; DROP TYPE member_placement_review;
+        DROP INDEX party_members_grid_status_idx;
         DELETE FROM drizzle.__drizzle_migrations WHERE id NOT IN (SELECT id FROM drizzle.__drizzle_migrations ORDER BY id LIMIT 4);`);
       for (const m of oldPlacement) {
         await database.pool.query(

@@ -1,4 +1,4 @@
-import { DEMO_HUB_SECRET, residentKey } from '@hub/core';
+import { DEMO_HUB_SECRET, encodeCursor, residentKey } from '@hub/core';
 import { errorCodes, serveSubgraphForTests, testCaller } from '@hub/core/testing';
 import { generateDemoWorld, type DemoGridContents, type DemoIncident, type DemoKeyPerson, type KeyPersonCategory } from '@hub/demo';
 import { TEST_DEMO } from '@hub/demo/testing';
@@ -212,6 +212,42 @@ describe('incidents', () => {
     expect(await list({ from, to })).toEqual(expected(incidents.filter((i) => day(i) >= from && day(i) <= to)));
     expect(await list({ from: to, to })).toEqual(expected(incidents.filter((i) => day(i) === to)));
   });
+
+  it("pages through a street's referrals to mediation in id order, and keeps them to a grid worker's grids", async () => {
+    const page = async (variables: Record<string, unknown>, caller?: ReturnType<typeof testCaller>) => {
+      const response = await harness.gql(
+        `query ($s: ID, $after: String, $first: Int) {
+          incidents(referredToMediation: true, streetCode: $s, first: $first, after: $after) {
+            totalCount edges { node { id referredToMediation } } pageInfo { hasNextPage endCursor }
+          }
+        }`,
+        variables,
+        caller ?? testCaller('police-officer', { purpose: 'public-safety' }),
+      );
+      expect(response.errors).toBeUndefined();
+      return (response.data as { incidents: Page<{ id: string; referredToMediation: boolean }> }).incidents;
+    };
+    const street = world.streets.find((s) => incidents.filter((i) => i.referredToMediation && i.gridCode.startsWith(s.code.slice(0, 9))).length > 2)!;
+    const referred = incidents.filter((i) => i.referredToMediation && i.gridCode.startsWith(street.code.slice(0, 9)));
+    const seen: string[] = [];
+    let after: string | null = null;
+    do {
+      const { totalCount, edges, pageInfo } = await page({ s: street.code, first: 2, after });
+      expect(totalCount).toBe(referred.length);
+      expect(edges.length).toBeLessThanOrEqual(2);
+      expect(edges.every((e) => e.node.referredToMediation)).toBe(true);
+      seen.push(...edges.map((e) => e.node.id));
+      after = pageInfo.hasNextPage ? pageInfo.endCursor : null;
+    } while (after);
+    expect(seen).toEqual(sortedIds(referred));
+
+    const grid = referred[0]!.gridCode;
+    const worker = testCaller('grid-worker', { grids: [grid], scopes: ['incident:read'], purpose: 'grid-service' });
+    const own = referred.filter((i) => i.gridCode === grid);
+    const scoped = await page({ s: street.code, first: 500 }, worker);
+    expect(scoped.totalCount).toBe(own.length);
+    expect(scoped.edges.map((e) => e.node.id)).toEqual(sortedIds(own));
+  });
 });
 
 describe('who lives in a house', () => {
@@ -276,6 +312,16 @@ describe('statement counts', () => {
     const query = `query ($first: Int) { incidents(first: $first) { totalCount edges { node { ${INCIDENT_FIELDS} involved { name keyPerson { category guardian { name } } incidents { id } } } } } }`;
     expect(incidents.length).toBeGreaterThan(10);
     expect(await measure(query, { first: 500 })).toBe(await measure(query, { first: 10 }));
+  });
+
+  it("costs the same for a street's referrals whatever the page: its ids, its rows and its total", async () => {
+    const query = `query ($s: ID, $first: Int, $after: String) { incidents(referredToMediation: true, streetCode: $s, first: $first, after: $after) { totalCount edges { node { id } } } }`;
+    const street = world.streets[0]!.code;
+    const one = await measure(query, { s: street, first: 1 });
+    expect(one).toBe(2);
+    expect(await measure(query, { s: street, first: 500 })).toBe(one);
+    const first = sortedIds(incidents.filter((i) => i.referredToMediation && i.gridCode.startsWith(street.slice(0, 9))))[0]!;
+    expect(await measure(query, { s: street, first: 2, after: encodeCursor('incidents', first) })).toBe(one);
   });
 
   it('costs the same for the occupants of 10 houses as of 1', async () => {

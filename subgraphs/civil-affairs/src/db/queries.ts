@@ -1,5 +1,5 @@
 import { filteredPage, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
-import { and, asc, count, countDistinct, eq, ilike, inArray, sql, sum, type SQL } from 'drizzle-orm';
+import { and, asc, count, countDistinct, eq, gt, ilike, inArray, sql, sum, type SQL } from 'drizzle-orm';
 import type { OrganizationKind, WelfareKind, WelfareStatus } from '../__generated__/resolvers-types.ts';
 import type { Db } from './index.ts';
 import { assistanceGrants, communities, disabilityRecords, districts, grids, organizations, streets, welfareEntitlements } from './schema.ts';
@@ -47,28 +47,57 @@ export const organizationPage = (
     page,
   );
 
-export function welfarePage(
+export async function welfarePage(
   db: Db,
   scope: RowScope,
   filter: { kind?: WelfareKind | null; status?: WelfareStatus | null; streetCode?: string | null; communityCode?: string | null; gridCode?: string | null },
   page: PageRequest,
-) {
+): Promise<[rows: (typeof welfareEntitlements.$inferSelect)[], totalCount: number]> {
   // Entitlements keep their grid; the street and community of a grid are civil affairs' own places table.
-  const gridsWhere = (where: SQL) => inArray(welfareEntitlements.gridCode, db.select({ code: grids.code }).from(grids).where(where));
-  return filteredPage(
-    db,
-    welfareEntitlements,
-    welfareEntitlements.id,
-    and(
-      gridScopeWhere(scope, welfareEntitlements.gridCode),
-      filter.kind != null ? eq(welfareEntitlements.kind, filter.kind) : undefined,
-      filter.status != null ? eq(welfareEntitlements.status, filter.status) : undefined,
-      filter.streetCode != null ? gridsWhere(eq(grids.streetCode, filter.streetCode)) : undefined,
-      filter.communityCode != null ? gridsWhere(eq(grids.communityCode, filter.communityCode)) : undefined,
-      filter.gridCode != null ? eq(welfareEntitlements.gridCode, filter.gridCode) : undefined,
-    ),
-    page,
+  const placeWhere = and(
+    filter.streetCode != null ? eq(grids.streetCode, filter.streetCode) : undefined,
+    filter.communityCode != null ? eq(grids.communityCode, filter.communityCode) : undefined,
   );
+  const ownWhere = and(
+    gridScopeWhere(scope, welfareEntitlements.gridCode),
+    filter.kind != null ? eq(welfareEntitlements.kind, filter.kind) : undefined,
+    filter.status != null ? eq(welfareEntitlements.status, filter.status) : undefined,
+    filter.gridCode != null ? eq(welfareEntitlements.gridCode, filter.gridCode) : undefined,
+  );
+  if (!placeWhere) return filteredPage(db, welfareEntitlements, welfareEntitlements.id, ownWhere, page);
+  const [rows, [total]] = await Promise.all([
+    page.first === 0 ? Promise.resolve([]) : placePageRows(db, placeWhere, ownWhere, page),
+    db
+      .select({ n: count() })
+      .from(welfareEntitlements)
+      .where(and(ownWhere, inArray(welfareEntitlements.gridCode, db.select({ code: grids.code }).from(grids).where(placeWhere)))),
+  ]);
+  return [rows, total?.n ?? 0];
+}
+
+/**
+ * A page of a street's or community's entitlements in id order: the first rows of each of its grids (a range of a
+ * (grid, …, id) index each, at most a page per grid), then the page of those. Ids run district-wide, and the
+ * planner, taking a street's rows for spread evenly over them, walked the primary key from the start and filtered
+ * (11,789 entitlements read for a page of 21 from a late street of the 1,000,000-resident district): a cost that grew
+ * with the district, not with the street.
+ */
+function placePageRows(db: Db, placeWhere: SQL, ownWhere: SQL | undefined, page: PageRequest) {
+  const limit = page.first + 1;
+  // Inside the lateral subquery the table's qualified columns name its own FROM, the nearest scope.
+  const inGrid = and(
+    sql`${welfareEntitlements.gridCode} = ${grids.code}`,
+    ownWhere,
+    page.after !== null ? gt(welfareEntitlements.id, page.after) : undefined,
+  );
+  const pageIds = sql`select grid_rows.id from ${grids} cross join lateral (
+      select ${welfareEntitlements.id} as id from ${welfareEntitlements} where ${inGrid} order by ${welfareEntitlements.id} limit ${limit}
+    ) as grid_rows where ${placeWhere} order by grid_rows.id limit ${limit}`;
+  return db
+    .select()
+    .from(welfareEntitlements)
+    .where(sql`${welfareEntitlements.id} in (${pageIds})`)
+    .orderBy(asc(welfareEntitlements.id));
 }
 
 /** Certificate holders of the grids asked, per grid, category and grade, within the caller's grids, in that order. */

@@ -58,6 +58,9 @@ export const partyMembers = pgTable(
   (t) => [
     index('party_members_organization_idx').on(t.organizationId, t.residentId),
     index('party_members_grid_idx').on(t.gridCode, t.residentId),
+    // A grid's members counted by status (a page's totalCount) from this index alone: through the one above, every
+    // member's row was read for its status, a page of the table per member once the district outgrows the cache.
+    index('party_members_grid_status_idx').on(t.gridCode, t.status),
   ],
 );
 

@@ -1,5 +1,5 @@
-import { filteredPage, gridCodeRange, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
-import { and, between, eq, gte, lt } from 'drizzle-orm';
+import { gridCodeRange, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
+import { and, asc, between, count, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { IncidentType } from '../__generated__/resolvers-types.ts';
 import type { Db } from './index.ts';
 import { incidents } from './schema.ts';
@@ -26,21 +26,35 @@ export interface IncidentFilter {
   to?: string | null;
 }
 
-/** A page of the incidents the caller may see that match `filter`, with their total. */
-export const incidentPage = (db: Db, scope: RowScope, filter: IncidentFilter, page: PageRequest) =>
+/**
+ * A page of the incidents the caller may see that match `filter`, with their total: two statements. The page's ids
+ * are chosen first, from an index alone where one holds the filter (`incidents_referred_grid_idx` for a street's
+ * referrals), then only those rows are read. Ids run district-wide, and a page of the full rows was a walk of the
+ * primary key filtering every incident since the first (about 1,200 read for a page of 21 referrals at 1,000,000
+ * residents, a cost growing with the district rather than with the street asked).
+ */
+export async function incidentPage(db: Db, scope: RowScope, filter: IncidentFilter, page: PageRequest): Promise<[rows: (typeof incidents.$inferSelect)[], totalCount: number]> {
   // Public security does not keep the place hierarchy: a street's grids are those whose code starts with its 9 digits.
-  filteredPage(
-    db,
-    incidents,
-    incidents.id,
-    and(
-      gridScopeWhere(scope, incidents.gridCode),
-      filter.referredToMediation != null ? eq(incidents.referredToMediation, filter.referredToMediation) : undefined,
-      filter.type != null ? eq(incidents.type, filter.type) : undefined,
-      filter.streetCode != null ? streetGrids(filter.streetCode) : undefined,
-      filter.gridCode != null ? eq(incidents.gridCode, filter.gridCode) : undefined,
-      filter.from != null ? gte(incidents.occurredAt, chinaMidnight(filter.from)) : undefined,
-      filter.to != null ? lt(incidents.occurredAt, chinaMidnight(filter.to, 1)) : undefined,
-    ),
-    page,
+  const where = and(
+    gridScopeWhere(scope, incidents.gridCode),
+    // A literal condition, not a parameter: the partial index's predicate must be provable from the statement.
+    filter.referredToMediation != null ? (filter.referredToMediation ? sql`${incidents.referredToMediation}` : sql`not ${incidents.referredToMediation}`) : undefined,
+    filter.type != null ? eq(incidents.type, filter.type) : undefined,
+    filter.streetCode != null ? streetGrids(filter.streetCode) : undefined,
+    filter.gridCode != null ? eq(incidents.gridCode, filter.gridCode) : undefined,
+    filter.from != null ? gte(incidents.occurredAt, chinaMidnight(filter.from)) : undefined,
+    filter.to != null ? lt(incidents.occurredAt, chinaMidnight(filter.to, 1)) : undefined,
   );
+  // Inside the subquery the table's qualified columns name its own FROM, the nearest scope.
+  const pageIds = db
+    .select({ id: incidents.id })
+    .from(incidents)
+    .where(and(where, page.after !== null ? gt(incidents.id, page.after) : undefined))
+    .orderBy(asc(incidents.id))
+    .limit(page.first + 1);
+  const [rows, [total]] = await Promise.all([
+    page.first === 0 ? Promise.resolve([]) : db.select().from(incidents).where(inArray(incidents.id, pageIds)).orderBy(asc(incidents.id)),
+    db.select({ n: count() }).from(incidents).where(where),
+  ]);
+  return [rows, total?.n ?? 0];
+}

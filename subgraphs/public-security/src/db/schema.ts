@@ -225,6 +225,9 @@ export const incidents = pgTable(
   (t) => [
     index('incidents_grid_id_idx').on(t.gridCode, t.id),
     index('incidents_occurred_at_idx').on(t.occurredAt),
+    // Police-to-mediation referrals (警调对接) of a street: their page's ids and their count from this index alone, a
+    // range of the street's grids holding only referrals. Its predicate is the page's condition word for word.
+    index('incidents_referred_grid_idx').on(t.gridCode, t.id).where(sql`${t.referredToMediation}`),
   ],
 );
 

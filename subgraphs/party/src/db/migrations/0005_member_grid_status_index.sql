@@ -1,0 +1,1 @@
+CREATE INDEX "party_members_grid_status_idx" ON "party_members" USING btree ("grid_code","status");

@@ -1,0 +1,1 @@
+CREATE INDEX "incidents_referred_grid_idx" ON "incidents" USING btree ("grid_code","id") WHERE "incidents"."referred_to_mediation";
