@@ -537,10 +537,17 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
   const bound = tokenCosts.find((c) => c.kind === 'bound' && c.algorithm === 'ES256')!;
   for (const r of results) {
     const ours = results.find((o) => o.operation === r.operation && o.gateway === 'hub');
-    const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
-    const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
+    const versus = ours && r.gateway !== 'hub';
+    const ratio = versus ? ratioCell(ours, r, ours.rps, r.rps) : '';
+    const cpuRatio = versus ? ratioCell(ours, r, r.gatewayCpuMsPerRequest, ours.gatewayCpuMsPerRequest) : '';
+    const head = `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} |`;
+    if (r.requests === 0) {
+      // Every per-request figure would be a division by zero: say so once per cell instead of Infinity or NaN.
+      lines.push(`${head} ${Array(3).fill(NONE).join(' | ')} | ${r.errors} | ${Array(4).fill(NONE).join(' | ')} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${NONE} | ${NONE} |`);
+      continue;
+    }
     lines.push(
-      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} |`,
+      `${head} ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} |`,
     );
   }
   if (results.some((r) => r.gateway === 'baseline')) lines.push('', ...baselineTable(results));
@@ -566,6 +573,17 @@ function hubOverPostgres(r: Measured): number {
   return (r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / r.postgresCpuMsPerRequest;
 }
 
+/** What a cell says when a gateway completed no request in its measured time, so has no per-request figure. */
+const NONE = 'none completed';
+
+/** `a ÷ b` of two gateways' figures, or which of them completed no request (a ratio of nothing is not a figure). */
+function ratioCell(first: Measured, second: Measured, a: number, b: number, digits = 2): string {
+  const idle = [first, second].filter((m) => m.requests === 0).map((m) => labelOf(m.gateway));
+  if (idle.length > 0) return `${NONE} (${[...new Set(idle)].join(', ')})`;
+  const value = a / b;
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
 /**
  * The current hub against the baseline commit's, operation by operation, measured in the same run: current ÷ baseline
  * of throughput, p99 and CPU per request of each part (below 1 is less CPU, a lower p99; above 1 more throughput).
@@ -581,6 +599,13 @@ function baselineTable(results: Measured[]): string[] {
   for (const base of results.filter((r) => r.gateway === 'baseline')) {
     const now = results.find((r) => r.operation === base.operation && r.gateway === 'hub');
     if (!now) continue;
+    if (now.requests === 0 || base.requests === 0) {
+      const idle = ratioCell(now, base, 0, 1);
+      const p99 = (m: Measured) => (m.requests === 0 ? NONE : m.p99.toFixed(0));
+      const hub = (m: Measured) => (m.requests === 0 ? NONE : hubOverPostgres(m).toFixed(1));
+      lines.push(`| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${idle} | ${p99(now)} | ${p99(base)} | ${idle} | ${idle} | ${idle} | ${idle} | ${hub(now)} | ${hub(base)} |`);
+      continue;
+    }
     lines.push(
       `| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${(now.rps / base.rps).toFixed(2)} | ${now.p99.toFixed(0)} | ${base.p99.toFixed(0)} | ${(now.p99 / base.p99).toFixed(2)} | ` +
         `${pair(now.gatewayCpuMsPerRequest, base.gatewayCpuMsPerRequest)} | ${pair(now.subgraphsCpuMsPerRequest, base.subgraphsCpuMsPerRequest)} | ${pair(now.postgresCpuMsPerRequest, base.postgresCpuMsPerRequest)} | ${hubOverPostgres(now).toFixed(1)} | ${hubOverPostgres(base).toFixed(1)} |`,
