@@ -170,6 +170,9 @@ async function rssMiB(pid: number): Promise<number> {
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** What a cell says when a gateway completed no request in its measured time, so has no per-request figure. */
+const NONE = 'none completed';
+
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 
 /** A gateway under test and the subgraph processes that answer it. */
@@ -460,6 +463,10 @@ try {
         fetchesPerRequest: fetches / Math.max(1, run.requests),
       };
       results.push(measured);
+      if (measured.requests === 0) {
+        say(`${operation.padEnd(24)} ${kind.padEnd(7)} ${NONE} in ${options.duration} s  errors ${measured.errors}  peak ${measured.peakRssMiB.toFixed(0)} MiB`);
+        continue;
+      }
       say(
         `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50.toFixed(0)} ms  p95 ${measured.p95.toFixed(0)} ms  p99 ${measured.p99.toFixed(0)} ms  ` +
           `errors ${measured.errors}  fetches ${measured.fetchesPerRequest.toFixed(2)}/req  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  postgres ${measured.postgresCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
@@ -572,9 +579,6 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
 function hubOverPostgres(r: Measured): number {
   return (r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / r.postgresCpuMsPerRequest;
 }
-
-/** What a cell says when a gateway completed no request in its measured time, so has no per-request figure. */
-const NONE = 'none completed';
 
 /** `a ÷ b` of two gateways' figures, or which of them completed no request (a ratio of nothing is not a figure). */
 function ratioCell(first: Measured, second: Measured, a: number, b: number, digits = 2): string {
