@@ -46,10 +46,13 @@ import {
   internalKeysForRun,
   internalTokenEnvForRun,
   parseKey,
+  parseInternalSecret,
   signCallerToken,
+  subgraphTokenKey,
   type Caller,
 } from '@hub/core';
 import { readSupergraph, subgraphsOf, DEFAULT_SUPERGRAPH } from '@hub/gateway';
+import { createCallerTokenSigner } from '@hub/gateway/caller-tokens';
 import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
@@ -170,6 +173,9 @@ async function rssMiB(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
 }
+
+/** What a cell says when a gateway completed no request in its measured time, so has no per-request figure. */
+const NONE = 'none completed';
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 
@@ -466,6 +472,10 @@ try {
         answerKiB: answerKiB.get(kind)!,
       };
       results.push(measured);
+      if (measured.requests === 0) {
+        say(`${operation.padEnd(24)} ${kind.padEnd(7)} ${NONE} in ${options.duration} s  errors ${measured.errors}  peak ${measured.peakRssMiB.toFixed(0)} MiB`);
+        continue;
+      }
       say(
         `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50.toFixed(0)} ms  p95 ${measured.p95.toFixed(0)} ms  p99 ${measured.p99.toFixed(0)} ms  ` +
           `errors ${measured.errors}  fetches ${measured.fetchesPerRequest.toFixed(2)}/req  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  postgres ${measured.postgresCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
@@ -543,10 +553,17 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
   const bound = tokenCosts.find((c) => c.kind === 'bound' && c.algorithm === 'ES256')!;
   for (const r of results) {
     const ours = results.find((o) => o.operation === r.operation && o.gateway === 'hub');
-    const ratio = ours && r.gateway !== 'hub' ? (ours.rps / r.rps).toFixed(2) : '';
-    const cpuRatio = ours && r.gateway !== 'hub' ? (r.gatewayCpuMsPerRequest / ours.gatewayCpuMsPerRequest).toFixed(2) : '';
+    const versus = ours && r.gateway !== 'hub';
+    const ratio = versus ? ratioCell(ours, r, ours.rps, r.rps) : '';
+    const cpuRatio = versus ? ratioCell(ours, r, r.gatewayCpuMsPerRequest, ours.gatewayCpuMsPerRequest) : '';
+    const head = `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} |`;
+    if (r.requests === 0) {
+      // Every per-request figure would be a division by zero: say so once per cell instead of Infinity or NaN.
+      lines.push(`${head} ${Array(3).fill(NONE).join(' | ')} | ${r.errors} | ${Array(4).fill(NONE).join(' | ')} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${NONE} | ${NONE} | ${r.answerKiB.toFixed(1)} | ${NONE} | ${NONE} |`);
+      continue;
+    }
     lines.push(
-      `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} | ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} | ${r.answerKiB.toFixed(1)} | ${perUnit(r, r.fetchesPerRequest)} | ${perUnit(r, r.answerKiB)} |`,
+      `${head} ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} | ${r.answerKiB.toFixed(1)} | ${perUnit(r, r.fetchesPerRequest)} | ${perUnit(r, r.answerKiB)} |`,
     );
   }
   if (results.some((r) => r.gateway === 'baseline')) lines.push('', ...baselineTable(results));
@@ -580,6 +597,14 @@ function hubOverPostgres(r: Measured): number {
   return (r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / r.postgresCpuMsPerRequest;
 }
 
+/** `a ÷ b` of two gateways' figures, or which of them completed no request (a ratio of nothing is not a figure). */
+function ratioCell(first: Measured, second: Measured, a: number, b: number, digits = 2): string {
+  const idle = [first, second].filter((m) => m.requests === 0).map((m) => labelOf(m.gateway));
+  if (idle.length > 0) return `${NONE} (${[...new Set(idle)].join(', ')})`;
+  const value = a / b;
+  return Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
 /**
  * The current hub against the baseline commit's, operation by operation, measured in the same run: current ÷ baseline
  * of throughput, p99 and CPU per request of each part (below 1 is less CPU, a lower p99; above 1 more throughput).
@@ -595,6 +620,13 @@ function baselineTable(results: Measured[]): string[] {
   for (const base of results.filter((r) => r.gateway === 'baseline')) {
     const now = results.find((r) => r.operation === base.operation && r.gateway === 'hub');
     if (!now) continue;
+    if (now.requests === 0 || base.requests === 0) {
+      const idle = ratioCell(now, base, 0, 1);
+      const p99 = (m: Measured) => (m.requests === 0 ? NONE : m.p99.toFixed(0));
+      const hub = (m: Measured) => (m.requests === 0 ? NONE : hubOverPostgres(m).toFixed(1));
+      lines.push(`| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${idle} | ${p99(now)} | ${p99(base)} | ${idle} | ${idle} | ${idle} | ${idle} | ${hub(now)} | ${hub(base)} |`);
+      continue;
+    }
     lines.push(
       `| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${(now.rps / base.rps).toFixed(2)} | ${now.p99.toFixed(0)} | ${base.p99.toFixed(0)} | ${(now.p99 / base.p99).toFixed(2)} | ` +
         `${pair(now.gatewayCpuMsPerRequest, base.gatewayCpuMsPerRequest)} | ${pair(now.subgraphsCpuMsPerRequest, base.subgraphsCpuMsPerRequest)} | ${pair(now.postgresCpuMsPerRequest, base.postgresCpuMsPerRequest)} | ${hubOverPostgres(now).toFixed(1)} | ${hubOverPostgres(base).toFixed(1)} |`,
@@ -626,7 +658,7 @@ async function subgraphRequests(urls: string[]): Promise<number> {
 interface TokenCost {
   kind: 'reused' | 'bound';
   label: string;
-  algorithm: 'ES256' | 'EdDSA';
+  algorithm: 'ES256' | 'EdDSA' | 'HS256';
   signMicroseconds: number;
   verifyMicroseconds: number;
   microseconds: number;
@@ -661,15 +693,25 @@ async function measureCallerTokens(caller: Caller, privatePem: string): Promise<
   const costs: TokenCost[] = [];
   const es256 = parseKey(privatePem, 'private', 'HUB_INTERNAL_PRIVATE_KEY');
   const ed25519 = generateKeyPairSync('ed25519').privateKey;
-  for (const [algorithm, key] of [['ES256', es256], ['EdDSA', ed25519]] as const) {
-    const verify = createCallerTokenVerifier('party', createPublicKey(key), { maxRemembered: 10 * rounds });
+  // The hub's default: HMAC under each subgraph's key derived from the hub secret, signed as the gateway signs them
+  // (its kept fixed part per caller and subgraph) and as `signCallerToken` builds a whole token.
+  const secret = parseInternalSecret(randomBytes(32).toString('base64'));
+  const gatewaySigner = createCallerTokenSigner(secret);
+  const signers = [
+    { algorithm: 'HS256', label: "per fetch, bound to the body, single-use: the gateway's signer (now)", key: secret, sign: (body: string) => gatewaySigner.sign(caller, 'party', body) },
+    { algorithm: 'HS256', label: 'per fetch, bound to the body, single-use: signCallerToken (before)', key: secret, sign: (body: string) => signCallerToken(caller, 'party', secret, { body }) },
+    { algorithm: 'ES256', label: 'per fetch, bound to the body, single-use (now)', key: es256, sign: (body: string) => signCallerToken(caller, 'party', es256, { body }) },
+    { algorithm: 'EdDSA', label: 'per fetch, bound to the body, single-use (now)', key: ed25519, sign: (body: string) => signCallerToken(caller, 'party', ed25519, { body }) },
+  ] as const;
+  for (const { algorithm, label, key, sign } of signers) {
+    const verify = createCallerTokenVerifier('party', key.type === 'secret' ? subgraphTokenKey(key, 'party') : createPublicKey(key), { maxRemembered: 10 * rounds });
     // Each token verified as soon as it is signed (the two CPU times kept apart): on a loaded machine, signing all of
     // them first outlasted the first tokens' life.
     let signed = 0;
     let verifiedCpu = 0;
     const signMicroseconds = await timed(async (i) => {
       const body = bodies[i % bodies.length]!;
-      const token = await signCallerToken(caller, 'party', key, { body });
+      const token = await sign(body);
       const before = process.cpuUsage();
       await verify(token, body);
       const used = process.cpuUsage(before);
@@ -678,7 +720,7 @@ async function measureCallerTokens(caller: Caller, privatePem: string): Promise<
     }) - verifiedCpu / rounds;
     const verifyMicroseconds = verifiedCpu / rounds;
     if (signed !== 200 + rounds) throw new Error('caller tokens: not every token was signed and verified');
-    costs.push({ kind: 'bound', label: 'per fetch, bound to the body, single-use (now)', algorithm, signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
+    costs.push({ kind: 'bound', label, algorithm, signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
   }
   // What it replaced: the gateway found the caller's token in a map; the subgraph found the token among verified ones.
   const reusedToken = await signCallerToken(caller, 'party', generateSigningKeyPair().privateKey, { body: '' });

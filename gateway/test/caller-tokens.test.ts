@@ -1,7 +1,8 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { AccessRefusal, CALLER_HEADER, createCallerTokenVerifier, generateSigningKeyPair, type Caller } from '@hub/core';
+import { AccessRefusal, CALLER_HEADER, createCallerTokenVerifier, generateSigningKeyPair, parseInternalSecret, signCallerToken, subgraphTokenKey, verifyCallerToken, type Caller } from '@hub/core';
 import { testCaller } from '@hub/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createCallerTokenSigner } from '../src/caller-tokens.ts';
@@ -98,5 +99,61 @@ describe('caller tokens of subgraph fetches', () => {
     const replay = await fetch(subgraph.url, { method: 'POST', headers: { 'content-type': 'application/json', [CALLER_HEADER]: first!.token }, body: JSON.stringify({ query: '{ ping }' }) });
     expect(replay.status).toBe(401);
     expect(subgraph.seen.map((s) => s.verdict)).toEqual(['ok test-mediator', 'INTERNAL_TOKEN_REPLAYED']);
+  });
+});
+
+describe('HMAC caller tokens made from the kept fixed part', () => {
+  const secret = parseInternalSecret(randomBytes(32).toString('base64'));
+  const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as Record<string, unknown>;
+  // Names and units of several byte lengths (Chinese characters are 3 bytes in UTF-8), so the fixed part's padding
+  // to whole base64 groups is tried at every remainder.
+  const callers: Caller[] = [
+    testCaller('mediator'),
+    testCaller('grid-worker', { userId: '网格员-1', grids: ['320311001001001'], unit: '调解中心' }),
+    testCaller('grid-worker', { userId: 'gw-42', grids: ['320311001001001', '320311001001002'] }),
+    testCaller('police-officer', { userId: 'p\u00e9-7"x' }),
+  ];
+
+  it('are accepted by the subgraph they name, for the body they were made for, with the caller signCallerToken gives', async () => {
+    const signer = createCallerTokenSigner(secret, 5);
+    for (const caller of callers) {
+      for (const audience of ['party', 'civil-affairs', 'public-security']) {
+        for (const body of ['{"query":"{ ping }"}', `{"query":"{ resident(id: \\"${audience}\\") { name } }","variables":{"名":"张三"}}`]) {
+          const token = await signer.sign(caller, audience, body);
+          const reference = await signCallerToken(caller, audience, secret, { body, seconds: 5 });
+          const key = subgraphTokenKey(secret, audience);
+          expect(await verifyCallerToken(token, audience, key, body)).toEqual(await verifyCallerToken(reference, audience, key, body));
+          const { jti, iat, exp, ...claims } = claimsOf(token);
+          const { jti: referenceJti, iat: referenceIat, exp: referenceExp, ...referenceClaims } = claimsOf(reference);
+          expect(claims).toEqual(referenceClaims);
+          expect(jti).toMatch(/^[A-Za-z0-9_-]{22}$/);
+          expect(jti).not.toBe(referenceJti);
+          expect(Number(exp) - Number(iat)).toBe(Number(referenceExp) - Number(referenceIat));
+          expect(Math.abs(Number(iat) - Number(referenceIat))).toBeLessThanOrEqual(1);
+          // The signature is the HMAC of the header and payload as sent, under the subgraph's key.
+          const [header, payload, signature] = token.split('.');
+          expect(header).toBe(reference.split('.')[0]);
+          expect(signature).toBe(createHmac('sha256', key).update(`${header}.${payload}`).digest('base64url'));
+        }
+      }
+    }
+  });
+
+  it('are refused for another body, another subgraph, or once a byte of the payload changes', async () => {
+    const signer = createCallerTokenSigner(secret, 5);
+    const caller = callers[1]!;
+    const body = '{"query":"{ ping }"}';
+    const token = await signer.sign(caller, 'party', body);
+    const refusal = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: unknown) => (error instanceof AccessRefusal ? error.reason : String(error)));
+    expect(await refusal(verifyCallerToken(token, 'party', subgraphTokenKey(secret, 'party'), '{"query":"{ pong }"}'))).toBe('request');
+    expect(await refusal(verifyCallerToken(token, 'civil-affairs', subgraphTokenKey(secret, 'civil-affairs'), body))).toBe('signature');
+    const [header, payload, signature] = token.split('.');
+    const forged = Buffer.from(payload!, 'base64url').toString('utf8').replace('"grid-worker"', '"administrator"');
+    expect(forged).toContain('"administrator"');
+    expect(await refusal(verifyCallerToken(`${header}.${Buffer.from(forged).toString('base64url')}.${signature}`, 'party', subgraphTokenKey(secret, 'party'), body))).toBe('signature');
+    // Each call is a token of its own, the fixed part shared.
+    const again = await signer.sign(caller, 'party', body);
+    expect(again).not.toBe(token);
+    expect(await refusal(verifyCallerToken(again, 'party', subgraphTokenKey(secret, 'party'), body))).toBe('accepted');
   });
 });

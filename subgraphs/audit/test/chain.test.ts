@@ -101,10 +101,13 @@ describe('the chain', () => {
     expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 5, headSeq: 5, headHash: rows[4]!.hash });
   });
 
-  it('keeps one unbroken chain under 50 concurrent writes from two writers', async () => {
+  it.each([
+    ['in one round trip after the head each last saw', {}],
+    ['under the lock taken first', { optimisticAttempts: 0 }],
+  ])('keeps one unbroken chain under 50 concurrent writes from two writers appending %s', async (_, path) => {
     const url = await freshTrail();
     // Small batches, so the two writers' transactions interleave many times.
-    const [a, b] = [writer(url, { maxBatch: 3 }), writer(url, { maxBatch: 3 })];
+    const [a, b] = [writer(url, { maxBatch: 3, ...path }), writer(url, { maxBatch: 3, ...path })];
     const appended = await Promise.all(
       Array.from({ length: 50 }, (_, n) => (n % 2 === 0 ? a : b).write(operation(n, { operationName: `op-${n}` }))),
     );
@@ -121,6 +124,19 @@ describe('the chain', () => {
     const bySeq = new Map(rows.map((r) => [r.seq, r]));
     appended.forEach((r, n) => expect(bySeq.get(r.seq)!.operationName).toBe(`op-${n}`));
     expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 50, headSeq: 50 });
+  });
+
+  it('links after the head another writer moved, whichever writer last saw it, and inserts nothing after a stale one', async () => {
+    const url = await freshTrail();
+    // Each writer links its batch to the head it saw last; taking turns, each finds the other moved it every time.
+    const [a, b] = [writer(url), writer(url)];
+    const appended: AppendedRecord[] = [];
+    for (let n = 0; n < 10; n++) appended.push(await (n % 2 === 0 ? a : b).write(operation(n, { operationName: `turn-${n}` })));
+    expect(appended.map((r) => r.seq)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    const rows = await readChain(url);
+    expect(rows.map((r) => r.operationName)).toEqual(Array.from({ length: 10 }, (_, n) => `turn-${n}`));
+    rows.forEach((row, i) => expect(row.previousHash).toBe(i === 0 ? GENESIS_HASH : rows[i - 1]!.hash));
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 10, headSeq: 10 });
   });
 
   it('batches the writes of one moment into one transaction, and resolves each only once committed', async () => {
