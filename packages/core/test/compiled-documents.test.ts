@@ -47,6 +47,13 @@ const find = async (id: string) => {
   await tick();
   if (id === 'x') throw coded('OUTSIDE_SCOPE', 'The person referred to is outside your grids');
   if (id === 'y') throw new Error('connection reset by peer');
+  if (id === 'late') {
+    // Fails after the list's other items are done (graphql-jit put such an item's null at the list's end).
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    throw coded('OUTSIDE_SCOPE', 'The person referred to is outside your grids');
+  }
+  // A rejection with something other than an Error, as some libraries make.
+  if (id === 'odd') throw 'not an error';
   return people[id] ?? null;
 };
 
@@ -101,6 +108,12 @@ const cases: [string, string, Record<string, unknown>?][] = [
     'query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Person { id name nick born } } }',
     { r: [{ __typename: 'Person', id: 'a' }, { __typename: 'Person', id: 'nobody' }, { __typename: 'Person', id: 'x' }, { __typename: 'Person', id: 'y' }, { __typename: 'Nothing', id: 'a' }] },
   ],
+  [
+    '_entities: a reference that fails after the others, and a rejection that is not an Error',
+    'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Person { id name } ... on Person { id } } }',
+    { r: [{ __typename: 'Person', id: 'a' }, { __typename: 'Person', id: 'late' }, { __typename: 'Person', id: 'nobody' }, { __typename: 'Person', id: 'odd' }, { __typename: 'Person', id: 'b' }] },
+  ],
+  ['a list field whose items fail late', '{ people(ids: ["late", "a", "odd"]) { id } }'],
   ['_service', '{ _service { sdl } }'],
   ['__typename and introspection', '{ __typename __schema { queryType { name } } __type(name: "Person") { fields { name } } }'],
   ['variables that do not coerce', 'query ($id: ID!) { person(id: $id) { id } }', { id: { not: 'an id' } }],

@@ -21,6 +21,7 @@ import {
   type GraphQLSchema,
   type SelectionNode,
 } from 'graphql';
+import { inspect } from 'graphql/jsutils/inspect.js';
 import { compileQuery, isCompiledQuery } from 'graphql-jit';
 
 /** One prepared document (as asked, or a caller class's filtered copy) compiled to JavaScript by graphql-jit. */
@@ -46,7 +47,9 @@ export type CompiledExecution = (contextValue: unknown, variableValues: Record<s
 export class CompiledDocuments {
   private readonly compiled = new WeakMap<DocumentNode, Map<string, CompiledExecution | null>>();
 
-  constructor(private readonly schema: GraphQLSchema) {}
+  constructor(private readonly schema: GraphQLSchema) {
+    settleListItems(schema);
+  }
 
   /** The compiled execution of the document's operation, or undefined where graphql-js must run it. */
   of(document: DocumentNode, operationName: string | undefined, kind: 'query' | 'mutation' | 'subscription'): CompiledExecution | undefined {
@@ -82,6 +85,46 @@ export class CompiledDocuments {
 }
 
 const isPromise = <T>(value: T | Promise<T>): value is Promise<T> => typeof (value as Promise<T> | undefined)?.then === 'function';
+
+const settledSchemas = new WeakSet<GraphQLSchema>();
+
+/**
+ * graphql-jit 0.8 nulls a list item whose promise rejects at the list's end (`push`) instead of at its index, so an
+ * `_entities` answer with a reference that fails late (a row out of the caller's grids) came out one item too long.
+ * An item that is an Error, not a rejected promise, it handles at its index, as graphql-js handles both. So every
+ * resolver of a list field has its items' rejections turned into Error values: the same answer under graphql-js
+ * (Apollo's path shares the schema), the right one under graphql-jit.
+ */
+function settleListItems(schema: GraphQLSchema): void {
+  if (settledSchemas.has(schema)) return;
+  settledSchemas.add(schema);
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve;
+      if (!resolve || !isListType(getNullableType(field.type))) continue;
+      field.resolve = (source, args, context, info) => {
+        const value: unknown = resolve(source, args, context, info);
+        return isPromise(value) ? value.then(settledItems) : settledItems(value);
+      };
+    }
+  }
+}
+
+function settledItems(list: unknown): unknown {
+  if (!Array.isArray(list)) return list;
+  let settled: unknown[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const item: unknown = list[i];
+    if (!isPromise(item)) continue;
+    settled ??= [...list];
+    settled[i] = item.then(undefined, asError);
+  }
+  return settled ?? list;
+}
+
+/** What graphql-js's `locatedError` makes of a rejection with something other than an Error. */
+const asError = (reason: unknown): Error => (reason instanceof Error ? reason : new Error(`Unexpected error value: ${inspect(reason)}`));
 
 /** graphql-js's wording of a non-null field's null for a field the operation selects more than once. */
 const MERGED_NULL = /^(Cannot return null for non-nullable field [_A-Za-z][_0-9A-Za-z]*\.)\(([_A-Za-z][_0-9A-Za-z]*)(?:,[_A-Za-z][_0-9A-Za-z]*)*\)\.$/;
