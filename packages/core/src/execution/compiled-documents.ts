@@ -38,10 +38,11 @@ export type CompiledExecution = (contextValue: unknown, variableValues: Record<s
  * graphql-js, whose serial execution the audit tests were written against. A document the compiler refuses is
  * executed by graphql-js too, and is not tried again.
  *
- * The prepared path must answer Apollo's bytes, and graphql-jit's errors differ from graphql-js's in two ways that
- * `answerOf` undoes: it words a null in a non-null field selected twice under one response key `T.(f,f)` where
- * graphql-js says `T.f`, and it reports every error that nulls the same nullable field where graphql-js reports the
- * first. One difference remains: in an answer with both kinds of error (a nullable field's, and one that nulls a
+ * The prepared path must answer Apollo's bytes, and graphql-jit's answers differ from graphql-js's in ways undone
+ * here: it words a null in a non-null field selected twice under one response key `T.(f,f)` where graphql-js says
+ * `T.f`, and reports every error that nulls the same nullable field where graphql-js reports the first (`answerOf`);
+ * it puts the null of a list item that fails late at the list's end (`settleListItems`); its errors without
+ * extensions have none at all (`formatErrors` in apollo-answer.ts reads them as empty). One difference remains: in an answer with both kinds of error (a nullable field's, and one that nulls a
  * non-null position), graphql-jit lists the first kind first, graphql-js lists them as they happened.
  */
 export class CompiledDocuments {
