@@ -130,7 +130,7 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
       if (/\/utilities\/(TypeInfo|typeFromAST|valueFromAST)/.test(s)) return 'parse and validate';
       return 'execute (graphql-js, @apollo/subgraph, resolvers)';
     }
-    if (module === '@apollo/subgraph' || module === '@apollo/federation-internals') return 'execute (graphql-js, @apollo/subgraph, resolvers)';
+    if (module === '@apollo/subgraph' || module === '@apollo/federation-internals' || module === 'graphql-jit') return 'execute (graphql-js, @apollo/subgraph, resolvers)';
     if (module === '@apollo/server' || module === '@apollo/utils.keyvaluecache' || module === 'lru-cache' || module === '@apollo/utils.createhash' || module === 'negotiator' || module === 'uuid')
       return 'request pipeline (Apollo Server, prepared path)';
     if (module === 'jose') return 'internal token';
@@ -149,6 +149,8 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
   if (s.includes('packages/core/src/http.ts')) return 'Node I/O (HTTP server, sockets, event loop)';
   if (/packages\/core\/src\/(access\/(policy-plugin|policy|enforce)|limits\/|request-guard)/.test(s)) return 'policy and limits plugins';
   // The prepared path's answer: its JSON text is serialisation, its error formatting and the rest the pipeline's.
+  // The prepared path's executor: graphql-jit's compiled queries are execution, as graphql-js's walk was.
+  if (s.includes('packages/core/src/execution/compiled-documents.ts')) return 'execute (graphql-js, @apollo/subgraph, resolvers)';
   if (s.includes('packages/core/src/execution/apollo-answer.ts')) return functionName === 'completeAnswer' ? 'serialisation (JSON)' : 'request pipeline (Apollo Server, prepared path)';
   if (s.includes('packages/core/src/execution/')) return 'request pipeline (Apollo Server, prepared path)';
   // Core's row queries do node-postgres's work for the prepared selects (submitting them, reading their rows).
@@ -160,6 +162,9 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
   if (/subgraphs\/|packages\//.test(s)) return 'execute (graphql-js, @apollo/subgraph, resolvers)';
   return undefined;
 }
+
+/** Function names graphql-jit's compiled queries are made of (`query`, and `<Type><path>Resolver`, `…Handler` …). */
+const JIT_GENERATED = /^(query|.+(Resolver|Handler|Serializer|TypeResolver)\d*)$/;
 
 /** A node's frame in Node's own code: only the stack above it says whose work it is. */
 function layerOfNodeInternal(url: string): Layer | undefined {
@@ -225,6 +230,8 @@ function layersOf(profile: CpuProfile): Map<number, Layer | 'idle'> {
       }
       layer = cache.get(key);
     } else if (/stringify/i.test(functionName)) layer = 'serialisation (JSON)';
+    // graphql-jit's generated code (new Function: no script) under the names it gives its functions.
+    else if (JIT_GENERATED.test(functionName)) layer = 'execute (graphql-js, @apollo/subgraph, resolvers)';
     if (!layer) {
       const up = parent.get(id);
       const parentNode = up === undefined ? undefined : byId.get(up);

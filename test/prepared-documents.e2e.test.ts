@@ -6,7 +6,7 @@ import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway'
 import { departmentRuntimes } from '@hub/hub/departments';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ResidentProfileDocument } from '../clients/__generated__/operations.ts';
 import { crossDepartmentOperations, type AnyDocument } from './cross-department-operations.ts';
 import { sampleValue } from './prometheus.ts';
@@ -75,11 +75,14 @@ function teeProxy(subgraph: string, prepared: string, reference: string): Promis
 /** Masked errors carry a random id each: the one thing two answers to the same request may not share. */
 const unmasked = (text: string) => text.replace(/Internal error \([0-9a-z]+\)/g, 'Internal error (…)').replace(/"errorId":"[0-9a-z]+"/g, '"errorId":"…"');
 
-async function preparedAnswers(): Promise<number> {
+async function departmentsTotal(metric: string): Promise<number> {
   let total = 0;
-  for (const s of Object.values(hub.subgraphs)) total += sampleValue(await (await fetch(s.url.replace(/\/graphql$/, '/metrics'))).text(), 'hub_prepared_answers_total') ?? 0;
+  for (const s of Object.values(hub.subgraphs)) total += sampleValue(await (await fetch(s.url.replace(/\/graphql$/, '/metrics'))).text(), metric) ?? 0;
   return total;
 }
+const preparedAnswers = () => departmentsTotal('hub_prepared_answers_total');
+/** Prepared answers executed by graphql-jit's compiled code (queries), not graphql-js. */
+const compiledAnswers = () => departmentsTotal('hub_compiled_answers_total');
 
 beforeAll(async () => {
   hub = await bootTestHub(inject('hubTemplates'));
@@ -125,11 +128,13 @@ describe("the gateway's fetches", () => {
     const first = await askGateway(document, variables, hub.headers);
     expect(first.errors).toBeUndefined();
     const preparedBefore = await preparedAnswers();
+    const compiledBefore = await compiledAnswers();
     const fetchesBefore = exchanges.length;
     const second = await askGateway(document, variables, hub.headers);
     expect(second).toEqual(first);
-    // Each fetch of the second run met a document its department had run in the first.
+    // Each fetch of the second run met a document its department had run in the first, and ran its compiled code.
     expect((await preparedAnswers()) - preparedBefore).toBe(exchanges.length - fetchesBefore);
+    expect((await compiledAnswers()) - compiledBefore).toBe(exchanges.length - fetchesBefore);
     expectSameAnswers(from);
   });
 
@@ -163,15 +168,17 @@ async function askBoth(subgraph: string, caller: Caller, request: Record<string,
   const signed = async () => ({ 'content-type': 'application/json', ...headers, [CALLER_HEADER]: await signCallerToken(caller, subgraph, hub.internalKeys.privateKey, { body }) });
   const first = await answerOf(hub.subgraphs[subgraph]!.url, body, await signed());
   const preparedBefore = await preparedAnswers();
+  const compiledBefore = await compiledAnswers();
   const second = await answerOf(hub.subgraphs[subgraph]!.url, body, await signed());
   const viaPrepared = (await preparedAnswers()) - preparedBefore;
+  const viaCompiled = (await compiledAnswers()) - compiledBefore;
   const reference = await answerOf(references[subgraph]!.url, body, await signed());
   for (const answer of [first, second]) {
     expect(answer.status).toBe(reference.status);
     expect(answer.contentType).toBe(reference.contentType);
     expect(unmasked(answer.text)).toBe(unmasked(reference.text));
   }
-  return { reference, viaPrepared, json: JSON.parse(reference.text) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
+  return { reference, viaPrepared, viaCompiled, json: JSON.parse(reference.text) as { data?: unknown; errors?: { extensions?: { code?: string } }[] } };
 }
 
 describe('requests made to go wrong, asked of a department directly', () => {
@@ -190,12 +197,50 @@ describe('requests made to go wrong, asked of a department directly', () => {
     expect(codes(asked.json)).toContain('FORBIDDEN');
   });
 
+  it('a resolver that throws inside a list: _entities of residents inside, outside and missing from a grid worker\'s grids', async () => {
+    const worker = callerOf('grid-worker', 'grid-service');
+    const inside = residents.find((r) => r.gridCode === busiestGrid.grid.code)!;
+    const outside = residents.find((r) => r.gridCode !== busiestGrid.grid.code)!;
+    const representations = [inside, outside, inside].map((r) => ({ __typename: 'Resident', id: idOf(r.idNumber) }));
+    representations.splice(2, 0, { __typename: 'Resident', id: 'f'.repeat(32) });
+    const asked = await askBoth('public-security', worker, {
+      query: 'query Probe($representations: [_Any!]!) { _entities(representations: $representations) { ... on Resident { id name idNumber } ... on Resident { id sex birthDate } } }',
+      variables: { representations },
+    });
+    expect(asked.viaPrepared).toBe(1);
+    expect(asked.viaCompiled).toBe(1);
+    expect(codes(asked.json)).toContain('OUTSIDE_SCOPE');
+    expect((asked.json.data as { _entities: unknown[] })._entities.filter((entity) => entity === null).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a request whose client goes away mid-answer: the department finishes it and answers the next as Apollo would', async () => {
+    const body = JSON.stringify({ query: 'query Probe($id: ID!) { resident(id: $id) { id name sex birthDate } }', variables: { id: resident } });
+    await askBoth('public-security', officer, JSON.parse(body) as Record<string, unknown>);
+    const before = await preparedAnswers();
+    const token = await signCallerToken(officer, 'public-security', hub.internalKeys.privateKey, { body });
+    await new Promise<void>((resolve) => {
+      const sent = request(hub.subgraphs['public-security']!.url, { method: 'POST', headers: { 'content-type': 'application/json', [CALLER_HEADER]: token } });
+      sent.on('error', () => resolve());
+      // Gone as soon as the whole request is out: the answer has nowhere to go.
+      sent.on('finish', () => {
+        sent.destroy();
+        resolve();
+      });
+      sent.end(body);
+    });
+    await vi.waitFor(async () => expect(await preparedAnswers()).toBe(before + 1), { timeout: 30_000, interval: 50 });
+    const asked = await askBoth('public-security', officer, JSON.parse(body) as Record<string, unknown>);
+    expect(asked.viaCompiled).toBe(1);
+    expect(asked.reference.status).toBe(200);
+  });
+
   it('variables that do not coerce: Apollo Server refuses them (400 BAD_USER_INPUT), also for a prepared document', async () => {
     const query = 'query Probe($id: ID!) { resident(id: $id) { id } }';
     await askBoth('public-security', officer, { query, variables: { id: resident } });
     const asked = await askBoth('public-security', officer, { query, variables: { id: { not: 'an id' } } });
     expect(asked.reference.status).toBe(400);
     expect(asked.viaPrepared).toBe(0);
+    expect(asked.viaCompiled).toBe(0);
     expect(codes(asked.json)).toEqual(['BAD_USER_INPUT']);
   });
 

@@ -141,6 +141,11 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
     help: "GraphQL requests answered by the prepared path (a document Apollo Server had run before) rather than Apollo Server's pipeline",
     registers: [metrics.registry],
   });
+  const compiledAnswers = new Counter({
+    name: 'hub_compiled_answers_total',
+    help: "Prepared answers whose execution was graphql-jit's code compiled for the document (the rest: graphql-js)",
+    registers: [metrics.registry],
+  });
   const audit = createDepartmentAudit(options.audit, logger, { registry: metrics.registry });
   /**
    * Logs, counts and audits a refused caller token, and rethrows it. The record is queued, not awaited: the refusal
@@ -208,7 +213,7 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
           ApolloServerPluginCacheControlDisabled(),
         ],
       };
-      const apollo = options.executor === 'apollo' ? new ApolloServer<TContext>(config) : new PreparedApolloServer<TContext>(config, { schema, policy, formatError, answered: () => preparedAnswers.inc() });
+      const apollo = options.executor === 'apollo' ? new ApolloServer<TContext>(config) : new PreparedApolloServer<TContext>(config, { schema, policy, formatError, answered: () => preparedAnswers.inc(), compiledAnswered: () => compiledAnswers.inc() });
       await apollo.start();
       const server: Server = createHttpService({
         apollo,

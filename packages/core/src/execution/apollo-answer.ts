@@ -20,7 +20,8 @@ export function formatErrors(errors: readonly unknown[], formatError: FormatErro
   const head: ApolloHead = { headers: new HeaderMap() };
   const enrich = (maybeError: unknown): GraphQLFormattedError => {
     const error = toGraphQLError(maybeError);
-    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+    // graphql-jit's errors have no extensions object when they have no extensions (graphql-js's have an empty one).
+    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions?.code ?? 'INTERNAL_SERVER_ERROR' };
     if (isPartialHead(extensions.http)) {
       if (extensions.http.status) head.status = extensions.http.status;
       if (extensions.http.headers) for (const [name, value] of extensions.http.headers) head.headers.set(name, value);

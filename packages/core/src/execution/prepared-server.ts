@@ -3,6 +3,7 @@ import { execute, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { OperationPolicy } from '../access/policy-plugin.ts';
 import { representationRefusal } from '../request-guard.ts';
 import { APPLICATION_JSON, completeAnswer, formatErrors, thrownAnswer, type FormatError } from './apollo-answer.ts';
+import { CompiledDocuments } from './compiled-documents.ts';
 import { PreparedDocuments } from './prepared-documents.ts';
 
 /** How a department executes `/graphql`: prepared documents in front of Apollo Server, or Apollo Server alone. */
@@ -16,6 +17,8 @@ export interface PreparedExecution<TContext extends BaseContext> {
   documents?: PreparedDocuments;
   /** Called for each request the prepared path answers (a metric). */
   answered?: () => void;
+  /** Called for each of those whose execution was graphql-jit's compiled code (a metric). */
+  compiledAnswered?: () => void;
 }
 
 /** What the prepared path leaves to Apollo: the request, with the context already built (or its failure). */
@@ -27,20 +30,23 @@ type Handover<TContext extends BaseContext> = { context: ContextThunk<TContext> 
  * the execution of most of the gateway's fetches; none of it changes between two requests with the same text. So a
  * POSTed document Apollo has prepared once (`PreparedDocuments`) is answered here: per request only what depends on
  * the request is done, in Apollo's order: the request guard's representation check (it reads the variables), the
- * context and its shallow copy, the policy's decision for the caller's class (cached per document), graphql-js
- * execution, the policy's FORBIDDEN answers, Apollo's error formatting (our `formatError`, codes, `extensions.http`)
+ * context and its shallow copy, the policy's decision for the caller's class (cached per document), execution
+ * (graphql-jit's code, compiled once per document and caller class: `CompiledDocuments`; graphql-js for mutations and
+ * whatever the compiler refuses), the policy's FORBIDDEN answers, Apollo's error formatting (our `formatError`, codes, `extensions.http`)
  * and serialisation. Anything else (GET, batches, persisted queries, an `Accept` other than JSON, a first sight of a
  * document, a request execution would refuse before running: bad variables, bad representations) is Apollo's, whole,
  * so every refusal keeps Apollo's exact answer; the prepared path hands over only before anything has run.
  */
 export class PreparedApolloServer<TContext extends BaseContext> extends ApolloServer<TContext> {
   private readonly prepared: PreparedExecution<TContext> & { documents: PreparedDocuments };
+  private readonly compiled: CompiledDocuments;
   private serving = false;
 
   constructor(config: ApolloServerOptionsWithSchema<TContext>, prepared: PreparedExecution<TContext>) {
     const documents = prepared.documents ?? new PreparedDocuments();
     super({ ...config, plugins: [documents.plugin<TContext>(), ...(config.plugins ?? [])] });
     this.prepared = { ...prepared, documents };
+    this.compiled = new CompiledDocuments(prepared.schema);
   }
 
   override async start(): Promise<void> {
@@ -97,14 +103,17 @@ export class PreparedApolloServer<TContext extends BaseContext> extends ApolloSe
       return handover;
     }
     const filtered = policy.filtered(authorized);
+    const document = filtered ? authorized.document : prepared.document;
+    const compiled = this.compiled.of(document, name, prepared.operation.operation);
     let result: ExecutionResult;
     try {
-      result = await execute({ schema, document: filtered ? authorized.document : prepared.document, contextValue, variableValues, operationName: name });
+      result = await (compiled ? compiled(contextValue, variableValues) : execute({ schema, document, contextValue, variableValues, operationName: name }));
     } catch (error) {
       return thrownAnswer(error, formatError, contentType);
     }
     // No data: the variables did not coerce and nothing ran. Apollo words that refusal (400, BAD_USER_INPUT).
     if (result.data === undefined) return handover;
+    if (compiled) this.prepared.compiledAnswered?.();
     const { formatted, head } = result.errors ? formatErrors(result.errors, formatError) : { formatted: undefined, head: { headers: new HeaderMap() } };
     const single: { errors?: typeof formatted; data?: Record<string, unknown> | null; extensions?: unknown } = { ...result, errors: formatted };
     if (filtered) policy.apply(single, authorized);
