@@ -18,6 +18,24 @@ import type pg from 'pg';
  */
 export const SEED_WORKER_DEPARTMENTS: readonly string[] = ['public-security', 'housing'];
 
+/**
+ * The parts of a grid's contents the worker's departments read (public security: the people, those registered away
+ * and its own records; housing: the buildings, houses and its records). Only these are cloned to the worker: the
+ * people are most of a grid's clone, but the other departments' records (party's and civil affairs' above all) were a
+ * quarter of it, for a thread that never reads them.
+ */
+export const SEED_WORKER_GRID_FIELDS = ['grid', 'buildings', 'houses', 'residents', 'registeredAway', 'publicSecurity', 'housing'] as const;
+
+/** A grid's contents as the worker is handed them. */
+export type SeedWorkerGrid = Pick<DemoGridContents, (typeof SEED_WORKER_GRID_FIELDS)[number]>;
+
+/** The worker's part of a grid's contents, taken without copying (the clone happens as it is posted). */
+function workerGridOf(contents: DemoGridContents): SeedWorkerGrid {
+  const part: Partial<SeedWorkerGrid> = {};
+  for (const field of SEED_WORKER_GRID_FIELDS) (part as Record<string, unknown>)[field] = contents[field];
+  return part as SeedWorkerGrid;
+}
+
 /** What the worker is given: its departments' database URLs (opened, never connected there) and the secret. */
 export interface SeedWorkerTask {
   urls: Record<string, string>;
@@ -28,7 +46,7 @@ export interface SeedWorkerTask {
 export type SeedWorld = Omit<DemoWorld, 'gridContents'>;
 
 /** This thread's messages: the places, each grid's contents in code order, the end. */
-export type SeedWorkerInput = { type: 'start'; world: SeedWorld } | { type: 'grid'; contents: DemoGridContents } | { type: 'end' } | SeedWorkerReply;
+export type SeedWorkerInput = { type: 'start'; world: SeedWorld } | { type: 'grid'; contents: SeedWorkerGrid } | { type: 'end' } | SeedWorkerReply;
 
 export type SeedWorkerMessage =
   | { type: 'chunks'; department: string; chunks: CopyChunk[] }
@@ -121,7 +139,7 @@ class WorkerFeed {
       if (this.failure) throw this.failure;
     }
     this.ahead++;
-    this.post({ type: 'grid', contents });
+    this.post({ type: 'grid', contents: workerGridOf(contents) });
   }
 
   gridDone(residents: number): void {

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { CopyChunkWriter, type CopyChunk } from '@hub/core';
 import type { DemoGridContents, DemoWorld, DepartmentSeeder, SeedWriter } from '@hub/demo';
 import { departmentRuntimes } from './departments.ts';
-import type { SeedWorkerInput, SeedWorkerMessage, SeedWorkerTask, SeedWorld } from './seed-threads.ts';
+import type { SeedWorkerGrid, SeedWorkerInput, SeedWorkerMessage, SeedWorkerTask, SeedWorld } from './seed-threads.ts';
 
 /**
  * The seed's worker thread (started by `startSeedWorker`): takes the district's places and then each grid's contents
@@ -63,9 +63,33 @@ const start = async (places: SeedWorld) => {
   await Promise.all(seeders.map((s) => s.start(world, { writer: 'copy', writerFor })));
 };
 
-const grid = async (contents: DemoGridContents) => {
+/** The fields not sent, every one named (a field added to the contents must be placed on one side or the other). */
+const NOT_SENT: Record<Exclude<keyof DemoGridContents, keyof SeedWorkerGrid>, true> = {
+  workers: true,
+  organizations: true,
+  civilAffairs: true,
+  party: true,
+  mediation: true,
+};
+
+/**
+ * The grid as the seeders take it: the fields sent, and a clear failure (not rows silently missing) should one of this
+ * thread's departments come to read a field that `SEED_WORKER_GRID_FIELDS` does not send.
+ */
+const contentsOf = (part: SeedWorkerGrid): DemoGridContents =>
+  new Proxy(part, {
+    get(target, field, receiver) {
+      if (typeof field === 'string' && Object.hasOwn(NOT_SENT, field)) {
+        throw new Error(`the seed's worker thread reads grid contents' ${field}, which SEED_WORKER_GRID_FIELDS does not send it`);
+      }
+      return Reflect.get(target, field, receiver) as unknown;
+    },
+  }) as DemoGridContents;
+
+const grid = async (part: SeedWorkerGrid) => {
+  const contents = contentsOf(part);
   await Promise.all(seeders.map((s) => s.grid(contents)));
-  residents += contents.residents.length;
+  residents += part.residents.length;
   post({ type: 'grid-done', residents });
 };
 
