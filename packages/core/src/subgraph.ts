@@ -17,12 +17,12 @@ import { CALLER_HEADER, createCallerTokenVerifier, internalVerificationKey, Toke
 import type { Caller } from './access/model.ts';
 import { grantsOf } from './access/policy.ts';
 import { createOperationPolicy, createPolicyPlugin } from './access/policy-plugin.ts';
-import { createHttpService, isDraining, listen, sendJson, type RouteHandler, type RunningService } from './http.ts';
+import { createHttpService, HttpError, isDraining, listen, sendJson, type RouteHandler, type RunningService } from './http.ts';
 import { createDepartmentAudit, type AuditSink } from './audit-sink.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createServiceMetrics } from './metrics.ts';
 import { createRequestGuard } from './request-guard.ts';
-import { createSubgraphLimitsPlugin } from './limits/index.ts';
+import { createSubgraphLimitsPlugin, textNestingRefusal } from './limits/index.ts';
 import { currentLogIds } from './request-context.ts';
 import { PreparedApolloServer, type SubgraphExecutor } from './execution/index.ts';
 
@@ -213,20 +213,26 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
           ApolloServerPluginCacheControlDisabled(),
         ],
       };
+      const tooNested = textNestingRefusal();
       const apollo = options.executor === 'apollo' ? new ApolloServer<TContext>(config) : new PreparedApolloServer<TContext>(config, { schema, policy, formatError, answered: () => preparedAnswers.inc(), compiledAnswered: () => compiledAnswers.inc() });
       await apollo.start();
       const server: Server = createHttpService({
         apollo,
         // Before GraphQL parses anything: a request that did not come through the gateway learns nothing here.
-        guard: async ({ req, url, bodyBytes }) => {
+        guard: async ({ req, url, body, bodyBytes }) => {
           const header = req.headers[CALLER_HEADER];
           const token = Array.isArray(header) ? header[0] : header;
+          let caller: Caller;
           try {
             // The body is read only for a token whose signature holds, and must be the very bytes it was signed for.
-            return await verifyCaller(token, async () => (await bodyBytes?.()) ?? url.search.slice(1));
+            caller = await verifyCaller(token, async () => (await bodyBytes?.()) ?? url.search.slice(1));
           } catch (error) {
             return refuse(error, req, url.pathname);
           }
+          const parsed = req.method === 'POST' ? await body?.() : undefined;
+          const tooDeep = tooNested(req.method === 'POST' ? (parsed as { query?: unknown } | null | undefined)?.query : url.searchParams.get('query'));
+          if (tooDeep) throw new HttpError(400, tooDeep.message, tooDeep.code, {}, tooDeep.extensions);
+          return caller;
         },
         context: async (req, caller) => {
           const context = await options.context(req, caller);

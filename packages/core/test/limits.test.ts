@@ -2,6 +2,7 @@ import { ApolloServer } from '@apollo/server';
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { countAliases, createSubgraphLimitsPlugin, measureDepth } from '../src/limits/index.ts';
+import { braceNesting, textNestingRefusal } from '../src/limits/subgraph.ts';
 
 const typeDefs = `type Query { node: Node } type Node { id: ID! next: Node }`;
 /** `{ node { next { … id } } }`, `depth` levels deep. */
@@ -32,5 +33,21 @@ describe('the measures at the subgraph edge', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('count the nesting of braces in the text outside strings, block strings and comments', () => {
+    expect(braceNesting('{ a { b { c } } }', 100)).toBe(3);
+    expect(braceNesting('{ a(s: "{{{{ \\" {{") # {{{{\n { b } }', 100)).toBe(2);
+    expect(braceNesting('{ a(s: """ {{{ \\""" {{{ """) { b } }', 100)).toBe(2);
+    expect(braceNesting('{'.repeat(1_000) + '}'.repeat(1_000), 10)).toBe(11);
+  });
+
+  it('refuse from the text a document nested far beyond the depth, before anything parses it', () => {
+    const refusal = textNestingRefusal({ maxDepth: 6, maxAliases: 3 });
+    // Nesting up to 4 x 6 is left to the parsed measure (which refuses 7 and more); past it, whatever the stack.
+    expect(refusal(chain(24))).toBeUndefined();
+    for (const depth of [26, 20_000]) expect(refusal(chain(depth))).toEqual({ code: 'QUERY_TOO_DEEP', message: expect.stringContaining('at most 6'), extensions: { limit: 'subgraph maxDepth', maximum: 6, measured: 25 } });
+    expect(refusal(`{ a(s: "${'{'.repeat(500)}") }`)).toBeUndefined();
+    expect(refusal(undefined)).toBeUndefined();
   });
 });

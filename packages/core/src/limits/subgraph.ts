@@ -40,3 +40,63 @@ export function createSubgraphLimitsPlugin<TContext extends BaseContext>(limits:
     },
   };
 }
+
+/**
+ * Refuses, from the text alone, a document nested far deeper than `limits.maxDepth` allows. graphql-js parses by
+ * recursion: a selection thousands of levels deep can exhaust the stack, and whether it does depends on how far V8 has
+ * optimised the parser by then (GRAPHQL_PARSE_FAILED one time, QUERY_TOO_DEEP the next). Called before Apollo sees
+ * the request; anything less nested is parsed and measured exactly by the plugin above.
+ */
+export function textNestingRefusal(limits: SubgraphLimits = SUBGRAPH_LIMITS): (query: unknown) => TextRefusal | undefined {
+  const maxNesting = limits.maxDepth * NESTING_PER_DEPTH;
+  return (query) => {
+    if (typeof query !== 'string' || query.length <= maxNesting) return undefined;
+    const nesting = braceNesting(query, maxNesting);
+    if (nesting <= maxNesting) return undefined;
+    return {
+      code: LimitCode.QUERY_TOO_DEEP,
+      message: `The operation nests more than ${maxNesting} levels of braces; this service allows a depth of at most ${limits.maxDepth}`,
+      extensions: { limit: 'subgraph maxDepth', maximum: limits.maxDepth, measured: nesting },
+    };
+  };
+}
+/** A refusal made before parsing: the limit plugin's code and extensions, for an HTTP 400. */
+export interface TextRefusal {
+  code: LimitCode;
+  message: string;
+  extensions: { limit: string; maximum: number; measured: number };
+}
+
+/**
+ * Braces a document may nest per level of depth it is allowed before it is parsed: inline fragments and input objects
+ * nest braces without adding depth, so the text's check is looser than the parsed document's, which follows it.
+ */
+const NESTING_PER_DEPTH = 4;
+
+/**
+ * The deepest nesting of `{` in a GraphQL text outside strings and comments, counted until it passes `stopAbove`
+ * (a refusal needs no more).
+ */
+export function braceNesting(text: string, stopAbove: number): number {
+  let nesting = 0;
+  let deepest = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123 /* { */) {
+      if (++nesting > deepest && (deepest = nesting) > stopAbove) return deepest;
+    } else if (c === 125 /* } */) nesting--;
+    else if (c === 35 /* # */) {
+      while (i < text.length && text.charCodeAt(i) !== 10 && text.charCodeAt(i) !== 13) i++;
+    } else if (c === 34 /* " */) {
+      if (text.startsWith('"""', i)) {
+        // A block string ends at the first unescaped triple quote.
+        i += 3;
+        while (i < text.length && !(text.startsWith('"""', i) && text[i - 1] !== '\\')) i++;
+        i += 2;
+      } else {
+        for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92 /* \ */) i++;
+      }
+    }
+  }
+  return deepest;
+}
