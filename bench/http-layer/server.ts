@@ -4,11 +4,9 @@
  * fixed 2 KB body: what is left is the HTTP layer's own work. argv[2] is the `http.ts` module to serve with.
  */
 import { HeaderMap } from '@apollo/server';
-import { createServiceMetrics } from '../../packages/core/src/metrics.ts';
-import { installRequestContext } from '../../packages/core/src/request-context.ts';
-import { requestDigest } from '../../packages/core/src/access/internal-token.ts';
+import { createServiceMetrics, installRequestContext, requestDigest } from '@hub/core';
 
-const http = (await import(process.argv[2]!)) as typeof import('../../packages/core/src/http.ts');
+const http = (await import(process.argv[2]!)) as Pick<typeof import('@hub/core'), 'createHttpService' | 'listen'>;
 installRequestContext();
 const answer = JSON.stringify({ data: { _entities: Array.from({ length: 20 }, (_, i) => ({ id: `r${i}`, name: '张*', grid: 'G-01', address: 'x'.repeat(40) })) } });
 const apollo = {

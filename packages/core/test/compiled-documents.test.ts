@@ -104,9 +104,16 @@ const cases: [string, string, Record<string, unknown>?][] = [
   ['aliases, several errors at nullable positions in one answer', '{ two: person(id: "a") { nick } three: person(id: "x") { id } four: person(id: "d") { code } }'],
   ['null for a non-null root field', 'query Count($of: [ID!]) { count(of: $of) }', {}],
   [
-    '_entities: found, missing, refused, failed and an unknown typename',
+    '_entities: found, missing, refused and failed',
     'query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Person { id name nick born } } }',
-    { r: [{ __typename: 'Person', id: 'a' }, { __typename: 'Person', id: 'nobody' }, { __typename: 'Person', id: 'x' }, { __typename: 'Person', id: 'y' }, { __typename: 'Nothing', id: 'a' }] },
+    { r: [{ __typename: 'Person', id: 'a' }, { __typename: 'Person', id: 'nobody' }, { __typename: 'Person', id: 'x' }, { __typename: 'Person', id: 'y' }] },
+  ],
+  // @apollo/subgraph throws for an unknown typename while mapping the representations: a rejecting reference before
+  // it would be left unhandled (the request guard refuses such a request before execution: INVALID_REPRESENTATION).
+  [
+    '_entities: an unknown typename',
+    'query ($r: [_Any!]!) { _entities(representations: $r) { __typename ... on Person { id name } } }',
+    { r: [{ __typename: 'Person', id: 'a' }, { __typename: 'Nothing', id: 'a' }] },
   ],
   [
     '_entities: a reference that fails after the others, and a rejection that is not an Error',
