@@ -1,5 +1,5 @@
-import { createHash, randomFillSync, type Hash, type KeyObject } from 'node:crypto';
-import { INTERNAL_ISSUER, internalTokenSeconds, requestDigest, signCallerToken, subgraphTokenKey, type Caller } from '@hub/core';
+import { createHash, type Hash, type KeyObject } from 'node:crypto';
+import { INTERNAL_ISSUER, internalTokenSeconds, newTokenId, requestDigest, signCallerToken, subgraphTokenKey, type Caller } from '@hub/core';
 
 /**
  * The gateway's internal caller tokens: one per attempt at a subgraph, never reused. Each names the one subgraph
@@ -83,24 +83,10 @@ function hmacSigner(secret: KeyObject, seconds: number, keyOf: (caller: Caller) 
   return (caller: Caller, audience: string, body: string): string => {
     const part = fixedPart(caller, audience);
     const now = Math.floor(Date.now() / 1000);
-    const rest = Buffer.from(`"req_sha256":"${requestDigest(body)}","jti":"${tokenId()}","iat":${now},"exp":${now + seconds}}`).toString('base64url');
+    const rest = Buffer.from(`"req_sha256":"${requestDigest(body)}","jti":"${newTokenId()}","iat":${now},"exp":${now + seconds}}`).toString('base64url');
     const innerDigest = part.inner.copy().update(rest).digest();
     const signature = keyOfAudience(audience).outer.copy().update(innerDigest).digest('base64url');
     return `${part.prefix}${rest}.${signature}`;
   };
 }
 
-/**
- * 128 random bits for a token's `jti`, cut from a block of the system's random bytes filled 4 KiB at a time rather
- * than a call into OpenSSL per token.
- */
-const idPool = Buffer.alloc(4096);
-let idTaken = idPool.length;
-function tokenId(): string {
-  if (idTaken + 16 > idPool.length) {
-    randomFillSync(idPool);
-    idTaken = 0;
-  }
-  idTaken += 16;
-  return idPool.toString('base64url', idTaken - 16, idTaken);
-}

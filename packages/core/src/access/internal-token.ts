@@ -126,7 +126,7 @@ const digestOf = (algorithm: SigningAlgorithm) => (algorithm === 'ES256' ? 'sha2
  */
 const idPool = Buffer.alloc(4096);
 let idTaken = idPool.length;
-function tokenId(): string {
+export function newTokenId(): string {
   if (idTaken + 16 > idPool.length) {
     randomFillSync(idPool);
     idTaken = 0;
@@ -149,7 +149,7 @@ export async function signCallerToken(caller: Caller, audience: string, privateK
     iss: INTERNAL_ISSUER,
     aud: audience,
     sub: userId,
-    jti: tokenId(),
+    jti: newTokenId(),
     iat: now,
     exp: now + (request.seconds ?? INTERNAL_TOKEN_SECONDS),
   };
