@@ -56,6 +56,16 @@ describe('rows of the prepared statements, mapped by a row maker per statement',
     expect(answers).toEqual(own);
   });
 
+  it('are planned for their own values on every run, not by a generic plan after five (plan_cache_mode)', async () => {
+    const { pool } = harness.database;
+    const clients = await Promise.all([pool.connect(), pool.connect()]);
+    try {
+      for (const client of clients) expect((await client.query<{ plan_cache_mode: string }>('show plan_cache_mode')).rows[0]!.plan_cache_mode).toBe('force_custom_plan');
+    } finally {
+      for (const client of clients) client.release();
+    }
+  });
+
   it("nest a page's rows under their selection (`{ row: table }`) as drizzle does", async () => {
     const { db } = harness.database;
     const grids = (await db.selectDistinct({ grid: households.gridCode }).from(households).orderBy(households.gridCode).limit(3)).map((r) => r.grid);

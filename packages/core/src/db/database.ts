@@ -42,7 +42,8 @@ export function openDatabase<TSchema extends Record<string, unknown>>(
     // runs: over grids and key arrays of very different sizes that plan is worse at 1,000,000 residents (a
     // residents-by-grid export: PostgreSQL's CPU 16.5-19.3 s with generic plans, 12.9-15.3 s without). The name
     // still saves the parse and the row description; each run is planned for its own values, as an unnamed one was.
-    options: [process.env.PGOPTIONS, '-c plan_cache_mode=force_custom_plan'].filter(Boolean).join(' '),
+    // An `options` parameter in the database URL replaces this (node-postgres lets the URL win).
+    options: '-c plan_cache_mode=force_custom_plan',
   });
   // An idle client that loses its server (restart, network) emits here; without a listener it would crash the process.
   pool.on('error', () => {});
