@@ -229,8 +229,9 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
           } catch (error) {
             return refuse(error, req, url.pathname);
           }
-          const parsed = req.method === 'POST' ? await body?.() : undefined;
-          const tooDeep = tooNested(req.method === 'POST' ? (parsed as { query?: unknown } | null | undefined)?.query : url.searchParams.get('query'));
+          // Before Apollo parses the document (its parser recurses: `textNestingRefusal`).
+          const query = req.method === 'POST' ? ((await body?.()) as { query?: unknown } | null | undefined)?.query : url.searchParams.get('query');
+          const tooDeep = tooNested(query);
           if (tooDeep) throw new HttpError(400, tooDeep.message, tooDeep.code, {}, tooDeep.extensions);
           return caller;
         },
