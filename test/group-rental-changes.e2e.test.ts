@@ -17,6 +17,7 @@ import {
   type GroupRentalChangesSubscription,
   type GroupRentalChangesSubscriptionVariables,
 } from '../clients/__generated__/operations.ts';
+import { followingFrom } from './stream-markers.ts';
 import { grids, idOf, residents } from './world.ts';
 
 /**
@@ -122,27 +123,15 @@ function overWs(authorization: string, variables: GroupRentalChangesSubscription
 }
 
 /**
- * Waits until the streams follow the feed: a compliant re-inspection of a rectified rental of grid A (it stays
- * rectified, so it can be recorded any number of times) reaches them. A stream admitted after a marker committed
- * starts past it and never sees it (likely on a loaded machine), so another follows until one reaches them all.
- * Answers the last marker's sequence.
+ * Waits until the streams follow the feed (`followingFrom`): a compliant re-inspection of a rectified rental of grid A
+ * (it stays rectified, so it can be recorded any number of times) as the marker. Answers the last marker's sequence.
  */
-async function settled(...streams: Stream[]) {
-  for (let attempt = 1; ; attempt++) {
-    const marker = await recorded(MARKER.id, 'REINSPECT', { result: 'COMPLIANT', occupantCount: 1 });
-    // Streams that have had an event are following: their marker comes, however slowly. Only a stream that has had
-    // none may have been admitted past it.
-    const following = streams.every((s) => s.received.length > 0);
-    const wait = following || attempt === MARKER_ATTEMPTS ? 20_000 : 3_000;
-    try {
-      await Promise.all(streams.map((s) => s.until(hasSequence(s, marker), `marker ${marker}`, wait)));
-      return marker;
-    } catch (error) {
-      if (following || attempt === MARKER_ATTEMPTS) throw error;
-    }
-  }
+function settled(...streams: Stream[]) {
+  return followingFrom(() => recorded(MARKER.id, 'REINSPECT', { result: 'COMPLIANT', occupantCount: 1 }), streams, {
+    hadEvents: (s) => s.received.length > 0,
+    until: (s, marker, ms) => s.until(hasSequence(s, marker), `marker ${marker}`, ms),
+  });
 }
-const MARKER_ATTEMPTS = 8;
 
 describe('groupRentalChanges, as the grid worker follows it', () => {
   it("delivers the worker's own grids' stages only, over SSE and WebSocket alike, with the house and its residents as masked for them", async () => {

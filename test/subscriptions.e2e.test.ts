@@ -10,6 +10,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AcceptCaseDocument, DispatchCaseDocument, IssueSupervisionNoticeDocument, ReportCaseDocument } from '../clients/__generated__/operations.ts';
+import { followingFrom } from './stream-markers.ts';
 import { grids, idOf } from './world.ts';
 
 /**
@@ -115,31 +116,17 @@ function sseSubscribe(authorization: string, variables: Record<string, unknown> 
   return { events, done, failure: () => failure, dispose: () => client.dispose() };
 }
 
-/**
- * Waits until the streams are admitted and following: a report made after that reaches every one. A stream admitted
- * after a marker committed starts past it (at the feed's head) and never sees it, which a loaded machine makes likely,
- * so another marker follows until one reaches them all: the one answered is the last reported.
- */
+/** Waits until the streams are admitted and following (`followingFrom`), with reports in grid A as markers. */
 async function settled(...streams: { events: ReturnType<typeof collector> }[]) {
   return settledOn(() => report(GRID_A), ...streams);
 }
 /** `settled` with markers of the caller's making (a grid a filtered stream follows). */
-async function settledOn(mark: () => Promise<string>, ...streams: { events: ReturnType<typeof collector> }[]) {
-  for (let attempt = 1; ; attempt++) {
-    const marker = await mark();
-    // Streams that have had an event are following: their marker comes, however slowly. Only a stream that has had
-    // none may have been admitted past it.
-    const following = streams.every((s) => s.events.received.length > 0);
-    const wait = following || attempt === MARKER_ATTEMPTS ? 20_000 : 3_000;
-    try {
-      await Promise.all(streams.map((s) => s.events.until((r) => caseIds(r).includes(marker), `marker ${marker}`, wait)));
-      return marker;
-    } catch (error) {
-      if (following || attempt === MARKER_ATTEMPTS) throw error;
-    }
-  }
+function settledOn(mark: () => Promise<string>, ...streams: { events: ReturnType<typeof collector> }[]) {
+  return followingFrom(mark, streams, {
+    hadEvents: (s) => s.events.received.length > 0,
+    until: (s, marker, ms) => s.events.until((r) => caseIds(r).includes(marker), `marker ${marker}`, ms),
+  });
 }
-const MARKER_ATTEMPTS = 8;
 
 describe('GraphQL over SSE (graphql-sse client)', () => {
   it('delivers each committed event once, in feed order, within the subscriber row scope', async () => {
