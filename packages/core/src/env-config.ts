@@ -6,6 +6,7 @@ import { departments, type DepartmentName } from './departments.ts';
 import { parseKey } from './access/keys.ts';
 import { parseInternalSecret, parseSubgraphTokenKey } from './access/internal-token.ts';
 import type { Logger } from './log.ts';
+import { sharedBuffersProblem } from './postgres/shared-buffers.ts';
 
 /**
  * Every environment variable the hub's code reads, in one catalogue: its default, who reads it, whether it belongs
@@ -177,6 +178,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'SUPERGRAPH_PATH', default: 'schema/supergraph.graphql', readBy: ['gateway'], check: (value, env) => readableFile(resolve(env.INIT_CWD ?? process.cwd(), value)) },
   { name: 'HUB_DATA_DIR', default: '.data/postgres', readBy: ['launcher', 'import'], developmentOnly: true, check: nonBlank },
   { name: 'HUB_POSTGRES_PORT', default: '54329', readBy: ['launcher', 'import', 'audit-verify'], developmentOnly: true, check: port('HUB_POSTGRES_PORT') },
+  {
+    name: 'HUB_POSTGRES_SHARED_BUFFERS',
+    default: "auto: the databases' size on disk, from 64 MiB up to an eighth of the machine's memory",
+    readBy: ['launcher', 'import'],
+    developmentOnly: true,
+    check: sharedBuffersProblem,
+  },
   { name: 'HUB_DEMO_RESIDENTS', default: '50000', readBy: ['launcher'], developmentOnly: true, check: wholeNumber(100, 1_000_000) },
   { name: 'HUB_DEMO_FLOATING_SHARE', default: '0.22', readBy: ['launcher'], developmentOnly: true, check: shareUpTo(0.95) },
   {

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { sharedBuffersMiB } from './shared-buffers.ts';
 
 export interface EmbeddedServerOptions {
   /** Data folder; kept between runs unless `ephemeral`. */
@@ -82,9 +83,9 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
       '-c', 'max_connections=300',
       ...(options.ephemeral
         ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
-        : // One machine's hub: the operating system's page cache holds the data as well, and the demo district's
-          // first start would otherwise keep 128 MB of freshly written pages resident beside the services.
-          ['-c', 'shared_buffers=64MB']),
+        : // Sized to the district (HUB_POSTGRES_SHARED_BUFFERS, shared-buffers.ts): a small one keeps 64 MB, not
+          // PostgreSQL's 128 MB of freshly written pages beside the services; a large one's hub-id lookups hit.
+          ['-c', `shared_buffers=${sharedBuffersMiB(dataDir)}MB`]),
       ...(options.bulkLoad ? ['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0', '-c', 'autovacuum=off'] : []),
     ],
     onLog: (m) => log(String(m).trim()),
