@@ -192,7 +192,20 @@ function documentHashOf(text: string | null): string | null {
  * what (operation name and hash, redacted variables), the sensitive categories and residents the answer holds, and
  * the outcome. If the record cannot be written the answer is withheld: no sensitive read goes unrecorded.
  */
-export function createAuditPlugin<TContext extends { caller: Caller }>(options: {
+export function createAuditPlugin<TContext extends { caller: Caller }>(options: AuditOptions<TContext>): ApolloServerPlugin<TContext> {
+  const answered = auditAnswers(options);
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse(requestContext) {
+          await answered(requestContext);
+        },
+      };
+    },
+  };
+}
+
+export interface AuditOptions<TContext> {
   supergraphSdl: string;
   sink: AuditSink;
   /**
@@ -200,44 +213,57 @@ export function createAuditPlugin<TContext extends { caller: Caller }>(options: 
    * minute), a subscription's feed reads (recorded at its start and end).
    */
   skip?: (context: TContext) => boolean;
-}): ApolloServerPlugin<TContext> {
+}
+
+/** What the audit reads of a request about to be answered: Apollo's request context, or the prepared path's own. */
+export interface AnsweredRequest<TContext> {
+  contextValue: TContext;
+  response: { http: { status?: number | undefined }; body: { kind: 'single'; singleResult: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] } } | { kind: string } };
+  document?: DocumentNode | undefined;
+  queryHash?: string | undefined;
+  source?: string | undefined;
+  operationName?: string | null | undefined;
+  operation?: { operation: string } | undefined;
+  request: { variables?: Record<string, unknown> | undefined };
+}
+
+/**
+ * The audit plugin's work at `willSendResponse`, shared with the gateway's prepared path (`execution/prepared-requests.ts`),
+ * which answers without Apollo's hooks and must record exactly what Apollo's path records.
+ */
+export function auditAnswers<TContext extends { caller: Caller }>(options: AuditOptions<TContext>) {
   const schema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse(requestContext) {
-          const body = requestContext.response.body;
-          if (body.kind !== 'single' || options.skip?.(requestContext.contextValue)) return;
-          const { caller } = requestContext.contextValue;
-          const result = body.singleResult;
-          const errorCodes = [...new Set((result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
-          const hasData = result.data != null && Object.values(result.data).some((v) => v !== null);
-          const outcome = !result.errors?.length ? 'SUCCESS' : !hasData ? (errorCodes.every((c) => c === 'FORBIDDEN') ? 'DENIED' : 'ERROR') : 'PARTIAL';
-          const observed = requestContext.document ? observeAnswer(schema, requestContext.document, result.data as Json, requestContext.queryHash) : { categories: [], residentIds: [] };
-          const record: AuditRecordInput = {
-            userId: caller.userId,
-            role: caller.role,
-            department: caller.department,
-            purpose: caller.purpose,
-            eventType: requestContext.operation?.operation === 'mutation' ? 'WRITE' : 'OPERATION',
-            operationName: requestContext.operationName ?? null,
-            operationHash: documentHashOf(requestContext.source ?? (requestContext.document ? print(requestContext.document) : null)),
-            variables: requestContext.request.variables ?? null,
-            categories: observed.categories,
-            residentIds: observed.residentIds,
-            outcome,
-            errorCodes,
-          };
-          try {
-            await options.sink.write(record);
-          } catch {
-            body.singleResult = {
-              errors: [{ message: 'The audit trail could not record this request, so its answer is withheld', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
-            };
-            requestContext.response.http.status = 503;
-          }
-        },
+  return async (requestContext: AnsweredRequest<TContext>): Promise<void> => {
+    const body = requestContext.response.body;
+    if (body.kind !== 'single' || options.skip?.(requestContext.contextValue)) return;
+    const single = body as { kind: 'single'; singleResult: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] } };
+    const { caller } = requestContext.contextValue;
+    const result = single.singleResult;
+    const errorCodes = [...new Set((result.errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
+    const hasData = result.data != null && Object.values(result.data as object).some((v) => v !== null);
+    const outcome = !result.errors?.length ? 'SUCCESS' : !hasData ? (errorCodes.every((c) => c === 'FORBIDDEN') ? 'DENIED' : 'ERROR') : 'PARTIAL';
+    const observed = requestContext.document ? observeAnswer(schema, requestContext.document, result.data as Json, requestContext.queryHash) : { categories: [], residentIds: [] };
+    const record: AuditRecordInput = {
+      userId: caller.userId,
+      role: caller.role,
+      department: caller.department,
+      purpose: caller.purpose,
+      eventType: requestContext.operation?.operation === 'mutation' ? 'WRITE' : 'OPERATION',
+      operationName: requestContext.operationName ?? null,
+      operationHash: documentHashOf(requestContext.source ?? (requestContext.document ? print(requestContext.document) : null)),
+      variables: requestContext.request.variables ?? null,
+      categories: observed.categories,
+      residentIds: observed.residentIds,
+      outcome,
+      errorCodes,
+    };
+    try {
+      await options.sink.write(record);
+    } catch {
+      (single as { singleResult: unknown }).singleResult = {
+        errors: [{ message: 'The audit trail could not record this request, so its answer is withheld', extensions: { code: 'AUDIT_UNAVAILABLE' } }],
       };
-    },
+      requestContext.response.http.status = 503;
+    }
   };
 }

@@ -23,13 +23,17 @@ export function createInputRefusalPlugin<TContext extends BaseContext>(): Apollo
     async requestDidStart() {
       return {
         async willSendResponse({ contextValue, response }) {
-          if (!refusedInput.has(contextValue as object) || response.body.kind !== 'single') return;
-          const result = response.body.singleResult;
-          if (!result.errors?.length) return;
-          delete (result as { data?: unknown }).data;
-          response.http.status = 400;
+          if (response.body.kind !== 'single') return;
+          answerRefusedInput(contextValue as object, response.body.singleResult, response.http);
         },
       };
     },
   };
+}
+
+/** The plugin's work on one answer, shared with the gateway's prepared path (`execution/prepared-requests.ts`). */
+export function answerRefusedInput(context: object, result: { data?: unknown; errors?: readonly unknown[] | undefined }, http: { status?: number | undefined }): void {
+  if (!refusedInput.has(context) || !result.errors?.length) return;
+  delete result.data;
+  http.status = 400;
 }

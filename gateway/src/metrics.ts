@@ -102,8 +102,15 @@ export function createGatewayMetrics() {
     return label;
   };
 
+  const preparedRequests: Counter = new Counter({
+    name: 'hub_gateway_prepared_requests_total',
+    help: "GraphQL requests answered on the gateway's prepared path, without Apollo Server's per-request pipeline",
+    registers,
+  });
+
   return {
     ...metrics,
+    countAnswer,
     onFetch(outcome: FetchOutcome): void {
       fetches.inc({ subgraph: outcome.service, outcome: outcome.outcome });
       fetchDuration.observe({ subgraph: outcome.service }, outcome.durationMs / 1000);
@@ -135,21 +142,29 @@ export function createGatewayMetrics() {
           return {
             async willSendResponse({ response, operationName }) {
               if (response.body.kind !== 'single') return;
-              const { data, errors: answerErrors } = response.body.singleResult;
-              const operation = operationLabel(operationName);
-              const outcome = !answerErrors?.length ? 'ok' : data ? 'partial' : 'failed';
-              operations.inc({ operation, outcome });
-              operationDuration.observe({ operation }, (performance.now() - startedAt) / 1000);
-              for (const error of answerErrors ?? []) {
-                const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
-                const service = typeof error.extensions?.service === 'string' ? error.extensions.service : '';
-                errors.inc({ code, subgraph: service });
-              }
+              countAnswer(operationName, response.body.singleResult, startedAt);
             },
           };
         },
       };
     },
+    /** Counts GraphQL requests the prepared path answered (without Apollo Server's pipeline). */
+    onPreparedRequest(): void {
+      preparedRequests.inc();
+    },
   };
+  /** The plugin's work on one answer, shared with the gateway's prepared path (`execution/prepared-requests.ts`). */
+  function countAnswer(operationName: string | null | undefined, result: { data?: unknown; errors?: readonly { extensions?: Record<string, unknown> }[] | undefined }, startedAt: number): void {
+    const { data, errors: answerErrors } = result;
+    const operation = operationLabel(operationName);
+    const outcome = !answerErrors?.length ? 'ok' : data ? 'partial' : 'failed';
+    operations.inc({ operation, outcome });
+    operationDuration.observe({ operation }, (performance.now() - startedAt) / 1000);
+    for (const error of answerErrors ?? []) {
+      const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
+      const service = typeof error.extensions?.service === 'string' ? error.extensions.service : '';
+      errors.inc({ code, subgraph: service });
+    }
+  }
 }
 export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;

@@ -63,6 +63,12 @@ export interface GatewayOptions {
    */
   preparedPlans?: boolean;
   /**
+   * Answer a query text Apollo Server has run once for a caller class on the prepared path, without Apollo Server's
+   * per-request pipeline (`execution/prepared-requests.ts`); default true unless HUB_GATEWAY_EXECUTOR=apollo (a
+   * diagnostic: the Apollo-only twin the equivalence test and the benchmark compare against).
+   */
+  preparedRequests?: boolean;
+  /**
    * A read identical to one in flight to the same subgraph for the same caller waits for that one's answer (each
    * request parses its own copy); default true.
    */
@@ -99,6 +105,7 @@ export function gatewaySettings(options: GatewayOptions, logger: Logger) {
     cacheEntries: options.cacheEntries ?? { documents: 1000, plans: 1000 },
     coalesceFetches: options.coalesceFetches ?? true,
     preparedPlans: options.preparedPlans ?? true,
+    preparedRequests: options.preparedRequests ?? process.env.HUB_GATEWAY_EXECUTOR !== 'apollo',
     shareInFlightReads: options.shareInFlightReads ?? true,
     maxSocketsPerSubgraph: options.maxSocketsPerSubgraph ?? 64,
     subscriptions: options.subscriptions ?? subscriptionLimitsFromEnv(),

@@ -1,7 +1,7 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled, ApolloServerPluginUsageReportingDisabled } from '@apollo/server/plugin/disabled';
-import { createRequestGuard, type RoleRegistry } from '@hub/core';
-import { createAuditPlugin, type AuditSink } from './audit.ts';
+import { createRequestGuard, type OperationPolicy, type RoleRegistry } from '@hub/core';
+import { createAuditPlugin, type AuditOptions, type AuditSink } from './audit.ts';
 import type { GatewayContext } from './context.ts';
 import { createInputRefusalPlugin } from './input-refusals.ts';
 import { createLimitsPlugin, type Limits } from './limits/index.ts';
@@ -19,6 +19,8 @@ export interface PluginOptions {
   roles: RoleRegistry;
   audit: AuditSink;
   metrics: GatewayMetrics;
+  /** The policy over the supergraph (`createGatewayPolicy`), shared with the prepared path. */
+  policy: OperationPolicy<GatewayContext>;
 }
 
 /**
@@ -37,18 +39,14 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     // Before the audit plugin, which then records a refused ad-hoc operation as refused.
     createTrustedDocumentsPlugin<GatewayContext>({ trusted: options.trustedDocuments, mayRunAdHoc: adHocAllowed(options.roles) }),
     // Before planning: fields the caller may not read are taken out, so no department is asked for them.
-    createGatewayPolicyPlugin<GatewayContext>(options.supergraphSdl),
+    createGatewayPolicyPlugin<GatewayContext>(options.policy),
     // A reference to a person outside the caller's grids: null at its path with the department's OUTSIDE_SCOPE error.
     createWithheldReferencesPlugin<GatewayContext>(),
     // A department's refusal of the client's input (a malformed Date) answered 400 with no data, before the audit
     // plugin, which then records what the client was told.
     createInputRefusalPlugin<GatewayContext>(),
     // After the policy plugin, so it records the answer as the caller receives it.
-    createAuditPlugin<GatewayContext>({
-      supergraphSdl: options.supergraphSdl,
-      sink: options.audit,
-      skip: (context) => options.rateLimiter.quiet(context) || context.subscription !== undefined,
-    }),
+    createAuditPlugin<GatewayContext>(auditOptions(options)),
     // The stock landing page loads its sandbox from a CDN, which closed government networks cannot reach.
     ApolloServerPluginLandingPageDisabled(),
     // Answers hold personal data: no department's cache header may make one cacheable by a proxy, so the cache
@@ -60,6 +58,15 @@ export function gatewayPlugins(options: PluginOptions): ApolloServerPlugin<Gatew
     options.metrics.plugin<GatewayContext>(),
   ];
   return plugins;
+}
+
+/** The audit plugin's options, shared with the prepared path, which records its answers the plugin's way. */
+export function auditOptions(options: Pick<PluginOptions, 'supergraphSdl' | 'audit' | 'rateLimiter'>): AuditOptions<GatewayContext> {
+  return {
+    supergraphSdl: options.supergraphSdl,
+    sink: options.audit,
+    skip: (context) => options.rateLimiter.quiet(context) || context.subscription !== undefined,
+  };
 }
 
 /**

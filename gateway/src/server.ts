@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { createHttpService, createLogger, isDraining, listen, type RunningService } from '@hub/core';
+import { createHttpService, createLogger, isDraining, listen, safeFormatError, type RunningService } from '@hub/core';
 import { createApolloServer } from './apollo-server.ts';
 import { createAuthenticator } from './authenticate.ts';
 import { operationCaches } from './cache.ts';
@@ -8,7 +8,10 @@ import { subgraphHealth } from './health.ts';
 import { describeIdentity } from './identity.ts';
 import { createGatewayMetrics } from './metrics.ts';
 import { gatewaySettings, type GatewayOptions } from './options.ts';
-import { gatewayPlugins } from './plugins.ts';
+import { auditAnswers } from './audit.ts';
+import { PreparedRequests } from './execution/prepared-requests.ts';
+import { auditOptions, gatewayPlugins } from './plugins.ts';
+import { createGatewayPolicy } from './policy/plugin.ts';
 import { createQueryPlanner } from './query-planner.ts';
 import { createRateLimiter } from './rate-limit/index.ts';
 import { refusalReporter } from './refusals.ts';
@@ -48,7 +51,9 @@ export {
  * 2. Who is asking (`authenticate.ts`): the bearer token and declared purpose make the caller, or the request is
  *    refused before GraphQL runs, and the refusal recorded (`refusals.ts`).
  * 3. The Apollo Server (`apollo-server.ts`) and its ordered plugins (`plugins.ts`): limits, trusted documents,
- *    authorization, audit, metrics.
+ *    authorization, audit, metrics. A query text Apollo has run once for a caller class takes the prepared path
+ *    (`execution/prepared-requests.ts`) instead: the same limits, rate limit, policy decision, plan, audit record and
+ *    metrics, without Apollo's pipeline.
  * 4. Query planning and execution over the supergraph (`query-planner.ts`).
  * 5. Subgraph fetches (`subgraph-fetch.ts`): the caller signed per subgraph, coalescing, timeouts, retries, breakers.
  * 6. The audit record of the answer, written before it leaves (the audit plugin of step 3, `audit.ts`).
@@ -91,7 +96,12 @@ export function createGateway(options: GatewayOptions) {
     breakerStates: subgraphs.breakerStates,
     async listen(port: number, host = '127.0.0.1'): Promise<RunningService> {
       // 3. The Apollo Server with its plugins, over the planner.
-      const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, rateLimiter, trustedDocuments, roles: verifier.roles, audit, metrics });
+      const policy = createGatewayPolicy<GatewayContext>(options.supergraphSdl);
+      const plugins = gatewayPlugins({ supergraphSdl: options.supergraphSdl, limits, rateLimiter, trustedDocuments, roles: verifier.roles, audit, metrics, policy });
+      const formatError = safeFormatError(logger);
+      const prepared = settings.preparedRequests
+        ? new PreparedRequests({ policy, limits, rateLimiter, audit: auditAnswers(auditOptions({ supergraphSdl: options.supergraphSdl, audit, rateLimiter })), metrics, formatError })
+        : undefined;
       // Subscriptions, which the planner does not serve: the gateway follows the feeds and reads them per subscriber.
       const subscriptions = createSubscriptions({
         supergraphSdl: options.supergraphSdl,
@@ -106,7 +116,7 @@ export function createGateway(options: GatewayOptions) {
         registry: metrics.registry,
       });
       plugins.push(subscriptions.plugin);
-      const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, logger });
+      const apollo = createApolloServer({ gateway, documentCache: caches.documents, limits, trustedDocuments, plugins, formatError, prepared });
       await apollo.start();
       const server: Server = createHttpService({
         // 1. The routes beside /graphql.

@@ -15,6 +15,7 @@ import {
   type FieldNode,
   type OperationDefinitionNode,
   type DocumentNode,
+  type GraphQLFormattedError,
 } from 'graphql';
 
 /**
@@ -31,18 +32,27 @@ export function createWithheldReferencesPlugin<TContext extends BaseContext>(): 
       return {
         async willSendResponse({ response, document, operation, schema }) {
           if (response.body.kind !== 'single' || !document || !operation) return;
-          const result = response.body.singleResult;
-          const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'OUTSIDE_SCOPE' && e.path && e.path.length > 0);
-          if (withheld.length === 0 || !result.data) return;
-          for (const error of withheld) {
-            const path = error.path!;
-            if (!nullableAt(schema, document, operation, path)) continue;
-            setNull(result.data as Record<string, unknown>, path);
-          }
+          withholdReferences(response.body.singleResult, schema, document, operation);
         },
       };
     },
   };
+}
+
+/** The plugin's work on one answer, shared with the gateway's prepared path (`execution/prepared-requests.ts`). */
+export function withholdReferences(
+  result: { data?: unknown; errors?: readonly GraphQLFormattedError[] | undefined },
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): void {
+  const withheld = (result.errors ?? []).filter((e) => e.extensions?.code === 'OUTSIDE_SCOPE' && e.path && e.path.length > 0);
+  if (withheld.length === 0 || !result.data) return;
+  for (const error of withheld) {
+    const path = error.path!;
+    if (!nullableAt(schema, document, operation, path)) continue;
+    setNull(result.data as Record<string, unknown>, path);
+  }
 }
 
 function setNull(data: Record<string, unknown>, path: readonly (string | number)[]): void {

@@ -40,7 +40,7 @@ const MAX_MEASURES_PER_DOCUMENT = 64;
  * Server hands every request of a cached operation the same document object, and its measures change with nothing
  * else (`measureOperation` reads the variables only for `first: $n`).
  */
-function measureCache(limits: Limits) {
+export function measureCache(limits: Limits) {
   const bySchema = new WeakMap<GraphQLSchema, WeakMap<DocumentNode, { pageVariables: string[]; byKey: Map<string, OperationMeasures> }>>();
   return (schema: GraphQLSchema, document: DocumentNode, request: OperationRequest): OperationMeasures => {
     let byDocument = bySchema.get(schema);

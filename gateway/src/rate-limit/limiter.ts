@@ -218,6 +218,16 @@ export function createRateLimiter(options: RateLimiterOptions) {
       };
     },
 
+    /**
+     * The plugin's charge for the gateway's prepared path: takes the operation's cost (as the plugin would, for a
+     * caller's own operation) and says whether it was taken. A refusal leaves the bucket untouched, so the request
+     * handed to Apollo is charged, refused, counted and audited there exactly once.
+     */
+    chargeOperation(context: GatewayContext, cost: number): boolean {
+      if (!limits.enabled || context.dataset !== undefined || context.subscriptionFollow) return true;
+      return callers.take(callerKey(context.caller), budgetOf(context.caller), Math.max(1, cost)).ok;
+    },
+
     /** Whether the audit plugin skips this refused operation (a refusal of a run already recorded). */
     quiet(context: object): boolean {
       return quietContexts.has(context);

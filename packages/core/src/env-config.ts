@@ -229,6 +229,8 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
   { name: 'HUB_TRUSTED_DOCUMENTS_MANIFEST', default: 'schema/persisted-documents.json', readBy: ['gateway'], check: readableFile },
   ...LIMITS.map(([name, fallback]): EnvVariable => ({ name, default: String(fallback), readBy: ['gateway'], check: wholeNumber(1) })),
   { name: 'HUB_RATE_LIMITS', default: 'on', readBy: ['gateway'], check: oneOf('on', 'off') },
+  // A diagnostic: `apollo` sends every request through Apollo Server's pipeline (the prepared path's twin, for benchmarks).
+  { name: 'HUB_GATEWAY_EXECUTOR', default: 'prepared', readBy: ['gateway'], check: oneOf('prepared', 'apollo') },
   { name: 'HUB_RATE_LIMITS_FILE', default: 'unset: the default budgets', readBy: ['gateway'], check: readableFile },
   // Checked by the gateway itself (each entry an IP address or a CIDR range).
   { name: 'HUB_TRUSTED_PROXIES', default: 'unset: no proxy is trusted', readBy: ['gateway'] },
