@@ -543,6 +543,12 @@ export function wireOf(pool: pg.Pool): WirePool | null {
   return wire;
 }
 
+/** Leaves `pool`'s prepared selects to node-postgres (`bench/prepared-selects.ts` compares the two in one process). */
+export function withoutWire(pool: pg.Pool): void {
+  if (wires.get(pool)) throw new Error('the pool already has its wire');
+  wires.set(pool, null);
+}
+
 /** The wire's counters for `pool` (tests, benchmarks); undefined when it has none yet. */
 export function wireStats(pool: pg.Pool): WireStats | undefined {
   return wires.get(pool)?.stats;
