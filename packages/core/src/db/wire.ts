@@ -192,6 +192,9 @@ function rowDescription(buffer: Buffer, start: number): FieldDescription[] {
   return fields;
 }
 
+/** `toString('utf8', start, end)` without its argument checks and encoding lookup, per field (Node 20 and 24 alike). */
+type Utf8Slicing = Buffer & { utf8Slice(start: number, end: number): string };
+
 class WireConnection {
   /** Executions written (or to be written this turn), answered in this order. */
   private readonly queue: Execution[] = [];
@@ -334,7 +337,7 @@ class WireConnection {
           p += 4;
           if (size < 0) raw[i] = null;
           else {
-            raw[i] = buffer.toString('utf8', p, p + size);
+            raw[i] = (buffer as Utf8Slicing).utf8Slice(p, p + size);
             p += size;
           }
         }
