@@ -153,8 +153,8 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
   if (s.includes('packages/core/src/execution/compiled-documents.ts')) return 'execute (graphql-js, @apollo/subgraph, resolvers)';
   if (s.includes('packages/core/src/execution/apollo-answer.ts')) return functionName === 'completeAnswer' ? 'serialisation (JSON)' : 'request pipeline (Apollo Server, prepared path)';
   if (s.includes('packages/core/src/execution/')) return 'request pipeline (Apollo Server, prepared path)';
-  // Core's row queries do node-postgres's work for the prepared selects (submitting them, reading their rows).
-  if (s.includes('packages/core/src/db/row-query.ts')) return 'pg driver';
+  // Core's row queries and its wire do node-postgres's work for the prepared selects (submitting them, reading their rows).
+  if (s.includes('packages/core/src/db/row-query.ts') || s.includes('packages/core/src/db/wire.ts')) return 'pg driver';
   if (/packages\/core\/src\/db\/(loaders|place-counts|prepared|batch-gate|any-of|filtered-page|database)\.ts/.test(s) || /subgraphs\/[^/]+\/src\/loaders\.ts/.test(s))
     return 'loaders and SQL building (dataloader, drizzle)';
   if (/subgraphs\/[^/]+\/src\/context\.ts/.test(s) || s.includes('packages/core/src/access/disclosure.ts') || s.includes('packages/core/src/subgraph.ts'))

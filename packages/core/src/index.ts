@@ -36,6 +36,7 @@ export * from './db/committed-feed.ts';
 export * from './rows.ts';
 export { preparedStatement, type PreparedStatement } from './db/prepared.ts';
 export { withDirectRows } from './db/row-query.ts';
+export { wireStats, withoutWire, type WireStats } from './db/wire.ts';
 export * from './db/place-counts.ts';
 export * from './checks.ts';
 export * from './idempotency.ts';

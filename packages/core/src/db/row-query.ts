@@ -1,5 +1,7 @@
 import { Column, fillPlaceholders, is, noopDecoder, SQL } from 'drizzle-orm';
 import pg from 'pg';
+import { currentBatchGate } from './batch-gate.ts';
+import { wireOf, type WireStatement } from './wire.ts';
 
 /**
  * A prepared select that node-postgres runs and maps straight into drizzle's row objects.
@@ -216,6 +218,35 @@ export function withDirectRows<S>(statement: S): S {
     mapped.push({ path, decoder });
   }
   const described = { name: queryConfig.name, text: queryConfig.text, fields: mapped };
+  const wire = wireOf(client);
+  if (wire) {
+    // One row maker per description PostgreSQL gives (the same on every connection, until a migration changes it).
+    const makers = new Map<string, RowMaker>();
+    const onWire: WireStatement = {
+      name: described.name,
+      text: described.text,
+      rowMaker: (description) => {
+        const key = description.map((field) => `${field.dataTypeID}/${field.format}`).join(',');
+        let maker = makers.get(key);
+        if (!maker) makers.set(key, (maker = makeRowMaker(mapped, description)));
+        return maker;
+      },
+    };
+    query.execute = async (placeholderValues = {}) => {
+      const params = fillPlaceholders(query.params, placeholderValues);
+      query.logger.logQuery(queryConfig.text, params);
+      // The request's loader waves wait for it as for a statement through the pool (database.ts, trackStatements).
+      const gate = currentBatchGate();
+      if (!gate) return wire.run(onWire, params);
+      gate.statementStarted();
+      try {
+        return await wire.run(onWire, params);
+      } finally {
+        gate.statementEnded();
+      }
+    };
+    return statement;
+  }
   query.execute = async (placeholderValues = {}) => {
     const params = fillPlaceholders(query.params, placeholderValues);
     query.logger.logQuery(queryConfig.text, params);
