@@ -66,7 +66,7 @@ async function serve(socketPath: string): Promise<void> {
 /** A keep-alive exchange as the gateway's client makes it: one write, the answer read to its content-length. */
 function exchange(socket: net.Socket, message: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
+    let buffered: Buffer = Buffer.alloc(0);
     let need = -1;
     const onData = (chunk: Buffer) => {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
