@@ -9,12 +9,14 @@ import { DEFAULT_RATE_LIMITS, rateLimitsFromEnv, type RateLimits } from './rate-
 import type { RefusalHook } from './refusals.ts';
 import { resilienceFromEnv, type ResilienceOptions } from './resilience/config.ts';
 import { subscriptionLimitsFromEnv, type SubscriptionLimits } from './subscriptions/limits.ts';
-import { subgraphUrls } from './supergraph.ts';
+import { subgraphSockets, subgraphUrls } from './supergraph.ts';
 import { trustedDocumentsFromEnv, type TrustedDocuments } from './trusted-documents.ts';
 
 export interface GatewayOptions {
   /** The composed supergraph SDL the gateway plans against; never introspected at run time. */
   supergraphSdl: string;
+  /** Unix sockets of subgraphs on this machine, by subgraph name; default `<DEPT>_SOCKET` from the environment. */
+  sockets?: Record<string, string>;
   /** Dataset exports: page sizes and grids read at once (tests make them small to interrupt an export midway). */
   datasets?: Omit<RunOptions, 'signal'>;
   /**
@@ -85,6 +87,7 @@ export interface GatewayOptions {
  */
 export function gatewaySettings(options: GatewayOptions, logger: Logger) {
   const urls = options.urls ?? subgraphUrls(options.supergraphSdl);
+  const sockets = options.sockets ?? subgraphSockets(Object.keys(urls));
   const limits = options.limits ?? limitsFromEnv();
   const identity = options.identity ?? identityFromEnv();
   const internalKey = options.internalKey ?? internalSigningKey();
@@ -94,6 +97,7 @@ export function gatewaySettings(options: GatewayOptions, logger: Logger) {
   const audit: AuditSink = options.audit ?? logOnlyAudit(logger);
   return {
     urls,
+    sockets,
     limits,
     identity,
     internalKey,

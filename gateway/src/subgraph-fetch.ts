@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { GatewayConfig, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { CALLER_HEADER, currentRequestId, REQUEST_ID_HEADER, type Logger } from '@hub/core';
+import { CALLER_HEADER, currentRequestId, REQUEST_ID_HEADER, unixHttpUrl, type Logger } from '@hub/core';
 import { createCallerTokenSigner } from './caller-tokens.ts';
 import type { GatewayContext } from './context.ts';
 import type { GatewayMetrics } from './metrics.ts';
@@ -14,6 +14,11 @@ type BuildService = NonNullable<GatewayConfig['buildService']>;
 export interface SubgraphFetchOptions {
   /** Subgraph URL by subgraph name (overriding the URL the supergraph names). */
   urls: Record<string, string>;
+  /**
+   * A Unix socket by subgraph name, for subgraphs on this machine (`<DEPT>_SOCKET` under the launcher): their GraphQL
+   * fetches go there, as `http+unix://…` on the URL's path; health probes and the feed keep `urls`.
+   */
+  sockets?: Record<string, string>;
   resilience: ResilienceOptions;
   /** The key each attempt's caller token is signed with. */
   internalKey: KeyObject;
@@ -58,6 +63,12 @@ export function createSubgraphFetches(options: SubgraphFetchOptions) {
     if (requestId && callerOf(fetch)) fetch.request.http?.headers.set(REQUEST_ID_HEADER, requestId);
   }
 
+  /** Where a subgraph's fetches go: its socket, on its URL's path, when it has one; else its URL. */
+  function fetchUrlOf(name: string, url: string | undefined): string | undefined {
+    const socket = options.sockets?.[name];
+    return socket ? unixHttpUrl(socket, url ? new URL(url).pathname : undefined) : url;
+  }
+
   /** A breaker that opens or closes is counted and logged (a warning when it opens). */
   function reportBreakerChange(service: string, state: BreakerState, previous: BreakerState): void {
     options.metrics.onBreaker(service, state);
@@ -86,7 +97,7 @@ export function createSubgraphFetches(options: SubgraphFetchOptions) {
         return caller ? callerTokens.keyOf(caller) : '';
       },
       // No cache policy from the departments' headers (the cache control plugin is off: `plugins.ts`).
-      dataSource: { url: options.urls[name] ?? url, willSendRequest: tagRequest, honorSubgraphCacheControlHeader: false },
+      dataSource: { url: fetchUrlOf(name, options.urls[name] ?? url), willSendRequest: tagRequest, honorSubgraphCacheControlHeader: false },
     });
     dataSources.set(name, dataSource);
     return dataSource;

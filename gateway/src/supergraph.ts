@@ -40,6 +40,14 @@ export function subgraphsOf(supergraphSdl: string): SupergraphSubgraph[] {
 /** `public-security` reads its URL override from PUBLIC_SECURITY_URL. */
 export const urlVariableOf = (subgraphName: string) => `${subgraphName.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_URL`;
 
+/** Each subgraph's Unix socket on this machine, where `<NAME>_SOCKET` is set (the launcher's one-machine hub). */
+export function subgraphSockets(names: readonly string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(names.flatMap((name) => {
+    const socket = env[urlVariableOf(name).replace(/_URL$/, '_SOCKET')];
+    return socket ? [[name, socket]] : [];
+  }));
+}
+
 /** Each subgraph's URL: the override from the environment when set, else the one the supergraph names. */
 export function subgraphUrls(supergraphSdl: string, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   return Object.fromEntries(

@@ -36,6 +36,8 @@ export interface PrepareOptions {
   dataDir?: string;
   /** Port of the embedded server; 0 picks a free one. */
   port?: number;
+  /** How the services reach the embedded server: its Unix socket (default) or 127.0.0.1 (`HUB_LOCAL_SOCKETS=0`). */
+  postgresTransport?: 'unix' | 'tcp';
   ephemeral?: boolean;
   /** Prefix for the embedded server's database names (tests keep templates apart). */
   databasePrefix?: string;
@@ -87,8 +89,9 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
   const bulkLoad = !options.ephemeral && !existsSync(path.join(dataDir, 'PG_VERSION'));
   if (departmentRuntimes.some((r) => !external[r.name])) {
     const started = Date.now();
-    server = await startEmbeddedPostgres({ dataDir, port: options.port ?? 0, ephemeral: options.ephemeral, bulkLoad });
-    log(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${path.relative(process.cwd(), dataDir) || dataDir})`);
+    server = await startEmbeddedPostgres({ dataDir, port: options.port ?? 0, ephemeral: options.ephemeral, bulkLoad, transport: options.postgresTransport });
+    const over = server.socketDir ? 'over its Unix socket' : server.tcpReason ? `over TCP: ${server.tcpReason}` : 'over TCP';
+    log(`embedded PostgreSQL ready in ${Date.now() - started} ms (data in ${path.relative(process.cwd(), dataDir) || dataDir}, ${over})`);
   }
   const embeddedUrl = (name: string) => server!.url(`${options.databasePrefix ?? ''}${department(name).database}`);
   const urls: Record<string, string> = {};
@@ -186,13 +189,14 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
 /** Stops the server started with its bulk-load settings and starts it again as it serves, on the same port when free. */
 async function restartForServing(server: PostgresServer, dataDir: string, port: number): Promise<PostgresServer> {
   const previousPort = Number(new URL(server.url('postgres')).port);
+  const transport = server.socketDir ? 'unix' : 'tcp';
   await server.stop();
   try {
-    return await startEmbeddedPostgres({ dataDir, port: previousPort });
+    return await startEmbeddedPostgres({ dataDir, port: previousPort, transport });
   } catch (error) {
     // Another process may have taken the port in the moment between.
     if (port !== 0) throw error;
-    return startEmbeddedPostgres({ dataDir, port: 0 });
+    return startEmbeddedPostgres({ dataDir, port: 0, transport });
   }
 }
 

@@ -1,8 +1,9 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { checkEnvironment, department, hubSecret, internalTokenEnvForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
-import { prepareDatabases } from './databases.ts';
+import { DEFAULT_DATA_DIR, prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
+import { localSocketsEnabled, prepareLocalSockets, type LocalSockets } from './local-sockets.ts';
 import { parseDemoOptions } from './options.ts';
 import { builtEntry, GATEWAY_ENTRY, serviceArgsFor } from './process.ts';
 
@@ -49,6 +50,7 @@ const databases = await prepareDatabases({
   reset: options.reset,
   dataDir: process.env.HUB_DATA_DIR || undefined,
   port: parsePort('HUB_POSTGRES_PORT', process.env.HUB_POSTGRES_PORT, 54329),
+  postgresTransport: localSocketsEnabled() ? 'unix' : 'tcp',
   log: (line) => say(`  ${line}`),
   progress: true,
   // The first start's seeding runs in a child process: the launcher then holds nothing of the generated district.
@@ -114,6 +116,15 @@ process.on('uncaughtException', (error) => {
   void shutdown(1);
 });
 
+let sockets: LocalSockets = { enabled: false, env: {} };
+try {
+  sockets = prepareLocalSockets(process.env.HUB_DATA_DIR || DEFAULT_DATA_DIR, departmentRuntimes.map((r) => r.name));
+  if (sockets.note) say(`  ${sockets.note}`);
+} catch (error) {
+  console.error(`could not make the services' socket folder: ${error instanceof Error ? error.message : error}`);
+  await shutdown(1);
+}
+
 try {
   // The gateway plans over the committed supergraph and needs no subgraph to start, so all start at once; it is
   // told the ports the subgraphs will listen on.
@@ -123,7 +134,10 @@ try {
       return [`${dept.envPrefix}_URL`, `http://127.0.0.1:${portOf(dept)}/graphql`];
     }),
   );
-  const ready = (name: string) => (url: string) => say(`✔ ${name.padEnd(16)} ${url}`);
+  const ready = (name: string) => (url: string) => {
+    const socket = name === 'gateway' ? undefined : sockets.env[`${department(name).envPrefix}_SOCKET`];
+    say(`✔ ${name.padEnd(16)} ${url}${socket ? ` (gateway fetches over ${socket})` : ''}`);
+  };
   await Promise.all([
     ...departmentRuntimes.map((runtime) => {
       const dept = department(runtime.name);
@@ -132,10 +146,11 @@ try {
         // Each department appends what only it sees (a refused internal token, a system write) to the trail.
         AUDIT_DATABASE_URL: databases.urls.audit,
         [`${dept.envPrefix}_PORT`]: String(portOf(dept)),
+        ...(sockets.env[`${dept.envPrefix}_SOCKET`] ? { [`${dept.envPrefix}_SOCKET`]: sockets.env[`${dept.envPrefix}_SOCKET`] } : {}),
         ...internalKeys.subgraph(runtime.name),
       }).then(ready(runtime.name));
     }),
-    startService('gateway', builtEntry(GATEWAY_ENTRY), { ...subgraphUrls, ...internalKeys.gateway, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
+    startService('gateway', builtEntry(GATEWAY_ENTRY), { ...subgraphUrls, ...sockets.env, ...internalKeys.gateway, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
   ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
 } catch (error) {

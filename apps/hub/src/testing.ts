@@ -137,7 +137,17 @@ export { uniqueDatabaseName };
  * One department as its own process (its bundle, as `npm start` runs it) on a fixed port over the given
  * database, trusting callers signed with the private half of `callerKey`: for tests that kill and restart it.
  */
-export function forkSubgraph(options: { name: string; databaseUrl: string; port: number; callerKey: KeyObject; auditUrl?: string; logLevel?: string; readyTimeoutMs?: number }): ServiceProcess {
+export function forkSubgraph(options: {
+  name: string;
+  databaseUrl: string;
+  port: number;
+  callerKey: KeyObject;
+  auditUrl?: string;
+  logLevel?: string;
+  readyTimeoutMs?: number;
+  /** A Unix socket it listens on too (`<DEPT>_SOCKET`), as under the launcher. */
+  socket?: string;
+}): ServiceProcess {
   const runtime = departmentRuntimes.find((r) => r.name === options.name);
   if (!runtime) throw new Error(`no department named ${options.name}`);
   const dept = department(options.name);
@@ -149,6 +159,7 @@ export function forkSubgraph(options: { name: string; databaseUrl: string; port:
     HUB_SECRET: DEMO_HUB_SECRET,
     [`${dept.envPrefix}_DATABASE_URL`]: options.databaseUrl,
     [`${dept.envPrefix}_PORT`]: String(options.port),
+    [`${dept.envPrefix}_SOCKET`]: options.socket,
     HUB_INTERNAL_PUBLIC_KEY: publicPem(options.callerKey),
     HUB_INTERNAL_PRIVATE_KEY: undefined,
     // The audit department's own database is its AUDIT_DATABASE_URL already; another department gets the trail here.

@@ -1,6 +1,7 @@
 import https from 'node:https';
 import net from 'node:net';
 import type { RemoteGraphQLDataSource } from '@apollo/gateway';
+import { socketPathOf, UNIX_HTTP_PROTOCOL } from '@hub/core';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 
@@ -88,7 +89,7 @@ export interface KeepAliveFetcherOptions {
 /**
  * The gateway's fetch to its subgraphs, the body buffered whole. The stock data source fetches with make-fetch-happen
  * (an HTTP cache and retry layer made for npm); the hop to a subgraph needs neither, nor compression (subgraphs
- * answer uncompressed, and nothing here asks for gzip). Plain `http:` goes through `OriginPool`, a keep-alive HTTP/1.1
+ * answer uncompressed, and nothing here asks for gzip). Plain `http:` and `http+unix:` go through `OriginPool`, a keep-alive HTTP/1.1
  * client of its own: node's `http.request` (its ClientRequest, agent events and stream machinery) was 10 % of the
  * gateway's CPU per request in a profile, besides the socket write. `https:` goes through node:http's agent.
  */
@@ -105,9 +106,9 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions): Fetcher & { 
     }
     const body = init.body ?? '';
     const signal = init.signal instanceof AbortSignal ? init.signal : undefined;
-    if (target.protocol === 'http:') {
+    if (target.protocol === 'http:' || target.protocol === UNIX_HTTP_PROTOCOL) {
       let pool = pools.get(target.host);
-      if (!pool) pools.set(target.host, (pool = new OriginPool(target.hostname, Number(target.port || 80), options.maxSockets)));
+      if (!pool) pools.set(target.host, (pool = new OriginPool(connectTo(target), options.maxSockets)));
       return pool.request(target, init.method ?? 'GET', (init.headers ?? {}) as Record<string, string>, body, signal).then(
         (r) => new BufferedResponse(url, r.status, r.statusText, r.headers, r.body),
       );
@@ -137,6 +138,16 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions): Fetcher & { 
       agent.destroy();
     },
   });
+}
+
+/**
+ * Where an origin's connections go: host and port, or, for `http+unix://<socket>/…` (a subgraph on this machine), the
+ * socket, which spares both sides the loopback TCP stack (bench/local-transport.ts); its requests say `host: localhost`.
+ */
+function connectTo(target: URL): { connect: net.NetConnectOpts; host: string } {
+  const socketPath = socketPathOf(target);
+  if (socketPath !== undefined) return { connect: { path: socketPath }, host: 'localhost' };
+  return { connect: { host: target.hostname, port: Number(target.port || 80), noDelay: true }, host: target.host };
 }
 
 interface RawResponse {
@@ -169,14 +180,13 @@ class OriginPool {
   private destroyed = false;
 
   constructor(
-    private readonly host: string,
-    private readonly port: number,
+    private readonly origin: { connect: net.NetConnectOpts; host: string },
     private readonly maxSockets: number,
   ) {}
 
   async request(target: URL, method: string, headers: Record<string, string>, body: string | Buffer, signal: AbortSignal | undefined): Promise<RawResponse> {
     if (signal?.aborted) throw abortError(signal);
-    let head = `${method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${target.host}\r\n`;
+    let head = `${method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${this.origin.host}\r\n`;
     for (const name in headers) {
       const value = headers[name];
       if (value === undefined) continue;
@@ -222,7 +232,7 @@ class OriginPool {
 
   private connect(): net.Socket {
     this.open++;
-    const socket = net.connect({ host: this.host, port: this.port, noDelay: true });
+    const socket = net.connect(this.origin.connect);
     socket.once('close', () => {
       this.open--;
       const at = this.idle.indexOf(socket);

