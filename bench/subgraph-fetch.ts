@@ -166,9 +166,12 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
 /** Function names graphql-jit's compiled queries are made of (`query`, and `<Type><path>Resolver`, `…Handler` …). */
 const JIT_GENERATED = /^(query|.+(Resolver|Handler|Serializer|TypeResolver)\d*)$/;
 
-/** A node's frame in Node's own code: only the stack above it says whose work it is. */
+/**
+ * A node's frame in Node's own code: only the stack above it says whose work it is. node:crypto works for its caller
+ * (the token's HMAC and body digest, the request id's UUID, the driver's SCRAM handshake), async_hooks for the request
+ * context (AsyncLocalStorage's hooks on every promise and callback of a request).
+ */
 function layerOfNodeInternal(url: string): Layer | undefined {
-  if (/crypto/.test(url)) return 'internal token';
   if (/async_hooks|async_local_storage/.test(url)) return 'request context and request id';
   return undefined;
 }
