@@ -12,7 +12,8 @@
  *    from this tree's when the lockfiles agree, else `npm ci`; then its `npm run build`).
  * 3. Starts the subgraphs of both trees at once over the same databases, each with V8's CPU profiler on, and drives
  *    each (operation, subgraph) pair directly with those bodies, each request with a fresh internal caller token
- *    signed for its body (signed before the run, in this process), the two trees alternating pair by pair.
+ *    signed for its body as that tree's gateway signs it (signed before the run, in this process), the two trees
+ *    alternating pair by pair.
  * 4. Reports, per tree and pair, requests per second and CPU µs per fetch (the process's own CPU from /proc), and
  *    from the profile's samples in the pair's time window the CPU per fetch by layer: each sample is given to the
  *    innermost frame of ours or a library's on its stack (mapped through the bundle's source map), and that frame's
@@ -166,9 +167,12 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
 /** Function names graphql-jit's compiled queries are made of (`query`, and `<Type><path>Resolver`, `…Handler` …). */
 const JIT_GENERATED = /^(query|.+(Resolver|Handler|Serializer|TypeResolver)\d*)$/;
 
-/** A node's frame in Node's own code: only the stack above it says whose work it is. */
+/**
+ * A node's frame in Node's own code: only the stack above it says whose work it is. node:crypto works for its caller
+ * (the token's HMAC and body digest, the request id's UUID, the driver's SCRAM handshake), async_hooks for the request
+ * context (AsyncLocalStorage's hooks on every promise and callback of a request).
+ */
 function layerOfNodeInternal(url: string): Layer | undefined {
-  if (/crypto/.test(url)) return 'internal token';
   if (/async_hooks|async_local_storage/.test(url)) return 'request context and request id';
   return undefined;
 }
@@ -360,9 +364,29 @@ function recordingProxy(target: string, record: (body: string) => void): Server 
 /* ------------------------------------------------------------------------------------------------------------------ */
 
 /** Tokens for `count` requests, request i carrying bodies[i % n] with a token signed for it alone. */
-async function signTokens(caller: Caller, audience: string, privateKey: KeyObject, bodies: string[], count: number): Promise<string[]> {
+type Sign = (caller: Caller, audience: string, privateKey: KeyObject, body: string) => Promise<string>;
+type SignerModule = { createCallerTokenSigner: (privateKey: KeyObject, seconds?: number) => { sign(caller: Caller, subgraph: string, body: string): Promise<string> } };
+
+/**
+ * How a tree's gateway signs its fetches' tokens: its `gateway/src/caller-tokens.ts` signer (HS256 tokens written
+ * from a kept fixed part per caller and subgraph, the layout its subgraphs then read), or `signCallerToken` for a
+ * tree from before that signer. Tokens live 60 s here: they are signed ahead of the run.
+ */
+async function gatewaySigner(root: string): Promise<Sign> {
+  const file = path.join(root, 'gateway/src/caller-tokens.ts');
+  if (!existsSync(file)) return (caller, audience, privateKey, body) => signCallerToken(caller, audience, privateKey, { body, seconds: 60 });
+  const { createCallerTokenSigner } = (await import(file)) as SignerModule;
+  const signers = new Map<KeyObject, ReturnType<SignerModule['createCallerTokenSigner']>>();
+  return (caller, audience, privateKey, body) => {
+    let signer = signers.get(privateKey);
+    if (!signer) signers.set(privateKey, (signer = createCallerTokenSigner(privateKey, 60)));
+    return signer.sign(caller, audience, body);
+  };
+}
+
+async function signTokens(sign: Sign, caller: Caller, audience: string, privateKey: KeyObject, bodies: string[], count: number): Promise<string[]> {
   const tokens: string[] = [];
-  for (let i = 0; i < count; i++) tokens.push(await signCallerToken(caller, audience, privateKey, { body: bodies[i % bodies.length]!, seconds: 60 }));
+  for (let i = 0; i < count; i++) tokens.push(await sign(caller, audience, privateKey, bodies[i % bodies.length]!));
   return tokens;
 }
 
@@ -542,8 +566,10 @@ try {
   await Promise.all(captureServices.map((s) => s.stop('SIGTERM')));
   for (const proxy of proxies) proxy.close();
 
+  // Each tree's tokens signed as its gateway signs them.
+  const signers = { before: await gatewaySigner(beforeRoot), after: await gatewaySigner(ROOT) };
   // The tokens' own cost, both trees' code in this process, interleaved (load on the machine hits both alike).
-  const tokenCosts = await measureTokens(beforeRoot, callers, [...captured.values()].flatMap((m) => [...m.values()].flat()));
+  const tokenCosts = await measureTokens(signers, beforeRoot, callers, [...captured.values()].flatMap((m) => [...m.values()].flat()));
   say(`caller tokens, sign + verify µs: before ${tokenCosts.before.sign.toFixed(0)} + ${tokenCosts.before.verify.toFixed(0)}, after ${tokenCosts.after.sign.toFixed(0)} + ${tokenCosts.after.verify.toFixed(0)}`);
 
   // 2. Both trees' subgraphs, profiled.
@@ -580,15 +606,15 @@ try {
           const rateKey = `${tree.name}|${operation}|${subgraph}`;
           const privateKey = treeKeys[tree.name].signing;
           if (options.warmup > 0 && round === 0) {
-            const warm = await signTokens(callers[tree.name], subgraph, privateKey, bodies, 1500 * options.warmup);
+            const warm = await signTokens(signers[tree.name], callers[tree.name], subgraph, privateKey, bodies, 1500 * options.warmup);
             rates.set(rateKey, (await drive(service.url, bodies, warm, options.warmup, options.connections)).requests / options.warmup);
           }
           const rate = rates.get(rateKey) ?? 1500;
-          const tokens = await signTokens(callers[tree.name], subgraph, privateKey, bodies, Math.ceil(Math.max(rate, 100) * 2 * options.duration));
+          const tokens = await signTokens(signers[tree.name], callers[tree.name], subgraph, privateKey, bodies, Math.ceil(Math.max(rate, 100) * 2 * options.duration));
           const cpuBefore = await cpuMicroseconds(service.pid);
           const from = Number(process.hrtime.bigint() / 1000n);
           const measured = await drive(service.url, bodies, tokens, options.duration, options.connections, (i) =>
-            signCallerToken(callers[tree.name], subgraph, privateKey, { body: bodies[i % bodies.length]!, seconds: 60 }),
+            signers[tree.name](callers[tree.name], subgraph, privateKey, bodies[i % bodies.length]!),
           );
           const to = Number(process.hrtime.bigint() / 1000n);
           const cpu = (await cpuMicroseconds(service.pid)) - cpuBefore;
@@ -636,7 +662,7 @@ try {
   if (!options.keep) await rm(profileRoot, { recursive: true, force: true });
 }
 
-type TokenModule = Pick<typeof import('@hub/core'), 'signCallerToken' | 'createCallerTokenVerifier'>;
+type TokenModule = Pick<typeof import('@hub/core'), 'createCallerTokenVerifier'>;
 interface TokenCost {
   sign: number;
   verify: number;
@@ -647,7 +673,7 @@ interface TokenCost {
  * internal-token module and this tree's, in this process: 20 alternating rounds of 200 tokens each, each tree with its
  * launcher's default keys (HS256, the subgraph's key derived from the hub secret; ES256 for a tree before those).
  */
-async function measureTokens(beforeRoot: string, callers: Record<'before' | 'after', Caller>, bodies: string[]): Promise<{ before: TokenCost; after: TokenCost }> {
+async function measureTokens(signers: Record<'before' | 'after', Sign>, beforeRoot: string, callers: Record<'before' | 'after', Caller>, bodies: string[]): Promise<{ before: TokenCost; after: TokenCost }> {
   const modules: Record<'before' | 'after', TokenModule> = {
     before: (await import(path.join(beforeRoot, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
     after: (await import(path.join(ROOT, 'packages/core/src/access/internal-token.ts'))) as TokenModule,
@@ -658,12 +684,13 @@ async function measureTokens(beforeRoot: string, callers: Record<'before' | 'aft
   const rounds = 20;
   for (let round = 0; round < rounds; round++) {
     for (const tree of round % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const)) {
-      const { signCallerToken: sign, createCallerTokenVerifier } = modules[tree];
+      const { createCallerTokenVerifier } = modules[tree];
+      const sign = signers[tree];
       const verify = createCallerTokenVerifier('party', verifyKeys[tree]);
       const privateKey = treeKeys[tree].signing;
       const tokens: string[] = [];
       let at = process.cpuUsage();
-      for (let i = 0; i < perRound; i++) tokens.push(await sign(callers[tree], 'party', privateKey, { body: bodies[i % bodies.length]! }));
+      for (let i = 0; i < perRound; i++) tokens.push(await sign(callers[tree], 'party', privateKey, bodies[i % bodies.length]!));
       let used = process.cpuUsage(at);
       totals[tree].sign += used.user + used.system;
       at = process.cpuUsage();
@@ -689,7 +716,7 @@ function renderTokens(costs: { before: TokenCost; after: TokenCost }): string {
   const row = (name: string, c: TokenCost) => `| ${name} | ${c.sign.toFixed(0)} | ${c.verify.toFixed(0)} | ${(c.sign + c.verify).toFixed(0)} |`;
   const ratio = (a: number, b: number) => (a / b).toFixed(2);
   return [
-    `Caller tokens alone, in the benchmark process, both trees' code interleaved (CPU µs per token, bound to the captured bodies; before ${tokenKind.before}, after ${tokenKind.after}; HS256 with the subgraph's derived key):`,
+    `Caller tokens alone, in the benchmark process, both trees' code interleaved (CPU µs per token, bound to the captured bodies, signed as each tree's gateway signs them; before ${tokenKind.before}, after ${tokenKind.after}; HS256 with the subgraph's derived key):`,
     '',
     '| tree | sign (gateway) | verify (subgraph) | per fetch |',
     '|---|---:|---:|---:|',

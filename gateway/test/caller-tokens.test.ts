@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, createHmac, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { GraphQLDataSourceProcessOptions } from '@apollo/gateway';
@@ -155,5 +155,99 @@ describe('HMAC caller tokens made from the kept fixed part', () => {
     const again = await signer.sign(caller, 'party', body);
     expect(again).not.toBe(token);
     expect(await refusal(verifyCallerToken(again, 'party', subgraphTokenKey(secret, 'party'), body))).toBe('accepted');
+  });
+});
+
+describe("a subgraph's verifier reading the gateway's tokens by the fixed parts it has accepted", () => {
+  const secret = parseInternalSecret(randomBytes(32).toString('base64'));
+  const body = '{"query":"{ ping }"}';
+  const refusal = (promise: Promise<unknown>) => promise.then(() => 'accepted', (error: unknown) => (error instanceof AccessRefusal ? error.reason : String(error)));
+  const VARIABLE_PART = Buffer.from('"req_sha256"').toString('base64url');
+  /** A token's text up to its variable part, and that part's JSON (what the gateway's signer writes per fetch). */
+  const partsOf = (token: string) => {
+    const second = token.lastIndexOf('.');
+    const at = token.lastIndexOf(VARIABLE_PART, second);
+    return { prefix: token.slice(0, at), variable: Buffer.from(token.slice(at, second), 'base64url').toString('utf8') };
+  };
+  /** A token with this prefix and variable part, signed with `key` as the gateway signs. */
+  const signed = (prefix: string, variable: string, key: KeyObject) => {
+    const input = `${prefix}${Buffer.from(variable).toString('base64url')}`;
+    return `${input}.${createHmac('sha256', key).update(input).digest('base64url')}`;
+  };
+  const fixedJsonOf = (prefix: string) => Buffer.from(prefix.split('.')[1]!, 'base64url').toString('utf8');
+  const withFixedJson = (prefix: string, json: string) => `${prefix.split('.')[0]}.${Buffer.from(json).toString('base64url')}`;
+  const digest = (text: string) => createHash('sha256').update(text).digest('base64url');
+  const variableOf = (text: string, times: { iat?: number; exp?: number } = {}) => {
+    const now = Math.floor(Date.now() / 1000);
+    return `"req_sha256":"${digest(text)}","jti":"${randomBytes(16).toString('base64url')}","iat":${times.iat ?? now},"exp":${times.exp ?? now + 5}}`;
+  };
+
+  it('gives every token of a known fixed part the caller a full reading gives, and still checks its signature, body, times and id', async () => {
+    const signer = createCallerTokenSigner(secret, 5);
+    const key = subgraphTokenKey(secret, 'party');
+    for (const caller of [testCaller('mediator'), testCaller('grid-worker', { userId: '网格员-1', grids: ['320311001001001'], unit: '调解中心' }), testCaller('police-officer', { userId: 'p\u00e9-7"x' })]) {
+      const verify = createCallerTokenVerifier('party', key);
+      const reference = await verifyCallerToken(await signCallerToken(caller, 'party', secret, { body }), 'party', key, body);
+      // The first token is read in full and its fixed part kept; the next ones are read by it.
+      for (let i = 0; i < 3; i++) expect(await verify(await signer.sign(caller, 'party', body), body)).toEqual(reference);
+      const token = await signer.sign(caller, 'party', body);
+      const { prefix, variable } = partsOf(token);
+      expect(await refusal(verify(token, '{"query":"{ pong }"}'))).toBe('request');
+      const flipped = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
+      expect(await refusal(verify(flipped, body))).toBe('signature');
+      // The same fixed part with a variable part not signed with it.
+      expect(await refusal(verify(`${prefix}${Buffer.from(variable.replace(/"iat":\d+/, '"iat":1')).toString('base64url')}.${token.split('.')[2]}`, body))).toBe('signature');
+      const now = Math.floor(Date.now() / 1000);
+      expect(await refusal(verify(signed(prefix, variableOf(body, { iat: now - 100, exp: now - 90 }), key), body))).toBe('expired');
+      expect(await refusal(verify(signed(prefix, variableOf(body, { iat: now, exp: now + 61 }), key), body))).toBe('lifetime');
+      expect(await refusal(verify(signed(prefix, variableOf(body, { iat: now + 30, exp: now + 35 }), key), body))).toBe('claim iat');
+      // Refused tokens were not remembered: the one with the right body is accepted once, then refused as a replay.
+      expect(await refusal(verify(token, body))).toBe('accepted');
+      expect(await refusal(verify(token, body))).toBe('replay');
+    }
+  });
+
+  it('reads in full a token whose fixed part differs from a known one by a byte', async () => {
+    const signer = createCallerTokenSigner(secret, 5);
+    const key = subgraphTokenKey(secret, 'party');
+    const verify = createCallerTokenVerifier('party', key);
+    const caller = testCaller('grid-worker', { userId: 'gw-42', grids: ['320311001001001', '320311001001002'] });
+    await verify(await signer.sign(caller, 'party', body), body);
+    const { prefix } = partsOf(await signer.sign(caller, 'party', body));
+    const json = fixedJsonOf(prefix);
+    // Signed by the key: another user, another grid; each its own caller, not the known part's.
+    for (const [from, to, expected] of [
+      ['"sub":"gw-42"', '"sub":"gw-43"', { userId: 'gw-43' }],
+      ['"320311001001002"', '"320311001001003"', { grids: ['320311001001001', '320311001001003'] }],
+    ] as const) {
+      const changed = withFixedJson(prefix, json.replace(from, to));
+      expect(changed.length).toBe(prefix.length);
+      expect(await verify(signed(changed, variableOf(body), key), body)).toEqual({ ...caller, ...expected });
+      // And the known part still gives its own caller.
+      expect(await verify(signed(prefix, variableOf(body), key), body)).toEqual(caller);
+    }
+    // A fixed part naming a variable claim is read whole as JSON reads it (the later `exp` holds), every time.
+    const named = withFixedJson(prefix, `${json.trimEnd()}"exp":99999999999,${' '.repeat(20)}`.slice(0, json.length + 18 + (3 - ((json.length + 18) % 3)) % 3));
+    for (let i = 0; i < 2; i++) expect(await refusal(verify(signed(named, variableOf(body), key), body))).toBe('accepted');
+    expect(await refusal(verify(signed(named, variableOf(body, { exp: Math.floor(Date.now() / 1000) - 10, iat: Math.floor(Date.now() / 1000) - 15 }), key), body))).toBe('expired');
+    // Not signed by the key: refused, whatever part it shares.
+    const forged = withFixedJson(prefix, json.replace('"grid-worker"', '"administrato"'));
+    expect(await refusal(verify(signed(forged, variableOf(body), subgraphTokenKey(secret, 'housing')), body))).toBe('signature');
+  });
+
+  it('accepts no token of a known fixed part once the key has changed, and the new key none of the old', async () => {
+    const rotated = parseInternalSecret(randomBytes(32).toString('base64'));
+    const [oldSigner, newSigner] = [createCallerTokenSigner(secret, 5), createCallerTokenSigner(rotated, 5)];
+    const caller = testCaller('mediator');
+    const oldVerify = createCallerTokenVerifier('party', subgraphTokenKey(secret, 'party'));
+    expect(await refusal(oldVerify(await oldSigner.sign(caller, 'party', body), body))).toBe('accepted');
+    const fresh = await newSigner.sign(caller, 'party', body);
+    // The same fixed part's text, which the old key's verifier knows: the new key's signature does not hold there.
+    expect(partsOf(fresh).prefix).toBe(partsOf(await oldSigner.sign(caller, 'party', body)).prefix);
+    expect(await refusal(oldVerify(fresh, body))).toBe('signature');
+    const newVerify = createCallerTokenVerifier('party', subgraphTokenKey(rotated, 'party'));
+    expect(await refusal(newVerify(fresh, body))).toBe('accepted');
+    expect(await refusal(newVerify(await newSigner.sign(caller, 'party', body), body))).toBe('accepted');
+    expect(await refusal(newVerify(await oldSigner.sign(caller, 'party', body), body))).toBe('signature');
   });
 });

@@ -17,6 +17,14 @@ export function createServiceMetrics(service: string) {
     help: 'HTTP requests served, by route and status',
     labelNames: ['route', 'status'] as const,
     registers: [registry],
+    // Counted in the kept labels' own field per request, added to the counter whenever it is read.
+    collect() {
+      for (const labels of labelsOf.values()) {
+        if (labels.pending === 0) continue;
+        this.inc(labels.counted, labels.pending);
+        labels.pending = 0;
+      }
+    },
   });
   const duration = new Histogram({
     name: 'hub_http_request_duration_seconds',
@@ -25,18 +33,21 @@ export function createServiceMetrics(service: string) {
     buckets: LATENCY_BUCKETS,
     registers: [registry],
   });
-  // The label objects of the few (route, status) pairs a service answers, made once rather than for every request.
-  const labelsOf = new Map<string, { counted: { route: string; status: string }; timed: { route: string } }>();
+  // The label objects of the few (route, status) pairs a service answers, made once rather than for every request,
+  // with the requests counted since the counter was last read: prom-client's `inc` works out the labels' key and
+  // checks them on every call.
+  const labelsOf = new Map<string, { counted: { route: string; status: string }; timed: { route: string }; pending: number }>();
   const record = (route: string, status: number, seconds: number): void => {
     const key = `${status} ${route}`;
-    let labels = labelsOf.get(key);
-    if (!labels) {
-      labels = { counted: { route, status: String(status) }, timed: { route } };
+    const labels = labelsOf.get(key);
+    if (labels) labels.pending++;
+    else {
+      const made = { counted: { route, status: String(status) }, timed: { route }, pending: 1 };
       // Routes are the service's own fixed paths; the bound only guards against a handler that passes something else.
-      if (labelsOf.size < 1000) labelsOf.set(key, labels);
+      if (labelsOf.size < 1000) labelsOf.set(key, made);
+      else requests.inc(made.counted);
     }
-    requests.inc(labels.counted);
-    duration.observe(labels.timed, seconds);
+    duration.observe((labels ?? { timed: { route } }).timed, seconds);
   };
   return {
     registry,

@@ -62,11 +62,15 @@ export function requestIdOf(req: IncomingMessage): string {
 const MAYBE_NUMBER = /\d(?:[-.]?\d){6}/;
 const isPlainId = (id: string): boolean => !MAYBE_NUMBER.test(id) || redactNumbers(id) === id;
 
-/** A random UUID that no redaction would change (drawn again in the rare case one would). */
+/**
+ * A random UUID that no redaction would change: one with a run of seven digits is drawn again rather than run
+ * through the redaction's patterns (a third of UUIDs have such a run; a draw from Node's buffered UUIDs costs
+ * less than the patterns).
+ */
 export function freshRequestId(): string {
   for (;;) {
     const id = randomUUID();
-    if (isPlainId(id)) return id;
+    if (!MAYBE_NUMBER.test(id)) return id;
   }
 }
 

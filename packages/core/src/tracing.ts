@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type SpanOptions, type TextMapSetter, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type TextMapSetter, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -28,8 +28,16 @@ export function startTracing(service: string, options: { env?: NodeJS.ProcessEnv
   // The context manager is the request context's, installed for every service whether it traces or not.
   installRequestContext();
   provider.register({ contextManager: null });
+  tracingStarted = true;
   return { shutdown: () => provider.shutdown() };
 }
+
+/**
+ * Whether `startTracing` has registered a provider in this process (the only way the hub registers one). Until it
+ * has, every span is the API's no-op: a request's span is then made as `withIds` would make it, without asking the
+ * no-op tracer for a span first (its name, attributes and the proxy's lookups, per request).
+ */
+let tracingStarted = false;
 
 /**
  * The tracer of the provider registered now. `trace.getTracer` makes a new proxy tracer on every call while no provider
@@ -78,6 +86,7 @@ export interface RequestSpan {
 export function startRequestSpan(service: string, req: IncomingMessage, route: string): RequestSpan {
   installRequestContext();
   const parent = traceContext.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
+  if (!tracingStarted) return { context: trace.setSpan(parent, idsOnly(trace.getSpanContext(parent))), end: endNothing };
   const span = tracer().startSpan(
     `${req.method ?? 'GET'} ${route}`,
     { kind: SpanKind.SERVER, attributes: { 'hub.service': service, 'http.request.method': req.method ?? 'GET', 'http.route': route } },
@@ -117,6 +126,13 @@ function withIds(span: Span, parent: Context): Span {
   const own = span.spanContext();
   const caller = trace.getSpanContext(parent);
   if (span.isRecording() || (trace.isSpanContextValid(own) && own.spanId !== caller?.spanId)) return span;
+  return idsOnly(caller);
+}
+
+const endNothing = (): void => {};
+
+/** A non-recording span of this service's own: the caller's trace id (or a fresh one) and a fresh span id. */
+function idsOnly(caller: SpanContext | undefined): Span {
   return trace.wrapSpanContext({
     traceId: caller && trace.isSpanContextValid(caller) ? caller.traceId : randomHex(16),
     spanId: randomHex(8),

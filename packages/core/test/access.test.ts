@@ -293,6 +293,34 @@ describe('internal keys and tokens', () => {
     }
   });
 
+  it('refuses a replayed id until its token expires, across the seconds its ids are kept by', async () => {
+    const secret = parseInternalSecret(randomBytes(32).toString('base64url'));
+    const verify = createCallerTokenVerifier('party', subgraphTokenKey(secret, 'party'));
+    // Accepted 1 ms before a second ends, with tokens that expire at different seconds.
+    const start = (Math.floor(Date.now() / 1000) + 5) * 1000 - 1;
+    vi.useFakeTimers({ now: start, toFake: ['Date'] });
+    try {
+      const tokens = [await signCallerToken(caller, 'party', secret, { body: BODY, seconds: 1 }), await signCallerToken(caller, 'party', secret, { body: BODY, seconds: 3 })];
+      for (const token of tokens) expect(await verify(token, BODY)).toEqual(caller);
+      const acceptedUntil = (seconds: number) => (Math.floor(start / 1000) + seconds + 2) * 1000;
+      for (const at of [start + 1, start + 1001, acceptedUntil(1) - 1]) {
+        vi.setSystemTime(at);
+        for (const token of tokens) await expect(verify(token, BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_REPLAYED' });
+      }
+      // The first token's ids are forgotten with it; the second's are still kept until its own end.
+      vi.setSystemTime(acceptedUntil(1));
+      await expect(verify(tokens[0], BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+      await expect(verify(tokens[1], BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_REPLAYED' });
+      expect(await verify(await signCallerToken(caller, 'party', secret, { body: BODY, seconds: 1 }), BODY)).toEqual(caller);
+      vi.setSystemTime(acceptedUntil(3) - 1);
+      await expect(verify(tokens[1], BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_REPLAYED' });
+      vi.setSystemTime(acceptedUntil(3));
+      await expect(verify(tokens[1], BODY)).rejects.toMatchObject({ code: 'INTERNAL_TOKEN_EXPIRED' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('gives each subgraph a key of its own: its tokens open no other subgraph, and it cannot make another\'s', async () => {
     const secret = parseInternalSecret(randomBytes(32).toString('base64url'));
     const party = subgraphTokenKey(secret, 'party');

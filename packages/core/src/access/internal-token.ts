@@ -165,21 +165,52 @@ interface VerifiedToken {
   acceptedUntilMs: number;
 }
 
+/**
+ * A token whose signature and registered claims hold, before its body is compared: the body it was signed for, and
+ * its caller (null when the claims name none validly: refused once the body has been compared, as before).
+ */
+interface CheckedToken {
+  caller: Caller | null;
+  jti: string;
+  acceptedUntilMs: number;
+  digest: unknown;
+}
+
 const refused = (reason: string, message: string) => new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_INVALID, message, reason);
 
 /** A request's body, or how to read it: a subgraph reads it only for a token whose signature holds. */
 export type RequestBody = string | Uint8Array | undefined | (() => Promise<string | Uint8Array | undefined>);
 
 async function verifyToken(token: string | undefined, audience: string, publicKey: KeyObject, body: RequestBody): Promise<VerifiedToken> {
+  const checked = checkedToken(token, audience, publicKey, undefined);
+  return withBody(checked, typeof body === 'function' ? await body() : body);
+}
+
+/** Everything but the body: presence, signature, registered claims, `jti`, lifetime, the caller. */
+function checkedToken(token: string | undefined, audience: string, publicKey: KeyObject, prefixes: FixedPrefixes | undefined): CheckedToken {
   if (!token) throw new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_MISSING, `this subgraph serves the gateway only: no ${CALLER_HEADER} token`, 'missing');
+  const known = prefixes ? prefixes.check(token) : undefined;
+  if (known) return known;
   const payload = verifiedClaims(token, audience, publicKey);
   const { jti, iat, exp, req_sha256: digest } = payload as { jti: unknown; iat: number; exp: number; req_sha256: unknown };
+  const checked = checkedClaims(audience, jti, iat, exp, digest, callerOfClaims(payload));
+  if (checked.caller) prefixes?.learn(token, payload, checked.caller);
+  return checked;
+}
+
+/** The checks on a token's own claims after the registered ones, in the order of the refusals they give. */
+function checkedClaims(audience: string, jti: unknown, iat: number, exp: number, digest: unknown, caller: Caller | null): CheckedToken {
   if (typeof jti !== 'string' || jti.length < 16 || jti.length > 64) throw refused('claim jti', `the internal token is not valid for ${audience} (claim jti)`);
   if (exp - iat > INTERNAL_TOKEN_MAX_SECONDS) throw refused('lifetime', `the internal token is not valid for ${audience} (it claims to live longer than ${INTERNAL_TOKEN_MAX_SECONDS} s)`);
-  if (digest !== requestDigest(typeof body === 'function' ? await body() : body)) throw refused('request', 'the internal token was signed for another request (its req_sha256 is not the SHA-256 of this body)');
-  const caller = callerOfClaims(payload);
+  return { caller, jti, acceptedUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000, digest };
+}
+
+/** The token checked against the body it came with, then its caller. */
+function withBody(checked: CheckedToken, body: string | Uint8Array | undefined): VerifiedToken {
+  if (checked.digest !== requestDigest(body)) throw refused('request', 'the internal token was signed for another request (its req_sha256 is not the SHA-256 of this body)');
+  const { caller, jti, acceptedUntilMs } = checked;
   if (!caller) throw refused('claims', 'the internal token carries no valid caller');
-  return { caller, jti, acceptedUntilMs: (exp + CLOCK_TOLERANCE_SECONDS) * 1000 };
+  return { caller, jti, acceptedUntilMs };
 }
 
 /** Claims every token must carry (`sub`, `iss` and `aud` are checked by value besides). */
@@ -214,10 +245,7 @@ function verifiedClaims(token: string, audience: string, publicKey: KeyObject): 
   if (!header || header.alg !== algorithm || 'crit' in header || 'b64' in header) throw invalid('malformed');
   let valid: boolean;
   if (algorithm === 'HS256') {
-    // The signature's text, compared in constant time: base64url decoding would let other spellings of it pass.
-    const expected = Buffer.from(createHmac('sha256', publicKey).update(token.slice(0, second)).digest('base64url'));
-    const given = Buffer.from(token.slice(second + 1));
-    valid = given.length === expected.length && timingSafeEqual(given, expected);
+    valid = hmacHolds(token, second, publicKey);
   } else {
     try {
       valid = verify(digestOf(algorithm), Buffer.from(token.slice(0, second)), signingInput(algorithm, publicKey), Buffer.from(token.slice(second + 1), 'base64url'));
@@ -231,8 +259,14 @@ function verifiedClaims(token: string, audience: string, publicKey: KeyObject): 
   for (const claim of REQUIRED_CLAIMS) if (!Object.hasOwn(claims, claim)) throw invalid(`claim ${claim}`);
   if (claims.iss !== INTERNAL_ISSUER) throw invalid('claim iss');
   if (!(claims.aud === audience || (Array.isArray(claims.aud) && claims.aud.includes(audience)))) throw invalid('claim aud');
+  checkTimes(audience, claims.iat, claims.nbf, claims.exp);
+  return claims;
+}
+
+/** The time claims' checks (jose's `maxTokenAge` and `clockTolerance`), in jose's order. */
+function checkTimes(audience: string, iat: unknown, nbf: unknown, exp: unknown): void {
+  const invalid = (reason: string) => refused(reason, `the internal token is not valid for ${audience} (${reason})`);
   const now = Math.floor(Date.now() / 1000);
-  const { iat, nbf, exp } = claims;
   if (typeof iat !== 'number') throw invalid('claim iat');
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_TOLERANCE_SECONDS)) throw invalid('claim nbf');
   if (typeof exp !== 'number') throw invalid('claim exp');
@@ -240,7 +274,110 @@ function verifiedClaims(token: string, audience: string, publicKey: KeyObject): 
   if (exp <= now - CLOCK_TOLERANCE_SECONDS) throw expired();
   if (now - iat - CLOCK_TOLERANCE_SECONDS > INTERNAL_TOKEN_MAX_SECONDS) throw expired();
   if (now - iat < -CLOCK_TOLERANCE_SECONDS) throw invalid('claim iat');
-  return claims;
+}
+
+/** The HMAC of a token's signing input, compared in constant time with its signature's exact text. */
+function hmacHolds(token: string, second: number, key: KeyObject): boolean {
+  // The signature's text, compared in constant time: base64url decoding would let other spellings of it pass.
+  const expected = Buffer.from(createHmac('sha256', key).update(token.slice(0, second)).digest('base64url'));
+  const given = Buffer.from(token.slice(second + 1));
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** `"req_sha256"` in base64url, as it starts a group of the claims' encoding where the gateway's signer begins a token's variable part. */
+const VARIABLE_PART = Buffer.from('"req_sha256"').toString('base64url');
+/** The variable part as the gateway's signer writes it (`gateway/src/caller-tokens.ts`), and nothing else. */
+const VARIABLE_CLAIMS = /^"req_sha256":"([A-Za-z0-9_-]{43})","jti":"([A-Za-z0-9_-]{16,64})","iat":(0|[1-9]\d{0,14}),"exp":(0|[1-9]\d{0,14})\}$/;
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+/** Claims that belong to the variable part: a fixed part naming one is not kept (its token is checked in full). */
+const VARIABLE_NAMES = ['req_sha256', 'jti', 'iat', 'exp', 'nbf'];
+/** The most fixed parts one verifier keeps; past it the cache starts again (callers are few, each kept part ~1 KB). */
+const MAX_FIXED_PREFIXES = 1024;
+
+/**
+ * The fixed parts of the gateway's HS256 tokens a verifier has accepted, by their exact text. The gateway writes a
+ * token's claims as a fixed part per caller and subgraph (header, caller, issuer, audience, subject; its JSON padded
+ * to whole base64 groups) followed by the variable part (body digest, `jti`, times). Each token's HMAC is still
+ * checked over all its bytes; what is kept is the outcome of reading the fixed part: its claims checked (issuer,
+ * audience, the caller's claims) and the caller they make. A token is read this way only when its text up to the
+ * variable part is, byte for byte, that of a token accepted before under this verifier's key, and its variable part
+ * is exactly the signer's shape; any other token (another signer's, a part differing by one byte) is read in full.
+ *
+ * Reading the two parts apart gives what reading them together does: the fixed part is a JSON object's text up to a
+ * last `,` and spaces (`{…,`), valid as an object once that `,` becomes `}`, with at least one member; the variable
+ * part is members and the closing `}`; so the whole is that object's members followed by the variable part's, and
+ * the two name different claims (a fixed part naming a variable claim is not kept).
+ */
+class FixedPrefixes {
+  private readonly kept = new Map<string, Caller>();
+
+  constructor(
+    private readonly audience: string,
+    private readonly key: KeyObject,
+  ) {}
+
+  /** The token checked by its kept fixed part, or undefined: check it in full. */
+  check(token: string): CheckedToken | undefined {
+    const first = token.indexOf('.');
+    const second = first < 0 ? -1 : token.indexOf('.', first + 1);
+    if (second < 0) return undefined;
+    const at = token.lastIndexOf(VARIABLE_PART, second);
+    if (at <= first || (at - first - 1) % 4 !== 0) return undefined;
+    const caller = this.kept.get(token.slice(0, at));
+    if (!caller) return undefined;
+    if (token.includes('.', second + 1)) return undefined;
+    const tail = token.slice(at, second);
+    if (!BASE64URL.test(tail)) return undefined;
+    const variable = VARIABLE_CLAIMS.exec(Buffer.from(tail, 'base64url').toString('latin1'));
+    if (!variable) return undefined;
+    // A known fixed part's header, issuer, audience and caller hold; the signature is this token's own.
+    if (!hmacHolds(token, second, this.key)) throw refused('signature', `the internal token is not valid for ${this.audience} (signature)`);
+    const iat = Number(variable[3]);
+    const exp = Number(variable[4]);
+    checkTimes(this.audience, iat, undefined, exp);
+    return checkedClaims(this.audience, variable[2], iat, exp, variable[1], caller);
+  }
+
+  /** Keeps an accepted token's fixed part when it is the gateway's signer's (see above); anything else is not kept. */
+  learn(token: string, claims: Record<string, unknown>, caller: Caller): void {
+    const first = token.indexOf('.');
+    const second = token.indexOf('.', first + 1);
+    if (!token.startsWith(`${HEADERS.HS256}.`) || first !== HEADERS.HS256.length) return;
+    const at = token.lastIndexOf(VARIABLE_PART, second);
+    if (at <= first || (at - first - 1) % 4 !== 0) return;
+    const fixedText = token.slice(first + 1, at);
+    const tail = token.slice(at, second);
+    if (!BASE64URL.test(fixedText) || !BASE64URL.test(tail) || !VARIABLE_CLAIMS.test(Buffer.from(tail, 'base64url').toString('latin1'))) return;
+    let fixedJson: string;
+    try {
+      fixedJson = strictUtf8.decode(Buffer.from(fixedText, 'base64url'));
+    } catch {
+      return;
+    }
+    const end = /,[ ]*$/.exec(fixedJson);
+    if (!end) return;
+    let fixed: unknown;
+    try {
+      fixed = JSON.parse(`${fixedJson.slice(0, end.index)}}`);
+    } catch {
+      return;
+    }
+    if (typeof fixed !== 'object' || fixed === null || Array.isArray(fixed) || Object.keys(fixed).length === 0) return;
+    if (VARIABLE_NAMES.some((name) => Object.hasOwn(fixed, name))) return;
+    const own = fixed as Record<string, unknown>;
+    if (own.iss !== INTERNAL_ISSUER || !(own.aud === this.audience || (Array.isArray(own.aud) && own.aud.includes(this.audience)))) return;
+    // The caller the fixed part alone makes must be the one the whole token made.
+    const alone = callerOfClaims(own);
+    if (!alone || JSON.stringify(alone) !== JSON.stringify(caller) || JSON.stringify(alone) !== JSON.stringify(callerOfClaims(claims))) return;
+    if (this.kept.size >= MAX_FIXED_PREFIXES) this.kept.clear();
+    this.kept.set(token.slice(0, at), deepFreeze(alone));
+  }
+}
+
+/** A kept caller is handed to every request with its fixed part: frozen, so that no request can change another's. */
+function deepFreeze(caller: Caller): Caller {
+  for (const value of Object.values(caller)) if (Array.isArray(value)) Object.freeze(value);
+  return Object.freeze(caller);
 }
 
 /** The caller of a subgraph request with this body, or an `AccessRefusal` (401) naming why the token is refused. */
@@ -274,41 +411,51 @@ export function createCallerTokenVerifier(
   options: CallerTokenVerifierOptions = {},
 ): (token: string | undefined, body: RequestBody) => Promise<Caller> {
   const maxRemembered = options.maxRemembered ?? 200_000;
-  // Each accepted token's id with when it stops being accepted, and the ids in the order they were accepted.
-  // Lifetimes are alike, so the oldest entries expire first and forgetting walks the order from its front until the
-  // first live one. The order is an array of its own: walking the Map from its front would step over every entry
-  // deleted since V8 last rehashed it, thousands at a few hundred fetches a second (10 µs a token, measured).
-  const seen = new Map<string, number>();
-  let order: string[] = [];
-  let front = 0;
+  // The accepted ids in sets by the moment their tokens stop being accepted (`exp` plus the tolerance: whole
+  // seconds), forgotten a set at a time once that moment has passed: no expiry per id, no order to walk. A copy of a
+  // token carries its `exp` (no claim changes without the key), so a replay is looked for in its own set.
+  const buckets = new Map<number, Set<string>>();
+  let remembered = 0;
+  let nextExpiry = Infinity;
   const forgetExpired = (now: number) => {
-    while (front < order.length) {
-      const jti = order[front]!;
-      const until = seen.get(jti);
-      // An id accepted again after it expired is further back in the order as well: that entry forgets it.
-      if (until !== undefined && until > now) break;
-      seen.delete(jti);
-      front++;
-    }
-    if (front > 1024 && front * 2 > order.length) {
-      order = order.slice(front);
-      front = 0;
+    nextExpiry = Infinity;
+    for (const [until, ids] of buckets) {
+      if (until <= now) {
+        buckets.delete(until);
+        remembered -= ids.size;
+      } else if (until < nextExpiry) nextExpiry = until;
     }
   };
-  return async (token, body) => {
-    const verified = await verifyToken(token, audience, publicKey, body);
+  // The gateway's HS256 tokens are read through the fixed parts this verifier has accepted (its own key's).
+  const prefixes = publicKey.type === 'secret' ? new FixedPrefixes(audience, publicKey) : undefined;
+  const remember = (verified: VerifiedToken): Caller => {
     const now = Date.now();
-    forgetExpired(now);
-    const firstUse = seen.get(verified.jti);
-    if (firstUse !== undefined && firstUse > now) {
+    if (now >= nextExpiry) forgetExpired(now);
+    const until = verified.acceptedUntilMs;
+    let ids = buckets.get(until);
+    if (ids?.has(verified.jti)) {
       throw new TokenReplayRefusal({ jti: verified.jti, userId: verified.caller.userId, role: verified.caller.role });
     }
-    if (seen.size >= maxRemembered) {
+    if (remembered >= maxRemembered) {
       throw new AccessRefusal(503, AccessCode.INTERNAL_TOKEN_CAPACITY, 'this subgraph remembers too many recent internal tokens to accept another; try again shortly', 'capacity');
     }
-    seen.set(verified.jti, verified.acceptedUntilMs);
-    order.push(verified.jti);
+    if (!ids) {
+      buckets.set(until, (ids = new Set()));
+      if (until < nextExpiry) nextExpiry = until;
+    }
+    ids.add(verified.jti);
+    remembered++;
     return verified.caller;
+  };
+  // Not an async function: a body already at hand costs no promise of its own, one still being read costs one.
+  return (token, body) => {
+    try {
+      const checked = checkedToken(token, audience, publicKey, prefixes);
+      if (typeof body !== 'function') return Promise.resolve(remember(withBody(checked, body)));
+      return body().then((bytes) => remember(withBody(checked, bytes)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
 }
 
