@@ -286,8 +286,9 @@ export function createAuditWriter(url: string, options: AuditWriterOptions = {})
   }
 
   /**
-   * Appends a batch with the lock held across three round trips (lock and head; insert; commit), which cannot miss:
-   * after the optimistic attempts missed, or for a batch too large to write into a message. `linked` is the batch as
+   * Appends a batch with the lock held across round trips, which cannot miss: lock and head, then insert and commit
+   * (or, for a batch too large to write into a message, the insert with its parameter and then commit on their own).
+   * Taken after the optimistic attempts missed, or at once for a large batch. `linked` is the batch as
    * already linked to `knownHead`, kept when that is still the head (one writer per database, the usual case).
    */
   async function underLock(client: pg.PoolClient, records: PreparedRecord[], linked?: { rows: AuditRecordRow[]; json: string }): Promise<AppendedRecord[]> {
