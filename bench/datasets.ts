@@ -5,6 +5,9 @@
  *   npm run bench:datasets -- [--residents 100000,1000000] [--dataset residents-by-grid,cases,…] (default: every dataset with a floor)
  *                             [--format csv|ndjson|parquet] [--gateway-heap-mb N] [--profile <folder>] [--write]
  *
+ * The gateway runs with the launcher's flags (its heap bounded at 256 MiB, `GATEWAY_NODE_FLAGS`); `--gateway-heap-mb`
+ * sets another bound (4096 to see V8 left to its own sizing).
+ *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
  * as their own processes (waited on until idle), and the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`,
  * indexed on their join keys, and `COPY (join) TO STDOUT WITH CSV`, run before and after the export (the faster run

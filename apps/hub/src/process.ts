@@ -35,8 +35,23 @@ export function serviceNodeFlags(env: NodeJS.ProcessEnv = process.env): string[]
   return given.trim() === '' ? [] : given.trim().split(/\s+/);
 }
 
-/** How node must run a long-running service: `nodeArgsFor` and the service flags. */
-export const serviceArgsFor = (entry: string, env: NodeJS.ProcessEnv = process.env): string[] => [...nodeArgsFor(entry), ...serviceNodeFlags(env)];
+/**
+ * The gateway's own flags, as its Kubernetes manifest runs it: the JavaScript heap bounded. Left alone, V8 lets the
+ * old generation grow with the allocation rate of a long export (pages promoted while they wait to be written)
+ * instead of collecting it: a 1,000,000-row export took the gateway from ~270 to ~590 MiB of resident memory that
+ * it never handed back, where the export holds a few pages (docs/benchmarks.md, dataset exports).
+ * `HUB_NODE_FLAGS` comes after, so an operator's own bound wins.
+ */
+export const GATEWAY_NODE_FLAGS: readonly string[] = ['--max-old-space-size=256'];
+
+const GATEWAY_BUILT = path.join(path.dirname(path.dirname(GATEWAY_ENTRY)), 'dist', 'index.js');
+
+/** How node must run a long-running service: `nodeArgsFor`, the gateway's flags if it is the gateway, and the service flags. */
+export const serviceArgsFor = (entry: string, env: NodeJS.ProcessEnv = process.env): string[] => [
+  ...nodeArgsFor(entry),
+  ...(path.resolve(entry) === GATEWAY_ENTRY || path.resolve(entry) === GATEWAY_BUILT ? GATEWAY_NODE_FLAGS : []),
+  ...serviceNodeFlags(env),
+];
 
 export interface ServiceProcess {
   child: ChildProcess;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkEnvironment } from '@hub/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { forkService, SERVICE_NODE_FLAGS, serviceNodeFlags } from '../src/process.ts';
+import { forkService, GATEWAY_ENTRY, GATEWAY_NODE_FLAGS, SERVICE_NODE_FLAGS, serviceArgsFor, serviceNodeFlags } from '../src/process.ts';
 
 /** A service module that reports, as its ready message, the flags node started it with (node exits on one it refuses). */
 const REPORTER = `
@@ -45,6 +45,17 @@ describe('the service processes’ node flags', () => {
     process.env.HUB_NODE_FLAGS = '  ';
     expect(await execArgvOfService()).toEqual(['--enable-source-maps']);
     expect(serviceNodeFlags({ HUB_NODE_FLAGS: '' })).toEqual([]);
+  });
+
+  it('bounds the gateway’s heap as its manifest does, built or from source, and no other service’s; HUB_NODE_FLAGS come after it', () => {
+    const built = path.join(path.dirname(path.dirname(GATEWAY_ENTRY)), 'dist', 'index.js');
+    expect(GATEWAY_NODE_FLAGS).toEqual(['--max-old-space-size=256']);
+    expect(serviceArgsFor(built, {})).toEqual(['--enable-source-maps', '--max-old-space-size=256', ...SERVICE_NODE_FLAGS]);
+    expect(serviceArgsFor(GATEWAY_ENTRY, {})).toEqual(['--import', 'tsx', '--max-old-space-size=256', ...SERVICE_NODE_FLAGS]);
+    const partyBuilt = path.join(path.dirname(path.dirname(path.dirname(GATEWAY_ENTRY))), 'subgraphs', 'party', 'dist', 'index.js');
+    expect(serviceArgsFor(partyBuilt, {})).not.toContain('--max-old-space-size=256');
+    // Node takes the last of two bounds: an operator's own wins.
+    expect(serviceArgsFor(built, { HUB_NODE_FLAGS: '--max-old-space-size=1024' }).slice(-2)).toEqual(['--max-old-space-size=256', '--max-old-space-size=1024']);
   });
 
   it('refuses at the launcher’s start a value that is not flags, naming the variable', () => {

@@ -74,6 +74,13 @@ export interface AuditWriterOptions {
    * across two (default 3; 0 always takes the lock first, as tests of that path do).
    */
   optimisticAttempts?: number;
+  /**
+   * Largest batch, in characters of its JSON, written into the one-round-trip message (default 16,384). A larger
+   * one (a column page's record holds 5,000 resident ids, ~200 KB) goes as a parameter under the lock, across three
+   * round trips: as a quoted literal its text is escaped character by character here and scanned again by
+   * PostgreSQL's parser, which costs more than the two round trips saved. 0 sends every batch as a parameter.
+   */
+  inlineLimit?: number;
   /** Read for `HUB_AUDIT_RETENTION_DAYS`, which is refused below 180. */
   env?: NodeJS.ProcessEnv;
 }
@@ -173,13 +180,25 @@ async function readHead(client: pg.PoolClient): Promise<ChainHead> {
 
 /**
  * The batch as one JSON text that PostgreSQL turns into rows itself (drizzle sent each value of each row as a
- * parameter, and a column page's record holds 5,000 resident ids). Written into the statement as a quoted literal,
- * since a simple-query message, the one that carries several statements in one round trip, takes no parameters.
+ * parameter, and a column page's record holds 5,000 resident ids).
  */
-function insertStatement(client: pg.PoolClient, rows: AuditRecordRow[]): string {
-  const json = JSON.stringify(rows.map((row) => Object.fromEntries(COLUMNS.map(([key, name]) => [name, row[key]]))));
-  return `insert into ${TABLE} overriding system value select * from jsonb_populate_recordset(null::${TABLE}, ${client.escapeLiteral(json)}::jsonb)`;
+function batchJson(rows: AuditRecordRow[]): string {
+  return JSON.stringify(rows.map((row) => Object.fromEntries(COLUMNS.map(([key, name]) => [name, row[key]]))));
 }
+
+const insertFrom = (json: string) => `insert into ${TABLE} overriding system value select * from jsonb_populate_recordset(null::${TABLE}, ${json}::jsonb)`;
+
+/**
+ * The insert with the batch written in as a quoted literal, since a simple-query message, the one that carries
+ * several statements in one round trip, takes no parameters.
+ */
+const insertStatement = (client: pg.PoolClient, json: string) => insertFrom(client.escapeLiteral(json));
+
+/** The insert with the batch as its one parameter (an extended-query message of its own). */
+const INSERT_PARAMETER = insertFrom('$1');
+
+/** Default `inlineLimit`: a few dozen ordinary records (~600 characters each) still go in one round trip. */
+const INLINE_LIMIT = 16_384;
 
 /** SQL that holds when `head` is the chain's head (evaluated after the lock, so no other writer can move it meanwhile). */
 function headIs(client: pg.PoolClient, head: ChainHead): string {
@@ -222,6 +241,7 @@ export function createAuditWriter(url: string, options: AuditWriterOptions = {})
   auditRetentionDays(options.env);
   const maxBatch = options.maxBatch ?? 200;
   const optimisticAttempts = options.optimisticAttempts ?? OPTIMISTIC_ATTEMPTS;
+  const inlineLimit = options.inlineLimit ?? INLINE_LIMIT;
   const database = auditDatabase.open(url, { max: 2, applicationName: 'audit-writer' });
   const queue: Pending[] = [];
   let draining: Promise<void> | null = null;
@@ -248,24 +268,13 @@ export function createAuditWriter(url: string, options: AuditWriterOptions = {})
       for (let attempt = 0; attempt < optimisticAttempts; attempt++) {
         knownHead ??= await readHead(client);
         const rows = link(records, knownHead);
-        const results = await inTransaction(client, [
-          lockStatement,
-          `${insertStatement(client, rows)} where ${headIs(client, knownHead)}`,
-          HEAD_STATEMENT,
-        ]);
+        const json = batchJson(rows);
+        if (json.length > inlineLimit) return await underLock(client, records, { rows, json });
+        const results = await inTransaction(client, [lockStatement, `${insertStatement(client, json)} where ${headIs(client, knownHead)}`, HEAD_STATEMENT]);
         knownHead = headOf(results[2]!);
         if (results[1]!.rowCount === rows.length) return rows.map(({ seq, id, hash }) => ({ seq, id, hash }));
       }
-      try {
-        await client.query(`begin; ${lockStatement}`);
-        const rows = link(records, await readHead(client));
-        await client.query(`${insertStatement(client, rows)}; commit`);
-        knownHead = headOfRows(rows);
-        return rows.map(({ seq, id, hash }) => ({ seq, id, hash }));
-      } catch (error) {
-        await client.query('rollback').catch(() => {});
-        throw error;
-      }
+      return await underLock(client, records);
     } catch (error) {
       // What the chain looks like after a failure is not known here: the next batch reads it again.
       knownHead = null;
@@ -273,6 +282,33 @@ export function createAuditWriter(url: string, options: AuditWriterOptions = {})
       throw error;
     } finally {
       client.release(broken);
+    }
+  }
+
+  /**
+   * Appends a batch with the lock held across round trips, which cannot miss: lock and head, then insert and commit
+   * (or, for a batch too large to write into a message, the insert with its parameter and then commit on their own).
+   * Taken after the optimistic attempts missed, or at once for a large batch. `linked` is the batch as
+   * already linked to `knownHead`, kept when that is still the head (one writer per database, the usual case).
+   */
+  async function underLock(client: pg.PoolClient, records: PreparedRecord[], linked?: { rows: AuditRecordRow[]; json: string }): Promise<AppendedRecord[]> {
+    try {
+      const [, , head] = (await client.query(`begin; ${lockStatement}; ${HEAD_STATEMENT}`)) as unknown as pg.QueryResult[];
+      const current = headOf(head!);
+      const sameHead = linked && linked.rows[0]!.seq === current.seq + 1 && linked.rows[0]!.previousHash === current.hash;
+      const rows = sameHead ? linked.rows : link(records, current);
+      const json = sameHead ? linked.json : batchJson(rows);
+      if (json.length > inlineLimit) {
+        await client.query(INSERT_PARAMETER, [json]);
+        await client.query('commit');
+      } else {
+        await client.query(`${insertStatement(client, json)}; commit`);
+      }
+      knownHead = headOfRows(rows);
+      return rows.map(({ seq, id, hash }) => ({ seq, id, hash }));
+    } catch (error) {
+      await client.query('rollback').catch(() => {});
+      throw error;
     }
   }
 

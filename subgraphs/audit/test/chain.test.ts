@@ -5,12 +5,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dropDatabase, ensureDatabase, migrateDatabase, withDatabase } from '@hub/core';
 import { cloneDatabase, testCaller, uniqueDatabaseName } from '@hub/core/testing';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { AUDIT_MIGRATIONS, auditDatabase } from '@hub/audit-trail/db';
 import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
 import { verifyAuditChain } from '@hub/audit-trail/verify';
 import { auditRetentionDays, createAuditWriter, GENESIS_HASH, recordHash, type AppendedRecord, type AuditWriter } from '@hub/audit-trail';
-import { operation } from '@hub/audit-trail/testing';
+import { operation, residentOf } from '@hub/audit-trail/testing';
 
 const drops: (() => Promise<void>)[] = [];
 const writers: AuditWriter[] = [];
@@ -185,6 +185,100 @@ describe('the chain', () => {
     broken.pathname = '/no_such_audit_database';
     const trail = writer(broken.toString());
     await expect(trail.write(operation(1))).rejects.toThrow(/does not exist/);
+  });
+});
+
+describe('large records (a column page\'s 5,000 resident ids)', () => {
+  const page = (from: number) => Array.from({ length: 5000 }, (_, i) => residentOf(from + i));
+
+  /** The inserts the writer sent with the batch as a parameter, and those with it written into the text. */
+  function watchInserts() {
+    const spy = vi.spyOn(pg.Client.prototype, 'query');
+    const inserts = () =>
+      spy.mock.calls
+        .map(([text, values]) => ({ text: typeof text === 'string' ? text : '', values: values as unknown }))
+        .filter((call) => call.text.includes('insert into audit_records'));
+    return {
+      parameterised: () => inserts().filter((c) => Array.isArray(c.values) && c.values.length === 1).length,
+      inline: () => inserts().filter((c) => c.values === undefined).length,
+      restore: () => spy.mockRestore(),
+    };
+  }
+
+  it('goes as a parameter under the lock and chains exactly like a small one, between small ones', async () => {
+    const url = await freshTrail();
+    const trail = writer(url);
+    const watch = watchInserts();
+    const appended: AppendedRecord[] = [];
+    try {
+      appended.push(await trail.write(operation(1)));
+      appended.push(await trail.write(operation(2, { operationName: 'DatasetPage', residentIds: page(0).reverse() })));
+      appended.push(await trail.write(operation(3)));
+      // A small and a large record of one moment share a batch, which goes as a parameter as a whole.
+      appended.push(...(await Promise.all([trail.write(operation(4)), trail.write(operation(5, { residentIds: page(5000) }))])));
+      expect(watch.parameterised()).toBe(2);
+      expect(watch.inline()).toBe(2);
+    } finally {
+      watch.restore();
+    }
+    expect(appended.map((a) => a.seq)).toEqual([1, 2, 3, 4, 5]);
+    const rows = await readChain(url);
+    rows.forEach((row, i) => {
+      expect(row.previousHash).toBe(i === 0 ? GENESIS_HASH : rows[i - 1]!.hash);
+      expect(row.hash).toBe(recordHash(row));
+      expect(row.hash).toBe(appended[i]!.hash);
+    });
+    // Every id landed, once each and in order, as a small record's do.
+    expect(rows[1]!.residentIds).toEqual(page(0).sort());
+    expect(rows[4]!.residentIds).toEqual(page(5000).sort());
+    expect(rows[1]).toMatchObject({ operationName: 'DatasetPage', categories: ['identity'], outcome: 'SUCCESS' });
+    const found = await withClient(url, (client) =>
+      client.query<{ seq: string }>('SELECT seq::text FROM audit_records WHERE resident_ids @> ARRAY[$1]::uuid[] ORDER BY seq', [page(0)[4321]]),
+    );
+    expect(found.rows.map((r) => Number(r.seq))).toEqual([2]);
+    expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 5, headSeq: 5, headHash: rows[4]!.hash });
+  });
+
+  it('links after the head another writer moved, and keeps one chain under concurrent large and small writes', async () => {
+    const url = await freshTrail();
+    const [a, b] = [writer(url, { maxBatch: 2 }), writer(url, { maxBatch: 2 })];
+    // a links its next batch to the head it last saw; b moves it first, so a's large batch is linked again under the lock.
+    await a.write(operation(0, { operationName: 'a-0' }));
+    await b.write(operation(1, { operationName: 'b-1' }));
+    const stale = await a.write(operation(2, { operationName: 'a-2', residentIds: page(0) }));
+    expect(stale.seq).toBe(3);
+    const appended = await Promise.all(
+      Array.from({ length: 16 }, (_, n) =>
+        (n % 2 === 0 ? a : b).write(operation(n + 3, { operationName: `op-${n}`, residentIds: n % 3 === 0 ? page(n * 100) : [residentOf(n)] })),
+      ),
+    );
+    expect(appended.map((r) => r.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 16 }, (_, i) => i + 4));
+    const rows = await readChain(url);
+    expect(rows).toHaveLength(19);
+    expect(rows.slice(0, 3).map((r) => r.operationName)).toEqual(['a-0', 'b-1', 'a-2']);
+    rows.forEach((row, i) => {
+      expect(row.seq).toBe(i + 1);
+      expect(row.previousHash).toBe(i === 0 ? GENESIS_HASH : rows[i - 1]!.hash);
+    });
+    const bySeq = new Map(rows.map((r) => [r.seq, r]));
+    appended.forEach((r, n) => {
+      expect(bySeq.get(r.seq)!.operationName).toBe(`op-${n}`);
+      expect(bySeq.get(r.seq)!.residentIds).toHaveLength(n % 3 === 0 ? 5000 : 1);
+    });
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 19, headSeq: 19 });
+  });
+
+  it('writes nothing of a large batch it cannot write, and the chain goes on after it', async () => {
+    const url = await freshTrail();
+    const trail = writer(url, { inlineLimit: 0 });
+    await trail.write(operation(1));
+    // Over the column's limit: PostgreSQL refuses the insert, after the lock was taken in the same transaction.
+    await withClient(url, (client) => client.query("ALTER TABLE audit_records ADD CONSTRAINT few_ids CHECK (cardinality(resident_ids) < 4000)"));
+    await expect(trail.write(operation(2, { residentIds: page(0) }))).rejects.toThrow(/audit records not written: .*few_ids/);
+    await withClient(url, (client) => client.query('ALTER TABLE audit_records DROP CONSTRAINT few_ids'));
+    const next = await trail.write(operation(3, { residentIds: page(0) }));
+    expect(next.seq).toBe(2);
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 2, headSeq: 2 });
   });
 });
 
