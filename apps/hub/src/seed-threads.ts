@@ -69,7 +69,9 @@ const WORKER_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './
  * the module is imported (Node 20 does not apply `--import tsx` given in a worker's execArgv to its main module).
  */
 function workerOf(task: SeedWorkerTask, env: NodeJS.ProcessEnv): Worker {
-  if (!WORKER_ENTRY.endsWith('.ts')) return new Worker(WORKER_ENTRY, { workerData: task, env, execArgv: ['--enable-source-maps'] });
+  // A profile of the seeding process (`--cpu-prof`) covers its worker too; nothing else of the process's flags applies.
+  const profile = process.execArgv.filter((a) => a.startsWith('--cpu-prof'));
+  if (!WORKER_ENTRY.endsWith('.ts')) return new Worker(WORKER_ENTRY, { workerData: task, env, execArgv: ['--enable-source-maps', ...profile] });
   // tsx's ESM API by its package's own exports (its CommonJS build does not load in an evaluated worker).
   const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
   const api = (JSON.parse(readFileSync(manifest, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api']!.import.default;

@@ -20,6 +20,7 @@ import {
   redactText,
   RESIDENT_KEY,
   residentKey,
+  residentKeyer,
   streetCodeOfCommunity,
   townshipKind,
 } from '../src/index.ts';
@@ -165,6 +166,26 @@ describe('pseudonymous resident key', () => {
     const key = residentKey('11010519491231002X', 'secret-one-abcdefgh');
     const candidates: unknown[] = [key, key.toUpperCase(), key.slice(1), `${key}0`, `${key.slice(0, 31)}g`, `${key.slice(0, 31)}/`, `${key.slice(0, 31)}:`, '', 42, null, undefined];
     for (const candidate of candidates) expect(isResidentKey(candidate)).toBe(typeof candidate === 'string' && RESIDENT_KEY.test(candidate));
+  });
+
+  it('residentKeyer gives residentKey\'s key for every input and secret, the long and non-ASCII ones included', () => {
+    const inputs = [
+      '11010519491231002X',
+      ' 11010519491231002x ',
+      'PASSPORT:USA:E12345678',
+      '',
+      'a'.repeat(54),
+      'a'.repeat(55),
+      'a'.repeat(56),
+      'b'.repeat(64),
+      'c'.repeat(120),
+      '外国人永久居留身份证:CAN:ABC123',
+      ...Array.from({ length: 500 }, (_, i) => `3203${String(i * 7919).padStart(14, '0')}`),
+    ];
+    for (const secret of ['secret-one-abcdefgh', '', 'k', 'x'.repeat(64), 'y'.repeat(65), '密钥-secret']) {
+      const keyOf = residentKeyer(secret);
+      for (const input of inputs) expect(keyOf(input), `${secret} ${input}`).toBe(residentKey(input, secret));
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { residentKey, TransactionalBatchWriter, type demoSeed, type RowWriter } from '@hub/core';
+import { residentKeyer, TransactionalBatchWriter, type demoSeed, type RowWriter } from '@hub/core';
 import type { DemoGridContents, DemoWorld } from './types.ts';
 
 /**
@@ -122,6 +122,9 @@ export function transactionalSeeder(
 /** Hub ids already derived for a grid's contents, per secret: every department seeding the grid shares them. */
 const gridHubIds = new WeakMap<DemoGridContents, Map<string, Map<string, string>>>();
 
+/** The keyed hash per secret, its key schedule computed once for the whole seed rather than once per person. */
+const keyers = new Map<string, (idNumber: string) => string>();
+
 /**
  * The hub id (`residentKey`) of an ID number or document key, derived once per grid and secret however many
  * departments and records name the person: the keyed hash is most of what a department's rows cost to build, and the
@@ -133,9 +136,12 @@ export function hubIdsOf(contents: DemoGridContents, secret: string): (idNumber:
   let ids = bySecret.get(secret);
   if (!ids) bySecret.set(secret, (ids = new Map()));
   const known = ids;
+  let keyer = keyers.get(secret);
+  if (!keyer) keyers.set(secret, (keyer = residentKeyer(secret)));
+  const key = keyer;
   return (idNumber) => {
     let id = known.get(idNumber);
-    if (id === undefined) known.set(idNumber, (id = residentKey(idNumber, secret)));
+    if (id === undefined) known.set(idNumber, (id = key(idNumber)));
     return id;
   };
 }
