@@ -2,7 +2,7 @@
  * Our gateway against stock @apollo/gateway and Hive Gateway, in one run, on the same subgraphs and supergraph.
  *
  *   npm run bench:gateways -- [--residents 10000|100000|1000000] [--duration 10] [--connections 10] [--warmup 3]
- *                             [--gateways hub,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
+ *                             [--gateways hub,hub-apollo,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
  *                             [--profile <folder>] [--soak <minutes>] [--baseline <commit>] [--rounds 1]
  *
  * The operations are the departmental apps' (`clients/<app>/*.graphql`). Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
@@ -13,7 +13,8 @@
  * size and the whole hub's CPU per subgraph fetch and per answer KiB (questions of different sizes compared). `--write`
  * puts the table into docs/benchmarks.md between its gateway-benchmark markers.
  *
- * Everything (load generator included) shares the machine: compare gateways within one run, as ratios.
+ * Everything (load generator included) shares the machine: compare gateways within one run, as ratios. `hub-apollo` is
+ * our gateway again with its prepared path off (HUB_GATEWAY_EXECUTOR=apollo), to measure that path in the same run.
  *
  * Before the load, the internal caller tokens' own cost is measured in this process (`measureCallerTokens`): signing
  * and verifying one token per subgraph fetch, bound to its body and single-use, against the map lookups of the
@@ -69,6 +70,9 @@ const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemed
 
 const GATEWAYS = {
   hub: { label: 'ours (hub gateway)', entry: path.join(ROOT, 'gateway/dist/index.js') },
+  // Our gateway with its prepared path off (HUB_GATEWAY_EXECUTOR=apollo): every request through Apollo Server's
+  // pipeline, the twin that shows what the prepared path saves, in the same run.
+  'hub-apollo': { label: 'ours, Apollo Server pipeline only', entry: path.join(ROOT, 'gateway/dist/index.js') },
   apollo: { label: 'stock @apollo/gateway', entry: path.join(ROOT, 'bench/peers/apollo-gateway.ts') },
   hive: { label: 'Hive Gateway', entry: path.join(ROOT, 'bench/peers/hive/hive-gateway.ts') },
 } as const;
@@ -366,11 +370,12 @@ try {
       HUB_RATE_LIMITS_FILE: rateLimitsFile,
       AUDIT_DATABASE_URL: databases.urls.audit,
       BENCH_CALLER: JSON.stringify(caller),
+      ...(kind === 'hub-apollo' ? { HUB_GATEWAY_EXECUTOR: 'apollo' } : {}),
       ...internal.gateway,
     }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, kind)}`] } : {});
     started.push(service);
     const url = await service.ready;
-    gateways.set(kind, { url, pid: service.child.pid!, headers: kind === 'hub' ? hubHeaders : {}, subgraphPids, subgraphUrls });
+    gateways.set(kind, { url, pid: service.child.pid!, headers: kind === 'hub' || kind === 'hub-apollo' ? hubHeaders : {}, subgraphPids, subgraphUrls });
     say(`${labelOf(kind)} ready at ${url}`);
   }
 
