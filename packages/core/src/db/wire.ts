@@ -230,11 +230,13 @@ class WireConnection {
       encoded = encodeValues(execution.values);
     } catch (error) {
       execution.reject(error);
+      if (this.inFlight === 0) this.wire.idle(this);
       return;
     }
     let state = this.statements.get(name);
     if (state && state.text !== text) {
       execution.reject(new Error(`Prepared statements must be unique - '${name}' was used for a different statement`));
+      if (this.inFlight === 0) this.wire.idle(this);
       return;
     }
     const out = this.out;
