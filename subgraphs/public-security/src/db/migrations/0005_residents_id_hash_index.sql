@@ -1,0 +1,1 @@
+CREATE INDEX "residents_id_hash_idx" ON "residents" USING hash ("id");
