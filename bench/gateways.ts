@@ -56,6 +56,7 @@ import { readSupergraph, subgraphsOf, DEFAULT_SUPERGRAPH } from '@hub/gateway';
 import { createCallerTokenSigner } from '@hub/gateway/caller-tokens';
 import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
+import { localSocketsEnabled, prepareLocalSockets } from '@hub/hub/local-sockets';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { migrationsDiffer, prepareBaseline, resolveCommit, startBaselineHub, type BaselineHub } from './baseline-hub.ts';
@@ -73,6 +74,9 @@ const GATEWAYS = {
   // Our gateway with its prepared path off (HUB_GATEWAY_EXECUTOR=apollo): every request through Apollo Server's
   // pipeline, the twin that shows what the prepared path saves, in the same run.
   'hub-apollo': { label: 'ours, Apollo Server pipeline only', entry: path.join(ROOT, 'gateway/dist/index.js') },
+  // Ours again, its subgraph fetches over loopback TCP instead of the subgraphs' Unix sockets: the A/B of the launcher's
+  // local sockets in one run (HUB_LOCAL_SOCKETS=0 turns the sockets off for every gateway, PostgreSQL's too).
+  'hub-tcp': { label: 'ours over loopback TCP', entry: path.join(ROOT, 'gateway/dist/index.js') },
   apollo: { label: 'stock @apollo/gateway', entry: path.join(ROOT, 'bench/peers/apollo-gateway.ts') },
   hive: { label: 'Hive Gateway', entry: path.join(ROOT, 'bench/peers/hive/hive-gateway.ts') },
 } as const;
@@ -275,7 +279,10 @@ const databases = await prepareDatabases({
   env: {},
   log: say,
   progress: true,
+  postgresTransport: localSocketsEnabled() ? 'unix' : 'tcp',
 });
+// As the launcher gives them: each subgraph a socket besides its port, and our gateway the sockets to fetch over.
+const sockets = prepareLocalSockets(dataDir, departmentRuntimes.map((r) => r.name));
 
 try {
   // Subgraphs on free ports; every gateway reads one supergraph that names them.
@@ -296,6 +303,7 @@ try {
         HUB_SECRET: DEMO_HUB_SECRET,
         [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
         [`${dept.envPrefix}_PORT`]: String(ports[runtime.name]),
+        ...(sockets.env[`${dept.envPrefix}_SOCKET`] ? { [`${dept.envPrefix}_SOCKET`]: sockets.env[`${dept.envPrefix}_SOCKET`] } : {}),
         ...internal.subgraph(runtime.name),
       }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, runtime.name)}`] } : {});
       started.push(service);
@@ -371,11 +379,12 @@ try {
       AUDIT_DATABASE_URL: databases.urls.audit,
       BENCH_CALLER: JSON.stringify(caller),
       ...(kind === 'hub-apollo' ? { HUB_GATEWAY_EXECUTOR: 'apollo' } : {}),
+      ...(kind === 'hub' || kind === 'hub-apollo' ? sockets.env : {}),
       ...internal.gateway,
     }, options.profile ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${path.resolve(options.profile, kind)}`] } : {});
     started.push(service);
     const url = await service.ready;
-    gateways.set(kind, { url, pid: service.child.pid!, headers: kind === 'hub' || kind === 'hub-apollo' ? hubHeaders : {}, subgraphPids, subgraphUrls });
+    gateways.set(kind, { url, pid: service.child.pid!, headers: kind === 'hub' || kind === 'hub-apollo' || kind === 'hub-tcp' ? hubHeaders : {}, subgraphPids, subgraphUrls });
     say(`${labelOf(kind)} ready at ${url}`);
   }
 

@@ -1,4 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -57,6 +58,17 @@ function mintToken(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string> {
   });
 }
 
+/** A socket file as a killed process leaves it: bound by a child that is then killed before it can remove it. */
+async function leaveStaleSocket(socketPath: string): Promise<void> {
+  const child = spawn(process.execPath, ['-e', `require('node:net').createServer().listen(${JSON.stringify(socketPath)})`], { stdio: 'ignore' });
+  for (let i = 0; statSync(socketPath, { throwIfNoEntry: false })?.isSocket() !== true; i++) {
+    if (i > 400) throw new Error(`no socket at ${socketPath}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+}
+
 const cleanups: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
@@ -99,6 +111,20 @@ describe('npm start', () => {
     }
     expect(first.lines.some((l) => /seeded .*public-security.*civil-affairs|seeded .*civil-affairs.*public-security/.test(l))).toBe(true);
     expect(first.lines.some((l) => l.includes('generating the demo district as on 2026-11-01'))).toBe(true);
+    // One machine's hub talks over Unix sockets: PostgreSQL's in its data folder, each department's in `run` (0700),
+    // each socket file closed to others; the ports stay for outside callers.
+    const runDir = path.join(dataDir, 'run');
+    if (departments.every((dept) => !databaseUrlFromEnv(dept))) {
+      expect(first.lines.some((l) => /embedded PostgreSQL ready in .*over its Unix socket/.test(l))).toBe(true);
+      expect(statSync(path.join(dataDir, 'postgres', 'socket')).mode & 0o777).toBe(0o700);
+    }
+    expect(statSync(runDir).mode & 0o777).toBe(0o700);
+    for (const dept of departments) {
+      const socket = path.join(runDir, `${dept.name}.sock`);
+      expect(first.lines.some((l) => l.startsWith(`✔ ${dept.name}`) && l.endsWith(`(gateway fetches over ${socket})`))).toBe(true);
+      expect(statSync(socket).isSocket()).toBe(true);
+      expect(statSync(socket).mode & 0o077).toBe(0);
+    }
     const query = `{ grid(code: "${grid.grid.code}") { name residents(first: 1) { totalCount } } }`;
     const anonymous = await fetch(gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
     expect(anonymous.status).toBe(401);
@@ -112,6 +138,9 @@ describe('npm start', () => {
     expect(await first.exited).toBe(0);
     expect(first.lines.at(-1)).toBe('stopped');
     await expect(fetch(gatewayUrl)).rejects.toThrow();
+    // Stopped cleanly, every service removed its socket; a killed one leaves its file, which the next start takes over.
+    for (const dept of departments) expect(statSync(path.join(runDir, `${dept.name}.sock`), { throwIfNoEntry: false })).toBeUndefined();
+    await leaveStaleSocket(path.join(runDir, 'party.sock'));
 
     const second = launch(env);
     cleanups.push(async () => {

@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { unixHttpUrl } from '@hub/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { keepAliveFetcher, ResponseParser } from '../src/resilience/fetcher.ts';
 
@@ -182,5 +186,44 @@ describe('ResponseParser', () => {
     expect(() => new ResponseParser().push(bytes('SSH-2.0-OpenSSH\r\n\r\n'))).toThrow(/not HTTP/);
     expect(() => new ResponseParser().push(bytes('HTTP/1.1 200 OK\r\ncontent-length: -1\r\n\r\n'))).toThrow(/content-length/);
     expect(new ResponseParser().end()).toBeUndefined();
+  });
+});
+
+describe("the gateway's HTTP client to a subgraph on this machine's Unix socket", () => {
+  it('sends to the socket an http+unix URL names, on that URL path, and keeps the connection for the next request', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'hub-fetch-sock-'));
+    closers.push(() => rm(dir, { recursive: true, force: true }));
+    const socketPath = path.join(dir, 'party.sock');
+    const seen: { url: string; host: string | undefined; body: string; remote: string | undefined }[] = [];
+    let opened = 0;
+    const server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ url: req.url!, host: req.headers.host, body: Buffer.concat(chunks).toString('utf8'), remote: req.socket.remoteAddress });
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ data: { n: seen.length } }));
+      });
+    });
+    server.on('connection', () => opened++);
+    await new Promise<void>((resolve) => server.listen(socketPath, resolve));
+    closers.push(() => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }));
+    const fetcher = fetcherForTest();
+    const url = unixHttpUrl(socketPath, '/graphql');
+    for (let i = 1; i <= 3; i++) {
+      const response = await fetcher(url, post(`{"i":${i}}`));
+      expect(await response.json()).toEqual({ data: { n: i } });
+    }
+    // A Unix socket has no peer address; the host header is a plain name, not the encoded path.
+    expect(seen).toEqual([1, 2, 3].map((i) => ({ url: '/graphql', host: 'localhost', body: `{"i":${i}}`, remote: undefined })));
+    expect(opened).toBe(1);
+  });
+
+  it('fails the fetch when nothing listens on the socket', async () => {
+    const fetcher = fetcherForTest();
+    await expect(fetcher(unixHttpUrl(path.join(tmpdir(), `hub-no-such-${process.pid}.sock`)), post('{}'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });
