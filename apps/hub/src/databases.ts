@@ -279,10 +279,18 @@ export async function seedDemo(task: SeedTask, onProgress: (residents: number) =
   }
 }
 
+/**
+ * V8's flags for the seeding process, a batch job beside PostgreSQL on the same cores: the garbage collector on the
+ * thread that allocates. By default V8 hands scavenges and marking to helper threads, which on a machine of two cores
+ * take the core PostgreSQL and the seed's other thread need, for more CPU in all (docs/benchmarks.md, "Seeding the
+ * demo district").
+ */
+export const SEED_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
+
 function seedInChildProcess(entry: string, task: SeedTask, referenceDate: string, onProgress: (residents: number) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = fork(entry, [], {
-      execArgv: nodeArgsFor(entry),
+      execArgv: [...nodeArgsFor(entry), ...SEED_NODE_FLAGS],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // The generator reads its reference date as it loads, before the task arrives.
       env: { ...process.env, HUB_DEMO_REFERENCE_DATE: referenceDate },

@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { Column } from 'drizzle-orm';
 import { getTableConfig, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
@@ -144,64 +143,23 @@ export const tableNameOf = (table: PgTable): string => tableColumns(table).name;
 
 /**
  * Rows as COPY's text format (tab between values, \N for null, a line a row), built row by row into one string
- * that is converted once: no per-column arrays of driver values, no array of lines to join. The loop is compiled once
- * per table and set of columns (`rowsToCopyText`), so each row's values are read by name, not by a key looked up per
- * value.
+ * that is converted once: no per-column arrays of driver values, no array of lines to join.
  */
 function copyText(rows: readonly PgTable['$inferInsert'][], columns: TableColumns['columns']): string {
-  return compiledCopyText(columns)(rows);
-}
-
-type CopyTextOf = (rows: readonly PgTable['$inferInsert'][]) => string;
-
-/** Compiled loops by the columns array `presentColumns` returns, one per table and set of columns present. */
-const compiledByColumns = new Map<string, { columns: TableColumns['columns']; compiled: CopyTextOf }[]>();
-
-/** The value's COPY text, as `copyText` gave it value by value: driver value, cut to the column's length, escaped. */
-function columnEncoder(column: TableColumns['columns'][number]): (value: unknown) => string {
-  return (v) => {
-    let value = driverValue(column, v);
-    if (column.limit !== undefined && typeof value === 'string') value = truncate(value, column.limit);
-    return copyValue(value);
-  };
-}
-
-/** Columns whose driver value is the value itself (text, enums, integers, booleans, dates kept as strings). */
-const passesThrough = (c: TableColumns['columns'][number]) =>
-  !c.isArray && c.limit === undefined && (c.column as unknown as { mapToDriverValue: unknown }).mapToDriverValue === IDENTITY_MAPPING;
-
-/** drizzle's own mapping, which hands the value on unchanged; a column type that converts overrides it. */
-const IDENTITY_MAPPING: unknown = Column.prototype.mapToDriverValue;
-
-function compiledCopyText(columns: TableColumns['columns']): CopyTextOf {
-  const signature = columns.map((c) => c.key).join('\u0000');
-  let known = compiledByColumns.get(signature);
-  if (!known) compiledByColumns.set(signature, (known = []));
-  for (const entry of known) if (entry.columns.length === columns.length && entry.columns.every((c, i) => c.column === columns[i]!.column)) return entry.compiled;
-  const encoders = columns.map(columnEncoder);
+  let text = '';
   const last = columns.length - 1;
-  // Property names go in as JSON string literals; they are the drizzle tables' own keys, never data.
-  const body = columns
-    .map((c, i) => {
-      const separator = i === last ? '\n' : '\t';
-      const read = `v = row[${JSON.stringify(c.key)}];`;
-      const text = passesThrough(c)
-        ? `text += (v === undefined || v === null ? '\\\\N' : typeof v === 'string' ? (SPECIAL.test(v) ? escape(v) : v) : encoders[${i}](v)) + ${JSON.stringify(separator)};`
-        : `text += (v === undefined || v === null ? '\\\\N' : encoders[${i}](v)) + ${JSON.stringify(separator)};`;
-      return `${read} ${text}`;
-    })
-    .join('\n');
-  const compiled = new Function(
-    'encoders',
-    'SPECIAL',
-    'escape',
-    `return function copyTextOf(rows) { let text = ''; let v; for (let r = 0; r < rows.length; r++) { const row = rows[r]; ${last < 0 ? "text += '\\n';" : body} } return text; };`,
-  )(encoders, SPECIAL, escapeText) as CopyTextOf;
-  known.push({ columns, compiled });
-  return compiled;
+  for (const row of rows) {
+    if (last < 0) text += '\n';
+    for (let c = 0; c <= last; c++) {
+      const column = columns[c]!;
+      let value = driverValue(column, (row as Record<string, unknown>)[column.key]);
+      if (column.limit !== undefined && typeof value === 'string') value = truncate(value, column.limit);
+      text += copyValue(value);
+      text += c === last ? '\n' : '\t';
+    }
+  }
+  return text;
 }
-
-const escapeText = (value: string) => value.replace(/[\\\t\n\r]/g, escapeChar);
 
 function truncate(value: string, characters: number): string {
   if (value.length <= characters) return value;
