@@ -1,4 +1,4 @@
-import { ApolloServer, HeaderMap, type ApolloServerOptionsWithGateway, type ApolloServerPlugin, type ContextThunk, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type ApolloServerOptionsWithGateway, type ApolloServerPlugin, type ContextThunk, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import type { GatewayExecutor, GatewayGraphQLRequestContext, GatewayInterface } from '@apollo/server-gateway-interface';
 import { apolloAnswer, type AuthorizedOperation, type OperationPolicy } from '@hub/core';
 import { GraphQLError, type DocumentNode, type GraphQLFormattedError, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
@@ -157,17 +157,17 @@ export class PreparedRequests {
    */
   async answer(http: HTTPGraphQLRequest, context: ContextThunk<GatewayContext>): Promise<HTTPGraphQLResponse | { context: ContextThunk<GatewayContext> } | undefined> {
     if (http.method !== 'POST' || !this.executor) return undefined;
-    const contentType = singleResultType(http.headers.get('accept'));
-    if (!contentType || !isJsonRequest(http.headers.get('content-type'))) return undefined;
+    const contentType = apolloAnswer.singleResultType(http.headers.get('accept'));
+    if (!contentType || !apolloAnswer.isJsonRequest(http.headers.get('content-type'))) return undefined;
     // The stock executor answers the query-plan debugging header itself.
     if (http.headers.get('apollo-query-plan-experimental') !== undefined) return undefined;
     const body = http.body;
-    if (!isRecord(body)) return undefined;
+    if (!apolloAnswer.isRecord(body)) return undefined;
     const { query, variables, operationName, extensions } = body;
     if (typeof query !== 'string' || body.documentId !== undefined) return undefined;
     if (!(operationName === undefined || operationName === null || typeof operationName === 'string')) return undefined;
-    if (!(variables === undefined || variables === null || isRecord(variables))) return undefined;
-    if (!(extensions === undefined || extensions === null || (isRecord(extensions) && extensions.persistedQuery === undefined))) return undefined;
+    if (!(variables === undefined || variables === null || apolloAnswer.isRecord(variables))) return undefined;
+    if (!(extensions === undefined || extensions === null || (apolloAnswer.isRecord(extensions) && extensions.persistedQuery === undefined))) return undefined;
     const byClass = this.lookup(query, operationName ?? undefined);
     if (!byClass) return undefined;
 
@@ -316,26 +316,11 @@ function clientError(error: GraphQLError): GraphQLFormattedError {
   return { message: error.message, extensions };
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/** The content type Apollo answers a single result with for this `Accept`; undefined for any other, which Apollo negotiates. */
-function singleResultType(accept: string | undefined): string | undefined {
-  if (accept === undefined || accept === '' || accept === '*/*' || accept === 'application/json') return apolloAnswer.APPLICATION_JSON;
-  return undefined;
-}
-
-/** Apollo's CSRF check lets any POST through whose content type is JSON; anything else is left to it. */
-function isJsonRequest(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
-}
-
 /**
  * Apollo Server in front of the gateway, with the prepared path before it (`PreparedRequests`): a request the path
  * answers never enters Apollo's pipeline; every other request, and every request the path hands over, is Apollo's.
  */
-export class PreparedGatewayServer extends ApolloServer<GatewayContext> {
-  private serving = false;
-
+export class PreparedGatewayServer extends apolloAnswer.ShortcutApolloServer<GatewayContext> {
   constructor(
     config: ApolloServerOptionsWithGateway<GatewayContext>,
     private readonly prepared: PreparedRequests | undefined,
@@ -343,21 +328,7 @@ export class PreparedGatewayServer extends ApolloServer<GatewayContext> {
     super(prepared ? { ...config, gateway: prepared.gateway(config.gateway), plugins: [prepared.plugin(), ...(config.plugins ?? [])] } : config);
   }
 
-  override async start(): Promise<void> {
-    await super.start();
-    this.serving = true;
-  }
-
-  override async stop(): Promise<void> {
-    // A stopping server's answers (errors) are Apollo's to give.
-    this.serving = false;
-    await super.stop();
-  }
-
-  override async executeHTTPGraphQLRequest(request: { httpGraphQLRequest: HTTPGraphQLRequest; context: ContextThunk<GatewayContext> }): Promise<HTTPGraphQLResponse> {
-    const answer = this.serving && this.prepared ? await this.prepared.answer(request.httpGraphQLRequest, request.context) : undefined;
-    if (answer === undefined) return super.executeHTTPGraphQLRequest(request);
-    if ('context' in answer) return super.executeHTTPGraphQLRequest({ httpGraphQLRequest: request.httpGraphQLRequest, context: answer.context });
-    return answer;
+  protected override shortcut(http: HTTPGraphQLRequest, context: ContextThunk<GatewayContext>): Promise<HTTPGraphQLResponse | apolloAnswer.Handover<GatewayContext> | undefined> {
+    return this.prepared ? this.prepared.answer(http, context) : Promise.resolve(undefined);
   }
 }

@@ -1,4 +1,4 @@
-import { HeaderMap, type HTTPGraphQLResponse } from '@apollo/server';
+import { ApolloServer, HeaderMap, type BaseContext, type ContextThunk, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /**
@@ -72,4 +72,51 @@ function isPartialHead(value: unknown): value is { status?: number; headers?: Ma
     (!('status' in value) || typeof value.status === 'number') &&
     (!('headers' in value) || value.headers instanceof Map)
   );
+}
+
+export const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
+ * The content type Apollo answers a single result with for this `Accept`, for the values a gateway or client sends
+ * (none, undici's `* / *`, or JSON); undefined for any other, which Apollo negotiates itself.
+ */
+export function singleResultType(accept: string | undefined): string | undefined {
+  if (accept === undefined || accept === '' || accept === '*/*' || accept === 'application/json') return APPLICATION_JSON;
+  return undefined;
+}
+
+/** Apollo's CSRF check lets any POST through whose content type is JSON; anything else is left to it. */
+export function isJsonRequest(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
+}
+
+/** What a shortcut leaves to Apollo: the request, with the context already built (or its failure). */
+export type Handover<TContext extends BaseContext> = { context: ContextThunk<TContext> };
+
+/**
+ * Apollo Server with a shortcut in front of its pipeline, taken only while the server is started (a stopping
+ * server's answers, errors, are Apollo's to give). The shortcut answers, hands the request over with its context
+ * built, or leaves it untouched (undefined).
+ */
+export abstract class ShortcutApolloServer<TContext extends BaseContext> extends ApolloServer<TContext> {
+  private serving = false;
+
+  protected abstract shortcut(http: HTTPGraphQLRequest, context: ContextThunk<TContext>): Promise<HTTPGraphQLResponse | Handover<TContext> | undefined>;
+
+  override async start(): Promise<void> {
+    await super.start();
+    this.serving = true;
+  }
+
+  override async stop(): Promise<void> {
+    this.serving = false;
+    await super.stop();
+  }
+
+  override async executeHTTPGraphQLRequest(request: { httpGraphQLRequest: HTTPGraphQLRequest; context: ContextThunk<TContext> }): Promise<HTTPGraphQLResponse> {
+    const answer = this.serving ? await this.shortcut(request.httpGraphQLRequest, request.context) : undefined;
+    if (answer === undefined) return super.executeHTTPGraphQLRequest(request);
+    if ('context' in answer) return super.executeHTTPGraphQLRequest({ httpGraphQLRequest: request.httpGraphQLRequest, context: answer.context });
+    return answer;
+  }
 }

@@ -1,8 +1,8 @@
-import { ApolloServer, HeaderMap, type ApolloServerOptionsWithSchema, type BaseContext, type ContextThunk, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
+import { HeaderMap, type ApolloServerOptionsWithSchema, type BaseContext, type ContextThunk, type HTTPGraphQLRequest, type HTTPGraphQLResponse } from '@apollo/server';
 import { execute, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { OperationPolicy } from '../access/policy-plugin.ts';
 import { representationRefusal } from '../request-guard.ts';
-import { APPLICATION_JSON, completeAnswer, formatErrors, thrownAnswer, type FormatError } from './apollo-answer.ts';
+import { completeAnswer, formatErrors, isJsonRequest, isRecord, ShortcutApolloServer, singleResultType, thrownAnswer, type FormatError, type Handover } from './apollo-answer.ts';
 import { CompiledDocuments } from './compiled-documents.ts';
 import { PreparedDocuments } from './prepared-documents.ts';
 
@@ -21,9 +21,6 @@ export interface PreparedExecution<TContext extends BaseContext> {
   compiledAnswered?: () => void;
 }
 
-/** What the prepared path leaves to Apollo: the request, with the context already built (or its failure). */
-type Handover<TContext extends BaseContext> = { context: ContextThunk<TContext> };
-
 /**
  * Apollo Server with a shorter path for the documents it has already run. Apollo's per-request pipeline (plugin
  * hooks, hashing the text, the document store, operation lookup, content negotiation) costs a department more than
@@ -37,10 +34,9 @@ type Handover<TContext extends BaseContext> = { context: ContextThunk<TContext> 
  * document, a request execution would refuse before running: bad variables, bad representations) is Apollo's, whole,
  * so every refusal keeps Apollo's exact answer; the prepared path hands over only before anything has run.
  */
-export class PreparedApolloServer<TContext extends BaseContext> extends ApolloServer<TContext> {
+export class PreparedApolloServer<TContext extends BaseContext> extends ShortcutApolloServer<TContext> {
   private readonly prepared: PreparedExecution<TContext> & { documents: PreparedDocuments };
   private readonly compiled: CompiledDocuments;
-  private serving = false;
 
   constructor(config: ApolloServerOptionsWithSchema<TContext>, prepared: PreparedExecution<TContext>) {
     const documents = prepared.documents ?? new PreparedDocuments();
@@ -49,22 +45,9 @@ export class PreparedApolloServer<TContext extends BaseContext> extends ApolloSe
     this.compiled = new CompiledDocuments(prepared.schema);
   }
 
-  override async start(): Promise<void> {
-    await super.start();
-    this.serving = true;
-  }
-
-  override async stop(): Promise<void> {
-    // A stopping server's answers (errors) are Apollo's to give.
-    this.serving = false;
-    await super.stop();
-  }
-
-  override async executeHTTPGraphQLRequest(request: { httpGraphQLRequest: HTTPGraphQLRequest; context: ContextThunk<TContext> }): Promise<HTTPGraphQLResponse> {
-    const answer = this.serving ? await this.answerPrepared(request.httpGraphQLRequest, request.context) : undefined;
-    if (answer === undefined) return super.executeHTTPGraphQLRequest(request);
-    if ('context' in answer) return super.executeHTTPGraphQLRequest({ httpGraphQLRequest: request.httpGraphQLRequest, context: answer.context });
-    this.prepared.answered?.();
+  protected override async shortcut(http: HTTPGraphQLRequest, context: ContextThunk<TContext>): Promise<HTTPGraphQLResponse | Handover<TContext> | undefined> {
+    const answer = await this.answerPrepared(http, context);
+    if (answer !== undefined && !('context' in answer)) this.prepared.answered?.();
     return answer;
   }
 
@@ -119,20 +102,4 @@ export class PreparedApolloServer<TContext extends BaseContext> extends ApolloSe
     if (filtered) policy.apply(single, authorized);
     return completeAnswer(single, head, contentType);
   }
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
-
-/**
- * The content type Apollo answers a single result with for this `Accept`, for the values a gateway sends (none, or
- * undici's `* / *`, or JSON); undefined for any other, which Apollo negotiates itself.
- */
-function singleResultType(accept: string | undefined): string | undefined {
-  if (accept === undefined || accept === '' || accept === '*/*' || accept === 'application/json') return APPLICATION_JSON;
-  return undefined;
-}
-
-/** Apollo's CSRF check lets any POST through whose content type is JSON; anything else is left to it. */
-function isJsonRequest(contentType: string | undefined): boolean {
-  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
 }
