@@ -50,19 +50,36 @@ function readCommandLine(pid: number): string {
   }
 }
 
-async function memoryOf(pids: number[]): Promise<{ rssMiB: number; pssMiB: number }> {
+/** What a process of the hub is, for the breakdown: a service by its bundle, PostgreSQL's backends apart from its own processes. */
+function kindOf(pid: number): string {
+  const command = readCommandLine(pid);
+  const bundle = /(subgraphs\/([a-z-]+)|gateway|apps\/hub)\/dist\/[a-z-]+\.js/.exec(command);
+  if (bundle) return bundle[2] ?? (bundle[1] === 'apps/hub' ? 'launcher' : 'gateway');
+  if (/^postgres: .*(\[local\]|\d+\.\d+\.\d+\.\d+\(\d+\))/.test(command)) return 'PostgreSQL connections';
+  if (command.startsWith('postgres')) return 'PostgreSQL server';
+  return command.split(' ')[0] || 'other';
+}
+
+async function memoryOf(pids: number[]): Promise<{ rssMiB: number; pssMiB: number; byKind: Map<string, { processes: number; pssKiB: number }> }> {
   let rss = 0;
   let pss = 0;
+  const byKind = new Map<string, { processes: number; pssKiB: number }>();
   for (const pid of pids) {
     try {
       const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8');
+      const processPss = Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
       rss += Number(/^Rss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-      pss += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
+      pss += processPss;
+      const kind = kindOf(pid);
+      const entry = byKind.get(kind) ?? { processes: 0, pssKiB: 0 };
+      entry.processes++;
+      entry.pssKiB += processPss;
+      byKind.set(kind, entry);
     } catch {
       // gone
     }
   }
-  return { rssMiB: Math.round(rss / 1024), pssMiB: Math.round(pss / 1024) };
+  return { rssMiB: Math.round(rss / 1024), pssMiB: Math.round(pss / 1024), byKind };
 }
 
 async function startOnce(env: NodeJS.ProcessEnv) {
@@ -129,6 +146,10 @@ try {
   for (const [label, r] of [['first (init + seed)', first], ['second', second]] as const) {
     console.log(`| ${label} | ${residents.toLocaleString('en')} | ${r.readySeconds.toFixed(1)} s | ${r.processes} | ${r.rssMiB} MiB | ${r.pssMiB} MiB |`);
   }
+  console.log('');
+  console.log('| process (the second start) | processes | PSS |');
+  console.log('|---|---:|---:|');
+  for (const [kind, entry] of [...second.byKind].sort((a, b) => b[1].pssKiB - a[1].pssKiB)) console.log(`| ${kind} | ${entry.processes} | ${Math.round(entry.pssKiB / 1024)} MiB |`);
   console.log('');
   console.log('| service (built) | process start to listening, median of 5 |');
   console.log('|---|---:|');
