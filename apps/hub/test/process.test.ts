@@ -36,24 +36,27 @@ describe('the service processes’ node flags', () => {
   it('starts a service with HUB_NODE_FLAGS of the launching process, and node accepts them', async () => {
     process.env.HUB_NODE_FLAGS = ' --max-semi-space-size=32   --single-threaded-gc ';
     const execArgv = await execArgvOfService();
-    expect(execArgv).toEqual(expect.arrayContaining(['--enable-source-maps', '--max-semi-space-size=32', '--single-threaded-gc']));
+    expect(execArgv).toEqual(['--max-semi-space-size=32', '--single-threaded-gc']);
   });
 
   it('starts it with the default flags when HUB_NODE_FLAGS is unset, and with none when it is blank', async () => {
     delete process.env.HUB_NODE_FLAGS;
-    expect(await execArgvOfService()).toEqual(['--enable-source-maps', ...SERVICE_NODE_FLAGS]);
+    expect(await execArgvOfService()).toEqual([...SERVICE_NODE_FLAGS]);
     process.env.HUB_NODE_FLAGS = '  ';
-    expect(await execArgvOfService()).toEqual(['--enable-source-maps']);
+    expect(await execArgvOfService()).toEqual([]);
     expect(serviceNodeFlags({ HUB_NODE_FLAGS: '' })).toEqual([]);
   });
 
   it('bounds the gateway’s heap as its manifest does, built or from source, and no other service’s; HUB_NODE_FLAGS come after it', () => {
     const built = path.join(path.dirname(path.dirname(GATEWAY_ENTRY)), 'dist', 'index.js');
     expect(GATEWAY_NODE_FLAGS).toEqual(['--max-old-space-size=256']);
-    expect(serviceArgsFor(built, {})).toEqual(['--enable-source-maps', '--max-old-space-size=256', ...SERVICE_NODE_FLAGS]);
+    expect(serviceArgsFor(built, {})).toEqual(['--max-old-space-size=256', ...SERVICE_NODE_FLAGS]);
     expect(serviceArgsFor(GATEWAY_ENTRY, {})).toEqual(['--import', 'tsx', '--max-old-space-size=256', ...SERVICE_NODE_FLAGS]);
     const partyBuilt = path.join(path.dirname(path.dirname(path.dirname(GATEWAY_ENTRY))), 'subgraphs', 'party', 'dist', 'index.js');
     expect(serviceArgsFor(partyBuilt, {})).not.toContain('--max-old-space-size=256');
+    // A bundle runs as its image runs it; source maps only when asked for.
+    expect(serviceArgsFor(partyBuilt, {})).toEqual([...SERVICE_NODE_FLAGS]);
+    expect(serviceArgsFor(partyBuilt, { HUB_NODE_FLAGS: '--enable-source-maps' })).toEqual(['--enable-source-maps']);
     // Node takes the last of two bounds: an operator's own wins.
     expect(serviceArgsFor(built, { HUB_NODE_FLAGS: '--max-old-space-size=1024' }).slice(-2)).toEqual(['--max-old-space-size=256', '--max-old-space-size=1024']);
   });
