@@ -48,7 +48,7 @@ const GATEWAY_BUILT = path.join(path.dirname(path.dirname(GATEWAY_ENTRY)), 'dist
 
 /**
  * How node must run a long-running service: from source through tsx, a bundle as its image runs it, without
- * `--enable-source-maps` (Node keeps each bundle's decoded map for the life of the process: 13-15 MiB a service, ~95
+ * `--enable-source-maps` (Node keeps each bundle's decoded map for the life of the process: 13-15 MiB a service, ~80
  * MiB of the hub's PSS; stack traces keep their function names and point into the bundle, and
  * `HUB_NODE_FLAGS=--enable-source-maps` maps them); then the gateway's flags if it is the gateway, and the service
  * flags.
