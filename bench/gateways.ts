@@ -17,9 +17,16 @@
  * our gateway again with its prepared path off (HUB_GATEWAY_EXECUTOR=apollo), to measure that path in the same run.
  *
  * Before the load, the internal caller tokens' own cost is measured in this process (`measureCallerTokens`): signing
- * and verifying one token per subgraph fetch, bound to its body and single-use, against the map lookups of the
- * reused tokens it replaced. During the load, the subgraphs' own request counters give the fetches each gateway
- * request makes, so the table can state the tokens' CPU per gateway request beside the measured CPU per request.
+ * and verifying one token per subgraph fetch, bound to its body and single-use, with each signer (the gateway's HMAC
+ * signer, a whole HMAC, ES256 or EdDSA token), against the map lookups of the reused tokens it replaced. During the
+ * load, the subgraphs' own request counters give the fetches each gateway request makes, so the table states the CPU
+ * of the tokens each gateway actually sends per gateway request (`tokenCostOf`) beside the measured CPU per request.
+ *
+ * Latency: each round's slice records every answered request's latency, and for each request its end cut off, the
+ * time it had waited (a lower bound); the rounds' latencies are pooled before
+ * p50/p95/p99 are read (the p99 of all requests measured, not an average of per-round percentiles), and each round's
+ * own p99 is reported beside it, with the number of latencies, so the noise between rounds is in the table.
+ * Variables (`operations.ts`): two streets, ten grids of each, pages every one fills, the same shape at every size.
  *
  * `--baseline <commit>` runs that commit's whole hub beside the current one (`baseline-hub.ts`: built once in a
  * worktree under .data/, its own launcher, its own subgraphs and gateway, the same PostgreSQL server and data) as one
@@ -28,7 +35,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
-import { loadavg } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -187,6 +194,39 @@ const NONE = 'none completed';
 
 const percentile = (sorted: number[], p: number) => (sorted.length === 0 ? Number.NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!);
 
+/** Each round's own p99, in round order (up to six), else their range and median: the noise between rounds. */
+function roundsCell(m: Measured): string {
+  const p99s = m.roundP99s.filter((p) => Number.isFinite(p));
+  if (p99s.length === 0) return NONE;
+  if (p99s.length <= 6) return p99s.map((p) => p.toFixed(0)).join(' / ');
+  const sorted = [...p99s].sort((a, b) => a - b);
+  return `${sorted[0]!.toFixed(0)}-${sorted.at(-1)!.toFixed(0)} (median ${percentile(sorted, 50).toFixed(0)})`;
+}
+
+/** How many of a gateway's variable sets for one operation answered a full page, and the rows of each. */
+interface PageFill {
+  sets: number;
+  full: number;
+  first: number | undefined;
+  rows: number[];
+}
+
+/** The rows of the answer's page: the `edges` of the first connection found, depth first (none: undefined). */
+function pageRows(value: unknown): number | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  if (!Array.isArray(value) && Array.isArray((value as { edges?: unknown }).edges)) return (value as { edges: unknown[] }).edges.length;
+  for (const child of Object.values(value)) {
+    const rows = pageRows(child);
+    if (rows !== undefined) return rows;
+  }
+  return undefined;
+}
+
+/** An answer that does less work than the question asks: a null or an empty list at the top, or an empty page. */
+function findsNothing(data: Record<string, unknown> | null | undefined): boolean {
+  return !data || Object.values(data).some((v) => v === null || (Array.isArray(v) && v.length === 0)) || pageRows(data) === 0;
+}
+
 /** A gateway under test and the subgraph processes that answer it. */
 interface Served {
   url: string;
@@ -204,6 +244,10 @@ interface Measured {
   p50: number;
   p95: number;
   p99: number;
+  /** The p99 of each round's slice alone, in round order: the spread a reader needs to judge the merged p99. */
+  roundP99s: number[];
+  /** Latencies measured (every round's, merged): the merged p50/p95/p99 are order statistics of these. */
+  samples: number;
   errors: number;
   gatewayCpuMsPerRequest: number;
   subgraphsCpuMsPerRequest: number;
@@ -223,6 +267,10 @@ async function drive(url: string, headers: Record<string, string>, bodies: strin
   let turn = 0;
   const latencies: number[] = [];
   let graphqlErrors = 0;
+  // When each connection last had an answer (autocannon sends its next request at once): at the end, each
+  // connection's request in flight is cut off, and how long it had waited is a lower bound of its latency.
+  const lastAnswer = new Map<unknown, number>();
+  const startedAt = performance.now();
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     const instance = autocannon(
       {
@@ -242,8 +290,16 @@ async function drive(url: string, headers: Record<string, string>, bodies: strin
       },
       (error, finished) => (error ? reject(error) : resolve(finished)),
     );
-    instance.on('response', (_client, _status, _bytes, responseTime) => latencies.push(responseTime));
+    instance.on('response', (client, _status, _bytes, responseTime) => {
+      latencies.push(responseTime);
+      lastAnswer.set(client, performance.now());
+    });
   });
+  // The requests cut off by the end count with the time they had waited, so a stall longer than the slice stays
+  // in the tail instead of leaving it (a slice where nothing was answered would otherwise have no latency at all).
+  const endedAt = performance.now();
+  for (const at of lastAnswer.values()) latencies.push(endedAt - at);
+  for (let i = lastAnswer.size; i < connections; i++) latencies.push(endedAt - startedAt);
   latencies.sort((a, b) => a - b);
   return {
     requests: result.requests.total,
@@ -390,20 +446,25 @@ try {
 
   const documents = await readOperations();
   const hub = gateways.get('hub') ?? [...gateways.values()][0]!;
-  const variables = await pickVariables(hub.url, hub.headers);
+  const variables = await pickVariables(hub.url, hub.headers, say);
   // Each gateway asks about its own district: a baseline on databases of its own was seeded by its own code, so the
   // current district's resident ids are not in it (its resident profiles would answer "not found" for less work).
-  // Picked the same way (the 20 grids with the most party members), through its own gateway.
+  // Picked the same way (`pickVariables`: two streets, ten grids of each), through its own gateway.
   const variablesOf = new Map<GatewayKind, Record<string, Record<string, unknown>[]>>();
-  for (const [kind, g] of gateways) variablesOf.set(kind, kind === 'baseline' && baseline?.databases === 'own' ? await pickVariables(g.url, g.headers) : variables);
+  for (const [kind, g] of gateways) variablesOf.set(kind, kind === 'baseline' && baseline?.databases === 'own' ? await pickVariables(g.url, g.headers, (line) => say(`baseline ${line}`)) : variables);
+  const loadAtStart = loadavg();
   if (options.soak > 0) {
     await soak(gateways, documents, variables, subgraphPids);
     process.exit(0);
   }
   const results: Measured[] = [];
   const sameAnswer = new Map<string, boolean>();
-  /** Operations some of whose baseline variable sets found nothing in the baseline's own district. */
-  const baselineMisses = new Set<string>();
+  /** Operations some of whose variable sets found nothing, in any gateway's district (the current one or the baseline's own). */
+  const misses = new Set<string>();
+  /** Per operation and gateway: how many of its variable sets answered a full page (`first` rows). */
+  const pagesFilled = new Map<string, Map<GatewayKind, PageFill>>();
+  /** Operations and gateways whose p99 came from a slice of fewer than 1,000 latencies. */
+  const thinSlices = new Set<string>();
   let rotation = 0;
   for (const operation of options.operations) {
     const query = documents.get(operation);
@@ -417,9 +478,13 @@ try {
     // answer the same amount of data per request.
     const answers = new Map<GatewayKind, string>();
     const answerKiB = new Map<GatewayKind, number>();
+    const filled = new Map<GatewayKind, PageFill>();
+    pagesFilled.set(operation, filled);
     for (const [kind, g] of gateways) {
       let bytes = 0;
       const mine = bodiesOf.get(kind)!;
+      const sets = variablesOf.get(kind)![operation] ?? [{}];
+      const fill: PageFill = { sets: mine.length, full: 0, first: undefined, rows: [] };
       for (const [i, body] of mine.entries()) {
         const response = await fetch(g.url, { method: 'POST', headers: { 'content-type': 'application/json', ...g.headers }, body });
         const text = await response.text();
@@ -427,26 +492,37 @@ try {
         const answer = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
         if (answer.errors) say(`${kind} ${operation}: ${answer.errors.map((e) => e.message).join('; ').slice(0, 300)}`);
         if (i === 0) answers.set(kind, JSON.stringify(answer.data ?? null));
-        if (kind === 'baseline' && Object.values(answer.data ?? { none: null }).some((v) => v === null || (Array.isArray(v) && v.length === 0))) {
-          say(`baseline ${operation}: variable set ${i} finds nothing in its district`);
-          baselineMisses.add(operation);
+        if (findsNothing(answer.data)) {
+          say(`${kind} ${operation}: variable set ${i} (${JSON.stringify(sets[i])}) finds nothing in its district`);
+          misses.add(operation);
+        }
+        const first = sets[i]?.first;
+        const rows = pageRows(answer.data);
+        if (typeof first === 'number' && rows !== undefined) {
+          fill.first = first;
+          fill.rows.push(rows);
+          if (rows === first) fill.full++;
         }
       }
+      if (fill.first !== undefined) filled.set(kind, fill);
       answerKiB.set(kind, bytes / mine.length / 1024);
-      say(`${operation} ${kind}: answers of ${(bytes / mine.length / 1024).toFixed(1)} KiB on average over its ${mine.length} variable sets`);
+      const pages = fill.first === undefined ? '' : `; pages of ${fill.first}: ${fill.full} of ${fill.sets} full (rows ${Math.min(...fill.rows)}-${Math.max(...fill.rows)})`;
+      say(`${operation} ${kind}: answers of ${(bytes / mine.length / 1024).toFixed(1)} KiB on average over its ${mine.length} variable sets${pages}`);
     }
     const compared = [...answers].filter(([kind]) => !(kind === 'baseline' && baseline?.databases === 'own')).map(([, text]) => text);
-    sameAnswer.set(operation, new Set(compared).size === 1 && !baselineMisses.has(operation));
+    sameAnswer.set(operation, new Set(compared).size === 1 && !misses.has(operation));
     const order = [...gateways.keys()];
     const rotated = [...order.slice(rotation % order.length), ...order.slice(0, rotation % order.length)];
     rotation++;
     // Each gateway's measured time in `--rounds` slices, the gateways taking turns slice by slice: a swing in the
     // machine's other load falls on all of them instead of on whichever ran during it.
-    const totals = new Map<GatewayKind, { requests: number; errors: number; latencies: number[]; cpu: number; subgraphsCpu: number; postgresCpu: number; fetches: number; peak: number }>();
+    // Every round's latencies are kept whole and merged (pooled) before the percentiles are read: the merged p99 is
+    // the p99 of all requests measured, not an average of the rounds' p99s; each round's own p99 is kept beside it.
+    const totals = new Map<GatewayKind, { requests: number; errors: number; latencies: number[]; roundP99s: number[]; cpu: number; subgraphsCpu: number; postgresCpu: number; fetches: number; peak: number }>();
     for (const kind of rotated) {
       const g = gateways.get(kind)!;
       if (options.warmup > 0) await drive(g.url, g.headers, bodiesOf.get(kind)!, options.warmup, options.connections);
-      totals.set(kind, { requests: 0, errors: 0, latencies: [], cpu: 0, subgraphsCpu: 0, postgresCpu: 0, fetches: 0, peak: 0 });
+      totals.set(kind, { requests: 0, errors: 0, latencies: [], roundP99s: [], cpu: 0, subgraphsCpu: 0, postgresCpu: 0, fetches: 0, peak: 0 });
     }
     const slice = options.duration / options.rounds;
     for (let round = 0; round < options.rounds; round++) {
@@ -467,13 +543,16 @@ try {
         total.fetches += (await subgraphRequests(g.subgraphUrls)) - fetchesBefore;
         total.requests += run.requests;
         total.errors += run.errors;
-        total.latencies.push(...run.latencies);
+        for (const latency of run.latencies) total.latencies.push(latency);
+        total.roundP99s.push(run.p99);
+        // A p99 read from fewer than 1,000 latencies rests on fewer than 10 requests above it.
+        if (run.latencies.length < 1000) thinSlices.add(`${operation} ${kind}`);
       }
     }
     for (const kind of rotated) {
-      const { cpu, subgraphsCpu, postgresCpu, fetches, peak, latencies, ...counts } = totals.get(kind)!;
+      const { cpu, subgraphsCpu, postgresCpu, fetches, peak, latencies, roundP99s, ...counts } = totals.get(kind)!;
       latencies.sort((a, b) => a - b);
-      const run = { ...counts, rps: counts.requests / options.duration, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99) };
+      const run = { ...counts, rps: counts.requests / options.duration, p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), roundP99s, samples: latencies.length };
       const measured: Measured = {
         operation,
         gateway: kind,
@@ -491,14 +570,14 @@ try {
         continue;
       }
       say(
-        `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50.toFixed(0)} ms  p95 ${measured.p95.toFixed(0)} ms  p99 ${measured.p99.toFixed(0)} ms  ` +
+        `${operation.padEnd(24)} ${kind.padEnd(7)} ${measured.rps.toFixed(0).padStart(6)} req/s  p50 ${measured.p50.toFixed(0)} ms  p95 ${measured.p95.toFixed(0)} ms  p99 ${measured.p99.toFixed(0)} ms (rounds ${roundsCell(measured)}, ${measured.samples} samples)  ` +
           `errors ${measured.errors}  fetches ${measured.fetchesPerRequest.toFixed(2)}/req  cpu ${measured.gatewayCpuMsPerRequest.toFixed(2)} ms/req  subgraphs ${measured.subgraphsCpuMsPerRequest.toFixed(2)} ms/req  postgres ${measured.postgresCpuMsPerRequest.toFixed(2)} ms/req  peak ${measured.peakRssMiB.toFixed(0)} MiB`,
       );
     }
   }
 
   const command = `npm run bench:gateways -- ${process.argv.slice(2).join(' ')}`.trim();
-  const table = renderTable(results, sameAnswer, options, command, tokenCosts, sharedMemory);
+  const table = renderTable(results, { sameAnswer, pagesFilled, thinSlices, loadAtStart }, options, command, tokenCosts, sharedMemory);
   process.stdout.write(`${table}\n`);
   if (options.write) await writeIntoBenchmarks(table);
 } finally {
@@ -554,17 +633,24 @@ async function rewriteUrls(sdl: string): Promise<string> {
   return out;
 }
 
-function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts: typeof options, command: string, tokenCosts: TokenCost[], sharedMemory: SharedTokenMemory): string {
+/** What the run checked besides its figures: the answers, the pages' fill, the slices' sizes, the load it began under. */
+interface RunChecks {
+  sameAnswer: Map<string, boolean>;
+  pagesFilled: Map<string, Map<GatewayKind, PageFill>>;
+  thinSlices: Set<string>;
+  loadAtStart: number[];
+}
+
+function renderTable(results: Measured[], checks: RunChecks, opts: typeof options, command: string, tokenCosts: TokenCost[], sharedMemory: SharedTokenMemory): string {
+  const { sameAnswer, pagesFilled, thinSlices, loadAtStart } = checks;
   const lines = [
-    `Load average when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (2 cores).`,
+    `Load average (1, 5, 15 min) when the load began: ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}; when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (${cpus().length} cores).`,
     `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 10)}). Command: \`${command}\`.`,
     `${opts.residents.toLocaleString('en')} residents, ${opts.connections} connections, ${opts.duration} s per gateway and operation after ${opts.warmup} s of warm-up${opts.rounds > 1 ? `, measured in ${opts.rounds} slices of ${(opts.duration / opts.rounds).toFixed(1)} s, the gateways taking turns` : ''}.`,
     '',
-    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | whole hub CPU ÷ PostgreSQL CPU | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req (share of gateway + subgraphs) | answer KiB | whole hub CPU ms per subgraph fetch | whole hub CPU ms per answer KiB |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| operation | gateway | req/s | p50 ms | p95 ms | p99 ms | p99 ms of each round | latencies measured | errors | gateway CPU ms/req | subgraphs CPU ms/req | PostgreSQL CPU ms/req | whole hub CPU ÷ PostgreSQL CPU | gateway peak RSS MiB | ours ÷ this (req/s) | this ÷ ours (CPU/req) | subgraph fetches/req | caller tokens CPU ms/req, of the tokens it sends (share of gateway + subgraphs) | answer KiB | whole hub CPU ms per subgraph fetch | whole hub CPU ms per answer KiB |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
-  // The tokens' cost per gateway request: one signature (gateway) and one verification (subgraph) per fetch.
-  const bound = tokenCosts.find((c) => c.kind === 'bound' && c.algorithm === 'ES256')!;
   for (const r of results) {
     const ours = results.find((o) => o.operation === r.operation && o.gateway === 'hub');
     const versus = ours && r.gateway !== 'hub';
@@ -573,11 +659,11 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     const head = `| ${r.operation}${sameAnswer.get(r.operation) === false ? ' ‡' : ''} | ${labelOf(r.gateway)} | ${r.rps.toFixed(0)} |`;
     if (r.requests === 0) {
       // Every per-request figure would be a division by zero: say so once per cell instead of Infinity or NaN.
-      lines.push(`${head} ${Array(3).fill(NONE).join(' | ')} | ${r.errors} | ${Array(4).fill(NONE).join(' | ')} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${NONE} | ${NONE} | ${r.answerKiB.toFixed(1)} | ${NONE} | ${NONE} |`);
+      lines.push(`${head} ${Array(3).fill(NONE).join(' | ')} | ${NONE} | 0 | ${r.errors} | ${Array(4).fill(NONE).join(' | ')} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${NONE} | ${NONE} | ${r.answerKiB.toFixed(1)} | ${NONE} | ${NONE} |`);
       continue;
     }
     lines.push(
-      `${head} ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, bound)} | ${r.answerKiB.toFixed(1)} | ${perUnit(r, r.fetchesPerRequest)} | ${perUnit(r, r.answerKiB)} |`,
+      `${head} ${r.p50.toFixed(0)} | ${r.p95.toFixed(0)} | ${r.p99.toFixed(0)} | ${roundsCell(r)} | ${r.samples.toLocaleString('en')} | ${r.errors} | ${r.gatewayCpuMsPerRequest.toFixed(2)} | ${r.subgraphsCpuMsPerRequest.toFixed(2)} | ${r.postgresCpuMsPerRequest.toFixed(2)} | ${hubOverPostgres(r).toFixed(1)} | ${r.peakRssMiB.toFixed(0)} | ${ratio} | ${cpuRatio} | ${r.fetchesPerRequest.toFixed(2)} | ${tokenShare(r, tokenCostOf(r.gateway, tokenCosts))} | ${r.answerKiB.toFixed(1)} | ${perUnit(r, r.fetchesPerRequest)} | ${perUnit(r, r.answerKiB)} |`,
     );
   }
   if (results.some((r) => r.gateway === 'baseline')) lines.push('', ...baselineTable(results));
@@ -592,13 +678,28 @@ function renderTable(results: Measured[], sameAnswer: Map<string, boolean>, opts
     `Token ids kept in PostgreSQL instead of each replica's memory (measured, not built): one \`INSERT … ON CONFLICT DO NOTHING\` per subgraph request, one connection, ${sharedMemory.inserts} in a row: ${sharedMemory.latencyMs.toFixed(2)} ms of latency and ${sharedMemory.postgresCpuMicroseconds.toFixed(0)} µs of PostgreSQL CPU each, besides the node-postgres round trip in the subgraph.`,
   );
   if (baseline?.databases === 'own') {
-    lines.push('', `The baseline's district is its own (seeded by its own code): its variables are picked from it the same way (the 20 grids with the most party members, their streets, a party member of each), through its own gateway, so each hub answers about residents and grids it holds.`);
+    lines.push('', `The baseline's district is its own (seeded by its own code): its variables are picked from it the same way, through its own gateway, so each hub answers about residents and grids it holds.`);
   }
-  if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways over the current district did not all return the same data for this operation, or one of the baseline\'s variable sets found nothing in its district (see the run\'s log).');
+  if ([...sameAnswer.values()].includes(false)) lines.push('', '‡ the gateways over the current district did not all return the same data for this operation, or one of a gateway\'s variable sets found nothing in its district (see the run\'s log).');
+  lines.push('', `Variables: ${pagesLine(pagesFilled)}`);
+  if (thinSlices.size > 0) lines.push('', `Fewer than 1,000 latencies in a round's slice (its p99 rests on fewer than 10 requests; a longer \`--duration\` or fewer \`--rounds\` give more): ${[...thinSlices].join(', ')}.`);
   return lines.join('\n');
 }
 
-/** Gateway, subgraphs and PostgreSQL per request over PostgreSQL's own: what the hub costs beyond the database. */
+/** How many of each gateway's variable sets answered a full page, per paged operation (`operations.ts` picks them). */
+function pagesLine(pagesFilled: Map<string, Map<GatewayKind, PageFill>>): string {
+  const parts: string[] = [];
+  for (const [operation, byGateway] of pagesFilled) {
+    const fills = [...byGateway.values()];
+    if (fills.length === 0) continue;
+    // One figure when every gateway's answers filled the same pages (the same district), else one per gateway.
+    const same = fills.every((f) => f.full === fills[0]!.full && f.sets === fills[0]!.sets);
+    const fill = (f: PageFill) => `${f.full} of ${f.sets} full${f.full < f.sets ? ` (rows ${Math.min(...f.rows)}-${Math.max(...f.rows)})` : ''}`;
+    parts.push(`${operation} (first ${fills[0]!.first}) ${same ? fill(fills[0]!) : [...byGateway].map(([kind, f]) => `${kind}: ${fill(f)}`).join(', ')}`);
+  }
+  return `two streets (the first street and the first town by code), the ten grids of each with the most party members, a party member of each grid, each request taking the next set in turn (\`bench/operations.ts\`); pages answered: ${parts.join('; ')}.`;
+}
+
 /**
  * The whole hub's CPU per request over the question's size (subgraph fetches or answer KiB per request): two district
  * sizes, or two variable sets, that ask questions of different sizes compare on what each unit of the answer costs.
@@ -607,6 +708,7 @@ function perUnit(r: Measured, units: number): string {
   return units > 0 ? ((r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / units).toFixed(2) : '';
 }
 
+/** Gateway, subgraphs and PostgreSQL per request over PostgreSQL's own: what the hub costs beyond the database. */
 function hubOverPostgres(r: Measured): number {
   return (r.gatewayCpuMsPerRequest + r.subgraphsCpuMsPerRequest + r.postgresCpuMsPerRequest) / r.postgresCpuMsPerRequest;
 }
@@ -627,8 +729,8 @@ function baselineTable(results: Measured[]): string[] {
   const lines = [
     `Current (the working tree) against the baseline ${labelOf('baseline')}: its whole hub, its gateway over its own subgraphs (databases ${baseline?.databases === 'shared' ? 'shared with the current hub' : 'of its own on the same server, seeded by its own code'}), in the same run.`,
     '',
-    '| operation | req/s current | req/s baseline | req/s current ÷ baseline | p99 ms current | p99 ms baseline | p99 current ÷ baseline | gateway CPU ms/req current ÷ baseline | subgraphs CPU ms/req current ÷ baseline | PostgreSQL CPU ms/req current ÷ baseline | whole hub ÷ PostgreSQL current | whole hub ÷ PostgreSQL baseline |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| operation | req/s current | req/s baseline | req/s current ÷ baseline | p99 ms current | p99 ms baseline | p99 current ÷ baseline | p99 current ÷ baseline, each round | gateway CPU ms/req current ÷ baseline | subgraphs CPU ms/req current ÷ baseline | PostgreSQL CPU ms/req current ÷ baseline | whole hub ÷ PostgreSQL current | whole hub ÷ PostgreSQL baseline |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const pair = (a: number, b: number) => `${a.toFixed(2)} ÷ ${b.toFixed(2)} = ${(a / b).toFixed(2)}`;
   for (const base of results.filter((r) => r.gateway === 'baseline')) {
@@ -638,15 +740,27 @@ function baselineTable(results: Measured[]): string[] {
       const idle = ratioCell(now, base, 0, 1);
       const p99 = (m: Measured) => (m.requests === 0 ? NONE : m.p99.toFixed(0));
       const hub = (m: Measured) => (m.requests === 0 ? NONE : hubOverPostgres(m).toFixed(1));
-      lines.push(`| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${idle} | ${p99(now)} | ${p99(base)} | ${idle} | ${idle} | ${idle} | ${idle} | ${hub(now)} | ${hub(base)} |`);
+      lines.push(`| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${idle} | ${p99(now)} | ${p99(base)} | ${idle} | ${idle} | ${idle} | ${idle} | ${idle} | ${hub(now)} | ${hub(base)} |`);
       continue;
     }
     lines.push(
-      `| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${(now.rps / base.rps).toFixed(2)} | ${now.p99.toFixed(0)} | ${base.p99.toFixed(0)} | ${(now.p99 / base.p99).toFixed(2)} | ` +
+      `| ${base.operation} | ${now.rps.toFixed(0)} | ${base.rps.toFixed(0)} | ${(now.rps / base.rps).toFixed(2)} | ${now.p99.toFixed(0)} | ${base.p99.toFixed(0)} | ${(now.p99 / base.p99).toFixed(2)} | ${roundRatios(now, base)} | ` +
         `${pair(now.gatewayCpuMsPerRequest, base.gatewayCpuMsPerRequest)} | ${pair(now.subgraphsCpuMsPerRequest, base.subgraphsCpuMsPerRequest)} | ${pair(now.postgresCpuMsPerRequest, base.postgresCpuMsPerRequest)} | ${hubOverPostgres(now).toFixed(1)} | ${hubOverPostgres(base).toFixed(1)} |`,
     );
   }
   return lines;
+}
+
+/**
+ * Current ÷ baseline p99 round by round: the two take turns within each round, so each round's ratio is measured
+ * under the same machine load; their spread is the noise of the merged ratio (up to six listed, else the range).
+ */
+function roundRatios(now: Measured, base: Measured): string {
+  const ratios = now.roundP99s.map((p, i) => p / base.roundP99s[i]!).filter((r) => Number.isFinite(r));
+  if (ratios.length <= 1) return ratios.map((r) => r.toFixed(2)).join('');
+  if (ratios.length <= 6) return ratios.map((r) => r.toFixed(2)).join(' / ');
+  const sorted = [...ratios].sort((a, b) => a - b);
+  return `${sorted[0]!.toFixed(2)}-${sorted.at(-1)!.toFixed(2)} (median ${percentile(sorted, 50).toFixed(2)})`;
 }
 
 async function writeIntoBenchmarks(table: string): Promise<void> {
@@ -671,11 +785,24 @@ async function subgraphRequests(urls: string[]): Promise<number> {
 
 interface TokenCost {
   kind: 'reused' | 'bound';
+  /** Which signer: the gateway's (HS256 from a kept fixed part), signCallerToken's, or an asymmetric key's. */
+  signer: 'gateway' | 'whole' | 'asymmetric' | 'reused';
   label: string;
   algorithm: 'ES256' | 'EdDSA' | 'HS256';
   signMicroseconds: number;
   verifyMicroseconds: number;
   microseconds: number;
+}
+
+/**
+ * The token each gateway of the run actually sends, per subgraph fetch: ours and the peers sign HMAC (HS256) tokens
+ * with our gateway's signer (`@hub/gateway/caller-tokens`, a kept fixed part per caller and subgraph; the bench gives
+ * every gateway the launcher's default HUB_INTERNAL_SECRET keys); the baseline 9583791 signs a whole ES256 token per
+ * fetch with the P-256 pair its own launcher makes (measured here with this tree's signCallerToken and verifier).
+ */
+function tokenCostOf(kind: GatewayKind, costs: TokenCost[]): TokenCost {
+  const wanted = kind === 'baseline' ? (c: TokenCost) => c.kind === 'bound' && c.algorithm === 'ES256' : (c: TokenCost) => c.kind === 'bound' && c.signer === 'gateway';
+  return costs.find(wanted)!;
 }
 
 /**
@@ -712,12 +839,12 @@ async function measureCallerTokens(caller: Caller, privatePem: string): Promise<
   const secret = parseInternalSecret(randomBytes(32).toString('base64'));
   const gatewaySigner = createCallerTokenSigner(secret);
   const signers = [
-    { algorithm: 'HS256', label: "per fetch, bound to the body, single-use: the gateway's signer (now)", key: secret, sign: (body: string) => gatewaySigner.sign(caller, 'party', body) },
-    { algorithm: 'HS256', label: 'per fetch, bound to the body, single-use: signCallerToken (before)', key: secret, sign: (body: string) => signCallerToken(caller, 'party', secret, { body }) },
-    { algorithm: 'ES256', label: 'per fetch, bound to the body, single-use (now)', key: es256, sign: (body: string) => signCallerToken(caller, 'party', es256, { body }) },
-    { algorithm: 'EdDSA', label: 'per fetch, bound to the body, single-use (now)', key: ed25519, sign: (body: string) => signCallerToken(caller, 'party', ed25519, { body }) },
+    { algorithm: 'HS256', signer: 'gateway', label: "per fetch, bound to the body, single-use: the gateway's signer (what ours and the peers send in this run)", key: secret, sign: (body: string) => gatewaySigner.sign(caller, 'party', body) },
+    { algorithm: 'HS256', signer: 'whole', label: 'per fetch, bound to the body, single-use: signCallerToken (before)', key: secret, sign: (body: string) => signCallerToken(caller, 'party', secret, { body }) },
+    { algorithm: 'ES256', signer: 'asymmetric', label: "per fetch, bound to the body, single-use: a whole token (what the baseline 9583791 sends)", key: es256, sign: (body: string) => signCallerToken(caller, 'party', es256, { body }) },
+    { algorithm: 'EdDSA', signer: 'asymmetric', label: 'per fetch, bound to the body, single-use: a whole token (HUB_INTERNAL_PRIVATE_KEY an Ed25519 key)', key: ed25519, sign: (body: string) => signCallerToken(caller, 'party', ed25519, { body }) },
   ] as const;
-  for (const { algorithm, label, key, sign } of signers) {
+  for (const { algorithm, signer, label, key, sign } of signers) {
     const verify = createCallerTokenVerifier('party', key.type === 'secret' ? subgraphTokenKey(key, 'party') : createPublicKey(key), { maxRemembered: 10 * rounds });
     // Each token verified as soon as it is signed (the two CPU times kept apart): on a loaded machine, signing all of
     // them first outlasted the first tokens' life.
@@ -734,7 +861,7 @@ async function measureCallerTokens(caller: Caller, privatePem: string): Promise<
     }) - verifiedCpu / rounds;
     const verifyMicroseconds = verifiedCpu / rounds;
     if (signed !== 200 + rounds) throw new Error('caller tokens: not every token was signed and verified');
-    costs.push({ kind: 'bound', label, algorithm, signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
+    costs.push({ kind: 'bound', signer, label, algorithm, signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
   }
   // What it replaced: the gateway found the caller's token in a map; the subgraph found the token among verified ones.
   const reusedToken = await signCallerToken(caller, 'party', generateSigningKeyPair().privateKey, { body: '' });
@@ -750,7 +877,7 @@ async function measureCallerTokens(caller: Caller, privatePem: string): Promise<
     const hit = verified.get(reusedToken);
     return hit && Date.now() < hit.validUntilMs ? { ...hit.caller, scopes: [...hit.caller.scopes] } : undefined;
   });
-  costs.push({ kind: 'reused', label: 'reused per caller and subgraph for 30 s (before)', algorithm: 'ES256', signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
+  costs.push({ kind: 'reused', signer: 'reused', label: 'reused per caller and subgraph for 30 s (before)', algorithm: 'ES256', signMicroseconds, verifyMicroseconds, microseconds: signMicroseconds + verifyMicroseconds });
   return costs;
 }
 

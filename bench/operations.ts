@@ -21,32 +21,103 @@ export async function readOperations(): Promise<Map<string, string>> {
 }
 
 /**
- * Variables for each operation from the district itself: the 20 grids with the most party members, their streets,
- * and one party member of each (for the resident profile). Each request takes the next set in turn.
+ * The shape of the questions, the same at every district size, so that two sizes (or two hubs) differ in the data
+ * behind the questions and not in how many different things are asked:
+ * - **two streets**: the district's first street (街道) and first town (镇) by code. Districts below ~225,000
+ *   residents have exactly these two; a million residents have 11 streets and towns, and the same two (`…001000` and
+ *   `…101000`) are asked.
+ * - **ten grids of each**, the ten with the most party members in that street (ties by code): 20 grids. The places
+ *   themselves grow with the district, which is what a comparison of sizes measures: at 10,000 residents the two
+ *   streets hold 14 and 11 grids of ~400 residents (the generator's four communities at least), at 1,000,000 the two
+ *   hold 56 and 83 grids of ~1,200 residents (a community per ~7,250 residents, 3-8 grids each).
+ * - **the variable sets in one fixed turn**: the grids alternate between the two streets (first street's grid 1,
+ *   town's grid 1, first street's grid 2, …), the street questions between the two streets. Each request takes the
+ *   next set (`drive` in gateways.ts), so with a given number of connections the same share of the requests in flight
+ *   ask the same thing at every size (a gateway that shares identical fetches in flight gains alike).
+ * - **page sizes every picked street and grid fills** (PAGE_SIZES): the answers hold as many rows at every size.
+ *   At 10,000 residents the two streets hold 15 and 17 referrals to mediation and the picked grids 4 to 15 party
+ *   members (the town's smallest: 6, 5, 5, 4), so those two pages are 15 and 4 rows, not 20; `gateways.ts` reports,
+ *   per operation, how many variable sets found a full page and which found nothing (reported, not hidden).
  */
-export async function pickVariables(url: string, headers: Record<string, string>): Promise<Record<string, Record<string, unknown>[]>> {
-  type Grid = { code: string; community: { street: { code: string } }; partyMembers: { totalCount: number; edges: { node: { resident: { id: string } | null } }[] } };
+export const SHAPE = { streets: 2, gridsPerStreet: 10 } as const;
+
+/** `first` of each paged operation: a page every picked street or grid fills at 10,000 residents and above. */
+export const PAGE_SIZES = {
+  GridPartyMembers: 4,
+  GridResidents: 20,
+  GroupRentalRemediation: 20,
+  WelfareCrossCheck: 20,
+  PoliceReferrals: 15,
+} as const;
+
+type GridPick = { code: string; partyMembers: { totalCount: number; edges: { node: { resident: { id: string } | null } }[] } };
+
+async function ask<T>(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown> = {}): Promise<T> {
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify({ query: '{ grids(first: 200) { edges { node { code community { street { code } } partyMembers(first: 1) { totalCount edges { node { resident { id } } } } } } } }' }),
+    body: JSON.stringify({ query, variables }),
   });
-  const answer = (await response.json()) as { data?: { grids: { edges: { node: Grid }[] } }; errors?: unknown };
-  if (!answer.data) throw new Error(`could not pick variables: ${JSON.stringify(answer.errors)}`);
-  const grids = answer.data.grids.edges
-    .map((e) => e.node)
-    .filter((g) => g.partyMembers.edges[0]?.node.resident)
-    .sort((a, b) => b.partyMembers.totalCount - a.partyMembers.totalCount)
-    .slice(0, 20);
-  if (grids.length === 0) throw new Error('the district has no grid with a party member');
-  const streets = [...new Set(grids.map((g) => g.community.street.code))];
+  const answer = (await response.json()) as { data?: T; errors?: unknown };
+  if (!answer.data || answer.errors) throw new Error(`could not pick variables: ${JSON.stringify(answer.errors)}`);
+  return answer.data;
+}
+
+/** Every grid of a street with its party members' count and first member, page by page. */
+async function gridsOfStreet(url: string, headers: Record<string, string>, streetCode: string): Promise<GridPick[]> {
+  const query = `query ($streetCode: ID, $after: String) { grids(streetCode: $streetCode, first: 200, after: $after) {
+    edges { node { code partyMembers(first: 1) { totalCount edges { node { resident { id } } } } } } pageInfo { hasNextPage endCursor } } }`;
+  const grids: GridPick[] = [];
+  let after: string | null = null;
+  for (;;) {
+    type Page = { grids: { edges: { node: GridPick }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } };
+    const page: Page = await ask<Page>(url, headers, query, { streetCode, after });
+    grids.push(...page.grids.edges.map((e) => e.node));
+    if (!page.grids.pageInfo.hasNextPage || !page.grids.pageInfo.endCursor) return grids;
+    after = page.grids.pageInfo.endCursor;
+  }
+}
+
+/** The two streets the questions turn through: the first street (街道) and the first town (镇) by code. */
+export async function pickStreets(url: string, headers: Record<string, string>): Promise<string[]> {
+  const { streets } = await ask<{ streets: { code: string; kind: string }[] }>(url, headers, '{ streets { code kind } }');
+  const byCode = [...streets].sort((a, b) => a.code.localeCompare(b.code));
+  const picked = [byCode.find((s) => s.kind === 'STREET'), byCode.find((s) => s.kind === 'TOWN')].filter((s) => s !== undefined);
+  if (picked.length !== SHAPE.streets) throw new Error(`the district has no street and town to ask about (streets: ${JSON.stringify(streets)})`);
+  return picked.map((s) => s.code);
+}
+
+/**
+ * Variables for each operation from the district itself, in the shape above (SHAPE, PAGE_SIZES): two streets, the ten
+ * grids of each with the most party members, one party member of each grid (for the resident profile). Each request
+ * takes the next set in turn.
+ */
+export async function pickVariables(
+  url: string,
+  headers: Record<string, string>,
+  say?: (line: string) => void,
+): Promise<Record<string, Record<string, unknown>[]>> {
+  const streets = await pickStreets(url, headers);
+  const perStreet: GridPick[][] = [];
+  for (const streetCode of streets) {
+    const all = await gridsOfStreet(url, headers, streetCode);
+    const grids = all
+      .filter((g) => g.partyMembers.edges[0]?.node.resident)
+      .sort((a, b) => b.partyMembers.totalCount - a.partyMembers.totalCount || a.code.localeCompare(b.code))
+      .slice(0, SHAPE.gridsPerStreet);
+    if (grids.length < SHAPE.gridsPerStreet) throw new Error(`street ${streetCode} has ${grids.length} grids with a party member; the bench asks about ${SHAPE.gridsPerStreet}`);
+    perStreet.push(grids);
+    say?.(`variables: street ${streetCode}, ${all.length} grids; the ${grids.length} picked hold ${grids.map((g) => g.partyMembers.totalCount).join(', ')} party members`);
+  }
+  // Alternating between the streets: street A's grid 1, street B's grid 1, A's grid 2, …
+  const grids = Array.from({ length: SHAPE.gridsPerStreet }, (_, i) => perStreet.map((list) => list[i]!)).flat();
   return {
     ResidentProfile: grids.map((g) => ({ id: g.partyMembers.edges[0]!.node.resident!.id })),
     GridOverview: grids.map((g) => ({ code: g.code })),
-    GridPartyMembers: grids.map((g) => ({ code: g.code, first: 20 })),
-    GridResidents: grids.map((g) => ({ code: g.code, first: 20 })),
-    GroupRentalRemediation: streets.map((streetCode) => ({ streetCode, first: 20 })),
-    WelfareCrossCheck: streets.map((streetCode) => ({ streetCode, first: 20 })),
-    PoliceReferrals: streets.map((streetCode) => ({ streetCode, first: 20 })),
+    GridPartyMembers: grids.map((g) => ({ code: g.code, first: PAGE_SIZES.GridPartyMembers })),
+    GridResidents: grids.map((g) => ({ code: g.code, first: PAGE_SIZES.GridResidents })),
+    GroupRentalRemediation: streets.map((streetCode) => ({ streetCode, first: PAGE_SIZES.GroupRentalRemediation })),
+    WelfareCrossCheck: streets.map((streetCode) => ({ streetCode, first: PAGE_SIZES.WelfareCrossCheck })),
+    PoliceReferrals: streets.map((streetCode) => ({ streetCode, first: PAGE_SIZES.PoliceReferrals })),
   };
 }
