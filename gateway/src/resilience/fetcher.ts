@@ -52,7 +52,7 @@ export class ReceivedHeaders implements FetcherHeaders {
  * A subgraph's answer, already read whole: `json()` is one JSON.parse of the bytes, without the web streams a
  * fetch Response reads its body through (which the profile showed on every subgraph fetch).
  */
-class BufferedResponse implements FetcherResponse {
+export class BufferedResponse implements FetcherResponse {
   bodyUsed = false;
   readonly redirected = false;
   constructor(
