@@ -36,6 +36,12 @@ interface Prepared {
   shape: Shape;
 }
 
+/**
+ * Requests whose variables were coerced against this operation's definitions before they reached the executor (the
+ * gateway's prepared path checks them before it charges the rate limit): not coerced a second time.
+ */
+export const variablesCoerced = new WeakSet<GatewayGraphQLRequestContext>();
+
 type Cursor = { path: (string | number)[]; data: unknown; fullResult: Record<string, unknown> };
 
 interface Run {
@@ -130,7 +136,7 @@ export class PreparedPlansGateway implements GatewayInterface {
     const { operationContext, plan, shape } = prepared;
     const variables = requestContext.request.variables;
     const definitions = operationContext.operation.variableDefinitions;
-    if (definitions && definitions.length > 0) {
+    if (definitions && definitions.length > 0 && !variablesCoerced.has(requestContext)) {
       const { errors } = getVariableValues(operationContext.schema, definitions, variables ?? {});
       if (errors) return { errors };
     }

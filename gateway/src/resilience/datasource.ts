@@ -7,7 +7,7 @@ import { CALLER_HEADER, injectTraceContext } from '@hub/core';
 import { AbortableRemoteGraphQLDataSource, raceAbort, requestSignal } from '../limits/timeout.ts';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
 import type { ResilienceOptions } from './config.ts';
-import { BufferedResponse, ReceivedHeaders } from './fetcher.ts';
+import { ATTEMPT_CANCEL, AttemptCancel, BufferedResponse, ReceivedHeaders } from './fetcher.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type DataSourceConfig<TContext extends Record<string, any>> = ConstructorParameters<typeof AbortableRemoteGraphQLDataSource<TContext>>[0]; // the bound the stock data source declares
@@ -125,7 +125,7 @@ async function refusalOf(response: FetcherResponse): Promise<SubgraphRefusal> {
 
 /** What the fetcher needs to know of the attempt it serves. */
 interface Attempt<TContext extends Record<string, any>> {
-  signal: AbortSignal;
+  cancel: AttemptCancel;
   /** A read: an identical one already in flight may be shared. */
   shareable: boolean;
   /** The fetch the attempt is for (whose caller it signs). */
@@ -217,7 +217,17 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         const signed = config.signAttempt(attempt.options, body);
         Object.assign(headers, signed instanceof Promise ? await signed : signed);
       }
-      return config.fetcher(url, attempt ? { ...init, headers, signal: attempt.signal } : { ...init, headers });
+      if (!attempt) return config.fetcher(url, { ...init, headers });
+      const cancel = attempt.cancel;
+      // The gateway's fetcher listens to the attempt's cancel itself; any other fetcher gets an AbortSignal if it asks.
+      return config.fetcher(url, {
+        ...init,
+        headers,
+        [ATTEMPT_CANCEL]: cancel,
+        get signal() {
+          return cancel.signal;
+        },
+      } as NonNullable<Parameters<Fetcher>[1]>);
     };
     let response: FetcherResponse;
     if (attempt?.shareable && this.shareInFlight && body !== undefined) {
@@ -228,12 +238,12 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
       if (inFlight) {
         config.onShared?.(config.name);
         try {
-          response = (await raceAbort(inFlight, attempt.signal)).clone();
+          response = (await raceAbort(inFlight, attempt.cancel.signal)).clone();
         } catch (error) {
           // The one we waited for was cut short by its own request's deadline or timeout, not ours: ask ourselves.
           // Any other failure (the department down) is ours as much as its, and asking again would double it.
           const aborted = error instanceof Error && error.name === 'AbortError';
-          if (attempt.signal.aborted || !aborted) throw error;
+          if (attempt.cancel.aborted || !aborted) throw error;
           response = await send();
         }
       } else {
@@ -338,9 +348,9 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         report('circuit-open', attempt - 1);
         return this.unavailable('circuit-open');
       }
-      // One controller per attempt, fired by the subgraph timeout or the request's deadline; its listener is
+      // One cancel per attempt, fired by the subgraph timeout or the request's deadline; its listener is
       // removed when the attempt ends (AbortSignal.any would leave one on the deadline per fetch of the request).
-      const attempt$ = new AbortController();
+      const attempt$ = new AttemptCancel();
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
@@ -359,9 +369,9 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
             };
             if (deadline.aborted) return onDeadline();
             deadline.addEventListener('abort', onDeadline, { once: true });
-            this.attemptOnce(options, { signal: attempt$.signal, shareable: isRead, options }).then(resolve, reject);
+            this.attemptOnce(options, { cancel: attempt$, shareable: isRead, options }).then(resolve, reject);
           });
-        } else response = await this.attemptOnce(options, { signal: attempt$.signal, shareable: isRead, options });
+        } else response = await this.attemptOnce(options, { cancel: attempt$, shareable: isRead, options });
         this.breaker.succeeded();
         report('ok', attempt);
         return response;
