@@ -153,6 +153,22 @@ function requestBody(query: string, rest: Omit<SubgraphRequest, 'query' | 'http'
   return others === '{}' ? `{"query":${quoted}}` : `{"query":${quoted},${others.slice(1)}`;
 }
 
+/** An attempt's fetch init (what `attemptOnce` sends): its `signal` a real AbortSignal made only when read. */
+class AttemptInit {
+  readonly [ATTEMPT_CANCEL]: AttemptCancel;
+  constructor(
+    readonly method: string | undefined,
+    readonly headers: Record<string, string>,
+    readonly body: unknown,
+    cancel: AttemptCancel,
+  ) {
+    this[ATTEMPT_CANCEL] = cancel;
+  }
+  get signal(): AbortSignal {
+    return this[ATTEMPT_CANCEL].signal;
+  }
+}
+
 /** `respond`, the stock data source's own (private in its types): the response hooks and the cache hint. */
 const respond = (RemoteGraphQLDataSource.prototype as unknown as { respond: (this: unknown, args: unknown) => Promise<ProcessResult> }).respond;
 
@@ -218,16 +234,8 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         Object.assign(headers, signed instanceof Promise ? await signed : signed);
       }
       if (!attempt) return config.fetcher(url, { ...init, headers });
-      const cancel = attempt.cancel;
       // The gateway's fetcher listens to the attempt's cancel itself; any other fetcher gets an AbortSignal if it asks.
-      return config.fetcher(url, {
-        ...init,
-        headers,
-        [ATTEMPT_CANCEL]: cancel,
-        get signal() {
-          return cancel.signal;
-        },
-      } as NonNullable<Parameters<Fetcher>[1]>);
+      return config.fetcher(url, new AttemptInit(init.method, headers, init.body, attempt.cancel) as NonNullable<Parameters<Fetcher>[1]>);
     };
     let response: FetcherResponse;
     if (attempt?.shareable && this.shareInFlight && body !== undefined) {
