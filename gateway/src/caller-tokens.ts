@@ -26,6 +26,8 @@ export function createCallerTokenSigner(privateKey: KeyObject, seconds: number =
     /** A token for one attempt of `caller` at `subgraph` with this body. */
     sign: (caller: Caller, subgraph: string, body: string): Promise<string> =>
       hmac ? Promise.resolve(hmac(caller, subgraph, body)) : signCallerToken(caller, subgraph, privateKey, { body, seconds }),
+    /** The same token made at once, with the hub secret (HS256); undefined with an asymmetric key (sign it with `sign`). */
+    signNow: (caller: Caller, subgraph: string, body: string): string | undefined => (hmac ? hmac(caller, subgraph, body) : undefined),
     /** The whole caller as a string: requests share an answer in flight only under the same one. */
     keyOf,
   };

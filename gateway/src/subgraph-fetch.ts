@@ -51,9 +51,12 @@ export function createSubgraphFetches(options: SubgraphFetchOptions) {
 
   /** The caller's token for one attempt at `subgraph`, signed over the body it is about to send. */
   function signAttemptFor(subgraph: string) {
-    return async (fetch: Fetch, body: string): Promise<Record<string, string>> => {
+    return (fetch: Fetch, body: string): Record<string, string> | Promise<Record<string, string>> => {
       const caller = callerOf(fetch);
-      return caller ? { [CALLER_HEADER]: await callerTokens.sign(caller, subgraph, body) } : {};
+      if (!caller) return {};
+      // HS256 tokens are made at once (no promise per attempt); asymmetric keys sign asynchronously.
+      const token = callerTokens.signNow(caller, subgraph, body);
+      return token !== undefined ? { [CALLER_HEADER]: token } : callerTokens.sign(caller, subgraph, body).then((signed) => ({ [CALLER_HEADER]: signed }));
     };
   }
 

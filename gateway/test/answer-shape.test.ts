@@ -1,8 +1,11 @@
 import { buildSchema as buildFederationSchema, operationFromDocument } from '@apollo/federation-internals';
 import { computeResponse } from '@apollo/gateway/dist/resultShaping.js';
-import { Kind, parse, type FragmentDefinitionNode, type GraphQLError, type OperationDefinitionNode } from 'graphql';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSchema, Kind, parse, type FragmentDefinitionNode, type GraphQLError, type OperationDefinitionNode } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { applyShape, compileShape } from '../src/execution/shape.ts';
+import { applyShape, compileShape, UnsupportedShape } from '../src/execution/shape.ts';
 
 /*
  * The prepared executor shapes answers from a shape compiled once per operation; the stock gateway shapes them with
@@ -92,5 +95,36 @@ describe('answer shapes compiled once per operation', () => {
     const query = 'query Q($on: Boolean) { resident(id: "1") { id name @include(if: $on) } }';
     expect(stock(query, { resident }, {})).toEqual({ threw: true });
     expect(prepared(query, { resident }, {})).toEqual({ threw: true });
+  });
+});
+
+describe('answer shapes of the prepared path', () => {
+  it('build plain objects, and leave to the stock execution a response name an Object inherits', () => {
+    const document = parse('{ resident(id: "1") { id household { id } } }');
+    const operation = document.definitions[0] as OperationDefinitionNode;
+    const { data } = applyShape(schema, compileShape(schema, operation, {}), structuredClone({ resident }), undefined);
+    expect(Object.getPrototypeOf(data)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf((data as { resident: object }).resident)).toBe(Object.prototype);
+    for (const alias of ['__proto__', 'constructor', 'toString', 'hasOwnProperty']) {
+      const aliased = parse(`{ resident(id: "1") { ${alias}: name id } }`).definitions[0] as OperationDefinitionNode;
+      expect(() => compileShape(schema, aliased, {})).toThrow(UnsupportedShape);
+    }
+  });
+
+  it("compile every departmental app's query against the API schema", () => {
+    const root = fileURLToPath(new URL('../../', import.meta.url));
+    const api = buildSchema(readFileSync(path.join(root, 'schema/api.graphql'), 'utf8'));
+    const files = readdirSync(path.join(root, 'clients'), { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.graphql'));
+    let compiled = 0;
+    for (const file of files) {
+      const document = parse(readFileSync(path.join(root, 'clients', file), 'utf8'));
+      const fragments = Object.fromEntries(document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d as FragmentDefinitionNode]] : [])));
+      for (const operation of document.definitions) {
+        if (operation.kind !== Kind.OPERATION_DEFINITION || operation.operation !== 'query') continue;
+        expect(() => compileShape(api, operation, fragments), `${file} ${operation.name?.value}`).not.toThrow();
+        compiled++;
+      }
+    }
+    expect(compiled).toBeGreaterThanOrEqual(6);
   });
 });

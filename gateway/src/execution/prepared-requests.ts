@@ -10,6 +10,7 @@ import { checkMeasures, timeoutError, type Limits } from '../limits/index.ts';
 import { measureCache } from '../limits/plugin.ts';
 import { attachRequestSignal } from '../limits/timeout.ts';
 import type { GatewayMetrics } from '../metrics.ts';
+import { variablesCoerced } from './executor.ts';
 import { callerClassOf } from '../policy/plugin.ts';
 import type { RateLimiter } from '../rate-limit/index.ts';
 import { withholdReferences } from '../withheld-references.ts';
@@ -220,6 +221,8 @@ export class PreparedRequests {
     const head: apolloAnswer.ApolloHead = { headers: new HeaderMap() };
     const response = { http: head, body: { kind: 'single' as const, singleResult: {} as SingleResult } };
     const requestContext = gatewayRequestContext(prepared, request, http, contextValue, head);
+    // `answer` coerced them against this operation's definitions already.
+    variablesCoerced.add(requestContext);
     try {
       const result = await this.executor!(requestContext);
       const { formatted, head: fromErrors } = result.errors ? apolloAnswer.formatErrors(result.errors, formatError) : { formatted: undefined, head: undefined };

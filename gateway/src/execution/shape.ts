@@ -57,26 +57,73 @@ type TypeShape =
   | { kind: 'nonNull'; of: TypeShape; text: string }
   | { kind: 'list'; of: TypeShape; text: string }
   | { kind: 'composite'; type: GraphQLCompositeType; text: string }
-  | { kind: 'leaf'; type: GraphQLOutputType; custom: boolean; enumType: GraphQLEnumType | undefined; text: string };
+  | { kind: 'leaf'; type: GraphQLOutputType; custom: boolean; enumType: GraphQLEnumType | undefined; check: LeafCheck; text: string };
+
+/**
+ * How a leaf's value is checked, decided once per field: comparing the type with graphql-js's scalars at every value
+ * went through the bundle's getters of graphql's exports (`import_graphql.GraphQLBoolean`), one call per comparison.
+ */
+const LeafCheck = {
+  Custom: 0,
+  Boolean: 1,
+  /** Int: an integer number. */
+  Int: 2,
+  /** ID: a string, or an integer number. */
+  Id: 3,
+  Float: 4,
+  Enum: 5,
+  /** String and any other built-in scalar: a string. */
+  String: 6,
+} as const;
+type LeafCheck = (typeof LeafCheck)[keyof typeof LeafCheck];
+
+function leafCheckOf(type: GraphQLOutputType, custom: boolean, enumType: GraphQLEnumType | undefined): LeafCheck {
+  if (custom) return LeafCheck.Custom;
+  if (enumType) return LeafCheck.Enum;
+  if (type === GraphQLBoolean) return LeafCheck.Boolean;
+  if (type === GraphQLInt) return LeafCheck.Int;
+  if (type === GraphQLID) return LeafCheck.Id;
+  if (type === GraphQLFloat) return LeafCheck.Float;
+  return LeafCheck.String;
+}
 
 function typeShapeOf(type: GraphQLOutputType): TypeShape {
   if (isNonNullType(type)) return { kind: 'nonNull', of: typeShapeOf(type.ofType as GraphQLOutputType), text: String(type) };
   if (isListType(type)) return { kind: 'list', of: typeShapeOf(type.ofType as GraphQLOutputType), text: String(type) };
   if (isCompositeType(type)) return { kind: 'composite', type, text: type.name };
-  return { kind: 'leaf', type, custom: isScalarType(type) && !isSpecifiedScalarType(type), enumType: isEnumType(type) ? type : undefined, text: String(type) };
+  const custom = isScalarType(type) && !isSpecifiedScalarType(type);
+  const enumType = isEnumType(type) ? type : undefined;
+  return { kind: 'leaf', type, custom, enumType, check: leafCheckOf(type, custom, enumType), text: String(type) };
 }
 
 /** Per schema: composite types by name and which type conditions apply to which types, looked up once each. */
 interface Types {
   composite: Map<string, GraphQLCompositeType | null>;
   applies: Map<GraphQLCompositeType, Map<GraphQLNamedType, boolean>>;
+  /** The schema's named types by name, and the name `__typename` answers for a type (null: not an object type). */
+  named: Map<string, GraphQLNamedType>;
+  objectName: Map<GraphQLNamedType, string | null>;
 }
 const typesBySchema = new WeakMap<GraphQLSchema, Types>();
 function typesOf(schema: GraphQLSchema): Types {
   let types = typesBySchema.get(schema);
-  if (!types) typesBySchema.set(schema, (types = { composite: new Map(), applies: new Map() }));
+  if (!types) typesBySchema.set(schema, (types = { composite: new Map(), applies: new Map(), named: new Map(), objectName: new Map() }));
   return types;
 }
+/** What `__typename` answers for an object whose own says `typename` (a type's name, or nothing) under `parent`. */
+function typenameOf(run: Run, typename: unknown, parent: GraphQLCompositeType): string | null {
+  let type: GraphQLNamedType | undefined;
+  if (typeof typename === 'string') {
+    type = run.types.named.get(typename);
+    // Only the schema's names are kept (whatever else a subgraph answers is looked up each time).
+    if (type === undefined && (type = run.schema.getType(typename) ?? undefined)) run.types.named.set(typename, type);
+  }
+  type ??= parent;
+  let name = run.types.objectName.get(type);
+  if (name === undefined) run.types.objectName.set(type, (name = isObjectType(type) ? type.name : null));
+  return name;
+}
+
 function compositeNamed(run: Run, name: string): GraphQLCompositeType | null {
   let type = run.types.composite.get(name);
   if (type === undefined) {
@@ -146,6 +193,10 @@ function compileSelectionSet(
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
       const responseName = selection.alias?.value ?? name;
+      // The answer's objects are plain ones (`{}`, which V8 keeps in fast mode: building and stringifying objects made
+      // with `Object.create(null)` cost 1.6-3x): a response name an Object inherits (`__proto__`, `constructor`, …)
+      // is left to the stock execution.
+      if (responseName in Object.prototype) throw new UnsupportedShape(`the response name ${responseName}`);
       if (name === '__typename') {
         shapes.push({ kind: 'field', responseName, conditions: conditionsOf(selection.directives), typename: true, type: undefined, selections: undefined });
         continue;
@@ -212,7 +263,7 @@ const OK = 0;
 export function applyShape(schema: GraphQLSchema, shape: Shape, input: Record<string, unknown> | null | undefined, variables: Record<string, unknown> | undefined): { data: Record<string, unknown> | null | undefined; errors: GraphQLError[] } {
   if (!input) return { data: input, errors: [] };
   const run: Run = { schema, types: typesOf(schema), variables: variables ? { ...shape.defaults, ...variables } : shape.defaults, errors: [], path: [] };
-  const data: Record<string, unknown> = Object.create(null);
+  const data: Record<string, unknown> = {};
   const result = applySelections(run, input, shape.selections, data, shape.root);
   return { data: result === NULL_BUBBLE_UP ? null : data, errors: run.errors };
 }
@@ -261,10 +312,9 @@ function applySelections(run: Run, input: Record<string, unknown>, selections: S
     if (selection.typename) {
       if (outputValue === undefined) {
         if (inputValue === null && responseName !== '__typename') inputValue = input.__typename ?? null;
-        const named = typeof inputValue === 'string' ? run.schema.getType(inputValue) : undefined;
-        const type = named ?? parent;
-        if (!isObjectType(type)) return NULL_BUBBLE_UP;
-        output[responseName] = type.name;
+        const name = typenameOf(run, inputValue, parent);
+        if (name === null) return NULL_BUBBLE_UP;
+        output[responseName] = name;
       }
       continue;
     }
@@ -345,7 +395,7 @@ function updateValue(run: Run, outputValue: unknown, type: TypeShape, inputValue
       }
       objectType = named;
     }
-    const target = (outputValue as Record<string, unknown> | undefined) ?? Object.create(null);
+    const target = (outputValue as Record<string, unknown> | undefined) ?? {};
     const bubbled = applySelections(run, object, selections, target, objectType) === NULL_BUBBLE_UP;
     return { value: bubbled ? null : target, hasErrors: bubbled };
   }
@@ -387,15 +437,17 @@ const INTEGER = /^[+-]?\d+$/;
 
 /** `isValidLeafValue` of the stock result shaping: custom scalars pass; built-in scalars and enums by their values. */
 function isValidLeaf(value: unknown, leaf: Extract<TypeShape, { kind: 'leaf' }>): boolean {
-  const type = leaf.type;
-  if (typeof value === 'boolean') return type === GraphQLBoolean;
+  const check = leaf.check;
+  if (check === LeafCheck.Custom) return true;
+  if (typeof value === 'boolean') return check === LeafCheck.Boolean;
   if (typeof value === 'number' && Number.isFinite(value)) {
-    if (type === GraphQLInt || type === GraphQLID) return INTEGER.test(String(value));
-    return type === GraphQLFloat;
+    if (check === LeafCheck.Int || check === LeafCheck.Id) return INTEGER.test(String(value));
+    return check === LeafCheck.Float;
   }
   if (typeof value === 'string') {
-    if (leaf.enumType) return leaf.enumType.getValue(value) !== undefined;
-    return type !== GraphQLBoolean && type !== GraphQLInt && type !== GraphQLFloat;
+    if (check === LeafCheck.Enum) return leaf.enumType!.getValue(value) !== undefined;
+    // ID and String take any string; Boolean, Int and Float none.
+    return check === LeafCheck.String || check === LeafCheck.Id;
   }
   return false;
 }

@@ -7,7 +7,7 @@ import { CALLER_HEADER, injectTraceContext } from '@hub/core';
 import { AbortableRemoteGraphQLDataSource, raceAbort, requestSignal } from '../limits/timeout.ts';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
 import type { ResilienceOptions } from './config.ts';
-import { ReceivedHeaders } from './fetcher.ts';
+import { ATTEMPT_CANCEL, AttemptCancel, BufferedResponse, ReceivedHeaders } from './fetcher.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type DataSourceConfig<TContext extends Record<string, any>> = ConstructorParameters<typeof AbortableRemoteGraphQLDataSource<TContext>>[0]; // the bound the stock data source declares
@@ -58,7 +58,7 @@ export interface ResilientDataSourceConfig<TContext extends Record<string, any>>
    * Headers for one attempt, made just before it leaves, from its exact body: the caller's internal token, bound to
    * that body and good once, so every attempt (each retry too) carries its own. Only client operations are signed.
    */
-  signAttempt?: (options: GraphQLDataSourceProcessOptions<TContext>, body: string) => Promise<Record<string, string>>;
+  signAttempt?: (options: GraphQLDataSourceProcessOptions<TContext>, body: string) => Record<string, string> | Promise<Record<string, string>>;
   /**
    * Whose reads may share one answer in flight (the caller, as the signer sees it); default the caller header's value.
    * Subgraphs mask and filter by caller, so only one caller's identical reads share.
@@ -125,7 +125,7 @@ async function refusalOf(response: FetcherResponse): Promise<SubgraphRefusal> {
 
 /** What the fetcher needs to know of the attempt it serves. */
 interface Attempt<TContext extends Record<string, any>> {
-  signal: AbortSignal;
+  cancel: AttemptCancel;
   /** A read: an identical one already in flight may be shared. */
   shareable: boolean;
   /** The fetch the attempt is for (whose caller it signs). */
@@ -152,6 +152,25 @@ function requestBody(query: string, rest: Omit<SubgraphRequest, 'query' | 'http'
   const others = JSON.stringify(rest);
   return others === '{}' ? `{"query":${quoted}}` : `{"query":${quoted},${others.slice(1)}`;
 }
+
+/** An attempt's fetch init (what `attemptOnce` sends): its `signal` a real AbortSignal made only when read. */
+class AttemptInit {
+  readonly [ATTEMPT_CANCEL]: AttemptCancel;
+  constructor(
+    readonly method: string | undefined,
+    readonly headers: Record<string, string>,
+    readonly body: unknown,
+    cancel: AttemptCancel,
+  ) {
+    this[ATTEMPT_CANCEL] = cancel;
+  }
+  get signal(): AbortSignal {
+    return this[ATTEMPT_CANCEL].signal;
+  }
+}
+
+/** `respond`, the stock data source's own (private in its types): the response hooks and the cache hint. */
+const respond = (RemoteGraphQLDataSource.prototype as unknown as { respond: (this: unknown, args: unknown) => Promise<ProcessResult> }).respond;
 
 const isObject = (value: unknown): value is object => value !== undefined && value !== null && typeof value === 'object' && !Array.isArray(value);
 
@@ -209,8 +228,14 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
     injectTraceContext({ set: (name, value) => (headers[name] = value) });
     const body = typeof init.body === 'string' ? init.body : undefined;
     const send = async () => {
-      if (attempt && config.signAttempt && body !== undefined) Object.assign(headers, await config.signAttempt(attempt.options, body));
-      return config.fetcher(url, { ...init, headers, ...(attempt ? { signal: attempt.signal } : {}) });
+      if (attempt && config.signAttempt && body !== undefined) {
+        // HMAC tokens are signed at once: no promise to wait for per attempt.
+        const signed = config.signAttempt(attempt.options, body);
+        Object.assign(headers, signed instanceof Promise ? await signed : signed);
+      }
+      if (!attempt) return config.fetcher(url, { ...init, headers });
+      // The gateway's fetcher listens to the attempt's cancel itself; any other fetcher gets an AbortSignal if it asks.
+      return config.fetcher(url, new AttemptInit(init.method, headers, init.body, attempt.cancel) as NonNullable<Parameters<Fetcher>[1]>);
     };
     let response: FetcherResponse;
     if (attempt?.shareable && this.shareInFlight && body !== undefined) {
@@ -221,12 +246,12 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
       if (inFlight) {
         config.onShared?.(config.name);
         try {
-          response = (await raceAbort(inFlight, attempt.signal)).clone();
+          response = (await raceAbort(inFlight, attempt.cancel.signal)).clone();
         } catch (error) {
           // The one we waited for was cut short by its own request's deadline or timeout, not ours: ask ourselves.
           // Any other failure (the department down) is ours as much as its, and asking again would double it.
           const aborted = error instanceof Error && error.name === 'AbortError';
-          if (attempt.signal.aborted || !aborted) throw error;
+          if (attempt.cancel.aborted || !aborted) throw error;
           response = await send();
         }
       } else {
@@ -236,7 +261,10 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
           if (this.inFlight.get(key) === sent) this.inFlight.delete(key);
         };
         sent.then(forget, forget);
-        response = (await sent).clone();
+        // An answer read whole (the gateway's fetcher) is read again by each reader as it is; any other is cloned
+        // for each, the first reader too, so its body is still unread for those who share it.
+        const own = await sent;
+        response = own instanceof BufferedResponse ? own : own.clone();
       }
     } else {
       response = await send();
@@ -269,8 +297,6 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         ? options.incomingRequestContext.overallCachePolicy
         : null;
     const pathInIncomingRequest = 'pathInIncomingRequest' in options ? options.pathInIncomingRequest : undefined;
-    // `respond` is the stock data source's own (private in its types): the response hooks and the cache hint.
-    const respond = (RemoteGraphQLDataSource.prototype as unknown as { respond: (this: unknown, args: unknown) => Promise<ProcessResult> }).respond;
     return respond.call(this, { response: { ...body, http: response }, request, context: options.context, overallCachePolicy, pathInIncomingRequest });
   }
 
@@ -330,20 +356,30 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         report('circuit-open', attempt - 1);
         return this.unavailable('circuit-open');
       }
-      // One controller per attempt, fired by the subgraph timeout or the request's deadline; its listeners are
+      // One cancel per attempt, fired by the subgraph timeout or the request's deadline; its listener is
       // removed when the attempt ends (AbortSignal.any would leave one on the deadline per fetch of the request).
-      const attempt$ = new AbortController();
+      const attempt$ = new AttemptCancel();
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
         attempt$.abort(new SubgraphFailure('timeout'));
       }, this.timeoutMs);
-      const onDeadline = () => attempt$.abort(deadline?.reason);
-      deadline?.addEventListener('abort', onDeadline, { once: true });
+      let onDeadline: (() => void) | undefined;
       try {
-        const sent = this.attemptOnce(options, { signal: attempt$.signal, shareable: isRead, options });
-        // The deadline ends the request at once, whether or not what is awaited listens to the attempt's signal.
-        const response = await (deadline ? raceAbort(sent, deadline) : sent);
+        let response: ProcessResult;
+        if (deadline) {
+          // The deadline aborts the attempt and ends the request at once, whether or not what is awaited listens to
+          // the attempt's signal: one listener does both.
+          response = await new Promise<ProcessResult>((resolve, reject) => {
+            onDeadline = () => {
+              attempt$.abort(deadline.reason);
+              reject(deadline.reason);
+            };
+            if (deadline.aborted) return onDeadline();
+            deadline.addEventListener('abort', onDeadline, { once: true });
+            this.attemptOnce(options, { cancel: attempt$, shareable: isRead, options }).then(resolve, reject);
+          });
+        } else response = await this.attemptOnce(options, { cancel: attempt$, shareable: isRead, options });
         this.breaker.succeeded();
         report('ok', attempt);
         return response;
@@ -372,7 +408,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
         }
       } finally {
         clearTimeout(timer);
-        deadline?.removeEventListener('abort', onDeadline);
+        if (onDeadline) deadline?.removeEventListener('abort', onDeadline);
       }
     }
   }
