@@ -35,7 +35,7 @@ export * from './db/any-of.ts';
 export * from './db/filtered-page.ts';
 export * from './db/committed-feed.ts';
 export * from './rows.ts';
-export { preparedStatement, type PreparedStatement } from './db/prepared.ts';
+export { parameterize, preparedStatement, type ParameterizedSql, type PreparedStatement } from './db/prepared.ts';
 export { withDirectRows } from './db/row-query.ts';
 export { wireStats, withoutWire, type WireStats } from './db/wire.ts';
 export * from './db/place-counts.ts';

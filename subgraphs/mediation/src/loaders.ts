@@ -1,6 +1,6 @@
-import { byPlaceLevel, rowByKey, rowsByKey, lazyLoaders, pageByParent, tallyByPlace, RequestLoader, type PlaceLevel } from '@hub/core';
+import { byPlaceLevel, keyBatch, rowByKey, rowsByKey, lazyLoaders, pageByParent, tallyByPlace, RequestLoader, type PlaceLevel } from '@hub/core';
 import type { CaseScope } from './db/case-scope.ts';
-import type { SQL } from 'drizzle-orm';
+import type { SQL, SQLWrapper } from 'drizzle-orm';
 import { and, asc, count, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from './db/index.ts';
 import {
@@ -34,7 +34,7 @@ export interface CaseTally {
 }
 
 /** `isOverdue` of workflow/deadlines.ts, in SQL. */
-export const overdueSql = (today: string) => and(inArray(cases.status, [...DEADLINE_STATUSES]), lt(cases.dueOn, today));
+export const overdueSql = (today: string | SQLWrapper) => and(inArray(cases.status, [...DEADLINE_STATUSES]), lt(cases.dueOn, today));
 
 /** `supervisionCard(...) === 'YELLOW'` of workflow/deadlines.ts, in SQL: overdue by 1 to `graceDays` days. */
 export const yellowCardSql = (today: string, graceDays: number) =>
@@ -129,19 +129,28 @@ function recordsByCase(db: Db) {
  * for any number of grids, from which both `Grid.caseCounts` and the totals of filtered `Grid.cases` are summed.
  */
 function caseTallyByGrid(db: Db, scope: SQL | undefined, today: string) {
+  // One prepared statement per shape of the caller's scope, today's date a value of each execution.
+  const tallyOf = keyBatch(
+    db,
+    'mediation.caseTallyByGrid',
+    scope,
+    (keysIn, condition, value) =>
+      db
+        .select({
+          gridCode: cases.gridCode,
+          status: cases.status,
+          category: cases.category,
+          level: cases.level,
+          count: count(),
+          overdue: sql<number>`count(*) filter (where ${overdueSql(value('today') as string | SQLWrapper)})`.mapWith(Number),
+        })
+        .from(cases)
+        .where(and(keysIn(cases.gridCode), condition))
+        .groupBy(cases.gridCode, cases.status, cases.category, cases.level),
+    { today },
+  );
   return new RequestLoader<string, CaseTally>(async (gridCodes) => {
-    const rows = await db
-      .select({
-        gridCode: cases.gridCode,
-        status: cases.status,
-        category: cases.category,
-        level: cases.level,
-        count: count(),
-        overdue: sql<number>`count(*) filter (where ${overdueSql(today)})`.mapWith(Number),
-      })
-      .from(cases)
-      .where(and(inArray(cases.gridCode, [...gridCodes]), scope))
-      .groupBy(cases.gridCode, cases.status, cases.category, cases.level);
+    const rows = await tallyOf(gridCodes);
     const byGrid = new Map<string, CaseTally>();
     for (const { gridCode, ...cell } of rows) {
       const tally = byGrid.get(gridCode);

@@ -54,17 +54,20 @@ export interface BatchQuery<R> extends PromiseLike<R> {
 
 /**
  * A loader's statement over a batch of keys, for a loader's own query (a join, an aggregate): `build(keysIn,
- * condition)` writes it with `keysIn(column)` where the batch's keys go and `condition` where `where` goes. It is
- * prepared once per shape of `where` (values as placeholders) under `name`, which must name this query alone in the
+ * condition, value)` writes it with `keysIn(column)` where the batch's keys go, `condition` where `where` goes and
+ * `value(name)` where one of `values` goes (today's date, say: a placeholder filled per execution). It is prepared
+ * once per shape of `where` (values as placeholders) under `name`, which must name this query alone in the
  * department (the statement's text is derived from it); built per call when it cannot be prepared. Every value
- * must come through `keysIn` or `condition`: any other value `build` writes in (today's date, say) is fixed in the
- * statement the first time it is prepared.
+ * must come through `keysIn`, `condition` or `value`: any other value `build` writes in is fixed in the statement the
+ * first time it is prepared.
  */
 export function keyBatch<R>(
   db: Db,
   name: string,
   where: SQL | undefined,
-  build: (keysIn: (column: AnyPgColumn) => SQL, condition: SQL | undefined) => BatchQuery<R>,
+  build: (keysIn: (column: AnyPgColumn) => SQL, condition: SQL | undefined, value: (name: string) => unknown) => BatchQuery<R>,
+  /** The values `build` places with `value(name)`; no name may be `keys` or start with `w` and a digit (the condition's). */
+  values: Record<string, unknown> = {},
 ): (keys: readonly unknown[]) => Promise<R> {
   let run: ((keys: readonly unknown[]) => Promise<R>) | undefined;
   return (keys) => {
@@ -73,9 +76,14 @@ export function keyBatch<R>(
       const statement =
         condition &&
         preparedStatement(db, `batch|${name}|${condition.shape}`, (statementName) =>
-          build((column) => sql`${column} = any(${sql.placeholder('keys')})`, condition.sql).prepare(statementName) as PreparedStatement<R>,
+          build((column) => sql`${column} = any(${sql.placeholder('keys')})`, condition.sql, (value) => sql.placeholder(value)).prepare(
+            statementName,
+          ) as PreparedStatement<R>,
         );
-      run = statement && condition ? (k) => statement.execute({ ...condition.values, keys: [...k] }) : async (k) => build((column) => inArray(column, [...k]), where);
+      run =
+        statement && condition
+          ? (k) => statement.execute({ ...values, ...condition.values, keys: [...k] })
+          : async (k) => build((column) => inArray(column, [...k]), where, (value) => values[value]);
     }
     return run(keys);
   };

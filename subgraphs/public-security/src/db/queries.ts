@@ -1,5 +1,5 @@
-import { gridCodeRange, gridScopeWhere, type PageRequest, type RowScope } from '@hub/core';
-import { and, asc, between, count, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
+import { gridCodeRange, gridScopeWhere, parameterize, preparedStatement, type PageRequest, type PreparedStatement, type RowScope } from '@hub/core';
+import { and, asc, between, count, eq, gt, gte, inArray, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { IncidentType } from '../__generated__/resolvers-types.ts';
 import type { Db } from './index.ts';
 import { incidents } from './schema.ts';
@@ -45,16 +45,45 @@ export async function incidentPage(db: Db, scope: RowScope, filter: IncidentFilt
     filter.from != null ? gte(incidents.occurredAt, chinaMidnight(filter.from)) : undefined,
     filter.to != null ? lt(incidents.occurredAt, chinaMidnight(filter.to, 1)) : undefined,
   );
+  const hasAfter = page.after !== null;
   // Inside the subquery the table's qualified columns name its own FROM, the nearest scope.
-  const pageIds = db
-    .select({ id: incidents.id })
-    .from(incidents)
-    .where(and(where, page.after !== null ? gt(incidents.id, page.after) : undefined))
-    .orderBy(asc(incidents.id))
-    .limit(page.first + 1);
-  const [rows, [total]] = await Promise.all([
-    page.first === 0 ? Promise.resolve([]) : db.select().from(incidents).where(inArray(incidents.id, pageIds)).orderBy(asc(incidents.id)),
-    db.select({ n: count() }).from(incidents).where(where),
-  ]);
+  const pageRows = (condition: SQL | undefined, after: string | Placeholder, limit: number | Placeholder) =>
+    db
+      .select()
+      .from(incidents)
+      .where(
+        inArray(
+          incidents.id,
+          db
+            .select({ id: incidents.id })
+            .from(incidents)
+            .where(and(condition, hasAfter ? gt(incidents.id, after) : undefined))
+            .orderBy(asc(incidents.id))
+            .limit(limit),
+        ),
+      )
+      .orderBy(asc(incidents.id));
+  const counted = (condition: SQL | undefined) => db.select({ n: count() }).from(incidents).where(condition);
+  // Both statements prepared once per shape of the filter (its values placeholders), then only bound and executed
+  // on the wire; a filter parameterize cannot take apart, or a transaction, builds them per call as before.
+  const parameterized = parameterize(where);
+  if (parameterized) {
+    const shape = parameterized.shape;
+    const rowsStatement =
+      page.first > 0
+        ? preparedStatement(db, `public-security.incidentPage|${hasAfter}|${shape}`, (name) =>
+            pageRows(parameterized.sql, sql.placeholder('after'), sql.placeholder('limit')).prepare(name) as PreparedStatement<(typeof incidents.$inferSelect)[]>,
+          )
+        : undefined;
+    const countStatement = preparedStatement(db, `public-security.incidentCount|${shape}`, (name) => counted(parameterized.sql).prepare(name) as PreparedStatement<{ n: number }[]>);
+    if (countStatement && (rowsStatement || page.first === 0)) {
+      const [rows, [total]] = await Promise.all([
+        rowsStatement ? rowsStatement.execute({ ...parameterized.values, after: page.after, limit: page.first + 1 }) : Promise.resolve([]),
+        countStatement.execute(parameterized.values),
+      ]);
+      return [rows, total?.n ?? 0];
+    }
+  }
+  const [rows, [total]] = await Promise.all([page.first === 0 ? Promise.resolve([]) : pageRows(where, page.after ?? '', page.first + 1), counted(where)]);
   return [rows, total?.n ?? 0];
 }
