@@ -169,6 +169,21 @@ describe('ResponseParser', () => {
     }
   });
 
+  it('reads a sized or chunked answer arriving a byte at a time (reads wait to be joined until a part is whole)', () => {
+    const body = 'x'.repeat(70) + '{"data":1}';
+    const sized = `HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+    const chunked = `HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${(40).toString(16)}\r\n${body.slice(0, 40)}\r\n${(body.length - 40).toString(16)}\r\n${body.slice(40)}\r\n0\r\n\r\n`;
+    for (const wire of [sized, chunked]) {
+      const parser = new ResponseParser();
+      for (let i = 0; i < wire.length - 1; i++) expect(parser.push(bytes(wire[i]!))).toBeUndefined();
+      expect(parser.push(bytes(wire.at(-1)!))?.body.toString()).toBe(body);
+      expect(parser.reusable()).toBe(true);
+    }
+    const closed = new ResponseParser();
+    for (const piece of ['HTTP/1.1 200 OK\r\n\r\n', 'a', 'b', 'c']) expect(closed.push(bytes(piece))).toBeUndefined();
+    expect(closed.end()?.body.toString()).toBe('abc');
+  });
+
   it('reads an answer framed by the end of the connection, which is then not reused', () => {
     const parser = new ResponseParser();
     expect(parser.push(bytes('HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\n\r\nno'))).toBeUndefined();

@@ -5,7 +5,7 @@
  * integers and booleans). Only the CSV defangs: NDJSON and Parquet carry every value as it is.
  */
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
-import { csvText } from '@hub/core';
+import { csvRecord, csvText } from '@hub/core';
 import type { Cell, ColumnSpec, ColumnType } from './catalog.ts';
 
 export const FORMATS = ['csv', 'ndjson', 'parquet'] as const;
@@ -38,9 +38,20 @@ function csvEncoder(columns: ColumnSpec[]): Encoder {
     contentType: 'text/csv; charset=utf-8; header=present',
     begin: () => [Buffer.from(csvText([columns.map((c) => c.name)], { bom: true }), 'utf8')],
     // Integer and double columns carry numbers and are written as numbers; text cells are defanged (docs/security.md).
-    write: (rows) => [Buffer.from(csvText(rows), 'utf8')],
+    write: (rows) => [csvBytes(rows)],
     end: () => [],
   };
+}
+
+/**
+ * A page's records as bytes: each record encoded on its own, then joined. One string of the whole page (`csvText`)
+ * is a rope of every field, which V8 flattens before encoding it: 17 ms for a page of 3,400 cases against 6 ms
+ * this way (0.15 s of the gateway's 1.1 busy seconds over three `cases` exports at 1,000,000 residents).
+ */
+function csvBytes(rows: Cell[][]): Buffer {
+  const records: Buffer[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) records[i] = Buffer.from(csvRecord(rows[i] as Cell[]), 'utf8');
+  return Buffer.concat(records);
 }
 
 function ndjsonEncoder(columns: ColumnSpec[]): Encoder {

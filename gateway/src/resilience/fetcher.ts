@@ -382,14 +382,32 @@ export class ResponseParser {
 
   constructor(private readonly noBody = false) {}
 
+  /** Bytes read but not yet joined to `buffer`: they wait until the part being read (a body, a chunk) is whole. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
   /** The answer once it is whole, else undefined (more bytes needed). Throws on what is not HTTP. */
   push(chunk: Buffer): RawResponse | undefined {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    // Joining every read onto the bytes before it copied a large answer over and over (a column page's megabyte body
+    // in 64 KiB reads: an eighth of the gateway's busy time in a dataset export); now its reads are joined once.
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    const head = this.head;
+    if (head && (head.framing === 'close' || (head.length >= 0 && this.buffer.length + this.pendingBytes < head.length + (head.framing === 'chunked' ? 2 : 0)))) return undefined;
+    this.join();
     return this.advance();
+  }
+
+  private join(): void {
+    if (this.pending.length === 0) return;
+    this.buffer = this.buffer.length === 0 && this.pending.length === 1 ? this.pending[0]! : Buffer.concat([this.buffer, ...this.pending]);
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   /** The connection ended: an answer framed by its end is whole now; any other is cut short (undefined). */
   end(): RawResponse | undefined {
+    this.join();
     if (this.done || !this.head || this.head.framing !== 'close') return undefined;
     this.parts.push(this.buffer);
     this.buffer = Buffer.alloc(0);
@@ -398,7 +416,7 @@ export class ResponseParser {
 
   /** Whether the connection may carry another request: the answer was read whole, exactly, and keeps it alive. */
   reusable(): boolean {
-    return this.done && this.buffer.length === 0 && this.head !== undefined && this.head.keepAlive && this.head.framing !== 'close';
+    return this.done && this.buffer.length === 0 && this.pendingBytes === 0 && this.head !== undefined && this.head.keepAlive && this.head.framing !== 'close';
   }
 
   private advance(): RawResponse | undefined {

@@ -1,4 +1,4 @@
-import { and, asc, gte, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, getTableName, sql, type SQL } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import { GraphQLError } from 'graphql';
@@ -8,7 +8,7 @@ import { isResidentKey } from './codes/resident-key.ts';
 import { ErrorCode, inputError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import { inScope, type RowScope } from './access/disclosure.ts';
-import { anyOf } from './db/any-of.ts';
+import { parameterize, preparedStatement, type PreparedStatement } from './db/prepared.ts';
 
 /**
  * Column pages (列式分页): a page of rows answered as one object of lists instead of a list of objects, for bulk
@@ -171,25 +171,61 @@ export function gridRangeRows(
   where?: SQL,
   fields?: Record<string, AnyPgColumn>,
 ): GridRangeReader<unknown> {
-  return async (gridCodes, after, limit) => {
-    if (gridCodes.length === 0 || limit === 0) return [];
-    return (fields ? db.select(fields) : db.select())
+  const build = (first: unknown, last: unknown, grids: unknown, after: { grid: unknown; id: unknown } | null, limit: unknown, condition: SQL | undefined) =>
+    (fields ? db.select(fields) : db.select())
       .from(table)
       .where(
         and(
-          gte(columns.grid, gridCodes[0] as string),
-          lte(columns.grid, gridCodes[gridCodes.length - 1] as string),
+          sql`${columns.grid} >= ${first}`,
+          sql`${columns.grid} <= ${last}`,
           // One array parameter, not drizzle's parameter per grid: a run of 500 grids cost 500 parameters to build
-          // on every page.
-          anyOf(columns.grid, gridCodes),
-          after === null ? undefined : sql`(${columns.grid}, ${columns.id}) > (${after.gridCode}, ${after.id})`,
-          where,
+          // on every page. Grid codes are digits, so the array goes as its own text (`anyOf`).
+          sql`${columns.grid} = any(${grids})`,
+          after === null ? undefined : sql`(${columns.grid}, ${columns.id}) > (${after.grid}, ${after.id})`,
+          condition,
         ),
       )
       .orderBy(asc(columns.grid), asc(columns.id))
-      .limit(limit);
+      .limit(limit as number);
+  // The page's select as a named statement, one per shape of `where` and start (with or without a position): drizzle
+  // built it afresh on every page and mapped each row through its `is()` walk; prepared, a page is Bind and Execute
+  // and its rows are made by the statement's generated row maker (`withDirectRows`). Built per call when `where`
+  // cannot be taken apart into placeholders, or inside a transaction.
+  const condition = parameterize(where, 'w');
+  const shape = `grid-range|${columnKey(columns.grid)}|${columnKey(columns.id)}|${fields ? Object.entries(fields).map(([key, column]) => `${key}=${columnKey(column)}`).join(',') : '*'}|${condition?.shape ?? ''}`;
+  return async (gridCodes, after, limit) => {
+    if (gridCodes.length === 0 || limit === 0) return [];
+    const grids = gridArray(gridCodes);
+    const statement =
+      condition &&
+      preparedStatement(db, `${shape}|${after !== null}`, (name) =>
+        build(
+          sql.placeholder('first'),
+          sql.placeholder('last'),
+          sql.placeholder('grids'),
+          after === null ? null : { grid: sql.placeholder('afterGrid'), id: sql.placeholder('afterId') },
+          sql.placeholder('limit'),
+          condition.sql,
+        ).prepare(name) as PreparedStatement<unknown[]>,
+      );
+    const first = gridCodes[0] as string;
+    const last = gridCodes[gridCodes.length - 1] as string;
+    if (statement && condition) {
+      return statement.execute({ ...condition.values, first, last, grids, afterGrid: after?.gridCode ?? null, afterId: after?.id ?? null, limit });
+    }
+    return build(first, last, sql.param(grids), after === null ? null : { grid: after.gridCode, id: after.id }, limit, where);
   };
 }
+
+/** `column`'s name qualified by its table's, for statement keys. */
+const columnKey = (column: AnyPgColumn) => `${getTableName(column.table)}.${column.name}`;
+
+/** Grid codes (digits) as one array parameter's text, `{g1,g2,…}`; others as an array the driver quotes. */
+function gridArray(gridCodes: readonly string[]): string | string[] {
+  return gridCodes.every((code) => DIGITS.test(code)) ? `{${gridCodes.join(',')}}` : [...gridCodes];
+}
+
+const DIGITS = /^\d+$/;
 
 /** What every column page answers besides its columns: its key and where it ends. */
 export interface ColumnPageFrame {

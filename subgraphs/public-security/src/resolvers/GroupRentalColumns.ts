@@ -1,5 +1,5 @@
-import { columnPageKeys, ErrorCode, gridScopeWhere, isHouseCode, type RowScope } from '@hub/core';
-import { and, count, inArray, sql } from 'drizzle-orm';
+import { anyOf, columnPageKeys, ErrorCode, gridScopeWhere, isHouseCode, type RowScope } from '@hub/core';
+import { and, count, sql } from 'drizzle-orm';
 import type { Db } from '../db/index.ts';
 import { residents } from '../db/schema.ts';
 import type { GroupRentalColumnsResolvers } from '../__generated__/resolvers-types.ts';
@@ -14,7 +14,9 @@ async function occupantColumns(db: Db, scope: RowScope, page: string, houseCodes
     : await db
         .select({ houseCode: residents.houseCode, registered: count(), floating: count(sql`case when ${residents.populationType} = 'FLOATING' then 1 end`) })
         .from(residents)
-        .where(and(inArray(residents.houseCode, [...new Set(houseCodes)]), gridScopeWhere(scope, residents.gridCode)))
+        // One array parameter (`anyOf`): drizzle's `inArray` built a parameter per house code, and building the statement
+        // of a page's 5,000 codes was a third of public security's busy time in a group-rentals export.
+        .where(and(anyOf(residents.houseCode, [...new Set(houseCodes)]), gridScopeWhere(scope, residents.gridCode)))
         .groupBy(residents.houseCode);
   const byHouse = new Map(counts.map((c) => [c.houseCode, c]));
   return {
