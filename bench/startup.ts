@@ -56,7 +56,8 @@ function kindOf(pid: number): string {
   const bundle = /(subgraphs\/([a-z-]+)|gateway|apps\/hub)\/dist\/[a-z-]+\.js/.exec(command);
   if (bundle) return bundle[2] ?? (bundle[1] === 'apps/hub' ? 'launcher' : 'gateway');
   if (/^postgres: .*(\[local\]|\d+\.\d+\.\d+\.\d+\(\d+\))/.test(command)) return 'PostgreSQL connections';
-  if (command.startsWith('postgres')) return 'PostgreSQL server';
+  // The postmaster by its binary's path, its own processes by the titles they set.
+  if (command.startsWith('postgres') || /^\S*\/postgres\s/.test(command)) return 'PostgreSQL server';
   return command.split(' ')[0] || 'other';
 }
 

@@ -232,7 +232,7 @@ export interface AnsweredRequest<TContext> {
  * which answers without Apollo's hooks and must record exactly what Apollo's path records.
  */
 export function auditAnswers<TContext extends { caller: Caller }>(options: AuditOptions<TContext>) {
-  const schema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
+  const schema = buildSchema(options.supergraphSdl, { assumeValidSDL: true, noLocation: true });
   return async (requestContext: AnsweredRequest<TContext>): Promise<void> => {
     const body = requestContext.response.body;
     if (body.kind !== 'single' || options.skip?.(requestContext.contextValue)) return;

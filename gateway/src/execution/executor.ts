@@ -73,7 +73,7 @@ export class PreparedPlansGateway implements GatewayInterface {
     },
   ) {
     // The type conditions of entity representations are checked against the supergraph (as the stock executor does).
-    this.supergraph = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
+    this.supergraph = buildSchema(options.supergraphSdl, { assumeValidSDL: true, noLocation: true });
   }
 
   onSchemaLoadOrUpdate(callback: Parameters<GatewayInterface['onSchemaLoadOrUpdate']>[0]) {

@@ -20,7 +20,7 @@ export const callerClassOf = (caller: Caller): string => JSON.stringify([caller.
  */
 export function createGatewayPolicy<TContext extends BaseContext & { caller: Caller }>(supergraphSdl: string): OperationPolicy<TContext> {
   // The directives live on the supergraph's fields (the API schema drops them); field names and types are the same.
-  const schema = buildSchema(supergraphSdl, { assumeValidSDL: true });
+  const schema = buildSchema(supergraphSdl, { assumeValidSDL: true, noLocation: true });
   // What `grantsOf` reads of a caller, and nothing else: an operation is filtered once per document and caller class.
   return createOperationPolicy<TContext>({
     schema,

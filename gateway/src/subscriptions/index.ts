@@ -45,7 +45,7 @@ export function createSubscriptions(options: {
   let apollo: ApolloServer<GatewayContext> | undefined;
   const feeds = new Map<string, FeedFollower>();
   let detachWebSocket: (() => Promise<void>) | undefined;
-  const supergraphSchema = buildSchema(options.supergraphSdl, { assumeValidSDL: true });
+  const supergraphSchema = buildSchema(options.supergraphSdl, { assumeValidSDL: true, noLocation: true });
   // One wake-up stream per subgraph that owns a stream, however many streams and subscribers it has.
   const feedSubgraphs = [...new Set(Object.values(STREAMS).map((s) => s.subgraph))];
 
