@@ -23,6 +23,7 @@ import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { forkService, type ServiceProcess } from '@hub/hub/process';
+import { cpuSeconds, postgresPids } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -37,25 +38,6 @@ const rounds = Number(value('--rounds') ?? '5');
 const profile = value('--profile');
 const only = value('--only'); // 'before' | 'after'
 
-async function cpuSeconds(pid: number, reaped = false): Promise<number> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
-    return ((f[11] ?? 0) + (f[12] ?? 0) + (reaped ? (f[13] ?? 0) + (f[14] ?? 0) : 0)) / 100;
-  } catch {
-    return 0;
-  }
-}
-async function postgresPids(dataDir: string): Promise<number[]> {
-  const postmaster = Number((await readFile(path.join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-  const pids = [postmaster];
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster) pids.push(Number(entry));
-  }
-  return pids;
-}
 async function cpuOf(pids: number[], postgres: number[]): Promise<{ hub: number; pg: number; gw: number }> {
   const hub = await Promise.all(pids.map((p) => cpuSeconds(p)));
   const pgs = await Promise.all(postgres.map((p, i) => cpuSeconds(p, i === 0)));
