@@ -30,7 +30,7 @@ import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { machineLine } from './machine.ts';
-import { cpuSeconds, postgresPids } from './proc.ts';
+import { cpuSeconds, postgresPids, untilIdle } from './proc.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
@@ -111,33 +111,6 @@ async function cpuOf(groups: Record<string, number[]>): Promise<Record<string, n
 /** CPU seconds each group used between two readings (backends that started in between counted from zero). */
 function cpuBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(after).map(([name, seconds]) => [name, seconds - (before[name] ?? 0)]));
-}
-
-/**
- * Waits until every service is idle: under 0.05 CPU seconds in each of two seconds running. A department's start-up
- * work (mediation's first supervision check issues the notices of every overdue case: minutes of inserts at a
- * million residents) would otherwise run beside the export, on its event loop and in its CPU seconds. Gives up
- * after `limitSeconds` and says which were still busy.
- */
-async function untilIdle(pids: Record<string, number>, limitSeconds = 900): Promise<void> {
-  const t0 = performance.now();
-  let quietSeconds = 0;
-  for (;;) {
-    const before = await cpuOf(Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])));
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const after = await cpuOf(Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])));
-    const busy = Object.entries(cpuBetween(before, after)).filter(([, seconds]) => seconds >= 0.05);
-    quietSeconds = busy.length === 0 ? quietSeconds + 1 : 0;
-    const waited = (performance.now() - t0) / 1000;
-    if (quietSeconds >= 2) {
-      if (waited > 3) say(`services idle after ${waited.toFixed(0)} s`);
-      return;
-    }
-    if (waited > limitSeconds) {
-      say(`warning: still busy after ${limitSeconds} s: ${busy.map(([name, s]) => `${name} ${s.toFixed(2)} CPU s/s`).join(', ')}`);
-      return;
-    }
-  }
 }
 
 /** Samples each process's RSS every 100 ms until stopped; returns the peaks. */
@@ -481,7 +454,7 @@ for (const residents of options.sizes) {
     await gateway.ready;
     pids.gateway = gateway.child.pid as number;
     const token = await demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir }).mint({ sub: 'bench', role: 'district-analyst' }, { expiresIn: '8h' });
-    await untilIdle(pids);
+    await untilIdle(pids, say);
 
     for (const dataset of options.datasets) {
     say(`dataset ${dataset}`);

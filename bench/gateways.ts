@@ -68,6 +68,7 @@ import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { migrationsDiffer, prepareBaseline, resolveCommit, startBaselineHub, type BaselineHub } from './baseline-hub.ts';
 import { machineLine } from './machine.ts';
+import { untilIdle } from './proc.ts';
 import { pickVariables, readOperations } from './operations.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -444,6 +445,8 @@ try {
     say(`${labelOf(kind)} ready at ${url}`);
   }
 
+  // Every service's start-up work done before any load (mediation's first supervision check, at a million residents).
+  await untilIdle(Object.fromEntries([...new Set([...gateways.values()].flatMap((g) => [g.pid, ...g.subgraphPids]))].map((pid) => [String(pid), pid])), say);
   const documents = await readOperations();
   const hub = gateways.get('hub') ?? [...gateways.values()][0]!;
   const variables = await pickVariables(hub.url, hub.headers, say);

@@ -25,3 +25,31 @@ export async function postgresPids(dataDir: string): Promise<number[]> {
   }
   return pids;
 }
+
+/**
+ * Waits until every process named is idle: under 0.05 CPU seconds in each of two seconds running. A department's
+ * start-up work (mediation's first supervision check issues the notices of every overdue case: ~20 s of inserts at a
+ * million residents) would otherwise run beside the measurement, on its event loop and in its CPU seconds. Gives up
+ * after `limitSeconds` and says which were still busy.
+ */
+export async function untilIdle(pids: Record<string, number>, say: (line: string) => void, limitSeconds = 900): Promise<void> {
+  const t0 = performance.now();
+  const cpuNow = async () => Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuSeconds(pid)] as const)));
+  let quietSeconds = 0;
+  for (;;) {
+    const before = await cpuNow();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const after = await cpuNow();
+    const busy = Object.entries(after).map(([name, s]) => [name, s - (before[name] ?? 0)] as const).filter(([, s]) => s >= 0.05);
+    quietSeconds = busy.length === 0 ? quietSeconds + 1 : 0;
+    const waited = (performance.now() - t0) / 1000;
+    if (quietSeconds >= 2) {
+      if (waited > 3) say(`services idle after ${waited.toFixed(0)} s`);
+      return;
+    }
+    if (waited > limitSeconds) {
+      say(`warning: still busy after ${limitSeconds} s: ${busy.map(([name, s]) => `${name} ${s.toFixed(2)} CPU s/s`).join(', ')}`);
+      return;
+    }
+  }
+}
