@@ -36,7 +36,8 @@ const ok = (res: ServerResponse) => {
 };
 
 const FAST: ResilienceOptions = { timeoutMs: 200, timeoutMsBySubgraph: {}, retries: 2, backoffMs: 5, failureThreshold: 100, openMs: 100 };
-// For tests that count requests: no attempt times out (and is retried) on a busy machine.
+// For tests whose outcome is not a timeout (they count requests, or name another reason): no attempt times out (and
+// is retried) on a busy machine.
 const PATIENT: ResilienceOptions = { ...FAST, timeoutMs: 10_000 };
 
 const closers: (() => Promise<void> | void)[] = [];
@@ -77,7 +78,7 @@ describe('subgraph fetches', () => {
   it('never retry a mutation: it may have run', async () => {
     const server = await upstream((_req, res) => ((res.statusCode = 502), res.end()));
     closers.push(server.close);
-    const { ask, outcomes } = dataSource(server.url, FAST);
+    const { ask, outcomes } = dataSource(server.url, PATIENT);
     const response = await ask('mutation { recordVisit }');
     expect(server.hits()).toBe(1);
     expect(response.errors).toEqual([
@@ -115,7 +116,7 @@ describe('subgraph fetches', () => {
   it('answer a refusal (4xx) as refused, not as an outage, and not retry it', async () => {
     const server = await upstream((_req, res) => ((res.statusCode = 401), res.end('{"code":"INTERNAL_TOKEN_INVALID"}')));
     closers.push(server.close);
-    const { ask, source } = dataSource(server.url, { ...FAST, failureThreshold: 1 });
+    const { ask, source } = dataSource(server.url, { ...PATIENT, failureThreshold: 1 });
     const response = await ask('{ ping }');
     expect(server.hits()).toBe(1);
     expect(response.errors?.[0]?.extensions).toEqual({ code: 'SUBGRAPH_REQUEST_REFUSED', service: 'party', status: 401 });
@@ -130,7 +131,7 @@ describe('subgraph fetches', () => {
       res.end(JSON.stringify(refusal));
     });
     closers.push(server.close);
-    const { ask, source, outcomes } = dataSource(server.url, { ...FAST, failureThreshold: 1 });
+    const { ask, source, outcomes } = dataSource(server.url, { ...PATIENT, failureThreshold: 1 });
     const response = await ask('query($f: Date) { figures(from: $f) { n } }');
     expect(server.hits()).toBe(1);
     expect(response.errors).toEqual([{ message: refusal.errors[0]!.message, extensions: { code: 'BAD_USER_INPUT', service: 'party' } }]);
@@ -149,7 +150,7 @@ describe('subgraph fetches', () => {
       res.end(JSON.stringify(answer));
     });
     closers.push(server.close);
-    const { ask } = dataSource(server.url, FAST);
+    const { ask } = dataSource(server.url, PATIENT);
     expect((await ask('{ figures(from: 20260101) { n } }')).errors).toEqual([{ message: thrown.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', service: 'party' } }]);
     answer = { errors: [literal] };
     expect((await ask('{ figures(from: 20260102) { n } }')).errors).toEqual([{ message: literal.message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED', service: 'party' } }]);
@@ -164,7 +165,7 @@ describe('subgraph fetches', () => {
       res.end(JSON.stringify({ errors: [{ message: 'x', extensions: { code: 'BAD_USER_INPUT' } }, { message: 'y', locations: [{ line: 1, column: 3 }], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] }));
     });
     closers.push(server.close);
-    const { ask } = dataSource(server.url, FAST);
+    const { ask } = dataSource(server.url, PATIENT);
     const response = await ask('{ ping }');
     expect(response.errors?.[0]?.extensions).toEqual({ code: 'SUBGRAPH_REQUEST_REFUSED', service: 'party', status: 400 });
   });
