@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { unixHttpUrl } from '@hub/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keepAliveFetcher, ResponseParser } from '../src/resilience/fetcher.ts';
+import { keepAliveFetcher, REPLAYABLE, ResponseParser } from '../src/resilience/fetcher.ts';
 
 const closers: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -111,18 +111,53 @@ describe("the gateway's HTTP client to its subgraphs", () => {
     expect(server.opened()).toBe(2);
   });
 
-  it('does not reuse a connection the subgraph closed while it was idle (its keep-alive timeout)', async () => {
+  it('gets a read through when the subgraph closes its idle connections (keep-alive timeout, shutdown) as the read is sent', async () => {
     const server = await upstream((_req, res) => res.end('{"data":{"n":1}}'));
     const fetcher = fetcherForTest();
-    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { n: 1 } });
-    // The subgraph ends every idle connection, as its keep-alive timeout would.
+    const read = { ...post('{}'), [REPLAYABLE]: true };
+    expect(await (await fetcher(server.url, read)).json()).toEqual({ data: { n: 1 } });
+    // No wait: the close may or may not have reached the pool when the read is written; it gets through either way.
     server.server.closeIdleConnections();
-    await new Promise<void>((resolve) => {
-      const wait = () => (server.open() === 0 ? resolve() : setTimeout(wait, 5));
-      wait();
-    });
-    expect(await (await fetcher(server.url, post('{}'))).json()).toEqual({ data: { n: 1 } });
+    expect(await (await fetcher(server.url, read)).json()).toEqual({ data: { n: 1 } });
     expect(server.opened()).toBe(2);
+  });
+
+  it('sends a read once more on a new connection when a kept one closes before any of the answer, and a write never', async () => {
+    // Every second request on a connection is taken in and dropped unanswered, as by a replica going down.
+    const server = await upstream((req, res) => {
+      const socket = req.socket as Socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (socket.served === 2) socket.destroy();
+      else res.end(`{"data":{"n":${server.seen.length}}}`);
+    });
+    const fetcher = fetcherForTest(1);
+    const read = { ...post('{"query":"{ n }"}'), [REPLAYABLE]: true };
+    expect(await (await fetcher(server.url, read)).json()).toEqual({ data: { n: 1 } });
+    expect(await (await fetcher(server.url, read)).json()).toEqual({ data: { n: 3 } });
+    expect(server.seen.map((r) => r.body)).toEqual(Array(3).fill('{"query":"{ n }"}'));
+    expect(server.opened()).toBe(2);
+
+    const write = post('{"query":"mutation { m }"}');
+    await expect(fetcher(server.url, write)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(server.seen.filter((r) => r.body.includes('mutation'))).toHaveLength(1);
+    // The next request goes on a new connection.
+    expect(await (await fetcher(server.url, write)).json()).toEqual({ data: { n: 5 } });
+    expect(server.opened()).toBe(3);
+  });
+
+  it('does not send a read again once any of its answer came', async () => {
+    const server = await upstream((req, res) => {
+      const socket = req.socket as Socket & { served?: number };
+      socket.served = (socket.served ?? 0) + 1;
+      if (socket.served === 1) return res.end('{"data":{}}');
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('{"data":', () => socket.destroy());
+    });
+    const fetcher = fetcherForTest(1);
+    const read = { ...post('{}'), [REPLAYABLE]: true };
+    await (await fetcher(server.url, read)).json();
+    await expect(fetcher(server.url, read)).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(server.seen).toHaveLength(2);
   });
 
   it('rejects with an AbortError carrying the reason when its signal fires, and the next request still gets through', async () => {

@@ -7,7 +7,7 @@ import { CALLER_HEADER, injectTraceContext } from '@hub/core';
 import { AbortableRemoteGraphQLDataSource, raceAbort, requestSignal } from '../limits/timeout.ts';
 import { CircuitBreaker, type BreakerState } from './breaker.ts';
 import type { ResilienceOptions } from './config.ts';
-import { ATTEMPT_CANCEL, AttemptCancel, BufferedResponse, ReceivedHeaders } from './fetcher.ts';
+import { ATTEMPT_CANCEL, AttemptCancel, BufferedResponse, ReceivedHeaders, REPLAYABLE } from './fetcher.ts';
 
 type Fetcher = RemoteGraphQLDataSource['fetcher'];
 type DataSourceConfig<TContext extends Record<string, any>> = ConstructorParameters<typeof AbortableRemoteGraphQLDataSource<TContext>>[0]; // the bound the stock data source declares
@@ -153,16 +153,22 @@ function requestBody(query: string, rest: Omit<SubgraphRequest, 'query' | 'http'
   return others === '{}' ? `{"query":${quoted}}` : `{"query":${quoted},${others.slice(1)}`;
 }
 
-/** An attempt's fetch init (what `attemptOnce` sends): its `signal` a real AbortSignal made only when read. */
+/**
+ * An attempt's fetch init (what `attemptOnce` sends): its `signal` a real AbortSignal made only when read; a read is
+ * replayable (the fetcher may send it again on a new connection if a kept one was closed under it).
+ */
 class AttemptInit {
   readonly [ATTEMPT_CANCEL]: AttemptCancel;
+  readonly [REPLAYABLE]: boolean;
   constructor(
     readonly method: string | undefined,
     readonly headers: Record<string, string>,
     readonly body: unknown,
     cancel: AttemptCancel,
+    replayable: boolean,
   ) {
     this[ATTEMPT_CANCEL] = cancel;
+    this[REPLAYABLE] = replayable;
   }
   get signal(): AbortSignal {
     return this[ATTEMPT_CANCEL].signal;
@@ -235,7 +241,7 @@ export class ResilientRemoteGraphQLDataSource<TContext extends Record<string, an
       }
       if (!attempt) return config.fetcher(url, { ...init, headers });
       // The gateway's fetcher listens to the attempt's cancel itself; any other fetcher gets an AbortSignal if it asks.
-      return config.fetcher(url, new AttemptInit(init.method, headers, init.body, attempt.cancel) as NonNullable<Parameters<Fetcher>[1]>);
+      return config.fetcher(url, new AttemptInit(init.method, headers, init.body, attempt.cancel, attempt.shareable) as NonNullable<Parameters<Fetcher>[1]>);
     };
     let response: FetcherResponse;
     if (attempt?.shareable && this.shareInFlight && body !== undefined) {

@@ -125,6 +125,14 @@ export class AttemptCancel {
 /** Where `keepAliveFetcher` finds an attempt's `AttemptCancel` in the init it is given (besides its `signal`). */
 export const ATTEMPT_CANCEL = Symbol('attempt cancel');
 
+/**
+ * Set to true in a fetch's init when sending the request twice does no harm (a read), though its method is POST: a
+ * request on a kept connection that the subgraph closed before answering any of it is then sent once more, on a new
+ * connection. GET, HEAD, OPTIONS, PUT and DELETE are replayable by their method (RFC 9110 §9.2.2).
+ */
+export const REPLAYABLE = Symbol('replayable');
+const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
 /** What the pool listens to: an attempt's cancel, or a caller's AbortSignal. */
 interface Cancel {
   readonly aborted: boolean;
@@ -175,7 +183,9 @@ export function keepAliveFetcher(options: KeepAliveFetcherOptions): Fetcher & { 
       let pool = pools.get(target.host);
       if (!pool) pools.set(target.host, (pool = new OriginPool(connectTo(target), options.maxSockets)));
       const cancel = attemptCancel ?? (init.signal instanceof AbortSignal ? cancelOfSignal(init.signal) : undefined);
-      return pool.request(target, init.method ?? 'GET', (init.headers ?? {}) as Record<string, string>, body, cancel).then(
+      const method = init.method ?? 'GET';
+      const replayable = (init as { [REPLAYABLE]?: boolean })[REPLAYABLE] === true || IDEMPOTENT_METHODS.has(method);
+      return pool.request(target, method, (init.headers ?? {}) as Record<string, string>, body, cancel, replayable).then(
         (r) => new BufferedResponse(url, r.status, r.statusText, r.headers, r.body),
       );
     }
@@ -230,6 +240,9 @@ const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const CRLF = Buffer.from('\r\n');
 
+/** Marks a socket error or hang-up that came before any byte of the answer. */
+const UNANSWERED = Symbol('unanswered');
+
 /** What node's `http.request` rejects with when its signal fires: an AbortError, the signal's reason as its cause. */
 const abortError = (signal: { reason: unknown }): Error => Object.assign(new Error('The operation was aborted', { cause: signal.reason }), { name: 'AbortError', code: 'ABORT_ERR' });
 
@@ -239,9 +252,16 @@ const abortError = (signal: { reason: unknown }): Error => Object.assign(new Err
  * by `ResponseParser` (a length, chunks, or until the subgraph closes). A connection is used again only after an
  * answer it read whole, with nothing left over, that did not say `connection: close`; any error, an abort or an
  * answer cut short closes it. Errors are the socket's (ECONNREFUSED, ECONNRESET…), aborts the signal's reason.
+ *
+ * A kept connection can be closed by the subgraph at any moment it is idle (its keep-alive timeout, a replica shutting
+ * down), and the close may still be on its way when a request is written into it: a replayable request whose kept
+ * connection ends before a byte of the answer is sent once more on a new connection; any other fails with the socket's
+ * error (a write is never sent twice unasked).
  */
 class OriginPool {
   private readonly idle: net.Socket[] = [];
+  /** Connections that have carried a whole exchange (kept ones, which the subgraph may since have closed). */
+  private readonly kept = new WeakSet<net.Socket>();
   private open = 0;
   private readonly waiting: ((socket: net.Socket | null) => void)[] = [];
   private destroyed = false;
@@ -251,7 +271,7 @@ class OriginPool {
     private readonly maxSockets: number,
   ) {}
 
-  async request(target: URL, method: string, headers: Record<string, string>, body: string | Buffer, signal: Cancel | undefined): Promise<RawResponse> {
+  async request(target: URL, method: string, headers: Record<string, string>, body: string | Buffer, signal: Cancel | undefined, replayable = false): Promise<RawResponse> {
     if (signal?.aborted) throw abortError(signal);
     let head = `${method} ${target.pathname}${target.search} HTTP/1.1\r\nhost: ${this.origin.host}\r\n`;
     for (const name in headers) {
@@ -263,8 +283,15 @@ class OriginPool {
       head += `${name}: ${value}\r\n`;
     }
     head += `content-length: ${Buffer.byteLength(body)}\r\nconnection: keep-alive\r\n\r\n`;
-    const socket = await this.acquire(signal);
-    return this.exchange(socket, typeof body === 'string' ? head + body : Buffer.concat([Buffer.from(head, 'latin1'), body]), method === 'HEAD', signal);
+    const message = typeof body === 'string' ? head + body : Buffer.concat([Buffer.from(head, 'latin1'), body]);
+    const socket = await this.acquire(signal, false);
+    if (!replayable || !this.kept.has(socket)) return this.exchange(socket, message, method === 'HEAD', signal);
+    try {
+      return await this.exchange(socket, message, method === 'HEAD', signal);
+    } catch (error) {
+      if (!(error as { [UNANSWERED]?: boolean })[UNANSWERED] || signal?.aborted) throw error;
+      return this.exchange(await this.acquire(signal, true), message, method === 'HEAD', signal);
+    }
   }
 
   destroy(): void {
@@ -273,9 +300,13 @@ class OriginPool {
     for (const take of this.waiting.splice(0)) take(null);
   }
 
-  private acquire(signal: Cancel | undefined): Promise<net.Socket> {
+  /**
+   * A connection for a request: the most recently freed idle one (not when `fresh`), else a new one, else the next one
+   * an exchange frees (straight from its answer, so not one left idle).
+   */
+  private acquire(signal: Cancel | undefined, fresh: boolean): Promise<net.Socket> {
     if (this.destroyed) return Promise.reject(Object.assign(new Error('the subgraph connections are closed'), { code: 'ERR_DESTROYED' }));
-    for (let reused = this.idle.pop(); reused; reused = this.idle.pop()) {
+    for (let reused = fresh ? undefined : this.idle.pop(); reused; reused = this.idle.pop()) {
       if (reused.writable && !reused.destroyed) return Promise.resolve(reused);
       reused.destroy();
     }
@@ -319,6 +350,7 @@ class OriginPool {
       socket.destroy();
       return;
     }
+    this.kept.add(socket);
     const next = this.waiting.shift();
     if (next) next(socket);
     else this.idle.push(socket);
@@ -328,6 +360,7 @@ class OriginPool {
     return new Promise<RawResponse>((resolve, reject) => {
       const parser = new ResponseParser(noBody);
       let settled = false;
+      let answered = false;
       const finish = (error: Error | null, response?: RawResponse) => {
         if (settled) return;
         settled = true;
@@ -345,6 +378,7 @@ class OriginPool {
         resolve(response);
       };
       const onData = (chunk: Buffer) => {
+        answered = true;
         let response: RawResponse | undefined;
         try {
           response = parser.push(chunk);
@@ -354,11 +388,12 @@ class OriginPool {
         }
         if (response) finish(null, response);
       };
-      const onError = (error: Error) => finish(error);
+      // The connection failed before a byte of the answer: `request` may send a replayable request once more.
+      const onError = (error: Error) => finish(answered ? error : Object.assign(error, { [UNANSWERED]: true }));
       const onClose = () => {
         const response = parser.end();
         if (response) finish(null, response);
-        else finish(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+        else finish(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', [UNANSWERED]: !answered }));
       };
       const onAbort = () => finish(abortError(signal!));
       socket.on('data', onData);
