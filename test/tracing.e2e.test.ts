@@ -1,7 +1,7 @@
 import { startInMemoryTracing } from '@hub/core/testing';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import { print } from 'graphql';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { ResidentProfileDocument } from '../clients/__generated__/operations.ts';
 import { grids, idOf } from './world.ts';
 
@@ -49,8 +49,15 @@ describe('traces', () => {
       body: JSON.stringify({ query: print(ResidentProfileDocument), variables: { id: idOf(member.idNumber) } }),
     });
     expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
-    // Server spans end when their response closes: give the last ones a moment.
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Server spans end when their response closes, a moment after the answer: wait until the gateway's and every
+    // department's have.
+    const ended = (service: string) => tracing.spans().filter((span) => span.spanContext().traceId === TRACE_ID && span.attributes['hub.service'] === service);
+    await vi.waitFor(
+      () => {
+        for (const service of ['gateway', 'public-security', 'civil-affairs', 'party', 'housing', 'mediation']) expect(ended(service).length, service).toBeGreaterThan(0);
+      },
+      { timeout: 20_000, interval: 20 },
+    );
 
     const spans = tracing.spans().filter((span) => span.spanContext().traceId === TRACE_ID);
     const serverSpan = (service: string) => spans.filter((span) => span.attributes['hub.service'] === service);

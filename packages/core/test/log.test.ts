@@ -1,5 +1,5 @@
 import { ApolloServer } from '@apollo/server';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOG_LIMITS, REDACTED, redactLogFields, redactLogText } from '../src/log-redaction.ts';
 import { createHttpService, createLogger, listen, REQUEST_ID_HEADER, type RunningService } from '../src/index.ts';
 
@@ -165,7 +165,7 @@ describe('log lines', () => {
     await (await fetch(`${base}/work`, { headers: { [REQUEST_ID_HEADER]: 'desk-1' } })).text();
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     await (await fetch(`${base}/work`, { headers: { [REQUEST_ID_HEADER]: 'desk-2', traceparent: `00-${traceId}-00f067aa0ba902b7-01` } })).text();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() => expect(lines.filter((line) => line.message === 'refused')).toHaveLength(2), { timeout: 10_000, interval: 5 });
     const refused = lines.filter((line) => line.message === 'refused');
     expect(refused.map((line) => line.requestId)).toEqual(['desk-1', 'desk-2']);
     expect(refused[0]!.traceId).toMatch(/^[0-9a-f]{32}$/);
