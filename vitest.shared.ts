@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
  */
 const shared = defineConfig({
   resolve: { alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }] },
-  test: { testTimeout: 30_000, hookTimeout: 120_000 },
+  test: { testTimeout: 30_000, hookTimeout: 300_000 },
 });
 
 export function hubVitestConfig(config: ViteUserConfig): ViteUserConfig {

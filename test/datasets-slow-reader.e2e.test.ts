@@ -121,5 +121,5 @@ describe('an export to a slow reader', () => {
     } finally {
       await gateway.close();
     }
-  }, 90_000);
+  }, 240_000);
 });

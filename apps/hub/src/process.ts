@@ -70,6 +70,12 @@ export interface ServiceProcess {
 }
 
 /**
+ * How long a service that neither says it is ready nor exits may take to start. A service that fails exits, and that is
+ * noticed at once; this only bounds one that hangs. A loaded 2-core machine took over 60 s to start the gateway.
+ */
+export const READY_TIMEOUT_MS = 300_000;
+
+/**
  * Starts a service module (a subgraph's or the gateway's `index.ts`, or its bundle) as its own Node process. Its `ready` settles
  * on the service's IPC ready message, or fails when the process exits first or stays silent past `readyTimeoutMs`.
  */
@@ -85,7 +91,7 @@ export function forkService(
   const child = fork(entry, [], { env: childEnv, execArgv: [...serviceArgsFor(entry), ...(options.execArgv ?? [])], stdio: ['ignore', stdio, stdio, 'ipc'] });
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<string>((resolve, reject) => {
-    const timeoutMs = options.readyTimeoutMs ?? 60_000;
+    const timeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const timer = setTimeout(() => reject(new Error(`${name} did not become ready within ${timeoutMs / 1000} s`)), timeoutMs);
     child.on('message', (message: ReadyMessage) => {
       if (message?.type === 'ready') {

@@ -5,7 +5,7 @@ import { DEFAULT_DATA_DIR, prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { localSocketsEnabled, prepareLocalSockets, type LocalSockets } from './local-sockets.ts';
 import { parseDemoOptions } from './options.ts';
-import { builtEntry, GATEWAY_ENTRY, serviceArgsFor } from './process.ts';
+import { builtEntry, GATEWAY_ENTRY, READY_TIMEOUT_MS, serviceArgsFor } from './process.ts';
 
 const SEED_SOURCE = fileURLToPath(new URL('./seed-process.ts', import.meta.url));
 
@@ -72,7 +72,7 @@ function startService(name: string, entry: string, env: NodeJS.ProcessEnv): Prom
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     children.push({ name, child });
-    const timer = setTimeout(() => reject(new Error(`${name} did not become ready within 60 s`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${name} did not become ready within ${READY_TIMEOUT_MS / 1000} s`)), READY_TIMEOUT_MS);
     child.on('message', (message: ReadyMessage) => {
       if (message?.type === 'ready') {
         clearTimeout(timer);
