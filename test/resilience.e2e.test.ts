@@ -73,8 +73,9 @@ beforeAll(async () => {
     supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH),
     urls: { ...Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])), party: partyUrl },
     ...hub.gatewayAccess,
-    // Short, so the test sees the breaker open and probe within its few seconds.
-    resilience: { timeoutMs: 2_000, timeoutMsBySubgraph: {}, retries: 2, backoffMs: 20, failureThreshold: 3, openMs: 300 },
+    // The breaker opens and probes within the test's few seconds; a fetch may take long on a loaded machine (the
+    // department killed refuses connections at once, so no outcome here is a timeout).
+    resilience: { timeoutMs: 15_000, timeoutMsBySubgraph: {}, retries: 2, backoffMs: 20, failureThreshold: 3, openMs: 300 },
   });
   breakerStates = created.breakerStates;
   gateway = await created.listen(0);
@@ -152,7 +153,7 @@ describe('a department that goes down and comes back', () => {
       // Requests sent from here on find it gone (the process has exited).
       const killedAt = Date.now();
       // Down until the clients have had a dozen answers asked after the kill, and the breaker has tripped.
-      await until(() => load.observed.filter((o) => o.sentAt > killedAt).length > 12 && breakerStates().party !== 'closed', 'answers during the outage');
+      await until(() => load.observed.filter((o) => o.sentAt > killedAt).length > 16 && breakerStates().party !== 'closed', 'answers during the outage');
 
       // While it is down: the gateway lives, is not ready, and says which department is missing.
       expect((await fetch(healthUrl('/health'))).status).toBe(200);
@@ -182,7 +183,10 @@ describe('a department that goes down and comes back', () => {
         expect(status).toBe(200);
         expect(body.data?.resident).toMatchObject({ id: variables.id, name: memberResident.name, grid: { code: memberResident.gridCode } });
       }
-      const duringOutage = load.observed.filter((o) => o.sentAt > killedAt && o.at < restartedAt);
+      // Asked once the gateway had seen it gone (an answer without it came back): a read in flight at the kill, whose
+      // answer was already on its way, may still have been shared by a request sent just after.
+      const seenGoneAt = Math.min(...load.observed.filter((o) => o.sentAt > killedAt && o.body.errors).map((o) => o.at));
+      const duringOutage = load.observed.filter((o) => o.sentAt > seenGoneAt && o.at < restartedAt);
       expect(duringOutage.length).toBeGreaterThan(10);
       for (const { body } of duringOutage) {
         expect(body.data?.resident?.partyMembership).toBeNull();
