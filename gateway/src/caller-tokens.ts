@@ -1,4 +1,4 @@
-import { createHash, type Hash, type KeyObject } from 'node:crypto';
+import { hash as oneShotHash, type KeyObject } from 'node:crypto';
 import { INTERNAL_ISSUER, internalTokenSeconds, newTokenId, requestDigest, signCallerToken, subgraphTokenKey, type Caller } from '@hub/core';
 
 /**
@@ -41,17 +41,27 @@ const MAX_KEPT = 2048;
 /**
  * What one caller's tokens for one subgraph share: the payload's first part, base64url-encoded on its own (its JSON
  * is padded with spaces to a multiple of 3 bytes, so its encoding ends on a whole group and the rest's encoding can
- * follow it), and the HMAC's inner hash after the key block and everything up to there.
+ * follow it), and the HMAC's inner input up to there (the key block and that text), in a buffer with room for the rest.
  */
 interface FixedPart {
   /** The token's text up to the variable part of its payload: the header, a dot and the fixed claims' encoding. */
   prefix: string;
-  inner: Hash;
+  /** The inner hash's input: the key block xor 0x36 and `prefix`, then room for a token's variable part. */
+  inner: Buffer;
+  /** Where a token's variable part is written in `inner`. */
+  innerLength: number;
+  /** The outer hash's input: the key block xor 0x5c, then room for the inner digest. */
+  outer: Buffer;
 }
 
+/** Room in `FixedPart.inner` for a token's variable part (its encoding is ~150 characters). */
+const REST_ROOM = 512;
+
 function hmacSigner(secret: KeyObject, seconds: number, keyOf: (caller: Caller) => string) {
-  const keys = new Map<string, { ipad: Buffer; outer: Hash }>();
+  const keys = new Map<string, { ipad: Buffer; opad: Buffer }>();
   const fixed = new Map<string, FixedPart>();
+  // A request's fetches share its caller object: its fixed parts are found by object and audience after the first.
+  const byCaller = new WeakMap<Caller, Map<string, FixedPart>>();
 
   /** RFC 2104 with SHA-256: the key (32 bytes, under the 64-byte block) zero-padded, xor 0x36 inside and 0x5c outside. */
   function keyOfAudience(audience: string) {
@@ -60,25 +70,34 @@ function hmacSigner(secret: KeyObject, seconds: number, keyOf: (caller: Caller) 
       const bytes = subgraphTokenKey(secret, audience).export();
       const block = Buffer.alloc(64);
       bytes.copy(block);
-      const ipad = Buffer.from(block.map((b) => b ^ 0x36));
-      const outer = createHash('sha256').update(Buffer.from(block.map((b) => b ^ 0x5c)));
-      keys.set(audience, (key = { ipad, outer }));
+      keys.set(audience, (key = { ipad: Buffer.from(block.map((b) => b ^ 0x36)), opad: Buffer.from(block.map((b) => b ^ 0x5c)) }));
     }
     return key;
   }
 
   function fixedPart(caller: Caller, audience: string): FixedPart {
+    let ofCaller = byCaller.get(caller);
+    let part = ofCaller?.get(audience);
+    if (part) return part;
     const cacheKey = `${audience}\u0000${keyOf(caller)}`;
-    let part = fixed.get(cacheKey);
+    part = fixed.get(cacheKey);
     if (!part) {
       const { userId, ...claims } = caller;
       let json = JSON.stringify({ ...claims, iss: INTERNAL_ISSUER, aud: audience, sub: userId }).slice(0, -1) + ',';
       json += ' '.repeat((3 - (Buffer.byteLength(json) % 3)) % 3);
       const prefix = `${HEADER}.${Buffer.from(json).toString('base64url')}`;
-      const inner = createHash('sha256').update(keyOfAudience(audience).ipad).update(prefix);
+      const { ipad, opad } = keyOfAudience(audience);
+      // The prefix is base64url: one byte a character.
+      const inner = Buffer.allocUnsafe(ipad.length + prefix.length + REST_ROOM);
+      ipad.copy(inner);
+      inner.write(prefix, ipad.length, 'latin1');
+      const outer = Buffer.alloc(opad.length + 32);
+      opad.copy(outer);
       if (fixed.size >= MAX_KEPT) fixed.clear();
-      fixed.set(cacheKey, (part = { prefix, inner }));
+      fixed.set(cacheKey, (part = { prefix, inner, innerLength: ipad.length + prefix.length, outer }));
     }
+    if (!ofCaller) byCaller.set(caller, (ofCaller = new Map()));
+    ofCaller.set(audience, part);
     return part;
   }
 
@@ -86,9 +105,12 @@ function hmacSigner(secret: KeyObject, seconds: number, keyOf: (caller: Caller) 
     const part = fixedPart(caller, audience);
     const now = Math.floor(Date.now() / 1000);
     const rest = Buffer.from(`"req_sha256":"${requestDigest(body)}","jti":"${newTokenId()}","iat":${now},"exp":${now + seconds}}`).toString('base64url');
-    const innerDigest = part.inner.copy().update(rest).digest();
-    const signature = keyOfAudience(audience).outer.copy().update(innerDigest).digest('base64url');
+    // HMAC-SHA256 as two one-shot hashes over kept buffers (no Hash object copied and finished per token): the
+    // inner over the key block, the prefix and this token's part; the outer over the key block and the inner digest.
+    // The signer runs synchronously, so the buffers are never written by two tokens at once.
+    const innerInput = rest.length <= REST_ROOM ? part.inner.subarray(0, part.innerLength + part.inner.write(rest, part.innerLength, 'latin1')) : Buffer.concat([part.inner.subarray(0, part.innerLength), Buffer.from(rest, 'latin1')]);
+    (oneShotHash('sha256', innerInput, 'buffer') as unknown as Buffer).copy(part.outer, part.outer.length - 32);
+    const signature = oneShotHash('sha256', part.outer, 'base64url');
     return `${part.prefix}${rest}.${signature}`;
   };
 }
-

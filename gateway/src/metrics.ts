@@ -8,6 +8,35 @@ const MAX_OPERATION_LABELS = 200;
 const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
 
 /**
+ * Increments of a counter kept per label set in plain numbers, and added to the counter whenever it is read (its
+ * `collect`, as core's HTTP request counter does): prom-client's `inc` works out the labels' key and checks them on
+ * every call, and the gateway counts several times per request. Label sets are found by their two values (the second
+ * '' for a counter of one label); the label objects are made once.
+ */
+class Tally {
+  private readonly cells = new Map<string, Map<string, { labels: Record<string, string>; pending: number }>>();
+
+  add(first: string, second: string, labels: () => Record<string, string>, by = 1): void {
+    let bySecond = this.cells.get(first);
+    if (!bySecond) this.cells.set(first, (bySecond = new Map()));
+    const cell = bySecond.get(second);
+    if (cell) cell.pending += by;
+    else bySecond.set(second, { labels: labels(), pending: by });
+  }
+
+  /** Adds what was counted since the last read to `counter` (its `collect`). */
+  flush(counter: Counter<string>): void {
+    for (const bySecond of this.cells.values()) {
+      for (const cell of bySecond.values()) {
+        if (cell.pending === 0) continue;
+        counter.inc(cell.labels, cell.pending);
+        cell.pending = 0;
+      }
+    }
+  }
+}
+
+/**
  * The gateway's Prometheus metrics, served at `/metrics` beside the process's own: operations and their latency by
  * operation name, errors by code, subgraph fetches and their latency by subgraph and outcome, each breaker's state,
  * and the document and plan caches' lookups. Operation names are the client's: only named operations are counted
@@ -16,7 +45,15 @@ const BREAKER_VALUE: Record<BreakerState, number> = { closed: 0, 'half-open': 1,
 export function createGatewayMetrics() {
   const metrics = createServiceMetrics('gateway');
   const registers = [metrics.registry];
+  // Label values come from the gateway's own names (subgraphs, outcomes, caches) or are bounded (operation labels).
+  const operationCounts = new Tally();
+  const fetchCounts = new Tally();
+  const cacheCounts = new Tally();
+  let preparedCount = 0;
   const operations = new Counter({
+    collect() {
+      operationCounts.flush(this);
+    },
     name: 'hub_gateway_operations_total',
     help: 'GraphQL operations answered, by operation name and outcome (ok: no errors, partial: data with errors, failed: no data)',
     labelNames: ['operation', 'outcome'] as const,
@@ -36,6 +73,9 @@ export function createGatewayMetrics() {
     registers,
   });
   const fetches = new Counter({
+    collect() {
+      fetchCounts.flush(this);
+    },
     name: 'hub_gateway_subgraph_fetches_total',
     help: 'Fetches from the gateway to a subgraph, by subgraph and outcome (ok, timeout, unreachable, server-error, circuit-open, refused)',
     labelNames: ['subgraph', 'outcome'] as const,
@@ -85,6 +125,9 @@ export function createGatewayMetrics() {
     registers,
   });
   const cacheLookups = new Counter({
+    collect() {
+      cacheCounts.flush(this);
+    },
     name: 'hub_gateway_cache_lookups_total',
     help: 'Lookups in the parsed-document and query-plan caches, by cache and result (hit, miss)',
     labelNames: ['cache', 'result'] as const,
@@ -106,13 +149,19 @@ export function createGatewayMetrics() {
     name: 'hub_gateway_prepared_requests_total',
     help: "GraphQL requests answered on the gateway's prepared path, without Apollo Server's per-request pipeline",
     registers,
+    collect() {
+      if (preparedCount === 0) return;
+      this.inc(preparedCount);
+      preparedCount = 0;
+    },
   });
 
   return {
     ...metrics,
     countAnswer,
     onFetch(outcome: FetchOutcome): void {
-      fetches.inc({ subgraph: outcome.service, outcome: outcome.outcome });
+      const { service, outcome: result } = outcome;
+      fetchCounts.add(service, result, () => ({ subgraph: service, outcome: result }));
       fetchDuration.observe({ subgraph: outcome.service }, outcome.durationMs / 1000);
       if (outcome.attempts > 1) retries.inc({ subgraph: outcome.service }, outcome.attempts - 1);
     },
@@ -132,7 +181,8 @@ export function createGatewayMetrics() {
       for (const subgraph of subgraphs) breakerState.set({ subgraph }, 0);
     },
     onCacheLookup(cache: string, hit: boolean): void {
-      cacheLookups.inc({ cache, result: hit ? 'hit' : 'miss' });
+      const result = hit ? 'hit' : 'miss';
+      cacheCounts.add(cache, result, () => ({ cache, result }));
     },
     /** Counts every operation once its answer is final (after the other plugins rewrote it). */
     plugin<TContext extends BaseContext>(): ApolloServerPlugin<TContext> {
@@ -150,7 +200,7 @@ export function createGatewayMetrics() {
     },
     /** Counts GraphQL requests the prepared path answered (without Apollo Server's pipeline). */
     onPreparedRequest(): void {
-      preparedRequests.inc();
+      preparedCount++;
     },
   };
   /** The plugin's work on one answer, shared with the gateway's prepared path (`execution/prepared-requests.ts`). */
@@ -158,7 +208,7 @@ export function createGatewayMetrics() {
     const { data, errors: answerErrors } = result;
     const operation = operationLabel(operationName);
     const outcome = !answerErrors?.length ? 'ok' : data ? 'partial' : 'failed';
-    operations.inc({ operation, outcome });
+    operationCounts.add(operation, outcome, () => ({ operation, outcome }));
     operationDuration.observe({ operation }, (performance.now() - startedAt) / 1000);
     for (const error of answerErrors ?? []) {
       const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
