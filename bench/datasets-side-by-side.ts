@@ -8,9 +8,12 @@
  *
  *   node --import tsx datasets-side-by-side.ts --before <tree> [--residents 1000000] [--rounds 5]
  *        [--dataset cases,group-rentals,welfare-cross-check,care-lists] [--profile <folder>] [--only before|after]
+ *        [--after-flags '<node flags>']
  *
  * With `--profile`, every process writes a V8 CPU profile under <folder>/<before|after>/<service>, and each export's
  * window (`window <stack> <dataset> <start µs> <end µs>`, the monotonic clock the profiles use) is printed to cut them.
+ * `--after-flags` gives this tree's processes (every department and the gateway) further Node/V8 flags, e.g.
+ * `--max-semi-space-size=32` against a `--before` of the same tree to weigh a flag.
  */
 import { request } from 'node:http';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
@@ -37,6 +40,7 @@ const datasets = (value('--dataset') ?? 'cases,group-rentals,welfare-cross-check
 const rounds = Number(value('--rounds') ?? '5');
 const profile = value('--profile');
 const only = value('--only'); // 'before' | 'after'
+const afterFlags = (value('--after-flags') ?? '').split(' ').filter((flag) => flag !== '');
 
 async function cpuOf(pids: number[], postgres: number[]): Promise<{ hub: number; pg: number; gw: number }> {
   const hub = await Promise.all(pids.map((p) => cpuSeconds(p)));
@@ -74,7 +78,7 @@ await writeFile(rateLimitsFile, JSON.stringify({ roles: { 'district-analyst': { 
 async function stack(tree: string, label: string) {
   const pids: number[] = [];
   const urls: Record<string, string> = {};
-  const prof = (name: string) => (profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, label, name)}`] : []);
+  const prof = (name: string) => [...(label === 'after' ? afterFlags : []), ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, label, name)}`] : [])];
   for (const runtime of departmentRuntimes) {
     const dept = department(runtime.name);
     const port = await freePort();

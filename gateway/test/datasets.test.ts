@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ageBand, DATASETS } from '../src/datasets/catalog.ts';
 import { datasetRows } from '../src/datasets/engine.ts';
 import { parquetReadObjects } from 'hyparquet';
+import { csvText } from '@hub/core';
 import type { ColumnSpec } from '../src/datasets/catalog.ts';
 import { encoderFor, type Format } from '../src/datasets/formats.ts';
 
@@ -81,6 +82,15 @@ describe('cells', () => {
 
   it('are spreadsheet-safe in CSV: text defanged and quoted, numbers written as numbers', () => {
     expect(encode('csv').toString('utf8')).toBe('\uFEFFnote,amount\r\n"\'=HYPERLINK(""http://x"")",-12.5\r\n\'-1+1,3\r\n"a,b",0\r\n,\r\n');
+  });
+
+  it('come out whole in CSV however many bytes a page takes (Chinese, a surrogate pair, past the first buffer)', () => {
+    // Every width of UTF-8 (1, 2, 3 and 4 bytes), and a page several times the encoder's first 64 KiB.
+    const page = Array.from({ length: 5000 }, (_, i) => [`竹杆社区第${i}网格 é 😀 "${'x'.repeat(i % 50)}"`, i / 4]);
+    const encoder = encoderFor('csv', columns);
+    const bytes = Buffer.concat([...encoder.write(page), ...encoder.write(rows)]);
+    expect(bytes.length).toBeGreaterThan(4 * 64 * 1024);
+    expect(bytes.toString('utf8')).toBe(csvText([...page, ...rows]));
   });
 
   it('are carried unchanged in NDJSON and Parquet', async () => {
