@@ -960,8 +960,8 @@ function randomJti(): string {
 /**
  * Every database of the server (the departments', the audit trail's, a baseline's own) vacuumed and analysed before
  * the load. A district seeded by COPY has no planner statistics and no visibility map until autovacuum gets to it,
- * which it does on its own schedule, at a million residents within the first minutes of serving: it then ran inside
- * the measured slices (its CPU counted as PostgreSQL's, and the plans before it were chosen without statistics). A
+ * which it does on its own schedule, possibly inside the measured slices (its CPU counted as PostgreSQL's, and the
+ * plans before it made without statistics). A
  * baseline on databases of its own is seeded by its launcher during the run, on the same server: the same, at once.
  */
 async function settleDatabases(anyUrl: string, log: (line: string) => void): Promise<void> {
