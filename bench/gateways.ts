@@ -4,6 +4,8 @@
  *   npm run bench:gateways -- [--residents 10000|100000|1000000] [--duration 10] [--connections 10] [--warmup 3]
  *                             [--gateways hub,hub-apollo,apollo,hive] [--operations ResidentProfile,GridOverview,…] [--write]
  *                             [--profile <folder>] [--soak <minutes>] [--baseline <commit>] [--rounds 1]
+ *   npm run bench:gateways -- --sizes 10000,1000000 [--duration --connections --warmup --operations --rounds --write]
+ *   npm run bench:gateways -- --node-flags 'default;--max-semi-space-size=1;…' [--residents N] [the same]
  *
  * The operations are the departmental apps' (`clients/<app>/*.graphql`). Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
@@ -27,6 +29,11 @@
  * p50/p95/p99 are read (the p99 of all requests measured, not an average of per-round percentiles), and each round's
  * own p99 is reported beside it, with the number of latencies, so the noise between rounds is in the table.
  * Variables (`operations.ts`): two streets, ten grids of each, pages every one fills, the same shape at every size.
+ *
+ * `--sizes A,B` runs our whole hub twice, over two districts (each its own data folder and PostgreSQL server, both
+ * seeded on first use and kept, vacuumed and analysed before the load), and the two take turns slice by slice, so a
+ * 1M ÷ 10k ratio is measured under one machine load (`compareHubs`). `--node-flags 'X;Y'` does the same for whole hubs
+ * whose services run with different V8 flags over one district's server (`default` for none).
  *
  * `--baseline <commit>` runs that commit's whole hub beside the current one (`baseline-hub.ts`: built once in a
  * worktree under .data/, its own launcher, its own subgraphs and gateway, the same PostgreSQL server and data) as one
@@ -107,7 +114,7 @@ function installHivePeer(): void {
 }
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline', '--rounds'];
+  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline', '--rounds', '--sizes', '--node-flags'];
   for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
@@ -128,6 +135,23 @@ function parseArgs(argv: string[]) {
   // The baseline's processes cannot be profiled (node refuses --cpu-prof in NODE_OPTIONS), and a profiled hub beside an
   // unprofiled one would make the profiler's cost look like the change's.
   if (baseline && argv.includes('--profile')) throw new Error('--profile and --baseline cannot be used together: the baseline hub runs unprofiled');
+  const sizes = value('--sizes')?.split(',').map((raw) => Number(raw.replaceAll('_', '')));
+  if (argv.includes('--sizes')) {
+    if (!sizes || sizes.length !== 2 || sizes.some((n) => !Number.isInteger(n) || n < 100 || n > 1_000_000) || sizes[0] === sizes[1]) {
+      throw new Error(`--sizes takes two different district sizes from 100 to 1000000, e.g. --sizes 10000,1000000; got "${value('--sizes')}"`);
+    }
+    for (const other of ['--residents', '--gateways', '--baseline', '--soak', '--profile', '--node-flags']) {
+      if (argv.includes(other)) throw new Error(`--sizes runs our gateway over two districts of its own; ${other} does not apply`);
+    }
+  }
+  // `default` (or nothing) is a hub with V8's own settings; each other entry is flags separated by spaces.
+  const nodeFlags = value('--node-flags')?.split(';').map((set) => set.trim().split(/\s+/).filter((f) => f !== '' && f !== 'default'));
+  if (argv.includes('--node-flags')) {
+    if (!nodeFlags || nodeFlags.length < 2) throw new Error(`--node-flags takes two or more sets of V8 flags separated by ";" (default for none), e.g. 'default;--max-semi-space-size=1'; got "${value('--node-flags')}"`);
+    for (const other of ['--gateways', '--baseline', '--soak', '--profile']) {
+      if (argv.includes(other)) throw new Error(`--node-flags runs our gateway in hubs of its own; ${other} does not apply`);
+    }
+  }
   return {
     residents: integer('--residents', 10_000, 100, 1_000_000),
     duration: integer('--duration', 10, 1, 600),
@@ -144,6 +168,10 @@ function parseArgs(argv: string[]) {
     soak: integer('--soak', 0, 0, 120),
     /** A commit whose whole hub runs beside the current one (`baseline-hub.ts`). */
     baseline,
+    /** Two district sizes, each with its own whole hub (PostgreSQL server, subgraphs, our gateway), taking turns (`compareHubs`). */
+    sizes: sizes as [number, number] | undefined,
+    /** Sets of V8 flags, one whole hub each over one district's server, taking turns (`compareHubs`). */
+    nodeFlags,
   };
 }
 
@@ -322,6 +350,10 @@ const internal = internalTokenEnvForRun({});
 const keys = internalKeysForRun({});
 const started: ServiceProcess[] = [];
 const say = (line: string) => process.stderr.write(`${line}\n`);
+if (options.sizes || options.nodeFlags) {
+  await compareHubs(options.sizes ? 'sizes' : 'flags');
+  process.exit(0);
+}
 // Resolved and built before anything starts: a wrong commit or a failed build stops the run at once.
 const baselineCommit = options.baseline ? resolveCommit(ROOT, options.baseline) : undefined;
 const baselineDir = baselineCommit ? await prepareBaseline(ROOT, baselineCommit, say) : undefined;
@@ -445,6 +477,8 @@ try {
     say(`${labelOf(kind)} ready at ${url}`);
   }
 
+  // Statistics and visibility maps in place before any load, for every database of the server (a baseline's own too).
+  await settleDatabases(databases.urls.audit!, say);
   // Every service's start-up work done before any load (mediation's first supervision check, at a million residents).
   await untilIdle(Object.fromEntries([...new Set([...gateways.values()].flatMap((g) => [g.pid, ...g.subgraphPids]))].map((pid) => [String(pid), pid])), say);
   const documents = await readOperations();
@@ -921,4 +955,372 @@ async function measureSharedTokenMemory(url: string, postmaster: number | undefi
 
 function randomJti(): string {
   return randomBytes(16).toString('base64url');
+}
+
+/**
+ * Every database of the server (the departments', the audit trail's, a baseline's own) vacuumed and analysed before
+ * the load. A district seeded by COPY has no planner statistics and no visibility map until autovacuum gets to it,
+ * which it does on its own schedule, possibly inside the measured slices (its CPU counted as PostgreSQL's, and the
+ * plans before it made without statistics). A
+ * baseline on databases of its own is seeded by its launcher during the run, on the same server: the same, at once.
+ */
+async function settleDatabases(anyUrl: string, log: (line: string) => void): Promise<void> {
+  const t0 = performance.now();
+  const admin = new pg.Client({ connectionString: anyUrl });
+  await admin.connect();
+  let names: string[];
+  try {
+    names = (await admin.query<{ datname: string }>('select datname from pg_database where datallowconn and not datistemplate order by datname')).rows.map((r) => r.datname);
+  } finally {
+    await admin.end();
+  }
+  for (const name of names) {
+    const url = new URL(anyUrl);
+    url.pathname = `/${name}`;
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      await client.query('vacuum (analyze)');
+    } finally {
+      await client.end();
+    }
+  }
+  // The vacuum's own writes flushed now, not by a checkpoint in the middle of a slice.
+  const last = new pg.Client({ connectionString: anyUrl });
+  await last.connect();
+  try {
+    await last.query('checkpoint');
+  } finally {
+    await last.end();
+  }
+  log(`databases vacuumed and analysed (${names.join(', ')}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+/** A PostgreSQL server of a `--sizes` or `--node-flags` run, on `.data/bench-<N>` (seeded on first use, kept). */
+interface Server {
+  residents: number;
+  dir: string;
+  databases: Awaited<ReturnType<typeof prepareDatabases>>;
+  postmaster: number | undefined;
+}
+
+/** A whole hub of such a run: its subgraph processes and our gateway, as `npm start` runs them (the bundles). */
+interface Hub {
+  label: string;
+  server: Server;
+  /** V8 flags given to every service of this hub (after the launcher's own, as `HUB_NODE_FLAGS` would be). */
+  flags: string[];
+  services: ServiceProcess[];
+  served: Served;
+  variables: Record<string, Record<string, unknown>[]>;
+}
+
+async function prepareServer(residents: number, log: (line: string) => void): Promise<Server> {
+  const dir = path.join(ROOT, '.data', `bench-${residents}`);
+  log(`preparing the demo district of ${residents.toLocaleString('en')} residents in ${path.relative(ROOT, dir)}…`);
+  const databases = await prepareDatabases({
+    demo: { residents, seed: DEFAULT_DEMO_SEED },
+    secret: DEMO_HUB_SECRET,
+    dataDir: dir,
+    port: 0,
+    env: {},
+    log,
+    progress: true,
+    postgresTransport: localSocketsEnabled() ? 'unix' : 'tcp',
+  });
+  try {
+    await settleDatabases(databases.urls.audit!, log);
+    const postmaster = await findPostmaster(dir);
+    if (postmaster === undefined) log(`${residents}: could not find the PostgreSQL server process: its CPU is not reported`);
+    return { residents, dir, databases, postmaster };
+  } catch (error) {
+    await databases.stop();
+    throw error;
+  }
+}
+
+/**
+ * Starts a hub's subgraphs and gateway on a server. Its sockets go in a folder of its own (`<server>/hub-<i>/run`):
+ * the launcher's place (`run` beside the data folder) is one folder for every `.data/bench-*`, where a second hub's
+ * subgraphs would take over the first's socket paths.
+ */
+async function startHub(server: Server, index: number, label: string, flags: string[], caller: Caller, token: string, log: (line: string) => void): Promise<Hub> {
+  const { databases, dir } = server;
+  const hub: Hub = { label, server, flags, services: [], served: undefined as unknown as Served, variables: {} };
+  try {
+    const sockets = prepareLocalSockets(path.join(dir, `hub-${index}`, 'data'), departmentRuntimes.map((r) => r.name));
+    const execArgv = flags.length > 0 ? { execArgv: flags } : {};
+    for (const runtime of departmentRuntimes) {
+      const dept = department(runtime.name);
+      hub.services.push(forkService(`${runtime.name} (${label})`, builtEntry(runtime.entry), {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        LOG_LEVEL: 'error',
+        HUB_SECRET: DEMO_HUB_SECRET,
+        [`${dept.envPrefix}_DATABASE_URL`]: databases.urls[runtime.name],
+        [`${dept.envPrefix}_PORT`]: String(await freePort()),
+        ...(sockets.env[`${dept.envPrefix}_SOCKET`] ? { [`${dept.envPrefix}_SOCKET`]: sockets.env[`${dept.envPrefix}_SOCKET`] } : {}),
+        ...internal.subgraph(runtime.name),
+      }, execArgv));
+    }
+    // In departmentRuntimes' order, as `services` holds them.
+    const subgraphUrls = await Promise.all(hub.services.map((s) => s.ready));
+    let supergraph = readSupergraph(DEFAULT_SUPERGRAPH);
+    for (const [i, runtime] of departmentRuntimes.entries()) {
+      const entry = subgraphsOf(supergraph).find((s) => s.name === runtime.name);
+      if (entry) supergraph = supergraph.replace(`url: "${entry.url}"`, `url: "${subgraphUrls[i]}"`);
+    }
+    const supergraphFile = path.join(dir, `bench-supergraph-${index}.graphql`);
+    await writeFile(supergraphFile, supergraph);
+    const rateLimitsFile = path.join(dir, 'bench-rate-limits.json');
+    await writeFile(rateLimitsFile, JSON.stringify({ roles: { administrator: { perMinute: 1e12, burst: 1e12 } } }));
+    const gateway = forkService(`gateway (${label})`, GATEWAYS.hub.entry, {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      LOG_LEVEL: 'error',
+      SUPERGRAPH_PATH: supergraphFile,
+      GATEWAY_PORT: String(await freePort()),
+      HUB_DEMO_ISSUER_DIR: issuerDir,
+      HUB_TRUSTED_DOCUMENTS: 'allow',
+      HUB_RATE_LIMITS_FILE: rateLimitsFile,
+      AUDIT_DATABASE_URL: databases.urls.audit,
+      BENCH_CALLER: JSON.stringify(caller),
+      ...sockets.env,
+      ...internal.gateway,
+    }, execArgv);
+    hub.services.push(gateway);
+    const url = await gateway.ready;
+    hub.served = {
+      url,
+      pid: gateway.child.pid!,
+      headers: { authorization: `Bearer ${token}`, 'x-hub-purpose': PURPOSE },
+      subgraphPids: hub.services.slice(0, departmentRuntimes.length).map((s) => s.child.pid!),
+      subgraphUrls,
+    };
+    log(`${label}: our gateway ready at ${url}`);
+    return hub;
+  } catch (error) {
+    await Promise.allSettled(hub.services.map((s) => s.stop('SIGTERM')));
+    throw error;
+  }
+}
+
+/** One hub's figures for one operation in a `--sizes` or `--node-flags` run. */
+interface HubMeasured extends Omit<Measured, 'gateway'> {
+  hub: Hub;
+  fill: PageFill | undefined;
+}
+
+/**
+ * `--sizes A,B`: two districts' whole hubs up at once, each on its own PostgreSQL server and data folder;
+ * `--node-flags 'X;Y;…'`: one whole hub per set of V8 flags (`default` for none) over one district's server. Every
+ * database vacuumed and analysed first, then the hubs driven in turns, slice by slice, operation by operation (which
+ * goes first rotating by operation, the order reversed every other round), so the machine's drift falls on all of
+ * them alike. Each hub's CPU is read from its own processes; PostgreSQL's from its server, during that hub's slices.
+ */
+async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
+  const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
+  const claims = { sub: 'bench', role: 'administrator' };
+  const token = await issuer.mint(claims, { expiresIn: '8h' });
+  const caller = declarePurpose(callerFromClaims({ ...claims, exp: 0 }, DEMO_ROLES), PURPOSE, DEMO_ROLES);
+  const servers: Server[] = [];
+  const hubs: Hub[] = [];
+  try {
+    // One after the other: two seeds at once would each take twice as long.
+    if (kind === 'sizes') {
+      for (const [i, residents] of options.sizes!.entries()) {
+        const server = await prepareServer(residents, say);
+        servers.push(server);
+        hubs.push(await startHub(server, i, `${residents.toLocaleString('en')} residents`, [], caller, token, say));
+      }
+    } else {
+      const server = await prepareServer(options.residents, say);
+      servers.push(server);
+      for (const [i, flags] of options.nodeFlags!.entries()) hubs.push(await startHub(server, i, flags.length > 0 ? flags.join(' ') : 'V8 default', flags, caller, token, say));
+    }
+    await untilIdle(Object.fromEntries(hubs.flatMap((h, i) => [h.served.pid, ...h.served.subgraphPids].map((pid) => [`${i}:${pid}`, pid]))), say);
+    for (const h of hubs) h.variables = await pickVariables(h.served.url, h.served.headers, (line) => say(`${h.label}: ${line}`));
+    const documents = await readOperations();
+    const loadAtStart = loadavg();
+    const results: HubMeasured[] = [];
+    const thin = new Set<string>();
+    for (const [index, operation] of options.operations.entries()) {
+      const query = documents.get(operation);
+      if (!query) throw new Error(`no query ${operation} under clients/ or test/operations/`);
+      const bodiesOf = new Map(hubs.map((h) => [h, (h.variables[operation] ?? [{}]).map((v) => JSON.stringify({ query, operationName: operation, variables: v }))]));
+      const answerKiB = new Map<Hub, number>();
+      const fills = new Map<Hub, PageFill | undefined>();
+      for (const h of hubs) {
+        let bytes = 0;
+        const sets = h.variables[operation] ?? [{}];
+        const fill: PageFill = { sets: sets.length, full: 0, first: undefined, rows: [] };
+        for (const [i, body] of bodiesOf.get(h)!.entries()) {
+          const text = await (await fetch(h.served.url, { method: 'POST', headers: { 'content-type': 'application/json', ...h.served.headers }, body })).text();
+          bytes += Buffer.byteLength(text);
+          const answer = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
+          if (answer.errors) say(`${h.label} ${operation}: ${answer.errors.map((e) => e.message).join('; ').slice(0, 300)}`);
+          if (findsNothing(answer.data)) say(`${h.label} ${operation}: variable set ${i} (${JSON.stringify(sets[i])}) finds nothing`);
+          const first = sets[i]?.first;
+          const rows = pageRows(answer.data);
+          if (typeof first === 'number' && rows !== undefined) {
+            fill.first = first;
+            fill.rows.push(rows);
+            if (rows === first) fill.full++;
+          }
+        }
+        answerKiB.set(h, bytes / sets.length / 1024);
+        fills.set(h, fill.first === undefined ? undefined : fill);
+      }
+      const order = [...hubs.slice(index % hubs.length), ...hubs.slice(0, index % hubs.length)];
+      const totals = new Map(hubs.map((h) => [h, { requests: 0, errors: 0, latencies: [] as number[], roundP99s: [] as number[], cpu: 0, subgraphsCpu: 0, postgresCpu: 0, fetches: 0, peak: 0 }]));
+      for (const h of order) if (options.warmup > 0) await drive(h.served.url, h.served.headers, bodiesOf.get(h)!, options.warmup, options.connections);
+      const slice = options.duration / options.rounds;
+      for (let round = 0; round < options.rounds; round++) {
+        for (const h of round % 2 === 0 ? order : [...order].reverse()) {
+          const g = h.served;
+          const total = totals.get(h)!;
+          const cpuBefore = await cpuSeconds(g.pid);
+          const subgraphsBefore = (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0);
+          const postgresBefore = await postgresCpuSeconds(h.server.postmaster);
+          const fetchesBefore = await subgraphRequests(g.subgraphUrls);
+          total.peak = Math.max(total.peak, await rssMiB(g.pid));
+          const run = await drive(g.url, g.headers, bodiesOf.get(h)!, slice, options.connections);
+          total.cpu += (await cpuSeconds(g.pid)) - cpuBefore;
+          total.subgraphsCpu += (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
+          total.postgresCpu += (await postgresCpuSeconds(h.server.postmaster)) - postgresBefore;
+          total.fetches += (await subgraphRequests(g.subgraphUrls)) - fetchesBefore;
+          total.peak = Math.max(total.peak, await rssMiB(g.pid));
+          total.requests += run.requests;
+          total.errors += run.errors;
+          for (const latency of run.latencies) total.latencies.push(latency);
+          total.roundP99s.push(run.p99);
+          if (run.latencies.length < 1000) thin.add(`${operation} (${h.label})`);
+        }
+      }
+      for (const h of hubs) {
+        const { cpu, subgraphsCpu, postgresCpu, fetches, peak, latencies, roundP99s, requests, errors } = totals.get(h)!;
+        latencies.sort((a, b) => a - b);
+        const per = (seconds: number) => (seconds * 1000) / Math.max(1, requests);
+        const m: HubMeasured = {
+          operation,
+          hub: h,
+          requests,
+          errors,
+          rps: requests / options.duration,
+          p50: percentile(latencies, 50),
+          p95: percentile(latencies, 95),
+          p99: percentile(latencies, 99),
+          roundP99s,
+          samples: latencies.length,
+          gatewayCpuMsPerRequest: per(cpu),
+          subgraphsCpuMsPerRequest: per(subgraphsCpu),
+          postgresCpuMsPerRequest: per(postgresCpu),
+          peakRssMiB: peak,
+          fetchesPerRequest: fetches / Math.max(1, requests),
+          answerKiB: answerKiB.get(h)!,
+          fill: fills.get(h),
+        };
+        results.push(m);
+        say(
+          `${operation.padEnd(24)} ${h.label.padEnd(28)} ${m.rps.toFixed(0).padStart(5)} req/s  p99 ${m.p99.toFixed(0)} ms  errors ${errors}  fetches ${m.fetchesPerRequest.toFixed(2)}/req  ` +
+            `gateway ${m.gatewayCpuMsPerRequest.toFixed(2)}  subgraphs ${m.subgraphsCpuMsPerRequest.toFixed(2)}  postgres ${m.postgresCpuMsPerRequest.toFixed(2)} ms/req  peak ${peak.toFixed(0)} MiB`,
+        );
+      }
+    }
+    const command = `npm run bench:gateways -- ${process.argv.slice(2).map((a) => (/\s|;/.test(a) ? `'${a}'` : a)).join(' ')}`.trim();
+    const head = [
+      `Load average (1, 5, 15 min) when the load began: ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}; when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (${cpus().length} cores).`,
+      `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC). Command: \`${command}\`.`,
+    ];
+    const table = [...head, ...(kind === 'sizes' ? sizesTable(results, thin) : flagsTable(hubs, results, thin))].join('\n');
+    process.stdout.write(`${table}\n`);
+    if (options.write) await writeBetweenMarkers(kind === 'sizes' ? `bench:gateways sizes` : `bench:gateways node-flags`, table);
+  } finally {
+    await Promise.allSettled(hubs.flatMap((h) => h.services.map((s) => s.stop('SIGTERM'))));
+    for (const server of servers) await server.databases.stop();
+  }
+}
+
+// Declarations, not consts: `compareHubs` runs from the module's top level before the consts below it are set.
+function whole(m: HubMeasured): number {
+  return m.gatewayCpuMsPerRequest + m.subgraphsCpuMsPerRequest + m.postgresCpuMsPerRequest;
+}
+
+function ratioOf(a: number, b: number): string {
+  return Number.isFinite(a / b) ? (a / b).toFixed(2) : 'n/a';
+}
+
+/** The `--sizes` table: each size's figures side by side and the larger ÷ the smaller, per operation. */
+function sizesTable(results: HubMeasured[], thin: Set<string>): string[] {
+  const [small, large] = [...options.sizes!].sort((a, b) => a - b) as [number, number];
+  const name = (n: number) => (n >= 1_000_000 && n % 1_000_000 === 0 ? `${n / 1_000_000}M` : n >= 1000 && n % 1000 === 0 ? `${n / 1000}k` : String(n));
+  const [S, L] = [name(small), name(large)];
+  const two = (a: number, b: number) => `${a.toFixed(2)} / ${b.toFixed(2)}`;
+  const lines = [
+    `Our gateway, ${options.connections} connections, ${options.duration} s per size and operation after ${options.warmup} s of warm-up, in ${options.rounds} slices of ${(options.duration / options.rounds).toFixed(1)} s, the two sizes' hubs taking turns. Each figure is ${L} / ${S}; the ratios ${L} ÷ ${S}.`,
+    '',
+    `| operation | req/s ${L} / ${S} | p99 ms ${L} / ${S} | whole hub CPU ms/req ${L} / ${S} | **whole hub ${L} ÷ ${S}** | gateway CPU ms/req ${L} / ${S} (ratio) | subgraphs CPU ms/req ${L} / ${S} (ratio) | PostgreSQL CPU ms/req ${L} / ${S} (ratio) | whole hub ÷ PostgreSQL ${L} / ${S} | subgraph fetches/req ${L} / ${S} | answer KiB ${L} / ${S} | errors ${L} / ${S} |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const pages: string[] = [];
+  for (const operation of new Set(results.map((r) => r.operation))) {
+    const l = results.find((r) => r.operation === operation && r.hub.server.residents === large)!;
+    const s = results.find((r) => r.operation === operation && r.hub.server.residents === small)!;
+    if (l.requests === 0 || s.requests === 0) {
+      lines.push(`| ${operation} | ${l.rps.toFixed(0)} / ${s.rps.toFixed(0)} | ${Array(8).fill(NONE).join(' | ')} | ${two(l.answerKiB, s.answerKiB)} | ${l.errors} / ${s.errors} |`);
+      continue;
+    }
+    lines.push(
+      `| ${operation} | ${l.rps.toFixed(0)} / ${s.rps.toFixed(0)} | ${l.p99.toFixed(0)} / ${s.p99.toFixed(0)} | ${two(whole(l), whole(s))} | **${ratioOf(whole(l), whole(s))}** | ` +
+        `${two(l.gatewayCpuMsPerRequest, s.gatewayCpuMsPerRequest)} (${ratioOf(l.gatewayCpuMsPerRequest, s.gatewayCpuMsPerRequest)}) | ` +
+        `${two(l.subgraphsCpuMsPerRequest, s.subgraphsCpuMsPerRequest)} (${ratioOf(l.subgraphsCpuMsPerRequest, s.subgraphsCpuMsPerRequest)}) | ` +
+        `${two(l.postgresCpuMsPerRequest, s.postgresCpuMsPerRequest)} (${ratioOf(l.postgresCpuMsPerRequest, s.postgresCpuMsPerRequest)}) | ` +
+        `${(whole(l) / l.postgresCpuMsPerRequest).toFixed(1)} / ${(whole(s) / s.postgresCpuMsPerRequest).toFixed(1)} | ${two(l.fetchesPerRequest, s.fetchesPerRequest)} | ${l.answerKiB.toFixed(1)} / ${s.answerKiB.toFixed(1)} | ${l.errors} / ${s.errors} |`,
+    );
+    const fill = (m: HubMeasured) => (m.fill ? `${m.fill.full} of ${m.fill.sets}` : '');
+    if (l.fill || s.fill) pages.push(`${operation} ${fill(l)} / ${fill(s)}`);
+  }
+  if (pages.length > 0) lines.push('', `Pages full (the apps' page size), ${L} / ${S}: ${pages.join('; ')}.`);
+  if (thin.size > 0) lines.push('', `Fewer than 1,000 latencies in a slice (its p99 rests on fewer than 10 requests): ${[...thin].join(', ')}.`);
+  return lines;
+}
+
+/** The `--node-flags` table: each set of flags per operation, and its CPU per request over the first set's. */
+function flagsTable(hubs: Hub[], results: HubMeasured[], thin: Set<string>): string[] {
+  const first = hubs[0]!;
+  const lines = [
+    `Our gateway, ${options.residents.toLocaleString('en')} residents, ${options.connections} connections, ${options.duration} s per hub and operation after ${options.warmup} s of warm-up, in ${options.rounds} slices of ${(options.duration / options.rounds).toFixed(1)} s, the hubs taking turns; each hub's flags given to all of its services (gateway and subgraphs). Ratios are over the first hub's (${first.label}).`,
+    '',
+    '| operation | flags | req/s | p99 ms | gateway CPU ms/req (÷ first) | subgraphs CPU ms/req (÷ first) | PostgreSQL CPU ms/req | whole hub CPU ms/req (÷ first) | gateway peak RSS MiB | errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const operation of new Set(results.map((r) => r.operation))) {
+    const base = results.find((r) => r.operation === operation && r.hub === first)!;
+    for (const m of results.filter((r) => r.operation === operation)) {
+      lines.push(
+        `| ${operation} | ${m.hub.label} | ${m.rps.toFixed(0)} | ${m.p99.toFixed(0)} | ${m.gatewayCpuMsPerRequest.toFixed(2)} (${ratioOf(m.gatewayCpuMsPerRequest, base.gatewayCpuMsPerRequest)}) | ` +
+          `${m.subgraphsCpuMsPerRequest.toFixed(2)} (${ratioOf(m.subgraphsCpuMsPerRequest, base.subgraphsCpuMsPerRequest)}) | ${m.postgresCpuMsPerRequest.toFixed(2)} | ${whole(m).toFixed(2)} (${ratioOf(whole(m), whole(base))}) | ${m.peakRssMiB.toFixed(0)} | ${m.errors} |`,
+      );
+    }
+  }
+  // Each hub's ratios over the first, as the geometric mean over the operations.
+  const mean = (values: number[]) => Math.exp(values.reduce((a, v) => a + Math.log(v), 0) / values.length);
+  lines.push('', '| flags | gateway CPU ÷ first (geometric mean over the operations) | subgraphs CPU ÷ first | whole hub CPU ÷ first |', '|---|---:|---:|---:|');
+  for (const h of hubs) {
+    const pairs = [...new Set(results.map((r) => r.operation))].map((op) => [results.find((r) => r.operation === op && r.hub === h)!, results.find((r) => r.operation === op && r.hub === first)!] as const);
+    const of = (f: (m: HubMeasured) => number) => mean(pairs.map(([m, b]) => f(m) / f(b))).toFixed(3);
+    lines.push(`| ${h.label} | ${of((m) => m.gatewayCpuMsPerRequest)} | ${of((m) => m.subgraphsCpuMsPerRequest)} | ${of(whole)} |`);
+  }
+  if (thin.size > 0) lines.push('', `Fewer than 1,000 latencies in a slice (its p99 rests on fewer than 10 requests): ${[...thin].join(', ')}.`);
+  return lines;
+}
+
+async function writeBetweenMarkers(name: string, table: string): Promise<void> {
+  const begin = `<!-- ${name} begin -->`;
+  const end = `<!-- ${name} end -->`;
+  const current = await readFile(BENCHMARKS, 'utf8');
+  const block = `${begin}\n${table}\n${end}`;
+  const at = current.indexOf(begin);
+  const next = at >= 0 ? current.slice(0, at) + block + current.slice(current.indexOf(end) + end.length) : `${current.trimEnd()}\n\n${block}\n`;
+  await writeFile(BENCHMARKS, next);
 }
