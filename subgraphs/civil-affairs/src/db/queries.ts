@@ -1,5 +1,5 @@
-import { filteredPage, gridScopeWhere, parameterize, preparedStatement, type PageRequest, type PreparedStatement, type RowScope } from '@hub/core';
-import { and, asc, count, countDistinct, eq, gt, ilike, inArray, sql, sum, type SQL, type SQLWrapper } from 'drizzle-orm';
+import { filteredPage, gridScopeWhere, preparedPage, type PageRequest, type RowScope } from '@hub/core';
+import { and, asc, count, countDistinct, eq, gt, ilike, inArray, sql, sum, type Placeholder, type SQL } from 'drizzle-orm';
 import type { OrganizationKind, WelfareKind, WelfareStatus } from '../__generated__/resolvers-types.ts';
 import type { Db } from './index.ts';
 import { assistanceGrants, communities, disabilityRecords, districts, grids, organizations, streets, welfareEntitlements } from './schema.ts';
@@ -65,36 +65,12 @@ export async function welfarePage(
     filter.gridCode != null ? eq(welfareEntitlements.gridCode, filter.gridCode) : undefined,
   );
   if (!placeWhere) return filteredPage(db, welfareEntitlements, welfareEntitlements.id, ownWhere, page);
-  // Both statements prepared once per shape of the two conditions (their values placeholders): a street's page is
-  // then only bound and executed on the wire, not built by drizzle and sent unnamed through the pool per request.
-  const place = parameterize(placeWhere, 'p');
-  const own = parameterize(ownWhere, 'w');
-  const shape = place && own ? `${place.shape}|${own.shape}` : undefined;
-  const rowsStatement =
-    place && own && page.first > 0
-      ? preparedStatement(db, `civil-affairs.welfarePlacePage|${page.after !== null}|${shape}`, (name) =>
-          placePageRows(db, place.sql!, own.sql, sql.placeholder('after'), page.after !== null, sql.placeholder('limit')).prepare(name) as PreparedStatement<
-            (typeof welfareEntitlements.$inferSelect)[]
-          >,
-        )
-      : undefined;
-  const countStatement =
-    place && own
-      ? preparedStatement(db, `civil-affairs.welfarePlaceCount|${shape}`, (name) => placeCount(db, place.sql!, own.sql).prepare(name) as PreparedStatement<{ n: number }[]>)
-      : undefined;
-  if (place && own && countStatement && (rowsStatement || page.first === 0)) {
-    const values = { ...place.values, ...own.values };
-    const [rows, [total]] = await Promise.all([
-      rowsStatement ? rowsStatement.execute({ ...values, after: page.after, limit: page.first + 1 }) : Promise.resolve([]),
-      countStatement.execute(values),
-    ]);
-    return [rows, total?.n ?? 0];
-  }
-  const [rows, [total]] = await Promise.all([
-    page.first === 0 ? Promise.resolve([]) : placePageRows(db, placeWhere, ownWhere, page.after, page.after !== null, page.first + 1),
-    placeCount(db, placeWhere, ownWhere),
-  ]);
-  return [rows, total?.n ?? 0];
+  return preparedPage(db, page, {
+    key: 'civil-affairs.welfarePlacePage',
+    conditions: [placeWhere, ownWhere],
+    rows: ([place, own], after, limit) => placePageRows(db, place!, own, after, limit),
+    count: ([place, own]) => placeCount(db, place!, own),
+  });
 }
 
 /** How many entitlements the place's grids hold within `ownWhere`. */
@@ -111,12 +87,12 @@ const placeCount = (db: Db, placeWhere: SQL, ownWhere: SQL | undefined) =>
  * (11,789 entitlements read for a page of 21 from a late street of the 1,000,000-resident district): a cost that grew
  * with the district, not with the street.
  */
-function placePageRows(db: Db, placeWhere: SQL, ownWhere: SQL | undefined, after: unknown, hasAfter: boolean, limit: unknown) {
+function placePageRows(db: Db, placeWhere: SQL, ownWhere: SQL | undefined, after: Placeholder | string | null, limit: Placeholder | number) {
   // Inside the lateral subquery the table's qualified columns name its own FROM, the nearest scope.
   const inGrid = and(
     sql`${welfareEntitlements.gridCode} = ${grids.code}`,
     ownWhere,
-    hasAfter ? gt(welfareEntitlements.id, after as string | SQLWrapper) : undefined,
+    after !== null ? gt(welfareEntitlements.id, after) : undefined,
   );
   const pageIds = sql`select grid_rows.id from ${grids} cross join lateral (
       select ${welfareEntitlements.id} as id from ${welfareEntitlements} where ${inGrid} order by ${welfareEntitlements.id} limit ${limit}

@@ -1,5 +1,5 @@
-import { gridCodeRange, gridScopeWhere, parameterize, preparedStatement, type PageRequest, type PreparedStatement, type RowScope } from '@hub/core';
-import { and, asc, between, count, eq, gt, gte, inArray, lt, sql, type Placeholder, type SQL } from 'drizzle-orm';
+import { gridCodeRange, gridScopeWhere, preparedPage, type PageRequest, type RowScope } from '@hub/core';
+import { and, asc, between, count, eq, gt, gte, inArray, lt, sql } from 'drizzle-orm';
 import type { IncidentType } from '../__generated__/resolvers-types.ts';
 import type { Db } from './index.ts';
 import { incidents } from './schema.ts';
@@ -31,7 +31,8 @@ export interface IncidentFilter {
  * are chosen first, from an index alone where one holds the filter (`incidents_referred_grid_idx` for a street's
  * referrals), then only those rows are read. Ids run district-wide, and a page of the full rows was a walk of the
  * primary key filtering every incident since the first (about 1,200 read for a page of 21 referrals at 1,000,000
- * residents, a cost growing with the district rather than with the street asked).
+ * residents, a cost growing with the district rather than with the street asked). Both are named statements, one per
+ * shape of the filter (`preparedPage`).
  */
 export async function incidentPage(db: Db, scope: RowScope, filter: IncidentFilter, page: PageRequest): Promise<[rows: (typeof incidents.$inferSelect)[], totalCount: number]> {
   // Public security does not keep the place hierarchy: a street's grids are those whose code starts with its 9 digits.
@@ -45,45 +46,26 @@ export async function incidentPage(db: Db, scope: RowScope, filter: IncidentFilt
     filter.from != null ? gte(incidents.occurredAt, chinaMidnight(filter.from)) : undefined,
     filter.to != null ? lt(incidents.occurredAt, chinaMidnight(filter.to, 1)) : undefined,
   );
-  const hasAfter = page.after !== null;
   // Inside the subquery the table's qualified columns name its own FROM, the nearest scope.
-  const pageRows = (condition: SQL | undefined, after: string | Placeholder, limit: number | Placeholder) =>
-    db
-      .select()
-      .from(incidents)
-      .where(
-        inArray(
-          incidents.id,
-          db
-            .select({ id: incidents.id })
-            .from(incidents)
-            .where(and(condition, hasAfter ? gt(incidents.id, after) : undefined))
-            .orderBy(asc(incidents.id))
-            .limit(limit),
-        ),
-      )
-      .orderBy(asc(incidents.id));
-  const counted = (condition: SQL | undefined) => db.select({ n: count() }).from(incidents).where(condition);
-  // Both statements prepared once per shape of the filter (its values placeholders), then only bound and executed
-  // on the wire; a filter parameterize cannot take apart, or a transaction, builds them per call as before.
-  const parameterized = parameterize(where);
-  if (parameterized) {
-    const shape = parameterized.shape;
-    const rowsStatement =
-      page.first > 0
-        ? preparedStatement(db, `public-security.incidentPage|${hasAfter}|${shape}`, (name) =>
-            pageRows(parameterized.sql, sql.placeholder('after'), sql.placeholder('limit')).prepare(name) as PreparedStatement<(typeof incidents.$inferSelect)[]>,
-          )
-        : undefined;
-    const countStatement = preparedStatement(db, `public-security.incidentCount|${shape}`, (name) => counted(parameterized.sql).prepare(name) as PreparedStatement<{ n: number }[]>);
-    if (countStatement && (rowsStatement || page.first === 0)) {
-      const [rows, [total]] = await Promise.all([
-        rowsStatement ? rowsStatement.execute({ ...parameterized.values, after: page.after, limit: page.first + 1 }) : Promise.resolve([]),
-        countStatement.execute(parameterized.values),
-      ]);
-      return [rows, total?.n ?? 0];
-    }
-  }
-  const [rows, [total]] = await Promise.all([page.first === 0 ? Promise.resolve([]) : pageRows(where, page.after ?? '', page.first + 1), counted(where)]);
-  return [rows, total?.n ?? 0];
+  return preparedPage(db, page, {
+    key: 'public-security.incidentPage',
+    conditions: [where],
+    rows: ([condition], after, limit) =>
+      db
+        .select()
+        .from(incidents)
+        .where(
+          inArray(
+            incidents.id,
+            db
+              .select({ id: incidents.id })
+              .from(incidents)
+              .where(and(condition, after !== null ? gt(incidents.id, after) : undefined))
+              .orderBy(asc(incidents.id))
+              .limit(limit),
+          ),
+        )
+        .orderBy(asc(incidents.id)),
+    count: ([condition]) => db.select({ n: count() }).from(incidents).where(condition),
+  });
 }
