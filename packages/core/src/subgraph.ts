@@ -246,7 +246,8 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
           let caller: Caller;
           try {
             // The body is read only for a token whose signature holds, and must be the very bytes it was signed for.
-            caller = await verifyCaller(token, () => (bodyBytes ? bodyBytes().then((bytes) => bytes ?? url.search.slice(1)) : Promise.resolve(url.search.slice(1))));
+            // A POST's body is read as it is (always bytes); a GET is bound to its query string.
+            caller = await verifyCaller(token, req.method === 'POST' && bodyBytes ? bodyBytes : () => Promise.resolve(url.search.slice(1)));
           } catch (error) {
             return refuse(error, req, url.pathname);
           }

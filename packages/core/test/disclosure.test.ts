@@ -83,3 +83,32 @@ describe('row scope', () => {
     expect(inScope(rowScope(testCaller()), null)).toBe(true);
   });
 });
+
+describe('masks and scopes kept per caller', () => {
+  const frozen = (caller: ReturnType<typeof testCaller>) => {
+    for (const value of Object.values(caller)) if (Array.isArray(value)) Object.freeze(value);
+    return Object.freeze(caller);
+  };
+  it('makes them once for a frozen caller (the verifier hands out one per known token part), and cannot change them', () => {
+    const caller = frozen(testCaller('grid-worker', { purpose: 'grid-service', grids: ['320311001001001'], communities: [] }));
+    const masks = masksFor(caller);
+    expect(masksFor(caller)).toBe(masks);
+    expect(rowScope(caller)).toBe(rowScope(caller));
+    expect(Object.isFrozen(masks) && Object.isFrozen(masks.disclosure)).toBe(true);
+    expect(() => {
+      (masks as { name: unknown }).name = (value: string) => value;
+    }).toThrow(TypeError);
+  });
+  it('makes them again for a caller that could still change, so a change is seen', () => {
+    const caller = testCaller('police-officer', { purpose: 'public-safety', ownGridsOnly: true, grids: ['320311001001001'], communities: [] });
+    const masks = masksFor(caller);
+    expect(masks.idNumber('320311199001011234')).toBe('320311199001011234');
+    expect(masksFor(caller)).not.toBe(masks);
+    caller.scopes = [];
+    expect(masksFor(caller).idNumber('320311199001011234')).not.toBe('320311199001011234');
+    const scope = rowScope(caller);
+    caller.grids = ['320311001001002'];
+    expect(inScope(rowScope(caller), '320311001001002')).toBe(true);
+    expect(inScope(scope, '320311001001002')).toBe(false);
+  });
+});

@@ -87,9 +87,24 @@ export function disclosure(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMas
  */
 export type RowScope = { allGrids: true } | { allGrids: false; grids: ReadonlySet<string>; communities: ReadonlySet<string> };
 
+const ALL_GRIDS: RowScope = Object.freeze({ allGrids: true });
+
+/**
+ * The scopes and masks of the callers a subgraph's verifier hands out frozen (every token of one known fixed part
+ * gets the same frozen caller: `internal-token.ts`), made once per caller rather than once per request. A caller
+ * that is not frozen (its claims could still change) gets new ones every time.
+ */
+const scopesOf = new WeakMap<object, RowScope>();
+const masksOf = new WeakMap<object, Masks>();
+const isFrozenCaller = (caller: object, arrays: readonly (readonly unknown[])[]): boolean => Object.isFrozen(caller) && arrays.every((array) => Object.isFrozen(array));
+
 export function rowScope(caller: Pick<Caller, 'ownGridsOnly' | 'grids' | 'communities'>): RowScope {
-  if (!caller.ownGridsOnly) return { allGrids: true };
-  return { allGrids: false, grids: new Set(caller.grids), communities: new Set(caller.communities) };
+  if (!caller.ownGridsOnly) return ALL_GRIDS;
+  const kept = scopesOf.get(caller);
+  if (kept) return kept;
+  const scope: RowScope = Object.freeze({ allGrids: false, grids: new Set(caller.grids), communities: new Set(caller.communities) });
+  if (isFrozenCaller(caller, [caller.grids, caller.communities])) scopesOf.set(caller, scope);
+  return scope;
 }
 
 /** Whether a row of this grid is in the caller's scope. A row with no grid is outside a limited scope. */
@@ -157,7 +172,14 @@ export interface Masks {
 export const WITHHELD = '***';
 
 export function masksFor(caller: Pick<Caller, 'scopes' | 'purpose' | 'namesMasked'>): Masks {
-  const d = disclosure(caller);
+  const kept = masksOf.get(caller);
+  if (kept) return kept;
+  const masks = Object.freeze(masksOfDisclosure(Object.freeze(disclosure(caller))));
+  if (isFrozenCaller(caller, [caller.scopes])) masksOf.set(caller, masks);
+  return masks;
+}
+
+function masksOfDisclosure(d: Disclosure): Masks {
   const apply = (clear: boolean, mask: (v: string) => string) => {
     // Overloaded so a non-null value stays typed non-null for the resolvers.
     function masked(value: string): string;

@@ -265,16 +265,18 @@ function verifiedClaims(token: string, audience: string, publicKey: KeyObject): 
 
 /** The time claims' checks (jose's `maxTokenAge` and `clockTolerance`), in jose's order. */
 function checkTimes(audience: string, iat: unknown, nbf: unknown, exp: unknown): void {
-  const invalid = (reason: string) => refused(reason, `the internal token is not valid for ${audience} (${reason})`);
+  // No closures for the refusals: this runs for every request, and a refusal is rare.
   const now = Math.floor(Date.now() / 1000);
-  if (typeof iat !== 'number') throw invalid('claim iat');
-  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_TOLERANCE_SECONDS)) throw invalid('claim nbf');
-  if (typeof exp !== 'number') throw invalid('claim exp');
-  const expired = () => new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_EXPIRED, 'the internal token has expired', 'expired');
-  if (exp <= now - CLOCK_TOLERANCE_SECONDS) throw expired();
-  if (now - iat - CLOCK_TOLERANCE_SECONDS > INTERNAL_TOKEN_MAX_SECONDS) throw expired();
-  if (now - iat < -CLOCK_TOLERANCE_SECONDS) throw invalid('claim iat');
+  if (typeof iat !== 'number') throw invalidClaim(audience, 'claim iat');
+  if (nbf !== undefined && (typeof nbf !== 'number' || nbf > now + CLOCK_TOLERANCE_SECONDS)) throw invalidClaim(audience, 'claim nbf');
+  if (typeof exp !== 'number') throw invalidClaim(audience, 'claim exp');
+  if (exp <= now - CLOCK_TOLERANCE_SECONDS) throw expiredToken();
+  if (now - iat - CLOCK_TOLERANCE_SECONDS > INTERNAL_TOKEN_MAX_SECONDS) throw expiredToken();
+  if (now - iat < -CLOCK_TOLERANCE_SECONDS) throw invalidClaim(audience, 'claim iat');
 }
+
+const invalidClaim = (audience: string, reason: string) => refused(reason, `the internal token is not valid for ${audience} (${reason})`);
+const expiredToken = () => new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_EXPIRED, 'the internal token has expired', 'expired');
 
 /** The HMAC of a token's signing input, compared in constant time with its signature's exact text. */
 function hmacHolds(token: string, second: number, key: KeyObject): boolean {
