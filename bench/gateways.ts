@@ -74,6 +74,7 @@ import { localSocketsEnabled, prepareLocalSockets } from '@hub/hub/local-sockets
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
 import { migrationsDiffer, prepareBaseline, resolveCommit, startBaselineHub, type BaselineHub } from './baseline-hub.ts';
+import { forkBenchGateway } from './hub-gateway.ts';
 import { machineLine } from './machine.ts';
 import { untilIdle } from './proc.ts';
 import { pickVariables, readOperations } from './operations.ts';
@@ -238,6 +239,15 @@ interface PageFill {
   full: number;
   first: number | undefined;
   rows: number[];
+}
+
+/** Counts one answer's page (its rows against the `first` its variables asked for) into `fill`. */
+function countFill(fill: PageFill, first: unknown, data: unknown): void {
+  const rows = pageRows(data);
+  if (typeof first !== 'number' || rows === undefined) return;
+  fill.first = first;
+  fill.rows.push(rows);
+  if (rows === first) fill.full++;
 }
 
 /** The rows of the answer's page: the `edges` of the first connection found, depth first (none: undefined). */
@@ -533,13 +543,7 @@ try {
           say(`${kind} ${operation}: variable set ${i} (${JSON.stringify(sets[i])}) finds nothing in its district`);
           misses.add(operation);
         }
-        const first = sets[i]?.first;
-        const rows = pageRows(answer.data);
-        if (typeof first === 'number' && rows !== undefined) {
-          fill.first = first;
-          fill.rows.push(rows);
-          if (rows === first) fill.full++;
-        }
+        countFill(fill, sets[i]?.first, answer.data);
       }
       if (fill.first !== undefined) filled.set(kind, fill);
       answerKiB.set(kind, bytes / mine.length / 1024);
@@ -1070,24 +1074,18 @@ async function startHub(server: Server, index: number, label: string, flags: str
       const entry = subgraphsOf(supergraph).find((s) => s.name === runtime.name);
       if (entry) supergraph = supergraph.replace(`url: "${entry.url}"`, `url: "${subgraphUrls[i]}"`);
     }
-    const supergraphFile = path.join(dir, `bench-supergraph-${index}.graphql`);
-    await writeFile(supergraphFile, supergraph);
-    const rateLimitsFile = path.join(dir, 'bench-rate-limits.json');
-    await writeFile(rateLimitsFile, JSON.stringify({ roles: { administrator: { perMinute: 1e12, burst: 1e12 } } }));
-    const gateway = forkService(`gateway (${label})`, GATEWAYS.hub.entry, {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      LOG_LEVEL: 'error',
-      SUPERGRAPH_PATH: supergraphFile,
-      GATEWAY_PORT: String(await freePort()),
-      HUB_DEMO_ISSUER_DIR: issuerDir,
-      HUB_TRUSTED_DOCUMENTS: 'allow',
-      HUB_RATE_LIMITS_FILE: rateLimitsFile,
-      AUDIT_DATABASE_URL: databases.urls.audit,
-      BENCH_CALLER: JSON.stringify(caller),
-      ...sockets.env,
-      ...internal.gateway,
-    }, execArgv);
+    const gateway = await forkBenchGateway({
+      name: `gateway (${label})`,
+      entry: GATEWAYS.hub.entry,
+      supergraph,
+      supergraphFile: path.join(dir, `bench-supergraph-${index}.graphql`),
+      rateLimitsFile: path.join(dir, 'bench-rate-limits.json'),
+      port: await freePort(),
+      issuerDir,
+      auditDatabaseUrl: databases.urls.audit!,
+      env: { BENCH_CALLER: JSON.stringify(caller), ...sockets.env, ...internal.gateway },
+      execArgv: flags.length > 0 ? flags : undefined,
+    });
     hub.services.push(gateway);
     const url = await gateway.ready;
     hub.served = {
@@ -1160,13 +1158,7 @@ async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
           const answer = JSON.parse(text) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
           if (answer.errors) say(`${h.label} ${operation}: ${answer.errors.map((e) => e.message).join('; ').slice(0, 300)}`);
           if (findsNothing(answer.data)) say(`${h.label} ${operation}: variable set ${i} (${JSON.stringify(sets[i])}) finds nothing`);
-          const first = sets[i]?.first;
-          const rows = pageRows(answer.data);
-          if (typeof first === 'number' && rows !== undefined) {
-            fill.first = first;
-            fill.rows.push(rows);
-            if (rows === first) fill.full++;
-          }
+          countFill(fill, sets[i]?.first, answer.data);
         }
         answerKiB.set(h, bytes / sets.length / 1024);
         fills.set(h, fill.first === undefined ? undefined : fill);

@@ -54,6 +54,7 @@ import { prepareDatabases } from '@hub/hub';
 import { departmentRuntimes } from '@hub/hub/departments';
 import { DEFAULT_DEMO_SEED } from '@hub/hub/options';
 import { builtEntry, forkService, type ServiceProcess } from '@hub/hub/process';
+import { forkBenchGateway } from './hub-gateway.ts';
 import { machineLine } from './machine.ts';
 import { pickVariables, readOperations } from './operations.ts';
 
@@ -529,21 +530,16 @@ try {
     const entry = subgraphsOf(supergraph).find((s) => s.name === runtime.name);
     if (entry) supergraph = supergraph.replace(`url: "${entry.url}"`, `url: "http://127.0.0.1:${port}/graphql"`);
   }
-  const supergraphFile = path.join(dataDir, 'subgraph-fetch-supergraph.graphql');
-  const rateLimitsFile = path.join(dataDir, 'subgraph-fetch-rate-limits.json');
-  await writeFile(rateLimitsFile, JSON.stringify({ roles: { administrator: { perMinute: 1e12, burst: 1e12 } } }));
-  await writeFile(supergraphFile, supergraph);
-  const gateway = forkService('gateway', path.join(ROOT, 'gateway/dist/index.js'), {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    LOG_LEVEL: 'error',
-    SUPERGRAPH_PATH: supergraphFile,
-    GATEWAY_PORT: String(await freePort()),
-    HUB_DEMO_ISSUER_DIR: issuerDir,
-    HUB_TRUSTED_DOCUMENTS: 'allow',
-    HUB_RATE_LIMITS_FILE: rateLimitsFile,
-    AUDIT_DATABASE_URL: databases.urls.audit,
-    ...hmac.gateway,
+  const gateway = await forkBenchGateway({
+    name: 'gateway',
+    entry: path.join(ROOT, 'gateway/dist/index.js'),
+    supergraph,
+    supergraphFile: path.join(dataDir, 'subgraph-fetch-supergraph.graphql'),
+    rateLimitsFile: path.join(dataDir, 'subgraph-fetch-rate-limits.json'),
+    port: await freePort(),
+    issuerDir,
+    auditDatabaseUrl: databases.urls.audit!,
+    env: hmac.gateway,
   });
   started.push(gateway);
   const gatewayUrl = await gateway.ready;
