@@ -54,7 +54,9 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   }
 }
 
-describe('the embedded server over a Unix socket', () => {
+// Each test starts a real server (one starts two): 3 min is a bound for a loaded 2-core machine, where a start took
+// over 15 s, not a timing.
+describe('the embedded server over a Unix socket', { timeout: 180_000 }, () => {
   it('hands out socket URLs that node-postgres follows (no TCP peer), and TCP ones beside them', async () => {
     const server = await startEmbeddedPostgres({ dataDir: path.join(root, 'data'), ephemeral: true });
     started.push(server);

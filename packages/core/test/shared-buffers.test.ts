@@ -48,7 +48,7 @@ describe('the embedded server’s shared buffers (HUB_POSTGRES_SHARED_BUFFERS)',
     expect(checkEnvironment('launcher', { HUB_POSTGRES_SHARED_BUFFERS: '512' })).toEqual([]);
   });
 
-  it('a real server starts with the size set, and on auto grows it with the data it holds', { timeout: 120_000 }, async () => {
+  it('a real server starts with the size set, and on auto grows it with the data it holds', { timeout: 180_000 }, async () => {
     const dataDir = path.join(root, 'cluster');
     const before = process.env.HUB_POSTGRES_SHARED_BUFFERS;
     const showSharedBuffers = async (url: string) => {
