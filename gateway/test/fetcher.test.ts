@@ -47,6 +47,12 @@ function fetcherForTest(maxSockets = 4) {
   return fetcher;
 }
 
+/** Counts a request on the connection it came on: how many that connection has carried, this one included. */
+function countOnConnection(req: IncomingMessage): number {
+  const socket = req.socket as Socket & { carried?: number };
+  return (socket.carried = (socket.carried ?? 0) + 1);
+}
+
 const post = (body: string, headers: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
 
 describe("the gateway's HTTP client to its subgraphs", () => {
@@ -125,9 +131,7 @@ describe("the gateway's HTTP client to its subgraphs", () => {
   it('sends a read once more on a new connection when a kept one closes before any of the answer, and a write never', async () => {
     // Every second request on a connection is taken in and dropped unanswered, as by a replica going down.
     const server = await upstream((req, res) => {
-      const socket = req.socket as Socket & { served?: number };
-      socket.served = (socket.served ?? 0) + 1;
-      if (socket.served === 2) socket.destroy();
+      if (countOnConnection(req) === 2) req.socket.destroy();
       else res.end(`{"data":{"n":${server.seen.length}}}`);
     });
     const fetcher = fetcherForTest(1);
@@ -147,11 +151,9 @@ describe("the gateway's HTTP client to its subgraphs", () => {
 
   it('does not send a read again once any of its answer came', async () => {
     const server = await upstream((req, res) => {
-      const socket = req.socket as Socket & { served?: number };
-      socket.served = (socket.served ?? 0) + 1;
-      if (socket.served === 1) return res.end('{"data":{}}');
+      if (countOnConnection(req) === 1) return res.end('{"data":{}}');
       res.writeHead(200, { 'content-length': '100' });
-      res.write('{"data":', () => socket.destroy());
+      res.write('{"data":', () => req.socket.destroy());
     });
     const fetcher = fetcherForTest(1);
     const read = { ...post('{}'), [REPLAYABLE]: true };
