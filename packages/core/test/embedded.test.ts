@@ -1,8 +1,9 @@
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createServer, type Server } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { closedFolderAbove, embeddedPlatformPackage, missingLibraryLinks } from '../src/index.ts';
+import { closedFolderAbove, embeddedPlatformPackage, missingLibraryLinks, startEmbeddedPostgres, startFailure } from '../src/index.ts';
 
 const root = await mkdtemp(path.join(tmpdir(), 'hub-closed-'));
 afterAll(() => rm(root, { recursive: true, force: true }));
@@ -39,4 +40,38 @@ describe("the platform package's library links (made by its install script, whic
     await symlink('libpq.so.5.18', path.join(dir, 'native', 'lib', 'libpq.so.5'));
     expect(missingLibraryLinks(dir)).toEqual([]);
   });
+});
+
+describe('a server that cannot start', () => {
+  it("keeps the server's FATAL lines, else its last lines", () => {
+    expect(startFailure([])).toBe('');
+    expect(startFailure(['LOG:  starting PostgreSQL 18', 'LOG:  could not bind IPv4 address "127.0.0.1": Address already in use', 'FATAL:  could not create any TCP/IP sockets', 'LOG:  database system is shut down'])).toBe(
+      '. The server said: FATAL:  could not create any TCP/IP sockets',
+    );
+    expect(startFailure(['one', 'two', 'three', 'four'])).toBe('. The server said: two | three | four');
+  });
+
+  it('says why, in the words of the server, when its port is taken', async () => {
+    const dataDir = path.join(root, 'taken-port');
+    await mkdir(dataDir, { recursive: true });
+    await chmod(root, 0o755);
+    await chmod(dataDir, 0o777);
+    const holder: Server = createServer();
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+    const port = (holder.address() as { port: number }).port;
+    try {
+      const error = await startEmbeddedPostgres({ dataDir: path.join(dataDir, 'data'), port, ephemeral: true }).then(
+        async (server) => {
+          await server.stop();
+          return undefined;
+        },
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(Error);
+      expect((error as Error).message).toContain(`did not start on 127.0.0.1:${port}`);
+      expect((error as Error).message).toMatch(/The server said: .*FATAL: +could not create any TCP\/IP sockets/);
+    } finally {
+      holder.close();
+    }
+  }, 180_000);
 });

