@@ -1,6 +1,6 @@
 import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import { createServiceMetrics, LATENCY_BUCKETS } from '@hub/core';
-import { Counter, Gauge, Histogram } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { BreakerState } from './resilience/breaker.ts';
 import type { FetchOutcome } from './resilience/datasource.ts';
 
@@ -36,6 +36,93 @@ class Tally {
   }
 }
 
+/** A label set's observations since the histogram was last read: per bucket (`LATENCY_BUCKETS`), sum and count. */
+interface HistogramCell {
+  labels: Record<string, string>;
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/** What prom-client keeps per label set of a histogram (`hashMap`'s values): counts by upper bound, sum and count. */
+interface HistogramEntry {
+  labels: Record<string, string>;
+  bucketValues: Record<string, number>;
+  sum: number;
+  count: number;
+}
+
+/**
+ * A histogram of one label whose observations are counted per label value in plain numbers and added to prom-client's
+ * own counts whenever the registry reads it (its `collect`), as `Tally` does for counters: prom-client's `observe`
+ * checks and hashes the labels and makes two objects on every call, and the gateway observes once per subgraph fetch
+ * and once per answer (1-1.5 % of its busy samples on Node 24). The exported text is the same: each label set's
+ * entry is found by its labels object (made once here, handed to `zero`) and its buckets, sum and count added to.
+ */
+class TalliedHistogram extends Histogram<string> {
+  private readonly cells = new Map<string, HistogramCell>();
+  private readonly bounds: readonly number[];
+  private readonly metricName: string;
+
+  constructor(config: { name: string; help: string; labelName: string; buckets: readonly number[]; registers: Registry[] }) {
+    super({
+      name: config.name,
+      help: config.help,
+      labelNames: [config.labelName],
+      buckets: [...config.buckets],
+      registers: config.registers,
+      collect() {
+        (this as TalliedHistogram).flush();
+      },
+    });
+    this.bounds = config.buckets;
+    this.metricName = config.name;
+  }
+
+  /** Observes `value` (seconds) for the label set `labels()` makes (once per distinct `key`). */
+  record(key: string, labels: () => Record<string, string>, value: number): void {
+    if (!Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${String(value)}`);
+    let cell = this.cells.get(key);
+    if (!cell) this.cells.set(key, (cell = { labels: labels(), buckets: new Array<number>(this.bounds.length).fill(0), sum: 0, count: 0 }));
+    const bounds = this.bounds;
+    // prom-client's `findBound`: the first bound at or above the value; above the last one only the count (+Inf) grows.
+    for (let i = 0; i < bounds.length; i++) {
+      if (value <= bounds[i]!) {
+        cell.buckets[i]!++;
+        break;
+      }
+    }
+    cell.sum += value;
+    cell.count++;
+  }
+
+  private flush(): void {
+    const internal = this as unknown as { hashMap: Record<string, HistogramEntry> };
+    for (const cell of this.cells.values()) {
+      if (cell.count === 0) continue;
+      let entry = entryOf(internal.hashMap, cell.labels);
+      if (!entry) {
+        this.zero(cell.labels);
+        entry = entryOf(internal.hashMap, cell.labels);
+        if (!entry) throw new Error(`prom-client's histogram ${this.metricName} keeps its counts in a form this gateway does not know`);
+      }
+      for (let i = 0; i < this.bounds.length; i++) {
+        entry.bucketValues[this.bounds[i]!]! += cell.buckets[i]!;
+        cell.buckets[i] = 0;
+      }
+      entry.sum += cell.sum;
+      entry.count += cell.count;
+      cell.sum = 0;
+      cell.count = 0;
+    }
+  }
+}
+
+function entryOf(hashMap: Record<string, HistogramEntry>, labels: Record<string, string>): HistogramEntry | undefined {
+  for (const key in hashMap) if (hashMap[key]!.labels === labels) return hashMap[key];
+  return undefined;
+}
+
 /**
  * The gateway's Prometheus metrics, served at `/metrics` beside the process's own: operations and their latency by
  * operation name, errors by code, subgraph fetches and their latency by subgraph and outcome, each breaker's state,
@@ -59,10 +146,10 @@ export function createGatewayMetrics() {
     labelNames: ['operation', 'outcome'] as const,
     registers,
   });
-  const operationDuration = new Histogram({
+  const operationDuration = new TalliedHistogram({
     name: 'hub_gateway_operation_duration_seconds',
     help: 'Time to answer a GraphQL operation, by operation name',
-    labelNames: ['operation'] as const,
+    labelName: 'operation',
     buckets: LATENCY_BUCKETS,
     registers,
   });
@@ -81,10 +168,10 @@ export function createGatewayMetrics() {
     labelNames: ['subgraph', 'outcome'] as const,
     registers,
   });
-  const fetchDuration = new Histogram({
+  const fetchDuration = new TalliedHistogram({
     name: 'hub_gateway_subgraph_fetch_duration_seconds',
     help: 'Time of a subgraph fetch, retries included, by subgraph',
-    labelNames: ['subgraph'] as const,
+    labelName: 'subgraph',
     buckets: LATENCY_BUCKETS,
     registers,
   });
@@ -162,7 +249,7 @@ export function createGatewayMetrics() {
     onFetch(outcome: FetchOutcome): void {
       const { service, outcome: result } = outcome;
       fetchCounts.add(service, result, () => ({ subgraph: service, outcome: result }));
-      fetchDuration.observe({ subgraph: outcome.service }, outcome.durationMs / 1000);
+      fetchDuration.record(service, () => ({ subgraph: service }), outcome.durationMs / 1000);
       if (outcome.attempts > 1) retries.inc({ subgraph: outcome.service }, outcome.attempts - 1);
     },
     onCoalesce(subgraph: string, fetchCount: number): void {
@@ -209,7 +296,7 @@ export function createGatewayMetrics() {
     const operation = operationLabel(operationName);
     const outcome = !answerErrors?.length ? 'ok' : data ? 'partial' : 'failed';
     operationCounts.add(operation, outcome, () => ({ operation, outcome }));
-    operationDuration.observe({ operation }, (performance.now() - startedAt) / 1000);
+    operationDuration.record(operation, () => ({ operation }), (performance.now() - startedAt) / 1000);
     for (const error of answerErrors ?? []) {
       const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
       const service = typeof error.extensions?.service === 'string' ? error.extensions.service : '';

@@ -46,3 +46,47 @@ describe("the gateway's counters", () => {
     expect(sample(text, 'hub_gateway_prepared_requests_total', {})).toBe(1);
   });
 });
+
+describe("the gateway's histograms", () => {
+  it("export what prom-client's own histogram exports for the same observations, across reads of the registry", async () => {
+    const { Histogram, Registry } = await import('prom-client');
+    const { LATENCY_BUCKETS } = await import('@hub/core');
+    const metrics = createGatewayMetrics();
+    const stock = new Registry();
+    stock.setDefaultLabels({ service: 'gateway' });
+    const fetchDuration = new Histogram({ name: 'hub_gateway_subgraph_fetch_duration_seconds', help: 'x', labelNames: ['subgraph'], buckets: LATENCY_BUCKETS, registers: [stock] });
+    const operationDuration = new Histogram({ name: 'hub_gateway_operation_duration_seconds', help: 'x', labelNames: ['operation'], buckets: LATENCY_BUCKETS, registers: [stock] });
+    // Below the first bound, on bounds, between them and above the last one (counted only under +Inf).
+    const milliseconds = [0.2, 1, 1.5, 2.5, 7, 10, 49, 100, 250, 999, 2_500, 30_000, 45_000];
+    const lines = (text: string, name: string) =>
+      text
+        .split('\n')
+        .filter((line) => line.startsWith(name));
+    const compare = async () => {
+      const ours = await metrics.registry.metrics();
+      const theirs = await stock.metrics();
+      for (const name of ['hub_gateway_subgraph_fetch_duration_seconds', 'hub_gateway_operation_duration_seconds']) {
+        const a = lines(ours, name);
+        const b = lines(theirs, name);
+        expect(a.length).toBeGreaterThan(0);
+        expect(a.map((line) => line.replace(/ [^ ]+$/, ''))).toEqual(b.map((line) => line.replace(/ [^ ]+$/, '')));
+        a.forEach((line, i) => expect(Number(line.slice(line.lastIndexOf(' ') + 1))).toBeCloseTo(Number(b[i]!.slice(b[i]!.lastIndexOf(' ') + 1)), 9));
+      }
+    };
+    for (const [round, services] of [['party', 'housing'], ['party']].entries()) {
+      for (const ms of milliseconds) {
+        for (const service of services) {
+          metrics.onFetch({ service, outcome: 'ok', attempts: 1, durationMs: ms + round });
+          fetchDuration.observe({ subgraph: service }, (ms + round) / 1000);
+        }
+      }
+      // The operation's duration is measured from `startedAt`: one answer, its observed value read back from the sum.
+      metrics.countAnswer(`Operation${round}`, { data: {} }, performance.now() - 3);
+      const text = await metrics.registry.metrics();
+      const sum = Number(text.split('\n').find((line) => line.startsWith('hub_gateway_operation_duration_seconds_sum{') && line.includes(`operation="Operation${round}"`))!.split(' ').pop());
+      operationDuration.observe({ operation: `Operation${round}` }, sum);
+      await compare();
+    }
+    await compare();
+  });
+});

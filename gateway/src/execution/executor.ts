@@ -192,31 +192,60 @@ export class PreparedPlansGateway implements GatewayInterface {
       for (const entity of entities) merge(entity, received);
       return;
     }
+    // Each distinct representation is sent once: a list's entities often share one (GridPartyMembers' members of a
+    // grid all live in that grid, so the stock gateway asks civil affairs for the same grid 4-20 times). An entity's
+    // answer depends only on its representation (and the request's caller, the same for all), so each entity takes
+    // the answer of its representation's one copy; a department's error at a copy is told for every entity that
+    // shares it, at the index the stock gateway would have sent it at.
     const representations: Record<string, unknown>[] = [];
-    const entityOf: number[] = [];
+    /** Per entity with a representation, in order: the representation sent for it (the stock request's order). */
+    const sentFor: number[] = [];
+    const entityIndex: number[] = [];
+    let seen: Map<string, number> | undefined;
     entities.forEach((entity, index) => {
       const representation = representationOf(this.supergraph, entity, fetch.requires!);
-      if (representation && representation.__typename) {
-        representations.push(representation);
-        entityOf.push(index);
+      if (!representation || !representation.__typename) return;
+      let slot: number | undefined;
+      if (entities.length > 1) {
+        const key = JSON.stringify(representation);
+        slot = (seen ??= new Map()).get(key);
+        if (slot === undefined) seen.set(key, representations.length);
       }
+      if (slot === undefined) {
+        slot = representations.length;
+        representations.push(representation);
+      }
+      sentFor.push(slot);
+      entityIndex.push(index);
     });
     if (representations.length < 1) return;
     if ('representations' in variables) throw new Error('Variables cannot contain key "representations"');
-    const received = await this.send(run, service, fetch, cursor, { ...variables, representations });
+    const shared = representations.length < sentFor.length ? { sentFor, sent: representations.length } : undefined;
+    const received = await this.send(run, service, fetch, cursor, { ...variables, representations }, shared);
     if (!received) return;
     const list = received._entities;
     if (!Array.isArray(list)) throw new Error('Expected "data._entities" in response to be an array');
     if (list.length !== representations.length) throw new Error(`Expected "data._entities" to contain ${representations.length} elements`);
-    for (let i = 0; i < list.length; i++) {
-      const entity = list[i] as Record<string, unknown> | null;
-      const existing = entities[entityOf[i]!]!;
+    for (let i = 0; i < sentFor.length; i++) {
+      const entity = list[sentFor[i]!] as Record<string, unknown> | null;
+      const existing = entities[entityIndex[i]!]!;
       if (entity && !entity.__typename) entity.__typename = existing.__typename;
       merge(existing, entity);
     }
   }
 
-  private send(run: Run, service: GraphQLDataSource, fetch: FetchNode, cursor: Cursor, variables: Record<string, unknown>): Promise<Record<string, unknown> | null | undefined> {
+  /**
+   * `shared`: how the representations sent stand for the entities when some were sent once for several (`executeFetch`);
+   * a department's error at a representation is then told at each of its entities' places in the stock request.
+   */
+  private send(
+    run: Run,
+    service: GraphQLDataSource,
+    fetch: FetchNode,
+    cursor: Cursor,
+    variables: Record<string, unknown>,
+    shared?: { sentFor: number[]; sent: number },
+  ): Promise<Record<string, unknown> | null | undefined> {
     return inRecordingSpan(gatewayTracer, FETCH_SPAN, { attributes: { service: fetch.serviceName } }, async () => {
       const { requestContext } = run;
       const response = await service.process({
@@ -229,7 +258,25 @@ export class PreparedPlansGateway implements GatewayInterface {
       });
       if (response.errors) {
         const pathOf = errorPaths(fetch, cursor);
-        for (const error of response.errors) run.errors.push(downstreamError(error, fetch.serviceName, pathOf));
+        if (!shared) {
+          for (const error of response.errors) run.errors.push(downstreamError(error, fetch.serviceName, pathOf));
+        } else {
+          // Each error at a representation sent once, for each entity it stands for, in the order of the entities (as
+          // a department answers a request with every copy, item by item); errors at no entity come first.
+          const atEntities: { position: number; error: GraphQLFormattedError }[] = [];
+          for (const error of response.errors) {
+            const at = error.path?.[1];
+            if (typeof at !== 'number' || !(at >= 0 && at < shared.sent)) {
+              run.errors.push(downstreamError(error, fetch.serviceName, pathOf));
+              continue;
+            }
+            for (let position = 0; position < shared.sentFor.length; position++) {
+              if (shared.sentFor[position] === at) atEntities.push({ position, error: { ...error, path: [error.path![0]!, position, ...error.path!.slice(2)] } });
+            }
+          }
+          atEntities.sort((a, b) => a.position - b.position);
+          for (const { error } of atEntities) run.errors.push(downstreamError(error, fetch.serviceName, pathOf));
+        }
       }
       return response.data as Record<string, unknown> | null | undefined;
     });
