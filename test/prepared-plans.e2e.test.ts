@@ -3,6 +3,7 @@ import { createGateway, DEFAULT_SUPERGRAPH, readSupergraph } from '@hub/gateway'
 import type { RunningService } from '@hub/core';
 import { bootTestHub, type TestHub } from '@hub/hub/testing';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   GridOverviewDocument,
@@ -87,5 +88,74 @@ describe('prepared plans', () => {
       expect(prepared.errors?.length).toBeGreaterThan(0);
       expect(prepared).toEqual(await postGraphQL(stock.url, query, variables, hub.headers));
     }
+  });
+});
+
+/**
+ * The prepared executor sends each distinct entity representation of a fetch once (GridPartyMembers' members of a grid
+ * mostly live in it, so civil affairs is asked for the same grid several times by the stock executor). A department's
+ * error at such a shared copy must reach every entity it stands for, as the stock executor tells it: a proxy in front
+ * of civil affairs fails every Grid representation of one grid, for both gateways, and the answers must be equal.
+ */
+describe('a representation sent once for several entities', () => {
+  const failing = busiestGrid.grid.code;
+  let proxy: Server;
+  let proxyUrl: string;
+  let prepared: RunningService;
+  let alone: RunningService;
+  /** Per gateway, the Grid representations of each civil-affairs `_entities` request: [sent, distinct]. */
+  const sent: Record<string, [number, number][]> = { prepared: [], alone: [] };
+  beforeAll(async () => {
+    const target = hub.subgraphs['civil-affairs']!.url;
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      const body = Buffer.concat(chunks).toString('utf8');
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) if (typeof value === 'string' && name !== 'host' && name !== 'content-length' && name !== 'connection') headers[name] = value;
+      const upstream = await fetch(target, { method: 'POST', headers, body });
+      let text = await upstream.text();
+      const representations = (JSON.parse(body) as { variables?: { representations?: { __typename: string; code?: string }[] } }).variables?.representations;
+      if (representations?.some((r) => r.__typename === 'Grid')) {
+        const grids = representations.filter((r) => r.__typename === 'Grid').map((r) => r.code);
+        sent[req.url === '/prepared' ? 'prepared' : 'alone']!.push([grids.length, new Set(grids).size]);
+        const answer = JSON.parse(text) as { data?: { _entities: unknown[] }; errors?: unknown[] };
+        representations.forEach((r, i) => {
+          if (r.__typename !== 'Grid' || r.code !== failing || !answer.data) return;
+          answer.data._entities[i] = null;
+          (answer.errors ??= []).push({ message: `grid ${failing} is being rebuilt`, path: ['_entities', i], extensions: { code: 'GRID_UNAVAILABLE' } });
+        });
+        text = JSON.stringify(answer);
+      }
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(text);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    const urls = (path: string) => ({ ...Object.fromEntries(Object.entries(hub.subgraphs).map(([name, s]) => [name, s.url])), 'civil-affairs': `${proxyUrl}${path}` });
+    prepared = await createGateway({ supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH), urls: urls('/prepared'), ...hub.gatewayAccess }).listen(0);
+    alone = await createGateway({ supergraphSdl: readSupergraph(DEFAULT_SUPERGRAPH), urls: urls('/alone'), ...hub.gatewayAccess, preparedPlans: false }).listen(0);
+  });
+  afterAll(async () => {
+    await prepared?.close();
+    await alone?.close();
+    proxy?.closeAllConnections();
+    proxy?.close();
+  });
+
+  it('tells its error at each of them, in order, as the stock executor does', async () => {
+    for (let round = 0; round < 2; round++) {
+      const variables = { code: failing, first: 50 };
+      const ours = await postGraphQL(prepared.url, GridPartyMembersDocument as Document, variables, hub.headers);
+      expect(ours).toEqual(await postGraphQL(alone.url, GridPartyMembersDocument as Document, variables, hub.headers));
+      const paths = (ours.errors ?? []).map((e) => e.path?.join('.'));
+      // One error per member living in the failing grid, each at that member's place.
+      expect(paths.length).toBeGreaterThan(1);
+      expect(new Set(paths).size).toBe(paths.length);
+    }
+    // The stock executor sent the failing grid once per member; ours, once prepared (its first request runs the stock
+    // executor), once per fetch.
+    expect(sent.alone!.at(-1)![0]).toBeGreaterThan(sent.alone!.at(-1)![1]);
+    expect(sent.prepared!.at(-1)).toEqual([sent.alone!.at(-1)![1], sent.alone!.at(-1)![1]]);
   });
 });
