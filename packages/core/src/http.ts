@@ -239,7 +239,10 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
           }
           finish(answer.complete(status, head, text));
         },
-      ),
+      ).catch(() => {
+        // Only writing the answer can fail here (the socket's own errors are its 'error' events): cut the connection.
+        request.socket.destroy();
+      }),
     );
   }
 

@@ -118,6 +118,8 @@ class LeanConnection {
     this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
     this.lastActive = Date.now();
     if (!this.busy) this.next();
+    // A client pipelining more than a request's worth while one is answered waits (TCP backpressure), as with node:http.
+    else if (this.pending.length > MAX_HEAD_BYTES + this.handler.maxBodyBytes) this.socket.pause();
   };
   // The client sent all it will (the server's sockets stay half open): the requests read whole are answered, then the
   // connection ends.
@@ -232,6 +234,7 @@ class LeanConnection {
         this.socket.end();
         return;
       }
+      if (this.socket.isPaused()) this.socket.resume();
       if (this.pending !== undefined) this.next();
       if (this.peerEnded) this.endIfDone();
     };

@@ -138,6 +138,19 @@ describe('the lean HTTP front', () => {
     client.socket.destroy();
   });
 
+  it('keeps pipelined requests waiting behind one still being answered, and answers them in order', async () => {
+    const { port, release, held } = await serve();
+    const client = rawClient(port);
+    const entered = held();
+    await client.write(post(body('{ held }')) + post(body('{ ping(n: 2) }')) + post(body('{ ping(n: 3) }')));
+    await entered;
+    release();
+    expect(JSON.parse((await client.answer())!.body)).toEqual({ data: { held: 'released' } });
+    expect(JSON.parse((await client.answer())!.body)).toEqual({ data: { ping: 'pong 2' } });
+    expect(JSON.parse((await client.answer())!.body)).toEqual({ data: { ping: 'pong 3' } });
+    client.socket.destroy();
+  });
+
   it('reads a request cut into pieces anywhere, in the head and in the body', async () => {
     const { port } = await serve();
     const client = rawClient(port);
