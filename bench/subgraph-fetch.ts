@@ -148,7 +148,7 @@ function layerOfSource(source: string, functionName: string): Layer | undefined 
   if (s.includes('packages/core/src/tracing.ts')) return 'tracing';
   if (s.includes('packages/core/src/metrics.ts')) return 'metrics';
   if (/packages\/core\/src\/(log|log-redaction)\.ts/.test(s)) return 'logging';
-  if (s.includes('packages/core/src/http.ts')) return 'Node I/O (HTTP server, sockets, event loop)';
+  if (s.includes('packages/core/src/http.ts') || s.includes('packages/core/src/lean-http.ts')) return 'Node I/O (HTTP server, sockets, event loop)';
   if (/packages\/core\/src\/(access\/(policy-plugin|policy|enforce)|limits\/|request-guard)/.test(s)) return 'policy and limits plugins';
   // The prepared path's answer: its JSON text is serialisation, its error formatting and the rest the pipeline's.
   // The prepared path's executor: graphql-jit's compiled queries are execution, as graphql-js's walk was.

@@ -5,6 +5,7 @@ import { HeaderMap, type ApolloServer, type BaseContext } from '@apollo/server';
 import { context } from '@opentelemetry/api';
 import type { Logger } from './log.ts';
 import type { ServiceMetrics } from './metrics.ts';
+import { asIncomingMessage, installLeanFront, type LeanAnswer, type LeanRequest } from './lean-http.ts';
 import { REQUEST_ID_HEADER, requestIdOf, withRequestScope } from './request-context.ts';
 import { startRequestSpan } from './tracing.ts';
 
@@ -44,6 +45,12 @@ export interface HttpServiceOptions<TContext extends BaseContext, TAuth = undefi
   logger?: Logger;
   /** The service's name on its trace spans (see `startTracing`); default the metrics' service name. */
   service?: string;
+  /**
+   * Serve `POST /graphql` with a body of known length (the gateway's fetches) through the lean HTTP/1.1 front
+   * (`lean-http.ts`) rather than node:http's request objects; every other request still goes to node:http.
+   * Not for a server with `graphqlStream` (the gateway's own).
+   */
+  lean?: boolean;
 }
 
 export interface RunningService {
@@ -54,6 +61,8 @@ export interface RunningService {
 }
 
 const GRAPHQL_PATH = '/graphql';
+/** The URL of every request the lean front serves (it serves no other path, and no query string). */
+const GRAPHQL_URL = new URL(GRAPHQL_PATH, 'http://localhost');
 
 /** Requests a server is still answering, so that closing it can wait for them (graceful shutdown). */
 interface Drain {
@@ -62,6 +71,8 @@ interface Drain {
   idle: (() => void)[];
 }
 const drains = new WeakMap<Server, Drain>();
+/** The lean fronts' connections, closed with the server's own (node:http does not know them). */
+const leanFronts = new WeakMap<Server, { closeIdle(): void; closeAll(): void }>();
 
 /** Whether the server is closing: it answers what it has, and readiness says it takes nothing new. */
 export function isDraining(server: Server): boolean {
@@ -78,6 +89,7 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   const routes: Record<string, RouteHandler> = { ...options.routes, ...(metrics ? { '/metrics': (_req, res) => metrics.serve(res) } : {}) };
   const drain: Drain = { inFlight: 0, draining: false, idle: [] };
   const logRequests = options.logger !== undefined && (options.logger.enabled?.('debug') ?? true);
+  const recorded = metrics !== undefined || logRequests;
   const service = options.service ?? metrics?.service ?? 'hub';
   const server = createServer((req, res) => {
     const startedAt = performance.now();
@@ -93,7 +105,6 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     if (!graphql) res.setHeader(REQUEST_ID_HEADER, requestId);
     // A prefix route is counted under its prefix, so paths under it cannot grow the metric's label set.
     const metricRoute = prefixed ? prefixed.prefix : handle ? url.pathname : 'unknown';
-    const recorded = metrics !== undefined || logRequests;
     // What is recorded once the answer is sent (the metrics and, at debug level, the access log): an answer cut off
     // before its end counts as none, as with a 'finish' listener.
     const record = () => {
@@ -137,14 +148,13 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
   server.keepAliveTimeout = 65_000;
   server.on('clientError', answerClientError);
 
-  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+  /** Runs the guard and GraphQL for a `/graphql` request; the answer's status, head (name, value, …) and body. */
+  async function answerGraphQL(req: IncomingMessage, url: URL, requestId: string, bodyBytes: () => Promise<Buffer | undefined>) {
     const headers = new HeaderMap();
     for (const [key, value] of Object.entries(req.headers)) {
       if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
     }
-    let bytes: Promise<Buffer | undefined> | undefined;
     let parsed: Promise<unknown> | undefined;
-    const bodyBytes = () => (bytes ??= req.method === 'POST' ? readBody(req, maxBody) : Promise.resolve(undefined));
     const body = () => (parsed ??= bodyBytes().then(parseJsonBody));
     const auth = options.guard ? await options.guard({ req, url, body, bodyBytes }) : (undefined as TAuth);
     const result = await options.apollo.executeHTTPGraphQLRequest({
@@ -153,17 +163,87 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     });
     const head: string[] = [REQUEST_ID_HEADER, requestId];
     for (const [key, value] of result.headers) head.push(key, value);
+    return { status: result.status ?? 200, head, body: result.body };
+  }
+
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, url: URL, requestId: string) {
+    let bytes: Promise<Buffer | undefined> | undefined;
+    const bodyBytes = () => (bytes ??= req.method === 'POST' ? readBody(req, maxBody) : Promise.resolve(undefined));
+    const { status, head, body } = await answerGraphQL(req, url, requestId, bodyBytes);
     if (drain.draining) head.push('connection', 'close');
-    if (result.body.kind === 'complete') {
+    if (body.kind === 'complete') {
       // Head and body in one write, the body's length declared: no per-header bookkeeping, no chunked framing.
-      const text = result.body.string;
+      const text = body.string;
       head.push('content-length', String(Buffer.byteLength(text)));
-      res.writeHead(result.status ?? 200, head).end(text);
+      res.writeHead(status, head).end(text);
       return;
     }
-    res.writeHead(result.status ?? 200, head);
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
+    res.writeHead(status, head);
+    for await (const chunk of body.asyncIterator) res.write(chunk);
     res.end();
+  }
+
+  if (options.lean && !options.graphqlStream) {
+    const front = installLeanFront(server, {
+      maxBodyBytes: maxBody,
+      keepAliveTimeoutMs: server.keepAliveTimeout,
+      draining: () => drain.draining,
+      serve: (request, answer) => serveLean(request, answer),
+    });
+    leanFronts.set(server, front);
+  }
+
+  /**
+   * A `POST /graphql` read by the lean front (`lean-http.ts`): the same request id, span, scope, guard, GraphQL,
+   * refusals, metrics and access log as node:http's path above, written straight to the socket.
+   */
+  function serveLean(request: LeanRequest, answer: LeanAnswer): void {
+    const startedAt = performance.now();
+    const req = asIncomingMessage(request);
+    const requestId = requestIdOf(req);
+    let status = 500;
+    drain.inFlight++;
+    const span = startRequestSpan(service, req, GRAPHQL_PATH);
+    const finish = (written: boolean) => {
+      if (written && recorded) {
+        const ms = performance.now() - startedAt;
+        metrics?.recordRequest(GRAPHQL_PATH, status, ms / 1000);
+        if (logRequests) options.logger!.debug('request', { requestId, method: 'POST', route: GRAPHQL_PATH, status, ms: Math.round(ms) });
+      }
+      span.end({ statusCode: status } as ServerResponse);
+      if (--drain.inFlight === 0) for (const resolve of drain.idle.splice(0)) resolve();
+    };
+    let bytes: Promise<Buffer> | undefined;
+    const bodyBytes = () =>
+      (bytes ??= new Promise<Buffer>((resolve) => {
+        checkCharset(req);
+        resolve(request.body);
+      }));
+    context.with(withRequestScope(span.context, { requestId }), () =>
+      answerGraphQL(req, GRAPHQL_URL, requestId, bodyBytes).then(
+        async (result) => {
+          status = result.status;
+          if (result.body.kind === 'complete') return finish(answer.complete(status, result.head, result.body.string));
+          finish(await answer.stream(status, result.head, result.body.asyncIterator));
+        },
+        (error: unknown) => {
+          const head: string[] = [REQUEST_ID_HEADER, requestId, 'content-type', 'application/json; charset=utf-8'];
+          let text: string;
+          if (error instanceof HttpError) {
+            status = error.status;
+            for (const [key, value] of Object.entries(error.headers)) head.push(key, value);
+            text = JSON.stringify(refusalBody(error.message, error.code, error.extensions));
+          } else {
+            status = 500;
+            text = JSON.stringify(refusalBody('internal error', 'INTERNAL_SERVER_ERROR'));
+          }
+          finish(answer.complete(status, head, text));
+        },
+      ).catch(() => {
+        // Only writing the answer can fail here (the socket's own errors are its 'error' events): cut the connection.
+        request.socket.destroy();
+      }),
+    );
   }
 
   return server;
@@ -341,6 +421,7 @@ export async function listen(
       if (drain) drain.draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      leanFronts.get(server)?.closeIdle();
       if (drain && drain.inFlight > 0) {
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([
@@ -351,6 +432,7 @@ export async function listen(
       }
       // Answered connections a keep-alive client still holds open, and whatever outlived the drain time.
       server.closeAllConnections();
+      leanFronts.get(server)?.closeAll();
       await closed;
       await onClose?.();
     },

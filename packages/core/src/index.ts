@@ -15,6 +15,7 @@ export * from './postgres/embedded.ts';
 export * from './postgres/shared-buffers.ts';
 export * from './unix-socket.ts';
 export * from './http.ts';
+export { parseHead } from './lean-http.ts';
 export * from './request-guard.ts';
 export * from './limits/index.ts';
 export * from './scalars.ts';

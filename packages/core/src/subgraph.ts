@@ -64,6 +64,11 @@ interface SubgraphServiceBase<TContext extends BaseContext> {
    * request (the equivalence test's reference).
    */
   executor?: SubgraphExecutor;
+  /**
+   * `lean` (the default): the gateway's `POST /graphql` fetches are read and answered by the lean HTTP/1.1 front
+   * (`lean-http.ts`), everything else by node:http; `node`: node:http for every request.
+   */
+  http?: 'lean' | 'node';
 }
 
 export interface SubgraphService {
@@ -264,6 +269,9 @@ export function createSubgraphService<TContext extends BaseContext>(options: Sub
         },
         metrics,
         logger,
+        // The gateway's fetches skip node:http's request objects (`lean-http.ts`); health, metrics and anything
+        // not shaped as a fetch are node:http's as before.
+        lean: options.http !== 'node',
         routes: {
           ...options.routes?.({
             verifyCaller: async (req) => verifyCaller(firstHeader(req.headers[CALLER_HEADER]), '').catch((error: unknown) => refuse(error, req, new URL(req.url ?? '/', 'http://subgraph').pathname)),

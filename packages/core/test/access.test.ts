@@ -16,6 +16,7 @@ import {
   DEMO_ROLES,
   demoIssuer,
   generateSigningKeyPair,
+  hmacSha256,
   INTERNAL_TOKEN_SECONDS,
   internalKeysForRun,
   internalTokenEnvForRun,
@@ -124,6 +125,17 @@ describe('the caller a token makes', () => {
 });
 
 describe('internal keys and tokens', () => {
+  it("computes HMAC-SHA-256 from the key's pads exactly as createHmac does, for any key length and text", () => {
+    for (const keyBytes of [1, 16, 32, 64, 65, 200]) {
+      const key = createSecretKey(randomBytes(keyBytes));
+      for (const text of ['', 'a', 'eyJhbGciOiJIUzI1NiJ9.e30', 'é€😀 non-ASCII', 'x'.repeat(5000), 'y'.repeat(70), 'z'.repeat(3)]) {
+        expect(hmacSha256(key, text)).toBe(createHmac('sha256', key).update(text).digest('base64url'));
+        const half = Math.floor(text.length / 2);
+        expect(hmacSha256(key, text, half)).toBe(createHmac('sha256', key).update(text.slice(0, half)).digest('base64url'));
+      }
+    }
+  });
+
   const caller: Caller = { ...testCaller('grid-worker', { grids: [GRID] }), purpose: 'grid-service' };
 
   it('reads keys as PEM (escaped newlines too) or JWK, EC P-256 or Ed25519', () => {

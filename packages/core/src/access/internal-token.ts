@@ -281,9 +281,47 @@ const expiredToken = () => new AccessRefusal(401, AccessCode.INTERNAL_TOKEN_EXPI
 /** The HMAC of a token's signing input, compared in constant time with its signature's exact text. */
 function hmacHolds(token: string, second: number, key: KeyObject): boolean {
   // The signature's text, compared in constant time: base64url decoding would let other spellings of it pass.
-  const expected = Buffer.from(createHmac('sha256', key).update(token.slice(0, second)).digest('base64url'));
+  const expected = Buffer.from(hmacSha256(key, token, second), 'latin1');
   const given = Buffer.from(token.slice(second + 1));
   return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** A key's HMAC-SHA-256 pads (RFC 2104), and a buffer the inner hash's input is written into. */
+interface HmacPads {
+  inner: Buffer;
+  outer: Buffer;
+}
+const HMAC_BLOCK = 64;
+const hmacPads = new WeakMap<KeyObject, HmacPads>();
+
+/**
+ * HMAC-SHA-256 (base64url) of `text`'s first `length` characters (UTF-8, as `createHmac(…).update(text)` reads a
+ * string), as two one-shot hashes over the key's pads kept per key: `createHmac` builds an OpenSSL MAC context for
+ * every token, which cost more than the hashing itself.
+ */
+export function hmacSha256(key: KeyObject, text: string, length = text.length): string {
+  let pads = hmacPads.get(key);
+  if (!pads) {
+    let raw = key.export();
+    if (raw.length > HMAC_BLOCK) raw = Buffer.from(oneShotHash('sha256', raw, 'hex'), 'hex');
+    const block = Buffer.alloc(HMAC_BLOCK);
+    raw.copy(block);
+    const inner = Buffer.alloc(HMAC_BLOCK + 4096);
+    const outer = Buffer.alloc(HMAC_BLOCK + 32);
+    for (let i = 0; i < HMAC_BLOCK; i++) {
+      inner[i] = block[i]! ^ 0x36;
+      outer[i] = block[i]! ^ 0x5c;
+    }
+    hmacPads.set(key, (pads = { inner, outer }));
+  }
+  if (pads.inner.length < HMAC_BLOCK + 3 * length) {
+    const grown = Buffer.alloc(HMAC_BLOCK + 3 * length);
+    pads.inner.copy(grown, 0, 0, HMAC_BLOCK);
+    pads.inner = grown;
+  }
+  const written = pads.inner.write(length === text.length ? text : text.slice(0, length), HMAC_BLOCK, 'utf8');
+  pads.outer.write(oneShotHash('sha256', pads.inner.subarray(0, HMAC_BLOCK + written), 'hex'), HMAC_BLOCK, 'hex');
+  return oneShotHash('sha256', pads.outer, 'base64url');
 }
 
 /** `"req_sha256"` in base64url, as it starts a group of the claims' encoding where the gateway's signer begins a token's variable part. */
