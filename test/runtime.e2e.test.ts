@@ -214,7 +214,7 @@ describe('the runtime trees', () => {
       expect(metrics.status, name).toBe(200);
       expect(await metrics.text(), name).toMatch(/^# HELP /m);
     }
-  });
+  }, 120_000);
 
   it('answer a cross-department question, take in and accept a case, and export a dataset', async () => {
     const home = grids.find((g) => g.mediation.committees.some((c) => c.type === 'COMMUNITY') && g.residents.length >= 2)!;
