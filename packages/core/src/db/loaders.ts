@@ -141,9 +141,12 @@ export interface ParentPageKey<F = unknown> {
 /**
  * One page of child rows per parent (a grid's residents, a grid's cases…). Keys asking the same page size, cursor
  * and filter are answered by one statement for all their parents: for each parent, a lateral subquery reads its
- * first `first + 1` keys in order (the extra row says whether a next page exists), a range of the (parent, order)
- * index that stops at the limit, then the rows of those keys. Ranking every child of each parent with
- * `row_number()` (as this did before) read a whole street's group rentals to serve 20, and so grew with the district.
+ * first `first + 1` rows in order (the extra row says whether a next page exists), a range of the (parent, order)
+ * index that stops at the limit, each row read from the heap where the range finds it. Ranking every child of each
+ * parent with `row_number()` (as this did before) read a whole street's group rentals to serve 20, and so grew with
+ * the district. Taking only the keys in the lateral and then the rows by `order IN (keys)` (as this did after) probed
+ * the order column's own index once per row on top: a root-to-leaf descent each, one level deeper at 1,000,000
+ * residents than at 10,000 (a grid's page of 21 party members read 89 buffers that way, 25 this way).
  */
 export function pageByParent<T extends PgTable, F>(options: {
   db: Db;
@@ -171,13 +174,20 @@ export function pageByParent<T extends PgTable, F>(options: {
         const parents = groupKeys.map((k) => k.parent);
         const filterWhere = options.where?.(filter);
         const build = (parentList: unknown, condition: SQL | undefined, afterValue: unknown, limit: unknown) => {
-          // Inside the lateral subquery the table's qualified columns name its own FROM, the nearest scope.
+          // Inside the lateral subquery the table's qualified columns name its own FROM, the nearest scope; the
+          // subquery takes the table's name as its alias, so outside it the same qualified columns name its rows.
           const inPage = and(sql`${parentColumn} = page_parent.parent`, condition, after !== null ? gt(orderColumn, afterValue) : undefined);
-          const keys = sql`select page_keys.row_key from unnest(${parentList}::text[]) as page_parent(parent) cross join lateral (select ${orderColumn} as row_key from ${table} where ${inPage} order by ${orderColumn} limit ${limit}) as page_keys`;
+          const pageRows = db
+            .select()
+            .from(table as PgTable)
+            .where(inPage)
+            .orderBy(asc(orderColumn))
+            .limit(limit as number)
+            .as(getTableName(table));
           return db
             .select({ row: table as PgTable })
-            .from(table as PgTable)
-            .where(sql`${orderColumn} in (${keys})`)
+            .from(sql`unnest(${parentList}::text[]) as page_parent(parent)`)
+            .crossJoinLateral(pageRows)
             .orderBy(asc(parentColumn), asc(orderColumn));
         };
         const condition = parameterize(filterWhere);

@@ -72,7 +72,12 @@ export const houses = pgTable(
     /** 房屋性质/产权性质; null where not recorded. */
     propertyNature: propertyNature('property_nature'),
   },
-  (t) => [index('houses_building_idx').on(t.buildingCode, t.code), index('houses_grid_idx').on(t.gridCode)],
+  (t) => [
+    index('houses_building_idx').on(t.buildingCode, t.code),
+    // (grid, use) rather than (grid): a grid's houses counted by use (GridOverview's housingCounts) is an
+    // index-only range, not a heap visit per house (561 houses a grid at 1,000,000 residents, 19 heap pages).
+    index('houses_grid_use_idx').on(t.gridCode, t.use),
+  ],
 );
 
 /**
