@@ -76,19 +76,26 @@ export interface ServiceProcess {
 export const READY_TIMEOUT_MS = 300_000;
 
 /**
- * Starts a service module (a subgraph's or the gateway's `index.ts`, or its bundle) as its own Node process. Its `ready` settles
+ * Starts a service module (a subgraph's or the gateway's `index.ts`, or its bundle) as its own Node process (`execPath`,
+ * else this process's node binary). Its `ready` settles
  * on the service's IPC ready message, or fails when the process exits first or stays silent past `readyTimeoutMs`.
  */
 export function forkService(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,
-  options: { readyTimeoutMs?: number; stdio?: 'inherit' | 'ignore'; execArgv?: string[] } = {},
+  options: { readyTimeoutMs?: number; stdio?: 'inherit' | 'ignore'; execArgv?: string[]; execPath?: string } = {},
 ): ServiceProcess {
   const childEnv: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
   const stdio = options.stdio ?? 'inherit';
-  const child = fork(entry, [], { env: childEnv, execArgv: [...serviceArgsFor(entry), ...(options.execArgv ?? [])], stdio: ['ignore', stdio, stdio, 'ipc'] });
+  const child = fork(entry, [], {
+    env: childEnv,
+    execArgv: [...serviceArgsFor(entry), ...(options.execArgv ?? [])],
+    // Another node binary than this process's (a benchmark comparing Node versions); by default the same as this one.
+    ...(options.execPath ? { execPath: options.execPath } : {}),
+    stdio: ['ignore', stdio, stdio, 'ipc'],
+  });
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<string>((resolve, reject) => {
     const timeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;
