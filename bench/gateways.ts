@@ -119,7 +119,10 @@ function installHivePeer(): void {
 
 function parseArgs(argv: string[]) {
   const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline', '--rounds', '--sizes', '--node-flags', '--node-binaries'];
-  for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
+  // A value may itself start with "--" (the flags of --node-flags and --node-binaries): it is not an option.
+  for (const [i, arg] of argv.entries()) {
+    if (arg.startsWith('--') && !known.includes(arg) && !['--node-flags', '--node-binaries'].includes(argv[i - 1] ?? '')) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
+  }
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
