@@ -1176,7 +1176,7 @@ async function compareHubs(kind: 'sizes' | 'flags' | 'binaries'): Promise<void> 
     } else if (kind === 'flags') {
       const server = await prepareServer(options.residents, say);
       servers.push(server);
-      for (const [i, flags] of options.nodeFlags!.entries()) hubs.push(await startHub(server, i, flags.length > 0 ? flags.join(' ') : 'V8 default', flags, caller, token, say));
+      for (const [i, flags] of options.nodeFlags!.entries()) hubs.push(await startHub(server, i, flags.length > 0 ? flags.join(' ') : "the launcher's flags", flags, caller, token, say));
     } else {
       const server = await prepareServer(options.residents, say);
       servers.push(server);

@@ -21,12 +21,13 @@ export function builtEntry(source: string): string {
 export const nodeArgsFor = (entry: string): string[] => (entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps']);
 
 /**
- * V8's flags for a long-running service (the gateway, each subgraph), beside `nodeArgsFor`'s: none by default. A
- * larger young generation (`--max-semi-space-size`) was measured against V8's own sizing and did not pay beyond the
- * noise (docs/configuration.md#node-flags): garbage collection is about 4 % of a subgraph fetch's CPU. An operator
- * or a benchmark gives flags to try in `HUB_NODE_FLAGS`.
+ * V8's flags for a long-running service (the gateway, each subgraph), beside `nodeArgsFor`'s, as the image's command
+ * runs them (deploy/Dockerfile): the young generation's semi-spaces at 16 MiB, Node 20's default. Node 24 (V8 13)
+ * sizes them at 32 MiB, which took the gateway's RSS under load from ~210 to ~310 MiB for no CPU per request measured
+ * (whole hub 0.82 and 0.98 of V8's default in two side-by-side runs, docs/benchmarks.md#start-up-time-and-memory); on
+ * Node 20 the flag changes nothing. An operator or a benchmark gives flags to try in `HUB_NODE_FLAGS`, which replace these.
  */
-export const SERVICE_NODE_FLAGS: readonly string[] = [];
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
 /** The service flags: `HUB_NODE_FLAGS` of the launching process when set (blank for none), else `SERVICE_NODE_FLAGS`. */
 export function serviceNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
