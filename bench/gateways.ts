@@ -6,6 +6,7 @@
  *                             [--profile <folder>] [--soak <minutes>] [--baseline <commit>] [--rounds 1]
  *   npm run bench:gateways -- --sizes 10000,1000000 [--duration --connections --warmup --operations --rounds --write]
  *   npm run bench:gateways -- --node-flags 'default;--max-semi-space-size=1;…' [--residents N] [the same]
+ *   npm run bench:gateways -- --node-binaries '/path/to/node;/other/node [flags]' [--residents N] [the same]
  *
  * The operations are the departmental apps' (`clients/<app>/*.graphql`). Boots the embedded PostgreSQL server with the demo district of that size (kept under .data/bench-<N>, seeded on
  * first use), every subgraph as its own process, and each gateway as its own process; then, operation by operation
@@ -33,7 +34,9 @@
  * `--sizes A,B` runs our whole hub twice, over two districts (each its own data folder and PostgreSQL server, both
  * seeded on first use and kept, vacuumed and analysed before the load), and the two take turns slice by slice, so a
  * 1M ÷ 10k ratio is measured under one machine load (`compareHubs`). `--node-flags 'X;Y'` does the same for whole hubs
- * whose services run with different V8 flags over one district's server (`default` for none).
+ * whose services run with different V8 flags over one district's server (`default` for none), and `--node-binaries
+ * 'A;B'` for whole hubs whose services (every subgraph and the gateway, from the same bundles) run on different node
+ * binaries, each entry a binary's path optionally followed by flags for its services.
  *
  * `--baseline <commit>` runs that commit's whole hub beside the current one (`baseline-hub.ts`: built once in a
  * worktree under .data/, its own launcher, its own subgraphs and gateway, the same PostgreSQL server and data) as one
@@ -115,8 +118,11 @@ function installHivePeer(): void {
 }
 
 function parseArgs(argv: string[]) {
-  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline', '--rounds', '--sizes', '--node-flags'];
-  for (const arg of argv) if (arg.startsWith('--') && !known.includes(arg)) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
+  const known = ['--residents', '--duration', '--connections', '--warmup', '--gateways', '--operations', '--write', '--profile', '--soak', '--baseline', '--rounds', '--sizes', '--node-flags', '--node-binaries'];
+  // A value may itself start with "--" (the flags of --node-flags and --node-binaries): it is not an option.
+  for (const [i, arg] of argv.entries()) {
+    if (arg.startsWith('--') && !known.includes(arg) && !['--node-flags', '--node-binaries'].includes(argv[i - 1] ?? '')) throw new Error(`unknown option ${arg}; known: ${known.join(', ')}`);
+  }
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -141,7 +147,7 @@ function parseArgs(argv: string[]) {
     if (!sizes || sizes.length !== 2 || sizes.some((n) => !Number.isInteger(n) || n < 100 || n > 1_000_000) || sizes[0] === sizes[1]) {
       throw new Error(`--sizes takes two different district sizes from 100 to 1000000, e.g. --sizes 10000,1000000; got "${value('--sizes')}"`);
     }
-    for (const other of ['--residents', '--gateways', '--baseline', '--soak', '--profile', '--node-flags']) {
+    for (const other of ['--residents', '--gateways', '--baseline', '--soak', '--profile', '--node-flags', '--node-binaries']) {
       if (argv.includes(other)) throw new Error(`--sizes runs our gateway over two districts of its own; ${other} does not apply`);
     }
   }
@@ -149,8 +155,28 @@ function parseArgs(argv: string[]) {
   const nodeFlags = value('--node-flags')?.split(';').map((set) => set.trim().split(/\s+/).filter((f) => f !== '' && f !== 'default'));
   if (argv.includes('--node-flags')) {
     if (!nodeFlags || nodeFlags.length < 2) throw new Error(`--node-flags takes two or more sets of V8 flags separated by ";" (default for none), e.g. 'default;--max-semi-space-size=1'; got "${value('--node-flags')}"`);
-    for (const other of ['--gateways', '--baseline', '--soak', '--profile']) {
+    for (const other of ['--gateways', '--baseline', '--soak', '--profile', '--node-binaries']) {
       if (argv.includes(other)) throw new Error(`--node-flags runs our gateway in hubs of its own; ${other} does not apply`);
+    }
+  }
+  // Each entry: a node binary's path, then (optionally) V8 flags for every service of its hub.
+  const nodeBinaries = value('--node-binaries')
+    ?.split(';')
+    .map((set) => set.trim().split(/\s+/).filter((f) => f !== ''))
+    .filter((set) => set.length > 0)
+    .map(([binary, ...flags]) => {
+      let version: string;
+      try {
+        version = execFileSync(binary!, ['--version'], { encoding: 'utf8' }).trim();
+      } catch {
+        throw new Error(`--node-binaries: "${binary}" does not run as node (\`${binary} --version\` failed)`);
+      }
+      return { binary: binary!, flags: flags.filter((f) => f !== 'default'), version };
+    });
+  if (argv.includes('--node-binaries')) {
+    if (!nodeBinaries || nodeBinaries.length < 2) throw new Error(`--node-binaries takes two or more node binaries separated by ";", each optionally followed by flags, e.g. "$(command -v node);/work/node24/bin/node"; got "${value('--node-binaries')}"`);
+    for (const other of ['--gateways', '--baseline', '--soak', '--profile']) {
+      if (argv.includes(other)) throw new Error(`--node-binaries runs our gateway in hubs of its own; ${other} does not apply`);
     }
   }
   return {
@@ -173,6 +199,8 @@ function parseArgs(argv: string[]) {
     sizes: sizes as [number, number] | undefined,
     /** Sets of V8 flags, one whole hub each over one district's server, taking turns (`compareHubs`). */
     nodeFlags,
+    /** Node binaries (each with flags for its services), one whole hub each over one district's server, taking turns (`compareHubs`). */
+    nodeBinaries,
   };
 }
 
@@ -360,8 +388,8 @@ const internal = internalTokenEnvForRun({});
 const keys = internalKeysForRun({});
 const started: ServiceProcess[] = [];
 const say = (line: string) => process.stderr.write(`${line}\n`);
-if (options.sizes || options.nodeFlags) {
-  await compareHubs(options.sizes ? 'sizes' : 'flags');
+if (options.sizes || options.nodeFlags || options.nodeBinaries) {
+  await compareHubs(options.sizes ? 'sizes' : options.nodeFlags ? 'flags' : 'binaries');
   process.exit(0);
 }
 // Resolved and built before anything starts: a wrong commit or a failed build stops the run at once.
@@ -1014,6 +1042,8 @@ interface Hub {
   server: Server;
   /** V8 flags given to every service of this hub (after the launcher's own, as `HUB_NODE_FLAGS` would be). */
   flags: string[];
+  /** The node binary every service of this hub runs on, and its version. */
+  node: { binary: string; version: string };
   services: ServiceProcess[];
   served: Served;
   variables: Record<string, Record<string, unknown>[]>;
@@ -1048,12 +1078,21 @@ async function prepareServer(residents: number, log: (line: string) => void): Pr
  * the launcher's place (`run` beside the data folder) is one folder for every `.data/bench-*`, where a second hub's
  * subgraphs would take over the first's socket paths.
  */
-async function startHub(server: Server, index: number, label: string, flags: string[], caller: Caller, token: string, log: (line: string) => void): Promise<Hub> {
+async function startHub(
+  server: Server,
+  index: number,
+  label: string,
+  flags: string[],
+  caller: Caller,
+  token: string,
+  log: (line: string) => void,
+  node: { binary: string; version: string } = { binary: process.execPath, version: process.version },
+): Promise<Hub> {
   const { databases, dir } = server;
-  const hub: Hub = { label, server, flags, services: [], served: undefined as unknown as Served, variables: {} };
+  const hub: Hub = { label, server, flags, node, services: [], served: undefined as unknown as Served, variables: {} };
   try {
     const sockets = prepareLocalSockets(path.join(dir, `hub-${index}`, 'data'), departmentRuntimes.map((r) => r.name));
-    const execArgv = flags.length > 0 ? { execArgv: flags } : {};
+    const execArgv = { ...(flags.length > 0 ? { execArgv: flags } : {}), execPath: node.binary };
     for (const runtime of departmentRuntimes) {
       const dept = department(runtime.name);
       hub.services.push(forkService(`${runtime.name} (${label})`, builtEntry(runtime.entry), {
@@ -1085,6 +1124,7 @@ async function startHub(server: Server, index: number, label: string, flags: str
       auditDatabaseUrl: databases.urls.audit!,
       env: { BENCH_CALLER: JSON.stringify(caller), ...sockets.env, ...internal.gateway },
       execArgv: flags.length > 0 ? flags : undefined,
+      execPath: node.binary,
     });
     hub.services.push(gateway);
     const url = await gateway.ready;
@@ -1107,6 +1147,8 @@ async function startHub(server: Server, index: number, label: string, flags: str
 interface HubMeasured extends Omit<Measured, 'gateway'> {
   hub: Hub;
   fill: PageFill | undefined;
+  /** The subgraph processes' resident memory summed, the highest sum read (before and after each slice). */
+  subgraphsPeakRssMiB: number;
 }
 
 /**
@@ -1116,7 +1158,7 @@ interface HubMeasured extends Omit<Measured, 'gateway'> {
  * goes first rotating by operation, the order reversed every other round), so the machine's drift falls on all of
  * them alike. Each hub's CPU is read from its own processes; PostgreSQL's from its server, during that hub's slices.
  */
-async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
+async function compareHubs(kind: 'sizes' | 'flags' | 'binaries'): Promise<void> {
   const issuer = demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir });
   const claims = { sub: 'bench', role: 'administrator' };
   const token = await issuer.mint(claims, { expiresIn: '8h' });
@@ -1131,10 +1173,16 @@ async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
         servers.push(server);
         hubs.push(await startHub(server, i, `${residents.toLocaleString('en')} residents`, [], caller, token, say));
       }
+    } else if (kind === 'flags') {
+      const server = await prepareServer(options.residents, say);
+      servers.push(server);
+      for (const [i, flags] of options.nodeFlags!.entries()) hubs.push(await startHub(server, i, flags.length > 0 ? flags.join(' ') : "the launcher's flags", flags, caller, token, say));
     } else {
       const server = await prepareServer(options.residents, say);
       servers.push(server);
-      for (const [i, flags] of options.nodeFlags!.entries()) hubs.push(await startHub(server, i, flags.length > 0 ? flags.join(' ') : 'V8 default', flags, caller, token, say));
+      for (const [i, { binary, flags, version }] of options.nodeBinaries!.entries()) {
+        hubs.push(await startHub(server, i, `Node ${version}${flags.length > 0 ? ` ${flags.join(' ')}` : ''}`, flags, caller, token, say, { binary, version }));
+      }
     }
     await untilIdle(Object.fromEntries(hubs.flatMap((h, i) => [h.served.pid, ...h.served.subgraphPids].map((pid) => [`${i}:${pid}`, pid]))), say);
     for (const h of hubs) h.variables = await pickVariables(h.served.url, h.served.headers, (line) => say(`${h.label}: ${line}`));
@@ -1164,7 +1212,7 @@ async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
         fills.set(h, fill.first === undefined ? undefined : fill);
       }
       const order = [...hubs.slice(index % hubs.length), ...hubs.slice(0, index % hubs.length)];
-      const totals = new Map(hubs.map((h) => [h, { requests: 0, errors: 0, latencies: [] as number[], roundP99s: [] as number[], cpu: 0, subgraphsCpu: 0, postgresCpu: 0, fetches: 0, peak: 0 }]));
+      const totals = new Map(hubs.map((h) => [h, { requests: 0, errors: 0, latencies: [] as number[], roundP99s: [] as number[], cpu: 0, subgraphsCpu: 0, postgresCpu: 0, fetches: 0, peak: 0, subgraphsPeak: 0 }]));
       for (const h of order) if (options.warmup > 0) await drive(h.served.url, h.served.headers, bodiesOf.get(h)!, options.warmup, options.connections);
       const slice = options.duration / options.rounds;
       for (let round = 0; round < options.rounds; round++) {
@@ -1176,12 +1224,14 @@ async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
           const postgresBefore = await postgresCpuSeconds(h.server.postmaster);
           const fetchesBefore = await subgraphRequests(g.subgraphUrls);
           total.peak = Math.max(total.peak, await rssMiB(g.pid));
+          total.subgraphsPeak = Math.max(total.subgraphsPeak, (await Promise.all(g.subgraphPids.map(rssMiB))).reduce((a, b) => a + b, 0));
           const run = await drive(g.url, g.headers, bodiesOf.get(h)!, slice, options.connections);
           total.cpu += (await cpuSeconds(g.pid)) - cpuBefore;
           total.subgraphsCpu += (await Promise.all(g.subgraphPids.map(cpuSeconds))).reduce((a, b) => a + b, 0) - subgraphsBefore;
           total.postgresCpu += (await postgresCpuSeconds(h.server.postmaster)) - postgresBefore;
           total.fetches += (await subgraphRequests(g.subgraphUrls)) - fetchesBefore;
           total.peak = Math.max(total.peak, await rssMiB(g.pid));
+          total.subgraphsPeak = Math.max(total.subgraphsPeak, (await Promise.all(g.subgraphPids.map(rssMiB))).reduce((a, b) => a + b, 0));
           total.requests += run.requests;
           total.errors += run.errors;
           for (const latency of run.latencies) total.latencies.push(latency);
@@ -1190,7 +1240,7 @@ async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
         }
       }
       for (const h of hubs) {
-        const { cpu, subgraphsCpu, postgresCpu, fetches, peak, latencies, roundP99s, requests, errors } = totals.get(h)!;
+        const { cpu, subgraphsCpu, postgresCpu, fetches, peak, subgraphsPeak, latencies, roundP99s, requests, errors } = totals.get(h)!;
         latencies.sort((a, b) => a - b);
         const per = (seconds: number) => (seconds * 1000) / Math.max(1, requests);
         const m: HubMeasured = {
@@ -1208,6 +1258,7 @@ async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
           subgraphsCpuMsPerRequest: per(subgraphsCpu),
           postgresCpuMsPerRequest: per(postgresCpu),
           peakRssMiB: peak,
+          subgraphsPeakRssMiB: subgraphsPeak,
           fetchesPerRequest: fetches / Math.max(1, requests),
           answerKiB: answerKiB.get(h)!,
           fill: fills.get(h),
@@ -1222,11 +1273,11 @@ async function compareHubs(kind: 'sizes' | 'flags'): Promise<void> {
     const command = `npm run bench:gateways -- ${process.argv.slice(2).map((a) => (/\s|;/.test(a) ? `'${a}'` : a)).join(' ')}`.trim();
     const head = [
       `Load average (1, 5, 15 min) when the load began: ${loadAtStart.map((l) => l.toFixed(1)).join(', ')}; when it ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} (${cpus().length} cores).`,
-      `Machine: ${machineLine()} (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC). Command: \`${command}\`.`,
+      `Machine: ${machineLine(hubs.map((h) => h.node))} (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC). Command: \`${command}\`.`,
     ];
-    const table = [...head, ...(kind === 'sizes' ? sizesTable(results, thin) : flagsTable(hubs, results, thin))].join('\n');
+    const table = [...head, ...(kind === 'sizes' ? sizesTable(results, thin) : kind === 'flags' ? flagsTable(hubs, results, thin) : binariesTable(hubs, results, thin))].join('\n');
     process.stdout.write(`${table}\n`);
-    if (options.write) await writeBetweenMarkers(kind === 'sizes' ? `bench:gateways sizes` : `bench:gateways node-flags`, table);
+    if (options.write) await writeBetweenMarkers(`bench:gateways ${kind === 'sizes' ? 'sizes' : kind === 'flags' ? 'node-flags' : 'node-binaries'}`, table);
   } finally {
     await Promise.allSettled(hubs.flatMap((h) => h.services.map((s) => s.stop('SIGTERM'))));
     for (const server of servers) await server.databases.stop();
@@ -1302,6 +1353,55 @@ function flagsTable(hubs: Hub[], results: HubMeasured[], thin: Set<string>): str
     const pairs = [...new Set(results.map((r) => r.operation))].map((op) => [results.find((r) => r.operation === op && r.hub === h)!, results.find((r) => r.operation === op && r.hub === first)!] as const);
     const of = (f: (m: HubMeasured) => number) => mean(pairs.map(([m, b]) => f(m) / f(b))).toFixed(3);
     lines.push(`| ${h.label} | ${of((m) => m.gatewayCpuMsPerRequest)} | ${of((m) => m.subgraphsCpuMsPerRequest)} | ${of(whole)} |`);
+  }
+  if (thin.size > 0) lines.push('', `Fewer than 1,000 latencies in a slice (its p99 rests on fewer than 10 requests): ${[...thin].join(', ')}.`);
+  return lines;
+}
+
+/**
+ * The `--node-binaries` table: each hub (one node binary, the same bundles) per operation with the whole hub's CPU
+ * over PostgreSQL's, then each later hub's figures over the first's, per operation and as the geometric mean.
+ */
+function binariesTable(hubs: Hub[], results: HubMeasured[], thin: Set<string>): string[] {
+  const first = hubs[0]!;
+  const operations = [...new Set(results.map((r) => r.operation))];
+  const lines = [
+    `Our whole hub (six subgraphs and the gateway, the same bundles, as \`npm start\` runs them) once per node binary, ${options.residents.toLocaleString('en')} residents, one PostgreSQL server; ${options.connections} connections, ${options.duration} s per hub and operation after ${options.warmup} s of warm-up, in ${options.rounds} slices of ${(options.duration / options.rounds).toFixed(1)} s, the hubs taking turns. CPU in ms per request; peak RSS read before and after each slice (departments: the six summed).`,
+    '',
+    '| operation | hub on | req/s | p99 ms | gateway | departments | PostgreSQL | whole | whole ÷ PostgreSQL | gateway peak RSS MiB | departments peak RSS MiB | errors |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const operation of operations) {
+    for (const m of results.filter((r) => r.operation === operation)) {
+      lines.push(
+        `| ${operation} | ${m.hub.label} | ${m.rps.toFixed(0)} | ${m.p99.toFixed(0)} | ${m.gatewayCpuMsPerRequest.toFixed(2)} | ${m.subgraphsCpuMsPerRequest.toFixed(2)} | ${m.postgresCpuMsPerRequest.toFixed(2)} | ` +
+          `${whole(m).toFixed(2)} | ${ratioOf(whole(m), m.postgresCpuMsPerRequest)} | ${m.peakRssMiB.toFixed(0)} | ${m.subgraphsPeakRssMiB.toFixed(0)} | ${m.errors} |`,
+      );
+    }
+  }
+  const mean = (values: number[]) => Math.exp(values.reduce((a, v) => a + Math.log(v), 0) / values.length);
+  for (const h of hubs.slice(1)) {
+    lines.push(
+      '',
+      `${h.label} ÷ ${first.label}:`,
+      '',
+      '| operation | req/s | p99 | gateway CPU/req | departments CPU/req | PostgreSQL CPU/req | whole CPU/req | gateway peak RSS | departments peak RSS |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    const fields: ((m: HubMeasured) => number)[] = [
+      (m) => m.rps,
+      (m) => m.p99,
+      (m) => m.gatewayCpuMsPerRequest,
+      (m) => m.subgraphsCpuMsPerRequest,
+      (m) => m.postgresCpuMsPerRequest,
+      whole,
+      (m) => m.peakRssMiB,
+      (m) => m.subgraphsPeakRssMiB,
+    ];
+    const pairs = operations.map((op) => [op, results.find((r) => r.operation === op && r.hub === h)!, results.find((r) => r.operation === op && r.hub === first)!] as const);
+    for (const [op, m, b] of pairs) lines.push(`| ${op} | ${fields.map((f) => ratioOf(f(m), f(b))).join(' | ')} |`);
+    const usable = pairs.filter(([, m, b]) => m.requests > 0 && b.requests > 0);
+    if (usable.length > 0) lines.push(`| geometric mean | ${fields.map((f) => mean(usable.map(([, m, b]) => f(m) / f(b))).toFixed(2)).join(' | ')} |`);
   }
   if (thin.size > 0) lines.push('', `Fewer than 1,000 latencies in a slice (its p99 rests on fewer than 10 requests): ${[...thin].join(', ')}.`);
   return lines;

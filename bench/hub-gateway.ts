@@ -18,6 +18,8 @@ export interface BenchGatewayOptions {
   /** Further environment: the internal caller keys, local sockets, the bench's caller. */
   env: NodeJS.ProcessEnv;
   execArgv?: string[];
+  /** The node binary that runs it (default: this process's). */
+  execPath?: string;
 }
 
 export async function forkBenchGateway(options: BenchGatewayOptions): Promise<ServiceProcess> {
@@ -38,6 +40,6 @@ export async function forkBenchGateway(options: BenchGatewayOptions): Promise<Se
       AUDIT_DATABASE_URL: options.auditDatabaseUrl,
       ...options.env,
     },
-    options.execArgv ? { execArgv: options.execArgv } : {},
+    { ...(options.execArgv ? { execArgv: options.execArgv } : {}), ...(options.execPath ? { execPath: options.execPath } : {}) },
   );
 }

@@ -89,7 +89,8 @@ async function startOnce(env: NodeJS.ProcessEnv) {
     cwd: ROOT,
     // Its own process group, stopped as Ctrl-C stops it in a terminal: SIGINT to the whole group.
     detached: true,
-    env: { ...process.env, ...env },
+    // npm's scripts run the first \`node\` on PATH: this one's, so the hub runs on the node the machine line names.
+    env: { ...process.env, ...env, PATH: [path.dirname(process.execPath), process.env.PATH].filter(Boolean).join(path.delimiter) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let output = '';
@@ -140,7 +141,7 @@ try {
   const second = await startOnce(env);
   const services = await serviceStarts(env);
   console.log(`machine: ${machineLine()}`);
-  console.log(`command: npm run bench:startup -- --residents ${residents}`);
+  console.log(`command: ${process.env.HUB_NODE_FLAGS !== undefined ? `HUB_NODE_FLAGS='${process.env.HUB_NODE_FLAGS}' ` : ''}npm run bench:startup -- --residents ${residents}`);
   console.log('');
   console.log('| start | residents | ready after | processes | RSS (sum) | PSS (sum) |');
   console.log('|---|---:|---:|---:|---:|---:|');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeImages } from '@hub/build';
 import { departments, DEPLOYED_SERVICES, ENV_VARIABLES, variablesReadBy, type ConfigReader } from '@hub/core';
-import { builtEntry } from '@hub/hub/process';
+import { builtEntry, SERVICE_NODE_FLAGS } from '@hub/hub/process';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -421,7 +421,8 @@ describe('the deployment manifests', () => {
     for (const container of containers) expect(images, `npm run assemble writes a tree for ${container.name}`).toContain(container.name);
     const dockerfile = readFileSync(at('deploy', 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE=node:24[\w.-]*$/m);
-    expect(dockerfile).toMatch(/^CMD \["node", "\/hub"\]$/m);
+    // The image runs each tree with the launcher's flags for every service.
+    expect(dockerfile.split('\n')).toContain(`CMD [${['node', ...SERVICE_NODE_FLAGS, '/hub'].map((arg) => JSON.stringify(arg)).join(', ')}]`);
     expect(dockerfile, 'no Docker Hub-only syntax line').not.toMatch(/^# syntax=/m);
     // A subgraph's index.ts hands it to runSubgraph, which checks every variable the service reads before anything opens.
     expect(readFileSync(at('packages', 'core', 'src', 'define-subgraph.ts'), 'utf8')).toContain('exitOnServiceConfigProblems(');

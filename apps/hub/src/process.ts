@@ -21,12 +21,13 @@ export function builtEntry(source: string): string {
 export const nodeArgsFor = (entry: string): string[] => (entry.endsWith('.ts') ? ['--import', 'tsx'] : ['--enable-source-maps']);
 
 /**
- * V8's flags for a long-running service (the gateway, each subgraph), beside `nodeArgsFor`'s: none by default. A
- * larger young generation (`--max-semi-space-size`) was measured against V8's own sizing and did not pay beyond the
- * noise (docs/configuration.md#node-flags): garbage collection is about 4 % of a subgraph fetch's CPU. An operator
- * or a benchmark gives flags to try in `HUB_NODE_FLAGS`.
+ * V8's flags for a long-running service (the gateway, each subgraph), beside `nodeArgsFor`'s, as the image's command
+ * runs them (deploy/Dockerfile): the young generation's semi-spaces at 16 MiB, Node 20's default. Node 24 (V8 13)
+ * sizes them at 32 MiB, which took the gateway's RSS under load from ~210 to ~310 MiB for no CPU per request measured
+ * (whole hub 0.82 and 0.98 of V8's default in two side-by-side runs, docs/benchmarks.md#start-up-time-and-memory); on
+ * Node 20 the flag changes nothing. An operator or a benchmark gives flags to try in `HUB_NODE_FLAGS`, which replace these.
  */
-export const SERVICE_NODE_FLAGS: readonly string[] = [];
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
 
 /** The service flags: `HUB_NODE_FLAGS` of the launching process when set (blank for none), else `SERVICE_NODE_FLAGS`. */
 export function serviceNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -76,19 +77,26 @@ export interface ServiceProcess {
 export const READY_TIMEOUT_MS = 300_000;
 
 /**
- * Starts a service module (a subgraph's or the gateway's `index.ts`, or its bundle) as its own Node process. Its `ready` settles
+ * Starts a service module (a subgraph's or the gateway's `index.ts`, or its bundle) as its own Node process (`execPath`,
+ * else this process's node binary). Its `ready` settles
  * on the service's IPC ready message, or fails when the process exits first or stays silent past `readyTimeoutMs`.
  */
 export function forkService(
   name: string,
   entry: string,
   env: NodeJS.ProcessEnv,
-  options: { readyTimeoutMs?: number; stdio?: 'inherit' | 'ignore'; execArgv?: string[] } = {},
+  options: { readyTimeoutMs?: number; stdio?: 'inherit' | 'ignore'; execArgv?: string[]; execPath?: string } = {},
 ): ServiceProcess {
   const childEnv: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(childEnv)) if (value === undefined) delete childEnv[key];
   const stdio = options.stdio ?? 'inherit';
-  const child = fork(entry, [], { env: childEnv, execArgv: [...serviceArgsFor(entry), ...(options.execArgv ?? [])], stdio: ['ignore', stdio, stdio, 'ipc'] });
+  const child = fork(entry, [], {
+    env: childEnv,
+    execArgv: [...serviceArgsFor(entry), ...(options.execArgv ?? [])],
+    // Another node binary than this process's (a benchmark comparing Node versions); by default the same as this one.
+    ...(options.execPath ? { execPath: options.execPath } : {}),
+    stdio: ['ignore', stdio, stdio, 'ipc'],
+  });
   const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const ready = new Promise<string>((resolve, reject) => {
     const timeoutMs = options.readyTimeoutMs ?? READY_TIMEOUT_MS;

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkEnvironment } from '@hub/core';
@@ -59,6 +59,27 @@ describe('the service processes’ node flags', () => {
     expect(serviceArgsFor(partyBuilt, { HUB_NODE_FLAGS: '--enable-source-maps' })).toEqual(['--enable-source-maps']);
     // Node takes the last of two bounds: an operator's own wins.
     expect(serviceArgsFor(built, { HUB_NODE_FLAGS: '--max-old-space-size=1024' }).slice(-2)).toEqual(['--max-old-space-size=256', '--max-old-space-size=1024']);
+  });
+
+  it('runs a service on the node binary given as execPath (a benchmark comparing Node versions), else on this one', async () => {
+    const folder = mkdtempSync(path.join(tmpdir(), 'hub-node-binary-'));
+    folders.push(folder);
+    const entry = path.join(folder, 'service.cjs');
+    writeFileSync(entry, `process.send({ type: 'ready', url: JSON.stringify({ wrapped: process.env.HUB_TEST_WRAPPED ?? null, execArgv: process.execArgv }) });\nsetTimeout(() => {}, 60_000);\n`);
+    // Another "node": this one's, behind a script that marks the processes it starts.
+    const wrapper = path.join(folder, 'node');
+    writeFileSync(wrapper, `#!/bin/sh\nHUB_TEST_WRAPPED=yes exec ${JSON.stringify(process.execPath)} "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const report = async (execPath?: string) => {
+      const service = forkService('reporter', entry, { PATH: process.env.PATH }, { stdio: 'ignore', execArgv: ['--max-semi-space-size=8'], ...(execPath ? { execPath } : {}) });
+      try {
+        return JSON.parse(await service.ready) as { wrapped: string | null; execArgv: string[] };
+      } finally {
+        await service.stop();
+      }
+    };
+    expect(await report(wrapper)).toEqual({ wrapped: 'yes', execArgv: [...serviceNodeFlags(), '--max-semi-space-size=8'] });
+    expect((await report()).wrapped).toBeNull();
   });
 
   it('refuses at the launcher’s start a value that is not flags, naming the variable', () => {
