@@ -454,7 +454,7 @@ for (const residents of options.sizes) {
     await gateway.ready;
     pids.gateway = gateway.child.pid as number;
     const token = await demoIssuer({ HUB_DEMO_ISSUER_DIR: issuerDir }).mint({ sub: 'bench', role: 'district-analyst' }, { expiresIn: '8h' });
-    await untilIdle(pids, say);
+    await untilIdle(pids, say, 900, options.profile ? 0.15 : 0.05);
 
     for (const dataset of options.datasets) {
     say(`dataset ${dataset}`);

@@ -518,7 +518,7 @@ try {
   // Statistics and visibility maps in place before any load, for every database of the server (a baseline's own too).
   await settleDatabases(databases.urls.audit!, say);
   // Every service's start-up work done before any load (mediation's first supervision check, at a million residents).
-  await untilIdle(Object.fromEntries([...new Set([...gateways.values()].flatMap((g) => [g.pid, ...g.subgraphPids]))].map((pid) => [String(pid), pid])), say);
+  await untilIdle(Object.fromEntries([...new Set([...gateways.values()].flatMap((g) => [g.pid, ...g.subgraphPids]))].map((pid) => [String(pid), pid])), say, 900, options.profile ? 0.15 : 0.05);
   const documents = await readOperations();
   const hub = gateways.get('hub') ?? [...gateways.values()][0]!;
   const variables = await pickVariables(hub.url, hub.headers, say);
