@@ -9,6 +9,7 @@ import { ErrorCode, inputError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import { inScope, type RowScope } from './access/disclosure.ts';
 import { parameterize, preparedStatement, type PreparedStatement } from './db/prepared.ts';
+import { textArray } from './db/any-of.ts';
 
 /**
  * Column pages (列式分页): a page of rows answered as one object of lists instead of a list of objects, for bulk
@@ -286,12 +287,9 @@ export function columnPageKeys(keys: unknown, isKey: (key: string) => boolean, c
  * Repeated keys (a person on two care lists) are looked up once.
  */
 export function keysIn(column: AnyPgColumn, keys: readonly string[]): SQL {
-  // Hex keys (hub ids) go as the array's own text, as `anyOf` sends them: the driver's quoting of each costs more.
-  const literal = keys.every((key) => HEX.test(key)) ? `{${keys.join(',')}}` : [...keys];
-  return sql`${column} in (select unnest(${sql.param(literal)}::text[]))`;
+  return sql`${column} in (select unnest(${sql.param(textArray(keys))}::text[]))`;
 }
 
-const HEX = /^[0-9a-fA-F]+$/;
 
 /** What `rowsOfKeys` builds: a drizzle select, run as it is or prepared under a name. */
 export interface KeyedSelect<TRow> extends PromiseLike<TRow[]> {
@@ -320,7 +318,7 @@ export function rowsOfKeys<TRow>(
   build: (among: (column: AnyPgColumn | SQL) => SQL, where: SQL | undefined) => KeyedSelect<TRow>,
 ): Promise<TRow[]> {
   if (keys.length === 0) return Promise.resolve([]);
-  const value = keys.every((k) => HEX.test(k)) ? `{${keys.join(',')}}` : [...keys];
+  const value = textArray(keys);
   const condition = parameterize(where, 'w');
   const statement =
     condition &&

@@ -20,5 +20,10 @@ function allHex(values: readonly string[]): boolean {
  * driver's quoting of each element showed in the departments' profiles.
  */
 export function anyOf(column: AnyPgColumn, values: readonly string[]): SQL {
-  return sql`${column} = any(${sql.param(allHex(values) ? `{${values.join(',')}}` : [...values])})`;
+  return sql`${column} = any(${sql.param(textArray(values))})`;
+}
+
+/** Values for one `text[]` parameter: hex keys as the array's own text (no quoting per element), others as a list. */
+export function textArray(values: readonly string[]): string | string[] {
+  return allHex(values) ? `{${values.join(',')}}` : [...values];
 }
