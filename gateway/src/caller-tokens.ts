@@ -1,5 +1,5 @@
 import { hash as oneShotHash, type KeyObject } from 'node:crypto';
-import { INTERNAL_ISSUER, internalTokenSeconds, newTokenId, requestDigest, signCallerToken, subgraphTokenKey, type Caller } from '@hub/core';
+import { hmacKeyPads, INTERNAL_ISSUER, internalTokenSeconds, newTokenId, requestDigest, signCallerToken, subgraphTokenKey, type Caller } from '@hub/core';
 
 /**
  * The gateway's internal caller tokens: one per attempt at a subgraph, never reused. Each names the one subgraph
@@ -63,14 +63,11 @@ function hmacSigner(secret: KeyObject, seconds: number, keyOf: (caller: Caller) 
   // A request's fetches share its caller object: its fixed parts are found by object and audience after the first.
   const byCaller = new WeakMap<Caller, Map<string, FixedPart>>();
 
-  /** RFC 2104 with SHA-256: the key (32 bytes, under the 64-byte block) zero-padded, xor 0x36 inside and 0x5c outside. */
+  /** RFC 2104 with SHA-256: the pads of each audience's key. */
   function keyOfAudience(audience: string) {
     let key = keys.get(audience);
     if (!key) {
-      const bytes = subgraphTokenKey(secret, audience).export();
-      const block = Buffer.alloc(64);
-      bytes.copy(block);
-      keys.set(audience, (key = { ipad: Buffer.from(block.map((b) => b ^ 0x36)), opad: Buffer.from(block.map((b) => b ^ 0x5c)) }));
+      keys.set(audience, (key = hmacKeyPads(subgraphTokenKey(secret, audience))));
     }
     return key;
   }

@@ -295,6 +295,18 @@ const HMAC_BLOCK = 64;
 const hmacPads = new WeakMap<KeyObject, HmacPads>();
 
 /**
+ * RFC 2104's pads of an HMAC-SHA-256 key: the key (hashed first when over the 64-byte block) zero-padded, xor 0x36
+ * for the inner hash and 0x5c for the outer. The gateway's signer and this verifier both hash over them directly.
+ */
+export function hmacKeyPads(key: KeyObject): { ipad: Buffer; opad: Buffer } {
+  let raw = key.export();
+  if (raw.length > HMAC_BLOCK) raw = Buffer.from(oneShotHash('sha256', raw, 'hex'), 'hex');
+  const block = Buffer.alloc(HMAC_BLOCK);
+  raw.copy(block);
+  return { ipad: Buffer.from(block.map((b) => b ^ 0x36)), opad: Buffer.from(block.map((b) => b ^ 0x5c)) };
+}
+
+/**
  * HMAC-SHA-256 (base64url) of `text`'s first `length` characters (UTF-8, as `createHmac(…).update(text)` reads a
  * string), as two one-shot hashes over the key's pads kept per key: `createHmac` builds an OpenSSL MAC context for
  * every token, which cost more than the hashing itself.
@@ -302,16 +314,11 @@ const hmacPads = new WeakMap<KeyObject, HmacPads>();
 export function hmacSha256(key: KeyObject, text: string, length = text.length): string {
   let pads = hmacPads.get(key);
   if (!pads) {
-    let raw = key.export();
-    if (raw.length > HMAC_BLOCK) raw = Buffer.from(oneShotHash('sha256', raw, 'hex'), 'hex');
-    const block = Buffer.alloc(HMAC_BLOCK);
-    raw.copy(block);
+    const { ipad, opad } = hmacKeyPads(key);
     const inner = Buffer.alloc(HMAC_BLOCK + 4096);
     const outer = Buffer.alloc(HMAC_BLOCK + 32);
-    for (let i = 0; i < HMAC_BLOCK; i++) {
-      inner[i] = block[i]! ^ 0x36;
-      outer[i] = block[i]! ^ 0x5c;
-    }
+    ipad.copy(inner);
+    opad.copy(outer);
     hmacPads.set(key, (pads = { inner, outer }));
   }
   if (pads.inner.length < HMAC_BLOCK + 3 * length) {
