@@ -170,10 +170,10 @@ export async function buildEntries(entries: readonly EntryToBuild[], options: { 
     if (!meta) throw new Error(`esbuild wrote no ${output}`);
     // The banner's placeholder becomes the way up from this bundle to the repository root (first line: no mappings).
     const up = `${path.relative(path.dirname(output), root).split(path.sep).join('/')}/`;
-    // Every character in one byte, so V8 holds the bundle's source at half the size (one-byte.ts).
+    // Every character ASCII, so V8 holds the bundle's source at half the size (one-byte.ts).
     const oneByte = toOneByte(readFileSync(output, 'utf8').replace(ROOT_PLACEHOLDER, up));
     if (oneByte.left > 0) {
-      console.warn(`${path.relative(root, output)}: ${oneByte.left} characters beyond U+00FF in template literals (V8 keeps it as a two-byte string, twice its size): write them as \\u escapes`);
+      console.warn(`${path.relative(root, output)}: ${oneByte.left} characters beyond ASCII in template literals (V8 keeps it as a two-byte string, twice its size): write them as \\u escapes`);
     }
     writeFileSync(output, oneByte.text);
     const inputs: Record<string, string> = {};

@@ -1,17 +1,21 @@
 /**
- * A bundle whose every character fits in one byte (code points up to U+00FF), so V8 keeps its source as a one-byte
- * string for the life of the process instead of a two-byte one: one character beyond U+00FF anywhere in a 5-10 MB
- * bundle doubles what the process holds of it (each department +5 MiB, the gateway +10 MiB, ~45 MiB of the hub's
- * memory). esbuild's default `charset: 'ascii'` escapes strings, untagged templates and identifiers, but leaves
- * comments (esbuild keeps them), regular expression literals and tagged templates' raw text as written.
+ * A bundle whose every character is ASCII, so V8 keeps its source as a one-byte string for the life of the process
+ * instead of a two-byte one. Node 20 held a source of Latin-1 characters (up to U+00FF) as one byte each; Node 24
+ * hands V8 a module's source as an external string, one byte a character only when every byte of the file is ASCII:
+ * one `¥` or `§` in a comment made the gateway's 10 MB bundle 20 MiB of the process's memory, the launcher's 6 MB 12
+ * MiB. esbuild's default `charset: 'ascii'` escapes strings, untagged templates and identifiers, but leaves comments
+ * (esbuild keeps them), regular expression literals and tagged templates' raw text as written.
  *
- * `toOneByte` writes every character above U+00FF outside a template literal as `\uXXXX` (a pair of them beyond the
+ * `toOneByte` writes every character above U+007F outside a template literal as `\uXXXX` (a pair of them beyond the
  * BMP): in a comment that is only text; in a regular expression literal it matches the same character (with or without
  * the `u` flag, in or out of a character class; its `source` then shows the escape); strings and identifiers, esbuild already escaped. In a template literal
  * it stays as written, since a tagged template's raw text (`String.raw`) would change: the build names such bundles.
  * Lengths on a line change only after a rewritten character, so the source map's lines hold (columns after a
  * rewritten regular expression shift on its line).
  */
+
+/** The last character kept as written: ASCII. */
+const LAST = 0x7f;
 
 /** Keywords after which a `/` starts a regular expression, not a division. */
 const BEFORE_REGEX = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await']);
@@ -22,17 +26,17 @@ const isIdentifierPart = (code: number) =>
 const escaped = (code: number) => `\\u${code.toString(16).toUpperCase().padStart(4, '0')}`;
 
 export interface OneByteResult {
-  /** The source with every character above U+00FF outside template literals escaped. */
+  /** The source with every character above U+007F outside template literals escaped. */
   text: string;
   /** Characters rewritten. */
   rewritten: number;
-  /** Characters above U+00FF left in template literals (the source stays two-byte while any is left). */
+  /** Characters above U+007F left in template literals (the source stays two-byte while any is left). */
   left: number;
 }
 
 export function toOneByte(source: string): OneByteResult {
   // Nothing to do for most inputs: a quick look before the scan.
-  if (!/[^\u0000-\u00ff]/.test(source)) return { text: source, rewritten: 0, left: 0 };
+  if (!/[^\u0000-\u007f]/.test(source)) return { text: source, rewritten: 0, left: 0 };
   const out: string[] = [];
   let from = 0;
   let rewritten = 0;
@@ -52,15 +56,15 @@ export function toOneByte(source: string): OneByteResult {
   };
   /** In a string or a regular expression: a backslash at `at` and what it escapes; `\转` is the character itself. */
   const escape = (at: number) => {
-    if (source.charCodeAt(at + 1) > 0xff) {
+    if (source.charCodeAt(at + 1) > LAST) {
       out.push(source.slice(from, at), escaped(source.charCodeAt(at + 1)));
       from = at + 2;
       rewritten++;
     }
   };
-  /** Rewrites every character above U+00FF in [start, end). */
+  /** Rewrites every character above U+007F in [start, end). */
   const rewriteRange = (start: number, end: number) => {
-    for (let p = start; p < end; p++) if (source.charCodeAt(p) > 0xff) rewrite(p);
+    for (let p = start; p < end; p++) if (source.charCodeAt(p) > LAST) rewrite(p);
   };
 
   /** Scans a template's text from `i` (just after its backtick or a `}` closing a substitution). */
@@ -79,7 +83,7 @@ export function toOneByte(source: string): OneByteResult {
         regexAllowed = true;
         return;
       } else {
-        if (c > 0xff) left++;
+        if (c > LAST) left++;
         i++;
       }
     }
@@ -123,7 +127,7 @@ export function toOneByte(source: string): OneByteResult {
             if (r === 91) inClass = true;
             else if (r === 93) inClass = false;
             else if (r === 47 && !inClass) break;
-            else if (r > 0xff) rewrite(i);
+            else if (r > LAST) rewrite(i);
             i++;
           }
         }
@@ -157,7 +161,7 @@ export function toOneByte(source: string): OneByteResult {
           i++;
           break;
         } else {
-          if (s > 0xff) rewrite(i);
+          if (s > LAST) rewrite(i);
           i++;
         }
       }
@@ -200,7 +204,7 @@ export function toOneByte(source: string): OneByteResult {
       while (i < n && isIdentifierPart(source.charCodeAt(i))) i++;
       const first = source.charCodeAt(start);
       regexAllowed = i - start >= 2 && i - start <= 10 && first >= 97 && first <= 121 && BEFORE_REGEX.has(source.slice(start, i));
-      // esbuild escapes identifiers; a character above U+00FF here would be in one it could not (none known).
+      // esbuild escapes identifiers; a character above U+007F here would be in one it could not (none known).
       rewriteRange(start, i);
       continue;
     }
@@ -208,7 +212,7 @@ export function toOneByte(source: string): OneByteResult {
       i++;
       continue;
     }
-    if (c > 0xff) rewrite(i);
+    if (c > LAST) rewrite(i);
     // Any other punctuation (operators, `(`, `,`, `;`, `:`, `?`, `=`…): an expression may follow.
     i++;
     regexAllowed = true;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toOneByte } from '../src/one-byte.ts';
 
-const beyondLatin1 = (text: string) => /[^\u0000-\u00ff]/.test(text);
+const beyondAscii = (text: string) => /[^\u0000-\u007f]/.test(text);
 
 /** Evaluates a module's text as a function body (the cases below are expressions and statements, not imports). */
 const run = (text: string): unknown => new Function(text)();
@@ -9,7 +9,7 @@ const run = (text: string): unknown => new Function(text)();
 describe('toOneByte', () => {
   it('escapes comments and regular expression literals, and keeps what the code does', () => {
     const source = [
-      '// 电话 in a line comment — and a dash',
+      '// 电话 in a line comment — and a dash, § and ¥ (Latin-1: two bytes a character to Node 24 all the same)',
       '/** 使用面积 in a block comment */',
       'const ratio = 10 / 2 / 5; // 转 after a division',
       'const a = /^(.*第)(\\d+)(号.*)$/u.exec("东路第12号楼");',
@@ -20,7 +20,7 @@ describe('toOneByte', () => {
       'return [ratio, a[2], a[3], b, c, d, /\\转/.test("转")];',
     ].join('\n');
     const result = toOneByte(source);
-    expect(beyondLatin1(result.text)).toBe(false);
+    expect(beyondAscii(result.text)).toBe(false);
     expect(result.left).toBe(0);
     expect(result.text.split('\n')).toHaveLength(source.split('\n').length);
     expect(run(result.text)).toEqual(run(source));
@@ -35,16 +35,19 @@ describe('toOneByte', () => {
     expect(result.text).toContain('String.raw`转${1 + 1}号`');
   });
 
-  it('escapes a string esbuild did not, and leaves Latin-1 alone', () => {
-    const source = 'return ["¥ 转", /[¥￥]/.test("￥"), `¥`];';
+  it('escapes a string esbuild did not, Latin-1 as well', () => {
+    const source = 'return ["¥ 转", /[¥￥]/.test("￥"), /\\¥/.test("¥"), `¥`];';
     const result = toOneByte(source);
-    expect(result.text).toContain('"¥ \\u8F6C"');
-    expect(result.text).toContain('/[¥\\uFFE5]/');
-    expect(run(result.text)).toEqual(['¥ 转', true, '¥']);
+    expect(result.text).toContain('"\\u00A5 \\u8F6C"');
+    expect(result.text).toContain('/[\\u00A5\\uFFE5]/');
+    expect(result.text).toContain('/\\u00A5/');
+    expect(result.left).toBe(1);
+    expect(run(result.text)).toEqual(['¥ 转', true, true, '¥']);
   });
 
-  it('returns text with nothing beyond Latin-1 as it is', () => {
-    const source = 'const x = 1 / 2; // café\n';
+  it('returns ASCII text as it is', () => {
+    const source = 'const x = 1 / 2; // cafe\n';
     expect(toOneByte(source)).toEqual({ text: source, rewritten: 0, left: 0 });
+    expect(toOneByte('const x = 1 / 2; // café\n').text).toBe('const x = 1 / 2; // caf\\u00E9\n');
   });
 });
