@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runtimeImages } from '@hub/build';
 import { departments, DEPLOYED_SERVICES, ENV_VARIABLES, variablesReadBy, type ConfigReader } from '@hub/core';
-import { builtEntry, SERVICE_NODE_FLAGS } from '@hub/hub/process';
+import { builtEntry, GATEWAY_NODE_FLAGS, SERVICE_NODE_FLAGS } from '@hub/hub/process';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -423,6 +423,10 @@ describe('the deployment manifests', () => {
     expect(dockerfile).toMatch(/^ARG BASE_IMAGE=node:24[\w.-]*$/m);
     // The image runs each tree with the launcher's flags for every service.
     expect(dockerfile.split('\n')).toContain(`CMD [${['node', ...SERVICE_NODE_FLAGS, '/hub'].map((arg) => JSON.stringify(arg)).join(', ')}]`);
+    // A manifest that gives its own command (the gateway's, with its heap bound) runs it with the same flags as the launcher.
+    const commands = documents.filter((d) => d.kind === 'Deployment').flatMap((d) => asList(podSpecOf(d)?.containers).filter((c) => c.command !== undefined).map((c) => [String(c.name), c.command] as const));
+    expect(commands.map(([name]) => name)).toContain('gateway');
+    for (const [name, command] of commands) expect(command, `${name}: command`).toEqual(['node', ...(name === 'gateway' ? GATEWAY_NODE_FLAGS : []), ...SERVICE_NODE_FLAGS, '/hub']);
     expect(dockerfile, 'no Docker Hub-only syntax line').not.toMatch(/^# syntax=/m);
     // A subgraph's index.ts hands it to runSubgraph, which checks every variable the service reads before anything opens.
     expect(readFileSync(at('packages', 'core', 'src', 'define-subgraph.ts'), 'utf8')).toContain('exitOnServiceConfigProblems(');

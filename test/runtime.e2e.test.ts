@@ -49,7 +49,7 @@ function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<
 
 /**
  * What a base manifest gives a container: its literal environment (`name → value`) and the command it runs, the
- * image's (`node --max-semi-space-size=16 /hub`, deploy/Dockerfile's CMD) unless the manifest overrides it.
+ * image's (`node --max-semi-space-size=16 --expose-gc /hub`, deploy/Dockerfile's CMD) unless the manifest overrides it.
  */
 function manifestContainer(container: string): { env: Record<string, string>; command: string[] } {
   const file = path.join(ROOT, 'deploy', 'kubernetes', 'base', `${container}.yaml`);
@@ -62,7 +62,7 @@ function manifestContainer(container: string): { env: Record<string, string>; co
     if (found) {
       return {
         env: Object.fromEntries((found.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
-        command: found.command ?? ['node', '--max-semi-space-size=16', '/hub'],
+        command: found.command ?? ['node', '--max-semi-space-size=16', '--expose-gc', '/hub'],
       };
     }
   }
@@ -70,7 +70,7 @@ function manifestContainer(container: string): { env: Record<string, string>; co
 }
 
 /**
- * Starts a tree with the command its manifest runs (the image's `node --max-semi-space-size=16 /hub` unless overridden), the tree standing
+ * Starts a tree with the command its manifest runs (the image's `node --max-semi-space-size=16 --expose-gc /hub` unless overridden), the tree standing
  * where the image has `/hub`, resolving once its /health answers.
  */
 async function startTree(name: string, env: Record<string, string>, port: number): Promise<void> {

@@ -25,9 +25,11 @@ export const nodeArgsFor = (entry: string): string[] => (entry.endsWith('.ts') ?
  * runs them (deploy/Dockerfile): the young generation's semi-spaces at 16 MiB, Node 20's default. Node 24 (V8 13)
  * sizes them at 32 MiB, which took the gateway's RSS under load from ~210 to ~310 MiB for no CPU per request measured
  * (whole hub 0.82 and 0.98 of V8's default in two side-by-side runs, docs/benchmarks.md#start-up-time-and-memory); on
- * Node 20 the flag changes nothing. An operator or a benchmark gives flags to try in `HUB_NODE_FLAGS`, which replace these.
+ * Node 20 the flag changes nothing. And `--expose-gc`, so a service settles its heap once it has started (`settleHeap`
+ * in packages/core/src/settle-heap.ts): on Node 24 that hands back the young generation and the garbage of its start,
+ * ~135 MiB of the whole hub at rest. An operator or a benchmark gives flags to try in `HUB_NODE_FLAGS`, which replace these.
  */
-export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16'];
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=16', '--expose-gc'];
 
 /** The service flags: `HUB_NODE_FLAGS` of the launching process when set (blank for none), else `SERVICE_NODE_FLAGS`. */
 export function serviceNodeFlags(env: NodeJS.ProcessEnv = process.env): string[] {

@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { checkEnvironment, department, hubSecret, internalTokenEnvForRun, parsePort, portOf, type ReadyMessage } from '@hub/core';
+import { checkEnvironment, department, hubSecret, internalTokenEnvForRun, parsePort, portOf, settleHeap, type ReadyMessage } from '@hub/core';
 import { DEFAULT_DATA_DIR, prepareDatabases } from './databases.ts';
 import { departmentRuntimes } from './departments.ts';
 import { localSocketsEnabled, prepareLocalSockets, type LocalSockets } from './local-sockets.ts';
@@ -153,6 +153,8 @@ try {
     startService('gateway', builtEntry(GATEWAY_ENTRY), { ...subgraphUrls, ...sockets.env, ...internalKeys.gateway, AUDIT_DATABASE_URL: databases.urls.audit }).then(ready('gateway')),
   ]);
   say(`hub ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s — press Ctrl-C to stop`);
+  // The launcher only waits from here on: what preparing the databases left goes back to the system (settle-heap.ts).
+  settleHeap({ expose: true });
 } catch (error) {
   console.error(error instanceof Error ? error.message : error);
   await shutdown(1);

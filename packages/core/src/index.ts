@@ -26,6 +26,7 @@ export * from './execution/index.ts';
 export * from './define-subgraph.ts';
 export * from './descriptor.ts';
 export * from './service.ts';
+export * from './settle-heap.ts';
 export * from './db/batch-writer.ts';
 export * from './db/meta-tables.ts';
 export * from './db/import-runs.ts';

@@ -2,6 +2,7 @@ import { databaseUrlFromEnv } from './config.ts';
 import type { Department } from './departments.ts';
 import type { RunningService } from './http.ts';
 import type { Logger } from './log.ts';
+import { settleHeap } from './settle-heap.ts';
 import { startTracing } from './tracing.ts';
 
 /** What a service process tells the hub launcher over IPC once it listens. */
@@ -42,6 +43,8 @@ export async function runService(
 }
 
 export function announceReady(name: string, service: RunningService, logger: Logger): void {
+  // Started: what start-up left goes back to the system before the service says it is ready (with --expose-gc).
+  settleHeap();
   logger.info('ready', { url: service.url });
   const message: ReadyMessage = { type: 'ready', service: name, url: service.url };
   process.send?.(message);
