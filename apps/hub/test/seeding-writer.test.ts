@@ -165,6 +165,14 @@ describe('seeding the demo district with COPY', () => {
       }));
       expect(settings).toEqual({ walLevel: 'replica', autovacuum: 'on', residents: expect.any(Number) });
       expect(settings.residents).toBeGreaterThan(150);
+      // Analysed before anything serves (by the launcher, not autovacuum): every seeded table has its statistics.
+      for (const runtime of departmentRuntimes) {
+        const unanalysed = await withClient(prepared.urls[runtime.name]!, async (c) =>
+          (await c.query<{ relname: string }>("SELECT relname FROM pg_stat_user_tables WHERE n_live_tup > 0 AND last_analyze IS NULL ORDER BY relname")).rows.map((r) => r.relname),
+        );
+        expect(unanalysed, `${runtime.name}: tables holding rows, not analysed`).toEqual([]);
+      }
+      expect(lines.some((l) => l.startsWith('analysed the seeded databases'))).toBe(true);
     } finally {
       await prepared.stop();
       await rm(dataDir, { recursive: true, force: true });
