@@ -145,7 +145,7 @@ try {
     },
     log: (line) => {
       if (line.startsWith('seeded ')) seededAt = performance.now();
-      if (/^(embedded PostgreSQL (ready|restarted)|generating|seeded )/.test(line)) {
+      if (/^(embedded PostgreSQL (ready|restarted)|generating|seeded |analysed )/.test(line)) {
         console.log(`  ${seconds(performance.now() - started)}  ${line}`);
       }
     },
