@@ -12,8 +12,9 @@ import type { Socket } from 'node:net';
  * method, a chunked body, `expect: 100-continue`, a duplicated or malformed header, a head over 16 KiB, a body over
  * the limit, HTTP/1.0, `connection: close`, an upgrade), together with every byte after it, is handed to node:http's
  * own connection handling, which serves the connection from then on (and answers 400, 413 or 431 as it always has).
- * A request left incomplete for a few seconds is handed over the same way, so node:http's header and request
- * timeouts apply to it.
+ * node:http's header and request timeouts are the front's own for the requests it reads: a head not whole within the
+ * server's `headersTimeout` of the request's first byte, or a body not whole within its `requestTimeout`, is answered
+ * 408 (as node:http answers them) and the connection closed, however slowly the bytes trickle in.
  */
 
 /** What the front needs of the service: how to answer a request it read, and the server's state. */
@@ -24,6 +25,11 @@ export interface LeanHandler {
   draining(): boolean;
   maxBodyBytes: number;
   keepAliveTimeoutMs: number;
+  /** node:http's `headersTimeout` and `requestTimeout` (0: none), read when a request is checked. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Answers a request that did not arrive in time (node:http's 408) and ends the connection. */
+  timedOut(socket: Socket): void;
 }
 
 /** A request as the front read it: what the service's handlers read of node:http's IncomingMessage. */
@@ -49,8 +55,7 @@ export interface LeanAnswer {
 }
 
 const MAX_HEAD_BYTES = 16 * 1024;
-/** A request left incomplete this long goes to node:http, whose header and request timeouts then apply. */
-const STALLED_MS = 5_000;
+/** How often connections are checked for an incomplete request past its time or a keep-alive past its timeout. */
 const SWEEP_MS = 2_500;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const REQUEST_LINE = 'POST /graphql HTTP/1.1';
@@ -114,8 +119,15 @@ class LeanConnection {
   private closed = false;
   private peerEnded = false;
   private lastActive = Date.now();
+  /** When the first byte of the request now pending (`pending`) arrived, or became the one to serve (pipelined). */
+  private requestStartedAt = 0;
   private readonly onData = (chunk: Buffer) => {
-    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.closed) return;
+    if (this.pending) this.pending = Buffer.concat([this.pending, chunk]);
+    else {
+      this.pending = chunk;
+      this.requestStartedAt = Date.now();
+    }
     this.lastActive = Date.now();
     if (!this.busy) this.next();
     // A client pipelining more than a request's worth while one is answered waits (TCP backpressure), as with node:http.
@@ -157,8 +169,18 @@ class LeanConnection {
   sweep(now: number): void {
     if (this.busy || this.closed) return;
     if (this.pending !== undefined) {
-      if (now - this.lastActive >= STALLED_MS) this.giveAway();
+      // Not served yet, so incomplete: its head (node:http's headers timeout) or its body (the request timeout), timed
+      // from its first byte, as node:http times them, however recently a byte came.
+      const limit = this.pending.indexOf(HEAD_END) < 0 ? this.handler.headersTimeoutMs : this.handler.requestTimeoutMs;
+      if (limit > 0 && now - this.requestStartedAt >= limit) this.timeOut();
     } else if (now - this.lastActive >= this.handler.keepAliveTimeoutMs) this.socket.destroy();
+  }
+
+  /** A request that did not arrive in time: answered 408 and the connection ended, as node:http does. */
+  private timeOut(): void {
+    this.closed = true;
+    this.pending = undefined;
+    this.handler.timedOut(this.socket);
   }
 
   closeIfIdle(): void {
@@ -235,7 +257,11 @@ class LeanConnection {
         return;
       }
       if (this.socket.isPaused()) this.socket.resume();
-      if (this.pending !== undefined) this.next();
+      if (this.pending !== undefined) {
+        // The next pipelined request is timed from now, when it is the one being read.
+        this.requestStartedAt = this.lastActive;
+        this.next();
+      }
       if (this.peerEnded) this.endIfDone();
     };
     return {
