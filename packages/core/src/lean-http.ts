@@ -59,9 +59,11 @@ const MAX_HEAD_BYTES = 16 * 1024;
 const SWEEP_MS = 2_500;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const REQUEST_LINE = 'POST /graphql HTTP/1.1';
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Field values as node:http takes them: visible characters, spaces and tabs, and obs-text; no other control character.
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * A whole head of the served request line and its header lines: each a token (RFC 9110), a colon and a value as
+ * node:http takes it (visible characters, spaces and tabs, and obs-text; no other control character).
+ */
+const HEAD_LINES = /^POST \/graphql HTTP\/1\.1(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*)+$/;
 const DIGITS = /^\d{1,15}$/;
 /** Headers whose presence means a request this front does not serve: node:http's own handling decides. */
 const HANDED_OVER = new Set(['transfer-encoding', 'expect', 'upgrade', 'te', 'trailer']);
@@ -314,32 +316,40 @@ class LeanConnection {
  * than keep-alive. Names are lower-cased and values trimmed, as node:http gives them.
  */
 export function parseHead(text: string, maxBodyBytes: number): { headers: Record<string, string>; length: number } | undefined {
-  if (!text.startsWith(REQUEST_LINE) || text.charCodeAt(REQUEST_LINE.length) !== 13) return undefined;
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  // The shape of every line in one pass of one expression (1.5-2.5 % of a department's samples went to a test of
+  // each name and value apart); the lines are then only cut apart.
+  if (!HEAD_LINES.test(text)) return undefined;
+  const headers = new LeanHeaders();
   let at = REQUEST_LINE.length + 2;
   let length = -1;
-  while (at < text.length) {
+  for (;;) {
     let lineEnd = text.indexOf('\r\n', at);
     if (lineEnd < 0) lineEnd = text.length;
+    // Every line has its colon after a name of one character at least (HEAD_LINES).
     const colon = text.indexOf(':', at);
-    if (colon <= at || colon > lineEnd) return undefined;
-    const name = text.slice(at, colon);
-    const raw = text.slice(colon + 1, lineEnd);
-    at = lineEnd + 2;
-    if (!TOKEN.test(name) || !FIELD_VALUE.test(raw)) return undefined;
-    const key = name.toLowerCase();
+    const key = text.slice(at, colon).toLowerCase();
     if (key in headers || HANDED_OVER.has(key)) return undefined;
-    const value = raw.trim();
+    const value = text.slice(colon + 1, lineEnd).trim();
     if (key === 'content-length') {
       if (!DIGITS.test(value)) return undefined;
       length = Number(value);
       if (length > maxBodyBytes) return undefined;
     } else if (key === 'connection' && value.toLowerCase() !== 'keep-alive') return undefined;
     headers[key] = value;
+    if (lineEnd === text.length) break;
+    at = lineEnd + 2;
   }
   if (length < 0 || headers.host === undefined) return undefined;
   return { headers, length };
 }
+
+/**
+ * A request's headers with nothing to inherit (no `toString`, `__proto__` or `constructor` but the request's own),
+ * as `Object.create(null)` would be, but with V8's fast properties: an object made by `Object.create(null)` is a
+ * dictionary from the start, slower to fill and to read.
+ */
+const LeanHeaders = function LeanHeaders() {} as unknown as new () => Record<string, string>;
+LeanHeaders.prototype = Object.create(null) as object;
 
 /** The request as node:http's handlers read it (method, url, headers, socket). */
 export const asIncomingMessage = (request: LeanRequest): IncomingMessage => request as unknown as IncomingMessage;

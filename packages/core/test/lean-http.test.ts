@@ -329,8 +329,20 @@ describe('the lean HTTP front', () => {
       'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\n folded',
       'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\nx: a\nb',
       'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\nbad name: 1',
+      'POST /graphql HTTP/1.1\rXhost: a\r\ncontent-length: 1',
+      'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\n: empty name',
+      'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\n',
     ]) {
       expect(parseHead(other, 100), other).toBeUndefined();
     }
+    // Names an object's prototype has are the request's own headers, neither refused as repeated nor read through.
+    const odd = parseHead('POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\nconstructor: x\r\n__proto__: y', 100);
+    expect(Object.entries(odd!.headers)).toEqual([
+      ['host', 'a'],
+      ['content-length', '1'],
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+    ]);
+    expect(parseHead('POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1', 100)!.headers.toString).toBeUndefined();
   });
 });
