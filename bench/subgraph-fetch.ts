@@ -2,7 +2,7 @@
  * What one subgraph fetch costs a department, layer by layer, before and after, side by side in one run.
  *
  *   npm run bench:subgraph-fetch -- [--residents 10000] [--duration 2] [--rounds 3] [--warmup 1] [--connections 4]
- *                                   [--before afce329] [--operations ResidentProfile,…] [--keep <folder>] [--write]
+ *                                   [--before 3884cd7] [--operations ResidentProfile,…] [--keep <folder>] [--write]
  *
  * 1. Seeds the demo district (kept under .data/bench-N), starts this tree's built services (`npm run build`, started
  *    as `npm start` starts them: their bundles, plain node) and our gateway, with a recording proxy in front of each
@@ -12,7 +12,8 @@
  *    from this tree's when the lockfiles agree, else `npm ci`; then its `npm run build`).
  * 3. Starts the subgraphs of both trees at once over the same databases, each with V8's CPU profiler on, and drives
  *    each (operation, subgraph) pair directly with those bodies, each request with a fresh internal caller token
- *    signed for its body as that tree's gateway signs it (signed before the run, in this process), the two trees
+ *    signed for its body as that tree's gateway signs it (signed before the run, in this process) and an
+ *    `x-request-id` as the gateway sends (a department takes it rather than drawing its own), the two trees
  *    alternating pair by pair.
  * 4. Reports, per tree and pair, requests per second and CPU µs per fetch (the process's own CPU from /proc), and
  *    from the profile's samples in the pair's time window the CPU per fetch by layer: each sample is given to the
@@ -41,11 +42,13 @@ import {
   demoIssuer,
   department,
   freePort,
+  freshRequestId,
   internalKeysForRun,
   internalSigningKey,
   internalTokenEnvForRun,
   internalVerificationKey,
   parseKey,
+  REQUEST_ID_HEADER,
   signCallerToken,
   type Caller,
 } from '@hub/core';
@@ -63,7 +66,7 @@ const BENCHMARKS = path.join(ROOT, 'docs/benchmarks.md');
 const PURPOSE = 'case-handling';
 const DEFAULT_OPERATIONS = ['ResidentProfile', 'GridOverview', 'GroupRentalRemediation', 'GridPartyMembers', 'WelfareCrossCheck', 'PoliceReferrals'];
 /** The commit this round of work started from. */
-const DEFAULT_BEFORE = 'afce329';
+const DEFAULT_BEFORE = '3884cd7';
 /** Sampling interval of the services' profilers, µs (V8's default is 1000). */
 const PROFILE_INTERVAL_US = 250;
 
@@ -419,7 +422,9 @@ async function drive(url: string, bodies: string[], tokens: string[], seconds: n
               topUp();
               // Past the tokens signed beforehand a request goes without one and is refused (counted as an error).
               const token = tokens[i];
-              return { ...request, body: bodies[i % bodies.length], headers: { ...request.headers, ...(token ? { [CALLER_HEADER]: token } : {}) } };
+              // A request id on every fetch, as the gateway sends its own (a department takes it rather than drawing one).
+              const ids = { [REQUEST_ID_HEADER]: freshRequestId() };
+              return { ...request, body: bodies[i % bodies.length], headers: { ...request.headers, ...ids, ...(token ? { [CALLER_HEADER]: token } : {}) } };
             },
           },
         ],

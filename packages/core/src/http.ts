@@ -187,6 +187,13 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
     const front = installLeanFront(server, {
       maxBodyBytes: maxBody,
       keepAliveTimeoutMs: server.keepAliveTimeout,
+      get headersTimeoutMs() {
+        return server.headersTimeout;
+      },
+      get requestTimeoutMs() {
+        return server.requestTimeout;
+      },
+      timedOut: (socket) => answerClientError(Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), socket),
       draining: () => drain.draining,
       serve: (request, answer) => serveLean(request, answer),
     });

@@ -12,8 +12,9 @@ import type { Socket } from 'node:net';
  * method, a chunked body, `expect: 100-continue`, a duplicated or malformed header, a head over 16 KiB, a body over
  * the limit, HTTP/1.0, `connection: close`, an upgrade), together with every byte after it, is handed to node:http's
  * own connection handling, which serves the connection from then on (and answers 400, 413 or 431 as it always has).
- * A request left incomplete for a few seconds is handed over the same way, so node:http's header and request
- * timeouts apply to it.
+ * node:http's header and request timeouts are the front's own for the requests it reads: a head not whole within the
+ * server's `headersTimeout` of the request's first byte, or a body not whole within its `requestTimeout`, is answered
+ * 408 (as node:http answers them) and the connection closed, however slowly the bytes trickle in.
  */
 
 /** What the front needs of the service: how to answer a request it read, and the server's state. */
@@ -24,6 +25,11 @@ export interface LeanHandler {
   draining(): boolean;
   maxBodyBytes: number;
   keepAliveTimeoutMs: number;
+  /** node:http's `headersTimeout` and `requestTimeout` (0: none), read when a request is checked. */
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  /** Answers a request that did not arrive in time (node:http's 408) and ends the connection. */
+  timedOut(socket: Socket): void;
 }
 
 /** A request as the front read it: what the service's handlers read of node:http's IncomingMessage. */
@@ -49,14 +55,15 @@ export interface LeanAnswer {
 }
 
 const MAX_HEAD_BYTES = 16 * 1024;
-/** A request left incomplete this long goes to node:http, whose header and request timeouts then apply. */
-const STALLED_MS = 5_000;
+/** How often connections are checked for an incomplete request past its time or a keep-alive past its timeout. */
 const SWEEP_MS = 2_500;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const REQUEST_LINE = 'POST /graphql HTTP/1.1';
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-// Field values as node:http takes them: visible characters, spaces and tabs, and obs-text; no other control character.
-const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * A whole head of the served request line and its header lines: each a token (RFC 9110), a colon and a value as
+ * node:http takes it (visible characters, spaces and tabs, and obs-text; no other control character).
+ */
+const HEAD_LINES = /^POST \/graphql HTTP\/1\.1(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[\t\x20-\x7e\x80-\xff]*)+$/;
 const DIGITS = /^\d{1,15}$/;
 /** Headers whose presence means a request this front does not serve: node:http's own handling decides. */
 const HANDED_OVER = new Set(['transfer-encoding', 'expect', 'upgrade', 'te', 'trailer']);
@@ -114,8 +121,15 @@ class LeanConnection {
   private closed = false;
   private peerEnded = false;
   private lastActive = Date.now();
+  /** When the first byte of the request now pending (`pending`) arrived, or became the one to serve (pipelined). */
+  private requestStartedAt = 0;
   private readonly onData = (chunk: Buffer) => {
-    this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.closed) return;
+    if (this.pending) this.pending = Buffer.concat([this.pending, chunk]);
+    else {
+      this.pending = chunk;
+      this.requestStartedAt = Date.now();
+    }
     this.lastActive = Date.now();
     if (!this.busy) this.next();
     // A client pipelining more than a request's worth while one is answered waits (TCP backpressure), as with node:http.
@@ -157,8 +171,18 @@ class LeanConnection {
   sweep(now: number): void {
     if (this.busy || this.closed) return;
     if (this.pending !== undefined) {
-      if (now - this.lastActive >= STALLED_MS) this.giveAway();
+      // Not served yet, so incomplete: its head (node:http's headers timeout) or its body (the request timeout), timed
+      // from its first byte, as node:http times them, however recently a byte came.
+      const limit = this.pending.indexOf(HEAD_END) < 0 ? this.handler.headersTimeoutMs : this.handler.requestTimeoutMs;
+      if (limit > 0 && now - this.requestStartedAt >= limit) this.timeOut();
     } else if (now - this.lastActive >= this.handler.keepAliveTimeoutMs) this.socket.destroy();
+  }
+
+  /** A request that did not arrive in time: answered 408 and the connection ended, as node:http does. */
+  private timeOut(): void {
+    this.closed = true;
+    this.pending = undefined;
+    this.handler.timedOut(this.socket);
   }
 
   closeIfIdle(): void {
@@ -235,7 +259,11 @@ class LeanConnection {
         return;
       }
       if (this.socket.isPaused()) this.socket.resume();
-      if (this.pending !== undefined) this.next();
+      if (this.pending !== undefined) {
+        // The next pipelined request is timed from now, when it is the one being read.
+        this.requestStartedAt = this.lastActive;
+        this.next();
+      }
       if (this.peerEnded) this.endIfDone();
     };
     return {
@@ -288,32 +316,40 @@ class LeanConnection {
  * than keep-alive. Names are lower-cased and values trimmed, as node:http gives them.
  */
 export function parseHead(text: string, maxBodyBytes: number): { headers: Record<string, string>; length: number } | undefined {
-  if (!text.startsWith(REQUEST_LINE) || text.charCodeAt(REQUEST_LINE.length) !== 13) return undefined;
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  // The shape of every line in one pass of one expression (1.5-2.5 % of a department's samples went to a test of
+  // each name and value apart); the lines are then only cut apart.
+  if (!HEAD_LINES.test(text)) return undefined;
+  const headers = new LeanHeaders();
   let at = REQUEST_LINE.length + 2;
   let length = -1;
-  while (at < text.length) {
+  for (;;) {
     let lineEnd = text.indexOf('\r\n', at);
     if (lineEnd < 0) lineEnd = text.length;
+    // Every line has its colon after a name of one character at least (HEAD_LINES).
     const colon = text.indexOf(':', at);
-    if (colon <= at || colon > lineEnd) return undefined;
-    const name = text.slice(at, colon);
-    const raw = text.slice(colon + 1, lineEnd);
-    at = lineEnd + 2;
-    if (!TOKEN.test(name) || !FIELD_VALUE.test(raw)) return undefined;
-    const key = name.toLowerCase();
+    const key = text.slice(at, colon).toLowerCase();
     if (key in headers || HANDED_OVER.has(key)) return undefined;
-    const value = raw.trim();
+    const value = text.slice(colon + 1, lineEnd).trim();
     if (key === 'content-length') {
       if (!DIGITS.test(value)) return undefined;
       length = Number(value);
       if (length > maxBodyBytes) return undefined;
     } else if (key === 'connection' && value.toLowerCase() !== 'keep-alive') return undefined;
     headers[key] = value;
+    if (lineEnd === text.length) break;
+    at = lineEnd + 2;
   }
   if (length < 0 || headers.host === undefined) return undefined;
   return { headers, length };
 }
+
+/**
+ * A request's headers with nothing to inherit (no `toString`, `__proto__` or `constructor` but the request's own),
+ * as `Object.create(null)` would be, but with V8's fast properties: an object made by `Object.create(null)` is a
+ * dictionary from the start, slower to fill and to read.
+ */
+const LeanHeaders = function LeanHeaders() {} as unknown as new () => Record<string, string>;
+LeanHeaders.prototype = Object.create(null) as object;
 
 /** The request as node:http's handlers read it (method, url, headers, socket). */
 export const asIncomingMessage = (request: LeanRequest): IncomingMessage => request as unknown as IncomingMessage;

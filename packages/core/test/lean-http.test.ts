@@ -1,6 +1,6 @@
 import { ApolloServer } from '@apollo/server';
 import { connect, type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHttpService, listen, parseHead, type RunningService } from '../src/index.ts';
 
 /**
@@ -264,6 +264,53 @@ describe('the lean HTTP front', () => {
     await closing;
   });
 
+  it("cuts a request whose head or body trickles in past node:http's header or request timeout, 408 and closed", async () => {
+    const { service, port } = await serve();
+    service.server.headersTimeout = 20_000;
+    service.server.requestTimeout = 40_000;
+    // The front's clock is faked from here (its connections' times and its sweep); node:http's own checks of these
+    // timeouts run on the real clock, so only the front's cut can answer in this test.
+    vi.useFakeTimers({ toFake: ['Date', 'setInterval', 'clearInterval'] });
+    try {
+      /** Sends `whole` at once, then `text` a byte every 4 s of the fake clock until an answer comes; the fake time that took. */
+      const trickle = async (whole: string, text: string) => {
+        const client = rawClient(port);
+        let answer: Awaited<ReturnType<typeof client.answer>> | null = null;
+        let settled = false;
+        void client.answer().then((a) => {
+          answer = a ?? null;
+          settled = true;
+        });
+        const started = Date.now();
+        if (whole) await client.write(whole);
+        // Bounded so that a front that never cuts fails here rather than at the test's time limit.
+        for (let at = 0; at < text.length && !settled; at++) {
+          await client.write(text[at]!);
+          for (let step = 0; step < 8 && !settled; step++) {
+            vi.advanceTimersByTime(500);
+            await yieldTurn();
+          }
+        }
+        return { client, answer: answer as Awaited<ReturnType<typeof client.answer>> | null, elapsed: Date.now() - started };
+      };
+      // Never 4 s without a byte: a front that waited only for a pause would wait for ever.
+      const slowHead = await trickle('', `POST /graphql HTTP/1.1\r\nhost: test\r\nx-slow: ${'a'.repeat(40)}\r\n`);
+      expect(slowHead.answer?.status).toBe(408);
+      expect(JSON.parse(slowHead.answer!.body).errors[0].extensions.code).toBe('REQUEST_HEADERS_TIMEOUT');
+      expect(slowHead.elapsed).toBeGreaterThanOrEqual(20_000);
+      expect(slowHead.elapsed).toBeLessThan(40_000);
+      expect(await slowHead.client.closed()).toBe(true);
+      // A whole head and a body that trickles: the request timeout, from the request's first byte.
+      const payload = body(`{ ping(n: 1) } ${' '.repeat(100)}`);
+      const slowBody = await trickle(post(payload).slice(0, -payload.length), payload);
+      expect(slowBody.answer?.status).toBe(408);
+      expect(slowBody.elapsed).toBeGreaterThanOrEqual(40_000);
+      expect(await slowBody.client.closed()).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('takes only the one shape of request as its own', () => {
     const ok = 'POST /graphql HTTP/1.1\r\nHost: a\r\nContent-Length: 12\r\nX-Request-Id:  r-1 ';
     expect(parseHead(ok, 100)).toEqual({ headers: { host: 'a', 'content-length': '12', 'x-request-id': 'r-1' }, length: 12 });
@@ -282,8 +329,20 @@ describe('the lean HTTP front', () => {
       'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\n folded',
       'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\nx: a\nb',
       'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\nbad name: 1',
+      'POST /graphql HTTP/1.1\rXhost: a\r\ncontent-length: 1',
+      'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\n: empty name',
+      'POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\n',
     ]) {
       expect(parseHead(other, 100), other).toBeUndefined();
     }
+    // Names an object's prototype has are the request's own headers, neither refused as repeated nor read through.
+    const odd = parseHead('POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\nconstructor: x\r\n__proto__: y', 100);
+    expect(Object.entries(odd!.headers)).toEqual([
+      ['host', 'a'],
+      ['content-length', '1'],
+      ['constructor', 'x'],
+      ['__proto__', 'y'],
+    ]);
+    expect(parseHead('POST /graphql HTTP/1.1\r\nhost: a\r\ncontent-length: 1', 100)!.headers.toString).toBeUndefined();
   });
 });
