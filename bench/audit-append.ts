@@ -43,6 +43,8 @@ if (beforeAt >= 0 && !before) throw new Error('--before needs a commit');
 
 type Writer = { write(record: unknown): Promise<unknown>; close(): Promise<void> };
 type Trail = {
+  prepareRecord(input: unknown): Record<string, unknown>;
+  recordHash(record: unknown): string;
   auditDatabase: { open(url: string, options: { max: number }): { close(): Promise<void> }; migrate(database: unknown): Promise<void> };
   createAuditWriter(url: string, options?: { inlineLimit?: number }): Writer;
 };
@@ -51,7 +53,12 @@ type Trail = {
 async function trailAt(commit: string | null): Promise<Trail> {
   if (commit === null) {
     const [writer, db] = await Promise.all([import('@hub/audit-trail'), import('@hub/audit-trail/db')]);
-    return { createAuditWriter: writer.createAuditWriter as Trail['createAuditWriter'], auditDatabase: db.auditDatabase as unknown as Trail['auditDatabase'] };
+    return {
+      prepareRecord: writer.prepareRecord as unknown as Trail['prepareRecord'],
+      recordHash: writer.recordHash as unknown as Trail['recordHash'],
+      createAuditWriter: writer.createAuditWriter as Trail['createAuditWriter'],
+      auditDatabase: db.auditDatabase as unknown as Trail['auditDatabase'],
+    };
   }
   const sha = execFileSync('git', ['rev-parse', commit], { cwd: ROOT, encoding: 'utf8' }).trim();
   const dir = path.join(ROOT, '.data', 'audit-before', sha);
@@ -61,7 +68,7 @@ async function trailAt(commit: string | null): Promise<Trail> {
   }
   const src = path.join(dir, 'packages/audit-trail/src');
   const [writer, db] = await Promise.all([import(pathToFileURL(path.join(src, 'writer.ts')).href), import(pathToFileURL(path.join(src, 'db/index.ts')).href)]);
-  return { createAuditWriter: writer.createAuditWriter, auditDatabase: db.auditDatabase };
+  return { prepareRecord: writer.prepareRecord, recordHash: writer.recordHash, createAuditWriter: writer.createAuditWriter, auditDatabase: db.auditDatabase };
 }
 
 const district = Array.from({ length: records * idCount }, (_, n) => residentKey(`bench-resident-${n}`, DEMO_HUB_SECRET));
@@ -155,6 +162,24 @@ try {
     for (const s of sides) say(`| ${s.label} | ${per(s, 'wallMs').toFixed(2)} | ${per(s, 'nodeMs').toFixed(2)} | ${per(s, 'pgMs').toFixed(2)} | ${per(s, 'mergeMs').toFixed(2)} |`);
     const ratio = (key: keyof Totals) => (per(b, key) / per(a, key)).toFixed(2);
     say(`${b.label} ÷ ${a.label}: wall ${ratio('wallMs')}, writer CPU ${ratio('nodeMs')}, PostgreSQL CPU ${ratio('pgMs')}, merge ${ratio('mergeMs')}`);
+  }
+  // The writer's own work on a record, without the database: checking and redacting it (`prepareRecord`) and hashing
+  // it (`recordHash`), in a loop, the least CPU of ten runs of each, in turns.
+  say('\nthe writer\'s work on a record in a loop (prepareRecord + recordHash), least of 10 runs each, in turns');
+  say('| record | ' + sides.map((s) => `${s.label} µs`).join(' | ') + ` | ${b.label} ÷ ${a.label} |`);
+  say('|---|---:|---:|---:|');
+  for (const [label, count, loops] of [[`${idCount} resident ids`, idCount, 20], ['1 resident id', 1, 2000]] as const) {
+    const input = operation(1, { residentIds: idsOf(1, count).reverse() });
+    const best = new Map<Side, number>(sides.map((s) => [s, Infinity]));
+    for (let run = 0; run < 10; run++) {
+      for (const s of run % 2 === 0 ? [a, b] : [b, a]) {
+        const cpu = process.cpuUsage();
+        for (let i = 0; i < loops; i++) s.trail.recordHash({ ...s.trail.prepareRecord(input), seq: i + 1, previousHash: '0'.repeat(64) });
+        const used = process.cpuUsage(cpu);
+        best.set(s, Math.min(best.get(s)!, (used.user + used.system) / loops));
+      }
+    }
+    say(`| ${label} | ${sides.map((s) => best.get(s)!.toFixed(1)).join(' | ')} | ${(best.get(b)! / best.get(a)!).toFixed(2)} |`);
   }
   say(`\nMachine: ${machineLine()}; load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 } finally {
