@@ -33,27 +33,61 @@ export function canonicalJson(value: JsonValue): string {
  * The writer computes it before inserting and the verifier recomputes it from what the database returns, so every
  * field goes into it in the form that survives the round trip (the time as ISO 8601 in UTC with milliseconds).
  * `details` goes in only when it holds something: the records of before that column hash as they did.
+ *
+ * The text hashed is `recordHashText` (below, the definition): here it is written field by field in the keys' sorted
+ * order rather than by building that object and sorting its keys for every record (the gateway hashes one per
+ * request), and handed to the hash in pieces, the resident ids apart: joined into one string with the rest, a column
+ * page's 200 KB was copied again before hashing. The same characters, so old and new records verify alike.
  */
 export function recordHash(record: Omit<AuditRecordRow, 'hash'>): string {
-  return sha256(
-    canonicalJson({
-      seq: record.seq,
-      id: record.id,
-      occurredAt: record.occurredAt.toISOString(),
-      userId: record.userId,
-      role: record.role,
-      department: record.department,
-      purpose: record.purpose,
-      eventType: record.eventType,
-      operationName: record.operationName,
-      operationHash: record.operationHash,
-      variables: record.variables,
-      categories: record.categories,
-      residentIds: record.residentIds,
-      outcome: record.outcome,
-      errorCodes: record.errorCodes,
-      ...(record.details != null ? { details: record.details } : {}),
-      previousHash: record.previousHash,
-    }),
+  return hashRecord(record, canonicalJson(record.residentIds));
+}
+
+/**
+ * `recordHash` of a record whose resident ids are all hub ids (32 lowercase hexadecimal characters, as the writer
+ * checks them): their canonical JSON is then one `join`, nothing in them being escaped.
+ */
+export function recordHashOfHubIds(record: Omit<AuditRecordRow, 'hash'>): string {
+  return hashRecord(record, record.residentIds.length === 0 ? '[]' : null);
+}
+
+function hashRecord(record: Omit<AuditRecordRow, 'hash'>, residentIdsJson: string | null): string {
+  const hash = createHash('sha256');
+  hash.update(
+    `{"categories":${canonicalJson(record.categories)},"department":${canonicalJson(record.department)},${
+      record.details != null ? `"details":${canonicalJson(record.details)},` : ''
+    }"errorCodes":${canonicalJson(record.errorCodes)},"eventType":${canonicalJson(record.eventType)},"id":${canonicalJson(record.id)},"occurredAt":${JSON.stringify(
+      record.occurredAt.toISOString(),
+    )},"operationHash":${canonicalJson(record.operationHash)},"operationName":${canonicalJson(record.operationName)},"outcome":${canonicalJson(
+      record.outcome,
+    )},"previousHash":${canonicalJson(record.previousHash)},"purpose":${canonicalJson(record.purpose)},"residentIds":`,
+    'utf8',
   );
+  if (residentIdsJson !== null) hash.update(residentIdsJson, 'utf8');
+  else hash.update('["', 'latin1').update(record.residentIds.join('","'), 'latin1').update('"]', 'latin1');
+  hash.update(`,"role":${canonicalJson(record.role)},"seq":${canonicalJson(record.seq)},"userId":${canonicalJson(record.userId)},"variables":${canonicalJson(record.variables)}}`, 'utf8');
+  return hash.digest('hex');
+}
+
+/** What `recordHash` hashes, by its definition: the canonical JSON of an object of the record's fields. */
+export function recordHashText(record: Omit<AuditRecordRow, 'hash'>): string {
+  return canonicalJson({
+    seq: record.seq,
+    id: record.id,
+    occurredAt: record.occurredAt.toISOString(),
+    userId: record.userId,
+    role: record.role,
+    department: record.department,
+    purpose: record.purpose,
+    eventType: record.eventType,
+    operationName: record.operationName,
+    operationHash: record.operationHash,
+    variables: record.variables,
+    categories: record.categories,
+    residentIds: record.residentIds,
+    outcome: record.outcome,
+    errorCodes: record.errorCodes,
+    ...(record.details != null ? { details: record.details } : {}),
+    previousHash: record.previousHash,
+  });
 }

@@ -9,7 +9,8 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { AUDIT_MIGRATIONS, auditDatabase } from '@hub/audit-trail/db';
 import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
 import { verifyAuditChain } from '@hub/audit-trail/verify';
-import { auditRetentionDays, createAuditWriter, GENESIS_HASH, recordHash, type AppendedRecord, type AuditWriter } from '@hub/audit-trail';
+import { auditRetentionDays, createAuditWriter, GENESIS_HASH, prepareRecord, recordHash, recordHashText, type AppendedRecord, type AuditWriter } from '@hub/audit-trail';
+import { createHash } from 'node:crypto';
 import { operation, residentOf } from '@hub/audit-trail/testing';
 
 const drops: (() => Promise<void>)[] = [];
@@ -64,6 +65,32 @@ async function tamper(url: string, statement: string, params: unknown[] = []): P
     }
   });
 }
+
+describe('the record hash', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+  const linked = (n: number, overrides: Parameters<typeof operation>[1] = {}, extra: Partial<AuditRecordRow> = {}) => ({
+    ...prepareRecord(operation(n, overrides)),
+    seq: n,
+    previousHash: GENESIS_HASH,
+    ...extra,
+  });
+
+  it('is the sha256 of the canonical JSON of the record\'s fields, written field by field', () => {
+    const records = [
+      linked(1),
+      linked(2, { residentIds: Array.from({ length: 300 }, (_, i) => residentOf(i)) }),
+      linked(3, { residentIds: [], details: { subgraph: 'party', reason: 'expired', nested: { b: [1, { d: 2, c: '引号"\\' }], a: null } } }),
+      linked(4, { variables: { z: 1, a: { y: [3, 'x'], b: true }, phone: '13800138000' }, userId: null, operationName: null }),
+      // As the verifier reads them back: ids of any form, details null, fields the writer never leaves undefined.
+      linked(5, {}, { residentIds: ['ABC', 'with "quote"', ...Array.from({ length: 100 }, (_, i) => residentOf(i))], details: null }),
+      linked(6, {}, { userId: undefined as unknown as null, variables: null }),
+    ];
+    for (const record of records) expect(recordHash(record)).toBe(sha256(recordHashText(record)));
+    // The text is the canonical JSON of those fields, keys sorted; a changed field changes it.
+    expect(recordHashText(records[0]!).startsWith('{"categories":["identity"],"department":"public-security","errorCodes":[]')).toBe(true);
+    expect(recordHash({ ...records[1]!, residentIds: records[1]!.residentIds.slice(1) })).not.toBe(recordHash(records[1]!));
+  });
+});
 
 describe('the chain', () => {
   it('links every record to the one before it, in seq order, and verifies', async () => {
@@ -168,6 +195,19 @@ describe('the chain', () => {
     });
   });
 
+  it('writes any text in a record as given, whatever quoting it would need in the message', async () => {
+    const url = await freshTrail();
+    const trail = writer(url);
+    const texts = ["it's", 'back\\slash', "both ' and \\", '$audit_batch$', 'ends $audit_batch', '$$', '$1 $tag$ \'$\'', '$audit_batch$\\\''];
+    await Promise.all(texts.map((text, i) => trail.write(operation(i + 1, { operationName: `Q${i}`, variables: { note2: text, code: text }, details: { reason: text } }))));
+    for (const [i, text] of texts.entries()) await trail.write(operation(100 + i, { variables: { code: text } }));
+    const rows = await readChain(url);
+    expect(rows.slice(0, texts.length).map((row) => (row.variables as { code: string }).code)).toEqual(texts);
+    expect(rows.slice(0, texts.length).map((row) => (row.details as { reason: string }).reason)).toEqual(texts);
+    expect(rows.slice(texts.length).map((row) => (row.variables as { code: string }).code)).toEqual(texts);
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 2 * texts.length });
+  });
+
   it('refuses a record it cannot write, and keeps the chain whole', async () => {
     const url = await freshTrail();
     const trail = writer(url);
@@ -199,7 +239,7 @@ describe('large records (a column page\'s 5,000 resident ids)', () => {
         .map(([text, values]) => ({ text: typeof text === 'string' ? text : '', values: values as unknown }))
         .filter((call) => call.text.includes('insert into audit_records'));
     return {
-      parameterised: () => inserts().filter((c) => Array.isArray(c.values) && c.values.length === 1).length,
+      parameterised: () => inserts().filter((c) => Array.isArray(c.values) && c.values.length > 0).length,
       inline: () => inserts().filter((c) => c.values === undefined).length,
       restore: () => spy.mockRestore(),
     };
@@ -237,6 +277,27 @@ describe('large records (a column page\'s 5,000 resident ids)', () => {
     );
     expect(found.rows.map((r) => Number(r.seq))).toEqual([2]);
     expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 5, headSeq: 5, headHash: rows[4]!.hash });
+  });
+
+  it('gives each record of a large batch its own ids, none to one without, and none to a lone record without', async () => {
+    const url = await freshTrail();
+    const trail = writer(url);
+    const appended = await Promise.all([
+      trail.write(operation(1, { residentIds: page(0) })),
+      trail.write(operation(2, { residentIds: [] })),
+      trail.write(operation(3, { residentIds: page(5000).slice(0, 7) })),
+      trail.write(operation(4, { residentIds: page(10000) })),
+      trail.write(operation(5, { residentIds: [] })),
+    ]);
+    // A lone record without ids, sent the large way (the string of its ids is then empty).
+    const lone = createAuditWriter(url, { inlineLimit: 0 });
+    writers.push(lone);
+    appended.push(await lone.write(operation(6, { residentIds: [] })));
+    expect(appended.map((a) => a.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    const rows = await readChain(url);
+    expect(rows.map((row) => row.residentIds)).toEqual([page(0).sort(), [], page(5000).slice(0, 7).sort(), page(10000).sort(), [], []]);
+    rows.forEach((row, i) => expect(row.hash).toBe(appended[i]!.hash));
+    expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 6, headSeq: 6, headHash: rows[5]!.hash });
   });
 
   it('links after the head another writer moved, and keeps one chain under concurrent large and small writes', async () => {
