@@ -310,7 +310,11 @@ export interface KeyedSelect<TRow> extends PromiseLike<TRow[]> {
  * 5.0 s, the party's 5.2 against 2.4 s). Behind the InitPlan the array is a value known only when the statement
  * runs: planning does not look into it (it takes the array for a few keys, so the plan is index probes for the
  * keys, as a page of at most 5,000 keys against a department's table wants) and costs what any small statement's
- * does. The statement is still named per `key` and shape of `where` (parsed and described once per connection). A
+ * does. One limit: an InitPlan's array is not hashed, so where the condition is evaluated row by row instead of as
+ * an index condition (a filter, a hash index's recheck) each row is compared with every key. Against public
+ * security's residents, planned through `residents_id_hash_idx`, that cost 8x `keysIn` (24 pages: 8.7-9.0 s against
+ * 1.1-1.4 s of backend CPU), so the residents' own lookups stay `keysIn`; on the btree indexes of the statements
+ * here the keys are index probes. The statement is still named per `key` and shape of `where` (parsed and described once per connection). A
  * `where` that cannot be taken apart into placeholders (a subquery) is built per call, the keys read the same way.
  */
 export function rowsOfKeys<TRow>(
