@@ -301,14 +301,21 @@ export interface KeyedSelect<TRow> extends PromiseLike<TRow[]> {
  * and shape of `where`: `build(among, where)` is the select, with `among(column)` its `column = any(<the keys>)` and
  * `where` the rest of its condition (row scope, filters) with its values taken out as placeholders.
  *
- * Sent unnamed, such a statement was planned afresh for every page with its 5,000 keys as a constant array, and
- * PostgreSQL estimates the selectivity of `= any(<constant array>)` element by element, for each path it weighs:
- * at 1,000,000 residents its planning took 2-5 times its execution (pg_stat_statements over `residents-by-grid`:
- * mediation's open cases 10.8 s planning against 2.0 s execution, the party's 3.9 against 1.6 s, civil affairs'
- * welfare 4.2 against 5.0 s). Named, PostgreSQL plans it with the keys for its first five executions and then keeps
- * a generic plan (index probes for the array, planned once); 0.4-0.65x the backend CPU a page. A `where` that cannot
- * be taken apart into placeholders (a subquery) is built per call with the keys as one parameter, as `anyOf` sends
- * them.
+ * The keys go as one array parameter read through an InitPlan, `column = any((select $keys::text[])::text[])`, not
+ * as `column = any($keys)`. The departments' connections plan every execution for its own values
+ * (`plan_cache_mode=force_custom_plan`, db/database.ts), so with the array bound as a constant PostgreSQL estimated
+ * the selectivity of `= any(<5,000 keys>)` element by element, for each path it weighed, on every page: at 1,000,000
+ * residents, pg_stat_statements over one `residents-by-grid` export counted as many plans as executions, and
+ * planning 2-6 times execution (mediation's open cases 15.3 s against 2.5 s, civil affairs' welfare 6.5 against
+ * 5.0 s, the party's 5.2 against 2.4 s). Behind the InitPlan the array is a value known only when the statement
+ * runs: planning does not look into it (it takes the array for a few keys, so the plan is index probes for the
+ * keys, as a page of at most 5,000 keys against a department's table wants) and costs what any small statement's
+ * does. One limit: an InitPlan's array is not hashed, so where the condition is evaluated row by row instead of as
+ * an index condition (a filter, a hash index's recheck) each row is compared with every key. Against public
+ * security's residents, planned through `residents_id_hash_idx`, that cost 8x `keysIn` (24 pages: 8.7-9.0 s against
+ * 1.1-1.4 s of backend CPU), so the residents' own lookups stay `keysIn`; on the btree indexes of the statements
+ * here the keys are index probes. The statement is still named per `key` and shape of `where` (parsed and described once per connection). A
+ * `where` that cannot be taken apart into placeholders (a subquery) is built per call, the keys read the same way.
  */
 export function rowsOfKeys<TRow>(
   db: NodePgDatabase<Record<string, unknown>>,
@@ -323,11 +330,14 @@ export function rowsOfKeys<TRow>(
   const statement =
     condition &&
     preparedStatement(db, `keys|${key}|${condition.shape}`, (name) =>
-      build((column) => sql`${column} = any(${sql.placeholder('keys')})`, condition.sql).prepare(name) as PreparedStatement<TRow[]>,
+      build((column) => amongKeys(column, sql.placeholder('keys')), condition.sql).prepare(name) as PreparedStatement<TRow[]>,
     );
   if (statement && condition) return statement.execute({ ...condition.values, keys: value });
-  return Promise.resolve(build((column) => sql`${column} = any(${sql.param(value)})`, where));
+  return Promise.resolve(build((column) => amongKeys(column, sql.param(value)), where));
 }
+
+/** `column = any(<keys>)` with the keys read through an InitPlan, out of the planner's sight (`rowsOfKeys`). */
+export const amongKeys = (column: AnyPgColumn | SQL, keys: unknown) => sql`${column} = any((select ${keys}::text[])::text[])`;
 
 /** The hub ids of a column page (the `ids` or `residentIds` another department's `@requires` names). */
 export function columnPageIds(ids: unknown): string[] {

@@ -34,3 +34,11 @@ describe('a condition taken apart for a prepared statement', () => {
     expect(parameterize(eq(cases.id, sql.placeholder('id')))).toBeNull();
   });
 });
+
+describe("a column page's keys in rowsOfKeys", () => {
+  it('go through an InitPlan, so that planning never reads the array of keys', async () => {
+    const { amongKeys } = await import('../src/column-pages.ts');
+    // `= any($1)` would bind the array as a constant into every (custom) plan, estimated key by key.
+    expect(dialect.sqlToQuery(amongKeys(cases.id, sql.placeholder('keys'))).sql).toBe('"cases"."id" = any((select $1::text[])::text[])');
+  });
+});

@@ -69,8 +69,10 @@ export const residents = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    // Grid pages are keyset-paged by id within a grid; population counts group by type within a grid.
-    index('residents_grid_id_idx').on(t.gridCode, t.id),
+    // Grid pages are keyset-paged by id within a grid; population counts group by type within a grid. The index also
+    // holds what a column page of residents reads beyond its key (sex, birth date, population type, residence
+    // status), so a grid's page is an index-only range in id order (resident-columns.ts), not a heap visit per row.
+    index('residents_grid_id_idx').on(t.gridCode, t.id, t.sex, t.birthDate, t.populationType, t.residenceStatus),
     index('residents_grid_type_idx').on(t.gridCode, t.populationType, t.id),
     // Population counts count the people living in the grid (实有人口): this index alone answers them (an index-only
     // scan), where the one above must visit every row to read its residence status. Its predicate is the loaders'
