@@ -3,6 +3,7 @@
  * they come. Memory holds the pages in flight and nothing else, whatever the district's size; a stopped export (the
  * client went away) starts no further page.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { toChinaTime } from '@hub/core';
 import type { DatasetPlacesQuery } from '../__generated__/datasets.ts';
 import { PLACES_OPERATION, type Cell, type DatasetSpec, type GridPlace, type RowPage } from './catalog.ts';
@@ -43,6 +44,53 @@ export interface RunOptions {
   columnPageSize?: number;
   /** Grids one run of column pages covers (at most 500); runs are read `concurrency` at a time. */
   gridsPerRun?: number;
+  /**
+   * Waits before each further read of a page that failed for a while only (a department away, slow or restarting,
+   * the audit trail unreachable): one retry per entry, e.g. `[1000, 4000]`; `[]` gives up at the first failure.
+   */
+  retryDelaysMs?: readonly number[];
+  /** Told of each such retry (the gateway logs it). */
+  onRetry?: (retry: { operationName: string; attempt: number; codes: string[] }) => void;
+}
+
+/**
+ * Codes of a page read that failed for a while only: the gateway's own retries of each subgraph fetch were spent (a
+ * department away, slow or restarting; its breaker open), the request's time ran out, a department's answer broke
+ * off, or the audit trail could not record the page. A dataset's reads change nothing, so the page is read again.
+ */
+const TRANSIENT = new Set(['SUBGRAPH_UNAVAILABLE', 'SUBGRAPH_REQUEST_REFUSED', 'REQUEST_TIMEOUT', 'INTERNAL_SERVER_ERROR', 'AUDIT_UNAVAILABLE']);
+
+/** A page read failed in one of those ways: every error transient (a refusal or a bad query stays a failure). */
+const transient = (errors: NonNullable<OperationResult['errors']>) => errors.every((e) => TRANSIENT.has(String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')));
+
+/** Two further reads of a failed page, a second and then four after it: longer than a breaker stays open (5 s). */
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [1000, 4000];
+
+/**
+ * `execute` with each transient failure read again after the next of `delays`, until one answers or the delays are
+ * spent (the last failure is then the answer); a stop ends the waiting at once with the failure in hand.
+ */
+export function retryingReads(execute: Execute, options: Pick<RunOptions, 'signal' | 'retryDelaysMs' | 'onRetry'>): Execute {
+  const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+  return async (request) => {
+    for (let attempt = 0; ; attempt++) {
+      let result: OperationResult;
+      try {
+        result = await execute(request);
+        if (!result.errors?.length || !transient(result.errors) || attempt >= delays.length || options.signal.aborted) return result;
+      } catch (error) {
+        // The pipeline itself threw (not an answer with errors): read again the same way, or fail as before.
+        if (attempt >= delays.length || options.signal.aborted) throw error;
+        result = { errors: [{ message: 'the page read failed', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] };
+      }
+      options.onRetry?.({ operationName: request.operationName, attempt: attempt + 1, codes: [...new Set(result.errors?.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))] });
+      try {
+        await sleep(delays[attempt], undefined, { signal: options.signal });
+      } catch {
+        return result;
+      }
+    }
+  };
 }
 
 function failure(operationName: string, errors: NonNullable<OperationResult['errors']>): DatasetError {
@@ -93,7 +141,7 @@ function keep(page: RowPage, filter: DatasetFilter): Cell[][] {
   });
 }
 
-type Settings = Required<RunOptions>;
+type Settings = Required<Omit<RunOptions, 'retryDelaysMs' | 'onRetry'>>;
 
 /**
  * The dataset's rows, as they come: runs of grids, each run's pages one after another and `concurrency` runs at once,

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isCommunityCode, isGridCode, isStreetCode, refusalBody, sendJson, type Caller, type Logger, type RouteHandler } from '@hub/core';
 import type { AuditSink } from '../audit.ts';
 import { DATASETS, type DatasetSpec } from './catalog.ts';
-import { DatasetError, datasetRows, gridsOf, type DatasetFilter, type Execute, type RunOptions } from './engine.ts';
+import { DatasetError, datasetRows, gridsOf, retryingReads, type DatasetFilter, type Execute, type RunOptions } from './engine.ts';
 import { encoderFor, FORMATS, isFormat, type Format } from './formats.ts';
 
 export const DATASETS_PATH = '/datasets';
@@ -146,10 +146,16 @@ export function datasetRoutes(options: DatasetRouteOptions): RouteHandler {
 
 async function stream(dataset: DatasetSpec, format: Format, req: IncomingMessage, res: ServerResponse, url: URL, caller: Caller, options: DatasetRouteOptions) {
   const filter = parseFilter(url.searchParams, dataset);
-  const execute = options.executeAs(caller, dataset.name);
   const stopped = new AbortController();
   res.once('close', () => stopped.abort());
   req.once('aborted', () => stopped.abort());
+  // A page (or the places) that failed for a while only is read again before the export gives up: an export of
+  // minutes outlasts a department's restart or a moment of overload, and cutting the file would waste all of it.
+  const execute = retryingReads(options.executeAs(caller, dataset.name), {
+    signal: stopped.signal,
+    ...(options.tuning?.retryDelaysMs ? { retryDelaysMs: options.tuning.retryDelaysMs } : {}),
+    onRetry: ({ operationName, attempt, codes }) => options.logger.warn('dataset page read again', { dataset: dataset.name, operationName, attempt, codes }),
+  });
   const grids = await gridsOf(filter, execute);
   const rows = datasetRows(dataset, grids, filter, execute, { ...options.tuning, signal: stopped.signal });
   // The first grid is read before anything is sent, so an early failure is still a proper HTTP status.
