@@ -9,7 +9,7 @@ import { ErrorCode, inputError } from './errors.ts';
 import { decodeCursor, encodeCursor } from './pagination.ts';
 import { inScope, type RowScope } from './access/disclosure.ts';
 import { parameterize, preparedStatement, type PreparedStatement } from './db/prepared.ts';
-import { textArray } from './db/any-of.ts';
+import { markHexKeys, textArray } from './db/any-of.ts';
 
 /**
  * Column pages (列式分页): a page of rows answered as one object of lists instead of a list of objects, for bulk
@@ -341,7 +341,8 @@ export const amongKeys = (column: AnyPgColumn | SQL, keys: unknown) => sql`${col
 
 /** The hub ids of a column page (the `ids` or `residentIds` another department's `@requires` names). */
 export function columnPageIds(ids: unknown): string[] {
-  return columnPageKeys(ids, isResidentKey, ErrorCode.INVALID_RESIDENT_ID, 'hub resident ids');
+  // Hub ids are 32 lower-case hex digits (`isResidentKey`), so their array text needs no second check.
+  return markHexKeys(columnPageKeys(ids, isResidentKey, ErrorCode.INVALID_RESIDENT_ID, 'hub resident ids'));
 }
 
 /**

@@ -23,7 +23,19 @@ export function anyOf(column: AnyPgColumn, values: readonly string[]): SQL {
   return sql`${column} = any(${sql.param(textArray(values))})`;
 }
 
+/**
+ * Lists already checked to hold hex keys only (a column page's hub ids, `markHexKeys`): their 5,000 ids were checked
+ * once as they arrived, and checking them again here was a second walk over every character of the page's ids.
+ */
+const hexKeyLists = new WeakSet<readonly string[]>();
+
+/** Marks a list whose every entry was checked to be non-empty hex digits, so `textArray` need not check it again. */
+export function markHexKeys<T extends readonly string[]>(values: T): T {
+  hexKeyLists.add(values);
+  return values;
+}
+
 /** Values for one `text[]` parameter: hex keys as the array's own text (no quoting per element), others as a list. */
 export function textArray(values: readonly string[]): string | string[] {
-  return allHex(values) ? `{${values.join(',')}}` : [...values];
+  return hexKeyLists.has(values) || allHex(values) ? `{${values.join(',')}}` : [...values];
 }
