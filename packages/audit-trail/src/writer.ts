@@ -264,13 +264,11 @@ const DOLLAR_TAG = '$audit_batch$';
 /**
  * `text` as an SQL literal: dollar-quoted, which needs nothing escaped, unless the text holds the tag (a caller's
  * variable could) or the tag but its last `$` (which would end with the closing tag's first character), then quoted
- * and escaped as the pg driver's `escapeLiteral` does it. That one copies the text character by character, a
+ * and escaped by the pg driver's `escapeLiteral`. That one copies the text character by character, a
  * record's ~600 with every request.
  */
 function literal(text: string): string {
-  if (!text.includes(DOLLAR_TAG.slice(0, -1))) return `${DOLLAR_TAG}${text}${DOLLAR_TAG}`;
-  const quoted = `'${text.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`;
-  return text.includes('\\') ? ` E${quoted}` : quoted;
+  return text.includes(DOLLAR_TAG.slice(0, -1)) ? pg.escapeLiteral(text) : `${DOLLAR_TAG}${text}${DOLLAR_TAG}`;
 }
 
 /**
