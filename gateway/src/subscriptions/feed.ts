@@ -114,7 +114,9 @@ export function followFeed(options: { url: string; subgraph: string; internalKey
         await connectOnce();
       } catch (error) {
         if (abort.signal.aborted) break;
-        if (failures === 0) options.logger.warn('feed wake-up stream lost; reconnecting', { url: options.url, error: error instanceof Error ? error.message : String(error) });
+        // fetch's own message ("fetch failed") says nothing: the cause's code (ECONNRESET, ECONNREFUSED, …) does.
+        const cause = error instanceof Error && error.cause instanceof Error ? ((error.cause as NodeJS.ErrnoException).code ?? error.cause.message) : undefined;
+        if (failures === 0) options.logger.warn('feed wake-up stream lost; reconnecting', { url: options.url, error: error instanceof Error ? error.message : String(error), ...(cause ? { cause } : {}) });
       }
       open = false;
       // A stream that stayed up a while was healthy: start the backoff over.

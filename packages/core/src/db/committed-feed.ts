@@ -74,6 +74,12 @@ export function parseWake(payload: string): { sequence: number; route?: WakeRout
 export function feedWakeupRoute(pool: pg.Pool, feed: CommittedFeed, serviceName: string) {
   const logger = createLogger(serviceName);
   const streams = new Set<ServerResponse>();
+  /**
+   * Streams still being opened (between `listen()` and joining `streams`): a stream that closes meanwhile must not
+   * UNLISTEN under them. A gateway reconnecting opens its new stream before this process sees the old one close, and
+   * a stream opened on a listener that then UNLISTENed would get no wake-up ever again.
+   */
+  let opening = 0;
   let listening: Promise<pg.PoolClient> | undefined;
   const channel = `"${feed.channel.replaceAll('"', '""')}"`;
   const table = `"${feed.table.replaceAll('"', '""')}"`;
@@ -107,7 +113,7 @@ export function feedWakeupRoute(pool: pg.Pool, feed: CommittedFeed, serviceName:
     }));
 
   const unlisten = async () => {
-    if (streams.size > 0 || !listening) return;
+    if (streams.size > 0 || opening > 0 || !listening) return;
     const pending = listening;
     listening = undefined;
     const client = await pending.catch(() => undefined);
@@ -132,14 +138,18 @@ export function feedWakeupRoute(pool: pg.Pool, feed: CommittedFeed, serviceName:
       // Listened for before anything is awaited: a gateway may leave while the listener is being set up.
       const closed = new Promise<void>((resolve) => res.once('close', resolve));
       let head: number;
+      opening++;
       try {
         await listen();
         const { rows } = await pool.query<{ head: string | null }>(`select max(sequence)::text as head from ${table}`);
         head = Number(rows[0]?.head ?? 0);
       } catch (error) {
+        opening--;
         logger.warn('feed wake-up unavailable', { error: error instanceof Error ? error.message : String(error) });
+        await unlisten();
         return sendJson(res, 503, { error: 'the feed cannot be followed now; try again' });
       }
+      opening--;
       if (res.destroyed) return unlisten();
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(wakeFrame(feed, 'head', head));
