@@ -266,6 +266,10 @@ describe('the runtime trees', () => {
     expect(records.some((r) => r.includes(reported.reportCase.case.id))).toBe(true);
   });
 
+  it("print none of Node's own warnings (a deprecated built-in module, say) while starting and serving", () => {
+    for (const { name, output } of children) expect(output.join('').match(/^\(node:\d+\) .*Warning.*$/gm) ?? [], name).toEqual([]);
+  });
+
   it('stop on SIGTERM with exit code 0, the gateway first', async () => {
     const gateway = children.find((c) => c.name === 'gateway')!;
     expect(await stop(gateway.child)).toBe(0);

@@ -155,6 +155,9 @@ export async function buildEntries(entries: readonly EntryToBuild[], options: { 
     // (one copy, or schemas are refused as "from another module or realm"): `main` before `module`, node's way.
     mainFields: ['main', 'module'],
     external: EXTERNAL,
+    // tr46 (under @apollo/gateway's node-fetch) requires `punycode`, which node resolves to its deprecated built-in
+    // (DEP0040, a warning in every gateway's log on Node 22 and later): the same code, as the userland package, is bundled.
+    alias: { punycode: 'punycode.js' },
     banner: { js: BANNER },
     sourcemap: 'linked',
     sourcesContent: false,
