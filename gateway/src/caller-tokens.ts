@@ -59,9 +59,13 @@ const REST_ROOM = 512;
 
 function hmacSigner(secret: KeyObject, seconds: number, keyOf: (caller: Caller) => string) {
   const keys = new Map<string, { ipad: Buffer; opad: Buffer }>();
-  const fixed = new Map<string, FixedPart>();
-  // A request's fetches share its caller object: its fixed parts are found by object and audience after the first.
-  const byCaller = new WeakMap<Caller, Map<string, FixedPart>>();
+  /**
+   * Fixed parts by the caller's key (its JSON), then by audience. A request's fetches share its caller object, whose
+   * key is written once (`keyOf`) and hashed once as a map key: each fetch then costs two lookups, not a key of
+   * audience and caller joined, flattened and hashed again per fetch.
+   */
+  const fixed = new Map<string, Map<string, FixedPart>>();
+  let kept = 0;
 
   /** RFC 2104 with SHA-256: the pads of each audience's key. */
   function keyOfAudience(audience: string) {
@@ -73,28 +77,29 @@ function hmacSigner(secret: KeyObject, seconds: number, keyOf: (caller: Caller) 
   }
 
   function fixedPart(caller: Caller, audience: string): FixedPart {
-    let ofCaller = byCaller.get(caller);
+    const callerKey = keyOf(caller);
+    let ofCaller = fixed.get(callerKey);
     let part = ofCaller?.get(audience);
     if (part) return part;
-    const cacheKey = `${audience}\u0000${keyOf(caller)}`;
-    part = fixed.get(cacheKey);
-    if (!part) {
-      const { userId, ...claims } = caller;
-      let json = JSON.stringify({ ...claims, iss: INTERNAL_ISSUER, aud: audience, sub: userId }).slice(0, -1) + ',';
-      json += ' '.repeat((3 - (Buffer.byteLength(json) % 3)) % 3);
-      const prefix = `${HEADER}.${Buffer.from(json).toString('base64url')}`;
-      const { ipad, opad } = keyOfAudience(audience);
-      // The prefix is base64url: one byte a character.
-      const inner = Buffer.allocUnsafe(ipad.length + prefix.length + REST_ROOM);
-      ipad.copy(inner);
-      inner.write(prefix, ipad.length, 'latin1');
-      const outer = Buffer.alloc(opad.length + 32);
-      opad.copy(outer);
-      if (fixed.size >= MAX_KEPT) fixed.clear();
-      fixed.set(cacheKey, (part = { prefix, inner, innerLength: ipad.length + prefix.length, outer }));
+    const { userId, ...claims } = caller;
+    let json = JSON.stringify({ ...claims, iss: INTERNAL_ISSUER, aud: audience, sub: userId }).slice(0, -1) + ',';
+    json += ' '.repeat((3 - (Buffer.byteLength(json) % 3)) % 3);
+    const prefix = `${HEADER}.${Buffer.from(json).toString('base64url')}`;
+    const { ipad, opad } = keyOfAudience(audience);
+    // The prefix is base64url: one byte a character.
+    const inner = Buffer.allocUnsafe(ipad.length + prefix.length + REST_ROOM);
+    ipad.copy(inner);
+    inner.write(prefix, ipad.length, 'latin1');
+    const outer = Buffer.alloc(opad.length + 32);
+    opad.copy(outer);
+    if (kept >= MAX_KEPT) {
+      fixed.clear();
+      kept = 0;
+      ofCaller = undefined;
     }
-    if (!ofCaller) byCaller.set(caller, (ofCaller = new Map()));
-    ofCaller.set(audience, part);
+    if (!ofCaller) fixed.set(callerKey, (ofCaller = new Map()));
+    ofCaller.set(audience, (part = { prefix, inner, innerLength: ipad.length + prefix.length, outer }));
+    kept++;
     return part;
   }
 

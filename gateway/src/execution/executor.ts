@@ -323,13 +323,28 @@ function moveInto(cursor: Cursor, path: readonly (string | number)[]): Cursor | 
   return data ? { path: cursor.path.concat(path), data, fullResult: cursor.fullResult } : undefined;
 }
 
-function flattenAt(value: unknown, path: readonly (string | number)[]): unknown {
-  if (path.length === 0 || value === undefined || value === null) return value;
-  const [head, ...rest] = path;
-  if (head === '@') return (value as unknown[]).flatMap((item) => flattenAt(item, rest));
+/**
+ * The values at `path` from `at` on, a list's (`@`) flattened one level as `flatMap` would: walked by index, with no
+ * copy of the path's rest and no callback per level (a Flatten node of every entity fetch goes through here).
+ */
+function flattenAt(value: unknown, path: readonly (string | number)[], at = 0): unknown {
+  if (at === path.length || value === undefined || value === null) return value;
+  const head = path[at];
+  if (head === '@') {
+    if (!Array.isArray(value)) throw new Error(`Unexpected value at path element ${head}`);
+    const items = value as unknown[];
+    const flat: unknown[] = [];
+    for (let i = 0; i < items.length; i++) {
+      if (!(i in items)) continue;
+      const inner = flattenAt(items[i], path, at + 1);
+      if (Array.isArray(inner)) for (let j = 0; j < inner.length; j++) flat.push(inner[j]);
+      else flat.push(inner);
+    }
+    return flat;
+  }
   if (typeof head !== 'string' || Array.isArray(value)) throw new Error(`Unexpected value at path element ${String(head)}`);
   const object = value as Record<string, unknown>;
-  return flattenAt(Object.prototype.hasOwnProperty.call(object, head) ? object[head] : undefined, rest);
+  return flattenAt(Object.prototype.hasOwnProperty.call(object, head) ? object[head] : undefined, path, at + 1);
 }
 
 /** A subgraph error's path in the client's answer: an entity fetch's `_entities` index becomes the entity's path. */

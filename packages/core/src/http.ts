@@ -61,6 +61,7 @@ export interface RunningService {
 }
 
 const GRAPHQL_PATH = '/graphql';
+const mapSet = Map.prototype.set;
 /** The URL of every request the lean front serves (it serves no other path, and no query string). */
 const GRAPHQL_URL = new URL(GRAPHQL_PATH, 'http://localhost');
 
@@ -150,9 +151,13 @@ export function createHttpService<TContext extends BaseContext, TAuth = undefine
 
   /** Runs the guard and GraphQL for a `/graphql` request; the answer's status, head (name, value, …) and body. */
   async function answerGraphQL(req: IncomingMessage, url: URL, requestId: string, bodyBytes: () => Promise<Buffer | undefined>) {
+    // node:http and the lean front both give header names lower-cased: Map's own `set`, not HeaderMap's, which
+    // lower-cases each name again; a `for…in` over the headers, not an array per header from `Object.entries`.
     const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    const given = req.headers;
+    for (const key in given) {
+      const value = given[key];
+      if (value !== undefined) mapSet.call(headers, key, Array.isArray(value) ? value.join(', ') : value);
     }
     let parsed: Promise<unknown> | undefined;
     const body = () => (parsed ??= bodyBytes().then(parseJsonBody));

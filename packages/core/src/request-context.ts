@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { context, createContextKey, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
+import { context, createContextKey, isSpanContextValid, ROOT_CONTEXT, trace, type Context, type Span } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { redactNumbers } from './codes/redact.ts';
 import type { BatchGate } from './db/batch-gate.ts';
@@ -77,6 +77,47 @@ export function freshRequestId(): string {
 export function runInRequestScope<T>(requestScope: RequestScope, work: () => T): T {
   installRequestContext();
   return context.with(withRequestScope(context.active(), requestScope), work);
+}
+
+/** The API's key of the active span (`createContextKey` is `Symbol.for`, so this is the key `trace.setSpan` uses). */
+const SPAN_KEY = createContextKey('OpenTelemetry Context Key SPAN');
+
+/**
+ * A request's context when nothing is traced: its span (ids only) and, once set, its request scope, as two fields.
+ * The API's own context copies a Map at every `setValue`: the caller's span context, then the request's span, then
+ * the request scope made three contexts and three Maps per request (in the gateway and in every department) only to
+ * hold two values. It reads as `ROOT_CONTEXT` with those two values set; any other value set on it (a recording
+ * span's, a suppressed trace's) gives the API's own context with them in it.
+ */
+class RequestOnlyContext implements Context {
+  constructor(
+    private readonly span: Span,
+    private readonly scope: RequestScope | undefined,
+  ) {}
+
+  getValue(key: symbol): unknown {
+    return key === SPAN_KEY ? this.span : key === REQUEST_SCOPE ? this.scope : undefined;
+  }
+
+  setValue(key: symbol, value: unknown): Context {
+    if (key === REQUEST_SCOPE) return new RequestOnlyContext(this.span, value as RequestScope | undefined);
+    if (key === SPAN_KEY) return new RequestOnlyContext(value as Span, this.scope);
+    return this.general().setValue(key, value);
+  }
+
+  deleteValue(key: symbol): Context {
+    return this.general().deleteValue(key);
+  }
+
+  private general(): Context {
+    const withSpan = ROOT_CONTEXT.setValue(SPAN_KEY, this.span);
+    return this.scope === undefined ? withSpan : withSpan.setValue(REQUEST_SCOPE, this.scope);
+  }
+}
+
+/** A context holding only this span (as `trace.setSpan(ROOT_CONTEXT, span)`), and the request scope once it is set. */
+export function spanOnlyContext(span: Span): Context {
+  return new RequestOnlyContext(span, undefined);
 }
 
 /** `within` with the request scope set, for a server that enters a request's span and scope in one context switch. */

@@ -1,12 +1,12 @@
 import { randomFillSync } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { context, defaultTextMapGetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Context, type Span, type SpanContext, type SpanOptions, type TextMapSetter, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { isTracingSuppressed, parseTraceParent, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { installRequestContext } from './request-context.ts';
+import { installRequestContext, spanOnlyContext } from './request-context.ts';
 
 /**
  * OpenTelemetry traces across the hub. Each service calls `startTracing` once: with OTEL_EXPORTER_OTLP_ENDPOINT set
@@ -58,9 +58,24 @@ const headerSetter: TextMapSetter<{ set(name: string, value: string): void }> = 
 /** Ours rather than the global propagator, which is a no-op unless `startTracing` registered a provider. */
 const traceContext = new W3CTraceContextPropagator();
 
+/**
+ * The headers the propagator writes for a span context, by the span context: the gateway sends a request's fetches
+ * under one (its request's, when its fetch spans record nothing), and the propagator's checks of the ids (two regular
+ * expressions) and its text were made again for every fetch. Span contexts are not changed once made.
+ */
+const injected = new WeakMap<SpanContext, string[]>();
+
 /** Writes the active span's `traceparent` (and `tracestate`) into outgoing headers. */
 export function injectTraceContext(headers: { set(name: string, value: string): void }, from: Context = context.active()): void {
-  traceContext.inject(from, headers, headerSetter);
+  const spanContext = trace.getSpanContext(from);
+  if (!spanContext || isTracingSuppressed(from)) return;
+  let pairs = injected.get(spanContext);
+  if (pairs === undefined) {
+    const made: string[] = [];
+    traceContext.inject(from, { set: (name: string, value: string) => made.push(name, value) }, headerSetter);
+    injected.set(spanContext, (pairs = made));
+  }
+  for (let i = 0; i < pairs.length; i += 2) headers.set(pairs[i]!, pairs[i + 1]!);
 }
 
 /**
@@ -85,8 +100,10 @@ export interface RequestSpan {
  */
 export function startRequestSpan(service: string, req: IncomingMessage, route: string): RequestSpan {
   installRequestContext();
+  // Nothing traced: the caller's ids read straight from its `traceparent` (as the propagator reads them; its
+  // `tracestate` would be dropped with the caller's span anyway), and one context for the request's ids.
+  if (!tracingStarted) return { context: spanOnlyContext(idsOnly(callerSpanContext(req))), end: endNothing };
   const parent = traceContext.extract(ROOT_CONTEXT, req.headers, defaultTextMapGetter);
-  if (!tracingStarted) return { context: trace.setSpan(parent, idsOnly(trace.getSpanContext(parent))), end: endNothing };
   const span = tracer().startSpan(
     `${req.method ?? 'GET'} ${route}`,
     { kind: SpanKind.SERVER, attributes: { 'hub.service': service, 'http.request.method': req.method ?? 'GET', 'http.route': route } },
@@ -100,6 +117,13 @@ export function startRequestSpan(service: string, req: IncomingMessage, route: s
       span.end();
     },
   };
+}
+
+/** The caller's span context from its `traceparent` header, as `W3CTraceContextPropagator.extract` reads it. */
+function callerSpanContext(req: IncomingMessage): SpanContext | undefined {
+  const header = req.headers.traceparent;
+  const text = Array.isArray(header) ? header[0] : header;
+  return typeof text === 'string' && text !== '' ? (parseTraceParent(text) ?? undefined) : undefined;
 }
 
 /**

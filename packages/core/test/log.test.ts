@@ -1,4 +1,5 @@
 import { ApolloServer } from '@apollo/server';
+import { context, createContextKey } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LOG_LIMITS, REDACTED, redactLogFields, redactLogText } from '../src/log-redaction.ts';
 import { createHttpService, createLogger, listen, REQUEST_ID_HEADER, type RunningService } from '../src/index.ts';
@@ -146,6 +147,15 @@ describe('log lines', () => {
         logger.warn('refused', { requestId: 'forged', message: 'forged', details: { idNumber: ID } });
         res.end('ok');
       },
+      // A value set on the request's context (as a library's span or a suppressed trace is) keeps the request's ids.
+      '/nested': (_req: unknown, res: { end(body: string): void }) => {
+        const key = createContextKey('unit.nested');
+        context.with(context.active().setValue(key, 'kept'), () => {
+          logger.warn('nested', { value: String(context.active().getValue(key)) });
+          context.with(context.active().deleteValue(key), () => logger.warn('nested', { value: String(context.active().getValue(key)) }));
+        });
+        res.end('ok');
+      },
     };
     const service = await listen(createHttpService({ apollo, context: async () => ({}), routes, logger }), 0, '127.0.0.1', () => apollo.stop());
     services.push(service);
@@ -180,5 +190,34 @@ describe('log lines', () => {
       ['desk-1', refused[0]!.traceId],
       ['desk-2', traceId],
     ]);
+  });
+
+  it("continue only a well-formed traceparent, as the W3C propagator reads it, and keep the ids in a nested context", async () => {
+    const base = await serve();
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const cases: [string, boolean][] = [
+      [`00-${traceId}-00f067aa0ba902b7-01`, true],
+      // A later version may carry more; version 00 may not, ff is no version, and ids may not be all zeros.
+      [`01-${traceId}-00f067aa0ba902b7-01-more`, true],
+      [`00-${traceId}-00f067aa0ba902b7-01-more`, false],
+      [`ff-${traceId}-00f067aa0ba902b7-01`, false],
+      [`00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, false],
+      [`00-${traceId}-${'0'.repeat(16)}-01`, false],
+      [`00-${traceId.toUpperCase()}-00f067aa0ba902b7-01`, false],
+    ];
+    for (const [i, [traceparent]] of cases.entries()) {
+      await (await fetch(`${base}/nested`, { headers: { [REQUEST_ID_HEADER]: `desk-${i}`, traceparent } })).text();
+    }
+    await vi.waitFor(() => expect(lines.filter((line) => line.message === 'nested')).toHaveLength(2 * cases.length), { timeout: 10_000, interval: 5 });
+    const nested = lines.filter((line) => line.message === 'nested');
+    for (const [i, [, continued]] of cases.entries()) {
+      const [inner, deleted] = [nested[2 * i]!, nested[2 * i + 1]!];
+      expect([inner.requestId, inner.value, deleted.requestId, deleted.value]).toEqual([`desk-${i}`, 'kept', `desk-${i}`, 'undefined']);
+      expect(inner.traceId).toMatch(/^[0-9a-f]{32}$/);
+      expect(inner.traceId === traceId).toBe(continued);
+      expect(inner.spanId).toMatch(/^[0-9a-f]{16}$/);
+      expect(inner.spanId).not.toBe('00f067aa0ba902b7');
+      expect([deleted.traceId, deleted.spanId]).toEqual([inner.traceId, inner.spanId]);
+    }
   });
 });
