@@ -160,12 +160,12 @@ const MAX_KEYED_SORT = 1 << 21;
 const PLACE = 2 ** 21;
 
 /**
- * Checks a long list of hub ids (null when one is not) and returns them in the order `Array.prototype.sort` puts them (UTF-16 code units,
- * which for lowercase hexadecimal is the digits' order). Each id's first eight digits are read as a number while its
- * characters are checked, and that number times 2^21 plus the id's place is one exact double: a `Float64Array` of
- * them sorts natively, without a comparison call or a string compare per step. Ids whose first eight digits are
- * the same (a few pairs in a page of 5,000 random ids, or a repeated id) are then sorted by their whole text.
- * A column page's 5,000 ids: about a third of the time of dealing them into 4,096 buckets of arrays and sorting each.
+ * Checks a long list of hub ids (null when one is not) and returns them in the order `Array.prototype.sort` puts
+ * them (UTF-16 code units, which for lowercase hexadecimal is the digits' order). Each id's first eight digits are
+ * read as a number while its characters are checked, and that number times 2^21 plus the id's place is one exact
+ * double: a `Float64Array` of them sorts natively, without a comparison call or a string compare per step, and
+ * without the 4,096 small arrays the buckets of before made per page. Ids whose first eight digits are the same (a
+ * few pairs in a page of 5,000 random ids, or a repeated id) are then sorted by their whole text.
  */
 function sortHubIds(ids: readonly unknown[]): string[] | null {
   const count = ids.length;
