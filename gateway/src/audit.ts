@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { AuditRecordInput } from '@hub/audit-trail';
+import { distinctHubIds, type AuditRecordInput } from '@hub/audit-trail';
 import type { Caller } from '@hub/core';
 import {
   buildSchema,
@@ -147,6 +147,8 @@ function compileObserver(schema: GraphQLSchema, document: DocumentNode): Observe
 export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, data: Json | undefined, hash?: string): { categories: string[]; residentIds: string[] } {
   const categories = new Set<string>();
   const residentIds = new Set<string>();
+  // A column page's ids, kept as the lists they are: 5,000 of them into the set cost more than sorting them once.
+  const columnLists: unknown[][] = [];
   function walk(observer: Observed[], value: Json | undefined): void {
     if (value === null || value === undefined) return;
     if (Array.isArray(value)) {
@@ -160,14 +162,28 @@ export function observeAnswer(schema: GraphQLSchema, document: DocumentNode, dat
       if (entry.residentId && typeof fieldValue === 'string') residentIds.add(fieldValue);
       if (entry.residentAge && typeof fieldValue === 'number' && fieldValue < MINOR_AGE) categories.add('minors');
       // A column page (列式分页) concerns every resident in its ids, and minors when any age is under 14.
-      if (entry.columnIds && Array.isArray(fieldValue)) for (const id of fieldValue) if (typeof id === 'string') residentIds.add(id);
+      if (entry.columnIds && Array.isArray(fieldValue)) columnLists.push(fieldValue);
       if (entry.columnAges && Array.isArray(fieldValue) && fieldValue.some((age) => typeof age === 'number' && age < MINOR_AGE)) categories.add('minors');
       if (entry.category) categories.add(entry.category);
       if (entry.children) walk(entry.children, fieldValue);
     }
   }
   walk(observerOf(schema, document, hash), data);
-  return { categories: [...categories].sort(), residentIds: [...residentIds] };
+  return { categories: [...categories].sort(), residentIds: residentIdsOf(residentIds, columnLists) };
+}
+
+/**
+ * The residents an answer concerns, once each: with a column page among them, sorted as the trail stores them (its
+ * writer then need not sort them again) when all are hub ids, else in the order read.
+ */
+function residentIdsOf(ids: Set<string>, columnLists: unknown[][]): string[] {
+  if (columnLists.length === 0) return [...ids];
+  const all: unknown[] = columnLists.length === 1 && ids.size === 0 ? columnLists[0]! : [...ids, ...columnLists.flat()];
+  // Handed to the writer as it is: it knows the list (checked, sorted, once each) and takes it without a second pass.
+  const distinct = distinctHubIds(all);
+  if (distinct !== null) return distinct;
+  for (const list of columnLists) for (const id of list) if (typeof id === 'string') ids.add(id);
+  return [...ids];
 }
 
 /**

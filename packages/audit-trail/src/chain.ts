@@ -47,11 +47,16 @@ export function recordHash(record: Omit<AuditRecordRow, 'hash'>): string {
  * `recordHash` of a record whose resident ids are all hub ids (32 lowercase hexadecimal characters, as the writer
  * checks them): their canonical JSON is then one `join`, nothing in them being escaped.
  */
-export function recordHashOfHubIds(record: Omit<AuditRecordRow, 'hash'>): string {
-  return hashRecord(record, record.residentIds.length === 0 ? '[]' : null);
+export function recordHashOfHubIds(record: Omit<AuditRecordRow, 'hash'>, quotedIds?: Uint8Array): string {
+  return hashRecord(record, record.residentIds.length === 0 ? '[]' : null, quotedIds);
 }
 
-function hashRecord(record: Omit<AuditRecordRow, 'hash'>, residentIdsJson: string | null): string {
+/**
+ * `quotedIds`, when given, are the record's ids as the bytes of `"id1","id2",…` (the writer's, which it sends as the
+ * insert's parameter too): their JSON is those bytes inside brackets. A `join` of 5,000 ids cost ~3 ms a record,
+ * writing them into one buffer a tenth of that.
+ */
+function hashRecord(record: Omit<AuditRecordRow, 'hash'>, residentIdsJson: string | null, quotedIds?: Uint8Array): string {
   const hash = createHash('sha256');
   hash.update(
     `{"categories":${canonicalJson(record.categories)},"department":${canonicalJson(record.department)},${
@@ -64,6 +69,7 @@ function hashRecord(record: Omit<AuditRecordRow, 'hash'>, residentIdsJson: strin
     'utf8',
   );
   if (residentIdsJson !== null) hash.update(residentIdsJson, 'utf8');
+  else if (quotedIds !== undefined) hash.update('[', 'latin1').update(quotedIds).update(']', 'latin1');
   else hash.update('["', 'latin1').update(record.residentIds.join('","'), 'latin1').update('"]', 'latin1');
   hash.update(`,"role":${canonicalJson(record.role)},"seq":${canonicalJson(record.seq)},"userId":${canonicalJson(record.userId)},"variables":${canonicalJson(record.variables)}}`, 'utf8');
   return hash.digest('hex');

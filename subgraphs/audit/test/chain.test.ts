@@ -9,7 +9,7 @@ import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import { AUDIT_MIGRATIONS, auditDatabase } from '@hub/audit-trail/db';
 import { auditRecords, type AuditRecordRow } from '@hub/audit-trail/schema';
 import { verifyAuditChain } from '@hub/audit-trail/verify';
-import { auditRetentionDays, createAuditWriter, GENESIS_HASH, prepareRecord, recordHash, recordHashText, type AppendedRecord, type AuditWriter } from '@hub/audit-trail';
+import { auditRetentionDays, createAuditWriter, distinctHubIds, GENESIS_HASH, prepareRecord, recordHash, recordHashText, type AppendedRecord, type AuditWriter } from '@hub/audit-trail';
 import { createHash } from 'node:crypto';
 import { operation, residentOf } from '@hub/audit-trail/testing';
 
@@ -65,6 +65,24 @@ async function tamper(url: string, statement: string, params: unknown[] = []): P
     }
   });
 }
+
+describe('a record\'s resident ids', () => {
+  it('are kept once each in code-unit order, however many share their first digits, and the gateway\'s sorted list is taken as it is', () => {
+    const ids = Array.from({ length: 6000 }, (_, i) => residentOf(i));
+    // Ids that share their first eight digits (the keyed sort's number) or all but the last, and repeats.
+    for (let i = 0; i < 600; i++) ids[i] = ids[i + 600]!.slice(0, 8 + (i % 24)) + ids[i + 1200]!.slice(8 + (i % 24));
+    for (let i = 1800; i < 2100; i++) ids[i] = ids[i - 300]!;
+    ids.push('f'.repeat(32), '0'.repeat(32), '0'.repeat(32), 'ffffffff' + '0'.repeat(24));
+    const expected = [...new Set(ids)].sort();
+    expect(prepareRecord(operation(1, { residentIds: ids })).residentIds).toEqual(expected);
+    expect(prepareRecord(operation(1, { residentIds: ids.slice(0, 200) })).residentIds).toEqual([...new Set(ids.slice(0, 200))].sort());
+    const distinct = distinctHubIds(ids);
+    expect(distinct).toEqual(expected);
+    expect(prepareRecord(operation(1, { residentIds: distinct! })).residentIds).toEqual(expected);
+    expect(distinctHubIds([...ids.slice(0, 300), 'R1'])).toBeNull();
+    expect(() => prepareRecord(operation(1, { residentIds: [...ids.slice(0, 300), 'A'.repeat(32)] }))).toThrow(/hub resident ids/);
+  });
+});
 
 describe('the record hash', () => {
   const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -277,6 +295,19 @@ describe('large records (a column page\'s 5,000 resident ids)', () => {
     );
     expect(found.rows.map((r) => Number(r.seq))).toEqual([2]);
     expect(await verifyAuditChain(url)).toEqual({ ok: true, records: 5, headSeq: 5, headHash: rows[4]!.hash });
+  });
+
+  it('keeps a page\'s ids out of line without trying to compress them (migration 0004), and reads them back whole', async () => {
+    const url = await freshTrail();
+    const appended = await writer(url).write(operation(1, { residentIds: page(0) }));
+    const stored = await withClient(url, (client) =>
+      client.query<{ storage: string; ids: number }>(
+        "select a.attstorage as storage, (select cardinality(resident_ids) from audit_records where seq = $1) as ids from pg_attribute a where a.attrelid = 'audit_records'::regclass and a.attname = 'resident_ids'",
+        [appended.seq],
+      ),
+    );
+    expect(stored.rows[0]).toEqual({ storage: 'e', ids: 5000 });
+    expect(await verifyAuditChain(url)).toMatchObject({ ok: true, records: 1 });
   });
 
   it('gives each record of a large batch its own ids, none to one without, and none to a lone record without', async () => {
