@@ -1,5 +1,5 @@
-import { columnOfLoads, columnPageKeys, columnPageOf, RequestCode } from '@hub/core';
-import { CASE_COLUMNS, caseColumnsPage } from '../db/case-columns.ts';
+import { columnPageKeys, columnPageOf, RequestCode } from '@hub/core';
+import { CASE_COLUMNS, caseColumnsPage, disputeCountColumn } from '../db/case-columns.ts';
 import type { CaseColumnsResolvers, GroupRentalColumnsResolvers } from '../__generated__/resolvers-types.ts';
 
 /** Group-rental record id (housing's): QZ, the grid code, a 3-digit sequence. */
@@ -13,6 +13,7 @@ export const CaseColumns: CaseColumnsResolvers = {
 export const GroupRentalColumns: GroupRentalColumnsResolvers = {
   // Housing owns the page; the gateway brings its group-rental ids along (`@requires(fields: "ids")`).
   __resolveReference: ({ page, ids }) => ({ page, ids: columnPageKeys(ids, (id) => GROUP_RENTAL_ID.test(id), RequestCode.INVALID_REPRESENTATION, 'group-rental ids') }),
-  disputeCounts: ({ ids }, _, { loaders }) => columnOfLoads(ids, loaders.casesByGroupRental, (disputes) => disputes.length),
+  // As `GroupRental.disputes` counts them (the caller's case rule applies), counted in the statement.
+  disputeCounts: ({ ids }, _, { db, caseScope }) => disputeCountColumn(db, caseScope, ids),
 };
 

@@ -1,5 +1,5 @@
-import { anyOf, columnFor, columnPageOfRows, gridRangeRows, gridScopeWhere, type ColumnPageKind, type ColumnPageRequest, type GridRangeReader, type RowScope } from '@hub/core';
-import { inArray, sql } from 'drizzle-orm';
+import { columnFor, columnPageOfRows, gridRangeRows, gridScopeWhere, rowsOfKeys, type ColumnPageKind, type ColumnPageRequest, type GridRangeReader, type RowScope } from '@hub/core';
+import { sql } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { partyMembers, partyOrganizations, pointsEntries } from './schema.ts';
 
@@ -50,21 +50,26 @@ export function partyMemberColumnsPage(db: Db, scope: RowScope, request: ColumnP
   return columnPageOfRows(request, scope, PARTY_MEMBER_COLUMNS, membersOfGrids(db, scope), (rows) => columnsOfMembers(db, rows));
 }
 
-/** A page's members as columns, with their branch and points balance: one statement for the branches, one for the points. */
+/**
+ * A page's members as columns, with their branch and points balance: one statement for the branches, one for the
+ * points, each named and reading the page's keys through an InitPlan (`rowsOfKeys`). The points' `= any($1)` of the
+ * page's 5,000 ids was planned afresh for every page (the departments' `force_custom_plan`), the planner weighing
+ * the array id by id, and both statements were built by drizzle per page.
+ */
 async function columnsOfMembers(db: Db, rows: MemberRow[]): Promise<Omit<PartyMemberColumnsPage, 'page' | 'hasNextPage' | 'endCursor'>> {
   const ids = rows.map((r) => r.id);
   const branchIds = [...new Set(rows.map((r) => r.organizationId))];
   const [branches, balances] = await Promise.all([
-    branchIds.length === 0
-      ? []
-      : db.select({ id: partyOrganizations.id, name: partyOrganizations.name, level: partyOrganizations.level }).from(partyOrganizations).where(inArray(partyOrganizations.id, branchIds)),
-    ids.length === 0
-      ? []
-      : db
-          .select({ residentId: pointsEntries.residentId, balance: sql<number>`sum(${pointsEntries.points})::int` })
-          .from(pointsEntries)
-          .where(anyOf(pointsEntries.residentId, ids))
-          .groupBy(pointsEntries.residentId),
+    rowsOfKeys(db, 'member-columns-branches', branchIds, undefined, (among) =>
+      db.select({ id: partyOrganizations.id, name: partyOrganizations.name, level: partyOrganizations.level }).from(partyOrganizations).where(among(partyOrganizations.id)),
+    ),
+    rowsOfKeys(db, 'member-columns-points', ids, undefined, (among) =>
+      db
+        .select({ residentId: pointsEntries.residentId, balance: sql<number>`sum(${pointsEntries.points})::int` })
+        .from(pointsEntries)
+        .where(among(pointsEntries.residentId))
+        .groupBy(pointsEntries.residentId),
+    ),
   ]);
   const branchOf = new Map(branches.map((b) => [b.id, b]));
   const branch = (id: string) => {
