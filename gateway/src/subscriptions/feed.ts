@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { CALLER_HEADER, signCallerToken, type Caller, type Logger, type WakeRoute } from '@hub/core';
+import { CALLER_HEADER, signCallerToken, wakeupFrames, type Caller, type Logger, type WakeRoute } from '@hub/core';
 
 /**
  * The path of a subgraph's wake-up stream (`@hub/core`'s committed feeds): Server-Sent Events, `event: head` on
@@ -64,33 +64,14 @@ export function followFeed(options: { url: string; subgraph: string; internalKey
       await response.body?.cancel();
       throw new Error(`wake-up stream answered HTTP ${response.status}`);
     }
-    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-    let buffer = '';
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          handleFrame(frame);
-        }
-      }
+      for await (const frame of wakeupFrames(response.body)) handleFrame(frame);
     } finally {
       open = false;
-      reader.releaseLock();
     }
   }
 
-  function handleFrame(frame: string): void {
-    let event = '';
-    let data = '';
-    for (const line of frame.split('\n')) {
-      if (line.startsWith('event:')) event = line.slice(6).trim();
-      else if (line.startsWith('data:')) data += line.slice(5).trim();
-    }
+  function handleFrame({ event, data }: { event: string; data: string }): void {
     if (event !== 'head' && event !== 'wake') return;
     const position = JSON.parse(data) as FeedPosition;
     if (!head || position.sequence >= head.sequence) head = position;

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FEED_WAKEUP_PATH, wakePayload } from '@hub/core';
+import { FEED_WAKEUP_PATH, wakePayload, wakeupFrames } from '@hub/core';
 import { serveSubgraphForTests } from '@hub/core/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,23 +48,9 @@ async function follow(url: string) {
   const response = await fetch(url, { headers: { accept: 'text/event-stream' }, signal: abort.signal });
   expect(response.status).toBe(200);
   const frames: { event: string; data: { sequence: number } }[] = [];
-  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
   void (async () => {
-    let buffer = '';
     try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) return;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(frame)?.[1];
-          const data = /^data: (.*)$/m.exec(frame)?.[1];
-          if (event && data) frames.push({ event, data: JSON.parse(data) });
-        }
-      }
+      for await (const { event, data } of wakeupFrames(response.body!)) frames.push({ event, data: JSON.parse(data) });
     } catch {
       // Aborted by the test.
     }

@@ -172,6 +172,36 @@ export function feedWakeupRoute(pool: pg.Pool, feed: CommittedFeed, serviceName:
   });
 }
 
+/**
+ * A wake-up stream's frames as they arrive (`event:` and `data:` of the text between blank lines; comments, such as the
+ * heartbeat, are skipped), for whoever follows one: the gateway, and tests. Ends with the stream; a failed read throws.
+ */
+export async function* wakeupFrames(body: ReadableStream<Uint8Array>): AsyncGenerator<{ event: string; data: string }> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = '';
+        let data = '';
+        for (const line of frame.split('\n')) {
+          if (line.startsWith('event:')) event = line.slice(6).trim();
+          else if (line.startsWith('data:')) data += line.slice(5).trim();
+        }
+        if (event) yield { event, data };
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 /** One SSE frame naming a feed position, with the cursor the feed's connection takes for it, and its event's route. */
 function wakeFrame(feed: CommittedFeed, event: 'head' | 'wake', sequence: number, route?: WakeRoute): string {
   return `event: ${event}\ndata: ${JSON.stringify({ sequence, cursor: encodeCursor(feed.cursorKind, String(sequence)), ...(route ? { route } : {}) })}\n\n`;
