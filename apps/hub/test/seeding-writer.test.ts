@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_HUB_SECRET, department, dropDatabase, ensureDatabase } from '@hub/core';
+import { DEMO_HUB_SECRET, TransactionalBatchWriter, demoSeed, department, dropDatabase, ensureDatabase } from '@hub/core';
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
 import { prepareDatabases, seedDemo } from '../src/databases.ts';
 import { departmentRuntimes } from '../src/departments.ts';
@@ -124,6 +124,25 @@ describe('seeding the demo district with COPY', () => {
     expect(await withClient(url, (c) => c.query('SELECT count(*)::int AS n FROM demo_seed'))).toMatchObject({ rows: [{ n: 0 }] });
     expect(await schemaOf(url)).toEqual(await schemaOf(migrated['public-security']!));
   }, 600_000);
+
+  it('rolls a writer back whole when the seed fails while it completes: nothing it had still to write runs after the ROLLBACK', async () => {
+    // Another department's failure aborts this one in the middle of its completion (its last rows, keys, the marker).
+    const url = (await migratedDatabases('seed_abandon')).party!;
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    try {
+      for (const mode of ['insert', 'copy'] as const) {
+        const writer = new TransactionalBatchWriter(pool, { mode });
+        await writer.begin();
+        await writer.add(demoSeed, [{ department: `left-${mode}`, seed: 1, residents: 1 }]);
+        const completing = writer.complete({ department: 'party', seed: 1, residents: 1 });
+        await writer.rollback();
+        await completing.catch(() => {});
+        expect(await withClient(url, (c) => c.query('SELECT department FROM demo_seed')), mode).toMatchObject({ rows: [] });
+      }
+    } finally {
+      await pool.end();
+    }
+  });
 
   it.each(['public-security', 'party'])(
     'commits no department when %s refuses its rows, whichever thread built them',

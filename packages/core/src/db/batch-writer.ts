@@ -61,6 +61,14 @@ export class TransactionalBatchWriter implements RowWriter {
   private failure: { error: unknown } | null = null;
   private deferred: DeferredSchema | null = null;
   private completed = false;
+  /**
+   * `complete` under way. A seed of several databases rolls this one back when another fails, maybe while this one
+   * completes: `rollback` marks it abandoned, waits for the statement in progress, and only then rolls back, so that
+   * nothing `complete` had still to write (rows, keys, the seed's marker) runs after the ROLLBACK, outside any
+   * transaction, and commits on its own.
+   */
+  private completing: Promise<void> | null = null;
+  private abandoned = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -85,7 +93,10 @@ export class TransactionalBatchWriter implements RowWriter {
     const client = this.requireClient();
     const batch = this.buffers.take();
     if (this.mode === 'insert') {
-      for (const [table, rows] of batch) await bulkInsert(client, table, rows);
+      for (const [table, rows] of batch) {
+        this.refuseIfAbandoned();
+        await bulkInsert(client, table, rows);
+      }
       return;
     }
     // The text is built while the batch before is still being written.
@@ -100,6 +111,7 @@ export class TransactionalBatchWriter implements RowWriter {
     const client = this.requireClient();
     if (this.mode !== 'copy') throw new Error('only a copy writer takes COPY chunks');
     await this.settled();
+    this.refuseIfAbandoned();
     this.inFlight = (async () => {
       for (const chunk of chunks) await copyChunk(client, chunk, { freeze: this.deferred?.emptied.has(chunk.name) ?? false });
     })().catch((error: unknown) => {
@@ -111,11 +123,17 @@ export class TransactionalBatchWriter implements RowWriter {
    * Everything but the commit: the last rows written, the keys and indexes restored, the demo seed recorded. A seed
    * of several databases completes each as soon as its rows are in and commits them all only when all completed.
    */
-  async complete(marker?: typeof demoSeed.$inferInsert): Promise<void> {
+  complete(marker?: typeof demoSeed.$inferInsert): Promise<void> {
+    this.completing = this.completeNow(marker);
+    return this.completing;
+  }
+
+  private async completeNow(marker?: typeof demoSeed.$inferInsert): Promise<void> {
     await this.flush();
     await this.settled();
     const client = this.requireClient();
-    if (this.deferred) await restoreSchema(client, this.deferred);
+    if (this.deferred) await restoreSchema(client, this.deferred, () => this.refuseIfAbandoned());
+    this.refuseIfAbandoned();
     if (marker) await bulkInsert(client, demoSeed, [marker]);
     this.completed = true;
   }
@@ -129,6 +147,8 @@ export class TransactionalBatchWriter implements RowWriter {
 
   async rollback(): Promise<void> {
     if (!this.client) return;
+    this.abandoned = true;
+    await this.completing?.catch(() => {});
     await this.inFlight;
     await this.client.query('ROLLBACK').catch(() => {});
     this.release();
@@ -137,6 +157,10 @@ export class TransactionalBatchWriter implements RowWriter {
   private async settled(): Promise<void> {
     await this.inFlight;
     if (this.failure) throw this.failure.error;
+  }
+
+  private refuseIfAbandoned(): void {
+    if (this.abandoned) throw new Error('the batch writer is being rolled back: nothing more is written');
   }
 
   private requireClient(): pg.PoolClient {
@@ -150,6 +174,8 @@ export class TransactionalBatchWriter implements RowWriter {
     this.buffers.clear();
     this.deferred = null;
     this.completed = false;
+    this.completing = null;
+    this.abandoned = false;
     this.failure = null;
     this.inFlight = Promise.resolve();
   }
@@ -263,11 +289,14 @@ async function truncateEmptyTables(client: pg.PoolClient): Promise<Set<string>> 
   return new Set(emptied);
 }
 
-async function restoreSchema(client: pg.PoolClient, deferred: DeferredSchema): Promise<void> {
+/** Builds the deferred keys and indexes again; `check` runs before each statement (and throws to stop). */
+async function restoreSchema(client: pg.PoolClient, deferred: DeferredSchema, check: () => void): Promise<void> {
   // Index builds sort the loaded rows; more memory than the 64 MB default keeps the larger ones off disk.
   await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
-  for (const statement of deferred.keysAndIndexes) await client.query(statement);
-  for (const statement of deferred.foreignKeys) await client.query(statement);
+  for (const statement of [...deferred.keysAndIndexes, ...deferred.foreignKeys]) {
+    check();
+    await client.query(statement);
+  }
 }
 
 /** The demo seed a department's database holds, if any. */
