@@ -23,12 +23,15 @@ function settleInChild(flags: string[], expose: boolean) {
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as { ms: number | null; before: { used: number; newSpace: number; rss: number }; after: { used: number; newSpace: number; rss: number } };
 }
 
+// Each case starts node processes that load tsx: seconds on a quiet machine, more than vitest's default on a loaded one.
+const CHILDREN_TIMEOUT_MS = 180_000;
+
 describe('settleHeap', () => {
   it('does nothing in a process started without --expose-gc', () => {
     expect(typeof (globalThis as { gc?: unknown }).gc === 'function' ? 'exposed' : settleHeap()).toBe(undefined);
     const child = settleInChild(['--max-semi-space-size=16'], false);
     expect(child.ms).toBe(null);
-  });
+  }, CHILDREN_TIMEOUT_MS);
 
   it('collects the garbage of the start, and on Node 22+ gives back the young generation', () => {
     for (const child of [settleInChild(['--max-semi-space-size=16', '--expose-gc'], false), settleInChild(['--max-semi-space-size=16'], true)]) {
@@ -42,5 +45,5 @@ describe('settleHeap', () => {
         expect(child.before.rss - child.after.rss).toBeGreaterThan(child.before.newSpace / 2);
       }
     }
-  });
+  }, CHILDREN_TIMEOUT_MS);
 });
