@@ -58,6 +58,32 @@ export function toChinaTime(date: Date): string {
   return `${shifted.toISOString().slice(0, 19)}+08:00`;
 }
 
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+/** Two digits of 0 to 59. */
+const TWO_DIGITS = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
+/** Days since 1970-01-01 (China time) of 0001-01-01 and 9999-12-31: outside them `toISOString` writes another form. */
+const FIRST_DAY = -719_162;
+const LAST_DAY = 2_932_896;
+
+/**
+ * `toChinaTime` for many instants at once (a column page's): each distinct day's text made once by this writer and
+ * the time of day from a table, where `toChinaTime` makes a shifted `Date` and its `toISOString` per instant (five
+ * instants a case were ~9 % of mediation's busy samples in a `cases` export). The same text for every instant.
+ */
+export function chinaTimeWriter(): (date: Date) => string {
+  const days = new Map<number, string>();
+  return (date) => {
+    const shifted = date.getTime() + 8 * HOUR_MS;
+    const day = Math.floor(shifted / DAY_MS);
+    if (!(day >= FIRST_DAY && day <= LAST_DAY)) return toChinaTime(date);
+    let text = days.get(day);
+    if (text === undefined) days.set(day, (text = new Date(day * DAY_MS).toISOString().slice(0, 11)));
+    const second = Math.floor((shifted - day * DAY_MS) / 1000);
+    return `${text}${TWO_DIGITS[Math.floor(second / 3600)]}:${TWO_DIGITS[Math.floor(second / 60) % 60]}:${TWO_DIGITS[second % 60]}+08:00`;
+  };
+}
+
 /**
  * A column of a column page (`StringColumn`, `IntColumn`, `StringListColumn`): a list with an entry per resident,
  * passed as one scalar value so that neither graphql-js nor the gateway's result shaping visits its entries one by

@@ -1,4 +1,4 @@
-import { columnFor, columnPageOfRows, gridRangeRows, rowsOfKeys, toChinaTime, type ColumnPageKind, type ColumnPageRequest } from '@hub/core';
+import { chinaTimeWriter, columnFor, columnPageOfRows, gridRangeRows, rowsOfKeys, type ColumnPageKind, type ColumnPageRequest } from '@hub/core';
 import { and, asc, count } from 'drizzle-orm';
 import type { MediationContext } from '../context.ts';
 import type { CaseScope } from './case-scope.ts';
@@ -8,32 +8,6 @@ import { caseParts, cases, followUps } from './schema.ts';
 
 /** Cases are keyed by their id (TJ, the grid code and a 4-digit sequence). */
 export const CASE_COLUMNS: ColumnPageKind = { name: 'case-columns', cursorKey: /^\d{15}:TJ\d{19}$/ };
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 86_400_000;
-/** Two digits of 0 to 59. */
-const TWO = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));
-/** Days since 1970-01-01 (China time) of 0001-01-01 and 9999-12-31: outside them `toISOString` writes another form. */
-const FIRST_DAY = -719_162;
-const LAST_DAY = 2_932_896;
-
-/**
- * `toChinaTime(date)` (`YYYY-MM-DDTHH:MM:SS+08:00`, the second's fraction dropped) with the day's text made once per
- * distinct day of the page and the time of day from a table: five instants a case, written through a shifted `Date`
- * and `toISOString` each, were ~9 % of mediation's busy samples in a `cases` export.
- */
-export function chinaTimes(): (value: Date) => string {
-  const days = new Map<number, string>();
-  return (value) => {
-    const shifted = value.getTime() + 8 * HOUR_MS;
-    const day = Math.floor(shifted / DAY_MS);
-    if (!(day >= FIRST_DAY && day <= LAST_DAY)) return toChinaTime(value);
-    let date = days.get(day);
-    if (date === undefined) days.set(day, (date = new Date(day * DAY_MS).toISOString().slice(0, 11)));
-    const second = Math.floor((shifted - day * DAY_MS) / 1000);
-    return `${date}${TWO[Math.floor(second / 3600)]}:${TWO[Math.floor(second / 60) % 60]}:${TWO[second % 60]}+08:00`;
-  };
-}
 
 /**
  * The columns a page reads, not the whole row: a case's summary, notes, channels and the times no column shows were
@@ -117,7 +91,8 @@ export function caseColumnsPage(ctx: MediationContext, request: ColumnPageReques
     const visitsByCase = byCase(visitRows);
     const parts = ids.map((id) => partsByCase.get(id) ?? NONE);
     const visits = ids.map((id) => visitsByCase.get(id) ?? NONE);
-    const chinaTime = chinaTimes();
+    // Each day's text once per page: five instants a case.
+    const chinaTime = chinaTimeWriter();
     const time = (value: Date | null) => (value === null ? null : chinaTime(value));
     return {
       ids,

@@ -1,10 +1,9 @@
-import { toChinaTime } from '@hub/core';
 import { describe, expect, it } from 'vitest';
-import { chinaTimes } from '../src/db/case-columns.ts';
+import { chinaTimeWriter, toChinaTime } from '../src/scalars.ts';
 
-describe("the case page's instants", () => {
-  it('are written as toChinaTime writes them, across days, midnights, fractions and the years around', () => {
-    const chinaTime = chinaTimes();
+describe("chinaTimeWriter, a column page's instants", () => {
+  it('writes them as toChinaTime writes them, across days, midnights, fractions and the years around', () => {
+    const chinaTime = chinaTimeWriter();
     const instants = [
       '2026-11-30T15:59:59.999Z', // 23:59:59 in Beijing, the fraction dropped
       '2026-11-30T16:00:00.000Z', // the next day's midnight
