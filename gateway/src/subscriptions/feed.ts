@@ -35,8 +35,18 @@ export interface FeedPosition {
   route?: WakeRoute;
 }
 
+/**
+ * How long `head()` waits at most for an attempt to open the wake-up stream that was under way when its own wait ran
+ * out: the department answers, only slowly (a loaded machine, a cold start), so the subscribe waits for it rather than
+ * being refused, but not for ever on one that never answers.
+ */
+const OPENING_WAIT_CAP_MS = 30_000;
+
 export interface FeedFollower {
-  /** The feed's newest committed position, waiting (up to `timeoutMs`) for the stream to say it; null if it does not. */
+  /**
+   * The feed's newest committed position, once the stream says it. Null if it has not after `timeoutMs` and no attempt
+   * to open the stream is under way then (the subgraph is away), or if the attempt under way then fails.
+   */
   head(timeoutMs?: number): Promise<FeedPosition | null>;
   /** Whether the wake-up stream is open now. */
   connected(): boolean;
@@ -45,18 +55,29 @@ export interface FeedFollower {
 
 /**
  * One long-lived wake-up stream per gateway replica, however many subscribers it serves. `onWake` is called for each
- * committed event, and once after every reconnection (events may have committed while the stream was down: each
+ * committed event, and once each time the stream opens, the first time too (events may have committed while the
+ * stream was down, or before it first opened while subscribers resuming from a cursor were already admitted: each
  * subscription then reads the feed from its own cursor, which is the source of truth, so nothing is lost).
- * Reconnects with a capped, jittered backoff while the mediation service is away.
+ * Reconnects with a capped, jittered backoff while the owning subgraph is away.
  */
 export function followFeed(options: { url: string; subgraph: string; internalKey: KeyObject; logger: Logger; onWake: (position: FeedPosition, reconnected: boolean) => void }): FeedFollower {
   const abort = new AbortController();
   let head: FeedPosition | null = null;
   let open = false;
-  let waiters: ((position: FeedPosition | null) => void)[] = [];
+  /** An attempt to open the stream is under way (sent, and neither failed nor given its head yet). */
+  let opening = false;
+  /** `head()` calls waiting, each told the head (or null); `expired` once its own wait ran out during an attempt. */
+  let waiters: { done: (position: FeedPosition | null) => void; expired: boolean }[] = [];
   let everConnected = false;
 
+  /** The attempt under way failed: whoever waited past their time for it is told there is no head. */
+  function attemptFailed(): void {
+    opening = false;
+    for (const w of waiters.filter((w) => w.expired)) w.done(null);
+  }
+
   async function connectOnce(): Promise<void> {
+    opening = true;
     // A GET without a body: the token is bound to the empty body, used once, when the stream opens.
     const token = await signCallerToken(GATEWAY_CALLER, options.subgraph, options.internalKey, { body: '' });
     const response = await fetch(options.url, { headers: { accept: 'text/event-stream', [CALLER_HEADER]: token }, signal: abort.signal });
@@ -77,11 +98,13 @@ export function followFeed(options: { url: string; subgraph: string; internalKey
     if (!head || position.sequence >= head.sequence) head = position;
     if (event === 'head') {
       open = true;
+      opening = false;
       const reconnected = everConnected;
       everConnected = true;
-      for (const resolve of waiters.splice(0)) resolve(head);
-      // A reconnection: whatever committed while the stream was down is read now, from each subscriber's cursor.
-      if (reconnected) options.onWake(position, true);
+      for (const w of [...waiters]) w.done(head);
+      // Whatever committed while the stream was down (or, the first time, since a subscriber resuming from a cursor
+      // was admitted before it opened) is read now, from each subscriber's cursor.
+      options.onWake(position, reconnected);
       return;
     }
     options.onWake(position, false);
@@ -94,11 +117,14 @@ export function followFeed(options: { url: string; subgraph: string; internalKey
       try {
         await connectOnce();
       } catch (error) {
+        attemptFailed();
         if (abort.signal.aborted) break;
         // fetch's own message ("fetch failed") says nothing: the cause's code (ECONNRESET, ECONNREFUSED, …) does.
         const cause = error instanceof Error && error.cause instanceof Error ? ((error.cause as NodeJS.ErrnoException).code ?? error.cause.message) : undefined;
         if (failures === 0) options.logger.warn('feed wake-up stream lost; reconnecting', { url: options.url, error: error instanceof Error ? error.message : String(error), ...(cause ? { cause } : {}) });
       }
+      // A stream that ended before its head (none of its frames came) failed too.
+      if (opening) attemptFailed();
       open = false;
       // A stream that stayed up a while was healthy: start the backoff over.
       failures = Date.now() - startedAt > 5_000 ? 0 : failures + 1;
@@ -114,18 +140,27 @@ export function followFeed(options: { url: string; subgraph: string; internalKey
     head(timeoutMs = 5_000) {
       if (open && head) return Promise.resolve(head);
       return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          waiters = waiters.filter((w) => w !== done);
-          resolve(null);
+        const waiter = {
+          expired: false,
+          done: (position: FeedPosition | null) => {
+            clearTimeout(timer);
+            waiters = waiters.filter((w) => w !== waiter);
+            resolve(position);
+          },
+        };
+        // Out of time: refused if the subgraph is away; if an attempt is under way, its outcome decides (capped).
+        let timer = setTimeout(() => {
+          if (!opening) return waiter.done(null);
+          waiter.expired = true;
+          timer = setTimeout(() => waiter.done(null), Math.max(0, OPENING_WAIT_CAP_MS - timeoutMs));
         }, timeoutMs);
-        const done = (position: FeedPosition | null) => (clearTimeout(timer), resolve(position));
-        waiters.push(done);
+        waiters.push(waiter);
       });
     },
     connected: () => open,
     close() {
       abort.abort();
-      for (const resolve of waiters.splice(0)) resolve(null);
+      for (const w of [...waiters]) w.done(null);
     },
   };
 }
