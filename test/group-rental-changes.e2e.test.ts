@@ -17,7 +17,7 @@ import {
   type GroupRentalChangesSubscription,
   type GroupRentalChangesSubscriptionVariables,
 } from '../clients/__generated__/operations.ts';
-import { followingFrom } from './stream-markers.ts';
+import { followingFrom, StreamEnded } from './stream-markers.ts';
 import { grids, idOf, residents } from './world.ts';
 
 /**
@@ -82,10 +82,11 @@ async function recorded(groupRentalId: string, step: 'INTERVIEW' | 'RECTIFY' | '
   return answer.data!.recordGroupRentalRemediation!.event.sequence;
 }
 
-/** A stream's payloads; `until` waits for a condition over them (no fixed sleeps). */
+/** A stream's payloads; `until` waits for a condition over them (no fixed sleeps), failing at once if the stream ended with an error (`fail`). */
 function collector() {
   const received: Payload[] = [];
-  const waiters: { test: () => boolean; resolve: () => void }[] = [];
+  const waiters: { test: () => boolean; resolve: () => void; reject: (error: Error) => void }[] = [];
+  let ended: { reason: unknown } | undefined;
   return {
     received,
     edges: () => received.flatMap((p) => (p.data ? [p.data.groupRentalChanges] : [])),
@@ -93,11 +94,16 @@ function collector() {
       received.push(payload);
       for (const w of waiters.splice(0)) (w.test() ? w.resolve() : waiters.push(w));
     },
+    fail(reason: unknown) {
+      ended = { reason };
+      for (const w of waiters.splice(0)) (w.test() ? w.resolve() : w.reject(new StreamEnded('it', reason)));
+    },
     until(test: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
       if (test()) return Promise.resolve();
+      if (ended) return Promise.reject(new StreamEnded(what, ended.reason));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(received)}`)), timeoutMs);
-        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({ test, resolve: () => (clearTimeout(timer), resolve()), reject: (error) => (clearTimeout(timer), reject(error)) });
       });
     },
   };
@@ -110,7 +116,7 @@ const hasSequence = (s: Stream, sequence: string) => () => sequences(s).includes
 function overSse(authorization: string, variables: GroupRentalChangesSubscriptionVariables = {}, lastEventId?: string) {
   const events = collector();
   const client = createSseClient({ url: streamUrl, retryAttempts: 0, headers: { authorization, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) } });
-  client.subscribe<GroupRentalChangesSubscription>({ query: SUBSCRIPTION, variables }, { next: (p) => events.push(p as Payload), error: () => {}, complete: () => {} });
+  client.subscribe<GroupRentalChangesSubscription>({ query: SUBSCRIPTION, variables }, { next: (p) => events.push(p as Payload), error: (e) => events.fail(e), complete: () => {} });
   return { events, dispose: () => client.dispose() };
 }
 
@@ -118,7 +124,7 @@ function overSse(authorization: string, variables: GroupRentalChangesSubscriptio
 function overWs(authorization: string, variables: GroupRentalChangesSubscriptionVariables = {}) {
   const events = collector();
   const client = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization } });
-  client.subscribe<GroupRentalChangesSubscription>({ query: SUBSCRIPTION, variables }, { next: (p) => events.push(p as Payload), error: () => {}, complete: () => {} });
+  client.subscribe<GroupRentalChangesSubscription>({ query: SUBSCRIPTION, variables }, { next: (p) => events.push(p as Payload), error: (e) => events.fail(e), complete: () => {} });
   return { events, dispose: () => client.dispose() };
 }
 

@@ -1,3 +1,20 @@
+/**
+ * A stream the server refused or ended while a test waited on it (a subscribe refused with 503, a dropped connection):
+ * its waits fail at once with what the client was told, rather than at their deadline with nothing to go on.
+ */
+export class StreamEnded extends Error {
+  constructor(what: string, reason: unknown) {
+    super(`the stream ended while waiting for ${what}: ${describe(reason)}`);
+  }
+}
+
+function describe(reason: unknown): string {
+  if (reason instanceof Error) return `${reason.name}: ${reason.message}`;
+  // graphql-ws closes with a CloseEvent; graphql-sse may end with the server's GraphQL errors.
+  if (reason && typeof reason === 'object' && 'code' in reason) return `closed ${String((reason as { code: unknown }).code)} ${String((reason as { reason?: unknown }).reason ?? '')}`;
+  return JSON.stringify(reason);
+}
+
 /** How many markers `followingFrom` reports before it gives up on a stream that never had one. */
 const MARKER_ATTEMPTS = 8;
 
@@ -20,7 +37,7 @@ export async function followingFrom<S>(
       await Promise.all(streams.map((s) => stream.until(s, marker, wait)));
       return marker;
     } catch (error) {
-      if (following || attempt === MARKER_ATTEMPTS) throw error;
+      if (following || attempt === MARKER_ATTEMPTS || error instanceof StreamEnded) throw error;
     }
   }
 }

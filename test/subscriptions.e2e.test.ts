@@ -10,7 +10,7 @@ import pg from 'pg';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AcceptCaseDocument, DispatchCaseDocument, IssueSupervisionNoticeDocument, ReportCaseDocument } from '../clients/__generated__/operations.ts';
-import { followingFrom } from './stream-markers.ts';
+import { followingFrom, StreamEnded } from './stream-markers.ts';
 import { grids, idOf } from './world.ts';
 
 /**
@@ -75,21 +75,30 @@ async function report(gridCode: string): Promise<string> {
   return answer.data!.reportCase!.case.id;
 }
 
-/** Collects a stream's payloads; `until` resolves once a predicate over them holds (no fixed sleeps). */
+/**
+ * Collects a stream's payloads; `until` resolves once a predicate over them holds (no fixed sleeps), and fails at once
+ * if the stream ended with an error meanwhile (`fail`).
+ */
 function collector() {
   const received: EventPayload[] = [];
-  const waiters: { test: () => boolean; resolve: () => void }[] = [];
+  const waiters: { test: () => boolean; resolve: () => void; reject: (error: Error) => void }[] = [];
+  let ended: { reason: unknown } | undefined;
   return {
     received,
     push(payload: EventPayload) {
       received.push(payload);
       for (const w of waiters.splice(0)) (w.test() ? w.resolve() : waiters.push(w));
     },
+    fail(reason: unknown) {
+      ended = { reason };
+      for (const w of waiters.splice(0)) (w.test() ? w.resolve() : w.reject(new StreamEnded('it', reason)));
+    },
     until(test: (received: EventPayload[]) => boolean, what: string, timeoutMs = 20_000): Promise<void> {
       if (test(received)) return Promise.resolve();
+      if (ended) return Promise.reject(new StreamEnded(what, ended.reason));
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}; got ${JSON.stringify(received)}`)), timeoutMs);
-        waiters.push({ test: () => test(received), resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({ test: () => test(received), resolve: () => (clearTimeout(timer), resolve()), reject: (error) => (clearTimeout(timer), reject(error)) });
       });
     },
   };
@@ -109,7 +118,7 @@ function sseSubscribe(authorization: string, variables: Record<string, unknown> 
   const done = new Promise<void>((resolve) => {
     client.subscribe<EventPayload['data']>({ query, variables }, {
       next: (payload) => events.push(payload as EventPayload),
-      error: (error) => ((failure = error), resolve()),
+      error: (error) => ((failure = error), events.fail(error), resolve()),
       complete: () => resolve(),
     });
   });
@@ -185,8 +194,8 @@ describe('GraphQL over SSE (graphql-sse client)', () => {
     const inA = collector();
     const inB = collector();
     const stops = [
-      client.subscribe({ query: SUBSCRIPTION, variables: { filter: { gridCodes: [GRID_A] } } }, { next: (p) => inA.push(p as EventPayload), error: () => {}, complete: () => {} }),
-      client.subscribe({ query: SUBSCRIPTION, variables: { filter: { gridCodes: [GRID_B] } } }, { next: (p) => inB.push(p as EventPayload), error: () => {}, complete: () => {} }),
+      client.subscribe({ query: SUBSCRIPTION, variables: { filter: { gridCodes: [GRID_A] } } }, { next: (p) => inA.push(p as EventPayload), error: (e) => inA.fail(e), complete: () => {} }),
+      client.subscribe({ query: SUBSCRIPTION, variables: { filter: { gridCodes: [GRID_B] } } }, { next: (p) => inB.push(p as EventPayload), error: (e) => inB.fail(e), complete: () => {} }),
     ];
     const marker = await settled({ events: inA });
     const b = await report(GRID_B);
@@ -419,7 +428,7 @@ describe('graphql-transport-ws (graphql-ws client)', () => {
   it('delivers events as the subscriber, with each cursor as lastEventId', async () => {
     client = createWsClient({ url: wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: await bearer('grid-worker', { grids: [GRID_A] }) } });
     const events = collector();
-    const dispose = client.subscribe({ query: SUBSCRIPTION }, { next: (p) => events.push(p as EventPayload), error: () => {}, complete: () => {} });
+    const dispose = client.subscribe({ query: SUBSCRIPTION }, { next: (p) => events.push(p as EventPayload), error: (e) => events.fail(e), complete: () => {} });
     const marker = await settled({ events });
     const inB = await report(GRID_B);
     const inA = await report(GRID_A);
@@ -450,6 +459,7 @@ describe("Apollo's multipart HTTP subscriptions (Apollo Client)", () => {
     const events = collector();
     const subscription = client.subscribe<EventPayload['data']>({ query: gql(SUBSCRIPTION) }).subscribe({
       next: (result) => events.push({ data: result.data ?? undefined, ...(result.error ? { errors: [{ message: result.error.message }] } : {}) } as EventPayload),
+      error: (error) => events.fail(error),
     });
     const marker = await settled({ events });
     const inB = await report(GRID_B);
