@@ -65,28 +65,31 @@ function follow(url: string) {
   return { follower, wakes, woke };
 }
 
+/**
+ * A head asked for whose own wait (0 ms) has run out while the department has the stream's request but has not
+ * answered it: slow, not away. Answers the held stream and the head's promise.
+ */
+async function headPastItsWait() {
+  const department = await heldDepartment();
+  cleanup.push(department.close);
+  const { follower } = follow(department.url);
+  await department.asked(1);
+  const head = follower.head(0);
+  await afterTimersSetBefore();
+  return { stream: department.held[0]!, head };
+}
+
 describe('the head a subscribe starts from', () => {
   it('is waited for past its wait while the stream is being opened, and given once it opens', async () => {
-    const department = await heldDepartment();
-    cleanup.push(department.close);
-    const { follower } = follow(department.url);
-    await department.asked(1);
-    // Its own wait (0 ms) runs out while the department has the request but has not answered: it is slow, not away.
-    const head = follower.head(0);
-    await afterTimersSetBefore();
-    department.held[0]!.writeHead(200, { 'content-type': 'text/event-stream' });
-    department.held[0]!.write(frame('head', position(7)));
+    const { stream, head } = await headPastItsWait();
+    stream.writeHead(200, { 'content-type': 'text/event-stream' });
+    stream.write(frame('head', position(7)));
     expect(await head).toEqual(position(7));
   });
 
   it('is none when the attempt under way at the end of its wait fails', async () => {
-    const department = await heldDepartment();
-    cleanup.push(department.close);
-    const { follower } = follow(department.url);
-    await department.asked(1);
-    const head = follower.head(0);
-    await afterTimersSetBefore();
-    department.held[0]!.writeHead(503).end();
+    const { stream, head } = await headPastItsWait();
+    stream.writeHead(503).end();
     expect(await head).toBeNull();
   });
 
