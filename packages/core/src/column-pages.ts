@@ -324,16 +324,43 @@ export function rowsOfKeys<TRow>(
   where: SQL | undefined,
   build: (among: (column: AnyPgColumn | SQL) => SQL, where: SQL | undefined) => KeyedSelect<TRow>,
 ): Promise<TRow[]> {
+  return namedRowsOfKeys(db, `keys|${key}`, keys, where, amongKeys, build);
+}
+
+/**
+ * The same for keys looked up one by one on a hash index (`keysIn`'s semi-join over the unnested keys): public
+ * security's residents by hub id, which `rowsOfKeys`' InitPlan array made 8x dearer (see there). Named per `key` and
+ * shape of `where` as `rowsOfKeys` is, so a page's lookup is Bind and Execute instead of a statement drizzle builds
+ * and maps row by row on every page.
+ */
+export function rowsOfKeyProbes<TRow>(
+  db: NodePgDatabase<Record<string, unknown>>,
+  key: string,
+  keys: readonly string[],
+  where: SQL | undefined,
+  build: (among: (column: AnyPgColumn | SQL) => SQL, where: SQL | undefined) => KeyedSelect<TRow>,
+): Promise<TRow[]> {
+  return namedRowsOfKeys(db, `key-probes|${key}`, keys, where, (column, value) => sql`${column} in (select unnest(${value}::text[]))`, build);
+}
+
+function namedRowsOfKeys<TRow>(
+  db: NodePgDatabase<Record<string, unknown>>,
+  key: string,
+  keys: readonly string[],
+  where: SQL | undefined,
+  among: (column: AnyPgColumn | SQL, keys: unknown) => SQL,
+  build: (among: (column: AnyPgColumn | SQL) => SQL, where: SQL | undefined) => KeyedSelect<TRow>,
+): Promise<TRow[]> {
   if (keys.length === 0) return Promise.resolve([]);
   const value = textArray(keys);
   const condition = parameterize(where, 'w');
   const statement =
     condition &&
-    preparedStatement(db, `keys|${key}|${condition.shape}`, (name) =>
-      build((column) => amongKeys(column, sql.placeholder('keys')), condition.sql).prepare(name) as PreparedStatement<TRow[]>,
+    preparedStatement(db, `${key}|${condition.shape}`, (name) =>
+      build((column) => among(column, sql.placeholder('keys')), condition.sql).prepare(name) as PreparedStatement<TRow[]>,
     );
   if (statement && condition) return statement.execute({ ...condition.values, keys: value });
-  return Promise.resolve(build((column) => amongKeys(column, sql.param(value)), where));
+  return Promise.resolve(build((column) => among(column, sql.param(value)), where));
 }
 
 /** `column = any(<keys>)` with the keys read through an InitPlan, out of the planner's sight (`rowsOfKeys`). */
