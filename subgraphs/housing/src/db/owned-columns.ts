@@ -1,5 +1,6 @@
 import { columnFor, gridScopeWhere, rowsOfKeyProbes, type RowScope } from '@hub/core';
-import { and, count, eq, max, sum } from 'drizzle-orm';
+import { and, count, eq, sum, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Db } from './index.ts';
 import { houses, ownerships } from './schema.ts';
 
@@ -7,6 +8,19 @@ import { houses, ownerships } from './schema.ts';
 export interface OwnedColumns {
   ownedHouses: number[];
   ownedAreasM2: number[];
+}
+
+/**
+ * Each house some residents own (`owners(column)` chooses them, `where` the caller's scope), once per owner however
+ * many titles the owner holds on it, with its area: what a resident's owned-houses summary adds up.
+ */
+export function housesOwned(db: Db, owners: (column: AnyPgColumn) => SQL, where: SQL | undefined) {
+  return db
+    .selectDistinct({ residentId: ownerships.ownerResidentId, houseCode: ownerships.houseCode, areaM2: houses.areaM2 })
+    .from(ownerships)
+    .innerJoin(houses, eq(houses.code, ownerships.houseCode))
+    .where(and(owners(ownerships.ownerResidentId), where))
+    .as('owned');
 }
 
 /**
@@ -18,12 +32,7 @@ export interface OwnedColumns {
 export async function ownedColumns(db: Db, scope: RowScope, residentIds: readonly string[]): Promise<OwnedColumns> {
   // A named statement (`rowsOfKeyProbes`, the same probes): drizzle built it and mapped its rows on every page before.
   const rows = await rowsOfKeyProbes(db, 'owned-columns', residentIds, gridScopeWhere(scope, houses.gridCode), (among, where) => {
-    const perHouse = db
-      .selectDistinct({ residentId: ownerships.ownerResidentId, houseCode: ownerships.houseCode, areaM2: houses.areaM2 })
-      .from(ownerships)
-      .innerJoin(houses, eq(houses.code, ownerships.houseCode))
-      .where(and(among(ownerships.ownerResidentId), where))
-      .as('owned');
+    const perHouse = housesOwned(db, among, where);
     return db.select({ residentId: perHouse.residentId, n: count(), area: sum(perHouse.areaM2).mapWith(Number) }).from(perHouse).groupBy(perHouse.residentId);
   });
   type Row = (typeof rows)[number];
