@@ -3,7 +3,8 @@
  * `npm run build`) and this tree's, on the same server and seeded district (`.data/bench-<N>`, as `datasets.ts` keeps
  * it), each dataset exported by each in turns, the order swapped every round. On a shared machine only such ratios
  * mean anything: per export, the wall time, the time to the first byte, and the CPU seconds of the hub's processes
- * (the gateway's apart) and of PostgreSQL (every backend, so nothing else may use the server meanwhile); medians.
+ * (the gateway's apart) and of PostgreSQL (every backend, so nothing else may use the server meanwhile); medians;
+ * and the gateway's peak resident size since it started (VmHWM), read after each export.
  * First each exports one grid five times (what an export costs beside its rows) and one street (warm-up).
  *
  *   node --import tsx datasets-side-by-side.ts --before <tree> [--residents 1000000] [--rounds 5]
@@ -41,6 +42,12 @@ const rounds = Number(value('--rounds') ?? '5');
 const profile = value('--profile');
 const only = value('--only'); // 'before' | 'after'
 const afterFlags = (value('--after-flags') ?? '').split(' ').filter((flag) => flag !== '');
+
+/** A process's peak resident size since it started (VmHWM), MiB: the gateway's, read after each export. */
+async function peakMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
 
 async function cpuOf(pids: number[], postgres: number[]): Promise<{ hub: number; pg: number; gw: number }> {
   const hub = await Promise.all(pids.map((p) => cpuSeconds(p)));
@@ -122,7 +129,7 @@ try {
   await client.connect();
   const street = (await client.query<{ code: string }>('select code from streets order by code limit 1')).rows[0]!.code;
   await client.end();
-  const results: Record<string, Record<string, { s: number; cpu: number; pg: number; gw: number; fb: number }[]>> = {};
+  const results: Record<string, Record<string, { s: number; cpu: number; pg: number; gw: number; fb: number; peak: number }[]>> = {};
   for (const s of stacks) for (const d of datasets) await exportOnce(new URL(`http://127.0.0.1:${s.port}/datasets/${d}.csv?street=${street}`), token);
   const grid = (await (async () => { const c = new pg.Client({ connectionString: databases.urls['civil-affairs'] }); await c.connect(); try { return (await c.query<{ code: string }>('select code from grids order by code limit 1')).rows[0]!.code; } finally { await c.end(); } })());
   for (const s of stacks) for (const d of datasets) {
@@ -142,15 +149,16 @@ try {
         const sec = (performance.now() - t0) / 1000;
         say(`window ${s.label} ${d} ${h0} ${process.hrtime.bigint() / 1000n}`);
         const c1 = await cpuOf(s.pids, await postgresPids(dataDir));
-        ((results[d] ??= {})[s.label] ??= []).push({ s: sec, cpu: c1.hub - c0.hub, pg: c1.pg - c0.pg, gw: c1.gw - c0.gw, fb: r.firstByte / 1000 });
-        say(`${round} ${d} ${s.label}: ${r.rows} rows ${sec.toFixed(3)} s, first byte ${(r.firstByte / 1000).toFixed(3)} s, hub CPU ${(c1.hub - c0.hub).toFixed(2)} (gw ${(c1.gw - c0.gw).toFixed(2)}), pg ${(c1.pg - c0.pg).toFixed(2)}`);
+        const peak = await peakMiB(s.pids.at(-1) as number);
+        ((results[d] ??= {})[s.label] ??= []).push({ s: sec, cpu: c1.hub - c0.hub, pg: c1.pg - c0.pg, gw: c1.gw - c0.gw, fb: r.firstByte / 1000, peak });
+        say(`${round} ${d} ${s.label}: ${r.rows} rows ${sec.toFixed(3)} s, first byte ${(r.firstByte / 1000).toFixed(3)} s, hub CPU ${(c1.hub - c0.hub).toFixed(2)} (gw ${(c1.gw - c0.gw).toFixed(2)}), pg ${(c1.pg - c0.pg).toFixed(2)}, gateway peak RSS so far ${peak.toFixed(0)} MiB`);
       }
     }
   }
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   say(`load ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   for (const [d, byStack] of Object.entries(results)) {
-    const line = Object.entries(byStack).map(([label, xs]) => `${label}: wall ${median(xs.map((x) => x.s)).toFixed(3)} s fb ${median(xs.map((x) => x.fb)).toFixed(3)} hub CPU ${median(xs.map((x) => x.cpu)).toFixed(2)} gw ${median(xs.map((x) => x.gw)).toFixed(2)} pg ${median(xs.map((x) => x.pg)).toFixed(2)}`);
+    const line = Object.entries(byStack).map(([label, xs]) => `${label}: wall ${median(xs.map((x) => x.s)).toFixed(3)} s fb ${median(xs.map((x) => x.fb)).toFixed(3)} hub CPU ${median(xs.map((x) => x.cpu)).toFixed(2)} gw ${median(xs.map((x) => x.gw)).toFixed(2)} pg ${median(xs.map((x) => x.pg)).toFixed(2)} gateway peak RSS ${Math.max(...xs.map((x) => x.peak)).toFixed(0)} MiB`);
     process.stdout.write(`${d}: ${line.join(' | ')}\n`);
   }
 } finally {

@@ -317,23 +317,39 @@ export interface KeyedSelect<TRow> extends PromiseLike<TRow[]> {
  * here the keys are index probes. The statement is still named per `key` and shape of `where` (parsed and described once per connection). A
  * `where` that cannot be taken apart into placeholders (a subquery) is built per call, the keys read the same way.
  */
-export function rowsOfKeys<TRow>(
+export const rowsOfKeys: RowsOfKeys = namedRowsOfKeys('keys', (column, keys) => amongKeys(column, keys));
+
+/**
+ * The same for keys looked up one by one on a hash index (`keysIn`'s semi-join over the unnested keys): public
+ * security's residents by hub id, which `rowsOfKeys`' InitPlan array made 8x dearer (see there). Named per `key` and
+ * shape of `where` as `rowsOfKeys` is, so a page's lookup is Bind and Execute instead of a statement drizzle builds
+ * and maps row by row on every page.
+ */
+export const rowsOfKeyProbes: RowsOfKeys = namedRowsOfKeys('key-probes', (column, keys) => sql`${column} in (select unnest(${keys}::text[]))`);
+
+/** `rowsOfKeys`' form: the rows `build` selects about `keys`, with `among(column)` where the keys go. */
+export type RowsOfKeys = <TRow>(
   db: NodePgDatabase<Record<string, unknown>>,
   key: string,
   keys: readonly string[],
   where: SQL | undefined,
   build: (among: (column: AnyPgColumn | SQL) => SQL, where: SQL | undefined) => KeyedSelect<TRow>,
-): Promise<TRow[]> {
-  if (keys.length === 0) return Promise.resolve([]);
-  const value = textArray(keys);
-  const condition = parameterize(where, 'w');
-  const statement =
-    condition &&
-    preparedStatement(db, `keys|${key}|${condition.shape}`, (name) =>
-      build((column) => amongKeys(column, sql.placeholder('keys')), condition.sql).prepare(name) as PreparedStatement<TRow[]>,
-    );
-  if (statement && condition) return statement.execute({ ...condition.values, keys: value });
-  return Promise.resolve(build((column) => amongKeys(column, sql.param(value)), where));
+) => Promise<TRow[]>;
+
+/** A `RowsOfKeys` whose statements are named under `prefix`, the keys placed by `among`. */
+function namedRowsOfKeys(prefix: string, among: (column: AnyPgColumn | SQL, keys: unknown) => SQL): RowsOfKeys {
+  return (db, key, keys, where, build) => {
+    if (keys.length === 0) return Promise.resolve([]);
+    const value = textArray(keys);
+    const condition = parameterize(where, 'w');
+    const statement =
+      condition &&
+      preparedStatement(db, `${prefix}|${key}|${condition.shape}`, (name) =>
+        build((column) => among(column, sql.placeholder('keys')), condition.sql).prepare(name) as PreparedStatement<Awaited<ReturnType<typeof build>>>,
+      );
+    if (statement && condition) return statement.execute({ ...condition.values, keys: value });
+    return Promise.resolve(build((column) => among(column, sql.param(value)), where));
+  };
 }
 
 /** `column = any(<keys>)` with the keys read through an InitPlan, out of the planner's sight (`rowsOfKeys`). */

@@ -2,6 +2,7 @@ import { byPlaceLevel, countsByParent, gridScopeWhere, keyBatch, lazyLoaders, pa
 import { and, asc, count, eq, inArray, max, sql, sum, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db } from './db/index.ts';
+import { housesOwned } from './db/owned-columns.ts';
 import {
   buildings,
   groupRentalInspections,
@@ -82,12 +83,7 @@ export function createLoaders(db: Db, scope: RowScope = { allGrids: true }) {
       .orderBy(asc(tenancies.startsOn), asc(tenancies.id)),
   );
   const ownedSummaryOf = keyBatch(db, 'housing.ownedSummaryByResident', houseScope, (keysIn, condition) => {
-    const perHouse = db
-      .selectDistinct({ residentId: ownerships.ownerResidentId, houseCode: ownerships.houseCode, areaM2: houses.areaM2 })
-      .from(ownerships)
-      .innerJoin(houses, eq(houses.code, ownerships.houseCode))
-      .where(and(keysIn(ownerships.ownerResidentId), condition))
-      .as('owned');
+    const perHouse = housesOwned(db, keysIn, condition);
     return db
       .select({ residentId: perHouse.residentId, n: count(), area: sum(perHouse.areaM2).mapWith(Number), largest: max(perHouse.areaM2) })
       .from(perHouse)

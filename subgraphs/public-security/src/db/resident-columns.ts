@@ -1,4 +1,4 @@
-import { ageOn, gridScopeWhere, hubTodayUtc, keysIn, preparedStatement, rowsOverGrids, type ColumnPageRequest, type RowScope } from '@hub/core';
+import { ageOn, gridScopeWhere, hubTodayUtc, preparedStatement, rowsOfKeyProbes, rowsOverGrids, type ColumnPageRequest, type RowScope } from '@hub/core';
 import { and, asc, eq, gt, sql, type SQLWrapper } from 'drizzle-orm';
 import type { Db } from './index.ts';
 import { residents } from './schema.ts';
@@ -82,17 +82,17 @@ export interface ResidentAttributeColumns {
 }
 
 /**
- * Sex, age and population type of the given residents, one statement on the primary key (`keysIn`); null entries for ids not
+ * Sex, age and population type of the given residents, one statement probing `residents_id_hash_idx` per id; null entries for ids not
  * on the register or outside the caller's grids, as a `Resident` reference answers them.
  */
 export async function residentAttributeColumns(db: Db, scope: RowScope, page: string, residentIds: string[]): Promise<ResidentAttributeColumns> {
-  const rows =
-    residentIds.length === 0
-      ? []
-      : await db
-          .select({ id: residents.id, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType })
-          .from(residents)
-          .where(and(keysIn(residents.id, residentIds), gridScopeWhere(scope, residents.gridCode)));
+  // A named statement (`rowsOfKeyProbes`): built by drizzle and its rows mapped through it on every page before.
+  const rows = await rowsOfKeyProbes(db, 'resident-attribute-columns', residentIds, gridScopeWhere(scope, residents.gridCode), (among, where) =>
+    db
+      .select({ id: residents.id, sex: residents.sex, birthDate: residents.birthDate, populationType: residents.populationType })
+      .from(residents)
+      .where(and(among(residents.id), where)),
+  );
   const today = hubTodayUtc();
   // One index of the rows and one pass over the ids for all three columns (a column each cost a map of the page).
   const byId = new Map(rows.map((r) => [r.id, r]));
