@@ -57,6 +57,12 @@ export interface PrepareOptions {
   seedProcess?: string;
   /** How the seed writes its rows (default `copy`; `insert` for the benchmark's comparison). */
   seedWriter?: SeedOptions['writer'];
+  /**
+   * Databases made for this seed commit their rows, then build their keys on several connections (default true); false
+   * keeps every department in one transaction and analyses after the commit, the flow before (the benchmark's, for an
+   * earlier build's seeding process, which knows nothing else).
+   */
+  buildAfterCommit?: boolean;
 }
 
 export interface PreparedDatabases {
@@ -151,7 +157,7 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       let residents = 0;
       // Databases made for this seed commit their rows before their keys are built, on several connections at once:
       // should the seed fail, or this process die, they are dropped (here, or by the next start, told by the file).
-      const buildAfterCommit = (options.seedWriter ?? 'copy') === 'copy' ? needSeed.map((n) => n.name).filter((name) => made.has(name)) : [];
+      const buildAfterCommit = (options.seedWriter ?? 'copy') === 'copy' && options.buildAfterCommit !== false ? needSeed.map((n) => n.name).filter((name) => made.has(name)) : [];
       if (buildAfterCommit.length > 0) {
         await writeFile(unfinished!, `${buildAfterCommit.join('\n')}\n`);
         discard = buildAfterCommit;
