@@ -14,7 +14,8 @@
  * against the same server settings, migrations and machine); several, comma-separated, run one after the other per
  * writer, so a before and an after share the machine's load. Besides the CPU, the seeding process's peak resident
  * memory (VmHWM) and the moment every department had been handed its last rows (the rest is key and index builds
- * and the commit).
+ * and the commit). This tree's seeding runs the launcher's flow (a first start's databases commit their rows, then build
+ * their keys on several connections); another build's seeding process is run with the one-transaction flow it knew.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, chmod } from 'node:fs/promises';
@@ -47,6 +48,9 @@ const seedEntries = (flag('--entry') ?? 'bundle').split(',').map((kind) => {
   if (!existsSync(file) || !/seed-process\.(js|ts)$/.test(file)) throw new Error(`--entry is bundle, source or a seed-process.js file, got ${kind}`);
   return file;
 });
+
+/** A seeding process of another build (`--entry <file>`), not this tree's bundle or source. */
+const foreign = (entry: string) => entry !== SEED_SOURCE && !entry.startsWith(path.dirname(path.dirname(SEED_SOURCE)) + path.sep);
 
 const TICK = 100; // clock ticks per second in /proc/<pid>/stat on Linux
 
@@ -137,6 +141,8 @@ try {
     dataDir: path.join(dataDir, 'data'),
     seedProcess: seedEntry,
     seedWriter: writer,
+    // An earlier build's seeding process gets the launcher's flow of its time: one transaction per department.
+    buildAfterCommit: !foreign(seedEntry),
     onSeedProgress: (residents) => {
       if (residents === demo.residents && !rowsHandedAt) {
         rowsHandedAt = performance.now();

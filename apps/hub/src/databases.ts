@@ -1,5 +1,6 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -56,6 +57,12 @@ export interface PrepareOptions {
   seedProcess?: string;
   /** How the seed writes its rows (default `copy`; `insert` for the benchmark's comparison). */
   seedWriter?: SeedOptions['writer'];
+  /**
+   * Databases made for this seed commit their rows, then build their keys on several connections (default true); false
+   * keeps every department in one transaction and analyses after the commit, the flow before (the benchmark's, for an
+   * earlier build's seeding process, which knows nothing else).
+   */
+  buildAfterCommit?: boolean;
 }
 
 export interface PreparedDatabases {
@@ -98,14 +105,23 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
   const connected: ConnectedDepartment[] = [];
   const seeded: string[] = [];
   const realRecords: string[] = [];
+  // A seed whose rows committed before its keys were built (`buildAfterCommit`) and that never finished: its databases
+  // hold rows without keys or seed record, and are dropped and seeded again, as on a reset.
+  const unfinished = server ? path.join(dataDir, UNFINISHED_SEED) : null;
+  const resumed = unfinished !== null && existsSync(unfinished);
+  if (resumed) log('a seed of the demo district was left unfinished here: its databases are dropped and seeded again');
+  /** The embedded server's databases this start made: nothing is in them but what it puts there. */
+  const made = new Set<string>();
+  let discard: string[] = [];
   try {
     for (const runtime of departmentRuntimes) {
       const url = external[runtime.name] ?? embeddedUrl(runtime.name);
       // Reset rebuilds only what the hub itself keeps; a database given by URL belongs to its operator.
-      if (options.reset && !external[runtime.name]) await dropDatabase(url);
-      await ensureDatabase(url);
+      if ((options.reset || resumed) && !external[runtime.name]) await dropDatabase(url);
+      if ((await ensureDatabase(url)) && !external[runtime.name]) made.add(runtime.name);
       urls[runtime.name] = url;
     }
+    if (resumed) await rm(unfinished!, { force: true });
     // One after another: concurrent migrations against one server have collided on the migrations schema.
     let needSeed: { name: string; connected: ConnectedDepartment }[] = [];
     for (const runtime of departmentRuntimes) {
@@ -139,6 +155,13 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
       const started = Date.now();
       const bar = options.progress ? createProgressBar('seeding demo district', options.demo.residents, 'residents') : null;
       let residents = 0;
+      // Databases made for this seed commit their rows before their keys are built, on several connections at once:
+      // should the seed fail, or this process die, they are dropped (here, or by the next start, told by the file).
+      const buildAfterCommit = (options.seedWriter ?? 'copy') === 'copy' && options.buildAfterCommit !== false ? needSeed.map((n) => n.name).filter((name) => made.has(name)) : [];
+      if (buildAfterCommit.length > 0) {
+        await writeFile(unfinished!, `${buildAfterCommit.join('\n')}\n`);
+        discard = buildAfterCommit;
+      }
       const onProgress = (done: number) => {
         residents = done;
         bar?.update(residents);
@@ -151,25 +174,33 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
         log(`generating the demo district as on ${referenceDate} (the hub's today)`);
         await seedInChildProcess(
           options.seedProcess,
-          { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret, writer: options.seedWriter },
+          { urls: Object.fromEntries(needSeed.map((n) => [n.name, urls[n.name]!])), demo: options.demo, secret: options.secret, writer: options.seedWriter, buildAfterCommit },
           referenceDate,
           onProgress,
         );
       } else {
         const seeders = await Promise.all(needSeed.map((n) => n.connected.seeder(options.secret)));
-        await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone), { writer: options.seedWriter });
+        await seedDepartments(generateDemoWorld(options.demo), seeders, (p) => onProgress(p.residentsDone), { writer: options.seedWriter, buildAfterCommit });
       }
+      discard = [];
+      if (buildAfterCommit.length > 0) await rm(unfinished!, { force: true });
       bar?.finish(residents);
       seeded.push(...needSeed.map((n) => n.name));
       log(`seeded ${needSeed.map((n) => n.name).join(', ')} with ${residents} residents in ${Date.now() - started} ms`);
       // Statistics before the first request: autovacuum (off during a bulk load) would analyse the tables only a minute
       // or so after the services start, and until then every plan is made without them.
+      // Those whose keys were built after their rows' commit were analysed as soon as they were built.
       const analysing = Date.now();
-      await Promise.all(needSeed.map((n) => n.connected.pool.query('ANALYZE')));
+      await Promise.all(needSeed.filter((n) => !buildAfterCommit.includes(n.name)).map((n) => n.connected.pool.query('ANALYZE')));
       log(`analysed the seeded databases in ${Date.now() - analysing} ms`);
     }
   } catch (error) {
     await Promise.allSettled(connected.map((c) => c.close()));
+    if (discard.length > 0) {
+      // A failed seed leaves no department seeded: the databases made for it go (the next start makes them again).
+      const dropped = await Promise.allSettled(discard.map((name) => dropDatabase(urls[name]!)));
+      if (dropped.every((d) => d.status === 'fulfilled')) await rm(unfinished!, { force: true }).catch(() => {});
+    }
     await server?.stop();
     throw error;
   }
@@ -190,6 +221,12 @@ export async function prepareDatabases(options: PrepareOptions): Promise<Prepare
     },
   };
 }
+
+/**
+ * In the embedded server's folder while a seed that commits rows before building their keys (`buildAfterCommit`) is
+ * under way: the departments it names hold rows without keys or seed record until it is removed.
+ */
+export const UNFINISHED_SEED = 'hub-seed-unfinished';
 
 /** Stops the server started with its bulk-load settings and starts it again as it serves, on the same port when free. */
 async function restartForServing(server: PostgresServer, dataDir: string, port: number): Promise<PostgresServer> {
@@ -232,6 +269,8 @@ export interface SeedTask {
   secret: string;
   /** How the rows are written (default `copy`); tests compare the two. */
   writer?: SeedOptions['writer'];
+  /** Departments whose databases were made for this seed, dropped should it fail (`SeedOptions.buildAfterCommit`). */
+  buildAfterCommit?: string[];
 }
 
 export type SeedMessage = { type: 'progress'; residents: number } | { type: 'done' } | { type: 'failed'; message: string };
@@ -272,7 +311,7 @@ export async function seedDemo(task: SeedTask, onProgress: (residents: number) =
           here = p.residentsDone;
           progress();
         },
-        { writer: task.writer },
+        { writer: task.writer, buildAfterCommit: task.buildAfterCommit },
       );
     } finally {
       if (ticker) clearInterval(ticker);

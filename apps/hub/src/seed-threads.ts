@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { TransactionalBatchWriter, type CopyChunk } from '@hub/core';
-import { REFERENCE_DATE, type DemoGridContents, type DemoSeedMarker, type DemoWorld, type DepartmentSeeder } from '@hub/demo';
+import { REFERENCE_DATE, seedWriterOptions, type DemoGridContents, type DemoSeedMarker, type DemoWorld, type DepartmentSeeder, type SeedOptions } from '@hub/demo';
 import type pg from 'pg';
 
 /**
@@ -203,7 +203,8 @@ export function startSeedWorker(task: SeedWorkerTask, pools: Record<string, pg.P
 
 /** A department seeded with the worker's rows: its transaction here, its rows' chunks written as they arrive. */
 class RemoteDepartment implements DepartmentSeeder {
-  private readonly writer: TransactionalBatchWriter;
+  /** Made at `start`, as the seed's options say. */
+  private writer: TransactionalBatchWriter | null = null;
   private readonly begun = deferred<void>();
   readonly done = deferred<DemoSeedMarker>();
   /** The chunks' writes, one batch after the other in the order the worker built them. */
@@ -211,16 +212,20 @@ class RemoteDepartment implements DepartmentSeeder {
 
   constructor(
     readonly department: string,
-    pool: pg.Pool,
+    private readonly pool: pg.Pool,
     private readonly feed: WorkerFeed,
     private readonly reply: (message: SeedWorkerReply) => void,
-  ) {
-    this.writer = new TransactionalBatchWriter(pool, { mode: 'copy' });
+  ) {}
+
+  private started(): TransactionalBatchWriter {
+    if (!this.writer) throw new Error('seeder not started');
+    return this.writer;
   }
 
-  async start(world: DemoWorld): Promise<void> {
+  async start(world: DemoWorld, options?: SeedOptions): Promise<void> {
     this.feed.start(world);
     try {
+      this.writer = new TransactionalBatchWriter(this.pool, seedWriterOptions(this.department, { ...options, writer: 'copy' }));
       await this.writer.begin();
       this.begun.resolve();
     } catch (error) {
@@ -233,7 +238,7 @@ class RemoteDepartment implements DepartmentSeeder {
     this.queue = this.queue
       .then(async () => {
         await this.begun.promise;
-        await this.writer.writeChunks(chunks);
+        await this.started().writeChunks(chunks);
         this.reply({ type: 'ack', department: this.department });
       })
       .catch((error: unknown) => this.fail(error instanceof Error ? error : new Error(String(error))));
@@ -254,14 +259,14 @@ class RemoteDepartment implements DepartmentSeeder {
     const marker = await this.done.promise;
     await this.queue;
     if (this.feed.failure) throw this.feed.failure;
-    await this.writer.complete(marker);
+    await this.started().complete(marker);
   }
 
   finish(): Promise<void> {
-    return this.writer.commit();
+    return this.started().commit();
   }
 
-  abort(): Promise<void> {
-    return this.writer.rollback();
+  async abort(): Promise<void> {
+    await this.writer?.rollback();
   }
 }

@@ -1,11 +1,13 @@
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_HUB_SECRET, TransactionalBatchWriter, demoSeed, department, dropDatabase, ensureDatabase } from '@hub/core';
 import { startTestPostgres, uniqueDatabaseName, type TestPostgres } from '@hub/core/testing';
-import { prepareDatabases, seedDemo } from '../src/databases.ts';
+import { fileURLToPath } from 'node:url';
+import { prepareDatabases, seedDemo, UNFINISHED_SEED } from '../src/databases.ts';
 import { departmentRuntimes } from '../src/departments.ts';
 import { SEED_WORKER_DEPARTMENTS } from '../src/seed-threads.ts';
 
@@ -97,15 +99,28 @@ function schemaOf(url: string): Promise<string[]> {
 
 describe('seeding the demo district with COPY', () => {
   it('writes the same rows as the INSERT writer, table for table, and leaves the migrated schema exactly as it was', async () => {
-    const [inserted, copied, migrated] = [await migratedDatabases('seed_insert'), await migratedDatabases('seed_copy'), await migratedDatabases('seed_none')];
+    const [inserted, copied, built, migrated] = [
+      await migratedDatabases('seed_insert'),
+      await migratedDatabases('seed_copy'),
+      await migratedDatabases('seed_built'),
+      await migratedDatabases('seed_none'),
+    ];
     await seedDemo({ urls: inserted, demo: DEMO, secret: DEMO_HUB_SECRET, writer: 'insert' }, () => {});
     await seedDemo({ urls: copied, demo: DEMO, secret: DEMO_HUB_SECRET }, () => {});
+    // A first start's way: the rows committed, then the keys and indexes built on several connections.
+    await seedDemo({ urls: built, demo: DEMO, secret: DEMO_HUB_SECRET, buildAfterCommit: departmentRuntimes.map((r) => r.name) }, () => {});
     for (const runtime of departmentRuntimes) {
       const before = await tableChecksums(inserted[runtime.name]!);
-      const after = await tableChecksums(copied[runtime.name]!);
-      expect(after, runtime.name).toEqual(before);
       expect(before.demo_seed?.rows, runtime.name).toBe(1);
-      expect(await schemaOf(copied[runtime.name]!), runtime.name).toEqual(await schemaOf(migrated[runtime.name]!));
+      for (const urls of [copied, built]) {
+        expect(await tableChecksums(urls[runtime.name]!), runtime.name).toEqual(before);
+        expect(await schemaOf(urls[runtime.name]!), runtime.name).toEqual(await schemaOf(migrated[runtime.name]!));
+      }
+      // Analysed as soon as built, in the seed.
+      const unanalysed = await withClient(built[runtime.name]!, async (c) =>
+        (await c.query<{ relname: string }>('SELECT relname FROM pg_stat_user_tables WHERE n_live_tup > 0 AND last_analyze IS NULL')).rows,
+      );
+      expect(unanalysed, runtime.name).toEqual([]);
     }
     // The district is all there: the comparison is not of two empty databases.
     const residents = await withClient(copied['public-security']!, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM residents'));
@@ -167,6 +182,54 @@ describe('seeding the demo district with COPY', () => {
     },
     600_000,
   );
+
+  it('writes no seed record in any department when public security refuses its keys built after its rows committed', async () => {
+    const [all] = [await migratedDatabases('seed_refuse_built')];
+    const urls = { 'public-security': all['public-security']!, party: all.party! };
+    const demo = { residents: 600, seed: 5 };
+    await seedDemo({ urls: { 'public-security': urls['public-security'] }, demo, secret: DEMO_HUB_SECRET }, () => {});
+    await withClient(urls['public-security'], (c) => c.query('DELETE FROM demo_seed'));
+    await expect(seedDemo({ urls, demo, secret: DEMO_HUB_SECRET, buildAfterCommit: Object.keys(urls) }, () => {})).rejects.toThrow(
+      /could not create unique index|duplicate key/,
+    );
+    // Rows committed before the builds are the launcher's to drop with the databases (next test); no seed record is written.
+    for (const url of Object.values(urls)) expect(await withClient(url, (c) => c.query('SELECT count(*)::int AS n FROM demo_seed'))).toMatchObject({ rows: [{ n: 0 }] });
+  }, 600_000);
+
+  it('drops the databases a first start made for a seed that failed, and a later start seeds them again', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-seed-refused-'));
+    await chmod(dataDir, 0o755);
+    const data = path.join(dataDir, 'data');
+    const demo = { residents: 200, seed: 3 };
+    const start = (seedProcess?: string) => prepareDatabases({ demo, secret: DEMO_HUB_SECRET, dataDir: data, env: {}, ...(seedProcess ? { seedProcess } : {}) });
+    try {
+      // Every department seeded whole (rows, keys, seed records), then the seed refused: the launcher drops them all.
+      const refusing = fileURLToPath(new URL('./fixtures/seed-then-refuse.ts', import.meta.url));
+      await expect(start(refusing)).rejects.toThrow(new RegExp(`refused after seeding; built after commit: ${departmentRuntimes.map((r) => r.name).join(', ')}$`));
+      expect(existsSync(path.join(data, UNFINISHED_SEED))).toBe(false);
+      let prepared = await start();
+      try {
+        expect({ seeded: prepared.seeded, realRecords: prepared.realRecords }).toEqual({ seeded: departmentRuntimes.map((r) => r.name), realRecords: [] });
+      } finally {
+        await prepared.stop();
+      }
+      // A seed the launcher could not clean up after (it died): the file it leaves has the next start drop and seed again.
+      await writeFile(path.join(data, UNFINISHED_SEED), 'public-security\n');
+      const lines: string[] = [];
+      prepared = await prepareDatabases({ demo, secret: DEMO_HUB_SECRET, dataDir: data, env: {}, log: (l) => lines.push(l) });
+      try {
+        expect(prepared.seeded).toEqual(departmentRuntimes.map((r) => r.name));
+        expect(lines.some((l) => l.includes('left unfinished'))).toBe(true);
+        expect(existsSync(path.join(data, UNFINISHED_SEED))).toBe(false);
+        const residents = await withClient(prepared.urls['public-security']!, (c) => c.query<{ n: number }>('SELECT count(*)::int AS n FROM residents'));
+        expect(residents.rows[0]!.n).toBeGreaterThan(150);
+      } finally {
+        await prepared.stop();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 600_000);
 
   it('seeds a first start with the bulk-load settings and serves with the ordinary ones', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'hub-seed-first-start-'));

@@ -1,4 +1,4 @@
-import { residentKeyer, TransactionalBatchWriter, type demoSeed, type RowWriter } from '@hub/core';
+import { residentKeyer, TransactionalBatchWriter, type BatchWriterOptions, type demoSeed, type RowWriter } from '@hub/core';
 import type { DemoGridContents, DemoWorld } from './types.ts';
 
 /**
@@ -30,6 +30,21 @@ export interface SeedOptions {
    * COPY chunks and hands them to the thread that holds their transactions.
    */
   writerFor?: (department: string) => SeedWriter;
+  /**
+   * Departments whose databases were made for this seed and are dropped should it fail (a first start's, on the
+   * embedded server): with `copy`, their rows commit as soon as they are in and their keys and indexes are then built
+   * on several connections at once (`seedWriterOptions`); only their seed records wait for every department.
+   */
+  buildAfterCommit?: readonly string[];
+}
+
+/** Connections a department in `buildAfterCommit` builds its keys and indexes on. */
+export const SEED_BUILD_CONNECTIONS = 3;
+
+/** How a department's transactional writer is made for a seed with these options. */
+export function seedWriterOptions(department: string, options: SeedOptions | undefined): BatchWriterOptions {
+  const mode = options?.writer ?? 'copy';
+  return mode === 'copy' && options?.buildAfterCommit?.includes(department) ? { mode, buildConnections: SEED_BUILD_CONNECTIONS } : { mode };
 }
 
 /** The demo-seed record a department's database holds once seeded. */
@@ -103,7 +118,7 @@ export function transactionalSeeder(
     async start(w, options) {
       world = w;
       // Demo databases are empty: rows are copied in and the indexes and keys built once at the end.
-      writer = options?.writerFor?.(department) ?? new TransactionalBatchWriter(pool, { mode: options?.writer ?? 'copy' });
+      writer = options?.writerFor?.(department) ?? new TransactionalBatchWriter(pool, seedWriterOptions(department, options));
       await writer.begin();
       await handlers.start?.(writer, w);
     },

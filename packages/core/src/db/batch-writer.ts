@@ -14,6 +14,14 @@ export interface BatchWriterOptions {
    * foreign key is checked by one join instead of a trigger per row).
    */
   mode?: 'insert' | 'copy';
+  /**
+   * `copy` only, for a database made for this load and dropped by the caller should it fail (a first start's seed):
+   * `complete` commits the rows as soon as they are in, then builds the keys and indexes on this many connections at
+   * once, each statement in its own transaction (within one transaction they run one after another), and analyses
+   * the tables; `commit` then writes the seed's marker. Nothing after the rows' commit can be rolled back: a failure
+   * leaves rows without their keys, and only dropping the database undoes it.
+   */
+  buildConnections?: number;
 }
 
 /** What a seed hands its rows to, table by table; `flush` writes (or hands on) what is buffered. */
@@ -69,6 +77,10 @@ export class TransactionalBatchWriter implements RowWriter {
    */
   private completing: Promise<void> | null = null;
   private abandoned = false;
+  private readonly buildConnections: number;
+  /** The rows committed before the builds (`buildConnections`): the marker, written by `commit`, is what is left. */
+  private rowsCommitted = false;
+  private marker: typeof demoSeed.$inferInsert | undefined;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -77,6 +89,7 @@ export class TransactionalBatchWriter implements RowWriter {
     const resolved = typeof options === 'number' ? { batchSize: options } : options;
     this.batchSize = resolved.batchSize ?? 5000;
     this.mode = resolved.mode ?? 'insert';
+    this.buildConnections = this.mode === 'copy' ? (resolved.buildConnections ?? 1) : 1;
   }
 
   async begin(): Promise<void> {
@@ -132,16 +145,28 @@ export class TransactionalBatchWriter implements RowWriter {
     await this.flush();
     await this.settled();
     const client = this.requireClient();
+    if (this.deferred && this.buildConnections > 1) {
+      this.refuseIfAbandoned();
+      await client.query('COMMIT');
+      this.rowsCommitted = true;
+      await buildAfterCommit(this.pool, this.deferred, this.buildConnections, () => this.refuseIfAbandoned());
+      this.marker = marker;
+      this.completed = true;
+      return;
+    }
     if (this.deferred) await restoreSchema(client, this.deferred, () => this.refuseIfAbandoned());
     this.refuseIfAbandoned();
     if (marker) await bulkInsert(client, demoSeed, [marker]);
     this.completed = true;
   }
 
-  /** Completes (unless done already), then commits. */
+  /** Completes (unless done already), then commits (or, its rows committed before the builds, writes the marker). */
   async commit(marker?: typeof demoSeed.$inferInsert): Promise<void> {
     if (!this.completed) await this.complete(marker);
-    await this.requireClient().query('COMMIT');
+    const client = this.requireClient();
+    if (this.rowsCommitted) {
+      if (this.marker) await bulkInsert(client, demoSeed, [this.marker]);
+    } else await client.query('COMMIT');
     this.release();
   }
 
@@ -150,7 +175,8 @@ export class TransactionalBatchWriter implements RowWriter {
     this.abandoned = true;
     await this.completing?.catch(() => {});
     await this.inFlight;
-    await this.client.query('ROLLBACK').catch(() => {});
+    // Rows committed before the builds are the caller's to drop with the database.
+    if (!this.rowsCommitted) await this.client.query('ROLLBACK').catch(() => {});
     this.release();
   }
 
@@ -176,6 +202,8 @@ export class TransactionalBatchWriter implements RowWriter {
     this.completed = false;
     this.completing = null;
     this.abandoned = false;
+    this.rowsCommitted = false;
+    this.marker = undefined;
     this.failure = null;
     this.inFlight = Promise.resolve();
   }
@@ -223,6 +251,14 @@ export class CopyChunkWriter implements RowWriter {
 interface DeferredSchema {
   /** Primary keys, unique constraints and plain indexes. */
   keysAndIndexes: string[];
+  /**
+   * The same as separate builds, for `buildAfterCommit`: every index by `CREATE INDEX` on its table (a primary key's or
+   * unique constraint's as the unique index behind it), and the statements that make those indexes the constraints
+   * (`ADD CONSTRAINT … USING INDEX`, names unchanged). A constraint that form cannot give exactly (deferrable, with
+   * INCLUDE or NULLS NOT DISTINCT) is added whole, after the builds.
+   */
+  builds: { table: string; statement: string }[];
+  constraintsOver: string[];
   /** Foreign keys, built last since they need the keys they reference. */
   foreignKeys: string[];
   /** Tables that were empty, truncated in the transaction so COPY may write their rows frozen. */
@@ -238,14 +274,15 @@ const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
  * constraints stay: they cost little per row and keep a bad row from loading at all.
  */
 async function deferSchema(client: pg.PoolClient): Promise<DeferredSchema> {
-  const constraints = await client.query<{ table: string; name: string; type: string; definition: string }>(
-    `SELECT c.relname AS table, k.conname AS name, k.contype AS type, pg_get_constraintdef(k.oid) AS definition
+  const constraints = await client.query<{ table: string; name: string; type: string; definition: string; index: string | null }>(
+    `SELECT c.relname AS table, k.conname AS name, k.contype AS type, pg_get_constraintdef(k.oid) AS definition,
+            CASE WHEN k.contype IN ('p', 'u') THEN pg_get_indexdef(k.conindid) END AS index
        FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
       WHERE c.relnamespace = 'public'::regnamespace AND k.contype IN ('p', 'u', 'f')
       ORDER BY k.contype = 'f' DESC, c.relname, k.conname`,
   );
-  const indexes = await client.query<{ name: string; definition: string }>(
-    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition
+  const indexes = await client.query<{ name: string; definition: string; table: string }>(
+    `SELECT i.relname AS name, pg_get_indexdef(x.indexrelid) AS definition, t.relname AS table
        FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
       WHERE t.relnamespace = 'public'::regnamespace AND t.relkind = 'r'
         AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid AND k.contype IN ('p', 'u', 'x'))
@@ -256,8 +293,15 @@ async function deferSchema(client: pg.PoolClient): Promise<DeferredSchema> {
   for (const i of indexes.rows) await client.query(`DROP INDEX ${quoted(i.name)}`);
   const emptied = await truncateEmptyTables(client);
   const add = (c: (typeof constraints.rows)[number]) => `ALTER TABLE ${quoted(c.table)} ADD CONSTRAINT ${quoted(c.name)} ${c.definition}`;
+  const keys = constraints.rows.filter((c) => c.type !== 'f');
+  // `PRIMARY KEY (a, b)` or `UNIQUE (a)` and nothing more: the unique index built alone, then attached by name.
+  const attachable = (c: (typeof keys)[number]) => c.index !== null && /^(PRIMARY KEY|UNIQUE) \([^()]*\)$/.test(c.definition);
   return {
-    keysAndIndexes: [...constraints.rows.filter((c) => c.type !== 'f').map(add), ...indexes.rows.map((i) => i.definition)],
+    keysAndIndexes: [...keys.map(add), ...indexes.rows.map((i) => i.definition)],
+    builds: [...keys.filter(attachable).map((c) => ({ table: c.table, statement: c.index! })), ...indexes.rows.map((i) => ({ table: i.table, statement: i.definition }))],
+    constraintsOver: keys.map((c) =>
+      attachable(c) ? `ALTER TABLE ${quoted(c.table)} ADD CONSTRAINT ${quoted(c.name)} ${c.type === 'p' ? 'PRIMARY KEY' : 'UNIQUE'} USING INDEX ${quoted(c.name)}` : add(c),
+    ),
     foreignKeys: constraints.rows.filter((c) => c.type === 'f').map(add),
     emptied,
   };
@@ -296,6 +340,63 @@ async function restoreSchema(client: pg.PoolClient, deferred: DeferredSchema, ch
   for (const statement of [...deferred.keysAndIndexes, ...deferred.foreignKeys]) {
     check();
     await client.query(statement);
+  }
+}
+
+/** Each build's share of the 256 MB one connection's builds have (`restoreSchema`), so the database's builds take no more. */
+const MAINTENANCE_MIB = 256;
+
+/**
+ * `restoreSchema` for rows already committed (`buildConnections`): the indexes built on `connections` connections at
+ * once, each in its own transaction (CREATE INDEX takes a SHARE lock, which another's does not wait for), the largest
+ * tables' first and a table's hash indexes (never built in parallel by PostgreSQL) ahead of its btrees; then the
+ * constraints over them, the foreign keys, and ANALYZE of the tables, on one connection. Under `wal_level = minimal` an
+ * index made in its own transaction still skips the write-ahead log: its file is new in that transaction.
+ */
+async function buildAfterCommit(pool: pg.Pool, deferred: DeferredSchema, connections: number, check: () => void): Promise<void> {
+  const sizes = new Map(
+    (await pool.query<{ name: string; bytes: string }>(`SELECT relname AS name, pg_relation_size(oid) AS bytes FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'`)).rows.map(
+      (r) => [r.name, Number(r.bytes)],
+    ),
+  );
+  const cost = (b: { table: string; statement: string }) => (sizes.get(b.table) ?? 0) * (/ USING hash /.test(b.statement) ? 2 : 1);
+  const queue = [...deferred.builds].sort((a, b) => cost(b) - cost(a));
+  const share = Math.max(64, Math.floor(MAINTENANCE_MIB / connections));
+  let failure: { error: unknown } | null = null;
+  await Promise.all(
+    Array.from({ length: Math.min(connections, Math.max(1, queue.length)) }, async () => {
+      const client = await pool.connect();
+      try {
+        await client.query(`SET maintenance_work_mem = '${share}MB'`);
+        for (let build = queue.shift(); build && !failure; build = queue.shift()) {
+          check();
+          await client.query(build.statement);
+        }
+        await client.query('RESET maintenance_work_mem');
+      } catch (error) {
+        failure ??= { error };
+      } finally {
+        client.release();
+      }
+    }),
+  );
+  if (failure) throw (failure as { error: unknown }).error;
+  const client = await pool.connect();
+  try {
+    for (const statement of [...deferred.constraintsOver, ...deferred.foreignKeys]) {
+      check();
+      await client.query(statement);
+    }
+    // Statistics before anything is served, while other databases may still be building: every table of the database
+    // (the migrations' bookkeeping too) listed, as a database-wide ANALYZE would also take the shared catalogues.
+    const tables = await client.query<{ name: string }>(
+      `SELECT c.oid::regclass::text AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE c.relkind = 'r' AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_%' ORDER BY 1`,
+    );
+    check();
+    if (tables.rows.length > 0) await client.query(`ANALYZE ${tables.rows.map((t) => t.name).join(', ')}`);
+  } finally {
+    client.release();
   }
 }
 
