@@ -10,8 +10,8 @@
  *
  * For each size: the demo district (kept under .data/bench-<N>, seeded on first use), every subgraph and the gateway
  * as their own processes (waited on until idle), and the floor: the tables the dataset joins, copied into one database `bench_floor_<N>`,
- * indexed on their join keys, and `COPY (join) TO STDOUT WITH CSV`, run before and after the export (the faster run
- * counts). The export is read over HTTP to the end, twice (`--export-runs`; the faster counts, as the floor's), while each process's resident memory is sampled every 100 ms and
+ * indexed on their join keys, and `COPY (join) TO STDOUT WITH CSV`, run before, between and after the export's runs
+ * (the fastest counts). The export is read over HTTP to the end three times (`--export-runs`; the fastest counts), while each process's resident memory is sampled every 100 ms and
  * every process's CPU seconds (PostgreSQL's backends included) are read before and after. Everything shares the
  * machine: read the ratios, wall time and CPU.
  */
@@ -53,7 +53,7 @@ function parseArgs(argv: string[]) {
   const gatewayHeapMb = heap === undefined ? null : Number(heap);
   if (gatewayHeapMb !== null && (!Number.isInteger(gatewayHeapMb) || gatewayHeapMb < 32)) throw new Error(`--gateway-heap-mb takes a whole number of MiB from 32, got ${heap}`);
   /** Full exports of each dataset; the faster counts, as the floor's faster run does. */
-  const exportRuns = Number(value('--export-runs') ?? '2');
+  const exportRuns = Number(value('--export-runs') ?? '3');
   if (!Number.isInteger(exportRuns) || exportRuns < 1 || exportRuns > 5) throw new Error(`--export-runs takes 1 to 5, got ${value('--export-runs')}`);
   /** A folder for V8 CPU profiles of the gateway and every subgraph (written when they stop). */
   const profile = value('--profile');
@@ -484,11 +484,13 @@ for (const residents of options.sizes) {
     const warmUpMerge = await mergeAuditIndex(databases.urls.audit as string, dataDir);
     say(`audit index merge after the warm-up: ${warmUpMerge.seconds.toFixed(1)} s (not counted)`);
     const idle = Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await rssMiB(pid)] as const)));
-    // The export runs twice and counts at its faster run, as the floor does: the floor's tables were just copied into
-    // its database, so its first run already finds them in the server's buffers, while the export's first run reads
-    // what no warm-up street touched (a small export's statements ran 5x slower cold). Both runs are logged.
+    // The export runs three times (`--export-runs`) in turns with the floor, which runs once more than it, and each
+    // counts at its faster run: a small export's first run reads what no warm-up street touched (its statements ran
+    // 5x slower cold), as the floor's first run did. Every run is logged and in the table.
     const runs: ExportRun[] = [];
     for (let run = 0; run < options.exportRuns; run++) {
+      // The floor and the export take turns (floor, export, floor, …, floor): the machine's drift falls on both.
+      if (run > 0) floorRuns.push(await floorDb.run());
       const stop = sampleMemory(pids);
       // CPU of every process over the export, PostgreSQL's backends included (connections are pooled, so they exist now).
       const groups = { ...Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])), postgres: await postgresPids(dataDir) };
@@ -540,7 +542,7 @@ for (const residents of options.sizes) {
 const table = [
   `Machine: ${machineLine()}`,
   '',
-  `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --dataset ${options.datasets.join(',')} --format ${options.format}${options.gatewayHeapMb === null ? '' : ` --gateway-heap-mb ${options.gatewayHeapMb}`}${options.exportRuns === 2 ? '' : ` --export-runs ${options.exportRuns}`}\``,
+  `Command: \`npm run bench:datasets -- --residents ${options.sizes.join(',')} --dataset ${options.datasets.join(',')} --format ${options.format}${options.gatewayHeapMb === null ? '' : ` --gateway-heap-mb ${options.gatewayHeapMb}`}${options.exportRuns === 3 ? '' : ` --export-runs ${options.exportRuns}`}\``,
   '',
   '| residents | dataset | format | rows | export s | export runs, s | export rows/s | floor s | floor rows/s | floor ÷ export | audit index merge after, s | (export + merge) ÷ floor | gateway peak RSS MiB | every process, idle→peak RSS MiB | export CPU s: gateway / subgraphs / PostgreSQL | floor CPU s | export CPU ÷ floor CPU | load average after |',
   '|---:|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|',
