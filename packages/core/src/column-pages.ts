@@ -287,9 +287,11 @@ export function columnPageKeys(keys: unknown, isKey: (key: string) => boolean, c
  * Repeated keys (a person on two care lists) are looked up once.
  */
 export function keysIn(column: AnyPgColumn, keys: readonly string[]): SQL {
-  return sql`${column} in (select unnest(${sql.param(textArray(keys))}::text[]))`;
+  return probesOf(column, sql.param(textArray(keys)));
 }
 
+/** `keysIn`'s semi-join over keys given as a parameter or a placeholder (`rowsOfKeyProbes`). */
+const probesOf = (column: AnyPgColumn | SQL, keys: unknown) => sql`${column} in (select unnest(${keys}::text[]))`;
 
 /** What `rowsOfKeys` builds: a drizzle select, run as it is or prepared under a name. */
 export interface KeyedSelect<TRow> extends PromiseLike<TRow[]> {
@@ -325,7 +327,7 @@ export const rowsOfKeys: RowsOfKeys = namedRowsOfKeys('keys', (column, keys) => 
  * shape of `where` as `rowsOfKeys` is, so a page's lookup is Bind and Execute instead of a statement drizzle builds
  * and maps row by row on every page.
  */
-export const rowsOfKeyProbes: RowsOfKeys = namedRowsOfKeys('key-probes', (column, keys) => sql`${column} in (select unnest(${keys}::text[]))`);
+export const rowsOfKeyProbes: RowsOfKeys = namedRowsOfKeys('key-probes', probesOf);
 
 /** `rowsOfKeys`' form: the rows `build` selects about `keys`, with `among(column)` where the keys go. */
 export type RowsOfKeys = <TRow>(
